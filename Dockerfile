@@ -1,0 +1,15 @@
+# One image for the API and the worker (docker-compose.yml picks the command).
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY settings.py worker.py admin.py devstack.py alembic.ini ./
+COPY api ./api
+COPY workflows ./workflows
+COPY activities ./activities
+COPY store ./store
+COPY sandboxes ./sandboxes
+RUN pip install --no-cache-dir . && useradd --system --create-home nt24
+USER nt24
+EXPOSE 8000
+CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]

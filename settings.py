@@ -1,0 +1,78 @@
+"""Every setting of the platform, read once from the environment (prefix ``NT24_``).
+
+Workflow code never reads these: whatever a workflow needs (intervals, deadlines, retry
+schedules) is copied into its input by the code that starts it, so a dev stack can run a
+"day" in seconds by changing a setting, and a replay never depends on the environment.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NT24_", env_file=".env", extra="ignore")
+
+    environment: str = Field("dev", description="dev, test or production")
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # The application database. SQLite is the embedded default; PostgreSQL in production.
+    database_url: str = ""
+
+    # Temporal
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "nt24"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+
+    # HTTP
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Problem types keep the contract's URIs: integrators key on them.
+    problem_base_uri: str = "https://api.novatrade24.com/problems/"
+
+    # NOTYD user tokens (HS256, as the NOTYD v1 contract: access 2 h, refresh 24 h)
+    jwt_secret: str = ""
+    access_token_ttl: timedelta = timedelta(hours=2)
+    refresh_token_ttl: timedelta = timedelta(hours=24)
+
+    # Retry schedule of activities that write the read model or call providers
+    activity_initial_retry: timedelta = timedelta(seconds=1)
+    activity_max_retry: timedelta = timedelta(minutes=5)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'nt24.db'}"
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        """The signing key: a setting in production, a generated per-install file elsewhere."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.environment == "production":
+            raise RuntimeError("NT24_JWT_SECRET must be set in production")
+        return _local_secret(self.data_dir / "jwt-secret")
+
+
+def _local_secret(path: Path) -> str:
+    import secrets
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The shared store: database models, sessions and tenancy, used by the API and the activities."""

@@ -1,0 +1,195 @@
+"""Shared fixtures: real PostgreSQL (from scripts/test), real Temporal servers, a real HTTP stack.
+
+Nothing here is mocked: the database is the throwaway PostgreSQL cluster that ``scripts/test``
+starts, Temporal is the pip-installed dev server (or the time-skipping test server), and the API
+is served by uvicorn on a loopback port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from devstack import TEMPORAL_TUNING
+from settings import Settings
+from store import identity
+from store.db import Database
+from store.migrate import upgrade_async
+from worker import build_worker
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+
+BIN = Path(sys.executable).parent
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if not found:
+        pytest.exit(f"{name} is missing: run the tests through scripts/test", returncode=2)
+    return found
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    url = os.environ.get("NT24_TEST_DATABASE_URL")
+    if not url:
+        pytest.exit(
+            "NT24_TEST_DATABASE_URL is not set: run the suite with scripts/test, which starts "
+            "a throwaway PostgreSQL cluster",
+            returncode=2,
+        )
+    return url
+
+
+async def fresh_database(url: str) -> None:
+    """Empty the database, then apply every migration."""
+    if url.startswith("postgresql"):
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    await upgrade_async(url)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def db(pg_url: str) -> AsyncIterator[Database]:
+    await fresh_database(pg_url)
+    database = Database(pg_url)
+    yield database
+    await database.dispose()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_binary("temporal"),
+        data_converter=DATA_CONVERTER,
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=TEMPORAL_TUNING,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_binary("temporal-test-server"),
+        data_converter=DATA_CONVERTER,
+    )
+    yield env
+    await env.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def settings_for_tests(pg_url: str, **overrides: Any) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=pg_url,
+        jwt_secret="test-secret-" + "x" * 40,
+        task_queue=f"nt24-test-{uuid4().hex[:8]}",
+        **overrides,
+    )
+
+
+class Stack:
+    """The API on a loopback port and a worker, both on the real dev server and PostgreSQL."""
+
+    def __init__(self, base_url: str, settings: Settings, db: Database, client: Client) -> None:
+        self.base_url = base_url
+        self.settings = settings
+        self.db = db
+        self.client = client
+
+    def http(self, token: str | None = None) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30)
+
+    async def login(self, username: str, password: str) -> str:
+        async with self.http() as http:
+            answer = await http.post(
+                "/v1/api/token/", json={"username": username, "password": password}
+            )
+        assert answer.status_code == 200, answer.text
+        return answer.json()["access"]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[Stack]:
+    settings = settings_for_tests(pg_url)
+    app = create_app(settings, db=db, temporal_client=dev_server.client)
+    async with serving(app) as base_url, build_worker(dev_server.client, db, settings):
+        await wait_until_ready(base_url)
+        yield Stack(base_url, settings, db, dev_server.client)
+
+
+async def wait_until_ready(base_url: str) -> None:
+    """As an orchestrator would: poll /readyz until the worker is seen polling."""
+    async with httpx.AsyncClient(base_url=base_url) as http, asyncio.timeout(30):
+        while (await http.get("/readyz")).status_code != 200:
+            await asyncio.sleep(0.1)
+
+
+class Tenant:
+    """An organization with one user, made fresh for a test."""
+
+    def __init__(self, org_uuid: str, org_slug: str, username: str, password: str) -> None:
+        self.org_uuid = org_uuid
+        self.org_slug = org_slug
+        self.username = username
+        self.password = password
+
+
+async def make_tenant(db: Database, **org_flags: bool) -> Tenant:
+    suffix = uuid4().hex[:8]
+    password = f"pw-{uuid4().hex}"
+    async with db.transaction() as session:
+        org = await identity.create_organization(session, f"Org {suffix}", **org_flags)
+        user = await identity.create_user(
+            session, f"user-{suffix}", password, email=f"{suffix}@example.com", organization=org
+        )
+    return Tenant(str(org.uuid), org.slug, user.username, password)

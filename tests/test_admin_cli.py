@@ -1,0 +1,56 @@
+"""The admin command line, on an SQLite database of its own (as on a laptop)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import admin
+from settings import get_settings
+from store.db import Database
+from store.identity import authenticate
+from store.models import Organization
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'admin.db'}"
+    monkeypatch.setenv("NT24_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def _query(url: str, fn):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        db = Database(url)
+        try:
+            async with db.transaction() as session:
+                return await fn(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def test_create_org_user_flags_and_reset(sqlite_url: str, capsys: pytest.CaptureFixture[str]):
+    assert admin.main(["create-org", "Santander Consumer Bank", "--allow-multi-vin-orders"]) == 0
+    slug = "santander-consumer-bank"
+    assert admin.main(["create-user", "alice", "--org", slug, "--password", "first-pass"]) == 0
+    assert admin.main(["create-staff", "operator", "--password", "staff-pass"]) == 0
+    assert admin.main(["set-flags", slug, "--allow-marketplace-led-kyc", "yes"]) == 0
+    assert admin.main(["reset-password", "alice", "--password", "second-pass"]) == 0
+    assert admin.main(["create-user", "alice", "--org", slug, "--password", "x" * 8]) == 2
+    assert admin.main(["create-user", "bob", "--org", "nope", "--password", "x" * 8]) == 2
+    assert "that name is taken" in capsys.readouterr().err
+
+    org = _query(
+        sqlite_url,
+        lambda s: s.scalar(select(Organization).where(Organization.slug == slug)),
+    )
+    assert org.allow_multi_vin_orders and org.allow_marketplace_led_kyc
+    assert _query(sqlite_url, lambda s: authenticate(s, "alice", "second-pass")) is not None
+    assert _query(sqlite_url, lambda s: authenticate(s, "alice", "first-pass")) is None

@@ -1,0 +1,51 @@
+"""Health probes and the problem+json contract for errors nobody planned for."""
+
+from __future__ import annotations
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from store.db import Database
+from tests.conftest import Stack, serving, settings_for_tests
+
+
+async def test_healthz_and_readyz_with_a_polling_worker(stack: Stack):
+    async with stack.http() as http:
+        health = await http.get("/healthz")
+        ready = await http.get("/readyz")
+    assert health.json() == {"status": "ok"}
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"database": "ok", "temporal": "ok"}
+
+
+async def test_readyz_is_503_when_no_worker_polls(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+):
+    app = create_app(settings_for_tests(pg_url), db=db, temporal_client=dev_server.client)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        ready = await http.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "ok"
+    assert "no worker polls" in ready.json()["checks"]["temporal"]
+
+
+async def test_unexpected_errors_hide_internals_and_carry_a_trace_id(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+):
+    app = create_app(settings_for_tests(pg_url), db=db, temporal_client=dev_server.client)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("password=hunter2 in /srv/secret.py line 12")
+
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        answer = await http.get("/boom")
+        missing = await http.get("/no/such/path", headers={"X-Request-Id": "abc-123"})
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["code"] == "internal-error" and body["traceId"].startswith("req_")
+    assert "hunter2" not in answer.text and "secret.py" not in answer.text
+    assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+    assert missing.headers["x-request-id"] == "abc-123"

@@ -1,0 +1,77 @@
+"""The store layer on both databases it supports: SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from store import identity
+from store.db import Database
+from store.models import User
+from store.tenancy import Tenant
+from tests.conftest import fresh_database
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        await fresh_database(url)
+        database = Database(url)
+        yield database
+        await database.dispose()
+    else:
+        yield request.getfixturevalue("db")
+
+
+async def test_users_authenticate_with_argon2_hashes(store: Database):
+    async with store.transaction() as session:
+        org = await identity.create_organization(session, f"Store {id(session)}")
+        user = await identity.create_user(
+            session, f"u{id(session)}", "correct horse", organization=org
+        )
+    assert user.password_hash.startswith("$argon2id$")
+    async with store.transaction() as session:
+        assert await identity.authenticate(session, user.username, "correct horse")
+        assert await identity.authenticate(session, user.username, "wrong horse") is None
+        assert await identity.authenticate(session, "no-such-user", "correct horse") is None
+
+
+async def test_tenant_queries_see_only_their_organization(store: Database):
+    async with store.transaction() as session:
+        a = await identity.create_organization(session, f"A {id(session)}")
+        b = await identity.create_organization(session, f"B {id(session)}")
+        await identity.create_user(session, f"a{id(session)}", "password1", organization=a)
+        await identity.create_user(session, f"b{id(session)}", "password1", organization=b)
+    async with store.session() as session:
+        names = (await session.scalars(Tenant(a.id).select(User))).all()
+    assert [u.organization_id for u in names] == [a.id]
+
+
+async def test_timestamps_come_back_in_utc(store: Database):
+    accepted = datetime(2026, 2, 15, 10, 0, tzinfo=UTC)
+    async with store.transaction() as session:
+        org = await identity.create_organization(
+            session, f"T {id(session)}", dpa_version="2026-01", dpa_accepted_at=accepted
+        )
+    async with store.session() as session:
+        again = await session.get(type(org), org.id)
+    assert again.dpa_accepted_at == accepted
+    assert again.dpa_accepted_at.tzinfo is not None
+
+
+async def test_staff_need_no_organization_but_users_do(store: Database):
+    async with store.transaction() as session:
+        staff = await identity.create_user(
+            session, f"staff{id(session)}", "password1", is_staff=True
+        )
+        assert staff.organization_id is None
+        with pytest.raises(ValueError):
+            await identity.create_user(session, f"x{id(session)}", "password1")
+    async with store.session() as session:
+        assert await session.scalar(select(User.is_staff).where(User.id == staff.id))

@@ -1,0 +1,75 @@
+"""The Temporal worker: every workflow and every activity of the platform, on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.round_trip import RoundTripActivities
+from settings import Settings, get_settings
+from store.db import Database
+from workflows.converter import DATA_CONVERTER
+from workflows.round_trip import RoundTripWorkflow
+
+log = structlog.get_logger(__name__)
+
+WORKFLOWS: Sequence[type] = (RoundTripWorkflow,)
+
+
+def activities(db: Database, settings: Settings) -> list[Any]:
+    round_trip = RoundTripActivities(db)
+    return [round_trip.confirm_round_trip]
+
+
+def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=list(WORKFLOWS),
+        activities=activities(db, settings),
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=DATA_CONVERTER,
+    )
+
+
+def _keep_bytecode(settings: Settings) -> None:
+    """The workflow sandbox re-imports workflow modules per run: without bytecode caching
+    (PYTHONDONTWRITEBYTECODE) that doubles the worker's CPU, so cache it in the data folder."""
+    if sys.dont_write_bytecode:
+        sys.dont_write_bytecode = False
+        sys.pycache_prefix = str(settings.data_dir / "pycache")
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+async def main() -> None:
+    settings = get_settings()
+    _keep_bytecode(settings)
+    db = Database(settings.effective_database_url)
+    client = await connect(settings)
+    worker = build_worker(client, db, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Deterministic workflow code: no I/O, no clock, no settings. Inputs carry what they need."""
