@@ -6,14 +6,18 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -115,3 +119,153 @@ class User(Base):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.username
+
+
+class ApiClient(Base):
+    """Machine credentials of an organization (OAuth2 client_credentials).
+
+    Secrets are random 64+ character strings, so a SHA-256 digest is a safe hash; during a
+    rotation the previous digest keeps working until ``previous_secret_expires_at``.
+    """
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(150), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    previous_secret_sha256: Mapped[str | None] = mapped_column(String(64))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    organization: Mapped[Organization] = relationship()
+
+
+class IdempotencyRecord(Base):
+    """A write's stored answer under its Idempotency-Key, scoped to the organization."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    # sha256 of method, path and body: the same key with another request is refused
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    # None while the first request is still being answered
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class RateLimitCounter(Base):
+    """Requests of one organization in one category and window; shared by every API process."""
+
+    __tablename__ = "rate_limit_counters"
+    __table_args__ = (UniqueConstraint("organization_id", "category", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    # Unix seconds at which the window opens; the window's length is implied by the rule
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Buyer(Base):
+    """A buyer trade partner of a seller, unique per (partner, VAT number)."""
+
+    __tablename__ = "buyers"
+    __table_args__ = (UniqueConstraint("partner_id", "vat_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    # Normalised: country prefix + number, upper case, no separators (DE123456789)
+    vat_number: Mapped[str] = mapped_column(String(20), index=True)
+    company_name: Mapped[str] = mapped_column(String(300))
+    address_uuid: Mapped[UUID] = mapped_column(Uuid, default=uuid4)
+    street: Mapped[str] = mapped_column(String(300))
+    post_code: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    kyc_mode: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")
+    blocked_reason: Mapped[str | None] = mapped_column(String(500))
+    # Latest VIES outcome (VALID, INVALID, PENDING, UNKNOWN) and when it was checked
+    vies_result: Mapped[str] = mapped_column(String(20), default="PENDING")
+    vies_last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    partner: Mapped[Partner] = relationship()
+    contacts: Mapped[list[BuyerContact]] = relationship(
+        back_populates="buyer", order_by="BuyerContact.id"
+    )
+
+
+class BuyerContact(Base):
+    """A contact person of a buyer: personal data, read only behind allowContactPersonalData."""
+
+    __tablename__ = "buyer_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(150))
+    last_name: Mapped[str] = mapped_column(String(150))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    buyer: Mapped[Buyer] = relationship(back_populates="contacts")
+
+
+class PiiAccessLog(Base):
+    """Every read or write of personal data, with who asked and the X-Purpose they gave."""
+
+    __tablename__ = "pii_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # the API client_id or the username
+    action: Mapped[str] = mapped_column(String(20))  # READ or WRITE
+    resource: Mapped[str] = mapped_column(String(500))  # the request path
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    trace_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ViesCheck(Base):
+    """One VIES consultation, kept as evidence for the tax audit years later."""
+
+    __tablename__ = "vies_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"), index=True)
+    vat_number: Mapped[str] = mapped_column(String(20))
+    requester_vat_number: Mapped[str | None] = mapped_column(String(20))
+    # Why it ran: MANUAL (K2), UPSERT (buyer created), DAILY (ready-for-pickup window)
+    trigger: Mapped[str] = mapped_column(String(20))
+    # VALID, INVALID or UNKNOWN (unavailable past the retry budget): never a guess
+    result: Mapped[str] = mapped_column(String(20))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    request_date: Mapped[str | None] = mapped_column(String(40))  # as VIES stated it
+    request_identifier: Mapped[str | None] = mapped_column(String(100))  # consultation number
+    name: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(1000))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    workflow_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
