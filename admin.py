@@ -5,6 +5,10 @@
     nt24-admin create-staff operator --password ...
     nt24-admin set-flags santander-consumer-bank --allow-marketplace-led-kyc yes
     nt24-admin reset-password alice
+    nt24-admin create-partner santander-consumer-bank "Autohaus Nord" --country DE
+    nt24-admin create-api-client santander-consumer-bank "Santander Pilot"
+    nt24-admin rotate-secret api-client-santander-pilot
+    nt24-admin accept-dpa santander-consumer-bank 2026-01
 
 Passwords not given on the command line are asked for (or read from NT24_ADMIN_PASSWORD).
 """
@@ -22,14 +26,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 from settings import get_settings
-from store import identity
+from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Organization, User
+from store.models import Organization, User, utcnow
 
-FLAGS = ("allow_marketplace_led_kyc", "allow_multi_vin_orders")
+FLAGS = (
+    "allow_marketplace_led_kyc",
+    "allow_multi_vin_orders",
+    "allow_contact_personal_data",
+    "allow_kyc_document_download",
+)
+TIERS = ("STANDARD", "HIGH_VOLUME", "ENTERPRISE")
 
 
 class AdminError(Exception):
@@ -97,7 +108,47 @@ async def set_flags(session: AsyncSession, args: argparse.Namespace) -> str:
         value = getattr(args, flag)
         if value is not None:
             setattr(org, flag, value == "yes")
-    return ", ".join(f"{flag}={getattr(org, flag)}" for flag in FLAGS)
+    if args.rate_limit_tier:
+        org.rate_limit_tier = args.rate_limit_tier
+    shown = [f"{flag}={getattr(org, flag)}" for flag in FLAGS]
+    return ", ".join([*shown, f"rate_limit_tier={org.rate_limit_tier}"])
+
+
+async def create_partner(session: AsyncSession, args: argparse.Namespace) -> str:
+    org = await _organization(session, args.org)
+    vat = normalize_vat_number(args.vat_number).full if args.vat_number else None
+    partner = await identity.create_partner(
+        session, org, args.name, args.country, vat_number=vat, webshop_url=args.webshop_url
+    )
+    return f"partner {partner.name} {partner.uuid} of {org.slug}"
+
+
+async def create_api_client(session: AsyncSession, args: argparse.Namespace) -> str:
+    org = await _organization(session, args.org)
+    client, secret = await api_clients.create_api_client(session, org, args.name)
+    return (
+        f"client_id     {client.client_id}\n"
+        f"client_secret {secret}\n"
+        f"organization  {org.uuid}\n"
+        "The secret is shown only now: store it safely."
+    )
+
+
+async def rotate_secret(session: AsyncSession, args: argparse.Namespace) -> str:
+    client = await api_clients.find_client(session, args.client_id)
+    if client is None:
+        raise AdminError(f"no active API client {args.client_id!r}")
+    grace = get_settings().client_secret_rotation_grace
+    secret = await api_clients.rotate_secret(session, client, grace)
+    until = f"{client.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC"
+    return f"client_secret {secret}\nThe previous secret keeps working until {until}."
+
+
+async def accept_dpa(session: AsyncSession, args: argparse.Namespace) -> str:
+    org = await _organization(session, args.org)
+    org.dpa_version = args.version
+    org.dpa_accepted_at = utcnow()
+    return f"{org.slug} accepted DPA {org.dpa_version} at {org.dpa_accepted_at:%Y-%m-%dT%H:%M:%SZ}"
 
 
 async def reset_password(session: AsyncSession, args: argparse.Namespace) -> str:
@@ -128,11 +179,34 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("--password")
         c.set_defaults(run=run)
 
-    c = sub.add_parser("set-flags", help="set an organization's capability flags")
+    c = sub.add_parser("set-flags", help="set an organization's capabilities and rate tier")
     c.add_argument("org", help="organization slug")
     for flag in FLAGS:
         c.add_argument(f"--{flag.replace('_', '-')}", choices=("yes", "no"))
+    c.add_argument("--rate-limit-tier", choices=TIERS)
     c.set_defaults(run=set_flags)
+
+    c = sub.add_parser("create-partner", help="add a seller the organization may act for")
+    c.add_argument("org", help="organization slug")
+    c.add_argument("name")
+    c.add_argument("--country", required=True, help="ISO 3166-1 alpha-2")
+    c.add_argument("--vat-number")
+    c.add_argument("--webshop-url")
+    c.set_defaults(run=create_partner)
+
+    c = sub.add_parser("create-api-client", help="new OAuth2 client; prints its secret once")
+    c.add_argument("org", help="organization slug")
+    c.add_argument("name", help="e.g. the consuming system: 'Santander DMS'")
+    c.set_defaults(run=create_api_client)
+
+    c = sub.add_parser("rotate-secret", help="new client secret; the old one works for a while")
+    c.add_argument("client_id")
+    c.set_defaults(run=rotate_secret)
+
+    c = sub.add_parser("accept-dpa", help="record the organization's DPA acceptance")
+    c.add_argument("org", help="organization slug")
+    c.add_argument("version", help="e.g. 2026-01")
+    c.set_defaults(run=accept_dpa)
 
     c = sub.add_parser("reset-password", help="set a new password; earlier tokens stop working")
     c.add_argument("username")
@@ -163,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(url)
     try:
         print(asyncio.run(run(args.run, args, url)))
-    except (AdminError, IntegrityError) as exc:
+    except (AdminError, IntegrityError, InvalidVatNumber) as exc:
         reason = "that name is taken" if isinstance(exc, IntegrityError) else exc
         print(f"nt24-admin: {reason}", file=sys.stderr)
         return 2

@@ -45,13 +45,40 @@ class Settings(BaseSettings):
     access_token_ttl: timedelta = timedelta(hours=2)
     refresh_token_ttl: timedelta = timedelta(hours=24)
 
+    # NT24 API clients: OAuth2 client_credentials, RS256 access tokens verified by JWKS.
+    # The embedded issuer is the default; point these at an OpenID Connect provider (Keycloak)
+    # to use it instead: tokens are then verified against its issuer and JWKS.
+    oauth_issuer: str = ""  # default: {public_base_url}/realms/nt24-idp
+    oauth_jwks_url: str = ""  # default: the embedded issuer's key, no HTTP round trip
+    oauth_private_key_pem: str = ""  # embedded issuer's RSA key; generated into data/ if empty
+    oauth_token_ttl: timedelta = timedelta(seconds=300)
+    oauth_audience: str = ""  # checked when set
+    client_secret_rotation_grace: timedelta = timedelta(hours=48)
+    # The DPA version an organization must have accepted to use the API
+    dpa_current_version: str = "2026-01"
+
     # Retry schedule of activities that write the read model or call providers
     activity_initial_retry: timedelta = timedelta(seconds=1)
     activity_max_retry: timedelta = timedelta(minutes=5)
 
+    # Provider sandboxes (sandboxes/app.py), served by the dev stack on this port
+    sandbox_port: int = 8010
+
+    # VIES: the sandbox by default; https://ec.europa.eu/taxation_customs/vies/rest-api is real.
+    vies_base_url: str = "http://127.0.0.1:8010/vies"
+    vies_http_timeout: timedelta = timedelta(seconds=30)
+    # An unavailable VIES is retried with backoff; past give-up the check's result is UNKNOWN.
+    vies_retry_initial_interval: timedelta = timedelta(seconds=30)
+    vies_retry_max_interval: timedelta = timedelta(minutes=30)
+    vies_give_up_after: timedelta = timedelta(hours=12)
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'nt24.db'}"
+
+    @property
+    def effective_oauth_issuer(self) -> str:
+        return self.oauth_issuer or f"{self.public_base_url.rstrip('/')}/realms/nt24-idp"
 
     @property
     def effective_jwt_secret(self) -> str:

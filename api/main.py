@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 
-from api import diagnostics, errors, health, user_tokens, users
+from api import diagnostics, errors, health, me, oauth, user_tokens, users
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
 from store.db import Database
@@ -39,6 +39,7 @@ def create_app(
         summary="NT24 Integration API (compliance) and NOTYD v1 compatible payments API",
         lifespan=lifespan,
     )
+    app.state.settings = settings
     errors.install(app)
     if given is not None:
         app.dependency_overrides[get_settings] = lambda: given
@@ -51,7 +52,7 @@ def create_app(
             response.headers["X-Request-Id"] = incoming[:200]
         return response
 
-    for module in (health, user_tokens, users, diagnostics):
+    for module in (health, oauth, me, user_tokens, users, diagnostics):
         app.include_router(module.router)
     return app
 

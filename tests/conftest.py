@@ -14,6 +14,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -31,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from devstack import TEMPORAL_TUNING
 from settings import Settings
-from store import identity
+from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade_async
 from worker import build_worker
@@ -193,3 +194,53 @@ async def make_tenant(db: Database, **org_flags: bool) -> Tenant:
             session, f"user-{suffix}", password, email=f"{suffix}@example.com", organization=org
         )
     return Tenant(str(org.uuid), org.slug, user.username, password)
+
+
+class ApiTenant:
+    """An NT24 integration organization with one partner and one API client."""
+
+    def __init__(
+        self, org: Any, partner: Any, client_id: str, client_secret: str, other_partner: Any
+    ) -> None:
+        self.org = org
+        self.partner = partner
+        self.other_partner = other_partner  # also authorized, for cross-partner checks
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+    @property
+    def seller(self) -> str:
+        return f"/v1/partners/{self.partner.uuid}"
+
+
+async def make_api_tenant(db: Database, *, dpa: bool = True, **capabilities: Any) -> ApiTenant:
+    suffix = uuid4().hex[:8]
+    async with db.transaction() as session:
+        org = await identity.create_organization(
+            session,
+            f"Marketplace {suffix}",
+            dpa_version="2026-01" if dpa else None,
+            dpa_accepted_at=datetime.now(UTC) if dpa else None,
+        )
+        for flag, value in capabilities.items():
+            setattr(org, flag, value)
+        partner = await identity.create_partner(
+            session, org, f"Autohaus {suffix}", "DE", vat_number="DE136695976"
+        )
+        other = await identity.create_partner(session, org, f"Autohaus B {suffix}", "AT")
+        client, secret = await api_clients.create_api_client(session, org, f"system {suffix}")
+    return ApiTenant(org, partner, client.client_id, secret, other)
+
+
+async def client_token(stack: Stack, tenant: ApiTenant) -> str:
+    async with stack.http() as http:
+        answer = await http.post(
+            "/realms/nt24-idp/protocol/openid-connect/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.client_id,
+                "client_secret": tenant.client_secret,
+            },
+        )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]

@@ -1,0 +1,193 @@
+"""API clients: the OAuth2 client_credentials grant, JWKS verification, rotation, /v1/me."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import select
+
+from api.oauth import issue_access_token
+from store.models import ApiClient
+from tests.conftest import Stack, client_token, make_api_tenant
+
+TOKEN_PATH = "/realms/nt24-idp/protocol/openid-connect/token"
+
+
+async def test_client_credentials_grant_issues_an_rs256_token_verifiable_by_jwks(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    assert len(tenant.client_secret) >= 64
+    assert tenant.client_id.startswith("api-client-")
+    async with stack.http() as http:
+        answer = await http.post(
+            TOKEN_PATH,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.client_id,
+                "client_secret": tenant.client_secret,
+            },
+        )
+        discovery = (await http.get("/realms/nt24-idp/.well-known/openid-configuration")).json()
+        keys = (
+            await http.get(discovery["jwks_uri"].removeprefix(stack.settings.public_base_url))
+        ).json()
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    body = answer.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 300
+    assert body["not-before-policy"] == 0
+    # Independent verification, as a resource server would do it: JWKS by kid, issuer, expiry.
+    header = jwt.get_unverified_header(body["access_token"])
+    assert header["alg"] == "RS256"
+    jwk = next(k for k in keys["keys"] if k["kid"] == header["kid"])
+    claims = jwt.decode(
+        body["access_token"],
+        jwt.PyJWK(jwk).key,
+        algorithms=["RS256"],
+        issuer=discovery["issuer"],
+    )
+    assert claims["azp"] == tenant.client_id
+    assert claims["exp"] - claims["iat"] == 300
+
+
+async def test_http_basic_client_authentication(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    basic = base64.b64encode(f"{tenant.client_id}:{tenant.client_secret}".encode()).decode()
+    async with stack.http() as http:
+        answer = await http.post(
+            TOKEN_PATH,
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        wrong = await http.post(
+            TOKEN_PATH,
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": "Basic " + base64.b64encode(b"api-client-x:nope").decode()},
+        )
+    assert answer.status_code == 200
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
+    assert wrong.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_token_endpoint_failures_are_rfc6749_errors(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    good = {"client_id": tenant.client_id, "client_secret": tenant.client_secret}
+    async with stack.http() as http:
+        wrong_secret = await http.post(
+            TOKEN_PATH, data=good | {"grant_type": "client_credentials", "client_secret": "x" * 64}
+        )
+        wrong_grant = await http.post(TOKEN_PATH, data=good | {"grant_type": "password"})
+        no_grant = await http.post(TOKEN_PATH, data=good)
+        as_json = await http.post(TOKEN_PATH, json=good | {"grant_type": "client_credentials"})
+    assert (wrong_secret.status_code, wrong_secret.json()["error"]) == (401, "invalid_client")
+    assert (wrong_grant.status_code, wrong_grant.json()["error"]) == (400, "unsupported_grant_type")
+    assert (no_grant.status_code, no_grant.json()["error"]) == (400, "invalid_request")
+    assert (as_json.status_code, as_json.json()["error"]) == (400, "invalid_request")
+    assert "error_description" in wrong_secret.json()
+
+
+async def test_expired_tampered_and_foreign_tokens_are_401(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    expired = issue_access_token(
+        stack.settings,
+        tenant.client_id,
+        str(tenant.org.uuid),
+        now=datetime.now(UTC) - timedelta(minutes=10),
+    )
+    good = await client_token(stack, tenant)
+    head, payload, signature = good.split(".")
+    tampered = f"{head}.{payload[:-4]}AAAA.{signature}"
+    stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    foreign = jwt.encode(
+        {"iss": stack.settings.effective_oauth_issuer, "azp": tenant.client_id, "exp": 2**40},
+        stranger_key,
+        algorithm="RS256",
+    )
+    for token, words in ((expired, "expired"), (tampered, "invalid"), (foreign, "invalid")):
+        async with stack.http(token) as http:
+            answer = await http.get("/v1/me")
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "https://api.novatrade24.com/problems/unauthorized"
+        assert words in answer.json()["detail"]
+    async with stack.http(good) as http:
+        assert (await http.get("/v1/me")).status_code == 200
+
+
+async def test_a_rotated_secret_works_beside_the_new_one_until_the_grace_ends(stack: Stack):
+    from store.api_clients import rotate_secret
+
+    tenant = await make_api_tenant(stack.db)
+    async with stack.db.transaction() as session:
+        client = await session.scalar(
+            select(ApiClient).where(ApiClient.client_id == tenant.client_id)
+        )
+        new_secret = await rotate_secret(session, client, timedelta(hours=48))
+    old_secret = tenant.client_secret
+    await client_token(stack, tenant)  # old secret, inside the grace period
+    tenant.client_secret = new_secret
+    await client_token(stack, tenant)
+    async with stack.db.transaction() as session:
+        client = await session.scalar(
+            select(ApiClient).where(ApiClient.client_id == tenant.client_id)
+        )
+        client.previous_secret_expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    async with stack.http() as http:
+        answer = await http.post(
+            TOKEN_PATH,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.client_id,
+                "client_secret": old_secret,
+            },
+        )
+    assert answer.status_code == 401
+    await client_token(stack, tenant)
+
+
+async def test_me_describes_the_organization(stack: Stack):
+    tenant = await make_api_tenant(
+        stack.db, allow_multi_vin_orders=True, allow_contact_personal_data=True
+    )
+    token = await client_token(stack, tenant)
+    async with stack.http(token) as http:
+        me = (await http.get("/v1/me")).json()
+    assert me["organizationUuid"] == str(tenant.org.uuid)
+    assert me["name"] == tenant.org.name
+    assert sorted(p["uuid"] for p in me["authorizedPartners"]) == sorted(
+        [str(tenant.partner.uuid), str(tenant.other_partner.uuid)]
+    )
+    assert {"uuid", "name", "country"} == set(me["authorizedPartners"][0])
+    assert me["capabilities"] == {
+        "rateLimitTier": "STANDARD",
+        "allowMarketplaceLedKyc": False,
+        "allowMultiVinOrders": True,
+        "allowContactPersonalData": True,
+        "allowKycDocumentDownload": False,
+    }
+    assert me["dpaVersion"] == "2026-01"
+    assert me["dpaAcceptedAt"].endswith("Z")
+
+
+async def test_me_answers_without_a_dpa_and_omits_its_fields(stack: Stack):
+    tenant = await make_api_tenant(stack.db, dpa=False)
+    token = await client_token(stack, tenant)
+    async with stack.http(token) as http:
+        answer = await http.get("/v1/me")
+    assert answer.status_code == 200
+    assert "dpaVersion" not in answer.json() and "dpaAcceptedAt" not in answer.json()
+
+
+async def test_a_disabled_client_loses_access_at_once(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    token = await client_token(stack, tenant)
+    async with stack.db.transaction() as session:
+        client = await session.scalar(
+            select(ApiClient).where(ApiClient.client_id == tenant.client_id)
+        )
+        client.is_active = False
+    async with stack.http(token) as http:
+        assert (await http.get("/v1/me")).status_code == 401
