@@ -182,6 +182,20 @@ def main() -> None:
         upgrade(settings.effective_database_url)
         credentials = asyncio.run(seed_demo(settings))
         wait_for_port(host, port, 60, "The Temporal dev server")
+        # The providers' sandboxes first: the worker's activities call them.
+        stack.start(
+            "sandboxes",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "sandboxes.app:app",
+                "--host",
+                settings.api_host,
+                "--port",
+                str(settings.sandbox_port),
+            ],
+        )
         stack.start("worker", [sys.executable, "worker.py"])
         stack.start(
             "api",
@@ -204,6 +218,7 @@ NT24 on Temporal is running.
   API docs     {base}/docs
   OpenAPI      {base}/openapi.json
   Temporal UI  {settings.temporal_ui_url}
+  Sandboxes    http://{settings.api_host}:{settings.sandbox_port}/docs (VIES: docs/sandboxes.md)
   Demo login   username {credentials["username"]!r}  password {credentials["password"]!r}
                ({credentials["organization"]}; POST {base}/v1/api/token/ for a JWT)
   Logs         {stack.logs}

@@ -11,10 +11,18 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class RateLimits(BaseModel):
+    """Requests a minute an organization may make in each NT24 rate-limit category."""
+
+    read: int = Field(gt=0)
+    write: int = Field(gt=0)
+    webhook: int = Field(gt=0)
 
 
 class Settings(BaseSettings):
@@ -57,9 +65,24 @@ class Settings(BaseSettings):
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
-    # Retry schedule of activities that write the read model or call providers
-    activity_initial_retry: timedelta = timedelta(seconds=1)
-    activity_max_retry: timedelta = timedelta(minutes=5)
+    # NT24 rate limits per organization and tier (api/rate_limit.py). A burst span may carry
+    # `burst_factor` times its share of the minute; the minute's limit is never exceeded.
+    # Env values are JSON: NT24_RATE_LIMITS_ENTERPRISE='{"read":5000,"write":900,"webhook":50}'
+    rate_limits_standard: RateLimits = RateLimits(read=300, write=60, webhook=10)
+    rate_limits_high_volume: RateLimits = RateLimits(read=1000, write=200, webhook=30)
+    rate_limits_enterprise: RateLimits = RateLimits(read=3000, write=600, webhook=100)
+    rate_limit_burst_factor: float = Field(2.0, ge=1)
+    rate_limit_burst_seconds: int = Field(10, gt=0, le=60)
+    # Idempotency-Key (api/idempotency.py): how long a duplicate waits for the first request to
+    # finish, and after how long an unfinished first request counts as lost (its process died)
+    idempotency_wait: timedelta = timedelta(seconds=30)
+    idempotency_abandoned_after: timedelta = timedelta(minutes=2)
+
+    # Orders: the daily VIES re-check from ready-for-pickup until delivery, and time budgets
+    vies_recheck_interval: timedelta = timedelta(hours=24)
+    vies_attempt_margin: timedelta = timedelta(seconds=10)
+    activity_timeout: timedelta = timedelta(seconds=30)
+    export_file_timeout: timedelta = timedelta(minutes=2)
 
     # Provider sandboxes (sandboxes/app.py), served by the dev stack on this port
     sandbox_port: int = 8010
@@ -72,9 +95,18 @@ class Settings(BaseSettings):
     vies_retry_max_interval: timedelta = timedelta(minutes=30)
     vies_give_up_after: timedelta = timedelta(hours=12)
 
+    # Documents: bytes in a content-addressed store on disk, metadata in the database
+    document_store_dir: Path | None = None  # default: data_dir / "documents"
+    max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_pdf_pages: int = Field(200, gt=0)
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'nt24.db'}"
+
+    @property
+    def effective_document_store_dir(self) -> Path:
+        return self.document_store_dir or self.data_dir / "documents"
 
     @property
     def effective_oauth_issuer(self) -> str:

@@ -14,19 +14,26 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.round_trip import RoundTripActivities
+from activities.vies import ViesActivities
 from settings import Settings, get_settings
 from store.db import Database
 from workflows.converter import DATA_CONVERTER
 from workflows.round_trip import RoundTripWorkflow
+from workflows.vies_check import BuyerViesCheckWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS: Sequence[type] = (RoundTripWorkflow,)
+WORKFLOWS: Sequence[type] = (RoundTripWorkflow, BuyerViesCheckWorkflow)
 
 
 def activities(db: Database, settings: Settings) -> list[Any]:
     round_trip = RoundTripActivities(db)
-    return [round_trip.confirm_round_trip]
+    vies = ViesActivities(db, settings)
+    return [
+        round_trip.confirm_round_trip,
+        vies.check_vat_number,
+        vies.record_vies_check,
+    ]
 
 
 def build_worker(client: Client, db: Database, settings: Settings) -> Worker:

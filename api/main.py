@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 
-from api import diagnostics, errors, health, me, oauth, user_tokens, users
+from api import buyers, diagnostics, errors, health, kyc, me, oauth, user_tokens, users
+from api.idempotency import IdempotencyMiddleware
+from api.rate_limit import RateLimitMiddleware
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
 from store.db import Database
@@ -43,6 +45,11 @@ def create_app(
     errors.install(app)
     if given is not None:
         app.dependency_overrides[get_settings] = lambda: given
+    # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
+    # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
+    # below wraps them all, so their own answers (400, 422, 429) echo X-Request-Id too.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RateLimitMiddleware)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
@@ -52,7 +59,7 @@ def create_app(
             response.headers["X-Request-Id"] = incoming[:200]
         return response
 
-    for module in (health, oauth, me, user_tokens, users, diagnostics):
+    for module in (health, oauth, me, buyers, kyc, user_tokens, users, diagnostics):
         app.include_router(module.router)
     return app
 

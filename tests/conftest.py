@@ -8,6 +8,7 @@ is served by uvicorn on a loopback port.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -26,12 +27,13 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+import sandboxes.app
 from api.main import create_app
 from devstack import TEMPORAL_TUNING
-from settings import Settings
+from settings import RateLimits, Settings
 from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade_async
@@ -102,6 +104,14 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+async def capture_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """With NT24_CAPTURE_HISTORIES set, keep the run's history for the replay test."""
+    if os.environ.get("NT24_CAPTURE_HISTORIES"):
+        history = await handle.fetch_history()
+        path = Path(__file__).parent / "histories" / f"{name}.json"
+        path.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -128,13 +138,15 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 
 def settings_for_tests(pg_url: str, **overrides: Any) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=pg_url,
-        jwt_secret="test-secret-" + "x" * 40,
-        task_queue=f"nt24-test-{uuid4().hex[:8]}",
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": pg_url,
+        "jwt_secret": "test-secret-" + "x" * 40,
+        "task_queue": f"nt24-test-{uuid4().hex[:8]}",
+        # Many tests share little time: the limits themselves are tested in test_conventions
+        "rate_limits_standard": RateLimits(read=100_000, write=100_000, webhook=100_000),
+    }
+    return Settings(**(values | overrides))
 
 
 class Stack:
@@ -161,11 +173,13 @@ class Stack:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[Stack]:
-    settings = settings_for_tests(pg_url)
-    app = create_app(settings, db=db, temporal_client=dev_server.client)
-    async with serving(app) as base_url, build_worker(dev_server.client, db, settings):
-        await wait_until_ready(base_url)
-        yield Stack(base_url, settings, db, dev_server.client)
+    # The worker's provider clients talk to the sandboxes over HTTP, as in the dev stack.
+    async with serving(sandboxes.app.create_app()) as sandboxes_url:
+        settings = settings_for_tests(pg_url, vies_base_url=f"{sandboxes_url}/vies")
+        app = create_app(settings, db=db, temporal_client=dev_server.client)
+        async with serving(app) as base_url, build_worker(dev_server.client, db, settings):
+            await wait_until_ready(base_url)
+            yield Stack(base_url, settings, db, dev_server.client)
 
 
 async def wait_until_ready(base_url: str) -> None:

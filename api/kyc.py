@@ -1,0 +1,100 @@
+"""KYC of a buyer (section 3 of the contract): its status and the VIES check trigger."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from temporalio.client import Client
+
+from api.buyers import load_buyer
+from api.deps import database, temporal
+from api.idempotency import idempotency_key
+from api.nt24_auth import PartnerScope, partner_scope
+from api.nt24_schemas import NT24Model, UtcTimestamp
+from api.vies_trigger import start_vies_check
+from store.db import Database
+from store.models import Buyer
+from workflows.rules.kyc import NT24_LED, KycFacts, overall_status
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])
+
+
+class KycStatus(NT24Model):
+    buyerId: UUID
+    kycMode: Literal["MARKETPLACE_LED", "NT24_LED"]
+    overallStatus: Literal["INCOMPLETE", "VALID", "INVALID"]
+    viesLastCheckedAt: UtcTimestamp | None = None
+    viesResult: Literal["VALID", "INVALID", "PENDING", "UNKNOWN"]
+    documentsComplete: bool
+    verificationStatus: Literal["NOT_STARTED", "IN_PROGRESS", "VERIFIED", "REJECTED"] | None = None
+    amlStatus: Literal["NOT_APPLICABLE", "PENDING", "CLEAR", "FLAGGED"] | None = None
+
+
+class ViesCheckQueued(NT24Model):
+    status: Literal["QUEUED", "IN_PROGRESS"]
+
+
+def kyc_facts(buyer: Buyer) -> KycFacts:
+    # KYC documents and the platform-led verification arrive with their own module; until a
+    # buyer has them, its documents are incomplete and a Mode B verification not started.
+    mode_b = buyer.kyc_mode == NT24_LED
+    return KycFacts(
+        kyc_mode=buyer.kyc_mode,
+        buyer_status=buyer.status,
+        vies_result=buyer.vies_result,
+        documents_complete=False,
+        verification_status="NOT_STARTED",
+        aml_status="PENDING" if mode_b else "NOT_APPLICABLE",
+    )
+
+
+@router.get("", response_model=KycStatus, response_model_exclude_none=True, summary="KYC status")
+async def kyc_status(
+    buyerId: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> KycStatus:
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+    facts = kyc_facts(buyer)
+    mode_b = buyer.kyc_mode == NT24_LED
+    return KycStatus(
+        buyerId=buyer.uuid,
+        kycMode=buyer.kyc_mode,  # type: ignore[arg-type]
+        overallStatus=overall_status(facts),  # type: ignore[arg-type]
+        viesLastCheckedAt=buyer.vies_last_checked_at,
+        viesResult=buyer.vies_result,  # type: ignore[arg-type]
+        documentsComplete=facts.documents_complete,
+        verificationStatus=facts.verification_status if mode_b else None,  # type: ignore[arg-type]
+        amlStatus=facts.aml_status if mode_b else None,  # type: ignore[arg-type]
+    )
+
+
+@router.post(
+    "/vies-check",
+    response_model=ViesCheckQueued,
+    status_code=202,
+    summary="Trigger a VIES check of the buyer's VAT number (asynchronous)",
+    dependencies=[Depends(idempotency_key)],
+)
+async def trigger_vies_check(
+    buyerId: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+    status = await start_vies_check(
+        client,
+        request.app.state.settings,
+        buyer.uuid,
+        buyer.vat_number,
+        scope.partner.vat_number,
+        "MANUAL",
+    )
+    return JSONResponse({"status": status}, status_code=202)

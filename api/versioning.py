@@ -1,0 +1,133 @@
+"""Versioned resources (contract section 2.4): ``ETag: "<version>"``, If-Match, If-None-Match.
+
+- Every answer with a versioned resource carries ``ETag: "5"``, the body's ``version``.
+- PATCH needs ``If-Match`` (``"5"``, ``5`` and ``W/"5"`` are accepted): missing or not a version
+  is 400 ``malformed-request``; another version than the current one is 409
+  ``version-mismatch`` with the full current resource as ``currentResource`` (the contract uses
+  neither 412 nor 428).
+- GET honours ``If-None-Match`` (a list, or ``*``): a match is 304 with the same ETag, no body.
+
+The check in ``require_version`` is made on the row the write then changes, inside the
+write's transaction; a writer racing it must still change the row conditionally on its version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.errors import Problem
+
+_ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_etag(value: str) -> int | None:
+    """The version an ETag names (``"5"``, ``5`` or ``W/"5"``), or None."""
+    match = _ETAG.fullmatch(value.strip())
+    return int(match[1] or match[2]) if match else None
+
+
+def none_match(header: str | None, version: int) -> bool:
+    """Whether an If-None-Match header names ``version`` (or ``*``): answer 304."""
+    if header is None:
+        return False
+    return header.strip() == "*" or version in {parse_etag(tag) for tag in header.split(",")}
+
+
+def _as_json(resource: BaseModel) -> dict[str, Any]:
+    # the contract's responses omit null fields
+    return resource.model_dump(mode="json", exclude_none=True)
+
+
+def _if_match_version(value: str | None) -> int:
+    if value is None:
+        raise Problem(
+            "malformed-request",
+            'The If-Match header is required: send the ETag of the version you read, e.g. "5".',
+        )
+    version = parse_etag(value)
+    if version is None:
+        raise Problem("malformed-request", f'If-Match must be a version ETag such as "5": {value}')
+    return version
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Required: the ETag of the version you read, e.g. "5". Missing: 400; '
+            "another version than the current one: 409 version-mismatch.",
+        ),
+    ] = None,
+) -> int:
+    """Declares If-Match on a PATCH and refuses a missing or malformed one (400); the version.
+
+    Declared optional to FastAPI so that a missing header is the contract's 400, not a 422.
+    """
+    return _if_match_version(value)
+
+
+def expected_version(request: Request) -> int:
+    """The version the request's If-Match names; 400 when it is missing or malformed. For
+    writes whose version check happens elsewhere (an order's workflow)."""
+    return _if_match_version(request.headers.get("if-match"))
+
+
+def if_none_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-None-Match",
+            description="The ETag you hold: unchanged answers 304 Not Modified without a body.",
+        ),
+    ] = None,
+) -> str | None:
+    """Declares If-None-Match on a GET; ``versioned(..., request=request)`` answers it."""
+    return value
+
+
+def require_version(request: Request, current_version: int, current: BaseModel) -> None:
+    """409 ``version-mismatch`` with ``current`` unless If-Match names ``current_version``."""
+    expected = expected_version(request)
+    if expected != current_version:
+        raise Problem(
+            "version-mismatch",
+            f"If-Match version {expected} does not match current version {current_version}.",
+            currentResource=_as_json(current),
+        )
+
+
+def versioned_json(
+    body: Mapping[str, Any],
+    version: int,
+    *,
+    status_code: int = 200,
+    request: Request | None = None,
+) -> Response:
+    """``body`` (already JSON-ready) with its ETag; given the request of a GET, 304 when
+    If-None-Match names this version."""
+    headers = {"ETag": etag(version)}
+    if request is not None and none_match(request.headers.get("if-none-match"), version):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def versioned(
+    resource: BaseModel,
+    version: int,
+    *,
+    status_code: int = 200,
+    request: Request | None = None,
+) -> Response:
+    """``versioned_json`` for a response model (null fields omitted)."""
+    return versioned_json(_as_json(resource), version, status_code=status_code, request=request)
