@@ -2,6 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# The Export File needs a font with every European letter (reportlab's default lacks some)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY settings.py worker.py admin.py devstack.py alembic.ini ./
 COPY api ./api

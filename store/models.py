@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -269,3 +271,112 @@ class ViesCheck(Base):
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     workflow_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Order(Base):
+    """The read model of one order: written only by its OrderWorkflow, read by every GET.
+
+    Module states (invoices, payment, transport, rollup, export file) are the workflow's own
+    JSON views; ``version`` only grows, so a late write can never overwrite a newer one.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("partner_id", "external_order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"), index=True)
+    external_order_id: Mapped[str] = mapped_column(String(200))
+    workflow_id: Mapped[str] = mapped_column(String(300), unique=True)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    compliance_status: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # Grows with every write of the workflow: a late or retried write never wins over a newer
+    revision: Mapped[int] = mapped_column(Integer)
+    # The order as the API shows it, and each module's state, as the workflow computed them
+    order: Mapped[dict[str, Any]] = mapped_column(JSON)
+    invoices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    payment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    transport: Mapped[dict[str, Any]] = mapped_column(JSON)
+    compliance: Mapped[dict[str, Any]] = mapped_column(JSON)
+    export_file: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # sha256 of the create request's business content: a repeat with another body is a 409
+    create_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+    vins: Mapped[list[OrderVin]] = relationship(order_by="OrderVin.position")
+
+
+class OrderVin(Base):
+    """VINs of orders, indexed: the same VIN appears in many orders over time (resale)."""
+
+    __tablename__ = "order_vins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    vin: Mapped[str] = mapped_column(String(17), index=True)
+
+
+class Document(Base):
+    """A document's metadata; its bytes are in the document store under ``sha256``."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"), index=True)
+    module: Mapped[str] = mapped_column(String(20))  # invoice, payment, transport, order, kyc
+    type: Mapped[str] = mapped_column(String(60))
+    document_date: Mapped[date | None] = mapped_column(Date)
+    issuer_type: Mapped[str] = mapped_column(String(30))
+    issuer_name: Mapped[str | None] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE or SUPERSEDED
+    source: Mapped[str] = mapped_column(String(20), default="API")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ExportFile(Base):
+    """One generated version of an order's Export File; every version stays downloadable."""
+
+    __tablename__ = "export_files"
+    __table_args__ = (UniqueConstraint("order_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    generated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Event(Base):
+    """The outbox: an event is committed with the state change it describes, then delivered."""
+
+    __tablename__ = "events"
+
+    # Ordered, gap-tolerant cursor for the events feed
+    sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(40), unique=True)  # evt_...
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    type: Mapped[str] = mapped_column(String(60), index=True)
+    schema_version: Mapped[str] = mapped_column(String(10), default="1")
+    source: Mapped[str] = mapped_column(String(20))  # API, WEB_APP, SYSTEM
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

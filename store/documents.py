@@ -1,0 +1,259 @@
+"""The document store, and the check every upload passes before it is stored.
+
+Bytes are content-addressed: a document is stored once under its sha256, however often and
+under whatever name it is uploaded; its metadata (type, issuer, file name) is a database row.
+Only ids and sha256 travel through Temporal, never the bytes.
+
+What a document *is* comes from its bytes alone: the file name and the declared content type
+are the sender's claims, so a PDF named ``photo.jpg`` is stored and served as a PDF.
+
+Everything here is blocking file and CPU work: async callers run it in a thread
+(``asyncio.to_thread``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import filetype
+from pypdf import PdfReader
+
+from settings import Settings
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+class BlobNotFound(LookupError):
+    """No blob is stored under this sha256."""
+
+
+class BlobCorrupted(RuntimeError):
+    """A stored blob's bytes no longer hash to its name; it is never served as evidence."""
+
+
+class DocumentStore:
+    """Blobs on disk under ``root/ab/cd/<sha256>``: the fan-out keeps directories small."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        if not _SHA256.fullmatch(sha256):
+            raise ValueError(f"not a lower-case hex sha256: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, data: bytes) -> StoredBlob:
+        """Store ``data`` (idempotent: the same bytes are written once)."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.path(sha256)
+        # A blob of the right size is these bytes; one of another size is damaged: rewrite it.
+        if not (target.is_file() and target.stat().st_size == len(data)):
+            _write_atomically(target, data)
+        return StoredBlob(sha256, len(data))
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            data = self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise BlobNotFound(sha256) from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise BlobCorrupted(sha256)
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Temp file beside the target, fsync, rename: a reader sees all of the bytes or none.
+
+    The directory is fsynced too: the database row naming this sha256 is committed right
+    after, and must never outlive a crash that the blob did not.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+# ----- upload validation -----
+
+PDF = "application/pdf"
+
+# What filetype recognises in the bytes -> the content type the document is stored and served
+# with. An animated PNG is a PNG to every viewer.
+IMAGE_TYPES = {
+    "image/jpeg": "image/jpeg",
+    "image/png": "image/png",
+    "image/apng": "image/png",
+    "image/heic": "image/heic",
+    "image/tiff": "image/tiff",
+    "image/webp": "image/webp",
+}
+ACCEPTED = "only PDF and images (JPEG, PNG, HEIC, TIFF, WebP) are accepted"
+
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int
+    max_pdf_pages: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadLimits:
+        return cls(settings.max_upload_bytes, settings.max_pdf_pages)
+
+
+@dataclass(frozen=True)
+class InspectedUpload:
+    content_type: str  # from the bytes, never from the name or the declared type
+    size: int
+    sha256: str
+    pages: int | None  # PDFs only
+
+
+class UnacceptableDocument(ValueError):
+    """An upload refused; the message is for the person who sent it (a 422 on ``file``)."""
+
+
+def inspect_upload(
+    data: bytes, filename: str, declared_content_type: str | None, limits: UploadLimits
+) -> InspectedUpload:
+    """Say what ``data`` is, or refuse it with a message that names the file."""
+    name = f'"{filename}"' if filename else "the file"
+    if not data:
+        raise UnacceptableDocument(f"{name} is empty")
+    if len(data) > limits.max_bytes:
+        raise UnacceptableDocument(
+            f"{name} is larger than the {limits.max_bytes / _MIB:g} MiB limit"
+        )
+    kind = filetype.guess(data)
+    detected = kind.mime if kind else None
+    pages = None
+    if detected == PDF:
+        content_type = PDF
+        pages = _pdf_pages(data, name, limits.max_pdf_pages)
+    elif detected in IMAGE_TYPES:
+        content_type = IMAGE_TYPES[detected]
+        sound = _HEADER_CHECKS.get(content_type)
+        if sound and not sound(data):
+            raise UnacceptableDocument(f"{name} is a damaged or incomplete image")
+    else:
+        declared = f" (sent as {declared_content_type})" if declared_content_type else ""
+        found = f"is {detected}" if detected else "is of no recognised type"
+        raise UnacceptableDocument(f"{ACCEPTED}: the content of {name}{declared} {found}")
+    return InspectedUpload(content_type, len(data), hashlib.sha256(data).hexdigest(), pages)
+
+
+def _pdf_pages(data: bytes, name: str, max_pages: int) -> int:
+    try:
+        reader = PdfReader(BytesIO(data), strict=False)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception as error:  # untrusted bytes: a damaged PDF fails in many ways inside pypdf
+        raise UnacceptableDocument(f"{name} is a damaged or incomplete PDF") from error
+    # Even an empty user password is refused: an auditor must open the file years from now
+    # without a password and without depending on a viewer's leniency.
+    if encrypted:
+        raise UnacceptableDocument(
+            f"{name} is an encrypted PDF; upload it without password protection"
+        )
+    if pages == 0:
+        raise UnacceptableDocument(f"{name} is a PDF without pages")
+    if pages > max_pages:
+        raise UnacceptableDocument(f"{name} has {pages} pages; at most {max_pages} are accepted")
+    return pages
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Bit depths the PNG specification allows for each colour type
+_PNG_DEPTHS = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
+
+
+def _png_is_sound(data: bytes) -> bool:
+    """A PNG whose IHDR chunk is intact and describes an image, and whose IEND is there.
+
+    The IEND check catches the commonest damage, an upload cut short.
+    """
+    if len(data) < 33 or not data.startswith(_PNG_SIGNATURE):
+        return False
+    length, chunk = struct.unpack(">I4s", data[8:16])
+    if length != 13 or chunk != b"IHDR":
+        return False
+    header, (crc,) = data[16:29], struct.unpack(">I", data[29:33])
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    return (
+        zlib.crc32(b"IHDR" + header) == crc
+        and width > 0
+        and height > 0
+        and depth in _PNG_DEPTHS.get(colour, set())
+        and data.find(b"IEND", 33) != -1
+    )
+
+
+# Start-of-frame markers: SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC)
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_START_OF_SCAN = 0xDA
+
+
+def _jpeg_is_sound(data: bytes) -> bool:
+    """A JPEG whose marker segments lead to a frame header with a width and components, and
+    an end-of-image marker after it (entropy-coded data cannot contain one, so a missing
+    EOI means the upload was cut short).
+    """
+    position = 2  # after SOI, which filetype has seen
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            position += 2
+            continue
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if length < 2 or marker == _JPEG_START_OF_SCAN:  # image data before any frame header
+            return False
+        if marker in _JPEG_FRAMES:
+            frame = data[position + 4 : position + 2 + length]
+            if len(frame) < 6:
+                return False
+            _precision, _height, width, components = struct.unpack(">BHHB", frame[:6])
+            return width > 0 and components > 0 and data.rfind(b"\xff\xd9") > position
+        position += 2 + length
+    return False
+
+
+_HEADER_CHECKS: dict[str, Callable[[bytes], bool]] = {
+    "image/png": _png_is_sound,
+    "image/jpeg": _jpeg_is_sound,
+}
