@@ -26,13 +26,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 from settings import get_settings
 from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade
 from store.models import Organization, User, utcnow
+from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 FLAGS = (
     "allow_marketplace_led_kyc",
