@@ -7,32 +7,44 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.buyer_orders import BuyerOrdersActivities
+from activities.order_store import ExportFileActivities, OrderStoreActivities
 from activities.round_trip import RoundTripActivities
 from activities.vies import ViesActivities
 from settings import Settings, get_settings
 from store.db import Database
+from store.documents import DocumentStore
 from workflows.converter import DATA_CONVERTER
+from workflows.order import OrderWorkflow
 from workflows.round_trip import RoundTripWorkflow
 from workflows.vies_check import BuyerViesCheckWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS: Sequence[type] = (RoundTripWorkflow, BuyerViesCheckWorkflow)
+WORKFLOWS: Sequence[type] = (RoundTripWorkflow, BuyerViesCheckWorkflow, OrderWorkflow)
 
 
 def activities(db: Database, settings: Settings) -> list[Any]:
     round_trip = RoundTripActivities(db)
     vies = ViesActivities(db, settings)
+    order_store = OrderStoreActivities(db)
+    buyer_orders = BuyerOrdersActivities(db)
+    export_files = ExportFileActivities(db, DocumentStore(settings.effective_document_store_dir))
     return [
         round_trip.confirm_round_trip,
         vies.check_vat_number,
         vies.record_vies_check,
+        order_store.write_order,
+        buyer_orders.notify_buyer_orders,
+        export_files.generate_export_file,
     ]
 
 
@@ -42,6 +54,13 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
         activities=activities(db, settings),
+        workflow_runner=SandboxedWorkflowRunner(
+            # pure libraries the rules use: imported once, not re-imported per workflow run
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(
+                "schwifty", "vininfo", "stdnum", "pydantic", "sqlalchemy"
+            )
+        ),
+        graceful_shutdown_timeout=timedelta(seconds=5),
     )
 
 

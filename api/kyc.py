@@ -1,4 +1,7 @@
-"""KYC of a buyer (section 3 of the contract): its status and the VIES check trigger."""
+"""KYC of a buyer (section 3 of the contract): its status and the VIES check trigger.
+
+Its documents have their own module (api/kyc_documents.py); the status counts their ACTIVE types.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,9 @@ from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.vies_trigger import start_vies_check
+from store.buyers import active_kyc_document_types, kyc_facts
 from store.db import Database
-from store.models import Buyer
-from workflows.rules.kyc import NT24_LED, KycFacts, overall_status
+from workflows.rules.kyc import NT24_LED, overall_status
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])
 
@@ -37,20 +40,6 @@ class ViesCheckQueued(NT24Model):
     status: Literal["QUEUED", "IN_PROGRESS"]
 
 
-def kyc_facts(buyer: Buyer) -> KycFacts:
-    # KYC documents and the platform-led verification arrive with their own module; until a
-    # buyer has them, its documents are incomplete and a Mode B verification not started.
-    mode_b = buyer.kyc_mode == NT24_LED
-    return KycFacts(
-        kyc_mode=buyer.kyc_mode,
-        buyer_status=buyer.status,
-        vies_result=buyer.vies_result,
-        documents_complete=False,
-        verification_status="NOT_STARTED",
-        aml_status="PENDING" if mode_b else "NOT_APPLICABLE",
-    )
-
-
 @router.get("", response_model=KycStatus, response_model_exclude_none=True, summary="KYC status")
 async def kyc_status(
     buyerId: UUID,
@@ -59,7 +48,7 @@ async def kyc_status(
 ) -> KycStatus:
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
-    facts = kyc_facts(buyer)
+        facts = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
     mode_b = buyer.kyc_mode == NT24_LED
     return KycStatus(
         buyerId=buyer.uuid,

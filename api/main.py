@@ -8,7 +8,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 
-from api import buyers, diagnostics, errors, health, kyc, me, oauth, user_tokens, users
+from api import (
+    buyers,
+    compliance,
+    diagnostics,
+    errors,
+    finalization,
+    health,
+    invoices,
+    kyc,
+    kyc_documents,
+    me,
+    oauth,
+    order_documents,
+    orders,
+    payments,
+    transport,
+    user_tokens,
+    users,
+)
 from api.idempotency import IdempotencyMiddleware
 from api.rate_limit import RateLimitMiddleware
 from api.temporal import TemporalConnection
@@ -59,7 +77,18 @@ def create_app(
             response.headers["X-Request-Id"] = incoming[:200]
         return response
 
-    for module in (health, oauth, me, buyers, kyc, user_tokens, users, diagnostics):
+    nt24 = (
+        buyers,
+        kyc,
+        kyc_documents,
+        orders,
+        invoices,
+        payments,
+        transport,
+        order_documents,
+        compliance,
+    )
+    for module in (health, oauth, me, *nt24, finalization, user_tokens, users, diagnostics):
         app.include_router(module.router)
     return app
 

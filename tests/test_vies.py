@@ -18,11 +18,9 @@ from sqlalchemy import select
 from stdnum.iso7064 import mod_11_10
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 import sandboxes.app
 from activities.vies import (
-    ViesActivities,
     ViesClient,
     ViesFailure,
     ViesReply,
@@ -37,6 +35,7 @@ from store import identity
 from store.db import Database
 from store.models import Buyer, ViesCheck
 from tests.conftest import capture_history, free_port, serving, settings_for_tests
+from worker import build_worker
 from workflows.rules.vat_numbers import normalize_vat_number
 from workflows.vies_check import BuyerViesCheckResult, BuyerViesCheckWorkflow, vies_workflow_id
 
@@ -352,13 +351,8 @@ async def rig(
         vies_retry_max_interval=timedelta(minutes=30),
         vies_give_up_after=timedelta(hours=12),
     )
-    vies = ViesActivities(db, settings)
-    async with Worker(
-        time_skipping.client,
-        task_queue=settings.task_queue,
-        workflows=[BuyerViesCheckWorkflow],
-        activities=[vies.check_vat_number, vies.record_vies_check],
-    ):
+    # the production worker: every workflow and activity, registered as in worker.py
+    async with build_worker(time_skipping.client, db, settings):
         yield ViesRig(time_skipping, settings, db)
 
 

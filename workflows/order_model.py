@@ -80,7 +80,6 @@ class Payment:
     cash_amount: Money
     source_iban: str | None = None
     ready_for_pickup: bool = False
-    iban_consistent: bool = True
     version: int = 0
     updated_at: datetime | None = None
 
@@ -167,6 +166,7 @@ class OrderSettings:
     requester_vat_number: str | None = None  # the seller's VAT number
     activity_timeout: timedelta = timedelta(seconds=30)
     export_file_timeout: timedelta = timedelta(minutes=2)
+    read_model_write_budget: timedelta = timedelta(minutes=2)
 
 
 @dataclass
@@ -194,6 +194,8 @@ class CreateOrder:
     responsible_contact: Person | None
     fingerprint: str  # sha256 of the create request's business content
     settings: OrderSettings
+    # IBANs the buyer paid from in its other orders: a new one here is flagged
+    buyer_known_ibans: list[str] = field(default_factory=list)
     source: str = "API"
 
 

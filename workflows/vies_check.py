@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.buyer_orders import BuyerOrdersActivities, BuyerOrdersNotice
     from activities.vies import (
         FINAL_ERRORS,
         ViesActivities,
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ViesResult,
         ViesTrigger,
     )
+    from workflows.order_model import ViesEvidence
 
 # Recording is a small idempotent database write: retried until the database is back.
 RECORD_TIMEOUT = timedelta(seconds=30)
@@ -100,6 +102,23 @@ class BuyerViesCheckWorkflow:
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
         )
+        # Checks recorded before orders listened to them have no notification in history.
+        if workflow.patched("notify-buyer-orders"):
+            await workflow.execute_activity_method(
+                BuyerOrdersActivities.notify_buyer_orders,
+                BuyerOrdersNotice(
+                    request.buyer_uuid,
+                    ViesEvidence(
+                        record.checked_at,
+                        str(record.result),
+                        record.request_identifier,
+                        record.error_code,
+                        str(record.trigger),
+                    ),
+                ),
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=RECORD_RETRY,
+            )
         return BuyerViesCheckResult(
             result=record.result,
             checked_at=record.checked_at,

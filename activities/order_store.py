@@ -1,0 +1,443 @@
+"""The order's read model and outbox, written by its workflow, and its Export File.
+
+``write_order`` runs as a local activity after every accepted command: one transaction
+writes the order row (only a newer revision wins, so a retried or late write is harmless),
+its documents' metadata and the events the change produced (the outbox). An Update returns
+only after it, so a client reads its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities import export_file_pdf as pdf
+from activities.export_file_pdf import render_export_file
+from store.db import Database
+from store.documents import DocumentStore
+from store.models import (
+    Buyer,
+    Document,
+    Event,
+    ExportFile,
+    Order,
+    OrderVin,
+    Organization,
+    Partner,
+    ViesCheck,
+)
+from workflows.order_model import (
+    DocumentRef,
+    Invoice,
+    Money,
+    OrderIdentity,
+    Payment,
+    Pickup,
+    Transport,
+)
+from workflows.order_model import OrderVin as OrderVinModel
+from workflows.order_rollup import Evaluation
+from workflows.order_views import (
+    compliance_view,
+    export_file_view,
+    invoice_view,
+    order_view,
+    payment_view,
+    transport_view,
+)
+
+if TYPE_CHECKING:
+    from workflows.order import OrderWorkflow
+
+
+@dataclass
+class PendingEvent:
+    id: str  # evt_..., made by the workflow: the same across retries and replays
+    type: str
+    source: str  # API, WEB_APP, SYSTEM
+    created_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass
+class OrderSnapshot:
+    identity: OrderIdentity
+    revision: int
+    status: str
+    compliance_status: str
+    version: int
+    fingerprint: str
+    created_at: datetime
+    updated_at: datetime
+    vins: list[str]
+    order: dict[str, Any]
+    invoices: list[dict[str, Any]]
+    payment: dict[str, Any] | None
+    transport: dict[str, Any]
+    compliance: dict[str, Any]
+    export_file: dict[str, Any]
+    rule_outcomes: list[dict[str, Any]]
+    documents: list[DocumentRef] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, order: OrderWorkflow, events: list[PendingEvent]) -> OrderSnapshot:
+        created, evaluation = order.created, order.evaluation
+        assert created is not None and evaluation is not None
+        assert order.created_at is not None and order.updated_at is not None
+        return cls(
+            identity=created.identity,
+            revision=order.revision,
+            status=order.status,
+            compliance_status=evaluation.compliance_status,
+            version=order.version,
+            fingerprint=created.fingerprint,
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            vins=[v.vin for v in created.vins],
+            order=order_view(order),
+            invoices=[invoice_view(order, i) for i in order.invoices.values()],
+            payment=payment_view(order),
+            transport=transport_view(order),
+            compliance=compliance_view(order),
+            export_file=export_file_view(order),
+            rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
+            documents=list(order.documents),
+            events=events,
+        )
+
+
+class OrderStoreActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @activity.defn
+    async def write_order(self, snapshot: OrderSnapshot) -> None:
+        async with self.db.transaction() as session:
+            row = await session.scalar(
+                select(Order)
+                .where(Order.uuid == UUID(snapshot.identity.order_uuid))
+                .with_for_update()
+            )
+            if row is None:
+                row = _new_order(snapshot)
+                _apply(row, snapshot)
+                session.add(row)
+                await session.flush()
+                session.add_all(
+                    OrderVin(order_id=row.id, position=i, vin=vin)
+                    for i, vin in enumerate(snapshot.vins)
+                )
+            elif row.revision >= snapshot.revision:
+                return  # a newer state is already there
+            else:
+                _apply(row, snapshot)
+            await _write_documents(session, row, snapshot)
+            await _write_events(session, row, snapshot)
+
+
+def _new_order(snapshot: OrderSnapshot) -> Order:
+    identity = snapshot.identity
+    return Order(
+        uuid=UUID(identity.order_uuid),
+        organization_id=identity.organization_id,
+        partner_id=identity.partner_id,
+        buyer_id=identity.buyer_id,
+        external_order_id=identity.external_order_id,
+        workflow_id=activity.info().workflow_id,
+        create_fingerprint=snapshot.fingerprint,
+        created_at=snapshot.created_at,
+    )
+
+
+def _apply(row: Order, snapshot: OrderSnapshot) -> None:
+    row.revision = snapshot.revision
+    row.status = snapshot.status
+    row.compliance_status = snapshot.compliance_status
+    row.version = snapshot.version
+    row.updated_at = snapshot.updated_at
+    row.order = snapshot.order
+    row.invoices = snapshot.invoices
+    row.payment = snapshot.payment
+    row.transport = snapshot.transport
+    row.compliance = snapshot.compliance
+    row.export_file = snapshot.export_file
+
+
+async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    if not snapshot.documents:
+        return
+    known = {
+        d.uuid: d
+        for d in await session.scalars(select(Document).where(Document.order_id == row.id))
+    }
+    for ref in snapshot.documents:
+        existing = known.get(UUID(ref.uuid))
+        if existing is not None:
+            existing.status = ref.status
+            continue
+        session.add(
+            Document(
+                uuid=UUID(ref.uuid),
+                organization_id=row.organization_id,
+                order_id=row.id,
+                buyer_id=row.buyer_id,
+                module=ref.module,
+                type=ref.type,
+                document_date=ref.document_date,
+                issuer_type=ref.issuer_type,
+                issuer_name=ref.issuer_name,
+                file_name=ref.file_name,
+                content_type=ref.content_type,
+                size=ref.size,
+                sha256=ref.sha256,
+                pages=ref.pages,
+                status=ref.status,
+                source=ref.source,
+                created_at=ref.created_at,
+            )
+        )
+
+
+async def _write_events(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    if not snapshot.events:
+        return
+    ids = [e.id for e in snapshot.events]
+    stored = set(await session.scalars(select(Event.id).where(Event.id.in_(ids))))
+    for event in snapshot.events:
+        if event.id in stored:
+            continue
+        session.add(
+            Event(
+                id=event.id,
+                organization_id=row.organization_id,
+                partner_id=row.partner_id,
+                order_id=row.id,
+                type=event.type,
+                source=event.source,
+                data=event.data,
+                created_at=event.created_at,
+            )
+        )
+
+
+@dataclass
+class ExportFileRequest:
+    """What the Export File needs from the workflow; the rest is read from the database."""
+
+    identity: OrderIdentity
+    version: int
+    reason: str
+    generated_at: datetime
+    status: str
+    purchase_date: date | None
+    total_amount: Money
+    vins: list[OrderVinModel]
+    invoices: list[Invoice]
+    payment: Payment | None
+    transport: Transport
+    evaluation: Evaluation
+
+
+@dataclass
+class GeneratedExportFile:
+    sha256: str
+    generated_at: datetime
+    decision: str
+
+
+class ExportFileActivities:
+    def __init__(self, db: Database, documents: DocumentStore) -> None:
+        self.db = db
+        self.documents = documents
+
+    @activity.defn
+    async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
+        """Render, store and register one version; a retry of the same version is a no-op."""
+        async with self.db.session() as session:
+            order = await session.scalar(
+                select(Order).where(Order.uuid == UUID(request.identity.order_uuid))
+            )
+            if order is None:
+                raise ApplicationError("the order's read model is missing", non_retryable=False)
+            done = await session.scalar(
+                select(ExportFile).where(
+                    ExportFile.order_id == order.id, ExportFile.version == request.version
+                )
+            )
+            if done is not None:
+                return GeneratedExportFile(done.sha256, done.generated_at, done.decision)
+            content = await _export_content(session, order, request)
+        pdf = await asyncio.to_thread(render_export_file, content)
+        blob = await asyncio.to_thread(self.documents.put, pdf)
+        decision = request.evaluation.decision or "NONE"
+        async with self.db.transaction() as session:
+            session.add(
+                ExportFile(
+                    order_id=order.id,
+                    version=request.version,
+                    sha256=blob.sha256,
+                    size=blob.size,
+                    decision=decision,
+                    reason=request.reason[:200],
+                    generated_at=request.generated_at,
+                )
+            )
+        return GeneratedExportFile(blob.sha256, request.generated_at, decision)
+
+
+def _money(money: Money | None) -> pdf.Money | None:
+    return pdf.Money(money.value, money.currency) if money else None
+
+
+def _pickup(pickup: Pickup) -> pdf.PickupFacts:
+    address = pickup.collection_address
+    return pdf.PickupFacts(
+        pickup.type,
+        pickup.pickup_date,
+        pickup.driver_identification,
+        address.country if address else None,
+    )
+
+
+async def _export_content(
+    session: AsyncSession, order: Order, request: ExportFileRequest
+) -> pdf.ExportFileContent:
+    org = await session.get(Organization, order.organization_id)
+    partner = await session.get(Partner, order.partner_id)
+    buyer = await session.get(Buyer, order.buyer_id)
+    assert org is not None and partner is not None and buyer is not None
+    checks = (
+        await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == buyer.id, ViesCheck.checked_at <= request.generated_at)
+            .order_by(ViesCheck.checked_at)
+        )
+    ).all()
+    documents = (
+        await session.scalars(
+            select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        )
+    ).all()
+    earlier = (
+        await session.scalars(
+            select(ExportFile).where(ExportFile.order_id == order.id).order_by(ExportFile.version)
+        )
+    ).all()
+    evaluation, transport = request.evaluation, request.transport
+    delivery = transport.delivery
+    return pdf.ExportFileContent(
+        version=request.version,
+        generated_at=request.generated_at,
+        organization_name=org.name,
+        seller=pdf.SellerFacts(partner.name, partner.country, partner.vat_number),
+        order=pdf.OrderFacts(
+            uuid=str(order.uuid),
+            external_order_id=order.external_order_id,
+            status=request.status,
+            purchase_date=request.purchase_date,
+            total_amount=pdf.Money(request.total_amount.value, request.total_amount.currency),
+            vins=tuple(
+                pdf.VehicleFacts(
+                    v.vin,
+                    v.brand,
+                    v.model,
+                    _money(v.purchase_amount),
+                    v.mileage,
+                    v.first_registration_date,
+                    tuple(v.warnings),
+                )
+                for v in request.vins
+            ),
+        ),
+        buyer=pdf.BuyerFacts(
+            company_name=buyer.company_name,
+            vat_number=buyer.vat_number,
+            address=pdf.AddressFacts(buyer.street, buyer.post_code, buyer.city, buyer.country),
+            kyc_mode=buyer.kyc_mode,
+            kyc_status=evaluation.modules.get("buyer", {}).get("status", "INCOMPLETE"),
+        ),
+        compliance_status=evaluation.compliance_status,
+        decision=evaluation.decision,
+        vies_checks=tuple(
+            pdf.ViesCheckFacts(
+                c.checked_at,
+                c.vat_number,
+                c.result,
+                c.request_identifier,
+                c.name,
+                c.address,
+                c.error_code,
+                c.trigger,
+            )
+            for c in checks
+        ),
+        invoices=tuple(
+            pdf.InvoiceFacts(
+                i.type,
+                i.invoice_number,
+                i.invoice_date,
+                pdf.Money(i.amount.value, i.amount.currency),
+                i.vat_included,
+                i.margin_scheme,
+            )
+            for i in request.invoices
+        ),
+        payments=tuple(
+            pdf.PaymentFacts(
+                p.payment_date,
+                pdf.Money(p.bank_amount.value, p.bank_amount.currency),
+                pdf.Money(p.cash_amount.value, p.cash_amount.currency),
+                p.source_iban,
+                evaluation.modules.get("payment", {}).get("amountMatchesInvoice"),
+                evaluation.modules.get("payment", {}).get("ibanConsistent"),
+            )
+            for p in [request.payment]
+            if p is not None
+        ),
+        transport=pdf.TransportFacts(
+            pickup=_pickup(transport.pickup) if transport.pickup else None,
+            delivery=pdf.DeliveryFacts(
+                delivery.delivery_date,
+                delivery.delivery_address.country if delivery.delivery_address else buyer.country,
+            )
+            if delivery
+            else None,
+            revocations=tuple(
+                pdf.RevocationFacts(r.reason, r.revoked_at, _pickup(r.pickup))
+                for r in transport.revocations
+            ),
+        ),
+        documents=tuple(
+            pdf.DocumentFacts(
+                d.type,
+                d.document_date,
+                d.issuer_type,
+                d.issuer_name,
+                d.file_name,
+                d.size,
+                d.sha256,
+                d.status,
+                d.created_at,
+            )
+            for d in documents
+        ),
+        blockers=tuple(pdf.Blocker(b.module, b.code, b.message) for b in evaluation.blockers),
+        rules=tuple(
+            pdf.RuleOutcome(r.rule_id, r.outcome, r.detail, r.legal_basis)
+            for r in evaluation.rule_outcomes
+        ),
+        # each earlier version was archived for the reason of the one that replaced it
+        superseded_versions=tuple(
+            pdf.SupersededVersion(e.version, e.generated_at, successor.reason)
+            for e, successor in zip(earlier, [*earlier[1:], request], strict=False)
+        ),
+    )

@@ -1,0 +1,135 @@
+"""The order's invoices (section 6): preliminary by POST, either by PATCH, read as a list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from temporalio.client import Client
+
+from api.deps import database, temporal
+from api.idempotency import idempotency_key
+from api.nt24_auth import PartnerScope, partner_scope
+from api.nt24_schemas import NT24Model
+from api.nt24_values import MoneyIn
+from api.order_commands import load_order, run_command
+from api.versioning import expected_version, if_match, versioned_json
+from store.db import Database
+from workflows import order_model as m
+from workflows.order import OrderWorkflow
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: invoice"])
+
+
+class InvoiceIn(NT24Model):
+    type: Literal["PRELIMINARY", "FINAL"]
+    invoiceDate: date
+    invoiceNumber: str = Field(min_length=1, max_length=100)
+    vatIncluded: bool
+    amount: MoneyIn
+    marginScheme: bool = False
+
+    def model(self) -> m.Invoice:
+        return m.Invoice(
+            type=self.type,
+            invoice_date=self.invoiceDate,
+            invoice_number=self.invoiceNumber,
+            vat_included=self.vatIncluded,
+            amount=self.amount.model(),
+            margin_scheme=self.marginScheme,
+        )
+
+
+class InvoicePatch(NT24Model):
+    type: Literal["PRELIMINARY", "FINAL"] = Field(description="Which of the order's invoices")
+    invoiceDate: date | None = None
+    invoiceNumber: str | None = Field(None, min_length=1, max_length=100)
+    vatIncluded: bool | None = None
+    amount: MoneyIn | None = None
+    marginScheme: bool | None = None
+
+
+class InvoiceOut(InvoiceIn):
+    status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
+    finalInvoiceRequired: bool
+    finalInvoiceReceived: bool
+    version: int
+    updatedAt: datetime | None = None
+
+
+async def submit(
+    client: Client, db: Database, scope: PartnerScope, uuid: UUID, invoice: m.Invoice, final: bool
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client, row.workflow_id, OrderWorkflow.submit_invoice, m.SubmitInvoice(invoice, final)
+    )
+    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+
+
+@router.post(
+    "/invoice",
+    response_model=InvoiceOut,
+    status_code=201,
+    summary="Submit invoice data (upsert by type)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        200: {"model": InvoiceOut, "description": "Identical repeat"},
+        409: {"description": "resource-exists-different-body: use PATCH"},
+    },
+)
+async def submit_invoice(
+    uuid: UUID,
+    body: InvoiceIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await submit(client, db, scope, uuid, body.model(), final=False)
+
+
+@router.get("/invoice", response_model=list[InvoiceOut], summary="The order's invoices")
+async def get_invoices(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    return JSONResponse(row.invoices)
+
+
+@router.patch(
+    "/invoice",
+    response_model=InvoiceOut,
+    summary="Update invoice data (the invoice of the body's type)",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_invoice(
+    uuid: UUID,
+    body: InvoicePatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client,
+        row.workflow_id,
+        OrderWorkflow.patch_invoice,
+        m.PatchInvoice(
+            type=body.type,
+            expected_version=expected_version(request),
+            invoice_date=body.invoiceDate,
+            invoice_number=body.invoiceNumber,
+            vat_included=body.vatIncluded,
+            amount=body.amount.model() if body.amount else None,
+            margin_scheme=body.marginScheme,
+        ),
+    )
+    return versioned_json(result.body, result.version)

@@ -1,0 +1,103 @@
+"""Sending commands to an order's workflow and turning its refusals into problem answers.
+
+Temporal bounds the Updates in flight per workflow (10 by default), and past that throughput
+collapses; so each API process lets at most ``MAX_IN_FLIGHT`` commands per order through at
+once and queues the rest briefly, answering 429 with Retry-After rather than piling on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.errors import PROBLEM_TYPES, FieldError, Problem
+from api.nt24_auth import PartnerScope
+from store.db import Database
+from store.models import Order
+from workflows.order_model import CommandResult
+
+MAX_IN_FLIGHT = 4
+QUEUE_WAIT_SECONDS = 10.0
+
+_gates: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(MAX_IN_FLIGHT))
+
+
+def _busy() -> Problem:
+    return Problem(
+        "rate-limited",
+        "Too many commands are in flight for this order; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+@asynccontextmanager
+async def _gate(workflow_id: str) -> AsyncIterator[None]:
+    gate = _gates[workflow_id]
+    try:
+        await asyncio.wait_for(gate.acquire(), QUEUE_WAIT_SECONDS)
+    except TimeoutError as exc:
+        raise _busy() from exc
+    try:
+        yield
+    finally:
+        gate.release()
+        if not gate._waiters and gate._value == MAX_IN_FLIGHT:  # noqa: SLF001 - idle: forget it
+            _gates.pop(workflow_id, None)
+
+
+def problem_of(failure: ApplicationError) -> Problem:
+    """A workflow's refusal (``workflows.order.refuse``) as the problem it names."""
+    if failure.type not in PROBLEM_TYPES:
+        raise failure
+    extra: dict[str, Any] = dict(failure.details[0]) if failure.details else {}
+    errors = extra.pop("errors", None)
+    return Problem(
+        failure.type,
+        failure.message,
+        errors=[FieldError(e["field"], e["message"], e.get("rejectedValue")) for e in errors]
+        if errors
+        else None,
+        **extra,
+    )
+
+
+async def run_command(client: Client, workflow_id: str, update: Any, command: Any) -> CommandResult:
+    """Send one command (an Update) to the order's workflow; refusals become problems."""
+    handle = client.get_workflow_handle(workflow_id)
+    return await guarded(workflow_id, lambda: handle.execute_update(update, command))
+
+
+async def guarded(workflow_id: str, call: Callable[[], Awaitable[CommandResult]]) -> CommandResult:
+    async with _gate(workflow_id):
+        try:
+            return await call()
+        except WorkflowUpdateFailedError as exc:
+            if isinstance(exc.cause, ApplicationError):
+                raise problem_of(exc.cause) from exc
+            raise
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+                raise _busy() from exc
+            raise
+
+
+async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Order:
+    """The caller's order under this seller, or 404 (another's order does not exist)."""
+    async with db.session() as session:
+        order = await session.scalar(
+            scope.tenant.select(Order)
+            .options(selectinload(Order.vins))
+            .where(Order.partner_id == scope.partner.id, Order.uuid == order_uuid)
+        )
+    if order is None:
+        raise Problem("not-found", f"Order {order_uuid} was not found.")
+    return order

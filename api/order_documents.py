@@ -1,0 +1,354 @@
+"""Order documents: uploads for every module (invoice, payment, transport, order-level), the
+list of an order's documents, and the exact bytes back.
+
+An upload is checked by its bytes (PDF parses, not encrypted, within limits; images by their
+magic numbers), stored in the content-addressed document store, and attached to the order by
+an Update carrying only its metadata and sha256. Article 45a counts transport evidence by
+independent issuing party, so every upload says who issued it (``issuerType``, ``issuerName``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from temporalio.client import Client
+
+from api.deps import database, temporal
+from api.errors import FieldError, Problem, validation_problem
+from api.idempotency import idempotency_key
+from api.nt24_auth import PartnerScope, partner_scope
+from api.nt24_schemas import NT24Model, UtcTimestamp
+from api.order_commands import load_order, run_command
+from settings import Settings
+from store.db import Database
+from store.documents import (
+    DocumentStore,
+    InspectedUpload,
+    UnacceptableDocument,
+    UploadLimits,
+    inspect_upload,
+)
+from store.models import Document
+from workflows.order import OrderWorkflow
+from workflows.order_model import AttachDocument, DocumentRef
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: documents"])
+
+IssuerType = Literal[
+    "SELLER",
+    "BUYER",
+    "CARRIER",
+    "PUBLIC_AUTHORITY",
+    "NOTARY",
+    "INSURER",
+    "BANK",
+    "WAREHOUSE_KEEPER",
+    "OTHER",
+]
+
+# Each document type: the module it belongs to and who issues it unless the upload says.
+DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
+    "SHIPMENT_PRELIMINARY_INVOICE": ("invoice", "SELLER"),
+    "SHIPMENT_INVOICE": ("invoice", "SELLER"),
+    "PAYMENT_BANK_TRANSFER_SCREENSHOT": ("payment", "BUYER"),
+    "PAYMENT_CONFIRMATION": ("payment", "BANK"),
+    "PAYMENT_SOURCE_OF_FUNDS_DECLARATION": ("payment", "BUYER"),
+    "TRANSPORT_CMR": ("transport", "CARRIER"),
+    "TRANSPORT_PICKUP_DECLARATION": ("transport", "BUYER"),
+    "TRANSPORT_PICTURE_OF_TRANSPORT": ("transport", "OTHER"),
+    "TRANSPORT_CMR_DELIVERY": ("transport", "CARRIER"),
+    "TRANSPORT_CONFIRMATION_OF_ARRIVAL": ("transport", "BUYER"),
+    # Ours (section 17 of the contract lets order-level documents carry any evidence):
+    "BUYER_TRANSPORT_STATEMENT": ("transport", "BUYER"),
+    "NATIONAL_ARRIVAL_CONFIRMATION": ("transport", "BUYER"),
+    "TRANSPORT_FORWARDER_INVOICE": ("transport", "CARRIER"),
+    "TRANSPORT_INSURANCE_POLICY": ("transport", "INSURER"),
+    "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT": ("transport", "BANK"),
+    "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT": ("transport", "PUBLIC_AUTHORITY"),
+    "TRANSPORT_WAREHOUSE_RECEIPT": ("transport", "WAREHOUSE_KEEPER"),
+    "ORDER_OTHER": ("order", "OTHER"),
+}
+
+
+class DocumentOut(NT24Model):
+    uuid: UUID
+    type: str
+    documentDate: date | None = None
+    issuerType: IssuerType
+    issuerName: str | None = None
+    fileName: str
+    contentType: str
+    size: int
+    sha256: str
+    status: Literal["ACTIVE", "SUPERSEDED"]
+    createdAt: UtcTimestamp | None = None
+
+
+class _UploadFields(NT24Model):
+    """The form fields, validated like a JSON body so errors name the field."""
+
+    type: str
+    documentDate: date | None = None
+    issuerType: IssuerType | None = None
+    issuerName: str | None = None
+
+
+def _types_for(module: str | None) -> list[str]:
+    return [t for t, (mod, _) in DOCUMENT_TYPES.items() if module is None or mod == module]
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload whose form fields and bytes passed every check; nothing is stored yet."""
+
+    type: str
+    document_date: date | None
+    issuer_type: str | None
+    issuer_name: str | None
+    file_name: str
+    data: bytes
+    inspected: InspectedUpload
+
+    async def store(self, settings: Settings) -> None:
+        """Put the bytes in the document store; do it before committing a row naming them."""
+        store = DocumentStore(settings.effective_document_store_dir)
+        await asyncio.to_thread(store.put, self.data)
+
+
+async def check_upload(
+    settings: Settings,
+    allowed_types: Collection[str],
+    *,
+    type_: str,
+    document_date: str | None,
+    issuer_type: str | None,
+    issuer_name: str | None,
+    file: UploadFile,
+) -> CheckedUpload:
+    """Check a multipart upload's fields and bytes; a 422 naming the field refuses it.
+
+    Every check runs before anything is written, so a refused upload leaves no trace.
+    """
+    try:
+        fields = _UploadFields(
+            type=type_,
+            documentDate=document_date or None,
+            issuerType=issuer_type or None,
+            issuerName=issuer_name or None,
+        )
+    except ValidationError as exc:
+        raise validation_problem(
+            [
+                FieldError(str(e["loc"][0]), e["msg"], e.get("input"))
+                for e in exc.errors(include_url=False)
+            ]
+        ) from exc
+    if fields.type not in allowed_types:
+        raise validation_problem(
+            [FieldError("type", f"must be one of {', '.join(allowed_types)}", fields.type)]
+        )
+    data = await file.read(settings.max_upload_bytes + 1)
+    try:
+        # parsing a large PDF is CPU work: keep it off the event loop
+        inspected = await asyncio.to_thread(
+            inspect_upload,
+            data,
+            file.filename or "",
+            file.content_type,
+            UploadLimits.from_settings(settings),
+        )
+    except UnacceptableDocument as exc:
+        raise validation_problem([FieldError("file", str(exc), file.filename)]) from exc
+    return CheckedUpload(
+        type=fields.type,
+        document_date=fields.documentDate,
+        issuer_type=fields.issuerType,
+        issuer_name=fields.issuerName,
+        file_name=(file.filename or "document")[:300],
+        data=data,
+        inspected=inspected,
+    )
+
+
+async def upload_document(
+    *,
+    module: str | None,
+    request: Request,
+    scope: PartnerScope,
+    db: Database,
+    client: Client,
+    order_uuid: UUID,
+    type_: str,
+    document_date: str | None,
+    issuer_type: str | None,
+    issuer_name: str | None,
+    file: UploadFile,
+) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    upload = await check_upload(
+        settings,
+        _types_for(module),
+        type_=type_,
+        document_date=document_date,
+        issuer_type=issuer_type,
+        issuer_name=issuer_name,
+        file=file,
+    )
+    row = await load_order(db, scope, order_uuid)
+    await upload.store(settings)
+    doc_module, default_issuer = DOCUMENT_TYPES[upload.type]
+    document = DocumentRef(
+        uuid=str(uuid4()),
+        module=doc_module,
+        type=upload.type,
+        document_date=upload.document_date,
+        issuer_type=upload.issuer_type or default_issuer,
+        issuer_name=upload.issuer_name,
+        file_name=upload.file_name,
+        content_type=upload.inspected.content_type,
+        size=upload.inspected.size,
+        sha256=upload.inspected.sha256,
+        pages=upload.inspected.pages,
+    )
+    result = await run_command(
+        client, row.workflow_id, OrderWorkflow.attach_document, AttachDocument(document)
+    )
+    return JSONResponse(result.body, status_code=201)
+
+
+def upload_route(module: str | None, path: str, summary: str):  # type: ignore[no-untyped-def]
+    """Register ``POST {path}`` for the document types of ``module`` (None: every type)."""
+    types = ", ".join(_types_for(module))
+
+    @router.post(
+        path,
+        response_model=DocumentOut,
+        status_code=201,
+        summary=summary,
+        # annotations are strings here (postponed evaluation): the type list goes in the text
+        description=f"Multipart upload. `type` is one of: {types}.",
+        dependencies=[Depends(idempotency_key)],
+        responses={422: {"description": "validation-error naming type, documentDate or file"}},
+        name=f"upload_{module or 'order'}_document",
+    )
+    async def upload(
+        uuid: UUID,
+        request: Request,
+        scope: Annotated[PartnerScope, Depends(partner_scope)],
+        db: Annotated[Database, Depends(database)],
+        client: Annotated[Client, Depends(temporal)],
+        type: Annotated[str, Form(description="The document type")],
+        file: Annotated[UploadFile, File(description="PDF or image")],
+        documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+        issuerType: Annotated[IssuerType | None, Form()] = None,
+        issuerName: Annotated[str | None, Form(max_length=300)] = None,
+    ) -> JSONResponse:
+        return await upload_document(
+            module=module,
+            request=request,
+            scope=scope,
+            db=db,
+            client=client,
+            order_uuid=uuid,
+            type_=type,
+            document_date=documentDate,
+            issuer_type=issuerType,
+            issuer_name=issuerName,
+            file=file,
+        )
+
+    return upload
+
+
+upload_route("invoice", "/invoice/documents", "Upload the invoice PDF")
+upload_route("payment", "/payment/documents", "Upload a proof of payment")
+upload_route("transport", "/transport/documents", "Upload a transport document")
+upload_route(None, "/documents", "Upload a document to the order (any type)")
+
+
+@router.get("/documents", response_model=list[DocumentOut], summary="List the order's documents")
+async def list_documents(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    type: str | None = None,
+    status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
+) -> list[DocumentOut]:
+    row = await load_order(db, scope, uuid)
+    query = select(Document).where(Document.order_id == row.id).order_by(Document.id)
+    if type:
+        query = query.where(Document.type == type)
+    if status:
+        query = query.where(Document.status == status)
+    async with db.session() as session:
+        documents = (await session.scalars(query)).all()
+    return [document_out(d) for d in documents]
+
+
+def document_out(document: Document) -> DocumentOut:
+    return DocumentOut(
+        uuid=document.uuid,
+        type=document.type,
+        documentDate=document.document_date,
+        issuerType=document.issuer_type,  # type: ignore[arg-type]
+        issuerName=document.issuer_name,
+        fileName=document.file_name,
+        contentType=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        status=document.status,  # type: ignore[arg-type]
+        createdAt=document.created_at,
+    )
+
+
+@router.get(
+    "/documents/{documentUuid}/content",
+    summary="Download a document: the exact bytes uploaded",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/*": {}}}},
+)
+async def document_content(
+    uuid: UUID,
+    documentUuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    row = await load_order(db, scope, uuid)
+    async with db.session() as session:
+        document = await session.scalar(
+            select(Document).where(Document.order_id == row.id, Document.uuid == documentUuid)
+        )
+    if document is None:
+        raise Problem("not-found", f"Document {documentUuid} was not found.")
+    return await document_content_response(request.app.state.settings, document)
+
+
+async def document_content_response(settings: Settings, document: Document) -> Response:
+    """The document's exact bytes with its content type, as a download."""
+    store = DocumentStore(settings.effective_document_store_dir)
+    data = await asyncio.to_thread(store.get, document.sha256)
+    return Response(
+        data,
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": attachment(document.file_name),
+            "ETag": f'"{document.sha256}"',
+        },
+    )
+
+
+def attachment(file_name: str) -> str:
+    """A Content-Disposition any client can read, whatever characters the name has."""
+    ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"

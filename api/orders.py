@@ -1,0 +1,348 @@
+"""Orders (section 5 of the contract): create by external id (exactly once, one workflow per
+order), read, list, update and cancel. Reads come from the read model; writes are Updates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy import select
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
+
+from api.deps import database, temporal
+from api.errors import FieldError, Problem, validation_problem
+from api.idempotency import idempotency_key
+from api.nt24_auth import PartnerScope, partner_scope, require_capability
+from api.nt24_pagination import Page, PageParams
+from api.nt24_schemas import NT24Model
+from api.nt24_values import MoneyIn, PersonIn
+from api.order_commands import guarded, load_order, run_command
+from api.versioning import expected_version, if_match, if_none_match, versioned_json
+from settings import Settings
+from store.buyers import buyer_ref, known_ibans
+from store.db import Database
+from store.models import Buyer, Order, OrderVin
+from workflows import order_model as m
+from workflows.order import OrderWorkflow
+from workflows.rules.vin import InvalidVin, check_vin
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders", tags=["NT24: orders"])
+
+OrderStatus = Literal[
+    "CREATED",
+    "INVOICE_SUBMITTED",
+    "PAYMENT_SUBMITTED",
+    "READY_FOR_PICKUP",
+    "TRANSPORT_IN_PROGRESS",
+    "TRANSPORT_COMPLETED",
+    "COMPLIANCE_VALID",
+    "COMPLIANCE_INVALID",
+    "CANCELLED",
+]
+
+
+class OrderVinIn(NT24Model):
+    vin: str = Field(min_length=1, max_length=30)
+    brand: str | None = Field(None, max_length=100)
+    model: str | None = Field(None, max_length=100)
+    purchaseAmount: MoneyIn | None = None
+    mileage: int | None = Field(None, ge=0)
+    firstRegistrationDate: date | None = None
+
+
+class OrderCreate(NT24Model):
+    externalOrderId: str = Field(min_length=1, max_length=200)
+    buyerId: UUID
+    vins: list[OrderVinIn] = Field(min_length=1, max_length=50)
+    totalAmount: MoneyIn
+    purchaseDate: date | None = None
+    responsibleContact: PersonIn | None = None
+
+
+class OrderPatch(NT24Model):
+    responsibleContact: PersonIn | None = None
+    purchaseDate: date | None = None
+
+
+class CancelRequest(NT24Model):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OrderVinOut(OrderVinIn):
+    complianceStatus: str
+    warnings: list[str] | None = None
+
+
+class OrderOut(NT24Model):
+    uuid: UUID
+    externalOrderId: str
+    buyerId: UUID
+    status: OrderStatus
+    vins: list[OrderVinOut]
+    totalAmount: MoneyIn
+    purchaseDate: date | None = None
+    responsibleContact: PersonIn | None = None
+    version: int
+    createdAt: datetime
+    updatedAt: datetime
+
+
+def order_uuid(partner_uuid: UUID, external_order_id: str) -> UUID:
+    """Deterministic, so concurrent creators of one order agree on its id and workflow."""
+    return uuid5(NAMESPACE_URL, f"nt24:order:{partner_uuid}:{external_order_id}")
+
+
+def workflow_id(uuid: UUID) -> str:
+    return f"order-{uuid}"
+
+
+def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettings:
+    return m.OrderSettings(
+        vies_recheck_interval=settings.vies_recheck_interval,
+        vies_retry_initial_interval=settings.vies_retry_initial_interval,
+        vies_retry_max_interval=settings.vies_retry_max_interval,
+        vies_give_up_after=settings.vies_give_up_after,
+        vies_attempt_timeout=settings.vies_http_timeout + settings.vies_attempt_margin,
+        requester_vat_number=partner_vat,
+        activity_timeout=settings.activity_timeout,
+        export_file_timeout=settings.export_file_timeout,
+    )
+
+
+def _vins(body: OrderCreate) -> list[m.OrderVin]:
+    errors, vins, seen = [], [], set()
+    for i, item in enumerate(body.vins):
+        try:
+            checked = check_vin(item.vin)
+        except InvalidVin as exc:
+            errors.append(FieldError(f"vins[{i}].vin", str(exc), item.vin))
+            continue
+        if checked.vin in seen:
+            errors.append(FieldError(f"vins[{i}].vin", "appears twice in this order", item.vin))
+        seen.add(checked.vin)
+        vins.append(
+            m.OrderVin(
+                vin=checked.vin,
+                brand=item.brand or checked.manufacturer,
+                model=item.model,
+                purchase_amount=item.purchaseAmount.model() if item.purchaseAmount else None,
+                mileage=item.mileage,
+                first_registration_date=item.firstRegistrationDate,
+                warnings=list(checked.warnings),
+            )
+        )
+    if errors:
+        raise validation_problem(errors)
+    return vins
+
+
+def fingerprint(body: OrderCreate, vins: list[m.OrderVin]) -> str:
+    content = body.model_dump(mode="json") | {"vins": [v.vin for v in vins]}
+    content["vinDetails"] = body.model_dump(mode="json")["vins"]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _order_answer(row: Order, status: int = 200) -> JSONResponse:
+    return versioned_json(row.order, row.version, status_code=status)
+
+
+@router.post(
+    "",
+    response_model=OrderOut,
+    status_code=201,
+    summary="Create an order (idempotent upsert by externalOrderId)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        200: {"model": OrderOut, "description": "Existing order returned (idempotent replay)"},
+        403: {"description": "capability-required: allowMultiVinOrders"},
+        409: {"description": "resource-exists-different-body, with currentResource"},
+        422: {"description": "validation-error (VINs, buyer, amounts)"},
+    },
+)
+async def create_order(
+    body: OrderCreate,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    if len(body.vins) > 1:
+        require_capability(scope.organization, "allowMultiVinOrders")
+    vins = _vins(body)
+    print_ = fingerprint(body, vins)
+    async with db.session() as session:
+        existing = await session.scalar(
+            select(Order).where(
+                Order.partner_id == scope.partner.id,
+                Order.external_order_id == body.externalOrderId,
+            )
+        )
+        buyer = await session.scalar(
+            scope.tenant.select(Buyer).where(
+                Buyer.partner_id == scope.partner.id, Buyer.uuid == body.buyerId
+            )
+        )
+        if buyer is not None:
+            buyer_now = await buyer_ref(session, buyer)
+            ibans = await known_ibans(session, buyer.id)
+    if existing is not None:
+        if existing.create_fingerprint != print_:
+            raise Problem(
+                "resource-exists-different-body",
+                f"Order {body.externalOrderId} exists with another body; change it with PATCH.",
+                currentResource=existing.order,
+            )
+        return _order_answer(existing)
+    if buyer is None:
+        raise validation_problem(
+            [FieldError("buyerId", "is not a buyer of this seller", str(body.buyerId))]
+        )
+    if buyer.status == "BLOCKED":
+        raise validation_problem(
+            [FieldError("buyerId", "is BLOCKED: no new orders for it", str(body.buyerId))]
+        )
+    settings: Settings = request.app.state.settings
+    uuid = order_uuid(scope.partner.uuid, body.externalOrderId)
+    command = m.CreateOrder(
+        identity=m.OrderIdentity(
+            order_uuid=str(uuid),
+            organization_id=scope.principal.organization_id,
+            organization_uuid=str(scope.principal.organization_uuid),
+            partner_id=scope.partner.id,
+            partner_uuid=str(scope.partner.uuid),
+            seller_country=scope.partner.country,
+            buyer_id=buyer.id,
+            external_order_id=body.externalOrderId,
+        ),
+        buyer=buyer_now,
+        buyer_known_ibans=ibans,
+        vins=vins,
+        total_amount=body.totalAmount.model(),
+        purchase_date=body.purchaseDate,
+        responsible_contact=body.responsibleContact.model() if body.responsibleContact else None,
+        fingerprint=print_,
+        settings=order_settings(settings, scope.partner.vat_number),
+    )
+    start = WithStartWorkflowOperation(
+        OrderWorkflow.run,
+        command,
+        id=workflow_id(uuid),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    result = await guarded(
+        workflow_id(uuid),
+        lambda: client.execute_update_with_start_workflow(
+            OrderWorkflow.create, command, start_workflow_operation=start
+        ),
+    )
+    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+
+
+@router.get("", response_model=Page[OrderOut], summary="List orders")
+async def list_orders(
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    paging: Annotated[
+        PageParams, Depends(PageParams.sortable("createdAt", "updatedAt", "externalOrderId"))
+    ],
+    status: OrderStatus | None = None,
+    createdAfter: datetime | None = None,
+    updatedAfter: datetime | None = None,
+    buyerId: UUID | None = None,
+    vin: Annotated[str | None, Query(min_length=17, max_length=17)] = None,
+) -> Page[OrderOut]:
+    query = scope.tenant.select(Order).where(Order.partner_id == scope.partner.id)
+    if status:
+        query = query.where(Order.status == status)
+    if createdAfter:
+        query = query.where(Order.created_at > createdAfter)
+    if updatedAfter:
+        query = query.where(Order.updated_at > updatedAfter)
+    if buyerId:
+        query = query.where(
+            Order.buyer_id == select(Buyer.id).where(Buyer.uuid == buyerId).scalar_subquery()
+        )
+    if vin:
+        query = query.where(
+            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == vin.upper()))
+        )
+    async with db.session() as session:
+        return await paging.fetch(session, query, lambda row: OrderOut.model_validate(row.order))
+
+
+@router.get(
+    "/{uuid}",
+    response_model=OrderOut,
+    response_model_exclude_none=True,
+    summary="Get an order",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
+)
+async def get_order(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    row = await load_order(db, scope, uuid)
+    return versioned_json(row.order, row.version, request=request)
+
+
+@router.patch(
+    "/{uuid}",
+    response_model=OrderOut,
+    summary="Update an order (responsibleContact, purchaseDate)",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_order(
+    uuid: UUID,
+    body: OrderPatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client,
+        row.workflow_id,
+        OrderWorkflow.patch_order,
+        m.PatchOrder(
+            expected_version=expected_version(request),
+            responsible_contact=body.responsibleContact.model()
+            if body.responsibleContact
+            else None,
+            purchase_date=body.purchaseDate,
+        ),
+    )
+    return versioned_json(result.body, result.version)
+
+
+@router.post(
+    "/{uuid}/cancel",
+    response_model=OrderOut,
+    summary="Cancel an order (before pickup)",
+    dependencies=[Depends(idempotency_key)],
+    responses={409: {"description": "after pickup, or already cancelled"}},
+)
+async def cancel_order(
+    uuid: UUID,
+    body: CancelRequest,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client, row.workflow_id, OrderWorkflow.cancel, m.CancelOrder(reason=body.reason)
+    )
+    return versioned_json(result.body, result.version)

@@ -1,0 +1,168 @@
+"""The order's payment (section 7): submit, read, update, and ready-for-pickup, which starts
+the daily VIES re-check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, Field
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from temporalio.client import Client
+
+from api.deps import database, temporal
+from api.errors import Problem
+from api.idempotency import idempotency_key
+from api.nt24_auth import PartnerScope, partner_scope
+from api.nt24_schemas import NT24Model
+from api.nt24_values import MoneyIn
+from api.order_commands import load_order, run_command
+from api.versioning import expected_version, if_match, if_none_match, versioned_json
+from store.db import Database
+from workflows import order_model as m
+from workflows.order import OrderWorkflow
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}/payment", tags=["NT24: payment"])
+
+
+def _iban(value: str) -> str:
+    try:
+        return IBAN(value).compact
+    except SchwiftyException as exc:
+        raise ValueError(f"is not a valid IBAN: {exc}") from exc
+
+
+Iban = Annotated[
+    str, Field(max_length=42, examples=["DE89370400440532013000"]), AfterValidator(_iban)
+]
+
+
+class PaymentIn(NT24Model):
+    paymentDate: date
+    bankAmount: MoneyIn
+    cashAmount: MoneyIn
+    sourceIban: Iban | None = None
+
+    def model(self) -> m.Payment:
+        return m.Payment(
+            payment_date=self.paymentDate,
+            bank_amount=self.bankAmount.model(),
+            cash_amount=self.cashAmount.model(),
+            source_iban=self.sourceIban,
+        )
+
+
+class PaymentPatch(NT24Model):
+    paymentDate: date | None = None
+    bankAmount: MoneyIn | None = None
+    cashAmount: MoneyIn | None = None
+    sourceIban: Iban | None = None
+
+
+class PaymentOut(NT24Model):
+    paymentDate: date
+    bankAmount: MoneyIn
+    cashAmount: MoneyIn
+    sourceIban: str | None = None
+    status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
+    amountMatchesInvoice: bool
+    ibanConsistent: bool
+    readyForPickup: bool
+    version: int
+    updatedAt: datetime | None = None
+
+
+@router.post(
+    "",
+    response_model=PaymentOut,
+    status_code=201,
+    summary="Submit payment data (upsert by order)",
+    dependencies=[Depends(idempotency_key)],
+    responses={200: {"description": "Identical repeat"}, 409: {"description": "use PATCH"}},
+)
+async def submit_payment(
+    uuid: UUID,
+    body: PaymentIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client, row.workflow_id, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
+    )
+    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+
+
+@router.get(
+    "",
+    response_model=PaymentOut,
+    summary="The order's payment",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "no payment yet"}},
+)
+async def get_payment(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    row = await load_order(db, scope, uuid)
+    if row.payment is None:
+        raise Problem("not-found", "The order has no payment yet.")
+    return versioned_json(row.payment, row.payment["version"], request=request)
+
+
+@router.patch(
+    "",
+    response_model=PaymentOut,
+    summary="Update payment data",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_payment(
+    uuid: UUID,
+    body: PaymentPatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client,
+        row.workflow_id,
+        OrderWorkflow.patch_payment,
+        m.PatchPayment(
+            expected_version=expected_version(request),
+            payment_date=body.paymentDate,
+            bank_amount=body.bankAmount.model() if body.bankAmount else None,
+            cash_amount=body.cashAmount.model() if body.cashAmount else None,
+            source_iban=body.sourceIban,
+        ),
+    )
+    return versioned_json(result.body, result.version)
+
+
+@router.post(
+    "/ready-for-pickup",
+    response_model=PaymentOut,
+    summary="Mark the payment ready for pickup (starts the daily VIES re-check)",
+    dependencies=[Depends(idempotency_key)],
+    responses={409: {"description": "the payment does not cover the invoice yet"}},
+)
+async def ready_for_pickup(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client, row.workflow_id, OrderWorkflow.ready_for_pickup, m.ReadyForPickup()
+    )
+    return versioned_json(result.body, result.version)

@@ -1,0 +1,219 @@
+"""Driving an order through the NT24 API over HTTP, as an integrator's client would."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from store import identity
+from tests.conftest import ApiTenant, Stack, client_token, make_api_tenant
+from workflows.rules.kyc import REQUIRED_DOCUMENTS
+
+EUR = "EUR"
+BUYER_VAT = "FR40303265045"  # well-formed; the VIES sandbox answers VALID
+TOTAL = 1_850_000
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid4())}
+
+
+def pdf(text: str) -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.drawString(72, 750, text)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def money(value: int) -> dict[str, Any]:
+    return {"value": value, "currency": EUR}
+
+
+class OrderClient:
+    """One seller's API session with helpers for each step of an order's life."""
+
+    def __init__(self, stack: Stack, tenant: ApiTenant, http: httpx.AsyncClient) -> None:
+        self.stack = stack
+        self.tenant = tenant
+        self.http = http
+
+    @property
+    def seller(self) -> str:
+        return self.tenant.seller
+
+    async def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        return await self.http.post(f"{self.seller}{path}", json=body, headers=key(), **kwargs)
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.get(f"{self.seller}{path}", **kwargs)
+
+    async def buyer(self, vat: str = BUYER_VAT, country: str = "FR") -> str:
+        answer = await self.post(
+            "/buyers",
+            {
+                "kycMode": "MARKETPLACE_LED",
+                "vatNumber": vat,
+                "companyName": "Garage Dupont SARL",
+                "address": {
+                    "street": "1 rue de la Paix",
+                    "postCode": "75002",
+                    "city": "Paris",
+                    "country": country,
+                },
+            },
+        )
+        assert answer.status_code in (200, 201), answer.text
+        buyer_id = answer.json()["uuid"]
+        for kind in sorted(REQUIRED_DOCUMENTS["MARKETPLACE_LED"]):
+            uploaded = await self.upload(f"/buyers/{buyer_id}/kyc/documents", kind)
+            assert uploaded.status_code == 201, uploaded.text
+        return buyer_id
+
+    def order_body(self, buyer_id: str, external_id: str, **overrides: Any) -> dict[str, Any]:
+        return {
+            "externalOrderId": external_id,
+            "buyerId": buyer_id,
+            "vins": [
+                {
+                    "vin": "wvwzzz1kzaw000001",
+                    "brand": "Volkswagen",
+                    "model": "Golf",
+                    "purchaseAmount": money(TOTAL),
+                    "mileage": 85_000,
+                    "firstRegistrationDate": "2019-03-01",
+                }
+            ],
+            "totalAmount": money(TOTAL),
+            "purchaseDate": date.today().isoformat(),
+        } | overrides
+
+    async def order(self, buyer_id: str, **overrides: Any) -> dict[str, Any]:
+        answer = await self.post(
+            "/orders", self.order_body(buyer_id, f"deal-{uuid4()}", **overrides)
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    async def upload(
+        self,
+        path: str,
+        type_: str,
+        issuer_type: str | None = None,
+        issuer_name: str | None = None,
+        content: bytes | None = None,
+        file_name: str = "document.pdf",
+    ) -> httpx.Response:
+        data = {"type": type_, "documentDate": date.today().isoformat()}
+        if issuer_type:
+            data["issuerType"] = issuer_type
+        if issuer_name:
+            data["issuerName"] = issuer_name
+        answer = await self.http.post(
+            f"{self.seller}{path}",
+            data=data,
+            files={"file": (file_name, content or pdf(f"{type_} {uuid4()}"), "application/pdf")},
+            headers=key(),
+        )
+        return answer
+
+    async def invoice_and_payment(self, order: str, amount: int = TOTAL, cash: int = 0) -> None:
+        invoice = await self.post(
+            f"/orders/{order}/invoice",
+            {
+                "type": "PRELIMINARY",
+                "invoiceDate": date.today().isoformat(),
+                "invoiceNumber": f"INV-{uuid4().hex[:6]}",
+                "vatIncluded": False,
+                "amount": money(amount),
+            },
+        )
+        assert invoice.status_code == 201, invoice.text
+        uploaded = await self.upload(
+            f"/orders/{order}/invoice/documents", "SHIPMENT_PRELIMINARY_INVOICE"
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        payment = await self.post(
+            f"/orders/{order}/payment",
+            {
+                "paymentDate": date.today().isoformat(),
+                "bankAmount": money(amount - cash),
+                "cashAmount": money(cash),
+                "sourceIban": "DE89 3704 0044 0532 0130 00",
+            },
+        )
+        assert payment.status_code == 201, payment.text
+        proof = await self.upload(f"/orders/{order}/payment/documents", "PAYMENT_CONFIRMATION")
+        assert proof.status_code == 201, proof.text
+
+    async def pickup(self, order: str, type_: str = "COMPANY_TRANSPORT") -> httpx.Response:
+        return await self.post(
+            f"/orders/{order}/transport/pickup",
+            {
+                "type": type_,
+                "pickupDate": date.today().isoformat(),
+                "driverIdentification": "DE-FR-2026-1234",
+                "collectionAddress": {
+                    "street": "Hauptstr. 1",
+                    "postCode": "10115",
+                    "city": "Berlin",
+                    "country": "DE",
+                },
+            },
+        )
+
+    async def transport_evidence(self, order: str) -> None:
+        """Two independent parties: the carrier's CMR and the insurer's policy (Art. 45a)."""
+        for type_, issuer, name in (
+            ("TRANSPORT_CMR", "CARRIER", "Speedy Trans GmbH"),
+            ("TRANSPORT_CMR_DELIVERY", "CARRIER", "Speedy Trans GmbH"),
+            ("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz Versicherung AG"),
+        ):
+            answer = await self.upload(f"/orders/{order}/transport/documents", type_, issuer, name)
+            assert answer.status_code == 201, answer.text
+
+    async def deliver(self, order: str) -> httpx.Response:
+        return await self.post(
+            f"/orders/{order}/transport/delivery", {"deliveryDate": date.today().isoformat()}
+        )
+
+    async def compliance_until(self, order: str, predicate: Any, seconds: float = 30) -> dict:
+        async with asyncio.timeout(seconds):
+            while True:
+                rollup = (await self.get(f"/orders/{order}/compliance")).json()
+                if predicate(rollup):
+                    return rollup
+                await asyncio.sleep(0.2)
+
+    async def export_file_until(self, order: str, version: int, seconds: float = 60) -> dict:
+        async with asyncio.timeout(seconds):
+            while True:
+                export = (await self.get(f"/orders/{order}/finalization/export-file")).json()
+                if export.get("status") == "READY" and export.get("version") == version:
+                    return export
+                await asyncio.sleep(0.2)
+
+
+async def seller_session(stack: Stack, **capabilities: Any) -> tuple[ApiTenant, httpx.AsyncClient]:
+    capabilities.setdefault("allow_marketplace_led_kyc", True)
+    capabilities.setdefault("allow_kyc_document_download", True)
+    tenant = await make_api_tenant(stack.db, **capabilities)
+    token = await client_token(stack, tenant)
+    return tenant, stack.http(token)
+
+
+async def partner_in(stack: Stack, tenant: ApiTenant, country: str, vat: str) -> None:
+    """Make the tenant act for a seller established in ``country``."""
+    async with stack.db.transaction() as session:
+        org = await session.get(type(tenant.org), tenant.org.id)
+        tenant.partner = await identity.create_partner(
+            session, org, f"Seller {country} {uuid4().hex[:4]}", country, vat_number=vat
+        )

@@ -1,0 +1,1077 @@
+"""The compliance rollup as a table of cases: every rule's pass, fail and pending path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from workflows.rules.compliance import (
+    CASH_LIMITS,
+    BuyerFacts,
+    BuyerSummary,
+    CashLimit,
+    ComplianceFacts,
+    DocumentFacts,
+    InvoiceFacts,
+    InvoiceSummary,
+    Money,
+    OrderFacts,
+    OrderSummary,
+    PaymentFacts,
+    PaymentSummary,
+    Rollup,
+    RuleOutcome,
+    TransportFacts,
+    TransportSummary,
+    Vehicle,
+    ViesCheck,
+    VinSummary,
+    amount_matches_invoice,
+    buyer_statement_due_date,
+    cash_limit_for,
+    evaluate,
+    iban_consistent,
+    is_new_means_of_transport,
+)
+from workflows.rules.kyc import NT24_LED, KycFacts
+
+VIN = "WVWZZZ1KZAW000001"
+OTHER_VIN = "WAUZZZ8V5KA012345"
+IBAN = "DE89370400440532013000"
+OTHER_IBAN = "FR1420041010050500013M02606"
+TODAY = date(2026, 5, 20)
+PICKUP = date(2026, 5, 4)
+EUR_18500 = Money(1_850_000)
+
+
+def doc(type_: str, issuer: str, name: str | None = None, **more: Any) -> DocumentFacts:
+    return DocumentFacts(type_, issuer_type=issuer, issuer_name=name, **more)
+
+
+CMR = doc("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH")
+FORWARDER_INVOICE = doc("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier")
+INVOICE_PDF = doc("SHIPMENT_PRELIMINARY_INVOICE", "SELLER")
+FINAL_PDF = doc("SHIPMENT_INVOICE", "SELLER")
+BANK_PROOF = doc("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank")
+SOURCE_OF_FUNDS = doc("PAYMENT_SOURCE_OF_FUNDS_DECLARATION", "BUYER")
+PICKUP_DECLARATION = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER")
+STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", received_on=date(2026, 5, 8))
+GELANGENSBESTAETIGUNG = doc("NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", vin=VIN)
+INSURANCE = doc("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz")
+
+# A German dealer sells a 2019 Golf to a French company; a carrier takes it to Lyon.
+HAPPY = ComplianceFacts(
+    today=TODAY,
+    seller_country="DE",
+    buyer=BuyerFacts(
+        name="Auto Dupont SARL",
+        country="FR",
+        kyc=KycFacts("MARKETPLACE_LED", "ACTIVE", "VALID", documents_complete=True),
+        vies_checks=(ViesCheck(PICKUP, "VALID", "WAPIAAAAZ1"),),
+    ),
+    order=OrderFacts(EUR_18500, (Vehicle(VIN, date(2019, 3, 1), 85_000),)),
+    invoices=(InvoiceFacts("PRELIMINARY", "R-2026-17", EUR_18500, vat_included=False),),
+    payment=PaymentFacts(date(2026, 4, 25), EUR_18500, Money(0), IBAN, ready_for_pickup=True),
+    transport=TransportFacts("COMPANY_TRANSPORT", PICKUP, "DE", date(2026, 5, 6), "FR"),
+    documents=(INVOICE_PDF, BANK_PROOF, CMR, FORWARDER_INVOICE),
+)
+
+
+def change(base: ComplianceFacts = HAPPY, **changes: Any) -> ComplianceFacts:
+    """``change(buyer__kyc__vies_result="INVALID")``: a copy with nested fields replaced."""
+    for key, value in changes.items():
+        base = _set(base, key.split("__"), value)
+    return base
+
+
+def _set(obj: Any, path: list[str], value: Any) -> Any:
+    if len(path) > 1:
+        value = _set(getattr(obj, path[0]), path[1:], value)
+    return replace(obj, **{path[0]: value})
+
+
+def docs(*add: DocumentFacts, drop: tuple[DocumentFacts, ...] = ()) -> tuple[DocumentFacts, ...]:
+    return tuple(d for d in HAPPY.documents if d not in drop) + add
+
+
+def vies(*checks: tuple[date, str]) -> tuple[ViesCheck, ...]:
+    return tuple(ViesCheck(day, result) for day, result in checks)
+
+
+NOT_PICKED_UP = dict(transport=TransportFacts(), payment__ready_for_pickup=True)
+SELF_PICKUP = dict(
+    transport__pickup_type="SELF_PICKUP",
+    documents=(INVOICE_PDF, BANK_PROOF, PICKUP_DECLARATION, STATEMENT, CMR, INSURANCE),
+)
+# A French seller (cash limit EUR 1,000, no national transport proof) selling to Germany.
+FRENCH_SELLER = dict(
+    seller_country="FR",
+    buyer__country="DE",
+    transport__collection_country="FR",
+    transport__delivery_country="DE",
+)
+NEW_VEHICLE = dict(order__vehicles=(Vehicle(VIN, date(2025, 12, 1), 3_000),))
+FINAL_EXEMPT = InvoiceFacts("FINAL", "R-2026-18", EUR_18500, vat_included=False)
+FINAL_WITH_VAT = replace(FINAL_EXEMPT, amount=Money(2_201_500), vat_included=True)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    facts: ComplianceFacts
+    status: str  # compliance status
+    rule: str  # the rule the case is about
+    outcome: str  # its outcome
+    code: str | None = None  # the blocker it raises
+
+
+CASES = [
+    # --- the whole order ---
+    Case("happy path", HAPPY, "VALID", "VIES_AT_SUPPLY", "PASSED"),
+    Case(
+        "Mode B buyer verified and clear",
+        change(buyer__kyc=KycFacts(NT24_LED, "ACTIVE", "VALID", True, "VERIFIED", "CLEAR")),
+        "VALID",
+        "KYC",
+        "PASSED",
+    ),
+    # --- buyer ---
+    Case(
+        "blocked buyer blocks, no VAT verdict",
+        change(buyer__kyc__buyer_status="BLOCKED"),
+        "INCOMPLETE",
+        "BUYER_ACTIVE",
+        "FAILED",
+        "BUYER_BLOCKED",
+    ),
+    Case(
+        "KYC documents incomplete",
+        change(buyer__kyc__documents_complete=False),
+        "INCOMPLETE",
+        "KYC",
+        "PENDING",
+        "KYC_INCOMPLETE",
+    ),
+    Case(
+        "Mode B AML screening pending",
+        change(buyer__kyc=KycFacts(NT24_LED, "ACTIVE", "VALID", True, "VERIFIED", "PENDING")),
+        "INCOMPLETE",
+        "KYC",
+        "PENDING",
+        "KYC_INCOMPLETE",
+    ),
+    Case(
+        "Mode B identity rejected",
+        change(buyer__kyc=KycFacts(NT24_LED, "ACTIVE", "VALID", True, "REJECTED", "CLEAR")),
+        "INCOMPLETE",
+        "KYC",
+        "FAILED",
+        "KYC_REJECTED",
+    ),
+    Case(
+        "buyer identified in the origin state",
+        change(buyer__country="DE"),
+        "INVALID",
+        "BUYER_IDENTIFIED_IN_OTHER_MEMBER_STATE",
+        "FAILED",
+        "BUYER_SAME_COUNTRY",
+    ),
+    Case(
+        "EL is Greece: a Greek buyer collecting in Greece",
+        change(buyer__country="EL", transport__collection_country="GR"),
+        "INVALID",
+        "BUYER_IDENTIFIED_IN_OTHER_MEMBER_STATE",
+        "FAILED",
+        "BUYER_SAME_COUNTRY",
+    ),
+    Case(
+        "before pickup VIES valid today",
+        change(**NOT_PICKED_UP),
+        "INCOMPLETE",
+        "VIES_BEFORE_SUPPLY",
+        "PASSED",
+    ),
+    Case(
+        "before pickup VIES invalid warns, no verdict yet",
+        change(**NOT_PICKED_UP, buyer__kyc__vies_result="INVALID"),
+        "INCOMPLETE",
+        "VIES_BEFORE_SUPPLY",
+        "FAILED",
+        "VIES_INVALID",
+    ),
+    Case(
+        "before pickup VIES unavailable",
+        change(**NOT_PICKED_UP, buyer__kyc__vies_result="UNKNOWN"),
+        "INCOMPLETE",
+        "VIES_BEFORE_SUPPLY",
+        "PENDING",
+        "VIES_PENDING",
+    ),
+    # --- VIES at the time of supply (pickup) ---
+    Case(
+        "VIES unavailable at supply is pending, never invalid",
+        change(buyer__vies_checks=vies((PICKUP, "UNKNOWN"), (date(2026, 5, 5), "UNKNOWN"))),
+        "INCOMPLETE",
+        "VIES_AT_SUPPLY",
+        "PENDING",
+        "VIES_PENDING",
+    ),
+    Case(
+        "no VIES check at all",
+        change(buyer__vies_checks=()),
+        "INCOMPLETE",
+        "VIES_AT_SUPPLY",
+        "PENDING",
+        "VIES_PENDING",
+    ),
+    Case(
+        "VIES invalid at supply",
+        change(buyer__vies_checks=vies((PICKUP, "INVALID"))),
+        "INVALID",
+        "VIES_AT_SUPPLY",
+        "FAILED",
+        "VIES_INVALID",
+    ),
+    Case(
+        "invalid the day before, valid at supply",
+        change(buyer__vies_checks=vies((date(2026, 5, 3), "INVALID"), (PICKUP, "VALID"))),
+        "VALID",
+        "VIES_AT_SUPPLY",
+        "PASSED",
+    ),
+    Case(
+        "the later answer of the supply day counts",
+        change(buyer__vies_checks=vies((PICKUP, "VALID"), (PICKUP, "INVALID"))),
+        "INVALID",
+        "VIES_AT_SUPPLY",
+        "FAILED",
+        "VIES_INVALID",
+    ),
+    Case(
+        "valid a day before the supply still counts",
+        change(buyer__vies_checks=vies((date(2026, 5, 3), "VALID"))),
+        "VALID",
+        "VIES_AT_SUPPLY",
+        "PASSED",
+    ),
+    Case(
+        "a valid answer days before the supply is stale",
+        change(buyer__vies_checks=vies((date(2026, 4, 28), "VALID"))),
+        "INCOMPLETE",
+        "VIES_AT_SUPPLY",
+        "PENDING",
+        "VIES_PENDING",
+    ),
+    Case(
+        "stale before, the first answer after the supply decides",
+        change(buyer__vies_checks=vies((date(2026, 4, 28), "VALID"), (date(2026, 5, 6), "VALID"))),
+        "VALID",
+        "VIES_AT_SUPPLY",
+        "PASSED",
+    ),
+    Case(
+        "equally near: before the supply beats after",
+        change(buyer__vies_checks=vies((date(2026, 5, 5), "VALID"), (date(2026, 5, 3), "INVALID"))),
+        "INVALID",
+        "VIES_AT_SUPPLY",
+        "FAILED",
+        "VIES_INVALID",
+    ),
+    Case(
+        "an invalid answer after a valid supply-time one does not undo it",
+        change(buyer__vies_checks=vies((PICKUP, "VALID"), (date(2026, 5, 10), "INVALID"))),
+        "VALID",
+        "VIES_AT_SUPPLY",
+        "PASSED",
+    ),
+    # --- order: new means of transport ---
+    Case(
+        "new by mileage",
+        change(order__vehicles=(Vehicle(VIN, date(2019, 3, 1), 5_000),)),
+        "INCOMPLETE",
+        "NEW_MEANS_OF_TRANSPORT",
+        "FAILED",
+        "NEW_MEANS_OF_TRANSPORT",
+    ),
+    Case(
+        "new by age",
+        change(order__vehicles=(Vehicle(VIN, date(2025, 11, 4), 20_000),)),
+        "INCOMPLETE",
+        "NEW_MEANS_OF_TRANSPORT",
+        "FAILED",
+        "NEW_MEANS_OF_TRANSPORT",
+    ),
+    Case(
+        "a new vehicle is exempt whatever VIES says: never VAT_APPLICABLE",
+        change(**NEW_VEHICLE, buyer__vies_checks=vies((PICKUP, "INVALID"))),
+        "INCOMPLETE",
+        "VIES_AT_SUPPLY",
+        "FAILED",
+        "VIES_INVALID",
+    ),
+    Case(
+        "a new vehicle to a buyer of the origin state: no verdict either",
+        change(**NEW_VEHICLE, buyer__country="DE"),
+        "INCOMPLETE",
+        "BUYER_IDENTIFIED_IN_OTHER_MEMBER_STATE",
+        "FAILED",
+        "BUYER_SAME_COUNTRY",
+    ),
+    Case(
+        "vehicle data missing",
+        change(order__vehicles=(Vehicle(VIN),)),
+        "INCOMPLETE",
+        "NEW_MEANS_OF_TRANSPORT",
+        "PENDING",
+        "VEHICLE_DATA_MISSING",
+    ),
+    Case(
+        "high mileage does not rule out a recent first registration",
+        change(order__vehicles=(Vehicle(VIN, None, 85_000),)),
+        "INCOMPLETE",
+        "NEW_MEANS_OF_TRANSPORT",
+        "PENDING",
+        "VEHICLE_DATA_MISSING",
+    ),
+    # --- invoice ---
+    Case(
+        "no invoice",
+        change(invoices=()),
+        "INCOMPLETE",
+        "INVOICE_SUBMITTED",
+        "PENDING",
+        "MISSING_INVOICE",
+    ),
+    Case(
+        "invoice differs from the order total",
+        change(invoices=(replace(HAPPY.invoices[0], amount=Money(1_800_000)),)),
+        "INCOMPLETE",
+        "INVOICE_MATCHES_ORDER",
+        "FAILED",
+        "AMOUNT_MISMATCH",
+    ),
+    Case(
+        "invoice names another buyer",
+        change(invoices=(replace(HAPPY.invoices[0], buyer_name="Auto Durand SARL"),)),
+        "INCOMPLETE",
+        "INVOICE_BUYER_NAME",
+        "FAILED",
+        "BUYER_NAME_MISMATCH",
+    ),
+    Case(
+        "a differently written legal form is for a person to check",
+        change(invoices=(replace(HAPPY.invoices[0], buyer_name="AUTO-DUPONT S.A.R.L."),)),
+        "INCOMPLETE",
+        "INVOICE_BUYER_NAME",
+        "FAILED",
+        "BUYER_NAME_MISMATCH",
+    ),
+    Case(
+        "buyer name in other case and spacing",
+        change(invoices=(replace(HAPPY.invoices[0], buyer_name=" auto  DUPONT sarl"),)),
+        "VALID",
+        "INVOICE_BUYER_NAME",
+        "PASSED",
+    ),
+    Case(
+        "invoice PDF missing",
+        change(documents=docs(drop=(INVOICE_PDF,))),
+        "INCOMPLETE",
+        "INVOICE_PDF",
+        "PENDING",
+        "MISSING_INVOICE_PDF",
+    ),
+    Case(
+        "a superseded invoice PDF does not count",
+        change(documents=docs(replace(INVOICE_PDF, status="SUPERSEDED"), drop=(INVOICE_PDF,))),
+        "INCOMPLETE",
+        "INVOICE_PDF",
+        "PENDING",
+        "MISSING_INVOICE_PDF",
+    ),
+    Case(
+        "margin scheme",
+        change(invoices=(replace(HAPPY.invoices[0], margin_scheme=True),)),
+        "INVALID",
+        "NO_MARGIN_SCHEME",
+        "FAILED",
+        "MARGIN_SCHEME",
+    ),
+    Case(
+        "exempt final invoice after VALID",
+        change(invoices=(*HAPPY.invoices, FINAL_EXEMPT), documents=docs(FINAL_PDF)),
+        "VALID",
+        "FINAL_INVOICE_VAT",
+        "PASSED",
+    ),
+    Case(
+        "final invoice charging VAT on an exempt supply",
+        change(invoices=(*HAPPY.invoices, FINAL_WITH_VAT), documents=docs(FINAL_PDF)),
+        "INCOMPLETE",
+        "FINAL_INVOICE_VAT",
+        "FAILED",
+        "FINAL_INVOICE_VAT_MISMATCH",
+    ),
+    Case(
+        "exempt final invoice although VAT applies",
+        change(
+            invoices=(*HAPPY.invoices, FINAL_EXEMPT),
+            documents=docs(FINAL_PDF),
+            buyer__vies_checks=vies((PICKUP, "INVALID")),
+        ),
+        "INVALID",
+        "FINAL_INVOICE_VAT",
+        "FAILED",
+        "FINAL_INVOICE_VAT_MISMATCH",
+    ),
+    Case(
+        "final invoice with VAT when VAT applies",
+        change(
+            invoices=(*HAPPY.invoices, FINAL_WITH_VAT),
+            documents=docs(FINAL_PDF),
+            buyer__vies_checks=vies((PICKUP, "INVALID")),
+        ),
+        "INVALID",
+        "FINAL_INVOICE_VAT",
+        "PASSED",
+    ),
+    Case(
+        "final invoice before the decision waits",
+        change(invoices=(*HAPPY.invoices, FINAL_EXEMPT), documents=docs(), **NOT_PICKED_UP),
+        "INCOMPLETE",
+        "FINAL_INVOICE_VAT",
+        "PENDING",
+    ),
+    # --- payment ---
+    Case(
+        "no payment",
+        change(payment=None),
+        "INCOMPLETE",
+        "PAYMENT_SUBMITTED",
+        "PENDING",
+        "MISSING_PAYMENT",
+    ),
+    Case(
+        "paid less than the invoice",
+        change(payment__bank_amount=Money(1_750_000)),
+        "INCOMPLETE",
+        "PAYMENT_MATCHES_INVOICE",
+        "FAILED",
+        "AMOUNT_MISMATCH",
+    ),
+    Case(
+        "bank and cash together match (no cash limit in DE today)",
+        change(
+            payment__bank_amount=Money(1_350_000),
+            payment__cash_amount=Money(500_000),
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "VALID",
+        "PAYMENT_MATCHES_INVOICE",
+        "PASSED",
+    ),
+    Case(
+        "bank transfer without its IBAN",
+        change(payment__source_iban=None),
+        "INCOMPLETE",
+        "PAYMENT_IBAN",
+        "PENDING",
+        "IBAN_MISSING",
+    ),
+    Case(
+        "IBAN with a wrong check digit",
+        change(payment__source_iban="DE89370400440532013001"),
+        "INCOMPLETE",
+        "PAYMENT_IBAN",
+        "FAILED",
+        "IBAN_INVALID",
+    ),
+    Case(
+        "IBAN never seen for this buyer",
+        change(payment__known_ibans=(OTHER_IBAN,)),
+        "INCOMPLETE",
+        "PAYMENT_IBAN",
+        "FAILED",
+        "IBAN_INCONSISTENT",
+    ),
+    Case(
+        "IBAN seen before, written with spaces",
+        change(payment__known_ibans=(OTHER_IBAN, "DE89 3704 0044 0532 0130 00")),
+        "VALID",
+        "PAYMENT_IBAN",
+        "PASSED",
+    ),
+    Case(
+        "cash only needs no IBAN",
+        change(
+            payment__bank_amount=Money(0),
+            payment__cash_amount=EUR_18500,
+            payment__source_iban=None,
+            documents=docs(SOURCE_OF_FUNDS, drop=(BANK_PROOF,)),
+        ),
+        "VALID",
+        "PAYMENT_IBAN",
+        "NOT_APPLICABLE",
+    ),
+    Case(
+        "bank transfer without proof",
+        change(documents=docs(drop=(BANK_PROOF,))),
+        "INCOMPLETE",
+        "PAYMENT_PROOF",
+        "PENDING",
+        "MISSING_PAYMENT_PROOF",
+    ),
+    Case(
+        "cash without a source-of-funds declaration",
+        change(payment__bank_amount=Money(1_350_000), payment__cash_amount=Money(500_000)),
+        "INCOMPLETE",
+        "PAYMENT_PROOF",
+        "PENDING",
+        "MISSING_PAYMENT_PROOF",
+    ),
+    Case(
+        "cash above the French limit is an AML breach, not a VAT verdict",
+        change(
+            **FRENCH_SELLER,
+            payment__bank_amount=Money(1_700_000),
+            payment__cash_amount=Money(150_000),
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "INCOMPLETE",
+        "CASH_LIMIT",
+        "FAILED",
+        "CASH_LIMIT_EXCEEDED",
+    ),
+    Case(
+        "cash at the French limit",
+        change(
+            **FRENCH_SELLER,
+            payment__bank_amount=Money(1_750_000),
+            payment__cash_amount=Money(100_000),
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "VALID",
+        "CASH_LIMIT",
+        "PASSED",
+    ),
+    Case(
+        "the EU-wide limit from 10 July 2027 applies in Germany too",
+        change(
+            payment__payment_date=date(2027, 7, 10),
+            payment__bank_amount=Money(0),
+            payment__cash_amount=EUR_18500,
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "INCOMPLETE",
+        "CASH_LIMIT",
+        "FAILED",
+        "CASH_LIMIT_EXCEEDED",
+    ),
+    Case(
+        "cash in another currency than the limit's",
+        change(
+            **FRENCH_SELLER,
+            order__total=Money(8_000_000, "PLN"),
+            invoices=(replace(HAPPY.invoices[0], amount=Money(8_000_000, "PLN")),),
+            payment__bank_amount=Money(7_900_000, "PLN"),
+            payment__cash_amount=Money(100_000, "PLN"),
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "INCOMPLETE",
+        "CASH_LIMIT",
+        "PENDING",
+        "CASH_LIMIT_UNVERIFIABLE",
+    ),
+    # --- transport milestones and movement ---
+    Case(
+        "not picked up yet",
+        change(**NOT_PICKED_UP),
+        "INCOMPLETE",
+        "PICKUP",
+        "PENDING",
+        "PICKUP_MISSING",
+    ),
+    Case(
+        "picked up, not delivered",
+        change(transport__delivery_date=None, transport__delivery_country=None),
+        "INCOMPLETE",
+        "DELIVERY",
+        "PENDING",
+        "DELIVERY_MISSING",
+    ),
+    Case(
+        "delivered in the origin state",
+        change(transport__delivery_country="DE"),
+        "INVALID",
+        "INTRA_EU_MOVEMENT",
+        "FAILED",
+        "NO_INTRA_EU_MOVEMENT",
+    ),
+    Case(
+        "delivered outside the EU",
+        change(transport__delivery_country="CH"),
+        "INCOMPLETE",
+        "INTRA_EU_MOVEMENT",
+        "FAILED",
+        "NOT_INTRA_EU",
+    ),
+    Case(
+        "no delivery address: the buyer's country",
+        change(transport__delivery_country=None),
+        "VALID",
+        "INTRA_EU_MOVEMENT",
+        "PASSED",
+    ),
+    # --- transport documents and Art. 45a evidence ---
+    Case(
+        "company transport without CMR",
+        change(documents=docs(drop=(CMR,))),
+        "INCOMPLETE",
+        "TRANSPORT_DOCUMENT",
+        "PENDING",
+        "MISSING_CMR",
+    ),
+    Case(
+        "self-pickup without the pickup declaration",
+        change(**SELF_PICKUP | {"documents": docs(STATEMENT, INSURANCE)}),
+        "INCOMPLETE",
+        "TRANSPORT_DOCUMENT",
+        "PENDING",
+        "MISSING_PICKUP_DECLARATION",
+    ),
+    Case(
+        "CMR and invoice of the same carrier",
+        change(
+            documents=docs(
+                replace(FORWARDER_INVOICE, issuer_name="Trans-Logistik GmbH"),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "an unnamed paper is taken to be from the named carrier",
+        change(
+            documents=docs(replace(FORWARDER_INVOICE, issuer_name=None), drop=(FORWARDER_INVOICE,))
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "CMR and an insurance policy: list (a) with list (b)",
+        change(documents=docs(INSURANCE, drop=(FORWARDER_INVOICE,))),
+        "VALID",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PASSED",
+    ),
+    Case(
+        "list (b) alone is not enough",
+        change(
+            documents=docs(
+                INSURANCE,
+                doc("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "Sparkasse"),
+                drop=(FORWARDER_INVOICE, CMR),
+            ),
+            transport__pickup_type="SELF_PICKUP",
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "papers by the seller are not independent",
+        change(
+            documents=docs(
+                replace(FORWARDER_INVOICE, issuer_type="SELLER"), drop=(FORWARDER_INVOICE,)
+            )
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "the buyer's confirmation of arrival is not independent",
+        change(
+            documents=docs(
+                doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "BUYER"), drop=(FORWARDER_INVOICE,)
+            )
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "a notary's confirmation of arrival is list (b)",
+        change(
+            documents=docs(
+                doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "NOTARY", "Maître Roux"),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "VALID",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PASSED",
+    ),
+    Case(
+        "a superseded paper does not count",
+        change(
+            documents=docs(
+                replace(FORWARDER_INVOICE, status="SUPERSEDED"), drop=(FORWARDER_INVOICE,)
+            )
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "a paper naming another vehicle does not count",
+        change(
+            documents=docs(replace(FORWARDER_INVOICE, vin=OTHER_VIN), drop=(FORWARDER_INVOICE,))
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+    Case(
+        "evidence is awaited until delivery without a blocker of its own",
+        change(
+            documents=docs(drop=(FORWARDER_INVOICE,)),
+            transport__delivery_date=None,
+            transport__delivery_country=None,
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+    ),
+    # --- the buyer transports: written statement and national proof ---
+    Case(
+        "self-pickup with everything",
+        change(**SELF_PICKUP),
+        "VALID",
+        "ART_45A_BUYER_STATEMENT",
+        "PASSED",
+    ),
+    Case(
+        "buyer's statement not yet received, not yet due",
+        change(**SELF_PICKUP | {"documents": docs(PICKUP_DECLARATION, INSURANCE)}),
+        "INCOMPLETE",
+        "ART_45A_BUYER_STATEMENT",
+        "PENDING",
+        "BUYER_STATEMENT_MISSING",
+    ),
+    Case(
+        "buyer's statement missing after the 10th of the next month",
+        change(
+            **SELF_PICKUP | {"documents": docs(PICKUP_DECLARATION, INSURANCE)},
+            today=date(2026, 6, 11),
+        ),
+        "INCOMPLETE",
+        "ART_45A_BUYER_STATEMENT",
+        "FAILED",
+        "BUYER_STATEMENT_OVERDUE",
+    ),
+    Case(
+        "buyer's statement received on the due date",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": docs(
+                    PICKUP_DECLARATION, INSURANCE, replace(STATEMENT, received_on=date(2026, 6, 10))
+                )
+            },
+            today=date(2026, 7, 1),
+        ),
+        "VALID",
+        "ART_45A_BUYER_STATEMENT",
+        "PASSED",
+    ),
+    Case(
+        "buyer's statement received late",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": docs(
+                    PICKUP_DECLARATION, INSURANCE, replace(STATEMENT, received_on=date(2026, 6, 11))
+                )
+            },
+            today=date(2026, 7, 1),
+        ),
+        "INCOMPLETE",
+        "ART_45A_BUYER_STATEMENT",
+        "FAILED",
+        "BUYER_STATEMENT_OVERDUE",
+    ),
+    Case(
+        "a later copy does not make a timely statement late",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": (
+                    *SELF_PICKUP["documents"],
+                    replace(STATEMENT, received_on=date(2026, 6, 20)),
+                )
+            },
+            today=date(2026, 7, 1),
+        ),
+        "VALID",
+        "ART_45A_BUYER_STATEMENT",
+        "PASSED",
+    ),
+    Case(
+        "Gelangensbestätigung proves a German self-pickup alone",
+        change(
+            transport__pickup_type="SELF_PICKUP",
+            documents=(INVOICE_PDF, BANK_PROOF, PICKUP_DECLARATION, GELANGENSBESTAETIGUNG),
+            today=date(2026, 7, 1),
+        ),
+        "VALID",
+        "NATIONAL_TRANSPORT_PROOF",
+        "PASSED",
+    ),
+    Case(
+        "a Gelangensbestätigung without the VIN does not do",
+        change(
+            transport__pickup_type="SELF_PICKUP",
+            documents=(
+                INVOICE_PDF,
+                BANK_PROOF,
+                PICKUP_DECLARATION,
+                replace(GELANGENSBESTAETIGUNG, vin=None),
+            ),
+            today=date(2026, 7, 1),
+        ),
+        "INCOMPLETE",
+        "NATIONAL_TRANSPORT_PROOF",
+        "PENDING",
+    ),
+    Case(
+        "no national proof outside Germany",
+        change(
+            **FRENCH_SELLER,
+            transport__pickup_type="SELF_PICKUP",
+            documents=(
+                INVOICE_PDF,
+                BANK_PROOF,
+                PICKUP_DECLARATION,
+                STATEMENT,
+                GELANGENSBESTAETIGUNG,
+            ),
+        ),
+        "INCOMPLETE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "PENDING",
+        "INSUFFICIENT_TRANSPORT_EVIDENCE",
+    ),
+]
+
+
+def _outcome(rollup: Rollup, rule: str) -> RuleOutcome:
+    (found,) = [o for o in rollup.rule_outcomes if o.rule == rule]
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_rules(case: Case):
+    rollup = evaluate(case.facts)
+    outcome = _outcome(rollup, case.rule)
+    assert (outcome.outcome, outcome.code) == (case.outcome, case.code), outcome.detail
+    assert rollup.compliance_status == case.status, rollup.blockers
+    if case.code:
+        assert case.code in {b.code for b in rollup.blockers}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_rollup_is_consistent(case: Case):
+    rollup = evaluate(case.facts)
+    rules = [o.rule for o in rollup.rule_outcomes]
+    assert sorted(rules) == sorted(set(rules)) and len(rules) == 24  # each rule once, always
+    assert all(o.legal_basis and o.detail for o in rollup.rule_outcomes)
+    expected_decision = {"VALID": "VALID_EXPORT", "INVALID": "VAT_APPLICABLE"}
+    assert rollup.decision == expected_decision.get(rollup.compliance_status)
+    if rollup.compliance_status == "VALID":
+        assert rollup.blockers == ()
+    else:  # whatever is not VALID says why
+        assert rollup.blockers
+    invalidating = [o for o in rollup.rule_outcomes if o.invalidates]
+    assert (rollup.compliance_status == "INVALID") == bool(invalidating)
+
+
+def test_happy_path_summaries():
+    rollup = evaluate(HAPPY)
+    assert (rollup.compliance_status, rollup.decision, rollup.blockers) == (
+        "VALID",
+        "VALID_EXPORT",
+        (),
+    )
+    modules = rollup.modules
+    assert modules.buyer == BuyerSummary("VALID", "VALID", True, None)
+    assert modules.order == OrderSummary("COMPLETE", (VinSummary(VIN, "VALID"),))
+    assert modules.invoice == InvoiceSummary("VALID", "PRELIMINARY", False, True, False)
+    assert modules.payment == PaymentSummary("VALID", True, True, True)
+    assert modules.transport == TransportSummary(
+        "COMPLETE", True, PICKUP, True, cmr_uploaded=True, daily_vies_checks_active=False
+    )
+    supply = _outcome(rollup, "VIES_AT_SUPPLY")
+    assert "consultation number WAPIAAAAZ1" in supply.detail
+    assert "Art. 138(1)(b)" in supply.legal_basis
+
+
+def test_summaries_while_in_transit():
+    rollup = evaluate(change(transport__delivery_date=None, transport__delivery_country=None))
+    assert rollup.modules.transport.status == "IN_PROGRESS"
+    assert rollup.modules.transport.daily_vies_checks_active  # from ready-for-pickup to delivery
+    assert rollup.modules.order.vins == (VinSummary(VIN, "TRANSPORT_PENDING"),)
+    assert [(b.module, b.code) for b in rollup.blockers] == [("transport", "DELIVERY_MISSING")]
+
+
+def test_summaries_of_a_new_order():
+    rollup = evaluate(change(invoices=(), payment=None, transport=TransportFacts(), documents=()))
+    modules = rollup.modules
+    assert modules.invoice == InvoiceSummary("DRAFT", None, None, False, False)
+    assert modules.payment == PaymentSummary("DRAFT", None, None, False)
+    assert modules.transport.status == "PENDING"
+    assert modules.order.vins == (VinSummary(VIN, "PENDING"),)
+    assert {b.code for b in rollup.blockers} == {
+        "MISSING_INVOICE",
+        "MISSING_PAYMENT",
+        "PICKUP_MISSING",
+        "DELIVERY_MISSING",
+    }
+
+
+def test_invalid_path_reports_why_and_what_is_still_missing():
+    rollup = evaluate(
+        change(buyer__vies_checks=vies((PICKUP, "INVALID")), documents=docs(drop=(CMR,)))
+    )
+    assert (rollup.compliance_status, rollup.decision) == ("INVALID", "VAT_APPLICABLE")
+    assert [(b.module, b.code) for b in rollup.blockers] == [
+        ("transport", "VIES_INVALID"),
+        ("transport", "MISSING_CMR"),
+        ("transport", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ]
+    assert rollup.modules.buyer.status == "VALID"  # KYC today; the supply-time answer decided
+
+
+def test_insufficient_evidence_names_the_german_alternative():
+    rollup = evaluate(change(documents=docs(drop=(FORWARDER_INVOICE,))))
+    message = _outcome(rollup, "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert "or a Gelangensbestätigung signed by the buyer naming the VIN" in message
+    assert "so far WVWZZZ1KZAW000001: list (a) from carrier Trans Logistik GmbH" in message
+
+
+def test_two_vehicles_each_need_their_evidence():
+    facts = change(
+        order__vehicles=(
+            Vehicle(VIN, date(2019, 3, 1), 85_000),
+            Vehicle(OTHER_VIN, date(2018, 1, 1), 120_000),
+        ),
+        documents=docs(replace(INSURANCE, vin=OTHER_VIN), drop=(FORWARDER_INVOICE,)),
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert detail.startswith(f"the transport of {VIN} needs")  # the other one has CMR + insurance
+
+
+@pytest.mark.parametrize(
+    ("supply", "due"),
+    [
+        (date(2026, 5, 4), date(2026, 6, 10)),
+        (date(2026, 1, 31), date(2026, 2, 10)),
+        (date(2026, 12, 15), date(2027, 1, 10)),
+    ],
+)
+def test_buyer_statement_due_date(supply: date, due: date):
+    assert buyer_statement_due_date(supply) == due
+
+
+@pytest.mark.parametrize(
+    ("first_registration", "km", "expected"),
+    [
+        (date(2025, 11, 4), 50_000, True),  # exactly six months before the supply
+        (date(2025, 11, 3), 50_000, False),  # six months and a day
+        (date(2019, 3, 1), 6_000, True),  # exactly 6,000 km
+        (date(2019, 3, 1), 6_001, False),
+        (None, 6_001, None),  # a recent first registration is not ruled out
+        (date(2019, 3, 1), None, None),  # nor a low mileage
+        (None, 3_000, True),  # one criterion is enough
+        (date(2026, 2, 1), None, True),
+    ],
+)
+def test_is_new_means_of_transport(first_registration: date | None, km: int | None, expected):
+    assert is_new_means_of_transport(first_registration, km, date(2026, 5, 4)) is expected
+
+
+def test_six_months_from_the_end_of_a_month():
+    # 31 August + 6 months is the last day of February.
+    assert is_new_means_of_transport(date(2025, 8, 31), None, date(2026, 2, 28)) is True
+    assert is_new_means_of_transport(date(2025, 8, 31), 90_000, date(2026, 3, 1)) is False
+
+
+@pytest.mark.parametrize(
+    ("country", "on", "limit"),
+    [
+        ("DE", date(2026, 5, 4), None),  # no national limit in Germany
+        ("DE", date(2027, 7, 9), None),
+        ("DE", date(2027, 7, 10), Money(1_000_000)),  # AMLR: EUR 10,000 EU-wide
+        ("FR", date(2026, 5, 4), Money(100_000)),
+        ("FR", date(2028, 1, 1), Money(100_000)),  # the lower national limit stays
+        ("IT", date(2026, 5, 4), Money(499_999)),  # "5,000 or more" is forbidden
+        ("IT", date(2022, 12, 31), None),  # before the table's entry
+        ("el", date(2026, 5, 4), Money(50_000)),  # Greece by its VIES code, any case
+    ],
+)
+def test_cash_limit_for(country: str, on: date, limit: Money | None):
+    assert cash_limit_for(country, on) == limit
+
+
+def test_cash_limit_table_can_be_overridden():
+    table = (*CASH_LIMITS, CashLimit("DE", Money(300_000), date(2026, 1, 1)))
+    assert cash_limit_for("DE", date(2026, 5, 4), table) == Money(300_000)
+    later = (*table, CashLimit("DE", Money(500_000), date(2026, 6, 1)))
+    assert cash_limit_for("DE", date(2026, 6, 1), later) == Money(500_000)  # the newest wins
+    strict = replace(HAPPY.policy, cash_limits=table)
+    rollup = evaluate(
+        change(
+            policy=strict,
+            payment__bank_amount=Money(1_350_000),
+            payment__cash_amount=Money(500_000),
+            documents=docs(SOURCE_OF_FUNDS),
+        )
+    )
+    assert _outcome(rollup, "CASH_LIMIT").code == "CASH_LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    ("iban", "known", "expected"),
+    [
+        (IBAN, (), True),  # the buyer's first IBAN
+        (IBAN, (OTHER_IBAN, IBAN), True),
+        ("de89 3704 0044 0532 0130 00", ("DE89 3704 0044 0532 0130 00",), True),
+        (IBAN, (OTHER_IBAN,), False),
+        ("DE89370400440532013001", (), False),  # check digits wrong
+        ("not an iban", (), False),
+    ],
+)
+def test_iban_consistent(iban: str, known: tuple[str, ...], expected: bool):
+    assert iban_consistent(iban, known) is expected
+
+
+def test_amount_matches_invoice():
+    payment = replace(HAPPY.payment, bank_amount=Money(1_350_000), cash_amount=Money(500_000))
+    assert amount_matches_invoice(payment, EUR_18500)
+    assert not amount_matches_invoice(payment, Money(1_850_001))
+    assert not amount_matches_invoice(payment, Money(1_850_000, "PLN"))
+    mixed = replace(payment, cash_amount=Money(500_000, "PLN"))
+    assert not amount_matches_invoice(mixed, Money(1_850_000, "EUR"))

@@ -1,0 +1,283 @@
+"""Orders end to end over HTTP: the real dev server, worker, PostgreSQL and VIES sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from uuid import uuid4
+
+import pypdf
+from sqlalchemy import func, select
+
+from store.models import Event, Order
+from tests.conftest import Stack
+from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
+
+PROBLEMS = "https://api.novatrade24.com/problems/"
+
+
+async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        created = await client.order(buyer)
+        assert created["status"] == "CREATED" and created["version"] == 0
+        assert created["vins"][0]["vin"] == "WVWZZZ1KZAW000001"
+        assert created["vins"][0]["complianceStatus"] == "PENDING"
+        order = created["uuid"]
+
+        await client.invoice_and_payment(order)
+        ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        again = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert ready.status_code == 200 and ready.json()["readyForPickup"] is True
+        assert again.status_code == 200  # repeating it is harmless
+        assert (await client.get(f"/orders/{order}")).json()["status"] == "READY_FOR_PICKUP"
+
+        picked = await client.pickup(order)
+        assert picked.status_code == 200, picked.text
+        await client.transport_evidence(order)
+        delivered = await client.deliver(order)
+        assert delivered.status_code == 200, delivered.text
+
+        rollup = await client.compliance_until(
+            order, lambda r: r["complianceStatus"] != "INCOMPLETE"
+        )
+        assert rollup["complianceStatus"] == "VALID", rollup["blockers"]
+        assert rollup["decision"] == "VALID_EXPORT"
+        assert rollup["blockers"] == []
+        assert (await client.get(f"/orders/{order}")).json()["status"] == "COMPLIANCE_VALID"
+
+        export = await client.export_file_until(order, 1)
+        assert export["decision"] == "VALID_EXPORT"
+        content = await http.get(export["downloadUrl"])
+        assert content.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content.content)).pages)
+        assert order in text and "VALID_EXPORT" in text
+
+        final = await client.post(
+            f"/orders/{order}/finalization/final-invoice",
+            {
+                "invoiceDate": "2026-11-23",
+                "invoiceNumber": "FIN-1",
+                "vatIncluded": False,
+                "amount": money(TOTAL),
+            },
+        )
+        assert final.status_code == 201, final.text
+        second = await client.export_file_until(order, 2)
+        assert [v["version"] for v in second["supersededVersions"]] == [1]
+        assert (await http.get(second["supersededVersions"][0]["downloadUrl"])).status_code == 200
+
+    async with stack.db.session() as session:
+        row = await session.scalar(
+            select(Order).where(Order.external_order_id == created["externalOrderId"])
+        )
+        types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
+    assert "compliance.decision_made" in types and types.count("export_file.generated") == 2
+
+
+async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack: Stack):
+    tenant, http = await seller_session(stack)
+    await partner_in(stack, tenant, "AT", "ATU13585627")
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(vat="DE200000005", country="DE")  # VIES: invalid
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "INVALID")
+        assert rollup["decision"] == "VAT_APPLICABLE"
+        assert any(b["code"] == "VIES_INVALID" for b in rollup["blockers"])
+        await client.export_file_until(order, 1)
+        without_vat = await client.post(
+            f"/orders/{order}/finalization/final-invoice",
+            {
+                "invoiceDate": "2026-11-23",
+                "invoiceNumber": "F-1",
+                "vatIncluded": False,
+                "amount": money(TOTAL),
+            },
+        )
+        assert without_vat.status_code == 422
+        assert without_vat.json()["errors"][0]["field"] == "vatIncluded"
+        with_vat = await client.post(
+            f"/orders/{order}/finalization/final-invoice",
+            {
+                "invoiceDate": "2026-11-23",
+                "invoiceNumber": "F-1",
+                "vatIncluded": True,
+                "amount": money(TOTAL),
+            },
+        )
+        assert with_vat.status_code == 201, with_vat.text
+        assert (await client.export_file_until(order, 2))["decision"] == "VAT_APPLICABLE"
+
+
+async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        early = await client.pickup(order)
+        assert early.status_code == 409  # not ready for pickup yet
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        repeat = await client.pickup(order)
+        assert repeat.status_code == 409
+        assert repeat.json()["type"] == PROBLEMS + "milestone-already-set"
+        assert repeat.json()["currentResource"]["pickup"]["type"] == "COMPANY_TRANSPORT"
+        cancel = await client.post(f"/orders/{order}/cancel", {"reason": "changed mind"})
+        assert cancel.status_code == 409  # after pickup
+
+        revoked = await client.post(
+            f"/orders/{order}/transport/pickup/revoke", {"reason": "wrong truck"}
+        )
+        assert revoked.status_code == 200, revoked.text
+        assert revoked.json()["revocations"][0]["reason"] == "wrong truck"
+        assert (await client.get(f"/orders/{order}")).json()["status"] == "READY_FOR_PICKUP"
+        assert (await client.pickup(order)).status_code == 200
+        assert (await client.deliver(order)).status_code == 200
+        assert (await client.deliver(order)).json()["type"] == PROBLEMS + "milestone-already-set"
+        late_revoke = await client.post(f"/orders/{order}/transport/pickup/revoke", {"reason": "x"})
+        assert late_revoke.status_code == 409
+
+
+async def test_create_is_idempotent_by_external_order_id(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        body = client.order_body(buyer, f"deal-{uuid4()}")
+        answers = await asyncio.gather(*(client.post("/orders", body) for _ in range(20)))
+        other = await client.post("/orders", body | {"purchaseDate": "2020-01-01"})
+    assert sorted(a.status_code for a in answers) == [200] * 19 + [201]
+    assert len({a.json()["uuid"] for a in answers}) == 1
+    assert other.status_code == 409
+    assert other.json()["type"] == PROBLEMS + "resource-exists-different-body"
+    async with stack.db.session() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(Order)
+            .where(Order.external_order_id == body["externalOrderId"])
+        )
+    assert count == 1
+    handle = stack.client.get_workflow_handle(f"order-{answers[0].json()['uuid']}")
+    assert (await handle.describe()).search_attributes["NT24ExternalOrderId"] == [
+        body["externalOrderId"]
+    ]
+
+
+async def test_polling_the_rollup_answers_304_until_it_changes(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        first = await client.get(f"/orders/{order}/compliance")
+        same = await client.get(
+            f"/orders/{order}/compliance", headers={"If-None-Match": first.headers["etag"]}
+        )
+        await client.invoice_and_payment(order)
+        changed = await client.get(
+            f"/orders/{order}/compliance", headers={"If-None-Match": first.headers["etag"]}
+        )
+        order_etag = (await client.get(f"/orders/{order}")).headers["etag"]
+        order_304 = await client.get(f"/orders/{order}", headers={"If-None-Match": order_etag})
+    assert first.status_code == 200 and first.json()["complianceStatus"] == "INCOMPLETE"
+    assert {b["code"] for b in first.json()["blockers"]} >= {"MISSING_INVOICE"}
+    assert same.status_code == 304 and same.headers["etag"] == first.headers["etag"]
+    assert changed.status_code == 200 and changed.json()["version"] > first.json()["version"]
+    assert order_304.status_code == 304
+
+
+async def test_bad_vins_ibans_and_documents_are_422_naming_the_field(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        bad_vin = await client.post(
+            "/orders", client.order_body(buyer, "bad-vin", vins=[{"vin": "WVWZZZ1KZAW00000I"}])
+        )
+        two_vins = await client.post(
+            "/orders",
+            client.order_body(
+                buyer, "two", vins=[{"vin": "WVWZZZ1KZAW000001"}, {"vin": "WVWZZZ1KZAW000002"}]
+            ),
+        )
+        order = (await client.order(buyer))["uuid"]
+        bad_iban = await client.post(
+            f"/orders/{order}/payment",
+            {
+                "paymentDate": "2026-11-20",
+                "bankAmount": money(1),
+                "cashAmount": money(0),
+                "sourceIban": "DE00123",
+            },
+        )
+        not_pdf = await client.upload(
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_CMR",
+            content=b"hello",
+            file_name="cmr.pdf",
+        )
+        wrong_type = await client.upload(
+            f"/orders/{order}/transport/documents", "PAYMENT_CONFIRMATION"
+        )
+        foreign = await http.get(f"{tenant.seller}/orders/{uuid4()}")
+    assert bad_vin.status_code == 422 and bad_vin.json()["errors"][0]["field"] == "vins[0].vin"
+    assert (
+        two_vins.status_code == 403 and two_vins.json()["type"] == PROBLEMS + "capability-required"
+    )
+    assert bad_iban.status_code == 422 and bad_iban.json()["errors"][0]["field"] == "sourceIban"
+    assert not_pdf.status_code == 422 and not_pdf.json()["errors"][0]["field"] == "file"
+    assert wrong_type.status_code == 422 and wrong_type.json()["errors"][0]["field"] == "type"
+    assert foreign.status_code == 404
+
+
+async def test_documents_round_trip_and_supersede(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        bytes_1, bytes_2 = pdf("first CMR"), pdf("second CMR")
+        first = await client.upload(
+            f"/orders/{order}/transport/documents", "TRANSPORT_CMR", content=bytes_1
+        )
+        second = await client.upload(
+            f"/orders/{order}/transport/documents", "TRANSPORT_CMR", content=bytes_2
+        )
+        listing = (await client.get(f"/orders/{order}/documents")).json()
+        content = await client.get(f"/orders/{order}/documents/{first.json()['uuid']}/content")
+    assert first.json()["issuerType"] == "CARRIER"  # the default for a CMR
+    statuses = {d["uuid"]: d["status"] for d in listing}
+    assert statuses == {first.json()["uuid"]: "SUPERSEDED", second.json()["uuid"]: "ACTIVE"}
+    assert content.content == bytes_1
+
+
+async def test_orders_are_found_by_vin_across_orders(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        one = await client.order(buyer)
+        two = await client.order(buyer)
+        found = (await client.get("/orders", params={"vin": "WVWZZZ1KZAW000001"})).json()
+        short = await client.get("/orders", params={"vin": "WVWZZZ"})
+        patched = await http.patch(
+            f"{tenant.seller}/orders/{one['uuid']}",
+            json={"purchaseDate": "2026-01-02"},
+            headers=key() | {"If-Match": '"0"'},
+        )
+        stale = await http.patch(
+            f"{tenant.seller}/orders/{one['uuid']}",
+            json={"purchaseDate": "2026-01-03"},
+            headers=key() | {"If-Match": '"0"'},
+        )
+    assert {o["uuid"] for o in found["data"]} == {one["uuid"], two["uuid"]}
+    assert found["pagination"]["totalElements"] == 2
+    assert short.status_code == 422
+    assert patched.status_code == 200 and patched.json()["version"] == 1
+    assert patched.json()["purchaseDate"] == "2026-01-02"
+    assert stale.status_code == 409 and stale.json()["currentResource"]["version"] == 1
