@@ -80,6 +80,7 @@ class Settings(BaseSettings):
 
     # Orders: the daily VIES re-check from ready-for-pickup until delivery, and time budgets
     vies_recheck_interval: timedelta = timedelta(hours=24)
+    order_abandoned_after: timedelta = timedelta(hours=1)
     vies_attempt_margin: timedelta = timedelta(seconds=10)
     activity_timeout: timedelta = timedelta(seconds=30)
     export_file_timeout: timedelta = timedelta(minutes=2)

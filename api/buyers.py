@@ -24,6 +24,7 @@ from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import AddressIn, PersonIn
 from api.versioning import if_match, if_none_match, require_version, versioned
 from api.vies_trigger import start_vies_check
+from store.buyers import notify_open_orders
 from store.db import Database
 from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
 from workflows.rules.kyc import may_change_mode
@@ -315,6 +316,7 @@ async def patch_buyer(
     request: Request,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
     errors = []
     if body.vatNumber is not None:
@@ -350,6 +352,8 @@ async def patch_buyer(
             buyer.kyc_mode, changed = body.kycMode, True
         if changed:
             touch(buyer)
+    if changed:
+        await notify_open_orders(client, db, buyer.uuid)
     return versioned(BuyerOut.of(buyer), buyer.version)
 
 
@@ -364,12 +368,16 @@ async def block_buyer(
     body: BlockRequest,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
     async with db.transaction() as session:
         buyer = await load_buyer(session, scope, buyerId)
-        if buyer.status != "BLOCKED":
+        newly_blocked = buyer.status != "BLOCKED"
+        if newly_blocked:
             buyer.status, buyer.blocked_reason = "BLOCKED", body.reason
             touch(buyer)
+    if newly_blocked:
+        await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
     return versioned(BuyerOut.of(buyer), buyer.version)
 
 

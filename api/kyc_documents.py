@@ -16,9 +16,10 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from api.buyers import load_buyer
-from api.deps import database
+from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
@@ -30,7 +31,7 @@ from api.order_documents import (
     document_out,
 )
 from settings import Settings
-from store.buyers import KYC_MODULE
+from store.buyers import KYC_MODULE, notify_open_orders
 from store.db import Database
 from store.models import Buyer, Document
 from workflows.rules.kyc import KYC_DOCUMENT_TYPES
@@ -66,6 +67,7 @@ async def upload_kyc_document(
     request: Request,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
     type: Annotated[str, Form(description=f"One of: {', '.join(KYC_DOCUMENT_TYPES)}")],
     file: Annotated[UploadFile, File(description="PDF or image")],
     documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
@@ -116,6 +118,7 @@ async def upload_kyc_document(
         )
         session.add(document)
         await session.flush()
+    await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
     return document_out(document)
 
 

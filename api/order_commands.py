@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -72,14 +72,9 @@ def problem_of(failure: ApplicationError) -> Problem:
 
 async def run_command(client: Client, workflow_id: str, update: Any, command: Any) -> CommandResult:
     """Send one command (an Update) to the order's workflow; refusals become problems."""
-    handle = client.get_workflow_handle(workflow_id)
-    return await guarded(workflow_id, lambda: handle.execute_update(update, command))
-
-
-async def guarded(workflow_id: str, call: Callable[[], Awaitable[CommandResult]]) -> CommandResult:
     async with _gate(workflow_id):
         try:
-            return await call()
+            return await client.get_workflow_handle(workflow_id).execute_update(update, command)
         except WorkflowUpdateFailedError as exc:
             if isinstance(exc.cause, ApplicationError):
                 raise problem_of(exc.cause) from exc

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import select
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
 from api.deps import database, temporal
@@ -23,7 +23,7 @@ from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model
 from api.nt24_values import MoneyIn, PersonIn
-from api.order_commands import guarded, load_order, run_command
+from api.order_commands import load_order, run_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
 from settings import Settings
 from store.buyers import buyer_ref, known_ibans
@@ -230,19 +230,16 @@ async def create_order(
         fingerprint=print_,
         settings=order_settings(settings, scope.partner.vat_number),
     )
-    start = WithStartWorkflowOperation(
+    # Start (or find) the order's workflow, then create through its Update: concurrent
+    # creators meet in one workflow, and the first Update to arrive creates the order.
+    await client.start_workflow(
         OrderWorkflow.run,
-        command,
+        m.OrderStart(settings.order_abandoned_after),
         id=workflow_id(uuid),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
-    result = await guarded(
-        workflow_id(uuid),
-        lambda: client.execute_update_with_start_workflow(
-            OrderWorkflow.create, command, start_workflow_operation=start
-        ),
-    )
+    result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
     return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
 
 

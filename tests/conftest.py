@@ -27,6 +27,8 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -100,6 +102,17 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=_binary("temporal-test-server"),
         data_converter=DATA_CONVERTER,
     )
+    # the order workflow sets the project's search attributes: register them, as the dev
+    # server's --search-attribute flags do
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+                for key in search_attributes.ALL
+            },
+        )
+    )
     yield env
     await env.shutdown()
 
@@ -171,15 +184,35 @@ class Stack:
         return answer.json()["access"]
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[Stack]:
+@asynccontextmanager
+async def running_stack(
+    pg_url: str, db: Database, env: WorkflowEnvironment, *, wait_for_pollers: bool = True
+) -> AsyncIterator[Stack]:
+    """API, worker and provider sandboxes on loopback, on the Temporal server of ``env``."""
     # The worker's provider clients talk to the sandboxes over HTTP, as in the dev stack.
     async with serving(sandboxes.app.create_app()) as sandboxes_url:
         settings = settings_for_tests(pg_url, vies_base_url=f"{sandboxes_url}/vies")
-        app = create_app(settings, db=db, temporal_client=dev_server.client)
-        async with serving(app) as base_url, build_worker(dev_server.client, db, settings):
-            await wait_until_ready(base_url)
-            yield Stack(base_url, settings, db, dev_server.client)
+        app = create_app(settings, db=db, temporal_client=env.client)
+        async with serving(app) as base_url, build_worker(env.client, db, settings):
+            if wait_for_pollers:
+                await wait_until_ready(base_url)
+            yield Stack(base_url, settings, db, env.client)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[Stack]:
+    async with running_stack(pg_url, db, dev_server) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def skipping_stack(
+    pg_url: str, db: Database, time_skipping: WorkflowEnvironment
+) -> AsyncIterator[Stack]:
+    """The same stack on the time-skipping server: days pass with ``time_skipping.sleep``."""
+    # the Java test server does not report task-queue pollers: /readyz cannot see the worker
+    async with running_stack(pg_url, db, time_skipping, wait_for_pollers=False) as running:
+        yield running
 
 
 async def wait_until_ready(base_url: str) -> None:

@@ -56,7 +56,7 @@ class OrderClient:
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(f"{self.seller}{path}", **kwargs)
 
-    async def buyer(self, vat: str = BUYER_VAT, country: str = "FR") -> str:
+    async def buyer(self, vat: str = BUYER_VAT, country: str = "FR", documents: bool = True) -> str:
         answer = await self.post(
             "/buyers",
             {
@@ -73,10 +73,15 @@ class OrderClient:
         )
         assert answer.status_code in (200, 201), answer.text
         buyer_id = answer.json()["uuid"]
+        if documents:
+            await self.kyc_documents(buyer_id)
+        return buyer_id
+
+    async def kyc_documents(self, buyer_id: str) -> None:
+        """Everything a marketplace-led buyer's KYC needs to be complete."""
         for kind in sorted(REQUIRED_DOCUMENTS["MARKETPLACE_LED"]):
             uploaded = await self.upload(f"/buyers/{buyer_id}/kyc/documents", kind)
             assert uploaded.status_code == 201, uploaded.text
-        return buyer_id
 
     def order_body(self, buyer_id: str, external_id: str, **overrides: Any) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ import pypdf
 from sqlalchemy import func, select
 
 from store.models import Event, Order
-from tests.conftest import Stack
+from tests.conftest import Stack, capture_history
 from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
@@ -66,6 +66,7 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
         )
         assert final.status_code == 201, final.text
         second = await client.export_file_until(order, 2)
+        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_valid")
         assert [v["version"] for v in second["supersededVersions"]] == [1]
         assert (await http.get(second["supersededVersions"][0]["downloadUrl"])).status_code == 200
 
@@ -113,6 +114,7 @@ async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack
         )
         assert with_vat.status_code == 201, with_vat.text
         assert (await client.export_file_until(order, 2))["decision"] == "VAT_APPLICABLE"
+        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_invalid")
 
 
 async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
@@ -143,6 +145,7 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         assert (await client.deliver(order)).json()["type"] == PROBLEMS + "milestone-already-set"
         late_revoke = await client.post(f"/orders/{order}/transport/pickup/revoke", {"reason": "x"})
         assert late_revoke.status_code == 409
+        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_revoked")
 
 
 async def test_create_is_idempotent_by_external_order_id(stack: Stack):
@@ -281,3 +284,21 @@ async def test_orders_are_found_by_vin_across_orders(stack: Stack):
     assert patched.status_code == 200 and patched.json()["version"] == 1
     assert patched.json()["purchaseDate"] == "2026-01-02"
     assert stale.status_code == 409 and stale.json()["currentResource"]["version"] == 1
+
+
+async def test_open_orders_follow_their_buyers_kyc_without_a_client_call(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+
+        def codes(rollup: dict) -> set[str]:
+            return {b["code"] for b in rollup["blockers"]}
+
+        assert "KYC_INCOMPLETE" in codes((await client.get(f"/orders/{order}/compliance")).json())
+        await client.kyc_documents(buyer)
+        await client.compliance_until(order, lambda r: "KYC_INCOMPLETE" not in codes(r))
+        blocked = await client.post(f"/buyers/{buyer}/block", {"reason": "fraud suspicion"})
+        assert blocked.status_code == 200
+        await client.compliance_until(order, lambda r: "BUYER_BLOCKED" in codes(r))

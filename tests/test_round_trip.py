@@ -3,15 +3,9 @@ activity -> PostgreSQL -> answer; the history is the one the replay test keeps."
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.conftest import Stack, make_tenant
-
-HISTORIES = Path(__file__).parent / "histories"
+from tests.conftest import Stack, capture_history, make_tenant
 
 
 async def test_round_trip_runs_a_workflow_through_the_worker(stack: Stack):
@@ -31,10 +25,7 @@ async def test_round_trip_runs_a_workflow_through_the_worker(stack: Stack):
     history = await handle.fetch_history()
     kinds = {e.WhichOneof("attributes") for e in history.events}
     assert "activity_task_completed_event_attributes" in kinds
-    if os.environ.get("NT24_CAPTURE_HISTORIES"):
-        (HISTORIES / "round_trip.json").write_text(
-            json.dumps(json.loads(history.to_json()), indent=1)
-        )
+    await capture_history(handle, "round_trip")
 
 
 async def test_round_trip_needs_a_token(stack: Stack):

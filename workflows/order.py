@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         DocumentRef,
         ExportFileVersion,
         Invoice,
+        OrderStart,
         PatchInvoice,
         PatchOrder,
         PatchPayment,
@@ -111,8 +112,13 @@ class OrderWorkflow:
     # ----- the run: timers and background work -----
 
     @workflow.run
-    async def run(self, create: CreateOrder) -> str:
-        await workflow.wait_condition(lambda: self.created is not None)
+    async def run(self, start: OrderStart) -> str:
+        try:
+            await workflow.wait_condition(
+                lambda: self.created is not None, timeout=start.abandoned_after
+            )
+        except TimeoutError:
+            return "ABANDONED"  # started by a create request that never arrived
         assert self.created is not None
         interval = self.created.settings.vies_recheck_interval
         while not self.finished:

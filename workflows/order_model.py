@@ -185,6 +185,14 @@ class OrderIdentity:
 
 
 @dataclass
+class OrderStart:
+    """The run's input: the order itself arrives with the ``create`` Update."""
+
+    # A workflow started but never created (its creator gave up) ends after this
+    abandoned_after: timedelta = timedelta(hours=1)
+
+
+@dataclass
 class CreateOrder:
     identity: OrderIdentity
     buyer: BuyerRef

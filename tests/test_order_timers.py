@@ -1,0 +1,138 @@
+"""The order's timers across days and weeks, on the time-skipping server: the daily VIES
+re-check, an outage that recovers, a number that turns invalid before pickup, and the
+deadline of the buyer's transport statement (the 10th of the month after the supply)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
+
+from store.models import Buyer, Event, Order, ViesCheck
+from tests.conftest import Stack, capture_history
+from tests.order_flow import OrderClient, partner_in, seller_session
+
+TURNS_INVALID = "DE210000009"  # the sandbox: valid for two checks, then invalid
+RECOVERS = "DE310000006"  # the sandbox: MS_UNAVAILABLE for three checks, then valid
+
+
+async def _checks(stack: Stack, buyer: str) -> list[ViesCheck]:
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Buyer).where(Buyer.uuid == UUID(buyer)))
+        return list(
+            await session.scalars(
+                select(ViesCheck).where(ViesCheck.buyer_id == row.id).order_by(ViesCheck.checked_at)
+            )
+        )
+
+
+def _codes(rollup: dict) -> set[str]:
+    return {b["code"] for b in rollup["blockers"]}
+
+
+async def test_daily_rechecks_run_from_ready_for_pickup_until_delivery(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        await time_skipping.sleep(timedelta(days=2))
+        assert [c.trigger for c in await _checks(stack, buyer)] == ["UPSERT"]  # not yet ready
+
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert rollup["modules"]["transport"]["dailyViesChecksActive"] is True
+        await time_skipping.sleep(timedelta(days=3, hours=1))
+        daily = [c for c in await _checks(stack, buyer) if c.trigger == "DAILY"]
+        await capture_history(
+            stack.client.get_workflow_handle(f"order-{order}"), "order_daily_rechecks"
+        )
+        assert len(daily) == 3 and all(c.result == "VALID" for c in daily)
+        assert all(c.request_identifier for c in daily)  # each a consultation number
+
+        assert (await client.pickup(order)).status_code == 200
+        await time_skipping.sleep(timedelta(days=1, hours=1))
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        after_delivery = len(await _checks(stack, buyer))
+        await time_skipping.sleep(timedelta(days=4))
+        assert len(await _checks(stack, buyer)) == after_delivery  # the loop stopped
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert rollup["modules"]["transport"]["dailyViesChecksActive"] is False
+
+
+async def test_a_vies_outage_is_retried_and_never_a_verdict(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(vat=RECOVERS, country="DE")
+        await time_skipping.sleep(timedelta(hours=2))  # the upsert's check retries through it
+        [check] = await _checks(stack, buyer)
+        assert (check.result, check.attempts) == ("VALID", 4)
+
+
+async def test_a_number_that_turns_invalid_before_pickup_makes_the_order_invalid(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    tenant, http = await seller_session(stack)
+    async with http:
+        await partner_in(stack, tenant, "AT", "ATU13585627")  # a German buyer, an Austrian seller
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(vat=TURNS_INVALID, country="DE")  # check 1 (upsert): valid
+        await _await_checks(stack, time_skipping, buyer, 1)
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        await time_skipping.sleep(timedelta(days=2, hours=1))  # daily checks 2 (valid), 3
+        assert [c.result for c in await _checks(stack, buyer)] == ["VALID", "VALID", "INVALID"]
+        before_pickup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert before_pickup["complianceStatus"] == "INCOMPLETE"  # it may still be fixed
+        assert (await client.pickup(order)).status_code == 200
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "INVALID")
+    assert rollup["decision"] == "VAT_APPLICABLE"
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
+        types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
+    assert "kyc.vies_check_failed" in types
+    assert "compliance.decision_made" in types
+
+
+async def test_a_self_pickup_without_the_buyers_statement_is_overdue_after_the_10th(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order, "SELF_PICKUP")).status_code == 200
+        assert (await client.deliver(order)).status_code == 200
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert "BUYER_STATEMENT_MISSING" in _codes(rollup)
+        assert "BUYER_STATEMENT_OVERDUE" not in _codes(rollup)
+        await time_skipping.sleep(timedelta(days=45))  # past the 10th of next month
+        rollup = await client.compliance_until(
+            order, lambda r: "BUYER_STATEMENT_OVERDUE" in _codes(r)
+        )
+        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_overdue")
+    assert rollup["complianceStatus"] == "INCOMPLETE"
+
+
+async def _await_checks(stack: Stack, env: WorkflowEnvironment, buyer: str, count: int) -> None:
+    for _ in range(50):
+        if len(await _checks(stack, buyer)) >= count:
+            return
+        await env.sleep(timedelta(minutes=1))
+    raise AssertionError(f"fewer than {count} VIES checks recorded")
