@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.rules.compliance import CASH_LIMITS, CashLimit
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 
 
@@ -95,6 +97,11 @@ class Settings(BaseSettings):
     vies_retry_initial_interval: timedelta = timedelta(seconds=30)
     vies_retry_max_interval: timedelta = timedelta(minutes=30)
     vies_give_up_after: timedelta = timedelta(hours=12)
+
+    # Cash payments above these limits block an order (AML). Env value is JSON, e.g.
+    # NT24_CASH_LIMITS='[{"jurisdiction":"FR","max_cash":{"value":100000},\
+    #                    "valid_from":"2015-09-01"}]'
+    cash_limits: list[CashLimit] = Field(default_factory=lambda: list(CASH_LIMITS))
 
     # Documents: bytes in a content-addressed store on disk, metadata in the database
     document_store_dir: Path | None = None  # default: data_dir / "documents"

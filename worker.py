@@ -48,18 +48,24 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     ]
 
 
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox every workflow runs in, here and in the replay tests."""
+    return SandboxedWorkflowRunner(
+        # pure libraries and the project's pure rules: imported once, not per workflow run (and
+        # pydantic then resolves the rules' dataclasses in workflow inputs)
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(
+            "schwifty", "vininfo", "stdnum", "pydantic", "sqlalchemy", "workflows.rules"
+        )
+    )
+
+
 def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
         activities=activities(db, settings),
-        workflow_runner=SandboxedWorkflowRunner(
-            # pure libraries the rules use: imported once, not re-imported per workflow run
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(
-                "schwifty", "vininfo", "stdnum", "pydantic", "sqlalchemy"
-            )
-        ),
+        workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=5),
     )
 

@@ -31,6 +31,7 @@ from store.db import Database
 from store.models import Buyer, Order, OrderVin
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
+from workflows.rules.compliance import Policy
 from workflows.rules.vin import InvalidVin, check_vin
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders", tags=["NT24: orders"])
@@ -113,6 +114,7 @@ def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettin
         requester_vat_number=partner_vat,
         activity_timeout=settings.activity_timeout,
         export_file_timeout=settings.export_file_timeout,
+        policy=Policy(cash_limits=tuple(settings.cash_limits)),
     )
 
 

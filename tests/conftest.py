@@ -122,7 +122,9 @@ async def capture_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     if os.environ.get("NT24_CAPTURE_HISTORIES"):
         history = await handle.fetch_history()
         path = Path(__file__).parent / "histories" / f"{name}.json"
-        path.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+        # the workflow id too: workflows derive ids (of children, of events) from it
+        saved = {"workflowId": history.workflow_id} | json.loads(history.to_json())
+        path.write_text(json.dumps(saved, indent=1))
 
 
 def free_port() -> int:

@@ -6,13 +6,14 @@ Capture new histories with ``NT24_CAPTURE_HISTORIES=1 scripts/test``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from worker import WORKFLOWS
+from worker import WORKFLOWS, workflow_runner
 from workflows.converter import DATA_CONVERTER
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -24,7 +25,10 @@ def test_there_are_histories_to_replay():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_deterministically(path: Path):
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=DATA_CONVERTER)
+    saved = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(saved.pop("workflowId", path.stem), saved)
+    replayer = Replayer(
+        workflows=list(WORKFLOWS), data_converter=DATA_CONVERTER, workflow_runner=workflow_runner()
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from workflows.rules.compliance import Policy
+
 
 @dataclass
 class Money:
@@ -167,6 +169,8 @@ class OrderSettings:
     activity_timeout: timedelta = timedelta(seconds=30)
     export_file_timeout: timedelta = timedelta(minutes=2)
     read_model_write_budget: timedelta = timedelta(minutes=2)
+    # The compliance policy (cash limits per country, new-vehicle thresholds, deadlines)
+    policy: Policy = field(default_factory=Policy)
 
 
 @dataclass

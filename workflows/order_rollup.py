@@ -119,6 +119,7 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
             )
             for d in order.documents
         ),
+        policy=created.settings.policy,
     )
 
 
