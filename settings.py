@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     # Orders: the daily VIES re-check from ready-for-pickup until delivery, and time budgets
     vies_recheck_interval: timedelta = timedelta(hours=24)
     order_abandoned_after: timedelta = timedelta(hours=1)
+    order_max_history_events: int | None = None  # None: continue-as-new when Temporal says
     vies_attempt_margin: timedelta = timedelta(seconds=10)
     activity_timeout: timedelta = timedelta(seconds=30)
     export_file_timeout: timedelta = timedelta(minutes=2)
@@ -107,6 +108,35 @@ class Settings(BaseSettings):
     document_store_dir: Path | None = None  # default: data_dir / "documents"
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_pdf_pages: int = Field(200, gt=0)
+
+    # Webhooks (docs/webhooks.md). Retries are offsets from an event's first failed attempt;
+    # each lands up to `webhook_retry_jitter` (a fraction of its offset) later, never earlier.
+    # Env values are JSON: NT24_WEBHOOK_RETRY_SCHEDULE='["PT1S","PT5S"]'
+    webhook_retry_schedule: list[timedelta] = Field(
+        default=[
+            timedelta(minutes=1),
+            timedelta(minutes=5),
+            timedelta(minutes=15),
+            timedelta(hours=1),
+            timedelta(hours=4),
+            timedelta(hours=8),
+            timedelta(hours=16),
+            timedelta(hours=24),
+            timedelta(hours=36),
+            timedelta(hours=48),
+        ],
+        min_length=1,
+    )
+    webhook_retry_jitter: float = Field(0.05, ge=0, le=0.5)
+    webhook_timeout: timedelta = timedelta(seconds=15)  # no answer within it is a failure
+    # An endpoint failing this many times in a row, or for this long, is paused
+    webhook_auto_pause_failures: int = Field(20, gt=0)
+    webhook_auto_pause_after: timedelta = timedelta(hours=72)
+    # The safety net: fan out events whose kick was lost, restart stalled deliveries, purge
+    webhook_sweep_interval: timedelta = timedelta(minutes=1)
+    webhook_history_retention: timedelta = timedelta(days=30)
+    # https only, but for loopback receivers outside production; this allows any http URL
+    webhook_allow_http: bool = False
 
     @property
     def effective_database_url(self) -> str:

@@ -19,6 +19,7 @@ from activities.buyer_orders import BuyerOrdersActivities
 from activities.order_store import ExportFileActivities, OrderStoreActivities
 from activities.round_trip import RoundTripActivities
 from activities.vies import ViesActivities
+from activities.webhooks import WebhookActivities, ensure_sweep_schedule
 from settings import Settings, get_settings
 from store.db import Database
 from store.documents import DocumentStore
@@ -26,10 +27,22 @@ from workflows.converter import DATA_CONVERTER
 from workflows.order import OrderWorkflow
 from workflows.round_trip import RoundTripWorkflow
 from workflows.vies_check import BuyerViesCheckWorkflow
+from workflows.webhook_delivery import (
+    WebhookDeliveryWorkflow,
+    WebhookFanOutWorkflow,
+    WebhookSweepWorkflow,
+)
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS: Sequence[type] = (RoundTripWorkflow, BuyerViesCheckWorkflow, OrderWorkflow)
+WORKFLOWS: Sequence[type] = (
+    RoundTripWorkflow,
+    BuyerViesCheckWorkflow,
+    OrderWorkflow,
+    WebhookDeliveryWorkflow,
+    WebhookFanOutWorkflow,
+    WebhookSweepWorkflow,
+)
 
 
 def activities(db: Database, settings: Settings) -> list[Any]:
@@ -38,6 +51,7 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     order_store = OrderStoreActivities(db)
     buyer_orders = BuyerOrdersActivities(db)
     export_files = ExportFileActivities(db, DocumentStore(settings.effective_document_store_dir))
+    webhooks = WebhookActivities(db, settings)
     return [
         round_trip.confirm_round_trip,
         vies.check_vat_number,
@@ -45,6 +59,11 @@ def activities(db: Database, settings: Settings) -> list[Any]:
         order_store.write_order,
         buyer_orders.notify_buyer_orders,
         export_files.generate_export_file,
+        webhooks.fan_out_events,
+        webhooks.attempt_delivery,
+        webhooks.settle_failure,
+        webhooks.start_pending_deliveries,
+        webhooks.purge_deliveries,
     ]
 
 
@@ -92,6 +111,7 @@ async def main() -> None:
     _keep_bytecode(settings)
     db = Database(settings.effective_database_url)
     client = await connect(settings)
+    await ensure_sweep_schedule(client, settings)
     worker = build_worker(client, db, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

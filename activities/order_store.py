@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import export_file_pdf as pdf
 from activities.export_file_pdf import render_export_file
+from activities.webhooks import kick_fan_out
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -142,6 +143,8 @@ class OrderStoreActivities:
                 _apply(row, snapshot)
             await _write_documents(session, row, snapshot)
             await _write_events(session, row, snapshot)
+        if snapshot.events:
+            await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
 
 
 def _new_order(snapshot: OrderSnapshot) -> Order:

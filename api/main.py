@@ -13,6 +13,7 @@ from api import (
     compliance,
     diagnostics,
     errors,
+    events,
     finalization,
     health,
     invoices,
@@ -26,6 +27,7 @@ from api import (
     transport,
     user_tokens,
     users,
+    webhooks,
 )
 from api.idempotency import IdempotencyMiddleware
 from api.rate_limit import RateLimitMiddleware
@@ -87,6 +89,8 @@ def create_app(
         transport,
         order_documents,
         compliance,
+        webhooks,
+        events,
     )
     for module in (health, oauth, me, *nt24, finalization, user_tokens, users, diagnostics):
         app.include_router(module.router)

@@ -31,6 +31,7 @@ from store.db import Database
 from store.models import Buyer, Order, OrderVin
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
+from workflows.order_state import OrderStart
 from workflows.rules.compliance import Policy
 from workflows.rules.vin import InvalidVin, check_vin
 
@@ -90,6 +91,7 @@ class OrderOut(NT24Model):
     totalAmount: MoneyIn
     purchaseDate: date | None = None
     responsibleContact: PersonIn | None = None
+    cancellationReason: str | None = None
     version: int
     createdAt: datetime
     updatedAt: datetime
@@ -115,6 +117,7 @@ def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettin
         activity_timeout=settings.activity_timeout,
         export_file_timeout=settings.export_file_timeout,
         policy=Policy(cash_limits=tuple(settings.cash_limits)),
+        max_history_events=settings.order_max_history_events,
     )
 
 
@@ -236,7 +239,7 @@ async def create_order(
     # creators meet in one workflow, and the first Update to arrive creates the order.
     await client.start_workflow(
         OrderWorkflow.run,
-        m.OrderStart(settings.order_abandoned_after),
+        OrderStart(settings.order_abandoned_after),
         id=workflow_id(uuid),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

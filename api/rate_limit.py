@@ -46,7 +46,7 @@ from store.models import RateLimitCounter
 
 Authenticator = Callable[[Request], Awaitable[Principal]]
 
-NT24_PREFIXES = ("/v1/me", "/v1/partners", "/v1/webhooks")
+NT24_PREFIXES = ("/v1/me", "/v1/partners", "/v1/webhooks", "/v1/events")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MINUTE = 60
 

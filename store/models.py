@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -380,3 +381,77 @@ class Event(Base):
     source: Mapped[str] = mapped_column(String(20))  # API, WEB_APP, SYSTEM
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When the webhook fan-out turned the event into deliveries; NULL: still to fan out
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        # the fan-out's queue: only the few events not fanned out yet are in it
+        Index(
+            "ix_events_to_fan_out",
+            "sequence",
+            postgresql_where=text("fanned_out_at IS NULL"),
+            sqlite_where=text("fanned_out_at IS NULL"),
+        ),
+    )
+
+
+class WebhookEndpoint(Base):
+    """A receiver URL of an organization, the event types it subscribes to, and its secret.
+
+    The secret is kept as given (signing needs it); it is shown once, in the create answer.
+    ``consecutive_failures`` and ``failing_since`` count every failed attempt in a row, whatever
+    the event; a success resets them. They decide the auto-pause.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)  # wh_...
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON)  # exact types and segment wildcards
+    partner_ids: Mapped[list[str] | None] = mapped_column(JSON)  # None: every partner
+    secret: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE, PAUSED, DISABLED
+    status_reason: Mapped[str | None] = mapped_column(String(300))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event (or test fire, or replay) on its way to one endpoint, and how it went.
+
+    ``payload`` is the envelope exactly as sent, so a replay re-sends the same event. The retry
+    position (``failing_since``, ``retries_used``) lives here too, so a delivery workflow that
+    stopped while its endpoint was paused continues where it was when it is started again.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    # an event is fanned out at most once to each endpoint (test fires and replays have none)
+    __table_args__ = (UniqueConstraint("endpoint_id", "event_sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)  # del_...
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    event_sequence: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("events.sequence")
+    )
+    event_id: Mapped[str] = mapped_column(String(40), index=True)  # evt_...
+    event_type: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(10))  # EVENT, TEST, REPLAY
+    replay_of: Mapped[str | None] = mapped_column(String(40))  # the replayed delivery's del_...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="PENDING", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(300))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # NULL while PENDING: not attempted yet, or parked until its endpoint is active again
+    next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    retries_used: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)

@@ -136,3 +136,31 @@ async def _await_checks(stack: Stack, env: WorkflowEnvironment, buyer: str, coun
             return
         await env.sleep(timedelta(minutes=1))
     raise AssertionError(f"fewer than {count} VIES checks recorded")
+
+
+async def test_a_long_lived_order_continues_as_new_with_its_state(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    stack.settings.order_max_history_events = 60  # a few days of re-checks
+    tenant, http = await seller_session(stack)
+    try:
+        async with http:
+            client = OrderClient(stack, tenant, http)
+            buyer = await client.buyer()
+            order = (await client.order(buyer))["uuid"]
+            await client.invoice_and_payment(order)
+            await client.post(f"/orders/{order}/payment/ready-for-pickup")
+            handle = stack.client.get_workflow_handle(f"order-{order}")
+            first_run = (await handle.describe()).run_id
+            await time_skipping.sleep(timedelta(days=8, hours=1))
+            assert (await handle.describe()).run_id != first_run  # continued as new
+            # the state came along: the re-checks went on, and the order takes commands
+            daily = [c for c in await _checks(stack, buyer) if c.trigger == "DAILY"]
+            assert len(daily) == 8
+            assert (await client.pickup(order)).status_code == 200
+            view = (await client.get(f"/orders/{order}")).json()
+            assert view["status"] == "TRANSPORT_IN_PROGRESS"
+            assert (await client.get(f"/orders/{order}/invoice")).json()[0]["type"] == "PRELIMINARY"
+    finally:
+        stack.settings.order_max_history_events = None

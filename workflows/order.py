@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         DocumentRef,
         ExportFileVersion,
         Invoice,
-        OrderStart,
         PatchInvoice,
         PatchOrder,
         PatchPayment,
@@ -52,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         ViesEvidence,
     )
     from workflows.order_rollup import Evaluation, evaluate_order
+    from workflows.order_state import CARRIED, OrderCarry, OrderStart
     from workflows.order_views import (
         document_view,
         export_file_view,
@@ -89,7 +89,8 @@ def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
 
 @workflow.defn
 class OrderWorkflow:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, start: OrderStart) -> None:
         self.created: CreateOrder | None = None
         self.status = CREATED
         self.version = 0
@@ -108,6 +109,12 @@ class OrderWorkflow:
         self.export_requested: str | None = None  # the reason of a pending generation
         self.export_failed = False
         self.pending_events: list[PendingEvent] = []
+        self.cancellation_reason: str | None = None
+        if start.carried is not None:
+            for name in CARRIED:
+                setattr(self, name, getattr(start.carried, name))
+            # derived state: recomputed, not carried
+            self.evaluation = evaluate_order(self, workflow.now())
 
     # ----- the run: timers and background work -----
 
@@ -122,6 +129,11 @@ class OrderWorkflow:
         assert self.created is not None
         interval = self.created.settings.vies_recheck_interval
         while not self.finished:
+            if self._history_too_long():
+                # keep the history bounded for orders that live long (daily re-checks)
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                carried = OrderCarry(**{name: getattr(self, name) for name in CARRIED})
+                workflow.continue_as_new(OrderStart(start.abandoned_after, carried))
             recheck = self.daily_vies_active
             review_at = self.evaluation.review_at if self.evaluation else None
             waits = [interval] if recheck else []
@@ -147,6 +159,14 @@ class OrderWorkflow:
                 await self._daily_vies_check()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status
+
+    def _history_too_long(self) -> bool:
+        assert self.created is not None
+        limit = self.created.settings.max_history_events
+        info = workflow.info()
+        if limit is not None:
+            return info.get_current_history_length() > limit
+        return info.is_continue_as_new_suggested()
 
     @property
     def finished(self) -> bool:
@@ -204,6 +224,7 @@ class OrderWorkflow:
             return  # the order's own check, heard again through the buyer's notification
         self.vies.append(evidence)
         buyer = self.created.buyer
+        previous = buyer.vies_result
         buyer.vies_last_checked_at = evidence.checked_at
         buyer.vies_result = evidence.result  # UNKNOWN too: the rules read it as VIES_PENDING
         if evidence.result == "INVALID":
@@ -211,11 +232,18 @@ class OrderWorkflow:
                 "kyc.vies_check_failed",
                 source,
                 {
-                    "buyerId": buyer.uuid,
+                    "buyerUuid": buyer.uuid,
                     "orderUuid": self.order_uuid,
                     "vatNumber": buyer.vat_number,
+                    "previousResult": previous,
+                    "currentResult": evidence.result,
                     "checkedAt": _utc(evidence.checked_at),
-                    "result": evidence.result,
+                    "reason": "VIES answered that the VAT number is not valid"
+                    + (
+                        f" (consultation {evidence.request_identifier})"
+                        if evidence.request_identifier
+                        else ""
+                    ),
                 },
             )
         await self._commit(source, bump_order=False)
@@ -247,8 +275,9 @@ class OrderWorkflow:
             "SYSTEM",
             {
                 "orderUuid": self.order_uuid,
-                "version": version,
+                "exportFileVersion": version,
                 "decision": generated.decision,
+                "generatedAt": _utc(generated.generated_at),
                 "downloadUrl": self.download_url(version),
                 "sha256": generated.sha256,
             },
@@ -309,11 +338,7 @@ class OrderWorkflow:
     @workflow.update
     async def cancel(self, command: CancelOrder) -> CommandResult:
         self.status = CANCELLED
-        self._event(
-            "order.cancelled",
-            command.source,
-            {"orderUuid": self.order_uuid, "reason": command.reason},
-        )
+        self.cancellation_reason = command.reason
         await self._commit(command.source)
         return CommandResult(order_view(self), version=self.version)
 

@@ -171,6 +171,8 @@ class OrderSettings:
     read_model_write_budget: timedelta = timedelta(minutes=2)
     # The compliance policy (cash limits per country, new-vehicle thresholds, deadlines)
     policy: Policy = field(default_factory=Policy)
+    # Continue-as-new past this many history events (None: when Temporal suggests it)
+    max_history_events: int | None = None
 
 
 @dataclass
@@ -186,14 +188,6 @@ class OrderIdentity:
 
 
 # ----- command inputs (one dataclass each) -----
-
-
-@dataclass
-class OrderStart:
-    """The run's input: the order itself arrives with the ``create`` Update."""
-
-    # A workflow started but never created (its creator gave up) ends after this
-    abandoned_after: timedelta = timedelta(hours=1)
 
 
 @dataclass

@@ -100,6 +100,7 @@ def order_view(order: OrderWorkflow) -> dict:
             "totalAmount": _money(created.total_amount),
             "purchaseDate": _date(created.purchase_date),
             "responsibleContact": _person(created.responsible_contact),
+            "cancellationReason": order.cancellation_reason,
             "version": order.version,
             "createdAt": _utc(order.created_at),
             "updatedAt": _utc(order.updated_at),

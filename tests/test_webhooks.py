@@ -1,0 +1,552 @@
+"""Webhooks and the events feed, end to end: real receivers on loopback, real Temporal (the dev
+server, and the time-skipping server across the retry schedule), real PostgreSQL.
+
+Receivers check both signatures with code of their own: the ``standardwebhooks`` verifier and
+the ten-line HMAC check an integrator would write from the contract.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import select
+from standardwebhooks import Webhook
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from activities.webhooks import (
+    SWEEP_SCHEDULE,
+    delivery_workflow_id,
+    ensure_sweep_schedule,
+    new_delivery_id,
+    target_problem,
+)
+from settings import Settings
+from store.events import DOC, EVENT_TYPES, catalogue_markdown, documented_catalogue, record_event
+from store.models import WebhookDelivery, WebhookEndpoint, utcnow
+from tests.conftest import Stack, capture_history, serving
+from tests.order_flow import OrderClient, key, seller_session
+from workflows.webhook_delivery import next_attempt_at
+
+SCHEDULE = Settings().webhook_retry_schedule
+
+
+def verify_nt24(secret: str, body: bytes, header: str, tolerance: int = 300) -> dict[str, Any]:
+    """What an integrator writes from the contract: t and v1, HMAC-SHA256 over "t.body"."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    if abs(time.time() - int(fields["t"])) > tolerance:
+        raise ValueError("timestamp outside the tolerance")
+    expected = hmac.new(secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256)
+    if not hmac.compare_digest(expected.hexdigest(), fields["v1"]):
+        raise ValueError("signature mismatch")
+    return json.loads(body)
+
+
+@dataclass
+class Call:
+    body: bytes
+    headers: dict[str, str]
+    answered: int
+
+    @property
+    def event(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+class Receiver:
+    """Webhook receivers at ``/hooks/{name}``: every request's raw body and headers are kept;
+    each name answers the statuses planned for it, then its default (200)."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[Call]] = defaultdict(list)
+        self.plans: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+        self.default: dict[str, int] = defaultdict(lambda: 200)
+        self.app = FastAPI()
+
+        @self.app.post("/hooks/{name}")
+        async def hook(name: str, request: Request) -> Response:
+            status, headers = (
+                self.plans[name].pop(0) if self.plans[name] else (self.default[name], {})
+            )
+            self.calls[name].append(Call(await request.body(), dict(request.headers), status))
+            return Response(status_code=status, headers=headers)
+
+    async def wait_for(self, name: str, count: int, seconds: float = 30) -> list[Call]:
+        async with asyncio.timeout(seconds):
+            while len(self.calls[name]) < count:
+                await asyncio.sleep(0.05)
+        return self.calls[name]
+
+
+def verified(secret: str, call: Call) -> dict[str, Any]:
+    """The event, after both signatures and the headers that name it are checked."""
+    standard = Webhook(secret).verify(call.body, call.headers)
+    event = verify_nt24(secret, call.body, call.headers["x-novatrade-signature"])
+    assert standard == event
+    assert call.headers["x-novatrade-event-id"] == call.headers["webhook-id"] == event["id"]
+    assert call.headers["content-type"] == "application/json"
+    return event
+
+
+async def register(http: httpx.AsyncClient, url: str, events: list[str], **more: Any) -> dict:
+    answer = await http.post(
+        "/v1/webhooks", json={"url": url, "events": events} | more, headers=key()
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def fire_test(http: httpx.AsyncClient, endpoint: dict, n: int) -> dict:
+    answer = await http.post(
+        f"/v1/webhooks/{endpoint['id']}/test",
+        json={"eventType": "compliance.status_changed", "data": {"n": n}},
+        headers=key(),
+    )
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+async def deliveries(http: httpx.AsyncClient, endpoint: dict, **query: Any) -> list[dict]:
+    answer = await http.get(
+        f"/v1/webhooks/{endpoint['id']}/deliveries", params={"size": 100} | query
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+async def until(predicate: Any, seconds: float = 30) -> None:
+    async with asyncio.timeout(seconds):
+        while not await predicate():
+            await asyncio.sleep(0.05)
+
+
+async def test_registration_names_bad_fields_shows_the_secret_once_and_is_private(stack: Stack):
+    tenant, http = await seller_session(stack)
+    _, stranger = await seller_session(stack)
+    async with http, stranger:
+        bad = await http.post(
+            "/v1/webhooks",
+            json={
+                "url": "ftp://127.0.0.1/hooks",
+                "events": ["*", "compliance.nope", "kyc.*"],
+                "partnerIds": [str(tenant.partner.uuid), "00000000-0000-4000-8000-000000000000"],
+                "secret": "not-a-secret",
+            },
+            headers=key(),
+        )
+        assert bad.status_code == 422
+        errors = {e["field"]: e for e in bad.json()["errors"]}
+        assert set(errors) == {"url", "events[0]", "events[1]", "partnerIds[1]", "secret"}
+        assert errors["secret"]["rejectedValue"] is None  # a secret is never echoed
+        plain = await http.post(
+            "/v1/webhooks", json={"url": "http://example.com/h", "events": ["kyc.*"]}, headers=key()
+        )
+        assert [e["field"] for e in plain.json()["errors"]] == ["url"]
+
+        created = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["compliance.*", "kyc.*"]},
+            headers=key(),
+        )
+        assert created.status_code == 201, created.text
+        endpoint = created.json()
+        path = created.headers["location"]
+        assert endpoint["secret"].startswith("whsec_") and endpoint["status"] == "ACTIVE"
+        assert path == f"/v1/webhooks/{endpoint['id']}" and endpoint["id"].startswith("wh_")
+        read = await http.get(path)
+        assert read.headers["etag"] == '"0"' and "secret" not in read.json()
+        assert [e["id"] for e in (await http.get("/v1/webhooks")).json()] == [endpoint["id"]]
+        assert "secret" not in (await http.get("/v1/webhooks")).json()[0]
+
+        # another organization: nothing of it exists
+        assert (await stranger.get("/v1/webhooks")).json() == []
+        for answer in (
+            await stranger.get(path),
+            await stranger.get(f"{path}/deliveries"),
+            await stranger.patch(path, json={}, headers=key() | {"If-Match": '"0"'}),
+            await stranger.post(
+                f"{path}/test",
+                json={"eventType": "kyc.vies_check_failed", "data": {}},
+                headers=key(),
+            ),
+            await stranger.delete(path, headers=key()),
+        ):
+            assert answer.status_code == 404 and answer.json()["code"] == "not-found", answer.text
+
+        no_version = await http.patch(path, json={"events": ["kyc.*"]}, headers=key())
+        assert no_version.status_code == 400
+        stale = await http.patch(
+            path, json={"events": ["kyc.*"]}, headers=key() | {"If-Match": '"3"'}
+        )
+        assert stale.status_code == 409 and stale.json()["currentResource"]["version"] == 0
+        patched = await http.patch(
+            path,
+            json={"events": ["kyc.vies_check_failed"], "partnerIds": [str(tenant.partner.uuid)]},
+            headers=key() | {"If-Match": '"0"'},
+        )
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["version"] == 1 and patched.headers["etag"] == '"1"'
+        assert patched.json()["partnerIds"] == [str(tenant.partner.uuid)]
+        assert "secret" not in patched.json()
+        for body, field in (({"events": ["*"]}, "events[0]"), ({"status": "DISABLED"}, "status")):
+            refused = await http.patch(path, json=body, headers=key() | {"If-Match": '"1"'})
+            assert [e["field"] for e in refused.json()["errors"]] == [field], refused.text
+
+        assert (await http.delete(path, headers=key())).status_code == 204
+        assert (await http.get(path)).status_code == 404
+
+
+async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Stack):
+    receiver = Receiver()
+    async with serving(receiver.app) as base:
+        tenant, http = await seller_session(stack)
+        async with http:
+            mine = await register(
+                http,
+                f"{base}/hooks/mine",
+                ["compliance.*", "export_file.generated"],
+                partnerIds=[str(tenant.partner.uuid)],
+            )
+            theirs = await register(
+                http,
+                f"{base}/hooks/theirs",
+                ["compliance.*"],
+                partnerIds=[str(tenant.other_partner.uuid)],
+            )
+            client = OrderClient(stack, tenant, http)
+            order = (await client.order(await client.buyer()))["uuid"]
+            await client.invoice_and_payment(order)
+            await client.post(f"/orders/{order}/payment/ready-for-pickup")
+            assert (await client.pickup(order)).status_code == 200
+            await client.transport_evidence(order)
+            assert (await client.deliver(order)).status_code == 200
+            await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+
+            calls = await receiver.wait_for("mine", 3)
+            events = [verified(mine["secret"], call) for call in calls]
+            assert sorted(e["type"] for e in events) == [
+                "compliance.decision_made",
+                "compliance.status_changed",
+                "export_file.generated",
+            ]
+            for event in events:
+                assert event["organizationUuid"] == str(tenant.org.uuid)
+                assert event["partnerUuid"] == str(tenant.partner.uuid)
+                assert event["schemaVersion"] == 1 and event["source"] in ("API", "SYSTEM")
+                assert event["data"]["orderUuid"] == order
+                assert isinstance(event["data"]["version"], int)
+                # the catalogue describes what is really sent
+                assert set(event["data"]) == {f.name for f in EVENT_TYPES[event["type"]].fields}
+
+            history = await deliveries(http, mine)
+            assert len(history) == 3
+            assert all(d["status"] == "DELIVERED" and d["attempts"] == 1 for d in history)
+            assert all(d["httpStatus"] == 200 and "nextRetryAt" not in d for d in history)
+            # the endpoint filtered to the other partner got nothing
+            assert await deliveries(http, theirs) == [] and receiver.calls["theirs"] == []
+
+            # the feed holds the same events, byte for byte as delivered
+            feed = (await http.get("/v1/events", params={"orderId": order})).json()
+            listed = {e["id"]: e for e in feed["data"]}
+            for event in events:
+                assert {k: v for k, v in listed[event["id"]].items() if k != "sequence"} == event
+            sequences = [e["sequence"] for e in feed["data"]]
+            assert sequences == sorted(sequences) and not feed["hasMore"]
+            rest = (
+                await http.get(
+                    "/v1/events", params={"orderId": order, "after": sequences[0], "size": 1}
+                )
+            ).json()
+            assert [e["sequence"] for e in rest["data"]] == sequences[1:2]
+            assert rest["nextAfter"] == sequences[1] and rest["hasMore"] == (len(sequences) > 2)
+            typed = await http.get(
+                "/v1/events", params={"type": ["export_file.generated"], "orderId": order}
+            )
+            assert {e["type"] for e in typed.json()["data"]} == {"export_file.generated"}
+            unknown = await http.get("/v1/events", params={"type": ["order.nope"]})
+            assert unknown.json()["errors"][0]["field"] == "type[0]"
+
+
+async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(stack: Stack):
+    receiver = Receiver()
+    receiver.default["flaky"] = 500
+    receiver.default["gone"] = 410
+    pause_after = stack.settings.webhook_auto_pause_failures
+    async with serving(receiver.app) as base:
+        tenant, http = await seller_session(stack)
+        async with http:
+            flaky = await register(http, f"{base}/hooks/flaky", ["kyc.*"])
+            watcher = await register(http, f"{base}/hooks/watcher", ["webhook.*"])
+            gone = await register(http, f"{base}/hooks/gone", ["kyc.*"])
+            path = f"/v1/webhooks/{flaky['id']}"
+
+            # test fires go out whatever the endpoint subscribes to
+            for n in range(pause_after):
+                await fire_test(http, flaky, n)
+            notice = verified(watcher["secret"], (await receiver.wait_for("watcher", 1))[0])
+            assert notice["type"] == "webhook.endpoint_auto_paused" and "partnerUuid" not in notice
+            assert notice["data"]["endpointId"] == flaky["id"]
+            assert notice["data"]["consecutiveFailures"] == pause_after
+            paused = (await http.get(path)).json()
+            assert paused["status"] == "PAUSED" and paused["statusReason"].startswith("Auto-paused")
+            assert len(receiver.calls["flaky"]) == pause_after
+            failed = await deliveries(http, flaky, status="PENDING")
+            assert all(d["attempts"] == 1 and d["httpStatus"] == 500 for d in failed)
+            assert all(d["kind"] == "TEST" and d["error"] == "HTTP 500" for d in failed)
+
+            # while paused, deliveries queue without an attempt
+            queued = [await fire_test(http, flaky, n) for n in (100, 101)]
+
+            async def parked() -> bool:
+                rows = {d["id"]: d for d in await deliveries(http, flaky, status="PENDING")}
+                return all(rows[q["id"]]["attempts"] == 0 for q in queued)
+
+            await until(parked)
+            receiver.default["flaky"] = 200
+            resumed = await http.patch(
+                path,
+                json={"status": "ACTIVE"},
+                headers=key() | {"If-Match": f'"{paused["version"]}"'},
+            )
+            assert resumed.status_code == 200 and resumed.json()["status"] == "ACTIVE"
+
+            def arrived() -> dict[str, Call]:
+                return {c.event["id"]: c for c in receiver.calls["flaky"] if c.answered == 200}
+
+            async def both_arrived() -> bool:
+                return {q["eventId"] for q in queued} <= set(arrived())
+
+            await until(both_arrived)
+
+            # a replay re-sends the same event, byte for byte, with a fresh signature
+            original = arrived()[queued[0]["eventId"]]
+            await asyncio.sleep(1.1)  # signature timestamps have a resolution of a second
+            replay = await http.post(f"{path}/deliveries/{queued[0]['id']}/replay", headers=key())
+            assert replay.status_code == 202, replay.text
+            assert (
+                replay.json()["kind"] == "REPLAY" and replay.json()["replayOf"] == queued[0]["id"]
+            )
+
+            async def replayed() -> bool:
+                return (
+                    sum(c.event["id"] == queued[0]["eventId"] for c in receiver.calls["flaky"]) == 2
+                )
+
+            await until(replayed)
+            again = [c for c in receiver.calls["flaky"] if c.event["id"] == queued[0]["eventId"]][
+                -1
+            ]
+            assert again.body == original.body
+            assert verified(flaky["secret"], again) == verified(flaky["secret"], original)
+            assert int(again.headers["webhook-timestamp"]) > int(
+                original.headers["webhook-timestamp"]
+            )
+            missing = await http.post(f"{path}/deliveries/del_0000/replay", headers=key())
+            assert missing.status_code == 404
+
+            # 410 Gone disables the endpoint
+            await fire_test(http, gone, 0)
+
+            async def disabled() -> bool:
+                return (await http.get(f"/v1/webhooks/{gone['id']}")).json()["status"] == "DISABLED"
+
+            await until(disabled)
+
+
+async def test_the_sweep_delivers_what_a_crash_left_behind_and_purges_old_history(stack: Stack):
+    receiver = Receiver()
+    async with serving(receiver.app) as base:
+        tenant, http = await seller_session(stack)
+        async with http:
+            endpoint = await register(http, f"{base}/hooks/late", ["kyc.verification_completed"])
+            # as a producer would, but the process dies before it kicks the fan-out
+            async with stack.db.transaction() as session:
+                event = record_event(
+                    session,
+                    tenant.org.id,
+                    "kyc.verification_completed",
+                    {"buyerUuid": "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "outcome": "VERIFIED"},
+                    utcnow(),
+                    partner_id=tenant.partner.id,
+                )
+                endpoint_id = await session.scalar(
+                    select(WebhookEndpoint.id).where(WebhookEndpoint.public_id == endpoint["id"])
+                )
+                expired = WebhookDelivery(
+                    public_id=new_delivery_id(),
+                    organization_id=tenant.org.id,
+                    endpoint_id=endpoint_id,
+                    event_id="evt_expired",
+                    event_type="kyc.verification_completed",
+                    kind="TEST",
+                    payload={},
+                    status="DELIVERED",
+                    created_at=utcnow()
+                    - stack.settings.webhook_history_retention
+                    - timedelta(hours=1),
+                )
+                # a test fire written by an API process that died before starting its workflow
+                orphan = WebhookDelivery(
+                    public_id=new_delivery_id(),
+                    organization_id=tenant.org.id,
+                    endpoint_id=endpoint_id,
+                    event_id="evt_orphan",
+                    event_type="kyc.verification_completed",
+                    kind="TEST",
+                    payload={"id": "evt_orphan"},
+                    created_at=utcnow(),
+                )
+                session.add_all([expired, orphan])
+
+            # Only a sweep starts the orphan. The event goes with the next fan-out, whoever
+            # kicks it: each takes every event not fanned out yet; the sweep's is the one due.
+            await ensure_sweep_schedule(stack.client, stack.settings)
+            schedule = stack.client.get_schedule_handle(SWEEP_SCHEDULE)
+            try:
+                await schedule.trigger()
+                calls = await receiver.wait_for("late", 2)
+                assert {verified(endpoint["secret"], c)["id"] for c in calls} == {
+                    event.id,
+                    "evt_orphan",
+                }
+
+                async def purged() -> bool:
+                    return all(
+                        d["id"] != expired.public_id for d in await deliveries(http, endpoint)
+                    )
+
+                await until(purged)
+            finally:
+                await schedule.delete()
+
+
+async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
+    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+):
+    stack = skipping_stack
+    receiver = Receiver()
+    receiver.plans["flaky"] = [(429, {"Retry-After": "3600"})] + [(503, {})] * 6
+    receiver.default["down"] = 503
+    async with serving(receiver.app) as base:
+        _, http = await seller_session(stack)
+        async with http:
+            flaky = await register(http, f"{base}/hooks/flaky", ["compliance.*"])
+            down = await register(http, f"{base}/hooks/down", ["compliance.*"])
+            watcher = await register(http, f"{base}/hooks/watcher", ["webhook.*"])
+            fired = [await fire_test(http, flaky, n) for n in range(3)]
+            lost = await fire_test(http, down, 0)
+            await receiver.wait_for("flaky", 3)
+            await time_skipping.sleep(SCHEDULE[-1] * 1.2)
+
+            # every event arrives, once per successful delivery
+            answered = Counter(c.event["id"] for c in receiver.calls["flaky"] if c.answered == 200)
+            assert answered == Counter(f["eventId"] for f in fired)
+            assert len(receiver.calls["flaky"]) == 3 + 7
+            history = {d["id"]: d for d in await deliveries(http, flaky)}
+            assert {d["status"] for d in history.values()} == {"DELIVERED"}
+            assert sum(d["attempts"] for d in history.values()) == 10
+            # the one answered 429 with Retry-After waited an hour, not a minute
+            throttled = next(
+                f for f in fired if f["eventId"] == receiver.calls["flaky"][0].event["id"]
+            )
+            assert (await _timers(stack, throttled["id"]))[0] >= timedelta(minutes=59)
+
+            # the one that never recovers: every retry of the schedule, then FAILED
+            calls = receiver.calls["down"]
+            assert len(calls) == 1 + len(SCHEDULE)
+            assert {verified(down["secret"], c)["id"] for c in calls} == {lost["eventId"]}
+            final = (await deliveries(http, down))[0]
+            assert final["status"] == "FAILED" and final["attempts"] == 1 + len(SCHEDULE)
+            assert final["httpStatus"] == 503 and "nextRetryAt" not in final
+            waited = timedelta(0)
+            jitter = stack.settings.webhook_retry_jitter
+            for offset, timer in zip(SCHEDULE, await _timers(stack, lost["id"]), strict=True):
+                waited += timer
+                assert offset - timedelta(minutes=1) <= waited <= offset * (1 + jitter)
+            await capture_history(
+                stack.client.get_workflow_handle(delivery_workflow_id(lost["id"])),
+                "webhook_delivery_fails_terminally",
+            )
+
+            notice = verified(watcher["secret"], (await receiver.wait_for("watcher", 1))[0])
+            assert notice["type"] == "webhook.delivery_failed_terminal"
+            assert notice["data"] == {
+                "endpointId": down["id"],
+                "deliveryId": lost["id"],
+                "eventId": lost["eventId"],
+                "eventType": "compliance.status_changed",
+                "attempts": 1 + len(SCHEDULE),
+                "lastHttpStatus": 503,
+                "lastError": "HTTP 503",
+            }
+            feed = await http.get("/v1/events", params={"type": "webhook.delivery_failed_terminal"})
+            assert [
+                {k: v for k, v in e.items() if k != "sequence"} for e in feed.json()["data"]
+            ] == [notice]
+
+
+async def _timers(stack: Stack, delivery_id: str) -> list[timedelta]:
+    history = await stack.client.get_workflow_handle(
+        delivery_workflow_id(delivery_id)
+    ).fetch_history()
+    return [
+        e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED
+    ]
+
+
+async def test_the_catalogue_is_the_documentation(stack: Stack):
+    assert len(EVENT_TYPES) == 10
+    assert documented_catalogue(DOC.read_text()) == catalogue_markdown(), (
+        "docs/webhooks.md is behind the catalogue: run .venv/bin/python -m store.events"
+    )
+    _, http = await seller_session(stack)
+    async with http:
+        types = (await http.get("/v1/events/types")).json()
+    assert [t["type"] for t in types] == list(EVENT_TYPES)
+    assert all(t["example"]["type"] == t["type"] and t["dataFields"] for t in types)
+
+
+async def test_where_deliveries_may_go():
+    production = Settings(environment="production")
+    for url in (
+        "https://127.0.0.1/hook",
+        "https://localhost/hook",
+        "https://10.1.2.3/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "https://[::ffff:192.168.0.1]/hook",
+        "http://93.184.215.14/hook",
+        "https://user:pw@93.184.215.14/hook",
+    ):
+        assert await target_problem(url, production), url
+    assert await target_problem("https://93.184.215.14/hook", production) is None
+    dev = Settings(environment="dev")
+    assert await target_problem("http://127.0.0.1:8000/hook", dev) is None
+    assert await target_problem("http://localhost/hook", dev) is None
+    assert await target_problem("http://example.com/hook", dev) == "must use https"
+    assert (
+        await target_problem("http://example.com/hook", Settings(webhook_allow_http=True)) is None
+    )
+
+
+def test_the_retry_plan():
+    start = datetime(2026, 4, 22, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    assert next_attempt_at(SCHEDULE, start, 0, start, None, 0) == start + SCHEDULE[0]
+    assert next_attempt_at(SCHEDULE, start, 3, start, None, 0.05) == start + SCHEDULE[3] * 1.05
+    # Retry-After moves a retry later, never past the schedule's end
+    assert next_attempt_at(SCHEDULE, start, 0, start, hour, 0) == start + hour
+    assert next_attempt_at(SCHEDULE, start, 0, start, 100 * hour, 0) == start + SCHEDULE[-1]
+    assert next_attempt_at(SCHEDULE, start, len(SCHEDULE), start, None, 0) is None

@@ -1,0 +1,161 @@
+"""Webhook workflows: one per delivery (its attempts and retry timers), the fan-out a write
+kicks, and the sweep a Temporal Schedule runs.
+
+One workflow per delivery (id ``webhook-delivery-{del_...}``), so a receiver's retries never
+hold up another event or another endpoint. The delivery's state is in the database; the
+workflow owns the timing: it plans each retry on the contract's schedule (offsets from the
+first failure, a little jitter from ``workflow.random()``, a ``Retry-After`` honoured) and
+sleeps until it. While the endpoint is paused or disabled it ends ("parked"); the delivery
+stays PENDING and a sweep starts it again once the endpoint is active.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.webhooks import (
+        DELIVERY_WORKFLOW,
+        FAILED,
+        FAN_OUT_WORKFLOW,
+        RETRY,
+        SWEEP_WORKFLOW,
+        Batch,
+        Cursor,
+        DeliveryInput,
+        DeliveryRef,
+        RetryPlan,
+        WebhookActivities,
+    )
+
+# Database work: small and idempotent, retried until the database is back.
+DB_TIMEOUT = timedelta(minutes=1)
+DB_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+
+
+def next_attempt_at(
+    schedule: list[timedelta],
+    failing_since: datetime,
+    retries_used: int,
+    attempted_at: datetime,
+    retry_after: timedelta | None,
+    jitter: float,
+) -> datetime | None:
+    """When the next retry is due, or None when the schedule is exhausted.
+
+    The schedule's next offset from the first failure, ``jitter`` (a fraction of it) later; a
+    receiver's Retry-After moves it later, but never past the schedule's last offset.
+    """
+    if retries_used >= len(schedule):
+        return None
+    due = failing_since + schedule[retries_used] * (1 + jitter)
+    if retry_after is not None:
+        due = max(due, min(attempted_at + retry_after, failing_since + schedule[-1]))
+    return due
+
+
+@workflow.defn(name=DELIVERY_WORKFLOW)
+class WebhookDeliveryWorkflow:
+    @workflow.run
+    async def run(self, request: DeliveryInput) -> str:
+        """DELIVERED, FAILED (retries exhausted), PARKED or GONE."""
+        ref = DeliveryRef(request.delivery_id)
+        while True:
+            outcome = await workflow.execute_activity_method(
+                WebhookActivities.attempt_delivery,
+                ref,
+                start_to_close_timeout=request.attempt_timeout,
+                retry_policy=DB_RETRY,
+            )
+            if outcome.result != FAILED:
+                return outcome.result
+            assert outcome.attempted_at is not None
+            failing_since = outcome.failing_since or outcome.attempted_at
+            due = next_attempt_at(
+                request.retry_schedule,
+                failing_since,
+                outcome.retries_used,
+                outcome.attempted_at,
+                outcome.retry_after,
+                workflow.random().uniform(0, request.jitter),
+            )
+            settled = await workflow.execute_activity_method(
+                WebhookActivities.settle_failure,
+                RetryPlan(
+                    request.delivery_id,
+                    failing_since,
+                    outcome.retries_used + 1 if due else outcome.retries_used,
+                    due,
+                ),
+                start_to_close_timeout=DB_TIMEOUT,
+                retry_policy=DB_RETRY,
+            )
+            if settled != RETRY:
+                return settled
+            assert due is not None
+            if due > workflow.now():
+                await workflow.sleep(due - workflow.now())
+
+
+async def _fan_out(batch: Batch) -> int:
+    total = 0
+    while True:
+        claimed = await workflow.execute_activity_method(
+            WebhookActivities.fan_out_events,
+            batch,
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=DB_RETRY,
+        )
+        total += claimed
+        if claimed < batch.size:
+            return total
+
+
+@workflow.defn(name=FAN_OUT_WORKFLOW)
+class WebhookFanOutWorkflow:
+    """Started right after events are written (id ``webhook-fanout-{evt_...}``)."""
+
+    @workflow.run
+    async def run(self, batch: Batch) -> int:
+        return await _fan_out(batch)
+
+
+@dataclass
+class SweepResult:
+    fanned_out: int
+    started: int
+    purged: int
+
+
+@workflow.defn(name=SWEEP_WORKFLOW)
+class WebhookSweepWorkflow:
+    """The safety net, on the ``webhook-sweep`` Schedule and on resume: fan out events whose
+    kick was lost, start deliveries that should be running, purge expired history."""
+
+    @workflow.run
+    async def run(self, batch: Batch) -> SweepResult:
+        fanned_out = await _fan_out(batch)
+        started, after = 0, 0
+        while after is not None:
+            page = await workflow.execute_activity_method(
+                WebhookActivities.start_pending_deliveries,
+                Cursor(after, batch.size),
+                start_to_close_timeout=DB_TIMEOUT,
+                retry_policy=DB_RETRY,
+            )
+            started, after = started + page.started, page.next_after
+        purged = 0
+        while True:
+            deleted = await workflow.execute_activity_method(
+                WebhookActivities.purge_deliveries,
+                batch,
+                start_to_close_timeout=DB_TIMEOUT,
+                retry_policy=DB_RETRY,
+            )
+            purged += deleted
+            if deleted < batch.size:
+                return SweepResult(fanned_out, started, purged)
