@@ -16,8 +16,8 @@ from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
 from api.nt24_values import MoneyIn
-from api.order_commands import load_order, run_command
-from api.versioning import expected_version, if_match, versioned_json
+from api.order_commands import load_order, order_command
+from api.versioning import expected_version, if_match
 from store.db import Database
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
@@ -64,11 +64,9 @@ class InvoiceOut(InvoiceIn):
 async def submit(
     client: Client, db: Database, scope: PartnerScope, uuid: UUID, invoice: m.Invoice, final: bool
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
-        client, row.workflow_id, OrderWorkflow.submit_invoice, m.SubmitInvoice(invoice, final)
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.submit_invoice, m.SubmitInvoice(invoice, final)
     )
-    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
 
 
 @router.post(
@@ -117,10 +115,11 @@ async def patch_invoice(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
+    return await order_command(
         client,
-        row.workflow_id,
+        db,
+        scope,
+        uuid,
         OrderWorkflow.patch_invoice,
         m.PatchInvoice(
             type=body.type,
@@ -132,4 +131,3 @@ async def patch_invoice(
             margin_scheme=body.marginScheme,
         ),
     )
-    return versioned_json(result.body, result.version)

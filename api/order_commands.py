@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -21,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import PROBLEM_TYPES, FieldError, Problem
 from api.nt24_auth import PartnerScope
+from api.versioning import versioned_json
 from store.db import Database
 from store.models import Order
 from workflows.order_model import CommandResult
@@ -96,3 +98,13 @@ async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Ord
     if order is None:
         raise Problem("not-found", f"Order {order_uuid} was not found.")
     return order
+
+
+async def order_command(
+    client: Client, db: Database, scope: PartnerScope, order_uuid: UUID, update: Any, command: Any
+) -> JSONResponse:
+    """Send ``command`` to the caller's order; the answer carries the resource's ETag, and is a
+    201 when the command created the resource (a first invoice, a first payment)."""
+    row = await load_order(db, scope, order_uuid)
+    result = await run_command(client, row.workflow_id, update, command)
+    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)

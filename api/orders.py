@@ -23,7 +23,7 @@ from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model
 from api.nt24_values import MoneyIn, PersonIn
-from api.order_commands import load_order, run_command
+from api.order_commands import load_order, order_command, run_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
 from settings import Settings
 from store.buyers import buyer_ref, known_ibans
@@ -313,10 +313,11 @@ async def patch_order(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
+    return await order_command(
         client,
-        row.workflow_id,
+        db,
+        scope,
+        uuid,
         OrderWorkflow.patch_order,
         m.PatchOrder(
             expected_version=expected_version(request),
@@ -326,7 +327,6 @@ async def patch_order(
             purchase_date=body.purchaseDate,
         ),
     )
-    return versioned_json(result.body, result.version)
 
 
 @router.post(
@@ -343,8 +343,6 @@ async def cancel_order(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
-        client, row.workflow_id, OrderWorkflow.cancel, m.CancelOrder(reason=body.reason)
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.cancel, m.CancelOrder(reason=body.reason)
     )
-    return versioned_json(result.body, result.version)

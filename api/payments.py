@@ -20,7 +20,7 @@ from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
 from api.nt24_values import MoneyIn
-from api.order_commands import load_order, run_command
+from api.order_commands import load_order, order_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
 from store.db import Database
 from workflows import order_model as m
@@ -91,11 +91,9 @@ async def submit_payment(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
-        client, row.workflow_id, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
     )
-    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
 
 
 @router.get(
@@ -132,10 +130,11 @@ async def patch_payment(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
+    return await order_command(
         client,
-        row.workflow_id,
+        db,
+        scope,
+        uuid,
         OrderWorkflow.patch_payment,
         m.PatchPayment(
             expected_version=expected_version(request),
@@ -145,7 +144,6 @@ async def patch_payment(
             source_iban=body.sourceIban,
         ),
     )
-    return versioned_json(result.body, result.version)
 
 
 @router.post(
@@ -161,8 +159,6 @@ async def ready_for_pickup(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(
-        client, row.workflow_id, OrderWorkflow.ready_for_pickup, m.ReadyForPickup()
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.ready_for_pickup, m.ReadyForPickup()
     )
-    return versioned_json(result.body, result.version)

@@ -17,7 +17,7 @@ from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
 from api.nt24_values import AddressIn
-from api.order_commands import load_order, run_command
+from api.order_commands import load_order, order_command
 from api.versioning import if_none_match, versioned_json
 from store.db import Database
 from workflows import order_model as m
@@ -59,14 +59,6 @@ class TransportOut(NT24Model):
 _MILESTONE = {409: {"description": "milestone-already-set, with the current transport state"}}
 
 
-async def _command(
-    client: Client, db: Database, scope: PartnerScope, uuid: UUID, update: Any, command: Any
-) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
-    result = await run_command(client, row.workflow_id, update, command)
-    return versioned_json(result.body, result.version)
-
-
 @router.get(
     "",
     response_model=TransportOut,
@@ -104,7 +96,7 @@ async def confirm_pickup(
         driver_identification=body.driverIdentification,
         collection_address=body.collectionAddress.model() if body.collectionAddress else None,
     )
-    return await _command(
+    return await order_command(
         client, db, scope, uuid, OrderWorkflow.confirm_pickup, m.ConfirmPickup(pickup)
     )
 
@@ -123,7 +115,7 @@ async def revoke_pickup(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    return await _command(
+    return await order_command(
         client, db, scope, uuid, OrderWorkflow.revoke_pickup, m.RevokePickup(body.reason)
     )
 
@@ -146,6 +138,6 @@ async def confirm_delivery(
         delivery_date=body.deliveryDate,
         delivery_address=body.deliveryAddress.model() if body.deliveryAddress else None,
     )
-    return await _command(
+    return await order_command(
         client, db, scope, uuid, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(delivery)
     )

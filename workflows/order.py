@@ -499,7 +499,7 @@ class OrderWorkflow:
         self._touch_transport()
         self._advance(TRANSPORT_IN_PROGRESS, force=True)
         await self._commit(command.source)
-        return CommandResult(transport_view(self), created=True, version=self.transport.version)
+        return CommandResult(transport_view(self), version=self.transport.version)
 
     @confirm_pickup.validator
     def _validate_confirm_pickup(self, command: ConfirmPickup) -> None:
@@ -553,7 +553,7 @@ class OrderWorkflow:
         self._touch_transport()
         self._advance(TRANSPORT_COMPLETED, force=True)
         await self._commit(command.source)
-        return CommandResult(transport_view(self), created=True, version=self.transport.version)
+        return CommandResult(transport_view(self), version=self.transport.version)
 
     @confirm_delivery.validator
     def _validate_confirm_delivery(self, command: ConfirmDelivery) -> None:
