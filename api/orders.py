@@ -26,7 +26,7 @@ from api.nt24_values import MoneyIn, PersonIn
 from api.order_commands import load_order, order_command, run_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
 from settings import Settings
-from store.buyers import buyer_ref, known_ibans
+from store.buyers import buyer_ref, known_ibans, notify_open_orders
 from store.db import Database
 from store.models import Buyer, Order, OrderVin
 from workflows import order_model as m
@@ -245,7 +245,20 @@ async def create_order(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
+    if result.created:
+        await _catch_up_on_vies(client, db, buyer, buyer_now)
     return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+
+
+async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.BuyerRef) -> None:
+    """A VIES check that finished while the order was being created looked for the buyer's
+    open orders before this one's row existed: tell the new order what it missed."""
+    async with db.session() as session:
+        latest = await session.scalar(
+            select(Buyer.vies_last_checked_at).where(Buyer.id == buyer.id)
+        )
+    if latest != told.vies_last_checked_at:
+        await notify_open_orders(client, db, buyer.uuid)
 
 
 @router.get("", response_model=Page[OrderOut], summary="List orders")

@@ -1,0 +1,1 @@
+"""Benchmark of the order lifecycle: ``python -m bench.run`` (see README, "Benchmark")."""

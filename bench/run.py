@@ -1,0 +1,763 @@
+"""Speed and memory of the order lifecycle, measured on a stack of its own; never asserted.
+
+    .venv/bin/python -m bench.run [--orders 20] [--concurrency 4] [--open-orders 200] ...
+
+Starts Temporal (tuned like the dev stack), the sandboxes, the worker and the API on free
+loopback ports in a temporary folder (SQLite app database, or ``NT24_BENCH_DATABASE_URL``),
+then on the same servers measures:
+
+1. order lifecycles through the HTTP API: lifecycles/s and p50/p99 per route (raw asyncio
+   client, see bench/client.py);
+2. the worker's RSS per 1,000 open orders;
+3. bare figures: a one-activity workflow, a bare Update and Query, a hello-world endpoint, and
+   compliance GETs (200 and 304) at 50 connections (wrk), then ours as ratios of them.
+
+Prints a table and writes it as JSON to bench/results/latest.json. Exits 0 whether or not the
+aims are met; non-zero only when the run itself could not be made. Sends traffic to 127.0.0.1
+only; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench import wrk
+from bench.client import HttpClient
+from bench.echo import BenchEchoWorkflow
+from bench.lifecycle import (
+    COMMANDS,
+    COMPLIANCE,
+    UPLOADS_PER_LIFECYCLE,
+    Recorder,
+    Seller,
+    pdfs,
+    run_lifecycles,
+)
+from bench.stack import HOST, BenchStack, Seeded, cpu_seconds, machine_cpu, rss_kib
+from store.migrate import upgrade
+from workflows.converter import DATA_CONVERTER
+from workflows.round_trip import RoundTripInput, RoundTripWorkflow
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+WATCHED = ("api", "worker", "temporal", "sandboxes", "hello")
+# Temporal caps the Updates of one run (history.maxTotalUpdates, 2000 by default)
+MAX_UPDATES_PER_WORKFLOW = 1500
+ALONE = 2  # lifecycles run one at a time before the concurrent ones
+
+
+# ----- small measuring helpers -----
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest rank: with 20 samples p99 is the slowest one."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+@contextmanager
+def cpu_window(stack: BenchStack) -> Iterator[dict[str, float]]:
+    """CPU of each server process and of this process (the client) over the block, as a
+    fraction of one core; filled in when the block ends."""
+    result: dict[str, float] = {}
+    before = {name: cpu_seconds(stack.pid(name)) for name in WATCHED}
+    self_before = time.process_time()
+    children_before = _children_cpu()
+    machine_before, _ = machine_cpu()
+    started = time.perf_counter()
+    yield result
+    wall = time.perf_counter() - started
+    for name in WATCHED:
+        result[name] = round((cpu_seconds(stack.pid(name)) - before[name]) / wall, 3)
+    result["bench client"] = round((time.process_time() - self_before) / wall, 3)
+    ours = sum(result[name] for name in WATCHED) + result["bench client"]
+    ours += (_children_cpu() - children_before) / wall  # wrk
+    # Other sessions' work on the same cores (a test suite, say) distorts every figure
+    result["other processes"] = round(
+        max(0.0, (machine_cpu()[0] - machine_before) / wall - ours), 3
+    )
+    result["seconds"] = round(wall, 2)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def timed_lanes(
+    op: Callable[[int], Awaitable[Any]], lanes: int, seconds: float, per_lane: int
+) -> dict[str, Any]:
+    """``op(lane)`` in a loop on each lane, until ``seconds`` or ``per_lane`` calls."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def lane(index: int) -> None:
+        for _ in range(per_lane):
+            if time.perf_counter() >= deadline:
+                return
+            begun = time.perf_counter()
+            await op(index)
+            latencies.append(time.perf_counter() - begun)
+
+    await asyncio.gather(*(lane(i) for i in range(lanes)))
+    elapsed = time.perf_counter() - started
+    return {
+        "connections": lanes,
+        "requests": len(latencies),
+        "seconds": round(elapsed, 2),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": ms(percentile(latencies, 0.5)),
+        "p99_ms": ms(percentile(latencies, 0.99)),
+    }
+
+
+async def sql_counts(http: HttpClient) -> dict[str, int]:
+    """SQL statements and commits the API process has sent so far (bench/api_app.py)."""
+    return (await http.request("GET", "/bench/sql")).json()
+
+
+def per(after: dict[str, int], before: dict[str, int], count: int) -> dict[str, float]:
+    return {k: round((after[k] - before[k]) / max(1, count), 1) for k in after}
+
+
+def figure(name: str, generator: str, values: dict[str, Any], cpu: dict[str, float]) -> dict:
+    return {"name": name, "generator": generator, **values, "cpu": cpu}
+
+
+# ----- the phases -----
+
+
+async def _machine_busy(seconds: float) -> float:
+    """Busy cores of the whole machine over a short idle wait (our stack is idle then)."""
+    before, _ = machine_cpu()
+    await asyncio.sleep(seconds)
+    return round((machine_cpu()[0] - before) / seconds, 2)
+
+
+async def wait_ready(http: HttpClient, stack: BenchStack) -> None:
+    async with asyncio.timeout(90):
+        while True:
+            if problem := stack.exited():
+                raise RuntimeError(problem)
+            answer = await http.request("GET", "/readyz")
+            if answer.status == 200:
+                return
+            await asyncio.sleep(0.2)
+
+
+async def tokens(http: HttpClient, seeded: Seeded) -> tuple[str, str]:
+    """An NT24 API client token (client_credentials) and a NOTYD user token."""
+    nt24 = await http.request(
+        "POST",
+        "/realms/nt24-idp/protocol/openid-connect/token",
+        form={
+            "grant_type": "client_credentials",
+            "client_id": seeded.client_id,
+            "client_secret": seeded.client_secret,
+        },
+    )
+    user = await http.request(
+        "POST",
+        "/v1/api/token/",
+        json_body={"username": seeded.username, "password": seeded.password},
+    )
+    if nt24.status != 200 or user.status != 200:
+        raise RuntimeError(f"no tokens: {nt24.status} {nt24.text()} / {user.status} {user.text()}")
+    return nt24.json()["access_token"], user.json()["access"]
+
+
+async def history_of(client: Client, workflow_id: str) -> dict[str, int]:
+    """What one lifecycle cost Temporal: its history's events by kind."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    kinds: dict[str, int] = {}
+    for event in history.events:
+        name = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
+        kinds[name] = kinds.get(name, 0) + 1
+    return {
+        "events": len(history.events),
+        "workflow_tasks": kinds.get("WORKFLOW_TASK_COMPLETED", 0),
+        "updates": kinds.get("WORKFLOW_EXECUTION_UPDATE_COMPLETED", 0),
+        "local_activities": kinds.get("MARKER_RECORDED", 0),
+        "activities": kinds.get("ACTIVITY_TASK_COMPLETED", 0),
+        "signals": kinds.get("WORKFLOW_EXECUTION_SIGNALED", 0),
+    }
+
+
+def route_table(recorder: Recorder) -> list[dict[str, Any]]:
+    return [
+        {
+            "route": route,
+            "count": len(samples),
+            "p50_ms": ms(percentile(samples, 0.5)),
+            "p99_ms": ms(percentile(samples, 0.99)),
+            "command": route in COMMANDS,
+        }
+        for route, samples in sorted(recorder.samples.items(), key=lambda kv: kv[0].split()[1])
+    ]
+
+
+async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
+    deadline = time.monotonic() + args.max_minutes * 60
+    seeded = await stack.seed()
+    plain = HttpClient(HOST, stack.api_port)
+    await wait_ready(plain, stack)
+    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
+    if results["machine_busy_at_idle"] > 0.3:
+        print(
+            f"Warning: {results['machine_busy_at_idle']:.1f} cores are busy while our stack "
+            "idles (another test suite?): the figures will be low and noisy",
+            flush=True,
+        )
+    nt24_token, user_token = await tokens(plain, seeded)
+    await plain.close()
+    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
+    client = await Client.connect(stack.temporal_address, data_converter=DATA_CONVERTER)
+
+    def budget(cap: float) -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RuntimeError(f"the run's time budget (--max-minutes {args.max_minutes}) is spent")
+        return min(cap, left)
+
+    # 1. Lifecycles, after a warm-up that pays for first imports and cold caches, and a few
+    # alone (one at a time): what a command costs when nothing else runs
+    documents = pdfs(UPLOADS_PER_LIFECYCLE * (args.orders + args.warmup + ALONE))
+    print(f"Warm-up: {args.warmup} lifecycle(s), then {ALONE} alone ...", flush=True)
+    warm = await run_lifecycles(
+        lambda: Seller(api, seeded.seller_uuid, Recorder(), documents), args.warmup, 1, budget(120)
+    )
+    alone_recorder = Recorder()
+    alone = await run_lifecycles(
+        lambda: Seller(api, seeded.seller_uuid, alone_recorder, documents), ALONE, 1, budget(120)
+    )
+    alone_commands = [s for route in COMMANDS for s in alone_recorder.samples.get(route, [])]
+    print(f"Lifecycles: {args.orders} at concurrency {args.concurrency} ...", flush=True)
+    recorder = Recorder()
+    sql_before = await sql_counts(api)
+    with cpu_window(stack) as cpu:
+        run = await run_lifecycles(
+            lambda: Seller(api, seeded.seller_uuid, recorder, documents),
+            args.orders,
+            args.concurrency,
+            budget(600),
+        )
+    if not run.completed:
+        raise RuntimeError("no lifecycle completed:\n" + "\n".join(run.failures[:5]))
+    sql_after = await sql_counts(api)
+    requests = recorder.requests()
+    commands = [s for route in COMMANDS for s in recorder.samples.get(route, [])]
+    lifecycle_rate = run.completed / run.seconds
+    # Had no lane stalled: the lanes' busy time spent on completed lifecycles only
+    steady_rate = run.completed / (sum(run.latencies) / min(args.concurrency, run.completed))
+    history = await history_of(client, f"order-{run.orders[0]}")
+    results["lifecycles"] = {
+        "generator": "raw asyncio HTTP client (bench/client.py)",
+        "orders": args.orders,
+        "concurrency": args.concurrency,
+        "completed": run.completed,
+        "failed": run.failed,
+        "failures": run.failures[:10],
+        "compliance_statuses": run.statuses,
+        "seconds": round(run.seconds, 2),
+        "lifecycles_per_s": round(lifecycle_rate, 3),
+        "lifecycles_per_s_without_stalls": round(steady_rate, 3),
+        "lifecycle_p50_ms": ms(percentile(run.latencies, 0.5)),
+        "lifecycle_p99_ms": ms(percentile(run.latencies, 0.99)),
+        "requests": requests,
+        "requests_per_lifecycle": round(sum(run.requests) / max(1, run.completed), 1),
+        "api_sql_per_request": per(sql_after, sql_before, requests),
+        "requests_per_s": round(requests / run.seconds, 1),
+        "commands_per_lifecycle": round(len(commands) / max(1, run.completed), 1),
+        "command_p50_ms": ms(percentile(commands, 0.5)),
+        "command_p99_ms": ms(percentile(commands, 0.99)),
+        "statuses": dict(sorted(recorder.statuses.items())),
+        "routes": route_table(recorder),
+        "cpu": cpu,
+        "cpu_ms_per_lifecycle": {
+            name: round(cpu[name] * run.seconds * 1000 / run.completed, 1)
+            for name in (*WATCHED, "bench client", "other processes")
+        },
+        "history_of_one_order": history,
+        "alone": {
+            "lifecycles": alone.completed,
+            "failures": alone.failures,
+            "lifecycle_p50_ms": ms(percentile(alone.latencies, 0.5)),
+            "command_p50_ms": ms(percentile(alone_commands, 0.5)),
+        },
+        "warmup": {
+            "lifecycles": warm.completed,
+            "failures": warm.failures,
+            "first_lifecycle_ms": ms(warm.latencies[0] if warm.latencies else None),
+        },
+    }
+
+    # 2. Worker memory per 1,000 open orders (created, never finished)
+    print(f"Memory: {args.open_orders} open orders ...", flush=True)
+    open_recorder = Recorder()
+    seller = Seller(api, seeded.seller_uuid, open_recorder, documents)
+    buyer = await seller.buyer()
+    await asyncio.sleep(2)  # let the buyer's VIES check and the lifecycles' tails settle
+    before = {name: rss_kib(stack.pid(name)) for name in ("worker", "api", "temporal")}
+    created = await timed_lanes(
+        lambda _lane: Seller(api, seeded.seller_uuid, open_recorder, documents).order(buyer),
+        args.concurrency,
+        budget(300),
+        math.ceil(args.open_orders / args.concurrency),
+    )
+    await asyncio.sleep(2)
+    after = {name: rss_kib(stack.pid(name)) for name in ("worker", "api", "temporal")}
+    opened = created["requests"]
+    results["memory"] = {
+        "open_orders": opened,
+        "rss_before_mib": {k: round(v / 1024, 1) for k, v in before.items()},
+        "rss_after_mib": {k: round(v / 1024, 1) for k, v in after.items()},
+        "worker_mib_per_1000_open_orders": round(
+            (after["worker"] - before["worker"]) / 1024 / max(1, opened) * 1000, 1
+        ),
+        "temporal_mib_per_1000_open_orders": round(
+            (after["temporal"] - before["temporal"]) / 1024 / max(1, opened) * 1000, 1
+        ),
+        "order_create": created,
+    }
+
+    # 3. Bare figures on the same servers
+    print("Bare figures ...", flush=True)
+    bare: list[dict[str, Any]] = []
+    seconds, conns, lanes = args.seconds, args.connections, args.concurrency
+    scripts = stack.root / "wrk"
+    scripts.mkdir(exist_ok=True)
+
+    async def load(name: str, port: int, path: str, connections: int, **lua: Any) -> dict:
+        budget(seconds + 60)
+        sql_before = await sql_counts(api)
+        with cpu_window(stack) as cpu:
+            result = await wrk.run(
+                name,
+                f"http://{HOST}:{port}{path}",
+                connections=connections,
+                seconds=seconds,
+                script=wrk.lua(**lua),
+                scripts_dir=scripts,
+            )
+        entry = figure(name, "wrk", result.as_dict(), cpu)
+        if port == stack.api_port:
+            entry["api_sql_per_request"] = per(await sql_counts(api), sql_before, result.requests)
+        bare.append(entry)
+        return entry
+
+    # The raw client's own ceiling: the lifecycles ran far below it, or it was the bottleneck
+    hello = HttpClient(HOST, stack.hello_port)
+    with cpu_window(stack) as cpu:
+        ceiling = await timed_lanes(
+            lambda _lane: hello.request("GET", "/hello"), lanes, budget(seconds), 10**6
+        )
+    await hello.close()
+    raw_ceiling = figure("hello-world (raw client ceiling)", "raw asyncio client", ceiling, cpu)
+    bare.append(raw_ceiling)
+    hello_c = await load("hello-world", stack.hello_port, "/hello", lanes)
+    hello_50 = await load("hello-world", stack.hello_port, "/hello", conns)
+    await load("hello route in the API process", stack.api_port, "/bench/hello", conns)
+    round_trip = await load(
+        "trivial workflow (round-trip endpoint)",
+        stack.api_port,
+        "/v1/api/diagnostics/round-trip/",
+        lanes,
+        method="POST",
+        body="{}",
+        headers={"Authorization": f"Bearer {user_token}", "Content-Type": "application/json"},
+    )
+    with cpu_window(stack) as cpu:
+        direct = await timed_lanes(
+            lambda _lane: client.execute_workflow(
+                RoundTripWorkflow.run,
+                RoundTripInput(seeded.org_uuid, "ping"),
+                id=f"bench-round-trip-{uuid4()}",
+                task_queue=stack.task_queue,
+                execution_timeout=timedelta(minutes=1),
+            ),
+            lanes,
+            budget(seconds),
+            10**6,
+        )
+    bare.append(figure("trivial workflow (Temporal client)", "bench process", direct, cpu))
+
+    # The bare Update and Query: a tiny workflow on a worker in this process, own task queue
+    queue = f"bench-echo-{uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[BenchEchoWorkflow]):
+        echoes = [
+            await client.start_workflow(
+                BenchEchoWorkflow.run,
+                id=f"{queue}-{i}",
+                task_queue=queue,
+                execution_timeout=timedelta(minutes=10),  # ends by itself whatever happens
+            )
+            for i in range(max(lanes, 4))
+        ]
+        with cpu_window(stack) as cpu:
+            update = await timed_lanes(
+                lambda lane: echoes[lane].execute_update(BenchEchoWorkflow.bump),
+                lanes,
+                budget(seconds),
+                MAX_UPDATES_PER_WORKFLOW,
+            )
+        bare_update = figure("bare Update (tiny workflow)", "bench process", update, cpu)
+        bare.append(bare_update)
+        with cpu_window(stack) as cpu:
+            update_alone = await timed_lanes(
+                lambda lane: echoes[lane].execute_update(BenchEchoWorkflow.bump),
+                1,
+                budget(seconds),
+                MAX_UPDATES_PER_WORKFLOW,
+            )
+        bare.append(figure("bare Update, one at a time", "bench process", update_alone, cpu))
+        with cpu_window(stack) as cpu:
+            query = await timed_lanes(
+                lambda lane: echoes[lane].query(BenchEchoWorkflow.state),
+                lanes,
+                budget(seconds),
+                10**6,
+            )
+        bare.append(figure("bare Query (tiny workflow)", "bench process", query, cpu))
+        query_endpoint = await load(
+            "Query endpoint (tiny workflow)",
+            stack.api_port,
+            f"/bench/query/{echoes[0].id}",
+            conns,
+            paths=[f"/bench/query/{e.id}" for e in echoes],
+        )
+        for echo in echoes:
+            await echo.signal(BenchEchoWorkflow.finish)
+    await load(
+        "Query endpoint (an order's view)",
+        stack.api_port,
+        f"/bench/query/order-{run.orders[0]}?name=view",
+        conns,
+        paths=[f"/bench/query/order-{o}?name=view" for o in run.orders],
+    )
+
+    # Compliance GETs of one decided order: 200, then 304 with its ETag
+    path = COMPLIANCE.format(sellerId=seeded.seller_uuid, uuid=run.orders[0])
+    first = await api.request("GET", path)
+    etag = first.headers["etag"]
+    check = await api.request("GET", path, headers={"If-None-Match": etag})
+    if first.status != 200 or check.status != 304:
+        raise RuntimeError(f"compliance GET answered {first.status} and {check.status}")
+    bearer = {"Authorization": f"Bearer {nt24_token}"}
+    get_200 = await load("compliance GET 200", stack.api_port, path, conns, headers=bearer)
+    get_304 = await load(
+        "compliance GET 304 (If-None-Match)",
+        stack.api_port,
+        path,
+        conns,
+        headers=bearer | {"If-None-Match": etag},
+    )
+    await api.close()
+    results["bare"] = bare
+
+    # 4. Ours against the bare figures
+    lc = results["lifecycles"]
+
+    def aim(text: str, ours: float, target: float, higher_is_better: bool = True) -> dict:
+        score = ours / target if higher_is_better else target / ours
+        return {
+            "aim": text,
+            "ours": round(ours, 3),
+            "target": round(target, 3),
+            "score": round(score, 2),
+            "met": score >= 1,
+        }
+
+    results["aims"] = [
+        aim(
+            f"lifecycles/s >= 1/5 of the trivial workflow's rate (round-trip endpoint, "
+            f"{lanes} connections)",
+            lc["lifecycles_per_s"],
+            round_trip["rps"] / 5,
+        ),
+        aim(
+            "command p50 (ms) <= 2x a bare Update's p50",
+            lc["command_p50_ms"],
+            2 * bare_update["p50_ms"],
+            higher_is_better=False,
+        ),
+        aim(
+            f"compliance GET 200/s >= 40% of hello-world/s ({conns} connections)",
+            get_200["rps"],
+            0.4 * hello_50["rps"],
+        ),
+        aim(
+            f"compliance GET 304/s >= 40% of hello-world/s ({conns} connections)",
+            get_304["rps"],
+            0.4 * hello_50["rps"],
+        ),
+        aim(
+            f"compliance GET 200/s >= 10x the Query endpoint/s ({conns} connections)",
+            get_200["rps"],
+            10 * query_endpoint["rps"],
+        ),
+        aim(
+            f"compliance GET 304/s >= 10x the Query endpoint/s ({conns} connections)",
+            get_304["rps"],
+            10 * query_endpoint["rps"],
+        ),
+    ]
+    # Is a generator the bottleneck? wrk must stay well under one core while the server it
+    # loads is busy; the raw client must have run the lifecycles far below its own ceiling.
+    results["generators"] = {
+        "wrk_max_cpu": max(b["generator_cpu"] for b in bare if b["generator"] == "wrk"),
+        "raw_client_ceiling_rps": raw_ceiling["rps"],
+        "raw_client_lifecycle_rps": lc["requests_per_s"],
+        "raw_client_cpu_during_lifecycles": lc["cpu"]["bench client"],
+        "hello_world_rps": {"raw client": raw_ceiling["rps"], "wrk": hello_c["rps"]},
+    }
+    await asyncio.sleep(0)
+    return results
+
+
+# ----- report -----
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in cells
+    ]
+    return "\n".join([line, rule, *body])
+
+
+def _pair(sql: dict[str, float]) -> str:
+    return f"{sql['statements']} / {sql['commits']}"
+
+
+def _busy(cpu: dict[str, float]) -> str:
+    """The servers that used a tenth of a core or more, busiest first."""
+    busy = sorted(
+        (-v, k) for k, v in cpu.items() if (k in WATCHED or k == "other processes") and v >= 0.1
+    )
+    return ", ".join(f"{k} {-v:.2f}" for v, k in busy) or "-"
+
+
+def report(results: dict[str, Any]) -> str:
+    lc, mem, meta = results["lifecycles"], results["memory"], results["meta"]
+    out = [
+        f"NT24 bench, {meta['date']}, {meta['cpus']} CPUs, Python {meta['python']}, "
+        f"app database: {meta['database']}; cores busy before we started: "
+        f"{results['machine_busy_at_idle']}",
+        *(
+            ["(PostgreSQL's own CPU counts as 'other processes' below.)"]
+            if meta["database"] == "PostgreSQL"
+            else []
+        ),
+        "",
+        f"Lifecycles ({lc['generator']}, concurrency {lc['concurrency']}):",
+        _table(
+            ["figure", "value"],
+            [
+                ["lifecycles/s (wall clock)", lc["lifecycles_per_s"]],
+                ["lifecycles/s had no lane stalled", lc["lifecycles_per_s_without_stalls"]],
+                ["completed / failed", f"{lc['completed']} / {lc['failed']}"],
+                ["compliance at the end", json.dumps(lc["compliance_statuses"])],
+                [
+                    "lifecycle p50 / p99 (ms)",
+                    f"{lc['lifecycle_p50_ms']} / {lc['lifecycle_p99_ms']}",
+                ],
+                ["requests per completed lifecycle", lc["requests_per_lifecycle"]],
+                ["API SQL statements / commits per request", _pair(lc["api_sql_per_request"])],
+                ["commands (Updates) per lifecycle", lc["commands_per_lifecycle"]],
+                ["requests/s during lifecycles", lc["requests_per_s"]],
+                ["command p50 / p99 (ms)", f"{lc['command_p50_ms']} / {lc['command_p99_ms']}"],
+                ["one order's history", json.dumps(lc["history_of_one_order"])],
+                ["first (cold) lifecycle (ms)", lc["warmup"]["first_lifecycle_ms"]],
+                [
+                    f"alone ({lc['alone']['lifecycles']} one at a time): lifecycle / command p50",
+                    f"{lc['alone']['lifecycle_p50_ms']} / {lc['alone']['command_p50_ms']} ms",
+                ],
+            ],
+        ),
+        *(f"failed: {f}" for f in lc["failures"][:5]),
+        "",
+        "Per route (p99 of few samples is their slowest):",
+        _table(
+            ["route", "n", "p50 ms", "p99 ms", "command"],
+            [
+                [r["route"], r["count"], r["p50_ms"], r["p99_ms"], "yes" if r["command"] else ""]
+                for r in lc["routes"]
+            ],
+        ),
+        "",
+        "CPU during the lifecycles (1.0 = one core; the machine has "
+        f"{meta['cpus']}), and CPU ms per lifecycle:",
+        _table(
+            ["process", "cores", "ms/lifecycle"],
+            [[n, lc["cpu"][n], lc["cpu_ms_per_lifecycle"][n]] for n in lc["cpu_ms_per_lifecycle"]],
+        ),
+        "",
+        f"Memory ({mem['open_orders']} open orders, RSS from /proc/<pid>/status):",
+        _table(
+            ["process", "before MiB", "after MiB"],
+            [[n, mem["rss_before_mib"][n], mem["rss_after_mib"][n]] for n in mem["rss_before_mib"]],
+        ),
+        f"worker: {mem['worker_mib_per_1000_open_orders']} MiB per 1,000 open orders; "
+        f"Temporal server: {mem['temporal_mib_per_1000_open_orders']} MiB per 1,000; "
+        f"order create {mem['order_create']['rps']}/s, p50 {mem['order_create']['p50_ms']} ms",
+        "",
+        "Bare figures on the same servers:",
+        _table(
+            [
+                "figure",
+                "generator",
+                "conns",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "gen CPU",
+                "busy servers",
+                "API SQL/req",
+            ],
+            [
+                [
+                    b["name"],
+                    b["generator"],
+                    b["connections"],
+                    b["rps"],
+                    b["p50_ms"],
+                    b["p99_ms"],
+                    b.get("generator_cpu", b["cpu"]["bench client"]),
+                    _busy(b["cpu"]),
+                    _pair(b["api_sql_per_request"]) if "api_sql_per_request" in b else "",
+                ]
+                for b in results["bare"]
+            ],
+        ),
+        "",
+        "Aims (score >= 1 meets the aim):",
+        _table(
+            ["aim", "ours", "target", "score", "met"],
+            [
+                [a["aim"], a["ours"], a["target"], a["score"], "yes" if a["met"] else "NO"]
+                for a in results["aims"]
+            ],
+        ),
+        "",
+        "Generators: " + json.dumps(results["generators"]),
+    ]
+    return "\n".join(out)
+
+
+# ----- main -----
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=20, help="lifecycles to time (20)")
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent lifecycles (4)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed lifecycles first (1)")
+    parser.add_argument(
+        "--open-orders", type=int, default=200, help="open orders for the memory figure (200)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=50, help="connections for throughput figures (50)"
+    )
+    parser.add_argument("--seconds", type=float, default=5, help="duration of each bare figure (5)")
+    parser.add_argument(
+        "--max-minutes", type=float, default=15, help="the whole run stops past this (15)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder and its logs")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"results file ({RESULTS})")
+    args = parser.parse_args()
+    for name in ("orders", "concurrency", "open_orders", "connections"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return args
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    args = parse_args()
+    if not wrk.available():
+        sys.exit("wrk is missing: apt-get install -y wrk (the throughput figures need it)")
+    database_url = os.environ.get("NT24_BENCH_DATABASE_URL") or None
+    root = Path(tempfile.mkdtemp(prefix="nt24-bench-"))
+    stack = BenchStack(root, database_url)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    finished = False
+    started = time.perf_counter()
+    try:
+        print(f"Starting a stack of our own in {root} ...", flush=True)
+        stack.start_temporal()
+        upgrade(stack.database_url)
+        stack.start_services()
+        results = asyncio.run(measure(stack, args))
+        results["meta"] = {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpus": os.cpu_count(),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "database": "PostgreSQL" if database_url else "SQLite (embedded)",
+            "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
+            "run_seconds": round(time.perf_counter() - started, 1),
+            "max_rss_bench_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+        print()
+        print(report(results))
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+        print(f"\nWritten to {args.json} (run took {results['meta']['run_seconds']} s)")
+        finished = True
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+    finally:
+        stack.stop()
+        if finished and not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(f"Logs and data kept in {root}", file=sys.stderr)
+    if not finished:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
