@@ -23,14 +23,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from settings import Settings, get_settings
-from store import identity
+from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Organization, User
+from store.models import Organization, User, utcnow
 from workflows.search_attributes import cli_flags
 
 DEMO_ORG = "Demo Marketplace"
 DEMO_USER = "demo"
+DEMO_PARTNER = "Demo Autohaus"
 
 # Measured on 2 cores: the default transfer poll rate puts a ~50-100 ms floor under every
 # signal and short workflow, and SQLite's default journal halves throughput.
@@ -70,14 +71,13 @@ def port_of(address: str) -> tuple[str, int]:
 
 
 async def seed_demo(settings: Settings) -> dict[str, str]:
-    """Create the demo organization and user once; later starts print the same credentials."""
+    """Create the demo organization, its user, a partner and an API client once; later
+    starts print the same credentials (kept in data/, readable by the owner only)."""
     credentials_file = settings.data_dir / "demo-credentials.json"
+    credentials = json.loads(credentials_file.read_text()) if credentials_file.exists() else {}
     db = Database(settings.effective_database_url)
     try:
         async with db.transaction() as session:
-            user = await session.scalar(select(User).where(User.username == DEMO_USER))
-            if user is not None and credentials_file.exists():
-                return json.loads(credentials_file.read_text())
             org = await session.scalar(select(Organization).where(Organization.slug == "demo"))
             if org is None:
                 org = await identity.create_organization(
@@ -86,23 +86,39 @@ async def seed_demo(settings: Settings) -> dict[str, str]:
                     slug="demo",
                     allow_marketplace_led_kyc=True,
                     allow_multi_vin_orders=True,
+                    dpa_version=settings.dpa_current_version,
+                    dpa_accepted_at=utcnow(),
                 )
-            password = secrets.token_urlsafe(12)
-            if user is None:
-                await identity.create_user(
-                    session,
-                    DEMO_USER,
-                    password,
-                    email="demo@example.com",
-                    organization=org,
-                    first_name="Demo",
-                    last_name="User",
+            user = await session.scalar(select(User).where(User.username == DEMO_USER))
+            if user is None or "password" not in credentials:
+                credentials["password"] = secrets.token_urlsafe(12)
+                if user is None:
+                    await identity.create_user(
+                        session,
+                        DEMO_USER,
+                        credentials["password"],
+                        email="demo@example.com",
+                        organization=org,
+                        first_name="Demo",
+                        last_name="User",
+                    )
+                else:
+                    await identity.reset_password(session, user, credentials["password"])
+            if "client_secret" not in credentials:
+                partner = await identity.create_partner(
+                    session, org, DEMO_PARTNER, "DE", vat_number="DE136695976"
                 )
-            else:
-                await identity.reset_password(session, user, password)
+                client, secret = await api_clients.create_api_client(
+                    session, org, f"Demo Integration {secrets.token_hex(2)}"
+                )
+                credentials |= {
+                    "client_id": client.client_id,
+                    "client_secret": secret,
+                    "seller_id": str(partner.uuid),
+                }
     finally:
         await db.dispose()
-    credentials = {"username": DEMO_USER, "password": password, "organization": DEMO_ORG}
+    credentials |= {"username": DEMO_USER, "organization": DEMO_ORG}
     credentials_file.write_text(json.dumps(credentials))
     credentials_file.chmod(0o600)
     return credentials
@@ -221,6 +237,9 @@ NT24 on Temporal is running.
   Sandboxes    http://{settings.api_host}:{settings.sandbox_port}/docs (VIES: docs/sandboxes.md)
   Demo login   username {credentials["username"]!r}  password {credentials["password"]!r}
                ({credentials["organization"]}; POST {base}/v1/api/token/ for a JWT)
+  API client   client_id {credentials["client_id"]!r}  sellerId {credentials["seller_id"]}
+               client_secret {credentials["client_secret"]}
+               (POST {base}/realms/nt24-idp/protocol/openid-connect/token, client_credentials)
   Logs         {stack.logs}
 Press Ctrl-C to stop.""",
             flush=True,
