@@ -8,9 +8,9 @@ once and queues the rest briefly, answering 429 with Retry-After rather than pil
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +30,16 @@ from workflows.order_model import CommandResult
 MAX_IN_FLIGHT = 4
 QUEUE_WAIT_SECONDS = 10.0
 
-_gates: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(MAX_IN_FLIGHT))
+
+@dataclass
+class _Gate:
+    """The commands in flight for one order; ``users`` counts those holding or awaiting it."""
+
+    semaphore: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_IN_FLIGHT))
+    users: int = 0
+
+
+_gates: dict[str, _Gate] = {}
 
 
 def _busy() -> Problem:
@@ -43,17 +52,21 @@ def _busy() -> Problem:
 
 @asynccontextmanager
 async def _gate(workflow_id: str) -> AsyncIterator[None]:
-    gate = _gates[workflow_id]
+    gate = _gates.setdefault(workflow_id, _Gate())
+    gate.users += 1
     try:
-        await asyncio.wait_for(gate.acquire(), QUEUE_WAIT_SECONDS)
-    except TimeoutError as exc:
-        raise _busy() from exc
-    try:
-        yield
+        try:
+            await asyncio.wait_for(gate.semaphore.acquire(), QUEUE_WAIT_SECONDS)
+        except TimeoutError as exc:
+            raise _busy() from exc
+        try:
+            yield
+        finally:
+            gate.semaphore.release()
     finally:
-        gate.release()
-        if not gate._waiters and gate._value == MAX_IN_FLIGHT:  # noqa: SLF001 - idle: forget it
-            _gates.pop(workflow_id, None)
+        gate.users -= 1
+        if gate.users == 0:  # idle: forget it, so the map holds only busy orders
+            del _gates[workflow_id]
 
 
 def problem_of(failure: ApplicationError) -> Problem:
