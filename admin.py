@@ -9,6 +9,15 @@
     nt24-admin create-api-client santander-consumer-bank "Santander Pilot"
     nt24-admin rotate-secret api-client-santander-pilot
     nt24-admin accept-dpa santander-consumer-bank 2026-01
+    nt24-admin kyc-review 7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e approve --reason "namesake"
+
+Incoming money and dunning, acting as a staff member (docs/payments-dunning.md):
+
+    nt24-admin record-payment NTYK3M9QX2A 59500 --staff operator
+    nt24-admin import-statement statement.xml --staff operator
+    nt24-admin write-off NTYK3M9QX2A write_off_credit --reason "insolvent" --staff operator
+    nt24-admin hold-invoice NTYK3M9QX2A --staff operator        (--release to resume)
+    nt24-admin payment-plan NTYK3M9QX2A 3 --staff operator
 
 Passwords not given on the command line are asked for (or read from NT24_ADMIN_PASSWORD).
 """
@@ -20,18 +29,26 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+from temporalio.service import RPCError
 
+from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from settings import get_settings
-from store import api_clients, identity
+from store import api_clients, identity, payment_money
+from store.camt053 import StatementError
 from store.db import Database
 from store.migrate import upgrade
 from store.models import Organization, User, utcnow
+from store.payment_money import DunningNotice, MoneyError, PaymentRecorded
 from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 FLAGS = (
@@ -151,10 +168,146 @@ async def accept_dpa(session: AsyncSession, args: argparse.Namespace) -> str:
     return f"{org.slug} accepted DPA {org.dpa_version} at {org.dpa_accepted_at:%Y-%m-%dT%H:%M:%SZ}"
 
 
+async def kyc_review(session: AsyncSession, args: argparse.Namespace) -> str:
+    """Staff decide an NT24-led verification left for review (docs/kyc.md)."""
+    from api.errors import Problem
+    from api.kyc_verification import review
+    from store.models import Buyer
+    from worker import connect
+    from workflows.kyc_verification import ReviewDecision
+
+    try:
+        buyer_uuid = UUID(args.buyer)
+    except ValueError as error:
+        raise AdminError(f"not a buyer uuid: {args.buyer!r}") from error
+    if await session.scalar(select(Buyer.id).where(Buyer.uuid == buyer_uuid)) is None:
+        raise AdminError(f"no buyer {args.buyer}")
+    decision = ReviewDecision(args.decision == "approve", args.reason or "", args.reviewer)
+    try:
+        answer = await review(await connect(get_settings()), buyer_uuid, decision)
+    except Problem as problem:
+        raise AdminError(problem.detail) from problem
+    reason = f" ({answer.reason})" if answer.reason else ""
+    return f"buyer {buyer_uuid}: {answer.outcome}{reason}"
+
+
 async def reset_password(session: AsyncSession, args: argparse.Namespace) -> str:
     user = await _user(session, args.username)
     await identity.reset_password(session, user, _password(args))
     return f"password of {user.username} reset; earlier tokens no longer work"
+
+
+# ----- incoming money and dunning: each its own transaction, then Temporal -----
+
+
+async def _staff(session: AsyncSession, username: str) -> User:
+    user = await _user(session, username)
+    payment_money.require_staff(user)
+    return user
+
+
+async def _temporal() -> Client:
+    from worker import connect  # only these commands need Temporal, and its workflows
+
+    return await connect(get_settings())
+
+
+async def _notify(notices: Sequence[DunningNotice]) -> str:
+    """Tell the dunning workflows; the money is booked whatever happens here."""
+    try:
+        await notify_dunning(await _temporal(), notices)
+    except (RPCError, RuntimeError, OSError) as error:
+        return f"\nwarning: dunning not told ({error}); its next letter reads the invoice anyway"
+    return ""
+
+
+def _booked(done: PaymentRecorded) -> str:
+    return (
+        f"{done.payment_reference}: {_money(done.amount)} booked, payment_status "
+        f"{done.payment_status}, outstanding {_money(done.outstanding)}"
+        + (f", overpaid {_money(done.overpaid)}" if done.overpaid else "")
+    )
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100:,}.{cents % 100:02d}"
+
+
+async def record_payment(db: Database, args: argparse.Namespace) -> str:
+    async with db.transaction() as session:
+        done = await payment_money.record_payment(
+            session,
+            await _staff(session, args.staff),
+            args.payment_reference,
+            args.amount_cents,
+            currency=args.currency,
+            received_on=args.received_on,
+            note=args.note,
+        )
+    return _booked(done) + await _notify([done.notice])
+
+
+async def import_statement(db: Database, args: argparse.Namespace) -> str:
+    data = await asyncio.to_thread(Path(args.file).read_bytes)
+    async with db.transaction() as session:
+        staff = await _staff(session, args.staff)
+        imported = await payment_money.import_statement(session, staff, data, Path(args.file).name)
+    lines = [
+        f"{imported.version} {imported.file_sha256[:12]}: "
+        + ("imported before, nothing booked again" if imported.already_imported else "imported")
+    ]
+    for entry in imported.entries:
+        said = entry.payment and _booked(entry.payment) or " | ".join(entry.remittance)
+        lines.append(
+            f"{entry.outcome:<17} {entry.currency} {_money(entry.amount):>12}  "
+            f"{entry.booking_date or '-'}  {entry.debtor_name or '-'}  {said}"
+        )
+    return "\n".join(lines) + await _notify(imported.notices)
+
+
+async def write_off(db: Database, args: argparse.Namespace) -> str:
+    async with db.transaction() as session:
+        done = await payment_money.write_off(
+            session,
+            await _staff(session, args.staff),
+            args.payment_reference,
+            args.kind,
+            args.reason,
+        )
+    return f"{done.payment_reference}: {_money(done.amount)} written off as {done.kind}" + (
+        await _notify([done.notice])
+    )
+
+
+async def hold_invoice(db: Database, args: argparse.Namespace) -> str:
+    async with db.session() as session:
+        view = await set_on_hold(
+            session,
+            await _temporal(),
+            await _staff(session, args.staff),
+            args.payment_reference,
+            not args.release,
+        )
+    return f"{args.payment_reference}: dunning {'on hold' if view.on_hold else 'resumed'}"
+
+
+async def payment_plan(db: Database, args: argparse.Namespace) -> str:
+    first = datetime.combine(args.first_due, datetime.min.time(), UTC) if args.first_due else None
+    settings = get_settings()
+    async with db.session() as session:
+        view = await agree_payment_plan(
+            session,
+            await _temporal(),
+            settings,
+            await _staff(session, args.staff),
+            args.payment_reference,
+            args.instalments,
+            first,
+        )
+    return "\n".join(
+        f"instalment {i.number}: {_money(i.amount)} due {i.due_at:%Y-%m-%d}"
+        for i in view.instalments
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -213,17 +366,58 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--password")
     c.set_defaults(run=reset_password)
 
+    c = sub.add_parser("record-payment", help="book money a buyer paid against an invoice")
+    c.add_argument("payment_reference")
+    c.add_argument("amount_cents", type=int)
+    c.add_argument("--currency", help="the transfer's; must be the invoice's")
+    c.add_argument("--received-on", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    c.add_argument("--note")
+    c.set_defaults(run=record_payment, own_transaction=True)
+
+    c = sub.add_parser("import-statement", help="book a camt.053 statement's matching credits")
+    c.add_argument("file")
+    c.set_defaults(run=import_statement, own_transaction=True)
+
+    c = sub.add_parser("write-off", help="give up on what an invoice still owes")
+    c.add_argument("payment_reference")
+    c.add_argument("kind", choices=("write_off_credit", "write_off_fraud"))
+    c.add_argument("--reason", required=True)
+    c.set_defaults(run=write_off, own_transaction=True)
+
+    c = sub.add_parser("hold-invoice", help="pause an invoice's dunning (or --release it)")
+    c.add_argument("payment_reference")
+    c.add_argument("--release", action="store_true")
+    c.set_defaults(run=hold_invoice, own_transaction=True)
+
+    c = sub.add_parser("payment-plan", help="replace the dunning ladder with instalments")
+    c.add_argument("payment_reference")
+    c.add_argument("instalments", type=int)
+    c.add_argument("--first-due", type=date.fromisoformat, help="YYYY-MM-DD")
+    c.set_defaults(run=payment_plan, own_transaction=True)
+
+    for name in ("record-payment", "import-statement", "write-off", "hold-invoice", "payment-plan"):
+        sub.choices[name].add_argument("--staff", required=True, help="the staff member acting")
+
+    c = sub.add_parser("kyc-review", help="approve or reject a verification under staff review")
+    c.add_argument("buyer", help="the buyer's uuid")
+    c.add_argument("decision", choices=("approve", "reject"))
+    c.add_argument("--reason", help="why; required to reject")
+    c.add_argument("--reviewer", default=getpass.getuser(), help="who decides (default: you)")
+    c.set_defaults(run=kyc_review)
+
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     return p
 
 
 async def run(
-    command: Callable[[AsyncSession, argparse.Namespace], Awaitable[str]],
+    command: Callable[[Any, argparse.Namespace], Awaitable[str]],
     args: argparse.Namespace,
     url: str,
 ) -> str:
     db = Database(url)
     try:
+        if getattr(args, "own_transaction", False):  # commits, then tells Temporal
+            return await command(db, args)
         async with db.transaction() as session:
             return await command(session, args)
     finally:
@@ -237,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(url)
     try:
         print(asyncio.run(run(args.run, args, url)))
-    except (AdminError, IntegrityError, InvalidVatNumber) as exc:
+    except (AdminError, IntegrityError, InvalidVatNumber, MoneyError, StatementError) as exc:
         reason = "that name is taken" if isinstance(exc, IntegrityError) else exc
         print(f"nt24-admin: {reason}", file=sys.stderr)
         return 2

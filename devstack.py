@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from activities.kyc_profile_pdf import signing_material
 from settings import Settings, get_settings
 from store import api_clients, identity
 from store.db import Database
@@ -197,6 +198,7 @@ def main() -> None:
         print("Migrating the application database ...", flush=True)
         upgrade(settings.effective_database_url)
         credentials = asyncio.run(seed_demo(settings))
+        signing_material(settings)  # the KYC profiles' self-signed certificate, on first start
         wait_for_port(host, port, 60, "The Temporal dev server")
         # The providers' sandboxes first: the worker's activities call them.
         stack.start(
@@ -205,7 +207,8 @@ def main() -> None:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "sandboxes.app:app",
+                "--factory",
+                "sandboxes.app:dev_stack_app",  # with the mail catcher's SMTP side
                 "--host",
                 settings.api_host,
                 "--port",
@@ -235,6 +238,8 @@ NT24 on Temporal is running.
   OpenAPI      {base}/openapi.json
   Temporal UI  {settings.temporal_ui_url}
   Sandboxes    http://{settings.api_host}:{settings.sandbox_port}/docs (VIES: docs/sandboxes.md)
+  Mail catcher http://{settings.api_host}:{settings.sandbox_port}/mail/ (SMTP on port \
+{settings.mail_catcher_port}; the platform sends to {settings.smtp_host}:{settings.smtp_port})
   Demo login   username {credentials["username"]!r}  password {credentials["password"]!r}
                ({credentials["organization"]}; POST {base}/v1/api/token/ for a JWT)
   API client   client_id {credentials["client_id"]!r}  sellerId {credentials["seller_id"]}

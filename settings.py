@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.rules.compliance import CASH_LIMITS, CashLimit
+from workflows.rules.dunning import DunningOffsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -99,6 +101,59 @@ class Settings(BaseSettings):
     vies_retry_max_interval: timedelta = timedelta(minutes=30)
     vies_give_up_after: timedelta = timedelta(hours=12)
 
+    # Payments (NOTYD, docs/payments.md): the credit bureau, the sandbox by default. An
+    # unavailable bureau is retried until the give-up; then the order is failed, not rejected.
+    credit_bureau_base_url: str = "http://127.0.0.1:8010/credit-bureau"
+    credit_bureau_timeout: timedelta = timedelta(seconds=10)
+    credit_check_retry_interval: timedelta = timedelta(seconds=2)
+    credit_check_give_up_after: timedelta = timedelta(minutes=2)
+    # Days the buyer has to pay each invoice (NOTYD's 14, 30 or 60 days)
+    payment_terms_days: Literal[14, 30, 60] = 30
+
+    # NT24-led KYC (docs/kyc.md): iDenfy identity verification and AML checks. The sandboxes by
+    # default; https://ivs.idenfy.com is the real service for both (the same API key pair).
+    idenfy_base_url: str = "http://127.0.0.1:8010/idenfy"
+    idenfy_aml_base_url: str = "http://127.0.0.1:8010/idenfy-aml"
+    idenfy_api_key: str = "sandbox-api-key"
+    idenfy_api_secret: str = "sandbox-api-secret"
+    # The key iDenfy signs its callbacks with (Idenfy-Signature); set in iDenfy's dashboard
+    idenfy_callback_signing_key: str = "sandbox-callback-signing-key"
+    idenfy_callback_url: str = ""  # default: {public_base_url}/v1/providers/idenfy/callback
+    idenfy_http_timeout: timedelta = timedelta(seconds=15)
+    # POST .../kyc/verify waits this long for a session before answering 503
+    idenfy_session_budget: timedelta = timedelta(seconds=20)
+    # How long the buyer has to finish the identity session; an expired one can be restarted
+    kyc_session_deadline: timedelta = timedelta(hours=24)
+    # AML match scores (0-100): at or above `flag` FLAGGED, at or above `review` a staff review
+    kyc_aml_review_score: int = Field(70, ge=0, le=100)
+    kyc_aml_flag_score: int = Field(90, ge=0, le=100)
+    # An unavailable AML provider is retried this long, then staff review the buyer
+    kyc_aml_give_up_after: timedelta = timedelta(hours=12)
+    # A verified profile is valid this long; `kyc.verification_expiring` fires this much before
+    kyc_profile_valid_for: timedelta = timedelta(days=365)
+    kyc_profile_expiry_notice: timedelta = timedelta(days=30)
+    # The KYC profile PDF's PAdES signature: PEM text or a file path for each; generated
+    # self-signed into data/ outside production when empty
+    kyc_signing_certificate: str = ""
+    kyc_signing_key: str = ""
+
+    # Outgoing e-mail (activities/email.py): the dev stack's mail catcher by default
+    # (sandboxes/mail.py, docs/sandboxes.md); point these at a real SMTP relay in production.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout: timedelta = timedelta(seconds=30)
+    mail_from: str = "NT24 <no-reply@nt24.localhost>"
+    mail_catcher_port: int = 1025  # where the dev stack's mail catcher takes SMTP
+
+    # Self-service invitations (docs/kyc.md): their default and longest time to live, and the
+    # key their links are derived from (generated into data/ if empty; required in production)
+    invitation_ttl: timedelta = timedelta(days=7)
+    invitation_max_ttl: timedelta = timedelta(days=30)
+    invitation_link_secret: str = ""
+
     # Cash payments above these limits block an order (AML). Env value is JSON, e.g.
     # NT24_CASH_LIMITS='[{"jurisdiction":"FR","max_cash":{"value":100000},\
     #                    "valid_from":"2015-09-01"}]'
@@ -129,6 +184,9 @@ class Settings(BaseSettings):
     )
     webhook_retry_jitter: float = Field(0.05, ge=0, le=0.5)
     webhook_timeout: timedelta = timedelta(seconds=15)  # no answer within it is a failure
+    # An attempt's activity may take the receiver's time plus this (database work); a worker
+    # that dies mid-attempt is noticed when it runs out, and another worker retries
+    webhook_attempt_margin: timedelta = timedelta(seconds=15)
     # An endpoint failing this many times in a row, or for this long, is paused
     webhook_auto_pause_failures: int = Field(20, gt=0)
     webhook_auto_pause_after: timedelta = timedelta(hours=72)
@@ -138,6 +196,31 @@ class Settings(BaseSettings):
     # https only, but for loopback receivers outside production; this allows any http URL
     webhook_allow_http: bool = False
 
+    # Dunning and incoming money (docs/payments-dunning.md). Each letter's offset from the
+    # invoice's due date; env value is JSON, e.g. NT24_DUNNING_OFFSETS='{"reminder_1":"P10D"}'
+    dunning_offsets: DunningOffsets = DunningOffsets()
+    # Payment plans: instalments this far apart; one unpaid this long after its date breaks
+    # the plan and dunning carries on
+    payment_plan_interval: timedelta = timedelta(days=30)
+    payment_plan_grace: timedelta = timedelta(days=7)
+    # The account buyers pay to: printed on invoices and letters; its camt.053 statements are
+    # what staff import
+    payments_account_holder: str = "NT24 Payments GmbH"
+    payments_iban: str = "DE89370400440532013000"
+    payments_bic: str = "COBADEFFXXX"
+    # The payout run (a Temporal Schedule) passing what buyers paid on to the sellers
+    payout_interval: timedelta = timedelta(days=1)
+
+    # The web app (/app, docs/web-app.md): server-side sessions, and wrong passwords slowed down
+    web_session_ttl: timedelta = timedelta(hours=8)  # idle time after which one logs in again
+    web_login_max_failures: int = Field(5, gt=0)  # per username within the window, then refused
+    web_login_failure_window: timedelta = timedelta(minutes=15)
+
+    @property
+    def web_secure_cookies(self) -> bool:
+        """Session cookies are ``Secure`` everywhere but the dev stack and tests (plain http)."""
+        return self.environment not in ("dev", "test")
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'nt24.db'}"
@@ -145,6 +228,13 @@ class Settings(BaseSettings):
     @property
     def effective_document_store_dir(self) -> Path:
         return self.document_store_dir or self.data_dir / "documents"
+
+    @property
+    def effective_idenfy_callback_url(self) -> str:
+        return (
+            self.idenfy_callback_url
+            or f"{self.public_base_url.rstrip('/')}/v1/providers/idenfy/callback"
+        )
 
     @property
     def effective_oauth_issuer(self) -> str:
@@ -158,6 +248,15 @@ class Settings(BaseSettings):
         if self.environment == "production":
             raise RuntimeError("NT24_JWT_SECRET must be set in production")
         return _local_secret(self.data_dir / "jwt-secret")
+
+    @property
+    def effective_invitation_link_secret(self) -> str:
+        """The key self-service links are derived from; changing it voids every open link."""
+        if self.invitation_link_secret:
+            return self.invitation_link_secret
+        if self.environment == "production":
+            raise RuntimeError("NT24_INVITATION_LINK_SECRET must be set in production")
+        return _local_secret(self.data_dir / "invitation-link-secret")
 
 
 def _local_secret(path: Path) -> str:

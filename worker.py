@@ -16,7 +16,15 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.buyer_orders import BuyerOrdersActivities
+from activities.dunning import DunningActivities
+from activities.email import EmailActivities
+from activities.identity_verification import IdentityActivities
+from activities.invitations import InvitationActivities
+from activities.kyc_profile_pdf import KycProfileActivities
+from activities.kyc_store import KycStoreActivities
 from activities.order_store import ExportFileActivities, OrderStoreActivities
+from activities.payment_orders import PaymentOrderActivities
+from activities.payouts import PayoutActivities, ensure_payout_schedule
 from activities.round_trip import RoundTripActivities
 from activities.vies import ViesActivities
 from activities.webhooks import WebhookActivities, ensure_sweep_schedule
@@ -24,12 +32,18 @@ from settings import Settings, get_settings
 from store.db import Database
 from store.documents import DocumentStore
 from workflows.converter import DATA_CONVERTER
+from workflows.dunning import DunningWorkflow
+from workflows.kyc_verification import KycWorkflow
 from workflows.order import OrderWorkflow
+from workflows.payment_order import PaymentOrderWorkflow
+from workflows.payouts import PayoutRunWorkflow
 from workflows.round_trip import RoundTripWorkflow
+from workflows.self_service_invitation import SelfServiceInvitationWorkflow
 from workflows.vies_check import BuyerViesCheckWorkflow
 from workflows.webhook_delivery import (
     WebhookDeliveryWorkflow,
     WebhookFanOutWorkflow,
+    WebhookPausedNoticeWorkflow,
     WebhookSweepWorkflow,
 )
 
@@ -39,9 +53,15 @@ WORKFLOWS: Sequence[type] = (
     RoundTripWorkflow,
     BuyerViesCheckWorkflow,
     OrderWorkflow,
+    KycWorkflow,
+    SelfServiceInvitationWorkflow,
+    PaymentOrderWorkflow,
+    DunningWorkflow,
+    PayoutRunWorkflow,
     WebhookDeliveryWorkflow,
     WebhookFanOutWorkflow,
     WebhookSweepWorkflow,
+    WebhookPausedNoticeWorkflow,
 )
 
 
@@ -52,18 +72,44 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     buyer_orders = BuyerOrdersActivities(db)
     export_files = ExportFileActivities(db, DocumentStore(settings.effective_document_store_dir))
     webhooks = WebhookActivities(db, settings)
+    identity = IdentityActivities(settings)
+    kyc_store = KycStoreActivities(db)
+    kyc_profiles = KycProfileActivities(db, settings)
+    payment_orders = PaymentOrderActivities(db, settings)
+    email = EmailActivities(settings)
+    invitations = InvitationActivities(db, settings, email)
+    dunning = DunningActivities(db, settings, email)
+    payouts = PayoutActivities(db)
     return [
         round_trip.confirm_round_trip,
         vies.check_vat_number,
         vies.record_vies_check,
         order_store.write_order,
         buyer_orders.notify_buyer_orders,
+        identity.create_identity_session,
+        identity.screen_aml,
+        kyc_store.record_verification,
+        kyc_store.record_buyer_kyc,
+        kyc_profiles.generate_kyc_profile,
         export_files.generate_export_file,
         webhooks.fan_out_events,
         webhooks.attempt_delivery,
         webhooks.settle_failure,
         webhooks.start_pending_deliveries,
         webhooks.purge_deliveries,
+        payment_orders.check_credit,
+        payment_orders.create_payment_order,
+        payment_orders.write_payment_order,
+        payment_orders.create_invoice_for_capture,
+        payment_orders.create_credit_notes,
+        webhooks.compose_paused_notice,
+        email.send_email,
+        invitations.email_invitation,
+        invitations.settle_invitation,
+        dunning.send_dunning_letter,
+        dunning.record_dunning_state,
+        dunning.invoice_balance,
+        payouts.pay_out_sellers,
     ]
 
 
@@ -112,6 +158,7 @@ async def main() -> None:
     db = Database(settings.effective_database_url)
     client = await connect(settings)
     await ensure_sweep_schedule(client, settings)
+    await ensure_payout_schedule(client, settings)
     worker = build_worker(client, db, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -49,18 +49,29 @@ from temporalio.client import (
     ScheduleUpdate,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from activities.email import OutgoingEmail
 from settings import Settings
 from store.db import Database
 from store.events import EVENT_TYPES, event_envelope, record_event, subscribed, utc_timestamp
-from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint, utcnow
+from store.models import (
+    Event,
+    Organization,
+    Partner,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 
 log = structlog.get_logger(__name__)
 
 DELIVERY_WORKFLOW = "WebhookDeliveryWorkflow"
 FAN_OUT_WORKFLOW = "WebhookFanOutWorkflow"
 SWEEP_WORKFLOW = "WebhookSweepWorkflow"
+PAUSED_NOTICE_WORKFLOW = "WebhookPausedNoticeWorkflow"
 SWEEP_SCHEDULE = "webhook-sweep"
 BATCH = 200
 USER_AGENT = "NT24-Webhooks/1"
@@ -142,6 +153,14 @@ def _is_loopback_name(host: str) -> bool:
         return False
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.partition("%")[0])  # an IPv6 zone id is not an address
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -158,8 +177,33 @@ async def _addresses(host: str, port: int) -> set[str]:
     return {str(info[4][0]) for info in infos}
 
 
-async def target_problem(url: str, settings: Settings) -> str | None:
-    """Why deliveries may not go to ``url``, or None; asked at registration and every attempt.
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: why it may not (``problem``), or the address to connect to.
+
+    The host is resolved once and the connection goes to that very address (``address``), so
+    the name cannot resolve to a public address for the check and a private one for the
+    connection (DNS rebinding). None: the URL's host is an address already.
+    """
+
+    problem: str | None = None
+    address: str | None = None
+
+    def request(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The URL, extra headers and transport extensions that reach ``url`` at ``address``:
+        the Host header and TLS's SNI and certificate check keep the URL's own host name."""
+        if self.address is None:
+            return url, {}, {}
+        parts = urlsplit(url)
+        literal = f"[{self.address}]" if ":" in self.address else self.address
+        netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+        pinned = parts._replace(netloc=netloc).geturl()
+        host = parts.netloc.rpartition("@")[2]
+        return pinned, {"Host": host}, {"sni_hostname": parts.hostname or ""}
+
+
+async def vet_target(url: str, settings: Settings) -> Target:
+    """Whether deliveries may go to ``url``; asked at registration and on every attempt.
 
     https only; http for loopback receivers outside production, or anywhere when
     ``webhook_allow_http``. In production the host must resolve to public addresses only.
@@ -168,29 +212,38 @@ async def target_problem(url: str, settings: Settings) -> str | None:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "is not a valid URL"
+        return Target("is not a valid URL")
     if parts.scheme not in ("https", "http") or not host:
-        return "must be an absolute https URL"
+        return Target("must be an absolute https URL")
     if parts.username is not None or parts.password is not None:
-        return "must not carry credentials"
+        return Target("must not carry credentials")
     production = settings.environment == "production"
     local_http = not production and _is_loopback_name(host)
     if parts.scheme == "http" and not (settings.webhook_allow_http or local_http):
-        return "must use https"
-    if production:
+        return Target("must use https")
+    if _is_address(host):
+        addresses = {host}
+    else:
         addresses = await _addresses(host, port or (443 if parts.scheme == "https" else 80))
         if not addresses:
-            return f"has a host that does not resolve: {host}"
+            # outside production an unresolvable test host fails at delivery, not registration
+            return Target(f"has a host that does not resolve: {host}") if production else Target()
+    if production:
         private = sorted(a for a in addresses if not _is_public(a))
         if private:
-            return (
+            return Target(
                 f"resolves to a non-public address ({private[0]}): loopback, private, "
                 "link-local and metadata addresses are refused"
             )
-    return None
+    return Target(address=None if _is_address(host) else sorted(addresses)[0])
 
 
 # ----- activity inputs and outputs (one dataclass each) -----
+
+
+@dataclass
+class PausedNotice:
+    event_id: str  # the webhook.endpoint_auto_paused event
 
 
 @dataclass
@@ -287,7 +340,7 @@ def delivery_input(settings: Settings, delivery_id: str) -> DeliveryInput:
         delivery_id=delivery_id,
         retry_schedule=list(settings.webhook_retry_schedule),
         jitter=settings.webhook_retry_jitter,
-        attempt_timeout=settings.webhook_timeout + timedelta(seconds=15),
+        attempt_timeout=settings.webhook_timeout + settings.webhook_attempt_margin,
     )
 
 
@@ -343,6 +396,22 @@ async def kick_fan_out(event_id: str) -> None:
         )
     except RPCError as error:
         log.warning("fan-out not started; the sweep will", event_id=event_id, error=error)
+
+
+async def _start_paused_notice(event_id: str) -> None:
+    """Mail the organization about an auto-pause; started once per event, by its fan-out."""
+    try:
+        await activity.client().start_workflow(
+            PAUSED_NOTICE_WORKFLOW,
+            PausedNotice(event_id),
+            id=f"webhook-paused-notice-{event_id}",
+            task_queue=activity.info().task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            rpc_timeout=timedelta(seconds=5),
+        )
+    except (RPCError, WorkflowAlreadyStartedError) as error:
+        log.warning("auto-pause notice not started", event_id=event_id, error=error)
 
 
 async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
@@ -434,7 +503,45 @@ class WebhookActivities:
                     if endpoint.status == ACTIVE:
                         started.append(delivery.public_id)
         await start_deliveries(activity.client(), self.settings, started)
+        for event, _, _ in events:
+            if event.type == "webhook.endpoint_auto_paused":
+                await _start_paused_notice(event.id)
         return len(claimed)
+
+    @activity.defn
+    async def compose_paused_notice(self, notice: PausedNotice) -> OutgoingEmail | None:
+        """The e-mail to the organization's administrators (its users not bound to one seller)
+        about an auto-paused endpoint; None when it has none."""
+        async with self.db.session() as session:
+            event = await session.scalar(select(Event).where(Event.id == notice.event_id))
+            if event is None:
+                return None
+            recipients = list(
+                await session.scalars(
+                    select(User.email)
+                    .where(
+                        User.organization_id == event.organization_id,
+                        User.partner_id.is_(None),
+                        User.is_active.is_(True),
+                        User.email != "",
+                    )
+                    .order_by(User.id)
+                )
+            )
+        if not recipients:
+            return None
+        data = event.data
+        return OutgoingEmail(
+            to=recipients,
+            subject=f"Webhook endpoint paused: {data['url']}",
+            text=(
+                f"Deliveries to your webhook endpoint {data['endpointId']} ({data['url']}) were "
+                f"paused at {data['pausedAt']}.\n\nReason: {data['reason']}.\n\n"
+                "Events keep queuing while it is paused. Once the receiver answers again, resume "
+                "the endpoint (PATCH /v1/webhooks/{id} with status ACTIVE) and everything that "
+                "queued meanwhile is delivered.\n"
+            ),
+        )
 
     @activity.defn
     async def attempt_delivery(self, ref: DeliveryRef) -> AttemptOutcome:
@@ -492,11 +599,12 @@ class WebhookActivities:
         )
 
     async def _send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Answer:
-        problem = await target_problem(endpoint.url, self.settings)
-        if problem is not None:
-            return _Answer(None, f"not sent: the URL {problem}"[:300])
+        target = await vet_target(endpoint.url, self.settings)
+        if target.problem is not None:
+            return _Answer(None, f"not sent: the URL {target.problem}"[:300])
+        url, host_headers, extensions = target.request(endpoint.url)
         body = encode(delivery.payload)
-        headers = signature_headers(
+        headers = host_headers | signature_headers(
             endpoint.secret, delivery.event_id, delivery.public_id, body, int(time.time())
         )
         timeout = self.settings.webhook_timeout.total_seconds()
@@ -505,7 +613,9 @@ class WebhookActivities:
             async with (
                 asyncio.timeout(timeout),
                 httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http,
-                http.stream("POST", endpoint.url, content=body, headers=headers) as response,
+                http.stream(
+                    "POST", url, content=body, headers=headers, extensions=extensions
+                ) as response,
             ):
                 status = response.status_code
                 retry_after = response.headers.get("retry-after")

@@ -22,7 +22,7 @@ from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import AddressIn, PersonIn
-from api.versioning import if_match, if_none_match, require_version, versioned
+from api.versioning import check_version, expected_version, if_match, if_none_match, versioned
 from api.vies_trigger import start_vies_check
 from store.buyers import notify_open_orders
 from store.db import Database
@@ -318,14 +318,27 @@ async def patch_buyer(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
+    buyer = await update_buyer(scope, buyerId, body, expected_version(request), db, client)
+    return versioned(BuyerOut.of(buyer), buyer.version)
+
+
+async def update_buyer(
+    scope: PartnerScope,
+    buyer_id: UUID,
+    body: BuyerPatch,
+    expected: int,
+    db: Database,
+    client: Client,
+) -> Buyer:
+    """Apply a buyer edit read at version ``expected``: shared by the API and the web app."""
     errors = []
     if body.vatNumber is not None:
         errors.append(
             FieldError("vatNumber", "is the buyer's natural key and cannot change", body.vatNumber)
         )
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyerId)
-        require_version(request, buyer.version, BuyerOut.of(buyer))
+        buyer = await load_buyer(session, scope, buyer_id)
+        check_version(expected, buyer.version, BuyerOut.of(buyer))
         if body.kycMode and not may_change_mode(buyer.kyc_mode, body.kycMode):
             errors.append(
                 FieldError(
@@ -354,7 +367,7 @@ async def patch_buyer(
             touch(buyer)
     if changed:
         await notify_open_orders(client, db, buyer.uuid)
-    return versioned(BuyerOut.of(buyer), buyer.version)
+    return buyer
 
 
 @router.post(

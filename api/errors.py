@@ -114,6 +114,8 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     }
     if problem.errors is not None:
         body["errors"] = problem.errors
+    if request.url.path.startswith("/v1/api/"):
+        body["details"] = problem.detail  # NOTYD's CORE clients read `details`, MAG `detail`
     body.update(problem.extra)
     return JSONResponse(
         body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_JSON

@@ -52,6 +52,18 @@ class InvoicePatch(NT24Model):
     amount: MoneyIn | None = None
     marginScheme: bool | None = None
 
+    def command(self, expected_version: int, source: str = "API") -> m.PatchInvoice:
+        return m.PatchInvoice(
+            type=self.type,
+            expected_version=expected_version,
+            invoice_date=self.invoiceDate,
+            invoice_number=self.invoiceNumber,
+            vat_included=self.vatIncluded,
+            amount=self.amount.model() if self.amount else None,
+            margin_scheme=self.marginScheme,
+            source=source,
+        )
+
 
 class InvoiceOut(InvoiceIn):
     status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
@@ -62,10 +74,21 @@ class InvoiceOut(InvoiceIn):
 
 
 async def submit(
-    client: Client, db: Database, scope: PartnerScope, uuid: UUID, invoice: m.Invoice, final: bool
+    client: Client,
+    db: Database,
+    scope: PartnerScope,
+    uuid: UUID,
+    invoice: m.Invoice,
+    final: bool,
+    source: str = "API",
 ) -> JSONResponse:
     return await order_command(
-        client, db, scope, uuid, OrderWorkflow.submit_invoice, m.SubmitInvoice(invoice, final)
+        client,
+        db,
+        scope,
+        uuid,
+        OrderWorkflow.submit_invoice,
+        m.SubmitInvoice(invoice, final, source=source),
     )
 
 
@@ -121,13 +144,5 @@ async def patch_invoice(
         scope,
         uuid,
         OrderWorkflow.patch_invoice,
-        m.PatchInvoice(
-            type=body.type,
-            expected_version=expected_version(request),
-            invoice_date=body.invoiceDate,
-            invoice_number=body.invoiceNumber,
-            vat_included=body.vatIncluded,
-            amount=body.amount.model() if body.amount else None,
-            margin_scheme=body.marginScheme,
-        ),
+        body.command(expected_version(request)),
     )

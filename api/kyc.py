@@ -34,6 +34,8 @@ class KycStatus(NT24Model):
     documentsComplete: bool
     verificationStatus: Literal["NOT_STARTED", "IN_PROGRESS", "VERIFIED", "REJECTED"] | None = None
     amlStatus: Literal["NOT_APPLICABLE", "PENDING", "CLEAR", "FLAGGED"] | None = None
+    # Mode B: until when a verified profile holds, or when it lapsed (docs/kyc.md)
+    verificationExpiresAt: UtcTimestamp | None = None
 
 
 class ViesCheckQueued(NT24Model):
@@ -59,6 +61,7 @@ async def kyc_status(
         documentsComplete=facts.documents_complete,
         verificationStatus=facts.verification_status if mode_b else None,  # type: ignore[arg-type]
         amlStatus=facts.aml_status if mode_b else None,  # type: ignore[arg-type]
+        verificationExpiresAt=buyer.verification_expires_at if mode_b else None,
     )
 
 

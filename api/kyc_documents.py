@@ -24,6 +24,7 @@ from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.order_documents import (
+    CheckedUpload,
     DocumentOut,
     IssuerType,
     check_upload,
@@ -41,14 +42,6 @@ router = APIRouter(
 )
 
 DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
-
-
-async def _lock_buyer(session: AsyncSession, scope: PartnerScope, buyer_id: UUID) -> Buyer:
-    """The buyer, its row locked until commit: concurrent uploads of one type then supersede
-    one another in turn instead of both staying ACTIVE."""
-    buyer = await load_buyer(session, scope, buyer_id)
-    await session.refresh(buyer, with_for_update=True)
-    return buyer
 
 
 @router.post(
@@ -84,42 +77,69 @@ async def upload_kyc_document(
         issuer_name=issuerName,
         file=file,
     )
-    async with db.transaction() as session:
-        buyer = await _lock_buyer(session, scope, buyerId)
-        # The bytes are stored before the row naming them commits (a blob without a row is
-        # harmless; a row without its blob would be lost evidence).
-        await upload.store(settings)
-        await session.execute(
-            update(Document)
-            .where(
-                Document.buyer_id == buyer.id,
-                Document.module == KYC_MODULE,
-                Document.type == upload.type,
-                Document.status == "ACTIVE",
-            )
-            .values(status="SUPERSEDED")
-        )
-        document = Document(
-            uuid=uuid4(),
-            organization_id=buyer.organization_id,
-            buyer_id=buyer.id,
-            module=KYC_MODULE,
-            type=upload.type,
-            document_date=upload.document_date,
-            issuer_type=upload.issuer_type or KYC_DOCUMENT_TYPES[upload.type],
-            issuer_name=upload.issuer_name,
-            file_name=upload.file_name,
-            content_type=upload.inspected.content_type,
-            size=upload.inspected.size,
-            sha256=upload.inspected.sha256,
-            pages=upload.inspected.pages,
-            status="ACTIVE",
-            source="API",
-        )
-        session.add(document)
-        await session.flush()
-    await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
+    document = await add_kyc_document(scope, buyerId, upload, settings, db, client)
     return document_out(document)
+
+
+async def add_kyc_document(
+    scope: PartnerScope,
+    buyer_id: UUID,
+    upload: CheckedUpload,
+    settings: Settings,
+    db: Database,
+    client: Client,
+    source: str = "API",
+) -> Document:
+    """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyer_id)
+        document = await write_kyc_document(session, settings, buyer, upload, source)
+    await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
+    return document
+
+
+async def write_kyc_document(
+    session: AsyncSession, settings: Settings, buyer: Buyer, upload: CheckedUpload, source: str
+) -> Document:
+    """In the caller's transaction: the upload becomes the ACTIVE document of its type and
+    supersedes the one before. The self-service page writes through here too, in the
+    transaction that counts the upload on its invitation. The caller tells open orders."""
+    # The buyer's row stays locked until commit: concurrent uploads of one type then supersede
+    # one another in turn instead of both staying ACTIVE.
+    await session.refresh(buyer, with_for_update=True)
+    # The bytes are stored before the row naming them commits (a blob without a row is
+    # harmless; a row without its blob would be lost evidence).
+    await upload.store(settings)
+    await session.execute(
+        update(Document)
+        .where(
+            Document.buyer_id == buyer.id,
+            Document.module == KYC_MODULE,
+            Document.type == upload.type,
+            Document.status == "ACTIVE",
+        )
+        .values(status="SUPERSEDED")
+    )
+    document = Document(
+        uuid=uuid4(),
+        organization_id=buyer.organization_id,
+        buyer_id=buyer.id,
+        module=KYC_MODULE,
+        type=upload.type,
+        document_date=upload.document_date,
+        issuer_type=upload.issuer_type or KYC_DOCUMENT_TYPES[upload.type],
+        issuer_name=upload.issuer_name,
+        file_name=upload.file_name,
+        content_type=upload.inspected.content_type,
+        size=upload.inspected.size,
+        sha256=upload.inspected.sha256,
+        pages=upload.inspected.pages,
+        status="ACTIVE",
+        source=source,
+    )
+    session.add(document)
+    await session.flush()
+    return document
 
 
 @router.get(

@@ -19,14 +19,22 @@ from api import (
     invoices,
     kyc,
     kyc_documents,
+    kyc_verification,
     me,
     oauth,
     order_documents,
     orders,
+    payment_invoices,
+    payment_order_requests,
+    payment_orders,
+    payment_page,
     payments,
+    self_service,
+    self_service_invitations,
     transport,
     user_tokens,
     users,
+    web,
     webhooks,
 )
 from api.idempotency import IdempotencyMiddleware
@@ -83,6 +91,8 @@ def create_app(
         buyers,
         kyc,
         kyc_documents,
+        kyc_verification,
+        self_service_invitations,
         orders,
         invoices,
         payments,
@@ -92,8 +102,12 @@ def create_app(
         webhooks,
         events,
     )
-    for module in (health, oauth, me, *nt24, finalization, user_tokens, users, diagnostics):
+    notyd = (user_tokens, users, payment_order_requests, payment_orders, payment_invoices)
+    for module in (health, oauth, me, *nt24, finalization, *notyd, diagnostics, payment_page):
         app.include_router(module.router)
+    app.include_router(kyc_verification.callbacks)  # the identity provider's, no NT24 auth
+    web.install(app)  # the web app under /app (docs/web-app.md)
+    app.include_router(self_service.router)  # the buyer's upload page (docs/kyc.md)
     return app
 
 

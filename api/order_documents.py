@@ -193,6 +193,7 @@ async def upload_document(
     issuer_type: str | None,
     issuer_name: str | None,
     file: UploadFile,
+    source: str = "API",
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     upload = await check_upload(
@@ -219,9 +220,13 @@ async def upload_document(
         size=upload.inspected.size,
         sha256=upload.inspected.sha256,
         pages=upload.inspected.pages,
+        source=source,
     )
     result = await run_command(
-        client, row.workflow_id, OrderWorkflow.attach_document, AttachDocument(document)
+        client,
+        row.workflow_id,
+        OrderWorkflow.attach_document,
+        AttachDocument(document, source=source),
     )
     return JSONResponse(result.body, status_code=201)
 

@@ -72,6 +72,16 @@ class OrderPatch(NT24Model):
     responsibleContact: PersonIn | None = None
     purchaseDate: date | None = None
 
+    def command(self, expected_version: int, source: str = "API") -> m.PatchOrder:
+        return m.PatchOrder(
+            expected_version=expected_version,
+            responsible_contact=self.responsibleContact.model()
+            if self.responsibleContact
+            else None,
+            purchase_date=self.purchaseDate,
+            source=source,
+        )
+
 
 class CancelRequest(NT24Model):
     reason: str = Field(min_length=1, max_length=500)
@@ -178,6 +188,18 @@ async def create_order(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
+    return await create(body, request.app.state.settings, scope, db, client)
+
+
+async def create(
+    body: OrderCreate,
+    settings: Settings,
+    scope: PartnerScope,
+    db: Database,
+    client: Client,
+    source: str = "API",
+) -> JSONResponse:
+    """Create the order (or answer the existing one): shared by the API and the web app."""
     if len(body.vins) > 1:
         require_capability(scope.organization, "allowMultiVinOrders")
     vins = _vins(body)
@@ -213,7 +235,6 @@ async def create_order(
         raise validation_problem(
             [FieldError("buyerId", "is BLOCKED: no new orders for it", str(body.buyerId))]
         )
-    settings: Settings = request.app.state.settings
     uuid = order_uuid(scope.partner.uuid, body.externalOrderId)
     command = m.CreateOrder(
         identity=m.OrderIdentity(
@@ -234,6 +255,7 @@ async def create_order(
         responsible_contact=body.responsibleContact.model() if body.responsibleContact else None,
         fingerprint=print_,
         settings=order_settings(settings, scope.partner.vat_number),
+        source=source,
     )
     # Start (or find) the order's workflow, then create through its Update: concurrent
     # creators meet in one workflow, and the first Update to arrive creates the order.
@@ -332,13 +354,7 @@ async def patch_order(
         scope,
         uuid,
         OrderWorkflow.patch_order,
-        m.PatchOrder(
-            expected_version=expected_version(request),
-            responsible_contact=body.responsibleContact.model()
-            if body.responsibleContact
-            else None,
-            purchase_date=body.purchaseDate,
-        ),
+        body.command(expected_version(request)),
     )
 
 

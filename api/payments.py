@@ -62,6 +62,16 @@ class PaymentPatch(NT24Model):
     cashAmount: MoneyIn | None = None
     sourceIban: Iban | None = None
 
+    def command(self, expected_version: int, source: str = "API") -> m.PatchPayment:
+        return m.PatchPayment(
+            expected_version=expected_version,
+            payment_date=self.paymentDate,
+            bank_amount=self.bankAmount.model() if self.bankAmount else None,
+            cash_amount=self.cashAmount.model() if self.cashAmount else None,
+            source_iban=self.sourceIban,
+            source=source,
+        )
+
 
 class PaymentOut(NT24Model):
     paymentDate: date
@@ -136,13 +146,7 @@ async def patch_payment(
         scope,
         uuid,
         OrderWorkflow.patch_payment,
-        m.PatchPayment(
-            expected_version=expected_version(request),
-            payment_date=body.paymentDate,
-            bank_amount=body.bankAmount.model() if body.bankAmount else None,
-            cash_amount=body.cashAmount.model() if body.cashAmount else None,
-            source_iban=body.sourceIban,
-        ),
+        body.command(expected_version(request)),
     )
 
 

@@ -34,12 +34,26 @@ class PickupIn(NT24Model):
     driverIdentification: str | None = Field(None, max_length=100)
     collectionAddress: AddressIn | None = None
 
+    def model(self) -> m.Pickup:
+        return m.Pickup(
+            type=self.type,
+            pickup_date=self.pickupDate,
+            driver_identification=self.driverIdentification,
+            collection_address=self.collectionAddress.model() if self.collectionAddress else None,
+        )
+
 
 class DeliveryIn(NT24Model):
     deliveryDate: date
     deliveryAddress: AddressIn | None = Field(
         None, description="Defaults to the buyer's address country"
     )
+
+    def model(self) -> m.Delivery:
+        return m.Delivery(
+            delivery_date=self.deliveryDate,
+            delivery_address=self.deliveryAddress.model() if self.deliveryAddress else None,
+        )
 
 
 class RevokeIn(NT24Model):
@@ -90,14 +104,8 @@ async def confirm_pickup(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    pickup = m.Pickup(
-        type=body.type,
-        pickup_date=body.pickupDate,
-        driver_identification=body.driverIdentification,
-        collection_address=body.collectionAddress.model() if body.collectionAddress else None,
-    )
     return await order_command(
-        client, db, scope, uuid, OrderWorkflow.confirm_pickup, m.ConfirmPickup(pickup)
+        client, db, scope, uuid, OrderWorkflow.confirm_pickup, m.ConfirmPickup(body.model())
     )
 
 
@@ -134,10 +142,6 @@ async def confirm_delivery(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    delivery = m.Delivery(
-        delivery_date=body.deliveryDate,
-        delivery_address=body.deliveryAddress.model() if body.deliveryAddress else None,
-    )
     return await order_command(
-        client, db, scope, uuid, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(delivery)
+        client, db, scope, uuid, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(body.model())
     )

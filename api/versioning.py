@@ -98,7 +98,12 @@ def if_none_match(
 
 def require_version(request: Request, current_version: int, current: BaseModel) -> None:
     """409 ``version-mismatch`` with ``current`` unless If-Match names ``current_version``."""
-    expected = expected_version(request)
+    check_version(expected_version(request), current_version, current)
+
+
+def check_version(expected: int, current_version: int, current: BaseModel) -> None:
+    """409 ``version-mismatch`` with ``current`` unless ``expected`` is ``current_version``
+    (the version an If-Match header, or a web form, says its sender read)."""
     if expected != current_version:
         raise Problem(
             "version-mismatch",

@@ -26,7 +26,7 @@ from activities.webhooks import (
     secret_problem,
     start_deliveries,
     start_sweep,
-    target_problem,
+    vet_target,
 )
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
@@ -34,7 +34,13 @@ from api.idempotency import idempotency_key
 from api.nt24_auth import Principal, authorized_partners, organization_access
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp
-from api.versioning import if_match, if_none_match, require_version, versioned
+from api.versioning import (
+    check_version,
+    expected_version,
+    if_match,
+    if_none_match,
+    versioned,
+)
 from settings import Settings, get_settings
 from store.db import Database
 from store.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
@@ -166,7 +172,7 @@ async def _problems(
 ) -> list[FieldError]:
     """Everything wrong with a registration's fields, each named (422 on them all at once)."""
     errors = []
-    if url is not None and (problem := await target_problem(url, request.app.state.settings)):
+    if url is not None and (problem := (await vet_target(url, request.app.state.settings)).problem):
         errors.append(FieldError("url", problem, url))
     for i, pattern in enumerate(events or []):
         if problem := pattern_problem(pattern):
@@ -278,6 +284,24 @@ async def patch_webhook(
     client: Annotated[Client, Depends(temporal)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
+    row = await update_endpoint(
+        endpointId, body, expected_version(request), request, caller, db, client, settings
+    )
+    return versioned(WebhookEndpointOut.of(row), row.version)
+
+
+async def update_endpoint(
+    endpoint_id: str,
+    body: WebhookEndpointPatch,
+    expected: int,
+    request: Request,
+    caller: Principal,
+    db: Database,
+    client: Client,
+    settings: Settings,
+) -> WebhookEndpoint:
+    """Change an endpoint read at version ``expected`` (pause, resume, URL, filters): shared by
+    the API and the web app."""
     given = body.model_fields_set
     errors = [
         FieldError(name, "cannot be null", None)
@@ -288,8 +312,8 @@ async def patch_webhook(
         request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
     )
     async with db.transaction() as session:
-        row = await _load(session, caller, endpointId, lock=True)
-        require_version(request, row.version, WebhookEndpointOut.of(row))
+        row = await _load(session, caller, endpoint_id, lock=True)
+        check_version(expected, row.version, WebhookEndpointOut.of(row))
         if errors:
             raise validation_problem(errors)
         before = WebhookEndpointOut.of(row)
@@ -302,7 +326,7 @@ async def patch_webhook(
         resumed = body.status == ACTIVE and row.status != ACTIVE
         if body.status is not None and body.status != row.status:
             row.status = body.status
-            row.status_reason = None if resumed else "Paused through the API"
+            row.status_reason = None if resumed else "Paused by the organization"
         if resumed:
             row.consecutive_failures, row.failing_since = 0, None
             # deliveries parked meanwhile start a fresh retry schedule
@@ -320,7 +344,7 @@ async def patch_webhook(
             row.updated_at = utcnow()
     if resumed:
         await start_sweep(client, settings, f"webhook-resume-{row.public_id}-{row.version}")
-    return versioned(WebhookEndpointOut.of(row), row.version)
+    return row
 
 
 @router.delete(

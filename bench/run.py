@@ -55,6 +55,7 @@ from bench.lifecycle import (
     run_lifecycles,
 )
 from bench.stack import HOST, BenchStack, Seeded, cpu_seconds, machine_cpu, rss_kib
+from bench.webhooks import delivery_delays, receiving
 from store.migrate import upgrade
 from workflows.converter import DATA_CONVERTER
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
@@ -261,13 +262,19 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     print(f"Lifecycles: {args.orders} at concurrency {args.concurrency} ...", flush=True)
     recorder = Recorder()
     sql_before = await sql_counts(api)
-    with cpu_window(stack) as cpu:
-        run = await run_lifecycles(
-            lambda: Seller(api, seeded.seller_uuid, recorder, documents),
-            args.orders,
-            args.concurrency,
-            budget(600),
-        )
+    # every event of these lifecycles also goes to a webhook receiver: its delays are measured
+    async with receiving(api) as receiver:
+        started_at = datetime.now(UTC)
+        with cpu_window(stack) as cpu:
+            run = await run_lifecycles(
+                lambda: Seller(api, seeded.seller_uuid, recorder, documents),
+                args.orders,
+                args.concurrency,
+                budget(600),
+            )
+        written = await receiver.settle(stack.database_url, started_at, seconds=budget(60))
+        delays = delivery_delays(written, receiver.arrivals)
+        window = max(receiver.arrivals.values(), default=0) - min(written.values(), default=0)
     if not run.completed:
         raise RuntimeError("no lifecycle completed:\n" + "\n".join(run.failures[:5]))
     sql_after = await sql_counts(api)
@@ -316,6 +323,16 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
             "failures": warm.failures,
             "first_lifecycle_ms": ms(warm.latencies[0] if warm.latencies else None),
         },
+    }
+
+    results["webhooks"] = {
+        "generator": "the lifecycles above; a receiver in the bench process (bench/webhooks.py)",
+        "events_written": len(written),
+        "events_delivered": len(delays),
+        "events_delivered_per_s": round(len(delays) / window, 1) if window > 0 else None,
+        "state_change_to_delivery_p50_ms": ms(percentile(delays, 0.5)),
+        "state_change_to_delivery_p99_ms": ms(percentile(delays, 0.99)),
+        "not_delivered_within_a_minute": sorted(set(written) - set(receiver.arrivals)),
     }
 
     # 2. Worker memory per 1,000 open orders (created, never finished)
@@ -629,6 +646,12 @@ def report(results: dict[str, Any]) -> str:
         _table(
             ["process", "cores", "ms/lifecycle"],
             [[n, lc["cpu"][n], lc["cpu_ms_per_lifecycle"][n]] for n in lc["cpu_ms_per_lifecycle"]],
+        ),
+        "",
+        f"Webhooks ({results['webhooks']['generator']}):",
+        _table(
+            ["figure", "value"],
+            [[k, v] for k, v in results["webhooks"].items() if k != "generator"],
         ),
         "",
         f"Memory ({mem['open_orders']} open orders, RSS from /proc/<pid>/status):",

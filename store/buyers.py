@@ -17,7 +17,13 @@ from temporalio.service import RPCError
 from store.db import Database
 from store.models import Buyer, Document, Order
 from workflows.order_model import BuyerChanged, BuyerRef, ViesEvidence
-from workflows.rules.kyc import NT24_LED, KycFacts, documents_complete, overall_status
+from workflows.rules.kyc import (
+    NT24_LED,
+    KycFacts,
+    default_aml_status,
+    documents_complete,
+    overall_status,
+)
 
 KYC_MODULE = "kyc"
 # Orders past these no longer change with their buyer
@@ -39,16 +45,16 @@ async def active_kyc_document_types(session: AsyncSession, buyer_id: int) -> set
 
 
 def kyc_facts(buyer: Buyer, active_document_types: set[str]) -> KycFacts:
-    # The platform-led verification arrives with its own module; until then a Mode B
-    # verification is not started.
+    # Mode B's verification and AML are what the buyer's KycWorkflow last recorded
     mode_b = buyer.kyc_mode == NT24_LED
     return KycFacts(
         kyc_mode=buyer.kyc_mode,
         buyer_status=buyer.status,
         vies_result=buyer.vies_result,
         documents_complete=documents_complete(buyer.kyc_mode, active_document_types),
-        verification_status="NOT_STARTED",
-        aml_status="PENDING" if mode_b else "NOT_APPLICABLE",
+        verification_status=buyer.verification_status if mode_b else "NOT_STARTED",
+        aml_status=(buyer.aml_status if mode_b else None) or default_aml_status(buyer.kyc_mode),
+        verification_expired=mode_b and buyer.verification_expired,
     )
 
 
@@ -66,6 +72,8 @@ async def buyer_ref(session: AsyncSession, buyer: Buyer) -> BuyerRef:
         vies_last_checked_at=buyer.vies_last_checked_at,
         documents_complete=facts.documents_complete,
         verification_status=facts.verification_status,
+        aml_status=facts.aml_status,
+        verification_expired=facts.verification_expired,
     )
 
 

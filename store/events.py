@@ -1,4 +1,5 @@
-"""Events: the contract's catalogue of ten types, subscription patterns and the envelope.
+"""Events: the contract's catalogue of ten types (and one of ours), subscription patterns and the
+envelope.
 
 One source for everything that describes an event: the API validates subscriptions and test
 fires against ``CATALOGUE``, ``GET /v1/events/types`` answers with it, and the catalogue
@@ -135,7 +136,23 @@ CATALOGUE: tuple[EventType, ...] = (
             "sessionId": "idenfy_abc123",
             "completedAt": "2026-04-22T10:30:00Z",
         },
-        live=False,
+    ),
+    EventType(
+        "kyc.verification_expiring",
+        "A verified NT24-led buyer's KYC profile lapses soon (`NT24_KYC_PROFILE_EXPIRY_NOTICE` "
+        "before it does): start a new verification (POST .../kyc/verify) before `expiresAt`, or "
+        "the buyer's open orders are blocked (`KYC_EXPIRED`) until one is VERIFIED. Not in the "
+        "contract's catalogue: this platform's addition, delivered to `kyc.*` subscribers too.",
+        (
+            DataField("buyerUuid", "uuid", "The buyer."),
+            DataField("sessionId", "string", "The verification whose profile lapses."),
+            DataField("expiresAt", "date-time", "When the profile lapses."),
+        ),
+        {
+            "buyerUuid": _BUYER,
+            "sessionId": "idenfy_abc123",
+            "expiresAt": "2027-04-22T10:30:00Z",
+        },
     ),
     EventType(
         "export_file.generated",
@@ -178,7 +195,8 @@ CATALOGUE: tuple[EventType, ...] = (
     ),
     EventType(
         "self_service_invitation.used",
-        "A buyer or prospect completed the flow of a self-service invitation.",
+        "A buyer submitted the documents it uploaded through a self-service invitation's "
+        "link (its last step; each upload is in the buyer's KYC documents at once).",
         (
             DataField("invitationUuid", "uuid", "The invitation."),
             DataField("kind", "enum", "KYC or PROSPECT."),
@@ -190,7 +208,6 @@ CATALOGUE: tuple[EventType, ...] = (
             "kind": "KYC",
             "buyerUuid": _BUYER,
         },
-        live=False,
     ),
     EventType(
         "self_service_invitation.expired",
@@ -207,7 +224,6 @@ CATALOGUE: tuple[EventType, ...] = (
             "expiresAt": "2026-04-29T10:30:00Z",
             "buyerUuid": _BUYER,
         },
-        live=False,
     ),
     EventType(
         "webhook.endpoint_auto_paused",

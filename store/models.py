@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     TypeDecorator,
     UniqueConstraint,
@@ -204,6 +206,13 @@ class Buyer(Base):
     # Latest VIES outcome (VALID, INVALID, PENDING, UNKNOWN) and when it was checked
     vies_result: Mapped[str] = mapped_column(String(20), default="PENDING")
     vies_last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The platform-led verification (Mode B) as its KycWorkflow last recorded it: the
+    # contract's verificationStatus and amlStatus (None: the mode's default), and the profile's
+    # validity; ``verification_expired`` says a verified profile lapsed (docs/kyc.md)
+    verification_status: Mapped[str] = mapped_column(String(20), default="NOT_STARTED")
+    aml_status: Mapped[str | None] = mapped_column(String(20))
+    verification_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    verification_expired: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -272,6 +281,80 @@ class ViesCheck(Base):
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     workflow_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class KycVerification(Base):
+    """One identity session of an NT24-led buyer and where it ended: the legal record of its KYC.
+
+    Written only by the buyer's KycWorkflow; ``profile_sha256`` names the signed KYC profile PDF
+    in the document store once the buyer is VERIFIED.
+    """
+
+    __tablename__ = "kyc_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"), index=True)
+    session_id: Mapped[str] = mapped_column(String(120), unique=True)  # idenfy_<scanRef>
+    scan_ref: Mapped[str] = mapped_column(String(100), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    # IN_PROGRESS, REVIEW (staff decide), VERIFIED, REJECTED, EXPIRED (the session ran out)
+    status: Mapped[str] = mapped_column(String(20))
+    # The provider's final overall status and tags, and the person as the document reads
+    identity_status: Mapped[str | None] = mapped_column(String(20))
+    fraud_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mismatch_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    person: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    aml_status: Mapped[str | None] = mapped_column(String(20))  # PENDING, CLEAR, FLAGGED
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by: Mapped[str | None] = mapped_column(String(200))  # SYSTEM or the staff member
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deadline_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    profile_sha256: Mapped[str | None] = mapped_column(String(64))
+    profile_size: Mapped[int | None] = mapped_column(Integer)
+    profile_generated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AmlScreening(Base):
+    """One AML check of the company or its representative, with every match as screened."""
+
+    __tablename__ = "aml_screenings"
+    __table_args__ = (UniqueConstraint("verification_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verification_id: Mapped[int] = mapped_column(ForeignKey("kyc_verifications.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(20))  # COMPANY or PERSON
+    full_name: Mapped[str] = mapped_column(String(300))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    check_id: Mapped[str | None] = mapped_column(String(100))  # the provider's
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    top_score: Mapped[int] = mapped_column(Integer, default=0)
+    level: Mapped[str] = mapped_column(String(20))  # CLEAR, REVIEW, FLAGGED, UNAVAILABLE
+    # each {name, score, datasets}: the lists and scores the profile PDF prints
+    matches: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(String(300))
+
+
+class ProviderCallback(Base):
+    """Every callback a provider (or anyone) sent us, signed or not: the audit of what arrived."""
+
+    __tablename__ = "provider_callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    signature_valid: Mapped[bool] = mapped_column(Boolean)
+    # ACCEPTED (signalled), NOT_FINAL, REPLAYED, UNKNOWN_CLIENT, MALFORMED, REFUSED_SIGNATURE
+    outcome: Mapped[str] = mapped_column(String(30))
+    scan_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(100))
+    final: Mapped[bool | None] = mapped_column(Boolean)
+    overall_status: Mapped[str | None] = mapped_column(String(20))
+    body_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Order(Base):
@@ -455,3 +538,400 @@ class WebhookDelivery(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     retries_used: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
+# ----- Payments (NOTYD v1): payment orders, captures, invoices, credit notes -----
+# Amounts are integer cents (BigInteger); tax rates are decimals. Written only by each order's
+# PaymentOrderWorkflow through its activities (the dunning and incoming-money workflows
+# write the invoice's dunning and payment fields), read by every GET.
+
+
+class PaymentOrder(Base):
+    """A NOTYD order (request): the buyer, the lines, the totals and where it stands."""
+
+    __tablename__ = "payment_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # the seller (its seller profile is ``Partner.profile_uuid``)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    workflow_id: Mapped[str] = mapped_column(String(300), unique=True)
+    external_webshop_uid: Mapped[str | None] = mapped_column(String(36))
+    # not unique: a repeated external_order_uid is another order
+    external_order_uid: Mapped[str] = mapped_column(String(255), index=True)
+    order_request_label: Mapped[str | None] = mapped_column(String(100))
+    # pending, accepted, rejected, expired, failed, partially_captured, captured,
+    # partially_refunded, refunded, cancelled
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(10))
+    payment_link_duration: Mapped[int] = mapped_column(Integer)  # seconds
+    payment_terms_days: Mapped[int] = mapped_column(Integer, index=True)  # 14, 30 or 60
+    total_amount_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_tax: Mapped[int] = mapped_column(BigInteger)
+    captured_amount_incl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    captured_amount_excl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    captured_amount_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_incl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_excl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    # {description, amount_incl_tax, amount_excl_tax, amount_tax} or None; and how much of it
+    # the captures so far have taken
+    discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    captured_discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the request's nested objects, with every key of their schema (null when not given)
+    buyer_company: Mapped[dict[str, Any]] = mapped_column(JSON)
+    buyer_representative: Mapped[dict[str, Any]] = mapped_column(JSON)
+    shipping_address: Mapped[dict[str, Any]] = mapped_column(JSON)
+    billing_address: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seller_urls: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    webhook_urls: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # copied out of the JSON for search
+    buyer_company_name: Mapped[str | None] = mapped_column(String(300))
+    buyer_registration_number: Mapped[str | None] = mapped_column(String(100))
+    buyer_vat_number: Mapped[str | None] = mapped_column(String(40))
+    representative_email: Mapped[str | None] = mapped_column(String(254))
+    # the hosted payment page: the form's per-order anti-forgery token, and its deadline
+    page_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # the credit bureau's verdict: approved, rejected or unavailable, with its reference
+    credit_check_outcome: Mapped[str | None] = mapped_column(String(20))
+    credit_check_reference: Mapped[str | None] = mapped_column(String(100))
+    credit_check_reason: Mapped[str | None] = mapped_column(String(300))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # grows with every write of the workflow: a late or retried write never wins
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    partner: Mapped[Partner] = relationship()
+    lines: Mapped[list[PaymentOrderLine]] = relationship(order_by="PaymentOrderLine.position")
+    invoices: Mapped[list[PaymentInvoice]] = relationship(
+        back_populates="order", order_by="PaymentInvoice.id"
+    )
+
+
+class PaymentOrderLine(Base):
+    """One line of a payment order; prices per unit, in cents."""
+
+    __tablename__ = "payment_order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # any string; not unique within an order (a shop may list the same SKU twice)
+    product_id: Mapped[str] = mapped_column(String(255))
+    product_name: Mapped[str] = mapped_column(String(500))
+    product_description: Mapped[str | None] = mapped_column(String(2000))
+    quantity: Mapped[int] = mapped_column(Integer)
+    product_price_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    product_price_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    product_tax_rate_percentage: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    captured_quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaymentCapture(Base):
+    """One capture of a payment order (goods shipped); each makes exactly one invoice."""
+
+    __tablename__ = "payment_captures"
+    __table_args__ = (UniqueConstraint("order_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the order
+    total_amount_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_tax: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PaymentInvoice(Base):
+    """The buyer's invoice for one capture: what is due, by when, and how dunning stands.
+
+    Every field of the NOTYD invoice object has its column. ``paid_amount`` is the incoming
+    money matched to it; ``dunning_status`` is the integer code of the dunning ladder.
+    """
+
+    __tablename__ = "payment_invoices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("payment_captures.id"), unique=True)
+    # what the buyer quotes with the transfer: the key incoming money is matched by
+    payment_reference: Mapped[str] = mapped_column(String(20), unique=True)
+    external_invoice_uid: Mapped[str | None] = mapped_column(String(255), index=True)
+    invoice_url: Mapped[str | None] = mapped_column(String(2000))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_amount_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_tax: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    refunded_amount_incl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_excl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    payment_terms_days: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # not_paid, partially_paid, paid, refunded, write_off_credit, write_off_fraud,
+    # paid_to_seller, paid_to_seller_settled
+    payment_status: Mapped[str] = mapped_column(String(30), default="not_paid", index=True)
+    # 0 INITIAL, 5 UPCOMING_PAYMENT, 10 INVOICE_DUE, 20 FREE_REMINDER, 30 REMINDER_1,
+    # 40 REMINDER_2, 50 LAST_NOTICE, 55 COLLECTION_CALLS, 60 DCA_HANDOVER,
+    # 65 PAYMENT_PLAN_AGREED, 70 DCA_SENT
+    dunning_status: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    upcoming_payment_reminder_sent: Mapped[int] = mapped_column(Integer, default=0)
+    upcoming_payment_reminder_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    invoice_due_sent: Mapped[int] = mapped_column(Integer, default=0)
+    invoice_due_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    free_reminder_sent: Mapped[int] = mapped_column(Integer, default=0)
+    free_reminder_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminder_1_sent: Mapped[int] = mapped_column(Integer, default=0)
+    reminder_1_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminder_2_sent: Mapped[int] = mapped_column(Integer, default=0)
+    reminder_2_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_notice_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_notice_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # None until someone puts it on hold or releases it (the spec shows null)
+    on_hold: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    on_hold_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # settlement to the seller, by the payout run
+    paid_to_seller: Mapped[bool] = mapped_column(Boolean, default=False)
+    paid_to_seller_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paid_to_seller_settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    paid_to_seller_settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    order: Mapped[PaymentOrder] = relationship(back_populates="invoices")
+    lines: Mapped[list[PaymentInvoiceLine]] = relationship(order_by="PaymentInvoiceLine.id")
+    refunds: Mapped[list[PaymentRefund]] = relationship(order_by="PaymentRefund.id")
+
+
+class PaymentInvoiceLine(Base):
+    """A line of an invoice (what one capture took of an order line); its id is the API's."""
+
+    __tablename__ = "payment_invoice_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(255))
+    product_name: Mapped[str] = mapped_column(String(500))
+    product_description: Mapped[str | None] = mapped_column(String(2000))
+    quantity: Mapped[int] = mapped_column(Integer)
+    product_price_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    product_price_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    product_tax_rate_percentage: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    # line totals (quantity x unit price, or the captured amount of an amount-only capture)
+    total_product_price_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_product_price_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    refunded_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_amount_excl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_amount_incl_tax: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PaymentRefund(Base):
+    """A credit note: one per invoice a refund touched."""
+
+    __tablename__ = "payment_refunds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+    external_refund_uid: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(255))
+    total_amount_incl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_excl_tax: Mapped[int] = mapped_column(BigInteger)
+    total_amount_tax: Mapped[int] = mapped_column(BigInteger)
+    # [{product_id, quantity, total_amount_incl_tax, total_amount_excl_tax, description}];
+    # empty when refunded by amount
+    refund_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# ----- Payments: incoming money, bank statements, write-offs, payouts, dunning letters -----
+# Written by store/payment_money.py (staff, statement imports), the payout run and the
+# dunning workflow's activities; amounts are integer cents.
+
+
+class IncomingPayment(Base):
+    """Money the buyer paid against an invoice: recorded by staff or matched from a statement."""
+
+    __tablename__ = "incoming_payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))  # STAFF or STATEMENT
+    statement_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bank_statement_entries.id"), unique=True
+    )
+    recorded_by: Mapped[str] = mapped_column(String(150))  # the staff member's username
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class BankStatementImport(Base):
+    """One camt.053 file staff imported; the same file imported again is recognised."""
+
+    __tablename__ = "bank_statement_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    file_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[str] = mapped_column(String(20))  # camt.053.001.02, ...
+    message_id: Mapped[str] = mapped_column(String(100))
+    imported_by: Mapped[str] = mapped_column(String(150))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    entries: Mapped[list[BankStatementEntry]] = relationship(order_by="BankStatementEntry.id")
+
+
+class BankStatementEntry(Base):
+    """One entry of an imported statement and what became of it."""
+
+    __tablename__ = "bank_statement_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("bank_statement_imports.id"), index=True)
+    statement_id: Mapped[str] = mapped_column(String(100))
+    account_iban: Mapped[str | None] = mapped_column(String(34))
+    # the same entry in an overlapping statement has the same key (store/camt053.py)
+    entry_key: Mapped[str] = mapped_column(String(64), index=True)
+    bank_reference: Mapped[str | None] = mapped_column(String(100))
+    credit: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    bank_status: Mapped[str] = mapped_column(String(10))  # BOOK, PDNG, INFO
+    reversal: Mapped[bool] = mapped_column(Boolean, default=False)
+    booking_date: Mapped[date | None] = mapped_column(Date)
+    value_date: Mapped[date | None] = mapped_column(Date)
+    end_to_end_id: Mapped[str | None] = mapped_column(String(100))
+    debtor_name: Mapped[str | None] = mapped_column(String(300))
+    debtor_iban: Mapped[str | None] = mapped_column(String(34))
+    remittance: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # MATCHED, UNMATCHED, AMBIGUOUS, CURRENCY_MISMATCH, NOT_INCOMING, DUPLICATE
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+
+
+class InvoiceWriteOff(Base):
+    """Staff gave up on what an invoice still owed: credit risk, or fraud."""
+
+    __tablename__ = "invoice_write_offs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # write_off_credit or write_off_fraud
+    amount: Mapped[int] = mapped_column(BigInteger)  # what was outstanding
+    reason: Mapped[str] = mapped_column(String(500))
+    decided_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Payout(Base):
+    """One transfer to a seller: what its buyers paid since the last one, net of credit notes."""
+
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    # the transfer's remittance text, so the seller can reconcile it
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[str] = mapped_column(String(200), index=True)  # the payout run's workflow
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    lines: Mapped[list[PayoutLine]] = relationship(order_by="PayoutLine.id")
+
+
+class PayoutLine(Base):
+    """What one payout passed on for one invoice (negative: a credit note deducted)."""
+
+    __tablename__ = "payout_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("payouts.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class DunningLetter(Base):
+    """A letter of an invoice's dunning (a ladder step or an instalment) and how sending went."""
+
+    __tablename__ = "dunning_letters"
+    __table_args__ = (UniqueConstraint("invoice_id", "letter_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("payment_invoices.id"), index=True)
+    # unique per invoice: a retried activity never writes a letter twice
+    letter_key: Mapped[str] = mapped_column(String(60))
+    step: Mapped[str] = mapped_column(String(30))  # a ladder step or INSTALMENT
+    instalment_number: Mapped[int | None] = mapped_column(Integer)
+    amount_due: Mapped[int] = mapped_column(BigInteger)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))  # SENT or FAILED (the address bounced)
+    error: Mapped[str | None] = mapped_column(String(500))
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SelfServiceInvitation(Base):
+    """An e-mailed link through which a buyer uploads its own KYC documents (docs/kyc.md).
+
+    The link's token is never stored: it is derived from the invitation's uuid with a secret
+    key, and only its sha256 is kept, to find the invitation a link names. The status is
+    written by the invitation's workflow (USED, REVOKED, EXPIRED); the usage counters by the
+    uploads, in the transaction that stores the document.
+    """
+
+    __tablename__ = "self_service_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="KYC")  # KYC or PROSPECT
+    status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # USED, REVOKED, EXPIRED
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    label: Mapped[str | None] = mapped_column(String(200))
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    usage_count: Mapped[int] = mapped_column(Integer, default=0)  # documents uploaded through it
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the buyer submitted
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    email_message_id: Mapped[str | None] = mapped_column(String(300))
+
+    buyer: Mapped[Buyer] = relationship()
+    partner: Mapped[Partner] = relationship()

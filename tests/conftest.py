@@ -13,7 +13,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from temporalio.testing import WorkflowEnvironment
 import sandboxes.app
 from api.main import create_app
 from devstack import TEMPORAL_TUNING
+from sandboxes.mail import MailCatcher
 from settings import RateLimits, Settings
 from store import api_clients, identity
 from store.db import Database
@@ -96,8 +97,18 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    """One time-skipping server per test module: a skip fires the timers of every workflow on
+    the server, so modules must not pile up each other's (dunning ladders, daily re-checks)."""
+    env = await start_time_skipping()
+    yield env
+    await env.shutdown()
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """A time-skipping test server. A module's is shared, so its clock is as far ahead as
+    earlier tests slept; a test that needs the clock at today starts one of its own."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_binary("temporal-test-server"),
         data_converter=DATA_CONVERTER,
@@ -113,8 +124,7 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
             },
         )
     )
-    yield env
-    await env.shutdown()
+    return env
 
 
 async def capture_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
@@ -134,9 +144,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port; yields its base URL."""
-    port = free_port()
+async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on ``port`` (a free loopback one); yields its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -152,11 +162,37 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
         await task
 
 
+_mail_catcher: MailCatcher | None = None
+
+
+def running_mail_catcher() -> MailCatcher:
+    """The suite's one mail catcher, taking SMTP on a free loopback port from first use on."""
+    global _mail_catcher
+    if _mail_catcher is None:
+        _mail_catcher = MailCatcher()
+        _mail_catcher.start("127.0.0.1", free_port())
+    return _mail_catcher
+
+
+@pytest.fixture(scope="session")
+def mail_catcher() -> Iterator[MailCatcher]:
+    """Every e-mail the platform sent in this test session: ``.messages``, ``.wait_for(...)``."""
+    catcher = running_mail_catcher()
+    yield catcher
+    catcher.stop()
+
+
 def settings_for_tests(pg_url: str, **overrides: Any) -> Settings:
+    catcher = running_mail_catcher()
     values: dict[str, Any] = {
         "environment": "test",
+        # every e-mail goes to the suite's mail catcher
+        "smtp_host": "127.0.0.1",
+        "smtp_port": catcher.port,
+        "smtp_starttls": False,
         "database_url": pg_url,
         "jwt_secret": "test-secret-" + "x" * 40,
+        "invitation_link_secret": "test-link-secret-" + "y" * 40,
         "task_queue": f"nt24-test-{uuid4().hex[:8]}",
         # Many tests share little time: the limits themselves are tested in test_conventions
         "rate_limits_standard": RateLimits(read=100_000, write=100_000, webhook=100_000),
@@ -192,10 +228,19 @@ async def running_stack(
 ) -> AsyncIterator[Stack]:
     """API, worker and provider sandboxes on loopback, on the Temporal server of ``env``."""
     # The worker's provider clients talk to the sandboxes over HTTP, as in the dev stack.
-    async with serving(sandboxes.app.create_app()) as sandboxes_url:
-        settings = settings_for_tests(pg_url, vies_base_url=f"{sandboxes_url}/vies")
+    async with serving(sandboxes.app.create_app(running_mail_catcher())) as sandboxes_url:
+        # known before it serves: providers call back to it (iDenfy's callbackUrl)
+        api_port = free_port()
+        settings = settings_for_tests(
+            pg_url,
+            public_base_url=f"http://127.0.0.1:{api_port}",
+            vies_base_url=f"{sandboxes_url}/vies",
+            credit_bureau_base_url=f"{sandboxes_url}/credit-bureau",
+            idenfy_base_url=f"{sandboxes_url}/idenfy",
+            idenfy_aml_base_url=f"{sandboxes_url}/idenfy-aml",
+        )
         app = create_app(settings, db=db, temporal_client=env.client)
-        async with serving(app) as base_url, build_worker(env.client, db, settings):
+        async with serving(app, api_port) as base_url, build_worker(env.client, db, settings):
             if wait_for_pollers:
                 await wait_until_ready(base_url)
             yield Stack(base_url, settings, db, env.client)
@@ -207,7 +252,7 @@ async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> A
         yield running
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def skipping_stack(
     pg_url: str, db: Database, time_skipping: WorkflowEnvironment
 ) -> AsyncIterator[Stack]:

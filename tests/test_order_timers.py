@@ -4,14 +4,18 @@ deadline of the buyer's transport statement (the 10th of the month after the sup
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+import pytest_asyncio
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
+from store.db import Database
 from store.models import Buyer, Event, Order, ViesCheck
-from tests.conftest import Stack, capture_history
+from tests.conftest import Stack, capture_history, running_stack, start_time_skipping
 from tests.order_flow import OrderClient, partner_in, seller_session
 
 TURNS_INVALID = "DE210000009"  # the sandbox: valid for two checks, then invalid
@@ -107,10 +111,28 @@ async def test_a_number_that_turns_invalid_before_pickup_makes_the_order_invalid
     assert "compliance.decision_made" in types
 
 
+@pytest_asyncio.fixture(loop_scope="session")
+async def clock_at_today(pg_url: str, db: Database) -> AsyncIterator[TodayStack]:
+    """A stack on a time-skipping server of its own: its clock starts at today, as the dates
+    the API is sent do (the module's server is as far ahead as earlier tests slept)."""
+    env = await start_time_skipping()
+    try:
+        async with running_stack(pg_url, db, env, wait_for_pollers=False) as stack:
+            yield TodayStack(stack, env)
+    finally:
+        await env.shutdown()
+
+
+@dataclass
+class TodayStack:
+    stack: Stack
+    env: WorkflowEnvironment
+
+
 async def test_a_self_pickup_without_the_buyers_statement_is_overdue_after_the_10th(
-    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+    clock_at_today: TodayStack,
 ):
-    stack = skipping_stack
+    stack, time_skipping = clock_at_today.stack, clock_at_today.env
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)

@@ -11,11 +11,15 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -26,15 +30,20 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.webhooks import (
     SWEEP_SCHEDULE,
+    Target,
     delivery_workflow_id,
     ensure_sweep_schedule,
     new_delivery_id,
-    target_problem,
+    vet_target,
 )
+from api.main import create_app
+from sandboxes.mail import MailCatcher
 from settings import Settings
+from store import identity
+from store.db import Database
 from store.events import DOC, EVENT_TYPES, catalogue_markdown, documented_catalogue, record_event
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
-from tests.conftest import Stack, capture_history, serving
+from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
 from workflows.webhook_delivery import next_attempt_at
 
@@ -277,13 +286,28 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
             assert unknown.json()["errors"][0]["field"] == "type[0]"
 
 
-async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(stack: Stack):
+async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(
+    stack: Stack, mail_catcher: MailCatcher
+):
     receiver = Receiver()
     receiver.default["flaky"] = 500
     receiver.default["gone"] = 410
     pause_after = stack.settings.webhook_auto_pause_failures
     async with serving(receiver.app) as base:
         tenant, http = await seller_session(stack)
+        admin, seller_user = (f"{uuid4().hex[:8]}@example.com" for _ in range(2))
+        async with stack.db.transaction() as session:
+            org = await session.get(type(tenant.org), tenant.org.id)
+            await identity.create_user(session, admin, "pw-admin-1", email=admin, organization=org)
+            partner = await session.get(type(tenant.partner), tenant.partner.id)
+            await identity.create_user(
+                session,
+                seller_user,
+                "pw-seller-1",
+                email=seller_user,
+                organization=org,
+                partner=partner,
+            )
         async with http:
             flaky = await register(http, f"{base}/hooks/flaky", ["kyc.*"])
             watcher = await register(http, f"{base}/hooks/watcher", ["webhook.*"])
@@ -303,6 +327,15 @@ async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(st
             failed = await deliveries(http, flaky, status="PENDING")
             assert all(d["attempts"] == 1 and d["httpStatus"] == 500 for d in failed)
             assert all(d["kind"] == "TEST" and d["error"] == "HTTP 500" for d in failed)
+            # and the organization's administrators (not a seller's users) get an e-mail
+            mail = await mail_catcher.wait_for(lambda m: admin in m.recipients, timeout=30)
+            assert mail.recipients == [admin]
+            assert mail.subject == f"Webhook endpoint paused: {base}/hooks/flaky"
+            assert flaky["id"] in mail.text and f"{pause_after} consecutive" in mail.text
+            await capture_history(
+                stack.client.get_workflow_handle(f"webhook-paused-notice-{notice['id']}"),
+                "webhook_paused_notice",
+            )
 
             # while paused, deliveries queue without an attempt
             queued = [await fire_test(http, flaky, n) for n in (100, 101)]
@@ -495,6 +528,75 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
             ] == [notice]
 
 
+async def test_a_worker_killed_mid_delivery_loses_nothing(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment, tmp_path: Path
+):
+    """The worker process dies (SIGKILL) while a receiver is answering; the attempt runs out
+    of time on the server and another worker process delivers the same event, same id."""
+    settings = settings_for_tests(
+        pg_url,
+        webhook_timeout=timedelta(seconds=3),
+        webhook_attempt_margin=timedelta(seconds=1),
+    )
+    env = os.environ | {
+        "NT24_ENVIRONMENT": "test",
+        "NT24_DATABASE_URL": pg_url,
+        "NT24_TEMPORAL_ADDRESS": dev_server.client.service_client.config.target_host,
+        "NT24_TASK_QUEUE": settings.task_queue,
+        "NT24_DATA_DIR": str(tmp_path),
+        "NT24_WEBHOOK_TIMEOUT": "PT3S",
+        "NT24_WEBHOOK_ATTEMPT_MARGIN": "PT1S",
+    }
+
+    async def worker_process() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "worker.py", cwd=Path(__file__).parent.parent, env=env
+        )
+
+    receiver = Receiver()
+    answering = asyncio.Event()
+
+    @receiver.app.post("/slow")
+    async def slow(request: Request) -> Response:
+        receiver.calls["slow"].append(Call(await request.body(), dict(request.headers), 200))
+        answering.set()
+        if len(receiver.calls["slow"]) == 1:
+            await asyncio.sleep(10)  # the worker dies meanwhile
+        return Response(status_code=200)
+
+    app = create_app(settings, db=db, temporal_client=dev_server.client)
+    first = await worker_process()
+    second = None
+    try:
+        async with serving(receiver.app) as hooks, serving(app) as base_url:
+            stack = Stack(base_url, settings, db, dev_server.client)
+            _, http = await seller_session(stack)
+            async with http:
+                endpoint = await register(http, f"{hooks}/slow", ["compliance.*"])
+                fired = await fire_test(http, endpoint, 1)
+                async with asyncio.timeout(60):
+                    await answering.wait()
+                first.kill()
+                await first.wait()
+                second = await worker_process()
+                calls = await receiver.wait_for("slow", 2, seconds=60)
+                assert [verified(endpoint["secret"], c)["id"] for c in calls] == [
+                    fired["eventId"]
+                ] * 2
+
+                async def delivered() -> bool:
+                    return (await deliveries(http, endpoint))[0]["status"] == "DELIVERED"
+
+                await until(delivered)
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
+        # the worker process made the sweep schedule for its own task queue
+        await dev_server.client.get_schedule_handle(SWEEP_SCHEDULE).delete()
+
+
 async def _timers(stack: Stack, delivery_id: str) -> list[timedelta]:
     history = await stack.client.get_workflow_handle(
         delivery_workflow_id(delivery_id)
@@ -507,7 +609,8 @@ async def _timers(stack: Stack, delivery_id: str) -> list[timedelta]:
 
 
 async def test_the_catalogue_is_the_documentation(stack: Stack):
-    assert len(EVENT_TYPES) == 10
+    # the contract's ten, and ours: kyc.verification_expiring (docs/kyc.md)
+    assert len(EVENT_TYPES) == 11
     assert documented_catalogue(DOC.read_text()) == catalogue_markdown(), (
         "docs/webhooks.md is behind the catalogue: run .venv/bin/python -m store.events"
     )
@@ -529,16 +632,33 @@ async def test_where_deliveries_may_go():
         "https://[::ffff:192.168.0.1]/hook",
         "http://93.184.215.14/hook",
         "https://user:pw@93.184.215.14/hook",
+        "https://no-such-host.invalid/hook",
     ):
-        assert await target_problem(url, production), url
-    assert await target_problem("https://93.184.215.14/hook", production) is None
+        assert (await vet_target(url, production)).problem, url
+    assert await vet_target("https://93.184.215.14/hook", production) == Target()
     dev = Settings(environment="dev")
-    assert await target_problem("http://127.0.0.1:8000/hook", dev) is None
-    assert await target_problem("http://localhost/hook", dev) is None
-    assert await target_problem("http://example.com/hook", dev) == "must use https"
-    assert (
-        await target_problem("http://example.com/hook", Settings(webhook_allow_http=True)) is None
+    assert (await vet_target("http://127.0.0.1:8000/hook", dev)).problem is None
+    assert (await vet_target("http://localhost/hook", dev)).problem is None
+    assert (await vet_target("http://example.com/hook", dev)).problem == "must use https"
+    anywhere = Settings(webhook_allow_http=True)
+    assert (await vet_target("http://example.com/hook", anywhere)).problem is None
+
+
+async def test_a_delivery_connects_to_the_address_that_was_checked():
+    """The name is resolved once: the connection goes to the vetted address, while the Host
+    header, TLS's SNI and its certificate check keep the URL's own name (no DNS rebinding)."""
+    target = await vet_target("http://localhost:8123/hooks/a?x=1", Settings(environment="dev"))
+    assert target.problem is None and target.address in {"127.0.0.1", "::1"}
+    url, headers, extensions = Target(address="203.0.113.9").request(
+        "https://hooks.example.com/in?x=1"
     )
+    assert url == "https://203.0.113.9/in?x=1"
+    assert headers == {"Host": "hooks.example.com"}
+    assert extensions == {"sni_hostname": "hooks.example.com"}
+    url, headers, _ = Target(address="2001:db8::7").request("https://hooks.example.com:8443/in")
+    assert (url, headers) == ("https://[2001:db8::7]:8443/in", {"Host": "hooks.example.com:8443"})
+    # an address in the URL needs no pinning
+    assert Target().request("https://203.0.113.9/in") == ("https://203.0.113.9/in", {}, {})
 
 
 def test_the_retry_plan():

@@ -61,6 +61,9 @@ class BuyerRef:
     vies_last_checked_at: datetime | None = None
     documents_complete: bool = False
     verification_status: str = "NOT_STARTED"
+    # None in histories from before AML was recorded: the mode's default then
+    aml_status: str | None = None
+    verification_expired: bool = False
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflows.order_model import Money
 from workflows.rules import compliance as rules
-from workflows.rules.kyc import KycFacts
+from workflows.rules.kyc import KycFacts, default_aml_status
 
 if TYPE_CHECKING:
     from workflows.order import OrderWorkflow
@@ -70,7 +70,8 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
                 vies_result=buyer.vies_result,
                 documents_complete=buyer.documents_complete,
                 verification_status=buyer.verification_status,
-                aml_status="NOT_APPLICABLE" if buyer.kyc_mode == "MARKETPLACE_LED" else "PENDING",
+                aml_status=buyer.aml_status or default_aml_status(buyer.kyc_mode),
+                verification_expired=buyer.verification_expired,
             ),
             vies_checks=tuple(checks),
         ),

@@ -18,16 +18,19 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.email import EmailActivities
     from activities.webhooks import (
         DELIVERY_WORKFLOW,
         FAILED,
         FAN_OUT_WORKFLOW,
+        PAUSED_NOTICE_WORKFLOW,
         RETRY,
         SWEEP_WORKFLOW,
         Batch,
         Cursor,
         DeliveryInput,
         DeliveryRef,
+        PausedNotice,
         RetryPlan,
         WebhookActivities,
     )
@@ -159,3 +162,29 @@ class WebhookSweepWorkflow:
             purged += deleted
             if deleted < batch.size:
                 return SweepResult(fanned_out, started, purged)
+
+
+@workflow.defn(name=PAUSED_NOTICE_WORKFLOW)
+class WebhookPausedNoticeWorkflow:
+    """Mails the organization's administrators that an endpoint was auto-paused (the contract
+    sends them an e-mail beside the ``webhook.endpoint_auto_paused`` event)."""
+
+    @workflow.run
+    async def run(self, notice: PausedNotice) -> bool:
+        mail = await workflow.execute_activity_method(
+            WebhookActivities.compose_paused_notice,
+            notice,
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=DB_RETRY,
+        )
+        if mail is None:
+            return False
+        await workflow.execute_activity_method(
+            EmailActivities.send_email,
+            mail,
+            start_to_close_timeout=timedelta(minutes=2),
+            # a relay that stays down for a day makes the notice moot: the endpoint shows it
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=10)),
+            schedule_to_close_timeout=timedelta(days=1),
+        )
+        return True

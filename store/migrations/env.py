@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from settings import get_settings
 from store.db import create_engine
 from store.models import Base
+from store.web import WebSession  # noqa: F401  (registers the web app's tables)
 
 config = context.config
 target_metadata = Base.metadata

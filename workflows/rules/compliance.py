@@ -434,6 +434,12 @@ def _kyc(facts: ComplianceFacts) -> RuleOutcome:
             if wrong
         ]
         return rule(FAILED, f"KYC of {facts.buyer.name}: {' and '.join(reasons)}", "KYC_REJECTED")
+    if kyc.verification_expired and kyc.verification_status != "VERIFIED":
+        return rule(
+            PENDING,
+            f"KYC of {facts.buyer.name}: the verified profile expired; verify the buyer again",
+            "KYC_EXPIRED",
+        )
     missing = [
         text
         for lacking, text in (

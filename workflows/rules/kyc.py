@@ -53,6 +53,13 @@ class KycFacts:
     documents_complete: bool
     verification_status: str = "NOT_STARTED"  # Mode B only
     aml_status: str = "NOT_APPLICABLE"  # Mode B only
+    # Mode B: a verified profile lapsed (its validity ran out); a new verification is needed
+    verification_expired: bool = False
+
+
+def default_aml_status(kyc_mode: str) -> str:
+    """Before any screening: Mode B waits for one, Mode A has none of the platform's."""
+    return "PENDING" if kyc_mode == NT24_LED else "NOT_APPLICABLE"
 
 
 def documents_complete(kyc_mode: str, active_types: set[str]) -> bool:

@@ -1,0 +1,105 @@
+"""``POST /v1/api/order-request/``: a validated request becomes a pending payment order.
+
+Every field is checked (required ones, enums, totals against the lines); a bad one is a 422
+naming it and nothing is written. The order's PaymentOrderWorkflow is started and its
+``create`` Update writes the order before the 201 answers, so the order reads back at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from temporalio.client import Client
+
+from api.deps import temporal
+from api.order_commands import run_command
+from api.payment_common import Db, Scope, load_order, selling_partner, serve_without_trailing_slash
+from api.payment_schemas import OrderRequestIn
+from api.payment_views import order_request
+from settings import Settings, get_settings
+from workflows.payment_order import PaymentOrderWorkflow
+from workflows.payment_order_model import (
+    NewPaymentOrder,
+    PaymentOrderSettings,
+    PaymentOrderStart,
+    payment_order_workflow_id,
+)
+
+router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])
+
+
+def payment_page_url(settings: Settings, order_uuid: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/pay/{order_uuid}/"
+
+
+def order_settings(settings: Settings) -> PaymentOrderSettings:
+    return PaymentOrderSettings(
+        payment_terms_days=settings.payment_terms_days,
+        credit_check_attempt_timeout=settings.credit_bureau_timeout * 2,
+        credit_check_retry_interval=settings.credit_check_retry_interval,
+        credit_check_give_up_after=settings.credit_check_give_up_after,
+    )
+
+
+@router.post(
+    "/",
+    status_code=201,
+    summary="Create a new OrderRequest",
+    responses={
+        201: {"description": "The order, pending, with the payment_page_url for the buyer"},
+        401: {"description": "No valid access token"},
+        422: {"description": "A field is missing or invalid; `errors` names it"},
+    },
+)
+async def create_order_request(
+    body: OrderRequestIn,
+    request: Request,
+    scope: Scope,
+    db: Db,
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JSONResponse:
+    total, discount, lines = body.priced()
+    company = body.company()
+    partner = await selling_partner(db, scope)
+    uuid = str(uuid4())
+    command = NewPaymentOrder(
+        uuid=uuid,
+        organization_id=scope.tenant.organization_id,
+        partner_id=partner.id,
+        created_by_user_id=scope.user.id,
+        external_webshop_uid=body.external_webshop_uid,
+        external_order_uid=body.external_order_uid,
+        order_request_label=body.order_request_label,
+        currency=body.currency,
+        locale=body.locale,
+        payment_link_duration=body.payment_link_duration,
+        total=total,
+        discount=discount,
+        lines=lines,
+        buyer_company=company,
+        buyer_representative=body.buyer_representative.model_dump(),
+        shipping_address=body.shipping_address.as_json(),
+        billing_address=body.billing_address.as_json(),
+        seller_urls=body.seller_urls.model_dump() if body.seller_urls else None,
+        webhook_urls=body.webhook_urls.model_dump() if body.webhook_urls else None,
+        page_token=secrets.token_urlsafe(32),
+        settings=order_settings(settings),
+    )
+    workflow_id = payment_order_workflow_id(uuid)
+    await client.start_workflow(
+        PaymentOrderWorkflow.run,
+        PaymentOrderStart(settings.order_abandoned_after),
+        id=workflow_id,
+        task_queue=settings.task_queue,
+    )
+    await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
+    order = await load_order(db, scope, UUID(uuid))
+    return JSONResponse(order_request(order, payment_page_url(settings, uuid)), status_code=201)
+
+
+serve_without_trailing_slash(router)

@@ -1,0 +1,19 @@
+"""The web app under ``/app``: staff and organization users, server-rendered (docs/web-app.md).
+
+One router per area; all of them call the functions the API's routers call, so a web action
+and an API request take the same path through validation and the order's workflow.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import admin, auth, buyers, dashboard, orders, webhooks
+from api.web.core import STATIC
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
+    for module in (auth, dashboard, orders, buyers, webhooks, admin):
+        app.include_router(module.router)

@@ -1,0 +1,352 @@
+"""Administration: organizations, their partners, capabilities, DPA acceptance, API clients and
+users; staff manage every organization, a user sees (and keeps the API clients and DPA of) its
+own. The same store functions as the admin command line do the work; staff browse the audit
+log here too."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import FormData
+
+from admin import FLAGS, TIERS
+from api.errors import Problem
+from api.web.core import (
+    FormErrors,
+    Viewer,
+    WebRoute,
+    checked,
+    database,
+    parse_uuid,
+    posted,
+    record,
+    redirect,
+    render,
+    settings_of,
+    staff,
+    text,
+    values,
+    viewer,
+)
+from store import api_clients, identity
+from store.models import ApiClient, Organization, Partner, User, utcnow
+from store.web import AuditEntry
+from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
+
+router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
+MIN_PASSWORD = 8
+
+
+def _org_view(org: Organization) -> dict[str, Any]:
+    return {
+        "name": org.name,
+        "rateLimitTier": org.rate_limit_tier,
+        **{flag: getattr(org, flag) for flag in FLAGS},
+        "dpaVersion": org.dpa_version,
+    }
+
+
+@router.get("/admin")
+async def organizations(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    if not seen.is_staff:
+        async with database(request).session() as session:
+            org = await session.get(Organization, seen.organization_id)
+        assert org is not None
+        return redirect(f"/app/admin/organizations/{org.uuid}")
+    async with database(request).session() as session:
+        orgs = (await session.scalars(select(Organization).order_by(Organization.name))).all()
+    return render(request, "admin_orgs.html", organizations=orgs, form={}, errors={})
+
+
+@router.post("/admin/organizations")
+async def create_organization(
+    request: Request,
+    seen: Annotated[Viewer, Depends(staff)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    name = text(form, "name")
+    try:
+        if not name:
+            raise FormErrors({"name": "is required"})
+        async with database(request).transaction() as session:
+            org = await identity.create_organization(
+                session,
+                name,
+                allow_marketplace_led_kyc=checked(form, "allow_marketplace_led_kyc"),
+                allow_multi_vin_orders=checked(form, "allow_multi_vin_orders"),
+            )
+    except (FormErrors, IntegrityError) as exc:
+        fields = exc.fields if isinstance(exc, FormErrors) else {"name": "is taken already"}
+        async with database(request).session() as session:
+            orgs = (await session.scalars(select(Organization).order_by(Organization.name))).all()
+        return render(
+            request,
+            "admin_orgs.html",
+            status_code=422,
+            organizations=orgs,
+            form=values(form),
+            errors=fields,
+        )
+    await record(
+        request, "organization.create", "organization", str(org.uuid), org.id, None, _org_view(org)
+    )
+    return redirect(f"/app/admin/organizations/{org.uuid}", "Organization created.")
+
+
+async def _organization(request: Request, seen: Viewer, uuid: str) -> Organization:
+    async with database(request).session() as session:
+        org = await session.scalar(
+            select(Organization).where(Organization.uuid == parse_uuid(uuid))
+        )
+    if org is None or not seen.may_see(org.id):
+        raise Problem("not-found", f"Organization {uuid} was not found.")
+    return org
+
+
+@router.get("/admin/organizations/{uuid}")
+async def organization_page(
+    uuid: str, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    org = await _organization(request, seen, uuid)
+    return await _organization_page(request, org)
+
+
+async def _organization_page(
+    request: Request,
+    org: Organization,
+    *,
+    status_code: int = 200,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    secret: dict[str, str] | None = None,
+) -> Response:
+    async with database(request).session() as session:
+        partners = (
+            await session.scalars(
+                select(Partner).where(Partner.organization_id == org.id).order_by(Partner.name)
+            )
+        ).all()
+        clients = (
+            await session.scalars(
+                select(ApiClient).where(ApiClient.organization_id == org.id).order_by(ApiClient.id)
+            )
+        ).all()
+        users = (
+            await session.scalars(
+                select(User).where(User.organization_id == org.id).order_by(User.username)
+            )
+        ).all()
+    settings = settings_of(request)
+    return render(
+        request,
+        "admin_org.html",
+        status_code=status_code,
+        org=org,
+        partners=partners,
+        clients=clients,
+        users=users,
+        flags=FLAGS,
+        tiers=TIERS,
+        dpa_current=settings.dpa_current_version,
+        failed=failed,
+        errors=errors or {},
+        form=form or {},
+        secret=secret,
+    )
+
+
+# Who may do what on an organization's page: staff everything, its users their API clients
+# and the DPA; a user of another organization never gets this far (404).
+_STAFF_ONLY = {"capabilities", "partners", "users"}
+
+
+@router.post("/admin/organizations/{uuid}/{action}")
+async def organization_action(
+    uuid: str,
+    action: str,
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    org = await _organization(request, seen, uuid)
+    if action in _STAFF_ONLY and not seen.is_staff:
+        raise Problem("not-found", "There is no such page.")
+    before: Any = _org_view(org)
+    secret: dict[str, str] | None = None
+    try:
+        async with database(request).transaction() as session:
+            org = await session.merge(org)
+            if action == "capabilities":
+                for flag in FLAGS:
+                    setattr(org, flag, checked(form, flag))
+                if text(form, "rateLimitTier") in TIERS:
+                    org.rate_limit_tier = text(form, "rateLimitTier")
+                after: Any = _org_view(org)
+                done = "Capabilities saved."
+            elif action == "dpa":
+                version = text(form, "dpaVersion")
+                if not version:
+                    raise FormErrors({"dpaVersion": "is required, e.g. 2026-01"})
+                org.dpa_version, org.dpa_accepted_at = version, utcnow()
+                after, done = _org_view(org), f"DPA {version} accepted."
+            elif action == "partners":
+                partner = await _new_partner(session, org, form)
+                before, after = None, {"partner": str(partner.uuid), "name": partner.name}
+                done = f"Partner {partner.name} added."
+            elif action == "api-clients":
+                name = text(form, "name")
+                if not name:
+                    raise FormErrors({"name": "is required"})
+                client, value = await api_clients.create_api_client(session, org, name)
+                before, after = None, {"clientId": client.client_id, "name": name}
+                secret = {"clientId": client.client_id, "secret": value}
+                done = "API client created: copy its secret now, it is not shown again."
+            elif action == "rotate":
+                client = await session.scalar(
+                    select(ApiClient).where(
+                        ApiClient.organization_id == org.id,
+                        ApiClient.client_id == (text(form, "clientId") or ""),
+                    )
+                )
+                if client is None:
+                    raise Problem("not-found", "There is no such API client.")
+                grace = settings_of(request).client_secret_rotation_grace
+                value = await api_clients.rotate_secret(session, client, grace)
+                before = {"clientId": client.client_id, "rotatedAt": None}
+                until = client.previous_secret_expires_at
+                after = {"clientId": client.client_id, "previousSecretValidUntil": str(until)}
+                secret = {"clientId": client.client_id, "secret": value}
+                done = "New secret made: copy it now; the previous one works for a grace period."
+            elif action == "users":
+                user = await _new_user(session, org, form)
+                before, after = None, {"username": user.username, "uuid": str(user.uuid)}
+                done = f"User {user.username} created."
+            else:
+                raise Problem("not-found", "There is no such action.")
+    except (FormErrors, IntegrityError) as exc:
+        fields = exc.fields if isinstance(exc, FormErrors) else {"name": "is taken already"}
+        fields = fields or {"form": getattr(exc, "detail", None) or "could not be saved"}
+        org = await _organization(request, seen, uuid)
+        return await _organization_page(
+            request, org, status_code=422, failed=action, errors=fields, form=values(form)
+        )
+    target = action if action != "rotate" else "api_client.rotate"
+    await record(
+        request, target.replace("-", "_"), "organization", str(org.uuid), org.id, before, after
+    )
+    if secret is not None:
+        # shown on this answer only: never stored in clear, never in a redirect or a cookie
+        return await _organization_page(request, org, secret=secret)
+    return redirect(f"/app/admin/organizations/{org.uuid}", done)
+
+
+async def _new_partner(session: Any, org: Organization, form: FormData) -> Partner:
+    errors: dict[str, str] = {}
+    name, country, vat = text(form, "name"), (text(form, "country") or "").upper(), None
+    if not name:
+        errors["name"] = "is required"
+    if len(country) != 2 or not country.isalpha():
+        errors["country"] = "must be a two-letter country code"
+    if raw := text(form, "vatNumber"):
+        try:
+            vat = normalize_vat_number(raw).full
+        except InvalidVatNumber as exc:
+            errors["vatNumber"] = str(exc)
+    if errors:
+        raise FormErrors(errors)
+    assert name is not None
+    return await identity.create_partner(
+        session, org, name, country, vat_number=vat, webshop_url=text(form, "webshopUrl")
+    )
+
+
+async def _new_user(session: Any, org: Organization | None, form: FormData) -> User:
+    errors: dict[str, str] = {}
+    username, password = text(form, "username"), str(form.get("password") or "")
+    if not username:
+        errors["username"] = "is required"
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"needs at least {MIN_PASSWORD} characters"
+    if errors:
+        raise FormErrors(errors)
+    assert username is not None
+    try:
+        async with session.begin_nested():
+            return await identity.create_user(
+                session,
+                username,
+                password,
+                email=text(form, "email") or "",
+                organization=org,
+                first_name=text(form, "firstName") or "",
+                last_name=text(form, "lastName") or "",
+                is_staff=org is None,
+            )
+    except IntegrityError as exc:
+        raise FormErrors({"username": "is taken already"}) from exc
+
+
+@router.get("/admin/staff")
+async def staff_users(request: Request, seen: Annotated[Viewer, Depends(staff)]) -> Response:
+    return await _staff_page(request)
+
+
+async def _staff_page(request: Request, **context: Any) -> Response:
+    async with database(request).session() as session:
+        users = (
+            await session.scalars(
+                select(User).where(User.organization_id.is_(None)).order_by(User.username)
+            )
+        ).all()
+    context.setdefault("errors", {})
+    context.setdefault("form", {})
+    return render(request, "admin_staff.html", users=users, **context)
+
+
+@router.post("/admin/staff")
+async def create_staff(
+    request: Request,
+    seen: Annotated[Viewer, Depends(staff)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    try:
+        async with database(request).transaction() as session:
+            user = await _new_user(session, None, form)
+    except FormErrors as exc:
+        return await _staff_page(request, status_code=422, errors=exc.fields, form=values(form))
+    await record(
+        request, "staff.create", "user", str(user.uuid), None, None, {"username": user.username}
+    )
+    return redirect("/app/admin/staff", f"Staff user {user.username} created.")
+
+
+@router.get("/audit")
+async def audit_log(request: Request, seen: Annotated[Viewer, Depends(staff)]) -> Response:
+    q = request.query_params
+    query = select(AuditEntry, Organization.name).outerjoin(
+        Organization, Organization.id == AuditEntry.organization_id
+    )
+    if q.get("user"):
+        query = query.where(AuditEntry.username == q["user"])
+    if q.get("object"):
+        query = query.where(AuditEntry.object_id == q["object"])
+    if q.get("action"):
+        query = query.where(AuditEntry.action.startswith(q["action"]))
+    if q.get("staff") == "1":
+        query = query.where(AuditEntry.is_staff.is_(True))
+    before = q.get("before", "")
+    if before.isdigit():
+        query = query.where(AuditEntry.id < int(before))
+    async with database(request).session() as session:
+        rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(50))).all()
+    return render(
+        request,
+        "audit.html",
+        entries=rows,
+        filters=dict(q),
+        older=rows[-1][0].id if len(rows) == 50 else None,
+    )

@@ -1,0 +1,126 @@
+"""Signing in and out of the web app with the users of the foundation (argon2 passwords).
+
+A wrong password is recorded; after ``web_login_max_failures`` of them for one username within
+``web_login_failure_window`` that username is refused until the window has passed, whatever
+password is sent, so guessing costs days instead of seconds. The login form has no session yet:
+its CSRF token is a double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.datastructures import FormData
+
+from api.web.core import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    WebRoute,
+    database,
+    posted,
+    redirect,
+    render,
+    settings_of,
+    text,
+)
+from store.identity import authenticate
+from store.models import utcnow
+from store.web import (
+    close_session,
+    forget_failures,
+    locked_until,
+    open_session,
+    recent_failures,
+    record_failure,
+)
+
+router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of the web app: never a redirect to another site."""
+    if target and target.startswith("/app") and not target.startswith("//"):
+        return target
+    return "/app/dashboard"
+
+
+def _login_page(
+    request: Request, status_code: int = 200, error: str | None = None, username: str = ""
+) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "login.html",
+        status_code=status_code,
+        error=error,
+        username=username,
+        login_csrf=token,
+        next=_safe_next(request.query_params.get("next")),
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        path="/app",
+        httponly=True,
+        samesite="lax",
+        secure=settings_of(request).web_secure_cookies,
+    )
+    return response
+
+
+@router.get("/login")
+async def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not expected or form.get(CSRF_FIELD) != expected:
+        return _login_page(request, 403, "The form has expired: please sign in again.")
+    username, password = text(form, "username") or "", str(form.get("password") or "")
+    settings, now = settings_of(request), utcnow()
+    async with database(request).transaction() as session:
+        failures = await recent_failures(session, username, settings.web_login_failure_window)
+        until = locked_until(
+            failures, now, settings.web_login_max_failures, settings.web_login_failure_window
+        )
+        if until is not None:
+            minutes = max(1, round((until - now).total_seconds() / 60))
+            return _login_page(
+                request,
+                429,
+                f"Too many wrong passwords for this user: try again in {minutes} minutes.",
+                username,
+            )
+        user = await authenticate(session, username, password) if username else None
+        if user is None:
+            record_failure(session, username, request.client.host if request.client else None)
+            error = "Wrong username or password."
+            return _login_page(request, 401, error, username)
+        token, _ = await open_session(session, user, settings.web_session_ttl)
+        await forget_failures(session, username, now - settings.web_login_failure_window)
+    response = redirect(_safe_next(text(form, "next")))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.web_secure_cookies,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/app")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, _form: Annotated[FormData, Depends(posted)]) -> Response:
+    async with database(request).transaction() as session:
+        await close_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = redirect("/app/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,361 @@
+"""Buyers in the web app: list and search, create and edit with the API's rules (VAT numbers
+validated per country, the KYC mode only upgraded MARKETPLACE_LED -> NT24_LED), KYC status and
+history, a VIES check on demand, KYC documents and blocking. Every change runs through the
+function the API endpoint runs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from starlette.datastructures import FormData
+
+from api import buyers as buyer_api
+from api.buyers import BlockRequest, BuyerOut, BuyerPatch, BuyerUpsert, update_buyer
+from api.errors import Problem
+from api.kyc import trigger_vies_check
+from api.kyc_documents import add_kyc_document
+from api.nt24_auth import PartnerScope
+from api.order_documents import check_upload, document_content_response
+from api.web.core import (
+    ISSUER_TYPES,
+    WEB_APP,
+    FormErrors,
+    Viewer,
+    WebRoute,
+    acting_for,
+    build,
+    database,
+    parse_uuid,
+    posted,
+    record,
+    redirect,
+    render,
+    settings_of,
+    text,
+    upload_of,
+    values,
+    viewer,
+)
+from store.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
+from store.models import Buyer, Document, Order, Organization, Partner, ViesCheck
+from workflows.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
+
+router = APIRouter(prefix="/app/buyers", route_class=WebRoute, include_in_schema=False)
+PAGE_SIZE = 25
+
+
+@router.get("")
+async def list_buyers(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    q = request.query_params
+    query = seen.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)
+    if search := (q.get("q") or "").strip():
+        like = f"%{search.lower()}%"
+        compact = search.replace(" ", "").upper()
+        query = query.where(
+            or_(func.lower(Buyer.company_name).like(like), Buyer.vat_number.like(f"%{compact}%"))
+        )
+    if q.get("partner"):
+        query = query.where(Partner.uuid == parse_uuid(q["partner"]))
+    for name, column in (
+        ("status", Buyer.status),
+        ("kycMode", Buyer.kyc_mode),
+        ("vies", Buyer.vies_result),
+    ):
+        if q.get(name):
+            query = query.where(column == q[name])
+    page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
+    async with database(request).session() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (
+            await session.execute(
+                query.order_by(Buyer.company_name, Buyer.id)
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            )
+        ).all()
+        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
+    return render(
+        request,
+        "buyers.html",
+        buyers=rows,
+        partners=partners,
+        filters=dict(q),
+        page=page,
+        pages=max(1, -(-int(total or 0) // PAGE_SIZE)),
+        total=total,
+    )
+
+
+async def _partners(request: Request, seen: Viewer) -> list[Partner]:
+    async with database(request).session() as session:
+        return list(await session.scalars(seen.select(Partner).order_by(Partner.name)))
+
+
+async def _partner_scope(request: Request, seen: Viewer, partner_uuid: str | None) -> PartnerScope:
+    async with database(request).session() as session:
+        found = (
+            (
+                await session.execute(
+                    seen.select(Partner, Partner, Organization)
+                    .join(Organization, Organization.id == Partner.organization_id)
+                    .where(Partner.uuid == parse_uuid(partner_uuid))
+                )
+            ).first()
+            if partner_uuid
+            else None
+        )
+    if found is None:
+        raise FormErrors({"partner": "choose one of the partners"})
+    partner, organization = found
+    return acting_for(seen, organization, partner)
+
+
+def _address(form: FormData) -> dict[str, Any]:
+    return {k: text(form, f"address.{k}") for k in ("street", "postCode", "city", "country")}
+
+
+@router.get("/new")
+async def new_buyer(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    partners = await _partners(request, seen)
+    return render(request, "buyer_new.html", partners=partners, form={}, errors={})
+
+
+@router.post("/new")
+async def create_buyer(
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    try:
+        scope = await _partner_scope(request, seen, text(form, "partner"))
+        data = {
+            "kycMode": text(form, "kycMode"),
+            "vatNumber": text(form, "vatNumber"),
+            "companyName": text(form, "companyName"),
+            "address": _address(form),
+        }
+        body = build(BuyerUpsert, data, {})
+        answer = await buyer_api.upsert_buyer(
+            body, request, scope, database(request), await request.app.state.temporal.get()
+        )
+    except (FormErrors, Problem) as exc:
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        return render(
+            request,
+            "buyer_new.html",
+            status_code=422 if failure.fields else getattr(exc, "status", 409),
+            partners=await _partners(request, seen),
+            form=values(form),
+            errors=failure.fields,
+            problem=failure.detail,
+        )
+    created = BuyerOut.model_validate_json(bytes(answer.body))
+    await record(
+        request,
+        "buyer.create",
+        "buyer",
+        str(created.uuid),
+        scope.principal.organization_id,
+        None,
+        created,
+    )
+    return redirect(f"/app/buyers/{created.uuid}", "Buyer saved; its VIES check has started.")
+
+
+@dataclass
+class Loaded:
+    buyer: Buyer
+    scope: PartnerScope
+
+
+async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
+    async with database(request).session() as session:
+        found = (
+            await session.execute(
+                seen.select(Buyer, Buyer, Partner, Organization)
+                .options(selectinload(Buyer.contacts))
+                .join(Partner, Partner.id == Buyer.partner_id)
+                .join(Organization, Organization.id == Buyer.organization_id)
+                .where(Buyer.uuid == uuid)
+            )
+        ).first()
+    if found is None:
+        raise Problem("not-found", f"Buyer {uuid} was not found.")
+    buyer, partner, organization = found
+    return Loaded(buyer, acting_for(seen, organization, partner))
+
+
+def _may_read_documents(seen: Viewer, scope: PartnerScope) -> bool:
+    """KYC documents carry personal data: staff read them, users behind the capability."""
+    return seen.is_staff or scope.organization.allow_kyc_document_download
+
+
+@router.get("/{uuid}")
+async def buyer_page(
+    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    return await _buyer_page(request, seen, await _load(request, seen, uuid))
+
+
+async def _buyer_page(
+    request: Request,
+    seen: Viewer,
+    loaded: Loaded,
+    *,
+    status_code: int = 200,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    buyer = loaded.buyer
+    async with database(request).session() as session:
+        facts = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
+        checks = (
+            await session.scalars(
+                select(ViesCheck)
+                .where(ViesCheck.buyer_id == buyer.id)
+                .order_by(ViesCheck.checked_at.desc())
+                .limit(50)
+            )
+        ).all()
+        documents = (
+            await session.scalars(
+                select(Document)
+                .where(Document.buyer_id == buyer.id, Document.module == KYC_MODULE)
+                .order_by(Document.id.desc())
+            )
+        ).all()
+        orders = (
+            await session.scalars(
+                select(Order).where(Order.buyer_id == buyer.id).order_by(Order.id.desc()).limit(50)
+            )
+        ).all()
+    return render(
+        request,
+        "buyer.html",
+        status_code=status_code,
+        buyer=buyer,
+        partner=loaded.scope.partner,
+        organization=loaded.scope.organization,
+        facts=facts,
+        overall=overall_status(facts),
+        required=sorted(REQUIRED_DOCUMENTS[buyer.kyc_mode]),
+        checks=checks,
+        documents=documents,
+        may_read=_may_read_documents(seen, loaded.scope),
+        orders=orders,
+        kyc_types=list(KYC_DOCUMENT_TYPES),
+        issuer_types=ISSUER_TYPES,
+        failed=failed,
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
+    )
+
+
+@router.post("/{uuid}/{action}")
+async def buyer_action(
+    uuid: UUID,
+    action: str,
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    loaded = await _load(request, seen, uuid)
+    db, client = database(request), await request.app.state.temporal.get()
+    before = BuyerOut.of(loaded.buyer)
+    after: Any
+    try:
+        if action == "edit":
+            data = {"companyName": text(form, "companyName"), "address": _address(form)}
+            if text(form, "kycMode") != loaded.buyer.kyc_mode:
+                data["kycMode"] = text(form, "kycMode")
+            body = build(BuyerPatch, data, {})
+            version = text(form, "version") or ""
+            if not version.isdigit():
+                raise FormErrors(detail="The form has no version: reload the page.")
+            after = BuyerOut.of(
+                await update_buyer(loaded.scope, uuid, body, int(version), db, client)
+            )
+            done = "Buyer updated."
+        elif action == "vies-check":
+            answer = await trigger_vies_check(uuid, request, loaded.scope, db, client)
+            after = json.loads(bytes(answer.body))
+            done = "VIES check queued: its result appears below shortly."
+        elif action == "block":
+            body = build(BlockRequest, {"reason": text(form, "reason")}, {})
+            answer = await buyer_api.block_buyer(uuid, body, loaded.scope, db, client)
+            after = BuyerOut.model_validate_json(bytes(answer.body))
+            done = "Buyer blocked: no new orders, and its open orders show a blocker."
+        elif action == "documents":
+            file = upload_of(form)
+            if file is None:
+                raise FormErrors({"file": "choose a PDF or image to upload"})
+            settings = settings_of(request)
+            upload = await check_upload(
+                settings,
+                KYC_DOCUMENT_TYPES,
+                type_=text(form, "type") or "",
+                document_date=text(form, "documentDate"),
+                issuer_type=text(form, "issuerType"),
+                issuer_name=text(form, "issuerName"),
+                file=file,
+            )
+            document = await add_kyc_document(
+                loaded.scope, uuid, upload, settings, db, client, WEB_APP
+            )
+            after = {"document": str(document.uuid), "type": document.type}
+            done = "KYC document uploaded."
+        else:
+            raise Problem("not-found", "There is no such action.")
+    except (FormErrors, Problem) as exc:
+        if isinstance(exc, Problem) and exc.status == 404 and not exc.errors:
+            raise
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        return await _buyer_page(
+            request,
+            seen,
+            loaded,
+            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            failed=action,
+            errors=failure.fields,
+            problem=failure.detail or "Please correct the fields marked below.",
+            form=values(form),
+        )
+    await record(
+        request,
+        f"buyer.{action.replace('-', '_')}",
+        "buyer",
+        str(uuid),
+        loaded.buyer.organization_id,
+        before,
+        after,
+    )
+    return redirect(f"/app/buyers/{uuid}", done)
+
+
+@router.get("/{uuid}/documents/{document}")
+async def kyc_document_download(
+    uuid: UUID, document: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    loaded = await _load(request, seen, uuid)
+    if not _may_read_documents(seen, loaded.scope):
+        raise Problem("forbidden", "Your organization may not download KYC documents.")
+    async with database(request).session() as session:
+        found = await session.scalar(
+            select(Document).where(
+                Document.buyer_id == loaded.buyer.id,
+                Document.module == KYC_MODULE,
+                Document.uuid == document,
+            )
+        )
+    if found is None:
+        raise Problem("not-found", f"Document {document} was not found.")
+    return await document_content_response(settings_of(request), found)

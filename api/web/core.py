@@ -1,0 +1,360 @@
+"""What every page of the web app shares: templates, the signed-in viewer, CSRF, forms, audit.
+
+Pages are rendered on the server with Jinja2; a page works without JavaScript, which only adds
+comfort (confirmations, a busy button). Every form carries the session's CSRF token and a POST
+without it is refused (403) before anything else runs. Problems raised by the API's own
+functions become pages in words, or errors next to the form field they name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, get_args
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlalchemy import Select, select
+from starlette.datastructures import FormData, UploadFile
+
+from api.errors import Problem
+from api.nt24_auth import PartnerScope, Principal
+from api.order_documents import IssuerType
+from settings import Settings
+from store.db import Database
+from store.models import Organization, Partner, User
+from store.tenancy import Tenant
+from store.web import audit, find_session
+
+WEB_APP = "WEB_APP"  # the ``source`` of every event a web action causes
+SESSION_COOKIE = "nt24_session"
+FLASH_COOKIE = "nt24_flash"
+LOGIN_CSRF_COOKIE = "nt24_login_csrf"
+CSRF_FIELD = "csrf_token"
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _money(cents: int | None, currency: str = "EUR") -> str:
+    if cents is None:
+        return ""
+    return f"{Decimal(cents) / 100:,.2f} {currency}"
+
+
+def _when(value: str | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _words(code: str | None) -> str:
+    return (code or "").replace("_", " ").lower()
+
+
+templates = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters.update(money=_money, when=_when, words=_words)
+
+
+class LoginRequired(Exception):
+    """No live session: the browser goes to the login page and comes back afterwards."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user of a request: staff see every organization, users only their own."""
+
+    user: User
+    csrf_token: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user.is_staff
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.user.organization_id
+
+    def select(self, model: Any, *columns: Any) -> Select[Any]:
+        """A query of ``model`` limited to what this viewer may see (tenancy in one place)."""
+        if self.is_staff:
+            return select(*columns) if columns else select(model)
+        assert self.organization_id is not None
+        return Tenant(self.organization_id).select(model, *columns)
+
+    def may_see(self, organization_id: int) -> bool:
+        return self.is_staff or organization_id == self.organization_id
+
+
+def acting_as(viewer: Viewer, organization: Organization) -> Principal:
+    """The caller the API's functions expect, for a web user acting in ``organization``; its
+    actor name (as the PII log shows it) says it was the web app and who."""
+    return Principal(
+        organization.id,
+        organization.uuid,
+        f"web:{viewer.user.username}",
+        organization.rate_limit_tier,
+        organization,
+    )
+
+
+def acting_for(viewer: Viewer, organization: Organization, partner: Partner) -> PartnerScope:
+    """``acting_as`` for one of the organization's partners (the API's ``{sellerId}``)."""
+    return PartnerScope(acting_as(viewer, organization), partner)
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def viewer(request: Request) -> Viewer:
+    """The signed-in viewer (a dependency of every page but the login page)."""
+    cached = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise LoginRequired
+    settings = settings_of(request)
+    async with database(request).transaction() as session:
+        found = await find_session(session, token, settings.web_session_ttl)
+        user = await session.get(User, found.user_id) if found else None
+    if found is None or user is None:
+        raise LoginRequired
+    request.state.viewer = Viewer(user, found.csrf_token)
+    return request.state.viewer
+
+
+async def staff(request: Request) -> Viewer:
+    """Staff only; anyone else is told the page does not exist."""
+    seen = await viewer(request)
+    if not seen.is_staff:
+        raise Problem("not-found", "There is no such page.")
+    return seen
+
+
+async def posted(request: Request) -> FormData:
+    """The form of a POST once its CSRF token matches the session's (403 otherwise)."""
+    seen = await viewer(request)
+    form = await request.form()
+    if form.get(CSRF_FIELD) != seen.csrf_token:
+        raise Problem("forbidden", "The form has expired or did not come from this site.")
+    return form
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    seen = getattr(request.state, "viewer", None)
+    flash = request.cookies.get(FLASH_COOKIE)
+    html = templates.get_template(template).render(
+        request=request,
+        viewer=seen,
+        csrf=Markup(
+            f'<input type="hidden" name="{CSRF_FIELD}" value="{seen.csrf_token}">' if seen else ""
+        ),
+        flash=flash,
+        temporal_ui_url=settings_of(request).temporal_ui_url.rstrip("/"),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/app")
+    return response
+
+
+def redirect(url: str, flash: str | None = None) -> Response:
+    """After a successful POST: see the result (303), with a one-time message."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, flash[:300], path="/app", httponly=True, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+class WebRoute(APIRoute):
+    """Routes of the web app: a problem becomes a page in words, a missing session the login."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method != "GET":
+                    target = "/app"
+                return RedirectResponse(f"/app/login?next={quote(target)}", status_code=303)
+            except Problem as problem:
+                return error_page(request, problem.status, problem.title, problem.detail)
+            except RequestValidationError:
+                return error_page(request, 404, "Not Found", "There is no such page.")
+
+        return handle
+
+
+# ----- forms -----
+
+
+class FormErrors(Exception):
+    """A form that cannot be sent as it is: errors by field name, or one about the whole form."""
+
+    def __init__(self, fields: dict[str, str] | None = None, detail: str | None = None) -> None:
+        super().__init__(detail or "; ".join(f"{k}: {v}" for k, v in (fields or {}).items()))
+        self.fields = fields or {}
+        self.detail = detail
+
+    @classmethod
+    def of_problem(cls, problem: Problem) -> FormErrors:
+        fields = {e["field"]: e["message"] for e in problem.errors or []}
+        return cls(fields, None if fields else problem.detail)
+
+    @classmethod
+    def of_validation(cls, error: ValidationError, prefix: str = "") -> FormErrors:
+        fields: dict[str, str] = {}
+        for item in error.errors(include_url=False):
+            path = prefix + ".".join(str(p) for p in item["loc"])
+            message = item["msg"].removeprefix("Value error, ")
+            fields.setdefault(path or "form", message)
+        return cls(fields)
+
+
+def field_error(errors: dict[str, str], name: str) -> str | None:
+    """The error of input ``name``: its own, or one of a field inside it (``amount.value``)."""
+    if name in errors:
+        return errors[name]
+    for key, message in errors.items():
+        if key.startswith((f"{name}.", f"{name}[")):
+            return message
+    return None
+
+
+def choices(items: Iterable[Any], value: str, label: str) -> list[tuple[str, str]]:
+    """(value, label) pairs of a select from objects' attributes."""
+    return [(str(getattr(item, value)), str(getattr(item, label))) for item in items]
+
+
+templates.globals.update(field_error=field_error, choices=choices)
+
+
+def text(form: FormData, name: str) -> str | None:
+    """A text input, trimmed; empty counts as not given."""
+    value = form.get(name)
+    if isinstance(value, UploadFile) or value is None:
+        return None
+    return value.strip() or None
+
+
+def checked(form: FormData, name: str) -> bool:
+    return form.get(name) in ("on", "true", "1", "yes")
+
+
+def cents(form: FormData, name: str, errors: dict[str, str]) -> int | None:
+    """An amount typed in euros ("18,500.00" or "18500") as integer cents."""
+    raw = text(form, name)
+    if raw is None:
+        return None
+    try:
+        amount = Decimal(raw.replace(",", "").replace(" ", ""))
+    except InvalidOperation:
+        errors[name] = "is not an amount (e.g. 18500.00)"
+        return None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        errors[name] = "must be zero or more, with at most two decimals"
+        return None
+    return int(amount * 100)
+
+
+def money(value: int | None) -> dict[str, Any] | None:
+    return None if value is None else {"value": value, "currency": "EUR"}
+
+
+def build(model: Any, data: dict[str, Any], errors: dict[str, str]) -> Any:
+    """Validate ``data`` with the API's own input model; errors join those found so far."""
+    try:
+        built = model.model_validate(data)
+    except ValidationError as exc:
+        for key, message in FormErrors.of_validation(exc).fields.items():
+            errors.setdefault(key, message)
+        raise FormErrors(errors) from exc
+    if errors:
+        raise FormErrors(errors)
+    return built
+
+
+def upload_of(form: FormData, name: str = "file") -> UploadFile | None:
+    value = form.get(name)
+    return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def values(form: FormData) -> dict[str, str]:
+    """What was typed, to show the form again with its errors."""
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+
+
+async def record(
+    request: Request,
+    action: str,
+    object_type: str,
+    object_id: str,
+    organization_id: int | None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Write the audit entry of a web action that has just succeeded."""
+    seen = await viewer(request)
+    async with database(request).transaction() as session:
+        audit(
+            session,
+            seen.user,
+            action,
+            object_type,
+            object_id,
+            organization_id=organization_id,
+            before=_jsonable(before),
+            after=_jsonable(after),
+        )
+
+
+def _jsonable(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, dict):
+        return value
+    return {"value": value}
+
+
+def parse_uuid(raw: str | None) -> UUID:
+    """An identifier from a URL or form; anything else names nothing (404)."""
+    try:
+        return UUID(raw or "")
+    except ValueError as exc:
+        raise Problem("not-found", f"{raw} is not a known identifier.") from exc
+
+
+ISSUER_TYPES = list(get_args(IssuerType))

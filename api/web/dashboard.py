@@ -1,0 +1,112 @@
+"""The dashboard: orders by compliance status and by blocker, VIES availability over the last
+days and webhook failure rates, as charts drawn on the server, each with its numbers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import func
+
+from api.web.charts import bars, percent_columns, share
+from api.web.core import Viewer, WebRoute, database, redirect, render, viewer
+from store.models import Order, ViesCheck, WebhookDelivery, utcnow
+
+router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
+DAYS = 14
+# Orders whose rollup still changes: their blockers are the work to do
+OPEN_COMPLIANCE = "INCOMPLETE"
+
+
+@router.get("")
+async def home(_seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    return redirect("/app/dashboard")
+
+
+@router.get("/dashboard")
+async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    since = utcnow() - timedelta(days=DAYS - 1)
+    first_day = since.date()
+    async with database(request).session() as session:
+        by_status = (
+            await session.execute(
+                seen.select(Order, Order.compliance_status, func.count()).group_by(
+                    Order.compliance_status
+                )
+            )
+        ).all()
+        rollups = (
+            await session.scalars(
+                seen.select(Order, Order.compliance).where(
+                    Order.compliance_status == OPEN_COMPLIANCE, Order.status != "CANCELLED"
+                )
+            )
+        ).all()
+        checks = (
+            await session.execute(
+                seen.select(ViesCheck, ViesCheck.checked_at, ViesCheck.result).where(
+                    ViesCheck.checked_at >= since
+                )
+            )
+        ).all()
+        deliveries = (
+            await session.execute(
+                seen.select(WebhookDelivery, WebhookDelivery.created_at, WebhookDelivery.status)
+                .where(WebhookDelivery.created_at >= since)
+                .where(WebhookDelivery.status != "PENDING")
+            )
+        ).all()
+    blockers = blocker_counts(rollups)
+    days = [first_day + timedelta(days=i) for i in range(DAYS)]
+    availability = vies_availability(checks, days)
+    failures = failure_rates(deliveries, days)
+    status_counts = sorted(((s, n) for s, n in by_status), key=lambda item: item[0])
+    return render(
+        request,
+        "dashboard.html",
+        status_chart=bars("Orders by compliance status", status_counts),
+        status_counts=status_counts,
+        blocker_chart=bars("Open orders by blocker", blockers.most_common(12)),
+        blockers=blockers.most_common(),
+        vies_chart=percent_columns(
+            "VIES available (share of checks answered)",
+            [(d.strftime("%d.%m"), v) for d, v in availability],
+        ),
+        webhook_chart=percent_columns(
+            "Webhook deliveries failed",
+            [(d.strftime("%d.%m"), v) for d, v in failures],
+        ),
+        checks=len(checks),
+        deliveries=len(deliveries),
+    )
+
+
+def blocker_counts(rollups: list[dict]) -> Counter[str]:
+    """How many open orders each blocker code holds up (an order counts once per code)."""
+    counts: Counter[str] = Counter()
+    for rollup in rollups:
+        counts.update({b["code"] for b in (rollup or {}).get("blockers", [])})
+    return counts
+
+
+def vies_availability(checks: list, days: list[date]) -> list[tuple[date, float | None]]:
+    """Per day, the share of VIES checks that got an answer (VALID or INVALID): UNKNOWN means
+    VIES stayed unavailable past the retry budget or refused to answer."""
+    answered: Counter[date] = Counter()
+    total: Counter[date] = Counter()
+    for checked_at, result in checks:
+        total[checked_at.date()] += 1
+        answered[checked_at.date()] += result in ("VALID", "INVALID")
+    return [(d, share(answered[d], total[d])) for d in days]
+
+
+def failure_rates(deliveries: list, days: list[date]) -> list[tuple[date, float | None]]:
+    """Per day, the share of finished webhook deliveries that FAILED."""
+    failed: Counter[date] = Counter()
+    total: Counter[date] = Counter()
+    for created_at, status in deliveries:
+        total[created_at.date()] += 1
+        failed[created_at.date()] += status == "FAILED"
+    return [(d, share(failed[d], total[d])) for d in days]

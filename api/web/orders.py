@@ -1,0 +1,683 @@
+"""Orders in the web app: the list with the API's filters, one page per order with its timeline
+and rollup, and every command of the API as a form.
+
+Each form is validated by the API's own input model and sent to the order's workflow as the
+same Update the API sends, with ``source`` WEB_APP: the events it causes say so, the version
+bumps, and an integrator holding an older ETag gets 409. A refused command changes nothing and
+the form comes back with the error next to its field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import selectinload
+from starlette.datastructures import FormData
+
+from api import orders as order_api
+from api.errors import Problem
+from api.finalization import FinalInvoiceIn, export_file_content
+from api.invoices import InvoiceIn, InvoicePatch, submit
+from api.nt24_auth import PartnerScope
+from api.order_commands import order_command, run_command
+from api.order_documents import DOCUMENT_TYPES, document_content_response, upload_document
+from api.orders import CancelRequest, OrderCreate, OrderPatch
+from api.payments import PaymentIn, PaymentPatch
+from api.transport import DeliveryIn, PickupIn, RevokeIn
+from api.web import timeline as tl
+from api.web.core import (
+    ISSUER_TYPES,
+    WEB_APP,
+    FormErrors,
+    Viewer,
+    WebRoute,
+    acting_for,
+    build,
+    cents,
+    checked,
+    database,
+    money,
+    parse_uuid,
+    posted,
+    record,
+    redirect,
+    render,
+    settings_of,
+    text,
+    upload_of,
+    values,
+    viewer,
+)
+from store.models import (
+    Buyer,
+    Document,
+    Event,
+    ExportFile,
+    Order,
+    OrderVin,
+    Organization,
+    Partner,
+    ViesCheck,
+)
+from store.web import AuditEntry
+from workflows import order_model as m
+from workflows.order import OrderWorkflow
+
+router = APIRouter(prefix="/app/orders", route_class=WebRoute, include_in_schema=False)
+
+STATUSES = [
+    "CREATED",
+    "INVOICE_SUBMITTED",
+    "PAYMENT_SUBMITTED",
+    "READY_FOR_PICKUP",
+    "TRANSPORT_IN_PROGRESS",
+    "TRANSPORT_COMPLETED",
+    "COMPLIANCE_VALID",
+    "COMPLIANCE_INVALID",
+    "CANCELLED",
+]
+COMPLIANCE = ["INCOMPLETE", "VALID", "INVALID"]
+PAGE_SIZE = 25
+
+
+def blocker_filter(code: str) -> Any:
+    """Orders whose rollup lists a blocker with ``code``: the rollup is JSON written by one
+    serializer on both databases, so its text always reads ``"code": "X"``."""
+    return cast(Order.compliance, String).like(f'%"code": "{code}"%')
+
+
+def _date(raw: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@router.get("")
+async def list_orders(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    q = request.query_params
+    query = (
+        seen.select(Order)
+        .options(selectinload(Order.vins))
+        .join(Partner, Partner.id == Order.partner_id)
+    )
+    if q.get("partner"):
+        query = query.where(Partner.uuid == parse_uuid(q["partner"]))
+    if q.get("status") in STATUSES:
+        query = query.where(Order.status == q["status"])
+    if q.get("compliance") in COMPLIANCE:
+        query = query.where(Order.compliance_status == q["compliance"])
+    if q.get("blocker"):
+        query = query.where(blocker_filter(q["blocker"].upper()))
+    if q.get("buyer"):
+        query = query.where(
+            Order.buyer_id.in_(select(Buyer.id).where(Buyer.uuid == parse_uuid(q["buyer"])))
+        )
+    if q.get("vin"):
+        query = query.where(
+            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == q["vin"].upper()))
+        )
+    if q.get("externalOrderId"):
+        query = query.where(Order.external_order_id == q["externalOrderId"])
+    if created_after := _date(q.get("createdAfter")):
+        query = query.where(Order.created_at > created_after)
+    if updated_after := _date(q.get("updatedAfter")):
+        query = query.where(Order.updated_at > updated_after)
+    page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
+    async with database(request).session() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (
+            await session.scalars(
+                query.order_by(Order.updated_at.desc(), Order.id.desc())
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            )
+        ).all()
+        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
+        names = {p.id: p.name for p in partners}
+    return render(
+        request,
+        "orders.html",
+        orders=rows,
+        partner_names=names,
+        partners=partners,
+        statuses=STATUSES,
+        compliance=COMPLIANCE,
+        filters=dict(q),
+        page=page,
+        pages=max(1, -(-int(total or 0) // PAGE_SIZE)),
+        total=total,
+    )
+
+
+# ----- creating an order -----
+
+
+async def _partners_and_buyers(request: Request, seen: Viewer) -> tuple[list[Partner], list[Any]]:
+    async with database(request).session() as session:
+        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
+        buyers = (
+            await session.execute(
+                seen.select(Buyer, Buyer, Partner.name)
+                .join(Partner, Partner.id == Buyer.partner_id)
+                .where(Buyer.status == "ACTIVE")
+                .order_by(Buyer.company_name)
+            )
+        ).all()
+    return list(partners), list(buyers)
+
+
+@router.get("/new")
+async def new_order(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    partners, buyers = await _partners_and_buyers(request, seen)
+    return render(
+        request,
+        "order_new.html",
+        partners=partners,
+        buyers=buyers,
+        form={"purchaseDate": date.today().isoformat(), "buyer": request.query_params.get("buyer")},
+        errors={},
+    )
+
+
+@router.post("/new")
+async def create_order(
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    try:
+        scope, body = await _order_create_input(request, seen, form)
+        answer = await order_api.create(
+            body, settings_of(request), scope, database(request), await _client(request), WEB_APP
+        )
+    except (FormErrors, Problem) as exc:
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        partners, buyers = await _partners_and_buyers(request, seen)
+        return render(
+            request,
+            "order_new.html",
+            status_code=422 if failure.fields else getattr(exc, "status", 409),
+            partners=partners,
+            buyers=buyers,
+            form=values(form),
+            errors=_create_errors(failure.fields),
+            problem=failure.detail,
+        )
+    created = _json(answer)
+    organization_id = scope.principal.organization_id
+    await record(request, "order.create", "order", created["uuid"], organization_id, None, created)
+    return redirect(f"/app/orders/{created['uuid']}", "Order created.")
+
+
+def _create_errors(fields: dict[str, str]) -> dict[str, str]:
+    """The API names ``vins[0].vin`` and ``buyerId``; the form has one VIN and a buyer list."""
+    renamed = {"vins[0].vin": "vin", "vins.0.vin": "vin", "buyerId": "buyer"}
+    return {renamed.get(k, k): v for k, v in fields.items()}
+
+
+async def _order_create_input(
+    request: Request, seen: Viewer, form: FormData
+) -> tuple[PartnerScope, OrderCreate]:
+    errors: dict[str, str] = {}
+    buyer_uuid = text(form, "buyer")
+    async with database(request).session() as session:
+        found = (
+            (
+                await session.execute(
+                    seen.select(Buyer, Buyer, Partner, Organization)
+                    .join(Partner, Partner.id == Buyer.partner_id)
+                    .join(Organization, Organization.id == Buyer.organization_id)
+                    .where(Buyer.uuid == parse_uuid(buyer_uuid))
+                )
+            ).first()
+            if buyer_uuid
+            else None
+        )
+    if found is None:
+        errors["buyer"] = "choose one of the buyers"
+    total = cents(form, "totalAmount", errors)
+    data = {
+        "externalOrderId": text(form, "externalOrderId"),
+        "buyerId": buyer_uuid,
+        "vins": [
+            {
+                "vin": text(form, "vin"),
+                "brand": text(form, "brand"),
+                "model": text(form, "model"),
+                "purchaseAmount": money(total),
+                "mileage": text(form, "mileage"),
+                "firstRegistrationDate": text(form, "firstRegistrationDate"),
+            }
+        ],
+        "totalAmount": money(total),
+        "purchaseDate": text(form, "purchaseDate"),
+    }
+    if total is None:
+        errors.setdefault("totalAmount", "is required")
+    body = build(OrderCreate, data, _create_errors(errors))
+    assert found is not None
+    buyer, partner, organization = found
+    return acting_for(seen, organization, partner), body
+
+
+# ----- one order -----
+
+
+@dataclass
+class Loaded:
+    row: Order
+    organization: Organization
+    partner: Partner
+    buyer: Buyer
+    scope: PartnerScope
+
+
+async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
+    """The order if the viewer may see it; another organization's order does not exist."""
+    async with database(request).session() as session:
+        found = (
+            await session.execute(
+                seen.select(Order, Order, Organization, Partner, Buyer)
+                .options(selectinload(Order.vins))
+                .join(Organization, Organization.id == Order.organization_id)
+                .join(Partner, Partner.id == Order.partner_id)
+                .join(Buyer, Buyer.id == Order.buyer_id)
+                .where(Order.uuid == uuid)
+            )
+        ).first()
+    if found is None:
+        raise Problem("not-found", f"Order {uuid} was not found.")
+    row, organization, partner, buyer = found
+    return Loaded(row, organization, partner, buyer, acting_for(seen, organization, partner))
+
+
+@router.get("/{uuid}")
+async def order_page(
+    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    loaded = await _load(request, seen, uuid)
+    return await _order_page(request, loaded)
+
+
+async def _order_page(
+    request: Request,
+    loaded: Loaded,
+    *,
+    status_code: int = 200,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    row = loaded.row
+    async with database(request).session() as session:
+        events = (
+            await session.scalars(
+                select(Event).where(Event.order_id == row.id).order_by(Event.sequence)
+            )
+        ).all()
+        documents = (
+            await session.scalars(
+                select(Document).where(Document.order_id == row.id).order_by(Document.id)
+            )
+        ).all()
+        exports = (
+            await session.scalars(
+                select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
+            )
+        ).all()
+        checks = (
+            await session.scalars(
+                select(ViesCheck)
+                .where(
+                    ViesCheck.buyer_id == row.buyer_id,
+                    ViesCheck.checked_at >= row.created_at - timedelta(days=1),
+                )
+                .order_by(ViesCheck.checked_at)
+            )
+        ).all()
+        audited = (
+            await session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.object_type == "order", AuditEntry.object_id == str(row.uuid)
+                )
+            )
+        ).all()
+    entries = tl.timeline(
+        tl.milestones(
+            row.order,
+            row.invoices,
+            row.payment,
+            row.transport,
+            [(e.version, e.generated_at, e.reason) for e in exports],
+            [tl.AuditedAction(a.action, a.created_at) for a in audited],
+        ),
+        [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in events],
+        [
+            tl.ViesFact(c.checked_at, c.result, c.trigger, c.request_identifier, c.error_code)
+            for c in checks
+        ],
+        [
+            tl.DocumentFact(
+                d.created_at, d.type, d.issuer_type, d.issuer_name, d.file_name, d.status, d.source
+            )
+            for d in documents
+        ],
+    )
+    settings = settings_of(request)
+    return render(
+        request,
+        "order.html",
+        status_code=status_code,
+        o=row.order,
+        row=row,
+        organization=loaded.organization,
+        partner=loaded.partner,
+        buyer=loaded.buyer,
+        compliance=row.compliance,
+        invoices={i["type"]: i for i in row.invoices},
+        payment=row.payment,
+        transport=row.transport,
+        export_file=row.export_file,
+        exports=exports,
+        documents=documents,
+        timeline=entries,
+        workflow_url=(
+            f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}"
+            f"/workflows/{row.workflow_id}"
+        ),
+        document_types=list(DOCUMENT_TYPES),
+        issuer_types=ISSUER_TYPES,
+        today=date.today().isoformat(),
+        failed=failed,
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
+    )
+
+
+# ----- commands: each reads its form, builds the API's command with source WEB_APP -----
+
+Command = Callable[[Request, Loaded, FormData], Awaitable[tuple[Any, Any]]]
+COMMANDS: dict[str, tuple[str, Command]] = {}
+
+
+def command(name: str, done: str) -> Callable[[Command], Command]:
+    def register(handler: Command) -> Command:
+        COMMANDS[name] = (done, handler)
+        return handler
+
+    return register
+
+
+async def _client(request: Request) -> Any:
+    return await request.app.state.temporal.get()
+
+
+async def _send(request: Request, loaded: Loaded, update: Any, cmd: Any) -> dict[str, Any]:
+    answer = await order_command(
+        await _client(request), database(request), loaded.scope, loaded.row.uuid, update, cmd
+    )
+    return _json(answer)
+
+
+def _json(answer: Response) -> dict[str, Any]:
+    return json.loads(bytes(answer.body))
+
+
+def _version(form: FormData) -> int:
+    raw = text(form, "version")
+    if raw is None or not raw.isdigit():
+        raise FormErrors(detail="The form has no version: reload the page and try again.")
+    return int(raw)
+
+
+def _invoice_data(form: FormData, errors: dict[str, str], type_: str) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "invoiceDate": text(form, "invoiceDate"),
+        "invoiceNumber": text(form, "invoiceNumber"),
+        "vatIncluded": checked(form, "vatIncluded"),
+        "amount": money(cents(form, "amount", errors)),
+        "marginScheme": checked(form, "marginScheme"),
+    }
+
+
+@command("invoice", "Preliminary invoice submitted.")
+async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    body = build(InvoiceIn, _invoice_data(form, errors, "PRELIMINARY"), errors)
+    client = await _client(request)
+    answer = await submit(
+        client, database(request), loaded.scope, loaded.row.uuid, body.model(), False, WEB_APP
+    )
+    return None, _json(answer)
+
+
+@command("final-invoice", "Final invoice submitted; a new Export File version follows.")
+async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    body = build(FinalInvoiceIn, _invoice_data(form, errors, "FINAL"), errors)
+    client = await _client(request)
+    answer = await submit(
+        client, database(request), loaded.scope, loaded.row.uuid, body.model(), True, WEB_APP
+    )
+    return None, _json(answer)
+
+
+@command("invoice-edit", "Invoice corrected.")
+async def _invoice_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    type_ = text(form, "type") or "PRELIMINARY"
+    body = build(InvoicePatch, _invoice_data(form, errors, type_), errors)
+    before = next((i for i in loaded.row.invoices if i["type"] == type_), None)
+    after = await _send(
+        request, loaded, OrderWorkflow.patch_invoice, body.command(_version(form), WEB_APP)
+    )
+    return before, after
+
+
+def _payment_data(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "paymentDate": text(form, "paymentDate"),
+        "bankAmount": money(cents(form, "bankAmount", errors)),
+        "cashAmount": money(cents(form, "cashAmount", errors) or 0),
+        "sourceIban": text(form, "sourceIban"),
+    }
+
+
+@command("payment", "Payment submitted.")
+async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    body = build(PaymentIn, _payment_data(form, errors), errors)
+    after = await _send(
+        request, loaded, OrderWorkflow.submit_payment, m.SubmitPayment(body.model(), WEB_APP)
+    )
+    return None, after
+
+
+@command("payment-edit", "Payment corrected.")
+async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    body = build(PaymentPatch, _payment_data(form, errors), errors)
+    after = await _send(
+        request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
+    )
+    return loaded.row.payment, after
+
+
+@command("ready-for-pickup", "Marked ready for pickup: the daily VIES re-check runs.")
+async def _ready(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    after = await _send(request, loaded, OrderWorkflow.ready_for_pickup, m.ReadyForPickup(WEB_APP))
+    return loaded.row.payment, after
+
+
+def _address(form: FormData, prefix: str) -> dict[str, Any] | None:
+    parts = {k: text(form, f"{prefix}.{k}") for k in ("street", "postCode", "city", "country")}
+    return parts if any(parts.values()) else None
+
+
+@command("pickup", "Pickup confirmed.")
+async def _pickup(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    data = {
+        "type": text(form, "type"),
+        "pickupDate": text(form, "pickupDate"),
+        "driverIdentification": text(form, "driverIdentification"),
+        "collectionAddress": _address(form, "collectionAddress"),
+    }
+    body = build(PickupIn, data, {})
+    after = await _send(
+        request, loaded, OrderWorkflow.confirm_pickup, m.ConfirmPickup(body.model(), WEB_APP)
+    )
+    return loaded.row.transport, after
+
+
+@command("revoke-pickup", "Pickup revoked.")
+async def _revoke(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    body = build(RevokeIn, {"reason": text(form, "reason")}, {})
+    after = await _send(
+        request, loaded, OrderWorkflow.revoke_pickup, m.RevokePickup(body.reason, WEB_APP)
+    )
+    return loaded.row.transport, after
+
+
+@command("delivery", "Delivery confirmed.")
+async def _delivery(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    data = {
+        "deliveryDate": text(form, "deliveryDate"),
+        "deliveryAddress": _address(form, "deliveryAddress"),
+    }
+    body = build(DeliveryIn, data, {})
+    after = await _send(
+        request, loaded, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(body.model(), WEB_APP)
+    )
+    return loaded.row.transport, after
+
+
+@command("edit", "Order updated.")
+async def _edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    contact = {
+        k: text(form, f"responsibleContact.{k}")
+        for k in ("firstName", "lastName", "email", "phone")
+    }
+    data = {
+        "purchaseDate": text(form, "purchaseDate"),
+        "responsibleContact": contact if any(contact.values()) else None,
+    }
+    body = build(OrderPatch, data, {})
+    after = await _send(
+        request, loaded, OrderWorkflow.patch_order, body.command(_version(form), WEB_APP)
+    )
+    return loaded.row.order, after
+
+
+@command("cancel", "Order cancelled.")
+async def _cancel(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    body = build(CancelRequest, {"reason": text(form, "reason")}, {})
+    after = await _send(request, loaded, OrderWorkflow.cancel, m.CancelOrder(body.reason, WEB_APP))
+    return loaded.row.order, after
+
+
+@command("regenerate-export", "A new Export File version is being generated.")
+async def _regenerate(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    reason = text(form, "reason") or "Regeneration requested in the web app"
+    result = await run_command(
+        await _client(request),
+        loaded.row.workflow_id,
+        OrderWorkflow.regenerate_export,
+        m.RegenerateExport(reason[:200], WEB_APP),
+    )
+    return loaded.row.export_file, result.body
+
+
+@command("documents", "Document uploaded.")
+async def _document(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    file = upload_of(form)
+    if file is None:
+        raise FormErrors({"file": "choose a PDF or image to upload"})
+    answer = await upload_document(
+        module=None,
+        request=request,
+        scope=loaded.scope,
+        db=database(request),
+        client=await _client(request),
+        order_uuid=loaded.row.uuid,
+        type_=text(form, "type") or "",
+        document_date=text(form, "documentDate"),
+        issuer_type=text(form, "issuerType"),
+        issuer_name=text(form, "issuerName"),
+        file=file,
+        source=WEB_APP,
+    )
+    return None, _json(answer)
+
+
+@router.post("/{uuid}/{action}")
+async def order_command_form(
+    uuid: UUID,
+    action: str,
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    if action not in COMMANDS:
+        raise Problem("not-found", "There is no such command.")
+    loaded = await _load(request, seen, uuid)
+    done, handler = COMMANDS[action]
+    try:
+        before, after = await handler(request, loaded, form)
+    except (FormErrors, Problem) as exc:
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        status = 422 if isinstance(exc, FormErrors) else exc.status
+        return await _order_page(
+            request,
+            loaded,
+            status_code=status,
+            failed=action,
+            errors=failure.fields,
+            problem=failure.detail or ("Please correct the fields marked below."),
+            form=values(form),
+        )
+    await record(
+        request,
+        f"order.{action.replace('-', '_')}",
+        "order",
+        str(uuid),
+        loaded.row.organization_id,
+        before,
+        after,
+    )
+    return redirect(f"/app/orders/{uuid}", done)
+
+
+# ----- downloads -----
+
+
+@router.get("/{uuid}/documents/{document}")
+async def document_download(
+    uuid: UUID, document: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    loaded = await _load(request, seen, uuid)
+    async with database(request).session() as session:
+        found = await session.scalar(
+            select(Document).where(Document.order_id == loaded.row.id, Document.uuid == document)
+        )
+    if found is None:
+        raise Problem("not-found", f"Document {document} was not found.")
+    return await document_content_response(settings_of(request), found)
+
+
+@router.get("/{uuid}/export-file/{version}")
+async def export_download(
+    uuid: UUID, version: int, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    loaded = await _load(request, seen, uuid)
+    return await export_file_content(uuid, version, request, loaded.scope, database(request))

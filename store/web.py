@@ -1,0 +1,187 @@
+"""The web app's own records: login sessions, failed logins and the audit log of web actions.
+
+Sessions live in the database, so every API process knows them and logging out ends them at
+once. The cookie carries a random token; only its SHA-256 is stored. Every change made through
+the web app is written to ``audit_log`` with who made it, what it was, and the resource before
+and after, in words a person reads later; staff browse it at ``/app/audit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.models import Base, User, UtcDateTime, utcnow
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie's token (hashed) and the CSRF token of its forms."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    # the user's token generation at login: a password reset ends the session too
+    token_generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """A wrong password (or unknown username): enough of them in a window refuse more tries."""
+
+    __tablename__ = "web_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), index=True)
+    client: Mapped[str | None] = mapped_column(String(100))
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class AuditEntry(Base):
+    """One action taken in the web app: who, what, on which object, before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    username: Mapped[str] = mapped_column(String(150))
+    is_staff: Mapped[bool] = mapped_column(Boolean)
+    # the organization whose data changed (None: the platform itself, e.g. a staff user)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)  # e.g. order.pickup
+    object_type: Mapped[str] = mapped_column(String(40))  # order, buyer, webhook_endpoint, ...
+    object_id: Mapped[str] = mapped_column(String(100), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_session(
+    session: AsyncSession, user: User, ttl: timedelta, now: datetime | None = None
+) -> tuple[str, WebSession]:
+    """A new session for ``user``; the token goes into the cookie and is never stored."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    row = WebSession(
+        token_sha256=_digest(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        token_generation=user.token_generation,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(row)
+    await session.flush()
+    return token, row
+
+
+async def find_session(
+    session: AsyncSession, token: str, ttl: timedelta, now: datetime | None = None
+) -> WebSession | None:
+    """The live session of ``token`` with its active user, its idle expiry pushed on; else None."""
+    now = now or utcnow()
+    row = await session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
+    if row is None:
+        return None
+    user = await session.get(User, row.user_id)
+    if (
+        row.expires_at <= now
+        or user is None
+        or not user.is_active
+        or user.token_generation != row.token_generation
+    ):
+        await session.delete(row)
+        return None
+    row.expires_at = now + ttl
+    return row
+
+
+async def close_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(token)))
+
+
+def locked_until(
+    failures: Sequence[datetime], now: datetime, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When a username may try again, or None: ``max_failures`` failures within ``window``
+    lock it until the oldest of them leaves the window."""
+    recent = sorted(f for f in failures if f > now - window)
+    if len(recent) < max_failures:
+        return None
+    return recent[-max_failures] + window
+
+
+async def recent_failures(
+    session: AsyncSession, username: str, window: timedelta, now: datetime | None = None
+) -> list[datetime]:
+    now = now or utcnow()
+    return list(
+        await session.scalars(
+            select(LoginFailure.failed_at).where(
+                func.lower(LoginFailure.username) == username.lower(),
+                LoginFailure.failed_at > now - window,
+            )
+        )
+    )
+
+
+def record_failure(
+    session: AsyncSession, username: str, client: str | None, now: datetime | None = None
+) -> None:
+    session.add(
+        LoginFailure(username=username[:150].lower(), client=client, failed_at=now or utcnow())
+    )
+
+
+async def forget_failures(session: AsyncSession, username: str, before: datetime) -> None:
+    """A successful login clears the username's failures; old ones of anyone go too."""
+    await session.execute(
+        delete(LoginFailure).where(
+            (func.lower(LoginFailure.username) == username.lower())
+            | (LoginFailure.failed_at < before)
+        )
+    )
+
+
+def audit(
+    session: AsyncSession,
+    user: User,
+    action: str,
+    object_type: str,
+    object_id: str,
+    *,
+    organization_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record a web action in the caller's transaction."""
+    entry = AuditEntry(
+        user_id=user.id,
+        username=user.username,
+        is_staff=user.is_staff,
+        organization_id=organization_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,132 @@
+"""The pure NOTYD amount rules: reading what plugins send, totals, captures and refunds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from workflows.rules.notyd_amounts import (
+    AmountError,
+    GivenTotals,
+    TotalsProblem,
+    Triple,
+    allocate,
+    amounts_of,
+    reconcile_totals,
+    tax_rate,
+    whole_number,
+)
+from workflows.rules.notyd_orders import (
+    CaptureLineRequest,
+    CapturePlan,
+    CaptureRequest,
+    InvoiceLineState,
+    InvoiceState,
+    OrderLineState,
+    RefundInvoiceRequest,
+    RefundRequest,
+    Refusal,
+    plan_capture,
+    plan_refund,
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "cents"), [(900, 900), (10000.0, 10000), ("900", 900), ("1.0000", 1)]
+)
+def test_whole_numbers_plugins_send(given: object, cents: int) -> None:
+    assert whole_number(given) == cents
+
+
+@pytest.mark.parametrize("given", [30250.5, "12.5", "abc", True, None, [1]])
+def test_fractions_and_junk_are_refused(given: object) -> None:
+    with pytest.raises(AmountError):
+        whole_number(given)
+
+
+def test_tax_rates() -> None:
+    assert tax_rate("21.000000") == Decimal("21")
+    assert tax_rate(9.5) == Decimal("9.5")
+    for bad in ("100", "-1", "1.1234567", "x"):
+        with pytest.raises(AmountError):
+            tax_rate(bad)
+
+
+def test_totals_triple_and_legacy_amount() -> None:
+    expected = Triple(12100, 10000)
+    assert reconcile_totals(GivenTotals(12100, 10000, 2100), expected) == expected
+    assert reconcile_totals(GivenTotals(amount=12100), expected) == expected
+    wrong = reconcile_totals(GivenTotals(12100, 9999), expected)
+    assert isinstance(wrong, TotalsProblem) and wrong.field == "total_amount_excl_tax"
+    tax = reconcile_totals(GivenTotals(12100, 10000, 1), expected)
+    assert isinstance(tax, TotalsProblem) and tax.field == "total_amount_tax"
+    both = reconcile_totals(GivenTotals(12100, 10000, amount=1), expected)
+    assert isinstance(both, TotalsProblem) and both.field == "amount"
+
+
+def test_amount_alone_is_split_pro_rata() -> None:
+    assert amounts_of(GivenTotals(amount=6050), Triple(12100, 10000)) == Triple(6050, 5000)
+
+
+def test_allocate_is_exact_to_the_cent() -> None:
+    assert allocate(100, [1, 1, 1]) == [34, 33, 33]
+    assert sum(allocate(9999, [3, 7, 11])) == 9999
+
+
+LINES = [
+    OrderLineState(1, "A", "A", None, 2, 12100, 10000, "21"),
+    OrderLineState(2, "B", "B", None, 1, 10900, 10000, "9"),
+]
+TOTAL = Triple(35100, 30000)
+
+
+def test_capture_by_lines_then_rest() -> None:
+    first = plan_capture(
+        LINES, TOTAL, Triple(0, 0), None, Triple(0, 0), CaptureRequest([CaptureLineRequest("A", 1)])
+    )
+    assert isinstance(first, CapturePlan) and first.amounts == Triple(12100, 10000)
+    LINES_AFTER = [OrderLineState(1, "A", "A", None, 2, 12100, 10000, "21", captured=1), LINES[1]]
+    rest = plan_capture(LINES_AFTER, TOTAL, first.amounts, None, Triple(0, 0), CaptureRequest())
+    assert isinstance(rest, CapturePlan) and rest.amounts == Triple(23000, 20000)
+    assert [(t.position, t.quantity) for t in rest.takes] == [(1, 1), (2, 1)]
+
+
+def test_capture_by_amount_books_lines_per_rate_and_refuses_too_much() -> None:
+    plan = plan_capture(
+        LINES,
+        TOTAL,
+        Triple(0, 0),
+        None,
+        Triple(0, 0),
+        CaptureRequest(totals=GivenTotals(11700, 10000)),
+    )
+    assert isinstance(plan, CapturePlan)
+    assert sum(line.total_incl for line in plan.invoice_lines) == 11700
+    assert {line.rate for line in plan.invoice_lines} == {"21", "9"}
+    too_much = plan_capture(
+        LINES, TOTAL, Triple(0, 0), None, Triple(0, 0), CaptureRequest(totals=GivenTotals(99999, 1))
+    )
+    assert isinstance(too_much, Refusal) and too_much.status == 409
+
+
+def test_partial_refund_needs_one_invoice() -> None:
+    def invoice(uuid: str) -> InvoiceState:
+        line = InvoiceLineState(1, "A", "A", None, 1, 12100, 10000, "21", 12100, 10000)
+        return InvoiceState(uuid, 1, "NTYREF", 12100, 10000, [line])
+
+    invoices = [invoice("i1"), invoice("i2")]
+    vague = plan_refund(invoices, RefundRequest("x", totals=GivenTotals(amount=100)))
+    assert isinstance(vague, Refusal) and vague.field == "invoices"
+    full = plan_refund(invoices, RefundRequest("x", totals=GivenTotals(amount=24200)))
+    assert isinstance(full, list) and len(full) == 2
+    bare_pair = plan_refund(
+        invoices,
+        RefundRequest("x", invoices=[RefundInvoiceRequest("i1"), RefundInvoiceRequest("i2")]),
+    )
+    assert isinstance(bare_pair, Refusal) and bare_pair.status == 422
+    over = plan_refund(
+        invoices,
+        RefundRequest("x", totals=GivenTotals(amount=12101), invoices=[RefundInvoiceRequest("i1")]),
+    )
+    assert isinstance(over, Refusal) and over.status == 409

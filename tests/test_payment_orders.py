@@ -1,0 +1,383 @@
+"""NOTYD payment orders end to end over HTTP: the real API, worker, Temporal and PostgreSQL.
+
+The order request, the hosted payment page and its credit check (the bureau's sandbox),
+captures with their invoices, refunds with their credit notes, and the status webhooks a
+receiver of our own gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI, Request
+from temporalio.testing import WorkflowEnvironment
+
+from store import identity
+from store.db import Database
+from tests.conftest import Stack, capture_history, serving
+from workflows.payment_order_model import payment_order_workflow_id
+
+
+class Seller:
+    def __init__(self, token: str, partner_profile: str) -> None:
+        self.token = token
+        self.profile = partner_profile
+
+
+async def make_seller(stack: Stack, db: Database) -> Seller:
+    suffix = uuid4().hex[:8]
+    password = f"pw-{uuid4().hex}"
+    async with db.transaction() as session:
+        org = await identity.create_organization(session, f"Shop {suffix}")
+        partner = await identity.create_partner(session, org, f"Seller {suffix} B.V.", "NL")
+        await identity.create_user(
+            session, f"seller-{suffix}", password, organization=org, partner=partner
+        )
+    return Seller(await stack.login(f"seller-{suffix}", password), str(partner.profile_uuid))
+
+
+class Receiver:
+    """A webhook receiver on loopback: what it was sent, in order."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.app = FastAPI()
+
+        @self.app.post("/hook")
+        async def hook(request: Request) -> dict[str, bool]:
+            self.bodies.append(await request.json())
+            self.headers.append(dict(request.headers))
+            return {"success": True}
+
+    async def wait_for(self, count: int) -> list[dict[str, Any]]:
+        async with asyncio.timeout(20):
+            while len(self.bodies) < count:
+                await asyncio.sleep(0.05)
+        return self.bodies
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
+    hooks = Receiver()
+    async with serving(hooks.app) as url:
+        yield hooks, f"{url}/hook"
+
+
+def order_request(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "external_webshop_uid": "ffaf4252-8207-4b74-9668-933274b1bc5f",
+        "external_order_uid": f"ext-{uuid4().hex[:10]}",
+        "total_amount_incl_tax": 96800 + 24200 - 1210,
+        "total_amount_excl_tax": 80000 + 20000 - 1000,
+        "total_amount_tax": 16800 + 4200 - 210,
+        "currency": "EUR",
+        "order_lines": [
+            {
+                "quantity": 2,
+                "product_id": "SKU-1",
+                "product_name": "Toothbrush",
+                "product_price_excl_tax": 40000,
+                "product_price_incl_tax": 48400,
+                "product_tax_rate_percentage": "21.00",
+            },
+            {
+                "quantity": 1,
+                "product_id": 77,
+                "product_name": "Paste",
+                "product_price_excl_tax": "20000",
+                "product_price_incl_tax": 24200.0,
+                "product_tax_rate_percentage": 21,
+            },
+        ],
+        "discount": {"description": "Spring", "amount_incl_tax": 1210, "amount_excl_tax": 1000},
+        "buyer_company": {"name": "My Cool Company B.V.", "registration_number": "001234567000"},
+        "buyer_representative": {
+            "first_name": "Ada",
+            "last_name": "Buyer",
+            "email": "ada@example.com",
+        },
+        "shipping_address": {
+            "street": "Teststraat",
+            "house_number": "1",
+            "city": "Groningen",
+            "postal_code": "9711 TT",
+            "country": "nl",
+        },
+        "billing_address": {
+            "street_address_1": "Teststraat 1",
+            "city": "Groningen",
+            "postal_code": "9711 TT",
+            "country": "NL",
+        },
+        "locale": "nl",
+        "payment_link_duration": "900",
+        "seller_urls": {
+            "success_url": "https://shop.example/success",
+            "error_url": "https://shop.example/error",
+            "cancel_url": "https://shop.example/cancel",
+        },
+    }
+    return body | overrides
+
+
+async def create(stack: Stack, seller: Seller, body: dict[str, Any]) -> dict[str, Any]:
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def confirm_on_page(stack: Stack, order: dict[str, Any]) -> httpx.Response:
+    path = httpx.URL(order["payment_page_url"]).path
+    async with stack.http() as http:
+        page = await http.get(path)
+        assert page.status_code == 200
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        return await http.post(path, data={"csrf_token": token, "action": "confirm"})
+
+
+async def test_order_lifecycle_over_http(
+    stack: Stack, db: Database, receiver: tuple[Receiver, str]
+) -> None:
+    hooks, hook_url = receiver
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request(webhook_urls={"webhook_url": hook_url}))
+    assert order["amount"] == order["total_amount_incl_tax"] == 119790
+    assert order["order_lines"][1]["product_id"] == "77"
+    assert order["shipping_address"]["country"] == "NL"
+    assert order["shipping_address"]["street_address_1"] is None
+    uuid = order["uuid"]
+
+    async with stack.http() as http:
+        page = await http.get(httpx.URL(order["payment_page_url"]).path)
+    assert "Betalen op factuur" in page.text and "Toothbrush" in page.text  # locale nl
+    async with stack.http() as http:
+        forged = await http.post(
+            httpx.URL(order["payment_page_url"]).path,
+            data={"csrf_token": "forged", "action": "confirm"},
+        )
+    assert forged.status_code == 403
+
+    confirmed = await confirm_on_page(stack, order)
+    assert confirmed.status_code == 302
+    assert confirmed.headers["location"] == "https://shop.example/success"
+
+    async with stack.http(seller.token) as http:
+        assert (await http.get(f"/v1/api/orders/{uuid}/get_status/")).json() == {
+            "status": "accepted"
+        }
+        first = await http.post(
+            f"/v1/api/orders/{uuid}/capture/",
+            json={
+                "order_lines": [{"product_id": "SKU-1", "quantity": 1}],
+                "external_invoice_uid": "INV-1",
+            },
+        )
+        assert first.status_code == 200, first.text
+        assert first.json()["status"] == "partially_captured"
+        too_much = await http.post(
+            f"/v1/api/orders/{uuid}/capture/",
+            json={"order_lines": [{"product_id": "SKU-1", "quantity": 5}]},
+        )
+        assert too_much.status_code == 409
+        status = (await http.get(f"/v1/api/orders/{uuid}/capture_status/")).json()
+        assert status["captured"]["total_amount_incl_tax"] == 48400
+        assert status["uncaptured"]["total_amount_incl_tax"] == 119790 - 48400
+        second = await http.post(f"/v1/api/orders/{uuid}/capture", json={})  # no slash
+        assert second.status_code == 200, second.text
+        assert second.json()["status"] == "captured"
+        assert second.json()["payment_reference"] != first.json()["payment_reference"]
+        cancel = await http.post(f"/v1/api/orders/{uuid}/cancel/")
+        assert cancel.status_code == 409
+        assert cancel.json()["details"] == cancel.json()["detail"]
+
+        invoice_uuid = first.json()["invoice_uuid"]
+        refund = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={
+                "description": "Damaged goods",
+                "amount": 12100,
+                "invoices": [{"invoice_uuid": invoice_uuid}],
+            },
+        )
+        assert refund.status_code == 200, refund.text
+        assert refund.json()["details"] == "Order status updated to partially_refunded."
+        [note] = refund.json()["refunds"]
+        assert note["invoice"] == invoice_uuid
+        assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (12100, 10000)
+        over = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={
+                "description": "x",
+                "amount": 48400,
+                "invoices": [{"invoice_uuid": invoice_uuid}],
+            },
+        )
+        assert over.status_code == 409
+
+        invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
+        assert invoice["external_invoice_uid"] == "INV-1"
+        assert invoice["payment_status"] == {"name": "Not paid", "value": "not_paid"}
+        assert invoice["dunning_status"] == {"name": "Initial", "value": 0}
+        assert invoice["value"]["value"] == 48400
+        assert invoice["refunds"][0]["amount"] == 12100
+        assert invoice["invoice_lines"][0]["product_tax_rate_percentage"] == "21.00"
+        patched = await http.patch(
+            f"/v1/api/invoices/{invoice_uuid}/", json={"invoice_url": "https://shop.example/i/1"}
+        )
+        assert patched.json()["invoice_url"] == "https://shop.example/i/1"
+        assert patched.json()["external_invoice_uid"] == "INV-1"
+        refundable = (await http.get(f"/v1/api/orders/{uuid}/refundable_invoices/")).json()
+        assert refundable["count"] == 2
+        detail = (await http.get(f"/v1/api/orders/{uuid}")).json()
+        assert detail["status"] == {"name": "Partially refunded", "value": "partially_refunded"}
+        assert len(detail["invoices"]) == 2
+
+        listed = await http.get("/v1/api/invoices/", params={"order__uuid": uuid})
+        assert listed.json()["count"] == 2
+        for params, count in (
+            ({"payment_status": "not_paid"}, 2),
+            ({"payment_status": "paid"}, 0),
+            ({"dunning_status": 0}, 2),
+            ({"dunning_status": 10}, 0),
+            ({"invoice_due_sent": 0}, 2),
+            ({"on_hold": "true"}, 0),
+            ({"on_hold": "false"}, 2),
+            ({"order__external_order_uid": order["external_order_uid"]}, 2),
+            ({"order__seller_profile__uuid": seller.profile}, 2),
+            ({"order__seller_profile__uuid": str(uuid4())}, 0),
+            ({"search": "INV-1"}, 1),
+            ({"created_at_after": "2000-01-01", "ordering": "-due_date"}, 2),
+            ({"created_at_before": "2000-01-01"}, 0),
+        ):
+            answer = await http.get("/v1/api/invoices/", params=params)
+            assert answer.status_code == 200, (params, answer.text)
+            assert answer.json()["count"] == count, params
+
+    bodies = await hooks.wait_for(4)
+    assert [set(b) for b in bodies] == [{"event_type", "created", "payload"}] * 4
+    assert all(
+        b["payload"] == {"order_id": uuid, "webshop_id": order["external_webshop_uid"]}
+        for b in bodies
+    )
+    assert bodies[0]["event_type"] == "order_status_changed"
+    assert bodies[0]["created"].endswith("Z") and len(bodies[0]["created"]) == 24
+    assert "webhook-signature" in hooks.headers[0]
+    await capture_history(
+        stack.client.get_workflow_handle(payment_order_workflow_id(uuid)), "payment_order_lifecycle"
+    )
+
+
+async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> None:
+    seller = await make_seller(stack, db)
+    rejected = await create(
+        stack, seller, order_request(buyer_company={"name": "Rejected Trading B.V."})
+    )
+    answer = await confirm_on_page(stack, rejected)
+    assert answer.headers["location"] == "https://shop.example/error"
+    pending = await create(stack, seller, order_request(external_order_uid="dup-1"))
+    await create(stack, seller, order_request(external_order_uid="dup-1"))
+    other = await make_seller(stack, db)
+    async with stack.http(seller.token) as http:
+        assert (await http.get(f"/v1/api/orders/{rejected['uuid']}/get_status/")).json() == {
+            "status": "rejected"
+        }
+        for params, count in (
+            ({}, 3),
+            ({"status": "rejected"}, 1),
+            ({"status": "pending"}, 2),
+            ({"external_order_uid": "dup-1"}, 2),
+            ({"search": "Rejected Trading"}, 1),
+            ({"dunning": "30_days"}, 3),
+            ({"dunning": "14_days"}, 0),
+            ({"created_at_after": "2000-01-01", "created_at_before": "2999-01-01"}, 3),
+            ({"created_at_before": "2000-01-01"}, 0),
+            ({"ordering": "-created_at", "page_size": 2}, 3),
+        ):
+            listed = await http.get("/v1/api/orders/", params=params)
+            assert listed.status_code == 200, (params, listed.text)
+            assert listed.json()["count"] == count, params
+        assert (await http.get("/v1/api/orders/", params={"ordering": "secret"})).status_code == 422
+        assert (await http.get("/v1/api/orders/", params={"status": "lost"})).status_code == 422
+        cancelled = await http.post(f"/v1/api/orders/{pending['uuid']}/cancel")
+        assert cancelled.json() == {
+            "id": pending["uuid"],
+            "description": "Order has been cancelled",
+        }
+        again = await http.post(f"/v1/api/orders/{pending['uuid']}/cancel/")
+        assert again.status_code == 409
+    async with stack.http(other.token) as http:
+        assert (await http.get(f"/v1/api/orders/{pending['uuid']}/")).status_code == 404
+        assert (await http.post(f"/v1/api/orders/{pending['uuid']}/cancel/")).status_code == 404
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"total_amount_incl_tax": 1}, "total_amount_incl_tax"),
+        ({"total_amount_excl_tax": 1}, "total_amount_excl_tax"),
+        ({"total_amount_tax": 1}, "total_amount_tax"),
+        ({"currency": "USD"}, "currency"),
+        ({"locale": "xx"}, "locale"),
+        ({"payment_link_duration": 60}, "payment_link_duration"),
+        ({"external_order_uid": None}, "external_order_uid"),
+        ({"order_lines": []}, "order_lines"),
+        ({"buyer_company": {"website": "x"}}, "buyer_company.name"),
+        (
+            {"buyer_representative": {"first_name": "A", "last_name": "B"}},
+            "buyer_representative.email",
+        ),
+        ({"billing_address": {"city": "X", "postal_code": "1"}}, "billing_address.country"),
+        ({"seller_urls": {"success_url": "not a url"}}, "seller_urls.success_url"),
+        ({"webhook_urls": {"webhook_url": "ftp://x"}}, "webhook_urls.webhook_url"),
+        ({"amount": 5}, "amount"),
+    ],
+)
+async def test_order_request_validation(
+    stack: Stack, db: Database, change: dict[str, Any], field: str
+) -> None:
+    seller = await make_seller(stack, db)
+    body = order_request(**change)
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=body)
+        assert answer.status_code == 422, answer.text
+        assert field in [e["field"] for e in answer.json()["errors"]]
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0  # nothing written
+
+
+async def test_line_field_validation(stack: Stack, db: Database) -> None:
+    seller = await make_seller(stack, db)
+    body = order_request()
+    body["order_lines"][0]["quantity"] = 1.5
+    body["order_lines"][1]["product_tax_rate_percentage"] = "abc"
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=body)
+    fields = [e["field"] for e in answer.json()["errors"]]
+    assert "order_lines[0].quantity" in fields
+    assert "order_lines[1].product_tax_rate_percentage" in fields
+
+
+async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnvironment) -> None:
+    stack = skipping_stack
+    seller = await make_seller(stack, stack.db)
+    order = await create(stack, seller, order_request())
+    await time_skipping.sleep(timedelta(seconds=901))
+    async with stack.http(seller.token) as http, asyncio.timeout(20):
+        while True:
+            status = (await http.get(f"/v1/api/orders/{order['uuid']}/get_status/")).json()
+            if status["status"] != "pending":
+                break
+            await asyncio.sleep(0.1)
+    assert status == {"status": "expired"}
+    async with stack.http() as http:
+        page = await http.get(httpx.URL(order["payment_page_url"]).path)
+    assert "Deze betaallink is verlopen." in page.text and "csrf_token" not in page.text

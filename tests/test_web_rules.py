@@ -1,0 +1,99 @@
+"""The web app's pure parts: the login lock, an order's timeline and the dashboard's charts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from api.web import timeline as tl
+from api.web.charts import bars, percent_columns, share
+from api.web.core import FormErrors, field_error
+from api.web.dashboard import blocker_counts, failure_rates, vies_availability
+from store.web import locked_until
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=15)
+
+
+def test_a_username_locks_after_the_last_allowed_failure_until_the_window_passes():
+    failures = [NOW - timedelta(minutes=m) for m in (14, 10, 5, 2)]
+    assert locked_until(failures, NOW, 5, WINDOW) is None
+    failures.append(NOW)
+    # the oldest of the five leaves the window in one minute
+    assert locked_until(failures, NOW, 5, WINDOW) == NOW + timedelta(minutes=1)
+    old = [NOW - timedelta(minutes=20)] * 10
+    assert locked_until(old, NOW, 5, WINDOW) is None
+
+
+def test_milestones_name_the_web_app_when_its_audited_action_follows_them():
+    picked_up = NOW - timedelta(hours=1)
+    transport = {
+        "pickup": {
+            "type": "COMPANY_TRANSPORT",
+            "pickupDate": "2026-11-23",
+            "confirmedAt": "2026-11-23T11:00:00Z",
+        },
+        "delivery": {"deliveryDate": "2026-11-23", "confirmedAt": "2026-11-23T11:30:00Z"},
+    }
+    order = {"createdAt": "2026-11-23T10:00:00Z", "externalOrderId": "A-1", "vins": [{}]}
+    audited = [tl.AuditedAction("order.pickup", picked_up + timedelta(seconds=2))]
+    found = {e.title: e.source for e in tl.milestones(order, [], None, transport, [], audited)}
+    assert found == {
+        "Order created": "API",
+        "Pickup confirmed": "WEB_APP",
+        "Delivery confirmed": "API",  # no audited delivery: the API confirmed it
+    }
+
+
+def test_the_timeline_merges_everything_newest_first_with_its_source():
+    entries = tl.timeline(
+        [tl.Entry(NOW - timedelta(hours=3), "milestone", "Order created", "", "API")],
+        [tl.EventFact(NOW, "compliance.status_changed", "WEB_APP", {"currentStatus": "VALID"})],
+        [tl.ViesFact(NOW - timedelta(hours=2), "VALID", "DAILY", "WAPI1", None)],
+        [
+            tl.DocumentFact(
+                NOW - timedelta(hours=1), "TRANSPORT_CMR", "CARRIER", "Speedy", "cmr.pdf", "ACTIVE",
+                "WEB_APP",
+            )
+        ],
+    )  # fmt: skip
+    assert [(e.kind, e.source) for e in entries] == [
+        ("event", "WEB_APP"),
+        ("document", "WEB_APP"),
+        ("vies", "SYSTEM"),
+        ("milestone", "API"),
+    ]
+    assert "issued by Speedy" in entries[1].detail
+    assert "consultation WAPI1" in entries[2].detail
+
+
+def test_errors_of_fields_inside_a_field_show_next_to_it():
+    errors = {"amount.value": "must be 0 or more", "vins[0].vin": "bad check digit"}
+    assert field_error(errors, "amount") == "must be 0 or more"
+    assert field_error(errors, "vins") == "bad check digit"
+    assert field_error(errors, "invoiceNumber") is None
+    assert FormErrors({}, "The order is cancelled.").detail == "The order is cancelled."
+
+
+def test_charts_are_inline_svg_scaled_to_their_data():
+    chart = bars("Orders", [("VALID", 3), ("INCOMPLETE", 6)])
+    assert chart.startswith("<svg") and 'aria-label="Orders"' in chart
+    assert "<title>VALID: 3</title>" in chart and "#2e7d32" in chart
+    assert "nothing yet" in bars("Orders", [])
+    columns = percent_columns("VIES", [("01.11", 100.0), ("02.11", None), ("03.11", 50.0)])
+    assert columns.count("<rect") == 2 and "03.11: 50%" in columns
+    assert "<script" not in bars("<script>", [("<b>", 1)])
+
+
+def test_dashboard_figures():
+    assert share(1, 4) == 25.0 and share(0, 0) is None
+    rollups = [
+        {"blockers": [{"code": "KYC_INCOMPLETE"}, {"code": "VIES_PENDING"}]},
+        {"blockers": [{"code": "KYC_INCOMPLETE"}]},
+        {},
+    ]
+    assert blocker_counts(rollups).most_common() == [("KYC_INCOMPLETE", 2), ("VIES_PENDING", 1)]
+    days = [date(2026, 11, 22), date(2026, 11, 23)]
+    checks = [(NOW, "VALID"), (NOW, "UNKNOWN"), (NOW, "INVALID"), (NOW, "UNKNOWN")]
+    assert vies_availability(checks, days) == [(days[0], None), (days[1], 50.0)]
+    deliveries = [(NOW - timedelta(days=1), "FAILED"), (NOW, "DELIVERED")]
+    assert failure_rates(deliveries, days) == [(days[0], 100.0), (days[1], 0.0)]

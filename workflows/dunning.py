@@ -1,0 +1,275 @@
+"""The dunning of one invoice (workflow id ``dunning-{invoice uuid}``), from the note before the
+due date to the hand-over to the debt collection agency.
+
+Each ladder letter waits on a durable timer until its offset from the due date; then an
+activity sends it (docs/payments-dunning.md). What the workflow listens to:
+
+- ``set_on_hold`` (Update): pauses the ladder; releasing it moves every letter still to come
+  later by the time spent on hold, so the buyer gets the same spacing between letters.
+- ``agree_payment_plan`` (Update): replaces the ladder with instalments (``dunning_status``
+  65). Each instalment's letter goes out on its date; an instalment still unpaid
+  ``plan_grace`` after it breaks the plan and the ladder carries on with the letters not sent
+  yet, from that moment, with its own spacing.
+- ``payment_recorded`` (Signal from whoever records money or writes an invoice off): when
+  nothing is owed any more (paid, credited in full, written off) the workflow ends. The
+  letter activity reads the invoice itself before each letter, so a late signal never lets a
+  letter out wrongly.
+
+Read-model writes and letters run one at a time (a lock), so an Update's write and a letter's
+never overtake each other; an Update answers after its write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.dunning import (
+        DUNNING_WORKFLOW,
+        DunningActivities,
+        DunningInput,
+        DunningStateChange,
+        InvoiceRef,
+        LetterOutcome,
+        LetterRequest,
+    )
+    from workflows.rules.dunning import (
+        DunningStatus,
+        DunningStep,
+        Instalment,
+        ScheduledStep,
+        instalment_missed,
+        ladder_schedule,
+        resumed_ladder,
+        status_of,
+    )
+
+# Database work and e-mail: retried until the database and the relay are back.
+RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+
+
+@dataclass
+class HoldChange:
+    on_hold: bool
+
+
+@dataclass
+class PaymentPlanTerms:
+    instalments: list[Instalment]
+
+
+@dataclass
+class PaymentNotice:
+    outstanding: int  # what the invoice still owes after the change, in cents
+
+
+@dataclass
+class DunningView:
+    dunning_status: int
+    on_hold: bool
+    closed: bool
+    letters: list[str]  # the letters' keys, in the order they went out
+    instalments: list[Instalment]  # the plan in force, if any
+
+
+@workflow.defn(name=DUNNING_WORKFLOW)
+class DunningWorkflow:
+    @workflow.init
+    def __init__(self, request: DunningInput) -> None:
+        self._request = request
+        self._status = DunningStatus.INITIAL
+        self._on_hold = False
+        self._held_since: datetime | None = None
+        self._held_for = timedelta(0)  # the ladder moves later by this
+        self._closed = False
+        self._plan: list[Instalment] = []
+        self._plans = 0
+        self._sent: list[DunningStep] = []
+        self._letters: list[str] = []
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, request: DunningInput) -> DunningView:
+        schedule = ladder_schedule(request.due_at, request.ladder)
+        while not self._closed:
+            if self._plan:
+                await self._follow_plan(self._plan)
+                if self._closed or self._plan:
+                    continue  # closed, or another plan replaced this one
+                # the plan broke: the letters not sent yet follow from now
+                schedule = resumed_ladder(request.ladder, set(self._sent), workflow.now())
+                self._held_for = timedelta(0)
+                self._held_since = workflow.now() if self._on_hold else None
+                continue
+            if not schedule:
+                break  # handed over to the debt collection agency
+            if await self._reached(schedule[0].at, shifted=True):
+                await self._ladder_letter(schedule)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view()
+
+    async def _ladder_letter(self, schedule: list[ScheduledStep]) -> None:
+        async with self._lock:
+            if self._closed or self._plan or self._on_hold:
+                return  # something changed while waiting for the lock: look again
+            step = schedule.pop(0).step
+            await self._send(LetterRequest(self._invoice, step.value, workflow.now(), step=step))
+            self._sent.append(step)
+            self._status = status_of(step)
+
+    async def _follow_plan(self, plan: list[Instalment]) -> None:
+        """Each instalment's letter on its date, and a look at the money ``plan_grace`` later.
+
+        Returns when the invoice closed, another plan replaced this one, or this one broke
+        (an instalment unpaid, or something left after the last): then no plan is in force.
+        """
+        key, total = f"PLAN{self._plans}", sum(i.amount for i in plan)
+        for instalment in plan:
+            if not await self._reached(instalment.due_at, shifted=False, plan=plan):
+                return
+            async with self._lock:
+                if self._closed or self._plan is not plan:
+                    return
+                await self._send(
+                    LetterRequest(
+                        self._invoice,
+                        f"{key}-INSTALMENT-{instalment.number}",
+                        workflow.now(),
+                        instalment=instalment,
+                        instalments=len(plan),
+                        plan_total=total,
+                        plan_due_by_now=sum(i.amount for i in plan[: instalment.number]),
+                    )
+                )
+            check_at = instalment.due_at + self._request.plan_grace
+            if not await self._reached(check_at, shifted=False, plan=plan):
+                return
+            balance = await workflow.execute_activity_method(
+                DunningActivities.invoice_balance,
+                InvoiceRef(self._invoice),
+                start_to_close_timeout=self._request.activity_timeout,
+                retry_policy=RETRY,
+            )
+            self._closed = self._closed or balance.closed
+            if self._closed or self._plan is not plan:
+                return
+            if instalment_missed(plan, instalment.number, total - balance.outstanding):
+                break
+        self._plan = []
+
+    async def _reached(
+        self, at: datetime, *, shifted: bool, plan: list[Instalment] | None = None
+    ) -> bool:
+        """Wait until ``at`` (later by the time on hold when ``shifted``), not on hold.
+
+        False when the wait no longer matters: the invoice closed, or the plan in force is
+        not ``plan`` any more (one was agreed, or replaced).
+        """
+
+        def moot() -> bool:
+            return self._closed or (self._plan or None) is not plan
+
+        while not moot():
+            if self._on_hold:
+                await workflow.wait_condition(lambda: not self._on_hold or moot())
+                continue
+            left = at + (self._held_for if shifted else timedelta(0)) - workflow.now()
+            if left <= timedelta(0):
+                return True
+            # on timeout the time has come: look again, in case a hold began at that moment
+            with suppress(TimeoutError):
+                await workflow.wait_condition(lambda: self._on_hold or moot(), timeout=left)
+        return False
+
+    async def _send(self, letter: LetterRequest) -> None:
+        outcome: LetterOutcome = await workflow.execute_activity_method(
+            DunningActivities.send_dunning_letter,
+            letter,
+            start_to_close_timeout=self._request.activity_timeout,
+            retry_policy=RETRY,
+        )
+        self._closed = self._closed or outcome.closed
+        if outcome.sent:
+            self._letters.append(letter.letter_key)
+
+    async def _record(self, change: DunningStateChange) -> None:
+        await workflow.execute_activity_method(
+            DunningActivities.record_dunning_state,
+            change,
+            start_to_close_timeout=self._request.activity_timeout,
+            retry_policy=RETRY,
+        )
+
+    @property
+    def _invoice(self) -> str:
+        return self._request.invoice_uuid
+
+    # ----- Updates, Signal, Query -----
+
+    @workflow.update
+    async def set_on_hold(self, change: HoldChange) -> DunningView:
+        async with self._lock:
+            if change.on_hold != self._on_hold:
+                now = workflow.now()
+                if change.on_hold:
+                    self._held_since = now
+                elif self._held_since is not None:
+                    self._held_for += now - self._held_since
+                    self._held_since = None
+                self._on_hold = change.on_hold
+                await self._record(DunningStateChange(self._invoice, now, on_hold=change.on_hold))
+        return self.view()
+
+    @set_on_hold.validator
+    def _validate_hold(self, change: HoldChange) -> None:
+        self._refuse_when_closed()
+
+    @workflow.update
+    async def agree_payment_plan(self, terms: PaymentPlanTerms) -> DunningView:
+        async with self._lock:
+            self._plan = list(terms.instalments)
+            self._plans += 1
+            self._status = DunningStatus.PAYMENT_PLAN_AGREED
+            await self._record(
+                DunningStateChange(self._invoice, workflow.now(), dunning_status=self._status)
+            )
+        return self.view()
+
+    @agree_payment_plan.validator
+    def _validate_plan(self, terms: PaymentPlanTerms) -> None:
+        self._refuse_when_closed()
+        if not terms.instalments:
+            raise ApplicationError("a payment plan needs at least one instalment")
+        if any(i.amount <= 0 for i in terms.instalments):
+            raise ApplicationError("every instalment must be more than zero")
+        if [i.number for i in terms.instalments] != list(range(1, len(terms.instalments) + 1)):
+            raise ApplicationError("instalments must be numbered 1, 2, ...")
+        dates = [i.due_at for i in terms.instalments]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ApplicationError("instalments must fall on successive dates")
+
+    def _refuse_when_closed(self) -> None:
+        if self._closed:
+            raise ApplicationError("the invoice is closed: its dunning has ended")
+
+    @workflow.signal
+    def payment_recorded(self, notice: PaymentNotice) -> None:
+        if notice.outstanding == 0:
+            self._closed = True
+
+    @workflow.query
+    def view(self) -> DunningView:
+        return DunningView(
+            dunning_status=self._status.value,
+            on_hold=self._on_hold,
+            closed=self._closed,
+            letters=list(self._letters),
+            instalments=list(self._plan),
+        )

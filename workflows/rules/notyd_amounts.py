@@ -1,0 +1,249 @@
+"""NOTYD amounts as pure code: reading what plugins send, and the totals an order must add up to.
+
+Amounts are integer cents everywhere. Plugins send JSON integers, integral floats (``10000.0``)
+and numeric strings (``"900"``, ``"1.0000"``); all are read into ``int`` here, through
+``Decimal`` so that no float ever carries an amount. A fractional or non-numeric value is
+refused. Tax rates are decimals (``"21.000000"``, ``21``, ``9.5``) with at most six places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class AmountError(ValueError):
+    """A value that is not what the field takes; the message says why, for a 422."""
+
+
+def whole_number(value: Any) -> int:
+    """An integer from a JSON integer, an integral float or an integral numeric string."""
+    if isinstance(value, bool):
+        raise AmountError("must be an integer, not a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        # repr gives the shortest decimal that reads back as the float: 10000.0 -> "10000.0"
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation as exc:
+            raise AmountError("must be an integer") from exc
+    else:
+        raise AmountError("must be an integer")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise AmountError("must be a whole number (integer cents)")
+    return int(number)
+
+
+def tax_rate(value: Any) -> Decimal:
+    """A tax rate percentage: 0 <= rate < 100, at most six decimal places."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise AmountError("must be a number or a numeric string")
+    try:
+        rate = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation as exc:
+        raise AmountError("must be a number or a numeric string") from exc
+    if not rate.is_finite():
+        raise AmountError("must be a number")
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -6:
+        raise AmountError("must have at most 6 decimal places")
+    if not 0 <= rate < 100:
+        raise AmountError("must be at least 0 and below 100")
+    return rate
+
+
+def rate_text(rate: Decimal | str) -> str:
+    """A tax rate as responses write it: two decimals (``"21.00"``, the snippets' form)."""
+    return f"{Decimal(rate):.2f}"
+
+
+@dataclass(frozen=True)
+class Triple:
+    """An amount with and without tax, in cents; ``tax`` is always ``incl - excl``."""
+
+    incl: int
+    excl: int
+
+    @property
+    def tax(self) -> int:
+        return self.incl - self.excl
+
+    def __add__(self, other: Triple) -> Triple:
+        return Triple(self.incl + other.incl, self.excl + other.excl)
+
+    def __sub__(self, other: Triple) -> Triple:
+        return Triple(self.incl - other.incl, self.excl - other.excl)
+
+    def fits_in(self, other: Triple) -> bool:
+        return self.incl <= other.incl and self.excl <= other.excl
+
+    @property
+    def is_zero(self) -> bool:
+        return self.incl == 0 and self.excl == 0
+
+
+ZERO = Triple(0, 0)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A priced line: per-unit prices in cents, a quantity and a tax rate."""
+
+    quantity: int
+    price_incl: int
+    price_excl: int
+    rate: Decimal
+
+    @property
+    def total(self) -> Triple:
+        return Triple(self.price_incl * self.quantity, self.price_excl * self.quantity)
+
+
+def line_sum(lines: Sequence[Line]) -> Triple:
+    total = ZERO
+    for line in lines:
+        total = total + line.total
+    return total
+
+
+@dataclass(frozen=True)
+class Discount:
+    """An order's (or a capture's) discount, for the whole order, in cents."""
+
+    description: str
+    incl: int
+    excl: int
+
+    @property
+    def amounts(self) -> Triple:
+        return Triple(self.incl, self.excl)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "amount_incl_tax": self.incl,
+            "amount_excl_tax": self.excl,
+            "amount_tax": self.incl - self.excl,
+        }
+
+
+def discount_of(description: str, incl: int, excl: int | None, tax: int | None) -> Discount:
+    """Fill in the discount's missing amounts (reference rule 8)."""
+    if excl is None:
+        excl = incl - tax if tax is not None else incl
+    if tax is not None and tax != incl - excl:
+        raise AmountError("amount_tax must equal amount_incl_tax minus amount_excl_tax")
+    return Discount(description, incl, excl)
+
+
+@dataclass(frozen=True)
+class GivenTotals:
+    """Totals as a request gave them: the triple, the legacy ``amount``, or parts of either."""
+
+    incl: int | None = None
+    excl: int | None = None
+    tax: int | None = None
+    amount: int | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(v is not None for v in (self.incl, self.excl, self.tax, self.amount))
+
+
+@dataclass(frozen=True)
+class TotalsProblem:
+    field: str
+    message: str
+
+
+def reconcile_totals(
+    given: GivenTotals, expected: Triple, *, prefix: str = ""
+) -> Triple | TotalsProblem:
+    """The totals of a request checked against what its lines add up to (reference rule 5).
+
+    With the triple, incl and excl must each equal the line sums minus the discount, and tax
+    must be incl - excl. With only ``amount``, it must equal the incl side; excl comes from
+    the lines. ``amount`` next to the triple must equal ``total_amount_incl_tax``.
+    """
+    incl = given.incl if given.incl is not None else given.amount
+    if given.amount is not None and given.incl is not None and given.amount != given.incl:
+        return TotalsProblem(f"{prefix}amount", "must equal total_amount_incl_tax")
+    if incl is None:
+        return TotalsProblem(f"{prefix}total_amount_incl_tax", "is required")
+    if incl != expected.incl:
+        field = "total_amount_incl_tax" if given.incl is not None else "amount"
+        return TotalsProblem(
+            f"{prefix}{field}",
+            f"must equal the sum of the order lines' product_price_incl_tax x quantity minus "
+            f"the discount's amount_incl_tax ({expected.incl})",
+        )
+    legacy = given.incl is None and given.excl is None and given.tax is None
+    if legacy:
+        return expected
+    if given.excl is None:
+        return TotalsProblem(f"{prefix}total_amount_excl_tax", "is required with the triple")
+    if given.excl != expected.excl:
+        return TotalsProblem(
+            f"{prefix}total_amount_excl_tax",
+            f"must equal the sum of the order lines' product_price_excl_tax x quantity minus "
+            f"the discount's amount_excl_tax ({expected.excl})",
+        )
+    if given.tax is not None and given.tax != incl - given.excl:
+        return TotalsProblem(
+            f"{prefix}total_amount_tax",
+            "must equal total_amount_incl_tax minus total_amount_excl_tax",
+        )
+    return Triple(incl, given.excl)
+
+
+def amounts_of(given: GivenTotals, basis: Triple, *, prefix: str = "") -> Triple | TotalsProblem:
+    """Totals given without lines to check them against (a capture or refund by amount).
+
+    The triple is taken as given (tax = incl - excl); the legacy ``amount`` alone gets its
+    excl side pro rata from ``basis`` (what remains to capture or refund).
+    """
+    if given.amount is not None and given.incl is not None and given.amount != given.incl:
+        return TotalsProblem(f"{prefix}amount", "must equal total_amount_incl_tax")
+    incl = given.incl if given.incl is not None else given.amount
+    if incl is None:
+        return TotalsProblem(f"{prefix}total_amount_incl_tax", "is required")
+    if incl < 0:
+        return TotalsProblem(f"{prefix}total_amount_incl_tax", "must not be negative")
+    if given.excl is None:
+        if given.tax is not None:
+            return Triple(incl, incl - given.tax)
+        return Triple(incl, pro_rata(incl, basis.excl, basis.incl))
+    if given.tax is not None and given.tax != incl - given.excl:
+        return TotalsProblem(
+            f"{prefix}total_amount_tax",
+            "must equal total_amount_incl_tax minus total_amount_excl_tax",
+        )
+    if given.excl < 0 or given.excl > incl:
+        return TotalsProblem(
+            f"{prefix}total_amount_excl_tax", "must be between 0 and total_amount_incl_tax"
+        )
+    return Triple(incl, given.excl)
+
+
+def pro_rata(amount: int, part: int, whole: int) -> int:
+    """``amount x part / whole`` rounded half up, in integers; ``amount`` when whole is 0."""
+    if whole == 0:
+        return amount
+    return (2 * amount * part + whole) // (2 * whole)
+
+
+def allocate(amount: int, weights: Sequence[int]) -> list[int]:
+    """Split ``amount`` over ``weights`` in proportion, to the cent (largest remainder)."""
+    total = sum(weights)
+    if total == 0:
+        return [amount] + [0] * (len(weights) - 1) if weights else []
+    shares = [amount * w // total for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(amount * weights[i] % total), i))
+    for i in remainders[: amount - sum(shares)]:
+        shares[i] += 1
+    return shares
