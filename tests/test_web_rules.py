@@ -8,6 +8,7 @@ from api.web import timeline as tl
 from api.web.charts import bars, percent_columns, share
 from api.web.core import FormErrors, field_error
 from api.web.dashboard import blocker_counts, failure_rates, vies_availability
+from api.web.payments import dunning_label, dunning_volume
 from store.web import locked_until
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -97,3 +98,12 @@ def test_dashboard_figures():
     assert vies_availability(checks, days) == [(days[0], None), (days[1], 50.0)]
     deliveries = [(NOW - timedelta(days=1), "FAILED"), (NOW, "DELIVERED")]
     assert failure_rates(deliveries, days) == [(days[0], 100.0), (days[1], 0.0)]
+
+
+def test_dunning_volume_follows_the_ladder_in_words():
+    assert dunning_volume([(30, 2), (0, 5), (65, 1)]) == [
+        ("Initial", 5),
+        ("Reminder 1", 2),
+        ("Payment plan agreed", 1),
+    ]
+    assert dunning_label(99) == "99"

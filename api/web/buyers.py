@@ -20,8 +20,16 @@ from api.buyers import BlockRequest, BuyerOut, BuyerPatch, BuyerUpsert, update_b
 from api.errors import Problem
 from api.kyc import trigger_vies_check
 from api.kyc_documents import add_kyc_document
+from api.kyc_verification import review
 from api.nt24_auth import PartnerScope
 from api.order_documents import check_upload, document_content_response
+from api.self_service_invitations import (
+    Invitation,
+    InvitationCreate,
+    RevokeRequest,
+    create_invitation,
+    revoke_invitation,
+)
 from api.web.core import (
     ISSUER_TYPES,
     WEB_APP,
@@ -43,8 +51,19 @@ from api.web.core import (
     viewer,
 )
 from store.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
-from store.models import Buyer, Document, Order, Organization, Partner, ViesCheck
+from store.models import (
+    Buyer,
+    Document,
+    KycVerification,
+    Order,
+    Organization,
+    Partner,
+    SelfServiceInvitation,
+    ViesCheck,
+)
+from workflows.kyc_verification import ReviewDecision
 from workflows.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
+from workflows.rules.kyc_verification import REVIEW
 
 router = APIRouter(prefix="/app/buyers", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 25
@@ -237,6 +256,21 @@ async def _buyer_page(
                 select(Order).where(Order.buyer_id == buyer.id).order_by(Order.id.desc()).limit(50)
             )
         ).all()
+        verification = await session.scalar(
+            select(KycVerification)
+            .where(KycVerification.buyer_id == buyer.id)
+            .order_by(KycVerification.id.desc())
+            .limit(1)
+        )
+        invitations = (
+            await session.scalars(
+                select(SelfServiceInvitation)
+                .where(SelfServiceInvitation.buyer_id == buyer.id)
+                .order_by(SelfServiceInvitation.id.desc())
+                .limit(50)
+            )
+        ).all()
+    settings = settings_of(request)
     return render(
         request,
         "buyer.html",
@@ -251,6 +285,9 @@ async def _buyer_page(
         documents=documents,
         may_read=_may_read_documents(seen, loaded.scope),
         orders=orders,
+        verification=verification,
+        awaits_review=verification is not None and verification.status == REVIEW,
+        invitations=[Invitation.of(settings, row) for row in invitations],
         kyc_types=list(KYC_DOCUMENT_TYPES),
         issuer_types=ISSUER_TYPES,
         failed=failed,
@@ -313,6 +350,30 @@ async def buyer_action(
             )
             after = {"document": str(document.uuid), "type": document.type}
             done = "KYC document uploaded."
+        elif action == "kyc-review":
+            if not seen.is_staff:
+                raise Problem("not-found", "There is no such action.")
+            approve = text(form, "decision") == "approve"
+            reason = text(form, "reason")
+            if not approve and reason is None:
+                raise FormErrors({"reason": "say why the verification is rejected"})
+            decision = ReviewDecision(approve, reason or "", seen.user.username, WEB_APP)
+            answer = await review(client, uuid, decision)
+            after = {"outcome": answer.outcome, "reason": answer.reason}
+            done = f"Verification decided: {answer.outcome.lower()}."
+        elif action == "invite":
+            body = build(InvitationCreate, {"recipientEmail": text(form, "recipientEmail")}, {})
+            answer = await create_invitation(uuid, body, request, loaded.scope, db, client)
+            after = json.loads(bytes(answer.body))
+            done = f"Invitation sent to {body.recipientEmail}."
+        elif action == "revoke-invitation":
+            body = build(RevokeRequest, {"reason": text(form, "reason")}, {})
+            invitation = parse_uuid(text(form, "invitation"))
+            answer = await revoke_invitation(
+                uuid, invitation, body, request, loaded.scope, db, client
+            )
+            after = json.loads(bytes(answer.body))
+            done = "Invitation revoked: its link no longer works."
         else:
             raise Problem("not-found", "There is no such action.")
     except (FormErrors, Problem) as exc:

@@ -1,5 +1,6 @@
 """The dashboard: orders by compliance status and by blocker, VIES availability over the last
-days and webhook failure rates, as charts drawn on the server, each with its numbers."""
+days, webhook failure rates and open invoices per dunning step, as charts drawn on the server,
+each with its numbers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import func
 
 from api.web.charts import bars, percent_columns, share
 from api.web.core import Viewer, WebRoute, database, redirect, render, viewer
-from store.models import Order, ViesCheck, WebhookDelivery, utcnow
+from api.web.payments import dunning_volume
+from store.models import Order, PaymentInvoice, ViesCheck, WebhookDelivery, utcnow
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 DAYS = 14
@@ -58,7 +60,15 @@ async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
                 .where(WebhookDelivery.status != "PENDING")
             )
         ).all()
+        dunning = (
+            await session.execute(
+                seen.select(PaymentInvoice, PaymentInvoice.dunning_status, func.count())
+                .where(PaymentInvoice.closed_at.is_(None))
+                .group_by(PaymentInvoice.dunning_status)
+            )
+        ).all()
     blockers = blocker_counts(rollups)
+    steps = dunning_volume([(code, n) for code, n in dunning])
     days = [first_day + timedelta(days=i) for i in range(DAYS)]
     availability = vies_availability(checks, days)
     failures = failure_rates(deliveries, days)
@@ -78,6 +88,8 @@ async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
             "Webhook deliveries failed",
             [(d.strftime("%d.%m"), v) for d, v in failures],
         ),
+        dunning_chart=bars("Open invoices by dunning step", steps),
+        dunning_steps=steps,
         checks=len(checks),
         deliveries=len(deliveries),
     )

@@ -1,0 +1,414 @@
+"""Payments (NOTYD) in the web app: payment orders with their lines, captures and invoices;
+invoices with their dunning step and payment status. Staff record incoming money against a
+payment reference, import camt.053 statements and put an invoice's dunning on hold, through
+the functions the admin command line calls (store/payment_money.py, api/dunning_commands.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import structlog
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from starlette.datastructures import FormData
+from temporalio.service import RPCError
+
+from api.dunning_commands import notify_dunning, set_on_hold
+from api.errors import Problem
+from api.web.core import (
+    FormErrors,
+    Viewer,
+    WebRoute,
+    cents,
+    database,
+    posted,
+    record,
+    redirect,
+    render,
+    staff,
+    text,
+    upload_of,
+    values,
+    viewer,
+)
+from store.camt053 import StatementError
+from store.models import (
+    IncomingPayment,
+    Partner,
+    PaymentCapture,
+    PaymentInvoice,
+    PaymentOrder,
+    User,
+)
+from store.payment_money import (
+    DunningNotice,
+    MoneyError,
+    PaymentRecorded,
+    StatementImported,
+    import_statement,
+    record_payment,
+)
+from workflows.rules.dunning import DUNNING_LABELS, DunningStatus
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/app/payments", route_class=WebRoute, include_in_schema=False)
+PAGE_SIZE = 50
+ORDER_STATUSES = [
+    "pending", "accepted", "rejected", "expired", "failed", "partially_captured", "captured",
+    "partially_refunded", "refunded", "cancelled",
+]  # fmt: skip
+PAYMENT_STATUSES = [
+    "not_paid", "partially_paid", "paid", "refunded", "write_off_credit", "write_off_fraud",
+    "paid_to_seller", "paid_to_seller_settled",
+]  # fmt: skip
+
+
+def dunning_label(code: int | None) -> str:
+    """The dunning step's name in words (``30`` -> ``Reminder 1``)."""
+    try:
+        return DUNNING_LABELS[DunningStatus(code)]
+    except ValueError:
+        return str(code)
+
+
+def dunning_volume(rows: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """(step, invoices) pairs in the ladder's order, for the dashboard's chart."""
+    return [(dunning_label(code), n) for code, n in sorted(rows)]
+
+
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+async def _paged(request: Request, query: Any, *order: Any) -> tuple[list[Any], int, int]:
+    page = _page(request)
+    async with database(request).session() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = (
+            await session.scalars(
+                query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            )
+        ).all()
+    return list(rows), total, page
+
+
+@router.get("")
+async def payments_home(_seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    return redirect("/app/payments/invoices")
+
+
+@router.get("/orders")
+async def list_payment_orders(
+    request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    status = request.query_params.get("status")
+    query = seen.select(PaymentOrder).options(selectinload(PaymentOrder.partner))
+    if status in ORDER_STATUSES:
+        query = query.where(PaymentOrder.status == status)
+    rows, total, page = await _paged(
+        request, query, PaymentOrder.created_at.desc(), PaymentOrder.id.desc()
+    )
+    return render(
+        request,
+        "payment_orders.html",
+        orders=rows,
+        total=total,
+        page=page,
+        pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+        statuses=ORDER_STATUSES,
+        status=status or "",
+    )
+
+
+@router.get("/orders/{uuid}")
+async def payment_order_page(
+    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    async with database(request).session() as session:
+        order = await session.scalar(
+            seen.select(PaymentOrder)
+            .options(
+                selectinload(PaymentOrder.partner),
+                selectinload(PaymentOrder.lines),
+                selectinload(PaymentOrder.invoices),
+            )
+            .where(PaymentOrder.uuid == uuid)
+        )
+        if order is None:
+            raise Problem("not-found", f"Payment order {uuid} was not found.")
+        captures = (
+            await session.scalars(
+                select(PaymentCapture)
+                .where(PaymentCapture.order_id == order.id)
+                .order_by(PaymentCapture.number)
+            )
+        ).all()
+    return render(request, "payment_order.html", order=order, captures=captures)
+
+
+@router.get("/invoices")
+async def list_invoices(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    q = request.query_params
+    query = seen.select(PaymentInvoice)
+    if q.get("paymentStatus") in PAYMENT_STATUSES:
+        query = query.where(PaymentInvoice.payment_status == q["paymentStatus"])
+    if q.get("dunning", "").isdigit():
+        query = query.where(PaymentInvoice.dunning_status == int(q["dunning"]))
+    if q.get("onHold") == "yes":
+        query = query.where(PaymentInvoice.on_hold.is_(True))
+    if q.get("reference"):
+        query = query.where(PaymentInvoice.payment_reference == q["reference"].strip().upper())
+    rows, total, page = await _paged(
+        request, query, PaymentInvoice.created_at.desc(), PaymentInvoice.id.desc()
+    )
+    return render(
+        request,
+        "payment_invoices.html",
+        invoices=rows,
+        total=total,
+        page=page,
+        pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+        payment_statuses=PAYMENT_STATUSES,
+        steps=[(str(s.value), DUNNING_LABELS[s]) for s in DunningStatus],
+        filters=dict(q),
+        dunning_label=dunning_label,
+    )
+
+
+def _form_errors(error: MoneyError) -> FormErrors:
+    """A refusal of store/payment_money.py next to the field it names, or above the form."""
+    field = {"amount": "amount", "currency": "amount"}.get(error.field or "")
+    return FormErrors({field: str(error)}) if field else FormErrors(detail=str(error))
+
+
+async def _invoice(request: Request, seen: Viewer, uuid: UUID) -> PaymentInvoice:
+    async with database(request).session() as session:
+        invoice = await session.scalar(
+            seen.select(PaymentInvoice)
+            .options(selectinload(PaymentInvoice.lines), selectinload(PaymentInvoice.order))
+            .where(PaymentInvoice.uuid == uuid)
+        )
+    if invoice is None:
+        raise Problem("not-found", f"Invoice {uuid} was not found.")
+    return invoice
+
+
+@router.get("/invoices/{uuid}")
+async def invoice_page(
+    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    return await _invoice_page(request, await _invoice(request, seen, uuid))
+
+
+async def _invoice_page(
+    request: Request,
+    invoice: PaymentInvoice,
+    *,
+    status_code: int = 200,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    async with database(request).session() as session:
+        payments = (
+            await session.scalars(
+                select(IncomingPayment)
+                .where(IncomingPayment.invoice_id == invoice.id)
+                .order_by(IncomingPayment.id.desc())
+            )
+        ).all()
+        partner = await session.get(Partner, invoice.partner_id)
+    return render(
+        request,
+        "payment_invoice.html",
+        status_code=status_code,
+        invoice=invoice,
+        partner=partner,
+        payments=payments,
+        dunning=dunning_label(invoice.dunning_status),
+        failed=failed,
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
+    )
+
+
+async def _notify(request: Request, notices: list[DunningNotice]) -> str:
+    """Tell the dunning workflows; the money is booked whatever happens here."""
+    try:
+        await notify_dunning(await request.app.state.temporal.get(), notices)
+    except (RPCError, RuntimeError, OSError) as error:
+        log.warning("dunning_not_told", error=str(error))
+        return " The dunning was not told; its next letter reads the invoice anyway."
+    return ""
+
+
+def _booked(done: PaymentRecorded) -> dict[str, Any]:
+    return {
+        "payment": done.payment_uuid,
+        "paymentReference": done.payment_reference,
+        "amount": done.amount,
+        "paymentStatus": done.payment_status,
+        "outstanding": done.outstanding,
+        "overpaid": done.overpaid,
+    }
+
+
+@router.post("/invoices/{uuid}/{action}")
+async def invoice_action(
+    uuid: UUID,
+    action: str,
+    request: Request,
+    seen: Annotated[Viewer, Depends(staff)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    invoice = await _invoice(request, seen, uuid)
+    reference = invoice.payment_reference
+    before = {"paymentStatus": invoice.payment_status, "onHold": invoice.on_hold}
+    errors: dict[str, str] = {}
+    try:
+        if action == "payment":
+            amount = cents(form, "amount", errors)
+            received_on = _day(text(form, "receivedOn"), errors)
+            if amount is None and "amount" not in errors:
+                errors["amount"] = "the amount received is required"
+            if errors:
+                raise FormErrors(errors)
+            assert amount is not None
+            async with database(request).transaction() as session:
+                done = await record_payment(
+                    session,
+                    await _user(session, seen),
+                    reference,
+                    amount,
+                    received_on=received_on,
+                    note=text(form, "note"),
+                )
+            after = _booked(done)
+            flash = (
+                f"Payment booked: the invoice is {done.payment_status.replace('_', ' ')}."
+                + await _notify(request, [done.notice])
+            )
+        elif action in ("hold", "release"):
+            async with database(request).session() as session:
+                view = await set_on_hold(
+                    session,
+                    await request.app.state.temporal.get(),
+                    await _user(session, seen),
+                    reference,
+                    action == "hold",
+                )
+            after = {"onHold": view.on_hold}
+            flash = "Dunning on hold." if view.on_hold else "Dunning resumed."
+        else:
+            raise Problem("not-found", "There is no such action.")
+    except (FormErrors, MoneyError) as exc:
+        failure = _form_errors(exc) if isinstance(exc, MoneyError) else exc
+        return await _invoice_page(
+            request,
+            invoice,
+            status_code=exc.status if isinstance(exc, MoneyError) else 422,
+            failed=action,
+            errors=failure.fields,
+            problem=failure.detail or "Please correct the fields marked below.",
+            form=values(form),
+        )
+    await record(
+        request, f"invoice.{action}", "invoice", str(uuid), invoice.organization_id, before, after
+    )
+    return redirect(f"/app/payments/invoices/{uuid}", flash)
+
+
+def _day(raw: str | None, errors: dict[str, str]) -> date | None:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors["receivedOn"] = "is not a date (YYYY-MM-DD)"
+        return None
+
+
+async def _user(session: Any, seen: Viewer) -> User:
+    """The staff member, as the session of the write knows it."""
+    user = await session.get(User, seen.user.id)
+    assert user is not None
+    return user
+
+
+@router.get("/statements")
+async def statement_form(request: Request, _seen: Annotated[Viewer, Depends(staff)]) -> Response:
+    return render(request, "payment_statement.html", imported=None, problem=None)
+
+
+@router.post("/statements")
+async def statement_import(
+    request: Request,
+    seen: Annotated[Viewer, Depends(staff)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    file = upload_of(form)
+    if file is None:
+        return render(
+            request,
+            "payment_statement.html",
+            status_code=422,
+            imported=None,
+            problem="Choose a camt.053 file to import.",
+        )
+    data = await file.read()
+    try:
+        async with database(request).transaction() as session:
+            imported: StatementImported = await import_statement(
+                session, await _user(session, seen), data, file.filename or "statement.xml"
+            )
+    except (MoneyError, StatementError) as error:
+        status = error.status if isinstance(error, MoneyError) else 422
+        return render(
+            request,
+            "payment_statement.html",
+            status_code=status,
+            imported=None,
+            problem=f"Nothing imported: {error}",
+        )
+    warning = await _notify(request, imported.notices)
+    await record(
+        request,
+        "statement.import",
+        "statement",
+        imported.import_uuid,
+        None,
+        None,
+        {
+            "file": file.filename,
+            "sha256": imported.file_sha256,
+            "alreadyImported": imported.already_imported,
+            "outcomes": [e.outcome for e in imported.entries],
+        },
+    )
+    async with database(request).session() as session:
+        references = [e.payment.invoice_uuid for e in imported.entries if e.payment]
+        invoices = {
+            str(i.uuid): i
+            for i in (
+                await session.scalars(
+                    select(PaymentInvoice).where(
+                        PaymentInvoice.uuid.in_([UUID(r) for r in references])
+                    )
+                )
+            ).all()
+        }
+    return render(
+        request,
+        "payment_statement.html",
+        imported=imported,
+        invoices=invoices,
+        warning=warning,
+        problem=None,
+    )
