@@ -22,18 +22,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select
 from temporalio import activity
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-    ScheduleUpdate,
-)
+from temporalio.client import Client
 
+from activities.schedules import ensure_interval_schedule
 from settings import Settings
 from store.db import Database
 from store.models import Partner, PaymentInvoice, Payout, PayoutLine
@@ -74,20 +65,14 @@ class PayoutBatchResult:
 
 async def ensure_payout_schedule(client: Client, settings: Settings) -> None:
     """Create the payout run's Temporal Schedule, or bring it in line with the settings."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            PAYOUT_RUN_WORKFLOW,
-            PayoutRunInput(),
-            id=PAYOUT_SCHEDULE,
-            task_queue=settings.task_queue,
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=settings.payout_interval)]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    await ensure_interval_schedule(
+        client,
+        PAYOUT_SCHEDULE,
+        PAYOUT_RUN_WORKFLOW,
+        PayoutRunInput(),
+        task_queue=settings.task_queue,
+        every=settings.payout_interval,
     )
-    try:
-        await client.create_schedule(PAYOUT_SCHEDULE, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(PAYOUT_SCHEDULE).update(lambda _: ScheduleUpdate(schedule))
 
 
 def _payable() -> ColumnElement[int]:

@@ -37,22 +37,13 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks import Webhook
 from temporalio import activity
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-    ScheduleUpdate,
-)
+from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from activities.email import OutgoingEmail
+from activities.schedules import ensure_interval_schedule
 from settings import Settings
 from store.db import Database
 from store.events import EVENT_TYPES, event_envelope, record_event, subscribed, utc_timestamp
@@ -385,48 +376,59 @@ async def start_sweep(client: Client, settings: Settings, workflow_id: str) -> N
 async def kick_fan_out(event_id: str) -> None:
     """From an activity that has just committed events: fan them out now, not at the next
     sweep. Its client and task queue are the activity's."""
-    try:
-        await activity.client().start_workflow(
-            FAN_OUT_WORKFLOW,
-            Batch(),
-            id=f"webhook-fanout-{event_id}",
-            task_queue=activity.info().task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            rpc_timeout=timedelta(seconds=5),
-        )
-    except RPCError as error:
-        log.warning("fan-out not started; the sweep will", event_id=event_id, error=error)
+    await _start_from_activity(
+        FAN_OUT_WORKFLOW, Batch(), f"webhook-fanout-{event_id}", "the sweep will fan out"
+    )
 
 
 async def _start_paused_notice(event_id: str) -> None:
     """Mail the organization about an auto-pause; started once per event, by its fan-out."""
+    await _start_from_activity(
+        PAUSED_NOTICE_WORKFLOW,
+        PausedNotice(event_id),
+        f"webhook-paused-notice-{event_id}",
+        "no e-mail about this auto-pause",
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    )
+
+
+async def _start_from_activity(
+    workflow: str,
+    arg: Any,
+    workflow_id: str,
+    otherwise: str,
+    *,
+    id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+) -> None:
+    """Start ``workflow`` on the running activity's client and task queue, or join the running
+    one; a failure is logged with ``otherwise`` (what follows from it), never raised: the
+    activity's own work is committed already."""
     try:
         await activity.client().start_workflow(
-            PAUSED_NOTICE_WORKFLOW,
-            PausedNotice(event_id),
-            id=f"webhook-paused-notice-{event_id}",
+            workflow,
+            arg,
+            id=workflow_id,
             task_queue=activity.info().task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=id_reuse_policy,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             rpc_timeout=timedelta(seconds=5),
         )
     except (RPCError, WorkflowAlreadyStartedError) as error:
-        log.warning("auto-pause notice not started", event_id=event_id, error=error)
+        log.warning(
+            "workflow not started", workflow_id=workflow_id, otherwise=otherwise, error=error
+        )
 
 
 async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
     """Create the sweep's Temporal Schedule, or bring it in line with the settings."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            SWEEP_WORKFLOW, Batch(), id=SWEEP_SCHEDULE, task_queue=settings.task_queue
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=settings.webhook_sweep_interval)]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    await ensure_interval_schedule(
+        client,
+        SWEEP_SCHEDULE,
+        SWEEP_WORKFLOW,
+        Batch(),
+        task_queue=settings.task_queue,
+        every=settings.webhook_sweep_interval,
     )
-    try:
-        await client.create_schedule(SWEEP_SCHEDULE, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(SWEEP_SCHEDULE).update(lambda _: ScheduleUpdate(schedule))
 
 
 # ----- the activities -----

@@ -1,0 +1,41 @@
+"""The platform's periodic jobs as Temporal Schedules, created or updated at worker start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+)
+
+
+async def ensure_interval_schedule(
+    client: Client,
+    schedule_id: str,
+    workflow: str,
+    arg: Any,
+    *,
+    task_queue: str,
+    every: timedelta,
+) -> None:
+    """Start ``workflow(arg)`` every ``every`` under ``schedule_id`` (also its workflow id),
+    skipping a run while the last one is still going; an existing schedule is brought in line
+    with the arguments."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(workflow, arg, id=schedule_id, task_queue=task_queue),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await client.create_schedule(schedule_id, schedule)
+    except ScheduleAlreadyRunningError:
+        await client.get_schedule_handle(schedule_id).update(lambda _: ScheduleUpdate(schedule))
