@@ -409,9 +409,36 @@ def _section(title: str, *body: Flowable) -> list[Flowable]:
 
 def render_export_file(content: ExportFileContent) -> bytes:
     """The Export File PDF of ``content``: A4, every page footed with order, version, time."""
+    order = content.order
+    return render_a4(
+        lambda: _story(content),
+        title=f"Export File {order.external_order_id} version {content.version}",
+        author=content.organization_name,
+        subject="Evidence of an intra-community supply (Art. 138 VAT Directive)",
+        keywords=f"order {order.uuid}",
+        footer=(
+            f"Order {order.uuid}  ·  Export File version {content.version}  ·  "
+            f"generated {format_timestamp(content.generated_at)}"
+        ),
+        created=content.generated_at,
+    )
+
+
+def render_a4(
+    story: Callable[[], list[Flowable]],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    footer: str,
+    created: datetime,
+    keywords: str = "",
+) -> bytes:
+    """A document of the platform's (the Export File, an invoice): A4 in its fonts, each page
+    footed with ``footer`` and "page X of Y", dated ``created``, byte for byte reproducible.
+    ``story`` makes the content once the fonts it names are registered."""
     _register_fonts()
     out = BytesIO()
-    order = content.order
     document = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -419,19 +446,15 @@ def render_export_file(content: ExportFileContent) -> bytes:
         rightMargin=_PAGE_MARGIN,
         topMargin=_PAGE_MARGIN,
         bottomMargin=_PAGE_MARGIN + 6 * mm,
-        title=f"Export File {order.external_order_id} version {content.version}",
-        author=content.organization_name,
-        subject="Evidence of an intra-community supply (Art. 138 VAT Directive)",
+        title=title,
+        author=author,
+        subject=subject,
         creator="NT24 on Temporal",
-        keywords=f"order {order.uuid}",
+        keywords=keywords,
         invariant=1,  # no wall-clock time, no random ID: the same content, the same bytes
     )
-    footer = (
-        f"Order {order.uuid}  ·  Export File version {content.version}  ·  "
-        f"generated {format_timestamp(content.generated_at)}"
-    )
-    canvasmaker = partial(_ExportFileCanvas, footer=footer, created=content.generated_at)
-    document.build(_story(content), canvasmaker=canvasmaker)
+    canvasmaker = partial(_ExportFileCanvas, footer=footer, created=created)
+    document.build(story(), canvasmaker=canvasmaker)
     return out.getvalue()
 
 

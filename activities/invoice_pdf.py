@@ -11,27 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from io import BytesIO
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from activities.export_file_pdf import (
-    _PAGE_MARGIN,
     _SUBTITLE,
     _TITLE,
     Money,
-    _ExportFileCanvas,
     _facts,
     _paragraph,
-    _register_fonts,
     _section,
     _table,
     format_date,
     format_money,
     format_timestamp,
+    render_a4,
 )
 
 
@@ -76,28 +72,17 @@ class InvoicePdfContent:
 
 
 def render_invoice_pdf(content: InvoicePdfContent) -> bytes:
-    _register_fonts()
-    out = BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=_PAGE_MARGIN,
-        rightMargin=_PAGE_MARGIN,
-        topMargin=_PAGE_MARGIN,
-        bottomMargin=_PAGE_MARGIN + 6 * mm,
+    return render_a4(
+        lambda: _story(content),
         title=f"Invoice {content.payment_reference}",
         author=content.account_holder,
         subject=f"Invoice of {content.seller_name} to {content.buyer_name}",
-        creator="NT24 on Temporal",
-        invariant=1,
+        footer=(
+            f"Invoice {content.payment_reference}  ·  pay to {content.iban}  ·  "
+            f"as of {format_timestamp(content.generated_at)}"
+        ),
+        created=content.generated_at,
     )
-    footer = (
-        f"Invoice {content.payment_reference}  ·  pay to {content.iban}  ·  "
-        f"as of {format_timestamp(content.generated_at)}"
-    )
-    canvasmaker = partial(_ExportFileCanvas, footer=footer, created=content.generated_at)
-    document.build(_story(content), canvasmaker=canvasmaker)
-    return out.getvalue()
 
 
 def _money(cents: int, content: InvoicePdfContent) -> str:
