@@ -13,7 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -28,7 +28,7 @@ from api.invoices import InvoiceIn, InvoicePatch, submit
 from api.nt24_auth import PartnerScope
 from api.order_commands import order_command, run_command
 from api.order_documents import DOCUMENT_TYPES, document_content_response, upload_document
-from api.orders import CancelRequest, OrderCreate, OrderPatch
+from api.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
 from api.payments import PaymentIn, PaymentPatch
 from api.transport import DeliveryIn, PickupIn, RevokeIn
 from api.web import timeline as tl
@@ -69,21 +69,12 @@ from store.models import (
 from store.web import AuditEntry
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
+from workflows.rules.compliance import INCOMPLETE, INVALID, VALID
 
 router = APIRouter(prefix="/app/orders", route_class=WebRoute, include_in_schema=False)
 
-STATUSES = [
-    "CREATED",
-    "INVOICE_SUBMITTED",
-    "PAYMENT_SUBMITTED",
-    "READY_FOR_PICKUP",
-    "TRANSPORT_IN_PROGRESS",
-    "TRANSPORT_COMPLETED",
-    "COMPLIANCE_VALID",
-    "COMPLIANCE_INVALID",
-    "CANCELLED",
-]
-COMPLIANCE = ["INCOMPLETE", "VALID", "INVALID"]
+STATUSES = list(get_args(OrderStatus))  # the API's own order statuses, in its order
+COMPLIANCE = [INCOMPLETE, VALID, INVALID]
 PAGE_SIZE = 25
 
 
