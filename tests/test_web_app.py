@@ -1,8 +1,8 @@
 """The web app in a real browser: Playwright drives Debian's chromium against the running stack
 (API, worker and sandboxes on loopback, the Temporal dev server, PostgreSQL).
 
-Screenshots of the main pages are written to tests/artifacts/; two of them are kept in
-docs/screenshots/ for the README.
+Screenshots of the main pages are written to tests/artifacts/; with NT24_UPDATE_SCREENSHOTS
+set, two of them are copied to docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ async def shoot(page: Page, name: str, keep: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
-    if keep:
+    # the README's copies change only when asked (as saved histories do): a run leaves the
+    # tree as it found it
+    if keep and os.environ.get("NT24_UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
 
