@@ -292,8 +292,10 @@ def render_profile(request: ProfileRequest, company: CompanyFacts) -> bytes:
 class KycProfileActivities:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
-        self.settings = settings
         self.store = DocumentStore(settings.effective_document_store_dir)
+        # read once, when the worker starts: a production worker without its certificate
+        # fails to start instead of retrying every profile forever
+        self.material = signing_material(settings)
 
     @activity.defn
     async def generate_kyc_profile(self, request: ProfileRequest) -> ProfileRef:
@@ -309,10 +311,9 @@ class KycProfileActivities:
             f"{buyer.street}, {buyer.post_code} {buyer.city}, {buyer.country}",
             buyer.kyc_mode,
         )
-        material = signing_material(self.settings)
 
         def build() -> bytes:
-            return sign_pdf(render_profile(request, company), material)
+            return sign_pdf(render_profile(request, company), self.material)
 
         signed = await asyncio.to_thread(build)
         stored = await asyncio.to_thread(self.store.put, signed)

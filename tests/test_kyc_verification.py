@@ -36,6 +36,7 @@ from activities.identity_verification import (
 )
 from activities.kyc_profile_pdf import (
     CompanyFacts,
+    KycProfileActivities,
     ProfileRequest,
     SigningMaterial,
     render_profile,
@@ -46,6 +47,7 @@ from activities.kyc_profile_pdf import (
 from api.kyc_verification import review
 from sandboxes.idenfy import markdown_tables
 from settings import Settings
+from store.db import Database
 from store.models import KycVerification, ProviderCallback
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
@@ -572,3 +574,14 @@ async def test_a_verified_profile_warns_then_lapses_and_blocks_orders(
 
 def codes(rollup: dict) -> set[str]:
     return {b["code"] for b in rollup["blockers"]}
+
+
+def test_a_production_worker_without_its_signing_certificate_does_not_start(
+    tmp_path: Path, db: Database
+) -> None:
+    production = Settings(environment="production", data_dir=tmp_path)
+    with pytest.raises(RuntimeError, match="NT24_KYC_SIGNING_CERTIFICATE"):
+        KycProfileActivities(db, production)
+    # outside production the worker makes itself a certificate, once
+    KycProfileActivities(db, Settings(environment="dev", data_dir=tmp_path))
+    assert (tmp_path / "kyc-signing-certificate.pem").exists()
