@@ -47,13 +47,17 @@ class Receiver:
         arrived and no new one was written for a second, or after ``seconds``."""
         deadline = time.monotonic() + seconds
         written: dict[str, float] = {}
-        while True:
-            before = len(written)
-            written = await event_times(database_url, since)
-            done = len(written) == before and written.keys() <= self.arrivals.keys()
-            if done or time.monotonic() > deadline:
-                return written
-            await asyncio.sleep(1)
+        db = Database(database_url)
+        try:
+            while True:
+                before = len(written)
+                written = await event_times(db, since)
+                done = len(written) == before and written.keys() <= self.arrivals.keys()
+                if done or time.monotonic() > deadline:
+                    return written
+                await asyncio.sleep(1)
+        finally:
+            await db.dispose()
 
 
 @asynccontextmanager
@@ -85,19 +89,15 @@ async def receiving(api: HttpClient) -> AsyncIterator[Receiver]:
         await task
 
 
-async def event_times(database_url: str, since: datetime) -> dict[str, float]:
+async def event_times(db: Database, since: datetime) -> dict[str, float]:
     """When each order event since ``since`` was written to the outbox (epoch seconds)."""
-    db = Database(database_url)
-    try:
-        async with db.session() as session:
-            rows = await session.execute(
-                select(Event.id, Event.created_at).where(
-                    Event.created_at >= since, Event.type.in_(ORDER_EVENTS)
-                )
+    async with db.session() as session:
+        rows = await session.execute(
+            select(Event.id, Event.created_at).where(
+                Event.created_at >= since, Event.type.in_(ORDER_EVENTS)
             )
-            return {event_id: created.timestamp() for event_id, created in rows}
-    finally:
-        await db.dispose()
+        )
+        return {event_id: created.timestamp() for event_id, created in rows}
 
 
 def delivery_delays(written: dict[str, float], arrivals: dict[str, float]) -> list[float]:
