@@ -206,6 +206,18 @@ def _partner_ids(partner_ids: list[UUID] | None) -> list[str] | None:
 async def create_webhook(
     body: WebhookEndpointIn, request: Request, caller: Caller, db: Db
 ) -> Response:
+    row = await register_endpoint(body, request, caller, db)
+    created = WebhookEndpointCreated(**dict(WebhookEndpointOut.of(row)), secret=row.secret)
+    response = versioned(created, row.version, status_code=201)
+    response.headers["Location"] = f"/v1/webhooks/{row.public_id}"
+    return response
+
+
+async def register_endpoint(
+    body: WebhookEndpointIn, request: Request, caller: Principal, db: Database
+) -> WebhookEndpoint:
+    """Validate and store a new endpoint (422 naming every wrong field): shared by the API and
+    the web app. The row carries the signing secret, which the caller shows once."""
     errors = await _problems(
         request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
     )
@@ -228,10 +240,7 @@ async def create_webhook(
     )
     async with db.transaction() as session:
         session.add(row)
-    created = WebhookEndpointCreated(**dict(WebhookEndpointOut.of(row)), secret=row.secret)
-    response = versioned(created, row.version, status_code=201)
-    response.headers["Location"] = f"/v1/webhooks/{row.public_id}"
-    return response
+    return row
 
 
 @router.get(
@@ -381,10 +390,27 @@ async def test_webhook(
     client: Annotated[Client, Depends(temporal)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> JSONResponse:
+    return _accepted(
+        await queue_test_fire(endpointId, body, request, caller, db, client, settings, "API")
+    )
+
+
+async def queue_test_fire(
+    endpoint_id: str,
+    body: TestFire,
+    request: Request,
+    caller: Principal,
+    db: Database,
+    client: Client,
+    settings: Settings,
+    source: str,
+) -> WebhookDelivery:
+    """Queue a test delivery of ``body`` to the endpoint (its filters do not apply), its
+    envelope carrying ``source``: shared by the API and the web app."""
     if body.partnerId and body.partnerId not in await _authorized(request, caller):
         raise validation_problem([FieldError("partnerId", NOT_AUTHORIZED, str(body.partnerId))])
     async with db.transaction() as session:
-        row = await _load(session, caller, endpointId)
+        row = await _load(session, caller, endpoint_id)
         now, event_id = utcnow(), new_event_id()
         delivery = WebhookDelivery(
             public_id=new_delivery_id(),
@@ -396,7 +422,7 @@ async def test_webhook(
             payload=envelope(
                 event_id,
                 body.eventType,
-                "API",
+                source,
                 now,
                 caller.organization_uuid,
                 body.partnerId,
@@ -406,7 +432,7 @@ async def test_webhook(
         )
         session.add(delivery)
     await start_deliveries(client, settings, [delivery.public_id])
-    return _accepted(delivery)
+    return delivery
 
 
 @router.get(

@@ -22,8 +22,11 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
 from store import identity
+from store.models import utcnow
 from tests.conftest import Stack, serving
 from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
+from tests.payment_invoices import captured_invoice, invoice_row
+from tests.test_web_staff_forms import buyer_awaiting_review
 from tests.test_webhooks import Receiver, register, verified
 from workflows.rules.kyc import REQUIRED_DOCUMENTS
 
@@ -366,6 +369,56 @@ async def test_the_session_cookie_is_http_only_and_logout_ends_it(
     await page.context.add_cookies([cookie | {"expires": -1}])
     await page.goto("/app/dashboard")
     assert "/app/login" in page.url
+    await page.context.close()
+
+
+async def test_staff_register_a_webhook_endpoint_and_record_a_payment_in_the_browser(
+    stack: Stack, browser: Browser
+) -> None:
+    tenant, http = await seller_session(stack)
+    await http.aclose()
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
+    page = await signed_in(browser, stack, *await staff_user(stack))
+
+    # the endpoint: its secret on the answer to the form, and nowhere after it
+    await page.goto("/app/webhooks")
+    await submit(
+        page,
+        "new-endpoint",
+        {
+            "organization": str(tenant.org.uuid),
+            "url": "http://127.0.0.1:9/hooks/browser",
+            "events": "compliance.*",
+        },
+    )
+    secret = (await page.locator("#secret .mono").inner_text()).strip()
+    assert secret.startswith("whsec_")
+    await page.reload()
+    assert re.search(r"/app/webhooks/wh_\w+$", page.url)
+    assert secret not in await page.content()
+    assert await page.locator("#secret").count() == 0
+    await page.goto("/app/webhooks")
+    assert "127.0.0.1:9/hooks/browser" in await page.locator("table.list").inner_text()
+    assert secret not in await page.content()
+
+    # a payment booked on the invoice page settles the invoice
+    await page.goto(f"/app/payments/invoices/{invoice.uuid}")
+    await submit(page, "payment", {"amount": "595.00", "note": "bank transfer"})
+    assert "Payment booked: the invoice is paid." in await flash(page)
+    assert "595.00 EUR" in await page.locator("#paid").inner_text()
+    await shoot(page, "payment-invoice")
+    assert (await invoice_row(stack.db, invoice.uuid)).payment_status == "paid"
+    await page.context.close()
+
+
+async def test_staff_approve_a_kyc_review_in_the_browser(stack: Stack, browser: Browser) -> None:
+    buyer = await buyer_awaiting_review(stack)
+    page = await signed_in(browser, stack, *await staff_user(stack))
+    await page.goto(f"/app/buyers/{buyer}")
+    async with page.expect_navigation():
+        await page.click("form#kyc-review button[value=approve]")
+    assert "Verification decided: verified." in await flash(page)
+    assert await page.locator("form#kyc-review").count() == 0
     await page.context.close()
 
 

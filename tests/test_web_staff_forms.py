@@ -1,6 +1,7 @@
 """Staff forms of the web app over plain HTTP (a signed-in session and its CSRF token): a KYC
-verification left for review approved from the buyer page, and a payment recorded from the
-invoice page that settles the invoice."""
+verification left for review approved from the buyer page; a payment recorded from the invoice
+page that settles the invoice; a payment plan and a write-off on the invoice page; a webhook
+endpoint registered (its secret shown once), test-fired and deleted."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from store.models import KycVerification, utcnow
+from activities.dunning import start_dunning
+from store.models import KycVerification, WebhookDelivery, WebhookEndpoint, utcnow
 from store.web import AuditEntry
-from tests.conftest import Stack
+from tests.conftest import Stack, serving
 from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
+from tests.test_webhooks import Receiver, verified
 from workflows.kyc_verification import KycWorkflow, kyc_workflow_id
 from workflows.rules.kyc_verification import REVIEW
 
@@ -43,7 +46,8 @@ async def web_session(stack: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, st
         yield web, TOKEN.search(page.text)[1]  # type: ignore[index]
 
 
-async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
+async def buyer_awaiting_review(stack: Stack) -> str:
+    """An NT24-led buyer whose verification waits for a staff decision (REVIEW)."""
     tenant, http = await seller_session(stack, allow_contact_personal_data=True)
     async with http:
         client = OrderClient(stack, tenant, http)
@@ -53,6 +57,18 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
     async with asyncio.timeout(30):
         while (await handle.query(KycWorkflow.state))["phase"] != REVIEW:
             await asyncio.sleep(0.2)
+    return buyer
+
+
+async def audited(stack: Stack, action: str, object_id: str) -> AuditEntry | None:
+    async with stack.db.session() as session:
+        return await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_id == object_id)
+        )
+
+
+async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
+    buyer = await buyer_awaiting_review(stack)
     async with web_session(stack) as (web, token):
         page = await web.get(f"/app/buyers/{buyer}")
         assert 'id="kyc-review"' in page.text and "Approve" in page.text
@@ -117,3 +133,110 @@ async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack
     row = await invoice_row(stack.db, invoice.uuid)
     assert row.payment_status == "paid" and row.paid_amount == 595_00
     assert (await invoice_row(stack.db, other.uuid)).payment_status == "paid"
+
+
+async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack):
+    planned = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=300_01)
+    await start_dunning(stack.client, stack.settings, planned.uuid, planned.due_at)
+    lost = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=100_00)
+    async with web_session(stack) as (web, token):
+        page = await web.get(f"/app/payments/invoices/{planned.uuid}")
+        assert 'id="payment-plan"' in page.text and 'id="write-off"' in page.text
+        url = f"/app/payments/invoices/{planned.uuid}/payment-plan"
+        wrong = await web.post(url, data={"csrf_token": token, "instalments": "three"})
+        assert wrong.status_code == 422 and "is not a number of instalments" in wrong.text
+        first_due = (utcnow() + timedelta(days=10)).date().isoformat()
+        answer = await web.post(
+            url, data={"csrf_token": token, "instalments": "3", "firstDue": first_due}
+        )
+        assert answer.status_code == 303, answer.text
+        page = await web.get(f"/app/payments/invoices/{planned.uuid}")
+        assert f"Payment plan agreed: 3 instalments, the first due {first_due}." in page.text
+
+        url = f"/app/payments/invoices/{lost.uuid}/write-off"
+        wrong = await web.post(url, data={"csrf_token": token, "kind": "write_off_fraud"})
+        assert wrong.status_code == 422 and "a write-off needs a reason" in wrong.text
+        assert (await invoice_row(stack.db, lost.uuid)).payment_status == "not_paid"
+        answer = await web.post(
+            url, data={"csrf_token": token, "kind": "write_off_fraud", "reason": "stolen identity"}
+        )
+        assert answer.status_code == 303, answer.text
+        page = await web.get(f"/app/payments/invoices/{lost.uuid}")
+        assert "Written off: 100.00 EUR as write off fraud." in page.text
+        again = await web.post(
+            url, data={"csrf_token": token, "kind": "write_off_credit", "reason": "twice"}
+        )
+        assert again.status_code == 409 and "already write_off_fraud" in again.text
+    assert (await invoice_row(stack.db, lost.uuid)).payment_status == "write_off_fraud"
+    plan = await audited(stack, "invoice.payment_plan", planned.uuid)
+    assert plan is not None and len(plan.after["instalments"]) == 3
+    written = await audited(stack, "invoice.write_off", lost.uuid)
+    assert written is not None and written.after["amount"] == 100_00
+
+
+async def test_a_webhook_endpoint_registered_test_fired_and_deleted(stack: Stack):
+    receiver = Receiver()
+    tenant, http = await seller_session(stack)
+    await http.aclose()
+    async with serving(receiver.app) as hooks, web_session(stack) as (web, token):
+        form = {"csrf_token": token, "organization": str(tenant.org.uuid)}
+        wrong = await web.post(
+            "/app/webhooks", data=form | {"url": "ftp://example.com", "events": "no.such"}
+        )
+        assert wrong.status_code == 422
+        assert "must be an absolute https URL" in wrong.text and 'name="events"' in wrong.text
+        answer = await web.post(
+            "/app/webhooks",
+            data=form | {"url": f"{hooks}/hooks/web", "events": "compliance.*, kyc.*"},
+        )
+        assert answer.status_code == 200, answer.text
+        secret = re.search(r"(whsec_[A-Za-z0-9+/=]+)", answer.text)
+        assert secret, answer.text
+        async with stack.db.session() as session:
+            endpoint = await session.scalar(
+                select(WebhookEndpoint).where(WebhookEndpoint.secret == secret[1])
+            )
+        assert endpoint is not None and endpoint.organization_id == tenant.org.id
+        assert endpoint.events == ["compliance.*", "kyc.*"]
+        page = await web.get(f"/app/webhooks/{endpoint.public_id}")
+        assert page.status_code == 200 and secret[1] not in page.text  # never shown again
+
+        fire = f"/app/webhooks/{endpoint.public_id}/test"
+        wrong = await web.post(
+            fire,
+            data={"csrf_token": token, "eventType": "compliance.status_changed", "data": "[1]"},
+        )
+        assert wrong.status_code == 422 and "must be a JSON object" in wrong.text
+        answer = await web.post(
+            fire,
+            data={
+                "csrf_token": token,
+                "eventType": "compliance.status_changed",
+                "data": '{"n": 1}',
+            },
+        )
+        assert answer.status_code == 303, answer.text
+        event = verified(secret[1], (await receiver.wait_for("web", 1))[0])
+        assert event["type"] == "compliance.status_changed" and event["data"] == {"n": 1}
+        assert event["source"] == "WEB_APP"
+
+        answer = await web.post(
+            f"/app/webhooks/{endpoint.public_id}/delete", data={"csrf_token": token}
+        )
+        assert answer.status_code == 303, answer.text
+        gone = await web.get(f"/app/webhooks/{endpoint.public_id}")
+        assert gone.status_code == 404
+    async with stack.db.session() as session:
+        assert await session.get(WebhookEndpoint, endpoint.id) is None
+        assert not (
+            await session.scalars(
+                select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+            )
+        ).all()
+        entries = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.organization_id == tenant.org.id)
+            )
+        ).all()
+    assert {"webhook.create", "webhook.test", "webhook.delete"} <= {e.action for e in entries}
+    assert all(secret[1] not in str((e.before, e.after)) for e in entries)

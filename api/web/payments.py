@@ -1,12 +1,13 @@
 """Payments (NOTYD) in the web app: payment orders with their lines, captures and invoices;
 invoices with their dunning step and payment status. Staff record incoming money against a
-payment reference, import camt.053 statements and put an invoice's dunning on hold, through
-the functions the admin command line calls (store/payment_money.py, api/dunning_commands.py).
+payment reference, import camt.053 statements, put an invoice's dunning on hold, write off what
+it still owes and agree a payment plan, through the functions the admin command line calls
+(store/payment_money.py, api/dunning_commands.py).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
-from api.dunning_commands import notify_dunning, set_on_hold
+from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from api.errors import Problem
 from api.web.core import (
     FormErrors,
@@ -29,6 +30,7 @@ from api.web.core import (
     record,
     redirect,
     render,
+    settings_of,
     staff,
     text,
     upload_of,
@@ -49,8 +51,10 @@ from store.payment_money import (
     MoneyError,
     PaymentRecorded,
     StatementImported,
+    WrittenOff,
     import_statement,
     record_payment,
+    write_off,
 )
 from workflows.rules.dunning import DUNNING_LABELS, DunningStatus
 
@@ -182,7 +186,13 @@ async def list_invoices(request: Request, seen: Annotated[Viewer, Depends(viewer
 
 def _form_errors(error: MoneyError) -> FormErrors:
     """A refusal of store/payment_money.py next to the field it names, or above the form."""
-    field = {"amount": "amount", "currency": "amount"}.get(error.field or "")
+    field = {
+        "amount": "amount",
+        "currency": "amount",
+        "kind": "kind",
+        "reason": "reason",
+        "instalments": "instalments",
+    }.get(error.field or "")
     return FormErrors({field: str(error)}) if field else FormErrors(detail=str(error))
 
 
@@ -306,6 +316,47 @@ async def invoice_action(
                 )
             after = {"onHold": view.on_hold}
             flash = "Dunning on hold." if view.on_hold else "Dunning resumed."
+        elif action == "write-off":
+            async with database(request).transaction() as session:
+                written: WrittenOff = await write_off(
+                    session,
+                    await _user(session, seen),
+                    reference,
+                    text(form, "kind") or "",
+                    text(form, "reason") or "",
+                )
+            after = {"kind": written.kind, "amount": written.amount, "reason": text(form, "reason")}
+            flash = (
+                f"Written off: {written.amount / 100:,.2f} {invoice.currency} as "
+                f"{written.kind.replace('_', ' ')}." + await _notify(request, [written.notice])
+            )
+        elif action == "payment-plan":
+            raw = text(form, "instalments") or ""
+            if not raw.isdigit():
+                errors["instalments"] = "is not a number of instalments"
+            first = _day(text(form, "firstDue"), errors, "firstDue")
+            if errors:
+                raise FormErrors(errors)
+            async with database(request).session() as session:
+                view = await agree_payment_plan(
+                    session,
+                    await request.app.state.temporal.get(),
+                    settings_of(request),
+                    await _user(session, seen),
+                    reference,
+                    int(raw),
+                    datetime.combine(first, time.min, UTC) if first else None,
+                )
+            after = {
+                "instalments": [
+                    {"number": i.number, "amount": i.amount, "dueAt": i.due_at.isoformat()}
+                    for i in view.instalments
+                ]
+            }
+            first_due = view.instalments[0].due_at if view.instalments else None
+            flash = f"Payment plan agreed: {len(view.instalments)} instalments" + (
+                f", the first due {first_due:%Y-%m-%d}." if first_due else "."
+            )
         else:
             raise Problem("not-found", "There is no such action.")
     except (FormErrors, MoneyError) as exc:
@@ -320,18 +371,24 @@ async def invoice_action(
             form=values(form),
         )
     await record(
-        request, f"invoice.{action}", "invoice", str(uuid), invoice.organization_id, before, after
+        request,
+        f"invoice.{action.replace('-', '_')}",
+        "invoice",
+        str(uuid),
+        invoice.organization_id,
+        before,
+        after,
     )
     return redirect(f"/app/payments/invoices/{uuid}", flash)
 
 
-def _day(raw: str | None, errors: dict[str, str]) -> date | None:
+def _day(raw: str | None, errors: dict[str, str], name: str = "receivedOn") -> date | None:
     if raw is None:
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors["receivedOn"] = "is not a date (YYYY-MM-DD)"
+        errors[name] = "is not a date (YYYY-MM-DD)"
         return None
 
 

@@ -1,9 +1,13 @@
-"""Webhooks in the web app: endpoints, their deliveries with status and the receiver's answer,
-replay, pause and resume, and the events feed. Changes run through the API's own functions."""
+"""Webhooks in the web app: endpoints (register, pause, resume, test fire, delete), their
+deliveries with status and the receiver's answer, replay, and the events feed. Changes run
+through the API's own functions; a new endpoint's signing secret is shown on the answer to the
+form only, as the API shows it in its answer only."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
@@ -11,9 +15,12 @@ from starlette.datastructures import FormData
 
 from api.errors import Problem
 from api.web.core import (
+    WEB_APP,
+    FormErrors,
     Viewer,
     WebRoute,
     acting_as,
+    build,
     database,
     posted,
     record,
@@ -21,9 +28,21 @@ from api.web.core import (
     render,
     settings_of,
     text,
+    values,
     viewer,
 )
-from api.webhooks import WebhookEndpointOut, WebhookEndpointPatch, replay_delivery, update_endpoint
+from api.webhooks import (
+    DeliveryOut,
+    TestFire,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
+    WebhookEndpointPatch,
+    delete_webhook,
+    queue_test_fire,
+    register_endpoint,
+    replay_delivery,
+    update_endpoint,
+)
 from store.events import EVENT_TYPES
 from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint
 
@@ -33,6 +52,18 @@ PAGE_SIZE = 50
 
 @router.get("/webhooks")
 async def endpoints(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+    return await _endpoints_page(request, seen)
+
+
+async def _endpoints_page(
+    request: Request,
+    seen: Viewer,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     async with database(request).session() as session:
         rows = (
             await session.execute(
@@ -41,7 +72,87 @@ async def endpoints(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
                 .order_by(Organization.name, WebhookEndpoint.created_at)
             )
         ).all()
-    return render(request, "webhooks.html", endpoints=rows)
+        organizations = (
+            (await session.scalars(select(Organization).order_by(Organization.name))).all()
+            if seen.is_staff
+            else []
+        )
+        partners = (
+            await session.execute(
+                seen.select(Partner, Partner, Organization.name)
+                .join(Organization, Organization.id == Partner.organization_id)
+                .order_by(Organization.name, Partner.name)
+            )
+        ).all()
+    return render(
+        request,
+        "webhooks.html",
+        status_code=status_code,
+        endpoints=rows,
+        organizations=organizations,
+        partners=[(str(p.uuid), f"{org_name}: {p.name}") for p, org_name in partners],
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
+    )
+
+
+@router.post("/webhooks")
+async def create_endpoint(
+    request: Request,
+    seen: Annotated[Viewer, Depends(viewer)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    typed: dict[str, Any] = values(form) | {"partnerIds": form.getlist("partnerIds")}
+    try:
+        organization = await _organization(request, seen, text(form, "organization"))
+        events = (text(form, "events") or "").replace(",", " ").split()
+        data = {"url": text(form, "url") or "", "events": events}
+        if chosen := [p for p in form.getlist("partnerIds") if isinstance(p, str) and p]:
+            data["partnerIds"] = chosen
+        body = build(WebhookEndpointIn, data, {})
+        row = await register_endpoint(
+            body, request, acting_as(seen, organization), database(request)
+        )
+    except (FormErrors, Problem) as exc:
+        if isinstance(exc, Problem) and not exc.errors and exc.status == 404:
+            raise
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        return await _endpoints_page(
+            request,
+            seen,
+            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            errors=failure.fields,
+            problem=failure.detail or "Please correct the fields marked below.",
+            form=typed,
+        )
+    # the audit entry is the API's answer without the secret
+    after = WebhookEndpointOut.of(row)
+    await record(
+        request, "webhook.create", "webhook_endpoint", row.public_id, organization.id, None, after
+    )
+    # shown on this answer only: never again, never in a redirect, a cookie or the audit log
+    return await _endpoint_page(request, seen, row.public_id, secret=row.secret)
+
+
+async def _organization(request: Request, seen: Viewer, raw: str | None) -> Organization:
+    """The organization a new endpoint belongs to: staff choose it, a user's is their own."""
+    async with database(request).session() as session:
+        if not seen.is_staff:
+            found = await session.get(Organization, seen.organization_id)
+        else:
+            if not raw:
+                raise FormErrors({"organization": "choose the organization"})
+            try:
+                found = await session.scalar(
+                    select(Organization).where(Organization.uuid == UUID(raw))
+                )
+            except ValueError:
+                found = None
+            if found is None:
+                raise FormErrors({"organization": "is not a known organization"})
+    assert found is not None
+    return found
 
 
 async def _endpoint(
@@ -64,6 +175,21 @@ async def _endpoint(
 async def endpoint_page(
     public_id: str, request: Request, seen: Annotated[Viewer, Depends(viewer)]
 ) -> Response:
+    return await _endpoint_page(request, seen, public_id)
+
+
+async def _endpoint_page(
+    request: Request,
+    seen: Viewer,
+    public_id: str,
+    *,
+    status_code: int = 200,
+    secret: str | None = None,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
     endpoint, organization = await _endpoint(request, seen, public_id)
     status = request.query_params.get("status")
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
@@ -77,13 +203,28 @@ async def endpoint_page(
                 )
             )
         ).all()
+        partners = (
+            await session.scalars(
+                select(Partner)
+                .where(Partner.organization_id == organization.id)
+                .order_by(Partner.name)
+            )
+        ).all()
     return render(
         request,
         "webhook.html",
+        status_code=status_code,
         endpoint=endpoint,
         organization=organization,
         deliveries=deliveries,
         status=status,
+        secret=secret,
+        event_types=[(t, t) for t in EVENT_TYPES],
+        partners=[(str(p.uuid), p.name) for p in partners],
+        failed=failed,
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
     )
 
 
@@ -95,6 +236,10 @@ async def endpoint_action(
     seen: Annotated[Viewer, Depends(viewer)],
     form: Annotated[FormData, Depends(posted)],
 ) -> Response:
+    if action == "delete":
+        return await _delete(request, seen, public_id)
+    if action == "test":
+        return await _test_fire(request, seen, public_id, form)
     if action not in ("pause", "resume"):
         raise Problem("not-found", "There is no such action.")
     endpoint, organization = await _endpoint(request, seen, public_id)
@@ -117,6 +262,68 @@ async def endpoint_action(
     )
     done = "Endpoint paused: deliveries wait." if action == "pause" else "Endpoint resumed."
     return redirect(f"/app/webhooks/{public_id}", done)
+
+
+async def _delete(request: Request, seen: Viewer, public_id: str) -> Response:
+    endpoint, organization = await _endpoint(request, seen, public_id)
+    before = WebhookEndpointOut.of(endpoint)
+    await delete_webhook(public_id, acting_as(seen, organization), database(request))
+    await record(
+        request, "webhook.delete", "webhook_endpoint", public_id, organization.id, before, None
+    )
+    return redirect("/app/webhooks", f"Endpoint {public_id} deleted with its delivery history.")
+
+
+async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormData) -> Response:
+    _, organization = await _endpoint(request, seen, public_id)
+    try:
+        errors: dict[str, str] = {}
+        try:
+            payload = json.loads(text(form, "data") or "{}")
+        except json.JSONDecodeError:
+            payload = None
+        if not isinstance(payload, dict):
+            errors["data"] = 'must be a JSON object, e.g. {"orderUuid": "..."}'
+        data: dict[str, Any] = {"eventType": text(form, "eventType"), "data": payload or {}}
+        if partner := text(form, "partnerId"):
+            data["partnerId"] = partner
+        body = build(TestFire, data, errors)
+        delivery = await queue_test_fire(
+            public_id,
+            body,
+            request,
+            acting_as(seen, organization),
+            database(request),
+            await request.app.state.temporal.get(),
+            settings_of(request),
+            WEB_APP,
+        )
+    except (FormErrors, Problem) as exc:
+        if isinstance(exc, Problem) and not exc.errors and exc.status == 404:
+            raise
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        return await _endpoint_page(
+            request,
+            seen,
+            public_id,
+            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            failed="test",
+            errors=failure.fields,
+            problem=failure.detail or "Please correct the fields marked below.",
+            form=values(form),
+        )
+    await record(
+        request,
+        "webhook.test",
+        "webhook_delivery",
+        delivery.public_id,
+        organization.id,
+        None,
+        DeliveryOut.of(delivery),
+    )
+    return redirect(
+        f"/app/webhooks/{public_id}", f"Test event {body.eventType} queued for delivery."
+    )
 
 
 @router.post("/webhooks/{public_id}/deliveries/{delivery_id}/replay")

@@ -13,3 +13,10 @@ document.addEventListener("submit", (event) => {
   }
   form.classList.add("busy");
 });
+
+// A page answering a form that shows a secret: reloading it asks for the plain page again
+// (without the secret) instead of sending the form a second time.
+const answered = document.querySelector("[data-url]");
+if (answered) {
+  history.replaceState(null, "", answered.dataset.url);
+}
