@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 from api.errors import FieldError, Problem, validation_problem
 from api.notyd_pagination import Page, PageParams
 from api.payment_common import Db, Scope, SellerScope, parse_uuid, serve_without_trailing_slash
+from api.payment_errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.payment_orders import day_start, ordering_clause
 from api.payment_schemas import InvoicePatchIn
-from api.payment_views import invoice_detail
+from api.payment_views import PaymentInvoiceOut, invoice_detail
 from store.db import Database
 from store.models import Partner, PaymentInvoice, PaymentOrder, utcnow
 from workflows.rules.dunning import DunningStatus
@@ -28,7 +29,7 @@ from workflows.rules.payments import PaymentStatus
 
 router = APIRouter(prefix="/v1/api/invoices", tags=["NOTYD: invoices"])
 
-NOT_FOUND = {404: {"description": "No such invoice for your seller"}}
+NOT_FOUND = AUTHENTICATED | problem(404, "No such invoice for your seller") | INVALID_PARAMETERS
 LOADS = (
     selectinload(PaymentInvoice.lines),
     selectinload(PaymentInvoice.refunds),
@@ -57,7 +58,12 @@ def _on_hold(value: str | None) -> bool | None:
     raise validation_problem([FieldError("on_hold", "must be true or false", value)])
 
 
-@router.get("/", response_model=Page[dict[str, Any]], summary="List the Invoices")
+@router.get(
+    "/",
+    response_model=Page[PaymentInvoiceOut],
+    summary="List the Invoices",
+    responses=AUTHENTICATED | INVALID_PARAMETERS,
+)
 async def list_invoices(
     scope: Scope,
     db: Db,
@@ -162,15 +168,18 @@ async def load_invoice(db: Database, scope: SellerScope, uuid: str) -> PaymentIn
     return invoice
 
 
-@router.get("/{uuid}/", summary="Get the Invoice", responses=NOT_FOUND)
+@router.get(
+    "/{uuid}/", response_model=PaymentInvoiceOut, summary="Get the Invoice", responses=NOT_FOUND
+)
 async def get_invoice(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     return invoice_detail(await load_invoice(db, scope, uuid))
 
 
 @router.patch(
     "/{uuid}/",
+    response_model=PaymentInvoiceOut,
     summary="Update the Invoice",
-    responses=NOT_FOUND | {422: {"description": "A field is invalid; `errors` names it"}},
+    responses=NOT_FOUND | problem(422, "A field is invalid; `errors` names it"),
 )
 async def patch_invoice(uuid: str, body: InvoicePatchIn, scope: Scope, db: Db) -> dict[str, Any]:
     invoice = await load_invoice(db, scope, uuid)

@@ -8,18 +8,18 @@ naming it and nothing is written. The order's PaymentOrderWorkflow is started an
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
 from api.deps import temporal
 from api.order_commands import run_command
 from api.payment_common import Db, Scope, load_order, selling_partner, serve_without_trailing_slash
+from api.payment_errors import AUTHENTICATED, problem
 from api.payment_schemas import OrderRequestIn
-from api.payment_views import order_request
+from api.payment_views import OrderRequestOut, order_request
 from settings import Settings, get_settings
 from workflows.payment_order import PaymentOrderWorkflow
 from workflows.payment_order_model import (
@@ -48,12 +48,10 @@ def order_settings(settings: Settings) -> PaymentOrderSettings:
 @router.post(
     "/",
     status_code=201,
+    response_model=OrderRequestOut,
     summary="Create a new OrderRequest",
-    responses={
-        201: {"description": "The order, pending, with the payment_page_url for the buyer"},
-        401: {"description": "No valid access token"},
-        422: {"description": "A field is missing or invalid; `errors` names it"},
-    },
+    response_description="The order, pending, with the payment_page_url for the buyer",
+    responses=AUTHENTICATED | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def create_order_request(
     body: OrderRequestIn,
@@ -62,7 +60,7 @@ async def create_order_request(
     db: Db,
     client: Annotated[Client, Depends(temporal)],
     settings: Annotated[Settings, Depends(get_settings)],
-) -> JSONResponse:
+) -> dict[str, Any]:
     total, discount, lines = body.priced()
     company = body.company()
     partner = await selling_partner(db, scope)
@@ -99,7 +97,7 @@ async def create_order_request(
     )
     await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
     order = await load_order(db, scope, UUID(uuid))
-    return JSONResponse(order_request(order, payment_page_url(settings, uuid)), status_code=201)
+    return order_request(order, payment_page_url(settings, uuid))
 
 
 serve_without_trailing_slash(router)

@@ -28,8 +28,22 @@ from api.payment_common import (
     parse_uuid,
     serve_without_trailing_slash,
 )
+from api.payment_errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.payment_schemas import CaptureIn, PatchOrderIn, RefundIn
-from api.payment_views import credit_note, discount, invoice_detail, order_detail, order_line
+from api.payment_views import (
+    CaptureOut,
+    CaptureStatusOut,
+    OrderActionOut,
+    OrderStatusStringOut,
+    PaymentOrderOut,
+    RefundableInvoiceOut,
+    RefundOut,
+    credit_note,
+    discount,
+    invoice_detail,
+    order_detail,
+    order_line,
+)
 from store.models import PaymentInvoice, PaymentOrder, PaymentRefund
 from workflows.payment_order import PaymentOrderWorkflow
 from workflows.payment_order_model import CancelOrder, CaptureOrder, PatchOrder, RefundOrder
@@ -47,9 +61,9 @@ from workflows.rules.notyd_orders import (
 router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"])
 
 Client_ = Annotated[Client, Depends(temporal)]
-NOT_FOUND = {404: {"description": "No such order for your seller"}}
-CONFLICT = {409: {"description": "The order's status does not allow it (or too much is asked)"}}
-INVALID = {422: {"description": "A field is invalid or does not add up; `errors` names it"}}
+NOT_FOUND = AUTHENTICATED | problem(404, "No such order for your seller") | INVALID_PARAMETERS
+CONFLICT = problem(409, "The order's status does not allow it (or too much is asked)")
+INVALID = problem(422, "A field is invalid or does not add up; `errors` names it")
 ORDERING = {
     "created_at": PaymentOrder.created_at,
     "updated_at": PaymentOrder.updated_at,
@@ -77,7 +91,12 @@ def ordering_clause(ordering: str | None, columns: dict[str, Any], default: Any)
     return [column.desc() if ordering.startswith("-") else column.asc()]
 
 
-@router.get("/", response_model=Page[dict[str, Any]], summary="List the Orders")
+@router.get(
+    "/",
+    response_model=Page[PaymentOrderOut],
+    summary="List the Orders",
+    responses=AUTHENTICATED | INVALID_PARAMETERS,
+)
 async def list_orders(
     scope: Scope,
     db: Db,
@@ -121,12 +140,19 @@ async def list_orders(
     return paging.page_of(total, [order_detail(order) for order in orders])
 
 
-@router.get("/{uuid}/", summary="Get the Order", responses=NOT_FOUND)
+@router.get(
+    "/{uuid}/", response_model=PaymentOrderOut, summary="Get the Order", responses=NOT_FOUND
+)
 async def get_order(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     return order_detail(await load_order(db, scope, parse_uuid(uuid, "Order")))
 
 
-@router.patch("/{uuid}/", summary="Update the Order", responses=NOT_FOUND | CONFLICT | INVALID)
+@router.patch(
+    "/{uuid}/",
+    response_model=OrderActionOut,
+    summary="Update the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
 async def patch_order(
     uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Client_
 ) -> dict[str, Any]:
@@ -141,13 +167,23 @@ async def patch_order(
     return {"id": str(order.uuid), "description": "Order has been patched"}
 
 
-@router.get("/{uuid}/get_status/", summary="Get the Order status", responses=NOT_FOUND)
+@router.get(
+    "/{uuid}/get_status/",
+    response_model=OrderStatusStringOut,
+    summary="Get the Order status",
+    responses=NOT_FOUND,
+)
 async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     return {"status": order.status}
 
 
-@router.post("/{uuid}/cancel/", summary="Cancel order", responses=NOT_FOUND | CONFLICT)
+@router.post(
+    "/{uuid}/cancel/",
+    response_model=OrderActionOut,
+    summary="Cancel order",
+    responses=NOT_FOUND | CONFLICT,
+)
 async def cancel_order(uuid: str, scope: Scope, db: Db, client: Client_) -> dict[str, str]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     await order_command(client, order, PaymentOrderWorkflow.cancel, CancelOrder())
@@ -155,7 +191,10 @@ async def cancel_order(uuid: str, scope: Scope, db: Db, client: Client_) -> dict
 
 
 @router.post(
-    "/{uuid}/capture/", summary="Capture the Order", responses=NOT_FOUND | CONFLICT | INVALID
+    "/{uuid}/capture/",
+    response_model=CaptureOut,
+    summary="Capture the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def capture_order(
     uuid: str, scope: Scope, db: Db, client: Client_, body: CaptureIn | None = None
@@ -195,7 +234,12 @@ async def capture_order(
     }
 
 
-@router.get("/{uuid}/capture_status/", summary="Order captured status", responses=NOT_FOUND)
+@router.get(
+    "/{uuid}/capture_status/",
+    response_model=CaptureStatusOut,
+    summary="Order captured status",
+    responses=NOT_FOUND,
+)
 async def capture_status(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     captured_discount = order.captured_discount or {
@@ -258,7 +302,7 @@ async def capture_status(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
 
 @router.get(
     "/{uuid}/refundable_invoices/",
-    response_model=Page[dict[str, Any]],
+    response_model=Page[RefundableInvoiceOut],
     summary="Get the refundable Invoices of the Order",
     responses=NOT_FOUND,
 )
@@ -285,7 +329,10 @@ async def refundable_invoices(
 
 
 @router.post(
-    "/{uuid}/refund/", summary="Refund the Order", responses=NOT_FOUND | CONFLICT | INVALID
+    "/{uuid}/refund/",
+    response_model=RefundOut,
+    summary="Refund the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def refund_order(
     uuid: str, body: RefundIn, scope: Scope, db: Db, client: Client_

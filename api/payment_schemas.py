@@ -29,6 +29,11 @@ from workflows.rules.notyd_amounts import (
 from workflows.rules.notyd_orders import OrderLineState
 
 LINK_DURATIONS = (900, 86400, 604800)
+Currency = Literal["EUR", "GBP", "DKK"]
+Locale = Literal[
+    "en", "nl", "da", "fr", "de", "en_GB", "nl_BE", "fr_BE", "es_ES", "de_AT", "fi_FI",
+    "pl_PL", "pt_PT",
+]  # fmt: skip
 
 
 def _whole(value: Any) -> Any:
@@ -216,15 +221,12 @@ class PricedOrderIn(TotalsIn):
 class OrderRequestIn(PricedOrderIn):
     external_webshop_uid: str | None = Field(None, max_length=36)
     external_order_uid: str = Field(min_length=1, max_length=255)
-    currency: Literal["EUR", "GBP", "DKK"] = "EUR"
+    currency: Currency = "EUR"
     buyer_company: CompanyIn
     buyer_representative: RepresentativeIn
     shipping_address: AddressIn
     billing_address: AddressIn
-    locale: Literal[
-        "en", "nl", "da", "fr", "de", "en_GB", "nl_BE", "fr_BE", "es_ES", "de_AT", "fi_FI",
-        "pl_PL", "pt_PT",
-    ] = "en"  # fmt: skip
+    locale: Locale = "en"
     payment_link_duration: Annotated[int, BeforeValidator(_link_duration)] = 900
     seller_urls: SellerUrlsIn | None = None
     webhook_urls: WebhookUrlsIn | None = None

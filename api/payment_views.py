@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from api.payment_schemas import Currency, Locale
 from store.models import (
     Partner,
     PaymentInvoice,
@@ -20,7 +23,7 @@ from store.models import (
 )
 from workflows.rules.dunning import DUNNING_LABELS, DunningStatus
 from workflows.rules.notyd_amounts import rate_text
-from workflows.rules.notyd_orders import STATUS_LABELS
+from workflows.rules.notyd_orders import STATUS_LABELS, STATUSES
 from workflows.rules.payments import PAYMENT_STATUS_LABELS, PaymentStatus
 
 SYMBOLS = {"EUR": "€", "GBP": "£", "DKK": "kr."}
@@ -35,6 +38,366 @@ ADDRESS_KEYS = (
     "postal_code",
     "country",
 )
+
+# The answers' shapes, as /openapi.json declares them. Every route answers through one of
+# these (``response_model``), so what a view below builds is checked against it: a key that
+# is not declared here, or a value of the wrong type, fails instead of reaching a client.
+
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+Units = Annotated[int | float, WithJsonSchema({"type": "number"})]  # cents / 100
+Rate = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{2}$", examples=["21.00"])]
+OrderStatusValue = Literal[STATUSES]  # type: ignore[valid-type]
+PaymentStatusValue = Literal[tuple(s.value for s in PaymentStatus)]  # type: ignore[valid-type]
+DunningStatusValue = Literal[tuple(int(c) for c in DunningStatus)]  # type: ignore[valid-type]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MoneyOut(Answer):
+    currency: Currency
+    value: int
+    value_in_currency_units: Units
+    symbol: str
+
+
+class OrderStatusOut(Answer):
+    name: str
+    value: OrderStatusValue
+
+
+class PaymentStatusOut(Answer):
+    name: str
+    value: PaymentStatusValue
+
+
+class DunningStatusOut(Answer):
+    name: str
+    value: DunningStatusValue
+
+
+class AddressOut(Answer):
+    """All nine keys, ``null`` where nothing was given (rule 11)."""
+
+    street: str | None
+    house_number: str | None
+    house_number_suffix: str | None
+    street_address_1: str | None
+    street_address_2: str | None
+    region: str | None
+    city: str | None
+    postal_code: str | None
+    country: str | None
+
+
+class DiscountOut(Answer):
+    description: str
+    amount_incl_tax: int
+    amount_excl_tax: int
+    amount_tax: int
+
+
+class CompanyOut(Answer):
+    """The buyer (``company``) and the ``seller`` of an order or invoice (rule 17)."""
+
+    uuid: str
+    name: str | None
+    vat_number: str | None
+    registration_number: str | None
+    website: str | None
+    country: str | None
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+
+
+class BuyerCompanyOut(Answer):
+    """The order request's ``buyer_company``, echoed."""
+
+    name: str | None
+    registration_number: str | None
+    vat_number: str | None
+    website: str | None
+    country: str | None
+
+
+class RepresentativeOut(Answer):
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None
+
+
+class SellerUrlsOut(Answer):
+    success_url: str | None
+    error_url: str | None
+    cancel_url: str | None
+    pending_url: str | None
+
+
+class WebhookUrlsOut(Answer):
+    webhook_url: str | None
+
+
+class OrderLineOut(Answer):
+    quantity: int
+    product_id: str
+    product_name: str
+    product_description: str | None
+    product_price_excl_tax: int
+    product_price_incl_tax: int
+    product_tax_rate_percentage: Rate
+
+
+class OrderRequestOut(Answer):
+    """The 201 of ``POST order-request/``."""
+
+    uuid: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    external_webshop_uid: str | None
+    external_order_uid: str
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    total_amount_tax: int
+    currency: Currency
+    order_lines: list[OrderLineOut]
+    discount: DiscountOut | None
+    buyer_company: BuyerCompanyOut
+    buyer_representative: RepresentativeOut
+    shipping_address: AddressOut
+    billing_address: AddressOut
+    locale: Locale
+    payment_link_duration: Literal[900, 86400, 604800]
+    seller_urls: SellerUrlsOut | None
+    webhook_urls: WebhookUrlsOut | None
+    order_request_label: str | None
+    amount: int
+    payment_page_url: str
+
+
+class ActionsOut(Answer):
+    cancel: bool
+    capture: bool
+    refund: bool
+    update: bool
+
+
+class SplitOut(Answer):
+    date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}:\d{2}$")]
+
+
+class InvoiceSummaryOut(Answer):
+    """An order's ``invoices[]`` (rule 23)."""
+
+    uuid: str
+    external_invoice_uid: str | None
+    invoice_url: str | None
+    payment_reference: str
+    payment_status: PaymentStatusOut
+    dunning_status: DunningStatusOut
+    value: MoneyOut
+    due_date: Timestamp
+    created_at: Timestamp
+
+
+class PaymentOrderOut(Answer):
+    """``GET orders/{uuid}/`` and each result of ``GET orders/``."""
+
+    uuid: str
+    external_order_uid: str
+    external_webshop_uid: str | None
+    company: CompanyOut
+    seller: CompanyOut
+    value: MoneyOut
+    status: OrderStatusOut
+    actions: ActionsOut
+    created_at: Timestamp
+    updated_at: Timestamp
+    created_at_split: SplitOut
+    updated_at_split: SplitOut
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    total_amount_tax: int
+    amount: int
+    currency: Currency
+    locale: Locale
+    payment_terms_days: int
+    order_lines: list[OrderLineOut]
+    shipping_address: AddressOut
+    billing_address: AddressOut
+    discount: DiscountOut | None
+    representative: RepresentativeOut
+    invoices: list[InvoiceSummaryOut]
+
+
+class InvoiceLineOut(Answer):
+    """An invoice's ``invoice_lines[]`` (rule 20)."""
+
+    id: int
+    product_id: str
+    product_name: str
+    product_description: str | None
+    quantity: int
+    product_tax_rate_percentage: Rate
+    product_price_excl_tax: int
+    product_price_excl_tax_in_currency_units: Units
+    product_price_incl_tax: int
+    product_price_incl_tax_in_currency_units: Units
+    total_product_price_excl_tax: int
+    total_product_price_excl_tax_in_currency_units: Units
+    total_product_price_incl_tax: int
+    total_product_price_incl_tax_in_currency_units: Units
+    tax: int
+    tax_in_currency_units: Units
+    currency: Currency
+    symbol: str
+
+
+class RefundableInvoiceLineOut(InvoiceLineOut):
+    """A line of ``refundable_invoices``: what is left to refund (rule 21)."""
+
+    refundable_quantity: int
+    total_refundable_amount_excl_tax: int
+    total_refundable_amount_excl_tax_in_currency_units: Units
+    total_refundable_amount_incl_tax: int
+    total_refundable_amount_incl_tax_in_currency_units: Units
+
+
+class RefundLineOut(Answer):
+    product_id: str
+    quantity: int
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    description: str
+
+
+class CreditNoteOut(Answer):
+    """A credit note: ``refunds[]`` of the refund answer and of an invoice (rule 22)."""
+
+    uuid: str
+    external_refund_uid: str
+    invoice: str
+    refund_lines: list[RefundLineOut]
+    amount: int
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    total_amount_tax: int
+    description: str
+    created_at: Timestamp
+
+
+class InvoiceTaxOut(Answer):
+    tax: int
+    tax_in_currency_units: Units
+
+
+class PaymentInvoiceOut(Answer):
+    """``GET invoices/{uuid}/``, its PATCH and each result of ``GET invoices/``."""
+
+    id: str
+    uuid: str
+    external_invoice_uid: str | None
+    invoice_url: str | None
+    payment_reference: str
+    payment_status: PaymentStatusOut
+    closed_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    on_hold: bool | None
+    on_hold_at: Timestamp | None
+    order_uuid: str
+    due_date: Timestamp
+    payment_terms_days: int
+    company: CompanyOut
+    seller: CompanyOut
+    dunning_status: DunningStatusOut
+    value: MoneyOut
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    total_amount_tax: int
+    refunds: list[CreditNoteOut]
+    total_due_excl_tax_in_currency_units: Units
+    tax: InvoiceTaxOut
+    invoice_lines: list[InvoiceLineOut]
+    paid_to_seller: bool
+    paid_to_seller_settled: bool
+    upcoming_payment_reminder_sent: int
+    upcoming_payment_reminder_sent_at: Timestamp | None
+    invoice_due_sent: int
+    invoice_due_sent_at: Timestamp | None
+    free_reminder_sent: int
+    free_reminder_sent_at: Timestamp | None
+    reminder_1_sent: int
+    reminder_1_sent_at: Timestamp | None
+    reminder_2_sent: int
+    reminder_2_sent_at: Timestamp | None
+    last_notice_sent: int
+    last_notice_sent_at: Timestamp | None
+    representative: RepresentativeOut
+    shipping_address: AddressOut
+    billing_address: AddressOut
+    seller_company_address: AddressOut
+
+
+class RefundableInvoiceOut(PaymentInvoiceOut):
+    """A result of ``refundable_invoices``: the invoice with its lines' refundable rest."""
+
+    invoice_lines: list[RefundableInvoiceLineOut]  # type: ignore[assignment]
+
+
+class OrderStatusStringOut(Answer):
+    """``get_status``: the status as a plain string (section 6)."""
+
+    status: OrderStatusValue
+
+
+class OrderActionOut(Answer):
+    """The answer of cancel and of an order PATCH."""
+
+    id: str
+    description: str
+
+
+class CaptureOut(Answer):
+    id: str
+    status: OrderStatusValue
+    invoice_uuid: str
+    payment_reference: str
+    details: str
+
+
+class RefundOut(Answer):
+    id: str
+    refunds: list[CreditNoteOut]
+    details: str
+
+
+class CaptureStatusLineOut(Answer):
+    product_id: str
+    product_name: str
+    quantity: int
+    product_price_excl_tax: int
+    product_price_incl_tax: int
+    product_tax_rate_percentage: Rate
+
+
+class CaptureStatusPartOut(Answer):
+    total_amount_incl_tax: int
+    total_amount_excl_tax: int
+    total_amount_tax: int
+    order_lines: list[CaptureStatusLineOut]
+    discount: DiscountOut | None
+
+
+class CaptureStatusOut(Answer):
+    """``capture_status`` (rule 25)."""
+
+    uuid: str
+    order_amount: int
+    uncaptured: CaptureStatusPartOut
+    captured: CaptureStatusPartOut
 
 
 def units(cents: int) -> int | float:

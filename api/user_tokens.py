@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import database
 from api.errors import FieldError, Problem, validation_problem
+from api.payment_errors import problem
 from api.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
 from settings import Settings, get_settings
 from store.db import Database
@@ -85,7 +86,9 @@ _REFRESH_BODY = {
     response_model=TokenPair,
     summary="Create token",
     openapi_extra=_TOKEN_BODY,
-    responses={401: {"description": "Wrong username or password"}},
+    responses=problem(400, "The body is neither JSON nor a form")
+    | problem(401, "Wrong username or password")
+    | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def create_token(
     request: Request,
@@ -105,7 +108,9 @@ async def create_token(
     response_model=AccessToken,
     summary="Refresh token",
     openapi_extra=_REFRESH_BODY,
-    responses={401: {"description": "Refresh token expired, tampered or revoked"}},
+    responses=problem(400, "The body is neither JSON nor a form")
+    | problem(401, "Refresh token expired, tampered or revoked")
+    | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def refresh_token(
     request: Request,

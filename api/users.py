@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from api.deps import database
 from api.errors import Problem
 from api.notyd_pagination import Page, PageParams
+from api.payment_errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.user_auth import user_tenant
 from store.db import Database
 from store.models import Partner, User
@@ -53,7 +54,12 @@ class SellerUser(BaseModel):
         )
 
 
-@router.get("/", response_model=Page[SellerUser], summary="List the Seller Users")
+@router.get(
+    "/",
+    response_model=Page[SellerUser],
+    summary="List the Seller Users",
+    responses=AUTHENTICATED | INVALID_PARAMETERS,
+)
 async def list_users(
     tenant: Annotated[Tenant, Depends(user_tenant)],
     db: Annotated[Database, Depends(database)],
@@ -91,7 +97,9 @@ async def list_users(
     "/{uuid}/",
     response_model=SellerUser,
     summary="Get the Seller User",
-    responses={404: {"description": "No such user in your organization"}},
+    responses=AUTHENTICATED
+    | problem(404, "No such user in your organization")
+    | INVALID_PARAMETERS,
 )
 async def get_user(
     uuid: UUID,
