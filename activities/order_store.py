@@ -2,6 +2,7 @@
 
 ``write_order`` runs as a local activity after every accepted command: one transaction
 writes the order row (only a newer revision wins, so a retried or late write is harmless),
+one ``order_changes`` row for the revision (when, on whose command: API, WEB_APP or SYSTEM),
 its documents' metadata and the events the change produced (the outbox). An Update returns
 only after it, so a client reads its own write.
 """
@@ -30,6 +31,7 @@ from store.models import (
     Event,
     ExportFile,
     Order,
+    OrderChange,
     OrderVin,
     Organization,
     Partner,
@@ -88,9 +90,13 @@ class OrderSnapshot:
     rule_outcomes: list[dict[str, Any]]
     documents: list[DocumentRef] = field(default_factory=list)
     events: list[PendingEvent] = field(default_factory=list)
+    # Who made the change (API, WEB_APP, SYSTEM); last and defaulted so older histories replay
+    source: str = "API"
 
     @classmethod
-    def of(cls, order: OrderWorkflow, events: list[PendingEvent]) -> OrderSnapshot:
+    def of(
+        cls, order: OrderWorkflow, events: list[PendingEvent], source: str = "API"
+    ) -> OrderSnapshot:
         created, evaluation = order.created, order.evaluation
         assert created is not None and evaluation is not None
         assert order.created_at is not None and order.updated_at is not None
@@ -113,6 +119,7 @@ class OrderSnapshot:
             rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
             documents=list(order.documents),
             events=events,
+            source=source,
         )
 
 
@@ -141,6 +148,7 @@ class OrderStoreActivities:
                 return  # a newer state is already there
             else:
                 _apply(row, snapshot)
+            _write_change(session, row, snapshot)
             await _write_documents(session, row, snapshot)
             await _write_events(session, row, snapshot)
         if snapshot.events:
@@ -173,6 +181,21 @@ def _apply(row: Order, snapshot: OrderSnapshot) -> None:
     row.transport = snapshot.transport
     row.compliance = snapshot.compliance
     row.export_file = snapshot.export_file
+
+
+def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    """The revision's change row. Only a revision newer than the row's gets here (the row is
+    locked), so each is written once; the unique key on (order, revision) holds it to that."""
+    session.add(
+        OrderChange(
+            order_id=row.id,
+            revision=snapshot.revision,
+            at=snapshot.updated_at,
+            source=snapshot.source,
+            status=snapshot.status,
+            version=snapshot.version,
+        )
+    )
 
 
 async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:

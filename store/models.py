@@ -394,6 +394,26 @@ class Order(Base):
     vins: Mapped[list[OrderVin]] = relationship(order_by="OrderVin.position")
 
 
+class OrderChange(Base):
+    """One written revision of an order: when its workflow committed it and on whose command.
+
+    Written by ``write_order`` in the read-model row's transaction, once per revision; the
+    web app's timeline reads a milestone's source here.
+    """
+
+    __tablename__ = "order_changes"
+    __table_args__ = (UniqueConstraint("order_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    # The commit's workflow time: the read model's updated_at of this revision
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(20))  # API, WEB_APP, SYSTEM
+    status: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class OrderVin(Base):
     """VINs of orders, indexed: the same VIN appears in many orders over time (resale)."""
 

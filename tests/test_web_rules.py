@@ -25,8 +25,8 @@ def test_a_username_locks_after_the_last_allowed_failure_until_the_window_passes
     assert locked_until(old, NOW, 5, WINDOW) is None
 
 
-def test_milestones_name_the_web_app_when_its_audited_action_follows_them():
-    picked_up = NOW - timedelta(hours=1)
+def test_milestones_take_the_source_of_the_change_that_set_them():
+    created, picked_up = NOW - timedelta(hours=2), NOW - timedelta(hours=1)
     transport = {
         "pickup": {
             "type": "COMPANY_TRANSPORT",
@@ -36,13 +36,30 @@ def test_milestones_name_the_web_app_when_its_audited_action_follows_them():
         "delivery": {"deliveryDate": "2026-11-23", "confirmedAt": "2026-11-23T11:30:00Z"},
     }
     order = {"createdAt": "2026-11-23T10:00:00Z", "externalOrderId": "A-1", "vins": [{}]}
-    audited = [tl.AuditedAction("order.pickup", picked_up + timedelta(seconds=2))]
-    found = {e.title: e.source for e in tl.milestones(order, [], None, transport, [], audited)}
+    exported = NOW - timedelta(minutes=20)
+    changes = [
+        tl.ChangeFact(1, created + timedelta(microseconds=250_000), "API"),
+        # a system change in the same second as the pickup does not take it over
+        tl.ChangeFact(2, picked_up + timedelta(microseconds=100), "WEB_APP"),
+        tl.ChangeFact(3, picked_up + timedelta(microseconds=900), "SYSTEM"),
+        tl.ChangeFact(4, NOW - timedelta(minutes=30), "API"),
+        tl.ChangeFact(5, exported, "WEB_APP"),
+    ]
+    found = {
+        e.title: e.source
+        for e in tl.milestones(
+            order, [], None, transport, [(1, exported, "Compliance decision made")], changes
+        )
+    }
     assert found == {
         "Order created": "API",
         "Pickup confirmed": "WEB_APP",
-        "Delivery confirmed": "API",  # no audited delivery: the API confirmed it
+        "Delivery confirmed": "API",
+        "Export File version 1": "SYSTEM",  # Export Files are always the system's
     }
+    # an order written before changes were recorded: the API's
+    older = tl.milestones(order, [], None, transport, [], [])
+    assert {e.source for e in older} == {"API"}
 
 
 def test_the_timeline_merges_everything_newest_first_with_its_source():

@@ -1,7 +1,8 @@
 """Staff forms of the web app over plain HTTP (a signed-in session and its CSRF token): a KYC
 verification left for review approved from the buyer page; a payment recorded from the invoice
 page that settles the invoice; a payment plan and a write-off on the invoice page; a webhook
-endpoint registered (its secret shown once), test-fired and deleted."""
+endpoint registered (its secret shown once), test-fired and deleted; an order's changes recorded
+with the source of their commands, which the order page's timeline shows."""
 
 from __future__ import annotations
 
@@ -10,12 +11,23 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from uuid import UUID
 
 import httpx
 from sqlalchemy import select
 
 from activities.dunning import start_dunning
-from store.models import KycVerification, WebhookDelivery, WebhookEndpoint, utcnow
+from activities.order_store import OrderSnapshot, OrderStoreActivities
+from store.models import (
+    KycVerification,
+    Order,
+    OrderChange,
+    Organization,
+    Partner,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 from store.web import AuditEntry
 from tests.conftest import Stack, serving
 from tests.order_flow import OrderClient, seller_session
@@ -23,6 +35,7 @@ from tests.payment_invoices import captured_invoice, invoice_row, staff_member, 
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_webhooks import Receiver, verified
 from workflows.kyc_verification import KycWorkflow, kyc_workflow_id
+from workflows.order_model import OrderIdentity
 from workflows.rules.kyc_verification import REVIEW
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -240,3 +253,88 @@ async def test_a_webhook_endpoint_registered_test_fired_and_deleted(stack: Stack
         ).all()
     assert {"webhook.create", "webhook.test", "webhook.delete"} <= {e.action for e in entries}
     assert all(secret[1] not in str((e.before, e.after)) for e in entries)
+
+
+async def order_changes(stack: Stack, order: str) -> list[OrderChange]:
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
+        assert row is not None
+        return list(
+            await session.scalars(
+                select(OrderChange)
+                .where(OrderChange.order_id == row.id)
+                .order_by(OrderChange.revision)
+            )
+        )
+
+
+async def rewrite_latest(stack: Stack, order: str) -> None:
+    """The read-model write of the order's latest revision once more, as a retry sends it."""
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
+        assert row is not None
+        organization = await session.get(Organization, row.organization_id)
+        partner = await session.get(Partner, row.partner_id)
+        assert organization is not None and partner is not None
+    snapshot = OrderSnapshot(
+        identity=OrderIdentity(
+            str(row.uuid),
+            row.organization_id,
+            str(organization.uuid),
+            row.partner_id,
+            str(partner.uuid),
+            partner.country,
+            row.buyer_id,
+            row.external_order_id,
+        ),
+        revision=row.revision,
+        status=row.status,
+        compliance_status=row.compliance_status,
+        version=row.version,
+        fingerprint=row.create_fingerprint,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        vins=[],
+        order=row.order,
+        invoices=row.invoices,
+        payment=row.payment,
+        transport=row.transport,
+        compliance=row.compliance,
+        export_file=row.export_file,
+        rule_outcomes=[],
+        source="WEB_APP",
+    )
+    await OrderStoreActivities(stack.db).write_order(snapshot)
+
+
+async def test_each_order_change_is_recorded_with_the_source_of_its_command(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+    await asyncio.sleep(1.1)  # the read model shows times to the second
+    async with web_session(stack) as (web, token):
+        answer = await web.post(
+            f"/app/orders/{order}/cancel", data={"csrf_token": token, "reason": "buyer withdrew"}
+        )
+        assert answer.status_code == 303, answer.text
+        page = await web.get(f"/app/orders/{order}")
+    assert page.status_code == 200
+    changes = await order_changes(stack, order)
+    assert [c.revision for c in changes] == list(range(1, len(changes) + 1))
+    assert changes[0].source == "API"  # the order's creation
+    cancelled = [c for c in changes if c.status == "CANCELLED"]
+    assert cancelled and cancelled[0].source == "WEB_APP"
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
+    assert row is not None and changes[-1].revision == row.revision
+    assert changes[-1].at == row.updated_at and changes[-1].version == row.version
+    # the timeline takes each milestone's source from these changes
+    rows = dict(re.findall(r"<td>([^<]+)</td><td>[^<]*</td><td><span[^>]*>(\w+)</span>", page.text))
+    assert rows.get("Order created") == "API"
+    assert rows.get("Order cancelled") == "WEB_APP"
+    # a retried write of a revision already written adds no change
+    await rewrite_latest(stack, order)
+    assert [(c.revision, c.source) for c in await order_changes(stack, order)] == [
+        (c.revision, c.source) for c in changes
+    ]

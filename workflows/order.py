@@ -640,7 +640,7 @@ class OrderWorkflow:
         events, self.pending_events = self.pending_events, []
         await workflow.execute_local_activity_method(
             OrderStoreActivities.write_order,
-            OrderSnapshot.of(self, events),
+            OrderSnapshot.of(self, events, source),
             start_to_close_timeout=self.created.settings.activity_timeout,
             # a database that stays down fails the command rather than holding it forever
             schedule_to_close_timeout=self.created.settings.read_model_write_budget,

@@ -61,12 +61,12 @@ from store.models import (
     Event,
     ExportFile,
     Order,
+    OrderChange,
     OrderVin,
     Organization,
     Partner,
     ViesCheck,
 )
-from store.web import AuditEntry
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
 from workflows.rules.compliance import INCOMPLETE, INVALID, VALID
@@ -335,12 +335,8 @@ async def _order_page(
                 .order_by(ViesCheck.checked_at)
             )
         ).all()
-        audited = (
-            await session.scalars(
-                select(AuditEntry).where(
-                    AuditEntry.object_type == "order", AuditEntry.object_id == str(row.uuid)
-                )
-            )
+        changes = (
+            await session.scalars(select(OrderChange).where(OrderChange.order_id == row.id))
         ).all()
     entries = tl.timeline(
         tl.milestones(
@@ -349,7 +345,7 @@ async def _order_page(
             row.payment,
             row.transport,
             [(e.version, e.generated_at, e.reason) for e in exports],
-            [tl.AuditedAction(a.action, a.created_at) for a in audited],
+            [tl.ChangeFact(c.revision, c.at, c.source) for c in changes],
         ),
         [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in events],
         [

@@ -2,22 +2,23 @@
 with its source. Pure: the page hands in what it read from the database.
 
 Events and documents record their source. Milestones (the order's creation, invoices, payment,
-pickup, revocations, delivery, Export File versions) are facts of the read model, which does
-not say who set them; a milestone counts as the web app's when the web app's audit log holds
-the matching action on this order right after it (an action is audited as soon as its Update
-has answered), as the API's otherwise, and Export Files as the system's.
+pickup, revocations, delivery, Export File versions) are facts of the read model; their source
+is the workflow's own record of who made each change (``order_changes``): a milestone's time
+is the time of the commit that set it, so it takes the source of the change written at that
+time. The read model shows times to the second, so changes are matched to the second; should
+several fall in one second, the first on a client's command (API, WEB_APP) counts. An order
+written before changes were recorded has none, and its milestones count as the API's. Export
+Files are the system's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 API, WEB_APP, SYSTEM = "API", "WEB_APP", "SYSTEM"
-# How long after a milestone its web action may be audited (the Update answered in between)
-AUDIT_SLACK = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,12 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class AuditedAction:
-    action: str  # e.g. order.pickup
+class ChangeFact:
+    """One written revision of the order (a row of ``order_changes``)."""
+
+    revision: int
     at: datetime
+    source: str
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,14 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _source(at: datetime, action: str, audited: Sequence[AuditedAction]) -> str:
-    for item in audited:
-        if item.action == action and at - timedelta(seconds=1) <= item.at <= at + AUDIT_SLACK:
-            return WEB_APP
-    return API
+def change_sources(changes: Iterable[ChangeFact]) -> dict[datetime, str]:
+    """The source of the change at each second: the first client command's, else the first."""
+    found: dict[datetime, str] = {}
+    for change in sorted(changes, key=lambda c: c.revision):
+        second = change.at.astimezone(UTC).replace(microsecond=0)
+        if second not in found or (found[second] == SYSTEM and change.source != SYSTEM):
+            found[second] = change.source
+    return found
 
 
 def milestones(
@@ -82,40 +89,37 @@ def milestones(
     payment: dict[str, Any] | None,
     transport: dict[str, Any],
     export_versions: Iterable[tuple[int, datetime, str]],
-    audited: Sequence[AuditedAction],
+    changes: Iterable[ChangeFact],
 ) -> list[Entry]:
-    """The milestones the read model shows, each attributed to API or WEB_APP."""
+    """The milestones the read model shows, each with the source of the change that set it."""
     found: list[Entry] = []
+    sources = change_sources(changes)
 
-    def add(at: datetime | None, action: str, title: str, detail: str) -> None:
+    def add(at: datetime | None, title: str, detail: str) -> None:
         if at is not None:
-            found.append(Entry(at, "milestone", title, detail, _source(at, action, audited)))
+            source = sources.get(at.astimezone(UTC).replace(microsecond=0), API)
+            found.append(Entry(at, "milestone", title, detail, source))
 
     add(
         parse_time(order.get("createdAt")),
-        "order.create",
         "Order created",
         f"{order.get('externalOrderId')}, {len(order.get('vins', []))} VIN(s)",
     )
     for invoice in invoices:
-        action = "order.final_invoice" if invoice["type"] == "FINAL" else "order.invoice"
         add(
             parse_time(invoice.get("updatedAt")),
-            action if invoice.get("version", 0) == 0 else "order.invoice_edit",
             f"{invoice['type'].title()} invoice {invoice['invoiceNumber']}",
             f"dated {invoice['invoiceDate']}, version {invoice.get('version', 0)}",
         )
     if payment:
         add(
             parse_time(payment.get("updatedAt")),
-            "order.ready_for_pickup" if payment.get("readyForPickup") else "order.payment",
             "Ready for pickup" if payment.get("readyForPickup") else "Payment submitted",
             f"paid {payment['paymentDate']}, version {payment.get('version', 0)}",
         )
     for revocation in transport.get("revocations", []):
         add(
             parse_time(revocation.get("revokedAt")),
-            "order.revoke_pickup",
             "Pickup revoked",
             revocation.get("reason", ""),
         )
@@ -123,21 +127,18 @@ def milestones(
     if pickup:
         add(
             parse_time(pickup.get("confirmedAt")),
-            "order.pickup",
             "Pickup confirmed",
             f"{pickup['type'].replace('_', ' ').lower()} on {pickup['pickupDate']}",
         )
     if delivery:
         add(
             parse_time(delivery.get("confirmedAt")),
-            "order.delivery",
             "Delivery confirmed",
             f"delivered on {delivery['deliveryDate']}",
         )
     if order.get("status") == "CANCELLED":
         add(
             parse_time(order.get("updatedAt")),
-            "order.cancel",
             "Order cancelled",
             order.get("cancellationReason", ""),
         )
