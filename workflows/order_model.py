@@ -64,6 +64,7 @@ class BuyerRef:
     # None in histories from before AML was recorded: the mode's default then
     aml_status: str | None = None
     verification_expired: bool = False
+    vies_trader_name: str | None = None  # the name VIES gave with the last answer
 
 
 @dataclass
@@ -96,6 +97,9 @@ class Pickup:
     driver_identification: str | None
     collection_address: Address | None
     confirmed_at: datetime | None = None
+    # Who arranged the transport: SELLER or BUYER (Art. 45a(1)(a) or (b)). None in orders
+    # from before it was asked: company transport then means the seller, self-pickup the buyer.
+    arranged_by: str | None = None
 
 
 @dataclass
@@ -139,6 +143,8 @@ class DocumentRef:
     status: str = "ACTIVE"  # ACTIVE or SUPERSEDED
     source: str = "API"
     created_at: datetime | None = None
+    issuer_id: str | None = None  # the issuer's VAT or registration number, when given
+    vins: list[str] | None = None  # the VINs it covers; None: all of the order's
 
 
 @dataclass
@@ -148,6 +154,7 @@ class ViesEvidence:
     request_identifier: str | None = None
     error_code: str | None = None
     trigger: str = "DAILY"
+    trader_name: str | None = None  # the name VIES holds for the number, when it discloses it
 
 
 @dataclass
@@ -188,6 +195,7 @@ class OrderIdentity:
     seller_country: str
     buyer_id: int
     external_order_id: str
+    seller_name: str | None = None  # the partner's company name: not independent of itself
 
 
 # ----- command inputs (one dataclass each) -----

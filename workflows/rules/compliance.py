@@ -26,6 +26,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from workflows.rules.kyc import NT24_LED, KycFacts, overall_status
+from workflows.rules.money import Money
 from workflows.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
 
 # Rule outcomes
@@ -102,12 +103,6 @@ NATIONAL_PROOF_BASIS = (
 
 
 # ----- facts -----
-
-
-@dataclass(frozen=True)
-class Money:
-    value: int  # minor units (cents for EUR)
-    currency: str = "EUR"
 
 
 @dataclass(frozen=True)
