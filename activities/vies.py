@@ -278,6 +278,12 @@ class ViesActivities:
                 .values(
                     vies_result=record.result,
                     vies_last_checked_at=record.checked_at,
+                    # the name of VIES's last answer; an outage answered nothing, so keeps it
+                    **(
+                        {}
+                        if record.result == ViesResult.UNKNOWN
+                        else {"vies_trader_name": record.name}
+                    ),
                 )
                 .execution_options(synchronize_session=False)
             )

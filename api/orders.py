@@ -246,6 +246,7 @@ async def create(
             seller_country=scope.partner.country,
             buyer_id=buyer.id,
             external_order_id=body.externalOrderId,
+            seller_name=scope.partner.name,
         ),
         buyer=buyer_now,
         buyer_known_ibans=ibans,

@@ -74,6 +74,7 @@ async def buyer_ref(session: AsyncSession, buyer: Buyer) -> BuyerRef:
         verification_status=facts.verification_status,
         aml_status=facts.aml_status,
         verification_expired=facts.verification_expired,
+        vies_trader_name=buyer.vies_trader_name,
     )
 
 

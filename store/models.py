@@ -206,6 +206,8 @@ class Buyer(Base):
     # Latest VIES outcome (VALID, INVALID, PENDING, UNKNOWN) and when it was checked
     vies_result: Mapped[str] = mapped_column(String(20), default="PENDING")
     vies_last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # the name VIES gave with its last answer (VALID or INVALID); an outage keeps the old one
+    vies_trader_name: Mapped[str | None] = mapped_column(String(500))
     # The platform-led verification (Mode B) as its KycWorkflow last recorded it: the
     # contract's verificationStatus and amlStatus (None: the mode's default), and the profile's
     # validity; ``verification_expired`` says a verified profile lapsed (docs/kyc.md)
@@ -440,6 +442,8 @@ class Document(Base):
     document_date: Mapped[date | None] = mapped_column(Date)
     issuer_type: Mapped[str] = mapped_column(String(30))
     issuer_name: Mapped[str | None] = mapped_column(String(300))
+    issuer_id: Mapped[str | None] = mapped_column(String(64))  # VAT or registration number
+    vins: Mapped[list[str] | None] = mapped_column(JSON)  # the VINs it covers; null: all
     file_name: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

@@ -214,7 +214,11 @@ class OrderWorkflow:
             id=f"{workflow.info().workflow_id}/vies-{self.vies_checks_started}",
         )
         evidence = ViesEvidence(
-            result.checked_at, str(result.result), result.request_identifier, result.error_code
+            result.checked_at,
+            str(result.result),
+            result.request_identifier,
+            result.error_code,
+            trader_name=result.trader_name,
         )
         await self._apply_vies(evidence, "SYSTEM")
 

@@ -58,6 +58,7 @@ class BuyerViesCheckResult:
     error_code: str | None
     request_identifier: str | None
     attempts: int
+    trader_name: str | None = None  # the name VIES gave; None when withheld or not answered
 
 
 @workflow.defn
@@ -114,6 +115,7 @@ class BuyerViesCheckWorkflow:
                         record.request_identifier,
                         record.error_code,
                         str(record.trigger),
+                        trader_name=record.name,
                     ),
                 ),
                 start_to_close_timeout=RECORD_TIMEOUT,
@@ -125,6 +127,7 @@ class BuyerViesCheckWorkflow:
             error_code=record.error_code,
             request_identifier=record.request_identifier,
             attempts=record.attempts,
+            trader_name=record.name,
         )
 
 
