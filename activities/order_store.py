@@ -221,6 +221,8 @@ async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSna
                 document_date=ref.document_date,
                 issuer_type=ref.issuer_type,
                 issuer_name=ref.issuer_name,
+                issuer_id=ref.issuer_id,
+                vins=ref.vins,
                 file_name=ref.file_name,
                 content_type=ref.content_type,
                 size=ref.size,

@@ -4,7 +4,9 @@ list of an order's documents, and the exact bytes back.
 An upload is checked by its bytes (PDF parses, not encrypted, within limits; images by their
 magic numbers), stored in the content-addressed document store, and attached to the order by
 an Update carrying only its metadata and sha256. Article 45a counts transport evidence by
-independent issuing party, so every upload says who issued it (``issuerType``, ``issuerName``).
+independent issuing party, so every upload says who issued it (``issuerType``, ``issuerName``,
+``issuerId``: the issuer's VAT or registration number) and may name the VINs it covers
+(``vins``; absent: all of the order's).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, field_validator
 from sqlalchemy import select
 from temporalio.client import Client
 
@@ -38,7 +40,7 @@ from store.documents import (
     UploadLimits,
     inspect_upload,
 )
-from store.models import Document
+from store.models import Document, Order
 from workflows.order import OrderWorkflow
 from workflows.order_model import AttachDocument, DocumentRef
 
@@ -80,12 +82,17 @@ DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+ISSUER_ID_MAX = 64
+
+
 class DocumentOut(NT24Model):
     uuid: UUID
     type: str
     documentDate: date | None = None
     issuerType: IssuerType
     issuerName: str | None = None
+    issuerId: str | None = None
+    vins: list[str] | None = Field(None, description="The VINs it covers; absent: all")
     fileName: str
     contentType: str
     size: int
@@ -101,6 +108,39 @@ class _UploadFields(NT24Model):
     documentDate: date | None = None
     issuerType: IssuerType | None = None
     issuerName: str | None = None
+    issuerId: str | None = Field(None, max_length=ISSUER_ID_MAX)
+
+    @field_validator("issuerId", mode="before")
+    @classmethod
+    def _normalise_issuer_id(cls, value: object) -> object:
+        return normalise_issuer_id(value) if isinstance(value, str) else value
+
+
+def normalise_issuer_id(value: str) -> str | None:
+    """A VAT or registration number as one spelling: upper case, no spaces; blank is None."""
+    normalised = "".join(value.split()).upper()
+    return normalised or None
+
+
+def requested_vins(values: list[str] | None) -> list[str]:
+    """The ``vins`` form values: repeated fields, comma-separated, or both; blanks dropped."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def covered_vins(order: Order, requested: list[str]) -> list[str] | None:
+    """The order's spelling of each requested VIN (case-insensitive, duplicates once, in the
+    order's order); None when none was named: the document covers all of them. An unknown VIN
+    is a 422 naming ``vins``."""
+    if not requested:
+        return None
+    spelling = {v.vin.upper(): v.vin for v in order.vins}
+    unknown = [v for v in requested if v.upper() not in spelling]
+    if unknown:
+        raise validation_problem(
+            [FieldError("vins", f"{', '.join(unknown)}: not a VIN of this order", unknown)]
+        )
+    named = {v.upper() for v in requested}
+    return [v.vin for v in order.vins if v.vin.upper() in named]
 
 
 def _types_for(module: str | None) -> list[str]:
@@ -118,6 +158,7 @@ class CheckedUpload:
     file_name: str
     data: bytes
     inspected: InspectedUpload
+    issuer_id: str | None = None
 
     async def store(self, settings: Settings) -> None:
         """Put the bytes in the document store; do it before committing a row naming them."""
@@ -134,6 +175,7 @@ async def check_upload(
     issuer_type: str | None,
     issuer_name: str | None,
     file: UploadFile,
+    issuer_id: str | None = None,
 ) -> CheckedUpload:
     """Check a multipart upload's fields and bytes; a 422 naming the field refuses it.
 
@@ -145,6 +187,7 @@ async def check_upload(
             documentDate=document_date or None,
             issuerType=issuer_type or None,
             issuerName=issuer_name or None,
+            issuerId=issuer_id or None,
         )
     except ValidationError as exc:
         raise validation_problem(
@@ -177,6 +220,7 @@ async def check_upload(
         file_name=(file.filename or "document")[:300],
         data=data,
         inspected=inspected,
+        issuer_id=fields.issuerId,
     )
 
 
@@ -194,6 +238,8 @@ async def upload_document(
     issuer_name: str | None,
     file: UploadFile,
     source: str = "API",
+    issuer_id: str | None = None,
+    vins: list[str] | None = None,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     upload = await check_upload(
@@ -204,8 +250,10 @@ async def upload_document(
         issuer_type=issuer_type,
         issuer_name=issuer_name,
         file=file,
+        issuer_id=issuer_id,
     )
     row = await load_order(db, scope, order_uuid)
+    covered = covered_vins(row, requested_vins(vins))
     await upload.store(settings)
     doc_module, default_issuer = DOCUMENT_TYPES[upload.type]
     document = DocumentRef(
@@ -221,6 +269,8 @@ async def upload_document(
         sha256=upload.inspected.sha256,
         pages=upload.inspected.pages,
         source=source,
+        issuer_id=upload.issuer_id,
+        vins=covered,
     )
     result = await run_command(
         client,
@@ -243,7 +293,11 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
         # annotations are strings here (postponed evaluation): the type list goes in the text
         description=f"Multipart upload. `type` is one of: {types}.",
         dependencies=[Depends(idempotency_key)],
-        responses={422: {"description": "validation-error naming type, documentDate or file"}},
+        responses={
+            422: {
+                "description": "validation-error naming type, documentDate, issuerId, vins or file"
+            }
+        },
         name=f"upload_{module or 'order'}_document",
     )
     async def upload(
@@ -257,6 +311,20 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
         documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
         issuerType: Annotated[IssuerType | None, Form()] = None,
         issuerName: Annotated[str | None, Form(max_length=300)] = None,
+        issuerId: Annotated[
+            str | None,
+            Form(
+                description="The issuer's VAT or registration number (stored upper case, "
+                f"without spaces; at most {ISSUER_ID_MAX} characters)"
+            ),
+        ] = None,
+        vins: Annotated[
+            list[str] | None,
+            Form(
+                description="The order's VINs the document covers (repeat the field, or "
+                "separate by commas); absent: all of them"
+            ),
+        ] = None,
     ) -> JSONResponse:
         return await upload_document(
             module=module,
@@ -270,6 +338,8 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
             issuer_type=issuerType,
             issuer_name=issuerName,
             file=file,
+            issuer_id=issuerId,
+            vins=vins,
         )
 
     return upload
@@ -307,6 +377,8 @@ def document_out(document: Document) -> DocumentOut:
         documentDate=document.document_date,
         issuerType=document.issuer_type,  # type: ignore[arg-type]
         issuerName=document.issuer_name,
+        issuerId=document.issuer_id,
+        vins=document.vins,
         fileName=document.file_name,
         contentType=document.content_type,
         size=document.size,

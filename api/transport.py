@@ -3,16 +3,17 @@ pickup is the only reversal, before delivery."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 from temporalio.client import Client
 
 from api.deps import database, temporal
+from api.errors import FieldError, validation_problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
@@ -28,26 +29,62 @@ router = APIRouter(
 )
 
 
+# The earliest and the latest calendar day on earth differ by up to 26 hours (UTC-12 to
+# UTC+14): a milestone dated the client's own today is never refused for its time zone.
+_LATEST_UTC_OFFSET = timedelta(hours=14)
+
+
+def latest_today(now: datetime | None = None) -> date:
+    """The latest calendar day anywhere on earth right now (UTC+14)."""
+    return ((now or datetime.now(UTC)) + _LATEST_UTC_OFFSET).date()
+
+
+def _not_in_future(day: date) -> date:
+    if day > latest_today():
+        raise ValueError("must not be in the future")
+    return day
+
+
 class PickupIn(NT24Model):
     type: Literal["SELF_PICKUP", "COMPANY_TRANSPORT"]
-    pickupDate: date
+    pickupDate: date = Field(description="Not in the future (the latest today on earth, UTC+14)")
     driverIdentification: str | None = Field(None, max_length=100)
     collectionAddress: AddressIn | None = None
+    arrangedBy: Literal["SELLER", "BUYER"] | None = Field(
+        None,
+        description="Who arranged the transport. COMPANY_TRANSPORT defaults to SELLER; "
+        "SELF_PICKUP is always the buyer (SELLER is refused).",
+    )
+
+    _pickup_date = field_validator("pickupDate")(_not_in_future)
+
+    @field_validator("arrangedBy")
+    @classmethod
+    def _buyer_picks_up_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value == "SELLER" and info.data.get("type") == "SELF_PICKUP":
+            raise ValueError("must be BUYER (or absent) for SELF_PICKUP: the buyer collects")
+        return value
 
     def model(self) -> m.Pickup:
+        arranged_by = self.arrangedBy or ("BUYER" if self.type == "SELF_PICKUP" else "SELLER")
         return m.Pickup(
             type=self.type,
             pickup_date=self.pickupDate,
             driver_identification=self.driverIdentification,
             collection_address=self.collectionAddress.model() if self.collectionAddress else None,
+            arranged_by=arranged_by,
         )
 
 
 class DeliveryIn(NT24Model):
-    deliveryDate: date
+    deliveryDate: date = Field(
+        description="Not before the pickup date, not in the future (the latest today, UTC+14)"
+    )
     deliveryAddress: AddressIn | None = Field(
         None, description="Defaults to the buyer's address country"
     )
+
+    _delivery_date = field_validator("deliveryDate")(_not_in_future)
 
     def model(self) -> m.Delivery:
         return m.Delivery(
@@ -114,15 +151,20 @@ async def confirm_pickup(
     response_model=TransportOut,
     summary="Revoke the pickup (with a reason; only before delivery)",
     dependencies=[Depends(idempotency_key)],
+    openapi_extra={"requestBody": {"required": True}},
     responses={409: {"description": "delivered already, or no pickup to revoke"}},
 )
 async def revoke_pickup(
     uuid: UUID,
-    body: RevokeIn,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
+    # Optional only so that a request without a body is told which field is missing
+    # (``reason``) rather than ``body``; the operation still documents the body as required.
+    body: Annotated[RevokeIn | None, Body()] = None,
 ) -> JSONResponse:
+    if body is None:
+        raise validation_problem([FieldError("reason", "Field required")])
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.revoke_pickup, m.RevokePickup(body.reason)
     )

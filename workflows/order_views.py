@@ -159,6 +159,8 @@ def _pickup(pickup: Pickup | None) -> dict | None:
         "driverIdentification": pickup.driver_identification,
         "collectionAddress": _address(pickup.collection_address),
         "confirmedAt": _utc(pickup.confirmed_at),
+        # None in orders from before it was asked: the contract's default for the type
+        "arrangedBy": pickup.arranged_by or ("BUYER" if pickup.type == "SELF_PICKUP" else "SELLER"),
     }
 
 
@@ -204,6 +206,8 @@ def document_view(document: DocumentRef) -> dict:
             "documentDate": _date(document.document_date),
             "issuerType": document.issuer_type,
             "issuerName": document.issuer_name,
+            "issuerId": document.issuer_id,
+            "vins": document.vins,
             "fileName": document.file_name,
             "contentType": document.content_type,
             "size": document.size,

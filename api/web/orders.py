@@ -603,6 +603,8 @@ async def _document(request: Request, loaded: Loaded, form: FormData) -> tuple[A
         issuer_name=text(form, "issuerName"),
         file=file,
         source=WEB_APP,
+        issuer_id=text(form, "issuerId"),
+        vins=[v for v in [text(form, "vins")] if v],  # comma-separated; empty: all VINs
     )
     return None, _json(answer)
 

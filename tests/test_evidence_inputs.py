@@ -1,0 +1,269 @@
+"""Evidence inputs over HTTP: who arranged the transport, milestone dates not in the future, a
+revoke's reason, an upload's issuer number and VINs, the seller's name and the name VIES gives.
+
+The real dev server, worker, PostgreSQL and VIES sandbox, as an integrator's client sees them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+
+from api.transport import latest_today
+from sandboxes.vies import BY_NUMBER, VALID_NAME
+from store.buyers import buyer_ref
+from store.models import Buyer, Document
+from tests.conftest import Stack
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
+from workflows.vies_check import BuyerViesCheckResult, vies_workflow_id
+
+PROBLEMS = "https://api.novatrade24.com/problems/"
+VIN_A = "WVWZZZ1KZAW000001"
+VIN_B = "WBA3A5C50CF256985"
+NAMED_BY_VIES = next(n for n, magic in BY_NUMBER.items() if magic.code == 100)
+
+
+def fields(answer: Any) -> list[str]:
+    return [e["field"] for e in answer.json()["errors"]]
+
+
+async def ready_order(client: OrderClient, **overrides: Any) -> str:
+    order = (await client.order(await client.buyer(), **overrides))["uuid"]
+    await client.invoice_and_payment(order)
+    ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+    assert ready.status_code == 200, ready.text
+    return order
+
+
+def pickup_body(type_: str, **extra: Any) -> dict[str, Any]:
+    return {"type": type_, "pickupDate": date.today().isoformat()} | extra
+
+
+# --- pure: the latest today on earth ------------------------------------------------------
+
+
+def test_latest_today_is_the_calendar_day_at_utc_plus_14():
+    assert latest_today(datetime(2026, 12, 5, 9, 59, tzinfo=UTC)) == date(2026, 12, 5)
+    assert latest_today(datetime(2026, 12, 5, 10, 0, tzinfo=UTC)) == date(2026, 12, 6)
+    assert latest_today() >= datetime.now(UTC).date()
+
+
+# --- transport ------------------------------------------------------------------------------
+
+
+async def test_who_arranged_the_transport_is_stored_defaulted_and_shown(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await ready_order(client)
+
+        refused = await client.post(
+            f"/orders/{order}/transport/pickup", pickup_body("SELF_PICKUP", arrangedBy="SELLER")
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"] == PROBLEMS + "validation-error"
+        assert fields(refused) == ["arrangedBy"]
+        unknown = await client.post(
+            f"/orders/{order}/transport/pickup",
+            pickup_body("COMPANY_TRANSPORT", arrangedBy="CARRIER"),
+        )
+        assert unknown.status_code == 422 and fields(unknown) == ["arrangedBy"]
+
+        picked = await client.post(
+            f"/orders/{order}/transport/pickup",
+            pickup_body("COMPANY_TRANSPORT", arrangedBy="BUYER"),
+        )
+        assert picked.status_code == 200, picked.text
+        assert picked.json()["pickup"]["arrangedBy"] == "BUYER"
+        shown = (await client.get(f"/orders/{order}/transport")).json()
+        assert shown["pickup"]["arrangedBy"] == "BUYER"
+
+        # the defaults: company transport is the seller's, self-pickup always the buyer's
+        revoked = await client.post(
+            f"/orders/{order}/transport/pickup/revoke", {"reason": "wrong carrier"}
+        )
+        assert revoked.status_code == 200, revoked.text
+        again = await client.post(
+            f"/orders/{order}/transport/pickup", pickup_body("COMPANY_TRANSPORT")
+        )
+        assert again.status_code == 200 and again.json()["pickup"]["arrangedBy"] == "SELLER"
+        await client.post(f"/orders/{order}/transport/pickup/revoke", {"reason": "buyer came"})
+        itself = await client.post(f"/orders/{order}/transport/pickup", pickup_body("SELF_PICKUP"))
+        assert itself.status_code == 200 and itself.json()["pickup"]["arrangedBy"] == "BUYER"
+
+
+async def test_pickup_and_delivery_dates_may_not_be_in_the_future(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await ready_order(client)
+        tomorrow_everywhere = (latest_today() + timedelta(days=1)).isoformat()
+
+        future = await client.post(
+            f"/orders/{order}/transport/pickup",
+            {"type": "COMPANY_TRANSPORT", "pickupDate": tomorrow_everywhere},
+        )
+        assert future.status_code == 422, future.text
+        assert fields(future) == ["pickupDate"]
+        assert future.json()["errors"][0]["rejectedValue"] == tomorrow_everywhere
+
+        # the latest today on earth is some client's today: accepted
+        latest = await client.post(
+            f"/orders/{order}/transport/pickup",
+            {"type": "COMPANY_TRANSPORT", "pickupDate": latest_today().isoformat()},
+        )
+        assert latest.status_code == 200, latest.text
+
+        late = await client.post(
+            f"/orders/{order}/transport/delivery", {"deliveryDate": tomorrow_everywhere}
+        )
+        assert late.status_code == 422, late.text
+        assert fields(late) == ["deliveryDate"]
+        assert (await client.get(f"/orders/{order}/transport")).json()["status"] == "IN_PROGRESS"
+
+
+async def test_a_revoke_without_a_body_names_the_reason(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await ready_order(client)
+        assert (await client.pickup(order)).status_code == 200
+        path = f"{client.seller}/orders/{order}/transport/pickup/revoke"
+
+        bare = await http.post(path, headers=key())
+        assert bare.status_code == 422, bare.text
+        assert bare.json()["type"] == PROBLEMS + "validation-error"
+        assert fields(bare) == ["reason"]
+        empty = await http.post(path, json={}, headers=key())
+        assert empty.status_code == 422 and fields(empty) == ["reason"]
+        blank = await http.post(path, json={"reason": ""}, headers=key())
+        assert blank.status_code == 422 and fields(blank) == ["reason"]
+        assert (await client.get(f"/orders/{order}/transport")).json()["status"] == "IN_PROGRESS"
+
+        revoked = await http.post(path, json={"reason": "wrong truck"}, headers=key())
+        assert revoked.status_code == 200, revoked.text
+
+        schema = (await http.get("/openapi.json")).json()
+        operation = schema["paths"]["/v1/partners/{sellerId}/orders/{uuid}/transport/pickup/revoke"]
+        assert operation["post"]["requestBody"]["required"] is True
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+async def upload(client: OrderClient, path: str, type_: str, data: dict[str, Any]) -> Any:
+    """A multipart upload; a list value is sent as repeated fields."""
+    return await client.http.post(
+        f"{client.seller}{path}",
+        data={"type": type_} | data,
+        files={"file": ("cmr.pdf", pdf(f"{type_} {uuid4()}"), "application/pdf")},
+        headers=key(),
+    )
+
+
+async def test_an_upload_names_its_issuer_number_and_the_vins_it_covers(stack: Stack):
+    tenant, http = await seller_session(stack, allow_multi_vin_orders=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        vins = [
+            {"vin": vin, "brand": "VW", "model": "Golf", "purchaseAmount": money(TOTAL // 2)}
+            for vin in (VIN_A, VIN_B)
+        ]
+        order = (await client.order(await client.buyer(), vins=vins))["uuid"]
+
+        # repeated fields and a comma-separated value are both read; any case, the order's spelling
+        answer = await upload(
+            client,
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_CMR",
+            {
+                "issuerType": "CARRIER",
+                "issuerName": "Speedy Trans GmbH",
+                "issuerId": "  de 123 456 789 ",
+                "vins": [VIN_B.lower(), f"{VIN_A}, {VIN_B}"],
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        uploaded = answer.json()
+        assert uploaded["issuerId"] == "DE123456789"
+        assert uploaded["vins"] == [VIN_A, VIN_B]
+
+        one = await upload(
+            client, f"/orders/{order}/documents", "ORDER_OTHER", {"vins": VIN_B.lower()}
+        )
+        assert one.status_code == 201, one.text
+        assert one.json()["vins"] == [VIN_B] and "issuerId" not in one.json()
+        every = await upload(client, f"/orders/{order}/documents", "ORDER_OTHER", {})
+        assert every.status_code == 201 and "vins" not in every.json()  # absent: all of them
+
+        listed = {d["uuid"]: d for d in (await client.get(f"/orders/{order}/documents")).json()}
+        assert listed[uploaded["uuid"]]["issuerId"] == "DE123456789"
+        assert listed[uploaded["uuid"]]["vins"] == [VIN_A, VIN_B]
+        assert listed[one.json()["uuid"]]["vins"] == [VIN_B]
+        assert listed[every.json()["uuid"]].get("vins") is None
+        transport = (await client.get(f"/orders/{order}/transport")).json()
+        [cmr] = transport["documents"]
+        assert (cmr["issuerId"], cmr["vins"]) == ("DE123456789", [VIN_A, VIN_B])
+
+        async with stack.db.session() as session:
+            row = await session.scalar(
+                select(Document).where(Document.uuid == UUID(uploaded["uuid"]))
+            )
+        assert row is not None and (row.issuer_id, row.vins) == ("DE123456789", [VIN_A, VIN_B])
+
+        stranger = await upload(
+            client,
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_CMR",
+            {"vins": f"{VIN_A},WDB9634031L000001"},
+        )
+        assert stranger.status_code == 422, stranger.text
+        assert fields(stranger) == ["vins"]
+        too_long = await upload(
+            client, f"/orders/{order}/transport/documents", "TRANSPORT_CMR", {"issuerId": "X" * 65}
+        )
+        assert too_long.status_code == 422 and fields(too_long) == ["issuerId"]
+        after = (await client.get(f"/orders/{order}/documents")).json()
+        assert len(after) == len(listed)  # a refused upload leaves no trace
+
+
+# --- the names the order knows ----------------------------------------------------------------
+
+
+async def test_the_name_vies_gives_reaches_the_buyer_and_its_orders(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(vat=NAMED_BY_VIES, country="DE")
+        result = await stack.client.get_workflow_handle(
+            vies_workflow_id(buyer), result_type=BuyerViesCheckResult
+        ).result()
+        assert (str(result.result), result.trader_name) == ("VALID", VALID_NAME)
+
+        async with asyncio.timeout(30):
+            while True:
+                async with stack.db.session() as session:
+                    row = await session.scalar(select(Buyer).where(Buyer.uuid == UUID(buyer)))
+                    assert row is not None
+                    if row.vies_result == "VALID":
+                        ref = await buyer_ref(session, row)
+                        break
+                await asyncio.sleep(0.2)
+        assert row.vies_trader_name == VALID_NAME and ref.vies_trader_name == VALID_NAME
+
+        created = await client.order(buyer)
+        handle = stack.client.get_workflow_handle(f"order-{created['uuid']}")
+        history = await handle.fetch_history()
+        [create, *_] = [
+            e.workflow_execution_update_accepted_event_attributes
+            for e in history.events
+            if e.HasField("workflow_execution_update_accepted_event_attributes")
+        ]
+        sent = json.loads(create.accepted_request.input.args.payloads[0].data)
+        assert sent["identity"]["seller_name"] == tenant.partner.name
+        assert sent["buyer"]["vies_trader_name"] == VALID_NAME
