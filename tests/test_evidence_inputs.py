@@ -12,14 +12,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, select
 
 from api.transport import latest_today
 from sandboxes.vies import BY_NUMBER, VALID_NAME
 from store.buyers import buyer_ref
-from store.models import Buyer, Document
+from store.db import Database
+from store.models import Base, Buyer, Document, Order
 from tests.conftest import Stack
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
+from tests.test_web_staff_forms import web_session
 from workflows.vies_check import BuyerViesCheckResult, vies_workflow_id
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
@@ -267,3 +271,49 @@ async def test_the_name_vies_gives_reaches_the_buyer_and_its_orders(stack: Stack
         sent = json.loads(create.accepted_request.input.args.payloads[0].data)
         assert sent["identity"]["seller_name"] == tenant.partner.name
         assert sent["buyer"]["vies_trader_name"] == VALID_NAME
+
+
+async def test_the_web_app_upload_form_takes_the_issuer_number_and_vins(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+    async with web_session(stack) as (web, token):
+        page = await web.get(f"/app/orders/{order}")
+        assert 'name="issuerId"' in page.text and 'name="vins"' in page.text
+        form = {"csrf_token": token, "type": "TRANSPORT_CMR", "issuerName": "Speedy Trans GmbH"}
+        files = {"file": ("cmr.pdf", pdf("CMR"), "application/pdf")}
+        refused = await web.post(
+            f"/app/orders/{order}/documents",
+            data=form | {"vins": "WDB9634031L000001"},
+            files=files,
+        )
+        assert refused.status_code != 303 and "not a VIN of this order" in refused.text
+        answer = await web.post(
+            f"/app/orders/{order}/documents",
+            data=form | {"issuerId": "fr 40 303265045", "vins": VIN_A.lower()},
+            files=files,
+        )
+        assert answer.status_code == 303, answer.text
+    async with stack.db.session() as session:
+        ours = select(Order.id).where(Order.uuid == UUID(order)).scalar_subquery()
+        [row] = await session.scalars(select(Document).where(Document.order_id == ours))
+    assert (row.issuer_id, row.vins, row.source) == ("FR40303265045", [VIN_A], "WEB_APP")
+
+
+# --- the migration --------------------------------------------------------------------------
+
+
+async def test_the_migrations_give_the_models_columns(db: Database):
+    """The test database is migrated to head: it has every column the models declare (the
+    new ones included), and nothing the models lack."""
+
+    def differences(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return compare_metadata(context, Base.metadata)
+
+    async with db.engine.connect() as connection:
+        found = await connection.run_sync(differences)
+    columns = [d for d in found if isinstance(d, tuple) and d[0] in ("add_column", "remove_column")]
+    tables = [d for d in found if isinstance(d, tuple) and d[0] in ("add_table", "remove_table")]
+    assert (columns, tables) == ([], [])
