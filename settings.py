@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     idempotency_wait: timedelta = timedelta(seconds=30)
     idempotency_abandoned_after: timedelta = timedelta(minutes=2)
 
+    # The largest amount a request may carry, in minor units (cents), on both API families:
+    # NT24 Money `value` and every NOTYD amount (api/input_limits.py). One billion EUR by
+    # default; at most 2**63 - 1, what the database's amount columns hold.
+    max_money_minor_units: int = Field(100_000_000_000, gt=0, le=2**63 - 1)
+
     # Orders: the daily VIES re-check from ready-for-pickup until delivery, and time budgets
     vies_recheck_interval: timedelta = timedelta(hours=24)
     order_abandoned_after: timedelta = timedelta(hours=1)

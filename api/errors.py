@@ -8,7 +8,10 @@ Both API families answer with the same body: ``type`` (the contract's problem UR
 
 from __future__ import annotations
 
+import math
+import re
 import secrets
+from email.message import Message as MimeHeader
 from typing import Any
 
 import structlog
@@ -118,11 +121,53 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         body["details"] = problem.detail  # NOTYD's CORE clients read `details`, MAG `detail`
     body.update(problem.extra)
     return JSONResponse(
-        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_JSON
+        json_safe(body),
+        status_code=problem.status,
+        headers=problem.headers,
+        media_type=PROBLEM_JSON,
     )
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+REJECTED_TEXT_LIMIT = 200
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_text(value: str) -> str:
+    """Lone surrogates replaced (they cannot be encoded), cut to a readable length."""
+    cleaned = _SURROGATE.sub("\ufffd", value)
+    if len(cleaned) > REJECTED_TEXT_LIMIT:
+        return cleaned[:REJECTED_TEXT_LIMIT] + "..."
+    return cleaned
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as something a JSON answer can always carry: bytes decoded (with replacement)
+    and cut short, strings freed of lone surrogates, NaN and Infinity as text, anything else
+    that is not JSON as its text. A problem answer must never fail to be written."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return value if _encodable(value) else safe_text(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return safe_text(bytes(value).decode("utf-8", "replace"))
+    if isinstance(value, dict):
+        return {str(json_safe(str(k))): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return safe_text(str(value))
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     path = ""
     for part in parts:
@@ -130,7 +175,29 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or ".".join(str(p) for p in loc)
 
 
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json`` or ``application/*+json``, parameters aside."""
+    if not content_type:
+        return False
+    header = MimeHeader()
+    header["content-type"] = content_type
+    subtype = header.get_content_subtype()
+    return header.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
 def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    content_type = request.headers.get("content-type")
+    if not is_json_media_type(content_type) and any(
+        isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",)
+        for err in exc.errors()
+    ):
+        # the endpoint takes JSON; the body came as something else (XML, a form, text), so
+        # FastAPI handed its raw bytes to validation
+        sent = f"; it was sent as {content_type}" if content_type else ""
+        detail = f"The request body must be JSON (Content-Type: application/json){sent}."
+        return problem_response(request, Problem("unsupported-media-type", detail))
     errors = []
     for err in exc.errors():
         message = err.get("msg", "is invalid")
@@ -141,7 +208,8 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
             rejected = None
         if isinstance(rejected, dict | list):
             rejected = None  # a whole object is no help to the caller; the field name is
-        errors.append(FieldError(_field_path(tuple(err.get("loc", ()))), message, rejected))
+        field = field_path(tuple(err.get("loc", ())))
+        errors.append(FieldError(field, message, json_safe(rejected)))
     return problem_response(request, validation_problem(errors))
 
 

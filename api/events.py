@@ -18,6 +18,7 @@ from pydantic import Field
 
 from api.deps import database
 from api.errors import FieldError, validation_problem
+from api.input_limits import NonNegativeInt64
 from api.nt24_auth import Principal, organization_access
 from api.nt24_pagination import MAX_SIZE
 from api.nt24_schemas import NT24Model
@@ -66,7 +67,7 @@ class EventTypeOut(NT24Model):
 async def list_events(
     caller: Annotated[Principal, Depends(organization_access)],
     db: Annotated[Database, Depends(database)],
-    after: Annotated[int, Query(ge=0, description="Only events after this sequence")] = 0,
+    after: Annotated[NonNegativeInt64, Query(description="Only events after this sequence")] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 20,
     type: Annotated[list[str] | None, Query(description="Only these event types")] = None,
     partnerId: Annotated[UUID | None, Query(description="Only this partner's events")] = None,

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
+from api.input_limits import NonNegativeInt32
 from api.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
@@ -96,7 +97,7 @@ async def export_file(
 )
 async def export_file_content(
     uuid: UUID,
-    version: int,
+    version: NonNegativeInt32,
     request: Request,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],

@@ -38,6 +38,8 @@ from api import (
     webhooks,
 )
 from api.idempotency import IdempotencyMiddleware
+from api.input_limits import InputLimitsMiddleware, declare_body_problems
+from api.payment_common import serve_without_trailing_slash
 from api.rate_limit import RateLimitMiddleware
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
@@ -76,6 +78,8 @@ def create_app(
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
     # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
     # below wraps them all, so their own answers (400, 422, 429) echo X-Request-Id too.
+    # Innermost, on every path: strict JSON bodies and the money limit (api/input_limits.py).
+    app.add_middleware(InputLimitsMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
@@ -103,11 +107,15 @@ def create_app(
         events,
     )
     notyd = (user_tokens, users, payment_order_requests, payment_orders, payment_invoices)
+    for module in (*notyd, diagnostics):
+        # every /v1/api/ path also without its trailing slash, no redirect (NOTYD rule 31)
+        serve_without_trailing_slash(module.router)
     for module in (health, oauth, me, *nt24, finalization, *notyd, diagnostics, payment_page):
         app.include_router(module.router)
     app.include_router(kyc_verification.callbacks)  # the identity provider's, no NT24 auth
     web.install(app)  # the web app under /app (docs/web-app.md)
     app.include_router(self_service.router)  # the buyer's upload page (docs/kyc.md)
+    declare_body_problems(app)
     return app
 
 

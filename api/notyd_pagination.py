@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.input_limits import MAX_PAGE
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
@@ -25,7 +27,9 @@ class PageParams:
     def __init__(
         self,
         request: Request,
-        page: Annotated[int, Query(ge=1, description="A page number within the result set.")] = 1,
+        page: Annotated[
+            int, Query(ge=1, le=MAX_PAGE, description="A page number within the result set.")
+        ] = 1,
         page_size: Annotated[
             int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")
         ] = 20,

@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import FieldError, validation_problem
+from api.input_limits import MAX_PAGE
 from api.nt24_schemas import NT24Model
 
 T = TypeVar("T")
@@ -80,7 +81,9 @@ class PageParams:
         fallback = parse_sort(default, fields) if default else None  # a typo fails at import
 
         def page_params(
-            page: Annotated[int, Query(ge=0, description="Zero-based page number")] = 0,
+            page: Annotated[
+                int, Query(ge=0, le=MAX_PAGE, description="Zero-based page number")
+            ] = 0,
             size: Annotated[
                 int, Query(ge=1, le=MAX_SIZE, description=f"Page size (1-{MAX_SIZE})")
             ] = DEFAULT_SIZE,

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field, field_validator
 
+from api.input_limits import MoneyValue
 from api.nt24_schemas import NT24Model
 from workflows import order_model
 
 
 class MoneyIn(NT24Model):
-    value: int = Field(ge=0, description="Integer minor units of the currency (cents for EUR)")
+    value: MoneyValue = Field(
+        ge=0,
+        description="Integer minor units of the currency (cents for EUR); at most the "
+        "platform's limit, `NT24_MAX_MONEY_MINOR_UNITS` (default 100000000000)",
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
     def model(self) -> order_model.Money:

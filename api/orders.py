@@ -19,6 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
+from api.input_limits import NonNegativeInt64
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model
@@ -55,7 +56,7 @@ class OrderVinIn(NT24Model):
     brand: str | None = Field(None, max_length=100)
     model: str | None = Field(None, max_length=100)
     purchaseAmount: MoneyIn | None = None
-    mileage: int | None = Field(None, ge=0)
+    mileage: NonNegativeInt64 | None = None
     firstRegistrationDate: date | None = None
 
 

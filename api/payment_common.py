@@ -94,17 +94,29 @@ def parse_uuid(value: str, what: str) -> UUID:
 
 def serve_without_trailing_slash(router: APIRouter) -> APIRouter:
     """Serve each path also without its trailing slash, without a redirect (a redirect turns
-    a POST into a GET in some clients); the slashless twin stays out of the OpenAPI."""
+    a POST into a GET in some clients); the slashless twin stays out of the OpenAPI. Applying
+    it again adds nothing (api/main.py applies it to every /v1/api/ router)."""
+    served = {
+        (route.path, method)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
     for route in list(router.routes):
-        if isinstance(route, APIRoute) and route.path.endswith("/") and len(route.path) > 1:
-            router.add_api_route(
-                route.path.removeprefix(router.prefix).rstrip("/"),
-                route.endpoint,
-                methods=list(route.methods),
-                response_model=route.response_model,
-                status_code=route.status_code,
-                include_in_schema=False,
-            )
+        if not (isinstance(route, APIRoute) and route.path.endswith("/") and len(route.path) > 1):
+            continue
+        if all((route.path.rstrip("/"), method) in served for method in route.methods):
+            continue
+        router.add_api_route(
+            route.path.removeprefix(router.prefix).rstrip("/"),
+            route.endpoint,
+            methods=list(route.methods),
+            response_model=route.response_model,
+            status_code=route.status_code,
+            dependencies=route.dependencies,
+            response_class=route.response_class,
+            include_in_schema=False,
+        )
     return router
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import selectinload
 
 from api.errors import FieldError, Problem, validation_problem
+from api.input_limits import NonNegativeInt32
 from api.notyd_pagination import Page, PageParams
 from api.payment_common import Db, Scope, SellerScope, parse_uuid, serve_without_trailing_slash
 from api.payment_errors import AUTHENTICATED, INVALID_PARAMETERS, problem
@@ -73,12 +74,12 @@ async def list_invoices(
     dunning_status: Annotated[
         int | None, Query(description="0, 5, 10, 20, 30, 40, 50, 55, 60, 65 or 70")
     ] = None,
-    upcoming_payment_reminder_sent: int | None = None,
-    invoice_due_sent: int | None = None,
-    free_reminder_sent: int | None = None,
-    reminder_1_sent: int | None = None,
-    reminder_2_sent: int | None = None,
-    last_notice_sent: int | None = None,
+    upcoming_payment_reminder_sent: NonNegativeInt32 | None = None,
+    invoice_due_sent: NonNegativeInt32 | None = None,
+    free_reminder_sent: NonNegativeInt32 | None = None,
+    reminder_1_sent: NonNegativeInt32 | None = None,
+    reminder_2_sent: NonNegativeInt32 | None = None,
+    last_notice_sent: NonNegativeInt32 | None = None,
     on_hold: Annotated[str | None, Query(description="Invoices on hold: true or false")] = None,
     order__external_order_uid: str | None = None,
     order__seller_profile__uuid: UUID | None = None,

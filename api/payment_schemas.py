@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.errors import FieldError, validation_problem
+from api.input_limits import INT32_MAX, max_money
 from workflows.rules.notyd_amounts import (
     AmountError,
     Discount,
@@ -70,14 +72,46 @@ def _text_id(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def _uuid_text(value: Any) -> Any:
+    """A uuid (the spec's "string or null <uuid>"): the usual 36 characters kept as sent (the
+    order's webhooks echo them), another spelling (braces, no dashes) in canonical form."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a uuid or null")
+    try:
+        canonical = str(UUID(value))
+    except ValueError as exc:
+        raise ValueError("must be a uuid or null") from exc
+    return value if len(value) == len(canonical) else canonical
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-Cents = Annotated[int, BeforeValidator(_whole), _at_least(0)]
+def _money(value: int | None) -> int | None:
+    """Amounts stay within the platform's money limit (``NT24_MAX_MONEY_MINOR_UNITS``)."""
+    limit = max_money()
+    if value is not None and abs(value) > limit:
+        raise ValueError(f"must be at most {limit} (minor units)")
+    return value
+
+
+def _count(value: int | None) -> int | None:
+    """Quantities are stored as 32-bit integers."""
+    if value is not None and value > INT32_MAX:
+        raise ValueError(f"must be at most {INT32_MAX}")
+    return value
+
+
+Money = AfterValidator(_money)
+Cents = Annotated[int, BeforeValidator(_whole), _at_least(0), Money]
 # pydantic runs the last BeforeValidator first: "" (CORE's empty amount) is absent
-OptionalCents = Annotated[int | None, BeforeValidator(_whole), BeforeValidator(_blank_is_none)]
-Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1)]
+OptionalCents = Annotated[
+    int | None, BeforeValidator(_whole), BeforeValidator(_blank_is_none), Money
+]
+Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1), AfterValidator(_count)]
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
 ProductId = Annotated[str, BeforeValidator(_text_id), Field(min_length=1, max_length=255)]
 Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
@@ -206,7 +240,18 @@ class PricedOrderIn(TotalsIn):
     def priced(self) -> tuple[Triple, Discount | None, list[OrderLineState]]:
         """Totals checked against the lines (422 naming the field on a mismatch)."""
         discount = self.discount.discount("discount") if self.discount else None
+        limit = max_money()
+        too_big = [
+            FieldError(f"order_lines[{i}].quantity", f"makes the line total more than {limit}")
+            for i, line in enumerate(self.order_lines)
+            if max(line.line.total.incl, line.line.total.excl) > limit
+        ]
+        if too_big:
+            raise validation_problem(too_big)
         expected = line_sum([line.line for line in self.order_lines])
+        if max(expected.incl, expected.excl) > limit:
+            message = f"the order lines add up to more than {limit}"
+            raise validation_problem([FieldError("order_lines", message)])
         if discount is not None:
             expected = expected - discount.amounts
         total = reconcile_totals(self.totals, expected)
@@ -219,7 +264,9 @@ class PricedOrderIn(TotalsIn):
 
 
 class OrderRequestIn(PricedOrderIn):
-    external_webshop_uid: str | None = Field(None, max_length=36)
+    external_webshop_uid: Annotated[
+        str | None, BeforeValidator(_uuid_text), Field(json_schema_extra={"format": "uuid"})
+    ] = None
     external_order_uid: str = Field(min_length=1, max_length=255)
     currency: Currency = "EUR"
     buyer_company: CompanyIn
@@ -263,7 +310,7 @@ class CaptureIn(TotalsIn):
 
 class RefundLineIn(Lenient):
     product_id: ProductId
-    quantity: Annotated[int, BeforeValidator(_whole), _at_least(0)]
+    quantity: Annotated[int, BeforeValidator(_whole), _at_least(0), AfterValidator(_count)]
     total_amount_excl_tax: OptionalCents = None
     total_amount_incl_tax: OptionalCents = None
     description: str = Field("", max_length=255)

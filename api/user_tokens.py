@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import database
-from api.errors import FieldError, Problem, validation_problem
+from api.errors import FieldError, Problem, is_json_media_type, validation_problem
 from api.payment_errors import problem
 from api.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
 from settings import Settings, get_settings
@@ -44,8 +44,15 @@ class AccessToken(BaseModel):
 async def _body(request: Request, model: type[BaseModel]) -> Any:
     """JSON or form-encoded: the official NOTYD snippets use both."""
     content_type = request.headers.get("content-type", "")
+    form = content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    if content_type and not form and not is_json_media_type(content_type):
+        raise Problem(
+            "unsupported-media-type",
+            "The request body must be JSON (application/json) or a form "
+            f"(application/x-www-form-urlencoded); it was sent as {content_type}.",
+        )
     try:
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if form:
             data: Any = dict(await request.form())
         else:
             data = json.loads(await request.body() or b"null")
@@ -88,6 +95,7 @@ _REFRESH_BODY = {
     openapi_extra=_TOKEN_BODY,
     responses=problem(400, "The body is neither JSON nor a form")
     | problem(401, "Wrong username or password")
+    | problem(415, "The body is sent as another media type than JSON or a form")
     | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def create_token(
@@ -110,6 +118,7 @@ async def create_token(
     openapi_extra=_REFRESH_BODY,
     responses=problem(400, "The body is neither JSON nor a form")
     | problem(401, "Refresh token expired, tampered or revoked")
+    | problem(415, "The body is sent as another media type than JSON or a form")
     | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def refresh_token(
