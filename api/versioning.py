@@ -77,6 +77,22 @@ def if_match(
     return _if_match_version(value)
 
 
+def optional_if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Optional: the ETag of the version you read, e.g. "5"; another version '
+            "than the current one is a 409 version-mismatch. Without it the write applies to "
+            "the current version.",
+        ),
+    ] = None,
+) -> int | None:
+    """Declares an optional If-Match (webhook endpoints: the contract requires it only on
+    buyers, orders, invoices and payments); the version it names, or None. Malformed: 400."""
+    return None if value is None else _if_match_version(value)
+
+
 def expected_version(request: Request) -> int:
     """The version the request's If-Match names; 400 when it is missing or malformed. For
     writes whose version check happens elsewhere (an order's workflow)."""

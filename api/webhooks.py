@@ -36,9 +36,8 @@ from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.versioning import (
     check_version,
-    expected_version,
-    if_match,
     if_none_match,
+    optional_if_match,
     versioned,
 )
 from settings import Settings, get_settings
@@ -276,9 +275,9 @@ async def get_webhook(endpointId: str, request: Request, caller: Caller, db: Db)
     "/{endpointId}",
     response_model=WebhookEndpointOut,
     summary="Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes",
-    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    dependencies=[Depends(idempotency_key)],
     responses={
-        400: {"description": "If-Match missing"},
+        400: {"description": "If-Match malformed"},
         404: {"description": "not-found"},
         409: {"description": "version-mismatch, with currentResource"},
         422: {"description": "validation-error naming the field"},
@@ -292,25 +291,24 @@ async def patch_webhook(
     db: Db,
     client: Annotated[Client, Depends(temporal)],
     settings: Annotated[Settings, Depends(get_settings)],
+    expected: Annotated[int | None, Depends(optional_if_match)],
 ) -> Response:
-    row = await update_endpoint(
-        endpointId, body, expected_version(request), request, caller, db, client, settings
-    )
+    row = await update_endpoint(endpointId, body, expected, request, caller, db, client, settings)
     return versioned(WebhookEndpointOut.of(row), row.version)
 
 
 async def update_endpoint(
     endpoint_id: str,
     body: WebhookEndpointPatch,
-    expected: int,
+    expected: int | None,
     request: Request,
     caller: Principal,
     db: Database,
     client: Client,
     settings: Settings,
 ) -> WebhookEndpoint:
-    """Change an endpoint read at version ``expected`` (pause, resume, URL, filters): shared by
-    the API and the web app."""
+    """Change an endpoint read at version ``expected`` (pause, resume, URL, filters), or at
+    whatever version is current when ``expected`` is None: shared by the API and the web app."""
     given = body.model_fields_set
     errors = [
         FieldError(name, "cannot be null", None)
@@ -322,7 +320,8 @@ async def update_endpoint(
     )
     async with db.transaction() as session:
         row = await _load(session, caller, endpoint_id, lock=True)
-        check_version(expected, row.version, WebhookEndpointOut.of(row))
+        if expected is not None:
+            check_version(expected, row.version, WebhookEndpointOut.of(row))
         if errors:
             raise validation_problem(errors)
         before = WebhookEndpointOut.of(row)
