@@ -13,13 +13,18 @@ and the delivery log are those of every other webhook.
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.credit_bureau import CreditBureauClient
 from activities.dunning import start_dunning
@@ -51,6 +56,29 @@ from workflows.rules.notyd_orders import OrderLineState
 from workflows.rules.payments import WRITE_OFFS, Balance, PaymentStatus, payment_status
 
 NOTYD_EVENT = "order_status_changed"
+UNWRITABLE = "UnwritableValue"
+
+W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
+
+
+def final_on_unwritable(write: W) -> W:
+    """A write the database refuses for its values (an amount beyond its integer columns, text
+    it cannot encode) fails the same way on every retry: fail it for good (non-retryable), so
+    that no workflow retries it forever. The API's limits keep such values out; this is the
+    backstop."""
+
+    @functools.wraps(write)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await write(*args, **kwargs)
+        except (DataError, OverflowError, UnicodeEncodeError) as error:
+            raise ApplicationError(
+                f"the database cannot store this write's values: {error}",
+                type=UNWRITABLE,
+                non_retryable=True,
+            ) from error
+
+    return guarded  # type: ignore[return-value]
 
 
 class PaymentOrderActivities:
@@ -66,6 +94,7 @@ class PaymentOrderActivities:
         return await self.credit_bureau.assess(request)
 
     @activity.defn
+    @final_on_unwritable
     async def create_payment_order(self, row: CreatePaymentOrderRow) -> None:
         order = row.order
         async with self.db.transaction() as session:
@@ -114,6 +143,7 @@ class PaymentOrderActivities:
             await _sync_lines(session, created.id, [], order.lines)
 
     @activity.defn
+    @final_on_unwritable
     async def write_payment_order(self, state: OrderState) -> None:
         delivery = None
         async with self.db.transaction() as session:
@@ -123,6 +153,7 @@ class PaymentOrderActivities:
         await self._start(delivery)
 
     @activity.defn
+    @final_on_unwritable
     async def create_invoice_for_capture(self, write: CaptureWrite) -> None:
         """The capture, its invoice and the invoice's lines, with the order's new state."""
         state, draft = write.order, write.invoice
@@ -192,6 +223,7 @@ class PaymentOrderActivities:
         await self._start(delivery)
 
     @activity.defn
+    @final_on_unwritable
     async def create_credit_notes(self, write: RefundWrite) -> None:
         """One credit note per invoice refunded, and what it leaves on the invoice."""
         delivery = None
@@ -228,7 +260,9 @@ class PaymentOrderActivities:
                                 "description": part.description,
                             }
                             for part in plan.lines
-                        ],
+                        ]
+                        if plan.by_lines
+                        else [],  # a refund by amount names no lines (NOTYD rule 22)
                         created_at=now,
                     )
                 )

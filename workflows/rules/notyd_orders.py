@@ -384,7 +384,8 @@ class CreditNotePlan:
     invoice_uuid: str
     external_refund_uid: str
     amounts: Triple
-    lines: list[LineRefund]
+    lines: list[LineRefund]  # what the invoice's lines give up (a full refund: all of them)
+    by_lines: bool = False  # the request named refund_lines; else the note has none (rule 22)
 
 
 def _refund_all(invoice: InvoiceState, uid: str, description: str) -> CreditNotePlan:
@@ -548,7 +549,7 @@ def _refund_invoice(
         return Refusal(
             409, f"{where}.invoice_uuid", f"is refunded beyond what it can ({refundable.incl})"
         )
-    return CreditNotePlan(invoice.uuid, uid, amounts, lines)
+    return CreditNotePlan(invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines))
 
 
 def status_after_refund(total: Triple, captured: Triple, refunded: Triple) -> str:
