@@ -88,13 +88,10 @@ async def _user(session: AsyncSession, username: str) -> User:
 
 
 async def create_org(session: AsyncSession, args: argparse.Namespace) -> str:
-    org = await identity.create_organization(
-        session,
-        args.name,
-        slug=args.slug,
-        allow_marketplace_led_kyc=args.allow_marketplace_led_kyc,
-        allow_multi_vin_orders=args.allow_multi_vin_orders,
-    )
+    org = await identity.create_organization(session, args.name, slug=args.slug)
+    for flag in FLAGS:  # every flag the command accepts (parser(): one option per flag)
+        setattr(org, flag, getattr(args, flag))
+    await session.flush()
     return f"organization {org.slug} {org.uuid}"
 
 

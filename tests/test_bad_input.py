@@ -1,0 +1,406 @@
+"""Bad input on both API families, end to end over HTTP: it is refused with a problem+json naming
+what is wrong, never a 500, and nothing of it reaches the database or a workflow.
+
+Wrong media types (415), JSON a strict decoder refuses (NaN, Infinity, lone surrogates, numbers
+beyond 64 bits), integers out of range in queries and paths, the money limit, NOTYD's
+``external_webshop_uid``, paths with and without their trailing slash, If-Match on webhook
+endpoints, credit notes of refunds by amount, and the admin command's flags.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
+from temporalio.exceptions import ApplicationError
+
+import admin
+from activities.payment_orders import final_on_unwritable
+from api.errors import json_safe
+from api.input_limits import InputLimitsMiddleware, json_problems
+from api.nt24_values import MoneyIn
+from settings import Settings
+from store.db import Database
+from store.models import Order, Organization
+from tests.conftest import Stack
+from tests.order_flow import OrderClient, key, seller_session
+from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
+from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
+
+PROBLEM_JSON = "application/problem+json"
+TOO_BIG = 2**64 + 1
+NOT_JSON = (
+    ("application/xml", b"<buyer><vatNumber>FR40303265045</vatNumber></buyer>"),
+    ("application/x-www-form-urlencoded", b"vatNumber=FR40303265045&companyName=x"),
+    ("text/plain", b'{"vatNumber": "FR40303265045"}'),
+)
+
+
+def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM_JSON), answer.headers
+    return answer.json()
+
+
+def fields(answer: httpx.Response) -> list[str]:
+    return [error["field"] for error in problem(answer, 422)["errors"]]
+
+
+def raw_json(text: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments sending ``text`` as it is (json= could not write NaN or surrogates)."""
+    return {
+        "content": text.encode(),
+        "headers": (headers or {}) | {"content-type": "application/json"},
+    }
+
+
+# --- pure: the strict decoder and safe problem bodies --------------------------------------
+
+
+def test_strict_decoder_names_every_offending_value() -> None:
+    body = (
+        '{"a": NaN, "b": [1, Infinity, -Infinity], "c": {"d": "x\\ud800y"}, "\\udc00": 1,'
+        f' "e": {2**63}, "f": {-(2**63)}, "g": 1e400, "h": 1.5, "i": {2**63 - 1}}}'
+    )
+    found = {error["field"]: error for error in json_problems(body.encode())}
+    assert set(found) == {"a", "b[1]", "b[2]", "c.d", "\ufffd", "e", "g"}
+    assert found["a"]["rejectedValue"] == "NaN"
+    assert found["e"]["rejectedValue"] == str(2**63)
+    assert found["c.d"]["rejectedValue"] == "x\ufffdy"
+    assert json_problems(b"not json") == [] and json_problems(b'{"ok": [1, 2.5, "\xc3\xa9"]}') == []
+    assert json_problems(b"[" + b"9" * 5000 + b"]")[0]["field"] == "[0]"
+
+
+def test_problem_bodies_are_always_json() -> None:
+    odd = {"b": b"<xml \xff>" * 100, "s": "\ud800", "n": float("nan"), "o": object()}
+    safe = json_safe(odd)
+    json.dumps(safe, allow_nan=False).encode()
+    assert safe["b"].startswith("<xml \ufffd>") and len(safe["b"]) <= 203
+    assert safe["s"] == "\ufffd" and safe["n"] == "nan"
+
+
+async def test_money_limit_is_the_serving_apps_setting() -> None:
+    app = FastAPI()
+    app.state.settings = Settings(max_money_minor_units=500)
+    app.add_middleware(InputLimitsMiddleware)
+
+    @app.post("/money")
+    async def money(body: MoneyIn) -> dict[str, int]:
+        return {"value": body.value}
+
+    from api import errors
+
+    errors.install(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.post("/money", json={"value": 500, "currency": "EUR"})).is_success
+        refused = await http.post("/money", json={"value": 501, "currency": "EUR"})
+    assert fields(refused) == ["value"]
+    assert "at most 500" in refused.json()["errors"][0]["message"]
+
+
+async def test_an_unwritable_value_fails_the_activity_for_good() -> None:
+    @final_on_unwritable
+    async def write(amount: int) -> None:
+        raise DataError("INSERT", {"amount": amount}, Exception("value out of int64 range"))
+
+    with pytest.raises(ApplicationError) as failed:
+        await write(2**70)
+    assert failed.value.non_retryable
+
+
+# --- 1. wrong media type ------------------------------------------------------------------
+
+
+async def test_json_endpoints_refuse_other_media_types(stack: Stack, db: Database) -> None:
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        for content_type, body in NOT_JSON:
+            headers = {"content-type": content_type}
+            for path in ("/buyers", "/orders"):
+                answer = await http.post(
+                    f"{tenant.seller}{path}", content=body, headers=key() | headers
+                )
+                assert problem(answer, 415)["code"] == "unsupported-media-type", path
+            for path in ("/v1/api/order-request/", "/v1/api/order-request"):
+                answer = await notyd.post(path, content=body, headers=headers)
+                found = problem(answer, 415)
+                assert found["details"] == found["detail"]
+        xml = await notyd.post(
+            "/v1/api/token/", content=b"<a/>", headers={"content-type": "text/xml"}
+        )
+        assert problem(xml, 415)["code"] == "unsupported-media-type"
+        # a body sent without any media type is not guessed at either
+        bare = await http.post(f"{tenant.seller}/buyers", content=b"{}", headers=key())
+        assert problem(bare, 415)["code"] == "unsupported-media-type"
+        assert (await http.get(f"{tenant.seller}/buyers")).json()["data"] == []
+
+
+# --- 2. values JSON, a database or a workflow cannot carry ---------------------------------
+
+
+async def test_strict_json_on_nt24_writes(stack: Stack) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer(documents=False)
+        good = orders.order_body(buyer, f"deal-{uuid4()}")
+        total, bought = '"totalAmount": {"value": ', '"purchaseAmount": {"value": '
+        external = f'"externalOrderId": "{good["externalOrderId"]}"'
+        cases = [
+            ("totalAmount.value", f"{total}1850000", f"{total}NaN"),
+            ("vins[0].purchaseAmount.value", f"{bought}1850000", f"{bought}Infinity"),
+            ("vins[0].mileage", '"mileage": 85000', f'"mileage": {TOO_BIG}'),
+            ("externalOrderId", external, '"externalOrderId": "x\\udfff"'),
+        ]
+        for field, sound, bad in cases:
+            text = json.dumps(good)
+            assert sound in text, sound
+            text = text.replace(sound, bad, 1)
+            answer = await http.post(f"{tenant.seller}/orders", **raw_json(text, key()))
+            assert fields(answer) == [field], answer.text
+        buyer_body = {
+            "vatNumber": "FR40303265045",
+            "companyName": "Garage \ud800",
+            "kycMode": "MARKETPLACE_LED",
+        }
+        answer = await http.post(
+            f"{tenant.seller}/buyers", **raw_json(json.dumps(buyer_body), key())
+        )
+        assert fields(answer) == ["companyName"]
+        assert (await http.get(f"{tenant.seller}/orders")).json()["data"] == []
+    async with stack.db.session() as session:
+        count = select(func.count()).select_from(Order).where(Order.partner_id == tenant.partner.id)
+        assert await session.scalar(count) == 0
+
+
+async def test_strict_json_and_amounts_on_notyd_writes(stack: Stack, db: Database) -> None:
+    seller = await make_seller(stack, db)
+    price = '"product_price_excl_tax": 40000'
+    cases = [
+        ("order_lines[0].product_price_excl_tax", price, f'"product_price_excl_tax": {2**63}'),
+        ("order_lines[0].product_price_excl_tax", price, f'"product_price_excl_tax": "{2**63}"'),
+        ("order_lines[0].product_price_excl_tax", price, '"product_price_excl_tax": NaN'),
+        ("order_lines[0].product_price_excl_tax", price, '"product_price_excl_tax": 100000000001'),
+        ("total_amount_incl_tax", '_incl_tax": 119790', '_incl_tax": 1e400'),
+        ("buyer_company.name", '{"name": "My Cool', '{"name": "\\ud83d My Cool'),
+        ("order_lines[0].quantity", '"quantity": 2', '"quantity": 3000000000'),
+        ("order_lines[0].quantity", '"quantity": 2', '"quantity": 2000000000'),  # x 40000
+    ]  # fmt: skip
+    body = json.dumps(order_request())
+    async with stack.http(seller.token) as http:
+        for field, sound, bad in cases:
+            assert sound in body, sound
+            text = body.replace(sound, bad, 1)
+            answer = await http.post("/v1/api/order-request/", **raw_json(text))
+            assert fields(answer) == [field], (bad, answer.text)
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0
+
+
+async def test_integers_out_of_range_in_queries_and_paths(stack: Stack, db: Database) -> None:
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    huge = "99999999999999999999"
+    async with http, stack.http(seller.token) as notyd:
+        for path in ("/orders", "/buyers"):
+            for page in (huge, str(2**63 - 1)):
+                answer = await http.get(f"{tenant.seller}{path}", params={"page": page})
+                assert fields(answer) == ["page"], answer.text
+        assert fields(await http.get("/v1/events", params={"after": huge})) == ["after"]
+        order = f"{tenant.seller}/orders/{uuid4()}"
+        answer = await http.get(f"{order}/finalization/export-file/versions/{huge}/content")
+        assert fields(answer) == ["version"]
+        for path in ("/v1/api/orders/", "/v1/api/invoices/", "/v1/api/users/"):
+            answer = await notyd.get(path, params={"page": huge})
+            assert fields(answer) == ["page"], (path, answer.text)
+        counters = ("upcoming_payment_reminder", "invoice_due", "free_reminder")
+        counters += ("reminder_1", "reminder_2", "last_notice")
+        for counter in counters:
+            for value in (huge, str(2**40), "-1"):
+                answer = await notyd.get("/v1/api/invoices/", params={f"{counter}_sent": value})
+                assert fields(answer) == [f"{counter}_sent"], answer.text
+        assert (await notyd.get("/v1/api/invoices/", params={"invoice_due_sent": 0})).is_success
+
+
+# --- 3. the money limit on NT24 ------------------------------------------------------------
+
+
+async def test_nt24_money_limit(stack: Stack) -> None:
+    limit = stack.settings.max_money_minor_units
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer(documents=False)
+        body = orders.order_body(buyer, f"deal-{uuid4()}")
+        body["totalAmount"]["value"] = limit + 1
+        answer = await orders.post("/orders", body)
+        assert fields(answer) == ["totalAmount.value"]
+        assert str(limit) in answer.json()["errors"][0]["message"]
+        body["totalAmount"]["value"] = -1
+        assert fields(await orders.post("/orders", body)) == ["totalAmount.value"]
+        order = await orders.order(buyer)
+        invoice = {
+            "type": "PRELIMINARY",
+            "invoiceDate": "2026-01-02",
+            "invoiceNumber": "INV-1",
+            "vatIncluded": False,
+            "amount": {"value": 2**63, "currency": "EUR"},
+        }
+        answer = await orders.post(f"/orders/{order['uuid']}/invoice", invoice)
+        assert fields(answer) == ["amount.value"]
+
+
+# --- 4. external_webshop_uid --------------------------------------------------------------
+
+
+async def test_external_webshop_uid_is_a_uuid_or_null(stack: Stack, db: Database) -> None:
+    seller = await make_seller(stack, db)
+    async with stack.http(seller.token) as http:
+        for bad in ("shop-1", "", 42, "ffaf4252-8207-4b74-9668-933274b1bc5"):
+            answer = await http.post(
+                "/v1/api/order-request/", json=order_request(external_webshop_uid=bad)
+            )
+            assert fields(answer) == ["external_webshop_uid"], (bad, answer.text)
+    made = await create(stack, seller, order_request(external_webshop_uid=None))
+    assert made["external_webshop_uid"] is None
+    spelled = "FFAF4252-8207-4B74-9668-933274B1BC5F"
+    made = await create(stack, seller, order_request(external_webshop_uid=spelled))
+    assert made["external_webshop_uid"] == spelled
+
+
+# --- 5. If-Match on webhook endpoints -----------------------------------------------------
+
+
+async def test_webhook_patch_without_if_match(stack: Stack) -> None:
+    _, http = await seller_session(stack)
+    async with http:
+        created = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["kyc.*"]},
+            headers=key(),
+        )
+        assert created.status_code == 201, created.text
+        path = created.headers["location"]
+        patched = await http.patch(path, json={"status": "PAUSED"}, headers=key())
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["status"] == "PAUSED" and patched.headers["etag"] == '"1"'
+        stale = await http.patch(
+            path, json={"status": "ACTIVE"}, headers=key() | {"If-Match": '"0"'}
+        )
+        assert problem(stale, 409)["code"] == "version-mismatch"
+        garbage = await http.patch(path, json={}, headers=key() | {"If-Match": "seven"})
+        assert problem(garbage, 400)["code"] == "malformed-request"
+
+
+# --- 6. NOTYD paths with and without the trailing slash -----------------------------------
+
+
+async def test_every_notyd_path_answers_without_its_trailing_slash(stack: Stack) -> None:
+    async with stack.http() as http:
+        document = (await http.get("/openapi.json")).json()
+        paths = [path for path in document["paths"] if path.startswith("/v1/api/")]
+        assert paths and all(path.endswith("/") for path in paths)
+        for path in paths:
+            for method, operation in document["paths"][path].items():
+                url = path.replace("{uuid}", str(uuid4()))
+                kwargs: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
+                with_slash = await http.request(method, url, **kwargs)
+                without = await http.request(method, url.rstrip("/"), **kwargs)
+                assert without.status_code == with_slash.status_code, (method, url, without.text)
+                assert without.status_code not in (307, 308, 404, 405), (method, url)
+                assert "location" not in without.headers
+        # and the slashless forms stay out of the document
+        assert not [
+            path
+            for path in document["paths"]
+            if path.startswith("/v1/api/") and not path.endswith("/")
+        ]
+
+
+# --- 7. credit notes of refunds by amount --------------------------------------------------
+
+
+async def test_refunds_by_amount_make_credit_notes_without_lines(
+    stack: Stack, db: Database
+) -> None:
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    assert (await confirm_on_page(stack, order)).status_code == 302
+    uuid = order["uuid"]
+    async with stack.http(seller.token) as http:
+        one = {"order_lines": [{"product_id": "SKU-1", "quantity": 1}]}
+        first = await http.post(f"/v1/api/orders/{uuid}/capture/", json=one)
+        assert first.status_code == 200, first.text
+        rest = await http.post(f"/v1/api/orders/{uuid}/capture/", json={})
+        assert rest.status_code == 200, rest.text
+        # the whole first invoice, by amount
+        full = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={
+                "description": "Returned",
+                "amount": 48400,
+                "invoices": [{"invoice_uuid": first.json()["invoice_uuid"]}],
+            },
+        )
+        assert full.status_code == 200, full.text
+        assert [note["refund_lines"] for note in full.json()["refunds"]] == [[]]
+        # by lines: the note lists them
+        by_lines = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={
+                "description": "One paste",
+                "invoices": [
+                    {
+                        "invoice_uuid": rest.json()["invoice_uuid"],
+                        "refund_lines": [
+                            {
+                                "product_id": "77",
+                                "quantity": 1,
+                                "total_amount_incl_tax": 1210,
+                                "total_amount_excl_tax": 1000,
+                            }
+                        ],
+                    }
+                ],
+            },
+        )
+        assert by_lines.status_code == 200, by_lines.text
+        [note] = by_lines.json()["refunds"]
+        assert [line["product_id"] for line in note["refund_lines"]] == ["77"]
+        # everything left, by the order's amount without naming an invoice
+        left = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={"description": "All the rest", "amount": 119790 - 48400 - 1210},
+        )
+        assert left.status_code == 200, left.text
+        assert [note["refund_lines"] for note in left.json()["refunds"]] == [[]]
+        invoice = (await http.get(f"/v1/api/invoices/{first.json()['invoice_uuid']}/")).json()
+        assert invoice["refunds"][0]["refund_lines"] == []
+        refundable = (await http.get(f"/v1/api/orders/{uuid}/refundable_invoices/")).json()
+        for result in refundable["results"]:
+            assert all(line["refundable_quantity"] == 0 for line in result["invoice_lines"])
+
+
+# --- 8. nt24-admin create-org ---------------------------------------------------------------
+
+
+def test_create_org_applies_every_flag(sqlite_url: str) -> None:  # noqa: F811
+    flags = [f"--{flag.replace('_', '-')}" for flag in admin.FLAGS]
+    assert admin.main(["create-org", "Every Flag Bank", *flags]) == 0
+    assert admin.main(["create-org", "No Flag Bank"]) == 0
+
+    async def orgs(session: Any) -> dict[str, Organization]:
+        rows = await session.scalars(select(Organization))
+        return {org.slug: org for org in rows}
+
+    found = _query(sqlite_url, orgs)
+    for flag in admin.FLAGS:
+        assert getattr(found["every-flag-bank"], flag) is True, flag
+        assert getattr(found["no-flag-bank"], flag) is False, flag
