@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 import admin
 from activities.payment_orders import final_on_unwritable
+from api import errors
 from api.errors import json_safe
 from api.input_limits import InputLimitsMiddleware, json_problems
 from api.nt24_values import MoneyIn
@@ -93,8 +94,6 @@ async def test_money_limit_is_the_serving_apps_setting() -> None:
     @app.post("/money")
     async def money(body: MoneyIn) -> dict[str, int]:
         return {"value": body.value}
-
-    from api import errors
 
     errors.install(app)
     transport = httpx.ASGITransport(app=app)
