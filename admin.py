@@ -188,6 +188,50 @@ async def kyc_review(session: AsyncSession, args: argparse.Namespace) -> str:
     return f"buyer {buyer_uuid}: {answer.outcome}{reason}"
 
 
+async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
+    """Staff decide a decided order again, e.g. when evidence arrived after the deadline
+    (docs/compliance-rules.md): the rules judge the facts on file, a decision they reach gets
+    a new Export File version, and the audit log keeps who did it and why."""
+    from api.errors import Problem
+    from api.order_commands import run_command
+    from store.models import Order
+    from store.web import audit
+    from worker import connect
+    from workflows.order import OrderWorkflow
+    from workflows.order_model import Redecide
+
+    try:
+        order_uuid = UUID(args.order)
+    except ValueError as error:
+        raise AdminError(f"not an order uuid: {args.order!r}") from error
+    order = await session.scalar(select(Order).where(Order.uuid == order_uuid))
+    if order is None:
+        raise AdminError(f"no order {args.order}")
+    staff = await _staff(session, args.staff)
+    before = {"status": order.status}
+    try:
+        result = await run_command(
+            await connect(get_settings()),
+            order.workflow_id,
+            OrderWorkflow.redecide,
+            Redecide(args.reason, staff.username, source="SYSTEM"),
+        )
+    except Problem as problem:
+        raise AdminError(problem.detail) from problem
+    status = result.body["status"]
+    audit(
+        session,
+        staff,
+        "order.redecide",
+        "order",
+        str(order_uuid),
+        organization_id=order.organization_id,
+        before=before,
+        after={"status": status, "reason": args.reason},
+    )
+    return f"order {order_uuid}: decided again, now {status}"
+
+
 async def reset_password(session: AsyncSession, args: argparse.Namespace) -> str:
     user = await _user(session, args.username)
     await identity.reset_password(session, user, _password(args))
@@ -401,6 +445,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--reason", help="why; required to reject")
     c.add_argument("--reviewer", default=getpass.getuser(), help="who decides (default: you)")
     c.set_defaults(run=kyc_review)
+
+    c = sub.add_parser("redecide", help="decide a decided order again, with a reason")
+    c.add_argument("order", help="the order's uuid")
+    c.add_argument("--reason", required=True, help="why the decision is made again")
+    c.add_argument("--staff", required=True, help="the staff member acting")
+    c.set_defaults(run=redecide)
 
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     return p

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workflows.rules.compliance import CASH_LIMITS, CashLimit
+from workflows.rules.cash_limits import CASH_LIMITS, CashLimit
 from workflows.rules.dunning import DunningOffsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -163,6 +163,12 @@ class Settings(BaseSettings):
     # NT24_CASH_LIMITS='[{"jurisdiction":"FR","max_cash":{"value":100000},\
     #                    "valid_from":"2015-09-01"}]'
     cash_limits: list[CashLimit] = Field(default_factory=lambda: list(CASH_LIMITS))
+    # The VIES answer for the time of supply: without one at or before the pickup date, the
+    # first within this many days after it counts (docs/compliance-rules.md)
+    vies_after_supply_days: int = Field(default=2, ge=0, le=14)
+    # Transport evidence is due this many days after the VAT on the supply became chargeable
+    # (the 15th of the month after it); later, the order is decided VAT_APPLICABLE
+    transport_evidence_grace_days: int = Field(default=30, ge=0, le=366)
 
     # Documents: bytes in a content-addressed store on disk, metadata in the database
     document_store_dir: Path | None = None  # default: data_dir / "documents"

@@ -210,6 +210,7 @@ class ExportFileContent:
     blockers: tuple[Blocker, ...] = ()
     rules: tuple[RuleOutcome, ...] = ()
     superseded_versions: tuple[SupersededVersion, ...] = ()
+    rule_set: str | None = None  # the version of the compliance rules the decision was made under
 
 
 # ----- what the decision means, in words an auditor reads -----
@@ -220,7 +221,9 @@ _DECISION_WORDS = {
         "VAT-exempt intra-community supply",
         "All conditions for exempting this supply are met: it is an intra-community supply "
         "of goods, exempt from VAT. The buyer's VAT identification number, the payment and "
-        "the transport of the vehicles to another Member State are documented below.",
+        "the transport of the vehicles to another Member State are documented below. The "
+        "exemption also requires the seller to report this supply in its recapitulative "
+        "statement (Article 138(1a)), which this file cannot show.",
     ),
     "VAT_APPLICABLE": (
         "VAT applies",
@@ -534,6 +537,7 @@ def _title_page(content: ExportFileContent) -> list[Flowable]:
                 ("Total amount", format_money(order.total_amount)),
                 ("Compliance status", content.compliance_status),
                 ("Decision", content.decision or "none yet"),
+                ("Rule set", content.rule_set or "-"),
                 ("Export File version", str(content.version)),
                 ("Generated at", format_timestamp(content.generated_at)),
             ]

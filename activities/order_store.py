@@ -395,6 +395,7 @@ async def _export_content(
         ),
         compliance_status=evaluation.compliance_status,
         decision=evaluation.decision,
+        rule_set=evaluation.rule_set,
         vies_checks=tuple(
             pdf.ViesCheckFacts(
                 c.checked_at,

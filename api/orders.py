@@ -127,7 +127,11 @@ def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettin
         requester_vat_number=partner_vat,
         activity_timeout=settings.activity_timeout,
         export_file_timeout=settings.export_file_timeout,
-        policy=Policy(cash_limits=tuple(settings.cash_limits)),
+        policy=Policy(
+            cash_limits=tuple(settings.cash_limits),
+            vies_after_supply_days=settings.vies_after_supply_days,
+            evidence_grace_days=settings.transport_evidence_grace_days,
+        ),
         max_history_events=settings.order_max_history_events,
     )
 

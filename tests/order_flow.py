@@ -56,13 +56,19 @@ class OrderClient:
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(f"{self.seller}{path}", **kwargs)
 
-    async def buyer(self, vat: str = BUYER_VAT, country: str = "FR", documents: bool = True) -> str:
+    async def buyer(
+        self,
+        vat: str = BUYER_VAT,
+        country: str = "FR",
+        documents: bool = True,
+        name: str = "Garage Dupont SARL",
+    ) -> str:
         answer = await self.post(
             "/buyers",
             {
                 "kycMode": "MARKETPLACE_LED",
                 "vatNumber": vat,
-                "companyName": "Garage Dupont SARL",
+                "companyName": name,
                 "address": {
                     "street": "1 rue de la Paix",
                     "postCode": "75002",
@@ -159,7 +165,10 @@ class OrderClient:
         proof = await self.upload(f"/orders/{order}/payment/documents", "PAYMENT_CONFIRMATION")
         assert proof.status_code == 201, proof.text
 
-    async def pickup(self, order: str, type_: str = "COMPANY_TRANSPORT") -> httpx.Response:
+    async def pickup(
+        self, order: str, type_: str = "COMPANY_TRANSPORT", country: str = "DE", **more: Any
+    ) -> httpx.Response:
+        """Pickup, collected at an address in ``country`` (where the transport begins)."""
         return await self.post(
             f"/orders/{order}/transport/pickup",
             {
@@ -170,9 +179,10 @@ class OrderClient:
                     "street": "Hauptstr. 1",
                     "postCode": "10115",
                     "city": "Berlin",
-                    "country": "DE",
+                    "country": country,
                 },
-            },
+            }
+            | more,
         )
 
     async def transport_evidence(self, order: str) -> None:
@@ -185,26 +195,42 @@ class OrderClient:
             answer = await self.upload(f"/orders/{order}/transport/documents", type_, issuer, name)
             assert answer.status_code == 201, answer.text
 
-    async def deliver(self, order: str) -> httpx.Response:
-        return await self.post(
-            f"/orders/{order}/transport/delivery", {"deliveryDate": date.today().isoformat()}
-        )
+    async def deliver(self, order: str, country: str | None = "FR") -> httpx.Response:
+        """Delivery, with the address where the transport ended unless ``country`` is None."""
+        body: dict[str, Any] = {"deliveryDate": date.today().isoformat()}
+        if country is not None:
+            body["deliveryAddress"] = {
+                "street": "12 quai Perrache",
+                "postCode": "69002",
+                "city": "Lyon",
+                "country": country,
+            }
+        return await self.post(f"/orders/{order}/transport/delivery", body)
 
     async def compliance_until(self, order: str, predicate: Any, seconds: float = 30) -> dict:
-        async with asyncio.timeout(seconds):
-            while True:
-                rollup = (await self.get(f"/orders/{order}/compliance")).json()
-                if predicate(rollup):
-                    return rollup
-                await asyncio.sleep(0.2)
+        rollup: dict = {}
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    rollup = (await self.get(f"/orders/{order}/compliance")).json()
+                    if predicate(rollup):
+                        return rollup
+                    await asyncio.sleep(0.2)
+        except TimeoutError:
+            status, blockers = rollup.get("complianceStatus"), rollup.get("blockers")
+            raise AssertionError(f"the rollup stayed {status}: {blockers}") from None
 
     async def export_file_until(self, order: str, version: int, seconds: float = 60) -> dict:
-        async with asyncio.timeout(seconds):
-            while True:
-                export = (await self.get(f"/orders/{order}/finalization/export-file")).json()
-                if export.get("status") == "READY" and export.get("version") == version:
-                    return export
-                await asyncio.sleep(0.2)
+        export: dict = {}
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    export = (await self.get(f"/orders/{order}/finalization/export-file")).json()
+                    if export.get("status") == "READY" and export.get("version") == version:
+                        return export
+                    await asyncio.sleep(0.2)
+        except TimeoutError:
+            raise AssertionError(f"no Export File version {version}: {export}") from None
 
 
 async def seller_session(stack: Stack, **capabilities: Any) -> tuple[ApiTenant, httpx.AsyncClient]:

@@ -17,6 +17,8 @@ from store.db import Database
 from store.models import Buyer, Event, Order, ViesCheck
 from tests.conftest import Stack, capture_history, running_stack, start_time_skipping
 from tests.order_flow import OrderClient, partner_in, seller_session
+from workflows.order import OrderWorkflow
+from workflows.order_model import Redecide
 
 TURNS_INVALID = "DE210000009"  # the sandbox: valid for two checks, then invalid
 RECOVERS = "DE310000006"  # the sandbox: MS_UNAVAILABLE for three checks, then valid
@@ -84,26 +86,34 @@ async def test_a_vies_outage_is_retried_and_never_a_verdict(
         assert (check.result, check.attempts) == ("VALID", 4)
 
 
-async def test_a_number_that_turns_invalid_before_pickup_makes_the_order_invalid(
-    skipping_stack: Stack, time_skipping: WorkflowEnvironment
+async def test_a_number_that_turns_invalid_before_pickup_warns_until_the_supply(
+    clock_at_today: TodayStack,
 ):
-    stack = skipping_stack
+    """An INVALID answer before pickup is a warning: the answer at the time of supply decides
+    (here the server's clock runs days ahead of the pickup date the API accepts, so the answer
+    for the supply is the VALID one of that day, and the later INVALID one proves nothing)."""
+    stack, time_skipping = clock_at_today.stack, clock_at_today.env
     tenant, http = await seller_session(stack)
     async with http:
         await partner_in(stack, tenant, "AT", "ATU13585627")  # a German buyer, an Austrian seller
         client = OrderClient(stack, tenant, http)
-        buyer = await client.buyer(vat=TURNS_INVALID, country="DE")  # check 1 (upsert): valid
+        # check 1 (upsert): valid, with the name the sandbox's registry holds for the number
+        buyer = await client.buyer(vat=TURNS_INVALID, country="DE", name="Sandbox Handels GmbH")
         await _await_checks(stack, time_skipping, buyer, 1)
         order = (await client.order(buyer))["uuid"]
         await client.invoice_and_payment(order)
         await client.post(f"/orders/{order}/payment/ready-for-pickup")
         await time_skipping.sleep(timedelta(days=2, hours=1))  # daily checks 2 (valid), 3
         assert [c.result for c in await _checks(stack, buyer)] == ["VALID", "VALID", "INVALID"]
-        before_pickup = (await client.get(f"/orders/{order}/compliance")).json()
+        before_pickup = await client.compliance_until(
+            order, lambda r: "VIES_INVALID" in {b["code"] for b in r["blockers"]}
+        )
         assert before_pickup["complianceStatus"] == "INCOMPLETE"  # it may still be fixed
-        assert (await client.pickup(order)).status_code == 200
-        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "INVALID")
-    assert rollup["decision"] == "VAT_APPLICABLE"
+        assert (await client.pickup(order, country="AT")).status_code == 200
+        await client.transport_evidence(order)
+        assert (await client.deliver(order, "DE")).status_code == 200
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+    assert rollup["decision"] == "VALID_EXPORT"
     async with stack.db.session() as session:
         row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
         types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
@@ -186,3 +196,56 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(
             assert (await client.get(f"/orders/{order}/invoice")).json()[0]["type"] == "PRELIMINARY"
     finally:
         stack.settings.order_max_history_events = None
+
+
+async def test_evidence_that_never_comes_decides_vat_and_a_staff_redecision_lifts_it(
+    clock_at_today: TodayStack,
+):
+    """Past the evidence deadline an unproven transport is VAT_APPLICABLE; the decision is
+    held when late evidence arrives, until staff decide again with a reason."""
+    stack, time_skipping = clock_at_today.stack, clock_at_today.env
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        cmr = await client.upload(
+            f"/orders/{order}/transport/documents", "TRANSPORT_CMR", "CARRIER", "Speedy Trans"
+        )
+        assert cmr.status_code == 201, cmr.text
+        assert (await client.deliver(order)).status_code == 200
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert rollup["complianceStatus"] == "INCOMPLETE"
+        assert "INSUFFICIENT_TRANSPORT_EVIDENCE" in _codes(rollup)
+
+        await time_skipping.sleep(timedelta(days=75))  # past the 15th of next month + 30 days
+        rollup = await client.compliance_until(
+            order, lambda r: r["complianceStatus"] != "INCOMPLETE"
+        )
+        assert (rollup["complianceStatus"], rollup["decision"]) == ("INVALID", "VAT_APPLICABLE")
+        assert "TRANSPORT_EVIDENCE_OVERDUE" in _codes(rollup)
+        await client.export_file_until(order, 1)
+
+        late = await client.upload(
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_INSURANCE_POLICY",
+            "INSURER",
+            "Allianz Versicherung AG",
+        )
+        assert late.status_code == 201, late.text
+        held = (await client.get(f"/orders/{order}/compliance")).json()
+        assert held["decision"] == "VAT_APPLICABLE"  # decided stays decided
+
+        handle = stack.client.get_workflow_handle(f"order-{order}")
+        await handle.execute_update(
+            OrderWorkflow.redecide,
+            Redecide("insurance policy arrived late", "operator", source="WEB_APP"),
+        )
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+        assert rollup["decision"] == "VALID_EXPORT"
+        export = await client.export_file_until(order, 2)
+        assert export["decision"] == "VALID_EXPORT"
+        await capture_history(handle, "order_redecided")

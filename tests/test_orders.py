@@ -78,6 +78,45 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
     assert "compliance.decision_made" in types and types.count("export_file.generated") == 2
 
 
+async def test_a_decision_stays_decided_when_the_buyer_is_blocked_later(stack: Stack):
+    """Contract §12: once VALID, a later change of the buyer does not silently undo it."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        decided = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+        blocked = await client.post(f"/buyers/{buyer}/block", {"reason": "fraud suspected"})
+        assert blocked.status_code == 200, blocked.text
+        await asyncio.sleep(1)  # the open orders hear of it by signal
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert (rollup["complianceStatus"], rollup["decision"]) == ("VALID", "VALID_EXPORT")
+        assert rollup["blockers"] == decided["blockers"] == []
+        assert (await client.get(f"/orders/{order}")).json()["status"] == "COMPLIANCE_VALID"
+
+
+async def test_a_delivery_before_the_pickup_date_is_refused(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        early = await client.post(
+            f"/orders/{order}/transport/delivery", {"deliveryDate": "2020-01-01"}
+        )
+        assert early.status_code == 422, early.text
+        assert early.json()["errors"][0]["field"] == "deliveryDate"
+        transport = (await client.get(f"/orders/{order}/transport")).json()
+        assert "delivery" not in transport or transport["delivery"] is None
+
+
 async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack: Stack):
     tenant, http = await seller_session(stack)
     await partner_in(stack, tenant, "AT", "ATU13585627")
@@ -87,7 +126,13 @@ async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack
         order = (await client.order(buyer))["uuid"]
         await client.invoice_and_payment(order)
         await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
+        assert (await client.pickup(order, country="AT")).status_code == 200
+        in_transit = await client.compliance_until(
+            order, lambda r: "VIES_INVALID" in {b["code"] for b in r["blockers"]}
+        )
+        assert in_transit["complianceStatus"] == "INCOMPLETE"  # decided once delivered
+        assert "decision" not in in_transit  # null: omitted
+        assert (await client.deliver(order, "DE")).status_code == 200
         rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "INVALID")
         assert rollup["decision"] == "VAT_APPLICABLE"
         assert any(b["code"] == "VIES_INVALID" for b in rollup["blockers"])

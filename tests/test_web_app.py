@@ -45,6 +45,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BUYER_VAT = "FR40303265045"  # the VIES sandbox answers VALID
+# Where the transport ends: stated, since the buyer's country proves nothing
+LYON = {
+    "deliveryAddress.street": "12 quai Perrache",
+    "deliveryAddress.postCode": "69002",
+    "deliveryAddress.city": "Lyon",
+    "deliveryAddress.country": "FR",
+}
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -195,12 +202,13 @@ async def test_an_order_walked_to_valid_and_its_export_file_downloaded_in_the_br
             "collectionAddress.street": "Hauptstr. 1",
             "collectionAddress.postCode": "10115",
             "collectionAddress.city": "Berlin",
+            "collectionAddress.country": "DE",
         },
     )
     await upload(page, "documents-upload", "TRANSPORT_CMR", "CARRIER", "Speedy Trans GmbH")
     await upload(page, "documents-upload", "TRANSPORT_CMR_DELIVERY", "CARRIER", "Speedy Trans GmbH")
     await upload(page, "documents-upload", "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG")
-    await submit(page, "delivery")
+    await submit(page, "delivery", LYON)
     assert "Delivery confirmed" in await flash(page)
 
     await until_shown(page, order_url, r"/export-file/1\"")
@@ -259,7 +267,7 @@ async def test_a_staff_edit_shows_in_the_api_and_as_a_web_app_event(
         )
         assert stale.status_code == 409, stale.text
 
-        await submit(page, "delivery")
+        await submit(page, "delivery", LYON)
 
         async def status_changed() -> bool:
             # delivery order is not guaranteed: decision_made may come first

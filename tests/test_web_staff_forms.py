@@ -338,3 +338,34 @@ async def test_each_order_change_is_recorded_with_the_source_of_its_command(stac
     assert [(c.revision, c.source) for c in await order_changes(stack, order)] == [
         (c.revision, c.source) for c in changes
     ]
+
+
+async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
+    """A re-decision is a staff command with a reason, audited, and produces a new Export File
+    version naming the reason; without a reason it is refused beside the field."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        await client.export_file_until(order, 1)
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}")
+            assert 'id="redecide"' in page.text
+            refused = await web.post(f"/app/orders/{order}/redecide", data={"csrf_token": token})
+            assert refused.status_code == 422 and "Say why" in refused.text
+            answer = await web.post(
+                f"/app/orders/{order}/redecide",
+                data={"csrf_token": token, "reason": "CMR corrected", "staff": "someone else"},
+            )
+            assert answer.status_code == 303, answer.text
+        export = await client.export_file_until(order, 2)
+        assert export["decision"] == "VALID_EXPORT"
+        assert export["supersededVersions"][0]["archivedReason"].endswith(": CMR corrected")
+    entry = await audited(stack, "order.redecide", order)
+    assert entry is not None and entry.after["reason"] == "CMR corrected"
+    assert entry.username != "someone else"  # the acting staff member is the session's

@@ -42,6 +42,8 @@ with workflow.unsafe.imports_passed_through():
         PatchPayment,
         Payment,
         ReadyForPickup,
+        Redecide,
+        Redecision,
         RegenerateExport,
         Revocation,
         RevokePickup,
@@ -50,7 +52,13 @@ with workflow.unsafe.imports_passed_through():
         Transport,
         ViesEvidence,
     )
-    from workflows.order_rollup import Evaluation, evaluate_order
+    from workflows.order_rollup import (
+        LEGACY_RULE_SET,
+        RULE_SET,
+        Evaluation,
+        evaluate_order,
+        held,
+    )
     from workflows.order_state import CARRIED, OrderCarry, OrderStart
     from workflows.order_views import (
         document_view,
@@ -110,11 +118,13 @@ class OrderWorkflow:
         self.export_failed = False
         self.pending_events: list[PendingEvent] = []
         self.cancellation_reason: str | None = None
+        self.decided: Evaluation | None = None  # held once made (rule set 2026.12 on)
+        self.redecisions: list[Redecision] = []
         if start.carried is not None:
             for name in CARRIED:
                 setattr(self, name, getattr(start.carried, name))
             # derived state: recomputed, not carried
-            self.evaluation = evaluate_order(self, workflow.now())
+            self.evaluation = self._evaluate()
 
     # ----- the run: timers and background work -----
 
@@ -179,6 +189,20 @@ class OrderWorkflow:
             and bool(self.export_files)
         )
 
+    def _rule_set(self) -> str:
+        """Orders that ran under rule set 2026.11 replay with it; from the first evaluation
+        after this code is deployed, every order (running ones too) uses the current one."""
+        return RULE_SET if workflow.patched(f"rule-set-{RULE_SET}") else LEGACY_RULE_SET
+
+    def _evaluate(self) -> Evaluation:
+        rule_set = self._rule_set()
+        current = evaluate_order(self, workflow.now(), rule_set)
+        if rule_set == LEGACY_RULE_SET:
+            return current
+        if self.decided is None and current.decision is not None:
+            self.decided = current
+        return held(self.decided, current) if self.decided is not None else current
+
     @property
     def decision_final(self) -> bool:
         return self.evaluation is not None and self.evaluation.decision is not None
@@ -191,6 +215,7 @@ class OrderWorkflow:
             and self.payment.ready_for_pickup
             and self.transport.delivery is None
             and self.status != CANCELLED
+            and self.decided is None  # decided without delivery: evidence came too late
         )
 
     async def _daily_vies_check(self) -> None:
@@ -391,13 +416,7 @@ class OrderWorkflow:
                     "conflict",
                     "The final invoice is accepted once the compliance decision is known.",
                 )
-            assert self.evaluation is not None
-            if self.evaluation.decision == "VAT_APPLICABLE" and not invoice.vat_included:
-                raise refuse(
-                    "validation-error",
-                    "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
-                    errors=[_field("vatIncluded", "must be true when VAT applies", False)],
-                )
+            self._require_final_invoice_vat(invoice.vat_included)
         existing = self.invoices.get(invoice.type)
         if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
             raise refuse(
@@ -424,6 +443,8 @@ class OrderWorkflow:
         invoice = self.invoices.get(command.type)
         if invoice is None:
             raise refuse("not-found", f"The order has no {command.type} invoice.")
+        if command.type == "FINAL" and command.vat_included is not None:
+            self._require_final_invoice_vat(command.vat_included)
         self._require_version(
             command.expected_version, invoice.version, invoice_view(self, invoice)
         )
@@ -574,6 +595,19 @@ class OrderWorkflow:
                 "Delivery needs a confirmed pickup.",
                 currentResource=transport_view(self),
             )
+        picked_up_on = self.transport.pickup.pickup_date
+        if command.delivery.delivery_date < picked_up_on:
+            raise refuse(
+                "validation-error",
+                f"The delivery date is before the pickup date {picked_up_on}.",
+                errors=[
+                    _field(
+                        "deliveryDate",
+                        f"must not be before the pickup date {picked_up_on}",
+                        command.delivery.delivery_date.isoformat(),
+                    )
+                ],
+            )
 
     @workflow.update
     async def attach_document(self, command: AttachDocument) -> CommandResult:
@@ -608,6 +642,46 @@ class OrderWorkflow:
                 "The Export File is NOT_ELIGIBLE: compliance is not VALID or INVALID yet.",
             )
 
+    @workflow.update
+    async def redecide(self, command: Redecide) -> CommandResult:
+        """Staff decide again: the held decision is dropped and the rules judge today's facts;
+        a decision they reach gets a new Export File version naming the reason."""
+        assert self.evaluation is not None
+        self.redecisions.append(
+            Redecision(
+                command.reason,
+                command.staff,
+                workflow.now(),
+                self.evaluation.decision,
+                command.source,
+            )
+        )
+        self.decided = None
+        await self._commit(
+            command.source,
+            bump_order=False,
+            redecided=f"Decided again by {command.staff}: {command.reason}",
+        )
+        return CommandResult(order_view(self), version=self.version)
+
+    @redecide.validator
+    def _validate_redecide(self, command: Redecide) -> None:
+        self._require_created()
+        if self.status == CANCELLED:
+            raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
+        if self.decided is None:
+            raise refuse(
+                "conflict",
+                "The order has no decision to make again: the rules decide it as facts arrive.",
+                currentResource=order_view(self),
+            )
+        if not command.reason.strip() or not command.staff.strip():
+            raise refuse(
+                "validation-error",
+                "A re-decision needs a reason and the staff member who makes it.",
+                errors=[_field("reason", "must not be empty", command.reason)],
+            )
+
     @workflow.signal
     async def buyer_changed(self, change: BuyerChanged) -> None:
         """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
@@ -621,8 +695,11 @@ class OrderWorkflow:
 
     # ----- the one place state becomes durable -----
 
-    async def _commit(self, source: str, bump_order: bool = True) -> None:
-        """Re-evaluate, record events, write the read model; the answer waits for it."""
+    async def _commit(
+        self, source: str, bump_order: bool = True, redecided: str | None = None
+    ) -> None:
+        """Re-evaluate, record events, write the read model; the answer waits for it.
+        ``redecided``: the reason of a staff re-decision, for the Export File it produces."""
         assert self.created is not None
         now = workflow.now()
         if bump_order:
@@ -630,10 +707,12 @@ class OrderWorkflow:
         self.revision += 1
         self.updated_at = now
         previous = self.evaluation
-        self.evaluation = evaluate_order(self, now)
+        self.evaluation = self._evaluate()
         if previous is None or _rollup_key(previous) != _rollup_key(self.evaluation):
             self.compliance_version += 1
             self._rollup_events(previous, self.evaluation, source)
+        if redecided is not None and self.evaluation.decision is not None:
+            self.export_requested = redecided  # a new version even when the decision is the same
         self._settle_status()
         workflow.upsert_search_attributes(
             [
@@ -769,6 +848,24 @@ class OrderWorkflow:
             raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
         if not allow_terminal and self.transport.delivery is not None and self.decision_final:
             raise refuse("conflict", "The order is final; only the final invoice may follow.")
+
+    def _require_final_invoice_vat(self, vat_included: bool) -> None:
+        """The final invoice follows the decision: VAT when it applies, none when exempt."""
+        assert self.evaluation is not None
+        decision = self.evaluation.decision
+        if decision == "VAT_APPLICABLE" and not vat_included:
+            raise refuse(
+                "validation-error",
+                "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
+                errors=[_field("vatIncluded", "must be true when VAT applies", False)],
+            )
+        if decision == "VALID_EXPORT" and vat_included:
+            raise refuse(
+                "validation-error",
+                "The decision is VALID_EXPORT: VAT shown on an invoice is owed (Art. 203), so "
+                "the final invoice of an exempt supply charges none and cites the exemption.",
+                errors=[_field("vatIncluded", "must be false for an exempt supply", True)],
+            )
 
     @staticmethod
     def _require_version(expected: int, current: int, resource: dict) -> None:

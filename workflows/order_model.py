@@ -301,6 +301,24 @@ class RegenerateExport:
 
 
 @dataclass
+class Redecide:
+    """Staff decide a decided order again (late evidence, a corrected fact), with a reason."""
+
+    reason: str
+    staff: str  # who decided: kept with the reason
+    source: str = "WEB_APP"
+
+
+@dataclass
+class Redecision:
+    reason: str
+    staff: str
+    decided_at: datetime
+    previous_decision: str | None
+    source: str
+
+
+@dataclass
 class BuyerChanged:
     """Signal: the buyer's KYC, VIES result or status changed; the rollup re-evaluates."""
 

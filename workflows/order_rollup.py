@@ -3,17 +3,21 @@
 ``evaluate_order`` gathers the facts the rules need from the workflow's state (no I/O: the
 clock is the workflow's) and returns what the workflow keeps: the rollup, the rule outcomes the
 Export File prints, the per-module summaries, and when the rollup must be looked at again
-(a deadline such as the buyer's transport statement).
+(a deadline such as the buyer's transport statement or the transport evidence).
+
+Facts are passed as stated: an address that was not given stays unknown, whatever a default
+would show. Orders evaluated under the previous rule set replay with it (``LEGACY_RULE_SET``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workflows.order_model import Money
 from workflows.rules import compliance as rules
+from workflows.rules import rule_set_2026_11 as legacy
 from workflows.rules.kyc import KycFacts, default_aml_status
 
 if TYPE_CHECKING:
@@ -35,6 +39,10 @@ class RuleResult:
     legal_basis: str
 
 
+LEGACY_RULE_SET = legacy.RULE_SET
+RULE_SET = rules.RULE_SET
+
+
 @dataclass
 class Evaluation:
     compliance_status: str  # INCOMPLETE, VALID, INVALID
@@ -44,6 +52,7 @@ class Evaluation:
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)
     payment_covers_invoice: bool = False
     review_at: datetime | None = None
+    rule_set: str = LEGACY_RULE_SET
 
 
 def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
@@ -51,18 +60,28 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
     assert created is not None
     buyer = created.buyer
     checks = [
-        rules.ViesCheck(e.checked_at.date(), e.result, e.request_identifier) for e in order.vies
+        rules.ViesCheck(e.checked_at.date(), e.result, e.request_identifier, e.trader_name)
+        for e in order.vies
     ]
     if buyer.vies_last_checked_at is not None and buyer.vies_result != "PENDING" and not checks:
         # the check made before the order existed (at the buyer's upsert or on request)
-        checks.append(rules.ViesCheck(buyer.vies_last_checked_at.date(), buyer.vies_result))
+        checks.append(
+            rules.ViesCheck(
+                buyer.vies_last_checked_at.date(),
+                buyer.vies_result,
+                name=buyer.vies_trader_name,
+            )
+        )
     payment, transport = order.payment, order.transport
     pickup, delivery = transport.pickup, transport.delivery
     return rules.ComplianceFacts(
         today=now.date(),
         seller_country=created.identity.seller_country,
+        seller_name=created.identity.seller_name,
+        seller_vat_number=created.settings.requester_vat_number,
         buyer=rules.BuyerFacts(
             name=buyer.company_name,
+            vat_number=buyer.vat_number,
             country=_member_state(buyer.vat_number),
             kyc=KycFacts(
                 kyc_mode=buyer.kyc_mode,
@@ -104,11 +123,10 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
             if pickup and pickup.collection_address
             else None,
             delivery_date=delivery.delivery_date if delivery else None,
-            delivery_country=(
-                delivery.delivery_address.country if delivery.delivery_address else buyer.country
-            )
-            if delivery
+            delivery_country=delivery.delivery_address.country
+            if delivery and delivery.delivery_address
             else None,
+            arranged_by=pickup.arranged_by if pickup else None,
         ),
         documents=tuple(
             rules.DocumentFacts(
@@ -116,7 +134,9 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
                 status=d.status,
                 issuer_type=d.issuer_type,
                 issuer_name=d.issuer_name,
+                vins=tuple(d.vins) if d.vins is not None else None,
                 received_on=d.created_at.date() if d.created_at else None,
+                issuer_id=d.issuer_id,
             )
             for d in order.documents
         ),
@@ -124,9 +144,10 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
     )
 
 
-def evaluate_order(order: OrderWorkflow, now: datetime) -> Evaluation:
+def evaluate_order(order: OrderWorkflow, now: datetime, rule_set: str = RULE_SET) -> Evaluation:
     facts = facts_of(order, now)
-    rollup = rules.evaluate(facts)
+    legacy_rules = rule_set == LEGACY_RULE_SET
+    rollup = legacy.evaluate_current(facts) if legacy_rules else rules.evaluate(facts)
     preliminary = order.invoices.get("PRELIMINARY")
     covers = bool(
         facts.payment
@@ -142,18 +163,36 @@ def evaluate_order(order: OrderWorkflow, now: datetime) -> Evaluation:
         ],
         modules=_modules(rollup.modules),
         payment_covers_invoice=covers,
-        review_at=_statement_deadline(facts),
+        review_at=_legacy_review_at(facts) if legacy_rules else _review_at(facts),
+        rule_set=rule_set,
     )
 
 
-def _statement_deadline(facts: rules.ComplianceFacts) -> datetime | None:
-    """When a self-pickup's buyer statement becomes overdue, if it can still become so."""
+def _review_at(facts: rules.ComplianceFacts) -> datetime | None:
+    """The next deadline that can change the rollup by itself: the buyer's statement when the
+    buyer transports, and the transport evidence."""
+    supply = facts.transport.pickup_date
+    if supply is None:
+        return None
+    policy = facts.policy
+    deadlines = [rules.transport_evidence_deadline(supply, policy.evidence_grace_days)]
+    if rules.buyer_transports(facts.transport):
+        deadlines.append(rules.buyer_statement_due_date(supply, policy.statement_due_day))
+    upcoming = [d for d in deadlines if facts.today <= d]
+    return _day_after(min(upcoming)) if upcoming else None
+
+
+def _legacy_review_at(facts: rules.ComplianceFacts) -> datetime | None:
+    """Rule set 2026.11 looked again only when a self-pickup's statement became overdue."""
     transport = facts.transport
     if transport.pickup_type != "SELF_PICKUP" or transport.pickup_date is None:
         return None
     due = rules.buyer_statement_due_date(transport.pickup_date, facts.policy.statement_due_day)
-    overdue_from = datetime.combine(due + timedelta(days=1), time(), tzinfo=UTC)
-    return overdue_from if facts.today <= due else None
+    return _day_after(due) if facts.today <= due else None
+
+
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def _modules(modules: rules.Modules) -> dict[str, dict[str, Any]]:
@@ -200,3 +239,20 @@ def _money(money: Money) -> rules.Money:
 def _member_state(vat_number: str) -> str:
     prefix = vat_number[:2]
     return "GR" if prefix == "EL" else prefix
+
+
+def held(decided: Evaluation, current: Evaluation) -> Evaluation:
+    """A decided order keeps its decision (contract §12): later changes of the buyer's KYC or
+    status, or anything else, no longer move it; only a staff re-decision does. What follows
+    the decision, the final invoice, is taken from the current evaluation."""
+    final_invoice = {r.rule_id: r for r in current.rule_outcomes}.get("FINAL_INVOICE_VAT")
+    return replace(
+        decided,
+        rule_outcomes=[
+            final_invoice if final_invoice and r.rule_id == "FINAL_INVOICE_VAT" else r
+            for r in decided.rule_outcomes
+        ],
+        modules=decided.modules | {"invoice": current.modules["invoice"]},
+        payment_covers_invoice=current.payment_covers_invoice,
+        review_at=None,
+    )

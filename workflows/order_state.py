@@ -5,7 +5,7 @@ Kept outside the workflow module, with real (not postponed) annotations, so the 
 converter resolves every type inside the workflow sandbox.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from workflows.order_model import (
@@ -14,9 +14,11 @@ from workflows.order_model import (
     ExportFileVersion,
     Invoice,
     Payment,
+    Redecision,
     Transport,
     ViesEvidence,
 )
+from workflows.order_rollup import Evaluation
 
 # The order's state: what continue-as-new carries into the next run
 CARRIED = (
@@ -37,6 +39,8 @@ CARRIED = (
     "export_requested",
     "export_failed",
     "cancellation_reason",
+    "decided",
+    "redecisions",
 )
 
 
@@ -59,6 +63,8 @@ class OrderCarry:
     export_requested: str | None
     export_failed: bool
     cancellation_reason: str | None
+    decided: Evaluation | None = None  # the decision as made, held until a re-decision
+    redecisions: list[Redecision] = field(default_factory=list)
 
 
 @dataclass

@@ -516,6 +516,7 @@ def _address(form: FormData, prefix: str) -> dict[str, Any] | None:
 async def _pickup(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     data = {
         "type": text(form, "type"),
+        "arrangedBy": text(form, "arrangedBy") or None,
         "pickupDate": text(form, "pickupDate"),
         "driverIdentification": text(form, "driverIdentification"),
         "collectionAddress": _address(form, "collectionAddress"),
@@ -609,6 +610,25 @@ async def _document(request: Request, loaded: Loaded, form: FormData) -> tuple[A
     return None, _json(answer)
 
 
+@command("redecide", "Decided again: the rules judged the facts on file.")
+async def _redecide(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    reason, staff = text(form, "reason"), text(form, "staff")
+    if not reason:
+        raise FormErrors({"reason": "Say why the order is decided again."})
+    before = {"status": loaded.row.status}
+    after = await _send(
+        request,
+        loaded,
+        OrderWorkflow.redecide,
+        m.Redecide(reason, staff or "staff", source=WEB_APP),
+    )
+    return before, {"status": after["status"], "reason": reason}
+
+
+# Commands only staff may give: a re-decision overrides what the rules decided.
+STAFF_COMMANDS = frozenset({"redecide"})
+
+
 @router.post("/{uuid}/{action}")
 async def order_command_form(
     uuid: UUID,
@@ -619,7 +639,11 @@ async def order_command_form(
 ) -> Response:
     if action not in COMMANDS:
         raise Problem("not-found", "There is no such command.")
+    if action in STAFF_COMMANDS and not seen.is_staff:
+        raise Problem("forbidden", "Only staff may decide an order again.")
     loaded = await _load(request, seen, uuid)
+    if action in STAFF_COMMANDS:
+        form = _with_staff(form, seen.user.username)
     done, handler = COMMANDS[action]
     try:
         before, after = await handler(request, loaded, form)
@@ -645,6 +669,11 @@ async def order_command_form(
         after,
     )
     return redirect(f"/app/orders/{uuid}", done)
+
+
+def _with_staff(form: FormData, username: str) -> FormData:
+    """The acting staff member comes from the session, never from the form."""
+    return FormData([(k, v) for k, v in form.multi_items() if k != "staff"] + [("staff", username)])
 
 
 # ----- downloads -----

@@ -54,8 +54,9 @@ class CashLimit:
     jurisdiction: str  # ISO 3166 code of a member state (GR for Greece), or "EU"
     max_cash: Money  # the largest cash payment still allowed, in the limit's own currency
     valid_from: date  # first day in force
-    scope: str  # "B2B" (only between traders) or "ALL" (at least one party is a trader)
-    legal_source: str  # the act and article
+    # Defaults only for policies recorded before these fields existed; every row names both.
+    scope: str = "ALL"  # "B2B" (only between traders) or "ALL" (at least one party is a trader)
+    legal_source: str = ""  # the act and article
 
 
 CASH_LIMITS: tuple[CashLimit, ...] = (

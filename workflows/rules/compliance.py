@@ -5,11 +5,17 @@
 282/2011) and what still blocks the proof. The rules, their legal basis and when each one
 blocks or invalidates are written down in docs/compliance-rules.md; the outline:
 
+- A decision is made only once the facts it rests on can no longer change: after delivery is
+  confirmed (a pickup can be revoked and corrected until then), or when the evidence deadline
+  has passed without proof of the transport.
 - INVALID (decision VAT_APPLICABLE) only for facts that exclude the exemption as recorded:
   the buyer's VAT number invalid in VIES at the time of supply, the buyer identified for VAT
-  in the origin state, the goods not leaving the origin state, a margin-scheme invoice.
+  in the member state where the transport began, the goods not leaving that state, a used
+  vehicle sold under the margin scheme, transport evidence still missing at its deadline.
 - Anything missing, unclear or correctable is a blocker and leaves the order INCOMPLETE;
-  VIES being unavailable is VIES_PENDING, never a verdict.
+  VIES being unavailable is VIES_PENDING, never a verdict. A default (the seller's country for
+  the origin, the buyer's for the destination, an issuer type for a document) may fill a field
+  for display but never proves a condition.
 - VALID (decision VALID_EXPORT) only when every rule passed or does not apply.
 
 Workflow code calls this, so it is deterministic: ``today`` and every limit are inputs.
@@ -25,6 +31,7 @@ from datetime import date, timedelta
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from workflows.rules.cash_limits import CASH_LIMITS, CashLimit, limits_in_force
 from workflows.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.rules.money import Money
 from workflows.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
@@ -42,6 +49,10 @@ INVALID = "INVALID"
 VALID_EXPORT = "VALID_EXPORT"
 VAT_APPLICABLE = "VAT_APPLICABLE"
 
+# The rule set's version: every decision and Export File names it. A change to a rule, a
+# table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
+RULE_SET = "2026.12"
+
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
 ACTIVE = "ACTIVE"
@@ -55,17 +66,43 @@ MEMBER_STATES = frozenset("GR" if code == "EL" else code for code in VIES_COUNTR
 
 _VAT_DIRECTIVE = "Council Directive 2006/112/EC"
 _REGULATION = "Implementing Regulation (EU) 282/2011 as amended by (EU) 2018/1912"
-ART_138_1A = f"Art. 138(1)(a) {_VAT_DIRECTIVE}: goods dispatched to another member state"
+ART_138_DISPATCH = (
+    f"Art. 138(1) {_VAT_DIRECTIVE} (opening words, as amended by Directive (EU) 2018/1910): "
+    "goods dispatched or transported from the member state where the transport begins to "
+    "another member state"
+)
 ART_138_1B = (
     f"Art. 138(1)(b) {_VAT_DIRECTIVE}: buyer a taxable person identified for VAT in a "
     "member state other than the one where the transport begins"
 )
-ART_138_VIES = f"{ART_138_1B}; Art. 18(1)(a) {_VAT_DIRECTIVE} and Art. 31 Regulation (EU) 904/2010"
+ART_138_VIES = f"{ART_138_1B}; Art. 18(1)(a) {_REGULATION} and Art. 31 Regulation (EU) 904/2010"
 ART_139_3 = f"Art. 139(3) {_VAT_DIRECTIVE}: no exemption for supplies under the margin scheme"
-ART_2_2_B = f"Art. 2(2)(b) and Art. 138(2)(a) {_VAT_DIRECTIVE}: new means of transport"
-ART_45A_EVIDENCE = f"Art. 45a(1)(a) and (3) {_REGULATION}"
-ART_45A_STATEMENT = f"Art. 45a(1)(b)(i) {_REGULATION}"
+ART_2_2_B = (
+    f"Art. 2(2)(b), Art. 138(2)(a), Art. 2(1)(b)(ii) and Art. 226(12) {_VAT_DIRECTIVE}: a new "
+    "means of transport is exempt whoever the acquirer, its acquisition taxed in the destination"
+)
+ART_139_3_NEW = (
+    f"Art. 311(1)(1) and Art. 139(3) {_VAT_DIRECTIVE}: the margin scheme is for second-hand "
+    "goods, which a new means of transport is not"
+)
+ART_45A_EVIDENCE = (
+    f"Art. 45a(1)(a) and (3) {_REGULATION}: two non-contradictory items from two parties "
+    "independent of each other, of the vendor and of the acquirer"
+)
+ART_45A_STATEMENT = (
+    f"Art. 45a(1)(b)(i) {_REGULATION} (transport by or on behalf of the acquirer; "
+    "Art. 18(1)(a) of the same Regulation)"
+)
 ART_226 = f"Art. 226 and Art. 203 {_VAT_DIRECTIVE}: invoice contents; VAT shown is owed"
+ART_203_226_11 = (
+    f"Art. 203 and Art. 226(11) {_VAT_DIRECTIVE}: VAT shown on an invoice is owed; an exempt "
+    "supply's invoice cites the exemption"
+)
+ART_67_EVIDENCE = (
+    f"Art. 67 and Art. 69 {_VAT_DIRECTIVE}: VAT on the supply becomes chargeable by the 15th "
+    "of the month after it; without proof of the transport by the return for that period the "
+    "supply is taxed"
+)
 KYC_BASIS = (
     "Customer due diligence: Art. 10-13 Directive (EU) 2015/849 (AMLD); seller's duty of care"
 )
@@ -106,28 +143,6 @@ NATIONAL_PROOF_BASIS = (
 
 
 @dataclass(frozen=True)
-class CashLimit:
-    jurisdiction: str  # a member state (ISO code) or "EU"
-    max_cash: Money  # the largest cash payment allowed
-    valid_from: date
-
-
-# The default table; settings may replace it. Limits in force in several member states for
-# traders (professional payers), and the EU-wide limit of the AMLR from 10 July 2027. Where
-# the law forbids "X or more", the largest allowed amount is one cent below X.
-CASH_LIMITS: tuple[CashLimit, ...] = (
-    CashLimit("EU", Money(1_000_000), date(2027, 7, 10)),  # AMLR Art. 80: EUR 10,000
-    CashLimit("BE", Money(300_000), date(2014, 1, 1)),  # Loi 18.9.2017 art. 67: EUR 3,000
-    CashLimit("ES", Money(99_999), date(2021, 7, 11)),  # Ley 7/2012 art. 7: under EUR 1,000
-    CashLimit("FR", Money(100_000), date(2015, 9, 1)),  # CMF art. D112-3: EUR 1,000
-    CashLimit("GR", Money(50_000), date(2017, 1, 1)),  # Law 4446/2016: EUR 500
-    CashLimit("IT", Money(499_999), date(2023, 1, 1)),  # D.lgs. 231/2007 art. 49: under 5,000
-    CashLimit("PT", Money(299_999), date(2017, 8, 23)),  # Lei 92/2017: under EUR 3,000
-    CashLimit("SK", Money(500_000), date(2013, 1, 1)),  # Act 394/2012: EUR 5,000
-)
-
-
-@dataclass(frozen=True)
 class Policy:
     """Limits and thresholds: inputs, so a setting (not a code change) moves them."""
 
@@ -135,7 +150,12 @@ class Policy:
     new_vehicle_months: int = 6  # Art. 2(2)(b)(i): at most 6 months since first entry into service
     new_vehicle_max_km: int = 6_000  # ... or at most 6,000 km travelled
     statement_due_day: int = 10  # Art. 45a(1)(b)(i): by the 10th of the month after the supply
-    vies_max_age_days: int = 1  # a VALID answer this many days before the supply still counts
+    vies_max_age_days: int = 1  # an answer this many days before the supply still counts
+    # Without an answer at or before the supply, the first one this many days after it counts
+    vies_after_supply_days: int = 2
+    # Transport evidence is due this many days after the VAT became chargeable (the 15th of
+    # the month after the supply, Art. 67): about when the return for that period is filed
+    evidence_grace_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,7 @@ class ViesCheck:
     checked_on: date
     result: str  # VALID, INVALID, or UNKNOWN when VIES did not answer
     consultation_number: str | None = None
+    name: str | None = None  # the trader name VIES holds, when the member state discloses it
 
 
 @dataclass(frozen=True)
@@ -164,6 +185,7 @@ class BuyerFacts:
     country: str  # member state of the buyer's VAT number (EL is read as GR)
     kyc: KycFacts  # mode, buyer status, VIES result now, documents, verification, AML
     vies_checks: tuple[ViesCheck, ...] = ()  # oldest first
+    vat_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,9 +213,10 @@ class PaymentFacts:
 class TransportFacts:
     pickup_type: str | None = None  # SELF_PICKUP or COMPANY_TRANSPORT, once picked up
     pickup_date: date | None = None  # the time of supply
-    collection_country: str | None = None  # where the transport begins; default: the seller's
+    collection_country: str | None = None  # where the transport began, as stated; no default
     delivery_date: date | None = None
-    delivery_country: str | None = None
+    delivery_country: str | None = None  # where it ended, as stated; no default
+    arranged_by: str | None = None  # SELLER or BUYER; None: company transport is the seller's
 
 
 @dataclass(frozen=True)
@@ -201,15 +224,16 @@ class DocumentFacts:
     type: str  # TRANSPORT_CMR, SHIPMENT_INVOICE, BUYER_TRANSPORT_STATEMENT, ...
     status: str = ACTIVE  # ACTIVE or SUPERSEDED: only active documents count
     issuer_type: str = "OTHER"  # SELLER, BUYER, CARRIER, PUBLIC_AUTHORITY, NOTARY, INSURER, ...
-    issuer_name: str | None = None
-    vin: str | None = None  # the VIN it names; None = it concerns the whole order
+    issuer_name: str | None = None  # without it the paper proves no party
+    vins: tuple[str, ...] | None = None  # the VINs it names; None: the whole order, unnamed
     received_on: date | None = None  # upload date; unknown counts as today
+    issuer_id: str | None = None  # the issuer's VAT or registration number
 
 
 @dataclass(frozen=True)
 class ComplianceFacts:
     today: date
-    seller_country: str
+    seller_country: str  # where the seller is established: never taken as the origin
     buyer: BuyerFacts
     order: OrderFacts
     invoices: tuple[InvoiceFacts, ...] = ()
@@ -217,6 +241,8 @@ class ComplianceFacts:
     transport: TransportFacts = TransportFacts()
     documents: tuple[DocumentFacts, ...] = ()
     policy: Policy = Policy()
+    seller_name: str | None = None
+    seller_vat_number: str | None = None
 
 
 # ----- results -----
@@ -347,42 +373,37 @@ def is_new_means_of_transport(
     return False
 
 
-def cash_limit_for(
-    country: str, on_date: date, table: Iterable[CashLimit] = CASH_LIMITS
-) -> Money | None:
-    """The largest cash payment allowed in ``country`` on ``on_date``: the lower of the
-    national limit and the EU-wide one then in force; None when there is none."""
-    in_force: dict[str, CashLimit] = {}
-    for limit in table:
-        if limit.jurisdiction in (_state(country), "EU") and limit.valid_from <= on_date:
-            current = in_force.get(limit.jurisdiction)
-            if current is None or limit.valid_from > current.valid_from:
-                in_force[limit.jurisdiction] = limit
-    return min((lim.max_cash for lim in in_force.values()), key=lambda m: m.value, default=None)
+def transport_evidence_deadline(supply_date: date, grace_days: int = 30) -> date:
+    """The last day to complete the proof of the transport: VAT on the supply becomes
+    chargeable on the 15th of the month after it (Art. 67), plus the grace of the policy."""
+    return _add_months(supply_date.replace(day=15), 1) + timedelta(days=grace_days)
 
 
 # ----- the rollup -----
 
 
 def evaluate(facts: ComplianceFacts) -> Rollup:
-    nmt = _new_means_of_transport(facts)
-    # A new means of transport is exempt under Art. 138(2)(a) whatever the buyer's VAT status,
-    # so the buyer rules cannot make it VAT_APPLICABLE; it waits for a person instead.
-    buyer_decides = nmt.outcome != FAILED
+    newness = _newness(facts)
+    # A new means of transport is exempt under Art. 138(2)(a) whoever the buyer is; while it
+    # is unknown whether a vehicle is new, the buyer's VAT status cannot decide either.
+    buyer_matters = not newness.all_new
+    buyer_decides = newness.all_used
     outcomes = [
         _buyer_active(facts),
         _kyc(facts),
-        _buyer_identified_elsewhere(facts, buyer_decides),
-        _vies_now(facts),
-        nmt,
-        *_invoice_rules(facts),
+        _buyer_identified_elsewhere(facts, buyer_matters, buyer_decides),
+        _vies_now(facts, buyer_matters),
+        _vies_name(facts, buyer_matters),
+        _new_means_of_transport(facts, newness),
+        *_invoice_rules(facts, newness),
         *_payment_rules(facts),
-        *_transport_rules(facts, buyer_decides),
+        *_transport_rules(facts, buyer_matters, buyer_decides),
     ]
-    # The final invoice must agree with the verdict of all the other rules.
-    outcomes.append(_final_invoice(facts, _status(outcomes)))
+    # The invoices must agree with the verdict of all the other rules.
+    verdict = _status(facts, outcomes)
+    outcomes += [_invoice_vat(facts, verdict), _final_invoice(facts, verdict)]
     outcomes.sort(key=lambda o: MODULES.index(o.module))
-    status = _status(outcomes)
+    status = _status(facts, outcomes)
     return Rollup(
         compliance_status=status,
         decision={VALID: VALID_EXPORT, INVALID: VAT_APPLICABLE}.get(status),
@@ -392,7 +413,12 @@ def evaluate(facts: ComplianceFacts) -> Rollup:
     )
 
 
-def _status(outcomes: list[RuleOutcome]) -> str:
+def _status(facts: ComplianceFacts, outcomes: list[RuleOutcome]) -> str:
+    """Decided only when the facts can no longer change: after delivery (until then a pickup
+    can be revoked and corrected), or once the evidence deadline passed without proof."""
+    overdue = any(o.rule == EVIDENCE_DEADLINE and o.outcome == FAILED for o in outcomes)
+    if not (facts.transport.delivery_date is not None or overdue):
+        return INCOMPLETE
     if any(o.outcome == FAILED and o.invalidates for o in outcomes):
         return INVALID
     if all(o.outcome in (PASSED, NOT_APPLICABLE) for o in outcomes):
@@ -450,9 +476,22 @@ def _kyc(facts: ComplianceFacts) -> RuleOutcome:
     return rule(PENDING, f"KYC of {facts.buyer.name}: {'; '.join(missing)}", "KYC_INCOMPLETE")
 
 
-def _buyer_identified_elsewhere(facts: ComplianceFacts, decides: bool) -> RuleOutcome:
+def _buyer_identified_elsewhere(
+    facts: ComplianceFacts, matters: bool, decides: bool
+) -> RuleOutcome:
     rule = _rule("BUYER_IDENTIFIED_IN_OTHER_MEMBER_STATE", "buyer", ART_138_1B)
+    if not matters:
+        return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     origin, buyer_country = _origin(facts), _state(facts.buyer.country)
+    if origin is None:
+        if buyer_country == _state(facts.seller_country):
+            return rule(
+                PENDING,
+                f"the buyer is registered for VAT in {buyer_country}, the seller's country: the "
+                "supply will be taxable unless the vehicle is collected in another member state",
+                "BUYER_IN_SELLER_COUNTRY",
+            )
+        return rule(PENDING, "compared with the member state where the transport begins")
     if buyer_country == origin:
         return rule(
             FAILED,
@@ -464,9 +503,11 @@ def _buyer_identified_elsewhere(facts: ComplianceFacts, decides: bool) -> RuleOu
     return rule(PASSED, f"buyer identified for VAT in {buyer_country}, transport from {origin}")
 
 
-def _vies_now(facts: ComplianceFacts) -> RuleOutcome:
+def _vies_now(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
     """Before the supply, today's VIES answer warns early; at the supply VIES_AT_SUPPLY rules."""
     rule = _rule("VIES_BEFORE_SUPPLY", "buyer", ART_138_VIES)
+    if not matters:
+        return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     if facts.transport.pickup_date is not None:
         return rule(NOT_APPLICABLE, "supplied: the VIES answer at the time of supply decides")
     result = facts.buyer.kyc.vies_result
@@ -482,14 +523,59 @@ def _vies_now(facts: ComplianceFacts) -> RuleOutcome:
     return rule(PENDING, "no VIES answer for the buyer's VAT number yet", "VIES_PENDING")
 
 
+# What member states that withhold the trader's name send instead of it
+_UNDISCLOSED_NAMES = frozenset({"", "---"})
+
+
+def _vies_name(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
+    """The VAT number must be the buyer's own: the name VIES holds for it is the buyer's."""
+    rule = _rule("VIES_NAME_MATCHES_BUYER", "buyer", ART_138_VIES)
+    if not matters:
+        return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
+    supply = facts.transport.pickup_date
+    checks = _by_date(facts.buyer.vies_checks)
+    check = _supply_time_check(checks, supply, facts.policy)[0] if supply else None
+    if check is None:
+        check = next((c for c in reversed(checks) if c.result == VALID), None)
+    name = (check.name or "").strip() if check else ""
+    if check is None or name in _UNDISCLOSED_NAMES:
+        return rule(NOT_APPLICABLE, "VIES disclosed no name for the buyer's VAT number")
+    if _same_entity_name(name, facts.buyer.name):
+        return rule(
+            PASSED, f"VIES names {name!r} for the number, the buyer is {facts.buyer.name!r}"
+        )
+    return rule(
+        FAILED,
+        f"VIES names {name!r} for the buyer's VAT number on {check.checked_on}, but the buyer is "
+        f"registered as {facts.buyer.name!r}: the number may not be the buyer's own",
+        "BUYER_NAME_MISMATCH",
+    )
+
+
 # ----- order -----
 
 
-def _new_means_of_transport(facts: ComplianceFacts) -> RuleOutcome:
-    rule = _rule("NEW_MEANS_OF_TRANSPORT", "order", ART_2_2_B)
+@dataclass(frozen=True)
+class _Newness:
+    new: tuple[Vehicle, ...]
+    unknown: tuple[str, ...]  # VINs that cannot be ruled new or used yet
+    supply: date
+    supplied: bool  # the supply date is the pickup date, not today
+    vehicle_count: int
+
+    @property
+    def all_new(self) -> bool:
+        return not self.unknown and 0 < len(self.new) == self.vehicle_count
+
+    @property
+    def all_used(self) -> bool:
+        return not self.new and not self.unknown
+
+
+def _newness(facts: ComplianceFacts) -> _Newness:
+    """Art. 2(2)(b): whether each vehicle is a new means of transport at the supply."""
     policy = facts.policy
     supply = facts.transport.pickup_date or facts.today
-    when = "at supply on" if facts.transport.pickup_date else "if supplied on"
     new, unknown = [], []
     for vehicle in facts.order.vehicles:
         verdict = is_new_means_of_transport(
@@ -500,27 +586,41 @@ def _new_means_of_transport(facts: ComplianceFacts) -> RuleOutcome:
             max_km=policy.new_vehicle_max_km,
         )
         if verdict:
-            new.append(_describe_vehicle(vehicle))
+            new.append(vehicle)
         elif verdict is None:
             unknown.append(vehicle.vin)
-    if new:
-        return rule(
-            FAILED,
-            f"{', '.join(new)}: a new means of transport {when} {supply} (at most "
-            f"{policy.new_vehicle_months} months or {policy.new_vehicle_max_km:,} km). It is "
-            "exempt here under Art. 138(2)(a) and taxed in the destination state whatever the "
-            "buyer's status; the invoice must state its first registration and mileage. "
-            "The platform does not certify it: a person decides",
-            "NEW_MEANS_OF_TRANSPORT",
-        )
-    if unknown:
+    return _Newness(
+        tuple(new),
+        tuple(unknown),
+        supply,
+        facts.transport.pickup_date is not None,
+        len(facts.order.vehicles),
+    )
+
+
+def _new_means_of_transport(facts: ComplianceFacts, newness: _Newness) -> RuleOutcome:
+    rule = _rule("NEW_MEANS_OF_TRANSPORT", "order", ART_2_2_B)
+    policy = facts.policy
+    when = "at supply on" if newness.supplied else "if supplied on"
+    if newness.unknown:
         return rule(
             PENDING,
-            f"first registration date and mileage of {', '.join(unknown)} are needed to rule "
-            "out a new means of transport",
+            f"first registration date and mileage of {', '.join(newness.unknown)} are needed to "
+            "tell whether it is a new means of transport",
             "VEHICLE_DATA_MISSING",
         )
-    return rule(PASSED, f"no new means of transport {when} {supply}")
+    if newness.new:
+        described = ", ".join(_describe_vehicle(v) for v in newness.new)
+        return rule(
+            PASSED,
+            f"{described}: a new means of transport {when} {newness.supply} (at most "
+            f"{policy.new_vehicle_months} months or {policy.new_vehicle_max_km:,} km). Its "
+            "supply is exempt under Art. 138(2)(a) whoever the buyer is, and its acquisition is "
+            "taxed in the destination state (Art. 2(1)(b)(ii)). The invoice must show, per "
+            "Art. 226(12), the date of first entry into service and the distance travelled; "
+            "the seller reports the supply to the destination state where that state requires",
+        )
+    return rule(PASSED, f"no new means of transport {when} {newness.supply}")
 
 
 def _describe_vehicle(vehicle: Vehicle) -> str:
@@ -536,7 +636,7 @@ def _describe_vehicle(vehicle: Vehicle) -> str:
 # ----- invoice -----
 
 
-def _invoice_rules(facts: ComplianceFacts) -> list[RuleOutcome]:
+def _invoice_rules(facts: ComplianceFacts, newness: _Newness) -> list[RuleOutcome]:
     invoice = _deal_invoice(facts.invoices)
     submitted = _rule("INVOICE_SUBMITTED", "invoice", CONTRACT)
     amount = _rule("INVOICE_MATCHES_ORDER", "invoice", CONTRACT)
@@ -557,7 +657,7 @@ def _invoice_rules(facts: ComplianceFacts) -> list[RuleOutcome]:
         _invoice_amount(facts, invoice, amount),
         _invoice_buyer_name(facts, name),
         _invoice_pdf(facts, pdf),
-        _margin_scheme(facts, margin),
+        _margin_scheme(facts, newness, margin),
     ]
 
 
@@ -601,10 +701,27 @@ def _invoice_pdf(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     return rule(PASSED, "every invoice has its PDF")
 
 
-def _margin_scheme(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
+def _margin_scheme(facts: ComplianceFacts, newness: _Newness, rule: _Maker) -> RuleOutcome:
     margin = next((i for i in facts.invoices if i.margin_scheme), None)
     if margin is None:
         return rule(PASSED, "no margin scheme")
+    if newness.new:
+        return replace(
+            rule(
+                FAILED,
+                f"invoice {margin.number} applies the margin scheme to "
+                f"{', '.join(v.vin for v in newness.new)}, a new means of transport: it is not "
+                "second-hand goods, so the margin scheme cannot apply. Correct the invoice",
+                "MARGIN_SCHEME_NEW_VEHICLE",
+            ),
+            legal_basis=ART_139_3_NEW,
+        )
+    if newness.unknown:
+        return rule(
+            PENDING,
+            f"invoice {margin.number} applies the margin scheme: allowed only for a used "
+            "vehicle, which the vehicle data must show first",
+        )
     return rule(
         FAILED,
         f"invoice {margin.number} applies the margin scheme: an intra-community supply under "
@@ -612,6 +729,27 @@ def _margin_scheme(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         "MARGIN_SCHEME",
         invalidates=True,
     )
+
+
+def _invoice_vat(facts: ComplianceFacts, verdict: str) -> RuleOutcome:
+    """The invoice of a supply claimed exempt must not charge VAT: VAT shown is owed."""
+    rule = _rule("INVOICE_WITHOUT_VAT", "invoice", ART_203_226_11)
+    invoice = _deal_invoice(facts.invoices)
+    if invoice is None:
+        return rule(PENDING, "waiting for the invoice")
+    if verdict == INVALID:
+        return rule(NOT_APPLICABLE, "VAT applies to this supply")
+    if invoice.margin_scheme:
+        return rule(NOT_APPLICABLE, "a margin-scheme invoice shows no VAT separately")
+    if invoice.vat_included:
+        return rule(
+            FAILED,
+            f"{invoice.type.lower()} invoice {invoice.number} charges VAT on a supply claimed "
+            "exempt: VAT shown on an invoice is owed (Art. 203). Issue it without VAT, citing "
+            "the exemption (Art. 226(11))",
+            "INVOICE_CHARGES_VAT",
+        )
+    return rule(PASSED, f"invoice {invoice.number} charges no VAT")
 
 
 def _final_invoice(facts: ComplianceFacts, verdict: str) -> RuleOutcome:
@@ -724,58 +862,119 @@ def _cash_limit(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) -> 
     cash = payment.cash_amount
     if cash.value == 0:
         return rule(NOT_APPLICABLE, "no cash")
-    # Cash changes hands at the seller's: its state's limit applies.
-    country, on = _state(facts.seller_country), payment.payment_date
-    limit = cash_limit_for(country, on, facts.policy.cash_limits)
-    if limit is None:
-        return rule(PASSED, f"{_fmt(cash)} in cash: no cash limit in {country} on {on}")
-    if limit.currency != cash.currency:
+    # Cash may change hands in the seller's state or the buyer's: the limits of both apply.
+    on = payment.payment_date
+    countries = dict.fromkeys(_state(c) for c in (facts.seller_country, facts.buyer.country))
+    limits = {
+        (limit.jurisdiction, limit.valid_from): limit
+        for country in countries
+        for limit in limits_in_force(country, on, facts.policy.cash_limits)
+    }.values()
+    if not limits:
         return rule(
-            PENDING,
-            f"cash of {_fmt(cash)} cannot be compared with the limit of {_fmt(limit)}: "
-            "a person checks it",
-            "CASH_LIMIT_UNVERIFIABLE",
+            PASSED, f"{_fmt(cash)} in cash: no cash limit in {', '.join(countries)} on {on}"
         )
-    if cash.value > limit.value:
+    exceeded = [
+        lim
+        for lim in limits
+        if lim.max_cash.currency == cash.currency and cash.value > lim.max_cash.value
+    ]
+    if exceeded:
         return rule(
             FAILED,
-            f"{_fmt(cash)} in cash exceeds the limit of {_fmt(limit)} in {country} on {on}: an "
-            "AML breach, not a VAT matter; correct the payment or resolve it with compliance",
+            f"{_fmt(cash)} in cash exceeds "
+            + "; ".join(
+                f"the limit of {_fmt(lim.max_cash)} in {lim.jurisdiction} ({lim.legal_source})"
+                for lim in exceeded
+            )
+            + f" on {on}: an AML breach, not a VAT matter; correct the payment or resolve it "
+            "with compliance",
             "CASH_LIMIT_EXCEEDED",
         )
-    return rule(PASSED, f"{_fmt(cash)} in cash is within the limit of {_fmt(limit)}")
+    foreign = [lim for lim in limits if lim.max_cash.currency != cash.currency]
+    if foreign:
+        return rule(
+            PENDING,
+            f"cash of {_fmt(cash)} cannot be compared with "
+            + ", ".join(
+                f"the limit of {_fmt(lim.max_cash)} in {lim.jurisdiction}" for lim in foreign
+            )
+            + ": a person checks it at the day's exchange rate",
+            "CASH_LIMIT_UNVERIFIABLE",
+        )
+    within = ", ".join(f"{_fmt(lim.max_cash)} in {lim.jurisdiction}" for lim in limits)
+    return rule(PASSED, f"{_fmt(cash)} in cash is within the limits ({within})")
 
 
 # ----- transport -----
 
+EVIDENCE_DEADLINE = "TRANSPORT_EVIDENCE_DEADLINE"
+_DONE = (PASSED, NOT_APPLICABLE)
 
-def _transport_rules(facts: ComplianceFacts, buyer_decides: bool) -> list[RuleOutcome]:
+
+def _transport_rules(
+    facts: ComplianceFacts, buyer_matters: bool, buyer_decides: bool
+) -> list[RuleOutcome]:
     transport = facts.transport
     picked_up, delivered = transport.pickup_date is not None, transport.delivery_date is not None
     pickup = _rule("PICKUP", "transport", CONTRACT)
     delivery = _rule("DELIVERY", "transport", CONTRACT)
+    proof = [
+        _delivery(facts, delivery)
+        if delivered
+        else delivery(PENDING, "delivery is not confirmed yet", "DELIVERY_MISSING"),
+        _movement(facts),
+        _contract_document(facts),
+        *_transport_evidence(facts),
+    ]
     return [
         pickup(PASSED, f"picked up on {transport.pickup_date} ({transport.pickup_type})")
         if picked_up
         else pickup(PENDING, "pickup is not confirmed yet", "PICKUP_MISSING"),
-        delivery(PASSED, f"delivered on {transport.delivery_date}")
-        if delivered
-        else delivery(PENDING, "delivery is not confirmed yet", "DELIVERY_MISSING"),
-        _movement(facts),
-        _vies_at_supply(facts, buyer_decides),
-        _contract_document(facts),
-        *_transport_evidence(facts),
+        *proof,
+        _vies_at_supply(facts, buyer_matters, buyer_decides),
+        _evidence_deadline(facts, proven=all(o.outcome in _DONE for o in proof)),
     ]
 
 
+def _delivery(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
+    transport = facts.transport
+    assert transport.delivery_date is not None
+    if transport.pickup_date is not None and transport.delivery_date < transport.pickup_date:
+        return rule(
+            FAILED,
+            f"delivered on {transport.delivery_date}, before the pickup on "
+            f"{transport.pickup_date}: the milestones contradict each other",
+            "DELIVERY_BEFORE_PICKUP",
+        )
+    return rule(PASSED, f"delivered on {transport.delivery_date}")
+
+
 def _movement(facts: ComplianceFacts) -> RuleOutcome:
-    rule = _rule("INTRA_EU_MOVEMENT", "transport", ART_138_1A)
-    origin, transport = _origin(facts), facts.transport
+    """Both ends of the transport stated, in two different member states."""
+    rule = _rule("INTRA_EU_MOVEMENT", "transport", ART_138_DISPATCH)
+    transport = facts.transport
+    origin = _origin(facts)
+    if transport.pickup_date is None:
+        return rule(PENDING, "where the transport begins is known at pickup")
+    if origin is None:
+        return rule(
+            PENDING,
+            "the member state where the transport began is not stated: the seller's country "
+            "proves nothing. Revoke the pickup and confirm it again with its collectionAddress",
+            "COLLECTION_COUNTRY_MISSING",
+        )
     if transport.delivery_date is None:
         return rule(PENDING, f"from {origin}; the destination is known at delivery")
-    # Without a delivery address the contract takes the buyer's country (section 17).
-    destination = _state(transport.delivery_country or facts.buyer.country)
-    outside = [c for c in (origin, destination) if c not in MEMBER_STATES]
+    if transport.delivery_country is None:
+        return rule(
+            PENDING,
+            f"from {origin}, but the member state where the transport ended is not stated: the "
+            "buyer's country proves nothing. A delivery address is needed",
+            "DELIVERY_COUNTRY_MISSING",
+        )
+    destination = _state(transport.delivery_country)
+    outside = [c for c in dict.fromkeys((origin, destination)) if c not in MEMBER_STATES]
     if outside:
         return rule(
             FAILED,
@@ -794,17 +993,19 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
     return rule(PASSED, f"from {origin} to {destination}")
 
 
-def _vies_at_supply(facts: ComplianceFacts, decides: bool) -> RuleOutcome:
+def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> RuleOutcome:
     rule = _rule("VIES_AT_SUPPLY", "transport", ART_138_VIES)
+    if not matters:
+        return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     supply = facts.transport.pickup_date
     if supply is None:
         return rule(PENDING, "the buyer's VAT number is checked in VIES at pickup")
-    check = _supply_time_check(facts.buyer.vies_checks, supply, facts.policy.vies_max_age_days)
+    check, why = _supply_time_check(_by_date(facts.buyer.vies_checks), supply, facts.policy)
     if check is None:
         return rule(
             PENDING,
-            f"no conclusive VIES answer for the buyer's VAT number around the supply on "
-            f"{supply} yet (VIES unavailable is no verdict); checks continue",
+            f"no conclusive VIES answer for the buyer's VAT number at the supply on {supply} "
+            f"({why}); VIES unavailable is no verdict",
             "VIES_PENDING",
         )
     answer = f"VIES answered {check.result} on {check.checked_on}" + (
@@ -821,16 +1022,58 @@ def _vies_at_supply(facts: ComplianceFacts, decides: bool) -> RuleOutcome:
 
 
 def _supply_time_check(
-    checks: tuple[ViesCheck, ...], supply: date, max_age_days: int
-) -> ViesCheck | None:
-    """The conclusive answer nearest the supply: from ``max_age_days`` before it onwards,
-    before beating after on a tie, the later of two on the same day."""
-    earliest = supply - timedelta(days=max_age_days)
-    conclusive = [c for c in checks if c.result in (VALID, INVALID) and c.checked_on >= earliest]
-    return min(
-        reversed(conclusive),
-        key=lambda c: (abs((c.checked_on - supply).days), c.checked_on > supply),
-        default=None,
+    checks: tuple[ViesCheck, ...], supply: date, policy: Policy
+) -> tuple[ViesCheck | None, str]:
+    """The VIES answer that speaks for the time of supply, and why there is none.
+
+    The last conclusive answer at or before the supply (at most ``vies_max_age_days`` old);
+    without one, the first within ``vies_after_supply_days`` after it. An INVALID answer
+    before the supply is never undone by a VALID one after it.
+    """
+    conclusive = [c for c in checks if c.result in (VALID, INVALID)]
+    before = [c for c in conclusive if c.checked_on <= supply]
+    oldest = supply - timedelta(days=policy.vies_max_age_days)
+    recent = [c for c in before if c.checked_on >= oldest]
+    if recent:
+        return recent[-1], ""
+    if before and before[-1].result == INVALID:
+        return None, (
+            f"the last answer before it, on {before[-1].checked_on}, was INVALID and is too old "
+            "to decide; a later VALID answer says nothing about the time of supply"
+        )
+    latest = supply + timedelta(days=policy.vies_after_supply_days)
+    after = [c for c in conclusive if supply < c.checked_on <= latest]
+    if after:
+        return after[0], ""
+    late = [c for c in conclusive if c.checked_on > latest]
+    if late:
+        return None, (
+            f"the first answer after it, on {late[0].checked_on}, came more than "
+            f"{policy.vies_after_supply_days} days after the supply and proves nothing about it"
+        )
+    return None, "checks continue"
+
+
+def _by_date(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
+    return tuple(sorted(checks, key=lambda c: c.checked_on))  # stable: same day keeps order
+
+
+def _evidence_deadline(facts: ComplianceFacts, proven: bool) -> RuleOutcome:
+    rule = _rule(EVIDENCE_DEADLINE, "transport", ART_67_EVIDENCE)
+    supply = facts.transport.pickup_date
+    if supply is None:
+        return rule(NOT_APPLICABLE, "runs from the supply (pickup)")
+    deadline = transport_evidence_deadline(supply, facts.policy.evidence_grace_days)
+    if proven:
+        return rule(PASSED, f"the transport is proved (evidence was due by {deadline})")
+    if facts.today <= deadline:
+        return rule(NOT_APPLICABLE, f"the proof of the transport is due by {deadline}")
+    return rule(
+        FAILED,
+        f"the transport was still not proved on {deadline}, when the VAT on the supply had to be "
+        "declared: the supply is taxed. Staff can decide again if the evidence arrives later",
+        "TRANSPORT_EVIDENCE_OVERDUE",
+        invalidates=True,
     )
 
 
@@ -885,15 +1128,15 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
     statement = _buyer_statement(
         facts, _rule("ART_45A_BUYER_STATEMENT", "transport", ART_45A_STATEMENT)
     )
-    national = NATIONAL_PROOFS.get(origin)
+    national = NATIONAL_PROOFS.get(origin) if origin else None
     national_rule = _rule(
         "NATIONAL_TRANSPORT_PROOF",
         "transport",
         national.legal_basis if national else NATIONAL_PROOF_BASIS,
     )
     parties = {v.vin: _independent_parties(facts, v.vin) for v in vehicles}
-    short = [vin for vin, (a, b) in parties.items() if not _presumed(a, b)]
-    found = "; ".join(f"{vin}: {_describe_parties(*lists)}" for vin, lists in parties.items())
+    short = [vin for vin, found in parties.items() if not _presumed(found)]
+    found = "; ".join(f"{vin}: {_describe_parties(p)}" for vin, p in parties.items())
     if not short:
         attested = evidence(PASSED, f"two independent parties attest the transport ({found})")
     elif facts.transport.delivery_date is None:
@@ -903,15 +1146,14 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
         attested = evidence(
             PENDING,
             f"the transport of {', '.join(short)} needs two items of evidence from two parties "
-            "independent of seller and buyer (a CMR signed by the carrier, the carrier's "
-            "invoice; or one of these with an insurance policy, a bank payment for the "
-            f"transport, a public authority's or notary's document or a warehouse receipt)"
-            f"{alternative}; so far {found}",
+            "independent of each other, of the seller and of the buyer, each named with its "
+            "issuerName (a CMR signed by the carrier, the carrier's invoice; or one of these "
+            "with an insurance policy, a bank payment for the transport, a public authority's or "
+            f"notary's document or a warehouse receipt){alternative}; so far {found}",
             "INSUFFICIENT_TRANSPORT_EVIDENCE",
         )
-    done = (PASSED, NOT_APPLICABLE)
 
-    if attested.outcome == PASSED and statement.outcome in done:
+    if attested.outcome == PASSED and statement.outcome in _DONE:
         return [
             attested,
             statement,
@@ -925,27 +1167,32 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
             if attested.outcome == PASSED
             else evidence(NOT_APPLICABLE, f"{not_needed}; so far {found}"),
             statement
-            if statement.outcome in done
+            if statement.outcome in _DONE
             else replace(statement, outcome=NOT_APPLICABLE, detail=not_needed, code=None),
             national_rule(PASSED, f"{national.name} is attached"),
         ]
-    return [
-        attested,
-        statement,
-        national_rule(PENDING, f"{national.name} would prove the transport too")
-        if national
-        else national_rule(NOT_APPLICABLE, f"no national alternative for {origin}"),
-    ]
+    if national:
+        fallback = national_rule(PENDING, f"{national.name} would prove the transport too")
+    elif origin is None:
+        fallback = national_rule(PENDING, "depends on the member state where the transport began")
+    else:
+        fallback = national_rule(NOT_APPLICABLE, f"no national alternative for {origin}")
+    return [attested, statement, fallback]
+
+
+def buyer_transports(transport: TransportFacts) -> bool:
+    """Art. 45a(1)(b): the buyer collected the vehicle or hired the carrier."""
+    return transport.pickup_type == SELF_PICKUP or transport.arranged_by == "BUYER"
 
 
 def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     transport = facts.transport
     if transport.pickup_type is None or transport.pickup_date is None:
-        return rule(PENDING, "needed if the buyer transports the vehicle")
-    if transport.pickup_type != SELF_PICKUP:
-        return rule(NOT_APPLICABLE, "the buyer did not transport the vehicle")
+        return rule(PENDING, "needed if the buyer transports the vehicle or hires the carrier")
+    if not buyer_transports(transport):
+        return rule(NOT_APPLICABLE, "the seller arranged the transport")
     due = buyer_statement_due_date(transport.pickup_date, facts.policy.statement_due_day)
-    statements = {v.vin: _statement_for(facts, v.vin) for v in facts.order.vehicles}
+    statements = {v.vin: _first_statement_for(facts, v.vin) for v in facts.order.vehicles}
     late = [
         f"{vin} (received {doc.received_on or facts.today})"
         for vin, doc in statements.items()
@@ -966,57 +1213,85 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         PENDING,
         f"the buyer's written statement for {', '.join(missing)} is due by {due} (destination, "
         "date of issue, buyer's name and address, the vehicle and its VIN, date and place of "
-        "arrival, who accepted the vehicle)",
+        "arrival, who accepted the vehicle); the pickup declaration signed by the buyer is it "
+        "when it names the VIN and the destination",
         "BUYER_STATEMENT_MISSING",
     )
 
 
-def _statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | None:
-    """The first statement received for this VIN: a later copy cannot make it late."""
-    return min(
-        (d for d in _active(facts.documents) if d.type == BUYER_STATEMENT and _concerns(d, vin)),
-        key=lambda d: d.received_on or facts.today,
-        default=None,
-    )
+# The buyer's written statement of Art. 45a(1)(b): its own document, or the pickup declaration
+# the buyer signs, which the contract asks to name the VIN and the destination.
+_STATEMENT_TYPES = frozenset({BUYER_STATEMENT, "TRANSPORT_PICKUP_DECLARATION"})
+
+
+def _first_statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | None:
+    """The first statement received for this VIN while one is active: a corrected copy that
+    superseded it cannot make it late."""
+    statements = [
+        d
+        for d in facts.documents
+        if d.type in _STATEMENT_TYPES and d.issuer_type == "BUYER" and _concerns(d, vin)
+    ]
+    if not any(d.status == ACTIVE for d in statements):
+        return None
+    return min(statements, key=lambda d: d.received_on or facts.today)
 
 
 def _national_proof_for(facts: ComplianceFacts, proof: NationalProof, vin: str) -> bool:
     # Vehicles need their VIN on it: a paper naming no VIN does not do.
     return any(
-        d.type == proof.document_type and d.issuer_type == proof.issuer_type and d.vin == vin
+        d.type == proof.document_type
+        and d.issuer_type == proof.issuer_type
+        and d.vins is not None
+        and vin in d.vins
         for d in _active(facts.documents)
     )
 
 
-_Party = tuple[str, str]  # (issuer type, issuer name as first written; "" when not given)
+@dataclass
+class _Party:
+    """One issuing entity: the papers whose normalised name or number are the same."""
+
+    name: str  # as first written
+    name_keys: set[str]
+    ids: set[str]
+    lists: set[str]  # "a", "b"
 
 
-def _independent_parties(facts: ComplianceFacts, vin: str) -> tuple[set[_Party], set[_Party]]:
-    """Parties independent of seller and buyer behind list (a) and list (b) evidence for a VIN.
+def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
+    """The entities behind list (a) and list (b) evidence for a VIN that are independent of
+    the seller and the buyer. A paper proves a party only with its issuer's name; the same
+    name or issuer number under any issuer type is one entity."""
+    parties: list[_Party] = []
+    for doc in _active(facts.documents):
+        kind = _evidence_list(doc)
+        name = (doc.issuer_name or "").strip()
+        if not kind or not _concerns(doc, vin) or not _entity_key(name):
+            continue
+        if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(facts, name, doc.issuer_id):
+            continue
+        key, number = _entity_key(name), _id_key(doc.issuer_id)
+        same = [p for p in parties if key in p.name_keys or (number and number in p.ids)]
+        party = _Party(name, {key}, {number} if number else set(), {kind})
+        for other in same:  # one paper may join two entities seen apart so far
+            parties.remove(other)
+            party = _Party(
+                other.name,
+                other.name_keys | party.name_keys,
+                other.ids | party.ids,
+                other.lists | party.lists,
+            )
+        parties.append(party)
+    return parties
 
-    Two papers from the same party are one party. A paper without an issuer name is taken to
-    come from a named party of the same issuer type if there is one: it cannot prove another.
-    """
-    docs = [
-        (d, _evidence_list(d))
-        for d in _active(facts.documents)
-        if _concerns(d, vin) and d.issuer_type not in _NOT_INDEPENDENT
-    ]
-    docs = [(d, kind) for d, kind in docs if kind]
-    spelling: dict[tuple[str, str], str] = {}  # (issuer type, name key) -> name as written
-    unnamed: dict[str, str] = {}  # issuer type -> the named party an unnamed paper is from
-    for d, _ in docs:
-        if d.issuer_name:
-            name = spelling.setdefault((d.issuer_type, _name_key(d.issuer_name)), d.issuer_name)
-            unnamed.setdefault(d.issuer_type, name)
-    lists: dict[str, set[_Party]] = {"a": set(), "b": set()}
-    for d, kind in docs:
-        if d.issuer_name:
-            name = spelling[(d.issuer_type, _name_key(d.issuer_name))]
-        else:
-            name = unnamed.get(d.issuer_type, "")
-        lists[kind].add((d.issuer_type, name))
-    return lists["a"], lists["b"]
+
+def _is_seller_or_buyer(facts: ComplianceFacts, name: str, issuer_id: str | None) -> bool:
+    names = [n for n in (facts.seller_name, facts.buyer.name) if n]
+    numbers = [n for n in (facts.seller_vat_number, facts.buyer.vat_number) if n]
+    number = _id_key(issuer_id)
+    return any(_same_entity_name(name, n) for n in names) or bool(
+        number and any(_same_number(number, _id_key(n)) for n in numbers)
+    )
 
 
 def _evidence_list(doc: DocumentFacts) -> str | None:
@@ -1029,19 +1304,17 @@ def _evidence_list(doc: DocumentFacts) -> str | None:
     return None
 
 
-def _presumed(list_a: set[_Party], list_b: set[_Party]) -> bool:
+def _presumed(parties: list[_Party]) -> bool:
     """Two list (a) items from two parties, or one list (a) item and one list (b) item from
-    another party (Art. 45a(1)(a)(i))."""
-    return bool(list_a) and len(list_a | list_b) >= 2
+    another party (Art. 45a(1)(a)(i)): two entities, one of them behind a list (a) item."""
+    return len(parties) >= 2 and any("a" in p.lists for p in parties)
 
 
-def _describe_parties(list_a: set[_Party], list_b: set[_Party]) -> str:
+def _describe_parties(parties: list[_Party]) -> str:
     described = [
-        f"{kind} from {issuer.lower().replace('_', ' ')}{f' {name}' if name else ''}"
-        for kind, parties in (("list (a)", list_a), ("list (b)", list_b))
-        for issuer, name in sorted(parties)
+        f"{p.name} (list {' and '.join(f'({k})' for k in sorted(p.lists))})" for p in parties
     ]
-    return ", ".join(described) or "no independent evidence"
+    return ", ".join(described) or "no independent named issuer"
 
 
 # ----- module summaries -----
@@ -1130,8 +1403,10 @@ def _rule(rule_id: str, module: str, legal_basis: str) -> _Maker:
     return outcome
 
 
-def _origin(facts: ComplianceFacts) -> str:
-    return _state(facts.transport.collection_country or facts.seller_country)
+def _origin(facts: ComplianceFacts) -> str | None:
+    """The member state where the transport began, when stated; never assumed."""
+    country = facts.transport.collection_country
+    return _state(country) if country else None
 
 
 def _state(country: str) -> str:
@@ -1144,7 +1419,7 @@ def _active(documents: Iterable[DocumentFacts]) -> list[DocumentFacts]:
 
 
 def _concerns(doc: DocumentFacts, vin: str) -> bool:
-    return doc.vin is None or doc.vin == vin
+    return doc.vins is None or vin in doc.vins
 
 
 def _active_of_type(facts: ComplianceFacts, *types: str, vin: str | None = None) -> bool:
@@ -1191,6 +1466,99 @@ def _name_key(name: str) -> str:
     """Names compare without case, punctuation and spacing: "Auto-Müller GmbH" = "AUTO MÜLLER
     GMBH"."""
     return " ".join(re.findall(r"\w+", name.casefold()))
+
+
+# Legal forms say nothing about who an entity is: "Auto Müller GmbH" is "AUTO MÜLLER".
+_LEGAL_FORMS = frozenset(
+    {
+        "ab",
+        "ad",
+        "ag",
+        "aps",
+        "as",
+        "bt",
+        "bv",
+        "bvba",
+        "co",
+        "corp",
+        "cv",
+        "cvba",
+        "dd",
+        "doo",
+        "ek",
+        "eood",
+        "eurl",
+        "gbr",
+        "gmbh",
+        "inc",
+        "kft",
+        "kg",
+        "limited",
+        "llc",
+        "ltd",
+        "mbh",
+        "nv",
+        "nyrt",
+        "o",
+        "ohg",
+        "oo",
+        "ood",
+        "ou",
+        "oy",
+        "oyj",
+        "plc",
+        "sa",
+        "sapa",
+        "sarl",
+        "sas",
+        "sasu",
+        "sca",
+        "scrl",
+        "sia",
+        "sl",
+        "sll",
+        "slu",
+        "snc",
+        "sp",
+        "spa",
+        "spol",
+        "sprl",
+        "srl",
+        "srls",
+        "sro",
+        "tmi",
+        "uab",
+        "ug",
+        "vof",
+        "z",
+        "zoo",
+        "zrt",
+    }
+)
+
+
+def _entity_key(name: str) -> str:
+    """An entity's name without case, punctuation, word order and legal form."""
+    words = set(re.findall(r"\w+", name.casefold())) - _LEGAL_FORMS
+    return " ".join(sorted(words))
+
+
+def _same_entity_name(one: str, other: str) -> bool:
+    key = _entity_key(one)
+    return bool(key) and key == _entity_key(other)
+
+
+def _id_key(number: str | None) -> str:
+    return re.sub(r"[^0-9A-Z]", "", (number or "").upper())
+
+
+def _same_number(one: str, other: str) -> bool:
+    """Two VAT or registration numbers are the same with or without the country prefix."""
+
+    def bare(n: str) -> str:
+        return n[2:] if len(n) > 2 and n[:2].isalpha() else n
+
+    return bool(one and other) and (one == other or bare(one) == bare(other))
 
 
 def _fmt(money: Money) -> str:
