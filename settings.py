@@ -166,6 +166,9 @@ class Settings(BaseSettings):
     # The VIES answer for the time of supply: without one at or before the pickup date, the
     # first within this many days after it counts (docs/compliance-rules.md)
     vies_after_supply_days: int = Field(default=2, ge=0, le=14)
+    # A decided order's workflow stays open for later commands (regenerate-export, final
+    # invoice, late documents, re-decision) this long after its last change
+    order_retention: timedelta = timedelta(days=3653)
     # Transport evidence is due this many days after the VAT on the supply became chargeable
     # (the 15th of the month after it); later, the order is decided VAT_APPLICABLE
     transport_evidence_grace_days: int = Field(default=30, ge=0, le=366)

@@ -133,6 +133,7 @@ def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettin
             evidence_grace_days=settings.transport_evidence_grace_days,
         ),
         max_history_events=settings.order_max_history_events,
+        retention=settings.order_retention,
     )
 
 

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pypdf
 from sqlalchemy import func, select
+from temporalio.client import WorkflowExecutionStatus
 
 from store.models import Event, Order
 from tests.conftest import Stack, capture_history
@@ -66,16 +67,27 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
         )
         assert final.status_code == 201, final.text
         second = await client.export_file_until(order, 2)
-        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_valid")
         assert [v["version"] for v in second["supersededVersions"]] == [1]
         assert (await http.get(second["supersededVersions"][0]["downloadUrl"])).status_code == 200
+
+        # finished (decided, delivered, finally invoiced), the order still takes what the
+        # contract allows after the decision
+        handle = stack.client.get_workflow_handle(f"order-{order}")
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        again = await client.post(
+            f"/orders/{order}/finalization/regenerate-export", {"reason": "auditor's request"}
+        )
+        assert again.status_code == 202, again.text
+        third = await client.export_file_until(order, 3)
+        assert third["decision"] == "VALID_EXPORT"
+        await capture_history(handle, "order_valid")
 
     async with stack.db.session() as session:
         row = await session.scalar(
             select(Order).where(Order.external_order_id == created["externalOrderId"])
         )
         types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
-    assert "compliance.decision_made" in types and types.count("export_file.generated") == 2
+    assert "compliance.decision_made" in types and types.count("export_file.generated") == 3
 
 
 async def test_a_decision_stays_decided_when_the_buyer_is_blocked_later(stack: Stack):

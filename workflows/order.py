@@ -138,22 +138,24 @@ class OrderWorkflow:
             return "ABANDONED"  # started by a create request that never arrived
         assert self.created is not None
         interval = self.created.settings.vies_recheck_interval
-        while not self.finished:
+        while not self._closing():
             if self._history_too_long():
                 # keep the history bounded for orders that live long (daily re-checks)
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 carried = OrderCarry(**{name: getattr(self, name) for name in CARRIED})
                 workflow.continue_as_new(OrderStart(start.abandoned_after, carried))
-            recheck = self.daily_vies_active
+            recheck, finished = self.daily_vies_active, self.finished
             review_at = self.evaluation.review_at if self.evaluation else None
             waits = [interval] if recheck else []
             if review_at is not None:
                 waits.append(max(review_at - workflow.now(), timedelta(seconds=1)))
+            if finished:  # open for later commands until the retention ends
+                waits.append(max(self._retained_until() - workflow.now(), timedelta(seconds=1)))
             try:
                 await workflow.wait_condition(
-                    lambda recheck=recheck: (
+                    lambda recheck=recheck, finished=finished: (
                         self.export_requested is not None
-                        or self.finished
+                        or self.finished != finished
                         or self.daily_vies_active != recheck
                     ),
                     timeout=min(waits) if waits else None,
@@ -177,6 +179,20 @@ class OrderWorkflow:
         if limit is not None:
             return info.get_current_history_length() > limit
         return info.is_continue_as_new_suggested()
+
+    def _closing(self) -> bool:
+        """A cancelled order closes at once; a decided, finished one stays open for the
+        commands the contract still allows until its retention ends (before this patch, it
+        closed when finished)."""
+        if not self.finished:
+            return False
+        if self.status == CANCELLED or not workflow.patched("order-open-after-final"):
+            return True
+        return workflow.now() >= self._retained_until()
+
+    def _retained_until(self) -> datetime:
+        assert self.created is not None and self.updated_at is not None
+        return self.updated_at + self.created.settings.retention
 
     @property
     def finished(self) -> bool:

@@ -183,6 +183,10 @@ class OrderSettings:
     policy: Policy = field(default_factory=Policy)
     # Continue-as-new past this many history events (None: when Temporal suggests it)
     max_history_events: int | None = None
+    # A decided order keeps taking the commands the contract allows after the decision
+    # (regenerate-export, the final invoice, late documents, a re-decision) this long after
+    # its last change: the retention of VAT evidence
+    retention: timedelta = timedelta(days=3653)
 
 
 @dataclass
