@@ -145,6 +145,10 @@ class DocumentRef:
     created_at: datetime | None = None
     issuer_id: str | None = None  # the issuer's VAT or registration number, when given
     vins: list[str] | None = None  # the VINs it covers; None: all of the order's
+    # Where a transport document says the transport began and ended (a CMR's places of
+    # taking over and of delivery), when the upload states them
+    origin_country: str | None = None
+    destination_country: str | None = None
 
 
 @dataclass
