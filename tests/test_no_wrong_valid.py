@@ -63,6 +63,30 @@ CASES = [
         "DELIVERY_COUNTRY_MISSING",
     ),
     WrongValid(
+        "the CMR says the transport began elsewhere than the collection address",
+        change(documents=docs(replace(CMR, origin_country="FR"), drop=(CMR,))),
+        "INCOMPLETE",
+        "TRANSPORT_COUNTRIES_CONTRADICT",
+    ),
+    WrongValid(
+        "the CMR says the vehicle was delivered in the origin state",
+        change(documents=docs(replace(CMR, destination_country="DE"), drop=(CMR,))),
+        "INCOMPLETE",
+        "TRANSPORT_COUNTRIES_CONTRADICT",
+    ),
+    WrongValid(
+        "a superseded document no longer speaks, the active one contradicts",
+        change(
+            documents=docs(
+                replace(CMR, origin_country="DE", status="SUPERSEDED"),
+                replace(CMR, origin_country="AT"),
+                drop=(CMR,),
+            )
+        ),
+        "INCOMPLETE",
+        "TRANSPORT_COUNTRIES_CONTRADICT",
+    ),
+    WrongValid(
         "delivered before it was picked up",
         change(transport__delivery_date=PICKUP - timedelta(days=1)),
         "INCOMPLETE",
@@ -271,6 +295,21 @@ def test_never_valid(case: WrongValid):
 def test_the_happy_path_is_still_valid():
     """The table proves something only while the facts it changes are VALID as they stand."""
     assert evaluate(HAPPY).compliance_status == "VALID"
+
+
+def test_the_transport_documents_may_state_both_ends():
+    """Without addresses, a CMR stating the places of taking over and of delivery states the
+    origin and the destination: the facts are stated, not assumed."""
+    rollup = evaluate(
+        change(
+            transport__collection_country=None,
+            transport__delivery_country=None,
+            documents=docs(
+                replace(CMR, origin_country="DE", destination_country="FR"), drop=(CMR,)
+            ),
+        )
+    )
+    assert rollup.compliance_status == "VALID", rollup.blockers
 
 
 def test_evidence_deadline_follows_chargeability():

@@ -137,6 +137,8 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
                 vins=tuple(d.vins) if d.vins is not None else None,
                 received_on=d.created_at.date() if d.created_at else None,
                 issuer_id=d.issuer_id,
+                origin_country=d.origin_country,
+                destination_country=d.destination_country,
             )
             for d in order.documents
         ),

@@ -228,6 +228,10 @@ class DocumentFacts:
     vins: tuple[str, ...] | None = None  # the VINs it names; None: the whole order, unnamed
     received_on: date | None = None  # upload date; unknown counts as today
     issuer_id: str | None = None  # the issuer's VAT or registration number
+    # where the document says the transport began and ended (a CMR's places of taking over
+    # and of delivery), when the upload states them
+    origin_country: str | None = None
+    destination_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -951,29 +955,44 @@ def _delivery(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
 
 
 def _movement(facts: ComplianceFacts) -> RuleOutcome:
-    """Both ends of the transport stated, in two different member states."""
+    """Both ends of the transport stated, by the milestones or the transport documents, in two
+    different member states, and no source contradicting another (Art. 45a: the evidence must
+    be non-contradictory)."""
     rule = _rule("INTRA_EU_MOVEMENT", "transport", ART_138_DISPATCH)
     transport = facts.transport
-    origin = _origin(facts)
+    contradictions = [
+        f"the {end} is stated as {' and as '.join(f'{c} ({by})' for c, by in sources.items())}"
+        for end, sources in (("origin", _origins(facts)), ("destination", _destinations(facts)))
+        if len(sources) > 1
+    ]
+    if contradictions:
+        return rule(
+            FAILED,
+            f"{'; '.join(contradictions)}: the evidence contradicts itself. Correct the "
+            "milestone (revoke the pickup and confirm it again) or supersede the wrong document",
+            "TRANSPORT_COUNTRIES_CONTRADICT",
+        )
+    origin, destination = _origin(facts), _destination(facts)
     if transport.pickup_date is None:
         return rule(PENDING, "where the transport begins is known at pickup")
     if origin is None:
         return rule(
             PENDING,
             "the member state where the transport began is not stated: the seller's country "
-            "proves nothing. Revoke the pickup and confirm it again with its collectionAddress",
+            "proves nothing. Revoke the pickup and confirm it again with its collectionAddress, "
+            "or upload a transport document stating its originCountry",
             "COLLECTION_COUNTRY_MISSING",
         )
     if transport.delivery_date is None:
         return rule(PENDING, f"from {origin}; the destination is known at delivery")
-    if transport.delivery_country is None:
+    if destination is None:
         return rule(
             PENDING,
             f"from {origin}, but the member state where the transport ended is not stated: the "
-            "buyer's country proves nothing. A delivery address is needed",
+            "buyer's country proves nothing. A delivery address is needed, or a transport "
+            "document stating its destinationCountry",
             "DELIVERY_COUNTRY_MISSING",
         )
-    destination = _state(transport.delivery_country)
     outside = [c for c in dict.fromkeys((origin, destination)) if c not in MEMBER_STATES]
     if outside:
         return rule(
@@ -1404,9 +1423,46 @@ def _rule(rule_id: str, module: str, legal_basis: str) -> _Maker:
 
 
 def _origin(facts: ComplianceFacts) -> str | None:
-    """The member state where the transport began, when stated; never assumed."""
-    country = facts.transport.collection_country
-    return _state(country) if country else None
+    """The member state where the transport began, when stated (by the pickup's collection
+    address or a transport document) and not contradicted; never assumed."""
+    return _the_one(_origins(facts))
+
+
+def _destination(facts: ComplianceFacts) -> str | None:
+    """Where the transport ended, when stated (delivery address or a transport document)."""
+    return _the_one(_destinations(facts))
+
+
+def _origins(facts: ComplianceFacts) -> dict[str, str]:
+    """Each member state stated as the origin, with who stated it first."""
+    return _stated(
+        ("the collection address", facts.transport.collection_country),
+        *((_document_name(d), d.origin_country) for d in _active(facts.documents)),
+    )
+
+
+def _destinations(facts: ComplianceFacts) -> dict[str, str]:
+    return _stated(
+        ("the delivery address", facts.transport.delivery_country),
+        *((_document_name(d), d.destination_country) for d in _active(facts.documents)),
+    )
+
+
+def _stated(*sources: tuple[str, str | None]) -> dict[str, str]:
+    stated: dict[str, str] = {}
+    for by, country in sources:
+        if country and country.strip():
+            stated.setdefault(_state(country), by)
+    return stated
+
+
+def _the_one(stated: dict[str, str]) -> str | None:
+    return next(iter(stated)) if len(stated) == 1 else None
+
+
+def _document_name(doc: DocumentFacts) -> str:
+    issuer = f" of {doc.issuer_name.strip()}" if doc.issuer_name and doc.issuer_name.strip() else ""
+    return f"{doc.type}{issuer}"
 
 
 def _state(country: str) -> str:
