@@ -28,7 +28,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.credit_bureau import CreditBureauClient
 from activities.dunning import start_dunning
-from activities.webhooks import new_delivery_id, new_secret, start_deliveries
+from activities.webhooks import first_attempt_at, new_delivery_id, new_secret, start_deliveries
 from settings import Settings
 from store.db import Database
 from store.events import new_event_id
@@ -41,6 +41,7 @@ from store.models import (
     PaymentRefund,
     WebhookDelivery,
     WebhookEndpoint,
+    utcnow,
 )
 from workflows.payment_order_model import (
     CaptureWrite,
@@ -416,6 +417,7 @@ async def _queue_notice(session: AsyncSession, order: PaymentOrder, notice: Stat
         status="PENDING",
         attempts=0,
         retries_used=0,
+        next_retry_at=first_attempt_at(endpoint, utcnow()),
     )
     session.add(delivery)
     return delivery.public_id

@@ -311,6 +311,28 @@ def _retry_after(value: str | None) -> timedelta | None:
     return wait if wait > timedelta(0) else None
 
 
+def next_attempt_at(
+    schedule: list[timedelta],
+    failing_since: datetime,
+    retries_used: int,
+    attempted_at: datetime,
+    retry_after: timedelta | None,
+    jitter: float,
+) -> datetime | None:
+    """When the next retry is due, or None when the schedule is exhausted.
+
+    The schedule's next offset from the first failure, ``jitter`` (a fraction of it) later; a
+    receiver's Retry-After moves it later, but never past the schedule's last offset. Pure: the
+    delivery workflow plans with it, and ``attempt_delivery`` shows the plan before it does.
+    """
+    if retries_used >= len(schedule):
+        return None
+    due = failing_since + schedule[retries_used] * (1 + jitter)
+    if retry_after is not None:
+        due = max(due, min(attempted_at + retry_after, failing_since + schedule[-1]))
+    return due
+
+
 def wanted_by(endpoint: WebhookEndpoint, event: Event, partner_uuid: UUID | None) -> bool:
     """Whether ``endpoint`` gets ``event``: subscribed, for one of its partners, and never a
     meta event about itself (an endpoint failing would otherwise hear of it forever)."""
@@ -321,6 +343,12 @@ def wanted_by(endpoint: WebhookEndpoint, event: Event, partner_uuid: UUID | None
     if not EVENT_TYPES[event.type].partner_scoped:
         return event.data.get("endpointId") != endpoint.public_id
     return endpoint.partner_ids is None or str(partner_uuid) in endpoint.partner_ids
+
+
+def first_attempt_at(endpoint: WebhookEndpoint, created_at: datetime) -> datetime | None:
+    """A new delivery's ``next_retry_at``: its first attempt is due at once, unless the endpoint
+    is paused or disabled (it queues, parked, until the endpoint is active again)."""
+    return created_at if endpoint.status == ACTIVE else None
 
 
 # ----- starting workflows -----
@@ -500,6 +528,7 @@ class WebhookActivities:
                         kind="EVENT",
                         payload=event_envelope(event, organization_uuid, partner_uuid),
                         created_at=now,
+                        next_retry_at=first_attempt_at(endpoint, now),
                     )
                     session.add(delivery)
                     if endpoint.status == ACTIVE:
@@ -547,7 +576,15 @@ class WebhookActivities:
 
     @activity.defn
     async def attempt_delivery(self, ref: DeliveryRef) -> AttemptOutcome:
-        """POST the delivery once, signed afresh, and record how it went."""
+        """POST the delivery once, signed afresh, and record how it went.
+
+        The attempt is counted before the request goes out, so one whose result is lost (the
+        worker died mid-request, and this activity is retried) still counts: a delivery the
+        receiver saw twice says ``attempts: 2``. The same transaction records the retry that
+        follows should this attempt fail, and the one that records the answer keeps it up to
+        date, so a PENDING delivery always shows its next retry (``settle_failure`` then writes
+        the workflow's own plan, its jitter included).
+        """
         # The server's clock, as the workflow's: retry and auto-pause arithmetic stay on one
         # clock (the time-skipping test server's too).
         now = activity.info().current_attempt_scheduled_time
@@ -570,18 +607,32 @@ class WebhookActivities:
                     .values(next_retry_at=None)
                 )
             return AttemptOutcome(PARKED)
+        async with self.db.transaction() as session:
+            begun = await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+                .values(
+                    attempts=WebhookDelivery.attempts + 1,
+                    last_attempt_at=now,
+                    next_retry_at=self._retry_if_failed(delivery, now, None),
+                )
+                .returning(WebhookDelivery.id)
+            )
+            if begun.first() is None:
+                return AttemptOutcome(GONE)
         answer = await self._send(endpoint, delivery)
         paused: Event | None = None
         async with self.db.transaction() as session:
             await session.execute(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id)
+                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
                 .values(
-                    attempts=WebhookDelivery.attempts + 1,
                     http_status=answer.status,
                     error=answer.error,
-                    last_attempt_at=now,
-                    **({"status": DELIVERED, "next_retry_at": None} if answer.ok else {}),
+                    next_retry_at=None
+                    if answer.ok
+                    else self._retry_if_failed(delivery, now, answer.retry_after),
+                    **({"status": DELIVERED} if answer.ok else {}),
                 )
             )
             if answer.ok:
@@ -599,6 +650,23 @@ class WebhookActivities:
         return AttemptOutcome(
             FAILED, now, answer.retry_after, delivery.failing_since, delivery.retries_used
         )
+
+    def _retry_if_failed(
+        self, delivery: WebhookDelivery, attempted_at: datetime, retry_after: timedelta | None
+    ) -> datetime:
+        """When the delivery is retried if the attempt at ``attempted_at`` fails: the
+        schedule's next offset without jitter (the workflow adds it when it settles the
+        failure). After the schedule's last retry, the attempt itself: none follows it, and the
+        workflow settles the delivery as FAILED at once."""
+        due = next_attempt_at(
+            self.settings.webhook_retry_schedule,
+            delivery.failing_since or attempted_at,
+            delivery.retries_used,
+            attempted_at,
+            retry_after,
+            0,
+        )
+        return due or attempted_at
 
     async def _send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Answer:
         target = await vet_target(endpoint.url, self.settings)

@@ -21,6 +21,7 @@ from temporalio.client import Client
 from activities.webhooks import (
     ACTIVE,
     PENDING,
+    first_attempt_at,
     new_delivery_id,
     new_secret,
     secret_problem,
@@ -345,7 +346,7 @@ async def update_endpoint(
                     WebhookDelivery.status == PENDING,
                     WebhookDelivery.next_retry_at.is_(None),
                 )
-                .values(failing_since=None, retries_used=0)
+                .values(failing_since=None, retries_used=0, next_retry_at=utcnow())
             )
         if WebhookEndpointOut.of(row) != before:
             row.version += 1
@@ -428,6 +429,7 @@ async def queue_test_fire(
                 body.data,
             ),
             created_at=now,
+            next_retry_at=first_attempt_at(row, now),
         )
         session.add(delivery)
     await start_deliveries(client, settings, [delivery.public_id])
@@ -487,6 +489,7 @@ async def replay_delivery(
         )
         if original is None:
             raise Problem("not-found", f"Delivery {deliveryId} was not found.")
+        now = utcnow()
         replay = WebhookDelivery(
             public_id=new_delivery_id(),
             organization_id=caller.organization_id,
@@ -496,7 +499,8 @@ async def replay_delivery(
             kind="REPLAY",
             replay_of=original.public_id,
             payload=original.payload,
-            created_at=utcnow(),
+            created_at=now,
+            next_retry_at=first_attempt_at(row, now),
         )
         session.add(replay)
     await start_deliveries(client, settings, [replay.public_id])

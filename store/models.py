@@ -444,6 +444,9 @@ class Document(Base):
     issuer_name: Mapped[str | None] = mapped_column(String(300))
     issuer_id: Mapped[str | None] = mapped_column(String(64))  # VAT or registration number
     vins: Mapped[list[str] | None] = mapped_column(JSON)  # the VINs it covers; null: all
+    # where a transport document says the transport began and ended (ISO 3166-1 alpha-2)
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
     file_name: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
@@ -557,7 +560,9 @@ class WebhookDelivery(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(300))
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # NULL while PENDING: not attempted yet, or parked until its endpoint is active again
+    # While PENDING, when the next attempt is due (the first one: at creation), so the history
+    # never shows PENDING without it; NULL only while parked behind a paused or disabled
+    # endpoint (and once DELIVERED or FAILED)
     next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     retries_used: Mapped[int] = mapped_column(Integer, default=0)

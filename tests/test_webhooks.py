@@ -47,7 +47,14 @@ from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
 from workflows.webhook_delivery import next_attempt_at
 
-SCHEDULE = Settings().webhook_retry_schedule
+# The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "1m, 5m, 15m, 1h, 4h, 8h,
+# 16h, 24h, 36h, 48h", offsets from the first failed attempt), written out here rather than read
+# from the settings, so a changed default fails these tests instead of moving them along
+MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
+SCHEDULE = [1 * MINUTE, 5 * MINUTE, 15 * MINUTE, 1 * HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR]
+SCHEDULE += [24 * HOUR, 36 * HOUR, 48 * HOUR]
+AUTO_PAUSE_FAILURES = 20  # the contract: 20 consecutive failures (or 72 h of them)
+RETENTION = timedelta(days=30)  # the contract's delivery history retention
 
 
 def verify_nt24(secret: str, body: bytes, header: str, tolerance: int = 300) -> dict[str, Any]:
@@ -294,7 +301,7 @@ async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(
     receiver = Receiver()
     receiver.default["flaky"] = 500
     receiver.default["gone"] = 410
-    pause_after = stack.settings.webhook_auto_pause_failures
+    pause_after = AUTO_PAUSE_FAILURES
     async with serving(receiver.app) as base:
         tenant, http = await seller_session(stack)
         admin, seller_user = (f"{uuid4().hex[:8]}@example.com" for _ in range(2))
@@ -426,9 +433,7 @@ async def test_the_sweep_delivers_what_a_crash_left_behind_and_purges_old_histor
                     kind="TEST",
                     payload={},
                     status="DELIVERED",
-                    created_at=utcnow()
-                    - stack.settings.webhook_history_retention
-                    - timedelta(hours=1),
+                    created_at=utcnow() - RETENTION - timedelta(hours=1),
                 )
                 # a test fire written by an API process that died before starting its workflow
                 orphan = WebhookDelivery(

@@ -12,7 +12,7 @@ stays PENDING and a sweep starts it again once the endpoint is active.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -33,32 +33,12 @@ with workflow.unsafe.imports_passed_through():
         PausedNotice,
         RetryPlan,
         WebhookActivities,
+        next_attempt_at,
     )
 
 # Database work: small and idempotent, retried until the database is back.
 DB_TIMEOUT = timedelta(minutes=1)
 DB_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-
-
-def next_attempt_at(
-    schedule: list[timedelta],
-    failing_since: datetime,
-    retries_used: int,
-    attempted_at: datetime,
-    retry_after: timedelta | None,
-    jitter: float,
-) -> datetime | None:
-    """When the next retry is due, or None when the schedule is exhausted.
-
-    The schedule's next offset from the first failure, ``jitter`` (a fraction of it) later; a
-    receiver's Retry-After moves it later, but never past the schedule's last offset.
-    """
-    if retries_used >= len(schedule):
-        return None
-    due = failing_since + schedule[retries_used] * (1 + jitter)
-    if retry_after is not None:
-        due = max(due, min(attempted_at + retry_after, failing_since + schedule[-1]))
-    return due
 
 
 @workflow.defn(name=DELIVERY_WORKFLOW)
