@@ -23,11 +23,8 @@ Held at the happy values of ``tests.test_compliance_rules.HAPPY`` and not genera
 invoice PDFs. These are contract and anti-money-laundering conditions, not the VAT conditions
 the properties are about.
 
-Where the rules and the law disagree today, the last section holds xfail(strict) tests with the
-smallest facts that show it; the properties leave those cases out (spellings the rules do not
-recognise) or accept them by name (an INVALID at the evidence deadline for want of the
-contract's transport paper). Once the rules are fixed, the xfail tests pass and fail the run:
-then drop their marks, the exclusion and the acceptance.
+The last section keeps the smallest facts of the disagreements these properties found between
+the rules and the law (since fixed in the rules) as plain regression tests.
 """
 
 from __future__ import annotations
@@ -36,7 +33,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -489,18 +485,30 @@ class Entity:
 SELLER, BUYER = "seller", "buyer"
 ENTITIES: dict[str, Entity] = {
     SELLER: Entity(
-        ("Autohaus Schmidt GmbH", "AUTOHAUS SCHMIDT", "Autohaus-Schmidt", "autohaus schmidt gmbh"),
+        (
+            "Autohaus Schmidt GmbH",
+            "AUTOHAUS SCHMIDT",
+            "Autohaus-Schmidt",
+            "autohaus schmidt gmbh",
+            "Autohaus Schmidt G.m.b.H.",
+        ),
         ("DE811907980", "DE 811 907 980", "811907980"),
         ("Schmidt Fahrzeuglogistik",),
     ),
     BUYER: Entity(
-        ("Auto Dupont SARL", "AUTO DUPONT", "Auto-Dupont", "auto dupont sarl"),
+        (
+            "Auto Dupont SARL",
+            "AUTO DUPONT",
+            "Auto-Dupont",
+            "auto dupont sarl",
+            "Auto Dupont S.A.R.L.",
+        ),
         ("FR40303265045", "FR 40 303 265 045", "40303265045"),
         ("Dupont Transports",),
     ),
     "trans_logistik": Entity(
         ("Trans Logistik GmbH", "TRANS LOGISTIK", "Trans-Logistik GmbH", "trans logistik"),
-        ("DE123456789", "DE 123 456 789"),
+        ("DE123456789", "DE 123 456 789", "123456789"),
         ("TL Fahrzeugtransporte",),
     ),
     "meier": Entity(
@@ -508,30 +516,22 @@ ENTITIES: dict[str, Entity] = {
         ("DE987654321",),
     ),
     "martin": Entity(
-        ("Transports Martin SAS", "TRANSPORTS MARTIN", "Transports-Martin SAS"),
+        (
+            "Transports Martin SAS",
+            "TRANSPORTS MARTIN",
+            "Transports-Martin SAS",
+            "Transports Martin S.A.S.",
+        ),
         ("FR61402105566",),
     ),
     "allianz": Entity(("Allianz AG", "ALLIANZ", "allianz ag")),
     "notaire": Entity(("Etude Notariale Bernard", "ETUDE NOTARIALE BERNARD")),
-    "entrepot": Entity(("Entrepots Rhone SA", "ENTREPOTS RHONE", "Entrepots-Rhone SA")),
+    "entrepot": Entity(
+        ("Entrepots Rhone SA", "ENTREPOTS RHONE", "Entrepots-Rhone SA", "Entrepots Rhone S.A.")
+    ),
     "bank": Entity(("Deutsche Bank AG", "DEUTSCHE BANK")),
 }
 INDEPENDENT = tuple(k for k in ENTITIES if k not in (SELLER, BUYER))
-
-# Spellings of the same entities the rules do not yet recognise as theirs (see the xfail tests
-# at the end): legal forms written with dots; the seller's or buyer's name so written, without
-# their number; one number with and without its country prefix under two names. The
-# properties run without them; the same property with them is xfail.
-UNRECOGNISED: dict[str, Entity] = {
-    **ENTITIES,
-    SELLER: Entity(("Autohaus Schmidt G.m.b.H.",)),
-    BUYER: Entity(("Auto Dupont S.A.R.L.",)),
-    "trans_logistik": Entity(
-        ENTITIES["trans_logistik"].names, ("DE123456789", "123456789"), ("TL Fahrzeugtransporte",)
-    ),
-    "martin": Entity(("Transports Martin S.A.S.", "TRANSPORTS MARTIN")),
-    "entrepot": Entity(("Entrepots Rhone S.A.", "ENTREPOTS RHONE")),
-}
 
 
 ISSUER_TYPES = (
@@ -890,22 +890,6 @@ def test_valid_only_when_the_law_is_met(ex: Example):
     check_valid(ex)
 
 
-def contract_paper_missing(ex: Example) -> bool:
-    """The contract's transport paper (a CMR for company transport, the pickup declaration for
-    a self-pickup) is missing for a vehicle. Not a condition of the exemption, but at the
-    evidence deadline the rules still tax the supply for it: see
-    test_a_proved_transport_is_not_taxed_for_want_of_the_contract_paper."""
-    facts = ex.facts
-    paper = {"COMPANY_TRANSPORT": "TRANSPORT_CMR", "SELF_PICKUP": "TRANSPORT_PICKUP_DECLARATION"}
-    kind = paper.get(facts.transport.pickup_type or "")
-    return kind is None or any(
-        not any(
-            d.type == kind and d.status == "ACTIVE" and concerns(d, v.vin) for d in facts.documents
-        )
-        for v in facts.order.vehicles
-    )
-
-
 @MANY
 @given(examples())
 def test_invalid_only_for_a_fact_that_excludes_the_exemption(ex: Example):
@@ -914,10 +898,7 @@ def test_invalid_only_for_a_fact_that_excludes_the_exemption(ex: Example):
         return
     decided = ex.facts.transport.delivery_date is not None or past_evidence_deadline(ex.facts)
     assert decided, f"INVALID before delivery and before the evidence deadline: {describe(rollup)}"
-    known_gap = past_evidence_deadline(ex.facts) and contract_paper_missing(ex)
-    assert grounds_for_vat(ex) or known_gap, (
-        f"INVALID without a ground in the law: {describe(rollup)}"
-    )
+    assert grounds_for_vat(ex), f"INVALID without a ground in the law: {describe(rollup)}"
 
 
 @FEW
@@ -995,27 +976,13 @@ def test_the_sample_has_valid_and_invalid_orders():
     assert set(broken) == {c.__name__ for c in VALID_CONDITIONS}, broken
 
 
-# ----- where the rules and the law disagree today -----
-
-RULES_GAP = "known gap in workflows/rules/compliance.py; remove the mark once fixed"
-
-
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason=f"{RULES_GAP}: spellings it does not recognise"
-)
-@MANY
-@given(examples(UNRECOGNISED))
-def test_valid_only_when_the_law_is_met_whatever_the_spelling(ex: Example):
-    check_valid(ex)
+# ----- disagreements these properties found, kept as regression tests -----
 
 
 def only_evidence(*documents: DocumentFacts, **changes) -> ComplianceFacts:
     return change(documents=(*HAPPY.documents[:2], *documents), **changes)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason=f"{RULES_GAP}: 'S.A.R.L.' is not read as 'SARL'"
-)
 def test_the_buyer_with_a_dotted_legal_form_is_not_independent():
     """Art. 45a(1)(a): the buyer's own CMR under "Auto Dupont S.A.R.L." (the buyer is "Auto
     Dupont SARL") is no independent party; one carrier's invoice is not two parties."""
@@ -1026,11 +993,6 @@ def test_the_buyer_with_a_dotted_legal_form_is_not_independent():
     assert evaluate(facts).compliance_status != "VALID"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=f"{RULES_GAP}: a number differs from itself unprefixed",
-)
 def test_one_number_with_and_without_its_country_prefix_is_one_party():
     """Art. 45a(1)(a): the same carrier (DE123456789) under its name and a trade name, its
     number once written without the country prefix, is one party, not two."""
@@ -1046,9 +1008,6 @@ def test_one_number_with_and_without_its_country_prefix_is_one_party():
     assert evaluate(facts).compliance_status != "VALID"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason=f"{RULES_GAP}: the contract's CMR decides the tax"
-)
 def test_a_proved_transport_is_not_taxed_for_want_of_the_contract_paper():
     """Art. 45a(1)(a) and (3): a carrier's invoice and an insurance policy for the transport,
     from two independent parties, prove the transport; the CMR the contract asks for is no

@@ -923,19 +923,22 @@ def _transport_rules(
     picked_up, delivered = transport.pickup_date is not None, transport.delivery_date is not None
     pickup = _rule("PICKUP", "transport", CONTRACT)
     delivery = _rule("DELIVERY", "transport", CONTRACT)
+    # What proves the transport in law; the contract's own paper (CMR, pickup declaration)
+    # blocks VALID but its absence does not tax a transport the law regards as proved.
     proof = [
         _delivery(facts, delivery)
         if delivered
         else delivery(PENDING, "delivery is not confirmed yet", "DELIVERY_MISSING"),
         _movement(facts),
-        _contract_document(facts),
         *_transport_evidence(facts),
     ]
     return [
         pickup(PASSED, f"picked up on {transport.pickup_date} ({transport.pickup_type})")
         if picked_up
         else pickup(PENDING, "pickup is not confirmed yet", "PICKUP_MISSING"),
-        *proof,
+        *proof[:2],
+        _contract_document(facts),
+        *proof[2:],
         _vies_at_supply(facts, buyer_matters, buyer_decides),
         _evidence_deadline(facts, proven=all(o.outcome in _DONE for o in proof)),
     ]
@@ -1290,7 +1293,11 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
         if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(facts, name, doc.issuer_id):
             continue
         key, number = _entity_key(name), _id_key(doc.issuer_id)
-        same = [p for p in parties if key in p.name_keys or (number and number in p.ids)]
+        same = [
+            p
+            for p in parties
+            if key in p.name_keys or any(_same_number(number, known) for known in p.ids)
+        ]
         party = _Party(name, {key}, {number} if number else set(), {kind})
         for other in same:  # one paper may join two entities seen apart so far
             parties.remove(other)
@@ -1595,7 +1602,8 @@ _LEGAL_FORMS = frozenset(
 
 def _entity_key(name: str) -> str:
     """An entity's name without case, punctuation, word order and legal form."""
-    words = set(re.findall(r"\w+", name.casefold())) - _LEGAL_FORMS
+    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)  # "S.A.R.L." is "SARL"
+    words = set(re.findall(r"\w+", undotted.casefold())) - _LEGAL_FORMS
     return " ".join(sorted(words))
 
 
