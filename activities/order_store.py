@@ -223,6 +223,8 @@ async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSna
                 issuer_name=ref.issuer_name,
                 issuer_id=ref.issuer_id,
                 vins=ref.vins,
+                origin_country=ref.origin_country,
+                destination_country=ref.destination_country,
                 file_name=ref.file_name,
                 content_type=ref.content_type,
                 size=ref.size,

@@ -24,6 +24,7 @@ from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.order_documents import (
+    ISSUER_ID_MAX,
     CheckedUpload,
     DocumentOut,
     IssuerType,
@@ -52,7 +53,7 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
     dependencies=[Depends(idempotency_key)],
     responses={
         404: {"description": "not-found: no such buyer of this seller"},
-        422: {"description": "validation-error naming type, documentDate or file"},
+        422: {"description": "validation-error naming type, documentDate, issuerId or file"},
     },
 )
 async def upload_kyc_document(
@@ -66,6 +67,13 @@ async def upload_kyc_document(
     documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
     issuerType: Annotated[IssuerType | None, Form()] = None,
     issuerName: Annotated[str | None, Form(max_length=300)] = None,
+    issuerId: Annotated[
+        str | None,
+        Form(
+            description="The issuer's VAT or registration number (stored upper case, "
+            f"without spaces; at most {ISSUER_ID_MAX} characters)"
+        ),
+    ] = None,
 ) -> DocumentOut:
     settings: Settings = request.app.state.settings
     upload = await check_upload(
@@ -76,6 +84,7 @@ async def upload_kyc_document(
         issuer_type=issuerType,
         issuer_name=issuerName,
         file=file,
+        issuer_id=issuerId,
     )
     document = await add_kyc_document(scope, buyerId, upload, settings, db, client)
     return document_out(document)
@@ -129,6 +138,7 @@ async def write_kyc_document(
         document_date=upload.document_date,
         issuer_type=upload.issuer_type or KYC_DOCUMENT_TYPES[upload.type],
         issuer_name=upload.issuer_name,
+        issuer_id=upload.issuer_id,
         file_name=upload.file_name,
         content_type=upload.inspected.content_type,
         size=upload.inspected.size,

@@ -6,12 +6,15 @@ magic numbers), stored in the content-addressed document store, and attached to 
 an Update carrying only its metadata and sha256. Article 45a counts transport evidence by
 independent issuing party, so every upload says who issued it (``issuerType``, ``issuerName``,
 ``issuerId``: the issuer's VAT or registration number) and may name the VINs it covers
-(``vins``; absent: all of the order's).
+(``vins``; absent: all of the order's). A transport document may also state where the transport
+began and ended (``originCountry``, ``destinationCountry``: a CMR's places of taking over and of
+delivery); the compliance rules count them as stated facts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +22,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
+import pycountry
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, field_validator
@@ -84,6 +88,11 @@ DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
 
 ISSUER_ID_MAX = 64
 
+# ISO 3166-1 alpha-2; EL is Greece's code in EU VAT numbers and is stored as GR
+ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
+COUNTRY_ALIASES = {"EL": "GR"}
+_TWO_LETTERS = re.compile(r"[A-Z]{2}")
+
 
 class DocumentOut(NT24Model):
     uuid: UUID
@@ -93,6 +102,8 @@ class DocumentOut(NT24Model):
     issuerName: str | None = None
     issuerId: str | None = None
     vins: list[str] | None = Field(None, description="The VINs it covers; absent: all")
+    originCountry: str | None = Field(None, description="Where the transport began, as stated")
+    destinationCountry: str | None = Field(None, description="Where the transport ended, as stated")
     fileName: str
     contentType: str
     size: int
@@ -109,11 +120,30 @@ class _UploadFields(NT24Model):
     issuerType: IssuerType | None = None
     issuerName: str | None = None
     issuerId: str | None = Field(None, max_length=ISSUER_ID_MAX)
+    originCountry: str | None = None
+    destinationCountry: str | None = None
 
     @field_validator("issuerId", mode="before")
     @classmethod
     def _normalise_issuer_id(cls, value: object) -> object:
         return normalise_issuer_id(value) if isinstance(value, str) else value
+
+    @field_validator("originCountry", "destinationCountry")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return None if value is None else country_code(value)
+
+
+def country_code(value: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code in upper case (EL: GR); blank is None. Anything else raises
+    ValueError, so the 422 names the field."""
+    code = value.strip().upper()
+    if not code:
+        return None
+    code = COUNTRY_ALIASES.get(code, code)
+    if not _TWO_LETTERS.fullmatch(code) or code not in ISO_COUNTRIES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, such as DE")
+    return code
 
 
 def normalise_issuer_id(value: str) -> str | None:
@@ -159,6 +189,8 @@ class CheckedUpload:
     data: bytes
     inspected: InspectedUpload
     issuer_id: str | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
 
     async def store(self, settings: Settings) -> None:
         """Put the bytes in the document store; do it before committing a row naming them."""
@@ -176,6 +208,8 @@ async def check_upload(
     issuer_name: str | None,
     file: UploadFile,
     issuer_id: str | None = None,
+    origin_country: str | None = None,
+    destination_country: str | None = None,
 ) -> CheckedUpload:
     """Check a multipart upload's fields and bytes; a 422 naming the field refuses it.
 
@@ -188,11 +222,13 @@ async def check_upload(
             issuerType=issuer_type or None,
             issuerName=issuer_name or None,
             issuerId=issuer_id or None,
+            originCountry=origin_country or None,
+            destinationCountry=destination_country or None,
         )
     except ValidationError as exc:
         raise validation_problem(
             [
-                FieldError(str(e["loc"][0]), e["msg"], e.get("input"))
+                FieldError(str(e["loc"][0]), e["msg"].removeprefix("Value error, "), e.get("input"))
                 for e in exc.errors(include_url=False)
             ]
         ) from exc
@@ -221,6 +257,8 @@ async def check_upload(
         data=data,
         inspected=inspected,
         issuer_id=fields.issuerId,
+        origin_country=fields.originCountry,
+        destination_country=fields.destinationCountry,
     )
 
 
@@ -240,6 +278,8 @@ async def upload_document(
     source: str = "API",
     issuer_id: str | None = None,
     vins: list[str] | None = None,
+    origin_country: str | None = None,
+    destination_country: str | None = None,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     upload = await check_upload(
@@ -251,6 +291,8 @@ async def upload_document(
         issuer_name=issuer_name,
         file=file,
         issuer_id=issuer_id,
+        origin_country=origin_country,
+        destination_country=destination_country,
     )
     row = await load_order(db, scope, order_uuid)
     covered = covered_vins(row, requested_vins(vins))
@@ -271,6 +313,8 @@ async def upload_document(
         source=source,
         issuer_id=upload.issuer_id,
         vins=covered,
+        origin_country=upload.origin_country,
+        destination_country=upload.destination_country,
     )
     result = await run_command(
         client,
@@ -295,7 +339,8 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
         dependencies=[Depends(idempotency_key)],
         responses={
             422: {
-                "description": "validation-error naming type, documentDate, issuerId, vins or file"
+                "description": "validation-error naming type, documentDate, issuerId, vins, "
+                "originCountry, destinationCountry or file"
             }
         },
         name=f"upload_{module or 'order'}_document",
@@ -325,6 +370,20 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
                 "separate by commas); absent: all of them"
             ),
         ] = None,
+        originCountry: Annotated[
+            str | None,
+            Form(
+                description="Where the transport began as the document states it (a CMR's "
+                "place of taking over): ISO 3166-1 alpha-2, any case; EL is stored as GR"
+            ),
+        ] = None,
+        destinationCountry: Annotated[
+            str | None,
+            Form(
+                description="Where the transport ended as the document states it (a CMR's "
+                "place of delivery): ISO 3166-1 alpha-2, any case; EL is stored as GR"
+            ),
+        ] = None,
     ) -> JSONResponse:
         return await upload_document(
             module=module,
@@ -340,6 +399,8 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
             file=file,
             issuer_id=issuerId,
             vins=vins,
+            origin_country=originCountry,
+            destination_country=destinationCountry,
         )
 
     return upload
@@ -379,6 +440,8 @@ def document_out(document: Document) -> DocumentOut:
         issuerName=document.issuer_name,
         issuerId=document.issuer_id,
         vins=document.vins,
+        originCountry=document.origin_country,
+        destinationCountry=document.destination_country,
         fileName=document.file_name,
         contentType=document.content_type,
         size=document.size,

@@ -1,5 +1,6 @@
 """Evidence inputs over HTTP: who arranged the transport, milestone dates not in the future, a
-revoke's reason, an upload's issuer number and VINs, the seller's name and the name VIES gives.
+revoke's reason, an upload's issuer number, VINs and the countries its transport went between
+(a KYC upload's issuer number too), the seller's name and the name VIES gives.
 
 The real dev server, worker, PostgreSQL and VIES sandbox, as an integrator's client sees them.
 """
@@ -317,3 +318,113 @@ async def test_the_migrations_give_the_models_columns(db: Database):
     columns = [d for d in found if isinstance(d, tuple) and d[0] in ("add_column", "remove_column")]
     tables = [d for d in found if isinstance(d, tuple) and d[0] in ("add_table", "remove_table")]
     assert (columns, tables) == ([], [])
+
+
+# --- where a transport document says the transport began and ended --------------------------
+
+
+async def test_an_upload_states_the_origin_and_destination_country(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+        path = f"/orders/{order}/transport/documents"
+
+        answer = await upload(
+            client,
+            path,
+            "TRANSPORT_CMR",
+            {"originCountry": " de ", "destinationCountry": "el", "issuerName": "Speedy"},
+        )
+        assert answer.status_code == 201, answer.text
+        cmr = answer.json()
+        assert (cmr["originCountry"], cmr["destinationCountry"]) == ("DE", "GR")
+        plain = await upload(client, f"/orders/{order}/documents", "ORDER_OTHER", {})
+        assert plain.status_code == 201, plain.text
+        assert "originCountry" not in plain.json() and "destinationCountry" not in plain.json()
+
+        for field, value in (
+            ("originCountry", "DEU"),
+            ("destinationCountry", "1X"),
+            ("originCountry", "ZZ"),  # two letters, but no country
+        ):
+            refused = await upload(client, path, "TRANSPORT_CMR", {field: value})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["type"] == PROBLEMS + "validation-error"
+            assert fields(refused) == [field]
+            [error] = refused.json()["errors"]
+            assert error["rejectedValue"] == value and "ISO 3166-1" in error["message"]
+
+        listed = {d["uuid"]: d for d in (await client.get(f"/orders/{order}/documents")).json()}
+        assert len(listed) == 2  # the refused uploads left no trace
+        shown = listed[cmr["uuid"]]
+        assert (shown["originCountry"], shown["destinationCountry"]) == ("DE", "GR")
+        assert listed[plain.json()["uuid"]].get("originCountry") is None
+        [transported] = (await client.get(f"/orders/{order}/transport")).json()["documents"]
+        assert (transported["originCountry"], transported["destinationCountry"]) == ("DE", "GR")
+
+        async with stack.db.session() as session:
+            row = await session.scalar(select(Document).where(Document.uuid == UUID(cmr["uuid"])))
+        assert row is not None and (row.origin_country, row.destination_country) == ("DE", "GR")
+
+
+async def test_the_web_app_upload_form_takes_the_countries(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+    async with web_session(stack) as (web, token):
+        page = await web.get(f"/app/orders/{order}")
+        assert 'name="originCountry"' in page.text and 'name="destinationCountry"' in page.text
+        form = {"csrf_token": token, "type": "TRANSPORT_CMR", "issuerName": "Speedy Trans GmbH"}
+        files = {"file": ("cmr.pdf", pdf("CMR"), "application/pdf")}
+        refused = await web.post(
+            f"/app/orders/{order}/documents", data=form | {"originCountry": "DEU"}, files=files
+        )
+        assert refused.status_code != 303 and "ISO 3166-1" in refused.text
+        answer = await web.post(
+            f"/app/orders/{order}/documents",
+            data=form | {"originCountry": "it", "destinationCountry": "EL"},
+            files=files,
+        )
+        assert answer.status_code == 303, answer.text
+    async with stack.db.session() as session:
+        ours = select(Order.id).where(Order.uuid == UUID(order)).scalar_subquery()
+        [row] = await session.scalars(select(Document).where(Document.order_id == ours))
+    assert (row.origin_country, row.destination_country) == ("IT", "GR")
+
+
+# --- a KYC document's issuer number -----------------------------------------------------------
+
+
+async def test_a_kyc_upload_names_its_issuer_number(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        path = f"/buyers/{buyer}/kyc/documents"
+
+        answer = await upload(
+            client,
+            path,
+            "COC_EXTRACT",
+            {"issuerType": "PUBLIC_AUTHORITY", "issuerId": " fr 40 303265045 "},
+        )
+        assert answer.status_code == 201, answer.text
+        uploaded = answer.json()
+        assert uploaded["issuerId"] == "FR40303265045"
+        plain = await upload(client, path, "AML_DECLARATION", {})
+        assert plain.status_code == 201 and plain.json().get("issuerId") is None
+
+        listed = {d["uuid"]: d for d in (await client.get(path)).json()}
+        assert listed[uploaded["uuid"]]["issuerId"] == "FR40303265045"
+        assert listed[plain.json()["uuid"]].get("issuerId") is None
+        too_long = await upload(client, path, "COC_EXTRACT", {"issuerId": "X" * 65})
+        assert too_long.status_code == 422 and fields(too_long) == ["issuerId"]
+        assert len((await client.get(path)).json()) == 2
+
+        async with stack.db.session() as session:
+            row = await session.scalar(
+                select(Document).where(Document.uuid == UUID(uploaded["uuid"]))
+            )
+        assert row is not None and (row.issuer_id, row.module) == ("FR40303265045", "kyc")

@@ -208,6 +208,8 @@ def document_view(document: DocumentRef) -> dict:
             "issuerName": document.issuer_name,
             "issuerId": document.issuer_id,
             "vins": document.vins,
+            "originCountry": document.origin_country,
+            "destinationCountry": document.destination_country,
             "fileName": document.file_name,
             "contentType": document.content_type,
             "size": document.size,

@@ -344,6 +344,7 @@ async def buyer_action(
                 issuer_type=text(form, "issuerType"),
                 issuer_name=text(form, "issuerName"),
                 file=file,
+                issuer_id=text(form, "issuerId"),
             )
             document = await add_kyc_document(
                 loaded.scope, uuid, upload, settings, db, client, WEB_APP

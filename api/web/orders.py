@@ -606,6 +606,8 @@ async def _document(request: Request, loaded: Loaded, form: FormData) -> tuple[A
         source=WEB_APP,
         issuer_id=text(form, "issuerId"),
         vins=[v for v in [text(form, "vins")] if v],  # comma-separated; empty: all VINs
+        origin_country=text(form, "originCountry"),
+        destination_country=text(form, "destinationCountry"),
     )
     return None, _json(answer)
 
