@@ -20,7 +20,7 @@ from api.errors import FieldError, Problem, trace_id, validation_problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
-from api.nt24_schemas import NT24Model, UtcTimestamp
+from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24_values import AddressIn, PersonIn
 from api.versioning import check_version, expected_version, if_match, if_none_match, versioned
 from api.vies_trigger import start_vies_check
@@ -274,9 +274,9 @@ async def list_buyers(
     if kycMode:
         query = query.where(Buyer.kyc_mode == kycMode)
     if createdAfter:
-        query = query.where(Buyer.created_at > createdAfter)
+        query = query.where(shown_after(Buyer.created_at, createdAfter))
     if updatedAfter:
-        query = query.where(Buyer.updated_at > updatedAfter)
+        query = query.where(shown_after(Buyer.updated_at, updatedAfter))
     async with db.session() as session:
         return await paging.fetch(session, query, BuyerOut.of)
 

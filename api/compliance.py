@@ -3,7 +3,6 @@ If-None-Match answers 304 without touching Temporal."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import database
 from api.nt24_auth import PartnerScope, partner_scope
-from api.nt24_schemas import NT24Model
+from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import load_order
 from api.versioning import if_none_match, versioned_json
 from store.db import Database
@@ -32,7 +31,7 @@ class ComplianceOut(NT24Model):
     blockers: list[Blocker]
     modules: dict[str, dict[str, Any]]
     version: int
-    updatedAt: datetime
+    updatedAt: UtcTimestamp
 
 
 @router.get(

@@ -4,7 +4,6 @@ status, every version's PDF, and regeneration."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -19,8 +18,8 @@ from api.idempotency import idempotency_key
 from api.input_limits import NonNegativeInt32
 from api.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24_auth import PartnerScope, partner_scope
-from api.nt24_schemas import NT24Model
-from api.order_commands import load_order, run_command
+from api.nt24_schemas import NT24Model, UtcTimestamp
+from api.order_commands import closed_order, load_order, run_command
 from api.order_documents import attachment
 from store.db import Database
 from store.documents import DocumentStore
@@ -39,7 +38,7 @@ class FinalInvoiceIn(InvoiceIn):
 
 class SupersededVersion(NT24Model):
     version: int
-    generatedAt: datetime
+    generatedAt: UtcTimestamp
     archivedReason: str
     downloadUrl: str | None = None
 
@@ -48,7 +47,7 @@ class ExportFileOut(NT24Model):
     status: Literal["NOT_ELIGIBLE", "PENDING", "GENERATING", "READY", "FAILED"]
     version: int | None = None
     downloadUrl: str | None = None
-    generatedAt: datetime | None = None
+    generatedAt: UtcTimestamp | None = None
     decision: Literal["VALID_EXPORT", "VAT_APPLICABLE"] | None = None
     supersededVersions: list[SupersededVersion] = []
 
@@ -135,6 +134,10 @@ async def regenerate_export(
 ) -> JSONResponse:
     row = await load_order(db, scope, uuid)
     result = await run_command(
-        client, row.workflow_id, OrderWorkflow.regenerate_export, m.RegenerateExport()
+        client,
+        row.workflow_id,
+        OrderWorkflow.regenerate_export,
+        m.RegenerateExport(),
+        closed=closed_order(db, row.workflow_id),
     )
     return JSONResponse(result.body, status_code=202)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
-from api.nt24_schemas import NT24Model
+from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import MoneyIn
 from api.order_commands import load_order, order_command
 from api.versioning import expected_version, if_match
@@ -70,7 +70,7 @@ class InvoiceOut(InvoiceIn):
     finalInvoiceRequired: bool
     finalInvoiceReceived: bool
     version: int
-    updatedAt: datetime | None = None
+    updatedAt: UtcTimestamp | None = None
 
 
 async def submit(

@@ -22,7 +22,7 @@ from api.idempotency import idempotency_key
 from api.input_limits import NonNegativeInt64
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
-from api.nt24_schemas import NT24Model
+from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24_values import MoneyIn, PersonIn
 from api.order_commands import load_order, order_command, run_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
@@ -104,8 +104,8 @@ class OrderOut(NT24Model):
     responsibleContact: PersonIn | None = None
     cancellationReason: str | None = None
     version: int
-    createdAt: datetime
-    updatedAt: datetime
+    createdAt: UtcTimestamp
+    updatedAt: UtcTimestamp
 
 
 def order_uuid(partner_uuid: UUID, external_order_id: str) -> UUID:
@@ -307,9 +307,9 @@ async def list_orders(
     if status:
         query = query.where(Order.status == status)
     if createdAfter:
-        query = query.where(Order.created_at > createdAfter)
+        query = query.where(shown_after(Order.created_at, createdAfter))
     if updatedAfter:
-        query = query.where(Order.updated_at > updatedAfter)
+        query = query.where(shown_after(Order.updated_at, updatedAfter))
     if buyerId:
         query = query.where(
             Order.buyer_id == select(Buyer.id).where(Buyer.uuid == buyerId).scalar_subquery()

@@ -6,7 +6,7 @@ currencies have two minor units), computed through ``Decimal``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -406,7 +406,11 @@ def units(cents: int) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def timestamp(moment: datetime | None) -> str | None:
+def timestamp(moment: datetime | date | None) -> str | None:
+    """ISO 8601 to the second, the precision of every timestamp shown (README, API
+    conventions); a date as a date."""
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds")
     return moment.isoformat() if moment is not None else None
 
 

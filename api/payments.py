@@ -3,7 +3,7 @@ the daily VIES re-check."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
-from api.nt24_schemas import NT24Model
+from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import MoneyIn
 from api.order_commands import load_order, order_command
 from api.versioning import expected_version, if_match, if_none_match, versioned_json
@@ -83,7 +83,7 @@ class PaymentOut(NT24Model):
     ibanConsistent: bool
     readyForPickup: bool
     version: int
-    updatedAt: datetime | None = None
+    updatedAt: UtcTimestamp | None = None
 
 
 @router.post(

@@ -7,7 +7,7 @@ workflows/webhook_delivery.py; the design is docs/webhooks.md.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -34,7 +34,7 @@ from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import Principal, authorized_partners, organization_access
 from api.nt24_pagination import Page, PageParams
-from api.nt24_schemas import NT24Model, UtcTimestamp
+from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
 from api.versioning import (
     check_version,
     if_none_match,
@@ -459,8 +459,7 @@ async def list_deliveries(
         if status:
             query = query.where(WebhookDelivery.status == status)
         if since:
-            since = since if since.tzinfo else since.replace(tzinfo=UTC)  # read as UTC
-            query = query.where(WebhookDelivery.created_at > since)
+            query = query.where(shown_after(WebhookDelivery.created_at, since))
         return await paging.fetch(session, query, DeliveryOut.of)
 
 

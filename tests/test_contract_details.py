@@ -1,0 +1,140 @@
+"""Contract details pinned to the contract's own values, end to end over HTTP.
+
+- Timestamps are shown to the second, and the time filters compare at that precision: a row
+  shown as created at ``15:14:00Z`` is never "created after" ``15:14:00.5Z``, whatever fraction
+  of a second the database holds (README, API conventions).
+- The settings' defaults are the contract's values, written out here as literals.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from uuid import UUID
+
+from sqlalchemy import select
+
+from api.payment_views import timestamp
+from settings import RateLimits, Settings
+from store.models import Buyer, Order, WebhookDelivery
+from tests.conftest import Stack
+from tests.order_flow import OrderClient, key, seller_session
+
+STORED = datetime(2026, 3, 2, 15, 14, 0, 700_000, tzinfo=UTC)
+
+
+def ids(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    assert answer.status_code == 200, answer.text
+    return [row.get("uuid") or row.get("id") for row in answer.json()["data"]]
+
+
+async def test_time_filters_compare_at_the_second_they_are_shown(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        hook = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["compliance.*"]},
+            headers=key(),
+        )
+        assert hook.status_code == 201, hook.text
+        endpoint = hook.json()["id"]
+        fired = await http.post(
+            f"/v1/webhooks/{endpoint}/test",
+            json={"eventType": "compliance.status_changed", "data": {}},
+            headers=key(),
+        )
+        assert fired.status_code == 202, fired.text
+        delivery = fired.json()["id"]
+
+        # what each row shows, and what the database holds (a fraction of a second more)
+        orders = await http.get(f"{tenant.seller}/orders")
+        [shown_order] = [o for o in orders.json()["data"] if o["uuid"] == order]
+        buyers = await http.get(f"{tenant.seller}/buyers")
+        [shown_buyer] = [b for b in buyers.json()["data"] if b["uuid"] == buyer]
+        [shown_delivery] = (await http.get(f"/v1/webhooks/{endpoint}/deliveries")).json()["data"]
+        async with stack.db.session() as session:
+            stored = {
+                ("orders", "createdAfter"): await session.scalar(
+                    select(Order.created_at).where(Order.uuid == UUID(order))
+                ),
+                ("orders", "updatedAfter"): await session.scalar(
+                    select(Order.updated_at).where(Order.uuid == UUID(order))
+                ),
+                ("buyers", "createdAfter"): await session.scalar(
+                    select(Buyer.created_at).where(Buyer.uuid == UUID(buyer))
+                ),
+                ("buyers", "updatedAfter"): await session.scalar(
+                    select(Buyer.updated_at).where(Buyer.uuid == UUID(buyer))
+                ),
+                ("deliveries", "since"): await session.scalar(
+                    select(WebhookDelivery.created_at).where(WebhookDelivery.public_id == delivery)
+                ),
+            }
+        shown = {
+            ("orders", "createdAfter"): shown_order["createdAt"],
+            ("orders", "updatedAfter"): shown_order["updatedAt"],
+            ("buyers", "createdAfter"): shown_buyer["createdAt"],
+            ("buyers", "updatedAfter"): shown_buyer["updatedAt"],
+            ("deliveries", "since"): shown_delivery["createdAt"],
+        }
+        lists = {
+            "orders": (f"{tenant.seller}/orders", order),
+            "buyers": (f"{tenant.seller}/buyers", buyer),
+            "deliveries": (f"/v1/webhooks/{endpoint}/deliveries", delivery),
+        }
+        for (resource, name), text in shown.items():
+            assert text.endswith("Z") and "." not in text, text  # to the second, in UTC
+            second = datetime.fromisoformat(text)
+            assert second <= stored[resource, name] < second + timedelta(seconds=1)
+            path, wanted = lists[resource]
+            for moment, found in (
+                (second + timedelta(milliseconds=500), False),  # within the second shown
+                (second, False),  # the very second shown: not after it
+                (second + timedelta(microseconds=999_999), False),
+                (second - timedelta(milliseconds=1), True),
+                (second - timedelta(seconds=1), True),
+            ):
+                value = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                listed = await http.get(path, params={name: value, "size": 100})
+                assert (wanted in ids(listed)) is found, (resource, name, value)
+            # another zone says the same moment; a moment without a zone is UTC
+            within = second + timedelta(milliseconds=500)
+            for value in (
+                within.astimezone(timezone(timedelta(hours=1))).isoformat(),
+                within.replace(tzinfo=None).isoformat(),
+            ):
+                listed = await http.get(path, params={name: value, "size": 100})
+                assert wanted not in ids(listed), (resource, name, value)
+
+
+def test_notyd_timestamps_are_shown_to_the_second():
+    assert timestamp(STORED) == "2026-03-02T15:14:00+00:00"
+    assert timestamp(date(2026, 3, 2)) == "2026-03-02"
+    assert timestamp(None) is None
+
+
+def test_the_defaults_are_the_contracts_values():
+    """nt24-conventions-webhooks.md §5.7, §5.8 and the rate-limits section, as literals."""
+    minute, hour = timedelta(minutes=1), timedelta(hours=1)
+    settings = Settings()
+    assert settings.webhook_retry_schedule == [
+        1 * minute,
+        5 * minute,
+        15 * minute,
+        1 * hour,
+        4 * hour,
+        8 * hour,
+        16 * hour,
+        24 * hour,
+        36 * hour,
+        48 * hour,
+    ]
+    assert settings.webhook_auto_pause_failures == 20
+    assert settings.webhook_auto_pause_after == timedelta(hours=72)
+    assert settings.webhook_history_retention == timedelta(days=30)
+    # "300" on a read answer's X-RateLimit-Limit; "60 requests per minute for write category"
+    assert settings.rate_limits_standard.read == 300
+    assert settings.rate_limits_standard.write == 60
+    assert isinstance(settings.rate_limits_standard, RateLimits)
