@@ -2,6 +2,7 @@
 
     nt24-admin create-org "Santander Consumer Bank" --allow-multi-vin-orders
     nt24-admin create-user alice --org santander-consumer-bank --password ...
+    nt24-admin create-user bert --org santander-consumer-bank --partner "Autohaus Nord"
     nt24-admin create-staff operator --password ...
     nt24-admin set-flags santander-consumer-bank --allow-marketplace-led-kyc yes
     nt24-admin reset-password alice
@@ -47,7 +48,7 @@ from store import api_clients, identity, payment_money
 from store.camt053 import StatementError
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Organization, User, utcnow
+from store.models import Organization, Partner, User, utcnow
 from store.payment_money import DunningNotice, MoneyError, PaymentRecorded
 from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
@@ -95,18 +96,37 @@ async def create_org(session: AsyncSession, args: argparse.Namespace) -> str:
     return f"organization {org.slug} {org.uuid}"
 
 
+async def _partner(session: AsyncSession, org: Organization, name_or_uuid: str) -> Partner:
+    """One of ``org``'s partners, by its uuid or its exact name."""
+    try:
+        by = Partner.uuid == UUID(name_or_uuid)
+    except ValueError:
+        by = Partner.name == name_or_uuid
+    found = (
+        await session.scalars(select(Partner).where(Partner.organization_id == org.id, by))
+    ).all()
+    if len(found) != 1:
+        problem = "no partner" if not found else "more than one partner"
+        raise AdminError(f"{problem} {name_or_uuid!r} in {org.slug}: give its uuid")
+    return found[0]
+
+
 async def create_user(session: AsyncSession, args: argparse.Namespace) -> str:
     org = await _organization(session, args.org)
+    # a seller's user (NOTYD: its seller profile) acts for that partner only
+    partner = await _partner(session, org, args.partner) if args.partner else None
     user = await identity.create_user(
         session,
         args.username,
         _password(args),
         email=args.email or "",
         organization=org,
+        partner=partner,
         first_name=args.first_name,
         last_name=args.last_name,
     )
-    return f"user {user.username} {user.uuid} in {org.slug}"
+    seller = f" for {partner.name} (seller profile {partner.profile_uuid})" if partner else ""
+    return f"user {user.username} {user.uuid} in {org.slug}{seller}"
 
 
 async def create_staff(session: AsyncSession, args: argparse.Namespace) -> str:
@@ -367,6 +387,11 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("username")
         if run is create_user:
             c.add_argument("--org", required=True, help="organization slug")
+            c.add_argument(
+                "--partner",
+                help="the partner (uuid or name) whose seller user this is: NOTYD's seller "
+                "profile; without it the user acts for the whole organization",
+            )
             c.add_argument("--first-name", default="")
             c.add_argument("--last-name", default="")
         c.add_argument("--email")

@@ -6,6 +6,7 @@ log here too."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
@@ -147,6 +148,8 @@ async def _organization_page(
         status_code=status_code,
         org=org,
         partners=partners,
+        partner_choices=[(str(p.uuid), p.name) for p in partners],
+        partner_names={p.id: p.name for p in partners},
         clients=clients,
         users=users,
         flags=FLAGS,
@@ -224,6 +227,8 @@ async def organization_action(
             elif action == "users":
                 user = await _new_user(session, org, form)
                 before, after = None, {"username": user.username, "uuid": str(user.uuid)}
+                if user.partner_id is not None:
+                    after["partner"] = text(form, "partner")
                 done = f"User {user.username} created."
             else:
                 raise Problem("not-found", "There is no such action.")
@@ -271,6 +276,20 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
         errors["username"] = "is required"
     if len(password) < MIN_PASSWORD:
         errors["password"] = f"needs at least {MIN_PASSWORD} characters"
+    partner: Partner | None = None
+    if org is not None and (chosen := text(form, "partner")):
+        # a seller user belongs to one of this organization's partners (its NOTYD seller
+        # profile); a partner of another organization is not one to choose
+        try:
+            partner = await session.scalar(
+                select(Partner).where(
+                    Partner.organization_id == org.id, Partner.uuid == UUID(chosen)
+                )
+            )
+        except ValueError:
+            partner = None
+        if partner is None:
+            errors["partner"] = "is not a partner of this organization"
     if errors:
         raise FormErrors(errors)
     assert username is not None
@@ -282,6 +301,7 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
                 password,
                 email=text(form, "email") or "",
                 organization=org,
+                partner=partner,
                 first_name=text(form, "firstName") or "",
                 last_name=text(form, "lastName") or "",
                 is_staff=org is None,

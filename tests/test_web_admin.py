@@ -1,0 +1,192 @@
+"""The web app's administration over plain HTTP: what an organization's own user may not do
+(grant itself capabilities or a rate tier, make users or staff, see another organization), and
+staff making a seller's user (NOTYD: a user of a seller profile) from the organization page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import uuid4
+
+import httpx
+from sqlalchemy import select
+
+from store import identity
+from store.models import Organization, Partner, User
+from tests.conftest import Stack, make_tenant
+from tests.order_flow import OrderClient, seller_session
+from tests.payment_invoices import staff_member
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@asynccontextmanager
+async def signed_in(
+    stack: Stack, username: str, password: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as web:
+        login = await web.get("/app/login")
+        token = TOKEN.search(login.text)
+        assert token, login.text
+        answer = await web.post(
+            "/app/login", data={"csrf_token": token[1], "username": username, "password": password}
+        )
+        assert answer.status_code == 303, answer.text
+        page = await web.get("/app/dashboard")
+        assert page.status_code == 200, page.text
+        yield web, TOKEN.search(page.text)[1]  # type: ignore[index]
+
+
+async def organization(stack: Stack, slug: str) -> Organization:
+    async with stack.db.session() as session:
+        org = await session.scalar(select(Organization).where(Organization.slug == slug))
+    assert org is not None
+    return org
+
+
+async def test_an_organization_user_cannot_grant_itself_anything_nor_see_another(stack: Stack):
+    tenant = await make_tenant(stack.db)
+    other = await make_tenant(stack.db)
+    own, theirs = (
+        await organization(stack, tenant.org_slug),
+        await organization(stack, other.org_slug),
+    )
+    # an order and a buyer of another organization, made over its API
+    api_tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, api_tenant, http)
+        foreign_buyer = await client.buyer(documents=False)
+        foreign_order = (await client.order(foreign_buyer))["uuid"]
+
+    async with signed_in(stack, tenant.username, tenant.password) as (web, token):
+        page = await web.get(f"/app/admin/organizations/{own.uuid}")
+        assert page.status_code == 200
+        assert f'action="/app/admin/organizations/{own.uuid}/capabilities"' not in page.text
+
+        # capabilities and the rate tier are staff's: refused, nothing changes
+        granted = await web.post(
+            f"/app/admin/organizations/{own.uuid}/capabilities",
+            data={
+                "csrf_token": token,
+                "allow_marketplace_led_kyc": "on",
+                "allow_multi_vin_orders": "on",
+                "allow_contact_personal_data": "on",
+                "allow_kyc_document_download": "on",
+                "rateLimitTier": "ENTERPRISE",
+            },
+        )
+        assert granted.status_code == 404, granted.text
+        # nor may it add users (a staff member, or one of another seller) or partners
+        for action, form in (
+            ("users", {"username": f"mallory-{uuid4().hex[:6]}", "password": "p" * 12}),
+            ("partners", {"name": "Shadow GmbH", "country": "DE"}),
+        ):
+            answer = await web.post(
+                f"/app/admin/organizations/{own.uuid}/{action}", data={"csrf_token": token} | form
+            )
+            assert answer.status_code == 404, (action, answer.text)
+        made_staff = await web.post(
+            "/app/admin/staff",
+            data={"csrf_token": token, "username": f"root-{uuid4().hex[:6]}", "password": "p" * 12},
+        )
+        assert made_staff.status_code == 404
+        assert (await web.get("/app/admin/staff")).status_code == 404
+
+        # another organization: its administration page, its actions, its orders and buyers
+        for path in (
+            f"/app/admin/organizations/{theirs.uuid}",
+            f"/app/admin/organizations/{api_tenant.org.uuid}",
+            f"/app/orders/{foreign_order}",
+            f"/app/buyers/{foreign_buyer}",
+        ):
+            assert (await web.get(path)).status_code == 404, path
+        for action, form in (
+            ("dpa", {"dpaVersion": "2026-01"}),
+            ("api-clients", {"name": "Intruder"}),
+            ("capabilities", {"allow_multi_vin_orders": "on"}),
+        ):
+            answer = await web.post(
+                f"/app/admin/organizations/{theirs.uuid}/{action}",
+                data={"csrf_token": token} | form,
+            )
+            assert answer.status_code == 404, (action, answer.text)
+        listing = await web.get("/app/admin")
+        assert str(theirs.uuid) not in listing.text and theirs.name not in listing.text
+        for path in ("/app/orders", "/app/buyers", "/app/audit", "/app/webhooks", "/app/events"):
+            answer = await web.get(path)
+            assert foreign_order not in answer.text and foreign_buyer not in answer.text, path
+            assert str(theirs.uuid) not in answer.text, path
+
+    after = await organization(stack, tenant.org_slug)
+    assert (after.rate_limit_tier, after.allow_multi_vin_orders) == ("STANDARD", False)
+    assert not (after.allow_contact_personal_data or after.allow_kyc_document_download)
+    assert not after.allow_marketplace_led_kyc
+    untouched = await organization(stack, other.org_slug)
+    assert untouched.dpa_version is None and not untouched.allow_multi_vin_orders
+
+
+async def test_staff_make_a_sellers_user_with_its_seller_profile(stack: Stack):
+    tenant = await make_tenant(stack.db)
+    org = await organization(stack, tenant.org_slug)
+    stranger = await make_tenant(stack.db)
+    async with stack.db.transaction() as session:
+        mine = await identity.create_partner(
+            session, await session.get(Organization, org.id), "Autohaus Nord", "DE"
+        )
+        theirs = await identity.create_partner(
+            session,
+            await session.get(Organization, (await organization(stack, stranger.org_slug)).id),
+            "Autohaus Fremd",
+            "AT",
+        )
+    staff = await staff_member(stack.db)
+    username = f"seller-{uuid4().hex[:8]}"
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        page = await web.get(f"/app/admin/organizations/{org.uuid}")
+        assert f'value="{mine.uuid}"' in page.text and str(theirs.uuid) not in page.text
+        refused = await web.post(
+            f"/app/admin/organizations/{org.uuid}/users",
+            data={
+                "csrf_token": token,
+                "username": username,
+                "password": "p" * 12,
+                "partner": str(theirs.uuid),
+            },
+        )
+        assert refused.status_code == 422 and "not a partner of this organization" in refused.text
+        made = await web.post(
+            f"/app/admin/organizations/{org.uuid}/users",
+            data={
+                "csrf_token": token,
+                "username": username,
+                "password": "p" * 12,
+                "partner": str(mine.uuid),
+            },
+        )
+        assert made.status_code == 303, made.text
+        page = await web.get(f"/app/admin/organizations/{org.uuid}")
+        assert re.search(rf"<td>{username}</td>.*?<td>Autohaus Nord</td>", page.text, re.S)
+
+    async with stack.db.session() as session:
+        user = await session.scalar(select(User).where(User.username == username))
+        partner = await session.get(Partner, mine.id)
+    assert user is not None and partner is not None
+    assert (user.organization_id, user.partner_id) == (org.id, mine.id)
+
+    # the NOTYD user answer names its seller profile, and the filters find it by it
+    access = await stack.login(tenant.username, tenant.password)
+    async with stack.http(access) as notyd:
+        users = (await notyd.get("/v1/api/users/")).json()["results"]
+        [seller] = [u for u in users if u["username"] == username]
+        assert seller["seller_profile_uuid"] == str(partner.profile_uuid)
+        [admin] = [u for u in users if u["username"] == tenant.username]
+        assert admin["seller_profile_uuid"] is None
+        by_profile = await notyd.get(
+            "/v1/api/users/", params={"seller_profile__uuid": str(partner.profile_uuid)}
+        )
+        assert [u["username"] for u in by_profile.json()["results"]] == [username]
+        by_seller = await notyd.get(
+            "/v1/api/users/", params={"seller_profile__seller__uuid": str(partner.uuid)}
+        )
+        assert [u["username"] for u in by_seller.json()["results"]] == [username]
