@@ -207,6 +207,24 @@ class OrderClient:
             }
         return await self.post(f"/orders/{order}/transport/delivery", body)
 
+    async def picked_up(self, buyer: str | None = None) -> str:
+        """A new order (of a new buyer unless given), invoiced, paid, ready and picked up."""
+        order = (await self.order(buyer or await self.buyer()))["uuid"]
+        await self.invoice_and_payment(order)
+        ready = await self.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert ready.status_code == 200, ready.text
+        picked = await self.pickup(order)
+        assert picked.status_code == 200, picked.text
+        return order
+
+    async def delivered(self, buyer: str | None = None) -> str:
+        """An order picked up, with the evidence of two independent issuers, and delivered."""
+        order = await self.picked_up(buyer)
+        await self.transport_evidence(order)
+        delivered = await self.deliver(order)
+        assert delivered.status_code == 200, delivered.text
+        return order
+
     async def compliance_until(self, order: str, predicate: Any, seconds: float = 30) -> dict:
         rollup: dict = {}
         try:

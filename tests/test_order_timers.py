@@ -207,11 +207,7 @@ async def test_evidence_that_never_comes_decides_vat_and_a_staff_redecision_lift
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
-        buyer = await client.buyer()
-        order = (await client.order(buyer))["uuid"]
-        await client.invoice_and_payment(order)
-        await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
+        order = await client.picked_up()
         cmr = await client.upload(
             f"/orders/{order}/transport/documents", "TRANSPORT_CMR", "CARRIER", "Speedy Trans"
         )

@@ -96,12 +96,7 @@ async def test_a_decision_stays_decided_when_the_buyer_is_blocked_later(stack: S
     async with http:
         client = OrderClient(stack, tenant, http)
         buyer = await client.buyer()
-        order = (await client.order(buyer))["uuid"]
-        await client.invoice_and_payment(order)
-        await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
-        await client.transport_evidence(order)
-        assert (await client.deliver(order)).status_code == 200
+        order = await client.delivered(buyer)
         decided = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
         blocked = await client.post(f"/buyers/{buyer}/block", {"reason": "fraud suspected"})
         assert blocked.status_code == 200, blocked.text
@@ -116,10 +111,7 @@ async def test_a_delivery_before_the_pickup_date_is_refused(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
-        order = (await client.order(await client.buyer()))["uuid"]
-        await client.invoice_and_payment(order)
-        await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
+        order = await client.picked_up()
         early = await client.post(
             f"/orders/{order}/transport/delivery", {"deliveryDate": "2020-01-01"}
         )

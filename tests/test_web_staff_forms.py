@@ -346,12 +346,7 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
-        order = (await client.order(await client.buyer()))["uuid"]
-        await client.invoice_and_payment(order)
-        await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
-        await client.transport_evidence(order)
-        assert (await client.deliver(order)).status_code == 200
+        order = await client.delivered()
         await client.export_file_until(order, 1)
         async with web_session(stack) as (web, token):
             page = await web.get(f"/app/orders/{order}")
