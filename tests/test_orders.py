@@ -351,3 +351,51 @@ async def test_open_orders_follow_their_buyers_kyc_without_a_client_call(stack: 
         blocked = await client.post(f"/buyers/{buyer}/block", {"reason": "fraud suspicion"})
         assert blocked.status_code == 200
         await client.compliance_until(order, lambda r: "BUYER_BLOCKED" in codes(r))
+
+
+async def test_a_self_pickup_with_the_buyers_declaration_reaches_valid(stack: Stack):
+    """The buyer-signed pickup declaration is the buyer's written statement of Art. 45a(1)(b):
+    with two independent carriers' papers and a confirmation of arrival the order is VALID,
+    no second statement document needed."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order, "SELF_PICKUP")).status_code == 200
+        for type_, issuer, name in (
+            ("TRANSPORT_PICKUP_DECLARATION", "BUYER", "Garage Dupont SARL"),
+            ("TRANSPORT_CMR", "CARRIER", "Speedy Trans GmbH"),
+            ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Rhône Logistique SAS"),
+            ("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "CARRIER", "Rhône Logistique SAS"),
+        ):
+            answer = await client.upload(
+                f"/orders/{order}/transport/documents", type_, issuer, name
+            )
+            assert answer.status_code == 201, answer.text
+        assert (await client.deliver(order)).status_code == 200
+        rollup = await client.compliance_until(
+            order, lambda r: r["complianceStatus"] != "INCOMPLETE"
+        )
+    assert (rollup["complianceStatus"], rollup["decision"]) == ("VALID", "VALID_EXPORT")
+
+
+async def test_a_german_buyer_of_a_german_seller_is_a_warning_until_the_collection(stack: Stack):
+    """A new order is CREATED and PENDING whatever the countries; the same-country sale is a
+    warning, and the order can still be cancelled before pickup."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        created = await client.order(await client.buyer(vat="DE129273398", country="DE"))
+        assert (created["status"], created["version"]) == ("CREATED", 0)
+        assert created["vins"][0]["complianceStatus"] == "PENDING"
+        order = created["uuid"]
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert rollup["complianceStatus"] == "INCOMPLETE" and "decision" not in rollup
+        assert "BUYER_IN_SELLER_COUNTRY" in {b["code"] for b in rollup["blockers"]}
+        export = await client.get(f"/orders/{order}/finalization/export-file")
+        assert export.json().get("status") != "READY"
+        cancelled = await client.post(f"/orders/{order}/cancel", {"reason": "taxable at home"})
+        assert cancelled.status_code == 200, cancelled.text
+        assert cancelled.json()["status"] == "CANCELLED"
