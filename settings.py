@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "nt24"
     temporal_ui_url: str = "http://127.0.0.1:8233"
+    # How long an API command (a workflow Update) may take, waiting for the worker included;
+    # past it the answer is 503 with Retry-After, and a retry with the same Idempotency-Key
+    # attaches to the same Update (api/temporal_calls.py)
+    command_deadline: timedelta = Field(timedelta(seconds=10), gt=timedelta(0))
+    # The worker records that it is alive this often; /readyz counts a worker whose last
+    # record is older than `worker_stale_after` as gone (api/health.py)
+    worker_heartbeat_interval: timedelta = Field(timedelta(seconds=5), gt=timedelta(0))
+    worker_stale_after: timedelta = Field(timedelta(seconds=15), gt=timedelta(0))
 
     # HTTP
     api_host: str = "127.0.0.1"
@@ -271,6 +279,39 @@ class Settings(BaseSettings):
         if self.environment == "production":
             raise RuntimeError("NT24_INVITATION_LINK_SECRET must be set in production")
         return _local_secret(self.data_dir / "invitation-link-secret")
+
+    def missing_production_secrets(self) -> list[str]:
+        """The settings production needs that are not set: every authenticated request (or
+        the worker's signing of KYC profiles) would fail without them. Empty elsewhere, where
+        the missing ones are generated into ``data/``."""
+        if self.environment != "production":
+            return []
+        required = {
+            "NT24_JWT_SECRET": self.jwt_secret,  # NOTYD user tokens, web sessions
+            "NT24_INVITATION_LINK_SECRET": self.invitation_link_secret,  # self-service links
+            "NT24_KYC_SIGNING_CERTIFICATE": self.kyc_signing_certificate,  # KYC profile PDFs
+            "NT24_KYC_SIGNING_KEY": self.kyc_signing_key,
+        }
+        if not self.oauth_jwks_url:  # the embedded issuer signs and verifies API client tokens
+            required["NT24_OAUTH_PRIVATE_KEY_PEM"] = self.oauth_private_key_pem
+        return [name for name, value in required.items() if not value.strip()]
+
+    def require_production_secrets(self) -> None:
+        """Refuse to start a production process that lacks a required secret, naming each."""
+        missing = self.missing_production_secrets()
+        if missing:
+            raise MissingSecrets(missing)
+
+
+class MissingSecrets(RuntimeError):
+    """A production configuration without secrets it needs; the process must not start."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            "NT24_ENVIRONMENT=production requires these settings, which are not set: "
+            + ", ".join(names)
+        )
 
 
 def _local_secret(path: Path) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import structlog
 from temporalio.client import Client
@@ -28,7 +31,8 @@ from activities.payouts import PayoutActivities, ensure_payout_schedule
 from activities.round_trip import RoundTripActivities
 from activities.vies import ViesActivities
 from activities.webhooks import WebhookActivities, ensure_sweep_schedule
-from settings import Settings, get_settings
+from settings import MissingSecrets, Settings, get_settings
+from store import worker_heartbeats
 from store.db import Database
 from store.documents import DocumentStore
 from workflows.converter import DATA_CONVERTER
@@ -124,9 +128,42 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
+class HeartbeatingWorker(Worker):
+    """A Temporal worker that records in the database, every ``worker_heartbeat_interval``
+    while it runs, that it is alive, and removes the record when it stops: /readyz reads it
+    (store/worker_heartbeats.py says why Temporal's poller list is not enough)."""
+
+    def __init__(self, client: Client, db: Database, settings: Settings, **options: Any) -> None:
+        super().__init__(client, **options)
+        self._db = db
+        self._interval = settings.worker_heartbeat_interval.total_seconds()
+        self.heartbeat_identity = f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
+
+    async def run(self) -> None:
+        beating = asyncio.create_task(self._beat())
+        try:
+            await super().run()
+        finally:
+            beating.cancel()
+            with contextlib.suppress(BaseException):
+                await beating
+            with contextlib.suppress(Exception):
+                await asyncio.shield(worker_heartbeats.stop(self._db, self.heartbeat_identity))
+
+    async def _beat(self) -> None:
+        while True:
+            try:
+                await worker_heartbeats.beat(self._db, self.heartbeat_identity, self.task_queue)
+            except Exception as exc:  # the database away: /readyz says so by the missing beat
+                log.warning("worker heartbeat failed", error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(self._interval)
+
+
 def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
-    return Worker(
+    return HeartbeatingWorker(
         client,
+        db,
+        settings,
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
         activities=activities(db, settings),
@@ -154,6 +191,7 @@ def _keep_bytecode(settings: Settings) -> None:
 
 async def main() -> None:
     settings = get_settings()
+    settings.require_production_secrets()  # before anything starts: name what is missing
     _keep_bytecode(settings)
     db = Database(settings.effective_database_url)
     client = await connect(settings)
@@ -171,4 +209,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except MissingSecrets as exc:
+        sys.exit(f"The worker refuses to start: {exc}")

@@ -19,7 +19,7 @@ from api.input_limits import NonNegativeInt32
 from api.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
-from api.order_commands import load_order, run_command
+from api.order_commands import closed_order, load_order, run_command
 from api.order_documents import attachment
 from store.db import Database
 from store.documents import DocumentStore
@@ -134,6 +134,10 @@ async def regenerate_export(
 ) -> JSONResponse:
     row = await load_order(db, scope, uuid)
     result = await run_command(
-        client, row.workflow_id, OrderWorkflow.regenerate_export, m.RegenerateExport()
+        client,
+        row.workflow_id,
+        OrderWorkflow.regenerate_export,
+        m.RegenerateExport(),
+        closed=closed_order(db, row.workflow_id),
     )
     return JSONResponse(result.body, status_code=202)

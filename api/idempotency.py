@@ -9,7 +9,9 @@ boundary is the same request):
 - first use: an in-progress record is inserted (the unique (organization, key) constraint
   decides a race), the endpoint runs, and its answer is stored before it is sent: status,
   body, ``Content-Type``, ``Location``, ``ETag``. 2xx, 3xx and 4xx are stored; a 5xx, a 429
-  or a crash removes the record, so a retry runs the request again;
+  or a crash removes the record, so a retry runs the request again (and its workflow
+  Updates carry ids derived from the key, so Temporal attaches the retry to an Update the
+  first attempt left behind instead of applying the command twice: api/temporal_calls.py);
 - same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``;
 - same key, another request: 422 ``idempotency-key-reused``;
 - same key while the first is still running: the duplicate polls until the first finishes
@@ -41,6 +43,7 @@ from api.deps import database
 from api.errors import Problem, problem_response
 from api.nt24_auth import authenticate
 from api.rate_limit import Authenticator, is_nt24_path, nt24_caller
+from api.temporal_calls import request_identity
 from settings import Settings
 from store.db import Database
 from store.models import IdempotencyRecord, utcnow
@@ -252,7 +255,10 @@ class IdempotencyMiddleware:
                     db, organization_id, key, fingerprint, now, abandoned_after
                 )
                 if record_id is not None:
-                    await self._run(request, db, record_id, body, send)
+                    # the request's Updates get ids derived from it: a retry after a 503
+                    # attaches to the Update the first attempt left with Temporal
+                    with request_identity(f"{organization_id}\n{key}\n{fingerprint}"):
+                        await self._run(request, db, record_id, body, send)
                     return None
                 # else another request claimed it first: look at its record after the pause
             elif record.request_sha256 != fingerprint:

@@ -31,6 +31,7 @@ from api import (
     payments,
     self_service,
     self_service_invitations,
+    temporal_calls,
     transport,
     user_tokens,
     users,
@@ -58,6 +59,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # a production API without a secret it needs would answer every authenticated
+        # request with a 500: it refuses to start instead, naming each missing setting
+        settings.require_production_secrets()
         own_db = db is None
         app.state.db = db or Database(settings.effective_database_url)
         app.state.temporal = TemporalConnection(settings, temporal_client)
@@ -73,6 +77,7 @@ def create_app(
     )
     app.state.settings = settings
     errors.install(app)
+    temporal_calls.install(app)  # Temporal's errors as problems, the command deadline
     if given is not None:
         app.dependency_overrides[get_settings] = lambda: given
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count

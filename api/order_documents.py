@@ -34,7 +34,7 @@ from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
-from api.order_commands import load_order, run_command
+from api.order_commands import closed_order, load_order, run_command
 from settings import Settings
 from store.db import Database
 from store.documents import (
@@ -321,6 +321,7 @@ async def upload_document(
         row.workflow_id,
         OrderWorkflow.attach_document,
         AttachDocument(document, source=source),
+        closed=closed_order(db, row.workflow_id),
     )
     return JSONResponse(result.body, status_code=201)
 

@@ -15,7 +15,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import database
 from api.errors import Problem
@@ -126,9 +125,8 @@ async def order_command(client: Client, order: PaymentOrder, update: Any, comman
     refused = Problem("conflict", f"The order is {order.status}: no further actions are possible.")
     if order.status in TERMINAL:
         raise refused
-    try:
-        return await run_command(client, order.workflow_id, update, command)
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:  # it ended meanwhile
-            raise refused from exc
-        raise
+
+    async def ended_meanwhile() -> Problem:
+        return refused
+
+    return await run_command(client, order.workflow_id, update, command, closed=ended_meanwhile)

@@ -964,3 +964,13 @@ class SelfServiceInvitation(Base):
 
     buyer: Mapped[Buyer] = relationship()
     partner: Mapped[Partner] = relationship()
+
+
+class WorkerHeartbeat(Base):
+    """A worker process saying it is alive: /readyz counts the task queue's freshest one."""
+
+    __tablename__ = "worker_heartbeats"
+
+    identity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    task_queue: Mapped[str] = mapped_column(String(200), index=True)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime())

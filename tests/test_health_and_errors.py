@@ -16,7 +16,7 @@ async def test_healthz_and_readyz_with_a_polling_worker(stack: Stack):
         ready = await http.get("/readyz")
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"database": "ok", "temporal": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "temporal": "ok", "worker": "ok"}
 
 
 async def test_readyz_is_503_when_no_worker_polls(
@@ -26,8 +26,10 @@ async def test_readyz_is_503_when_no_worker_polls(
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
         ready = await http.get("/readyz")
     assert ready.status_code == 503
+    assert ready.headers["retry-after"].isdigit()
     assert ready.json()["checks"]["database"] == "ok"
-    assert "no worker polls" in ready.json()["checks"]["temporal"]
+    assert ready.json()["checks"]["temporal"] == "ok"
+    assert "no worker polls" in ready.json()["checks"]["worker"]
 
 
 async def test_unexpected_errors_hide_internals_and_carry_a_trace_id(

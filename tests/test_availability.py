@@ -1,0 +1,375 @@
+"""Availability over HTTP: Temporal or its worker away is a 503 with Retry-After, never a 500 or
+a hang; a retry with the same Idempotency-Key gets the real result, applied once; /readyz tells
+a dead worker within 15 s; a finished order's command is a 409 with the current resource; a
+production configuration without its secrets does not start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+import sandboxes.app
+from api.main import create_app
+from devstack import TEMPORAL_TUNING
+from settings import MissingSecrets, Settings
+from store.db import Database
+from tests.conftest import (
+    Stack,
+    _binary,
+    client_token,
+    free_port,
+    running_mail_catcher,
+    serving,
+    settings_for_tests,
+    wait_until_ready,
+)
+from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
+from worker import build_worker
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+
+ROOT = Path(__file__).parent.parent
+DEADLINE = 2  # seconds: NT24_COMMAND_DEADLINE of these tests' APIs
+
+
+@asynccontextmanager
+async def api(
+    pg_url: str, db: Database, client: Client | None, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """An API (no worker) on ``client`` (None: it connects to ``temporal_address`` itself)."""
+    async with serving(sandboxes.app.create_app(running_mail_catcher())) as sandboxes_url:
+        settings = settings_for_tests(
+            pg_url,
+            command_deadline=timedelta(seconds=DEADLINE),
+            vies_base_url=f"{sandboxes_url}/vies",
+            **overrides,
+        )
+        async with serving(create_app(settings, db=db, temporal_client=client)) as base_url:
+            yield Stack(base_url, settings, db, client)  # type: ignore[arg-type]
+
+
+def unavailable(answer: httpx.Response) -> bool:
+    return (
+        answer.status_code == 503
+        and answer.headers.get("retry-after", "").isdigit()
+        and answer.headers["content-type"] == "application/problem+json"
+        and answer.json()["code"] == "service-unavailable"
+    )
+
+
+def invoice_body() -> dict[str, Any]:
+    return {
+        "type": "PRELIMINARY",
+        "invoiceDate": date.today().isoformat(),
+        "invoiceNumber": f"INV-{uuid4().hex[:6]}",
+        "vatIncluded": False,
+        "amount": money(TOTAL),
+    }
+
+
+def payment_body() -> dict[str, Any]:
+    return {
+        "paymentDate": date.today().isoformat(),
+        "bankAmount": money(TOTAL),
+        "cashAmount": money(0),
+        "sourceIban": "DE89 3704 0044 0532 0130 00",
+    }
+
+
+async def test_temporal_unreachable_is_503_with_retry_after(
+    pg_url: str, db: Database, stack: Stack
+):
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        order = (await orders.order(await orders.buyer(documents=False)))["uuid"]
+        dead = f"127.0.0.1:{free_port()}"
+        async with (
+            api(pg_url, db, None, temporal_address=dead) as away,
+            away.http(await client_token(away, tenant)) as other,
+        ):
+            key = {"Idempotency-Key": str(uuid4())}
+            body = invoice_body()
+            path = f"{tenant.seller}/orders/{order}/invoice"
+            started = time.monotonic()
+            refused = await other.post(path, json=body, headers=key)
+            assert unavailable(refused), refused.text
+            assert time.monotonic() - started < 10
+            ready = await other.get("/readyz")
+            assert unavailable_probe(ready)
+            assert ready.json()["checks"]["temporal"].startswith("failing")
+        # the 503 was not kept as the key's answer: the same request, Temporal back, applies
+        answer = await http.post(path, json=body, headers=key)
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["invoiceNumber"] == body["invoiceNumber"]
+
+
+def unavailable_probe(answer: httpx.Response) -> bool:
+    return answer.status_code == 503 and answer.headers.get("retry-after", "").isdigit()
+
+
+async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+):
+    async with api(pg_url, db, dev_server.client) as stack:
+        tenant, http = await seller_session(stack)
+        async with http:
+            async with build_worker(dev_server.client, db, stack.settings):
+                await wait_until_ready(stack.base_url)
+                orders = OrderClient(stack, tenant, http)
+                order = (await orders.order(await orders.buyer(documents=False)))["uuid"]
+            # the worker has stopped: /readyz says so, a command answers 503 in the deadline
+            ready = await http.get("/readyz")
+            assert unavailable_probe(ready), ready.text
+            assert ready.json()["checks"]["worker"].startswith("failing")
+            key = {"Idempotency-Key": str(uuid4())}
+            content = pdf("CMR while the worker was away")
+            path = f"{tenant.seller}/orders/{order}/transport/documents"
+            fields = {"type": "TRANSPORT_CMR", "documentDate": date.today().isoformat()}
+
+            async def upload() -> httpx.Response:
+                files = {"file": ("cmr.pdf", content, "application/pdf")}
+                return await http.post(path, data=fields, files=files, headers=key)
+
+            started = time.monotonic()
+            refused = await upload()
+            assert unavailable(refused), refused.text
+            assert time.monotonic() - started < DEADLINE + 3
+            async with build_worker(dev_server.client, db, stack.settings):
+                await wait_until_ready(stack.base_url)
+                answer = await upload()  # same key, same request: the real result
+                assert answer.status_code == 201, answer.text
+                again = await upload()
+                assert again.headers.get("idempotent-replayed") == "true"
+                assert again.json() == answer.json()
+            listed = await http.get(
+                f"{tenant.seller}/orders/{order}/documents", params={"type": "TRANSPORT_CMR"}
+            )
+            # the Update admitted while the worker was away and the retry are one document
+            assert [d["uuid"] for d in listed.json()] == [answer.json()["uuid"]]
+
+
+async def test_a_finished_order_answers_409_with_the_current_resource(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer(documents=False)
+        cancelled = (await orders.order(buyer))["uuid"]
+        answer = await orders.post(f"/orders/{cancelled}/cancel", {"reason": "buyer withdrew"})
+        assert answer.status_code == 200, answer.text
+        closed = (await orders.order(buyer))["uuid"]
+        # its workflow has ended (terminated by an operator, or retention over)
+        await stack.client.get_workflow_handle(f"order-{closed}").terminate("test")
+        for order in (cancelled, closed):
+            current = (await orders.get(f"/orders/{order}")).json()
+            refused = await orders.post(f"/orders/{order}/invoice", invoice_body())
+            assert refused.status_code == 409, refused.text
+            problem = refused.json()
+            assert problem["code"] == "conflict"
+            assert problem["currentResource"]["uuid"] == order
+            assert problem["currentResource"]["version"] == current["version"]
+            assert problem["currentResource"]["status"] == current["status"]
+
+
+def test_production_without_secrets_refuses_to_start(tmp_path: Path):
+    settings = Settings(environment="production", data_dir=tmp_path, _env_file=None)
+    with pytest.raises(MissingSecrets) as refused:
+        settings.require_production_secrets()
+    assert refused.value.names == [
+        "NT24_JWT_SECRET",
+        "NT24_INVITATION_LINK_SECRET",
+        "NT24_KYC_SIGNING_CERTIFICATE",
+        "NT24_KYC_SIGNING_KEY",
+        "NT24_OAUTH_PRIVATE_KEY_PEM",
+    ]
+    complete = settings.model_copy(
+        update={
+            "jwt_secret": "j" * 40,
+            "invitation_link_secret": "i" * 40,
+            "kyc_signing_certificate": "cert.pem",
+            "kyc_signing_key": "key.pem",
+            "oauth_jwks_url": "https://idp.example/jwks",  # an external issuer: no key here
+        }
+    )
+    complete.require_production_secrets()
+    # the real processes: the worker and the API exit at startup naming the setting
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NT24_")} | {
+        "NT24_ENVIRONMENT": "production",
+        "NT24_DATA_DIR": str(tmp_path),
+        "NT24_JWT_SECRET": "j" * 40,
+        "NT24_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+    }
+    worker = subprocess.run(
+        [sys.executable, "worker.py"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert worker.returncode != 0
+    assert "NT24_INVITATION_LINK_SECRET" in worker.stderr
+    assert "NT24_JWT_SECRET" not in worker.stderr
+    served = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode != 0
+    assert "NT24_OAUTH_PRIVATE_KEY_PEM" in served.stderr
+    assert "Application startup failed" in served.stderr
+
+
+# ----- chaos: the worker killed and Temporal restarted during a sequence of commands -----
+
+
+async def start_temporal(port: int, database: Path) -> WorkflowEnvironment:
+    """A dev server keeping its data in ``database``, so it can be stopped and started again."""
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_binary("temporal"),
+        data_converter=DATA_CONVERTER,
+        search_attributes=search_attributes.ALL,
+        dev_server_extra_args=TEMPORAL_TUNING,
+        port=port,
+        dev_server_database_filename=str(database),
+    )
+
+
+async def ready_within(http: httpx.AsyncClient, ready: bool, seconds: float) -> float:
+    """Seconds until /readyz answers 200 (``ready``) or 503; fails after ``seconds``."""
+    started = time.monotonic()
+    async with asyncio.timeout(seconds):
+        while ((await http.get("/readyz")).status_code == 200) != ready:
+            await asyncio.sleep(0.2)
+    return time.monotonic() - started
+
+
+async def test_chaos_worker_killed_and_temporal_restarted(
+    pg_url: str, db: Database, tmp_path: Path
+):
+    port = free_port()
+    temporal = await start_temporal(port, tmp_path / "temporal.db")
+    workers: list[asyncio.subprocess.Process] = []
+    try:
+        async with api(pg_url, db, temporal.client) as stack:
+            env = os.environ | {
+                "NT24_ENVIRONMENT": "test",
+                "NT24_DATABASE_URL": pg_url,
+                "NT24_TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
+                "NT24_TASK_QUEUE": stack.settings.task_queue,
+                "NT24_DATA_DIR": str(tmp_path),
+                "NT24_VIES_BASE_URL": stack.settings.vies_base_url,
+                "NT24_WORKER_HEARTBEAT_INTERVAL": "PT1S",
+            }
+
+            async def start_worker() -> None:
+                workers.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable, "worker.py", cwd=ROOT, env=env
+                    )
+                )
+
+            await start_worker()
+            tenant, http = await seller_session(stack)
+            async with http:
+                await ready_within(http, True, 60)
+                orders = OrderClient(stack, tenant, http)
+                buyer = await orders.buyer(documents=False)
+                uuids = [(await orders.order(buyer))["uuid"] for _ in range(3)]
+                pending: dict[str, tuple[str, Any]] = {}  # key -> (path, body) answered 503
+
+                async def command(path: str, body: Any, *expect: int) -> None:
+                    """Send it; a 503 is remembered to retry, anything else must be ``expect``."""
+                    key = str(uuid4())
+                    answer = await http.post(
+                        f"{tenant.seller}{path}", json=body, headers={"Idempotency-Key": key}
+                    )
+                    if answer.status_code == 503:
+                        assert unavailable(answer), answer.text
+                        pending[key] = (path, body)
+                    else:
+                        assert answer.status_code in expect, answer.text
+
+                async def retry_pending(expect: set[int]) -> None:
+                    for key, (path, body) in list(pending.items()):
+                        answer = await http.post(
+                            f"{tenant.seller}{path}", json=body, headers={"Idempotency-Key": key}
+                        )
+                        assert answer.status_code in expect, answer.text
+                        del pending[key]
+
+                invoices = {order: invoice_body() for order in uuids}
+                for order in uuids:
+                    await command(f"/orders/{order}/invoice", invoices[order], 201)
+                assert not pending
+
+                # the worker dies (SIGKILL: no goodbye); its pollers stay listed in Temporal
+                workers[-1].kill()
+                await workers[-1].wait()
+                started = time.monotonic()
+                await asyncio.gather(
+                    *(command(f"/orders/{o}/payment", payment_body(), 201) for o in uuids)
+                )
+                assert len(pending) == len(uuids)  # every one a 503, in the deadline
+                assert time.monotonic() - started < DEADLINE + 3
+                await ready_within(http, False, 16 - (time.monotonic() - started))
+                await start_worker()
+                await ready_within(http, True, 60)
+                await retry_pending({201})  # the real result, each applied once
+
+                # Temporal stops; the API keeps answering, with 503s
+                await temporal.shutdown()
+                for order in uuids:
+                    await command(f"/orders/{order}/payment/ready-for-pickup", None, 200)
+                assert len(pending) == len(uuids)
+                assert (await http.get("/readyz")).status_code == 503
+                temporal = await start_temporal(port, tmp_path / "temporal.db")
+                await ready_within(http, True, 60)
+                await retry_pending({200})
+                for order in uuids:
+                    await command(f"/orders/{order}/transport/pickup", pickup_body(), 200, 201)
+                await retry_pending({200, 201})
+
+                for order in uuids:
+                    got = (await orders.get(f"/orders/{order}")).json()
+                    assert got["status"] == "TRANSPORT_IN_PROGRESS", got
+                    listed = (await orders.get(f"/orders/{order}/invoice")).json()
+                    assert [i["invoiceNumber"] for i in listed] == [
+                        invoices[order]["invoiceNumber"]
+                    ]
+                    paid = (await orders.get(f"/orders/{order}/payment")).json()
+                    assert paid["readyForPickup"] is True, paid
+                    transport = (await orders.get(f"/orders/{order}/transport")).json()
+                    assert transport["pickup"]["pickupDate"] == date.today().isoformat()
+    finally:
+        for process in workers:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        await temporal.shutdown()
+
+
+def pickup_body() -> dict[str, Any]:
+    return {
+        "type": "COMPANY_TRANSPORT",
+        "pickupDate": date.today().isoformat(),
+        "driverIdentification": "DE-FR-2026-1234",
+        "collectionAddress": {
+            "street": "Hauptstr. 1",
+            "postCode": "10115",
+            "city": "Berlin",
+            "country": "DE",
+        },
+    }
