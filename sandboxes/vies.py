@@ -2,11 +2,14 @@
 
 The client code path is the real one: only the base URL differs. Magic VAT numbers force each
 outcome, modelled on the codes of the real VIES test service (100 valid, 200 invalid, 201
-INVALID_INPUT, ... 601 MS_MAX_CONCURRENT_REQ_TIME) plus a few of ours (1xx, x10, 39x). Each is
-a well-formed German number: ``DE`` + the code + ``00000`` + its ISO 7064 check digit, so it
-passes the platform's own VAT-number validation and reaches VIES. Any other well-formed number
-is valid (name and address withheld: the sandbox has no registry to name the trader from); a
-malformed one is invalid, as the member state would say.
+INVALID_INPUT, ... 601 MS_MAX_CONCURRENT_REQ_TIME) plus a few of ours (1xx, x10, 39x). The full
+set is German: ``DE`` + the code + ``00000`` + its ISO 7064 check digit. So that a first order
+can cross a border, France, the Netherlands, Austria, Italy and Poland have a valid (100), an
+invalid (200) and an unavailable (301) number each, built the same way from the code with the
+state's own format and check digit (python-stdnum's algorithms). Every magic number passes the
+platform's own VAT-number validation and reaches VIES. Any other well-formed number is valid
+(name and address withheld: the sandbox has no registry to name the trader from); a malformed
+one is invalid, as the member state would say.
 
 Numbers that change over time count the checks per (requester, number) in this process's
 memory: each requester sees the story from its start, and a restart starts it over.
@@ -27,7 +30,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from stdnum import luhn
+from stdnum.at import uid
 from stdnum.iso7064 import mod_11_10
+from stdnum.nl import bsn
+from stdnum.pl import nip
 
 from activities.vies import FINAL_ERRORS
 from workflows.rules.vat_numbers import COUNTRIES, InvalidVatNumber, normalize_vat_number
@@ -52,6 +59,16 @@ SILENCE_SECONDS = 60
 VALID_NAME = "SANDBOX HANDELS GMBH"
 VALID_ADDRESS = "MUSTERSTRASSE 1\n10115 BERLIN"
 WITHHELD = "---"
+# The trader a valid magic number of each member state is registered to, as VIES names it. A
+# buyer registered under another name fails VIES_NAME_MATCHES_BUYER: the number is not its own.
+TRADERS: dict[str, tuple[str, str]] = {
+    "DE": (VALID_NAME, VALID_ADDRESS),
+    "FR": ("SANDBOX AUTOMOBILES SARL", "1 RUE DE LA PAIX\n75002 PARIS"),
+    "NL": ("SANDBOX AUTOHANDEL B.V.", "DAMRAK 1\n1012LG AMSTERDAM"),
+    "AT": ("SANDBOX KFZ-HANDEL GMBH", "STEPHANSPLATZ 1\n1010 WIEN"),
+    "IT": ("SANDBOX AUTO S.R.L.", "VIA ROMA 1\n00184 ROMA RM"),
+    "PL": ("SANDBOX MOTO SP. Z O.O.", "UL. MARSZALKOWSKA 1\n00-001 WARSZAWA"),
+}
 
 
 class Kind(StrEnum):
@@ -105,17 +122,45 @@ VALID_WITHHELD = Answer(Kind.WITHHELD)
 INVALID = Answer(Kind.INVALID)
 
 
+def magic_vat_number(country: str, code: int) -> str:
+    """The well-formed VAT number of ``country`` that carries the three-digit ``code``: the
+    code, zeros, and whatever the state's format adds (check digits, ``U``, ``B01``)."""
+    match country:
+        case "DE":  # 9 digits, the last ISO 7064 MOD 11,10
+            base = f"{code}00000"
+            return f"DE{base}{mod_11_10.calc_check_digit(base)}"
+        case "FR":  # 2-digit key + SIREN (9 digits, the last a Luhn digit)
+            siren = f"{code}00000"
+            siren += luhn.calc_check_digit(siren)
+            return f"FR{int(siren + '12') % 97:02d}{siren}"
+        case "NL":  # 9 digits passing the BSN test + B + 2-digit branch
+            base = f"{code}00000"
+            check = next(d for d in "0123456789" if bsn.checksum(base + d) == 0)
+            return f"NL{base}{check}B01"
+        case "AT":  # U + 8 digits, the last a Luhn-derived check digit
+            base = f"U{code}0000"
+            return f"AT{base}{uid.calc_check_digit(base)}"
+        case "IT":  # 7-digit company + 3-digit office (001) + Luhn digit
+            base = f"{code}0000001"
+            return f"IT{base}{luhn.calc_check_digit(base)}"
+        case "PL":  # 10 digits, the last a weighted sum modulo 11
+            base = f"{code}000000"
+            check = next(d for d in "0123456789" if nip.checksum(base + d) == 0)
+            return f"PL{base}{check}"
+    raise ValueError(f"no magic VAT numbers for {country}")
+
+
 @dataclass(frozen=True)
 class MagicNumber:
     code: int
     answer: Answer
     then: Answer | None = None  # the answer once ``turns_after`` checks have been answered
     turns_after: int = 0
+    country: str = "DE"
 
     @property
     def vat_number(self) -> str:
-        base = f"{self.code}00000"
-        return f"DE{base}{mod_11_10.calc_check_digit(base)}"
+        return magic_vat_number(self.country, self.code)
 
     def answer_for(self, check: int) -> Answer:
         """The answer to the ``check``-th check (1-based) of this number by one requester."""
@@ -157,7 +202,14 @@ MAGIC_NUMBERS: tuple[MagicNumber, ...] = (
     MagicNumber(600, error("MS_MAX_CONCURRENT_REQ")),
     MagicNumber(601, error("MS_MAX_CONCURRENT_REQ_TIME", 500)),
 )
-BY_NUMBER = {magic.vat_number: magic for magic in MAGIC_NUMBERS}
+# Valid, invalid and unavailable in other member states, for orders that cross a border.
+COUNTRY_MAGIC_NUMBERS: tuple[MagicNumber, ...] = tuple(
+    MagicNumber(code, answer, country=country)
+    for country in ("FR", "NL", "AT", "IT", "PL")
+    for code, answer in ((100, VALID), (200, INVALID), (301, error("MS_UNAVAILABLE")))
+)
+# German first: the first number found with a code is the German one
+BY_NUMBER = {magic.vat_number: magic for magic in MAGIC_NUMBERS + COUNTRY_MAGIC_NUMBERS}
 
 
 def markdown_tables() -> str:
@@ -169,6 +221,19 @@ def markdown_tables() -> str:
     for magic in MAGIC_NUMBERS:
         lines.append(
             f"| `{magic.vat_number}` | {magic.code} | {magic.describe()} | {magic.reading()} |"
+        )
+    by_country: dict[str, dict[int, str]] = {}
+    for magic in MAGIC_NUMBERS + COUNTRY_MAGIC_NUMBERS:
+        by_country.setdefault(magic.country, {})[magic.code] = magic.vat_number
+    lines += [
+        "",
+        "| member state | valid (100) | VIES names it | invalid (200) | unavailable (301) |",
+        "|---|---|---|---|---|",
+    ]
+    for country, numbers in by_country.items():
+        name = TRADERS[country][0]
+        lines.append(
+            f"| {country} | `{numbers[100]}` | {name} | `{numbers[200]}` | `{numbers[301]}` |"
         )
     lines += ["", "| VIES error | meaning | the platform |", "|---|---|---|"]
     for code, meaning in ERROR_MEANINGS.items():
@@ -244,7 +309,7 @@ def _well_formed(full: str) -> bool:
 def _reply(answer: Answer, country: str, number: str, *, with_id: bool) -> dict[str, Any]:
     """A reply as VIES words it; a requester gets a fresh consultation number each time."""
     if answer.kind is Kind.VALID:
-        name, address = VALID_NAME, VALID_ADDRESS
+        name, address = TRADERS.get(country, (VALID_NAME, VALID_ADDRESS))
     else:
         name = address = WITHHELD
     alphabet = string.ascii_letters + string.digits

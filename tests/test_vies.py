@@ -29,7 +29,14 @@ from activities.vies import (
     classify,
 )
 from api.vies_trigger import start_vies_check
-from sandboxes.vies import MAGIC_NUMBERS, VALID_ADDRESS, VALID_NAME, markdown_tables
+from sandboxes.vies import (
+    COUNTRY_MAGIC_NUMBERS,
+    MAGIC_NUMBERS,
+    TRADERS,
+    VALID_ADDRESS,
+    VALID_NAME,
+    markdown_tables,
+)
 from settings import Settings
 from store import identity
 from store.db import Database
@@ -143,6 +150,42 @@ def test_magic_numbers_are_well_formed_and_distinct():
     for magic in MAGIC_NUMBERS:
         assert normalize_vat_number(magic.vat_number).full == magic.vat_number
     assert len(MAGIC) == len(MAGIC_NUMBERS)
+
+
+COUNTRY_MAGIC = {(magic.country, magic.code): magic.vat_number for magic in COUNTRY_MAGIC_NUMBERS}
+STATES = ("FR", "NL", "AT", "IT", "PL")
+
+
+@pytest.mark.parametrize("country", ("DE", *STATES))
+def test_each_state_has_a_well_formed_valid_invalid_and_unavailable_number(country: str):
+    numbers = (
+        MAGIC if country == "DE" else {c: n for (s, c), n in COUNTRY_MAGIC.items() if s == country}
+    )
+    for code in (100, 200, 301):
+        parsed = normalize_vat_number(numbers[code])
+        assert (parsed.country, parsed.full) == (country, numbers[code])
+    assert country in TRADERS
+
+
+def test_magic_numbers_of_every_state_are_distinct():
+    everyone = [magic.vat_number for magic in MAGIC_NUMBERS + COUNTRY_MAGIC_NUMBERS]
+    assert len(set(everyone)) == len(everyone)
+    assert set(STATES) <= {magic.country for magic in COUNTRY_MAGIC_NUMBERS}
+
+
+@pytest.mark.parametrize("country", STATES)
+async def test_each_states_numbers_answer_valid_invalid_and_unavailable(
+    client: ViesClient, country: str
+):
+    requester = fresh_vat_number()
+    valid = (await client.check(COUNTRY_MAGIC[(country, 100)], requester)).outcome
+    assert isinstance(valid, ViesReply) and valid.valid
+    assert (valid.name, valid.address) == TRADERS[country]
+    invalid = (await client.check(COUNTRY_MAGIC[(country, 200)], requester)).outcome
+    assert isinstance(invalid, ViesReply) and invalid.valid is False
+    unavailable = (await client.check(COUNTRY_MAGIC[(country, 301)], requester)).outcome
+    assert isinstance(unavailable, ViesFailure)
+    assert (unavailable.code, unavailable.final) == ("MS_UNAVAILABLE", False)
 
 
 async def test_valid_with_name_address_and_a_fresh_consultation_number(client: ViesClient):
