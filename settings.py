@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.rules.cash_limits import CASH_LIMITS, CashLimit
-from workflows.rules.dunning import DunningOffsets
+from workflows.rules.dunning import PAYMENT_TERMS_DAYS, DunningOffsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -120,8 +119,10 @@ class Settings(BaseSettings):
     credit_bureau_timeout: timedelta = timedelta(seconds=10)
     credit_check_retry_interval: timedelta = timedelta(seconds=2)
     credit_check_give_up_after: timedelta = timedelta(minutes=2)
-    # Days the buyer has to pay each invoice (NOTYD's 14, 30 or 60 days)
-    payment_terms_days: Literal[14, 30, 60] = 30
+    # Days the buyer has to pay each invoice (NOTYD's 14, 30 or 60 days). An int checked
+    # against the list, not a Literal: a Literal of ints refuses the string "30" that the
+    # environment gives
+    payment_terms_days: int = 30
 
     # NT24-led KYC (docs/kyc.md): iDenfy identity verification and AML checks. The sandboxes by
     # default; https://ivs.idenfy.com is the real service for both (the same API key pair).
@@ -237,6 +238,13 @@ class Settings(BaseSettings):
     web_session_ttl: timedelta = timedelta(hours=8)  # idle time after which one logs in again
     web_login_max_failures: int = Field(5, gt=0)  # per username within the window, then refused
     web_login_failure_window: timedelta = timedelta(minutes=15)
+
+    @field_validator("payment_terms_days")
+    @classmethod
+    def _known_payment_terms(cls, days: int) -> int:
+        if days not in PAYMENT_TERMS_DAYS:
+            raise ValueError(f"must be one of {', '.join(map(str, PAYMENT_TERMS_DAYS))} days")
+        return days
 
     @property
     def web_secure_cookies(self) -> bool:

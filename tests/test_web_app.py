@@ -420,7 +420,7 @@ async def test_staff_register_a_webhook_endpoint_and_record_a_payment_in_the_bro
     await page.goto(f"/app/payments/invoices/{invoice.uuid}")
     await submit(page, "payment", {"amount": "595.00", "note": "bank transfer"})
     assert "Payment booked: the invoice is paid." in await flash(page)
-    assert "595.00 EUR" in await page.locator("#paid").inner_text()
+    assert "€595.00" in await page.locator("#paid").inner_text()
     await shoot(page, "payment-invoice")
     assert (await invoice_row(stack.db, invoice.uuid)).payment_status == "paid"
     await page.context.close()

@@ -175,7 +175,7 @@ async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack
         )
         assert answer.status_code == 303, answer.text
         page = await web.get(f"/app/payments/invoices/{lost.uuid}")
-        assert "Written off: 100.00 EUR as write off fraud." in page.text
+        assert "Written off: €100.00 as write off fraud." in page.text
         again = await web.post(
             url, data={"csrf_token": token, "kind": "write_off_credit", "reason": "twice"}
         )

@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, get_args
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from uuid import UUID
 
+from babel import Locale
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import Select, select
@@ -30,6 +31,15 @@ from starlette.datastructures import FormData, UploadFile
 from api.errors import Problem
 from api.nt24_auth import PartnerScope, Principal
 from api.order_documents import IssuerType
+from api.web.l10n import (
+    EXAMPLE,
+    AmountError,
+    format_amount,
+    format_clock,
+    format_money,
+    operator_locale,
+    parse_cents,
+)
 from settings import Settings
 from store.db import Database
 from store.models import Organization, Partner, User
@@ -46,10 +56,31 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def _money(cents: int | None, currency: str = "EUR") -> str:
-    if cents is None:
-        return ""
-    return f"{Decimal(cents) / 100:,.2f} {currency}"
+def _locale(context: Context) -> Locale | str:
+    return context.get("locale") or "en"
+
+
+@pass_context
+def _money(context: Context, cents: int | None, currency: str = "EUR") -> str:
+    """An amount in the operator's locale: "18.500,00 €" (de), "€18,500.00" (en)."""
+    return format_money(cents, currency or "EUR", _locale(context))
+
+
+@pass_context
+def _amount(context: Context, cents: int | None) -> str:
+    """An amount as a form field shows it, in the operator's locale: "18.500,00" (de)."""
+    return format_amount(cents, _locale(context))
+
+
+@pass_context
+def _clock(context: Context, value: datetime | None) -> str:
+    return "" if value is None else format_clock(value, _locale(context))
+
+
+@pass_context
+def _example_amount(context: Context) -> str:
+    """The forms' hint: how the operator's locale writes 18,500.00."""
+    return format_amount(EXAMPLE, _locale(context))
 
 
 def _when(value: str | datetime | None) -> str:
@@ -70,7 +101,8 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.filters.update(money=_money, when=_when, words=_words)
+templates.filters.update(money=_money, amount=_amount, clock=_clock, when=_when, words=_words)
+templates.globals.update(example_amount=_example_amount)
 
 
 class LoginRequired(Exception):
@@ -165,7 +197,7 @@ async def posted(request: Request) -> FormData:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     seen = getattr(request.state, "viewer", None)
-    flash = request.cookies.get(FLASH_COOKIE)
+    flash = unquote(request.cookies.get(FLASH_COOKIE) or "") or None
     html = templates.get_template(template).render(
         request=request,
         viewer=seen,
@@ -173,6 +205,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             f'<input type="hidden" name="{CSRF_FIELD}" value="{seen.csrf_token}">' if seen else ""
         ),
         flash=flash,
+        locale=operator_locale(request),
         temporal_ui_url=settings_of(request).temporal_ui_url.rstrip("/"),
         **context,
     )
@@ -186,7 +219,10 @@ def redirect(url: str, flash: str | None = None) -> Response:
     """After a successful POST: see the result (303), with a one-time message."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, flash[:300], path="/app", httponly=True, samesite="lax")
+        # percent-encoded: a cookie is latin-1, and a message may hold "€" or any name
+        response.set_cookie(
+            FLASH_COOKIE, quote(flash[:300]), path="/app", httponly=True, samesite="lax"
+        )
     return response
 
 
@@ -272,20 +308,18 @@ def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
 
 
-def cents(form: FormData, name: str, errors: dict[str, str]) -> int | None:
-    """An amount typed in euros ("18,500.00" or "18500") as integer cents."""
+def cents(form: FormData, name: str, errors: dict[str, str], locale: Locale | str) -> int | None:
+    """An amount typed in euros the way the operator's locale writes it ("18.500,00" in
+    German, "18,500.00" in English) as integer cents; what cannot be read without guessing is
+    an error of the field that says how it was read (api/web/l10n.py)."""
     raw = text(form, name)
     if raw is None:
         return None
     try:
-        amount = Decimal(raw.replace(",", "").replace(" ", ""))
-    except InvalidOperation:
-        errors[name] = "is not an amount (e.g. 18500.00)"
+        return parse_cents(raw, locale)
+    except AmountError as error:
+        errors[name] = str(error)
         return None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        errors[name] = "must be zero or more, with at most two decimals"
-        return None
-    return int(amount * 100)
 
 
 def money(value: int | None) -> dict[str, Any] | None:

@@ -44,6 +44,7 @@ from api.web.core import (
     checked,
     database,
     money,
+    operator_locale,
     parse_uuid,
     posted,
     record,
@@ -234,7 +235,7 @@ async def _order_create_input(
         )
     if found is None:
         errors["buyer"] = "choose one of the buyers"
-    total = cents(form, "totalAmount", errors)
+    total = cents(form, "totalAmount", errors, operator_locale(request))
     data = {
         "externalOrderId": text(form, "externalOrderId"),
         "buyerId": buyer_uuid,
@@ -427,13 +428,15 @@ def _version(form: FormData) -> int:
     return int(raw)
 
 
-def _invoice_data(form: FormData, errors: dict[str, str], type_: str) -> dict[str, Any]:
+def _invoice_data(
+    request: Request, form: FormData, errors: dict[str, str], type_: str
+) -> dict[str, Any]:
     return {
         "type": type_,
         "invoiceDate": text(form, "invoiceDate"),
         "invoiceNumber": text(form, "invoiceNumber"),
         "vatIncluded": checked(form, "vatIncluded"),
-        "amount": money(cents(form, "amount", errors)),
+        "amount": money(cents(form, "amount", errors, operator_locale(request))),
         "marginScheme": checked(form, "marginScheme"),
     }
 
@@ -441,7 +444,7 @@ def _invoice_data(form: FormData, errors: dict[str, str], type_: str) -> dict[st
 @command("invoice", "Preliminary invoice submitted.")
 async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(InvoiceIn, _invoice_data(form, errors, "PRELIMINARY"), errors)
+    body = build(InvoiceIn, _invoice_data(request, form, errors, "PRELIMINARY"), errors)
     client = await _client(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), False, WEB_APP
@@ -452,7 +455,7 @@ async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 @command("final-invoice", "Final invoice submitted; a new Export File version follows.")
 async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(FinalInvoiceIn, _invoice_data(form, errors, "FINAL"), errors)
+    body = build(FinalInvoiceIn, _invoice_data(request, form, errors, "FINAL"), errors)
     client = await _client(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), True, WEB_APP
@@ -464,7 +467,7 @@ async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tu
 async def _invoice_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     type_ = text(form, "type") or "PRELIMINARY"
-    body = build(InvoicePatch, _invoice_data(form, errors, type_), errors)
+    body = build(InvoicePatch, _invoice_data(request, form, errors, type_), errors)
     before = next((i for i in loaded.row.invoices if i["type"] == type_), None)
     after = await _send(
         request, loaded, OrderWorkflow.patch_invoice, body.command(_version(form), WEB_APP)
@@ -472,11 +475,12 @@ async def _invoice_edit(request: Request, loaded: Loaded, form: FormData) -> tup
     return before, after
 
 
-def _payment_data(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
+def _payment_data(request: Request, form: FormData, errors: dict[str, str]) -> dict[str, Any]:
+    locale = operator_locale(request)
     return {
         "paymentDate": text(form, "paymentDate"),
-        "bankAmount": money(cents(form, "bankAmount", errors)),
-        "cashAmount": money(cents(form, "cashAmount", errors) or 0),
+        "bankAmount": money(cents(form, "bankAmount", errors, locale)),
+        "cashAmount": money(cents(form, "cashAmount", errors, locale) or 0),
         "sourceIban": text(form, "sourceIban"),
     }
 
@@ -484,7 +488,7 @@ def _payment_data(form: FormData, errors: dict[str, str]) -> dict[str, Any]:
 @command("payment", "Payment submitted.")
 async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(PaymentIn, _payment_data(form, errors), errors)
+    body = build(PaymentIn, _payment_data(request, form, errors), errors)
     after = await _send(
         request, loaded, OrderWorkflow.submit_payment, m.SubmitPayment(body.model(), WEB_APP)
     )
@@ -494,7 +498,7 @@ async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 @command("payment-edit", "Payment corrected.")
 async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(PaymentPatch, _payment_data(form, errors), errors)
+    body = build(PaymentPatch, _payment_data(request, form, errors), errors)
     after = await _send(
         request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
     )

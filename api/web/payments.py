@@ -26,6 +26,7 @@ from api.web.core import (
     WebRoute,
     cents,
     database,
+    operator_locale,
     posted,
     record,
     redirect,
@@ -37,6 +38,7 @@ from api.web.core import (
     values,
     viewer,
 )
+from api.web.l10n import format_money
 from store.camt053 import StatementError
 from store.models import (
     IncomingPayment,
@@ -284,7 +286,7 @@ async def invoice_action(
     errors: dict[str, str] = {}
     try:
         if action == "payment":
-            amount = cents(form, "amount", errors)
+            amount = cents(form, "amount", errors, operator_locale(request))
             received_on = _day(text(form, "receivedOn"), errors)
             if amount is None and "amount" not in errors:
                 errors["amount"] = "the amount received is required"
@@ -327,7 +329,8 @@ async def invoice_action(
                 )
             after = {"kind": written.kind, "amount": written.amount, "reason": text(form, "reason")}
             flash = (
-                f"Written off: {written.amount / 100:,.2f} {invoice.currency} as "
+                f"Written off: "
+                f"{format_money(written.amount, invoice.currency, operator_locale(request))} as "
                 f"{written.kind.replace('_', ' ')}." + await _notify(request, [written.notice])
             )
         elif action == "payment-plan":

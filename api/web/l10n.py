@@ -1,0 +1,140 @@
+"""Amounts and times in the operator's locale: parsed and shown the way the operator writes them.
+
+An operator in Germany types "18.500,00" for eighteen thousand five hundred euros; one in
+England types "18,500.00". Each amount typed into a form is read with Babel in the operator's
+locale, strictly: what the locale cannot read ("18.500,00" in English) and what has more than
+two decimals ("32.900" in English: thirty-two euros ninety, or a German thirty-two thousand
+nine hundred?) is refused with a message that shows how it was read, never guessed. Amounts
+are shown in the same locale ("18.500,00 €" in German, "€18,500.00" in English).
+
+The locale is the operator's browser's first language the app knows (``Accept-Language``),
+English when none is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.core import negotiate_locale
+from babel.dates import format_datetime, format_time
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
+from starlette.requests import Request
+
+DEFAULT = "en"
+# The languages of the EU member states the platform serves: their number formats are Babel's
+KNOWN = (
+    "en", "de", "fr", "nl", "it", "es", "pt", "pl", "cs", "sk", "sl", "hr", "hu", "ro", "bg",
+    "el", "da", "sv", "fi", "et", "lv", "lt", "ga", "mt",
+)  # fmt: skip
+AMOUNT_PATTERN = "#,##0.00"  # grouped, always two decimals: how a form shows an amount
+EXAMPLE = 18_500_00  # the amount the forms' hints write in the operator's locale
+
+
+def preferred_languages(header: str | None) -> list[str]:
+    """The languages of an ``Accept-Language`` header, most wanted first (q=0 left out)."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip().replace("_", "-")))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(header: str | None) -> Locale:
+    """The operator's locale from the browser's ``Accept-Language``; English by default."""
+    chosen = negotiate_locale(preferred_languages(header), KNOWN, sep="-")
+    return Locale.parse(chosen or DEFAULT)
+
+
+def operator_locale(request: Request) -> Locale:
+    cached = getattr(request.state, "locale", None)
+    if cached is None:
+        cached = request.state.locale = negotiate(request.headers.get("accept-language"))
+    return cached
+
+
+def format_money(cents: int | None, currency: str = "EUR", locale: Locale | str = DEFAULT) -> str:
+    """``1850000`` -> "18.500,00 €" (de), "€18,500.00" (en)."""
+    if cents is None:
+        return ""
+    return format_currency(Decimal(cents) / 100, currency, locale=locale)
+
+
+def format_amount(cents: int | None, locale: Locale | str = DEFAULT) -> str:
+    """An amount as a form field holds it, without the currency: "18.500,00" (de)."""
+    if cents is None:
+        return ""
+    return format_decimal(Decimal(cents) / 100, AMOUNT_PATTERN, locale=locale)
+
+
+def format_when(value: datetime, locale: Locale | str = DEFAULT) -> str:
+    """A moment to the minute in the locale's words, in UTC ("14:02" and its date)."""
+    return format_datetime(value.astimezone(UTC), "medium", tzinfo=UTC, locale=locale) + " UTC"
+
+
+def format_clock(value: datetime, locale: Locale | str = DEFAULT) -> str:
+    """Only the time of day, UTC: "changed at 14:02 UTC"."""
+    return format_time(value.astimezone(UTC), "short", tzinfo=UTC, locale=locale) + " UTC"
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read without guessing; the message says how it was read."""
+
+
+def _language(locale: Locale) -> str:
+    return locale.get_display_name(DEFAULT) or str(locale)
+
+
+def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
+    """An amount typed in ``locale`` as integer cents; refuses what it would have to guess."""
+    locale = Locale.parse(locale)
+    typed = raw.strip()
+    for mark in ("€", "EUR", "eur"):
+        typed = typed.removeprefix(mark).removesuffix(mark).strip()
+    group = get_group_symbol(locale=locale)
+    if group.isspace():  # French: a narrow no-break space; a typed space means the same
+        typed = typed.replace(" ", group).replace("\u00a0", group)
+    example = format_amount(EXAMPLE, locale)
+    if not typed:
+        raise AmountError(f"is not an amount (e.g. {example})")
+    try:
+        amount = parse_decimal(typed, locale=locale, strict=True)
+    except NumberFormatError as error:
+        raise AmountError(
+            f'"{raw.strip()}" is not an amount as written in {_language(locale)}, where '
+            f"eighteen thousand five hundred is {example}"
+        ) from error
+    if not amount.is_finite():
+        raise AmountError(f"is not an amount (e.g. {example})")
+    if amount < 0:
+        raise AmountError("must be zero or more")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        decimal = get_decimal_symbol(locale=locale)
+        as_read = format_decimal(amount, "#,##0." + "0" * -exponent, locale=locale)
+        candidates = [format_amount(int(amount.quantize(Decimal("0.01")) * 100), locale)]
+        if amount * 1000 == int(amount * 1000) and exponent == -3:
+            candidates.append(format_amount(int(amount * 1000 * 100), locale))
+        raise AmountError(
+            f'"{raw.strip()}" was read as {as_read} ("{decimal}" marks the decimals in '
+            f"{_language(locale)}), and an amount has two decimals at most: type "
+            + " or ".join(dict.fromkeys(candidates))
+        )
+    return int(amount * 100)
