@@ -5,6 +5,10 @@
   strings or keys holding a lone UTF-16 surrogate (``"\\ud800"``, which no database or
   workflow payload can store) are a 422 ``validation-error`` naming each offending field
   (``vins[0].mileage``), so no such value reaches a model, the database or a workflow.
+- **The NUL character** (U+0000), which no PostgreSQL text column can store, is a 422 naming
+  the field wherever text comes in: JSON strings and keys, query parameters, form fields
+  (urlencoded here; multipart upload fields and file names where uploads are checked); a path
+  holding one names nothing (404). The OAuth2 token endpoint refuses it in its own terms.
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
   ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
   out-of-range value is a 422 naming the parameter, never a database overflow.
@@ -20,6 +24,7 @@ import json
 import math
 from contextvars import ContextVar
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le
 from fastapi import FastAPI
@@ -29,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import (
     FieldError,
+    Problem,
     field_path,
     is_json_media_type,
     problem_response,
@@ -86,6 +92,7 @@ class _Rejected:
 _NOT_FINITE = "must be a finite number (NaN and Infinity are not JSON numbers)"
 _OUT_OF_RANGE = "is out of range: numbers must fit in a signed 64-bit integer"
 _BAD_TEXT = "is not valid Unicode text (it contains a lone surrogate)"
+NUL_TEXT = "must not contain the NUL character (U+0000)"
 _MAX_DIGITS = 19  # 2**63 has 19 digits
 
 
@@ -125,10 +132,14 @@ def _problems(value: Any, loc: tuple[Any, ...], found: list[FieldError]) -> None
     elif isinstance(value, str):
         if not _valid_text(value):
             found.append(FieldError(field_path(loc), _BAD_TEXT, safe_text(value)))
+        elif "\x00" in value:
+            found.append(FieldError(field_path(loc), NUL_TEXT, safe_text(value)))
     elif isinstance(value, dict):
         for key, item in value.items():
             if not _valid_text(key):
                 found.append(FieldError(field_path((*loc, safe_text(key))), _BAD_TEXT, None))
+            elif "\x00" in key:
+                found.append(FieldError(field_path((*loc, key)), NUL_TEXT, None))
             _problems(item, (*loc, key if _valid_text(key) else safe_text(key)), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -147,6 +158,27 @@ def json_problems(body: bytes) -> list[FieldError]:
     return found
 
 
+def nul_problems(pairs: list[tuple[str, str]]) -> list[FieldError]:
+    """The query parameters or form fields holding a NUL character, which no text column
+    (PostgreSQL's) can store: a 422 naming each, never a database error."""
+    return [
+        FieldError(safe_text(name), NUL_TEXT, safe_text(value))
+        for name, value in pairs
+        if "\x00" in name or "\x00" in value
+    ]
+
+
+def _pairs(encoded: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+
+
+def _is_form(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return value.split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded"
+    return False
+
+
 def _json_or_unlabelled(scope: Scope) -> bool:
     for name, value in scope.get("headers", []):
         if name == b"content-type":
@@ -155,6 +187,9 @@ def _json_or_unlabelled(scope: Scope) -> bool:
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# the OAuth2 endpoints answer RFC 6749 errors, not problems: they check their own fields;
+# the health probes read nothing a request sends
+OWN_ERRORS = ("/realms/", "/healthz", "/readyz")
 
 
 class InputLimitsMiddleware:
@@ -172,7 +207,26 @@ class InputLimitsMiddleware:
         settings = getattr(getattr(app, "state", None), "settings", None) or get_settings()
         token = _money_limit.set(settings.max_money_minor_units)
         try:
-            if scope["method"] in BODY_METHODS and _json_or_unlabelled(scope):
+            if "\x00" in scope["path"]:  # no resource is named so
+                detail = "Nothing is found at a path holding a NUL character."
+                response = problem_response(Request(scope), Problem("not-found", detail))
+                await response(scope, receive, send)
+                return
+            own_errors = scope["path"].startswith(OWN_ERRORS)
+            found = [] if own_errors else nul_problems(_pairs(scope.get("query_string", b"")))
+            if found:
+                response = problem_response(Request(scope), validation_problem(found))
+                await response(scope, receive, send)
+                return
+            if scope["method"] in BODY_METHODS and _is_form(scope) and not own_errors:
+                body, more = await _read(receive)
+                found = nul_problems(_pairs(body)) if more is not None else []
+                if found:
+                    response = problem_response(Request(scope), validation_problem(found))
+                    await response(scope, receive, send)
+                    return
+                receive = _replaying(body, receive, more)
+            elif scope["method"] in BODY_METHODS and _json_or_unlabelled(scope):
                 body, more = await _read(receive)
                 if more is None:  # the client went away
                     await self.app(scope, _replaying(body, receive, more), send)

@@ -190,6 +190,8 @@ async def token(
         secret = str(form.get("client_secret") or "")
     if not client_id or not secret:
         return _oauth_error(400, "invalid_request", "Client credentials are missing.")
+    if "\x00" in client_id + secret:  # no credential holds one (nor can a database column)
+        return _oauth_error(400, "invalid_request", "Client credentials hold a NUL character.")
     async with db.session() as session:
         client = await find_client(session, client_id)
         org_uuid = str(client.organization.uuid) if client is not None else ""

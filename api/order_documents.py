@@ -32,6 +32,7 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
+from api.input_limits import NUL_TEXT
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import closed_order, load_order, run_command
@@ -122,6 +123,13 @@ class _UploadFields(NT24Model):
     issuerId: str | None = Field(None, max_length=ISSUER_ID_MAX)
     originCountry: str | None = None
     destinationCountry: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(NUL_TEXT)
+        return value
 
     @field_validator("issuerId", mode="before")
     @classmethod

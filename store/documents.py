@@ -148,6 +148,8 @@ def inspect_upload(
     data: bytes, filename: str, declared_content_type: str | None, limits: UploadLimits
 ) -> InspectedUpload:
     """Say what ``data`` is, or refuse it with a message that names the file."""
+    if "\x00" in filename:
+        raise UnacceptableDocument("the file name must not contain the NUL character (U+0000)")
     name = f'"{filename}"' if filename else "the file"
     if not data:
         raise UnacceptableDocument(f"{name} is empty")

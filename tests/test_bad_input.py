@@ -4,7 +4,8 @@ what is wrong, never a 500, and nothing of it reaches the database or a workflow
 Wrong media types (415), JSON a strict decoder refuses (NaN, Infinity, lone surrogates, numbers
 beyond 64 bits), integers out of range in queries and paths, the money limit, NOTYD's
 ``external_webshop_uid``, paths with and without their trailing slash, If-Match on webhook
-endpoints, credit notes of refunds by amount, and the admin command's flags.
+endpoints, credit notes of refunds by amount, the admin command's flags, and the NUL character
+in JSON, queries, paths, forms and uploads.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from settings import Settings
 from store.db import Database
 from store.models import Order, Organization
 from tests.conftest import Stack
-from tests.order_flow import OrderClient, key, seller_session
+from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 
@@ -403,3 +404,47 @@ def test_create_org_applies_every_flag(sqlite_url: str) -> None:  # noqa: F811
     for flag in admin.FLAGS:
         assert getattr(found["every-flag-bank"], flag) is True, flag
         assert getattr(found["no-flag-bank"], flag) is False, flag
+
+
+# --- 7. the NUL character, which no PostgreSQL text column stores ---------------------------
+
+
+async def test_nul_characters_are_refused_wherever_text_comes_in(
+    stack: Stack, db: Database
+) -> None:
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    async with http, stack.http(seller.token) as notyd:
+        orders = OrderClient(stack, tenant, http)
+        buyer = {"vatNumber": "FR40303265045", "companyName": "a\u0000b"}
+        answer = await http.post(f"{tenant.seller}/buyers", **raw_json(json.dumps(buyer), key()))
+        assert fields(answer) == ["companyName"]
+        answer = await http.get(f"{tenant.seller}/orders", params={"externalOrderId": "a\x00"})
+        assert fields(answer) == ["externalOrderId"]
+        assert fields(await notyd.get("/v1/api/orders/", params={"search": "\x00"})) == ["search"]
+        assert problem(await notyd.get("/v1/api/orders/a%00b/"), 404)["code"] == "not-found"
+        buyer_id = await orders.buyer(documents=False)
+        documents = f"/buyers/{buyer_id}/kyc/documents"
+        named = await orders.upload(documents, "COC_EXTRACT", issuer_name="Notar\x00 Meyer")
+        assert fields(named) == ["issuerName"]
+        # written by hand: httpx would percent-encode the NUL of a file name
+        parts = (
+            b'--B\r\nContent-Disposition: form-data; name="type"\r\n\r\nCOC_EXTRACT\r\n'
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="a\x00.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n" + pdf("KYC") + b"\r\n--B--\r\n"
+        )
+        multipart = key() | {"content-type": "multipart/form-data; boundary=B"}
+        file_named = await http.post(
+            f"{tenant.seller}{documents}", content=parts, headers=multipart
+        )
+        assert fields(file_named) == ["file"]
+        page = httpx.URL(order["payment_page_url"]).path
+        form = await http.post(page, data={"csrf_token": "\x00", "action": "confirm"})
+        assert fields(form) == ["csrf_token"]
+        token = await http.post(
+            "/realms/nt24-idp/protocol/openid-connect/token",
+            data={"grant_type": "client_credentials", "client_id": "a\x00", "client_secret": "b"},
+        )
+        assert token.status_code == 400 and token.json()["error"] == "invalid_request"
+        assert (await http.get(f"{tenant.seller}/buyers")).json()["data"][0]["uuid"] == buyer_id
