@@ -394,6 +394,10 @@ async def test_denied_suspected_and_an_aml_hit_are_rejected_with_the_reason(
         assert completed["data"]["outcome"] == REJECTED
         assert reason in completed["data"]["reason"]
         assert (await client.get(f"/buyers/{buyer}/kyc/profile")).status_code == 409
+        await capture_history(
+            stack.client.get_workflow_handle(kyc_workflow_id(buyer)),
+            f"kyc_rejected_{'aml_hit' if aml == FLAGGED else last_name.lower()}",
+        )
 
 
 @pytest.mark.parametrize(

@@ -194,6 +194,11 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(
             view = (await client.get(f"/orders/{order}")).json()
             assert view["status"] == "TRANSPORT_IN_PROGRESS"
             assert (await client.get(f"/orders/{order}/invoice")).json()[0]["type"] == "PRELIMINARY"
+            await capture_history(
+                stack.client.get_workflow_handle(f"order-{order}", run_id=first_run),
+                "order_before_continue_as_new",
+            )
+            await capture_history(handle, "order_continued_as_new")
     finally:
         stack.settings.order_max_history_events = None
 

@@ -399,3 +399,4 @@ async def test_a_german_buyer_of_a_german_seller_is_a_warning_until_the_collecti
         cancelled = await client.post(f"/orders/{order}/cancel", {"reason": "taxable at home"})
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["status"] == "CANCELLED"
+        await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_cancelled")

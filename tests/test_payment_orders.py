@@ -318,6 +318,10 @@ async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> N
         assert (await http.get(f"/v1/api/orders/{pending['uuid']}/")).status_code == 404
         assert (await http.post(f"/v1/api/orders/{pending['uuid']}/cancel/")).status_code == 404
         assert (await http.get("/v1/api/orders/")).json()["count"] == 0
+    await capture_history(
+        stack.client.get_workflow_handle(payment_order_workflow_id(rejected["uuid"])),
+        "payment_order_rejected",
+    )
 
 
 @pytest.mark.parametrize(
@@ -381,3 +385,7 @@ async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnviro
     async with stack.http() as http:
         page = await http.get(httpx.URL(order["payment_page_url"]).path)
     assert "Deze betaallink is verlopen." in page.text and "csrf_token" not in page.text
+    await capture_history(
+        stack.client.get_workflow_handle(payment_order_workflow_id(order["uuid"])),
+        "payment_order_expired",
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
+from temporalio.workflow import _Definition
 
 from worker import WORKFLOWS, workflow_runner
 from workflows.converter import DATA_CONVERTER
@@ -21,6 +22,19 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_to_replay():
     assert HISTORIES, "tests/histories/ holds no history: the replay test would prove nothing"
+
+
+def _started_type(path: Path) -> str:
+    first = json.loads(path.read_text())["events"][0]
+    return first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
+
+
+def test_every_registered_workflow_type_has_a_saved_history():
+    """A workflow the worker runs but no history holds is a workflow whose changes nothing
+    replays: capture one (tests/conftest.py ``capture_history``) when registering a workflow."""
+    registered = {_Definition.must_from_class(cls).name for cls in WORKFLOWS}
+    saved = {_started_type(path) for path in HISTORIES}
+    assert registered - saved == set(), f"no saved history for {sorted(registered - saved)}"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -270,6 +270,10 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
             assert len(history) == 3
             assert all(d["status"] == "DELIVERED" and d["attempts"] == 1 for d in history)
             assert all(d["httpStatus"] == 200 and "nextRetryAt" not in d for d in history)
+            await capture_history(
+                stack.client.get_workflow_handle(delivery_workflow_id(history[0]["id"])),
+                "webhook_delivered",
+            )
             # the endpoint filtered to the other partner got nothing
             assert await deliveries(http, theirs) == [] and receiver.calls["theirs"] == []
 
