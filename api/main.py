@@ -41,6 +41,7 @@ from api import (
 from api.idempotency import IdempotencyMiddleware
 from api.input_limits import InputLimitsMiddleware, declare_body_problems
 from api.payment_common import serve_without_trailing_slash
+from api.problem_docs import declare_problems
 from api.rate_limit import RateLimitMiddleware
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
@@ -121,6 +122,7 @@ def create_app(
     web.install(app)  # the web app under /app (docs/web-app.md)
     app.include_router(self_service.router)  # the buyer's upload page (docs/kyc.md)
     declare_body_problems(app)
+    declare_problems(app)  # after every other declaration: it completes them
     return app
 
 

@@ -213,7 +213,10 @@ def _redirect_target(order: PaymentOrder, status: str) -> str | None:
 @router.post(
     "/{uuid}/",
     summary="Confirm or cancel on the hosted payment page",
-    responses={302: {"description": "Back to the seller's URL for the outcome"}},
+    responses={
+        302: {"description": "Back to the seller's URL for the outcome"},
+        403: {"description": "forbidden: the form is not this order's (its csrf_token)"},
+    },
 )
 async def submit_payment_page(
     uuid: str,

@@ -80,7 +80,9 @@ class PaymentOut(NT24Model):
     sourceIban: str | None = None
     status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
     amountMatchesInvoice: bool
-    ibanConsistent: bool
+    ibanConsistent: bool | None = Field(
+        None, description="Absent while the payment names no source IBAN: nothing to compare"
+    )
     readyForPickup: bool
     version: int
     updatedAt: UtcTimestamp | None = None
