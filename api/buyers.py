@@ -18,6 +18,7 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, trace_id, validation_problem
 from api.idempotency import idempotency_key
+from api.locations import CREATED
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
@@ -190,6 +191,7 @@ def _upsert_answer(scope: PartnerScope, buyer: Buyer, body: BuyerUpsert) -> JSON
     summary="Upsert a buyer (create or return the existing one by VAT number)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         200: {"model": BuyerOut, "description": "Existing buyer returned (identical body)"},
         403: {"description": "capability-required (MARKETPLACE_LED, contacts) or forbidden"},
         409: {"description": "resource-exists-different-body, with currentResource"},
@@ -453,12 +455,13 @@ def _contact_out(contact: BuyerContact) -> Contact:
     status_code=201,
     summary="Add a contact person",
     dependencies=[Depends(idempotency_key)],
-    responses={403: {"description": "capability-required: allowContactPersonalData"}},
+    responses={**CREATED, 403: {"description": "capability-required: allowContactPersonalData"}},
 )
 async def add_contact(
     buyerId: UUID,
     body: ContactIn,
     request: Request,
+    response: Response,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
     _purpose: XPurpose = None,
@@ -470,4 +473,6 @@ async def add_contact(
         session.add(contact)
         _log_pii(session, request, scope, buyer, "WRITE")
         await session.flush()
+    # no read of one contact: the buyer's contacts list it
+    response.headers["Location"] = f"{_location(scope, buyer)}/contacts"
     return _contact_out(contact)

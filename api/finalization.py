@@ -17,6 +17,7 @@ from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.input_limits import NonNegativeInt32
 from api.invoices import InvoiceIn, InvoiceOut, submit
+from api.locations import CREATED
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import closed_order, load_order, run_command
@@ -59,6 +60,7 @@ class ExportFileOut(NT24Model):
     summary="Submit the final invoice (once the decision is known; regenerates the Export File)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         409: {"description": "no decision yet, or a different final invoice exists"},
         422: {"description": "VAT_APPLICABLE needs vatIncluded: true"},
     },

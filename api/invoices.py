@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from api.deps import database, temporal
 from api.idempotency import idempotency_key
+from api.locations import CREATED, located
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import MoneyIn
@@ -82,7 +83,7 @@ async def submit(
     final: bool,
     source: str = "API",
 ) -> JSONResponse:
-    return await order_command(
+    answer = await order_command(
         client,
         db,
         scope,
@@ -90,6 +91,8 @@ async def submit(
         OrderWorkflow.submit_invoice,
         m.SubmitInvoice(invoice, final, source=source),
     )
+    # no read of one invoice: the order's invoices list it
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}/invoice")
 
 
 @router.post(
@@ -99,6 +102,7 @@ async def submit(
     summary="Submit invoice data (upsert by type)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         200: {"model": InvoiceOut, "description": "Identical repeat"},
         409: {"description": "resource-exists-different-body: use PATCH"},
     },

@@ -22,6 +22,7 @@ from api.buyers import load_buyer
 from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
+from api.locations import CREATED
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.order_documents import (
     ISSUER_ID_MAX,
@@ -52,6 +53,7 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
     summary="Upload a KYC document (a newer one of the same type supersedes the older)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         404: {"description": "not-found: no such buyer of this seller"},
         422: {"description": "validation-error naming type, documentDate, issuerId or file"},
     },
@@ -59,6 +61,7 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
 async def upload_kyc_document(
     buyerId: UUID,
     request: Request,
+    response: Response,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
@@ -87,6 +90,9 @@ async def upload_kyc_document(
         issuer_id=issuerId,
     )
     document = await add_kyc_document(scope, buyerId, upload, settings, db, client)
+    response.headers["Location"] = (
+        f"/v1/partners/{scope.partner.uuid}/buyers/{buyerId}/kyc/documents/{document.uuid}/content"
+    )
     return document_out(document)
 
 

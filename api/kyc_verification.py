@@ -37,6 +37,7 @@ from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
 from api.kyc_documents import DOWNLOAD_CAPABILITY
+from api.locations import CREATED, located
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_schemas import NT24Model
 from api.order_commands import problem_of
@@ -135,6 +136,7 @@ async def open_session(
     summary="Start NT24-led verification (Mode B only)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         200: {"description": "The session already running", "model": VerificationSession},
         400: {"description": "malformed-request: the buyer is MARKETPLACE_LED"},
         404: {"description": "not-found: no such buyer of this seller"},
@@ -161,10 +163,12 @@ async def start_verification(
             "(upgrade it with PATCH .../buyers/{buyerId} first).",
         )
     answer = await open_session(client, request.app.state.settings, buyer)
-    return JSONResponse(
+    session_answer = JSONResponse(
         {"sessionId": answer.session_id, "idenfyUrl": answer.idenfy_url},
         status_code=201 if answer.created else 200,
     )
+    # the buyer's KYC status shows the session
+    return located(session_answer, f"/v1/partners/{scope.partner.uuid}/buyers/{buyerId}/kyc")
 
 
 @router.get(

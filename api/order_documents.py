@@ -33,6 +33,7 @@ from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
 from api.input_limits import NUL_TEXT
+from api.locations import CREATED
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import closed_order, load_order, run_command
@@ -331,7 +332,8 @@ async def upload_document(
         AttachDocument(document, source=source),
         closed=closed_order(db, row.workflow_id),
     )
-    return JSONResponse(result.body, status_code=201)
+    content = f"/v1/partners/{scope.partner.uuid}/orders/{order_uuid}/documents/{document.uuid}"
+    return JSONResponse(result.body, status_code=201, headers={"Location": f"{content}/content"})
 
 
 def upload_route(module: str | None, path: str, summary: str):  # type: ignore[no-untyped-def]
@@ -347,10 +349,11 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
         description=f"Multipart upload. `type` is one of: {types}.",
         dependencies=[Depends(idempotency_key)],
         responses={
+            **CREATED,
             422: {
                 "description": "validation-error naming type, documentDate, issuerId, vins, "
                 "originCountry, destinationCountry or file"
-            }
+            },
         },
         name=f"upload_{module or 'order'}_document",
     )

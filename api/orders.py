@@ -20,6 +20,7 @@ from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
 from api.input_limits import NonNegativeInt64
+from api.locations import CREATED, located
 from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
@@ -181,6 +182,7 @@ def _order_answer(row: Order, status: int = 200) -> JSONResponse:
     summary="Create an order (idempotent upsert by externalOrderId)",
     dependencies=[Depends(idempotency_key)],
     responses={
+        **CREATED,
         200: {"model": OrderOut, "description": "Existing order returned (idempotent replay)"},
         403: {"description": "capability-required: allowMultiVinOrders"},
         409: {"description": "resource-exists-different-body, with currentResource"},
@@ -276,7 +278,8 @@ async def create(
     result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
     if result.created:
         await _catch_up_on_vies(client, db, buyer, buyer_now)
-    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+    answer = versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}")
 
 
 async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.BuyerRef) -> None:

@@ -11,10 +11,11 @@ import secrets
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from temporalio.client import Client
 
 from api.deps import temporal
+from api.locations import CREATED
 from api.order_commands import run_command
 from api.payment_common import Db, Scope, load_order, selling_partner, serve_without_trailing_slash
 from api.payment_errors import AUTHENTICATED, problem
@@ -51,11 +52,14 @@ def order_settings(settings: Settings) -> PaymentOrderSettings:
     response_model=OrderRequestOut,
     summary="Create a new OrderRequest",
     response_description="The order, pending, with the payment_page_url for the buyer",
-    responses=AUTHENTICATED | problem(422, "A field is missing or invalid; `errors` names it"),
+    responses=CREATED
+    | AUTHENTICATED
+    | problem(422, "A field is missing or invalid; `errors` names it"),
 )
 async def create_order_request(
     body: OrderRequestIn,
     request: Request,
+    response: Response,
     scope: Scope,
     db: Db,
     client: Annotated[Client, Depends(temporal)],
@@ -97,6 +101,7 @@ async def create_order_request(
     )
     await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
     order = await load_order(db, scope, UUID(uuid))
+    response.headers["Location"] = f"/v1/api/orders/{uuid}/"
     return order_request(order, payment_page_url(settings, uuid))
 
 

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.errors import Problem
 from api.idempotency import idempotency_key
+from api.locations import CREATED, located
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.nt24_values import MoneyIn
@@ -94,7 +95,11 @@ class PaymentOut(NT24Model):
     status_code=201,
     summary="Submit payment data (upsert by order)",
     dependencies=[Depends(idempotency_key)],
-    responses={200: {"description": "Identical repeat"}, 409: {"description": "use PATCH"}},
+    responses={
+        **CREATED,
+        200: {"description": "Identical repeat"},
+        409: {"description": "use PATCH"},
+    },
 )
 async def submit_payment(
     uuid: UUID,
@@ -103,9 +108,10 @@ async def submit_payment(
     db: Annotated[Database, Depends(database)],
     client: Annotated[Client, Depends(temporal)],
 ) -> JSONResponse:
-    return await order_command(
+    answer = await order_command(
         client, db, scope, uuid, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
     )
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}/payment")
 
 
 @router.get(

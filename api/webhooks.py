@@ -32,6 +32,7 @@ from activities.webhooks import (
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
+from api.locations import CREATED
 from api.nt24_auth import Principal, authorized_partners, organization_access
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
@@ -201,7 +202,7 @@ def _partner_ids(partner_ids: list[UUID] | None) -> list[str] | None:
     status_code=201,
     summary="Register a webhook endpoint (its secret is shown in this answer only)",
     dependencies=[Depends(idempotency_key)],
-    responses={422: {"description": "validation-error naming the field"}},
+    responses={**CREATED, 422: {"description": "validation-error naming the field"}},
 )
 async def create_webhook(
     body: WebhookEndpointIn, request: Request, caller: Caller, db: Db
