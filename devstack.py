@@ -19,20 +19,32 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import select
 
 from activities.kyc_profile_pdf import signing_material
+from admin import FLAGS
+from sandboxes.vies import TRADERS, magic_vat_number
 from settings import Settings, get_settings
 from store import api_clients, identity
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Organization, User, utcnow
+from store.models import Organization, Partner, User, utcnow
 from workflows.search_attributes import cli_flags
 
 DEMO_ORG = "Demo Marketplace"
+DEMO_SLUG = "demo"
 DEMO_USER = "demo"
 DEMO_PARTNER = "Demo Autohaus"
+DEMO_PARTNER_COUNTRY = "DE"
+DEMO_PARTNER_VAT = "DE136695976"
+# The buyer of a newcomer's first order: in another member state than the partner, with the
+# VIES sandbox's valid magic number of that state (docs/sandboxes.md), registered under the
+# name VIES gives for it.
+DEMO_BUYER_COUNTRY = "FR"
+DEMO_BUYER_VAT = magic_vat_number(DEMO_BUYER_COUNTRY, 100)
+DEMO_BUYER_NAME = TRADERS[DEMO_BUYER_COUNTRY][0]
 
 # Measured on 2 cores: the default transfer poll rate puts a ~50-100 ms floor under every
 # signal and short workflow, and SQLite's default journal halves throughput.
@@ -79,12 +91,12 @@ async def seed_demo(settings: Settings) -> dict[str, str]:
     db = Database(settings.effective_database_url)
     try:
         async with db.transaction() as session:
-            org = await session.scalar(select(Organization).where(Organization.slug == "demo"))
+            org = await session.scalar(select(Organization).where(Organization.slug == DEMO_SLUG))
             if org is None:
                 org = await identity.create_organization(
                     session,
                     DEMO_ORG,
-                    slug="demo",
+                    slug=DEMO_SLUG,
                     allow_marketplace_led_kyc=True,
                     allow_multi_vin_orders=True,
                     dpa_version=settings.dpa_current_version,
@@ -107,7 +119,7 @@ async def seed_demo(settings: Settings) -> dict[str, str]:
                     await identity.reset_password(session, user, credentials["password"])
             if "client_secret" not in credentials:
                 partner = await identity.create_partner(
-                    session, org, DEMO_PARTNER, "DE", vat_number="DE136695976"
+                    session, org, DEMO_PARTNER, DEMO_PARTNER_COUNTRY, vat_number=DEMO_PARTNER_VAT
                 )
                 client, secret = await api_clients.create_api_client(
                     session, org, f"Demo Integration {secrets.token_hex(2)}"
@@ -117,12 +129,43 @@ async def seed_demo(settings: Settings) -> dict[str, str]:
                     "client_secret": secret,
                     "seller_id": str(partner.uuid),
                 }
+            partner = await session.scalar(
+                select(Partner).where(Partner.uuid == UUID(credentials["seller_id"]))
+            )
+            # read at every start: an operator may have changed them since
+            capabilities = {flag: bool(getattr(org, flag)) for flag in FLAGS}
     finally:
         await db.dispose()
     credentials |= {"username": DEMO_USER, "organization": DEMO_ORG}
     credentials_file.write_text(json.dumps(credentials))
     credentials_file.chmod(0o600)
-    return credentials
+    where = f"{partner.country}, {partner.vat_number}" if partner else "not found"
+    return credentials | {"capabilities": capabilities, "partner": f"{DEMO_PARTNER} ({where})"}
+
+
+def camel(flag: str) -> str:
+    """``allow_contact_personal_data`` -> ``allowContactPersonalData``, as ``GET /v1/me``."""
+    first, *rest = flag.split("_")
+    return first + "".join(word.title() for word in rest)
+
+
+def demo_summary(credentials: dict) -> str:
+    """What the demo organization is and may do, and the commands that change it."""
+    capabilities = credentials["capabilities"]
+    shown = ", ".join(f"{camel(flag)} {'yes' if on else 'no'}" for flag, on in capabilities.items())
+    grant = " ".join(
+        f"--{flag.replace('_', '-')} yes" for flag, on in capabilities.items() if not on
+    )
+    change = f".venv/bin/nt24-admin set-flags {DEMO_SLUG} {grant or '--<flag> yes|no'}"
+    return (
+        f"  Demo org     {credentials['organization']} (slug {DEMO_SLUG!r}), seller "
+        f"{credentials['partner']}\n"
+        f"  Capabilities {shown}\n"
+        f"               change them: {change}\n"
+        f"  First buyer  VAT {DEMO_BUYER_VAT}, company {DEMO_BUYER_NAME!r} ({DEMO_BUYER_COUNTRY}; "
+        "valid in the VIES sandbox):\n"
+        "               docs/quickstart.md, or .venv/bin/python examples/quickstart.py"
+    )
 
 
 class Stack:
@@ -245,6 +288,7 @@ NT24 on Temporal is running.
   API client   client_id {credentials["client_id"]!r}  sellerId {credentials["seller_id"]}
                client_secret {credentials["client_secret"]}
                (POST {base}/realms/nt24-idp/protocol/openid-connect/token, client_credentials)
+{demo_summary(credentials)}
   Logs         {stack.logs}
 Press Ctrl-C to stop.""",
             flush=True,

@@ -1,0 +1,142 @@
+"""The quickstart can never rot: examples/quickstart.py runs, as a newcomer would run it, in its
+own process against the test stack, and takes an order to VALID, downloads the Export File and
+receives the webhook with both signatures verified by examples/webhook_receiver.py."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sandboxes.vies import TRADERS, magic_vat_number
+from tests.conftest import Stack, make_api_tenant
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+import quickstart  # noqa: E402
+import webhook_receiver  # noqa: E402
+
+
+async def test_the_quickstart_takes_an_order_to_valid_with_a_verified_webhook(
+    stack: Stack, tmp_path: Path
+):
+    tenant = await make_api_tenant(stack.db, allow_marketplace_led_kyc=True)
+    environment = os.environ | {
+        "NT24_BASE_URL": stack.base_url,
+        "NT24_CLIENT_ID": tenant.client_id,
+        "NT24_CLIENT_SECRET": tenant.client_secret,
+        "NT24_SELLER_ID": str(tenant.partner.uuid),
+        "WEBHOOK_RECEIVER_QUIET": "1",
+    }
+    # a subprocess awaited, not run: the stack serves on this test's event loop
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLES / "quickstart.py"),
+        "--out-dir",
+        str(tmp_path),
+        "--timeout",
+        "90",
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 240)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "compliance VALID" in text and "both signatures verified" in text, text
+    (export,) = tmp_path.glob("export-file-*.pdf")
+    assert export.read_bytes().startswith(b"%PDF")
+
+
+def test_the_quickstarts_buyer_is_the_sandboxes_valid_french_number():
+    """The script may not import the project; its constants must still be the sandbox's."""
+    assert magic_vat_number("FR", 100) == quickstart.SANDBOX_BUYER_VAT
+    assert TRADERS["FR"][0] == quickstart.SANDBOX_BUYER_NAME
+
+
+def test_the_quickstarts_kyc_documents_are_what_a_marketplace_led_buyer_needs():
+    from workflows.rules.kyc import REQUIRED_DOCUMENTS
+
+    assert set(quickstart.KYC_DOCUMENTS) == set(REQUIRED_DOCUMENTS["MARKETPLACE_LED"])
+
+
+def signed(secret: str, body: bytes, stamp: int, event_id: str) -> dict[str, str]:
+    """Headers as activities/webhooks.py signs them, restated from docs/webhooks.md."""
+    novatrade = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    standard = hmac.new(key, f"{event_id}.{stamp}.".encode() + body, hashlib.sha256)
+    return {
+        "X-Novatrade-Signature": f"t={stamp},v1={novatrade.hexdigest()}",
+        "webhook-id": event_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": "v1," + base64.b64encode(standard.digest()).decode(),
+    }
+
+
+@pytest.mark.parametrize("standardwebhooks", [True, False], ids=["library", "hmac"])
+def test_the_receiver_verifies_both_signatures_and_refuses_a_forgery(
+    standardwebhooks: bool, monkeypatch: pytest.MonkeyPatch
+):
+    if not standardwebhooks:
+        monkeypatch.setattr(webhook_receiver, "Webhook", None)
+    secret = quickstart.webhook_secret()
+    body = json.dumps({"id": "evt_1", "type": "compliance.status_changed", "data": {}}).encode()
+    now = int(time.time())
+    headers = signed(secret, body, now, "evt_1")
+    assert webhook_receiver.verify(secret, body, headers)["id"] == "evt_1"
+    forgeries = [
+        (body.replace(b"evt_1", b"evt_2"), headers),  # altered body
+        (body, signed(quickstart.webhook_secret(), body, now, "evt_1")),  # another secret
+        (body, signed(secret, body, now - 600, "evt_1")),  # too old
+        (
+            body,
+            headers
+            | {"webhook-signature": signed(secret, body, now, "evt_9")["webhook-signature"]},
+        ),
+        (body, {k: v for k, v in headers.items() if k != "X-Novatrade-Signature"}),
+    ]
+    for forged_body, forged_headers in forgeries:
+        with pytest.raises(webhook_receiver.InvalidSignature):
+            webhook_receiver.verify(secret, forged_body, forged_headers)
+
+
+def test_the_quickstarts_pdf_is_one_page_that_parses():
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(quickstart.pdf("hello")))
+    assert len(reader.pages) == 1 and "hello" in reader.pages[0].extract_text()
+
+
+def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path: Path):
+    """scripts/dev's demo: a German seller, a French buyer number valid in the VIES sandbox,
+    and its capabilities printed with the set-flags command that grants what is missing."""
+    import asyncio as aio
+
+    import devstack
+    from settings import Settings
+    from store.migrate import upgrade
+    from workflows.rules.vat_numbers import normalize_vat_number
+
+    settings = Settings(data_dir=tmp_path, environment="dev")
+    upgrade(settings.effective_database_url)
+    first = aio.run(devstack.seed_demo(settings))
+    again = aio.run(devstack.seed_demo(settings))  # a restart: the same credentials
+    assert again["client_secret"] == first["client_secret"]
+    assert "(DE, DE" in first["partner"]
+    buyer = normalize_vat_number(devstack.DEMO_BUYER_VAT)
+    assert buyer.country != devstack.DEMO_PARTNER_COUNTRY
+    assert devstack.DEMO_BUYER_VAT == quickstart.SANDBOX_BUYER_VAT
+    summary = devstack.demo_summary(first)
+    assert "allowContactPersonalData no" in summary
+    assert "nt24-admin set-flags demo --allow-contact-personal-data yes" in summary
+    assert devstack.DEMO_BUYER_VAT in summary and devstack.DEMO_BUYER_NAME in summary
