@@ -48,6 +48,7 @@ from bench.echo import BenchEchoWorkflow
 from bench.lifecycle import (
     COMMANDS,
     COMPLIANCE,
+    ORDER,
     UPLOADS_PER_LIFECYCLE,
     Recorder,
     Seller,
@@ -706,6 +707,116 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# ----- reads only -----
+
+READ_FIGURES = (
+    "hello route in the API process",
+    "compliance GET 200",
+    "compliance GET 304 (If-None-Match)",
+    "order GET 200",
+    "order GET 304 (If-None-Match)",
+)
+
+
+async def measure_reads(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
+    """The read figures alone (``--reads-only``): an order is created, then wrk loads
+    hello-world, the no-op route in the API process and the order's GETs (200 and 304), each
+    printed as a ratio of hello-world's rate in the same run. With ``--profile DIR``, py-spy
+    records the API process during each load of the API (needs ``py-spy``)."""
+    seeded = await stack.seed()
+    plain = HttpClient(HOST, stack.api_port)
+    await wait_ready(plain, stack)
+    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
+    nt24_token, _ = await tokens(plain, seeded)
+    await plain.close()
+    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
+    print("One order to read ...", flush=True)
+    seller = Seller(api, seeded.seller_uuid, Recorder(), [])
+    order = await seller.order(await seller.buyer())
+    scripts = stack.root / "wrk"
+    scripts.mkdir(exist_ok=True)
+    bearer = {"Authorization": f"Bearer {nt24_token}"}
+    figures: list[dict[str, Any]] = []
+
+    async def load(name: str, port: int, path: str, headers: dict[str, str] | None = None):
+        sql_before = await sql_counts(api)
+        spy = None
+        if args.profile and port == stack.api_port:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            out = args.profile / (name.split(" (")[0].replace(" ", "-") + ".txt")
+            spy_bin = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+            spy = await asyncio.create_subprocess_exec(
+                spy_bin, "record", "--pid", str(stack.pid("api")), "--format", "raw",
+                "--rate", "200", "--duration", str(int(args.seconds)), "--output", str(out),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+        with cpu_window(stack) as cpu:
+            result = await wrk.run(
+                name,
+                f"http://{HOST}:{port}{path}",
+                connections=args.connections,
+                seconds=args.seconds,
+                script=wrk.lua(headers=headers),
+                scripts_dir=scripts,
+            )
+        if spy is not None:
+            await spy.wait()
+        entry = figure(name, "wrk", result.as_dict(), cpu)
+        if port == stack.api_port:
+            entry["api_sql_per_request"] = per(await sql_counts(api), sql_before, result.requests)
+        figures.append(entry)
+        return entry
+
+    hello = await load("hello-world", stack.hello_port, "/hello")
+    await load("hello route in the API process", stack.api_port, "/bench/hello")
+    for label, template in (("compliance", COMPLIANCE), ("order", ORDER)):
+        path = template.format(sellerId=seeded.seller_uuid, uuid=order)
+        first = await api.request("GET", path)
+        etag = first.headers["etag"]
+        check = await api.request("GET", path, headers={"If-None-Match": etag})
+        if first.status != 200 or check.status != 304:
+            raise RuntimeError(f"{label} GET answered {first.status} and {check.status}")
+        await load(f"{label} GET 200", stack.api_port, path, bearer)
+        await load(
+            f"{label} GET 304 (If-None-Match)",
+            stack.api_port,
+            path,
+            bearer | {"If-None-Match": etag},
+        )
+    await api.close()
+    for entry in figures:
+        entry["ratio_to_hello_world"] = round(entry["rps"] / hello["rps"], 3)
+    results["reads"] = figures
+    return results
+
+
+def report_reads(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    return "\n".join(
+        [
+            f"NT24 bench (reads only), {meta['date']}, {meta['cpus']} CPUs, Python "
+            f"{meta['python']}, app database: {meta['database']}; cores busy before we started: "
+            f"{results['machine_busy_at_idle']}",
+            "",
+            _table(
+                ["figure", "conns", "req/s", "of hello-world", "p50 ms", "busy", "API SQL/req"],
+                [
+                    [
+                        r["name"],
+                        r["connections"],
+                        r["rps"],
+                        f"{r['ratio_to_hello_world']:.1%}",
+                        r["p50_ms"],
+                        _busy(r["cpu"]),
+                        _pair(r["api_sql_per_request"]) if "api_sql_per_request" in r else "",
+                    ]
+                    for r in results["reads"]
+                ],
+            ),
+        ]
+    )
+
+
 # ----- main -----
 
 
@@ -725,6 +836,17 @@ def parse_args() -> argparse.Namespace:
         "--max-minutes", type=float, default=15, help="the whole run stops past this (15)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and its logs")
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the read figures: no-op route, compliance and order GETs (about a minute)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="with --reads-only: py-spy raw stacks of the API process per load, in this folder",
+    )
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"results file ({RESULTS})")
     args = parser.parse_args()
     for name in ("orders", "concurrency", "open_orders", "connections"):
@@ -753,7 +875,7 @@ def main() -> None:
         stack.start_temporal()
         upgrade(stack.database_url)
         stack.start_services()
-        results = asyncio.run(measure(stack, args))
+        results = asyncio.run((measure_reads if args.reads_only else measure)(stack, args))
         results["meta"] = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "cpus": os.cpu_count(),
@@ -765,7 +887,9 @@ def main() -> None:
             "max_rss_bench_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
         print()
-        print(report(results))
+        print((report_reads if args.reads_only else report)(results))
+        if args.reads_only and args.json == RESULTS:
+            args.json = RESULTS.with_name("reads.json")
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
         print(f"\nWritten to {args.json} (run took {results['meta']['run_seconds']} s)")
