@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     rate_limits_enterprise: RateLimits = RateLimits(read=3000, write=600, webhook=100)
     rate_limit_burst_factor: float = Field(2.0, ge=1)
     rate_limit_burst_seconds: int = Field(10, gt=0, le=60)
+    # Where the rate-limit windows are counted (the `limits` library's moving windows):
+    # `memory://` in the API process (one API process: the embedded default), or a Redis URL
+    # (`redis://host:6379/0`) that every API process shares. With Redis, the authenticated
+    # principals' cache is also dropped across processes when a client or organization changes.
+    rate_limit_storage: str = "memory://"
+    # How long a verified access token's principal (client, organization, partners) is reused
+    # without reading the database, at most until the token expires; changes to API clients,
+    # organizations and partners drop it at once (api/auth_cache.py)
+    auth_cache_ttl: timedelta = Field(timedelta(seconds=300), ge=timedelta(0))
     # Idempotency-Key (api/idempotency.py): how long a duplicate waits for the first request to
     # finish, and after how long an unfinished first request counts as lost (its process died)
     idempotency_wait: timedelta = timedelta(seconds=30)

@@ -23,7 +23,14 @@ from api.nt24_auth import PartnerScope, partner_scope, require_capability
 from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24_values import AddressIn, PersonIn
-from api.versioning import check_version, expected_version, if_match, if_none_match, versioned
+from api.versioning import (
+    check_version,
+    expected_version,
+    if_match,
+    if_none_match,
+    not_modified,
+    versioned,
+)
 from api.vies_trigger import start_vies_check
 from store.buyers import notify_open_orders
 from store.db import Database
@@ -296,6 +303,12 @@ async def get_buyer(
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
 ) -> Response:
+    current = scope.tenant.select(Buyer, Buyer.version).where(
+        Buyer.partner_id == scope.partner.id, Buyer.uuid == buyerId
+    )
+    unchanged = await not_modified(request, db, current)
+    if unchanged is not None:
+        return unchanged
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
     return versioned(BuyerOut.of(buyer), buyer.version, request=request)

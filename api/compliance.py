@@ -12,8 +12,9 @@ from api.deps import database
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import load_order
-from api.versioning import if_none_match, versioned_json
+from api.versioning import if_none_match, not_modified, order_version, versioned_json
 from store.db import Database
+from store.models import Order
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: compliance"])
 
@@ -47,5 +48,9 @@ async def get_compliance(
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
 ) -> Response:
+    version = Order.compliance["version"].as_integer()
+    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    if unchanged is not None:
+        return unchanged
     row = await load_order(db, scope, uuid)
     return versioned_json(row.compliance, row.compliance["version"], request=request)

@@ -20,6 +20,7 @@ import jwt
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.auth_cache import PrincipalCache
 from api.deps import database
 from api.errors import Problem
 from api.oauth import signing_key
@@ -64,12 +65,24 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=600)
 
 
+_public_keys: dict[tuple[str, str], Any] = {}
+
+
+def _embedded_public_key(settings: Settings) -> Any:
+    # the embedded issuer's key: read (and its public half derived) once, not per request
+    where = (settings.oauth_private_key_pem, str(settings.data_dir))
+    key = _public_keys.get(where)
+    if key is None:
+        key = _public_keys[where] = signing_key(settings).private_key.public_key()
+    return key
+
+
 async def _verification_key(token: str, settings: Settings) -> Any:
     if settings.oauth_jwks_url:
         # An external OpenID Connect provider: its JWKS, fetched off the event loop and cached.
         client = _jwks_client(settings.oauth_jwks_url)
         return (await asyncio.to_thread(client.get_signing_key_from_jwt, token)).key
-    return signing_key(settings).private_key.public_key()
+    return _embedded_public_key(settings)
 
 
 async def verify_token(token: str, settings: Settings) -> dict[str, Any]:
@@ -89,27 +102,48 @@ async def verify_token(token: str, settings: Settings) -> dict[str, Any]:
         raise _unauthorized("The access token is invalid.") from exc
 
 
+def principal_cache(request: Request) -> PrincipalCache:
+    """The API process's cache of verified tokens (made on first use)."""
+    state = request.app.state
+    cache = getattr(state, "principals", None)
+    if cache is None:
+        settings: Settings = state.settings
+        storage = settings.rate_limit_storage
+        redis_url = storage if storage.startswith(("redis://", "rediss://")) else None
+        cache = state.principals = PrincipalCache(
+            redis_url, settings.auth_cache_ttl.total_seconds()
+        )
+    return cache
+
+
 async def authenticate(request: Request) -> Principal:
-    """The verified caller; computed once per request and kept on ``request.state``."""
+    """The verified caller; computed once per request and kept on ``request.state``; reused
+    from the process's cache for the token's lifetime (api/auth_cache.py)."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise _unauthorized("A Bearer access token is required.")
-    claims = await verify_token(token.strip(), request.app.state.settings)
-    client_id = claims.get("azp") or claims.get("client_id")
-    if not client_id:
-        raise _unauthorized("The access token names no client.")
-    async with database(request).session() as session:
-        client = await find_client(session, client_id)
-    if client is None:
-        raise _unauthorized("The API client of this token is unknown or disabled.")
-    org = client.organization
-    principal = Principal(org.id, org.uuid, client.client_id, org.rate_limit_tier, org)
-    request.state.principal = principal
-    return principal
+    cache = principal_cache(request)
+    entry, generation = await cache.get(token)
+    if entry is None:
+        claims = await verify_token(token, request.app.state.settings)
+        client_id = claims.get("azp") or claims.get("client_id")
+        if not client_id:
+            raise _unauthorized("The access token names no client.")
+        async with database(request).session() as session:
+            client = await find_client(session, client_id)
+        if client is None:
+            raise _unauthorized("The API client of this token is unknown or disabled.")
+        org = client.organization
+        principal = Principal(org.id, org.uuid, client.client_id, org.rate_limit_tier, org)
+        entry = cache.put(token, principal, float(claims["exp"]), generation)
+    request.state.principal = entry.principal
+    request.state.principal_partners = entry.partners
+    return entry.principal
 
 
 async def principal(
@@ -165,10 +199,16 @@ async def partner_scope(
         UUID, Path(alias="sellerId", description="UUID of the seller trade partner")
     ],
 ) -> PartnerScope:
-    async with database(request).session() as session:
-        partner = await session.scalar(
-            caller.tenant.select(Partner).where(Partner.uuid == seller_id)
-        )
+    # the partners this token was checked against, dropped with it (api/auth_cache.py)
+    known: dict[UUID, Partner | None] = getattr(request.state, "principal_partners", {})
+    if seller_id in known:
+        partner = known[seller_id]
+    else:
+        async with database(request).session() as session:
+            partner = await session.scalar(
+                caller.tenant.select(Partner).where(Partner.uuid == seller_id)
+            )
+        known[seller_id] = partner
     if partner is None:
         raise Problem(
             "forbidden", f"Partner {seller_id} is not in your organization's authorized partners."

@@ -26,7 +26,14 @@ from api.nt24_pagination import Page, PageParams
 from api.nt24_schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24_values import MoneyIn, PersonIn
 from api.order_commands import load_order, order_command, run_command
-from api.versioning import expected_version, if_match, if_none_match, versioned_json
+from api.versioning import (
+    expected_version,
+    if_match,
+    if_none_match,
+    not_modified,
+    order_version,
+    versioned_json,
+)
 from settings import Settings
 from store.buyers import buyer_ref, known_ibans, notify_open_orders
 from store.db import Database
@@ -339,6 +346,9 @@ async def get_order(
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
 ) -> Response:
+    unchanged = await not_modified(request, db, order_version(scope, uuid, Order.version))
+    if unchanged is not None:
+        return unchanged
     row = await load_order(db, scope, uuid)
     return versioned_json(row.order, row.version, request=request)
 

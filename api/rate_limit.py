@@ -1,25 +1,28 @@
-"""Rate limits of the NT24 API (contract section 4), counted in the database.
+"""Rate limits of the NT24 API (contract section 4), counted outside the database.
 
 Every organization has one budget per category (all its API clients share it): ``read`` (any
 GET), ``write`` (POST, PATCH, PUT, DELETE) and ``webhook`` (anything under ``/v1/webhooks``),
 sized by its tier (settings ``rate_limits_*``).
 
-Two fixed windows aligned to the Unix clock count each request:
+Two moving windows count each request (the ``limits`` library's moving-window strategy):
 
-- the minute: at most the tier's limit, a hard ceiling;
-- the burst span (10 s): at most ``burst_factor`` (2) times its share of the minute, rounded up:
-  60 writes a minute allow 20 in any 10 s span, so a client may run at twice its steady rate
-  for 10 s but can neither exceed the minute's limit nor spend the whole minute in one second.
+- the last minute: at most the tier's limit, a hard ceiling;
+- the last burst span (10 s): at most ``burst_factor`` (2) times its share of the minute,
+  rounded up: 60 writes a minute allow 20 in any 10 s span, so a client may run at twice its
+  steady rate for 10 s but can neither exceed the minute's limit nor spend the whole minute in
+  one second.
 
-A refused request uses no budget (its increments are rolled back). Every answer to an
+A refused request uses no budget: both windows are checked before either is counted (two
+requests racing for the last slot may still cost the loser one). Every answer to an
 authenticated NT24 request carries ``X-RateLimit-Limit`` (the minute's limit),
 ``X-RateLimit-Remaining`` (what may still be sent before a 429, the lower of both windows),
-``X-RateLimit-Reset`` (Unix seconds when that binding window ends) and
+``X-RateLimit-Reset`` (Unix seconds when that binding window frees its oldest request) and
 ``X-RateLimit-Category``; a 429 ``rate-limited`` adds ``Retry-After``. Unauthenticated requests
 pass untouched: their endpoint answers 401 and there is no organization to count against.
 
-Counters are rows upserted atomically (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on
-PostgreSQL and SQLite), so every API process shares them.
+The windows live where ``rate_limit_storage`` says: in the API process's memory (one API
+process, the embedded default) or in Redis, which every API process then shares. A request
+never writes to the database for them.
 """
 
 from __future__ import annotations
@@ -29,20 +32,19 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
+from limits import RateLimitItemPerSecond, WindowStats
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import database
 from api.errors import Problem, problem_response
 from api.nt24_auth import Principal, authenticate
 from settings import RateLimits, Settings
-from store.db import Database
-from store.models import RateLimitCounter
 
 Authenticator = Callable[[Request], Awaitable[Principal]]
 
@@ -152,54 +154,73 @@ def judge(
     return Verdict(category, minute.limit, remaining, binding.reset(now), now, None)
 
 
-def _counter_name(category: str, window: Window) -> str:
-    # the minute's row is named by the category, the burst span's by category and length
-    return category if window.seconds == MINUTE else f"{category}/{window.seconds}s"
+class Limiter:
+    """Moving windows per organization and category, in memory or in Redis."""
 
-
-async def hit(
-    db: Database,
-    organization_id: int,
-    category: str,
-    windows: tuple[Window, Window],
-    now: int,
-) -> Verdict:
-    """Count one request in both windows, atomically across processes, and judge it."""
-    names = [_counter_name(category, w) for w in windows]
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    upsert = insert(RateLimitCounter).values(
-        [
-            {
-                "organization_id": organization_id,
-                "category": name,
-                "window_start": w.start(now),
-                "count": 1,
-            }
-            for name, w in zip(names, windows, strict=True)
-        ]
-    )
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["organization_id", "category", "window_start"],
-        set_={"count": RateLimitCounter.count + 1},
-    ).returning(RateLimitCounter.category, RateLimitCounter.count)
-    async with db.session() as session:
-        counted = dict((await session.execute(upsert)).all())
-        verdict = judge(category, windows, (counted[names[0]], counted[names[1]]), now)
-        if not verdict.allowed:
-            await session.rollback()  # a refused request uses no budget
-            return verdict
-        if counted[names[0]] == 1:
-            # The first request of a new minute (only one request sees 1) clears this
-            # category's older windows: no other request touches those rows, so no lock waits.
-            await session.execute(
-                delete(RateLimitCounter).where(
-                    RateLimitCounter.organization_id == organization_id,
-                    RateLimitCounter.category.in_(names),
-                    RateLimitCounter.window_start < windows[0].start(now),
-                )
+    def __init__(self, storage_url: str) -> None:
+        options: dict[str, Any] = {}
+        if storage_url.startswith(("redis://", "rediss://", "redis+unix://")):
+            uri = "async+" + storage_url
+            options["implementation"] = "redispy"
+            options["key_prefix"] = "nt24-rate"
+        elif storage_url.startswith("memory://"):
+            uri = "async+" + storage_url
+        else:
+            raise ValueError(
+                f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {storage_url}"
             )
-        await session.commit()
-    return verdict
+        self.storage = storage_from_string(uri, **options)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    async def hit(
+        self, organization_id: int, category: str, windows: tuple[Window, Window], now: float
+    ) -> Verdict:
+        """Count one request in both windows, shared by every process using this storage, and
+        judge it."""
+        ids = (str(organization_id), category)
+        items = [RateLimitItemPerSecond(w.limit, w.seconds) for w in windows]
+        stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
+        if all(s.remaining >= 1 for s in stats):
+            counted = [await self.strategy.hit(item, *ids) for item in items]
+            if all(counted):
+                return _allowed(category, windows, stats, now)
+            stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
+        return _refused(category, windows, stats, now)
+
+    async def clear(self) -> None:
+        await self.storage.reset()
+
+
+def _allowed(
+    category: str, windows: tuple[Window, Window], before: list[WindowStats], now: float
+) -> Verdict:
+    left = []
+    for window, stats in zip(windows, before, strict=True):
+        # an empty window's reset is now + its length; else its oldest request's expiry
+        reset = now + window.seconds if stats.remaining == window.limit else stats.reset_time
+        left.append((stats.remaining - 1, math.ceil(reset)))
+    remaining, reset = min(left, key=lambda pair: pair[0])  # a tie names the minute
+    return Verdict(category, windows[0].limit, remaining, reset, int(now), None)
+
+
+def _refused(
+    category: str, windows: tuple[Window, Window], stats: list[WindowStats], now: float
+) -> Verdict:
+    full = [(w, math.ceil(s.reset_time)) for w, s in zip(windows, stats, strict=True)]
+    over = [(w, reset) for (w, reset), s in zip(full, stats, strict=True) if s.remaining < 1]
+    # the window that frees last is the one that keeps refusing
+    exceeded, reset = max(over or full, key=lambda pair: pair[1])
+    # whole seconds on both sides: Retry-After never exceeds the window's length
+    return Verdict(category, windows[0].limit, 0, reset, math.ceil(now), exceeded)
+
+
+def limiter_of(request: Request) -> Limiter:
+    """The API process's limiter (made on first use, on its settings' storage)."""
+    state = request.app.state
+    limiter = getattr(state, "rate_limiter", None)
+    if limiter is None:
+        limiter = state.rate_limiter = Limiter(state.settings.rate_limit_storage)
+    return limiter
 
 
 class RateLimitMiddleware:
@@ -229,8 +250,8 @@ class RateLimitMiddleware:
             settings.rate_limit_burst_factor,
             settings.rate_limit_burst_seconds,
         )
-        verdict = await hit(
-            database(request), caller.organization_id, category, windows, int(time.time())
+        verdict = await limiter_of(request).hit(
+            caller.organization_id, category, windows, time.time()
         )
         if not verdict.allowed:
             await problem_response(request, verdict.problem())(scope, receive, send)

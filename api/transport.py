@@ -19,8 +19,9 @@ from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model
 from api.nt24_values import AddressIn
 from api.order_commands import load_order, order_command
-from api.versioning import if_none_match, versioned_json
+from api.versioning import if_none_match, not_modified, order_version, versioned_json
 from store.db import Database
+from store.models import Order
 from workflows import order_model as m
 from workflows.order import OrderWorkflow
 
@@ -123,6 +124,10 @@ async def get_transport(
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
 ) -> Response:
+    version = Order.transport["version"].as_integer()
+    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    if unchanged is not None:
+        return unchanged
     row = await load_order(db, scope, uuid)
     return versioned_json(row.transport, row.transport["version"], request=request)
 

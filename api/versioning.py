@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
 
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import Select
 
 from api.errors import Problem
+from store.db import Database
+from store.models import Order
+
+if TYPE_CHECKING:
+    from api.nt24_auth import PartnerScope
 
 _ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
 
@@ -99,7 +106,7 @@ def expected_version(request: Request) -> int:
     return _if_match_version(request.headers.get("if-match"))
 
 
-def if_none_match(
+async def if_none_match(
     value: Annotated[
         str | None,
         Header(
@@ -108,7 +115,8 @@ def if_none_match(
         ),
     ] = None,
 ) -> str | None:
-    """Declares If-None-Match on a GET; ``versioned(..., request=request)`` answers it."""
+    """Declares If-None-Match on a GET; ``versioned(..., request=request)`` answers it.
+    (``async``: FastAPI runs a plain function dependency in a worker thread, per request.)"""
     return value
 
 
@@ -152,3 +160,28 @@ def versioned(
 ) -> Response:
     """``versioned_json`` for a response model (null fields omitted)."""
     return versioned_json(_as_json(resource), version, status_code=status_code, request=request)
+
+
+async def not_modified(
+    request: Request, db: Database, version_query: Select[Any]
+) -> Response | None:
+    """The 304 of a GET whose If-None-Match names the current version, read alone: one
+    column (or one JSON field) of one row found by its unique uuid, in the caller's tenant,
+    without loading the resource. None when there is no If-None-Match, no such row (the full
+    read answers its 404) or another version (the full read answers 200)."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    async with db.session() as session:
+        version = await session.scalar(version_query)
+    if version is None or not none_match(header, int(version)):
+        return None
+    return Response(status_code=304, headers={"ETag": etag(int(version))})
+
+
+def order_version(scope: PartnerScope, order_uuid: UUID, column: Any) -> Select[Any]:
+    """The query of one version of the caller's order under this seller (``Order.version``, or
+    a module's version inside its JSON view)."""
+    return scope.tenant.select(Order, column).where(
+        Order.partner_id == scope.partner.id, Order.uuid == order_uuid
+    )

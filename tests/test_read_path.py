@@ -1,0 +1,238 @@
+"""The read path: rate limits counted outside the database (in memory, or in a Redis shared by
+API processes), the authenticated principal cached until a change drops it, and a 304 that
+reads one version column. Redis is the real one ``scripts/test`` starts (NT24_TEST_REDIS_URL)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import redis.asyncio
+from limits import RateLimitItemPerSecond
+from sqlalchemy import event, select
+
+from api import auth_cache
+from api.auth_cache import GENERATION_KEY, PrincipalCache
+from api.nt24_auth import Principal
+from api.rate_limit import Limiter, windows_for
+from settings import RateLimits
+from store import api_clients
+from store.db import Database
+from store.models import ApiClient
+from tests.conftest import Stack, client_token, make_api_tenant, serving, settings_for_tests
+from tests.test_buyers import buyer_body
+from tests.test_conventions import client, conventions_app, key, new_organization, seller
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("NT24_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("NT24_TEST_REDIS_URL is not set: scripts/test starts a Redis")
+    return url
+
+
+# --- rate limits ------------------------------------------------------------------------
+
+
+async def test_two_limiters_sharing_one_redis_count_together(redis_url: str):
+    first, second = Limiter(redis_url), Limiter(redis_url)
+    organization = int(uuid4().int % 10**9)
+    windows = windows_for(4, 6, 10)  # 4 a minute, and the burst span may use all of them
+    verdicts = [
+        await limiter.hit(organization, "write", windows, time.time())
+        for limiter in (first, second, first, second, first, second)
+    ]
+    assert [v.allowed for v in verdicts] == [True, True, True, True, False, False]
+    assert [v.remaining for v in verdicts] == [3, 2, 1, 0, 0, 0]
+    refused = verdicts[-1]
+    assert refused.headers()["X-RateLimit-Limit"] == "4"
+    assert 1 <= refused.retry_after <= 60
+    assert refused.problem().detail == "4 requests per minute for write category exceeded."
+    # another organization and another category have budgets of their own
+    assert (await first.hit(organization + 1, "write", windows, time.time())).remaining == 3
+    assert (await second.hit(organization, "read", windows, time.time())).remaining == 3
+
+
+async def test_memory_limiters_count_per_process():
+    first, second = Limiter("memory://"), Limiter("memory://")
+    windows = windows_for(2, 6, 10)  # 2 a minute, both in one burst
+    assert [(await first.hit(1, "read", windows, time.time())).allowed for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+    assert (await second.hit(1, "read", windows, time.time())).remaining == 1
+
+
+async def test_a_refused_request_uses_no_budget():
+    limiter = Limiter("memory://")
+    minute, burst = windows_for(12, 2.0, 10)  # 12 a minute, 4 in any 10 s span
+    verdicts = [await limiter.hit(1, "write", (minute, burst), time.time()) for _ in range(6)]
+    assert [v.allowed for v in verdicts] == [True] * 4 + [False] * 2
+    assert verdicts[-1].problem().detail == (
+        "4 requests per 10 seconds (burst) for write category exceeded."
+    )
+    assert 1 <= verdicts[-1].retry_after <= 10
+    # the two refused requests were not counted in the minute: 8 of 12 are left
+    stats = await limiter.strategy.get_window_stats(RateLimitItemPerSecond(12, 60), "1", "write")
+    assert stats.remaining == 8
+
+
+async def test_two_api_processes_share_limits_and_headers_through_redis(
+    db: Database, pg_url: str, redis_url: str
+):
+    org = await new_organization(db)
+    settings = settings_for_tests(
+        pg_url,
+        rate_limits_standard=RateLimits(read=100, write=4, webhook=10),
+        rate_limit_burst_factor=6,
+        rate_limit_storage=redis_url,
+    )
+    other_db = Database(pg_url)
+    try:
+        async with (
+            serving(conventions_app(db, settings)) as first_base,
+            serving(conventions_app(other_db, settings)) as second_base,
+            client(first_base, org) as first,
+            client(second_base, org) as second,
+        ):
+            answers = [
+                await http.post(f"{seller()}/things", json={"name": f"t-{uuid4()}"}, headers=key())
+                for http in (first, second, first, second, first, second)
+            ]
+            read = await second.get(f"{seller()}/things")
+    finally:
+        await other_db.dispose()
+    assert [a.status_code for a in answers] == [201, 201, 201, 201, 429, 429]
+    assert [a.headers["x-ratelimit-remaining"] for a in answers] == ["3", "2", "1", "0", "0", "0"]
+    for answer in answers:
+        assert answer.headers["x-ratelimit-limit"] == "4"
+        assert answer.headers["x-ratelimit-category"] == "write"
+        assert abs(int(answer.headers["x-ratelimit-reset"]) - time.time() - 60) <= 3
+    refused = answers[-1]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "4 requests per minute for write category exceeded."
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert read.status_code == 200 and read.headers["x-ratelimit-remaining"] == "99"
+
+
+# --- the principal cache ----------------------------------------------------------------
+
+
+def _principal() -> Principal:
+    return Principal(1, uuid4(), "api-client-x", "STANDARD", None)  # type: ignore[arg-type]
+
+
+async def test_a_cached_principal_lives_until_its_token_expires_or_a_change():
+    cache = PrincipalCache(None, 300)
+    entry, generation = await cache.get("t")
+    assert entry is None
+    cache.put("t", _principal(), time.time() + 60, generation)
+    assert (await cache.get("t"))[0] is not None
+    cache.put("expired", _principal(), time.time() - 1, generation)
+    assert (await cache.get("expired"))[0] is None
+    auth_cache.bump()  # an API client, organization or partner changed in this process
+    assert (await cache.get("t"))[0] is None
+
+
+async def test_another_process_drops_the_cached_principals_through_redis(redis_url: str):
+    cache = PrincipalCache(redis_url, 300)
+    other = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        entry, generation = await cache.get("t")
+        cache.put("t", _principal(), time.time() + 60, generation)
+        assert (await cache.get("t"))[0] is not None
+        await other.incr(GENERATION_KEY)  # what bump() does in another API process
+        assert (await cache.get("t"))[0] is None
+    finally:
+        await other.aclose()
+        await cache.close()
+
+
+async def test_a_disabled_client_loses_access_at_once_though_its_principal_was_cached(
+    stack: Stack,
+):
+    tenant = await make_api_tenant(stack.db)
+    token = await client_token(stack, tenant)
+    async with stack.http(token) as http:
+        assert (await http.get("/v1/me")).status_code == 200  # now cached
+        assert (await http.get(f"{tenant.seller}/buyers")).status_code == 200
+        async with stack.db.transaction() as session:
+            row = await session.scalar(
+                select(ApiClient).where(ApiClient.client_id == tenant.client_id)
+            )
+            row.is_active = False
+        assert (await http.get("/v1/me")).status_code == 401
+        assert (await http.get(f"{tenant.seller}/buyers")).status_code == 401
+
+
+async def test_a_rotated_client_is_read_again(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    token = await client_token(stack, tenant)
+    async with stack.http(token) as http:
+        assert (await http.get("/v1/me")).status_code == 200
+        before = auth_cache.local_generation()
+        async with stack.db.transaction() as session:
+            row = await session.scalar(
+                select(ApiClient).where(ApiClient.client_id == tenant.client_id)
+            )
+            await api_clients.rotate_secret(
+                session, row, stack.settings.client_secret_rotation_grace
+            )
+        assert auth_cache.local_generation() > before  # every cached principal was dropped
+        # the contract's rotation window: tokens of the previous secret keep working meanwhile
+        assert (await http.get("/v1/me")).status_code == 200
+        row.is_active = False
+        async with stack.db.transaction() as session:
+            await session.merge(row)
+        assert (await http.get("/v1/me")).status_code == 401
+
+
+# --- reads write nothing; a 304 reads one column ---------------------------------------------
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_gets_write_nothing_and_a_304_reads_the_version_alone(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    token = await client_token(stack, tenant)
+    async with stack.http(token) as http:
+        created = await http.post(f"{tenant.seller}/buyers", json=buyer_body(), headers=key())
+        assert created.status_code == 201, created.text
+        url = f"{tenant.seller}/buyers/{created.json()['uuid']}"
+        first = await http.get(url)
+        with statements(stack.db) as sent:
+            cached = await http.get(url, headers={"If-None-Match": first.headers["etag"]})
+            again = await http.get(url)
+            for _ in range(3):
+                await http.get("/v1/me")
+    assert cached.status_code == 304 and cached.content == b""
+    assert cached.headers["etag"] == first.headers["etag"]
+    assert cached.headers["x-ratelimit-category"] == "read"
+    assert again.status_code == 200 and again.content == first.content
+    # (the buyer's VIES check, run by the worker on the same database, may write meanwhile)
+    request_tables = ("rate_limit_counters", "idempotency_records", "api_clients", "organizations")
+    writes = [s for s in sent if s.split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert not [s for s in writes if any(table in s for table in request_tables)]
+    # the principal came from the cache: no API client was read
+    assert not [s for s in sent if "api_clients" in s]
+    version_reads = [s for s in sent if "FROM buyers" in s and "buyers.version" in s]
+    assert version_reads and version_reads[0].startswith("SELECT buyers.version FROM buyers")
