@@ -240,6 +240,14 @@ class Settings(BaseSettings):
     payments_account_holder: str = "NT24 Payments GmbH"
     payments_iban: str = "DE89370400440532013000"
     payments_bic: str = "COBADEFFXXX"
+    # Who the buyer deals with, on the payment page, the invoice e-mail and every letter: the
+    # platform's legal entity (the seller's name is printed beside it), its address, where
+    # buyers write with questions, and the privacy notice the payment page links to (empty:
+    # the platform's own short notice at {public_base_url}/pay/privacy)
+    platform_legal_name: str = "NT24 Payments GmbH"
+    platform_legal_address: str = "Friedrichstraße 100, 10117 Berlin, Germany"
+    buyer_contact_email: str = "payments@nt24.localhost"
+    privacy_notice_url: str = ""
     # The payout run (a Temporal Schedule) passing what buyers paid on to the sellers
     payout_interval: timedelta = timedelta(days=1)
 
@@ -274,6 +282,10 @@ class Settings(BaseSettings):
             self.idenfy_callback_url
             or f"{self.public_base_url.rstrip('/')}/v1/providers/idenfy/callback"
         )
+
+    @property
+    def effective_privacy_notice_url(self) -> str:
+        return self.privacy_notice_url or f"{self.public_base_url.rstrip('/')}/pay/privacy"
 
     @property
     def effective_oauth_issuer(self) -> str:

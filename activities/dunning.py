@@ -23,8 +23,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID
 
+from jinja2 import FileSystemLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -34,10 +36,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 
 from activities.email import SMTP_PERMANENT, EmailActivities, EmailAttachment, OutgoingEmail
-from activities.export_file_pdf import Money, format_date, format_money
 from activities.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
 from settings import Settings
+from store import i18n
 from store.db import Database
+from store.i18n import BuyerLocale
 from store.models import DunningLetter, Partner, PaymentInvoice, PaymentOrder
 from store.payment_money import balance_of
 from workflows.rules.dunning import (
@@ -49,6 +52,7 @@ from workflows.rules.dunning import (
 )
 
 DUNNING_WORKFLOW = "DunningWorkflow"
+LETTERS = FileSystemLoader(Path(__file__).resolve().parent.parent / "store" / "templates")
 INSTALMENT = "INSTALMENT"
 SENT, FAILED = "SENT", "FAILED"
 
@@ -75,6 +79,8 @@ class LetterRequest:
     step: DunningStep | None = None  # a ladder letter, or
     instalment: Instalment | None = None  # an instalment of a payment plan
     instalments: int = 0  # how many the plan has
+    # the invoice itself, sent when it is created (no ladder step; ``dunning_status`` stays)
+    invoice_notice: bool = False
     plan_total: int = 0  # what was outstanding when the plan was agreed
     plan_due_by_now: int = 0  # what the plan wants paid by this instalment's date
 
@@ -136,64 +142,180 @@ def _closed(invoice: PaymentInvoice) -> bool:
 
 # ----- the letters -----
 
+INVOICE_LETTER = "INVOICE"  # the letter key (and step) of the invoice sent at its capture
+
 
 @dataclass(frozen=True)
 class Letter:
     subject: str
     text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the letter is from (the platform's legal entity, for the seller) and whom to ask."""
+
+    legal_entity: str
+    legal_address: str
+    contact: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Sender:
+        return cls(
+            settings.platform_legal_name,
+            settings.platform_legal_address,
+            settings.buyer_contact_email,
+        )
+
+
+def step_name(step: DunningStep, t: BuyerLocale) -> str:
+    """What the buyer reads a ladder step as, in the order the ladder sends them: nothing that
+    sounds like a first step comes after one that says "first"."""
+    return {
+        DunningStep.UPCOMING_PAYMENT: t.gettext("Upcoming payment"),
+        DunningStep.INVOICE_DUE: t.gettext("Invoice due"),
+        DunningStep.FREE_REMINDER: t.gettext("Payment reminder"),
+        DunningStep.REMINDER_1: t.gettext("First reminder"),
+        DunningStep.REMINDER_2: t.gettext("Second reminder"),
+        DunningStep.LAST_NOTICE: t.gettext("Final reminder"),
+        DunningStep.COLLECTION_CALLS: t.gettext("Collection call"),
+        DunningStep.DCA_HANDOVER: t.gettext("Handed over for collection"),
+    }[step]
 
 
 def compose_letter(
-    request: LetterRequest, content: InvoicePdfContent, amount_due: int, greeting: str
+    request: LetterRequest,
+    content: InvoicePdfContent,
+    amount_due: int,
+    t: BuyerLocale,
+    first_name: str | None,
+    sender: Sender,
 ) -> Letter:
-    """Subject and text of the letter (English, whatever the order's locale)."""
-    ref = content.payment_reference
-    due = format_date(content.due_at.date())
-    amount = format_money(Money(amount_due, content.currency))
-    pay = (
-        f"Please transfer {amount} to {content.account_holder}, IBAN {content.iban}, "
-        f"BIC {content.bic}, quoting the payment reference {ref}."
+    """Subject, plain text and HTML of the letter, in the buyer's language (``t``)."""
+    values = {
+        "ref": content.payment_reference,
+        "seller": content.seller_name,
+        "due": t.date(content.due_at),
+        "amount": t.money(amount_due, content.currency),
+    }
+    greeting = (
+        t.gettext("Dear %(name)s,") % {"name": first_name}
+        if first_name
+        else t.gettext("Dear Sir or Madam,")
     )
-    seller = content.seller_name
-    if request.instalment is not None:
-        number, count = request.instalment.number, request.instalments
-        instalment_due = format_date(request.instalment.due_at.date())
-        return Letter(
-            f"Instalment {number} of {count} for invoice {ref}: {amount} due {instalment_due}",
-            f"{greeting}\n\nas agreed in your payment plan for invoice {ref} of {seller}, "
-            f"instalment {number} of {count} is due on {instalment_due}.\n\n{pay}",
+    if request.invoice_notice:
+        subject = t.gettext("Your invoice %(ref)s from %(seller)s") % values
+        paragraphs = [
+            t.gettext(
+                "thank you for your order with %(seller)s. Attached is your invoice %(ref)s "
+                "for %(amount)s, payable by %(due)s."
+            )
+            % values,
+            t.gettext(
+                "%(seller)s has assigned the claim to us: please pay the invoice to the "
+                "account below, not to the seller."
+            )
+            % values,
+        ]
+    elif request.instalment is not None:
+        values |= {
+            "number": request.instalment.number,
+            "count": request.instalments,
+            "instalment_due": t.date(request.instalment.due_at),
+        }
+        subject = (
+            t.gettext("Instalment %(number)s of %(count)s for invoice %(ref)s: %(amount)s due")
+            % values
         )
-    step = request.step
-    assert step is not None
-    subjects = {
-        DunningStep.UPCOMING_PAYMENT: f"Invoice {ref} is due on {due}",
-        DunningStep.INVOICE_DUE: f"Invoice {ref} is due today",
-        DunningStep.FREE_REMINDER: f"Reminder: invoice {ref} is overdue",
-        DunningStep.REMINDER_1: f"First reminder: invoice {ref}",
-        DunningStep.REMINDER_2: f"Second reminder: invoice {ref}",
-        DunningStep.LAST_NOTICE: f"Last notice: invoice {ref}",
-        DunningStep.COLLECTION_CALLS: f"Invoice {ref}: we will call you",
-        DunningStep.DCA_HANDOVER: f"Invoice {ref} handed over to a debt collection agency",
+        paragraphs = [
+            t.gettext(
+                "as agreed in your payment plan for invoice %(ref)s of %(seller)s, instalment "
+                "%(number)s of %(count)s (%(amount)s) is due on %(instalment_due)s."
+            )
+            % values
+        ]
+    else:
+        step = request.step
+        assert step is not None
+        subject = t.gettext("%(step)s: %(subject)s") % {
+            "step": step_name(step, t),
+            "subject": _step_subject(step, t) % values,
+        }
+        paragraphs = [_step_body(step, t) % values]
+    context = {
+        "subject": subject,
+        "greeting": greeting,
+        "paragraphs": paragraphs,
+        "invoice_number": content.external_invoice_uid or content.payment_reference,
+        "reference": content.payment_reference,
+        "issued_at": content.issued_at,
+        "due_at": content.due_at,
+        "amount_due": amount_due,
+        "currency": content.currency,
+        "account_holder": content.account_holder,
+        "iban": content.iban,
+        "bic": content.bic,
+        "seller": content.seller_name,
+        "legal_entity": sender.legal_entity,
+        "legal_address": sender.legal_address,
+        "contact": sender.contact,
     }
-    bodies = {
-        DunningStep.UPCOMING_PAYMENT: f"a friendly note: your invoice {ref} from {seller} "
-        f"is due on {due}. If you have paid already, thank you.",
-        DunningStep.INVOICE_DUE: f"your invoice {ref} from {seller} is due today ({due}).",
-        DunningStep.FREE_REMINDER: f"we have not received the payment of invoice {ref} from "
-        f"{seller}, due on {due}. Perhaps it slipped through: this reminder is free of charge.",
-        DunningStep.REMINDER_1: f"invoice {ref} from {seller} was due on {due} and is still "
-        "unpaid. Please pay it now.",
-        DunningStep.REMINDER_2: f"despite our reminder, invoice {ref} from {seller}, due on "
-        f"{due}, is still unpaid. Please pay it within seven days.",
-        DunningStep.LAST_NOTICE: f"invoice {ref} from {seller}, due on {due}, is still unpaid. "
-        "This is our last notice: without payment we will hand the claim over for collection.",
-        DunningStep.COLLECTION_CALLS: f"invoice {ref} from {seller}, due on {due}, is still "
-        "unpaid. Our collection team will call you to settle it.",
-        DunningStep.DCA_HANDOVER: f"as invoice {ref} from {seller}, due on {due}, remained "
-        "unpaid, we have handed the claim over to a debt collection agency, which will "
-        "contact you. Payments to us are still matched until then.",
-    }
-    return Letter(subjects[step], f"{greeting}\n\n{bodies[step]}\n\n{pay}")
+    return Letter(
+        subject,
+        i18n.render(LETTERS, "letters/letter.txt", t, **context),
+        i18n.render(LETTERS, "letters/letter.html", t, **context),
+    )
+
+
+def _step_subject(step: DunningStep, t: BuyerLocale) -> str:
+    return {
+        DunningStep.UPCOMING_PAYMENT: t.gettext("invoice %(ref)s is due on %(due)s"),
+        DunningStep.INVOICE_DUE: t.gettext("invoice %(ref)s is due today"),
+        DunningStep.FREE_REMINDER: t.gettext("invoice %(ref)s is overdue"),
+        DunningStep.REMINDER_1: t.gettext("invoice %(ref)s is still unpaid"),
+        DunningStep.REMINDER_2: t.gettext("invoice %(ref)s is still unpaid"),
+        DunningStep.LAST_NOTICE: t.gettext("invoice %(ref)s before collection"),
+        DunningStep.COLLECTION_CALLS: t.gettext("invoice %(ref)s, we will call you"),
+        DunningStep.DCA_HANDOVER: t.gettext("invoice %(ref)s"),
+    }[step]
+
+
+def _step_body(step: DunningStep, t: BuyerLocale) -> str:
+    return {
+        DunningStep.UPCOMING_PAYMENT: t.gettext(
+            "a friendly note: your invoice %(ref)s from %(seller)s is due on %(due)s. If you "
+            "have paid already, thank you."
+        ),
+        DunningStep.INVOICE_DUE: t.gettext(
+            "your invoice %(ref)s from %(seller)s is due today (%(due)s)."
+        ),
+        DunningStep.FREE_REMINDER: t.gettext(
+            "we have not received the payment of invoice %(ref)s from %(seller)s, due on "
+            "%(due)s. Perhaps it slipped through: this reminder is free of charge."
+        ),
+        DunningStep.REMINDER_1: t.gettext(
+            "invoice %(ref)s from %(seller)s was due on %(due)s and is still unpaid. Please pay "
+            "%(amount)s now."
+        ),
+        DunningStep.REMINDER_2: t.gettext(
+            "despite our reminder, invoice %(ref)s from %(seller)s, due on %(due)s, is still "
+            "unpaid. Please pay %(amount)s within seven days."
+        ),
+        DunningStep.LAST_NOTICE: t.gettext(
+            "invoice %(ref)s from %(seller)s, due on %(due)s, is still unpaid. This is our last "
+            "reminder: without payment we will hand the claim over for collection."
+        ),
+        DunningStep.COLLECTION_CALLS: t.gettext(
+            "invoice %(ref)s from %(seller)s, due on %(due)s, is still unpaid. Our collection "
+            "team will call you to settle it."
+        ),
+        DunningStep.DCA_HANDOVER: t.gettext(
+            "as invoice %(ref)s from %(seller)s, due on %(due)s, remained unpaid, we have "
+            "handed the claim over to a debt collection agency, which will contact you. "
+            "Payments to us are still matched until then."
+        ),
+    }[step]
 
 
 def _address_lines(address: dict[str, str | None]) -> tuple[str, ...]:
@@ -302,8 +424,14 @@ class DunningActivities:
             seller = await session.get_one(Partner, invoice.partner_id)
         content = pdf_content(invoice, order, seller, self.settings, request.sent_at)
         representative = order.buyer_representative
-        greeting = f"Dear {representative.get('first_name') or 'Sir or Madam'},"
-        letter = compose_letter(request, content, amount_due, greeting)
+        letter = compose_letter(
+            request,
+            content,
+            amount_due,
+            BuyerLocale(order.locale),
+            representative.get("first_name"),
+            Sender.of(self.settings),
+        )
         pdf = render_invoice_pdf(content)
         recipient = representative.get("email") or ""
         status, error, message_id = SENT, None, None
@@ -315,6 +443,8 @@ class DunningActivities:
                     to=[recipient],
                     subject=letter.subject,
                     text=letter.text,
+                    html=letter.html,
+                    reply_to=self.settings.buyer_contact_email or None,
                     attachments=[
                         EmailAttachment(
                             f"invoice-{invoice.payment_reference}.pdf", "application/pdf", pdf
@@ -352,7 +482,7 @@ class DunningActivities:
                 DunningLetter(
                     invoice_id=invoice_id,
                     letter_key=request.letter_key,
-                    step=request.step.value if request.step else INSTALMENT,
+                    step=_letter_step(request),
                     instalment_number=request.instalment.number if request.instalment else None,
                     amount_due=amount_due,
                     recipient=recipient,
@@ -397,6 +527,12 @@ async def _load_invoice(
             f"unknown invoice {invoice_uuid}", type="UNKNOWN_INVOICE", non_retryable=True
         )
     return invoice
+
+
+def _letter_step(request: LetterRequest) -> str:
+    if request.step is not None:
+        return request.step.value
+    return INVOICE_LETTER if request.invoice_notice else INSTALMENT
 
 
 def _amount_due(request: LetterRequest, invoice: PaymentInvoice, outstanding: int) -> int:

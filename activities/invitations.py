@@ -22,9 +22,11 @@ from temporalio.exceptions import ApplicationError
 from activities.email import EmailActivities, OutgoingEmail
 from activities.webhooks import kick_fan_out
 from settings import Settings
+from store import i18n
 from store.buyers import active_kyc_document_types
 from store.db import Database
 from store.events import record_event, utc_timestamp
+from store.i18n import BuyerLocale
 from store.invitations import ACTIVE, EXPIRED, KYC, TEMPLATES, USED, checklist, link_url
 from store.models import Event, SelfServiceInvitation, utcnow
 
@@ -81,18 +83,26 @@ class InvitationActivities:
         return message_id
 
     def compose(self, invitation: SelfServiceInvitation, active_types: set[str]) -> OutgoingEmail:
+        """The e-mail in the buyer's language (its country's: store/i18n.py), text and HTML."""
+        t = BuyerLocale.for_country(invitation.buyer.country)
+        settings = self.settings
         context = {
             "seller": invitation.partner.name,
             "company": invitation.buyer.company_name,
-            "link": link_url(self.settings, invitation.uuid),
+            "link": link_url(settings, invitation.uuid),
             "expires_at": invitation.expires_at,
             "checklist": checklist(invitation.buyer.kyc_mode, active_types),
+            "legal_entity": settings.platform_legal_name,
+            "legal_address": settings.platform_legal_address,
+            "contact": settings.buyer_contact_email,
         }
         return OutgoingEmail(
             to=[invitation.recipient_email],
-            subject=f"{invitation.partner.name} asks for your company documents",
-            text=TEMPLATES.get_template("self_service/email.txt").render(context),
-            html=TEMPLATES.get_template("self_service/email.html").render(context),
+            subject=t.gettext("%(seller)s asks for your company documents")
+            % {"seller": invitation.partner.name},
+            text=i18n.render(TEMPLATES, "self_service/email.txt", t, **context),
+            html=i18n.render(TEMPLATES, "self_service/email.html", t, **context),
+            reply_to=settings.buyer_contact_email or None,
         )
 
     @activity.defn

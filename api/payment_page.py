@@ -1,7 +1,12 @@
 """The hosted payment page: the buyer's representative sees the order and confirms it.
 
-``GET /pay/{uuid}/`` renders the seller, the lines and the totals in the order's locale (the
-language part when the region has no texts of its own; English when neither has). The form
+``GET /pay/{uuid}/`` renders who the buyer deals with (the platform's legal entity, for the
+seller), the lines with unit prices and VAT and the totals, in the order's locale: its texts
+from the gettext catalogues (``store/i18n.py``: German, French, Dutch, English as fallback),
+its amounts and numbers formatted for the full locale (``nl_BE``, ``de_AT``). A notice says
+that confirming runs a credit check and links to the privacy notice (``/pay/privacy``
+unless ``NT24_PRIVACY_NOTICE_URL`` names another). The page loads nothing from elsewhere and
+runs no script; its stylesheet and icon are served under ``/pay/assets/``. The form
 posts back with the order's own anti-forgery token (a cross-site form cannot read it), the
 order's workflow runs the credit check, and the buyer is redirected (302) to the request's
 ``seller_urls``: ``success_url`` when accepted, ``error_url`` when rejected or failed,
@@ -12,13 +17,13 @@ Without such a URL the page itself says how it went.
 from __future__ import annotations
 
 import hmac
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import FileSystemLoader
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client
@@ -26,120 +31,51 @@ from temporalio.client import Client
 from api.deps import database, temporal
 from api.errors import Problem
 from api.payment_common import order_command, parse_uuid
-from api.payment_views import SYMBOLS
+from settings import Settings
+from store import i18n
 from store.db import Database
+from store.i18n import BuyerLocale
 from store.models import PaymentOrder
 from workflows.payment_order import PaymentOrderWorkflow
 from workflows.payment_order_model import CancelOrder, ConfirmOrder
 
 router = APIRouter(prefix="/pay", tags=["Hosted payment page"])
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
-
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Pay by invoice",
-        "seller": "Seller",
-        "order": "order",
-        "buyer": "Buyer",
-        "product": "Product",
-        "quantity": "Qty",
-        "price": "Amount",
-        "discount": "Discount",
-        "excl_tax": "Total excl. tax",
-        "tax": "Tax",
-        "total": "Total",
-        "terms": "You pay the invoice within %s days of shipment.",
-        "confirm": "Confirm the order",
-        "cancel": "Cancel",
-        "accepted": "Your order is accepted. You will receive the invoice by e-mail.",
-        "rejected": "We cannot offer payment by invoice for this order.",
-        "failed": "The order could not be checked. Please try again later.",
-        "cancelled": "The order was cancelled.",
-        "expired": "This payment link has expired.",
-        "other": "This order is already being processed.",
-    },
-    "nl": {
-        "title": "Betalen op factuur",
-        "seller": "Verkoper",
-        "order": "bestelling",
-        "buyer": "Koper",
-        "product": "Product",
-        "quantity": "Aantal",
-        "price": "Bedrag",
-        "discount": "Korting",
-        "excl_tax": "Totaal excl. btw",
-        "tax": "Btw",
-        "total": "Totaal",
-        "terms": "U betaalt de factuur binnen %s dagen na verzending.",
-        "confirm": "Bestelling bevestigen",
-        "cancel": "Annuleren",
-        "accepted": "Uw bestelling is geaccepteerd. U ontvangt de factuur per e-mail.",
-        "rejected": "Wij kunnen voor deze bestelling geen betaling op factuur aanbieden.",
-        "failed": "De bestelling kon niet worden gecontroleerd. Probeer het later opnieuw.",
-        "cancelled": "De bestelling is geannuleerd.",
-        "expired": "Deze betaallink is verlopen.",
-        "other": "Deze bestelling wordt al verwerkt.",
-    },
-    "de": {
-        "title": "Kauf auf Rechnung",
-        "seller": "Verkäufer",
-        "order": "Bestellung",
-        "buyer": "Käufer",
-        "product": "Produkt",
-        "quantity": "Menge",
-        "price": "Betrag",
-        "discount": "Rabatt",
-        "excl_tax": "Summe netto",
-        "tax": "MwSt.",
-        "total": "Gesamt",
-        "terms": "Sie zahlen die Rechnung innerhalb von %s Tagen nach Versand.",
-        "confirm": "Bestellung bestätigen",
-        "cancel": "Abbrechen",
-        "accepted": "Ihre Bestellung ist angenommen. Die Rechnung erhalten Sie per E-Mail.",
-        "rejected": "Für diese Bestellung können wir keinen Kauf auf Rechnung anbieten.",
-        "failed": "Die Bestellung konnte nicht geprüft werden. Bitte versuchen Sie es später.",
-        "cancelled": "Die Bestellung wurde abgebrochen.",
-        "expired": "Dieser Zahlungslink ist abgelaufen.",
-        "other": "Diese Bestellung wird bereits bearbeitet.",
-    },
-    "fr": {
-        "title": "Paiement sur facture",
-        "seller": "Vendeur",
-        "order": "commande",
-        "buyer": "Acheteur",
-        "product": "Produit",
-        "quantity": "Qté",
-        "price": "Montant",
-        "discount": "Remise",
-        "excl_tax": "Total HT",
-        "tax": "TVA",
-        "total": "Total TTC",
-        "terms": "Vous payez la facture dans les %s jours suivant l'expédition.",
-        "confirm": "Confirmer la commande",
-        "cancel": "Annuler",
-        "accepted": "Votre commande est acceptée. Vous recevrez la facture par e-mail.",
-        "rejected": "Nous ne pouvons pas proposer le paiement sur facture pour cette commande.",
-        "failed": "La commande n'a pas pu être vérifiée. Veuillez réessayer plus tard.",
-        "cancelled": "La commande a été annulée.",
-        "expired": "Ce lien de paiement a expiré.",
-        "other": "Cette commande est déjà en cours de traitement.",
-    },
-}
+TEMPLATES = FileSystemLoader(Path(__file__).resolve().parent / "templates")
+ASSETS = Path(__file__).resolve().parent.parent / "store" / "templates" / "buyer"
+ASSET_TYPES = {"buyer.css": "text/css; charset=utf-8", "icon.svg": "image/svg+xml"}
 
 
-def texts_for(locale: str) -> tuple[str, dict[str, str]]:
-    """The page's language and texts: the locale, its language, or English."""
-    for lang in (locale, locale.split("_")[0], "en"):
-        if lang in TEXTS:
-            return lang, TEXTS[lang]
-    raise AssertionError("English is always there")
+def status_text(t: BuyerLocale, status: str) -> str:
+    return {
+        "accepted": t.gettext("Your order is accepted. You will receive the invoice by e-mail."),
+        "rejected": t.gettext("We cannot offer payment by invoice for this order."),
+        "failed": t.gettext("The order could not be checked. Please try again later."),
+        "cancelled": t.gettext("The order was cancelled."),
+        "expired": t.gettext("This payment link has expired."),
+    }.get(status) or t.gettext("This order is already being processed.")
 
 
-def amount(cents: int, currency: str) -> str:
-    return f"{SYMBOLS.get(currency, currency)} {Decimal(cents) / 100:,.2f}"
+def page_headers(form_targets: list[str] | None = None) -> dict[str, str]:
+    """A strict policy for the buyer's pages: nothing but the platform's own stylesheet and
+    icon, no script at all, forms posted to the page itself (and, after the 302, to the
+    seller's own pages), never framed."""
+    sources = " ".join(["'self'", *sorted(set(form_targets or []))])
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; style-src 'self'; img-src 'self'; "
+            f"form-action {sources}; frame-ancestors 'none'; base-uri 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
 
 
 async def _order(db: Database, uuid: str) -> PaymentOrder:
@@ -155,39 +91,82 @@ async def _order(db: Database, uuid: str) -> PaymentOrder:
 
 
 def render(order: PaymentOrder, request: Request) -> HTMLResponse:
-    lang, t = texts_for(order.locale)
+    settings: Settings = request.app.state.settings
+    t = BuyerLocale(order.locale)
     currency = order.currency
     person = order.buyer_representative
     company = order.buyer_company
     discount = (order.discount or {}).get("amount_incl_tax", 0)
-    body = TEMPLATES.get_template("payment_page.html").render(
-        lang=lang.split("_")[0],
-        t=t,
+    body = i18n.render(
+        TEMPLATES,
+        "payment_page.html",
+        t,
         order=order,
         seller=order.partner.name,
         company=company.get("name") or company.get("registration_number"),
-        person=f"{person.get('first_name')} {person.get('last_name')}",
+        person=" ".join(p for p in (person.get("first_name"), person.get("last_name")) if p),
         lines=[
             {
                 "name": line.product_name,
-                "quantity": line.quantity,
-                "total": amount(line.product_price_incl_tax * line.quantity, currency),
+                "quantity": t.number(line.quantity),
+                "unit_price": t.money(line.product_price_incl_tax, currency),
+                "rate": t.rate(line.product_tax_rate_percentage),
+                "total": t.money(line.product_price_incl_tax * line.quantity, currency),
             }
-            for line in order.lines
+            for line in sorted(order.lines, key=lambda line: line.position)
         ],
-        discount=amount(discount, currency) if discount else None,
+        discount=t.money(discount, currency) if discount else None,
         totals={
-            "excl": amount(order.total_amount_excl_tax, currency),
-            "tax": amount(order.total_amount_tax, currency),
-            "incl": amount(order.total_amount_incl_tax, currency),
+            "excl": t.money(order.total_amount_excl_tax, currency),
+            "tax": t.money(order.total_amount_tax, currency),
+            "incl": t.money(order.total_amount_incl_tax, currency),
         },
         days=order.payment_terms_days,
         open=order.status == "pending",
         action=str(request.url.path),
         csrf_token=order.page_token,
-        status_text=t.get(order.status, t["other"]),
+        status_text=status_text(t, order.status),
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+        privacy_url=privacy_url(settings, t),
     )
-    return HTMLResponse(body)
+    targets = [_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
+    return HTMLResponse(body, headers=page_headers([t for t in targets if t]))
+
+
+def privacy_url(settings: Settings, t: BuyerLocale) -> str:
+    if settings.privacy_notice_url:
+        return settings.privacy_notice_url
+    return f"{settings.effective_privacy_notice_url}?lang={t.lang}"
+
+
+@router.get("/assets/{name}", include_in_schema=False)
+async def asset(name: str) -> Response:
+    """The buyer pages' stylesheet and icon (the self-service page uses them too)."""
+    if name not in ASSET_TYPES:
+        raise Problem("not-found", f"No asset {name}.")
+    return Response(
+        (ASSETS / name).read_bytes(),
+        media_type=ASSET_TYPES[name],
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+async def privacy_notice(request: Request, lang: str = "en") -> HTMLResponse:
+    """The platform's short privacy notice the payment page links to, in ``lang``."""
+    settings: Settings = request.app.state.settings
+    t = BuyerLocale(i18n.language_of(lang))
+    body = i18n.render(
+        TEMPLATES,
+        "privacy.html",
+        t,
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+    )
+    return HTMLResponse(body, headers=page_headers())
 
 
 @router.get("/{uuid}/", response_class=HTMLResponse, summary="The hosted payment page")

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -26,9 +25,12 @@ from api.deps import database, temporal
 from api.errors import Problem
 from api.kyc_documents import write_kyc_document
 from api.order_documents import check_upload
+from api.payment_page import page_headers, privacy_url
 from settings import Settings
+from store import i18n
 from store.buyers import active_kyc_document_types, notify_open_orders
 from store.db import Database
+from store.i18n import N_, BuyerLocale
 from store.invitations import (
     ACTIVE,
     DOCUMENT_TITLES,
@@ -45,10 +47,39 @@ from workflows.rules.kyc import KYC_DOCUMENT_TYPES
 from workflows.self_service_invitation import SelfServiceInvitationWorkflow, UseInvitation
 
 router = APIRouter(prefix="/self-service", include_in_schema=False)
-templates = Jinja2Templates(env=TEMPLATES)
 
 SOURCE = "SELF_SERVICE"  # the documents' source: uploaded by the buyer through its link
-FIELD_LABELS = {"type": "Document", "documentDate": "Date of the document", "file": "File"}
+FIELD_LABELS = {
+    "type": N_("Document"),
+    "documentDate": N_("Date of the document"),
+    "file": N_("File"),
+}
+
+
+def _locale(invitation: SelfServiceInvitation | None) -> BuyerLocale:
+    """The page speaks the buyer's language: its country's (store/i18n.py)."""
+    return BuyerLocale.for_country(invitation.buyer.country if invitation else None)
+
+
+def _html(
+    request: Request,
+    name: str,
+    t: BuyerLocale,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    body = i18n.render(
+        TEMPLATES,
+        name,
+        t,
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+        privacy_url=privacy_url(settings, t),
+        **context,
+    )
+    return HTMLResponse(body, status_code=status_code, headers=page_headers())
 
 
 def _find(token: str) -> Any:
@@ -76,38 +107,45 @@ def _status(invitation: SelfServiceInvitation | None) -> str | None:
 def _closed(request: Request, invitation: SelfServiceInvitation | None) -> HTMLResponse:
     """The page of a link that does not (or no longer) work, with its status code."""
     status = _status(invitation)
+    t = _locale(invitation)
     if invitation is None or status is None:
         heading, message, code = (
-            "This link is not valid",
-            "Check that you opened the whole link from the e-mail. If it still does not "
-            "work, ask the seller for a new one.",
+            t.gettext("This link is not valid"),
+            t.gettext(
+                "Check that you opened the whole link from the e-mail. If it still does not "
+                "work, ask the seller for a new one."
+            ),
             404,
         )
     else:
-        seller = invitation.partner.name
+        values = {
+            "seller": invitation.partner.name,
+            "until": t.datetime(invitation.expires_at),
+        }
         heading, message = {
             USED: (
-                "Your documents were sent",
-                f"The documents uploaded through this link were sent to {seller}. If you "
-                "need to send more, ask them for a new link.",
+                t.gettext("Your documents were sent"),
+                t.gettext(
+                    "The documents uploaded through this link were sent to %(seller)s. If "
+                    "you need to send more, ask them for a new link."
+                ),
             ),
             REVOKED: (
-                "This link was withdrawn",
-                f"{seller} withdrew this link. Ask them for a new one if you still need to "
-                "upload documents.",
+                t.gettext("This link was withdrawn"),
+                t.gettext(
+                    "%(seller)s withdrew this link. Ask them for a new one if you still need "
+                    "to upload documents."
+                ),
             ),
             EXPIRED: (
-                "This link has expired",
-                f"It worked until {invitation.expires_at:%d %B %Y, %H:%M} UTC. Ask {seller} "
-                "for a new one.",
+                t.gettext("This link has expired"),
+                t.gettext("It worked until %(until)s. Ask %(seller)s for a new one."),
             ),
         }[status]
+        message = message % values
         code = 410
-    return templates.TemplateResponse(
-        request,
-        "self_service/closed.html",
-        {"heading": heading, "message": message},
-        status_code=code,
+    return _html(
+        request, "self_service/closed.html", t, {"heading": heading, "message": message}, code
     )
 
 
@@ -124,9 +162,10 @@ async def _page(
     async with db.session() as session:
         active_types = await active_kyc_document_types(session, invitation.buyer_id)
     uploaded = request.query_params.get("uploaded")
-    return templates.TemplateResponse(
+    return _html(
         request,
         "self_service/page.html",
+        _locale(invitation),
         {
             "token": token,
             "seller": invitation.partner.name,
@@ -134,19 +173,20 @@ async def _page(
             "expires_at": invitation.expires_at,
             "checklist": checklist(invitation.buyer.kyc_mode, active_types),
             "usage_count": invitation.usage_count,
-            "uploaded": DOCUMENT_TITLES.get(uploaded or "", "").lower(),
+            "uploaded": DOCUMENT_TITLES.get(uploaded or "", ""),
             "errors": errors or [],
             "chosen_type": (chosen or {}).get("type"),
             "chosen_date": (chosen or {}).get("documentDate"),
         },
-        status_code=status_code,
+        status_code,
     )
 
 
-def _errors(problem: Problem) -> list[dict[str, str]]:
-    """A refused upload's field errors (``check_upload`` names the field), for the buyer."""
+def _errors(problem: Problem, t: BuyerLocale) -> list[dict[str, str]]:
+    """A refused upload's field errors (``check_upload`` names the field), for the buyer: the
+    field in the buyer's language; the check's own message as it is (English)."""
     return [
-        {"label": FIELD_LABELS.get(e["field"], e["field"]), "message": e["message"]}
+        {"label": t.gettext(FIELD_LABELS.get(e["field"], e["field"])), "message": e["message"]}
         for e in problem.errors or []
     ]
 
@@ -187,7 +227,13 @@ async def upload_document(
         return _closed(request, invitation)
     chosen = {"type": type, "documentDate": documentDate}
     if file is None or not file.filename:
-        missing = [{"label": FIELD_LABELS["file"], "message": "choose the file to upload"}]
+        t = _locale(invitation)
+        missing = [
+            {
+                "label": t.gettext(FIELD_LABELS["file"]),
+                "message": t.gettext("choose the file to upload"),
+            }
+        ]
         return await _page(
             request, db, token, invitation, errors=missing, chosen=chosen, status_code=422
         )
@@ -204,7 +250,13 @@ async def upload_document(
         )
     except Problem as problem:
         return await _page(
-            request, db, token, invitation, errors=_errors(problem), chosen=chosen, status_code=422
+            request,
+            db,
+            token,
+            invitation,
+            errors=_errors(problem, _locale(invitation)),
+            chosen=chosen,
+            status_code=422,
         )
     async with db.transaction() as session:
         counted = await _count_upload(session, token)
@@ -227,7 +279,13 @@ async def submit(
     if invitation is None or _status(invitation) != ACTIVE:
         return _closed(request, invitation)
     if invitation.usage_count == 0:
-        nothing = [{"label": "Nothing to send", "message": "upload at least one document first"}]
+        t = _locale(invitation)
+        nothing = [
+            {
+                "label": t.gettext("Nothing to send"),
+                "message": t.gettext("upload at least one document first"),
+            }
+        ]
         return await _page(request, db, token, invitation, errors=nothing, status_code=422)
     try:
         await client.get_workflow_handle(invitation.workflow_id).execute_update(
@@ -239,12 +297,14 @@ async def submit(
         if error.status != RPCStatusCode.NOT_FOUND:  # NOT_FOUND: its workflow has completed
             raise
         return _closed(request, await _invitation(db, token))
-    return templates.TemplateResponse(
+    t = _locale(invitation)
+    thanks = t.gettext("Your documents were sent to %(seller)s. You can close this page.")
+    return _html(
         request,
         "self_service/closed.html",
+        t,
         {
-            "heading": "Thank you",
-            "message": f"Your documents were sent to {invitation.partner.name}. "
-            "You can close this page.",
+            "heading": t.gettext("Thank you"),
+            "message": thanks % {"seller": invitation.partner.name},
         },
     )

@@ -19,9 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import FileSystemLoader
 
 from settings import Settings
+from store.i18n import N_
 from workflows.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS
 
 ACTIVE = "ACTIVE"
@@ -30,20 +31,21 @@ REVOKED = "REVOKED"
 EXPIRED = "EXPIRED"
 KYC = "KYC"  # the only kind this path creates (PROSPECT links are partner-level)
 
-# What the buyer reads for each document type (the types themselves: docs/kyc.md)
+# What the buyer reads for each document type (the types themselves: docs/kyc.md), in English;
+# the templates translate them (store/i18n.py)
 DOCUMENT_TITLES: dict[str, str] = {
-    "COC_EXTRACT": "Commercial register extract",
-    "COC_ARTICLES_OF_ASSOCIATION": "Articles of association",
-    "BANK_ACCOUNT_CONFIRMATION": "Bank account confirmation",
-    "BANK_STATEMENT": "Bank statement",
-    "VAT_REGISTRATION_CERTIFICATE": "VAT registration certificate",
-    "CONTACT_ID_DOCUMENT": "ID card or passport of your representative",
-    "CONTACT_POWER_OF_ATTORNEY": "Power of attorney of your representative",
-    "ADDRESS_PROOF": "Proof of business address",
-    "TP_TRADE_LICENCE": "Trade licence",
-    "TP_SHAREHOLDER_REGISTER": "List of shareholders",
-    "TP_UBO_DECLARATION": "Declaration of beneficial owners",
-    "AML_DECLARATION": "Anti-money-laundering declaration",
+    "COC_EXTRACT": N_("Commercial register extract"),
+    "COC_ARTICLES_OF_ASSOCIATION": N_("Articles of association"),
+    "BANK_ACCOUNT_CONFIRMATION": N_("Bank account confirmation"),
+    "BANK_STATEMENT": N_("Bank statement"),
+    "VAT_REGISTRATION_CERTIFICATE": N_("VAT registration certificate"),
+    "CONTACT_ID_DOCUMENT": N_("ID card or passport of your representative"),
+    "CONTACT_POWER_OF_ATTORNEY": N_("Power of attorney of your representative"),
+    "ADDRESS_PROOF": N_("Proof of business address"),
+    "TP_TRADE_LICENCE": N_("Trade licence"),
+    "TP_SHAREHOLDER_REGISTER": N_("List of shareholders"),
+    "TP_UBO_DECLARATION": N_("Declaration of beneficial owners"),
+    "AML_DECLARATION": N_("Anti-money-laundering declaration"),
 }
 assert DOCUMENT_TITLES.keys() == KYC_DOCUMENT_TYPES.keys()
 
@@ -94,10 +96,5 @@ def checklist(kyc_mode: str, active_types: set[str]) -> list[ChecklistItem]:
 
 
 # The e-mail's and the upload page's templates (store/templates/self_service/), installed
-# with the package
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+# with the package; rendered per language by store/i18n.render
+TEMPLATES = FileSystemLoader(Path(__file__).resolve().parent / "templates")

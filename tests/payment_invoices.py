@@ -80,6 +80,7 @@ async def captured_invoice(
     currency: str = "EUR",
     partner: tuple[int, int] | None = None,
     mailbox: str = "buyer",
+    locale: str = "de",
 ) -> Invoice:
     """An order of one line, captured whole at ``issued_at``: its invoice, not paid yet."""
     org_id, partner_id = partner or await seller(db)
@@ -97,7 +98,7 @@ async def captured_invoice(
             external_order_uid=f"order-{suffix}",
             status="captured",
             currency=currency,
-            locale="de",
+            locale=locale,
             payment_link_duration=900,
             payment_terms_days=terms,
             total_amount_incl_tax=total,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
@@ -28,19 +29,25 @@ from workflows.dunning import DunningView, DunningWorkflow
 from workflows.rules.dunning import DunningStep
 
 LADDER_SUBJECTS = [
-    "Invoice {ref} is due on",
-    "Invoice {ref} is due today",
-    "Reminder: invoice {ref} is overdue",
-    "First reminder: invoice {ref}",
-    "Second reminder: invoice {ref}",
-    "Last notice: invoice {ref}",
-    "Invoice {ref}: we will call you",
-    "Invoice {ref} handed over to a debt collection agency",
+    "Upcoming payment: invoice {ref} is due on",
+    "Invoice due: invoice {ref} is due today",
+    "Payment reminder: invoice {ref} is overdue",
+    "First reminder: invoice {ref} is still unpaid",
+    "Second reminder: invoice {ref} is still unpaid",
+    "Final reminder: invoice {ref} before collection",
+    "Collection call: invoice {ref}, we will call you",
+    "Handed over for collection: invoice {ref}",
 ]
 
 
+def is_invoice_mail(message: CaughtMessage) -> bool:
+    """The invoice itself, sent when the dunning starts (tests/test_buyer_letters.py)."""
+    return message.subject.startswith("Your invoice ")
+
+
 def letters(catcher: MailCatcher, invoice: Invoice) -> list[CaughtMessage]:
-    return [m for m in catcher.messages if invoice.email in m.recipients]
+    """The ladder's and the plan's letters to the buyer (the invoice mail left out)."""
+    return [m for m in catcher.messages if invoice.email in m.recipients and not is_invoice_mail(m)]
 
 
 def subjects(catcher: MailCatcher, invoice: Invoice) -> list[str]:
@@ -49,6 +56,7 @@ def subjects(catcher: MailCatcher, invoice: Invoice) -> list[str]:
 
 async def dunned_invoice(stack: Stack, env: WorkflowEnvironment, **kwargs: Any) -> Invoice:
     """An invoice issued now (the test server's now) and its dunning, started."""
+    kwargs.setdefault("locale", "en")
     invoice = await captured_invoice(stack.db, await env.get_current_time(), **kwargs)
     await start_dunning(stack.client, stack.settings, invoice.uuid, invoice.due_at)
     return invoice
@@ -65,8 +73,10 @@ async def test_the_ladder_runs_from_before_the_due_date_to_the_dca_handover(
     assert letters(mail_catcher, invoice) == []  # nothing before three days ahead of the due date
     await time_skipping.sleep(days(1) + days(1 / 24))
     [note] = letters(mail_catcher, invoice)
-    assert note.subject == f"Invoice {ref} is due on {invoice.due_at:%Y-%m-%d}"
-    assert "Dear Jana," in note.text and "595.00 EUR" in note.text and ref in note.text
+    due = format_date(invoice.due_at.date(), format="long", locale="en")
+    assert note.subject == f"Upcoming payment: invoice {ref} is due on {due}"
+    assert "Dear Jana," in note.text and "€595.00" in note.text and ref in note.text
+    assert note.html is not None and ref in note.html
     [pdf] = note.attachments
     assert (pdf.filename, pdf.content_type) == (f"invoice-{ref}.pdf", "application/pdf")
     assert pdf.content.startswith(b"%PDF")
@@ -96,7 +106,7 @@ async def test_the_ladder_runs_from_before_the_due_date_to_the_dca_handover(
         DunningWorkflow.run, dunning_workflow_id(invoice.uuid)
     )
     view: DunningView = await handle.result()
-    assert view.letters == [step.value for step in DunningStep]
+    assert view.letters == ["INVOICE"] + [step.value for step in DunningStep]
     async with stack.db.session() as session:
         kept = list(
             await session.scalars(
@@ -105,7 +115,8 @@ async def test_the_ladder_runs_from_before_the_due_date_to_the_dca_handover(
                 .order_by(DunningLetter.id)
             )
         )
-    assert [k.status for k in kept] == ["SENT"] * 8
+    assert [k.step for k in kept] == ["INVOICE"] + [step.value for step in DunningStep]
+    assert [k.status for k in kept] == ["SENT"] * 9
     assert all(len(k.pdf_sha256) == 64 for k in kept)
     await capture_history(handle, "dunning_ladder")
 
@@ -133,7 +144,7 @@ async def test_on_hold_pauses_the_ladder_and_release_continues_with_the_same_spa
     await time_skipping.sleep(days(6))  # due + 7 moved 20 days later: not yet
     assert len(letters(mail_catcher, invoice)) == 2
     await time_skipping.sleep(days(1))
-    assert subjects(mail_catcher, invoice)[2].startswith("Reminder: invoice")
+    assert subjects(mail_catcher, invoice)[2].startswith("Payment reminder: invoice")
     await capture_history(
         stack.client.get_workflow_handle(dunning_workflow_id(invoice.uuid)), "dunning_on_hold"
     )
@@ -157,7 +168,7 @@ async def test_a_payment_plan_replaces_the_ladder_until_an_instalment_is_missed(
     assert (await invoice_row(stack.db, invoice.uuid)).dunning_status == 65
     await time_skipping.sleep(days(2))
     third = letters(mail_catcher, invoice)[2]
-    assert third.subject.startswith(f"Instalment 1 of 3 for invoice {ref}: 100.01 EUR")
+    assert third.subject == f"Instalment 1 of 3 for invoice {ref}: €100.01 due"
     assert third.attachments[0].content.startswith(b"%PDF")
 
     async with stack.db.transaction() as session:
@@ -170,8 +181,8 @@ async def test_a_payment_plan_replaces_the_ladder_until_an_instalment_is_missed(
 
     await time_skipping.sleep(days(7) + days(1 / 24))  # unpaid a week after: the plan broke
     fifth = letters(mail_catcher, invoice)[4]
-    assert fifth.subject == f"Reminder: invoice {ref} is overdue"  # the ladder carries on
-    assert "200.00 EUR" in fifth.text  # what is still outstanding
+    assert fifth.subject == f"Payment reminder: invoice {ref} is overdue"  # the ladder goes on
+    assert "€200.00" in fifth.text  # what is still outstanding
     row = await invoice_row(stack.db, invoice.uuid)
     assert (row.dunning_status, row.free_reminder_sent) == (20, 1)
     await capture_history(
@@ -194,7 +205,7 @@ async def test_a_statement_that_pays_the_invoice_stops_the_ladder(
     assert (part.payment_status, part.outstanding) == ("partially_paid", 500_00)
     await time_skipping.sleep(days(7))
     reminder = letters(mail_catcher, invoice)[2]
-    assert "500.00 EUR" in reminder.text  # the reminder asks for what is left
+    assert "€500.00" in reminder.text  # the reminder asks for what is left
 
     # the bank statement: the sample's first credit quotes our reference, for 595.00 - 95.00
     statement = statement_paying(invoice.payment_reference, 500_00)
@@ -251,8 +262,13 @@ async def test_a_letter_the_relay_refuses_for_good_is_kept_as_failed(
     row = await invoice_row(stack.db, invoice.uuid)
     assert (row.dunning_status, row.upcoming_payment_reminder_sent) == (5, 0)  # reached, not sent
     async with stack.db.session() as session:
-        [kept] = await session.scalars(
-            select(DunningLetter).where(DunningLetter.invoice_id == row.id)
+        kept = list(
+            await session.scalars(
+                select(DunningLetter)
+                .where(DunningLetter.invoice_id == row.id)
+                .order_by(DunningLetter.id)
+            )
         )
-    assert kept.status == "FAILED" and "550" in (kept.error or "")
+    assert [k.letter_key for k in kept] == ["INVOICE", "UPCOMING_PAYMENT"]
+    assert all(k.status == "FAILED" and "550" in (k.error or "") for k in kept)
     assert letters(mail_catcher, invoice) == []

@@ -133,18 +133,18 @@ async def test_the_buyer_uploads_through_the_emailed_link_like_an_api_upload_the
     assert invitation["usageCount"] == 0 and "lastUsedAt" not in invitation
     expires = datetime.fromisoformat(invitation["expiresAt"])
     assert timedelta(days=6, hours=23) < expires - datetime.now(UTC) <= timedelta(days=7)
-    # the branded e-mail carries the link
-    assert mail.subject == f"{tenant.partner.name} asks for your company documents"
+    # the branded e-mail carries the link, in the buyer's language (a German company: German)
+    assert mail.subject == f"{tenant.partner.name} bittet um Ihre Unternehmensunterlagen"
     assert invitation["publicLinkUrl"] in mail.text
     assert mail.html is not None and invitation["publicLinkUrl"] in mail.html
-    assert "Commercial register extract (already on file)" in mail.text
+    assert "Handelsregisterauszug (bereits vorhanden)" in mail.text
     # the page, then one upload through the form
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "Documents for Autohandel Müller GmbH" in page.text and tenant.partner.name in page.text
+    assert "Unterlagen für Autohandel Müller GmbH" in page.text and tenant.partner.name in page.text
     assert 'name="documentDate"' in page.text and 'type="file"' in page.text
     assert posted.status_code == 303, posted.text
-    assert "your commercial register extract was received" in after_upload.text
-    assert "You uploaded 1 document through this page" in after_upload.text
+    assert "Ihr Dokument „Handelsregisterauszug“ ist eingegangen" in after_upload.text
+    assert "Sie haben 1 Dokument über diese Seite hochgeladen" in after_upload.text
     assert uploaded["usageCount"] == 1 and uploaded["status"] == "ACTIVE"
     # it landed exactly as an API upload: same shape, and it superseded the API's
     by_self_service = documents[-1]
@@ -165,8 +165,8 @@ async def test_the_buyer_uploads_through_the_emailed_link_like_an_api_upload_the
         )
     assert source == "SELF_SERVICE"
     # submitting uses the invitation up: the link stops working, the event fires
-    assert submitted.status_code == 200 and "Thank you" in submitted.text
-    assert reopened.status_code == 410 and "Your documents were sent" in reopened.text
+    assert submitted.status_code == 200 and "Vielen Dank" in submitted.text
+    assert reopened.status_code == 410 and "Ihre Unterlagen wurden gesendet" in reopened.text
     assert late_upload.status_code == 410 and len(documents) == 2
     assert used["status"] == "USED" and used["usageCount"] == 1 and "lastUsedAt" in used
     assert [i["uuid"] for i in listed["data"]] == [invitation["uuid"]]
@@ -212,7 +212,7 @@ async def test_a_revoked_link_stops_working_and_a_second_revoke_is_a_conflict(st
     assert "revokedAt" in body
     assert again.status_code == 409
     assert again.json()["currentResource"]["revocationReason"] == "Sent to the wrong address"
-    assert page.status_code == 410 and "This link was withdrawn" in page.text
+    assert page.status_code == 410 and "Dieser Link wurde zurückgezogen" in page.text
     assert posted.status_code == 410 and submitted.status_code == 410
     assert documents == []
     assert [i["uuid"] for i in revoked_only["data"]] == [invitation["uuid"]]
@@ -287,11 +287,16 @@ async def test_the_page_refuses_bad_uploads_naming_the_field_and_unknown_links(s
         unknown = await browser.get(f"/self-service/{link_token('another key', uuid4())}")
         documents = (await http.get(f"{kyc_url}/documents")).json()
         unchanged = (await http.get(invitation_url(kyc_url, invitation))).json()
-    assert bad_type.status_code == 422 and "Document: must be one of" in bad_type.text
-    assert not_a_pdf.status_code == 422 and "File:" in not_a_pdf.text
-    assert bad_date.status_code == 422 and "Date of the document:" in bad_date.text
-    assert no_file.status_code == 422 and "File: choose the file to upload" in no_file.text
-    assert early_submit.status_code == 422 and "upload at least one document" in early_submit.text
+    assert bad_type.status_code == 422 and "Dokument: must be one of" in bad_type.text
+    assert not_a_pdf.status_code == 422 and "Datei:" in not_a_pdf.text
+    assert bad_date.status_code == 422 and "Datum des Dokuments:" in bad_date.text
+    assert (
+        no_file.status_code == 422 and "Datei: wählen Sie die hochzuladende Datei" in no_file.text
+    )
+    assert (
+        early_submit.status_code == 422
+        and "laden Sie zuerst mindestens ein Dokument hoch" in early_submit.text
+    )
     assert unknown.status_code == 404 and "This link is not valid" in unknown.text
     assert documents == [] and unchanged["usageCount"] == 0
 
@@ -342,7 +347,7 @@ async def test_an_unused_invitation_expires_on_its_timer(
         revoke = await http.post(
             f"{invitation_url(kyc_url, invitation)}/revoke", json={"reason": "late"}, headers=key()
         )
-    assert page.status_code == 410 and "This link has expired" in page.text
+    assert page.status_code == 410 and "Dieser Link ist abgelaufen" in page.text
     assert expired["status"] == "EXPIRED" and "revokedAt" not in expired
     [event] = events
     assert event["source"] == "SYSTEM"

@@ -2,7 +2,9 @@
 due date to the hand-over to the debt collection agency.
 
 Each ladder letter waits on a durable timer until its offset from the due date; then an
-activity sends it (docs/payments-dunning.md). What the workflow listens to:
+activity sends it (docs/payments-dunning.md). Before the ladder, the invoice itself is
+e-mailed to the buyer as soon as the workflow starts, that is when the capture created the
+invoice. What the workflow listens to:
 
 - ``set_on_hold`` (Update): pauses the ladder; releasing it moves every letter still to come
   later by the time spent on hold, so the buyer gets the same spacing between letters.
@@ -33,6 +35,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.dunning import (
         DUNNING_WORKFLOW,
+        INVOICE_LETTER,
         DunningActivities,
         DunningInput,
         DunningStateChange,
@@ -98,6 +101,16 @@ class DunningWorkflow:
     @workflow.run
     async def run(self, request: DunningInput) -> DunningView:
         schedule = ladder_schedule(request.due_at, request.ladder)
+        # the invoice itself goes to the buyer when it is created (runs started before this
+        # sent their first mail with the note before the due date)
+        if workflow.patched("invoice-letter-at-capture"):
+            async with self._lock:
+                if not self._closed:
+                    await self._send(
+                        LetterRequest(
+                            self._invoice, INVOICE_LETTER, workflow.now(), invoice_notice=True
+                        )
+                    )
         while not self._closed:
             if self._plan:
                 await self._follow_plan(self._plan)

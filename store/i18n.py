@@ -1,0 +1,174 @@
+"""What buyers read, in their language: gettext catalogues (Babel) and locale formatting.
+
+The buyer-facing texts (the hosted payment page, the self-service upload page and its
+invitation e-mail, the invoice e-mail and the dunning letters) are marked for translation in
+the templates (``{% trans %}``, ``_()``) and in code (``t.gettext``); their translations are
+the ``.po`` catalogues in ``store/locale/<lang>/LC_MESSAGES/messages.po``, kept in the
+repository. There is no compile step: a catalogue is read from its ``.po`` file and compiled
+in memory the first time a language is asked for (``translations``), so a fresh clone, an
+editable install and a wheel all work as they are. To change a text: edit the template or
+code, run ``scripts/i18n`` (extract and update the catalogues), translate the new entries;
+``tests/test_i18n.py`` fails while an entry is missing or out of date.
+
+Languages: English (the source texts, and the fallback), German, French and Dutch. A NOTYD
+order's ``locale`` (``de_AT``, ``nl_BE``, ...) picks its language; a buyer's country picks
+the language of its invitation and upload page. Dates and amounts are formatted for the full
+locale with ``babel.dates`` and ``babel.numbers`` (``18.500,00 €`` in German, ``€18,500.00``
+in English).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from jinja2 import BaseLoader, Environment, select_autoescape
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+LANGUAGES = ("en", "de", "fr", "nl")  # English first: the source texts and the fallback
+FALLBACK = "en"
+
+# The language a buyer in each country reads when nothing else says (Belgium: Dutch, the
+# language of most of its companies; a Walloon order names fr_BE itself)
+COUNTRY_LANGUAGES = {
+    "AT": "de",
+    "DE": "de",
+    "LI": "de",
+    "CH": "de",
+    "FR": "fr",
+    "LU": "fr",
+    "MC": "fr",
+    "NL": "nl",
+    "BE": "nl",
+}
+# The full locale that formats dates and amounts for a country's buyers
+COUNTRY_LOCALES = {
+    "AT": "de_AT",
+    "DE": "de_DE",
+    "LI": "de_LI",
+    "CH": "de_CH",
+    "FR": "fr_FR",
+    "LU": "fr_LU",
+    "MC": "fr_MC",
+    "NL": "nl_NL",
+    "BE": "nl_BE",
+}
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogues where it is defined; it is translated where shown."""
+    return message
+
+
+def language_of(locale: str | None) -> str:
+    """The catalogue for a locale (``de_AT`` → ``de``); English for any other."""
+    lang = (locale or "").replace("-", "_").split("_")[0].lower()
+    return lang if lang in LANGUAGES else FALLBACK
+
+
+def locale_for_country(country: str | None) -> str:
+    return COUNTRY_LOCALES.get((country or "").upper(), FALLBACK)
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalogue of ``lang`` (read from its ``.po``; English: the source texts)."""
+    lang = language_of(lang)
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == FALLBACK or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+class BuyerLocale:
+    """One buyer's language and formats: its texts (``gettext``) and its dates and amounts."""
+
+    def __init__(self, locale: str | None) -> None:
+        raw = (locale or FALLBACK).replace("-", "_")
+        self.lang = language_of(raw)
+        try:
+            parsed = Locale.parse(raw)
+        except (ValueError, TypeError):
+            parsed = Locale.parse(self.lang)
+        # a locale of another language (es_ES) reads English texts: format in English too
+        self.locale = parsed if parsed.language == self.lang else Locale.parse(self.lang)
+        self.translations = translations(self.lang)
+
+    @classmethod
+    def for_country(cls, country: str | None) -> BuyerLocale:
+        return cls(locale_for_country(country))
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def money(self, cents: int, currency: str) -> str:
+        return format_currency(Decimal(cents) / 100, currency, locale=self.locale)
+
+    def rate(self, percent: Decimal | str) -> str:
+        """A tax rate: ``21 %`` in German, ``21%`` in English."""
+        value = (Decimal(percent) / 100).normalize()
+        return format_percent(value, locale=self.locale, decimal_quantization=False)
+
+    def number(self, value: int | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = value.date()
+        return format_date(value, format="long", locale=self.locale)
+
+    def datetime(self, value: datetime) -> str:
+        """Date and time in UTC, said so."""
+        return format_datetime(value, format="long", tzinfo="UTC", locale=self.locale)
+
+    def template_globals(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "money": self.money,
+            "rate": self.rate,
+            "number": self.number,
+            "format_date": self.date,
+            "format_datetime": self.datetime,
+        }
+
+
+@cache
+def _environment(loader: BaseLoader, lang: str) -> Environment:
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def environment(loader: BaseLoader, lang: str) -> Environment:
+    """One Jinja2 environment per template loader and language, its texts translated."""
+    return _environment(loader, language_of(lang))
+
+
+def render(loader: BaseLoader, name: str, where: BuyerLocale, **context: Any) -> str:
+    template = environment(loader, where.lang).get_template(name)
+    return template.render(where.template_globals() | context)
