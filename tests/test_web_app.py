@@ -134,7 +134,7 @@ async def flash(page: Page) -> str:
 
 
 async def upload(page: Page, form: str, type_: str, issuer: str = "", name: str = "") -> None:
-    fields = {"type": type_}
+    fields = {"type": type_, "documentDate": date.today().isoformat()}
     if issuer:
         fields |= {"issuerType": issuer, "issuerName": name}
     await submit(page, form, fields, files={"file": a_pdf(f"{type_}-{uuid4().hex[:6]}")})

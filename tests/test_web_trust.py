@@ -4,7 +4,12 @@ the environment, and a form opened before a colleague's change cannot overwrite 
 
 from __future__ import annotations
 
+import re
+from typing import Any
+from uuid import uuid4
+
 import pytest
+import sqlalchemy as sa
 
 from api.web.l10n import (
     AmountError,
@@ -14,10 +19,11 @@ from api.web.l10n import (
     parse_cents,
     preferred_languages,
 )
+from api.web.search import _either, contains
 from settings import Settings
 from store.models import utcnow
 from tests.conftest import Stack
-from tests.order_flow import OrderClient, seller_session
+from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_web_staff_forms import web_session
 
@@ -190,3 +196,240 @@ async def test_order_amounts_typed_in_german_are_stored_as_meant(stack: Stack):
             payment = (await client.get(f"/orders/{order}/payment")).json()
             assert payment["bankAmount"]["value"] == 32_000_00
             assert payment["cashAmount"]["value"] == 900_00
+
+
+# ----- no lost update -----
+
+VERSION = re.compile(
+    r'<form[^>]*id="(\w[\w-]*)"[^>]*>(?:(?!</form>).)*?name="version" value="(\d+)"', re.S
+)
+
+
+def versions(html: str) -> dict[str, int]:
+    """The version each form of a page carries, by the form's id."""
+    return {form: int(version) for form, version in VERSION.findall(html)}
+
+
+async def test_a_buyer_changed_in_another_tab_is_not_overwritten_by_a_stale_form(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False, name="Garage Dupont SARL")
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/buyers/{buyer}", headers=GERMAN)
+            seen = versions(page.text)["edit"]
+            # a colleague renames the buyer (another tab, or the API)
+            renamed = await http.patch(
+                f"{tenant.seller}/buyers/{buyer}",
+                json={"companyName": "Garage Dupont et Fils SARL"},
+                headers=key() | {"If-Match": f'"{seen}"'},
+            )
+            assert renamed.status_code == 200, renamed.text
+            mine = {
+                "csrf_token": token,
+                "version": str(seen),
+                "companyName": "Garage Dupont SAS",
+                "address.street": "1 rue de la Paix",
+                "address.postCode": "75002",
+                "address.city": "Paris",
+                "address.country": "FR",
+                "kycMode": "MARKETPLACE_LED",
+            }
+            refused = await web.post(f"/app/buyers/{buyer}/edit", data=mine, headers=GERMAN)
+            assert refused.status_code == 409
+            text = refused.text.replace("&#39;", "'")
+            assert "changed by someone else at" in text and "If-Match" not in text
+            assert re.search(r"changed by someone else at \d\d:\d\d UTC", text)
+            # both values side by side, the form still holding the version the operator saw
+            assert "Garage Dupont et Fils SARL" in text and "Garage Dupont SAS" in text
+            forms = versions(refused.text)
+            assert forms["edit"] == seen and forms["overwrite"] == seen + 1
+            # sending the same form again is refused again: nothing is overwritten blindly
+            again = await web.post(f"/app/buyers/{buyer}/edit", data=mine, headers=GERMAN)
+            assert again.status_code == 409
+            current = (await client.get(f"/buyers/{buyer}")).json()
+            assert current["companyName"] == "Garage Dupont et Fils SARL"
+            # the operator chooses to save theirs over it: one explicit step
+            chosen = await web.post(
+                f"/app/buyers/{buyer}/edit", data=mine | {"version": str(seen + 1)}
+            )
+            assert chosen.status_code == 303, chosen.text
+            assert (await client.get(f"/buyers/{buyer}")).json()["companyName"] == (
+                "Garage Dupont SAS"
+            )
+
+
+async def test_a_payment_corrected_by_a_colleague_is_shown_beside_mine(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+        await client.invoice_and_payment(order)
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}", headers=GERMAN)
+            seen = versions(page.text)["payment-edit"]
+            corrected = await http.patch(
+                f"{tenant.seller}/orders/{order}/payment",
+                json={
+                    "bankAmount": {"value": 18_000_00, "currency": "EUR"},
+                    "cashAmount": {"value": 500_00, "currency": "EUR"},
+                },
+                headers=key() | {"If-Match": f'"{seen}"'},
+            )
+            assert corrected.status_code == 200, corrected.text
+            mine = {
+                "csrf_token": token,
+                "version": str(seen),
+                "paymentDate": utcnow().date().isoformat(),
+                "bankAmount": "18.400",
+                "cashAmount": "100,00",
+                "sourceIban": "DE89 3704 0044 0532 0130 00",
+            }
+            refused = await web.post(f"/app/orders/{order}/payment-edit", data=mine, headers=GERMAN)
+            assert refused.status_code == 409
+            assert "changed by someone else at" in refused.text
+            conflict = refused.text.split('id="conflict"')[1].split("</section>")[0]
+            assert "18.000,00" in conflict and "18.400,00" in conflict  # saved, mine
+            assert "500,00" in conflict and "100,00" in conflict
+            forms = versions(refused.text)
+            assert forms["payment-edit"] == seen and forms["overwrite"] == seen + 1
+            again = await web.post(f"/app/orders/{order}/payment-edit", data=mine, headers=GERMAN)
+            assert again.status_code == 409
+            payment = (await client.get(f"/orders/{order}/payment")).json()
+            assert payment["bankAmount"]["value"] == 18_000_00
+
+
+# ----- search -----
+
+
+def test_search_terms_match_case_insensitively_and_literally_on_sqlite():
+    engine = sa.create_engine("sqlite://")
+    table = sa.Table(
+        "t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("v", sa.String)
+    )
+    table.metadata.create_all(engine)
+    rows = ["WVWZZZ1KZAW000001", "Garage Dupont SARL", "DE136695976", "50% off_sale"]
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{"v": v} for v in rows])
+
+        def found(term: str, match: Any = _either) -> list[str]:
+            query = sa.select(table.c.v).where(match(table.c.v, term)).order_by(table.c.id)
+            return list(connection.scalars(query))
+
+        assert found("aw000001") == [rows[0]]  # the VIN's last characters, lower case
+        assert found("dupont") == [rows[1]]
+        assert found("DE 136 695") == [rows[2]]  # typed with spaces
+        # wildcards typed are literal characters
+        assert found("50%", contains) == [rows[3]] and found("f_s", contains) == [rows[3]]
+        assert found("0%", contains) == [rows[3]] and found("x_", contains) == []
+
+
+async def test_search_finds_orders_buyers_and_invoices_by_any_part(stack: Stack):
+    tenant, http = await seller_session(stack)
+    marker = uuid4().hex[:8]
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False, name=f"Autohaus Brenner-{marker} GmbH")
+        external = f"Deal-{marker}-XY"
+        vin = "WVWZZZ1KZAW000001"
+        answer = await client.post("/orders", client.order_body(buyer, external))
+        assert answer.status_code == 201, answer.text
+        order = answer.json()["uuid"]
+    invoice = await captured_invoice(stack.db, utcnow(), total=100_00)
+    async with web_session(stack) as (web, token):
+
+        async def search(term: str) -> str:
+            page = await web.get("/app/search", params={"q": term})
+            assert page.status_code == 200
+            return page.text
+
+        for term in (f"deal-{marker.upper()}", f"{marker}-xy", f"brenner-{marker}".upper()):
+            found = await search(term)
+            assert order in found, term
+        assert buyer in await search(f"BRENNER-{marker}")
+        assert order in await search(vin[-6:].lower())  # the newest of the orders with it
+        assert buyer in await search("FR 40 303")  # the buyer's VAT number, as typed
+        assert str(invoice.uuid) in await search(invoice.payment_reference[-6:].lower())
+        listed = await web.get("/app/orders", params={"vin": vin[-6:].lower()})
+        assert order in listed.text
+        listed = await web.get("/app/orders", params={"externalOrderId": marker.upper()})
+        assert order in listed.text
+        listed = await web.get("/app/buyers", params={"q": f"brenner-{marker}"})
+        assert buyer in listed.text
+
+
+# ----- the new-order form and KYC documents -----
+
+
+async def test_a_multi_vin_order_is_created_from_the_form_where_the_organization_may(stack: Stack):
+    tenant, http = await seller_session(stack, allow_multi_vin_orders=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        async with web_session(stack) as (web, token):
+            page = await web.get("/app/orders/new")
+            assert 'name="moreVins"' in page.text
+            created = await web.post(
+                "/app/orders/new",
+                data={
+                    "csrf_token": token,
+                    "buyer": buyer,
+                    "externalOrderId": f"multi-{uuid4().hex[:8]}",
+                    "vin": "WVWZZZ1KZAW000001",
+                    "moreVins": "WBA3A5C55CF256651, BMW, 320i\nVF1RFB00X57123456",
+                    "totalAmount": "40,000.00",
+                },
+            )
+            assert created.status_code == 303, created.text
+            order = created.headers["location"].rsplit("/", 1)[1]
+            vins = [v["vin"] for v in (await client.get(f"/orders/{order}")).json()["vins"]]
+            assert vins == ["WVWZZZ1KZAW000001", "WBA3A5C55CF256651", "VF1RFB00X57123456"]
+
+
+async def test_several_vins_are_refused_beside_the_field_where_the_organization_may_not(
+    stack: Stack,
+):
+    tenant, http = await seller_session(stack)
+    async with http:
+        buyer = await OrderClient(stack, tenant, http).buyer(documents=False)
+    async with web_session(stack) as (web, token):
+        refused = await web.post(
+            "/app/orders/new",
+            data={
+                "csrf_token": token,
+                "buyer": buyer,
+                "externalOrderId": f"multi-{uuid4().hex[:8]}",
+                "vin": "WVWZZZ1KZAW000001",
+                "moreVins": "WBA3A5C55CF256651",
+                "totalAmount": "40,000.00",
+            },
+        )
+        assert refused.status_code == 422
+        assert "may not have orders with several VINs" in refused.text.replace("&#39;", "'")
+
+
+async def test_kyc_documents_show_their_names_and_need_a_date(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        buyer = await OrderClient(stack, tenant, http).buyer(documents=False)
+    async with web_session(stack) as (web, token):
+        page = await web.get(f"/app/buyers/{buyer}")
+        assert '<option value="COC_EXTRACT">Company register extract</option>' in page.text
+        assert "coc extract" not in page.text
+        file = {"file": ("extract.pdf", pdf("extract"), "application/pdf")}
+        undated = await web.post(
+            f"/app/buyers/{buyer}/documents",
+            data={"csrf_token": token, "type": "COC_EXTRACT"},
+            files=file,
+        )
+        assert undated.status_code == 422
+        assert "the date the document was issued is required" in undated.text
+        assert "No KYC documents yet" in undated.text  # nothing stored
+        dated = await web.post(
+            f"/app/buyers/{buyer}/documents",
+            data={"csrf_token": token, "type": "COC_EXTRACT", "documentDate": "2026-01-05"},
+            files=file,
+        )
+        assert dated.status_code == 303, dated.text
+        page = await web.get(f"/app/buyers/{buyer}")
+        assert "<td>Company register extract</td>" in page.text

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 
@@ -30,6 +30,7 @@ from api.self_service_invitations import (
     create_invitation,
     revoke_invitation,
 )
+from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     ISSUER_TYPES,
     WEB_APP,
@@ -39,6 +40,7 @@ from api.web.core import (
     acting_for,
     build,
     database,
+    operator_locale,
     parse_uuid,
     posted,
     record,
@@ -50,6 +52,8 @@ from api.web.core import (
     values,
     viewer,
 )
+from api.web.labels import kyc_document_choices, kyc_document_name
+from api.web.search import buyer_matches
 from store.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
 from store.models import (
     Buyer,
@@ -74,11 +78,7 @@ async def list_buyers(request: Request, seen: Annotated[Viewer, Depends(viewer)]
     q = request.query_params
     query = seen.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)
     if search := (q.get("q") or "").strip():
-        like = f"%{search.lower()}%"
-        compact = search.replace(" ", "").upper()
-        query = query.where(
-            or_(func.lower(Buyer.company_name).like(like), Buyer.vat_number.like(f"%{compact}%"))
-        )
+        query = query.where(buyer_matches(search))
     if q.get("partner"):
         query = query.where(Partner.uuid == parse_uuid(q["partner"]))
     for name, column in (
@@ -232,6 +232,7 @@ async def _buyer_page(
     errors: dict[str, str] | None = None,
     problem: str | None = None,
     form: dict[str, str] | None = None,
+    conflict: Conflict | None = None,
 ) -> Response:
     buyer = loaded.buyer
     async with database(request).session() as session:
@@ -280,7 +281,7 @@ async def _buyer_page(
         organization=loaded.scope.organization,
         facts=facts,
         overall=overall_status(facts),
-        required=sorted(REQUIRED_DOCUMENTS[buyer.kyc_mode]),
+        required=sorted(kyc_document_name(c) for c in REQUIRED_DOCUMENTS[buyer.kyc_mode]),
         checks=checks,
         documents=documents,
         may_read=_may_read_documents(seen, loaded.scope),
@@ -288,12 +289,13 @@ async def _buyer_page(
         verification=verification,
         awaits_review=verification is not None and verification.status == REVIEW,
         invitations=[Invitation.of(settings, row) for row in invitations],
-        kyc_types=list(KYC_DOCUMENT_TYPES),
+        kyc_types=kyc_document_choices(),
         issuer_types=ISSUER_TYPES,
         failed=failed,
         errors=errors or {},
         problem=problem,
         form=form or {},
+        conflict=conflict,
     )
 
 
@@ -335,6 +337,8 @@ async def buyer_action(
             file = upload_of(form)
             if file is None:
                 raise FormErrors({"file": "choose a PDF or image to upload"})
+            if text(form, "documentDate") is None:
+                raise FormErrors({"documentDate": "the date the document was issued is required"})
             settings = settings_of(request)
             upload = await check_upload(
                 settings,
@@ -381,15 +385,23 @@ async def buyer_action(
         if isinstance(exc, Problem) and exc.status == 404 and not exc.errors:
             raise
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        conflict = (
+            conflict_of(exc, "buyer", values(form), operator_locale(request))
+            if isinstance(exc, Problem) and action == "edit" and is_conflict(exc)
+            else None
+        )
         return await _buyer_page(
             request,
             seen,
-            loaded,
+            await _load(request, seen, uuid) if conflict else loaded,
             status_code=422 if isinstance(exc, FormErrors) else exc.status,
             failed=action,
             errors=failure.fields,
-            problem=failure.detail or "Please correct the fields marked below.",
+            problem=conflict.message
+            if conflict
+            else failure.detail or "Please correct the fields marked below.",
             form=values(form),
+            conflict=conflict,
         )
     await record(
         request,

@@ -40,6 +40,7 @@ from api.web.l10n import (
     operator_locale,
     parse_cents,
 )
+from api.web.labels import kyc_document_name
 from settings import Settings
 from store.db import Database
 from store.models import Organization, Partner, User
@@ -103,6 +104,7 @@ templates = Environment(
 )
 templates.filters.update(money=_money, amount=_amount, clock=_clock, when=_when, words=_words)
 templates.globals.update(example_amount=_example_amount)
+templates.filters.update(kyc_document=kyc_document_name)
 
 
 class LoginRequired(Exception):

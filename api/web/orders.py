@@ -10,6 +10,7 @@ the form comes back with the error next to its field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from api.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
 from api.payments import PaymentIn, PaymentPatch
 from api.transport import DeliveryIn, PickupIn, RevokeIn
 from api.web import timeline as tl
+from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     ISSUER_TYPES,
     WEB_APP,
@@ -56,6 +58,7 @@ from api.web.core import (
     values,
     viewer,
 )
+from api.web.search import contains, order_matches
 from store.models import (
     Buyer,
     Document,
@@ -112,12 +115,14 @@ async def list_orders(request: Request, seen: Annotated[Viewer, Depends(viewer)]
         query = query.where(
             Order.buyer_id.in_(select(Buyer.id).where(Buyer.uuid == parse_uuid(q["buyer"])))
         )
-    if q.get("vin"):
+    if q.get("vin"):  # a part of a VIN, e.g. its last six characters
         query = query.where(
-            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == q["vin"].upper()))
+            Order.id.in_(select(OrderVin.order_id).where(contains(OrderVin.vin, q["vin"].strip())))
         )
-    if q.get("externalOrderId"):
-        query = query.where(Order.external_order_id == q["externalOrderId"])
+    if q.get("externalOrderId"):  # a part of it, whatever the case
+        query = query.where(contains(Order.external_order_id, q["externalOrderId"].strip()))
+    if (q.get("q") or "").strip():
+        query = query.where(order_matches(q["q"].strip()))
     if created_after := _date(q.get("createdAfter")):
         query = query.where(Order.created_at > created_after)
     if updated_after := _date(q.get("updatedAfter")):
@@ -157,13 +162,19 @@ async def _partners_and_buyers(request: Request, seen: Viewer) -> tuple[list[Par
         partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
         buyers = (
             await session.execute(
-                seen.select(Buyer, Buyer, Partner.name)
+                seen.select(Buyer, Buyer, Partner.name, Organization.allow_multi_vin_orders)
                 .join(Partner, Partner.id == Buyer.partner_id)
+                .join(Organization, Organization.id == Buyer.organization_id)
                 .where(Buyer.status == "ACTIVE")
                 .order_by(Buyer.company_name)
             )
         ).all()
     return list(partners), list(buyers)
+
+
+def _multi_vin(buyers: list[Any]) -> bool:
+    """Whether any of the buyers' organizations may have orders with several VINs."""
+    return any(row[2] for row in buyers)
 
 
 @router.get("/new")
@@ -174,6 +185,7 @@ async def new_order(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
         "order_new.html",
         partners=partners,
         buyers=buyers,
+        multi_vin=_multi_vin(buyers),
         form={"purchaseDate": date.today().isoformat(), "buyer": request.query_params.get("buyer")},
         errors={},
     )
@@ -199,6 +211,7 @@ async def create_order(
             status_code=422 if failure.fields else getattr(exc, "status", 409),
             partners=partners,
             buyers=buyers,
+            multi_vin=_multi_vin(buyers),
             form=values(form),
             errors=_create_errors(failure.fields),
             problem=failure.detail,
@@ -209,10 +222,37 @@ async def create_order(
     return redirect(f"/app/orders/{created['uuid']}", "Order created.")
 
 
+VIN_FIELD = re.compile(r"vins(?:\[(\d+)\]|\.(\d+))\.(\w+)")
+
+
 def _create_errors(fields: dict[str, str]) -> dict[str, str]:
-    """The API names ``vins[0].vin`` and ``buyerId``; the form has one VIN and a buyer list."""
-    renamed = {"vins[0].vin": "vin", "vins.0.vin": "vin", "buyerId": "buyer"}
-    return {renamed.get(k, k): v for k, v in fields.items()}
+    """The API names ``vins[0].vin`` and ``buyerId``; the form has the first vehicle's fields,
+    one line per further VIN in ``moreVins``, and a buyer list."""
+    errors: dict[str, str] = {}
+    for key, message in fields.items():
+        found = VIN_FIELD.fullmatch(key)
+        if found is None:
+            errors.setdefault("buyer" if key == "buyerId" else key, message)
+            continue
+        index, name = int(found[1] or found[2]), found[3]
+        if index == 0:
+            errors.setdefault(name if name != "purchaseAmount" else "totalAmount", message)
+        else:
+            errors.setdefault("moreVins", f"line {index}: {message}")
+    return errors
+
+
+def _more_vins(form: FormData) -> list[dict[str, Any]]:
+    """The further vehicles of a multi-VIN order: one a line, "VIN" or "VIN, brand, model"."""
+    vehicles = []
+    for line in (text(form, "moreVins") or "").splitlines():
+        parts = [p.strip() or None for p in line.split(",")]
+        if parts and parts[0]:
+            vehicles.append(
+                {"vin": parts[0], "brand": parts[1] if len(parts) > 1 else None}
+                | {"model": parts[2] if len(parts) > 2 else None}
+            )
+    return vehicles
 
 
 async def _order_create_input(
@@ -236,6 +276,9 @@ async def _order_create_input(
     if found is None:
         errors["buyer"] = "choose one of the buyers"
     total = cents(form, "totalAmount", errors, operator_locale(request))
+    more = _more_vins(form)
+    if more and found is not None and not found[2].allow_multi_vin_orders:
+        errors["moreVins"] = "this buyer's organization may not have orders with several VINs"
     data = {
         "externalOrderId": text(form, "externalOrderId"),
         "buyerId": buyer_uuid,
@@ -244,10 +287,12 @@ async def _order_create_input(
                 "vin": text(form, "vin"),
                 "brand": text(form, "brand"),
                 "model": text(form, "model"),
-                "purchaseAmount": money(total),
+                # one vehicle: the whole price is its price; several: the total is the order's
+                "purchaseAmount": None if more else money(total),
                 "mileage": text(form, "mileage"),
                 "firstRegistrationDate": text(form, "firstRegistrationDate"),
-            }
+            },
+            *more,
         ],
         "totalAmount": money(total),
         "purchaseDate": text(form, "purchaseDate"),
@@ -308,6 +353,7 @@ async def _order_page(
     errors: dict[str, str] | None = None,
     problem: str | None = None,
     form: dict[str, str] | None = None,
+    conflict: Conflict | None = None,
 ) -> Response:
     row = loaded.row
     async with database(request).session() as session:
@@ -389,6 +435,7 @@ async def _order_page(
         errors=errors or {},
         problem=problem,
         form=form or {},
+        conflict=conflict,
     )
 
 
@@ -631,6 +678,9 @@ async def _redecide(request: Request, loaded: Loaded, form: FormData) -> tuple[A
     return before, {"status": after["status"], "reason": reason}
 
 
+# Edit forms that carry the version they were opened with, and what each edits
+EDITS = {"edit": "order", "invoice-edit": "invoice", "payment-edit": "payment"}
+
 # Commands only staff may give: a re-decision overrides what the rules decided.
 STAFF_COMMANDS = frozenset({"redecide"})
 
@@ -656,14 +706,22 @@ async def order_command_form(
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
         status = 422 if isinstance(exc, FormErrors) else exc.status
+        conflict = (
+            conflict_of(exc, EDITS[action], values(form), operator_locale(request))
+            if isinstance(exc, Problem) and action in EDITS and is_conflict(exc)
+            else None
+        )
         return await _order_page(
             request,
-            loaded,
+            await _load(request, seen, uuid) if conflict else loaded,
             status_code=status,
             failed=action,
             errors=failure.fields,
-            problem=failure.detail or ("Please correct the fields marked below."),
+            problem=conflict.message
+            if conflict
+            else failure.detail or ("Please correct the fields marked below."),
             form=values(form),
+            conflict=conflict,
         )
     await record(
         request,

@@ -1,0 +1,150 @@
+"""A form opened before a colleague's change: shown side by side, never saved on top.
+
+An edit form carries the version it was rendered with; the API refuses it when the resource
+has moved on (409 ``version-mismatch`` with the current resource). The web app then shows the
+saved values beside the operator's, in words ("changed by someone else at 14:02 UTC"), and keeps
+the version the operator saw in the form: sending the same form again is refused again. The
+operator chooses: keep what is saved (reload), or save their values over it with one more,
+explicit, step (a form carrying the current version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from babel import Locale
+
+from api.errors import Problem
+from api.web.l10n import AmountError, format_amount, format_clock, parse_cents
+
+VERSION_MISMATCH = "version-mismatch"
+
+# What each edit form shows, in its order: (form field, label, kind)
+FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "buyer": [
+        ("companyName", "Company name", "text"),
+        ("address.street", "Street", "text"),
+        ("address.postCode", "Post code", "text"),
+        ("address.city", "City", "text"),
+        ("address.country", "Country", "text"),
+        ("kycMode", "KYC mode", "code"),
+    ],
+    "order": [
+        ("purchaseDate", "Purchase date", "text"),
+        ("responsibleContact.firstName", "Contact first name", "text"),
+        ("responsibleContact.lastName", "Contact last name", "text"),
+        ("responsibleContact.email", "Contact e-mail", "text"),
+        ("responsibleContact.phone", "Contact phone", "text"),
+    ],
+    "invoice": [
+        ("invoiceNumber", "Invoice number", "text"),
+        ("invoiceDate", "Invoice date", "text"),
+        ("amount", "Amount", "amount"),
+        ("vatIncluded", "VAT included", "flag"),
+        ("marginScheme", "Margin scheme", "flag"),
+    ],
+    "payment": [
+        ("paymentDate", "Payment date", "text"),
+        ("bankAmount", "By bank", "amount"),
+        ("cashAmount", "In cash", "amount"),
+        ("sourceIban", "Paid from IBAN", "iban"),
+    ],
+}
+
+
+@dataclass
+class Row:
+    label: str
+    saved: str
+    yours: str
+
+    @property
+    def differs(self) -> bool:
+        return self.saved != self.yours
+
+
+@dataclass
+class Conflict:
+    """What the page shows after a refused edit: the saved values beside the operator's."""
+
+    what: str  # "buyer", "order", "invoice", "payment"
+    changed_at: str  # in the operator's locale, e.g. "14:02 UTC"
+    current_version: int
+    rows: list[Row]
+    mine: list[tuple[str, str]] = field(default_factory=list)  # the form to save over it
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Not saved: this {self.what} was changed by someone else at {self.changed_at}, "
+            "after you opened it. Nothing of yours was saved. Compare the saved values with "
+            "yours below, then keep the saved ones or save yours over them."
+        )
+
+
+def is_conflict(problem: Problem) -> bool:
+    return problem.slug == VERSION_MISMATCH and isinstance(
+        problem.extra.get("currentResource"), dict
+    )
+
+
+def _flat(resource: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in resource.items():
+        if isinstance(value, dict):
+            flat |= _flat(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _saved(flat: dict[str, Any], name: str, kind: str, locale: Locale) -> str:
+    if kind == "amount":
+        value = flat.get(f"{name}.value")
+        return format_amount(value, locale) if isinstance(value, int) else ""
+    if kind == "flag":
+        return "yes" if flat.get(name) else "no"
+    value = flat.get(name)
+    text = "" if value is None else str(value)
+    return text.replace(" ", "").upper() if kind == "iban" else text
+
+
+def _yours(form: dict[str, str], name: str, kind: str, locale: Locale) -> str:
+    if kind == "flag":
+        return "yes" if form.get(name) in ("on", "true", "1", "yes") else "no"
+    value = (form.get(name) or "").strip()
+    if kind == "amount" and value:
+        try:  # the operator's "18500" is the saved "18,500.00"
+            return format_amount(parse_cents(value, locale), locale)
+        except AmountError:
+            return value
+    if kind == "iban":
+        return value.replace(" ", "").upper()
+    if kind == "code":
+        return value.upper()
+    return value
+
+
+def _changed_at(resource: dict[str, Any], locale: Locale) -> str:
+    raw = resource.get("updatedAt")
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return "a moment ago"
+    return format_clock(moment, locale)
+
+
+def conflict_of(problem: Problem, what: str, form: dict[str, str], locale: Locale) -> Conflict:
+    """The comparison a refused edit shows; ``form`` holds what the operator sent."""
+    resource: dict[str, Any] = problem.extra["currentResource"]
+    flat = _flat(resource)
+    rows = [
+        Row(label, _saved(flat, name, kind, locale), _yours(form, name, kind, locale))
+        for name, label, kind in FIELDS[what]
+    ]
+    mine = [(k, v) for k, v in form.items() if k != "version"]
+    return Conflict(
+        what, _changed_at(resource, locale), int(resource.get("version") or 0), rows, mine
+    )
