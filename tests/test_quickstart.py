@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from sandboxes.vies import TRADERS, magic_vat_number
-from tests.conftest import Stack, make_api_tenant
+from tests.conftest import Stack, free_port, make_api_tenant
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
@@ -140,3 +142,61 @@ def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path:
     assert "allowContactPersonalData no" in summary
     assert "nt24-admin set-flags demo --allow-contact-personal-data yes" in summary
     assert devstack.DEMO_BUYER_VAT in summary and devstack.DEMO_BUYER_NAME in summary
+
+
+def curl_steps(port: int) -> str:
+    """The shell blocks of docs/quickstart.md's curl section, as one script; the receiver on
+    ``port``, and stopped at the end."""
+    text = (Path(__file__).parent.parent / "docs" / "quickstart.md").read_text()
+    section = text.split("## The same steps with curl", 1)[1]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    script = "\n".join(blocks).replace("8787", str(port))
+    # the credentials come from the environment, as the reader pastes them
+    script = re.sub(r"^(BASE|CLIENT_ID|CLIENT_SECRET|SELLER)=.*$", "", script, flags=re.M)
+    return "set -eo pipefail\n" + script + "\nkill %1\n"
+
+
+# before the receiver stops: wait until the VALID order's webhook was delivered to it
+DELIVERED = """
+HOOK=$(curl -s $BASE/v1/webhooks -H "$AUTH" | jq -r '.[0].id')
+for _ in $(seq 120); do
+  curl -s "$BASE/v1/webhooks/$HOOK/deliveries?status=DELIVERED&size=100" -H "$AUTH" \\
+    | jq -e '[.data[] | select(.eventType == "compliance.status_changed")] | length > 0' \\
+    >/dev/null && break
+  sleep 0.5
+done
+"""
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("curl", "jq", "openssl")),
+    reason="the curl steps need curl, jq and openssl",
+)
+async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_path: Path):
+    tenant = await make_api_tenant(stack.db, allow_marketplace_led_kyc=True)
+    root = Path(__file__).parent.parent
+    for name in (".venv", "examples"):  # the steps run from a clone's root
+        (tmp_path / name).symlink_to(root / name)
+    port = free_port()
+    environment = os.environ | {
+        "BASE": stack.base_url,
+        "CLIENT_ID": tenant.client_id,
+        "CLIENT_SECRET": tenant.client_secret,
+        "SELLER": str(tenant.partner.uuid),
+        "WEBHOOK_RECEIVER_QUIET": "1",
+    }
+    process = await asyncio.create_subprocess_exec(
+        "bash",
+        "-c",
+        curl_steps(port).replace("kill %1", DELIVERED + "kill %1"),
+        cwd=tmp_path,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 240)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert '"complianceStatus": "VALID"' in text, text
+    assert (tmp_path / "export-file.pdf").read_bytes().startswith(b"%PDF"), text
+    assert "webhook compliance.status_changed" in text, text
