@@ -247,7 +247,16 @@ class Seller:
         await self.call("POST", PICKUP, (200,), params=at, json_body=pickup)
         for type_, issuer, name in TRANSPORT_EVIDENCE:
             await self.upload(TRANSPORT_DOCUMENTS, at, type_, issuerType=issuer, issuerName=name)
-        await self.call("POST", DELIVERY, (200,), params=at, json_body={"deliveryDate": today})
+        delivery = {
+            "deliveryDate": today,
+            "deliveryAddress": {  # where the transport ended: stated, never assumed
+                "street": "12 quai Perrache",
+                "postCode": "69002",
+                "city": "Lyon",
+                "country": "FR",
+            },
+        }
+        await self.call("POST", DELIVERY, (200,), params=at, json_body=delivery)
         return order, await self.decision(order)
 
     async def decision(self, order: str) -> str:
