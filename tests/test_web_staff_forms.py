@@ -89,6 +89,12 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
             f"/app/buyers/{buyer}/kyc-review", data={"csrf_token": token, "decision": "reject"}
         )
         assert refused.status_code == 422 and "say why" in refused.text  # a reason to reject
+        unexplained = await web.post(
+            f"/app/buyers/{buyer}/kyc-review", data={"csrf_token": token, "decision": "approve"}
+        )
+        assert unexplained.status_code == 422  # and one to approve despite the match
+        assert "say why the verification is approved" in unexplained.text
+        assert 'data-confirm="Approve this buyer' in page.text
         answer = await web.post(
             f"/app/buyers/{buyer}/kyc-review",
             data={"csrf_token": token, "decision": "approve", "reason": "namesake"},
@@ -111,6 +117,11 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
         )
     assert decided and decided != "SYSTEM"
     assert audited is not None and audited.after["outcome"] == "VERIFIED"
+    assert audited.after["reason"] == "namesake"
+    async with web_session(stack) as (web, _token):
+        log = await web.get("/app/audit", params={"object": buyer})
+    # the audit log names the buyer instead of showing its uuid
+    assert re.search(rf'<a href="/app/buyers/{buyer}">Buyer [^<(]+ \(\w+\)</a>', log.text)
 
 
 async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack):

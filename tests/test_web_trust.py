@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 import sqlalchemy as sa
 
+from api.web.charts import bars, percent_columns
 from api.web.l10n import (
     AmountError,
     format_amount,
@@ -433,3 +434,41 @@ async def test_kyc_documents_show_their_names_and_need_a_date(stack: Stack):
         assert dated.status_code == 303, dated.text
         page = await web.get(f"/app/buyers/{buyer}")
         assert "<td>Company register extract</td>" in page.text
+
+
+# ----- the dashboard -----
+
+TEXT = re.compile(r'<text x="([\d.]+)" y="[\d.]+"(?: text-anchor="(\w+)")?[^>]*>([^<]*)</text>')
+
+
+def text_extents(svg: str) -> tuple[float, list[tuple[float, float, str]]]:
+    """The chart's width and, per label, where it starts and ends (7 px a character at most)."""
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg)[1])  # type: ignore[index]
+    extents = []
+    for x, anchor, label in TEXT.findall(svg):
+        size = len(label) * 7
+        start = {"end": float(x) - size, "middle": float(x) - size / 2}.get(anchor, float(x))
+        extents.append((start, start + size, label))
+    return width, extents
+
+
+def test_chart_numbers_and_labels_are_never_cut_off():
+    columns = percent_columns("VIES", [("01.11", 100.0), ("02.11", None), ("03.11", 50.0)])
+    width, extents = text_extents(columns)
+    assert {"100%", "50%"} <= {label for *_, label in extents}  # the values, in full
+    assert all(start >= 0 and end <= width for start, end, _ in extents), extents
+    chart = bars("Blockers", [("TRANSPORT_COUNTRIES_CONTRADICT", 12345), ("KYC_INCOMPLETE", 1)])
+    width, extents = text_extents(chart)
+    assert all(start >= 0 and end <= width for start, end, _ in extents), extents
+
+
+async def test_the_dashboard_counts_with_plurals_and_shows_pending_retries(stack: Stack):
+    async with web_session(stack) as (web, _token):
+        page = await web.get("/app/dashboard")
+        deliveries = re.search(r'id="deliveries">([^<]+)', page.text)
+        assert deliveries, page.text
+        assert re.search(r"\d+ finished deliver(y|ies), \d+ pending retr(y|ies)", deliveries[1])
+        assert not re.search(r"\b1 (checks|finished deliveries|pending retries)\b", page.text)
+        assert not re.search(r"\b(0|[2-9]\d*) (check|finished delivery|pending retry)\b", page.text)
+        orders = await web.get("/app/orders")
+        assert "order(s)" not in orders.text and re.search(r"\d+ orders?\b", orders.text)

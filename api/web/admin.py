@@ -33,7 +33,16 @@ from api.web.core import (
     viewer,
 )
 from store import api_clients, identity
-from store.models import ApiClient, Organization, Partner, User, utcnow
+from store.models import (
+    ApiClient,
+    Buyer,
+    Order,
+    Organization,
+    Partner,
+    PaymentInvoice,
+    User,
+    utcnow,
+)
 from store.web import AuditEntry
 from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
@@ -363,10 +372,66 @@ async def audit_log(request: Request, seen: Annotated[Viewer, Depends(staff)]) -
         query = query.where(AuditEntry.id < int(before))
     async with database(request).session() as session:
         rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(50))).all()
+        names = await audit_names(session, [row[0] for row in rows])
     return render(
         request,
         "audit.html",
         entries=rows,
+        names=names,
         filters=dict(q),
         older=rows[-1][0].id if len(rows) == 50 else None,
     )
+
+
+async def audit_names(session: Any, entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """What each entry's object is called, for people: an order by its external id and buyer,
+    a buyer by its company name and VAT number, an invoice by its payment reference, an
+    organization by its name, a user by username. Keyed by (object type, object id)."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+
+    def uuids(kind: str) -> list[UUID]:
+        found = []
+        for raw in wanted.get(kind, ()):
+            try:
+                found.append(UUID(raw))
+            except ValueError:
+                continue
+        return found
+
+    names: dict[tuple[str, str], str] = {}
+    if ids := uuids("order"):
+        for uuid, external, company in await session.execute(
+            select(Order.uuid, Order.external_order_id, Buyer.company_name)
+            .join(Buyer, Buyer.id == Order.buyer_id)
+            .where(Order.uuid.in_(ids))
+        ):
+            names["order", str(uuid)] = f"Order {external} ({company})"
+    if ids := uuids("buyer"):
+        for uuid, company, vat in await session.execute(
+            select(Buyer.uuid, Buyer.company_name, Buyer.vat_number).where(Buyer.uuid.in_(ids))
+        ):
+            names["buyer", str(uuid)] = f"Buyer {company} ({vat})"
+    if ids := uuids("invoice"):
+        for uuid, reference in await session.execute(
+            select(PaymentInvoice.uuid, PaymentInvoice.payment_reference).where(
+                PaymentInvoice.uuid.in_(ids)
+            )
+        ):
+            names["invoice", str(uuid)] = f"Invoice {reference}"
+    if ids := uuids("organization"):
+        for uuid, name in await session.execute(
+            select(Organization.uuid, Organization.name).where(Organization.uuid.in_(ids))
+        ):
+            names["organization", str(uuid)] = f"Organization {name}"
+    if ids := uuids("user"):
+        for uuid, username in await session.execute(
+            select(User.uuid, User.username).where(User.uuid.in_(ids))
+        ):
+            names["user", str(uuid)] = f"User {username}"
+    for public_id in wanted.get("webhook_endpoint", ()):
+        names["webhook_endpoint", public_id] = f"Webhook endpoint {public_id}"
+    for public_id in wanted.get("webhook_delivery", ()):
+        names["webhook_delivery", public_id] = f"Webhook delivery {public_id}"
+    return names

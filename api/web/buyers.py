@@ -360,11 +360,21 @@ async def buyer_action(
                 raise Problem("not-found", "There is no such action.")
             approve = text(form, "decision") == "approve"
             reason = text(form, "reason")
-            if not approve and reason is None:
-                raise FormErrors({"reason": "say why the verification is rejected"})
+            if reason is None:  # approving a PEP or sanctions match needs a reason as well
+                raise FormErrors(
+                    {
+                        "reason": "say why the verification is approved despite the match"
+                        if approve
+                        else "say why the verification is rejected"
+                    }
+                )
             decision = ReviewDecision(approve, reason or "", seen.user.username, WEB_APP)
             answer = await review(client, uuid, decision)
-            after = {"outcome": answer.outcome, "reason": answer.reason}
+            after = {
+                "decision": "approve" if approve else "reject",
+                "outcome": answer.outcome,
+                "reason": reason,  # the reviewer's, for an approval as for a rejection
+            }
             done = f"Verification decided: {answer.outcome.lower()}."
         elif action == "invite":
             body = build(InvitationCreate, {"recipientEmail": text(form, "recipientEmail")}, {})

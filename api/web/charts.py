@@ -8,8 +8,11 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 520, 22, 6, 200
+WIDTH, BAR_HEIGHT, GAP = 520, 22, 6
 COLUMN_WIDTH, COLUMN_GAP, PLOT_HEIGHT = 30, 8, 140
+CHAR_WIDTH = 7.5  # of the 12 px labels, generously: a label is never cut off
+AXIS_WIDTH = 44  # room for "100%" left of the plot
+TOP = 24  # room for a column's value above it
 COLOURS = {
     "VALID": "#2e7d32",
     "INVALID": "#c62828",
@@ -26,20 +29,23 @@ def bars(title: str, data: Sequence[tuple[str, int]]) -> Markup:
         return Markup(f'<p class="muted">{escape(title)}: nothing yet.</p>')
     top = max(value for _, value in data) or 1
     height = len(data) * (BAR_HEIGHT + GAP) + GAP
-    span = WIDTH - LABEL_WIDTH - 60
+    label_width = round(max(len(label) for label, _ in data) * CHAR_WIDTH) + 16
+    value_width = round(max(len(str(value)) for _, value in data) * CHAR_WIDTH) + 12
+    width = max(WIDTH, label_width + 120 + value_width)
+    span = width - label_width - value_width
     rows = []
     for i, (label, value) in enumerate(data):
         y = GAP + i * (BAR_HEIGHT + GAP)
         length = round(span * value / top)
         colour = COLOURS.get(label, DEFAULT_COLOUR)
         rows.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="{colour}"><title>{escape(label)}: {value}</title></rect>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{value}</text>'
+            f'<text x="{label_width + length + 6}" y="{y + 15}">{value}</text>'
         )
     return Markup(
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" aria-label="{escape(title)}"><title>{escape(title)}</title>'
         + "".join(rows)
         + "</svg>"
@@ -50,28 +56,30 @@ def percent_columns(title: str, data: Sequence[tuple[str, float | None]]) -> Mar
     """Vertical columns of percentages (0-100) per label, e.g. per day; None: no data."""
     if not data:
         return Markup(f'<p class="muted">{escape(title)}: nothing yet.</p>')
-    width = len(data) * (COLUMN_WIDTH + COLUMN_GAP) + COLUMN_GAP + 30
-    height = PLOT_HEIGHT + 40
+    width = AXIS_WIDTH + len(data) * (COLUMN_WIDTH + COLUMN_GAP) + COLUMN_GAP
+    base = TOP + PLOT_HEIGHT  # the 0 line
+    height = base + 30
     parts = [
-        f'<line x1="28" y1="{10 + PLOT_HEIGHT}" x2="{width}" y2="{10 + PLOT_HEIGHT}" '
-        'stroke="#999"/>',
-        '<text x="24" y="16" text-anchor="end">100%</text>',
-        f'<text x="24" y="{14 + PLOT_HEIGHT}" text-anchor="end">0</text>',
+        f'<line x1="{AXIS_WIDTH - 2}" y1="{base}" x2="{width}" y2="{base}" stroke="#999"/>',
+        f'<text x="{AXIS_WIDTH - 6}" y="{TOP + 4}" text-anchor="end" class="tick">100%</text>',
+        f'<text x="{AXIS_WIDTH - 6}" y="{base + 4}" text-anchor="end" class="tick">0%</text>',
     ]
     for i, (label, value) in enumerate(data):
-        x = 30 + COLUMN_GAP + i * (COLUMN_WIDTH + COLUMN_GAP)
+        x = AXIS_WIDTH + COLUMN_GAP + i * (COLUMN_WIDTH + COLUMN_GAP)
         if value is None:
             shown, column = "no data", ""
         else:
             size = round(PLOT_HEIGHT * max(0.0, min(value, 100.0)) / 100)
             shown = f"{value:.0f}%"
             column = (
-                f'<rect x="{x}" y="{10 + PLOT_HEIGHT - size}" width="{COLUMN_WIDTH}" '
+                f'<rect x="{x}" y="{base - size}" width="{COLUMN_WIDTH}" '
                 f'height="{size}" fill="{DEFAULT_COLOUR}"><title>{escape(label)}: {shown}'
                 "</title></rect>"
+                f'<text x="{x + COLUMN_WIDTH / 2}" y="{base - size - 5}" text-anchor="middle" '
+                f'class="value">{shown}</text>'
             )
         parts.append(
-            column + f'<text x="{x + COLUMN_WIDTH / 2}" y="{PLOT_HEIGHT + 26}" '
+            column + f'<text x="{x + COLUMN_WIDTH / 2}" y="{base + 18}" '
             f'text-anchor="middle" class="tick">{escape(label)}</text>'
         )
     return Markup(

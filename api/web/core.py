@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 from uuid import UUID
 
 from babel import Locale
+from babel.numbers import format_decimal
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -79,6 +80,14 @@ def _clock(context: Context, value: datetime | None) -> str:
 
 
 @pass_context
+def _count_of(context: Context, n: int | None, one: str, many: str | None = None) -> str:
+    """ "1 order", "2 orders", "1.250 orders" (de): the number in the locale, the word in
+    the plural it needs (English: one, or many)."""
+    n = n or 0
+    return f"{format_decimal(n, locale=_locale(context))} {one if n == 1 else many or one + 's'}"
+
+
+@pass_context
 def _example_amount(context: Context) -> str:
     """The forms' hint: how the operator's locale writes 18,500.00."""
     return format_amount(EXAMPLE, _locale(context))
@@ -104,7 +113,7 @@ templates = Environment(
 )
 templates.filters.update(money=_money, amount=_amount, clock=_clock, when=_when, words=_words)
 templates.globals.update(example_amount=_example_amount)
-templates.filters.update(kyc_document=kyc_document_name)
+templates.filters.update(kyc_document=kyc_document_name, count_of=_count_of)
 
 
 class LoginRequired(Exception):

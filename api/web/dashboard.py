@@ -60,6 +60,11 @@ async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
                 .where(WebhookDelivery.status != "PENDING")
             )
         ).all()
+        retrying = await session.scalar(
+            seen.select(WebhookDelivery, func.count())
+            .where(WebhookDelivery.status == "PENDING")
+            .where(WebhookDelivery.attempts > 0)
+        )
         dunning = (
             await session.execute(
                 seen.select(PaymentInvoice, PaymentInvoice.dunning_status, func.count())
@@ -92,6 +97,7 @@ async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
         dunning_steps=steps,
         checks=len(checks),
         deliveries=len(deliveries),
+        retrying=retrying or 0,
     )
 
 

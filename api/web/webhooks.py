@@ -91,6 +91,7 @@ async def _endpoints_page(
         endpoints=rows,
         organizations=organizations,
         partners=[(str(p.uuid), f"{org_name}: {p.name}") for p, org_name in partners],
+        event_groups=event_groups(),
         errors=errors or {},
         problem=problem,
         form=form or {},
@@ -103,10 +104,19 @@ async def create_endpoint(
     seen: Annotated[Viewer, Depends(viewer)],
     form: Annotated[FormData, Depends(posted)],
 ) -> Response:
-    typed: dict[str, Any] = values(form) | {"partnerIds": form.getlist("partnerIds")}
+    # the catalogue's types (and segment wildcards) chosen; a typed list still counts
+    events = [
+        name
+        for value in form.getlist("events")
+        if isinstance(value, str)
+        for name in value.replace(",", " ").split()
+    ]
+    typed: dict[str, Any] = values(form) | {
+        "partnerIds": form.getlist("partnerIds"),
+        "events": events,
+    }
     try:
         organization = await _organization(request, seen, text(form, "organization"))
-        events = (text(form, "events") or "").replace(",", " ").split()
         data = {"url": text(form, "url") or "", "events": events}
         if chosen := [p for p in form.getlist("partnerIds") if isinstance(p, str) and p]:
             data["partnerIds"] = chosen
@@ -380,3 +390,12 @@ async def events(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> 
         filters=dict(q),
         older=rows[-1][0].sequence if len(rows) == PAGE_SIZE else None,
     )
+
+
+def event_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue for the endpoint form: per segment its wildcard and its types, each type
+    with when it fires."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, event in EVENT_TYPES.items():
+        groups.setdefault(name.split(".")[0], []).append((name, event.fires_when))
+    return list(groups.items())
