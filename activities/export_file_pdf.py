@@ -10,6 +10,7 @@ sha256 and a test can pin the output.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -171,6 +172,22 @@ class DocumentFacts:
 
 
 @dataclass(frozen=True)
+class InvoiceVersionFacts:
+    """One version of an order's invoice as it was written: version 0 as submitted, each
+    later one a correction."""
+
+    type: str  # PRELIMINARY or FINAL
+    version: int
+    number: str
+    invoice_date: date | None
+    amount: Money | None
+    vat_included: bool | None
+    margin_scheme: bool | None
+    recorded_at: datetime
+    source: str  # API, WEB_APP, SYSTEM
+
+
+@dataclass(frozen=True)
 class Blocker:
     module: str
     code: str
@@ -211,6 +228,8 @@ class ExportFileContent:
     rules: tuple[RuleOutcome, ...] = ()
     superseded_versions: tuple[SupersededVersion, ...] = ()
     rule_set: str | None = None  # the version of the compliance rules the decision was made under
+    kyc_documents: tuple[DocumentFacts, ...] = ()  # the buyer's, superseded ones included
+    invoice_history: tuple[InvoiceVersionFacts, ...] = ()  # every version, oldest first
 
 
 # ----- what the decision means, in words an auditor reads -----
@@ -279,6 +298,23 @@ def mask_iban(iban: str | None) -> str:
     return " ".join(masked[start : start + 4] for start in range(0, len(masked), 4))
 
 
+# An IBAN in running text: two letters, two check digits, then letters and digits, written
+# compact or in groups of four; 15 to 34 characters in all (ISO 13616)
+_IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+
+
+def _masked_if_iban(found: re.Match[str]) -> str:
+    text = found.group(0)
+    return mask_iban(text) if len(text.replace(" ", "")) >= 15 else text  # VAT numbers are shorter
+
+
+def mask_ibans(text: str) -> str:
+    """Every IBAN in a text masked as ``mask_iban`` does. Rule details and blocker messages
+    come from the compliance rules, which name the IBAN they judged in full; the Export File
+    prints none in full."""
+    return _IBAN_IN_TEXT.sub(_masked_if_iban, text)
+
+
 def _yes_no(value: bool | None) -> str:
     return "not checked" if value is None else ("yes" if value else "no")
 
@@ -328,6 +364,8 @@ _DECISION = ParagraphStyle("decision", _HEADING, fontSize=16, leading=20, spaceB
 _CELL = ParagraphStyle("cell", _BODY, fontSize=7.5, leading=9.5, spaceAfter=0)
 _CELL_HEAD = ParagraphStyle("cell-head", _CELL, fontName=SANS_BOLD)
 _CELL_MONO = ParagraphStyle("cell-mono", _CELL, fontName=MONO)
+# A rule's name on a row of its own, never split inside a word (it would read as two rules)
+_RULE_NAME = ParagraphStyle("rule-name", _CELL_MONO, fontName="Courier-Bold", splitLongWords=0)
 _FOOTER_SIZE = 7
 
 _PAGE_MARGIN = 18 * mm
@@ -556,16 +594,27 @@ def _title_page(content: ExportFileContent) -> list[Flowable]:
 
 
 def _rules(content: ExportFileContent) -> list[Flowable]:
-    rules = [(_mono(r.rule_id), r.outcome, r.detail, r.legal_basis) for r in content.rules]
-    blockers = [(b.module, _mono(b.code), b.message) for b in content.blockers]
+    rows: list[list[_Cell]] = [[_label("Outcome"), _label("Detail"), _label("Legal basis")]]
+    style: list[tuple[Any, ...]] = []
+    for rule in content.rules:
+        # the rule's name across the table, then what it found: a name is never wrapped
+        rows.append([_paragraph(rule.rule_id, _RULE_NAME), "", ""])
+        at = len(rows) - 1
+        style += [
+            ("SPAN", (0, at), (-1, at)),
+            ("BACKGROUND", (0, at), (-1, at), _SHADE),
+            ("NOSPLIT", (0, at), (-1, at + 1)),
+        ]
+        rows.append([rule.outcome, mask_ibans(rule.detail), rule.legal_basis])
+    blockers = [(b.module, _mono(b.code), mask_ibans(b.message)) for b in content.blockers]
     return _section(
         "1. Compliance rules and outcome",
         _paragraph(
             f"Compliance status {content.compliance_status}; decision "
             f"{content.decision or 'none yet'}. Each rule below was evaluated on the evidence "
-            "in the following sections."
+            "in the following sections. IBANs are printed with their last 4 characters only."
         ),
-        _table(("Rule", "Outcome", "Detail", "Legal basis"), rules, (143, 78, 150, 122)),
+        _grid(rows, (78, 270, 145), extra=style) if content.rules else _paragraph("None recorded."),
         _paragraph("Blockers", _SUBHEADING),
         _table(("Module", "Code", "Message"), blockers, (60, 130, 303)),
     )
@@ -680,7 +729,34 @@ def _invoices(content: ExportFileContent) -> list[Flowable]:
         for invoice in content.invoices
     ]
     head = ("Type", "Number", "Date", "Amount", "VAT included", "Margin scheme")
-    return _section("5. Invoices", _table(head, rows, (62, 130, 60, 85, 78, 78)))
+    history = [
+        (
+            f"{version.type} v{version.version}, "
+            + ("submitted" if version.version == 0 else "corrected"),
+            format_timestamp(version.recorded_at),
+            version.source,
+            version.number,
+            format_date(version.invoice_date),
+            format_money(version.amount),
+            _yes_no(version.vat_included),
+            _yes_no(version.margin_scheme),
+        )
+        for version in content.invoice_history
+    ]
+    return _section(
+        "5. Invoices",
+        _table(head, rows, (62, 130, 60, 85, 78, 78)),
+        _paragraph("Correction history", _SUBHEADING),
+        _paragraph(
+            "Every version of each invoice as it was recorded, oldest first: version 0 as "
+            "submitted, each later version a correction with the values it set."
+        ),
+        _table(
+            ("Invoice", "Recorded at", "By", "Number", "Date", "Amount", "VAT incl.", "Margin"),
+            history,
+            (84, 97, 46, 72, 56, 72, 33, 33),
+        ),
+    )
 
 
 def _payments(content: ExportFileContent) -> list[Flowable]:
@@ -754,9 +830,9 @@ def _transport(content: ExportFileContent) -> list[Flowable]:
     return _section("7. Transport", *body)
 
 
-def _documents(content: ExportFileContent) -> list[Flowable]:
+def _document_blocks(documents: Sequence[DocumentFacts]) -> list[Flowable]:
     blocks: list[Flowable] = []
-    for document in content.documents:
+    for document in documents:
         issuer = ", ".join(part for part in (document.issuer_type, document.issuer_name) if part)
         rows: list[list[_Cell]] = [
             [_label("Type"), document.type, _label("Status"), document.status],
@@ -782,14 +858,29 @@ def _documents(content: ExportFileContent) -> list[Flowable]:
         ]
         table = _grid(rows, (74, 172.5, 74, 172.5), header=False, extra=style)
         blocks += [KeepTogether(table), Spacer(1, 5)]
-    return _section(
-        "8. Documents",
-        _paragraph(
-            "Every document collected for this order, superseded ones included. Its bytes "
-            "can be checked against its SHA-256 digest."
+    return blocks or [_paragraph("None recorded.")]
+
+
+def _documents(content: ExportFileContent) -> list[Flowable]:
+    return [
+        *_section(
+            "8. Documents",
+            _paragraph(
+                "Every document collected for this order, superseded ones included. Its bytes "
+                "can be checked against its SHA-256 digest."
+            ),
+            *_document_blocks(content.documents),
         ),
-        *(blocks or [_paragraph("None recorded.")]),
-    )
+        *_section(
+            "9. The buyer's KYC documents",
+            _paragraph(
+                "The documents that identify the buyer (know your customer), kept with the "
+                "buyer rather than the order, superseded ones included, as they stood when "
+                "this file was generated."
+            ),
+            *_document_blocks(content.kyc_documents),
+        ),
+    ]
 
 
 def _versions(content: ExportFileContent) -> list[Flowable]:
@@ -799,7 +890,7 @@ def _versions(content: ExportFileContent) -> list[Flowable]:
         for old in content.superseded_versions
     ]
     return _section(
-        "9. Versions of this Export File",
+        "10. Versions of this Export File",
         _paragraph(
             "Each regeneration makes a new version; earlier versions are kept and stay "
             "available on request."

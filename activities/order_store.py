@@ -30,6 +30,7 @@ from store.models import (
     Document,
     Event,
     ExportFile,
+    InvoiceVersion,
     Order,
     OrderChange,
     OrderVin,
@@ -149,6 +150,7 @@ class OrderStoreActivities:
             else:
                 _apply(row, snapshot)
             _write_change(session, row, snapshot)
+            await _write_invoice_versions(session, row, snapshot)
             await _write_documents(session, row, snapshot)
             await _write_events(session, row, snapshot)
         if snapshot.events:
@@ -196,6 +198,36 @@ def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) ->
             version=snapshot.version,
         )
     )
+
+
+async def _write_invoice_versions(
+    session: AsyncSession, row: Order, snapshot: OrderSnapshot
+) -> None:
+    """Each invoice version once, as first written: the Export File's correction history."""
+    if not snapshot.invoices:
+        return
+    known = set(
+        (
+            await session.execute(
+                select(InvoiceVersion.type, InvoiceVersion.version).where(
+                    InvoiceVersion.order_id == row.id
+                )
+            )
+        ).tuples()
+    )
+    for invoice in snapshot.invoices:
+        key = (invoice["type"], invoice.get("version", 0))
+        if key not in known:
+            session.add(
+                InvoiceVersion(
+                    order_id=row.id,
+                    type=key[0],
+                    version=key[1],
+                    data=invoice,
+                    source=snapshot.source,
+                    recorded_at=snapshot.updated_at,
+                )
+            )
 
 
 async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
@@ -338,6 +370,40 @@ def _pickup(pickup: Pickup) -> pdf.PickupFacts:
     )
 
 
+def _document(d: Document) -> pdf.DocumentFacts:
+    return pdf.DocumentFacts(
+        d.type,
+        d.document_date,
+        d.issuer_type,
+        d.issuer_name,
+        d.file_name,
+        d.size,
+        d.sha256,
+        d.status,
+        d.created_at,
+    )
+
+
+def _invoice_version(v: InvoiceVersion) -> pdf.InvoiceVersionFacts:
+    """A version as its API answer recorded it (``invoice_view``)."""
+    data = v.data
+    amount = data.get("amount") or {}
+    day = data.get("invoiceDate")
+    return pdf.InvoiceVersionFacts(
+        type=v.type,
+        version=v.version,
+        number=str(data.get("invoiceNumber") or "-"),
+        invoice_date=date.fromisoformat(day) if day else None,
+        amount=pdf.Money(int(amount["value"]), amount.get("currency", "EUR"))
+        if "value" in amount
+        else None,
+        vat_included=data.get("vatIncluded"),
+        margin_scheme=data.get("marginScheme"),
+        recorded_at=v.recorded_at,
+        source=v.source,
+    )
+
+
 async def _export_content(
     session: AsyncSession, order: Order, request: ExportFileRequest
 ) -> pdf.ExportFileContent:
@@ -355,6 +421,24 @@ async def _export_content(
     documents = (
         await session.scalars(
             select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        )
+    ).all()
+    kyc_documents = (
+        await session.scalars(
+            select(Document)
+            .where(
+                Document.buyer_id == buyer.id,
+                Document.module == "kyc",
+                Document.created_at <= request.generated_at,
+            )
+            .order_by(Document.id)
+        )
+    ).all()
+    invoice_versions = (
+        await session.scalars(
+            select(InvoiceVersion)
+            .where(InvoiceVersion.order_id == order.id)
+            .order_by(InvoiceVersion.recorded_at, InvoiceVersion.type, InvoiceVersion.version)
         )
     ).all()
     earlier = (
@@ -447,20 +531,9 @@ async def _export_content(
                 for r in transport.revocations
             ),
         ),
-        documents=tuple(
-            pdf.DocumentFacts(
-                d.type,
-                d.document_date,
-                d.issuer_type,
-                d.issuer_name,
-                d.file_name,
-                d.size,
-                d.sha256,
-                d.status,
-                d.created_at,
-            )
-            for d in documents
-        ),
+        documents=tuple(_document(d) for d in documents),
+        kyc_documents=tuple(_document(d) for d in kyc_documents),
+        invoice_history=tuple(_invoice_version(v) for v in invoice_versions),
         blockers=tuple(pdf.Blocker(b.module, b.code, b.message) for b in evaluation.blockers),
         rules=tuple(
             pdf.RuleOutcome(r.rule_id, r.outcome, r.detail, r.legal_basis)

@@ -974,3 +974,20 @@ class WorkerHeartbeat(Base):
     identity: Mapped[str] = mapped_column(String(200), primary_key=True)
     task_queue: Mapped[str] = mapped_column(String(200), index=True)
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class InvoiceVersion(Base):
+    """Each version of an order's invoice as it was written: the Export File's correction
+    history. ``data`` is the invoice as the API answered it at that version (number, date,
+    amount, VAT, margin scheme); written by ``write_order`` with the revision that made it."""
+
+    __tablename__ = "invoice_versions"
+    __table_args__ = (UniqueConstraint("order_id", "type", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))  # PRELIMINARY or FINAL
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(20))  # API, WEB_APP, SYSTEM
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -20,6 +20,7 @@ from activities.export_file_pdf import (
     DocumentFacts,
     ExportFileContent,
     InvoiceFacts,
+    InvoiceVersionFacts,
     Money,
     OrderFacts,
     PaymentFacts,
@@ -34,6 +35,7 @@ from activities.export_file_pdf import (
     format_money,
     format_timestamp,
     mask_iban,
+    mask_ibans,
     render_export_file,
 )
 
@@ -338,3 +340,124 @@ def test_formats_an_auditor_reads():
     assert format_timestamp(datetime(2026, 4, 22, 10, 0)) == "2026-04-22T10:00:00Z"
     assert mask_iban("DE89 3704 0044 0532 0130 00") == "**** **** **** **** **30 00"
     assert mask_iban(None) == "-"
+
+
+def test_no_iban_is_printed_in_full_not_even_in_a_rules_detail():
+    """The rules name the IBAN they judged (workflows/rules/compliance.py); the file masks it."""
+    content = replace(
+        full_content(),
+        rules=(
+            RuleOutcome(
+                "PAYMENT_IBAN",
+                "PASSED",
+                "PL61109010140000071219812874 was used by this buyer before",
+                "KYC",
+            ),
+        ),
+        blockers=(
+            Blocker(
+                "payment",
+                "IBAN_INCONSISTENT",
+                "PL61 1090 1014 0000 0712 1981 2874 was never used by this buyer",
+            ),
+        ),
+    )
+    text = text_of(render_export_file(content))
+    assert "was used by this buyer before" in text and "2874" in text
+    for part in ("PL61", "1090", "10140000", "0712", "1981"):
+        assert part not in text, part
+    assert mask_ibans("DE89370400440532013000 is not a valid IBAN") == (
+        "**** **** **** **** **30 00 is not a valid IBAN"
+    )
+    # VAT numbers, VINs and consultation numbers are no IBANs
+    for kept in ("FR12345678901", "NL123456789B01", "WVWZZZ1KZAW000001", "WAPIAAAAZ0f4lEdN"):
+        assert mask_ibans(f"{kept} checked") == f"{kept} checked"
+
+
+def test_the_buyers_kyc_documents_are_listed_with_their_hashes():
+    kyc = (
+        DocumentFacts(
+            "COC_EXTRACT",
+            date(2026, 3, 1),
+            "REGISTRY",
+            "KRS",
+            "krs.pdf",
+            80_211,
+            "9b" * 32,
+            "ACTIVE",
+            datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+        ),
+        DocumentFacts(
+            "AML_DECLARATION",
+            None,
+            "BUYER",
+            None,
+            "aml.pdf",
+            12_000,
+            "4d" * 32,
+            "SUPERSEDED",
+            datetime(2026, 3, 2, 8, 5, tzinfo=UTC),
+        ),
+    )
+    text = text_of(render_export_file(replace(full_content(), kyc_documents=kyc)))
+    assert "The buyer's KYC documents" in text
+    for fact in ("COC_EXTRACT", "krs.pdf", "9b" * 32, "AML_DECLARATION", "4d" * 32):
+        assert fact in text, fact
+    assert "None recorded." in text_of(render_export_file(minimal_content()))
+
+
+def test_the_invoices_correction_history_is_shown():
+    history = (
+        InvoiceVersionFacts(
+            "PRELIMINARY",
+            0,
+            "RE-2026-0041",
+            date(2026, 4, 18),
+            Money(3_600_000),
+            False,
+            False,
+            datetime(2026, 4, 18, 9, 0, tzinfo=UTC),
+            "API",
+        ),
+        InvoiceVersionFacts(
+            "PRELIMINARY",
+            1,
+            "RE-2026-0042",
+            date(2026, 4, 18),
+            Money(3_700_000),
+            False,
+            False,
+            datetime(2026, 4, 19, 11, 30, tzinfo=UTC),
+            "WEB_APP",
+        ),
+    )
+    text = text_of(render_export_file(replace(full_content(), invoice_history=history)))
+    assert "Correction history" in text
+    for fact in (
+        "PRELIMINARY v0, submitted",
+        "RE-2026-0041",
+        "36,000.00 EUR",
+        "PRELIMINARY v1, corrected",
+        "2026-04-19T11:30:00Z",
+        "WEB_APP",
+    ):
+        assert fact in text, fact
+
+
+def test_a_rule_name_is_never_broken_inside_a_word():
+    names = (
+        "BUYER_IDENTIFIED_IN_OTHER_MEMBER_STATE",
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        "VIES_NAME_MATCHES_BUYER",
+    )
+    content = replace(
+        full_content(),
+        rules=tuple(
+            RuleOutcome(name, "PASSED", "Checked on the evidence below.", "Art. 138(1)")
+            for name in names
+        ),
+    )
+    pages = PdfReader(BytesIO(render_export_file(content))).pages
+    lines = [line.strip() for page in pages for line in page.extract_text().splitlines()]
+    for name in names:
+        assert name in lines, name  # whole, on a line of its own

@@ -1,0 +1,54 @@
+"""The Export File of a real order over HTTP: no IBAN in full (the payment rule's detail names
+it), the buyer's KYC documents with their hashes, and the invoice's correction history."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from pypdf import PdfReader
+
+from tests.conftest import Stack
+from tests.order_flow import OrderClient, key, seller_session
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+
+
+async def test_the_export_file_masks_ibans_lists_kyc_documents_and_invoice_corrections(
+    stack: Stack,
+):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)  # paid from DE89 3704 0044 0532 0130 00
+        corrected = await http.patch(
+            f"{tenant.seller}/orders/{order}/invoice",
+            json={"type": "PRELIMINARY", "invoiceNumber": "INV-CORRECTED-1"},
+            headers=key() | {"If-Match": '"0"'},
+        )
+        assert corrected.status_code == 200, corrected.text
+        ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert ready.status_code == 200, ready.text
+        assert (await client.pickup(order)).status_code == 200
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        await client.compliance_until(order, lambda r: r.get("complianceStatus") == "VALID")
+        export = await client.export_file_until(order, 1)
+        content = await client.get(
+            f"/orders/{order}/finalization/export-file/versions/{export['version']}/content"
+        )
+        kyc = (await client.get(f"/buyers/{buyer}/kyc/documents")).json()
+    assert content.status_code == 200
+    text = text_of(content.content)
+    # the payment rule judged the IBAN: its detail shows the last 4 characters only
+    assert "PAYMENT_IBAN" in text and "**30 00" in text
+    assert "DE89" not in text and "3704" not in text and "0532" not in text
+    documents = kyc if isinstance(kyc, list) else kyc["data"]
+    assert documents and "The buyer's KYC documents" in text
+    for document in documents:
+        assert document["sha256"] in text and document["type"] in text
+    assert "PRELIMINARY v0, submitted" in text and "PRELIMINARY v1, corrected" in text
+    assert "INV-CORRECTED-1" in text
