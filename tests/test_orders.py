@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from uuid import uuid4
 
 import pypdf
+import temporalio.api.sdk.v1
 from sqlalchemy import func, select
 from temporalio.client import WorkflowExecutionStatus
 
@@ -400,3 +402,27 @@ async def test_a_german_buyer_of_a_german_seller_is_a_warning_until_the_collecti
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["status"] == "CANCELLED"
         await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_cancelled")
+
+
+async def test_the_temporal_ui_tells_the_orders_story(stack: Stack):
+    """An operator reads the order in the Temporal UI: its current details name the order,
+    where it stands and what blocks it; the history's activities and children say what they
+    did."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.export_file_until(order, 1)
+    handle = stack.client.get_workflow_handle(f"order-{order}")
+    metadata = await handle.query(
+        "__temporal_workflow_metadata", result_type=temporalio.api.sdk.v1.WorkflowMetadata
+    )
+    details = metadata.current_details
+    assert "Status **COMPLIANCE_VALID**" in details and "**VALID_EXPORT**" in details
+    assert "WVWZZZ1KZAW000001" in details and "rule set 2026.12" in details
+    summaries = []
+    async for event in handle.fetch_history_events():
+        if event.user_metadata.HasField("summary"):
+            summaries.append(json.loads(event.user_metadata.summary.data))
+    assert any(s.startswith("Render Export File v1 (VALID_EXPORT)") for s in summaries)
+    assert any(s.startswith("Write revision") for s in summaries)

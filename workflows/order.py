@@ -151,6 +151,7 @@ class OrderWorkflow:
                 waits.append(max(review_at - workflow.now(), timedelta(seconds=1)))
             if finished:  # open for later commands until the retention ends
                 waits.append(max(self._retained_until() - workflow.now(), timedelta(seconds=1)))
+            timeout = min(waits) if waits else None
             try:
                 await workflow.wait_condition(
                     lambda recheck=recheck, finished=finished: (
@@ -158,7 +159,8 @@ class OrderWorkflow:
                         or self.finished != finished
                         or self.daily_vies_active != recheck
                     ),
-                    timeout=min(waits) if waits else None,
+                    timeout=timeout,
+                    timeout_summary=self._timer_summary(timeout, interval, review_at),
                 )
                 woken = True
             except TimeoutError:
@@ -253,6 +255,7 @@ class OrderWorkflow:
                 attempt_timeout=settings.vies_attempt_timeout,
             ),
             id=f"{workflow.info().workflow_id}/vies-{self.vies_checks_started}",
+            static_summary=f"Daily VIES check #{self.vies_checks_started} of {buyer.vat_number}",
         )
         evidence = ViesEvidence(
             result.checked_at,
@@ -304,6 +307,7 @@ class OrderWorkflow:
                 self._snapshot_request(version, reason),
                 start_to_close_timeout=self.created.settings.export_file_timeout,
                 retry_policy=RetryPolicy(maximum_attempts=5),
+                summary=f"Render Export File v{version} ({self.evaluation.decision}): {reason}",
             )
         except ActivityError:
             self.export_failed = True
@@ -737,13 +741,58 @@ class OrderWorkflow:
             ]
         )
         events, self.pending_events = self.pending_events, []
+        workflow.set_current_details(self._details())
         await workflow.execute_local_activity_method(
             OrderStoreActivities.write_order,
             OrderSnapshot.of(self, events, source),
             start_to_close_timeout=self.created.settings.activity_timeout,
             # a database that stays down fails the command rather than holding it forever
             schedule_to_close_timeout=self.created.settings.read_model_write_budget,
+            summary=f"Write revision {self.revision} ({source}): {self.status}, "
+            f"{self.evaluation.compliance_status}"
+            + (f", {', '.join(e.type for e in events)}" if events else ""),
         )
+
+    def _details(self) -> str:
+        """What an operator sees first in the Temporal UI: the order, where it stands, what
+        blocks it and what it waits for (Markdown)."""
+        assert self.created is not None and self.evaluation is not None
+        created, evaluation = self.created, self.evaluation
+        buyer = created.buyer
+        decision = f" → **{evaluation.decision}**" if evaluation.decision else ""
+        lines = [
+            f"**Order {created.identity.external_order_id}** · "
+            f"{', '.join(v.vin for v in created.vins)}",
+            f"Seller {created.identity.seller_name or created.identity.partner_uuid} "
+            f"({created.identity.seller_country}) · buyer {buyer.company_name} "
+            f"({buyer.vat_number})",
+            f"Status **{self.status}** · compliance **{evaluation.compliance_status}**{decision} "
+            f"(rule set {evaluation.rule_set})",
+        ]
+        if evaluation.blockers:
+            lines.append("Blockers:")
+            lines += [f"- `{b.code}` ({b.module}): {b.message}" for b in evaluation.blockers]
+        waiting = [
+            f"daily VIES re-check every {created.settings.vies_recheck_interval}"
+            if self.daily_vies_active
+            else None,
+            f"deadline at {_utc(evaluation.review_at)}" if evaluation.review_at else None,
+            f"Export File: {self.export_requested}" if self.export_requested else None,
+        ]
+        if any(waiting):
+            lines.append("Waiting for: " + "; ".join(w for w in waiting if w))
+        return "\n\n".join(lines)
+
+    def _timer_summary(
+        self, timeout: timedelta | None, interval: timedelta, review_at: datetime | None
+    ) -> str | None:
+        if timeout is None:
+            return None
+        if review_at is not None and review_at - workflow.now() <= timeout:
+            return f"Deadline at {_utc(review_at)} (statement or transport evidence)"
+        if self.daily_vies_active and timeout == interval:
+            return "Next daily VIES re-check"
+        return "Retention of a finished order ends"
 
     def _rollup_events(self, previous: Evaluation | None, current: Evaluation, source: str) -> None:
         before = previous.compliance_status if previous else None
