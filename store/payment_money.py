@@ -47,6 +47,8 @@ AMBIGUOUS = "AMBIGUOUS"  # it quotes the references of several invoices
 CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
 NOT_INCOMING = "NOT_INCOMING"  # a debit, a pending credit or a reversal
 DUPLICATE = "DUPLICATE"  # already booked from an earlier statement
+BOOKED_BY_HAND = "BOOKED_BY_HAND"  # UNMATCHED or AMBIGUOUS, then booked to an invoice by staff
+BOOKABLE_BY_HAND = (UNMATCHED, AMBIGUOUS)
 
 
 class MoneyError(Exception):
@@ -228,6 +230,47 @@ async def _book(
         overpaid=balance.overpaid,
         notice=notice,
     )
+
+
+async def book_entry(
+    session: AsyncSession, staff: User, entry_id: int, payment_reference: str
+) -> PaymentRecorded:
+    """Book a statement entry the import could not match (UNMATCHED, AMBIGUOUS) to the invoice
+    staff name: its amount, on its booking date, linked to the entry, which is then
+    BOOKED_BY_HAND (so neither it nor the same entry in another statement is booked again)."""
+    username = require_staff(staff)
+    entry = await session.scalar(
+        select(BankStatementEntry).where(BankStatementEntry.id == entry_id).with_for_update()
+    )
+    if entry is None:
+        raise MoneyError("there is no such statement entry", None, 404)
+    if entry.outcome not in BOOKABLE_BY_HAND:
+        raise MoneyError(
+            f"the entry is {entry.outcome.replace('_', ' ').lower()}: only unmatched or ambiguous "
+            "entries are booked by hand",
+            None,
+            409,
+        )
+    invoice = await invoice_by_reference(session, payment_reference, lock=True)
+    if entry.currency != invoice.currency:
+        raise MoneyError(
+            f"the entry is in {entry.currency}, the invoice in {invoice.currency}",
+            "payment_reference",
+        )
+    booked = await _book(
+        session,
+        invoice,
+        entry.amount,
+        entry.currency,
+        entry.booking_date,
+        STATEMENT,
+        username,
+        note=f"statement entry booked by hand ({entry.outcome.lower()})",
+        entry=entry,
+    )
+    entry.outcome = BOOKED_BY_HAND
+    entry.invoice_id = invoice.id
+    return booked
 
 
 async def import_statement(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -22,10 +22,10 @@ from api.web.l10n import (
 )
 from api.web.search import _either, contains
 from settings import Settings
-from store.models import utcnow
+from store.models import DunningLetter, PaymentInvoice, utcnow
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
-from tests.payment_invoices import captured_invoice, invoice_row
+from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
 from tests.test_web_staff_forms import web_session
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
@@ -472,3 +472,66 @@ async def test_the_dashboard_counts_with_plurals_and_shows_pending_retries(stack
         assert not re.search(r"\b(0|[2-9]\d*) (check|finished delivery|pending retry)\b", page.text)
         orders = await web.get("/app/orders")
         assert "order(s)" not in orders.text and re.search(r"\d+ orders?\b", orders.text)
+
+
+# ----- the invoice's letters; statement entries booked by hand -----
+
+
+async def test_the_invoice_page_lists_its_letters_and_offers_its_pdf(stack: Stack):
+    invoice = await captured_invoice(stack.db, utcnow(), total=250_00)
+    async with stack.db.transaction() as session:
+        row = await session.scalar(
+            sa.select(PaymentInvoice).where(PaymentInvoice.uuid == UUID(invoice.uuid))
+        )
+        assert row is not None
+        session.add(
+            DunningLetter(
+                invoice_id=row.id,
+                letter_key="REMINDER_1",
+                step="REMINDER_1",
+                amount_due=250_00,
+                recipient="buchhaltung@example.de",
+                subject=f"Reminder: invoice {invoice.payment_reference}",
+                status="SENT",
+                pdf_sha256="ab" * 32,
+                sent_at=utcnow(),
+            )
+        )
+    async with web_session(stack) as (web, _token):
+        page = await web.get(f"/app/payments/invoices/{invoice.uuid}", headers=GERMAN)
+        letters = page.text.split('id="letters"')[1].split("</table>")[0]
+        assert "Reminder 1" in letters and "buchhaltung@example.de" in letters
+        assert "250,00\xa0€" in letters and "abababababab" in letters
+        pdf_file = await web.get(f"/app/payments/invoices/{invoice.uuid}/invoice.pdf")
+        assert pdf_file.status_code == 200 and pdf_file.content.startswith(b"%PDF")
+
+
+async def test_an_unmatched_statement_entry_is_booked_to_an_invoice_by_hand(stack: Stack):
+    invoice = await captured_invoice(stack.db, utcnow(), total=100_00)
+    async with web_session(stack) as (web, token):
+        imported = await web.post(
+            "/app/payments/statements",
+            data={"csrf_token": token},
+            files={"file": ("statement.xml", statement_paying("NO-REFERENCE-HERE", 100_00))},
+        )
+        assert imported.status_code == 200, imported.text
+        assert 'id="book-by-hand"' in imported.text
+        entry = re.search(r'action="/app/payments/statements/entries/(\d+)/book"', imported.text)
+        assert entry, imported.text
+        url = f"/app/payments/statements/entries/{entry[1]}/book"
+        wrong = await web.post(url, data={"csrf_token": token, "paymentReference": "NOPE"})
+        assert wrong.status_code == 404 and "no invoice has the payment reference" in wrong.text
+        booked = await web.post(
+            url, data={"csrf_token": token, "paymentReference": invoice.payment_reference}
+        )
+        assert booked.status_code == 303, booked.text
+        page = await web.get(booked.headers["location"])
+        assert f"Entry booked to {invoice.payment_reference}" in page.text
+        assert "booked by hand" in page.text  # the entry's outcome, and no form for it any more
+        assert f'id="book-{entry[1]}"' not in page.text
+        again = await web.post(
+            url, data={"csrf_token": token, "paymentReference": invoice.payment_reference}
+        )
+        assert again.status_code == 409  # booked once only
+    row = await invoice_row(stack.db, invoice.uuid)
+    assert row.paid_amount == 100_00 and row.payment_status == "paid"

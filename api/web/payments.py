@@ -18,6 +18,8 @@ from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
+from activities.dunning import pdf_content
+from activities.invoice_pdf import render_invoice_pdf
 from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from api.errors import Problem
 from api.web.core import (
@@ -41,19 +43,25 @@ from api.web.core import (
 from api.web.l10n import format_money
 from store.camt053 import StatementError
 from store.models import (
+    BankStatementEntry,
+    BankStatementImport,
+    DunningLetter,
     IncomingPayment,
     Partner,
     PaymentCapture,
     PaymentInvoice,
     PaymentOrder,
     User,
+    utcnow,
 )
 from store.payment_money import (
+    BOOKABLE_BY_HAND,
     DunningNotice,
     MoneyError,
     PaymentRecorded,
     StatementImported,
     WrittenOff,
+    book_entry,
     import_statement,
     record_payment,
     write_off,
@@ -79,6 +87,16 @@ def dunning_label(code: int | None) -> str:
         return DUNNING_LABELS[DunningStatus(code)]
     except ValueError:
         return str(code)
+
+
+def letter_label(step: str, instalment: int | None = None) -> str:
+    """A letter's step in words: ``REMINDER_1`` -> "Reminder 1", an instalment with its number."""
+    if step == "INSTALMENT":
+        return f"Instalment {instalment}" if instalment else "Instalment"
+    for status, label in DUNNING_LABELS.items():
+        if status.name == step:
+            return label
+    return step.replace("_", " ").capitalize()
 
 
 def dunning_volume(rows: list[tuple[int, int]]) -> list[tuple[str, int]]:
@@ -236,9 +254,18 @@ async def _invoice_page(
             )
         ).all()
         partner = await session.get(Partner, invoice.partner_id)
+        letters = (
+            await session.scalars(
+                select(DunningLetter)
+                .where(DunningLetter.invoice_id == invoice.id)
+                .order_by(DunningLetter.sent_at.desc(), DunningLetter.id.desc())
+            )
+        ).all()
     return render(
         request,
         "payment_invoice.html",
+        letters=letters,
+        letter_label=letter_label,
         status_code=status_code,
         invoice=invoice,
         partner=partner,
@@ -270,6 +297,24 @@ def _booked(done: PaymentRecorded) -> dict[str, Any]:
         "outstanding": done.outstanding,
         "overpaid": done.overpaid,
     }
+
+
+@router.get("/invoices/{uuid}/invoice.pdf")
+async def invoice_pdf(
+    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+) -> Response:
+    """The invoice as the letters attach it, drawn now (what is paid and outstanding today)."""
+    invoice = await _invoice(request, seen, uuid)
+    async with database(request).session() as session:
+        seller = await session.get_one(Partner, invoice.partner_id)
+    content = pdf_content(invoice, invoice.order, seller, settings_of(request), utcnow())
+    return Response(
+        render_invoice_pdf(content),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="invoice-{invoice.payment_reference}.pdf"'
+        },
+    )
 
 
 @router.post("/invoices/{uuid}/{action}")
@@ -453,6 +498,7 @@ async def statement_import(
         },
     )
     async with database(request).session() as session:
+        bookable = await _bookable(session, UUID(imported.import_uuid))
         references = [e.payment.invoice_uuid for e in imported.entries if e.payment]
         invoices = {
             str(i.uuid): i
@@ -469,6 +515,114 @@ async def statement_import(
         "payment_statement.html",
         imported=imported,
         invoices=invoices,
+        bookable=bookable,
         warning=warning,
         problem=None,
+    )
+
+
+async def _bookable(session: Any, import_uuid: UUID) -> list[BankStatementEntry]:
+    """The entries of an import that staff may still book to an invoice by hand."""
+    return list(
+        await session.scalars(
+            select(BankStatementEntry)
+            .join(BankStatementImport, BankStatementImport.id == BankStatementEntry.import_id)
+            .where(
+                BankStatementImport.uuid == import_uuid,
+                BankStatementEntry.outcome.in_(BOOKABLE_BY_HAND),
+            )
+            .order_by(BankStatementEntry.id)
+        )
+    )
+
+
+@router.get("/statements/{import_uuid}")
+async def statement_page(
+    import_uuid: UUID, request: Request, _seen: Annotated[Viewer, Depends(staff)]
+) -> Response:
+    return await _statement_page(request, import_uuid)
+
+
+async def _statement_page(
+    request: Request,
+    import_uuid: UUID,
+    *,
+    status_code: int = 200,
+    failed: int | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    async with database(request).session() as session:
+        statement = await session.scalar(
+            select(BankStatementImport)
+            .options(selectinload(BankStatementImport.entries))
+            .where(BankStatementImport.uuid == import_uuid)
+        )
+        if statement is None:
+            raise Problem("not-found", f"Statement import {import_uuid} was not found.")
+        ids = [e.invoice_id for e in statement.entries if e.invoice_id]
+        invoices = {
+            i.id: i
+            for i in await session.scalars(select(PaymentInvoice).where(PaymentInvoice.id.in_(ids)))
+        }
+    return render(
+        request,
+        "payment_statement.html",
+        status_code=status_code,
+        imported=None,
+        statement=statement,
+        invoices_by_id=invoices,
+        bookable=[e for e in statement.entries if e.outcome in BOOKABLE_BY_HAND],
+        failed=failed,
+        errors=errors or {},
+        form=form or {},
+        problem=None,
+    )
+
+
+@router.post("/statements/entries/{entry_id}/book")
+async def book_statement_entry(
+    entry_id: int,
+    request: Request,
+    seen: Annotated[Viewer, Depends(staff)],
+    form: Annotated[FormData, Depends(posted)],
+) -> Response:
+    """An unmatched or ambiguous entry booked to the invoice staff name by its reference."""
+    reference = text(form, "paymentReference") or ""
+    async with database(request).session() as session:
+        import_uuid = await session.scalar(
+            select(BankStatementImport.uuid)
+            .join(BankStatementEntry, BankStatementEntry.import_id == BankStatementImport.id)
+            .where(BankStatementEntry.id == entry_id)
+        )
+    if import_uuid is None:
+        raise Problem("not-found", "There is no such statement entry.")
+    try:
+        if not reference:
+            raise MoneyError("name the invoice by its payment reference", "payment_reference")
+        async with database(request).transaction() as session:
+            done = await book_entry(session, await _user(session, seen), entry_id, reference)
+    except MoneyError as error:
+        return await _statement_page(
+            request,
+            import_uuid,
+            status_code=error.status if error.status != 404 or error.field else 404,
+            failed=entry_id,
+            errors={"paymentReference": str(error)},
+            form=values(form),
+        )
+    warning = await _notify(request, [done.notice])
+    await record(
+        request,
+        "statement.book_entry",
+        "invoice",
+        done.invoice_uuid,
+        None,
+        None,
+        {"entry": entry_id, "statement": str(import_uuid)} | _booked(done),
+    )
+    return redirect(
+        f"/app/payments/statements/{import_uuid}",
+        f"Entry booked to {done.payment_reference}: the invoice is "
+        f"{done.payment_status.replace('_', ' ')}." + warning,
     )
