@@ -71,8 +71,22 @@ class Settings(BaseSettings):
     oauth_jwks_url: str = ""  # default: the embedded issuer's key, no HTTP round trip
     oauth_private_key_pem: str = ""  # embedded issuer's RSA key; generated into data/ if empty
     oauth_token_ttl: timedelta = timedelta(seconds=300)
-    oauth_audience: str = ""  # checked when set
+    # The audience every access token must name (`aud`): the platform's own by default. An
+    # external provider's tokens must carry it too (Keycloak: an audience mapper)
+    oauth_audience: str = Field("nt24-api", min_length=1)
+    # Clock difference tolerated on `exp`, `nbf` and `iat` of tokens from another issuer
+    oauth_clock_leeway: timedelta = Field(timedelta(seconds=10), ge=timedelta(0))
     client_secret_rotation_grace: timedelta = timedelta(hours=48)
+    # Guessing credentials (api/login_throttle.py: token endpoints and the web app's login).
+    # Failures count per (account, address), per address and per account (not the web app's);
+    # past a count's threshold each further failure doubles its wait (429 with Retry-After),
+    # from `first_delay` up to `max_delay`. Failures are forgotten `window` after the first.
+    login_throttle_pair_failures: int = Field(5, gt=0)
+    login_throttle_address_failures: int = Field(20, gt=0)
+    login_throttle_account_failures: int = Field(100, gt=0)
+    login_throttle_first_delay: timedelta = Field(timedelta(seconds=1), gt=timedelta(0))
+    login_throttle_max_delay: timedelta = Field(timedelta(minutes=15), gt=timedelta(0))
+    login_throttle_window: timedelta = Field(timedelta(hours=1), gt=timedelta(0))
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
@@ -253,8 +267,6 @@ class Settings(BaseSettings):
 
     # The web app (/app, docs/web-app.md): server-side sessions, and wrong passwords slowed down
     web_session_ttl: timedelta = timedelta(hours=8)  # idle time after which one logs in again
-    web_login_max_failures: int = Field(5, gt=0)  # per username within the window, then refused
-    web_login_failure_window: timedelta = timedelta(minutes=15)
 
     @field_validator("payment_terms_days")
     @classmethod

@@ -1,8 +1,8 @@
 """Who calls the NT24 API, and what it may do: the contract's three authorization layers.
 
-1. Organization scope: the Bearer token (RS256, verified by issuer and JWKS) names an API
-   client (``azp``), whose organization is the caller. Another organization's data does not
-   exist for it (404).
+1. Organization scope: the Bearer token (RS256, verified by JWKS, issuer, audience, expiry
+   and not-before) names an API client (``azp``), whose organization is the caller. Another
+   organization's data does not exist for it (404).
 2. Partner scope: ``{sellerId}`` must be one of the organization's partners (403 ``forbidden``).
 3. Capability flags (403 ``capability-required``) and the DPA gate (403 ``dpa-not-accepted``
    on every call but ``GET /v1/me``).
@@ -91,10 +91,12 @@ async def verify_token(token: str, settings: Settings) -> dict[str, Any]:
         return jwt.decode(
             token,
             key,
-            algorithms=["RS256"],
+            algorithms=["RS256"],  # never "none", never HS256 with the public key as secret
             issuer=settings.effective_oauth_issuer,
-            audience=settings.oauth_audience or None,
-            options={"require": ["exp", "iss"], "verify_aud": bool(settings.oauth_audience)},
+            audience=settings.oauth_audience,
+            leeway=settings.oauth_clock_leeway,
+            # pyjwt checks exp, nbf (when present) and iat (not in the future) on its own
+            options={"require": ["exp", "iat", "iss", "aud"], "verify_signature": True},
         )
     except jwt.ExpiredSignatureError as exc:
         raise _unauthorized("The access token has expired.") from exc

@@ -29,6 +29,7 @@ from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
 
 from api.deps import database
+from api.login_throttle import address_of, login_throttle
 from settings import Settings, get_settings
 from store.api_clients import find_client, secret_matches
 from store.db import Database
@@ -96,12 +97,12 @@ def issue_access_token(
         "organization_uuid": organization_uuid,
         "typ": "Bearer",
         "scope": "profile email",
+        "aud": settings.oauth_audience,
         "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
         "exp": int((now + settings.oauth_token_ttl).timestamp()),
         "jti": uuid4().hex,
     }
-    if settings.oauth_audience:
-        claims["aud"] = settings.oauth_audience
     return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
 
@@ -125,6 +126,17 @@ def _oauth_error(status: int, error: str, description: str, basic: bool = False)
     return JSONResponse(
         {"error": error, "error_description": description}, status_code=status, headers=headers
     )
+
+
+def _slow_down(seconds: int) -> JSONResponse:
+    """Too many failed attempts for this client or from this address (api/login_throttle.py)."""
+    answer = _oauth_error(
+        429,
+        "temporarily_unavailable",
+        f"Too many failed attempts: try again in {seconds} seconds.",
+    )
+    answer.headers["Retry-After"] = str(seconds)
+    return answer
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -167,6 +179,12 @@ _FORM = {
     responses={
         400: {"model": OAuthError, "description": "invalid_request or unsupported_grant_type"},
         401: {"model": OAuthError, "description": "invalid_client"},
+        429: {
+            "model": OAuthError,
+            "description": "temporarily_unavailable: too many failed attempts for this client "
+            "or from this address; `Retry-After` says when to try again",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
     },
 )
 async def token(
@@ -192,6 +210,10 @@ async def token(
         return _oauth_error(400, "invalid_request", "Client credentials are missing.")
     if "\x00" in client_id + secret:  # no credential holds one (nor can a database column)
         return _oauth_error(400, "invalid_request", "Client credentials hold a NUL character.")
+    throttle = login_throttle(request)
+    attempt = await throttle.begin(throttle.keys("client", client_id, address_of(request)))
+    if attempt.wait is not None:
+        return _slow_down(attempt.wait)
     async with db.session() as session:
         client = await find_client(session, client_id)
         org_uuid = str(client.organization.uuid) if client is not None else ""
@@ -202,6 +224,7 @@ async def token(
                 "Invalid client or Invalid client credentials",
                 basic=bool(basic),
             )
+    await throttle.succeeded(attempt)
     answer = TokenAnswer(
         access_token=issue_access_token(settings, client_id, org_uuid),
         expires_in=int(settings.oauth_token_ttl.total_seconds()),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import database
 from api.errors import FieldError, Problem, is_json_media_type, validation_problem
+from api.login_throttle import Attempt, Key, LoginThrottle, address_of, login_throttle
 from api.payment_errors import problem
 from api.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
 from settings import Settings, get_settings
@@ -71,6 +72,23 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
         ) from exc
 
 
+async def _not_waiting(throttle: LoginThrottle, keys: list[Key]) -> Attempt:
+    """The attempt, counted; 429 while these keys wait after too many failures
+    (api/login_throttle.py)."""
+    attempt = await throttle.begin(keys)
+    if attempt.wait is not None:
+        raise Problem(
+            "rate-limited",
+            f"Too many failed attempts: try again in {attempt.wait} seconds.",
+            headers={"Retry-After": str(attempt.wait)},
+        )
+    return attempt
+
+
+_THROTTLED = problem(
+    429, "Too many failed attempts for this account or from this address; see Retry-After"
+)
+
 _TOKEN_BODY = {
     "requestBody": {
         "required": True,
@@ -96,7 +114,8 @@ _REFRESH_BODY = {
     responses=problem(400, "The body is neither JSON nor a form")
     | problem(401, "Wrong username or password")
     | problem(415, "The body is sent as another media type than JSON or a form")
-    | problem(422, "A field is missing or invalid; `errors` names it"),
+    | problem(422, "A field is missing or invalid; `errors` names it")
+    | _THROTTLED,
 )
 async def create_token(
     request: Request,
@@ -104,10 +123,15 @@ async def create_token(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> TokenPair:
     body: TokenRequest = await _body(request, TokenRequest)
+    throttle = login_throttle(request)
+    attempt = await _not_waiting(
+        throttle, throttle.keys("user", body.username, address_of(request))
+    )
     async with db.transaction() as session:
         user = await authenticate(session, body.username, body.password)
     if user is None:
         raise unauthorized("No active account found with the given credentials.")
+    await throttle.succeeded(attempt)
     return TokenPair(access=issue(user, ACCESS, settings), refresh=issue(user, REFRESH, settings))
 
 
@@ -119,7 +143,8 @@ async def create_token(
     responses=problem(400, "The body is neither JSON nor a form")
     | problem(401, "Refresh token expired, tampered or revoked")
     | problem(415, "The body is sent as another media type than JSON or a form")
-    | problem(422, "A field is missing or invalid; `errors` names it"),
+    | problem(422, "A field is missing or invalid; `errors` names it")
+    | _THROTTLED,
 )
 async def refresh_token(
     request: Request,
@@ -127,5 +152,8 @@ async def refresh_token(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> AccessToken:
     body: RefreshRequest = await _body(request, RefreshRequest)
+    throttle = login_throttle(request)
+    attempt = await _not_waiting(throttle, throttle.keys("refresh", None, address_of(request)))
     user = await user_from_token(db, body.refresh, REFRESH, settings)
+    await throttle.succeeded(attempt)
     return AccessToken(access=issue(user, ACCESS, settings))

@@ -196,6 +196,10 @@ def settings_for_tests(pg_url: str, **overrides: Any) -> Settings:
         "task_queue": f"nt24-test-{uuid4().hex[:8]}",
         # Many tests share little time: the limits themselves are tested in test_conventions
         "rate_limits_standard": RateLimits(read=100_000, write=100_000, webhook=100_000),
+        # every test signs in from 127.0.0.1: the throttle is tested in test_security_credentials
+        "login_throttle_pair_failures": 100_000,
+        "login_throttle_address_failures": 100_000,
+        "login_throttle_account_failures": 100_000,
     }
     return Settings(**(values | overrides))
 

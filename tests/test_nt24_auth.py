@@ -47,6 +47,7 @@ async def test_client_credentials_grant_issues_an_rs256_token_verifiable_by_jwks
         jwt.PyJWK(jwk).key,
         algorithms=["RS256"],
         issuer=discovery["issuer"],
+        audience=stack.settings.oauth_audience,
     )
     assert claims["azp"] == tenant.client_id
     assert claims["exp"] - claims["iat"] == 300

@@ -1,9 +1,9 @@
 """Signing in and out of the web app with the users of the foundation (argon2 passwords).
 
-A wrong password is recorded; after ``web_login_max_failures`` of them for one username within
-``web_login_failure_window`` that username is refused until the window has passed, whatever
-password is sent, so guessing costs days instead of seconds. The login form has no session yet:
-its CSRF token is a double-submit cookie.
+A wrong password is recorded and slows down further tries from the same address, for that
+username and for any (api/login_throttle.py: 429 with a doubling wait), so guessing costs days
+instead of seconds; the account itself is never locked, so nobody can lock its owner out.
+The login form has no session yet: its CSRF token is a double-submit cookie.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
+from api.login_throttle import address_of, login_throttle
 from api.web.core import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -28,14 +29,7 @@ from api.web.core import (
 )
 from store.identity import authenticate
 from store.models import utcnow
-from store.web import (
-    close_session,
-    forget_failures,
-    locked_until,
-    open_session,
-    recent_failures,
-    record_failure,
-)
+from store.web import close_session, forget_failures, open_session, record_failure
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 
@@ -71,6 +65,12 @@ def _login_page(
     return response
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
 @router.get("/login")
 async def login_form(request: Request) -> Response:
     return _login_page(request)
@@ -84,26 +84,26 @@ async def login(request: Request) -> Response:
         return _login_page(request, 403, "The form has expired: please sign in again.")
     username, password = text(form, "username") or "", str(form.get("password") or "")
     settings, now = settings_of(request), utcnow()
-    async with database(request).transaction() as session:
-        failures = await recent_failures(session, username, settings.web_login_failure_window)
-        until = locked_until(
-            failures, now, settings.web_login_max_failures, settings.web_login_failure_window
+    throttle = login_throttle(request)
+    attempt = await throttle.begin(throttle.keys("web", username, address_of(request)))
+    if attempt.wait is not None:
+        waiting = _login_page(
+            request,
+            429,
+            f"Too many wrong passwords from here: try again in {_duration(attempt.wait)}.",
+            username,
         )
-        if until is not None:
-            minutes = max(1, round((until - now).total_seconds() / 60))
-            return _login_page(
-                request,
-                429,
-                f"Too many wrong passwords for this user: try again in {minutes} minutes.",
-                username,
-            )
+        waiting.headers["Retry-After"] = str(attempt.wait)
+        return waiting
+    async with database(request).transaction() as session:
         user = await authenticate(session, username, password) if username else None
         if user is None:
             record_failure(session, username, request.client.host if request.client else None)
             error = "Wrong username or password."
             return _login_page(request, 401, error, username)
+        await throttle.succeeded(attempt)
         token, _ = await open_session(session, user, settings.web_session_ttl)
-        await forget_failures(session, username, now - settings.web_login_failure_window)
+        await forget_failures(session, username, now - settings.login_throttle_window)
     response = redirect(_safe_next(text(form, "next")))
     response.set_cookie(
         SESSION_COOKIE,
