@@ -51,6 +51,18 @@ class Settings(BaseSettings):
     worker_heartbeat_interval: timedelta = Field(timedelta(seconds=5), gt=timedelta(0))
     worker_stale_after: timedelta = Field(timedelta(seconds=15), gt=timedelta(0))
 
+    # Observability (docs/operations.md). The API's /metrics answers only to
+    # `Authorization: Bearer <metrics_token>` (404 while it is empty); the worker serves the
+    # Temporal SDK's metrics for Prometheus on `worker_metrics_address` (host:port; off if empty)
+    metrics_token: str = ""
+    worker_metrics_address: str = ""
+    # Traces: "" (off), "console" (printed, for development) or "otlp" (sent to `otlp_endpoint`,
+    # e.g. http://jaeger:4318/v1/traces); the service name tells API, worker and admin apart
+    tracing_exporter: str = ""
+    otlp_endpoint: str = ""
+    # Logs: "json" (one object a line) or "console"; empty is json in production, console else
+    log_format: str = ""
+
     # HTTP
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -15,9 +15,11 @@ from uuid import uuid4
 
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import telemetry
 from activities.buyer_orders import BuyerOrdersActivities
 from activities.dunning import DunningActivities
 from activities.email import EmailActivities
@@ -123,7 +125,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
         # pure libraries and the project's pure rules: imported once, not per workflow run (and
         # pydantic then resolves the rules' dataclasses in workflow inputs)
         restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "schwifty", "vininfo", "stdnum", "pydantic", "sqlalchemy", "workflows.rules"
+            "schwifty",
+            "vininfo",
+            "stdnum",
+            "pydantic",
+            "sqlalchemy",
+            "workflows.rules",
+            # the tracing interceptor's spans, inside and outside the sandbox, are one library's
+            "opentelemetry",
         )
     )
 
@@ -172,11 +181,16 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """A client of the configured Temporal; traced when tracing is on (telemetry.py), and a
+    worker made on it traces its workflows and activities too. ``runtime``: the worker's, with
+    the SDK's Prometheus endpoint."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=DATA_CONVERTER,
+        interceptors=telemetry.temporal_interceptors(),
+        runtime=runtime,
     )
 
 
@@ -193,8 +207,10 @@ async def main() -> None:
     settings = get_settings()
     settings.require_production_secrets()  # before anything starts: name what is missing
     _keep_bytecode(settings)
+    telemetry.setup_logging(settings)
+    telemetry.setup_tracing(settings, "nt24-worker")
     db = Database(settings.effective_database_url)
-    client = await connect(settings)
+    client = await connect(settings, runtime=telemetry.worker_runtime(settings))
     await ensure_sweep_schedule(client, settings)
     await ensure_payout_schedule(client, settings)
     worker = build_worker(client, db, settings)

@@ -2,7 +2,7 @@
 
 Both API families answer with the same body: ``type`` (the contract's problem URI), ``title``,
 ``status``, ``detail``, ``instance`` (the request path), ``code`` (the stable machine slug),
-``traceId`` (``req_...``) and, for validation errors, ``errors[]`` of
+``traceId`` (``req_`` and the request's trace id) and, for validation errors, ``errors[]`` of
 ``{field, message, rejectedValue}``. Nothing internal ever reaches a client.
 """
 
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from settings import get_settings
+from telemetry import current_trace_id
 
 log = structlog.get_logger(__name__)
 
@@ -98,10 +99,17 @@ def validation_problem(errors: list[FieldError]) -> Problem:
     return Problem("validation-error", detail, errors=errors)
 
 
+def new_trace_id() -> str:
+    """``req_`` and the 32 hex digits of the request's trace (docs/operations.md): the id to
+    search in the trace backend and in the logs. Without tracing, 32 random hex digits."""
+    return f"req_{current_trace_id() or secrets.token_hex(16)}"
+
+
 def trace_id(request: Request) -> str:
+    """The request's trace id, given by api/metrics.py's middleware when the request came in."""
     existing = getattr(request.state, "trace_id", None)
     if existing is None:
-        existing = request.state.trace_id = f"req_{secrets.token_hex(8)}"
+        existing = request.state.trace_id = new_trace_id()
     return existing
 
 

@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import database
 from api.errors import Problem, problem_response
+from api.metrics import IDEMPOTENCY_REFUSALS
 from api.nt24_auth import authenticate
 from api.rate_limit import Authenticator, is_nt24_path, nt24_caller
 from api.temporal_calls import request_identity
@@ -214,6 +215,7 @@ class IdempotencyMiddleware:
             return
         key = request.headers.get(HEADER)
         if not key or len(key) > MAX_KEY_LENGTH:
+            IDEMPOTENCY_REFUSALS.labels("key-missing" if not key else "key-too-long").inc()
             problem = Problem(
                 "malformed-request",
                 f"The {HEADER} header is required on every write: 1 to {MAX_KEY_LENGTH} "
@@ -262,6 +264,7 @@ class IdempotencyMiddleware:
                     return None
                 # else another request claimed it first: look at its record after the pause
             elif record.request_sha256 != fingerprint:
+                IDEMPOTENCY_REFUSALS.labels("key-reused").inc()
                 return problem_response(
                     request,
                     Problem(
@@ -273,6 +276,7 @@ class IdempotencyMiddleware:
             elif record.response_status is not None:
                 return replay(record)
             if loop.time() >= deadline:
+                IDEMPOTENCY_REFUSALS.labels("in-progress").inc()
                 return problem_response(
                     request,
                     Problem(

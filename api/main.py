@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from temporalio.client import Client
 
+import telemetry
 from api import (
     buyers,
     compliance,
@@ -21,6 +22,7 @@ from api import (
     kyc_documents,
     kyc_verification,
     me,
+    metrics,
     oauth,
     order_documents,
     orders,
@@ -57,6 +59,9 @@ def create_app(
     """The app; tests hand in their own settings, database and Temporal client."""
     given = settings
     settings = settings or get_settings()
+    if given is None:  # the served app: logs and traces as the settings say (telemetry.py)
+        telemetry.setup_logging(settings)
+        telemetry.setup_tracing(settings, "nt24-api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,13 +94,10 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        incoming = request.headers.get("x-request-id")
-        response = await call_next(request)
-        if incoming:
-            response.headers["X-Request-Id"] = incoming[:200]
-        return response
+    # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/metrics.py)
+    app.add_middleware(metrics.RequestMiddleware)
+    metrics.install(app)  # GET /metrics behind NT24_METRICS_TOKEN
+    telemetry.instrument_app(app)  # the server span, outside everything, when tracing is on
 
     nt24 = (
         buyers,

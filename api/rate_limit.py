@@ -43,6 +43,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import Problem, problem_response
+from api.metrics import RATE_LIMIT_REFUSALS
 from api.nt24_auth import Principal, authenticate
 from settings import RateLimits, Settings
 
@@ -254,6 +255,7 @@ class RateLimitMiddleware:
             caller.organization_id, category, windows, time.time()
         )
         if not verdict.allowed:
+            RATE_LIMIT_REFUSALS.labels(category).inc()
             await problem_response(request, verdict.problem())(scope, receive, send)
             return
         await _with_headers(self.app, request, verdict.headers(), send)

@@ -1,0 +1,214 @@
+"""Traces, logs and the worker's Temporal SDK metrics, set up once per process from the settings.
+
+- **Traces** (OpenTelemetry): the API's HTTP server span, the Temporal client calls it makes
+  (start, Update), the workflow and its activities (``TracingInterceptor`` on client and
+  worker) and the outbound HTTP calls of activities (webhooks, VIES, iDenfy: httpx) share one
+  trace. ``NT24_TRACING_EXPORTER`` picks where spans go: nowhere (the default), ``console``
+  or ``otlp`` (``NT24_OTLP_ENDPOINT``, e.g. Jaeger's ``http://jaeger:4318/v1/traces``).
+- **Logs** (structlog): JSON lines in production, readable lines elsewhere, each with the
+  trace id and, inside an activity, its workflow id and activity type. Personal data stays out:
+  fields that could carry it are replaced by ``[redacted]``.
+- **Worker metrics**: the SDK's own (task latencies, polls, slots, sticky cache) on a
+  Prometheus endpoint of the SDK runtime (``NT24_WORKER_METRICS_ADDRESS``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from temporalio import activity
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from settings import Settings
+
+TRACER_NAME = "nt24"
+EXPORTERS = ("", "console", "otlp")
+
+_provider: TracerProvider | None = None
+
+
+def setup_tracing(settings: Settings, service: str) -> TracerProvider | None:
+    """The process's tracer provider as the settings ask for it (None: tracing is off)."""
+    if _provider is not None:
+        return _provider
+    kind = settings.tracing_exporter.strip().lower()
+    if kind not in EXPORTERS:
+        raise ValueError(f"NT24_TRACING_EXPORTER must be one of {EXPORTERS[1:]} or empty")
+    if not kind:
+        return None
+    if kind == "console":
+        processor: Any = SimpleSpanProcessor(ConsoleSpanExporter())
+    else:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint or None))
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider.add_span_processor(processor)
+    trace.set_tracer_provider(provider)
+    return install_tracing(provider)
+
+
+def tracer_provider_for(exporter: SpanExporter, service: str) -> TracerProvider:
+    """A provider that hands every finished span to ``exporter`` at once (tests, tools)."""
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
+
+
+def install_tracing(provider: TracerProvider) -> TracerProvider:
+    """Trace with ``provider`` from now on: outbound httpx calls, and the apps, clients and
+    workers made after this call."""
+    global _provider
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    _provider = provider
+    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    return provider
+
+
+def uninstall_tracing() -> None:
+    """Stop tracing what is made from now on (tests)."""
+    global _provider
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    if _provider is not None:
+        HTTPXClientInstrumentor().uninstrument()
+        _provider = None
+
+
+def tracer_provider() -> TracerProvider | None:
+    return _provider
+
+
+def temporal_interceptors() -> list[Any]:
+    """The interceptors of a Temporal client (and so of the workers made on it)."""
+    if _provider is None:
+        return []
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+
+    return [TracingInterceptor(_provider.get_tracer(TRACER_NAME))]
+
+
+def instrument_app(app: Any) -> None:
+    """The API's server span around every request but the probes and /metrics."""
+    if _provider is None:
+        return
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=_provider,
+        excluded_urls="/healthz,/readyz,/metrics",
+        exclude_spans=["receive", "send"],  # one span a request, not one per ASGI message
+    )
+
+
+def current_trace_id() -> str | None:
+    """The 32 hex digits of the trace the caller runs in, or None outside one."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+# ----- the worker's SDK metrics -----
+
+_runtime: Runtime | None = None
+
+
+def worker_runtime(settings: Settings) -> Runtime | None:
+    """The Temporal runtime whose telemetry serves the SDK's metrics for Prometheus at
+    ``NT24_WORKER_METRICS_ADDRESS`` (None: the default runtime, no endpoint)."""
+    global _runtime
+    if not settings.worker_metrics_address:
+        return None
+    if _runtime is None:
+        _runtime = Runtime(
+            telemetry=TelemetryConfig(
+                metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)
+            )
+        )
+    return _runtime
+
+
+# ----- logs -----
+
+# Fields that could carry personal data: never written, whatever a caller binds
+REDACTED_FIELDS = frozenset(
+    {
+        "vat_number",
+        "vatNumber",
+        "company_name",
+        "companyName",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "recipient",
+        "recipient_email",
+        "iban",
+        "address",
+        "phone",
+    }
+)
+
+
+def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in REDACTED_FIELDS & event.keys():
+        event[key] = "[redacted]"
+    return event
+
+
+def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    trace_id = current_trace_id()
+    if trace_id:
+        event.setdefault("trace_id", trace_id)
+    if activity.in_activity():
+        info = activity.info()
+        event.setdefault("workflow_id", info.workflow_id)
+        event.setdefault("activity", info.activity_type)
+    return event
+
+
+def log_processors(json_lines: bool) -> list[Any]:
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json_lines
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _trace_and_activity,
+        _redact,
+        structlog.processors.format_exc_info if json_lines else _keep,
+        renderer,
+    ]
+
+
+def _keep(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    return event
+
+
+def setup_logging(settings: Settings) -> None:
+    """structlog for the process: JSON lines in production (or ``NT24_LOG_FORMAT=json``)."""
+    fmt = settings.log_format.strip().lower() or (
+        "json" if settings.environment == "production" else "console"
+    )
+    structlog.configure(
+        processors=log_processors(fmt == "json"),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
