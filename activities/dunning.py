@@ -37,6 +37,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.email import SMTP_PERMANENT, EmailActivities, EmailAttachment, OutgoingEmail
 from activities.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
+from activities.workflow_metadata import dunning_start
 from settings import Settings
 from store import i18n
 from store.db import Database
@@ -122,9 +123,14 @@ def dunning_input(settings: Settings, invoice_uuid: str, due_at: datetime) -> Du
 
 
 async def start_dunning(
-    client: Client, settings: Settings, invoice_uuid: str, due_at: datetime
+    client: Client,
+    settings: Settings,
+    invoice_uuid: str,
+    due_at: datetime,
+    payment_reference: str | None = None,
 ) -> None:
-    """Start the invoice's dunning; a second start for the same invoice changes nothing."""
+    """Start the invoice's dunning; a second start for the same invoice changes nothing.
+    ``payment_reference``: the invoice's number, to find its dunning in the Temporal UI."""
     await client.start_workflow(
         DUNNING_WORKFLOW,
         dunning_input(settings, invoice_uuid, due_at),
@@ -132,6 +138,9 @@ async def start_dunning(
         task_queue=settings.task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        **dunning_start(
+            invoice_uuid=invoice_uuid, payment_reference=payment_reference, due_at=due_at
+        ),
     )
 
 

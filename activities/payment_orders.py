@@ -165,7 +165,9 @@ class PaymentOrderActivities:
         async with self.db.transaction() as session:
             row = await _write_order(session, state)
             if row is None:
-                await start_dunning(activity.client(), self.settings, draft.uuid, due_at)
+                await start_dunning(
+                    activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
+                )
                 return
             capture = PaymentCapture(
                 uuid=UUID(draft.capture_uuid),
@@ -220,7 +222,9 @@ class PaymentOrderActivities:
                 )
             if state.notice is not None:
                 delivery = await _queue_notice(session, row, state.notice)
-        await start_dunning(activity.client(), self.settings, draft.uuid, due_at)
+        await start_dunning(
+            activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
+        )
         await self._start(delivery)
 
     @activity.defn

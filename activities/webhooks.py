@@ -44,6 +44,7 @@ from temporalio.service import RPCError
 
 from activities.email import OutgoingEmail
 from activities.schedules import ensure_interval_schedule
+from activities.workflow_metadata import delivery_start
 from settings import Settings
 from store.db import Database
 from store.events import EVENT_TYPES, event_envelope, record_event, subscribed, utc_timestamp
@@ -363,8 +364,14 @@ def delivery_input(settings: Settings, delivery_id: str) -> DeliveryInput:
     )
 
 
-async def start_deliveries(client: Client, settings: Settings, delivery_ids: list[str]) -> None:
-    """Start each delivery's workflow, or leave the running one be."""
+async def start_deliveries(
+    client: Client,
+    settings: Settings,
+    delivery_ids: list[str],
+    described: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """Start each delivery's workflow, or leave the running one be. ``described``: a
+    delivery's ``endpoint_id`` and ``event_type`` where the caller knows them (Temporal UI)."""
     limit = asyncio.Semaphore(20)
 
     async def start(delivery_id: str) -> None:
@@ -378,6 +385,7 @@ async def start_deliveries(client: Client, settings: Settings, delivery_ids: lis
                     # a delivery parked while its endpoint was paused runs again on resume
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    **delivery_start(delivery_id, **(described or {}).get(delivery_id, {})),
                 )
             except RPCError as error:
                 log.warning(
@@ -473,6 +481,7 @@ class WebhookActivities:
         one transaction; start the deliveries to active endpoints. How many were claimed."""
         now = utcnow()
         started: list[str] = []
+        described: dict[str, dict[str, str]] = {}
         async with self.db.transaction() as session:
             queue = (
                 select(Event.sequence)
@@ -533,7 +542,11 @@ class WebhookActivities:
                     session.add(delivery)
                     if endpoint.status == ACTIVE:
                         started.append(delivery.public_id)
-        await start_deliveries(activity.client(), self.settings, started)
+                        described[delivery.public_id] = {
+                            "endpoint_id": endpoint.public_id,
+                            "event_type": event.type,
+                        }
+        await start_deliveries(activity.client(), self.settings, started, described)
         for event, _, _ in events:
             if event.type == "webhook.endpoint_auto_paused":
                 await _start_paused_notice(event.id)

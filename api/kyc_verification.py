@@ -32,6 +32,7 @@ from activities.identity_verification import (
     read_callback,
     signature_matches,
 )
+from activities.workflow_metadata import buyer_start
 from api.buyers import load_buyer
 from api.deps import database, temporal
 from api.errors import Problem
@@ -116,6 +117,13 @@ async def open_session(
             task_queue=settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            **buyer_start(
+                "KYC verification",
+                buyer_uuid=str(buyer.uuid),
+                buyer_name=buyer.company_name,
+                vat_number=buyer.vat_number,
+                organization_uuid=None,
+            ),
         )
         try:
             return await client.get_workflow_handle(workflow_id).execute_update(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
+from activities.workflow_metadata import order_start
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
 from api.idempotency import idempotency_key
@@ -281,6 +282,17 @@ async def create(
         id=workflow_id(uuid),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        **order_start(
+            external_order_id=body.externalOrderId,
+            order_uuid=str(uuid),
+            vins=[v.vin for v in vins],
+            seller_name=scope.partner.name,
+            seller_vat_number=scope.partner.vat_number,
+            buyer_name=buyer.company_name,
+            buyer_vat_number=buyer.vat_number,
+            organization_uuid=str(scope.principal.organization_uuid),
+            partner_uuid=str(scope.partner.uuid),
+        ),
     )
     result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
     if result.created:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request, Response
 from temporalio.client import Client
 
+from activities.workflow_metadata import payment_order_start
 from api.deps import temporal
 from api.locations import CREATED
 from api.order_commands import run_command
@@ -98,6 +99,14 @@ async def create_order_request(
         PaymentOrderStart(settings.order_abandoned_after),
         id=workflow_id,
         task_queue=settings.task_queue,
+        **payment_order_start(
+            order_uuid=uuid,
+            external_order_uid=body.external_order_uid,
+            label=body.order_request_label,
+            buyer_name=company.get("name") or company.get("registration_number"),
+            buyer_vat_number=company.get("vat_number"),
+            total=f"{total.incl / 100:.2f} {body.currency}",
+        ),
     )
     await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
     order = await load_order(db, scope, UUID(uuid))

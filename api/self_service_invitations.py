@@ -22,6 +22,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.workflow_metadata import buyer_start
 from api.buyers import load_buyer
 from api.deps import database, temporal
 from api.errors import FieldError, Problem, validation_problem
@@ -186,6 +187,13 @@ async def create_invitation(
             InvitationStart(str(invitation_uuid), expires_at, settings.activity_timeout),
             id=invitation.workflow_id,
             task_queue=settings.task_queue,
+            **buyer_start(
+                "Self-service KYC invitation",
+                buyer_uuid=str(buyer.uuid),
+                buyer_name=buyer.company_name,
+                vat_number=buyer.vat_number,
+                organization_uuid=str(scope.principal.organization_uuid),
+            ),
         )
     except RPCError:
         # no workflow, no invitation: nothing half-made stays behind

@@ -21,6 +21,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.vies import ViesTrigger
+from activities.workflow_metadata import start_metadata
 from settings import Settings
 from workflows.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow, vies_workflow_id
 
@@ -54,6 +55,11 @@ async def start_vies_check(
             task_queue=settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            **start_metadata(
+                f"VIES check of {request.vat_number} ({request.trigger.value})",
+                [f"**VIES check** of `{request.vat_number}`", f"**Buyer uuid**: `{buyer_uuid}`"],
+                buyer_vat_number=request.vat_number,
+            ),
         )
     except WorkflowAlreadyStartedError:
         return "IN_PROGRESS"

@@ -433,7 +433,8 @@ async def queue_test_fire(
             next_retry_at=first_attempt_at(row, now),
         )
         session.add(delivery)
-    await start_deliveries(client, settings, [delivery.public_id])
+    described = {"endpoint_id": row.public_id, "event_type": delivery.event_type}
+    await start_deliveries(client, settings, [delivery.public_id], {delivery.public_id: described})
     return delivery
 
 
@@ -503,5 +504,6 @@ async def replay_delivery(
             next_retry_at=first_attempt_at(row, now),
         )
         session.add(replay)
-    await start_deliveries(client, settings, [replay.public_id])
+    described = {"endpoint_id": row.public_id, "event_type": replay.event_type}
+    await start_deliveries(client, settings, [replay.public_id], {replay.public_id: described})
     return _accepted(replay)

@@ -16,7 +16,7 @@ def test_compose_registers_every_search_attribute_the_workflows_set():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     command = " ".join(compose["services"]["temporal-search-attributes"]["command"])
     registered = dict(re.findall(r"(NT24\w+)=(\w+)", command))
-    kinds = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList"}
+    kinds = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "INT": "Int"}
     assert registered == {
         key.name: kinds[key.indexed_value_type.name] for key in search_attributes.ALL
     }
