@@ -185,6 +185,10 @@ class Settings(BaseSettings):
     # self-signed into data/ outside production when empty
     kyc_signing_certificate: str = ""
     kyc_signing_key: str = ""
+    # The Export File is signed with the same certificate and key (the platform's); with an
+    # RFC 3161 time-stamping authority here its signature also carries a timestamp (PAdES
+    # B-T). The dev stack's sandboxes serve a test TSA at http://127.0.0.1:8010/tsa
+    tsa_url: str = ""
 
     # Outgoing e-mail (activities/email.py): the dev stack's mail catcher by default
     # (sandboxes/mail.py, docs/sandboxes.md); point these at a real SMTP relay in production.

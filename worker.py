@@ -23,6 +23,7 @@ import telemetry
 from activities.buyer_orders import BuyerOrdersActivities
 from activities.dunning import DunningActivities
 from activities.email import EmailActivities
+from activities.export_file_signing import ExportFileSigner
 from activities.identity_verification import IdentityActivities
 from activities.invitations import InvitationActivities
 from activities.kyc_profile_pdf import KycProfileActivities
@@ -76,7 +77,11 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     vies = ViesActivities(db, settings)
     order_store = OrderStoreActivities(db)
     buyer_orders = BuyerOrdersActivities(db)
-    export_files = ExportFileActivities(db, DocumentStore(settings.effective_document_store_dir))
+    export_files = ExportFileActivities(
+        db,
+        DocumentStore(settings.effective_document_store_dir),
+        ExportFileSigner.from_settings(settings),
+    )
     webhooks = WebhookActivities(db, settings)
     identity = IdentityActivities(settings)
     kyc_store = KycStoreActivities(db)

@@ -3,14 +3,15 @@
 ``write_order`` runs as a local activity after every accepted command: one transaction
 writes the order row (only a newer revision wins, so a retried or late write is harmless),
 one ``order_changes`` row for the revision (when, on whose command: API, WEB_APP or SYSTEM),
-its documents' metadata and the events the change produced (the outbox). An Update returns
-only after it, so a client reads its own write.
+its documents' metadata and the events the change produced (the outbox), and appends what is
+new to the order's sealed evidence chain (store/evidence.py), returning the chain's head. An
+Update returns only after it, so a client reads its own write.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -22,7 +23,10 @@ from temporalio.exceptions import ApplicationError
 
 from activities import export_file_pdf as pdf
 from activities.export_file_pdf import render_export_file
+from activities.export_file_signing import ExportFileSigner, Seal
+from activities.order_evidence import evidence_of
 from activities.webhooks import kick_fan_out
+from store import evidence
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -38,6 +42,7 @@ from store.models import (
     Partner,
     ViesCheck,
 )
+from store.rule_sets import FILES, digest
 from workflows.order_model import (
     DocumentRef,
     Invoice,
@@ -93,6 +98,8 @@ class OrderSnapshot:
     events: list[PendingEvent] = field(default_factory=list)
     # Who made the change (API, WEB_APP, SYSTEM); last and defaulted so older histories replay
     source: str = "API"
+    # The rule set the evaluation was made under (the evidence chain's decisions name it)
+    rule_set: str | None = None
 
     @classmethod
     def of(
@@ -121,6 +128,7 @@ class OrderSnapshot:
             documents=list(order.documents),
             events=events,
             source=source,
+            rule_set=evaluation.rule_set,
         )
 
 
@@ -129,7 +137,8 @@ class OrderStoreActivities:
         self.db = db
 
     @activity.defn
-    async def write_order(self, snapshot: OrderSnapshot) -> None:
+    async def write_order(self, snapshot: OrderSnapshot) -> str:
+        """Write the snapshot; the answer is the order's evidence chain head after it."""
         async with self.db.transaction() as session:
             row = await session.scalar(
                 select(Order)
@@ -146,15 +155,44 @@ class OrderStoreActivities:
                     for i, vin in enumerate(snapshot.vins)
                 )
             elif row.revision >= snapshot.revision:
-                return  # a newer state is already there
+                # a newer state is already there
+                return row.evidence_head or evidence.GENESIS
             else:
                 _apply(row, snapshot)
             _write_change(session, row, snapshot)
             await _write_invoice_versions(session, row, snapshot)
             await _write_documents(session, row, snapshot)
             await _write_events(session, row, snapshot)
+            head = await _seal_evidence(session, row, snapshot)
         if snapshot.events:
             await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
+        return head
+
+
+async def evidence_head(db: Database, order_uuid: str) -> str | None:
+    """The order's evidence chain head as last written (None: no read model yet)."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(Order.evidence_head).where(Order.uuid == UUID(order_uuid))
+        )
+
+
+async def _seal_evidence(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> str:
+    """Append what this write made known to the order's evidence chain, in its transaction."""
+    vies_checks = (
+        await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == row.buyer_id, ViesCheck.checked_at <= snapshot.updated_at)
+            .order_by(ViesCheck.checked_at, ViesCheck.id)
+        )
+    ).all()
+    export_files = (
+        await session.scalars(
+            select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
+        )
+    ).all()
+    items = evidence_of(snapshot, vies_checks, export_files)
+    return await evidence.append(session, row, items, snapshot.updated_at)
 
 
 def _new_order(snapshot: OrderSnapshot) -> Order:
@@ -317,9 +355,18 @@ class GeneratedExportFile:
 
 
 class ExportFileActivities:
-    def __init__(self, db: Database, documents: DocumentStore) -> None:
+    def __init__(
+        self, db: Database, documents: DocumentStore, signer: ExportFileSigner | None = None
+    ) -> None:
         self.db = db
         self.documents = documents
+        if signer is None:
+            from settings import get_settings
+
+            signer = ExportFileSigner.from_settings(get_settings())
+        # every version is sealed (evidence head, rule set digest, documents' sha256) and signed
+        # after rendering (activities/export_file_signing.py)
+        self.signer = signer
 
     @activity.defn
     async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
@@ -338,7 +385,24 @@ class ExportFileActivities:
             if done is not None:
                 return GeneratedExportFile(done.sha256, done.generated_at, done.decision)
             content = await _export_content(session, order, request)
-        pdf = await asyncio.to_thread(render_export_file, content)
+        rule_set = content.rule_set
+        rule_set_digest = digest(rule_set) if rule_set in FILES else None
+        if rule_set_digest:
+            content = replace(content, rule_set=f"{rule_set}, digest {rule_set_digest}")
+        seal = Seal(
+            evidence_head=order.evidence_head or evidence.GENESIS,
+            rule_set=rule_set,
+            rule_set_digest=rule_set_digest,
+            documents=tuple(
+                (f"{d.type} {d.file_name}", d.sha256)
+                for d in (*content.documents, *content.kyc_documents)
+            ),
+        )
+
+        def build() -> bytes:
+            return self.signer.seal_and_sign(render_export_file(content), seal)
+
+        pdf = await asyncio.to_thread(build)
         blob = await asyncio.to_thread(self.documents.put, pdf)
         decision = request.evaluation.decision or "NONE"
         async with self.db.transaction() as session:

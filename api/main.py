@@ -15,6 +15,7 @@ from api import (
     diagnostics,
     errors,
     events,
+    evidence,
     finalization,
     health,
     invoices,
@@ -111,6 +112,7 @@ def create_app(
         transport,
         order_documents,
         compliance,
+        evidence,
         webhooks,
         events,
     )

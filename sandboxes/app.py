@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from sandboxes import credit_bureau, idenfy, vies
+from sandboxes import credit_bureau, idenfy, tsa, vies
 from sandboxes.mail import MailCatcher
 from sandboxes.mail import create_router as mail_router
 from settings import get_settings
@@ -43,6 +43,7 @@ def create_app(mail: MailCatcher | None = None, *, smtp: tuple[str, int] | None 
     app.include_router(idenfy.create_aml_router(), prefix="/idenfy-aml")
     app.include_router(credit_bureau.create_router(), prefix="/credit-bureau")
     app.include_router(mail_router(catcher), prefix="/mail")
+    app.include_router(tsa.create_router(), prefix="/tsa")  # RFC 3161 (sandboxes/tsa.py)
     return app
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
@@ -392,6 +393,8 @@ class Order(Base):
     create_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # The hash of the order's last evidence entry (store/evidence.py), written with it
+    evidence_head: Mapped[str | None] = mapped_column(String(64))
 
     vins: Mapped[list[OrderVin]] = relationship(order_by="OrderVin.position")
 
@@ -471,6 +474,28 @@ class ExportFile(Base):
     decision: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200))
     generated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EvidenceEntry(Base):
+    """One entry of an order's sealed evidence chain (store/evidence.py): append-only.
+
+    ``payload`` is the entry's canonical JSON (RFC 8785) as hashed; ``hash`` is
+    sha256(prev_hash + payload). No code path updates or deletes a row, and on PostgreSQL a
+    trigger refuses both (migration 0015).
+    """
+
+    __tablename__ = "evidence_entries"
+    __table_args__ = (UniqueConstraint("order_id", "seq"), UniqueConstraint("order_id", "key"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per order
+    kind: Mapped[str] = mapped_column(String(30))  # document, vies_check, milestone, ...
+    key: Mapped[str] = mapped_column(String(200))  # what it records: appended once per order
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Event(Base):
