@@ -11,7 +11,7 @@ import asyncio
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
 from store import identity
 from store.models import utcnow
@@ -62,8 +62,41 @@ async def browser() -> AsyncIterator[Browser]:
         pytest.fail("Chromium is missing: run the tests through scripts/test, which installs it")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        open_context = launched.new_context
+
+        async def watched_context(**options: Any) -> BrowserContext:
+            context = await open_context(**options)
+            await watch_csp(context)
+            return context
+
+        launched.new_context = watched_context  # type: ignore[method-assign]
         yield launched
         await launched.close()
+
+
+# Every page runs under the app's Content-Security-Policy (api/security_headers.py): a
+# violation (an inline script, a style or an image from elsewhere) fails the test that saw it.
+CSP_VIOLATIONS: list[str] = []
+REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+  `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`
+));"""
+
+
+async def watch_csp(context: BrowserContext) -> None:
+    await context.add_init_script(REPORT_VIOLATIONS)
+
+    def seen(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or message.text.startswith("CSP violation"):
+            CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", seen)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "\n".join(CSP_VIOLATIONS)
 
 
 async def staff_user(stack: Stack) -> tuple[str, str]:
@@ -73,8 +106,10 @@ async def staff_user(stack: Stack) -> tuple[str, str]:
     return username, password
 
 
-async def signed_in(browser: Browser, stack: Stack, username: str, password: str) -> Page:
-    context = await browser.new_context(base_url=stack.base_url, accept_downloads=True)
+async def signed_in(
+    browser: Browser, stack: Stack, username: str, password: str, **options: Any
+) -> Page:
+    context = await browser.new_context(base_url=stack.base_url, accept_downloads=True, **options)
     page = await context.new_page()
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.goto("/app/orders")
@@ -443,3 +478,84 @@ def test_screenshots_are_shown_in_the_readme() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for name in ("order", "dashboard"):
         assert f"docs/screenshots/{name}.png" in readme
+
+
+# ----- every page on a phone and on a desktop, and accessible -----
+
+AXE = Path(__file__).parent / "data" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations of the page, one line each."""
+    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluated, not a <script> tag: the page's CSP refuses inline script
+        await page.evaluate(AXE.read_text() + "\n;undefined")
+    result = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0: nothing to scroll sideways)."""
+    return await page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+async def test_every_page_fits_a_phone_has_a_favicon_and_passes_the_accessibility_check(
+    stack: Stack, browser: Browser
+) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = await client.delivered(buyer)
+        await client.export_file_until(order, 1)
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
+    # axe-core is injected as a script of its own: the app's CSP (rightly) refuses it
+    page = await signed_in(browser, stack, *await staff_user(stack), bypass_csp=True)
+    pages = [
+        f"/app/orders/{order}",
+        "/app/dashboard",
+        "/app/orders",
+        "/app/orders/new",
+        f"/app/buyers/{buyer}",
+        "/app/buyers",
+        "/app/buyers/new",
+        f"/app/search?q={order[:8]}",
+        "/app/payments/invoices",
+        f"/app/payments/invoices/{invoice.uuid}",
+        "/app/payments/orders",
+        "/app/payments/statements",
+        "/app/webhooks",
+        "/app/events",
+        "/app/admin",
+        "/app/audit",
+    ]
+    problems: dict[str, list[str]] = {}
+    for size in (PHONE, DESKTOP):
+        await page.set_viewport_size(size)
+        for url in pages if size is PHONE else pages[:1]:
+            answer = await page.goto(url)
+            assert answer is not None and answer.status == 200, url
+            found = await accessibility_violations(page)
+            if (wider := await overflow(page)) > 0:
+                found.append(f"{wider} px wider than the {size['width']} px window")
+            if found:
+                problems[f"{url} at {size['width']} px"] = found
+    await page.set_viewport_size(PHONE)
+    await page.goto(f"/app/orders/{order}")
+    await shoot(page, "order-phone")
+    icon = await page.get_attribute("link[rel=icon]", "href")
+    assert icon and (await page.request.get(icon)).status == 200
+    await page.goto("/app/login")  # signed out pages too
+    assert await page.get_attribute("link[rel=icon]", "href") == icon
+    await page.context.close()
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())

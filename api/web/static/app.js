@@ -20,3 +20,18 @@ const answered = document.querySelector("[data-url]");
 if (answered) {
   history.replaceState(null, "", answered.dataset.url);
 }
+
+// A table or block wider than the screen scrolls inside itself; keyboard users reach it too.
+function scrollableRegions() {
+  for (const region of document.querySelectorAll(".scroll, table.list, pre")) {
+    if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "0");
+      if (!region.hasAttribute("aria-label")) {
+        const heading = region.closest("section, main")?.querySelector("h2, h1");
+        region.setAttribute("aria-label", heading ? heading.textContent.trim() : "Scrollable table");
+      }
+    }
+  }
+}
+scrollableRegions();
+window.addEventListener("resize", scrollableRegions);
