@@ -13,6 +13,7 @@ from api import (
     buyers,
     compliance,
     diagnostics,
+    docs_ui,
     errors,
     events,
     evidence,
@@ -25,6 +26,7 @@ from api import (
     me,
     metrics,
     oauth,
+    openapi_examples,
     order_documents,
     orders,
     payment_invoices,
@@ -81,6 +83,9 @@ def create_app(
         version="1.0.0",
         summary="NT24 Integration API (compliance) and NOTYD v1 compatible payments API",
         lifespan=lifespan,
+        docs_url=None,  # served from the package's own assets, no CDN (api/docs_ui.py)
+        redoc_url=None,
+        generate_unique_id_function=openapi_examples.operation_id,  # createOrder, notydGetOrder
     )
     app.state.settings = settings
     errors.install(app)
@@ -125,8 +130,10 @@ def create_app(
     app.include_router(kyc_verification.callbacks)  # the identity provider's, no NT24 auth
     web.install(app)  # the web app under /app (docs/web-app.md)
     app.include_router(self_service.router)  # the buyer's upload page (docs/kyc.md)
+    docs_ui.install(app)  # /docs and /redoc, working offline
     declare_body_problems(app)
     declare_problems(app)  # after every other declaration: it completes them
+    openapi_examples.install(app)  # example bodies (api/openapi_examples.py)
     return app
 
 

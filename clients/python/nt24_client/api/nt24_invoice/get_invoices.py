@@ -1,0 +1,201 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.invoice_out import InvoiceOut
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    seller_id: UUID,
+    uuid: UUID,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/partners/{seller_id}/orders/{uuid}/invoice".format(
+            seller_id=quote(str(seller_id), safe=""),
+            uuid=quote(str(uuid), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | list[InvoiceOut] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = InvoiceOut.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | list[InvoiceOut]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | list[InvoiceOut]]:
+    """The order's invoices
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | list[InvoiceOut]]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+        uuid=uuid,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | list[InvoiceOut] | None:
+    """The order's invoices
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | list[InvoiceOut]
+    """
+
+    return sync_detailed(
+        seller_id=seller_id,
+        uuid=uuid,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | list[InvoiceOut]]:
+    """The order's invoices
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | list[InvoiceOut]]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+        uuid=uuid,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | list[InvoiceOut] | None:
+    """The order's invoices
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | list[InvoiceOut]
+    """
+
+    return (
+        await asyncio_detailed(
+            seller_id=seller_id,
+            uuid=uuid,
+            client=client,
+        )
+    ).parsed

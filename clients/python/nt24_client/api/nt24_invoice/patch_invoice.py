@@ -1,0 +1,274 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.invoice_out import InvoiceOut
+from ...models.invoice_patch import InvoicePatch
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    body: InvoicePatch,
+    idempotency_key: str,
+    if_match: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/partners/{seller_id}/orders/{uuid}/invoice".format(
+            seller_id=quote(str(seller_id), safe=""),
+            uuid=quote(str(uuid), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> InvoiceOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = InvoiceOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[InvoiceOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: InvoicePatch,
+    idempotency_key: str,
+    if_match: None | str | Unset = UNSET,
+) -> Response[InvoiceOut | Problem]:
+    """Update invoice data (the invoice of the body's type)
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
+            Missing: 400; another version than the current one: 409 version-mismatch.
+        body (InvoicePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InvoiceOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+        uuid=uuid,
+        body=body,
+        idempotency_key=idempotency_key,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: InvoicePatch,
+    idempotency_key: str,
+    if_match: None | str | Unset = UNSET,
+) -> InvoiceOut | Problem | None:
+    """Update invoice data (the invoice of the body's type)
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
+            Missing: 400; another version than the current one: 409 version-mismatch.
+        body (InvoicePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InvoiceOut | Problem
+    """
+
+    return sync_detailed(
+        seller_id=seller_id,
+        uuid=uuid,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: InvoicePatch,
+    idempotency_key: str,
+    if_match: None | str | Unset = UNSET,
+) -> Response[InvoiceOut | Problem]:
+    """Update invoice data (the invoice of the body's type)
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
+            Missing: 400; another version than the current one: 409 version-mismatch.
+        body (InvoicePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InvoiceOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+        uuid=uuid,
+        body=body,
+        idempotency_key=idempotency_key,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    seller_id: UUID,
+    uuid: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: InvoicePatch,
+    idempotency_key: str,
+    if_match: None | str | Unset = UNSET,
+) -> InvoiceOut | Problem | None:
+    """Update invoice data (the invoice of the body's type)
+
+    Args:
+        seller_id (UUID): UUID of the seller trade partner
+        uuid (UUID):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
+            Missing: 400; another version than the current one: 409 version-mismatch.
+        body (InvoicePatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InvoiceOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            seller_id=seller_id,
+            uuid=uuid,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+            if_match=if_match,
+        )
+    ).parsed

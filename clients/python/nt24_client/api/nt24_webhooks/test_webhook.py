@@ -1,0 +1,234 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.delivery_out import DeliveryOut
+from ...models.problem import Problem
+from ...models.test_fire import TestFire
+from ...types import Response
+
+
+def _get_kwargs(
+    endpoint_id: str,
+    *,
+    body: TestFire,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/webhooks/{endpoint_id}/test".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DeliveryOut | Problem | None:
+    if response.status_code == 202:
+        response_202 = DeliveryOut.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DeliveryOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestFire,
+    idempotency_key: str,
+) -> Response[DeliveryOut | Problem]:
+    """Queue a test fire: the given event type and data, regardless of the filters
+
+    Args:
+        endpoint_id (str):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        body (TestFire):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DeliveryOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestFire,
+    idempotency_key: str,
+) -> DeliveryOut | Problem | None:
+    """Queue a test fire: the given event type and data, regardless of the filters
+
+    Args:
+        endpoint_id (str):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        body (TestFire):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DeliveryOut | Problem
+    """
+
+    return sync_detailed(
+        endpoint_id=endpoint_id,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestFire,
+    idempotency_key: str,
+) -> Response[DeliveryOut | Problem]:
+    """Queue a test fire: the given event type and data, regardless of the filters
+
+    Args:
+        endpoint_id (str):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        body (TestFire):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DeliveryOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    endpoint_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestFire,
+    idempotency_key: str,
+) -> DeliveryOut | Problem | None:
+    """Queue a test fire: the given event type and data, regardless of the filters
+
+    Args:
+        endpoint_id (str):
+        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
+            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
+            true`); with another request it is a 422.
+        body (TestFire):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DeliveryOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            endpoint_id=endpoint_id,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="AddressIn")
+
+
+@_attrs_define
+class AddressIn:
+    """
+    Attributes:
+        street (str):
+        post_code (str):
+        city (str):
+        country (str): ISO 3166-1 alpha-2
+    """
+
+    street: str
+    post_code: str
+    city: str
+    country: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        street = self.street
+
+        post_code = self.post_code
+
+        city = self.city
+
+        country = self.country
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "street": street,
+                "postCode": post_code,
+                "city": city,
+                "country": country,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        street = d.pop("street")
+
+        post_code = d.pop("postCode")
+
+        city = d.pop("city")
+
+        country = d.pop("country")
+
+        address_in = cls(
+            street=street,
+            post_code=post_code,
+            city=city,
+            country=country,
+        )
+
+        address_in.additional_properties = d
+        return address_in
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

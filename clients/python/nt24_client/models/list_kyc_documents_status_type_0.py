@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ListKycDocumentsStatusType0(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUPERSEDED = "SUPERSEDED"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class PaymentOutStatus(StrEnum):
+    DRAFT = "DRAFT"
+    INVALID = "INVALID"
+    SUBMITTED = "SUBMITTED"
+    VALID = "VALID"
+
+    def __str__(self) -> str:
+        return str(self.value)

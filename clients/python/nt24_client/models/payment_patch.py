@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.money_in import MoneyIn
+
+
+T = TypeVar("T", bound="PaymentPatch")
+
+
+@_attrs_define
+class PaymentPatch:
+    """
+    Attributes:
+        payment_date (datetime.date | None | Unset):
+        bank_amount (MoneyIn | None | Unset):
+        cash_amount (MoneyIn | None | Unset):
+        source_iban (None | str | Unset):
+    """
+
+    payment_date: datetime.date | None | Unset = UNSET
+    bank_amount: MoneyIn | None | Unset = UNSET
+    cash_amount: MoneyIn | None | Unset = UNSET
+    source_iban: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.money_in import MoneyIn  # noqa: PLC0415
+
+        payment_date: None | str | Unset
+        if isinstance(self.payment_date, Unset):
+            payment_date = UNSET
+        elif isinstance(self.payment_date, datetime.date):
+            payment_date = self.payment_date.isoformat()
+        else:
+            payment_date = self.payment_date
+
+        bank_amount: dict[str, Any] | None | Unset
+        if isinstance(self.bank_amount, Unset):
+            bank_amount = UNSET
+        elif isinstance(self.bank_amount, MoneyIn):
+            bank_amount = self.bank_amount.to_dict()
+        else:
+            bank_amount = self.bank_amount
+
+        cash_amount: dict[str, Any] | None | Unset
+        if isinstance(self.cash_amount, Unset):
+            cash_amount = UNSET
+        elif isinstance(self.cash_amount, MoneyIn):
+            cash_amount = self.cash_amount.to_dict()
+        else:
+            cash_amount = self.cash_amount
+
+        source_iban: None | str | Unset
+        if isinstance(self.source_iban, Unset):
+            source_iban = UNSET
+        else:
+            source_iban = self.source_iban
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if payment_date is not UNSET:
+            field_dict["paymentDate"] = payment_date
+        if bank_amount is not UNSET:
+            field_dict["bankAmount"] = bank_amount
+        if cash_amount is not UNSET:
+            field_dict["cashAmount"] = cash_amount
+        if source_iban is not UNSET:
+            field_dict["sourceIban"] = source_iban
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.money_in import MoneyIn  # noqa: PLC0415
+
+        d = dict(src_dict)
+
+        def _parse_payment_date(data: object) -> datetime.date | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                payment_date_type_0 = datetime.date.fromisoformat(data)
+
+                return payment_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
+
+        payment_date = _parse_payment_date(d.pop("paymentDate", UNSET))
+
+        def _parse_bank_amount(data: object) -> MoneyIn | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                bank_amount_type_0 = MoneyIn.from_dict(data)
+
+                return bank_amount_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MoneyIn | None | Unset, data)
+
+        bank_amount = _parse_bank_amount(d.pop("bankAmount", UNSET))
+
+        def _parse_cash_amount(data: object) -> MoneyIn | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                cash_amount_type_0 = MoneyIn.from_dict(data)
+
+                return cash_amount_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MoneyIn | None | Unset, data)
+
+        cash_amount = _parse_cash_amount(d.pop("cashAmount", UNSET))
+
+        def _parse_source_iban(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        source_iban = _parse_source_iban(d.pop("sourceIban", UNSET))
+
+        payment_patch = cls(
+            payment_date=payment_date,
+            bank_amount=bank_amount,
+            cash_amount=cash_amount,
+            source_iban=source_iban,
+        )
+
+        payment_patch.additional_properties = d
+        return payment_patch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

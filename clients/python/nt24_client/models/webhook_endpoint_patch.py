@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.webhook_endpoint_patch_status_type_0 import WebhookEndpointPatchStatusType0
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="WebhookEndpointPatch")
+
+
+@_attrs_define
+class WebhookEndpointPatch:
+    """
+    Attributes:
+        url (None | str | Unset):
+        events (list[str] | None | Unset):
+        partner_ids (list[UUID] | None | Unset): Only events of these authorized partners; omitted or null: all of them.
+        status (None | Unset | WebhookEndpointPatchStatusType0): PAUSED queues deliveries; ACTIVE resumes and delivers
+            what queued.
+    """
+
+    url: None | str | Unset = UNSET
+    events: list[str] | None | Unset = UNSET
+    partner_ids: list[UUID] | None | Unset = UNSET
+    status: None | Unset | WebhookEndpointPatchStatusType0 = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        url: None | str | Unset
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
+
+        events: list[str] | None | Unset
+        if isinstance(self.events, Unset):
+            events = UNSET
+        elif isinstance(self.events, list):
+            events = self.events
+
+        else:
+            events = self.events
+
+        partner_ids: list[str] | None | Unset
+        if isinstance(self.partner_ids, Unset):
+            partner_ids = UNSET
+        elif isinstance(self.partner_ids, list):
+            partner_ids = []
+            for partner_ids_type_0_item_data in self.partner_ids:
+                partner_ids_type_0_item = str(partner_ids_type_0_item_data)
+                partner_ids.append(partner_ids_type_0_item)
+
+        else:
+            partner_ids = self.partner_ids
+
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, WebhookEndpointPatchStatusType0):
+            status = self.status.value
+        else:
+            status = self.status
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if url is not UNSET:
+            field_dict["url"] = url
+        if events is not UNSET:
+            field_dict["events"] = events
+        if partner_ids is not UNSET:
+            field_dict["partnerIds"] = partner_ids
+        if status is not UNSET:
+            field_dict["status"] = status
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        url = _parse_url(d.pop("url", UNSET))
+
+        def _parse_events(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                events_type_0 = cast(list[str], data)
+
+                return events_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        events = _parse_events(d.pop("events", UNSET))
+
+        def _parse_partner_ids(data: object) -> list[UUID] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                partner_ids_type_0 = []
+                _partner_ids_type_0 = data
+                for partner_ids_type_0_item_data in _partner_ids_type_0:
+                    partner_ids_type_0_item = UUID(partner_ids_type_0_item_data)
+
+                    partner_ids_type_0.append(partner_ids_type_0_item)
+
+                return partner_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[UUID] | None | Unset, data)
+
+        partner_ids = _parse_partner_ids(d.pop("partnerIds", UNSET))
+
+        def _parse_status(data: object) -> None | Unset | WebhookEndpointPatchStatusType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_0 = WebhookEndpointPatchStatusType0(data)
+
+                return status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | WebhookEndpointPatchStatusType0, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
+        webhook_endpoint_patch = cls(
+            url=url,
+            events=events,
+            partner_ids=partner_ids,
+            status=status,
+        )
+
+        webhook_endpoint_patch.additional_properties = d
+        return webhook_endpoint_patch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
