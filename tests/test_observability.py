@@ -1,0 +1,220 @@
+"""What operators see: /metrics after a lifecycle, one trace from the request to the activity,
+the Temporal UI's summaries and search attributes, replaying histories, the deploy files."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+from uuid import uuid4
+
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from temporalio.client import Client, WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
+
+import replay
+import telemetry
+from store.db import Database
+from tests.conftest import Stack, running_stack
+from tests.order_flow import OrderClient, seller_session
+from workflows import search_attributes as sa
+from workflows.converter import DATA_CONVERTER
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e
+
+
+async def _order(stack: Stack) -> tuple[OrderClient, dict, str]:
+    tenant, http = await seller_session(stack)
+    client = OrderClient(stack, tenant, http)
+    buyer_id = await client.buyer(documents=False)
+    external_id = f"deal-{uuid4().hex[:8]}"
+    answer = await client.post("/orders", client.order_body(buyer_id, external_id))
+    assert answer.status_code == 201, answer.text
+    return client, answer.json(), external_id
+
+
+async def test_metrics_are_behind_the_token_and_show_the_lifecycle(stack: Stack):
+    client, order, _ = await _order(stack)
+    await client.http.aclose()
+    stack.settings.metrics_token = "metrics-" + "t" * 32
+    try:
+        async with stack.http() as http:
+            assert (await http.get("/metrics")).status_code == 404
+            wrong = await http.get("/metrics", headers={"Authorization": "Bearer nope"})
+            assert wrong.status_code == 404
+            answer = await http.get(
+                "/metrics", headers={"Authorization": f"Bearer {stack.settings.metrics_token}"}
+            )
+    finally:
+        stack.settings.metrics_token = ""
+    assert answer.status_code == 200
+    text = answer.text
+    # per route template, never per id
+    assert re.search(
+        r'nt24_http_request_duration_seconds_count\{method="POST",'
+        r'route="/v1/partners/\{sellerId\}/orders",status="201"\} [1-9]',
+        text,
+    ), text[:2000]
+    assert order["uuid"] not in text
+    assert re.search(r'nt24_orders\{compliance="\w+",status="\w+"\} [1-9]', text)
+    for family in (
+        "nt24_business_gauges_up 1.0",
+        "nt24_vies_availability_ratio",
+        "nt24_webhook_endpoints_auto_paused",
+        "# TYPE nt24_open_order_blockers gauge",
+        "# TYPE nt24_dunning_letters gauge",
+        "# TYPE nt24_idempotency_refusals_total counter",
+        "# TYPE nt24_rate_limit_refusals_total counter",
+    ):
+        assert family in text, family
+
+
+async def test_a_write_without_idempotency_key_is_counted(stack: Stack):
+    from api.metrics import IDEMPOTENCY_REFUSALS
+
+    before = IDEMPOTENCY_REFUSALS.labels("key-missing")._value.get()
+    tenant, http = await seller_session(stack)
+    async with http:
+        answer = await http.post(f"{tenant.seller}/buyers", json={})
+    assert answer.status_code == 400
+    assert IDEMPOTENCY_REFUSALS.labels("key-missing")._value.get() == before + 1
+    # the answer's traceId is the X-Request-Id the API gave it
+    assert answer.json()["traceId"] == answer.headers["x-request-id"]
+    assert re.fullmatch(r"req_[0-9a-f]{32}", answer.headers["x-request-id"])
+
+
+async def test_orders_start_with_a_summary_and_their_search_attributes(stack: Stack):
+    client, order, external_id = await _order(stack)
+    await client.http.aclose()
+    handle = stack.client.get_workflow_handle(f"order-{order['uuid']}")
+    description = await handle.describe()
+    summary = await description.static_summary()
+    assert summary is not None and external_id in summary and "WVWZZZ1KZAW000001" in summary
+    details = await description.static_details()
+    assert details is not None and "FR40303265045" in details
+    attributes = description.typed_search_attributes
+    assert attributes.get(sa.EXTERNAL_ORDER_ID) == external_id
+    assert attributes.get(sa.VINS) == ["WVWZZZ1KZAW000001"]
+
+
+async def test_replay_and_capture_a_workflow_from_the_stack(stack: Stack, tmp_path: Path):
+    client, order, _ = await _order(stack)
+    await client.http.aclose()
+    workflow_id = f"order-{order['uuid']}"
+    outcome = await replay.replay_one(stack.client, workflow_id)
+    assert outcome.failure is None, outcome.line()
+    assert outcome.line().startswith("ok")
+
+    path = await replay.capture(stack.client, workflow_id, "observed_order", tmp_path)
+    saved = json.loads(path.read_text())
+    assert saved["workflowId"] == workflow_id
+    # the same history with a patch the code does not know: the nondeterminism is reported
+    for event in saved["events"]:
+        marker = event.get("markerRecordedEventAttributes")
+        if marker and marker["markerName"] == "core_patch":
+            patch = {"id": "no-such-patch", "deprecated": False}
+            payload = marker["details"]["patch-data"]["payloads"][0]
+            payload["data"] = base64.b64encode(json.dumps(patch).encode()).decode()
+            break
+    else:
+        pytest.fail("the order's history has no patch marker")
+    history = WorkflowHistory.from_json(saved.pop("workflowId"), saved)
+    broken = await replay.replay_history(history)
+    assert broken.failure is not None and "no-such-patch" in broken.failure, broken.failure
+    assert "Nondeterminism" in broken.failure
+    assert broken.line().startswith("FAILED")
+
+
+async def test_one_trace_from_the_request_to_the_activity(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+):
+    exporter = InMemorySpanExporter()
+    telemetry.install_tracing(telemetry.tracer_provider_for(exporter, "nt24-test"))
+    try:
+        traced = Client(
+            dev_server.client.service_client,
+            namespace=dev_server.client.namespace,
+            data_converter=DATA_CONVERTER,
+            interceptors=telemetry.temporal_interceptors(),
+        )
+        env = SimpleNamespace(client=traced)
+        async with running_stack(pg_url, db, env) as stack:  # type: ignore[arg-type]
+            client, order, _ = await _order(stack)
+            missing = await client.get(f"/orders/{uuid4()}")
+            await client.http.aclose()
+    finally:
+        telemetry.uninstall_tracing()
+    assert missing.status_code == 404
+    problem_trace = missing.json()["traceId"].removeprefix("req_")
+
+    async with asyncio.timeout(10):
+        while True:
+            spans = exporter.get_finished_spans()
+            by_trace: dict[str, list[str]] = {}
+            for span in spans:
+                by_trace.setdefault(format(span.context.trace_id, "032x"), []).append(span.name)
+            order_traces = [
+                names
+                for names in by_trace.values()
+                if any(n.startswith("POST /v1/partners/") for n in names)
+                and any(n == "RunActivity:write_order" for n in names)
+            ]
+            if order_traces:
+                break
+            await asyncio.sleep(0.1)
+    names = order_traces[0]
+    assert any(n.startswith("StartWorkflow:OrderWorkflow") for n in names), names
+    assert any(n.startswith("StartWorkflowUpdate") or "Update" in n for n in names), names
+    assert any(n.startswith("RunWorkflow:OrderWorkflow") for n in names), names
+    # the problem's traceId is its request's trace
+    assert problem_trace in by_trace, "no span of the 404's trace"
+    assert any(n.startswith("GET /v1/partners/") for n in by_trace[problem_trace])
+
+
+async def test_saved_histories_replay_with_the_tracing_interceptor():
+    """The tracing interceptor changes workflow headers, not commands."""
+    for path in sorted((ROOT / "tests" / "histories").glob("*.json"))[:6]:
+        saved = json.loads(path.read_text())
+        history = WorkflowHistory.from_json(saved.pop("workflowId", path.stem), saved)
+        outcome = await replay.replay_history(history)
+        assert outcome.failure is None, f"{path.name}: {outcome.failure}"
+
+
+def test_search_attributes_fit_the_sql_visibility_store():
+    """The dev server and Temporal on PostgreSQL keep at most 10 Keyword attributes."""
+    kinds = [key.indexed_value_type.name for key in sa.ALL]
+    assert kinds.count("KEYWORD") <= 10 and kinds.count("KEYWORD_LIST") <= 3
+
+
+def test_prometheus_config_and_dashboard(tmp_path: Path):
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/nt24.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    assert exprs and all(exprs)
+    metrics_module = (ROOT / "api/metrics.py").read_text()
+    for name in set(re.findall(r"\bnt24_[a-z_]+", " ".join(exprs))):
+        base = re.sub(r"_(total|bucket|count|sum)$", "", name)
+        assert f'"{base}"' in metrics_module, f"the dashboard reads {name}, which is not exported"
+    for provisioning in (ROOT / "deploy/grafana/provisioning").rglob("*.yml"):
+        import yaml
+
+        assert yaml.safe_load(provisioning.read_text())["apiVersion"] == 1
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed")
+    config = tmp_path / "prometheus.yml"
+    token = tmp_path / "metrics-token"
+    token.write_text("x")
+    config.write_text(
+        (ROOT / "deploy/prometheus.yml")
+        .read_text()
+        .replace("/prometheus/metrics-token", str(token))
+    )
+    run = subprocess.run([promtool, "check", "config", str(config)], capture_output=True)
+    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
