@@ -25,6 +25,12 @@ Evidence and rules (docs/compliance-rules.md):
     nt24-admin verify-order 7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e   (exit 1: the chain is broken)
     nt24-admin what-if --since 2026-01-01 --country DE
 
+Workflow histories against this code (docs/operations.md#replay-before-a-deploy):
+
+    nt24-admin replay order-7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e   (exit 2: nondeterminism)
+    nt24-admin capture order-7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e order_valid
+    nt24-admin replay-recent --closed 20
+
 Passwords not given on the command line are asked for (or read from NT24_ADMIN_PASSWORD).
 """
 
@@ -404,6 +410,37 @@ async def payment_plan(db: Database, args: argparse.Namespace) -> str:
     )
 
 
+async def replay_workflow(_: Database, args: argparse.Namespace) -> str:
+    """Replay a workflow's history from Temporal against this code (docs/operations.md)."""
+    import replay
+
+    outcome = await replay.replay_one(await _temporal(), args.workflow_id, args.run_id)
+    if outcome.failure is not None:
+        raise AdminError(outcome.line())
+    return outcome.line()
+
+
+async def capture_history(_: Database, args: argparse.Namespace) -> str:
+    """Keep a workflow's history under tests/histories/ for the replay tests."""
+    import replay
+
+    folder = Path(args.folder) if args.folder else replay.HISTORIES
+    path = await replay.capture(await _temporal(), args.workflow_id, args.name, folder)
+    return f"saved {path}"
+
+
+async def replay_recent(_: Database, args: argparse.Namespace) -> str:
+    """Before a deploy: every open run and the last N closed runs of each workflow type."""
+    import replay
+
+    outcomes = await replay.replay_recent(await _temporal(), args.closed)
+    report = "\n".join(o.line() for o in outcomes) or "no workflow to replay"
+    failed = sum(o.failure is not None for o in outcomes)
+    if failed:
+        raise AdminError(f"{report}\n{failed} of {len(outcomes)} histories do not replay")
+    return f"{report}\nall {len(outcomes)} histories replay"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nt24-admin", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -513,6 +550,21 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("verify-order", help="verify an order's sealed evidence chain")
     c.add_argument("order", help="the order's uuid")
     c.set_defaults(run=verify_order)
+
+    c = sub.add_parser("replay", help="replay a workflow's history against this code")
+    c.add_argument("workflow_id")
+    c.add_argument("--run-id", help="a run other than the latest")
+    c.set_defaults(run=replay_workflow, own_transaction=True)
+
+    c = sub.add_parser("capture", help="save a workflow's history under tests/histories/")
+    c.add_argument("workflow_id")
+    c.add_argument("name", help="the file's name, without .json")
+    c.add_argument("--folder", help="another folder than tests/histories/")
+    c.set_defaults(run=capture_history, own_transaction=True)
+
+    c = sub.add_parser("replay-recent", help="before a deploy: replay open and recent runs")
+    c.add_argument("--closed", type=int, default=20, help="closed runs per type (default 20)")
+    c.set_defaults(run=replay_recent, own_transaction=True)
 
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     return p
