@@ -4,6 +4,7 @@ part, a sender block, a contact, the invoice number and the payment reference.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -16,6 +17,7 @@ from activities.dunning import (
     LetterRequest,
     Sender,
     compose_letter,
+    dunning_workflow_id,
     start_dunning,
     step_name,
 )
@@ -23,7 +25,7 @@ from activities.invoice_pdf import InvoicePdfContent
 from sandboxes.mail import MailCatcher
 from store.i18n import BuyerLocale
 from store.models import DunningLetter
-from tests.conftest import Stack
+from tests.conftest import Stack, capture_history
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from workflows.rules.dunning import DunningStep
@@ -169,14 +171,24 @@ async def test_the_invoice_is_emailed_when_its_dunning_starts(
     assert pdf.filename == f"invoice-{ref}.pdf" and pdf.content.startswith(b"%PDF")
     assert mail.parsed["Reply-To"] == stack.settings.buyer_contact_email
     row = await invoice_row(stack.db, invoice.uuid)
-    async with stack.db.session() as session:
-        [kept] = await session.scalars(
-            select(DunningLetter).where(DunningLetter.invoice_id == row.id)
-        )
+    async with asyncio.timeout(10):  # the letter is kept just after the relay took it
+        while True:
+            async with stack.db.session() as session:
+                kept_letters = list(
+                    await session.scalars(
+                        select(DunningLetter).where(DunningLetter.invoice_id == row.id)
+                    )
+                )
+            if kept_letters:
+                break
+            await asyncio.sleep(0.05)
+    [kept] = kept_letters
     assert (kept.letter_key, kept.step, kept.status) == ("INVOICE", "INVOICE", "SENT")
     assert kept.amount_due == 595_00 and kept.message_id == mail.message_id
     # the invoice is no step of the ladder: no counter, no dunning status yet
     assert (row.dunning_status, row.upcoming_payment_reminder_sent) == (0, 0)
+    handle = stack.client.get_workflow_handle(dunning_workflow_id(invoice.uuid))
+    await capture_history(handle, "dunning_invoice_letter")  # with the patch's marker
 
 
 async def test_a_capture_over_http_emails_its_invoice(stack: Stack, mail_catcher: MailCatcher):
