@@ -48,6 +48,7 @@ from api.input_limits import InputLimitsMiddleware, declare_body_problems
 from api.payment_common import serve_without_trailing_slash
 from api.problem_docs import declare_problems
 from api.rate_limit import RateLimitMiddleware
+from api.security_headers import SecurityHeadersMiddleware
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
 from store.db import Database
@@ -104,6 +105,10 @@ def create_app(
     app.add_middleware(metrics.RequestMiddleware)
     metrics.install(app)  # GET /metrics behind NT24_METRICS_TOKEN
     telemetry.instrument_app(app)  # the server span, outside everything, when tracing is on
+
+    # outermost: every answer, the other middlewares' own included, carries the security
+    # headers (CSP, nosniff, no-store, HSTS outside dev; api/security_headers.py)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
 
     nt24 = (
         buyers,
