@@ -283,6 +283,8 @@ class Settings(BaseSettings):
 
     # The web app (/app, docs/web-app.md): server-side sessions, and wrong passwords slowed down
     web_session_ttl: timedelta = timedelta(hours=8)  # idle time after which one logs in again
+    # however active, a session ends this long after its login (docs/security.md)
+    web_session_absolute_ttl: timedelta = Field(timedelta(hours=12), gt=timedelta(0))
 
     @field_validator("payment_terms_days")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Organization, Partner, User
+from store.web import close_sessions_of
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown username as slow as a wrong password.
@@ -117,5 +118,8 @@ async def create_user(
 
 
 async def reset_password(session: AsyncSession, user: User, password: str) -> None:
+    """A new password: earlier NOTYD tokens stop working (their generation) and every web
+    session of the user ends on the server."""
     user.password_hash = hash_password(password)
     user.token_generation += 1
+    await close_sessions_of(session, user.id)

@@ -73,10 +73,20 @@ def _digest(token: str) -> str:
 
 
 async def open_session(
-    session: AsyncSession, user: User, ttl: timedelta, now: datetime | None = None
+    session: AsyncSession,
+    user: User,
+    ttl: timedelta,
+    now: datetime | None = None,
+    *,
+    absolute: timedelta | None = None,
 ) -> tuple[str, WebSession]:
-    """A new session for ``user``; the token goes into the cookie and is never stored."""
+    """A new session for ``user``; the token goes into the cookie and is never stored.
+
+    A fresh random token at every login: a token planted in the browser before the login
+    (session fixation) never becomes a signed-in session."""
     now = now or utcnow()
+    if absolute is not None:
+        ttl = min(ttl, absolute)
     token = secrets.token_urlsafe(32)
     row = WebSession(
         token_sha256=_digest(token),
@@ -92,9 +102,18 @@ async def open_session(
 
 
 async def find_session(
-    session: AsyncSession, token: str, ttl: timedelta, now: datetime | None = None
+    session: AsyncSession,
+    token: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+    *,
+    absolute: timedelta | None = None,
 ) -> WebSession | None:
-    """The live session of ``token`` with its active user, its idle expiry pushed on; else None."""
+    """The live session of ``token`` with its active user, its idle expiry pushed on; else None.
+
+    ``ttl`` is the idle timeout; ``absolute`` ends a session that long after its login however
+    active it is. A session past either, of a user deactivated, or from before the user's
+    password reset is deleted here."""
     now = now or utcnow()
     row = await session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
     if row is None:
@@ -105,15 +124,23 @@ async def find_session(
         or user is None
         or not user.is_active
         or user.token_generation != row.token_generation
+        or (absolute is not None and row.created_at + absolute <= now)
     ):
         await session.delete(row)
         return None
     row.expires_at = now + ttl
+    if absolute is not None:
+        row.expires_at = min(row.expires_at, row.created_at + absolute)
     return row
 
 
 async def close_session(session: AsyncSession, token: str) -> None:
     await session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(token)))
+
+
+async def close_sessions_of(session: AsyncSession, user_id: int) -> None:
+    """End every web session of a user (a password reset, a deactivation)."""
+    await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def locked_until(

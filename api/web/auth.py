@@ -102,7 +102,11 @@ async def login(request: Request) -> Response:
             error = "Wrong username or password."
             return _login_page(request, 401, error, username)
         await throttle.succeeded(attempt)
-        token, _ = await open_session(session, user, settings.web_session_ttl)
+        # a new session id at every login; the session the browser had before ends
+        await close_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        token, _ = await open_session(
+            session, user, settings.web_session_ttl, absolute=settings.web_session_absolute_ttl
+        )
         await forget_failures(session, username, now - settings.login_throttle_window)
     response = redirect(_safe_next(text(form, "next")))
     response.set_cookie(

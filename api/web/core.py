@@ -181,7 +181,9 @@ async def viewer(request: Request) -> Viewer:
         raise LoginRequired
     settings = settings_of(request)
     async with database(request).transaction() as session:
-        found = await find_session(session, token, settings.web_session_ttl)
+        found = await find_session(
+            session, token, settings.web_session_ttl, absolute=settings.web_session_absolute_ttl
+        )
         user = await session.get(User, found.user_id) if found else None
     if found is None or user is None:
         raise LoginRequired
