@@ -153,12 +153,41 @@ def _is_address(host: str) -> bool:
     return True
 
 
+# IPv6 prefixes that reach IPv4 hosts, or are not to be routed, although Python's ``is_global``
+# (the IANA special-purpose registries) calls some of them global
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 host
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291, deprecated: ::a.b.c.d
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # RFC 3879, deprecated, routed inside sites
+_TEREDO = ipaddress.IPv6Network("2001::/32")  # RFC 4380: a tunnel to an IPv4 host
+
+
+def _is_public_v4(ip: ipaddress.IPv4Address) -> bool:
+    # is_global excludes loopback, private, link-local (cloud metadata), shared (CGNAT),
+    # benchmarking, documentation and reserved ranges
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
 def _is_public(address: str) -> bool:
+    """Whether a connection to ``address`` stays on the public internet.
+
+    IPv4 by the IANA registry (``is_global``). IPv6 too, after the forms that carry or reach an
+    IPv4 address are unwrapped and that address judged: IPv4-mapped, NAT64 (64:ff9b::/96) and
+    6to4 (2002::/16). IPv4-compatible addresses, a network's local NAT64 prefix, Teredo and
+    site-local addresses are refused outright: what they reach is decided inside a network.
+    """
     ip = ipaddress.ip_address(address.partition("%")[0])  # an IPv6 zone id is not an address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    # is_global excludes loopback, private, link-local (cloud metadata), shared and reserved
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_public_v4(ip)
+    if ip.ipv4_mapped is not None:
+        return _is_public_v4(ip.ipv4_mapped)
+    if ip in _NAT64:
+        return _is_public_v4(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        return _is_public_v4(ip.sixtofour)
+    if any(ip in net for net in (_IPV4_COMPATIBLE, _NAT64_LOCAL, _SITE_LOCAL, _TEREDO)):
+        return False
+    return ip.is_global and not ip.is_multicast and not ip.is_site_local
 
 
 async def _addresses(host: str, port: int) -> set[str]:

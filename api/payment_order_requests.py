@@ -7,6 +7,7 @@ naming it and nothing is written. The order's PaymentOrderWorkflow is started an
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -14,13 +15,15 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request, Response
 from temporalio.client import Client
 
+from activities.webhooks import vet_target
 from activities.workflow_metadata import payment_order_start
 from api.deps import temporal
+from api.errors import FieldError, validation_problem
 from api.locations import CREATED
 from api.order_commands import run_command
 from api.payment_common import Db, Scope, load_order, selling_partner, serve_without_trailing_slash
 from api.payment_errors import AUTHENTICATED, problem
-from api.payment_schemas import OrderRequestIn
+from api.payment_schemas import OrderRequestIn, SellerUrlsIn
 from api.payment_views import OrderRequestOut, order_request
 from settings import Settings, get_settings
 from workflows.payment_order import PaymentOrderWorkflow
@@ -32,6 +35,23 @@ from workflows.payment_order_model import (
 )
 
 router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])
+
+
+async def check_urls(body: OrderRequestIn, settings: Settings) -> None:
+    """The request's status webhook and the seller's pages pass the check every webhook
+    endpoint passes (activities/webhooks.py ``vet_target``): https, no credentials, and in
+    production a host on the public internet only. A 422 names each field that does not."""
+    urls = {f"seller_urls.{k}": v for k, v in (body.seller_urls or SellerUrlsIn()) if v}
+    if body.webhook_urls and body.webhook_urls.webhook_url:
+        urls["webhook_urls.webhook_url"] = body.webhook_urls.webhook_url
+    targets = await asyncio.gather(*(vet_target(url, settings) for url in urls.values()))
+    errors = [
+        FieldError(field, target.problem, url)
+        for (field, url), target in zip(urls.items(), targets, strict=True)
+        if target.problem is not None
+    ]
+    if errors:
+        raise validation_problem(errors)
 
 
 def payment_page_url(settings: Settings, order_uuid: str) -> str:
@@ -68,6 +88,7 @@ async def create_order_request(
 ) -> dict[str, Any]:
     total, discount, lines = body.priced()
     company = body.company()
+    await check_urls(body, settings)
     partner = await selling_partner(db, scope)
     uuid = str(uuid4())
     command = NewPaymentOrder(
