@@ -40,10 +40,12 @@ from api.order_commands import closed_order, load_order, run_command
 from settings import Settings
 from store.db import Database
 from store.documents import (
+    SERVED_TYPES,
     DocumentStore,
     InspectedUpload,
     UnacceptableDocument,
     UploadLimits,
+    display_name,
     inspect_upload,
 )
 from store.models import Document, Order
@@ -256,13 +258,14 @@ async def check_upload(
             UploadLimits.from_settings(settings),
         )
     except UnacceptableDocument as exc:
-        raise validation_problem([FieldError("file", str(exc), file.filename)]) from exc
+        rejected = display_name(file.filename) if file.filename else None
+        raise validation_problem([FieldError("file", str(exc), rejected)]) from exc
     return CheckedUpload(
         type=fields.type,
         document_date=fields.documentDate,
         issuer_type=fields.issuerType,
         issuer_name=fields.issuerName,
-        file_name=(file.filename or "document")[:300],
+        file_name=display_name(file.filename),
         data=data,
         inspected=inspected,
         issuer_id=fields.issuerId,
@@ -454,7 +457,7 @@ def document_out(document: Document) -> DocumentOut:
         vins=document.vins,
         originCountry=document.origin_country,
         destinationCountry=document.destination_country,
-        fileName=document.file_name,
+        fileName=display_name(document.file_name),
         contentType=document.content_type,
         size=document.size,
         sha256=document.sha256,
@@ -487,20 +490,26 @@ async def document_content(
 
 
 async def document_content_response(settings: Settings, document: Document) -> Response:
-    """The document's exact bytes with its content type, as a download."""
+    """The document's exact bytes as a download: the media type its bytes were verified as
+    at upload (anything else would be served as opaque bytes), never sniffed by the browser."""
     store = DocumentStore(settings.effective_document_store_dir)
     data = await asyncio.to_thread(store.get, document.sha256)
+    verified = document.content_type in SERVED_TYPES
     return Response(
         data,
-        media_type=document.content_type,
+        media_type=document.content_type if verified else "application/octet-stream",
         headers={
             "Content-Disposition": attachment(document.file_name),
             "ETag": f'"{document.sha256}"',
+            "X-Content-Type-Options": "nosniff",
         },
     )
 
 
 def attachment(file_name: str) -> str:
-    """A Content-Disposition any client can read, whatever characters the name has."""
-    ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
+    """A Content-Disposition any client can read, whatever characters the name has (RFC 6266):
+    ``filename*`` carries the display name in UTF-8, ``filename`` an ASCII stand-in for old
+    clients; both of the sanitised name, so no folder, quote or line break gets through."""
+    name = display_name(file_name)
+    ascii_name = "".join(c if c.isascii() and c not in '"\\%' else "_" for c in name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

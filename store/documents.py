@@ -18,6 +18,7 @@ import os
 import re
 import struct
 import tempfile
+import unicodedata
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import filetype
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from settings import Settings
 
@@ -140,6 +142,30 @@ class InspectedUpload:
     pages: int | None  # PDFs only
 
 
+SERVED_TYPES = frozenset({PDF, *IMAGE_TYPES.values()})  # what a download may be served as
+_DISPLAY_NAME_MAX = 200
+
+
+def display_name(filename: str | None) -> str:
+    """The file name a document is stored, listed and downloaded under: the sender's name
+    without any folder (``../../x.pdf``, ``C:\\x.pdf`` are ``x.pdf``), without control and
+    format characters (NUL, newlines, right-to-left overrides that make ``fdp.exe`` read as
+    ``exe.pdf``), without leading dots, at most 200 characters with its extension kept;
+    ``document`` when nothing is left."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = " ".join(name.split())  # tabs and line breaks are spaces, runs of them one
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    name = name.lstrip(". ").strip()
+    if len(name) > _DISPLAY_NAME_MAX:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[: _DISPLAY_NAME_MAX - len(extension) - 1] + "." + extension
+        else:
+            name = name[:_DISPLAY_NAME_MAX]
+    return name or "document"
+
+
 class UnacceptableDocument(ValueError):
     """An upload refused; the message is for the person who sent it (a 422 on ``file``)."""
 
@@ -150,7 +176,7 @@ def inspect_upload(
     """Say what ``data`` is, or refuse it with a message that names the file."""
     if "\x00" in filename:
         raise UnacceptableDocument("the file name must not contain the NUL character (U+0000)")
-    name = f'"{filename}"' if filename else "the file"
+    name = f'"{display_name(filename)}"' if filename else "the file"
     if not data:
         raise UnacceptableDocument(f"{name} is empty")
     if len(data) > limits.max_bytes:
@@ -192,7 +218,84 @@ def _pdf_pages(data: bytes, name: str, max_pages: int) -> int:
         raise UnacceptableDocument(f"{name} is a PDF without pages")
     if pages > max_pages:
         raise UnacceptableDocument(f"{name} has {pages} pages; at most {max_pages} are accepted")
+    try:
+        active = active_content(reader)
+    except Exception as error:  # a reference that leads nowhere, a loop pypdf trips over
+        raise UnacceptableDocument(f"{name} is a damaged or incomplete PDF") from error
+    if active is not None:
+        raise UnacceptableDocument(
+            f"{name} contains {active}; PDFs with active content are refused: print it to a "
+            "new PDF (or flatten it) and upload that"
+        )
     return pages
+
+
+# Actions a viewer runs that do more than move to a page or open a link
+_ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "a /Launch action",
+    "/SubmitForm": "a form that submits its data",
+    "/ImportData": "a form that imports data",
+    "/GoToE": "a link into embedded files (/EmbeddedFiles)",
+    "/RichMediaExecute": "rich media",
+}
+_MAX_OBJECTS = 200_000  # beyond it the walk stops: a bomb of references is refused as damaged
+
+
+def active_content(reader: PdfReader) -> str | None:
+    """What in the PDF a viewer would run or unpack, in words, or None for a plain document.
+
+    Walks every object reachable from the trailer (the catalog, its pages, annotations, forms
+    and name trees; streams' dictionaries, never their content) and looks for JavaScript,
+    actions that launch programs or send data, an /OpenAction that does more than show a page,
+    embedded files (/EmbeddedFiles, file attachments) and XFA forms. pypdf has decoded names
+    (``/J#61vaScript`` is ``/JavaScript``), so spelling a key differently does not hide it.
+    """
+    root = reader.trailer["/Root"]
+    opening = root.get("/OpenAction") if isinstance(root, DictionaryObject) else None
+    if isinstance(opening, DictionaryObject) and opening.get("/S") not in (None, "/GoTo"):
+        runs = _ACTIVE_ACTIONS.get(str(opening.get("/S")), f"a {opening.get('/S')} action")
+        return f"an /OpenAction that runs {runs}"
+    seen: set[tuple[int, int]] = set()
+    pending: list[object] = [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > _MAX_OBJECTS:
+                raise ValueError("too many objects")
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):  # streams too: their dictionary
+            found = _active_in(item)
+            if found is not None:
+                return found
+            pending.extend(dict.values(item))  # unresolved: references are followed above
+        elif isinstance(item, ArrayObject):
+            pending.extend(list.__iter__(item))
+    return None
+
+
+def _active_in(entry: DictionaryObject) -> str | None:
+    if "/JS" in entry or "/JavaScript" in entry:  # an action's script, the names' scripts
+        return "JavaScript"
+    action = entry.get("/S")
+    if action in _ACTIVE_ACTIONS:
+        return _ACTIVE_ACTIONS[str(action)]
+    if (
+        "/EmbeddedFiles" in entry
+        or "/EF" in entry
+        or entry.get("/Type") == "/EmbeddedFile"
+        or entry.get("/Subtype") == "/FileAttachment"
+    ):
+        return "embedded files (/EmbeddedFiles)"
+    if "/XFA" in entry:
+        return "an XFA form (/AcroForm /XFA)"
+    if entry.get("/Subtype") == "/RichMedia":
+        return "rich media"
+    return None
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
