@@ -291,6 +291,27 @@ async def verify_order(session: AsyncSession, args: argparse.Namespace) -> str:
     return "\n".join([*lines, f"order {order_uuid}: {verification.summary()}"])
 
 
+async def what_if(session: AsyncSession, args: argparse.Namespace) -> str:
+    """Re-evaluate stored orders under the current rule set without changing them; list those
+    whose decision or blockers would change, with the rules whose outcomes differ."""
+    from store.rule_sets import RULE_SET, RULE_SET_DIGEST
+    from store.what_if import what_if as evaluate
+
+    since = date.fromisoformat(args.since) if args.since else None
+    country = args.country.upper() if args.country else None
+    changes = await evaluate(session, since=since, country=country)
+    lines = [f"rule set {RULE_SET} (digest {RULE_SET_DIGEST}): {len(changes)} orders would change"]
+    for c in changes:
+        lines.append(
+            f"{c.order_uuid} {c.external_order_id} ({c.seller_country}->{c.buyer_country}, "
+            f"under {c.rule_set}): {c.status}/{c.decision or '-'} -> "
+            f"{c.would_status}/{c.would_decision or '-'}; blockers {','.join(c.blockers) or '-'}"
+            f" -> {','.join(c.would_blockers) or '-'}"
+        )
+        lines += [f"    {r.rule}: {r.before or '-'} -> {r.after or '-'}" for r in c.rules]
+    return "\n".join(lines)
+
+
 async def reset_password(session: AsyncSession, args: argparse.Namespace) -> str:
     user = await _user(session, args.username)
     await identity.reset_password(session, user, _password(args))
@@ -550,6 +571,11 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("verify-order", help="verify an order's sealed evidence chain")
     c.add_argument("order", help="the order's uuid")
     c.set_defaults(run=verify_order)
+
+    c = sub.add_parser("what-if", help="orders whose decision would change under the rules now")
+    c.add_argument("--since", help="only orders updated on or after this day (YYYY-MM-DD)")
+    c.add_argument("--country", help="only orders whose seller or buyer is in this member state")
+    c.set_defaults(run=what_if)
 
     c = sub.add_parser("replay", help="replay a workflow's history against this code")
     c.add_argument("workflow_id")

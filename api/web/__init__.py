@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import admin, auth, buyers, dashboard, orders, payments, search, webhooks
+from api.web import admin, auth, buyers, dashboard, orders, payments, search, webhooks, what_if
 from api.web.core import STATIC
 
 
 def install(app: FastAPI) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (auth, dashboard, search, orders, buyers, payments, webhooks, admin):
+    for module in (auth, dashboard, search, orders, buyers, payments, webhooks, admin, what_if):
         app.include_router(module.router)
