@@ -120,6 +120,9 @@ class OrderWorkflow:
         self.cancellation_reason: str | None = None
         self.decided: Evaluation | None = None  # held once made (rule set 2026.12 on)
         self.redecisions: list[Redecision] = []
+        # The head of the order's evidence chain as the read-model write sealed it: the
+        # database's chain and this history witness each other (None before the first write)
+        self.chain_head: str | None = None
         if start.carried is not None:
             for name in CARRIED:
                 setattr(self, name, getattr(start.carried, name))
@@ -338,6 +341,11 @@ class OrderWorkflow:
     @workflow.query
     def view(self) -> dict:
         return order_view(self)
+
+    @workflow.query
+    def evidence_head(self) -> str | None:
+        """The evidence chain head this history recorded at the order's last change."""
+        return self.chain_head
 
     # ----- commands -----
 
@@ -742,7 +750,7 @@ class OrderWorkflow:
         )
         events, self.pending_events = self.pending_events, []
         workflow.set_current_details(self._details())
-        await workflow.execute_local_activity_method(
+        self.chain_head = await workflow.execute_local_activity_method(
             OrderStoreActivities.write_order,
             OrderSnapshot.of(self, events, source),
             start_to_close_timeout=self.created.settings.activity_timeout,

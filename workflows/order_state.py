@@ -41,6 +41,7 @@ CARRIED = (
     "cancellation_reason",
     "decided",
     "redecisions",
+    "chain_head",
 )
 
 
@@ -65,6 +66,7 @@ class OrderCarry:
     cancellation_reason: str | None
     decided: Evaluation | None = None  # the decision as made, held until a re-decision
     redecisions: list[Redecision] = field(default_factory=list)
+    chain_head: str | None = None  # the evidence chain head of the last read-model write
 
 
 @dataclass
