@@ -8,7 +8,7 @@ import argparse
 import asyncio
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pypdf
 import pytest
@@ -24,6 +24,7 @@ from store.documents import DocumentStore
 from store.evidence import GENESIS, Evidence, canonical, chain_hash, verify_chain
 from store.models import Document, EvidenceEntry, Order
 from store.rule_sets import RULE_SET, RULE_SET_DIGEST
+from store.what_if import what_if
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, seller_session
 
@@ -197,6 +198,19 @@ async def test_an_orders_evidence_is_sealed_verified_and_every_change_caught(sta
     assert ok and report.endswith(
         f"order {order}: intact: {len(keys)} entries, head {chain['head']}"
     )
+
+    # what-if: the facts rebuilt from the database decide as the workflow did, so under the
+    # rule set it was decided with the order would not change; under 2026.11 it is compared
+    async with stack.db.session() as session:
+        unchanged = await what_if(session, since=date.today())
+        assert order not in {c.order_uuid for c in unchanged}
+        for change in await what_if(session, since=date.today(), candidate="2026.11"):
+            assert change.rule_set == RULE_SET and change.candidate == "2026.11"
+    report = await admin.run(
+        admin.what_if, argparse.Namespace(since=None, country="de"), stack.settings.database_url
+    )
+    assert report.startswith(f"rule set {RULE_SET} (digest {RULE_SET_DIGEST}):")
+    assert order not in report
 
     async with stack.db.session() as session:
         row = await session.scalar(select(Order).where(Order.uuid == _uuid(order)))
