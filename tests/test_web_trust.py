@@ -20,9 +20,9 @@ from api.web.l10n import (
     parse_cents,
     preferred_languages,
 )
-from api.web.search import _either, contains
+from api.web.search import _either, buyer_matches, contains, invoice_matches, order_matches
 from settings import Settings
-from store.models import DunningLetter, PaymentInvoice, utcnow
+from store.models import Base, Buyer, DunningLetter, Order, PaymentInvoice, utcnow
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
@@ -535,3 +535,16 @@ async def test_an_unmatched_statement_entry_is_booked_to_an_invoice_by_hand(stac
         assert again.status_code == 409  # booked once only
     row = await invoice_row(stack.db, invoice.uuid)
     assert row.paid_amount == 100_00 and row.payment_status == "paid"
+
+
+def test_the_search_queries_run_on_sqlite():
+    """The same expressions as on PostgreSQL (the e2e test) run on the embedded database."""
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        for query in (
+            sa.select(Order.id).where(order_matches("aw000001")),
+            sa.select(Buyer.id).where(buyer_matches("FR 40 303")),
+            sa.select(PaymentInvoice.id).where(invoice_matches("dupont")),
+        ):
+            assert list(connection.scalars(query)) == []
