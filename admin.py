@@ -8,7 +8,8 @@
     nt24-admin reset-password alice
     nt24-admin create-partner santander-consumer-bank "Autohaus Nord" --country DE
     nt24-admin create-api-client santander-consumer-bank "Santander Pilot"
-    nt24-admin rotate-secret api-client-santander-pilot
+    nt24-admin rotate-secret api-client-santander-pilot --grace 48h   (--grace 0: at once)
+    nt24-admin disable-api-client api-client-santander-pilot   (enable-, delete-api-client)
     nt24-admin accept-dpa santander-consumer-bank 2026-01
     nt24-admin kyc-review 7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e approve --reason "namesake"
 
@@ -42,7 +43,7 @@ import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -59,8 +60,9 @@ from store import api_clients, identity, payment_money
 from store.camt053 import StatementError
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Organization, Partner, User, utcnow
+from store.models import ApiClient, Organization, Partner, User, utcnow
 from store.payment_money import DunningNotice, MoneyError, PaymentRecorded
+from store.web import audit
 from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 FLAGS = (
@@ -179,14 +181,124 @@ async def create_api_client(session: AsyncSession, args: argparse.Namespace) -> 
     )
 
 
+def _grace(text: str | None) -> timedelta:
+    """``--grace``: 0 (the old secret stops at once), or a number with s, m, h or d."""
+    if text is None:
+        return get_settings().client_secret_rotation_grace
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise AdminError(f"--grace must be 0 or like 30m, 48h, 7d: {text!r}") from None
+    if seconds < 0:
+        raise AdminError("--grace cannot be negative")
+    return timedelta(seconds=seconds)
+
+
+async def _api_client(session: AsyncSession, client_id: str) -> ApiClient:
+    client = await api_clients.find_any_client(session, client_id)
+    if client is None:
+        raise AdminError(f"no API client {client_id!r}")
+    return client
+
+
+async def _audited(
+    session: AsyncSession,
+    args: argparse.Namespace,
+    client: ApiClient,
+    action: str,
+    before: dict[str, Any],
+) -> None:
+    """Every change to an API client is in the audit log: by the staff member ``--staff``
+    names, or by "nt24-admin"."""
+    staff = await _staff(session, args.staff) if args.staff else None
+    audit(
+        session,
+        staff,
+        f"api_client.{action}",
+        "api_client",
+        client.client_id,
+        organization_id=client.organization_id,
+        before=before,
+        after=_client_view(client),
+    )
+
+
+def _client_view(client: ApiClient) -> dict[str, Any]:
+    until = client.previous_secret_expires_at
+    return {
+        "clientId": client.client_id,
+        "active": client.is_active,
+        "deleted": client.deleted_at is not None,
+        "previousSecretValidUntil": until.isoformat() if until else None,
+    }
+
+
 async def rotate_secret(session: AsyncSession, args: argparse.Namespace) -> str:
     client = await api_clients.find_client(session, args.client_id)
     if client is None:
         raise AdminError(f"no active API client {args.client_id!r}")
-    grace = get_settings().client_secret_rotation_grace
-    secret = await api_clients.rotate_secret(session, client, grace)
+    before = _client_view(client)
+    secret = await api_clients.rotate_secret(session, client, _grace(args.grace))
+    await _audited(session, args, client, "rotate", before)
+    if client.previous_secret_expires_at is None:
+        return f"client_secret {secret}\nThe previous secret no longer works."
     until = f"{client.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC"
     return f"client_secret {secret}\nThe previous secret keeps working until {until}."
+
+
+async def end_grace(session: AsyncSession, args: argparse.Namespace) -> str:
+    client = await _api_client(session, args.client_id)
+    before = _client_view(client)
+    api_clients.end_grace(client)
+    await _audited(session, args, client, "end_grace", before)
+    return f"{client.client_id}: only the current secret works now."
+
+
+async def disable_api_client(session: AsyncSession, args: argparse.Namespace) -> str:
+    client = await _api_client(session, args.client_id)
+    before = _client_view(client)
+    api_clients.disable(client)
+    await _audited(session, args, client, "disable", before)
+    return f"{client.client_id} disabled: no new tokens, and its tokens stopped working."
+
+
+async def enable_api_client(session: AsyncSession, args: argparse.Namespace) -> str:
+    client = await _api_client(session, args.client_id)
+    before = _client_view(client)
+    api_clients.enable(client)
+    await _audited(session, args, client, "enable", before)
+    return f"{client.client_id} enabled: it gets tokens again (not its earlier ones)."
+
+
+async def delete_api_client(session: AsyncSession, args: argparse.Namespace) -> str:
+    client = await _api_client(session, args.client_id)
+    before = _client_view(client)
+    api_clients.delete(client)
+    await _audited(session, args, client, "delete", before)
+    return f"{client.client_id} deleted: its tokens stopped working; its id is not given again."
+
+
+async def reencrypt_secrets(session: AsyncSession, args: argparse.Namespace) -> str:
+    """Encrypt every webhook signing secret with the current key of NT24_SECRETS_KEY (after a
+    key was put first, before the old one is dropped; also any secret still in clear)."""
+    from sqlalchemy import String, type_coerce, update
+
+    from store.models import WebhookEndpoint
+    from store.secrets_box import current_kid, decrypt, key_id_of
+
+    raw = type_coerce(WebhookEndpoint.secret, String)
+    rows = (await session.execute(select(WebhookEndpoint.id, raw))).all()
+    purpose, done = "webhook_endpoints.secret", 0
+    for row_id, stored in rows:
+        if key_id_of(stored) != current_kid():
+            plain = decrypt(stored, purpose)
+            await session.execute(
+                update(WebhookEndpoint).where(WebhookEndpoint.id == row_id).values(secret=plain)
+            )
+            done += 1
+    return f"{done} of {len(rows)} webhook secrets encrypted again with key {current_kid()}"
 
 
 async def accept_dpa(session: AsyncSession, args: argparse.Namespace) -> str:
@@ -281,10 +393,20 @@ async def verify_order(session: AsyncSession, args: argparse.Namespace) -> str:
     order = await session.scalar(select(Order).where(Order.uuid == order_uuid))
     if order is None:
         raise AdminError(f"no order {args.order}")
+    from api.evidence import workflow_head
+    from worker import connect
+
     store = DocumentStore(get_settings().effective_document_store_dir)
-    verification, entries = await verify(session, order, store)
+    try:
+        witness = await workflow_head(await connect(get_settings()), order.workflow_id)
+    except (OSError, RuntimeError):  # Temporal away: the database alone is checked
+        witness = None
+    verification, entries = await verify(session, order, store, witness)
     lines = [f"{e.seq:>4}  {e.kind:<16} {e.hash}  {e.key}" for e in entries]
-    lines.append(f"head {verification.head} (recorded {verification.recorded_head})")
+    lines.append(
+        f"head {verification.head} (recorded {verification.recorded_head}, "
+        f"workflow {witness or 'not asked'})"
+    )
     if not verification.intact:
         lines += [f"BROKEN: {b}" for b in verification.breaks]
         raise ChainBroken("\n".join([f"order {order_uuid}: {verification.summary()}", *lines]))
@@ -511,7 +633,25 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("rotate-secret", help="new client secret; the old one works for a while")
     c.add_argument("client_id")
+    c.add_argument(
+        "--grace", help="how long the old secret keeps working: 0 (not at all), 30m, 48h, 7d"
+    )
+    c.add_argument("--staff", help="the staff member the audit log names (else nt24-admin)")
     c.set_defaults(run=rotate_secret)
+
+    c = sub.add_parser("reencrypt-secrets", help="webhook secrets under the current secrets key")
+    c.set_defaults(run=reencrypt_secrets)
+
+    for name, run, what in (
+        ("end-grace", end_grace, "the previous secret of a rotation stops working now"),
+        ("disable-api-client", disable_api_client, "no tokens; its tokens stop working now"),
+        ("enable-api-client", enable_api_client, "a disabled client gets tokens again"),
+        ("delete-api-client", delete_api_client, "gone for good; its tokens stop working now"),
+    ):
+        c = sub.add_parser(name, help=what)
+        c.add_argument("client_id")
+        c.add_argument("--staff", help="the staff member the audit log names (else nt24-admin)")
+        c.set_defaults(run=run)
 
     c = sub.add_parser("accept-dpa", help="record the organization's DPA acceptance")
     c.add_argument("org", help="organization slug")

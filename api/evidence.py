@@ -8,14 +8,17 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
+from temporalio.client import Client
+from temporalio.service import RPCError
 
-from api.deps import database
+from api.deps import database, temporal
 from api.nt24_auth import PartnerScope, partner_scope
 from api.nt24_schemas import NT24Model, UtcTimestamp
 from api.order_commands import load_order
 from store.db import Database
 from store.documents import DocumentStore
 from store.evidence import verify_order
+from workflows.order import OrderWorkflow
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: evidence"])
 
@@ -40,8 +43,19 @@ class EvidenceOut(NT24Model):
     status: Literal["INTACT", "BROKEN"]
     head: str | None = None  # recomputed from the entries
     recordedHead: str | None = None  # as the order records it
+    workflowHead: str | None = None  # as the order's workflow history recorded it
     entries: list[EvidenceEntryOut]
     breaks: list[EvidenceBreak] = []
+
+
+async def workflow_head(client: Client, workflow_id: str) -> str | None:
+    """The head the order's workflow recorded at its last change: the second witness of the
+    chain. None when the workflow cannot answer (Temporal away, or an order whose history
+    predates the evidence chain); the chain is then verified against the database alone."""
+    try:
+        return await client.get_workflow_handle(workflow_id).query(OrderWorkflow.evidence_head)
+    except (RPCError, RuntimeError):
+        return None
 
 
 def _store(request: Request) -> DocumentStore:
@@ -59,15 +73,18 @@ async def get_evidence(
     request: Request,
     scope: Annotated[PartnerScope, Depends(partner_scope)],
     db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
 ) -> EvidenceOut:
     row = await load_order(db, scope, uuid)
+    witness = await workflow_head(client, row.workflow_id)
     async with db.session() as session:
-        verification, entries = await verify_order(session, row, _store(request))
+        verification, entries = await verify_order(session, row, _store(request), witness)
     return EvidenceOut(
         orderUuid=row.uuid,
         status="INTACT" if verification.intact else "BROKEN",
         head=verification.head,
         recordedHead=verification.recorded_head,
+        workflowHead=witness,
         entries=[
             EvidenceEntryOut(
                 seq=e.seq,

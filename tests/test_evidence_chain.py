@@ -156,6 +156,7 @@ async def test_an_orders_evidence_is_sealed_verified_and_every_change_caught(sta
         } <= kinds
         assert [e["seq"] for e in chain["entries"]] == list(range(1, len(chain["entries"]) + 1))
         assert chain["head"] == chain["recordedHead"] == chain["entries"][-1]["hash"]
+        assert chain["workflowHead"] == chain["head"]  # Temporal's history witnesses the chain
         assert chain["head"] == await evidence_head(stack.db, order)
         keys = [e["key"] for e in chain["entries"]]
         assert len(keys) == len(set(keys))  # every write appended only what was new
