@@ -80,7 +80,9 @@ class PaymentOut(NT24Model):
     cashAmount: MoneyIn
     sourceIban: str | None = None
     status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
-    amountMatchesInvoice: bool
+    amountMatchesInvoice: bool | None = Field(
+        None, description="Absent while the order has no invoice: nothing to compare"
+    )
     ibanConsistent: bool | None = Field(
         None, description="Absent while the payment names no source IBAN: nothing to compare"
     )

@@ -27,6 +27,7 @@ class EvidenceOut:
         entries (list[EvidenceEntryOut]):
         head (None | str | Unset):
         recorded_head (None | str | Unset):
+        workflow_head (None | str | Unset):
         breaks (list[EvidenceBreak] | Unset):
     """
 
@@ -35,6 +36,7 @@ class EvidenceOut:
     entries: list[EvidenceEntryOut]
     head: None | str | Unset = UNSET
     recorded_head: None | str | Unset = UNSET
+    workflow_head: None | str | Unset = UNSET
     breaks: list[EvidenceBreak] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -60,6 +62,12 @@ class EvidenceOut:
         else:
             recorded_head = self.recorded_head
 
+        workflow_head: None | str | Unset
+        if isinstance(self.workflow_head, Unset):
+            workflow_head = UNSET
+        else:
+            workflow_head = self.workflow_head
+
         breaks: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.breaks, Unset):
             breaks = []
@@ -80,6 +88,8 @@ class EvidenceOut:
             field_dict["head"] = head
         if recorded_head is not UNSET:
             field_dict["recordedHead"] = recorded_head
+        if workflow_head is not UNSET:
+            field_dict["workflowHead"] = workflow_head
         if breaks is not UNSET:
             field_dict["breaks"] = breaks
 
@@ -120,6 +130,15 @@ class EvidenceOut:
 
         recorded_head = _parse_recorded_head(d.pop("recordedHead", UNSET))
 
+        def _parse_workflow_head(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        workflow_head = _parse_workflow_head(d.pop("workflowHead", UNSET))
+
         _breaks = d.pop("breaks", UNSET)
         breaks: list[EvidenceBreak] | Unset = UNSET
         if _breaks is not UNSET:
@@ -135,6 +154,7 @@ class EvidenceOut:
             entries=entries,
             head=head,
             recorded_head=recorded_head,
+            workflow_head=workflow_head,
             breaks=breaks,
         )
 

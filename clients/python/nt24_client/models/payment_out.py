@@ -25,10 +25,10 @@ class PaymentOut:
         bank_amount (MoneyIn):
         cash_amount (MoneyIn):
         status (PaymentOutStatus):
-        amount_matches_invoice (bool):
         ready_for_pickup (bool):
         version (int):
         source_iban (None | str | Unset):
+        amount_matches_invoice (bool | None | Unset): Absent while the order has no invoice: nothing to compare
         iban_consistent (bool | None | Unset): Absent while the payment names no source IBAN: nothing to compare
         updated_at (None | str | Unset):
     """
@@ -37,10 +37,10 @@ class PaymentOut:
     bank_amount: MoneyIn
     cash_amount: MoneyIn
     status: PaymentOutStatus
-    amount_matches_invoice: bool
     ready_for_pickup: bool
     version: int
     source_iban: None | str | Unset = UNSET
+    amount_matches_invoice: bool | None | Unset = UNSET
     iban_consistent: bool | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,8 +54,6 @@ class PaymentOut:
 
         status = self.status.value
 
-        amount_matches_invoice = self.amount_matches_invoice
-
         ready_for_pickup = self.ready_for_pickup
 
         version = self.version
@@ -65,6 +63,12 @@ class PaymentOut:
             source_iban = UNSET
         else:
             source_iban = self.source_iban
+
+        amount_matches_invoice: bool | None | Unset
+        if isinstance(self.amount_matches_invoice, Unset):
+            amount_matches_invoice = UNSET
+        else:
+            amount_matches_invoice = self.amount_matches_invoice
 
         iban_consistent: bool | None | Unset
         if isinstance(self.iban_consistent, Unset):
@@ -86,13 +90,14 @@ class PaymentOut:
                 "bankAmount": bank_amount,
                 "cashAmount": cash_amount,
                 "status": status,
-                "amountMatchesInvoice": amount_matches_invoice,
                 "readyForPickup": ready_for_pickup,
                 "version": version,
             }
         )
         if source_iban is not UNSET:
             field_dict["sourceIban"] = source_iban
+        if amount_matches_invoice is not UNSET:
+            field_dict["amountMatchesInvoice"] = amount_matches_invoice
         if iban_consistent is not UNSET:
             field_dict["ibanConsistent"] = iban_consistent
         if updated_at is not UNSET:
@@ -113,8 +118,6 @@ class PaymentOut:
 
         status = PaymentOutStatus(d.pop("status"))
 
-        amount_matches_invoice = d.pop("amountMatchesInvoice")
-
         ready_for_pickup = d.pop("readyForPickup")
 
         version = d.pop("version")
@@ -127,6 +130,15 @@ class PaymentOut:
             return cast(None | str | Unset, data)
 
         source_iban = _parse_source_iban(d.pop("sourceIban", UNSET))
+
+        def _parse_amount_matches_invoice(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        amount_matches_invoice = _parse_amount_matches_invoice(d.pop("amountMatchesInvoice", UNSET))
 
         def _parse_iban_consistent(data: object) -> bool | None | Unset:
             if data is None:
@@ -151,10 +163,10 @@ class PaymentOut:
             bank_amount=bank_amount,
             cash_amount=cash_amount,
             status=status,
-            amount_matches_invoice=amount_matches_invoice,
             ready_for_pickup=ready_for_pickup,
             version=version,
             source_iban=source_iban,
+            amount_matches_invoice=amount_matches_invoice,
             iban_consistent=iban_consistent,
             updated_at=updated_at,
         )
