@@ -7,6 +7,7 @@ schedules) is copied into its input by the code that starts it, so a dev stack c
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     login_throttle_first_delay: timedelta = Field(timedelta(seconds=1), gt=timedelta(0))
     login_throttle_max_delay: timedelta = Field(timedelta(minutes=15), gt=timedelta(0))
     login_throttle_window: timedelta = Field(timedelta(hours=1), gt=timedelta(0))
+    # The key webhook signing secrets are encrypted with at rest (store/secrets_box.py):
+    # `kid:base64-of-32-bytes`, several separated by commas to rotate (the first encrypts).
+    # Generated into data/ outside production when empty; production requires it
+    secrets_key: str = ""
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
@@ -339,6 +344,22 @@ class Settings(BaseSettings):
             raise RuntimeError("NT24_INVITATION_LINK_SECRET must be set in production")
         return _local_secret(self.data_dir / "invitation-link-secret")
 
+    @property
+    def effective_secrets_key(self) -> str:
+        """The at-rest encryption keys: a setting in production, a generated file elsewhere."""
+        if self.secrets_key:
+            return self.secrets_key
+        if self.environment == "production":
+            raise RuntimeError("NT24_SECRETS_KEY must be set in production")
+        path = self.data_dir / "secrets-key"
+        if not path.exists():
+            from store.secrets_box import new_key_setting
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_key_setting("local-" + os.urandom(4).hex()))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def missing_production_secrets(self) -> list[str]:
         """The settings production needs that are not set: every authenticated request (or
         the worker's signing of KYC profiles) would fail without them. Empty elsewhere, where
@@ -350,6 +371,7 @@ class Settings(BaseSettings):
             "NT24_INVITATION_LINK_SECRET": self.invitation_link_secret,  # self-service links
             "NT24_KYC_SIGNING_CERTIFICATE": self.kyc_signing_certificate,  # KYC profile PDFs
             "NT24_KYC_SIGNING_KEY": self.kyc_signing_key,
+            "NT24_SECRETS_KEY": self.secrets_key,  # webhook signing secrets at rest
         }
         if not self.oauth_jwks_url:  # the embedded issuer signs and verifies API client tokens
             required["NT24_OAUTH_PRIVATE_KEY_PEM"] = self.oauth_private_key_pem

@@ -51,6 +51,7 @@ from api.rate_limit import RateLimitMiddleware
 from api.security_headers import SecurityHeadersMiddleware
 from api.temporal import TemporalConnection
 from settings import Settings, get_settings
+from store import secrets_box
 from store.db import Database
 
 
@@ -63,6 +64,7 @@ def create_app(
     """The app; tests hand in their own settings, database and Temporal client."""
     given = settings
     settings = settings or get_settings()
+    secrets_box.use_settings(settings)  # the key of webhook secrets at rest
     if given is None:  # the served app: logs and traces as the settings say (telemetry.py)
         telemetry.setup_logging(settings)
         telemetry.setup_tracing(settings, "nt24-api")

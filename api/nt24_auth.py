@@ -26,7 +26,7 @@ from api.errors import Problem
 from api.oauth import signing_key
 from settings import Settings, get_settings
 from store.api_clients import find_client
-from store.models import Organization, Partner
+from store.models import ApiClient, Organization, Partner
 from store.tenancy import Tenant
 
 _bearer = HTTPBearer(
@@ -104,6 +104,17 @@ async def verify_token(token: str, settings: Settings) -> dict[str, Any]:
         raise _unauthorized("The access token is invalid.") from exc
 
 
+def _issued_for(client: ApiClient, claims: dict[str, Any]) -> bool:
+    """Whether the token was issued to this client as it is now: after it was last disabled
+    (``tokens_not_before``; ``iat`` has whole seconds, so a token of that very second is
+    refused too), and for its organization when the token names one."""
+    cutoff = client.tokens_not_before
+    if cutoff is not None and int(claims.get("iat", 0)) <= int(cutoff.timestamp()):
+        return False
+    named = claims.get("organization_uuid")
+    return named is None or named == str(client.organization.uuid)
+
+
 def principal_cache(request: Request) -> PrincipalCache:
     """The API process's cache of verified tokens (made on first use)."""
     state = request.app.state
@@ -138,7 +149,7 @@ async def authenticate(request: Request) -> Principal:
             raise _unauthorized("The access token names no client.")
         async with database(request).session() as session:
             client = await find_client(session, client_id)
-        if client is None:
+        if client is None or not _issued_for(client, claims):
             raise _unauthorized("The API client of this token is unknown or disabled.")
         org = client.organization
         principal = Principal(org.id, org.uuid, client.client_id, org.rate_limit_tier, org)

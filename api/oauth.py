@@ -9,6 +9,7 @@ Failures answer with RFC 6749 error bodies, not problem+json, as OAuth2 clients 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -214,10 +215,11 @@ async def token(
     attempt = await throttle.begin(throttle.keys("client", client_id, address_of(request)))
     if attempt.wait is not None:
         return _slow_down(attempt.wait)
-    async with db.session() as session:
+    async with db.transaction() as session:  # commits a secret's hash made again
         client = await find_client(session, client_id)
         org_uuid = str(client.organization.uuid) if client is not None else ""
-        if client is None or not secret_matches(client, secret):
+        # argon2 (store/api_clients.py) is slow on purpose: off the event loop
+        if not await asyncio.to_thread(secret_matches, client, secret):
             return _oauth_error(
                 401,
                 "invalid_client",

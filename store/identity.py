@@ -29,6 +29,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def password_hash_outdated(password_hash: str) -> bool:
+    """Whether a matched hash should be made again with today's argon2 parameters."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
 def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "org"
 
@@ -40,7 +48,7 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
         return None
     if not user.is_active or not verify_password(user.password_hash, password):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if password_hash_outdated(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 

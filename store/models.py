@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from store.secrets_box import EncryptedString
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -130,8 +132,12 @@ class User(Base):
 class ApiClient(Base):
     """Machine credentials of an organization (OAuth2 client_credentials).
 
-    Secrets are random 64+ character strings, so a SHA-256 digest is a safe hash; during a
-    rotation the previous digest keeps working until ``previous_secret_expires_at``.
+    Secrets are random 64-character strings kept as argon2 hashes (store/api_clients.py; a
+    ``sha256$`` digest of before migration 0016 is verified and rehashed at its next use);
+    during a rotation the previous one keeps working until ``previous_secret_expires_at``.
+    A disabled client (``is_active``) or a deleted one (``deleted_at``, kept so that its client
+    id is never given again) gets no token, and tokens issued before ``tokens_not_before``
+    are refused.
     """
 
     __tablename__ = "api_clients"
@@ -140,10 +146,12 @@ class ApiClient(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     client_id: Mapped[str] = mapped_column(String(150), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    secret_sha256: Mapped[str] = mapped_column(String(64))
-    previous_secret_sha256: Mapped[str | None] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    previous_secret_hash: Mapped[str | None] = mapped_column(String(200))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    tokens_not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
@@ -533,7 +541,8 @@ class Event(Base):
 class WebhookEndpoint(Base):
     """A receiver URL of an organization, the event types it subscribes to, and its secret.
 
-    The secret is kept as given (signing needs it); it is shown once, in the create answer.
+    The secret is kept encrypted (signing needs it back: store/secrets_box.py, NT24_SECRETS_KEY);
+    it is shown once, in the create answer.
     ``consecutive_failures`` and ``failing_since`` count every failed attempt in a row, whatever
     the event; a success resets them. They decide the auto-pause.
     """
@@ -546,7 +555,7 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON)  # exact types and segment wildcards
     partner_ids: Mapped[list[str] | None] = mapped_column(JSON)  # None: every partner
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(EncryptedString(200, "webhook_endpoints.secret"))
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE, PAUSED, DISABLED
     status_reason: Mapped[str | None] = mapped_column(String(300))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -55,7 +55,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None: an operator at the command line (``nt24-admin``, username "nt24-admin")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     username: Mapped[str] = mapped_column(String(150))
     is_staff: Mapped[bool] = mapped_column(Boolean)
     # the organization whose data changed (None: the platform itself, e.g. a staff user)
@@ -186,9 +187,12 @@ async def forget_failures(session: AsyncSession, username: str, before: datetime
     )
 
 
+CLI_ACTOR = "nt24-admin"
+
+
 def audit(
     session: AsyncSession,
-    user: User,
+    user: User | None,
     action: str,
     object_type: str,
     object_id: str,
@@ -197,11 +201,12 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record a web action in the caller's transaction."""
+    """Record a web action (or an ``nt24-admin`` one: ``user`` None) in the caller's
+    transaction."""
     entry = AuditEntry(
-        user_id=user.id,
-        username=user.username,
-        is_staff=user.is_staff,
+        user_id=user.id if user else None,
+        username=user.username if user else CLI_ACTOR,
+        is_staff=user.is_staff if user else True,
         organization_id=organization_id,
         action=action,
         object_type=object_type,

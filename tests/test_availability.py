@@ -194,6 +194,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
         "NT24_INVITATION_LINK_SECRET",
         "NT24_KYC_SIGNING_CERTIFICATE",
         "NT24_KYC_SIGNING_KEY",
+        "NT24_SECRETS_KEY",
         "NT24_OAUTH_PRIVATE_KEY_PEM",
     ]
     complete = settings.model_copy(
@@ -202,6 +203,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
             "invitation_link_secret": "i" * 40,
             "kyc_signing_certificate": "cert.pem",
             "kyc_signing_key": "key.pem",
+            "secrets_key": "k1:" + "A" * 43 + "=",
             "oauth_jwks_url": "https://idp.example/jwks",  # an external issuer: no key here
         }
     )
@@ -229,6 +231,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
     )
     assert served.returncode != 0
     assert "NT24_OAUTH_PRIVATE_KEY_PEM" in served.stderr
+    assert "NT24_SECRETS_KEY" in served.stderr and "NT24_SECRETS_KEY" in worker.stderr
     assert "Application startup failed" in served.stderr
 
 
@@ -270,6 +273,7 @@ async def test_chaos_worker_killed_and_temporal_restarted(
                 "NT24_TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
                 "NT24_TASK_QUEUE": stack.settings.task_queue,
                 "NT24_DATA_DIR": str(tmp_path),
+                "NT24_SECRETS_KEY": stack.settings.effective_secrets_key,
                 "NT24_VIES_BASE_URL": stack.settings.vies_base_url,
                 "NT24_WORKER_HEARTBEAT_INTERVAL": "PT1S",
             }

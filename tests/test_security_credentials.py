@@ -8,25 +8,35 @@ requests come from several loopback addresses (127.0.0.2, 127.0.0.3) as from oth
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import jwt
+import pytest
 import pytest_asyncio
+from sqlalchemy import select, text
 from temporalio.testing import WorkflowEnvironment
 
+import admin
 from api.main import create_app
 from api.oauth import signing_key
-from store import identity
+from settings import Settings, get_settings
+from store import identity, secrets_box
 from store.db import Database
+from store.models import ApiClient, WebhookEndpoint
+from store.web import AuditEntry
 from tests.conftest import Stack, make_api_tenant, serving, settings_for_tests
 
 TOKEN_PATH = "/realms/nt24-idp/protocol/openid-connect/token"
 ATTACKER, OWNER = "127.0.0.2", "127.0.0.3"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Throttled:
@@ -294,3 +304,238 @@ def _hs256_with(claims: dict[str, Any], secret: bytes) -> str:
     body = part(json.dumps(claims).encode())
     mac = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
     return f"{head}.{body}.{part(mac)}"
+
+
+# --- API clients taken away -------------------------------------------------------------------
+
+
+async def _token(stack: Stack, client_id: str, secret: str) -> httpx.Response:
+    async with stack.http() as http:
+        return await http.post(TOKEN_PATH, data=_client_form(client_id, secret))
+
+
+async def _me(stack: Stack, token: str) -> int:
+    async with stack.http(token) as http:
+        return (await http.get("/v1/me")).status_code
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, pg_url: str, *argv: str) -> int:
+    monkeypatch.setenv("NT24_DATABASE_URL", pg_url)
+    get_settings.cache_clear()
+    try:
+        return admin.main(["--no-migrate", *argv])
+    finally:
+        get_settings.cache_clear()
+
+
+async def _audit(stack: Stack, client_id: str) -> list[tuple[str, str]]:
+    async with stack.db.session() as session:
+        rows = await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action.startswith("api_client."))
+            .order_by(AuditEntry.id)
+        )
+        return [
+            (row.action, row.username)
+            for row in rows
+            if client_id in str(row.after) or row.object_id == client_id
+        ]
+
+
+async def test_nt24_admin_disables_enables_and_deletes_a_client_and_its_tokens_stop_at_once(
+    stack: Stack, pg_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    tenant = await make_api_tenant(stack.db)
+    old = (await _token(stack, tenant.client_id, tenant.client_secret)).json()["access_token"]
+    assert await _me(stack, old) == 200  # verified and cached by the API process
+
+    run = asyncio.to_thread
+    assert await run(_cli, monkeypatch, pg_url, "disable-api-client", tenant.client_id) == 0
+    assert await _me(stack, old) == 401  # at once, not when it expires
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 401
+
+    await asyncio.sleep(1)  # tokens carry whole seconds: one of the disable's second is refused
+    assert await run(_cli, monkeypatch, pg_url, "enable-api-client", tenant.client_id) == 0
+    assert await _me(stack, old) == 401  # a token of before the disable stays refused
+    new = (await _token(stack, tenant.client_id, tenant.client_secret)).json()["access_token"]
+    assert await _me(stack, new) == 200
+
+    assert await run(_cli, monkeypatch, pg_url, "delete-api-client", tenant.client_id) == 0
+    assert await _me(stack, new) == 401
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 401
+    # deleted for good: not enabled again, its id not given to another client
+    assert await run(_cli, monkeypatch, pg_url, "enable-api-client", tenant.client_id) == 2
+    assert [a for a, _ in await _audit(stack, tenant.client_id)] == [
+        "api_client.disable",
+        "api_client.enable",
+        "api_client.delete",
+    ]
+
+
+async def test_rotate_secret_keeps_the_old_one_for_the_grace_the_operator_chooses(
+    stack: Stack, pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    tenant = await make_api_tenant(stack.db)
+    run = asyncio.to_thread
+
+    async def rotate(grace: str) -> str:
+        argv = ("rotate-secret", tenant.client_id, "--grace", grace)
+        assert await run(_cli, monkeypatch, pg_url, *argv) == 0
+        return capsys.readouterr().out.split("client_secret ")[-1].split()[0]
+
+    first = await rotate("1h")
+    # the secret before works beside the new one for the hour
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 200
+    assert (await _token(stack, tenant.client_id, first)).status_code == 200
+    second = await rotate("0")
+    assert (await _token(stack, tenant.client_id, first)).status_code == 401  # at once
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 401
+    assert (await _token(stack, tenant.client_id, second)).status_code == 200
+    assert [a for a, _ in await _audit(stack, tenant.client_id)] == ["api_client.rotate"] * 2
+
+
+async def test_the_web_app_disables_rotates_and_deletes_clients_and_audits_each(stack: Stack):
+    tenant = await make_api_tenant(stack.db)
+    username, password = f"staff-{uuid4().hex[:8]}", f"pw-{uuid4().hex}"
+    async with stack.db.transaction() as session:
+        await identity.create_user(session, username, password, is_staff=True)
+    token = (await _token(stack, tenant.client_id, tenant.client_secret)).json()["access_token"]
+    assert await _me(stack, token) == 200
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as web:
+        login = await web.get("/app/login")
+        csrf = CSRF.search(login.text)[1]  # type: ignore[index]
+        signed = await web.post(
+            "/app/login", data={"csrf_token": csrf, "username": username, "password": password}
+        )
+        assert signed.status_code == 303
+        page = await web.get(f"/app/admin/organizations/{tenant.org.uuid}")
+        csrf = CSRF.search(page.text)[1]  # type: ignore[index]
+        assert "/client-disable" in page.text
+
+        async def act(action: str, **form: str) -> httpx.Response:
+            return await web.post(
+                f"/app/admin/organizations/{tenant.org.uuid}/{action}",
+                data={"csrf_token": csrf, "clientId": tenant.client_id} | form,
+            )
+
+        assert (await act("client-disable")).status_code == 303
+        assert await _me(stack, token) == 401
+        await asyncio.sleep(1)  # tokens carry whole seconds
+        assert (await act("client-enable")).status_code == 303
+        rotated = await act("rotate", graceHours="0")
+        assert rotated.status_code == 200
+        assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 401
+        assert (await act("client-delete")).status_code == 303
+        assert f'value="{tenant.client_id}"' not in (await web.get(page.url)).text
+    assert await _audit(stack, tenant.client_id) == [
+        ("api_client.disable", username),
+        ("api_client.enable", username),
+        ("api_client.rotate", username),
+        ("api_client.delete", username),
+    ]
+
+
+# --- secrets read from the database -----------------------------------------------------------
+
+
+async def test_client_secrets_are_argon2_and_an_old_digest_is_rehashed_at_its_next_use(
+    stack: Stack,
+):
+    tenant = await make_api_tenant(stack.db)
+    async with stack.db.transaction() as session:
+        row = await session.scalar(select(ApiClient).where(ApiClient.client_id == tenant.client_id))
+        assert row is not None and row.secret_hash.startswith("$argon2id$")
+        assert tenant.client_secret not in row.secret_hash
+        # as migration 0016 leaves a client of before: its SHA-256 digest
+        digest = hashlib.sha256(tenant.client_secret.encode()).hexdigest()
+        row.secret_hash = f"sha256${digest}"
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 200
+    async with stack.db.session() as session:
+        row = await session.scalar(select(ApiClient).where(ApiClient.client_id == tenant.client_id))
+        assert row is not None and row.secret_hash.startswith("$argon2id$")
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 200
+    assert (await _token(stack, tenant.client_id, digest)).status_code == 401
+
+
+async def test_user_passwords_are_argon2(stack: Stack):
+    username, password = f"user-{uuid4().hex[:8]}", f"pw-{uuid4().hex}"
+    async with stack.db.transaction() as session:
+        org = await identity.create_organization(session, f"Org {uuid4().hex[:8]}")
+        user = await identity.create_user(session, username, password, organization=org)
+        assert user.password_hash.startswith("$argon2id$")
+        assert password not in user.password_hash
+
+
+async def _raw_secret(stack: Stack, public_id: str) -> str:
+    async with stack.db.session() as session:
+        return (
+            await session.execute(
+                text("SELECT secret FROM webhook_endpoints WHERE public_id = :id"),
+                {"id": public_id},
+            )
+        ).scalar_one()
+
+
+async def test_webhook_secrets_are_encrypted_at_rest_and_rotate_with_the_key(
+    stack: Stack, pg_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    tenant = await make_api_tenant(stack.db)
+    token = (await _token(stack, tenant.client_id, tenant.client_secret)).json()["access_token"]
+    async with stack.http(token) as http:
+        created = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["compliance.*"]},
+            headers={"Idempotency-Key": uuid4().hex},
+        )
+    assert created.status_code == 201, created.text
+    public_id, secret = created.json()["id"], created.json()["secret"]
+    stored = await _raw_secret(stack, public_id)
+    # a database dump shows neither the secret nor its base64 key
+    assert stored.startswith("enc1:") and secret not in stored
+    assert secret.removeprefix("whsec_") not in stored
+    async with stack.db.session() as session:  # the platform reads it back to sign
+        row = await session.scalar(
+            select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id)
+        )
+        assert row is not None and row.secret == secret
+    # bound to its column: the same ciphertext does not open as another purpose
+    with pytest.raises(secrets_box.SecretsKeyError):
+        secrets_box.decrypt(stored, "another.column")
+
+    # a row of before the encryption (in clear) is read, and encrypted by reencrypt-secrets
+    async with stack.db.transaction() as session:
+        await session.execute(
+            text("UPDATE webhook_endpoints SET secret = :s WHERE public_id = :id"),
+            {"s": secret, "id": public_id},
+        )
+    async with stack.db.session() as session:
+        row = await session.scalar(
+            select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id)
+        )
+        assert row is not None and row.secret == secret
+    assert await asyncio.to_thread(_cli, monkeypatch, pg_url, "reencrypt-secrets") == 0
+    assert secrets_box.key_id_of(await _raw_secret(stack, public_id)) == secrets_box.current_kid()
+
+    # a new key put first: reencrypt-secrets moves every secret to it; the old key can go
+    old = stack.settings.effective_secrets_key
+    new = secrets_box.new_key_setting(f"k{uuid4().hex[:8]}")
+    try:
+        secrets_box.configure(f"{new},{old}")
+        assert await asyncio.to_thread(_cli, monkeypatch, pg_url, "reencrypt-secrets") == 0
+        stored = await _raw_secret(stack, public_id)
+        assert secrets_box.key_id_of(stored) == new.partition(":")[0]
+        assert secrets_box.decrypt(stored, "webhook_endpoints.secret") == secret
+    finally:
+        secrets_box.configure(old)
+        assert await asyncio.to_thread(_cli, monkeypatch, pg_url, "reencrypt-secrets") == 0
+
+
+def test_production_refuses_to_start_without_the_secrets_key(tmp_path: Path):
+    settings = Settings(environment="production", data_dir=tmp_path, _env_file=None)
+    assert "NT24_SECRETS_KEY" in settings.missing_production_secrets()
+    with pytest.raises(RuntimeError, match="NT24_SECRETS_KEY"):
+        _ = settings.effective_secrets_key
+    with pytest.raises(ValueError):
+        secrets_box.parse_keys("k1:" + "A" * 10)  # not 32 bytes
+    keyed = settings.model_copy(update={"secrets_key": secrets_box.new_key_setting("k1")})
+    assert "NT24_SECRETS_KEY" not in keyed.missing_production_secrets()

@@ -555,6 +555,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         "NT24_TEMPORAL_ADDRESS": dev_server.client.service_client.config.target_host,
         "NT24_TASK_QUEUE": settings.task_queue,
         "NT24_DATA_DIR": str(tmp_path),
+        "NT24_SECRETS_KEY": settings.effective_secrets_key,  # the webhook secrets' key
         "NT24_WEBHOOK_TIMEOUT": "PT3S",
         "NT24_WEBHOOK_ATTEMPT_MARGIN": "PT1S",
     }

@@ -5,6 +5,7 @@ log here too."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -142,7 +143,9 @@ async def _organization_page(
         ).all()
         clients = (
             await session.scalars(
-                select(ApiClient).where(ApiClient.organization_id == org.id).order_by(ApiClient.id)
+                select(ApiClient)
+                .where(ApiClient.organization_id == org.id, ApiClient.deleted_at.is_(None))
+                .order_by(ApiClient.id)
             )
         ).all()
         users = (
@@ -217,22 +220,26 @@ async def organization_action(
                 before, after = None, {"clientId": client.client_id, "name": name}
                 secret = {"clientId": client.client_id, "secret": value}
                 done = "API client created: copy its secret now, it is not shown again."
-            elif action == "rotate":
+            elif action in _CLIENT_ACTIONS:
                 client = await session.scalar(
                     select(ApiClient).where(
                         ApiClient.organization_id == org.id,
                         ApiClient.client_id == (text(form, "clientId") or ""),
+                        ApiClient.deleted_at.is_(None),
                     )
                 )
                 if client is None:
                     raise Problem("not-found", "There is no such API client.")
-                grace = settings_of(request).client_secret_rotation_grace
-                value = await api_clients.rotate_secret(session, client, grace)
-                before = {"clientId": client.client_id, "rotatedAt": None}
-                until = client.previous_secret_expires_at
-                after = {"clientId": client.client_id, "previousSecretValidUntil": str(until)}
-                secret = {"clientId": client.client_id, "secret": value}
-                done = "New secret made: copy it now; the previous one works for a grace period."
+                before = _client_view(client)
+                if action == "rotate":
+                    grace = _grace_of(form, settings_of(request).client_secret_rotation_grace)
+                    value = await api_clients.rotate_secret(session, client, grace)
+                    secret = {"clientId": client.client_id, "secret": value}
+                    done = "New secret made: copy it now."
+                else:
+                    _CLIENT_ACTIONS[action](client)
+                    done = f"API client {client.client_id}: {_CLIENT_DONE[action]}"
+                after = _client_view(client)
             elif action == "users":
                 user = await _new_user(session, org, form)
                 before, after = None, {"username": user.username, "uuid": str(user.uuid)}
@@ -248,7 +255,7 @@ async def organization_action(
         return await _organization_page(
             request, org, status_code=422, failed=action, errors=fields, form=values(form)
         )
-    target = action if action != "rotate" else "api_client.rotate"
+    target = action if action not in _CLIENT_ACTIONS else _CLIENT_AUDIT[action]
     await record(
         request, target.replace("-", "_"), "organization", str(org.uuid), org.id, before, after
     )
@@ -256,6 +263,53 @@ async def organization_action(
         # shown on this answer only: never stored in clear, never in a redirect or a cookie
         return await _organization_page(request, org, secret=secret)
     return redirect(f"/app/admin/organizations/{org.uuid}", done)
+
+
+# An API client's life on its organization's page; each change is audited as api_client.*
+_CLIENT_ACTIONS: dict[str, Any] = {
+    "rotate": None,
+    "end-grace": api_clients.end_grace,
+    "client-disable": api_clients.disable,
+    "client-enable": api_clients.enable,
+    "client-delete": api_clients.delete,
+}
+_CLIENT_AUDIT = {
+    "rotate": "api_client.rotate",
+    "end-grace": "api_client.end_grace",
+    "client-disable": "api_client.disable",
+    "client-enable": "api_client.enable",
+    "client-delete": "api_client.delete",
+}
+_CLIENT_DONE = {
+    "end-grace": "only its current secret works now.",
+    "client-disable": "disabled; its tokens stopped working.",
+    "client-enable": "enabled; it gets new tokens.",
+    "client-delete": "deleted; its tokens stopped working.",
+}
+
+
+def _client_view(client: ApiClient) -> dict[str, Any]:
+    until = client.previous_secret_expires_at
+    return {
+        "clientId": client.client_id,
+        "active": client.is_active,
+        "deleted": client.deleted_at is not None,
+        "previousSecretValidUntil": str(until) if until else None,
+    }
+
+
+def _grace_of(form: FormData, default: timedelta) -> timedelta:
+    """The rotation's grace period in hours from the form (0: the old secret stops now)."""
+    hours = text(form, "graceHours")
+    if hours is None:
+        return default
+    try:
+        value = float(hours)
+    except ValueError:
+        raise FormErrors({"graceHours": "must be a number of hours, 0 or more"}) from None
+    if not 0 <= value <= 24 * 30:
+        raise FormErrors({"graceHours": "must be between 0 and 720 hours"})
+    return timedelta(hours=value)
 
 
 async def _new_partner(session: Any, org: Organization, form: FormData) -> Partner:
