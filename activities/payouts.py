@@ -25,6 +25,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from activities.schedules import ensure_interval_schedule
+from activities.workflow_metadata import payout_run_start
 from settings import Settings
 from store.db import Database
 from store.models import Partner, PaymentInvoice, Payout, PayoutLine
@@ -72,6 +73,7 @@ async def ensure_payout_schedule(client: Client, settings: Settings) -> None:
         PayoutRunInput(),
         task_queue=settings.task_queue,
         every=settings.payout_interval,
+        **payout_run_start(),
     )
 
 

@@ -26,12 +26,15 @@ async def ensure_interval_schedule(
     *,
     task_queue: str,
     every: timedelta,
+    **metadata: Any,
 ) -> None:
     """Start ``workflow(arg)`` every ``every`` under ``schedule_id`` (also its workflow id),
     skipping a run while the last one is still going; an existing schedule is brought in line
-    with the arguments."""
+    with the arguments. ``metadata``: the runs' ``static_summary`` and ``static_details``."""
     schedule = Schedule(
-        action=ScheduleActionStartWorkflow(workflow, arg, id=schedule_id, task_queue=task_queue),
+        action=ScheduleActionStartWorkflow(
+            workflow, arg, id=schedule_id, task_queue=task_queue, **metadata
+        ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )

@@ -44,7 +44,12 @@ from temporalio.service import RPCError
 
 from activities.email import OutgoingEmail
 from activities.schedules import ensure_interval_schedule
-from activities.workflow_metadata import delivery_start
+from activities.workflow_metadata import (
+    delivery_start,
+    fan_out_start,
+    paused_notice_start,
+    sweep_start,
+)
 from settings import Settings
 from store.db import Database
 from store.events import EVENT_TYPES, event_envelope, record_event, subscribed, utc_timestamp
@@ -433,6 +438,7 @@ async def start_sweep(client: Client, settings: Settings, workflow_id: str) -> N
             id=workflow_id,
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            **sweep_start(f"run now as `{workflow_id}`"),
         )
     except RPCError as error:
         log.warning("sweep not started; the schedule's will run", error=error)
@@ -442,7 +448,11 @@ async def kick_fan_out(event_id: str) -> None:
     """From an activity that has just committed events: fan them out now, not at the next
     sweep. Its client and task queue are the activity's."""
     await _start_from_activity(
-        FAN_OUT_WORKFLOW, Batch(), f"webhook-fanout-{event_id}", "the sweep will fan out"
+        FAN_OUT_WORKFLOW,
+        Batch(),
+        f"webhook-fanout-{event_id}",
+        "the sweep will fan out",
+        **fan_out_start(event_id),
     )
 
 
@@ -454,6 +464,7 @@ async def _start_paused_notice(event_id: str) -> None:
         f"webhook-paused-notice-{event_id}",
         "no e-mail about this auto-pause",
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        **paused_notice_start(event_id),
     )
 
 
@@ -464,10 +475,11 @@ async def _start_from_activity(
     otherwise: str,
     *,
     id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    **metadata: Any,
 ) -> None:
     """Start ``workflow`` on the running activity's client and task queue, or join the running
     one; a failure is logged with ``otherwise`` (what follows from it), never raised: the
-    activity's own work is committed already."""
+    activity's own work is committed already. ``metadata``: activities/workflow_metadata.py."""
     try:
         await activity.client().start_workflow(
             workflow,
@@ -477,6 +489,7 @@ async def _start_from_activity(
             id_reuse_policy=id_reuse_policy,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             rpc_timeout=timedelta(seconds=5),
+            **metadata,
         )
     except (RPCError, WorkflowAlreadyStartedError) as error:
         log.warning(
@@ -493,6 +506,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
         Batch(),
         task_queue=settings.task_queue,
         every=settings.webhook_sweep_interval,
+        **sweep_start(),
     )
 
 

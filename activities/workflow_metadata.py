@@ -132,3 +132,41 @@ def delivery_start(
         webhook_endpoint_id=endpoint_id,
         event_type=event_type,
     )
+
+
+def round_trip_start(organization_uuid: str) -> dict[str, Any]:
+    return start_metadata(
+        f"Round trip of organization {organization_uuid}",
+        ["**Round trip**: API → workflow → activity → database"],
+        organization=organization_uuid,
+    )
+
+
+def payout_run_start() -> dict[str, Any]:
+    """The payout run's Schedule action (its search attributes are not set: none applies)."""
+    return {
+        "static_summary": "Payout run: every seller gets what its buyers paid",
+        "static_details": "**Payout run** on the `payout-run` Schedule",
+    }
+
+
+def sweep_start(why: str = "on the `webhook-sweep` Schedule") -> dict[str, Any]:
+    return {
+        "static_summary": "Webhook sweep: fan out, start pending deliveries, purge",
+        "static_details": f"**Webhook sweep** {why}",
+    }
+
+
+def fan_out_start(event_id: str) -> dict[str, Any]:
+    return start_metadata(
+        f"Webhook fan-out after event {event_id}",
+        [f"**Fan-out** kicked by event `{event_id}`: its deliveries and any not fanned out yet"],
+    )
+
+
+def paused_notice_start(event_id: str) -> dict[str, Any]:
+    return start_metadata(
+        f"Auto-pause notice of event {event_id}",
+        [f"**E-mail** to the administrators about `{event_id}` (webhook.endpoint_auto_paused)"],
+        event_type="webhook.endpoint_auto_paused",
+    )

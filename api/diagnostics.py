@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from temporalio.client import Client
 
+from activities.workflow_metadata import round_trip_start
 from api.deps import database, temporal
 from api.user_auth import organization_user
 from settings import Settings, get_settings
@@ -52,5 +53,6 @@ async def round_trip(
         id=workflow_id,
         task_queue=settings.task_queue,
         execution_timeout=timedelta(minutes=1),
+        **round_trip_start(str(org_uuid)),
     )
     return RoundTripAnswer(workflow_id=workflow_id, **vars(result))

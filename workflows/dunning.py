@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         LetterOutcome,
         LetterRequest,
     )
+    from workflows import search_attributes as sa
     from workflows.rules.dunning import (
         DunningStatus,
         DunningStep,
@@ -97,10 +98,12 @@ class DunningWorkflow:
         self._sent: list[DunningStep] = []
         self._letters: list[str] = []
         self._lock = asyncio.Lock()
+        self._next: tuple[str, datetime] | None = None  # what the workflow waits for, until
 
     @workflow.run
     async def run(self, request: DunningInput) -> DunningView:
         schedule = ladder_schedule(request.due_at, request.ladder)
+        self._show()
         # the invoice itself goes to the buyer when it is created (runs started before this
         # sent their first mail with the note before the due date)
         if workflow.patched("invoice-letter-at-capture"):
@@ -123,8 +126,10 @@ class DunningWorkflow:
                 continue
             if not schedule:
                 break  # handed over to the debt collection agency
-            if await self._reached(schedule[0].at, shifted=True):
+            if await self._reached(schedule[0].at, f"{schedule[0].step} letter", shifted=True):
                 await self._ladder_letter(schedule)
+        self._next = None
+        self._show()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view()
 
@@ -135,7 +140,7 @@ class DunningWorkflow:
             step = schedule.pop(0).step
             await self._send(LetterRequest(self._invoice, step.value, workflow.now(), step=step))
             self._sent.append(step)
-            self._status = status_of(step)
+            self._set_status(status_of(step))
 
     async def _follow_plan(self, plan: list[Instalment]) -> None:
         """Each instalment's letter on its date, and a look at the money ``plan_grace`` later.
@@ -145,7 +150,8 @@ class DunningWorkflow:
         """
         key, total = f"PLAN{self._plans}", sum(i.amount for i in plan)
         for instalment in plan:
-            if not await self._reached(instalment.due_at, shifted=False, plan=plan):
+            what = f"instalment {instalment.number}/{len(plan)} letter"
+            if not await self._reached(instalment.due_at, what, shifted=False, plan=plan):
                 return
             async with self._lock:
                 if self._closed or self._plan is not plan:
@@ -162,13 +168,15 @@ class DunningWorkflow:
                     )
                 )
             check_at = instalment.due_at + self._request.plan_grace
-            if not await self._reached(check_at, shifted=False, plan=plan):
+            what = f"check of instalment {instalment.number}/{len(plan)}'s payment"
+            if not await self._reached(check_at, what, shifted=False, plan=plan):
                 return
             balance = await workflow.execute_activity_method(
                 DunningActivities.invoice_balance,
                 InvoiceRef(self._invoice),
                 start_to_close_timeout=self._request.activity_timeout,
                 retry_policy=RETRY,
+                summary=f"Check the balance after instalment {instalment.number}/{len(plan)}",
             )
             self._closed = self._closed or balance.closed
             if self._closed or self._plan is not plan:
@@ -178,7 +186,7 @@ class DunningWorkflow:
         self._plan = []
 
     async def _reached(
-        self, at: datetime, *, shifted: bool, plan: list[Instalment] | None = None
+        self, at: datetime, what: str, *, shifted: bool, plan: list[Instalment] | None = None
     ) -> bool:
         """Wait until ``at`` (later by the time on hold when ``shifted``), not on hold.
 
@@ -190,15 +198,22 @@ class DunningWorkflow:
             return self._closed or (self._plan or None) is not plan
 
         while not moot():
+            when = at + (self._held_for if shifted else timedelta(0))
+            self._next = (what, when)
+            self._show()
             if self._on_hold:
                 await workflow.wait_condition(lambda: not self._on_hold or moot())
                 continue
-            left = at + (self._held_for if shifted else timedelta(0)) - workflow.now()
+            left = when - workflow.now()
             if left <= timedelta(0):
                 return True
             # on timeout the time has come: look again, in case a hold began at that moment
             with suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._on_hold or moot(), timeout=left)
+                await workflow.wait_condition(
+                    lambda: self._on_hold or moot(),
+                    timeout=left,
+                    timeout_summary=f"Next: {what} at {_utc(when)}",
+                )
         return False
 
     async def _send(self, letter: LetterRequest) -> None:
@@ -207,10 +222,12 @@ class DunningWorkflow:
             letter,
             start_to_close_timeout=self._request.activity_timeout,
             retry_policy=RETRY,
+            summary=f"Send the {letter.letter_key} letter",
         )
         self._closed = self._closed or outcome.closed
         if outcome.sent:
             self._letters.append(letter.letter_key)
+        self._show()
 
     async def _record(self, change: DunningStateChange) -> None:
         await workflow.execute_activity_method(
@@ -218,11 +235,43 @@ class DunningWorkflow:
             change,
             start_to_close_timeout=self._request.activity_timeout,
             retry_policy=RETRY,
+            summary="Record a payment plan"
+            if change.dunning_status is not None
+            else f"Record on hold: {change.on_hold}",
         )
+        self._show()
 
     @property
     def _invoice(self) -> str:
         return self._request.invoice_uuid
+
+    def _set_status(self, status: DunningStatus) -> None:
+        """The ladder's status, also as ``NT24DunningStatus`` (runs from before the patch
+        keep the value set at their start)."""
+        self._status = status
+        if workflow.patched("dunning-status-attribute"):
+            workflow.upsert_search_attributes([sa.DUNNING_STATUS.value_set(int(status))])
+
+    def _show(self) -> None:
+        """The Temporal UI's current details: where the ladder stands, what comes next."""
+        state = "closed (nothing owed)" if self._closed else "on hold" if self._on_hold else "open"
+        lines = [
+            f"**Dunning of invoice** `{self._invoice}` · due {_utc(self._request.due_at)}",
+            f"Status **{self._status.name}** ({self._status.value}) · {state}",
+            "Letters sent: " + (", ".join(self._letters) or "none"),
+        ]
+        if self._plan:
+            lines.append(
+                "Payment plan: "
+                + ", ".join(f"{i.amount / 100:.2f} on {i.due_at:%Y-%m-%d}" for i in self._plan)
+            )
+        if self._held_for:
+            lines.append(f"Ladder moved later by {self._held_for} (time on hold)")
+        if self._next is not None and not self._closed:
+            what, when = self._next
+            until = " (after the hold)" if self._on_hold else ""
+            lines.append(f"Waiting for: {what} at {_utc(when)}{until}")
+        workflow.set_current_details("\n\n".join(lines))
 
     # ----- Updates, Signal, Query -----
 
@@ -249,7 +298,7 @@ class DunningWorkflow:
         async with self._lock:
             self._plan = list(terms.instalments)
             self._plans += 1
-            self._status = DunningStatus.PAYMENT_PLAN_AGREED
+            self._set_status(DunningStatus.PAYMENT_PLAN_AGREED)
             await self._record(
                 DunningStateChange(self._invoice, workflow.now(), dunning_status=self._status)
             )
@@ -276,6 +325,7 @@ class DunningWorkflow:
     def payment_recorded(self, notice: PaymentNotice) -> None:
         if notice.outstanding == 0:
             self._closed = True
+            self._show()
 
     @workflow.query
     def view(self) -> DunningView:
@@ -286,3 +336,7 @@ class DunningWorkflow:
             letters=list(self._letters),
             instalments=list(self._plan),
         )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

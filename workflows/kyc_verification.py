@@ -144,16 +144,24 @@ class KycWorkflow:
         self.verified_until: datetime | None = None
         self.verified_session_id: str | None = None
         self.notice_sent = False
+        self.waiting: str | None = None  # what the run waits for, and until when
+        self.ended: str | None = None  # how the run ended
 
     # ----- the run -----
 
     @workflow.run
     async def run(self, start: KycStart) -> str:
+        self.waiting = "the buyer's session to be asked for"
+        self._show()
         try:
             await workflow.wait_condition(
-                lambda: self.phase == SESSION, timeout=start.abandoned_after
+                lambda: self.phase == SESSION,
+                timeout=start.abandoned_after,
+                timeout_summary="Abandoned if no session is asked for",
             )
         except TimeoutError:
+            self.ended, self.waiting = "ABANDONED", None
+            self._show()
             return "ABANDONED"  # started by a request whose session never came
         while True:
             outcome = await self._verify()
@@ -162,6 +170,8 @@ class KycWorkflow:
             if not await self._hold_profile():
                 outcome = "LAPSED"
                 break
+        self.ended, self.waiting = outcome, None
+        self._show()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
 
@@ -179,8 +189,13 @@ class KycWorkflow:
                 self.start.aml_thresholds.review,
             ),
             **self._provider_options(),
+            summary=f"AML screening of the company {request.company_name}",
         )
-        arrived = await self._wait(lambda: session.scan_ref in self.results, self.deadline_at)
+        arrived = await self._wait(
+            lambda: session.scan_ref in self.results,
+            self.deadline_at,
+            what=f"the identity result of session {session.session_id}",
+        )
         result = self.results.get(session.scan_ref)
         if not arrived or result is None or result.overall == EXPIRED:
             company.cancel()
@@ -202,6 +217,7 @@ class KycWorkflow:
                     self.start.aml_thresholds.review,
                 ),
                 **self._provider_options(),
+                summary="AML screening of the representative",
             )
             self.screenings.append(await self._screened(screening, PERSON, person.full_name))
         decided = verdict(
@@ -220,7 +236,9 @@ class KycWorkflow:
                 result=result,
                 reason=decided.reason,
             )
-            await self._wait(lambda: self.decision is not None, None)
+            await self._wait(
+                lambda: self.decision is not None, None, what=f"a staff review: {decided.reason}"
+            )
             assert self.decision is not None
             decided = review_verdict(self.decision.approve, self.decision.reason, decided)
             decided_by, source = self.decision.reviewer, self.decision.source
@@ -256,6 +274,7 @@ class KycWorkflow:
                 ),
                 start_to_close_timeout=self.start.profile_timeout,
                 retry_policy=RECORD_RETRY,
+                summary=f"Make the signed KYC profile PDF (valid until {_utc(expires_at)})",
             )
             self.verified_until, self.notice_sent = expires_at, False
             self.verified_session_id = self.session.session_id
@@ -293,7 +312,8 @@ class KycWorkflow:
         self.phase = VERIFIED
         if not self.notice_sent:
             notice_at = self.verified_until - self.start.expiry_notice
-            if await self._wait(lambda: self.phase == SESSION, notice_at, lapse=False):
+            what = "kyc.verification_expiring notice (or a renewal)"
+            if await self._wait(lambda: self.phase == SESSION, notice_at, False, what):
                 return True
             self.notice_sent = True
             data = {
@@ -302,7 +322,8 @@ class KycWorkflow:
                 "expiresAt": _utc(self.verified_until),
             }
             await self._record_buyer(None, self._event("kyc.verification_expiring", "SYSTEM", data))
-        if await self._wait(lambda: self.phase == SESSION, self.verified_until, lapse=False):
+        what = "the profile's lapse (or a renewal)"
+        if await self._wait(lambda: self.phase == SESSION, self.verified_until, False, what):
             return True
         await self._lapse()
         return False
@@ -315,20 +336,34 @@ class KycWorkflow:
         await self._record_buyer(BuyerKycState("NOT_STARTED", "PENDING", expired_at, True), None)
 
     async def _wait(
-        self, condition: Callable[[], bool], until: datetime | None, lapse: bool = True
+        self,
+        condition: Callable[[], bool],
+        until: datetime | None,
+        lapse: bool = True,
+        what: str = "",
     ) -> bool:
-        """Wait for ``condition`` until ``until`` (None: for ever); meanwhile a profile held
-        through a renewal lapses on time. True when the condition came true."""
+        """Wait for ``condition`` (``what``) until ``until`` (None: for ever); meanwhile a
+        profile held through a renewal lapses on time. True when the condition came true."""
         while True:
             lapse_at = self.verified_until if lapse else None
             moments = [m for m in (until, lapse_at) if m is not None]
+            limit = f" until {_utc(min(moments))}" if moments else ""
+            self.waiting = what + limit
+            self._show()
             try:
                 await workflow.wait_condition(
                     condition,
                     timeout=_left(min(moments)) if moments else None,
+                    timeout_summary=(
+                        "Lapse of the held profile"
+                        if lapse_at is not None and min(moments) == lapse_at
+                        else f"Deadline: {what}"
+                    ),
                 )
+                self.waiting = None
                 return True
             except TimeoutError:
+                self.waiting = None
                 if lapse_at is not None and workflow.now() >= lapse_at:
                     await self._lapse()
                     continue
@@ -352,6 +387,33 @@ class KycWorkflow:
                 checked_at=workflow.now(),
                 error=str(code),
             )
+
+    def _show(self) -> None:
+        """The Temporal UI's current details: the phase, the session and what comes next."""
+        lines = [f"**KYC verification** of buyer `{self.start.buyer_uuid}`"]
+        if self.request is not None:
+            lines[0] += f" ({self.request.company_name}, {self.request.country})"
+        lines.append(f"Phase **{self.ended or self.phase}**")
+        if self.session is not None and self.deadline_at is not None:
+            lines.append(f"Session `{self.session.session_id}` · deadline {_utc(self.deadline_at)}")
+        if self.screenings:
+            lines.append(
+                "AML: "
+                + ", ".join(
+                    f"{s.subject} " + (f"error {s.error}" if s.error else f"{len(s.matches)} hits")
+                    for s in self.screenings
+                )
+            )
+        if self.outcome is not None:
+            lines.append(
+                f"Outcome **{self.outcome.outcome}**"
+                + (f": {self.outcome.reason}" if self.outcome.reason else "")
+            )
+        if self.verified_until is not None:
+            lines.append(f"Verified until {_utc(self.verified_until)}")
+        if self.waiting:
+            lines.append(f"Waiting for: {self.waiting}")
+        workflow.set_current_details("\n\n".join(lines))
 
     def _provider_options(self) -> dict:
         return {
@@ -409,7 +471,9 @@ class KycWorkflow:
             ),
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
+            summary=f"Record verification {status}" + (f" ({event.type})" if event else ""),
         )
+        self._show()
         if buyer is not None:
             await self._notify_orders()
 
@@ -420,7 +484,10 @@ class KycWorkflow:
             BuyerKycRecord(self.start.buyer_uuid, buyer, [event] if event else []),
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
+            summary=f"Record the buyer's KYC {buyer.verification_status if buyer else ''}".rstrip()
+            + (f" ({event.type})" if event else ""),
         )
+        self._show()
         if buyer is not None:
             await self._notify_orders()
 
@@ -430,6 +497,7 @@ class KycWorkflow:
             BuyerOrdersNotice(self.start.buyer_uuid),
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
+            summary="Tell the buyer's open orders",
         )
 
     def _event(self, type_: str, source: str, data: dict) -> PendingEvent:
@@ -467,6 +535,7 @@ class KycWorkflow:
                         initial_interval=timedelta(seconds=1),
                         maximum_interval=timedelta(seconds=5),
                     ),
+                    summary=f"Create the identity session for {request.company_name}",
                 )
             except ActivityError as error:
                 raise refuse(

@@ -118,13 +118,18 @@ class PaymentOrderWorkflow:
     async def run(self, start: PaymentOrderStart) -> str:
         try:
             await workflow.wait_condition(
-                lambda: self.order is not None, timeout=start.abandoned_after
+                lambda: self.order is not None,
+                timeout=start.abandoned_after,
+                timeout_summary="Abandoned if the create never arrives",
             )
         except TimeoutError:
+            workflow.set_current_details("**Payment order**: ABANDONED (never created)")
             return "ABANDONED"  # started by a request whose create never arrived
         try:
             await workflow.wait_condition(
-                lambda: self.status != PENDING or self.confirming, timeout=self._link_left()
+                lambda: self.status != PENDING or self.confirming,
+                timeout=self._link_left(),
+                timeout_summary=f"Payment link expires at {_utc(self._link_expiry())}",
             )
         except TimeoutError:
             if self.status == PENDING and not self.confirming:
@@ -134,10 +139,34 @@ class PaymentOrderWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status
 
-    def _link_left(self) -> timedelta:
+    def _link_expiry(self) -> datetime:
         assert self.order is not None and self.created_at is not None
-        deadline = self.created_at + timedelta(seconds=self.order.payment_link_duration)
-        return max(deadline - workflow.now(), timedelta(0))
+        return self.created_at + timedelta(seconds=self.order.payment_link_duration)
+
+    def _link_left(self) -> timedelta:
+        return max(self._link_expiry() - workflow.now(), timedelta(0))
+
+    def _show(self) -> None:
+        """The Temporal UI's current details: status, money and what the order waits for."""
+        order = self.order
+        assert order is not None
+        lines = [
+            f"**Payment order** `{order.external_order_uid}` (uuid `{order.uuid}`) · buyer "
+            f"{order.buyer_company.get('name')} ({order.buyer_company.get('vat_number')})",
+            f"Status **{self.status}** · total {_money(self.total.incl, order.currency)} · "
+            f"captured {_money(self.captured.incl, order.currency)} · refunded "
+            f"{_money(self.refunded.incl, order.currency)} · {len(self.invoices)} invoices",
+        ]
+        if self.credit is not None:
+            lines.append(
+                f"Credit check: {'approved' if self.credit.approved else 'not approved'}"
+                + (f" ({self.credit.reason})" if self.credit.reason else "")
+            )
+        if self.confirming:
+            lines.append("Waiting for: the credit check")
+        elif self.status == PENDING:
+            lines.append(f"Waiting for: the buyer's confirmation until {_utc(self._link_expiry())}")
+        workflow.set_current_details("\n\n".join(lines))
 
     # ----- commands -----
 
@@ -156,7 +185,9 @@ class PaymentOrderWorkflow:
             ),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
+            summary=f"Create payment order {order.external_order_uid}",
         )
+        self._show()
         return StatusAnswer(self.status)
 
     @create.validator
@@ -170,6 +201,7 @@ class PaymentOrderWorkflow:
         assert order is not None
         self.confirming = True
         self.confirmed_at = workflow.now()
+        self._show()
         company = order.buyer_company
         settings = order.settings
         try:
@@ -190,6 +222,8 @@ class PaymentOrderWorkflow:
                     initial_interval=settings.credit_check_retry_interval,
                     maximum_interval=settings.credit_check_retry_interval * 8,
                 ),
+                summary=f"Credit check of {company.get('name')} for "
+                f"{_money(self.total.incl, order.currency)}",
             )
         except ActivityError:
             # the bureau stayed unavailable: no verdict, and never a guessed one
@@ -289,6 +323,8 @@ class PaymentOrderWorkflow:
             CaptureWrite(self._state(notify=True), draft),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
+            summary=f"Write invoice {invoice.number} ({invoice.payment_reference}): "
+            f"{_money(invoice.total_incl, order.currency)}, {self.status}",
         )
         return CaptureAnswer(self.status, invoice.uuid, invoice.payment_reference)
 
@@ -324,6 +360,7 @@ class PaymentOrderWorkflow:
             RefundWrite(self._state(notify=True), drafts),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
+            summary=f"Write {len(drafts)} credit notes, {self.status}",
         )
         return RefundAnswer(
             self.status, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts]
@@ -367,6 +404,7 @@ class PaymentOrderWorkflow:
         order = self.order
         assert order is not None
         self.revision += 1
+        self._show()
         now = workflow.now()
         url = (order.webhook_urls or {}).get("webhook_url")
         notice = None
@@ -402,8 +440,18 @@ class PaymentOrderWorkflow:
             self._state(notify),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
+            summary=f"Write revision {self.revision}: {self.status}"
+            + (" (webhook notice)" if notify else ""),
         )
 
 
 def _pair(amounts: Triple) -> tuple[int, int]:
     return amounts.incl, amounts.excl
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents / 100:.2f} {currency}"
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

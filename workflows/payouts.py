@@ -38,12 +38,24 @@ class PayoutRunWorkflow:
     async def run(self, request: PayoutRunInput) -> PayoutRunResult:
         result, after, run_at = PayoutRunResult(), 0, workflow.now()
         while after is not None:
+            workflow.set_current_details(
+                f"**Payout run** of {run_at:%Y-%m-%d %H:%M} UTC: {len(result.payouts)} payouts "
+                f"so far; next page after seller {after}"
+            )
             page = await workflow.execute_activity_method(
                 PayoutActivities.pay_out_sellers,
                 PayoutBatch(workflow.info().workflow_id, run_at, after, request.sellers_per_batch),
                 start_to_close_timeout=DB_TIMEOUT,
                 retry_policy=DB_RETRY,
+                summary=f"Pay out up to {request.sellers_per_batch} sellers after {after}",
             )
             result.payouts.extend(page.payouts)
             after = page.next_after
+        workflow.set_current_details(
+            f"**Payout run** of {run_at:%Y-%m-%d %H:%M} UTC: done, {len(result.payouts)} payouts"
+            + "".join(
+                f", {sum(p.amount for p in result.payouts if p.currency == c) / 100:.2f} {c}"
+                for c in sorted({p.currency for p in result.payouts})
+            )
+        )
         return result

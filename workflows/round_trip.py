@@ -38,11 +38,20 @@ class RoundTripResult:
 class RoundTripWorkflow:
     @workflow.run
     async def run(self, request: RoundTripInput) -> RoundTripResult:
+        workflow.set_current_details(
+            f"**Round trip** of organization `{request.organization_uuid}`: waiting for the "
+            "database's confirmation"
+        )
         confirmation: RoundTripConfirmation = await workflow.execute_activity_method(
             RoundTripActivities.confirm_round_trip,
             RoundTripRequest(request.organization_uuid, request.message),
             start_to_close_timeout=request.activity_timeout,
             retry_policy=RetryPolicy(maximum_attempts=3),
+            summary="Confirm the round trip in the database",
+        )
+        workflow.set_current_details(
+            f"**Round trip** of {confirmation.organization_name}: confirmed by "
+            f"{confirmation.worker_identity}"
         )
         return RoundTripResult(
             organization_name=confirmation.organization_name,

@@ -63,20 +63,24 @@ class SelfServiceInvitationWorkflow:
         self.start = start
         self.status = ACTIVE
         self.ending: InvitationSettlement | None = None
+        self.email = "sending"
 
     @workflow.run
     async def run(self, start: InvitationStart) -> str:
         email = asyncio.create_task(self._email())
+        self._show()
         try:
             await workflow.wait_condition(
                 lambda: self.ending is not None,
                 # a timer must be positive: one already due fires at once
                 timeout=max(start.expires_at - workflow.now(), timedelta(seconds=1)),
+                timeout_summary=f"Invitation expires at {_utc(start.expires_at)}",
             )
         except TimeoutError:
             if self.ending is None:  # an Update accepted with the timer's firing came first
                 await self._settle(EXPIRED, "SYSTEM")
         email.cancel()  # a link that no longer works is not worth sending
+        self._show()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status
 
@@ -90,10 +94,26 @@ class SelfServiceInvitationWorkflow:
                     self.start.expires_at - workflow.now(), self.start.activity_timeout
                 ),
                 retry_policy=EMAIL_RETRY,
+                summary="E-mail the invitation link to the buyer",
             )
+            self.email = "sent"
         except ActivityError as error:
             # a bounce, or a relay down until expiry: the integrator still has publicLinkUrl
             workflow.logger.warning("invitation e-mail not sent: %s", error.cause)
+            self.email = "not sent"
+        self._show()
+
+    def _show(self) -> None:
+        """The Temporal UI's current details: the invitation's status and its expiry."""
+        lines = [
+            f"**Self-service invitation** `{self.start.invitation_uuid}`",
+            f"Status **{self.status}** · e-mail {self.email}",
+        ]
+        if self.ending is not None:
+            lines.append(f"Ended {_utc(self.ending.at)} by {self.ending.source}")
+        else:
+            lines.append(f"Waiting for: the buyer's uploads until {_utc(self.start.expires_at)}")
+        workflow.set_current_details("\n\n".join(lines))
 
     @workflow.update
     async def use(self, command: UseInvitation) -> InvitationSettled:
@@ -128,6 +148,12 @@ class SelfServiceInvitationWorkflow:
             self.ending,
             start_to_close_timeout=self.start.activity_timeout,
             retry_policy=SETTLE_RETRY,
+            summary=f"Settle the invitation: {status}",
         )
         self.status = settled.status
+        self._show()
         return settled
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

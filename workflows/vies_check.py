@@ -74,6 +74,10 @@ class BuyerViesCheckWorkflow:
             result=ViesResult.UNKNOWN,
             checked_at=workflow.now(),
         )
+        what = f"**VIES check** ({request.trigger}) of `{request.vat_number}`"
+        workflow.set_current_details(
+            f"{what}\n\nWaiting for: VIES (retried through outages for {request.give_up_after})"
+        )
         try:
             answer: ViesAnswer = await workflow.execute_activity_method(
                 ViesActivities.check_vat_number,
@@ -85,6 +89,7 @@ class BuyerViesCheckWorkflow:
                     maximum_interval=request.retry_max_interval,
                     non_retryable_error_types=sorted(FINAL_ERRORS),
                 ),
+                summary=f"VIES check {request.vat_number}",
             )
         except ActivityError as error:
             _record_failure(record, error)
@@ -97,11 +102,17 @@ class BuyerViesCheckWorkflow:
             record.attempts = answer.attempts
             record.raw_sha256 = answer.raw_sha256
         record.checked_at = workflow.now()  # when the answer, or the give-up, came
+        outcome = f"{record.result}" + (f" ({record.error_code})" if record.error_code else "")
+        workflow.set_current_details(
+            f"{what}\n\nResult **{outcome}** at {record.checked_at:%Y-%m-%dT%H:%M:%SZ}"
+            + (f" · consultation `{record.request_identifier}`" * bool(record.request_identifier))
+        )
         await workflow.execute_activity_method(
             ViesActivities.record_vies_check,
             record,
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
+            summary=f"Record VIES check {request.vat_number}: {outcome}",
         )
         # Checks recorded before orders listened to them have no notification in history.
         if workflow.patched("notify-buyer-orders"):
@@ -120,6 +131,7 @@ class BuyerViesCheckWorkflow:
                 ),
                 start_to_close_timeout=RECORD_TIMEOUT,
                 retry_policy=RECORD_RETRY,
+                summary="Tell the buyer's open orders",
             )
         return BuyerViesCheckResult(
             result=record.result,

@@ -12,7 +12,7 @@ stays PENDING and a sweep starts it again once the endpoint is active.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         WebhookActivities,
         next_attempt_at,
     )
+    from workflows import search_attributes as sa
 
 # Database work: small and idempotent, retried until the database is back.
 DB_TIMEOUT = timedelta(minutes=1)
@@ -47,14 +48,23 @@ class WebhookDeliveryWorkflow:
     async def run(self, request: DeliveryInput) -> str:
         """DELIVERED, FAILED (retries exhausted), PARKED or GONE."""
         ref = DeliveryRef(request.delivery_id)
+        # what the starter said of the delivery (search attributes): for the Temporal UI
+        found = workflow.info().typed_search_attributes
+        event, endpoint = found.get(sa.EVENT_TYPE), found.get(sa.WEBHOOK_ENDPOINT_ID)
+        what = f"{event or 'event'}" + (f" to endpoint {endpoint}" if endpoint else "")
+        attempts = 0
+        _show(request.delivery_id, what, "attempting", attempts)
         while True:
+            attempts += 1
             outcome = await workflow.execute_activity_method(
                 WebhookActivities.attempt_delivery,
                 ref,
                 start_to_close_timeout=request.attempt_timeout,
                 retry_policy=DB_RETRY,
+                summary=f"Deliver {what} (attempt {attempts} of this run)",
             )
             if outcome.result != FAILED:
+                _show(request.delivery_id, what, outcome.result, attempts)
                 return outcome.result
             assert outcome.attempted_at is not None
             failing_since = outcome.failing_since or outcome.attempted_at
@@ -76,12 +86,42 @@ class WebhookDeliveryWorkflow:
                 ),
                 start_to_close_timeout=DB_TIMEOUT,
                 retry_policy=DB_RETRY,
+                summary=f"Failed: next retry at {_utc(due)}" if due else "Failed: no retry left",
             )
             if settled != RETRY:
+                _show(request.delivery_id, what, settled, attempts)
                 return settled
             assert due is not None
+            _show(request.delivery_id, what, "failing", attempts, due, failing_since)
             if due > workflow.now():
-                await workflow.sleep(due - workflow.now())
+                await workflow.sleep(
+                    due - workflow.now(),
+                    summary=f"Retry {outcome.retries_used + 1} at {_utc(due)}",
+                )
+
+
+def _show(
+    delivery_id: str,
+    what: str,
+    state: str,
+    attempts: int,
+    retry_at: datetime | None = None,
+    failing_since: datetime | None = None,
+) -> None:
+    """The Temporal UI's current details of a delivery."""
+    lines = [
+        f"**Webhook delivery** `{delivery_id}`: {what}",
+        f"State **{state}** · {attempts} attempts in this run",
+    ]
+    if failing_since is not None:
+        lines.append(f"Failing since {_utc(failing_since)}")
+    if retry_at is not None:
+        lines.append(f"Waiting for: the next retry at {_utc(retry_at)}")
+    workflow.set_current_details("\n\n".join(lines))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def _fan_out(batch: Batch) -> int:
@@ -92,8 +132,10 @@ async def _fan_out(batch: Batch) -> int:
             batch,
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=DB_RETRY,
+            summary=f"Fan out up to {batch.size} events to their endpoints",
         )
         total += claimed
+        workflow.set_current_details(f"**Fan-out**: {total} events fanned out")
         if claimed < batch.size:
             return total
 
@@ -129,8 +171,10 @@ class WebhookSweepWorkflow:
                 Cursor(after, batch.size),
                 start_to_close_timeout=DB_TIMEOUT,
                 retry_policy=DB_RETRY,
+                summary=f"Start pending deliveries after id {after}",
             )
             started, after = started + page.started, page.next_after
+            _show_sweep(fanned_out, started)
         purged = 0
         while True:
             deleted = await workflow.execute_activity_method(
@@ -138,10 +182,19 @@ class WebhookSweepWorkflow:
                 batch,
                 start_to_close_timeout=DB_TIMEOUT,
                 retry_policy=DB_RETRY,
+                summary=f"Purge up to {batch.size} expired deliveries",
             )
             purged += deleted
+            _show_sweep(fanned_out, started, purged)
             if deleted < batch.size:
                 return SweepResult(fanned_out, started, purged)
+
+
+def _show_sweep(fanned_out: int, started: int, purged: int = 0) -> None:
+    workflow.set_current_details(
+        f"**Webhook sweep**: {fanned_out} events fanned out · {started} deliveries started "
+        f"· {purged} expired deliveries purged"
+    )
 
 
 @workflow.defn(name=PAUSED_NOTICE_WORKFLOW)
@@ -156,9 +209,14 @@ class WebhookPausedNoticeWorkflow:
             notice,
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=DB_RETRY,
+            summary=f"Compose the auto-pause notice of {notice.event_id}",
         )
         if mail is None:
+            workflow.set_current_details(f"**Auto-pause notice** of `{notice.event_id}`: none due")
             return False
+        workflow.set_current_details(
+            f"**Auto-pause notice** of `{notice.event_id}`: mailing {len(mail.to)} administrators"
+        )
         await workflow.execute_activity_method(
             EmailActivities.send_email,
             mail,
@@ -166,5 +224,7 @@ class WebhookPausedNoticeWorkflow:
             # a relay that stays down for a day makes the notice moot: the endpoint shows it
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=10)),
             schedule_to_close_timeout=timedelta(days=1),
+            summary=f"E-mail the auto-pause notice: {mail.subject}",
         )
+        workflow.set_current_details(f"**Auto-pause notice** of `{notice.event_id}`: sent")
         return True
