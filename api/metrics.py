@@ -302,15 +302,24 @@ def _registry(gauges: BusinessGauges) -> CollectorRegistry:
     return registry
 
 
+def _register(gauges: BusinessGauges) -> None:
+    """One app per process in production; tests make several, each with its own database:
+    the process-wide registry carries the gauges of the app being scraped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    registered = list(getattr(REGISTRY, "_collector_to_names", {}))
+    if gauges in registered:
+        return
+    for collector in registered:
+        if isinstance(collector, BusinessGauges):
+            REGISTRY.unregister(collector)
+    REGISTRY.register(gauges)
+
+
 def install(app: FastAPI) -> None:
     """``GET /metrics`` behind ``NT24_METRICS_TOKEN``, and the request middleware."""
     gauges = BusinessGauges()
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # one app per process in production; tests make several: the latest one's counts
-        for collector in list(getattr(REGISTRY, "_collector_to_names", {})):
-            if isinstance(collector, BusinessGauges):
-                REGISTRY.unregister(collector)
-        REGISTRY.register(gauges)
+    _register(gauges)
     app.state.business_gauges = gauges
 
     @app.get("/metrics", include_in_schema=False)
@@ -322,4 +331,5 @@ def install(app: FastAPI) -> None:
 
             raise Problem("not-found", "Not Found")
         await gauges.refresh(request.app.state.db)
+        _register(gauges)  # the app that answers shows its own database's gauges
         return Response(generate_latest(_registry(gauges)), media_type=CONTENT_TYPE_LATEST)
