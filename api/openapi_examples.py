@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from store.events import catalogue_json
+
 PARTNER = "3f2b8c1e-6a4d-4e0b-9c51-2d7f0a8e4b10"  # the seller: Autohaus Nord GmbH (DE)
 ORGANIZATION = "b1d4e7a0-2c3f-4a56-8b9c-0d1e2f3a4b5c"
 BUYER = "7c9e6679-7425-40de-944b-e07fc1f90ae7"  # Sandbox Automobiles SARL (FR)
@@ -321,6 +323,230 @@ DOCUMENT_OUT = {
     "createdAt": NOW,
 }
 
+
+def nt24_page(item: dict[str, Any]) -> dict[str, Any]:
+    """An NT24 list page holding one item (contract section 2.5)."""
+    pagination = {"page": 0, "size": 20, "totalElements": 1, "totalPages": 1}
+    return {"data": [item], "pagination": pagination | {"hasNext": False, "hasPrevious": False}}
+
+
+def notyd_page(item: dict[str, Any]) -> dict[str, Any]:
+    """A NOTYD list page holding one item."""
+    return {"count": 1, "next": None, "previous": None, "results": [item]}
+
+
+INVITATION = {
+    "uuid": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+    "kind": "KYC",
+    "status": "ACTIVE",
+    "publicLinkUrl": "https://app.nt24.example/self-service/Ly1fR0x2c3d4e5f6a7b8c9d0e1f",
+    "createdAt": NOW,
+    "expiresAt": "2026-03-16T09:15:00Z",
+    "recipientEmail": "camille.dupont@sandbox-automobiles.fr",
+    "label": "KYC for order AN-2026-000117",
+    "lastUsedAt": None,
+    "usageCount": 0,
+    "revokedAt": None,
+    "revocationReason": None,
+}
+EVIDENCE_HEAD = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+WEBHOOK_ENDPOINT = {
+    "id": "wh_5f1c2d3e4a5b6c7d",
+    "url": "https://dms.autohaus-nord.de/nt24/webhooks",
+    "events": ["compliance.*", "export_file.generated"],
+    "status": "ACTIVE",
+    "statusReason": None,
+    "partnerIds": [PARTNER],
+    "version": 1,
+    "createdAt": NOW,
+    "updatedAt": None,
+}
+DELIVERY = {
+    "id": "del_8a9b0c1d2e3f4a5b",
+    "eventId": "evt_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a",
+    "eventType": "compliance.status_changed",
+    "kind": "EVENT",
+    "status": "DELIVERED",
+    "httpStatus": 200,
+    "attempts": 1,
+    "lastAttemptAt": NOW,
+    "nextRetryAt": None,
+    "error": None,
+    "replayOf": None,
+    "createdAt": NOW,
+}
+
+# NOTYD answers: the order of ``order-request/`` once the buyer accepted it and the seller
+# captured it in full (one invoice, 30 days' terms); timestamps as the payments API writes them
+NOTYD_CREATED = "2026-03-02T09:15:00+00:00"
+NOTYD_CAPTURED = "2026-03-05T14:30:00+00:00"
+SELLER_PROFILE = "4a5b6c7d-8e9f-4a0b-8c1d-2e3f4a5b6c7d"
+SELLER_USER = {
+    "id": "17",
+    "uuid": "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e",
+    "email": "verkauf@autohaus-nord.de",
+    "username": "autohaus-nord",
+    "first_name": "Jonas",
+    "last_name": "Becker",
+    "name": "Jonas Becker",
+    "is_active": True,
+    "seller_profile_uuid": SELLER_PROFILE,
+    "webshop_url": "https://shop.autohaus-nord.de",
+}
+NOTYD_BUYER_COMPANY = NOTYD_COMPANY | {
+    "uuid": NOTYD_ORDER,  # the buyer is known through its order only
+    "created_at": NOTYD_CREATED,
+    "updated_at": NOTYD_CAPTURED,
+}
+NOTYD_SELLER = {
+    "uuid": SELLER_PROFILE,
+    "name": "Autohaus Nord GmbH",
+    "vat_number": "DE811907980",
+    "registration_number": None,
+    "website": "https://shop.autohaus-nord.de",
+    "country": "DE",
+    "created_at": "2026-01-12T08:00:00+00:00",
+    "updated_at": "2026-01-12T08:00:00+00:00",
+}
+NOTYD_VALUE = {
+    "currency": "EUR",
+    "value": 2_220_000,
+    "value_in_currency_units": 22_200,
+    "symbol": "€",
+}
+NOT_PAID = {"name": "Not paid", "value": "not_paid"}
+DUNNING_INITIAL = {"name": "Initial", "value": 0}
+NOTYD_DUE = "2026-04-04T14:30:00+00:00"
+PAYMENT_ORDER = NOTYD_TOTALS | {
+    "uuid": NOTYD_ORDER,
+    "external_order_uid": "AN-2026-000118",
+    "external_webshop_uid": None,
+    "company": NOTYD_BUYER_COMPANY,
+    "seller": NOTYD_SELLER,
+    "value": NOTYD_VALUE,
+    "status": {"name": "Captured", "value": "captured"},
+    "actions": {"cancel": False, "capture": False, "refund": True, "update": False},
+    "created_at": NOTYD_CREATED,
+    "updated_at": NOTYD_CAPTURED,
+    "created_at_split": {"date": "2026-03-02", "time": "09:15:00"},
+    "updated_at_split": {"date": "2026-03-05", "time": "14:30:00"},
+    "amount": 2_220_000,
+    "currency": "EUR",
+    "locale": "fr",
+    "payment_terms_days": 30,
+    "order_lines": [NOTYD_LINE | {"product_description": None}],
+    "shipping_address": NOTYD_ADDRESS_OUT,
+    "billing_address": NOTYD_ADDRESS_OUT,
+    "discount": None,
+    "representative": REPRESENTATIVE,
+    "invoices": [
+        {
+            "uuid": NOTYD_INVOICE,
+            "external_invoice_uid": "AN-RE-2026-0118",
+            "invoice_url": "https://shop.autohaus-nord.de/invoices/AN-RE-2026-0118.pdf",
+            "payment_reference": "NT24-8K3M-Q7TX",
+            "payment_status": NOT_PAID,
+            "dunning_status": DUNNING_INITIAL,
+            "value": NOTYD_VALUE,
+            "due_date": NOTYD_DUE,
+            "created_at": NOTYD_CAPTURED,
+        }
+    ],
+}
+INVOICE_LINE = {
+    "id": 1,
+    "product_id": VIN,
+    "product_name": NOTYD_LINE["product_name"],
+    "product_description": None,
+    "quantity": 1,
+    "product_tax_rate_percentage": "20.00",
+    "product_price_excl_tax": TOTAL,
+    "product_price_excl_tax_in_currency_units": 18_500,
+    "product_price_incl_tax": 2_220_000,
+    "product_price_incl_tax_in_currency_units": 22_200,
+    "total_product_price_excl_tax": TOTAL,
+    "total_product_price_excl_tax_in_currency_units": 18_500,
+    "total_product_price_incl_tax": 2_220_000,
+    "total_product_price_incl_tax_in_currency_units": 22_200,
+    "tax": 370_000,
+    "tax_in_currency_units": 3_700,
+    "currency": "EUR",
+    "symbol": "€",
+}
+PAYMENT_INVOICE = (
+    {
+        "id": NOTYD_INVOICE,
+        "uuid": NOTYD_INVOICE,
+        "external_invoice_uid": "AN-RE-2026-0118",
+        "invoice_url": "https://shop.autohaus-nord.de/invoices/AN-RE-2026-0118.pdf",
+        "payment_reference": "NT24-8K3M-Q7TX",
+        "payment_status": NOT_PAID,
+        "closed_at": None,
+        "created_at": NOTYD_CAPTURED,
+        "updated_at": NOTYD_CAPTURED,
+        "on_hold": False,
+        "on_hold_at": None,
+        "order_uuid": NOTYD_ORDER,
+        "due_date": NOTYD_DUE,
+        "payment_terms_days": 30,
+        "company": NOTYD_BUYER_COMPANY,
+        "seller": NOTYD_SELLER,
+        "dunning_status": DUNNING_INITIAL,
+        "value": NOTYD_VALUE,
+    }
+    | NOTYD_TOTALS
+    | {
+        "refunds": [],
+        "total_due_excl_tax_in_currency_units": 18_500,
+        "tax": {"tax": 370_000, "tax_in_currency_units": 3_700},
+        "invoice_lines": [INVOICE_LINE],
+        "paid_to_seller": False,
+        "paid_to_seller_settled": False,
+    }
+    | {
+        f"{counter}_sent{suffix}": None if suffix else 0
+        for counter in (
+            "upcoming_payment_reminder",
+            "invoice_due",
+            "free_reminder",
+            "reminder_1",
+            "reminder_2",
+            "last_notice",
+        )
+        for suffix in ("", "_at")
+    }
+    | {
+        "representative": REPRESENTATIVE,
+        "shipping_address": NOTYD_ADDRESS_OUT,
+        "billing_address": NOTYD_ADDRESS_OUT,
+        "seller_company_address": {key: None for key in NOTYD_ADDRESS_OUT} | {"country": "DE"},
+    }
+)
+REFUNDABLE_INVOICE = PAYMENT_INVOICE | {
+    "invoice_lines": [
+        INVOICE_LINE
+        | {
+            "refundable_quantity": 1,
+            "total_refundable_amount_excl_tax": TOTAL,
+            "total_refundable_amount_excl_tax_in_currency_units": 18_500,
+            "total_refundable_amount_incl_tax": 2_220_000,
+            "total_refundable_amount_incl_tax_in_currency_units": 22_200,
+        }
+    ]
+}
+CREDIT_NOTE = {
+    "uuid": "f4b3c2d1-0e9f-4a8b-9c7d-6e5f4a3b2c1d",
+    "external_refund_uid": "AN-GS-2026-0007",
+    "invoice": NOTYD_INVOICE,
+    "refund_lines": [],  # refunded by amount (refund_amounts), not by line
+    "amount": 30_000,
+    "total_amount_incl_tax": 30_000,
+    "total_amount_excl_tax": 25_000,
+    "total_amount_tax": 5_000,
+    "description": "Goodwill: a scratch on the rear bumper",
+    "created_at": "2026-03-09T11:00:00+00:00",
+}
+
 # Answers, by component name
 SCHEMAS: dict[str, list[dict[str, Any]]] = {
     "TokenAnswer": [
@@ -522,6 +748,153 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
             "details": "Captured 2,220,000 EUR cents",
         }
     ],
+    "Contact": [CONTACT | {"uuid": "6e7f8091-a2b3-4c4d-8e5f-60718293a4b5", "createdAt": NOW}],
+    "ViesCheckQueued": [{"status": "QUEUED"}],
+    "VerificationSession": [
+        {
+            "sessionId": "idenfy-3c9f1a2b4d5e",
+            "idenfyUrl": "https://ivs.idenfy.com/api/v2/redirect?authToken=3c9f1a2b4d5e6f7a",
+        }
+    ],
+    "Invitation": [INVITATION],
+    "Page_Invitation_": [nt24_page(INVITATION)],
+    "EvidenceOut": [
+        {
+            "orderUuid": ORDER,
+            "status": "INTACT",
+            "head": EVIDENCE_HEAD,
+            "recordedHead": EVIDENCE_HEAD,
+            "workflowHead": EVIDENCE_HEAD,
+            "entries": [
+                {
+                    "seq": 1,
+                    "kind": "milestone",
+                    "key": "milestone:created",
+                    "prevHash": "0" * 64,
+                    "hash": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+                    "createdAt": NOW,
+                },
+                {
+                    "seq": 2,
+                    "kind": "document",
+                    "key": f"document:{DOCUMENT}",
+                    "prevHash": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+                    "hash": EVIDENCE_HEAD,
+                    "createdAt": NOW,
+                },
+            ],
+            "breaks": [],
+        }
+    ],
+    "WebhookEndpointOut": [WEBHOOK_ENDPOINT],
+    "DeliveryOut": [DELIVERY],
+    "Page_DeliveryOut_": [nt24_page(DELIVERY)],
+    "EventFeed": [
+        {
+            "data": [
+                {
+                    "sequence": 42,
+                    "id": "evt_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a",
+                    "type": "compliance.status_changed",
+                    "schemaVersion": 1,
+                    "source": "API",
+                    "createdAt": NOW,
+                    "organizationUuid": ORGANIZATION,
+                    "partnerUuid": PARTNER,
+                    "data": {
+                        "orderUuid": ORDER,
+                        "previousStatus": "INCOMPLETE",
+                        "currentStatus": "VALID",
+                        "blockers": [],
+                        "version": 7,
+                    },
+                }
+            ],
+            "nextAfter": 42,
+            "hasMore": False,
+        }
+    ],
+    "EventTypeOut": catalogue_json()[:1],
+    # NOTYD
+    "AccessToken": [{"access": "eyJhbGciOiJIUzI1NiIs...access"}],
+    "SellerUser": [SELLER_USER],
+    "Page_SellerUser_": [notyd_page(SELLER_USER)],
+    "PaymentOrderOut": [PAYMENT_ORDER],
+    "Page_PaymentOrderOut_": [notyd_page(PAYMENT_ORDER)],
+    "OrderStatusStringOut": [{"status": "captured"}],
+    "CaptureStatusOut": [
+        {
+            "uuid": NOTYD_ORDER,
+            "order_amount": NOTYD_TOTALS["total_amount_incl_tax"],
+            "uncaptured": {
+                "total_amount_incl_tax": 0,
+                "total_amount_excl_tax": 0,
+                "total_amount_tax": 0,
+                "order_lines": [],
+                "discount": None,
+            },
+            "captured": NOTYD_TOTALS | {"order_lines": [NOTYD_LINE], "discount": None},
+        }
+    ],
+    "PaymentInvoiceOut": [PAYMENT_INVOICE],
+    "Page_PaymentInvoiceOut_": [notyd_page(PAYMENT_INVOICE)],
+    "Page_RefundableInvoiceOut_": [notyd_page(REFUNDABLE_INVOICE)],
+    "RefundOut": [
+        {
+            "id": NOTYD_ORDER,
+            "refunds": [CREDIT_NOTE],
+            "details": "Order status updated to partially_refunded.",
+        }
+    ],
+    "RoundTripAnswer": [
+        {
+            "workflow_id": "round-trip-4f6a8b0c-1d2e-4f3a-9b5c-6d7e8f9a0b1c",
+            "organization_name": "Demo Marketplace",
+            "message": "ping",
+            "confirmed_by": "1@nt24-worker-7c9d5b6f4-x2k8q",
+        }
+    ],
+}
+SCHEMAS |= {
+    "Page_BuyerOut_": [nt24_page(SCHEMAS["BuyerOut"][0])],
+    "Page_OrderOut_": [nt24_page(SCHEMAS["OrderOut"][0])],
+}
+
+# Answers whose schema is inline, not a component, by (method, path, status). A list of
+# components needs no entry: it shows its items' first example (``add_examples``).
+OIDC = "/realms/nt24-idp"
+RESPONSES: dict[tuple[str, str, str], list[Any]] = {
+    ("get", "/healthz", "200"): [{"status": "ok"}],
+    ("get", "/readyz", "200"): [
+        {"status": "ok", "checks": {"database": "ok", "temporal": "ok", "worker": "ok"}}
+    ],
+    ("get", f"{OIDC}/protocol/openid-connect/certs", "200"): [
+        {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "n": "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_Iz...",
+                    "e": "AQAB",
+                    "kid": "nt24-2026-01",
+                    "use": "sig",
+                    "alg": "RS256",
+                }
+            ]
+        }
+    ],
+    ("get", f"{OIDC}/.well-known/openid-configuration", "200"): [
+        {
+            "issuer": f"https://api.nt24.example{OIDC}",
+            "token_endpoint": f"https://api.nt24.example{OIDC}/protocol/openid-connect/token",
+            "jwks_uri": f"https://api.nt24.example{OIDC}/protocol/openid-connect/certs",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+        }
+    ],
+    ("post", "/v1/providers/idenfy/callback", "200"): [{"received": "ACCEPTED"}],
 }
 
 
@@ -572,6 +945,19 @@ def add_examples(document: dict[str, Any]) -> None:
     for name, examples in SCHEMAS.items():
         if name in components:
             components[name]["examples"] = examples
+    for (method, path, status), examples in RESPONSES.items():
+        answer = document["paths"].get(path, {}).get(method, {}).get("responses", {})
+        content = answer.get(status, {}).get("content", {})
+        if "application/json" in content:
+            content["application/json"]["schema"]["examples"] = examples
+    for item in document["paths"].values():
+        for operation in item.values():
+            for answer in operation.get("responses", {}).values():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                ref = schema.get("items", {}).get("$ref", "")
+                shown = components.get(ref.rsplit("/", 1)[-1], {}).get("examples")
+                if shown and "examples" not in schema:
+                    schema["examples"] = [shown[:1]]  # a list of components: their first
 
 
 BINARY = {"type": "string", "format": "binary"}
