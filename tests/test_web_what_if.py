@@ -1,0 +1,64 @@
+"""The staff what-if page (``/app/what-if``, store/what_if.py): staff see the stored orders whose
+decision would change under the rule set this code carries; an organization's own user is told
+the page does not exist; an order whose stored facts still decide as it holds is not listed."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import select
+
+from store.models import Order
+from store.rule_sets import RULE_SET
+from tests.conftest import Stack, make_tenant
+from tests.order_flow import OrderClient, seller_session
+from tests.test_web_admin import signed_in
+from tests.test_web_staff_forms import web_session
+
+
+async def test_staff_see_the_orders_whose_decision_would_change(stack: Stack) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        changing, unchanged = await client.order(buyer), await client.order(buyer)
+        for order in (changing, unchanged):
+            await client.compliance_until(order["uuid"], lambda rollup: rollup["blockers"])
+    # ``changing`` holds a decision its facts no longer carry (as an order decided before a
+    # rule or a fact changed does): exported as VALID, though it has no invoice nor payment
+    async with stack.db.transaction() as session:
+        row = await session.scalar(select(Order).where(Order.uuid == UUID(changing["uuid"])))
+        assert row is not None
+        row.compliance = dict(row.compliance) | {
+            "complianceStatus": "VALID",
+            "decision": "VALID_EXPORT",
+            "blockers": [],
+            "updatedAt": date.today().isoformat(),
+        }
+
+    since = date.today().isoformat()
+    async with web_session(stack) as (web, _token):
+        page = await web.get("/app/what-if", params={"since": since})
+        assert page.status_code == 200, page.text
+        assert f"What-if: rule set {RULE_SET}" in page.text
+        assert f'href="/app/orders/{changing["uuid"]}">{changing["externalOrderId"]}' in page.text
+        row_html = page.text.split(changing["externalOrderId"], 1)[1].split("</tr>", 1)[0]
+        assert "VALID VALID_EXPORT" in row_html and "no blocker" in row_html
+        assert "INCOMPLETE" in row_html  # what it would be now, with its blockers
+        assert unchanged["externalOrderId"] not in page.text
+
+        # the country filter: the seller's (DE) lists it, a country of neither party does not
+        seller_side = await web.get("/app/what-if", params={"since": since, "country": "de"})
+        assert changing["externalOrderId"] in seller_side.text
+        elsewhere = await web.get("/app/what-if", params={"since": since, "country": "LU"})
+        assert changing["externalOrderId"] not in elsewhere.text
+        wrong = await web.get("/app/what-if", params={"since": "yesterday"})
+        assert wrong.status_code == 200 and "is not a date" in wrong.text
+
+    # an organization's own user: no such page
+    user = await make_tenant(stack.db)
+    async with signed_in(stack, user.username, user.password) as (web, _token):
+        refused = await web.get("/app/what-if", params={"since": since})
+        assert refused.status_code in (403, 404), refused.text
+        assert changing["externalOrderId"] not in refused.text
