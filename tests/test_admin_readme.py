@@ -18,9 +18,11 @@ from sqlalchemy.orm import selectinload
 import admin
 from api.users import SellerUser
 from settings import get_settings
+from store.api_clients import secret_matches
 from store.db import Database
 from store.identity import authenticate
 from store.models import ApiClient, BankStatementImport, Organization, Partner, User
+from store.web import AuditEntry
 
 ROOT = Path(__file__).parent.parent
 PASSWORD = "readme-pass-1"
@@ -78,6 +80,13 @@ def test_the_readme_names_every_onboarding_command():
         "accept-dpa",
         "reset-password",
         "import-statement",
+        "rotate-secret",
+        "end-grace",
+        "disable-api-client",
+        "enable-api-client",
+        "delete-api-client",
+        "reencrypt-secrets",
+        "what-if",
     } <= names
 
 
@@ -108,12 +117,18 @@ def test_each_readme_command_does_what_it_says(
                 await session.scalars(select(ApiClient).where(ApiClient.organization_id == org.id))
             ).all()
             statements = (await session.scalars(select(BankStatementImport))).all()
+            audited = (
+                await session.scalars(
+                    select(AuditEntry.action).where(AuditEntry.object_type == "api_client")
+                )
+            ).all()
             return {
                 "org": org,
                 "users": users,
                 "partners": partners,
                 "clients": clients,
                 "statements": statements,
+                "audited": audited,
                 "bert": SellerUser.of(users["bert"]),
                 "alice": await authenticate(session, "alice", PASSWORD),
                 "operator": await authenticate(session, "operator", PASSWORD),
@@ -145,12 +160,32 @@ def test_each_readme_command_does_what_it_says(
     assert bert.organization_id == org.id and bert.partner_id == partner.id
     assert found["bert"].seller_profile_uuid == str(partner.profile_uuid)
     assert str(partner.profile_uuid) in next(v for k, v in printed.items() if "bert" in k)
-    # create-api-client: one client, its secret printed once (and only its hash kept)
-    [client] = found["clients"]
-    [out] = [v for k, v in printed.items() if k.startswith("create-api-client")]
+    # create-api-client: its secret printed once (and only its hash kept); the client id is
+    # the name's slug, which the API client commands after it name
+    clients = {c.client_id: c for c in found["clients"]}
+    client = clients["api-client-santander-dms"]
+    [out] = [v for k, v in printed.items() if k.startswith("create-api-client") and "DMS" in k]
     secret = re.search(r"client_secret (\S+)", out)
     assert client.client_id in out and secret is not None and len(secret.group(1)) == 64
     assert secret.group(1) not in repr(vars(client))
+    # rotate-secret --grace, then end-grace: only the rotated secret works; disabled and
+    # enabled again, it is active; each change audited by the staff member named
+    [rotated] = [v for k, v in printed.items() if k.startswith("rotate-secret")]
+    new_secret = re.search(r"client_secret (\S+)", rotated)
+    assert new_secret is not None and "keeps working until" in rotated
+    assert client.previous_secret_hash is None and client.rotated_at is not None
+    assert secret_matches(client, new_secret.group(1))
+    assert not secret_matches(client, secret.group(1))
+    assert client.is_active and client.deleted_at is None
+    deleted = clients["api-client-santander-test"]
+    assert deleted.deleted_at is not None and not deleted.is_active
+    assert sorted(found["audited"]) == sorted(
+        f"api_client.{action}" for action in ("rotate", "end_grace", "disable", "enable", "delete")
+    )
+    # reencrypt-secrets and what-if: nothing to do on a new database, said so
+    assert "0 of 0 webhook secrets" in printed["reencrypt-secrets"]
+    [what_if] = [v for k, v in printed.items() if k.startswith("what-if")]
+    assert "0 orders would change" in what_if
     # import-statement: the statement is on file, booked by the staff member
     [statement] = found["statements"]
     assert statement.imported_by == "operator" and statement.file_name == "day.xml"
