@@ -230,6 +230,9 @@ def main() -> None:
                 str(port),
                 "--ui-port",
                 str(ui_port),
+                # the UI decodes the encrypted payloads at the API's codec server
+                "--ui-codec-endpoint",
+                f"{settings.public_base_url.rstrip('/')}/codec",
                 "--db-filename",
                 str(settings.data_dir / "temporal.db"),
                 "--log-level",
@@ -242,6 +245,7 @@ def main() -> None:
         upgrade(settings.effective_database_url)
         credentials = asyncio.run(seed_demo(settings))
         signing_material(settings)  # the KYC profiles' self-signed certificate, on first start
+        settings.effective_payload_keys  # noqa: B018 (generated once, before worker and API)
         wait_for_port(host, port, 60, "The Temporal dev server")
         # The providers' sandboxes first: the worker's activities call them.
         stack.start(

@@ -20,6 +20,7 @@ from temporalio.workflow import _Definition
 
 from worker import WORKFLOWS, workflow_runner
 from workflows.converter import DATA_CONVERTER
+from workflows.payload_codec import decoded_history
 
 HISTORIES = Path(__file__).resolve().parent / "tests" / "histories"
 
@@ -81,6 +82,8 @@ async def capture(client: Client, workflow_id: str, name: str, folder: Path = HI
     if not name.replace("_", "").replace("-", "").isalnum():
         raise ValueError("NAME may have letters, digits, '-' and '_' only")
     history = await client.get_workflow_handle(workflow_id).fetch_history()
+    # kept in clear: the replay tests read it without this deployment's payload keys
+    history = await decoded_history(history, client.data_converter.payload_codec)
     path = folder / f"{name}.json"
     saved = {"workflowId": history.workflow_id} | json.loads(history.to_json())
     path.write_text(json.dumps(saved, indent=1))

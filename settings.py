@@ -104,6 +104,16 @@ class Settings(BaseSettings):
     # `kid:base64-of-32-bytes`, several separated by commas to rotate (the first encrypts).
     # Generated into data/ outside production when empty; production requires it
     secrets_key: str = ""
+    # The keys every Temporal payload is encrypted with (workflows/payload_codec.py), in the
+    # same `kid:base64-of-32-bytes[,...]` form (the first encrypts, every one decrypts).
+    # Generated into data/ outside production when empty; production requires it
+    payload_keys: str = ""
+    # The codec server at /codec (api/codec_server.py) that decodes payloads for the Temporal
+    # UI answers only to `Authorization: Bearer <codec_token>`; while it is empty it answers
+    # everyone outside production (the dev stack's UI) and no one in production. The UI
+    # origins it allows (CORS); empty: the origin of `temporal_ui_url`
+    codec_token: str = ""
+    codec_cors_origins: list[str] = []
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
@@ -360,6 +370,22 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         return path.read_text().strip()
 
+    @property
+    def effective_payload_keys(self) -> str:
+        """The Temporal payload keys: a setting in production, a generated file elsewhere."""
+        if self.payload_keys:
+            return self.payload_keys
+        if self.environment == "production":
+            raise RuntimeError("NT24_PAYLOAD_KEYS must be set in production")
+        path = self.data_dir / "payload-keys"
+        if not path.exists():
+            from store.secrets_box import new_key_setting
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_key_setting("local-" + os.urandom(4).hex()))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def missing_production_secrets(self) -> list[str]:
         """The settings production needs that are not set: every authenticated request (or
         the worker's signing of KYC profiles) would fail without them. Empty elsewhere, where
@@ -372,6 +398,7 @@ class Settings(BaseSettings):
             "NT24_KYC_SIGNING_CERTIFICATE": self.kyc_signing_certificate,  # KYC profile PDFs
             "NT24_KYC_SIGNING_KEY": self.kyc_signing_key,
             "NT24_SECRETS_KEY": self.secrets_key,  # webhook signing secrets at rest
+            "NT24_PAYLOAD_KEYS": self.payload_keys,  # Temporal payloads (personal data)
         }
         if not self.oauth_jwks_url:  # the embedded issuer signs and verifies API client tokens
             required["NT24_OAUTH_PRIVATE_KEY_PEM"] = self.oauth_private_key_pem

@@ -38,7 +38,7 @@ from settings import MissingSecrets, Settings, get_settings
 from store import worker_heartbeats
 from store.db import Database
 from store.documents import DocumentStore
-from workflows.converter import DATA_CONVERTER
+from workflows.converter import data_converter
 from workflows.dunning import DunningWorkflow
 from workflows.kyc_verification import KycWorkflow
 from workflows.order import OrderWorkflow
@@ -193,7 +193,7 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(settings),  # payloads encrypted with its keys
         interceptors=telemetry.temporal_interceptors(),
         runtime=runtime,
     )

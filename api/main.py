@@ -11,6 +11,7 @@ from temporalio.client import Client
 import telemetry
 from api import (
     buyers,
+    codec_server,
     compliance,
     diagnostics,
     docs_ui,
@@ -106,6 +107,7 @@ def create_app(
     # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/metrics.py)
     app.add_middleware(metrics.RequestMiddleware)
     metrics.install(app)  # GET /metrics behind NT24_METRICS_TOKEN
+    app.include_router(codec_server.router)  # the Temporal UI's codec server, /codec
     telemetry.instrument_app(app)  # the server span, outside everything, when tracing is on
 
     # outermost: every answer, the other middlewares' own included, carries the security

@@ -40,22 +40,23 @@ class Keyring:
 _ring = Keyring()
 
 
-def parse_keys(value: str) -> list[tuple[str, bytes]]:
-    """``kid:base64key[,kid:base64key...]`` as (kid, key) pairs, the current one first."""
+def parse_keys(value: str, setting: str = "NT24_SECRETS_KEY") -> list[tuple[str, bytes]]:
+    """``kid:base64key[,kid:base64key...]`` as (kid, key) pairs, the current one first
+    (``setting``: the name errors give; NT24_PAYLOAD_KEYS has the same form)."""
     pairs = []
     for part in filter(None, (p.strip() for p in value.split(","))):
         kid, sep, encoded = part.partition(":")
         if not sep or not kid or len(kid) > 24 or not kid.replace("-", "").isalnum():
-            raise ValueError("NT24_SECRETS_KEY: each key is kid:base64key (kid: 1-24 letters)")
+            raise ValueError(f"{setting}: each key is kid:base64key (kid: 1-24 letters)")
         try:
             key = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError(f"NT24_SECRETS_KEY: the key {kid} is not base64") from None
+            raise ValueError(f"{setting}: the key {kid} is not base64") from None
         if len(key) != 32:
-            raise ValueError(f"NT24_SECRETS_KEY: the key {kid} must be 32 bytes")
+            raise ValueError(f"{setting}: the key {kid} must be 32 bytes")
         pairs.append((kid, key))
     if not pairs:
-        raise ValueError("NT24_SECRETS_KEY holds no key")
+        raise ValueError(f"{setting} holds no key")
     return pairs
 
 

@@ -43,6 +43,7 @@ from store.migrate import upgrade_async
 from worker import build_worker
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
+from workflows.payload_codec import decoded_history
 
 BIN = Path(sys.executable).parent
 
@@ -130,7 +131,8 @@ async def start_time_skipping() -> WorkflowEnvironment:
 async def capture_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     """With NT24_CAPTURE_HISTORIES set, keep the run's history for the replay test."""
     if os.environ.get("NT24_CAPTURE_HISTORIES"):
-        history = await handle.fetch_history()
+        # in clear: the replay test reads it with whatever payload keys its run has
+        history = await decoded_history(await handle.fetch_history(), DATA_CONVERTER.payload_codec)
         path = Path(__file__).parent / "histories" / f"{name}.json"
         # the workflow id too: workflows derive ids (of children, of events) from it
         saved = {"workflowId": history.workflow_id} | json.loads(history.to_json())

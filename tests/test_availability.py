@@ -195,6 +195,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
         "NT24_KYC_SIGNING_CERTIFICATE",
         "NT24_KYC_SIGNING_KEY",
         "NT24_SECRETS_KEY",
+        "NT24_PAYLOAD_KEYS",
         "NT24_OAUTH_PRIVATE_KEY_PEM",
     ]
     complete = settings.model_copy(
@@ -204,6 +205,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
             "kyc_signing_certificate": "cert.pem",
             "kyc_signing_key": "key.pem",
             "secrets_key": "k1:" + "A" * 43 + "=",
+            "payload_keys": "p1:" + "A" * 43 + "=",
             "oauth_jwks_url": "https://idp.example/jwks",  # an external issuer: no key here
         }
     )
@@ -232,6 +234,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
     assert served.returncode != 0
     assert "NT24_OAUTH_PRIVATE_KEY_PEM" in served.stderr
     assert "NT24_SECRETS_KEY" in served.stderr and "NT24_SECRETS_KEY" in worker.stderr
+    assert "NT24_PAYLOAD_KEYS" in served.stderr and "NT24_PAYLOAD_KEYS" in worker.stderr
     assert "Application startup failed" in served.stderr
 
 
@@ -274,6 +277,7 @@ async def test_chaos_worker_killed_and_temporal_restarted(
                 "NT24_TASK_QUEUE": stack.settings.task_queue,
                 "NT24_DATA_DIR": str(tmp_path),
                 "NT24_SECRETS_KEY": stack.settings.effective_secrets_key,
+                "NT24_PAYLOAD_KEYS": stack.settings.effective_payload_keys,  # the API's
                 "NT24_VIES_BASE_URL": stack.settings.vies_base_url,
                 "NT24_WORKER_HEARTBEAT_INTERVAL": "PT1S",
             }

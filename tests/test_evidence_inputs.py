@@ -25,6 +25,8 @@ from store.models import Base, Buyer, Document, Order
 from tests.conftest import Stack
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.test_web_staff_forms import web_session
+from workflows.converter import DATA_CONVERTER
+from workflows.payload_codec import decoded_history
 from workflows.vies_check import BuyerViesCheckResult, vies_workflow_id
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
@@ -263,7 +265,7 @@ async def test_the_name_vies_gives_reaches_the_buyer_and_its_orders(stack: Stack
 
         created = await client.order(buyer)
         handle = stack.client.get_workflow_handle(f"order-{created['uuid']}")
-        history = await handle.fetch_history()
+        history = await decoded_history(await handle.fetch_history(), DATA_CONVERTER.payload_codec)
         [create, *_] = [
             e.workflow_execution_update_accepted_event_attributes
             for e in history.events

@@ -15,6 +15,8 @@ from temporalio.client import WorkflowExecutionStatus
 from store.models import Event, Order
 from tests.conftest import Stack, capture_history
 from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
+from workflows.converter import DATA_CONVERTER
+from workflows.payload_codec import decode_message
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 
@@ -422,6 +424,7 @@ async def test_the_temporal_ui_tells_the_orders_story(stack: Stack):
     assert "WVWZZZ1KZAW000001" in details and "rule set 2026.12" in details
     summaries = []
     async for event in handle.fetch_history_events():
+        await decode_message(DATA_CONVERTER.payload_codec, event)  # encrypted on the server
         if event.user_metadata.HasField("summary"):
             summaries.append(json.loads(event.user_metadata.summary.data))
     assert any(s.startswith("Render Export File v1 (VALID_EXPORT)") for s in summaries)

@@ -556,6 +556,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         "NT24_TASK_QUEUE": settings.task_queue,
         "NT24_DATA_DIR": str(tmp_path),
         "NT24_SECRETS_KEY": settings.effective_secrets_key,  # the webhook secrets' key
+        "NT24_PAYLOAD_KEYS": settings.effective_payload_keys,  # the test clients' payload keys
         "NT24_WEBHOOK_TIMEOUT": "PT3S",
         "NT24_WEBHOOK_ATTEMPT_MARGIN": "PT1S",
     }

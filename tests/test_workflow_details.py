@@ -24,7 +24,9 @@ from tests.order_flow import seller_session
 from tests.payment_invoices import captured_invoice, staff_member
 from tests.test_webhooks import Receiver, fire_test, register
 from workflows import search_attributes as sa
+from workflows.converter import DATA_CONVERTER
 from workflows.dunning import DunningWorkflow
+from workflows.payload_codec import decode_message
 
 
 async def details_until(handle: WorkflowHandle[Any, Any], wanted: Callable[[str], bool]) -> str:
@@ -44,6 +46,7 @@ async def summaries(handle: WorkflowHandle[Any, Any]) -> list[str]:
     """The summaries of the history's activities and timers, in order (not the start's)."""
     found = []
     async for event in handle.fetch_history_events():
+        await decode_message(DATA_CONVERTER.payload_codec, event)  # encrypted on the server
         started = event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
         if event.user_metadata.HasField("summary") and not started:
             found.append(json.loads(event.user_metadata.summary.data))
