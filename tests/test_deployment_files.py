@@ -29,3 +29,21 @@ def test_compose_runs_api_worker_and_migrations_from_the_project_image():
         assert services[name]["build"] == "."
         assert services[name]["environment"]["NT24_DATABASE_URL"].startswith("postgresql+asyncpg")
     assert services["worker"]["command"] == ["python", "worker.py"]
+
+
+def test_compose_runs_two_apis_and_two_workers_sharing_redis_and_one_task_queue():
+    """The shape tests/test_two_of_each.py runs: two API replicas and two workers."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("api", "worker"):
+        service = services[name]
+        assert service["deploy"]["replicas"] == 2
+        assert "container_name" not in service  # a fixed name allows one container only
+        environment = service["environment"]
+        assert environment["NT24_RATE_LIMIT_STORAGE"].startswith("redis://")
+        assert "NT24_TASK_QUEUE" not in environment  # both on the default task queue
+    # each API replica publishes its own host port: a range as wide as the replicas
+    [port] = services["api"]["ports"]
+    host, container = port.rsplit(":", 1)
+    first, last = (int(p) for p in host.split("-"))
+    assert (last - first + 1, container) == (services["api"]["deploy"]["replicas"], "8000")
+    assert "ports" not in services["worker"]
