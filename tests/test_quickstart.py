@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -185,17 +186,24 @@ async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_pa
         "SELLER": str(tenant.partner.uuid),
         "WEBHOOK_RECEIVER_QUIET": "1",
     }
-    process = await asyncio.create_subprocess_exec(
-        "bash",
-        "-c",
-        curl_steps(port).replace("kill %1", DELIVERED + "kill %1"),
-        cwd=tmp_path,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 240)
-    text = output.decode()
+    log = tmp_path / "steps.log"
+    with log.open("wb") as sink:
+        process = await asyncio.create_subprocess_exec(
+            "bash",
+            "-c",
+            curl_steps(port).replace("kill %1", DELIVERED + "kill %1"),
+            cwd=tmp_path,
+            env=environment,
+            stdout=sink,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # the receiver it starts in the background goes with it
+        )
+        try:
+            await asyncio.wait_for(process.wait(), 240)
+        except TimeoutError:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise AssertionError(f"the curl steps hung: {log.read_text()[-3000:]}") from None
+    text = log.read_text()
     assert process.returncode == 0, text
     assert '"complianceStatus": "VALID"' in text, text
     assert (tmp_path / "export-file.pdf").read_bytes().startswith(b"%PDF"), text

@@ -36,6 +36,7 @@ from api.main import create_app
 from settings import Settings
 from store import identity
 from store.models import User, utcnow
+from store.secrets_box import new_key_setting
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
 from tests.order_flow import OrderClient, key, pdf, seller_session
@@ -65,7 +66,12 @@ def production_settings(settings: Settings) -> Settings:
     fill: dict[str, Any] = {}
     for name in production.missing_production_secrets():
         field = name.removeprefix("NT24_").lower()
-        fill[field] = pem if "PEM" in name else base64.urlsafe_b64encode(os.urandom(32)).decode()
+        if "PEM" in name:
+            fill[field] = pem
+        elif name in ("NT24_SECRETS_KEY", "NT24_PAYLOAD_KEYS"):
+            fill[field] = new_key_setting("test")  # kid:base64key
+        else:
+            fill[field] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     return production.model_copy(update=fill)
 
 
