@@ -177,6 +177,8 @@ def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any
         info = activity.info()
         event.setdefault("workflow_id", info.workflow_id)
         event.setdefault("activity", info.activity_type)
+        if info.workflow_id.startswith("order-"):  # an order's workflow id carries the order's
+            event.setdefault("order", info.workflow_id.removeprefix("order-").split("/")[0])
     return event
 
 

@@ -49,6 +49,8 @@ from store.models import (
 )
 
 log = structlog.get_logger(__name__)
+# What a request's log lines may name beside its trace: ids only, never names or addresses
+REQUEST_IDS = ("organization", "partner", "order")
 
 CACHE_SECONDS = 10.0
 UNMATCHED = "<unmatched>"  # a path no route serves: one label, not one per path tried
@@ -108,12 +110,22 @@ class RequestMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            structlog.contextvars.unbind_contextvars("trace_id")
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED
-            REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started
+            took = time.perf_counter() - started
+            REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(took)
+            # one line a request, with the ids the request resolved (organization, partner,
+            # order: bound by api/nt24_auth.py and api/order_commands.py), never personal data
+            known = structlog.contextvars.get_contextvars()
+            log.info(
+                "request",
+                method=scope["method"],
+                route=template,
+                status=status,
+                ms=round(took * 1000, 1),
+                **{k: known[k] for k in REQUEST_IDS if k in known},
             )
+            structlog.contextvars.unbind_contextvars("trace_id", *REQUEST_IDS)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import jwt
+import structlog
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -226,6 +227,9 @@ async def partner_scope(
         raise Problem(
             "forbidden", f"Partner {seller_id} is not in your organization's authorized partners."
         )
+    structlog.contextvars.bind_contextvars(
+        organization=str(caller.organization.uuid), partner=str(partner.uuid)
+    )
     return PartnerScope(caller, partner)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import structlog
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -199,6 +200,7 @@ async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Ord
         )
     if order is None:
         raise Problem("not-found", f"Order {order_uuid} was not found.")
+    structlog.contextvars.bind_contextvars(order=str(order_uuid))  # the request's log lines
     return order
 
 

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
+import structlog.testing
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
@@ -205,6 +206,18 @@ def test_prometheus_config_and_dashboard(tmp_path: Path):
         import yaml
 
         assert yaml.safe_load(provisioning.read_text())["apiVersion"] == 1
+    import yaml
+
+    # every replica of the API and the worker is scraped: found by the service's DNS name
+    scrape = {
+        j["job_name"]: j
+        for j in yaml.safe_load((ROOT / "deploy/prometheus.yml").read_text())["scrape_configs"]
+    }
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for job, service in (("nt24-api", "api"), ("nt24-worker", "worker")):
+        (lookup,) = scrape[job]["dns_sd_configs"]
+        assert lookup["names"] == [service] and lookup["type"] == "A", job
+        assert services[service]["deploy"]["replicas"] >= 2, service
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool is not installed")
@@ -218,3 +231,24 @@ def test_prometheus_config_and_dashboard(tmp_path: Path):
     )
     run = subprocess.run([promtool, "check", "config", str(config)], capture_output=True)
     assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
+
+
+async def test_every_request_logs_one_line_with_the_ids_it_resolved(stack: Stack):
+    """Support goes from a log line to the organization, partner and order it served, by id;
+    the line names no company, person or address."""
+    client, order, _ = await _order(stack)
+    try:
+        with structlog.testing.capture_logs() as lines:
+            answer = await client.get(f"/orders/{order['uuid']}/compliance")
+    finally:
+        await client.http.aclose()
+    assert answer.status_code == 200
+    (line,) = [
+        e
+        for e in lines
+        if e["event"] == "request" and e["route"].endswith("/orders/{uuid}/compliance")
+    ]
+    assert line["status"] == 200 and line["method"] == "GET"
+    assert line["order"] == order["uuid"]
+    assert line["partner"] == str(client.tenant.partner.uuid)
+    assert line["organization"] and "Garage" not in str(line)
