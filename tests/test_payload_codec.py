@@ -222,3 +222,21 @@ def _payload_from_json(value: dict) -> Payload:
     from google.protobuf import json_format
 
     return json_format.ParseDict(value, Payload())
+
+
+async def test_a_failures_message_travels_encrypted_and_comes_back():
+    """A refusal's text names the order's facts: on the server it is an encrypted payload."""
+    from temporalio.api.failure.v1 import Failure
+    from temporalio.exceptions import ApplicationError
+
+    from workflows.converter import DATA_CONVERTER
+
+    failure = Failure()
+    refusal = ApplicationError("Garage Dupont SARL paid from DE89370400440532013000", type="x")
+    await DATA_CONVERTER.encode_failure(refusal, failure)
+    assert "Garage Dupont" not in failure.SerializeToString().decode(errors="replace")
+    assert failure.encoded_attributes.metadata["encoding"] == b"binary/encrypted"
+    decoded = await DATA_CONVERTER.decode_failure(failure)
+    assert isinstance(decoded, ApplicationError)
+    assert decoded.message == "Garage Dupont SARL paid from DE89370400440532013000"
+    assert decoded.type == "x"
