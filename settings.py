@@ -7,7 +7,9 @@ schedules) is copied into its input by the code that starts it, so a dev stack c
 
 from __future__ import annotations
 
+import base64
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -361,14 +363,7 @@ class Settings(BaseSettings):
             return self.secrets_key
         if self.environment == "production":
             raise RuntimeError("NT24_SECRETS_KEY must be set in production")
-        path = self.data_dir / "secrets-key"
-        if not path.exists():
-            from store.secrets_box import new_key_setting
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_key_setting("local-" + os.urandom(4).hex()))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _local_secret(self.data_dir / "secrets-key", _local_key_setting)
 
     @property
     def effective_payload_keys(self) -> str:
@@ -377,14 +372,7 @@ class Settings(BaseSettings):
             return self.payload_keys
         if self.environment == "production":
             raise RuntimeError("NT24_PAYLOAD_KEYS must be set in production")
-        path = self.data_dir / "payload-keys"
-        if not path.exists():
-            from store.secrets_box import new_key_setting
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_key_setting("local-" + os.urandom(4).hex()))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _local_secret(self.data_dir / "payload-keys", _local_key_setting)
 
     def missing_production_secrets(self) -> list[str]:
         """The settings production needs that are not set: every authenticated request (or
@@ -422,14 +410,24 @@ class MissingSecrets(RuntimeError):
         )
 
 
-def _local_secret(path: Path) -> str:
+def _local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
+    """A secret generated into the data folder on first use (dev and tests only)."""
     import secrets
 
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(make() if make else secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def new_key_setting(kid: str) -> str:
+    """A fresh ``kid:base64key`` for NT24_SECRETS_KEY or NT24_PAYLOAD_KEYS (32-byte AES key)."""
+    return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+def _local_key_setting() -> str:
+    return new_key_setting("local-" + os.urandom(4).hex())
 
 
 @lru_cache

@@ -60,11 +60,6 @@ def parse_keys(value: str, setting: str = "NT24_SECRETS_KEY") -> list[tuple[str,
     return pairs
 
 
-def new_key_setting(kid: str) -> str:
-    """A fresh ``kid:key`` for NT24_SECRETS_KEY."""
-    return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
-
-
 def configure(value: str) -> None:
     """Use these keys from now on; keys configured before still decrypt (several settings in
     one process, as in the tests)."""

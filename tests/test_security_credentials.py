@@ -27,7 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 import admin
 from api.main import create_app
 from api.oauth import signing_key
-from settings import Settings, get_settings
+from settings import Settings, get_settings, new_key_setting
 from store import identity, secrets_box
 from store.db import Database
 from store.models import ApiClient, WebhookEndpoint
@@ -518,7 +518,7 @@ async def test_webhook_secrets_are_encrypted_at_rest_and_rotate_with_the_key(
 
     # a new key put first: reencrypt-secrets moves every secret to it; the old key can go
     old = stack.settings.effective_secrets_key
-    new = secrets_box.new_key_setting(f"k{uuid4().hex[:8]}")
+    new = new_key_setting(f"k{uuid4().hex[:8]}")
     try:
         secrets_box.configure(f"{new},{old}")
         assert await asyncio.to_thread(_cli, monkeypatch, pg_url, "reencrypt-secrets") == 0
@@ -537,5 +537,5 @@ def test_production_refuses_to_start_without_the_secrets_key(tmp_path: Path):
         _ = settings.effective_secrets_key
     with pytest.raises(ValueError):
         secrets_box.parse_keys("k1:" + "A" * 10)  # not 32 bytes
-    keyed = settings.model_copy(update={"secrets_key": secrets_box.new_key_setting("k1")})
+    keyed = settings.model_copy(update={"secrets_key": new_key_setting("k1")})
     assert "NT24_SECRETS_KEY" not in keyed.missing_production_secrets()

@@ -33,10 +33,9 @@ from sqlalchemy import select
 
 from activities.webhooks import vet_target
 from api.main import create_app
-from settings import Settings
+from settings import Settings, new_key_setting
 from store import identity
 from store.models import User, utcnow
-from store.secrets_box import new_key_setting
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
 from tests.order_flow import OrderClient, key, pdf, seller_session
