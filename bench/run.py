@@ -57,8 +57,9 @@ from bench.lifecycle import (
 )
 from bench.stack import HOST, BenchStack, Seeded, cpu_seconds, machine_cpu, rss_kib
 from bench.webhooks import delivery_delays, receiving
+from settings import Settings
 from store.migrate import upgrade
-from workflows.converter import DATA_CONVERTER
+from workflows.converter import data_converter
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -240,7 +241,10 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     nt24_token, user_token = await tokens(plain, seeded)
     await plain.close()
     api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
-    client = await Client.connect(stack.temporal_address, data_converter=DATA_CONVERTER)
+    client = await Client.connect(
+        stack.temporal_address,
+        data_converter=data_converter(Settings(payload_keys=stack.payload_keys)),
+    )
 
     def budget(cap: float) -> float:
         left = deadline - time.monotonic()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from devstack import TEMPORAL_TUNING, temporal_cli
+from settings import new_key_setting
 from store import api_clients, identity
 from store.db import Database
 from workflows.search_attributes import cli_flags
@@ -108,6 +109,7 @@ class BenchStack:
         self.hello_port = free_port()
         self.task_queue = "nt24-bench"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.payload_keys = new_key_setting("bench")
         env = {k: v for k, v in os.environ.items() if not k.startswith("NT24_")}
         self.env = env | {
             "NT24_ENVIRONMENT": "dev",
@@ -121,6 +123,8 @@ class BenchStack:
             "NT24_SANDBOX_PORT": str(self.sandbox_port),
             "NT24_VIES_BASE_URL": f"http://{HOST}:{self.sandbox_port}/vies",
             "NT24_JWT_SECRET": secrets.token_urlsafe(48),
+            # the bench's own Temporal client encrypts with the stack's payload keys
+            "NT24_PAYLOAD_KEYS": self.payload_keys,
             "NT24_RATE_LIMITS_STANDARD": RATE_LIMITS,
             "NT24_OAUTH_TOKEN_TTL": "PT2H",  # one token serves the whole run
         }
