@@ -54,16 +54,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from settings import get_settings
-from store import api_clients, identity, payment_money
-from store.camt053 import StatementError
 from store.db import Database
+from store.identity import api_clients, identity
 from store.migrate import upgrade
 from store.models import ApiClient, Organization, Partner, User, utcnow
-from store.payment_money import DunningNotice, MoneyError, PaymentRecorded
+from store.payments import payment_money
+from store.payments.camt053 import StatementError
+from store.payments.payment_money import DunningNotice, MoneyError, PaymentRecorded
 from store.web import audit
-from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
+from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 FLAGS = (
     "allow_marketplace_led_kyc",
@@ -310,11 +311,11 @@ async def accept_dpa(session: AsyncSession, args: argparse.Namespace) -> str:
 
 async def kyc_review(session: AsyncSession, args: argparse.Namespace) -> str:
     """Staff decide an NT24-led verification left for review (docs/kyc.md)."""
-    from api.errors import Problem
-    from api.kyc_verification import review
+    from api.nt24.buyers.kyc_verification import review
+    from api.shared.errors import Problem
     from store.models import Buyer
     from worker import connect
-    from workflows.kyc_verification import ReviewDecision
+    from workflows.buyers.kyc_verification import ReviewDecision
 
     try:
         buyer_uuid = UUID(args.buyer)
@@ -335,13 +336,13 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
     """Staff decide a decided order again, e.g. when evidence arrived after the deadline
     (docs/compliance-rules.md): the rules judge the facts on file, a decision they reach gets
     a new Export File version, and the audit log keeps who did it and why."""
-    from api.errors import Problem
-    from api.order_commands import run_command
+    from api.nt24.orders.commands import run_command
+    from api.shared.errors import Problem
     from store.models import Order
     from store.web import audit
     from worker import connect
-    from workflows.order import OrderWorkflow
-    from workflows.order_model import Redecide
+    from workflows.orders.model import Redecide
+    from workflows.orders.workflow import OrderWorkflow
 
     try:
         order_uuid = UUID(args.order)
@@ -383,8 +384,8 @@ async def verify_order(session: AsyncSession, args: argparse.Namespace) -> str:
     """Recompute the order's evidence chain from its stored entries and the stored bytes of
     every document and Export File it names: "intact", or the entry that breaks it."""
     from store.documents import DocumentStore
-    from store.evidence import verify_order as verify
     from store.models import Order
+    from store.orders.evidence import verify_order as verify
 
     try:
         order_uuid = UUID(args.order)
@@ -393,7 +394,7 @@ async def verify_order(session: AsyncSession, args: argparse.Namespace) -> str:
     order = await session.scalar(select(Order).where(Order.uuid == order_uuid))
     if order is None:
         raise AdminError(f"no order {args.order}")
-    from api.evidence import workflow_head
+    from api.nt24.orders.evidence import workflow_head
     from worker import connect
 
     store = DocumentStore(get_settings().effective_document_store_dir)
@@ -416,8 +417,8 @@ async def verify_order(session: AsyncSession, args: argparse.Namespace) -> str:
 async def what_if(session: AsyncSession, args: argparse.Namespace) -> str:
     """Re-evaluate stored orders under the current rule set without changing them; list those
     whose decision or blockers would change, with the rules whose outcomes differ."""
-    from store.rule_sets import RULE_SET, RULE_SET_DIGEST
-    from store.what_if import what_if as evaluate
+    from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
+    from store.orders.what_if import what_if as evaluate
 
     since = date.fromisoformat(args.since) if args.since else None
     country = args.country.upper() if args.country else None

@@ -23,12 +23,12 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from activities.kyc_profile_pdf import signing_material
+from activities.buyers.kyc_profile_pdf import signing_material
 from admin import FLAGS
 from sandboxes.vies import TRADERS, magic_vat_number
 from settings import Settings, get_settings
-from store import api_clients, identity
 from store.db import Database
+from store.identity import api_clients, identity
 from store.migrate import upgrade
 from store.models import Organization, Partner, User, utcnow
 from workflows.search_attributes import cli_flags

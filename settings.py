@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workflows.rules.cash_limits import CASH_LIMITS, CashLimit
-from workflows.rules.dunning import PAYMENT_TERMS_DAYS, DunningOffsets
+from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit
+from workflows.payments.rules.dunning import PAYMENT_TERMS_DAYS, DunningOffsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -47,10 +47,10 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://127.0.0.1:8233"
     # How long an API command (a workflow Update) may take, waiting for the worker included;
     # past it the answer is 503 with Retry-After, and a retry with the same Idempotency-Key
-    # attaches to the same Update (api/temporal_calls.py)
+    # attaches to the same Update (api/shared/temporal_calls.py)
     command_deadline: timedelta = Field(timedelta(seconds=10), gt=timedelta(0))
     # The worker records that it is alive this often; /readyz counts a worker whose last
-    # record is older than `worker_stale_after` as gone (api/health.py)
+    # record is older than `worker_stale_after` as gone (api/shared/health.py)
     worker_heartbeat_interval: timedelta = Field(timedelta(seconds=5), gt=timedelta(0))
     worker_stale_after: timedelta = Field(timedelta(seconds=15), gt=timedelta(0))
 
@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     # Clock difference tolerated on `exp`, `nbf` and `iat` of tokens from another issuer
     oauth_clock_leeway: timedelta = Field(timedelta(seconds=10), ge=timedelta(0))
     client_secret_rotation_grace: timedelta = timedelta(hours=48)
-    # Guessing credentials (api/login_throttle.py: token endpoints and the web app's login).
+    # Guessing credentials (api/shared/login_throttle.py: token endpoints and the web app's login).
     # Failures count per (account, address), per address and per account (not the web app's);
     # past a count's threshold each further failure doubles its wait (429 with Retry-After),
     # from `first_delay` up to `max_delay`. Failures are forgotten `window` after the first.
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # same `kid:base64-of-32-bytes[,...]` form (the first encrypts, every one decrypts).
     # Generated into data/ outside production when empty; production requires it
     payload_keys: str = ""
-    # The codec server at /codec (api/codec_server.py) that decodes payloads for the Temporal
+    # The codec server at /codec (api/shared/codec_server.py) that decodes payloads for the Temporal
     # UI answers only to `Authorization: Bearer <codec_token>`; while it is empty it answers
     # everyone outside production (the dev stack's UI) and no one in production. The UI
     # origins it allows (CORS); empty: the origin of `temporal_ui_url`
@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
-    # NT24 rate limits per organization and tier (api/rate_limit.py). A burst span may carry
+    # NT24 rate limits per organization and tier (api/shared/rate_limit.py). A burst span may carry
     # `burst_factor` times its share of the minute; the minute's limit is never exceeded.
     # Env values are JSON: NT24_RATE_LIMITS_ENTERPRISE='{"read":5000,"write":900,"webhook":50}'
     rate_limits_standard: RateLimits = RateLimits(read=300, write=60, webhook=10)
@@ -134,15 +134,16 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # How long a verified access token's principal (client, organization, partners) is reused
     # without reading the database, at most until the token expires; changes to API clients,
-    # organizations and partners drop it at once (api/auth_cache.py)
+    # organizations and partners drop it at once (api/nt24/identity/principal_cache.py)
     auth_cache_ttl: timedelta = Field(timedelta(seconds=300), ge=timedelta(0))
-    # Idempotency-Key (api/idempotency.py): how long a duplicate waits for the first request to
+    # Idempotency-Key (api/shared/idempotency.py): how long a duplicate waits for the first request
+    # to
     # finish, and after how long an unfinished first request counts as lost (its process died)
     idempotency_wait: timedelta = timedelta(seconds=30)
     idempotency_abandoned_after: timedelta = timedelta(minutes=2)
 
     # The largest amount a request may carry, in minor units (cents), on both API families:
-    # NT24 Money `value` and every NOTYD amount (api/input_limits.py). One billion EUR by
+    # NT24 Money `value` and every NOTYD amount (api/shared/input_limits.py). One billion EUR by
     # default; at most 2**63 - 1, what the database's amount columns hold.
     max_money_minor_units: int = Field(100_000_000_000, gt=0, le=2**63 - 1)
 

@@ -20,34 +20,34 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import telemetry
-from activities.buyer_orders import BuyerOrdersActivities
-from activities.dunning import DunningActivities
+from activities.buyers.buyer_orders import BuyerOrdersActivities
+from activities.buyers.identity_verification import IdentityActivities
+from activities.buyers.invitations import InvitationActivities
+from activities.buyers.kyc_profile_pdf import KycProfileActivities
+from activities.buyers.kyc_store import KycStoreActivities
+from activities.buyers.vies import ViesActivities
 from activities.email import EmailActivities
-from activities.export_file_signing import ExportFileSigner
-from activities.identity_verification import IdentityActivities
-from activities.invitations import InvitationActivities
-from activities.kyc_profile_pdf import KycProfileActivities
-from activities.kyc_store import KycStoreActivities
-from activities.order_store import ExportFileActivities, OrderStoreActivities
-from activities.payment_orders import PaymentOrderActivities
-from activities.payouts import PayoutActivities, ensure_payout_schedule
+from activities.orders.export_file_signing import ExportFileSigner
+from activities.orders.order_store import ExportFileActivities, OrderStoreActivities
+from activities.payments.dunning import DunningActivities
+from activities.payments.payment_orders import PaymentOrderActivities
+from activities.payments.payouts import PayoutActivities, ensure_payout_schedule
 from activities.round_trip import RoundTripActivities
-from activities.vies import ViesActivities
-from activities.webhooks import WebhookActivities, ensure_sweep_schedule
+from activities.webhooks.delivery import WebhookActivities, ensure_sweep_schedule
 from settings import MissingSecrets, Settings, get_settings
 from store import worker_heartbeats
 from store.db import Database
 from store.documents import DocumentStore
+from workflows.buyers.kyc_verification import KycWorkflow
+from workflows.buyers.self_service_invitation import SelfServiceInvitationWorkflow
+from workflows.buyers.vies_check import BuyerViesCheckWorkflow
 from workflows.converter import data_converter
-from workflows.dunning import DunningWorkflow
-from workflows.kyc_verification import KycWorkflow
-from workflows.order import OrderWorkflow
-from workflows.payment_order import PaymentOrderWorkflow
-from workflows.payouts import PayoutRunWorkflow
+from workflows.orders.workflow import OrderWorkflow
+from workflows.payments.dunning import DunningWorkflow
+from workflows.payments.payment_order import PaymentOrderWorkflow
+from workflows.payments.payouts import PayoutRunWorkflow
 from workflows.round_trip import RoundTripWorkflow
-from workflows.self_service_invitation import SelfServiceInvitationWorkflow
-from workflows.vies_check import BuyerViesCheckWorkflow
-from workflows.webhook_delivery import (
+from workflows.webhooks.delivery import (
     WebhookDeliveryWorkflow,
     WebhookFanOutWorkflow,
     WebhookPausedNoticeWorkflow,
@@ -135,7 +135,10 @@ def workflow_runner() -> SandboxedWorkflowRunner:
             "stdnum",
             "pydantic",
             "sqlalchemy",
-            "workflows.rules",
+            "workflows.money",
+            "workflows.orders.rules",
+            "workflows.buyers.rules",
+            "workflows.payments.rules",
             # the tracing interceptor's spans, inside and outside the sandbox, are one library's
             "opentelemetry",
         )

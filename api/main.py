@@ -9,48 +9,42 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 import telemetry
-from api import (
+from api import web
+from api.notyd import diagnostics
+from api.notyd.identity import user_tokens, users
+from api.notyd.payments import invoices as payment_invoices
+from api.notyd.payments import order_requests as payment_order_requests
+from api.notyd.payments import orders as payment_orders
+from api.notyd.payments import page as payment_page
+from api.notyd.payments.common import serve_without_trailing_slash
+from api.nt24.buyers import (
     buyers,
-    codec_server,
-    compliance,
-    diagnostics,
-    docs_ui,
-    errors,
-    events,
-    evidence,
-    finalization,
-    health,
-    invoices,
     kyc,
     kyc_documents,
     kyc_verification,
-    me,
-    metrics,
-    oauth,
-    openapi_examples,
-    order_documents,
-    orders,
-    payment_invoices,
-    payment_order_requests,
-    payment_orders,
-    payment_page,
-    payments,
     self_service,
     self_service_invitations,
-    temporal_calls,
-    transport,
-    user_tokens,
-    users,
-    web,
-    webhooks,
 )
-from api.idempotency import IdempotencyMiddleware
-from api.input_limits import InputLimitsMiddleware, declare_body_problems
-from api.payment_common import serve_without_trailing_slash
-from api.problem_docs import declare_problems
-from api.rate_limit import RateLimitMiddleware
-from api.security_headers import SecurityHeadersMiddleware
-from api.temporal import TemporalConnection
+from api.nt24.identity import me, oauth
+from api.nt24.orders import compliance, evidence, finalization, invoices, orders, transport
+from api.nt24.orders import documents as order_documents
+from api.nt24.orders import payment_proof as payments
+from api.nt24.webhooks import events, webhooks
+from api.shared import (
+    codec_server,
+    docs_ui,
+    errors,
+    health,
+    metrics,
+    openapi_examples,
+    temporal_calls,
+)
+from api.shared.idempotency import IdempotencyMiddleware
+from api.shared.input_limits import InputLimitsMiddleware, declare_body_problems
+from api.shared.problem_docs import declare_problems
+from api.shared.rate_limit import RateLimitMiddleware
+from api.shared.security_headers import SecurityHeadersMiddleware
+from api.shared.temporal import TemporalConnection
 from settings import Settings, get_settings
 from store import secrets_box
 from store.db import Database
@@ -87,7 +81,7 @@ def create_app(
         version="1.0.0",
         summary="NT24 Integration API (compliance) and NOTYD v1 compatible payments API",
         lifespan=lifespan,
-        docs_url=None,  # served from the package's own assets, no CDN (api/docs_ui.py)
+        docs_url=None,  # served from the package's own assets, no CDN (api/shared/docs_ui.py)
         redoc_url=None,
         generate_unique_id_function=openapi_examples.operation_id,  # createOrder, notydGetOrder
     )
@@ -99,19 +93,19 @@ def create_app(
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
     # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
     # below wraps them all, so their own answers (400, 422, 429) echo X-Request-Id too.
-    # Innermost, on every path: strict JSON bodies and the money limit (api/input_limits.py).
+    # Innermost, on every path: strict JSON bodies and the money limit (api/shared/input_limits.py).
     app.add_middleware(InputLimitsMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
-    # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/metrics.py)
+    # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/shared/metrics.py)
     app.add_middleware(metrics.RequestMiddleware)
     metrics.install(app)  # GET /metrics behind NT24_METRICS_TOKEN
     app.include_router(codec_server.router)  # the Temporal UI's codec server, /codec
     telemetry.instrument_app(app)  # the server span, outside everything, when tracing is on
 
     # outermost: every answer, the other middlewares' own included, carries the security
-    # headers (CSP, nosniff, no-store, HSTS outside dev; api/security_headers.py)
+    # headers (CSP, nosniff, no-store, HSTS outside dev; api/shared/security_headers.py)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
 
     nt24 = (
@@ -142,7 +136,7 @@ def create_app(
     docs_ui.install(app)  # /docs and /redoc, working offline
     declare_body_problems(app)
     declare_problems(app)  # after every other declaration: it completes them
-    openapi_examples.install(app)  # example bodies (api/openapi_examples.py)
+    openapi_examples.install(app)  # example bodies (api/shared/openapi_examples.py)
     return app
 
 

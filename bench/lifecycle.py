@@ -25,7 +25,7 @@ from reportlab.pdfgen import canvas
 from stdnum import luhn
 
 from bench.client import Answer, HttpClient
-from workflows.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
 
 SELLER = "/v1/partners/{sellerId}"
 BUYERS = SELLER + "/buyers"

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from devstack import TEMPORAL_TUNING, temporal_cli
 from settings import new_key_setting
-from store import api_clients, identity
 from store.db import Database
+from store.identity import api_clients, identity
 from workflows.search_attributes import cli_flags
 
 HOST = "127.0.0.1"

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from bench.client import HttpClient
 from bench.stack import HOST, free_port
 from store.db import Database
-from store.events import EVENT_TYPES
 from store.models import Event
+from store.webhooks.events import EVENT_TYPES
 
 # every event an order's lifecycle makes; the meta events (webhook.*) go to other endpoints
 ORDER_EVENTS = [t for t in EVENT_TYPES if not t.startswith("webhook.")]

@@ -1,6 +1,6 @@
 """The credit bureau sandbox: ``POST /assessments`` with magic company names and numbers.
 
-The client code path is the real one (``activities/credit_bureau.py``); only the base URL
+The client code path is the real one (``activities/payments/credit_bureau.py``); only the base URL
 differs. A company is matched by its registration number or, when it has none that is magic,
 by a word in its name (case-insensitive):
 

@@ -27,7 +27,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from activities.identity_verification import SIGNATURE_HEADER, callback_signature
+from activities.buyers.identity_verification import SIGNATURE_HEADER, callback_signature
 
 API_KEY = "sandbox-api-key"
 API_SECRET = "sandbox-api-secret"

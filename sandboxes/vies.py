@@ -36,8 +36,8 @@ from stdnum.iso7064 import mod_11_10
 from stdnum.nl import bsn
 from stdnum.pl import nip
 
-from activities.vies import FINAL_ERRORS
-from workflows.rules.vat_numbers import COUNTRIES, InvalidVatNumber, normalize_vat_number
+from activities.buyers.vies import FINAL_ERRORS
+from workflows.buyers.rules.vat_numbers import COUNTRIES, InvalidVatNumber, normalize_vat_number
 
 # What each VIES error code means (the real service's semantics).
 ERROR_MEANINGS = {

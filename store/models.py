@@ -132,7 +132,7 @@ class User(Base):
 class ApiClient(Base):
     """Machine credentials of an organization (OAuth2 client_credentials).
 
-    Secrets are random 64-character strings kept as argon2 hashes (store/api_clients.py; a
+    Secrets are random 64-character strings kept as argon2 hashes (store/identity/api_clients.py; a
     ``sha256$`` digest of before migration 0016 is verified and rehashed at its next use);
     during a rotation the previous one keeps working until ``previous_secret_expires_at``.
     A disabled client (``is_active``) or a deleted one (``deleted_at``, kept so that its client
@@ -401,7 +401,7 @@ class Order(Base):
     create_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    # The hash of the order's last evidence entry (store/evidence.py), written with it
+    # The hash of the order's last evidence entry (store/orders/evidence.py), written with it
     evidence_head: Mapped[str | None] = mapped_column(String(64))
 
     vins: Mapped[list[OrderVin]] = relationship(order_by="OrderVin.position")
@@ -485,7 +485,7 @@ class ExportFile(Base):
 
 
 class EvidenceEntry(Base):
-    """One entry of an order's sealed evidence chain (store/evidence.py): append-only.
+    """One entry of an order's sealed evidence chain (store/orders/evidence.py): append-only.
 
     ``payload`` is the entry's canonical JSON (RFC 8785) as hashed; ``hash`` is
     sha256(prev_hash + payload). No code path updates or deletes a row, and on PostgreSQL a
@@ -826,7 +826,7 @@ class PaymentRefund(Base):
 
 
 # ----- Payments: incoming money, bank statements, write-offs, payouts, dunning letters -----
-# Written by store/payment_money.py (staff, statement imports), the payout run and the
+# Written by store/payments/payment_money.py (staff, statement imports), the payout run and the
 # dunning workflow's activities; amounts are integer cents.
 
 
@@ -877,7 +877,7 @@ class BankStatementEntry(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("bank_statement_imports.id"), index=True)
     statement_id: Mapped[str] = mapped_column(String(100))
     account_iban: Mapped[str | None] = mapped_column(String(34))
-    # the same entry in an overlapping statement has the same key (store/camt053.py)
+    # the same entry in an overlapping statement has the same key (store/payments/camt053.py)
     entry_key: Mapped[str] = mapped_column(String(64), index=True)
     bank_reference: Mapped[str | None] = mapped_column(String(100))
     credit: Mapped[bool] = mapped_column(Boolean)

@@ -37,8 +37,8 @@ from api.main import create_app
 from devstack import TEMPORAL_TUNING
 from sandboxes.mail import MailCatcher
 from settings import RateLimits, Settings
-from store import api_clients, identity
 from store.db import Database
+from store.identity import api_clients, identity
 from store.migrate import upgrade_async
 from worker import build_worker
 from workflows import search_attributes

@@ -12,9 +12,9 @@ import httpx
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from store import identity
+from store.identity import identity
 from tests.conftest import ApiTenant, Stack, client_token, make_api_tenant
-from workflows.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
 
 EUR = "EUR"
 BUYER_VAT = "FR40303265045"  # well-formed; the VIES sandbox answers VALID

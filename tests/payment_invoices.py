@@ -1,5 +1,5 @@
 """Captured invoices for the dunning and money tests, written straight into the database as a
-capture writes them (activities/payment_orders.py), and a staff member to act on them."""
+capture writes them (activities/payments/payment_orders.py), and a staff member to act on them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import select
 
-from store import identity
 from store.db import Database
+from store.identity import identity
 from store.models import (
     PaymentCapture,
     PaymentInvoice,
@@ -21,7 +21,7 @@ from store.models import (
     PaymentOrder,
     User,
 )
-from workflows.rules.dunning import due_date
+from workflows.payments.rules.dunning import due_date
 
 ADDRESS = {
     "street": "Hauptstraße",

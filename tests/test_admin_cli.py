@@ -11,7 +11,7 @@ from sqlalchemy import select
 import admin
 from settings import get_settings
 from store.db import Database
-from store.identity import authenticate
+from store.identity.identity import authenticate
 from store.models import Organization
 
 

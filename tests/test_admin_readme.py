@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import admin
-from api.users import SellerUser
+from api.notyd.identity.users import SellerUser
 from settings import get_settings
-from store.api_clients import secret_matches
 from store.db import Database
-from store.identity import authenticate
+from store.identity.api_clients import secret_matches
+from store.identity.identity import authenticate
 from store.models import ApiClient, BankStatementImport, Organization, Partner, User
 from store.web import AuditEntry
 

@@ -22,11 +22,11 @@ from sqlalchemy.exc import DataError
 from temporalio.exceptions import ApplicationError
 
 import admin
-from activities.payment_orders import final_on_unwritable
-from api import errors
-from api.errors import json_safe
-from api.input_limits import InputLimitsMiddleware, json_problems
-from api.nt24_values import MoneyIn
+from activities.payments.payment_orders import final_on_unwritable
+from api.nt24.values import MoneyIn
+from api.shared import errors
+from api.shared.errors import json_safe
+from api.shared.input_limits import InputLimitsMiddleware, json_problems
 from settings import Settings
 from store.db import Database
 from store.models import Order, Organization

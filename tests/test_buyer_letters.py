@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.dunning import (
+from activities.orders.invoice_pdf import InvoicePdfContent
+from activities.payments.dunning import (
     INVOICE_LETTER,
     LetterRequest,
     Sender,
@@ -21,14 +22,13 @@ from activities.dunning import (
     start_dunning,
     step_name,
 )
-from activities.invoice_pdf import InvoicePdfContent
 from sandboxes.mail import MailCatcher
 from store.i18n import BuyerLocale
 from store.models import DunningLetter
 from tests.conftest import Stack, capture_history
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
-from workflows.rules.dunning import DunningStep
+from workflows.payments.rules.dunning import DunningStep
 
 SENDER = Sender("NT24 Payments GmbH", "Friedrichstraße 100, 10117 Berlin", "payments@nt24.test")
 

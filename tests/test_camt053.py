@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.camt053 import StatementError, parse_statement
+from store.payments.camt053 import StatementError, parse_statement
 
 DATA = Path(__file__).parent / "data"
 

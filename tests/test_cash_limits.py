@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from workflows.rules import cash_limits
-from workflows.rules.cash_limits import (
+from workflows.money import Money
+from workflows.orders.rules import cash_limits
+from workflows.orders.rules.cash_limits import (
     CASH_LIMITS,
     EU,
     MEMBER_STATES,
@@ -20,7 +21,6 @@ from workflows.rules.cash_limits import (
     CashLimit,
     limits_in_force,
 )
-from workflows.rules.money import Money
 
 WITH_NATIONAL_LIMIT = {row.jurisdiction for row in CASH_LIMITS} - {EU}
 WITHOUT_NATIONAL_LIMIT = sorted(MEMBER_STATES - WITH_NATIONAL_LIMIT)

@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_compliance_rules import EUR_18500, HAPPY, OTHER_VIN, PICKUP, VIN, change
-from workflows.rules.compliance import (
+from workflows.orders.rules.compliance import (
     ComplianceFacts,
     DocumentFacts,
     InvoiceFacts,

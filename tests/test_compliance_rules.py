@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from workflows.rules.cash_limits import CASH_LIMITS, CashLimit
-from workflows.rules.compliance import (
+from workflows.buyers.rules.kyc import NT24_LED, KycFacts
+from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit
+from workflows.orders.rules.compliance import (
     BuyerFacts,
     BuyerSummary,
     ComplianceFacts,
@@ -34,7 +35,6 @@ from workflows.rules.compliance import (
     iban_consistent,
     is_new_means_of_transport,
 )
-from workflows.rules.kyc import NT24_LED, KycFacts
 
 VIN = "WVWZZZ1KZAW000001"
 OTHER_VIN = "WAUZZZ8V5KA012345"

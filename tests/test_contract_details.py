@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from api.payment_views import timestamp
+from api.notyd.payments.views import timestamp
 from settings import RateLimits, Settings
 from store.models import Buyer, Order, WebhookDelivery
 from tests.conftest import Stack

@@ -25,10 +25,14 @@ from limits import RateLimitItemPerSecond
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 
-from api import errors
-from api.deps import database
-from api.errors import Problem
-from api.idempotency import (
+from api.main import create_app
+from api.nt24.identity.auth import Principal
+from api.nt24.pagination import Page, PageParams, Sort, parse_sort
+from api.nt24.schemas import NT24Model
+from api.shared import errors
+from api.shared.deps import database
+from api.shared.errors import Problem
+from api.shared.idempotency import (
     IdempotencyMiddleware,
     claim_key,
     idempotency_key,
@@ -38,11 +42,7 @@ from api.idempotency import (
     storable,
     store_answer,
 )
-from api.main import create_app
-from api.nt24_auth import Principal
-from api.nt24_pagination import Page, PageParams, Sort, parse_sort
-from api.nt24_schemas import NT24Model
-from api.rate_limit import (
+from api.shared.rate_limit import (
     RateLimitMiddleware,
     Window,
     category_of,
@@ -50,7 +50,7 @@ from api.rate_limit import (
     judge,
     windows_for,
 )
-from api.versioning import (
+from api.shared.versioning import (
     if_match,
     if_none_match,
     none_match,
@@ -59,8 +59,8 @@ from api.versioning import (
     versioned,
 )
 from settings import RateLimits, Settings
-from store import identity
 from store.db import Database
+from store.identity import identity
 from store.migrate import upgrade_async
 from store.models import Buyer, IdempotencyRecord, Organization, Partner, utcnow
 from tests.conftest import serving, settings_for_tests
@@ -73,7 +73,8 @@ GENEROUS = RateLimits(read=10_000, write=10_000, webhook=10_000)
 
 
 async def bearer_organization(request: Request) -> Principal:
-    """Stands in for api.nt24_auth.authenticate: the Bearer token is an organization's uuid."""
+    """Stands in for api.nt24.identity.auth.authenticate: the Bearer token is an organization's
+    uuid."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached

@@ -11,11 +11,11 @@ from babel.dates import format_date
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.dunning import dunning_workflow_id, start_dunning
-from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from activities.payments.dunning import dunning_workflow_id, start_dunning
+from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from sandboxes.mail import CaughtMessage, MailCatcher
-from store import payment_money
 from store.models import DunningLetter, PaymentInvoice
+from store.payments import payment_money
 from tests.conftest import Stack, capture_history
 from tests.payment_invoices import (
     Invoice,
@@ -25,8 +25,8 @@ from tests.payment_invoices import (
     staff_member,
     statement_paying,
 )
-from workflows.dunning import DunningView, DunningWorkflow
-from workflows.rules.dunning import DunningStep
+from workflows.payments.dunning import DunningView, DunningWorkflow
+from workflows.payments.rules.dunning import DunningStep
 
 LADDER_SUBJECTS = [
     "Upcoming payment: invoice {ref} is due on",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from workflows.rules.dunning import (
+from workflows.payments.rules.dunning import (
     DunningOffsets,
     DunningStatus,
     DunningStep,
@@ -19,7 +19,7 @@ from workflows.rules.dunning import (
     resumed_ladder,
     status_of,
 )
-from workflows.rules.payments import (
+from workflows.payments.rules.invoice_money import (
     AmountError,
     Balance,
     PaymentStatus,

@@ -1,4 +1,5 @@
-"""The sealed evidence chain (store/evidence.py), signed Export Files and the rule-set digest:
+"""The sealed evidence chain (store/orders/evidence.py), signed Export Files and the rule-set
+digest:
 an order's evidence is appended once, hash-linked, refused any UPDATE or DELETE by PostgreSQL,
 and a changed row or a changed document's bytes is named by the API and by nt24-admin."""
 
@@ -16,15 +17,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 import admin
-from activities.export_file_signing import ExportFileSigner, Seal, verify_export_file
-from activities.kyc_profile_pdf import self_signed, signing_material
-from activities.order_store import evidence_head
-from store import evidence
+from activities.buyers.kyc_profile_pdf import self_signed, signing_material
+from activities.orders.export_file_signing import ExportFileSigner, Seal, verify_export_file
+from activities.orders.order_store import evidence_head
 from store.documents import DocumentStore
-from store.evidence import GENESIS, Evidence, canonical, chain_hash, verify_chain
 from store.models import Document, EvidenceEntry, Order
-from store.rule_sets import RULE_SET, RULE_SET_DIGEST
-from store.what_if import what_if
+from store.orders import evidence
+from store.orders.evidence import GENESIS, Evidence, canonical, chain_hash, verify_chain
+from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
+from store.orders.what_if import what_if
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, seller_session
 
@@ -292,7 +293,7 @@ def http_for(stack: Stack, tenant):  # type: ignore[no-untyped-def]
 
 
 def test_a_signed_export_file_with_a_timestamp_is_accepted_and_one_changed_byte_refused():
-    from activities.export_file_pdf import render_export_file
+    from activities.orders.export_file_pdf import render_export_file
     from sandboxes.tsa import timestamper, tsa_material
     from tests.test_export_file_pdf import full_content
 

@@ -17,17 +17,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, select
 
-from api.transport import latest_today
+from api.nt24.orders.transport import latest_today
 from sandboxes.vies import BY_NUMBER, VALID_NAME
-from store.buyers import buyer_ref
+from store.buyers.buyers import buyer_ref
 from store.db import Database
 from store.models import Base, Buyer, Document, Order
 from tests.conftest import Stack
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.test_web_staff_forms import web_session
+from workflows.buyers.vies_check import BuyerViesCheckResult, vies_workflow_id
 from workflows.converter import DATA_CONVERTER
 from workflows.payload_codec import decoded_history
-from workflows.vies_check import BuyerViesCheckResult, vies_workflow_id
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 VIN_A = "WVWZZZ1KZAW000001"

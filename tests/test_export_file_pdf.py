@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from activities.export_file_pdf import (
+from activities.orders.export_file_pdf import (
     AddressFacts,
     Blocker,
     BuyerFacts,
@@ -318,7 +318,7 @@ def test_the_bytes_do_not_depend_on_the_process():
     """Another interpreter, another hash seed: what a regeneration on another worker sees."""
     script = (
         "import sys; from tests.test_export_file_pdf import full_content; "
-        "from activities.export_file_pdf import render_export_file; "
+        "from activities.orders.export_file_pdf import render_export_file; "
         "sys.stdout.buffer.write(render_export_file(full_content()))"
     )
     other = subprocess.run(
@@ -343,7 +343,8 @@ def test_formats_an_auditor_reads():
 
 
 def test_no_iban_is_printed_in_full_not_even_in_a_rules_detail():
-    """The rules name the IBAN they judged (workflows/rules/compliance.py); the file masks it."""
+    """The rules name the IBAN they judged (workflows/orders/rules/compliance.py); the file masks
+    it."""
     content = replace(
         full_content(),
         rules=(

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.errors import PROBLEM_JSON
+from api.shared.errors import PROBLEM_JSON
 from store.db import Database
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, seller_session

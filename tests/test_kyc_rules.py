@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.rules.kyc import (
+from workflows.buyers.rules.kyc import (
     KYC_DOCUMENT_TYPES,
     MARKETPLACE_LED,
     NT24_LED,

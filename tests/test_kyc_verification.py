@@ -25,7 +25,7 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
-from activities.identity_verification import (
+from activities.buyers.identity_verification import (
     SIGNATURE_HEADER,
     AmlClient,
     AmlRequest,
@@ -34,7 +34,7 @@ from activities.identity_verification import (
     callback_signature,
     read_callback,
 )
-from activities.kyc_profile_pdf import (
+from activities.buyers.kyc_profile_pdf import (
     CompanyFacts,
     KycProfileActivities,
     ProfileRequest,
@@ -44,15 +44,15 @@ from activities.kyc_profile_pdf import (
     sign_pdf,
     signing_material,
 )
-from api.kyc_verification import review
+from api.nt24.buyers.kyc_verification import review
 from sandboxes.idenfy import markdown_tables
 from settings import Settings
 from store.db import Database
 from store.models import KycVerification, ProviderCallback
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
-from workflows.kyc_verification import KycWorkflow, ReviewDecision, kyc_workflow_id
-from workflows.rules.kyc_verification import (
+from workflows.buyers.kyc_verification import KycWorkflow, ReviewDecision, kyc_workflow_id
+from workflows.buyers.rules.kyc_verification import (
     CLEAR,
     COMPANY,
     FLAGGED,
@@ -216,7 +216,7 @@ async def test_aml_checks_answer_scored_matches_with_their_lists(pg_url: str, sa
 
 
 def profile_request() -> ProfileRequest:
-    from activities.identity_verification import IdentityPerson
+    from activities.buyers.identity_verification import IdentityPerson
 
     return ProfileRequest(
         buyer_uuid=str(uuid4()),

@@ -1,5 +1,5 @@
 """Every 201 that creates a resource answers ``Location``: the created resource's URL, or the
-read that shows it where the contract has no read of the one resource (api/locations.py)."""
+read that shows it where the contract has no read of the one resource (api/shared/locations.py)."""
 
 from __future__ import annotations
 

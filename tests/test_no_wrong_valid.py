@@ -22,7 +22,7 @@ from tests.test_compliance_rules import (
     docs,
     vies,
 )
-from workflows.rules.compliance import (
+from workflows.orders.rules.compliance import (
     ComplianceFacts,
     Vehicle,
     ViesCheck,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from workflows.rules.notyd_amounts import (
+from workflows.payments.rules.amounts import (
     AmountError,
     GivenTotals,
     TotalsProblem,
@@ -17,7 +17,7 @@ from workflows.rules.notyd_amounts import (
     tax_rate,
     whole_number,
 )
-from workflows.rules.notyd_orders import (
+from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CapturePlan,
     CaptureRequest,

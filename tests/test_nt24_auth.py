@@ -9,7 +9,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
-from api.oauth import issue_access_token
+from api.nt24.identity.oauth import issue_access_token
 from store.models import ApiClient
 from tests.conftest import Stack, client_token, make_api_tenant
 
@@ -119,7 +119,7 @@ async def test_expired_tampered_and_foreign_tokens_are_401(stack: Stack):
 
 
 async def test_a_rotated_secret_works_beside_the_new_one_until_the_grace_ends(stack: Stack):
-    from store.api_clients import rotate_secret
+    from store.identity.api_clients import rotate_secret
 
     tenant = await make_api_tenant(stack.db)
     async with stack.db.transaction() as session:

@@ -78,7 +78,7 @@ async def test_metrics_are_behind_the_token_and_show_the_lifecycle(stack: Stack)
 
 
 async def test_a_write_without_idempotency_key_is_counted(stack: Stack):
-    from api.metrics import IDEMPOTENCY_REFUSALS
+    from api.shared.metrics import IDEMPOTENCY_REFUSALS
 
     before = IDEMPOTENCY_REFUSALS.labels("key-missing")._value.get()
     tenant, http = await seller_session(stack)
@@ -198,7 +198,7 @@ def test_prometheus_config_and_dashboard(tmp_path: Path):
     dashboard = json.loads((ROOT / "deploy/grafana/dashboards/nt24.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
     assert exprs and all(exprs)
-    metrics_module = (ROOT / "api/metrics.py").read_text()
+    metrics_module = (ROOT / "api/shared/metrics.py").read_text()
     for name in set(re.findall(r"\bnt24_[a-z_]+", " ".join(exprs))):
         base = re.sub(r"_(total|bucket|count|sum)$", "", name)
         assert f'"{base}"' in metrics_module, f"the dashboard reads {name}, which is not exported"

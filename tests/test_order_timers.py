@@ -17,8 +17,8 @@ from store.db import Database
 from store.models import Buyer, Event, Order, ViesCheck
 from tests.conftest import Stack, capture_history, running_stack, start_time_skipping
 from tests.order_flow import OrderClient, partner_in, seller_session
-from workflows.order import OrderWorkflow
-from workflows.order_model import Redecide
+from workflows.orders.model import Redecide
+from workflows.orders.workflow import OrderWorkflow
 
 TURNS_INVALID = "DE210000009"  # the sandbox: valid for two checks, then invalid
 RECOVERS = "DE310000006"  # the sandbox: MS_UNAVAILABLE for three checks, then valid

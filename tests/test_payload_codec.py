@@ -1,6 +1,6 @@
 """Temporal payloads are encrypted (workflows/payload_codec.py): the server's histories hold no
 personal data in clear, the platform's clients still read everything, keys rotate, and the
-codec server (api/codec_server.py) decodes for an operator with its token only."""
+codec server (api/shared/codec_server.py) decodes for an operator with its token only."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from settings import Settings
 from tests.conftest import Stack, serving, settings_for_tests
 from tests.order_flow import OrderClient, seller_session
 from workflows.converter import DATA_CONVERTER, data_converter
-from workflows.order import OrderWorkflow
+from workflows.orders.workflow import OrderWorkflow
 from workflows.payload_codec import (
     ENCODING,
     KEY_ID,

@@ -14,13 +14,14 @@ from temporalio.client import ScheduleIntervalSpec
 from temporalio.testing import WorkflowEnvironment
 
 import admin
-from activities.dunning import dunning_workflow_id, start_dunning
-from activities.payouts import PAYOUT_SCHEDULE, PayoutRunInput, ensure_payout_schedule
-from api.dunning_commands import notify_dunning
+from activities.payments.dunning import dunning_workflow_id, start_dunning
+from activities.payments.payouts import PAYOUT_SCHEDULE, PayoutRunInput, ensure_payout_schedule
+from api.notyd.payments.dunning_commands import notify_dunning
 from settings import get_settings
-from store import identity, payment_money
+from store.identity import identity
 from store.models import Partner, PaymentInvoice, Payout
-from store.payment_money import MoneyError
+from store.payments import payment_money
+from store.payments.payment_money import MoneyError
 from tests.conftest import Stack
 from tests.payment_invoices import (
     captured_invoice,
@@ -30,8 +31,8 @@ from tests.payment_invoices import (
     statement_paying,
 )
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
-from workflows.dunning import DunningWorkflow
-from workflows.payouts import PayoutRunResult, PayoutRunWorkflow
+from workflows.payments.dunning import DunningWorkflow
+from workflows.payments.payouts import PayoutRunResult, PayoutRunWorkflow
 
 
 async def pay(stack: Stack, reference: str, amount: int) -> payment_money.PaymentRecorded:

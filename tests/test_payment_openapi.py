@@ -15,8 +15,8 @@ from uuid import uuid4
 import httpx
 from jsonschema import Draft202012Validator
 
-from store import identity
 from store.db import Database
+from store.identity import identity
 from tests.conftest import Stack
 from tests.test_payment_orders import confirm_on_page, order_request
 

@@ -19,10 +19,10 @@ import pytest_asyncio
 from fastapi import FastAPI, Request
 from temporalio.testing import WorkflowEnvironment
 
-from store import identity
 from store.db import Database
+from store.identity import identity
 from tests.conftest import Stack, capture_history, serving
-from workflows.payment_order_model import payment_order_workflow_id
+from workflows.payments.payment_order_model import payment_order_workflow_id
 
 
 class Seller:

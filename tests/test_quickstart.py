@@ -66,13 +66,13 @@ def test_the_quickstarts_buyer_is_the_sandboxes_valid_french_number():
 
 
 def test_the_quickstarts_kyc_documents_are_what_a_marketplace_led_buyer_needs():
-    from workflows.rules.kyc import REQUIRED_DOCUMENTS
+    from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
 
     assert set(quickstart.KYC_DOCUMENTS) == set(REQUIRED_DOCUMENTS["MARKETPLACE_LED"])
 
 
 def signed(secret: str, body: bytes, stamp: int, event_id: str) -> dict[str, str]:
-    """Headers as activities/webhooks.py signs them, restated from docs/webhooks.md."""
+    """Headers as activities/webhooks/delivery.py signs them, restated from docs/webhooks.md."""
     novatrade = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
     key = base64.b64decode(secret.removeprefix("whsec_"))
     standard = hmac.new(key, f"{event_id}.{stamp}.".encode() + body, hashlib.sha256)
@@ -128,7 +128,7 @@ def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path:
     import devstack
     from settings import Settings
     from store.migrate import upgrade
-    from workflows.rules.vat_numbers import normalize_vat_number
+    from workflows.buyers.rules.vat_numbers import normalize_vat_number
 
     settings = Settings(data_dir=tmp_path, environment="dev")
     upgrade(settings.effective_database_url)

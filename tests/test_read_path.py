@@ -16,13 +16,13 @@ import redis.asyncio
 from limits import RateLimitItemPerSecond
 from sqlalchemy import event, select
 
-from api import auth_cache
-from api.auth_cache import GENERATION_KEY, PrincipalCache
-from api.nt24_auth import Principal
-from api.rate_limit import Limiter, windows_for
+from api.nt24.identity import principal_cache as auth_cache
+from api.nt24.identity.auth import Principal
+from api.nt24.identity.principal_cache import GENERATION_KEY, PrincipalCache
+from api.shared.rate_limit import Limiter, windows_for
 from settings import RateLimits
-from store import api_clients
 from store.db import Database
+from store.identity import api_clients
 from store.models import ApiClient
 from tests.conftest import Stack, client_token, make_api_tenant, serving, settings_for_tests
 from tests.test_buyers import buyer_body

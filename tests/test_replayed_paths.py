@@ -13,17 +13,17 @@ from uuid import uuid4
 
 import httpx
 
-from activities.payouts import PayoutRunInput
-from activities.webhooks import FAN_OUT_WORKFLOW, Batch, start_sweep
-from store.events import record_event
+from activities.payments.payouts import PayoutRunInput
+from activities.webhooks.delivery import FAN_OUT_WORKFLOW, Batch, start_sweep
 from store.models import Partner
+from store.webhooks.events import record_event
 from tests.conftest import Stack, capture_history, serving
 from tests.order_flow import TOTAL, OrderClient, key, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, seller
 from tests.test_payment_money import pay
 from tests.test_web_staff_forms import order_changes, web_session
 from tests.test_webhooks import Receiver, deliveries, register, verified
-from workflows.payouts import PayoutRunResult, PayoutRunWorkflow
+from workflows.payments.payouts import PayoutRunResult, PayoutRunWorkflow
 
 KYC_DONE = "kyc.verification_completed"
 

@@ -26,10 +26,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import admin
 from api.main import create_app
-from api.oauth import signing_key
+from api.nt24.identity.oauth import signing_key
 from settings import Settings, get_settings, new_key_setting
-from store import identity, secrets_box
+from store import secrets_box
 from store.db import Database
+from store.identity import identity
 from store.models import ApiClient, WebhookEndpoint
 from store.web import AuditEntry
 from tests.conftest import Stack, make_api_tenant, serving, settings_for_tests

@@ -31,17 +31,17 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 from sqlalchemy import select
 
-from activities.webhooks import vet_target
+from activities.webhooks.delivery import vet_target
 from api.main import create_app
 from settings import Settings, new_key_setting
-from store import identity
+from store.identity import identity
 from store.models import User, utcnow
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.test_payment_orders import make_seller, order_request
 from tests.test_webhooks import deliveries, fire_test, register, until
-from workflows.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
 
 TEMPLATES = Path(__file__).parent.parent / "api" / "web" / "templates"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

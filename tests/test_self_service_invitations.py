@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from sandboxes.mail import MailCatcher
-from store.invitations import (
+from store.buyers.invitations import (
     ACTIVE,
     EXPIRED,
     USED,

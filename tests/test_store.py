@@ -10,10 +10,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from store import identity
 from store.db import Database
+from store.identity import identity
+from store.identity.tenancy import Tenant
 from store.models import User
-from store.tenancy import Tenant
 from tests.conftest import fresh_database
 
 

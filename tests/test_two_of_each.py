@@ -43,7 +43,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
-from activities.kyc_profile_pdf import self_signed
+from activities.buyers.kyc_profile_pdf import self_signed
 from devstack import TEMPORAL_TUNING
 from settings import Settings
 from store.db import Database

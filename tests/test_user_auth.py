@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from api.user_auth import ACCESS, issue
-from store import identity
+from api.notyd.identity.user_auth import ACCESS, issue
+from store.identity import identity
 from store.models import Organization, User
 from tests.conftest import Stack, make_tenant
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workflows.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
+from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
 
 
 @pytest.mark.parametrize(

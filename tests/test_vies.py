@@ -20,7 +20,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
-from activities.vies import (
+from activities.buyers.vies import (
     ViesClient,
     ViesFailure,
     ViesReply,
@@ -28,7 +28,7 @@ from activities.vies import (
     ViesTrigger,
     classify,
 )
-from api.vies_trigger import start_vies_check
+from api.nt24.buyers.vies_trigger import start_vies_check
 from sandboxes.vies import (
     COUNTRY_MAGIC_NUMBERS,
     MAGIC_NUMBERS,
@@ -38,13 +38,17 @@ from sandboxes.vies import (
     markdown_tables,
 )
 from settings import Settings
-from store import identity
 from store.db import Database
+from store.identity import identity
 from store.models import Buyer, ViesCheck
 from tests.conftest import capture_history, free_port, serving, settings_for_tests
 from worker import build_worker
-from workflows.rules.vat_numbers import normalize_vat_number
-from workflows.vies_check import BuyerViesCheckResult, BuyerViesCheckWorkflow, vies_workflow_id
+from workflows.buyers.rules.vat_numbers import normalize_vat_number
+from workflows.buyers.vies_check import (
+    BuyerViesCheckResult,
+    BuyerViesCheckWorkflow,
+    vies_workflow_id,
+)
 
 DOCS = Path(__file__).parent.parent / "docs" / "sandboxes.md"
 MAGIC = {magic.code: magic.vat_number for magic in MAGIC_NUMBERS}

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from workflows.rules.vin import InvalidVin, VinCheck, check_digit, check_vin
+from workflows.orders.rules.vin import InvalidVin, VinCheck, check_digit, check_vin
 
 TODAY = date(2026, 5, 4)
 

@@ -12,7 +12,7 @@ from uuid import uuid4
 import httpx
 from sqlalchemy import select
 
-from store import identity
+from store.identity import identity
 from store.models import Organization, Partner, User
 from tests.conftest import Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session

@@ -21,14 +21,14 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
-from store import identity
+from store.identity import identity
 from store.models import utcnow
 from tests.conftest import Stack, serving
 from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_web_staff_forms import buyer_awaiting_review
 from tests.test_webhooks import Receiver, register, until, verified
-from workflows.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +74,7 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-# Every page runs under the app's Content-Security-Policy (api/security_headers.py): a
+# Every page runs under the app's Content-Security-Policy (api/shared/security_headers.py): a
 # violation (an inline script, a style or an image from elsewhere) fails the test that saw it.
 CSP_VIOLATIONS: list[str] = []
 REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', (e) => console.error(

@@ -16,8 +16,8 @@ from uuid import UUID
 import httpx
 from sqlalchemy import select
 
-from activities.dunning import start_dunning
-from activities.order_store import OrderSnapshot, OrderStoreActivities
+from activities.orders.order_store import OrderSnapshot, OrderStoreActivities
+from activities.payments.dunning import start_dunning
 from store.models import (
     KycVerification,
     Order,
@@ -34,9 +34,9 @@ from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_webhooks import Receiver, verified
-from workflows.kyc_verification import KycWorkflow, kyc_workflow_id
-from workflows.order_model import OrderIdentity
-from workflows.rules.kyc_verification import REVIEW
+from workflows.buyers.kyc_verification import KycWorkflow, kyc_workflow_id
+from workflows.buyers.rules.kyc_verification import REVIEW
+from workflows.orders.model import OrderIdentity
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

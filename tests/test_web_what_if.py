@@ -1,4 +1,5 @@
-"""The staff what-if page (``/app/what-if``, store/what_if.py): staff see the stored orders whose
+"""The staff what-if page (``/app/what-if``, store/orders/what_if.py): staff see the stored orders
+whose
 decision would change under the rule set this code carries; an organization's own user is told
 the page does not exist; an order whose stored facts still decide as it holds is not listed."""
 
@@ -10,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from store.models import Order
-from store.rule_sets import RULE_SET
+from store.orders.rule_sets import RULE_SET
 from tests.conftest import Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session
 from tests.test_web_admin import signed_in

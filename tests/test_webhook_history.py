@@ -17,7 +17,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 
-from activities.webhooks import new_delivery_id, start_deliveries
+from activities.webhooks.delivery import new_delivery_id, start_deliveries
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
 from tests.conftest import Stack, serving, settings_for_tests
 from tests.order_flow import key, seller_session

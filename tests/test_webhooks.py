@@ -28,7 +28,7 @@ from standardwebhooks import Webhook
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from activities.webhooks import (
+from activities.webhooks.delivery import (
     SWEEP_SCHEDULE,
     Target,
     delivery_workflow_id,
@@ -39,13 +39,19 @@ from activities.webhooks import (
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
-from store import identity
 from store.db import Database
-from store.events import DOC, EVENT_TYPES, catalogue_markdown, documented_catalogue, record_event
+from store.identity import identity
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
+from store.webhooks.events import (
+    DOC,
+    EVENT_TYPES,
+    catalogue_markdown,
+    documented_catalogue,
+    record_event,
+)
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
-from workflows.webhook_delivery import next_attempt_at
+from workflows.webhooks.delivery import next_attempt_at
 
 # The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "1m, 5m, 15m, 1h, 4h, 8h,
 # 16h, 24h, 36h, 48h", offsets from the first failed attempt), written out here rather than read
@@ -625,7 +631,7 @@ async def test_the_catalogue_is_the_documentation(stack: Stack):
     # the contract's ten, and ours: kyc.verification_expiring (docs/kyc.md)
     assert len(EVENT_TYPES) == 11
     assert documented_catalogue(DOC.read_text()) == catalogue_markdown(), (
-        "docs/webhooks.md is behind the catalogue: run .venv/bin/python -m store.events"
+        "docs/webhooks.md is behind the catalogue: run .venv/bin/python -m store.webhooks.events"
     )
     _, http = await seller_session(stack)
     async with http:

@@ -14,19 +14,19 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.dunning import dunning_workflow_id, start_dunning
-from activities.webhooks import delivery_workflow_id
-from api.dunning_commands import agree_payment_plan, notify_dunning
+from activities.payments.dunning import dunning_workflow_id, start_dunning
+from activities.webhooks.delivery import delivery_workflow_id
+from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning
 from sandboxes.mail import MailCatcher
-from store.payment_money import DunningNotice
+from store.payments.payment_money import DunningNotice
 from tests.conftest import Stack, serving
 from tests.order_flow import seller_session
 from tests.payment_invoices import captured_invoice, staff_member
 from tests.test_webhooks import Receiver, fire_test, register
 from workflows import search_attributes as sa
 from workflows.converter import DATA_CONVERTER
-from workflows.dunning import DunningWorkflow
 from workflows.payload_codec import decode_message
+from workflows.payments.dunning import DunningWorkflow
 
 
 async def details_until(handle: WorkflowHandle[Any, Any], wanted: Callable[[str], bool]) -> str:

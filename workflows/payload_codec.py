@@ -15,7 +15,7 @@ A payload without the encrypted encoding is passed through on decode: the histor
 before encryption, and the saved ones under tests/histories/, still replay.
 
 Outside production a key is generated into ``data/payload-keys`` when the setting is empty;
-production refuses to start without it (settings.py). The codec server (api/codec_server.py)
+production refuses to start without it (settings.py). The codec server (api/shared/codec_server.py)
 decodes with the same keys for an operator's Temporal UI.
 """
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
 from admin import FLAGS, TIERS
-from api.errors import Problem
+from api.shared.errors import Problem
 from api.web.core import (
     FormErrors,
     Viewer,
@@ -33,7 +33,7 @@ from api.web.core import (
     values,
     viewer,
 )
-from store import api_clients, identity
+from store.identity import api_clients, identity
 from store.models import (
     ApiClient,
     Buyer,
@@ -45,7 +45,7 @@ from store.models import (
     utcnow,
 )
 from store.web import AuditEntry
-from workflows.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
+from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 MIN_PASSWORD = 8

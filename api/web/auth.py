@@ -1,7 +1,8 @@
 """Signing in and out of the web app with the users of the foundation (argon2 passwords).
 
 A wrong password is recorded and slows down further tries from the same address, for that
-username and for any (api/login_throttle.py: 429 with a doubling wait), so guessing costs days
+username and for any (api/shared/login_throttle.py: 429 with a doubling wait), so guessing costs
+days
 instead of seconds; the account itself is never locked, so nobody can lock its owner out.
 The login form has no session yet: its CSRF token is a double-submit cookie.
 """
@@ -14,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
-from api.login_throttle import address_of, login_throttle
+from api.shared.login_throttle import address_of, login_throttle
 from api.web.core import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -27,7 +28,7 @@ from api.web.core import (
     settings_of,
     text,
 )
-from store.identity import authenticate
+from store.identity.identity import authenticate
 from store.models import utcnow
 from store.web import close_session, forget_failures, open_session, record_failure
 

@@ -15,21 +15,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 
-from api import buyers as buyer_api
-from api.buyers import BlockRequest, BuyerOut, BuyerPatch, BuyerUpsert, update_buyer
-from api.errors import Problem
-from api.kyc import trigger_vies_check
-from api.kyc_documents import add_kyc_document
-from api.kyc_verification import review
-from api.nt24_auth import PartnerScope
-from api.order_documents import check_upload, document_content_response
-from api.self_service_invitations import (
+from api.nt24.buyers import buyers as buyer_api
+from api.nt24.buyers.buyers import BlockRequest, BuyerOut, BuyerPatch, BuyerUpsert, update_buyer
+from api.nt24.buyers.kyc import trigger_vies_check
+from api.nt24.buyers.kyc_documents import add_kyc_document
+from api.nt24.buyers.kyc_verification import review
+from api.nt24.buyers.self_service_invitations import (
     Invitation,
     InvitationCreate,
     RevokeRequest,
     create_invitation,
     revoke_invitation,
 )
+from api.nt24.identity.auth import PartnerScope
+from api.nt24.orders.documents import check_upload, document_content_response
+from api.shared.errors import Problem
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     ISSUER_TYPES,
@@ -54,7 +54,7 @@ from api.web.core import (
 )
 from api.web.labels import kyc_document_choices, kyc_document_name
 from api.web.search import buyer_matches
-from store.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
+from store.buyers.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
 from store.models import (
     Buyer,
     Document,
@@ -65,9 +65,9 @@ from store.models import (
     SelfServiceInvitation,
     ViesCheck,
 )
-from workflows.kyc_verification import ReviewDecision
-from workflows.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
-from workflows.rules.kyc_verification import REVIEW
+from workflows.buyers.kyc_verification import ReviewDecision
+from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
+from workflows.buyers.rules.kyc_verification import REVIEW
 
 router = APIRouter(prefix="/app/buyers", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 25

@@ -16,7 +16,7 @@ from typing import Any
 
 from babel import Locale
 
-from api.errors import Problem
+from api.shared.errors import Problem
 from api.web.l10n import AmountError, format_amount, format_clock, parse_cents
 
 VERSION_MISMATCH = "version-mismatch"

@@ -29,9 +29,9 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from starlette.datastructures import FormData, UploadFile
 
-from api.errors import Problem
-from api.nt24_auth import PartnerScope, Principal
-from api.order_documents import IssuerType
+from api.nt24.identity.auth import PartnerScope, Principal
+from api.nt24.orders.documents import IssuerType
+from api.shared.errors import Problem
 from api.web.l10n import (
     EXAMPLE,
     AmountError,
@@ -44,8 +44,8 @@ from api.web.l10n import (
 from api.web.labels import kyc_document_name
 from settings import Settings
 from store.db import Database
+from store.identity.tenancy import Tenant
 from store.models import Organization, Partner, User
-from store.tenancy import Tenant
 from store.web import audit, find_session
 
 WEB_APP = "WEB_APP"  # the ``source`` of every event a web action causes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.rules.kyc import KYC_DOCUMENT_TYPES
+from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 
 KYC_DOCUMENT_NAMES: dict[str, str] = {
     "COC_EXTRACT": "Company register extract",

@@ -22,16 +22,16 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 
-from api import orders as order_api
-from api.errors import Problem
-from api.finalization import FinalInvoiceIn, export_file_content
-from api.invoices import InvoiceIn, InvoicePatch, submit
-from api.nt24_auth import PartnerScope
-from api.order_commands import order_command, run_command
-from api.order_documents import DOCUMENT_TYPES, document_content_response, upload_document
-from api.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
-from api.payments import PaymentIn, PaymentPatch
-from api.transport import DeliveryIn, PickupIn, RevokeIn
+from api.nt24.identity.auth import PartnerScope
+from api.nt24.orders import orders as order_api
+from api.nt24.orders.commands import order_command, run_command
+from api.nt24.orders.documents import DOCUMENT_TYPES, document_content_response, upload_document
+from api.nt24.orders.finalization import FinalInvoiceIn, export_file_content
+from api.nt24.orders.invoices import InvoiceIn, InvoicePatch, submit
+from api.nt24.orders.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
+from api.nt24.orders.payment_proof import PaymentIn, PaymentPatch
+from api.nt24.orders.transport import DeliveryIn, PickupIn, RevokeIn
+from api.shared.errors import Problem
 from api.web import timeline as tl
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
@@ -71,9 +71,9 @@ from store.models import (
     Partner,
     ViesCheck,
 )
-from workflows import order_model as m
-from workflows.order import OrderWorkflow
-from workflows.rules.compliance import INCOMPLETE, INVALID, VALID
+from workflows.orders import model as m
+from workflows.orders.rules.compliance import INCOMPLETE, INVALID, VALID
+from workflows.orders.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/app/orders", route_class=WebRoute, include_in_schema=False)
 

@@ -2,7 +2,7 @@
 invoices with their dunning step and payment status. Staff record incoming money against a
 payment reference, import camt.053 statements, put an invoice's dunning on hold, write off what
 it still owes and agree a payment plan, through the functions the admin command line calls
-(store/payment_money.py, api/dunning_commands.py).
+(store/payments/payment_money.py, api/notyd/payments/dunning_commands.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
-from activities.dunning import pdf_content
-from activities.invoice_pdf import render_invoice_pdf
-from api.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
-from api.errors import Problem
+from activities.orders.invoice_pdf import render_invoice_pdf
+from activities.payments.dunning import pdf_content
+from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from api.shared.errors import Problem
 from api.web.core import (
     FormErrors,
     Viewer,
@@ -41,7 +41,6 @@ from api.web.core import (
     viewer,
 )
 from api.web.l10n import format_money
-from store.camt053 import StatementError
 from store.models import (
     BankStatementEntry,
     BankStatementImport,
@@ -54,7 +53,8 @@ from store.models import (
     User,
     utcnow,
 )
-from store.payment_money import (
+from store.payments.camt053 import StatementError
+from store.payments.payment_money import (
     BOOKABLE_BY_HAND,
     DunningNotice,
     MoneyError,
@@ -66,7 +66,7 @@ from store.payment_money import (
     record_payment,
     write_off,
 )
-from workflows.rules.dunning import DUNNING_LABELS, DunningStatus
+from workflows.payments.rules.dunning import DUNNING_LABELS, DunningStatus
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/app/payments", route_class=WebRoute, include_in_schema=False)
@@ -205,7 +205,8 @@ async def list_invoices(request: Request, seen: Annotated[Viewer, Depends(viewer
 
 
 def _form_errors(error: MoneyError) -> FormErrors:
-    """A refusal of store/payment_money.py next to the field it names, or above the form."""
+    """A refusal of store/payments/payment_money.py next to the field it names, or above the
+    form."""
     field = {
         "amount": "amount",
         "currency": "amount",

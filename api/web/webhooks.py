@@ -13,7 +13,19 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from api.errors import Problem
+from api.nt24.webhooks.webhooks import (
+    DeliveryOut,
+    TestFire,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
+    WebhookEndpointPatch,
+    delete_webhook,
+    queue_test_fire,
+    register_endpoint,
+    replay_delivery,
+    update_endpoint,
+)
+from api.shared.errors import Problem
 from api.web.core import (
     WEB_APP,
     FormErrors,
@@ -31,20 +43,8 @@ from api.web.core import (
     values,
     viewer,
 )
-from api.webhooks import (
-    DeliveryOut,
-    TestFire,
-    WebhookEndpointIn,
-    WebhookEndpointOut,
-    WebhookEndpointPatch,
-    delete_webhook,
-    queue_test_fire,
-    register_endpoint,
-    replay_delivery,
-    update_endpoint,
-)
-from store.events import EVENT_TYPES
 from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint
+from store.webhooks.events import EVENT_TYPES
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 50

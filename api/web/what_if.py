@@ -1,5 +1,5 @@
 """Staff: what-if, the stored orders whose decision or blockers would change under the rule
-set this code carries, with the rules that differ (store/what_if.py; nothing is changed)."""
+set this code carries, with the rules that differ (store/orders/what_if.py; nothing is changed)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.web.core import Viewer, WebRoute, database, render, staff
 from store.db import Database
-from store.rule_sets import RULE_SET, RULE_SET_DIGEST
-from store.what_if import what_if
+from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
+from store.orders.what_if import what_if
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 

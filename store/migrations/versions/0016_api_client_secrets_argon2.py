@@ -2,7 +2,8 @@
 entries of nt24-admin without a user
 
 The SHA-256 digests become ``sha256$<hex>`` in ``secret_hash`` (verified, then replaced by an
-argon2 hash at the client's next token request: store/api_clients.py); ``deleted_at`` keeps a
+argon2 hash at the client's next token request: store/identity/api_clients.py); ``deleted_at``
+keeps a
 deleted client's id from being given again, ``tokens_not_before`` refuses its older tokens.
 
 Revision ID: 0016

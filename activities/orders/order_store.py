@@ -1,0 +1,611 @@
+"""The order's read model and outbox, written by its workflow, and its Export File.
+
+``write_order`` runs as a local activity after every accepted command: one transaction
+writes the order row (only a newer revision wins, so a retried or late write is harmless),
+one ``order_changes`` row for the revision (when, on whose command: API, WEB_APP or SYSTEM),
+its documents' metadata and the events the change produced (the outbox), and appends what is
+new to the order's sealed evidence chain (store/orders/evidence.py), returning the chain's head. An
+Update returns only after it, so a client reads its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.orders import export_file_pdf as pdf
+from activities.orders.export_file_pdf import render_export_file
+from activities.orders.export_file_signing import ExportFileSigner, Seal
+from activities.orders.order_evidence import evidence_of
+from activities.webhooks.delivery import kick_fan_out
+from store.db import Database
+from store.documents import DocumentStore
+from store.models import (
+    Buyer,
+    Document,
+    Event,
+    ExportFile,
+    InvoiceVersion,
+    Order,
+    OrderChange,
+    OrderVin,
+    Organization,
+    Partner,
+    ViesCheck,
+)
+from store.orders import evidence
+from store.orders.rule_sets import FILES, digest
+from workflows.orders.model import (
+    DocumentRef,
+    Invoice,
+    Money,
+    OrderIdentity,
+    Payment,
+    Pickup,
+    Transport,
+)
+from workflows.orders.model import OrderVin as OrderVinModel
+from workflows.orders.rollup import Evaluation
+from workflows.orders.views import (
+    compliance_view,
+    export_file_view,
+    invoice_view,
+    order_view,
+    payment_view,
+    transport_view,
+)
+
+if TYPE_CHECKING:
+    from workflows.orders.workflow import OrderWorkflow
+
+
+@dataclass
+class PendingEvent:
+    id: str  # evt_..., made by the workflow: the same across retries and replays
+    type: str
+    source: str  # API, WEB_APP, SYSTEM
+    created_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass
+class OrderSnapshot:
+    identity: OrderIdentity
+    revision: int
+    status: str
+    compliance_status: str
+    version: int
+    fingerprint: str
+    created_at: datetime
+    updated_at: datetime
+    vins: list[str]
+    order: dict[str, Any]
+    invoices: list[dict[str, Any]]
+    payment: dict[str, Any] | None
+    transport: dict[str, Any]
+    compliance: dict[str, Any]
+    export_file: dict[str, Any]
+    rule_outcomes: list[dict[str, Any]]
+    documents: list[DocumentRef] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
+    # Who made the change (API, WEB_APP, SYSTEM); last and defaulted so older histories replay
+    source: str = "API"
+    # The rule set the evaluation was made under (the evidence chain's decisions name it)
+    rule_set: str | None = None
+
+    @classmethod
+    def of(
+        cls, order: OrderWorkflow, events: list[PendingEvent], source: str = "API"
+    ) -> OrderSnapshot:
+        created, evaluation = order.created, order.evaluation
+        assert created is not None and evaluation is not None
+        assert order.created_at is not None and order.updated_at is not None
+        return cls(
+            identity=created.identity,
+            revision=order.revision,
+            status=order.status,
+            compliance_status=evaluation.compliance_status,
+            version=order.version,
+            fingerprint=created.fingerprint,
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            vins=[v.vin for v in created.vins],
+            order=order_view(order),
+            invoices=[invoice_view(order, i) for i in order.invoices.values()],
+            payment=payment_view(order),
+            transport=transport_view(order),
+            compliance=compliance_view(order),
+            export_file=export_file_view(order),
+            rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
+            documents=list(order.documents),
+            events=events,
+            source=source,
+            rule_set=evaluation.rule_set,
+        )
+
+
+class OrderStoreActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @activity.defn
+    async def write_order(self, snapshot: OrderSnapshot) -> str:
+        """Write the snapshot; the answer is the order's evidence chain head after it."""
+        async with self.db.transaction() as session:
+            row = await session.scalar(
+                select(Order)
+                .where(Order.uuid == UUID(snapshot.identity.order_uuid))
+                .with_for_update()
+            )
+            if row is None:
+                row = _new_order(snapshot)
+                _apply(row, snapshot)
+                session.add(row)
+                await session.flush()
+                session.add_all(
+                    OrderVin(order_id=row.id, position=i, vin=vin)
+                    for i, vin in enumerate(snapshot.vins)
+                )
+            elif row.revision >= snapshot.revision:
+                # a newer state is already there
+                return row.evidence_head or evidence.GENESIS
+            else:
+                _apply(row, snapshot)
+            _write_change(session, row, snapshot)
+            await _write_invoice_versions(session, row, snapshot)
+            await _write_documents(session, row, snapshot)
+            await _write_events(session, row, snapshot)
+            head = await _seal_evidence(session, row, snapshot)
+        if snapshot.events:
+            await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
+        return head
+
+
+async def evidence_head(db: Database, order_uuid: str) -> str | None:
+    """The order's evidence chain head as last written (None: no read model yet)."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(Order.evidence_head).where(Order.uuid == UUID(order_uuid))
+        )
+
+
+async def _seal_evidence(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> str:
+    """Append what this write made known to the order's evidence chain, in its transaction."""
+    vies_checks = (
+        await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == row.buyer_id, ViesCheck.checked_at <= snapshot.updated_at)
+            .order_by(ViesCheck.checked_at, ViesCheck.id)
+        )
+    ).all()
+    export_files = (
+        await session.scalars(
+            select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
+        )
+    ).all()
+    items = evidence_of(snapshot, vies_checks, export_files)
+    return await evidence.append(session, row, items, snapshot.updated_at)
+
+
+def _new_order(snapshot: OrderSnapshot) -> Order:
+    identity = snapshot.identity
+    return Order(
+        uuid=UUID(identity.order_uuid),
+        organization_id=identity.organization_id,
+        partner_id=identity.partner_id,
+        buyer_id=identity.buyer_id,
+        external_order_id=identity.external_order_id,
+        workflow_id=activity.info().workflow_id,
+        create_fingerprint=snapshot.fingerprint,
+        created_at=snapshot.created_at,
+    )
+
+
+def _apply(row: Order, snapshot: OrderSnapshot) -> None:
+    row.revision = snapshot.revision
+    row.status = snapshot.status
+    row.compliance_status = snapshot.compliance_status
+    row.version = snapshot.version
+    row.updated_at = snapshot.updated_at
+    row.order = snapshot.order
+    row.invoices = snapshot.invoices
+    row.payment = snapshot.payment
+    row.transport = snapshot.transport
+    row.compliance = snapshot.compliance
+    row.export_file = snapshot.export_file
+
+
+def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    """The revision's change row. Only a revision newer than the row's gets here (the row is
+    locked), so each is written once; the unique key on (order, revision) holds it to that."""
+    session.add(
+        OrderChange(
+            order_id=row.id,
+            revision=snapshot.revision,
+            at=snapshot.updated_at,
+            source=snapshot.source,
+            status=snapshot.status,
+            version=snapshot.version,
+        )
+    )
+
+
+async def _write_invoice_versions(
+    session: AsyncSession, row: Order, snapshot: OrderSnapshot
+) -> None:
+    """Each invoice version once, as first written: the Export File's correction history."""
+    if not snapshot.invoices:
+        return
+    known = set(
+        (
+            await session.execute(
+                select(InvoiceVersion.type, InvoiceVersion.version).where(
+                    InvoiceVersion.order_id == row.id
+                )
+            )
+        ).tuples()
+    )
+    for invoice in snapshot.invoices:
+        key = (invoice["type"], invoice.get("version", 0))
+        if key not in known:
+            session.add(
+                InvoiceVersion(
+                    order_id=row.id,
+                    type=key[0],
+                    version=key[1],
+                    data=invoice,
+                    source=snapshot.source,
+                    recorded_at=snapshot.updated_at,
+                )
+            )
+
+
+async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    if not snapshot.documents:
+        return
+    known = {
+        d.uuid: d
+        for d in await session.scalars(select(Document).where(Document.order_id == row.id))
+    }
+    for ref in snapshot.documents:
+        existing = known.get(UUID(ref.uuid))
+        if existing is not None:
+            existing.status = ref.status
+            continue
+        session.add(
+            Document(
+                uuid=UUID(ref.uuid),
+                organization_id=row.organization_id,
+                order_id=row.id,
+                buyer_id=row.buyer_id,
+                module=ref.module,
+                type=ref.type,
+                document_date=ref.document_date,
+                issuer_type=ref.issuer_type,
+                issuer_name=ref.issuer_name,
+                issuer_id=ref.issuer_id,
+                vins=ref.vins,
+                origin_country=ref.origin_country,
+                destination_country=ref.destination_country,
+                file_name=ref.file_name,
+                content_type=ref.content_type,
+                size=ref.size,
+                sha256=ref.sha256,
+                pages=ref.pages,
+                status=ref.status,
+                source=ref.source,
+                created_at=ref.created_at,
+            )
+        )
+
+
+async def _write_events(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+    if not snapshot.events:
+        return
+    ids = [e.id for e in snapshot.events]
+    stored = set(await session.scalars(select(Event.id).where(Event.id.in_(ids))))
+    for event in snapshot.events:
+        if event.id in stored:
+            continue
+        session.add(
+            Event(
+                id=event.id,
+                organization_id=row.organization_id,
+                partner_id=row.partner_id,
+                order_id=row.id,
+                type=event.type,
+                source=event.source,
+                data=event.data,
+                created_at=event.created_at,
+            )
+        )
+
+
+@dataclass
+class ExportFileRequest:
+    """What the Export File needs from the workflow; the rest is read from the database."""
+
+    identity: OrderIdentity
+    version: int
+    reason: str
+    generated_at: datetime
+    status: str
+    purchase_date: date | None
+    total_amount: Money
+    vins: list[OrderVinModel]
+    invoices: list[Invoice]
+    payment: Payment | None
+    transport: Transport
+    evaluation: Evaluation
+
+
+@dataclass
+class GeneratedExportFile:
+    sha256: str
+    generated_at: datetime
+    decision: str
+
+
+class ExportFileActivities:
+    def __init__(
+        self, db: Database, documents: DocumentStore, signer: ExportFileSigner | None = None
+    ) -> None:
+        self.db = db
+        self.documents = documents
+        if signer is None:
+            from settings import get_settings
+
+            signer = ExportFileSigner.from_settings(get_settings())
+        # every version is sealed (evidence head, rule set digest, documents' sha256) and signed
+        # after rendering (activities/orders/export_file_signing.py)
+        self.signer = signer
+
+    @activity.defn
+    async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
+        """Render, store and register one version; a retry of the same version is a no-op."""
+        async with self.db.session() as session:
+            order = await session.scalar(
+                select(Order).where(Order.uuid == UUID(request.identity.order_uuid))
+            )
+            if order is None:
+                raise ApplicationError("the order's read model is missing", non_retryable=False)
+            done = await session.scalar(
+                select(ExportFile).where(
+                    ExportFile.order_id == order.id, ExportFile.version == request.version
+                )
+            )
+            if done is not None:
+                return GeneratedExportFile(done.sha256, done.generated_at, done.decision)
+            content = await _export_content(session, order, request)
+        rule_set = content.rule_set
+        rule_set_digest = digest(rule_set) if rule_set in FILES else None
+        if rule_set_digest:
+            content = replace(content, rule_set=f"{rule_set}, digest {rule_set_digest}")
+        seal = Seal(
+            evidence_head=order.evidence_head or evidence.GENESIS,
+            rule_set=rule_set,
+            rule_set_digest=rule_set_digest,
+            documents=tuple(
+                (f"{d.type} {d.file_name}", d.sha256)
+                for d in (*content.documents, *content.kyc_documents)
+            ),
+        )
+
+        def build() -> bytes:
+            return self.signer.seal_and_sign(render_export_file(content), seal)
+
+        pdf = await asyncio.to_thread(build)
+        blob = await asyncio.to_thread(self.documents.put, pdf)
+        decision = request.evaluation.decision or "NONE"
+        async with self.db.transaction() as session:
+            session.add(
+                ExportFile(
+                    order_id=order.id,
+                    version=request.version,
+                    sha256=blob.sha256,
+                    size=blob.size,
+                    decision=decision,
+                    reason=request.reason[:200],
+                    generated_at=request.generated_at,
+                )
+            )
+        return GeneratedExportFile(blob.sha256, request.generated_at, decision)
+
+
+def _money(money: Money | None) -> pdf.Money | None:
+    return pdf.Money(money.value, money.currency) if money else None
+
+
+def _pickup(pickup: Pickup) -> pdf.PickupFacts:
+    address = pickup.collection_address
+    return pdf.PickupFacts(
+        pickup.type,
+        pickup.pickup_date,
+        pickup.driver_identification,
+        address.country if address else None,
+    )
+
+
+def _document(d: Document) -> pdf.DocumentFacts:
+    return pdf.DocumentFacts(
+        d.type,
+        d.document_date,
+        d.issuer_type,
+        d.issuer_name,
+        d.file_name,
+        d.size,
+        d.sha256,
+        d.status,
+        d.created_at,
+    )
+
+
+def _invoice_version(v: InvoiceVersion) -> pdf.InvoiceVersionFacts:
+    """A version as its API answer recorded it (``invoice_view``)."""
+    data = v.data
+    amount = data.get("amount") or {}
+    day = data.get("invoiceDate")
+    return pdf.InvoiceVersionFacts(
+        type=v.type,
+        version=v.version,
+        number=str(data.get("invoiceNumber") or "-"),
+        invoice_date=date.fromisoformat(day) if day else None,
+        amount=pdf.Money(int(amount["value"]), amount.get("currency", "EUR"))
+        if "value" in amount
+        else None,
+        vat_included=data.get("vatIncluded"),
+        margin_scheme=data.get("marginScheme"),
+        recorded_at=v.recorded_at,
+        source=v.source,
+    )
+
+
+async def _export_content(
+    session: AsyncSession, order: Order, request: ExportFileRequest
+) -> pdf.ExportFileContent:
+    org = await session.get(Organization, order.organization_id)
+    partner = await session.get(Partner, order.partner_id)
+    buyer = await session.get(Buyer, order.buyer_id)
+    assert org is not None and partner is not None and buyer is not None
+    checks = (
+        await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == buyer.id, ViesCheck.checked_at <= request.generated_at)
+            .order_by(ViesCheck.checked_at)
+        )
+    ).all()
+    documents = (
+        await session.scalars(
+            select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        )
+    ).all()
+    kyc_documents = (
+        await session.scalars(
+            select(Document)
+            .where(
+                Document.buyer_id == buyer.id,
+                Document.module == "kyc",
+                Document.created_at <= request.generated_at,
+            )
+            .order_by(Document.id)
+        )
+    ).all()
+    invoice_versions = (
+        await session.scalars(
+            select(InvoiceVersion)
+            .where(InvoiceVersion.order_id == order.id)
+            .order_by(InvoiceVersion.recorded_at, InvoiceVersion.type, InvoiceVersion.version)
+        )
+    ).all()
+    earlier = (
+        await session.scalars(
+            select(ExportFile).where(ExportFile.order_id == order.id).order_by(ExportFile.version)
+        )
+    ).all()
+    evaluation, transport = request.evaluation, request.transport
+    delivery = transport.delivery
+    return pdf.ExportFileContent(
+        version=request.version,
+        generated_at=request.generated_at,
+        organization_name=org.name,
+        seller=pdf.SellerFacts(partner.name, partner.country, partner.vat_number),
+        order=pdf.OrderFacts(
+            uuid=str(order.uuid),
+            external_order_id=order.external_order_id,
+            status=request.status,
+            purchase_date=request.purchase_date,
+            total_amount=pdf.Money(request.total_amount.value, request.total_amount.currency),
+            vins=tuple(
+                pdf.VehicleFacts(
+                    v.vin,
+                    v.brand,
+                    v.model,
+                    _money(v.purchase_amount),
+                    v.mileage,
+                    v.first_registration_date,
+                    tuple(v.warnings),
+                )
+                for v in request.vins
+            ),
+        ),
+        buyer=pdf.BuyerFacts(
+            company_name=buyer.company_name,
+            vat_number=buyer.vat_number,
+            address=pdf.AddressFacts(buyer.street, buyer.post_code, buyer.city, buyer.country),
+            kyc_mode=buyer.kyc_mode,
+            kyc_status=evaluation.modules.get("buyer", {}).get("status", "INCOMPLETE"),
+        ),
+        compliance_status=evaluation.compliance_status,
+        decision=evaluation.decision,
+        rule_set=evaluation.rule_set,
+        vies_checks=tuple(
+            pdf.ViesCheckFacts(
+                c.checked_at,
+                c.vat_number,
+                c.result,
+                c.request_identifier,
+                c.name,
+                c.address,
+                c.error_code,
+                c.trigger,
+            )
+            for c in checks
+        ),
+        invoices=tuple(
+            pdf.InvoiceFacts(
+                i.type,
+                i.invoice_number,
+                i.invoice_date,
+                pdf.Money(i.amount.value, i.amount.currency),
+                i.vat_included,
+                i.margin_scheme,
+            )
+            for i in request.invoices
+        ),
+        payments=tuple(
+            pdf.PaymentFacts(
+                p.payment_date,
+                pdf.Money(p.bank_amount.value, p.bank_amount.currency),
+                pdf.Money(p.cash_amount.value, p.cash_amount.currency),
+                p.source_iban,
+                evaluation.modules.get("payment", {}).get("amountMatchesInvoice"),
+                evaluation.modules.get("payment", {}).get("ibanConsistent"),
+            )
+            for p in [request.payment]
+            if p is not None
+        ),
+        transport=pdf.TransportFacts(
+            pickup=_pickup(transport.pickup) if transport.pickup else None,
+            delivery=pdf.DeliveryFacts(
+                delivery.delivery_date,
+                delivery.delivery_address.country if delivery.delivery_address else buyer.country,
+            )
+            if delivery
+            else None,
+            revocations=tuple(
+                pdf.RevocationFacts(r.reason, r.revoked_at, _pickup(r.pickup))
+                for r in transport.revocations
+            ),
+        ),
+        documents=tuple(_document(d) for d in documents),
+        kyc_documents=tuple(_document(d) for d in kyc_documents),
+        invoice_history=tuple(_invoice_version(v) for v in invoice_versions),
+        blockers=tuple(pdf.Blocker(b.module, b.code, b.message) for b in evaluation.blockers),
+        rules=tuple(
+            pdf.RuleOutcome(r.rule_id, r.outcome, r.detail, r.legal_basis)
+            for r in evaluation.rule_outcomes
+        ),
+        # each earlier version was archived for the reason of the one that replaced it
+        superseded_versions=tuple(
+            pdf.SupersededVersion(e.version, e.generated_at, successor.reason)
+            for e, successor in zip(earlier, [*earlier[1:], request], strict=False)
+        ),
+    )

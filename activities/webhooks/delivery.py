@@ -1,0 +1,909 @@
+"""Webhook delivery's side effects: fan-out of the outbox, signed HTTP attempts, the sweep.
+
+- ``fan_out_events`` claims events not fanned out yet (``events.fanned_out_at``) and, in the
+  same transaction, writes one delivery per subscribed endpoint; then starts their workflows.
+- ``attempt_delivery`` POSTs one delivery, signed, and records the attempt; failures count
+  against the endpoint (auto-pause, 410 disables it). ``settle_failure`` records the retry the
+  workflow planned, or the terminal failure.
+- ``start_pending_deliveries`` and ``purge_deliveries`` are the sweep's: restart what should be
+  running, and forget finished deliveries past the retention.
+
+Starting a workflow is always best effort: what was not started stays in the database and the
+sweep starts it. Workflows are referred to by name here (they import this module).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import httpx
+import structlog
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from standardwebhooks import Webhook
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from activities.email import OutgoingEmail
+from activities.schedules import ensure_interval_schedule
+from activities.workflow_metadata import (
+    delivery_start,
+    fan_out_start,
+    paused_notice_start,
+    sweep_start,
+)
+from settings import Settings
+from store.db import Database
+from store.models import (
+    Event,
+    Organization,
+    Partner,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+from store.webhooks.events import (
+    EVENT_TYPES,
+    event_envelope,
+    record_event,
+    subscribed,
+    utc_timestamp,
+)
+
+log = structlog.get_logger(__name__)
+
+DELIVERY_WORKFLOW = "WebhookDeliveryWorkflow"
+FAN_OUT_WORKFLOW = "WebhookFanOutWorkflow"
+SWEEP_WORKFLOW = "WebhookSweepWorkflow"
+PAUSED_NOTICE_WORKFLOW = "WebhookPausedNoticeWorkflow"
+SWEEP_SCHEDULE = "webhook-sweep"
+BATCH = 200
+USER_AGENT = "NT24-Webhooks/1"
+SECRET_PREFIX = "whsec_"
+
+# Delivery statuses, endpoint statuses, and what an attempt or a settlement came to
+PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
+ACTIVE, PAUSED, DISABLED = "ACTIVE", "PAUSED", "DISABLED"
+RETRY = "RETRY"  # failed; the next attempt is planned
+PARKED = "PARKED"  # the endpoint is not active: wait, without a workflow, until it is again
+GONE = "GONE"  # the delivery or its endpoint was deleted, or it was settled meanwhile
+
+
+def delivery_workflow_id(delivery_id: str) -> str:
+    return f"webhook-delivery-{delivery_id}"
+
+
+def new_delivery_id() -> str:
+    return f"del_{secrets.token_hex(8)}"
+
+
+# ----- secrets and signatures -----
+
+
+def new_secret() -> str:
+    """``whsec_`` and the base64 of 32 random bytes: a Standard Webhooks secret."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a secret a client chose cannot sign both schemes, or None."""
+    if not secret.startswith(SECRET_PREFIX):
+        return "must start with whsec_"
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        return "must be whsec_ followed by standard base64"
+    if not 24 <= len(key) <= 64:
+        return "must encode 24 to 64 random bytes after whsec_"
+    return None
+
+
+def signature_headers(
+    secret: str, event_id: str, delivery_id: str, body: bytes, timestamp: int
+) -> dict[str, str]:
+    """Both signatures over the exact body bytes, and the headers that go with them.
+
+    ``X-Novatrade-Signature``: HMAC-SHA256 keyed with the whole secret string's UTF-8 bytes,
+    ``whsec_`` included, over ``<t>.<body>``. ``webhook-signature`` (Standard Webhooks): keyed
+    with the base64-decoded bytes after ``whsec_``, over ``<webhook-id>.<t>.<body>``.
+    """
+    nt24 = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    standard = Webhook(secret).sign(event_id, datetime.fromtimestamp(timestamp, UTC), body.decode())
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Novatrade-Signature": f"t={timestamp},v1={nt24.hexdigest()}",
+        "X-Novatrade-Event-Id": event_id,
+        "X-Novatrade-Delivery-Id": delivery_id,
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard,
+    }
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# ----- where deliveries may go -----
+
+
+def _is_loopback_name(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+# IPv6 prefixes that reach IPv4 hosts, or are not to be routed, although Python's ``is_global``
+# (the IANA special-purpose registries) calls some of them global
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 host
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291, deprecated: ::a.b.c.d
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # RFC 3879, deprecated, routed inside sites
+_TEREDO = ipaddress.IPv6Network("2001::/32")  # RFC 4380: a tunnel to an IPv4 host
+
+
+def _is_public_v4(ip: ipaddress.IPv4Address) -> bool:
+    # is_global excludes loopback, private, link-local (cloud metadata), shared (CGNAT),
+    # benchmarking, documentation and reserved ranges
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+def _is_public(address: str) -> bool:
+    """Whether a connection to ``address`` stays on the public internet.
+
+    IPv4 by the IANA registry (``is_global``). IPv6 too, after the forms that carry or reach an
+    IPv4 address are unwrapped and that address judged: IPv4-mapped, NAT64 (64:ff9b::/96) and
+    6to4 (2002::/16). IPv4-compatible addresses, a network's local NAT64 prefix, Teredo and
+    site-local addresses are refused outright: what they reach is decided inside a network.
+    """
+    ip = ipaddress.ip_address(address.partition("%")[0])  # an IPv6 zone id is not an address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_public_v4(ip)
+    if ip.ipv4_mapped is not None:
+        return _is_public_v4(ip.ipv4_mapped)
+    if ip in _NAT64:
+        return _is_public_v4(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        return _is_public_v4(ip.sixtofour)
+    if any(ip in net for net in (_IPV4_COMPATIBLE, _NAT64_LOCAL, _SITE_LOCAL, _TEREDO)):
+        return False
+    return ip.is_global and not ip.is_multicast and not ip.is_site_local
+
+
+async def _addresses(host: str, port: int) -> set[str]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return set()
+    return {str(info[4][0]) for info in infos}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: why it may not (``problem``), or the address to connect to.
+
+    The host is resolved once and the connection goes to that very address (``address``), so
+    the name cannot resolve to a public address for the check and a private one for the
+    connection (DNS rebinding). None: the URL's host is an address already.
+    """
+
+    problem: str | None = None
+    address: str | None = None
+
+    def request(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The URL, extra headers and transport extensions that reach ``url`` at ``address``:
+        the Host header and TLS's SNI and certificate check keep the URL's own host name."""
+        if self.address is None:
+            return url, {}, {}
+        parts = urlsplit(url)
+        literal = f"[{self.address}]" if ":" in self.address else self.address
+        netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+        pinned = parts._replace(netloc=netloc).geturl()
+        host = parts.netloc.rpartition("@")[2]
+        return pinned, {"Host": host}, {"sni_hostname": parts.hostname or ""}
+
+
+async def vet_target(url: str, settings: Settings) -> Target:
+    """Whether deliveries may go to ``url``; asked at registration and on every attempt.
+
+    https only; http for loopback receivers outside production, or anywhere when
+    ``webhook_allow_http``. In production the host must resolve to public addresses only.
+    """
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return Target("is not a valid URL")
+    if parts.scheme not in ("https", "http") or not host:
+        return Target("must be an absolute https URL")
+    if parts.username is not None or parts.password is not None:
+        return Target("must not carry credentials")
+    production = settings.environment == "production"
+    local_http = not production and _is_loopback_name(host)
+    if parts.scheme == "http" and not (settings.webhook_allow_http or local_http):
+        return Target("must use https")
+    if _is_address(host):
+        addresses = {host}
+    else:
+        addresses = await _addresses(host, port or (443 if parts.scheme == "https" else 80))
+        if not addresses:
+            # outside production an unresolvable test host fails at delivery, not registration
+            return Target(f"has a host that does not resolve: {host}") if production else Target()
+    if production:
+        private = sorted(a for a in addresses if not _is_public(a))
+        if private:
+            return Target(
+                f"resolves to a non-public address ({private[0]}): loopback, private, "
+                "link-local and metadata addresses are refused"
+            )
+    return Target(address=None if _is_address(host) else sorted(addresses)[0])
+
+
+# ----- activity inputs and outputs (one dataclass each) -----
+
+
+@dataclass
+class PausedNotice:
+    event_id: str  # the webhook.endpoint_auto_paused event
+
+
+@dataclass
+class DeliveryInput:
+    delivery_id: str
+    retry_schedule: list[timedelta]  # offsets from the first failed attempt
+    jitter: float  # each retry lands up to this fraction of its offset later
+    attempt_timeout: timedelta  # one attempt: the receiver's time plus database work
+
+
+@dataclass
+class DeliveryRef:
+    delivery_id: str
+
+
+@dataclass
+class AttemptOutcome:
+    result: str  # DELIVERED, FAILED, PARKED (not attempted) or GONE
+    # of a failure: when it was attempted (server clock), the receiver's Retry-After, and the
+    # delivery's place in its retry schedule before this attempt
+    attempted_at: datetime | None = None
+    retry_after: timedelta | None = None
+    failing_since: datetime | None = None
+    retries_used: int = 0
+
+
+@dataclass
+class RetryPlan:
+    delivery_id: str
+    failing_since: datetime
+    retries_used: int
+    next_attempt_at: datetime | None  # None: the schedule is exhausted, the delivery FAILED
+
+
+@dataclass
+class Batch:
+    size: int = BATCH
+
+
+@dataclass
+class Cursor:
+    after: int  # deliveries with a greater id
+    size: int = BATCH
+
+
+@dataclass
+class StartedPage:
+    started: int
+    next_after: int | None  # None: the last page
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int | None  # None: no HTTP answer
+    error: str | None
+    retry_after: timedelta | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _retry_after(value: str | None) -> timedelta | None:
+    """``Retry-After`` as seconds or an HTTP date; None when absent, past or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        wait = timedelta(seconds=int(value))
+    else:
+        try:
+            wait = parsedate_to_datetime(value) - datetime.now(UTC)
+        except (TypeError, ValueError):
+            return None
+    return wait if wait > timedelta(0) else None
+
+
+def next_attempt_at(
+    schedule: list[timedelta],
+    failing_since: datetime,
+    retries_used: int,
+    attempted_at: datetime,
+    retry_after: timedelta | None,
+    jitter: float,
+) -> datetime | None:
+    """When the next retry is due, or None when the schedule is exhausted.
+
+    The schedule's next offset from the first failure, ``jitter`` (a fraction of it) later; a
+    receiver's Retry-After moves it later, but never past the schedule's last offset. Pure: the
+    delivery workflow plans with it, and ``attempt_delivery`` shows the plan before it does.
+    """
+    if retries_used >= len(schedule):
+        return None
+    due = failing_since + schedule[retries_used] * (1 + jitter)
+    if retry_after is not None:
+        due = max(due, min(attempted_at + retry_after, failing_since + schedule[-1]))
+    return due
+
+
+def wanted_by(endpoint: WebhookEndpoint, event: Event, partner_uuid: UUID | None) -> bool:
+    """Whether ``endpoint`` gets ``event``: subscribed, for one of its partners, and never a
+    meta event about itself (an endpoint failing would otherwise hear of it forever)."""
+    if endpoint.organization_id != event.organization_id or not subscribed(
+        endpoint.events, event.type
+    ):
+        return False
+    if not EVENT_TYPES[event.type].partner_scoped:
+        return event.data.get("endpointId") != endpoint.public_id
+    return endpoint.partner_ids is None or str(partner_uuid) in endpoint.partner_ids
+
+
+def first_attempt_at(endpoint: WebhookEndpoint, created_at: datetime) -> datetime | None:
+    """A new delivery's ``next_retry_at``: its first attempt is due at once, unless the endpoint
+    is paused or disabled (it queues, parked, until the endpoint is active again)."""
+    return created_at if endpoint.status == ACTIVE else None
+
+
+# ----- starting workflows -----
+
+
+def delivery_input(settings: Settings, delivery_id: str) -> DeliveryInput:
+    return DeliveryInput(
+        delivery_id=delivery_id,
+        retry_schedule=list(settings.webhook_retry_schedule),
+        jitter=settings.webhook_retry_jitter,
+        attempt_timeout=settings.webhook_timeout + settings.webhook_attempt_margin,
+    )
+
+
+async def start_deliveries(
+    client: Client,
+    settings: Settings,
+    delivery_ids: list[str],
+    described: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """Start each delivery's workflow, or leave the running one be. ``described``: a
+    delivery's ``endpoint_id`` and ``event_type`` where the caller knows them (Temporal UI)."""
+    limit = asyncio.Semaphore(20)
+
+    async def start(delivery_id: str) -> None:
+        async with limit:
+            try:
+                await client.start_workflow(
+                    DELIVERY_WORKFLOW,
+                    delivery_input(settings, delivery_id),
+                    id=delivery_workflow_id(delivery_id),
+                    task_queue=settings.task_queue,
+                    # a delivery parked while its endpoint was paused runs again on resume
+                    id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    **delivery_start(delivery_id, **(described or {}).get(delivery_id, {})),
+                )
+            except RPCError as error:
+                log.warning(
+                    "delivery not started; the sweep will", delivery=delivery_id, error=error
+                )
+
+    await asyncio.gather(*(start(d) for d in delivery_ids))
+
+
+async def start_sweep(client: Client, settings: Settings, workflow_id: str) -> None:
+    """Run the sweep now (e.g. on resume), besides the schedule's."""
+    try:
+        await client.start_workflow(
+            SWEEP_WORKFLOW,
+            Batch(),
+            id=workflow_id,
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            **sweep_start(f"run now as `{workflow_id}`"),
+        )
+    except RPCError as error:
+        log.warning("sweep not started; the schedule's will run", error=error)
+
+
+async def kick_fan_out(event_id: str) -> None:
+    """From an activity that has just committed events: fan them out now, not at the next
+    sweep. Its client and task queue are the activity's."""
+    await _start_from_activity(
+        FAN_OUT_WORKFLOW,
+        Batch(),
+        f"webhook-fanout-{event_id}",
+        "the sweep will fan out",
+        **fan_out_start(event_id),
+    )
+
+
+async def _start_paused_notice(event_id: str) -> None:
+    """Mail the organization about an auto-pause; started once per event, by its fan-out."""
+    await _start_from_activity(
+        PAUSED_NOTICE_WORKFLOW,
+        PausedNotice(event_id),
+        f"webhook-paused-notice-{event_id}",
+        "no e-mail about this auto-pause",
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        **paused_notice_start(event_id),
+    )
+
+
+async def _start_from_activity(
+    workflow: str,
+    arg: Any,
+    workflow_id: str,
+    otherwise: str,
+    *,
+    id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    **metadata: Any,
+) -> None:
+    """Start ``workflow`` on the running activity's client and task queue, or join the running
+    one; a failure is logged with ``otherwise`` (what follows from it), never raised: the
+    activity's own work is committed already. ``metadata``: activities/workflow_metadata.py."""
+    try:
+        await activity.client().start_workflow(
+            workflow,
+            arg,
+            id=workflow_id,
+            task_queue=activity.info().task_queue,
+            id_reuse_policy=id_reuse_policy,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            rpc_timeout=timedelta(seconds=5),
+            **metadata,
+        )
+    except (RPCError, WorkflowAlreadyStartedError) as error:
+        log.warning(
+            "workflow not started", workflow_id=workflow_id, otherwise=otherwise, error=error
+        )
+
+
+async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
+    """Create the sweep's Temporal Schedule, or bring it in line with the settings."""
+    await ensure_interval_schedule(
+        client,
+        SWEEP_SCHEDULE,
+        SWEEP_WORKFLOW,
+        Batch(),
+        task_queue=settings.task_queue,
+        every=settings.webhook_sweep_interval,
+        **sweep_start(),
+    )
+
+
+# ----- the activities -----
+
+
+class WebhookActivities:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    @activity.defn
+    async def fan_out_events(self, batch: Batch) -> int:
+        """Claim up to ``batch.size`` events not fanned out yet and write their deliveries, in
+        one transaction; start the deliveries to active endpoints. How many were claimed."""
+        now = utcnow()
+        started: list[str] = []
+        described: dict[str, dict[str, str]] = {}
+        async with self.db.transaction() as session:
+            queue = (
+                select(Event.sequence)
+                .where(Event.fanned_out_at.is_(None))
+                .order_by(Event.sequence)
+                .limit(batch.size)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers
+            )
+            claimed = list(
+                await session.scalars(
+                    update(Event)
+                    .where(Event.sequence.in_(queue), Event.fanned_out_at.is_(None))
+                    .values(fanned_out_at=now)
+                    .returning(Event.sequence)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if not claimed:
+                return 0
+            events = (
+                await session.execute(
+                    select(Event, Organization.uuid, Partner.uuid)
+                    .join(Organization, Event.organization_id == Organization.id)
+                    .outerjoin(Partner, Event.partner_id == Partner.id)
+                    .where(Event.sequence.in_(claimed))
+                    .order_by(Event.sequence)
+                )
+            ).all()
+            endpoints = list(
+                await session.scalars(
+                    select(WebhookEndpoint)
+                    .where(
+                        WebhookEndpoint.organization_id.in_(
+                            {e.organization_id for e, _, _ in events}
+                        ),
+                        # a paused endpoint queues; a disabled one (410 Gone) gets nothing
+                        WebhookEndpoint.status != DISABLED,
+                    )
+                    .order_by(WebhookEndpoint.id)
+                )
+            )
+            for event, organization_uuid, partner_uuid in events:
+                for endpoint in endpoints:
+                    if not wanted_by(endpoint, event, partner_uuid):
+                        continue
+                    delivery = WebhookDelivery(
+                        public_id=new_delivery_id(),
+                        organization_id=event.organization_id,
+                        endpoint_id=endpoint.id,
+                        event_sequence=event.sequence,
+                        event_id=event.id,
+                        event_type=event.type,
+                        kind="EVENT",
+                        payload=event_envelope(event, organization_uuid, partner_uuid),
+                        created_at=now,
+                        next_retry_at=first_attempt_at(endpoint, now),
+                    )
+                    session.add(delivery)
+                    if endpoint.status == ACTIVE:
+                        started.append(delivery.public_id)
+                        described[delivery.public_id] = {
+                            "endpoint_id": endpoint.public_id,
+                            "event_type": event.type,
+                        }
+        await start_deliveries(activity.client(), self.settings, started, described)
+        for event, _, _ in events:
+            if event.type == "webhook.endpoint_auto_paused":
+                await _start_paused_notice(event.id)
+        return len(claimed)
+
+    @activity.defn
+    async def compose_paused_notice(self, notice: PausedNotice) -> OutgoingEmail | None:
+        """The e-mail to the organization's administrators (its users not bound to one seller)
+        about an auto-paused endpoint; None when it has none."""
+        async with self.db.session() as session:
+            event = await session.scalar(select(Event).where(Event.id == notice.event_id))
+            if event is None:
+                return None
+            recipients = list(
+                await session.scalars(
+                    select(User.email)
+                    .where(
+                        User.organization_id == event.organization_id,
+                        User.partner_id.is_(None),
+                        User.is_active.is_(True),
+                        User.email != "",
+                    )
+                    .order_by(User.id)
+                )
+            )
+        if not recipients:
+            return None
+        data = event.data
+        return OutgoingEmail(
+            to=recipients,
+            subject=f"Webhook endpoint paused: {data['url']}",
+            text=(
+                f"Deliveries to your webhook endpoint {data['endpointId']} ({data['url']}) were "
+                f"paused at {data['pausedAt']}.\n\nReason: {data['reason']}.\n\n"
+                "Events keep queuing while it is paused. Once the receiver answers again, resume "
+                "the endpoint (PATCH /v1/webhooks/{id} with status ACTIVE) and everything that "
+                "queued meanwhile is delivered.\n"
+            ),
+        )
+
+    @activity.defn
+    async def attempt_delivery(self, ref: DeliveryRef) -> AttemptOutcome:
+        """POST the delivery once, signed afresh, and record how it went.
+
+        The attempt is counted before the request goes out, so one whose result is lost (the
+        worker died mid-request, and this activity is retried) still counts: a delivery the
+        receiver saw twice says ``attempts: 2``. The same transaction records the retry that
+        follows should this attempt fail, and the one that records the answer keeps it up to
+        date, so a PENDING delivery always shows its next retry (``settle_failure`` then writes
+        the workflow's own plan, its jitter included).
+        """
+        # The server's clock, as the workflow's: retry and auto-pause arithmetic stay on one
+        # clock (the time-skipping test server's too).
+        now = activity.info().current_attempt_scheduled_time
+        async with self.db.session() as session:
+            found = (
+                await session.execute(
+                    select(WebhookDelivery, WebhookEndpoint)
+                    .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+                    .where(WebhookDelivery.public_id == ref.delivery_id)
+                )
+            ).first()
+        if found is None or found[0].status != PENDING:
+            return AttemptOutcome(GONE)
+        delivery, endpoint = found
+        if endpoint.status != ACTIVE:
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(WebhookDelivery)
+                    .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+                    .values(next_retry_at=None)
+                )
+            return AttemptOutcome(PARKED)
+        async with self.db.transaction() as session:
+            begun = await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+                .values(
+                    attempts=WebhookDelivery.attempts + 1,
+                    last_attempt_at=now,
+                    next_retry_at=self._retry_if_failed(delivery, now, None),
+                )
+                .returning(WebhookDelivery.id)
+            )
+            if begun.first() is None:
+                return AttemptOutcome(GONE)
+        answer = await self._send(endpoint, delivery)
+        paused: Event | None = None
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+                .values(
+                    http_status=answer.status,
+                    error=answer.error,
+                    next_retry_at=None
+                    if answer.ok
+                    else self._retry_if_failed(delivery, now, answer.retry_after),
+                    **({"status": DELIVERED} if answer.ok else {}),
+                )
+            )
+            if answer.ok:
+                await session.execute(
+                    update(WebhookEndpoint)
+                    .where(WebhookEndpoint.id == endpoint.id)
+                    .values(consecutive_failures=0, failing_since=None)
+                )
+            else:
+                paused = await self._count_failure(session, endpoint, answer, now)
+        if answer.ok:
+            return AttemptOutcome(DELIVERED)
+        if paused is not None:
+            await kick_fan_out(paused.id)
+        return AttemptOutcome(
+            FAILED, now, answer.retry_after, delivery.failing_since, delivery.retries_used
+        )
+
+    def _retry_if_failed(
+        self, delivery: WebhookDelivery, attempted_at: datetime, retry_after: timedelta | None
+    ) -> datetime:
+        """When the delivery is retried if the attempt at ``attempted_at`` fails: the
+        schedule's next offset without jitter (the workflow adds it when it settles the
+        failure). After the schedule's last retry, the attempt itself: none follows it, and the
+        workflow settles the delivery as FAILED at once."""
+        due = next_attempt_at(
+            self.settings.webhook_retry_schedule,
+            delivery.failing_since or attempted_at,
+            delivery.retries_used,
+            attempted_at,
+            retry_after,
+            0,
+        )
+        return due or attempted_at
+
+    async def _send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Answer:
+        target = await vet_target(endpoint.url, self.settings)
+        if target.problem is not None:
+            return _Answer(None, f"not sent: the URL {target.problem}"[:300])
+        url, host_headers, extensions = target.request(endpoint.url)
+        body = encode(delivery.payload)
+        headers = host_headers | signature_headers(
+            endpoint.secret, delivery.event_id, delivery.public_id, body, int(time.time())
+        )
+        timeout = self.settings.webhook_timeout.total_seconds()
+        try:
+            # the whole exchange, not each read, must fit in the timeout; the body is not read
+            async with (
+                asyncio.timeout(timeout),
+                httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http,
+                http.stream(
+                    "POST", url, content=body, headers=headers, extensions=extensions
+                ) as response,
+            ):
+                status = response.status_code
+                retry_after = response.headers.get("retry-after")
+        except (TimeoutError, httpx.TimeoutException):
+            return _Answer(None, f"no answer within {timeout:g} s")
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            return _Answer(None, f"{type(error).__name__}: {error}"[:300])
+        if 200 <= status < 300:
+            return _Answer(status, None)
+        wait = _retry_after(retry_after) if status in (429, 503) else None
+        return _Answer(status, f"HTTP {status}", wait)
+
+    async def _count_failure(
+        self, session: AsyncSession, endpoint: WebhookEndpoint, answer: _Answer, now: datetime
+    ) -> Event | None:
+        """Count a failed attempt against the endpoint: a 410 disables it; too many failures
+        in a row, or for too long, pause it. The auto-pause event, if this paused it."""
+        if answer.status == 410:
+            await _change_status(
+                session, endpoint.id, DISABLED, "The receiver answered 410 Gone", now
+            )
+            return None
+        failures, since = (
+            await session.execute(
+                update(WebhookEndpoint)
+                .where(WebhookEndpoint.id == endpoint.id)
+                .values(
+                    consecutive_failures=WebhookEndpoint.consecutive_failures + 1,
+                    failing_since=func.coalesce(WebhookEndpoint.failing_since, now),
+                )
+                .returning(WebhookEndpoint.consecutive_failures, WebhookEndpoint.failing_since)
+            )
+        ).one()
+        if failures >= self.settings.webhook_auto_pause_failures:
+            reason = f"{failures} consecutive failed deliveries"
+        elif now - since >= self.settings.webhook_auto_pause_after:
+            reason = f"failing for {(now - since).total_seconds() / 3600:.0f} h"
+        else:
+            return None
+        if not await _change_status(session, endpoint.id, PAUSED, f"Auto-paused: {reason}", now):
+            return None  # already paused or disabled by another attempt
+        return record_event(
+            session,
+            endpoint.organization_id,
+            "webhook.endpoint_auto_paused",
+            {
+                "endpointId": endpoint.public_id,
+                "url": endpoint.url,
+                "reason": reason,
+                "consecutiveFailures": failures,
+                "failingSince": utc_timestamp(since),
+                "pausedAt": utc_timestamp(now),
+            },
+            now,
+        )
+
+    @activity.defn
+    async def settle_failure(self, plan: RetryPlan) -> str:
+        """Record the planned retry (RETRY), park it while its endpoint is not active
+        (PARKED), or fail it for good (FAILED) with ``webhook.delivery_failed_terminal``."""
+        now = activity.info().current_attempt_scheduled_time
+        async with self.db.transaction() as session:
+            found = (
+                await session.execute(
+                    select(WebhookDelivery, WebhookEndpoint)
+                    .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+                    .where(WebhookDelivery.public_id == plan.delivery_id)
+                    .with_for_update(of=WebhookDelivery)
+                )
+            ).first()
+            if found is None or found[0].status != PENDING:
+                return GONE
+            delivery, endpoint = found
+            delivery.failing_since, delivery.retries_used = plan.failing_since, plan.retries_used
+            if plan.next_attempt_at is not None:
+                active = endpoint.status == ACTIVE
+                delivery.next_retry_at = plan.next_attempt_at if active else None
+                return RETRY if active else PARKED
+            delivery.status, delivery.next_retry_at = FAILED, None
+            data = {
+                "endpointId": endpoint.public_id,
+                "deliveryId": delivery.public_id,
+                "eventId": delivery.event_id,
+                "eventType": delivery.event_type,
+                "attempts": delivery.attempts,
+                "lastHttpStatus": delivery.http_status,
+                "lastError": delivery.error,
+            }
+            terminal = record_event(
+                session,
+                endpoint.organization_id,
+                "webhook.delivery_failed_terminal",
+                {k: v for k, v in data.items() if v is not None},
+                now,
+            )
+        await kick_fan_out(terminal.id)
+        return FAILED
+
+    @activity.defn
+    async def start_pending_deliveries(self, cursor: Cursor) -> StartedPage:
+        """Start the workflow of PENDING deliveries to active endpoints that are not waiting
+        for a planned retry: never started (the start was lost), parked before a resume, or
+        overdue (the workflow was lost). A running workflow is left be."""
+        now = utcnow()
+        async with self.db.session() as session:
+            page = (
+                await session.execute(
+                    select(WebhookDelivery.id, WebhookDelivery.public_id)
+                    .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+                    .where(
+                        WebhookDelivery.id > cursor.after,
+                        WebhookDelivery.status == PENDING,
+                        WebhookEndpoint.status == ACTIVE,
+                        or_(
+                            WebhookDelivery.next_retry_at.is_(None),
+                            WebhookDelivery.next_retry_at <= now,
+                        ),
+                    )
+                    .order_by(WebhookDelivery.id)
+                    .limit(cursor.size)
+                )
+            ).all()
+        await start_deliveries(activity.client(), self.settings, [p for _, p in page])
+        return StartedPage(len(page), page[-1][0] if len(page) == cursor.size else None)
+
+    @activity.defn
+    async def purge_deliveries(self, batch: Batch) -> int:
+        """Delete up to ``batch.size`` finished deliveries older than the retention."""
+        cutoff = utcnow() - self.settings.webhook_history_retention
+        async with self.db.transaction() as session:
+            expired = (
+                select(WebhookDelivery.id)
+                .where(WebhookDelivery.status != PENDING, WebhookDelivery.created_at < cutoff)
+                .limit(batch.size)
+            )
+            result = await session.execute(
+                delete(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(expired))
+                .execution_options(synchronize_session=False)
+            )
+        return result.rowcount
+
+
+async def _change_status(
+    session: AsyncSession, endpoint_id: int, status: str, reason: str, now: datetime
+) -> bool:
+    """Move an ACTIVE endpoint to ``status``; False when it was not ACTIVE any more."""
+    changed = await session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.status == ACTIVE)
+        .values(
+            status=status,
+            status_reason=reason,
+            version=WebhookEndpoint.version + 1,
+            updated_at=now,
+        )
+        .returning(WebhookEndpoint.id)
+    )
+    return changed.first() is not None

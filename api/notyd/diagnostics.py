@@ -1,0 +1,58 @@
+"""``POST /v1/api/diagnostics/round-trip``: run the round-trip workflow for the caller's
+organization and answer with its result, proving API, Temporal, worker and database together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from temporalio.client import Client
+
+from activities.workflow_metadata import round_trip_start
+from api.notyd.identity.user_auth import organization_user
+from api.shared.deps import database, temporal
+from settings import Settings, get_settings
+from store.db import Database
+from store.models import Organization, User
+from workflows.round_trip import RoundTripInput, RoundTripWorkflow
+
+router = APIRouter(prefix="/v1/api/diagnostics", tags=["Diagnostics"])
+
+
+class RoundTripBody(BaseModel):
+    message: str = Field("ping", max_length=200)
+
+
+class RoundTripAnswer(BaseModel):
+    workflow_id: str
+    organization_name: str
+    message: str
+    confirmed_by: str
+
+
+@router.post("/round-trip/", response_model=RoundTripAnswer, summary="Run a workflow round trip")
+async def round_trip(
+    body: RoundTripBody,
+    user: Annotated[User, Depends(organization_user)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> RoundTripAnswer:
+    async with db.session() as session:
+        org_uuid = await session.scalar(
+            select(Organization.uuid).where(Organization.id == user.organization_id)
+        )
+    workflow_id = f"round-trip-{uuid4()}"
+    result = await client.execute_workflow(
+        RoundTripWorkflow.run,
+        RoundTripInput(str(org_uuid), body.message),
+        id=workflow_id,
+        task_queue=settings.task_queue,
+        execution_timeout=timedelta(minutes=1),
+        **round_trip_start(str(org_uuid)),
+    )
+    return RoundTripAnswer(workflow_id=workflow_id, **vars(result))

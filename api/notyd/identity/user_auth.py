@@ -1,0 +1,99 @@
+"""Who is calling: NOTYD user JWTs (HS256, ``exp`` always set), issued and verified here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID, uuid4
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from api.shared.deps import database
+from api.shared.errors import Problem
+from settings import Settings, get_settings
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import User
+
+_bearer = HTTPBearer(auto_error=False, description="A NOTYD access token from /v1/api/token/")
+
+ISSUER = "nt24-users"
+ACCESS, REFRESH = "access", "refresh"
+
+
+def issue(user: User, kind: str, settings: Settings, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    ttl = settings.access_token_ttl if kind == ACCESS else settings.refresh_token_ttl
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user.uuid),
+        "token_type": kind,
+        "gen": user.token_generation,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+        "jti": uuid4().hex,
+    }
+    return jwt.encode(claims, settings.effective_jwt_secret, algorithm="HS256")
+
+
+def unauthorized(detail: str) -> Problem:
+    return Problem("unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def user_from_token(db: Database, token: str, kind: str, settings: Settings) -> User:
+    """The active user a token of ``kind`` names, or 401 for anything expired, tampered or stale."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.effective_jwt_secret,
+            algorithms=["HS256"],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise unauthorized("The token has expired.") from exc
+    except jwt.PyJWTError as exc:
+        raise unauthorized("The token is invalid.") from exc
+    if claims.get("token_type") != kind:
+        raise unauthorized(f"A {kind} token is required.")
+    async with db.session() as session:
+        user = await session.scalar(select(User).where(User.uuid == _uuid(claims["sub"])))
+    if user is None or not user.is_active or user.token_generation != claims.get("gen"):
+        raise unauthorized("The token is no longer valid.")
+    return user
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise unauthorized("The token is invalid.") from exc
+
+
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> User:
+    if credentials is None:
+        raise Problem(
+            "unauthorized",
+            "A Bearer access token is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return await user_from_token(database(request), credentials.credentials, ACCESS, settings)
+
+
+async def organization_user(user: Annotated[User, Depends(current_user)]) -> User:
+    """A user acting for an organization (staff use the web app, not the NOTYD API)."""
+    if user.organization_id is None:
+        raise Problem("forbidden", "This endpoint is for organization users.")
+    return user
+
+
+def user_tenant(user: Annotated[User, Depends(organization_user)]) -> Tenant:
+    assert user.organization_id is not None
+    return Tenant(user.organization_id)

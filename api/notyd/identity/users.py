@@ -1,0 +1,114 @@
+"""NOTYD seller users: ``GET /v1/api/users/`` and ``GET /v1/api/users/{uuid}/``.
+
+A user sees the users of its own organization only; any other user is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
+
+from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
+from api.notyd.identity.user_auth import user_tenant
+from api.notyd.pagination import Page, PageParams
+from api.shared.deps import database
+from api.shared.errors import Problem
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import Partner, User
+
+router = APIRouter(prefix="/v1/api/users", tags=["NOTYD: seller users"])
+
+
+class SellerUser(BaseModel):
+    id: str
+    uuid: str
+    email: str
+    username: str
+    first_name: str
+    last_name: str
+    name: str
+    is_active: bool
+    seller_profile_uuid: str | None
+    webshop_url: str | None
+
+    @classmethod
+    def of(cls, user: User) -> SellerUser:
+        partner = user.partner
+        return cls(
+            id=str(user.id),
+            uuid=str(user.uuid),
+            email=user.email,
+            username=user.username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            name=user.name,
+            is_active=user.is_active,
+            seller_profile_uuid=str(partner.profile_uuid) if partner else None,
+            webshop_url=partner.webshop_url if partner else None,
+        )
+
+
+@router.get(
+    "/",
+    response_model=Page[SellerUser],
+    summary="List the Seller Users",
+    responses=AUTHENTICATED | INVALID_PARAMETERS,
+)
+async def list_users(
+    tenant: Annotated[Tenant, Depends(user_tenant)],
+    db: Annotated[Database, Depends(database)],
+    paging: Annotated[PageParams, Depends()],
+    search: Annotated[str | None, Query(description="A search term.")] = None,
+    seller_profile__uuid: UUID | None = None,
+    seller_profile__seller__uuid: UUID | None = None,
+    user__is_active: bool | None = None,
+) -> Page[SellerUser]:
+    query = tenant.select(User).options(selectinload(User.partner)).order_by(User.id)
+    if search:
+        term = f"%{search}%"
+        query = query.where(
+            or_(
+                User.username.ilike(term),
+                User.email.ilike(term),
+                User.first_name.ilike(term),
+                User.last_name.ilike(term),
+            )
+        )
+    if seller_profile__uuid is not None or seller_profile__seller__uuid is not None:
+        query = query.join(User.partner)
+    if seller_profile__uuid is not None:
+        query = query.where(Partner.profile_uuid == seller_profile__uuid)
+    if seller_profile__seller__uuid is not None:
+        query = query.where(Partner.uuid == seller_profile__seller__uuid)
+    if user__is_active is not None:
+        query = query.where(User.is_active == user__is_active)
+    async with db.session() as session:
+        total, users = await paging.fetch(session, query)
+    return paging.page_of(total, [SellerUser.of(u) for u in users])
+
+
+@router.get(
+    "/{uuid}/",
+    response_model=SellerUser,
+    summary="Get the Seller User",
+    responses=AUTHENTICATED
+    | problem(404, "No such user in your organization")
+    | INVALID_PARAMETERS,
+)
+async def get_user(
+    uuid: UUID,
+    tenant: Annotated[Tenant, Depends(user_tenant)],
+    db: Annotated[Database, Depends(database)],
+) -> SellerUser:
+    query = tenant.select(User).options(selectinload(User.partner)).where(User.uuid == uuid)
+    async with db.session() as session:
+        user = await session.scalar(query)
+    if user is None:
+        raise Problem("not-found", f"User {uuid} was not found.")
+    return SellerUser.of(user)

@@ -1,0 +1,132 @@
+"""What the NOTYD payment routers share: the seller a user acts for, its orders, and paths.
+
+A user acts for its own seller (partner); a user without one acts for its organization's
+sellers. Another organization's order, or another seller's, is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client
+
+from api.notyd.identity.user_auth import organization_user
+from api.nt24.orders.commands import run_command
+from api.shared.deps import database
+from api.shared.errors import Problem
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import Partner, PaymentInvoice, PaymentOrder, User
+from workflows.payments.rules.orders import TERMINAL
+
+ORDER_LOADS = (
+    selectinload(PaymentOrder.partner),
+    selectinload(PaymentOrder.lines),
+    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.lines),
+    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.refunds),
+)
+
+
+@dataclass(frozen=True)
+class SellerScope:
+    user: User
+    tenant: Tenant
+    partner_id: int | None  # None: every seller of the organization
+
+    def orders(self) -> Select[Any]:
+        query = self.tenant.select(PaymentOrder)
+        if self.partner_id is not None:
+            query = query.where(PaymentOrder.partner_id == self.partner_id)
+        return query
+
+    def invoices(self) -> Select[Any]:
+        query = self.tenant.select(PaymentInvoice)
+        if self.partner_id is not None:
+            query = query.where(PaymentInvoice.partner_id == self.partner_id)
+        return query
+
+
+def seller_scope(user: Annotated[User, Depends(organization_user)]) -> SellerScope:
+    assert user.organization_id is not None
+    return SellerScope(user, Tenant(user.organization_id), user.partner_id)
+
+
+Scope = Annotated[SellerScope, Depends(seller_scope)]
+Db = Annotated[Database, Depends(database)]
+
+
+async def selling_partner(db: Database, scope: SellerScope) -> Partner:
+    """The seller a new order belongs to: the user's, else the organization's first."""
+    query = select(Partner).where(Partner.organization_id == scope.tenant.organization_id)
+    if scope.partner_id is not None:
+        query = query.where(Partner.id == scope.partner_id)
+    async with db.session() as session:
+        partner = await session.scalar(query.order_by(Partner.id).limit(1))
+    if partner is None:
+        raise Problem("forbidden", "Your organization has no seller profile to sell for.")
+    return partner
+
+
+async def load_order(db: Database, scope: SellerScope, order_uuid: UUID) -> PaymentOrder:
+    async with db.session() as session:
+        order = await session.scalar(
+            scope.orders().options(*ORDER_LOADS).where(PaymentOrder.uuid == order_uuid)
+        )
+    if order is None:
+        raise Problem("not-found", f"Order {order_uuid} was not found.")
+    return order
+
+
+def parse_uuid(value: str, what: str) -> UUID:
+    """Path uuids that are not uuids name nothing that exists: 404, as any unknown one."""
+    try:
+        return UUID(value)
+    except ValueError as exc:
+        raise Problem("not-found", f"{what} {value} was not found.") from exc
+
+
+def serve_without_trailing_slash(router: APIRouter) -> APIRouter:
+    """Serve each path also without its trailing slash, without a redirect (a redirect turns
+    a POST into a GET in some clients); the slashless twin stays out of the OpenAPI. Applying
+    it again adds nothing (api/main.py applies it to every /v1/api/ router)."""
+    served = {
+        (route.path, method)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    for route in list(router.routes):
+        if not (isinstance(route, APIRoute) and route.path.endswith("/") and len(route.path) > 1):
+            continue
+        if all((route.path.rstrip("/"), method) in served for method in route.methods):
+            continue
+        router.add_api_route(
+            route.path.removeprefix(router.prefix).rstrip("/"),
+            route.endpoint,
+            methods=list(route.methods),
+            response_model=route.response_model,
+            status_code=route.status_code,
+            dependencies=route.dependencies,
+            response_class=route.response_class,
+            include_in_schema=False,
+        )
+    return router
+
+
+async def order_command(client: Client, order: PaymentOrder, update: Any, command: Any) -> Any:
+    """Send a command to the order's workflow. A terminal order's workflow has ended: what
+    it would have refused is a 409 here."""
+    refused = Problem("conflict", f"The order is {order.status}: no further actions are possible.")
+    if order.status in TERMINAL:
+        raise refused
+
+    async def ended_meanwhile() -> Problem:
+        return refused
+
+    return await run_command(client, order.workflow_id, update, command, closed=ended_meanwhile)

@@ -1,0 +1,144 @@
+"""``POST /v1/api/order-request/``: a validated request becomes a pending payment order.
+
+Every field is checked (required ones, enums, totals against the lines); a bad one is a 422
+naming it and nothing is written. The order's PaymentOrderWorkflow is started and its
+``create`` Update writes the order before the 201 answers, so the order reads back at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Request, Response
+from temporalio.client import Client
+
+from activities.webhooks.delivery import vet_target
+from activities.workflow_metadata import payment_order_start
+from api.notyd.errors import AUTHENTICATED, problem
+from api.notyd.payments.common import (
+    Db,
+    Scope,
+    load_order,
+    selling_partner,
+    serve_without_trailing_slash,
+)
+from api.notyd.payments.schemas import OrderRequestIn, SellerUrlsIn
+from api.notyd.payments.views import OrderRequestOut, order_request
+from api.nt24.orders.commands import run_command
+from api.shared.deps import temporal
+from api.shared.errors import FieldError, validation_problem
+from api.shared.locations import CREATED
+from settings import Settings, get_settings
+from workflows.payments.payment_order import PaymentOrderWorkflow
+from workflows.payments.payment_order_model import (
+    NewPaymentOrder,
+    PaymentOrderSettings,
+    PaymentOrderStart,
+    payment_order_workflow_id,
+)
+
+router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])
+
+
+async def check_urls(body: OrderRequestIn, settings: Settings) -> None:
+    """The request's status webhook and the seller's pages pass the check every webhook
+    endpoint passes (activities/webhooks/delivery.py ``vet_target``): https, no credentials, and in
+    production a host on the public internet only. A 422 names each field that does not."""
+    urls = {f"seller_urls.{k}": v for k, v in (body.seller_urls or SellerUrlsIn()) if v}
+    if body.webhook_urls and body.webhook_urls.webhook_url:
+        urls["webhook_urls.webhook_url"] = body.webhook_urls.webhook_url
+    targets = await asyncio.gather(*(vet_target(url, settings) for url in urls.values()))
+    errors = [
+        FieldError(field, target.problem, url)
+        for (field, url), target in zip(urls.items(), targets, strict=True)
+        if target.problem is not None
+    ]
+    if errors:
+        raise validation_problem(errors)
+
+
+def payment_page_url(settings: Settings, order_uuid: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/pay/{order_uuid}/"
+
+
+def order_settings(settings: Settings) -> PaymentOrderSettings:
+    return PaymentOrderSettings(
+        payment_terms_days=settings.payment_terms_days,
+        credit_check_attempt_timeout=settings.credit_bureau_timeout * 2,
+        credit_check_retry_interval=settings.credit_check_retry_interval,
+        credit_check_give_up_after=settings.credit_check_give_up_after,
+    )
+
+
+@router.post(
+    "/",
+    status_code=201,
+    response_model=OrderRequestOut,
+    summary="Create a new OrderRequest",
+    response_description="The order, pending, with the payment_page_url for the buyer",
+    responses=CREATED
+    | AUTHENTICATED
+    | problem(422, "A field is missing or invalid; `errors` names it"),
+)
+async def create_order_request(
+    body: OrderRequestIn,
+    request: Request,
+    response: Response,
+    scope: Scope,
+    db: Db,
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> dict[str, Any]:
+    total, discount, lines = body.priced()
+    company = body.company()
+    await check_urls(body, settings)
+    partner = await selling_partner(db, scope)
+    uuid = str(uuid4())
+    command = NewPaymentOrder(
+        uuid=uuid,
+        organization_id=scope.tenant.organization_id,
+        partner_id=partner.id,
+        created_by_user_id=scope.user.id,
+        external_webshop_uid=body.external_webshop_uid,
+        external_order_uid=body.external_order_uid,
+        order_request_label=body.order_request_label,
+        currency=body.currency,
+        locale=body.locale,
+        payment_link_duration=body.payment_link_duration,
+        total=total,
+        discount=discount,
+        lines=lines,
+        buyer_company=company,
+        buyer_representative=body.buyer_representative.model_dump(),
+        shipping_address=body.shipping_address.as_json(),
+        billing_address=body.billing_address.as_json(),
+        seller_urls=body.seller_urls.model_dump() if body.seller_urls else None,
+        webhook_urls=body.webhook_urls.model_dump() if body.webhook_urls else None,
+        page_token=secrets.token_urlsafe(32),
+        settings=order_settings(settings),
+    )
+    workflow_id = payment_order_workflow_id(uuid)
+    await client.start_workflow(
+        PaymentOrderWorkflow.run,
+        PaymentOrderStart(settings.order_abandoned_after),
+        id=workflow_id,
+        task_queue=settings.task_queue,
+        **payment_order_start(
+            order_uuid=uuid,
+            external_order_uid=body.external_order_uid,
+            label=body.order_request_label,
+            buyer_name=company.get("name") or company.get("registration_number"),
+            buyer_vat_number=company.get("vat_number"),
+            total=f"{total.incl / 100:.2f} {body.currency}",
+        ),
+    )
+    await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
+    order = await load_order(db, scope, UUID(uuid))
+    response.headers["Location"] = f"/v1/api/orders/{uuid}/"
+    return order_request(order, payment_page_url(settings, uuid))
+
+
+serve_without_trailing_slash(router)

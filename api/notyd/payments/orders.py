@@ -1,0 +1,399 @@
+"""NOTYD orders: the list and detail from the read model, and the commands on an order.
+
+Each command is an Update of the order's PaymentOrderWorkflow (``api.nt24.orders.commands``'s gate
+and refusal mapping): a command the order's state does not allow is a 409, a request that
+does not add up a 422 naming the field; the answer comes after the read model is written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client
+
+from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
+from api.notyd.pagination import Page, PageParams
+from api.notyd.payments.common import (
+    ORDER_LOADS,
+    Db,
+    Scope,
+    load_order,
+    order_command,
+    parse_uuid,
+    serve_without_trailing_slash,
+)
+from api.notyd.payments.schemas import CaptureIn, PatchOrderIn, RefundIn
+from api.notyd.payments.views import (
+    CaptureOut,
+    CaptureStatusOut,
+    OrderActionOut,
+    OrderStatusStringOut,
+    PaymentOrderOut,
+    RefundableInvoiceOut,
+    RefundOut,
+    credit_note,
+    discount,
+    invoice_detail,
+    order_detail,
+    order_line,
+)
+from api.shared.deps import temporal
+from api.shared.errors import FieldError, validation_problem
+from store.models import PaymentInvoice, PaymentOrder, PaymentRefund
+from workflows.payments.payment_order import PaymentOrderWorkflow
+from workflows.payments.payment_order_model import (
+    CancelOrder,
+    CaptureOrder,
+    PatchOrder,
+    RefundOrder,
+)
+from workflows.payments.rules.amounts import rate_text
+from workflows.payments.rules.orders import (
+    STATUSES,
+    CaptureLineRequest,
+    CaptureRequest,
+    RefundAmountRequest,
+    RefundInvoiceRequest,
+    RefundLineRequest,
+    RefundRequest,
+)
+
+router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"])
+
+Client_ = Annotated[Client, Depends(temporal)]
+NOT_FOUND = AUTHENTICATED | problem(404, "No such order for your seller") | INVALID_PARAMETERS
+CONFLICT = problem(409, "The order's status does not allow it (or too much is asked)")
+INVALID = problem(422, "A field is invalid or does not add up; `errors` names it")
+ORDERING = {
+    "created_at": PaymentOrder.created_at,
+    "updated_at": PaymentOrder.updated_at,
+    "status": PaymentOrder.status,
+    "external_order_uid": PaymentOrder.external_order_uid,
+    "total_amount_incl_tax": PaymentOrder.total_amount_incl_tax,
+}
+DUNNING = {"14_days": 14, "30_days": 30, "60_days": 60}
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def ordering_clause(ordering: str | None, columns: dict[str, Any], default: Any) -> list[Any]:
+    """``ordering=field`` or ``-field`` over a whitelist; the primary key breaks ties."""
+    if not ordering:
+        return [default.desc()]
+    name = ordering.removeprefix("-")
+    if name not in columns:
+        raise validation_problem(
+            [FieldError("ordering", f"must be one of {', '.join(sorted(columns))}", ordering)]
+        )
+    column = columns[name]
+    return [column.desc() if ordering.startswith("-") else column.asc()]
+
+
+@router.get(
+    "/",
+    response_model=Page[PaymentOrderOut],
+    summary="List the Orders",
+    responses=AUTHENTICATED | INVALID_PARAMETERS,
+)
+async def list_orders(
+    scope: Scope,
+    db: Db,
+    paging: Annotated[PageParams, Depends()],
+    created_at_after: date | None = None,
+    created_at_before: date | None = None,
+    dunning: Literal["14_days", "30_days", "60_days"] | None = None,
+    external_order_uid: str | None = None,
+    ordering: Annotated[str | None, Query(description="A field, `-` for descending")] = None,
+    search: Annotated[str | None, Query(description="A search term.")] = None,
+    status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
+) -> Page[dict[str, Any]]:
+    query = scope.orders().options(*ORDER_LOADS)
+    if created_at_after is not None:
+        query = query.where(PaymentOrder.created_at >= day_start(created_at_after))
+    if created_at_before is not None:
+        end = day_start(created_at_before) + timedelta(days=1)
+        query = query.where(PaymentOrder.created_at < end)
+    if dunning is not None:
+        query = query.where(PaymentOrder.payment_terms_days == DUNNING[dunning])
+    if external_order_uid is not None:
+        query = query.where(PaymentOrder.external_order_uid == external_order_uid)
+    if status is not None:
+        query = query.where(PaymentOrder.status == status)
+    if search:
+        term = f"%{search}%"
+        query = query.where(
+            or_(
+                PaymentOrder.external_order_uid.ilike(term),
+                PaymentOrder.buyer_company_name.ilike(term),
+                PaymentOrder.buyer_registration_number.ilike(term),
+                PaymentOrder.buyer_vat_number.ilike(term),
+                PaymentOrder.representative_email.ilike(term),
+            )
+        )
+    query = query.order_by(
+        *ordering_clause(ordering, ORDERING, PaymentOrder.created_at), PaymentOrder.id.desc()
+    )
+    async with db.session() as session:
+        total, orders = await paging.fetch(session, query)
+    return paging.page_of(total, [order_detail(order) for order in orders])
+
+
+@router.get(
+    "/{uuid}/", response_model=PaymentOrderOut, summary="Get the Order", responses=NOT_FOUND
+)
+async def get_order(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
+    return order_detail(await load_order(db, scope, parse_uuid(uuid, "Order")))
+
+
+@router.patch(
+    "/{uuid}/",
+    response_model=OrderActionOut,
+    summary="Update the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
+async def patch_order(
+    uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Client_
+) -> dict[str, Any]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    total, order_discount, lines = body.priced()
+    await order_command(
+        client,
+        order,
+        PaymentOrderWorkflow.patch,
+        PatchOrder(total, order_discount, lines),
+    )
+    return {"id": str(order.uuid), "description": "Order has been patched"}
+
+
+@router.get(
+    "/{uuid}/get_status/",
+    response_model=OrderStatusStringOut,
+    summary="Get the Order status",
+    responses=NOT_FOUND,
+)
+async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    return {"status": order.status}
+
+
+@router.post(
+    "/{uuid}/cancel/",
+    response_model=OrderActionOut,
+    summary="Cancel order",
+    responses=NOT_FOUND | CONFLICT,
+)
+async def cancel_order(uuid: str, scope: Scope, db: Db, client: Client_) -> dict[str, str]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    await order_command(client, order, PaymentOrderWorkflow.cancel, CancelOrder())
+    return {"id": str(order.uuid), "description": "Order has been cancelled"}
+
+
+@router.post(
+    "/{uuid}/capture/",
+    response_model=CaptureOut,
+    summary="Capture the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
+async def capture_order(
+    uuid: str, scope: Scope, db: Db, client: Client_, body: CaptureIn | None = None
+) -> dict[str, Any]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    body = body or CaptureIn()
+    request = CaptureRequest(
+        lines=[
+            CaptureLineRequest(
+                line.product_id,
+                line.quantity,
+                line.product_price_incl_tax,
+                line.product_price_excl_tax,
+                str(line.product_tax_rate_percentage)
+                if line.product_tax_rate_percentage is not None
+                else None,
+            )
+            for line in body.order_lines
+        ]
+        if body.order_lines is not None
+        else None,
+        discount=body.discount.discount("discount") if body.discount else None,
+        totals=body.totals,
+    )
+    answer = await order_command(
+        client,
+        order,
+        PaymentOrderWorkflow.capture,
+        CaptureOrder(request, body.external_invoice_uid, body.invoice_url),
+    )
+    return {
+        "id": str(order.uuid),
+        "status": answer.status,
+        "invoice_uuid": answer.invoice_uuid,
+        "payment_reference": answer.payment_reference,
+        "details": f"Order status updated to {answer.status}",
+    }
+
+
+@router.get(
+    "/{uuid}/capture_status/",
+    response_model=CaptureStatusOut,
+    summary="Order captured status",
+    responses=NOT_FOUND,
+)
+async def capture_status(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    captured_discount = order.captured_discount or {
+        "amount_incl_tax": 0,
+        "amount_excl_tax": 0,
+        "amount_tax": 0,
+    }
+
+    def lines(captured: bool) -> list[dict[str, Any]]:
+        shown = []
+        for line in order.lines:
+            quantity = (
+                line.captured_quantity if captured else line.quantity - line.captured_quantity
+            )
+            if quantity:
+                shown.append(
+                    {k: v for k, v in order_line(line).items() if k != "product_description"}
+                    | {"quantity": quantity}
+                )
+        return shown
+
+    def rest_discount() -> dict[str, Any] | None:
+        if order.discount is None:
+            return None
+        left = {
+            key: order.discount[key] - captured_discount[key]
+            for key in ("amount_incl_tax", "amount_excl_tax", "amount_tax")
+        }
+        return {"description": order.discount.get("description", "")} | left
+
+    captured = (
+        order.captured_amount_incl_tax,
+        order.captured_amount_excl_tax,
+        order.captured_amount_tax,
+    )
+    total = (order.total_amount_incl_tax, order.total_amount_excl_tax, order.total_amount_tax)
+    return {
+        "uuid": str(order.uuid),
+        "order_amount": order.total_amount_incl_tax,
+        "uncaptured": {
+            "total_amount_incl_tax": total[0] - captured[0],
+            "total_amount_excl_tax": total[1] - captured[1],
+            "total_amount_tax": total[2] - captured[2],
+            "order_lines": lines(captured=False),
+            "discount": rest_discount(),
+        },
+        "captured": {
+            "total_amount_incl_tax": captured[0],
+            "total_amount_excl_tax": captured[1],
+            "total_amount_tax": captured[2],
+            "order_lines": lines(captured=True),
+            "discount": discount(
+                {"description": (order.discount or {}).get("description", "")} | captured_discount
+            )
+            if order.captured_discount
+            else None,
+        },
+    }
+
+
+@router.get(
+    "/{uuid}/refundable_invoices/",
+    response_model=Page[RefundableInvoiceOut],
+    summary="Get the refundable Invoices of the Order",
+    responses=NOT_FOUND,
+)
+async def refundable_invoices(
+    uuid: str, scope: Scope, db: Db, paging: Annotated[PageParams, Depends()]
+) -> Page[dict[str, Any]]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    query = (
+        scope.invoices()
+        .options(
+            selectinload(PaymentInvoice.lines),
+            selectinload(PaymentInvoice.refunds),
+            selectinload(PaymentInvoice.order).selectinload(PaymentOrder.partner),
+        )
+        .where(
+            PaymentInvoice.order_id == order.id,
+            PaymentInvoice.refunded_amount_incl_tax < PaymentInvoice.total_amount_incl_tax,
+        )
+        .order_by(PaymentInvoice.id)
+    )
+    async with db.session() as session:
+        total, invoices = await paging.fetch(session, query)
+    return paging.page_of(total, [invoice_detail(i, refundable=True) for i in invoices])
+
+
+@router.post(
+    "/{uuid}/refund/",
+    response_model=RefundOut,
+    summary="Refund the Order",
+    responses=NOT_FOUND | CONFLICT | INVALID,
+)
+async def refund_order(
+    uuid: str, body: RefundIn, scope: Scope, db: Db, client: Client_
+) -> dict[str, Any]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    request = RefundRequest(
+        description=body.description,
+        external_refund_uid=body.external_refund_uid,
+        totals=body.totals,
+        invoices=[
+            RefundInvoiceRequest(
+                item.invoice_uuid,
+                item.external_refund_uid,
+                [
+                    RefundLineRequest(
+                        line.product_id,
+                        line.quantity,
+                        line.total_amount_incl_tax,
+                        line.total_amount_excl_tax,
+                        line.description,
+                    )
+                    for line in item.refund_lines
+                ]
+                if item.refund_lines
+                else None,
+                [
+                    RefundAmountRequest(
+                        rate_text(part.tax_rate_percentage),
+                        part.total_amount_incl_tax,
+                        part.total_amount_excl_tax,
+                        part.description,
+                    )
+                    for part in item.refund_amounts
+                ]
+                if item.refund_amounts
+                else None,
+            )
+            for item in body.invoices
+        ]
+        if body.invoices
+        else None,
+    )
+    answer = await order_command(client, order, PaymentOrderWorkflow.refund, RefundOrder(request))
+    notes = {note.uuid: note.invoice_uuid for note in answer.credit_notes}
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(PaymentRefund)
+            .where(PaymentRefund.uuid.in_([UUID(u) for u in notes]))
+            .order_by(PaymentRefund.id)
+        )
+        refunds = [credit_note(row, notes[str(row.uuid)]) for row in rows]
+    return {
+        "id": str(order.uuid),
+        "refunds": refunds,
+        "details": f"Order status updated to {answer.status}.",
+    }
+
+
+serve_without_trailing_slash(router)

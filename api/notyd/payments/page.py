@@ -1,0 +1,225 @@
+"""The hosted payment page: the buyer's representative sees the order and confirms it.
+
+``GET /pay/{uuid}/`` renders who the buyer deals with (the platform's legal entity, for the
+seller), the lines with unit prices and VAT and the totals, in the order's locale: its texts
+from the gettext catalogues (``store/i18n.py``: German, French, Dutch, English as fallback),
+its amounts and numbers formatted for the full locale (``nl_BE``, ``de_AT``). A notice says
+that confirming runs a credit check and links to the privacy notice (``/pay/privacy``
+unless ``NT24_PRIVACY_NOTICE_URL`` names another). The page loads nothing from elsewhere and
+runs no script; its stylesheet and icon are served under ``/pay/assets/``. The form
+posts back with the order's own anti-forgery token (a cross-site form cannot read it), the
+order's workflow runs the credit check, and the buyer is redirected (302) to the request's
+``seller_urls``: ``success_url`` when accepted, ``error_url`` when rejected or failed,
+``cancel_url`` when the buyer cancels, ``pending_url`` (else ``success_url``) while pending.
+Without such a URL the page itself says how it went.
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import FileSystemLoader
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client
+
+from api.notyd.payments.common import order_command, parse_uuid
+from api.shared.deps import database, temporal
+from api.shared.errors import Problem
+from settings import Settings
+from store import i18n
+from store.db import Database
+from store.i18n import BuyerLocale
+from store.models import PaymentOrder
+from workflows.payments.payment_order import PaymentOrderWorkflow
+from workflows.payments.payment_order_model import CancelOrder, ConfirmOrder
+
+router = APIRouter(prefix="/pay", tags=["Hosted payment page"])
+TEMPLATES = FileSystemLoader(Path(__file__).resolve().parent / "templates")
+ASSETS = Path(__file__).resolve().parents[3] / "store" / "templates" / "buyer"
+ASSET_TYPES = {"buyer.css": "text/css; charset=utf-8", "icon.svg": "image/svg+xml"}
+
+
+def status_text(t: BuyerLocale, status: str) -> str:
+    return {
+        "accepted": t.gettext("Your order is accepted. You will receive the invoice by e-mail."),
+        "rejected": t.gettext("We cannot offer payment by invoice for this order."),
+        "failed": t.gettext("The order could not be checked. Please try again later."),
+        "cancelled": t.gettext("The order was cancelled."),
+        "expired": t.gettext("This payment link has expired."),
+    }.get(status) or t.gettext("This order is already being processed.")
+
+
+def page_headers(form_targets: list[str] | None = None) -> dict[str, str]:
+    """A strict policy for the buyer's pages: nothing but the platform's own stylesheet and
+    icon, no script at all, forms posted to the page itself (and, after the 302, to the
+    seller's own pages), never framed."""
+    sources = " ".join(["'self'", *sorted(set(form_targets or []))])
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; style-src 'self'; img-src 'self'; "
+            f"form-action {sources}; frame-ancestors 'none'; base-uri 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+async def _order(db: Database, uuid: str) -> PaymentOrder:
+    async with db.session() as session:
+        order = await session.scalar(
+            select(PaymentOrder)
+            .options(selectinload(PaymentOrder.partner), selectinload(PaymentOrder.lines))
+            .where(PaymentOrder.uuid == parse_uuid(uuid, "Order"))
+        )
+    if order is None:
+        raise Problem("not-found", f"Order {uuid} was not found.")
+    return order
+
+
+def render(order: PaymentOrder, request: Request) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    t = BuyerLocale(order.locale)
+    currency = order.currency
+    person = order.buyer_representative
+    company = order.buyer_company
+    discount = (order.discount or {}).get("amount_incl_tax", 0)
+    body = i18n.render(
+        TEMPLATES,
+        "payment_page.html",
+        t,
+        order=order,
+        seller=order.partner.name,
+        company=company.get("name") or company.get("registration_number"),
+        person=" ".join(p for p in (person.get("first_name"), person.get("last_name")) if p),
+        lines=[
+            {
+                "name": line.product_name,
+                "quantity": t.number(line.quantity),
+                "unit_price": t.money(line.product_price_incl_tax, currency),
+                "rate": t.rate(line.product_tax_rate_percentage),
+                "total": t.money(line.product_price_incl_tax * line.quantity, currency),
+            }
+            for line in sorted(order.lines, key=lambda line: line.position)
+        ],
+        discount=t.money(discount, currency) if discount else None,
+        totals={
+            "excl": t.money(order.total_amount_excl_tax, currency),
+            "tax": t.money(order.total_amount_tax, currency),
+            "incl": t.money(order.total_amount_incl_tax, currency),
+        },
+        days=order.payment_terms_days,
+        open=order.status == "pending",
+        action=str(request.url.path),
+        csrf_token=order.page_token,
+        status_text=status_text(t, order.status),
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+        privacy_url=privacy_url(settings, t),
+    )
+    targets = [_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
+    return HTMLResponse(body, headers=page_headers([t for t in targets if t]))
+
+
+def privacy_url(settings: Settings, t: BuyerLocale) -> str:
+    if settings.privacy_notice_url:
+        return settings.privacy_notice_url
+    return f"{settings.effective_privacy_notice_url}?lang={t.lang}"
+
+
+@router.get("/assets/{name}", include_in_schema=False)
+async def asset(name: str) -> Response:
+    """The buyer pages' stylesheet and icon (the self-service page uses them too)."""
+    if name not in ASSET_TYPES:
+        raise Problem("not-found", f"No asset {name}.")
+    return Response(
+        (ASSETS / name).read_bytes(),
+        media_type=ASSET_TYPES[name],
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+async def privacy_notice(request: Request, lang: str = "en") -> HTMLResponse:
+    """The platform's short privacy notice the payment page links to, in ``lang``."""
+    settings: Settings = request.app.state.settings
+    t = BuyerLocale(i18n.language_of(lang))
+    body = i18n.render(
+        TEMPLATES,
+        "privacy.html",
+        t,
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+    )
+    return HTMLResponse(body, headers=page_headers())
+
+
+@router.get("/{uuid}/", response_class=HTMLResponse, summary="The hosted payment page")
+async def payment_page(
+    uuid: str, request: Request, db: Annotated[Database, Depends(database)]
+) -> HTMLResponse:
+    return render(await _order(db, uuid), request)
+
+
+def _redirect_target(order: PaymentOrder, status: str) -> str | None:
+    urls: dict[str, Any] = order.seller_urls or {}
+    match status:
+        case "accepted":
+            return urls.get("success_url")
+        case "rejected" | "failed" | "expired":
+            return urls.get("error_url")
+        case "cancelled":
+            return urls.get("cancel_url")
+        case _:
+            return urls.get("pending_url") or urls.get("success_url")
+
+
+@router.post(
+    "/{uuid}/",
+    summary="Confirm or cancel on the hosted payment page",
+    responses={
+        302: {"description": "Back to the seller's URL for the outcome"},
+        403: {"description": "forbidden: the form is not this order's (its csrf_token)"},
+    },
+)
+async def submit_payment_page(
+    uuid: str,
+    request: Request,
+    csrf_token: Annotated[str, Form()],
+    action: Annotated[str, Form(pattern="^(confirm|cancel)$")],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> Response:
+    order = await _order(db, uuid)
+    if not hmac.compare_digest(csrf_token.encode(), order.page_token.encode()):
+        raise Problem("forbidden", "The form is not this order's: reload the payment page.")
+    if order.status == "pending":
+        command = ConfirmOrder() if action == "confirm" else CancelOrder(by_buyer=True)
+        update = (
+            PaymentOrderWorkflow.confirm if action == "confirm" else PaymentOrderWorkflow.cancel
+        )
+        try:
+            await order_command(client, order, update, command)
+        except Problem as problem:
+            if problem.status != 409:
+                raise
+    order = await _order(db, uuid)
+    target = _redirect_target(order, order.status)
+    if target:
+        return RedirectResponse(target, status_code=302)
+    return render(order, request)

@@ -1,0 +1,346 @@
+"""NOTYD payment request bodies, as tolerant as the plugins that send them (reference rule 1-13).
+
+Unknown keys are ignored; integer fields take integral floats and numeric strings (read by
+``workflows.payments.rules.amounts``, never through a float); every refusal is a 422 naming the
+field. The shapes of the answers are in ``api/notyd/payments/views.py``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from api.shared.errors import FieldError, validation_problem
+from api.shared.input_limits import INT32_MAX, max_money
+from workflows.payments.rules.amounts import (
+    AmountError,
+    Discount,
+    GivenTotals,
+    Line,
+    TotalsProblem,
+    Triple,
+    discount_of,
+    line_sum,
+    reconcile_totals,
+    tax_rate,
+    whole_number,
+)
+from workflows.payments.rules.orders import OrderLineState
+
+LINK_DURATIONS = (900, 86400, 604800)
+Currency = Literal["EUR", "GBP", "DKK"]
+Locale = Literal[
+    "en", "nl", "da", "fr", "de", "en_GB", "nl_BE", "fr_BE", "es_ES", "de_AT", "fi_FI",
+    "pl_PL", "pt_PT",
+]  # fmt: skip
+
+
+def _whole(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return whole_number(value)
+    except AmountError as error:
+        raise ValueError(str(error)) from error
+
+
+def _rate(value: Any) -> Decimal:
+    try:
+        return tax_rate(value)
+    except AmountError as error:
+        raise ValueError(str(error)) from error
+
+
+def _optional_rate(value: Any) -> Decimal | None:
+    return None if value in (None, "") else _rate(value)
+
+
+def _at_least(minimum: int) -> Any:
+    def check(value: int | None) -> int | None:
+        if value is not None and value < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _text_id(value: Any) -> Any:
+    """``product_id`` may come as a JSON integer (WooCommerce): kept as its text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _uuid_text(value: Any) -> Any:
+    """A uuid (the spec's "string or null <uuid>"): the usual 36 characters kept as sent (the
+    order's webhooks echo them), another spelling (braces, no dashes) in canonical form."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a uuid or null")
+    try:
+        canonical = str(UUID(value))
+    except ValueError as exc:
+        raise ValueError("must be a uuid or null") from exc
+    return value if len(value) == len(canonical) else canonical
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _money(value: int | None) -> int | None:
+    """Amounts stay within the platform's money limit (``NT24_MAX_MONEY_MINOR_UNITS``)."""
+    limit = max_money()
+    if value is not None and abs(value) > limit:
+        raise ValueError(f"must be at most {limit} (minor units)")
+    return value
+
+
+def _count(value: int | None) -> int | None:
+    """Quantities are stored as 32-bit integers."""
+    if value is not None and value > INT32_MAX:
+        raise ValueError(f"must be at most {INT32_MAX}")
+    return value
+
+
+Money = AfterValidator(_money)
+Cents = Annotated[int, BeforeValidator(_whole), _at_least(0), Money]
+# pydantic runs the last BeforeValidator first: "" (CORE's empty amount) is absent
+OptionalCents = Annotated[
+    int | None, BeforeValidator(_whole), BeforeValidator(_blank_is_none), Money
+]
+Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1), AfterValidator(_count)]
+Rate = Annotated[Decimal, BeforeValidator(_rate)]
+ProductId = Annotated[str, BeforeValidator(_text_id), Field(min_length=1, max_length=255)]
+Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
+
+
+class Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class OrderLineIn(Lenient):
+    quantity: Quantity
+    product_id: ProductId
+    product_name: str = Field(max_length=500)
+    product_description: str | None = Field(None, max_length=2000)
+    product_price_excl_tax: Cents
+    product_price_incl_tax: Cents
+    product_tax_rate_percentage: Rate
+
+    def state(self, position: int) -> OrderLineState:
+        return OrderLineState(
+            position=position,
+            product_id=self.product_id,
+            product_name=self.product_name,
+            product_description=self.product_description or None,
+            quantity=self.quantity,
+            price_incl=self.product_price_incl_tax,
+            price_excl=self.product_price_excl_tax,
+            rate=str(self.product_tax_rate_percentage),
+        )
+
+    @property
+    def line(self) -> Line:
+        return Line(
+            self.quantity,
+            self.product_price_incl_tax,
+            self.product_price_excl_tax,
+            self.product_tax_rate_percentage,
+        )
+
+
+class DiscountIn(Lenient):
+    description: str = Field("", max_length=500)
+    amount_incl_tax: Cents
+    amount_excl_tax: Annotated[OptionalCents, _at_least(0)] = None
+    amount_tax: OptionalCents = None
+
+    def discount(self, field: str) -> Discount:
+        try:
+            return discount_of(
+                self.description or "", self.amount_incl_tax, self.amount_excl_tax, self.amount_tax
+            )
+        except AmountError as error:
+            raise validation_problem([FieldError(f"{field}.amount_tax", str(error))]) from error
+
+
+class CompanyIn(Lenient):
+    name: str | None = Field(None, max_length=300)
+    registration_number: str | None = Field(None, max_length=100)
+    vat_number: str | None = Field(None, max_length=40)
+    website: str | None = Field(None, max_length=500)
+    country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$")
+
+
+class RepresentativeIn(Lenient):
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone_number: str | None = Field(None, max_length=50)
+
+
+class AddressIn(Lenient):
+    street: str | None = Field(None, max_length=300)
+    house_number: str | None = Field(None, max_length=20)
+    house_number_suffix: str | None = Field(None, max_length=20)
+    street_address_1: str | None = Field(None, max_length=300)
+    street_address_2: str | None = Field(None, max_length=300)
+    region: str | None = Field(None, max_length=200)
+    city: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump() | {"country": self.country.upper()}
+
+
+class SellerUrlsIn(Lenient):
+    success_url: Url | None = None
+    error_url: Url | None = None
+    cancel_url: Url | None = None
+    pending_url: Url | None = None
+
+
+class WebhookUrlsIn(Lenient):
+    webhook_url: Url | None = None
+
+
+class TotalsIn(Lenient):
+    total_amount_incl_tax: OptionalCents = None
+    total_amount_excl_tax: OptionalCents = None
+    total_amount_tax: OptionalCents = None
+    amount: OptionalCents = None
+
+    @property
+    def totals(self) -> GivenTotals:
+        return GivenTotals(
+            self.total_amount_incl_tax,
+            self.total_amount_excl_tax,
+            self.total_amount_tax,
+            self.amount,
+        )
+
+
+def _link_duration(value: Any) -> Any:
+    number = _whole(value)
+    if number is not None and number not in LINK_DURATIONS:
+        raise ValueError("must be one of 900, 86400, 604800")
+    return number
+
+
+class PricedOrderIn(TotalsIn):
+    """What an order request and an order PATCH share: lines, discount and totals."""
+
+    order_lines: list[OrderLineIn] = Field(min_length=1)
+    discount: DiscountIn | None = None
+
+    def priced(self) -> tuple[Triple, Discount | None, list[OrderLineState]]:
+        """Totals checked against the lines (422 naming the field on a mismatch)."""
+        discount = self.discount.discount("discount") if self.discount else None
+        limit = max_money()
+        too_big = [
+            FieldError(f"order_lines[{i}].quantity", f"makes the line total more than {limit}")
+            for i, line in enumerate(self.order_lines)
+            if max(line.line.total.incl, line.line.total.excl) > limit
+        ]
+        if too_big:
+            raise validation_problem(too_big)
+        expected = line_sum([line.line for line in self.order_lines])
+        if max(expected.incl, expected.excl) > limit:
+            message = f"the order lines add up to more than {limit}"
+            raise validation_problem([FieldError("order_lines", message)])
+        if discount is not None:
+            expected = expected - discount.amounts
+        total = reconcile_totals(self.totals, expected)
+        if isinstance(total, TotalsProblem):
+            raise validation_problem([FieldError(total.field, total.message)])
+        if total.incl < 0 or total.excl < 0:
+            raise validation_problem([FieldError("discount", "is more than the order lines")])
+        lines = [line.state(i + 1) for i, line in enumerate(self.order_lines)]
+        return total, discount, lines
+
+
+class OrderRequestIn(PricedOrderIn):
+    external_webshop_uid: Annotated[
+        str | None, BeforeValidator(_uuid_text), Field(json_schema_extra={"format": "uuid"})
+    ] = None
+    external_order_uid: str = Field(min_length=1, max_length=255)
+    currency: Currency = "EUR"
+    buyer_company: CompanyIn
+    buyer_representative: RepresentativeIn
+    shipping_address: AddressIn
+    billing_address: AddressIn
+    locale: Locale = "en"
+    payment_link_duration: Annotated[int, BeforeValidator(_link_duration)] = 900
+    seller_urls: SellerUrlsIn | None = None
+    webhook_urls: WebhookUrlsIn | None = None
+    order_request_label: str | None = Field(None, max_length=100)
+
+    def company(self) -> dict[str, Any]:
+        company = self.buyer_company
+        if not (company.name or "").strip() and not (company.registration_number or "").strip():
+            raise validation_problem(
+                [FieldError("buyer_company.name", "name or registration_number is required")]
+            )
+        country = (company.country or self.billing_address.country).upper()
+        return company.model_dump() | {"country": country}
+
+
+class PatchOrderIn(PricedOrderIn):
+    pass
+
+
+class CaptureLineIn(Lenient):
+    product_id: ProductId
+    quantity: Quantity
+    product_price_excl_tax: OptionalCents = None
+    product_price_incl_tax: OptionalCents = None
+    product_tax_rate_percentage: Annotated[Decimal | None, BeforeValidator(_optional_rate)] = None
+
+
+class CaptureIn(TotalsIn):
+    order_lines: list[CaptureLineIn] | None = None
+    discount: DiscountIn | None = None
+    external_invoice_uid: str | None = Field(None, max_length=255)
+    invoice_url: Url | None = None
+
+
+class RefundLineIn(Lenient):
+    product_id: ProductId
+    quantity: Annotated[int, BeforeValidator(_whole), _at_least(0), AfterValidator(_count)]
+    total_amount_excl_tax: OptionalCents = None
+    total_amount_incl_tax: OptionalCents = None
+    description: str = Field("", max_length=255)
+
+
+class RefundAmountIn(Lenient):
+    tax_rate_percentage: Rate = Decimal(0)
+    total_amount_excl_tax: OptionalCents = None
+    total_amount_incl_tax: Cents
+    description: str = Field("", max_length=255)
+
+
+def _as_list(value: Any) -> Any:
+    """Magento sends ``refund_amounts`` as one object, not a list."""
+    return [value] if isinstance(value, dict) else value
+
+
+class RefundInvoiceIn(Lenient):
+    invoice_uuid: str = Field(min_length=1, max_length=36)
+    external_refund_uid: str | None = Field(None, max_length=255)
+    refund_lines: list[RefundLineIn] | None = None
+    refund_amounts: Annotated[list[RefundAmountIn] | None, BeforeValidator(_as_list)] = None
+
+
+class RefundIn(TotalsIn):
+    description: str = Field(min_length=1, max_length=255)
+    external_refund_uid: str = Field("", max_length=255)
+    invoices: list[RefundInvoiceIn] | None = None
+
+
+class InvoicePatchIn(Lenient):
+    external_invoice_uid: str | None = Field(None, max_length=255)
+    invoice_url: Url | None = None

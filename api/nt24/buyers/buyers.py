@@ -1,0 +1,491 @@
+"""Buyers (section 2 of the contract): upsert by VAT number, read, list, update, block, and
+their contact persons (personal data, behind ``allowContactPersonalData``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client
+
+from api.nt24.buyers.vies_trigger import start_vies_check
+from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.pagination import Page, PageParams
+from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.nt24.values import AddressIn, PersonIn
+from api.shared.deps import database, temporal
+from api.shared.errors import FieldError, Problem, trace_id, validation_problem
+from api.shared.idempotency import idempotency_key
+from api.shared.locations import CREATED
+from api.shared.versioning import (
+    check_version,
+    expected_version,
+    if_match,
+    if_none_match,
+    not_modified,
+    versioned,
+)
+from store.buyers.buyers import notify_open_orders
+from store.db import Database
+from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
+from workflows.buyers.rules.kyc import may_change_mode
+from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/buyers", tags=["NT24: buyers"])
+
+KycMode = Literal["MARKETPLACE_LED", "NT24_LED"]
+
+
+class Address(AddressIn):
+    uuid: UUID
+
+
+ContactIn = PersonIn
+
+
+class Contact(ContactIn):
+    uuid: UUID
+    createdAt: UtcTimestamp | None = None
+
+
+class BuyerUpsert(NT24Model):
+    kycMode: KycMode
+    vatNumber: str = Field(min_length=4, max_length=20, examples=["DE123456789"])
+    companyName: str = Field(min_length=1, max_length=300)
+    address: AddressIn
+    contacts: list[ContactIn] | None = Field(
+        None, description="Needs allowContactPersonalData; stored on /contacts only"
+    )
+
+
+class BuyerPatch(NT24Model):
+    companyName: str | None = Field(None, min_length=1, max_length=300)
+    address: AddressIn | None = None
+    kycMode: KycMode | None = Field(None, description="Only MARKETPLACE_LED -> NT24_LED")
+    vatNumber: str | None = Field(None, description="The natural key: cannot change")
+
+
+class BuyerOut(NT24Model):
+    uuid: UUID
+    vatNumber: str
+    companyName: str
+    address: Address
+    kycMode: KycMode
+    status: Literal["ACTIVE", "BLOCKED"]
+    version: int
+    createdAt: UtcTimestamp
+    updatedAt: UtcTimestamp
+
+    @classmethod
+    def of(cls, buyer: Buyer) -> BuyerOut:
+        return cls(
+            uuid=buyer.uuid,
+            vatNumber=buyer.vat_number,
+            companyName=buyer.company_name,
+            address=Address(
+                uuid=buyer.address_uuid,
+                street=buyer.street,
+                postCode=buyer.post_code,
+                city=buyer.city,
+                country=buyer.country,
+            ),
+            kycMode=buyer.kyc_mode,  # type: ignore[arg-type]
+            status=buyer.status,  # type: ignore[arg-type]
+            version=buyer.version,
+            createdAt=buyer.created_at,
+            updatedAt=buyer.updated_at,
+        )
+
+
+class BlockRequest(NT24Model):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def _vat_number(raw: str, field: str = "vatNumber") -> str:
+    try:
+        return normalize_vat_number(raw).full
+    except InvalidVatNumber as exc:
+        raise validation_problem([FieldError(field, str(exc), raw)]) from exc
+
+
+def _apply_address(buyer: Buyer, address: AddressIn) -> None:
+    buyer.street, buyer.post_code = address.street, address.postCode
+    buyer.city, buyer.country = address.city, address.country
+
+
+def _same_business_data(buyer: Buyer, body: BuyerUpsert) -> bool:
+    return (
+        buyer.company_name == body.companyName
+        and buyer.kyc_mode == body.kycMode
+        and (buyer.street, buyer.post_code, buyer.city, buyer.country)
+        == (body.address.street, body.address.postCode, body.address.city, body.address.country)
+    )
+
+
+def _contact_key(contact: ContactIn | BuyerContact) -> tuple[str, str, str, str | None]:
+    if isinstance(contact, BuyerContact):
+        return (contact.first_name, contact.last_name, contact.email.lower(), contact.phone)
+    return (contact.firstName, contact.lastName, str(contact.email).lower(), contact.phone)
+
+
+def _new_contact(buyer: Buyer, contact: ContactIn) -> BuyerContact:
+    return BuyerContact(
+        buyer=buyer,
+        first_name=contact.firstName,
+        last_name=contact.lastName,
+        email=str(contact.email),
+        phone=contact.phone,
+    )
+
+
+def touch(buyer: Buyer) -> None:
+    """Every change of a versioned resource bumps its version."""
+    buyer.version += 1
+    buyer.updated_at = utcnow()
+
+
+async def load_buyer(session: AsyncSession, scope: PartnerScope, buyer_id: UUID) -> Buyer:
+    buyer = await session.scalar(
+        scope.tenant.select(Buyer)
+        .options(selectinload(Buyer.contacts))
+        .where(Buyer.partner_id == scope.partner.id, Buyer.uuid == buyer_id)
+    )
+    if buyer is None:
+        raise Problem("not-found", f"Buyer {buyer_id} was not found.")
+    return buyer
+
+
+async def _existing(session: AsyncSession, scope: PartnerScope, vat_number: str) -> Buyer | None:
+    return await session.scalar(
+        scope.tenant.select(Buyer)
+        .options(selectinload(Buyer.contacts))
+        .where(Buyer.partner_id == scope.partner.id, Buyer.vat_number == vat_number)
+    )
+
+
+def _location(scope: PartnerScope, buyer: Buyer) -> str:
+    return f"/v1/partners/{scope.partner.uuid}/buyers/{buyer.uuid}"
+
+
+def _upsert_answer(scope: PartnerScope, buyer: Buyer, body: BuyerUpsert) -> JSONResponse:
+    """200 for an identical repeat, 409 with the current resource for a different body."""
+    same = _same_business_data(buyer, body) and (
+        body.contacts is None
+        or sorted(map(_contact_key, body.contacts)) == sorted(map(_contact_key, buyer.contacts))
+    )
+    current = BuyerOut.of(buyer)
+    if not same:
+        raise Problem(
+            "resource-exists-different-body",
+            f"A buyer with VAT number {buyer.vat_number} exists with other data; "
+            "change it with PATCH.",
+            currentResource=current.model_dump(mode="json", exclude_none=True),
+        )
+    return versioned(current, buyer.version, status_code=200)
+
+
+@router.post(
+    "",
+    response_model=BuyerOut,
+    status_code=201,
+    summary="Upsert a buyer (create or return the existing one by VAT number)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        200: {"model": BuyerOut, "description": "Existing buyer returned (identical body)"},
+        403: {"description": "capability-required (MARKETPLACE_LED, contacts) or forbidden"},
+        409: {"description": "resource-exists-different-body, with currentResource"},
+        422: {"description": "validation-error or idempotency-key-reused"},
+    },
+)
+async def upsert_buyer(
+    body: BuyerUpsert,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    vat_number = _vat_number(body.vatNumber)
+    if body.kycMode == "MARKETPLACE_LED":
+        require_capability(scope.organization, "allowMarketplaceLedKyc")
+    if body.contacts:
+        require_capability(scope.organization, "allowContactPersonalData")
+    async with db.session() as session:
+        existing = await _existing(session, scope, vat_number)
+    if existing is not None:
+        return _upsert_answer(scope, existing, body)
+    try:
+        async with db.transaction() as session:
+            buyer = Buyer(
+                organization_id=scope.principal.organization_id,
+                partner_id=scope.partner.id,
+                vat_number=vat_number,
+                company_name=body.companyName,
+                kyc_mode=body.kycMode,
+                version=0,
+            )
+            _apply_address(buyer, body.address)
+            session.add(buyer)
+            for contact in body.contacts or []:
+                session.add(_new_contact(buyer, contact))
+            await session.flush()
+            if body.contacts:
+                _log_pii(session, request, scope, buyer, "WRITE")
+    except IntegrityError:
+        # A concurrent upsert of the same (seller, VAT number) won the race: answer as a repeat.
+        async with db.session() as session:
+            winner = await _existing(session, scope, vat_number)
+        assert winner is not None
+        return _upsert_answer(scope, winner, body)
+    await start_vies_check(
+        client,
+        request.app.state.settings,
+        buyer.uuid,
+        vat_number,
+        scope.partner.vat_number,
+        "UPSERT",
+    )
+    response = versioned(BuyerOut.of(buyer), buyer.version, status_code=201)
+    response.headers["Location"] = _location(scope, buyer)
+    return response
+
+
+@router.get(
+    "",
+    response_model=Page[BuyerOut],
+    summary="List buyers",
+)
+async def list_buyers(
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    paging: Annotated[
+        PageParams,
+        Depends(PageParams.sortable("createdAt", "updatedAt", "companyName", "vatNumber")),
+    ],
+    vatNumber: str | None = None,
+    status: Literal["ACTIVE", "BLOCKED"] | None = None,
+    kycMode: KycMode | None = None,
+    createdAfter: datetime | None = None,
+    updatedAfter: datetime | None = None,
+) -> Page[BuyerOut]:
+    query = scope.tenant.select(Buyer).where(Buyer.partner_id == scope.partner.id)
+    if vatNumber:
+        query = query.where(Buyer.vat_number == _vat_number(vatNumber))
+    if status:
+        query = query.where(Buyer.status == status)
+    if kycMode:
+        query = query.where(Buyer.kyc_mode == kycMode)
+    if createdAfter:
+        query = query.where(shown_after(Buyer.created_at, createdAfter))
+    if updatedAfter:
+        query = query.where(shown_after(Buyer.updated_at, updatedAfter))
+    async with db.session() as session:
+        return await paging.fetch(session, query, BuyerOut.of)
+
+
+@router.get(
+    "/{buyerId}",
+    response_model=BuyerOut,
+    summary="Get a buyer (business data only)",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
+)
+async def get_buyer(
+    buyerId: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    current = scope.tenant.select(Buyer, Buyer.version).where(
+        Buyer.partner_id == scope.partner.id, Buyer.uuid == buyerId
+    )
+    unchanged = await not_modified(request, db, current)
+    if unchanged is not None:
+        return unchanged
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+    return versioned(BuyerOut.of(buyer), buyer.version, request=request)
+
+
+@router.patch(
+    "/{buyerId}",
+    response_model=BuyerOut,
+    summary="Update a buyer, including the KYC mode upgrade A -> B",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={
+        400: {"description": "If-Match missing"},
+        409: {"description": "version-mismatch, with currentResource"},
+        422: {"description": "validation-error (e.g. a KYC mode downgrade)"},
+    },
+)
+async def patch_buyer(
+    buyerId: UUID,
+    body: BuyerPatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    buyer = await update_buyer(scope, buyerId, body, expected_version(request), db, client)
+    return versioned(BuyerOut.of(buyer), buyer.version)
+
+
+async def update_buyer(
+    scope: PartnerScope,
+    buyer_id: UUID,
+    body: BuyerPatch,
+    expected: int,
+    db: Database,
+    client: Client,
+) -> Buyer:
+    """Apply a buyer edit read at version ``expected``: shared by the API and the web app."""
+    errors = []
+    if body.vatNumber is not None:
+        errors.append(
+            FieldError("vatNumber", "is the buyer's natural key and cannot change", body.vatNumber)
+        )
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyer_id)
+        check_version(expected, buyer.version, BuyerOut.of(buyer))
+        if body.kycMode and not may_change_mode(buyer.kyc_mode, body.kycMode):
+            errors.append(
+                FieldError(
+                    "kycMode",
+                    "can only be upgraded from MARKETPLACE_LED to NT24_LED, never back",
+                    body.kycMode,
+                )
+            )
+        if errors:
+            raise validation_problem(errors)
+        changed = False
+        if body.companyName is not None and body.companyName != buyer.company_name:
+            buyer.company_name, changed = body.companyName, True
+        if body.address is not None:
+            before = (buyer.street, buyer.post_code, buyer.city, buyer.country)
+            _apply_address(buyer, body.address)
+            changed = changed or before != (
+                buyer.street,
+                buyer.post_code,
+                buyer.city,
+                buyer.country,
+            )
+        if body.kycMode is not None and body.kycMode != buyer.kyc_mode:
+            buyer.kyc_mode, changed = body.kycMode, True
+        if changed:
+            touch(buyer)
+    if changed:
+        await notify_open_orders(client, db, buyer.uuid)
+    return buyer
+
+
+@router.post(
+    "/{buyerId}/block",
+    response_model=BuyerOut,
+    summary="Block a buyer: no new orders, and a blocker on its open orders",
+    dependencies=[Depends(idempotency_key)],
+)
+async def block_buyer(
+    buyerId: UUID,
+    body: BlockRequest,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+        newly_blocked = buyer.status != "BLOCKED"
+        if newly_blocked:
+            buyer.status, buyer.blocked_reason = "BLOCKED", body.reason
+            touch(buyer)
+    if newly_blocked:
+        await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
+    return versioned(BuyerOut.of(buyer), buyer.version)
+
+
+def _log_pii(
+    session: AsyncSession, request: Request, scope: PartnerScope, buyer: Buyer, action: str
+) -> None:
+    session.add(
+        PiiAccessLog(
+            organization_id=scope.principal.organization_id,
+            actor=scope.principal.client_id,
+            action=action,
+            resource=request.url.path,
+            buyer_id=buyer.id,
+            purpose=request.headers.get("x-purpose"),
+            trace_id=trace_id(request),
+        )
+    )
+
+
+XPurpose = Annotated[
+    str | None,
+    Header(alias="X-Purpose", max_length=200, description="Why personal data is accessed (audit)"),
+]
+
+
+@router.get(
+    "/{buyerId}/contacts",
+    response_model=list[Contact],
+    summary="List contact persons (personal data; every read is logged)",
+    responses={403: {"description": "capability-required: allowContactPersonalData"}},
+)
+async def list_contacts(
+    buyerId: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    _purpose: XPurpose = None,
+) -> list[Contact]:
+    require_capability(scope.organization, "allowContactPersonalData")
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+        _log_pii(session, request, scope, buyer, "READ")
+    return [_contact_out(c) for c in buyer.contacts]
+
+
+def _contact_out(contact: BuyerContact) -> Contact:
+    return Contact(
+        uuid=contact.uuid,
+        firstName=contact.first_name,
+        lastName=contact.last_name,
+        email=contact.email,
+        phone=contact.phone,
+        createdAt=contact.created_at,
+    )
+
+
+@router.post(
+    "/{buyerId}/contacts",
+    response_model=Contact,
+    status_code=201,
+    summary="Add a contact person",
+    dependencies=[Depends(idempotency_key)],
+    responses={**CREATED, 403: {"description": "capability-required: allowContactPersonalData"}},
+)
+async def add_contact(
+    buyerId: UUID,
+    body: ContactIn,
+    request: Request,
+    response: Response,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    _purpose: XPurpose = None,
+) -> Contact:
+    require_capability(scope.organization, "allowContactPersonalData")
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+        contact = _new_contact(buyer, body)
+        session.add(contact)
+        _log_pii(session, request, scope, buyer, "WRITE")
+        await session.flush()
+    # no read of one contact: the buyer's contacts list it
+    response.headers["Location"] = f"{_location(scope, buyer)}/contacts"
+    return _contact_out(contact)

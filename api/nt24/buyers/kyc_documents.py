@@ -1,0 +1,218 @@
+"""KYC documents of a buyer (K4 and section 17 of the contract): upload, list, download.
+
+They are the buyer's evidence, not an order's: ``Document`` rows with the buyer and no order,
+written by the API directly (no workflow owns a buyer). Per type only the newest upload is
+ACTIVE and counts for the KYC status; older ones become SUPERSEDED and stay for the audit.
+Uploading is open to every integrator; reading them back needs ``allowKycDocumentDownload``,
+as they carry personal data (identity documents of the buyer's representatives).
+The types and the completeness rule: docs/kyc.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.nt24.buyers.buyers import load_buyer
+from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.orders.documents import (
+    ISSUER_ID_MAX,
+    CheckedUpload,
+    DocumentOut,
+    IssuerType,
+    check_upload,
+    document_content_response,
+    document_out,
+)
+from api.shared.deps import database, temporal
+from api.shared.errors import Problem
+from api.shared.idempotency import idempotency_key
+from api.shared.locations import CREATED
+from settings import Settings
+from store.buyers.buyers import KYC_MODULE, notify_open_orders
+from store.db import Database
+from store.models import Buyer, Document
+from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
+
+router = APIRouter(
+    prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents", tags=["NT24: KYC"]
+)
+
+DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
+
+
+@router.post(
+    "",
+    response_model=DocumentOut,
+    status_code=201,
+    summary="Upload a KYC document (a newer one of the same type supersedes the older)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        404: {"description": "not-found: no such buyer of this seller"},
+        422: {"description": "validation-error naming type, documentDate, issuerId or file"},
+    },
+)
+async def upload_kyc_document(
+    buyerId: UUID,
+    request: Request,
+    response: Response,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+    type: Annotated[str, Form(description=f"One of: {', '.join(KYC_DOCUMENT_TYPES)}")],
+    file: Annotated[UploadFile, File(description="PDF or image")],
+    documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+    issuerType: Annotated[IssuerType | None, Form()] = None,
+    issuerName: Annotated[str | None, Form(max_length=300)] = None,
+    issuerId: Annotated[
+        str | None,
+        Form(
+            description="The issuer's VAT or registration number (stored upper case, "
+            f"without spaces; at most {ISSUER_ID_MAX} characters)"
+        ),
+    ] = None,
+) -> DocumentOut:
+    settings: Settings = request.app.state.settings
+    upload = await check_upload(
+        settings,
+        KYC_DOCUMENT_TYPES,
+        type_=type,
+        document_date=documentDate,
+        issuer_type=issuerType,
+        issuer_name=issuerName,
+        file=file,
+        issuer_id=issuerId,
+    )
+    document = await add_kyc_document(scope, buyerId, upload, settings, db, client)
+    response.headers["Location"] = (
+        f"/v1/partners/{scope.partner.uuid}/buyers/{buyerId}/kyc/documents/{document.uuid}/content"
+    )
+    return document_out(document)
+
+
+async def add_kyc_document(
+    scope: PartnerScope,
+    buyer_id: UUID,
+    upload: CheckedUpload,
+    settings: Settings,
+    db: Database,
+    client: Client,
+    source: str = "API",
+) -> Document:
+    """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
+    async with db.transaction() as session:
+        buyer = await load_buyer(session, scope, buyer_id)
+        document = await write_kyc_document(session, settings, buyer, upload, source)
+    await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
+    return document
+
+
+async def write_kyc_document(
+    session: AsyncSession, settings: Settings, buyer: Buyer, upload: CheckedUpload, source: str
+) -> Document:
+    """In the caller's transaction: the upload becomes the ACTIVE document of its type and
+    supersedes the one before. The self-service page writes through here too, in the
+    transaction that counts the upload on its invitation. The caller tells open orders."""
+    # The buyer's row stays locked until commit: concurrent uploads of one type then supersede
+    # one another in turn instead of both staying ACTIVE.
+    await session.refresh(buyer, with_for_update=True)
+    # The bytes are stored before the row naming them commits (a blob without a row is
+    # harmless; a row without its blob would be lost evidence).
+    await upload.store(settings)
+    await session.execute(
+        update(Document)
+        .where(
+            Document.buyer_id == buyer.id,
+            Document.module == KYC_MODULE,
+            Document.type == upload.type,
+            Document.status == "ACTIVE",
+        )
+        .values(status="SUPERSEDED")
+    )
+    document = Document(
+        uuid=uuid4(),
+        organization_id=buyer.organization_id,
+        buyer_id=buyer.id,
+        module=KYC_MODULE,
+        type=upload.type,
+        document_date=upload.document_date,
+        issuer_type=upload.issuer_type or KYC_DOCUMENT_TYPES[upload.type],
+        issuer_name=upload.issuer_name,
+        issuer_id=upload.issuer_id,
+        file_name=upload.file_name,
+        content_type=upload.inspected.content_type,
+        size=upload.inspected.size,
+        sha256=upload.inspected.sha256,
+        pages=upload.inspected.pages,
+        status="ACTIVE",
+        source=source,
+    )
+    session.add(document)
+    await session.flush()
+    return document
+
+
+@router.get(
+    "",
+    response_model=list[DocumentOut],
+    summary="List the buyer's KYC documents, superseded ones included",
+    responses={403: {"description": "capability-required: allowKycDocumentDownload"}},
+)
+async def list_kyc_documents(
+    buyerId: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    type: str | None = None,
+    status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
+) -> list[DocumentOut]:
+    require_capability(scope.organization, DOWNLOAD_CAPABILITY)
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+        query = (
+            select(Document)
+            .where(Document.buyer_id == buyer.id, Document.module == KYC_MODULE)
+            .order_by(Document.id)
+        )
+        if type:
+            query = query.where(Document.type == type)
+        if status:
+            query = query.where(Document.status == status)
+        documents = (await session.scalars(query)).all()
+    return [document_out(d) for d in documents]
+
+
+@router.get(
+    "/{documentUuid}/content",
+    summary="Download a KYC document: the exact bytes uploaded",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}, "image/*": {}}},
+        403: {"description": "capability-required: allowKycDocumentDownload"},
+    },
+)
+async def kyc_document_content(
+    buyerId: UUID,
+    documentUuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    require_capability(scope.organization, DOWNLOAD_CAPABILITY)
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyerId)
+        document = await session.scalar(
+            select(Document).where(
+                Document.buyer_id == buyer.id,
+                Document.module == KYC_MODULE,
+                Document.uuid == documentUuid,
+            )
+        )
+    if document is None:
+        raise Problem("not-found", f"Document {documentUuid} was not found.")
+    return await document_content_response(request.app.state.settings, document)

@@ -1,0 +1,216 @@
+"""Sending commands to an order's workflow and turning its refusals into problem answers.
+
+Temporal bounds the Updates in flight per workflow (10 by default), and past that throughput
+collapses; so each API process lets at most ``MAX_IN_FLIGHT`` commands per order through at
+once and queues the rest briefly, answering 429 with Retry-After rather than piling on.
+
+Every command is bounded by ``NT24_COMMAND_DEADLINE`` and every Temporal error it meets is a
+problem (api/shared/temporal_calls.py): 503 with Retry-After while Temporal or the worker is away,
+409 with the current resource once the workflow has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import structlog
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.nt24.identity.auth import PartnerScope
+from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
+from api.shared.temporal_calls import command_deadline, unavailable, update_id
+from api.shared.versioning import versioned_json
+from store.db import Database
+from store.models import Order
+from workflows.orders.model import CommandResult
+
+MAX_IN_FLIGHT = 4
+QUEUE_WAIT_SECONDS = 10.0
+
+
+@dataclass
+class _Gate:
+    """The commands in flight for one order; ``users`` counts those holding or awaiting it."""
+
+    semaphore: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_IN_FLIGHT))
+    users: int = 0
+
+
+_gates: dict[str, _Gate] = {}
+
+
+def _busy() -> Problem:
+    return Problem(
+        "rate-limited",
+        "Too many commands are in flight for this order; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+@asynccontextmanager
+async def _gate(workflow_id: str) -> AsyncIterator[None]:
+    gate = _gates.setdefault(workflow_id, _Gate())
+    gate.users += 1
+    try:
+        try:
+            await asyncio.wait_for(gate.semaphore.acquire(), QUEUE_WAIT_SECONDS)
+        except TimeoutError as exc:
+            raise _busy() from exc
+        try:
+            yield
+        finally:
+            gate.semaphore.release()
+    finally:
+        gate.users -= 1
+        if gate.users == 0:  # idle: forget it, so the map holds only busy orders
+            del _gates[workflow_id]
+
+
+def problem_of(failure: ApplicationError) -> Problem:
+    """A workflow's refusal (``workflows.orders.workflow.refuse``) as the problem it names."""
+    if failure.type not in PROBLEM_TYPES:
+        raise failure
+    extra: dict[str, Any] = dict(failure.details[0]) if failure.details else {}
+    errors = extra.pop("errors", None)
+    return Problem(
+        failure.type,
+        failure.message,
+        errors=[FieldError(e["field"], e["message"], e.get("rejectedValue")) for e in errors]
+        if errors
+        else None,
+        **extra,
+    )
+
+
+Closed = Callable[[], Awaitable[Problem]]
+
+
+def _finished() -> Problem:
+    return Problem("conflict", "The order is closed: it takes no further commands.")
+
+
+async def _generic_closed() -> Problem:
+    return _finished()
+
+
+async def run_command(
+    client: Client,
+    workflow_id: str,
+    update: Any,
+    command: Any,
+    *,
+    closed: Closed | None = None,
+) -> CommandResult:
+    """Send one command (an Update) to the order's workflow; refusals become problems.
+
+    The command gets ``NT24_COMMAND_DEADLINE``: without a worker, or without Temporal, it
+    answers 503 with Retry-After when the deadline passes (the Update id comes from the
+    request's Idempotency-Key, so a retry attaches to an Update Temporal already admitted).
+    A workflow that has finished answers ``closed()`` (409 ``conflict``, with the current
+    resource where the caller can read it); one not started yet (a command racing its create)
+    is retried within the deadline."""
+    deadline = command_deadline()
+    async with _gate(workflow_id):
+        try:
+            async with asyncio.timeout(deadline):
+                return await _send(client, workflow_id, update, command, closed or _generic_closed)
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            raise unavailable(
+                f"The order's workflow did not answer within {deadline:g} seconds; the command "
+                "may still be applied. Retry with the same Idempotency-Key to get its result."
+            ) from exc
+
+
+async def _send(
+    client: Client, workflow_id: str, update: Any, command: Any, closed: Closed
+) -> CommandResult:
+    handle = client.get_workflow_handle(workflow_id)
+    pause = 0.05
+    while True:
+        try:
+            return await handle.execute_update(update, command, id=update_id(workflow_id, update))
+        except WorkflowUpdateFailedError as exc:
+            if isinstance(exc.cause, ApplicationError):
+                raise problem_of(exc.cause) from exc
+            raise
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+                raise _busy() from exc
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            if await _has_finished(handle):
+                raise await closed() from exc
+        # not found: not started yet (or not visible yet); try again within the deadline
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+async def _has_finished(handle: WorkflowHandle[Any, Any]) -> bool:
+    """Whether the workflow ran and has closed (completed, cancelled, terminated ...)."""
+    try:
+        description = await handle.describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return description.status not in (None, WorkflowExecutionStatus.RUNNING)
+
+
+def closed_order(db: Database, workflow_id: str) -> Closed:
+    """A finished order's refusal: 409 ``conflict`` with the order as the read model has it."""
+
+    async def answer() -> Problem:
+        async with db.session() as session:
+            row = await session.scalar(select(Order).where(Order.workflow_id == workflow_id))
+        if row is None:
+            return _finished()
+        status = row.order.get("status") if isinstance(row.order, dict) else None
+        return Problem(
+            "conflict",
+            f"The order is {status or 'closed'}: it takes no further commands.",
+            currentResource=row.order,
+        )
+
+    return answer
+
+
+async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Order:
+    """The caller's order under this seller, or 404 (another's order does not exist)."""
+    async with db.session() as session:
+        order = await session.scalar(
+            scope.tenant.select(Order)
+            .options(selectinload(Order.vins))
+            .where(Order.partner_id == scope.partner.id, Order.uuid == order_uuid)
+        )
+    if order is None:
+        raise Problem("not-found", f"Order {order_uuid} was not found.")
+    structlog.contextvars.bind_contextvars(order=str(order_uuid))  # the request's log lines
+    return order
+
+
+async def order_command(
+    client: Client, db: Database, scope: PartnerScope, order_uuid: UUID, update: Any, command: Any
+) -> JSONResponse:
+    """Send ``command`` to the caller's order; the answer carries the resource's ETag, and is a
+    201 when the command created the resource (a first invoice, a first payment)."""
+    row = await load_order(db, scope, order_uuid)
+    result = await run_command(
+        client, row.workflow_id, update, command, closed=closed_order(db, row.workflow_id)
+    )
+    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)

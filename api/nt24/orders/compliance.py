@@ -1,0 +1,56 @@
+"""The compliance rollup (section 9): served from the read model with an ETag, so polling with
+If-None-Match answers 304 without touching Temporal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.orders.commands import load_order
+from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.shared.deps import database
+from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
+from store.db import Database
+from store.models import Order
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: compliance"])
+
+
+class Blocker(NT24Model):
+    module: str
+    code: str
+    message: str
+
+
+class ComplianceOut(NT24Model):
+    orderUuid: UUID
+    complianceStatus: Literal["INCOMPLETE", "VALID", "INVALID"]
+    decision: Literal["VALID_EXPORT", "VAT_APPLICABLE"] | None = None
+    blockers: list[Blocker]
+    modules: dict[str, dict[str, Any]]
+    version: int
+    updatedAt: UtcTimestamp
+
+
+@router.get(
+    "/compliance",
+    response_model=ComplianceOut,
+    summary="The compliance rollup: status, decision, blockers, modules",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
+async def get_compliance(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    version = Order.compliance["version"].as_integer()
+    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    if unchanged is not None:
+        return unchanged
+    row = await load_order(db, scope, uuid)
+    return versioned_json(row.compliance, row.compliance["version"], request=request)

@@ -1,0 +1,145 @@
+"""Finalization (section 10): the final invoice once the decision is known, the Export File's
+status, every version's PDF, and regeneration."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from temporalio.client import Client
+
+from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.orders.commands import closed_order, load_order, run_command
+from api.nt24.orders.documents import attachment
+from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
+from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.shared.deps import database, temporal
+from api.shared.errors import Problem
+from api.shared.idempotency import idempotency_key
+from api.shared.input_limits import NonNegativeInt32
+from api.shared.locations import CREATED
+from store.db import Database
+from store.documents import DocumentStore
+from store.models import ExportFile
+from workflows.orders import model as m
+from workflows.orders.workflow import OrderWorkflow
+
+router = APIRouter(
+    prefix="/v1/partners/{sellerId}/orders/{uuid}/finalization", tags=["NT24: finalization"]
+)
+
+
+class FinalInvoiceIn(InvoiceIn):
+    type: Literal["FINAL"] = "FINAL"
+
+
+class SupersededVersion(NT24Model):
+    version: int
+    generatedAt: UtcTimestamp
+    archivedReason: str
+    downloadUrl: str | None = None
+
+
+class ExportFileOut(NT24Model):
+    status: Literal["NOT_ELIGIBLE", "PENDING", "GENERATING", "READY", "FAILED"]
+    version: int | None = None
+    downloadUrl: str | None = None
+    generatedAt: UtcTimestamp | None = None
+    decision: Literal["VALID_EXPORT", "VAT_APPLICABLE"] | None = None
+    supersededVersions: list[SupersededVersion] = []
+
+
+@router.post(
+    "/final-invoice",
+    response_model=InvoiceOut,
+    status_code=201,
+    summary="Submit the final invoice (once the decision is known; regenerates the Export File)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        409: {"description": "no decision yet, or a different final invoice exists"},
+        422: {"description": "VAT_APPLICABLE needs vatIncluded: true"},
+    },
+)
+async def final_invoice(
+    uuid: UUID,
+    body: FinalInvoiceIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await submit(client, db, scope, uuid, body.model(), final=True)
+
+
+@router.get(
+    "/export-file",
+    response_model=ExportFileOut,
+    response_model_exclude_none=True,
+    summary="The Export File: status, version, download URL, superseded versions",
+)
+async def export_file(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    return JSONResponse(row.export_file)
+
+
+@router.get(
+    "/export-file/versions/{version}/content",
+    summary="Download one version of the Export File (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "not-found"}},
+)
+async def export_file_content(
+    uuid: UUID,
+    version: NonNegativeInt32,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    row = await load_order(db, scope, uuid)
+    async with db.session() as session:
+        export = await session.scalar(
+            select(ExportFile).where(ExportFile.order_id == row.id, ExportFile.version == version)
+        )
+    if export is None:
+        raise Problem("not-found", f"Export File version {version} was not found.")
+    store = DocumentStore(request.app.state.settings.effective_document_store_dir)
+    pdf = await asyncio.to_thread(store.get, export.sha256)
+    name = f"export-file-{row.external_order_id}-v{version}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": attachment(name)},
+    )
+
+
+@router.post(
+    "/regenerate-export",
+    response_model=ExportFileOut,
+    status_code=202,
+    summary="Regenerate the Export File (a new version; earlier ones stay downloadable)",
+    dependencies=[Depends(idempotency_key)],
+    responses={409: {"description": "NOT_ELIGIBLE: compliance is not terminal yet"}},
+)
+async def regenerate_export(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    result = await run_command(
+        client,
+        row.workflow_id,
+        OrderWorkflow.regenerate_export,
+        m.RegenerateExport(),
+        closed=closed_order(db, row.workflow_id),
+    )
+    return JSONResponse(result.body, status_code=202)

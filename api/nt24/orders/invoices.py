@@ -1,0 +1,152 @@
+"""The order's invoices (section 6): preliminary by POST, either by PATCH, read as a list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from temporalio.client import Client
+
+from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.orders.commands import load_order, order_command
+from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.values import MoneyIn
+from api.shared.deps import database, temporal
+from api.shared.idempotency import idempotency_key
+from api.shared.locations import CREATED, located
+from api.shared.versioning import expected_version, if_match
+from store.db import Database
+from workflows.orders import model as m
+from workflows.orders.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: invoice"])
+
+
+class InvoiceIn(NT24Model):
+    type: Literal["PRELIMINARY", "FINAL"]
+    invoiceDate: date
+    invoiceNumber: str = Field(min_length=1, max_length=100)
+    vatIncluded: bool
+    amount: MoneyIn
+    marginScheme: bool = False
+
+    def model(self) -> m.Invoice:
+        return m.Invoice(
+            type=self.type,
+            invoice_date=self.invoiceDate,
+            invoice_number=self.invoiceNumber,
+            vat_included=self.vatIncluded,
+            amount=self.amount.model(),
+            margin_scheme=self.marginScheme,
+        )
+
+
+class InvoicePatch(NT24Model):
+    type: Literal["PRELIMINARY", "FINAL"] = Field(description="Which of the order's invoices")
+    invoiceDate: date | None = None
+    invoiceNumber: str | None = Field(None, min_length=1, max_length=100)
+    vatIncluded: bool | None = None
+    amount: MoneyIn | None = None
+    marginScheme: bool | None = None
+
+    def command(self, expected_version: int, source: str = "API") -> m.PatchInvoice:
+        return m.PatchInvoice(
+            type=self.type,
+            expected_version=expected_version,
+            invoice_date=self.invoiceDate,
+            invoice_number=self.invoiceNumber,
+            vat_included=self.vatIncluded,
+            amount=self.amount.model() if self.amount else None,
+            margin_scheme=self.marginScheme,
+            source=source,
+        )
+
+
+class InvoiceOut(InvoiceIn):
+    status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
+    finalInvoiceRequired: bool
+    finalInvoiceReceived: bool
+    version: int
+    updatedAt: UtcTimestamp | None = None
+
+
+async def submit(
+    client: Client,
+    db: Database,
+    scope: PartnerScope,
+    uuid: UUID,
+    invoice: m.Invoice,
+    final: bool,
+    source: str = "API",
+) -> JSONResponse:
+    answer = await order_command(
+        client,
+        db,
+        scope,
+        uuid,
+        OrderWorkflow.submit_invoice,
+        m.SubmitInvoice(invoice, final, source=source),
+    )
+    # no read of one invoice: the order's invoices list it
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}/invoice")
+
+
+@router.post(
+    "/invoice",
+    response_model=InvoiceOut,
+    status_code=201,
+    summary="Submit invoice data (upsert by type)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        200: {"model": InvoiceOut, "description": "Identical repeat"},
+        409: {"description": "resource-exists-different-body: use PATCH"},
+    },
+)
+async def submit_invoice(
+    uuid: UUID,
+    body: InvoiceIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await submit(client, db, scope, uuid, body.model(), final=False)
+
+
+@router.get("/invoice", response_model=list[InvoiceOut], summary="The order's invoices")
+async def get_invoices(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> JSONResponse:
+    row = await load_order(db, scope, uuid)
+    return JSONResponse(row.invoices)
+
+
+@router.patch(
+    "/invoice",
+    response_model=InvoiceOut,
+    summary="Update invoice data (the invoice of the body's type)",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_invoice(
+    uuid: UUID,
+    body: InvoicePatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client,
+        db,
+        scope,
+        uuid,
+        OrderWorkflow.patch_invoice,
+        body.command(expected_version(request)),
+    )

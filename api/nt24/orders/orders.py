@@ -1,0 +1,409 @@
+"""Orders (section 5 of the contract): create by external id (exactly once, one workflow per
+order), read, list, update and cancel. Reads come from the read model; writes are Updates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy import select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+
+from activities.workflow_metadata import order_start
+from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.orders.commands import load_order, order_command, run_command
+from api.nt24.pagination import Page, PageParams
+from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.nt24.values import MoneyIn, PersonIn
+from api.shared.deps import database, temporal
+from api.shared.errors import FieldError, Problem, validation_problem
+from api.shared.idempotency import idempotency_key
+from api.shared.input_limits import NonNegativeInt64
+from api.shared.locations import CREATED, located
+from api.shared.versioning import (
+    expected_version,
+    if_match,
+    if_none_match,
+    not_modified,
+    order_version,
+    versioned_json,
+)
+from settings import Settings
+from store.buyers.buyers import buyer_ref, known_ibans, notify_open_orders
+from store.db import Database
+from store.models import Buyer, Order, OrderVin
+from workflows.orders import model as m
+from workflows.orders.rules.compliance import Policy
+from workflows.orders.rules.vin import InvalidVin, check_vin
+from workflows.orders.state import OrderStart
+from workflows.orders.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders", tags=["NT24: orders"])
+
+OrderStatus = Literal[
+    "CREATED",
+    "INVOICE_SUBMITTED",
+    "PAYMENT_SUBMITTED",
+    "READY_FOR_PICKUP",
+    "TRANSPORT_IN_PROGRESS",
+    "TRANSPORT_COMPLETED",
+    "COMPLIANCE_VALID",
+    "COMPLIANCE_INVALID",
+    "CANCELLED",
+]
+
+
+class OrderVinIn(NT24Model):
+    vin: str = Field(min_length=1, max_length=30)
+    brand: str | None = Field(None, max_length=100)
+    model: str | None = Field(None, max_length=100)
+    purchaseAmount: MoneyIn | None = None
+    mileage: NonNegativeInt64 | None = None
+    firstRegistrationDate: date | None = None
+
+
+class OrderCreate(NT24Model):
+    externalOrderId: str = Field(min_length=1, max_length=200)
+    buyerId: UUID
+    vins: list[OrderVinIn] = Field(min_length=1, max_length=50)
+    totalAmount: MoneyIn
+    purchaseDate: date | None = None
+    responsibleContact: PersonIn | None = None
+
+
+class OrderPatch(NT24Model):
+    responsibleContact: PersonIn | None = None
+    purchaseDate: date | None = None
+
+    def command(self, expected_version: int, source: str = "API") -> m.PatchOrder:
+        return m.PatchOrder(
+            expected_version=expected_version,
+            responsible_contact=self.responsibleContact.model()
+            if self.responsibleContact
+            else None,
+            purchase_date=self.purchaseDate,
+            source=source,
+        )
+
+
+class CancelRequest(NT24Model):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OrderVinOut(OrderVinIn):
+    complianceStatus: str
+    warnings: list[str] | None = None
+
+
+class OrderOut(NT24Model):
+    uuid: UUID
+    externalOrderId: str
+    buyerId: UUID
+    status: OrderStatus
+    vins: list[OrderVinOut]
+    totalAmount: MoneyIn
+    purchaseDate: date | None = None
+    responsibleContact: PersonIn | None = None
+    cancellationReason: str | None = None
+    version: int
+    createdAt: UtcTimestamp
+    updatedAt: UtcTimestamp
+
+
+def order_uuid(partner_uuid: UUID, external_order_id: str) -> UUID:
+    """Deterministic, so concurrent creators of one order agree on its id and workflow."""
+    return uuid5(NAMESPACE_URL, f"nt24:order:{partner_uuid}:{external_order_id}")
+
+
+def workflow_id(uuid: UUID) -> str:
+    return f"order-{uuid}"
+
+
+def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettings:
+    return m.OrderSettings(
+        vies_recheck_interval=settings.vies_recheck_interval,
+        vies_retry_initial_interval=settings.vies_retry_initial_interval,
+        vies_retry_max_interval=settings.vies_retry_max_interval,
+        vies_give_up_after=settings.vies_give_up_after,
+        vies_attempt_timeout=settings.vies_http_timeout + settings.vies_attempt_margin,
+        requester_vat_number=partner_vat,
+        activity_timeout=settings.activity_timeout,
+        export_file_timeout=settings.export_file_timeout,
+        policy=Policy(
+            cash_limits=tuple(settings.cash_limits),
+            vies_after_supply_days=settings.vies_after_supply_days,
+            evidence_grace_days=settings.transport_evidence_grace_days,
+        ),
+        max_history_events=settings.order_max_history_events,
+        retention=settings.order_retention,
+    )
+
+
+def _vins(body: OrderCreate) -> list[m.OrderVin]:
+    errors, vins, seen = [], [], set()
+    for i, item in enumerate(body.vins):
+        try:
+            checked = check_vin(item.vin)
+        except InvalidVin as exc:
+            errors.append(FieldError(f"vins[{i}].vin", str(exc), item.vin))
+            continue
+        if checked.vin in seen:
+            errors.append(FieldError(f"vins[{i}].vin", "appears twice in this order", item.vin))
+        seen.add(checked.vin)
+        vins.append(
+            m.OrderVin(
+                vin=checked.vin,
+                brand=item.brand or checked.manufacturer,
+                model=item.model,
+                purchase_amount=item.purchaseAmount.model() if item.purchaseAmount else None,
+                mileage=item.mileage,
+                first_registration_date=item.firstRegistrationDate,
+                warnings=list(checked.warnings),
+            )
+        )
+    if errors:
+        raise validation_problem(errors)
+    return vins
+
+
+def fingerprint(body: OrderCreate, vins: list[m.OrderVin]) -> str:
+    content = body.model_dump(mode="json") | {"vins": [v.vin for v in vins]}
+    content["vinDetails"] = body.model_dump(mode="json")["vins"]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _order_answer(row: Order, status: int = 200) -> JSONResponse:
+    return versioned_json(row.order, row.version, status_code=status)
+
+
+@router.post(
+    "",
+    response_model=OrderOut,
+    status_code=201,
+    summary="Create an order (idempotent upsert by externalOrderId)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        200: {"model": OrderOut, "description": "Existing order returned (idempotent replay)"},
+        403: {"description": "capability-required: allowMultiVinOrders"},
+        409: {"description": "resource-exists-different-body, with currentResource"},
+        422: {"description": "validation-error (VINs, buyer, amounts)"},
+    },
+)
+async def create_order(
+    body: OrderCreate,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await create(body, request.app.state.settings, scope, db, client)
+
+
+async def create(
+    body: OrderCreate,
+    settings: Settings,
+    scope: PartnerScope,
+    db: Database,
+    client: Client,
+    source: str = "API",
+) -> JSONResponse:
+    """Create the order (or answer the existing one): shared by the API and the web app."""
+    if len(body.vins) > 1:
+        require_capability(scope.organization, "allowMultiVinOrders")
+    vins = _vins(body)
+    print_ = fingerprint(body, vins)
+    async with db.session() as session:
+        existing = await session.scalar(
+            select(Order).where(
+                Order.partner_id == scope.partner.id,
+                Order.external_order_id == body.externalOrderId,
+            )
+        )
+        buyer = await session.scalar(
+            scope.tenant.select(Buyer).where(
+                Buyer.partner_id == scope.partner.id, Buyer.uuid == body.buyerId
+            )
+        )
+        if buyer is not None:
+            buyer_now = await buyer_ref(session, buyer)
+            ibans = await known_ibans(session, buyer.id)
+    if existing is not None:
+        if existing.create_fingerprint != print_:
+            raise Problem(
+                "resource-exists-different-body",
+                f"Order {body.externalOrderId} exists with another body; change it with PATCH.",
+                currentResource=existing.order,
+            )
+        return _order_answer(existing)
+    if buyer is None:
+        raise validation_problem(
+            [FieldError("buyerId", "is not a buyer of this seller", str(body.buyerId))]
+        )
+    if buyer.status == "BLOCKED":
+        raise validation_problem(
+            [FieldError("buyerId", "is BLOCKED: no new orders for it", str(body.buyerId))]
+        )
+    uuid = order_uuid(scope.partner.uuid, body.externalOrderId)
+    command = m.CreateOrder(
+        identity=m.OrderIdentity(
+            order_uuid=str(uuid),
+            organization_id=scope.principal.organization_id,
+            organization_uuid=str(scope.principal.organization_uuid),
+            partner_id=scope.partner.id,
+            partner_uuid=str(scope.partner.uuid),
+            seller_country=scope.partner.country,
+            buyer_id=buyer.id,
+            external_order_id=body.externalOrderId,
+            seller_name=scope.partner.name,
+        ),
+        buyer=buyer_now,
+        buyer_known_ibans=ibans,
+        vins=vins,
+        total_amount=body.totalAmount.model(),
+        purchase_date=body.purchaseDate,
+        responsible_contact=body.responsibleContact.model() if body.responsibleContact else None,
+        fingerprint=print_,
+        settings=order_settings(settings, scope.partner.vat_number),
+        source=source,
+    )
+    # Start (or find) the order's workflow, then create through its Update: concurrent
+    # creators meet in one workflow, and the first Update to arrive creates the order.
+    await client.start_workflow(
+        OrderWorkflow.run,
+        OrderStart(settings.order_abandoned_after),
+        id=workflow_id(uuid),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        **order_start(
+            external_order_id=body.externalOrderId,
+            order_uuid=str(uuid),
+            vins=[v.vin for v in vins],
+            seller_name=scope.partner.name,
+            seller_vat_number=scope.partner.vat_number,
+            buyer_name=buyer.company_name,
+            buyer_vat_number=buyer.vat_number,
+            organization_uuid=str(scope.principal.organization_uuid),
+            partner_uuid=str(scope.partner.uuid),
+        ),
+    )
+    result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
+    if result.created:
+        await _catch_up_on_vies(client, db, buyer, buyer_now)
+    answer = versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}")
+
+
+async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.BuyerRef) -> None:
+    """A VIES check that finished while the order was being created looked for the buyer's
+    open orders before this one's row existed: tell the new order what it missed."""
+    async with db.session() as session:
+        latest = await session.scalar(
+            select(Buyer.vies_last_checked_at).where(Buyer.id == buyer.id)
+        )
+    if latest != told.vies_last_checked_at:
+        await notify_open_orders(client, db, buyer.uuid)
+
+
+@router.get("", response_model=Page[OrderOut], summary="List orders")
+async def list_orders(
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    paging: Annotated[
+        PageParams, Depends(PageParams.sortable("createdAt", "updatedAt", "externalOrderId"))
+    ],
+    status: OrderStatus | None = None,
+    createdAfter: datetime | None = None,
+    updatedAfter: datetime | None = None,
+    buyerId: UUID | None = None,
+    vin: Annotated[str | None, Query(min_length=17, max_length=17)] = None,
+) -> Page[OrderOut]:
+    query = scope.tenant.select(Order).where(Order.partner_id == scope.partner.id)
+    if status:
+        query = query.where(Order.status == status)
+    if createdAfter:
+        query = query.where(shown_after(Order.created_at, createdAfter))
+    if updatedAfter:
+        query = query.where(shown_after(Order.updated_at, updatedAfter))
+    if buyerId:
+        query = query.where(
+            Order.buyer_id == select(Buyer.id).where(Buyer.uuid == buyerId).scalar_subquery()
+        )
+    if vin:
+        query = query.where(
+            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == vin.upper()))
+        )
+    async with db.session() as session:
+        return await paging.fetch(session, query, lambda row: OrderOut.model_validate(row.order))
+
+
+@router.get(
+    "/{uuid}",
+    response_model=OrderOut,
+    response_model_exclude_none=True,
+    summary="Get an order",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
+)
+async def get_order(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    unchanged = await not_modified(request, db, order_version(scope, uuid, Order.version))
+    if unchanged is not None:
+        return unchanged
+    row = await load_order(db, scope, uuid)
+    return versioned_json(row.order, row.version, request=request)
+
+
+@router.patch(
+    "/{uuid}",
+    response_model=OrderOut,
+    summary="Update an order (responsibleContact, purchaseDate)",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_order(
+    uuid: UUID,
+    body: OrderPatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client,
+        db,
+        scope,
+        uuid,
+        OrderWorkflow.patch_order,
+        body.command(expected_version(request)),
+    )
+
+
+@router.post(
+    "/{uuid}/cancel",
+    response_model=OrderOut,
+    summary="Cancel an order (before pickup)",
+    dependencies=[Depends(idempotency_key)],
+    responses={409: {"description": "after pickup, or already cancelled"}},
+)
+async def cancel_order(
+    uuid: UUID,
+    body: CancelRequest,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.cancel, m.CancelOrder(reason=body.reason)
+    )

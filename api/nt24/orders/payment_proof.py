@@ -1,0 +1,178 @@
+"""The order's payment (section 7): submit, read, update, and ready-for-pickup, which starts
+the daily VIES re-check."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, Field
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from temporalio.client import Client
+
+from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.orders.commands import load_order, order_command
+from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.values import MoneyIn
+from api.shared.deps import database, temporal
+from api.shared.errors import Problem
+from api.shared.idempotency import idempotency_key
+from api.shared.locations import CREATED, located
+from api.shared.versioning import expected_version, if_match, if_none_match, versioned_json
+from store.db import Database
+from workflows.orders import model as m
+from workflows.orders.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}/payment", tags=["NT24: payment"])
+
+
+def _iban(value: str) -> str:
+    try:
+        return IBAN(value).compact
+    except SchwiftyException as exc:
+        raise ValueError(f"is not a valid IBAN: {exc}") from exc
+
+
+Iban = Annotated[
+    str, Field(max_length=42, examples=["DE89370400440532013000"]), AfterValidator(_iban)
+]
+
+
+class PaymentIn(NT24Model):
+    paymentDate: date
+    bankAmount: MoneyIn
+    cashAmount: MoneyIn
+    sourceIban: Iban | None = None
+
+    def model(self) -> m.Payment:
+        return m.Payment(
+            payment_date=self.paymentDate,
+            bank_amount=self.bankAmount.model(),
+            cash_amount=self.cashAmount.model(),
+            source_iban=self.sourceIban,
+        )
+
+
+class PaymentPatch(NT24Model):
+    paymentDate: date | None = None
+    bankAmount: MoneyIn | None = None
+    cashAmount: MoneyIn | None = None
+    sourceIban: Iban | None = None
+
+    def command(self, expected_version: int, source: str = "API") -> m.PatchPayment:
+        return m.PatchPayment(
+            expected_version=expected_version,
+            payment_date=self.paymentDate,
+            bank_amount=self.bankAmount.model() if self.bankAmount else None,
+            cash_amount=self.cashAmount.model() if self.cashAmount else None,
+            source_iban=self.sourceIban,
+            source=source,
+        )
+
+
+class PaymentOut(NT24Model):
+    paymentDate: date
+    bankAmount: MoneyIn
+    cashAmount: MoneyIn
+    sourceIban: str | None = None
+    status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
+    amountMatchesInvoice: bool | None = Field(
+        None, description="Absent while the order has no invoice: nothing to compare"
+    )
+    ibanConsistent: bool | None = Field(
+        None, description="Absent while the payment names no source IBAN: nothing to compare"
+    )
+    readyForPickup: bool
+    version: int
+    updatedAt: UtcTimestamp | None = None
+
+
+@router.post(
+    "",
+    response_model=PaymentOut,
+    status_code=201,
+    summary="Submit payment data (upsert by order)",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        **CREATED,
+        200: {"description": "Identical repeat"},
+        409: {"description": "use PATCH"},
+    },
+)
+async def submit_payment(
+    uuid: UUID,
+    body: PaymentIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    answer = await order_command(
+        client, db, scope, uuid, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
+    )
+    return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}/payment")
+
+
+@router.get(
+    "",
+    response_model=PaymentOut,
+    summary="The order's payment",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "no payment yet"}},
+)
+async def get_payment(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    row = await load_order(db, scope, uuid)
+    if row.payment is None:
+        raise Problem("not-found", "The order has no payment yet.")
+    return versioned_json(row.payment, row.payment["version"], request=request)
+
+
+@router.patch(
+    "",
+    response_model=PaymentOut,
+    summary="Update payment data",
+    dependencies=[Depends(idempotency_key), Depends(if_match)],
+    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+)
+async def patch_payment(
+    uuid: UUID,
+    body: PaymentPatch,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client,
+        db,
+        scope,
+        uuid,
+        OrderWorkflow.patch_payment,
+        body.command(expected_version(request)),
+    )
+
+
+@router.post(
+    "/ready-for-pickup",
+    response_model=PaymentOut,
+    summary="Mark the payment ready for pickup (starts the daily VIES re-check)",
+    dependencies=[Depends(idempotency_key)],
+    responses={409: {"description": "the payment does not cover the invoice yet"}},
+)
+async def ready_for_pickup(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.ready_for_pickup, m.ReadyForPickup()
+    )

@@ -1,0 +1,194 @@
+"""Transport (section 8): pickup and delivery milestones, immutable once set; a revoked
+pickup is the only reversal, before delivery."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field, ValidationInfo, field_validator
+from temporalio.client import Client
+
+from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.orders.commands import load_order, order_command
+from api.nt24.schemas import NT24Model
+from api.nt24.values import AddressIn
+from api.shared.deps import database, temporal
+from api.shared.errors import FieldError, validation_problem
+from api.shared.idempotency import idempotency_key
+from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
+from store.db import Database
+from store.models import Order
+from workflows.orders import model as m
+from workflows.orders.workflow import OrderWorkflow
+
+router = APIRouter(
+    prefix="/v1/partners/{sellerId}/orders/{uuid}/transport", tags=["NT24: transport"]
+)
+
+
+# The earliest and the latest calendar day on earth differ by up to 26 hours (UTC-12 to
+# UTC+14): a milestone dated the client's own today is never refused for its time zone.
+_LATEST_UTC_OFFSET = timedelta(hours=14)
+
+
+def latest_today(now: datetime | None = None) -> date:
+    """The latest calendar day anywhere on earth right now (UTC+14)."""
+    return ((now or datetime.now(UTC)) + _LATEST_UTC_OFFSET).date()
+
+
+def _not_in_future(day: date) -> date:
+    if day > latest_today():
+        raise ValueError("must not be in the future")
+    return day
+
+
+class PickupIn(NT24Model):
+    type: Literal["SELF_PICKUP", "COMPANY_TRANSPORT"]
+    pickupDate: date = Field(description="Not in the future (the latest today on earth, UTC+14)")
+    driverIdentification: str | None = Field(None, max_length=100)
+    collectionAddress: AddressIn | None = None
+    arrangedBy: Literal["SELLER", "BUYER"] | None = Field(
+        None,
+        description="Who arranged the transport. COMPANY_TRANSPORT defaults to SELLER; "
+        "SELF_PICKUP is always the buyer (SELLER is refused).",
+    )
+
+    _pickup_date = field_validator("pickupDate")(_not_in_future)
+
+    @field_validator("arrangedBy")
+    @classmethod
+    def _buyer_picks_up_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value == "SELLER" and info.data.get("type") == "SELF_PICKUP":
+            raise ValueError("must be BUYER (or absent) for SELF_PICKUP: the buyer collects")
+        return value
+
+    def model(self) -> m.Pickup:
+        arranged_by = self.arrangedBy or ("BUYER" if self.type == "SELF_PICKUP" else "SELLER")
+        return m.Pickup(
+            type=self.type,
+            pickup_date=self.pickupDate,
+            driver_identification=self.driverIdentification,
+            collection_address=self.collectionAddress.model() if self.collectionAddress else None,
+            arranged_by=arranged_by,
+        )
+
+
+class DeliveryIn(NT24Model):
+    deliveryDate: date = Field(
+        description="Not before the pickup date, not in the future (the latest today, UTC+14)"
+    )
+    deliveryAddress: AddressIn | None = Field(
+        None, description="Defaults to the buyer's address country"
+    )
+
+    _delivery_date = field_validator("deliveryDate")(_not_in_future)
+
+    def model(self) -> m.Delivery:
+        return m.Delivery(
+            delivery_date=self.deliveryDate,
+            delivery_address=self.deliveryAddress.model() if self.deliveryAddress else None,
+        )
+
+
+class RevokeIn(NT24Model):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class TransportOut(NT24Model):
+    status: Literal["PENDING", "IN_PROGRESS", "DELIVERED"]
+    pickup: dict[str, Any] | None = None
+    delivery: dict[str, Any] | None = None
+    revocations: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    dailyViesChecksActive: bool
+    version: int
+
+
+_MILESTONE = {409: {"description": "milestone-already-set, with the current transport state"}}
+
+
+@router.get(
+    "",
+    response_model=TransportOut,
+    summary="The order's transport state",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}},
+)
+async def get_transport(
+    uuid: UUID,
+    request: Request,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+) -> Response:
+    version = Order.transport["version"].as_integer()
+    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    if unchanged is not None:
+        return unchanged
+    row = await load_order(db, scope, uuid)
+    return versioned_json(row.transport, row.transport["version"], request=request)
+
+
+@router.post(
+    "/pickup",
+    response_model=TransportOut,
+    summary="Confirm pickup (immutable; revoke to correct)",
+    dependencies=[Depends(idempotency_key)],
+    responses=_MILESTONE,
+)
+async def confirm_pickup(
+    uuid: UUID,
+    body: PickupIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.confirm_pickup, m.ConfirmPickup(body.model())
+    )
+
+
+@router.post(
+    "/pickup/revoke",
+    response_model=TransportOut,
+    summary="Revoke the pickup (with a reason; only before delivery)",
+    dependencies=[Depends(idempotency_key)],
+    openapi_extra={"requestBody": {"required": True}},
+    responses={409: {"description": "delivered already, or no pickup to revoke"}},
+)
+async def revoke_pickup(
+    uuid: UUID,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+    # Optional only so that a request without a body is told which field is missing
+    # (``reason``) rather than ``body``; the operation still documents the body as required.
+    body: Annotated[RevokeIn | None, Body()] = None,
+) -> JSONResponse:
+    if body is None:
+        raise validation_problem([FieldError("reason", "Field required")])
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.revoke_pickup, m.RevokePickup(body.reason)
+    )
+
+
+@router.post(
+    "/delivery",
+    response_model=TransportOut,
+    summary="Confirm delivery (immutable; stops the daily VIES re-check)",
+    dependencies=[Depends(idempotency_key)],
+    responses=_MILESTONE,
+)
+async def confirm_delivery(
+    uuid: UUID,
+    body: DeliveryIn,
+    scope: Annotated[PartnerScope, Depends(partner_scope)],
+    db: Annotated[Database, Depends(database)],
+    client: Annotated[Client, Depends(temporal)],
+) -> JSONResponse:
+    return await order_command(
+        client, db, scope, uuid, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(body.model())
+    )

@@ -1,0 +1,509 @@
+"""Webhook endpoints (contract section 5): register, list, read, update (pause, resume), delete,
+test fire, delivery history and replay. Endpoints belong to the organization; another
+organization's endpoint is a 404. Delivery itself is in activities/webhooks/delivery.py and
+workflows/webhooks/delivery.py; the design is docs/webhooks.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from activities.webhooks.delivery import (
+    ACTIVE,
+    PENDING,
+    first_attempt_at,
+    new_delivery_id,
+    new_secret,
+    secret_problem,
+    start_deliveries,
+    start_sweep,
+    vet_target,
+)
+from api.nt24.identity.auth import Principal, authorized_partners, organization_access
+from api.nt24.pagination import Page, PageParams
+from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.shared.deps import database, temporal
+from api.shared.errors import FieldError, Problem, validation_problem
+from api.shared.idempotency import idempotency_key
+from api.shared.locations import CREATED
+from api.shared.versioning import (
+    check_version,
+    if_none_match,
+    optional_if_match,
+    versioned,
+)
+from settings import Settings, get_settings
+from store.db import Database
+from store.models import WebhookDelivery, WebhookEndpoint, utcnow
+from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
+
+router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
+
+Caller = Annotated[Principal, Depends(organization_access)]
+Db = Annotated[Database, Depends(database)]
+EventTypeName = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
+EVENTS_DESCRIPTION = (
+    "Event types (GET /v1/events/types) and segment wildcards such as `compliance.*`, "
+    "`kyc.*`, `self_service_invitation.*`; the root `*` is not supported."
+)
+PARTNERS_DESCRIPTION = "Only events of these authorized partners; omitted or null: all of them."
+NOT_AUTHORIZED = "is not one of your organization's authorized partners"
+
+
+class WebhookEndpointIn(NT24Model):
+    url: str = Field(max_length=2000, examples=["https://example.com/nt24/webhooks"])
+    events: list[str] = Field(min_length=1, max_length=50, description=EVENTS_DESCRIPTION)
+    partnerIds: list[UUID] | None = Field(None, description=PARTNERS_DESCRIPTION)
+    secret: str | None = Field(
+        None,
+        description="`whsec_` and the base64 of 24-64 random bytes; generated when omitted.",
+    )
+
+
+class WebhookEndpointPatch(NT24Model):
+    url: str | None = Field(None, max_length=2000)
+    events: list[str] | None = Field(None, min_length=1, max_length=50)
+    partnerIds: list[UUID] | None = Field(None, description=PARTNERS_DESCRIPTION)
+    status: Literal["ACTIVE", "PAUSED"] | None = Field(
+        None, description="PAUSED queues deliveries; ACTIVE resumes and delivers what queued."
+    )
+
+
+class WebhookEndpointOut(NT24Model):
+    id: str = Field(examples=["wh_5f1c2d3e4a5b6c7d"])
+    url: str
+    events: list[str]
+    status: Literal["ACTIVE", "PAUSED", "DISABLED"]
+    statusReason: str | None = Field(None, description="Why it is PAUSED or DISABLED")
+    partnerIds: list[UUID] | None = None
+    version: int
+    createdAt: UtcTimestamp
+    updatedAt: UtcTimestamp | None = None
+
+    @classmethod
+    def of(cls, row: WebhookEndpoint) -> WebhookEndpointOut:
+        return cls(
+            id=row.public_id,
+            url=row.url,
+            events=row.events,
+            status=row.status,  # type: ignore[arg-type]
+            statusReason=row.status_reason,
+            partnerIds=row.partner_ids,  # type: ignore[arg-type]
+            version=row.version,
+            createdAt=row.created_at,
+            updatedAt=row.updated_at,
+        )
+
+
+class WebhookEndpointCreated(WebhookEndpointOut):
+    secret: str = Field(description="The signing secret: shown in this answer only, never again.")
+
+
+class TestFire(NT24Model):
+    eventType: EventTypeName
+    data: dict[str, Any]
+    partnerId: UUID | None = Field(None, description="Sent as the envelope's partnerUuid")
+
+
+class DeliveryOut(NT24Model):
+    id: str = Field(examples=["del_8a9b0c1d2e3f4a5b"])
+    eventId: str
+    eventType: str
+    kind: Literal["EVENT", "TEST", "REPLAY"]
+    status: Literal["PENDING", "DELIVERED", "FAILED"]
+    httpStatus: int | None = None
+    attempts: int
+    lastAttemptAt: UtcTimestamp | None = None
+    nextRetryAt: UtcTimestamp | None = None
+    error: str | None = Field(None, description="What went wrong on the last attempt")
+    replayOf: str | None = None
+    createdAt: UtcTimestamp
+
+    @classmethod
+    def of(cls, row: WebhookDelivery) -> DeliveryOut:
+        return cls(
+            id=row.public_id,
+            eventId=row.event_id,
+            eventType=row.event_type,
+            kind=row.kind,  # type: ignore[arg-type]
+            status=row.status,  # type: ignore[arg-type]
+            httpStatus=row.http_status,
+            attempts=row.attempts,
+            lastAttemptAt=row.last_attempt_at,
+            nextRetryAt=row.next_retry_at if row.status == PENDING else None,
+            error=row.error,
+            replayOf=row.replay_of,
+            createdAt=row.created_at,
+        )
+
+
+def _accepted(delivery: WebhookDelivery) -> JSONResponse:
+    return JSONResponse(
+        DeliveryOut.of(delivery).model_dump(mode="json", exclude_none=True), status_code=202
+    )
+
+
+async def _load(
+    session: AsyncSession, caller: Principal, endpoint_id: str, *, lock: bool = False
+) -> WebhookEndpoint:
+    query = caller.tenant.select(WebhookEndpoint).where(WebhookEndpoint.public_id == endpoint_id)
+    row = await session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise Problem("not-found", f"Webhook endpoint {endpoint_id} was not found.")
+    return row
+
+
+async def _problems(
+    request: Request,
+    caller: Principal,
+    *,
+    url: str | None = None,
+    events: list[str] | None = None,
+    partner_ids: list[UUID] | None = None,
+) -> list[FieldError]:
+    """Everything wrong with a registration's fields, each named (422 on them all at once)."""
+    errors = []
+    if url is not None and (problem := (await vet_target(url, request.app.state.settings)).problem):
+        errors.append(FieldError("url", problem, url))
+    for i, pattern in enumerate(events or []):
+        if problem := pattern_problem(pattern):
+            errors.append(FieldError(f"events[{i}]", problem, pattern))
+    if partner_ids:
+        authorized = await _authorized(request, caller)
+        errors.extend(
+            FieldError(f"partnerIds[{i}]", NOT_AUTHORIZED, str(p))
+            for i, p in enumerate(partner_ids)
+            if p not in authorized
+        )
+    return errors
+
+
+async def _authorized(request: Request, caller: Principal) -> set[UUID]:
+    return {p.uuid for p in await authorized_partners(request, caller)}
+
+
+def _partner_ids(partner_ids: list[UUID] | None) -> list[str] | None:
+    return None if partner_ids is None else list(dict.fromkeys(map(str, partner_ids)))
+
+
+@router.post(
+    "",
+    response_model=WebhookEndpointCreated,
+    status_code=201,
+    summary="Register a webhook endpoint (its secret is shown in this answer only)",
+    dependencies=[Depends(idempotency_key)],
+    responses={**CREATED, 422: {"description": "validation-error naming the field"}},
+)
+async def create_webhook(
+    body: WebhookEndpointIn, request: Request, caller: Caller, db: Db
+) -> Response:
+    row = await register_endpoint(body, request, caller, db)
+    created = WebhookEndpointCreated(**dict(WebhookEndpointOut.of(row)), secret=row.secret)
+    response = versioned(created, row.version, status_code=201)
+    response.headers["Location"] = f"/v1/webhooks/{row.public_id}"
+    return response
+
+
+async def register_endpoint(
+    body: WebhookEndpointIn, request: Request, caller: Principal, db: Database
+) -> WebhookEndpoint:
+    """Validate and store a new endpoint (422 naming every wrong field): shared by the API and
+    the web app. The row carries the signing secret, which the caller shows once."""
+    errors = await _problems(
+        request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
+    )
+    if body.secret is not None and (problem := secret_problem(body.secret)):
+        errors.append(FieldError("secret", problem))  # a secret is never echoed back
+    if errors:
+        raise validation_problem(errors)
+    now = utcnow()
+    row = WebhookEndpoint(
+        public_id=f"wh_{secrets.token_hex(8)}",
+        organization_id=caller.organization_id,
+        url=body.url,
+        events=list(dict.fromkeys(body.events)),
+        partner_ids=_partner_ids(body.partnerIds),
+        secret=body.secret or new_secret(),
+        status=ACTIVE,
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+    async with db.transaction() as session:
+        session.add(row)
+    return row
+
+
+@router.get(
+    "",
+    response_model=list[WebhookEndpointOut],
+    response_model_exclude_none=True,
+    summary="List the organization's webhook endpoints (a plain array, no secrets)",
+)
+async def list_webhooks(caller: Caller, db: Db) -> list[WebhookEndpointOut]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            caller.tenant.select(WebhookEndpoint).order_by(
+                WebhookEndpoint.created_at, WebhookEndpoint.id
+            )
+        )
+        return [WebhookEndpointOut.of(row) for row in rows]
+
+
+@router.get(
+    "/{endpointId}",
+    response_model=WebhookEndpointOut,
+    summary="Get a webhook endpoint (no secret)",
+    dependencies=[Depends(if_none_match)],
+    responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
+)
+async def get_webhook(endpointId: str, request: Request, caller: Caller, db: Db) -> Response:
+    async with db.session() as session:
+        row = await _load(session, caller, endpointId)
+    return versioned(WebhookEndpointOut.of(row), row.version, request=request)
+
+
+@router.patch(
+    "/{endpointId}",
+    response_model=WebhookEndpointOut,
+    summary="Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes",
+    dependencies=[Depends(idempotency_key)],
+    responses={
+        400: {"description": "If-Match malformed"},
+        404: {"description": "not-found"},
+        409: {"description": "version-mismatch, with currentResource"},
+        422: {"description": "validation-error naming the field"},
+    },
+)
+async def patch_webhook(
+    endpointId: str,
+    body: WebhookEndpointPatch,
+    request: Request,
+    caller: Caller,
+    db: Db,
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    expected: Annotated[int | None, Depends(optional_if_match)],
+) -> Response:
+    row = await update_endpoint(endpointId, body, expected, request, caller, db, client, settings)
+    return versioned(WebhookEndpointOut.of(row), row.version)
+
+
+async def update_endpoint(
+    endpoint_id: str,
+    body: WebhookEndpointPatch,
+    expected: int | None,
+    request: Request,
+    caller: Principal,
+    db: Database,
+    client: Client,
+    settings: Settings,
+) -> WebhookEndpoint:
+    """Change an endpoint read at version ``expected`` (pause, resume, URL, filters), or at
+    whatever version is current when ``expected`` is None: shared by the API and the web app."""
+    given = body.model_fields_set
+    errors = [
+        FieldError(name, "cannot be null", None)
+        for name in ("url", "events", "status")
+        if name in given and getattr(body, name) is None
+    ]
+    errors += await _problems(
+        request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
+    )
+    async with db.transaction() as session:
+        row = await _load(session, caller, endpoint_id, lock=True)
+        if expected is not None:
+            check_version(expected, row.version, WebhookEndpointOut.of(row))
+        if errors:
+            raise validation_problem(errors)
+        before = WebhookEndpointOut.of(row)
+        if body.url is not None:
+            row.url = body.url
+        if body.events is not None:
+            row.events = list(dict.fromkeys(body.events))
+        if "partnerIds" in given:
+            row.partner_ids = _partner_ids(body.partnerIds)
+        resumed = body.status == ACTIVE and row.status != ACTIVE
+        if body.status is not None and body.status != row.status:
+            row.status = body.status
+            row.status_reason = None if resumed else "Paused by the organization"
+        if resumed:
+            row.consecutive_failures, row.failing_since = 0, None
+            # deliveries parked meanwhile start a fresh retry schedule
+            await session.execute(
+                update(WebhookDelivery)
+                .where(
+                    WebhookDelivery.endpoint_id == row.id,
+                    WebhookDelivery.status == PENDING,
+                    WebhookDelivery.next_retry_at.is_(None),
+                )
+                .values(failing_since=None, retries_used=0, next_retry_at=utcnow())
+            )
+        if WebhookEndpointOut.of(row) != before:
+            row.version += 1
+            row.updated_at = utcnow()
+    if resumed:
+        await start_sweep(client, settings, f"webhook-resume-{row.public_id}-{row.version}")
+    return row
+
+
+@router.delete(
+    "/{endpointId}",
+    status_code=204,
+    summary="Delete a webhook endpoint and its delivery history (to rotate its secret, "
+    "register a new one first)",
+    dependencies=[Depends(idempotency_key)],
+    responses={404: {"description": "not-found"}},
+)
+async def delete_webhook(endpointId: str, caller: Caller, db: Db) -> Response:
+    async with db.transaction() as session:
+        row = await _load(session, caller, endpointId, lock=True)
+        # a delivery still retrying finds nothing at its next attempt and ends
+        await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id))
+        await session.delete(row)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{endpointId}/test",
+    response_model=DeliveryOut,
+    status_code=202,
+    summary="Queue a test fire: the given event type and data, regardless of the filters",
+    dependencies=[Depends(idempotency_key)],
+    responses={404: {"description": "not-found"}, 422: {"description": "validation-error"}},
+)
+async def test_webhook(
+    endpointId: str,
+    body: TestFire,
+    request: Request,
+    caller: Caller,
+    db: Db,
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JSONResponse:
+    return _accepted(
+        await queue_test_fire(endpointId, body, request, caller, db, client, settings, "API")
+    )
+
+
+async def queue_test_fire(
+    endpoint_id: str,
+    body: TestFire,
+    request: Request,
+    caller: Principal,
+    db: Database,
+    client: Client,
+    settings: Settings,
+    source: str,
+) -> WebhookDelivery:
+    """Queue a test delivery of ``body`` to the endpoint (its filters do not apply), its
+    envelope carrying ``source``: shared by the API and the web app."""
+    if body.partnerId and body.partnerId not in await _authorized(request, caller):
+        raise validation_problem([FieldError("partnerId", NOT_AUTHORIZED, str(body.partnerId))])
+    async with db.transaction() as session:
+        row = await _load(session, caller, endpoint_id)
+        now, event_id = utcnow(), new_event_id()
+        delivery = WebhookDelivery(
+            public_id=new_delivery_id(),
+            organization_id=caller.organization_id,
+            endpoint_id=row.id,
+            event_id=event_id,
+            event_type=body.eventType,
+            kind="TEST",
+            payload=envelope(
+                event_id,
+                body.eventType,
+                source,
+                now,
+                caller.organization_uuid,
+                body.partnerId,
+                body.data,
+            ),
+            created_at=now,
+            next_retry_at=first_attempt_at(row, now),
+        )
+        session.add(delivery)
+    described = {"endpoint_id": row.public_id, "event_type": delivery.event_type}
+    await start_deliveries(client, settings, [delivery.public_id], {delivery.public_id: described})
+    return delivery
+
+
+@router.get(
+    "/{endpointId}/deliveries",
+    response_model=Page[DeliveryOut],
+    response_model_exclude_none=True,
+    summary="The endpoint's delivery history (30 days), newest first",
+    responses={404: {"description": "not-found"}},
+)
+async def list_deliveries(
+    endpointId: str,
+    caller: Caller,
+    db: Db,
+    paging: Annotated[
+        PageParams, Depends(PageParams.sortable("createdAt", default="createdAt,desc"))
+    ],
+    status: Literal["PENDING", "DELIVERED", "FAILED"] | None = None,
+    since: Annotated[datetime | None, Query(description="Only deliveries created after it")] = None,
+) -> Page[DeliveryOut]:
+    async with db.session() as session:
+        row = await _load(session, caller, endpointId)
+        query = caller.tenant.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id)
+        if status:
+            query = query.where(WebhookDelivery.status == status)
+        if since:
+            query = query.where(shown_after(WebhookDelivery.created_at, since))
+        return await paging.fetch(session, query, DeliveryOut.of)
+
+
+@router.post(
+    "/{endpointId}/deliveries/{deliveryId}/replay",
+    response_model=DeliveryOut,
+    status_code=202,
+    summary="Queue a replay: the same event (same id, same body), freshly signed",
+    dependencies=[Depends(idempotency_key)],
+    responses={404: {"description": "not-found (also once purged after 30 days)"}},
+)
+async def replay_delivery(
+    endpointId: str,
+    deliveryId: str,
+    caller: Caller,
+    db: Db,
+    client: Annotated[Client, Depends(temporal)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JSONResponse:
+    async with db.transaction() as session:
+        row = await _load(session, caller, endpointId)
+        original = await session.scalar(
+            caller.tenant.select(WebhookDelivery).where(
+                WebhookDelivery.endpoint_id == row.id, WebhookDelivery.public_id == deliveryId
+            )
+        )
+        if original is None:
+            raise Problem("not-found", f"Delivery {deliveryId} was not found.")
+        now = utcnow()
+        replay = WebhookDelivery(
+            public_id=new_delivery_id(),
+            organization_id=caller.organization_id,
+            endpoint_id=row.id,
+            event_id=original.event_id,
+            event_type=original.event_type,
+            kind="REPLAY",
+            replay_of=original.public_id,
+            payload=original.payload,
+            created_at=now,
+            next_retry_at=first_attempt_at(row, now),
+        )
+        session.add(replay)
+    described = {"endpoint_id": row.public_id, "event_type": replay.event_type}
+    await start_deliveries(client, settings, [replay.public_id], {replay.public_id: described})
+    return _accepted(replay)

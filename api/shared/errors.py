@@ -1,0 +1,244 @@
+"""RFC 9457 problem details on every 4xx and 5xx, in the NT24 contract's shape.
+
+Both API families answer with the same body: ``type`` (the contract's problem URI), ``title``,
+``status``, ``detail``, ``instance`` (the request path), ``code`` (the stable machine slug),
+``traceId`` (``req_`` and the request's trace id) and, for validation errors, ``errors[]`` of
+``{field, message, rejectedValue}``. Nothing internal ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from email.message import Message as MimeHeader
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from settings import get_settings
+from telemetry import current_trace_id
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# The contract's catalogue (slug -> status, title). New slugs may be added; these never change.
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "malformed-request": (400, "Malformed Request"),
+    "unauthorized": (401, "Unauthorized"),
+    "forbidden": (403, "Forbidden"),
+    "capability-required": (403, "Capability Required"),
+    "dpa-not-accepted": (403, "DPA Not Accepted"),
+    "not-found": (404, "Not Found"),
+    "method-not-allowed": (405, "Method Not Allowed"),
+    "version-mismatch": (409, "Version Mismatch"),
+    "resource-exists-different-body": (409, "Resource Exists With Different Body"),
+    "milestone-already-set": (409, "Milestone Already Set"),
+    "conflict": (409, "Conflict"),
+    "payload-too-large": (413, "Payload Too Large"),
+    "unsupported-media-type": (415, "Unsupported Media Type"),
+    "validation-error": (422, "Validation Error"),
+    "idempotency-key-reused": (422, "Idempotency Key Reused"),
+    "rate-limited": (429, "Rate Limit Exceeded"),
+    "internal-error": (500, "Internal Server Error"),
+    "service-unavailable": (503, "Service Unavailable"),
+}
+
+_STATUS_SLUGS = {
+    400: "malformed-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limited",
+    503: "service-unavailable",
+}
+
+
+class FieldError(dict[str, Any]):
+    """One entry of ``errors[]``: which field, what is wrong, and the value that was sent."""
+
+    def __init__(self, field: str, message: str, rejected_value: Any = None) -> None:
+        super().__init__(field=field, message=message, rejectedValue=rejected_value)
+
+
+class Problem(Exception):
+    """Raise anywhere to answer with a problem body. ``extra`` members are added to the body."""
+
+    def __init__(
+        self,
+        slug: str,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        default_status, self.title = PROBLEM_TYPES.get(slug, (status or 400, slug))
+        self.slug = slug
+        self.status = status or default_status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def validation_problem(errors: list[FieldError]) -> Problem:
+    detail = "; ".join(f"Field '{e['field']}' {e['message']}" for e in errors)
+    return Problem("validation-error", detail, errors=errors)
+
+
+def new_trace_id() -> str:
+    """``req_`` and the 32 hex digits of the request's trace (docs/operations.md): the id to
+    search in the trace backend and in the logs. Without tracing, 32 random hex digits."""
+    return f"req_{current_trace_id() or secrets.token_hex(16)}"
+
+
+def trace_id(request: Request) -> str:
+    """The request's trace id, given by api/shared/metrics.py's middleware when the request came
+    in."""
+    existing = getattr(request.state, "trace_id", None)
+    if existing is None:
+        existing = request.state.trace_id = new_trace_id()
+    return existing
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"{get_settings().problem_base_uri}{problem.slug}",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+        "code": problem.slug,
+        "traceId": trace_id(request),
+    }
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    if request.url.path.startswith("/v1/api/"):
+        body["details"] = problem.detail  # NOTYD's CORE clients read `details`, MAG `detail`
+    body.update(problem.extra)
+    return JSONResponse(
+        json_safe(body),
+        status_code=problem.status,
+        headers=problem.headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+REJECTED_TEXT_LIMIT = 200
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_text(value: str) -> str:
+    """Lone surrogates replaced (they cannot be encoded), cut to a readable length."""
+    cleaned = _SURROGATE.sub("\ufffd", value)
+    if len(cleaned) > REJECTED_TEXT_LIMIT:
+        return cleaned[:REJECTED_TEXT_LIMIT] + "..."
+    return cleaned
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as something a JSON answer can always carry: bytes decoded (with replacement)
+    and cut short, strings freed of lone surrogates, NaN and Infinity as text, anything else
+    that is not JSON as its text. A problem answer must never fail to be written."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return value if _encodable(value) else safe_text(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return safe_text(bytes(value).decode("utf-8", "replace"))
+    if isinstance(value, dict):
+        return {str(json_safe(str(k))): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return safe_text(str(value))
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or ".".join(str(p) for p in loc)
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json`` or ``application/*+json``, parameters aside."""
+    if not content_type:
+        return False
+    header = MimeHeader()
+    header["content-type"] = content_type
+    subtype = header.get_content_subtype()
+    return header.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    content_type = request.headers.get("content-type")
+    if not is_json_media_type(content_type) and any(
+        isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",)
+        for err in exc.errors()
+    ):
+        # the endpoint takes JSON; the body came as something else (XML, a form, text), so
+        # FastAPI handed its raw bytes to validation
+        sent = f"; it was sent as {content_type}" if content_type else ""
+        detail = f"The request body must be JSON (Content-Type: application/json){sent}."
+        return problem_response(request, Problem("unsupported-media-type", detail))
+    errors = []
+    for err in exc.errors():
+        message = err.get("msg", "is invalid")
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        rejected = err.get("input")
+        if err.get("type") == "missing":
+            rejected = None
+        if isinstance(rejected, dict | list):
+            rejected = None  # a whole object is no help to the caller; the field name is
+        field = field_path(tuple(err.get("loc", ())))
+        errors.append(FieldError(field, message, json_safe(rejected)))
+    return problem_response(request, validation_problem(errors))
+
+
+def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
+    detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][1]
+    problem = Problem(slug, detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    return problem_response(request, problem)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
+    return problem_response(
+        request,
+        Problem("internal-error", "An unexpected error occurred. Quote the traceId to support."),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _request_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

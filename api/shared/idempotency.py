@@ -1,0 +1,332 @@
+"""Idempotency-Key on every NT24 write (contract section 2.2), kept in the database.
+
+A write (POST, PATCH, PUT, DELETE under ``/v1/partners/`` or ``/v1/webhooks``) of an
+authenticated caller needs ``Idempotency-Key`` (1-255 characters), else 400
+``malformed-request``. Keys belong to the organization. The request is fingerprinted (method,
+path with query, media type, body; a multipart body by its parts, so a retry with a new
+boundary is the same request):
+
+- first use: an in-progress record is inserted (the unique (organization, key) constraint
+  decides a race), the endpoint runs, and its answer is stored before it is sent: status,
+  body, ``Content-Type``, ``Location``, ``ETag``. 2xx, 3xx and 4xx are stored; a 5xx, a 429
+  or a crash removes the record, so a retry runs the request again (and its workflow
+  Updates carry ids derived from the key, so Temporal attaches the retry to an Update the
+  first attempt left behind instead of applying the command twice: api/shared/temporal_calls.py);
+- same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``;
+- same key, another request: 422 ``idempotency-key-reused``;
+- same key while the first is still running: the duplicate polls until the first finishes
+  and then replays its answer. If the first failed (its record is gone), the first waiter to
+  notice claims the key and runs the request itself: a waiter is a retry. After
+  ``idempotency_wait`` a waiter gives up with 409 ``conflict`` and ``Retry-After``. A record
+  left in progress longer than ``idempotency_abandoned_after`` (its process died) is taken over.
+
+Expired records are overwritten when their key comes again and purged a batch at a time
+whenever a key is claimed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime, timedelta
+from email.message import Message as MimeHeader
+from typing import Annotated
+
+from fastapi import Header
+from sqlalchemy import ColumnElement, and_, delete, not_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.nt24.identity.auth import authenticate
+from api.shared.deps import database
+from api.shared.errors import Problem, problem_response
+from api.shared.metrics import IDEMPOTENCY_REFUSALS
+from api.shared.rate_limit import Authenticator, is_nt24_path, nt24_caller
+from api.shared.temporal_calls import request_identity
+from settings import Settings
+from store.db import Database
+from store.models import IdempotencyRecord, utcnow
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+RETENTION = timedelta(hours=24)
+REPLAY_HEADER = "Idempotent-Replayed"
+# Headers of the first answer that a replay repeats (rate-limit headers are computed afresh)
+STORED_HEADERS = ("content-type", "location", "etag")
+PURGE_BATCH = 100
+
+
+def idempotency_key(
+    key: Annotated[
+        str,
+        Header(
+            alias=HEADER,
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="Unique per intended write (a UUID is recommended). The same key with "
+            "the same request within 24 h replays the first answer (marked "
+            "`Idempotent-Replayed: true`); with another request it is a 422.",
+        ),
+    ],
+) -> str:
+    """Declares the header on a write operation (``dependencies=[Depends(idempotency_key)]``);
+    the middleware has already enforced it by the time the endpoint runs."""
+    return key
+
+
+def request_fingerprint(method: str, target: str, content_type: str | None, body: bytes) -> str:
+    """sha256 of what makes two requests "the same": method, path and query, media type, body."""
+    digest = hashlib.sha256(f"{method.upper()} {target}\n".encode())
+    header = MimeHeader()
+    header["content-type"] = content_type or "application/octet-stream"
+    digest.update(header.get_content_type().encode() + b"\n")
+    boundary = header.get_param("boundary")
+    if header.get_content_type() == "multipart/form-data" and isinstance(boundary, str):
+        # the boundary is chosen afresh by most clients on each attempt: hash the parts only
+        for part in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+            digest.update(len(part).to_bytes(8, "big") + part)
+    else:
+        digest.update(body)
+    return digest.hexdigest()
+
+
+def _reclaimable(now: datetime, abandoned_after: timedelta) -> ColumnElement[bool]:
+    """Records a new request may replace: expired ones, and unfinished ones left by a dead
+    process."""
+    return or_(
+        IdempotencyRecord.expires_at <= now,
+        and_(
+            IdempotencyRecord.response_status.is_(None),
+            IdempotencyRecord.created_at <= now - abandoned_after,
+        ),
+    )
+
+
+async def live_record(
+    db: Database, organization_id: int, key: str, now: datetime, abandoned_after: timedelta
+) -> IdempotencyRecord | None:
+    """The key's record unless it is absent or may be replaced."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.organization_id == organization_id,
+                IdempotencyRecord.key == key,
+                not_(_reclaimable(now, abandoned_after)),
+            )
+        )
+
+
+async def claim_key(
+    db: Database,
+    organization_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    abandoned_after: timedelta,
+) -> int | None:
+    """Insert the in-progress record; its id, or None when a live record holds the key."""
+    try:
+        async with db.transaction() as session:
+            await session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.organization_id == organization_id,
+                    IdempotencyRecord.key == key,
+                    _reclaimable(now, abandoned_after),
+                )
+            )
+            record = IdempotencyRecord(
+                organization_id=organization_id,
+                key=key,
+                request_sha256=fingerprint,
+                created_at=now,
+                expires_at=now + RETENTION,
+            )
+            session.add(record)
+            await session.flush()
+            # opportunistic purge; SKIP LOCKED (PostgreSQL) keeps concurrent purges apart
+            expired = (
+                select(IdempotencyRecord.id)
+                .where(IdempotencyRecord.expires_at <= now)
+                .limit(PURGE_BATCH)
+                .with_for_update(skip_locked=True)
+            )
+            await session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired))
+            )
+    except IntegrityError:
+        return None
+    return record.id
+
+
+async def store_answer(
+    db: Database, record_id: int, status: int, headers: dict[str, str], body: bytes
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == record_id)
+            .values(response_status=status, response_headers=headers, response_body=body)
+        )
+
+
+async def release_key(db: Database, record_id: int) -> None:
+    """Forget an unfinished record, so that a retry runs the request again."""
+    async with db.transaction() as session:
+        await session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.id == record_id, IdempotencyRecord.response_status.is_(None)
+            )
+        )
+
+
+def storable(status: int) -> bool:
+    """A 5xx or 429 says "try again later": storing it would replay the failure for 24 h."""
+    return status < 500 and status != 429
+
+
+def replay(record: IdempotencyRecord) -> Response:
+    assert record.response_status is not None
+    headers = dict(record.response_headers or {}) | {REPLAY_HEADER: "true"}
+    return Response(record.response_body or b"", record.response_status, headers)
+
+
+class IdempotencyMiddleware:
+    """Enforces, stores and replays Idempotency-Key on NT24 writes (see the module text)."""
+
+    def __init__(self, app: ASGIApp, authenticate: Authenticator = authenticate) -> None:
+        self.app = app
+        self.authenticate = authenticate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in WRITE_METHODS
+            or not is_nt24_path(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        caller = await nt24_caller(request, self.authenticate)
+        if caller is None:
+            await self.app(scope, receive, send)
+            return
+        key = request.headers.get(HEADER)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            IDEMPOTENCY_REFUSALS.labels("key-missing" if not key else "key-too-long").inc()
+            problem = Problem(
+                "malformed-request",
+                f"The {HEADER} header is required on every write: 1 to {MAX_KEY_LENGTH} "
+                "characters, a UUID is recommended.",
+            )
+            await problem_response(request, problem)(scope, receive, send)
+            return
+        body = await request.body()
+        query = scope["query_string"].decode("latin-1")
+        target = f"{scope['path']}?{query}" if query else scope["path"]
+        fingerprint = request_fingerprint(
+            scope["method"], target, request.headers.get("content-type"), body
+        )
+        answer = await self._answer(request, caller.organization_id, key, fingerprint, body, send)
+        if answer is not None:
+            await answer(scope, receive, send)
+
+    async def _answer(
+        self,
+        request: Request,
+        organization_id: int,
+        key: str,
+        fingerprint: str,
+        body: bytes,
+        send: Send,
+    ) -> Response | None:
+        """The replay or problem to send, or None once the request ran and was answered."""
+        db = database(request)
+        settings: Settings = request.app.state.settings
+        abandoned_after = settings.idempotency_abandoned_after
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.idempotency_wait.total_seconds()
+        pause = 0.02
+        while True:
+            now = utcnow()
+            record = await live_record(db, organization_id, key, now, abandoned_after)
+            if record is None:
+                record_id = await claim_key(
+                    db, organization_id, key, fingerprint, now, abandoned_after
+                )
+                if record_id is not None:
+                    # the request's Updates get ids derived from it: a retry after a 503
+                    # attaches to the Update the first attempt left with Temporal
+                    with request_identity(f"{organization_id}\n{key}\n{fingerprint}"):
+                        await self._run(request, db, record_id, body, send)
+                    return None
+                # else another request claimed it first: look at its record after the pause
+            elif record.request_sha256 != fingerprint:
+                IDEMPOTENCY_REFUSALS.labels("key-reused").inc()
+                return problem_response(
+                    request,
+                    Problem(
+                        "idempotency-key-reused",
+                        f"This {HEADER} was used within the last 24 hours for a different "
+                        "request (method, path or body); use a new key for a new request.",
+                    ),
+                )
+            elif record.response_status is not None:
+                return replay(record)
+            if loop.time() >= deadline:
+                IDEMPOTENCY_REFUSALS.labels("in-progress").inc()
+                return problem_response(
+                    request,
+                    Problem(
+                        "conflict",
+                        f"A request with this {HEADER} is still being processed; "
+                        "retry in a moment to get its answer.",
+                        headers={"Retry-After": "1"},
+                    ),
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+    async def _run(
+        self, request: Request, db: Database, record_id: int, body: bytes, send: Send
+    ) -> None:
+        """Run the endpoint as the key's owner; store its answer before sending it."""
+        body_sent = False
+
+        async def receive_body() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await request.receive()
+
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        content = b""
+        stored = False
+        try:
+            await self.app(request.scope, receive_body, capture)
+            content = b"".join(chunks)
+            if storable(start["status"]):
+                headers = {
+                    name.decode("latin-1").lower(): value.decode("latin-1")
+                    for name, value in start.get("headers", [])
+                    if name.decode("latin-1").lower() in STORED_HEADERS
+                }
+                await store_answer(db, record_id, start["status"], headers, content)
+                stored = True
+        finally:
+            if not stored:
+                # shielded: a cancelled request must still free its key
+                await asyncio.shield(release_key(db, record_id))
+        await send(start)
+        await send({"type": "http.response.body", "body": content})

@@ -1,0 +1,301 @@
+"""What a request may carry, checked once for both API families before any endpoint runs.
+
+- **JSON bodies** are decoded strictly by ``InputLimitsMiddleware``: ``NaN``/``Infinity``
+  (and numbers too large to be a finite float), numbers beyond the signed 64-bit range, and
+  strings or keys holding a lone UTF-16 surrogate (``"\\ud800"``, which no database or
+  workflow payload can store) are a 422 ``validation-error`` naming each offending field
+  (``vins[0].mileage``), so no such value reaches a model, the database or a workflow.
+- **The NUL character** (U+0000), which no PostgreSQL text column can store, is a 422 naming
+  the field wherever text comes in: JSON strings and keys, query parameters, form fields
+  (urlencoded here; multipart upload fields and file names where uploads are checked); a path
+  holding one names nothing (404). The OAuth2 token endpoint refuses it in its own terms.
+- **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
+  ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
+  out-of-range value is a 422 naming the parameter, never a database overflow.
+- **Money** (``money_value``): 0 <= value <= ``Settings.max_money_minor_units`` on the NT24
+  ``Money`` input and on every NOTYD amount. The limit is the app's own setting: the
+  middleware puts it in a context variable for the request it serves, where the pydantic
+  validators read it (outside a request, the process's settings).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from contextvars import ContextVar
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from annotated_types import Ge, Le
+from fastapi import FastAPI
+from pydantic import AfterValidator
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.notyd.errors import problem
+from api.shared.errors import (
+    FieldError,
+    Problem,
+    field_path,
+    is_json_media_type,
+    problem_response,
+    safe_text,
+    validation_problem,
+)
+from settings import get_settings
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+# Lists take at most 100 a page: page x size (the SQL OFFSET) stays a 64-bit integer
+MAX_PAGE = INT64_MAX // 100
+
+Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
+NonNegativeInt64 = Annotated[int, Ge(0), Le(INT64_MAX)]
+NonNegativeInt32 = Annotated[int, Ge(0), Le(INT32_MAX)]  # compared with 32-bit columns
+
+_money_limit: ContextVar[int | None] = ContextVar("max_money_minor_units", default=None)
+
+
+def max_money() -> int:
+    """The largest amount, in minor units, a request may carry (the serving app's setting)."""
+    limit = _money_limit.get()
+    return limit if limit is not None else get_settings().max_money_minor_units
+
+
+def money_value(value: int) -> int:
+    """An AfterValidator of amounts: 0 <= value <= the money limit."""
+    if value < 0:
+        raise ValueError("must be at least 0")
+    limit = max_money()
+    if value > limit:
+        raise ValueError(f"must be at most {limit} (minor units)")
+    return value
+
+
+MoneyValue = Annotated[int, AfterValidator(money_value)]
+
+
+# ----- strict JSON -----
+
+
+class _Rejected:
+    """A JSON number the platform refuses, kept as its literal text for the error."""
+
+    __slots__ = ("literal", "message")
+
+    def __init__(self, literal: str, message: str) -> None:
+        self.literal = literal
+        self.message = message
+
+
+_NOT_FINITE = "must be a finite number (NaN and Infinity are not JSON numbers)"
+_OUT_OF_RANGE = "is out of range: numbers must fit in a signed 64-bit integer"
+_BAD_TEXT = "is not valid Unicode text (it contains a lone surrogate)"
+NUL_TEXT = "must not contain the NUL character (U+0000)"
+_MAX_DIGITS = 19  # 2**63 has 19 digits
+
+
+def _constant(literal: str) -> _Rejected:
+    return _Rejected(literal, _NOT_FINITE)
+
+
+def _int(literal: str) -> int | _Rejected:
+    if len(literal.lstrip("-")) > _MAX_DIGITS:  # before int(): no 4300-digit conversions
+        return _Rejected(literal[:40], _OUT_OF_RANGE)
+    value = int(literal)
+    if not INT64_MIN <= value <= INT64_MAX:
+        return _Rejected(literal, _OUT_OF_RANGE)
+    return value
+
+
+def _float(literal: str) -> float | _Rejected:
+    value = float(literal)
+    if not math.isfinite(value):
+        return _Rejected(literal[:40], _NOT_FINITE)
+    if not INT64_MIN <= value <= INT64_MAX:  # an integral float becomes an int downstream
+        return _Rejected(literal[:40], _OUT_OF_RANGE)
+    return value
+
+
+def _valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _problems(value: Any, loc: tuple[Any, ...], found: list[FieldError]) -> None:
+    if isinstance(value, _Rejected):
+        found.append(FieldError(field_path(loc), value.message, value.literal))
+    elif isinstance(value, str):
+        if not _valid_text(value):
+            found.append(FieldError(field_path(loc), _BAD_TEXT, safe_text(value)))
+        elif "\x00" in value:
+            found.append(FieldError(field_path(loc), NUL_TEXT, safe_text(value)))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not _valid_text(key):
+                found.append(FieldError(field_path((*loc, safe_text(key))), _BAD_TEXT, None))
+            elif "\x00" in key:
+                found.append(FieldError(field_path((*loc, key)), NUL_TEXT, None))
+            _problems(item, (*loc, key if _valid_text(key) else safe_text(key)), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _problems(item, (*loc, index), found)
+
+
+def json_problems(body: bytes) -> list[FieldError]:
+    """What a strict decoder refuses in ``body``; [] when it is fine or not JSON at all (a
+    malformed body is left to the endpoint, which answers it as before)."""
+    try:
+        decoded = json.loads(body, parse_constant=_constant, parse_int=_int, parse_float=_float)
+    except (ValueError, RecursionError):
+        return []
+    found: list[FieldError] = []
+    _problems(decoded, ("body",), found)
+    return found
+
+
+def nul_problems(pairs: list[tuple[str, str]]) -> list[FieldError]:
+    """The query parameters or form fields holding a NUL character, which no text column
+    (PostgreSQL's) can store: a 422 naming each, never a database error."""
+    return [
+        FieldError(safe_text(name), NUL_TEXT, safe_text(value))
+        for name, value in pairs
+        if "\x00" in name or "\x00" in value
+    ]
+
+
+def _pairs(encoded: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+
+
+def _is_form(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return value.split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded"
+    return False
+
+
+def _json_or_unlabelled(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return is_json_media_type(value.decode("latin-1"))
+    return True  # no Content-Type: some endpoints read such a body as JSON
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# the OAuth2 endpoints answer RFC 6749 errors, not problems: they check their own fields;
+# the health probes read nothing a request sends
+OWN_ERRORS = ("/realms/", "/healthz", "/readyz")
+
+
+class InputLimitsMiddleware:
+    """Puts the app's money limit in context and refuses JSON bodies a strict decoder would
+    (see the module text). Runs innermost: authentication and Idempotency-Key come first."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        app = scope.get("app")
+        settings = getattr(getattr(app, "state", None), "settings", None) or get_settings()
+        token = _money_limit.set(settings.max_money_minor_units)
+        try:
+            if "\x00" in scope["path"]:  # no resource is named so
+                detail = "Nothing is found at a path holding a NUL character."
+                response = problem_response(Request(scope), Problem("not-found", detail))
+                await response(scope, receive, send)
+                return
+            own_errors = scope["path"].startswith(OWN_ERRORS)
+            found = [] if own_errors else nul_problems(_pairs(scope.get("query_string", b"")))
+            if found:
+                response = problem_response(Request(scope), validation_problem(found))
+                await response(scope, receive, send)
+                return
+            if scope["method"] in BODY_METHODS and _is_form(scope) and not own_errors:
+                body, more = await _read(receive)
+                found = nul_problems(_pairs(body)) if more is not None else []
+                if found:
+                    response = problem_response(Request(scope), validation_problem(found))
+                    await response(scope, receive, send)
+                    return
+                receive = _replaying(body, receive, more)
+            elif scope["method"] in BODY_METHODS and _json_or_unlabelled(scope):
+                body, more = await _read(receive)
+                if more is None:  # the client went away
+                    await self.app(scope, _replaying(body, receive, more), send)
+                    return
+                found = json_problems(body)
+                if found:
+                    response = problem_response(Request(scope), validation_problem(found))
+                    await response(scope, receive, send)
+                    return
+                receive = _replaying(body, receive, more)
+            await self.app(scope, receive, send)
+        finally:
+            _money_limit.reset(token)
+
+
+async def _read(receive: Receive) -> tuple[bytes, Message | None]:
+    """The whole body; the message that ended it (None on a disconnect)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), message
+
+
+def _replaying(body: bytes, receive: Receive, last: Message | None) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if last is None:
+                return {"type": "http.disconnect"}
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def declare_body_problems(app: FastAPI) -> None:
+    """In /openapi.json, every operation with a JSON body also declares the 415 a body of
+    another media type gets and the 422 of the strict decoder (added where missing)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path, item in schema.get("paths", {}).items():
+            for operation in item.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                if not any(is_json_media_type(media) for media in content):
+                    continue
+                responses = operation.setdefault("responses", {})
+                if path.startswith("/v1/api/"):
+                    responses.setdefault("415", problem(415, _UNSUPPORTED)[415])
+                    responses.setdefault("422", problem(422, _INVALID)[422])
+                else:
+                    responses.setdefault(
+                        "415", {"description": f"unsupported-media-type: {_UNSUPPORTED}"}
+                    )
+                    responses.setdefault("422", {"description": f"validation-error: {_INVALID}"})
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_UNSUPPORTED = "the body is not sent as JSON (Content-Type: application/json)"
+_INVALID = "a field is invalid (NaN, Infinity, a lone surrogate, out of range); `errors` names it"

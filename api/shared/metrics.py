@@ -1,0 +1,348 @@
+"""The API's Prometheus metrics: every request, and the business gauges an operator watches.
+
+``GET /metrics`` answers only to ``Authorization: Bearer <NT24_METRICS_TOKEN>`` (404 while the
+setting is empty, as for a path that does not exist). It carries:
+
+- ``nt24_http_request_duration_seconds{method,route,status}``: a histogram per route template
+  (``/v1/partners/{sellerId}/orders``, never the ids), recorded by ``RequestMiddleware``, a
+  pure ASGI middleware that also gives every request its trace id (``api/shared/errors.py``);
+- refusals: ``nt24_idempotency_refusals_total{reason}``, ``nt24_rate_limit_refusals_total
+  {category}``;
+- gauges read from the database when scraped (one cheap query each, reused for
+  ``CACHE_SECONDS``): orders per status and compliance status, open blockers by code,
+  webhook deliveries pending and failing per endpoint, endpoints per status and auto-paused,
+  VIES checks of the last hour by result and the share answered, dunning letters per step.
+
+Under several API processes (``uvicorn --workers N``) set ``PROMETHEUS_MULTIPROC_DIR`` to an
+empty folder: every process writes its counts there and any of them answers for all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import os
+import time
+from collections import Counter as Tally
+from collections.abc import Iterator
+from datetime import timedelta
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import Counter as PromCounter
+from prometheus_client import Histogram as PromHistogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import and_, func, select
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from store.db import Database
+from store.models import (
+    DunningLetter,
+    Order,
+    ViesCheck,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+
+log = structlog.get_logger(__name__)
+# What a request's log lines may name beside its trace: ids only, never names or addresses
+REQUEST_IDS = ("organization", "partner", "order")
+
+CACHE_SECONDS = 10.0
+UNMATCHED = "<unmatched>"  # a path no route serves: one label, not one per path tried
+
+REQUEST_DURATION = PromHistogram(
+    "nt24_http_request_duration_seconds",
+    "Time from the request's arrival to the end of its answer, by route template",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+IDEMPOTENCY_REFUSALS = PromCounter(
+    "nt24_idempotency_refusals",
+    "NT24 writes refused by the Idempotency-Key rules: key missing, reused for another "
+    "request, or its first request still running",
+    ["reason"],
+)
+RATE_LIMIT_REFUSALS = PromCounter(
+    "nt24_rate_limit_refusals",
+    "NT24 requests refused with 429 rate-limited, by rate-limit category",
+    ["category"],
+)
+
+
+# ----- requests -----
+
+
+class RequestMiddleware:
+    """Times every HTTP request under its route template and gives it its trace id: the
+    trace's own id when tracing is on (so ``traceId`` of a problem and ``X-Request-Id`` lead
+    to the trace), a random one otherwise. ``X-Request-Id`` echoes the caller's or, without
+    one, carries that id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from api.shared.errors import new_trace_id
+
+        trace_id = new_trace_id()
+        scope.setdefault("state", {})["trace_id"] = trace_id
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming[:200] if incoming else trace_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-Id"] = request_id
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(trace_id=trace_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or UNMATCHED
+            took = time.perf_counter() - started
+            REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(took)
+            # one line a request, with the ids the request resolved (organization, partner,
+            # order: bound by api/nt24/identity/auth.py and api/nt24/orders/commands.py), never
+            # personal data
+            known = structlog.contextvars.get_contextvars()
+            log.info(
+                "request",
+                method=scope["method"],
+                route=template,
+                status=status,
+                ms=round(took * 1000, 1),
+                **{k: known[k] for k in REQUEST_IDS if k in known},
+            )
+            structlog.contextvars.unbind_contextvars("trace_id", *REQUEST_IDS)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+# ----- business gauges -----
+
+
+class BusinessGauges(Collector):
+    """What the database says right now, collected by ``refresh`` before each scrape."""
+
+    def __init__(self) -> None:
+        self.families: list[Metric] = []
+        self.refreshed_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self.families
+
+    async def refresh(self, db: Database) -> None:
+        async with self._lock:
+            if time.monotonic() - self.refreshed_at < CACHE_SECONDS:
+                return
+            try:
+                self.families = await read_gauges(db)
+            except Exception as exc:  # a scrape must answer even with the database away
+                log.warning("business gauges unavailable", error=f"{type(exc).__name__}: {exc}")
+                up = GaugeMetricFamily("nt24_business_gauges_up", "1 when the gauges were read")
+                up.add_metric([], 0)
+                self.families = [up]
+            self.refreshed_at = time.monotonic()
+
+
+async def read_gauges(db: Database) -> list[Metric]:
+    now = utcnow()
+    hour_ago = now - timedelta(hours=1)
+    async with db.session() as session:
+        orders = (
+            await session.execute(
+                select(Order.status, Order.compliance_status, func.count()).group_by(
+                    Order.status, Order.compliance_status
+                )
+            )
+        ).all()
+        open_rollups = (
+            await session.scalars(
+                select(Order.compliance).where(
+                    Order.compliance_status == "INCOMPLETE", Order.status != "CANCELLED"
+                )
+            )
+        ).all()
+        deliveries = (
+            await session.execute(
+                select(
+                    WebhookEndpoint.public_id,
+                    func.count(),
+                    func.count().filter(WebhookDelivery.attempts > 0),
+                )
+                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                .where(WebhookDelivery.status == "PENDING")
+                .group_by(WebhookEndpoint.public_id)
+            )
+        ).all()
+        endpoints = (
+            await session.execute(
+                select(
+                    WebhookEndpoint.status,
+                    func.count(),
+                    func.count().filter(
+                        and_(
+                            WebhookEndpoint.status == "PAUSED",
+                            WebhookEndpoint.status_reason.like("Auto-paused%"),
+                        )
+                    ),
+                ).group_by(WebhookEndpoint.status)
+            )
+        ).all()
+        vies = (
+            await session.execute(
+                select(ViesCheck.result, func.count())
+                .where(ViesCheck.checked_at >= hour_ago)
+                .group_by(ViesCheck.result)
+            )
+        ).all()
+        letters = (
+            await session.execute(
+                select(DunningLetter.step, DunningLetter.status, func.count()).group_by(
+                    DunningLetter.step, DunningLetter.status
+                )
+            )
+        ).all()
+
+    families: list[Metric] = []
+    up = GaugeMetricFamily("nt24_business_gauges_up", "1 when the gauges were read")
+    up.add_metric([], 1)
+    families.append(up)
+
+    g = GaugeMetricFamily(
+        "nt24_orders", "Orders by status and compliance status", labels=["status", "compliance"]
+    )
+    for status, compliance, n in orders:
+        g.add_metric([status, compliance], n)
+    families.append(g)
+
+    blockers: Tally[str] = Tally()
+    for rollup in open_rollups:
+        blockers.update({b["code"] for b in (rollup or {}).get("blockers", [])})
+    g = GaugeMetricFamily(
+        "nt24_open_order_blockers",
+        "Open (INCOMPLETE, not cancelled) orders held up by each blocker code",
+        labels=["code"],
+    )
+    for code, n in sorted(blockers.items()):
+        g.add_metric([code], n)
+    families.append(g)
+
+    pending = GaugeMetricFamily(
+        "nt24_webhook_deliveries_pending",
+        "Webhook deliveries not yet delivered nor given up, per endpoint",
+        labels=["endpoint"],
+    )
+    failing = GaugeMetricFamily(
+        "nt24_webhook_deliveries_failing",
+        "Pending webhook deliveries whose last attempt failed (retrying), per endpoint",
+        labels=["endpoint"],
+    )
+    for endpoint, n, retrying in deliveries:
+        pending.add_metric([endpoint], n)
+        failing.add_metric([endpoint], retrying)
+    families += [pending, failing]
+
+    by_status = GaugeMetricFamily(
+        "nt24_webhook_endpoints", "Webhook endpoints by status", labels=["status"]
+    )
+    auto_paused = GaugeMetricFamily(
+        "nt24_webhook_endpoints_auto_paused", "Endpoints paused by failing deliveries"
+    )
+    paused_total = 0
+    for status, n, auto in endpoints:
+        by_status.add_metric([status], n)
+        paused_total += auto
+    auto_paused.add_metric([], paused_total)
+    families += [by_status, auto_paused]
+
+    checks = GaugeMetricFamily(
+        "nt24_vies_checks_last_hour", "VIES checks finished in the last hour", labels=["result"]
+    )
+    total = answered = 0
+    for result, n in vies:
+        checks.add_metric([result], n)
+        total += n
+        answered += n if result in ("VALID", "INVALID") else 0
+    availability = GaugeMetricFamily(
+        "nt24_vies_availability_ratio",
+        "Share of the last hour's VIES checks that VIES answered (1 when there were none)",
+    )
+    availability.add_metric([], answered / total if total else 1.0)
+    families += [checks, availability]
+
+    g = GaugeMetricFamily(
+        "nt24_dunning_letters",
+        "Dunning letters sent, by step and outcome",
+        labels=["step", "status"],
+    )
+    for step, status, n in letters:
+        g.add_metric([step, status], n)
+    families.append(g)
+    return families
+
+
+# ----- the endpoint -----
+
+
+def _registry(gauges: BusinessGauges) -> CollectorRegistry:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(gauges)
+    return registry
+
+
+def _register(gauges: BusinessGauges) -> None:
+    """One app per process in production; tests make several, each with its own database:
+    the process-wide registry carries the gauges of the app being scraped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    registered = list(getattr(REGISTRY, "_collector_to_names", {}))
+    if gauges in registered:
+        return
+    for collector in registered:
+        if isinstance(collector, BusinessGauges):
+            REGISTRY.unregister(collector)
+    REGISTRY.register(gauges)
+
+
+def install(app: FastAPI) -> None:
+    """``GET /metrics`` behind ``NT24_METRICS_TOKEN``, and the request middleware."""
+    gauges = BusinessGauges()
+    _register(gauges)
+    app.state.business_gauges = gauges
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        token = request.app.state.settings.metrics_token
+        given = request.headers.get("authorization", "")
+        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            from api.shared.errors import Problem
+
+            raise Problem("not-found", "Not Found")
+        await gauges.refresh(request.app.state.db)
+        _register(gauges)  # the app that answers shows its own database's gauges
+        return Response(generate_latest(_registry(gauges)), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,171 @@
+"""How the API talks to Temporal, and every error the Temporal client raises as a problem.
+
+- Temporal unreachable (no connection at startup or later, an RPC that fails with
+  ``UNAVAILABLE`` after the client's own retries, or one past its deadline): 503
+  ``service-unavailable`` with ``Retry-After``. A request that fails this way changed nothing
+  the caller can see, and its Idempotency-Key is not spent (api/shared/idempotency.py keeps no 5xx).
+- Temporal's server throttling (``RESOURCE_EXHAUSTED``): 429 ``rate-limited`` with
+  ``Retry-After``.
+- A workflow that has finished (``NOT_FOUND`` outside a command, which ``run_command`` in
+  api/nt24/orders/commands.py handles itself): 409 ``conflict``.
+- Anything else the client raises is a bug: 500 ``internal-error``, logged.
+
+Commands (workflow Updates) are bounded by ``NT24_COMMAND_DEADLINE`` (read per request from
+the app's settings, see ``CommandContextMiddleware``), so a command sent while no worker polls
+answers 503 within the deadline instead of waiting for minutes. An Update Temporal has admitted
+still runs once a worker is back; a retry with the same Idempotency-Key sends the same Update
+id (``update_id``), so Temporal attaches it to that Update and answers its result instead of
+applying the command a second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.shared.errors import Problem, problem_response, trace_id
+
+log = structlog.get_logger(__name__)
+
+# What a client is told to wait before retrying while Temporal or its worker is away
+RETRY_AFTER_SECONDS = 5
+DEFAULT_COMMAND_DEADLINE = 10.0
+
+# Temporal's answers that mean "not now": the server or the connection to it, not the request
+TRANSIENT = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.ABORTED,
+        RPCStatusCode.INTERNAL,
+        RPCStatusCode.UNKNOWN,
+        RPCStatusCode.UNAUTHENTICATED,  # credentials of the deployment, not of the caller
+        RPCStatusCode.PERMISSION_DENIED,
+    }
+)
+
+
+class TemporalUnavailable(Problem, RuntimeError):
+    """503 ``service-unavailable`` with ``Retry-After``. A RuntimeError too, as the client's
+    own connect failure is, so callers that tolerate an unreachable Temporal still do."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "service-unavailable",
+            f"{detail} Retry in {RETRY_AFTER_SECONDS} seconds.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+def unavailable(detail: str = "The workflow service is unavailable.") -> TemporalUnavailable:
+    return TemporalUnavailable(detail)
+
+
+def throttled() -> Problem:
+    return Problem(
+        "rate-limited",
+        "The workflow service is busy with this resource; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+def temporal_problem(exc: BaseException) -> Problem | None:
+    """The problem a Temporal client error stands for; None for one that is a bug."""
+    if isinstance(exc, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return unavailable("The workflow service did not answer in time.")
+    if isinstance(exc, RPCError):
+        if exc.status in TRANSIENT:
+            return unavailable("The workflow service is unavailable.")
+        if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            return throttled()
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return Problem(
+                "conflict",
+                "The process behind this resource has finished; it takes no further changes.",
+            )
+    return None
+
+
+def _handler(request: Request, exc: Exception) -> JSONResponse:
+    problem = temporal_problem(exc)
+    if problem is None:
+        log.exception("temporal error", path=request.url.path, trace_id=trace_id(request))
+        problem = Problem(
+            "internal-error", "An unexpected error occurred. Quote the traceId to support."
+        )
+    else:
+        log.warning(
+            "temporal unavailable" if problem.status == 503 else "temporal refused",
+            path=request.url.path,
+            error=f"{type(exc).__name__}: {exc}"[:300],
+            status=problem.status,
+        )
+    return problem_response(request, problem)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RPCError, _handler)
+    app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _handler)
+    app.add_middleware(CommandContextMiddleware)
+
+
+# The current request's command deadline and Idempotency-Key identity (set by middlewares)
+_deadline: ContextVar[float] = ContextVar("command_deadline", default=DEFAULT_COMMAND_DEADLINE)
+_request_key: ContextVar[str | None] = ContextVar("command_request_key", default=None)
+
+
+def command_deadline() -> float:
+    """Seconds a command of the current request may take (``NT24_COMMAND_DEADLINE``)."""
+    return _deadline.get()
+
+
+@contextmanager
+def request_identity(identity: str) -> Iterator[None]:
+    """While a request runs under an Idempotency-Key: ``identity`` names it (organization,
+    key and the request's fingerprint), so its Updates get ids a retry repeats."""
+    token = _request_key.set(identity)
+    try:
+        yield
+    finally:
+        _request_key.reset(token)
+
+
+def update_id(workflow_id: str, update: Any) -> str | None:
+    """The Update id of a command: derived from the request's Idempotency-Key identity, the
+    workflow and the Update's name, so a retry of the same request sends the same id and
+    Temporal answers the first one's outcome; None (a random id) without a key."""
+    identity = _request_key.get()
+    if identity is None:
+        return None
+    name = getattr(update, "__name__", None) or str(update)
+    digest = hashlib.sha256(f"{identity}\n{workflow_id}\n{name}".encode()).hexdigest()
+    return f"cmd-{digest[:40]}"
+
+
+class CommandContextMiddleware:
+    """Makes the app's ``command_deadline`` the current request's (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = getattr(scope["app"].state, "settings", None) if "app" in scope else None
+        if scope["type"] != "http" or settings is None:
+            await self.app(scope, receive, send)
+            return
+        token = _deadline.set(settings.command_deadline.total_seconds())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _deadline.reset(token)

@@ -1,0 +1,187 @@
+"""Versioned resources (contract section 2.4): ``ETag: "<version>"``, If-Match, If-None-Match.
+
+- Every answer with a versioned resource carries ``ETag: "5"``, the body's ``version``.
+- PATCH needs ``If-Match`` (``"5"``, ``5`` and ``W/"5"`` are accepted): missing or not a version
+  is 400 ``malformed-request``; another version than the current one is 409
+  ``version-mismatch`` with the full current resource as ``currentResource`` (the contract uses
+  neither 412 nor 428).
+- GET honours ``If-None-Match`` (a list, or ``*``): a match is 304 with the same ETag, no body.
+
+The check in ``require_version`` is made on the row the write then changes, inside the
+write's transaction; a writer racing it must still change the row conditionally on its version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+from fastapi import Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Select
+
+from api.shared.errors import Problem
+from store.db import Database
+from store.models import Order
+
+if TYPE_CHECKING:
+    from api.nt24.identity.auth import PartnerScope
+
+_ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_etag(value: str) -> int | None:
+    """The version an ETag names (``"5"``, ``5`` or ``W/"5"``), or None."""
+    match = _ETAG.fullmatch(value.strip())
+    return int(match[1] or match[2]) if match else None
+
+
+def none_match(header: str | None, version: int) -> bool:
+    """Whether an If-None-Match header names ``version`` (or ``*``): answer 304."""
+    if header is None:
+        return False
+    return header.strip() == "*" or version in {parse_etag(tag) for tag in header.split(",")}
+
+
+def _as_json(resource: BaseModel) -> dict[str, Any]:
+    # the contract's responses omit null fields
+    return resource.model_dump(mode="json", exclude_none=True)
+
+
+def _if_match_version(value: str | None) -> int:
+    if value is None:
+        raise Problem(
+            "malformed-request",
+            'The If-Match header is required: send the ETag of the version you read, e.g. "5".',
+        )
+    version = parse_etag(value)
+    if version is None:
+        raise Problem("malformed-request", f'If-Match must be a version ETag such as "5": {value}')
+    return version
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Required: the ETag of the version you read, e.g. "5". Missing: 400; '
+            "another version than the current one: 409 version-mismatch.",
+        ),
+    ] = None,
+) -> int:
+    """Declares If-Match on a PATCH and refuses a missing or malformed one (400); the version.
+
+    Declared optional to FastAPI so that a missing header is the contract's 400, not a 422.
+    """
+    return _if_match_version(value)
+
+
+def optional_if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='Optional: the ETag of the version you read, e.g. "5"; another version '
+            "than the current one is a 409 version-mismatch. Without it the write applies to "
+            "the current version.",
+        ),
+    ] = None,
+) -> int | None:
+    """Declares an optional If-Match (webhook endpoints: the contract requires it only on
+    buyers, orders, invoices and payments); the version it names, or None. Malformed: 400."""
+    return None if value is None else _if_match_version(value)
+
+
+def expected_version(request: Request) -> int:
+    """The version the request's If-Match names; 400 when it is missing or malformed. For
+    writes whose version check happens elsewhere (an order's workflow)."""
+    return _if_match_version(request.headers.get("if-match"))
+
+
+async def if_none_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-None-Match",
+            description="The ETag you hold: unchanged answers 304 Not Modified without a body.",
+        ),
+    ] = None,
+) -> str | None:
+    """Declares If-None-Match on a GET; ``versioned(..., request=request)`` answers it.
+    (``async``: FastAPI runs a plain function dependency in a worker thread, per request.)"""
+    return value
+
+
+def require_version(request: Request, current_version: int, current: BaseModel) -> None:
+    """409 ``version-mismatch`` with ``current`` unless If-Match names ``current_version``."""
+    check_version(expected_version(request), current_version, current)
+
+
+def check_version(expected: int, current_version: int, current: BaseModel) -> None:
+    """409 ``version-mismatch`` with ``current`` unless ``expected`` is ``current_version``
+    (the version an If-Match header, or a web form, says its sender read)."""
+    if expected != current_version:
+        raise Problem(
+            "version-mismatch",
+            f"If-Match version {expected} does not match current version {current_version}.",
+            currentResource=_as_json(current),
+        )
+
+
+def versioned_json(
+    body: Mapping[str, Any],
+    version: int,
+    *,
+    status_code: int = 200,
+    request: Request | None = None,
+) -> Response:
+    """``body`` (already JSON-ready) with its ETag; given the request of a GET, 304 when
+    If-None-Match names this version."""
+    headers = {"ETag": etag(version)}
+    if request is not None and none_match(request.headers.get("if-none-match"), version):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def versioned(
+    resource: BaseModel,
+    version: int,
+    *,
+    status_code: int = 200,
+    request: Request | None = None,
+) -> Response:
+    """``versioned_json`` for a response model (null fields omitted)."""
+    return versioned_json(_as_json(resource), version, status_code=status_code, request=request)
+
+
+async def not_modified(
+    request: Request, db: Database, version_query: Select[Any]
+) -> Response | None:
+    """The 304 of a GET whose If-None-Match names the current version, read alone: one
+    column (or one JSON field) of one row found by its unique uuid, in the caller's tenant,
+    without loading the resource. None when there is no If-None-Match, no such row (the full
+    read answers its 404) or another version (the full read answers 200)."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    async with db.session() as session:
+        version = await session.scalar(version_query)
+    if version is None or not none_match(header, int(version)):
+        return None
+    return Response(status_code=304, headers={"ETag": etag(int(version))})
+
+
+def order_version(scope: PartnerScope, order_uuid: UUID, column: Any) -> Select[Any]:
+    """The query of one version of the caller's order under this seller (``Order.version``, or
+    a module's version inside its JSON view)."""
+    return scope.tenant.select(Order, column).where(
+        Order.partner_id == scope.partner.id, Order.uuid == order_uuid
+    )

@@ -1,0 +1,114 @@
+"""A buyer's KYC facts as orders see them, and telling its open orders when they change.
+
+An order keeps a copy of its buyer's KYC facts (mode, status, VIES result, documents); when
+any of them changes (a KYC document, a block, a mode upgrade, a VIES result) every open order
+of the buyer is signalled and re-evaluates its rollup, without any client call.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from store.db import Database
+from store.models import Buyer, Document, Order
+from workflows.buyers.rules.kyc import (
+    NT24_LED,
+    KycFacts,
+    default_aml_status,
+    documents_complete,
+    overall_status,
+)
+from workflows.orders.model import BuyerChanged, BuyerRef, ViesEvidence
+
+KYC_MODULE = "kyc"
+# Orders past these no longer change with their buyer
+_CLOSED = ("CANCELLED", "COMPLIANCE_VALID", "COMPLIANCE_INVALID")
+
+
+async def active_kyc_document_types(session: AsyncSession, buyer_id: int) -> set[str]:
+    """The types of the buyer's ACTIVE KYC documents: superseded ones no longer count."""
+    types = await session.scalars(
+        select(Document.type)
+        .where(
+            Document.buyer_id == buyer_id,
+            Document.module == KYC_MODULE,
+            Document.status == "ACTIVE",
+        )
+        .distinct()
+    )
+    return set(types)
+
+
+def kyc_facts(buyer: Buyer, active_document_types: set[str]) -> KycFacts:
+    # Mode B's verification and AML are what the buyer's KycWorkflow last recorded
+    mode_b = buyer.kyc_mode == NT24_LED
+    return KycFacts(
+        kyc_mode=buyer.kyc_mode,
+        buyer_status=buyer.status,
+        vies_result=buyer.vies_result,
+        documents_complete=documents_complete(buyer.kyc_mode, active_document_types),
+        verification_status=buyer.verification_status if mode_b else "NOT_STARTED",
+        aml_status=(buyer.aml_status if mode_b else None) or default_aml_status(buyer.kyc_mode),
+        verification_expired=mode_b and buyer.verification_expired,
+    )
+
+
+async def buyer_ref(session: AsyncSession, buyer: Buyer) -> BuyerRef:
+    facts = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
+    return BuyerRef(
+        uuid=str(buyer.uuid),
+        vat_number=buyer.vat_number,
+        company_name=buyer.company_name,
+        country=buyer.country,
+        kyc_mode=buyer.kyc_mode,
+        kyc_status=overall_status(facts),
+        status=buyer.status,
+        vies_result=buyer.vies_result,
+        vies_last_checked_at=buyer.vies_last_checked_at,
+        documents_complete=facts.documents_complete,
+        verification_status=facts.verification_status,
+        aml_status=facts.aml_status,
+        verification_expired=facts.verification_expired,
+        vies_trader_name=buyer.vies_trader_name,
+    )
+
+
+async def known_ibans(session: AsyncSession, buyer_id: int) -> list[str]:
+    """IBANs the buyer paid from in its orders so far."""
+    payments = await session.scalars(
+        select(Order.payment).where(Order.buyer_id == buyer_id, Order.payment.is_not(None))
+    )
+    return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
+
+
+async def notify_open_orders(
+    client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
+) -> int:
+    """Signal every open order of the buyer with its current KYC facts; returns how many."""
+    async with db.session() as session:
+        buyer = await session.scalar(select(Buyer).where(Buyer.uuid == buyer_uuid))
+        if buyer is None:
+            return 0
+        ref = await buyer_ref(session, buyer)
+        workflow_ids = list(
+            await session.scalars(
+                select(Order.workflow_id).where(
+                    Order.buyer_id == buyer.id, Order.status.not_in(_CLOSED)
+                )
+            )
+        )
+    from workflows.orders.workflow import OrderWorkflow  # the workflow module imports the store
+
+    for workflow_id in workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).signal(
+                OrderWorkflow.buyer_changed, BuyerChanged(ref, vies)
+            )
+        except RPCError:
+            continue  # the order's workflow has closed meanwhile: nothing to tell it
+    return len(workflow_ids)

@@ -1,0 +1,233 @@
+"""What-if: stored orders re-evaluated under the current rule set, without changing them.
+
+For each order the facts the rules read are rebuilt from the database (the read model's order,
+invoices, payment and transport, the order's documents, the buyer's row and VIES checks up to
+the evaluation day, the seller), then evaluated twice: under the rule set the order was last
+decided under (its evidence chain's last decision; an undecided order is on the current one)
+and under the candidate (``RULE_SET`` unless named). An order is listed when the candidate's
+status, decision or blockers differ from what the order holds, with the rules whose outcomes
+differ between the two versions. Nothing is written: decided orders keep their decision until
+staff re-decide them (``nt24-admin redecide``).
+
+The rebuilt facts are today's buyer state: a buyer whose KYC changed since shows up as a
+change with no differing rule (``rules`` empty), which tells the facts, not the rules, moved.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.buyers.buyers import active_kyc_document_types, known_ibans, kyc_facts
+from store.models import Buyer, Document, EvidenceEntry, Order, Partner, ViesCheck
+from store.orders.rule_sets import EVALUATORS, RULE_SET
+from workflows.money import Money
+from workflows.orders.rules import compliance as rules
+
+_CLOSED = ("CANCELLED",)
+
+
+@dataclass
+class RuleChange:
+    rule: str
+    before: str | None  # outcome under the order's rule set; None: not evaluated there
+    after: str | None
+
+
+@dataclass
+class WhatIf:
+    order_uuid: str
+    external_order_id: str
+    seller_country: str
+    buyer_country: str
+    rule_set: str  # what the order was decided (or is evaluated) under
+    candidate: str
+    status: str
+    decision: str | None
+    blockers: list[str]
+    would_status: str
+    would_decision: str | None
+    would_blockers: list[str]
+    rules: list[RuleChange] = field(default_factory=list)
+
+
+def _money(value: dict[str, Any] | None) -> Money:
+    value = value or {}
+    return Money(int(value.get("value", 0)), value.get("currency", "EUR"))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+async def _facts(
+    session: AsyncSession, order: Order, buyer: Buyer, partner: Partner, today: date, policy: Any
+) -> rules.ComplianceFacts:
+    kyc = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
+    end = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
+    checks = (
+        await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == buyer.id, ViesCheck.checked_at <= end)
+            .order_by(ViesCheck.checked_at)
+        )
+    ).all()
+    documents = (await session.scalars(select(Document).where(Document.order_id == order.id))).all()
+    ibans = [i for i in await known_ibans(session, buyer.id)]
+    own = (order.payment or {}).get("sourceIban")
+    transport = order.transport or {}
+    pickup, delivery = transport.get("pickup") or {}, transport.get("delivery") or {}
+    payment = order.payment
+    return rules.ComplianceFacts(
+        today=today,
+        seller_country=partner.country,
+        seller_name=partner.name,
+        seller_vat_number=partner.vat_number,
+        buyer=rules.BuyerFacts(
+            name=buyer.company_name,
+            vat_number=buyer.vat_number,
+            country="GR" if buyer.vat_number[:2] == "EL" else buyer.vat_number[:2],
+            kyc=kyc,
+            vies_checks=tuple(
+                rules.ViesCheck(c.checked_at.date(), c.result, c.request_identifier, c.name)
+                for c in checks
+            ),
+        ),
+        order=rules.OrderFacts(
+            total=_money(order.order.get("totalAmount")),
+            vehicles=tuple(
+                rules.Vehicle(v["vin"], _day(v.get("firstRegistrationDate")), v.get("mileage"))
+                for v in order.order.get("vins", [])
+            ),
+        ),
+        invoices=tuple(
+            rules.InvoiceFacts(
+                i["type"],
+                str(i.get("invoiceNumber", "")),
+                _money(i.get("amount")),
+                bool(i.get("vatIncluded")),
+                bool(i.get("marginScheme")),
+            )
+            for i in order.invoices or []
+        ),
+        payment=rules.PaymentFacts(
+            payment_date=_day(payment.get("paymentDate")) or today,
+            bank_amount=_money(payment.get("bankAmount")),
+            cash_amount=_money(payment.get("cashAmount")),
+            source_iban=own,
+            known_ibans=tuple(i for i in ibans if i != own),
+            ready_for_pickup=bool(payment.get("readyForPickup")),
+        )
+        if payment
+        else None,
+        transport=rules.TransportFacts(
+            pickup_type=pickup.get("type"),
+            pickup_date=_day(pickup.get("pickupDate")),
+            collection_country=(pickup.get("collectionAddress") or {}).get("country"),
+            delivery_date=_day(delivery.get("deliveryDate")),
+            delivery_country=(delivery.get("deliveryAddress") or {}).get("country"),
+            arranged_by=pickup.get("arrangedBy"),
+        ),
+        documents=tuple(
+            rules.DocumentFacts(
+                type=d.type,
+                status=d.status,
+                issuer_type=d.issuer_type,
+                issuer_name=d.issuer_name,
+                vins=tuple(d.vins) if d.vins is not None else None,
+                received_on=d.created_at.date() if d.created_at else None,
+                issuer_id=d.issuer_id,
+                origin_country=d.origin_country,
+                destination_country=d.destination_country,
+            )
+            for d in documents
+        ),
+        policy=policy,
+    )
+
+
+async def _decided_under(session: AsyncSession, order_id: int) -> str | None:
+    payload = await session.scalar(
+        select(EvidenceEntry.payload)
+        .where(EvidenceEntry.order_id == order_id, EvidenceEntry.kind == "decision")
+        .order_by(EvidenceEntry.seq.desc())
+        .limit(1)
+    )
+    return json.loads(payload).get("ruleSet") if payload else None
+
+
+def _outcomes(rollup: Any) -> dict[str, str]:
+    return {r.rule: r.outcome for r in rollup.rule_outcomes}
+
+
+async def what_if(
+    session: AsyncSession,
+    *,
+    since: date | None = None,
+    country: str | None = None,
+    candidate: str = RULE_SET,
+    policy: Any = None,
+    today: date | None = None,
+) -> list[WhatIf]:
+    """The orders (updated on or after ``since``; seller or buyer in ``country``) whose status,
+    decision or blockers would change under ``candidate``."""
+    policy = policy or rules.Policy()
+    today = today or datetime.now(UTC).date()
+    query = (
+        select(Order, Buyer, Partner)
+        .join(Buyer, Buyer.id == Order.buyer_id)
+        .join(Partner, Partner.id == Order.partner_id)
+        .where(Order.status.not_in(_CLOSED))
+        .order_by(Order.updated_at)
+    )
+    if since is not None:
+        query = query.where(Order.updated_at >= datetime.combine(since, datetime.min.time(), UTC))
+    if country:
+        query = query.where((Partner.country == country) | (Buyer.country == country))
+    changes = []
+    for order, buyer, partner in (await session.execute(query)).tuples():
+        compliance = order.compliance or {}
+        decided = compliance.get("decision")
+        on = _day(compliance.get("updatedAt")) if decided else today
+        facts = await _facts(session, order, buyer, partner, on or today, policy)
+        recorded = (await _decided_under(session, order.id)) or RULE_SET
+        before = EVALUATORS.get(recorded, EVALUATORS[RULE_SET])(facts)
+        after = EVALUATORS[candidate](facts)
+        held = sorted(b.get("code", "") for b in compliance.get("blockers", []))
+        would = sorted(b.code for b in after.blockers)
+        was, now = _outcomes(before), _outcomes(after)
+        differing = [
+            RuleChange(rule, was.get(rule), now.get(rule))
+            for rule in sorted(set(was) | set(now))
+            if was.get(rule) != now.get(rule)
+        ]
+        same = (compliance.get("complianceStatus"), decided, held) == (
+            after.compliance_status,
+            after.decision,
+            would,
+        )
+        if same and not differing:
+            continue
+        changes.append(
+            WhatIf(
+                order_uuid=str(order.uuid),
+                external_order_id=order.external_order_id,
+                seller_country=partner.country,
+                buyer_country=buyer.country,
+                rule_set=recorded,
+                candidate=candidate,
+                status=compliance.get("complianceStatus", "INCOMPLETE"),
+                decision=decided,
+                blockers=held,
+                would_status=after.compliance_status,
+                would_decision=after.decision,
+                would_blockers=would,
+                rules=differing,
+            )
+        )
+    return changes

@@ -1,0 +1,260 @@
+"""The bridge between the order's state and the pure compliance rules.
+
+``evaluate_order`` gathers the facts the rules need from the workflow's state (no I/O: the
+clock is the workflow's) and returns what the workflow keeps: the rollup, the rule outcomes the
+Export File prints, the per-module summaries, and when the rollup must be looked at again
+(a deadline such as the buyer's transport statement or the transport evidence).
+
+Facts are passed as stated: an address that was not given stays unknown, whatever a default
+would show. Orders evaluated under the previous rule set replay with it (``LEGACY_RULE_SET``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from workflows.buyers.rules.kyc import KycFacts, default_aml_status
+from workflows.orders.model import Money
+from workflows.orders.rules import compliance as rules
+from workflows.orders.rules import rule_set_2026_11 as legacy
+
+if TYPE_CHECKING:
+    from workflows.orders.workflow import OrderWorkflow
+
+
+@dataclass
+class BlockerItem:
+    module: str
+    code: str
+    message: str
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    outcome: str  # PASSED, FAILED, PENDING, NOT_APPLICABLE
+    detail: str
+    legal_basis: str
+
+
+LEGACY_RULE_SET = legacy.RULE_SET
+RULE_SET = rules.RULE_SET
+
+
+@dataclass
+class Evaluation:
+    compliance_status: str  # INCOMPLETE, VALID, INVALID
+    decision: str | None  # VALID_EXPORT, VAT_APPLICABLE; None until terminal
+    blockers: list[BlockerItem] = field(default_factory=list)
+    rule_outcomes: list[RuleResult] = field(default_factory=list)
+    modules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_covers_invoice: bool = False
+    review_at: datetime | None = None
+    rule_set: str = LEGACY_RULE_SET
+
+
+def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
+    created = order.created
+    assert created is not None
+    buyer = created.buyer
+    checks = [
+        rules.ViesCheck(e.checked_at.date(), e.result, e.request_identifier, e.trader_name)
+        for e in order.vies
+    ]
+    if buyer.vies_last_checked_at is not None and buyer.vies_result != "PENDING" and not checks:
+        # the check made before the order existed (at the buyer's upsert or on request)
+        checks.append(
+            rules.ViesCheck(
+                buyer.vies_last_checked_at.date(),
+                buyer.vies_result,
+                name=buyer.vies_trader_name,
+            )
+        )
+    payment, transport = order.payment, order.transport
+    pickup, delivery = transport.pickup, transport.delivery
+    return rules.ComplianceFacts(
+        today=now.date(),
+        seller_country=created.identity.seller_country,
+        seller_name=created.identity.seller_name,
+        seller_vat_number=created.settings.requester_vat_number,
+        buyer=rules.BuyerFacts(
+            name=buyer.company_name,
+            vat_number=buyer.vat_number,
+            country=_member_state(buyer.vat_number),
+            kyc=KycFacts(
+                kyc_mode=buyer.kyc_mode,
+                buyer_status=buyer.status,
+                vies_result=buyer.vies_result,
+                documents_complete=buyer.documents_complete,
+                verification_status=buyer.verification_status,
+                aml_status=buyer.aml_status or default_aml_status(buyer.kyc_mode),
+                verification_expired=buyer.verification_expired,
+            ),
+            vies_checks=tuple(checks),
+        ),
+        order=rules.OrderFacts(
+            total=_money(created.total_amount),
+            vehicles=tuple(
+                rules.Vehicle(v.vin, v.first_registration_date, v.mileage) for v in created.vins
+            ),
+        ),
+        invoices=tuple(
+            rules.InvoiceFacts(
+                i.type, i.invoice_number, _money(i.amount), i.vat_included, i.margin_scheme
+            )
+            for i in order.invoices.values()
+        ),
+        payment=rules.PaymentFacts(
+            payment_date=payment.payment_date,
+            bank_amount=_money(payment.bank_amount),
+            cash_amount=_money(payment.cash_amount),
+            source_iban=payment.source_iban,
+            known_ibans=tuple(created.buyer_known_ibans),
+            ready_for_pickup=payment.ready_for_pickup,
+        )
+        if payment
+        else None,
+        transport=rules.TransportFacts(
+            pickup_type=pickup.type if pickup else None,
+            pickup_date=pickup.pickup_date if pickup else None,
+            collection_country=pickup.collection_address.country
+            if pickup and pickup.collection_address
+            else None,
+            delivery_date=delivery.delivery_date if delivery else None,
+            delivery_country=delivery.delivery_address.country
+            if delivery and delivery.delivery_address
+            else None,
+            arranged_by=pickup.arranged_by if pickup else None,
+        ),
+        documents=tuple(
+            rules.DocumentFacts(
+                type=d.type,
+                status=d.status,
+                issuer_type=d.issuer_type,
+                issuer_name=d.issuer_name,
+                vins=tuple(d.vins) if d.vins is not None else None,
+                received_on=d.created_at.date() if d.created_at else None,
+                issuer_id=d.issuer_id,
+                origin_country=d.origin_country,
+                destination_country=d.destination_country,
+            )
+            for d in order.documents
+        ),
+        policy=created.settings.policy,
+    )
+
+
+def evaluate_order(order: OrderWorkflow, now: datetime, rule_set: str = RULE_SET) -> Evaluation:
+    facts = facts_of(order, now)
+    legacy_rules = rule_set == LEGACY_RULE_SET
+    rollup = legacy.evaluate_current(facts) if legacy_rules else rules.evaluate(facts)
+    preliminary = order.invoices.get("PRELIMINARY")
+    covers = bool(
+        facts.payment
+        and preliminary
+        and rules.amount_matches_invoice(facts.payment, _money(preliminary.amount))
+    )
+    return Evaluation(
+        compliance_status=rollup.compliance_status,
+        decision=rollup.decision,
+        blockers=[BlockerItem(b.module, b.code, b.message) for b in rollup.blockers],
+        rule_outcomes=[
+            RuleResult(r.rule, r.outcome, r.detail, r.legal_basis) for r in rollup.rule_outcomes
+        ],
+        modules=_modules(rollup.modules),
+        payment_covers_invoice=covers,
+        review_at=_legacy_review_at(facts) if legacy_rules else _review_at(facts),
+        rule_set=rule_set,
+    )
+
+
+def _review_at(facts: rules.ComplianceFacts) -> datetime | None:
+    """The next deadline that can change the rollup by itself: the buyer's statement when the
+    buyer transports, and the transport evidence."""
+    supply = facts.transport.pickup_date
+    if supply is None:
+        return None
+    policy = facts.policy
+    deadlines = [rules.transport_evidence_deadline(supply, policy.evidence_grace_days)]
+    if rules.buyer_transports(facts.transport):
+        deadlines.append(rules.buyer_statement_due_date(supply, policy.statement_due_day))
+    upcoming = [d for d in deadlines if facts.today <= d]
+    return _day_after(min(upcoming)) if upcoming else None
+
+
+def _legacy_review_at(facts: rules.ComplianceFacts) -> datetime | None:
+    """Rule set 2026.11 looked again only when a self-pickup's statement became overdue."""
+    transport = facts.transport
+    if transport.pickup_type != "SELF_PICKUP" or transport.pickup_date is None:
+        return None
+    due = rules.buyer_statement_due_date(transport.pickup_date, facts.policy.statement_due_day)
+    return _day_after(due) if facts.today <= due else None
+
+
+def _day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def _modules(modules: rules.Modules) -> dict[str, dict[str, Any]]:
+    buyer, invoice, payment, transport = (
+        modules.buyer,
+        modules.invoice,
+        modules.payment,
+        modules.transport,
+    )
+    return {
+        "buyer": {
+            "status": buyer.status,
+            "viesResult": buyer.vies_result,
+            "documentsComplete": buyer.documents_complete,
+            "kycVerificationStatus": buyer.kyc_verification_status,
+        },
+        "invoice": {
+            "status": invoice.status,
+            "type": invoice.type,
+            "vatIncluded": invoice.vat_included,
+            "finalInvoiceRequired": invoice.final_invoice_required,
+            "finalInvoiceReceived": invoice.final_invoice_received,
+        },
+        "payment": {
+            "status": payment.status,
+            "amountMatchesInvoice": payment.amount_matches_invoice,
+            "ibanConsistent": payment.iban_consistent,
+            "readyForPickup": payment.ready_for_pickup,
+        },
+        "transport": {
+            "status": transport.status,
+            "pickupConfirmed": transport.pickup_confirmed,
+            "pickupDate": transport.pickup_date.isoformat() if transport.pickup_date else None,
+            "deliveryConfirmed": transport.delivery_confirmed,
+            "cmrUploaded": transport.cmr_uploaded,
+        },
+    }
+
+
+def _money(money: Money) -> rules.Money:
+    return rules.Money(money.value, money.currency)
+
+
+def _member_state(vat_number: str) -> str:
+    prefix = vat_number[:2]
+    return "GR" if prefix == "EL" else prefix
+
+
+def held(decided: Evaluation, current: Evaluation) -> Evaluation:
+    """A decided order keeps its decision (contract §12): later changes of the buyer's KYC or
+    status, or anything else, no longer move it; only a staff re-decision does. What follows
+    the decision, the final invoice, is taken from the current evaluation."""
+    final_invoice = {r.rule_id: r for r in current.rule_outcomes}.get("FINAL_INVOICE_VAT")
+    return replace(
+        decided,
+        rule_outcomes=[
+            final_invoice if final_invoice and r.rule_id == "FINAL_INVOICE_VAT" else r
+            for r in decided.rule_outcomes
+        ],
+        modules=decided.modules | {"invoice": current.modules["invoice"]},
+        payment_covers_invoice=current.payment_covers_invoice,
+        review_at=None,
+    )

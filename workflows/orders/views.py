@@ -1,0 +1,282 @@
+"""The order's resources as the contract shows them (camelCase, nulls omitted), computed by
+the workflow and stored in the read model, so a GET serves them without recomputing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from workflows.orders.model import (
+    Address,
+    Delivery,
+    DocumentRef,
+    Invoice,
+    Money,
+    OrderVin,
+    Person,
+    Pickup,
+)
+
+if TYPE_CHECKING:
+    from workflows.orders.workflow import OrderWorkflow
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _money(money: Money | None) -> dict | None:
+    return {"value": money.value, "currency": money.currency} if money else None
+
+
+def _address(address: Address | None) -> dict | None:
+    if address is None:
+        return None
+    return {
+        "street": address.street,
+        "postCode": address.post_code,
+        "city": address.city,
+        "country": address.country,
+    }
+
+
+def _person(person: Person | None) -> dict | None:
+    if person is None:
+        return None
+    return {
+        "firstName": person.first_name,
+        "lastName": person.last_name,
+        "email": person.email,
+        "phone": person.phone,
+    }
+
+
+def compact(value: Any) -> Any:
+    """Drop nulls at every level: the contract's responses omit null fields."""
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value
+
+
+def _vin(order: OrderWorkflow, vin: OrderVin) -> dict:
+    transport = order.transport
+    if order.evaluation is not None and order.evaluation.compliance_status != "INCOMPLETE":
+        status = order.evaluation.compliance_status
+    elif transport.delivery is not None:
+        status = "DELIVERED"
+    elif transport.pickup is not None:
+        status = "TRANSPORT_PENDING"
+    else:
+        status = "PENDING"
+    return {
+        "vin": vin.vin,
+        "brand": vin.brand,
+        "model": vin.model,
+        "purchaseAmount": _money(vin.purchase_amount),
+        "mileage": vin.mileage,
+        "firstRegistrationDate": _date(vin.first_registration_date),
+        "complianceStatus": status,
+        "warnings": vin.warnings or None,
+    }
+
+
+def order_view(order: OrderWorkflow) -> dict:
+    created = order.created
+    assert created is not None
+    return compact(
+        {
+            "uuid": created.identity.order_uuid,
+            "externalOrderId": created.identity.external_order_id,
+            "buyerId": created.buyer.uuid,
+            "status": order.status,
+            "vins": [_vin(order, v) for v in created.vins],
+            "totalAmount": _money(created.total_amount),
+            "purchaseDate": _date(created.purchase_date),
+            "responsibleContact": _person(created.responsible_contact),
+            "cancellationReason": order.cancellation_reason,
+            "version": order.version,
+            "createdAt": _utc(order.created_at),
+            "updatedAt": _utc(order.updated_at),
+        }
+    )
+
+
+def invoice_view(order: OrderWorkflow, invoice: Invoice) -> dict:
+    evaluation = order.evaluation
+    module = evaluation.modules.get("invoice", {}) if evaluation else {}
+    return compact(
+        {
+            "type": invoice.type,
+            "invoiceDate": _date(invoice.invoice_date),
+            "invoiceNumber": invoice.invoice_number,
+            "vatIncluded": invoice.vat_included,
+            "amount": _money(invoice.amount),
+            "marginScheme": invoice.margin_scheme,
+            "status": module.get("status", "SUBMITTED"),
+            "finalInvoiceRequired": module.get("finalInvoiceRequired", False),
+            "finalInvoiceReceived": "FINAL" in order.invoices,
+            "version": invoice.version,
+            "updatedAt": _utc(invoice.updated_at),
+        }
+    )
+
+
+def payment_view(order: OrderWorkflow) -> dict | None:
+    payment = order.payment
+    if payment is None:
+        return None
+    evaluation = order.evaluation
+    module = evaluation.modules.get("payment", {}) if evaluation else {}
+    return compact(
+        {
+            "paymentDate": _date(payment.payment_date),
+            "bankAmount": _money(payment.bank_amount),
+            "cashAmount": _money(payment.cash_amount),
+            "sourceIban": payment.source_iban,
+            "status": module.get("status", "SUBMITTED"),
+            "amountMatchesInvoice": module.get("amountMatchesInvoice", False),
+            "ibanConsistent": module.get("ibanConsistent", True),
+            "readyForPickup": payment.ready_for_pickup,
+            "version": payment.version,
+            "updatedAt": _utc(payment.updated_at),
+        }
+    )
+
+
+def _pickup(pickup: Pickup | None) -> dict | None:
+    if pickup is None:
+        return None
+    return {
+        "type": pickup.type,
+        "pickupDate": _date(pickup.pickup_date),
+        "driverIdentification": pickup.driver_identification,
+        "collectionAddress": _address(pickup.collection_address),
+        "confirmedAt": _utc(pickup.confirmed_at),
+        # None in orders from before it was asked: the contract's default for the type
+        "arrangedBy": pickup.arranged_by or ("BUYER" if pickup.type == "SELF_PICKUP" else "SELLER"),
+    }
+
+
+def _delivery(delivery: Delivery | None) -> dict | None:
+    if delivery is None:
+        return None
+    return {
+        "deliveryDate": _date(delivery.delivery_date),
+        "deliveryAddress": _address(delivery.delivery_address),
+        "confirmedAt": _utc(delivery.confirmed_at),
+    }
+
+
+def transport_status(order: OrderWorkflow) -> str:
+    if order.transport.delivery is not None:
+        return "DELIVERED"
+    return "IN_PROGRESS" if order.transport.pickup is not None else "PENDING"
+
+
+def transport_view(order: OrderWorkflow) -> dict:
+    transport = order.transport
+    return compact(
+        {
+            "status": transport_status(order),
+            "pickup": _pickup(transport.pickup),
+            "delivery": _delivery(transport.delivery),
+            "revocations": [
+                {"reason": r.reason, "revokedAt": _utc(r.revoked_at)} for r in transport.revocations
+            ],
+            "documents": [document_view(d) for d in order.documents if d.module == "transport"],
+            "dailyViesChecksActive": order.daily_vies_active,
+            "version": transport.version,
+            "updatedAt": _utc(transport.updated_at),
+        }
+    )
+
+
+def document_view(document: DocumentRef) -> dict:
+    return compact(
+        {
+            "uuid": document.uuid,
+            "type": document.type,
+            "documentDate": _date(document.document_date),
+            "issuerType": document.issuer_type,
+            "issuerName": document.issuer_name,
+            "issuerId": document.issuer_id,
+            "vins": document.vins,
+            "originCountry": document.origin_country,
+            "destinationCountry": document.destination_country,
+            "fileName": document.file_name,
+            "contentType": document.content_type,
+            "size": document.size,
+            "sha256": document.sha256,
+            "status": document.status,
+            "createdAt": _utc(document.created_at),
+        }
+    )
+
+
+def export_file_view(order: OrderWorkflow) -> dict:
+    evaluation = order.evaluation
+    files = order.export_files
+    if order.export_requested is not None:
+        status = "GENERATING" if files or evaluation is not None else "PENDING"
+    elif order.export_failed:
+        status = "FAILED"
+    elif files:
+        status = "READY"
+    else:
+        status = "NOT_ELIGIBLE"
+    latest = files[-1] if files else None
+    return compact(
+        {
+            "status": status,
+            "version": latest.version if latest else None,
+            "downloadUrl": order.download_url(latest.version) if latest else None,
+            "generatedAt": _utc(latest.generated_at) if latest else None,
+            "decision": latest.decision if latest else None,
+            "supersededVersions": [
+                {
+                    "version": f.version,
+                    "generatedAt": _utc(f.generated_at),
+                    "archivedReason": files[i + 1].reason,
+                    "downloadUrl": order.download_url(f.version),
+                }
+                for i, f in enumerate(files[:-1])
+            ],
+        }
+    )
+
+
+def compliance_view(order: OrderWorkflow) -> dict:
+    evaluation = order.evaluation
+    assert evaluation is not None and order.created is not None
+    export_file = export_file_view(order)
+    modules = {name: dict(values) for name, values in evaluation.modules.items()}
+    modules["order"] = {
+        "status": "COMPLETE" if order.status != "CANCELLED" else "CANCELLED",
+        "vins": [
+            {"vin": v["vin"], "complianceStatus": v["complianceStatus"]}
+            for v in order_view(order)["vins"]
+        ],
+    }
+    modules.setdefault("transport", {})["dailyViesChecksActive"] = order.daily_vies_active
+    modules["exportFile"] = {
+        "status": export_file["status"],
+        "downloadUrl": export_file.get("downloadUrl"),
+    }
+    return compact(
+        {
+            "orderUuid": order.created.identity.order_uuid,
+            "complianceStatus": evaluation.compliance_status,
+            "decision": evaluation.decision,
+            "blockers": [asdict(b) for b in evaluation.blockers],
+            "modules": modules,
+            "version": order.compliance_version,
+            "updatedAt": _utc(order.updated_at),
+        }
+    )

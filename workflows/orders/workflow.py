@@ -1,0 +1,988 @@
+"""OrderWorkflow: the single writer of one order's lifecycle.
+
+Every command is an Update with a validator: a command the state does not allow is refused
+before it enters history, never half-applied. An accepted command changes the state,
+re-evaluates the compliance rollup, writes the read model and its events in one database
+transaction (a local activity), and only then answers, so the caller reads its own write.
+Timers live here too: the daily VIES re-check from ready-for-pickup until delivery, and the
+deadline of the buyer's transport statement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.buyers.vies import ViesTrigger
+    from activities.orders.order_store import (
+        ExportFileActivities,
+        ExportFileRequest,
+        OrderSnapshot,
+        OrderStoreActivities,
+        PendingEvent,
+    )
+    from workflows import search_attributes as sa
+    from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
+    from workflows.orders.model import (
+        AttachDocument,
+        BuyerChanged,
+        CancelOrder,
+        CommandResult,
+        ConfirmDelivery,
+        ConfirmPickup,
+        CreateOrder,
+        DocumentRef,
+        ExportFileVersion,
+        Invoice,
+        PatchInvoice,
+        PatchOrder,
+        PatchPayment,
+        Payment,
+        ReadyForPickup,
+        Redecide,
+        Redecision,
+        RegenerateExport,
+        Revocation,
+        RevokePickup,
+        SubmitInvoice,
+        SubmitPayment,
+        Transport,
+        ViesEvidence,
+    )
+    from workflows.orders.rollup import (
+        LEGACY_RULE_SET,
+        RULE_SET,
+        Evaluation,
+        evaluate_order,
+        held,
+    )
+    from workflows.orders.state import CARRIED, OrderCarry, OrderStart
+    from workflows.orders.views import (
+        document_view,
+        export_file_view,
+        invoice_view,
+        order_view,
+        payment_view,
+        transport_view,
+    )
+
+# Order statuses, in lifecycle order
+CREATED = "CREATED"
+INVOICE_SUBMITTED = "INVOICE_SUBMITTED"
+PAYMENT_SUBMITTED = "PAYMENT_SUBMITTED"
+READY_FOR_PICKUP = "READY_FOR_PICKUP"
+TRANSPORT_IN_PROGRESS = "TRANSPORT_IN_PROGRESS"
+TRANSPORT_COMPLETED = "TRANSPORT_COMPLETED"
+COMPLIANCE_VALID = "COMPLIANCE_VALID"
+COMPLIANCE_INVALID = "COMPLIANCE_INVALID"
+CANCELLED = "CANCELLED"
+_LIFECYCLE = [
+    CREATED,
+    INVOICE_SUBMITTED,
+    PAYMENT_SUBMITTED,
+    READY_FOR_PICKUP,
+    TRANSPORT_IN_PROGRESS,
+    TRANSPORT_COMPLETED,
+]
+
+
+def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
+    """A refusal the API turns into the problem ``slug`` (its status comes from the slug)."""
+    return ApplicationError(detail, extra, type=slug, non_retryable=True)
+
+
+@workflow.defn
+class OrderWorkflow:
+    @workflow.init
+    def __init__(self, start: OrderStart) -> None:
+        self.created: CreateOrder | None = None
+        self.status = CREATED
+        self.version = 0
+        self.revision = 0  # every read-model write, for last-writer-wins by revision
+        self.created_at: datetime | None = None
+        self.updated_at: datetime | None = None
+        self.invoices: dict[str, Invoice] = {}
+        self.payment: Payment | None = None
+        self.transport = Transport()
+        self.documents: list[DocumentRef] = []
+        self.vies: list[ViesEvidence] = []
+        self.vies_checks_started = 0
+        self.evaluation: Evaluation | None = None
+        self.compliance_version = 0
+        self.export_files: list[ExportFileVersion] = []
+        self.export_requested: str | None = None  # the reason of a pending generation
+        self.export_failed = False
+        self.pending_events: list[PendingEvent] = []
+        self.cancellation_reason: str | None = None
+        self.decided: Evaluation | None = None  # held once made (rule set 2026.12 on)
+        self.redecisions: list[Redecision] = []
+        # The head of the order's evidence chain as the read-model write sealed it: the
+        # database's chain and this history witness each other (None before the first write)
+        self.chain_head: str | None = None
+        if start.carried is not None:
+            for name in CARRIED:
+                setattr(self, name, getattr(start.carried, name))
+            # derived state: recomputed, not carried
+            self.evaluation = self._evaluate()
+
+    # ----- the run: timers and background work -----
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        try:
+            await workflow.wait_condition(
+                lambda: self.created is not None, timeout=start.abandoned_after
+            )
+        except TimeoutError:
+            return "ABANDONED"  # started by a create request that never arrived
+        assert self.created is not None
+        interval = self.created.settings.vies_recheck_interval
+        while not self._closing():
+            if self._history_too_long():
+                # keep the history bounded for orders that live long (daily re-checks)
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                carried = OrderCarry(**{name: getattr(self, name) for name in CARRIED})
+                workflow.continue_as_new(OrderStart(start.abandoned_after, carried))
+            recheck, finished = self.daily_vies_active, self.finished
+            review_at = self.evaluation.review_at if self.evaluation else None
+            waits = [interval] if recheck else []
+            if review_at is not None:
+                waits.append(max(review_at - workflow.now(), timedelta(seconds=1)))
+            if finished:  # open for later commands until the retention ends
+                waits.append(max(self._retained_until() - workflow.now(), timedelta(seconds=1)))
+            timeout = min(waits) if waits else None
+            try:
+                await workflow.wait_condition(
+                    lambda recheck=recheck, finished=finished: (
+                        self.export_requested is not None
+                        or self.finished != finished
+                        or self.daily_vies_active != recheck
+                    ),
+                    timeout=timeout,
+                    timeout_summary=self._timer_summary(timeout, interval, review_at),
+                )
+                woken = True
+            except TimeoutError:
+                woken = False
+            if self.export_requested is not None:
+                await self._generate_export_file()
+            elif not woken and review_at is not None and workflow.now() >= review_at:
+                await self._commit("SYSTEM", bump_order=False)  # a deadline passed
+            elif not woken and self.daily_vies_active:
+                await self._daily_vies_check()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status
+
+    def _history_too_long(self) -> bool:
+        assert self.created is not None
+        limit = self.created.settings.max_history_events
+        info = workflow.info()
+        if limit is not None:
+            return info.get_current_history_length() > limit
+        return info.is_continue_as_new_suggested()
+
+    def _closing(self) -> bool:
+        """A cancelled order closes at once; a decided, finished one stays open for the
+        commands the contract still allows until its retention ends (before this patch, it
+        closed when finished)."""
+        if not self.finished:
+            return False
+        if self.status == CANCELLED or not workflow.patched("order-open-after-final"):
+            return True
+        return workflow.now() >= self._retained_until()
+
+    def _retained_until(self) -> datetime:
+        assert self.created is not None and self.updated_at is not None
+        return self.updated_at + self.created.settings.retention
+
+    @property
+    def finished(self) -> bool:
+        """Cancelled, or decided, delivered and finally invoiced with its Export File made."""
+        return self.status == CANCELLED or (
+            self.decision_final
+            and self.transport.delivery is not None
+            and "FINAL" in self.invoices
+            and self.export_requested is None
+            and bool(self.export_files)
+        )
+
+    def _rule_set(self) -> str:
+        """Orders that ran under rule set 2026.11 replay with it; from the first evaluation
+        after this code is deployed, every order (running ones too) uses the current one."""
+        return RULE_SET if workflow.patched(f"rule-set-{RULE_SET}") else LEGACY_RULE_SET
+
+    def _evaluate(self) -> Evaluation:
+        rule_set = self._rule_set()
+        current = evaluate_order(self, workflow.now(), rule_set)
+        if rule_set == LEGACY_RULE_SET:
+            return current
+        if self.decided is None and current.decision is not None:
+            self.decided = current
+        return held(self.decided, current) if self.decided is not None else current
+
+    @property
+    def decision_final(self) -> bool:
+        return self.evaluation is not None and self.evaluation.decision is not None
+
+    @property
+    def daily_vies_active(self) -> bool:
+        """From ready-for-pickup until delivery is confirmed (the contract's stricter reading)."""
+        return (
+            self.payment is not None
+            and self.payment.ready_for_pickup
+            and self.transport.delivery is None
+            and self.status != CANCELLED
+            and self.decided is None  # decided without delivery: evidence came too late
+        )
+
+    async def _daily_vies_check(self) -> None:
+        """One re-check as a child BuyerViesCheckWorkflow: retried through outages, recorded
+        as evidence; UNKNOWN when VIES stays unavailable, which blocks but never decides."""
+        assert self.created is not None
+        settings, buyer = self.created.settings, self.created.buyer
+        self.vies_checks_started += 1
+        result = await workflow.execute_child_workflow(
+            BuyerViesCheckWorkflow.run,
+            BuyerViesCheckInput(
+                buyer_uuid=buyer.uuid,
+                vat_number=buyer.vat_number,
+                requester_vat_number=settings.requester_vat_number,
+                trigger=ViesTrigger.DAILY,
+                retry_initial_interval=settings.vies_retry_initial_interval,
+                retry_max_interval=settings.vies_retry_max_interval,
+                give_up_after=settings.vies_give_up_after,
+                attempt_timeout=settings.vies_attempt_timeout,
+            ),
+            id=f"{workflow.info().workflow_id}/vies-{self.vies_checks_started}",
+            static_summary=f"Daily VIES check #{self.vies_checks_started} of {buyer.vat_number}",
+        )
+        evidence = ViesEvidence(
+            result.checked_at,
+            str(result.result),
+            result.request_identifier,
+            result.error_code,
+            trader_name=result.trader_name,
+        )
+        await self._apply_vies(evidence, "SYSTEM")
+
+    async def _apply_vies(self, evidence: ViesEvidence, source: str) -> None:
+        assert self.created is not None
+        if any(e.checked_at == evidence.checked_at for e in self.vies):
+            return  # the order's own check, heard again through the buyer's notification
+        self.vies.append(evidence)
+        buyer = self.created.buyer
+        previous = buyer.vies_result
+        buyer.vies_last_checked_at = evidence.checked_at
+        buyer.vies_result = evidence.result  # UNKNOWN too: the rules read it as VIES_PENDING
+        if evidence.result == "INVALID":
+            self._event(
+                "kyc.vies_check_failed",
+                source,
+                {
+                    "buyerUuid": buyer.uuid,
+                    "orderUuid": self.order_uuid,
+                    "vatNumber": buyer.vat_number,
+                    "previousResult": previous,
+                    "currentResult": evidence.result,
+                    "checkedAt": _utc(evidence.checked_at),
+                    "reason": "VIES answered that the VAT number is not valid"
+                    + (
+                        f" (consultation {evidence.request_identifier})"
+                        if evidence.request_identifier
+                        else ""
+                    ),
+                },
+            )
+        await self._commit(source, bump_order=False)
+
+    async def _generate_export_file(self) -> None:
+        assert self.created is not None and self.evaluation is not None
+        reason = self.export_requested or "Generated"
+        version = (self.export_files[-1].version + 1) if self.export_files else 1
+        self.export_requested = None
+        try:
+            generated = await workflow.execute_activity_method(
+                ExportFileActivities.generate_export_file,
+                self._snapshot_request(version, reason),
+                start_to_close_timeout=self.created.settings.export_file_timeout,
+                retry_policy=RetryPolicy(maximum_attempts=5),
+                summary=f"Render Export File v{version} ({self.evaluation.decision}): {reason}",
+            )
+        except ActivityError:
+            self.export_failed = True
+            await self._commit("SYSTEM", bump_order=False)
+            return
+        self.export_failed = False
+        self.export_files.append(
+            ExportFileVersion(
+                version, generated.sha256, generated.generated_at, generated.decision, reason
+            )
+        )
+        self._event(
+            "export_file.generated",
+            "SYSTEM",
+            {
+                "orderUuid": self.order_uuid,
+                "exportFileVersion": version,
+                "decision": generated.decision,
+                "generatedAt": _utc(generated.generated_at),
+                "downloadUrl": self.download_url(version),
+                "sha256": generated.sha256,
+            },
+        )
+        await self._commit("SYSTEM", bump_order=False)
+
+    # ----- queries -----
+
+    @workflow.query
+    def view(self) -> dict:
+        return order_view(self)
+
+    @workflow.query
+    def evidence_head(self) -> str | None:
+        """The evidence chain head this history recorded at the order's last change."""
+        return self.chain_head
+
+    # ----- commands -----
+
+    @workflow.update
+    async def create(self, command: CreateOrder) -> CommandResult:
+        if self.created is not None:  # update-with-start on an existing order: a repeat
+            return CommandResult(order_view(self), created=False, version=self.version)
+        self.created = command
+        self.created_at = self.updated_at = workflow.now()
+        workflow.upsert_search_attributes(
+            [
+                sa.ORGANIZATION.value_set(command.identity.organization_uuid),
+                sa.PARTNER.value_set(command.identity.partner_uuid),
+                sa.EXTERNAL_ORDER_ID.value_set(command.identity.external_order_id),
+                sa.VINS.value_set([v.vin for v in command.vins]),
+                sa.BUYER_VAT_NUMBER.value_set(command.buyer.vat_number),
+            ]
+        )
+        await self._commit(command.source, bump_order=False)
+        return CommandResult(order_view(self), created=True, version=self.version)
+
+    @create.validator
+    def _validate_create(self, command: CreateOrder) -> None:
+        if self.created is not None and command.fingerprint != self.created.fingerprint:
+            raise refuse(
+                "resource-exists-different-body",
+                f"Order {command.identity.external_order_id} exists with another body; "
+                "change it with PATCH.",
+                currentResource=order_view(self),
+            )
+
+    @workflow.update
+    async def patch_order(self, command: PatchOrder) -> CommandResult:
+        assert self.created is not None
+        if command.responsible_contact is not None:
+            self.created.responsible_contact = command.responsible_contact
+        if command.purchase_date is not None:
+            self.created.purchase_date = command.purchase_date
+        await self._commit(command.source)
+        return CommandResult(order_view(self), version=self.version)
+
+    @patch_order.validator
+    def _validate_patch_order(self, command: PatchOrder) -> None:
+        self._require_open()
+        self._require_version(command.expected_version, self.version, order_view(self))
+
+    @workflow.update
+    async def cancel(self, command: CancelOrder) -> CommandResult:
+        self.status = CANCELLED
+        self.cancellation_reason = command.reason
+        await self._commit(command.source)
+        return CommandResult(order_view(self), version=self.version)
+
+    @cancel.validator
+    def _validate_cancel(self, command: CancelOrder) -> None:
+        self._require_created()
+        if self.status == CANCELLED:
+            raise refuse(
+                "conflict", "The order is already cancelled.", currentResource=order_view(self)
+            )
+        if self.transport.pickup is not None or self.status not in _LIFECYCLE[:4]:
+            raise refuse(
+                "conflict",
+                "An order can be cancelled only before pickup.",
+                currentResource=order_view(self),
+            )
+
+    @workflow.update
+    async def submit_invoice(self, command: SubmitInvoice) -> CommandResult:
+        invoice = command.invoice
+        existing = self.invoices.get(invoice.type)
+        if existing is not None:
+            return CommandResult(invoice_view(self, existing), version=existing.version)
+        invoice.updated_at = workflow.now()
+        self.invoices[invoice.type] = invoice
+        if invoice.type == "PRELIMINARY":
+            self._advance(INVOICE_SUBMITTED)
+        else:
+            self.export_requested = "Final invoice received"
+        await self._commit(command.source)
+        return CommandResult(invoice_view(self, invoice), created=True, version=invoice.version)
+
+    @submit_invoice.validator
+    def _validate_submit_invoice(self, command: SubmitInvoice) -> None:
+        self._require_open(allow_terminal=command.final)
+        invoice = command.invoice
+        if invoice.type == "FINAL" and not command.final:
+            raise refuse(
+                "validation-error",
+                "A FINAL invoice is submitted through finalization/final-invoice.",
+                errors=[_field("type", "use POST .../finalization/final-invoice", "FINAL")],
+            )
+        if command.final:
+            if not self.decision_final:
+                raise refuse(
+                    "conflict",
+                    "The final invoice is accepted once the compliance decision is known.",
+                )
+            self._require_final_invoice_vat(invoice.vat_included)
+        existing = self.invoices.get(invoice.type)
+        if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
+            raise refuse(
+                "resource-exists-different-body",
+                f"A {invoice.type} invoice exists with other data; change it with PATCH.",
+                currentResource=invoice_view(self, existing),
+            )
+
+    @workflow.update
+    async def patch_invoice(self, command: PatchInvoice) -> CommandResult:
+        invoice = self.invoices[command.type]
+        for name in ("invoice_date", "invoice_number", "vat_included", "amount", "margin_scheme"):
+            value = getattr(command, name)
+            if value is not None:
+                setattr(invoice, name, value)
+        invoice.version += 1
+        invoice.updated_at = workflow.now()
+        await self._commit(command.source)
+        return CommandResult(invoice_view(self, invoice), version=invoice.version)
+
+    @patch_invoice.validator
+    def _validate_patch_invoice(self, command: PatchInvoice) -> None:
+        self._require_open(allow_terminal=command.type == "FINAL")
+        invoice = self.invoices.get(command.type)
+        if invoice is None:
+            raise refuse("not-found", f"The order has no {command.type} invoice.")
+        if command.type == "FINAL" and command.vat_included is not None:
+            self._require_final_invoice_vat(command.vat_included)
+        self._require_version(
+            command.expected_version, invoice.version, invoice_view(self, invoice)
+        )
+
+    @workflow.update
+    async def submit_payment(self, command: SubmitPayment) -> CommandResult:
+        if self.payment is not None:
+            return CommandResult(payment_view(self), version=self.payment.version)
+        self.payment = command.payment
+        self.payment.updated_at = workflow.now()
+        self._advance(PAYMENT_SUBMITTED)
+        await self._commit(command.source)
+        return CommandResult(payment_view(self), created=True, version=self.payment.version)
+
+    @submit_payment.validator
+    def _validate_submit_payment(self, command: SubmitPayment) -> None:
+        self._require_open()
+        if self.payment is not None and _payment_key(self.payment) != _payment_key(command.payment):
+            raise refuse(
+                "resource-exists-different-body",
+                "A payment exists with other data; change it with PATCH.",
+                currentResource=payment_view(self),
+            )
+
+    @workflow.update
+    async def patch_payment(self, command: PatchPayment) -> CommandResult:
+        payment = self.payment
+        assert payment is not None
+        for name in ("payment_date", "bank_amount", "cash_amount", "source_iban"):
+            value = getattr(command, name)
+            if value is not None:
+                setattr(payment, name, value)
+        payment.version += 1
+        payment.updated_at = workflow.now()
+        await self._commit(command.source)
+        return CommandResult(payment_view(self), version=payment.version)
+
+    @patch_payment.validator
+    def _validate_patch_payment(self, command: PatchPayment) -> None:
+        self._require_open()
+        if self.payment is None:
+            raise refuse("not-found", "The order has no payment yet.")
+        self._require_version(command.expected_version, self.payment.version, payment_view(self))
+
+    @workflow.update
+    async def ready_for_pickup(self, command: ReadyForPickup) -> CommandResult:
+        assert self.payment is not None
+        if not self.payment.ready_for_pickup:
+            self.payment.ready_for_pickup = True
+            self.payment.version += 1
+            self.payment.updated_at = workflow.now()
+            self._advance(READY_FOR_PICKUP)
+            await self._commit(command.source)
+        return CommandResult(payment_view(self), version=self.payment.version)
+
+    @ready_for_pickup.validator
+    def _validate_ready_for_pickup(self, command: ReadyForPickup) -> None:
+        self._require_open()
+        if self.payment is None:
+            raise refuse("conflict", "Submit the payment before marking it ready for pickup.")
+        if self.payment.ready_for_pickup:
+            return  # repeating it is harmless
+        evaluation = self.evaluation
+        if evaluation is None or not evaluation.payment_covers_invoice:
+            raise refuse(
+                "conflict",
+                "The payment does not cover the invoice yet: ready-for-pickup needs a "
+                "preliminary invoice and a payment whose bank and cash amounts add up to it.",
+                currentResource=payment_view(self),
+            )
+
+    @workflow.update
+    async def confirm_pickup(self, command: ConfirmPickup) -> CommandResult:
+        pickup = command.pickup
+        pickup.confirmed_at = workflow.now()
+        self.transport.pickup = pickup
+        self._touch_transport()
+        self._advance(TRANSPORT_IN_PROGRESS, force=True)
+        await self._commit(command.source)
+        return CommandResult(transport_view(self), version=self.transport.version)
+
+    @confirm_pickup.validator
+    def _validate_confirm_pickup(self, command: ConfirmPickup) -> None:
+        self._require_open()
+        if self.transport.pickup is not None:
+            raise refuse(
+                "milestone-already-set",
+                "Pickup is already confirmed; revoke it first to correct it.",
+                currentResource=transport_view(self),
+            )
+        if self.payment is None or not self.payment.ready_for_pickup:
+            raise refuse(
+                "conflict",
+                "The order is not ready for pickup yet (POST .../payment/ready-for-pickup).",
+                currentResource=transport_view(self),
+            )
+
+    @workflow.update
+    async def revoke_pickup(self, command: RevokePickup) -> CommandResult:
+        assert self.transport.pickup is not None
+        self.transport.revocations.append(
+            Revocation(command.reason, workflow.now(), self.transport.pickup)
+        )
+        self.transport.pickup = None
+        self._touch_transport()
+        self.status = READY_FOR_PICKUP
+        await self._commit(command.source)
+        return CommandResult(transport_view(self), version=self.transport.version)
+
+    @revoke_pickup.validator
+    def _validate_revoke_pickup(self, command: RevokePickup) -> None:
+        self._require_created()
+        if self.transport.delivery is not None:
+            raise refuse(
+                "conflict",
+                "Delivery is confirmed: the pickup can no longer be revoked.",
+                currentResource=transport_view(self),
+            )
+        if self.transport.pickup is None:
+            raise refuse(
+                "conflict",
+                "There is no confirmed pickup to revoke.",
+                currentResource=transport_view(self),
+            )
+
+    @workflow.update
+    async def confirm_delivery(self, command: ConfirmDelivery) -> CommandResult:
+        delivery = command.delivery
+        delivery.confirmed_at = workflow.now()
+        self.transport.delivery = delivery
+        self._touch_transport()
+        self._advance(TRANSPORT_COMPLETED, force=True)
+        await self._commit(command.source)
+        return CommandResult(transport_view(self), version=self.transport.version)
+
+    @confirm_delivery.validator
+    def _validate_confirm_delivery(self, command: ConfirmDelivery) -> None:
+        self._require_created()
+        if self.transport.delivery is not None:
+            raise refuse(
+                "milestone-already-set",
+                "Delivery is already confirmed.",
+                currentResource=transport_view(self),
+            )
+        if self.transport.pickup is None:
+            raise refuse(
+                "conflict",
+                "Delivery needs a confirmed pickup.",
+                currentResource=transport_view(self),
+            )
+        picked_up_on = self.transport.pickup.pickup_date
+        if command.delivery.delivery_date < picked_up_on:
+            raise refuse(
+                "validation-error",
+                f"The delivery date is before the pickup date {picked_up_on}.",
+                errors=[
+                    _field(
+                        "deliveryDate",
+                        f"must not be before the pickup date {picked_up_on}",
+                        command.delivery.delivery_date.isoformat(),
+                    )
+                ],
+            )
+
+    @workflow.update
+    async def attach_document(self, command: AttachDocument) -> CommandResult:
+        document = command.document
+        document.created_at = workflow.now()
+        for earlier in self.documents:
+            if earlier.type == document.type and earlier.status == "ACTIVE":
+                earlier.status = "SUPERSEDED"  # kept for audit; only the newest counts
+        self.documents.append(document)
+        await self._commit(command.source, bump_order=False)
+        return CommandResult(document_view(document), created=True, version=self.version)
+
+    @attach_document.validator
+    def _validate_attach_document(self, command: AttachDocument) -> None:
+        self._require_created()
+        if self.status == CANCELLED:
+            raise refuse("conflict", "The order is cancelled.")
+        if any(d.uuid == command.document.uuid for d in self.documents):
+            raise refuse("conflict", "This document is already attached.")
+
+    @workflow.update
+    async def regenerate_export(self, command: RegenerateExport) -> CommandResult:
+        self.export_requested = command.reason
+        return CommandResult(export_file_view(self) | {"status": "PENDING"}, version=self.version)
+
+    @regenerate_export.validator
+    def _validate_regenerate_export(self, command: RegenerateExport) -> None:
+        self._require_created()
+        if not self.decision_final:
+            raise refuse(
+                "conflict",
+                "The Export File is NOT_ELIGIBLE: compliance is not VALID or INVALID yet.",
+            )
+
+    @workflow.update
+    async def redecide(self, command: Redecide) -> CommandResult:
+        """Staff decide again: the held decision is dropped and the rules judge today's facts;
+        a decision they reach gets a new Export File version naming the reason."""
+        assert self.evaluation is not None
+        self.redecisions.append(
+            Redecision(
+                command.reason,
+                command.staff,
+                workflow.now(),
+                self.evaluation.decision,
+                command.source,
+            )
+        )
+        self.decided = None
+        await self._commit(
+            command.source,
+            bump_order=False,
+            redecided=f"Decided again by {command.staff}: {command.reason}",
+        )
+        return CommandResult(order_view(self), version=self.version)
+
+    @redecide.validator
+    def _validate_redecide(self, command: Redecide) -> None:
+        self._require_created()
+        if self.status == CANCELLED:
+            raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
+        if self.decided is None:
+            raise refuse(
+                "conflict",
+                "The order has no decision to make again: the rules decide it as facts arrive.",
+                currentResource=order_view(self),
+            )
+        if not command.reason.strip() or not command.staff.strip():
+            raise refuse(
+                "validation-error",
+                "A re-decision needs a reason and the staff member who makes it.",
+                errors=[_field("reason", "must not be empty", command.reason)],
+            )
+
+    @workflow.signal
+    async def buyer_changed(self, change: BuyerChanged) -> None:
+        """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
+        if self.created is None or self.status == CANCELLED:
+            return
+        self.created.buyer = change.buyer
+        if change.vies is not None:
+            await self._apply_vies(change.vies, "SYSTEM")
+        else:
+            await self._commit("SYSTEM", bump_order=False)
+
+    # ----- the one place state becomes durable -----
+
+    async def _commit(
+        self, source: str, bump_order: bool = True, redecided: str | None = None
+    ) -> None:
+        """Re-evaluate, record events, write the read model; the answer waits for it.
+        ``redecided``: the reason of a staff re-decision, for the Export File it produces."""
+        assert self.created is not None
+        now = workflow.now()
+        if bump_order:
+            self.version += 1
+        self.revision += 1
+        self.updated_at = now
+        previous = self.evaluation
+        self.evaluation = self._evaluate()
+        if previous is None or _rollup_key(previous) != _rollup_key(self.evaluation):
+            self.compliance_version += 1
+            self._rollup_events(previous, self.evaluation, source)
+        if redecided is not None and self.evaluation.decision is not None:
+            self.export_requested = redecided  # a new version even when the decision is the same
+        self._settle_status()
+        workflow.upsert_search_attributes(
+            [
+                sa.ORDER_STATUS.value_set(self.status),
+                sa.COMPLIANCE_STATUS.value_set(self.evaluation.compliance_status),
+            ]
+        )
+        events, self.pending_events = self.pending_events, []
+        workflow.set_current_details(self._details())
+        self.chain_head = await workflow.execute_local_activity_method(
+            OrderStoreActivities.write_order,
+            OrderSnapshot.of(self, events, source),
+            start_to_close_timeout=self.created.settings.activity_timeout,
+            # a database that stays down fails the command rather than holding it forever
+            schedule_to_close_timeout=self.created.settings.read_model_write_budget,
+            summary=f"Write revision {self.revision} ({source}): {self.status}, "
+            f"{self.evaluation.compliance_status}"
+            + (f", {', '.join(e.type for e in events)}" if events else ""),
+        )
+
+    def _details(self) -> str:
+        """What an operator sees first in the Temporal UI: the order, where it stands, what
+        blocks it and what it waits for (Markdown)."""
+        assert self.created is not None and self.evaluation is not None
+        created, evaluation = self.created, self.evaluation
+        buyer = created.buyer
+        decision = f" → **{evaluation.decision}**" if evaluation.decision else ""
+        lines = [
+            f"**Order {created.identity.external_order_id}** · "
+            f"{', '.join(v.vin for v in created.vins)}",
+            f"Seller {created.identity.seller_name or created.identity.partner_uuid} "
+            f"({created.identity.seller_country}) · buyer {buyer.company_name} "
+            f"({buyer.vat_number})",
+            f"Status **{self.status}** · compliance **{evaluation.compliance_status}**{decision} "
+            f"(rule set {evaluation.rule_set})",
+        ]
+        if evaluation.blockers:
+            lines.append("Blockers:")
+            lines += [f"- `{b.code}` ({b.module}): {b.message}" for b in evaluation.blockers]
+        waiting = [
+            f"daily VIES re-check every {created.settings.vies_recheck_interval}"
+            if self.daily_vies_active
+            else None,
+            f"deadline at {_utc(evaluation.review_at)}" if evaluation.review_at else None,
+            f"Export File: {self.export_requested}" if self.export_requested else None,
+        ]
+        if any(waiting):
+            lines.append("Waiting for: " + "; ".join(w for w in waiting if w))
+        return "\n\n".join(lines)
+
+    def _timer_summary(
+        self, timeout: timedelta | None, interval: timedelta, review_at: datetime | None
+    ) -> str | None:
+        if timeout is None:
+            return None
+        if review_at is not None and review_at - workflow.now() <= timeout:
+            return f"Deadline at {_utc(review_at)} (statement or transport evidence)"
+        if self.daily_vies_active and timeout == interval:
+            return "Next daily VIES re-check"
+        return "Retention of a finished order ends"
+
+    def _rollup_events(self, previous: Evaluation | None, current: Evaluation, source: str) -> None:
+        before = previous.compliance_status if previous else None
+        if before != current.compliance_status and before is not None:
+            self._event(
+                "compliance.status_changed",
+                source,
+                {
+                    "orderUuid": self.order_uuid,
+                    "previousStatus": before,
+                    "currentStatus": current.compliance_status,
+                    "blockers": [vars(b) for b in current.blockers],
+                },
+            )
+        if current.decision is not None and (
+            previous is None or previous.decision != current.decision
+        ):
+            self._event(
+                "compliance.decision_made",
+                source,
+                {
+                    "orderUuid": self.order_uuid,
+                    "decision": current.decision,
+                    "complianceStatus": current.compliance_status,
+                },
+            )
+            self.export_requested = "Compliance decision made"
+
+    def _settle_status(self) -> None:
+        assert self.evaluation is not None
+        if self.status == CANCELLED:
+            return
+        if self.evaluation.compliance_status == "INVALID":
+            self.status = COMPLIANCE_INVALID
+        elif self.evaluation.compliance_status == "VALID":
+            self.status = COMPLIANCE_VALID
+        elif self.status in (COMPLIANCE_VALID, COMPLIANCE_INVALID):
+            # a correction reopened the rollup: back to where the lifecycle stands
+            self.status = self._lifecycle_status()
+
+    def _lifecycle_status(self) -> str:
+        if self.transport.delivery:
+            return TRANSPORT_COMPLETED
+        if self.transport.pickup:
+            return TRANSPORT_IN_PROGRESS
+        if self.payment and self.payment.ready_for_pickup:
+            return READY_FOR_PICKUP
+        if self.payment:
+            return PAYMENT_SUBMITTED
+        if "PRELIMINARY" in self.invoices:
+            return INVOICE_SUBMITTED
+        return CREATED
+
+    def _event(self, type_: str, source: str, data: dict) -> None:
+        assert self.created is not None
+        self.pending_events.append(
+            PendingEvent(
+                id=f"evt_{workflow.uuid4().hex}",
+                type=type_,
+                source=source,
+                created_at=workflow.now(),
+                data=data | {"version": self.version},
+            )
+        )
+
+    # ----- small helpers -----
+
+    @property
+    def order_uuid(self) -> str:
+        assert self.created is not None
+        return self.created.identity.order_uuid
+
+    def download_url(self, version: int) -> str:
+        assert self.created is not None
+        identity = self.created.identity
+        return (
+            f"/v1/partners/{identity.partner_uuid}/orders/{identity.order_uuid}"
+            f"/finalization/export-file/versions/{version}/content"
+        )
+
+    def _snapshot_request(self, version: int, reason: str) -> ExportFileRequest:
+        assert self.created is not None and self.evaluation is not None
+        return ExportFileRequest(
+            identity=self.created.identity,
+            version=version,
+            reason=reason,
+            generated_at=workflow.now(),
+            status=self.status,
+            purchase_date=self.created.purchase_date,
+            total_amount=self.created.total_amount,
+            vins=self.created.vins,
+            invoices=list(self.invoices.values()),
+            payment=self.payment,
+            transport=self.transport,
+            evaluation=self.evaluation,
+        )
+
+    def _advance(self, status: str, force: bool = False) -> None:
+        """Move forward in the lifecycle; earlier commands never move it back."""
+        if self.status in (CANCELLED, COMPLIANCE_VALID, COMPLIANCE_INVALID) and not force:
+            return
+        if force or _LIFECYCLE.index(status) > _LIFECYCLE.index(
+            self.status if self.status in _LIFECYCLE else CREATED
+        ):
+            self.status = status
+
+    def _touch_transport(self) -> None:
+        self.transport.version += 1
+        self.transport.updated_at = workflow.now()
+
+    def _require_created(self) -> None:
+        if self.created is None:
+            raise refuse("not-found", "The order does not exist.")
+
+    def _require_open(self, allow_terminal: bool = False) -> None:
+        self._require_created()
+        if self.status == CANCELLED:
+            raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
+        if not allow_terminal and self.transport.delivery is not None and self.decision_final:
+            raise refuse("conflict", "The order is final; only the final invoice may follow.")
+
+    def _require_final_invoice_vat(self, vat_included: bool) -> None:
+        """The final invoice follows the decision: VAT when it applies, none when exempt."""
+        assert self.evaluation is not None
+        decision = self.evaluation.decision
+        if decision == "VAT_APPLICABLE" and not vat_included:
+            raise refuse(
+                "validation-error",
+                "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
+                errors=[_field("vatIncluded", "must be true when VAT applies", False)],
+            )
+        if decision == "VALID_EXPORT" and vat_included:
+            raise refuse(
+                "validation-error",
+                "The decision is VALID_EXPORT: VAT shown on an invoice is owed (Art. 203), so "
+                "the final invoice of an exempt supply charges none and cites the exemption.",
+                errors=[_field("vatIncluded", "must be false for an exempt supply", True)],
+            )
+
+    @staticmethod
+    def _require_version(expected: int, current: int, resource: dict) -> None:
+        if expected != current:
+            raise refuse(
+                "version-mismatch",
+                f"If-Match version {expected} does not match current version {current}.",
+                currentResource=resource,
+            )
+
+
+def _field(name: str, message: str, rejected: object) -> dict:
+    return {"field": name, "message": message, "rejectedValue": rejected}
+
+
+def _invoice_key(invoice: Invoice) -> tuple:
+    return (
+        invoice.type,
+        invoice.invoice_date,
+        invoice.invoice_number,
+        invoice.vat_included,
+        invoice.amount.value,
+        invoice.amount.currency,
+        invoice.margin_scheme,
+    )
+
+
+def _payment_key(payment: Payment) -> tuple:
+    return (
+        payment.payment_date,
+        payment.bank_amount.value,
+        payment.cash_amount.value,
+        payment.bank_amount.currency,
+        payment.source_iban,
+    )
+
+
+def _rollup_key(evaluation: Evaluation) -> tuple:
+    return (
+        evaluation.compliance_status,
+        evaluation.decision,
+        tuple((b.module, b.code) for b in evaluation.blockers),
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,457 @@
+"""PaymentOrderWorkflow: the single writer of one NOTYD payment order's lifecycle.
+
+``pending`` until the buyer's representative confirms on the hosted payment page; then the
+credit check decides ``accepted`` or ``rejected`` (``failed`` when the bureau stays
+unavailable). A link not confirmed within ``payment_link_duration`` becomes ``expired``.
+Accepted orders are captured (each capture makes an invoice), refunded (each refund makes a
+credit note per invoice) or cancelled before any capture. Every command is an Update whose
+validator refuses what the state does not allow, before it enters history; every status
+change is written with the read model and posted to the request's ``webhook_urls``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payments.payment_orders import PaymentOrderActivities
+    from workflows.payments.payment_order_model import (
+        CancelOrder,
+        CaptureAnswer,
+        CaptureOrder,
+        CaptureWrite,
+        ConfirmOrder,
+        CreatePaymentOrderRow,
+        CreditCheckRequest,
+        CreditNoteAnswer,
+        CreditNoteDraft,
+        CreditVerdict,
+        InvoiceDraft,
+        NewPaymentOrder,
+        OrderState,
+        PatchOrder,
+        PaymentOrderStart,
+        RefundAnswer,
+        RefundOrder,
+        RefundWrite,
+        StatusAnswer,
+        StatusNotice,
+    )
+    from workflows.payments.rules.amounts import ZERO, Discount, Triple
+    from workflows.payments.rules.orders import (
+        ACCEPTED,
+        CANCELLED,
+        CAPTURED,
+        EXPIRED,
+        FAILED,
+        PARTIALLY_CAPTURED,
+        PARTIALLY_REFUNDED,
+        PENDING,
+        REJECTED,
+        TERMINAL,
+        CapturePlan,
+        CreditNotePlan,
+        InvoiceState,
+        OrderLineState,
+        Refusal,
+        plan_capture,
+        plan_refund,
+        status_after_capture,
+        status_after_refund,
+    )
+
+# Read-model writes: small, idempotent by revision, retried until the database is back
+STORE_TIMEOUT = timedelta(seconds=30)
+STORE_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+CAPTURABLE = (ACCEPTED, PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
+REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
+# What buyers quote with their transfer: no 0/O or 1/I to misread
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
+    """A refusal the API turns into the problem ``slug``."""
+    return ApplicationError(detail, extra, type=slug, non_retryable=True)
+
+
+def refusal_error(refusal: Refusal) -> ApplicationError:
+    if refusal.status == 409:
+        return refuse("conflict", f"{refusal.field}: {refusal.message}")
+    return refuse(
+        "validation-error",
+        f"Field '{refusal.field}' {refusal.message}",
+        errors=[{"field": refusal.field, "message": refusal.message, "rejectedValue": None}],
+    )
+
+
+def webhook_time(moment: datetime) -> str:
+    """UTC with milliseconds and ``Z``, as NOTYD's ``created``."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@workflow.defn
+class PaymentOrderWorkflow:
+    @workflow.init
+    def __init__(self, start: PaymentOrderStart) -> None:
+        self.order: NewPaymentOrder | None = None
+        self.status = PENDING
+        self.revision = 0
+        self.created_at: datetime | None = None
+        self.total = ZERO
+        self.discount: Discount | None = None
+        self.lines: list[OrderLineState] = []
+        self.captured = ZERO
+        self.captured_discount = ZERO
+        self.refunded = ZERO
+        self.invoices: list[InvoiceState] = []
+        self.confirming = False  # the credit check runs: the link no longer expires
+        self.credit: CreditVerdict | None = None
+        self.approved_amount = 0  # what the credit check approved (incl. tax)
+        self.confirmed_at: datetime | None = None
+        self.decided_at: datetime | None = None
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        try:
+            await workflow.wait_condition(
+                lambda: self.order is not None,
+                timeout=start.abandoned_after,
+                timeout_summary="Abandoned if the create never arrives",
+            )
+        except TimeoutError:
+            workflow.set_current_details("**Payment order**: ABANDONED (never created)")
+            return "ABANDONED"  # started by a request whose create never arrived
+        try:
+            await workflow.wait_condition(
+                lambda: self.status != PENDING or self.confirming,
+                timeout=self._link_left(),
+                timeout_summary=f"Payment link expires at {_utc(self._link_expiry())}",
+            )
+        except TimeoutError:
+            if self.status == PENDING and not self.confirming:
+                self.status = EXPIRED
+                await self._save(notify=True)
+        await workflow.wait_condition(lambda: self.status in TERMINAL)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status
+
+    def _link_expiry(self) -> datetime:
+        assert self.order is not None and self.created_at is not None
+        return self.created_at + timedelta(seconds=self.order.payment_link_duration)
+
+    def _link_left(self) -> timedelta:
+        return max(self._link_expiry() - workflow.now(), timedelta(0))
+
+    def _show(self) -> None:
+        """The Temporal UI's current details: status, money and what the order waits for."""
+        order = self.order
+        assert order is not None
+        lines = [
+            f"**Payment order** `{order.external_order_uid}` (uuid `{order.uuid}`) · buyer "
+            f"{order.buyer_company.get('name')} ({order.buyer_company.get('vat_number')})",
+            f"Status **{self.status}** · total {_money(self.total.incl, order.currency)} · "
+            f"captured {_money(self.captured.incl, order.currency)} · refunded "
+            f"{_money(self.refunded.incl, order.currency)} · {len(self.invoices)} invoices",
+        ]
+        if self.credit is not None:
+            lines.append(
+                f"Credit check: {'approved' if self.credit.approved else 'not approved'}"
+                + (f" ({self.credit.reason})" if self.credit.reason else "")
+            )
+        if self.confirming:
+            lines.append("Waiting for: the credit check")
+        elif self.status == PENDING:
+            lines.append(f"Waiting for: the buyer's confirmation until {_utc(self._link_expiry())}")
+        workflow.set_current_details("\n\n".join(lines))
+
+    # ----- commands -----
+
+    @workflow.update
+    async def create(self, order: NewPaymentOrder) -> StatusAnswer:
+        self.order = order
+        self.created_at = workflow.now()
+        self.total, self.discount, self.lines = order.total, order.discount, order.lines
+        await workflow.execute_local_activity_method(
+            PaymentOrderActivities.create_payment_order,
+            CreatePaymentOrderRow(
+                order,
+                self.created_at,
+                self.created_at + timedelta(seconds=order.payment_link_duration),
+                order.settings.payment_terms_days,
+            ),
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+            summary=f"Create payment order {order.external_order_uid}",
+        )
+        self._show()
+        return StatusAnswer(self.status)
+
+    @create.validator
+    def _validate_create(self, order: NewPaymentOrder) -> None:
+        if self.order is not None:
+            raise refuse("conflict", "The order exists already.")
+
+    @workflow.update
+    async def confirm(self, command: ConfirmOrder) -> StatusAnswer:
+        order = self.order
+        assert order is not None
+        self.confirming = True
+        self.confirmed_at = workflow.now()
+        self._show()
+        company = order.buyer_company
+        settings = order.settings
+        try:
+            verdict = await workflow.execute_activity_method(
+                PaymentOrderActivities.check_credit,
+                CreditCheckRequest(
+                    order.uuid,
+                    company.get("name"),
+                    company.get("registration_number"),
+                    company.get("vat_number"),
+                    company.get("country"),
+                    self.total.incl,
+                    order.currency,
+                ),
+                start_to_close_timeout=settings.credit_check_attempt_timeout,
+                schedule_to_close_timeout=settings.credit_check_give_up_after,
+                retry_policy=RetryPolicy(
+                    initial_interval=settings.credit_check_retry_interval,
+                    maximum_interval=settings.credit_check_retry_interval * 8,
+                ),
+                summary=f"Credit check of {company.get('name')} for "
+                f"{_money(self.total.incl, order.currency)}",
+            )
+        except ActivityError:
+            # the bureau stayed unavailable: no verdict, and never a guessed one
+            verdict = CreditVerdict(False, None, "The credit bureau could not be reached.")
+            self.status = FAILED
+        else:
+            self.status = ACCEPTED if verdict.approved else REJECTED
+        self.credit = verdict
+        self.approved_amount = self.total.incl if verdict.approved else 0
+        self.decided_at = workflow.now()
+        self.confirming = False
+        await self._save(notify=True)
+        return StatusAnswer(self.status)
+
+    @confirm.validator
+    def _validate_confirm(self, command: ConfirmOrder) -> None:
+        self._require_created()
+        if self.confirming:
+            raise refuse("conflict", "The order is being confirmed already.")
+        if self.status != PENDING:
+            raise refuse("conflict", f"The order is {self.status}: it cannot be confirmed.")
+        if self._link_left() <= timedelta(0):
+            raise refuse("conflict", "The payment link has expired.")
+
+    @workflow.update
+    async def cancel(self, command: CancelOrder) -> StatusAnswer:
+        self.status = CANCELLED
+        await self._save(notify=True)
+        return StatusAnswer(self.status)
+
+    @cancel.validator
+    def _validate_cancel(self, command: CancelOrder) -> None:
+        self._require_created()
+        if self.confirming:
+            raise refuse(
+                "conflict", "The buyer is confirming the order: it cannot be cancelled now."
+            )
+        allowed = (PENDING,) if command.by_buyer else (PENDING, ACCEPTED)
+        if self.status not in allowed:
+            raise refuse("conflict", f"The order is {self.status}: it cannot be cancelled.")
+
+    @workflow.update
+    async def patch(self, command: PatchOrder) -> StatusAnswer:
+        self.total, self.discount, self.lines = command.total, command.discount, command.lines
+        await self._save(notify=False)
+        return StatusAnswer(self.status)
+
+    @patch.validator
+    def _validate_patch(self, command: PatchOrder) -> None:
+        self._require_created()
+        if self.confirming or self.status not in (PENDING, ACCEPTED):
+            raise refuse("conflict", f"The order is {self.status}: it can no longer be updated.")
+        if self.status == ACCEPTED and command.total.incl > self.approved_amount:
+            raise refuse(
+                "conflict",
+                f"The credit check approved {self.approved_amount}; an accepted order's total "
+                "cannot grow past it.",
+            )
+
+    @workflow.update
+    async def capture(self, command: CaptureOrder) -> CaptureAnswer:
+        order = self.order
+        assert order is not None
+        plan = self._capture_plan(command)
+        for take in plan.takes:
+            self.lines[take.position - 1].captured += take.quantity
+        self.captured = self.captured + plan.amounts
+        self.captured_discount = self.captured_discount + plan.discount
+        self.status = status_after_capture(self.total, self.captured)
+        invoice = InvoiceState(
+            uuid=str(workflow.uuid4()),
+            number=len(self.invoices) + 1,
+            payment_reference=self._payment_reference(),
+            total_incl=plan.amounts.incl,
+            total_excl=plan.amounts.excl,
+            lines=plan.invoice_lines,
+        )
+        self.invoices.append(invoice)
+        draft = InvoiceDraft(
+            uuid=invoice.uuid,
+            capture_uuid=str(workflow.uuid4()),
+            number=invoice.number,
+            payment_reference=invoice.payment_reference,
+            amounts=plan.amounts,
+            discount=(
+                Discount(self.discount.description if self.discount else "", *_pair(plan.discount))
+                if not plan.discount.is_zero
+                else None
+            ),
+            lines=plan.invoice_lines,
+            payment_terms_days=order.settings.payment_terms_days,
+            external_invoice_uid=command.external_invoice_uid,
+            invoice_url=command.invoice_url,
+        )
+        await workflow.execute_local_activity_method(
+            PaymentOrderActivities.create_invoice_for_capture,
+            CaptureWrite(self._state(notify=True), draft),
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+            summary=f"Write invoice {invoice.number} ({invoice.payment_reference}): "
+            f"{_money(invoice.total_incl, order.currency)}, {self.status}",
+        )
+        return CaptureAnswer(self.status, invoice.uuid, invoice.payment_reference)
+
+    @capture.validator
+    def _validate_capture(self, command: CaptureOrder) -> None:
+        self._require_created()
+        if self.status not in CAPTURABLE:
+            raise refuse("conflict", f"The order is {self.status}: it cannot be captured.")
+        self._capture_plan(command)
+
+    def _capture_plan(self, command: CaptureOrder) -> CapturePlan:
+        plan = plan_capture(
+            self.lines,
+            self.total,
+            self.captured,
+            self.discount,
+            self.captured_discount,
+            command.request,
+        )
+        if isinstance(plan, Refusal):
+            raise refusal_error(plan)
+        return plan
+
+    @workflow.update
+    async def refund(self, command: RefundOrder) -> RefundAnswer:
+        drafts = []
+        for plan in self._refund_plans(command):
+            self._apply_refund(plan)
+            drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
+        self.status = status_after_refund(self.total, self.captured, self.refunded)
+        await workflow.execute_local_activity_method(
+            PaymentOrderActivities.create_credit_notes,
+            RefundWrite(self._state(notify=True), drafts),
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+            summary=f"Write {len(drafts)} credit notes, {self.status}",
+        )
+        return RefundAnswer(
+            self.status, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts]
+        )
+
+    @refund.validator
+    def _validate_refund(self, command: RefundOrder) -> None:
+        self._require_created()
+        if self.status not in REFUNDABLE:
+            raise refuse("conflict", f"The order is {self.status}: nothing can be refunded.")
+        self._refund_plans(command)
+
+    def _refund_plans(self, command: RefundOrder) -> list[CreditNotePlan]:
+        plans = plan_refund(self.invoices, command.request)
+        if isinstance(plans, Refusal):
+            raise refusal_error(plans)
+        return plans
+
+    def _apply_refund(self, plan: CreditNotePlan) -> None:
+        invoice = next(i for i in self.invoices if i.uuid == plan.invoice_uuid)
+        invoice.refunded_incl += plan.amounts.incl
+        invoice.refunded_excl += plan.amounts.excl
+        for part in plan.lines:
+            line = invoice.lines[part.invoice_line - 1]
+            line.refunded_quantity += part.quantity
+            line.refunded_incl += part.amounts.incl
+            line.refunded_excl += part.amounts.excl
+        self.refunded = self.refunded + plan.amounts
+
+    # ----- helpers -----
+
+    def _require_created(self) -> None:
+        if self.order is None:
+            raise refuse("not-found", "The order does not exist.")
+
+    def _payment_reference(self) -> str:
+        rng = workflow.random()
+        return "NTY" + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+    def _state(self, notify: bool) -> OrderState:
+        order = self.order
+        assert order is not None
+        self.revision += 1
+        self._show()
+        now = workflow.now()
+        url = (order.webhook_urls or {}).get("webhook_url")
+        notice = None
+        if notify and url:
+            notice = StatusNotice(
+                url,
+                {
+                    "event_type": "order_status_changed",
+                    "created": webhook_time(now),
+                    "payload": {"order_id": order.uuid, "webshop_id": order.external_webshop_uid},
+                },
+            )
+        return OrderState(
+            uuid=order.uuid,
+            revision=self.revision,
+            status=self.status,
+            total=self.total,
+            discount=self.discount,
+            lines=self.lines,
+            captured=self.captured,
+            captured_discount=self.captured_discount,
+            refunded=self.refunded,
+            updated_at=now,
+            credit_check=self.credit,
+            confirmed_at=self.confirmed_at,
+            decided_at=self.decided_at,
+            notice=notice,
+        )
+
+    async def _save(self, notify: bool) -> None:
+        await workflow.execute_local_activity_method(
+            PaymentOrderActivities.write_payment_order,
+            self._state(notify),
+            start_to_close_timeout=STORE_TIMEOUT,
+            retry_policy=STORE_RETRY,
+            summary=f"Write revision {self.revision}: {self.status}"
+            + (" (webhook notice)" if notify else ""),
+        )
+
+
+def _pair(amounts: Triple) -> tuple[int, int]:
+    return amounts.incl, amounts.excl
+
+
+def _money(cents: int, currency: str) -> str:
+    return f"{cents / 100:.2f} {currency}"
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,214 @@
+"""The inputs and answers of PaymentOrderWorkflow, and what its activities write.
+
+One dataclass per workflow start, Update and activity; the API builds the commands, the
+workflow decides, the activities (``activities/payments/payment_orders.py``) write the read model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflows.payments.rules.amounts import Discount, Triple
+from workflows.payments.rules.orders import (
+    CaptureRequest,
+    CreditNotePlan,
+    InvoiceLineState,
+    OrderLineState,
+    RefundRequest,
+)
+
+
+def payment_order_workflow_id(order_uuid: str) -> str:
+    return f"payment-order-{order_uuid}"
+
+
+@dataclass
+class PaymentOrderStart:
+    abandoned_after: timedelta  # a start whose create never arrives ends after this
+
+
+@dataclass
+class PaymentOrderSettings:
+    """Copied from settings by the API when it creates the order."""
+
+    payment_terms_days: int
+    credit_check_attempt_timeout: timedelta
+    credit_check_retry_interval: timedelta
+    credit_check_give_up_after: timedelta
+
+
+@dataclass
+class NewPaymentOrder:
+    """The create Update: a validated order request."""
+
+    uuid: str
+    organization_id: int
+    partner_id: int
+    created_by_user_id: int | None
+    external_webshop_uid: str | None
+    external_order_uid: str
+    order_request_label: str | None
+    currency: str
+    locale: str
+    payment_link_duration: int
+    total: Triple
+    discount: Discount | None
+    lines: list[OrderLineState]
+    buyer_company: dict[str, Any]
+    buyer_representative: dict[str, Any]
+    shipping_address: dict[str, Any]
+    billing_address: dict[str, Any]
+    seller_urls: dict[str, Any] | None
+    webhook_urls: dict[str, Any] | None
+    page_token: str
+    settings: PaymentOrderSettings
+
+
+@dataclass
+class ConfirmOrder:
+    """The buyer's representative confirmed the order on the hosted payment page."""
+
+
+@dataclass
+class CancelOrder:
+    by_buyer: bool = False  # on the payment page, before a decision
+
+
+@dataclass
+class PatchOrder:
+    total: Triple
+    discount: Discount | None
+    lines: list[OrderLineState]
+
+
+@dataclass
+class CaptureOrder:
+    request: CaptureRequest
+    external_invoice_uid: str | None = None
+    invoice_url: str | None = None
+
+
+@dataclass
+class RefundOrder:
+    request: RefundRequest
+
+
+@dataclass
+class StatusAnswer:
+    status: str
+
+
+@dataclass
+class CaptureAnswer:
+    status: str
+    invoice_uuid: str
+    payment_reference: str
+
+
+@dataclass
+class CreditNoteAnswer:
+    uuid: str
+    invoice_uuid: str
+
+
+@dataclass
+class RefundAnswer:
+    status: str
+    credit_notes: list[CreditNoteAnswer]
+
+
+# ----- credit check -----
+
+
+@dataclass
+class CreditCheckRequest:
+    order_uuid: str
+    company_name: str | None
+    registration_number: str | None
+    vat_number: str | None
+    country: str | None
+    amount: int  # cents, incl. tax
+    currency: str
+
+
+@dataclass
+class CreditVerdict:
+    approved: bool
+    reference: str | None
+    reason: str | None
+
+
+# ----- what the activities write -----
+
+
+@dataclass
+class StatusNotice:
+    """A status change for the request's ``webhook_urls``: NOTYD's body, to one URL."""
+
+    url: str
+    body: dict[str, Any]
+
+
+@dataclass
+class OrderState:
+    """The order row as the workflow has it after a change (``revision`` orders writes)."""
+
+    uuid: str
+    revision: int
+    status: str
+    total: Triple
+    discount: Discount | None
+    lines: list[OrderLineState]
+    captured: Triple
+    captured_discount: Triple
+    refunded: Triple
+    updated_at: datetime
+    credit_check: CreditVerdict | None = None
+    confirmed_at: datetime | None = None
+    decided_at: datetime | None = None
+    notice: StatusNotice | None = None
+
+
+@dataclass
+class CreatePaymentOrderRow:
+    order: NewPaymentOrder
+    created_at: datetime
+    expires_at: datetime
+    payment_terms_days: int
+
+
+@dataclass
+class InvoiceDraft:
+    """An invoice for one capture, as ``create_invoice_for_capture`` writes it."""
+
+    uuid: str
+    capture_uuid: str
+    number: int
+    payment_reference: str
+    amounts: Triple
+    discount: Discount | None
+    lines: list[InvoiceLineState]
+    payment_terms_days: int
+    external_invoice_uid: str | None
+    invoice_url: str | None
+
+
+@dataclass
+class CaptureWrite:
+    order: OrderState
+    invoice: InvoiceDraft
+
+
+@dataclass
+class CreditNoteDraft:
+    uuid: str
+    description: str
+    plan: CreditNotePlan
+
+
+@dataclass
+class RefundWrite:
+    order: OrderState
+    credit_notes: list[CreditNoteDraft] = field(default_factory=list)

@@ -1,0 +1,557 @@
+"""A payment order's captures and refunds as pure code: what a request may take, and what it
+leaves (reference section 10, rules 26 and 27).
+
+A capture takes order lines (by ``product_id``, consuming matching lines in order), or an
+amount; each becomes one invoice. A refund credits an invoice by lines, by amounts per tax
+rate, or by an amount; each invoice touched gets one credit note. Nothing may take more than
+remains: that is a conflict (409) with the order's state, while a malformed or inconsistent
+request is a validation error (422) naming its field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from workflows.payments.rules.amounts import (
+    ZERO,
+    Discount,
+    GivenTotals,
+    Line,
+    TotalsProblem,
+    Triple,
+    allocate,
+    amounts_of,
+    reconcile_totals,
+)
+
+# Order statuses (the spec's enum) and which of them end the order's life
+PENDING = "pending"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+EXPIRED = "expired"
+FAILED = "failed"
+PARTIALLY_CAPTURED = "partially_captured"
+CAPTURED = "captured"
+PARTIALLY_REFUNDED = "partially_refunded"
+REFUNDED = "refunded"
+CANCELLED = "cancelled"
+STATUSES = (
+    PENDING,
+    ACCEPTED,
+    REJECTED,
+    EXPIRED,
+    FAILED,
+    PARTIALLY_CAPTURED,
+    CAPTURED,
+    PARTIALLY_REFUNDED,
+    REFUNDED,
+    CANCELLED,
+)
+TERMINAL = frozenset({REJECTED, EXPIRED, FAILED, REFUNDED, CANCELLED})
+STATUS_LABELS = {
+    PENDING: "Pending",
+    ACCEPTED: "Accepted",
+    REJECTED: "Rejected",
+    EXPIRED: "Expired",
+    FAILED: "Failed",
+    PARTIALLY_CAPTURED: "Partially captured",
+    CAPTURED: "Captured",
+    PARTIALLY_REFUNDED: "Partially refunded",
+    REFUNDED: "Refunded",
+    CANCELLED: "Cancelled",
+}
+# An amount-only partial capture books one invoice line per tax rate under this product id
+PARTIAL_CAPTURE_PRODUCT = "partial_capture"
+
+
+@dataclass
+class OrderLineState:
+    position: int
+    product_id: str
+    product_name: str
+    product_description: str | None
+    quantity: int
+    price_incl: int
+    price_excl: int
+    rate: str  # decimal text
+    captured: int = 0
+
+    @property
+    def line(self) -> Line:
+        return Line(self.quantity, self.price_incl, self.price_excl, Decimal(self.rate))
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.captured
+
+
+@dataclass
+class InvoiceLineState:
+    position: int
+    product_id: str
+    product_name: str
+    product_description: str | None
+    quantity: int
+    price_incl: int
+    price_excl: int
+    rate: str
+    total_incl: int
+    total_excl: int
+    refunded_quantity: int = 0
+    refunded_incl: int = 0
+    refunded_excl: int = 0
+
+    @property
+    def refundable_quantity(self) -> int:
+        return self.quantity - self.refunded_quantity
+
+    @property
+    def refundable(self) -> Triple:
+        return Triple(self.total_incl - self.refunded_incl, self.total_excl - self.refunded_excl)
+
+
+@dataclass
+class InvoiceState:
+    uuid: str
+    number: int
+    payment_reference: str
+    total_incl: int
+    total_excl: int
+    lines: list[InvoiceLineState]
+    refunded_incl: int = 0
+    refunded_excl: int = 0
+
+    @property
+    def refundable(self) -> Triple:
+        return Triple(self.total_incl - self.refunded_incl, self.total_excl - self.refunded_excl)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a capture or refund cannot be done: ``status`` 409 (state) or 422 (the request)."""
+
+    status: int
+    field: str
+    message: str
+
+
+def _invalid(problem: TotalsProblem) -> Refusal:
+    return Refusal(422, problem.field, problem.message)
+
+
+# ----- captures -----
+
+
+@dataclass
+class CaptureLineRequest:
+    product_id: str
+    quantity: int
+    price_incl: int | None = None
+    price_excl: int | None = None
+    rate: str | None = None
+
+
+@dataclass
+class CaptureRequest:
+    lines: list[CaptureLineRequest] | None = None
+    discount: Discount | None = None
+    totals: GivenTotals = field(default_factory=GivenTotals)
+
+
+@dataclass
+class LineTake:
+    position: int  # the order line's
+    quantity: int
+
+
+@dataclass
+class CapturePlan:
+    amounts: Triple
+    discount: Triple  # the part of the order's discount this capture uses
+    takes: list[LineTake]  # order line quantities captured
+    invoice_lines: list[InvoiceLineState]
+
+
+def remaining_discount(order_discount: Discount | None, captured_discount: Triple) -> Triple:
+    return (order_discount.amounts if order_discount else ZERO) - captured_discount
+
+
+def _invoice_line(line: OrderLineState, quantity: int, position: int) -> InvoiceLineState:
+    return InvoiceLineState(
+        position=position,
+        product_id=line.product_id,
+        product_name=line.product_name,
+        product_description=line.product_description,
+        quantity=quantity,
+        price_incl=line.price_incl,
+        price_excl=line.price_excl,
+        rate=line.rate,
+        total_incl=line.price_incl * quantity,
+        total_excl=line.price_excl * quantity,
+    )
+
+
+def _per_rate_lines(lines: list[OrderLineState], amounts: Triple) -> list[InvoiceLineState]:
+    """Lines covering ``amounts`` split over the tax rates of ``lines`` in proportion."""
+    weights: dict[str, int] = {}
+    for line in lines:
+        weights[line.rate] = weights.get(line.rate, 0) + line.price_incl * line.remaining
+    rates = sorted(weights) or ["0"]
+    shares = [weights.get(r, 0) for r in rates]
+    incl, excl = allocate(amounts.incl, shares), allocate(amounts.excl, shares)
+    return [
+        InvoiceLineState(
+            position=i + 1,
+            product_id=PARTIAL_CAPTURE_PRODUCT,
+            product_name="Partial capture",
+            product_description=None,
+            quantity=1,
+            price_incl=incl[i],
+            price_excl=excl[i],
+            rate=rate,
+            total_incl=incl[i],
+            total_excl=excl[i],
+        )
+        for i, rate in enumerate(rates)
+        if incl[i] or excl[i]
+    ]
+
+
+def _rest(lines: list[OrderLineState], remaining: Triple, discount: Triple) -> CapturePlan:
+    """Everything that remains: the remaining line quantities, or per-rate lines when earlier
+    captures by amount left the lines and the amounts apart."""
+    open_lines = [line for line in lines if line.remaining > 0]
+    takes = [LineTake(line.position, line.remaining) for line in open_lines]
+    by_lines = [_invoice_line(line, line.remaining, i + 1) for i, line in enumerate(open_lines)]
+    lines_total = ZERO
+    for item in by_lines:
+        lines_total = lines_total + Triple(item.total_incl, item.total_excl)
+    invoice_lines = (
+        by_lines if lines_total - discount == remaining else _per_rate_lines(open_lines, remaining)
+    )
+    return CapturePlan(remaining, discount, takes, invoice_lines)
+
+
+def plan_capture(
+    lines: list[OrderLineState],
+    total: Triple,
+    captured: Triple,
+    order_discount: Discount | None,
+    captured_discount: Triple,
+    request: CaptureRequest,
+) -> CapturePlan | Refusal:
+    """What a capture request takes (the spec's two scenarios), or why it cannot."""
+    remaining = total - captured
+    discount_left = remaining_discount(order_discount, captured_discount)
+    if remaining.incl <= 0 and not any(line.remaining for line in lines):
+        return Refusal(409, "order", "Nothing remains to be captured.")
+    if request.lines is None and not request.totals.given:
+        if request.discount is not None and request.discount.amounts != discount_left:
+            return Refusal(
+                422, "discount", "must equal the discount not captured yet for a full capture"
+            )
+        return _rest(lines, remaining, discount_left)
+    discount = request.discount.amounts if request.discount else ZERO
+    if not discount.fits_in(discount_left):
+        return Refusal(409, "discount", "is more than the order's discount not captured yet")
+    if request.lines is None:
+        amounts = amounts_of(request.totals, remaining)
+        if isinstance(amounts, TotalsProblem):
+            return _invalid(amounts)
+        if amounts.incl <= 0:
+            return Refusal(422, "total_amount_incl_tax", "must be more than 0")
+        if not amounts.fits_in(remaining):
+            return Refusal(
+                409,
+                "total_amount_incl_tax",
+                f"is more than remains to be captured ({remaining.incl})",
+            )
+        if amounts == remaining:
+            return _rest(lines, remaining, discount_left)
+        open_lines = [line for line in lines if line.remaining > 0]
+        return CapturePlan(amounts, discount, [], _per_rate_lines(open_lines, amounts))
+    return _capture_lines(lines, remaining, discount, request)
+
+
+def _capture_lines(
+    lines: list[OrderLineState], remaining: Triple, discount: Triple, request: CaptureRequest
+) -> CapturePlan | Refusal:
+    assert request.lines is not None
+    if not request.lines:
+        return Refusal(422, "order_lines", "must name at least one line")
+    left = {line.position: line.remaining for line in lines}
+    takes: list[LineTake] = []
+    invoice_lines: list[InvoiceLineState] = []
+    for i, wanted in enumerate(request.lines):
+        where = f"order_lines[{i}]"
+        matching = [line for line in lines if line.product_id == wanted.product_id]
+        if not matching:
+            return Refusal(422, f"{where}.product_id", "is not a line of the order")
+        if wanted.quantity < 1:
+            return Refusal(422, f"{where}.quantity", "must be at least 1")
+        first = matching[0]
+        for name, given, own in (
+            ("product_price_incl_tax", wanted.price_incl, first.price_incl),
+            ("product_price_excl_tax", wanted.price_excl, first.price_excl),
+        ):
+            if given is not None and given != own:
+                return Refusal(422, f"{where}.{name}", f"must equal the order line's ({own})")
+        if wanted.rate is not None and Decimal(wanted.rate) != Decimal(first.rate):
+            return Refusal(
+                422, f"{where}.product_tax_rate_percentage", "must equal the order line's"
+            )
+        need = wanted.quantity
+        for line in matching:
+            take = min(need, left[line.position])
+            if take:
+                left[line.position] -= take
+                need -= take
+                takes.append(LineTake(line.position, take))
+                invoice_lines.append(_invoice_line(line, take, len(invoice_lines) + 1))
+        if need:
+            return Refusal(409, f"{where}.quantity", "is more than remains to be captured")
+    lines_total = ZERO
+    for item in invoice_lines:
+        lines_total = lines_total + Triple(item.total_incl, item.total_excl)
+    expected = lines_total - discount
+    amounts = expected
+    if request.totals.given:
+        checked = reconcile_totals(request.totals, expected)
+        if isinstance(checked, TotalsProblem):
+            return _invalid(checked)
+        amounts = checked
+    if amounts.incl <= 0:
+        return Refusal(422, "order_lines", "capture more than 0")
+    if not amounts.fits_in(remaining):
+        return Refusal(
+            409, "order_lines", f"are more than remains to be captured ({remaining.incl})"
+        )
+    return CapturePlan(amounts, discount, takes, invoice_lines)
+
+
+def status_after_capture(total: Triple, captured: Triple) -> str:
+    return CAPTURED if captured.incl >= total.incl else PARTIALLY_CAPTURED
+
+
+# ----- refunds -----
+
+
+@dataclass
+class RefundLineRequest:
+    product_id: str
+    quantity: int
+    incl: int | None = None
+    excl: int | None = None
+    description: str = ""
+
+
+@dataclass
+class RefundAmountRequest:
+    rate: str
+    incl: int
+    excl: int | None = None
+    description: str = ""
+
+
+@dataclass
+class RefundInvoiceRequest:
+    invoice_uuid: str
+    external_refund_uid: str | None = None
+    lines: list[RefundLineRequest] | None = None
+    amounts: list[RefundAmountRequest] | None = None
+
+
+@dataclass
+class RefundRequest:
+    description: str
+    external_refund_uid: str = ""
+    totals: GivenTotals = field(default_factory=GivenTotals)
+    invoices: list[RefundInvoiceRequest] | None = None
+
+
+@dataclass
+class LineRefund:
+    invoice_line: int  # the invoice line's position
+    quantity: int
+    amounts: Triple
+    product_id: str
+    description: str
+
+
+@dataclass
+class CreditNotePlan:
+    invoice_uuid: str
+    external_refund_uid: str
+    amounts: Triple
+    lines: list[LineRefund]  # what the invoice's lines give up (a full refund: all of them)
+    by_lines: bool = False  # the request named refund_lines; else the note has none (rule 22)
+
+
+def _refund_all(invoice: InvoiceState, uid: str, description: str) -> CreditNotePlan:
+    return CreditNotePlan(
+        invoice.uuid,
+        uid,
+        invoice.refundable,
+        [
+            LineRefund(
+                line.position,
+                line.refundable_quantity,
+                line.refundable,
+                line.product_id,
+                description,
+            )
+            for line in invoice.lines
+            if line.refundable_quantity > 0 and not line.refundable.is_zero
+        ],
+    )
+
+
+def plan_refund(
+    invoices: list[InvoiceState], request: RefundRequest
+) -> list[CreditNotePlan] | Refusal:
+    """The credit notes a refund request makes, one per invoice, or why it cannot."""
+    refundable = ZERO
+    for invoice in invoices:
+        refundable = refundable + invoice.refundable
+    if refundable.incl <= 0:
+        return Refusal(409, "order", "Nothing has been captured that could be refunded.")
+    uid = request.external_refund_uid
+    if not request.invoices:
+        amounts = amounts_of(request.totals, refundable)
+        if isinstance(amounts, TotalsProblem):
+            return _invalid(amounts)
+        if amounts.incl <= 0:
+            return Refusal(422, "total_amount_incl_tax", "must be more than 0")
+        if not amounts.fits_in(refundable):
+            return Refusal(
+                409, "total_amount_incl_tax", f"is more than can be refunded ({refundable.incl})"
+            )
+        open_invoices = [i for i in invoices if i.refundable.incl > 0]
+        if amounts == refundable:
+            return [_refund_all(i, uid, request.description) for i in open_invoices]
+        if len(open_invoices) > 1:
+            return Refusal(
+                422, "invoices", "name the invoice to refund: a partial refund takes one invoice"
+            )
+        return [CreditNotePlan(open_invoices[0].uuid, uid, amounts, [])]
+    if len(request.invoices) > 1 and any(
+        item.lines is None and item.amounts is None for item in request.invoices
+    ):
+        return Refusal(
+            422, "invoices", "only one invoice at a time, unless each names its lines or amounts"
+        )
+    by_uuid = {invoice.uuid: invoice for invoice in invoices}
+    plans: list[CreditNotePlan] = []
+    for i, item in enumerate(request.invoices):
+        where = f"invoices[{i}]"
+        invoice = by_uuid.get(item.invoice_uuid)
+        if invoice is None:
+            return Refusal(422, f"{where}.invoice_uuid", "is not an invoice of this order")
+        if any(plan.invoice_uuid == invoice.uuid for plan in plans):
+            return Refusal(422, f"{where}.invoice_uuid", "is named twice")
+        plan = _refund_invoice(invoice, item, request, where)
+        if isinstance(plan, Refusal):
+            return plan
+        plans.append(plan)
+    if request.totals.given and any(item.lines or item.amounts for item in request.invoices):
+        total = ZERO
+        for plan in plans:
+            total = total + plan.amounts
+        given_incl = (
+            request.totals.incl if request.totals.incl is not None else request.totals.amount
+        )
+        if given_incl != total.incl:
+            field_name = "total_amount_incl_tax" if request.totals.incl is not None else "amount"
+            return Refusal(422, field_name, f"must equal the invoices' refunds ({total.incl})")
+    return plans
+
+
+def _refund_invoice(
+    invoice: InvoiceState, item: RefundInvoiceRequest, request: RefundRequest, where: str
+) -> CreditNotePlan | Refusal:
+    uid = (
+        item.external_refund_uid
+        if item.external_refund_uid is not None
+        else request.external_refund_uid
+    )
+    refundable = invoice.refundable
+    lines: list[LineRefund] = []
+    if item.lines:
+        left = {line.position: line.refundable_quantity for line in invoice.lines}
+        amounts = ZERO
+        for j, wanted in enumerate(item.lines):
+            at = f"{where}.refund_lines[{j}]"
+            matching = [line for line in invoice.lines if line.product_id == wanted.product_id]
+            if not matching:
+                return Refusal(422, f"{at}.product_id", "is not a line of the invoice")
+            if wanted.quantity < 0:
+                return Refusal(422, f"{at}.quantity", "must not be negative")
+            need = wanted.quantity
+            per_line: list[tuple[InvoiceLineState, int]] = []
+            for line in matching:
+                take = min(need, left[line.position])
+                if take:
+                    left[line.position] -= take
+                    need -= take
+                    per_line.append((line, take))
+            if need:
+                return Refusal(409, f"{at}.quantity", "is more than can be refunded")
+            units = Triple(
+                sum(line.price_incl * q for line, q in per_line),
+                sum(line.price_excl * q for line, q in per_line),
+            )
+            given = Triple(
+                wanted.incl if wanted.incl is not None else units.incl,
+                wanted.excl if wanted.excl is not None else units.excl,
+            )
+            if given.incl < 0 or given.excl < 0 or given.excl > given.incl:
+                return Refusal(422, f"{at}.total_amount_incl_tax", "must be at least excl and 0")
+            room = ZERO
+            for line, _ in per_line:
+                room = room + line.refundable
+            if per_line and not given.fits_in(room) or not per_line and not given.is_zero:
+                return Refusal(409, f"{at}.total_amount_incl_tax", "is more than can be refunded")
+            shares_incl = allocate(given.incl, [line.price_incl * q for line, q in per_line])
+            shares_excl = allocate(given.excl, [line.price_excl * q for line, q in per_line])
+            for k, (line, q) in enumerate(per_line):
+                lines.append(
+                    LineRefund(
+                        line.position,
+                        q,
+                        Triple(shares_incl[k], shares_excl[k]),
+                        line.product_id,
+                        wanted.description,
+                    )
+                )
+            amounts = amounts + given
+    elif item.amounts:
+        amounts = ZERO
+        for j, part in enumerate(item.amounts):
+            excl = part.excl if part.excl is not None else part.incl
+            if part.incl < 0 or excl < 0 or excl > part.incl:
+                return Refusal(
+                    422,
+                    f"{where}.refund_amounts[{j}].total_amount_excl_tax",
+                    "must be between 0 and total_amount_incl_tax",
+                )
+            amounts = amounts + Triple(part.incl, excl)
+    else:
+        checked = amounts_of(request.totals, refundable)
+        if isinstance(checked, TotalsProblem):
+            return _invalid(checked)
+        amounts = checked
+        if amounts == refundable:
+            return _refund_all(invoice, uid, request.description)
+    if amounts.incl <= 0:
+        return Refusal(422, f"{where}", "refund more than 0")
+    if not amounts.fits_in(refundable):
+        return Refusal(
+            409, f"{where}.invoice_uuid", f"is refunded beyond what it can ({refundable.incl})"
+        )
+    return CreditNotePlan(invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines))
+
+
+def status_after_refund(total: Triple, captured: Triple, refunded: Triple) -> str:
+    fully = refunded.incl >= captured.incl and captured.incl >= total.incl
+    return REFUNDED if fully else PARTIALLY_REFUNDED
