@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # record is older than `worker_stale_after` as gone (api/shared/health.py)
     worker_heartbeat_interval: timedelta = Field(timedelta(seconds=5), gt=timedelta(0))
     worker_stale_after: timedelta = Field(timedelta(seconds=15), gt=timedelta(0))
+    # How many workflow runs a worker keeps in memory (Temporal's sticky cache; each open order
+    # is one): a run evicted from it is replayed from its history when its next command or
+    # timer arrives. README's Benchmark has the memory per open order and the replay's cost.
+    workflow_cache_size: int = Field(1000, ge=0)
 
     # Observability (docs/operations.md). The API's /metrics answers only to
     # `Authorization: Bearer <metrics_token>` (404 while it is empty); the worker serves the

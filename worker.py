@@ -185,6 +185,7 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
         workflows=list(WORKFLOWS),
         activities=activities(db, settings),
         workflow_runner=workflow_runner(),
+        max_cached_workflows=settings.workflow_cache_size,
         graceful_shutdown_timeout=timedelta(seconds=5),
     )
 
