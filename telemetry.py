@@ -32,6 +32,7 @@ from temporalio import activity
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from settings import Settings
+from workflows.ids import order_uuid_of
 
 TRACER_NAME = "nt24"
 EXPORTERS = ("", "console", "otlp")
@@ -177,8 +178,9 @@ def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any
         info = activity.info()
         event.setdefault("workflow_id", info.workflow_id)
         event.setdefault("activity", info.activity_type)
-        if info.workflow_id.startswith("order-"):  # an order's workflow id carries the order's
-            event.setdefault("order", info.workflow_id.removeprefix("order-").split("/")[0])
+        order = order_uuid_of(info.workflow_id)  # an order's workflow id carries the order's
+        if order:
+            event.setdefault("order", order)
     return event
 
 

@@ -60,6 +60,7 @@ from bench.webhooks import delivery_delays, receiving
 from settings import Settings
 from store.migrate import upgrade
 from workflows.converter import data_converter
+from workflows.ids import order_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -288,7 +289,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     lifecycle_rate = run.completed / run.seconds
     # Had no lane stalled: the lanes' busy time spent on completed lifecycles only
     steady_rate = run.completed / (sum(run.latencies) / min(args.concurrency, run.completed))
-    history = await history_of(client, f"order-{run.orders[0]}")
+    history = await history_of(client, order_workflow_id(run.orders[0]))
     results["lifecycles"] = {
         "generator": "raw asyncio HTTP client (bench/client.py)",
         "orders": args.orders,

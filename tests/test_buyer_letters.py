@@ -18,7 +18,6 @@ from activities.payments.dunning import (
     LetterRequest,
     Sender,
     compose_letter,
-    dunning_workflow_id,
     start_dunning,
     step_name,
 )
@@ -28,6 +27,7 @@ from store.models import DunningLetter
 from tests.conftest import Stack, capture_history
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
+from workflows.ids import dunning_workflow_id
 from workflows.payments.rules.dunning import DunningStep
 
 SENDER = Sender("NT24 Payments GmbH", "Friedrichstraße 100, 10117 Berlin", "payments@nt24.test")

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.payments.dunning import dunning_workflow_id, start_dunning
+from activities.payments.dunning import start_dunning
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from sandboxes.mail import CaughtMessage, MailCatcher
 from store.models import DunningLetter, PaymentInvoice
@@ -25,6 +25,7 @@ from tests.payment_invoices import (
     staff_member,
     statement_paying,
 )
+from workflows.ids import dunning_workflow_id
 from workflows.payments.dunning import DunningView, DunningWorkflow
 from workflows.payments.rules.dunning import DunningStep
 

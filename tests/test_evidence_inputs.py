@@ -25,8 +25,9 @@ from store.models import Base, Buyer, Document, Order
 from tests.conftest import Stack
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.test_web_staff_forms import web_session
-from workflows.buyers.vies_check import BuyerViesCheckResult, vies_workflow_id
+from workflows.buyers.vies_check import BuyerViesCheckResult
 from workflows.converter import DATA_CONVERTER
+from workflows.ids import buyer_vies_workflow_id
 from workflows.payload_codec import decoded_history
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
@@ -248,7 +249,7 @@ async def test_the_name_vies_gives_reaches_the_buyer_and_its_orders(stack: Stack
         client = OrderClient(stack, tenant, http)
         buyer = await client.buyer(vat=NAMED_BY_VIES, country="DE")
         result = await stack.client.get_workflow_handle(
-            vies_workflow_id(buyer), result_type=BuyerViesCheckResult
+            buyer_vies_workflow_id(buyer), result_type=BuyerViesCheckResult
         ).result()
         assert (str(result.result), result.trader_name) == ("VALID", VALID_NAME)
 

@@ -51,7 +51,7 @@ from store.db import Database
 from store.models import KycVerification, ProviderCallback
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
-from workflows.buyers.kyc_verification import KycWorkflow, ReviewDecision, kyc_workflow_id
+from workflows.buyers.kyc_verification import KycWorkflow, ReviewDecision
 from workflows.buyers.rules.kyc_verification import (
     CLEAR,
     COMPANY,
@@ -66,6 +66,7 @@ from workflows.buyers.rules.kyc_verification import (
     review_verdict,
     verdict,
 )
+from workflows.ids import kyc_workflow_id
 
 DOCS = Path(__file__).parent.parent / "docs" / "sandboxes.md"
 THRESHOLDS = AmlThresholds(review=70, flag=90)

@@ -14,8 +14,8 @@ from temporalio.client import ScheduleIntervalSpec
 from temporalio.testing import WorkflowEnvironment
 
 import admin
-from activities.payments.dunning import dunning_workflow_id, start_dunning
-from activities.payments.payouts import PAYOUT_SCHEDULE, PayoutRunInput, ensure_payout_schedule
+from activities.payments.dunning import start_dunning
+from activities.payments.payouts import PayoutRunInput, ensure_payout_schedule
 from api.notyd.payments.dunning_commands import notify_dunning
 from settings import get_settings
 from store.identity import identity
@@ -31,6 +31,7 @@ from tests.payment_invoices import (
     statement_paying,
 )
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
+from workflows.ids import PAYOUT_RUN_SCHEDULE, dunning_workflow_id
 from workflows.payments.dunning import DunningWorkflow
 from workflows.payments.payouts import PayoutRunResult, PayoutRunWorkflow
 
@@ -104,7 +105,7 @@ async def test_the_payout_run_passes_what_buyers_paid_on_to_the_seller(stack: St
 async def test_the_payout_schedule_follows_the_setting(stack: Stack):
     await ensure_payout_schedule(stack.client, stack.settings)
     await ensure_payout_schedule(stack.client, stack.settings)  # the second start updates it
-    handle = stack.client.get_schedule_handle(PAYOUT_SCHEDULE)
+    handle = stack.client.get_schedule_handle(PAYOUT_RUN_SCHEDULE)
     described = await handle.describe()
     [interval] = described.schedule.spec.intervals
     assert interval == ScheduleIntervalSpec(every=stack.settings.payout_interval)

@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from store.db import Database
 from store.identity import identity
 from tests.conftest import Stack, capture_history, serving
-from workflows.payments.payment_order_model import payment_order_workflow_id
+from workflows.ids import payment_order_workflow_id
 
 
 class Seller:

@@ -44,11 +44,8 @@ from store.models import Buyer, ViesCheck
 from tests.conftest import capture_history, free_port, serving, settings_for_tests
 from worker import build_worker
 from workflows.buyers.rules.vat_numbers import normalize_vat_number
-from workflows.buyers.vies_check import (
-    BuyerViesCheckResult,
-    BuyerViesCheckWorkflow,
-    vies_workflow_id,
-)
+from workflows.buyers.vies_check import BuyerViesCheckResult, BuyerViesCheckWorkflow
+from workflows.ids import buyer_vies_workflow_id
 
 DOCS = Path(__file__).parent.parent / "docs" / "sandboxes.md"
 MAGIC = {magic.code: magic.vat_number for magic in MAGIC_NUMBERS}
@@ -357,7 +354,7 @@ class ViesRig:
         self, buyer_uuid: str
     ) -> WorkflowHandle[BuyerViesCheckWorkflow, BuyerViesCheckResult]:
         return self.env.client.get_workflow_handle_for(
-            BuyerViesCheckWorkflow.run, vies_workflow_id(buyer_uuid)
+            BuyerViesCheckWorkflow.run, buyer_vies_workflow_id(buyer_uuid)
         )
 
     async def result(self, buyer_uuid: str) -> BuyerViesCheckResult:
@@ -419,7 +416,7 @@ async def test_a_valid_check_is_recorded_as_evidence_and_updates_the_buyer(rig: 
     assert check.request_identifier == result.request_identifier
     assert check.request_identifier and check.request_date
     assert check.vat_number == MAGIC[100] and check.requester_vat_number
-    assert check.workflow_id == vies_workflow_id(buyer_uuid)
+    assert check.workflow_id == buyer_vies_workflow_id(buyer_uuid)
     assert check.raw_sha256 and len(check.raw_sha256) == 64
     assert check.organization_id == buyer.organization_id and check.error_code is None
 

@@ -34,8 +34,9 @@ from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_webhooks import Receiver, verified
-from workflows.buyers.kyc_verification import KycWorkflow, kyc_workflow_id
+from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.rules.kyc_verification import REVIEW
+from workflows.ids import kyc_workflow_id
 from workflows.orders.model import OrderIdentity
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -28,14 +28,7 @@ from standardwebhooks import Webhook
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from activities.webhooks.delivery import (
-    SWEEP_SCHEDULE,
-    Target,
-    delivery_workflow_id,
-    ensure_sweep_schedule,
-    new_delivery_id,
-    vet_target,
-)
+from activities.webhooks.delivery import Target, ensure_sweep_schedule, new_delivery_id, vet_target
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
@@ -51,6 +44,7 @@ from store.webhooks.events import (
 )
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
+from workflows.ids import WEBHOOK_SWEEP_SCHEDULE, webhook_delivery_workflow_id
 from workflows.webhooks.delivery import next_attempt_at
 
 # The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "1m, 5m, 15m, 1h, 4h, 8h,
@@ -277,7 +271,7 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
             assert all(d["status"] == "DELIVERED" and d["attempts"] == 1 for d in history)
             assert all(d["httpStatus"] == 200 and "nextRetryAt" not in d for d in history)
             await capture_history(
-                stack.client.get_workflow_handle(delivery_workflow_id(history[0]["id"])),
+                stack.client.get_workflow_handle(webhook_delivery_workflow_id(history[0]["id"])),
                 "webhook_delivered",
             )
             # the endpoint filtered to the other partner got nothing
@@ -461,7 +455,7 @@ async def test_the_sweep_delivers_what_a_crash_left_behind_and_purges_old_histor
             # Only a sweep starts the orphan. The event goes with the next fan-out, whoever
             # kicks it: each takes every event not fanned out yet; the sweep's is the one due.
             await ensure_sweep_schedule(stack.client, stack.settings)
-            schedule = stack.client.get_schedule_handle(SWEEP_SCHEDULE)
+            schedule = stack.client.get_schedule_handle(WEBHOOK_SWEEP_SCHEDULE)
             try:
                 await schedule.trigger()
                 calls = await receiver.wait_for("late", 2)
@@ -524,7 +518,7 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
                 waited += timer
                 assert offset - timedelta(minutes=1) <= waited <= offset * (1 + jitter)
             await capture_history(
-                stack.client.get_workflow_handle(delivery_workflow_id(lost["id"])),
+                stack.client.get_workflow_handle(webhook_delivery_workflow_id(lost["id"])),
                 "webhook_delivery_fails_terminally",
             )
 
@@ -613,12 +607,12 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
                 process.kill()
                 await process.wait()
         # the worker process made the sweep schedule for its own task queue
-        await dev_server.client.get_schedule_handle(SWEEP_SCHEDULE).delete()
+        await dev_server.client.get_schedule_handle(WEBHOOK_SWEEP_SCHEDULE).delete()
 
 
 async def _timers(stack: Stack, delivery_id: str) -> list[timedelta]:
     history = await stack.client.get_workflow_handle(
-        delivery_workflow_id(delivery_id)
+        webhook_delivery_workflow_id(delivery_id)
     ).fetch_history()
     return [
         e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()

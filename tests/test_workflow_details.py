@@ -14,8 +14,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.payments.dunning import dunning_workflow_id, start_dunning
-from activities.webhooks.delivery import delivery_workflow_id
+from activities.payments.dunning import start_dunning
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning
 from sandboxes.mail import MailCatcher
 from store.payments.payment_money import DunningNotice
@@ -25,6 +24,7 @@ from tests.payment_invoices import captured_invoice, staff_member
 from tests.test_webhooks import Receiver, fire_test, register
 from workflows import search_attributes as sa
 from workflows.converter import DATA_CONVERTER
+from workflows.ids import dunning_workflow_id, webhook_delivery_workflow_id
 from workflows.payload_codec import decode_message
 from workflows.payments.dunning import DunningWorkflow
 
@@ -100,7 +100,7 @@ async def test_a_webhook_delivery_shows_its_attempts_and_next_retry(stack: Stack
             failing = await fire_test(http, down, 2)
             await receiver.wait_for("down", 1)
 
-    handle = stack.client.get_workflow_handle(delivery_workflow_id(delivered["id"]))
+    handle = stack.client.get_workflow_handle(webhook_delivery_workflow_id(delivered["id"]))
     assert await handle.result() == "DELIVERED"
     details = await details_until(handle, lambda d: "DELIVERED" in d)
     assert f"`{delivered['id']}`: compliance.status_changed to endpoint {ok['id']}" in details
@@ -109,7 +109,7 @@ async def test_a_webhook_delivery_shows_its_attempts_and_next_retry(stack: Stack
         f"Deliver compliance.status_changed to endpoint {ok['id']} (attempt 1 of this run)"
     ]
 
-    handle = stack.client.get_workflow_handle(delivery_workflow_id(failing["id"]))
+    handle = stack.client.get_workflow_handle(webhook_delivery_workflow_id(failing["id"]))
     try:
         details = await details_until(handle, lambda d: "failing" in d)
         assert "Waiting for: the next retry at " in details and "Failing since " in details

@@ -44,6 +44,7 @@ from store.db import Database
 from store.i18n import BuyerLocale
 from store.models import DunningLetter, Partner, PaymentInvoice, PaymentOrder
 from store.payments.payment_money import balance_of
+from workflows.ids import dunning_workflow_id
 from workflows.payments.rules.dunning import (
     DunningStep,
     Instalment,
@@ -56,10 +57,6 @@ DUNNING_WORKFLOW = "DunningWorkflow"
 LETTERS = FileSystemLoader(Path(__file__).resolve().parents[2] / "store" / "templates")
 INSTALMENT = "INSTALMENT"
 SENT, FAILED = "SENT", "FAILED"
-
-
-def dunning_workflow_id(invoice_uuid: str) -> str:
-    return f"dunning-{invoice_uuid}"
 
 
 @dataclass

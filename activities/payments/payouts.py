@@ -31,10 +31,10 @@ from settings import Settings
 from store.db import Database
 from store.models import Partner, PaymentInvoice, Payout, PayoutLine
 from store.payments.payment_money import settle_status
+from workflows.ids import PAYOUT_RUN_SCHEDULE
 from workflows.payments.rules.invoice_money import WRITE_OFFS
 
 PAYOUT_RUN_WORKFLOW = "PayoutRunWorkflow"
-PAYOUT_SCHEDULE = "payout-run"
 
 
 @dataclass
@@ -69,7 +69,7 @@ async def ensure_payout_schedule(client: Client, settings: Settings) -> None:
     """Create the payout run's Temporal Schedule, or bring it in line with the settings."""
     await ensure_interval_schedule(
         client,
-        PAYOUT_SCHEDULE,
+        PAYOUT_RUN_SCHEDULE,
         PAYOUT_RUN_WORKFLOW,
         PayoutRunInput(),
         task_queue=settings.task_queue,

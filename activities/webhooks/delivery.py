@@ -68,6 +68,12 @@ from store.webhooks.events import (
     subscribed,
     utc_timestamp,
 )
+from workflows.ids import (
+    WEBHOOK_SWEEP_SCHEDULE,
+    webhook_delivery_workflow_id,
+    webhook_fan_out_workflow_id,
+    webhook_paused_notice_workflow_id,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +81,6 @@ DELIVERY_WORKFLOW = "WebhookDeliveryWorkflow"
 FAN_OUT_WORKFLOW = "WebhookFanOutWorkflow"
 SWEEP_WORKFLOW = "WebhookSweepWorkflow"
 PAUSED_NOTICE_WORKFLOW = "WebhookPausedNoticeWorkflow"
-SWEEP_SCHEDULE = "webhook-sweep"
 BATCH = 200
 USER_AGENT = "NT24-Webhooks/1"
 SECRET_PREFIX = "whsec_"
@@ -86,10 +91,6 @@ ACTIVE, PAUSED, DISABLED = "ACTIVE", "PAUSED", "DISABLED"
 RETRY = "RETRY"  # failed; the next attempt is planned
 PARKED = "PARKED"  # the endpoint is not active: wait, without a workflow, until it is again
 GONE = "GONE"  # the delivery or its endpoint was deleted, or it was settled meanwhile
-
-
-def delivery_workflow_id(delivery_id: str) -> str:
-    return f"webhook-delivery-{delivery_id}"
 
 
 def new_delivery_id() -> str:
@@ -420,7 +421,7 @@ async def start_deliveries(
                 await client.start_workflow(
                     DELIVERY_WORKFLOW,
                     delivery_input(settings, delivery_id),
-                    id=delivery_workflow_id(delivery_id),
+                    id=webhook_delivery_workflow_id(delivery_id),
                     task_queue=settings.task_queue,
                     # a delivery parked while its endpoint was paused runs again on resume
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
@@ -456,7 +457,7 @@ async def kick_fan_out(event_id: str) -> None:
     await _start_from_activity(
         FAN_OUT_WORKFLOW,
         Batch(),
-        f"webhook-fanout-{event_id}",
+        webhook_fan_out_workflow_id(event_id),
         "the sweep will fan out",
         **fan_out_start(event_id),
     )
@@ -467,7 +468,7 @@ async def _start_paused_notice(event_id: str) -> None:
     await _start_from_activity(
         PAUSED_NOTICE_WORKFLOW,
         PausedNotice(event_id),
-        f"webhook-paused-notice-{event_id}",
+        webhook_paused_notice_workflow_id(event_id),
         "no e-mail about this auto-pause",
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         **paused_notice_start(event_id),
@@ -507,7 +508,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
     """Create the sweep's Temporal Schedule, or bring it in line with the settings."""
     await ensure_interval_schedule(
         client,
-        SWEEP_SCHEDULE,
+        WEBHOOK_SWEEP_SCHEDULE,
         SWEEP_WORKFLOW,
         Batch(),
         task_queue=settings.task_queue,

@@ -18,6 +18,7 @@ from api.shared.deps import database, temporal
 from settings import Settings, get_settings
 from store.db import Database
 from store.models import Organization, User
+from workflows.ids import round_trip_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
 router = APIRouter(prefix="/v1/api/diagnostics", tags=["Diagnostics"])
@@ -46,7 +47,7 @@ async def round_trip(
         org_uuid = await session.scalar(
             select(Organization.uuid).where(Organization.id == user.organization_id)
         )
-    workflow_id = f"round-trip-{uuid4()}"
+    workflow_id = round_trip_workflow_id(uuid4())
     result = await client.execute_workflow(
         RoundTripWorkflow.run,
         RoundTripInput(str(org_uuid), body.message),

@@ -72,10 +72,6 @@ def effective_status(status: str, expires_at: datetime, now: datetime) -> str:
     return EXPIRED if status == ACTIVE and now >= expires_at else status
 
 
-def invitation_workflow_id(invitation_uuid: UUID | str) -> str:
-    return f"self-service-invitation-{invitation_uuid}"
-
-
 @dataclass(frozen=True)
 class ChecklistItem:
     type: str

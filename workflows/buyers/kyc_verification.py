@@ -71,10 +71,6 @@ PROVIDER_RETRY = RetryPolicy(
 )
 
 
-def kyc_workflow_id(buyer_uuid: str) -> str:
-    return f"kyc-{buyer_uuid}"
-
-
 @dataclass
 class KycStart:
     """The buyer and every interval and threshold, from settings by the starter."""

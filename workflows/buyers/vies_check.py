@@ -34,10 +34,6 @@ RECORD_TIMEOUT = timedelta(seconds=30)
 RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
-def vies_workflow_id(buyer_uuid: str) -> str:
-    return f"buyer-vies-{buyer_uuid}"
-
-
 @dataclass
 class BuyerViesCheckInput:
     buyer_uuid: str

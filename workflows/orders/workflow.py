@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
+    from workflows.ids import order_vies_check_workflow_id
     from workflows.orders.model import (
         AttachDocument,
         BuyerChanged,
@@ -257,7 +258,7 @@ class OrderWorkflow:
                 give_up_after=settings.vies_give_up_after,
                 attempt_timeout=settings.vies_attempt_timeout,
             ),
-            id=f"{workflow.info().workflow_id}/vies-{self.vies_checks_started}",
+            id=order_vies_check_workflow_id(workflow.info().workflow_id, self.vies_checks_started),
             static_summary=f"Daily VIES check #{self.vies_checks_started} of {buyer.vat_number}",
         )
         evidence = ViesEvidence(

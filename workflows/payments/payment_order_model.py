@@ -20,10 +20,6 @@ from workflows.payments.rules.orders import (
 )
 
 
-def payment_order_workflow_id(order_uuid: str) -> str:
-    return f"payment-order-{order_uuid}"
-
-
 @dataclass
 class PaymentOrderStart:
     abandoned_after: timedelta  # a start whose create never arrives ends after this

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.payments.dunning import dunning_workflow_id
 from settings import Settings
 from store.models import User, utcnow
 from store.payments.payment_money import (
@@ -25,6 +24,7 @@ from store.payments.payment_money import (
     invoice_by_reference,
     require_staff,
 )
+from workflows.ids import dunning_workflow_id
 from workflows.payments.dunning import (
     DunningView,
     DunningWorkflow,

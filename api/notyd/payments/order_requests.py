@@ -32,12 +32,12 @@ from api.shared.deps import temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.locations import CREATED
 from settings import Settings, get_settings
+from workflows.ids import payment_order_workflow_id
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
     NewPaymentOrder,
     PaymentOrderSettings,
     PaymentOrderStart,
-    payment_order_workflow_id,
 )
 
 router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])

@@ -53,10 +53,10 @@ from workflows.buyers.kyc_verification import (
     ReviewAnswer,
     ReviewDecision,
     SessionAnswer,
-    kyc_workflow_id,
 )
 from workflows.buyers.rules.kyc import NT24_LED
 from workflows.buyers.rules.kyc_verification import AmlThresholds
+from workflows.ids import kyc_workflow_id
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])
 callbacks = APIRouter(tags=["Provider callbacks"])

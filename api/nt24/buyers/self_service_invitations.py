@@ -37,7 +37,6 @@ from store.buyers.invitations import (
     EXPIRED,
     KYC,
     effective_status,
-    invitation_workflow_id,
     link_token,
     link_url,
     token_sha256,
@@ -49,6 +48,7 @@ from workflows.buyers.self_service_invitation import (
     RevokeInvitation,
     SelfServiceInvitationWorkflow,
 )
+from workflows.ids import invitation_workflow_id
 
 router = APIRouter(
     prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc/self-service-invitations",

@@ -23,11 +23,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.buyers.vies import ViesTrigger
 from activities.workflow_metadata import start_metadata
 from settings import Settings
-from workflows.buyers.vies_check import (
-    BuyerViesCheckInput,
-    BuyerViesCheckWorkflow,
-    vies_workflow_id,
-)
+from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
+from workflows.ids import buyer_vies_workflow_id
 
 ViesCheckJobStatus = Literal["QUEUED", "IN_PROGRESS"]
 
@@ -55,7 +52,7 @@ async def start_vies_check(
         await client.start_workflow(
             BuyerViesCheckWorkflow.run,
             request,
-            id=vies_workflow_id(str(buyer_uuid)),
+            id=buyer_vies_workflow_id(str(buyer_uuid)),
             task_queue=settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -39,6 +39,7 @@ from settings import Settings
 from store.buyers.buyers import buyer_ref, known_ibans, notify_open_orders
 from store.db import Database
 from store.models import Buyer, Order, OrderVin
+from workflows.ids import order_workflow_id
 from workflows.orders import model as m
 from workflows.orders.rules.compliance import Policy
 from workflows.orders.rules.vin import InvalidVin, check_vin
@@ -120,10 +121,6 @@ class OrderOut(NT24Model):
 def order_uuid(partner_uuid: UUID, external_order_id: str) -> UUID:
     """Deterministic, so concurrent creators of one order agree on its id and workflow."""
     return uuid5(NAMESPACE_URL, f"nt24:order:{partner_uuid}:{external_order_id}")
-
-
-def workflow_id(uuid: UUID) -> str:
-    return f"order-{uuid}"
 
 
 def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettings:
@@ -279,7 +276,7 @@ async def create(
     await client.start_workflow(
         OrderWorkflow.run,
         OrderStart(settings.order_abandoned_after),
-        id=workflow_id(uuid),
+        id=order_workflow_id(uuid),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         **order_start(
@@ -294,7 +291,7 @@ async def create(
             partner_uuid=str(scope.partner.uuid),
         ),
     )
-    result = await run_command(client, workflow_id(uuid), OrderWorkflow.create, command)
+    result = await run_command(client, order_workflow_id(uuid), OrderWorkflow.create, command)
     if result.created:
         await _catch_up_on_vies(client, db, buyer, buyer_now)
     answer = versioned_json(result.body, result.version, status_code=201 if result.created else 200)

@@ -46,6 +46,7 @@ from settings import Settings, get_settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
 from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
+from workflows.ids import webhook_resume_sweep_workflow_id
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
 
@@ -353,7 +354,9 @@ async def update_endpoint(
             row.version += 1
             row.updated_at = utcnow()
     if resumed:
-        await start_sweep(client, settings, f"webhook-resume-{row.public_id}-{row.version}")
+        await start_sweep(
+            client, settings, webhook_resume_sweep_workflow_id(row.public_id, row.version)
+        )
     return row
 
 
