@@ -22,6 +22,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.nt24.identity.oauth import signing_key
+from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
 from api.shared.deps import database
 from api.shared.errors import Problem
@@ -42,19 +43,6 @@ CAPABILITY_FLAGS = {
     "allowContactPersonalData": "allow_contact_personal_data",
     "allowKycDocumentDownload": "allow_kyc_document_download",
 }
-
-
-@dataclass(frozen=True)
-class Principal:
-    organization_id: int
-    organization_uuid: UUID
-    client_id: str
-    rate_limit_tier: str
-    organization: Organization
-
-    @property
-    def tenant(self) -> Tenant:
-        return Tenant(self.organization_id)
 
 
 def _unauthorized(detail: str) -> Problem:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from store.models import ApiClient, Organization, Partner
 
 if TYPE_CHECKING:
-    from api.nt24.identity.auth import Principal
+    from api.nt24.identity.principal import Principal
 
 MAX_ENTRIES = 10_000
 GENERATION_KEY = "nt24:auth-generation"
