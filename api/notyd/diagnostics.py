@@ -4,20 +4,16 @@ organization and answer with its result, proving API, Temporal, worker and datab
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from temporalio.client import Client
 
 from activities.workflow_metadata import round_trip_start
-from api.notyd.identity.user_auth import organization_user
-from api.shared.deps import database, temporal
-from settings import Settings, get_settings
-from store.db import Database
-from store.models import Organization, User
+from api.notyd.identity.user_auth import OrganizationUser
+from api.shared.deps import AppSettings, Db, Temporal
+from store.models import Organization
 from workflows.ids import round_trip_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
@@ -38,10 +34,10 @@ class RoundTripAnswer(BaseModel):
 @router.post("/round-trip/", response_model=RoundTripAnswer, summary="Run a workflow round trip")
 async def round_trip(
     body: RoundTripBody,
-    user: Annotated[User, Depends(organization_user)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    user: OrganizationUser,
+    db: Db,
+    client: Temporal,
+    settings: AppSettings,
 ) -> RoundTripAnswer:
     async with db.session() as session:
         org_uuid = await session.scalar(

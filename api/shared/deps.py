@@ -1,10 +1,14 @@
-"""Dependencies shared by the routers: the database and the Temporal client."""
+"""Dependencies shared by the routers, each declared once as a typed alias: the database
+(``Db``), the Temporal client (``Temporal``) and the app's settings (``AppSettings``)."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 from temporalio.client import Client
 
+from settings import Settings
 from store.db import Database
 
 
@@ -14,3 +18,14 @@ def database(request: Request) -> Database:
 
 async def temporal(request: Request) -> Client:
     return await request.app.state.temporal.get()
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (tests hand in their own); ``get_settings()`` is
+    for processes without an app (worker, admin, migrations)."""
+    return request.app.state.settings
+
+
+Db = Annotated[Database, Depends(database)]
+Temporal = Annotated[Client, Depends(temporal)]
+AppSettings = Annotated[Settings, Depends(app_settings)]

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
-from api.shared.deps import database
+from api.shared.deps import AppSettings, Db
 from api.shared.errors import Problem
 from api.shared.temporal_calls import RETRY_AFTER_SECONDS
-from settings import Settings, get_settings
+from settings import Settings
 from store import worker_heartbeats
 from store.db import Database
 from store.models import utcnow
@@ -86,8 +86,8 @@ async def _checked(check: Awaitable[T]) -> tuple[str, T | None]:
 )
 async def readyz(
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    db: Db,
+    settings: AppSettings,
 ) -> JSONResponse:
     checks: dict[str, Any] = {}
     checks["database"], _ = await _checked(_database(db))

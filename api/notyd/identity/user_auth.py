@@ -11,9 +11,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from api.shared.deps import database
+from api.shared.deps import AppSettings, database
 from api.shared.errors import Problem
-from settings import Settings, get_settings
+from settings import Settings
 from store.db import Database
 from store.identity.tenancy import Tenant
 from store.models import User
@@ -76,7 +76,7 @@ def _uuid(value: str) -> UUID:
 async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: AppSettings,
 ) -> User:
     if credentials is None:
         raise Problem(
@@ -87,13 +87,22 @@ async def current_user(
     return await user_from_token(database(request), credentials.credentials, ACCESS, settings)
 
 
-async def organization_user(user: Annotated[User, Depends(current_user)]) -> User:
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def organization_user(user: CurrentUser) -> User:
     """A user acting for an organization (staff use the web app, not the NOTYD API)."""
     if user.organization_id is None:
         raise Problem("forbidden", "This endpoint is for organization users.")
     return user
 
 
-def user_tenant(user: Annotated[User, Depends(organization_user)]) -> Tenant:
+OrganizationUser = Annotated[User, Depends(organization_user)]
+
+
+def user_tenant(user: OrganizationUser) -> Tenant:
     assert user.organization_id is not None
     return Tenant(user.organization_id)
+
+
+UserTenant = Annotated[Tenant, Depends(user_tenant)]

@@ -7,18 +7,16 @@ JWTs with ``exp`` (NOTYD clients decode the payload and refresh shortly before i
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from api.notyd.errors import problem
 from api.notyd.identity.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
-from api.shared.deps import database
+from api.shared.deps import AppSettings, Db
 from api.shared.errors import FieldError, Problem, is_json_media_type, validation_problem
 from api.shared.login_throttle import Attempt, Key, LoginThrottle, address_of, login_throttle
-from settings import Settings, get_settings
-from store.db import Database
 from store.identity.identity import authenticate
 
 router = APIRouter(prefix="/v1/api", tags=["NOTYD: JWT tokens"])
@@ -119,8 +117,8 @@ _REFRESH_BODY = {
 )
 async def create_token(
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    db: Db,
+    settings: AppSettings,
 ) -> TokenPair:
     body: TokenRequest = await _body(request, TokenRequest)
     throttle = login_throttle(request)
@@ -148,8 +146,8 @@ async def create_token(
 )
 async def refresh_token(
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    db: Db,
+    settings: AppSettings,
 ) -> AccessToken:
     body: RefreshRequest = await _body(request, RefreshRequest)
     throttle = login_throttle(request)

@@ -14,12 +14,10 @@ from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
-from api.notyd.identity.user_auth import user_tenant
+from api.notyd.identity.user_auth import UserTenant
 from api.notyd.pagination import Page, PageParams
-from api.shared.deps import database
+from api.shared.deps import Db
 from api.shared.errors import Problem
-from store.db import Database
-from store.identity.tenancy import Tenant
 from store.models import Partner, User
 
 router = APIRouter(prefix="/v1/api/users", tags=["NOTYD: seller users"])
@@ -61,8 +59,8 @@ class SellerUser(BaseModel):
     responses=AUTHENTICATED | INVALID_PARAMETERS,
 )
 async def list_users(
-    tenant: Annotated[Tenant, Depends(user_tenant)],
-    db: Annotated[Database, Depends(database)],
+    tenant: UserTenant,
+    db: Db,
     paging: Annotated[PageParams, Depends()],
     search: Annotated[str | None, Query(description="A search term.")] = None,
     seller_profile__uuid: UUID | None = None,
@@ -103,8 +101,8 @@ async def list_users(
 )
 async def get_user(
     uuid: UUID,
-    tenant: Annotated[Tenant, Depends(user_tenant)],
-    db: Annotated[Database, Depends(database)],
+    tenant: UserTenant,
+    db: Db,
 ) -> SellerUser:
     query = tenant.select(User).options(selectinload(User.partner)).where(User.uuid == uuid)
     async with db.session() as session:

@@ -16,9 +16,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
-from api.notyd.identity.user_auth import organization_user
+from api.notyd.identity.user_auth import OrganizationUser
 from api.nt24.orders.commands import run_command
-from api.shared.deps import database
 from api.shared.errors import Problem
 from store.db import Database
 from store.identity.tenancy import Tenant
@@ -52,13 +51,12 @@ class SellerScope:
         return query
 
 
-def seller_scope(user: Annotated[User, Depends(organization_user)]) -> SellerScope:
+def seller_scope(user: OrganizationUser) -> SellerScope:
     assert user.organization_id is not None
     return SellerScope(user, Tenant(user.organization_id), user.partner_id)
 
 
 Scope = Annotated[SellerScope, Depends(seller_scope)]
-Db = Annotated[Database, Depends(database)]
 
 
 async def selling_partner(db: Database, scope: SellerScope) -> Partner:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.pagination import Page, PageParams
 from api.notyd.payments.common import (
-    Db,
     Scope,
     SellerScope,
     parse_uuid,
@@ -27,6 +26,7 @@ from api.notyd.payments.common import (
 from api.notyd.payments.orders import day_start, ordering_clause
 from api.notyd.payments.schemas import InvoicePatchIn
 from api.notyd.payments.views import PaymentInvoiceOut, invoice_detail
+from api.shared.deps import Db
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.input_limits import NonNegativeInt32
 from store.db import Database

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Request, Response
-from temporalio.client import Client
+from fastapi import APIRouter, Request, Response
 
 from activities.webhooks.delivery import vet_target
 from activities.workflow_metadata import payment_order_start
 from api.notyd.errors import AUTHENTICATED, problem
 from api.notyd.payments.common import (
-    Db,
     Scope,
     load_order,
     selling_partner,
@@ -28,10 +26,10 @@ from api.notyd.payments.common import (
 from api.notyd.payments.schemas import OrderRequestIn, SellerUrlsIn
 from api.notyd.payments.views import OrderRequestOut, order_request
 from api.nt24.orders.commands import run_command
-from api.shared.deps import temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.locations import CREATED
-from settings import Settings, get_settings
+from settings import Settings
 from workflows.ids import payment_order_workflow_id
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
@@ -89,8 +87,8 @@ async def create_order_request(
     response: Response,
     scope: Scope,
     db: Db,
-    client: Annotated[Client, Depends(temporal)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    client: Temporal,
+    settings: AppSettings,
 ) -> dict[str, Any]:
     total, discount, lines = body.priced()
     company = body.company()

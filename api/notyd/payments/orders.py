@@ -14,13 +14,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
-from temporalio.client import Client
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.pagination import Page, PageParams
 from api.notyd.payments.common import (
     ORDER_LOADS,
-    Db,
     Scope,
     load_order,
     order_command,
@@ -42,7 +40,7 @@ from api.notyd.payments.views import (
     order_detail,
     order_line,
 )
-from api.shared.deps import temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from store.models import PaymentInvoice, PaymentOrder, PaymentRefund
 from workflows.payments.payment_order import PaymentOrderWorkflow
@@ -65,7 +63,6 @@ from workflows.payments.rules.orders import (
 
 router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"])
 
-Client_ = Annotated[Client, Depends(temporal)]
 NOT_FOUND = AUTHENTICATED | problem(404, "No such order for your seller") | INVALID_PARAMETERS
 CONFLICT = problem(409, "The order's status does not allow it (or too much is asked)")
 INVALID = problem(422, "A field is invalid or does not add up; `errors` names it")
@@ -159,7 +156,7 @@ async def get_order(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def patch_order(
-    uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Client_
+    uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Temporal
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     total, order_discount, lines = body.priced()
@@ -189,7 +186,7 @@ async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
     summary="Cancel order",
     responses=NOT_FOUND | CONFLICT,
 )
-async def cancel_order(uuid: str, scope: Scope, db: Db, client: Client_) -> dict[str, str]:
+async def cancel_order(uuid: str, scope: Scope, db: Db, client: Temporal) -> dict[str, str]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     await order_command(client, order, PaymentOrderWorkflow.cancel, CancelOrder())
     return {"id": str(order.uuid), "description": "Order has been cancelled"}
@@ -202,7 +199,7 @@ async def cancel_order(uuid: str, scope: Scope, db: Db, client: Client_) -> dict
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def capture_order(
-    uuid: str, scope: Scope, db: Db, client: Client_, body: CaptureIn | None = None
+    uuid: str, scope: Scope, db: Db, client: Temporal, body: CaptureIn | None = None
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     body = body or CaptureIn()
@@ -340,7 +337,7 @@ async def refundable_invoices(
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def refund_order(
-    uuid: str, body: RefundIn, scope: Scope, db: Db, client: Client_
+    uuid: str, body: RefundIn, scope: Scope, db: Db, client: Temporal
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     request = RefundRequest(

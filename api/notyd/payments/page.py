@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from temporalio.client import Client
 
 from api.notyd.payments.common import order_command, parse_uuid
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from settings import Settings
 from store import i18n
@@ -170,9 +169,7 @@ async def privacy_notice(request: Request, lang: str = "en") -> HTMLResponse:
 
 
 @router.get("/{uuid}/", response_class=HTMLResponse, summary="The hosted payment page")
-async def payment_page(
-    uuid: str, request: Request, db: Annotated[Database, Depends(database)]
-) -> HTMLResponse:
+async def payment_page(uuid: str, request: Request, db: Db) -> HTMLResponse:
     return render(await _order(db, uuid), request)
 
 
@@ -202,8 +199,8 @@ async def submit_payment_page(
     request: Request,
     csrf_token: Annotated[str, Form()],
     action: Annotated[str, Form(pattern="^(confirm|cancel)$")],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    db: Db,
+    client: Temporal,
 ) -> Response:
     order = await _order(db, uuid)
     if not hmac.compare_digest(csrf_token.encode(), order.page_token.encode()):

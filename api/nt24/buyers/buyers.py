@@ -16,11 +16,11 @@ from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
 from api.nt24.buyers.vies_trigger import start_vies_check
-from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24.values import AddressIn, PersonIn
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -208,9 +208,9 @@ def _upsert_answer(scope: PartnerScope, buyer: Buyer, body: BuyerUpsert) -> JSON
 async def upsert_buyer(
     body: BuyerUpsert,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     vat_number = _vat_number(body.vatNumber)
     if body.kycMode == "MARKETPLACE_LED":
@@ -263,8 +263,8 @@ async def upsert_buyer(
     summary="List buyers",
 )
 async def list_buyers(
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     paging: Annotated[
         PageParams,
         Depends(PageParams.sortable("createdAt", "updatedAt", "companyName", "vatNumber")),
@@ -300,8 +300,8 @@ async def list_buyers(
 async def get_buyer(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     current = scope.tenant.select(Buyer, Buyer.version).where(
         Buyer.partner_id == scope.partner.id, Buyer.uuid == buyerId
@@ -329,9 +329,9 @@ async def patch_buyer(
     buyerId: UUID,
     body: BuyerPatch,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     buyer = await update_buyer(scope, buyerId, body, expected_version(request), db, client)
     return versioned(BuyerOut.of(buyer), buyer.version)
@@ -394,9 +394,9 @@ async def update_buyer(
 async def block_buyer(
     buyerId: UUID,
     body: BlockRequest,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     async with db.transaction() as session:
         buyer = await load_buyer(session, scope, buyerId)
@@ -440,8 +440,8 @@ XPurpose = Annotated[
 async def list_contacts(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     _purpose: XPurpose = None,
 ) -> list[Contact]:
     require_capability(scope.organization, "allowContactPersonalData")
@@ -475,8 +475,8 @@ async def add_contact(
     body: ContactIn,
     request: Request,
     response: Response,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     _purpose: XPurpose = None,
 ) -> Contact:
     require_capability(scope.organization, "allowContactPersonalData")

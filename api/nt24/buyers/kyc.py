@@ -6,21 +6,19 @@ ACTIVE types.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from temporalio.client import Client
 
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.vies_trigger import start_vies_check
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from store.buyers.buyers import active_kyc_document_types, kyc_facts
-from store.db import Database
 from workflows.buyers.rules.kyc import NT24_LED, overall_status
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])
@@ -46,8 +44,8 @@ class ViesCheckQueued(NT24Model):
 @router.get("", response_model=KycStatus, response_model_exclude_none=True, summary="KYC status")
 async def kyc_status(
     buyerId: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> KycStatus:
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
@@ -76,9 +74,9 @@ async def kyc_status(
 async def trigger_vies_check(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.nt24.buyers.buyers import load_buyer
-from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.documents import (
     ISSUER_ID_MAX,
     CheckedUpload,
@@ -29,7 +29,7 @@ from api.nt24.orders.documents import (
     document_content_response,
     document_out,
 )
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -62,9 +62,9 @@ async def upload_kyc_document(
     buyerId: UUID,
     request: Request,
     response: Response,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
     type: Annotated[str, Form(description=f"One of: {', '.join(KYC_DOCUMENT_TYPES)}")],
     file: Annotated[UploadFile, File(description="PDF or image")],
     documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
@@ -166,8 +166,8 @@ async def write_kyc_document(
 )
 async def list_kyc_documents(
     buyerId: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     type: str | None = None,
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
@@ -200,8 +200,8 @@ async def kyc_document_content(
     buyerId: UUID,
     documentUuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -35,10 +34,10 @@ from activities.buyers.identity_verification import (
 from activities.workflow_metadata import buyer_start
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.kyc_documents import DOWNLOAD_CAPABILITY
-from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.identity.auth import PartnerAccess, require_capability
 from api.nt24.orders.commands import problem_of
 from api.nt24.schemas import NT24Model
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
@@ -158,9 +157,9 @@ async def open_session(
 async def start_verification(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
@@ -194,8 +193,8 @@ async def start_verification(
 async def kyc_profile(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     # It carries the representative's personal data, as the KYC documents do
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
@@ -275,8 +274,8 @@ async def _signal(client: Client, result: IdentityResult) -> bool:
 )
 async def idenfy_callback(
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     body = await request.body()

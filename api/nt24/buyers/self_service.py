@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.notyd.payments.page import page_headers, privacy_url
 from api.nt24.buyers.kyc_documents import write_kyc_document
 from api.nt24.orders.documents import check_upload
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from settings import Settings
 from store import i18n
@@ -193,9 +193,7 @@ def _errors(problem: Problem, t: BuyerLocale) -> list[dict[str, str]]:
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-async def upload_page(
-    token: str, request: Request, db: Annotated[Database, Depends(database)]
-) -> Response:
+async def upload_page(token: str, request: Request, db: Db) -> Response:
     invitation = await _invitation(db, token)
     if invitation is None or _status(invitation) != ACTIVE:
         return _closed(request, invitation)
@@ -217,8 +215,8 @@ async def _count_upload(session: AsyncSession, token: str) -> SelfServiceInvitat
 async def upload_document(
     token: str,
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    db: Db,
+    client: Temporal,
     type: Annotated[str, Form()] = "",
     documentDate: Annotated[str | None, Form()] = None,
     file: Annotated[UploadFile | None, File()] = None,
@@ -273,8 +271,8 @@ async def upload_document(
 async def submit(
     token: str,
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    db: Db,
+    client: Temporal,
 ) -> Response:
     invitation = await _invitation(db, token)
     if invitation is None or _status(invitation) != ACTIVE:

@@ -25,10 +25,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.workflow_metadata import buyer_start
 from api.nt24.buyers.buyers import load_buyer
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from settings import Settings
@@ -154,9 +154,9 @@ async def create_invitation(
     buyerId: UUID,
     body: InvitationCreate,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     now = utcnow()
@@ -243,9 +243,9 @@ async def revoke_invitation(
     invitationUuid: UUID,
     body: RevokeRequest,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     settings: Settings = request.app.state.settings
     invitation = await _load(db, scope, buyerId, invitationUuid)
@@ -270,8 +270,8 @@ async def revoke_invitation(
 async def list_invitations(
     buyerId: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     paging: Annotated[
         PageParams,
         Depends(PageParams.sortable("createdAt", "expiresAt", default="createdAt,desc")),
@@ -313,8 +313,8 @@ async def get_invitation(
     buyerId: UUID,
     invitationUuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Invitation:
     return Invitation.of(
         request.app.state.settings, await _load(db, scope, buyerId, invitationUuid)

@@ -24,9 +24,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
-from api.shared.deps import database
+from api.shared.deps import AppSettings, database
 from api.shared.errors import Problem
-from settings import Settings, get_settings
+from settings import Settings
 from store.identity.api_clients import find_client
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
@@ -156,6 +156,9 @@ async def principal(
     return await authenticate(request)
 
 
+CallerWithoutDpaGate = Annotated[Principal, Depends(principal)]
+
+
 def dpa_accepted(org: Organization, settings: Settings) -> bool:
     # DPA versions are dated (YYYY-MM): a newer acceptance also satisfies an older requirement
     return (
@@ -164,10 +167,7 @@ def dpa_accepted(org: Organization, settings: Settings) -> bool:
     )
 
 
-async def organization_access(
-    caller: Annotated[Principal, Depends(principal)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> Principal:
+async def organization_access(caller: CallerWithoutDpaGate, settings: AppSettings) -> Principal:
     """The caller, once its organization has accepted the current DPA."""
     if not dpa_accepted(caller.organization, settings):
         raise Problem(
@@ -176,6 +176,9 @@ async def organization_access(
             f"{settings.dpa_current_version}. See GET /v1/me.",
         )
     return caller
+
+
+Caller = Annotated[Principal, Depends(organization_access)]
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ class PartnerScope:
 
 async def partner_scope(
     request: Request,
-    caller: Annotated[Principal, Depends(organization_access)],
+    caller: Caller,
     seller_id: Annotated[
         UUID, Path(alias="sellerId", description="UUID of the seller trade partner")
     ],
@@ -220,6 +223,9 @@ async def partner_scope(
         organization=str(caller.organization.uuid), partner=str(partner.uuid)
     )
     return PartnerScope(caller, partner)
+
+
+PartnerAccess = Annotated[PartnerScope, Depends(partner_scope)]
 
 
 def require_capability(org: Organization, capability: str) -> None:

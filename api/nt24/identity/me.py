@@ -6,12 +6,12 @@ client can see which version it still has to accept.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from api.nt24.identity.auth import Principal, authorized_partners, principal
+from api.nt24.identity.auth import CallerWithoutDpaGate, authorized_partners
 from api.nt24.schemas import NT24Model, UtcTimestamp
 
 router = APIRouter(prefix="/v1", tags=["NT24: organization"])
@@ -46,7 +46,7 @@ class Me(NT24Model):
     response_model_exclude_none=True,
     summary="The calling organization, its partners, capabilities and DPA state",
 )
-async def me(request: Request, caller: Annotated[Principal, Depends(principal)]) -> Me:
+async def me(request: Request, caller: CallerWithoutDpaGate) -> Me:
     org = caller.organization
     partners = await authorized_partners(request, caller)
     return Me(

@@ -18,21 +18,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from uuid import uuid4
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
 
-from api.shared.deps import database
+from api.shared.deps import AppSettings, Db
 from api.shared.login_throttle import address_of, login_throttle
-from settings import Settings, get_settings
-from store.db import Database
+from settings import Settings
 from store.identity.api_clients import find_client, secret_matches
 
 REALM = "/realms/nt24-idp"
@@ -191,8 +190,8 @@ _FORM = {
 )
 async def token(
     request: Request,
-    db: Annotated[Database, Depends(database)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    db: Db,
+    settings: AppSettings,
 ) -> JSONResponse:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return _oauth_error(
@@ -239,12 +238,12 @@ async def token(
 
 
 @router.get("/protocol/openid-connect/certs", summary="The issuer's public keys (JWKS)")
-async def jwks(settings: Annotated[Settings, Depends(get_settings)]) -> dict[str, Any]:
+async def jwks(settings: AppSettings) -> dict[str, Any]:
     return {"keys": [signing_key(settings).public_jwk]}
 
 
 @router.get("/.well-known/openid-configuration", summary="OpenID Connect discovery")
-async def discovery(settings: Annotated[Settings, Depends(get_settings)]) -> dict[str, Any]:
+async def discovery(settings: AppSettings) -> dict[str, Any]:
     issuer = settings.effective_oauth_issuer
     return {
         "issuer": issuer,

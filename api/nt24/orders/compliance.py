@@ -3,17 +3,16 @@ If-None-Match answers 304 without touching Temporal."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import load_order
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database
+from api.shared.deps import Db
 from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
-from store.db import Database
 from store.models import Order
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: compliance"])
@@ -45,8 +44,8 @@ class ComplianceOut(NT24Model):
 async def get_compliance(
     uuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     version = Order.compliance["version"].as_integer()
     unchanged = await not_modified(request, db, order_version(scope, uuid, version))

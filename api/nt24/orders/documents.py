@@ -29,10 +29,10 @@ from pydantic import Field, ValidationError, field_validator
 from sqlalchemy import select
 from temporalio.client import Client
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import closed_order, load_order, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NUL_TEXT
@@ -363,9 +363,9 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
     async def upload(
         uuid: UUID,
         request: Request,
-        scope: Annotated[PartnerScope, Depends(partner_scope)],
-        db: Annotated[Database, Depends(database)],
-        client: Annotated[Client, Depends(temporal)],
+        scope: PartnerAccess,
+        db: Db,
+        client: Temporal,
         type: Annotated[str, Form(description="The document type")],
         file: Annotated[UploadFile, File(description="PDF or image")],
         documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
@@ -430,8 +430,8 @@ upload_route(None, "/documents", "Upload a document to the order (any type)")
 @router.get("/documents", response_model=list[DocumentOut], summary="List the order's documents")
 async def list_documents(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     type: str | None = None,
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
@@ -476,8 +476,8 @@ async def document_content(
     uuid: UUID,
     documentUuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     row = await load_order(db, scope, uuid)
     async with db.session() as session:

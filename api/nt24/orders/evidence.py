@@ -4,18 +4,17 @@ the stored entries and the stored bytes of every document and Export File it nam
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import load_order
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database, temporal
-from store.db import Database
+from api.shared.deps import Db, Temporal
 from store.documents import DocumentStore
 from store.orders.evidence import verify_order
 from workflows.orders.workflow import OrderWorkflow
@@ -71,9 +70,9 @@ def _store(request: Request) -> DocumentStore:
 async def get_evidence(
     uuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> EvidenceOut:
     row = await load_order(db, scope, uuid)
     witness = await workflow_head(client, row.workflow_id)

@@ -4,25 +4,23 @@ status, every version's PDF, and regeneration."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from temporalio.client import Client
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import closed_order, load_order, run_command
 from api.nt24.orders.documents import attachment
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt32
 from api.shared.locations import CREATED
-from store.db import Database
 from store.documents import DocumentStore
 from store.models import ExportFile
 from workflows.orders import model as m
@@ -68,9 +66,9 @@ class ExportFileOut(NT24Model):
 async def final_invoice(
     uuid: UUID,
     body: FinalInvoiceIn,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await submit(client, db, scope, uuid, body.model(), final=True)
 
@@ -83,8 +81,8 @@ async def final_invoice(
 )
 async def export_file(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> JSONResponse:
     row = await load_order(db, scope, uuid)
     return JSONResponse(row.export_file)
@@ -100,8 +98,8 @@ async def export_file_content(
     uuid: UUID,
     version: NonNegativeInt32,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     row = await load_order(db, scope, uuid)
     async with db.session() as session:
@@ -130,9 +128,9 @@ async def export_file_content(
 )
 async def regenerate_export(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     row = await load_order(db, scope, uuid)
     result = await run_command(

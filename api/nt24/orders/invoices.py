@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from temporalio.client import Client
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import load_order, order_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match
@@ -110,9 +110,9 @@ async def submit(
 async def submit_invoice(
     uuid: UUID,
     body: InvoiceIn,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await submit(client, db, scope, uuid, body.model(), final=False)
 
@@ -120,8 +120,8 @@ async def submit_invoice(
 @router.get("/invoice", response_model=list[InvoiceOut], summary="The order's invoices")
 async def get_invoices(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> JSONResponse:
     row = await load_order(db, scope, uuid)
     return JSONResponse(row.invoices)
@@ -138,9 +138,9 @@ async def patch_invoice(
     uuid: UUID,
     body: InvoicePatch,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client,

@@ -17,12 +17,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.workflow_metadata import order_start
-from api.nt24.identity.auth import PartnerScope, partner_scope, require_capability
+from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import load_order, order_command, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24.values import MoneyIn, PersonIn
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt64
@@ -197,9 +197,9 @@ def _order_answer(row: Order, status: int = 200) -> JSONResponse:
 async def create_order(
     body: OrderCreate,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await create(body, request.app.state.settings, scope, db, client)
 
@@ -311,8 +311,8 @@ async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.
 
 @router.get("", response_model=Page[OrderOut], summary="List orders")
 async def list_orders(
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
     paging: Annotated[
         PageParams, Depends(PageParams.sortable("createdAt", "updatedAt", "externalOrderId"))
     ],
@@ -352,8 +352,8 @@ async def list_orders(
 async def get_order(
     uuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     unchanged = await not_modified(request, db, order_version(scope, uuid, Order.version))
     if unchanged is not None:
@@ -373,9 +373,9 @@ async def patch_order(
     uuid: UUID,
     body: OrderPatch,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client,
@@ -397,9 +397,9 @@ async def patch_order(
 async def cancel_order(
     uuid: UUID,
     body: CancelRequest,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.cancel, m.CancelOrder(reason=body.reason)

@@ -12,18 +12,16 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
-from temporalio.client import Client
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import load_order, order_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match, if_none_match, versioned_json
-from store.db import Database
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
 
@@ -106,9 +104,9 @@ class PaymentOut(NT24Model):
 async def submit_payment(
     uuid: UUID,
     body: PaymentIn,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     answer = await order_command(
         client, db, scope, uuid, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
@@ -126,8 +124,8 @@ async def submit_payment(
 async def get_payment(
     uuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     row = await load_order(db, scope, uuid)
     if row.payment is None:
@@ -146,9 +144,9 @@ async def patch_payment(
     uuid: UUID,
     body: PaymentPatch,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client,
@@ -169,9 +167,9 @@ async def patch_payment(
 )
 async def ready_for_pickup(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.ready_for_pickup, m.ReadyForPickup()

@@ -10,17 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationInfo, field_validator
-from temporalio.client import Client
 
-from api.nt24.identity.auth import PartnerScope, partner_scope
+from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import load_order, order_command
 from api.nt24.schemas import NT24Model
 from api.nt24.values import AddressIn
-from api.shared.deps import database, temporal
+from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
-from store.db import Database
 from store.models import Order
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
@@ -121,8 +119,8 @@ _MILESTONE = {409: {"description": "milestone-already-set, with the current tran
 async def get_transport(
     uuid: UUID,
     request: Request,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
+    scope: PartnerAccess,
+    db: Db,
 ) -> Response:
     version = Order.transport["version"].as_integer()
     unchanged = await not_modified(request, db, order_version(scope, uuid, version))
@@ -142,9 +140,9 @@ async def get_transport(
 async def confirm_pickup(
     uuid: UUID,
     body: PickupIn,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.confirm_pickup, m.ConfirmPickup(body.model())
@@ -161,9 +159,9 @@ async def confirm_pickup(
 )
 async def revoke_pickup(
     uuid: UUID,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
     # Optional only so that a request without a body is told which field is missing
     # (``reason``) rather than ``body``; the operation still documents the body as required.
     body: Annotated[RevokeIn | None, Body()] = None,
@@ -185,9 +183,9 @@ async def revoke_pickup(
 async def confirm_delivery(
     uuid: UUID,
     body: DeliveryIn,
-    scope: Annotated[PartnerScope, Depends(partner_scope)],
-    db: Annotated[Database, Depends(database)],
-    client: Annotated[Client, Depends(temporal)],
+    scope: PartnerAccess,
+    db: Db,
+    client: Temporal,
 ) -> JSONResponse:
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.confirm_delivery, m.ConfirmDelivery(body.model())

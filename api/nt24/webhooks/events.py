@@ -12,17 +12,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from api.nt24.identity.auth import Principal, organization_access
+from api.nt24.identity.auth import Caller
 from api.nt24.pagination import MAX_SIZE
 from api.nt24.schemas import NT24Model
-from api.shared.deps import database
+from api.shared.deps import Db
 from api.shared.errors import FieldError, validation_problem
 from api.shared.input_limits import NonNegativeInt64
-from store.db import Database
 from store.models import Event, Order, Partner
 from store.webhooks.events import EVENT_TYPES, catalogue_json, event_envelope
 
@@ -65,8 +64,8 @@ class EventTypeOut(NT24Model):
 
 @router.get("", response_model=EventFeed, summary="The organization's events, after a cursor")
 async def list_events(
-    caller: Annotated[Principal, Depends(organization_access)],
-    db: Annotated[Database, Depends(database)],
+    caller: Caller,
+    db: Db,
     after: Annotated[NonNegativeInt64, Query(description="Only events after this sequence")] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 20,
     type: Annotated[list[str] | None, Query(description="Only these event types")] = None,
@@ -106,5 +105,5 @@ async def list_events(
     response_model=list[EventTypeOut],
     summary="The event catalogue: every type, when it fires, its data fields, an example",
 )
-async def event_types(_caller: Annotated[Principal, Depends(organization_access)]) -> JSONResponse:
+async def event_types(_caller: Caller) -> JSONResponse:
     return JSONResponse(catalogue_json())

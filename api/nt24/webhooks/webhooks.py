@@ -29,10 +29,10 @@ from activities.webhooks.delivery import (
     start_sweep,
     vet_target,
 )
-from api.nt24.identity.auth import Principal, authorized_partners, organization_access
+from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
-from api.shared.deps import database, temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -42,7 +42,7 @@ from api.shared.versioning import (
     optional_if_match,
     versioned,
 )
-from settings import Settings, get_settings
+from settings import Settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
 from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
@@ -50,8 +50,6 @@ from workflows.ids import webhook_resume_sweep_workflow_id
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
 
-Caller = Annotated[Principal, Depends(organization_access)]
-Db = Annotated[Database, Depends(database)]
 EventTypeName = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
 EVENTS_DESCRIPTION = (
     "Event types (GET /v1/events/types) and segment wildcards such as `compliance.*`, "
@@ -292,8 +290,8 @@ async def patch_webhook(
     request: Request,
     caller: Caller,
     db: Db,
-    client: Annotated[Client, Depends(temporal)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    client: Temporal,
+    settings: AppSettings,
     expected: Annotated[int | None, Depends(optional_if_match)],
 ) -> Response:
     row = await update_endpoint(endpointId, body, expected, request, caller, db, client, settings)
@@ -391,8 +389,8 @@ async def test_webhook(
     request: Request,
     caller: Caller,
     db: Db,
-    client: Annotated[Client, Depends(temporal)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    client: Temporal,
+    settings: AppSettings,
 ) -> JSONResponse:
     return _accepted(
         await queue_test_fire(endpointId, body, request, caller, db, client, settings, "API")
@@ -481,8 +479,8 @@ async def replay_delivery(
     deliveryId: str,
     caller: Caller,
     db: Db,
-    client: Annotated[Client, Depends(temporal)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    client: Temporal,
+    settings: AppSettings,
 ) -> JSONResponse:
     async with db.transaction() as session:
         row = await _load(session, caller, endpointId)
