@@ -341,6 +341,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
     from store.models import Order
     from store.web import audit
     from worker import connect
+    from workflows.change_source import ChangeSource
     from workflows.orders.model import Redecide
     from workflows.orders.workflow import OrderWorkflow
 
@@ -358,7 +359,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
             await connect(get_settings()),
             order.workflow_id,
             OrderWorkflow.redecide,
-            Redecide(args.reason, staff.username, source="SYSTEM"),
+            Redecide(args.reason, staff.username, source=ChangeSource.SYSTEM),
         )
     except Problem as problem:
         raise AdminError(problem.detail) from problem

@@ -136,6 +136,8 @@ def workflow_runner() -> SandboxedWorkflowRunner:
             "pydantic",
             "sqlalchemy",
             "workflows.money",
+            "workflows.change_source",
+            "workflows.ids",
             "workflows.orders.rules",
             "workflows.buyers.rules",
             "workflows.payments.rules",

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.secrets_box import EncryptedString
+from workflows.change_source import ChangeSource
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -464,7 +465,7 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     pages: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE or SUPERSEDED
-    source: Mapped[str] = mapped_column(String(20), default="API")
+    source: Mapped[str] = mapped_column(String(20), default=ChangeSource.API)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

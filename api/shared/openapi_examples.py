@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from store.webhooks.events import catalogue_json
+from workflows.change_source import ChangeSource
 
 PARTNER = "3f2b8c1e-6a4d-4e0b-9c51-2d7f0a8e4b10"  # the seller: Autohaus Nord GmbH (DE)
 ORGANIZATION = "b1d4e7a0-2c3f-4a56-8b9c-0d1e2f3a4b5c"
@@ -797,7 +798,7 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
                     "id": "evt_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a",
                     "type": "compliance.status_changed",
                     "schemaVersion": 1,
-                    "source": "API",
+                    "source": ChangeSource.API,
                     "createdAt": NOW,
                     "organizationUuid": ORGANIZATION,
                     "partnerUuid": PARTNER,

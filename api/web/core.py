@@ -47,8 +47,9 @@ from store.db import Database
 from store.identity.tenancy import Tenant
 from store.models import Organization, Partner, User
 from store.web import audit, find_session
+from workflows.change_source import ChangeSource
 
-WEB_APP = "WEB_APP"  # the ``source`` of every event a web action causes
+WEB_APP = ChangeSource.WEB_APP  # the ``source`` of every event a web action causes
 SESSION_COOKIE = "nt24_session"
 FLASH_COOKIE = "nt24_flash"
 LOGIN_CSRF_COOKIE = "nt24_login_csrf"

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-API, WEB_APP, SYSTEM = "API", "WEB_APP", "SYSTEM"
+from workflows.change_source import ChangeSource
+
+API, SYSTEM = ChangeSource.API, ChangeSource.SYSTEM
 
 
 @dataclass(frozen=True)

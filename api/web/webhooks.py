@@ -45,6 +45,7 @@ from api.web.core import (
 )
 from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint
 from store.webhooks.events import EVENT_TYPES
+from workflows.change_source import ChangeSource
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 50
@@ -375,7 +376,7 @@ async def events(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> 
     )
     if q.get("type") in EVENT_TYPES:
         query = query.where(Event.type == q["type"])
-    if q.get("source") in ("API", "WEB_APP", "SYSTEM"):
+    if q.get("source") in tuple(ChangeSource):
         query = query.where(Event.source == q["source"])
     before = q.get("before", "")
     if before.isdigit():
@@ -387,6 +388,7 @@ async def events(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> 
         "events.html",
         events=rows,
         types=list(EVENT_TYPES),
+        sources=list(ChangeSource),
         filters=dict(q),
         older=rows[-1][0].sequence if len(rows) == PAGE_SIZE else None,
     )

@@ -22,8 +22,8 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Event
+from workflows.change_source import ChangeSource
 
-SOURCES = ("API", "WEB_APP", "SYSTEM")
 SCHEMA_VERSION = 1
 
 
@@ -348,10 +348,10 @@ def record_event(
     created_at: datetime,
     *,
     partner_id: int | None = None,
-    source: str = "SYSTEM",
+    source: ChangeSource = ChangeSource.SYSTEM,
 ) -> Event:
     """Add an event to the outbox in the caller's transaction (with the change it describes)."""
-    assert event_type in EVENT_TYPES and source in SOURCES
+    assert event_type in EVENT_TYPES and source in tuple(ChangeSource)
     event = Event(
         id=new_event_id(),
         organization_id=organization_id,
@@ -376,7 +376,7 @@ def example_envelope(event_type: EventType) -> dict[str, Any]:
     return envelope(
         "evt_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a",
         event_type.type,
-        "SYSTEM" if not event_type.partner_scoped else "API",
+        ChangeSource.SYSTEM if not event_type.partner_scoped else ChangeSource.API,
         EXAMPLE_TIME,
         EXAMPLE_ORGANIZATION,
         EXAMPLE_PARTNER if event_type.partner_scoped else None,

@@ -23,6 +23,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.change_source import ChangeSource
+
 with workflow.unsafe.imports_passed_through():
     from activities.buyers.buyer_orders import BuyerOrdersActivities, BuyerOrdersNotice
     from activities.buyers.identity_verification import (
@@ -96,7 +98,7 @@ class OpenSession:
     country: str
     first_name: str | None
     last_name: str | None
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
@@ -111,7 +113,7 @@ class ReviewDecision:
     approve: bool
     reason: str
     reviewer: str  # the staff member
-    source: str = "WEB_APP"  # staff decide in the web app (or its command line)
+    source: ChangeSource = ChangeSource.WEB_APP  # staff decide in the web app (or its command line)
 
 
 @dataclass
@@ -223,7 +225,7 @@ class KycWorkflow:
             self.screenings,
             self.start.aml_thresholds,
         )
-        decided_by, source = "SYSTEM", "SYSTEM"
+        decided_by, source = "SYSTEM", ChangeSource.SYSTEM
         if decided.outcome == REVIEW:
             self.phase, self.pending, self.decision = REVIEW, decided, None
             await self._record(
@@ -242,7 +244,7 @@ class KycWorkflow:
         return await self._conclude(decided, result, decided_by, source)
 
     async def _conclude(
-        self, decided: Verdict, result: IdentityResult, decided_by: str, source: str
+        self, decided: Verdict, result: IdentityResult, decided_by: str, source: ChangeSource
     ) -> str:
         assert self.session is not None and self.started_at and self.deadline_at
         now = workflow.now()
@@ -317,7 +319,9 @@ class KycWorkflow:
                 "sessionId": self.verified_session_id,
                 "expiresAt": _utc(self.verified_until),
             }
-            await self._record_buyer(None, self._event("kyc.verification_expiring", "SYSTEM", data))
+            await self._record_buyer(
+                None, self._event("kyc.verification_expiring", ChangeSource.SYSTEM, data)
+            )
         what = "the profile's lapse (or a renewal)"
         if await self._wait(lambda: self.phase == SESSION, self.verified_until, False, what):
             return True
@@ -496,7 +500,7 @@ class KycWorkflow:
             summary="Tell the buyer's open orders",
         )
 
-    def _event(self, type_: str, source: str, data: dict) -> PendingEvent:
+    def _event(self, type_: str, source: ChangeSource, data: dict) -> PendingEvent:
         return PendingEvent(
             id=f"evt_{workflow.uuid4().hex}",
             type=type_,

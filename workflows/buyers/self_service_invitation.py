@@ -21,6 +21,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.change_source import ChangeSource
+
 with workflow.unsafe.imports_passed_through():
     from activities.buyers.invitations import (
         InvitationActivities,
@@ -78,7 +80,7 @@ class SelfServiceInvitationWorkflow:
             )
         except TimeoutError:
             if self.ending is None:  # an Update accepted with the timer's firing came first
-                await self._settle(EXPIRED, "SYSTEM")
+                await self._settle(EXPIRED, ChangeSource.SYSTEM)
         email.cancel()  # a link that no longer works is not worth sending
         self._show()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -117,7 +119,7 @@ class SelfServiceInvitationWorkflow:
 
     @workflow.update
     async def use(self, command: UseInvitation) -> InvitationSettled:
-        return await self._settle(USED, "WEB_APP")
+        return await self._settle(USED, ChangeSource.WEB_APP)
 
     @use.validator
     def _validate_use(self, command: UseInvitation) -> None:
@@ -125,7 +127,7 @@ class SelfServiceInvitationWorkflow:
 
     @workflow.update
     async def revoke(self, command: RevokeInvitation) -> InvitationSettled:
-        return await self._settle(REVOKED, "API", command.reason)
+        return await self._settle(REVOKED, ChangeSource.API, command.reason)
 
     @revoke.validator
     def _validate_revoke(self, command: RevokeInvitation) -> None:
@@ -138,7 +140,7 @@ class SelfServiceInvitationWorkflow:
             raise refuse("The invitation has expired.")
 
     async def _settle(
-        self, status: str, source: str, reason: str | None = None
+        self, status: str, source: ChangeSource, reason: str | None = None
     ) -> InvitationSettled:
         self.ending = InvitationSettlement(
             self.start.invitation_uuid, status, workflow.now(), source, reason

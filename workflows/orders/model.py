@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from workflows.change_source import ChangeSource
 from workflows.orders.rules.compliance import Policy
 
 
@@ -141,7 +142,7 @@ class DocumentRef:
     sha256: str
     pages: int | None = None
     status: str = "ACTIVE"  # ACTIVE or SUPERSEDED
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
     created_at: datetime | None = None
     issuer_id: str | None = None  # the issuer's VAT or registration number, when given
     vins: list[str] | None = None  # the VINs it covers; None: all of the order's
@@ -221,7 +222,7 @@ class CreateOrder:
     settings: OrderSettings
     # IBANs the buyer paid from in its other orders: a new one here is flagged
     buyer_known_ibans: list[str] = field(default_factory=list)
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
@@ -229,20 +230,20 @@ class PatchOrder:
     expected_version: int
     responsible_contact: Person | None = None
     purchase_date: date | None = None
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class CancelOrder:
     reason: str
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class SubmitInvoice:
     invoice: Invoice
     final: bool = False  # through finalization/final-invoice
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
@@ -254,13 +255,13 @@ class PatchInvoice:
     vat_included: bool | None = None
     amount: Money | None = None
     margin_scheme: bool | None = None
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class SubmitPayment:
     payment: Payment
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
@@ -270,42 +271,42 @@ class PatchPayment:
     bank_amount: Money | None = None
     cash_amount: Money | None = None
     source_iban: str | None = None
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class ReadyForPickup:
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class ConfirmPickup:
     pickup: Pickup
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class RevokePickup:
     reason: str
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class ConfirmDelivery:
     delivery: Delivery
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class AttachDocument:
     document: DocumentRef
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
 class RegenerateExport:
     reason: str = "Regeneration requested"
-    source: str = "API"
+    source: ChangeSource = ChangeSource.API
 
 
 @dataclass
@@ -314,7 +315,7 @@ class Redecide:
 
     reason: str
     staff: str  # who decided: kept with the reason
-    source: str = "WEB_APP"
+    source: ChangeSource = ChangeSource.WEB_APP
 
 
 @dataclass
@@ -323,7 +324,7 @@ class Redecision:
     staff: str
     decided_at: datetime
     previous_decision: str | None
-    source: str
+    source: ChangeSource
 
 
 @dataclass

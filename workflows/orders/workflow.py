@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
+    from workflows.change_source import ChangeSource
     from workflows.ids import order_vies_check_workflow_id
     from workflows.orders.model import (
         AttachDocument,
@@ -172,7 +173,7 @@ class OrderWorkflow:
             if self.export_requested is not None:
                 await self._generate_export_file()
             elif not woken and review_at is not None and workflow.now() >= review_at:
-                await self._commit("SYSTEM", bump_order=False)  # a deadline passed
+                await self._commit(ChangeSource.SYSTEM, bump_order=False)  # a deadline passed
             elif not woken and self.daily_vies_active:
                 await self._daily_vies_check()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -268,7 +269,7 @@ class OrderWorkflow:
             result.error_code,
             trader_name=result.trader_name,
         )
-        await self._apply_vies(evidence, "SYSTEM")
+        await self._apply_vies(evidence, ChangeSource.SYSTEM)
 
     async def _apply_vies(self, evidence: ViesEvidence, source: str) -> None:
         assert self.created is not None
@@ -315,7 +316,7 @@ class OrderWorkflow:
             )
         except ActivityError:
             self.export_failed = True
-            await self._commit("SYSTEM", bump_order=False)
+            await self._commit(ChangeSource.SYSTEM, bump_order=False)
             return
         self.export_failed = False
         self.export_files.append(
@@ -325,7 +326,7 @@ class OrderWorkflow:
         )
         self._event(
             "export_file.generated",
-            "SYSTEM",
+            ChangeSource.SYSTEM,
             {
                 "orderUuid": self.order_uuid,
                 "exportFileVersion": version,
@@ -335,7 +336,7 @@ class OrderWorkflow:
                 "sha256": generated.sha256,
             },
         )
-        await self._commit("SYSTEM", bump_order=False)
+        await self._commit(ChangeSource.SYSTEM, bump_order=False)
 
     # ----- queries -----
 
@@ -718,9 +719,9 @@ class OrderWorkflow:
             return
         self.created.buyer = change.buyer
         if change.vies is not None:
-            await self._apply_vies(change.vies, "SYSTEM")
+            await self._apply_vies(change.vies, ChangeSource.SYSTEM)
         else:
-            await self._commit("SYSTEM", bump_order=False)
+            await self._commit(ChangeSource.SYSTEM, bump_order=False)
 
     # ----- the one place state becomes durable -----
 

@@ -38,6 +38,7 @@ from store.buyers.buyers import KYC_MODULE, notify_open_orders
 from store.db import Database
 from store.models import Buyer, Document
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
+from workflows.change_source import ChangeSource
 
 router = APIRouter(
     prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents", tags=["NT24: KYC"]
@@ -103,7 +104,7 @@ async def add_kyc_document(
     settings: Settings,
     db: Database,
     client: Client,
-    source: str = "API",
+    source: ChangeSource = ChangeSource.API,
 ) -> Document:
     """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
     async with db.transaction() as session:

@@ -55,6 +55,7 @@ from workflows.buyers.kyc_verification import (
 )
 from workflows.buyers.rules.kyc import NT24_LED
 from workflows.buyers.rules.kyc_verification import AmlThresholds
+from workflows.change_source import ChangeSource
 from workflows.ids import kyc_workflow_id
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])
@@ -95,7 +96,7 @@ def _problem(error: WorkflowUpdateFailedError) -> Problem:
 
 
 async def open_session(
-    client: Client, settings: Settings, buyer: Buyer, source: str = "API"
+    client: Client, settings: Settings, buyer: Buyer, source: ChangeSource = ChangeSource.API
 ) -> SessionAnswer:
     """Start the buyer's KycWorkflow unless it runs, then ask it for a session. A run that
     ended between the start and the Update (a session expired just then) is started anew."""

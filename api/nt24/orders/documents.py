@@ -49,6 +49,7 @@ from store.documents import (
     inspect_upload,
 )
 from store.models import Document, Order
+from workflows.change_source import ChangeSource
 from workflows.orders.model import AttachDocument, DocumentRef
 from workflows.orders.workflow import OrderWorkflow
 
@@ -287,7 +288,7 @@ async def upload_document(
     issuer_type: str | None,
     issuer_name: str | None,
     file: UploadFile,
-    source: str = "API",
+    source: ChangeSource = ChangeSource.API,
     issuer_id: str | None = None,
     vins: list[str] | None = None,
     origin_country: str | None = None,

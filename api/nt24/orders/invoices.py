@@ -20,6 +20,7 @@ from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match
 from store.db import Database
+from workflows.change_source import ChangeSource
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
 
@@ -53,7 +54,9 @@ class InvoicePatch(NT24Model):
     amount: MoneyIn | None = None
     marginScheme: bool | None = None
 
-    def command(self, expected_version: int, source: str = "API") -> m.PatchInvoice:
+    def command(
+        self, expected_version: int, source: ChangeSource = ChangeSource.API
+    ) -> m.PatchInvoice:
         return m.PatchInvoice(
             type=self.type,
             expected_version=expected_version,
@@ -81,7 +84,7 @@ async def submit(
     uuid: UUID,
     invoice: m.Invoice,
     final: bool,
-    source: str = "API",
+    source: ChangeSource = ChangeSource.API,
 ) -> JSONResponse:
     answer = await order_command(
         client,

@@ -39,6 +39,7 @@ from settings import Settings
 from store.buyers.buyers import buyer_ref, known_ibans, notify_open_orders
 from store.db import Database
 from store.models import Buyer, Order, OrderVin
+from workflows.change_source import ChangeSource
 from workflows.ids import order_workflow_id
 from workflows.orders import model as m
 from workflows.orders.rules.compliance import Policy
@@ -83,7 +84,9 @@ class OrderPatch(NT24Model):
     responsibleContact: PersonIn | None = None
     purchaseDate: date | None = None
 
-    def command(self, expected_version: int, source: str = "API") -> m.PatchOrder:
+    def command(
+        self, expected_version: int, source: ChangeSource = ChangeSource.API
+    ) -> m.PatchOrder:
         return m.PatchOrder(
             expected_version=expected_version,
             responsible_contact=self.responsibleContact.model()
@@ -210,7 +213,7 @@ async def create(
     scope: PartnerScope,
     db: Database,
     client: Client,
-    source: str = "API",
+    source: ChangeSource = ChangeSource.API,
 ) -> JSONResponse:
     """Create the order (or answer the existing one): shared by the API and the web app."""
     if len(body.vins) > 1:

@@ -22,6 +22,7 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match, if_none_match, versioned_json
+from workflows.change_source import ChangeSource
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
 
@@ -61,7 +62,9 @@ class PaymentPatch(NT24Model):
     cashAmount: MoneyIn | None = None
     sourceIban: Iban | None = None
 
-    def command(self, expected_version: int, source: str = "API") -> m.PatchPayment:
+    def command(
+        self, expected_version: int, source: ChangeSource = ChangeSource.API
+    ) -> m.PatchPayment:
         return m.PatchPayment(
             expected_version=expected_version,
             payment_date=self.paymentDate,

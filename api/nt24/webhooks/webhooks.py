@@ -46,6 +46,7 @@ from settings import Settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
 from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
+from workflows.change_source import ChangeSource
 from workflows.ids import webhook_resume_sweep_workflow_id
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
@@ -393,7 +394,9 @@ async def test_webhook(
     settings: AppSettings,
 ) -> JSONResponse:
     return _accepted(
-        await queue_test_fire(endpointId, body, request, caller, db, client, settings, "API")
+        await queue_test_fire(
+            endpointId, body, request, caller, db, client, settings, ChangeSource.API
+        )
     )
 
 
