@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -82,6 +82,10 @@ TRANSPORT_COMPLETED = "TRANSPORT_COMPLETED"
 COMPLIANCE_VALID = "COMPLIANCE_VALID"
 COMPLIANCE_INVALID = "COMPLIANCE_INVALID"
 CANCELLED = "CANCELLED"
+# Search attributes in one upsert, and only when a value changes (runs before the patch upserted
+# the identity at creation and both statuses on every read-model write: 16 upserts in the
+# bench's lifecycle, now 8)
+_INDEX_ON_CHANGE = "index-on-change"
 _LIFECYCLE = [
     CREATED,
     INVOICE_SUBMITTED,
@@ -125,6 +129,8 @@ class OrderWorkflow:
         # The head of the order's evidence chain as the read-model write sealed it: the
         # database's chain and this history witness each other (None before the first write)
         self.chain_head: str | None = None
+        # (order status, compliance status) as last upserted to the search attributes
+        self.indexed: tuple[str, str] | None = None
         if start.carried is not None:
             for name in CARRIED:
                 setattr(self, name, getattr(start.carried, name))
@@ -357,16 +363,17 @@ class OrderWorkflow:
             return CommandResult(order_view(self), created=False, version=self.version)
         self.created = command
         self.created_at = self.updated_at = workflow.now()
-        workflow.upsert_search_attributes(
-            [
-                sa.ORGANIZATION.value_set(command.identity.organization_uuid),
-                sa.PARTNER.value_set(command.identity.partner_uuid),
-                sa.EXTERNAL_ORDER_ID.value_set(command.identity.external_order_id),
-                sa.VINS.value_set([v.vin for v in command.vins]),
-                sa.BUYER_VAT_NUMBER.value_set(command.buyer.vat_number),
-            ]
-        )
-        await self._commit(command.source, bump_order=False)
+        identity = [
+            sa.ORGANIZATION.value_set(command.identity.organization_uuid),
+            sa.PARTNER.value_set(command.identity.partner_uuid),
+            sa.EXTERNAL_ORDER_ID.value_set(command.identity.external_order_id),
+            sa.VINS.value_set([v.vin for v in command.vins]),
+            sa.BUYER_VAT_NUMBER.value_set(command.buyer.vat_number),
+        ]
+        if not workflow.patched(_INDEX_ON_CHANGE):
+            workflow.upsert_search_attributes(identity)
+            identity = []
+        await self._commit(command.source, bump_order=False, index=identity)
         return CommandResult(order_view(self), created=True, version=self.version)
 
     @create.validator
@@ -726,10 +733,15 @@ class OrderWorkflow:
     # ----- the one place state becomes durable -----
 
     async def _commit(
-        self, source: str, bump_order: bool = True, redecided: str | None = None
+        self,
+        source: str,
+        bump_order: bool = True,
+        redecided: str | None = None,
+        index: list[SearchAttributeUpdate] | None = None,
     ) -> None:
         """Re-evaluate, record events, write the read model; the answer waits for it.
-        ``redecided``: the reason of a staff re-decision, for the Export File it produces."""
+        ``redecided``: the reason of a staff re-decision, for the Export File it produces;
+        ``index``: search attributes to upsert with the statuses (the order's identity)."""
         assert self.created is not None
         now = workflow.now()
         if bump_order:
@@ -744,12 +756,18 @@ class OrderWorkflow:
         if redecided is not None and self.evaluation.decision is not None:
             self.export_requested = redecided  # a new version even when the decision is the same
         self._settle_status()
-        workflow.upsert_search_attributes(
-            [
-                sa.ORDER_STATUS.value_set(self.status),
-                sa.COMPLIANCE_STATUS.value_set(self.evaluation.compliance_status),
-            ]
-        )
+        statuses = (self.status, self.evaluation.compliance_status)
+        if not workflow.patched(_INDEX_ON_CHANGE):
+            self.indexed = None  # upserted on every write
+        if index or statuses != self.indexed:
+            workflow.upsert_search_attributes(
+                [
+                    *(index or []),
+                    sa.ORDER_STATUS.value_set(self.status),
+                    sa.COMPLIANCE_STATUS.value_set(self.evaluation.compliance_status),
+                ]
+            )
+            self.indexed = statuses
         events, self.pending_events = self.pending_events, []
         workflow.set_current_details(self._details())
         self.chain_head = await workflow.execute_local_activity_method(
