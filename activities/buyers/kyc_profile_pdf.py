@@ -17,15 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -37,6 +34,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.buyers.identity_verification import IdentityPerson
 from activities.buyers.kyc_store import ProfileRef
+from activities.pdf_signing import pdf_signer
 from settings import Settings
 from store.db import Database
 from store.documents import DocumentStore
@@ -122,31 +120,18 @@ def self_signed(common_name: str, valid_for: timedelta = timedelta(days=3650)) -
 
 def sign_pdf(pdf: bytes, material: SigningMaterial) -> bytes:
     """The PDF with a PAdES signature appended as an incremental update."""
-    certificate = asn1_x509.Certificate.load(_der(material.certificate_pem))
-    key = asn1_keys.PrivateKeyInfo.load(
-        serialization.load_pem_private_key(material.key_pem, password=None).private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    signer = signers.SimpleSigner(
-        signing_cert=certificate,
-        signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([certificate]),
-    )
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason="NT24 KYC profile",
     )
-    signed = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer)
+    signed = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer(material)
+    )
     return signed.getvalue()
 
 
-def _der(pem: bytes) -> bytes:
-    return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
 
 
 @dataclass

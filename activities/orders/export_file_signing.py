@@ -27,22 +27,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from activities.pdf_signing import certificate_der, pdf_signer
 
 if TYPE_CHECKING:
     from activities.buyers.kyc_profile_pdf import SigningMaterial
@@ -109,10 +107,6 @@ def with_seal(pdf: bytes, seal: Seal) -> bytes:
     return out.getvalue()
 
 
-def _der(pem: bytes) -> bytes:
-    return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
-
-
 class ExportFileSigner:
     def __init__(self, material: SigningMaterial, timestamper: TimeStamper | None = None) -> None:
         self.material = material
@@ -127,25 +121,13 @@ class ExportFileSigner:
         return cls(signing_material(settings), HTTPTimeStamper(url) if url else None)
 
     def sign(self, pdf: bytes) -> bytes:
-        certificate = asn1_x509.Certificate.load(_der(self.material.certificate_pem))
-        key = asn1_keys.PrivateKeyInfo.load(
-            serialization.load_pem_private_key(self.material.key_pem, password=None).private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        signer = signers.SimpleSigner(
-            signing_cert=certificate,
-            signing_key=key,
-            cert_registry=SimpleCertificateStore.from_certs([certificate]),
-        )
         metadata = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             md_algorithm="sha256",
             subfilter=fields.SigSeedSubFilter.PADES,
             reason="NT24 Export File",
         )
+        signer = pdf_signer(self.material)
         signed = signers.PdfSigner(metadata, signer, timestamper=self.timestamper).sign_pdf(
             IncrementalPdfFileWriter(io.BytesIO(pdf))
         )
@@ -169,8 +151,8 @@ def verify_export_file(
     pdf: bytes, certificates_pem: Sequence[bytes], tsa_certificates_pem: Sequence[bytes] = ()
 ) -> SignatureCheck:
     """Check the Export File's signature against the platform's certificate(s)."""
-    roots = [asn1_x509.Certificate.load(_der(pem)) for pem in certificates_pem]
-    roots += [asn1_x509.Certificate.load(_der(pem)) for pem in tsa_certificates_pem]
+    roots = [asn1_x509.Certificate.load(certificate_der(pem)) for pem in certificates_pem]
+    roots += [asn1_x509.Certificate.load(certificate_der(pem)) for pem in tsa_certificates_pem]
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         ours = [s for s in reader.embedded_signatures if s.field_name == SIGNATURE_FIELD]
