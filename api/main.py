@@ -37,6 +37,7 @@ from api.shared import (
     health,
     metrics,
     openapi_examples,
+    route_dispatch,
     temporal_calls,
 )
 from api.shared.idempotency import IdempotencyMiddleware
@@ -137,6 +138,7 @@ def create_app(
     declare_body_problems(app)
     declare_problems(app)  # after every other declaration: it completes them
     openapi_examples.install(app)  # example bodies (api/shared/openapi_examples.py)
+    route_dispatch.install(app)  # each request matched on the routes its path can reach
     return app
 
 
