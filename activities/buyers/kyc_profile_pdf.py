@@ -132,8 +132,6 @@ def sign_pdf(pdf: bytes, material: SigningMaterial) -> bytes:
     return signed.getvalue()
 
 
-
-
 @dataclass
 class ProfileRequest:
     buyer_uuid: str
