@@ -26,6 +26,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.tls import tls_context
 from settings import Settings
 from workflows.buyers.rules.kyc_verification import COMPANY, AmlMatch, AmlScreening
 
@@ -81,7 +82,7 @@ class _IdenfyHttp:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | ProviderFailure:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
+            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
                 answer = await http.post(f"{self.base_url}{path}", json=body, auth=self.auth)
         except httpx.TimeoutException as error:
             return ProviderFailure(CLIENT_TIMEOUT, repr(error), final=False)

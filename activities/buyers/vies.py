@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.tls import tls_context
 from settings import Settings
 from store.db import Database
 from store.models import Buyer, ViesCheck
@@ -138,8 +139,9 @@ class ViesClient:
         except InvalidVatNumber as error:
             return ViesResponse(ViesFailure("INVALID_REQUESTER_INFO", str(error)), None)
         try:
-            # One client per check: checks are few, and an activity class has no close hook.
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
+            # One client per check (the TLS context shared): checks are few, and an activity
+            # class has no close hook.
+            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
                 answer = await http.post(
                     f"{self.base_url}/check-vat-number", json=_request_body(number, requester)
                 )

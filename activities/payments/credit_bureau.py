@@ -15,6 +15,7 @@ from datetime import timedelta
 import httpx
 from temporalio.exceptions import ApplicationError
 
+from activities.tls import tls_context
 from workflows.payments.payment_order_model import CreditCheckRequest, CreditVerdict
 
 UNAVAILABLE = "CREDIT_BUREAU_UNAVAILABLE"
@@ -29,7 +30,7 @@ class CreditBureauClient:
 
     async def assess(self, request: CreditCheckRequest) -> CreditVerdict:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
+            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
                 answer = await http.post(f"{self.base_url}/assessments", json=asdict(request))
         except httpx.HTTPError as error:
             raise ApplicationError(f"no answer: {error!r}", type=UNAVAILABLE) from error

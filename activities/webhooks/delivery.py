@@ -44,6 +44,7 @@ from temporalio.service import RPCError
 
 from activities.email import OutgoingEmail
 from activities.schedules import ensure_interval_schedule
+from activities.tls import tls_context
 from activities.workflow_metadata import (
     delivery_start,
     fan_out_start,
@@ -745,7 +746,9 @@ class WebhookActivities:
             # the whole exchange, not each read, must fit in the timeout; the body is not read
             async with (
                 asyncio.timeout(timeout),
-                httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http,
+                httpx.AsyncClient(
+                    timeout=timeout, follow_redirects=False, verify=tls_context()
+                ) as http,
                 http.stream(
                     "POST", url, content=body, headers=headers, extensions=extensions
                 ) as response,
