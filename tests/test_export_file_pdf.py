@@ -14,19 +14,16 @@ from pypdf import PdfReader
 
 from activities.orders.export_file_pdf import (
     AddressFacts,
-    Blocker,
     BuyerFacts,
     DeliveryFacts,
     DocumentFacts,
     ExportFileContent,
     InvoiceFacts,
     InvoiceVersionFacts,
-    Money,
     OrderFacts,
     PaymentFacts,
     PickupFacts,
     RevocationFacts,
-    RuleOutcome,
     SellerFacts,
     SupersededVersion,
     TransportFacts,
@@ -38,6 +35,8 @@ from activities.orders.export_file_pdf import (
     mask_ibans,
     render_export_file,
 )
+from workflows.money import Money
+from workflows.orders.rules.outcome import Blocker, RuleResult
 
 GENERATED_AT = datetime(2026, 5, 4, 9, 30, 15, tzinfo=UTC)
 ORDER_UUID = "3f1c2a9e-8b7d-4c52-9a1e-6d0f5b2c7e41"
@@ -195,7 +194,7 @@ def full_content() -> ExportFileContent:
         ),
         documents=documents,
         rules=tuple(
-            RuleOutcome(rule_id, "PASSED", "Checked on the evidence below.", basis)
+            RuleResult(rule_id, "PASSED", "Checked on the evidence below.", basis)
             for rule_id, basis in zip(
                 RULE_IDS,
                 (
@@ -348,7 +347,7 @@ def test_no_iban_is_printed_in_full_not_even_in_a_rules_detail():
     content = replace(
         full_content(),
         rules=(
-            RuleOutcome(
+            RuleResult(
                 "PAYMENT_IBAN",
                 "PASSED",
                 "PL61109010140000071219812874 was used by this buyer before",
@@ -454,7 +453,7 @@ def test_a_rule_name_is_never_broken_inside_a_word():
     content = replace(
         full_content(),
         rules=tuple(
-            RuleOutcome(name, "PASSED", "Checked on the evidence below.", "Art. 138(1)")
+            RuleResult(name, "PASSED", "Checked on the evidence below.", "Art. 138(1)")
             for name in names
         ),
     )

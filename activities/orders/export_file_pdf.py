@@ -40,15 +40,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from workflows.money import Money
+from workflows.orders.rules.outcome import Blocker, RuleResult
+
 log = structlog.get_logger(__name__)
 
 # ----- the snapshot -----
-
-
-@dataclass(frozen=True)
-class Money:
-    value: int  # minor units (cents for EUR)
-    currency: str = "EUR"
 
 
 @dataclass(frozen=True)
@@ -188,21 +185,6 @@ class InvoiceVersionFacts:
 
 
 @dataclass(frozen=True)
-class Blocker:
-    module: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    rule_id: str
-    outcome: str
-    detail: str
-    legal_basis: str
-
-
-@dataclass(frozen=True)
 class SupersededVersion:
     version: int
     generated_at: datetime
@@ -225,7 +207,7 @@ class ExportFileContent:
     transport: TransportFacts = field(default_factory=TransportFacts)
     documents: tuple[DocumentFacts, ...] = ()
     blockers: tuple[Blocker, ...] = ()
-    rules: tuple[RuleOutcome, ...] = ()
+    rules: tuple[RuleResult, ...] = ()
     superseded_versions: tuple[SupersededVersion, ...] = ()
     rule_set: str | None = None  # the version of the compliance rules the decision was made under
     kyc_documents: tuple[DocumentFacts, ...] = ()  # the buyer's, superseded ones included

@@ -19,7 +19,6 @@ from reportlab.platypus import Flowable, Spacer
 from activities.orders.export_file_pdf import (
     _SUBTITLE,
     _TITLE,
-    Money,
     _facts,
     _paragraph,
     _section,
@@ -29,6 +28,7 @@ from activities.orders.export_file_pdf import (
     format_timestamp,
     render_a4,
 )
+from workflows.money import Money
 
 
 @dataclass(frozen=True)

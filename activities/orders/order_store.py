@@ -598,11 +598,8 @@ async def _export_content(
         documents=tuple(_document(d) for d in documents),
         kyc_documents=tuple(_document(d) for d in kyc_documents),
         invoice_history=tuple(_invoice_version(v) for v in invoice_versions),
-        blockers=tuple(pdf.Blocker(b.module, b.code, b.message) for b in evaluation.blockers),
-        rules=tuple(
-            pdf.RuleOutcome(r.rule_id, r.outcome, r.detail, r.legal_basis)
-            for r in evaluation.rule_outcomes
-        ),
+        blockers=tuple(evaluation.blockers),
+        rules=tuple(evaluation.rule_outcomes),
         # each earlier version was archived for the reason of the one that replaced it
         superseded_versions=tuple(
             pdf.SupersededVersion(e.version, e.generated_at, successor.reason)

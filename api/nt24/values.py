@@ -6,6 +6,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from api.nt24.schemas import NT24Model
 from api.shared.input_limits import MoneyValue
+from workflows.money import Money
 from workflows.orders import model as order_model
 
 
@@ -17,8 +18,8 @@ class MoneyIn(NT24Model):
     )
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
-    def model(self) -> order_model.Money:
-        return order_model.Money(self.value, self.currency)
+    def model(self) -> Money:
+        return Money(self.value, self.currency)
 
 
 class AddressIn(NT24Model):

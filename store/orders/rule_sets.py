@@ -36,7 +36,11 @@ _SHARED = (
 )
 FILES: dict[str, tuple[str, ...]] = {
     legacy.RULE_SET: ("workflows/orders/rules/rule_set_2026_11.py", *_SHARED),
-    current.RULE_SET: ("workflows/orders/rules/compliance.py", *_SHARED),
+    current.RULE_SET: (
+        "workflows/orders/rules/compliance.py",
+        "workflows/orders/rules/outcome.py",
+        *_SHARED,
+    ),
 }
 EVALUATORS: dict[str, Callable[[current.ComplianceFacts], Any]] = {
     legacy.RULE_SET: legacy.evaluate_current,

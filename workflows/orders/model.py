@@ -11,13 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from workflows.change_source import ChangeSource
+from workflows.money import Money
 from workflows.orders.rules.compliance import Policy
-
-
-@dataclass
-class Money:
-    value: int  # minor units (cents for EUR)
-    currency: str = "EUR"
 
 
 @dataclass

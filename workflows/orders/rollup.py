@@ -16,27 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workflows.buyers.rules.kyc import KycFacts, default_aml_status
-from workflows.orders.model import Money
 from workflows.orders.rules import compliance as rules
 from workflows.orders.rules import rule_set_2026_11 as legacy
+from workflows.orders.rules.outcome import Blocker, RuleResult
 
 if TYPE_CHECKING:
     from workflows.orders.workflow import OrderWorkflow
-
-
-@dataclass
-class BlockerItem:
-    module: str
-    code: str
-    message: str
-
-
-@dataclass
-class RuleResult:
-    rule_id: str
-    outcome: str  # PASSED, FAILED, PENDING, NOT_APPLICABLE
-    detail: str
-    legal_basis: str
 
 
 LEGACY_RULE_SET = legacy.RULE_SET
@@ -47,7 +32,7 @@ RULE_SET = rules.RULE_SET
 class Evaluation:
     compliance_status: str  # INCOMPLETE, VALID, INVALID
     decision: str | None  # VALID_EXPORT, VAT_APPLICABLE; None until terminal
-    blockers: list[BlockerItem] = field(default_factory=list)
+    blockers: list[Blocker] = field(default_factory=list)
     rule_outcomes: list[RuleResult] = field(default_factory=list)
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)
     payment_covers_invoice: bool = False
@@ -95,21 +80,19 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
             vies_checks=tuple(checks),
         ),
         order=rules.OrderFacts(
-            total=_money(created.total_amount),
+            total=created.total_amount,
             vehicles=tuple(
                 rules.Vehicle(v.vin, v.first_registration_date, v.mileage) for v in created.vins
             ),
         ),
         invoices=tuple(
-            rules.InvoiceFacts(
-                i.type, i.invoice_number, _money(i.amount), i.vat_included, i.margin_scheme
-            )
+            rules.InvoiceFacts(i.type, i.invoice_number, i.amount, i.vat_included, i.margin_scheme)
             for i in order.invoices.values()
         ),
         payment=rules.PaymentFacts(
             payment_date=payment.payment_date,
-            bank_amount=_money(payment.bank_amount),
-            cash_amount=_money(payment.cash_amount),
+            bank_amount=payment.bank_amount,
+            cash_amount=payment.cash_amount,
             source_iban=payment.source_iban,
             known_ibans=tuple(created.buyer_known_ibans),
             ready_for_pickup=payment.ready_for_pickup,
@@ -154,12 +137,13 @@ def evaluate_order(order: OrderWorkflow, now: datetime, rule_set: str = RULE_SET
     covers = bool(
         facts.payment
         and preliminary
-        and rules.amount_matches_invoice(facts.payment, _money(preliminary.amount))
+        and rules.amount_matches_invoice(facts.payment, preliminary.amount)
     )
     return Evaluation(
         compliance_status=rollup.compliance_status,
         decision=rollup.decision,
-        blockers=[BlockerItem(b.module, b.code, b.message) for b in rollup.blockers],
+        # the frozen rule set 2026.11 has a Blocker of its own, of the same shape
+        blockers=[Blocker(b.module, b.code, b.message) for b in rollup.blockers],
         rule_outcomes=[
             RuleResult(r.rule, r.outcome, r.detail, r.legal_basis) for r in rollup.rule_outcomes
         ],
@@ -232,10 +216,6 @@ def _modules(modules: rules.Modules) -> dict[str, dict[str, Any]]:
             "cmrUploaded": transport.cmr_uploaded,
         },
     }
-
-
-def _money(money: Money) -> rules.Money:
-    return rules.Money(money.value, money.currency)
 
 
 def _member_state(vat_number: str) -> str:

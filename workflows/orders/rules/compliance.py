@@ -35,6 +35,7 @@ from workflows.buyers.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.buyers.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
 from workflows.money import Money
 from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit, limits_in_force
+from workflows.orders.rules.outcome import Blocker
 
 # Rule outcomes
 PASSED = "PASSED"
@@ -250,13 +251,6 @@ class ComplianceFacts:
 
 
 # ----- results -----
-
-
-@dataclass(frozen=True)
-class Blocker:
-    module: str
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
