@@ -188,6 +188,24 @@ class OrderSettings:
     # its last change: the retention of VAT evidence
     retention: timedelta = timedelta(days=3653)
 
+    def __post_init__(self) -> None:
+        self.policy = _shared(self.policy)
+
+
+# Every open order holds its settings, and with them a policy of 17 cash limits (~22 KiB
+# decoded): orders share one copy of each policy in use. A handful are (the settings'); past
+# this many, a policy is held as decoded.
+_SHARED_POLICIES = 32
+_policies: dict[Policy, Policy] = {}
+
+
+def _shared(policy: Policy) -> Policy:
+    if (known := _policies.get(policy)) is not None:
+        return known
+    if len(_policies) < _SHARED_POLICIES:
+        _policies[policy] = policy
+    return policy
+
 
 @dataclass
 class OrderIdentity:
