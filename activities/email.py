@@ -12,41 +12,21 @@ relay took the message once carries the same Message-ID and receivers can tell t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from uuid import NAMESPACE_URL, uuid5
 
 import aiosmtplib
-from pydantic import ConfigDict
-from pydantic.dataclasses import dataclass as pydantic_dataclass
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import interface
+from activities.interface import OutgoingEmail
 from settings import Settings
 from store.models import utcnow
 
 SMTP_PERMANENT = "SMTP_PERMANENT"
 SMTP_TRANSIENT = "SMTP_TRANSIENT"
-
-
-# A pydantic dataclass only for its config: the data converter writes JSON, and raw bytes
-# (a PDF) are not UTF-8, so they travel base64-encoded.
-@pydantic_dataclass(config=ConfigDict(ser_json_bytes="base64", val_json_bytes="base64"))
-class EmailAttachment:
-    filename: str
-    content_type: str  # e.g. application/pdf
-    content: bytes
-
-
-@dataclass
-class OutgoingEmail:
-    to: list[str]
-    subject: str
-    text: str
-    html: str | None = None  # sent as the alternative to ``text`` when given
-    attachments: list[EmailAttachment] = field(default_factory=list)
-    reply_to: str | None = None
 
 
 def compose(mail: OutgoingEmail, sender: str, message_id: str) -> EmailMessage:
@@ -89,7 +69,7 @@ def smtp_failure(error: Exception) -> ApplicationError:
     )
 
 
-class EmailActivities:
+class EmailActivities(interface.EmailActivities):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sender_address = parseaddr(settings.mail_from)[1]

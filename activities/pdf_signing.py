@@ -10,7 +10,7 @@ certificates) use it as it is; any other mechanism goes the library's way.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -23,8 +23,14 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-if TYPE_CHECKING:
-    from activities.buyers.kyc_profile_pdf import SigningMaterial
+
+@dataclass(frozen=True)
+class SigningMaterial:
+    """The platform's certificate and private key, PEM (read from settings by
+    activities/buyers/kyc_profile_pdf.signing_material)."""
+
+    certificate_pem: bytes
+    key_pem: bytes
 
 
 class _ParsedKeySigner(signers.SimpleSigner):

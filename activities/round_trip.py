@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import interface
+from activities.interface import RoundTripConfirmation, RoundTripRequest
 from store.db import Database
 from store.models import Organization
 
 
-@dataclass
-class RoundTripRequest:
-    organization_uuid: str
-    message: str
-
-
-@dataclass
-class RoundTripConfirmation:
-    organization_name: str
-    worker_identity: str
-
-
-class RoundTripActivities:
+class RoundTripActivities(interface.RoundTripActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -13,14 +13,8 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.orders.invoice_pdf import InvoicePdfContent
-from activities.payments.dunning import (
-    INVOICE_LETTER,
-    LetterRequest,
-    Sender,
-    compose_letter,
-    start_dunning,
-    step_name,
-)
+from activities.payments.dunning import Sender, compose_letter, start_dunning, step_name
+from activities.payments.interface import INVOICE_LETTER, LetterRequest
 from sandboxes.mail import MailCatcher
 from store.i18n import BuyerLocale
 from store.models import DunningLetter

@@ -12,13 +12,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 import sandboxes.app
-from activities.email import (
-    SMTP_PERMANENT,
-    SMTP_TRANSIENT,
-    EmailActivities,
-    EmailAttachment,
-    OutgoingEmail,
-)
+from activities.email import SMTP_PERMANENT, SMTP_TRANSIENT, EmailActivities
+from activities.interface import EmailAttachment, OutgoingEmail
 from sandboxes.mail import MailCatcher
 from tests.conftest import free_port, serving, settings_for_tests
 from workflows.converter import DATA_CONVERTER

@@ -15,7 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 
 import admin
 from activities.payments.dunning import start_dunning
-from activities.payments.payouts import PayoutRunInput, ensure_payout_schedule
+from activities.payments.interface import PayoutRunInput
+from activities.payments.payouts import ensure_payout_schedule
 from api.notyd.payments.dunning_commands import notify_dunning
 from settings import get_settings
 from store.identity import identity

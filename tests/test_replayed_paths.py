@@ -13,8 +13,9 @@ from uuid import uuid4
 
 import httpx
 
-from activities.payments.payouts import PayoutRunInput
-from activities.webhooks.delivery import FAN_OUT_WORKFLOW, Batch, start_sweep
+from activities.payments.interface import PayoutRunInput
+from activities.webhooks.delivery import start_sweep
+from activities.webhooks.interface import FAN_OUT_WORKFLOW, Batch
 from store.models import Partner
 from store.webhooks.events import record_event
 from tests.conftest import Stack, capture_history, serving

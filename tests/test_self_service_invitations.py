@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from sandboxes.mail import MailCatcher
-from store.buyers.invitations import ACTIVE, EXPIRED, USED, checklist, effective_status, link_token
+from store.buyers.invitations import checklist, effective_status, link_token
 from store.models import Document, SelfServiceInvitation
 from tests.conftest import ApiTenant, Stack, capture_history, make_api_tenant
 from tests.test_buyers import PROBLEMS, api, key
 from tests.test_kyc_documents import new_buyer, pdf, upload
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED, USED
 from workflows.ids import invitation_workflow_id
 
 # ----- the pure parts -----

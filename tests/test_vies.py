@@ -20,14 +20,8 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
-from activities.buyers.vies import (
-    ViesClient,
-    ViesFailure,
-    ViesReply,
-    ViesResult,
-    ViesTrigger,
-    classify,
-)
+from activities.buyers.interface import ViesResult, ViesTrigger
+from activities.buyers.vies import ViesClient, ViesFailure, ViesReply, classify
 from api.nt24.buyers.vies_trigger import start_vies_check
 from sandboxes.vies import (
     COUNTRY_MAGIC_NUMBERS,

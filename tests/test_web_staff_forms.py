@@ -16,7 +16,8 @@ from uuid import UUID
 import httpx
 from sqlalchemy import select
 
-from activities.orders.order_store import OrderSnapshot, OrderStoreActivities
+from activities.orders.interface import OrderSnapshot
+from activities.orders.order_store import OrderStoreActivities
 from activities.payments.dunning import start_dunning
 from store.models import (
     KycVerification,

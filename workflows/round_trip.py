@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.round_trip import (
+    from activities.interface import (
         RoundTripActivities,
         RoundTripConfirmation,
         RoundTripRequest,

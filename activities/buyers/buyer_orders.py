@@ -1,24 +1,39 @@
-"""Telling a buyer's open orders that its KYC facts or VIES result changed."""
+"""Telling a buyer's open orders that its KYC facts or VIES result changed: the activity the
+buyer's workflows call, and the API after a change it made."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from temporalio import activity
+from temporalio.client import Client
+from temporalio.service import RPCError
 
-from store.buyers.buyers import notify_open_orders
+from activities.buyers import interface
+from activities.buyers.interface import BuyerOrdersNotice
+from store.buyers.buyers import open_orders
 from store.db import Database
-from workflows.orders.model import ViesEvidence
+from workflows.orders.model import BUYER_CHANGED, BuyerChanged, ViesEvidence
 
 
-@dataclass
-class BuyerOrdersNotice:
-    buyer_uuid: str
-    vies: ViesEvidence | None = None
+async def notify_open_orders(
+    client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
+) -> int:
+    """Signal every open order of the buyer with its current KYC facts; returns how many."""
+    found = await open_orders(db, buyer_uuid)
+    if found is None:
+        return 0
+    for workflow_id in found.workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).signal(
+                BUYER_CHANGED, BuyerChanged(found.buyer, vies)
+            )
+        except RPCError:
+            continue  # the order's workflow has closed meanwhile: nothing to tell it
+    return len(found.workflow_ids)
 
 
-class BuyerOrdersActivities:
+class BuyerOrdersActivities(interface.BuyerOrdersActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -26,9 +26,17 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.buyers import interface
+from activities.buyers.interface import (
+    AmlRequest,
+    IdentityPerson,
+    IdentityResult,
+    IdentitySession,
+    SessionRequest,
+)
 from activities.tls import tls_context
 from settings import Settings
-from workflows.buyers.rules.kyc_verification import COMPANY, AmlMatch, AmlScreening
+from workflows.buyers.rules.kyc_verification import AmlMatch, AmlScreening
 
 SIGNATURE_HEADER = "Idenfy-Signature"
 NETWORK_ERROR = "NETWORK_ERROR"
@@ -97,14 +105,6 @@ class _IdenfyHttp:
         if not isinstance(document, dict):
             return ProviderFailure(MALFORMED_RESPONSE, answer.text[:200], final=False)
         return document
-
-
-@dataclass
-class IdentitySession:
-    session_id: str  # the contract's sessionId: idenfy_<scanRef>
-    scan_ref: str
-    client_id: str
-    idenfy_url: str  # where the buyer verifies: the redirect carrying the auth token
 
 
 class IdentityClient:
@@ -194,34 +194,6 @@ class AmlClient:
         )
 
 
-@dataclass
-class IdentityPerson:
-    """The person as their identity document reads (the callback's ``data``)."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    date_of_birth: str | None = None
-    nationality: str | None = None
-    document_type: str | None = None
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-
-@dataclass
-class IdentityResult:
-    """One callback of the identity provider, as the workflow is signalled with it."""
-
-    scan_ref: str
-    client_id: str
-    final: bool
-    overall: str  # APPROVED, DENIED, SUSPECTED, REVIEWING, EXPIRED
-    fraud_tags: list[str] = field(default_factory=list)
-    mismatch_tags: list[str] = field(default_factory=list)
-    person: IdentityPerson = field(default_factory=IdentityPerson)
-
-
 def read_callback(body: bytes) -> IdentityResult | None:
     """The callback's facts, or None when it is not an identity callback we can read."""
     try:
@@ -264,28 +236,7 @@ def read_callback(body: bytes) -> IdentityResult | None:
     )
 
 
-@dataclass
-class SessionRequest:
-    client_id: str  # the buyer's uuid: callbacks find the buyer's workflow by it
-    first_name: str | None
-    last_name: str | None
-
-
-@dataclass
-class AmlRequest:
-    client_id: str
-    subject: str  # COMPANY or PERSON
-    full_name: str
-    nationality: str | None
-    date_of_birth: str | None
-    threshold: int
-
-    @classmethod
-    def company(cls, client_id: str, name: str, country: str, threshold: int) -> AmlRequest:
-        return cls(client_id, COMPANY, name, country, None, threshold)
-
-
-class IdentityActivities:
+class IdentityActivities(interface.IdentityActivities):
     def __init__(self, settings: Settings) -> None:
         self.identity = IdentityClient(settings)
         self.aml = AmlClient(settings)

@@ -8,8 +8,6 @@ sent through ``EmailActivities.send_email``, so its errors read as every e-mail'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,38 +17,23 @@ from sqlalchemy.orm import selectinload
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.email import EmailActivities, OutgoingEmail
+from activities.buyers import interface
+from activities.buyers.interface import InvitationRef, InvitationSettled, InvitationSettlement
+from activities.email import EmailActivities
+from activities.interface import OutgoingEmail
 from activities.webhooks.delivery import kick_fan_out
 from settings import Settings
 from store import i18n
 from store.buyers.buyers import active_kyc_document_types
-from store.buyers.invitations import ACTIVE, EXPIRED, KYC, TEMPLATES, USED, checklist, link_url
+from store.buyers.invitations import KYC, TEMPLATES, checklist, link_url
 from store.db import Database
 from store.i18n import BuyerLocale
 from store.models import Event, SelfServiceInvitation, utcnow
 from store.webhooks.events import record_event, utc_timestamp
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED, USED
 
 
-@dataclass
-class InvitationRef:
-    invitation_uuid: str
-
-
-@dataclass
-class InvitationSettlement:
-    invitation_uuid: str
-    status: str  # USED, REVOKED or EXPIRED
-    at: datetime  # the workflow's clock
-    source: str  # of the event: WEB_APP (the buyer submitted), API (revoked), SYSTEM (expired)
-    reason: str | None = None  # why it was revoked
-
-
-@dataclass
-class InvitationSettled:
-    status: str  # the invitation's status now: the one asked for, or the one it already had
-
-
-class InvitationActivities:
+class InvitationActivities(interface.InvitationActivities):
     def __init__(self, db: Database, settings: Settings, email: EmailActivities) -> None:
         self.db = db
         self.settings = settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -32,22 +32,16 @@ from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers.identity_verification import IdentityPerson
-from activities.buyers.kyc_store import ProfileRef
-from activities.pdf_signing import pdf_signer
+from activities.buyers import interface
+from activities.buyers.interface import ProfileRef, ProfileRequest
+from activities.pdf_signing import SigningMaterial, pdf_signer
 from settings import Settings
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import Buyer
-from workflows.buyers.rules.kyc_verification import AmlScreening, AmlThresholds, aml_level
+from workflows.buyers.rules.kyc_verification import aml_level
 
 SIGNATURE_FIELD = "NT24KycProfileSignature"
-
-
-@dataclass(frozen=True)
-class SigningMaterial:
-    certificate_pem: bytes
-    key_pem: bytes
 
 
 def _pem(value: str) -> bytes:
@@ -130,24 +124,6 @@ def sign_pdf(pdf: bytes, material: SigningMaterial) -> bytes:
         IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer(material)
     )
     return signed.getvalue()
-
-
-@dataclass
-class ProfileRequest:
-    buyer_uuid: str
-    session_id: str
-    scan_ref: str
-    identity_status: str
-    decided_by: str  # SYSTEM or the staff member who approved a review
-    person: IdentityPerson
-    screenings: list[AmlScreening]
-    thresholds: AmlThresholds
-    started_at: datetime
-    verified_at: datetime
-    expires_at: datetime
-    review_reason: str | None = None  # what staff looked at, when they decided
-    fraud_tags: list[str] = field(default_factory=list)
-    mismatch_tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -272,7 +248,7 @@ def render_profile(request: ProfileRequest, company: CompanyFacts) -> bytes:
     return buffer.getvalue()
 
 
-class KycProfileActivities:
+class KycProfileActivities(interface.KycProfileActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.store = DocumentStore(settings.effective_document_store_dir)

@@ -8,8 +8,6 @@ workflow made, so a retried activity changes nothing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -17,65 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers.identity_verification import IdentityPerson, IdentitySession
-from activities.orders.order_store import PendingEvent
+from activities.buyers import interface
+from activities.buyers.interface import (
+    BuyerKycRecord,
+    BuyerKycState,
+    VerificationRecord,
+)
+from activities.orders.interface import PendingEvent
 from activities.webhooks.delivery import kick_fan_out
 from store.db import Database
 from store.models import AmlScreening as AmlScreeningRow
 from store.models import Buyer, Event, KycVerification
-from workflows.buyers.rules.kyc_verification import AmlScreening, AmlThresholds, aml_level
+from workflows.buyers.rules.kyc_verification import aml_level
 
 
-@dataclass
-class BuyerKycState:
-    """What GET .../kyc shows of the verification, and what the buyer's orders judge."""
-
-    verification_status: str  # NOT_STARTED, IN_PROGRESS, VERIFIED, REJECTED
-    aml_status: str  # PENDING, CLEAR, FLAGGED
-    expires_at: datetime | None = None
-    expired: bool = False
-
-
-@dataclass
-class ProfileRef:
-    sha256: str
-    size: int
-    generated_at: datetime
-
-
-@dataclass
-class VerificationRecord:
-    buyer_uuid: str
-    session: IdentitySession
-    status: str  # IN_PROGRESS, REVIEW, VERIFIED, REJECTED, EXPIRED
-    started_at: datetime
-    deadline_at: datetime
-    thresholds: AmlThresholds
-    identity_status: str | None = None
-    fraud_tags: list[str] = field(default_factory=list)
-    mismatch_tags: list[str] = field(default_factory=list)
-    person: IdentityPerson | None = None
-    aml_status: str | None = None
-    reason: str | None = None
-    decided_by: str | None = None
-    completed_at: datetime | None = None
-    expires_at: datetime | None = None
-    profile: ProfileRef | None = None
-    screenings: list[AmlScreening] = field(default_factory=list)
-    buyer: BuyerKycState | None = None  # None: the buyer's KYC state stays as it is
-    events: list[PendingEvent] = field(default_factory=list)
-
-
-@dataclass
-class BuyerKycRecord:
-    """The buyer's KYC state (None: as it is) and events, with no session's evidence."""
-
-    buyer_uuid: str
-    buyer: BuyerKycState | None
-    events: list[PendingEvent] = field(default_factory=list)
-
-
-class KycStoreActivities:
+class KycStoreActivities(interface.KycStoreActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

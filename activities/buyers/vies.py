@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,28 +23,20 @@ from sqlalchemy import or_, select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.buyers import interface
+from activities.buyers.interface import (
+    FINAL_ERRORS,
+    ViesAnswer,
+    ViesCheckRecord,
+    ViesCheckRecorded,
+    ViesCheckRequest,
+    ViesResult,
+)
 from activities.tls import tls_context
 from settings import Settings
 from store.db import Database
 from store.models import Buyer, ViesCheck
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
-
-
-class ViesResult(StrEnum):
-    VALID = "VALID"
-    INVALID = "INVALID"
-    UNKNOWN = "UNKNOWN"  # VIES could not say (unavailable past the retry budget, or refused)
-
-
-class ViesTrigger(StrEnum):
-    MANUAL = "MANUAL"  # K2: the integrator asked
-    UPSERT = "UPSERT"  # the buyer was created or its VAT number changed
-    DAILY = "DAILY"  # the daily re-check between ready-for-pickup and delivery
-
-
-# Retrying cannot change these answers: the input, the requester or the number is refused,
-# or our IP address is blocked (hammering a block only prolongs it).
-FINAL_ERRORS = frozenset({"INVALID_INPUT", "INVALID_REQUESTER_INFO", "VAT_BLOCKED", "IP_BLOCKED"})
 
 # Everything else is retryable. VIES's own transient codes, for reference: SERVICE_UNAVAILABLE,
 # MS_UNAVAILABLE, TIMEOUT, GLOBAL_MAX_CONCURRENT_REQ(_TIME), MS_MAX_CONCURRENT_REQ(_TIME).
@@ -163,48 +154,7 @@ def _request_body(number: VatNumber, requester: VatNumber | None) -> dict[str, s
     return body
 
 
-@dataclass
-class ViesCheckRequest:
-    vat_number: str
-    requester_vat_number: str | None
-
-
-@dataclass
-class ViesAnswer:
-    valid: bool
-    request_date: str | None
-    request_identifier: str | None
-    name: str | None
-    address: str | None
-    raw_sha256: str | None
-    attempts: int
-
-
-@dataclass
-class ViesCheckRecord:
-    check_uuid: str  # made by the workflow, so a retried write stores one row
-    buyer_uuid: str
-    vat_number: str
-    requester_vat_number: str | None
-    trigger: ViesTrigger
-    result: ViesResult
-    checked_at: datetime  # the workflow's clock, for every outcome: one clock orders checks
-    request_date: str | None = None
-    request_identifier: str | None = None
-    name: str | None = None
-    address: str | None = None
-    error_code: str | None = None
-    attempts: int = 1
-    raw_sha256: str | None = None
-
-
-@dataclass
-class ViesCheckRecorded:
-    check_uuid: str
-    buyer_updated: bool  # False when a newer check had already been recorded
-
-
-class ViesActivities:
+class ViesActivities(interface.ViesActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.client = ViesClient(settings.vies_base_url, settings.vies_http_timeout)

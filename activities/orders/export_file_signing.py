@@ -43,7 +43,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from activities.pdf_signing import certificate_der, pdf_signer
 
 if TYPE_CHECKING:
-    from activities.buyers.kyc_profile_pdf import SigningMaterial
+    from activities.pdf_signing import SigningMaterial
     from settings import Settings
 
 SIGNATURE_FIELD = "NT24ExportFileSignature"

@@ -19,7 +19,7 @@ from store.orders.evidence import Evidence, utc
 from store.orders.rule_sets import FILES, digest
 
 if TYPE_CHECKING:
-    from activities.orders.order_store import OrderSnapshot
+    from activities.orders.interface import OrderSnapshot
 
 _INVOICE_FACTS = (
     "type",

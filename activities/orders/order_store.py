@@ -11,9 +11,8 @@ Update returns only after it, so a client reads its own write.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select
@@ -22,8 +21,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.orders import export_file_pdf as pdf
+from activities.orders import interface
 from activities.orders.export_file_pdf import render_export_file
 from activities.orders.export_file_signing import ExportFileSigner, Seal
+from activities.orders.interface import ExportFileRequest, GeneratedExportFile, OrderSnapshot
 from activities.orders.order_evidence import evidence_of
 from activities.webhooks.delivery import kick_fan_out
 from store.db import Database
@@ -44,95 +45,12 @@ from store.models import (
 from store.orders import evidence
 from store.orders.rule_sets import FILES, digest
 from workflows.orders.model import (
-    DocumentRef,
-    Invoice,
     Money,
-    OrderIdentity,
-    Payment,
     Pickup,
-    Transport,
-)
-from workflows.orders.model import OrderVin as OrderVinModel
-from workflows.orders.rollup import Evaluation
-from workflows.orders.views import (
-    compliance_view,
-    export_file_view,
-    invoice_view,
-    order_view,
-    payment_view,
-    transport_view,
 )
 
-if TYPE_CHECKING:
-    from workflows.orders.workflow import OrderWorkflow
 
-
-@dataclass
-class PendingEvent:
-    id: str  # evt_..., made by the workflow: the same across retries and replays
-    type: str
-    source: str  # API, WEB_APP, SYSTEM
-    created_at: datetime
-    data: dict[str, Any]
-
-
-@dataclass
-class OrderSnapshot:
-    identity: OrderIdentity
-    revision: int
-    status: str
-    compliance_status: str
-    version: int
-    fingerprint: str
-    created_at: datetime
-    updated_at: datetime
-    vins: list[str]
-    order: dict[str, Any]
-    invoices: list[dict[str, Any]]
-    payment: dict[str, Any] | None
-    transport: dict[str, Any]
-    compliance: dict[str, Any]
-    export_file: dict[str, Any]
-    rule_outcomes: list[dict[str, Any]]
-    documents: list[DocumentRef] = field(default_factory=list)
-    events: list[PendingEvent] = field(default_factory=list)
-    # Who made the change (API, WEB_APP, SYSTEM); last and defaulted so older histories replay
-    source: str = "API"
-    # The rule set the evaluation was made under (the evidence chain's decisions name it)
-    rule_set: str | None = None
-
-    @classmethod
-    def of(
-        cls, order: OrderWorkflow, events: list[PendingEvent], source: str = "API"
-    ) -> OrderSnapshot:
-        created, evaluation = order.created, order.evaluation
-        assert created is not None and evaluation is not None
-        assert order.created_at is not None and order.updated_at is not None
-        return cls(
-            identity=created.identity,
-            revision=order.revision,
-            status=order.status,
-            compliance_status=evaluation.compliance_status,
-            version=order.version,
-            fingerprint=created.fingerprint,
-            created_at=order.created_at,
-            updated_at=order.updated_at,
-            vins=[v.vin for v in created.vins],
-            order=order_view(order),
-            invoices=[invoice_view(order, i) for i in order.invoices.values()],
-            payment=payment_view(order),
-            transport=transport_view(order),
-            compliance=compliance_view(order),
-            export_file=export_file_view(order),
-            rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
-            documents=list(order.documents),
-            events=events,
-            source=source,
-            rule_set=evaluation.rule_set,
-        )
-
-
-class OrderStoreActivities:
+class OrderStoreActivities(interface.OrderStoreActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -329,32 +247,7 @@ async def _write_events(session: AsyncSession, row: Order, snapshot: OrderSnapsh
         )
 
 
-@dataclass
-class ExportFileRequest:
-    """What the Export File needs from the workflow; the rest is read from the database."""
-
-    identity: OrderIdentity
-    version: int
-    reason: str
-    generated_at: datetime
-    status: str
-    purchase_date: date | None
-    total_amount: Money
-    vins: list[OrderVinModel]
-    invoices: list[Invoice]
-    payment: Payment | None
-    transport: Transport
-    evaluation: Evaluation
-
-
-@dataclass
-class GeneratedExportFile:
-    sha256: str
-    generated_at: datetime
-    decision: str
-
-
-class ExportFileActivities:
+class ExportFileActivities(interface.ExportFileActivities):
     def __init__(
         self, db: Database, documents: DocumentStore, signer: ExportFileSigner | None = None
     ) -> None:

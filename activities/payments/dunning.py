@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -35,8 +35,20 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 
-from activities.email import SMTP_PERMANENT, EmailActivities, EmailAttachment, OutgoingEmail
+from activities.email import SMTP_PERMANENT, EmailActivities
+from activities.interface import EmailAttachment, OutgoingEmail
 from activities.orders.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
+from activities.payments import interface
+from activities.payments.interface import (
+    DUNNING_WORKFLOW,
+    INVOICE_LETTER,
+    DunningInput,
+    DunningStateChange,
+    InvoiceBalance,
+    InvoiceRef,
+    LetterOutcome,
+    LetterRequest,
+)
 from activities.workflow_metadata import dunning_start
 from settings import Settings
 from store import i18n
@@ -47,66 +59,13 @@ from store.payments.payment_money import balance_of
 from workflows.ids import dunning_workflow_id
 from workflows.payments.rules.dunning import (
     DunningStep,
-    Instalment,
-    LadderStep,
     counter_fields,
     status_of,
 )
 
-DUNNING_WORKFLOW = "DunningWorkflow"
 LETTERS = FileSystemLoader(Path(__file__).resolve().parents[2] / "store" / "templates")
 INSTALMENT = "INSTALMENT"
 SENT, FAILED = "SENT", "FAILED"
-
-
-@dataclass
-class DunningInput:
-    invoice_uuid: str
-    due_at: datetime
-    # From settings by the starter (workflows never read settings)
-    ladder: list[LadderStep]
-    plan_grace: timedelta  # an instalment unpaid this long after its date breaks the plan
-    activity_timeout: timedelta
-
-
-@dataclass
-class LetterRequest:
-    invoice_uuid: str
-    letter_key: str  # unique per invoice: a retried activity writes one letter
-    sent_at: datetime  # the workflow's clock
-    step: DunningStep | None = None  # a ladder letter, or
-    instalment: Instalment | None = None  # an instalment of a payment plan
-    instalments: int = 0  # how many the plan has
-    # the invoice itself, sent when it is created (no ladder step; ``dunning_status`` stays)
-    invoice_notice: bool = False
-    plan_total: int = 0  # what was outstanding when the plan was agreed
-    plan_due_by_now: int = 0  # what the plan wants paid by this instalment's date
-
-
-@dataclass
-class LetterOutcome:
-    sent: bool  # False: the invoice is closed, nothing is due, or the address bounced
-    closed: bool
-    outstanding: int
-
-
-@dataclass
-class DunningStateChange:
-    invoice_uuid: str
-    at: datetime
-    dunning_status: int | None = None
-    on_hold: bool | None = None
-
-
-@dataclass
-class InvoiceRef:
-    invoice_uuid: str
-
-
-@dataclass
-class InvoiceBalance:
-    outstanding: int
-    closed: bool
 
 
 def dunning_input(settings: Settings, invoice_uuid: str, due_at: datetime) -> DunningInput:
@@ -147,8 +106,6 @@ def _closed(invoice: PaymentInvoice) -> bool:
 
 
 # ----- the letters -----
-
-INVOICE_LETTER = "INVOICE"  # the letter key (and step) of the invoice sent at its capture
 
 
 @dataclass(frozen=True)
@@ -396,7 +353,7 @@ def pdf_content(
     )
 
 
-class DunningActivities:
+class DunningActivities(interface.DunningActivities):
     def __init__(self, db: Database, settings: Settings, email: EmailActivities) -> None:
         self.db = db
         self.settings = settings

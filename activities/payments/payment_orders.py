@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.payments import interface
 from activities.payments.credit_bureau import CreditBureauClient
 from activities.payments.dunning import start_dunning
 from activities.webhooks.delivery import (
@@ -92,7 +93,7 @@ def final_on_unwritable(write: W) -> W:
     return guarded  # type: ignore[return-value]
 
 
-class PaymentOrderActivities:
+class PaymentOrderActivities(interface.PaymentOrderActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

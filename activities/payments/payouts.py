@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select
 from temporalio import activity
 from temporalio.client import Client
 
+from activities.payments import interface
+from activities.payments.interface import (
+    PAYOUT_RUN_WORKFLOW,
+    PayoutBatch,
+    PayoutBatchResult,
+    PayoutMade,
+    PayoutRunInput,
+)
 from activities.schedules import ensure_interval_schedule
 from activities.workflow_metadata import payout_run_start
 from settings import Settings
@@ -33,36 +39,6 @@ from store.models import Partner, PaymentInvoice, Payout, PayoutLine
 from store.payments.payment_money import settle_status
 from workflows.ids import PAYOUT_RUN_SCHEDULE
 from workflows.payments.rules.invoice_money import WRITE_OFFS
-
-PAYOUT_RUN_WORKFLOW = "PayoutRunWorkflow"
-
-
-@dataclass
-class PayoutRunInput:
-    sellers_per_batch: int = 50
-
-
-@dataclass
-class PayoutBatch:
-    run_id: str  # the run's workflow id: every payout it writes names it
-    run_at: datetime  # the workflow's clock
-    after_partner_id: int
-    size: int
-
-
-@dataclass
-class PayoutMade:
-    reference: str
-    partner_uuid: str
-    currency: str
-    amount: int
-    invoices: int
-
-
-@dataclass
-class PayoutBatchResult:
-    payouts: list[PayoutMade]
-    next_after: int | None  # None: no seller left
 
 
 async def ensure_payout_schedule(client: Client, settings: Settings) -> None:
@@ -90,7 +66,7 @@ def _payable() -> ColumnElement[int]:
     return received - passed_on
 
 
-class PayoutActivities:
+class PayoutActivities(interface.PayoutActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

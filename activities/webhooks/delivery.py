@@ -42,9 +42,33 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from activities.email import OutgoingEmail
+from activities.interface import OutgoingEmail
 from activities.schedules import ensure_interval_schedule
 from activities.tls import tls_context
+from activities.webhooks import interface
+from activities.webhooks.interface import (
+    ACTIVE,
+    DELIVERED,
+    DELIVERY_WORKFLOW,
+    DISABLED,
+    FAILED,
+    FAN_OUT_WORKFLOW,
+    GONE,
+    PARKED,
+    PAUSED,
+    PAUSED_NOTICE_WORKFLOW,
+    PENDING,
+    RETRY,
+    SWEEP_WORKFLOW,
+    AttemptOutcome,
+    Batch,
+    Cursor,
+    DeliveryInput,
+    DeliveryRef,
+    PausedNotice,
+    RetryPlan,
+    StartedPage,
+)
 from activities.workflow_metadata import (
     delivery_start,
     fan_out_start,
@@ -75,23 +99,12 @@ from workflows.ids import (
     webhook_fan_out_workflow_id,
     webhook_paused_notice_workflow_id,
 )
+from workflows.webhooks.rules import next_attempt_at
 
 log = structlog.get_logger(__name__)
 
-DELIVERY_WORKFLOW = "WebhookDeliveryWorkflow"
-FAN_OUT_WORKFLOW = "WebhookFanOutWorkflow"
-SWEEP_WORKFLOW = "WebhookSweepWorkflow"
-PAUSED_NOTICE_WORKFLOW = "WebhookPausedNoticeWorkflow"
-BATCH = 200
 USER_AGENT = "NT24-Webhooks/1"
 SECRET_PREFIX = "whsec_"
-
-# Delivery statuses, endpoint statuses, and what an attempt or a settlement came to
-PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
-ACTIVE, PAUSED, DISABLED = "ACTIVE", "PAUSED", "DISABLED"
-RETRY = "RETRY"  # failed; the next attempt is planned
-PARKED = "PARKED"  # the endpoint is not active: wait, without a workflow, until it is again
-GONE = "GONE"  # the delivery or its endpoint was deleted, or it was settled meanwhile
 
 
 def new_delivery_id() -> str:
@@ -275,60 +288,6 @@ async def vet_target(url: str, settings: Settings) -> Target:
 # ----- activity inputs and outputs (one dataclass each) -----
 
 
-@dataclass
-class PausedNotice:
-    event_id: str  # the webhook.endpoint_auto_paused event
-
-
-@dataclass
-class DeliveryInput:
-    delivery_id: str
-    retry_schedule: list[timedelta]  # offsets from the first failed attempt
-    jitter: float  # each retry lands up to this fraction of its offset later
-    attempt_timeout: timedelta  # one attempt: the receiver's time plus database work
-
-
-@dataclass
-class DeliveryRef:
-    delivery_id: str
-
-
-@dataclass
-class AttemptOutcome:
-    result: str  # DELIVERED, FAILED, PARKED (not attempted) or GONE
-    # of a failure: when it was attempted (server clock), the receiver's Retry-After, and the
-    # delivery's place in its retry schedule before this attempt
-    attempted_at: datetime | None = None
-    retry_after: timedelta | None = None
-    failing_since: datetime | None = None
-    retries_used: int = 0
-
-
-@dataclass
-class RetryPlan:
-    delivery_id: str
-    failing_since: datetime
-    retries_used: int
-    next_attempt_at: datetime | None  # None: the schedule is exhausted, the delivery FAILED
-
-
-@dataclass
-class Batch:
-    size: int = BATCH
-
-
-@dataclass
-class Cursor:
-    after: int  # deliveries with a greater id
-    size: int = BATCH
-
-
-@dataclass
-class StartedPage:
-    started: int
-    next_after: int | None  # None: the last page
-
-
 @dataclass(frozen=True)
 class _Answer:
     status: int | None  # None: no HTTP answer
@@ -352,28 +311,6 @@ def _retry_after(value: str | None) -> timedelta | None:
         except (TypeError, ValueError):
             return None
     return wait if wait > timedelta(0) else None
-
-
-def next_attempt_at(
-    schedule: list[timedelta],
-    failing_since: datetime,
-    retries_used: int,
-    attempted_at: datetime,
-    retry_after: timedelta | None,
-    jitter: float,
-) -> datetime | None:
-    """When the next retry is due, or None when the schedule is exhausted.
-
-    The schedule's next offset from the first failure, ``jitter`` (a fraction of it) later; a
-    receiver's Retry-After moves it later, but never past the schedule's last offset. Pure: the
-    delivery workflow plans with it, and ``attempt_delivery`` shows the plan before it does.
-    """
-    if retries_used >= len(schedule):
-        return None
-    due = failing_since + schedule[retries_used] * (1 + jitter)
-    if retry_after is not None:
-        due = max(due, min(attempted_at + retry_after, failing_since + schedule[-1]))
-    return due
 
 
 def wanted_by(endpoint: WebhookEndpoint, event: Event, partner_uuid: UUID | None) -> bool:
@@ -521,7 +458,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
 # ----- the activities -----
 
 
-class WebhookActivities:
+class WebhookActivities(interface.WebhookActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

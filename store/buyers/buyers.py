@@ -1,18 +1,18 @@
-"""A buyer's KYC facts as orders see them, and telling its open orders when they change.
+"""A buyer's KYC facts as orders see them, and which of its orders are open.
 
 An order keeps a copy of its buyer's KYC facts (mode, status, VIES result, documents); when
 any of them changes (a KYC document, a block, a mode upgrade, a VIES result) every open order
-of the buyer is signalled and re-evaluates its rollup, without any client call.
+of the buyer is signalled (activities/buyers/buyer_orders.py) and re-evaluates its rollup,
+without any client call.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client
-from temporalio.service import RPCError
 
 from store.db import Database
 from store.models import Buyer, Document, Order
@@ -23,7 +23,7 @@ from workflows.buyers.rules.kyc import (
     documents_complete,
     overall_status,
 )
-from workflows.orders.model import BuyerChanged, BuyerRef, ViesEvidence
+from workflows.orders.model import BuyerRef
 
 KYC_MODULE = "kyc"
 # Orders past these no longer change with their buyer
@@ -86,14 +86,21 @@ async def known_ibans(session: AsyncSession, buyer_id: int) -> list[str]:
     return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
 
 
-async def notify_open_orders(
-    client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
-) -> int:
-    """Signal every open order of the buyer with its current KYC facts; returns how many."""
+@dataclass
+class OpenOrders:
+    """A buyer's KYC facts as its orders see them, and the workflows of its open orders."""
+
+    buyer: BuyerRef
+    workflow_ids: list[str]
+
+
+async def open_orders(db: Database, buyer_uuid: UUID) -> OpenOrders | None:
+    """The buyer's open orders to tell of a change (None: no such buyer). The store only reads:
+    the caller signals them (activities/buyers/buyer_orders.notify_open_orders)."""
     async with db.session() as session:
         buyer = await session.scalar(select(Buyer).where(Buyer.uuid == buyer_uuid))
         if buyer is None:
-            return 0
+            return None
         ref = await buyer_ref(session, buyer)
         workflow_ids = list(
             await session.scalars(
@@ -102,13 +109,4 @@ async def notify_open_orders(
                 )
             )
         )
-    from workflows.orders.workflow import OrderWorkflow  # the workflow module imports the store
-
-    for workflow_id in workflow_ids:
-        try:
-            await client.get_workflow_handle(workflow_id).signal(
-                OrderWorkflow.buyer_changed, BuyerChanged(ref, vies)
-            )
-        except RPCError:
-            continue  # the order's workflow has closed meanwhile: nothing to tell it
-    return len(workflow_ids)
+    return OpenOrders(ref, workflow_ids)

@@ -23,12 +23,9 @@ from jinja2 import FileSystemLoader
 
 from settings import Settings
 from store.i18n import N_
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS
 
-ACTIVE = "ACTIVE"
-USED = "USED"  # the buyer submitted its documents
-REVOKED = "REVOKED"
-EXPIRED = "EXPIRED"
 KYC = "KYC"  # the only kind this path creates (PROSPECT links are partner-level)
 
 # What the buyer reads for each document type (the types themselves: docs/kyc.md), in English;

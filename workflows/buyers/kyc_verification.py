@@ -26,23 +26,23 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.change_source import ChangeSource
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.buyer_orders import BuyerOrdersActivities, BuyerOrdersNotice
-    from activities.buyers.identity_verification import (
+    from activities.buyers.interface import (
         AmlRequest,
+        BuyerKycRecord,
+        BuyerKycState,
+        BuyerOrdersActivities,
+        BuyerOrdersNotice,
         IdentityActivities,
         IdentityResult,
         IdentitySession,
-        SessionRequest,
-    )
-    from activities.buyers.kyc_profile_pdf import KycProfileActivities, ProfileRequest
-    from activities.buyers.kyc_store import (
-        BuyerKycRecord,
-        BuyerKycState,
+        KycProfileActivities,
         KycStoreActivities,
         ProfileRef,
+        ProfileRequest,
+        SessionRequest,
         VerificationRecord,
     )
-    from activities.orders.order_store import PendingEvent
+    from activities.orders.interface import PendingEvent
     from workflows.buyers.rules.kyc_verification import (
         APPROVED,
         EXPIRED,

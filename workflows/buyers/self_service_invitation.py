@@ -24,13 +24,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.change_source import ChangeSource
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.invitations import (
+    from activities.buyers.interface import (
         InvitationActivities,
         InvitationRef,
         InvitationSettled,
         InvitationSettlement,
     )
-    from store.buyers.invitations import ACTIVE, EXPIRED, REVOKED, USED
+    from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
 
 EMAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 SETTLE_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))  # until the database is back

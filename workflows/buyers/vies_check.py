@@ -17,9 +17,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.buyer_orders import BuyerOrdersActivities, BuyerOrdersNotice
-    from activities.buyers.vies import (
+    from activities.buyers.interface import (
         FINAL_ERRORS,
+        BuyerOrdersActivities,
+        BuyerOrdersNotice,
         ViesActivities,
         ViesAnswer,
         ViesCheckRecord,

@@ -348,6 +348,10 @@ class BuyerChanged:
     vies: ViesEvidence | None = None
 
 
+# The signal's name: the buyer's side sends it by name, without loading the workflow
+BUYER_CHANGED = "buyer_changed"
+
+
 @dataclass
 class CommandResult:
     """What an order command answers: the view the API returns and whether it created."""

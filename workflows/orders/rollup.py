@@ -13,15 +13,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from workflows.buyers.rules.kyc import KycFacts, default_aml_status
+from workflows.orders.model import (
+    CreateOrder,
+    DocumentRef,
+    Invoice,
+    Payment,
+    Transport,
+    ViesEvidence,
+)
 from workflows.orders.rules import compliance as rules
 from workflows.orders.rules import rule_set_2026_11 as legacy
 from workflows.orders.rules.outcome import Blocker, RuleResult
 
-if TYPE_CHECKING:
-    from workflows.orders.workflow import OrderWorkflow
+
+class OrderState(Protocol):
+    """What the rollup reads of an order: the workflow's state (this module does not import
+    the workflow, which imports it)."""
+
+    created: CreateOrder | None
+    invoices: dict[str, Invoice]
+    payment: Payment | None
+    transport: Transport
+    documents: list[DocumentRef]
+    vies: list[ViesEvidence]
 
 
 LEGACY_RULE_SET = legacy.RULE_SET
@@ -40,7 +57,7 @@ class Evaluation:
     rule_set: str = LEGACY_RULE_SET
 
 
-def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
+def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
     created = order.created
     assert created is not None
     buyer = created.buyer
@@ -129,7 +146,7 @@ def facts_of(order: OrderWorkflow, now: datetime) -> rules.ComplianceFacts:
     )
 
 
-def evaluate_order(order: OrderWorkflow, now: datetime, rule_set: str = RULE_SET) -> Evaluation:
+def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -> Evaluation:
     facts = facts_of(order, now)
     legacy_rules = rule_set == LEGACY_RULE_SET
     rollup = legacy.evaluate_current(facts) if legacy_rules else rules.evaluate(facts)

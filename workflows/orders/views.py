@@ -5,21 +5,41 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from workflows.orders.model import (
     Address,
     Delivery,
     DocumentRef,
+    ExportFileVersion,
     Invoice,
     Money,
     OrderVin,
     Person,
     Pickup,
 )
+from workflows.orders.rollup import Evaluation, OrderState
 
-if TYPE_CHECKING:
-    from workflows.orders.workflow import OrderWorkflow
+
+class OrderResources(OrderState, Protocol):
+    """What the views read of an order: the workflow's state (this module does not import the
+    workflow, which imports it)."""
+
+    status: str
+    version: int
+    compliance_version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    cancellation_reason: str | None
+    evaluation: Evaluation | None
+    export_files: list[ExportFileVersion]
+    export_requested: str | None
+    export_failed: bool
+
+    @property
+    def daily_vies_active(self) -> bool: ...
+
+    def download_url(self, version: int) -> str: ...
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -65,7 +85,7 @@ def compact(value: Any) -> Any:
     return value
 
 
-def _vin(order: OrderWorkflow, vin: OrderVin) -> dict:
+def _vin(order: OrderResources, vin: OrderVin) -> dict:
     transport = order.transport
     if order.evaluation is not None and order.evaluation.compliance_status != "INCOMPLETE":
         status = order.evaluation.compliance_status
@@ -87,7 +107,7 @@ def _vin(order: OrderWorkflow, vin: OrderVin) -> dict:
     }
 
 
-def order_view(order: OrderWorkflow) -> dict:
+def order_view(order: OrderResources) -> dict:
     created = order.created
     assert created is not None
     return compact(
@@ -108,7 +128,7 @@ def order_view(order: OrderWorkflow) -> dict:
     )
 
 
-def invoice_view(order: OrderWorkflow, invoice: Invoice) -> dict:
+def invoice_view(order: OrderResources, invoice: Invoice) -> dict:
     evaluation = order.evaluation
     module = evaluation.modules.get("invoice", {}) if evaluation else {}
     return compact(
@@ -128,7 +148,7 @@ def invoice_view(order: OrderWorkflow, invoice: Invoice) -> dict:
     )
 
 
-def payment_view(order: OrderWorkflow) -> dict | None:
+def payment_view(order: OrderResources) -> dict | None:
     payment = order.payment
     if payment is None:
         return None
@@ -174,13 +194,13 @@ def _delivery(delivery: Delivery | None) -> dict | None:
     }
 
 
-def transport_status(order: OrderWorkflow) -> str:
+def transport_status(order: OrderResources) -> str:
     if order.transport.delivery is not None:
         return "DELIVERED"
     return "IN_PROGRESS" if order.transport.pickup is not None else "PENDING"
 
 
-def transport_view(order: OrderWorkflow) -> dict:
+def transport_view(order: OrderResources) -> dict:
     transport = order.transport
     return compact(
         {
@@ -220,7 +240,7 @@ def document_view(document: DocumentRef) -> dict:
     )
 
 
-def export_file_view(order: OrderWorkflow) -> dict:
+def export_file_view(order: OrderResources) -> dict:
     evaluation = order.evaluation
     files = order.export_files
     if order.export_requested is not None:
@@ -252,7 +272,7 @@ def export_file_view(order: OrderWorkflow) -> dict:
     )
 
 
-def compliance_view(order: OrderWorkflow) -> dict:
+def compliance_view(order: OrderResources) -> dict:
     evaluation = order.evaluation
     assert evaluation is not None and order.created is not None
     export_file = export_file_view(order)

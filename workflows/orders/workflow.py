@@ -17,8 +17,8 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.vies import ViesTrigger
-    from activities.orders.order_store import (
+    from activities.buyers.interface import ViesTrigger
+    from activities.orders.interface import (
         ExportFileActivities,
         ExportFileRequest,
         OrderSnapshot,
@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.change_source import ChangeSource
     from workflows.ids import order_vies_check_workflow_id
     from workflows.orders.model import (
+        BUYER_CHANGED,
         AttachDocument,
         BuyerChanged,
         CancelOrder,
@@ -64,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.orders.state import CARRIED, OrderCarry, OrderStart
     from workflows.orders.views import (
+        compliance_view,
         document_view,
         export_file_view,
         invoice_view,
@@ -719,7 +721,7 @@ class OrderWorkflow:
                 errors=[_field("reason", "must not be empty", command.reason)],
             )
 
-    @workflow.signal
+    @workflow.signal(name=BUYER_CHANGED)
     async def buyer_changed(self, change: BuyerChanged) -> None:
         """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
         if self.created is None or self.status == CANCELLED:
@@ -772,7 +774,7 @@ class OrderWorkflow:
         workflow.set_current_details(self._details())
         self.chain_head = await workflow.execute_local_activity_method(
             OrderStoreActivities.write_order,
-            OrderSnapshot.of(self, events, source),
+            self._snapshot(events, source),
             start_to_close_timeout=self.created.settings.activity_timeout,
             # a database that stays down fails the command rather than holding it forever
             schedule_to_close_timeout=self.created.settings.read_model_write_budget,
@@ -899,6 +901,33 @@ class OrderWorkflow:
         return (
             f"/v1/partners/{identity.partner_uuid}/orders/{identity.order_uuid}"
             f"/finalization/export-file/versions/{version}/content"
+        )
+
+    def _snapshot(self, events: list[PendingEvent], source: str) -> OrderSnapshot:
+        created, evaluation = self.created, self.evaluation
+        assert created is not None and evaluation is not None
+        assert self.created_at is not None and self.updated_at is not None
+        return OrderSnapshot(
+            identity=created.identity,
+            revision=self.revision,
+            status=self.status,
+            compliance_status=evaluation.compliance_status,
+            version=self.version,
+            fingerprint=created.fingerprint,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            vins=[v.vin for v in created.vins],
+            order=order_view(self),
+            invoices=[invoice_view(self, i) for i in self.invoices.values()],
+            payment=payment_view(self),
+            transport=transport_view(self),
+            compliance=compliance_view(self),
+            export_file=export_file_view(self),
+            rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
+            documents=list(self.documents),
+            events=events,
+            source=source,
+            rule_set=evaluation.rule_set,
         )
 
     def _snapshot_request(self, version: int, reason: str) -> ExportFileRequest:

@@ -33,7 +33,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payments.dunning import (
+    from activities.payments.interface import (
         DUNNING_WORKFLOW,
         INVOICE_LETTER,
         DunningActivities,

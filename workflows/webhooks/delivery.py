@@ -18,8 +18,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.email import EmailActivities
-    from activities.webhooks.delivery import (
+    from activities.interface import EmailActivities
+    from activities.webhooks.interface import (
         DELIVERY_WORKFLOW,
         FAILED,
         FAN_OUT_WORKFLOW,
@@ -33,9 +33,9 @@ with workflow.unsafe.imports_passed_through():
         PausedNotice,
         RetryPlan,
         WebhookActivities,
-        next_attempt_at,
     )
     from workflows import search_attributes as sa
+    from workflows.webhooks.rules import next_attempt_at
 
 # Database work: small and idempotent, retried until the database is back.
 DB_TIMEOUT = timedelta(minutes=1)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
+from activities.buyers.buyer_orders import notify_open_orders
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
@@ -32,7 +33,6 @@ from api.shared.versioning import (
     not_modified,
     versioned,
 )
-from store.buyers.buyers import notify_open_orders
 from store.db import Database
 from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
 from workflows.buyers.rules.kyc import may_change_mode

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from activities.buyers.buyer_orders import notify_open_orders
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.documents import (
@@ -34,7 +35,7 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
 from settings import Settings
-from store.buyers.buyers import KYC_MODULE, notify_open_orders
+from store.buyers.buyers import KYC_MODULE
 from store.db import Database
 from store.models import Buyer, Document
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES

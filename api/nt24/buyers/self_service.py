@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.buyers.buyer_orders import notify_open_orders
 from api.notyd.payments.page import page_headers, privacy_url
 from api.nt24.buyers.kyc_documents import write_kyc_document
 from api.nt24.orders.documents import check_upload
@@ -29,14 +30,10 @@ from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from settings import Settings
 from store import i18n
-from store.buyers.buyers import active_kyc_document_types, notify_open_orders
+from store.buyers.buyers import active_kyc_document_types
 from store.buyers.invitations import (
-    ACTIVE,
     DOCUMENT_TITLES,
-    EXPIRED,
-    REVOKED,
     TEMPLATES,
-    USED,
     checklist,
     effective_status,
     token_sha256,
@@ -44,6 +41,7 @@ from store.buyers.invitations import (
 from store.db import Database
 from store.i18n import N_, BuyerLocale
 from store.models import SelfServiceInvitation, utcnow
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 from workflows.buyers.self_service_invitation import SelfServiceInvitationWorkflow, UseInvitation
 

@@ -32,17 +32,10 @@ from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from settings import Settings
-from store.buyers.invitations import (
-    ACTIVE,
-    EXPIRED,
-    KYC,
-    effective_status,
-    link_token,
-    link_url,
-    token_sha256,
-)
+from store.buyers.invitations import KYC, effective_status, link_token, link_url, token_sha256
 from store.db import Database
 from store.models import SelfServiceInvitation, utcnow
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED
 from workflows.buyers.self_service_invitation import (
     InvitationStart,
     RevokeInvitation,

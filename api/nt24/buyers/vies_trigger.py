@@ -20,7 +20,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.buyers.vies import ViesTrigger
+from activities.buyers.interface import ViesTrigger
 from activities.workflow_metadata import start_metadata
 from settings import Settings
 from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
+from activities.buyers.buyer_orders import notify_open_orders
 from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import load_order, order_command, run_command
@@ -36,7 +37,7 @@ from api.shared.versioning import (
     versioned_json,
 )
 from settings import Settings
-from store.buyers.buyers import buyer_ref, known_ibans, notify_open_orders
+from store.buyers.buyers import buyer_ref, known_ibans
 from store.db import Database
 from store.models import Buyer, Order, OrderVin
 from workflows.change_source import ChangeSource

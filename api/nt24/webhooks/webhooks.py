@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from activities.webhooks.delivery import (
-    ACTIVE,
-    PENDING,
     first_attempt_at,
     new_delivery_id,
     new_secret,
@@ -29,6 +27,7 @@ from activities.webhooks.delivery import (
     start_sweep,
     vet_target,
 )
+from activities.webhooks.interface import ACTIVE, PENDING
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after

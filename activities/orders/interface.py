@@ -1,0 +1,95 @@
+"""What the order's workflow calls: each activity's name, input and output, nothing else
+(the convention is explained in activities/buyers/interface.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from temporalio import activity
+
+from workflows.orders.model import (
+    DocumentRef,
+    Invoice,
+    Money,
+    OrderIdentity,
+    OrderVin,
+    Payment,
+    Transport,
+)
+from workflows.orders.rollup import Evaluation
+
+
+@dataclass
+class PendingEvent:
+    id: str  # evt_..., made by the workflow: the same across retries and replays
+    type: str
+    source: str  # API, WEB_APP, SYSTEM
+    created_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass
+class OrderSnapshot:
+    identity: OrderIdentity
+    revision: int
+    status: str
+    compliance_status: str
+    version: int
+    fingerprint: str
+    created_at: datetime
+    updated_at: datetime
+    vins: list[str]
+    order: dict[str, Any]
+    invoices: list[dict[str, Any]]
+    payment: dict[str, Any] | None
+    transport: dict[str, Any]
+    compliance: dict[str, Any]
+    export_file: dict[str, Any]
+    rule_outcomes: list[dict[str, Any]]
+    documents: list[DocumentRef] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
+    # Who made the change (API, WEB_APP, SYSTEM); last and defaulted so older histories replay
+    source: str = "API"
+    # The rule set the evaluation was made under (the evidence chain's decisions name it)
+    rule_set: str | None = None
+
+
+@dataclass
+class ExportFileRequest:
+    """What the Export File needs from the workflow; the rest is read from the database."""
+
+    identity: OrderIdentity
+    version: int
+    reason: str
+    generated_at: datetime
+    status: str
+    purchase_date: date | None
+    total_amount: Money
+    vins: list[OrderVin]
+    invoices: list[Invoice]
+    payment: Payment | None
+    transport: Transport
+    evaluation: Evaluation
+
+
+@dataclass
+class GeneratedExportFile:
+    sha256: str
+    generated_at: datetime
+    decision: str
+
+
+class OrderStoreActivities:
+    @activity.defn
+    async def write_order(self, snapshot: OrderSnapshot) -> str:
+        """Write the snapshot; the answer is the order's evidence chain head after it."""
+        raise NotImplementedError
+
+
+class ExportFileActivities:
+    @activity.defn
+    async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
+        """Render, store and register one version; a retry of the same version is a no-op."""
+        raise NotImplementedError
