@@ -58,6 +58,7 @@ from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunni
 from settings import get_settings
 from store.db import Database
 from store.identity import api_clients, identity
+from store.identity.identity import FLAGS, TIERS
 from store.migrate import upgrade
 from store.models import ApiClient, Organization, Partner, User, utcnow
 from store.payments import payment_money
@@ -65,14 +66,6 @@ from store.payments.camt053 import StatementError
 from store.payments.payment_money import DunningNotice, MoneyError, PaymentRecorded
 from store.web import audit
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
-
-FLAGS = (
-    "allow_marketplace_led_kyc",
-    "allow_multi_vin_orders",
-    "allow_contact_personal_data",
-    "allow_kyc_document_download",
-)
-TIERS = ("STANDARD", "HIGH_VOLUME", "ENTERPRISE")
 
 
 class AdminError(Exception):

@@ -15,7 +15,6 @@ from uuid import uuid4
 
 import structlog
 from temporalio.client import Client
-from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -34,6 +33,7 @@ from activities.payments.payment_orders import PaymentOrderActivities
 from activities.payments.payouts import PayoutActivities, ensure_payout_schedule
 from activities.round_trip import RoundTripActivities
 from activities.webhooks.delivery import WebhookActivities, ensure_sweep_schedule
+from api.shared.temporal import connect
 from settings import MissingSecrets, Settings, get_settings
 from store import worker_heartbeats
 from store.db import Database
@@ -41,7 +41,6 @@ from store.documents import DocumentStore
 from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.self_service_invitation import SelfServiceInvitationWorkflow
 from workflows.buyers.vies_check import BuyerViesCheckWorkflow
-from workflows.converter import data_converter
 from workflows.orders.workflow import OrderWorkflow
 from workflows.payments.dunning import DunningWorkflow
 from workflows.payments.payment_order import PaymentOrderWorkflow
@@ -189,19 +188,6 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
         workflow_runner=workflow_runner(),
         max_cached_workflows=settings.workflow_cache_size,
         graceful_shutdown_timeout=timedelta(seconds=5),
-    )
-
-
-async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
-    """A client of the configured Temporal; traced when tracing is on (telemetry.py), and a
-    worker made on it traces its workflows and activities too. ``runtime``: the worker's, with
-    the SDK's Prometheus endpoint."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),  # payloads encrypted with its keys
-        interceptors=telemetry.temporal_interceptors(),
-        runtime=runtime,
     )
 
 

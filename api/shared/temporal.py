@@ -9,13 +9,29 @@ import asyncio
 
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
+import telemetry
 from api.shared.temporal_calls import TemporalUnavailable
 from settings import Settings
+from workflows.converter import data_converter
 
 log = structlog.get_logger(__name__)
 
 CONNECT_TIMEOUT = 5.0
+
+
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """A client of the configured Temporal; traced when tracing is on (telemetry.py), and a
+    worker made on it traces its workflows and activities too. ``runtime``: the worker's, with
+    the SDK's Prometheus endpoint."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),  # payloads encrypted with its keys
+        interceptors=telemetry.temporal_interceptors(),
+        runtime=runtime,
+    )
 
 
 class TemporalConnection:
@@ -28,8 +44,6 @@ class TemporalConnection:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    from worker import connect
-
                     try:
                         async with asyncio.timeout(CONNECT_TIMEOUT):
                             self._client = await connect(self._settings)

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
-from admin import FLAGS, TIERS
 from api.shared.errors import Problem
 from api.web.core import (
     FormErrors,
@@ -34,6 +33,7 @@ from api.web.core import (
     viewer,
 )
 from store.identity import api_clients, identity
+from store.identity.identity import FLAGS, TIERS
 from store.models import (
     ApiClient,
     Buyer,

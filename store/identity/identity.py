@@ -13,6 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Organization, Partner, User
 from store.web import close_sessions_of
 
+# An organization's capability flags (columns of Organization) and rate-limit tiers: what
+# the admin command line and the staff web app may set
+FLAGS = (
+    "allow_marketplace_led_kyc",
+    "allow_multi_vin_orders",
+    "allow_contact_personal_data",
+    "allow_kyc_document_download",
+)
+TIERS = ("STANDARD", "HIGH_VOLUME", "ENTERPRISE")
+
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown username as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
