@@ -56,7 +56,7 @@ from bench.lifecycle import (
     run_lifecycles,
 )
 from bench.stack import HOST, BenchStack, Seeded, cpu_seconds, machine_cpu, rss_kib
-from bench.webhooks import delivery_delays, receiving
+from bench.webhooks import arrived, burst, delivery_delays, receiving, webhook_actions
 from settings import Settings
 from store.migrate import upgrade
 from workflows.converter import data_converter
@@ -281,6 +281,19 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         written = await receiver.settle(stack.database_url, started_at, seconds=budget(60))
         delays = delivery_delays(written, receiver.arrivals)
         window = max(receiver.arrivals.values(), default=0) - min(written.values(), default=0)
+        lifecycle_webhooks = await webhook_actions(client, started_at)
+        # then as many events as a worker can take: a burst, written at once
+        print(f"Webhooks at saturation: {args.burst_events} events at once ...", flush=True)
+        burst_at = datetime.now(UTC)
+        with cpu_window(stack) as burst_cpu:
+            kicked = time.time()
+            burst_events = await burst(
+                client, stack.database_url, seeded.org_uuid, stack.task_queue, args.burst_events
+            )
+            await arrived(receiver, burst_events, budget(120))
+        came = [e for e in burst_events if e in receiver.arrivals]
+        burst_delays = [receiver.arrivals[e] - kicked for e in came]
+        burst_webhooks = await webhook_actions(client, burst_at)
     if not run.completed:
         raise RuntimeError("no lifecycle completed:\n" + "\n".join(run.failures[:5]))
     sql_after = await sql_counts(api)
@@ -339,6 +352,28 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "state_change_to_delivery_p50_ms": ms(percentile(delays, 0.5)),
         "state_change_to_delivery_p99_ms": ms(percentile(delays, 0.99)),
         "not_delivered_within_a_minute": sorted(set(written) - set(receiver.arrivals)),
+        "workflows_per_delivered_event": round(
+            (lifecycle_webhooks["fan_outs"] + lifecycle_webhooks["deliveries"])
+            / max(1, len(delays)),
+            2,
+        ),
+        "temporal_actions_per_delivered_event": round(
+            lifecycle_webhooks["actions"] / max(1, len(delays)), 2
+        ),
+        "saturation_events": args.burst_events,
+        "saturation_delivered": len(burst_delays),
+        "saturation_events_per_s": round(len(burst_delays) / max(burst_delays), 1)
+        if burst_delays
+        else None,
+        "saturation_delay_p50_ms": ms(percentile(burst_delays, 0.5)),
+        "saturation_delay_p99_ms": ms(percentile(burst_delays, 0.99)),
+        "saturation_temporal_actions_per_event": round(
+            burst_webhooks["actions"] / max(1, len(burst_delays)), 2
+        ),
+        "saturation_cpu_ms_per_event": {
+            name: round(burst_cpu[name] * burst_cpu["seconds"] * 1000 / max(1, len(came)), 2)
+            for name in ("worker", "temporal", "api")
+        },
     }
 
     # 2. Worker memory per 1,000 open orders (created, never finished)
@@ -835,6 +870,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--connections", type=int, default=50, help="connections for throughput figures (50)"
+    )
+    parser.add_argument(
+        "--burst-events",
+        type=int,
+        default=200,
+        help="events written at once for the webhooks' saturation figure (200)",
     )
     parser.add_argument("--seconds", type=float, default=5, help="duration of each bare figure (5)")
     parser.add_argument(

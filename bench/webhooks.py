@@ -1,8 +1,12 @@
-"""Webhook figures: how fast events reach a receiver after the state change that made them.
+"""Webhook figures: how fast events reach a receiver after the state change that made them,
+how many a worker delivers at saturation, and what each costs in Temporal actions.
 
 A receiver in the bench process (uvicorn on loopback) notes when each event arrives. The
 delay is measured from the event's row in the outbox (``events.created_at``, written in the
-same transaction as the state change) to its arrival: both clocks are this machine's.
+same transaction as the state change) to its arrival: both clocks are this machine's. The
+saturation figure writes a burst of events to the outbox in one transaction and kicks one
+fan-out, as a producer does; the actions are counted in the histories of the fan-out and
+delivery workflows the webhooks started.
 """
 
 from __future__ import annotations
@@ -12,21 +16,39 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
-from uuid import uuid4
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
 
+from activities.webhooks.interface import DELIVERY_WORKFLOW, FAN_OUT_WORKFLOW, Batch
 from bench.client import HttpClient
 from bench.stack import HOST, free_port
 from store.db import Database
-from store.models import Event
-from store.webhooks.events import EVENT_TYPES
+from store.models import Event, Organization
+from store.webhooks.events import EVENT_TYPES, record_event
+from workflows.ids import webhook_fan_out_workflow_id
 
 # every event an order's lifecycle makes; the meta events (webhook.*) go to other endpoints
 ORDER_EVENTS = [t for t in EVENT_TYPES if not t.startswith("webhook.")]
+
+# History events that are Temporal actions as Temporal Cloud bills them: a workflow's start,
+# each activity (its retries: ACTIVITY_TASK_STARTED's attempt), timer, signal, search-attribute
+# upsert, child workflow, marker (local activities, patches) and accepted Update
+ACTION_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+    EventType.EVENT_TYPE_MARKER_RECORDED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+}
 
 
 class Receiver:
@@ -103,3 +125,59 @@ async def event_times(db: Database, since: datetime) -> dict[str, float]:
 def delivery_delays(written: dict[str, float], arrivals: dict[str, float]) -> list[float]:
     """Seconds from each written event's outbox row to its arrival, for those that arrived."""
     return [arrivals[e] - t for e, t in written.items() if e in arrivals]
+
+
+def actions(history: WorkflowHistory) -> int:
+    """The Temporal actions one workflow history cost (see ``ACTION_EVENTS``)."""
+    count = 0
+    for event in history.events:
+        if event.event_type in ACTION_EVENTS:
+            count += 1
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            count += event.activity_task_started_event_attributes.attempt - 1
+    return count
+
+
+async def webhook_actions(client: Client, since: datetime) -> dict[str, int]:
+    """The fan-out and delivery workflows started since ``since``, and their actions."""
+    found = {"fan_outs": 0, "deliveries": 0, "actions": 0}
+    moment = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for kind, key in ((FAN_OUT_WORKFLOW, "fan_outs"), (DELIVERY_WORKFLOW, "deliveries")):
+        query = f"WorkflowType = '{kind}' AND StartTime >= '{moment}'"
+        async for run in client.list_workflows(query):
+            handle = client.get_workflow_handle(run.id, run_id=run.run_id)
+            found[key] += 1
+            found["actions"] += actions(await handle.fetch_history())
+    return found
+
+
+async def burst(
+    client: Client, database_url: str, organization_uuid: str, task_queue: str, count: int
+) -> list[str]:
+    """``count`` order events written to the outbox in one transaction, and the fan-out kicked
+    for them as their producer would; their ids."""
+    db = Database(database_url)
+    try:
+        async with db.transaction() as session:
+            organization = await session.scalar(
+                select(Organization.id).where(Organization.uuid == UUID(organization_uuid))
+            )
+            assert organization is not None
+            now = datetime.now(UTC)
+            events = [
+                record_event(session, organization, ORDER_EVENTS[0], {"bench": i}, now).id
+                for i in range(count)
+            ]
+    finally:
+        await db.dispose()
+    await client.start_workflow(
+        FAN_OUT_WORKFLOW, Batch(), id=webhook_fan_out_workflow_id(events[0]), task_queue=task_queue
+    )
+    return events
+
+
+async def arrived(receiver: Receiver, events: list[str], seconds: float) -> None:
+    """Once every one of ``events`` has arrived, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not set(events) <= receiver.arrivals.keys() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
