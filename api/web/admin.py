@@ -6,31 +6,30 @@ log here too."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
+from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from api.web.core import (
     FormErrors,
+    PostedForm,
+    SignedIn,
+    StaffOnly,
     Viewer,
     WebRoute,
     checked,
-    database,
     parse_uuid,
-    posted,
     record,
     redirect,
     render,
-    settings_of,
-    staff,
     text,
     values,
-    viewer,
 )
 from store.identity import api_clients, identity
 from store.identity.identity import FLAGS, TIERS
@@ -61,7 +60,7 @@ def _org_view(org: Organization) -> dict[str, Any]:
 
 
 @router.get("/admin")
-async def organizations(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def organizations(request: Request, seen: SignedIn) -> Response:
     if not seen.is_staff:
         async with database(request).session() as session:
             org = await session.get(Organization, seen.organization_id)
@@ -75,8 +74,8 @@ async def organizations(request: Request, seen: Annotated[Viewer, Depends(viewer
 @router.post("/admin/organizations")
 async def create_organization(
     request: Request,
-    seen: Annotated[Viewer, Depends(staff)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: StaffOnly,
+    form: PostedForm,
 ) -> Response:
     name = text(form, "name")
     try:
@@ -118,9 +117,7 @@ async def _organization(request: Request, seen: Viewer, uuid: str) -> Organizati
 
 
 @router.get("/admin/organizations/{uuid}")
-async def organization_page(
-    uuid: str, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def organization_page(uuid: str, request: Request, seen: SignedIn) -> Response:
     org = await _organization(request, seen, uuid)
     return await _organization_page(request, org)
 
@@ -153,7 +150,7 @@ async def _organization_page(
                 select(User).where(User.organization_id == org.id).order_by(User.username)
             )
         ).all()
-    settings = settings_of(request)
+    settings = app_settings(request)
     return render(
         request,
         "admin_org.html",
@@ -184,8 +181,8 @@ async def organization_action(
     uuid: str,
     action: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     org = await _organization(request, seen, uuid)
     if action in _STAFF_ONLY and not seen.is_staff:
@@ -232,7 +229,7 @@ async def organization_action(
                     raise Problem("not-found", "There is no such API client.")
                 before = _client_view(client)
                 if action == "rotate":
-                    grace = _grace_of(form, settings_of(request).client_secret_rotation_grace)
+                    grace = _grace_of(form, app_settings(request).client_secret_rotation_grace)
                     value = await api_clients.rotate_secret(session, client, grace)
                     secret = {"clientId": client.client_id, "secret": value}
                     done = "New secret made: copy it now."
@@ -374,7 +371,7 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
 
 
 @router.get("/admin/staff")
-async def staff_users(request: Request, seen: Annotated[Viewer, Depends(staff)]) -> Response:
+async def staff_users(request: Request, seen: StaffOnly) -> Response:
     return await _staff_page(request)
 
 
@@ -393,8 +390,8 @@ async def _staff_page(request: Request, **context: Any) -> Response:
 @router.post("/admin/staff")
 async def create_staff(
     request: Request,
-    seen: Annotated[Viewer, Depends(staff)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: StaffOnly,
+    form: PostedForm,
 ) -> Response:
     try:
         async with database(request).transaction() as session:
@@ -408,7 +405,7 @@ async def create_staff(
 
 
 @router.get("/audit")
-async def audit_log(request: Request, seen: Annotated[Viewer, Depends(staff)]) -> Response:
+async def audit_log(request: Request, seen: StaffOnly) -> Response:
     q = request.query_params
     query = select(AuditEntry, Organization.name).outerjoin(
         Organization, Organization.id == AuditEntry.organization_id

@@ -10,22 +10,19 @@ The login form has no session yet: its CSRF token is a double-submit cookie.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import FormData
+from fastapi import APIRouter, Request, Response
 
+from api.shared.deps import app_settings, database
 from api.shared.login_throttle import address_of, login_throttle
 from api.web.core import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    PostedForm,
     WebRoute,
-    database,
-    posted,
     redirect,
     render,
-    settings_of,
     text,
 )
 from store.identity.identity import authenticate
@@ -61,7 +58,7 @@ def _login_page(
         path="/app",
         httponly=True,
         samesite="lax",
-        secure=settings_of(request).web_secure_cookies,
+        secure=app_settings(request).web_secure_cookies,
     )
     return response
 
@@ -84,7 +81,7 @@ async def login(request: Request) -> Response:
     if not expected or form.get(CSRF_FIELD) != expected:
         return _login_page(request, 403, "The form has expired: please sign in again.")
     username, password = text(form, "username") or "", str(form.get("password") or "")
-    settings, now = settings_of(request), utcnow()
+    settings, now = app_settings(request), utcnow()
     throttle = login_throttle(request)
     attempt = await throttle.begin(throttle.keys("web", username, address_of(request)))
     if attempt.wait is not None:
@@ -123,7 +120,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, _form: Annotated[FormData, Depends(posted)]) -> Response:
+async def logout(request: Request, _form: PostedForm) -> Response:
     async with database(request).transaction() as session:
         await close_session(session, request.cookies.get(SESSION_COOKIE, ""))
     response = redirect("/app/login")

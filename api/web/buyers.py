@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
@@ -29,28 +29,27 @@ from api.nt24.buyers.self_service_invitations import (
 )
 from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders.documents import check_upload, document_content_response
+from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     ISSUER_TYPES,
     WEB_APP,
     FormErrors,
+    PostedForm,
+    SignedIn,
     Viewer,
     WebRoute,
     acting_for,
     build,
-    database,
     operator_locale,
     parse_uuid,
-    posted,
     record,
     redirect,
     render,
-    settings_of,
     text,
     upload_of,
     values,
-    viewer,
 )
 from api.web.labels import kyc_document_choices, kyc_document_name
 from api.web.search import buyer_matches
@@ -74,7 +73,7 @@ PAGE_SIZE = 25
 
 
 @router.get("")
-async def list_buyers(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def list_buyers(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
     query = seen.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)
     if search := (q.get("q") or "").strip():
@@ -140,7 +139,7 @@ def _address(form: FormData) -> dict[str, Any]:
 
 
 @router.get("/new")
-async def new_buyer(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def new_buyer(request: Request, seen: SignedIn) -> Response:
     partners = await _partners(request, seen)
     return render(request, "buyer_new.html", partners=partners, form={}, errors={})
 
@@ -148,8 +147,8 @@ async def new_buyer(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
 @router.post("/new")
 async def create_buyer(
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     try:
         scope = await _partner_scope(request, seen, text(form, "partner"))
@@ -161,7 +160,7 @@ async def create_buyer(
         }
         body = build(BuyerUpsert, data, {})
         answer = await buyer_api.upsert_buyer(
-            body, request, scope, database(request), await request.app.state.temporal.get()
+            body, request, scope, database(request), await temporal(request)
         )
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
@@ -216,9 +215,7 @@ def _may_read_documents(seen: Viewer, scope: PartnerScope) -> bool:
 
 
 @router.get("/{uuid}")
-async def buyer_page(
-    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def buyer_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     return await _buyer_page(request, seen, await _load(request, seen, uuid))
 
 
@@ -271,7 +268,7 @@ async def _buyer_page(
                 .limit(50)
             )
         ).all()
-    settings = settings_of(request)
+    settings = app_settings(request)
     return render(
         request,
         "buyer.html",
@@ -304,11 +301,11 @@ async def buyer_action(
     uuid: UUID,
     action: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     loaded = await _load(request, seen, uuid)
-    db, client = database(request), await request.app.state.temporal.get()
+    db, client = database(request), await temporal(request)
     before = BuyerOut.of(loaded.buyer)
     after: Any
     try:
@@ -339,7 +336,7 @@ async def buyer_action(
                 raise FormErrors({"file": "choose a PDF or image to upload"})
             if text(form, "documentDate") is None:
                 raise FormErrors({"documentDate": "the date the document was issued is required"})
-            settings = settings_of(request)
+            settings = app_settings(request)
             upload = await check_upload(
                 settings,
                 KYC_DOCUMENT_TYPES,
@@ -427,7 +424,7 @@ async def buyer_action(
 
 @router.get("/{uuid}/documents/{document}")
 async def kyc_document_download(
-    uuid: UUID, document: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+    uuid: UUID, document: UUID, request: Request, seen: SignedIn
 ) -> Response:
     loaded = await _load(request, seen, uuid)
     if not _may_read_documents(seen, loaded.scope):
@@ -442,4 +439,4 @@ async def kyc_document_download(
         )
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    return await document_content_response(settings_of(request), found)
+    return await document_content_response(app_settings(request), found)

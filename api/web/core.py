@@ -12,13 +12,13 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 from urllib.parse import quote, unquote
 from uuid import UUID
 
 from babel import Locale
 from babel.numbers import format_decimal
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -31,6 +31,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.nt24.identity.auth import PartnerScope, Principal
 from api.nt24.orders.documents import IssuerType
+from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from api.web.l10n import (
     EXAMPLE,
@@ -42,8 +43,6 @@ from api.web.l10n import (
     parse_cents,
 )
 from api.web.labels import kyc_document_name
-from settings import Settings
-from store.db import Database
 from store.identity.tenancy import Tenant
 from store.models import Organization, Partner, User
 from store.web import audit, find_session
@@ -164,14 +163,6 @@ def acting_for(viewer: Viewer, organization: Organization, partner: Partner) -> 
     return PartnerScope(acting_as(viewer, organization), partner)
 
 
-def database(request: Request) -> Database:
-    return request.app.state.db
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 async def viewer(request: Request) -> Viewer:
     """The signed-in viewer (a dependency of every page but the login page)."""
     cached = getattr(request.state, "viewer", None)
@@ -180,7 +171,7 @@ async def viewer(request: Request) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired
-    settings = settings_of(request)
+    settings = app_settings(request)
     async with database(request).transaction() as session:
         found = await find_session(
             session, token, settings.web_session_ttl, absolute=settings.web_session_absolute_ttl
@@ -209,6 +200,11 @@ async def posted(request: Request) -> FormData:
     return form
 
 
+SignedIn = Annotated[Viewer, Depends(viewer)]
+StaffOnly = Annotated[Viewer, Depends(staff)]
+PostedForm = Annotated[FormData, Depends(posted)]
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     seen = getattr(request.state, "viewer", None)
     flash = unquote(request.cookies.get(FLASH_COOKIE) or "") or None
@@ -220,7 +216,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         ),
         flash=flash,
         locale=operator_locale(request),
-        temporal_ui_url=settings_of(request).temporal_ui_url.rstrip("/"),
+        temporal_ui_url=app_settings(request).temporal_ui_url.rstrip("/"),
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)

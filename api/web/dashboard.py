@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func
 
+from api.shared.deps import database
 from api.web.charts import bars, percent_columns, share
-from api.web.core import Viewer, WebRoute, database, redirect, render, viewer
+from api.web.core import SignedIn, WebRoute, redirect, render
 from api.web.payments import dunning_volume
 from store.models import Order, PaymentInvoice, ViesCheck, WebhookDelivery, utcnow
 
@@ -23,12 +23,12 @@ OPEN_COMPLIANCE = "INCOMPLETE"
 
 
 @router.get("")
-async def home(_seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def home(_seen: SignedIn) -> Response:
     return redirect("/app/dashboard")
 
 
 @router.get("/dashboard")
-async def dashboard(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def dashboard(request: Request, seen: SignedIn) -> Response:
     since = utcnow() - timedelta(days=DAYS - 1)
     first_day = since.date()
     async with database(request).session() as session:

@@ -14,10 +14,10 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, get_args
+from typing import Any, get_args
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
@@ -31,6 +31,7 @@ from api.nt24.orders.invoices import InvoiceIn, InvoicePatch, submit
 from api.nt24.orders.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
 from api.nt24.orders.payment_proof import PaymentIn, PaymentPatch
 from api.nt24.orders.transport import DeliveryIn, PickupIn, RevokeIn
+from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.web import timeline as tl
 from api.web.conflicts import Conflict, conflict_of, is_conflict
@@ -38,25 +39,23 @@ from api.web.core import (
     ISSUER_TYPES,
     WEB_APP,
     FormErrors,
+    PostedForm,
+    SignedIn,
     Viewer,
     WebRoute,
     acting_for,
     build,
     cents,
     checked,
-    database,
     money,
     operator_locale,
     parse_uuid,
-    posted,
     record,
     redirect,
     render,
-    settings_of,
     text,
     upload_of,
     values,
-    viewer,
 )
 from api.web.search import contains, order_matches
 from store.models import (
@@ -96,7 +95,7 @@ def _date(raw: str | None) -> datetime | None:
 
 
 @router.get("")
-async def list_orders(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def list_orders(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
     query = (
         seen.select(Order)
@@ -178,7 +177,7 @@ def _multi_vin(buyers: list[Any]) -> bool:
 
 
 @router.get("/new")
-async def new_order(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def new_order(request: Request, seen: SignedIn) -> Response:
     partners, buyers = await _partners_and_buyers(request, seen)
     return render(
         request,
@@ -194,13 +193,13 @@ async def new_order(request: Request, seen: Annotated[Viewer, Depends(viewer)]) 
 @router.post("/new")
 async def create_order(
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     try:
         scope, body = await _order_create_input(request, seen, form)
         answer = await order_api.create(
-            body, settings_of(request), scope, database(request), await _client(request), WEB_APP
+            body, app_settings(request), scope, database(request), await temporal(request), WEB_APP
         )
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
@@ -337,9 +336,7 @@ async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
 
 
 @router.get("/{uuid}")
-async def order_page(
-    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def order_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     loaded = await _load(request, seen, uuid)
     return await _order_page(request, loaded)
 
@@ -406,7 +403,7 @@ async def _order_page(
             for d in documents
         ],
     )
-    settings = settings_of(request)
+    settings = app_settings(request)
     return render(
         request,
         "order.html",
@@ -454,12 +451,12 @@ def command(name: str, done: str) -> Callable[[Command], Command]:
 
 
 async def _client(request: Request) -> Any:
-    return await request.app.state.temporal.get()
+    return await temporal(request)
 
 
 async def _send(request: Request, loaded: Loaded, update: Any, cmd: Any) -> dict[str, Any]:
     answer = await order_command(
-        await _client(request), database(request), loaded.scope, loaded.row.uuid, update, cmd
+        await temporal(request), database(request), loaded.scope, loaded.row.uuid, update, cmd
     )
     return _json(answer)
 
@@ -492,7 +489,7 @@ def _invoice_data(
 async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     body = build(InvoiceIn, _invoice_data(request, form, errors, "PRELIMINARY"), errors)
-    client = await _client(request)
+    client = await temporal(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), False, WEB_APP
     )
@@ -503,7 +500,7 @@ async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     body = build(FinalInvoiceIn, _invoice_data(request, form, errors, "FINAL"), errors)
-    client = await _client(request)
+    client = await temporal(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), True, WEB_APP
     )
@@ -629,7 +626,7 @@ async def _cancel(request: Request, loaded: Loaded, form: FormData) -> tuple[Any
 async def _regenerate(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     reason = text(form, "reason") or "Regeneration requested in the web app"
     result = await run_command(
-        await _client(request),
+        await temporal(request),
         loaded.row.workflow_id,
         OrderWorkflow.regenerate_export,
         m.RegenerateExport(reason[:200], WEB_APP),
@@ -647,7 +644,7 @@ async def _document(request: Request, loaded: Loaded, form: FormData) -> tuple[A
         request=request,
         scope=loaded.scope,
         db=database(request),
-        client=await _client(request),
+        client=await temporal(request),
         order_uuid=loaded.row.uuid,
         type_=text(form, "type") or "",
         document_date=text(form, "documentDate"),
@@ -690,8 +687,8 @@ async def order_command_form(
     uuid: UUID,
     action: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     if action not in COMMANDS:
         raise Problem("not-found", "There is no such command.")
@@ -745,7 +742,7 @@ def _with_staff(form: FormData, username: str) -> FormData:
 
 @router.get("/{uuid}/documents/{document}")
 async def document_download(
-    uuid: UUID, document: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
+    uuid: UUID, document: UUID, request: Request, seen: SignedIn
 ) -> Response:
     loaded = await _load(request, seen, uuid)
     async with database(request).session() as session:
@@ -754,12 +751,10 @@ async def document_download(
         )
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    return await document_content_response(settings_of(request), found)
+    return await document_content_response(app_settings(request), found)
 
 
 @router.get("/{uuid}/export-file/{version}")
-async def export_download(
-    uuid: UUID, version: int, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def export_download(uuid: UUID, version: int, request: Request, seen: SignedIn) -> Response:
     loaded = await _load(request, seen, uuid)
     return await export_file_content(uuid, version, request, loaded.scope, database(request))

@@ -8,37 +8,35 @@ it still owes and agree a payment plan, through the functions the admin command 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import structlog
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
 from activities.orders.invoice_pdf import render_invoice_pdf
 from activities.payments.dunning import pdf_content
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.web.core import (
     FormErrors,
+    PostedForm,
+    SignedIn,
+    StaffOnly,
     Viewer,
     WebRoute,
     cents,
-    database,
     operator_locale,
-    posted,
     record,
     redirect,
     render,
-    settings_of,
-    staff,
     text,
     upload_of,
     values,
-    viewer,
 )
 from api.web.l10n import format_money
 from store.models import (
@@ -122,14 +120,12 @@ async def _paged(request: Request, query: Any, *order: Any) -> tuple[list[Any], 
 
 
 @router.get("")
-async def payments_home(_seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def payments_home(_seen: SignedIn) -> Response:
     return redirect("/app/payments/invoices")
 
 
 @router.get("/orders")
-async def list_payment_orders(
-    request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
     status = request.query_params.get("status")
     query = seen.select(PaymentOrder).options(selectinload(PaymentOrder.partner))
     if status in ORDER_STATUSES:
@@ -150,9 +146,7 @@ async def list_payment_orders(
 
 
 @router.get("/orders/{uuid}")
-async def payment_order_page(
-    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def payment_order_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     async with database(request).session() as session:
         order = await session.scalar(
             seen.select(PaymentOrder)
@@ -176,7 +170,7 @@ async def payment_order_page(
 
 
 @router.get("/invoices")
-async def list_invoices(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def list_invoices(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
     query = seen.select(PaymentInvoice)
     if q.get("paymentStatus") in PAYMENT_STATUSES:
@@ -230,9 +224,7 @@ async def _invoice(request: Request, seen: Viewer, uuid: UUID) -> PaymentInvoice
 
 
 @router.get("/invoices/{uuid}")
-async def invoice_page(
-    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def invoice_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     return await _invoice_page(request, await _invoice(request, seen, uuid))
 
 
@@ -282,7 +274,7 @@ async def _invoice_page(
 async def _notify(request: Request, notices: list[DunningNotice]) -> str:
     """Tell the dunning workflows; the money is booked whatever happens here."""
     try:
-        await notify_dunning(await request.app.state.temporal.get(), notices)
+        await notify_dunning(await temporal(request), notices)
     except (RPCError, RuntimeError, OSError) as error:
         log.warning("dunning_not_told", error=str(error))
         return " The dunning was not told; its next letter reads the invoice anyway."
@@ -301,14 +293,12 @@ def _booked(done: PaymentRecorded) -> dict[str, Any]:
 
 
 @router.get("/invoices/{uuid}/invoice.pdf")
-async def invoice_pdf(
-    uuid: UUID, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def invoice_pdf(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     """The invoice as the letters attach it, drawn now (what is paid and outstanding today)."""
     invoice = await _invoice(request, seen, uuid)
     async with database(request).session() as session:
         seller = await session.get_one(Partner, invoice.partner_id)
-    content = pdf_content(invoice, invoice.order, seller, settings_of(request), utcnow())
+    content = pdf_content(invoice, invoice.order, seller, app_settings(request), utcnow())
     return Response(
         render_invoice_pdf(content),
         media_type="application/pdf",
@@ -323,8 +313,8 @@ async def invoice_action(
     uuid: UUID,
     action: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(staff)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: StaffOnly,
+    form: PostedForm,
 ) -> Response:
     invoice = await _invoice(request, seen, uuid)
     reference = invoice.payment_reference
@@ -357,7 +347,7 @@ async def invoice_action(
             async with database(request).session() as session:
                 view = await set_on_hold(
                     session,
-                    await request.app.state.temporal.get(),
+                    await temporal(request),
                     await _user(session, seen),
                     reference,
                     action == "hold",
@@ -389,8 +379,8 @@ async def invoice_action(
             async with database(request).session() as session:
                 view = await agree_payment_plan(
                     session,
-                    await request.app.state.temporal.get(),
-                    settings_of(request),
+                    await temporal(request),
+                    app_settings(request),
                     await _user(session, seen),
                     reference,
                     int(raw),
@@ -449,15 +439,15 @@ async def _user(session: Any, seen: Viewer) -> User:
 
 
 @router.get("/statements")
-async def statement_form(request: Request, _seen: Annotated[Viewer, Depends(staff)]) -> Response:
+async def statement_form(request: Request, _seen: StaffOnly) -> Response:
     return render(request, "payment_statement.html", imported=None, problem=None)
 
 
 @router.post("/statements")
 async def statement_import(
     request: Request,
-    seen: Annotated[Viewer, Depends(staff)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: StaffOnly,
+    form: PostedForm,
 ) -> Response:
     file = upload_of(form)
     if file is None:
@@ -538,9 +528,7 @@ async def _bookable(session: Any, import_uuid: UUID) -> list[BankStatementEntry]
 
 
 @router.get("/statements/{import_uuid}")
-async def statement_page(
-    import_uuid: UUID, request: Request, _seen: Annotated[Viewer, Depends(staff)]
-) -> Response:
+async def statement_page(import_uuid: UUID, request: Request, _seen: StaffOnly) -> Response:
     return await _statement_page(request, import_uuid)
 
 
@@ -585,8 +573,8 @@ async def _statement_page(
 async def book_statement_entry(
     entry_id: int,
     request: Request,
-    seen: Annotated[Viewer, Depends(staff)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: StaffOnly,
+    form: PostedForm,
 ) -> Response:
     """An unmatched or ambiguous entry booked to the invoice staff name by its reference."""
     reference = text(form, "paymentReference") or ""

@@ -5,13 +5,14 @@ SQLite and PostgreSQL alike (``lower(column) LIKE '%part%'`` with the wildcards 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from api.web.core import Viewer, WebRoute, database, render, viewer
+from api.shared.deps import database
+from api.web.core import SignedIn, WebRoute, render
 from store.models import Buyer, Order, OrderVin, Partner, PaymentInvoice, PaymentOrder
 
 router = APIRouter(prefix="/app/search", route_class=WebRoute, include_in_schema=False)
@@ -76,7 +77,7 @@ def invoice_matches(term: str) -> Any:
 
 
 @router.get("")
-async def search(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def search(request: Request, seen: SignedIn) -> Response:
     term = (request.query_params.get("q") or "").strip()[:100]
     found: dict[str, list[Any]] = {"orders": [], "buyers": [], "invoices": []}
     if len(term) >= MIN_LENGTH:

@@ -6,10 +6,10 @@ form only, as the API shows it in its answer only."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
@@ -25,23 +25,22 @@ from api.nt24.webhooks.webhooks import (
     replay_delivery,
     update_endpoint,
 )
+from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.web.core import (
     WEB_APP,
     FormErrors,
+    PostedForm,
+    SignedIn,
     Viewer,
     WebRoute,
     acting_as,
     build,
-    database,
-    posted,
     record,
     redirect,
     render,
-    settings_of,
     text,
     values,
-    viewer,
 )
 from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint
 from store.webhooks.events import EVENT_TYPES
@@ -52,7 +51,7 @@ PAGE_SIZE = 50
 
 
 @router.get("/webhooks")
-async def endpoints(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def endpoints(request: Request, seen: SignedIn) -> Response:
     return await _endpoints_page(request, seen)
 
 
@@ -102,8 +101,8 @@ async def _endpoints_page(
 @router.post("/webhooks")
 async def create_endpoint(
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     # the catalogue's types (and segment wildcards) chosen; a typed list still counts
     events = [
@@ -183,9 +182,7 @@ async def _endpoint(
 
 
 @router.get("/webhooks/{public_id}")
-async def endpoint_page(
-    public_id: str, request: Request, seen: Annotated[Viewer, Depends(viewer)]
-) -> Response:
+async def endpoint_page(public_id: str, request: Request, seen: SignedIn) -> Response:
     return await _endpoint_page(request, seen, public_id)
 
 
@@ -244,8 +241,8 @@ async def endpoint_action(
     public_id: str,
     action: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    form: PostedForm,
 ) -> Response:
     if action == "delete":
         return await _delete(request, seen, public_id)
@@ -264,8 +261,8 @@ async def endpoint_action(
         request,
         acting_as(seen, organization),
         database(request),
-        await request.app.state.temporal.get(),
-        settings_of(request),
+        await temporal(request),
+        app_settings(request),
     )
     after = WebhookEndpointOut.of(row)
     await record(
@@ -305,8 +302,8 @@ async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormD
             request,
             acting_as(seen, organization),
             database(request),
-            await request.app.state.temporal.get(),
-            settings_of(request),
+            await temporal(request),
+            app_settings(request),
             WEB_APP,
         )
     except (FormErrors, Problem) as exc:
@@ -342,8 +339,8 @@ async def replay(
     public_id: str,
     delivery_id: str,
     request: Request,
-    seen: Annotated[Viewer, Depends(viewer)],
-    _form: Annotated[FormData, Depends(posted)],
+    seen: SignedIn,
+    _form: PostedForm,
 ) -> Response:
     _, organization = await _endpoint(request, seen, public_id)
     answer = await replay_delivery(
@@ -351,8 +348,8 @@ async def replay(
         delivery_id,
         acting_as(seen, organization),
         database(request),
-        await request.app.state.temporal.get(),
-        settings_of(request),
+        await temporal(request),
+        app_settings(request),
     )
     await record(
         request,
@@ -367,7 +364,7 @@ async def replay(
 
 
 @router.get("/events")
-async def events(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Response:
+async def events(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
     query = (
         seen.select(Event, Event, Organization.name, Partner.name)

@@ -4,12 +4,11 @@ set this code carries, with the rules that differ (store/orders/what_if.py; noth
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from api.web.core import Viewer, WebRoute, database, render, staff
-from store.db import Database
+from api.shared.deps import Db
+from api.web.core import StaffOnly, WebRoute, render
 from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
 from store.orders.what_if import what_if
 
@@ -19,8 +18,8 @@ router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 @router.get("/what-if")
 async def what_if_page(
     request: Request,
-    _seen: Annotated[Viewer, Depends(staff)],
-    db: Annotated[Database, Depends(database)],
+    _seen: StaffOnly,
+    db: Db,
     since: str = "",
     country: str = "",
 ) -> Response:
