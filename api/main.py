@@ -89,8 +89,6 @@ def create_app(
     app.state.settings = settings
     errors.install(app)
     temporal_calls.install(app)  # Temporal's errors as problems, the command deadline
-    if given is not None:
-        app.dependency_overrides[get_settings] = lambda: given
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
     # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
     # below wraps them all, so their own answers (400, 422, 429) echo X-Request-Id too.

@@ -22,7 +22,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payloads
 
-from settings import Settings
+from api.shared.deps import app_settings
 from workflows.converter import data_converter
 from workflows.payload_codec import EncryptionCodec, PayloadKeyError
 
@@ -31,14 +31,10 @@ router = APIRouter(prefix="/codec", include_in_schema=False)
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Namespace"
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 def _codec(request: Request) -> EncryptionCodec:
     codec = getattr(request.app.state, "payload_codec", None)
     if codec is None:
-        codec = data_converter(_settings(request)).payload_codec
+        codec = data_converter(app_settings(request)).payload_codec
         request.app.state.payload_codec = codec
     assert isinstance(codec, EncryptionCodec)
     return codec
@@ -50,7 +46,7 @@ def _origin_of(url: str) -> str:
 
 
 def _cors(request: Request) -> dict[str, str]:
-    settings = _settings(request)
+    settings = app_settings(request)
     allowed = settings.codec_cors_origins or [_origin_of(settings.temporal_ui_url)]
     origin = request.headers.get("origin", "")
     if not origin or origin not in allowed:
@@ -64,7 +60,7 @@ def _cors(request: Request) -> dict[str, str]:
 
 def _allowed(request: Request) -> bool | None:
     """True: may decode; False: a wrong or missing token (401); None: the server is off."""
-    settings = _settings(request)
+    settings = app_settings(request)
     token = settings.codec_token
     if not token:
         return None if settings.environment == "production" else True

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from settings import get_settings
+from api.shared.deps import app_settings
 from telemetry import current_trace_id
 
 log = structlog.get_logger(__name__)
@@ -116,7 +116,7 @@ def trace_id(request: Request) -> str:
 
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": f"{get_settings().problem_base_uri}{problem.slug}",
+        "type": f"{app_settings(request).problem_base_uri}{problem.slug}",
         "title": problem.title,
         "status": problem.status,
         "detail": problem.detail,

@@ -40,12 +40,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.nt24.identity.auth import authenticate
-from api.shared.deps import database
+from api.shared.deps import app_settings, database
 from api.shared.errors import Problem, problem_response
 from api.shared.metrics import IDEMPOTENCY_REFUSALS
 from api.shared.rate_limit import Authenticator, is_nt24_path, nt24_caller
 from api.shared.temporal_calls import request_identity
-from settings import Settings
 from store.db import Database
 from store.models import IdempotencyRecord, utcnow
 
@@ -244,7 +243,7 @@ class IdempotencyMiddleware:
     ) -> Response | None:
         """The replay or problem to send, or None once the request ran and was answered."""
         db = database(request)
-        settings: Settings = request.app.state.settings
+        settings = app_settings(request)
         abandoned_after = settings.idempotency_abandoned_after
         loop = asyncio.get_running_loop()
         deadline = loop.time() + settings.idempotency_wait.total_seconds()

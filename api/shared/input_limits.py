@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.notyd.errors import problem
+from api.shared.deps import app_settings
 from api.shared.errors import (
     FieldError,
     Problem,
@@ -203,8 +204,7 @@ class InputLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        app = scope.get("app")
-        settings = getattr(getattr(app, "state", None), "settings", None) or get_settings()
+        settings = app_settings(Request(scope))
         token = _money_limit.set(settings.max_money_minor_units)
         try:
             if "\x00" in scope["path"]:  # no resource is named so

@@ -34,6 +34,7 @@ from typing import Any
 from limits.storage import storage_from_string
 from starlette.requests import Request
 
+from api.shared.deps import app_settings
 from settings import Settings
 
 
@@ -152,5 +153,5 @@ def login_throttle(request: Request) -> LoginThrottle:
     state = request.app.state
     throttle = getattr(state, "login_throttle", None)
     if throttle is None:
-        throttle = state.login_throttle = LoginThrottle(state.settings)
+        throttle = state.login_throttle = LoginThrottle(app_settings(request))
     return throttle

@@ -38,6 +38,7 @@ from sqlalchemy import and_, func, select
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.shared.deps import app_settings
 from store.db import Database
 from store.models import (
     DunningLetter,
@@ -337,7 +338,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
-        token = request.app.state.settings.metrics_token
+        token = app_settings(request).metrics_token
         given = request.headers.get("authorization", "")
         if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             from api.shared.errors import Problem

@@ -43,6 +43,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.nt24.identity.auth import Principal, authenticate
+from api.shared.deps import app_settings
 from api.shared.errors import Problem, problem_response
 from api.shared.metrics import RATE_LIMIT_REFUSALS
 from settings import RateLimits, Settings
@@ -220,7 +221,7 @@ def limiter_of(request: Request) -> Limiter:
     state = request.app.state
     limiter = getattr(state, "rate_limiter", None)
     if limiter is None:
-        limiter = state.rate_limiter = Limiter(state.settings.rate_limit_storage)
+        limiter = state.rate_limiter = Limiter(app_settings(request).rate_limit_storage)
     return limiter
 
 
@@ -244,7 +245,7 @@ class RateLimitMiddleware:
         if caller is None:
             await self.app(scope, receive, send)
             return
-        settings: Settings = request.app.state.settings
+        settings = app_settings(request)
         category = category_of(scope["method"], scope["path"])
         windows = windows_for(
             getattr(limits_of(settings, caller.rate_limit_tier), category),

@@ -322,7 +322,7 @@ async def buyer_action(
             )
             done = "Buyer updated."
         elif action == "vies-check":
-            answer = await trigger_vies_check(uuid, request, loaded.scope, db, client)
+            answer = await trigger_vies_check(uuid, app_settings(request), loaded.scope, db, client)
             after = json.loads(bytes(answer.body))
             done = "VIES check queued: its result appears below shortly."
         elif action == "block":
@@ -382,7 +382,7 @@ async def buyer_action(
             body = build(RevokeRequest, {"reason": text(form, "reason")}, {})
             invitation = parse_uuid(text(form, "invitation"))
             answer = await revoke_invitation(
-                uuid, invitation, body, request, loaded.scope, db, client
+                uuid, invitation, body, app_settings(request), loaded.scope, db, client
             )
             after = json.loads(bytes(answer.body))
             done = "Invitation revoked: its link no longer works."

@@ -757,4 +757,6 @@ async def document_download(
 @router.get("/{uuid}/export-file/{version}")
 async def export_download(uuid: UUID, version: int, request: Request, seen: SignedIn) -> Response:
     loaded = await _load(request, seen, uuid)
-    return await export_file_content(uuid, version, request, loaded.scope, database(request))
+    return await export_file_content(
+        uuid, version, app_settings(request), loaded.scope, database(request)
+    )

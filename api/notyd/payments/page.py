@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.notyd.payments.common import order_command, parse_uuid
-from api.shared.deps import Db, Temporal
+from api.shared.deps import Db, Temporal, app_settings
 from api.shared.errors import Problem
 from settings import Settings
 from store import i18n
@@ -90,7 +90,7 @@ async def _order(db: Database, uuid: str) -> PaymentOrder:
 
 
 def render(order: PaymentOrder, request: Request) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     t = BuyerLocale(order.locale)
     currency = order.currency
     person = order.buyer_representative
@@ -155,7 +155,7 @@ async def asset(name: str) -> Response:
 @router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
 async def privacy_notice(request: Request, lang: str = "en") -> HTMLResponse:
     """The platform's short privacy notice the payment page links to, in ``lang``."""
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     t = BuyerLocale(i18n.language_of(lang))
     body = i18n.render(
         TEMPLATES,

@@ -21,7 +21,7 @@ from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capabili
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24.values import AddressIn, PersonIn
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -208,6 +208,7 @@ def _upsert_answer(scope: PartnerScope, buyer: Buyer, body: BuyerUpsert) -> JSON
 async def upsert_buyer(
     body: BuyerUpsert,
     request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
@@ -246,7 +247,7 @@ async def upsert_buyer(
         return _upsert_answer(scope, winner, body)
     await start_vies_check(
         client,
-        request.app.state.settings,
+        settings,
         buyer.uuid,
         vat_number,
         scope.partner.vat_number,

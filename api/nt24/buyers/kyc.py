@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.idempotency import idempotency_key
 from store.buyers.buyers import active_kyc_document_types, kyc_facts
 from workflows.buyers.rules.kyc import NT24_LED, overall_status
@@ -73,7 +73,7 @@ async def kyc_status(
 )
 async def trigger_vies_check(
     buyerId: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
@@ -82,7 +82,7 @@ async def trigger_vies_check(
         buyer = await load_buyer(session, scope, buyerId)
     status = await start_vies_check(
         client,
-        request.app.state.settings,
+        settings,
         buyer.uuid,
         buyer.vat_number,
         scope.partner.vat_number,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -30,7 +30,7 @@ from api.nt24.orders.documents import (
     document_content_response,
     document_out,
 )
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -62,7 +62,7 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
 )
 async def upload_kyc_document(
     buyerId: UUID,
-    request: Request,
+    settings: AppSettings,
     response: Response,
     scope: PartnerAccess,
     db: Db,
@@ -80,7 +80,6 @@ async def upload_kyc_document(
         ),
     ] = None,
 ) -> DocumentOut:
-    settings: Settings = request.app.state.settings
     upload = await check_upload(
         settings,
         KYC_DOCUMENT_TYPES,
@@ -201,7 +200,7 @@ async def list_kyc_documents(
 async def kyc_document_content(
     buyerId: UUID,
     documentUuid: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
@@ -217,4 +216,4 @@ async def kyc_document_content(
         )
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
-    return await document_content_response(request.app.state.settings, document)
+    return await document_content_response(settings, document)

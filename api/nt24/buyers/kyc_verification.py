@@ -37,7 +37,7 @@ from api.nt24.buyers.kyc_documents import DOWNLOAD_CAPABILITY
 from api.nt24.identity.auth import PartnerAccess, require_capability
 from api.nt24.orders.commands import problem_of
 from api.nt24.schemas import NT24Model
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
@@ -157,7 +157,7 @@ async def open_session(
 )
 async def start_verification(
     buyerId: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
@@ -170,7 +170,7 @@ async def start_verification(
             "NT24-led verification is for NT24_LED buyers; this buyer is MARKETPLACE_LED "
             "(upgrade it with PATCH .../buyers/{buyerId} first).",
         )
-    answer = await open_session(client, request.app.state.settings, buyer)
+    answer = await open_session(client, settings, buyer)
     session_answer = JSONResponse(
         {"sessionId": answer.session_id, "idenfyUrl": answer.idenfy_url},
         status_code=201 if answer.created else 200,
@@ -193,7 +193,7 @@ async def start_verification(
 )
 async def kyc_profile(
     buyerId: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
@@ -218,7 +218,6 @@ async def kyc_profile(
         raise Problem(
             "conflict", f"The buyer has no valid signed KYC profile: verification {state}."
         )
-    settings: Settings = request.app.state.settings
     store = DocumentStore(settings.effective_document_store_dir)
     assert verification.profile_sha256 is not None
     try:
@@ -275,10 +274,10 @@ async def _signal(client: Client, result: IdentityResult) -> bool:
 )
 async def idenfy_callback(
     request: Request,
+    settings: AppSettings,
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    settings: Settings = request.app.state.settings
     body = await request.body()
     if len(body) > MAX_CALLBACK_BYTES:
         raise Problem("payload-too-large", "A callback is at most 1 MiB.")

@@ -26,9 +26,8 @@ from activities.buyers.buyer_orders import notify_open_orders
 from api.notyd.payments.page import page_headers, privacy_url
 from api.nt24.buyers.kyc_documents import write_kyc_document
 from api.nt24.orders.documents import check_upload
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import Problem
-from settings import Settings
 from store import i18n
 from store.buyers.buyers import active_kyc_document_types
 from store.buyers.invitations import (
@@ -67,7 +66,7 @@ def _html(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     body = i18n.render(
         TEMPLATES,
         name,
@@ -213,6 +212,7 @@ async def _count_upload(session: AsyncSession, token: str) -> SelfServiceInvitat
 async def upload_document(
     token: str,
     request: Request,
+    settings: AppSettings,
     db: Db,
     client: Temporal,
     type: Annotated[str, Form()] = "",
@@ -234,7 +234,6 @@ async def upload_document(
         return await _page(
             request, db, token, invitation, errors=missing, chosen=chosen, status_code=422
         )
-    settings: Settings = request.app.state.settings
     try:
         upload = await check_upload(
             settings,

@@ -28,7 +28,7 @@ from api.nt24.buyers.buyers import load_buyer
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from settings import Settings
@@ -147,11 +147,11 @@ async def create_invitation(
     buyerId: UUID,
     body: InvitationCreate,
     request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    settings: Settings = request.app.state.settings
     now = utcnow()
     expires_at = _expiry(body.expiresAt, now, settings)
     invitation_uuid = uuid4()
@@ -235,12 +235,11 @@ async def revoke_invitation(
     buyerId: UUID,
     invitationUuid: UUID,
     body: RevokeRequest,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    settings: Settings = request.app.state.settings
     invitation = await _load(db, scope, buyerId, invitationUuid)
     active = effective_status(invitation.status, invitation.expires_at, utcnow()) == ACTIVE
     revoked = active and await _revoke(client, invitation, body.reason)
@@ -262,7 +261,7 @@ async def revoke_invitation(
 )
 async def list_invitations(
     buyerId: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     paging: Annotated[
@@ -271,7 +270,6 @@ async def list_invitations(
     ],
     status: Status | None = None,
 ) -> Page[Invitation]:
-    settings: Settings = request.app.state.settings
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
         query = scope.tenant.select(SelfServiceInvitation).where(
@@ -305,10 +303,8 @@ async def list_invitations(
 async def get_invitation(
     buyerId: UUID,
     invitationUuid: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
 ) -> Invitation:
-    return Invitation.of(
-        request.app.state.settings, await _load(db, scope, buyerId, invitationUuid)
-    )
+    return Invitation.of(settings, await _load(db, scope, buyerId, invitationUuid))

@@ -24,7 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
-from api.shared.deps import AppSettings, database
+from api.shared.deps import AppSettings, app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.identity.api_clients import find_client
@@ -109,7 +109,7 @@ def principal_cache(request: Request) -> PrincipalCache:
     state = request.app.state
     cache = getattr(state, "principals", None)
     if cache is None:
-        settings: Settings = state.settings
+        settings = app_settings(request)
         storage = settings.rate_limit_storage
         redis_url = storage if storage.startswith(("redis://", "rediss://")) else None
         cache = state.principals = PrincipalCache(
@@ -132,7 +132,7 @@ async def authenticate(request: Request) -> Principal:
     cache = principal_cache(request)
     entry, generation = await cache.get(token)
     if entry is None:
-        claims = await verify_token(token, request.app.state.settings)
+        claims = await verify_token(token, app_settings(request))
         client_id = claims.get("azp") or claims.get("client_id")
         if not client_id:
             raise _unauthorized("The access token names no client.")

@@ -32,7 +32,7 @@ from temporalio.client import Client
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import closed_order, load_order, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NUL_TEXT
@@ -294,7 +294,7 @@ async def upload_document(
     origin_country: str | None = None,
     destination_country: str | None = None,
 ) -> JSONResponse:
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     upload = await check_upload(
         settings,
         _types_for(module),
@@ -476,7 +476,7 @@ def document_out(document: Document) -> DocumentOut:
 async def document_content(
     uuid: UUID,
     documentUuid: UUID,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
@@ -487,7 +487,7 @@ async def document_content(
         )
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
-    return await document_content_response(request.app.state.settings, document)
+    return await document_content_response(settings, document)
 
 
 async def document_content_response(settings: Settings, document: Document) -> Response:

@@ -14,7 +14,7 @@ from temporalio.service import RPCError
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import load_order
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import Db, Temporal
+from api.shared.deps import Db, Temporal, app_settings
 from store.documents import DocumentStore
 from store.orders.evidence import verify_order
 from workflows.orders.workflow import OrderWorkflow
@@ -58,7 +58,7 @@ async def workflow_head(client: Client, workflow_id: str) -> str | None:
 
 
 def _store(request: Request) -> DocumentStore:
-    return DocumentStore(request.app.state.settings.effective_document_store_dir)
+    return DocumentStore(app_settings(request).effective_document_store_dir)
 
 
 @router.get(

@@ -7,7 +7,7 @@ import asyncio
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from api.nt24.orders.commands import closed_order, load_order, run_command
 from api.nt24.orders.documents import attachment
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt32
@@ -97,7 +97,7 @@ async def export_file(
 async def export_file_content(
     uuid: UUID,
     version: NonNegativeInt32,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
@@ -108,7 +108,7 @@ async def export_file_content(
         )
     if export is None:
         raise Problem("not-found", f"Export File version {version} was not found.")
-    store = DocumentStore(request.app.state.settings.effective_document_store_dir)
+    store = DocumentStore(settings.effective_document_store_dir)
     pdf = await asyncio.to_thread(store.get, export.sha256)
     name = f"export-file-{row.external_order_id}-v{version}.pdf"
     return Response(

@@ -23,7 +23,7 @@ from api.nt24.orders.commands import load_order, order_command, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
 from api.nt24.values import MoneyIn, PersonIn
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt64
@@ -200,12 +200,12 @@ def _order_answer(row: Order, status: int = 200) -> JSONResponse:
 )
 async def create_order(
     body: OrderCreate,
-    request: Request,
+    settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    return await create(body, request.app.state.settings, scope, db, client)
+    return await create(body, settings, scope, db, client)
 
 
 async def create(

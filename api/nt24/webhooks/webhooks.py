@@ -31,7 +31,7 @@ from activities.webhooks.interface import ACTIVE, PENDING
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
-from api.shared.deps import AppSettings, Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
@@ -172,7 +172,7 @@ async def _problems(
 ) -> list[FieldError]:
     """Everything wrong with a registration's fields, each named (422 on them all at once)."""
     errors = []
-    if url is not None and (problem := (await vet_target(url, request.app.state.settings)).problem):
+    if url is not None and (problem := (await vet_target(url, app_settings(request))).problem):
         errors.append(FieldError("url", problem, url))
     for i, pattern in enumerate(events or []):
         if problem := pattern_problem(pattern):
