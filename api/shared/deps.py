@@ -16,16 +16,24 @@ def database(request: Request) -> Database:
     return request.app.state.db
 
 
+# The dependencies below are ``async``: FastAPI runs a plain function dependency in a worker
+# thread, a round trip that cost more CPU than the rest of a cached read.
+
+
+async def database_dependency(request: Request) -> Database:
+    return database(request)
+
+
 async def temporal(request: Request) -> Client:
     return await request.app.state.temporal.get()
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings the app was made with (tests hand in their own); ``get_settings()`` is
     for processes without an app (worker, admin, migrations)."""
     return request.app.state.settings
 
 
-Db = Annotated[Database, Depends(database)]
+Db = Annotated[Database, Depends(database_dependency)]
 Temporal = Annotated[Client, Depends(temporal)]
 AppSettings = Annotated[Settings, Depends(app_settings)]

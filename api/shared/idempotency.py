@@ -58,7 +58,7 @@ STORED_HEADERS = ("content-type", "location", "etag")
 PURGE_BATCH = 100
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str,
         Header(
@@ -72,7 +72,8 @@ def idempotency_key(
     ],
 ) -> str:
     """Declares the header on a write operation (``dependencies=[Depends(idempotency_key)]``);
-    the middleware has already enforced it by the time the endpoint runs."""
+    the middleware has already enforced it by the time the endpoint runs. (``async``: FastAPI
+    runs a plain function dependency in a worker thread, per request.)"""
     return key
 
 
