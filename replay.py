@@ -46,7 +46,7 @@ def replayer() -> Replayer:
     return Replayer(
         workflows=list(WORKFLOWS),
         data_converter=DATA_CONVERTER,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
         interceptors=[TracingInterceptor()],
     )
 

@@ -123,8 +123,28 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     ]
 
 
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox every workflow runs in, here and in the replay tests."""
+def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
+    """The sandbox every workflow runs in.
+
+    The worker passes the project's workflow modules through as well: imported once, not again
+    for every run (each open order held ~120 KiB of its own module copies, and each run paid
+    their import). Their code then runs without the sandbox's checks (no clock, I/O or
+    randomness but ``workflow``'s); ``strict`` re-imports and checks it for every run, as the
+    replay tests and ``nt24-admin replay`` run every saved and recent history."""
+    workflow_code = (
+        ()
+        if strict
+        else (
+            "workflows",
+            # what they import of the activities: the types of workflow inputs and results,
+            # which pydantic looks up in the sandbox's sys.modules
+            "activities.buyers.interface",
+            "activities.interface",
+            "activities.orders.interface",
+            "activities.payments.interface",
+            "activities.webhooks.interface",
+        )
+    )
     return SandboxedWorkflowRunner(
         # pure libraries and the project's pure rules: imported once, not per workflow run (and
         # pydantic then resolves the rules' dataclasses in workflow inputs)
@@ -142,6 +162,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
             "workflows.payments.rules",
             # the tracing interceptor's spans, inside and outside the sandbox, are one library's
             "opentelemetry",
+            *workflow_code,
         )
     )
 

@@ -37,12 +37,16 @@ def test_every_registered_workflow_type_has_a_saved_history():
     assert registered - saved == set(), f"no saved history for {sorted(registered - saved)}"
 
 
+# as the worker runs them, and re-imported with the sandbox's checks on the workflow code
+@pytest.mark.parametrize("strict", [False, True], ids=["worker", "strict"])
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
-async def test_history_replays_deterministically(path: Path):
+async def test_history_replays_deterministically(path: Path, strict: bool):
     saved = json.loads(path.read_text())
     history = WorkflowHistory.from_json(saved.pop("workflowId", path.stem), saved)
     replayer = Replayer(
-        workflows=list(WORKFLOWS), data_converter=DATA_CONVERTER, workflow_runner=workflow_runner()
+        workflows=list(WORKFLOWS),
+        data_converter=DATA_CONVERTER,
+        workflow_runner=workflow_runner(strict=strict),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
