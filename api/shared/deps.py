@@ -16,24 +16,28 @@ def database(request: Request) -> Database:
     return request.app.state.db
 
 
-# The dependencies below are ``async``: FastAPI runs a plain function dependency in a worker
-# thread, a round trip that cost more CPU than the rest of a cached read.
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (tests hand in their own); ``get_settings()`` is
+    for processes without an app (worker, admin, migrations)."""
+    return request.app.state.settings
 
 
-async def database_dependency(request: Request) -> Database:
+# The aliases' dependencies are ``async``: FastAPI runs a plain function dependency in a
+# worker thread, a round trip that cost more CPU than the rest of a cached read.
+
+
+async def _database(request: Request) -> Database:
     return database(request)
+
+
+async def _app_settings(request: Request) -> Settings:
+    return app_settings(request)
 
 
 async def temporal(request: Request) -> Client:
     return await request.app.state.temporal.get()
 
 
-async def app_settings(request: Request) -> Settings:
-    """The settings the app was made with (tests hand in their own); ``get_settings()`` is
-    for processes without an app (worker, admin, migrations)."""
-    return request.app.state.settings
-
-
-Db = Annotated[Database, Depends(database_dependency)]
+Db = Annotated[Database, Depends(_database)]
 Temporal = Annotated[Client, Depends(temporal)]
-AppSettings = Annotated[Settings, Depends(app_settings)]
+AppSettings = Annotated[Settings, Depends(_app_settings)]
