@@ -55,6 +55,18 @@ def _binary(name: str) -> str:
     return found
 
 
+# What a test marked fast may not need: scripts/test -m fast starts no PostgreSQL (every
+# database fixture asks for pg_url) and no dev server
+NOT_IN_THE_FAST_LANE = {"pg_url", "dev_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        needs = NOT_IN_THE_FAST_LANE.intersection(getattr(item, "fixturenames", ()))
+        if needs and item.get_closest_marker("fast"):
+            raise pytest.UsageError(f"{item.nodeid} is marked fast but needs {sorted(needs)}")
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     url = os.environ.get("NT24_TEST_DATABASE_URL")

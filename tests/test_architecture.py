@@ -34,6 +34,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.fast
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("api", "workflows", "activities", "store")
 TOP_LEVEL = ("worker", "admin", "settings", "telemetry", "replay", "devstack")
@@ -51,7 +55,9 @@ LEAVES = (
     "*_model",
     "workflows.ids",
     "workflows.money",
+    "workflows.money_json",
     "workflows.change_source",
+    "workflows.orders.status",
     "workflows.search_attributes",
     "workflows.orders.rollup",  # the order's state read by the pure rules
 )

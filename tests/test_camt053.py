@@ -9,6 +9,8 @@ import pytest
 
 from store.payments.camt053 import StatementError, parse_statement
 
+pytestmark = pytest.mark.fast
+
 DATA = Path(__file__).parent / "data"
 
 

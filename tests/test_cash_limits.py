@@ -22,6 +22,8 @@ from workflows.orders.rules.cash_limits import (
     limits_in_force,
 )
 
+pytestmark = pytest.mark.fast
+
 WITH_NATIONAL_LIMIT = {row.jurisdiction for row in CASH_LIMITS} - {EU}
 WITHOUT_NATIONAL_LIMIT = sorted(MEMBER_STATES - WITH_NATIONAL_LIMIT)
 EU_ROWS = [row for row in CASH_LIMITS if row.jurisdiction == EU]

@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,8 @@ from workflows.orders.rules.compliance import (
     evaluate,
     transport_evidence_deadline,
 )
+
+pytestmark = pytest.mark.fast
 
 # Reproducible (the same examples on every run) and bounded: the file runs in seconds.
 PROPERTY = settings(

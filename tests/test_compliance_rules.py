@@ -36,6 +36,8 @@ from workflows.orders.rules.compliance import (
     is_new_means_of_transport,
 )
 
+pytestmark = pytest.mark.fast
+
 VIN = "WVWZZZ1KZAW000001"
 OTHER_VIN = "WAUZZZ8V5KA012345"
 IBAN = "DE89370400440532013000"

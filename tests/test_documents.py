@@ -29,6 +29,8 @@ from store.documents import (
     inspect_upload,
 )
 
+pytestmark = pytest.mark.fast
+
 LIMITS = UploadLimits.from_settings(Settings())
 
 

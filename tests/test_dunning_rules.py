@@ -28,6 +28,8 @@ from workflows.payments.rules.invoice_money import (
     write_off_allowed,
 )
 
+pytestmark = pytest.mark.fast
+
 ISSUED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
 

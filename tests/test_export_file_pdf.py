@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from activities.orders.export_file_pdf import (
@@ -37,6 +38,8 @@ from activities.orders.export_file_pdf import (
 )
 from workflows.money import Money
 from workflows.orders.rules.outcome import Blocker, RuleResult
+
+pytestmark = pytest.mark.fast
 
 GENERATED_AT = datetime(2026, 5, 4, 9, 30, 15, tzinfo=UTC)
 ORDER_UUID = "3f1c2a9e-8b7d-4c52-9a1e-6d0f5b2c7e41"

@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from store import i18n
 from store.i18n import LOCALE_DIR, BuyerLocale
 
+pytestmark = pytest.mark.fast
+
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

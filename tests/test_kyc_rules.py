@@ -17,6 +17,8 @@ from workflows.buyers.rules.kyc import (
     overall_status,
 )
 
+pytestmark = pytest.mark.fast
+
 A, B = MARKETPLACE_LED, NT24_LED
 
 

@@ -30,6 +30,8 @@ from workflows.orders.rules.compliance import (
     transport_evidence_deadline,
 )
 
+pytestmark = pytest.mark.fast
+
 NO_FORWARDER = (FORWARDER_INVOICE,)
 DEADLINE = transport_evidence_deadline(PICKUP, HAPPY.policy.evidence_grace_days)
 

@@ -31,6 +31,8 @@ from workflows.payments.rules.orders import (
     plan_refund,
 )
 
+pytestmark = pytest.mark.fast
+
 
 @pytest.mark.parametrize(
     ("given", "cents"), [(900, 900), (10000.0, 10000), ("900", 900), ("1.0000", 1)]

@@ -17,6 +17,8 @@ from temporalio.workflow import _Definition
 from worker import WORKFLOWS, workflow_runner
 from workflows.converter import DATA_CONVERTER
 
+pytestmark = pytest.mark.fast
+
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
 
+pytestmark = pytest.mark.fast
+
 
 @pytest.mark.parametrize(
     ("raw", "country", "number"),

@@ -9,6 +9,8 @@ import pytest
 
 from workflows.orders.rules.vin import InvalidVin, VinCheck, check_digit, check_vin
 
+pytestmark = pytest.mark.fast
+
 TODAY = date(2026, 5, 4)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from api.web import timeline as tl
 from api.web.charts import bars, percent_columns, share
 from api.web.core import FormErrors, field_error
 from api.web.dashboard import blocker_counts, failure_rates, vies_availability
 from api.web.payments import dunning_label, dunning_volume
 from store.web import locked_until
+
+pytestmark = pytest.mark.fast
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)

@@ -1,0 +1,59 @@
+"""What every fast workflow test needs: a worker of the real workflows with mocked activities,
+a wait for work a timer set off, and the refusal inside a refused Update."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from worker import workflow_runner
+
+
+@asynccontextmanager
+async def mocked_worker(
+    env: WorkflowEnvironment, workflows: Sequence[type], activities: Sequence[Callable[..., Any]]
+) -> AsyncIterator[str]:
+    """A worker on a task queue of its own, in the production sandbox; yields the queue."""
+    task_queue = f"fast-{uuid4().hex[:8]}"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+        workflow_runner=workflow_runner(),
+    ):
+        yield task_queue
+
+
+async def until(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
+    """Wait in real time for the worker to act on what a skip set off (a timer fired)."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not condition():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"not seen within {seconds:g} s: {what}") from None
+
+
+async def stop(handles: Sequence[WorkflowHandle]) -> None:
+    """End what a test left running: the module's server skips time for every workflow on it,
+    and one test's daily timers would otherwise fire through the next test's skips."""
+    for handle in handles:
+        with contextlib.suppress(RPCError):  # it ended by itself
+            await handle.terminate("the test is over")
+
+
+def refusal(error: WorkflowUpdateFailedError) -> ApplicationError:
+    """The refusal an Update's validator raised (the API answers it as a problem)."""
+    assert isinstance(error.cause, ApplicationError), error.cause
+    return error.cause

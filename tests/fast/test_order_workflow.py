@@ -1,0 +1,368 @@
+"""OrderWorkflow's lifecycle on the time-skipping server: the read-model writes, the Export
+File and the VIES checks are mocks that record what the workflow asked of them.
+
+What the user depends on: where an order stands after each command (the read model it writes),
+the decision and its Export File, the commands it refuses, and the deadlines it keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+import pytest_asyncio
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.buyers.interface import (
+    BuyerOrdersNotice,
+    ViesAnswer,
+    ViesCheckRecord,
+    ViesCheckRecorded,
+    ViesCheckRequest,
+)
+from activities.orders.interface import ExportFileRequest, GeneratedExportFile, OrderSnapshot
+from tests.fast.harness import mocked_worker, refusal, stop, until
+from workflows.buyers.vies_check import BuyerViesCheckWorkflow
+from workflows.orders.model import (
+    Address,
+    AttachDocument,
+    BuyerRef,
+    CancelOrder,
+    ConfirmDelivery,
+    ConfirmPickup,
+    CreateOrder,
+    Delivery,
+    DocumentRef,
+    Invoice,
+    Money,
+    OrderIdentity,
+    OrderSettings,
+    OrderVin,
+    PatchOrder,
+    Payment,
+    Pickup,
+    ReadyForPickup,
+    SubmitInvoice,
+    SubmitPayment,
+)
+from workflows.orders.rules.compliance import Policy, transport_evidence_deadline
+from workflows.orders.state import OrderStart
+from workflows.orders.workflow import OrderWorkflow
+
+pytestmark = pytest.mark.fast
+
+TOTAL = Money(1_850_000)
+SELLER_VAT = "DE811907980"
+BUYER_VAT = "FR40303265045"
+
+
+class OrderActivities:
+    """The order's activities, recorded: what the read model and the Export File would hold."""
+
+    def __init__(self) -> None:
+        self.writes: list[OrderSnapshot] = []
+        self.export_files: list[ExportFileRequest] = []
+        self.vies_checks: list[ViesCheckRequest] = []
+
+    @activity.defn(name="write_order")
+    async def write_order(self, snapshot: OrderSnapshot) -> str:
+        self.writes.append(snapshot)
+        return f"head-{snapshot.revision}"
+
+    @activity.defn(name="generate_export_file")
+    async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
+        self.export_files.append(request)
+        decision = request.evaluation.decision
+        assert decision is not None, "an Export File is made only for a decided order"
+        return GeneratedExportFile(f"sha-{request.version}", request.generated_at, decision)
+
+    @activity.defn(name="check_vat_number")
+    async def check_vat_number(self, request: ViesCheckRequest) -> ViesAnswer:
+        self.vies_checks.append(request)
+        consultation = f"WAPI{len(self.vies_checks):06d}"
+        return ViesAnswer(True, None, consultation, "AUTO DUPONT SARL", None, None, 1)
+
+    @activity.defn(name="record_vies_check")
+    async def record_vies_check(self, record: ViesCheckRecord) -> ViesCheckRecorded:
+        return ViesCheckRecorded(record.check_uuid, buyer_updated=True)
+
+    @activity.defn(name="notify_buyer_orders")
+    async def notify_buyer_orders(self, notice: BuyerOrdersNotice) -> int:
+        return 0  # the order under test runs its own checks; no other order listens
+
+    @property
+    def activities(self) -> list:
+        return [
+            self.write_order,
+            self.generate_export_file,
+            self.check_vat_number,
+            self.record_vies_check,
+            self.notify_buyer_orders,
+        ]
+
+    @property
+    def last(self) -> OrderSnapshot:
+        return self.writes[-1]
+
+    def events(self) -> list[str]:
+        return [event.type for write in self.writes for event in write.events]
+
+
+@dataclass
+class Orders:
+    env: WorkflowEnvironment
+    task_queue: str
+    recorded: OrderActivities
+    started: list[WorkflowHandle] = field(default_factory=list)
+
+    async def today(self) -> date:
+        return (await self.env.get_current_time()).date()
+
+    async def create(self, **settings: object) -> WorkflowHandle:
+        """A German dealer's order of a used car for a French company (VIES: valid)."""
+        now = await self.env.get_current_time()
+        order_uuid = str(uuid4())
+        handle = await self.env.client.start_workflow(
+            OrderWorkflow.run, OrderStart(), id=f"order-{order_uuid}", task_queue=self.task_queue
+        )
+        self.started.append(handle)
+        await handle.execute_update(
+            OrderWorkflow.create,
+            CreateOrder(
+                identity=OrderIdentity(
+                    order_uuid, 1, str(uuid4()), 1, str(uuid4()), "DE", 1, "ORD-1", "Autohaus GmbH"
+                ),
+                buyer=BuyerRef(
+                    str(uuid4()),
+                    BUYER_VAT,
+                    "Auto Dupont SARL",
+                    "FR",
+                    kyc_mode="MARKETPLACE_LED",
+                    kyc_status="VALID",
+                    vies_result="VALID",
+                    vies_last_checked_at=now,
+                    documents_complete=True,
+                ),
+                vins=[OrderVin("WVWZZZ1KZAW000001", "VW", "Golf", TOTAL, 85_000, date(2019, 3, 1))],
+                total_amount=TOTAL,
+                purchase_date=now.date(),
+                responsible_contact=None,
+                fingerprint="create-1",
+                settings=OrderSettings(requester_vat_number=SELLER_VAT, **settings),
+            ),
+        )
+        return handle
+
+    async def paid(self, handle: WorkflowHandle) -> None:
+        """The preliminary invoice and a bank payment that covers it."""
+        today = await self.today()
+        await handle.execute_update(
+            OrderWorkflow.submit_invoice,
+            SubmitInvoice(Invoice("PRELIMINARY", today, "R-2026-17", False, TOTAL)),
+        )
+        await handle.execute_update(
+            OrderWorkflow.submit_payment,
+            SubmitPayment(Payment(today, TOTAL, Money(0), "DE89370400440532013000")),
+        )
+
+    async def picked_up(self, handle: WorkflowHandle) -> None:
+        """Paid, then picked up."""
+        await self.paid(handle)
+        await self.pick_up(handle)
+
+    async def pick_up(self, handle: WorkflowHandle) -> None:
+        """Ready for pickup, and taken by the seller's carrier from Berlin."""
+        await handle.execute_update(OrderWorkflow.ready_for_pickup, ReadyForPickup())
+        await handle.execute_update(
+            OrderWorkflow.confirm_pickup,
+            ConfirmPickup(
+                Pickup(
+                    "COMPANY_TRANSPORT",
+                    await self.today(),
+                    None,
+                    Address("Hauptstr. 1", "10115", "Berlin", "DE"),
+                    arranged_by="SELLER",
+                )
+            ),
+        )
+
+    async def delivered(self, handle: WorkflowHandle) -> None:
+        await handle.execute_update(
+            OrderWorkflow.confirm_delivery,
+            ConfirmDelivery(
+                Delivery(await self.today(), Address("1 rue de Lyon", "69001", "Lyon", "FR"))
+            ),
+        )
+
+    async def attach(self, handle: WorkflowHandle, type_: str, issuer: str, name: str) -> None:
+        module = {"SHIPMENT": "invoice", "PAYMENT": "payment"}.get(type_.split("_")[0], "transport")
+        await handle.execute_update(
+            OrderWorkflow.attach_document,
+            AttachDocument(
+                DocumentRef(
+                    str(uuid4()),
+                    module,
+                    type_,
+                    await self.today(),
+                    issuer,
+                    name,
+                    f"{type_.lower()}.pdf",
+                    "application/pdf",
+                    1024,
+                    "0" * 64,
+                )
+            ),
+        )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def orders(time_skipping: WorkflowEnvironment) -> AsyncIterator[Orders]:
+    recorded = OrderActivities()
+    async with mocked_worker(
+        time_skipping, [OrderWorkflow, BuyerViesCheckWorkflow], recorded.activities
+    ) as task_queue:
+        orders = Orders(time_skipping, task_queue, recorded)
+        yield orders
+        await stop(orders.started)
+
+
+async def test_an_order_runs_from_creation_to_its_decision_and_final_invoice(orders: Orders):
+    handle = await orders.create()
+    recorded = orders.recorded
+    assert (recorded.last.status, recorded.last.compliance_status) == ("CREATED", "INCOMPLETE")
+
+    await orders.paid(handle)
+    assert recorded.last.status == "PAYMENT_SUBMITTED"
+    await orders.picked_up(handle)
+    assert recorded.last.status == "TRANSPORT_IN_PROGRESS"
+    for type_, issuer, name in [
+        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
+        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
+        ("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH"),
+        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier"),
+    ]:
+        await orders.attach(handle, type_, issuer, name)
+    assert recorded.last.compliance_status == "INCOMPLETE"  # not delivered yet
+
+    await orders.delivered(handle)
+    assert (recorded.last.status, recorded.last.compliance_status) == (
+        "COMPLIANCE_VALID",
+        "VALID",
+    )
+    assert "compliance.decision_made" in recorded.events()
+    await until(lambda: "export_file.generated" in recorded.events(), "the Export File")
+    assert [r.evaluation.decision for r in recorded.export_files] == ["VALID_EXPORT"]
+
+    # the final invoice follows the decision: an exempt supply's charges no VAT
+    final = Invoice("FINAL", await orders.today(), "R-2026-18", True, Money(2_201_500))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(OrderWorkflow.submit_invoice, SubmitInvoice(final, final=True))
+    assert refusal(refused.value).type == "validation-error"
+    final.vat_included, final.amount = False, TOTAL
+    await handle.execute_update(OrderWorkflow.submit_invoice, SubmitInvoice(final, final=True))
+    await until(lambda: len(recorded.export_files) == 2, "the Export File with the final invoice")
+    assert recorded.export_files[-1].reason == "Final invoice received"
+    assert recorded.last.status == "COMPLIANCE_VALID"
+
+
+async def test_the_lifecycle_refuses_steps_out_of_order(orders: Orders):
+    handle = await orders.create()
+    pickup = Pickup("SELF_PICKUP", await orders.today(), "ID 123", None)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(OrderWorkflow.confirm_pickup, ConfirmPickup(pickup))
+    assert refusal(refused.value).type == "conflict"  # not ready for pickup
+
+    await handle.execute_update(
+        OrderWorkflow.submit_invoice,
+        SubmitInvoice(Invoice("PRELIMINARY", await orders.today(), "R-1", False, TOTAL)),
+    )
+    short = Payment(await orders.today(), Money(1_000_000), Money(0))
+    await handle.execute_update(OrderWorkflow.submit_payment, SubmitPayment(short))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(OrderWorkflow.ready_for_pickup, ReadyForPickup())
+    assert refusal(refused.value).type == "conflict"  # the payment does not cover the invoice
+    assert orders.recorded.last.status == "PAYMENT_SUBMITTED"
+
+
+async def test_a_stale_version_is_refused_and_changes_nothing(orders: Orders):
+    handle = await orders.create()
+    await orders.paid(handle)
+    version, writes = orders.recorded.last.version, len(orders.recorded.writes)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            OrderWorkflow.patch_order, PatchOrder(version - 1, purchase_date=date(2026, 1, 2))
+        )
+    assert refusal(refused.value).type == "version-mismatch"
+    assert len(orders.recorded.writes) == writes  # refused before it entered history
+
+    await handle.execute_update(
+        OrderWorkflow.patch_order, PatchOrder(version, purchase_date=date(2026, 1, 2))
+    )
+    assert orders.recorded.last.version == version + 1
+
+
+async def test_an_order_cancelled_before_pickup_closes_and_after_pickup_it_cannot_be(
+    orders: Orders,
+):
+    handle = await orders.create()
+    await orders.paid(handle)
+    await handle.execute_update(OrderWorkflow.cancel, CancelOrder("the buyer withdrew"))
+    assert await handle.result() == "CANCELLED"
+    assert orders.recorded.last.status == "CANCELLED"
+
+    picked_up = await orders.create()
+    await orders.picked_up(picked_up)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await picked_up.execute_update(OrderWorkflow.cancel, CancelOrder("too late"))
+    assert refusal(refused.value).type == "conflict"
+    assert orders.recorded.last.status == "TRANSPORT_IN_PROGRESS"
+
+
+async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(orders: Orders):
+    """Delivered without a CMR: the order waits; the day after the deadline (the 15th of the
+    next month plus the policy's 30 days) its timer fires and decides VAT_APPLICABLE."""
+    handle = await orders.create()
+    await orders.picked_up(handle)
+    await orders.delivered(handle)
+    recorded = orders.recorded
+    assert recorded.last.compliance_status == "INCOMPLETE"
+    writes = len(recorded.writes)
+    today = await orders.today()
+    deadline = transport_evidence_deadline(today, Policy().evidence_grace_days)
+
+    await orders.env.sleep(timedelta(days=(deadline - today).days))  # the deadline's day
+    assert len(recorded.writes) == writes  # nothing happens before it has passed
+    await orders.env.sleep(timedelta(days=1, hours=1))
+    await until(lambda: recorded.last.compliance_status != "INCOMPLETE", "the deadline's decision")
+    assert (recorded.last.status, recorded.last.source) == ("COMPLIANCE_INVALID", "SYSTEM")
+    await until(lambda: recorded.export_files, "the Export File")
+    decided = recorded.export_files[-1].evaluation
+    assert decided.decision == "VAT_APPLICABLE"
+    assert "TRANSPORT_EVIDENCE_OVERDUE" in {b.code for b in decided.blockers}
+
+
+async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders):
+    """Ready for pickup, the order checks the buyer's VAT number daily; its history grows until
+    it continues as new, and the new run carries the order on."""
+    handle = await orders.create(max_history_events=60)
+    await orders.paid(handle)
+    await handle.execute_update(OrderWorkflow.ready_for_pickup, ReadyForPickup())
+    first_run = (await handle.describe()).run_id
+    before = orders.recorded.last
+
+    await orders.env.sleep(timedelta(days=8, hours=1))
+    assert (await handle.describe()).run_id != first_run
+    assert len(orders.recorded.vies_checks) == 8
+    assert {c.requester_vat_number for c in orders.recorded.vies_checks} == {SELLER_VAT}
+
+    await orders.pick_up(handle)
+    after = orders.recorded.last
+    assert after.status == "TRANSPORT_IN_PROGRESS"
+    assert after.version == before.version + 1  # the versions go on, not from zero
+    assert after.created_at == before.created_at
+    assert [i["type"] for i in after.invoices] == ["PRELIMINARY"]
