@@ -12,14 +12,13 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
 from activities.buyers.buyer_orders import notify_open_orders
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
@@ -32,6 +31,12 @@ from api.shared.versioning import (
     if_none_match,
     not_modified,
     versioned,
+)
+from store.buyers.queries import (
+    BuyerFilter,
+    buyer_by_vat_number,
+    buyer_of_seller,
+    buyers_of_seller,
 )
 from store.db import Database
 from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
@@ -152,22 +157,10 @@ def touch(buyer: Buyer) -> None:
 
 
 async def load_buyer(session: AsyncSession, scope: PartnerScope, buyer_id: UUID) -> Buyer:
-    buyer = await session.scalar(
-        scope.tenant.select(Buyer)
-        .options(selectinload(Buyer.contacts))
-        .where(Buyer.partner_id == scope.partner.id, Buyer.uuid == buyer_id)
-    )
+    buyer = await buyer_of_seller(session, scope.tenant, scope.partner.id, buyer_id, contacts=True)
     if buyer is None:
         raise Problem("not-found", f"Buyer {buyer_id} was not found.")
     return buyer
-
-
-async def _existing(session: AsyncSession, scope: PartnerScope, vat_number: str) -> Buyer | None:
-    return await session.scalar(
-        scope.tenant.select(Buyer)
-        .options(selectinload(Buyer.contacts))
-        .where(Buyer.partner_id == scope.partner.id, Buyer.vat_number == vat_number)
-    )
 
 
 def _location(scope: PartnerScope, buyer: Buyer) -> str:
@@ -219,7 +212,7 @@ async def upsert_buyer(
     if body.contacts:
         require_capability(scope.organization, "allowContactPersonalData")
     async with db.session() as session:
-        existing = await _existing(session, scope, vat_number)
+        existing = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
     if existing is not None:
         return _upsert_answer(scope, existing, body)
     try:
@@ -242,7 +235,7 @@ async def upsert_buyer(
     except IntegrityError:
         # A concurrent upsert of the same (seller, VAT number) won the race: answer as a repeat.
         async with db.session() as session:
-            winner = await _existing(session, scope, vat_number)
+            winner = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
         assert winner is not None
         return _upsert_answer(scope, winner, body)
     await start_vies_check(
@@ -276,17 +269,9 @@ async def list_buyers(
     createdAfter: datetime | None = None,
     updatedAfter: datetime | None = None,
 ) -> Page[BuyerOut]:
-    query = scope.tenant.select(Buyer).where(Buyer.partner_id == scope.partner.id)
-    if vatNumber:
-        query = query.where(Buyer.vat_number == _vat_number(vatNumber))
-    if status:
-        query = query.where(Buyer.status == status)
-    if kycMode:
-        query = query.where(Buyer.kyc_mode == kycMode)
-    if createdAfter:
-        query = query.where(shown_after(Buyer.created_at, createdAfter))
-    if updatedAfter:
-        query = query.where(shown_after(Buyer.updated_at, updatedAfter))
+    vat_number = _vat_number(vatNumber) if vatNumber else None
+    only = BuyerFilter(vat_number, status, kycMode, createdAfter, updatedAfter)
+    query = buyers_of_seller(scope.tenant, scope.partner.id, only)
     async with db.session() as session:
         return await paging.fetch(session, query, BuyerOut.of)
 

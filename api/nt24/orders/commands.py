@@ -20,8 +20,6 @@ from uuid import UUID
 
 import structlog
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -38,6 +36,7 @@ from api.shared.temporal_calls import command_deadline, unavailable, update_id
 from api.shared.versioning import versioned_json
 from store.db import Database
 from store.models import Order
+from store.orders import queries
 from workflows.orders.model import CommandResult
 
 MAX_IN_FLIGHT = 4
@@ -176,8 +175,7 @@ def closed_order(db: Database, workflow_id: str) -> Closed:
     """A finished order's refusal: 409 ``conflict`` with the order as the read model has it."""
 
     async def answer() -> Problem:
-        async with db.session() as session:
-            row = await session.scalar(select(Order).where(Order.workflow_id == workflow_id))
+        row = await queries.order_of_workflow(db, workflow_id)
         if row is None:
             return _finished()
         status = row.order.get("status") if isinstance(row.order, dict) else None
@@ -192,12 +190,7 @@ def closed_order(db: Database, workflow_id: str) -> Closed:
 
 async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Order:
     """The caller's order under this seller, or 404 (another's order does not exist)."""
-    async with db.session() as session:
-        order = await session.scalar(
-            scope.tenant.select(Order)
-            .options(selectinload(Order.vins))
-            .where(Order.partner_id == scope.partner.id, Order.uuid == order_uuid)
-        )
+    order = await queries.load_order(db, scope.tenant, scope.partner.id, order_uuid)
     if order is None:
         raise Problem("not-found", f"Order {order_uuid} was not found.")
     structlog.contextvars.bind_contextvars(order=str(order_uuid))  # the request's log lines

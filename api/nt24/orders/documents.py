@@ -26,7 +26,6 @@ import pycountry
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, field_validator
-from sqlalchemy import select
 from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
@@ -49,6 +48,7 @@ from store.documents import (
     inspect_upload,
 )
 from store.models import Document, Order
+from store.orders.queries import order_document, order_documents
 from workflows.change_source import ChangeSource
 from workflows.orders.model import AttachDocument, DocumentRef
 from workflows.orders.workflow import OrderWorkflow
@@ -437,14 +437,7 @@ async def list_documents(
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
     row = await load_order(db, scope, uuid)
-    query = select(Document).where(Document.order_id == row.id).order_by(Document.id)
-    if type:
-        query = query.where(Document.type == type)
-    if status:
-        query = query.where(Document.status == status)
-    async with db.session() as session:
-        documents = (await session.scalars(query)).all()
-    return [document_out(d) for d in documents]
+    return [document_out(d) for d in await order_documents(db, row.id, type, status)]
 
 
 def document_out(document: Document) -> DocumentOut:
@@ -481,10 +474,7 @@ async def document_content(
     db: Db,
 ) -> Response:
     row = await load_order(db, scope, uuid)
-    async with db.session() as session:
-        document = await session.scalar(
-            select(Document).where(Document.order_id == row.id, Document.uuid == documentUuid)
-        )
+    document = await order_document(db, row.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
     return await document_content_response(settings, document)

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import closed_order, load_order, run_command
@@ -22,7 +21,7 @@ from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt32
 from api.shared.locations import CREATED
 from store.documents import DocumentStore
-from store.models import ExportFile
+from store.orders.queries import export_file_version
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
 
@@ -102,10 +101,7 @@ async def export_file_content(
     db: Db,
 ) -> Response:
     row = await load_order(db, scope, uuid)
-    async with db.session() as session:
-        export = await session.scalar(
-            select(ExportFile).where(ExportFile.order_id == row.id, ExportFile.version == version)
-        )
+    export = await export_file_version(db, row.id, version)
     if export is None:
         raise Problem("not-found", f"Export File version {version} was not found.")
     store = DocumentStore(settings.effective_document_store_dir)

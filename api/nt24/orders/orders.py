@@ -12,7 +12,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
@@ -21,7 +20,7 @@ from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import load_order, order_command, run_command
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
@@ -38,8 +37,10 @@ from api.shared.versioning import (
 )
 from settings import Settings
 from store.buyers.buyers import buyer_ref, known_ibans
+from store.buyers.queries import buyer_of_seller, vies_last_checked_at
 from store.db import Database
-from store.models import Buyer, Order, OrderVin
+from store.models import Buyer, Order
+from store.orders.queries import OrderFilter, order_by_external_id, orders_of_seller
 from workflows.change_source import ChangeSource
 from workflows.ids import order_workflow_id
 from workflows.orders import model as m
@@ -222,17 +223,8 @@ async def create(
     vins = _vins(body)
     print_ = fingerprint(body, vins)
     async with db.session() as session:
-        existing = await session.scalar(
-            select(Order).where(
-                Order.partner_id == scope.partner.id,
-                Order.external_order_id == body.externalOrderId,
-            )
-        )
-        buyer = await session.scalar(
-            scope.tenant.select(Buyer).where(
-                Buyer.partner_id == scope.partner.id, Buyer.uuid == body.buyerId
-            )
-        )
+        existing = await order_by_external_id(session, scope.partner.id, body.externalOrderId)
+        buyer = await buyer_of_seller(session, scope.tenant, scope.partner.id, body.buyerId)
         if buyer is not None:
             buyer_now = await buyer_ref(session, buyer)
             ibans = await known_ibans(session, buyer.id)
@@ -305,11 +297,7 @@ async def create(
 async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.BuyerRef) -> None:
     """A VIES check that finished while the order was being created looked for the buyer's
     open orders before this one's row existed: tell the new order what it missed."""
-    async with db.session() as session:
-        latest = await session.scalar(
-            select(Buyer.vies_last_checked_at).where(Buyer.id == buyer.id)
-        )
-    if latest != told.vies_last_checked_at:
+    if await vies_last_checked_at(db, buyer.id) != told.vies_last_checked_at:
         await notify_open_orders(client, db, buyer.uuid)
 
 
@@ -326,21 +314,8 @@ async def list_orders(
     buyerId: UUID | None = None,
     vin: Annotated[str | None, Query(min_length=17, max_length=17)] = None,
 ) -> Page[OrderOut]:
-    query = scope.tenant.select(Order).where(Order.partner_id == scope.partner.id)
-    if status:
-        query = query.where(Order.status == status)
-    if createdAfter:
-        query = query.where(shown_after(Order.created_at, createdAfter))
-    if updatedAfter:
-        query = query.where(shown_after(Order.updated_at, updatedAfter))
-    if buyerId:
-        query = query.where(
-            Order.buyer_id == select(Buyer.id).where(Buyer.uuid == buyerId).scalar_subquery()
-        )
-    if vin:
-        query = query.where(
-            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == vin.upper()))
-        )
+    only = OrderFilter(status, createdAfter, updatedAfter, buyerId, vin)
+    query = orders_of_seller(scope.tenant, scope.partner.id, only)
     async with db.session() as session:
         return await paging.fetch(session, query, lambda row: OrderOut.model_validate(row.order))
 

@@ -30,7 +30,7 @@ from activities.webhooks.delivery import (
 from activities.webhooks.interface import ACTIVE, PENDING
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp, shown_after
+from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -44,6 +44,7 @@ from api.shared.versioning import (
 from settings import Settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
+from store.queries import shown_after
 from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
 from workflows.change_source import ChangeSource
 from workflows.ids import webhook_resume_sweep_workflow_id

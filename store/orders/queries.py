@@ -1,0 +1,102 @@
+"""Queries of the orders read model the NT24 API and the web app answer from: an order under its
+seller, its documents and Export File versions, and the order list's filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import Buyer, Document, ExportFile, Order, OrderVin
+from store.queries import shown_after
+
+
+async def load_order(db: Database, tenant: Tenant, partner_id: int, uuid: UUID) -> Order | None:
+    """The organization's order under this seller, with its VINs (None for anyone else's)."""
+    async with db.session() as session:
+        return await session.scalar(
+            tenant.select(Order)
+            .options(selectinload(Order.vins))
+            .where(Order.partner_id == partner_id, Order.uuid == uuid)
+        )
+
+
+async def order_of_workflow(db: Database, workflow_id: str) -> Order | None:
+    async with db.session() as session:
+        return await session.scalar(select(Order).where(Order.workflow_id == workflow_id))
+
+
+async def order_by_external_id(
+    session: AsyncSession, partner_id: int, external_order_id: str
+) -> Order | None:
+    return await session.scalar(
+        select(Order).where(
+            Order.partner_id == partner_id, Order.external_order_id == external_order_id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """The order list's filters; ``None`` filters nothing."""
+
+    status: str | None = None
+    created_after: datetime | None = None
+    updated_after: datetime | None = None
+    buyer_uuid: UUID | None = None
+    vin: str | None = None
+
+
+def orders_of_seller(tenant: Tenant, partner_id: int, only: OrderFilter) -> Select[Any]:
+    """The seller's orders as the list shows them (the caller pages and sorts them)."""
+    query = tenant.select(Order).where(Order.partner_id == partner_id)
+    if only.status:
+        query = query.where(Order.status == only.status)
+    if only.created_after:
+        query = query.where(shown_after(Order.created_at, only.created_after))
+    if only.updated_after:
+        query = query.where(shown_after(Order.updated_at, only.updated_after))
+    if only.buyer_uuid:
+        query = query.where(
+            Order.buyer_id
+            == select(Buyer.id).where(Buyer.uuid == only.buyer_uuid).scalar_subquery()
+        )
+    if only.vin:
+        query = query.where(
+            Order.id.in_(select(OrderVin.order_id).where(OrderVin.vin == only.vin.upper()))
+        )
+    return query
+
+
+async def order_documents(
+    db: Database, order_id: int, type: str | None = None, status: str | None = None
+) -> list[Document]:
+    """The order's documents in upload order, of one type or status when given."""
+    query = select(Document).where(Document.order_id == order_id).order_by(Document.id)
+    if type:
+        query = query.where(Document.type == type)
+    if status:
+        query = query.where(Document.status == status)
+    async with db.session() as session:
+        return list(await session.scalars(query))
+
+
+async def order_document(db: Database, order_id: int, uuid: UUID) -> Document | None:
+    async with db.session() as session:
+        return await session.scalar(
+            select(Document).where(Document.order_id == order_id, Document.uuid == uuid)
+        )
+
+
+async def export_file_version(db: Database, order_id: int, version: int) -> ExportFile | None:
+    async with db.session() as session:
+        return await session.scalar(
+            select(ExportFile).where(ExportFile.order_id == order_id, ExportFile.version == version)
+        )
