@@ -56,7 +56,14 @@ from bench.lifecycle import (
     run_lifecycles,
 )
 from bench.stack import HOST, BenchStack, Seeded, cpu_seconds, machine_cpu, rss_kib
-from bench.webhooks import arrived, burst, delivery_delays, receiving, webhook_actions
+from bench.webhooks import (
+    arrived,
+    burst,
+    delay_breakdown,
+    delivery_delays,
+    receiving,
+    webhook_runs,
+)
 from settings import Settings
 from store.migrate import upgrade
 from workflows.converter import data_converter
@@ -83,6 +90,15 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 2)
+
+
+def hop_figures(hops: dict[str, list[float]]) -> dict[str, list[float | None]]:
+    """Each hop's p50 and p99 (ms), as ``delay_breakdown`` measured them."""
+    return {
+        hop: [ms(percentile(values, 0.5)), ms(percentile(values, 0.99))]
+        for hop, values in hops.items()
+        if values
+    }
 
 
 @contextmanager
@@ -281,7 +297,8 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         written = await receiver.settle(stack.database_url, started_at, seconds=budget(60))
         delays = delivery_delays(written, receiver.arrivals)
         window = max(receiver.arrivals.values(), default=0) - min(written.values(), default=0)
-        lifecycle_webhooks = await webhook_actions(client, started_at)
+        lifecycle_webhooks = await webhook_runs(client, started_at)
+        hops = await delay_breakdown(stack.database_url, lifecycle_webhooks, receiver.arrivals)
         # then as many events as a worker can take: a burst, written at once
         print(f"Webhooks at saturation: {args.burst_events} events at once ...", flush=True)
         burst_at = datetime.now(UTC)
@@ -293,7 +310,8 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
             await arrived(receiver, burst_events, budget(120))
         came = [e for e in burst_events if e in receiver.arrivals]
         burst_delays = [receiver.arrivals[e] - kicked for e in came]
-        burst_webhooks = await webhook_actions(client, burst_at)
+        burst_webhooks = await webhook_runs(client, burst_at)
+        burst_hops = await delay_breakdown(stack.database_url, burst_webhooks, receiver.arrivals)
     if not run.completed:
         raise RuntimeError("no lifecycle completed:\n" + "\n".join(run.failures[:5]))
     sql_after = await sql_counts(api)
@@ -353,13 +371,13 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "state_change_to_delivery_p99_ms": ms(percentile(delays, 0.99)),
         "not_delivered_within_a_minute": sorted(set(written) - set(receiver.arrivals)),
         "workflows_per_delivered_event": round(
-            (lifecycle_webhooks["fan_outs"] + lifecycle_webhooks["deliveries"])
-            / max(1, len(delays)),
+            (lifecycle_webhooks.fan_outs + lifecycle_webhooks.deliveries) / max(1, len(delays)),
             2,
         ),
         "temporal_actions_per_delivered_event": round(
-            lifecycle_webhooks["actions"] / max(1, len(delays)), 2
+            lifecycle_webhooks.actions / max(1, len(delays)), 2
         ),
+        "delay_hops_p50_p99_ms": hop_figures(hops),
         "saturation_events": args.burst_events,
         "saturation_delivered": len(burst_delays),
         "saturation_events_per_s": round(len(burst_delays) / max(burst_delays), 1)
@@ -368,8 +386,9 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "saturation_delay_p50_ms": ms(percentile(burst_delays, 0.5)),
         "saturation_delay_p99_ms": ms(percentile(burst_delays, 0.99)),
         "saturation_temporal_actions_per_event": round(
-            burst_webhooks["actions"] / max(1, len(burst_delays)), 2
+            burst_webhooks.actions / max(1, len(burst_delays)), 2
         ),
+        "saturation_delay_hops_p50_p99_ms": hop_figures(burst_hops),
         "saturation_cpu_ms_per_event": {
             name: round(burst_cpu[name] * burst_cpu["seconds"] * 1000 / max(1, len(came)), 2)
             for name in ("worker", "temporal", "api")
@@ -692,7 +711,16 @@ def report(results: dict[str, Any]) -> str:
         f"Webhooks ({results['webhooks']['generator']}):",
         _table(
             ["figure", "value"],
-            [[k, v] for k, v in results["webhooks"].items() if k != "generator"],
+            [
+                row
+                for k, v in results["webhooks"].items()
+                if k != "generator"
+                for row in (
+                    [[f"{k}: {hop}", f"{p50} / {p99}"] for hop, (p50, p99) in v.items()]
+                    if k.endswith("hops_p50_p99_ms")
+                    else [[k, v]]
+                )
+            ],
         ),
         "",
         f"Memory ({mem['open_orders']} open orders, RSS from /proc/<pid>/status):",

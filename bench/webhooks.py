@@ -6,7 +6,9 @@ delay is measured from the event's row in the outbox (``events.created_at``, wri
 same transaction as the state change) to its arrival: both clocks are this machine's. The
 saturation figure writes a burst of events to the outbox in one transaction and kicks one
 fan-out, as a producer does; the actions are counted in the histories of the fan-out and
-delivery workflows the webhooks started.
+delivery workflows the webhooks started. Where the delay goes is read from the same
+histories and the outbox: event written -> fanned out (``events.fanned_out_at``) -> its
+delivery workflow started -> the attempt's activity started -> the receiver got it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -29,9 +32,9 @@ from activities.webhooks.interface import DELIVERY_WORKFLOW, FAN_OUT_WORKFLOW, B
 from bench.client import HttpClient
 from bench.stack import HOST, free_port
 from store.db import Database
-from store.models import Event, Organization
+from store.models import Event, Organization, WebhookDelivery
 from store.webhooks.events import EVENT_TYPES, record_event
-from workflows.ids import webhook_fan_out_workflow_id
+from workflows.ids import webhook_delivery_workflow_id, webhook_fan_out_workflow_id
 
 # every event an order's lifecycle makes; the meta events (webhook.*) go to other endpoints
 ORDER_EVENTS = [t for t in EVENT_TYPES if not t.startswith("webhook.")]
@@ -138,17 +141,96 @@ def actions(history: WorkflowHistory) -> int:
     return count
 
 
-async def webhook_actions(client: Client, since: datetime) -> dict[str, int]:
-    """The fan-out and delivery workflows started since ``since``, and their actions."""
-    found = {"fan_outs": 0, "deliveries": 0, "actions": 0}
+@dataclass
+class WebhookRuns:
+    """The fan-out and delivery workflows started in a window, their actions, and when each
+    delivery started and its first attempt began (epoch seconds, by delivery id)."""
+
+    fan_outs: int = 0
+    deliveries: int = 0
+    actions: int = 0
+    fan_out_started: dict[str, float] = field(default_factory=dict)  # by the kicking event
+    delivery_started: dict[str, float] = field(default_factory=dict)
+    attempt_started: dict[str, float] = field(default_factory=dict)
+
+
+async def webhook_runs(client: Client, since: datetime) -> WebhookRuns:
+    """The fan-out and delivery workflows started since ``since``: counts, actions, times."""
+    found = WebhookRuns()
     moment = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    for kind, key in ((FAN_OUT_WORKFLOW, "fan_outs"), (DELIVERY_WORKFLOW, "deliveries")):
+    for kind in (FAN_OUT_WORKFLOW, DELIVERY_WORKFLOW):
         query = f"WorkflowType = '{kind}' AND StartTime >= '{moment}'"
         async for run in client.list_workflows(query):
-            handle = client.get_workflow_handle(run.id, run_id=run.run_id)
-            found[key] += 1
-            found["actions"] += actions(await handle.fetch_history())
+            history = await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history()
+            found.actions += actions(history)
+            if kind == FAN_OUT_WORKFLOW:
+                found.fan_outs += 1
+                kicker = run.id.removeprefix(webhook_fan_out_workflow_id(""))
+                found.fan_out_started[kicker] = run.start_time.timestamp()
+                continue
+            found.deliveries += 1
+            delivery = run.id.removeprefix(webhook_delivery_workflow_id(""))
+            found.delivery_started[delivery] = run.start_time.timestamp()
+            attempt = next(
+                (
+                    e.event_time.ToDatetime(UTC).timestamp()
+                    for e in history.events
+                    if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+                ),
+                None,
+            )
+            if attempt is not None:
+                found.attempt_started[delivery] = attempt
     return found
+
+
+# the hops of a delivery, as delay_breakdown names them; the first, a part of the second, is
+# known for the event that kicked its fan-out workflow
+HOPS = (
+    "written -> fan-out workflow started",
+    "written -> fanned out",
+    "fanned out -> delivery workflow started",
+    "delivery started -> attempt started",
+    "attempt started -> received",
+)
+
+
+async def delay_breakdown(
+    database_url: str, runs: WebhookRuns, arrivals: dict[str, float]
+) -> dict[str, list[float]]:
+    """Seconds each hop in ``HOPS`` took, over the deliveries in ``runs`` whose event arrived
+    (their first attempt)."""
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        WebhookDelivery.public_id, Event.id, Event.created_at, Event.fanned_out_at
+                    )
+                    .join(Event, WebhookDelivery.event_sequence == Event.sequence)
+                    .where(WebhookDelivery.public_id.in_(list(runs.delivery_started)))
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    hops: dict[str, list[float]] = {hop: [] for hop in HOPS}
+    for delivery, event, written, fanned_out in rows:
+        attempt = runs.attempt_started.get(delivery)
+        if event not in arrivals or attempt is None or fanned_out is None:
+            continue
+        moments = [
+            written.timestamp(),
+            fanned_out.timestamp(),
+            runs.delivery_started[delivery],
+            attempt,
+            arrivals[event],
+        ]
+        for hop, start, end in zip(HOPS[1:], moments[:-1], moments[1:], strict=True):
+            hops[hop].append(end - start)
+        if event in runs.fan_out_started:
+            hops[HOPS[0]].append(runs.fan_out_started[event] - moments[0])
+    return hops
 
 
 async def burst(
