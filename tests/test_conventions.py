@@ -37,6 +37,7 @@ from api.shared.idempotency import (
     claim_key,
     idempotency_key,
     live_record,
+    reclaim_key,
     release_key,
     request_fingerprint,
     storable,
@@ -886,6 +887,8 @@ async def test_keys_work_on_sqlite(tmp_path: Path):
         assert record is not None and record.response_status == 201
         later = moment + timedelta(hours=25)
         assert await live_record(sqlite_db, org.id, "k", later, hour) is None
-        assert await claim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is not None
+        assert await claim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is None
+        assert await reclaim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is not None
+        assert await reclaim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is None
     finally:
         await sqlite_db.dispose()

@@ -20,8 +20,11 @@ boundary is the same request):
   ``idempotency_wait`` a waiter gives up with 409 ``conflict`` and ``Retry-After``. A record
   left in progress longer than ``idempotency_abandoned_after`` (its process died) is taken over.
 
-Expired records are overwritten when their key comes again and purged a batch at a time
-whenever a key is claimed.
+Expired records are overwritten when their key comes again and purged a batch at a time, at
+most once a minute per API process, when a key is claimed.
+
+A new key costs one statement to claim (an insert unless the key has a record) and one to store
+the answer; a replay costs the claim attempt and the read of the stored answer.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Annotated
 
 from fastapi import Header
 from sqlalchemy import ColumnElement, and_, delete, not_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,6 +60,7 @@ REPLAY_HEADER = "Idempotent-Replayed"
 # Headers of the first answer that a replay repeats (rate-limit headers are computed afresh)
 STORED_HEADERS = ("content-type", "location", "etag")
 PURGE_BATCH = 100
+PURGE_EVERY_SECONDS = 60.0
 
 
 async def idempotency_key(
@@ -127,7 +132,37 @@ async def claim_key(
     now: datetime,
     abandoned_after: timedelta,
 ) -> int | None:
-    """Insert the in-progress record; its id, or None when a live record holds the key."""
+    """Insert the in-progress record unless the key has one: its id, or None. One statement
+    (``INSERT ... ON CONFLICT DO NOTHING``), so a new key costs one round trip to claim; a
+    held key is looked at by ``live_record`` and, if its record may be replaced, taken over
+    by ``reclaim_key``."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    values = {
+        "organization_id": organization_id,
+        "key": key,
+        "request_sha256": fingerprint,
+        "created_at": now,
+        "expires_at": now + RETENTION,
+    }
+    async with db.transaction() as session:
+        return await session.scalar(
+            dialect.insert(IdempotencyRecord)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["organization_id", "key"])
+            .returning(IdempotencyRecord.id)
+        )
+
+
+async def reclaim_key(
+    db: Database,
+    organization_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    abandoned_after: timedelta,
+) -> int | None:
+    """Replace the key's record if it may be replaced (expired, or left in progress by a dead
+    process) with a new in-progress one: its id, or None when a live record holds the key."""
     try:
         async with db.transaction() as session:
             await session.execute(
@@ -146,19 +181,22 @@ async def claim_key(
             )
             session.add(record)
             await session.flush()
-            # opportunistic purge; SKIP LOCKED (PostgreSQL) keeps concurrent purges apart
-            expired = (
-                select(IdempotencyRecord.id)
-                .where(IdempotencyRecord.expires_at <= now)
-                .limit(PURGE_BATCH)
-                .with_for_update(skip_locked=True)
-            )
-            await session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired))
-            )
     except IntegrityError:
         return None
     return record.id
+
+
+async def purge_expired(db: Database, now: datetime) -> None:
+    """Delete a batch of expired records; SKIP LOCKED (PostgreSQL) keeps concurrent purges
+    apart."""
+    expired = (
+        select(IdempotencyRecord.id)
+        .where(IdempotencyRecord.expires_at <= now)
+        .limit(PURGE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    async with db.transaction() as session:
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired)))
 
 
 async def store_answer(
@@ -199,6 +237,7 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, authenticate: Authenticator = authenticate) -> None:
         self.app = app
         self.authenticate = authenticate
+        self._next_purge = 0.0  # event-loop time of this app's next purge of expired records
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -251,19 +290,24 @@ class IdempotencyMiddleware:
         pause = 0.02
         while True:
             now = utcnow()
-            record = await live_record(db, organization_id, key, now, abandoned_after)
-            if record is None:
-                record_id = await claim_key(
-                    db, organization_id, key, fingerprint, now, abandoned_after
-                )
-                if record_id is not None:
-                    # the request's Updates get ids derived from it: a retry after a 503
-                    # attaches to the Update the first attempt left with Temporal
-                    with request_identity(f"{organization_id}\n{key}\n{fingerprint}"):
-                        await self._run(request, db, record_id, body, send)
-                    return None
-                # else another request claimed it first: look at its record after the pause
-            elif record.request_sha256 != fingerprint:
+            claim = (db, organization_id, key, fingerprint, now, abandoned_after)
+            record_id = await claim_key(*claim)
+            record = None
+            if record_id is None:
+                record = await live_record(db, organization_id, key, now, abandoned_after)
+                if record is None:  # expired, or its process died: take it over
+                    record_id = await reclaim_key(*claim)
+            if record_id is not None:
+                if loop.time() >= self._next_purge:
+                    self._next_purge = loop.time() + PURGE_EVERY_SECONDS
+                    await purge_expired(db, now)
+                # the request's Updates get ids derived from it: a retry after a 503
+                # attaches to the Update the first attempt left with Temporal
+                with request_identity(f"{organization_id}\n{key}\n{fingerprint}"):
+                    await self._run(request, db, record_id, body, send)
+                return None
+            # else the key is held (or another request took it over first: None)
+            if record is not None and record.request_sha256 != fingerprint:
                 IDEMPOTENCY_REFUSALS.labels("key-reused").inc()
                 return problem_response(
                     request,
@@ -273,7 +317,7 @@ class IdempotencyMiddleware:
                         "request (method, path or body); use a new key for a new request.",
                     ),
                 )
-            elif record.response_status is not None:
+            if record is not None and record.response_status is not None:
                 return replay(record)
             if loop.time() >= deadline:
                 IDEMPOTENCY_REFUSALS.labels("in-progress").inc()
