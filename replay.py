@@ -91,7 +91,8 @@ async def capture(client: Client, workflow_id: str, name: str, folder: Path = HI
 
 
 def workflow_types() -> list[str]:
-    return [_Definition.must_from_class(cls).name for cls in WORKFLOWS]
+    names = [_Definition.must_from_class(cls).name for cls in WORKFLOWS]
+    return [name for name in names if name is not None]  # None: dynamic, none of ours is
 
 
 async def replay_recent(client: Client, closed_per_type: int) -> list[Outcome]:

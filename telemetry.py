@@ -178,7 +178,8 @@ def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any
         info = activity.info()
         event.setdefault("workflow_id", info.workflow_id)
         event.setdefault("activity", info.activity_type)
-        order = order_uuid_of(info.workflow_id)  # an order's workflow id carries the order's
+        # an order's workflow id carries the order's (an activity started alone has none)
+        order = order_uuid_of(info.workflow_id) if info.workflow_id else None
         if order:
             event.setdefault("order", order)
     return event

@@ -6,16 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event, make_url
+from sqlalchemy import CursorResult, event, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import UpdateBase
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the API read while the worker writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -59,3 +62,10 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def affected_rows(session: AsyncSession, statement: UpdateBase) -> int:
+    """Run an UPDATE or DELETE and count the rows it changed."""
+    result = await session.execute(statement)
+    assert isinstance(result, CursorResult)  # what DML answers (typed as any Result)
+    return result.rowcount

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -138,7 +138,7 @@ class BuyerLocale:
 
     def datetime(self, value: datetime) -> str:
         """Date and time in UTC, said so."""
-        return format_datetime(value, format="long", tzinfo="UTC", locale=self.locale)
+        return format_datetime(value, format="long", tzinfo=get_timezone("UTC"), locale=self.locale)
 
     def template_globals(self) -> dict[str, Any]:
         return {

@@ -203,7 +203,9 @@ def read_callback(body: bytes) -> IdentityResult | None:
     if not isinstance(document, dict):
         return None
     status = document.get("status")
-    data = document.get("data") if isinstance(document.get("data"), dict) else {}
+    data = document.get("data")
+    if not isinstance(data, dict):
+        data = {}
     if not (
         isinstance(status, dict)
         and isinstance(status.get("overall"), str)

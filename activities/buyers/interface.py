@@ -18,6 +18,7 @@ from temporalio import activity
 
 from activities.orders.interface import PendingEvent
 from workflows.buyers.rules.kyc_verification import COMPANY, AmlScreening, AmlThresholds
+from workflows.change_source import ChangeSource
 from workflows.orders.model import ViesEvidence
 
 
@@ -219,7 +220,7 @@ class InvitationSettlement:
     invitation_uuid: str
     status: str  # USED, REVOKED or EXPIRED
     at: datetime  # the workflow's clock
-    source: str  # of the event: WEB_APP (the buyer submitted), API (revoked), SYSTEM (expired)
+    source: ChangeSource  # of the event: WEB_APP (submitted), API (revoked), SYSTEM (expired)
     reason: str | None = None  # why it was revoked
 
 

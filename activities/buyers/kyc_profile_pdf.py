@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from cryptography import x509
@@ -155,7 +156,8 @@ def render_profile(request: ProfileRequest, company: CompanyFacts) -> bytes:
     def table(rows: list[list[str]], widths: list[float], header: bool = False) -> Table:
         cells = [[Paragraph(str(c), small) for c in row] for row in rows]
         t = Table(cells, colWidths=widths)
-        style = [
+        # A command: its name, the first and last cell, then its arguments.
+        style: list[tuple[str, tuple[int, int], tuple[int, int], *tuple[Any, ...]]] = [
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]

@@ -34,7 +34,7 @@ from activities.buyers.interface import (
 )
 from activities.tls import tls_context
 from settings import Settings
-from store.db import Database
+from store.db import Database, affected_rows
 from store.models import Buyer, ViesCheck
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
 
@@ -218,7 +218,8 @@ class ViesActivities(interface.ViesActivities):
             )
             # One conditional UPDATE: an older check never overwrites a newer one. The VIES
             # result is KYC state (GET .../kyc), not the buyer resource: its version stays.
-            updated = await session.execute(
+            updated = await affected_rows(
+                session,
                 update(Buyer)
                 .where(
                     Buyer.id == buyer.id,
@@ -237,6 +238,6 @@ class ViesActivities(interface.ViesActivities):
                         else {"vies_trader_name": record.name}
                     ),
                 )
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
             )
-        return ViesCheckRecorded(record.check_uuid, buyer_updated=updated.rowcount == 1)
+        return ViesCheckRecorded(record.check_uuid, buyer_updated=updated == 1)

@@ -156,7 +156,7 @@ def compose_letter(
     sender: Sender,
 ) -> Letter:
     """Subject, plain text and HTML of the letter, in the buyer's language (``t``)."""
-    values = {
+    values: dict[str, str | int] = {  # the letter's %-placeholders
         "ref": content.payment_reference,
         "seller": content.seller_name,
         "due": t.date(content.due_at),

@@ -76,7 +76,7 @@ from activities.workflow_metadata import (
     sweep_start,
 )
 from settings import Settings
-from store.db import Database
+from store.db import Database, affected_rows
 from store.models import (
     Event,
     Organization,
@@ -722,6 +722,7 @@ class WebhookActivities(interface.WebhookActivities):
                 .returning(WebhookEndpoint.consecutive_failures, WebhookEndpoint.failing_since)
             )
         ).one()
+        assert since is not None  # the coalesce above set it
         if failures >= self.settings.webhook_auto_pause_failures:
             reason = f"{failures} consecutive failed deliveries"
         elif now - since >= self.settings.webhook_auto_pause_after:
@@ -824,12 +825,12 @@ class WebhookActivities(interface.WebhookActivities):
                 .where(WebhookDelivery.status != PENDING, WebhookDelivery.created_at < cutoff)
                 .limit(batch.size)
             )
-            result = await session.execute(
+            return await affected_rows(
+                session,
                 delete(WebhookDelivery)
                 .where(WebhookDelivery.id.in_(expired))
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
             )
-        return result.rowcount
 
 
 async def _change_status(

@@ -1,8 +1,10 @@
 """Alembic environment: the same migrations for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 
 import asyncio
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from settings import get_settings
@@ -18,7 +20,7 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().effective_database_url
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, _: AutogenContext) -> str | Literal[False]:
     # Migrations must not import the models: render the UTC column type as a plain one.
     if type_ == "type" and obj.__class__.__name__ == "UtcDateTime":
         return "sa.DateTime(timezone=True)"

@@ -125,21 +125,19 @@ def _entries(
         raise StatementError(f"{where}: CdtDbtInd must be CRDT or DBIT")
     status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns) or ""
     bank_reference = _text(entry, "c:AcctSvcrRef", ns)
-    common = {
-        "status": status,
-        "reversal": (_text(entry, "c:RvslInd", ns) or "").lower() == "true",
-        "booking_date": _date(entry.find("c:BookgDt", ns), ns, where),
-        "value_date": _date(entry.find("c:ValDt", ns), ns, where),
-    }
+    reversal = (_text(entry, "c:RvslInd", ns) or "").lower() == "true"
+    booking_date = _date(entry.find("c:BookgDt", ns), ns, where)
+    value_date = _date(entry.find("c:ValDt", ns), ns, where)
     transactions = entry.findall("c:NtryDtls/c:TxDtls", ns)
     # A batch booked as one entry: each transaction with its own amount is its own payment.
     split = len(transactions) > 1 and all(_tx_amount(tx, ns) is not None for tx in transactions)
-    parts: list[tuple[ET.Element | None, int, str, bool]] = []
+    # Each part: its transaction details, amount, currency and direction (None: the entry's).
+    parts: list[tuple[ET.Element | None, int, str, bool | None]] = []
     if split:
-        for tx in transactions:
-            tx_amount, tx_currency = _amount(_tx_amount(tx, ns), where)
-            tx_indicator = _text(tx, "c:CdtDbtInd", ns) or indicator
-            parts.append((tx, tx_amount, tx_currency, tx_indicator == CREDIT))
+        for details in transactions:
+            tx_amount, tx_currency = _amount(_tx_amount(details, ns), where)
+            tx_indicator = _text(details, "c:CdtDbtInd", ns) or indicator
+            parts.append((details, tx_amount, tx_currency, tx_indicator == CREDIT))
     else:
         parts.append((transactions[0] if transactions else None, amount, currency, None))
     result = []
@@ -150,7 +148,7 @@ def _entries(
             end_to_end = None
         key_parts = [account, bank_reference or "", str(position)]
         if not bank_reference:  # no bank reference: what the entry says must identify it
-            key_parts += [str(common["booking_date"]), str(part_amount), end_to_end or ""]
+            key_parts += [str(booking_date), str(part_amount), end_to_end or ""]
             key_parts += list(texts)
         result.append(
             StatementEntry(
@@ -165,7 +163,10 @@ def _entries(
                 if tx is not None
                 else None,
                 remittance=texts,
-                **common,
+                status=status,
+                reversal=reversal,
+                booking_date=booking_date,
+                value_date=value_date,
             )
         )
     return result
