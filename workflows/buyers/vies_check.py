@@ -149,7 +149,7 @@ def _record_failure(record: ViesCheckRecord, error: ActivityError) -> None:
     """
     cause = error.cause
     while cause is not None and not isinstance(cause, ApplicationError):
-        cause = cause.cause
+        cause = cause.__cause__  # what TemporalError.cause answers, on any exception
     if isinstance(cause, ApplicationError):
         record.error_code = cause.type
         details = cause.details

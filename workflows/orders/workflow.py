@@ -165,13 +165,17 @@ class OrderWorkflow:
             if finished:  # open for later commands until the retention ends
                 waits.append(max(self._retained_until() - workflow.now(), timedelta(seconds=1)))
             timeout = min(waits) if waits else None
+
+            def wake_up(recheck: bool = recheck, finished: bool = finished) -> bool:
+                return (
+                    self.export_requested is not None
+                    or self.finished != finished
+                    or self.daily_vies_active != recheck
+                )
+
             try:
                 await workflow.wait_condition(
-                    lambda recheck=recheck, finished=finished: (
-                        self.export_requested is not None
-                        or self.finished != finished
-                        or self.daily_vies_active != recheck
-                    ),
+                    wake_up,
                     timeout=timeout,
                     timeout_summary=self._timer_summary(timeout, interval, review_at),
                 )
@@ -365,7 +369,7 @@ class OrderWorkflow:
             return CommandResult(order_view(self), created=False, version=self.version)
         self.created = command
         self.created_at = self.updated_at = workflow.now()
-        identity = [
+        identity: list[SearchAttributeUpdate] = [
             sa.ORGANIZATION.value_set(command.identity.organization_uuid),
             sa.PARTNER.value_set(command.identity.partner_uuid),
             sa.EXTERNAL_ORDER_ID.value_set(command.identity.external_order_id),
@@ -491,12 +495,12 @@ class OrderWorkflow:
     @workflow.update
     async def submit_payment(self, command: SubmitPayment) -> CommandResult:
         if self.payment is not None:
-            return CommandResult(payment_view(self), version=self.payment.version)
+            return CommandResult(self._payment_view(), version=self.payment.version)
         self.payment = command.payment
         self.payment.updated_at = workflow.now()
         self._advance(PAYMENT_SUBMITTED)
         await self._commit(command.source)
-        return CommandResult(payment_view(self), created=True, version=self.payment.version)
+        return CommandResult(self._payment_view(), created=True, version=self.payment.version)
 
     @submit_payment.validator
     def _validate_submit_payment(self, command: SubmitPayment) -> None:
@@ -519,14 +523,14 @@ class OrderWorkflow:
         payment.version += 1
         payment.updated_at = workflow.now()
         await self._commit(command.source)
-        return CommandResult(payment_view(self), version=payment.version)
+        return CommandResult(self._payment_view(), version=payment.version)
 
     @patch_payment.validator
     def _validate_patch_payment(self, command: PatchPayment) -> None:
         self._require_open()
         if self.payment is None:
             raise refuse("not-found", "The order has no payment yet.")
-        self._require_version(command.expected_version, self.payment.version, payment_view(self))
+        self._require_version(command.expected_version, self.payment.version, self._payment_view())
 
     @workflow.update
     async def ready_for_pickup(self, command: ReadyForPickup) -> CommandResult:
@@ -537,7 +541,7 @@ class OrderWorkflow:
             self.payment.updated_at = workflow.now()
             self._advance(READY_FOR_PICKUP)
             await self._commit(command.source)
-        return CommandResult(payment_view(self), version=self.payment.version)
+        return CommandResult(self._payment_view(), version=self.payment.version)
 
     @ready_for_pickup.validator
     def _validate_ready_for_pickup(self, command: ReadyForPickup) -> None:
@@ -988,6 +992,12 @@ class OrderWorkflow:
                 "the final invoice of an exempt supply charges none and cites the exemption.",
                 errors=[_field("vatIncluded", "must be false for an exempt supply", True)],
             )
+
+    def _payment_view(self) -> dict:
+        """The payment's view, once the order has a payment (every command's answer of it)."""
+        view = payment_view(self)
+        assert view is not None
+        return view
 
     @staticmethod
     def _require_version(expected: int, current: int, resource: dict) -> None:

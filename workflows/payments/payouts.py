@@ -37,7 +37,8 @@ class PayoutRunResult:
 class PayoutRunWorkflow:
     @workflow.run
     async def run(self, request: PayoutRunInput) -> PayoutRunResult:
-        result, after, run_at = PayoutRunResult(), 0, workflow.now()
+        result, run_at = PayoutRunResult(), workflow.now()
+        after: int | None = 0  # the last seller paid; None: no more pages
         while after is not None:
             workflow.set_current_details(
                 f"**Payout run** of {run_at:%Y-%m-%d %H:%M} UTC: {len(result.payouts)} payouts "

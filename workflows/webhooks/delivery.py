@@ -164,7 +164,8 @@ class WebhookSweepWorkflow:
     @workflow.run
     async def run(self, batch: Batch) -> SweepResult:
         fanned_out = await _fan_out(batch)
-        started, after = 0, 0
+        started = 0
+        after: int | None = 0  # the last delivery started; None: no more pages
         while after is not None:
             page = await workflow.execute_activity_method(
                 WebhookActivities.start_pending_deliveries,

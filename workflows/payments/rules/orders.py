@@ -411,9 +411,7 @@ def plan_refund(
     invoices: list[InvoiceState], request: RefundRequest
 ) -> list[CreditNotePlan] | Refusal:
     """The credit notes a refund request makes, one per invoice, or why it cannot."""
-    refundable = ZERO
-    for invoice in invoices:
-        refundable = refundable + invoice.refundable
+    refundable = sum((invoice.refundable for invoice in invoices), ZERO)
     if refundable.incl <= 0:
         return Refusal(409, "order", "Nothing has been captured that could be refunded.")
     uid = request.external_refund_uid
