@@ -238,7 +238,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))  # type: ignore[arg-type]
+    app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))
     app.add_exception_handler(RequestValidationError, _request_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

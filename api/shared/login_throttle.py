@@ -29,11 +29,10 @@ import ipaddress
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
-from limits.storage import storage_from_string
 from starlette.requests import Request
 
+from api.shared.counters import shared_storage
 from api.shared.deps import app_settings
 from settings import Settings
 
@@ -73,13 +72,7 @@ class LoginThrottle:
     """The failure counters and waits of one API process (shared through Redis if set)."""
 
     def __init__(self, settings: Settings) -> None:
-        url = settings.rate_limit_storage
-        options: dict[str, Any] = {}
-        if url.startswith(("redis://", "rediss://", "redis+unix://")):
-            options = {"implementation": "redispy", "key_prefix": "nt24-login"}
-        elif not url.startswith("memory://"):
-            raise ValueError(f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {url}")
-        self.storage = storage_from_string("async+" + url, **options)
+        self.storage = shared_storage(settings.rate_limit_storage, "nt24-login")
         self.settings = settings
 
     def keys(self, kind: str, account: str | None, address: str) -> list[Key]:

@@ -32,17 +32,16 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from limits import RateLimitItemPerSecond, WindowStats
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.nt24.identity.auth import Principal, authenticate
+from api.shared.counters import shared_storage
 from api.shared.deps import app_settings
 from api.shared.errors import Problem, problem_response
 from api.shared.metrics import RATE_LIMIT_REFUSALS
@@ -160,18 +159,7 @@ class Limiter:
     """Moving windows per organization and category, in memory or in Redis."""
 
     def __init__(self, storage_url: str) -> None:
-        options: dict[str, Any] = {}
-        if storage_url.startswith(("redis://", "rediss://", "redis+unix://")):
-            uri = "async+" + storage_url
-            options["implementation"] = "redispy"
-            options["key_prefix"] = "nt24-rate"
-        elif storage_url.startswith("memory://"):
-            uri = "async+" + storage_url
-        else:
-            raise ValueError(
-                f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {storage_url}"
-            )
-        self.storage = storage_from_string(uri, **options)
+        self.storage = shared_storage(storage_url, "nt24-rate")
         self.strategy = MovingWindowRateLimiter(self.storage)
 
     async def hit(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, overload
 from uuid import UUID
 
 from fastapi import Header, Request, Response
@@ -136,6 +136,15 @@ def check_version(expected: int, current_version: int, current: BaseModel) -> No
         )
 
 
+# Without the request of a GET the answer is always the JSON body, never a 304.
+@overload
+def versioned_json(
+    body: Mapping[str, Any], version: int, *, status_code: int = 200, request: None = None
+) -> JSONResponse: ...
+@overload
+def versioned_json(
+    body: Mapping[str, Any], version: int, *, status_code: int = 200, request: Request
+) -> Response: ...
 def versioned_json(
     body: Mapping[str, Any],
     version: int,
@@ -151,6 +160,14 @@ def versioned_json(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
+@overload
+def versioned(
+    resource: BaseModel, version: int, *, status_code: int = 200, request: None = None
+) -> JSONResponse: ...
+@overload
+def versioned(
+    resource: BaseModel, version: int, *, status_code: int = 200, request: Request
+) -> Response: ...
 def versioned(
     resource: BaseModel,
     version: int,

@@ -195,8 +195,9 @@ async def organization_action(
             if action == "capabilities":
                 for flag in FLAGS:
                     setattr(org, flag, checked(form, flag))
-                if text(form, "rateLimitTier") in TIERS:
-                    org.rate_limit_tier = text(form, "rateLimitTier")
+                tier = text(form, "rateLimitTier")
+                if tier is not None and tier in TIERS:
+                    org.rate_limit_tier = tier
                 after: Any = _org_view(org)
                 done = "Capabilities saved."
             elif action == "dpa":
@@ -213,9 +214,9 @@ async def organization_action(
                 name = text(form, "name")
                 if not name:
                     raise FormErrors({"name": "is required"})
-                client, value = await api_clients.create_api_client(session, org, name)
-                before, after = None, {"clientId": client.client_id, "name": name}
-                secret = {"clientId": client.client_id, "secret": value}
+                created, value = await api_clients.create_api_client(session, org, name)
+                before, after = None, {"clientId": created.client_id, "name": name}
+                secret = {"clientId": created.client_id, "secret": value}
                 done = "API client created: copy its secret now, it is not shown again."
             elif action in _CLIENT_ACTIONS:
                 client = await session.scalar(

@@ -366,13 +366,13 @@ async def buyer_action(
                     }
                 )
             decision = ReviewDecision(approve, reason or "", seen.user.username, WEB_APP)
-            answer = await review(client, uuid, decision)
+            reviewed = await review(client, uuid, decision)
             after = {
                 "decision": "approve" if approve else "reject",
-                "outcome": answer.outcome,
+                "outcome": reviewed.outcome,
                 "reason": reason,  # the reviewer's, for an approval as for a rejection
             }
-            done = f"Verification decided: {answer.outcome.lower()}."
+            done = f"Verification decided: {reviewed.outcome.lower()}."
         elif action == "invite":
             body = build(InvitationCreate, {"recipientEmail": text(form, "recipientEmail")}, {})
             answer = await create_invitation(uuid, body, request, loaded.scope, db, client)

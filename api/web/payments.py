@@ -79,7 +79,7 @@ PAYMENT_STATUSES = [
 ]  # fmt: skip
 
 
-def dunning_label(code: int | None) -> str:
+def dunning_label(code: int) -> str:
     """The dunning step's name in words (``30`` -> ``Reminder 1``)."""
     try:
         return DUNNING_LABELS[DunningStatus(code)]

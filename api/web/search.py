@@ -116,5 +116,12 @@ async def search(request: Request, seen: SignedIn) -> Response:
                 ).all()
             )
     return render(
-        request, "search.html", q=term, too_short=0 < len(term) < MIN_LENGTH, limit=LIMIT, **found
+        request,
+        "search.html",
+        q=term,
+        too_short=0 < len(term) < MIN_LENGTH,
+        limit=LIMIT,
+        orders=found["orders"],
+        buyers=found["buyers"],
+        invoices=found["invoices"],
     )

@@ -93,21 +93,23 @@ def serve_without_trailing_slash(router: APIRouter) -> APIRouter:
     """Serve each path also without its trailing slash, without a redirect (a redirect turns
     a POST into a GET in some clients); the slashless twin stays out of the OpenAPI. Applying
     it again adds nothing (api/main.py applies it to every /v1/api/ router)."""
+    # an APIRoute's methods are never None (a plain Route's may be)
     served = {
         (route.path, method)
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     for route in list(router.routes):
         if not (isinstance(route, APIRoute) and route.path.endswith("/") and len(route.path) > 1):
             continue
-        if all((route.path.rstrip("/"), method) in served for method in route.methods):
+        methods = route.methods or set()
+        if all((route.path.rstrip("/"), method) in served for method in methods):
             continue
         router.add_api_route(
             route.path.removeprefix(router.prefix).rstrip("/"),
             route.endpoint,
-            methods=list(route.methods),
+            methods=list(methods),
             response_model=route.response_model,
             status_code=route.status_code,
             dependencies=route.dependencies,

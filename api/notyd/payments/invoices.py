@@ -8,7 +8,7 @@ fields are written by the invoice's own workflows. A PATCH touches only its two 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -25,14 +25,13 @@ from api.notyd.payments.common import (
 )
 from api.notyd.payments.orders import day_start, ordering_clause
 from api.notyd.payments.schemas import InvoicePatchIn
-from api.notyd.payments.views import PaymentInvoiceOut, invoice_detail
+from api.notyd.payments.views import PaymentInvoiceOut, PaymentStatusValue, invoice_detail
 from api.shared.deps import Db
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.input_limits import NonNegativeInt32
 from store.db import Database
 from store.models import Partner, PaymentInvoice, PaymentOrder, utcnow
 from workflows.payments.rules.dunning import DunningStatus
-from workflows.payments.rules.invoice_money import PaymentStatus
 
 router = APIRouter(prefix="/v1/api/invoices", tags=["NOTYD: invoices"])
 
@@ -50,7 +49,6 @@ ORDERING = {
     "payment_status": PaymentInvoice.payment_status,
     "total_amount_incl_tax": PaymentInvoice.total_amount_incl_tax,
 }
-PaymentStatusValue = Literal[tuple(s.value for s in PaymentStatus)]  # type: ignore[valid-type]
 
 
 def _on_hold(value: str | None) -> bool | None:
@@ -125,9 +123,9 @@ async def list_invoices(
         "reminder_2_sent": reminder_2_sent,
         "last_notice_sent": last_notice_sent,
     }
-    for name, value in counters.items():
-        if value is not None:
-            query = query.where(getattr(PaymentInvoice, name) == value)
+    for name, count in counters.items():
+        if count is not None:
+            query = query.where(getattr(PaymentInvoice, name) == count)
     held = _on_hold(on_hold)
     if held is True:
         query = query.where(PaymentInvoice.on_hold.is_(True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -46,9 +46,14 @@ ADDRESS_KEYS = (
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 Units = Annotated[int | float, WithJsonSchema({"type": "number"})]  # cents / 100
 Rate = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{2}$", examples=["21.00"])]
-OrderStatusValue = Literal[STATUSES]  # type: ignore[valid-type]
-PaymentStatusValue = Literal[tuple(s.value for s in PaymentStatus)]  # type: ignore[valid-type]
-DunningStatusValue = Literal[tuple(int(c) for c in DunningStatus)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the values' types
+    OrderStatusValue = str
+    PaymentStatusValue = str
+    DunningStatusValue = int
+else:  # the values themselves, as an enum in /openapi.json
+    OrderStatusValue = Literal[STATUSES]
+    PaymentStatusValue = Literal[tuple(s.value for s in PaymentStatus)]
+    DunningStatusValue = Literal[tuple(int(c) for c in DunningStatus)]
 
 
 class Answer(BaseModel):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from activities.buyers.buyer_orders import notify_open_orders
+from activities.buyers.interface import ViesTrigger
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
@@ -101,8 +102,8 @@ class BuyerOut(NT24Model):
                 city=buyer.city,
                 country=buyer.country,
             ),
-            kycMode=buyer.kyc_mode,  # type: ignore[arg-type]
-            status=buyer.status,  # type: ignore[arg-type]
+            kycMode=buyer.kyc_mode,
+            status=buyer.status,
             version=buyer.version,
             createdAt=buyer.created_at,
             updatedAt=buyer.updated_at,
@@ -244,7 +245,7 @@ async def upsert_buyer(
         buyer.uuid,
         vat_number,
         scope.partner.vat_number,
-        "UPSERT",
+        ViesTrigger.UPSERT,
     )
     response = versioned(BuyerOut.of(buyer), buyer.version, status_code=201)
     response.headers["Location"] = _location(scope, buyer)

@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from activities.buyers.interface import ViesTrigger
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess
@@ -53,13 +54,13 @@ async def kyc_status(
     mode_b = buyer.kyc_mode == NT24_LED
     return KycStatus(
         buyerId=buyer.uuid,
-        kycMode=buyer.kyc_mode,  # type: ignore[arg-type]
-        overallStatus=overall_status(facts),  # type: ignore[arg-type]
+        kycMode=buyer.kyc_mode,
+        overallStatus=overall_status(facts),
         viesLastCheckedAt=buyer.vies_last_checked_at,
-        viesResult=buyer.vies_result,  # type: ignore[arg-type]
+        viesResult=buyer.vies_result,
         documentsComplete=facts.documents_complete,
-        verificationStatus=facts.verification_status if mode_b else None,  # type: ignore[arg-type]
-        amlStatus=facts.aml_status if mode_b else None,  # type: ignore[arg-type]
+        verificationStatus=facts.verification_status if mode_b else None,
+        amlStatus=facts.aml_status if mode_b else None,
         verificationExpiresAt=buyer.verification_expires_at if mode_b else None,
     )
 
@@ -86,6 +87,6 @@ async def trigger_vies_check(
         buyer.uuid,
         buyer.vat_number,
         scope.partner.vat_number,
-        "MANUAL",
+        ViesTrigger.MANUAL,
     )
     return JSONResponse({"status": status}, status_code=202)

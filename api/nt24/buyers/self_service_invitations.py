@@ -83,8 +83,8 @@ class Invitation(NT24Model):
     def of(cls, settings: Settings, row: SelfServiceInvitation) -> Invitation:
         return cls(
             uuid=row.uuid,
-            kind=row.kind,  # type: ignore[arg-type]
-            status=effective_status(row.status, row.expires_at, utcnow()),  # type: ignore[arg-type]
+            kind=row.kind,
+            status=effective_status(row.status, row.expires_at, utcnow()),
             publicLinkUrl=link_url(settings, row.uuid),
             createdAt=row.created_at,
             expiresAt=row.expires_at,

@@ -42,7 +42,7 @@ async def start_vies_check(
         buyer_uuid=str(buyer_uuid),
         vat_number=vat_number,
         requester_vat_number=requester_vat_number,
-        trigger=ViesTrigger(trigger),  # callers may hand in the plain string; a typo fails here
+        trigger=trigger,
         retry_initial_interval=settings.vies_retry_initial_interval,
         retry_max_interval=settings.vies_retry_max_interval,
         give_up_after=settings.vies_give_up_after,

@@ -56,7 +56,7 @@ async def me(request: Request, caller: CallerWithoutDpaGate) -> Me:
             AuthorizedPartner(uuid=p.uuid, name=p.name, country=p.country) for p in partners
         ],
         capabilities=Capabilities(
-            rateLimitTier=org.rate_limit_tier,  # type: ignore[arg-type]
+            rateLimitTier=org.rate_limit_tier,
             allowMarketplaceLedKyc=org.allow_marketplace_led_kyc,
             allowMultiVinOrders=org.allow_multi_vin_orders,
             allowContactPersonalData=org.allow_contact_personal_data,

@@ -26,6 +26,7 @@ import pycountry
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, field_validator
+from starlette.datastructures import UploadFile as StarletteUploadFile
 from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
@@ -218,7 +219,7 @@ async def check_upload(
     document_date: str | None,
     issuer_type: str | None,
     issuer_name: str | None,
-    file: UploadFile,
+    file: StarletteUploadFile,  # the web app's form hands in its base class
     issuer_id: str | None = None,
     origin_country: str | None = None,
     destination_country: str | None = None,
@@ -287,7 +288,7 @@ async def upload_document(
     document_date: str | None,
     issuer_type: str | None,
     issuer_name: str | None,
-    file: UploadFile,
+    file: StarletteUploadFile,  # the web app's form hands in its base class
     source: ChangeSource = ChangeSource.API,
     issuer_id: str | None = None,
     vins: list[str] | None = None,
@@ -340,7 +341,7 @@ async def upload_document(
     return JSONResponse(result.body, status_code=201, headers={"Location": f"{content}/content"})
 
 
-def upload_route(module: str | None, path: str, summary: str):  # type: ignore[no-untyped-def]
+def upload_route(module: str | None, path: str, summary: str) -> None:
     """Register ``POST {path}`` for the document types of ``module`` (None: every type)."""
     types = ", ".join(_types_for(module))
 
@@ -419,8 +420,6 @@ def upload_route(module: str | None, path: str, summary: str):  # type: ignore[n
             destination_country=destinationCountry,
         )
 
-    return upload
-
 
 upload_route("invoice", "/invoice/documents", "Upload the invoice PDF")
 upload_route("payment", "/payment/documents", "Upload a proof of payment")
@@ -445,7 +444,7 @@ def document_out(document: Document) -> DocumentOut:
         uuid=document.uuid,
         type=document.type,
         documentDate=document.document_date,
-        issuerType=document.issuer_type,  # type: ignore[arg-type]
+        issuerType=document.issuer_type,
         issuerName=document.issuer_name,
         issuerId=document.issuer_id,
         vins=document.vins,
@@ -455,7 +454,7 @@ def document_out(document: Document) -> DocumentOut:
         contentType=document.content_type,
         size=document.size,
         sha256=document.sha256,
-        status=document.status,  # type: ignore[arg-type]
+        status=document.status,
         createdAt=document.created_at,
     )
 

@@ -106,7 +106,9 @@ class TransportOut(NT24Model):
     version: int
 
 
-_MILESTONE = {409: {"description": "milestone-already-set, with the current transport state"}}
+_MILESTONE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "milestone-already-set, with the current transport state"}
+}
 
 
 @router.get(
