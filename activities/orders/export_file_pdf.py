@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 
 from workflows.money import Money
-from workflows.orders.rules.outcome import Blocker, RuleResult
+from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
 
 log = structlog.get_logger(__name__)
 
@@ -199,8 +199,8 @@ class ExportFileContent:
     seller: SellerFacts
     order: OrderFacts
     buyer: BuyerFacts
-    compliance_status: str  # INCOMPLETE, VALID or INVALID
-    decision: str | None  # VALID_EXPORT or VAT_APPLICABLE; None until compliance is terminal
+    compliance_status: ComplianceStatus
+    decision: Decision | None  # None until compliance is decided
     vies_checks: tuple[ViesCheckFacts, ...] = ()
     invoices: tuple[InvoiceFacts, ...] = ()
     payments: tuple[PaymentFacts, ...] = ()
@@ -218,7 +218,7 @@ class ExportFileContent:
 
 # An unknown decision fails the rendering: no legal wording is guessed.
 _DECISION_WORDS = {
-    "VALID_EXPORT": (
+    Decision.VALID_EXPORT: (
         "VAT-exempt intra-community supply",
         "All conditions for exempting this supply are met: it is an intra-community supply "
         "of goods, exempt from VAT. The buyer's VAT identification number, the payment and "
@@ -226,7 +226,7 @@ _DECISION_WORDS = {
         "exemption also requires the seller to report this supply in its recapitulative "
         "statement (Article 138(1a)), which this file cannot show.",
     ),
-    "VAT_APPLICABLE": (
+    Decision.VAT_APPLICABLE: (
         "VAT applies",
         "The conditions for exempting this supply as an intra-community supply are not met, "
         "so VAT must be charged on it. Section 1 lists the rules that failed and why.",
@@ -438,7 +438,7 @@ def render_export_file(content: ExportFileContent) -> bytes:
         title=f"Export File {order.external_order_id} version {content.version}",
         author=content.organization_name,
         subject="Evidence of an intra-community supply (Art. 138 VAT Directive)",
-        keywords=[f"order {order.uuid}"],
+        keywords=f"order {order.uuid}",
         footer=(
             f"Order {order.uuid}  ·  Export File version {content.version}  ·  "
             f"generated {format_timestamp(content.generated_at)}"
@@ -455,7 +455,7 @@ def render_a4(
     subject: str,
     footer: str,
     created: datetime,
-    keywords: Sequence[str] = (),
+    keywords: str = "",
 ) -> bytes:
     """A document of the platform's (the Export File, an invoice): A4 in its fonts, each page
     footed with ``footer`` and "page X of Y", dated ``created``, byte for byte reproducible.
@@ -473,7 +473,7 @@ def render_a4(
         author=author,
         subject=subject,
         creator="NT24 on Temporal",
-        keywords=list(keywords),
+        keywords=keywords,
         invariant=1,  # no wall-clock time, no random ID: the same content, the same bytes
     )
     canvasmaker = partial(_ExportFileCanvas, footer=footer, created=created)
@@ -494,7 +494,7 @@ class _ExportFileCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]  # Canvas's own, not in its stubs
+        self._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
@@ -505,7 +505,7 @@ class _ExportFileCanvas(Canvas):
         super().save()
 
     def _foot(self, number: int, total: int) -> None:
-        width = A4[0]  # render_a4's pages
+        width = self._pagesize[0]
         y = _PAGE_MARGIN - 2 * mm
         self.saveState()
         self.setStrokeColor(_GRID)

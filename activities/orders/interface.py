@@ -19,6 +19,8 @@ from workflows.orders.model import (
     Transport,
 )
 from workflows.orders.rollup import Evaluation
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 
 @dataclass
@@ -34,8 +36,8 @@ class PendingEvent:
 class OrderSnapshot:
     identity: OrderIdentity
     revision: int
-    status: str
-    compliance_status: str
+    status: OrderStatus
+    compliance_status: ComplianceStatus
     version: int
     fingerprint: str
     created_at: datetime
@@ -64,7 +66,7 @@ class ExportFileRequest:
     version: int
     reason: str
     generated_at: datetime
-    status: str
+    status: OrderStatus
     purchase_date: date | None
     total_amount: Money
     vins: list[OrderVin]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from store.models import ExportFile, ViesCheck
 from store.orders.evidence import Evidence, utc
 from store.orders.rule_sets import FILES, digest
+from workflows.orders.status import OrderStatus
 
 if TYPE_CHECKING:
     from activities.orders.interface import OrderSnapshot
@@ -164,7 +165,7 @@ def evidence_of(
                     {"milestone": name.upper(), **milestone},
                 )
             )
-    if snapshot.status == "CANCELLED":
+    if snapshot.status == OrderStatus.CANCELLED:
         items.append(
             Evidence(
                 "milestone",

@@ -44,10 +44,8 @@ from store.models import (
 )
 from store.orders import evidence
 from store.orders.rule_sets import FILES, digest
-from workflows.orders.model import (
-    Money,
-    Pickup,
-)
+from workflows.money_json import money_from_json
+from workflows.orders.model import Pickup
 
 
 class OrderStoreActivities(interface.OrderStoreActivities):
@@ -313,10 +311,6 @@ class ExportFileActivities(interface.ExportFileActivities):
         return GeneratedExportFile(blob.sha256, request.generated_at, decision)
 
 
-def _money(money: Money | None) -> pdf.Money | None:
-    return pdf.Money(money.value, money.currency) if money else None
-
-
 def _pickup(pickup: Pickup) -> pdf.PickupFacts:
     address = pickup.collection_address
     return pdf.PickupFacts(
@@ -344,16 +338,14 @@ def _document(d: Document) -> pdf.DocumentFacts:
 def _invoice_version(v: InvoiceVersion) -> pdf.InvoiceVersionFacts:
     """A version as its API answer recorded it (``invoice_view``)."""
     data = v.data
-    amount = data.get("amount") or {}
+    amount = data.get("amount")
     day = data.get("invoiceDate")
     return pdf.InvoiceVersionFacts(
         type=v.type,
         version=v.version,
         number=str(data.get("invoiceNumber") or "-"),
         invoice_date=date.fromisoformat(day) if day else None,
-        amount=pdf.Money(int(amount["value"]), amount.get("currency", "EUR"))
-        if "value" in amount
-        else None,
+        amount=money_from_json(amount) if amount else None,
         vat_included=data.get("vatIncluded"),
         margin_scheme=data.get("marginScheme"),
         recorded_at=v.recorded_at,
@@ -415,13 +407,13 @@ async def _export_content(
             external_order_id=order.external_order_id,
             status=request.status,
             purchase_date=request.purchase_date,
-            total_amount=pdf.Money(request.total_amount.value, request.total_amount.currency),
+            total_amount=request.total_amount,
             vins=tuple(
                 pdf.VehicleFacts(
                     v.vin,
                     v.brand,
                     v.model,
-                    _money(v.purchase_amount),
+                    v.purchase_amount,
                     v.mileage,
                     v.first_registration_date,
                     tuple(v.warnings),
@@ -457,7 +449,7 @@ async def _export_content(
                 i.type,
                 i.invoice_number,
                 i.invoice_date,
-                pdf.Money(i.amount.value, i.amount.currency),
+                i.amount,
                 i.vat_included,
                 i.margin_scheme,
             )
@@ -466,8 +458,8 @@ async def _export_content(
         payments=tuple(
             pdf.PaymentFacts(
                 p.payment_date,
-                pdf.Money(p.bank_amount.value, p.bank_amount.currency),
-                pdf.Money(p.cash_amount.value, p.cash_amount.currency),
+                p.bank_amount,
+                p.cash_amount,
                 p.source_iban,
                 evaluation.modules.get("payment", {}).get("amountMatchesInvoice"),
                 evaluation.modules.get("payment", {}).get("ibanConsistent"),
@@ -495,9 +487,7 @@ async def _export_content(
         rules=tuple(evaluation.rule_outcomes),
         # each earlier version was archived for the reason of the one that replaced it
         superseded_versions=tuple(
-            pdf.SupersededVersion(e.version, e.generated_at, reason)
-            for e, reason in zip(
-                earlier, [*(later.reason for later in earlier[1:]), request.reason], strict=False
-            )
+            pdf.SupersededVersion(e.version, e.generated_at, successor.reason)
+            for e, successor in zip(earlier, [*earlier[1:], request], strict=False)
         ),
     )

@@ -48,6 +48,8 @@ from store.models import (
     WebhookEndpoint,
     utcnow,
 )
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 log = structlog.get_logger(__name__)
 # What a request's log lines may name beside its trace: ids only, never names or addresses
@@ -179,7 +181,8 @@ async def read_gauges(db: Database) -> list[Metric]:
         open_rollups = (
             await session.scalars(
                 select(Order.compliance).where(
-                    Order.compliance_status == "INCOMPLETE", Order.status != "CANCELLED"
+                    Order.compliance_status == ComplianceStatus.INCOMPLETE,
+                    Order.status != OrderStatus.CANCELLED,
                 )
             )
         ).all()

@@ -47,6 +47,8 @@ from store.identity.tenancy import Tenant
 from store.models import Organization, Partner, User
 from store.web import audit, find_session
 from workflows.change_source import ChangeSource
+from workflows.money import Money
+from workflows.money_json import money_json
 
 WEB_APP = ChangeSource.WEB_APP  # the ``source`` of every event a web action causes
 SESSION_COOKIE = "nt24_session"
@@ -333,7 +335,8 @@ def cents(form: FormData, name: str, errors: dict[str, str], locale: Locale | st
 
 
 def money(value: int | None) -> dict[str, Any] | None:
-    return None if value is None else {"value": value, "currency": "EUR"}
+    """Cents typed in a form as the API's money input (the web app's amounts are in EUR)."""
+    return None if value is None else money_json(Money(value))
 
 
 def build(model: Any, data: dict[str, Any], errors: dict[str, str]) -> Any:

@@ -5,9 +5,7 @@ each with its numbers."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func
@@ -17,11 +15,11 @@ from api.web.charts import bars, percent_columns, share
 from api.web.core import SignedIn, WebRoute, redirect, render
 from api.web.payments import dunning_volume
 from store.models import Order, PaymentInvoice, ViesCheck, WebhookDelivery, utcnow
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 DAYS = 14
-# Orders whose rollup still changes: their blockers are the work to do
-OPEN_COMPLIANCE = "INCOMPLETE"
 
 
 @router.get("")
@@ -44,7 +42,9 @@ async def dashboard(request: Request, seen: SignedIn) -> Response:
         rollups = (
             await session.scalars(
                 seen.select(Order, Order.compliance).where(
-                    Order.compliance_status == OPEN_COMPLIANCE, Order.status != "CANCELLED"
+                    # orders whose rollup still changes: their blockers are the work to do
+                    Order.compliance_status == ComplianceStatus.INCOMPLETE,
+                    Order.status != OrderStatus.CANCELLED,
                 )
             )
         ).all()
@@ -103,7 +103,7 @@ async def dashboard(request: Request, seen: SignedIn) -> Response:
     )
 
 
-def blocker_counts(rollups: Iterable[dict[str, Any] | None]) -> Counter[str]:
+def blocker_counts(rollups: list[dict]) -> Counter[str]:
     """How many open orders each blocker code holds up (an order counts once per code)."""
     counts: Counter[str] = Counter()
     for rollup in rollups:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, get_args
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -28,7 +28,7 @@ from api.nt24.orders.commands import order_command, run_command
 from api.nt24.orders.documents import DOCUMENT_TYPES, document_content_response, upload_document
 from api.nt24.orders.finalization import FinalInvoiceIn, export_file_content
 from api.nt24.orders.invoices import InvoiceIn, InvoicePatch, submit
-from api.nt24.orders.orders import CancelRequest, OrderCreate, OrderPatch, OrderStatus
+from api.nt24.orders.orders import CancelRequest, OrderCreate, OrderPatch
 from api.nt24.orders.payment_proof import PaymentIn, PaymentPatch
 from api.nt24.orders.transport import DeliveryIn, PickupIn, RevokeIn
 from api.shared.deps import app_settings, database, temporal
@@ -71,13 +71,14 @@ from store.models import (
     ViesCheck,
 )
 from workflows.orders import model as m
-from workflows.orders.rules.compliance import INCOMPLETE, INVALID, VALID
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import CANCELLABLE, OrderStatus
 from workflows.orders.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/app/orders", route_class=WebRoute, include_in_schema=False)
 
-STATUSES = list(get_args(OrderStatus))  # the API's own order statuses, in its order
-COMPLIANCE = [INCOMPLETE, VALID, INVALID]
+STATUSES = list(OrderStatus)
+COMPLIANCE = list(ComplianceStatus)
 PAGE_SIZE = 25
 
 
@@ -433,6 +434,7 @@ async def _order_page(
         problem=problem,
         form=form or {},
         conflict=conflict,
+        cancellable=CANCELLABLE,
     )
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workflows.change_source import ChangeSource
+from workflows.orders.status import OrderStatus
 
 API, SYSTEM = ChangeSource.API, ChangeSource.SYSTEM
 
@@ -138,7 +139,7 @@ def milestones(
             "Delivery confirmed",
             f"delivered on {delivery['deliveryDate']}",
         )
-    if order.get("status") == "CANCELLED":
+    if order.get("status") == OrderStatus.CANCELLED:
         add(
             parse_time(order.get("updatedAt")),
             "Order cancelled",

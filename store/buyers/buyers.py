@@ -24,10 +24,9 @@ from workflows.buyers.rules.kyc import (
     overall_status,
 )
 from workflows.orders.model import BuyerRef
+from workflows.orders.status import CLOSED
 
 KYC_MODULE = "kyc"
-# Orders past these no longer change with their buyer
-_CLOSED = ("CANCELLED", "COMPLIANCE_VALID", "COMPLIANCE_INVALID")
 
 
 async def active_kyc_document_types(session: AsyncSession, buyer_id: int) -> set[str]:
@@ -105,7 +104,7 @@ async def open_orders(db: Database, buyer_uuid: UUID) -> OpenOrders | None:
         workflow_ids = list(
             await session.scalars(
                 select(Order.workflow_id).where(
-                    Order.buyer_id == buyer.id, Order.status.not_in(_CLOSED)
+                    Order.buyer_id == buyer.id, Order.status.not_in(CLOSED)
                 )
             )
         )

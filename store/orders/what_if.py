@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.buyers.buyers import active_kyc_document_types, known_ibans, kyc_facts
 from store.models import Buyer, Document, EvidenceEntry, Order, Partner, ViesCheck
 from store.orders.rule_sets import EVALUATORS, RULE_SET
-from workflows.money import Money
+from workflows.money_json import money_from_json
 from workflows.orders.rules import compliance as rules
-
-_CLOSED = ("CANCELLED",)
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 
 @dataclass
@@ -54,11 +54,6 @@ class WhatIf:
     would_decision: str | None
     would_blockers: list[str]
     rules: list[RuleChange] = field(default_factory=list)
-
-
-def _money(value: dict[str, Any] | None) -> Money:
-    value = value or {}
-    return Money(int(value.get("value", 0)), value.get("currency", "EUR"))
 
 
 def _day(value: str | None) -> date | None:
@@ -99,7 +94,7 @@ async def _facts(
             ),
         ),
         order=rules.OrderFacts(
-            total=_money(order.order.get("totalAmount")),
+            total=money_from_json(order.order["totalAmount"]),
             vehicles=tuple(
                 rules.Vehicle(v["vin"], _day(v.get("firstRegistrationDate")), v.get("mileage"))
                 for v in order.order.get("vins", [])
@@ -109,7 +104,7 @@ async def _facts(
             rules.InvoiceFacts(
                 i["type"],
                 str(i.get("invoiceNumber", "")),
-                _money(i.get("amount")),
+                money_from_json(i["amount"]),
                 bool(i.get("vatIncluded")),
                 bool(i.get("marginScheme")),
             )
@@ -117,8 +112,8 @@ async def _facts(
         ),
         payment=rules.PaymentFacts(
             payment_date=_day(payment.get("paymentDate")) or today,
-            bank_amount=_money(payment.get("bankAmount")),
-            cash_amount=_money(payment.get("cashAmount")),
+            bank_amount=money_from_json(payment["bankAmount"]),
+            cash_amount=money_from_json(payment["cashAmount"]),
             source_iban=own,
             known_ibans=tuple(i for i in ibans if i != own),
             ready_for_pickup=bool(payment.get("readyForPickup")),
@@ -182,7 +177,7 @@ async def what_if(
         select(Order, Buyer, Partner)
         .join(Buyer, Buyer.id == Order.buyer_id)
         .join(Partner, Partner.id == Order.partner_id)
-        .where(Order.status.not_in(_CLOSED))
+        .where(Order.status != OrderStatus.CANCELLED)
         .order_by(Order.updated_at)
     )
     if since is not None:
@@ -221,7 +216,7 @@ async def what_if(
                 buyer_country=buyer.country,
                 rule_set=recorded,
                 candidate=candidate,
-                status=compliance.get("complianceStatus", "INCOMPLETE"),
+                status=compliance.get("complianceStatus", ComplianceStatus.INCOMPLETE),
                 decision=decided,
                 blockers=held,
                 would_status=after.compliance_status,

@@ -26,7 +26,7 @@ from workflows.orders.model import (
 )
 from workflows.orders.rules import compliance as rules
 from workflows.orders.rules import rule_set_2026_11 as legacy
-from workflows.orders.rules.outcome import Blocker, RuleResult
+from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
 
 
 class OrderState(Protocol):
@@ -47,8 +47,8 @@ RULE_SET = rules.RULE_SET
 
 @dataclass
 class Evaluation:
-    compliance_status: str  # INCOMPLETE, VALID, INVALID
-    decision: str | None  # VALID_EXPORT, VAT_APPLICABLE; None until terminal
+    compliance_status: ComplianceStatus
+    decision: Decision | None  # None until decided
     blockers: list[Blocker] = field(default_factory=list)
     rule_outcomes: list[RuleResult] = field(default_factory=list)
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -157,8 +157,9 @@ def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -
         and rules.amount_matches_invoice(facts.payment, preliminary.amount)
     )
     return Evaluation(
-        compliance_status=rollup.compliance_status,
-        decision=rollup.decision,
+        # the frozen rule set 2026.11 answers the same values as plain strings
+        compliance_status=ComplianceStatus(rollup.compliance_status),
+        decision=Decision(rollup.decision) if rollup.decision is not None else None,
         # the frozen rule set 2026.11 has a Blocker of its own, of the same shape
         blockers=[Blocker(b.module, b.code, b.message) for b in rollup.blockers],
         rule_outcomes=[
@@ -198,7 +199,7 @@ def _day_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def _modules(modules: rules.Modules | legacy.Modules) -> dict[str, dict[str, Any]]:
+def _modules(modules: rules.Modules) -> dict[str, dict[str, Any]]:
     buyer, invoice, payment, transport = (
         modules.buyer,
         modules.invoice,

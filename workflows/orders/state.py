@@ -19,6 +19,7 @@ from workflows.orders.model import (
     ViesEvidence,
 )
 from workflows.orders.rollup import Evaluation
+from workflows.orders.status import OrderStatus
 
 # The order's state: what continue-as-new carries into the next run
 CARRIED = (
@@ -48,7 +49,7 @@ CARRIED = (
 @dataclass
 class OrderCarry:
     created: CreateOrder
-    status: str
+    status: OrderStatus
     version: int
     revision: int
     created_at: datetime

@@ -7,25 +7,27 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from workflows.money_json import money_json
 from workflows.orders.model import (
     Address,
     Delivery,
     DocumentRef,
     ExportFileVersion,
     Invoice,
-    Money,
     OrderVin,
     Person,
     Pickup,
 )
 from workflows.orders.rollup import Evaluation, OrderState
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 
 class OrderResources(OrderState, Protocol):
     """What the views read of an order: the workflow's state (this module does not import the
     workflow, which imports it)."""
 
-    status: str
+    status: OrderStatus
     version: int
     compliance_version: int
     created_at: datetime | None
@@ -48,10 +50,6 @@ def _utc(moment: datetime | None) -> str | None:
 
 def _date(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _money(money: Money | None) -> dict | None:
-    return {"value": money.value, "currency": money.currency} if money else None
 
 
 def _address(address: Address | None) -> dict | None:
@@ -87,7 +85,11 @@ def compact(value: Any) -> Any:
 
 def _vin(order: OrderResources, vin: OrderVin) -> dict:
     transport = order.transport
-    if order.evaluation is not None and order.evaluation.compliance_status != "INCOMPLETE":
+    status: str
+    if (
+        order.evaluation is not None
+        and order.evaluation.compliance_status != ComplianceStatus.INCOMPLETE
+    ):
         status = order.evaluation.compliance_status
     elif transport.delivery is not None:
         status = "DELIVERED"
@@ -99,7 +101,7 @@ def _vin(order: OrderResources, vin: OrderVin) -> dict:
         "vin": vin.vin,
         "brand": vin.brand,
         "model": vin.model,
-        "purchaseAmount": _money(vin.purchase_amount),
+        "purchaseAmount": money_json(vin.purchase_amount) if vin.purchase_amount else None,
         "mileage": vin.mileage,
         "firstRegistrationDate": _date(vin.first_registration_date),
         "complianceStatus": status,
@@ -117,7 +119,7 @@ def order_view(order: OrderResources) -> dict:
             "buyerId": created.buyer.uuid,
             "status": order.status,
             "vins": [_vin(order, v) for v in created.vins],
-            "totalAmount": _money(created.total_amount),
+            "totalAmount": money_json(created.total_amount),
             "purchaseDate": _date(created.purchase_date),
             "responsibleContact": _person(created.responsible_contact),
             "cancellationReason": order.cancellation_reason,
@@ -137,7 +139,7 @@ def invoice_view(order: OrderResources, invoice: Invoice) -> dict:
             "invoiceDate": _date(invoice.invoice_date),
             "invoiceNumber": invoice.invoice_number,
             "vatIncluded": invoice.vat_included,
-            "amount": _money(invoice.amount),
+            "amount": money_json(invoice.amount),
             "marginScheme": invoice.margin_scheme,
             "status": module.get("status", "SUBMITTED"),
             "finalInvoiceRequired": module.get("finalInvoiceRequired", False),
@@ -157,8 +159,8 @@ def payment_view(order: OrderResources) -> dict | None:
     return compact(
         {
             "paymentDate": _date(payment.payment_date),
-            "bankAmount": _money(payment.bank_amount),
-            "cashAmount": _money(payment.cash_amount),
+            "bankAmount": money_json(payment.bank_amount),
+            "cashAmount": money_json(payment.cash_amount),
             "sourceIban": payment.source_iban,
             "status": module.get("status", "SUBMITTED"),
             "amountMatchesInvoice": module.get("amountMatchesInvoice", False),
@@ -278,7 +280,7 @@ def compliance_view(order: OrderResources) -> dict:
     export_file = export_file_view(order)
     modules = {name: dict(values) for name, values in evaluation.modules.items()}
     modules["order"] = {
-        "status": "COMPLETE" if order.status != "CANCELLED" else "CANCELLED",
+        "status": "COMPLETE" if order.status != OrderStatus.CANCELLED else "CANCELLED",
         "vins": [
             {"vin": v["vin"], "complianceStatus": v["complianceStatus"]}
             for v in order_view(order)["vins"]

@@ -3,7 +3,7 @@ If-None-Match answers 304 without touching Temporal."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -14,8 +14,16 @@ from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import Db
 from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
 from store.models import Order
+from workflows.orders.rules.outcome import ComplianceStatus, Decision
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: compliance"])
+
+if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the values' type
+    ComplianceStatusValue = str
+    DecisionValue = str
+else:  # the enums' values, inline in /openapi.json
+    ComplianceStatusValue = Literal[tuple(s.value for s in ComplianceStatus)]
+    DecisionValue = Literal[tuple(d.value for d in Decision)]
 
 
 class Blocker(NT24Model):
@@ -26,8 +34,8 @@ class Blocker(NT24Model):
 
 class ComplianceOut(NT24Model):
     orderUuid: UUID
-    complianceStatus: Literal["INCOMPLETE", "VALID", "INVALID"]
-    decision: Literal["VALID_EXPORT", "VAT_APPLICABLE"] | None = None
+    complianceStatus: ComplianceStatusValue
+    decision: DecisionValue | None = None
     blockers: list[Blocker]
     modules: dict[str, dict[str, Any]]
     version: int

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import closed_order, load_order, run_command
+from api.nt24.orders.compliance import DecisionValue
 from api.nt24.orders.documents import attachment
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24.schemas import NT24Model, UtcTimestamp
@@ -46,7 +47,7 @@ class ExportFileOut(NT24Model):
     version: int | None = None
     downloadUrl: str | None = None
     generatedAt: UtcTimestamp | None = None
-    decision: Literal["VALID_EXPORT", "VAT_APPLICABLE"] | None = None
+    decision: DecisionValue | None = None
     supersededVersions: list[SupersededVersion] = []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -47,21 +47,15 @@ from workflows.orders import model as m
 from workflows.orders.rules.compliance import Policy
 from workflows.orders.rules.vin import InvalidVin, check_vin
 from workflows.orders.state import OrderStart
+from workflows.orders.status import OrderStatus
 from workflows.orders.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders", tags=["NT24: orders"])
 
-OrderStatus = Literal[
-    "CREATED",
-    "INVOICE_SUBMITTED",
-    "PAYMENT_SUBMITTED",
-    "READY_FOR_PICKUP",
-    "TRANSPORT_IN_PROGRESS",
-    "TRANSPORT_COMPLETED",
-    "COMPLIANCE_VALID",
-    "COMPLIANCE_INVALID",
-    "CANCELLED",
-]
+if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the values' type
+    OrderStatusValue = str
+else:  # the enum's values, inline in /openapi.json
+    OrderStatusValue = Literal[tuple(s.value for s in OrderStatus)]
 
 
 class OrderVinIn(NT24Model):
@@ -112,7 +106,7 @@ class OrderOut(NT24Model):
     uuid: UUID
     externalOrderId: str
     buyerId: UUID
-    status: OrderStatus
+    status: OrderStatusValue
     vins: list[OrderVinOut]
     totalAmount: MoneyIn
     purchaseDate: date | None = None
@@ -308,7 +302,7 @@ async def list_orders(
     paging: Annotated[
         PageParams, Depends(PageParams.sortable("createdAt", "updatedAt", "externalOrderId"))
     ],
-    status: OrderStatus | None = None,
+    status: OrderStatusValue | None = None,
     createdAfter: datetime | None = None,
     updatedAfter: datetime | None = None,
     buyerId: UUID | None = None,

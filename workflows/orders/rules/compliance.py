@@ -35,20 +35,13 @@ from workflows.buyers.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.buyers.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
 from workflows.money import Money
 from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit, limits_in_force
-from workflows.orders.rules.outcome import Blocker
+from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision
 
 # Rule outcomes
 PASSED = "PASSED"
 FAILED = "FAILED"
 PENDING = "PENDING"
 NOT_APPLICABLE = "NOT_APPLICABLE"
-
-# Compliance status and decision (the contract's enums)
-INCOMPLETE = "INCOMPLETE"
-VALID = "VALID"
-INVALID = "INVALID"
-VALID_EXPORT = "VALID_EXPORT"
-VAT_APPLICABLE = "VAT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
@@ -322,8 +315,8 @@ class Modules:
 
 @dataclass(frozen=True)
 class Rollup:
-    compliance_status: str  # INCOMPLETE, VALID, INVALID
-    decision: str | None  # VALID_EXPORT, VAT_APPLICABLE; None until terminal
+    compliance_status: ComplianceStatus
+    decision: Decision | None  # None until decided
     blockers: tuple[Blocker, ...]
     rule_outcomes: tuple[RuleOutcome, ...]
     modules: Modules
@@ -404,24 +397,27 @@ def evaluate(facts: ComplianceFacts) -> Rollup:
     status = _status(facts, outcomes)
     return Rollup(
         compliance_status=status,
-        decision={VALID: VALID_EXPORT, INVALID: VAT_APPLICABLE}.get(status),
+        decision={
+            ComplianceStatus.VALID: Decision.VALID_EXPORT,
+            ComplianceStatus.INVALID: Decision.VAT_APPLICABLE,
+        }.get(status),
         blockers=tuple(Blocker(o.module, o.code, o.detail) for o in outcomes if o.code),
         rule_outcomes=tuple(outcomes),
         modules=_modules(facts, outcomes, status),
     )
 
 
-def _status(facts: ComplianceFacts, outcomes: list[RuleOutcome]) -> str:
+def _status(facts: ComplianceFacts, outcomes: list[RuleOutcome]) -> ComplianceStatus:
     """Decided only when the facts can no longer change: after delivery (until then a pickup
     can be revoked and corrected), or once the evidence deadline passed without proof."""
     overdue = any(o.rule == EVIDENCE_DEADLINE and o.outcome == FAILED for o in outcomes)
     if not (facts.transport.delivery_date is not None or overdue):
-        return INCOMPLETE
+        return ComplianceStatus.INCOMPLETE
     if any(o.outcome == FAILED and o.invalidates for o in outcomes):
-        return INVALID
+        return ComplianceStatus.INVALID
     if all(o.outcome in (PASSED, NOT_APPLICABLE) for o in outcomes):
-        return VALID
-    return INCOMPLETE
+        return ComplianceStatus.VALID
+    return ComplianceStatus.INCOMPLETE
 
 
 # ----- buyer -----
@@ -441,9 +437,9 @@ def _kyc(facts: ComplianceFacts) -> RuleOutcome:
     kyc = facts.buyer.kyc
     # VIES and blocking have rules of their own; this one judges documents, identity and AML.
     status = overall_status(replace(kyc, vies_result="VALID", buyer_status="ACTIVE"))
-    if status == VALID:
+    if status == "VALID":
         return rule(PASSED, f"KYC of {facts.buyer.name} is complete ({kyc.kyc_mode})")
-    if status == INVALID:
+    if status == "INVALID":
         reasons = [
             text
             for wrong, text in (
@@ -509,9 +505,9 @@ def _vies_now(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
     if facts.transport.pickup_date is not None:
         return rule(NOT_APPLICABLE, "supplied: the VIES answer at the time of supply decides")
     result = facts.buyer.kyc.vies_result
-    if result == VALID:
+    if result == "VALID":
         return rule(PASSED, "the buyer's VAT number is valid in VIES today")
-    if result == INVALID:
+    if result == "INVALID":
         return rule(
             FAILED,
             "VIES says the buyer's VAT number is invalid: if it is still invalid at pickup, "
@@ -534,7 +530,7 @@ def _vies_name(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
     checks = _by_date(facts.buyer.vies_checks)
     check = _supply_time_check(checks, supply, facts.policy)[0] if supply else None
     if check is None:
-        check = next((c for c in reversed(checks) if c.result == VALID), None)
+        check = next((c for c in reversed(checks) if c.result == "VALID"), None)
     name = (check.name or "").strip() if check else ""
     if check is None or name in _UNDISCLOSED_NAMES:
         return rule(NOT_APPLICABLE, "VIES disclosed no name for the buyer's VAT number")
@@ -675,9 +671,7 @@ def _invoice_buyer_name(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     named = [i for i in facts.invoices if i.buyer_name is not None]
     if not named:
         return rule(NOT_APPLICABLE, "the invoice data carries no buyer name; its PDF shows it")
-    wrong = [
-        i for i in named if i.buyer_name is not None and _name_key(i.buyer_name) != _name_key(buyer)
-    ]
+    wrong = [i for i in named if _name_key(i.buyer_name) != _name_key(buyer)]
     if wrong:
         return rule(
             FAILED,
@@ -731,13 +725,13 @@ def _margin_scheme(facts: ComplianceFacts, newness: _Newness, rule: _Maker) -> R
     )
 
 
-def _invoice_vat(facts: ComplianceFacts, verdict: str) -> RuleOutcome:
+def _invoice_vat(facts: ComplianceFacts, verdict: ComplianceStatus) -> RuleOutcome:
     """The invoice of a supply claimed exempt must not charge VAT: VAT shown is owed."""
     rule = _rule("INVOICE_WITHOUT_VAT", "invoice", ART_203_226_11)
     invoice = _deal_invoice(facts.invoices)
     if invoice is None:
         return rule(PENDING, "waiting for the invoice")
-    if verdict == INVALID:
+    if verdict == ComplianceStatus.INVALID:
         return rule(NOT_APPLICABLE, "VAT applies to this supply")
     if invoice.margin_scheme:
         return rule(NOT_APPLICABLE, "a margin-scheme invoice shows no VAT separately")
@@ -752,14 +746,14 @@ def _invoice_vat(facts: ComplianceFacts, verdict: str) -> RuleOutcome:
     return rule(PASSED, f"invoice {invoice.number} charges no VAT")
 
 
-def _final_invoice(facts: ComplianceFacts, verdict: str) -> RuleOutcome:
+def _final_invoice(facts: ComplianceFacts, verdict: ComplianceStatus) -> RuleOutcome:
     rule = _rule("FINAL_INVOICE_VAT", "invoice", ART_226)
     final = next((i for i in reversed(facts.invoices) if i.type == FINAL), None)
     if final is None:
         return rule(NOT_APPLICABLE, "no final invoice yet: it follows the decision")
-    if verdict == INCOMPLETE:
+    if verdict == ComplianceStatus.INCOMPLETE:
         return rule(PENDING, f"final invoice {final.number} is checked once the decision is made")
-    vat_due = verdict == INVALID
+    vat_due = verdict == ComplianceStatus.INVALID
     if final.vat_included == vat_due:
         return rule(PASSED, f"final invoice {final.number} matches the decision")
     if vat_due:
@@ -1029,7 +1023,7 @@ def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> Rul
     answer = f"VIES answered {check.result} on {check.checked_on}" + (
         f" (consultation number {check.consultation_number})" if check.consultation_number else ""
     )
-    if check.result == VALID:
+    if check.result == "VALID":
         return rule(PASSED, f"{answer} for the supply on {supply}")
     return rule(
         FAILED,
@@ -1048,13 +1042,13 @@ def _supply_time_check(
     without one, the first within ``vies_after_supply_days`` after it. An INVALID answer
     before the supply is never undone by a VALID one after it.
     """
-    conclusive = [c for c in checks if c.result in (VALID, INVALID)]
+    conclusive = [c for c in checks if c.result in ("VALID", "INVALID")]
     before = [c for c in conclusive if c.checked_on <= supply]
     oldest = supply - timedelta(days=policy.vies_max_age_days)
     recent = [c for c in before if c.checked_on >= oldest]
     if recent:
         return recent[-1], ""
-    if before and before[-1].result == INVALID:
+    if before and before[-1].result == "INVALID":
         return None, (
             f"the last answer before it, on {before[-1].checked_on}, was INVALID and is too old "
             "to decide; a later VALID answer says nothing about the time of supply"
@@ -1342,13 +1336,15 @@ def _describe_parties(parties: list[_Party]) -> str:
 # ----- module summaries -----
 
 
-def _modules(facts: ComplianceFacts, outcomes: list[RuleOutcome], status: str) -> Modules:
+def _modules(
+    facts: ComplianceFacts, outcomes: list[RuleOutcome], status: ComplianceStatus
+) -> Modules:
     kyc, transport, payment = facts.buyer.kyc, facts.transport, facts.payment
     invoice = _deal_invoice(facts.invoices)
     shown = next((i for i in reversed(facts.invoices) if i.type == FINAL), invoice)
     picked_up, delivered = transport.pickup_date is not None, transport.delivery_date is not None
-    vin_status = status
-    if status == INCOMPLETE:
+    vin_status: str = status
+    if status == ComplianceStatus.INCOMPLETE:
         vin_status = "TRANSPORT_PENDING" if picked_up and not delivered else "PENDING"
     return Modules(
         buyer=BuyerSummary(
@@ -1358,11 +1354,11 @@ def _modules(facts: ComplianceFacts, outcomes: list[RuleOutcome], status: str) -
             kyc_verification_status=kyc.verification_status if kyc.kyc_mode == NT24_LED else None,
         ),
         order=OrderSummary(
-            status=_module_status(outcomes, "order", valid="COMPLETE", pending=INCOMPLETE),
+            status=_module_status(outcomes, "order", valid="COMPLETE", pending="INCOMPLETE"),
             vins=tuple(VinSummary(v.vin, vin_status) for v in facts.order.vehicles),
         ),
         invoice=InvoiceSummary(
-            status=_module_status(outcomes, "invoice", valid=VALID, pending="SUBMITTED")
+            status=_module_status(outcomes, "invoice", valid="VALID", pending="SUBMITTED")
             if shown
             else "DRAFT",
             type=shown.type if shown else None,
@@ -1371,7 +1367,7 @@ def _modules(facts: ComplianceFacts, outcomes: list[RuleOutcome], status: str) -
             final_invoice_received=any(i.type == FINAL for i in facts.invoices),
         ),
         payment=PaymentSummary(
-            status=_module_status(outcomes, "payment", valid=VALID, pending="SUBMITTED")
+            status=_module_status(outcomes, "payment", valid="VALID", pending="SUBMITTED")
             if payment
             else "DRAFT",
             amount_matches_invoice=amount_matches_invoice(payment, invoice.amount)
@@ -1402,7 +1398,7 @@ def _modules(facts: ComplianceFacts, outcomes: list[RuleOutcome], status: str) -
 def _module_status(outcomes: list[RuleOutcome], module: str, *, valid: str, pending: str) -> str:
     mine = [o for o in outcomes if o.module == module]
     if any(o.outcome == FAILED for o in mine):
-        return INVALID
+        return "INVALID"
     if all(o.outcome in (PASSED, NOT_APPLICABLE) for o in mine):
         return valid
     return pending
