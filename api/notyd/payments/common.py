@@ -12,8 +12,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.routing import APIRoute
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
 from api.notyd.identity.user_auth import OrganizationUser
@@ -21,15 +19,9 @@ from api.nt24.orders.commands import run_command
 from api.shared.errors import Problem
 from store.db import Database
 from store.identity.tenancy import Tenant
-from store.models import Partner, PaymentInvoice, PaymentOrder, User
+from store.models import Partner, PaymentOrder, User
+from store.payments import queries
 from workflows.payments.rules.orders import TERMINAL
-
-ORDER_LOADS = (
-    selectinload(PaymentOrder.partner),
-    selectinload(PaymentOrder.lines),
-    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.lines),
-    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.refunds),
-)
 
 
 @dataclass(frozen=True)
@@ -37,18 +29,6 @@ class SellerScope:
     user: User
     tenant: Tenant
     partner_id: int | None  # None: every seller of the organization
-
-    def orders(self) -> Select[Any]:
-        query = self.tenant.select(PaymentOrder)
-        if self.partner_id is not None:
-            query = query.where(PaymentOrder.partner_id == self.partner_id)
-        return query
-
-    def invoices(self) -> Select[Any]:
-        query = self.tenant.select(PaymentInvoice)
-        if self.partner_id is not None:
-            query = query.where(PaymentInvoice.partner_id == self.partner_id)
-        return query
 
 
 def seller_scope(user: OrganizationUser) -> SellerScope:
@@ -61,21 +41,14 @@ Scope = Annotated[SellerScope, Depends(seller_scope)]
 
 async def selling_partner(db: Database, scope: SellerScope) -> Partner:
     """The seller a new order belongs to: the user's, else the organization's first."""
-    query = select(Partner).where(Partner.organization_id == scope.tenant.organization_id)
-    if scope.partner_id is not None:
-        query = query.where(Partner.id == scope.partner_id)
-    async with db.session() as session:
-        partner = await session.scalar(query.order_by(Partner.id).limit(1))
+    partner = await queries.selling_partner(db, scope.tenant, scope.partner_id)
     if partner is None:
         raise Problem("forbidden", "Your organization has no seller profile to sell for.")
     return partner
 
 
 async def load_order(db: Database, scope: SellerScope, order_uuid: UUID) -> PaymentOrder:
-    async with db.session() as session:
-        order = await session.scalar(
-            scope.orders().options(*ORDER_LOADS).where(PaymentOrder.uuid == order_uuid)
-        )
+    order = await queries.payment_order(db, scope.tenant, scope.partner_id, order_uuid)
     if order is None:
         raise Problem("not-found", f"Order {order_uuid} was not found.")
     return order

@@ -7,13 +7,11 @@ fields are written by the invoice's own workflows. A PATCH touches only its two 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import or_, update
-from sqlalchemy.orm import selectinload
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.pagination import Page, PageParams
@@ -23,32 +21,35 @@ from api.notyd.payments.common import (
     parse_uuid,
     serve_without_trailing_slash,
 )
-from api.notyd.payments.orders import day_start, ordering_clause
+from api.notyd.payments.orders import check_ordering
 from api.notyd.payments.schemas import InvoicePatchIn
 from api.notyd.payments.views import PaymentInvoiceOut, PaymentStatusValue, invoice_detail
 from api.shared.deps import Db
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.input_limits import NonNegativeInt32
 from store.db import Database
-from store.models import Partner, PaymentInvoice, PaymentOrder, utcnow
+from store.models import PaymentInvoice
+from store.payments.queries import (
+    INVOICE_SORTS,
+    InvoiceFilter,
+    invoices_of_seller,
+    payment_invoice,
+    set_seller_invoice_fields,
+)
 from workflows.payments.rules.dunning import DunningStatus
 
 router = APIRouter(prefix="/v1/api/invoices", tags=["NOTYD: invoices"])
 
 NOT_FOUND = AUTHENTICATED | problem(404, "No such invoice for your seller") | INVALID_PARAMETERS
-LOADS = (
-    selectinload(PaymentInvoice.lines),
-    selectinload(PaymentInvoice.refunds),
-    selectinload(PaymentInvoice.order).selectinload(PaymentOrder.partner),
-)
-ORDERING = {
-    "created_at": PaymentInvoice.created_at,
-    "updated_at": PaymentInvoice.updated_at,
-    "due_date": PaymentInvoice.due_date,
-    "dunning_status": PaymentInvoice.dunning_status,
-    "payment_status": PaymentInvoice.payment_status,
-    "total_amount_incl_tax": PaymentInvoice.total_amount_incl_tax,
-}
+
+
+def _day(name: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise validation_problem([FieldError(name, "must be a date YYYY-MM-DD", value)]) from exc
 
 
 def _on_hold(value: str | None) -> bool | None:
@@ -92,71 +93,33 @@ async def list_invoices(
     payment_status: PaymentStatusValue | None = None,
     search: Annotated[str | None, Query(description="A search term.")] = None,
 ) -> Page[dict[str, Any]]:
-    query = scope.invoices().options(*LOADS).join(PaymentOrder, PaymentInvoice.order)
-    for name, value in (
-        ("created_at_after", created_at_after),
-        ("created_at_before", created_at_before),
-    ):
-        if value is None:
-            continue
-        try:
-            day = day_start(date.fromisoformat(value))
-        except ValueError as exc:
-            raise validation_problem(
-                [FieldError(name, "must be a date YYYY-MM-DD", value)]
-            ) from exc
-        if name == "created_at_after":
-            query = query.where(PaymentInvoice.created_at >= day)
-        else:
-            query = query.where(PaymentInvoice.created_at < day + timedelta(days=1))
-    if dunning_status is not None:
-        if dunning_status not in {code.value for code in DunningStatus}:
-            raise validation_problem(
-                [FieldError("dunning_status", "is not a dunning status code", dunning_status)]
-            )
-        query = query.where(PaymentInvoice.dunning_status == dunning_status)
-    counters = {
-        "upcoming_payment_reminder_sent": upcoming_payment_reminder_sent,
-        "invoice_due_sent": invoice_due_sent,
-        "free_reminder_sent": free_reminder_sent,
-        "reminder_1_sent": reminder_1_sent,
-        "reminder_2_sent": reminder_2_sent,
-        "last_notice_sent": last_notice_sent,
-    }
-    for name, count in counters.items():
-        if count is not None:
-            query = query.where(getattr(PaymentInvoice, name) == count)
+    created_from = _day("created_at_after", created_at_after)
+    created_until = _day("created_at_before", created_at_before)
+    if dunning_status is not None and dunning_status not in {c.value for c in DunningStatus}:
+        raise validation_problem(
+            [FieldError("dunning_status", "is not a dunning status code", dunning_status)]
+        )
     held = _on_hold(on_hold)
-    if held is True:
-        query = query.where(PaymentInvoice.on_hold.is_(True))
-    elif held is False:
-        query = query.where(
-            or_(PaymentInvoice.on_hold.is_(False), PaymentInvoice.on_hold.is_(None))
-        )
-    if order__external_order_uid is not None:
-        query = query.where(PaymentOrder.external_order_uid == order__external_order_uid)
-    if order__uuid is not None:
-        query = query.where(PaymentOrder.uuid == order__uuid)
-    if order__seller_profile__uuid is not None:
-        query = query.join(Partner, PaymentInvoice.partner_id == Partner.id).where(
-            Partner.profile_uuid == order__seller_profile__uuid
-        )
-    if payment_status is not None:
-        query = query.where(PaymentInvoice.payment_status == payment_status)
-    if search:
-        term = f"%{search}%"
-        query = query.where(
-            or_(
-                PaymentInvoice.payment_reference.ilike(term),
-                PaymentInvoice.external_invoice_uid.ilike(term),
-                PaymentOrder.external_order_uid.ilike(term),
-                PaymentOrder.buyer_company_name.ilike(term),
-                PaymentOrder.representative_email.ilike(term),
-            )
-        )
-    query = query.order_by(
-        *ordering_clause(ordering, ORDERING, PaymentInvoice.created_at), PaymentInvoice.id.desc()
+    check_ordering(ordering, INVOICE_SORTS)
+    only = InvoiceFilter(
+        created_from=created_from,
+        created_until=created_until,
+        dunning_status=dunning_status,
+        upcoming_payment_reminder_sent=upcoming_payment_reminder_sent,
+        invoice_due_sent=invoice_due_sent,
+        free_reminder_sent=free_reminder_sent,
+        reminder_1_sent=reminder_1_sent,
+        reminder_2_sent=reminder_2_sent,
+        last_notice_sent=last_notice_sent,
+        on_hold=held,
+        external_order_uid=order__external_order_uid,
+        order_uuid=order__uuid,
+        seller_profile_uuid=order__seller_profile__uuid,
+        payment_status=payment_status,
+        search=search,
+        ordering=ordering,
     )
+    query = invoices_of_seller(scope.tenant, scope.partner_id, only)
     async with db.session() as session:
         total, invoices = await paging.fetch(session, query)
     return paging.page_of(total, [invoice_detail(invoice) for invoice in invoices])
@@ -164,10 +127,7 @@ async def list_invoices(
 
 async def load_invoice(db: Database, scope: SellerScope, uuid: str) -> PaymentInvoice:
     invoice_uuid = parse_uuid(uuid, "Invoice")
-    async with db.session() as session:
-        invoice = await session.scalar(
-            scope.invoices().options(*LOADS).where(PaymentInvoice.uuid == invoice_uuid)
-        )
+    invoice = await payment_invoice(db, scope.tenant, scope.partner_id, invoice_uuid)
     if invoice is None:
         raise Problem("not-found", f"Invoice {uuid} was not found.")
     return invoice
@@ -190,12 +150,7 @@ async def patch_invoice(uuid: str, body: InvoicePatchIn, scope: Scope, db: Db) -
     invoice = await load_invoice(db, scope, uuid)
     changes = body.model_dump(exclude_unset=True)
     if changes:
-        async with db.transaction() as session:
-            await session.execute(
-                update(PaymentInvoice)
-                .where(PaymentInvoice.id == invoice.id)
-                .values(**changes, updated_at=utcnow())
-            )
+        await set_seller_invoice_fields(db, invoice.id, changes)
     return invoice_detail(await load_invoice(db, scope, uuid))
 
 

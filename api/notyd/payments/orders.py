@@ -7,18 +7,15 @@ does not add up a 422 naming the field; the answer comes after the read model is
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.pagination import Page, PageParams
 from api.notyd.payments.common import (
-    ORDER_LOADS,
     Scope,
     load_order,
     order_command,
@@ -42,7 +39,13 @@ from api.notyd.payments.views import (
 )
 from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, validation_problem
-from store.models import PaymentInvoice, PaymentOrder, PaymentRefund
+from store.payments.queries import (
+    ORDER_SORTS,
+    PaymentOrderFilter,
+    payment_orders_of_seller,
+    refundable_invoices_of_order,
+    refunds_by_uuid,
+)
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
     CancelOrder,
@@ -66,31 +69,15 @@ router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"])
 NOT_FOUND = AUTHENTICATED | problem(404, "No such order for your seller") | INVALID_PARAMETERS
 CONFLICT = problem(409, "The order's status does not allow it (or too much is asked)")
 INVALID = problem(422, "A field is invalid or does not add up; `errors` names it")
-ORDERING = {
-    "created_at": PaymentOrder.created_at,
-    "updated_at": PaymentOrder.updated_at,
-    "status": PaymentOrder.status,
-    "external_order_uid": PaymentOrder.external_order_uid,
-    "total_amount_incl_tax": PaymentOrder.total_amount_incl_tax,
-}
 DUNNING = {"14_days": 14, "30_days": 30, "60_days": 60}
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def ordering_clause(ordering: str | None, columns: dict[str, Any], default: Any) -> list[Any]:
-    """``ordering=field`` or ``-field`` over a whitelist; the primary key breaks ties."""
-    if not ordering:
-        return [default.desc()]
-    name = ordering.removeprefix("-")
-    if name not in columns:
+def check_ordering(ordering: str | None, sorts: dict[str, Any]) -> None:
+    """``ordering=field`` or ``-field`` names one of the list's sorts."""
+    if ordering and ordering.removeprefix("-") not in sorts:
         raise validation_problem(
-            [FieldError("ordering", f"must be one of {', '.join(sorted(columns))}", ordering)]
+            [FieldError("ordering", f"must be one of {', '.join(sorted(sorts))}", ordering)]
         )
-    column = columns[name]
-    return [column.desc() if ordering.startswith("-") else column.asc()]
 
 
 @router.get(
@@ -111,32 +98,17 @@ async def list_orders(
     search: Annotated[str | None, Query(description="A search term.")] = None,
     status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
 ) -> Page[dict[str, Any]]:
-    query = scope.orders().options(*ORDER_LOADS)
-    if created_at_after is not None:
-        query = query.where(PaymentOrder.created_at >= day_start(created_at_after))
-    if created_at_before is not None:
-        end = day_start(created_at_before) + timedelta(days=1)
-        query = query.where(PaymentOrder.created_at < end)
-    if dunning is not None:
-        query = query.where(PaymentOrder.payment_terms_days == DUNNING[dunning])
-    if external_order_uid is not None:
-        query = query.where(PaymentOrder.external_order_uid == external_order_uid)
-    if status is not None:
-        query = query.where(PaymentOrder.status == status)
-    if search:
-        term = f"%{search}%"
-        query = query.where(
-            or_(
-                PaymentOrder.external_order_uid.ilike(term),
-                PaymentOrder.buyer_company_name.ilike(term),
-                PaymentOrder.buyer_registration_number.ilike(term),
-                PaymentOrder.buyer_vat_number.ilike(term),
-                PaymentOrder.representative_email.ilike(term),
-            )
-        )
-    query = query.order_by(
-        *ordering_clause(ordering, ORDERING, PaymentOrder.created_at), PaymentOrder.id.desc()
+    check_ordering(ordering, ORDER_SORTS)
+    only = PaymentOrderFilter(
+        created_from=created_at_after,
+        created_until=created_at_before,
+        payment_terms_days=DUNNING[dunning] if dunning is not None else None,
+        external_order_uid=external_order_uid,
+        status=status,
+        search=search,
+        ordering=ordering,
     )
+    query = payment_orders_of_seller(scope.tenant, scope.partner_id, only)
     async with db.session() as session:
         total, orders = await paging.fetch(session, query)
     return paging.page_of(total, [order_detail(order) for order in orders])
@@ -312,19 +284,7 @@ async def refundable_invoices(
     uuid: str, scope: Scope, db: Db, paging: Annotated[PageParams, Depends()]
 ) -> Page[dict[str, Any]]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
-    query = (
-        scope.invoices()
-        .options(
-            selectinload(PaymentInvoice.lines),
-            selectinload(PaymentInvoice.refunds),
-            selectinload(PaymentInvoice.order).selectinload(PaymentOrder.partner),
-        )
-        .where(
-            PaymentInvoice.order_id == order.id,
-            PaymentInvoice.refunded_amount_incl_tax < PaymentInvoice.total_amount_incl_tax,
-        )
-        .order_by(PaymentInvoice.id)
-    )
+    query = refundable_invoices_of_order(scope.tenant, scope.partner_id, order.id)
     async with db.session() as session:
         total, invoices = await paging.fetch(session, query)
     return paging.page_of(total, [invoice_detail(i, refundable=True) for i in invoices])
@@ -379,13 +339,8 @@ async def refund_order(
     )
     answer = await order_command(client, order, PaymentOrderWorkflow.refund, RefundOrder(request))
     notes = {note.uuid: note.invoice_uuid for note in answer.credit_notes}
-    async with db.session() as session:
-        rows = await session.scalars(
-            select(PaymentRefund)
-            .where(PaymentRefund.uuid.in_([UUID(u) for u in notes]))
-            .order_by(PaymentRefund.id)
-        )
-        refunds = [credit_note(row, notes[str(row.uuid)]) for row in rows]
+    rows = await refunds_by_uuid(db, [UUID(u) for u in notes])
+    refunds = [credit_note(row, notes[str(row.uuid)]) for row in rows]
     return {
         "id": str(order.uuid),
         "refunds": refunds,

@@ -24,8 +24,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from api.notyd.payments.common import order_command, parse_uuid
 from api.shared.deps import Db, Temporal, app_settings
@@ -35,6 +33,7 @@ from store import i18n
 from store.db import Database
 from store.i18n import BuyerLocale
 from store.models import PaymentOrder
+from store.payments.queries import order_on_payment_page
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import CancelOrder, ConfirmOrder
 
@@ -78,12 +77,7 @@ def _origin(url: str) -> str | None:
 
 
 async def _order(db: Database, uuid: str) -> PaymentOrder:
-    async with db.session() as session:
-        order = await session.scalar(
-            select(PaymentOrder)
-            .options(selectinload(PaymentOrder.partner), selectinload(PaymentOrder.lines))
-            .where(PaymentOrder.uuid == parse_uuid(uuid, "Order"))
-        )
+    order = await order_on_payment_page(db, parse_uuid(uuid, "Order"))
     if order is None:
         raise Problem("not-found", f"Order {uuid} was not found.")
     return order

@@ -1,0 +1,285 @@
+"""Queries of the payment orders and invoices the NOTYD API answers from.
+
+A seller is an organization's ``partner_id``; ``None`` stands for every seller of the
+organization (a user without a seller of its own acts for all of them). Another
+organization's order or invoice, or another seller's, is never found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import Partner, PaymentInvoice, PaymentOrder, PaymentRefund, utcnow
+
+ORDER_LOADS = (
+    selectinload(PaymentOrder.partner),
+    selectinload(PaymentOrder.lines),
+    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.lines),
+    selectinload(PaymentOrder.invoices).selectinload(PaymentInvoice.refunds),
+)
+INVOICE_LOADS = (
+    selectinload(PaymentInvoice.lines),
+    selectinload(PaymentInvoice.refunds),
+    selectinload(PaymentInvoice.order).selectinload(PaymentOrder.partner),
+)
+# What a list may be sorted by (``name``, or ``-name`` for descending)
+ORDER_SORTS: dict[str, Any] = {
+    "created_at": PaymentOrder.created_at,
+    "updated_at": PaymentOrder.updated_at,
+    "status": PaymentOrder.status,
+    "external_order_uid": PaymentOrder.external_order_uid,
+    "total_amount_incl_tax": PaymentOrder.total_amount_incl_tax,
+}
+INVOICE_SORTS: dict[str, Any] = {
+    "created_at": PaymentInvoice.created_at,
+    "updated_at": PaymentInvoice.updated_at,
+    "due_date": PaymentInvoice.due_date,
+    "dunning_status": PaymentInvoice.dunning_status,
+    "payment_status": PaymentInvoice.payment_status,
+    "total_amount_incl_tax": PaymentInvoice.total_amount_incl_tax,
+}
+# The invoice's counts of dunning letters sent, which the list filters by
+_LETTER_COUNTS = (
+    "upcoming_payment_reminder_sent",
+    "invoice_due_sent",
+    "free_reminder_sent",
+    "reminder_1_sent",
+    "reminder_2_sent",
+    "last_notice_sent",
+)
+
+
+def _orders(tenant: Tenant, partner_id: int | None) -> Select[Any]:
+    query = tenant.select(PaymentOrder)
+    if partner_id is not None:
+        query = query.where(PaymentOrder.partner_id == partner_id)
+    return query
+
+
+def _invoices(tenant: Tenant, partner_id: int | None) -> Select[Any]:
+    query = tenant.select(PaymentInvoice)
+    if partner_id is not None:
+        query = query.where(PaymentInvoice.partner_id == partner_id)
+    return query
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _created_within(column: Any, first: date | None, last: date | None) -> list[Any]:
+    """``column`` on a day from ``first`` through ``last`` (UTC days; either may be open)."""
+    within = []
+    if first is not None:
+        within.append(column >= _day_start(first))
+    if last is not None:
+        within.append(column < _day_start(last) + timedelta(days=1))
+    return within
+
+
+def _sorted(
+    query: Select[Any], sorts: dict[str, Any], ordering: str | None, default: Any, key: Any
+) -> Select[Any]:
+    """Sorted by ``ordering`` (a name of ``sorts``, ``-`` first for descending; newest first
+    without one); ``key``, the primary key, breaks ties newest first."""
+    if not ordering:
+        return query.order_by(default.desc(), key.desc())
+    column = sorts[ordering.removeprefix("-")]
+    return query.order_by(column.desc() if ordering.startswith("-") else column.asc(), key.desc())
+
+
+async def selling_partner(db: Database, tenant: Tenant, partner_id: int | None) -> Partner | None:
+    """The seller a new order belongs to: ``partner_id``'s, else the organization's first."""
+    query = select(Partner).where(Partner.organization_id == tenant.organization_id)
+    if partner_id is not None:
+        query = query.where(Partner.id == partner_id)
+    async with db.session() as session:
+        return await session.scalar(query.order_by(Partner.id).limit(1))
+
+
+async def payment_order(
+    db: Database, tenant: Tenant, partner_id: int | None, uuid: UUID
+) -> PaymentOrder | None:
+    """The seller's order with its seller, lines and invoices (None for anyone else's)."""
+    async with db.session() as session:
+        return await session.scalar(
+            _orders(tenant, partner_id).options(*ORDER_LOADS).where(PaymentOrder.uuid == uuid)
+        )
+
+
+async def order_on_payment_page(db: Database, uuid: UUID) -> PaymentOrder | None:
+    """The order its hosted payment page shows, with its seller and lines: whoever holds the
+    link sees it, whatever the organization."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(PaymentOrder)
+            .options(selectinload(PaymentOrder.partner), selectinload(PaymentOrder.lines))
+            .where(PaymentOrder.uuid == uuid)
+        )
+
+
+@dataclass(frozen=True)
+class PaymentOrderFilter:
+    """The order list's filters and its sort (a name of ``ORDER_SORTS``); ``None`` filters
+    nothing. ``search`` is a part of the order's number or its buyer's name, registration or
+    VAT number or representative's e-mail."""
+
+    created_from: date | None = None
+    created_until: date | None = None
+    payment_terms_days: int | None = None
+    external_order_uid: str | None = None
+    status: str | None = None
+    search: str | None = None
+    ordering: str | None = None
+
+
+def payment_orders_of_seller(
+    tenant: Tenant, partner_id: int | None, only: PaymentOrderFilter
+) -> Select[Any]:
+    """The seller's orders as the list shows and sorts them (the caller pages them)."""
+    query = _orders(tenant, partner_id).options(*ORDER_LOADS)
+    query = query.where(
+        *_created_within(PaymentOrder.created_at, only.created_from, only.created_until)
+    )
+    if only.payment_terms_days is not None:
+        query = query.where(PaymentOrder.payment_terms_days == only.payment_terms_days)
+    if only.external_order_uid is not None:
+        query = query.where(PaymentOrder.external_order_uid == only.external_order_uid)
+    if only.status is not None:
+        query = query.where(PaymentOrder.status == only.status)
+    if only.search:
+        term = f"%{only.search}%"
+        query = query.where(
+            or_(
+                PaymentOrder.external_order_uid.ilike(term),
+                PaymentOrder.buyer_company_name.ilike(term),
+                PaymentOrder.buyer_registration_number.ilike(term),
+                PaymentOrder.buyer_vat_number.ilike(term),
+                PaymentOrder.representative_email.ilike(term),
+            )
+        )
+    return _sorted(query, ORDER_SORTS, only.ordering, PaymentOrder.created_at, PaymentOrder.id)
+
+
+def refundable_invoices_of_order(
+    tenant: Tenant, partner_id: int | None, order_id: int
+) -> Select[Any]:
+    """The order's invoices not yet wholly refunded, oldest first (the caller pages them)."""
+    return (
+        _invoices(tenant, partner_id)
+        .options(*INVOICE_LOADS)
+        .where(
+            PaymentInvoice.order_id == order_id,
+            PaymentInvoice.refunded_amount_incl_tax < PaymentInvoice.total_amount_incl_tax,
+        )
+        .order_by(PaymentInvoice.id)
+    )
+
+
+async def refunds_by_uuid(db: Database, uuids: list[UUID]) -> list[PaymentRefund]:
+    """These refunds (credit notes), oldest first."""
+    async with db.session() as session:
+        return list(
+            await session.scalars(
+                select(PaymentRefund)
+                .where(PaymentRefund.uuid.in_(uuids))
+                .order_by(PaymentRefund.id)
+            )
+        )
+
+
+async def payment_invoice(
+    db: Database, tenant: Tenant, partner_id: int | None, uuid: UUID
+) -> PaymentInvoice | None:
+    """The seller's invoice with its lines, refunds and order (None for anyone else's)."""
+    async with db.session() as session:
+        return await session.scalar(
+            _invoices(tenant, partner_id).options(*INVOICE_LOADS).where(PaymentInvoice.uuid == uuid)
+        )
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """The invoice list's filters and its sort (a name of ``INVOICE_SORTS``); ``None``
+    filters nothing. A count of letters sent (``*_sent``) is exact; ``on_hold=False`` also
+    finds the invoices never put on hold. ``search`` is a part of the invoice's payment
+    reference or number, its order's number, or its buyer's name or representative's
+    e-mail."""
+
+    created_from: date | None = None
+    created_until: date | None = None
+    dunning_status: int | None = None
+    upcoming_payment_reminder_sent: int | None = None
+    invoice_due_sent: int | None = None
+    free_reminder_sent: int | None = None
+    reminder_1_sent: int | None = None
+    reminder_2_sent: int | None = None
+    last_notice_sent: int | None = None
+    on_hold: bool | None = None
+    external_order_uid: str | None = None
+    order_uuid: UUID | None = None
+    seller_profile_uuid: UUID | None = None
+    payment_status: str | None = None
+    search: str | None = None
+    ordering: str | None = None
+
+
+def invoices_of_seller(tenant: Tenant, partner_id: int | None, only: InvoiceFilter) -> Select[Any]:
+    """The seller's invoices as the list shows and sorts them (the caller pages them)."""
+    query = _invoices(tenant, partner_id).options(*INVOICE_LOADS)
+    query = query.join(PaymentOrder, PaymentInvoice.order).where(
+        *_created_within(PaymentInvoice.created_at, only.created_from, only.created_until)
+    )
+    if only.dunning_status is not None:
+        query = query.where(PaymentInvoice.dunning_status == only.dunning_status)
+    for name in _LETTER_COUNTS:
+        if (count := getattr(only, name)) is not None:
+            query = query.where(getattr(PaymentInvoice, name) == count)
+    if only.on_hold is True:
+        query = query.where(PaymentInvoice.on_hold.is_(True))
+    elif only.on_hold is False:
+        query = query.where(
+            or_(PaymentInvoice.on_hold.is_(False), PaymentInvoice.on_hold.is_(None))
+        )
+    if only.external_order_uid is not None:
+        query = query.where(PaymentOrder.external_order_uid == only.external_order_uid)
+    if only.order_uuid is not None:
+        query = query.where(PaymentOrder.uuid == only.order_uuid)
+    if only.seller_profile_uuid is not None:
+        query = query.join(Partner, PaymentInvoice.partner_id == Partner.id).where(
+            Partner.profile_uuid == only.seller_profile_uuid
+        )
+    if only.payment_status is not None:
+        query = query.where(PaymentInvoice.payment_status == only.payment_status)
+    if only.search:
+        term = f"%{only.search}%"
+        query = query.where(
+            or_(
+                PaymentInvoice.payment_reference.ilike(term),
+                PaymentInvoice.external_invoice_uid.ilike(term),
+                PaymentOrder.external_order_uid.ilike(term),
+                PaymentOrder.buyer_company_name.ilike(term),
+                PaymentOrder.representative_email.ilike(term),
+            )
+        )
+    return _sorted(
+        query, INVOICE_SORTS, only.ordering, PaymentInvoice.created_at, PaymentInvoice.id
+    )
+
+
+async def set_seller_invoice_fields(db: Database, invoice_id: int, fields: dict[str, Any]) -> None:
+    """Write the seller's own fields of an invoice (its number and URL), nothing else."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(PaymentInvoice)
+            .where(PaymentInvoice.id == invoice_id)
+            .values(**fields, updated_at=utcnow())
+        )
