@@ -438,7 +438,7 @@ def render_export_file(content: ExportFileContent) -> bytes:
         title=f"Export File {order.external_order_id} version {content.version}",
         author=content.organization_name,
         subject="Evidence of an intra-community supply (Art. 138 VAT Directive)",
-        keywords=f"order {order.uuid}",
+        keywords=[f"order {order.uuid}"],
         footer=(
             f"Order {order.uuid}  ·  Export File version {content.version}  ·  "
             f"generated {format_timestamp(content.generated_at)}"
@@ -455,7 +455,7 @@ def render_a4(
     subject: str,
     footer: str,
     created: datetime,
-    keywords: str = "",
+    keywords: Sequence[str] = (),
 ) -> bytes:
     """A document of the platform's (the Export File, an invoice): A4 in its fonts, each page
     footed with ``footer`` and "page X of Y", dated ``created``, byte for byte reproducible.
@@ -473,7 +473,7 @@ def render_a4(
         author=author,
         subject=subject,
         creator="NT24 on Temporal",
-        keywords=keywords,
+        keywords=list(keywords),
         invariant=1,  # no wall-clock time, no random ID: the same content, the same bytes
     )
     canvasmaker = partial(_ExportFileCanvas, footer=footer, created=created)
@@ -494,7 +494,7 @@ class _ExportFileCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # Canvas's own, not in its stubs
 
     def save(self) -> None:
         total = len(self._pages)
@@ -505,7 +505,7 @@ class _ExportFileCanvas(Canvas):
         super().save()
 
     def _foot(self, number: int, total: int) -> None:
-        width = self._pagesize[0]
+        width = A4[0]  # render_a4's pages
         y = _PAGE_MARGIN - 2 * mm
         self.saveState()
         self.setStrokeColor(_GRID)

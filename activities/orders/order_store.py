@@ -487,7 +487,9 @@ async def _export_content(
         rules=tuple(evaluation.rule_outcomes),
         # each earlier version was archived for the reason of the one that replaced it
         superseded_versions=tuple(
-            pdf.SupersededVersion(e.version, e.generated_at, successor.reason)
-            for e, successor in zip(earlier, [*earlier[1:], request], strict=False)
+            pdf.SupersededVersion(e.version, e.generated_at, reason)
+            for e, reason in zip(
+                earlier, [*(later.reason for later in earlier[1:]), request.reason], strict=False
+            )
         ),
     )

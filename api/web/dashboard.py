@@ -5,7 +5,9 @@ each with its numbers."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func
@@ -103,7 +105,7 @@ async def dashboard(request: Request, seen: SignedIn) -> Response:
     )
 
 
-def blocker_counts(rollups: list[dict]) -> Counter[str]:
+def blocker_counts(rollups: Iterable[dict[str, Any] | None]) -> Counter[str]:
     """How many open orders each blocker code holds up (an order counts once per code)."""
     counts: Counter[str] = Counter()
     for rollup in rollups:

@@ -199,7 +199,7 @@ def _day_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def _modules(modules: rules.Modules) -> dict[str, dict[str, Any]]:
+def _modules(modules: rules.Modules | legacy.Modules) -> dict[str, dict[str, Any]]:
     buyer, invoice, payment, transport = (
         modules.buyer,
         modules.invoice,

@@ -671,7 +671,9 @@ def _invoice_buyer_name(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     named = [i for i in facts.invoices if i.buyer_name is not None]
     if not named:
         return rule(NOT_APPLICABLE, "the invoice data carries no buyer name; its PDF shows it")
-    wrong = [i for i in named if _name_key(i.buyer_name) != _name_key(buyer)]
+    wrong = [
+        i for i in named if i.buyer_name is not None and _name_key(i.buyer_name) != _name_key(buyer)
+    ]
     if wrong:
         return rule(
             FAILED,
