@@ -63,7 +63,9 @@ with workflow.unsafe.imports_passed_through():
         evaluate_order,
         held,
     )
+    from workflows.orders.rules.outcome import ComplianceStatus, Decision
     from workflows.orders.state import CARRIED, OrderCarry, OrderStart
+    from workflows.orders.status import CANCELLABLE, CLOSED, LIFECYCLE, OrderStatus
     from workflows.orders.views import (
         compliance_view,
         document_view,
@@ -74,28 +76,10 @@ with workflow.unsafe.imports_passed_through():
         transport_view,
     )
 
-# Order statuses, in lifecycle order
-CREATED = "CREATED"
-INVOICE_SUBMITTED = "INVOICE_SUBMITTED"
-PAYMENT_SUBMITTED = "PAYMENT_SUBMITTED"
-READY_FOR_PICKUP = "READY_FOR_PICKUP"
-TRANSPORT_IN_PROGRESS = "TRANSPORT_IN_PROGRESS"
-TRANSPORT_COMPLETED = "TRANSPORT_COMPLETED"
-COMPLIANCE_VALID = "COMPLIANCE_VALID"
-COMPLIANCE_INVALID = "COMPLIANCE_INVALID"
-CANCELLED = "CANCELLED"
 # Search attributes in one upsert, and only when a value changes (runs before the patch upserted
 # the identity at creation and both statuses on every read-model write: 16 upserts in the
 # bench's lifecycle, now 8)
 _INDEX_ON_CHANGE = "index-on-change"
-_LIFECYCLE = [
-    CREATED,
-    INVOICE_SUBMITTED,
-    PAYMENT_SUBMITTED,
-    READY_FOR_PICKUP,
-    TRANSPORT_IN_PROGRESS,
-    TRANSPORT_COMPLETED,
-]
 
 
 def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
@@ -108,7 +92,7 @@ class OrderWorkflow:
     @workflow.init
     def __init__(self, start: OrderStart) -> None:
         self.created: CreateOrder | None = None
-        self.status = CREATED
+        self.status = OrderStatus.CREATED
         self.version = 0
         self.revision = 0  # every read-model write, for last-writer-wins by revision
         self.created_at: datetime | None = None
@@ -205,7 +189,7 @@ class OrderWorkflow:
         closed when finished)."""
         if not self.finished:
             return False
-        if self.status == CANCELLED or not workflow.patched("order-open-after-final"):
+        if self.status == OrderStatus.CANCELLED or not workflow.patched("order-open-after-final"):
             return True
         return workflow.now() >= self._retained_until()
 
@@ -216,7 +200,7 @@ class OrderWorkflow:
     @property
     def finished(self) -> bool:
         """Cancelled, or decided, delivered and finally invoiced with its Export File made."""
-        return self.status == CANCELLED or (
+        return self.status == OrderStatus.CANCELLED or (
             self.decision_final
             and self.transport.delivery is not None
             and "FINAL" in self.invoices
@@ -249,7 +233,7 @@ class OrderWorkflow:
             self.payment is not None
             and self.payment.ready_for_pickup
             and self.transport.delivery is None
-            and self.status != CANCELLED
+            and self.status != OrderStatus.CANCELLED
             and self.decided is None  # decided without delivery: evidence came too late
         )
 
@@ -409,7 +393,7 @@ class OrderWorkflow:
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> CommandResult:
-        self.status = CANCELLED
+        self.status = OrderStatus.CANCELLED
         self.cancellation_reason = command.reason
         await self._commit(command.source)
         return CommandResult(order_view(self), version=self.version)
@@ -417,11 +401,11 @@ class OrderWorkflow:
     @cancel.validator
     def _validate_cancel(self, command: CancelOrder) -> None:
         self._require_created()
-        if self.status == CANCELLED:
+        if self.status == OrderStatus.CANCELLED:
             raise refuse(
                 "conflict", "The order is already cancelled.", currentResource=order_view(self)
             )
-        if self.transport.pickup is not None or self.status not in _LIFECYCLE[:4]:
+        if self.transport.pickup is not None or self.status not in CANCELLABLE:
             raise refuse(
                 "conflict",
                 "An order can be cancelled only before pickup.",
@@ -437,7 +421,7 @@ class OrderWorkflow:
         invoice.updated_at = workflow.now()
         self.invoices[invoice.type] = invoice
         if invoice.type == "PRELIMINARY":
-            self._advance(INVOICE_SUBMITTED)
+            self._advance(OrderStatus.INVOICE_SUBMITTED)
         else:
             self.export_requested = "Final invoice received"
         await self._commit(command.source)
@@ -498,7 +482,7 @@ class OrderWorkflow:
             return CommandResult(self._payment_view(), version=self.payment.version)
         self.payment = command.payment
         self.payment.updated_at = workflow.now()
-        self._advance(PAYMENT_SUBMITTED)
+        self._advance(OrderStatus.PAYMENT_SUBMITTED)
         await self._commit(command.source)
         return CommandResult(self._payment_view(), created=True, version=self.payment.version)
 
@@ -539,7 +523,7 @@ class OrderWorkflow:
             self.payment.ready_for_pickup = True
             self.payment.version += 1
             self.payment.updated_at = workflow.now()
-            self._advance(READY_FOR_PICKUP)
+            self._advance(OrderStatus.READY_FOR_PICKUP)
             await self._commit(command.source)
         return CommandResult(self._payment_view(), version=self.payment.version)
 
@@ -565,7 +549,7 @@ class OrderWorkflow:
         pickup.confirmed_at = workflow.now()
         self.transport.pickup = pickup
         self._touch_transport()
-        self._advance(TRANSPORT_IN_PROGRESS, force=True)
+        self._advance(OrderStatus.TRANSPORT_IN_PROGRESS, force=True)
         await self._commit(command.source)
         return CommandResult(transport_view(self), version=self.transport.version)
 
@@ -593,7 +577,7 @@ class OrderWorkflow:
         )
         self.transport.pickup = None
         self._touch_transport()
-        self.status = READY_FOR_PICKUP
+        self.status = OrderStatus.READY_FOR_PICKUP
         await self._commit(command.source)
         return CommandResult(transport_view(self), version=self.transport.version)
 
@@ -619,7 +603,7 @@ class OrderWorkflow:
         delivery.confirmed_at = workflow.now()
         self.transport.delivery = delivery
         self._touch_transport()
-        self._advance(TRANSPORT_COMPLETED, force=True)
+        self._advance(OrderStatus.TRANSPORT_COMPLETED, force=True)
         await self._commit(command.source)
         return CommandResult(transport_view(self), version=self.transport.version)
 
@@ -666,7 +650,7 @@ class OrderWorkflow:
     @attach_document.validator
     def _validate_attach_document(self, command: AttachDocument) -> None:
         self._require_created()
-        if self.status == CANCELLED:
+        if self.status == OrderStatus.CANCELLED:
             raise refuse("conflict", "The order is cancelled.")
         if any(d.uuid == command.document.uuid for d in self.documents):
             raise refuse("conflict", "This document is already attached.")
@@ -710,7 +694,7 @@ class OrderWorkflow:
     @redecide.validator
     def _validate_redecide(self, command: Redecide) -> None:
         self._require_created()
-        if self.status == CANCELLED:
+        if self.status == OrderStatus.CANCELLED:
             raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
         if self.decided is None:
             raise refuse(
@@ -728,7 +712,7 @@ class OrderWorkflow:
     @workflow.signal(name=BUYER_CHANGED)
     async def buyer_changed(self, change: BuyerChanged) -> None:
         """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
-        if self.created is None or self.status == CANCELLED:
+        if self.created is None or self.status == OrderStatus.CANCELLED:
             return
         self.created.buyer = change.buyer
         if change.vies is not None:
@@ -769,8 +753,8 @@ class OrderWorkflow:
             workflow.upsert_search_attributes(
                 [
                     *(index or []),
-                    sa.ORDER_STATUS.value_set(self.status),
-                    sa.COMPLIANCE_STATUS.value_set(self.evaluation.compliance_status),
+                    sa.ORDER_STATUS.value_set(str(self.status)),
+                    sa.COMPLIANCE_STATUS.value_set(str(self.evaluation.compliance_status)),
                 ]
             )
             self.indexed = statuses
@@ -857,28 +841,28 @@ class OrderWorkflow:
 
     def _settle_status(self) -> None:
         assert self.evaluation is not None
-        if self.status == CANCELLED:
+        if self.status == OrderStatus.CANCELLED:
             return
-        if self.evaluation.compliance_status == "INVALID":
-            self.status = COMPLIANCE_INVALID
-        elif self.evaluation.compliance_status == "VALID":
-            self.status = COMPLIANCE_VALID
-        elif self.status in (COMPLIANCE_VALID, COMPLIANCE_INVALID):
+        if self.evaluation.compliance_status == ComplianceStatus.INVALID:
+            self.status = OrderStatus.COMPLIANCE_INVALID
+        elif self.evaluation.compliance_status == ComplianceStatus.VALID:
+            self.status = OrderStatus.COMPLIANCE_VALID
+        elif self.status in (OrderStatus.COMPLIANCE_VALID, OrderStatus.COMPLIANCE_INVALID):
             # a correction reopened the rollup: back to where the lifecycle stands
             self.status = self._lifecycle_status()
 
-    def _lifecycle_status(self) -> str:
+    def _lifecycle_status(self) -> OrderStatus:
         if self.transport.delivery:
-            return TRANSPORT_COMPLETED
+            return OrderStatus.TRANSPORT_COMPLETED
         if self.transport.pickup:
-            return TRANSPORT_IN_PROGRESS
+            return OrderStatus.TRANSPORT_IN_PROGRESS
         if self.payment and self.payment.ready_for_pickup:
-            return READY_FOR_PICKUP
+            return OrderStatus.READY_FOR_PICKUP
         if self.payment:
-            return PAYMENT_SUBMITTED
+            return OrderStatus.PAYMENT_SUBMITTED
         if "PRELIMINARY" in self.invoices:
-            return INVOICE_SUBMITTED
-        return CREATED
+            return OrderStatus.INVOICE_SUBMITTED
+        return OrderStatus.CREATED
 
     def _event(self, type_: str, source: str, data: dict) -> None:
         assert self.created is not None
@@ -951,12 +935,12 @@ class OrderWorkflow:
             evaluation=self.evaluation,
         )
 
-    def _advance(self, status: str, force: bool = False) -> None:
+    def _advance(self, status: OrderStatus, force: bool = False) -> None:
         """Move forward in the lifecycle; earlier commands never move it back."""
-        if self.status in (CANCELLED, COMPLIANCE_VALID, COMPLIANCE_INVALID) and not force:
+        if self.status in CLOSED and not force:
             return
-        if force or _LIFECYCLE.index(status) > _LIFECYCLE.index(
-            self.status if self.status in _LIFECYCLE else CREATED
+        if force or LIFECYCLE.index(status) > LIFECYCLE.index(
+            self.status if self.status in LIFECYCLE else OrderStatus.CREATED
         ):
             self.status = status
 
@@ -970,7 +954,7 @@ class OrderWorkflow:
 
     def _require_open(self, allow_terminal: bool = False) -> None:
         self._require_created()
-        if self.status == CANCELLED:
+        if self.status == OrderStatus.CANCELLED:
             raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
         if not allow_terminal and self.transport.delivery is not None and self.decision_final:
             raise refuse("conflict", "The order is final; only the final invoice may follow.")
@@ -979,13 +963,13 @@ class OrderWorkflow:
         """The final invoice follows the decision: VAT when it applies, none when exempt."""
         assert self.evaluation is not None
         decision = self.evaluation.decision
-        if decision == "VAT_APPLICABLE" and not vat_included:
+        if decision == Decision.VAT_APPLICABLE and not vat_included:
             raise refuse(
                 "validation-error",
                 "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
                 errors=[_field("vatIncluded", "must be true when VAT applies", False)],
             )
-        if decision == "VALID_EXPORT" and vat_included:
+        if decision == Decision.VALID_EXPORT and vat_included:
             raise refuse(
                 "validation-error",
                 "The decision is VALID_EXPORT: VAT shown on an invoice is owed (Art. 203), so "
