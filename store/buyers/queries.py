@@ -1,4 +1,5 @@
-"""Queries of the buyers a seller has, as the NT24 API reads them."""
+"""Queries of the buyers a seller has, as the NT24 API reads them: the buyers, their KYC
+documents and verifications, and their self-service invitations."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from store.buyers.buyers import KYC_MODULE
+from store.buyers.invitations import token_sha256
 from store.db import Database
 from store.identity.tenancy import Tenant
-from store.models import Buyer
+from store.models import (
+    Buyer,
+    Document,
+    KycVerification,
+    ProviderCallback,
+    SelfServiceInvitation,
+)
 from store.queries import shown_after
+from workflows.buyers.invitation_model import ACTIVE, EXPIRED
 
 
 def _of_seller(tenant: Tenant, partner_id: int, contacts: bool) -> Select[Any]:
@@ -68,3 +78,120 @@ def buyers_of_seller(tenant: Tenant, partner_id: int, only: BuyerFilter) -> Sele
 async def vies_last_checked_at(db: Database, buyer_id: int) -> datetime | None:
     async with db.session() as session:
         return await session.scalar(select(Buyer.vies_last_checked_at).where(Buyer.id == buyer_id))
+
+
+async def kyc_documents(
+    session: AsyncSession, buyer_id: int, type: str | None = None, status: str | None = None
+) -> list[Document]:
+    """The buyer's KYC documents, superseded ones too, in upload order; of one type or status
+    when given."""
+    query = (
+        select(Document)
+        .where(Document.buyer_id == buyer_id, Document.module == KYC_MODULE)
+        .order_by(Document.id)
+    )
+    if type:
+        query = query.where(Document.type == type)
+    if status:
+        query = query.where(Document.status == status)
+    return list(await session.scalars(query))
+
+
+async def kyc_document(session: AsyncSession, buyer_id: int, uuid: UUID) -> Document | None:
+    return await session.scalar(
+        select(Document).where(
+            Document.buyer_id == buyer_id, Document.module == KYC_MODULE, Document.uuid == uuid
+        )
+    )
+
+
+async def supersede_kyc_documents(session: AsyncSession, buyer_id: int, type: str) -> None:
+    """The buyer's ACTIVE KYC documents of this type become SUPERSEDED (a new one comes)."""
+    await session.execute(
+        update(Document)
+        .where(
+            Document.buyer_id == buyer_id,
+            Document.module == KYC_MODULE,
+            Document.type == type,
+            Document.status == "ACTIVE",
+        )
+        .values(status="SUPERSEDED")
+    )
+
+
+async def signed_kyc_profile(session: AsyncSession, buyer_id: int) -> KycVerification | None:
+    """The buyer's latest VERIFIED verification with a signed KYC profile, if any."""
+    return await session.scalar(
+        select(KycVerification)
+        .where(
+            KycVerification.buyer_id == buyer_id,
+            KycVerification.status == "VERIFIED",
+            KycVerification.profile_sha256.is_not(None),
+        )
+        .order_by(KycVerification.completed_at.desc(), KycVerification.id.desc())
+        .limit(1)
+    )
+
+
+async def identity_result_accepted(db: Database, scan_ref: str) -> bool:
+    """A callback with this identity check's final result was accepted before."""
+    async with db.session() as session:
+        earlier = await session.scalar(
+            select(ProviderCallback.id).where(
+                ProviderCallback.scan_ref == scan_ref, ProviderCallback.outcome == "ACCEPTED"
+            )
+        )
+    return earlier is not None
+
+
+async def invitation_by_token(
+    session: AsyncSession, token: str, *, lock: bool = False
+) -> SelfServiceInvitation | None:
+    """The invitation a link's token names, with its buyer and seller; ``lock`` holds its row
+    until the transaction ends."""
+    query = (
+        select(SelfServiceInvitation)
+        .options(
+            selectinload(SelfServiceInvitation.buyer),
+            selectinload(SelfServiceInvitation.partner),
+        )
+        .where(SelfServiceInvitation.token_sha256 == token_sha256(token))
+    )
+    return await session.scalar(query.with_for_update(of=SelfServiceInvitation) if lock else query)
+
+
+async def invitation_of_buyer(
+    session: AsyncSession, tenant: Tenant, buyer_id: int, uuid: UUID
+) -> SelfServiceInvitation | None:
+    return await session.scalar(
+        tenant.select(SelfServiceInvitation).where(
+            SelfServiceInvitation.buyer_id == buyer_id, SelfServiceInvitation.uuid == uuid
+        )
+    )
+
+
+def invitations_of_buyer(
+    tenant: Tenant, buyer_id: int, status: str | None, now: datetime
+) -> Select[Any]:
+    """The buyer's invitations, of one status when given (the caller pages and sorts them).
+    An ACTIVE invitation past its expiry counts as EXPIRED: its timer is about to write so."""
+    query = tenant.select(SelfServiceInvitation).where(SelfServiceInvitation.buyer_id == buyer_id)
+    if status == EXPIRED:
+        return query.where(
+            (SelfServiceInvitation.status == EXPIRED)
+            | ((SelfServiceInvitation.status == ACTIVE) & (SelfServiceInvitation.expires_at <= now))
+        )
+    if status == ACTIVE:
+        return query.where(
+            SelfServiceInvitation.status == ACTIVE, SelfServiceInvitation.expires_at > now
+        )
+    if status:
+        return query.where(SelfServiceInvitation.status == status)
+    return query
+
+
+async def delete_invitation(db: Database, invitation_id: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            delete(SelfServiceInvitation).where(SelfServiceInvitation.id == invitation_id)
+        )

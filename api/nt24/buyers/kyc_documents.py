@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -36,6 +35,7 @@ from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
 from settings import Settings
 from store.buyers.buyers import KYC_MODULE
+from store.buyers.queries import kyc_document, kyc_documents, supersede_kyc_documents
 from store.db import Database
 from store.models import Buyer, Document
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
@@ -126,16 +126,7 @@ async def write_kyc_document(
     # The bytes are stored before the row naming them commits (a blob without a row is
     # harmless; a row without its blob would be lost evidence).
     await upload.store(settings)
-    await session.execute(
-        update(Document)
-        .where(
-            Document.buyer_id == buyer.id,
-            Document.module == KYC_MODULE,
-            Document.type == upload.type,
-            Document.status == "ACTIVE",
-        )
-        .values(status="SUPERSEDED")
-    )
+    await supersede_kyc_documents(session, buyer.id, upload.type)
     document = Document(
         uuid=uuid4(),
         organization_id=buyer.organization_id,
@@ -175,16 +166,7 @@ async def list_kyc_documents(
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
-        query = (
-            select(Document)
-            .where(Document.buyer_id == buyer.id, Document.module == KYC_MODULE)
-            .order_by(Document.id)
-        )
-        if type:
-            query = query.where(Document.type == type)
-        if status:
-            query = query.where(Document.status == status)
-        documents = (await session.scalars(query)).all()
+        documents = await kyc_documents(session, buyer.id, type, status)
     return [document_out(d) for d in documents]
 
 
@@ -207,13 +189,7 @@ async def kyc_document_content(
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
-        document = await session.scalar(
-            select(Document).where(
-                Document.buyer_id == buyer.id,
-                Document.module == KYC_MODULE,
-                Document.uuid == documentUuid,
-            )
-        )
+        document = await kyc_document(session, buyer.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
     return await document_content_response(settings, document)

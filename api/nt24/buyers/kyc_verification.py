@@ -19,7 +19,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
@@ -42,9 +41,9 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from settings import Settings
-from store.db import Database
+from store.buyers.queries import identity_result_accepted, signed_kyc_profile
 from store.documents import BlobNotFound, DocumentStore
-from store.models import Buyer, KycVerification, ProviderCallback
+from store.models import Buyer, ProviderCallback
 from workflows.buyers.kyc_verification import (
     KycStart,
     KycWorkflow,
@@ -203,16 +202,7 @@ async def kyc_profile(
         buyer = await load_buyer(session, scope, buyerId)
         if buyer.kyc_mode != NT24_LED:
             raise Problem("malformed-request", "MARKETPLACE_LED buyers have no KYC profile.")
-        verification = await session.scalar(
-            select(KycVerification)
-            .where(
-                KycVerification.buyer_id == buyer.id,
-                KycVerification.status == "VERIFIED",
-                KycVerification.profile_sha256.is_not(None),
-            )
-            .order_by(KycVerification.completed_at.desc(), KycVerification.id.desc())
-            .limit(1)
-        )
+        verification = await signed_kyc_profile(session, buyer.id)
     if buyer.verification_status != "VERIFIED" or verification is None:
         state = "expired" if buyer.verification_expired else buyer.verification_status
         raise Problem(
@@ -232,17 +222,6 @@ async def kyc_profile(
             "X-Session-Id": verification.session_id,
         },
     )
-
-
-async def _already_decided(db: Database, scan_ref: str) -> bool:
-    async with db.session() as session:
-        earlier = await session.scalar(
-            select(ProviderCallback.id).where(
-                ProviderCallback.scan_ref == scan_ref,
-                ProviderCallback.outcome == "ACCEPTED",
-            )
-        )
-    return earlier is not None
 
 
 async def _signal(client: Client, result: IdentityResult) -> bool:
@@ -291,7 +270,7 @@ async def idenfy_callback(
         outcome = "MALFORMED"
     elif not result.final:
         outcome = "NOT_FINAL"  # a preliminary result: only a final one decides
-    elif await _already_decided(db, result.scan_ref):
+    elif await identity_result_accepted(db, result.scan_ref):
         outcome = "REPLAYED"
     else:
         outcome = "ACCEPTED" if await _signal(client, result) else "UNKNOWN_CLIENT"

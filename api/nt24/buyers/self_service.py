@@ -16,9 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -35,8 +33,8 @@ from store.buyers.invitations import (
     TEMPLATES,
     checklist,
     effective_status,
-    token_sha256,
 )
+from store.buyers.queries import invitation_by_token
 from store.db import Database
 from store.i18n import N_, BuyerLocale
 from store.models import SelfServiceInvitation, utcnow
@@ -80,20 +78,9 @@ def _html(
     return HTMLResponse(body, status_code=status_code, headers=page_headers())
 
 
-def _find(token: str) -> Any:
-    return (
-        select(SelfServiceInvitation)
-        .options(
-            selectinload(SelfServiceInvitation.buyer),
-            selectinload(SelfServiceInvitation.partner),
-        )
-        .where(SelfServiceInvitation.token_sha256 == token_sha256(token))
-    )
-
-
 async def _invitation(db: Database, token: str) -> SelfServiceInvitation | None:
     async with db.session() as session:
-        return await session.scalar(_find(token))
+        return await invitation_by_token(session, token)
 
 
 def _status(invitation: SelfServiceInvitation | None) -> str | None:
@@ -200,7 +187,7 @@ async def upload_page(token: str, request: Request, db: Db) -> Response:
 async def _count_upload(session: AsyncSession, token: str) -> SelfServiceInvitation | None:
     """The invitation, locked, with this upload counted; None if it is no longer ACTIVE
     (its workflow's settling waits for the lock, so it never ends mid-upload)."""
-    invitation = await session.scalar(_find(token).with_for_update(of=SelfServiceInvitation))
+    invitation = await invitation_by_token(session, token, lock=True)
     if invitation is None or _status(invitation) != ACTIVE:
         return None
     invitation.usage_count += 1

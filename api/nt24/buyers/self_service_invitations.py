@@ -18,7 +18,6 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, EmailStr, Field
-from sqlalchemy import delete
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -33,9 +32,10 @@ from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from settings import Settings
 from store.buyers.invitations import KYC, effective_status, link_token, link_url, token_sha256
+from store.buyers.queries import delete_invitation, invitation_of_buyer, invitations_of_buyer
 from store.db import Database
 from store.models import SelfServiceInvitation, utcnow
-from workflows.buyers.invitation_model import ACTIVE, EXPIRED
+from workflows.buyers.invitation_model import ACTIVE
 from workflows.buyers.self_service_invitation import (
     InvitationStart,
     RevokeInvitation,
@@ -119,12 +119,7 @@ async def _load(
     """The invitation of this buyer of the caller's seller, or 404."""
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyer_id)
-        invitation = await session.scalar(
-            scope.tenant.select(SelfServiceInvitation).where(
-                SelfServiceInvitation.buyer_id == buyer.id,
-                SelfServiceInvitation.uuid == invitation_uuid,
-            )
-        )
+        invitation = await invitation_of_buyer(session, scope.tenant, buyer.id, invitation_uuid)
     if invitation is None:
         raise Problem("not-found", f"Invitation {invitation_uuid} was not found.")
     return invitation
@@ -191,10 +186,7 @@ async def create_invitation(
         )
     except RPCError:
         # no workflow, no invitation: nothing half-made stays behind
-        async with db.transaction() as session:
-            await session.execute(
-                delete(SelfServiceInvitation).where(SelfServiceInvitation.id == invitation.id)
-            )
+        await delete_invitation(db, invitation.id)
         raise
     location = f"{request.url.path}/{invitation_uuid}"
     return JSONResponse(
@@ -272,24 +264,7 @@ async def list_invitations(
 ) -> Page[Invitation]:
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
-        query = scope.tenant.select(SelfServiceInvitation).where(
-            SelfServiceInvitation.buyer_id == buyer.id
-        )
-        now = utcnow()
-        if status == EXPIRED:  # also those whose timer is just about to write so
-            query = query.where(
-                (SelfServiceInvitation.status == EXPIRED)
-                | (
-                    (SelfServiceInvitation.status == ACTIVE)
-                    & (SelfServiceInvitation.expires_at <= now)
-                )
-            )
-        elif status == ACTIVE:
-            query = query.where(
-                SelfServiceInvitation.status == ACTIVE, SelfServiceInvitation.expires_at > now
-            )
-        elif status:
-            query = query.where(SelfServiceInvitation.status == status)
+        query = invitations_of_buyer(scope.tenant, buyer.id, status, utcnow())
         return await paging.fetch(session, query, lambda row: Invitation.of(settings, row))
 
 
