@@ -160,7 +160,7 @@ async def create_buyer(
         }
         body = build(BuyerUpsert, data, {})
         answer = await buyer_api.upsert_buyer(
-            body, request, scope, database(request), await temporal(request)
+            body, request, app_settings(request), scope, database(request), await temporal(request)
         )
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
@@ -375,7 +375,9 @@ async def buyer_action(
             done = f"Verification decided: {reviewed.outcome.lower()}."
         elif action == "invite":
             body = build(InvitationCreate, {"recipientEmail": text(form, "recipientEmail")}, {})
-            answer = await create_invitation(uuid, body, request, loaded.scope, db, client)
+            answer = await create_invitation(
+                uuid, body, request, app_settings(request), loaded.scope, db, client
+            )
             after = json.loads(bytes(answer.body))
             done = f"Invitation sent to {body.recipientEmail}."
         elif action == "revoke-invitation":
