@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import CursorResult, event, make_url
+from sqlalchemy import CursorResult, Row, Select, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,7 +40,11 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping at each checkout (a BEGIN, a ";" and a ROLLBACK before every read): a connection
+    # the server dropped fails its next statement, asyncpg's disconnect detection then empties
+    # the pool, and a read (``Database.read``) retries once. Connections are replaced after
+    # half an hour, before an idle timeout on the way can cut them.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
 
 
@@ -49,6 +55,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A one-statement read needs no transaction: on PostgreSQL, in autocommit, it is one
+        # round trip instead of BEGIN, statement, ROLLBACK
+        self._reads = (
+            self.engine
+            if self.engine.dialect.name == "sqlite"
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -59,6 +72,21 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def read(self, statement: Select[Any]) -> Row[Any] | None:
+        """The first row of one SELECT, without an ORM session (on PostgreSQL outside a
+        transaction); read again on a new connection when the pooled one turns out dropped
+        (the database restarted)."""
+        try:
+            return await self._first(statement)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        return await self._first(statement)
+
+    async def _first(self, statement: Select[Any]) -> Row[Any] | None:
+        async with self._reads.connect() as connection:
+            return (await connection.execute(statement)).first()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -189,11 +189,10 @@ async def not_modified(
     header = request.headers.get("if-none-match")
     if header is None:
         return None
-    async with db.session() as session:
-        version = await session.scalar(version_query)
-    if version is None or not none_match(header, int(version)):
+    row = await db.read(version_query)
+    if row is None or row[0] is None or not none_match(header, int(row[0])):
         return None
-    return Response(status_code=304, headers={"ETag": etag(int(version))})
+    return Response(status_code=304, headers={"ETag": etag(int(row[0]))})
 
 
 def order_version(scope: PartnerScope, order_uuid: UUID, column: Any) -> Select[Any]:

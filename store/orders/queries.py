@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +26,16 @@ async def load_order(db: Database, tenant: Tenant, partner_id: int, uuid: UUID) 
             .options(selectinload(Order.vins))
             .where(Order.partner_id == partner_id, Order.uuid == uuid)
         )
+
+
+async def order_columns(
+    db: Database, tenant: Tenant, partner_id: int, uuid: UUID, *columns: Any
+) -> Row[Any] | None:
+    """Some columns of the organization's order under this seller (its JSON views), one row
+    and nothing else: no VINs (None for anyone else's order)."""
+    return await db.read(
+        tenant.select(Order, *columns).where(Order.partner_id == partner_id, Order.uuid == uuid)
+    )
 
 
 async def order_of_workflow(db: Database, workflow_id: str) -> Order | None:

@@ -15,11 +15,12 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import structlog
 from fastapi.responses import JSONResponse
+from sqlalchemy import Row
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -188,13 +189,30 @@ def closed_order(db: Database, workflow_id: str) -> Closed:
     return answer
 
 
+_Found = TypeVar("_Found")
+
+
 async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Order:
     """The caller's order under this seller, or 404 (another's order does not exist)."""
-    order = await queries.load_order(db, scope.tenant, scope.partner.id, order_uuid)
-    if order is None:
+    return _found(
+        await queries.load_order(db, scope.tenant, scope.partner.id, order_uuid), order_uuid
+    )
+
+
+async def order_view(
+    db: Database, scope: PartnerScope, order_uuid: UUID, *columns: Any
+) -> Row[Any]:
+    """Columns of the caller's order under this seller (a GET's JSON view and its version),
+    read in one statement without the rest of the order; or 404 as ``load_order``."""
+    row = await queries.order_columns(db, scope.tenant, scope.partner.id, order_uuid, *columns)
+    return _found(row, order_uuid)
+
+
+def _found(found: _Found | None, order_uuid: UUID) -> _Found:
+    if found is None:
         raise Problem("not-found", f"Order {order_uuid} was not found.")
     structlog.contextvars.bind_contextvars(order=str(order_uuid))  # the request's log lines
-    return order
+    return found
 
 
 async def order_command(

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.nt24.identity.auth import PartnerAccess
-from api.nt24.orders.commands import load_order
+from api.nt24.orders.commands import order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import Db
 from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
@@ -59,5 +59,5 @@ async def get_compliance(
     unchanged = await not_modified(request, db, order_version(scope, uuid, version))
     if unchanged is not None:
         return unchanged
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.compliance)
     return versioned_json(row.compliance, row.compliance["version"], request=request)

@@ -18,7 +18,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from activities.buyers.buyer_orders import notify_open_orders
 from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
-from api.nt24.orders.commands import load_order, order_command, run_command
+from api.nt24.orders.commands import order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn, PersonIn
@@ -331,7 +331,7 @@ async def get_order(
     unchanged = await not_modified(request, db, order_version(scope, uuid, Order.version))
     if unchanged is not None:
         return unchanged
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.order, Order.version)
     return versioned_json(row.order, row.version, request=request)
 
 
