@@ -22,13 +22,16 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 from standardwebhooks import Webhook
 from temporalio.api.enums.v1 import EventType
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.webhooks.delivery import Target, ensure_sweep_schedule, new_delivery_id, vet_target
+from activities.webhooks.interface import FAN_OUT_WORKFLOW, Batch
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
@@ -270,8 +273,16 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
             assert len(history) == 3
             assert all(d["status"] == "DELIVERED" and d["attempts"] == 1 for d in history)
             assert all(d["httpStatus"] == 200 and "nextRetryAt" not in d for d in history)
+            # the outbox relay delivered them at their first attempt: no workflow was needed
+            for delivery in history:
+                with pytest.raises(RPCError):
+                    await stack.client.get_workflow_handle(
+                        webhook_delivery_workflow_id(delivery["id"])
+                    ).describe()
+            fired = await fire_test(http, mine, 0)  # a test fire's delivery is a workflow's
+            await receiver.wait_for("mine", 4)
             await capture_history(
-                stack.client.get_workflow_handle(webhook_delivery_workflow_id(history[0]["id"])),
+                stack.client.get_workflow_handle(webhook_delivery_workflow_id(fired["id"])),
                 "webhook_delivered",
             )
             # the endpoint filtered to the other partner got nothing
@@ -537,6 +548,61 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
             assert [
                 {k: v for k, v in e.items() if k != "sequence"} for e in feed.json()["data"]
             ] == [notice]
+
+
+async def test_an_event_whose_first_attempt_fails_goes_to_its_workflow(stack: Stack):
+    """The outbox relay's inline attempt fails: the delivery's workflow starts from that
+    outcome, plans the retry at the schedule's first offset and waits for it."""
+    receiver = Receiver()
+    receiver.default["later"] = 503
+    async with serving(receiver.app) as base:
+        tenant, http = await seller_session(stack)
+        async with http:
+            endpoint = await register(http, f"{base}/hooks/later", ["kyc.verification_completed"])
+            async with stack.db.transaction() as session:
+                event = record_event(
+                    session,
+                    tenant.org.id,
+                    "kyc.verification_completed",
+                    {"buyerUuid": "7b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "outcome": "VERIFIED"},
+                    utcnow(),
+                    partner_id=tenant.partner.id,
+                )
+            await stack.client.execute_workflow(
+                FAN_OUT_WORKFLOW,
+                Batch(),
+                id=f"webhook-fanout-{event.id}",
+                task_queue=stack.settings.task_queue,
+                result_type=int,
+            )
+            [call] = await receiver.wait_for("later", 1)
+            assert verified(endpoint["secret"], call)["id"] == event.id
+            [delivery] = await deliveries(http, endpoint)
+
+            async def retry_planned() -> bool:
+                try:
+                    return bool(await _timers(stack, delivery["id"]))
+                except RPCError:  # not started yet
+                    return False
+
+            await until(retry_planned)
+            [timer] = await _timers(stack, delivery["id"])
+            jitter = stack.settings.webhook_retry_jitter
+            assert SCHEDULE[0] - timedelta(seconds=5) <= timer <= SCHEDULE[0] * (1 + jitter)
+            history = await stack.client.get_workflow_handle(
+                webhook_delivery_workflow_id(delivery["id"])
+            ).fetch_history()
+            activities = [
+                e.activity_task_scheduled_event_attributes.activity_type.name
+                for e in history.events
+                if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            ]
+            assert activities == ["settle_failure"]  # the first attempt was the relay's
+            [row] = await deliveries(http, endpoint)
+            assert (row["status"], row["attempts"], row["httpStatus"]) == ("PENDING", 1, 503)
+            assert len(receiver.calls["later"]) == 1
+            deleted = await http.delete(f"/v1/webhooks/{endpoint['id']}", headers=key())
+            assert deleted.status_code == 204, deleted.text
 
 
 async def test_a_worker_killed_mid_delivery_loses_nothing(

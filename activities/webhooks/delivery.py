@@ -1,10 +1,13 @@
 """Webhook delivery's side effects: fan-out of the outbox, signed HTTP attempts, the sweep.
 
-- ``fan_out_events`` claims events not fanned out yet (``events.fanned_out_at``) and, in the
-  same transaction, writes one delivery per subscribed endpoint; then starts their workflows.
-- ``attempt_delivery`` POSTs one delivery, signed, and records the attempt; failures count
-  against the endpoint (auto-pause, 410 disables it). ``settle_failure`` records the retry the
-  workflow planned, or the terminal failure.
+- The outbox relay (``OutboxRelay``, kicked by a producer's activity once its events are
+  committed) and ``fan_out_events`` (the sweep's) claim events not fanned out yet
+  (``events.fanned_out_at``) and, in the same transaction, write one delivery per subscribed
+  endpoint; the relay then makes each first attempt inline, and only a failed one starts the
+  delivery's workflow.
+- ``attempt_delivery`` (a workflow's attempt) and the relay's POST one delivery, signed, and
+  record the attempt; failures count against the endpoint (auto-pause, 410 disables it).
+  ``settle_failure`` records the retry the workflow planned, or the terminal failure.
 - ``start_pending_deliveries`` and ``purge_deliveries`` are the sweep's: restart what should be
   running, and forget finished deliveries past the retention.
 
@@ -24,7 +27,8 @@ import json
 import secrets
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,7 +37,7 @@ from uuid import UUID
 
 import httpx
 import structlog
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks import Webhook
 from temporalio import activity
@@ -334,13 +338,21 @@ def first_attempt_at(endpoint: WebhookEndpoint, created_at: datetime) -> datetim
 # ----- starting workflows -----
 
 
-def delivery_input(settings: Settings, delivery_id: str) -> DeliveryInput:
+def delivery_input(
+    settings: Settings, delivery_id: str, first_outcome: AttemptOutcome | None = None
+) -> DeliveryInput:
     return DeliveryInput(
         delivery_id=delivery_id,
         retry_schedule=list(settings.webhook_retry_schedule),
         jitter=settings.webhook_retry_jitter,
-        attempt_timeout=settings.webhook_timeout + settings.webhook_attempt_margin,
+        attempt_timeout=attempt_timeout(settings),
+        first_outcome=first_outcome,
     )
+
+
+def attempt_timeout(settings: Settings) -> timedelta:
+    """One attempt's time: the receiver's, plus the database work around it."""
+    return settings.webhook_timeout + settings.webhook_attempt_margin
 
 
 async def start_deliveries(
@@ -348,9 +360,11 @@ async def start_deliveries(
     settings: Settings,
     delivery_ids: list[str],
     described: dict[str, dict[str, str]] | None = None,
+    first_outcomes: dict[str, AttemptOutcome] | None = None,
 ) -> None:
     """Start each delivery's workflow, or leave the running one be. ``described``: a
-    delivery's ``endpoint_id`` and ``event_type`` where the caller knows them (Temporal UI)."""
+    delivery's ``endpoint_id`` and ``event_type`` where the caller knows them (Temporal UI);
+    ``first_outcomes``: the failed first attempts the outbox relay made already."""
     limit = asyncio.Semaphore(20)
 
     async def start(delivery_id: str) -> None:
@@ -358,7 +372,7 @@ async def start_deliveries(
             try:
                 await client.start_workflow(
                     DELIVERY_WORKFLOW,
-                    delivery_input(settings, delivery_id),
+                    delivery_input(settings, delivery_id, (first_outcomes or {}).get(delivery_id)),
                     id=webhook_delivery_workflow_id(delivery_id),
                     task_queue=settings.task_queue,
                     # a delivery parked while its endpoint was paused runs again on resume
@@ -390,9 +404,16 @@ async def start_sweep(client: Client, settings: Settings, workflow_id: str) -> N
 
 
 async def kick_fan_out(event_id: str) -> None:
-    """From an activity that has just committed events: fan them out now, not at the next
-    sweep. Its client and task queue are the activity's."""
-    await _start_from_activity(
+    """From an activity that has just committed events: deliver them now, not at the next
+    sweep. The worker's outbox relay does it in this process (``OutboxRelay``); a worker without
+    webhook activities starts a fan-out workflow on the activity's client and task queue."""
+    relay = _relays.get(activity.info().task_queue)
+    if relay is not None:
+        relay.kick(activity.client())
+        return
+    await _start_workflow(
+        activity.client(),
+        activity.info().task_queue,
         FAN_OUT_WORKFLOW,
         Batch(),
         webhook_fan_out_workflow_id(event_id),
@@ -401,9 +422,11 @@ async def kick_fan_out(event_id: str) -> None:
     )
 
 
-async def _start_paused_notice(event_id: str) -> None:
+async def _start_paused_notice(client: Client, task_queue: str, event_id: str) -> None:
     """Mail the organization about an auto-pause; started once per event, by its fan-out."""
-    await _start_from_activity(
+    await _start_workflow(
+        client,
+        task_queue,
         PAUSED_NOTICE_WORKFLOW,
         PausedNotice(event_id),
         webhook_paused_notice_workflow_id(event_id),
@@ -413,7 +436,9 @@ async def _start_paused_notice(event_id: str) -> None:
     )
 
 
-async def _start_from_activity(
+async def _start_workflow(
+    client: Client,
+    task_queue: str,
     workflow: str,
     arg: Any,
     workflow_id: str,
@@ -422,15 +447,15 @@ async def _start_from_activity(
     id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     **metadata: Any,
 ) -> None:
-    """Start ``workflow`` on the running activity's client and task queue, or join the running
-    one; a failure is logged with ``otherwise`` (what follows from it), never raised: the
-    activity's own work is committed already. ``metadata``: activities/workflow_metadata.py."""
+    """Start ``workflow``, or join the running one; a failure is logged with ``otherwise``
+    (what follows from it), never raised: the caller's own work is committed already.
+    ``metadata``: activities/workflow_metadata.py."""
     try:
-        await activity.client().start_workflow(
+        await client.start_workflow(
             workflow,
             arg,
             id=workflow_id,
-            task_queue=activity.info().task_queue,
+            task_queue=task_queue,
             id_reuse_policy=id_reuse_policy,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             rpc_timeout=timedelta(seconds=5),
@@ -458,18 +483,123 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> None:
 # ----- the activities -----
 
 
+@dataclass
+class FannedOut:
+    """What a fan-out claimed and wrote: the deliveries to send now (to active endpoints),
+    each described for the Temporal UI, and the auto-pause events among the events."""
+
+    claimed: int = 0
+    due: list[str] = field(default_factory=list)
+    described: dict[str, dict[str, str]] = field(default_factory=dict)
+    auto_paused: list[str] = field(default_factory=list)
+
+
+# At most this many first attempts in flight in a worker process; past it, deliveries go to
+# their workflows at once rather than wait behind slow receivers
+INLINE_ATTEMPTS = 50
+
+
+class OutboxRelay:
+    """Sends committed events from the worker process that committed them, without a workflow
+    while all goes well: a kick (``kick_fan_out``, after a producer's commit) runs a fan-out
+    pass here, and each delivery due is attempted at once, inline. Only a failed first attempt
+    starts the delivery's workflow, which plans the retries from that outcome.
+
+    Best effort, as the kick always was: nothing here is durable but the database. Should the
+    process die, the sweep fans out what is left and starts the workflow of each delivery that
+    is not waiting for a planned retry: never attempted, or overdue (an attempt counted but
+    never settled). Passes do not overlap: kicks during one make one more pass after it.
+    """
+
+    def __init__(self, webhooks: WebhookActivities) -> None:
+        self.webhooks = webhooks
+        self.settings = webhooks.settings
+        self.passing: asyncio.Task[None] | None = None
+        self.again = False
+        self.in_flight = 0
+        self.tasks: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references
+
+    def kick(self, client: Client) -> None:
+        if self.passing is not None and not self.passing.done():
+            self.again = True
+        else:
+            self.passing = self._spawn(self._passes(client))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def _passes(self, client: Client) -> None:
+        try:
+            batch = Batch()
+            while True:
+                self.again = False
+                fanned = await self.webhooks.fan_out(batch)
+                await self.send(client, fanned)
+                if not self.again and fanned.claimed < batch.size:
+                    return
+        except Exception:  # a background task's error would go unseen otherwise
+            log.exception("outbox relay pass failed; the sweep will fan out what is left")
+
+    async def send(self, client: Client, fanned: FannedOut) -> None:
+        """Attempt each delivery due inline while there is room, else start its workflow; and
+        start the notice of each auto-pause."""
+        overflow = []
+        for delivery_id in fanned.due:
+            if self.in_flight < INLINE_ATTEMPTS:
+                self.in_flight += 1
+                self._spawn(self._attempt(client, delivery_id, fanned.described[delivery_id]))
+            else:
+                overflow.append(delivery_id)
+        await start_deliveries(client, self.settings, overflow, fanned.described)
+        for event_id in fanned.auto_paused:
+            await _start_paused_notice(client, self.settings.task_queue, event_id)
+
+    async def _attempt(self, client: Client, delivery_id: str, described: dict[str, str]) -> None:
+        try:
+            outcome, paused = await self.webhooks.attempt(delivery_id, utcnow())
+            if paused is not None:
+                self.kick(client)
+            if outcome.result == FAILED:
+                await start_deliveries(
+                    client,
+                    self.settings,
+                    [delivery_id],
+                    {delivery_id: described},
+                    {delivery_id: outcome},
+                )
+        except Exception:  # as in _passes; the sweep starts the delivery's workflow
+            log.exception("inline attempt failed; the sweep will retry", delivery=delivery_id)
+        finally:
+            self.in_flight -= 1
+
+
+# Each worker's relay, by its task queue: producers' activities kick the one of their worker
+_relays: dict[str, OutboxRelay] = {}
+
+
 class WebhookActivities(interface.WebhookActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self.relay = _relays[settings.task_queue] = OutboxRelay(self)
 
     @activity.defn
     async def fan_out_events(self, batch: Batch) -> int:
+        """Claim up to ``batch.size`` events not fanned out yet and write their deliveries; the
+        outbox relay sends those due. How many were claimed (the sweep's fan-out, and the
+        fan-out workflow's of before the relay)."""
+        fanned = await self.fan_out(batch)
+        await self.relay.send(activity.client(), fanned)
+        return fanned.claimed
+
+    async def fan_out(self, batch: Batch) -> FannedOut:
         """Claim up to ``batch.size`` events not fanned out yet and write their deliveries, in
-        one transaction; start the deliveries to active endpoints. How many were claimed."""
+        one transaction."""
         now = utcnow()
-        started: list[str] = []
-        described: dict[str, dict[str, str]] = {}
+        fanned = FannedOut()
         async with self.db.transaction() as session:
             queue = (
                 select(Event.sequence)
@@ -488,7 +618,8 @@ class WebhookActivities(interface.WebhookActivities):
                 )
             )
             if not claimed:
-                return 0
+                return fanned
+            fanned.claimed = len(claimed)
             events = (
                 await session.execute(
                     select(Event, Organization.uuid, Partner.uuid)
@@ -529,16 +660,15 @@ class WebhookActivities(interface.WebhookActivities):
                     )
                     session.add(delivery)
                     if endpoint.status == ACTIVE:
-                        started.append(delivery.public_id)
-                        described[delivery.public_id] = {
+                        fanned.due.append(delivery.public_id)
+                        fanned.described[delivery.public_id] = {
                             "endpoint_id": endpoint.public_id,
                             "event_type": event.type,
                         }
-        await start_deliveries(activity.client(), self.settings, started, described)
-        for event, _, _ in events:
-            if event.type == "webhook.endpoint_auto_paused":
-                await _start_paused_notice(event.id)
-        return len(claimed)
+        fanned.auto_paused = [
+            e.id for e, _, _ in events if e.type == "webhook.endpoint_auto_paused"
+        ]
+        return fanned
 
     @activity.defn
     async def compose_paused_notice(self, notice: PausedNotice) -> OutgoingEmail | None:
@@ -577,7 +707,18 @@ class WebhookActivities(interface.WebhookActivities):
 
     @activity.defn
     async def attempt_delivery(self, ref: DeliveryRef) -> AttemptOutcome:
-        """POST the delivery once, signed afresh, and record how it went.
+        """POST the delivery once, signed afresh, and record how it went (``attempt``)."""
+        # The server's clock, as the workflow's: retry and auto-pause arithmetic stay on one
+        # clock (the time-skipping test server's too).
+        now = activity.info().current_attempt_scheduled_time
+        outcome, paused = await self.attempt(ref.delivery_id, now)
+        if paused is not None:
+            await kick_fan_out(paused.id)
+        return outcome
+
+    async def attempt(self, delivery_id: str, now: datetime) -> tuple[AttemptOutcome, Event | None]:
+        """POST the delivery once, signed afresh, and record how it went; with the
+        ``webhook.endpoint_auto_paused`` event, should this failure have paused the endpoint.
 
         The attempt is counted before the request goes out, so one whose result is lost (the
         worker died mid-request, and this activity is retried) still counts: a delivery the
@@ -586,19 +727,16 @@ class WebhookActivities(interface.WebhookActivities):
         date, so a PENDING delivery always shows its next retry (``settle_failure`` then writes
         the workflow's own plan, its jitter included).
         """
-        # The server's clock, as the workflow's: retry and auto-pause arithmetic stay on one
-        # clock (the time-skipping test server's too).
-        now = activity.info().current_attempt_scheduled_time
         async with self.db.session() as session:
             found = (
                 await session.execute(
                     select(WebhookDelivery, WebhookEndpoint)
                     .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-                    .where(WebhookDelivery.public_id == ref.delivery_id)
+                    .where(WebhookDelivery.public_id == delivery_id)
                 )
             ).first()
         if found is None or found[0].status != PENDING:
-            return AttemptOutcome(GONE)
+            return AttemptOutcome(GONE), None
         delivery, endpoint = found
         if endpoint.status != ACTIVE:
             async with self.db.transaction() as session:
@@ -607,7 +745,7 @@ class WebhookActivities(interface.WebhookActivities):
                     .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
                     .values(next_retry_at=None)
                 )
-            return AttemptOutcome(PARKED)
+            return AttemptOutcome(PARKED), None
         async with self.db.transaction() as session:
             begun = await session.execute(
                 update(WebhookDelivery)
@@ -620,7 +758,7 @@ class WebhookActivities(interface.WebhookActivities):
                 .returning(WebhookDelivery.id)
             )
             if begun.first() is None:
-                return AttemptOutcome(GONE)
+                return AttemptOutcome(GONE), None
         answer = await self._send(endpoint, delivery)
         paused: Event | None = None
         async with self.db.transaction() as session:
@@ -645,12 +783,11 @@ class WebhookActivities(interface.WebhookActivities):
             else:
                 paused = await self._count_failure(session, endpoint, answer, now)
         if answer.ok:
-            return AttemptOutcome(DELIVERED)
-        if paused is not None:
-            await kick_fan_out(paused.id)
-        return AttemptOutcome(
+            return AttemptOutcome(DELIVERED), None
+        failed = AttemptOutcome(
             FAILED, now, answer.retry_after, delivery.failing_since, delivery.retries_used
         )
+        return failed, paused
 
     def _retry_if_failed(
         self, delivery: WebhookDelivery, attempted_at: datetime, retry_after: timedelta | None
@@ -806,6 +943,15 @@ class WebhookActivities(interface.WebhookActivities):
                         or_(
                             WebhookDelivery.next_retry_at.is_(None),
                             WebhookDelivery.next_retry_at <= now,
+                        ),
+                        # not an event's delivery the outbox relay may be about to attempt
+                        not_(
+                            and_(
+                                WebhookDelivery.kind == "EVENT",
+                                WebhookDelivery.attempts == 0,
+                                WebhookDelivery.next_retry_at.is_not(None),
+                                WebhookDelivery.created_at > now - attempt_timeout(self.settings),
+                            )
                         ),
                     )
                     .order_by(WebhookDelivery.id)

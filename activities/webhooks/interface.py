@@ -31,14 +31,6 @@ class PausedNotice:
 
 
 @dataclass
-class DeliveryInput:
-    delivery_id: str
-    retry_schedule: list[timedelta]  # offsets from the first failed attempt
-    jitter: float  # each retry lands up to this fraction of its offset later
-    attempt_timeout: timedelta  # one attempt: the receiver's time plus database work
-
-
-@dataclass
 class DeliveryRef:
     delivery_id: str
 
@@ -52,6 +44,17 @@ class AttemptOutcome:
     retry_after: timedelta | None = None
     failing_since: datetime | None = None
     retries_used: int = 0
+
+
+@dataclass
+class DeliveryInput:
+    delivery_id: str
+    retry_schedule: list[timedelta]  # offsets from the first failed attempt
+    jitter: float  # each retry lands up to this fraction of its offset later
+    attempt_timeout: timedelta  # one attempt: the receiver's time plus database work
+    # the first attempt, made already by the outbox relay and FAILED: the workflow starts by
+    # planning its retry (None: the workflow makes the first attempt)
+    first_outcome: AttemptOutcome | None = None
 
 
 @dataclass

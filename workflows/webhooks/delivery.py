@@ -1,8 +1,11 @@
 """Webhook workflows: one per delivery (its attempts and retry timers), the fan-out a write
-kicks, and the sweep a Temporal Schedule runs.
+kicked before the outbox relay did it (kept for the runs and histories of then), and the sweep
+a Temporal Schedule runs.
 
 One workflow per delivery (id ``webhook-delivery-{del_...}``), so a receiver's retries never
-hold up another event or another endpoint. The delivery's state is in the database; the
+hold up another event or another endpoint. An event's delivery that the outbox relay got
+through at its first attempt needs none; one whose first attempt failed starts with that
+outcome and plans its retry. The delivery's state is in the database; the
 workflow owns the timing: it plans each retry on the contract's schedule (offsets from the
 first failure, a little jitter from ``workflow.random()``, a ``Retry-After`` honoured) and
 sleeps until it. While the endpoint is paused or disabled it ends ("parked"); the delivery
@@ -54,15 +57,17 @@ class WebhookDeliveryWorkflow:
         what = f"{event or 'event'}" + (f" to endpoint {endpoint}" if endpoint else "")
         attempts = 0
         _show(request.delivery_id, what, "attempting", attempts)
+        outcome = request.first_outcome
         while True:
             attempts += 1
-            outcome = await workflow.execute_activity_method(
-                WebhookActivities.attempt_delivery,
-                ref,
-                start_to_close_timeout=request.attempt_timeout,
-                retry_policy=DB_RETRY,
-                summary=f"Deliver {what} (attempt {attempts} of this run)",
-            )
+            if outcome is None:
+                outcome = await workflow.execute_activity_method(
+                    WebhookActivities.attempt_delivery,
+                    ref,
+                    start_to_close_timeout=request.attempt_timeout,
+                    retry_policy=DB_RETRY,
+                    summary=f"Deliver {what} (attempt {attempts} of this run)",
+                )
             if outcome.result != FAILED:
                 _show(request.delivery_id, what, outcome.result, attempts)
                 return outcome.result
@@ -98,6 +103,7 @@ class WebhookDeliveryWorkflow:
                     due - workflow.now(),
                     summary=f"Retry {outcome.retries_used + 1} at {_utc(due)}",
                 )
+            outcome = None
 
 
 def _show(
