@@ -22,8 +22,8 @@ from api.nt24.schemas import NT24Model
 from api.shared.deps import Db
 from api.shared.errors import FieldError, validation_problem
 from api.shared.input_limits import NonNegativeInt64
-from store.models import Event, Order, Partner
 from store.webhooks.events import EVENT_TYPES, catalogue_json, event_envelope
+from store.webhooks.queries import EventFilter, events_after
 
 router = APIRouter(prefix="/v1/events", tags=["NT24: events"])
 
@@ -79,17 +79,8 @@ async def list_events(
     ]
     if unknown:
         raise validation_problem(unknown)
-    query = (
-        caller.tenant.select(Event, Event, Partner.uuid)
-        .outerjoin(Partner, Event.partner_id == Partner.id)
-        .where(Event.sequence > after, Event.type.in_(type or list(EVENT_TYPES)))
-    )
-    if partnerId is not None:
-        query = query.where(Partner.uuid == partnerId)
-    if orderId is not None:
-        query = query.join(Order, Event.order_id == Order.id).where(Order.uuid == orderId)
-    async with db.session() as session:
-        rows = (await session.execute(query.order_by(Event.sequence).limit(size + 1))).all()
+    only = EventFilter(tuple(type or EVENT_TYPES), partnerId, orderId)
+    rows = await events_after(db, caller.tenant, after, only, size + 1)
     page = rows[:size]
     # the envelope as delivered, so that the feed and the deliveries compare equal
     data = [

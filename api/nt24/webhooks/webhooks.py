@@ -14,7 +14,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -44,8 +43,15 @@ from api.shared.versioning import (
 from settings import Settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
-from store.queries import shown_after
 from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
+from store.webhooks.queries import (
+    delete_deliveries,
+    deliveries_of_endpoint,
+    delivery_of_endpoint,
+    retry_parked_deliveries,
+    webhook_endpoint,
+    webhook_endpoints,
+)
 from workflows.change_source import ChangeSource
 from workflows.ids import webhook_resume_sweep_workflow_id
 
@@ -159,8 +165,7 @@ def _accepted(delivery: WebhookDelivery) -> JSONResponse:
 async def _load(
     session: AsyncSession, caller: Principal, endpoint_id: str, *, lock: bool = False
 ) -> WebhookEndpoint:
-    query = caller.tenant.select(WebhookEndpoint).where(WebhookEndpoint.public_id == endpoint_id)
-    row = await session.scalar(query.with_for_update() if lock else query)
+    row = await webhook_endpoint(session, caller.tenant, endpoint_id, lock=lock)
     if row is None:
         raise Problem("not-found", f"Webhook endpoint {endpoint_id} was not found.")
     return row
@@ -255,12 +260,8 @@ async def register_endpoint(
 )
 async def list_webhooks(caller: Caller, db: Db) -> list[WebhookEndpointOut]:
     async with db.session() as session:
-        rows = await session.scalars(
-            caller.tenant.select(WebhookEndpoint).order_by(
-                WebhookEndpoint.created_at, WebhookEndpoint.id
-            )
-        )
-        return [WebhookEndpointOut.of(row) for row in rows]
+        rows = await webhook_endpoints(session, caller.tenant)
+    return [WebhookEndpointOut.of(row) for row in rows]
 
 
 @router.get(
@@ -342,16 +343,7 @@ async def update_endpoint(
             row.status_reason = None if resumed else "Paused by the organization"
         if resumed:
             row.consecutive_failures, row.failing_since = 0, None
-            # deliveries parked meanwhile start a fresh retry schedule
-            await session.execute(
-                update(WebhookDelivery)
-                .where(
-                    WebhookDelivery.endpoint_id == row.id,
-                    WebhookDelivery.status == PENDING,
-                    WebhookDelivery.next_retry_at.is_(None),
-                )
-                .values(failing_since=None, retries_used=0, next_retry_at=utcnow())
-            )
+            await retry_parked_deliveries(session, row.id)
         if WebhookEndpointOut.of(row) != before:
             row.version += 1
             row.updated_at = utcnow()
@@ -374,7 +366,7 @@ async def delete_webhook(endpointId: str, caller: Caller, db: Db) -> Response:
     async with db.transaction() as session:
         row = await _load(session, caller, endpointId, lock=True)
         # a delivery still retrying finds nothing at its next attempt and ends
-        await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id))
+        await delete_deliveries(session, row.id)
         await session.delete(row)
     return Response(status_code=204)
 
@@ -464,11 +456,7 @@ async def list_deliveries(
 ) -> Page[DeliveryOut]:
     async with db.session() as session:
         row = await _load(session, caller, endpointId)
-        query = caller.tenant.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id)
-        if status:
-            query = query.where(WebhookDelivery.status == status)
-        if since:
-            query = query.where(shown_after(WebhookDelivery.created_at, since))
+        query = deliveries_of_endpoint(caller.tenant, row.id, status, since)
         return await paging.fetch(session, query, DeliveryOut.of)
 
 
@@ -490,11 +478,7 @@ async def replay_delivery(
 ) -> JSONResponse:
     async with db.transaction() as session:
         row = await _load(session, caller, endpointId)
-        original = await session.scalar(
-            caller.tenant.select(WebhookDelivery).where(
-                WebhookDelivery.endpoint_id == row.id, WebhookDelivery.public_id == deliveryId
-            )
-        )
+        original = await delivery_of_endpoint(session, caller.tenant, row.id, deliveryId)
         if original is None:
             raise Problem("not-found", f"Delivery {deliveryId} was not found.")
         now = utcnow()

@@ -1,0 +1,106 @@
+"""Queries of an organization's webhook endpoints, their deliveries and its event feed, as the
+NT24 API reads and changes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activities.webhooks.interface import PENDING
+from store.db import Database
+from store.identity.tenancy import Tenant
+from store.models import Event, Order, Partner, WebhookDelivery, WebhookEndpoint, utcnow
+from store.queries import shown_after
+
+
+async def webhook_endpoint(
+    session: AsyncSession, tenant: Tenant, public_id: str, *, lock: bool = False
+) -> WebhookEndpoint | None:
+    """The organization's endpoint (None for anyone else's); ``lock`` holds its row until the
+    transaction ends."""
+    query = tenant.select(WebhookEndpoint).where(WebhookEndpoint.public_id == public_id)
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+async def webhook_endpoints(session: AsyncSession, tenant: Tenant) -> list[WebhookEndpoint]:
+    """The organization's endpoints, oldest first."""
+    return list(
+        await session.scalars(
+            tenant.select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+        )
+    )
+
+
+async def retry_parked_deliveries(session: AsyncSession, endpoint_id: int) -> None:
+    """The endpoint's deliveries parked while it was paused start a fresh retry schedule now."""
+    await session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.next_retry_at.is_(None),
+        )
+        .values(failing_since=None, retries_used=0, next_retry_at=utcnow())
+    )
+
+
+async def delete_deliveries(session: AsyncSession, endpoint_id: int) -> None:
+    """The endpoint's delivery history goes (a delivery still retrying then finds nothing)."""
+    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id))
+
+
+def deliveries_of_endpoint(
+    tenant: Tenant, endpoint_id: int, status: str | None, created_after: datetime | None
+) -> Select[Any]:
+    """The endpoint's deliveries, of one status or created after a moment when given (the
+    caller pages and sorts them)."""
+    query = tenant.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    if created_after:
+        query = query.where(shown_after(WebhookDelivery.created_at, created_after))
+    return query
+
+
+async def delivery_of_endpoint(
+    session: AsyncSession, tenant: Tenant, endpoint_id: int, public_id: str
+) -> WebhookDelivery | None:
+    return await session.scalar(
+        tenant.select(WebhookDelivery).where(
+            WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.public_id == public_id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """The event feed's filters: the event types it shows, and a partner or an order when
+    given."""
+
+    types: tuple[str, ...]
+    partner_uuid: UUID | None = None
+    order_uuid: UUID | None = None
+
+
+async def events_after(
+    db: Database, tenant: Tenant, sequence: int, only: EventFilter, limit: int
+) -> list[tuple[Event, UUID | None]]:
+    """The organization's first ``limit`` events after ``sequence``, in order, each with its
+    partner's uuid (None for an organization-wide event)."""
+    query = (
+        tenant.select(Event, Event, Partner.uuid)
+        .outerjoin(Partner, Event.partner_id == Partner.id)
+        .where(Event.sequence > sequence, Event.type.in_(only.types))
+    )
+    if only.partner_uuid is not None:
+        query = query.where(Partner.uuid == only.partner_uuid)
+    if only.order_uuid is not None:
+        query = query.join(Order, Event.order_id == Order.id).where(Order.uuid == only.order_uuid)
+    async with db.session() as session:
+        rows = await session.execute(query.order_by(Event.sequence).limit(limit))
+    return [(event, partner) for event, partner in rows]
