@@ -9,12 +9,12 @@ from uuid import UUID, uuid4
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 
 from api.shared.deps import AppSettings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.db import Database
+from store.identity.queries import user_by_uuid
 from store.identity.tenancy import Tenant
 from store.models import User
 
@@ -59,8 +59,7 @@ async def user_from_token(db: Database, token: str, kind: str, settings: Setting
         raise unauthorized("The token is invalid.") from exc
     if claims.get("token_type") != kind:
         raise unauthorized(f"A {kind} token is required.")
-    async with db.session() as session:
-        user = await session.scalar(select(User).where(User.uuid == _uuid(claims["sub"])))
+    user = await user_by_uuid(db, _uuid(claims["sub"]))
     if user is None or not user.is_active or user.token_generation != claims.get("gen"):
         raise unauthorized("The token is no longer valid.")
     return user

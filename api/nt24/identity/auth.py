@@ -28,6 +28,7 @@ from api.shared.deps import AppSettings, app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.identity.api_clients import find_client
+from store.identity.queries import partner_of_organization, partners_of_organization
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
 
@@ -210,10 +211,7 @@ async def partner_scope(
     if seller_id in known:
         partner = known[seller_id]
     else:
-        async with database(request).session() as session:
-            partner = await session.scalar(
-                caller.tenant.select(Partner).where(Partner.uuid == seller_id)
-            )
+        partner = await partner_of_organization(database(request), caller.tenant, seller_id)
         known[seller_id] = partner
     if partner is None:
         raise Problem(
@@ -239,5 +237,4 @@ def require_capability(org: Organization, capability: str) -> None:
 
 
 async def authorized_partners(request: Request, caller: Principal) -> list[Partner]:
-    async with database(request).session() as session:
-        return list(await session.scalars(caller.tenant.select(Partner).order_by(Partner.name)))
+    return await partners_of_organization(database(request), caller.tenant)
