@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,3 +56,17 @@ class PageParams:
             previous=self._link(self.page - 1) if self.page > 1 else None,
             results=results,
         )
+
+
+async def page_params(
+    request: Request,
+    page: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="A page number within the result set.")
+    ] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")] = 20,
+) -> PageParams:
+    # async: FastAPI runs a plain callable dependency, such as a class, in a worker thread
+    return PageParams(request, page, page_size)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]

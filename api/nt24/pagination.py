@@ -12,7 +12,7 @@ always finally ordered by primary key, so pages never overlap or skip a row.
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -74,13 +74,16 @@ class PageParams:
         self.sort = sort
 
     @classmethod
-    def sortable(cls, *fields: str, default: str | None = None) -> Callable[..., "PageParams"]:
+    def sortable(
+        cls, *fields: str, default: str | None = None
+    ) -> Callable[..., Awaitable["PageParams"]]:
         """The dependency of a list that sorts by ``fields``; ``default`` (e.g.
         ``"createdAt,desc"``) applies when the request names no sort, else primary-key order."""
         allowed = ", ".join(fields) or "none"
         fallback = parse_sort(default, fields) if default else None  # a typo fails at import
 
-        def page_params(
+        # async: FastAPI runs a plain function dependency in a worker thread
+        async def page_params(
             page: Annotated[
                 int, Query(ge=0, le=MAX_PAGE, description="Zero-based page number")
             ] = 0,

@@ -67,7 +67,7 @@ def _if_match_version(value: str | None) -> int:
     return version
 
 
-def if_match(
+async def if_match(
     value: Annotated[
         str | None,
         Header(
@@ -80,11 +80,12 @@ def if_match(
     """Declares If-Match on a PATCH and refuses a missing or malformed one (400); the version.
 
     Declared optional to FastAPI so that a missing header is the contract's 400, not a 422.
+    (``async``, as every dependency here: FastAPI runs a plain function in a worker thread.)
     """
     return _if_match_version(value)
 
 
-def optional_if_match(
+async def optional_if_match(
     value: Annotated[
         str | None,
         Header(

@@ -99,7 +99,8 @@ async def organization_user(user: CurrentUser) -> User:
 OrganizationUser = Annotated[User, Depends(organization_user)]
 
 
-def user_tenant(user: OrganizationUser) -> Tenant:
+async def user_tenant(user: OrganizationUser) -> Tenant:
+    # async: FastAPI runs a plain function dependency in a worker thread
     assert user.organization_id is not None
     return Tenant(user.organization_id)
 

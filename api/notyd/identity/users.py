@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import UserTenant
-from api.notyd.pagination import Page, PageParams
+from api.notyd.pagination import Page, Paging
 from api.shared.deps import Db
 from api.shared.errors import Problem
 from store.models import Partner, User
@@ -61,7 +61,7 @@ class SellerUser(BaseModel):
 async def list_users(
     tenant: UserTenant,
     db: Db,
-    paging: Annotated[PageParams, Depends()],
+    paging: Paging,
     search: Annotated[str | None, Query(description="A search term.")] = None,
     seller_profile__uuid: UUID | None = None,
     seller_profile__seller__uuid: UUID | None = None,

@@ -31,7 +31,8 @@ class SellerScope:
     partner_id: int | None  # None: every seller of the organization
 
 
-def seller_scope(user: OrganizationUser) -> SellerScope:
+async def seller_scope(user: OrganizationUser) -> SellerScope:
+    # async: FastAPI runs a plain function dependency in a worker thread
     assert user.organization_id is not None
     return SellerScope(user, Tenant(user.organization_id), user.partner_id)
 

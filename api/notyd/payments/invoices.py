@@ -11,10 +11,10 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
-from api.notyd.pagination import Page, PageParams
+from api.notyd.pagination import Page, Paging
 from api.notyd.payments.common import (
     Scope,
     SellerScope,
@@ -73,7 +73,7 @@ def _on_hold(value: str | None) -> bool | None:
 async def list_invoices(
     scope: Scope,
     db: Db,
-    paging: Annotated[PageParams, Depends()],
+    paging: Paging,
     created_at_after: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     created_at_before: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
     dunning_status: Annotated[

@@ -11,10 +11,10 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
-from api.notyd.pagination import Page, PageParams
+from api.notyd.pagination import Page, Paging
 from api.notyd.payments.common import (
     Scope,
     load_order,
@@ -89,7 +89,7 @@ def check_ordering(ordering: str | None, sorts: dict[str, Any]) -> None:
 async def list_orders(
     scope: Scope,
     db: Db,
-    paging: Annotated[PageParams, Depends()],
+    paging: Paging,
     created_at_after: date | None = None,
     created_at_before: date | None = None,
     dunning: Literal["14_days", "30_days", "60_days"] | None = None,
@@ -281,7 +281,7 @@ async def capture_status(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     responses=NOT_FOUND,
 )
 async def refundable_invoices(
-    uuid: str, scope: Scope, db: Db, paging: Annotated[PageParams, Depends()]
+    uuid: str, scope: Scope, db: Db, paging: Paging
 ) -> Page[dict[str, Any]]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
     query = refundable_invoices_of_order(scope.tenant, scope.partner_id, order.id)
