@@ -329,7 +329,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
     """Staff decide a decided order again, e.g. when evidence arrived after the deadline
     (docs/compliance-rules.md): the rules judge the facts on file, a decision they reach gets
     a new Export File version, and the audit log keeps who did it and why."""
-    from api.nt24.orders.commands import run_command
+    from api.nt24.orders.commands import answer_body, run_command
     from api.shared.errors import Problem
     from store.models import Order
     from store.web import audit
@@ -356,7 +356,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
         )
     except Problem as problem:
         raise AdminError(problem.detail) from problem
-    status = result.body["status"]
+    status = answer_body(result)["status"]
     audit(
         session,
         staff,

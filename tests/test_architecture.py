@@ -60,6 +60,12 @@ LEAVES = (
     "workflows.orders.status",
     "workflows.search_attributes",
     "workflows.orders.rollup",  # the order's state read by the pure rules
+    "workflows.orders.state",  # the order's state, carried over and shown by its answers
+    "workflows.refusal",
+    "workflows.orders.refusals",
+    # the order's NT24 JSON, rendered from its state: the API answers with it, the read-model
+    # writer (outside the workflow) stores it
+    "api.nt24.orders.views",
 )
 
 FORBIDDEN_IN_WORKFLOWS = ("sqlalchemy", "httpx", "reportlab", "aiosmtplib", "settings", "store")

@@ -138,7 +138,7 @@ async def test_an_orders_history_on_the_server_holds_no_personal_data_in_clear(s
 
     # the platform's own client reads results and queries as before
     view = await handle.query(OrderWorkflow.view)
-    assert view["status"] == "CREATED" and view["buyerId"]
+    assert view.status == "CREATED" and view.buyer_uuid
     metadata = await handle.query(
         "__temporal_workflow_metadata", result_type=temporalio.api.sdk.v1.WorkflowMetadata
     )

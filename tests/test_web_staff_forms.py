@@ -39,6 +39,7 @@ from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.rules.kyc_verification import REVIEW
 from workflows.ids import kyc_workflow_id
 from workflows.orders.model import OrderIdentity
+from workflows.orders.workflow import OrderWorkflow
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -309,12 +310,7 @@ async def rewrite_latest(stack: Stack, order: str) -> None:
         created_at=row.created_at,
         updated_at=row.updated_at,
         vins=[],
-        order=row.order,
-        invoices=row.invoices,
-        payment=row.payment,
-        transport=row.transport,
-        compliance=row.compliance,
-        export_file=row.export_file,
+        resources=await stack.client.get_workflow_handle(row.workflow_id).query(OrderWorkflow.view),
         rule_outcomes=[],
         source="WEB_APP",
     )

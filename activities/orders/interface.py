@@ -20,6 +20,7 @@ from workflows.orders.model import (
 )
 from workflows.orders.rollup import Evaluation
 from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.state import OrderResources
 from workflows.orders.status import OrderStatus
 
 
@@ -43,12 +44,7 @@ class OrderSnapshot:
     created_at: datetime
     updated_at: datetime
     vins: list[str]
-    order: dict[str, Any]
-    invoices: list[dict[str, Any]]
-    payment: dict[str, Any] | None
-    transport: dict[str, Any]
-    compliance: dict[str, Any]
-    export_file: dict[str, Any]
+    resources: OrderResources  # rendered into the read model's JSON by the writer
     rule_outcomes: list[dict[str, Any]]
     documents: list[DocumentRef] = field(default_factory=list)
     events: list[PendingEvent] = field(default_factory=list)

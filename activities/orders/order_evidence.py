@@ -6,7 +6,8 @@ version, ...); ``store.orders.evidence.append`` then seals only those the chain 
 so
 a retried or repeated write appends nothing twice and an entry, once written, is never
 rewritten. VIES checks and Export File versions are read from their own tables (their
-activities wrote them before the workflow committed); everything else comes from the snapshot.
+activities wrote them before the workflow committed); everything else from the snapshot, as
+the read model renders it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from workflows.orders.status import OrderStatus
 
 if TYPE_CHECKING:
     from activities.orders.interface import OrderSnapshot
+    from api.nt24.orders.views import OrderJson
 
 _INVOICE_FACTS = (
     "type",
@@ -48,11 +50,12 @@ def _pick(values: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 
 def evidence_of(
     snapshot: OrderSnapshot,
+    rendered: OrderJson,
     vies_checks: Sequence[ViesCheck] = (),
     export_files: Sequence[ExportFile] = (),
 ) -> list[Evidence]:
     at = utc(snapshot.updated_at)
-    order = snapshot.order
+    order = rendered.order
     items = [
         Evidence(
             "milestone",
@@ -123,7 +126,7 @@ def evidence_of(
                 },
             )
         )
-    for invoice in snapshot.invoices:
+    for invoice in rendered.invoices:
         items.append(
             Evidence(
                 "invoice",
@@ -131,7 +134,7 @@ def evidence_of(
                 _pick(invoice, _INVOICE_FACTS),
             )
         )
-    payment = snapshot.payment
+    payment = rendered.payment
     if payment:
         items.append(
             Evidence(
@@ -146,7 +149,7 @@ def evidence_of(
                     {"milestone": "READY_FOR_PICKUP", "at": payment.get("updatedAt") or at},
                 )
             )
-    transport = snapshot.transport
+    transport = rendered.transport
     for revocation in transport.get("revocations", []):
         items.append(
             Evidence(
@@ -173,7 +176,7 @@ def evidence_of(
                 {"milestone": "CANCELLED", "reason": order.get("cancellationReason"), "at": at},
             )
         )
-    items.extend(_decision(snapshot, at))
+    items.extend(_decision(snapshot, rendered.compliance, at))
     for export in export_files:
         items.append(
             Evidence(
@@ -192,8 +195,7 @@ def evidence_of(
     return items
 
 
-def _decision(snapshot: OrderSnapshot, at: str | None) -> list[Evidence]:
-    compliance = snapshot.compliance
+def _decision(snapshot: OrderSnapshot, compliance: dict, at: str | None) -> list[Evidence]:
     if not compliance.get("decision"):
         return []
     rule_set = snapshot.rule_set

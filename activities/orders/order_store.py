@@ -27,6 +27,7 @@ from activities.orders.export_file_signing import ExportFileSigner, Seal
 from activities.orders.interface import ExportFileRequest, GeneratedExportFile, OrderSnapshot
 from activities.orders.order_evidence import evidence_of
 from activities.webhooks.delivery import kick_fan_out
+from api.nt24.orders.views import OrderJson, order_json
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -61,25 +62,26 @@ class OrderStoreActivities(interface.OrderStoreActivities):
                 .where(Order.uuid == UUID(snapshot.identity.order_uuid))
                 .with_for_update()
             )
+            if row is not None and row.revision >= snapshot.revision:
+                # a newer state is already there
+                return row.evidence_head or evidence.GENESIS
+            rendered = order_json(snapshot.resources)
             if row is None:
                 row = _new_order(snapshot)
-                _apply(row, snapshot)
+                _apply(row, snapshot, rendered)
                 session.add(row)
                 await session.flush()
                 session.add_all(
                     OrderVin(order_id=row.id, position=i, vin=vin)
                     for i, vin in enumerate(snapshot.vins)
                 )
-            elif row.revision >= snapshot.revision:
-                # a newer state is already there
-                return row.evidence_head or evidence.GENESIS
             else:
-                _apply(row, snapshot)
+                _apply(row, snapshot, rendered)
             _write_change(session, row, snapshot)
-            await _write_invoice_versions(session, row, snapshot)
+            await _write_invoice_versions(session, row, snapshot, rendered.invoices)
             await _write_documents(session, row, snapshot)
             await _write_events(session, row, snapshot)
-            head = await _seal_evidence(session, row, snapshot)
+            head = await _seal_evidence(session, row, snapshot, rendered)
         if snapshot.events:
             await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
         return head
@@ -93,7 +95,9 @@ async def evidence_head(db: Database, order_uuid: str) -> str | None:
         )
 
 
-async def _seal_evidence(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> str:
+async def _seal_evidence(
+    session: AsyncSession, row: Order, snapshot: OrderSnapshot, rendered: OrderJson
+) -> str:
     """Append what this write made known to the order's evidence chain, in its transaction."""
     vies_checks = (
         await session.scalars(
@@ -107,7 +111,7 @@ async def _seal_evidence(session: AsyncSession, row: Order, snapshot: OrderSnaps
             select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
         )
     ).all()
-    items = evidence_of(snapshot, vies_checks, export_files)
+    items = evidence_of(snapshot, rendered, vies_checks, export_files)
     return await evidence.append(session, row, items, snapshot.updated_at)
 
 
@@ -125,18 +129,18 @@ def _new_order(snapshot: OrderSnapshot) -> Order:
     )
 
 
-def _apply(row: Order, snapshot: OrderSnapshot) -> None:
+def _apply(row: Order, snapshot: OrderSnapshot, rendered: OrderJson) -> None:
     row.revision = snapshot.revision
     row.status = snapshot.status
     row.compliance_status = snapshot.compliance_status
     row.version = snapshot.version
     row.updated_at = snapshot.updated_at
-    row.order = snapshot.order
-    row.invoices = snapshot.invoices
-    row.payment = snapshot.payment
-    row.transport = snapshot.transport
-    row.compliance = snapshot.compliance
-    row.export_file = snapshot.export_file
+    row.order = rendered.order
+    row.invoices = rendered.invoices
+    row.payment = rendered.payment
+    row.transport = rendered.transport
+    row.compliance = rendered.compliance
+    row.export_file = rendered.export_file
 
 
 def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
@@ -155,10 +159,10 @@ def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) ->
 
 
 async def _write_invoice_versions(
-    session: AsyncSession, row: Order, snapshot: OrderSnapshot
+    session: AsyncSession, row: Order, snapshot: OrderSnapshot, invoices: list[dict]
 ) -> None:
     """Each invoice version once, as first written: the Export File's correction history."""
-    if not snapshot.invoices:
+    if not invoices:
         return
     known = set(
         (
@@ -169,7 +173,7 @@ async def _write_invoice_versions(
             )
         ).tuples()
     )
-    for invoice in snapshot.invoices:
+    for invoice in invoices:
         key = (invoice["type"], invoice.get("version", 0))
         if key not in known:
             session.add(

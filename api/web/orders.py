@@ -24,7 +24,7 @@ from starlette.datastructures import FormData
 
 from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders import orders as order_api
-from api.nt24.orders.commands import order_command, run_command
+from api.nt24.orders.commands import answer_body, order_command, run_command
 from api.nt24.orders.documents import DOCUMENT_TYPES, document_content_response, upload_document
 from api.nt24.orders.finalization import FinalInvoiceIn, export_file_content
 from api.nt24.orders.invoices import InvoiceIn, InvoicePatch, submit
@@ -633,7 +633,7 @@ async def _regenerate(request: Request, loaded: Loaded, form: FormData) -> tuple
         OrderWorkflow.regenerate_export,
         m.RegenerateExport(reason[:200], WEB_APP),
     )
-    return loaded.row.export_file, result.body
+    return loaded.row.export_file, answer_body(result)
 
 
 @command("documents", "Document uploaded.")

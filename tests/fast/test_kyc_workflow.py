@@ -181,7 +181,7 @@ async def test_an_approved_buyer_is_verified_and_the_profile_lapses_on_time(
         await handle.execute_update(
             KycWorkflow.open_session, OpenSession("Auto Dupont SARL", "FR", "Marie", "Dupont")
         )
-    assert refusal(refused.value).type == "conflict"
+    assert refusal(refused.value).type == "STILL_VERIFIED"
 
     await verifications.env.sleep(PROFILE_VALID_FOR - EXPIRY_NOTICE + timedelta(hours=1))
     await until(lambda: provider.buyer_records, "the expiry notice")
@@ -204,7 +204,7 @@ async def test_a_near_match_goes_to_staff_whose_approval_verifies(verifications:
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(KycWorkflow.review, ReviewDecision(False, " ", "staff"))
-    assert refusal(refused.value).type == "validation-error"  # a rejection needs a reason
+    assert refusal(refused.value).type == "REJECTION_UNEXPLAINED"  # a rejection needs a reason
 
     answer = await handle.execute_update(
         KycWorkflow.review, ReviewDecision(True, "a namesake, other birth date", "staff")

@@ -43,6 +43,8 @@ with workflow.unsafe.imports_passed_through():
         VerificationRecord,
     )
     from activities.orders.interface import PendingEvent
+    from workflows.buyers.refusals import KycRefusalReason as Refused
+    from workflows.buyers.refusals import ProviderFailure
     from workflows.buyers.rules.kyc_verification import (
         APPROVED,
         EXPIRED,
@@ -57,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         review_verdict,
         verdict,
     )
-    from workflows.orders.workflow import refuse
+    from workflows.refusal import refuse
 
 # Phases of the run
 IDLE = "IDLE"  # no session yet
@@ -539,9 +541,9 @@ class KycWorkflow:
                 )
             except ActivityError as error:
                 raise refuse(
-                    "service-unavailable",
+                    Refused.PROVIDER_UNAVAILABLE,
                     "The identity provider is unavailable; retry later.",
-                    providerError=str(getattr(error.cause, "type", None) or error.cause),
+                    ProviderFailure(str(getattr(error.cause, "type", None) or error.cause)),
                 ) from error
             now = workflow.now()
             self.request, self.session = request, session
@@ -557,14 +559,16 @@ class KycWorkflow:
 
     def _refuse_unless_open(self) -> None:
         if self.phase == REVIEW:
-            raise refuse("conflict", "The buyer's verification awaits a staff review.")
+            raise refuse(Refused.AWAITING_REVIEW, "The buyer's verification awaits a staff review.")
         if self.phase in (DECIDING, DONE):
-            raise refuse("conflict", "The buyer's verification is being decided; retry shortly.")
+            raise refuse(
+                Refused.BEING_DECIDED, "The buyer's verification is being decided; retry shortly."
+            )
         if self.phase == VERIFIED and not self.notice_sent:
             assert self.verified_until is not None
             renew_from = self.verified_until - self.start.expiry_notice
             raise refuse(
-                "conflict",
+                Refused.STILL_VERIFIED,
                 f"The buyer is verified until {_utc(self.verified_until)}; a new verification "
                 f"may start from {_utc(renew_from)} (kyc.verification_expiring).",
             )
@@ -579,9 +583,11 @@ class KycWorkflow:
     @review.validator
     def _validate_review(self, decision: ReviewDecision) -> None:
         if self.phase != REVIEW or self.decision is not None:
-            raise refuse("conflict", "No verification of this buyer awaits a staff review.")
+            raise refuse(
+                Refused.NO_REVIEW_PENDING, "No verification of this buyer awaits a staff review."
+            )
         if not decision.approve and not decision.reason.strip():
-            raise refuse("validation-error", "A rejection needs a reason.")
+            raise refuse(Refused.REJECTION_UNEXPLAINED, "A rejection needs a reason.")
 
     @workflow.query
     def state(self) -> dict:

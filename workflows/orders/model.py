@@ -2,7 +2,7 @@
 
 Plain dataclasses: the workflow, its activities and the API share them, and the project's
 pydantic data converter carries them through Temporal. Field names are Python's; the
-contract's camelCase JSON is produced in ``workflows.orders.views``.
+contract's camelCase JSON is rendered outside the workflow, in ``api.nt24.orders.views``.
 """
 
 from __future__ import annotations
@@ -340,22 +340,13 @@ class Redecision:
     source: ChangeSource
 
 
+# The signal's name: the buyer's side sends it by name, without loading the workflow
+BUYER_CHANGED = "buyer_changed"
+
+
 @dataclass
 class BuyerChanged:
     """Signal: the buyer's KYC, VIES result or status changed; the rollup re-evaluates."""
 
     buyer: BuyerRef
     vies: ViesEvidence | None = None
-
-
-# The signal's name: the buyer's side sends it by name, without loading the workflow
-BUYER_CHANGED = "buyer_changed"
-
-
-@dataclass
-class CommandResult:
-    """What an order command answers: the view the API returns and whether it created."""
-
-    body: dict
-    created: bool = False
-    version: int = 0

@@ -1,19 +1,25 @@
 """What an OrderWorkflow run starts from: nothing yet (the order arrives with the ``create``
-Update), or the state carried over from the previous run (continue-as-new).
+Update), or the state carried over from the previous run (continue-as-new); and the order as
+its answers show it (``OrderResources``), which the API and the read-model writer render.
 
 Kept outside the workflow module, with real (not postponed) annotations, so the data
 converter resolves every type inside the workflow sandbox.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
+from workflows.money import Money
 from workflows.orders.model import (
     CreateOrder,
     DocumentRef,
     ExportFileVersion,
     Invoice,
+    OrderIdentity,
+    OrderVin,
     Payment,
+    Person,
     Redecision,
     Transport,
     ViesEvidence,
@@ -78,3 +84,68 @@ class OrderStart:
     # A workflow started but never created (its creator gave up) ends after this
     abandoned_after: timedelta = timedelta(hours=1)
     carried: OrderCarry | None = None
+
+
+@dataclass
+class OrderResources:
+    """The order as its answers and its read model show it: domain state, no JSON. The
+    workflow takes it after every change; the API and the read-model writer render each
+    resource's JSON from it (api/nt24/orders/views.py), outside the workflow."""
+
+    identity: OrderIdentity
+    buyer_uuid: str
+    vins: list[OrderVin]
+    total_amount: Money
+    purchase_date: date | None
+    responsible_contact: Person | None
+    status: OrderStatus
+    version: int
+    compliance_version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    cancellation_reason: str | None
+    invoices: dict[str, Invoice]
+    payment: Payment | None
+    transport: Transport
+    documents: list[DocumentRef]
+    # The rollup; without its rule outcomes, which no answer shows (the read model gets them
+    # apart), so they stay out of every Update's result in history
+    evaluation: Evaluation | None
+    export_files: list[ExportFileVersion]
+    export_requested: str | None
+    export_failed: bool
+    daily_vies_active: bool
+
+
+class Resource(StrEnum):
+    """Which of the order's resources an answer shows."""
+
+    ORDER = "ORDER"
+    INVOICE = "INVOICE"  # the one of ``CommandResult.key``'s type
+    PAYMENT = "PAYMENT"
+    TRANSPORT = "TRANSPORT"
+    DOCUMENT = "DOCUMENT"  # the one whose uuid is ``CommandResult.key``
+    EXPORT_FILE = "EXPORT_FILE"
+    EXPORT_FILE_REQUESTED = "EXPORT_FILE_REQUESTED"  # a new version asked for, not begun
+
+
+@dataclass
+class CommandResult:
+    """What an order command answers: the order as it stands, which resource of it the
+    answer shows, that resource's version, and whether the command created it."""
+
+    resource: Resource | None = None
+    order: OrderResources | None = None
+    key: str | None = None
+    created: bool = False
+    version: int = 0
+    # The rendered answer, as a worker of the previous release sends it (None from this one)
+    body: dict | None = None
+
+
+def export_file_url(identity: OrderIdentity, version: int) -> str:
+    """Where a version of the order's Export File is downloaded (its answers and events)."""
+    return (
+        f"/v1/partners/{identity.partner_uuid}/orders/{identity.order_uuid}"
+        f"/finalization/export-file/versions/{version}/content"
+    )

@@ -10,6 +10,7 @@ deadline of the buyer's transport statement.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -34,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         AttachDocument,
         BuyerChanged,
         CancelOrder,
-        CommandResult,
         ConfirmDelivery,
         ConfirmPickup,
         CreateOrder,
@@ -56,6 +56,8 @@ with workflow.unsafe.imports_passed_through():
         Transport,
         ViesEvidence,
     )
+    from workflows.orders.refusals import OrderRefusal
+    from workflows.orders.refusals import OrderRefusalReason as Refused
     from workflows.orders.rollup import (
         LEGACY_RULE_SET,
         RULE_SET,
@@ -64,27 +66,22 @@ with workflow.unsafe.imports_passed_through():
         held,
     )
     from workflows.orders.rules.outcome import ComplianceStatus, Decision
-    from workflows.orders.state import CARRIED, OrderCarry, OrderStart
-    from workflows.orders.status import CANCELLABLE, CLOSED, LIFECYCLE, OrderStatus
-    from workflows.orders.views import (
-        compliance_view,
-        document_view,
-        export_file_view,
-        invoice_view,
-        order_view,
-        payment_view,
-        transport_view,
+    from workflows.orders.state import (
+        CARRIED,
+        CommandResult,
+        OrderCarry,
+        OrderResources,
+        OrderStart,
+        Resource,
+        export_file_url,
     )
+    from workflows.orders.status import CANCELLABLE, CLOSED, LIFECYCLE, OrderStatus
+    from workflows.refusal import FieldIssue, refuse
 
 # Search attributes in one upsert, and only when a value changes (runs before the patch upserted
 # the identity at creation and both statuses on every read-model write: 16 upserts in the
 # bench's lifecycle, now 8)
 _INDEX_ON_CHANGE = "index-on-change"
-
-
-def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
-    """A refusal the API turns into the problem ``slug`` (its status comes from the slug)."""
-    return ApplicationError(detail, extra, type=slug, non_retryable=True)
 
 
 @workflow.defn
@@ -328,7 +325,7 @@ class OrderWorkflow:
                 "exportFileVersion": version,
                 "decision": generated.decision,
                 "generatedAt": _utc(generated.generated_at),
-                "downloadUrl": self.download_url(version),
+                "downloadUrl": export_file_url(self.created.identity, version),
                 "sha256": generated.sha256,
             },
         )
@@ -337,8 +334,8 @@ class OrderWorkflow:
     # ----- queries -----
 
     @workflow.query
-    def view(self) -> dict:
-        return order_view(self)
+    def view(self) -> OrderResources:
+        return self._resources()
 
     @workflow.query
     def evidence_head(self) -> str | None:
@@ -350,7 +347,7 @@ class OrderWorkflow:
     @workflow.update
     async def create(self, command: CreateOrder) -> CommandResult:
         if self.created is not None:  # update-with-start on an existing order: a repeat
-            return CommandResult(order_view(self), created=False, version=self.version)
+            return self._answer(Resource.ORDER, self.version)
         self.created = command
         self.created_at = self.updated_at = workflow.now()
         identity: list[SearchAttributeUpdate] = [
@@ -364,16 +361,16 @@ class OrderWorkflow:
             workflow.upsert_search_attributes(identity)
             identity = []
         await self._commit(command.source, bump_order=False, index=identity)
-        return CommandResult(order_view(self), created=True, version=self.version)
+        return self._answer(Resource.ORDER, self.version, created=True)
 
     @create.validator
     def _validate_create(self, command: CreateOrder) -> None:
         if self.created is not None and command.fingerprint != self.created.fingerprint:
-            raise refuse(
-                "resource-exists-different-body",
+            raise self._refuse(
+                Refused.EXISTS_WITH_OTHER_DATA,
                 f"Order {command.identity.external_order_id} exists with another body; "
                 "change it with PATCH.",
-                currentResource=order_view(self),
+                shown=Resource.ORDER,
             )
 
     @workflow.update
@@ -384,32 +381,32 @@ class OrderWorkflow:
         if command.purchase_date is not None:
             self.created.purchase_date = command.purchase_date
         await self._commit(command.source)
-        return CommandResult(order_view(self), version=self.version)
+        return self._answer(Resource.ORDER, self.version)
 
     @patch_order.validator
     def _validate_patch_order(self, command: PatchOrder) -> None:
         self._require_open()
-        self._require_version(command.expected_version, self.version, order_view(self))
+        self._require_version(command.expected_version, self.version, Resource.ORDER)
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> CommandResult:
         self.status = OrderStatus.CANCELLED
         self.cancellation_reason = command.reason
         await self._commit(command.source)
-        return CommandResult(order_view(self), version=self.version)
+        return self._answer(Resource.ORDER, self.version)
 
     @cancel.validator
     def _validate_cancel(self, command: CancelOrder) -> None:
         self._require_created()
         if self.status == OrderStatus.CANCELLED:
-            raise refuse(
-                "conflict", "The order is already cancelled.", currentResource=order_view(self)
+            raise self._refuse(
+                Refused.ORDER_CANCELLED, "The order is already cancelled.", shown=Resource.ORDER
             )
         if self.transport.pickup is not None or self.status not in CANCELLABLE:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NOT_CANCELLABLE,
                 "An order can be cancelled only before pickup.",
-                currentResource=order_view(self),
+                shown=Resource.ORDER,
             )
 
     @workflow.update
@@ -417,7 +414,7 @@ class OrderWorkflow:
         invoice = command.invoice
         existing = self.invoices.get(invoice.type)
         if existing is not None:
-            return CommandResult(invoice_view(self, existing), version=existing.version)
+            return self._answer(Resource.INVOICE, existing.version, key=existing.type)
         invoice.updated_at = workflow.now()
         self.invoices[invoice.type] = invoice
         if invoice.type == "PRELIMINARY":
@@ -425,31 +422,32 @@ class OrderWorkflow:
         else:
             self.export_requested = "Final invoice received"
         await self._commit(command.source)
-        return CommandResult(invoice_view(self, invoice), created=True, version=invoice.version)
+        return self._answer(Resource.INVOICE, invoice.version, key=invoice.type, created=True)
 
     @submit_invoice.validator
     def _validate_submit_invoice(self, command: SubmitInvoice) -> None:
         self._require_open(allow_terminal=command.final)
         invoice = command.invoice
         if invoice.type == "FINAL" and not command.final:
-            raise refuse(
-                "validation-error",
+            raise self._refuse(
+                Refused.FINAL_INVOICE_ELSEWHERE,
                 "A FINAL invoice is submitted through finalization/final-invoice.",
-                errors=[_field("type", "use POST .../finalization/final-invoice", "FINAL")],
+                errors=[FieldIssue("type", "use POST .../finalization/final-invoice", "FINAL")],
             )
         if command.final:
             if not self.decision_final:
-                raise refuse(
-                    "conflict",
+                raise self._refuse(
+                    Refused.NOT_DECIDED,
                     "The final invoice is accepted once the compliance decision is known.",
                 )
             self._require_final_invoice_vat(invoice.vat_included)
         existing = self.invoices.get(invoice.type)
         if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
-            raise refuse(
-                "resource-exists-different-body",
+            raise self._refuse(
+                Refused.EXISTS_WITH_OTHER_DATA,
                 f"A {invoice.type} invoice exists with other data; change it with PATCH.",
-                currentResource=invoice_view(self, existing),
+                shown=Resource.INVOICE,
+                key=existing.type,
             )
 
     @workflow.update
@@ -462,38 +460,38 @@ class OrderWorkflow:
         invoice.version += 1
         invoice.updated_at = workflow.now()
         await self._commit(command.source)
-        return CommandResult(invoice_view(self, invoice), version=invoice.version)
+        return self._answer(Resource.INVOICE, invoice.version, key=invoice.type)
 
     @patch_invoice.validator
     def _validate_patch_invoice(self, command: PatchInvoice) -> None:
         self._require_open(allow_terminal=command.type == "FINAL")
         invoice = self.invoices.get(command.type)
         if invoice is None:
-            raise refuse("not-found", f"The order has no {command.type} invoice.")
+            raise self._refuse(Refused.NO_INVOICE, f"The order has no {command.type} invoice.")
         if command.type == "FINAL" and command.vat_included is not None:
             self._require_final_invoice_vat(command.vat_included)
         self._require_version(
-            command.expected_version, invoice.version, invoice_view(self, invoice)
+            command.expected_version, invoice.version, Resource.INVOICE, key=invoice.type
         )
 
     @workflow.update
     async def submit_payment(self, command: SubmitPayment) -> CommandResult:
         if self.payment is not None:
-            return CommandResult(self._payment_view(), version=self.payment.version)
+            return self._answer(Resource.PAYMENT, self.payment.version)
         self.payment = command.payment
         self.payment.updated_at = workflow.now()
         self._advance(OrderStatus.PAYMENT_SUBMITTED)
         await self._commit(command.source)
-        return CommandResult(self._payment_view(), created=True, version=self.payment.version)
+        return self._answer(Resource.PAYMENT, self.payment.version, created=True)
 
     @submit_payment.validator
     def _validate_submit_payment(self, command: SubmitPayment) -> None:
         self._require_open()
         if self.payment is not None and _payment_key(self.payment) != _payment_key(command.payment):
-            raise refuse(
-                "resource-exists-different-body",
+            raise self._refuse(
+                Refused.EXISTS_WITH_OTHER_DATA,
                 "A payment exists with other data; change it with PATCH.",
-                currentResource=payment_view(self),
+                shown=Resource.PAYMENT,
             )
 
     @workflow.update
@@ -507,14 +505,14 @@ class OrderWorkflow:
         payment.version += 1
         payment.updated_at = workflow.now()
         await self._commit(command.source)
-        return CommandResult(self._payment_view(), version=payment.version)
+        return self._answer(Resource.PAYMENT, payment.version)
 
     @patch_payment.validator
     def _validate_patch_payment(self, command: PatchPayment) -> None:
         self._require_open()
         if self.payment is None:
-            raise refuse("not-found", "The order has no payment yet.")
-        self._require_version(command.expected_version, self.payment.version, self._payment_view())
+            raise self._refuse(Refused.NO_PAYMENT, "The order has no payment yet.")
+        self._require_version(command.expected_version, self.payment.version, Resource.PAYMENT)
 
     @workflow.update
     async def ready_for_pickup(self, command: ReadyForPickup) -> CommandResult:
@@ -525,22 +523,24 @@ class OrderWorkflow:
             self.payment.updated_at = workflow.now()
             self._advance(OrderStatus.READY_FOR_PICKUP)
             await self._commit(command.source)
-        return CommandResult(self._payment_view(), version=self.payment.version)
+        return self._answer(Resource.PAYMENT, self.payment.version)
 
     @ready_for_pickup.validator
     def _validate_ready_for_pickup(self, command: ReadyForPickup) -> None:
         self._require_open()
         if self.payment is None:
-            raise refuse("conflict", "Submit the payment before marking it ready for pickup.")
+            raise self._refuse(
+                Refused.PAYMENT_FIRST, "Submit the payment before marking it ready for pickup."
+            )
         if self.payment.ready_for_pickup:
             return  # repeating it is harmless
         evaluation = self.evaluation
         if evaluation is None or not evaluation.payment_covers_invoice:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.PAYMENT_NOT_COVERING_INVOICE,
                 "The payment does not cover the invoice yet: ready-for-pickup needs a "
                 "preliminary invoice and a payment whose bank and cash amounts add up to it.",
-                currentResource=payment_view(self),
+                shown=Resource.PAYMENT,
             )
 
     @workflow.update
@@ -551,22 +551,22 @@ class OrderWorkflow:
         self._touch_transport()
         self._advance(OrderStatus.TRANSPORT_IN_PROGRESS, force=True)
         await self._commit(command.source)
-        return CommandResult(transport_view(self), version=self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.transport.version)
 
     @confirm_pickup.validator
     def _validate_confirm_pickup(self, command: ConfirmPickup) -> None:
         self._require_open()
         if self.transport.pickup is not None:
-            raise refuse(
-                "milestone-already-set",
+            raise self._refuse(
+                Refused.PICKUP_ALREADY_CONFIRMED,
                 "Pickup is already confirmed; revoke it first to correct it.",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
         if self.payment is None or not self.payment.ready_for_pickup:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NOT_READY_FOR_PICKUP,
                 "The order is not ready for pickup yet (POST .../payment/ready-for-pickup).",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
 
     @workflow.update
@@ -579,22 +579,22 @@ class OrderWorkflow:
         self._touch_transport()
         self.status = OrderStatus.READY_FOR_PICKUP
         await self._commit(command.source)
-        return CommandResult(transport_view(self), version=self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.transport.version)
 
     @revoke_pickup.validator
     def _validate_revoke_pickup(self, command: RevokePickup) -> None:
         self._require_created()
         if self.transport.delivery is not None:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.ALREADY_DELIVERED,
                 "Delivery is confirmed: the pickup can no longer be revoked.",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
         if self.transport.pickup is None:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NO_PICKUP,
                 "There is no confirmed pickup to revoke.",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
 
     @workflow.update
@@ -605,30 +605,30 @@ class OrderWorkflow:
         self._touch_transport()
         self._advance(OrderStatus.TRANSPORT_COMPLETED, force=True)
         await self._commit(command.source)
-        return CommandResult(transport_view(self), version=self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.transport.version)
 
     @confirm_delivery.validator
     def _validate_confirm_delivery(self, command: ConfirmDelivery) -> None:
         self._require_created()
         if self.transport.delivery is not None:
-            raise refuse(
-                "milestone-already-set",
+            raise self._refuse(
+                Refused.DELIVERY_ALREADY_CONFIRMED,
                 "Delivery is already confirmed.",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
         if self.transport.pickup is None:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NO_PICKUP,
                 "Delivery needs a confirmed pickup.",
-                currentResource=transport_view(self),
+                shown=Resource.TRANSPORT,
             )
         picked_up_on = self.transport.pickup.pickup_date
         if command.delivery.delivery_date < picked_up_on:
-            raise refuse(
-                "validation-error",
+            raise self._refuse(
+                Refused.DELIVERY_BEFORE_PICKUP,
                 f"The delivery date is before the pickup date {picked_up_on}.",
                 errors=[
-                    _field(
+                    FieldIssue(
                         "deliveryDate",
                         f"must not be before the pickup date {picked_up_on}",
                         command.delivery.delivery_date.isoformat(),
@@ -645,27 +645,29 @@ class OrderWorkflow:
                 earlier.status = "SUPERSEDED"  # kept for audit; only the newest counts
         self.documents.append(document)
         await self._commit(command.source, bump_order=False)
-        return CommandResult(document_view(document), created=True, version=self.version)
+        return self._answer(Resource.DOCUMENT, self.version, key=document.uuid, created=True)
 
     @attach_document.validator
     def _validate_attach_document(self, command: AttachDocument) -> None:
         self._require_created()
         if self.status == OrderStatus.CANCELLED:
-            raise refuse("conflict", "The order is cancelled.")
+            raise self._refuse(Refused.ORDER_CANCELLED, "The order is cancelled.")
         if any(d.uuid == command.document.uuid for d in self.documents):
-            raise refuse("conflict", "This document is already attached.")
+            raise self._refuse(
+                Refused.DOCUMENT_ALREADY_ATTACHED, "This document is already attached."
+            )
 
     @workflow.update
     async def regenerate_export(self, command: RegenerateExport) -> CommandResult:
         self.export_requested = command.reason
-        return CommandResult(export_file_view(self) | {"status": "PENDING"}, version=self.version)
+        return self._answer(Resource.EXPORT_FILE_REQUESTED, self.version)
 
     @regenerate_export.validator
     def _validate_regenerate_export(self, command: RegenerateExport) -> None:
         self._require_created()
         if not self.decision_final:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NOT_DECIDED,
                 "The Export File is NOT_ELIGIBLE: compliance is not VALID or INVALID yet.",
             )
 
@@ -689,24 +691,26 @@ class OrderWorkflow:
             bump_order=False,
             redecided=f"Decided again by {command.staff}: {command.reason}",
         )
-        return CommandResult(order_view(self), version=self.version)
+        return self._answer(Resource.ORDER, self.version)
 
     @redecide.validator
     def _validate_redecide(self, command: Redecide) -> None:
         self._require_created()
         if self.status == OrderStatus.CANCELLED:
-            raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
+            raise self._refuse(
+                Refused.ORDER_CANCELLED, "The order is cancelled.", shown=Resource.ORDER
+            )
         if self.decided is None:
-            raise refuse(
-                "conflict",
+            raise self._refuse(
+                Refused.NO_DECISION_TO_REMAKE,
                 "The order has no decision to make again: the rules decide it as facts arrive.",
-                currentResource=order_view(self),
+                shown=Resource.ORDER,
             )
         if not command.reason.strip() or not command.staff.strip():
-            raise refuse(
-                "validation-error",
+            raise self._refuse(
+                Refused.REDECISION_UNEXPLAINED,
                 "A re-decision needs a reason and the staff member who makes it.",
-                errors=[_field("reason", "must not be empty", command.reason)],
+                errors=[FieldIssue("reason", "must not be empty", command.reason)],
             )
 
     @workflow.signal(name=BUYER_CHANGED)
@@ -883,14 +887,6 @@ class OrderWorkflow:
         assert self.created is not None
         return self.created.identity.order_uuid
 
-    def download_url(self, version: int) -> str:
-        assert self.created is not None
-        identity = self.created.identity
-        return (
-            f"/v1/partners/{identity.partner_uuid}/orders/{identity.order_uuid}"
-            f"/finalization/export-file/versions/{version}/content"
-        )
-
     def _snapshot(self, events: list[PendingEvent], source: str) -> OrderSnapshot:
         created, evaluation = self.created, self.evaluation
         assert created is not None and evaluation is not None
@@ -905,12 +901,7 @@ class OrderWorkflow:
             created_at=self.created_at,
             updated_at=self.updated_at,
             vins=[v.vin for v in created.vins],
-            order=order_view(self),
-            invoices=[invoice_view(self, i) for i in self.invoices.values()],
-            payment=payment_view(self),
-            transport=transport_view(self),
-            compliance=compliance_view(self),
-            export_file=export_file_view(self),
+            resources=self._resources(),
             rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
             documents=list(self.documents),
             events=events,
@@ -950,51 +941,95 @@ class OrderWorkflow:
 
     def _require_created(self) -> None:
         if self.created is None:
-            raise refuse("not-found", "The order does not exist.")
+            raise self._refuse(Refused.ORDER_NOT_FOUND, "The order does not exist.")
 
     def _require_open(self, allow_terminal: bool = False) -> None:
         self._require_created()
         if self.status == OrderStatus.CANCELLED:
-            raise refuse("conflict", "The order is cancelled.", currentResource=order_view(self))
+            raise self._refuse(
+                Refused.ORDER_CANCELLED, "The order is cancelled.", shown=Resource.ORDER
+            )
         if not allow_terminal and self.transport.delivery is not None and self.decision_final:
-            raise refuse("conflict", "The order is final; only the final invoice may follow.")
+            raise self._refuse(
+                Refused.ORDER_FINAL, "The order is final; only the final invoice may follow."
+            )
 
     def _require_final_invoice_vat(self, vat_included: bool) -> None:
         """The final invoice follows the decision: VAT when it applies, none when exempt."""
         assert self.evaluation is not None
         decision = self.evaluation.decision
         if decision == Decision.VAT_APPLICABLE and not vat_included:
-            raise refuse(
-                "validation-error",
+            raise self._refuse(
+                Refused.FINAL_INVOICE_VAT,
                 "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
-                errors=[_field("vatIncluded", "must be true when VAT applies", False)],
+                errors=[FieldIssue("vatIncluded", "must be true when VAT applies", False)],
             )
         if decision == Decision.VALID_EXPORT and vat_included:
-            raise refuse(
-                "validation-error",
+            raise self._refuse(
+                Refused.FINAL_INVOICE_VAT,
                 "The decision is VALID_EXPORT: VAT shown on an invoice is owed (Art. 203), so "
                 "the final invoice of an exempt supply charges none and cites the exemption.",
-                errors=[_field("vatIncluded", "must be false for an exempt supply", True)],
+                errors=[FieldIssue("vatIncluded", "must be false for an exempt supply", True)],
             )
 
-    def _payment_view(self) -> dict:
-        """The payment's view, once the order has a payment (every command's answer of it)."""
-        view = payment_view(self)
-        assert view is not None
-        return view
-
-    @staticmethod
-    def _require_version(expected: int, current: int, resource: dict) -> None:
+    def _require_version(
+        self, expected: int, current: int, shown: Resource, key: str | None = None
+    ) -> None:
         if expected != current:
-            raise refuse(
-                "version-mismatch",
+            raise self._refuse(
+                Refused.VERSION_CONFLICT,
                 f"If-Match version {expected} does not match current version {current}.",
-                currentResource=resource,
+                shown=shown,
+                key=key,
             )
 
+    def _refuse(
+        self,
+        reason: Refused,
+        detail: str,
+        shown: Resource | None = None,
+        key: str | None = None,
+        errors: list[FieldIssue] | None = None,
+    ) -> ApplicationError:
+        """A refusal: its reason, with the order when the answer shows a resource of it."""
+        if shown is None and not errors:
+            return refuse(reason, detail)
+        order = self._resources() if shown is not None else None
+        return refuse(reason, detail, OrderRefusal(order, shown, key, errors or []))
 
-def _field(name: str, message: str, rejected: object) -> dict:
-    return {"field": name, "message": message, "rejectedValue": rejected}
+    def _answer(
+        self, shown: Resource, version: int, key: str | None = None, created: bool = False
+    ) -> CommandResult:
+        return CommandResult(shown, self._resources(), key, created, version)
+
+    def _resources(self) -> OrderResources:
+        """The order as its answers and its read model show it."""
+        created = self.created
+        assert created is not None
+        evaluation = self.evaluation
+        return OrderResources(
+            identity=created.identity,
+            buyer_uuid=created.buyer.uuid,
+            vins=created.vins,
+            total_amount=created.total_amount,
+            purchase_date=created.purchase_date,
+            responsible_contact=created.responsible_contact,
+            status=self.status,
+            version=self.version,
+            compliance_version=self.compliance_version,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            cancellation_reason=self.cancellation_reason,
+            invoices=self.invoices,
+            payment=self.payment,
+            transport=self.transport,
+            documents=self.documents,
+            evaluation=evaluation and replace(evaluation, rule_outcomes=[]),
+            export_files=self.export_files,
+            export_requested=self.export_requested,
+            export_failed=self.export_failed,
+            daily_vies_active=self.daily_vies_active,
+        )
 
 
 def _invoice_key(invoice: Invoice) -> tuple:

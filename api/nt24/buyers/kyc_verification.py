@@ -52,6 +52,8 @@ from workflows.buyers.kyc_verification import (
     ReviewDecision,
     SessionAnswer,
 )
+from workflows.buyers.refusals import KycRefusalReason as Refused
+from workflows.buyers.refusals import ProviderFailure
 from workflows.buyers.rules.kyc import NT24_LED
 from workflows.buyers.rules.kyc_verification import AmlThresholds
 from workflows.change_source import ChangeSource
@@ -84,11 +86,31 @@ def kyc_start(settings: Settings, buyer_uuid: UUID | str) -> KycStart:
     )
 
 
+# The problem type each refusal of the verification answers
+PROBLEM_TYPE: dict[Refused, str] = {
+    Refused.AWAITING_REVIEW: "conflict",
+    Refused.BEING_DECIDED: "conflict",
+    Refused.STILL_VERIFIED: "conflict",
+    Refused.NO_REVIEW_PENDING: "conflict",
+    Refused.PROVIDER_UNAVAILABLE: "service-unavailable",
+    Refused.REJECTION_UNEXPLAINED: "validation-error",
+}
+
+
 def _problem(error: WorkflowUpdateFailedError) -> Problem:
     cause = error.cause
     if not isinstance(cause, ApplicationError):
         raise error
-    problem = problem_of(cause)
+    reason = Refused.__members__.get(cause.type or "")
+    if reason is None:
+        problem = problem_of(cause)  # a worker of the previous release names the problem
+    elif reason == Refused.PROVIDER_UNAVAILABLE:
+        failure = ProviderFailure(**cause.details[0])
+        problem = Problem(
+            "service-unavailable", cause.message, providerError=failure.provider_error
+        )
+    else:
+        problem = Problem(PROBLEM_TYPE[reason], cause.message)
     if problem.slug == "service-unavailable":
         problem.headers["Retry-After"] = PROVIDER_RETRY_AFTER
     return problem

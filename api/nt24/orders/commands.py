@@ -32,13 +32,15 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.nt24.identity.auth import PartnerScope
+from api.nt24.orders.refusals import order_refusal_problem
+from api.nt24.orders.views import resource_view
 from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
 from api.shared.temporal_calls import command_deadline, unavailable, update_id
 from api.shared.versioning import versioned_json
 from store.db import Database
 from store.models import Order
 from store.orders import queries
-from workflows.orders.model import CommandResult
+from workflows.orders.state import CommandResult
 
 MAX_IN_FLIGHT = 4
 QUEUE_WAIT_SECONDS = 10.0
@@ -83,7 +85,12 @@ async def _gate(workflow_id: str) -> AsyncIterator[None]:
 
 
 def problem_of(failure: ApplicationError) -> Problem:
-    """A workflow's refusal (``workflows.orders.workflow.refuse``) as the problem it names."""
+    """A workflow's refusal as the problem it answers: an order's domain reason through its
+    table (api/nt24/orders/refusals.py); a problem type as the other workflows, and order
+    workflows of the previous release, refuse with, as it is."""
+    problem = order_refusal_problem(failure)
+    if problem is not None:
+        return problem
     if failure.type not in PROBLEM_TYPES:
         raise failure
     extra: dict[str, Any] = dict(failure.details[0]) if failure.details else {}
@@ -224,4 +231,14 @@ async def order_command(
     result = await run_command(
         client, row.workflow_id, update, command, closed=closed_order(db, row.workflow_id)
     )
-    return versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+    return versioned_json(
+        answer_body(result), result.version, status_code=201 if result.created else 200
+    )
+
+
+def answer_body(result: CommandResult) -> dict:
+    """The JSON of the resource a command's answer shows, rendered from the order's state."""
+    if result.body is not None:  # a worker of the previous release rendered it itself
+        return result.body
+    assert result.order is not None and result.resource is not None
+    return resource_view(result.order, result.resource, result.key)

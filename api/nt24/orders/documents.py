@@ -30,7 +30,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
-from api.nt24.orders.commands import closed_order, load_order, run_command
+from api.nt24.orders.commands import answer_body, closed_order, load_order, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
@@ -338,7 +338,9 @@ async def upload_document(
         closed=closed_order(db, row.workflow_id),
     )
     content = f"/v1/partners/{scope.partner.uuid}/orders/{order_uuid}/documents/{document.uuid}"
-    return JSONResponse(result.body, status_code=201, headers={"Location": f"{content}/content"})
+    return JSONResponse(
+        answer_body(result), status_code=201, headers={"Location": f"{content}/content"}
+    )
 
 
 def upload_route(module: str | None, path: str, summary: str) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from api.nt24.identity.auth import PartnerAccess
-from api.nt24.orders.commands import closed_order, load_order, run_command
+from api.nt24.orders.commands import answer_body, closed_order, load_order, run_command
 from api.nt24.orders.compliance import DecisionValue
 from api.nt24.orders.documents import attachment
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
@@ -137,4 +137,4 @@ async def regenerate_export(
         m.RegenerateExport(),
         closed=closed_order(db, row.workflow_id),
     )
-    return JSONResponse(result.body, status_code=202)
+    return JSONResponse(answer_body(result), status_code=202)

@@ -18,7 +18,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from activities.buyers.buyer_orders import notify_open_orders
 from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
-from api.nt24.orders.commands import order_command, order_view, run_command
+from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn, PersonIn
@@ -284,7 +284,9 @@ async def create(
     result = await run_command(client, order_workflow_id(uuid), OrderWorkflow.create, command)
     if result.created:
         await _catch_up_on_vies(client, db, buyer, buyer_now)
-    answer = versioned_json(result.body, result.version, status_code=201 if result.created else 200)
+    answer = versioned_json(
+        answer_body(result), result.version, status_code=201 if result.created else 200
+    )
     return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}")
 
 

@@ -1,47 +1,27 @@
-"""The order's resources as the contract shows them (camelCase, nulls omitted), computed by
-the workflow and stored in the read model, so a GET serves them without recomputing."""
+"""The order's resources as the NT24 contract shows them (camelCase, nulls omitted), rendered
+from its domain state (``OrderResources``): by the API for a command's answer and its
+refusals, and by the read-model writer, which stores them so a GET serves them without
+recomputing. A leaf, so both may import it; the workflow never renders."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from workflows.money_json import money_json
 from workflows.orders.model import (
     Address,
     Delivery,
     DocumentRef,
-    ExportFileVersion,
     Invoice,
     OrderVin,
     Person,
     Pickup,
 )
-from workflows.orders.rollup import Evaluation, OrderState
 from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.state import OrderResources, Resource, export_file_url
 from workflows.orders.status import OrderStatus
-
-
-class OrderResources(OrderState, Protocol):
-    """What the views read of an order: the workflow's state (this module does not import the
-    workflow, which imports it)."""
-
-    status: OrderStatus
-    version: int
-    compliance_version: int
-    created_at: datetime | None
-    updated_at: datetime | None
-    cancellation_reason: str | None
-    evaluation: Evaluation | None
-    export_files: list[ExportFileVersion]
-    export_requested: str | None
-    export_failed: bool
-
-    @property
-    def daily_vies_active(self) -> bool: ...
-
-    def download_url(self, version: int) -> str: ...
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -110,18 +90,16 @@ def _vin(order: OrderResources, vin: OrderVin) -> dict:
 
 
 def order_view(order: OrderResources) -> dict:
-    created = order.created
-    assert created is not None
     return compact(
         {
-            "uuid": created.identity.order_uuid,
-            "externalOrderId": created.identity.external_order_id,
-            "buyerId": created.buyer.uuid,
+            "uuid": order.identity.order_uuid,
+            "externalOrderId": order.identity.external_order_id,
+            "buyerId": order.buyer_uuid,
             "status": order.status,
-            "vins": [_vin(order, v) for v in created.vins],
-            "totalAmount": money_json(created.total_amount),
-            "purchaseDate": _date(created.purchase_date),
-            "responsibleContact": _person(created.responsible_contact),
+            "vins": [_vin(order, v) for v in order.vins],
+            "totalAmount": money_json(order.total_amount),
+            "purchaseDate": _date(order.purchase_date),
+            "responsibleContact": _person(order.responsible_contact),
             "cancellationReason": order.cancellation_reason,
             "version": order.version,
             "createdAt": _utc(order.created_at),
@@ -258,7 +236,7 @@ def export_file_view(order: OrderResources) -> dict:
         {
             "status": status,
             "version": latest.version if latest else None,
-            "downloadUrl": order.download_url(latest.version) if latest else None,
+            "downloadUrl": export_file_url(order.identity, latest.version) if latest else None,
             "generatedAt": _utc(latest.generated_at) if latest else None,
             "decision": latest.decision if latest else None,
             "supersededVersions": [
@@ -266,7 +244,7 @@ def export_file_view(order: OrderResources) -> dict:
                     "version": f.version,
                     "generatedAt": _utc(f.generated_at),
                     "archivedReason": files[i + 1].reason,
-                    "downloadUrl": order.download_url(f.version),
+                    "downloadUrl": export_file_url(order.identity, f.version),
                 }
                 for i, f in enumerate(files[:-1])
             ],
@@ -276,7 +254,7 @@ def export_file_view(order: OrderResources) -> dict:
 
 def compliance_view(order: OrderResources) -> dict:
     evaluation = order.evaluation
-    assert evaluation is not None and order.created is not None
+    assert evaluation is not None
     export_file = export_file_view(order)
     modules = {name: dict(values) for name, values in evaluation.modules.items()}
     modules["order"] = {
@@ -293,7 +271,7 @@ def compliance_view(order: OrderResources) -> dict:
     }
     return compact(
         {
-            "orderUuid": order.created.identity.order_uuid,
+            "orderUuid": order.identity.order_uuid,
             "complianceStatus": evaluation.compliance_status,
             "decision": evaluation.decision,
             "blockers": [asdict(b) for b in evaluation.blockers],
@@ -302,3 +280,45 @@ def compliance_view(order: OrderResources) -> dict:
             "updatedAt": _utc(order.updated_at),
         }
     )
+
+
+@dataclass
+class OrderJson:
+    """Each of the order's resources as the read model stores it and a GET serves it."""
+
+    order: dict
+    invoices: list[dict]
+    payment: dict | None
+    transport: dict
+    compliance: dict
+    export_file: dict
+
+
+def order_json(order: OrderResources) -> OrderJson:
+    return OrderJson(
+        order=order_view(order),
+        invoices=[invoice_view(order, i) for i in order.invoices.values()],
+        payment=payment_view(order),
+        transport=transport_view(order),
+        compliance=compliance_view(order),
+        export_file=export_file_view(order),
+    )
+
+
+def resource_view(order: OrderResources, resource: Resource, key: str | None = None) -> dict:
+    """The resource an answer shows: a command's result or a refusal's current resource."""
+    if resource == Resource.ORDER:
+        return order_view(order)
+    if resource == Resource.INVOICE:
+        return invoice_view(order, order.invoices[str(key)])
+    if resource == Resource.PAYMENT:
+        payment = payment_view(order)
+        assert payment is not None
+        return payment
+    if resource == Resource.TRANSPORT:
+        return transport_view(order)
+    if resource == Resource.DOCUMENT:
+        return document_view(next(d for d in order.documents if d.uuid == key))
+    if resource == Resource.EXPORT_FILE_REQUESTED:
+        return export_file_view(order) | {"status": "PENDING"}
+    return export_file_view(order)
