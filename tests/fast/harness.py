@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
@@ -23,7 +24,10 @@ from worker import workflow_runner
 async def mocked_worker(
     env: WorkflowEnvironment, workflows: Sequence[type], activities: Sequence[Callable[..., Any]]
 ) -> AsyncIterator[str]:
-    """A worker on a task queue of its own, in the production sandbox; yields the queue."""
+    """A worker on a task queue of its own, in the production sandbox; yields the queue.
+
+    An exception in workflow code fails the workflow (and the Update it ran in) at once: in
+    production its task is retried until a fix is deployed, which in a test is a hang."""
     task_queue = f"fast-{uuid4().hex[:8]}"
     async with Worker(
         env.client,
@@ -31,18 +35,27 @@ async def mocked_worker(
         workflows=list(workflows),
         activities=list(activities),
         workflow_runner=workflow_runner(),
+        workflow_failure_exception_types=[Exception],
     ):
         yield task_queue
 
 
-async def until(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
-    """Wait in real time for the worker to act on what a skip set off (a timer fired)."""
+async def until(
+    condition: Callable[[], bool | Awaitable[bool]], what: str, seconds: float = 10
+) -> None:
+    """Wait in real time for the worker to act on what a signal or a skip set off; the
+    condition may be a coroutine (a query)."""
     try:
         async with asyncio.timeout(seconds):
-            while not condition():
+            while not await _holds(condition):
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"not seen within {seconds:g} s: {what}") from None
+
+
+async def _holds(condition: Callable[[], bool | Awaitable[bool]]) -> bool:
+    answer = condition()
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 async def stop(handles: Sequence[WorkflowHandle]) -> None:

@@ -154,6 +154,11 @@ class Verifications:
         )
 
 
+async def in_phase(handle: WorkflowHandle, phase: str) -> bool:
+    """The run's phase moves on after the verdict's write (the state query shows it)."""
+    return (await handle.query(KycWorkflow.state))["phase"] == phase
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def verifications(time_skipping: WorkflowEnvironment) -> AsyncIterator[Verifications]:
     provider = KycActivities()
@@ -176,7 +181,8 @@ async def test_an_approved_buyer_is_verified_and_the_profile_lapses_on_time(
     assert [e.type for e in verified.events] == ["kyc.verification_completed"]
     assert [p.subject for p in provider.profiles[-1].screenings] == ["COMPANY", "PERSON"]
 
-    # a new verification is refused until the expiry notice
+    # once the run holds the profile, a new verification is refused until the expiry notice
+    await until(lambda: in_phase(handle, "VERIFIED"), "the run holding the profile")
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
             KycWorkflow.open_session, OpenSession("Auto Dupont SARL", "FR", "Marie", "Dupont")
