@@ -27,53 +27,34 @@ from workflows.orders.model import (
 from workflows.orders.rollup import Evaluation
 from workflows.orders.status import OrderStatus
 
-# The order's state: what continue-as-new carries into the next run
-CARRIED = (
-    "created",
-    "status",
-    "version",
-    "revision",
-    "created_at",
-    "updated_at",
-    "invoices",
-    "payment",
-    "transport",
-    "documents",
-    "vies",
-    "vies_checks_started",
-    "compliance_version",
-    "export_files",
-    "export_requested",
-    "export_failed",
-    "cancellation_reason",
-    "decided",
-    "redecisions",
-    "chain_head",
-)
-
 
 @dataclass
-class OrderCarry:
-    created: CreateOrder
-    status: OrderStatus
-    version: int
-    revision: int
-    created_at: datetime
-    updated_at: datetime
-    invoices: dict[str, Invoice]
-    payment: Payment | None
-    transport: Transport
-    documents: list[DocumentRef]
-    vies: list[ViesEvidence]
-    vies_checks_started: int
-    compliance_version: int
-    export_files: list[ExportFileVersion]
-    export_requested: str | None
-    export_failed: bool
-    cancellation_reason: str | None
+class OrderState:
+    """The order's state, whole: the workflow holds one and continue-as-new carries it into
+    the next run as it is. What is derived from it (the rollup's evaluation) is recomputed."""
+
+    created: CreateOrder | None = None  # None until the ``create`` Update arrives
+    status: OrderStatus = OrderStatus.CREATED
+    version: int = 0
+    revision: int = 0  # every read-model write, for last-writer-wins by revision
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    invoices: dict[str, Invoice] = field(default_factory=dict)
+    payment: Payment | None = None
+    transport: Transport = field(default_factory=Transport)
+    documents: list[DocumentRef] = field(default_factory=list)
+    vies: list[ViesEvidence] = field(default_factory=list)
+    vies_checks_started: int = 0
+    compliance_version: int = 0
+    export_files: list[ExportFileVersion] = field(default_factory=list)
+    export_requested: str | None = None  # the reason of a pending generation
+    export_failed: bool = False
+    cancellation_reason: str | None = None
     decided: Evaluation | None = None  # the decision as made, held until a re-decision
     redecisions: list[Redecision] = field(default_factory=list)
-    chain_head: str | None = None  # the evidence chain head of the last read-model write
+    # The head of the order's evidence chain as the read-model write sealed it: the
+    # database's chain and this history witness each other (None before the first write)
+    chain_head: str | None = None
 
 
 @dataclass
@@ -83,7 +64,7 @@ class OrderStart:
 
     # A workflow started but never created (its creator gave up) ends after this
     abandoned_after: timedelta = timedelta(hours=1)
-    carried: OrderCarry | None = None
+    carried: OrderState | None = None
 
 
 @dataclass

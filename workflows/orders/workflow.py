@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         ConfirmDelivery,
         ConfirmPickup,
         CreateOrder,
-        DocumentRef,
         ExportFileVersion,
         Invoice,
         PatchInvoice,
@@ -53,7 +52,6 @@ with workflow.unsafe.imports_passed_through():
         RevokePickup,
         SubmitInvoice,
         SubmitPayment,
-        Transport,
         ViesEvidence,
     )
     from workflows.orders.refusals import OrderRefusal
@@ -67,11 +65,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.orders.rules.outcome import ComplianceStatus, Decision
     from workflows.orders.state import (
-        CARRIED,
         CommandResult,
-        OrderCarry,
         OrderResources,
         OrderStart,
+        OrderState,
         Resource,
         export_file_url,
     )
@@ -88,37 +85,14 @@ _INDEX_ON_CHANGE = "index-on-change"
 class OrderWorkflow:
     @workflow.init
     def __init__(self, start: OrderStart) -> None:
-        self.created: CreateOrder | None = None
-        self.status = OrderStatus.CREATED
-        self.version = 0
-        self.revision = 0  # every read-model write, for last-writer-wins by revision
-        self.created_at: datetime | None = None
-        self.updated_at: datetime | None = None
-        self.invoices: dict[str, Invoice] = {}
-        self.payment: Payment | None = None
-        self.transport = Transport()
-        self.documents: list[DocumentRef] = []
-        self.vies: list[ViesEvidence] = []
-        self.vies_checks_started = 0
+        self.state = start.carried or OrderState()
         self.evaluation: Evaluation | None = None
-        self.compliance_version = 0
-        self.export_files: list[ExportFileVersion] = []
-        self.export_requested: str | None = None  # the reason of a pending generation
-        self.export_failed = False
         self.pending_events: list[PendingEvent] = []
-        self.cancellation_reason: str | None = None
-        self.decided: Evaluation | None = None  # held once made (rule set 2026.12 on)
-        self.redecisions: list[Redecision] = []
-        # The head of the order's evidence chain as the read-model write sealed it: the
-        # database's chain and this history witness each other (None before the first write)
-        self.chain_head: str | None = None
         # (order status, compliance status) as last upserted to the search attributes
         self.indexed: tuple[str, str] | None = None
+        self.head_revision = 0  # the revision whose evidence chain head ``chain_head`` is
         if start.carried is not None:
-            for name in CARRIED:
-                setattr(self, name, getattr(start.carried, name))
-            # derived state: recomputed, not carried
-            self.evaluation = self._evaluate()
+            self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
     # ----- the run: timers and background work -----
 
@@ -126,18 +100,17 @@ class OrderWorkflow:
     async def run(self, start: OrderStart) -> str:
         try:
             await workflow.wait_condition(
-                lambda: self.created is not None, timeout=start.abandoned_after
+                lambda: self.state.created is not None, timeout=start.abandoned_after
             )
         except TimeoutError:
             return "ABANDONED"  # started by a create request that never arrived
-        assert self.created is not None
-        interval = self.created.settings.vies_recheck_interval
+        assert self.state.created is not None
+        interval = self.state.created.settings.vies_recheck_interval
         while not self._closing():
             if self._history_too_long():
                 # keep the history bounded for orders that live long (daily re-checks)
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                carried = OrderCarry(**{name: getattr(self, name) for name in CARRIED})
-                workflow.continue_as_new(OrderStart(start.abandoned_after, carried))
+                workflow.continue_as_new(OrderStart(start.abandoned_after, self.state))
             recheck, finished = self.daily_vies_active, self.finished
             review_at = self.evaluation.review_at if self.evaluation else None
             waits = [interval] if recheck else []
@@ -149,7 +122,7 @@ class OrderWorkflow:
 
             def wake_up(recheck: bool = recheck, finished: bool = finished) -> bool:
                 return (
-                    self.export_requested is not None
+                    self.state.export_requested is not None
                     or self.finished != finished
                     or self.daily_vies_active != recheck
                 )
@@ -163,18 +136,18 @@ class OrderWorkflow:
                 woken = True
             except TimeoutError:
                 woken = False
-            if self.export_requested is not None:
+            if self.state.export_requested is not None:
                 await self._generate_export_file()
             elif not woken and review_at is not None and workflow.now() >= review_at:
                 await self._commit(ChangeSource.SYSTEM, bump_order=False)  # a deadline passed
             elif not woken and self.daily_vies_active:
                 await self._daily_vies_check()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.status
+        return self.state.status
 
     def _history_too_long(self) -> bool:
-        assert self.created is not None
-        limit = self.created.settings.max_history_events
+        assert self.state.created is not None
+        limit = self.state.created.settings.max_history_events
         info = workflow.info()
         if limit is not None:
             return info.get_current_history_length() > limit
@@ -186,23 +159,25 @@ class OrderWorkflow:
         closed when finished)."""
         if not self.finished:
             return False
-        if self.status == OrderStatus.CANCELLED or not workflow.patched("order-open-after-final"):
+        if self.state.status == OrderStatus.CANCELLED or not workflow.patched(
+            "order-open-after-final"
+        ):
             return True
         return workflow.now() >= self._retained_until()
 
     def _retained_until(self) -> datetime:
-        assert self.created is not None and self.updated_at is not None
-        return self.updated_at + self.created.settings.retention
+        assert self.state.created is not None and self.state.updated_at is not None
+        return self.state.updated_at + self.state.created.settings.retention
 
     @property
     def finished(self) -> bool:
         """Cancelled, or decided, delivered and finally invoiced with its Export File made."""
-        return self.status == OrderStatus.CANCELLED or (
+        return self.state.status == OrderStatus.CANCELLED or (
             self.decision_final
-            and self.transport.delivery is not None
-            and "FINAL" in self.invoices
-            and self.export_requested is None
-            and bool(self.export_files)
+            and self.state.transport.delivery is not None
+            and "FINAL" in self.state.invoices
+            and self.state.export_requested is None
+            and bool(self.state.export_files)
         )
 
     def _rule_set(self) -> str:
@@ -212,12 +187,12 @@ class OrderWorkflow:
 
     def _evaluate(self) -> Evaluation:
         rule_set = self._rule_set()
-        current = evaluate_order(self, workflow.now(), rule_set)
+        current = evaluate_order(self.state, workflow.now(), rule_set)
         if rule_set == LEGACY_RULE_SET:
             return current
-        if self.decided is None and current.decision is not None:
-            self.decided = current
-        return held(self.decided, current) if self.decided is not None else current
+        if self.state.decided is None and current.decision is not None:
+            self.state.decided = current
+        return held(self.state.decided, current) if self.state.decided is not None else current
 
     @property
     def decision_final(self) -> bool:
@@ -227,19 +202,19 @@ class OrderWorkflow:
     def daily_vies_active(self) -> bool:
         """From ready-for-pickup until delivery is confirmed (the contract's stricter reading)."""
         return (
-            self.payment is not None
-            and self.payment.ready_for_pickup
-            and self.transport.delivery is None
-            and self.status != OrderStatus.CANCELLED
-            and self.decided is None  # decided without delivery: evidence came too late
+            self.state.payment is not None
+            and self.state.payment.ready_for_pickup
+            and self.state.transport.delivery is None
+            and self.state.status != OrderStatus.CANCELLED
+            and self.state.decided is None  # decided without delivery: evidence came too late
         )
 
     async def _daily_vies_check(self) -> None:
         """One re-check as a child BuyerViesCheckWorkflow: retried through outages, recorded
         as evidence; UNKNOWN when VIES stays unavailable, which blocks but never decides."""
-        assert self.created is not None
-        settings, buyer = self.created.settings, self.created.buyer
-        self.vies_checks_started += 1
+        assert self.state.created is not None
+        settings, buyer = self.state.created.settings, self.state.created.buyer
+        self.state.vies_checks_started += 1
         result = await workflow.execute_child_workflow(
             BuyerViesCheckWorkflow.run,
             BuyerViesCheckInput(
@@ -252,8 +227,12 @@ class OrderWorkflow:
                 give_up_after=settings.vies_give_up_after,
                 attempt_timeout=settings.vies_attempt_timeout,
             ),
-            id=order_vies_check_workflow_id(workflow.info().workflow_id, self.vies_checks_started),
-            static_summary=f"Daily VIES check #{self.vies_checks_started} of {buyer.vat_number}",
+            id=order_vies_check_workflow_id(
+                workflow.info().workflow_id, self.state.vies_checks_started
+            ),
+            static_summary=(
+                f"Daily VIES check #{self.state.vies_checks_started} of {buyer.vat_number}"
+            ),
         )
         evidence = ViesEvidence(
             result.checked_at,
@@ -265,11 +244,11 @@ class OrderWorkflow:
         await self._apply_vies(evidence, ChangeSource.SYSTEM)
 
     async def _apply_vies(self, evidence: ViesEvidence, source: str) -> None:
-        assert self.created is not None
-        if any(e.checked_at == evidence.checked_at for e in self.vies):
+        assert self.state.created is not None
+        if any(e.checked_at == evidence.checked_at for e in self.state.vies):
             return  # the order's own check, heard again through the buyer's notification
-        self.vies.append(evidence)
-        buyer = self.created.buyer
+        self.state.vies.append(evidence)
+        buyer = self.state.created.buyer
         previous = buyer.vies_result
         buyer.vies_last_checked_at = evidence.checked_at
         buyer.vies_result = evidence.result  # UNKNOWN too: the rules read it as VIES_PENDING
@@ -295,24 +274,24 @@ class OrderWorkflow:
         await self._commit(source, bump_order=False)
 
     async def _generate_export_file(self) -> None:
-        assert self.created is not None and self.evaluation is not None
-        reason = self.export_requested or "Generated"
-        version = (self.export_files[-1].version + 1) if self.export_files else 1
-        self.export_requested = None
+        assert self.state.created is not None and self.evaluation is not None
+        reason = self.state.export_requested or "Generated"
+        version = (self.state.export_files[-1].version + 1) if self.state.export_files else 1
+        self.state.export_requested = None
         try:
             generated = await workflow.execute_activity_method(
                 ExportFileActivities.generate_export_file,
                 self._snapshot_request(version, reason),
-                start_to_close_timeout=self.created.settings.export_file_timeout,
+                start_to_close_timeout=self.state.created.settings.export_file_timeout,
                 retry_policy=RetryPolicy(maximum_attempts=5),
                 summary=f"Render Export File v{version} ({self.evaluation.decision}): {reason}",
             )
         except ActivityError:
-            self.export_failed = True
+            self.state.export_failed = True
             await self._commit(ChangeSource.SYSTEM, bump_order=False)
             return
-        self.export_failed = False
-        self.export_files.append(
+        self.state.export_failed = False
+        self.state.export_files.append(
             ExportFileVersion(
                 version, generated.sha256, generated.generated_at, generated.decision, reason
             )
@@ -325,7 +304,7 @@ class OrderWorkflow:
                 "exportFileVersion": version,
                 "decision": generated.decision,
                 "generatedAt": _utc(generated.generated_at),
-                "downloadUrl": export_file_url(self.created.identity, version),
+                "downloadUrl": export_file_url(self.state.created.identity, version),
                 "sha256": generated.sha256,
             },
         )
@@ -340,16 +319,16 @@ class OrderWorkflow:
     @workflow.query
     def evidence_head(self) -> str | None:
         """The evidence chain head this history recorded at the order's last change."""
-        return self.chain_head
+        return self.state.chain_head
 
     # ----- commands -----
 
     @workflow.update
     async def create(self, command: CreateOrder) -> CommandResult:
-        if self.created is not None:  # update-with-start on an existing order: a repeat
-            return self._answer(Resource.ORDER, self.version)
-        self.created = command
-        self.created_at = self.updated_at = workflow.now()
+        if self.state.created is not None:  # update-with-start on an existing order: a repeat
+            return self._answer(Resource.ORDER, self.state.version)
+        self.state.created = command
+        self.state.created_at = self.state.updated_at = workflow.now()
         identity: list[SearchAttributeUpdate] = [
             sa.ORGANIZATION.value_set(command.identity.organization_uuid),
             sa.PARTNER.value_set(command.identity.partner_uuid),
@@ -361,11 +340,11 @@ class OrderWorkflow:
             workflow.upsert_search_attributes(identity)
             identity = []
         await self._commit(command.source, bump_order=False, index=identity)
-        return self._answer(Resource.ORDER, self.version, created=True)
+        return self._answer(Resource.ORDER, self.state.version, created=True)
 
     @create.validator
     def _validate_create(self, command: CreateOrder) -> None:
-        if self.created is not None and command.fingerprint != self.created.fingerprint:
+        if self.state.created is not None and command.fingerprint != self.state.created.fingerprint:
             raise self._refuse(
                 Refused.EXISTS_WITH_OTHER_DATA,
                 f"Order {command.identity.external_order_id} exists with another body; "
@@ -375,34 +354,34 @@ class OrderWorkflow:
 
     @workflow.update
     async def patch_order(self, command: PatchOrder) -> CommandResult:
-        assert self.created is not None
+        assert self.state.created is not None
         if command.responsible_contact is not None:
-            self.created.responsible_contact = command.responsible_contact
+            self.state.created.responsible_contact = command.responsible_contact
         if command.purchase_date is not None:
-            self.created.purchase_date = command.purchase_date
+            self.state.created.purchase_date = command.purchase_date
         await self._commit(command.source)
-        return self._answer(Resource.ORDER, self.version)
+        return self._answer(Resource.ORDER, self.state.version)
 
     @patch_order.validator
     def _validate_patch_order(self, command: PatchOrder) -> None:
         self._require_open()
-        self._require_version(command.expected_version, self.version, Resource.ORDER)
+        self._require_version(command.expected_version, self.state.version, Resource.ORDER)
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> CommandResult:
-        self.status = OrderStatus.CANCELLED
-        self.cancellation_reason = command.reason
+        self.state.status = OrderStatus.CANCELLED
+        self.state.cancellation_reason = command.reason
         await self._commit(command.source)
-        return self._answer(Resource.ORDER, self.version)
+        return self._answer(Resource.ORDER, self.state.version)
 
     @cancel.validator
     def _validate_cancel(self, command: CancelOrder) -> None:
         self._require_created()
-        if self.status == OrderStatus.CANCELLED:
+        if self.state.status == OrderStatus.CANCELLED:
             raise self._refuse(
                 Refused.ORDER_CANCELLED, "The order is already cancelled.", shown=Resource.ORDER
             )
-        if self.transport.pickup is not None or self.status not in CANCELLABLE:
+        if self.state.transport.pickup is not None or self.state.status not in CANCELLABLE:
             raise self._refuse(
                 Refused.NOT_CANCELLABLE,
                 "An order can be cancelled only before pickup.",
@@ -412,15 +391,15 @@ class OrderWorkflow:
     @workflow.update
     async def submit_invoice(self, command: SubmitInvoice) -> CommandResult:
         invoice = command.invoice
-        existing = self.invoices.get(invoice.type)
+        existing = self.state.invoices.get(invoice.type)
         if existing is not None:
             return self._answer(Resource.INVOICE, existing.version, key=existing.type)
         invoice.updated_at = workflow.now()
-        self.invoices[invoice.type] = invoice
+        self.state.invoices[invoice.type] = invoice
         if invoice.type == "PRELIMINARY":
             self._advance(OrderStatus.INVOICE_SUBMITTED)
         else:
-            self.export_requested = "Final invoice received"
+            self.state.export_requested = "Final invoice received"
         await self._commit(command.source)
         return self._answer(Resource.INVOICE, invoice.version, key=invoice.type, created=True)
 
@@ -441,7 +420,7 @@ class OrderWorkflow:
                     "The final invoice is accepted once the compliance decision is known.",
                 )
             self._require_final_invoice_vat(invoice.vat_included)
-        existing = self.invoices.get(invoice.type)
+        existing = self.state.invoices.get(invoice.type)
         if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
             raise self._refuse(
                 Refused.EXISTS_WITH_OTHER_DATA,
@@ -452,7 +431,7 @@ class OrderWorkflow:
 
     @workflow.update
     async def patch_invoice(self, command: PatchInvoice) -> CommandResult:
-        invoice = self.invoices[command.type]
+        invoice = self.state.invoices[command.type]
         for name in ("invoice_date", "invoice_number", "vat_included", "amount", "margin_scheme"):
             value = getattr(command, name)
             if value is not None:
@@ -465,7 +444,7 @@ class OrderWorkflow:
     @patch_invoice.validator
     def _validate_patch_invoice(self, command: PatchInvoice) -> None:
         self._require_open(allow_terminal=command.type == "FINAL")
-        invoice = self.invoices.get(command.type)
+        invoice = self.state.invoices.get(command.type)
         if invoice is None:
             raise self._refuse(Refused.NO_INVOICE, f"The order has no {command.type} invoice.")
         if command.type == "FINAL" and command.vat_included is not None:
@@ -476,18 +455,20 @@ class OrderWorkflow:
 
     @workflow.update
     async def submit_payment(self, command: SubmitPayment) -> CommandResult:
-        if self.payment is not None:
-            return self._answer(Resource.PAYMENT, self.payment.version)
-        self.payment = command.payment
-        self.payment.updated_at = workflow.now()
+        if self.state.payment is not None:
+            return self._answer(Resource.PAYMENT, self.state.payment.version)
+        self.state.payment = command.payment
+        self.state.payment.updated_at = workflow.now()
         self._advance(OrderStatus.PAYMENT_SUBMITTED)
         await self._commit(command.source)
-        return self._answer(Resource.PAYMENT, self.payment.version, created=True)
+        return self._answer(Resource.PAYMENT, self.state.payment.version, created=True)
 
     @submit_payment.validator
     def _validate_submit_payment(self, command: SubmitPayment) -> None:
         self._require_open()
-        if self.payment is not None and _payment_key(self.payment) != _payment_key(command.payment):
+        if self.state.payment is not None and _payment_key(self.state.payment) != _payment_key(
+            command.payment
+        ):
             raise self._refuse(
                 Refused.EXISTS_WITH_OTHER_DATA,
                 "A payment exists with other data; change it with PATCH.",
@@ -496,7 +477,7 @@ class OrderWorkflow:
 
     @workflow.update
     async def patch_payment(self, command: PatchPayment) -> CommandResult:
-        payment = self.payment
+        payment = self.state.payment
         assert payment is not None
         for name in ("payment_date", "bank_amount", "cash_amount", "source_iban"):
             value = getattr(command, name)
@@ -510,29 +491,31 @@ class OrderWorkflow:
     @patch_payment.validator
     def _validate_patch_payment(self, command: PatchPayment) -> None:
         self._require_open()
-        if self.payment is None:
+        if self.state.payment is None:
             raise self._refuse(Refused.NO_PAYMENT, "The order has no payment yet.")
-        self._require_version(command.expected_version, self.payment.version, Resource.PAYMENT)
+        self._require_version(
+            command.expected_version, self.state.payment.version, Resource.PAYMENT
+        )
 
     @workflow.update
     async def ready_for_pickup(self, command: ReadyForPickup) -> CommandResult:
-        assert self.payment is not None
-        if not self.payment.ready_for_pickup:
-            self.payment.ready_for_pickup = True
-            self.payment.version += 1
-            self.payment.updated_at = workflow.now()
+        assert self.state.payment is not None
+        if not self.state.payment.ready_for_pickup:
+            self.state.payment.ready_for_pickup = True
+            self.state.payment.version += 1
+            self.state.payment.updated_at = workflow.now()
             self._advance(OrderStatus.READY_FOR_PICKUP)
             await self._commit(command.source)
-        return self._answer(Resource.PAYMENT, self.payment.version)
+        return self._answer(Resource.PAYMENT, self.state.payment.version)
 
     @ready_for_pickup.validator
     def _validate_ready_for_pickup(self, command: ReadyForPickup) -> None:
         self._require_open()
-        if self.payment is None:
+        if self.state.payment is None:
             raise self._refuse(
                 Refused.PAYMENT_FIRST, "Submit the payment before marking it ready for pickup."
             )
-        if self.payment.ready_for_pickup:
+        if self.state.payment.ready_for_pickup:
             return  # repeating it is harmless
         evaluation = self.evaluation
         if evaluation is None or not evaluation.payment_covers_invoice:
@@ -547,22 +530,22 @@ class OrderWorkflow:
     async def confirm_pickup(self, command: ConfirmPickup) -> CommandResult:
         pickup = command.pickup
         pickup.confirmed_at = workflow.now()
-        self.transport.pickup = pickup
+        self.state.transport.pickup = pickup
         self._touch_transport()
         self._advance(OrderStatus.TRANSPORT_IN_PROGRESS, force=True)
         await self._commit(command.source)
-        return self._answer(Resource.TRANSPORT, self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.state.transport.version)
 
     @confirm_pickup.validator
     def _validate_confirm_pickup(self, command: ConfirmPickup) -> None:
         self._require_open()
-        if self.transport.pickup is not None:
+        if self.state.transport.pickup is not None:
             raise self._refuse(
                 Refused.PICKUP_ALREADY_CONFIRMED,
                 "Pickup is already confirmed; revoke it first to correct it.",
                 shown=Resource.TRANSPORT,
             )
-        if self.payment is None or not self.payment.ready_for_pickup:
+        if self.state.payment is None or not self.state.payment.ready_for_pickup:
             raise self._refuse(
                 Refused.NOT_READY_FOR_PICKUP,
                 "The order is not ready for pickup yet (POST .../payment/ready-for-pickup).",
@@ -571,26 +554,26 @@ class OrderWorkflow:
 
     @workflow.update
     async def revoke_pickup(self, command: RevokePickup) -> CommandResult:
-        assert self.transport.pickup is not None
-        self.transport.revocations.append(
-            Revocation(command.reason, workflow.now(), self.transport.pickup)
+        assert self.state.transport.pickup is not None
+        self.state.transport.revocations.append(
+            Revocation(command.reason, workflow.now(), self.state.transport.pickup)
         )
-        self.transport.pickup = None
+        self.state.transport.pickup = None
         self._touch_transport()
-        self.status = OrderStatus.READY_FOR_PICKUP
+        self.state.status = OrderStatus.READY_FOR_PICKUP
         await self._commit(command.source)
-        return self._answer(Resource.TRANSPORT, self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.state.transport.version)
 
     @revoke_pickup.validator
     def _validate_revoke_pickup(self, command: RevokePickup) -> None:
         self._require_created()
-        if self.transport.delivery is not None:
+        if self.state.transport.delivery is not None:
             raise self._refuse(
                 Refused.ALREADY_DELIVERED,
                 "Delivery is confirmed: the pickup can no longer be revoked.",
                 shown=Resource.TRANSPORT,
             )
-        if self.transport.pickup is None:
+        if self.state.transport.pickup is None:
             raise self._refuse(
                 Refused.NO_PICKUP,
                 "There is no confirmed pickup to revoke.",
@@ -601,28 +584,28 @@ class OrderWorkflow:
     async def confirm_delivery(self, command: ConfirmDelivery) -> CommandResult:
         delivery = command.delivery
         delivery.confirmed_at = workflow.now()
-        self.transport.delivery = delivery
+        self.state.transport.delivery = delivery
         self._touch_transport()
         self._advance(OrderStatus.TRANSPORT_COMPLETED, force=True)
         await self._commit(command.source)
-        return self._answer(Resource.TRANSPORT, self.transport.version)
+        return self._answer(Resource.TRANSPORT, self.state.transport.version)
 
     @confirm_delivery.validator
     def _validate_confirm_delivery(self, command: ConfirmDelivery) -> None:
         self._require_created()
-        if self.transport.delivery is not None:
+        if self.state.transport.delivery is not None:
             raise self._refuse(
                 Refused.DELIVERY_ALREADY_CONFIRMED,
                 "Delivery is already confirmed.",
                 shown=Resource.TRANSPORT,
             )
-        if self.transport.pickup is None:
+        if self.state.transport.pickup is None:
             raise self._refuse(
                 Refused.NO_PICKUP,
                 "Delivery needs a confirmed pickup.",
                 shown=Resource.TRANSPORT,
             )
-        picked_up_on = self.transport.pickup.pickup_date
+        picked_up_on = self.state.transport.pickup.pickup_date
         if command.delivery.delivery_date < picked_up_on:
             raise self._refuse(
                 Refused.DELIVERY_BEFORE_PICKUP,
@@ -640,27 +623,27 @@ class OrderWorkflow:
     async def attach_document(self, command: AttachDocument) -> CommandResult:
         document = command.document
         document.created_at = workflow.now()
-        for earlier in self.documents:
+        for earlier in self.state.documents:
             if earlier.type == document.type and earlier.status == "ACTIVE":
                 earlier.status = "SUPERSEDED"  # kept for audit; only the newest counts
-        self.documents.append(document)
+        self.state.documents.append(document)
         await self._commit(command.source, bump_order=False)
-        return self._answer(Resource.DOCUMENT, self.version, key=document.uuid, created=True)
+        return self._answer(Resource.DOCUMENT, self.state.version, key=document.uuid, created=True)
 
     @attach_document.validator
     def _validate_attach_document(self, command: AttachDocument) -> None:
         self._require_created()
-        if self.status == OrderStatus.CANCELLED:
+        if self.state.status == OrderStatus.CANCELLED:
             raise self._refuse(Refused.ORDER_CANCELLED, "The order is cancelled.")
-        if any(d.uuid == command.document.uuid for d in self.documents):
+        if any(d.uuid == command.document.uuid for d in self.state.documents):
             raise self._refuse(
                 Refused.DOCUMENT_ALREADY_ATTACHED, "This document is already attached."
             )
 
     @workflow.update
     async def regenerate_export(self, command: RegenerateExport) -> CommandResult:
-        self.export_requested = command.reason
-        return self._answer(Resource.EXPORT_FILE_REQUESTED, self.version)
+        self.state.export_requested = command.reason
+        return self._answer(Resource.EXPORT_FILE_REQUESTED, self.state.version)
 
     @regenerate_export.validator
     def _validate_regenerate_export(self, command: RegenerateExport) -> None:
@@ -676,7 +659,7 @@ class OrderWorkflow:
         """Staff decide again: the held decision is dropped and the rules judge today's facts;
         a decision they reach gets a new Export File version naming the reason."""
         assert self.evaluation is not None
-        self.redecisions.append(
+        self.state.redecisions.append(
             Redecision(
                 command.reason,
                 command.staff,
@@ -685,22 +668,22 @@ class OrderWorkflow:
                 command.source,
             )
         )
-        self.decided = None
+        self.state.decided = None
         await self._commit(
             command.source,
             bump_order=False,
             redecided=f"Decided again by {command.staff}: {command.reason}",
         )
-        return self._answer(Resource.ORDER, self.version)
+        return self._answer(Resource.ORDER, self.state.version)
 
     @redecide.validator
     def _validate_redecide(self, command: Redecide) -> None:
         self._require_created()
-        if self.status == OrderStatus.CANCELLED:
+        if self.state.status == OrderStatus.CANCELLED:
             raise self._refuse(
                 Refused.ORDER_CANCELLED, "The order is cancelled.", shown=Resource.ORDER
             )
-        if self.decided is None:
+        if self.state.decided is None:
             raise self._refuse(
                 Refused.NO_DECISION_TO_REMAKE,
                 "The order has no decision to make again: the rules decide it as facts arrive.",
@@ -716,9 +699,9 @@ class OrderWorkflow:
     @workflow.signal(name=BUYER_CHANGED)
     async def buyer_changed(self, change: BuyerChanged) -> None:
         """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
-        if self.created is None or self.status == OrderStatus.CANCELLED:
+        if self.state.created is None or self.state.status == OrderStatus.CANCELLED:
             return
-        self.created.buyer = change.buyer
+        self.state.created.buyer = change.buyer
         if change.vies is not None:
             await self._apply_vies(change.vies, ChangeSource.SYSTEM)
         else:
@@ -736,50 +719,57 @@ class OrderWorkflow:
         """Re-evaluate, record events, write the read model; the answer waits for it.
         ``redecided``: the reason of a staff re-decision, for the Export File it produces;
         ``index``: search attributes to upsert with the statuses (the order's identity)."""
-        assert self.created is not None
+        assert self.state.created is not None
         now = workflow.now()
         if bump_order:
-            self.version += 1
-        self.revision += 1
-        self.updated_at = now
+            self.state.version += 1
+        self.state.revision += 1
+        self.state.updated_at = now
         previous = self.evaluation
         self.evaluation = self._evaluate()
         if previous is None or _rollup_key(previous) != _rollup_key(self.evaluation):
-            self.compliance_version += 1
+            self.state.compliance_version += 1
             self._rollup_events(previous, self.evaluation, source)
         if redecided is not None and self.evaluation.decision is not None:
-            self.export_requested = redecided  # a new version even when the decision is the same
+            self.state.export_requested = (
+                redecided  # a new version even when the decision is the same
+            )
         self._settle_status()
-        statuses = (self.status, self.evaluation.compliance_status)
+        statuses = (self.state.status, self.evaluation.compliance_status)
         if not workflow.patched(_INDEX_ON_CHANGE):
             self.indexed = None  # upserted on every write
         if index or statuses != self.indexed:
             workflow.upsert_search_attributes(
                 [
                     *(index or []),
-                    sa.ORDER_STATUS.value_set(str(self.status)),
+                    sa.ORDER_STATUS.value_set(str(self.state.status)),
                     sa.COMPLIANCE_STATUS.value_set(str(self.evaluation.compliance_status)),
                 ]
             )
             self.indexed = statuses
         events, self.pending_events = self.pending_events, []
         workflow.set_current_details(self._details())
-        self.chain_head = await workflow.execute_local_activity_method(
+        revision = self.state.revision
+        head = await workflow.execute_local_activity_method(
             OrderStoreActivities.write_order,
             self._snapshot(events, source),
-            start_to_close_timeout=self.created.settings.activity_timeout,
+            start_to_close_timeout=self.state.created.settings.activity_timeout,
             # a database that stays down fails the command rather than holding it forever
-            schedule_to_close_timeout=self.created.settings.read_model_write_budget,
-            summary=f"Write revision {self.revision} ({source}): {self.status}, "
+            schedule_to_close_timeout=self.state.created.settings.read_model_write_budget,
+            summary=f"Write revision {self.state.revision} ({source}): {self.state.status}, "
             f"{self.evaluation.compliance_status}"
             + (f", {', '.join(e.type for e in events)}" if events else ""),
         )
+        # Handlers interleave at this await: writes of two commands can finish out of order.
+        # The head kept is that of the highest revision written, as the read model keeps it.
+        if revision > self.head_revision:
+            self.state.chain_head, self.head_revision = head, revision
 
     def _details(self) -> str:
         """What an operator sees first in the Temporal UI: the order, where it stands, what
         blocks it and what it waits for (Markdown)."""
-        assert self.created is not None and self.evaluation is not None
-        created, evaluation = self.created, self.evaluation
+        assert self.state.created is not None and self.evaluation is not None
+        created, evaluation = self.state.created, self.evaluation
         buyer = created.buyer
         decision = f" → **{evaluation.decision}**" if evaluation.decision else ""
         lines = [
@@ -788,8 +778,8 @@ class OrderWorkflow:
             f"Seller {created.identity.seller_name or created.identity.partner_uuid} "
             f"({created.identity.seller_country}) · buyer {buyer.company_name} "
             f"({buyer.vat_number})",
-            f"Status **{self.status}** · compliance **{evaluation.compliance_status}**{decision} "
-            f"(rule set {evaluation.rule_set})",
+            f"Status **{self.state.status}** · compliance "
+            f"**{evaluation.compliance_status}**{decision} (rule set {evaluation.rule_set})",
         ]
         if evaluation.blockers:
             lines.append("Blockers:")
@@ -799,7 +789,7 @@ class OrderWorkflow:
             if self.daily_vies_active
             else None,
             f"deadline at {_utc(evaluation.review_at)}" if evaluation.review_at else None,
-            f"Export File: {self.export_requested}" if self.export_requested else None,
+            f"Export File: {self.state.export_requested}" if self.state.export_requested else None,
         ]
         if any(waiting):
             lines.append("Waiting for: " + "; ".join(w for w in waiting if w))
@@ -841,42 +831,42 @@ class OrderWorkflow:
                     "complianceStatus": current.compliance_status,
                 },
             )
-            self.export_requested = "Compliance decision made"
+            self.state.export_requested = "Compliance decision made"
 
     def _settle_status(self) -> None:
         assert self.evaluation is not None
-        if self.status == OrderStatus.CANCELLED:
+        if self.state.status == OrderStatus.CANCELLED:
             return
         if self.evaluation.compliance_status == ComplianceStatus.INVALID:
-            self.status = OrderStatus.COMPLIANCE_INVALID
+            self.state.status = OrderStatus.COMPLIANCE_INVALID
         elif self.evaluation.compliance_status == ComplianceStatus.VALID:
-            self.status = OrderStatus.COMPLIANCE_VALID
-        elif self.status in (OrderStatus.COMPLIANCE_VALID, OrderStatus.COMPLIANCE_INVALID):
+            self.state.status = OrderStatus.COMPLIANCE_VALID
+        elif self.state.status in (OrderStatus.COMPLIANCE_VALID, OrderStatus.COMPLIANCE_INVALID):
             # a correction reopened the rollup: back to where the lifecycle stands
-            self.status = self._lifecycle_status()
+            self.state.status = self._lifecycle_status()
 
     def _lifecycle_status(self) -> OrderStatus:
-        if self.transport.delivery:
+        if self.state.transport.delivery:
             return OrderStatus.TRANSPORT_COMPLETED
-        if self.transport.pickup:
+        if self.state.transport.pickup:
             return OrderStatus.TRANSPORT_IN_PROGRESS
-        if self.payment and self.payment.ready_for_pickup:
+        if self.state.payment and self.state.payment.ready_for_pickup:
             return OrderStatus.READY_FOR_PICKUP
-        if self.payment:
+        if self.state.payment:
             return OrderStatus.PAYMENT_SUBMITTED
-        if "PRELIMINARY" in self.invoices:
+        if "PRELIMINARY" in self.state.invoices:
             return OrderStatus.INVOICE_SUBMITTED
         return OrderStatus.CREATED
 
     def _event(self, type_: str, source: str, data: dict) -> None:
-        assert self.created is not None
+        assert self.state.created is not None
         self.pending_events.append(
             PendingEvent(
                 id=f"evt_{workflow.uuid4().hex}",
                 type=type_,
                 source=source,
                 created_at=workflow.now(),
-                data=data | {"version": self.version},
+                data=data | {"version": self.state.version},
             )
         )
 
@@ -884,72 +874,72 @@ class OrderWorkflow:
 
     @property
     def order_uuid(self) -> str:
-        assert self.created is not None
-        return self.created.identity.order_uuid
+        assert self.state.created is not None
+        return self.state.created.identity.order_uuid
 
     def _snapshot(self, events: list[PendingEvent], source: str) -> OrderSnapshot:
-        created, evaluation = self.created, self.evaluation
+        created, evaluation = self.state.created, self.evaluation
         assert created is not None and evaluation is not None
-        assert self.created_at is not None and self.updated_at is not None
+        assert self.state.created_at is not None and self.state.updated_at is not None
         return OrderSnapshot(
             identity=created.identity,
-            revision=self.revision,
-            status=self.status,
+            revision=self.state.revision,
+            status=self.state.status,
             compliance_status=evaluation.compliance_status,
-            version=self.version,
+            version=self.state.version,
             fingerprint=created.fingerprint,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
+            created_at=self.state.created_at,
+            updated_at=self.state.updated_at,
             vins=[v.vin for v in created.vins],
             resources=self._resources(),
             rule_outcomes=[dict(vars(r)) for r in evaluation.rule_outcomes],
-            documents=list(self.documents),
+            documents=list(self.state.documents),
             events=events,
             source=source,
             rule_set=evaluation.rule_set,
         )
 
     def _snapshot_request(self, version: int, reason: str) -> ExportFileRequest:
-        assert self.created is not None and self.evaluation is not None
+        assert self.state.created is not None and self.evaluation is not None
         return ExportFileRequest(
-            identity=self.created.identity,
+            identity=self.state.created.identity,
             version=version,
             reason=reason,
             generated_at=workflow.now(),
-            status=self.status,
-            purchase_date=self.created.purchase_date,
-            total_amount=self.created.total_amount,
-            vins=self.created.vins,
-            invoices=list(self.invoices.values()),
-            payment=self.payment,
-            transport=self.transport,
+            status=self.state.status,
+            purchase_date=self.state.created.purchase_date,
+            total_amount=self.state.created.total_amount,
+            vins=self.state.created.vins,
+            invoices=list(self.state.invoices.values()),
+            payment=self.state.payment,
+            transport=self.state.transport,
             evaluation=self.evaluation,
         )
 
     def _advance(self, status: OrderStatus, force: bool = False) -> None:
         """Move forward in the lifecycle; earlier commands never move it back."""
-        if self.status in CLOSED and not force:
+        if self.state.status in CLOSED and not force:
             return
         if force or LIFECYCLE.index(status) > LIFECYCLE.index(
-            self.status if self.status in LIFECYCLE else OrderStatus.CREATED
+            self.state.status if self.state.status in LIFECYCLE else OrderStatus.CREATED
         ):
-            self.status = status
+            self.state.status = status
 
     def _touch_transport(self) -> None:
-        self.transport.version += 1
-        self.transport.updated_at = workflow.now()
+        self.state.transport.version += 1
+        self.state.transport.updated_at = workflow.now()
 
     def _require_created(self) -> None:
-        if self.created is None:
+        if self.state.created is None:
             raise self._refuse(Refused.ORDER_NOT_FOUND, "The order does not exist.")
 
     def _require_open(self, allow_terminal: bool = False) -> None:
         self._require_created()
-        if self.status == OrderStatus.CANCELLED:
+        if self.state.status == OrderStatus.CANCELLED:
             raise self._refuse(
                 Refused.ORDER_CANCELLED, "The order is cancelled.", shown=Resource.ORDER
             )
-        if not allow_terminal and self.transport.delivery is not None and self.decision_final:
+        if not allow_terminal and self.state.transport.delivery is not None and self.decision_final:
             raise self._refuse(
                 Refused.ORDER_FINAL, "The order is final; only the final invoice may follow."
             )
@@ -1004,7 +994,7 @@ class OrderWorkflow:
 
     def _resources(self) -> OrderResources:
         """The order as its answers and its read model show it."""
-        created = self.created
+        created = self.state.created
         assert created is not None
         evaluation = self.evaluation
         return OrderResources(
@@ -1014,20 +1004,20 @@ class OrderWorkflow:
             total_amount=created.total_amount,
             purchase_date=created.purchase_date,
             responsible_contact=created.responsible_contact,
-            status=self.status,
-            version=self.version,
-            compliance_version=self.compliance_version,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            cancellation_reason=self.cancellation_reason,
-            invoices=self.invoices,
-            payment=self.payment,
-            transport=self.transport,
-            documents=self.documents,
+            status=self.state.status,
+            version=self.state.version,
+            compliance_version=self.state.compliance_version,
+            created_at=self.state.created_at,
+            updated_at=self.state.updated_at,
+            cancellation_reason=self.state.cancellation_reason,
+            invoices=self.state.invoices,
+            payment=self.state.payment,
+            transport=self.state.transport,
+            documents=self.state.documents,
             evaluation=evaluation and replace(evaluation, rule_outcomes=[]),
-            export_files=self.export_files,
-            export_requested=self.export_requested,
-            export_failed=self.export_failed,
+            export_files=self.state.export_files,
+            export_requested=self.state.export_requested,
+            export_failed=self.state.export_failed,
             daily_vies_active=self.daily_vies_active,
         )
 
