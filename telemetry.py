@@ -186,11 +186,7 @@ def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any
 
 
 def log_processors(json_lines: bool) -> list[Any]:
-    renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if json_lines
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json_lines else ConsoleLine()
     return [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -204,6 +200,44 @@ def log_processors(json_lines: bool) -> list[Any]:
 
 def _keep(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
+
+
+_ABSENT = object()
+_QUOTED = frozenset(" \t=\r\n\"'")
+
+
+class ConsoleLine:
+    """structlog's ``ConsoleRenderer(colors=False)``, the same text, for a fraction of its cost
+    on the plain line (every request writes one): timestamp, ``[level    ]``, the event padded
+    to 30, then the other fields sorted as key=value. A line with an exception, a stack or a
+    logger name goes to structlog's renderer itself."""
+
+    def __init__(self) -> None:
+        self._full = structlog.dev.ConsoleRenderer(colors=False)
+
+    def __call__(self, logger: Any, name: str, event: dict[str, Any]) -> str:
+        if not _PLAIN_KEYS.isdisjoint(event):
+            return self._full(logger, name, event)
+        parts = []
+        if (timestamp := event.pop("timestamp", _ABSENT)) is not _ABSENT:
+            parts.append(str(timestamp))
+        if (level := event.pop("level", _ABSENT)) is not _ABSENT:
+            parts.append(f"[{level:<9}]")
+        if (message := event.pop("event", _ABSENT)) is not _ABSENT:
+            parts.append(f"{message!s:<30}")
+        parts.extend(f"{key}={_console_value(event[key])}" for key in sorted(event))
+        return " ".join(part for part in parts if part).rstrip(" ")
+
+
+# fields ConsoleRenderer lays out specially: their lines are left to it
+_PLAIN_KEYS = frozenset({"", "stack", "exception", "exc_info", "logger", "logger_name"})
+
+
+def _console_value(value: Any) -> str:
+    # as ConsoleRenderer: a string bare unless spaces, quotes or "=" would make it ambiguous
+    if isinstance(value, str) and _QUOTED.isdisjoint(value):
+        return value
+    return repr(value)
 
 
 def setup_logging(settings: Settings) -> None:

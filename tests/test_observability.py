@@ -21,11 +21,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import replay
 import telemetry
+from api.shared.converter import DATA_CONVERTER
 from store.db import Database
 from tests.conftest import Stack, running_stack
 from tests.order_flow import OrderClient, seller_session
 from workflows import search_attributes as sa
-from workflows.converter import DATA_CONVERTER
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.e2e
@@ -252,3 +252,16 @@ async def test_every_request_logs_one_line_with_the_ids_it_resolved(stack: Stack
     assert line["order"] == order["uuid"]
     assert line["partner"] == str(client.tenant.partner.uuid)
     assert line["organization"] and "Garage" not in str(line)
+
+
+def test_the_console_line_is_structlogs_console_renderers_text():
+    full = structlog.dev.ConsoleRenderer(colors=False)
+    lines = [
+        {"event": "request", "timestamp": "2026-01-02T03:04:05Z", "level": "info", "status": 200},
+        {"event": "e" * 40, "level": "warning", "x": "a b", "y": "q'", "z": None, "w": [1, "a"]},
+        {"event": 5, "level": "error", "timestamp": None, "e": "a=b", "v": ""},
+        {"level": "debug", "k": 1},
+        {"event": "failed", "level": "error", "exception": "Traceback ..."},
+    ]
+    for event in lines:
+        assert telemetry.ConsoleLine()(None, "info", dict(event)) == full(None, "info", event)
