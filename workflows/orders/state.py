@@ -6,7 +6,7 @@ Kept outside the workflow module, with real (not postponed) annotations, so the 
 converter resolves every type inside the workflow sandbox.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -71,7 +71,8 @@ class OrderStart:
 class OrderResources:
     """The order as its answers and its read model show it: domain state, no JSON. The
     workflow takes it after every change; the API and the read-model writer render each
-    resource's JSON from it (api/nt24/orders/views.py), outside the workflow."""
+    resource's JSON from it (api/nt24/orders/views.py), outside the workflow. A command's
+    answer or refusal carries only the part its resource renders (``shown_part``)."""
 
     identity: OrderIdentity
     buyer_uuid: str
@@ -112,8 +113,9 @@ class Resource(StrEnum):
 
 @dataclass
 class CommandResult:
-    """What an order command answers: the order as it stands, which resource of it the
-    answer shows, that resource's version, and whether the command created it."""
+    """What an order command answers: the part of the order its answer renders (all of it,
+    from a worker of the previous release), which resource of it the answer shows, that
+    resource's version, and whether the command created it."""
 
     resource: Resource | None = None
     order: OrderResources | None = None
@@ -122,6 +124,58 @@ class CommandResult:
     version: int = 0
     # The rendered answer, as a worker of the previous release sends it (None from this one)
     body: dict | None = None
+
+
+def shown_part(order: OrderResources, resource: Resource, key: str | None = None) -> OrderResources:
+    """What of the order an answer showing ``resource`` renders (api/nt24/orders/views.py):
+    that resource and the few order fields its view reads, the rest left empty. Each command's
+    result is kept in the workflow's history, so it must not grow with the order."""
+    evaluated = order.evaluation and replace(order.evaluation, blockers=[], modules={})
+    if resource == Resource.ORDER:  # each VIN's status reads the rollup's and the transport's
+        transport = Transport(pickup=order.transport.pickup, delivery=order.transport.delivery)
+        return replace(
+            order,
+            invoices={},
+            payment=None,
+            transport=transport,
+            documents=[],
+            evaluation=evaluated,
+            export_files=[],
+        )
+    rest = replace(
+        order,
+        vins=[],
+        invoices={},
+        payment=None,
+        transport=Transport(),
+        documents=[],
+        evaluation=None,
+        export_files=[],
+    )
+    if resource == Resource.INVOICE:  # and whether the final invoice arrived
+        invoices = {kind: i for kind, i in order.invoices.items() if kind in (key, "FINAL")}
+        return replace(
+            rest, invoices=invoices, evaluation=_module_only(order.evaluation, "invoice")
+        )
+    if resource == Resource.PAYMENT:
+        return replace(
+            rest, payment=order.payment, evaluation=_module_only(order.evaluation, "payment")
+        )
+    if resource == Resource.TRANSPORT:
+        documents = [d for d in order.documents if d.module == "transport"]
+        return replace(rest, transport=order.transport, documents=documents)
+    if resource == Resource.DOCUMENT:
+        return replace(rest, documents=[d for d in order.documents if d.uuid == key])
+    # the Export File's status reads whether the order was evaluated
+    return replace(rest, export_files=order.export_files, evaluation=evaluated)
+
+
+def _module_only(evaluation: Evaluation | None, module: str) -> Evaluation | None:
+    """The rollup with only ``module``'s entry, which an invoice's or payment's answer shows."""
+    if evaluation is None:
+        return None
+    entry = evaluation.modules.get(module)
+    return replace(evaluation, blockers=[], modules={module: entry} if entry is not None else {})
 
 
 def export_file_url(identity: OrderIdentity, version: int) -> str:

@@ -71,6 +71,7 @@ with workflow.unsafe.imports_passed_through():
         OrderState,
         Resource,
         export_file_url,
+        shown_part,
     )
     from workflows.orders.status import CANCELLABLE, CLOSED, LIFECYCLE, OrderStatus
     from workflows.refusal import FieldIssue, refuse
@@ -984,13 +985,14 @@ class OrderWorkflow:
         """A refusal: its reason, with the order when the answer shows a resource of it."""
         if shown is None and not errors:
             return refuse(reason, detail)
-        order = self._resources() if shown is not None else None
+        order = shown_part(self._resources(), shown, key) if shown is not None else None
         return refuse(reason, detail, OrderRefusal(order, shown, key, errors or []))
 
     def _answer(
         self, shown: Resource, version: int, key: str | None = None, created: bool = False
     ) -> CommandResult:
-        return CommandResult(shown, self._resources(), key, created, version)
+        order = shown_part(self._resources(), shown, key)
+        return CommandResult(shown, order, key, created, version)
 
     def _resources(self) -> OrderResources:
         """The order as its answers and its read model show it."""
