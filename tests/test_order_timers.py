@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest_asyncio
@@ -18,6 +18,7 @@ from store.models import Buyer, Event, Order, ViesCheck
 from tests.conftest import Stack, capture_history, running_stack, start_time_skipping
 from tests.order_flow import OrderClient, partner_in, seller_session
 from workflows.orders.model import Redecide
+from workflows.orders.rules.compliance import transport_evidence_deadline
 from workflows.orders.workflow import OrderWorkflow
 
 TURNS_INVALID = "DE210000009"  # the sandbox: valid for two checks, then invalid
@@ -222,7 +223,11 @@ async def test_evidence_that_never_comes_decides_vat_and_a_staff_redecision_lift
         assert rollup["complianceStatus"] == "INCOMPLETE"
         assert "INSUFFICIENT_TRANSPORT_EVIDENCE" in _codes(rollup)
 
-        await time_skipping.sleep(timedelta(days=75))  # past the 15th of next month + 30 days
+        # the 15th of the month after the pickup plus the grace: 45 to 75 days on; decided after
+        pickup = date.fromisoformat(rollup["modules"]["transport"]["pickupDate"])
+        deadline = transport_evidence_deadline(pickup, stack.settings.transport_evidence_grace_days)
+        today = (await time_skipping.get_current_time()).date()
+        await time_skipping.sleep(timedelta(days=(deadline - today).days + 1, hours=1))
         rollup = await client.compliance_until(
             order, lambda r: r["complianceStatus"] != "INCOMPLETE"
         )
