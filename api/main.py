@@ -125,7 +125,7 @@ def create_app(
     )
     notyd = (user_tokens, users, payment_order_requests, payment_orders, payment_invoices)
     for module in (*notyd, diagnostics):
-        # every /v1/api/ path also without its trailing slash, no redirect (NOTYD rule 31)
+        # every /v1/api/ path also without its trailing slash, no redirect (clients use both)
         serve_without_trailing_slash(module.router)
     for module in (health, oauth, me, *nt24, finalization, *notyd, diagnostics, payment_page):
         app.include_router(module.router)

@@ -1,4 +1,4 @@
-"""The error bodies of the NOTYD API as /openapi.json declares them (reference rule 30).
+"""The error bodies of the NOTYD API as /openapi.json declares them.
 
 Errors are the platform's problem+json (``api.shared.errors``); on ``/v1/api/`` they also carry
 ``details`` (= ``detail``, which CORE clients read), and validation errors name each field in

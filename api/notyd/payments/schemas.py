@@ -1,4 +1,4 @@
-"""NOTYD payment request bodies, as tolerant as the plugins that send them (reference rule 1-13).
+"""NOTYD payment request bodies, as tolerant as the plugins that send them.
 
 Unknown keys are ignored; integer fields take integral floats and numeric strings (read by
 ``workflows.payments.rules.amounts``, never through a float); every refusal is a 422 naming the
@@ -73,7 +73,7 @@ def _text_id(value: Any) -> Any:
 
 
 def _uuid_text(value: Any) -> Any:
-    """A uuid (the spec's "string or null <uuid>"): the usual 36 characters kept as sent (the
+    """A uuid (declared "string or null <uuid>"): the usual 36 characters kept as sent (the
     order's webhooks echo them), another spelling (braces, no dashes) in canonical form."""
     if value is None:
         return None

@@ -1,4 +1,4 @@
-"""NOTYD answers built from the payment read model (reference section 10, rules 14-25).
+"""NOTYD answers built from the payment read model.
 
 Amounts are integer cents; ``*_in_currency_units`` are cents / 100 as a JSON number (all three
 currencies have two minor units), computed through ``Decimal``.

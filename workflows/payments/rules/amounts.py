@@ -133,7 +133,8 @@ class Discount:
 
 
 def discount_of(description: str, incl: int, excl: int | None, tax: int | None) -> Discount:
-    """Fill in the discount's missing amounts (reference rule 8)."""
+    """Fill in the discount's missing amounts: without excl it is incl - tax (incl without a
+    tax); a tax given must be incl - excl."""
     if excl is None:
         excl = incl - tax if tax is not None else incl
     if tax is not None and tax != incl - excl:
@@ -164,7 +165,7 @@ class TotalsProblem:
 def reconcile_totals(
     given: GivenTotals, expected: Triple, *, prefix: str = ""
 ) -> Triple | TotalsProblem:
-    """The totals of a request checked against what its lines add up to (reference rule 5).
+    """The totals of a request checked against what its lines add up to.
 
     With the triple, incl and excl must each equal the line sums minus the discount, and tax
     must be incl - excl. With only ``amount``, it must equal the incl side; excl comes from

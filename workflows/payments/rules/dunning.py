@@ -55,7 +55,7 @@ class DunningStatus(IntEnum):
     DCA_SENT = 70
 
 
-# The ``{name, value}`` labels (reference section 10, rule 14)
+# The label each status shows beside its value in the answers' ``{name, value}`` pairs
 DUNNING_LABELS: dict[DunningStatus, str] = {
     DunningStatus.INITIAL: "Initial",
     DunningStatus.UPCOMING_PAYMENT: "Upcoming payment",

@@ -36,7 +36,7 @@ class PaymentStatus(StrEnum):
     WRITE_OFF_FRAUD = "write_off_fraud"
 
 
-# The ``{name, value}`` labels (reference section 10, rule 14)
+# The label each status shows beside its value in the answers' ``{name, value}`` pairs
 PAYMENT_STATUS_LABELS: dict[PaymentStatus, str] = {
     PaymentStatus.NOT_PAID: "Not paid",
     PaymentStatus.PARTIALLY_PAID: "Partially paid",

@@ -1,5 +1,5 @@
 """A payment order's captures and refunds as pure code: what a request may take, and what it
-leaves (reference section 10, rules 26 and 27).
+leaves.
 
 A capture takes order lines (by ``product_id``, consuming matching lines in order), or an
 amount; each becomes one invoice. A refund credits an invoice by lines, by amounts per tax
@@ -25,7 +25,7 @@ from workflows.payments.rules.amounts import (
     reconcile_totals,
 )
 
-# Order statuses (the spec's enum) and which of them end the order's life
+# Order statuses (the NOTYD API's enum) and which of them end the order's life
 PENDING = "pending"
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -241,7 +241,8 @@ def plan_capture(
     captured_discount: Triple,
     request: CaptureRequest,
 ) -> CapturePlan | Refusal:
-    """What a capture request takes (the spec's two scenarios), or why it cannot."""
+    """What a capture request takes (all that remains, an amount, or named lines), or why
+    it cannot."""
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
@@ -385,7 +386,7 @@ class CreditNotePlan:
     external_refund_uid: str
     amounts: Triple
     lines: list[LineRefund]  # what the invoice's lines give up (a full refund: all of them)
-    by_lines: bool = False  # the request named refund_lines; else the note has none (rule 22)
+    by_lines: bool = False  # the request named refund_lines; else the note lists none
 
 
 def _refund_all(invoice: InvoiceState, uid: str, description: str) -> CreditNotePlan:
