@@ -65,6 +65,8 @@ LEAVES = (
     "workflows.orders.refusals",
     # the order's NT24 JSON, rendered from its state: the API answers with it, the read-model
     # writer (outside the workflow) stores it
+    "workflows.payments.refusals",
+    "workflows.buyers.invitation_refusals",
     "api.nt24.orders.views",
 )
 

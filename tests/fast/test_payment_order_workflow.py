@@ -188,7 +188,7 @@ async def test_an_accepted_order_is_captured_in_parts_and_refunded(payment_order
     assert bureau.captures[-1].invoice.amounts == Triple(1_210_000, 1_000_000)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(PaymentOrderWorkflow.capture, car)  # taken already
-    assert refusal(refused.value).type == "conflict"
+    assert refusal(refused.value).type == "MORE_THAN_REMAINS"
 
     rest = await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(CaptureRequest()))
     assert rest.status == "captured"
@@ -246,7 +246,7 @@ async def test_a_link_nobody_confirms_expires(payment_orders: PaymentOrders):
     handle = await payment_orders.create(link_duration=3_600)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(CaptureRequest()))
-    assert refusal(refused.value).type == "conflict"  # nothing to capture before acceptance
+    assert refusal(refused.value).type == "NOT_CAPTURABLE"  # nothing to capture before acceptance
 
     assert await handle.result() == "expired"  # the server skips the hour
     assert payment_orders.bureau.notified()[-1] == "expired"
@@ -262,7 +262,7 @@ async def test_the_buyer_cancels_only_a_pending_order_the_seller_an_accepted_one
     accepted, _ = await payment_orders.confirmed()
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await accepted.execute_update(PaymentOrderWorkflow.cancel, CancelOrder(by_buyer=True))
-    assert refusal(refused.value).type == "conflict"
+    assert refusal(refused.value).type == "NOT_CANCELLABLE"
     answer = await accepted.execute_update(PaymentOrderWorkflow.cancel, CancelOrder())
     assert answer.status == "cancelled"
     await until(lambda: payment_orders.bureau.notified()[-1] == "cancelled", "the notice")

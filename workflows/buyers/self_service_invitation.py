@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 from workflows.change_source import ChangeSource
 
@@ -31,6 +31,8 @@ with workflow.unsafe.imports_passed_through():
         InvitationSettlement,
     )
     from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
+    from workflows.buyers.invitation_refusals import InvitationRefusalReason as Refused
+    from workflows.refusal import refuse
 
 EMAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 SETTLE_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))  # until the database is back
@@ -51,11 +53,6 @@ class UseInvitation:
 @dataclass
 class RevokeInvitation:
     reason: str
-
-
-def refuse(detail: str) -> ApplicationError:
-    """The invitation has ended: the API answers 409 ``conflict`` with the invitation."""
-    return ApplicationError(detail, type="conflict", non_retryable=True)
 
 
 @workflow.defn
@@ -135,9 +132,9 @@ class SelfServiceInvitationWorkflow:
 
     def _require_active(self) -> None:
         if self.ending is not None:
-            raise refuse(f"The invitation is {self.ending.status} already.")
+            raise refuse(Refused.ENDED, f"The invitation is {self.ending.status} already.")
         if workflow.now() >= self.start.expires_at:
-            raise refuse("The invitation has expired.")
+            raise refuse(Refused.EXPIRED, "The invitation has expired.")
 
     async def _settle(
         self, status: str, source: ChangeSource, reason: str | None = None

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         StatusAnswer,
         StatusNotice,
     )
+    from workflows.payments.refusals import PaymentOrderRefusalReason as Refused
     from workflows.payments.rules.amounts import ZERO, Discount, Triple
     from workflows.payments.rules.orders import (
         ACCEPTED,
@@ -63,6 +64,7 @@ with workflow.unsafe.imports_passed_through():
         status_after_capture,
         status_after_refund,
     )
+    from workflows.refusal import FieldIssue, refuse
 
 # Read-model writes: small, idempotent by revision, retried until the database is back
 STORE_TIMEOUT = timedelta(seconds=30)
@@ -73,18 +75,15 @@ REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def refuse(slug: str, detail: str, **extra: object) -> ApplicationError:
-    """A refusal the API turns into the problem ``slug``."""
-    return ApplicationError(detail, extra, type=slug, non_retryable=True)
-
-
-def refusal_error(refusal: Refusal) -> ApplicationError:
+def plan_refused(refusal: Refusal) -> ApplicationError:
+    """A capture or refund the rules refuse: more than remains (the order's state), or a
+    request at fault, which shows the field."""
     if refusal.status == 409:
-        return refuse("conflict", f"{refusal.field}: {refusal.message}")
+        return refuse(Refused.MORE_THAN_REMAINS, f"{refusal.field}: {refusal.message}")
     return refuse(
-        "validation-error",
+        Refused.INVALID_REQUEST,
         f"Field '{refusal.field}' {refusal.message}",
-        errors=[{"field": refusal.field, "message": refusal.message, "rejectedValue": None}],
+        FieldIssue(refusal.field, refusal.message),
     )
 
 
@@ -193,7 +192,7 @@ class PaymentOrderWorkflow:
     @create.validator
     def _validate_create(self, order: NewPaymentOrder) -> None:
         if self.order is not None:
-            raise refuse("conflict", "The order exists already.")
+            raise refuse(Refused.ALREADY_CREATED, "The order exists already.")
 
     @workflow.update
     async def confirm(self, command: ConfirmOrder) -> StatusAnswer:
@@ -242,11 +241,13 @@ class PaymentOrderWorkflow:
     def _validate_confirm(self, command: ConfirmOrder) -> None:
         self._require_created()
         if self.confirming:
-            raise refuse("conflict", "The order is being confirmed already.")
+            raise refuse(Refused.BEING_CONFIRMED, "The order is being confirmed already.")
         if self.status != PENDING:
-            raise refuse("conflict", f"The order is {self.status}: it cannot be confirmed.")
+            raise refuse(
+                Refused.NOT_PENDING, f"The order is {self.status}: it cannot be confirmed."
+            )
         if self._link_left() <= timedelta(0):
-            raise refuse("conflict", "The payment link has expired.")
+            raise refuse(Refused.LINK_EXPIRED, "The payment link has expired.")
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> StatusAnswer:
@@ -259,11 +260,14 @@ class PaymentOrderWorkflow:
         self._require_created()
         if self.confirming:
             raise refuse(
-                "conflict", "The buyer is confirming the order: it cannot be cancelled now."
+                Refused.BEING_CONFIRMED,
+                "The buyer is confirming the order: it cannot be cancelled now.",
             )
         allowed = (PENDING,) if command.by_buyer else (PENDING, ACCEPTED)
         if self.status not in allowed:
-            raise refuse("conflict", f"The order is {self.status}: it cannot be cancelled.")
+            raise refuse(
+                Refused.NOT_CANCELLABLE, f"The order is {self.status}: it cannot be cancelled."
+            )
 
     @workflow.update
     async def patch(self, command: PatchOrder) -> StatusAnswer:
@@ -275,10 +279,12 @@ class PaymentOrderWorkflow:
     def _validate_patch(self, command: PatchOrder) -> None:
         self._require_created()
         if self.confirming or self.status not in (PENDING, ACCEPTED):
-            raise refuse("conflict", f"The order is {self.status}: it can no longer be updated.")
+            raise refuse(
+                Refused.NOT_UPDATABLE, f"The order is {self.status}: it can no longer be updated."
+            )
         if self.status == ACCEPTED and command.total.incl > self.approved_amount:
             raise refuse(
-                "conflict",
+                Refused.OVER_APPROVED_AMOUNT,
                 f"The credit check approved {self.approved_amount}; an accepted order's total "
                 "cannot grow past it.",
             )
@@ -332,7 +338,9 @@ class PaymentOrderWorkflow:
     def _validate_capture(self, command: CaptureOrder) -> None:
         self._require_created()
         if self.status not in CAPTURABLE:
-            raise refuse("conflict", f"The order is {self.status}: it cannot be captured.")
+            raise refuse(
+                Refused.NOT_CAPTURABLE, f"The order is {self.status}: it cannot be captured."
+            )
         self._capture_plan(command)
 
     def _capture_plan(self, command: CaptureOrder) -> CapturePlan:
@@ -345,7 +353,7 @@ class PaymentOrderWorkflow:
             command.request,
         )
         if isinstance(plan, Refusal):
-            raise refusal_error(plan)
+            raise plan_refused(plan)
         return plan
 
     @workflow.update
@@ -370,13 +378,15 @@ class PaymentOrderWorkflow:
     def _validate_refund(self, command: RefundOrder) -> None:
         self._require_created()
         if self.status not in REFUNDABLE:
-            raise refuse("conflict", f"The order is {self.status}: nothing can be refunded.")
+            raise refuse(
+                Refused.NOT_REFUNDABLE, f"The order is {self.status}: nothing can be refunded."
+            )
         self._refund_plans(command)
 
     def _refund_plans(self, command: RefundOrder) -> list[CreditNotePlan]:
         plans = plan_refund(self.invoices, command.request)
         if isinstance(plans, Refusal):
-            raise refusal_error(plans)
+            raise plan_refused(plans)
         return plans
 
     def _apply_refund(self, plan: CreditNotePlan) -> None:
@@ -394,7 +404,7 @@ class PaymentOrderWorkflow:
 
     def _require_created(self) -> None:
         if self.order is None:
-            raise refuse("not-found", "The order does not exist.")
+            raise refuse(Refused.ORDER_NOT_FOUND, "The order does not exist.")
 
     def _payment_reference(self) -> str:
         rng = workflow.random()

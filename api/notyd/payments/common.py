@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from temporalio.client import Client
 
 from api.notyd.identity.user_auth import OrganizationUser
+from api.notyd.payments.refusals import payment_refusal_problem
 from api.nt24.orders.commands import run_command
 from api.shared.errors import Problem
 from store.db import Database
@@ -103,4 +104,11 @@ async def order_command(client: Client, order: PaymentOrder, update: Any, comman
     async def ended_meanwhile() -> Problem:
         return refused
 
-    return await run_command(client, order.workflow_id, update, command, closed=ended_meanwhile)
+    return await run_command(
+        client,
+        order.workflow_id,
+        update,
+        command,
+        closed=ended_meanwhile,
+        refusals=payment_refusal_problem,
+    )

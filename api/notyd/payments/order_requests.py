@@ -23,6 +23,7 @@ from api.notyd.payments.common import (
     selling_partner,
     serve_without_trailing_slash,
 )
+from api.notyd.payments.refusals import payment_refusal_problem
 from api.notyd.payments.schemas import OrderRequestIn, SellerUrlsIn
 from api.notyd.payments.views import OrderRequestOut, order_request
 from api.nt24.orders.commands import run_command
@@ -133,7 +134,9 @@ async def create_order_request(
             total=f"{total.incl / 100:.2f} {body.currency}",
         ),
     )
-    await run_command(client, workflow_id, PaymentOrderWorkflow.create, command)
+    await run_command(
+        client, workflow_id, PaymentOrderWorkflow.create, command, refusals=payment_refusal_problem
+    )
     order = await load_order(db, scope, UUID(uuid))
     response.headers["Location"] = f"/v1/api/orders/{uuid}/"
     return order_request(order, payment_page_url(settings, uuid))

@@ -36,6 +36,7 @@ from store.buyers.queries import delete_invitation, invitation_of_buyer, invitat
 from store.db import Database
 from store.models import SelfServiceInvitation, utcnow
 from workflows.buyers.invitation_model import ACTIVE
+from workflows.buyers.invitation_refusals import InvitationRefusalReason
 from workflows.buyers.self_service_invitation import (
     InvitationStart,
     RevokeInvitation,
@@ -49,6 +50,11 @@ router = APIRouter(
 )
 
 Status = Literal["ACTIVE", "USED", "REVOKED", "EXPIRED"]
+
+# The workflow's refusals: each says the invitation is no longer active, which a revoke answers
+# with 409 conflict and the invitation as it stands; a worker of the previous release refuses
+# with the problem type "conflict"
+NO_LONGER_ACTIVE = {*InvitationRefusalReason, "conflict"}
 
 
 class InvitationCreate(NT24Model):
@@ -201,7 +207,7 @@ async def _revoke(client: Client, invitation: SelfServiceInvitation, reason: str
             SelfServiceInvitationWorkflow.revoke, RevokeInvitation(reason)
         )
     except WorkflowUpdateFailedError as error:
-        if isinstance(error.cause, ApplicationError) and error.cause.type == "conflict":
+        if isinstance(error.cause, ApplicationError) and error.cause.type in NO_LONGER_ACTIVE:
             return False
         raise
     except RPCError as error:

@@ -84,11 +84,17 @@ async def _gate(workflow_id: str) -> AsyncIterator[None]:
             del _gates[workflow_id]
 
 
-def problem_of(failure: ApplicationError) -> Problem:
-    """A workflow's refusal as the problem it answers: an order's domain reason through its
-    table (api/nt24/orders/refusals.py); a problem type as the other workflows, and order
-    workflows of the previous release, refuse with, as it is."""
-    problem = order_refusal_problem(failure)
+# A workflow family's table from its refusals' domain reasons to problems (None: not one)
+RefusalTable = Callable[[ApplicationError], Problem | None]
+
+
+def problem_of(
+    failure: ApplicationError, refusals: RefusalTable = order_refusal_problem
+) -> Problem:
+    """A workflow's refusal as the problem it answers: a domain reason through its family's
+    table (the order's: api/nt24/orders/refusals.py); a problem type, as workflows of the
+    previous release refuse with, as it is."""
+    problem = refusals(failure)
     if problem is not None:
         return problem
     if failure.type not in PROBLEM_TYPES:
@@ -123,6 +129,7 @@ async def run_command(
     command: Any,
     *,
     closed: Closed | None = None,
+    refusals: RefusalTable = order_refusal_problem,
 ) -> CommandResult:
     """Send one command (an Update) to the order's workflow; refusals become problems.
 
@@ -131,12 +138,15 @@ async def run_command(
     request's Idempotency-Key, so a retry attaches to an Update Temporal already admitted).
     A workflow that has finished answers ``closed()`` (409 ``conflict``, with the current
     resource where the caller can read it); one not started yet (a command racing its create)
-    is retried within the deadline."""
+    is retried within the deadline. ``refusals`` maps the workflow's refusals (an order's by
+    default)."""
     deadline = command_deadline()
     async with _gate(workflow_id):
         try:
             async with asyncio.timeout(deadline):
-                return await _send(client, workflow_id, update, command, closed or _generic_closed)
+                return await _send(
+                    client, workflow_id, update, command, closed or _generic_closed, refusals
+                )
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
             raise unavailable(
                 f"The order's workflow did not answer within {deadline:g} seconds; the command "
@@ -145,7 +155,12 @@ async def run_command(
 
 
 async def _send(
-    client: Client, workflow_id: str, update: Any, command: Any, closed: Closed
+    client: Client,
+    workflow_id: str,
+    update: Any,
+    command: Any,
+    closed: Closed,
+    refusals: RefusalTable,
 ) -> CommandResult:
     handle = client.get_workflow_handle(workflow_id)
     pause = 0.05
@@ -154,7 +169,7 @@ async def _send(
             return await handle.execute_update(update, command, id=update_id(workflow_id, update))
         except WorkflowUpdateFailedError as exc:
             if isinstance(exc.cause, ApplicationError):
-                raise problem_of(exc.cause) from exc
+                raise problem_of(exc.cause, refusals) from exc
             raise
         except RPCError as exc:
             if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
