@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
 import pytest
@@ -332,12 +332,16 @@ async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(o
     recorded = orders.recorded
     assert recorded.last.compliance_status == "INCOMPLETE"
     writes = len(recorded.writes)
-    today = await orders.today()
-    deadline = transport_evidence_deadline(today, Policy().evidence_grace_days)
-
-    await orders.env.sleep(timedelta(days=(deadline - today).days))  # the deadline's day
+    pickup = recorded.last.resources.transport.pickup
+    assert pickup is not None
+    deadline = transport_evidence_deadline(pickup.pickup_date, Policy().evidence_grace_days)
+    # Skips to fixed hours of the deadline's day and the next, not whole days from now: the
+    # clock also runs in real time, and a skip that lands late on the deadline's day (or a
+    # date read after midnight) lets the timer fire before the test has looked.
+    deadline_noon = datetime.combine(deadline, time(12), tzinfo=UTC)
+    await orders.env.sleep(deadline_noon - await orders.env.get_current_time())
     assert len(recorded.writes) == writes  # nothing happens before it has passed
-    await orders.env.sleep(timedelta(days=1, hours=1))
+    await orders.env.sleep(timedelta(hours=13))  # 01:00 the day after
     await until(lambda: recorded.last.compliance_status != "INCOMPLETE", "the deadline's decision")
     assert (recorded.last.status, recorded.last.source) == ("COMPLIANCE_INVALID", "SYSTEM")
     await until(lambda: recorded.export_files, "the Export File")
