@@ -18,9 +18,9 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 from temporalio.workflow import _Definition
 
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decoded_history
 from worker import WORKFLOWS, workflow_runner
-from workflows.converter import DATA_CONVERTER
-from workflows.payload_codec import decoded_history
 
 HISTORIES = Path(__file__).resolve().parent / "tests" / "histories"
 

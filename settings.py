@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # `kid:base64-of-32-bytes`, several separated by commas to rotate (the first encrypts).
     # Generated into data/ outside production when empty; production requires it
     secrets_key: str = ""
-    # The keys every Temporal payload is encrypted with (workflows/payload_codec.py), in the
+    # The keys every Temporal payload is encrypted with (api/shared/payload_codec.py), in the
     # same `kid:base64-of-32-bytes[,...]` form (the first encrypts, every one decrypts).
     # Generated into data/ outside production when empty; production requires it
     payload_keys: str = ""

@@ -135,14 +135,9 @@ def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
         ()
         if strict
         else (
+            # the activities' interfaces among them (workflows/<domain>/activities.py): the
+            # types of workflow inputs and results, which pydantic looks up in sys.modules
             "workflows",
-            # what they import of the activities: the types of workflow inputs and results,
-            # which pydantic looks up in the sandbox's sys.modules
-            "activities.buyers.interface",
-            "activities.interface",
-            "activities.orders.interface",
-            "activities.payments.interface",
-            "activities.webhooks.interface",
         )
     )
     return SandboxedWorkflowRunner(

@@ -20,10 +20,10 @@ import aiosmtplib
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities import interface
-from activities.interface import OutgoingEmail
 from settings import Settings
 from store.models import utcnow
+from workflows import activities as interface
+from workflows.activities import OutgoingEmail
 
 SMTP_PERMANENT = "SMTP_PERMANENT"
 SMTP_TRANSIENT = "SMTP_TRANSIENT"

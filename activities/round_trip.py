@@ -8,10 +8,10 @@ from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities import interface
-from activities.interface import RoundTripConfirmation, RoundTripRequest
 from store.db import Database
 from store.models import Organization
+from workflows import activities as interface
+from workflows.activities import RoundTripConfirmation, RoundTripRequest
 
 
 class RoundTripActivities(interface.RoundTripActivities):

@@ -42,6 +42,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from api.shared.converter import data_converter
 from bench import wrk
 from bench.client import HttpClient
 from bench.echo import BenchEchoWorkflow
@@ -66,7 +67,6 @@ from bench.webhooks import (
 )
 from settings import Settings
 from store.migrate import upgrade
-from workflows.converter import data_converter
 from workflows.ids import order_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 

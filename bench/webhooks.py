@@ -28,13 +28,13 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
-from activities.webhooks.interface import DELIVERY_WORKFLOW, FAN_OUT_WORKFLOW, Batch
 from bench.client import HttpClient
 from bench.stack import HOST, free_port
 from store.db import Database
 from store.models import Event, Organization, WebhookDelivery
 from store.webhooks.events import EVENT_TYPES, record_event
 from workflows.ids import webhook_delivery_workflow_id, webhook_fan_out_workflow_id
+from workflows.webhooks.activities import DELIVERY_WORKFLOW, FAN_OUT_WORKFLOW, Batch
 
 # every event an order's lifecycle makes; the meta events (webhook.*) go to other endpoints
 ORDER_EVENTS = [t for t in EVENT_TYPES if not t.startswith("webhook.")]

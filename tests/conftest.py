@@ -34,6 +34,8 @@ from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from api.main import create_app
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decoded_history
 from devstack import TEMPORAL_TUNING
 from sandboxes.mail import MailCatcher
 from settings import RateLimits, Settings
@@ -42,8 +44,6 @@ from store.identity import api_clients, identity
 from store.migrate import upgrade_async
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
-from workflows.payload_codec import decoded_history
 
 BIN = Path(sys.executable).parent
 

@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from api.main import create_app
+from api.shared.converter import DATA_CONVERTER
 from devstack import TEMPORAL_TUNING
 from settings import MissingSecrets, Settings
 from store.db import Database
@@ -40,7 +41,6 @@ from tests.conftest import (
 from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 
 ROOT = Path(__file__).parent.parent
 DEADLINE = 2  # seconds: NT24_COMMAND_DEADLINE of these tests' APIs

@@ -14,7 +14,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.orders.invoice_pdf import InvoicePdfContent
 from activities.payments.dunning import Sender, compose_letter, start_dunning, step_name
-from activities.payments.interface import INVOICE_LETTER, LetterRequest
 from sandboxes.mail import MailCatcher
 from store.i18n import BuyerLocale
 from store.models import DunningLetter
@@ -22,6 +21,7 @@ from tests.conftest import Stack, capture_history
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from workflows.ids import dunning_workflow_id
+from workflows.payments.activities import INVOICE_LETTER, LetterRequest
 from workflows.payments.rules.dunning import DunningStep
 
 SENDER = Sender("NT24 Payments GmbH", "Friedrichstraße 100, 10117 Berlin", "payments@nt24.test")

@@ -13,10 +13,10 @@ from temporalio.testing import ActivityEnvironment
 
 import sandboxes.app
 from activities.email import SMTP_PERMANENT, SMTP_TRANSIENT, EmailActivities
-from activities.interface import EmailAttachment, OutgoingEmail
+from api.shared.converter import DATA_CONVERTER
 from sandboxes.mail import MailCatcher
 from tests.conftest import free_port, serving, settings_for_tests
-from workflows.converter import DATA_CONVERTER
+from workflows.activities import EmailAttachment, OutgoingEmail
 
 BINARY = bytes(range(256)) * 4  # not UTF-8: must survive JSON payloads as it is
 

@@ -18,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, select
 
 from api.nt24.orders.transport import latest_today
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decoded_history
 from sandboxes.vies import BY_NUMBER, VALID_NAME
 from store.buyers.buyers import buyer_ref
 from store.db import Database
@@ -26,9 +28,7 @@ from tests.conftest import Stack
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.test_web_staff_forms import web_session
 from workflows.buyers.vies_check import BuyerViesCheckResult
-from workflows.converter import DATA_CONVERTER
 from workflows.ids import buyer_vies_workflow_id
-from workflows.payload_codec import decoded_history
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 VIN_A = "WVWZZZ1KZAW000001"

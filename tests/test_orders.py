@@ -12,11 +12,11 @@ import temporalio.api.sdk.v1
 from sqlalchemy import func, select
 from temporalio.client import WorkflowExecutionStatus
 
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decode_message
 from store.models import Event, Order
 from tests.conftest import Stack, capture_history
 from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
-from workflows.converter import DATA_CONVERTER
-from workflows.payload_codec import decode_message
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 

@@ -1,4 +1,4 @@
-"""Temporal payloads are encrypted (workflows/payload_codec.py): the server's histories hold no
+"""Temporal payloads are encrypted (api/shared/payload_codec.py): the server's histories hold no
 personal data in clear, the platform's clients still read everything, keys rotate, and the
 codec server (api/shared/codec_server.py) decodes for an operator with its token only."""
 
@@ -18,12 +18,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 
 from api.main import create_app
-from settings import Settings
-from tests.conftest import Stack, serving, settings_for_tests
-from tests.order_flow import OrderClient, seller_session
-from workflows.converter import DATA_CONVERTER, data_converter
-from workflows.orders.workflow import OrderWorkflow
-from workflows.payload_codec import (
+from api.shared.converter import DATA_CONVERTER, data_converter
+from api.shared.payload_codec import (
     ENCODING,
     KEY_ID,
     EncryptionCodec,
@@ -31,6 +27,10 @@ from workflows.payload_codec import (
     decode_message,
     decoded_history,
 )
+from settings import Settings
+from tests.conftest import Stack, serving, settings_for_tests
+from tests.order_flow import OrderClient, seller_session
+from workflows.orders.workflow import OrderWorkflow
 
 SDK_MARKER_DETAILS = {"patch-data", "data"}
 
@@ -229,7 +229,7 @@ async def test_a_failures_message_travels_encrypted_and_comes_back():
     from temporalio.api.failure.v1 import Failure
     from temporalio.exceptions import ApplicationError
 
-    from workflows.converter import DATA_CONVERTER
+    from api.shared.converter import DATA_CONVERTER
 
     failure = Failure()
     refusal = ApplicationError("Garage Dupont SARL paid from DE89370400440532013000", type="x")

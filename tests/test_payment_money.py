@@ -15,7 +15,6 @@ from temporalio.testing import WorkflowEnvironment
 
 import admin
 from activities.payments.dunning import start_dunning
-from activities.payments.interface import PayoutRunInput
 from activities.payments.payouts import ensure_payout_schedule
 from api.notyd.payments.dunning_commands import notify_dunning
 from settings import get_settings
@@ -33,6 +32,7 @@ from tests.payment_invoices import (
 )
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from workflows.ids import PAYOUT_RUN_SCHEDULE, dunning_workflow_id
+from workflows.payments.activities import PayoutRunInput
 from workflows.payments.dunning import DunningWorkflow
 from workflows.payments.payouts import PayoutRunResult, PayoutRunWorkflow
 

@@ -14,8 +14,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from temporalio.workflow import _Definition
 
+from api.shared.converter import DATA_CONVERTER
 from worker import WORKFLOWS, workflow_runner
-from workflows.converter import DATA_CONVERTER
 
 pytestmark = pytest.mark.fast
 

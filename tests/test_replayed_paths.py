@@ -13,9 +13,7 @@ from uuid import uuid4
 
 import httpx
 
-from activities.payments.interface import PayoutRunInput
 from activities.webhooks.delivery import start_sweep
-from activities.webhooks.interface import FAN_OUT_WORKFLOW, Batch
 from store.models import Partner
 from store.webhooks.events import record_event
 from tests.conftest import Stack, capture_history, serving
@@ -24,7 +22,9 @@ from tests.payment_invoices import captured_invoice, invoice_row, seller
 from tests.test_payment_money import pay
 from tests.test_web_staff_forms import order_changes, web_session
 from tests.test_webhooks import Receiver, deliveries, register, verified
+from workflows.payments.activities import PayoutRunInput
 from workflows.payments.payouts import PayoutRunResult, PayoutRunWorkflow
+from workflows.webhooks.activities import FAN_OUT_WORKFLOW, Batch
 
 KYC_DONE = "kyc.verification_completed"
 

@@ -19,6 +19,7 @@ import pytest_asyncio
 from playwright.async_api import Page, Route, async_playwright
 from temporalio.testing import WorkflowEnvironment
 
+from api.shared.converter import DATA_CONVERTER
 from devstack import TEMPORAL_TUNING
 from store.db import Database
 from store.models import Partner
@@ -26,7 +27,6 @@ from tests.conftest import _binary, free_port, running_stack
 from tests.order_flow import OrderClient, client_token, make_api_tenant
 from tests.test_web_app import ARTIFACTS, CHROMIUM_ARGS, SCREENSHOTS
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 
 pytestmark = pytest.mark.e2e
 

@@ -44,6 +44,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from activities.buyers.kyc_profile_pdf import self_signed
+from api.shared.converter import DATA_CONVERTER
 from devstack import TEMPORAL_TUNING
 from settings import Settings
 from store.db import Database
@@ -58,7 +59,6 @@ from tests.conftest import (
 )
 from tests.order_flow import TOTAL, OrderClient, money, pdf
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = 4  # lifecycles at once, across both workers

@@ -20,7 +20,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
-from activities.buyers.interface import ViesResult, ViesTrigger
 from activities.buyers.vies import ViesClient, ViesFailure, ViesReply, classify
 from api.nt24.buyers.vies_trigger import start_vies_check
 from sandboxes.vies import (
@@ -37,6 +36,7 @@ from store.identity import identity
 from store.models import Buyer, ViesCheck
 from tests.conftest import capture_history, free_port, serving, settings_for_tests
 from worker import build_worker
+from workflows.buyers.activities import ViesResult, ViesTrigger
 from workflows.buyers.rules.vat_numbers import normalize_vat_number
 from workflows.buyers.vies_check import BuyerViesCheckResult, BuyerViesCheckWorkflow
 from workflows.ids import buyer_vies_workflow_id

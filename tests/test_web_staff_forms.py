@@ -16,7 +16,6 @@ from uuid import UUID
 import httpx
 from sqlalchemy import select
 
-from activities.orders.interface import OrderSnapshot
 from activities.orders.order_store import OrderStoreActivities
 from activities.payments.dunning import start_dunning
 from store.models import (
@@ -38,6 +37,7 @@ from tests.test_webhooks import Receiver, verified
 from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.rules.kyc_verification import REVIEW
 from workflows.ids import kyc_workflow_id
+from workflows.orders.activities import OrderSnapshot
 from workflows.orders.model import OrderIdentity
 from workflows.orders.workflow import OrderWorkflow
 

@@ -31,7 +31,6 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.webhooks.delivery import Target, ensure_sweep_schedule, new_delivery_id, vet_target
-from activities.webhooks.interface import FAN_OUT_WORKFLOW, Batch
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
@@ -48,6 +47,7 @@ from store.webhooks.events import (
 from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
 from workflows.ids import WEBHOOK_SWEEP_SCHEDULE, webhook_delivery_workflow_id
+from workflows.webhooks.activities import FAN_OUT_WORKFLOW, Batch
 from workflows.webhooks.delivery import next_attempt_at
 
 # The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "1m, 5m, 15m, 1h, 4h, 8h,

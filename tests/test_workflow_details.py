@@ -16,6 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.payments.dunning import start_dunning
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decode_message
 from sandboxes.mail import MailCatcher
 from store.payments.payment_money import DunningNotice
 from tests.conftest import Stack, serving
@@ -23,9 +25,7 @@ from tests.order_flow import seller_session
 from tests.payment_invoices import captured_invoice, staff_member
 from tests.test_webhooks import Receiver, fire_test, register
 from workflows import search_attributes as sa
-from workflows.converter import DATA_CONVERTER
 from workflows.ids import dunning_workflow_id, webhook_delivery_workflow_id
-from workflows.payload_codec import decode_message
 from workflows.payments.dunning import DunningWorkflow
 
 

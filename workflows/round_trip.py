@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.interface import (
+    from workflows.activities import (
         RoundTripActivities,
         RoundTripConfirmation,
         RoundTripRequest,

@@ -9,10 +9,10 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from activities.buyers import interface
-from activities.buyers.interface import BuyerOrdersNotice
 from store.buyers.buyers import open_orders
 from store.db import Database
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import BuyerOrdersNotice
 from workflows.orders.model import BUYER_CHANGED, BuyerChanged, ViesEvidence
 
 

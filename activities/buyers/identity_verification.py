@@ -26,16 +26,16 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers import interface
-from activities.buyers.interface import (
+from activities.tls import tls_context
+from settings import Settings
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import (
     AmlRequest,
     IdentityPerson,
     IdentityResult,
     IdentitySession,
     SessionRequest,
 )
-from activities.tls import tls_context
-from settings import Settings
 from workflows.buyers.rules.kyc_verification import AmlMatch, AmlScreening
 
 SIGNATURE_HEADER = "Idenfy-Signature"

@@ -17,10 +17,7 @@ from sqlalchemy.orm import selectinload
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers import interface
-from activities.buyers.interface import InvitationRef, InvitationSettled, InvitationSettlement
 from activities.email import EmailActivities
-from activities.interface import OutgoingEmail
 from activities.webhooks.delivery import kick_fan_out
 from settings import Settings
 from store import i18n
@@ -30,6 +27,9 @@ from store.db import Database
 from store.i18n import BuyerLocale
 from store.models import Event, SelfServiceInvitation, utcnow
 from store.webhooks.events import record_event, utc_timestamp
+from workflows.activities import OutgoingEmail
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import InvitationRef, InvitationSettled, InvitationSettlement
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED, USED
 
 

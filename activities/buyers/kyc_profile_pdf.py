@@ -33,13 +33,13 @@ from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers import interface
-from activities.buyers.interface import ProfileRef, ProfileRequest
 from activities.pdf_signing import SigningMaterial, pdf_signer
 from settings import Settings
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import Buyer
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import ProfileRef, ProfileRequest
 from workflows.buyers.rules.kyc_verification import aml_level
 
 SIGNATURE_FIELD = "NT24KycProfileSignature"

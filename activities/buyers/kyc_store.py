@@ -15,18 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers import interface
-from activities.buyers.interface import (
-    BuyerKycRecord,
-    BuyerKycState,
-    VerificationRecord,
-)
-from activities.orders.interface import PendingEvent
 from activities.webhooks.delivery import kick_fan_out
 from store.db import Database
 from store.models import AmlScreening as AmlScreeningRow
 from store.models import Buyer, Event, KycVerification
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import (
+    BuyerKycRecord,
+    BuyerKycState,
+    VerificationRecord,
+)
 from workflows.buyers.rules.kyc_verification import aml_level
+from workflows.orders.activities import PendingEvent
 
 
 class KycStoreActivities(interface.KycStoreActivities):

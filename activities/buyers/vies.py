@@ -23,8 +23,12 @@ from sqlalchemy import or_, select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.buyers import interface
-from activities.buyers.interface import (
+from activities.tls import tls_context
+from settings import Settings
+from store.db import Database, affected_rows
+from store.models import Buyer, ViesCheck
+from workflows.buyers import activities as interface
+from workflows.buyers.activities import (
     FINAL_ERRORS,
     ViesAnswer,
     ViesCheckRecord,
@@ -32,10 +36,6 @@ from activities.buyers.interface import (
     ViesCheckRequest,
     ViesResult,
 )
-from activities.tls import tls_context
-from settings import Settings
-from store.db import Database, affected_rows
-from store.models import Buyer, ViesCheck
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
 
 # Everything else is retryable. VIES's own transient codes, for reference: SERVICE_UNAVAILABLE,

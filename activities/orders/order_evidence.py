@@ -21,8 +21,8 @@ from store.orders.rule_sets import FILES, digest
 from workflows.orders.status import OrderStatus
 
 if TYPE_CHECKING:
-    from activities.orders.interface import OrderSnapshot
     from api.nt24.orders.views import OrderJson
+    from workflows.orders.activities import OrderSnapshot
 
 _INVOICE_FACTS = (
     "type",

@@ -21,10 +21,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.orders import export_file_pdf as pdf
-from activities.orders import interface
 from activities.orders.export_file_pdf import render_export_file
 from activities.orders.export_file_signing import ExportFileSigner, Seal
-from activities.orders.interface import ExportFileRequest, GeneratedExportFile, OrderSnapshot
 from activities.orders.order_evidence import evidence_of
 from activities.webhooks.delivery import kick_fan_out
 from api.nt24.orders.views import OrderJson, order_json
@@ -46,6 +44,8 @@ from store.models import (
 from store.orders import evidence
 from store.orders.rule_sets import FILES, digest
 from workflows.money_json import money_from_json
+from workflows.orders import activities as interface
+from workflows.orders.activities import ExportFileRequest, GeneratedExportFile, OrderSnapshot
 from workflows.orders.model import Pickup
 
 

@@ -36,10 +36,18 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 
 from activities.email import SMTP_PERMANENT, EmailActivities
-from activities.interface import EmailAttachment, OutgoingEmail
 from activities.orders.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
-from activities.payments import interface
-from activities.payments.interface import (
+from activities.workflow_metadata import dunning_start
+from settings import Settings
+from store import i18n
+from store.db import Database
+from store.i18n import BuyerLocale
+from store.models import DunningLetter, Partner, PaymentInvoice, PaymentOrder
+from store.payments.payment_money import balance_of
+from workflows.activities import EmailAttachment, OutgoingEmail
+from workflows.ids import dunning_workflow_id
+from workflows.payments import activities as interface
+from workflows.payments.activities import (
     DUNNING_WORKFLOW,
     INVOICE_LETTER,
     DunningInput,
@@ -49,14 +57,6 @@ from activities.payments.interface import (
     LetterOutcome,
     LetterRequest,
 )
-from activities.workflow_metadata import dunning_start
-from settings import Settings
-from store import i18n
-from store.db import Database
-from store.i18n import BuyerLocale
-from store.models import DunningLetter, Partner, PaymentInvoice, PaymentOrder
-from store.payments.payment_money import balance_of
-from workflows.ids import dunning_workflow_id
 from workflows.payments.rules.dunning import (
     DunningStep,
     counter_fields,

@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.payments import interface
 from activities.payments.credit_bureau import CreditBureauClient
 from activities.payments.dunning import start_dunning
 from activities.webhooks.delivery import (
@@ -49,6 +48,7 @@ from store.models import (
     utcnow,
 )
 from store.webhooks.events import new_event_id
+from workflows.payments import activities as interface
 from workflows.payments.payment_order_model import (
     CaptureWrite,
     CreatePaymentOrderRow,

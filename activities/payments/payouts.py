@@ -23,14 +23,6 @@ from sqlalchemy import ColumnElement, case, func, select
 from temporalio import activity
 from temporalio.client import Client
 
-from activities.payments import interface
-from activities.payments.interface import (
-    PAYOUT_RUN_WORKFLOW,
-    PayoutBatch,
-    PayoutBatchResult,
-    PayoutMade,
-    PayoutRunInput,
-)
 from activities.schedules import ensure_interval_schedule
 from activities.workflow_metadata import payout_run_start
 from settings import Settings
@@ -38,6 +30,14 @@ from store.db import Database
 from store.models import Partner, PaymentInvoice, Payout, PayoutLine
 from store.payments.payment_money import settle_status
 from workflows.ids import PAYOUT_RUN_SCHEDULE
+from workflows.payments import activities as interface
+from workflows.payments.activities import (
+    PAYOUT_RUN_WORKFLOW,
+    PayoutBatch,
+    PayoutBatchResult,
+    PayoutMade,
+    PayoutRunInput,
+)
 from workflows.payments.rules.invoice_money import WRITE_OFFS
 
 

@@ -46,33 +46,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from activities.interface import OutgoingEmail
 from activities.schedules import ensure_interval_schedule
 from activities.tls import tls_context
-from activities.webhooks import interface
-from activities.webhooks.interface import (
-    ACTIVE,
-    DELIVERED,
-    DELIVERY_WORKFLOW,
-    DISABLED,
-    FAILED,
-    FAN_OUT_WORKFLOW,
-    GONE,
-    PARKED,
-    PAUSED,
-    PAUSED_NOTICE_WORKFLOW,
-    PENDING,
-    RETRY,
-    SWEEP_WORKFLOW,
-    AttemptOutcome,
-    Batch,
-    Cursor,
-    DeliveryInput,
-    DeliveryRef,
-    PausedNotice,
-    RetryPlan,
-    StartedPage,
-)
 from activities.workflow_metadata import (
     delivery_start,
     fan_out_start,
@@ -97,11 +72,36 @@ from store.webhooks.events import (
     subscribed,
     utc_timestamp,
 )
+from workflows.activities import OutgoingEmail
 from workflows.ids import (
     WEBHOOK_SWEEP_SCHEDULE,
     webhook_delivery_workflow_id,
     webhook_fan_out_workflow_id,
     webhook_paused_notice_workflow_id,
+)
+from workflows.webhooks import activities as interface
+from workflows.webhooks.activities import (
+    ACTIVE,
+    DELIVERED,
+    DELIVERY_WORKFLOW,
+    DISABLED,
+    FAILED,
+    FAN_OUT_WORKFLOW,
+    GONE,
+    PARKED,
+    PAUSED,
+    PAUSED_NOTICE_WORKFLOW,
+    PENDING,
+    RETRY,
+    SWEEP_WORKFLOW,
+    AttemptOutcome,
+    Batch,
+    Cursor,
+    DeliveryInput,
+    DeliveryRef,
+    PausedNotice,
+    RetryPlan,
+    StartedPage,
 )
 from workflows.webhooks.rules import next_attempt_at
 

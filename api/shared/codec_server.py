@@ -2,7 +2,7 @@
 
 Temporal's codec server protocol: ``POST /codec/decode`` and ``POST /codec/encode`` take
 ``{"payloads": [...]}`` (payloads in protobuf JSON, data in base64) and answer the same with
-each payload run through the payload codec (workflows/payload_codec.py) with this API's
+each payload run through the payload codec (api/shared/payload_codec.py) with this API's
 ``NT24_PAYLOAD_KEYS``. The UI calls it from the operator's browser: the origins of
 ``NT24_CODEC_CORS_ORIGINS`` (default the origin of ``NT24_TEMPORAL_UI_URL``) get CORS answers.
 
@@ -22,9 +22,9 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payloads
 
+from api.shared.converter import data_converter
 from api.shared.deps import app_settings
-from workflows.converter import data_converter
-from workflows.payload_codec import EncryptionCodec, PayloadKeyError
+from api.shared.payload_codec import EncryptionCodec, PayloadKeyError
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
 

@@ -12,9 +12,9 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 
 import telemetry
+from api.shared.converter import data_converter
 from api.shared.temporal_calls import TemporalUnavailable
 from settings import Settings
-from workflows.converter import data_converter
 
 log = structlog.get_logger(__name__)
 

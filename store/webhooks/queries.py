@@ -11,11 +11,11 @@ from uuid import UUID
 from sqlalchemy import Select, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.webhooks.interface import PENDING
 from store.db import Database
 from store.identity.tenancy import Tenant
 from store.models import Event, Order, Partner, WebhookDelivery, WebhookEndpoint, utcnow
 from store.queries import shown_after
+from workflows.webhooks.activities import PENDING
 
 
 async def webhook_endpoint(

@@ -18,7 +18,8 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.buyers.interface import (
+from tests.fast.harness import mocked_worker, refusal, stop, until
+from workflows.buyers.activities import (
     AmlRequest,
     BuyerKycRecord,
     BuyerOrdersNotice,
@@ -30,7 +31,6 @@ from activities.buyers.interface import (
     SessionRequest,
     VerificationRecord,
 )
-from tests.fast.harness import mocked_worker, refusal, stop, until
 from workflows.buyers.kyc_verification import (
     KycStart,
     KycWorkflow,

@@ -18,16 +18,16 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.buyers.interface import (
+from tests.fast.harness import mocked_worker, refusal, stop, until
+from workflows.buyers.activities import (
     BuyerOrdersNotice,
     ViesAnswer,
     ViesCheckRecord,
     ViesCheckRecorded,
     ViesCheckRequest,
 )
-from activities.orders.interface import ExportFileRequest, GeneratedExportFile, OrderSnapshot
-from tests.fast.harness import mocked_worker, refusal, stop, until
 from workflows.buyers.vies_check import BuyerViesCheckWorkflow
+from workflows.orders.activities import ExportFileRequest, GeneratedExportFile, OrderSnapshot
 from workflows.orders.model import (
     Address,
     AttachDocument,

@@ -19,7 +19,8 @@ import pytest_asyncio
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
-from activities.webhooks.interface import (
+from tests.fast.harness import mocked_worker
+from workflows.webhooks.activities import (
     DELIVERED,
     FAILED,
     PARKED,
@@ -29,7 +30,6 @@ from activities.webhooks.interface import (
     DeliveryRef,
     RetryPlan,
 )
-from tests.fast.harness import mocked_worker
 from workflows.webhooks.delivery import WebhookDeliveryWorkflow
 
 pytestmark = pytest.mark.fast

@@ -26,7 +26,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.change_source import ChangeSource
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.interface import (
+    from workflows.buyers.activities import (
         AmlRequest,
         BuyerKycRecord,
         BuyerKycState,
@@ -42,7 +42,6 @@ with workflow.unsafe.imports_passed_through():
         SessionRequest,
         VerificationRecord,
     )
-    from activities.orders.interface import PendingEvent
     from workflows.buyers.refusals import KycRefusalReason as Refused
     from workflows.buyers.refusals import ProviderFailure
     from workflows.buyers.rules.kyc_verification import (
@@ -59,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         review_verdict,
         verdict,
     )
+    from workflows.orders.activities import PendingEvent
     from workflows.refusal import refuse
 
 # Phases of the run

@@ -24,7 +24,7 @@ from temporalio.exceptions import ActivityError
 from workflows.change_source import ChangeSource
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.interface import (
+    from workflows.buyers.activities import (
         InvitationActivities,
         InvitationRef,
         InvitationSettled,

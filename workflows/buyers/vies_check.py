@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.interface import (
+    from workflows.buyers.activities import (
         FINAL_ERRORS,
         BuyerOrdersActivities,
         BuyerOrdersNotice,

@@ -18,18 +18,18 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.buyers.interface import ViesTrigger
-    from activities.orders.interface import (
+    from workflows import search_attributes as sa
+    from workflows.buyers.activities import ViesTrigger
+    from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
+    from workflows.change_source import ChangeSource
+    from workflows.ids import order_vies_check_workflow_id
+    from workflows.orders.activities import (
         ExportFileActivities,
         ExportFileRequest,
         OrderSnapshot,
         OrderStoreActivities,
         PendingEvent,
     )
-    from workflows import search_attributes as sa
-    from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
-    from workflows.change_source import ChangeSource
-    from workflows.ids import order_vies_check_workflow_id
     from workflows.orders.model import (
         BUYER_CHANGED,
         AttachDocument,

@@ -33,7 +33,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payments.interface import (
+    from workflows import search_attributes as sa
+    from workflows.payments.activities import (
         DUNNING_WORKFLOW,
         INVOICE_LETTER,
         DunningActivities,
@@ -43,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
         LetterOutcome,
         LetterRequest,
     )
-    from workflows import search_attributes as sa
     from workflows.payments.rules.dunning import (
         DunningStatus,
         DunningStep,

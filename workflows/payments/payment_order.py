@@ -18,7 +18,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payments.interface import PaymentOrderActivities
+    from workflows.payments.activities import PaymentOrderActivities
     from workflows.payments.payment_order_model import (
         CancelOrder,
         CaptureAnswer,

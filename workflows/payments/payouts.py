@@ -16,7 +16,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payments.interface import (
+    from workflows.payments.activities import (
         PAYOUT_RUN_WORKFLOW,
         PayoutActivities,
         PayoutBatch,

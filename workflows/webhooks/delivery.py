@@ -21,8 +21,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.interface import EmailActivities
-    from activities.webhooks.interface import (
+    from workflows import search_attributes as sa
+    from workflows.activities import EmailActivities
+    from workflows.webhooks.activities import (
         DELIVERY_WORKFLOW,
         FAILED,
         FAN_OUT_WORKFLOW,
@@ -37,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         RetryPlan,
         WebhookActivities,
     )
-    from workflows import search_attributes as sa
     from workflows.webhooks.rules import next_attempt_at
 
 # Database work: small and idempotent, retried until the database is back.

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from activities.buyers.buyer_orders import notify_open_orders
-from activities.buyers.interface import ViesTrigger
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
@@ -41,6 +40,7 @@ from store.buyers.queries import (
 )
 from store.db import Database
 from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
+from workflows.buyers.activities import ViesTrigger
 from workflows.buyers.rules.kyc import may_change_mode
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 

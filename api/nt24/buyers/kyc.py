@@ -12,7 +12,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from activities.buyers.interface import ViesTrigger
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess
@@ -20,6 +19,7 @@ from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.idempotency import idempotency_key
 from store.buyers.buyers import active_kyc_document_types, kyc_facts
+from workflows.buyers.activities import ViesTrigger
 from workflows.buyers.rules.kyc import NT24_LED, overall_status
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers/{buyerId}/kyc", tags=["NT24: KYC"])

@@ -20,9 +20,9 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.buyers.interface import ViesTrigger
 from activities.workflow_metadata import start_metadata
 from settings import Settings
+from workflows.buyers.activities import ViesTrigger
 from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
 from workflows.ids import buyer_vies_workflow_id
 

@@ -26,7 +26,6 @@ from activities.webhooks.delivery import (
     start_sweep,
     vet_target,
 )
-from activities.webhooks.interface import ACTIVE, PENDING
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
@@ -54,6 +53,7 @@ from store.webhooks.queries import (
 )
 from workflows.change_source import ChangeSource
 from workflows.ids import webhook_resume_sweep_workflow_id
+from workflows.webhooks.activities import ACTIVE, PENDING
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
 

@@ -1,5 +1,5 @@
 """What the payments' workflows call: each activity's name, input and output, nothing else
-(the convention is explained in activities/buyers/interface.py)."""
+(the convention is explained in workflows/buyers/activities.py)."""
 
 from __future__ import annotations
 

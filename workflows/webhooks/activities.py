@@ -1,6 +1,6 @@
 """What the webhooks' workflows call: each activity's name, input and output, the workflow
 names the activities start them by, and the statuses both read, nothing else (the convention
-is explained in activities/buyers/interface.py)."""
+is explained in workflows/buyers/activities.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from temporalio import activity
 
-from activities.interface import OutgoingEmail
+from workflows.activities import OutgoingEmail
 
 DELIVERY_WORKFLOW = "WebhookDeliveryWorkflow"
 FAN_OUT_WORKFLOW = "WebhookFanOutWorkflow"

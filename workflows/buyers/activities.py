@@ -1,11 +1,12 @@
 """What the buyers' workflows call: each activity's name, input and output, nothing else.
 
-The convention of every activities package: its ``interface.py`` holds the activities' input
-and output dataclasses and one stub class per activity class, whose ``@activity.defn``
-methods name the activities. A workflow imports only this module and passes the stubs to
-``workflow.execute_activity_method``; the implementation (httpx, the database, PDFs) in the
-package's other modules subclasses the stub and is registered by the worker, so workflow
-code never loads it. Renaming a stub method renames the activity: running histories name it.
+The convention of every domain: ``workflows/<domain>/activities.py`` holds the input and
+output dataclasses of the activities its workflows call and one stub class per activity
+class, whose ``@activity.defn`` methods name the activities. A workflow imports only this
+module and passes the stubs to ``workflow.execute_activity_method``; the implementation
+(httpx, the database, PDFs) in ``activities/<domain>/`` subclasses the stub and is registered
+by the worker, so workflow code never loads it, and activities import workflows' types, never
+the reverse. Renaming a stub method renames the activity: running histories name it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from enum import StrEnum
 
 from temporalio import activity
 
-from activities.orders.interface import PendingEvent
 from workflows.buyers.rules.kyc_verification import COMPANY, AmlScreening, AmlThresholds
 from workflows.change_source import ChangeSource
+from workflows.orders.activities import PendingEvent
 from workflows.orders.model import ViesEvidence
 
 

@@ -1,6 +1,6 @@
 """The one data converter of the project: the worker, the API, the admin commands and the
 replay tests all use it. Pydantic's JSON for values, then every payload encrypted with the
-configured keys (workflows/payload_codec.py), failures' messages and stack traces included; a
+configured keys (api/shared/payload_codec.py), failures' messages and stack traces included; a
 payload in clear still decodes, so histories saved before encryption replay."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from temporalio.converter import (
     JSONPlainPayloadConverter,
 )
 
-from workflows.payload_codec import EncryptionCodec
+from api.shared.payload_codec import EncryptionCodec
 
 if TYPE_CHECKING:
     from settings import Settings

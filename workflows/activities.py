@@ -1,5 +1,5 @@
 """What workflows call of the shared activities (e-mail, the round trip): each activity's
-name, input and output, nothing else (the convention: activities/buyers/interface.py)."""
+name, input and output, nothing else (the convention: workflows/buyers/activities.py)."""
 
 from __future__ import annotations
 
