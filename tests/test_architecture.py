@@ -69,7 +69,7 @@ LEAVES = (
     "workflows.buyers.invitation_refusals",
     # the order's NT24 JSON, rendered from its state: the API answers with it, the read-model
     # writer (outside the workflow) stores it
-    "api.nt24.orders.views",
+    "store.orders.views",
 )
 
 FORBIDDEN_IN_WORKFLOWS = ("sqlalchemy", "httpx", "reportlab", "aiosmtplib", "settings", "store")

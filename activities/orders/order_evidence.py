@@ -21,7 +21,7 @@ from store.orders.rule_sets import FILES, digest
 from workflows.orders.status import OrderStatus
 
 if TYPE_CHECKING:
-    from api.nt24.orders.views import OrderJson
+    from store.orders.views import OrderJson
     from workflows.orders.activities import OrderSnapshot
 
 _INVOICE_FACTS = (

@@ -25,7 +25,6 @@ from activities.orders.export_file_pdf import render_export_file
 from activities.orders.export_file_signing import ExportFileSigner, Seal
 from activities.orders.order_evidence import evidence_of
 from activities.webhooks.delivery import kick_fan_out
-from api.nt24.orders.views import OrderJson, order_json
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -43,6 +42,7 @@ from store.models import (
 )
 from store.orders import evidence
 from store.orders.rule_sets import FILES, digest
+from store.orders.views import OrderJson, order_json
 from workflows.money_json import money_from_json
 from workflows.orders import activities as interface
 from workflows.orders.activities import ExportFileRequest, GeneratedExportFile, OrderSnapshot

@@ -2,7 +2,7 @@
 
 Plain dataclasses: the workflow, its activities and the API share them, and the project's
 pydantic data converter carries them through Temporal. Field names are Python's; the
-contract's camelCase JSON is rendered outside the workflow, in ``api.nt24.orders.views``.
+contract's camelCase JSON is rendered outside the workflow, in ``store.orders.views``.
 """
 
 from __future__ import annotations

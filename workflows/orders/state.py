@@ -71,7 +71,7 @@ class OrderStart:
 class OrderResources:
     """The order as its answers and its read model show it: domain state, no JSON. The
     workflow takes it after every change; the API and the read-model writer render each
-    resource's JSON from it (api/nt24/orders/views.py), outside the workflow. A command's
+    resource's JSON from it (store/orders/views.py), outside the workflow. A command's
     answer or refusal carries only the part its resource renders (``shown_part``)."""
 
     identity: OrderIdentity
@@ -127,7 +127,7 @@ class CommandResult:
 
 
 def shown_part(order: OrderResources, resource: Resource, key: str | None = None) -> OrderResources:
-    """What of the order an answer showing ``resource`` renders (api/nt24/orders/views.py):
+    """What of the order an answer showing ``resource`` renders (store/orders/views.py):
     that resource and the few order fields its view reads, the rest left empty. Each command's
     result is kept in the workflow's history, so it must not grow with the order."""
     evaluated = order.evaluation and replace(order.evaluation, blockers=[], modules={})

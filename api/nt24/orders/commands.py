@@ -33,13 +33,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders.refusals import order_refusal_problem
-from api.nt24.orders.views import resource_view
 from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
 from api.shared.temporal_calls import command_deadline, unavailable, update_id
 from api.shared.versioning import versioned_json
 from store.db import Database
 from store.models import Order
 from store.orders import queries
+from store.orders.views import resource_view
 from workflows.orders.state import CommandResult
 
 MAX_IN_FLIGHT = 4

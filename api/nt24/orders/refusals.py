@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import TypeAdapter
 from temporalio.exceptions import ApplicationError
 
-from api.nt24.orders.views import resource_view
 from api.shared.errors import FieldError, Problem
+from store.orders.views import resource_view
 from workflows.orders.refusals import OrderRefusal
 from workflows.orders.refusals import OrderRefusalReason as Refused
 
