@@ -12,7 +12,8 @@ from temporalio.exceptions import ApplicationError
 
 @dataclass
 class FieldIssue:
-    """What is wrong with one field of a command (named as the caller sent it)."""
+    """What is wrong with one field of a command, named in the domain's words (the command's
+    field); each API family names it in its contract's words."""
 
     field: str
     message: str

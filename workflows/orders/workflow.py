@@ -411,8 +411,8 @@ class OrderWorkflow:
         if invoice.type == "FINAL" and not command.final:
             raise self._refuse(
                 Refused.FINAL_INVOICE_ELSEWHERE,
-                "A FINAL invoice is submitted through finalization/final-invoice.",
-                errors=[FieldIssue("type", "use POST .../finalization/final-invoice", "FINAL")],
+                "A final invoice comes with the order's finalization, once it is decided.",
+                errors=[FieldIssue("invoice_type", "only with the finalization", "FINAL")],
             )
         if command.final:
             if not self.decision_final:
@@ -613,7 +613,7 @@ class OrderWorkflow:
                 f"The delivery date is before the pickup date {picked_up_on}.",
                 errors=[
                     FieldIssue(
-                        "deliveryDate",
+                        "delivery_date",
                         f"must not be before the pickup date {picked_up_on}",
                         command.delivery.delivery_date.isoformat(),
                     )
@@ -953,14 +953,14 @@ class OrderWorkflow:
             raise self._refuse(
                 Refused.FINAL_INVOICE_VAT,
                 "The decision is VAT_APPLICABLE: the final invoice must charge VAT.",
-                errors=[FieldIssue("vatIncluded", "must be true when VAT applies", False)],
+                errors=[FieldIssue("vat_included", "must be true when VAT applies", False)],
             )
         if decision == Decision.VALID_EXPORT and vat_included:
             raise self._refuse(
                 Refused.FINAL_INVOICE_VAT,
                 "The decision is VALID_EXPORT: VAT shown on an invoice is owed (Art. 203), so "
                 "the final invoice of an exempt supply charges none and cites the exemption.",
-                errors=[FieldIssue("vatIncluded", "must be false for an exempt supply", True)],
+                errors=[FieldIssue("vat_included", "must be false for an exempt supply", True)],
             )
 
     def _require_version(

@@ -39,6 +39,22 @@ PROBLEM_TYPE: dict[Refused, str] = {
     Refused.REDECISION_UNEXPLAINED: "validation-error",
 }
 
+# The contract's words for what the workflow says in the domain's: the fields a refusal names
+# (a field the table lacks keeps its name, as workers before this table sent the contract's),
+# and the answers that point the caller to another endpoint
+CONTRACT_FIELDS = {
+    "invoice_type": "type",
+    "delivery_date": "deliveryDate",
+    "vat_included": "vatIncluded",
+}
+CONTRACT_DETAILS: dict[Refused, tuple[str, str | None]] = {
+    # (the problem's detail, each field error's message)
+    Refused.FINAL_INVOICE_ELSEWHERE: (
+        "A FINAL invoice is submitted through finalization/final-invoice.",
+        "use POST .../finalization/final-invoice",
+    ),
+}
+
 # The refusal's detail arrives as JSON (failure details carry no type): read into its type
 _REFUSAL = TypeAdapter(OrderRefusal)
 
@@ -48,11 +64,17 @@ def order_refusal_problem(failure: ApplicationError) -> Problem | None:
     reason = Refused.__members__.get(failure.type or "")
     if reason is None:
         return None
+    detail, message = CONTRACT_DETAILS.get(reason, (failure.message, None))
     extra: dict[str, Any] = {}
     errors = None
     if failure.details:
         refusal = _REFUSAL.validate_python(failure.details[0])
         if refusal.order is not None and refusal.resource is not None:
             extra["currentResource"] = resource_view(refusal.order, refusal.resource, refusal.key)
-        errors = [FieldError(e.field, e.message, e.rejected_value) for e in refusal.errors]
-    return Problem(PROBLEM_TYPE[reason], failure.message, errors=errors or None, **extra)
+        errors = [
+            FieldError(
+                CONTRACT_FIELDS.get(e.field, e.field), message or e.message, e.rejected_value
+            )
+            for e in refusal.errors
+        ]
+    return Problem(PROBLEM_TYPE[reason], detail, errors=errors or None, **extra)
