@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, overload
-from uuid import UUID
 
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -25,10 +24,9 @@ from sqlalchemy import Select
 
 from api.shared.errors import Problem
 from store.db import Database
-from store.models import Order
 
 if TYPE_CHECKING:
-    from api.nt24.identity.auth import PartnerScope
+    pass
 
 _ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
 
@@ -194,11 +192,3 @@ async def not_modified(
     if row is None or row[0] is None or not none_match(header, int(row[0])):
         return None
     return Response(status_code=304, headers={"ETag": etag(int(row[0]))})
-
-
-def order_version(scope: PartnerScope, order_uuid: UUID, column: Any) -> Select[Any]:
-    """The query of one version of the caller's order under this seller (``Order.version``, or
-    a module's version inside its JSON view)."""
-    return scope.tenant.select(Order, column).where(
-        Order.partner_id == scope.partner.id, Order.uuid == order_uuid
-    )

@@ -195,3 +195,10 @@ async def delete_invitation(db: Database, invitation_id: int) -> None:
         await session.execute(
             delete(SelfServiceInvitation).where(SelfServiceInvitation.id == invitation_id)
         )
+
+
+def buyer_version(tenant: Tenant, partner_id: int, uuid: UUID) -> Select[Any]:
+    """The version of the organization's buyer under this seller, read alone for a 304."""
+    return tenant.select(Buyer, Buyer.version).where(
+        Buyer.partner_id == partner_id, Buyer.uuid == uuid
+    )

@@ -110,3 +110,9 @@ async def export_file_version(db: Database, order_id: int, version: int) -> Expo
         return await session.scalar(
             select(ExportFile).where(ExportFile.order_id == order_id, ExportFile.version == version)
         )
+
+
+def order_version(tenant: Tenant, partner_id: int, uuid: UUID, column: Any) -> Select[Any]:
+    """One version of the organization's order under this seller, read alone for a 304
+    (``Order.version``, or a module's version inside its JSON view)."""
+    return tenant.select(Order, column).where(Order.partner_id == partner_id, Order.uuid == uuid)

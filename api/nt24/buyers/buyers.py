@@ -36,6 +36,7 @@ from store.buyers.queries import (
     BuyerFilter,
     buyer_by_vat_number,
     buyer_of_seller,
+    buyer_version,
     buyers_of_seller,
 )
 from store.db import Database
@@ -290,9 +291,7 @@ async def get_buyer(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    current = scope.tenant.select(Buyer, Buyer.version).where(
-        Buyer.partner_id == scope.partner.id, Buyer.uuid == buyerId
-    )
+    current = buyer_version(scope.tenant, scope.partner.id, buyerId)
     unchanged = await not_modified(request, db, current)
     if unchanged is not None:
         return unchanged

@@ -12,8 +12,9 @@ from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import Db
-from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
+from api.shared.versioning import if_none_match, not_modified, versioned_json
 from store.models import Order
+from store.orders.queries import order_version
 from workflows.orders.rules.outcome import ComplianceStatus, Decision
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: compliance"])
@@ -56,7 +57,9 @@ async def get_compliance(
     db: Db,
 ) -> Response:
     version = Order.compliance["version"].as_integer()
-    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    unchanged = await not_modified(
+        request, db, order_version(scope.tenant, scope.partner.id, uuid, version)
+    )
     if unchanged is not None:
         return unchanged
     row = await order_view(db, scope, uuid, Order.compliance)

@@ -32,7 +32,6 @@ from api.shared.versioning import (
     if_match,
     if_none_match,
     not_modified,
-    order_version,
     versioned_json,
 )
 from settings import Settings
@@ -40,7 +39,7 @@ from store.buyers.buyers import buyer_ref, known_ibans
 from store.buyers.queries import buyer_of_seller, vies_last_checked_at
 from store.db import Database
 from store.models import Buyer, Order
-from store.orders.queries import OrderFilter, order_by_external_id, orders_of_seller
+from store.orders.queries import OrderFilter, order_by_external_id, order_version, orders_of_seller
 from workflows.change_source import ChangeSource
 from workflows.ids import order_workflow_id
 from workflows.orders import model as m
@@ -330,7 +329,9 @@ async def get_order(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    unchanged = await not_modified(request, db, order_version(scope, uuid, Order.version))
+    unchanged = await not_modified(
+        request, db, order_version(scope.tenant, scope.partner.id, uuid, Order.version)
+    )
     if unchanged is not None:
         return unchanged
     row = await order_view(db, scope, uuid, Order.order, Order.version)

@@ -18,8 +18,9 @@ from api.nt24.values import AddressIn
 from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.idempotency import idempotency_key
-from api.shared.versioning import if_none_match, not_modified, order_version, versioned_json
+from api.shared.versioning import if_none_match, not_modified, versioned_json
 from store.models import Order
+from store.orders.queries import order_version
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
 
@@ -125,7 +126,9 @@ async def get_transport(
     db: Db,
 ) -> Response:
     version = Order.transport["version"].as_integer()
-    unchanged = await not_modified(request, db, order_version(scope, uuid, version))
+    unchanged = await not_modified(
+        request, db, order_version(scope.tenant, scope.partner.id, uuid, version)
+    )
     if unchanged is not None:
         return unchanged
     row = await load_order(db, scope, uuid)
