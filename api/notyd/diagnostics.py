@@ -8,12 +8,11 @@ from uuid import uuid4
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from activities.workflow_metadata import round_trip_start
 from api.notyd.identity.user_auth import OrganizationUser
 from api.shared.deps import AppSettings, Db, Temporal
-from store.models import Organization
+from store.identity.queries import organization_uuid
 from workflows.ids import round_trip_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
@@ -39,10 +38,7 @@ async def round_trip(
     client: Temporal,
     settings: AppSettings,
 ) -> RoundTripAnswer:
-    async with db.session() as session:
-        org_uuid = await session.scalar(
-            select(Organization.uuid).where(Organization.id == user.organization_id)
-        )
+    org_uuid = await organization_uuid(db, user.organization_id)
     workflow_id = round_trip_workflow_id(uuid4())
     result = await client.execute_workflow(
         RoundTripWorkflow.run,

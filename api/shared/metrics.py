@@ -34,22 +34,16 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram as PromHistogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import and_, func, select
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.shared.deps import app_settings
+from store.buyers.queries import vies_checks_by_result
 from store.db import Database
-from store.models import (
-    DunningLetter,
-    Order,
-    ViesCheck,
-    WebhookDelivery,
-    WebhookEndpoint,
-    utcnow,
-)
-from workflows.orders.rules.outcome import ComplianceStatus
-from workflows.orders.status import OrderStatus
+from store.models import utcnow
+from store.orders.queries import open_order_rollups, orders_by_status
+from store.payments.queries import dunning_letters_by_step
+from store.webhooks.queries import endpoints_by_status, pending_deliveries_by_endpoint
 
 log = structlog.get_logger(__name__)
 # What a request's log lines may name beside its trace: ids only, never names or addresses
@@ -171,61 +165,12 @@ async def read_gauges(db: Database) -> list[Metric]:
     now = utcnow()
     hour_ago = now - timedelta(hours=1)
     async with db.session() as session:
-        orders = (
-            await session.execute(
-                select(Order.status, Order.compliance_status, func.count()).group_by(
-                    Order.status, Order.compliance_status
-                )
-            )
-        ).all()
-        open_rollups = (
-            await session.scalars(
-                select(Order.compliance).where(
-                    Order.compliance_status == ComplianceStatus.INCOMPLETE,
-                    Order.status != OrderStatus.CANCELLED,
-                )
-            )
-        ).all()
-        deliveries = (
-            await session.execute(
-                select(
-                    WebhookEndpoint.public_id,
-                    func.count(),
-                    func.count().filter(WebhookDelivery.attempts > 0),
-                )
-                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                .where(WebhookDelivery.status == "PENDING")
-                .group_by(WebhookEndpoint.public_id)
-            )
-        ).all()
-        endpoints = (
-            await session.execute(
-                select(
-                    WebhookEndpoint.status,
-                    func.count(),
-                    func.count().filter(
-                        and_(
-                            WebhookEndpoint.status == "PAUSED",
-                            WebhookEndpoint.status_reason.like("Auto-paused%"),
-                        )
-                    ),
-                ).group_by(WebhookEndpoint.status)
-            )
-        ).all()
-        vies = (
-            await session.execute(
-                select(ViesCheck.result, func.count())
-                .where(ViesCheck.checked_at >= hour_ago)
-                .group_by(ViesCheck.result)
-            )
-        ).all()
-        letters = (
-            await session.execute(
-                select(DunningLetter.step, DunningLetter.status, func.count()).group_by(
-                    DunningLetter.step, DunningLetter.status
-                )
-            )
-        ).all()
+        orders = await orders_by_status(session)
+        open_rollups = await open_order_rollups(session)
+        deliveries = await pending_deliveries_by_endpoint(session)
+        endpoints = await endpoints_by_status(session)
+        vies = await vies_checks_by_result(session, since=hour_ago)
+        letters = await dunning_letters_by_step(session)
 
     families: list[Metric] = []
     up = GaugeMetricFamily("nt24_business_gauges_up", "1 when the gauges were read")

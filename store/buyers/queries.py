@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Row, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +22,7 @@ from store.models import (
     KycVerification,
     ProviderCallback,
     SelfServiceInvitation,
+    ViesCheck,
 )
 from store.queries import shown_after
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED
@@ -202,3 +203,14 @@ def buyer_version(tenant: Tenant, partner_id: int, uuid: UUID) -> Select[Any]:
     return tenant.select(Buyer, Buyer.version).where(
         Buyer.partner_id == partner_id, Buyer.uuid == uuid
     )
+
+
+async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[Row[Any]]:
+    """How many VIES checks finished since then with each result, across organizations:
+    ``(result, count)`` rows."""
+    query = (
+        select(ViesCheck.result, func.count())
+        .where(ViesCheck.checked_at >= since)
+        .group_by(ViesCheck.result)
+    )
+    return list((await session.execute(query)).all())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.identity.tenancy import Tenant
-from store.models import Partner, User
+from store.models import Organization, Partner, User
 
 
 async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> Partner | None:
@@ -26,3 +29,54 @@ async def partners_of_organization(db: Database, tenant: Tenant) -> list[Partner
 async def user_by_uuid(db: Database, uuid: UUID) -> User | None:
     async with db.session() as session:
         return await session.scalar(select(User).where(User.uuid == uuid))
+
+
+async def organization_uuid(db: Database, organization_id: int) -> UUID | None:
+    async with db.session() as session:
+        return await session.scalar(
+            select(Organization.uuid).where(Organization.id == organization_id)
+        )
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """The user list's filters; ``None`` filters nothing."""
+
+    search: str | None = None  # part of the username, email, first or last name
+    profile_uuid: UUID | None = None  # the seller profile's
+    partner_uuid: UUID | None = None  # the seller's
+    is_active: bool | None = None
+
+
+def _users(tenant: Tenant) -> Select[Any]:
+    return tenant.select(User).options(selectinload(User.partner))
+
+
+def users_of_organization(tenant: Tenant, only: UserFilter) -> Select[Any]:
+    """The organization's users with their sellers, oldest first (the caller pages them)."""
+    query = _users(tenant).order_by(User.id)
+    if only.search:
+        term = f"%{only.search}%"
+        query = query.where(
+            or_(
+                User.username.ilike(term),
+                User.email.ilike(term),
+                User.first_name.ilike(term),
+                User.last_name.ilike(term),
+            )
+        )
+    if only.profile_uuid is not None or only.partner_uuid is not None:
+        query = query.join(User.partner)
+    if only.profile_uuid is not None:
+        query = query.where(Partner.profile_uuid == only.profile_uuid)
+    if only.partner_uuid is not None:
+        query = query.where(Partner.uuid == only.partner_uuid)
+    if only.is_active is not None:
+        query = query.where(User.is_active == only.is_active)
+    return query
+
+
+async def user_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> User | None:
+    """The organization's user with its seller (None for another organization's)."""
+    async with db.session() as session:
+        return await session.scalar(_users(tenant).where(User.uuid == uuid))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,8 @@ from store.db import Database
 from store.identity.tenancy import Tenant
 from store.models import Buyer, Document, ExportFile, Order, OrderVin
 from store.queries import shown_after
+from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.status import OrderStatus
 
 
 async def load_order(db: Database, tenant: Tenant, partner_id: int, uuid: UUID) -> Order | None:
@@ -116,3 +118,22 @@ def order_version(tenant: Tenant, partner_id: int, uuid: UUID, column: Any) -> S
     """One version of the organization's order under this seller, read alone for a 304
     (``Order.version``, or a module's version inside its JSON view)."""
     return tenant.select(Order, column).where(Order.partner_id == partner_id, Order.uuid == uuid)
+
+
+async def orders_by_status(session: AsyncSession) -> list[Row[Any]]:
+    """How many orders there are of each status and compliance status, across organizations:
+    ``(status, compliance_status, count)`` rows."""
+    query = select(Order.status, Order.compliance_status, func.count()).group_by(
+        Order.status, Order.compliance_status
+    )
+    return list((await session.execute(query)).all())
+
+
+async def open_order_rollups(session: AsyncSession) -> list[dict[str, Any] | None]:
+    """The compliance rollups of the open orders (INCOMPLETE, not cancelled), across
+    organizations."""
+    query = select(Order.compliance).where(
+        Order.compliance_status == ComplianceStatus.INCOMPLETE,
+        Order.status != OrderStatus.CANCELLED,
+    )
+    return list((await session.scalars(query)).all())

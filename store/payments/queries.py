@@ -12,12 +12,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Row, Select, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.identity.tenancy import Tenant
-from store.models import Partner, PaymentInvoice, PaymentOrder, PaymentRefund, utcnow
+from store.models import (
+    DunningLetter,
+    Partner,
+    PaymentInvoice,
+    PaymentOrder,
+    PaymentRefund,
+    utcnow,
+)
 
 ORDER_LOADS = (
     selectinload(PaymentOrder.partner),
@@ -283,3 +291,12 @@ async def set_seller_invoice_fields(db: Database, invoice_id: int, fields: dict[
             .where(PaymentInvoice.id == invoice_id)
             .values(**fields, updated_at=utcnow())
         )
+
+
+async def dunning_letters_by_step(session: AsyncSession) -> list[Row[Any]]:
+    """How many dunning letters there are of each step and status, across organizations:
+    ``(step, status, count)`` rows."""
+    query = select(DunningLetter.step, DunningLetter.status, func.count()).group_by(
+        DunningLetter.step, DunningLetter.status
+    )
+    return list((await session.execute(query)).all())

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, update
+from sqlalchemy import Row, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
@@ -104,3 +104,35 @@ async def events_after(
     async with db.session() as session:
         rows = await session.execute(query.order_by(Event.sequence).limit(limit))
     return [(event, partner) for event, partner in rows]
+
+
+async def pending_deliveries_by_endpoint(session: AsyncSession) -> list[Row[Any]]:
+    """Per endpoint, across organizations, its deliveries not yet delivered nor given up and
+    how many of them were tried already: ``(public_id, pending, retrying)`` rows."""
+    query = (
+        select(
+            WebhookEndpoint.public_id,
+            func.count(),
+            func.count().filter(WebhookDelivery.attempts > 0),
+        )
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.status == PENDING)
+        .group_by(WebhookEndpoint.public_id)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def endpoints_by_status(session: AsyncSession) -> list[Row[Any]]:
+    """How many endpoints there are of each status across organizations, and how many of them
+    failing deliveries paused: ``(status, count, auto_paused)`` rows."""
+    query = select(
+        WebhookEndpoint.status,
+        func.count(),
+        func.count().filter(
+            and_(
+                WebhookEndpoint.status == "PAUSED",
+                WebhookEndpoint.status_reason.like("Auto-paused%"),
+            )
+        ),
+    ).group_by(WebhookEndpoint.status)
+    return list((await session.execute(query)).all())

@@ -10,15 +10,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import or_
-from sqlalchemy.orm import selectinload
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import UserTenant
 from api.notyd.pagination import Page, Paging
 from api.shared.deps import Db
 from api.shared.errors import Problem
-from store.models import Partner, User
+from store.identity.queries import UserFilter, user_of_organization, users_of_organization
+from store.models import User
 
 router = APIRouter(prefix="/v1/api/users", tags=["NOTYD: seller users"])
 
@@ -67,25 +66,10 @@ async def list_users(
     seller_profile__seller__uuid: UUID | None = None,
     user__is_active: bool | None = None,
 ) -> Page[SellerUser]:
-    query = tenant.select(User).options(selectinload(User.partner)).order_by(User.id)
-    if search:
-        term = f"%{search}%"
-        query = query.where(
-            or_(
-                User.username.ilike(term),
-                User.email.ilike(term),
-                User.first_name.ilike(term),
-                User.last_name.ilike(term),
-            )
-        )
-    if seller_profile__uuid is not None or seller_profile__seller__uuid is not None:
-        query = query.join(User.partner)
-    if seller_profile__uuid is not None:
-        query = query.where(Partner.profile_uuid == seller_profile__uuid)
-    if seller_profile__seller__uuid is not None:
-        query = query.where(Partner.uuid == seller_profile__seller__uuid)
-    if user__is_active is not None:
-        query = query.where(User.is_active == user__is_active)
+    query = users_of_organization(
+        tenant,
+        UserFilter(search, seller_profile__uuid, seller_profile__seller__uuid, user__is_active),
+    )
     async with db.session() as session:
         total, users = await paging.fetch(session, query)
     return paging.page_of(total, [SellerUser.of(u) for u in users])
@@ -104,9 +88,7 @@ async def get_user(
     tenant: UserTenant,
     db: Db,
 ) -> SellerUser:
-    query = tenant.select(User).options(selectinload(User.partner)).where(User.uuid == uuid)
-    async with db.session() as session:
-        user = await session.scalar(query)
+    user = await user_of_organization(db, tenant, uuid)
     if user is None:
         raise Problem("not-found", f"User {uuid} was not found.")
     return SellerUser.of(user)
