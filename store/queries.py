@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, or_
+
 
 def shown_after(column: Any, moment: datetime) -> Any:
     """``column > moment`` compared at the precision timestamps are shown, the second: a row
@@ -12,3 +14,27 @@ def shown_after(column: Any, moment: datetime) -> Any:
     whatever fraction of a second the database holds. A moment without a zone is UTC."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return column >= moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _pattern(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column: Any, term: str) -> Any:
+    """``column`` holds ``term`` anywhere, ignoring case, on SQLite and PostgreSQL alike
+    (``lower(column) LIKE '%part%'`` with the wildcards escaped)."""
+    return func.lower(column).like(_pattern(term), escape="\\")
+
+
+def compact(term: str) -> str:
+    """A VAT number or VIN as stored: no spaces, dots or dashes ("DE 136 695 976")."""
+    return "".join(ch for ch in term if ch.isalnum())
+
+
+def contains_identifier(column: Any, term: str) -> Any:
+    """``contains`` as typed, or compacted (for identifiers typed with spaces)."""
+    squeezed = compact(term)
+    if squeezed and squeezed != term:
+        return or_(contains(column, term), contains(column, squeezed))
+    return contains(column, term)

@@ -20,9 +20,12 @@ from api.web.l10n import (
     parse_cents,
     preferred_languages,
 )
-from api.web.search import _either, buyer_matches, contains, invoice_matches, order_matches
 from settings import Settings
+from store.buyers.queries import buyer_matches
 from store.models import Base, Buyer, DunningLetter, Order, PaymentInvoice, utcnow
+from store.orders.queries import order_matches
+from store.payments.queries import invoice_matches
+from store.queries import contains, contains_identifier
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
@@ -313,7 +316,7 @@ def test_search_terms_match_case_insensitively_and_literally_on_sqlite():
     with engine.begin() as connection:
         connection.execute(table.insert(), [{"v": v} for v in rows])
 
-        def found(term: str, match: Any = _either) -> list[str]:
+        def found(term: str, match: Any = contains_identifier) -> list[str]:
             query = sa.select(table.c.v).where(match(table.c.v, term)).order_by(table.c.id)
             return list(connection.scalars(query))
 

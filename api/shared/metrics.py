@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.shared.deps import app_settings
 from store.buyers.queries import vies_checks_by_result
 from store.db import Database
+from store.identity.tenancy import EVERY_ORGANIZATION
 from store.models import utcnow
 from store.orders.queries import open_order_rollups, orders_by_status
 from store.payments.queries import dunning_letters_by_step
@@ -166,7 +167,7 @@ async def read_gauges(db: Database) -> list[Metric]:
     hour_ago = now - timedelta(hours=1)
     async with db.session() as session:
         orders = await orders_by_status(session)
-        open_rollups = await open_order_rollups(session)
+        open_rollups = await open_order_rollups(session, EVERY_ORGANIZATION)
         deliveries = await pending_deliveries_by_endpoint(session)
         endpoints = await endpoints_by_status(session)
         vies = await vies_checks_by_result(session, since=hour_ago)

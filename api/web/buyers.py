@@ -52,8 +52,8 @@ from api.web.core import (
     values,
 )
 from api.web.labels import kyc_document_choices, kyc_document_name
-from api.web.search import buyer_matches
 from store.buyers.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
+from store.buyers.queries import buyer_matches
 from store.models import (
     Buyer,
     Document,

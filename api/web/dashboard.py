@@ -10,15 +10,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func
 
 from api.shared.deps import database
 from api.web.charts import bars, percent_columns, share
 from api.web.core import SignedIn, WebRoute, redirect, render
 from api.web.payments import dunning_volume
-from store.models import Order, PaymentInvoice, ViesCheck, WebhookDelivery, utcnow
-from workflows.orders.rules.outcome import ComplianceStatus
-from workflows.orders.status import OrderStatus
+from store.buyers.queries import vies_checks_since
+from store.models import utcnow
+from store.orders.queries import open_order_rollups, orders_by_compliance_status
+from store.payments.queries import open_invoices_by_dunning_step
+from store.webhooks.queries import finished_deliveries_since, retrying_deliveries
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 DAYS = 14
@@ -34,48 +35,12 @@ async def dashboard(request: Request, seen: SignedIn) -> Response:
     since = utcnow() - timedelta(days=DAYS - 1)
     first_day = since.date()
     async with database(request).session() as session:
-        by_status = (
-            await session.execute(
-                seen.select(Order, Order.compliance_status, func.count()).group_by(
-                    Order.compliance_status
-                )
-            )
-        ).all()
-        rollups = (
-            await session.scalars(
-                seen.select(Order, Order.compliance).where(
-                    # orders whose rollup still changes: their blockers are the work to do
-                    Order.compliance_status == ComplianceStatus.INCOMPLETE,
-                    Order.status != OrderStatus.CANCELLED,
-                )
-            )
-        ).all()
-        checks = (
-            await session.execute(
-                seen.select(ViesCheck, ViesCheck.checked_at, ViesCheck.result).where(
-                    ViesCheck.checked_at >= since
-                )
-            )
-        ).all()
-        deliveries = (
-            await session.execute(
-                seen.select(WebhookDelivery, WebhookDelivery.created_at, WebhookDelivery.status)
-                .where(WebhookDelivery.created_at >= since)
-                .where(WebhookDelivery.status != "PENDING")
-            )
-        ).all()
-        retrying = await session.scalar(
-            seen.select(WebhookDelivery, func.count())
-            .where(WebhookDelivery.status == "PENDING")
-            .where(WebhookDelivery.attempts > 0)
-        )
-        dunning = (
-            await session.execute(
-                seen.select(PaymentInvoice, PaymentInvoice.dunning_status, func.count())
-                .where(PaymentInvoice.closed_at.is_(None))
-                .group_by(PaymentInvoice.dunning_status)
-            )
-        ).all()
+        by_status = await orders_by_compliance_status(session, seen)
+        rollups = await open_order_rollups(session, seen)
+        checks = await vies_checks_since(session, seen, since)
+        deliveries = await finished_deliveries_since(session, seen, since)
+        retrying = await retrying_deliveries(session, seen)
+        dunning = await open_invoices_by_dunning_step(session, seen)
     blockers = blocker_counts(rollups)
     steps = dunning_volume([(code, n) for code, n in dunning])
     days = [first_day + timedelta(days=i) for i in range(DAYS)]

@@ -57,7 +57,6 @@ from api.web.core import (
     upload_of,
     values,
 )
-from api.web.search import contains, order_matches
 from store.models import (
     Buyer,
     Document,
@@ -70,6 +69,8 @@ from store.models import (
     Partner,
     ViesCheck,
 )
+from store.orders.queries import order_matches
+from store.queries import contains
 from workflows.orders import model as m
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import CANCELLABLE, OrderStatus

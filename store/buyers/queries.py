@@ -8,23 +8,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, select, update
+from sqlalchemy import Row, Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.buyers.buyers import KYC_MODULE
 from store.buyers.invitations import token_sha256
 from store.db import Database
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Buyer,
     Document,
     KycVerification,
+    Partner,
     ProviderCallback,
     SelfServiceInvitation,
     ViesCheck,
 )
-from store.queries import shown_after
+from store.queries import contains, contains_identifier, shown_after
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED
 
 
@@ -212,5 +213,33 @@ async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[
         select(ViesCheck.result, func.count())
         .where(ViesCheck.checked_at >= since)
         .group_by(ViesCheck.result)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def vies_checks_since(session: AsyncSession, scope: Scope, since: datetime) -> list[Row[Any]]:
+    """The scope's VIES checks finished since then: ``(checked_at, result)`` rows."""
+    query = scope.select(ViesCheck, ViesCheck.checked_at, ViesCheck.result).where(
+        ViesCheck.checked_at >= since
+    )
+    return list((await session.execute(query)).all())
+
+
+def buyer_matches(term: str) -> Any:
+    """By a part of the company name or VAT number."""
+    return or_(contains(Buyer.company_name, term), contains_identifier(Buyer.vat_number, term))
+
+
+async def buyers_matching(
+    session: AsyncSession, scope: Scope, term: str, limit: int
+) -> list[Row[Any]]:
+    """The scope's buyers the search term finds, by company name: ``(buyer, seller's name)``
+    rows."""
+    query = (
+        scope.select(Buyer, Buyer, Partner.name)
+        .join(Partner, Partner.id == Buyer.partner_id)
+        .where(buyer_matches(term))
+        .order_by(Buyer.company_name, Buyer.id)
+        .limit(limit)
     )
     return list((await session.execute(query)).all())

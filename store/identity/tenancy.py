@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, select
+
+
+class Scope(Protocol):
+    """What a reader may see: a ``Tenant``'s organization, ``EVERY_ORGANIZATION``, or the web
+    app's viewer (staff see every organization, users their own)."""
+
+    def select(self, model: Any, *columns: Any) -> Select[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -17,3 +24,13 @@ class Tenant:
     def select(self, model: Any, *columns: Any) -> Select[Any]:
         query = select(*columns) if columns else select(model)
         return query.where(model.organization_id == self.organization_id)
+
+
+class _EveryOrganization:
+    """Every organization's rows: the operators' own views (metrics), never a caller's."""
+
+    def select(self, model: Any, *columns: Any) -> Select[Any]:
+        return select(*columns) if columns else select(model)
+
+
+EVERY_ORGANIZATION = _EveryOrganization()

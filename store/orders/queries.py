@@ -8,14 +8,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from store.buyers.queries import buyer_matches
 from store.db import Database
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import Scope, Tenant
 from store.models import Buyer, Document, ExportFile, Order, OrderVin
-from store.queries import shown_after
+from store.queries import contains, contains_identifier, shown_after
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import OrderStatus
 
@@ -129,11 +130,44 @@ async def orders_by_status(session: AsyncSession) -> list[Row[Any]]:
     return list((await session.execute(query)).all())
 
 
-async def open_order_rollups(session: AsyncSession) -> list[dict[str, Any] | None]:
-    """The compliance rollups of the open orders (INCOMPLETE, not cancelled), across
-    organizations."""
-    query = select(Order.compliance).where(
+async def open_order_rollups(session: AsyncSession, scope: Scope) -> list[dict[str, Any] | None]:
+    """The compliance rollups of the open orders the scope sees: INCOMPLETE and not cancelled,
+    the orders whose rollup still changes (their blockers are the work to do)."""
+    query = scope.select(Order, Order.compliance).where(
         Order.compliance_status == ComplianceStatus.INCOMPLETE,
         Order.status != OrderStatus.CANCELLED,
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def orders_by_compliance_status(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
+    """How many orders the scope sees of each compliance status: ``(status, count)`` rows."""
+    query = scope.select(Order, Order.compliance_status, func.count()).group_by(
+        Order.compliance_status
+    )
+    return list((await session.execute(query)).all())
+
+
+def order_matches(term: str) -> Any:
+    """By a part of the external id, the uuid, a VIN, or its buyer's company name or VAT
+    number."""
+    return or_(
+        contains(Order.external_order_id, term),
+        contains(cast(Order.uuid, String), term),
+        Order.id.in_(select(OrderVin.order_id).where(contains_identifier(OrderVin.vin, term))),
+        Order.buyer_id.in_(select(Buyer.id).where(buyer_matches(term))),
+    )
+
+
+async def orders_matching(
+    session: AsyncSession, scope: Scope, term: str, limit: int
+) -> list[Order]:
+    """The scope's orders the search term finds, with their VINs, last updated first."""
+    query = (
+        scope.select(Order)
+        .options(selectinload(Order.vins))
+        .where(order_matches(term))
+        .order_by(Order.updated_at.desc(), Order.id.desc())
+        .limit(limit)
     )
     return list((await session.scalars(query)).all())

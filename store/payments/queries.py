@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, func, or_, select, update
+from sqlalchemy import Row, Select, String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import Scope, Tenant
 from store.models import (
     DunningLetter,
     Partner,
@@ -26,6 +26,7 @@ from store.models import (
     PaymentRefund,
     utcnow,
 )
+from store.queries import contains, contains_identifier
 
 ORDER_LOADS = (
     selectinload(PaymentOrder.partner),
@@ -300,3 +301,47 @@ async def dunning_letters_by_step(session: AsyncSession) -> list[Row[Any]]:
         DunningLetter.step, DunningLetter.status
     )
     return list((await session.execute(query)).all())
+
+
+async def open_invoices_by_dunning_step(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
+    """How many of the scope's open (not closed) invoices stand at each dunning step:
+    ``(dunning_status, count)`` rows."""
+    query = (
+        scope.select(PaymentInvoice, PaymentInvoice.dunning_status, func.count())
+        .where(PaymentInvoice.closed_at.is_(None))
+        .group_by(PaymentInvoice.dunning_status)
+    )
+    return list((await session.execute(query)).all())
+
+
+def invoice_matches(term: str) -> Any:
+    """By payment reference, the invoice's or its order's external id, or the buyer's company
+    name, registration or VAT number (the order request's ``buyer_company``)."""
+    return or_(
+        contains_identifier(PaymentInvoice.payment_reference, term),
+        contains(PaymentInvoice.external_invoice_uid, term),
+        PaymentInvoice.order_id.in_(
+            select(PaymentOrder.id).where(
+                or_(
+                    contains(PaymentOrder.external_order_uid, term),
+                    contains(PaymentOrder.buyer_company_name, term),
+                    contains(PaymentOrder.buyer_registration_number, term),
+                    contains_identifier(cast(PaymentOrder.buyer_company, String), term),
+                )
+            )
+        ),
+    )
+
+
+async def invoices_matching(
+    session: AsyncSession, scope: Scope, term: str, limit: int
+) -> list[PaymentInvoice]:
+    """The scope's invoices the search term finds, with their orders, newest first."""
+    query = (
+        scope.select(PaymentInvoice)
+        .options(selectinload(PaymentInvoice.order))
+        .where(invoice_matches(term))
+        .order_by(PaymentInvoice.created_at.desc(), PaymentInvoice.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())

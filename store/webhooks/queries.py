@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import Scope, Tenant
 from store.models import Event, Order, Partner, WebhookDelivery, WebhookEndpoint, utcnow
 from store.queries import shown_after
 from workflows.webhooks.activities import PENDING
@@ -136,3 +136,25 @@ async def endpoints_by_status(session: AsyncSession) -> list[Row[Any]]:
         ),
     ).group_by(WebhookEndpoint.status)
     return list((await session.execute(query)).all())
+
+
+async def finished_deliveries_since(
+    session: AsyncSession, scope: Scope, since: datetime
+) -> list[Row[Any]]:
+    """The scope's deliveries created since then and delivered or given up:
+    ``(created_at, status)`` rows."""
+    query = (
+        scope.select(WebhookDelivery, WebhookDelivery.created_at, WebhookDelivery.status)
+        .where(WebhookDelivery.created_at >= since)
+        .where(WebhookDelivery.status != PENDING)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def retrying_deliveries(session: AsyncSession, scope: Scope) -> int | None:
+    """How many of the scope's pending deliveries were tried already."""
+    return await session.scalar(
+        scope.select(WebhookDelivery, func.count())
+        .where(WebhookDelivery.status == PENDING)
+        .where(WebhookDelivery.attempts > 0)
+    )
