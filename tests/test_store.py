@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import literal_column, select, table, update
+from sqlalchemy.exc import DBAPIError
 
 from store.db import Database
 from store.identity import identity
 from store.identity.tenancy import Tenant
-from store.models import User
+from store.models import Organization, User
 from tests.conftest import fresh_database
 
 
@@ -75,3 +76,24 @@ async def test_staff_need_no_organization_but_users_do(store: Database):
             await identity.create_user(session, f"x{id(session)}", "password1")
     async with store.session() as session:
         assert await session.scalar(select(User.is_staff).where(User.id == staff.id))
+
+
+async def test_a_one_row_read_sees_the_last_commit_with_its_columns_typed(store: Database):
+    # on SQLite a file's one-row reads run in the event loop's thread (store/db.py)
+    accepted = datetime(2026, 2, 15, 10, 0, tzinfo=UTC)
+    async with store.transaction() as session:
+        org = await identity.create_organization(
+            session, f"R {id(session)}", dpa_version="2026-01", dpa_accepted_at=accepted
+        )
+    columns = select(Organization.uuid, Organization.dpa_version, Organization.dpa_accepted_at)
+    row = await store.read(columns.where(Organization.id == org.id))
+    assert row is not None and tuple(row) == (org.uuid, "2026-01", accepted)
+    async with store.transaction() as session:
+        await session.execute(
+            update(Organization).where(Organization.id == org.id).values(dpa_version="2026-02")
+        )
+    row = await store.read(columns.where(Organization.id == org.id))
+    assert row is not None and row.dpa_version == "2026-02"
+    assert await store.read(columns.where(Organization.id == -1)) is None
+    with pytest.raises(DBAPIError):  # a failing read raises as it always did
+        await store.read(select(literal_column("missing")).select_from(table("no_such_table")))
