@@ -278,7 +278,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                             for part in plan.lines
                         ]
                         if plan.by_lines
-                        else [],  # a refund by amount names no lines (NOTYD rule 22)
+                        else [],  # a refund by amount names no lines
                         created_at=now,
                     )
                 )

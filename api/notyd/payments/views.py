@@ -83,7 +83,7 @@ class DunningStatusOut(Answer):
 
 
 class AddressOut(Answer):
-    """All nine keys, ``null`` where nothing was given (rule 11)."""
+    """All nine keys, ``null`` where nothing was given: an address always has the same shape."""
 
     street: str | None
     house_number: str | None
@@ -104,7 +104,7 @@ class DiscountOut(Answer):
 
 
 class CompanyOut(Answer):
-    """The buyer (``company``) and the ``seller`` of an order or invoice (rule 17)."""
+    """The buyer (``company``) and the ``seller`` of an order or invoice, nested in full."""
 
     uuid: str
     name: str | None
@@ -194,7 +194,7 @@ class SplitOut(Answer):
 
 
 class InvoiceSummaryOut(Answer):
-    """An order's ``invoices[]`` (rule 23)."""
+    """An order's ``invoices[]``: each invoice its capture created, in order."""
 
     uuid: str
     external_invoice_uid: str | None
@@ -238,7 +238,7 @@ class PaymentOrderOut(Answer):
 
 
 class InvoiceLineOut(Answer):
-    """An invoice's ``invoice_lines[]`` (rule 20)."""
+    """An invoice's ``invoice_lines[]``: the captured lines with their amounts in cents."""
 
     id: int
     product_id: str
@@ -261,7 +261,7 @@ class InvoiceLineOut(Answer):
 
 
 class RefundableInvoiceLineOut(InvoiceLineOut):
-    """A line of ``refundable_invoices``: what is left to refund (rule 21)."""
+    """A line of ``refundable_invoices``: what is left to refund of each invoice."""
 
     refundable_quantity: int
     total_refundable_amount_excl_tax: int
@@ -279,7 +279,8 @@ class RefundLineOut(Answer):
 
 
 class CreditNoteOut(Answer):
-    """A credit note: ``refunds[]`` of the refund answer and of an invoice (rule 22)."""
+    """A credit note: ``refunds[]`` of the refund answer and of an invoice (a refund by amount
+    names no lines)."""
 
     uuid: str
     external_refund_uid: str
@@ -353,7 +354,7 @@ class RefundableInvoiceOut(PaymentInvoiceOut):
 
 
 class OrderStatusStringOut(Answer):
-    """``get_status``: the status as a plain string (section 6)."""
+    """``get_status``: the order's status as a plain JSON string, not an object."""
 
     status: OrderStatusValue
 
@@ -397,7 +398,7 @@ class CaptureStatusPartOut(Answer):
 
 
 class CaptureStatusOut(Answer):
-    """``capture_status`` (rule 25)."""
+    """``capture_status``: how much of the order has been captured."""
 
     uuid: str
     order_amount: int
