@@ -24,7 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
-from api.shared.deps import AppSettings, app_settings, database
+from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.identity.api_clients import find_client
@@ -168,8 +168,15 @@ def dpa_accepted(org: Organization, settings: Settings) -> bool:
     )
 
 
-async def organization_access(caller: CallerWithoutDpaGate, settings: AppSettings) -> Principal:
-    """The caller, once its organization has accepted the current DPA."""
+async def organization_access(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, once its organization has accepted the current DPA. (``principal``'s work
+    done here, not as a sub-dependency: each level of the tree costs every request its solving.)
+    """
+    caller = await authenticate(request)
+    settings = app_settings(request)
     if not dpa_accepted(caller.organization, settings):
         raise Problem(
             "dpa-not-accepted",

@@ -43,6 +43,10 @@ class ComplianceOut(NT24Model):
     updatedAt: UtcTimestamp
 
 
+# the rollup's version inside its JSON, built once
+_VERSION = Order.compliance["version"].as_integer()
+
+
 @router.get(
     "/compliance",
     response_model=ComplianceOut,
@@ -56,9 +60,8 @@ async def get_compliance(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    version = Order.compliance["version"].as_integer()
     unchanged = await not_modified(
-        request, db, order_version(scope.tenant, scope.partner.id, uuid, version)
+        request, db, order_version(scope.tenant, scope.partner.id, uuid, _VERSION)
     )
     if unchanged is not None:
         return unchanged
