@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceState,
         OrderLineState,
         Refusal,
+        RefusalKind,
         plan_capture,
         plan_refund,
         status_after_capture,
@@ -78,7 +79,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 def plan_refused(refusal: Refusal) -> ApplicationError:
     """A capture or refund the rules refuse: more than remains (the order's state), or a
     request at fault, which shows the field."""
-    if refusal.status == 409:
+    if refusal.kind == RefusalKind.STATE:
         return refuse(Refused.MORE_THAN_REMAINS, f"{refusal.field}: {refusal.message}")
     return refuse(
         Refused.INVALID_REQUEST,

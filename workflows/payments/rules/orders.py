@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from workflows.payments.rules.amounts import (
     ZERO,
@@ -127,17 +128,22 @@ class InvoiceState:
         return Triple(self.total_incl - self.refunded_incl, self.total_excl - self.refunded_excl)
 
 
+class RefusalKind(StrEnum):
+    STATE = "STATE"  # what the order still holds does not allow it (more than remains)
+    REQUEST = "REQUEST"  # the request itself is at fault: the field says where
+
+
 @dataclass(frozen=True)
 class Refusal:
-    """Why a capture or refund cannot be done: ``status`` 409 (state) or 422 (the request)."""
+    """Why a capture or refund cannot be done, and which field of the request it concerns."""
 
-    status: int
+    kind: RefusalKind
     field: str
     message: str
 
 
 def _invalid(problem: TotalsProblem) -> Refusal:
-    return Refusal(422, problem.field, problem.message)
+    return Refusal(RefusalKind.REQUEST, problem.field, problem.message)
 
 
 # ----- captures -----
@@ -246,25 +252,29 @@ def plan_capture(
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
-        return Refusal(409, "order", "Nothing remains to be captured.")
+        return Refusal(RefusalKind.STATE, "order", "Nothing remains to be captured.")
     if request.lines is None and not request.totals.given:
         if request.discount is not None and request.discount.amounts != discount_left:
             return Refusal(
-                422, "discount", "must equal the discount not captured yet for a full capture"
+                RefusalKind.REQUEST,
+                "discount",
+                "must equal the discount not captured yet for a full capture",
             )
         return _rest(lines, remaining, discount_left)
     discount = request.discount.amounts if request.discount else ZERO
     if not discount.fits_in(discount_left):
-        return Refusal(409, "discount", "is more than the order's discount not captured yet")
+        return Refusal(
+            RefusalKind.STATE, "discount", "is more than the order's discount not captured yet"
+        )
     if request.lines is None:
         amounts = amounts_of(request.totals, remaining)
         if isinstance(amounts, TotalsProblem):
             return _invalid(amounts)
         if amounts.incl <= 0:
-            return Refusal(422, "total_amount_incl_tax", "must be more than 0")
+            return Refusal(RefusalKind.REQUEST, "total_amount_incl_tax", "must be more than 0")
         if not amounts.fits_in(remaining):
             return Refusal(
-                409,
+                RefusalKind.STATE,
                 "total_amount_incl_tax",
                 f"is more than remains to be captured ({remaining.incl})",
             )
@@ -280,7 +290,7 @@ def _capture_lines(
 ) -> CapturePlan | Refusal:
     assert request.lines is not None
     if not request.lines:
-        return Refusal(422, "order_lines", "must name at least one line")
+        return Refusal(RefusalKind.REQUEST, "order_lines", "must name at least one line")
     left = {line.position: line.remaining for line in lines}
     takes: list[LineTake] = []
     invoice_lines: list[InvoiceLineState] = []
@@ -288,19 +298,23 @@ def _capture_lines(
         where = f"order_lines[{i}]"
         matching = [line for line in lines if line.product_id == wanted.product_id]
         if not matching:
-            return Refusal(422, f"{where}.product_id", "is not a line of the order")
+            return Refusal(RefusalKind.REQUEST, f"{where}.product_id", "is not a line of the order")
         if wanted.quantity < 1:
-            return Refusal(422, f"{where}.quantity", "must be at least 1")
+            return Refusal(RefusalKind.REQUEST, f"{where}.quantity", "must be at least 1")
         first = matching[0]
         for name, given, own in (
             ("product_price_incl_tax", wanted.price_incl, first.price_incl),
             ("product_price_excl_tax", wanted.price_excl, first.price_excl),
         ):
             if given is not None and given != own:
-                return Refusal(422, f"{where}.{name}", f"must equal the order line's ({own})")
+                return Refusal(
+                    RefusalKind.REQUEST, f"{where}.{name}", f"must equal the order line's ({own})"
+                )
         if wanted.rate is not None and Decimal(wanted.rate) != Decimal(first.rate):
             return Refusal(
-                422, f"{where}.product_tax_rate_percentage", "must equal the order line's"
+                RefusalKind.REQUEST,
+                f"{where}.product_tax_rate_percentage",
+                "must equal the order line's",
             )
         need = wanted.quantity
         for line in matching:
@@ -311,7 +325,9 @@ def _capture_lines(
                 takes.append(LineTake(line.position, take))
                 invoice_lines.append(_invoice_line(line, take, len(invoice_lines) + 1))
         if need:
-            return Refusal(409, f"{where}.quantity", "is more than remains to be captured")
+            return Refusal(
+                RefusalKind.STATE, f"{where}.quantity", "is more than remains to be captured"
+            )
     lines_total = ZERO
     for item in invoice_lines:
         lines_total = lines_total + Triple(item.total_incl, item.total_excl)
@@ -323,10 +339,12 @@ def _capture_lines(
             return _invalid(checked)
         amounts = checked
     if amounts.incl <= 0:
-        return Refusal(422, "order_lines", "capture more than 0")
+        return Refusal(RefusalKind.REQUEST, "order_lines", "capture more than 0")
     if not amounts.fits_in(remaining):
         return Refusal(
-            409, "order_lines", f"are more than remains to be captured ({remaining.incl})"
+            RefusalKind.STATE,
+            "order_lines",
+            f"are more than remains to be captured ({remaining.incl})",
         )
     return CapturePlan(amounts, discount, takes, invoice_lines)
 
@@ -414,31 +432,39 @@ def plan_refund(
     """The credit notes a refund request makes, one per invoice, or why it cannot."""
     refundable = sum((invoice.refundable for invoice in invoices), ZERO)
     if refundable.incl <= 0:
-        return Refusal(409, "order", "Nothing has been captured that could be refunded.")
+        return Refusal(
+            RefusalKind.STATE, "order", "Nothing has been captured that could be refunded."
+        )
     uid = request.external_refund_uid
     if not request.invoices:
         amounts = amounts_of(request.totals, refundable)
         if isinstance(amounts, TotalsProblem):
             return _invalid(amounts)
         if amounts.incl <= 0:
-            return Refusal(422, "total_amount_incl_tax", "must be more than 0")
+            return Refusal(RefusalKind.REQUEST, "total_amount_incl_tax", "must be more than 0")
         if not amounts.fits_in(refundable):
             return Refusal(
-                409, "total_amount_incl_tax", f"is more than can be refunded ({refundable.incl})"
+                RefusalKind.STATE,
+                "total_amount_incl_tax",
+                f"is more than can be refunded ({refundable.incl})",
             )
         open_invoices = [i for i in invoices if i.refundable.incl > 0]
         if amounts == refundable:
             return [_refund_all(i, uid, request.description) for i in open_invoices]
         if len(open_invoices) > 1:
             return Refusal(
-                422, "invoices", "name the invoice to refund: a partial refund takes one invoice"
+                RefusalKind.REQUEST,
+                "invoices",
+                "name the invoice to refund: a partial refund takes one invoice",
             )
         return [CreditNotePlan(open_invoices[0].uuid, uid, amounts, [])]
     if len(request.invoices) > 1 and any(
         item.lines is None and item.amounts is None for item in request.invoices
     ):
         return Refusal(
-            422, "invoices", "only one invoice at a time, unless each names its lines or amounts"
+            RefusalKind.REQUEST,
+            "invoices",
+            "only one invoice at a time, unless each names its lines or amounts",
         )
     by_uuid = {invoice.uuid: invoice for invoice in invoices}
     plans: list[CreditNotePlan] = []
@@ -446,9 +472,11 @@ def plan_refund(
         where = f"invoices[{i}]"
         invoice = by_uuid.get(item.invoice_uuid)
         if invoice is None:
-            return Refusal(422, f"{where}.invoice_uuid", "is not an invoice of this order")
+            return Refusal(
+                RefusalKind.REQUEST, f"{where}.invoice_uuid", "is not an invoice of this order"
+            )
         if any(plan.invoice_uuid == invoice.uuid for plan in plans):
-            return Refusal(422, f"{where}.invoice_uuid", "is named twice")
+            return Refusal(RefusalKind.REQUEST, f"{where}.invoice_uuid", "is named twice")
         plan = _refund_invoice(invoice, item, request, where)
         if isinstance(plan, Refusal):
             return plan
@@ -462,7 +490,9 @@ def plan_refund(
         )
         if given_incl != total.incl:
             field_name = "total_amount_incl_tax" if request.totals.incl is not None else "amount"
-            return Refusal(422, field_name, f"must equal the invoices' refunds ({total.incl})")
+            return Refusal(
+                RefusalKind.REQUEST, field_name, f"must equal the invoices' refunds ({total.incl})"
+            )
     return plans
 
 
@@ -483,9 +513,11 @@ def _refund_invoice(
             at = f"{where}.refund_lines[{j}]"
             matching = [line for line in invoice.lines if line.product_id == wanted.product_id]
             if not matching:
-                return Refusal(422, f"{at}.product_id", "is not a line of the invoice")
+                return Refusal(
+                    RefusalKind.REQUEST, f"{at}.product_id", "is not a line of the invoice"
+                )
             if wanted.quantity < 0:
-                return Refusal(422, f"{at}.quantity", "must not be negative")
+                return Refusal(RefusalKind.REQUEST, f"{at}.quantity", "must not be negative")
             need = wanted.quantity
             per_line: list[tuple[InvoiceLineState, int]] = []
             for line in matching:
@@ -495,7 +527,7 @@ def _refund_invoice(
                     need -= take
                     per_line.append((line, take))
             if need:
-                return Refusal(409, f"{at}.quantity", "is more than can be refunded")
+                return Refusal(RefusalKind.STATE, f"{at}.quantity", "is more than can be refunded")
             units = Triple(
                 sum(line.price_incl * q for line, q in per_line),
                 sum(line.price_excl * q for line, q in per_line),
@@ -505,12 +537,18 @@ def _refund_invoice(
                 wanted.excl if wanted.excl is not None else units.excl,
             )
             if given.incl < 0 or given.excl < 0 or given.excl > given.incl:
-                return Refusal(422, f"{at}.total_amount_incl_tax", "must be at least excl and 0")
+                return Refusal(
+                    RefusalKind.REQUEST,
+                    f"{at}.total_amount_incl_tax",
+                    "must be at least excl and 0",
+                )
             room = ZERO
             for line, _ in per_line:
                 room = room + line.refundable
             if per_line and not given.fits_in(room) or not per_line and not given.is_zero:
-                return Refusal(409, f"{at}.total_amount_incl_tax", "is more than can be refunded")
+                return Refusal(
+                    RefusalKind.STATE, f"{at}.total_amount_incl_tax", "is more than can be refunded"
+                )
             shares_incl = allocate(given.incl, [line.price_incl * q for line, q in per_line])
             shares_excl = allocate(given.excl, [line.price_excl * q for line, q in per_line])
             for k, (line, q) in enumerate(per_line):
@@ -530,7 +568,7 @@ def _refund_invoice(
             excl = part.excl if part.excl is not None else part.incl
             if part.incl < 0 or excl < 0 or excl > part.incl:
                 return Refusal(
-                    422,
+                    RefusalKind.REQUEST,
                     f"{where}.refund_amounts[{j}].total_amount_excl_tax",
                     "must be between 0 and total_amount_incl_tax",
                 )
@@ -543,10 +581,12 @@ def _refund_invoice(
         if amounts == refundable:
             return _refund_all(invoice, uid, request.description)
     if amounts.incl <= 0:
-        return Refusal(422, f"{where}", "refund more than 0")
+        return Refusal(RefusalKind.REQUEST, f"{where}", "refund more than 0")
     if not amounts.fits_in(refundable):
         return Refusal(
-            409, f"{where}.invoice_uuid", f"is refunded beyond what it can ({refundable.incl})"
+            RefusalKind.STATE,
+            f"{where}.invoice_uuid",
+            f"is refunded beyond what it can ({refundable.incl})",
         )
     return CreditNotePlan(invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines))
 
