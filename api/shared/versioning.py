@@ -14,7 +14,7 @@ write's transaction; a writer racing it must still change the row conditionally 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, overload
 
 from fastapi import Header, Request, Response
@@ -179,16 +179,17 @@ def versioned(
 
 
 async def not_modified(
-    request: Request, db: Database, version_query: Select[Any]
+    request: Request, db: Database, version_query: Callable[[], Select[Any]]
 ) -> Response | None:
     """The 304 of a GET whose If-None-Match names the current version, read alone: one
     column (or one JSON field) of one row found by its unique uuid, in the caller's tenant,
     without loading the resource. None when there is no If-None-Match, no such row (the full
-    read answers its 404) or another version (the full read answers 200)."""
+    read answers its 404) or another version (the full read answers 200). The query is built
+    only when there is an If-None-Match to answer."""
     header = request.headers.get("if-none-match")
     if header is None:
         return None
-    row = await db.read(version_query)
+    row = await db.read(version_query())
     if row is None or row[0] is None or not none_match(header, int(row[0])):
         return None
     return Response(status_code=304, headers={"ETag": etag(int(row[0]))})

@@ -4,6 +4,7 @@ their contact persons (personal data, behind ``allowContactPersonalData``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -291,7 +292,7 @@ async def get_buyer(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    current = buyer_version(scope.tenant, scope.partner.id, buyerId)
+    current = partial(buyer_version, scope.tenant, scope.partner.id, buyerId)
     unchanged = await not_modified(request, db, current)
     if unchanged is not None:
         return unchanged

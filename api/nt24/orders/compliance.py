@@ -3,6 +3,7 @@ If-None-Match answers 304 without touching Temporal."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
@@ -61,7 +62,7 @@ async def get_compliance(
     db: Db,
 ) -> Response:
     unchanged = await not_modified(
-        request, db, order_version(scope.tenant, scope.partner.id, uuid, _VERSION)
+        request, db, partial(order_version, scope.tenant, scope.partner.id, uuid, _VERSION)
     )
     if unchanged is not None:
         return unchanged

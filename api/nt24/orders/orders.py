@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -330,7 +331,7 @@ async def get_order(
     db: Db,
 ) -> Response:
     unchanged = await not_modified(
-        request, db, order_version(scope.tenant, scope.partner.id, uuid, Order.version)
+        request, db, partial(order_version, scope.tenant, scope.partner.id, uuid, Order.version)
     )
     if unchanged is not None:
         return unchanged

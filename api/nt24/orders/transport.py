@@ -4,6 +4,7 @@ pickup is the only reversal, before delivery."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -127,7 +128,7 @@ async def get_transport(
 ) -> Response:
     version = Order.transport["version"].as_integer()
     unchanged = await not_modified(
-        request, db, order_version(scope.tenant, scope.partner.id, uuid, version)
+        request, db, partial(order_version, scope.tenant, scope.partner.id, uuid, version)
     )
     if unchanged is not None:
         return unchanged
