@@ -13,13 +13,11 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 
 from api.nt24.identity.auth import PartnerScope
@@ -57,20 +55,21 @@ from api.web.core import (
     upload_of,
     values,
 )
+from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
+from store.identity.queries import partners_of_organization
 from store.models import (
     Buyer,
-    Document,
-    Event,
-    ExportFile,
     Order,
-    OrderChange,
-    OrderVin,
     Organization,
     Partner,
-    ViesCheck,
 )
-from store.orders.queries import order_matches
-from store.queries import contains
+from store.orders.queries import (
+    OrderListFilter,
+    order_document,
+    order_history,
+    order_list_page,
+    order_with_parties,
+)
 from workflows.orders import model as m
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import CANCELLABLE, OrderStatus
@@ -83,12 +82,6 @@ COMPLIANCE = list(ComplianceStatus)
 PAGE_SIZE = 25
 
 
-def blocker_filter(code: str) -> Any:
-    """Orders whose rollup lists a blocker with ``code``: the rollup is JSON written by one
-    serializer on both databases, so its text always reads ``"code": "X"``."""
-    return cast(Order.compliance, String).like(f'%"code": "{code}"%')
-
-
 def _date(raw: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(raw) if raw else None
@@ -99,47 +92,23 @@ def _date(raw: str | None) -> datetime | None:
 @router.get("")
 async def list_orders(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
-    query = (
-        seen.select(Order)
-        .options(selectinload(Order.vins))
-        .join(Partner, Partner.id == Order.partner_id)
+    only = OrderListFilter(
+        partner_uuid=parse_uuid(q["partner"]) if q.get("partner") else None,
+        status=q["status"] if q.get("status") in STATUSES else None,
+        compliance_status=q["compliance"] if q.get("compliance") in COMPLIANCE else None,
+        blocker=q["blocker"].upper() if q.get("blocker") else None,
+        buyer_uuid=parse_uuid(q["buyer"]) if q.get("buyer") else None,
+        vin_part=q["vin"].strip() if q.get("vin") else None,
+        external_id_part=q["externalOrderId"].strip() if q.get("externalOrderId") else None,
+        term=(q.get("q") or "").strip() or None,
+        created_after=_date(q.get("createdAfter")),
+        updated_after=_date(q.get("updatedAfter")),
     )
-    if q.get("partner"):
-        query = query.where(Partner.uuid == parse_uuid(q["partner"]))
-    if q.get("status") in STATUSES:
-        query = query.where(Order.status == q["status"])
-    if q.get("compliance") in COMPLIANCE:
-        query = query.where(Order.compliance_status == q["compliance"])
-    if q.get("blocker"):
-        query = query.where(blocker_filter(q["blocker"].upper()))
-    if q.get("buyer"):
-        query = query.where(
-            Order.buyer_id.in_(select(Buyer.id).where(Buyer.uuid == parse_uuid(q["buyer"])))
-        )
-    if q.get("vin"):  # a part of a VIN, e.g. its last six characters
-        query = query.where(
-            Order.id.in_(select(OrderVin.order_id).where(contains(OrderVin.vin, q["vin"].strip())))
-        )
-    if q.get("externalOrderId"):  # a part of it, whatever the case
-        query = query.where(contains(Order.external_order_id, q["externalOrderId"].strip()))
-    if (q.get("q") or "").strip():
-        query = query.where(order_matches(q["q"].strip()))
-    if created_after := _date(q.get("createdAfter")):
-        query = query.where(Order.created_at > created_after)
-    if updated_after := _date(q.get("updatedAfter")):
-        query = query.where(Order.updated_at > updated_after)
     page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
     async with database(request).session() as session:
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = (
-            await session.scalars(
-                query.order_by(Order.updated_at.desc(), Order.id.desc())
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-            )
-        ).all()
-        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
-        names = {p.id: p.name for p in partners}
+        total, rows = await order_list_page(session, seen, only, page, PAGE_SIZE)
+    partners = await partners_of_organization(database(request), seen)
+    names = {p.id: p.name for p in partners}
     return render(
         request,
         "orders.html",
@@ -159,18 +128,8 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
 
 
 async def _partners_and_buyers(request: Request, seen: Viewer) -> tuple[list[Partner], list[Any]]:
-    async with database(request).session() as session:
-        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
-        buyers = (
-            await session.execute(
-                seen.select(Buyer, Buyer, Partner.name, Organization.allow_multi_vin_orders)
-                .join(Partner, Partner.id == Buyer.partner_id)
-                .join(Organization, Organization.id == Buyer.organization_id)
-                .where(Buyer.status == "ACTIVE")
-                .order_by(Buyer.company_name)
-            )
-        ).all()
-    return list(partners), list(buyers)
+    db = database(request)
+    return await partners_of_organization(db, seen), await active_buyers_with_sellers(db, seen)
 
 
 def _multi_vin(buyers: list[Any]) -> bool:
@@ -261,19 +220,11 @@ async def _order_create_input(
 ) -> tuple[PartnerScope, OrderCreate]:
     errors: dict[str, str] = {}
     buyer_uuid = text(form, "buyer")
-    async with database(request).session() as session:
-        found = (
-            (
-                await session.execute(
-                    seen.select(Buyer, Buyer, Partner, Organization)
-                    .join(Partner, Partner.id == Buyer.partner_id)
-                    .join(Organization, Organization.id == Buyer.organization_id)
-                    .where(Buyer.uuid == parse_uuid(buyer_uuid))
-                )
-            ).first()
-            if buyer_uuid
-            else None
-        )
+    found = (
+        await buyer_with_seller(database(request), seen, parse_uuid(buyer_uuid))
+        if buyer_uuid
+        else None
+    )
     if found is None:
         errors["buyer"] = "choose one of the buyers"
     total = cents(form, "totalAmount", errors, operator_locale(request))
@@ -320,17 +271,7 @@ class Loaded:
 
 async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
     """The order if the viewer may see it; another organization's order does not exist."""
-    async with database(request).session() as session:
-        found = (
-            await session.execute(
-                seen.select(Order, Order, Organization, Partner, Buyer)
-                .options(selectinload(Order.vins))
-                .join(Organization, Organization.id == Order.organization_id)
-                .join(Partner, Partner.id == Order.partner_id)
-                .join(Buyer, Buyer.id == Order.buyer_id)
-                .where(Order.uuid == uuid)
-            )
-        ).first()
+    found = await order_with_parties(database(request), seen, uuid)
     if found is None:
         raise Problem("not-found", f"Order {uuid} was not found.")
     row, organization, partner, buyer = found
@@ -355,54 +296,26 @@ async def _order_page(
     conflict: Conflict | None = None,
 ) -> Response:
     row = loaded.row
-    async with database(request).session() as session:
-        events = (
-            await session.scalars(
-                select(Event).where(Event.order_id == row.id).order_by(Event.sequence)
-            )
-        ).all()
-        documents = (
-            await session.scalars(
-                select(Document).where(Document.order_id == row.id).order_by(Document.id)
-            )
-        ).all()
-        exports = (
-            await session.scalars(
-                select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
-            )
-        ).all()
-        checks = (
-            await session.scalars(
-                select(ViesCheck)
-                .where(
-                    ViesCheck.buyer_id == row.buyer_id,
-                    ViesCheck.checked_at >= row.created_at - timedelta(days=1),
-                )
-                .order_by(ViesCheck.checked_at)
-            )
-        ).all()
-        changes = (
-            await session.scalars(select(OrderChange).where(OrderChange.order_id == row.id))
-        ).all()
+    history = await order_history(database(request), row)
     entries = tl.timeline(
         tl.milestones(
             row.order,
             row.invoices,
             row.payment,
             row.transport,
-            [(e.version, e.generated_at, e.reason) for e in exports],
-            [tl.ChangeFact(c.revision, c.at, c.source) for c in changes],
+            [(e.version, e.generated_at, e.reason) for e in history.export_files],
+            [tl.ChangeFact(c.revision, c.at, c.source) for c in history.changes],
         ),
-        [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in events],
+        [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in history.events],
         [
             tl.ViesFact(c.checked_at, c.result, c.trigger, c.request_identifier, c.error_code)
-            for c in checks
+            for c in history.vies_checks
         ],
         [
             tl.DocumentFact(
                 d.created_at, d.type, d.issuer_type, d.issuer_name, d.file_name, d.status, d.source
             )
-            for d in documents
+            for d in history.documents
         ],
     )
     settings = app_settings(request)
@@ -420,8 +333,8 @@ async def _order_page(
         payment=row.payment,
         transport=row.transport,
         export_file=row.export_file,
-        exports=exports,
-        documents=documents,
+        exports=history.export_files,
+        documents=history.documents,
         timeline=entries,
         workflow_url=(
             f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}"
@@ -748,10 +661,7 @@ async def document_download(
     uuid: UUID, document: UUID, request: Request, seen: SignedIn
 ) -> Response:
     loaded = await _load(request, seen, uuid)
-    async with database(request).session() as session:
-        found = await session.scalar(
-            select(Document).where(Document.order_id == loaded.row.id, Document.uuid == document)
-        )
+    found = await order_document(database(request), loaded.row.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
     return await document_content_response(app_settings(request), found)

@@ -20,6 +20,7 @@ from store.models import (
     Buyer,
     Document,
     KycVerification,
+    Organization,
     Partner,
     ProviderCallback,
     SelfServiceInvitation,
@@ -243,3 +244,31 @@ async def buyers_matching(
         .limit(limit)
     )
     return list((await session.execute(query)).all())
+
+
+async def active_buyers_with_sellers(db: Database, scope: Scope) -> list[Row[Any]]:
+    """The scope's active buyers by company name, an order's possible buyers:
+    ``(buyer, seller's name, organization's allow_multi_vin_orders)`` rows."""
+    async with db.session() as session:
+        rows = await session.execute(
+            scope.select(Buyer, Buyer, Partner.name, Organization.allow_multi_vin_orders)
+            .join(Partner, Partner.id == Buyer.partner_id)
+            .join(Organization, Organization.id == Buyer.organization_id)
+            .where(Buyer.status == "ACTIVE")
+            .order_by(Buyer.company_name)
+        )
+        return list(rows.all())
+
+
+async def buyer_with_seller(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
+    """The scope's buyer with its seller and organization: one ``(buyer, partner,
+    organization)`` row (None for a buyer the scope does not see)."""
+    async with db.session() as session:
+        return (
+            await session.execute(
+                scope.select(Buyer, Buyer, Partner, Organization)
+                .join(Partner, Partner.id == Buyer.partner_id)
+                .join(Organization, Organization.id == Buyer.organization_id)
+                .where(Buyer.uuid == uuid)
+            )
+        ).first()

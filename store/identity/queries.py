@@ -10,7 +10,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import Scope, Tenant
 from store.models import Organization, Partner, User
 
 
@@ -20,10 +20,10 @@ async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> P
         return await session.scalar(tenant.select(Partner).where(Partner.uuid == uuid))
 
 
-async def partners_of_organization(db: Database, tenant: Tenant) -> list[Partner]:
-    """The organization's partners, by name."""
+async def partners_of_organization(db: Database, scope: Scope) -> list[Partner]:
+    """The partners the scope sees (an organization's, or every one for staff), by name."""
     async with db.session() as session:
-        return list(await session.scalars(tenant.select(Partner).order_by(Partner.name)))
+        return list(await session.scalars(scope.select(Partner).order_by(Partner.name)))
 
 
 async def user_by_uuid(db: Database, uuid: UUID) -> User | None:

@@ -4,7 +4,7 @@ seller, its documents and Export File versions, and the order list's filters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +15,18 @@ from sqlalchemy.orm import selectinload
 from store.buyers.queries import buyer_matches
 from store.db import Database
 from store.identity.tenancy import Scope, Tenant
-from store.models import Buyer, Document, ExportFile, Order, OrderVin
+from store.models import (
+    Buyer,
+    Document,
+    Event,
+    ExportFile,
+    Order,
+    OrderChange,
+    OrderVin,
+    Organization,
+    Partner,
+    ViesCheck,
+)
 from store.queries import contains, contains_identifier, shown_after
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import OrderStatus
@@ -88,11 +99,15 @@ def orders_of_seller(tenant: Tenant, partner_id: int, only: OrderFilter) -> Sele
     return query
 
 
+def _documents_of(order_id: int) -> Select[Any]:
+    return select(Document).where(Document.order_id == order_id).order_by(Document.id)
+
+
 async def order_documents(
     db: Database, order_id: int, type: str | None = None, status: str | None = None
 ) -> list[Document]:
     """The order's documents in upload order, of one type or status when given."""
-    query = select(Document).where(Document.order_id == order_id).order_by(Document.id)
+    query = _documents_of(order_id)
     if type:
         query = query.where(Document.type == type)
     if status:
@@ -171,3 +186,134 @@ async def orders_matching(
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+def blocker_filter(code: str) -> Any:
+    """Orders whose rollup lists a blocker with ``code``: the rollup is JSON written by one
+    serializer on both databases, so its text always reads ``"code": "X"``."""
+    return cast(Order.compliance, String).like(f'%"code": "{code}"%')
+
+
+@dataclass(frozen=True)
+class OrderListFilter:
+    """The web app's order list filters; ``None`` filters nothing."""
+
+    partner_uuid: UUID | None = None
+    status: str | None = None
+    compliance_status: str | None = None
+    blocker: str | None = None  # a blocker code the rollup lists
+    buyer_uuid: UUID | None = None
+    vin_part: str | None = None  # a part of a VIN, e.g. its last six characters
+    external_id_part: str | None = None  # a part of it, whatever the case
+    term: str | None = None  # what the search box finds (``order_matches``)
+    created_after: datetime | None = None
+    updated_after: datetime | None = None
+
+
+async def order_list_page(
+    session: AsyncSession, scope: Scope, only: OrderListFilter, page: int, page_size: int
+) -> tuple[int | None, list[Order]]:
+    """How many of the scope's orders the filters let through, and one page of them with their
+    VINs, last updated first."""
+    query = (
+        scope.select(Order)
+        .options(selectinload(Order.vins))
+        .join(Partner, Partner.id == Order.partner_id)
+    )
+    if only.partner_uuid is not None:
+        query = query.where(Partner.uuid == only.partner_uuid)
+    if only.status:
+        query = query.where(Order.status == only.status)
+    if only.compliance_status:
+        query = query.where(Order.compliance_status == only.compliance_status)
+    if only.blocker:
+        query = query.where(blocker_filter(only.blocker))
+    if only.buyer_uuid is not None:
+        query = query.where(
+            Order.buyer_id.in_(select(Buyer.id).where(Buyer.uuid == only.buyer_uuid))
+        )
+    if only.vin_part is not None:
+        query = query.where(
+            Order.id.in_(select(OrderVin.order_id).where(contains(OrderVin.vin, only.vin_part)))
+        )
+    if only.external_id_part is not None:
+        query = query.where(contains(Order.external_order_id, only.external_id_part))
+    if only.term:
+        query = query.where(order_matches(only.term))
+    if only.created_after:
+        query = query.where(Order.created_at > only.created_after)
+    if only.updated_after:
+        query = query.where(Order.updated_at > only.updated_after)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(Order.updated_at.desc(), Order.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return total, list(rows.all())
+
+
+async def order_with_parties(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
+    """The scope's order with its VINs, and its organization, seller and buyer: one
+    ``(order, organization, partner, buyer)`` row (None for an order the scope does not see)."""
+    async with db.session() as session:
+        return (
+            await session.execute(
+                scope.select(Order, Order, Organization, Partner, Buyer)
+                .options(selectinload(Order.vins))
+                .join(Organization, Organization.id == Order.organization_id)
+                .join(Partner, Partner.id == Order.partner_id)
+                .join(Buyer, Buyer.id == Order.buyer_id)
+                .where(Order.uuid == uuid)
+            )
+        ).first()
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    """What the order's page shows beside the order itself."""
+
+    events: list[Event]
+    documents: list[Document]  # in upload order
+    export_files: list[ExportFile]  # by version
+    vies_checks: list[ViesCheck]  # its buyer's, from the day before the order on
+    changes: list[OrderChange]
+
+
+async def order_history(db: Database, order: Order) -> OrderHistory:
+    async with db.session() as session:
+        events = await session.scalars(
+            select(Event).where(Event.order_id == order.id).order_by(Event.sequence)
+        )
+        return OrderHistory(
+            events=list(events.all()),
+            documents=list((await session.scalars(_documents_of(order.id))).all()),
+            export_files=list(
+                (
+                    await session.scalars(
+                        select(ExportFile)
+                        .where(ExportFile.order_id == order.id)
+                        .order_by(ExportFile.version)
+                    )
+                ).all()
+            ),
+            vies_checks=list(
+                (
+                    await session.scalars(
+                        select(ViesCheck)
+                        .where(
+                            ViesCheck.buyer_id == order.buyer_id,
+                            ViesCheck.checked_at >= order.created_at - timedelta(days=1),
+                        )
+                        .order_by(ViesCheck.checked_at)
+                    )
+                ).all()
+            ),
+            changes=list(
+                (
+                    await session.scalars(
+                        select(OrderChange).where(OrderChange.order_id == order.id)
+                    )
+                ).all()
+            ),
+        )
