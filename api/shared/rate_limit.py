@@ -32,8 +32,9 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from limits import RateLimitItemPerSecond, WindowStats
+from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -100,6 +101,7 @@ class Window:
         return f"{self.limit} requests per {span} for {category} category exceeded."
 
 
+@lru_cache(maxsize=64)  # a few tiers and categories, asked on every request
 def windows_for(per_minute: int, burst_factor: float, burst_seconds: int) -> tuple[Window, Window]:
     """The minute window and the burst window; the burst never allows more than the minute."""
     # rounded before ceil so that float noise (20.000000001) does not grant one more request
@@ -168,7 +170,7 @@ class Limiter:
         """Count one request in both windows, shared by every process using this storage, and
         judge it."""
         ids = (str(organization_id), category)
-        items = [RateLimitItemPerSecond(w.limit, w.seconds) for w in windows]
+        items = [_item(window) for window in windows]
         stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
         if all(s.remaining >= 1 for s in stats):
             counted = [await self.strategy.hit(item, *ids) for item in items]
@@ -179,6 +181,12 @@ class Limiter:
 
     async def clear(self) -> None:
         await self.storage.reset()
+
+
+@lru_cache(maxsize=64)
+def _item(window: Window) -> RateLimitItem:
+    # one per window size, not one per request: the tiers' windows are few
+    return RateLimitItemPerSecond(window.limit, window.seconds)
 
 
 def _allowed(
