@@ -11,8 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from starlette.datastructures import FormData
 
 from api.nt24.buyers import buyers as buyer_api
@@ -52,17 +50,18 @@ from api.web.core import (
     values,
 )
 from api.web.labels import kyc_document_choices, kyc_document_name
-from store.buyers.buyers import KYC_MODULE, active_kyc_document_types, kyc_facts
-from store.buyers.queries import buyer_matches
+from store.buyers.buyers import kyc_facts
+from store.buyers.queries import (
+    BuyerListFilter,
+    buyer_history,
+    buyer_list_page,
+    buyer_with_seller,
+    kyc_document,
+)
+from store.identity.queries import partner_with_organization, partners_of_organization
 from store.models import (
     Buyer,
-    Document,
-    KycVerification,
-    Order,
-    Organization,
     Partner,
-    SelfServiceInvitation,
-    ViesCheck,
 )
 from workflows.buyers.kyc_verification import ReviewDecision
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
@@ -75,29 +74,17 @@ PAGE_SIZE = 25
 @router.get("")
 async def list_buyers(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
-    query = seen.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)
-    if search := (q.get("q") or "").strip():
-        query = query.where(buyer_matches(search))
-    if q.get("partner"):
-        query = query.where(Partner.uuid == parse_uuid(q["partner"]))
-    for name, column in (
-        ("status", Buyer.status),
-        ("kycMode", Buyer.kyc_mode),
-        ("vies", Buyer.vies_result),
-    ):
-        if q.get(name):
-            query = query.where(column == q[name])
+    only = BuyerListFilter(
+        term=(q.get("q") or "").strip() or None,
+        partner_uuid=parse_uuid(q["partner"]) if q.get("partner") else None,
+        status=q.get("status"),
+        kyc_mode=q.get("kycMode"),
+        vies_result=q.get("vies"),
+    )
     page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
     async with database(request).session() as session:
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = (
-            await session.execute(
-                query.order_by(Buyer.company_name, Buyer.id)
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-            )
-        ).all()
-        partners = (await session.scalars(seen.select(Partner).order_by(Partner.name))).all()
+        total, rows = await buyer_list_page(session, seen, only, page, PAGE_SIZE)
+    partners = await partners_of_organization(database(request), seen)
     return render(
         request,
         "buyers.html",
@@ -111,23 +98,15 @@ async def list_buyers(request: Request, seen: SignedIn) -> Response:
 
 
 async def _partners(request: Request, seen: Viewer) -> list[Partner]:
-    async with database(request).session() as session:
-        return list(await session.scalars(seen.select(Partner).order_by(Partner.name)))
+    return await partners_of_organization(database(request), seen)
 
 
 async def _partner_scope(request: Request, seen: Viewer, partner_uuid: str | None) -> PartnerScope:
-    async with database(request).session() as session:
-        found = (
-            (
-                await session.execute(
-                    seen.select(Partner, Partner, Organization)
-                    .join(Organization, Organization.id == Partner.organization_id)
-                    .where(Partner.uuid == parse_uuid(partner_uuid))
-                )
-            ).first()
-            if partner_uuid
-            else None
-        )
+    found = (
+        await partner_with_organization(database(request), seen, parse_uuid(partner_uuid))
+        if partner_uuid
+        else None
+    )
     if found is None:
         raise FormErrors({"partner": "choose one of the partners"})
     partner, organization = found
@@ -193,16 +172,7 @@ class Loaded:
 
 
 async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
-    async with database(request).session() as session:
-        found = (
-            await session.execute(
-                seen.select(Buyer, Buyer, Partner, Organization)
-                .options(selectinload(Buyer.contacts))
-                .join(Partner, Partner.id == Buyer.partner_id)
-                .join(Organization, Organization.id == Buyer.organization_id)
-                .where(Buyer.uuid == uuid)
-            )
-        ).first()
+    found = await buyer_with_seller(database(request), seen, uuid, contacts=True)
     if found is None:
         raise Problem("not-found", f"Buyer {uuid} was not found.")
     buyer, partner, organization = found
@@ -232,42 +202,9 @@ async def _buyer_page(
     conflict: Conflict | None = None,
 ) -> Response:
     buyer = loaded.buyer
-    async with database(request).session() as session:
-        facts = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
-        checks = (
-            await session.scalars(
-                select(ViesCheck)
-                .where(ViesCheck.buyer_id == buyer.id)
-                .order_by(ViesCheck.checked_at.desc())
-                .limit(50)
-            )
-        ).all()
-        documents = (
-            await session.scalars(
-                select(Document)
-                .where(Document.buyer_id == buyer.id, Document.module == KYC_MODULE)
-                .order_by(Document.id.desc())
-            )
-        ).all()
-        orders = (
-            await session.scalars(
-                select(Order).where(Order.buyer_id == buyer.id).order_by(Order.id.desc()).limit(50)
-            )
-        ).all()
-        verification = await session.scalar(
-            select(KycVerification)
-            .where(KycVerification.buyer_id == buyer.id)
-            .order_by(KycVerification.id.desc())
-            .limit(1)
-        )
-        invitations = (
-            await session.scalars(
-                select(SelfServiceInvitation)
-                .where(SelfServiceInvitation.buyer_id == buyer.id)
-                .order_by(SelfServiceInvitation.id.desc())
-                .limit(50)
-            )
-        ).all()
+    history = await buyer_history(database(request), buyer.id)
+    facts = kyc_facts(buyer, history.active_kyc_document_types)
+    verification = history.verification
     settings = app_settings(request)
     return render(
         request,
@@ -279,13 +216,13 @@ async def _buyer_page(
         facts=facts,
         overall=overall_status(facts),
         required=sorted(kyc_document_name(c) for c in REQUIRED_DOCUMENTS[buyer.kyc_mode]),
-        checks=checks,
-        documents=documents,
+        checks=history.vies_checks,
+        documents=history.kyc_documents,
         may_read=_may_read_documents(seen, loaded.scope),
-        orders=orders,
+        orders=history.orders,
         verification=verification,
         awaits_review=verification is not None and verification.status == REVIEW,
-        invitations=[Invitation.of(settings, row) for row in invitations],
+        invitations=[Invitation.of(settings, row) for row in history.invitations],
         kyc_types=kyc_document_choices(),
         issuer_types=ISSUER_TYPES,
         failed=failed,
@@ -432,13 +369,7 @@ async def kyc_document_download(
     if not _may_read_documents(seen, loaded.scope):
         raise Problem("forbidden", "Your organization may not download KYC documents.")
     async with database(request).session() as session:
-        found = await session.scalar(
-            select(Document).where(
-                Document.buyer_id == loaded.buyer.id,
-                Document.module == KYC_MODULE,
-                Document.uuid == document,
-            )
-        )
+        found = await kyc_document(session, loaded.buyer.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
     return await document_content_response(app_settings(request), found)

@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from store.buyers.buyers import KYC_MODULE
+from store.buyers.buyers import KYC_MODULE, active_kyc_document_types
 from store.buyers.invitations import token_sha256
 from store.db import Database
 from store.identity.tenancy import Scope, Tenant
@@ -20,6 +20,7 @@ from store.models import (
     Buyer,
     Document,
     KycVerification,
+    Order,
     Organization,
     Partner,
     ProviderCallback,
@@ -260,15 +261,103 @@ async def active_buyers_with_sellers(db: Database, scope: Scope) -> list[Row[Any
         return list(rows.all())
 
 
-async def buyer_with_seller(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
-    """The scope's buyer with its seller and organization: one ``(buyer, partner,
-    organization)`` row (None for a buyer the scope does not see)."""
+async def buyer_with_seller(
+    db: Database, scope: Scope, uuid: UUID, *, contacts: bool = False
+) -> Row[Any] | None:
+    """The scope's buyer, with its contacts when asked, its seller and organization: one
+    ``(buyer, partner, organization)`` row (None for a buyer the scope does not see)."""
+    query = scope.select(Buyer, Buyer, Partner, Organization)
+    if contacts:
+        query = query.options(selectinload(Buyer.contacts))
     async with db.session() as session:
         return (
             await session.execute(
-                scope.select(Buyer, Buyer, Partner, Organization)
-                .join(Partner, Partner.id == Buyer.partner_id)
+                query.join(Partner, Partner.id == Buyer.partner_id)
                 .join(Organization, Organization.id == Buyer.organization_id)
                 .where(Buyer.uuid == uuid)
             )
         ).first()
+
+
+@dataclass(frozen=True)
+class BuyerListFilter:
+    """The web app's buyer list filters; ``None`` filters nothing."""
+
+    term: str | None = None  # what the search box finds (``buyer_matches``)
+    partner_uuid: UUID | None = None
+    status: str | None = None
+    kyc_mode: str | None = None
+    vies_result: str | None = None
+
+
+async def buyer_list_page(
+    session: AsyncSession, scope: Scope, only: BuyerListFilter, page: int, page_size: int
+) -> tuple[int | None, list[Row[Any]]]:
+    """How many of the scope's buyers the filters let through, and one page of them by company
+    name: ``(buyer, seller's name)`` rows."""
+    query = scope.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)
+    if only.term:
+        query = query.where(buyer_matches(only.term))
+    if only.partner_uuid is not None:
+        query = query.where(Partner.uuid == only.partner_uuid)
+    for value, column in (
+        (only.status, Buyer.status),
+        (only.kyc_mode, Buyer.kyc_mode),
+        (only.vies_result, Buyer.vies_result),
+    ):
+        if value:
+            query = query.where(column == value)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(
+        query.order_by(Buyer.company_name, Buyer.id).limit(page_size).offset((page - 1) * page_size)
+    )
+    return total, list(rows.all())
+
+
+@dataclass(frozen=True)
+class BuyerHistory:
+    """What the buyer's page shows beside the buyer itself, newest first."""
+
+    active_kyc_document_types: set[str]
+    vies_checks: list[ViesCheck]  # the last 50
+    kyc_documents: list[Document]  # superseded ones too
+    orders: list[Order]  # the last 50
+    verification: KycVerification | None  # the latest
+    invitations: list[SelfServiceInvitation]  # the last 50
+
+
+async def buyer_history(db: Database, buyer_id: int) -> BuyerHistory:
+    async with db.session() as session:
+        types = await active_kyc_document_types(session, buyer_id)
+        checks = await session.scalars(
+            select(ViesCheck)
+            .where(ViesCheck.buyer_id == buyer_id)
+            .order_by(ViesCheck.checked_at.desc())
+            .limit(50)
+        )
+        vies_checks = list(checks.all())
+        documents = await session.scalars(
+            select(Document)
+            .where(Document.buyer_id == buyer_id, Document.module == KYC_MODULE)
+            .order_by(Document.id.desc())
+        )
+        kyc_documents = list(documents.all())
+        orders = await session.scalars(
+            select(Order).where(Order.buyer_id == buyer_id).order_by(Order.id.desc()).limit(50)
+        )
+        buyer_orders = list(orders.all())
+        verification = await session.scalar(
+            select(KycVerification)
+            .where(KycVerification.buyer_id == buyer_id)
+            .order_by(KycVerification.id.desc())
+            .limit(1)
+        )
+        invitations = await session.scalars(
+            select(SelfServiceInvitation)
+            .where(SelfServiceInvitation.buyer_id == buyer_id)
+            .order_by(SelfServiceInvitation.id.desc())
+            .limit(50)
+        )
+        return BuyerHistory(
+            types, vies_checks, kyc_documents, buyer_orders, verification, list(invitations.all())
+        )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
@@ -24,6 +24,19 @@ async def partners_of_organization(db: Database, scope: Scope) -> list[Partner]:
     """The partners the scope sees (an organization's, or every one for staff), by name."""
     async with db.session() as session:
         return list(await session.scalars(scope.select(Partner).order_by(Partner.name)))
+
+
+async def partner_with_organization(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
+    """The scope's partner with its organization: one ``(partner, organization)`` row (None for
+    a partner the scope does not see)."""
+    async with db.session() as session:
+        return (
+            await session.execute(
+                scope.select(Partner, Partner, Organization)
+                .join(Organization, Organization.id == Partner.organization_id)
+                .where(Partner.uuid == uuid)
+            )
+        ).first()
 
 
 async def user_by_uuid(db: Database, uuid: UUID) -> User | None:
