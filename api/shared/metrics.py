@@ -38,6 +38,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.shared.deps import app_settings
+from api.shared.errors import new_trace_id
 from store.buyers.queries import vies_checks_by_result
 from store.db import Database
 from store.identity.tenancy import EVERY_ORGANIZATION
@@ -88,8 +89,6 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from api.shared.errors import new_trace_id
-
         trace_id = new_trace_id()
         scope.setdefault("state", {})["trace_id"] = trace_id
         incoming = _header(scope, b"x-request-id")
