@@ -13,8 +13,6 @@ from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError
 
 from activities.orders.invoice_pdf import render_invoice_pdf
@@ -40,14 +38,7 @@ from api.web.core import (
 )
 from api.web.l10n import format_money
 from store.models import (
-    BankStatementEntry,
-    BankStatementImport,
-    DunningLetter,
-    IncomingPayment,
-    Partner,
-    PaymentCapture,
     PaymentInvoice,
-    PaymentOrder,
     User,
     utcnow,
 )
@@ -63,6 +54,20 @@ from store.payments.payment_money import (
     import_statement,
     record_payment,
     write_off,
+)
+from store.payments.queries import (
+    InvoiceListFilter,
+    bank_statement_import,
+    bookable_entries,
+    import_of_entry,
+    invoice_history,
+    invoice_list_page,
+    invoice_with_lines,
+    invoices_by_id,
+    invoices_by_uuid,
+    payment_order_list_page,
+    payment_order_with_captures,
+    seller_of_invoice,
 )
 from workflows.payments.rules.dunning import DUNNING_LABELS, DunningStatus
 
@@ -107,18 +112,6 @@ def _page(request: Request) -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-async def _paged(request: Request, query: Any, *order: Any) -> tuple[list[Any], int, int]:
-    page = _page(request)
-    async with database(request).session() as session:
-        total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = (
-            await session.scalars(
-                query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-            )
-        ).all()
-    return list(rows), total, page
-
-
 @router.get("")
 async def payments_home(_seen: SignedIn) -> Response:
     return redirect("/app/payments/invoices")
@@ -127,11 +120,9 @@ async def payments_home(_seen: SignedIn) -> Response:
 @router.get("/orders")
 async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
     status = request.query_params.get("status")
-    query = seen.select(PaymentOrder).options(selectinload(PaymentOrder.partner))
-    if status in ORDER_STATUSES:
-        query = query.where(PaymentOrder.status == status)
-    rows, total, page = await _paged(
-        request, query, PaymentOrder.created_at.desc(), PaymentOrder.id.desc()
+    page = _page(request)
+    rows, total = await payment_order_list_page(
+        database(request), seen, status if status in ORDER_STATUSES else None, page, PAGE_SIZE
     )
     return render(
         request,
@@ -147,43 +138,24 @@ async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
 
 @router.get("/orders/{uuid}")
 async def payment_order_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
-    async with database(request).session() as session:
-        order = await session.scalar(
-            seen.select(PaymentOrder)
-            .options(
-                selectinload(PaymentOrder.partner),
-                selectinload(PaymentOrder.lines),
-                selectinload(PaymentOrder.invoices),
-            )
-            .where(PaymentOrder.uuid == uuid)
-        )
-        if order is None:
-            raise Problem("not-found", f"Payment order {uuid} was not found.")
-        captures = (
-            await session.scalars(
-                select(PaymentCapture)
-                .where(PaymentCapture.order_id == order.id)
-                .order_by(PaymentCapture.number)
-            )
-        ).all()
+    found = await payment_order_with_captures(database(request), seen, uuid)
+    if found is None:
+        raise Problem("not-found", f"Payment order {uuid} was not found.")
+    order, captures = found
     return render(request, "payment_order.html", order=order, captures=captures)
 
 
 @router.get("/invoices")
 async def list_invoices(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
-    query = seen.select(PaymentInvoice)
-    if q.get("paymentStatus") in PAYMENT_STATUSES:
-        query = query.where(PaymentInvoice.payment_status == q["paymentStatus"])
-    if q.get("dunning", "").isdigit():
-        query = query.where(PaymentInvoice.dunning_status == int(q["dunning"]))
-    if q.get("onHold") == "yes":
-        query = query.where(PaymentInvoice.on_hold.is_(True))
-    if q.get("reference"):
-        query = query.where(PaymentInvoice.payment_reference == q["reference"].strip().upper())
-    rows, total, page = await _paged(
-        request, query, PaymentInvoice.created_at.desc(), PaymentInvoice.id.desc()
+    only = InvoiceListFilter(
+        payment_status=q["paymentStatus"] if q.get("paymentStatus") in PAYMENT_STATUSES else None,
+        dunning_status=int(q["dunning"]) if q.get("dunning", "").isdigit() else None,
+        on_hold=q.get("onHold") == "yes",
+        payment_reference=q["reference"].strip().upper() if q.get("reference") else None,
     )
+    page = _page(request)
+    rows, total = await invoice_list_page(database(request), seen, only, page, PAGE_SIZE)
     return render(
         request,
         "payment_invoices.html",
@@ -212,12 +184,7 @@ def _form_errors(error: MoneyError) -> FormErrors:
 
 
 async def _invoice(request: Request, seen: Viewer, uuid: UUID) -> PaymentInvoice:
-    async with database(request).session() as session:
-        invoice = await session.scalar(
-            seen.select(PaymentInvoice)
-            .options(selectinload(PaymentInvoice.lines), selectinload(PaymentInvoice.order))
-            .where(PaymentInvoice.uuid == uuid)
-        )
+    invoice = await invoice_with_lines(database(request), seen, uuid)
     if invoice is None:
         raise Problem("not-found", f"Invoice {uuid} was not found.")
     return invoice
@@ -238,31 +205,16 @@ async def _invoice_page(
     problem: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    async with database(request).session() as session:
-        payments = (
-            await session.scalars(
-                select(IncomingPayment)
-                .where(IncomingPayment.invoice_id == invoice.id)
-                .order_by(IncomingPayment.id.desc())
-            )
-        ).all()
-        partner = await session.get(Partner, invoice.partner_id)
-        letters = (
-            await session.scalars(
-                select(DunningLetter)
-                .where(DunningLetter.invoice_id == invoice.id)
-                .order_by(DunningLetter.sent_at.desc(), DunningLetter.id.desc())
-            )
-        ).all()
+    history = await invoice_history(database(request), invoice)
     return render(
         request,
         "payment_invoice.html",
-        letters=letters,
+        letters=history.letters,
         letter_label=letter_label,
         status_code=status_code,
         invoice=invoice,
-        partner=partner,
-        payments=payments,
+        partner=history.seller,
+        payments=history.payments,
         dunning=dunning_label(invoice.dunning_status),
         failed=failed,
         errors=errors or {},
@@ -296,8 +248,7 @@ def _booked(done: PaymentRecorded) -> dict[str, Any]:
 async def invoice_pdf(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     """The invoice as the letters attach it, drawn now (what is paid and outstanding today)."""
     invoice = await _invoice(request, seen, uuid)
-    async with database(request).session() as session:
-        seller = await session.get_one(Partner, invoice.partner_id)
+    seller = await seller_of_invoice(database(request), invoice)
     content = pdf_content(invoice, invoice.order, seller, app_settings(request), utcnow())
     return Response(
         render_invoice_pdf(content),
@@ -489,17 +440,10 @@ async def statement_import(
         },
     )
     async with database(request).session() as session:
-        bookable = await _bookable(session, UUID(imported.import_uuid))
+        bookable = await bookable_entries(session, UUID(imported.import_uuid))
         references = [e.payment.invoice_uuid for e in imported.entries if e.payment]
         invoices = {
-            str(i.uuid): i
-            for i in (
-                await session.scalars(
-                    select(PaymentInvoice).where(
-                        PaymentInvoice.uuid.in_([UUID(r) for r in references])
-                    )
-                )
-            ).all()
+            str(i.uuid): i for i in await invoices_by_uuid(session, [UUID(r) for r in references])
         }
     return render(
         request,
@@ -509,21 +453,6 @@ async def statement_import(
         bookable=bookable,
         warning=warning,
         problem=None,
-    )
-
-
-async def _bookable(session: Any, import_uuid: UUID) -> list[BankStatementEntry]:
-    """The entries of an import that staff may still book to an invoice by hand."""
-    return list(
-        await session.scalars(
-            select(BankStatementEntry)
-            .join(BankStatementImport, BankStatementImport.id == BankStatementEntry.import_id)
-            .where(
-                BankStatementImport.uuid == import_uuid,
-                BankStatementEntry.outcome.in_(BOOKABLE_BY_HAND),
-            )
-            .order_by(BankStatementEntry.id)
-        )
     )
 
 
@@ -541,19 +470,12 @@ async def _statement_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    async with database(request).session() as session:
-        statement = await session.scalar(
-            select(BankStatementImport)
-            .options(selectinload(BankStatementImport.entries))
-            .where(BankStatementImport.uuid == import_uuid)
-        )
-        if statement is None:
-            raise Problem("not-found", f"Statement import {import_uuid} was not found.")
-        ids = [e.invoice_id for e in statement.entries if e.invoice_id]
-        invoices = {
-            i.id: i
-            for i in await session.scalars(select(PaymentInvoice).where(PaymentInvoice.id.in_(ids)))
-        }
+    db = database(request)
+    statement = await bank_statement_import(db, import_uuid)
+    if statement is None:
+        raise Problem("not-found", f"Statement import {import_uuid} was not found.")
+    ids = [e.invoice_id for e in statement.entries if e.invoice_id]
+    invoices = {i.id: i for i in await invoices_by_id(db, ids)}
     return render(
         request,
         "payment_statement.html",
@@ -578,12 +500,7 @@ async def book_statement_entry(
 ) -> Response:
     """An unmatched or ambiguous entry booked to the invoice staff name by its reference."""
     reference = text(form, "paymentReference") or ""
-    async with database(request).session() as session:
-        import_uuid = await session.scalar(
-            select(BankStatementImport.uuid)
-            .join(BankStatementEntry, BankStatementEntry.import_id == BankStatementImport.id)
-            .where(BankStatementEntry.id == entry_id)
-        )
+    import_uuid = await import_of_entry(database(request), entry_id)
     if import_uuid is None:
         raise Problem("not-found", "There is no such statement entry.")
     try:

@@ -19,13 +19,18 @@ from sqlalchemy.orm import selectinload
 from store.db import Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import (
+    BankStatementEntry,
+    BankStatementImport,
     DunningLetter,
+    IncomingPayment,
     Partner,
+    PaymentCapture,
     PaymentInvoice,
     PaymentOrder,
     PaymentRefund,
     utcnow,
 )
+from store.payments.payment_money import BOOKABLE_BY_HAND
 from store.queries import contains, contains_identifier
 
 ORDER_LOADS = (
@@ -345,3 +350,178 @@ async def invoices_matching(
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def _counted_page(
+    session: AsyncSession, query: Select[Any], page: int, page_size: int, *order: Any
+) -> tuple[list[Any], int]:
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(
+        query.order_by(*order).limit(page_size).offset((page - 1) * page_size)
+    )
+    return list(rows.all()), total
+
+
+async def payment_order_list_page(
+    db: Database, scope: Scope, status: str | None, page: int, page_size: int
+) -> tuple[list[PaymentOrder], int]:
+    """One page of the scope's payment orders with their sellers, of one status when given,
+    newest first, and how many there are."""
+    query = scope.select(PaymentOrder).options(selectinload(PaymentOrder.partner))
+    if status:
+        query = query.where(PaymentOrder.status == status)
+    async with db.session() as session:
+        return await _counted_page(
+            session, query, page, page_size, PaymentOrder.created_at.desc(), PaymentOrder.id.desc()
+        )
+
+
+async def payment_order_with_captures(
+    db: Database, scope: Scope, uuid: UUID
+) -> tuple[PaymentOrder, list[PaymentCapture]] | None:
+    """The scope's payment order with its seller, lines and invoices, and its captures by
+    number (None for an order the scope does not see)."""
+    async with db.session() as session:
+        order = await session.scalar(
+            scope.select(PaymentOrder)
+            .options(
+                selectinload(PaymentOrder.partner),
+                selectinload(PaymentOrder.lines),
+                selectinload(PaymentOrder.invoices),
+            )
+            .where(PaymentOrder.uuid == uuid)
+        )
+        if order is None:
+            return None
+        captures = await session.scalars(
+            select(PaymentCapture)
+            .where(PaymentCapture.order_id == order.id)
+            .order_by(PaymentCapture.number)
+        )
+        return order, list(captures.all())
+
+
+@dataclass(frozen=True)
+class InvoiceListFilter:
+    """The web app's invoice list filters; ``None`` filters nothing."""
+
+    payment_status: str | None = None
+    dunning_status: int | None = None
+    on_hold: bool = False  # True: only the invoices on hold
+    payment_reference: str | None = None
+
+
+async def invoice_list_page(
+    db: Database, scope: Scope, only: InvoiceListFilter, page: int, page_size: int
+) -> tuple[list[PaymentInvoice], int]:
+    """One page of the scope's invoices the filters let through, newest first, and how many
+    there are."""
+    query = scope.select(PaymentInvoice)
+    if only.payment_status:
+        query = query.where(PaymentInvoice.payment_status == only.payment_status)
+    if only.dunning_status is not None:
+        query = query.where(PaymentInvoice.dunning_status == only.dunning_status)
+    if only.on_hold:
+        query = query.where(PaymentInvoice.on_hold.is_(True))
+    if only.payment_reference is not None:
+        query = query.where(PaymentInvoice.payment_reference == only.payment_reference)
+    async with db.session() as session:
+        return await _counted_page(
+            session,
+            query,
+            page,
+            page_size,
+            PaymentInvoice.created_at.desc(),
+            PaymentInvoice.id.desc(),
+        )
+
+
+async def invoice_with_lines(db: Database, scope: Scope, uuid: UUID) -> PaymentInvoice | None:
+    """The scope's invoice with its lines and order (None for an invoice the scope does not
+    see)."""
+    async with db.session() as session:
+        return await session.scalar(
+            scope.select(PaymentInvoice)
+            .options(selectinload(PaymentInvoice.lines), selectinload(PaymentInvoice.order))
+            .where(PaymentInvoice.uuid == uuid)
+        )
+
+
+@dataclass(frozen=True)
+class InvoiceHistory:
+    """What the invoice's page shows beside the invoice itself, newest first."""
+
+    payments: list[IncomingPayment]
+    seller: Partner | None
+    letters: list[DunningLetter]
+
+
+async def invoice_history(db: Database, invoice: PaymentInvoice) -> InvoiceHistory:
+    async with db.session() as session:
+        payments = await session.scalars(
+            select(IncomingPayment)
+            .where(IncomingPayment.invoice_id == invoice.id)
+            .order_by(IncomingPayment.id.desc())
+        )
+        incoming = list(payments.all())
+        seller = await session.get(Partner, invoice.partner_id)
+        letters = await session.scalars(
+            select(DunningLetter)
+            .where(DunningLetter.invoice_id == invoice.id)
+            .order_by(DunningLetter.sent_at.desc(), DunningLetter.id.desc())
+        )
+        return InvoiceHistory(incoming, seller, list(letters.all()))
+
+
+async def seller_of_invoice(db: Database, invoice: PaymentInvoice) -> Partner:
+    async with db.session() as session:
+        return await session.get_one(Partner, invoice.partner_id)
+
+
+async def bookable_entries(session: AsyncSession, import_uuid: UUID) -> list[BankStatementEntry]:
+    """The entries of a statement import that staff may still book to an invoice by hand."""
+    return list(
+        await session.scalars(
+            select(BankStatementEntry)
+            .join(BankStatementImport, BankStatementImport.id == BankStatementEntry.import_id)
+            .where(
+                BankStatementImport.uuid == import_uuid,
+                BankStatementEntry.outcome.in_(BOOKABLE_BY_HAND),
+            )
+            .order_by(BankStatementEntry.id)
+        )
+    )
+
+
+async def invoices_by_uuid(session: AsyncSession, uuids: list[UUID]) -> list[PaymentInvoice]:
+    """Every organization's invoices with these uuids (a statement's entries name them)."""
+    found = await session.scalars(select(PaymentInvoice).where(PaymentInvoice.uuid.in_(uuids)))
+    return list(found.all())
+
+
+async def bank_statement_import(db: Database, import_uuid: UUID) -> BankStatementImport | None:
+    """A bank statement import with its entries."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(BankStatementImport)
+            .options(selectinload(BankStatementImport.entries))
+            .where(BankStatementImport.uuid == import_uuid)
+        )
+
+
+async def invoices_by_id(db: Database, ids: list[int]) -> list[PaymentInvoice]:
+    """Every organization's invoices with these ids (a statement's entries name them)."""
+    async with db.session() as session:
+        return list(
+            (await session.scalars(select(PaymentInvoice).where(PaymentInvoice.id.in_(ids)))).all()
+        )
+
+
+async def import_of_entry(db: Database, entry_id: int) -> UUID | None:
+    """The uuid of the statement import the entry belongs to (None for no such entry)."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(BankStatementImport.uuid)
+            .join(BankStatementEntry, BankStatementEntry.import_id == BankStatementImport.id)
+            .where(BankStatementEntry.id == entry_id)
+        )
