@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from api.nt24.webhooks.webhooks import (
@@ -42,8 +41,23 @@ from api.web.core import (
     text,
     values,
 )
-from store.models import Event, Organization, Partner, WebhookDelivery, WebhookEndpoint
+from store.identity.queries import (
+    organization_by_id,
+    organization_by_uuid,
+    organizations,
+    partners_of_organization,
+    partners_with_organization_names,
+)
+from store.identity.tenancy import Tenant
+from store.models import Organization, WebhookEndpoint
 from store.webhooks.events import EVENT_TYPES
+from store.webhooks.queries import (
+    EventListFilter,
+    endpoint_with_organization,
+    endpoints_with_organization_names,
+    latest_deliveries,
+    latest_events,
+)
 from workflows.change_source import ChangeSource
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
@@ -64,32 +78,16 @@ async def _endpoints_page(
     problem: str | None = None,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    async with database(request).session() as session:
-        rows = (
-            await session.execute(
-                seen.select(WebhookEndpoint, WebhookEndpoint, Organization.name)
-                .join(Organization, Organization.id == WebhookEndpoint.organization_id)
-                .order_by(Organization.name, WebhookEndpoint.created_at)
-            )
-        ).all()
-        organizations = (
-            (await session.scalars(select(Organization).order_by(Organization.name))).all()
-            if seen.is_staff
-            else []
-        )
-        partners = (
-            await session.execute(
-                seen.select(Partner, Partner, Organization.name)
-                .join(Organization, Organization.id == Partner.organization_id)
-                .order_by(Organization.name, Partner.name)
-            )
-        ).all()
+    db = database(request)
+    rows = await endpoints_with_organization_names(db, seen)
+    all_organizations = await organizations(db) if seen.is_staff else []
+    partners = await partners_with_organization_names(db, seen)
     return render(
         request,
         "webhooks.html",
         status_code=status_code,
         endpoints=rows,
-        organizations=organizations,
+        organizations=all_organizations,
         partners=[(str(p.uuid), f"{org_name}: {p.name}") for p, org_name in partners],
         event_groups=event_groups(),
         errors=errors or {},
@@ -147,20 +145,18 @@ async def create_endpoint(
 
 async def _organization(request: Request, seen: Viewer, raw: str | None) -> Organization:
     """The organization a new endpoint belongs to: staff choose it, a user's is their own."""
-    async with database(request).session() as session:
-        if not seen.is_staff:
-            found = await session.get(Organization, seen.organization_id)
-        else:
-            if not raw:
-                raise FormErrors({"organization": "choose the organization"})
-            try:
-                found = await session.scalar(
-                    select(Organization).where(Organization.uuid == UUID(raw))
-                )
-            except ValueError:
-                found = None
-            if found is None:
-                raise FormErrors({"organization": "is not a known organization"})
+    db = database(request)
+    if not seen.is_staff:
+        found = await organization_by_id(db, seen.organization_id)
+    else:
+        if not raw:
+            raise FormErrors({"organization": "choose the organization"})
+        try:
+            found = await organization_by_uuid(db, UUID(raw))
+        except ValueError:
+            found = None
+        if found is None:
+            raise FormErrors({"organization": "is not a known organization"})
     assert found is not None
     return found
 
@@ -168,14 +164,7 @@ async def _organization(request: Request, seen: Viewer, raw: str | None) -> Orga
 async def _endpoint(
     request: Request, seen: Viewer, public_id: str
 ) -> tuple[WebhookEndpoint, Organization]:
-    async with database(request).session() as session:
-        found = (
-            await session.execute(
-                seen.select(WebhookEndpoint, WebhookEndpoint, Organization)
-                .join(Organization, Organization.id == WebhookEndpoint.organization_id)
-                .where(WebhookEndpoint.public_id == public_id)
-            )
-        ).first()
+    found = await endpoint_with_organization(database(request), seen, public_id)
     if found is None:
         raise Problem("not-found", f"Webhook endpoint {public_id} was not found.")
     return found[0], found[1]
@@ -200,24 +189,11 @@ async def _endpoint_page(
 ) -> Response:
     endpoint, organization = await _endpoint(request, seen, public_id)
     status = request.query_params.get("status")
-    query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    if status in ("PENDING", "DELIVERED", "FAILED"):
-        query = query.where(WebhookDelivery.status == status)
-    async with database(request).session() as session:
-        deliveries = (
-            await session.scalars(
-                query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(
-                    PAGE_SIZE
-                )
-            )
-        ).all()
-        partners = (
-            await session.scalars(
-                select(Partner)
-                .where(Partner.organization_id == organization.id)
-                .order_by(Partner.name)
-            )
-        ).all()
+    db = database(request)
+    deliveries = await latest_deliveries(
+        db, endpoint.id, status if status in ("PENDING", "DELIVERED", "FAILED") else None, PAGE_SIZE
+    )
+    partners = await partners_of_organization(db, Tenant(organization.id))
     return render(
         request,
         "webhook.html",
@@ -366,20 +342,13 @@ async def replay(
 @router.get("/events")
 async def events(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
-    query = (
-        seen.select(Event, Event, Organization.name, Partner.name)
-        .join(Organization, Organization.id == Event.organization_id)
-        .outerjoin(Partner, Partner.id == Event.partner_id)
-    )
-    if q.get("type") in EVENT_TYPES:
-        query = query.where(Event.type == q["type"])
-    if q.get("source") in tuple(ChangeSource):
-        query = query.where(Event.source == q["source"])
     before = q.get("before", "")
-    if before.isdigit():
-        query = query.where(Event.sequence < int(before))
-    async with database(request).session() as session:
-        rows = (await session.execute(query.order_by(Event.sequence.desc()).limit(PAGE_SIZE))).all()
+    only = EventListFilter(
+        type=q["type"] if q.get("type") in EVENT_TYPES else None,
+        source=q["source"] if q.get("source") in tuple(ChangeSource) else None,
+        before_sequence=int(before) if before.isdigit() else None,
+    )
+    rows = await latest_events(database(request), seen, only, PAGE_SIZE)
     return render(
         request,
         "events.html",

@@ -93,3 +93,31 @@ async def user_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> User
     """The organization's user with its seller (None for another organization's)."""
     async with db.session() as session:
         return await session.scalar(_users(tenant).where(User.uuid == uuid))
+
+
+async def organizations(db: Database) -> list[Organization]:
+    """Every organization, by name (staff choose among them)."""
+    async with db.session() as session:
+        return list(await session.scalars(select(Organization).order_by(Organization.name)))
+
+
+async def organization_by_id(db: Database, organization_id: int | None) -> Organization | None:
+    async with db.session() as session:
+        return await session.get(Organization, organization_id)
+
+
+async def organization_by_uuid(db: Database, uuid: UUID) -> Organization | None:
+    async with db.session() as session:
+        return await session.scalar(select(Organization).where(Organization.uuid == uuid))
+
+
+async def partners_with_organization_names(db: Database, scope: Scope) -> list[Row[Any]]:
+    """The partners the scope sees by organization and name: ``(partner, organization's
+    name)`` rows."""
+    async with db.session() as session:
+        rows = await session.execute(
+            scope.select(Partner, Partner, Organization.name)
+            .join(Organization, Organization.id == Partner.organization_id)
+            .order_by(Organization.name, Partner.name)
+        )
+        return list(rows.all())

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
 from store.identity.tenancy import Scope, Tenant
-from store.models import Event, Order, Partner, WebhookDelivery, WebhookEndpoint, utcnow
+from store.models import (
+    Event,
+    Order,
+    Organization,
+    Partner,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 from store.queries import shown_after
 from workflows.webhooks.activities import PENDING
 
@@ -158,3 +166,74 @@ async def retrying_deliveries(session: AsyncSession, scope: Scope) -> int | None
         .where(WebhookDelivery.status == PENDING)
         .where(WebhookDelivery.attempts > 0)
     )
+
+
+async def endpoints_with_organization_names(db: Database, scope: Scope) -> list[Row[Any]]:
+    """The endpoints the scope sees by organization and age: ``(endpoint, organization's
+    name)`` rows."""
+    async with db.session() as session:
+        rows = await session.execute(
+            scope.select(WebhookEndpoint, WebhookEndpoint, Organization.name)
+            .join(Organization, Organization.id == WebhookEndpoint.organization_id)
+            .order_by(Organization.name, WebhookEndpoint.created_at)
+        )
+        return list(rows.all())
+
+
+async def endpoint_with_organization(db: Database, scope: Scope, public_id: str) -> Row[Any] | None:
+    """The scope's endpoint with its organization: one ``(endpoint, organization)`` row (None
+    for an endpoint the scope does not see)."""
+    async with db.session() as session:
+        return (
+            await session.execute(
+                scope.select(WebhookEndpoint, WebhookEndpoint, Organization)
+                .join(Organization, Organization.id == WebhookEndpoint.organization_id)
+                .where(WebhookEndpoint.public_id == public_id)
+            )
+        ).first()
+
+
+async def latest_deliveries(
+    db: Database, endpoint_id: int, status: str | None, limit: int
+) -> list[WebhookDelivery]:
+    """The endpoint's latest deliveries, of one status when given, newest first."""
+    query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    async with db.session() as session:
+        found = await session.scalars(
+            query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(
+                limit
+            )
+        )
+        return list(found.all())
+
+
+@dataclass(frozen=True)
+class EventListFilter:
+    """The web app's event list filters; ``None`` filters nothing."""
+
+    type: str | None = None
+    source: str | None = None
+    before_sequence: int | None = None  # the page after the one ending there
+
+
+async def latest_events(
+    db: Database, scope: Scope, only: EventListFilter, limit: int
+) -> list[Row[Any]]:
+    """The scope's latest events, newest first: ``(event, organization's name, seller's name
+    or None)`` rows."""
+    query = (
+        scope.select(Event, Event, Organization.name, Partner.name)
+        .join(Organization, Organization.id == Event.organization_id)
+        .outerjoin(Partner, Partner.id == Event.partner_id)
+    )
+    if only.type:
+        query = query.where(Event.type == only.type)
+    if only.source:
+        query = query.where(Event.source == only.source)
+    if only.before_sequence is not None:
+        query = query.where(Event.sequence < only.before_sequence)
+    async with db.session() as session:
+        rows = await session.execute(query.order_by(Event.sequence.desc()).limit(limit))
+        return list(rows.all())
