@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from starlette.datastructures import FormData, UploadFile
 
 from api.nt24.identity.auth import PartnerScope, Principal
@@ -43,7 +43,7 @@ from api.web.l10n import (
     parse_cents,
 )
 from api.web.labels import kyc_document_name
-from store.identity.tenancy import Tenant
+from store.identity.tenancy import EVERY_ORGANIZATION, Tenant
 from store.models import Organization, Partner, User
 from store.web import audit, find_session
 from workflows.change_source import ChangeSource
@@ -140,7 +140,7 @@ class Viewer:
     def select(self, model: Any, *columns: Any) -> Select[Any]:
         """A query of ``model`` limited to what this viewer may see (tenancy in one place)."""
         if self.is_staff:
-            return select(*columns) if columns else select(model)
+            return EVERY_ORGANIZATION.select(model, *columns)
         assert self.organization_id is not None
         return Tenant(self.organization_id).select(model, *columns)
 

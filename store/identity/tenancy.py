@@ -27,7 +27,8 @@ class Tenant:
 
 
 class _EveryOrganization:
-    """Every organization's rows: the operators' own views (metrics), never a caller's."""
+    """Every organization's rows: what the metrics and the web app's staff see, never an API
+    caller."""
 
     def select(self, model: Any, *columns: Any) -> Select[Any]:
         return select(*columns) if columns else select(model)
