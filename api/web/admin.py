@@ -33,6 +33,15 @@ from api.web.core import (
 )
 from store.identity import api_clients, identity
 from store.identity.identity import FLAGS, TIERS
+from store.identity.queries import (
+    live_api_clients,
+    organization_by_id,
+    organization_by_uuid,
+    organizations_by_name,
+    partners_of_organization,
+    users_by_username,
+)
+from store.identity.tenancy import Tenant
 from store.models import (
     ApiClient,
     Buyer,
@@ -62,12 +71,10 @@ def _org_view(org: Organization) -> dict[str, Any]:
 @router.get("/admin")
 async def organizations(request: Request, seen: SignedIn) -> Response:
     if not seen.is_staff:
-        async with database(request).session() as session:
-            org = await session.get(Organization, seen.organization_id)
+        org = await organization_by_id(database(request), seen.organization_id)
         assert org is not None
         return redirect(f"/app/admin/organizations/{org.uuid}")
-    async with database(request).session() as session:
-        orgs = (await session.scalars(select(Organization).order_by(Organization.name))).all()
+    orgs = await organizations_by_name(database(request))
     return render(request, "admin_orgs.html", organizations=orgs, form={}, errors={})
 
 
@@ -90,8 +97,7 @@ async def create_organization(
             )
     except (FormErrors, IntegrityError) as exc:
         fields = exc.fields if isinstance(exc, FormErrors) else {"name": "is taken already"}
-        async with database(request).session() as session:
-            orgs = (await session.scalars(select(Organization).order_by(Organization.name))).all()
+        orgs = await organizations_by_name(database(request))
         return render(
             request,
             "admin_orgs.html",
@@ -107,10 +113,7 @@ async def create_organization(
 
 
 async def _organization(request: Request, seen: Viewer, uuid: str) -> Organization:
-    async with database(request).session() as session:
-        org = await session.scalar(
-            select(Organization).where(Organization.uuid == parse_uuid(uuid))
-        )
+    org = await organization_by_uuid(database(request), parse_uuid(uuid))
     if org is None or not seen.may_see(org.id):
         raise Problem("not-found", f"Organization {uuid} was not found.")
     return org
@@ -132,24 +135,10 @@ async def _organization_page(
     form: dict[str, str] | None = None,
     secret: dict[str, str] | None = None,
 ) -> Response:
-    async with database(request).session() as session:
-        partners = (
-            await session.scalars(
-                select(Partner).where(Partner.organization_id == org.id).order_by(Partner.name)
-            )
-        ).all()
-        clients = (
-            await session.scalars(
-                select(ApiClient)
-                .where(ApiClient.organization_id == org.id, ApiClient.deleted_at.is_(None))
-                .order_by(ApiClient.id)
-            )
-        ).all()
-        users = (
-            await session.scalars(
-                select(User).where(User.organization_id == org.id).order_by(User.username)
-            )
-        ).all()
+    db = database(request)
+    partners = await partners_of_organization(db, Tenant(org.id))
+    clients = await live_api_clients(db, org.id)
+    users = await users_by_username(db, org.id)
     settings = app_settings(request)
     return render(
         request,
@@ -377,12 +366,7 @@ async def staff_users(request: Request, seen: StaffOnly) -> Response:
 
 
 async def _staff_page(request: Request, **context: Any) -> Response:
-    async with database(request).session() as session:
-        users = (
-            await session.scalars(
-                select(User).where(User.organization_id.is_(None)).order_by(User.username)
-            )
-        ).all()
+    users = await users_by_username(database(request), None)
     context.setdefault("errors", {})
     context.setdefault("form", {})
     return render(request, "admin_staff.html", users=users, **context)

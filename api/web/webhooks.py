@@ -44,7 +44,7 @@ from api.web.core import (
 from store.identity.queries import (
     organization_by_id,
     organization_by_uuid,
-    organizations,
+    organizations_by_name,
     partners_of_organization,
     partners_with_organization_names,
 )
@@ -80,7 +80,7 @@ async def _endpoints_page(
 ) -> Response:
     db = database(request)
     rows = await endpoints_with_organization_names(db, seen)
-    all_organizations = await organizations(db) if seen.is_staff else []
+    all_organizations = await organizations_by_name(db) if seen.is_staff else []
     partners = await partners_with_organization_names(db, seen)
     return render(
         request,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.identity.tenancy import Scope, Tenant
-from store.models import Organization, Partner, User
+from store.models import ApiClient, Organization, Partner, User
 
 
 async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> Partner | None:
@@ -95,7 +95,7 @@ async def user_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> User
         return await session.scalar(_users(tenant).where(User.uuid == uuid))
 
 
-async def organizations(db: Database) -> list[Organization]:
+async def organizations_by_name(db: Database) -> list[Organization]:
     """Every organization, by name (staff choose among them)."""
     async with db.session() as session:
         return list(await session.scalars(select(Organization).order_by(Organization.name)))
@@ -121,3 +121,25 @@ async def partners_with_organization_names(db: Database, scope: Scope) -> list[R
             .order_by(Organization.name, Partner.name)
         )
         return list(rows.all())
+
+
+async def live_api_clients(db: Database, organization_id: int) -> list[ApiClient]:
+    """The organization's API clients not deleted, oldest first."""
+    async with db.session() as session:
+        found = await session.scalars(
+            select(ApiClient)
+            .where(ApiClient.organization_id == organization_id, ApiClient.deleted_at.is_(None))
+            .order_by(ApiClient.id)
+        )
+        return list(found.all())
+
+
+async def users_by_username(db: Database, organization_id: int | None) -> list[User]:
+    """The organization's users by username; ``None``: the staff users (of no organization)."""
+    of = (
+        User.organization_id.is_(None)
+        if organization_id is None
+        else User.organization_id == organization_id
+    )
+    async with db.session() as session:
+        return list((await session.scalars(select(User).where(of).order_by(User.username))).all())
