@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Row, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from store.models import Base, User, UtcDateTime, utcnow
+from store.models import Base, Organization, User, UtcDateTime, utcnow
 
 
 class WebSession(Base):
@@ -217,3 +218,33 @@ def audit(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The audit log page's filters; ``None`` filters nothing."""
+
+    username: str | None = None
+    object_id: str | None = None
+    action_prefix: str | None = None  # "order." finds every order action
+    staff_only: bool = False
+    before_id: int | None = None  # the page after the one ending there
+
+
+async def audit_entries(session: AsyncSession, only: AuditFilter, limit: int) -> list[Row[Any]]:
+    """The latest audit entries the filters let through, newest first: ``(entry,
+    organization's name or None)`` rows."""
+    query = select(AuditEntry, Organization.name).outerjoin(
+        Organization, Organization.id == AuditEntry.organization_id
+    )
+    if only.username:
+        query = query.where(AuditEntry.username == only.username)
+    if only.object_id:
+        query = query.where(AuditEntry.object_id == only.object_id)
+    if only.action_prefix:
+        query = query.where(AuditEntry.action.startswith(only.action_prefix))
+    if only.staff_only:
+        query = query.where(AuditEntry.is_staff.is_(True))
+    if only.before_id is not None:
+        query = query.where(AuditEntry.id < only.before_id)
+    return list((await session.execute(query.order_by(AuditEntry.id.desc()).limit(limit))).all())

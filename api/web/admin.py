@@ -52,7 +52,7 @@ from store.models import (
     User,
     utcnow,
 )
-from store.web import AuditEntry
+from store.web import AuditEntry, AuditFilter, audit_entries
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
@@ -392,22 +392,16 @@ async def create_staff(
 @router.get("/audit")
 async def audit_log(request: Request, seen: StaffOnly) -> Response:
     q = request.query_params
-    query = select(AuditEntry, Organization.name).outerjoin(
-        Organization, Organization.id == AuditEntry.organization_id
-    )
-    if q.get("user"):
-        query = query.where(AuditEntry.username == q["user"])
-    if q.get("object"):
-        query = query.where(AuditEntry.object_id == q["object"])
-    if q.get("action"):
-        query = query.where(AuditEntry.action.startswith(q["action"]))
-    if q.get("staff") == "1":
-        query = query.where(AuditEntry.is_staff.is_(True))
     before = q.get("before", "")
-    if before.isdigit():
-        query = query.where(AuditEntry.id < int(before))
+    only = AuditFilter(
+        username=q.get("user") or None,
+        object_id=q.get("object") or None,
+        action_prefix=q.get("action") or None,
+        staff_only=q.get("staff") == "1",
+        before_id=int(before) if before.isdigit() else None,
+    )
     async with database(request).session() as session:
-        rows = (await session.execute(query.order_by(AuditEntry.id.desc()).limit(50))).all()
+        rows = await audit_entries(session, only, 50)
         names = await audit_names(session, [row[0] for row in rows])
     return render(
         request,
