@@ -72,6 +72,10 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+# A result row of any width: SQLAlchemy types a Row by each of its columns' types
+AnyRow = Row[*tuple[Any, ...]]
+
+
 class Database:
     """One engine and its session factory; the API and the worker each hold one."""
 
@@ -102,7 +106,7 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def read(self, statement: Select[Any]) -> Row[Any] | None:
+    async def read(self, statement: Select[Any]) -> AnyRow | None:
         """The first row of one SELECT, without an ORM session (on PostgreSQL outside a
         transaction); read again on a new connection when the pooled one turns out dropped
         (the database restarted)."""
@@ -119,7 +123,7 @@ class Database:
                 raise
         return await self._first(statement)
 
-    async def _first(self, statement: Select[Any]) -> Row[Any] | None:
+    async def _first(self, statement: Select[Any]) -> AnyRow | None:
         async with self._reads.connect() as connection:
             return (await connection.execute(statement)).first()
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Row, String, delete, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from store.db import AnyRow
 from store.models import Base, Organization, User, UtcDateTime, utcnow
 
 
@@ -231,7 +232,7 @@ class AuditFilter:
     before_id: int | None = None  # the page after the one ending there
 
 
-async def audit_entries(session: AsyncSession, only: AuditFilter, limit: int) -> list[Row[Any]]:
+async def audit_entries(session: AsyncSession, only: AuditFilter, limit: int) -> list[AnyRow]:
     """The latest audit entries the filters let through, newest first: ``(entry,
     organization's name or None)`` rows."""
     query = select(AuditEntry, Organization.name).outerjoin(

@@ -38,6 +38,7 @@ async def round_trip(
     client: Temporal,
     settings: AppSettings,
 ) -> RoundTripAnswer:
+    assert user.organization_id is not None  # an OrganizationUser belongs to one
     org_uuid = await organization_uuid(db, user.organization_id)
     workflow_id = round_trip_workflow_id(uuid4())
     result = await client.execute_workflow(

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.buyers.buyers import KYC_MODULE, active_kyc_document_types
 from store.buyers.invitations import token_sha256
-from store.db import Database
+from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Buyer,
@@ -208,7 +208,7 @@ def buyer_version(tenant: Tenant, partner_id: int, uuid: UUID) -> Select[Any]:
     )
 
 
-async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[Row[Any]]:
+async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[AnyRow]:
     """How many VIES checks finished since then with each result, across organizations:
     ``(result, count)`` rows."""
     query = (
@@ -219,7 +219,7 @@ async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[
     return list((await session.execute(query)).all())
 
 
-async def vies_checks_since(session: AsyncSession, scope: Scope, since: datetime) -> list[Row[Any]]:
+async def vies_checks_since(session: AsyncSession, scope: Scope, since: datetime) -> list[AnyRow]:
     """The scope's VIES checks finished since then: ``(checked_at, result)`` rows."""
     query = scope.select(ViesCheck, ViesCheck.checked_at, ViesCheck.result).where(
         ViesCheck.checked_at >= since
@@ -234,7 +234,7 @@ def buyer_matches(term: str) -> Any:
 
 async def buyers_matching(
     session: AsyncSession, scope: Scope, term: str, limit: int
-) -> list[Row[Any]]:
+) -> list[AnyRow]:
     """The scope's buyers the search term finds, by company name: ``(buyer, seller's name)``
     rows."""
     query = (
@@ -247,7 +247,7 @@ async def buyers_matching(
     return list((await session.execute(query)).all())
 
 
-async def active_buyers_with_sellers(db: Database, scope: Scope) -> list[Row[Any]]:
+async def active_buyers_with_sellers(db: Database, scope: Scope) -> list[AnyRow]:
     """The scope's active buyers by company name, an order's possible buyers:
     ``(buyer, seller's name, organization's allow_multi_vin_orders)`` rows."""
     async with db.session() as session:
@@ -263,7 +263,7 @@ async def active_buyers_with_sellers(db: Database, scope: Scope) -> list[Row[Any
 
 async def buyer_with_seller(
     db: Database, scope: Scope, uuid: UUID, *, contacts: bool = False
-) -> Row[Any] | None:
+) -> AnyRow | None:
     """The scope's buyer, with its contacts when asked, its seller and organization: one
     ``(buyer, partner, organization)`` row (None for a buyer the scope does not see)."""
     query = scope.select(Buyer, Buyer, Partner, Organization)
@@ -292,7 +292,7 @@ class BuyerListFilter:
 
 async def buyer_list_page(
     session: AsyncSession, scope: Scope, only: BuyerListFilter, page: int, page_size: int
-) -> tuple[int | None, list[Row[Any]]]:
+) -> tuple[int | None, list[AnyRow]]:
     """How many of the scope's buyers the filters let through, and one page of them by company
     name: ``(buyer, seller's name)`` rows."""
     query = scope.select(Buyer, Buyer, Partner.name).join(Partner, Partner.id == Buyer.partner_id)

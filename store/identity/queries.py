@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from store.db import Database
+from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import ApiClient, Organization, Partner, User
 
@@ -26,7 +26,7 @@ async def partners_of_organization(db: Database, scope: Scope) -> list[Partner]:
         return list(await session.scalars(scope.select(Partner).order_by(Partner.name)))
 
 
-async def partner_with_organization(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
+async def partner_with_organization(db: Database, scope: Scope, uuid: UUID) -> AnyRow | None:
     """The scope's partner with its organization: one ``(partner, organization)`` row (None for
     a partner the scope does not see)."""
     async with db.session() as session:
@@ -111,7 +111,7 @@ async def organization_by_uuid(db: Database, uuid: UUID) -> Organization | None:
         return await session.scalar(select(Organization).where(Organization.uuid == uuid))
 
 
-async def partners_with_organization_names(db: Database, scope: Scope) -> list[Row[Any]]:
+async def partners_with_organization_names(db: Database, scope: Scope) -> list[AnyRow]:
     """The partners the scope sees by organization and name: ``(partner, organization's
     name)`` rows."""
     async with db.session() as session:

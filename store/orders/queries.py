@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.buyers.queries import buyer_matches
-from store.db import Database
+from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Buyer,
@@ -44,7 +44,7 @@ async def load_order(db: Database, tenant: Tenant, partner_id: int, uuid: UUID) 
 
 async def order_columns(
     db: Database, tenant: Tenant, partner_id: int, uuid: UUID, *columns: Any
-) -> Row[Any] | None:
+) -> AnyRow | None:
     """Some columns of the organization's order under this seller (its JSON views), one row
     and nothing else: no VINs (None for anyone else's order)."""
     return await db.read(
@@ -136,7 +136,7 @@ def order_version(tenant: Tenant, partner_id: int, uuid: UUID, column: Any) -> S
     return tenant.select(Order, column).where(Order.partner_id == partner_id, Order.uuid == uuid)
 
 
-async def orders_by_status(session: AsyncSession) -> list[Row[Any]]:
+async def orders_by_status(session: AsyncSession) -> list[AnyRow]:
     """How many orders there are of each status and compliance status, across organizations:
     ``(status, compliance_status, count)`` rows."""
     query = select(Order.status, Order.compliance_status, func.count()).group_by(
@@ -155,7 +155,7 @@ async def open_order_rollups(session: AsyncSession, scope: Scope) -> list[dict[s
     return list((await session.scalars(query)).all())
 
 
-async def orders_by_compliance_status(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
+async def orders_by_compliance_status(session: AsyncSession, scope: Scope) -> list[AnyRow]:
     """How many orders the scope sees of each compliance status: ``(status, count)`` rows."""
     query = scope.select(Order, Order.compliance_status, func.count()).group_by(
         Order.compliance_status
@@ -253,7 +253,7 @@ async def order_list_page(
     return total, list(rows.all())
 
 
-async def order_with_parties(db: Database, scope: Scope, uuid: UUID) -> Row[Any] | None:
+async def order_with_parties(db: Database, scope: Scope, uuid: UUID) -> AnyRow | None:
     """The scope's order with its VINs, and its organization, seller and buyer: one
     ``(order, organization, partner, buyer)`` row (None for an order the scope does not see)."""
     async with db.session() as session:

@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, String, cast, func, or_, select, update
+from sqlalchemy import Select, String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from store.db import Database
+from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import (
     BankStatementEntry,
@@ -299,7 +299,7 @@ async def set_seller_invoice_fields(db: Database, invoice_id: int, fields: dict[
         )
 
 
-async def dunning_letters_by_step(session: AsyncSession) -> list[Row[Any]]:
+async def dunning_letters_by_step(session: AsyncSession) -> list[AnyRow]:
     """How many dunning letters there are of each step and status, across organizations:
     ``(step, status, count)`` rows."""
     query = select(DunningLetter.step, DunningLetter.status, func.count()).group_by(
@@ -308,7 +308,7 @@ async def dunning_letters_by_step(session: AsyncSession) -> list[Row[Any]]:
     return list((await session.execute(query)).all())
 
 
-async def open_invoices_by_dunning_step(session: AsyncSession, scope: Scope) -> list[Row[Any]]:
+async def open_invoices_by_dunning_step(session: AsyncSession, scope: Scope) -> list[AnyRow]:
     """How many of the scope's open (not closed) invoices stand at each dunning step:
     ``(dunning_status, count)`` rows."""
     query = (

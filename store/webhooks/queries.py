@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.db import Database
+from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Event,
@@ -114,7 +114,7 @@ async def events_after(
     return [(event, partner) for event, partner in rows]
 
 
-async def pending_deliveries_by_endpoint(session: AsyncSession) -> list[Row[Any]]:
+async def pending_deliveries_by_endpoint(session: AsyncSession) -> list[AnyRow]:
     """Per endpoint, across organizations, its deliveries not yet delivered nor given up and
     how many of them were tried already: ``(public_id, pending, retrying)`` rows."""
     query = (
@@ -130,7 +130,7 @@ async def pending_deliveries_by_endpoint(session: AsyncSession) -> list[Row[Any]
     return list((await session.execute(query)).all())
 
 
-async def endpoints_by_status(session: AsyncSession) -> list[Row[Any]]:
+async def endpoints_by_status(session: AsyncSession) -> list[AnyRow]:
     """How many endpoints there are of each status across organizations, and how many of them
     failing deliveries paused: ``(status, count, auto_paused)`` rows."""
     query = select(
@@ -148,7 +148,7 @@ async def endpoints_by_status(session: AsyncSession) -> list[Row[Any]]:
 
 async def finished_deliveries_since(
     session: AsyncSession, scope: Scope, since: datetime
-) -> list[Row[Any]]:
+) -> list[AnyRow]:
     """The scope's deliveries created since then and delivered or given up:
     ``(created_at, status)`` rows."""
     query = (
@@ -168,7 +168,7 @@ async def retrying_deliveries(session: AsyncSession, scope: Scope) -> int | None
     )
 
 
-async def endpoints_with_organization_names(db: Database, scope: Scope) -> list[Row[Any]]:
+async def endpoints_with_organization_names(db: Database, scope: Scope) -> list[AnyRow]:
     """The endpoints the scope sees by organization and age: ``(endpoint, organization's
     name)`` rows."""
     async with db.session() as session:
@@ -180,7 +180,7 @@ async def endpoints_with_organization_names(db: Database, scope: Scope) -> list[
         return list(rows.all())
 
 
-async def endpoint_with_organization(db: Database, scope: Scope, public_id: str) -> Row[Any] | None:
+async def endpoint_with_organization(db: Database, scope: Scope, public_id: str) -> AnyRow | None:
     """The scope's endpoint with its organization: one ``(endpoint, organization)`` row (None
     for an endpoint the scope does not see)."""
     async with db.session() as session:
@@ -220,7 +220,7 @@ class EventListFilter:
 
 async def latest_events(
     db: Database, scope: Scope, only: EventListFilter, limit: int
-) -> list[Row[Any]]:
+) -> list[AnyRow]:
     """The scope's latest events, newest first: ``(event, organization's name, seller's name
     or None)`` rows."""
     query = (

@@ -20,7 +20,6 @@ from uuid import UUID
 
 import structlog
 from fastapi.responses import JSONResponse
-from sqlalchemy import Row
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -36,7 +35,7 @@ from api.nt24.orders.refusals import order_refusal_problem
 from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
 from api.shared.temporal_calls import command_deadline, unavailable, update_id
 from api.shared.versioning import versioned_json
-from store.db import Database
+from store.db import AnyRow, Database
 from store.models import Order
 from store.orders import queries
 from store.orders.views import resource_view
@@ -221,9 +220,7 @@ async def load_order(db: Database, scope: PartnerScope, order_uuid: UUID) -> Ord
     )
 
 
-async def order_view(
-    db: Database, scope: PartnerScope, order_uuid: UUID, *columns: Any
-) -> Row[Any]:
+async def order_view(db: Database, scope: PartnerScope, order_uuid: UUID, *columns: Any) -> AnyRow:
     """Columns of the caller's order under this seller (a GET's JSON view and its version),
     read in one statement without the rest of the order; or 404 as ``load_order``."""
     row = await queries.order_columns(db, scope.tenant, scope.partner.id, order_uuid, *columns)
