@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.db import AnyRow
-from store.models import Base, Organization, User, UtcDateTime, utcnow
+from store.models import Base, Buyer, Order, Organization, PaymentInvoice, User, UtcDateTime, utcnow
 
 
 class WebSession(Base):
@@ -249,3 +250,42 @@ async def audit_entries(session: AsyncSession, only: AuditFilter, limit: int) ->
     if only.before_id is not None:
         query = query.where(AuditEntry.id < only.before_id)
     return list((await session.execute(query.order_by(AuditEntry.id.desc()).limit(limit))).all())
+
+
+async def audit_subject_names(
+    session: AsyncSession, ids: dict[str, list[UUID]]
+) -> dict[tuple[str, str], str]:
+    """What the audit log names its subjects by, per kind and uuid: an order by its external id
+    and buyer, a buyer by company and VAT number, an invoice by its payment reference, an
+    organization and a user by name. A uuid not found has no name."""
+    names: dict[tuple[str, str], str] = {}
+    if found := ids.get("order"):
+        for uuid, external, company in await session.execute(
+            select(Order.uuid, Order.external_order_id, Buyer.company_name)
+            .join(Buyer, Buyer.id == Order.buyer_id)
+            .where(Order.uuid.in_(found))
+        ):
+            names["order", str(uuid)] = f"Order {external} ({company})"
+    if found := ids.get("buyer"):
+        for uuid, company, vat in await session.execute(
+            select(Buyer.uuid, Buyer.company_name, Buyer.vat_number).where(Buyer.uuid.in_(found))
+        ):
+            names["buyer", str(uuid)] = f"Buyer {company} ({vat})"
+    if found := ids.get("invoice"):
+        for uuid, reference in await session.execute(
+            select(PaymentInvoice.uuid, PaymentInvoice.payment_reference).where(
+                PaymentInvoice.uuid.in_(found)
+            )
+        ):
+            names["invoice", str(uuid)] = f"Invoice {reference}"
+    if found := ids.get("organization"):
+        for uuid, name in await session.execute(
+            select(Organization.uuid, Organization.name).where(Organization.uuid.in_(found))
+        ):
+            names["organization", str(uuid)] = f"Organization {name}"
+    if found := ids.get("user"):
+        for uuid, username in await session.execute(
+            select(User.uuid, User.username).where(User.uuid.in_(found))
+        ):
+            names["user", str(uuid)] = f"User {username}"
+    return names

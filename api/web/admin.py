@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
@@ -34,25 +33,24 @@ from api.web.core import (
 from store.identity import api_clients, identity
 from store.identity.identity import FLAGS, TIERS
 from store.identity.queries import (
+    live_api_client,
     live_api_clients,
     organization_by_id,
     organization_by_uuid,
     organizations_by_name,
+    partner_in_organization,
     partners_of_organization,
     users_by_username,
 )
 from store.identity.tenancy import Tenant
 from store.models import (
     ApiClient,
-    Buyer,
-    Order,
     Organization,
     Partner,
-    PaymentInvoice,
     User,
     utcnow,
 )
-from store.web import AuditEntry, AuditFilter, audit_entries
+from store.web import AuditEntry, AuditFilter, audit_entries, audit_subject_names
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
@@ -208,13 +206,7 @@ async def organization_action(
                 secret = {"clientId": created.client_id, "secret": value}
                 done = "API client created: copy its secret now, it is not shown again."
             elif action in _CLIENT_ACTIONS:
-                client = await session.scalar(
-                    select(ApiClient).where(
-                        ApiClient.organization_id == org.id,
-                        ApiClient.client_id == (text(form, "clientId") or ""),
-                        ApiClient.deleted_at.is_(None),
-                    )
-                )
+                client = await live_api_client(session, org.id, text(form, "clientId") or "")
                 if client is None:
                     raise Problem("not-found", "There is no such API client.")
                 before = _client_view(client)
@@ -331,11 +323,7 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
         # a seller user belongs to one of this organization's partners (its NOTYD seller
         # profile); a partner of another organization is not one to choose
         try:
-            partner = await session.scalar(
-                select(Partner).where(
-                    Partner.organization_id == org.id, Partner.uuid == UUID(chosen)
-                )
-            )
+            partner = await partner_in_organization(session, org.id, UUID(chosen))
         except ValueError:
             partner = None
         if partner is None:
@@ -430,36 +418,10 @@ async def audit_names(session: Any, entries: list[AuditEntry]) -> dict[tuple[str
                 continue
         return found
 
-    names: dict[tuple[str, str], str] = {}
-    if ids := uuids("order"):
-        for uuid, external, company in await session.execute(
-            select(Order.uuid, Order.external_order_id, Buyer.company_name)
-            .join(Buyer, Buyer.id == Order.buyer_id)
-            .where(Order.uuid.in_(ids))
-        ):
-            names["order", str(uuid)] = f"Order {external} ({company})"
-    if ids := uuids("buyer"):
-        for uuid, company, vat in await session.execute(
-            select(Buyer.uuid, Buyer.company_name, Buyer.vat_number).where(Buyer.uuid.in_(ids))
-        ):
-            names["buyer", str(uuid)] = f"Buyer {company} ({vat})"
-    if ids := uuids("invoice"):
-        for uuid, reference in await session.execute(
-            select(PaymentInvoice.uuid, PaymentInvoice.payment_reference).where(
-                PaymentInvoice.uuid.in_(ids)
-            )
-        ):
-            names["invoice", str(uuid)] = f"Invoice {reference}"
-    if ids := uuids("organization"):
-        for uuid, name in await session.execute(
-            select(Organization.uuid, Organization.name).where(Organization.uuid.in_(ids))
-        ):
-            names["organization", str(uuid)] = f"Organization {name}"
-    if ids := uuids("user"):
-        for uuid, username in await session.execute(
-            select(User.uuid, User.username).where(User.uuid.in_(ids))
-        ):
-            names["user", str(uuid)] = f"User {username}"
+    names = await audit_subject_names(
+        session,
+        {kind: uuids(kind) for kind in ("order", "buyer", "invoice", "organization", "user")},
+    )
     for public_id in wanted.get("webhook_endpoint", ()):
         names["webhook_endpoint", public_id] = f"Webhook endpoint {public_id}"
     for public_id in wanted.get("webhook_delivery", ()):

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.db import AnyRow, Database
@@ -143,3 +144,26 @@ async def users_by_username(db: Database, organization_id: int | None) -> list[U
     )
     async with db.session() as session:
         return list((await session.scalars(select(User).where(of).order_by(User.username))).all())
+
+
+async def live_api_client(
+    session: AsyncSession, organization_id: int, client_id: str
+) -> ApiClient | None:
+    """The organization's API client by its client id, unless deleted (in the caller's
+    transaction: the staff page changes it next)."""
+    return await session.scalar(
+        select(ApiClient).where(
+            ApiClient.organization_id == organization_id,
+            ApiClient.client_id == client_id,
+            ApiClient.deleted_at.is_(None),
+        )
+    )
+
+
+async def partner_in_organization(
+    session: AsyncSession, organization_id: int, uuid: UUID
+) -> Partner | None:
+    """One of the organization's partners (in the caller's transaction); None for another's."""
+    return await session.scalar(
+        select(Partner).where(Partner.organization_id == organization_id, Partner.uuid == uuid)
+    )
