@@ -420,9 +420,19 @@ def _local_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     import secrets
 
     if not path.exists():
+        # Processes started together (an API and a worker) must end up with one secret: each
+        # writes its own to a temporary file and links it into place, which only the first
+        # link does; the others read the winner's.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make() if make else secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(make() if make else secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -259,6 +259,7 @@ async def deployment(
             # files the processes would otherwise each generate at once into the shared folder
             prepared = Settings(environment="test", data_dir=data_dir, _env_file=None)
             getattr(prepared, "effective_secrets_key", None)
+            getattr(prepared, "effective_payload_keys", None)
             deployment = Deployment(env, api_ports, data_dir, db, temporal.client)
             for port in api_ports:
                 await deployment.start_api(port)
