@@ -323,7 +323,7 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
         # a seller user belongs to one of this organization's partners (its NOTYD seller
         # profile); a partner of another organization is not one to choose
         try:
-            partner = await partner_in_organization(session, org.id, UUID(chosen))
+            partner = await partner_in_organization(session, Tenant(org.id), UUID(chosen))
         except ValueError:
             partner = None
         if partner is None:

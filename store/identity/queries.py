@@ -18,7 +18,7 @@ from store.models import ApiClient, Organization, Partner, User
 async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> Partner | None:
     """The organization's partner (None for another organization's, or none at all)."""
     async with db.session() as session:
-        return await session.scalar(tenant.select(Partner).where(Partner.uuid == uuid))
+        return await partner_in_organization(session, tenant, uuid)
 
 
 async def partners_of_organization(db: Database, scope: Scope) -> list[Partner]:
@@ -127,11 +127,7 @@ async def partners_with_organization_names(db: Database, scope: Scope) -> list[A
 async def live_api_clients(db: Database, organization_id: int) -> list[ApiClient]:
     """The organization's API clients not deleted, oldest first."""
     async with db.session() as session:
-        found = await session.scalars(
-            select(ApiClient)
-            .where(ApiClient.organization_id == organization_id, ApiClient.deleted_at.is_(None))
-            .order_by(ApiClient.id)
-        )
+        found = await session.scalars(_live_clients(organization_id).order_by(ApiClient.id))
         return list(found.all())
 
 
@@ -146,24 +142,25 @@ async def users_by_username(db: Database, organization_id: int | None) -> list[U
         return list((await session.scalars(select(User).where(of).order_by(User.username))).all())
 
 
+def _live_clients(organization_id: int) -> Select[ApiClient]:
+    """The organization's API clients that are not deleted."""
+    return select(ApiClient).where(
+        ApiClient.organization_id == organization_id, ApiClient.deleted_at.is_(None)
+    )
+
+
 async def live_api_client(
     session: AsyncSession, organization_id: int, client_id: str
 ) -> ApiClient | None:
     """The organization's API client by its client id, unless deleted (in the caller's
     transaction: the staff page changes it next)."""
     return await session.scalar(
-        select(ApiClient).where(
-            ApiClient.organization_id == organization_id,
-            ApiClient.client_id == client_id,
-            ApiClient.deleted_at.is_(None),
-        )
+        _live_clients(organization_id).where(ApiClient.client_id == client_id)
     )
 
 
 async def partner_in_organization(
-    session: AsyncSession, organization_id: int, uuid: UUID
+    session: AsyncSession, tenant: Tenant, uuid: UUID
 ) -> Partner | None:
-    """One of the organization's partners (in the caller's transaction); None for another's."""
-    return await session.scalar(
-        select(Partner).where(Partner.organization_id == organization_id, Partner.uuid == uuid)
-    )
+    """The organization's partner, in the caller's transaction (None for another's)."""
+    return await session.scalar(tenant.select(Partner).where(Partner.uuid == uuid))
