@@ -85,6 +85,10 @@ def create_app(
         docs_url=None,  # served from the package's own assets, no CDN (api/shared/docs_ui.py)
         redoc_url=None,
         generate_unique_id_function=openapi_examples.operation_id,  # createOrder, notydGetOrder
+        # FastAPI's own OpenTelemetry spans and metrics stay off: telemetry.instrument_app
+        # makes the server span (and only when tracing is on), /metrics the request metrics.
+        # Left on, every request would ask the global providers whether anyone listens.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     errors.install(app)
