@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,17 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 AnyRow = Row[*tuple[Any, ...]]
 
 
+@dataclass(frozen=True)
+class PointRead:
+    """A SELECT built once with bind parameters (``store.identity.tenancy.tenant_template``)
+    and the values of one run. SQLAlchemy then reuses the statement's cache key and compiled
+    form: building a statement anew and hashing it costs several times what running it does
+    (110 against 22 µs for an order's JSON view on SQLite)."""
+
+    statement: Select[Any]
+    params: Mapping[str, Any]
+
+
 class Database:
     """One engine and its session factory; the API and the worker each hold one."""
 
@@ -106,26 +118,31 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def read(self, statement: Select[Any]) -> AnyRow | None:
+    async def read(self, query: Select[Any] | PointRead) -> AnyRow | None:
         """The first row of one SELECT, without an ORM session (on PostgreSQL outside a
         transaction); read again on a new connection when the pooled one turns out dropped
         (the database restarted)."""
+        statement, params = (
+            (query.statement, query.params) if isinstance(query, PointRead) else (query, None)
+        )
         if self._reads_here is not None:
             try:
                 with self._reads_here.connect() as connection:
-                    return connection.execute(statement).first()
+                    return connection.execute(statement, params).first()
             except DBAPIError:
                 pass  # locked, or anything else: the usual way waits, or raises as always
         try:
-            return await self._first(statement)
+            return await self._first(statement, params)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-        return await self._first(statement)
+        return await self._first(statement, params)
 
-    async def _first(self, statement: Select[Any]) -> AnyRow | None:
+    async def _first(
+        self, statement: Select[Any], params: Mapping[str, Any] | None
+    ) -> AnyRow | None:
         async with self._reads.connect() as connection:
-            return (await connection.execute(statement)).first()
+            return (await connection.execute(statement, params)).first()
 
     async def dispose(self) -> None:
         if self._reads_here is not None:

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, overload
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Select
 
 from api.shared.errors import Problem
-from store.db import Database
+from store.db import Database, PointRead
 
 if TYPE_CHECKING:
     pass
@@ -179,7 +178,7 @@ def versioned(
 
 
 async def not_modified(
-    request: Request, db: Database, version_query: Callable[[], Select[Any]]
+    request: Request, db: Database, version_query: Callable[[], PointRead]
 ) -> Response | None:
     """The 304 of a GET whose If-None-Match names the current version, read alone: one
     column (or one JSON field) of one row found by its unique uuid, in the caller's tenant,
