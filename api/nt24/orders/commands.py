@@ -239,7 +239,7 @@ async def order_command(
 ) -> JSONResponse:
     """Send ``command`` to the caller's order; the answer carries the resource's ETag, and is a
     201 when the command created the resource (a first invoice, a first payment)."""
-    row = await load_order(db, scope, order_uuid)
+    row = await order_view(db, scope, order_uuid, Order.workflow_id)
     result = await run_command(
         client, row.workflow_id, update, command, closed=closed_order(db, row.workflow_id)
     )

@@ -12,7 +12,7 @@ from pydantic import Field
 from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
-from api.nt24.orders.commands import load_order, order_command
+from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn
 from api.shared.deps import Db, Temporal
@@ -20,6 +20,7 @@ from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match
 from store.db import Database
+from store.models import Order
 from workflows.change_source import ChangeSource
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
@@ -126,7 +127,7 @@ async def get_invoices(
     scope: PartnerAccess,
     db: Db,
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.invoices)
     return JSONResponse(row.invoices)
 
 

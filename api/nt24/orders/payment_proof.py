@@ -14,7 +14,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from api.nt24.identity.auth import PartnerAccess
-from api.nt24.orders.commands import load_order, order_command
+from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.nt24.values import MoneyIn
 from api.shared.deps import Db, Temporal
@@ -22,6 +22,7 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match, if_none_match, versioned_json
+from store.models import Order
 from workflows.change_source import ChangeSource
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
@@ -130,7 +131,7 @@ async def get_payment(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.payment)
     if row.payment is None:
         raise Problem("not-found", "The order has no payment yet.")
     return versioned_json(row.payment, row.payment["version"], request=request)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationInfo, field_validator
 
 from api.nt24.identity.auth import PartnerAccess
-from api.nt24.orders.commands import load_order, order_command
+from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model
 from api.nt24.values import AddressIn
 from api.shared.deps import Db, Temporal
@@ -132,7 +132,7 @@ async def get_transport(
     )
     if unchanged is not None:
         return unchanged
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.transport)
     return versioned_json(row.transport, row.transport["version"], request=request)
 
 
