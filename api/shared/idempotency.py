@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import Message as MimeHeader
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header
-from sqlalchemy import ColumnElement, and_, delete, not_, or_, select, update
+from sqlalchemy import ColumnElement, Insert, and_, bindparam, delete, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
@@ -136,21 +137,35 @@ async def claim_key(
     (``INSERT ... ON CONFLICT DO NOTHING``), so a new key costs one round trip to claim; a
     held key is looked at by ``live_record`` and, if its record may be replaced, taken over
     by ``reclaim_key``."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     values = {
-        "organization_id": organization_id,
-        "key": key,
-        "request_sha256": fingerprint,
-        "created_at": now,
-        "expires_at": now + RETENTION,
+        "claim_organization_id": organization_id,
+        "claim_key": key,
+        "claim_request_sha256": fingerprint,
+        "claim_created_at": now,
+        "claim_expires_at": now + RETENTION,
     }
-    async with db.transaction() as session:
-        return await session.scalar(
-            dialect.insert(IdempotencyRecord)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["organization_id", "key"])
-            .returning(IdempotencyRecord.id)
+    async with db.engine.begin() as connection:
+        return await connection.scalar(_CLAIM[db.engine.dialect.name], values)
+
+
+def _claim(insert: Callable[[type[IdempotencyRecord]], Any]) -> Insert:
+    return (
+        insert(IdempotencyRecord)
+        .values(
+            organization_id=bindparam("claim_organization_id"),
+            key=bindparam("claim_key"),
+            request_sha256=bindparam("claim_request_sha256"),
+            created_at=bindparam("claim_created_at"),
+            expires_at=bindparam("claim_expires_at"),
         )
+        .on_conflict_do_nothing(index_elements=["organization_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+# Built once per dialect (an upsert built per request is compiled anew each time: it has no
+# cache key) and run on a plain connection, without an ORM session around one statement
+_CLAIM = {"postgresql": _claim(postgresql.insert), "sqlite": _claim(sqlite.insert)}
 
 
 async def reclaim_key(
@@ -202,12 +217,25 @@ async def purge_expired(db: Database, now: datetime) -> None:
 async def store_answer(
     db: Database, record_id: int, status: int, headers: dict[str, str], body: bytes
 ) -> None:
-    async with db.transaction() as session:
-        await session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(response_status=status, response_headers=headers, response_body=body)
-        )
+    answer = {
+        "answer_record_id": record_id,
+        "answer_status": status,
+        "answer_headers": headers,
+        "answer_body": body,
+    }
+    async with db.engine.begin() as connection:
+        await connection.execute(_STORE_ANSWER, answer)
+
+
+_STORE_ANSWER = (
+    update(IdempotencyRecord)
+    .where(IdempotencyRecord.id == bindparam("answer_record_id"))
+    .values(
+        response_status=bindparam("answer_status"),
+        response_headers=bindparam("answer_headers"),
+        response_body=bindparam("answer_body"),
+    )
+)
 
 
 async def release_key(db: Database, record_id: int) -> None:
