@@ -17,6 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -59,6 +60,17 @@ class OrderStoreActivities(interface.OrderStoreActivities):
         async with self.db.transaction() as session:
             row = await session.scalar(
                 select(Order)
+                # what the write reads of the row; its JSON views are only overwritten, so
+                # the old ones are not loaded (nor decoded)
+                .options(
+                    load_only(
+                        Order.revision,
+                        Order.evidence_head,
+                        Order.organization_id,
+                        Order.partner_id,
+                        Order.buyer_id,
+                    )
+                )
                 .where(Order.uuid == UUID(snapshot.identity.order_uuid))
                 .with_for_update()
             )

@@ -71,29 +71,22 @@ class Evidence:
         return {"kind": self.kind, "key": self.key, **self.facts}
 
 
-async def current_head(session: AsyncSession, order_id: int) -> tuple[int, str]:
-    """The order's last (seq, hash), (0, GENESIS) for an empty chain."""
-    last = (
-        await session.execute(
-            select(EvidenceEntry.seq, EvidenceEntry.hash)
-            .where(EvidenceEntry.order_id == order_id)
-            .order_by(EvidenceEntry.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    return (last[0], last[1]) if last else (0, GENESIS)
-
-
 async def append(
     session: AsyncSession, order: Order, evidence: Iterable[Evidence], at: datetime
 ) -> str:
     """Append what the chain does not hold yet (by key), in the given order; record the head
     on the order row and return it. The caller holds the order row (locked on PostgreSQL), so
     appends to one order never interleave."""
-    known = set(
-        await session.scalars(select(EvidenceEntry.key).where(EvidenceEntry.order_id == order.id))
-    )
-    seq, head = await current_head(session, order.id)
+    # the keys the chain holds and its last (seq, hash), (0, GENESIS) when empty: one read
+    chain = (
+        await session.execute(
+            select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
+                EvidenceEntry.order_id == order.id
+            )
+        )
+    ).all()
+    known = {key for key, _, _ in chain}
+    seq, head = max(((s, h) for _, s, h in chain), default=(0, GENESIS))
     for item in evidence:
         if item.key in known:
             continue
