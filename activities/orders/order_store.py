@@ -90,10 +90,14 @@ class OrderStoreActivities(interface.OrderStoreActivities):
             else:
                 _apply(row, snapshot, rendered)
             _write_change(session, row, snapshot)
-            await _write_invoice_versions(session, row, snapshot, rendered.invoices)
-            await _write_documents(session, row, snapshot)
-            await _write_events(session, row, snapshot)
-            head = await _seal_evidence(session, row, snapshot, rendered)
+            # The reads below look at what earlier writes committed, never at this one's own
+            # rows: everything goes out in one flush at commit (one UPDATE of the order with
+            # its evidence head, each table's inserts together), not in one per read.
+            with session.no_autoflush:
+                await _write_invoice_versions(session, row, snapshot, rendered.invoices)
+                await _write_documents(session, row, snapshot)
+                await _write_events(session, row, snapshot)
+                head = await _seal_evidence(session, row, snapshot, rendered)
         if snapshot.events:
             await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
         return head
