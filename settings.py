@@ -158,6 +158,10 @@ class Settings(BaseSettings):
     vies_attempt_margin: timedelta = timedelta(seconds=10)
     activity_timeout: timedelta = timedelta(seconds=30)
     export_file_timeout: timedelta = timedelta(minutes=2)
+    # Processes beside each worker that render and sign Export Files, so that their CPU does
+    # not hold the worker's event loop; 0 renders in a thread of the worker
+    # (activities/orders/export_file_render.py)
+    export_file_processes: int = Field(1, ge=0, le=16)
 
     # Provider sandboxes (sandboxes/app.py), served by the dev stack on this port
     sandbox_port: int = 8010

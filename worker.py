@@ -80,6 +80,7 @@ def activities(db: Database, settings: Settings) -> list[Any]:
         db,
         DocumentStore(settings.effective_document_store_dir),
         ExportFileSigner.from_settings(settings),
+        settings.export_file_processes,
     )
     webhooks = WebhookActivities(db, settings)
     identity = IdentityActivities(settings)

@@ -8,6 +8,7 @@ the API are separate processes, so their memory and CPU can be read from ``/proc
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import secrets
@@ -71,10 +72,23 @@ def rss_kib(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (its threads included)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
+    """User plus system CPU time so far of a process, its threads and the processes it started
+    that still run (the worker's Export File renderers): what it costs, wherever it runs."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:  # a child that ended between listing and reading
+        return 0.0
     fields = stat[stat.rindex(")") + 2 :].split()  # the name in parentheses may hold spaces
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    own = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return own + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+            children += [int(c) for c in (task / "children").read_text().split()]
+    return children
 
 
 def machine_cpu() -> tuple[float, float]:

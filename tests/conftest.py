@@ -214,6 +214,10 @@ def settings_for_tests(pg_url: str, **overrides: Any) -> Settings:
         "login_throttle_pair_failures": 100_000,
         "login_throttle_address_failures": 100_000,
         "login_throttle_account_failures": 100_000,
+        # the many workers of the suite render Export Files in a thread (one process each
+        # would start reportlab and pyhanko anew); tests/test_export_file_render.py runs the
+        # processes
+        "export_file_processes": 0,
     }
     return Settings(**(values | overrides))
 

@@ -22,7 +22,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.orders import export_file_pdf as pdf
-from activities.orders.export_file_pdf import render_export_file
+from activities.orders.export_file_render import ExportFileRenderer
 from activities.orders.export_file_signing import ExportFileSigner, Seal
 from activities.orders.order_evidence import evidence_of
 from activities.webhooks.delivery import kick_fan_out
@@ -267,7 +267,11 @@ async def _write_events(session: AsyncSession, row: Order, snapshot: OrderSnapsh
 
 class ExportFileActivities(interface.ExportFileActivities):
     def __init__(
-        self, db: Database, documents: DocumentStore, signer: ExportFileSigner | None = None
+        self,
+        db: Database,
+        documents: DocumentStore,
+        signer: ExportFileSigner | None = None,
+        processes: int = 0,
     ) -> None:
         self.db = db
         self.documents = documents
@@ -276,8 +280,9 @@ class ExportFileActivities(interface.ExportFileActivities):
 
             signer = ExportFileSigner.from_settings(get_settings())
         # every version is sealed (evidence head, rule set digest, documents' sha256) and signed
-        # after rendering (activities/orders/export_file_signing.py)
-        self.signer = signer
+        # after rendering (activities/orders/export_file_signing.py), in processes of their own
+        # when ``processes`` > 0 (activities/orders/export_file_render.py)
+        self.renderer = ExportFileRenderer(signer, processes)
 
     @activity.defn
     async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
@@ -309,11 +314,7 @@ class ExportFileActivities(interface.ExportFileActivities):
                 for d in (*content.documents, *content.kyc_documents)
             ),
         )
-
-        def build() -> bytes:
-            return self.signer.seal_and_sign(render_export_file(content), seal)
-
-        pdf = await asyncio.to_thread(build)
+        pdf = await self.renderer.render(content, seal)
         blob = await asyncio.to_thread(self.documents.put, pdf)
         decision = request.evaluation.decision or "NONE"
         async with self.db.transaction() as session:

@@ -1,0 +1,57 @@
+"""Rendering and signing an Export File, off the worker's event loop.
+
+Rendering (reportlab) and sealing and signing (pypdf, pyhanko) an Export File take tens of
+milliseconds of pure Python. In a thread of the worker they hold the interpreter lock that the
+worker's event loop, and so every workflow task and read-model write, waits for. With
+``NT24_EXPORT_FILE_PROCESSES`` > 0 they run in that many processes of their own (started on
+first use, by ``spawn``: the worker's threads are never forked), and the worker only waits
+for the bytes; with 0 they run in a thread of the worker, as the test suite does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from temporalio.exceptions import ApplicationError
+
+from activities.orders.export_file_pdf import ExportFileContent, render_export_file
+from activities.orders.export_file_signing import ExportFileSigner, Seal
+
+
+def sealed_export_file(signer: ExportFileSigner, content: ExportFileContent, seal: Seal) -> bytes:
+    """The Export File's PDF, its seal page appended and signed: a function of picklable
+    values, so that another process can run it."""
+    return signer.seal_and_sign(render_export_file(content), seal)
+
+
+class ExportFileRenderer:
+    """Renders and signs Export Files in ``processes`` processes (0: in a thread)."""
+
+    def __init__(self, signer: ExportFileSigner, processes: int = 0) -> None:
+        self.signer = signer
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def render(self, content: ExportFileContent, seal: Seal) -> bytes:
+        if self.processes <= 0:
+            return await asyncio.to_thread(sealed_export_file, self.signer, content, seal)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        try:
+            return await asyncio.wrap_future(
+                self._pool.submit(sealed_export_file, self.signer, content, seal)
+            )
+        except BrokenProcessPool as exc:
+            # a rendering process died (killed, out of memory): the next attempt gets new ones
+            self._pool = None
+            raise ApplicationError("the Export File's rendering process died") from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,54 @@
+"""The Export File rendered and signed in a process of its own (NT24_EXPORT_FILE_PROCESSES):
+the same verified file as in a thread, and a rendering process that dies costs one attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from activities.buyers.kyc_profile_pdf import self_signed
+from activities.orders.export_file_render import ExportFileRenderer
+from activities.orders.export_file_signing import ExportFileSigner, Seal, verify_export_file
+from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
+from tests.test_export_file_pdf import full_content
+
+SEAL = Seal("ab" * 32, RULE_SET, RULE_SET_DIGEST, (("TRANSPORT_CMR cmr.pdf", "cd" * 32),))
+
+
+async def test_a_rendering_process_signs_the_file_the_thread_would():
+    platform = self_signed("NT24 test platform")
+    signer = ExportFileSigner(platform)
+    in_process = ExportFileRenderer(signer, processes=1)
+    try:
+        pdf = await in_process.render(full_content(), SEAL)
+        # pyhanko's validation runs its own event loop: off ours
+        checked = await asyncio.to_thread(verify_export_file, pdf, [platform.certificate_pem])
+        assert checked.valid, checked.problem
+        assert checked.seal == SEAL.info()
+        # reportlab renders invariantly: the process's file is the thread's, up to the
+        # signature (its time and CMS differ per signing)
+        in_thread = await ExportFileRenderer(signer, processes=0).render(full_content(), SEAL)
+        assert pdf[:2000] == in_thread[:2000]
+    finally:
+        in_process.close()
+
+
+async def test_a_dead_rendering_process_fails_one_attempt_and_the_next_gets_a_new_one():
+    platform = self_signed("NT24 test platform")
+    renderer = ExportFileRenderer(ExportFileSigner(platform), processes=1)
+    try:
+        await renderer.render(full_content(), SEAL)
+        assert renderer._pool is not None
+        for pid in list(renderer._pool._processes):  # the OOM killer, say
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(ApplicationError, match="rendering process died"):
+            await renderer.render(full_content(), SEAL)
+        pdf = await renderer.render(full_content(), SEAL)  # the activity's retry
+        check = await asyncio.to_thread(verify_export_file, pdf, [platform.certificate_pem])
+        assert check.valid, check.problem
+    finally:
+        renderer.close()
