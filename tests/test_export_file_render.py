@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -16,6 +20,7 @@ from activities.orders.export_file_signing import ExportFileSigner, Seal, verify
 from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
 from tests.test_export_file_pdf import full_content
 
+PROJECT = Path(__file__).resolve().parent.parent
 SEAL = Seal("ab" * 32, RULE_SET, RULE_SET_DIGEST, (("TRANSPORT_CMR cmr.pdf", "cd" * 32),))
 
 
@@ -52,3 +57,43 @@ async def test_a_dead_rendering_process_fails_one_attempt_and_the_next_gets_a_ne
         assert check.valid, check.problem
     finally:
         renderer.close()
+
+
+def test_a_rendering_process_ends_with_the_worker_that_started_it(tmp_path):
+    """A worker killed outright leaves no renderer behind."""
+    script = tmp_path / "worker.py"
+    script.write_text(
+        "import asyncio, os, sys\n"
+        "from activities.buyers.kyc_profile_pdf import self_signed\n"
+        "from activities.orders.export_file_render import ExportFileRenderer\n"
+        "from activities.orders.export_file_signing import ExportFileSigner\n"
+        "from tests.test_export_file_pdf import full_content\n"
+        "from tests.test_export_file_render import SEAL\n"
+        "if __name__ == '__main__':\n"
+        "    renderer = ExportFileRenderer(ExportFileSigner(self_signed('x')), processes=1)\n"
+        "    asyncio.run(renderer.render(full_content(), SEAL))\n"
+        "    print(*renderer._pool._processes, flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT,
+        env=os.environ | {"PYTHONPATH": str(PROJECT)},
+    )
+    renderers = [int(pid) for pid in run.stdout.split()]
+    assert renderers, run.stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in renderers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in renderers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status  # a zombie has ended; only its parent may reap it

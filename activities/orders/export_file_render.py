@@ -11,7 +11,11 @@ for the bytes; with 0 they run in a thread of the worker, as the test suite does
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -27,6 +31,19 @@ def sealed_export_file(signer: ExportFileSigner, content: ExportFileContent, sea
     return signer.seal_and_sign(render_export_file(content), seal)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_the_worker(worker_pid: int) -> None:
+    """In a rendering process, first: end when the worker that started it ends, however it
+    ends (killed included, Linux), rather than live on alone. Elsewhere the pool's shutdown
+    at the worker's exit stops it."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != worker_pid:  # the worker ended before the line above
+        os._exit(0)
+
+
 class ExportFileRenderer:
     """Renders and signs Export Files in ``processes`` processes (0: in a thread)."""
 
@@ -40,7 +57,10 @@ class ExportFileRenderer:
             return await asyncio.to_thread(sealed_export_file, self.signer, content, seal)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn")
+                self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with_the_worker,
+                initargs=(os.getpid(),),
             )
         try:
             return await asyncio.wrap_future(
