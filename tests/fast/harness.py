@@ -1,5 +1,6 @@
 """What every fast workflow test needs: a worker of the real workflows with mocked activities,
-a wait for work a timer set off, and the refusal inside a refused Update."""
+a skip of the virtual clock, a wait for work a timer set off, and the refusal inside a refused
+Update."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -38,6 +41,19 @@ async def mocked_worker(
         workflow_failure_exception_types=[Exception],
     ):
         yield task_queue
+
+
+# A skip runs every timer on its way (an open order's daily re-checks, a KYC profile's notices)
+# before it answers: weeks of them can outlast the client's default deadline for one call on a
+# loaded machine, which then fails the test with "Timeout expired" although nothing is wrong.
+SKIP_DEADLINE = timedelta(minutes=2)
+
+
+async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
+    """``env.sleep``: the virtual clock moves on by ``duration``, allowed ``SKIP_DEADLINE``."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(duration)
+    await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_DEADLINE)
 
 
 async def until(

@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fast.harness import mocked_worker, refusal, stop, until
+from tests.fast.harness import mocked_worker, refusal, skip, stop, until
 from workflows.buyers.activities import (
     AmlRequest,
     BuyerKycRecord,
@@ -189,11 +189,11 @@ async def test_an_approved_buyer_is_verified_and_the_profile_lapses_on_time(
         )
     assert refusal(refused.value).type == "STILL_VERIFIED"
 
-    await verifications.env.sleep(PROFILE_VALID_FOR - EXPIRY_NOTICE + timedelta(hours=1))
+    await skip(verifications.env, PROFILE_VALID_FOR - EXPIRY_NOTICE + timedelta(hours=1))
     await until(lambda: provider.buyer_records, "the expiry notice")
     assert [e.type for e in provider.buyer_records[-1].events] == ["kyc.verification_expiring"]
 
-    await verifications.env.sleep(EXPIRY_NOTICE)
+    await skip(verifications.env, EXPIRY_NOTICE)
     assert await handle.result() == "LAPSED"
     lapsed = provider.buyer_records[-1].buyer
     assert lapsed is not None and lapsed.expired

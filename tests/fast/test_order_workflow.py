@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fast.harness import mocked_worker, refusal, stop, until
+from tests.fast.harness import mocked_worker, refusal, skip, stop, until
 from workflows.buyers.activities import (
     BuyerOrdersNotice,
     ViesAnswer,
@@ -339,9 +339,9 @@ async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(o
     # clock also runs in real time, and a skip that lands late on the deadline's day (or a
     # date read after midnight) lets the timer fire before the test has looked.
     deadline_noon = datetime.combine(deadline, time(12), tzinfo=UTC)
-    await orders.env.sleep(deadline_noon - await orders.env.get_current_time())
+    await skip(orders.env, deadline_noon - await orders.env.get_current_time())
     assert len(recorded.writes) == writes  # nothing happens before it has passed
-    await orders.env.sleep(timedelta(hours=13))  # 01:00 the day after
+    await skip(orders.env, timedelta(hours=13))  # 01:00 the day after
     await until(lambda: recorded.last.compliance_status != "INCOMPLETE", "the deadline's decision")
     assert (recorded.last.status, recorded.last.source) == ("COMPLIANCE_INVALID", "SYSTEM")
     await until(lambda: recorded.export_files, "the Export File")
@@ -359,7 +359,7 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders
     first_run = (await handle.describe()).run_id
     before = orders.recorded.last
 
-    await orders.env.sleep(timedelta(days=8, hours=1))
+    await skip(orders.env, timedelta(days=8, hours=1))
     assert (await handle.describe()).run_id != first_run
     assert len(orders.recorded.vies_checks) == 8
     assert {c.requester_vat_number for c in orders.recorded.vies_checks} == {SELLER_VAT}
