@@ -79,8 +79,8 @@ AnyRow = Row[*tuple[Any, ...]]
 
 @dataclass(frozen=True)
 class PointRead:
-    """A SELECT built once with bind parameters (``store.identity.tenancy.tenant_template``)
-    and the values of one run. SQLAlchemy then reuses the statement's cache key and compiled
+    """A SELECT built once with bind parameters (``Tenant.one_under_seller``) and the values
+    of one run. SQLAlchemy then reuses the statement's cache key and compiled
     form: building a statement anew and hashing it costs several times what running it does
     (110 against 22 µs for an order's JSON view on SQLite)."""
 

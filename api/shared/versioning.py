@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, overload
+from typing import Annotated, Any, overload
 
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -23,9 +23,6 @@ from pydantic import BaseModel
 
 from api.shared.errors import Problem
 from store.db import Database, PointRead
-
-if TYPE_CHECKING:
-    pass
 
 _ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
 

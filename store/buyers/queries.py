@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.buyers.buyers import KYC_MODULE, active_kyc_document_types
 from store.buyers.invitations import token_sha256
 from store.db import AnyRow, Database, PointRead
-from store.identity.tenancy import Scope, Tenant, tenant_template
+from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Buyer,
     Document,
@@ -201,14 +201,9 @@ async def delete_invitation(db: Database, invitation_id: int) -> None:
         )
 
 
-_BUYER_VERSION = tenant_template(Buyer, Buyer.version).where(
-    Buyer.partner_id == bindparam("partner_id"), Buyer.uuid == bindparam("uuid")
-)
-
-
 def buyer_version(tenant: Tenant, partner_id: int, uuid: UUID) -> PointRead:
     """The version of the organization's buyer under this seller, read alone for a 304."""
-    return PointRead(_BUYER_VERSION, tenant.params(partner_id=partner_id, uuid=uuid))
+    return tenant.one_under_seller(Buyer, partner_id, uuid, Buyer.version)
 
 
 async def vies_checks_by_result(session: AsyncSession, since: datetime) -> list[AnyRow]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
+from uuid import UUID
 
 from sqlalchemy import Select, bindparam, select
+
+from store.db import PointRead
 
 
 class Scope(Protocol):
@@ -15,15 +19,17 @@ class Scope(Protocol):
     def select(self, model: Any, *columns: Any) -> Select[Any]: ...
 
 
-# the bind parameter of a statement built once for every organization (``tenant_template``)
-TENANT_PARAMETER = "tenant_organization_id"
+def _select(model: Any, columns: tuple[Any, ...]) -> Select[Any]:
+    return select(*columns) if columns else select(model)
 
 
-def tenant_template(model: Any, *columns: Any) -> Select[Any]:
-    """``Tenant.select`` built once for every organization: the organization is a bind
-    parameter, filled by ``Tenant.params`` when the statement runs (``Database.read``)."""
-    query = select(*columns) if columns else select(model)
-    return query.where(model.organization_id == bindparam(TENANT_PARAMETER))
+@lru_cache(maxsize=64)  # a few models and column sets, read on every GET of one
+def _one_under_seller(model: Any, columns: tuple[Any, ...]) -> Select[Any]:
+    return _select(model, columns).where(
+        model.organization_id == bindparam("organization_id"),
+        model.partner_id == bindparam("partner_id"),
+        model.uuid == bindparam("uuid"),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,12 +39,14 @@ class Tenant:
     organization_id: int
 
     def select(self, model: Any, *columns: Any) -> Select[Any]:
-        query = select(*columns) if columns else select(model)
-        return query.where(model.organization_id == self.organization_id)
+        return _select(model, columns).where(model.organization_id == self.organization_id)
 
-    def params(self, **more: Any) -> dict[str, Any]:
-        """The parameters of a ``tenant_template`` statement run for this organization."""
-        return {TENANT_PARAMETER: self.organization_id, **more}
+    def one_under_seller(self, model: Any, partner_id: int, uuid: UUID, *columns: Any) -> PointRead:
+        """Columns of the organization's row of ``model`` (an order, a buyer) under this seller,
+        found by its uuid: a statement built once per model and columns, these values bound
+        when it runs (``Database.read``)."""
+        params = {"organization_id": self.organization_id, "partner_id": partner_id, "uuid": uuid}
+        return PointRead(_one_under_seller(model, columns), params)
 
 
 class _EveryOrganization:
@@ -46,7 +54,7 @@ class _EveryOrganization:
     caller."""
 
     def select(self, model: Any, *columns: Any) -> Select[Any]:
-        return select(*columns) if columns else select(model)
+        return _select(model, columns)
 
 
 EVERY_ORGANIZATION = _EveryOrganization()

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, String, bindparam, cast, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.buyers.queries import buyer_matches
 from store.db import AnyRow, Database, PointRead
-from store.identity.tenancy import Scope, Tenant, tenant_template
+from store.identity.tenancy import Scope, Tenant
 from store.models import (
     Buyer,
     Document,
@@ -43,25 +42,12 @@ async def load_order(db: Database, tenant: Tenant, partner_id: int, uuid: UUID) 
         )
 
 
-@lru_cache(maxsize=64)  # a few column sets, read on every GET of an order
-def _order_under_seller(columns: tuple[Any, ...]) -> Select[Any]:
-    return tenant_template(Order, *columns).where(
-        Order.partner_id == bindparam("partner_id"), Order.uuid == bindparam("uuid")
-    )
-
-
-def _order_point_read(
-    tenant: Tenant, partner_id: int, uuid: UUID, columns: tuple[Any, ...]
-) -> PointRead:
-    return PointRead(_order_under_seller(columns), tenant.params(partner_id=partner_id, uuid=uuid))
-
-
 async def order_columns(
     db: Database, tenant: Tenant, partner_id: int, uuid: UUID, *columns: Any
 ) -> AnyRow | None:
     """Some columns of the organization's order under this seller (its JSON views), one row
     and nothing else: no VINs (None for anyone else's order)."""
-    return await db.read(_order_point_read(tenant, partner_id, uuid, columns))
+    return await db.read(tenant.one_under_seller(Order, partner_id, uuid, *columns))
 
 
 async def order_of_workflow(db: Database, workflow_id: str) -> Order | None:
@@ -145,7 +131,7 @@ async def export_file_version(db: Database, order_id: int, version: int) -> Expo
 def order_version(tenant: Tenant, partner_id: int, uuid: UUID, column: Any) -> PointRead:
     """One version of the organization's order under this seller, read alone for a 304
     (``Order.version``, or a module's version inside its JSON view)."""
-    return _order_point_read(tenant, partner_id, uuid, (column,))
+    return tenant.one_under_seller(Order, partner_id, uuid, column)
 
 
 async def orders_by_status(session: AsyncSession) -> list[AnyRow]:
