@@ -16,15 +16,24 @@ def shown_after(column: Any, moment: datetime) -> Any:
     return column >= moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape="\\"``: its wildcards match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _pattern(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_literal(term.lower())}%"
 
 
 def contains(column: Any, term: str) -> Any:
     """``column`` holds ``term`` anywhere, ignoring case, on SQLite and PostgreSQL alike
     (``lower(column) LIKE '%part%'`` with the wildcards escaped)."""
     return func.lower(column).like(_pattern(term), escape="\\")
+
+
+def contains_any(term: str, *columns: Any) -> Any:
+    """One of ``columns`` holds ``term`` anywhere (``contains``): a list's free-text search."""
+    return or_(*(contains(column, term) for column in columns))
 
 
 def compact(term: str) -> str:

@@ -255,6 +255,7 @@ async def test_order_lifecycle_over_http(
             ({"order__seller_profile__uuid": seller.profile}, 2),
             ({"order__seller_profile__uuid": str(uuid4())}, 0),
             ({"search": "INV-1"}, 1),
+            ({"search": "%"}, 0),  # a wildcard is searched for as itself
             ({"created_at_after": "2000-01-01", "ordering": "-due_date"}, 2),
             ({"created_at_before": "2000-01-01"}, 0),
         ):
@@ -296,6 +297,8 @@ async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> N
             ({"status": "pending"}, 2),
             ({"external_order_uid": "dup-1"}, 2),
             ({"search": "Rejected Trading"}, 1),
+            ({"search": "rejected_trading"}, 0),  # "_" is no wildcard
+            ({"search": "%"}, 0),
             ({"dunning": "30_days"}, 3),
             ({"dunning": "14_days"}, 0),
             ({"created_at_after": "2000-01-01", "created_at_before": "2999-01-01"}, 3),

@@ -171,6 +171,7 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
             )
         ).json()
         searched = (await http.get("/v1/api/users/", params={"search": "seller1"})).json()
+        wildcard = (await http.get("/v1/api/users/", params={"search": "%"})).json()
         active = (await http.get("/v1/api/users/", params={"user__is_active": "false"})).json()
         one = sellers["results"][0]
         detail = (await http.get(f"/v1/api/users/{one['uuid']}/")).json()
@@ -181,6 +182,7 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
     assert len(page3["results"]) == 1
     assert sellers["count"] == 3 and by_seller["count"] == 3
     assert [u["last_name"] for u in searched["results"]] == ["Seller1"]
+    assert wildcard["count"] == 0  # searched for as itself, not as LIKE's wildcard
     assert [u["is_active"] for u in active["results"]] == [False]
     assert detail == one
     assert set(detail) == {

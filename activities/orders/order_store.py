@@ -180,15 +180,14 @@ async def _write_invoice_versions(
     """Each invoice version once, as first written: the Export File's correction history."""
     if not invoices:
         return
-    known = set(
-        (
-            await session.execute(
-                select(InvoiceVersion.type, InvoiceVersion.version).where(
-                    InvoiceVersion.order_id == row.id
-                )
+    known = {
+        (kind, version)
+        for kind, version in await session.execute(
+            select(InvoiceVersion.type, InvoiceVersion.version).where(
+                InvoiceVersion.order_id == row.id
             )
-        ).tuples()
-    )
+        )
+    }
     for invoice in invoices:
         key = (invoice["type"], invoice.get("version", 0))
         if key not in known:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
 from store.models import ApiClient, Organization, Partner, User
+from store.queries import contains_any
 
 
 async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> Partner | None:
@@ -70,14 +71,8 @@ def users_of_organization(tenant: Tenant, only: UserFilter) -> Select[Any]:
     """The organization's users with their sellers, oldest first (the caller pages them)."""
     query = _users(tenant).order_by(User.id)
     if only.search:
-        term = f"%{only.search}%"
         query = query.where(
-            or_(
-                User.username.ilike(term),
-                User.email.ilike(term),
-                User.first_name.ilike(term),
-                User.last_name.ilike(term),
-            )
+            contains_any(only.search, User.username, User.email, User.first_name, User.last_name)
         )
     if only.profile_uuid is not None or only.partner_uuid is not None:
         query = query.join(User.partner)

@@ -27,7 +27,7 @@ from store.models import (
     Partner,
     ViesCheck,
 )
-from store.queries import contains, contains_identifier, shown_after
+from store.queries import contains, contains_identifier, like_literal, shown_after
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import OrderStatus
 
@@ -189,7 +189,7 @@ async def orders_matching(
 def blocker_filter(code: str) -> Any:
     """Orders whose rollup lists a blocker with ``code``: the rollup is JSON written by one
     serializer on both databases, so its text always reads ``"code": "X"``."""
-    return cast(Order.compliance, String).like(f'%"code": "{code}"%')
+    return cast(Order.compliance, String).like(f'%"code": "{like_literal(code)}"%', escape="\\")
 
 
 @dataclass(frozen=True)

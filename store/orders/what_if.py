@@ -185,7 +185,7 @@ async def what_if(
     if country:
         query = query.where((Partner.country == country) | (Buyer.country == country))
     changes = []
-    for order, buyer, partner in (await session.execute(query)).tuples():
+    for order, buyer, partner in await session.execute(query):
         compliance = order.compliance or {}
         decided = compliance.get("decision")
         on = _day(compliance.get("updatedAt")) if decided else today

@@ -31,7 +31,7 @@ from store.models import (
     utcnow,
 )
 from store.payments.payment_money import BOOKABLE_BY_HAND
-from store.queries import contains, contains_identifier
+from store.queries import contains, contains_any, contains_identifier
 
 ORDER_LOADS = (
     selectinload(PaymentOrder.partner),
@@ -170,14 +170,14 @@ def payment_orders_of_seller(
     if only.status is not None:
         query = query.where(PaymentOrder.status == only.status)
     if only.search:
-        term = f"%{only.search}%"
         query = query.where(
-            or_(
-                PaymentOrder.external_order_uid.ilike(term),
-                PaymentOrder.buyer_company_name.ilike(term),
-                PaymentOrder.buyer_registration_number.ilike(term),
-                PaymentOrder.buyer_vat_number.ilike(term),
-                PaymentOrder.representative_email.ilike(term),
+            contains_any(
+                only.search,
+                PaymentOrder.external_order_uid,
+                PaymentOrder.buyer_company_name,
+                PaymentOrder.buyer_registration_number,
+                PaymentOrder.buyer_vat_number,
+                PaymentOrder.representative_email,
             )
         )
     return _sorted(query, ORDER_SORTS, only.ordering, PaymentOrder.created_at, PaymentOrder.id)
@@ -274,14 +274,14 @@ def invoices_of_seller(tenant: Tenant, partner_id: int | None, only: InvoiceFilt
     if only.payment_status is not None:
         query = query.where(PaymentInvoice.payment_status == only.payment_status)
     if only.search:
-        term = f"%{only.search}%"
         query = query.where(
-            or_(
-                PaymentInvoice.payment_reference.ilike(term),
-                PaymentInvoice.external_invoice_uid.ilike(term),
-                PaymentOrder.external_order_uid.ilike(term),
-                PaymentOrder.buyer_company_name.ilike(term),
-                PaymentOrder.representative_email.ilike(term),
+            contains_any(
+                only.search,
+                PaymentInvoice.payment_reference,
+                PaymentInvoice.external_invoice_uid,
+                PaymentOrder.external_order_uid,
+                PaymentOrder.buyer_company_name,
+                PaymentOrder.representative_email,
             )
         )
     return _sorted(
