@@ -112,16 +112,14 @@ class RequestMiddleware:
             took = time.perf_counter() - started
             REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(took)
             # one line a request, with the ids the request resolved (organization, partner,
-            # order: bound by api/nt24/identity/auth.py and api/nt24/orders/commands.py), never
-            # personal data
-            known = structlog.contextvars.get_contextvars()
+            # order: bound by api/nt24/identity/auth.py and api/nt24/orders/commands.py, and
+            # merged in by the log's first processor), never personal data
             log.info(
                 "request",
                 method=scope["method"],
                 route=template,
                 status=status,
                 ms=round(took * 1000, 1),
-                **{k: known[k] for k in REQUEST_IDS if k in known},
             )
             structlog.contextvars.unbind_contextvars("trace_id", *REQUEST_IDS)
 
