@@ -18,16 +18,20 @@ from store.models import Organization, User
 from tests.conftest import fresh_database
 
 
-@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-        await fresh_database(url)
-        database = Database(url)
-        yield database
-        await database.dispose()
-    else:
-        yield request.getfixturevalue("db")
+@pytest_asyncio.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Database]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    await fresh_database(url)
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Database:
+    # a plain fixture: it sets up the chosen database's async fixture outside the event loop,
+    # whether or not an earlier test already made the session's PostgreSQL one
+    return request.getfixturevalue("sqlite_store" if request.param == "sqlite" else "db")
 
 
 async def test_users_authenticate_with_argon2_hashes(store: Database):
