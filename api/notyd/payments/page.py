@@ -182,6 +182,8 @@ def _redirect_target(order: PaymentOrder, status: str) -> str | None:
 
 @router.post(
     "/{uuid}/",
+    # the page again when the seller gave no URL for the outcome
+    response_class=HTMLResponse,
     summary="Confirm or cancel on the hosted payment page",
     responses={
         302: {"description": "Back to the seller's URL for the outcome"},
