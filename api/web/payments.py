@@ -69,19 +69,15 @@ from store.payments.queries import (
     payment_order_with_captures,
     seller_of_invoice,
 )
+from workflows.payments.rules import orders as order_rules
 from workflows.payments.rules.dunning import DUNNING_LABELS, DunningStatus
+from workflows.payments.rules.invoice_money import PaymentStatus
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/app/payments", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 50
-ORDER_STATUSES = [
-    "pending", "accepted", "rejected", "expired", "failed", "partially_captured", "captured",
-    "partially_refunded", "refunded", "cancelled",
-]  # fmt: skip
-PAYMENT_STATUSES = [
-    "not_paid", "partially_paid", "paid", "refunded", "write_off_credit", "write_off_fraud",
-    "paid_to_seller", "paid_to_seller_settled",
-]  # fmt: skip
+ORDER_STATUSES = list(order_rules.STATUSES)
+PAYMENT_STATUSES = [status.value for status in PaymentStatus]
 
 
 def dunning_label(code: int) -> str:
