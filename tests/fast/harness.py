@@ -10,6 +10,7 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -76,10 +77,21 @@ async def _holds(condition: Callable[[], bool | Awaitable[bool]]) -> bool:
 
 async def stop(handles: Sequence[WorkflowHandle]) -> None:
     """End what a test left running: the module's server skips time for every workflow on it,
-    and one test's daily timers would otherwise fire through the next test's skips."""
+    and one test's daily timers would otherwise fire through the next test's skips.
+
+    Each is ended once it is idle: the test server can keep its clock stopped for good when a
+    workflow is terminated with a task in flight, and a later test's skip then never returns
+    (measured: the order module alone stuck in about one run of three, none in 20 after)."""
     for handle in handles:
+        await until(partial(_idle, handle), f"{handle.id} idle")
         with contextlib.suppress(RPCError):  # it ended by itself
             await handle.terminate("the test is over")
+
+
+async def _idle(handle: WorkflowHandle) -> bool:
+    """No workflow task and no activity in flight (or the workflow has ended)."""
+    raw = (await handle.describe()).raw_description
+    return not raw.HasField("pending_workflow_task") and not raw.pending_activities
 
 
 def refusal(error: WorkflowUpdateFailedError) -> ApplicationError:
