@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, Engine, Row, Select, event, make_url
 from sqlalchemy import create_engine as create_sync_engine
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -40,18 +42,32 @@ def _read_only_here(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
-def _point_read_engine(url: str) -> Engine | None:
-    """A plain sqlite3 engine on the same SQLite file, for ``Database.read`` in the event loop's
-    own thread; None for another database or one only in memory (another connection would not
-    see it)."""
+def _sqlite_file_engine(url: str, **kwargs: Any) -> Engine | None:
+    """A plain sqlite3 engine on the same SQLite file; None for another database or one only
+    in memory (another connection would not see it)."""
     parsed = make_url(url)
     database = parsed.database
     if not parsed.drivername.startswith("sqlite") or not database or database == ":memory:":
         return None
     if parsed.query.get("mode") == "memory":
         return None
-    engine = create_sync_engine(parsed.set(drivername="sqlite+pysqlite"), poolclass=StaticPool)
-    event.listen(engine, "connect", _read_only_here)
+    return create_sync_engine(parsed.set(drivername="sqlite+pysqlite"), **kwargs)
+
+
+def _point_read_engine(url: str) -> Engine | None:
+    """For ``Database.read`` in the event loop's own thread."""
+    engine = _sqlite_file_engine(url, poolclass=StaticPool)
+    if engine is not None:
+        event.listen(engine, "connect", _read_only_here)
+    return engine
+
+
+def _worker_thread_engine(url: str) -> Engine | None:
+    """For ``Database.run_transaction`` in a worker thread: connections set up as the async
+    engine's."""
+    engine = _sqlite_file_engine(url)
+    if engine is not None:
+        event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -75,6 +91,7 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 
 # A result row of any width: SQLAlchemy types a Row by each of its columns' types
 AnyRow = Row[*tuple[Any, ...]]
+_Done = TypeVar("_Done")
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,7 @@ class Database:
         # WAL lets it read while another connection writes; pysqlite opens no transaction for
         # a SELECT, so each read sees the last commit and holds nothing afterwards.
         self._reads_here = _point_read_engine(url)
+        self._transactions_in_thread = _worker_thread_engine(url)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -117,6 +135,21 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def run_transaction(self, work: Callable[[Session], _Done]) -> _Done:
+        """``work``'s statements in one transaction, with a plain session, committed when it
+        returns. On an SQLite file the whole of it runs in one trip to a worker thread, where
+        an async session makes several per statement through aiosqlite (about 400 µs of CPU
+        each against 30); elsewhere it runs on the async engine's connection (``run_sync``)."""
+        if self._transactions_in_thread is None:
+            async with self.transaction() as session:
+                return await session.run_sync(work)
+        return await asyncio.to_thread(self._transaction_here, self._transactions_in_thread, work)
+
+    @staticmethod
+    def _transaction_here(engine: Engine, work: Callable[[Session], _Done]) -> _Done:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            return work(session)
 
     async def read(self, query: Select[Any] | PointRead) -> AnyRow | None:
         """The first row of one SELECT, without an ORM session (on PostgreSQL outside a
@@ -145,8 +178,9 @@ class Database:
             return (await connection.execute(statement, params)).first()
 
     async def dispose(self) -> None:
-        if self._reads_here is not None:
-            self._reads_here.dispose()
+        for engine in (self._reads_here, self._transactions_in_thread):
+            if engine is not None:
+                engine.dispose()
         await self.engine.dispose()
 
 

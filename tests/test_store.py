@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import literal_column, select, table, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from store.db import Database
 from store.identity import identity
@@ -101,3 +103,37 @@ async def test_a_one_row_read_sees_the_last_commit_with_its_columns_typed(store:
     assert await store.read(columns.where(Organization.id == -1)) is None
     with pytest.raises(DBAPIError):  # a failing read raises as it always did
         await store.read(select(literal_column("missing")).select_from(table("no_such_table")))
+
+
+async def test_a_plain_transaction_commits_what_it_wrote_or_nothing(store: Database):
+    # on an SQLite file it runs whole in a worker thread (store/db.py), elsewhere on the async
+    # engine's connection; the same plain-session code either way
+    accepted = datetime(2026, 2, 15, 10, 0, tzinfo=UTC)
+    async with store.transaction() as session:
+        org = await identity.create_organization(
+            session, f"T {id(session)}", dpa_version="2026-01", dpa_accepted_at=accepted
+        )
+    loop_thread = threading.get_ident()
+
+    def rename(session: Session) -> int:
+        session.execute(
+            update(Organization).where(Organization.id == org.id).values(dpa_version="2026-03")
+        )
+        row = session.get(Organization, org.id)
+        assert row is not None and row.dpa_version == "2026-03"  # its own write, unflushed
+        return threading.get_ident()
+
+    ran_in = await store.run_transaction(rename)
+    assert (ran_in != loop_thread) == (store.engine.dialect.name == "sqlite")
+    columns = select(Organization.dpa_version).where(Organization.id == org.id)
+    assert await store.read(columns) == ("2026-03",)
+
+    def fail_halfway(session: Session) -> None:
+        session.execute(
+            update(Organization).where(Organization.id == org.id).values(dpa_version="2026-04")
+        )
+        raise RuntimeError("halfway")
+
+    with pytest.raises(RuntimeError, match="halfway"):
+        await store.run_transaction(fail_halfway)
+    assert await store.read(columns) == ("2026-03",)  # rolled back

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import Session, load_only
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -57,50 +58,54 @@ class OrderStoreActivities(interface.OrderStoreActivities):
     @activity.defn
     async def write_order(self, snapshot: OrderSnapshot) -> str:
         """Write the snapshot; the answer is the order's evidence chain head after it."""
-        async with self.db.transaction() as session:
-            row = await session.scalar(
-                select(Order)
-                # what the write reads of the row; its JSON views are only overwritten, so
-                # the old ones are not loaded (nor decoded)
-                .options(
-                    load_only(
-                        Order.revision,
-                        Order.evidence_head,
-                        Order.organization_id,
-                        Order.partner_id,
-                        Order.buyer_id,
-                    )
-                )
-                .where(Order.uuid == UUID(snapshot.identity.order_uuid))
-                .with_for_update()
-            )
-            if row is not None and row.revision >= snapshot.revision:
-                # a newer state is already there
-                return row.evidence_head or evidence.GENESIS
-            rendered = order_json(snapshot.resources)
-            if row is None:
-                row = _new_order(snapshot)
-                _apply(row, snapshot, rendered)
-                session.add(row)
-                await session.flush()
-                session.add_all(
-                    OrderVin(order_id=row.id, position=i, vin=vin)
-                    for i, vin in enumerate(snapshot.vins)
-                )
-            else:
-                _apply(row, snapshot, rendered)
-            _write_change(session, row, snapshot)
-            # The reads below look at what earlier writes committed, never at this one's own
-            # rows: everything goes out in one flush at commit (one UPDATE of the order with
-            # its evidence head, each table's inserts together), not in one per read.
-            with session.no_autoflush:
-                await _write_invoice_versions(session, row, snapshot, rendered.invoices)
-                await _write_documents(session, row, snapshot)
-                await _write_events(session, row, snapshot)
-                head = await _seal_evidence(session, row, snapshot, rendered)
+        head = await self.db.run_transaction(partial(_write_order, snapshot))
         if snapshot.events:
             await kick_fan_out(snapshot.events[0].id)  # committed: deliver them now
         return head
+
+
+def _write_order(snapshot: OrderSnapshot, session: Session) -> str:
+    """``write_order``'s transaction: a plain function of a plain session, so that on SQLite it
+    runs whole in one trip to a worker thread (``Database.run_transaction``)."""
+    row = session.scalar(
+        select(Order)
+        # what the write reads of the row; its JSON views are only overwritten, so the old
+        # ones are not loaded (nor decoded)
+        .options(
+            load_only(
+                Order.revision,
+                Order.evidence_head,
+                Order.organization_id,
+                Order.partner_id,
+                Order.buyer_id,
+            )
+        )
+        .where(Order.uuid == UUID(snapshot.identity.order_uuid))
+        .with_for_update()
+    )
+    if row is not None and row.revision >= snapshot.revision:
+        # a newer state is already there
+        return row.evidence_head or evidence.GENESIS
+    rendered = order_json(snapshot.resources)
+    if row is None:
+        row = _new_order(snapshot)
+        _apply(row, snapshot, rendered)
+        session.add(row)
+        session.flush()
+        session.add_all(
+            OrderVin(order_id=row.id, position=i, vin=vin) for i, vin in enumerate(snapshot.vins)
+        )
+    else:
+        _apply(row, snapshot, rendered)
+    _write_change(session, row, snapshot)
+    # The reads below look at what earlier writes committed, never at this one's own rows:
+    # everything goes out in one flush at commit (one UPDATE of the order with its evidence
+    # head, each table's inserts together), not in one per read.
+    with session.no_autoflush:
+        _write_invoice_versions(session, row, snapshot, rendered.invoices)
+        _write_documents(session, row, snapshot)
+        _write_events(session, row, snapshot)
+        return _seal_evidence(session, row, snapshot, rendered)
 
 
 async def evidence_head(db: Database, order_uuid: str) -> str | None:
@@ -111,24 +116,24 @@ async def evidence_head(db: Database, order_uuid: str) -> str | None:
         )
 
 
-async def _seal_evidence(
-    session: AsyncSession, row: Order, snapshot: OrderSnapshot, rendered: OrderJson
+def _seal_evidence(
+    session: Session, row: Order, snapshot: OrderSnapshot, rendered: OrderJson
 ) -> str:
     """Append what this write made known to the order's evidence chain, in its transaction."""
     vies_checks = (
-        await session.scalars(
+        session.scalars(
             select(ViesCheck)
             .where(ViesCheck.buyer_id == row.buyer_id, ViesCheck.checked_at <= snapshot.updated_at)
             .order_by(ViesCheck.checked_at, ViesCheck.id)
         )
     ).all()
     export_files = (
-        await session.scalars(
+        session.scalars(
             select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
         )
     ).all()
     items = evidence_of(snapshot, rendered, vies_checks, export_files)
-    return await evidence.append(session, row, items, snapshot.updated_at)
+    return evidence.append(session, row, items, snapshot.updated_at)
 
 
 def _new_order(snapshot: OrderSnapshot) -> Order:
@@ -139,6 +144,7 @@ def _new_order(snapshot: OrderSnapshot) -> Order:
         partner_id=identity.partner_id,
         buyer_id=identity.buyer_id,
         external_order_id=identity.external_order_id,
+        # the activity's context goes with the transaction (into its thread too)
         workflow_id=activity.info().workflow_id,
         create_fingerprint=snapshot.fingerprint,
         created_at=snapshot.created_at,
@@ -159,7 +165,7 @@ def _apply(row: Order, snapshot: OrderSnapshot, rendered: OrderJson) -> None:
     row.export_file = rendered.export_file
 
 
-def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+def _write_change(session: Session, row: Order, snapshot: OrderSnapshot) -> None:
     """The revision's change row. Only a revision newer than the row's gets here (the row is
     locked), so each is written once; the unique key on (order, revision) holds it to that."""
     session.add(
@@ -174,15 +180,15 @@ def _write_change(session: AsyncSession, row: Order, snapshot: OrderSnapshot) ->
     )
 
 
-async def _write_invoice_versions(
-    session: AsyncSession, row: Order, snapshot: OrderSnapshot, invoices: list[dict]
+def _write_invoice_versions(
+    session: Session, row: Order, snapshot: OrderSnapshot, invoices: list[dict]
 ) -> None:
     """Each invoice version once, as first written: the Export File's correction history."""
     if not invoices:
         return
     known = {
         (kind, version)
-        for kind, version in await session.execute(
+        for kind, version in session.execute(
             select(InvoiceVersion.type, InvoiceVersion.version).where(
                 InvoiceVersion.order_id == row.id
             )
@@ -203,12 +209,11 @@ async def _write_invoice_versions(
             )
 
 
-async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+def _write_documents(session: Session, row: Order, snapshot: OrderSnapshot) -> None:
     if not snapshot.documents:
         return
     known = {
-        d.uuid: d
-        for d in await session.scalars(select(Document).where(Document.order_id == row.id))
+        d.uuid: d for d in session.scalars(select(Document).where(Document.order_id == row.id))
     }
     for ref in snapshot.documents:
         existing = known.get(UUID(ref.uuid))
@@ -242,11 +247,11 @@ async def _write_documents(session: AsyncSession, row: Order, snapshot: OrderSna
         )
 
 
-async def _write_events(session: AsyncSession, row: Order, snapshot: OrderSnapshot) -> None:
+def _write_events(session: Session, row: Order, snapshot: OrderSnapshot) -> None:
     if not snapshot.events:
         return
     ids = [e.id for e in snapshot.events]
-    stored = set(await session.scalars(select(Event.id).where(Event.id.in_(ids))))
+    stored = set(session.scalars(select(Event.id).where(Event.id.in_(ids))))
     for event in snapshot.events:
         if event.id in stored:
             continue

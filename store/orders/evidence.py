@@ -32,6 +32,7 @@ from typing import Any
 import rfc8785
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from store.documents import BlobCorrupted, BlobNotFound, DocumentStore
 from store.models import EvidenceEntry, Order
@@ -71,18 +72,14 @@ class Evidence:
         return {"kind": self.kind, "key": self.key, **self.facts}
 
 
-async def append(
-    session: AsyncSession, order: Order, evidence: Iterable[Evidence], at: datetime
-) -> str:
+def append(session: Session, order: Order, evidence: Iterable[Evidence], at: datetime) -> str:
     """Append what the chain does not hold yet (by key), in the given order; record the head
     on the order row and return it. The caller holds the order row (locked on PostgreSQL), so
     appends to one order never interleave."""
     # the keys the chain holds and its last (seq, hash), (0, GENESIS) when empty: one read
-    chain = (
-        await session.execute(
-            select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
-                EvidenceEntry.order_id == order.id
-            )
+    chain = session.execute(
+        select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
+            EvidenceEntry.order_id == order.id
         )
     ).all()
     known = {key for key, _, _ in chain}
