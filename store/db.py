@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Engine, Row, Select, event, make_url
+from sqlalchemy import Connection, CursorResult, Engine, Row, Select, event, make_url
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
@@ -150,6 +150,19 @@ class Database:
     def _transaction_here(engine: Engine, work: Callable[[Session], _Done]) -> _Done:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             return work(session)
+
+    async def run_statements(self, work: Callable[[Connection], _Done]) -> _Done:
+        """``run_transaction`` on a plain connection, without an ORM session: for a statement
+        or two built once (the Idempotency-Key claim and stored answer)."""
+        if self._transactions_in_thread is None:
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work)
+        return await asyncio.to_thread(self._statements_here, self._transactions_in_thread, work)
+
+    @staticmethod
+    def _statements_here(engine: Engine, work: Callable[[Connection], _Done]) -> _Done:
+        with engine.begin() as connection:
+            return work(connection)
 
     async def read(self, query: Select[Any] | PointRead) -> AnyRow | None:
         """The first row of one SELECT, without an ORM session (on PostgreSQL outside a

@@ -137,3 +137,8 @@ async def test_a_plain_transaction_commits_what_it_wrote_or_nothing(store: Datab
     with pytest.raises(RuntimeError, match="halfway"):
         await store.run_transaction(fail_halfway)
     assert await store.read(columns) == ("2026-03",)  # rolled back
+
+    # the same on a plain connection, for statements built once
+    renamed = update(Organization).where(Organization.id == org.id).values(dpa_version="2026-05")
+    changed = await store.run_statements(lambda c: c.execute(renamed).rowcount)
+    assert changed == 1 and await store.read(columns) == ("2026-05",)

@@ -144,8 +144,8 @@ async def claim_key(
         "claim_created_at": now,
         "claim_expires_at": now + RETENTION,
     }
-    async with db.engine.begin() as connection:
-        return await connection.scalar(_CLAIM[db.engine.dialect.name], values)
+    claim = _CLAIM[db.engine.dialect.name]
+    return await db.run_statements(lambda connection: connection.scalar(claim, values))
 
 
 def _claim(insert: Callable[[type[IdempotencyRecord]], Any]) -> Insert:
@@ -223,8 +223,7 @@ async def store_answer(
         "answer_headers": headers,
         "answer_body": body,
     }
-    async with db.engine.begin() as connection:
-        await connection.execute(_STORE_ANSWER, answer)
+    await db.run_statements(lambda connection: connection.execute(_STORE_ANSWER, answer))
 
 
 _STORE_ANSWER = (
