@@ -31,6 +31,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -39,6 +40,7 @@ import httpx
 import structlog
 from sqlalchemy import and_, delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from temporalio import activity
 from temporalio.client import Client
@@ -499,6 +501,73 @@ class FannedOut:
 INLINE_ATTEMPTS = 50
 
 
+def _fan_out(batch: Batch, now: datetime, session: Session) -> FannedOut:
+    """``WebhookActivities.fan_out``'s transaction."""
+    fanned = FannedOut()
+    queue = (
+        select(Event.sequence)
+        .where(Event.fanned_out_at.is_(None))
+        .order_by(Event.sequence)
+        .limit(batch.size)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers
+    )
+    claimed = list(
+        session.scalars(
+            update(Event)
+            .where(Event.sequence.in_(queue), Event.fanned_out_at.is_(None))
+            .values(fanned_out_at=now)
+            .returning(Event.sequence)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not claimed:
+        return fanned
+    fanned.claimed = len(claimed)
+    events = session.execute(
+        select(Event, Organization.uuid, Partner.uuid)
+        .join(Organization, Event.organization_id == Organization.id)
+        .outerjoin(Partner, Event.partner_id == Partner.id)
+        .where(Event.sequence.in_(claimed))
+        .order_by(Event.sequence)
+    ).all()
+    endpoints = list(
+        session.scalars(
+            select(WebhookEndpoint)
+            .where(
+                WebhookEndpoint.organization_id.in_({e.organization_id for e, _, _ in events}),
+                # a paused endpoint queues; a disabled one (410 Gone) gets nothing
+                WebhookEndpoint.status != DISABLED,
+            )
+            .order_by(WebhookEndpoint.id)
+        )
+    )
+    for event, organization_uuid, partner_uuid in events:
+        for endpoint in endpoints:
+            if not wanted_by(endpoint, event, partner_uuid):
+                continue
+            delivery = WebhookDelivery(
+                public_id=new_delivery_id(),
+                organization_id=event.organization_id,
+                endpoint_id=endpoint.id,
+                event_sequence=event.sequence,
+                event_id=event.id,
+                event_type=event.type,
+                kind="EVENT",
+                payload=event_envelope(event, organization_uuid, partner_uuid),
+                created_at=now,
+                next_retry_at=first_attempt_at(endpoint, now),
+            )
+            session.add(delivery)
+            if endpoint.status == ACTIVE:
+                fanned.due.append(delivery.public_id)
+                fanned.described[delivery.public_id] = {
+                    "endpoint_id": endpoint.public_id,
+                    "event_type": event.type,
+                }
+    fanned.auto_paused = [e.id for e, _, _ in events if e.type == "webhook.endpoint_auto_paused"]
+    return fanned
+
+
 class OutboxRelay:
     """Sends committed events from the worker process that committed them, without a workflow
     while all goes well: a kick (``kick_fan_out``, after a producer's commit) runs a fan-out
@@ -597,78 +666,8 @@ class WebhookActivities(interface.WebhookActivities):
 
     async def fan_out(self, batch: Batch) -> FannedOut:
         """Claim up to ``batch.size`` events not fanned out yet and write their deliveries, in
-        one transaction."""
-        now = utcnow()
-        fanned = FannedOut()
-        async with self.db.transaction() as session:
-            queue = (
-                select(Event.sequence)
-                .where(Event.fanned_out_at.is_(None))
-                .order_by(Event.sequence)
-                .limit(batch.size)
-                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers
-            )
-            claimed = list(
-                await session.scalars(
-                    update(Event)
-                    .where(Event.sequence.in_(queue), Event.fanned_out_at.is_(None))
-                    .values(fanned_out_at=now)
-                    .returning(Event.sequence)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-            if not claimed:
-                return fanned
-            fanned.claimed = len(claimed)
-            events = (
-                await session.execute(
-                    select(Event, Organization.uuid, Partner.uuid)
-                    .join(Organization, Event.organization_id == Organization.id)
-                    .outerjoin(Partner, Event.partner_id == Partner.id)
-                    .where(Event.sequence.in_(claimed))
-                    .order_by(Event.sequence)
-                )
-            ).all()
-            endpoints = list(
-                await session.scalars(
-                    select(WebhookEndpoint)
-                    .where(
-                        WebhookEndpoint.organization_id.in_(
-                            {e.organization_id for e, _, _ in events}
-                        ),
-                        # a paused endpoint queues; a disabled one (410 Gone) gets nothing
-                        WebhookEndpoint.status != DISABLED,
-                    )
-                    .order_by(WebhookEndpoint.id)
-                )
-            )
-            for event, organization_uuid, partner_uuid in events:
-                for endpoint in endpoints:
-                    if not wanted_by(endpoint, event, partner_uuid):
-                        continue
-                    delivery = WebhookDelivery(
-                        public_id=new_delivery_id(),
-                        organization_id=event.organization_id,
-                        endpoint_id=endpoint.id,
-                        event_sequence=event.sequence,
-                        event_id=event.id,
-                        event_type=event.type,
-                        kind="EVENT",
-                        payload=event_envelope(event, organization_uuid, partner_uuid),
-                        created_at=now,
-                        next_retry_at=first_attempt_at(endpoint, now),
-                    )
-                    session.add(delivery)
-                    if endpoint.status == ACTIVE:
-                        fanned.due.append(delivery.public_id)
-                        fanned.described[delivery.public_id] = {
-                            "endpoint_id": endpoint.public_id,
-                            "event_type": event.type,
-                        }
-        fanned.auto_paused = [
-            e.id for e, _, _ in events if e.type == "webhook.endpoint_auto_paused"
-        ]
-        return fanned
+        one transaction (on SQLite in one trip to a worker thread: ``Database.run_transaction``)."""
+        return await self.db.run_transaction(partial(_fan_out, batch, utcnow()))
 
     @activity.defn
     async def compose_paused_notice(self, notice: PausedNotice) -> OutgoingEmail | None:
