@@ -131,7 +131,7 @@ class Settings(BaseSettings):
     rate_limits_enterprise: RateLimits = RateLimits(read=3000, write=600, webhook=100)
     rate_limit_burst_factor: float = Field(2.0, ge=1)
     rate_limit_burst_seconds: int = Field(10, gt=0, le=60)
-    # Where the rate-limit windows are counted (the `limits` library's moving windows):
+    # Where the rate-limit windows are counted (the `limits` library's sliding windows):
     # `memory://` in the API process (one API process: the embedded default), or a Redis URL
     # (`redis://host:6379/0`) that every API process shares. With Redis, the authenticated
     # principals' cache is also dropped across processes when a client or organization changes.

@@ -21,7 +21,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, File, Request, Response, UploadFile
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItemPerSecond, WindowStats
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 
@@ -46,9 +46,10 @@ from api.shared.idempotency import (
 from api.shared.rate_limit import (
     RateLimitMiddleware,
     Window,
+    allowed_verdict,
     category_of,
     is_nt24_path,
-    judge,
+    refused_verdict,
     windows_for,
 )
 from api.shared.versioning import (
@@ -605,10 +606,10 @@ def rate_limited(answer: httpx.Response, detail: str, window: int) -> None:
 
 
 async def limited_count(app: FastAPI, org: Organization, category: str, limit: int) -> int:
-    """How many requests the minute's moving window holds for ``org``'s ``category``."""
+    """How many requests the minute's window holds for ``org``'s ``category``."""
     item = RateLimitItemPerSecond(limit, 60)
-    storage = app.state.rate_limiter.storage
-    return (await storage.get_moving_window(item.key_for(str(org.id), category), limit, 60))[1]
+    stats = await app.state.rate_limiter.strategy.get_window_stats(item, str(org.id), category)
+    return limit - stats.remaining
 
 
 async def test_429_with_retry_after_and_the_headers_on_every_answer(db: Database, pg_url: str):
@@ -781,21 +782,16 @@ def test_window_arithmetic():
     assert windows_for(10, 2.0, 10)[1].limit == 4  # 3.33 rounds up
     assert windows_for(1, 2.0, 10)[1].limit == 1  # never 0
     assert windows_for(4, 6, 10)[1].limit == 4  # never above the minute
-    assert (
-        minute.start(1_729_684_259) == 1_729_684_200
-        and minute.reset(1_729_684_259) == 1_729_684_260
-    )
-    assert (
-        burst.start(1_729_684_259) == 1_729_684_250 and burst.reset(1_729_684_259) == 1_729_684_260
-    )
 
 
 def test_verdicts_name_the_binding_window():
-    now = 1_729_684_205
+    now = 1_729_684_205.0
     minute, burst = windows_for(60, 2.0, 10)
-    fresh = judge("write", (minute, burst), (1, 1), now)
-    assert fresh.allowed and fresh.remaining == 19 and fresh.reset == 1_729_684_210
-    late = judge("write", (minute, burst), (55, 2), now)
+    empty = [WindowStats(now, 60), WindowStats(now, 20)]
+    fresh = allowed_verdict("write", (minute, burst), empty, now)
+    assert fresh.allowed and fresh.remaining == 19 and fresh.reset == 1_729_684_215
+    busy = [WindowStats(1_729_684_259.4, 6), WindowStats(1_729_684_207.5, 18)]
+    late = allowed_verdict("write", (minute, burst), busy, now)
     assert late.remaining == 5 and late.reset == 1_729_684_260
     assert late.headers() == {
         "X-RateLimit-Limit": "60",
@@ -803,15 +799,23 @@ def test_verdicts_name_the_binding_window():
         "X-RateLimit-Reset": "1729684260",
         "X-RateLimit-Category": "write",
     }
-    over_minute = judge("write", (minute, burst), (61, 3), now)
+    full_minute = [WindowStats(1_729_684_259.2, 0), WindowStats(1_729_684_207.5, 17)]
+    over_minute = refused_verdict("write", (minute, burst), full_minute, now)
     assert not over_minute.allowed and over_minute.retry_after == 55
     assert over_minute.problem().detail == "60 requests per minute for write category exceeded."
-    over_burst = judge("read", windows_for(300, 2.0, 10), (40, 101), now)
+    both_full = [WindowStats(1_729_684_207.5, 0), WindowStats(1_729_684_209.1, 0)]
+    over_both = refused_verdict("write", (minute, burst), both_full, now)
+    assert over_both.retry_after == 5 and over_both.exceeded == burst  # the one freeing last
+    reads = windows_for(300, 2.0, 10)
+    over_burst = refused_verdict(
+        "read", reads, [WindowStats(now + 30, 260), WindowStats(now + 4.2, 0)], now
+    )
     assert over_burst.retry_after == 5 and over_burst.problem().status == 429
     assert over_burst.problem().detail == (
         "100 requests per 10 seconds (burst) for read category exceeded."
     )
     assert over_burst.problem().headers["Retry-After"] == "5"
+    assert over_burst.remaining == 0 and over_burst.headers()["X-RateLimit-Reset"] == "1729684210"
 
 
 def test_categories_and_paths():

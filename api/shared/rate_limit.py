@@ -4,19 +4,27 @@ Every organization has one budget per category (all its API clients share it): `
 GET), ``write`` (POST, PATCH, PUT, DELETE) and ``webhook`` (anything under ``/v1/webhooks``),
 sized by its tier (settings ``rate_limits_*``).
 
-Two moving windows count each request (the ``limits`` library's moving-window strategy):
+Two sliding windows count each request (the ``limits`` library's sliding-window counter:
+the count of the current clock-aligned window plus the previous window's, weighted by the share
+of it the last span still covers):
 
-- the last minute: at most the tier's limit, a hard ceiling;
+- the last minute: at most the tier's limit, a hard ceiling (no clock minute ever holds more,
+  and the previous minute's count weighs in, so a client cannot send twice the limit across the
+  minute's edge);
 - the last burst span (10 s): at most ``burst_factor`` (2) times its share of the minute,
   rounded up: 60 writes a minute allow 20 in any 10 s span, so a client may run at twice its
   steady rate for 10 s but can neither exceed the minute's limit nor spend the whole minute in
   one second.
 
+Each window is two counters whatever the traffic, so a request costs the same at 3 requests a
+minute as at 90,000 (a moving window keeps every request of the last minute in a list, and its
+cost grew with it: the README's performance figures).
+
 A refused request uses no budget: both windows are checked before either is counted (two
 requests racing for the last slot may still cost the loser one). Every answer to an
 authenticated NT24 request carries ``X-RateLimit-Limit`` (the minute's limit),
 ``X-RateLimit-Remaining`` (what may still be sent before a 429, the lower of both windows),
-``X-RateLimit-Reset`` (Unix seconds when that binding window frees its oldest request) and
+``X-RateLimit-Reset`` (Unix seconds when that binding window next frees a request) and
 ``X-RateLimit-Category``; a 429 ``rate-limited`` adds ``Retry-After``. Unauthenticated requests
 pass untouched: their endpoint answers 401 and there is no organization to count against.
 
@@ -35,7 +43,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -85,16 +93,10 @@ def limits_of(settings: Settings, tier: str) -> RateLimits:
 
 @dataclass(frozen=True)
 class Window:
-    """A fixed window of ``seconds`` aligned to the Unix clock, allowing ``limit`` requests."""
+    """A window of ``seconds`` allowing ``limit`` requests."""
 
     seconds: int
     limit: int
-
-    def start(self, now: int) -> int:
-        return now - now % self.seconds
-
-    def reset(self, now: int) -> int:
-        return self.start(now) + self.seconds
 
     def describe(self, category: str) -> str:
         span = "minute" if self.seconds == MINUTE else f"{self.seconds} seconds (burst)"
@@ -142,27 +144,12 @@ class Verdict:
         return Problem("rate-limited", self.exceeded.describe(self.category), headers=headers)
 
 
-def judge(
-    category: str, windows: tuple[Window, Window], counts: tuple[int, int], now: int
-) -> Verdict:
-    """The verdict for a request that made the windows' counts ``counts`` (itself included)."""
-    minute = windows[0]
-    over = [w for w, count in zip(windows, counts, strict=True) if count > w.limit]
-    if over:
-        # the window that ends last is the one that keeps refusing
-        exceeded = max(over, key=lambda w: w.reset(now))
-        return Verdict(category, minute.limit, 0, exceeded.reset(now), now, exceeded)
-    left = [(w.limit - count, w) for w, count in zip(windows, counts, strict=True)]
-    remaining, binding = min(left, key=lambda pair: pair[0])  # a tie names the minute
-    return Verdict(category, minute.limit, remaining, binding.reset(now), now, None)
-
-
 class Limiter:
-    """Moving windows per organization and category, in memory or in Redis."""
+    """Sliding windows per organization and category, in memory or in Redis."""
 
     def __init__(self, storage_url: str) -> None:
         self.storage = shared_storage(storage_url, "nt24-rate")
-        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.strategy = SlidingWindowCounterRateLimiter(self.storage)
 
     async def hit(
         self, organization_id: int, category: str, windows: tuple[Window, Window], now: float
@@ -175,9 +162,9 @@ class Limiter:
         if all(s.remaining >= 1 for s in stats):
             counted = [await self.strategy.hit(item, *ids) for item in items]
             if all(counted):
-                return _allowed(category, windows, stats, now)
+                return allowed_verdict(category, windows, stats, now)
             stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
-        return _refused(category, windows, stats, now)
+        return refused_verdict(category, windows, stats, now)
 
     async def clear(self) -> None:
         await self.storage.reset()
@@ -189,21 +176,23 @@ def _item(window: Window) -> RateLimitItem:
     return RateLimitItemPerSecond(window.limit, window.seconds)
 
 
-def _allowed(
+def allowed_verdict(
     category: str, windows: tuple[Window, Window], before: list[WindowStats], now: float
 ) -> Verdict:
+    """The verdict for a request both windows counted, from what they held just before."""
     left = []
     for window, stats in zip(windows, before, strict=True):
-        # an empty window's reset is now + its length; else its oldest request's expiry
+        # an empty window's reset is now + its length; else when it next frees a request
         reset = now + window.seconds if stats.remaining == window.limit else stats.reset_time
         left.append((stats.remaining - 1, math.ceil(reset)))
     remaining, reset = min(left, key=lambda pair: pair[0])  # a tie names the minute
     return Verdict(category, windows[0].limit, remaining, reset, int(now), None)
 
 
-def _refused(
+def refused_verdict(
     category: str, windows: tuple[Window, Window], stats: list[WindowStats], now: float
 ) -> Verdict:
+    """The verdict for a request refused by a full window, from what the windows hold."""
     full = [(w, math.ceil(s.reset_time)) for w, s in zip(windows, stats, strict=True)]
     over = [(w, reset) for (w, reset), s in zip(full, stats, strict=True) if s.remaining < 1]
     # the window that frees last is the one that keeps refusing
