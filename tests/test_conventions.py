@@ -53,8 +53,8 @@ from api.shared.rate_limit import (
     windows_for,
 )
 from api.shared.versioning import (
+    IF_NONE_MATCH,
     if_match,
-    if_none_match,
     none_match,
     parse_etag,
     require_version,
@@ -185,7 +185,7 @@ async def _buyer(request: Request, caller: Principal, buyer_id: UUID) -> Buyer:
     return buyer
 
 
-@router.get("/buyers/{buyerId}", dependencies=[Depends(if_none_match)])
+@router.get("/buyers/{buyerId}", openapi_extra=IF_NONE_MATCH)
 async def get_buyer(buyerId: UUID, caller: Caller, request: Request) -> Response:
     buyer = await _buyer(request, caller, buyerId)
     return versioned(BuyerView.of(buyer), buyer.version, request=request)

@@ -26,10 +26,10 @@ from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
 from api.shared.versioning import (
+    IF_NONE_MATCH,
     check_version,
     expected_version,
     if_match,
-    if_none_match,
     not_modified,
     versioned,
 )
@@ -283,7 +283,7 @@ async def list_buyers(
     "/{buyerId}",
     response_model=BuyerOut,
     summary="Get a buyer (business data only)",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
 )
 async def get_buyer(

@@ -7,13 +7,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import Db
-from api.shared.versioning import if_none_match, not_modified, versioned_json
+from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
 from store.models import Order
 from store.orders.queries import order_version
 from workflows.orders.rules.outcome import ComplianceStatus, Decision
@@ -52,7 +52,7 @@ _VERSION = Order.compliance["version"].as_integer()
     "/compliance",
     response_model=ComplianceOut,
     summary="The compliance rollup: status, decision, blockers, modules",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified (If-None-Match)"}},
 )
 async def get_compliance(

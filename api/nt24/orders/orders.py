@@ -29,9 +29,9 @@ from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt64
 from api.shared.locations import CREATED, located
 from api.shared.versioning import (
+    IF_NONE_MATCH,
     expected_version,
     if_match,
-    if_none_match,
     not_modified,
     versioned_json,
 )
@@ -321,7 +321,7 @@ async def list_orders(
     response_model=OrderOut,
     response_model_exclude_none=True,
     summary="Get an order",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
 )
 async def get_order(

@@ -21,7 +21,7 @@ from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
-from api.shared.versioning import expected_version, if_match, if_none_match, versioned_json
+from api.shared.versioning import IF_NONE_MATCH, expected_version, if_match, versioned_json
 from store.models import Order
 from workflows.change_source import ChangeSource
 from workflows.orders import model as m
@@ -122,7 +122,7 @@ async def submit_payment(
     "",
     response_model=PaymentOut,
     summary="The order's payment",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}, 404: {"description": "no payment yet"}},
 )
 async def get_payment(

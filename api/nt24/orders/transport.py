@@ -19,7 +19,7 @@ from api.nt24.values import AddressIn
 from api.shared.deps import Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.idempotency import idempotency_key
-from api.shared.versioning import if_none_match, not_modified, versioned_json
+from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
 from store.models import Order
 from store.orders.queries import order_version
 from workflows.orders import model as m
@@ -117,7 +117,7 @@ _MILESTONE: dict[int | str, dict[str, Any]] = {
     "",
     response_model=TransportOut,
     summary="The order's transport state",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}},
 )
 async def get_transport(

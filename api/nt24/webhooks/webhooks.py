@@ -34,8 +34,8 @@ from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
 from api.shared.versioning import (
+    IF_NONE_MATCH,
     check_version,
-    if_none_match,
     optional_if_match,
     versioned,
 )
@@ -268,7 +268,7 @@ async def list_webhooks(caller: Caller, db: Db) -> list[WebhookEndpointOut]:
     "/{endpointId}",
     response_model=WebhookEndpointOut,
     summary="Get a webhook endpoint (no secret)",
-    dependencies=[Depends(if_none_match)],
+    openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
 )
 async def get_webhook(endpointId: str, request: Request, caller: Caller, db: Db) -> Response:
