@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import telemetry
@@ -124,23 +124,20 @@ def activities(db: Database, settings: Settings) -> list[Any]:
     ]
 
 
-def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
-    """The sandbox every workflow runs in.
+def workflow_runner(*, strict: bool = False) -> WorkflowRunner:
+    """How the worker runs workflows: without the sandbox, or in the strict sandbox.
 
-    The worker passes the project's workflow modules through as well: imported once, not again
-    for every run (each open order held ~120 KiB of its own module copies, and each run paid
-    their import). Their code then runs without the sandbox's checks (no clock, I/O or
-    randomness but ``workflow``'s); ``strict`` re-imports and checks it for every run, as the
-    replay tests and ``nt24-admin replay`` run every saved and recent history."""
-    workflow_code = (
-        ()
-        if strict
-        else (
-            # the activities' interfaces among them (workflows/<domain>/activities.py): the
-            # types of workflow inputs and results, which pydantic looks up in sys.modules
-            "workflows",
-        )
-    )
+    The worker imports the project's workflow modules once, with the process (each run
+    re-importing its own copies held ~120 KiB per open order and paid their import). Inside a
+    sandbox that passes them through, their code ran without its checks all the same, while
+    every activation and every payload still went through the sandbox: the data converter
+    asks the sandboxed instance for each payload's serialization context by executing code in
+    it, 12% of the worker's CPU during lifecycles against 2% for the workflow code itself. So
+    the worker runs them unsandboxed, and ``strict`` re-imports and checks the workflow code
+    (no clock, I/O or randomness but ``workflow``'s) for every run, as the replay tests, the
+    fast lane's own runs and ``nt24-admin replay`` do with every saved and recent history."""
+    if not strict:
+        return UnsandboxedWorkflowRunner()
     return SandboxedWorkflowRunner(
         # pure libraries and the project's pure rules: imported once, not per workflow run (and
         # pydantic then resolves the rules' dataclasses in workflow inputs)
@@ -160,7 +157,6 @@ def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
             "workflows.payments.rules",
             # the tracing interceptor's spans, inside and outside the sandbox, are one library's
             "opentelemetry",
-            *workflow_code,
         )
     )
 
@@ -210,19 +206,9 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
     )
 
 
-def _keep_bytecode(settings: Settings) -> None:
-    """The workflow sandbox re-imports workflow modules per run: without bytecode caching
-    (PYTHONDONTWRITEBYTECODE) that doubles the worker's CPU, so cache it in the data folder."""
-    if sys.dont_write_bytecode:
-        sys.dont_write_bytecode = False
-        sys.pycache_prefix = str(settings.data_dir / "pycache")
-        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-
-
 async def main() -> None:
     settings = get_settings()
     settings.require_production_secrets()  # before anything starts: name what is missing
-    _keep_bytecode(settings)
     telemetry.setup_logging(settings)
     telemetry.setup_tracing(settings, "nt24-worker")
     db = Database(settings.effective_database_url)

@@ -203,13 +203,7 @@ class BenchStack:
         """Sandboxes, worker, API and hello-world; Temporal must be listening."""
         wait_for_port(self.temporal_port, 60, "The Temporal dev server", self.processes["temporal"])
         self.uvicorn("sandboxes", "sandboxes.app:app", self.sandbox_port)
-        # The workflow sandbox re-imports workflow modules per run: keep their bytecode
-        # (docs/architecture.md), in our temp folder rather than next to the sources.
-        self.start(
-            "worker",
-            [sys.executable, "worker.py"],
-            {"PYTHONPYCACHEPREFIX": str(self.root / "pycache"), "PYTHONDONTWRITEBYTECODE": ""},
-        )
+        self.start("worker", [sys.executable, "worker.py"])
         self.uvicorn("api", "bench.api_app:app", self.api_port)
         self.uvicorn("hello", "bench.hello_app:app", self.hello_port)
         for name, port in (

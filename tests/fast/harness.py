@@ -28,7 +28,10 @@ from worker import workflow_runner
 async def mocked_worker(
     env: WorkflowEnvironment, workflows: Sequence[type], activities: Sequence[Callable[..., Any]]
 ) -> AsyncIterator[str]:
-    """A worker on a task queue of its own, in the production sandbox; yields the queue.
+    """A worker on a task queue of its own, its workflows in the strict sandbox: every run
+    re-imports the workflow code and fails on a clock, I/O or randomness that is not
+    ``workflow``'s (the production worker runs them unsandboxed: worker.workflow_runner).
+    Yields the queue.
 
     An exception in workflow code fails the workflow (and the Update it ran in) at once: in
     production its task is retried until a fix is deployed, which in a test is a hang."""
@@ -38,7 +41,7 @@ async def mocked_worker(
         task_queue=task_queue,
         workflows=list(workflows),
         activities=list(activities),
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
         workflow_failure_exception_types=[Exception],
     ):
         yield task_queue
