@@ -39,7 +39,6 @@ from uuid import UUID
 import httpx
 import structlog
 from sqlalchemy import and_, delete, func, not_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from temporalio import activity
@@ -726,67 +725,90 @@ class WebhookActivities(interface.WebhookActivities):
         date, so a PENDING delivery always shows its next retry (``settle_failure`` then writes
         the workflow's own plan, its jitter included).
         """
-        async with self.db.session() as session:
-            found = (
-                await session.execute(
-                    select(WebhookDelivery, WebhookEndpoint)
-                    .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-                    .where(WebhookDelivery.public_id == delivery_id)
-                )
-            ).first()
-        if found is None or found[0].status != PENDING:
-            return AttemptOutcome(GONE), None
-        delivery, endpoint = found
-        if endpoint.status != ACTIVE:
-            async with self.db.transaction() as session:
-                await session.execute(
-                    update(WebhookDelivery)
-                    .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
-                    .values(next_retry_at=None)
-                )
-            return AttemptOutcome(PARKED), None
-        async with self.db.transaction() as session:
-            begun = await session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
-                .values(
-                    attempts=WebhookDelivery.attempts + 1,
-                    last_attempt_at=now,
-                    next_retry_at=self._retry_if_failed(delivery, now, None),
-                )
-                .returning(WebhookDelivery.id)
-            )
-            if begun.first() is None:
-                return AttemptOutcome(GONE), None
+        begun = await self.db.run_transaction(partial(self._begin_attempt, delivery_id, now))
+        if isinstance(begun, AttemptOutcome):
+            return begun, None
+        delivery, endpoint = begun
         answer = await self._send(endpoint, delivery)
-        paused: Event | None = None
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
-                .values(
-                    http_status=answer.status,
-                    error=answer.error,
-                    next_retry_at=None
-                    if answer.ok
-                    else self._retry_if_failed(delivery, now, answer.retry_after),
-                    **({"status": DELIVERED} if answer.ok else {}),
-                )
-            )
-            if answer.ok:
-                await session.execute(
-                    update(WebhookEndpoint)
-                    .where(WebhookEndpoint.id == endpoint.id)
-                    .values(consecutive_failures=0, failing_since=None)
-                )
-            else:
-                paused = await self._count_failure(session, endpoint, answer, now)
+        paused = await self.db.run_transaction(
+            partial(self._record_answer, delivery, endpoint, answer, now)
+        )
         if answer.ok:
             return AttemptOutcome(DELIVERED), None
         failed = AttemptOutcome(
             FAILED, now, answer.retry_after, delivery.failing_since, delivery.retries_used
         )
         return failed, paused
+
+    def _begin_attempt(
+        self, delivery_id: str, now: datetime, session: Session
+    ) -> tuple[WebhookDelivery, WebhookEndpoint] | AttemptOutcome:
+        """``attempt``'s first transaction: count the attempt and plan the retry should it
+        fail; or the outcome already, when there is nothing to send."""
+        found = session.execute(
+            select(WebhookDelivery, WebhookEndpoint)
+            .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(WebhookDelivery.public_id == delivery_id)
+        ).first()
+        if found is None or found[0].status != PENDING:
+            return AttemptOutcome(GONE)
+        delivery, endpoint = found
+        pending = (WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+        if endpoint.status != ACTIVE:
+            session.execute(
+                update(WebhookDelivery)
+                .where(*pending)
+                .values(next_retry_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            return AttemptOutcome(PARKED)
+        begun = session.execute(
+            update(WebhookDelivery)
+            .where(*pending)
+            .values(
+                attempts=WebhookDelivery.attempts + 1,
+                last_attempt_at=now,
+                next_retry_at=self._retry_if_failed(delivery, now, None),
+            )
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        if begun.first() is None:
+            return AttemptOutcome(GONE)
+        return delivery, endpoint
+
+    def _record_answer(
+        self,
+        delivery: WebhookDelivery,
+        endpoint: WebhookEndpoint,
+        answer: _Answer,
+        now: datetime,
+        session: Session,
+    ) -> Event | None:
+        """``attempt``'s last transaction: the answer on the delivery and on its endpoint's
+        record; the auto-pause event, should this failure have paused the endpoint."""
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+            .values(
+                http_status=answer.status,
+                error=answer.error,
+                next_retry_at=None
+                if answer.ok
+                else self._retry_if_failed(delivery, now, answer.retry_after),
+                **({"status": DELIVERED} if answer.ok else {}),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not answer.ok:
+            return self._count_failure(session, endpoint, answer, now)
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint.id)
+            .values(consecutive_failures=0, failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return None
 
     def _retry_if_failed(
         self, delivery: WebhookDelivery, attempted_at: datetime, retry_after: timedelta | None
@@ -837,26 +859,23 @@ class WebhookActivities(interface.WebhookActivities):
         wait = _retry_after(retry_after) if status in (429, 503) else None
         return _Answer(status, f"HTTP {status}", wait)
 
-    async def _count_failure(
-        self, session: AsyncSession, endpoint: WebhookEndpoint, answer: _Answer, now: datetime
+    def _count_failure(
+        self, session: Session, endpoint: WebhookEndpoint, answer: _Answer, now: datetime
     ) -> Event | None:
         """Count a failed attempt against the endpoint: a 410 disables it; too many failures
         in a row, or for too long, pause it. The auto-pause event, if this paused it."""
         if answer.status == 410:
-            await _change_status(
-                session, endpoint.id, DISABLED, "The receiver answered 410 Gone", now
-            )
+            _change_status(session, endpoint.id, DISABLED, "The receiver answered 410 Gone", now)
             return None
-        failures, since = (
-            await session.execute(
-                update(WebhookEndpoint)
-                .where(WebhookEndpoint.id == endpoint.id)
-                .values(
-                    consecutive_failures=WebhookEndpoint.consecutive_failures + 1,
-                    failing_since=func.coalesce(WebhookEndpoint.failing_since, now),
-                )
-                .returning(WebhookEndpoint.consecutive_failures, WebhookEndpoint.failing_since)
+        failures, since = session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint.id)
+            .values(
+                consecutive_failures=WebhookEndpoint.consecutive_failures + 1,
+                failing_since=func.coalesce(WebhookEndpoint.failing_since, now),
             )
+            .returning(WebhookEndpoint.consecutive_failures, WebhookEndpoint.failing_since)
+            .execution_options(synchronize_session=False)
         ).one()
         assert since is not None  # the coalesce above set it
         if failures >= self.settings.webhook_auto_pause_failures:
@@ -865,7 +884,7 @@ class WebhookActivities(interface.WebhookActivities):
             reason = f"failing for {(now - since).total_seconds() / 3600:.0f} h"
         else:
             return None
-        if not await _change_status(session, endpoint.id, PAUSED, f"Auto-paused: {reason}", now):
+        if not _change_status(session, endpoint.id, PAUSED, f"Auto-paused: {reason}", now):
             return None  # already paused or disabled by another attempt
         return record_event(
             session,
@@ -978,11 +997,11 @@ class WebhookActivities(interface.WebhookActivities):
             )
 
 
-async def _change_status(
-    session: AsyncSession, endpoint_id: int, status: str, reason: str, now: datetime
+def _change_status(
+    session: Session, endpoint_id: int, status: str, reason: str, now: datetime
 ) -> bool:
     """Move an ACTIVE endpoint to ``status``; False when it was not ACTIVE any more."""
-    changed = await session.execute(
+    changed = session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.status == ACTIVE)
         .values(
@@ -992,5 +1011,6 @@ async def _change_status(
             updated_at=now,
         )
         .returning(WebhookEndpoint.id)
+        .execution_options(synchronize_session=False)
     )
     return changed.first() is not None

@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from store.models import Event
 from workflows.change_source import ChangeSource
@@ -341,7 +342,7 @@ def event_envelope(
 
 
 def record_event(
-    session: AsyncSession,
+    session: Session | AsyncSession,
     organization_id: int,
     event_type: str,
     data: dict[str, Any],
