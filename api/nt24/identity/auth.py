@@ -175,6 +175,10 @@ async def organization_access(
     """The caller, once its organization has accepted the current DPA. (``principal``'s work
     done here, not as a sub-dependency: each level of the tree costs every request its solving.)
     """
+    return await _dpa_checked(request)
+
+
+async def _dpa_checked(request: Request) -> Principal:
     caller = await authenticate(request)
     settings = app_settings(request)
     if not dpa_accepted(caller.organization, settings):
@@ -207,11 +211,14 @@ class PartnerScope:
 
 async def partner_scope(
     request: Request,
-    caller: Caller,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     seller_id: Annotated[
         UUID, Path(alias="sellerId", description="UUID of the seller trade partner")
     ],
 ) -> PartnerScope:
+    """The caller acting for the seller of the path; ``organization_access``'s work done here
+    rather than as a sub-dependency, for the same reason."""
+    caller = await _dpa_checked(request)
     # the partners this token was checked against, dropped with it
     # (api/nt24/identity/principal_cache.py)
     known: dict[UUID, Partner | None] = getattr(request.state, "principal_partners", {})
