@@ -220,6 +220,14 @@ class Database:
 
 async def affected_rows(session: AsyncSession, statement: UpdateBase) -> int:
     """Run an UPDATE or DELETE and count the rows it changed."""
-    result = await session.execute(statement)
+    return _rowcount(await session.execute(statement))
+
+
+def rows_changed(session: Session, statement: UpdateBase) -> int:
+    """``affected_rows`` in a plain session (``Database.run_transaction``)."""
+    return _rowcount(session.execute(statement))
+
+
+def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)  # what DML answers (typed as any Result)
     return result.rowcount

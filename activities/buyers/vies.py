@@ -15,17 +15,19 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import httpx
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.tls import tls_context
 from settings import Settings
-from store.db import Database, affected_rows
+from store.db import Database, rows_changed
 from store.models import Buyer, ViesCheck
 from workflows.buyers import activities as interface
 from workflows.buyers.activities import (
@@ -186,58 +188,62 @@ class ViesActivities(interface.ViesActivities):
     @activity.defn
     async def record_vies_check(self, record: ViesCheckRecord) -> ViesCheckRecorded:
         """Keep the check as evidence and, unless a newer one is stored, as the buyer's latest."""
-        async with self.db.transaction() as session:
-            buyer = await session.scalar(select(Buyer).where(Buyer.uuid == UUID(record.buyer_uuid)))
-            if buyer is None:
-                raise ApplicationError(
-                    f"unknown buyer {record.buyer_uuid}", type="UNKNOWN_BUYER", non_retryable=True
-                )
-            check_uuid = UUID(record.check_uuid)
-            if await session.scalar(select(ViesCheck.id).where(ViesCheck.uuid == check_uuid)):
-                # A retry of a write that committed: the first attempt already did everything.
-                return ViesCheckRecorded(record.check_uuid, buyer_updated=False)
-            session.add(
-                ViesCheck(
-                    uuid=check_uuid,
-                    organization_id=buyer.organization_id,
-                    buyer_id=buyer.id,
-                    vat_number=record.vat_number,
-                    requester_vat_number=record.requester_vat_number,
-                    trigger=record.trigger,
-                    result=record.result,
-                    checked_at=record.checked_at,
-                    request_date=record.request_date,
-                    request_identifier=record.request_identifier,
-                    name=record.name,
-                    address=record.address,
-                    error_code=record.error_code,
-                    attempts=record.attempts,
-                    raw_sha256=record.raw_sha256,
-                    workflow_id=activity.info().workflow_id,
-                )
-            )
-            # One conditional UPDATE: an older check never overwrites a newer one. The VIES
-            # result is KYC state (GET .../kyc), not the buyer resource: its version stays.
-            updated = await affected_rows(
-                session,
-                update(Buyer)
-                .where(
-                    Buyer.id == buyer.id,
-                    or_(
-                        Buyer.vies_last_checked_at.is_(None),
-                        Buyer.vies_last_checked_at < record.checked_at,
-                    ),
-                )
-                .values(
-                    vies_result=record.result,
-                    vies_last_checked_at=record.checked_at,
-                    # the name of VIES's last answer; an outage answered nothing, so keeps it
-                    **(
-                        {}
-                        if record.result == ViesResult.UNKNOWN
-                        else {"vies_trader_name": record.name}
-                    ),
-                )
-                .execution_options(synchronize_session=False),
-            )
-        return ViesCheckRecorded(record.check_uuid, buyer_updated=updated == 1)
+        workflow_id = activity.info().workflow_id
+        return await self.db.run_transaction(partial(_record_vies_check, record, workflow_id))
+
+
+def _record_vies_check(
+    record: ViesCheckRecord, workflow_id: str | None, session: Session
+) -> ViesCheckRecorded:
+    """``record_vies_check``'s transaction: a plain function of a plain session, so that on
+    SQLite it runs whole in one trip to the writer thread (``Database.run_transaction``)."""
+    buyer = session.scalar(select(Buyer).where(Buyer.uuid == UUID(record.buyer_uuid)))
+    if buyer is None:
+        raise ApplicationError(
+            f"unknown buyer {record.buyer_uuid}", type="UNKNOWN_BUYER", non_retryable=True
+        )
+    check_uuid = UUID(record.check_uuid)
+    if session.scalar(select(ViesCheck.id).where(ViesCheck.uuid == check_uuid)):
+        # A retry of a write that committed: the first attempt already did everything.
+        return ViesCheckRecorded(record.check_uuid, buyer_updated=False)
+    session.add(
+        ViesCheck(
+            uuid=check_uuid,
+            organization_id=buyer.organization_id,
+            buyer_id=buyer.id,
+            vat_number=record.vat_number,
+            requester_vat_number=record.requester_vat_number,
+            trigger=record.trigger,
+            result=record.result,
+            checked_at=record.checked_at,
+            request_date=record.request_date,
+            request_identifier=record.request_identifier,
+            name=record.name,
+            address=record.address,
+            error_code=record.error_code,
+            attempts=record.attempts,
+            raw_sha256=record.raw_sha256,
+            workflow_id=workflow_id,
+        )
+    )
+    # One conditional UPDATE: an older check never overwrites a newer one. The VIES result is
+    # KYC state (GET .../kyc), not the buyer resource: its version stays.
+    updated = rows_changed(
+        session,
+        update(Buyer)
+        .where(
+            Buyer.id == buyer.id,
+            or_(
+                Buyer.vies_last_checked_at.is_(None),
+                Buyer.vies_last_checked_at < record.checked_at,
+            ),
+        )
+        .values(
+            vies_result=record.result,
+            vies_last_checked_at=record.checked_at,
+            # the name of VIES's last answer; an outage answered nothing, so keeps it
+            **({} if record.result == ViesResult.UNKNOWN else {"vies_trader_name": record.name}),
+        )
+        .execution_options(synchronize_session=False),
+    )
+    return ViesCheckRecorded(record.check_uuid, buyer_updated=updated == 1)
