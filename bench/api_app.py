@@ -35,8 +35,9 @@ def _count_commit(*_: Any) -> None:
 def create_bench_api() -> FastAPI:
     # The app's own database, handed in so its engine can be counted (two cheap listeners)
     db = Database(get_settings().effective_database_url)
-    event.listen(db.engine.sync_engine, "before_cursor_execute", _count_statement)
-    event.listen(db.engine.sync_engine, "commit", _count_commit)
+    for engine in db.sync_engines():
+        event.listen(engine, "before_cursor_execute", _count_statement)
+        event.listen(engine, "commit", _count_commit)
     app = create_app(db=db)
 
     @app.get("/bench/hello", include_in_schema=False)

@@ -204,11 +204,14 @@ def statements(db: Database) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(" ".join(statement.split()))
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    engines = db.sync_engines()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_gets_write_nothing_and_a_304_reads_the_version_alone(stack: Stack):
