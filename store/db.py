@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import socket
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -12,10 +14,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import Connection, CursorResult, Engine, Row, Select, event, make_url
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -240,6 +244,29 @@ class Database:
         if self._reads is not self.engine:
             await self._reads.dispose()
         await self.engine.dispose()
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or dropped the connection
+    (down, restarting, refusing connections, its name unknown, the pool exhausted, an SQLite
+    file locked past the busy timeout), rather than refusing a statement: a request that meets
+    it answers 503 and may be retried."""
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return error.orig is not None and unreachable(error.orig)
+    if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror, PoolTimeout)):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return "database is locked" in str(error)
+    return isinstance(
+        error,
+        (
+            asyncpg.exceptions.PostgresConnectionError,
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.TooManyConnectionsError,
+        ),
+    )
 
 
 async def affected_rows(session: AsyncSession, statement: UpdateBase) -> int:

@@ -7,7 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from store.db import Database
-from tests.conftest import Stack, serving, settings_for_tests
+from tests.conftest import Stack, free_port, serving, settings_for_tests
 
 
 async def test_healthz_and_readyz_with_a_polling_worker(stack: Stack):
@@ -51,3 +51,24 @@ async def test_unexpected_errors_hide_internals_and_carry_a_trace_id(
     assert "hunter2" not in answer.text and "secret.py" not in answer.text
     assert missing.status_code == 404 and missing.json()["code"] == "not-found"
     assert missing.headers["x-request-id"] == "abc-123"
+
+
+async def test_a_database_that_does_not_answer_is_503_with_retry_after(
+    dev_server: WorkflowEnvironment,
+):
+    gone = f"postgresql+asyncpg://nt24:nt24@127.0.0.1:{free_port()}/nt24"
+    app = create_app(settings_for_tests(gone), temporal_client=dev_server.client)
+    token_url = "/realms/nt24-idp/protocol/openid-connect/token"
+    form = {"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"}
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        token = await http.post(token_url, data=form)  # reads the API clients
+        # the payments API's seller login reads its users
+        login = await http.post("/v1/api/token/", json={"username": "a@b.c", "password": "x"})
+    assert token.status_code == 503, token.text
+    assert token.headers["content-type"] == "application/problem+json"
+    body = token.json()
+    assert body["code"] == "service-unavailable" and body["traceId"].startswith("req_")
+    for answer in (token, login):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"].isdigit()
+        assert "127.0.0.1" not in answer.text and "asyncpg" not in answer.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from sqlalchemy import event, literal_column, select, table, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.db import READ_POOL_SIZE, Database
+from store.db import READ_POOL_SIZE, Database, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
 from store.models import Organization, User
@@ -162,3 +164,14 @@ async def test_a_plain_transaction_commits_what_it_wrote_or_nothing(store: Datab
     renamed = update(Organization).where(Organization.id == org.id).values(dpa_version="2026-05")
     changed = await store.run_statements(lambda c: c.execute(renamed).rowcount)
     assert changed == 1 and await store.read(columns) == ("2026-05",)
+
+
+def test_unreachable_tells_a_database_away_from_a_refused_statement():
+    locked = sqlite3.OperationalError("database is locked")
+    missing = sqlite3.OperationalError("no such table: orders")
+    assert unreachable(ConnectionRefusedError(111, "Connect call failed"))
+    assert unreachable(DBAPIError("SELECT 1", {}, locked))
+    assert unreachable(PoolTimeout("QueuePool limit reached"))
+    assert not unreachable(DBAPIError("SELECT 1", {}, missing))
+    assert not unreachable(IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE")))
+    assert not unreachable(ValueError("not a database error"))

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.shared.deps import app_settings
+from store.db import unreachable
 from telemetry import current_trace_id
 
 log = structlog.get_logger(__name__)
@@ -229,7 +230,20 @@ def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONRespon
     return problem_response(request, problem)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if unreachable(exc):
+        log.warning(
+            "database unreachable",
+            path=request.url.path,
+            error=type(exc).__name__,
+            trace_id=trace_id(request),
+        )
+        detail = f"The database did not answer. Retry in {DATABASE_RETRY_AFTER_SECONDS} seconds."
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+        return problem_response(request, Problem("service-unavailable", detail, headers=headers))
     log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
     return problem_response(
         request,
