@@ -497,13 +497,16 @@ async def test_the_same_idempotency_key_through_both_processes_applies_once(
 
 
 async def workflow_task_identities(deployment: Deployment, order: str) -> list[str]:
-    """Who ran each workflow task of the order's workflow, in order (``pid@host``)."""
+    """Who completed each workflow task of the order's workflow, in order (``pid@host``). The
+    completion names its worker; the start of an Update's task, written to the history only
+    once it completed, may name nobody."""
     history = await deployment.temporal.get_workflow_handle(f"order-{order}").fetch_history()
-    return [
-        event.workflow_task_started_event_attributes.identity
+    identities = (
+        event.workflow_task_completed_event_attributes.identity
         for event in history.events
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
-    ]
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    )
+    return [identity for identity in identities if identity]
 
 
 def identity_of(process: asyncio.subprocess.Process) -> str:
