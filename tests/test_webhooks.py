@@ -269,6 +269,11 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
                 # the catalogue describes what is really sent
                 assert set(event["data"]) == {f.name for f in EVENT_TYPES[event["type"]].fields}
 
+            # the receiver has the calls before the worker records their answers
+            async def recorded() -> bool:
+                return all(d["status"] != "PENDING" for d in await deliveries(http, mine))
+
+            await until(recorded, 10)
             history = await deliveries(http, mine)
             assert len(history) == 3
             assert all(d["status"] == "DELIVERED" and d["attempts"] == 1 for d in history)
