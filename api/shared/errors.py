@@ -223,14 +223,27 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
     return problem_response(request, validation_problem(errors))
 
 
+# What a client is told to wait before retrying while a dependency (Temporal, its worker, the
+# database) is away
+RETRY_AFTER_SECONDS = 5
+
+
+class Unavailable(Problem):
+    """503 ``service-unavailable`` with ``Retry-After``: a dependency is away, retry later."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "service-unavailable",
+            f"{detail} Retry in {RETRY_AFTER_SECONDS} seconds.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
 def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
     detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][1]
     problem = Problem(slug, detail, status=exc.status_code, headers=dict(exc.headers or {}))
     return problem_response(request, problem)
-
-
-DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -241,9 +254,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
             error=type(exc).__name__,
             trace_id=trace_id(request),
         )
-        detail = f"The database did not answer. Retry in {DATABASE_RETRY_AFTER_SECONDS} seconds."
-        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
-        return problem_response(request, Problem("service-unavailable", detail, headers=headers))
+        return problem_response(request, Unavailable("The database did not answer."))
     log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
     return problem_response(
         request,

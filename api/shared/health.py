@@ -16,8 +16,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from api.shared.deps import AppSettings, Db
-from api.shared.errors import Problem
-from api.shared.temporal_calls import RETRY_AFTER_SECONDS
+from api.shared.errors import RETRY_AFTER_SECONDS, Problem
 from settings import Settings
 from store import worker_heartbeats
 from store.db import Database

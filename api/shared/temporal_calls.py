@@ -33,12 +33,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.shared.errors import Problem, problem_response, trace_id
+from api.shared.errors import Problem, Unavailable, problem_response, trace_id
 
 log = structlog.get_logger(__name__)
 
-# What a client is told to wait before retrying while Temporal or its worker is away
-RETRY_AFTER_SECONDS = 5
 DEFAULT_COMMAND_DEADLINE = 10.0
 
 # Temporal's answers that mean "not now": the server or the connection to it, not the request
@@ -56,16 +54,9 @@ TRANSIENT = frozenset(
 )
 
 
-class TemporalUnavailable(Problem, RuntimeError):
+class TemporalUnavailable(Unavailable, RuntimeError):
     """503 ``service-unavailable`` with ``Retry-After``. A RuntimeError too, as the client's
     own connect failure is, so callers that tolerate an unreachable Temporal still do."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            "service-unavailable",
-            f"{detail} Retry in {RETRY_AFTER_SECONDS} seconds.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
 
 
 def unavailable(detail: str = "The workflow service is unavailable.") -> TemporalUnavailable:
