@@ -50,6 +50,15 @@ async def order_columns(
     return await db.read(tenant.one_under_seller(Order, partner_id, uuid, *columns))
 
 
+async def order_vins(db: Database, order_id: int) -> list[str]:
+    """The order's VINs as it spells them, in its order."""
+    async with db.session() as session:
+        vins = await session.scalars(
+            select(OrderVin.vin).where(OrderVin.order_id == order_id).order_by(OrderVin.position)
+        )
+        return list(vins)
+
+
 async def order_of_workflow(db: Database, workflow_id: str) -> Order | None:
     async with db.session() as session:
         return await session.scalar(select(Order).where(Order.workflow_id == workflow_id))

@@ -30,7 +30,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
-from api.nt24.orders.commands import answer_body, closed_order, load_order, run_command
+from api.nt24.orders.commands import answer_body, closed_order, order_view, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
@@ -49,7 +49,7 @@ from store.documents import (
     inspect_upload,
 )
 from store.models import Document, Order
-from store.orders.queries import order_document, order_documents
+from store.orders.queries import order_document, order_documents, order_vins
 from workflows.change_source import ChangeSource
 from workflows.orders.model import AttachDocument, DocumentRef
 from workflows.orders.workflow import OrderWorkflow
@@ -170,20 +170,21 @@ def requested_vins(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
 
-def covered_vins(order: Order, requested: list[str]) -> list[str] | None:
+async def covered_vins(db: Database, order_id: int, requested: list[str]) -> list[str] | None:
     """The order's spelling of each requested VIN (case-insensitive, duplicates once, in the
-    order's order); None when none was named: the document covers all of them. An unknown VIN
-    is a 422 naming ``vins``."""
+    order's order); None when none was named: the document covers all of them, and the VINs
+    are not read. An unknown VIN is a 422 naming ``vins``."""
     if not requested:
         return None
-    spelling = {v.vin.upper(): v.vin for v in order.vins}
+    vins = await order_vins(db, order_id)
+    spelling = {vin.upper(): vin for vin in vins}
     unknown = [v for v in requested if v.upper() not in spelling]
     if unknown:
         raise validation_problem(
             [FieldError("vins", f"{', '.join(unknown)}: not a VIN of this order", unknown)]
         )
     named = {v.upper() for v in requested}
-    return [v.vin for v in order.vins if v.vin.upper() in named]
+    return [vin for vin in vins if vin.upper() in named]
 
 
 def _types_for(module: str | None) -> list[str]:
@@ -308,8 +309,8 @@ async def upload_document(
         origin_country=origin_country,
         destination_country=destination_country,
     )
-    row = await load_order(db, scope, order_uuid)
-    covered = covered_vins(row, requested_vins(vins))
+    row = await order_view(db, scope, order_uuid, Order.id, Order.workflow_id)
+    covered = await covered_vins(db, row.id, requested_vins(vins))
     await upload.store(settings)
     doc_module, default_issuer = DOCUMENT_TYPES[upload.type]
     document = DocumentRef(
@@ -437,7 +438,7 @@ async def list_documents(
     type: str | None = None,
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.id)
     return [document_out(d) for d in await order_documents(db, row.id, type, status)]
 
 
@@ -474,7 +475,7 @@ async def document_content(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.id)
     document = await order_document(db, row.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")

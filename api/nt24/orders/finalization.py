@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from api.nt24.identity.auth import PartnerAccess
-from api.nt24.orders.commands import answer_body, closed_order, load_order, run_command
+from api.nt24.orders.commands import answer_body, closed_order, order_view, run_command
 from api.nt24.orders.compliance import DecisionValue
 from api.nt24.orders.documents import attachment
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
@@ -22,6 +22,7 @@ from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt32
 from api.shared.locations import CREATED
 from store.documents import DocumentStore
+from store.models import Order
 from store.orders.queries import export_file_version
 from workflows.orders import model as m
 from workflows.orders.workflow import OrderWorkflow
@@ -84,7 +85,7 @@ async def export_file(
     scope: PartnerAccess,
     db: Db,
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.export_file)
     return JSONResponse(row.export_file)
 
 
@@ -101,7 +102,7 @@ async def export_file_content(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.id, Order.external_order_id)
     export = await export_file_version(db, row.id, version)
     if export is None:
         raise Problem("not-found", f"Export File version {version} was not found.")
@@ -129,7 +130,7 @@ async def regenerate_export(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    row = await load_order(db, scope, uuid)
+    row = await order_view(db, scope, uuid, Order.workflow_id)
     result = await run_command(
         client,
         row.workflow_id,
