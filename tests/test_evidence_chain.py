@@ -10,18 +10,24 @@ import asyncio
 import io
 import json
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from uuid import UUID
 
 import pypdf
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 import admin
 from activities.buyers.kyc_profile_pdf import self_signed, signing_material
 from activities.orders.export_file_signing import ExportFileSigner, Seal, verify_export_file
-from activities.orders.order_store import evidence_head
+from activities.orders.order_evidence import vies_check_key
+from activities.orders.order_store import _vies_checks_to_seal, evidence_head
+from store.db import Database
 from store.documents import DocumentStore
-from store.models import Document, EvidenceEntry, Order
+from store.identity import identity
+from store.models import Buyer, Document, EvidenceEntry, Order, Partner, ViesCheck
 from store.orders import evidence
 from store.orders.evidence import GENESIS, Evidence, canonical, chain_hash, verify_chain
 from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
@@ -314,3 +320,58 @@ def test_a_signed_export_file_with_a_timestamp_is_accepted_and_one_changed_byte_
         changed[position] ^= 0x01
         check = verify_export_file(bytes(changed), [platform.certificate_pem])
         assert not check.valid, position
+
+
+async def test_an_order_write_reads_the_buyers_vies_checks_whole_only_when_one_is_new(
+    db: Database,
+):
+    """A buyer re-checked daily has hundreds of checks: a write tells from their uuids alone
+    that its chain holds them all. A check the chain lacks (recorded after the order's last
+    write) brings them all back, oldest first, for ``append`` to seal the new one; a check
+    made after the write's moment waits for a later write."""
+    async with db.transaction() as session:
+        org = await identity.create_organization(session, f"Checks {id(session)}")
+        partner = Partner(organization_id=org.id, name="Seller", country="DE")
+        session.add(partner)
+        await session.flush()
+        buyer = Buyer(
+            organization_id=org.id,
+            partner_id=partner.id,
+            vat_number="FR88100000009",
+            company_name="Acheteur SARL",
+            street="1 rue",
+            post_code="75001",
+            city="Paris",
+            country="FR",
+            kyc_mode="MARKETPLACE_LED",
+        )
+        session.add(buyer)
+        await session.flush()
+        checks = [
+            ViesCheck(
+                organization_id=org.id,
+                buyer_id=buyer.id,
+                vat_number=buyer.vat_number,
+                trigger="DAILY",
+                result="VALID",
+                checked_at=datetime(2026, 11, day, 6, tzinfo=UTC),
+            )
+            for day in (3, 1, 2)  # recorded out of their order
+        ]
+        session.add_all(checks)
+    first, second, third = sorted(checks, key=lambda c: c.checked_at)
+    order = SimpleNamespace(buyer_id=buyer.id)
+
+    async def to_seal(held: list[ViesCheck], day: int) -> list[UUID]:
+        chain = evidence.Chain(frozenset(vies_check_key(c.uuid) for c in held), len(held), GENESIS)
+        write = SimpleNamespace(updated_at=datetime(2026, 11, day, 12, tzinfo=UTC))
+
+        def read(session: Session) -> list[UUID]:
+            return [c.uuid for c in _vies_checks_to_seal(session, order, write, chain)]  # type: ignore[arg-type]
+
+        return await db.run_transaction(read)
+
+    assert await to_seal([first, second], 2) == []
+    assert await to_seal([first], 2) == [first.uuid, second.uuid]
+    assert await to_seal([first, second], 3) == [first.uuid, second.uuid, third.uuid]
+    assert await to_seal([first, second, third], 3) == []

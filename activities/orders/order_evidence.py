@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from store.models import ExportFile, ViesCheck
 from store.orders.evidence import Evidence, utc
@@ -46,6 +47,11 @@ _PAYMENT_FACTS = (
 
 def _pick(values: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     return {k: values[k] for k in keys if values.get(k) is not None}
+
+
+def vies_check_key(check_uuid: UUID) -> str:
+    """The key of a VIES check's entry in an order's chain."""
+    return f"vies:{check_uuid}"
 
 
 def evidence_of(
@@ -109,7 +115,7 @@ def evidence_of(
         items.append(
             Evidence(
                 "vies_check",
-                f"vies:{check.uuid}",
+                vies_check_key(check.uuid),
                 {
                     "uuid": str(check.uuid),
                     "vatNumber": check.vat_number,

@@ -11,6 +11,7 @@ Update returns only after it, so a client reads its own write.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -25,7 +26,7 @@ from temporalio.exceptions import ApplicationError
 from activities.orders import export_file_pdf as pdf
 from activities.orders.export_file_render import ExportFileRenderer
 from activities.orders.export_file_signing import ExportFileSigner, Seal
-from activities.orders.order_evidence import evidence_of
+from activities.orders.order_evidence import evidence_of, vies_check_key
 from activities.webhooks.delivery import kick_fan_out
 from store.db import Database
 from store.documents import DocumentStore
@@ -120,20 +121,31 @@ def _seal_evidence(
     session: Session, row: Order, snapshot: OrderSnapshot, rendered: OrderJson
 ) -> str:
     """Append what this write made known to the order's evidence chain, in its transaction."""
-    vies_checks = (
-        session.scalars(
-            select(ViesCheck)
-            .where(ViesCheck.buyer_id == row.buyer_id, ViesCheck.checked_at <= snapshot.updated_at)
-            .order_by(ViesCheck.checked_at, ViesCheck.id)
-        )
-    ).all()
+    chain = evidence.chain_of(session, row.id)
     export_files = (
         session.scalars(
             select(ExportFile).where(ExportFile.order_id == row.id).order_by(ExportFile.version)
         )
     ).all()
-    items = evidence_of(snapshot, rendered, vies_checks, export_files)
-    return evidence.append(session, row, items, snapshot.updated_at)
+    items = evidence_of(
+        snapshot, rendered, _vies_checks_to_seal(session, row, snapshot, chain), export_files
+    )
+    return evidence.append(session, row, items, snapshot.updated_at, chain)
+
+
+def _vies_checks_to_seal(
+    session: Session, row: Order, snapshot: OrderSnapshot, chain: evidence.Chain
+) -> Sequence[ViesCheck]:
+    """The buyer's VIES checks up to this write, oldest first, when the chain lacks any of
+    them (``append`` skips those it holds); none when it holds them all, told from their uuids
+    alone: a buyer re-checked daily has hundreds, and most writes bring no new one."""
+    candidates = ViesCheck.buyer_id == row.buyer_id, ViesCheck.checked_at <= snapshot.updated_at
+    uuids = session.scalars(select(ViesCheck.uuid).where(*candidates)).all()
+    if all(vies_check_key(uuid) in chain.keys for uuid in uuids):
+        return ()
+    return session.scalars(
+        select(ViesCheck).where(*candidates).order_by(ViesCheck.checked_at, ViesCheck.id)
+    ).all()
 
 
 def _new_order(snapshot: OrderSnapshot) -> Order:

@@ -72,18 +72,39 @@ class Evidence:
         return {"kind": self.kind, "key": self.key, **self.facts}
 
 
-def append(session: Session, order: Order, evidence: Iterable[Evidence], at: datetime) -> str:
-    """Append what the chain does not hold yet (by key), in the given order; record the head
-    on the order row and return it. The caller holds the order row (locked on PostgreSQL), so
-    appends to one order never interleave."""
-    # the keys the chain holds and its last (seq, hash), (0, GENESIS) when empty: one read
-    chain = session.execute(
+@dataclass(frozen=True)
+class Chain:
+    """What an order's chain holds: its entries' keys, and its last entry's seq and hash
+    ((0, GENESIS) when empty)."""
+
+    keys: frozenset[str]
+    seq: int
+    head: str
+
+
+def chain_of(session: Session, order_id: int) -> Chain:
+    """The order's chain as ``append`` needs it, in one read."""
+    rows = session.execute(
         select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
-            EvidenceEntry.order_id == order.id
+            EvidenceEntry.order_id == order_id
         )
     ).all()
-    known = {key for key, _, _ in chain}
-    seq, head = max(((s, h) for _, s, h in chain), default=(0, GENESIS))
+    seq, head = max(((s, h) for _, s, h in rows), default=(0, GENESIS))
+    return Chain(frozenset(key for key, _, _ in rows), seq, head)
+
+
+def append(
+    session: Session,
+    order: Order,
+    evidence: Iterable[Evidence],
+    at: datetime,
+    chain: Chain | None = None,
+) -> str:
+    """Append what the chain does not hold yet (by key), in the given order; record the head
+    on the order row and return it. The caller holds the order row (locked on PostgreSQL), so
+    appends to one order never interleave; it may hand in the ``chain`` it read already."""
+    chain = chain or chain_of(session, order.id)
+    known, seq, head = set(chain.keys), chain.seq, chain.head
     for item in evidence:
         if item.key in known:
             continue
