@@ -159,8 +159,14 @@ def touch(buyer: Buyer) -> None:
     buyer.updated_at = utcnow()
 
 
-async def load_buyer(session: AsyncSession, scope: PartnerScope, buyer_id: UUID) -> Buyer:
-    buyer = await buyer_of_seller(session, scope.tenant, scope.partner.id, buyer_id, contacts=True)
+async def load_buyer(
+    session: AsyncSession, scope: PartnerScope, buyer_id: UUID, *, contacts: bool = True
+) -> Buyer:
+    """The caller's buyer under this seller, with its contacts unless the caller shows none;
+    or 404 (another's buyer does not exist)."""
+    buyer = await buyer_of_seller(
+        session, scope.tenant, scope.partner.id, buyer_id, contacts=contacts
+    )
     if buyer is None:
         raise Problem("not-found", f"Buyer {buyer_id} was not found.")
     return buyer

@@ -108,7 +108,7 @@ async def add_kyc_document(
 ) -> Document:
     """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyer_id)
+        buyer = await load_buyer(session, scope, buyer_id, contacts=False)  # none shown
         document = await write_kyc_document(session, settings, buyer, upload, source)
     await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
     return document
@@ -165,7 +165,7 @@ async def list_kyc_documents(
 ) -> list[DocumentOut]:
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:
-        buyer = await load_buyer(session, scope, buyerId)
+        buyer = await load_buyer(session, scope, buyerId, contacts=False)
         documents = await kyc_documents(session, buyer.id, type, status)
     return [document_out(d) for d in documents]
 
@@ -188,7 +188,7 @@ async def kyc_document_content(
 ) -> Response:
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:
-        buyer = await load_buyer(session, scope, buyerId)
+        buyer = await load_buyer(session, scope, buyerId, contacts=False)
         document = await kyc_document(session, buyer.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
