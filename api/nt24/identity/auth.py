@@ -19,7 +19,8 @@ from uuid import UUID
 import jwt
 import structlog
 from fastapi import Depends, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 
 from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
@@ -32,11 +33,19 @@ from store.identity.queries import partner_of_organization, partners_of_organiza
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="OAuth2ClientCredentials",
-    description="An access token from the OAuth2 token endpoint (client_credentials grant).",
-)
+
+class _BearerAccess(SecurityBase):
+    """A dependency that authenticates the NT24 caller and is, to the OpenAPI document, the
+    bearer scheme the operation requires (``OAuth2ClientCredentials``). One dependency where a
+    security scheme plus a dependency reading it were two: FastAPI solves each level of the tree
+    on every request."""
+
+    def __init__(self) -> None:
+        self.model = HTTPBearerModel(
+            description="An access token from the OAuth2 token endpoint (client_credentials grant)."
+        )
+        self.scheme_name = "OAuth2ClientCredentials"
+
 
 CAPABILITY_FLAGS = {
     "allowMarketplaceLedKyc": "allow_marketplace_led_kyc",
@@ -149,15 +158,13 @@ async def authenticate(request: Request) -> Principal:
     return entry.principal
 
 
-async def principal(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The caller, without the DPA gate: only ``GET /v1/me`` uses this directly."""
-    return await authenticate(request)
+class _CallerWithoutDpaGate(_BearerAccess):
+    async def __call__(self, request: Request) -> Principal:
+        """The caller, without the DPA gate: only ``GET /v1/me`` uses this directly."""
+        return await authenticate(request)
 
 
-CallerWithoutDpaGate = Annotated[Principal, Depends(principal)]
+CallerWithoutDpaGate = Annotated[Principal, Depends(_CallerWithoutDpaGate())]
 
 
 def dpa_accepted(org: Organization, settings: Settings) -> bool:
@@ -168,14 +175,10 @@ def dpa_accepted(org: Organization, settings: Settings) -> bool:
     )
 
 
-async def organization_access(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The caller, once its organization has accepted the current DPA. (``principal``'s work
-    done here, not as a sub-dependency: each level of the tree costs every request its solving.)
-    """
-    return await _dpa_checked(request)
+class _OrganizationAccess(_BearerAccess):
+    async def __call__(self, request: Request) -> Principal:
+        """The caller, once its organization has accepted the current DPA."""
+        return await _dpa_checked(request)
 
 
 async def _dpa_checked(request: Request) -> Principal:
@@ -190,7 +193,7 @@ async def _dpa_checked(request: Request) -> Principal:
     return caller
 
 
-Caller = Annotated[Principal, Depends(organization_access)]
+Caller = Annotated[Principal, Depends(_OrganizationAccess())]
 
 
 @dataclass(frozen=True)
@@ -209,35 +212,36 @@ class PartnerScope:
         return self.principal.tenant
 
 
-async def partner_scope(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    seller_id: Annotated[
-        UUID, Path(alias="sellerId", description="UUID of the seller trade partner")
-    ],
-) -> PartnerScope:
-    """The caller acting for the seller of the path; ``organization_access``'s work done here
-    rather than as a sub-dependency, for the same reason."""
-    caller = await _dpa_checked(request)
-    # the partners this token was checked against, dropped with it
-    # (api/nt24/identity/principal_cache.py)
-    known: dict[UUID, Partner | None] = getattr(request.state, "principal_partners", {})
-    if seller_id in known:
-        partner = known[seller_id]
-    else:
-        partner = await partner_of_organization(database(request), caller.tenant, seller_id)
-        known[seller_id] = partner
-    if partner is None:
-        raise Problem(
-            "forbidden", f"Partner {seller_id} is not in your organization's authorized partners."
+class _PartnerAccess(_BearerAccess):
+    async def __call__(
+        self,
+        request: Request,
+        seller_id: Annotated[
+            UUID, Path(alias="sellerId", description="UUID of the seller trade partner")
+        ],
+    ) -> PartnerScope:
+        """The caller acting for the seller of the path."""
+        caller = await _dpa_checked(request)
+        # the partners this token was checked against, dropped with it
+        # (api/nt24/identity/principal_cache.py)
+        known: dict[UUID, Partner | None] = getattr(request.state, "principal_partners", {})
+        if seller_id in known:
+            partner = known[seller_id]
+        else:
+            partner = await partner_of_organization(database(request), caller.tenant, seller_id)
+            known[seller_id] = partner
+        if partner is None:
+            raise Problem(
+                "forbidden",
+                f"Partner {seller_id} is not in your organization's authorized partners.",
+            )
+        structlog.contextvars.bind_contextvars(
+            organization=str(caller.organization.uuid), partner=str(partner.uuid)
         )
-    structlog.contextvars.bind_contextvars(
-        organization=str(caller.organization.uuid), partner=str(partner.uuid)
-    )
-    return PartnerScope(caller, partner)
+        return PartnerScope(caller, partner)
 
 
-PartnerAccess = Annotated[PartnerScope, Depends(partner_scope)]
+PartnerAccess = Annotated[PartnerScope, Depends(_PartnerAccess())]
 
 
 def require_capability(org: Organization, capability: str) -> None:
