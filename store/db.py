@@ -146,6 +146,10 @@ class Database:
         # WAL lets it read while another connection writes; pysqlite opens no transaction for
         # a SELECT, so each read sees the last commit and holds nothing afterwards.
         self._reads_here = _point_read_engine(url)
+        # ... and on one connection held for them, in autocommit: checking a connection out of
+        # the pool and back, with the transaction SQLAlchemy would begin and roll back around
+        # the SELECT, cost a read on SQLite a third of its CPU.
+        self._reader: Connection | None = None
         self._transactions_in_thread = _worker_thread_engine(url)
         # SQLite lets one connection write at a time, and one that finds the file locked sleeps
         # in SQLite's busy handler (1, 2, 5, 10, 15 ms ...) before it looks again: in a
@@ -209,16 +213,25 @@ class Database:
         )
         if self._reads_here is not None:
             try:
-                with self._reads_here.connect() as connection:
-                    return connection.execute(statement, params).first()
+                return self._held_reader(self._reads_here).execute(statement, params).first()
             except DBAPIError:
-                pass  # locked, or anything else: the usual way waits, or raises as always
+                self._drop_reader()  # locked, or anything else: the usual way waits, or raises
         try:
             return await self._first(statement, params)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
         return await self._first(statement, params)
+
+    def _held_reader(self, engine: Engine) -> Connection:
+        if self._reader is None:
+            self._reader = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._reader
+
+    def _drop_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
 
     async def _first(
         self, statement: Select[Any], params: Mapping[str, Any] | None
@@ -235,6 +248,7 @@ class Database:
         return engines + [e for e in (self._reads_here, self._transactions_in_thread) if e]
 
     async def dispose(self) -> None:
+        self._drop_reader()
         if self._writer is not None:
             self._writer.shutdown(wait=False)  # its thread ends after the work it was given
             self._writer = None

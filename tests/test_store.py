@@ -106,6 +106,8 @@ async def test_a_one_row_read_sees_the_last_commit_with_its_columns_typed(store:
     assert await store.read(columns.where(Organization.id == -1)) is None
     with pytest.raises(DBAPIError):  # a failing read raises as it always did
         await store.read(select(literal_column("missing")).select_from(table("no_such_table")))
+    row = await store.read(columns.where(Organization.id == org.id))  # and the next one reads
+    assert row is not None and row.dpa_version == "2026-02"
 
 
 async def test_many_reads_at_once_on_postgresql_wait_for_the_read_pool(db: Database):
