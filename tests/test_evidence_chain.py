@@ -26,14 +26,14 @@ from activities.orders.order_evidence import vies_check_key
 from activities.orders.order_store import _vies_checks_to_seal, evidence_head
 from store.db import Database
 from store.documents import DocumentStore
-from store.identity import identity
-from store.models import Buyer, Document, EvidenceEntry, Order, Partner, ViesCheck
+from store.models import Document, EvidenceEntry, Order, ViesCheck
 from store.orders import evidence
 from store.orders.evidence import GENESIS, Evidence, canonical, chain_hash, verify_chain
 from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
 from store.orders.what_if import what_if
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, seller_session
+from tests.test_conventions import new_buyer, new_organization
 
 AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -329,27 +329,11 @@ async def test_an_order_write_reads_the_buyers_vies_checks_whole_only_when_one_i
     that its chain holds them all. A check the chain lacks (recorded after the order's last
     write) brings them all back, oldest first, for ``append`` to seal the new one; a check
     made after the write's moment waits for a later write."""
+    buyer = await new_buyer(db, await new_organization(db), version=1)
     async with db.transaction() as session:
-        org = await identity.create_organization(session, f"Checks {id(session)}")
-        partner = Partner(organization_id=org.id, name="Seller", country="DE")
-        session.add(partner)
-        await session.flush()
-        buyer = Buyer(
-            organization_id=org.id,
-            partner_id=partner.id,
-            vat_number="FR88100000009",
-            company_name="Acheteur SARL",
-            street="1 rue",
-            post_code="75001",
-            city="Paris",
-            country="FR",
-            kyc_mode="MARKETPLACE_LED",
-        )
-        session.add(buyer)
-        await session.flush()
         checks = [
             ViesCheck(
-                organization_id=org.id,
+                organization_id=buyer.organization_id,
                 buyer_id=buyer.id,
                 vat_number=buyer.vat_number,
                 trigger="DAILY",
