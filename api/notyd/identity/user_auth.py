@@ -8,9 +8,10 @@ from uuid import UUID, uuid4
 
 import jwt
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
-from api.shared.deps import AppSettings, database
+from api.shared.bearer import BearerDependency
+from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.db import Database
@@ -72,37 +73,41 @@ def _uuid(value: str) -> UUID:
         raise unauthorized("The token is invalid.") from exc
 
 
-async def current_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    settings: AppSettings,
-) -> User:
+class UserAccess(BearerDependency):
+    """A dependency that authenticates the NOTYD user, standing for ``_bearer`` in the
+    document."""
+
+    def __init__(self) -> None:
+        super().__init__(_bearer)
+
+
+async def organization_user(request: Request) -> User:
+    """The active user of the request's access token, acting for an organization (staff use
+    the web app, not the NOTYD API); or 401, or 403."""
+    credentials = await _bearer(request)
     if credentials is None:
-        raise Problem(
-            "unauthorized",
-            "A Bearer access token is required.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return await user_from_token(database(request), credentials.credentials, ACCESS, settings)
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-async def organization_user(user: CurrentUser) -> User:
-    """A user acting for an organization (staff use the web app, not the NOTYD API)."""
+        raise unauthorized("A Bearer access token is required.")
+    user = await user_from_token(
+        database(request), credentials.credentials, ACCESS, app_settings(request)
+    )
     if user.organization_id is None:
         raise Problem("forbidden", "This endpoint is for organization users.")
     return user
 
 
-OrganizationUser = Annotated[User, Depends(organization_user)]
+class _OrganizationUser(UserAccess):
+    async def __call__(self, request: Request) -> User:
+        return await organization_user(request)
 
 
-async def user_tenant(user: OrganizationUser) -> Tenant:
-    # async: FastAPI runs a plain function dependency in a worker thread
-    assert user.organization_id is not None
-    return Tenant(user.organization_id)
+OrganizationUser = Annotated[User, Depends(_OrganizationUser())]
 
 
-UserTenant = Annotated[Tenant, Depends(user_tenant)]
+class _UserTenant(UserAccess):
+    async def __call__(self, request: Request) -> Tenant:
+        user = await organization_user(request)
+        assert user.organization_id is not None
+        return Tenant(user.organization_id)
+
+
+UserTenant = Annotated[Tenant, Depends(_UserTenant())]

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
-from api.notyd.identity.user_auth import OrganizationUser
+from api.notyd.identity.user_auth import UserAccess, organization_user
 from api.notyd.payments.refusals import payment_refusal_problem
 from api.nt24.orders.commands import run_command
 from api.shared.errors import Problem
@@ -32,13 +32,14 @@ class SellerScope:
     partner_id: int | None  # None: every seller of the organization
 
 
-async def seller_scope(user: OrganizationUser) -> SellerScope:
-    # async: FastAPI runs a plain function dependency in a worker thread
-    assert user.organization_id is not None
-    return SellerScope(user, Tenant(user.organization_id), user.partner_id)
+class _SellerAccess(UserAccess):
+    async def __call__(self, request: Request) -> SellerScope:
+        user = await organization_user(request)
+        assert user.organization_id is not None
+        return SellerScope(user, Tenant(user.organization_id), user.partner_id)
 
 
-Scope = Annotated[SellerScope, Depends(seller_scope)]
+Scope = Annotated[SellerScope, Depends(_SellerAccess())]
 
 
 async def selling_partner(db: Database, scope: SellerScope) -> Partner:

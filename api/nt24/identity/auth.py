@@ -19,12 +19,12 @@ from uuid import UUID
 import jwt
 import structlog
 from fastapi import Depends, Path, Request
-from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
-from fastapi.security.base import SecurityBase
+from fastapi.security import HTTPBearer
 
 from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
+from api.shared.bearer import BearerDependency
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
@@ -33,18 +33,11 @@ from store.identity.queries import partner_of_organization, partners_of_organiza
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
 
-
-class _BearerAccess(SecurityBase):
-    """A dependency that authenticates the NT24 caller and is, to the OpenAPI document, the
-    bearer scheme the operation requires (``OAuth2ClientCredentials``). One dependency where a
-    security scheme plus a dependency reading it were two: FastAPI solves each level of the tree
-    on every request."""
-
-    def __init__(self) -> None:
-        self.model = HTTPBearerModel(
-            description="An access token from the OAuth2 token endpoint (client_credentials grant)."
-        )
-        self.scheme_name = "OAuth2ClientCredentials"
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="OAuth2ClientCredentials",
+    description="An access token from the OAuth2 token endpoint (client_credentials grant).",
+)
 
 
 CAPABILITY_FLAGS = {
@@ -158,13 +151,13 @@ async def authenticate(request: Request) -> Principal:
     return entry.principal
 
 
-class _CallerWithoutDpaGate(_BearerAccess):
+class _CallerWithoutDpaGate(BearerDependency):
     async def __call__(self, request: Request) -> Principal:
         """The caller, without the DPA gate: only ``GET /v1/me`` uses this directly."""
         return await authenticate(request)
 
 
-CallerWithoutDpaGate = Annotated[Principal, Depends(_CallerWithoutDpaGate())]
+CallerWithoutDpaGate = Annotated[Principal, Depends(_CallerWithoutDpaGate(_bearer))]
 
 
 def dpa_accepted(org: Organization, settings: Settings) -> bool:
@@ -175,7 +168,7 @@ def dpa_accepted(org: Organization, settings: Settings) -> bool:
     )
 
 
-class _OrganizationAccess(_BearerAccess):
+class _OrganizationAccess(BearerDependency):
     async def __call__(self, request: Request) -> Principal:
         """The caller, once its organization has accepted the current DPA."""
         return await _dpa_checked(request)
@@ -193,7 +186,7 @@ async def _dpa_checked(request: Request) -> Principal:
     return caller
 
 
-Caller = Annotated[Principal, Depends(_OrganizationAccess())]
+Caller = Annotated[Principal, Depends(_OrganizationAccess(_bearer))]
 
 
 @dataclass(frozen=True)
@@ -212,7 +205,7 @@ class PartnerScope:
         return self.principal.tenant
 
 
-class _PartnerAccess(_BearerAccess):
+class _PartnerAccess(BearerDependency):
     async def __call__(
         self,
         request: Request,
@@ -241,7 +234,7 @@ class _PartnerAccess(_BearerAccess):
         return PartnerScope(caller, partner)
 
 
-PartnerAccess = Annotated[PartnerScope, Depends(_PartnerAccess())]
+PartnerAccess = Annotated[PartnerScope, Depends(_PartnerAccess(_bearer))]
 
 
 def require_capability(org: Organization, capability: str) -> None:
