@@ -38,7 +38,7 @@ from uuid import UUID
 
 import httpx
 import structlog
-from sqlalchemy import and_, delete, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from temporalio import activity
@@ -753,18 +753,17 @@ class WebhookActivities(interface.WebhookActivities):
         if found is None or found[0].status != PENDING:
             return AttemptOutcome(GONE)
         delivery, endpoint = found
-        pending = (WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
         if endpoint.status != ACTIVE:
             session.execute(
                 update(WebhookDelivery)
-                .where(*pending)
+                .where(*_still_pending(delivery))
                 .values(next_retry_at=None)
                 .execution_options(synchronize_session=False)
             )
             return AttemptOutcome(PARKED)
         begun = session.execute(
             update(WebhookDelivery)
-            .where(*pending)
+            .where(*_still_pending(delivery))
             .values(
                 attempts=WebhookDelivery.attempts + 1,
                 last_attempt_at=now,
@@ -789,7 +788,7 @@ class WebhookActivities(interface.WebhookActivities):
         record; the auto-pause event, should this failure have paused the endpoint."""
         session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING)
+            .where(*_still_pending(delivery))
             .values(
                 http_status=answer.status,
                 error=answer.error,
@@ -995,6 +994,11 @@ class WebhookActivities(interface.WebhookActivities):
                 .where(WebhookDelivery.id.in_(expired))
                 .execution_options(synchronize_session=False),
             )
+
+
+def _still_pending(delivery: WebhookDelivery) -> tuple[ColumnElement[bool], ...]:
+    """The delivery's row, while still PENDING: an attempt's writes touch nothing settled."""
+    return WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING
 
 
 def _change_status(
