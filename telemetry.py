@@ -14,9 +14,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
 import sys
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TextIO
 
 import structlog
 from opentelemetry import trace
@@ -186,20 +190,18 @@ def _trace_and_activity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any
 
 
 def log_processors(json_lines: bool) -> list[Any]:
-    renderer: Any = structlog.processors.JSONRenderer() if json_lines else ConsoleLine()
-    return [
+    processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _trace_and_activity,
         _redact,
-        structlog.processors.format_exc_info if json_lines else _keep,
-        renderer,
     ]
-
-
-def _keep(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    return event
+    if json_lines:
+        processors += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        processors.append(ConsoleLine())
+    return processors
 
 
 _ABSENT = object()
@@ -248,6 +250,50 @@ def setup_logging(settings: Settings) -> None:
     structlog.configure(
         processors=log_processors(fmt == "json"),
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=LineWriter.factory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+class LineWriter:
+    """structlog's ``WriteLogger``, except that on an event loop the lines of one loop turn go
+    out in one write when the turn ends: the API writes a line per request, and a write call of
+    its own cost each request about 8 µs of CPU under load. Lines logged outside a running loop
+    (activity threads, start-up, shutdown) are written at once, after any still waiting, and
+    whatever is left at exit is written then."""
+
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+        self._waiting: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop a flush waits on
+        self._lock = threading.Lock()
+        atexit.register(self.flush)
+
+    @classmethod
+    def factory(cls, file: TextIO) -> Callable[..., LineWriter]:
+        writer = cls(file)  # one per process: every logger shares its queue and its order
+        return lambda *_: writer
+
+    def msg(self, message: str) -> None:
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with self._lock:
+            self._waiting.append(message)
+            if loop is not None and loop is self._flush_on:
+                return  # this turn's flush is scheduled already
+            self._flush_on = loop
+        if loop is None:
+            self.flush()
+        else:
+            loop.call_soon(self.flush)
+
+    log = debug = info = warn = warning = err = error = critical = fatal = exception = msg
+
+    def flush(self) -> None:
+        with self._lock:
+            lines, self._waiting, self._flush_on = self._waiting, [], None
+            if lines:
+                self._file.write("\n".join(lines) + "\n")
+                self._file.flush()

@@ -266,3 +266,47 @@ def test_the_console_line_is_structlogs_console_renderers_text():
     ]
     for event in lines:
         assert telemetry.ConsoleLine()(None, "info", dict(event)) == full(None, "info", event)
+
+
+@pytest.mark.fast
+def test_log_lines_of_one_loop_turn_are_written_together_in_order(tmp_path: Path):
+    """A line logged on the event loop is on disk once the loop turn ends, after the lines
+    logged before it; one logged off the loop (an activity's thread) is written at once."""
+    path = tmp_path / "api.log"
+    with path.open("w") as file:
+        writer = telemetry.LineWriter(file)
+        seen_during_turn: list[str] = []
+
+        async def one_turn() -> None:
+            writer.info("first")
+            writer.info("second")
+            seen_during_turn.append(path.read_text())
+            await asyncio.sleep(0)  # the turn ends: its flush runs
+
+        asyncio.run(one_turn())
+        assert seen_during_turn == [""]
+        assert path.read_text() == "first\nsecond\n"
+
+        async def from_a_thread() -> None:
+            writer.info("on the loop")
+            await asyncio.to_thread(writer.info, "in a thread")
+            await asyncio.sleep(0)
+
+        asyncio.run(from_a_thread())
+        assert path.read_text().splitlines()[2:] == ["on the loop", "in a thread"]
+
+        def left_waiting() -> None:
+            writer.info("the loop closes before its turn ends")
+            loop.stop()  # its scheduled flush never runs
+
+        loop = asyncio.new_event_loop()
+        loop.call_soon(left_waiting)
+        loop.run_forever()
+        loop.close()
+        assert len(path.read_text().splitlines()) == 4
+        asyncio.run(one_turn())  # a later loop writes what the closed one left
+        assert path.read_text().splitlines()[4:] == [
+            "the loop closes before its turn ends",
+            "first",
+            "second",
+        ]

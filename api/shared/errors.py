@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from email.message import Message as MimeHeader
 from typing import Any
 
@@ -18,6 +17,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.shared.deps import app_settings
@@ -100,10 +100,15 @@ def validation_problem(errors: list[FieldError]) -> Problem:
     return Problem("validation-error", detail, errors=errors)
 
 
+_trace_ids = RandomIdGenerator()
+
+
 def new_trace_id() -> str:
     """``req_`` and the 32 hex digits of the request's trace (docs/operations.md): the id to
-    search in the trace backend and in the logs. Without tracing, 32 random hex digits."""
-    return f"req_{current_trace_id() or secrets.token_hex(16)}"
+    search in the trace backend and in the logs. Without tracing, a trace id made as
+    OpenTelemetry makes one: an id, not a secret, so no system entropy per request (reading it
+    cost each request more than the rest of its trace id)."""
+    return f"req_{current_trace_id() or format(_trace_ids.generate_trace_id(), '032x')}"
 
 
 def trace_id(request: Request) -> str:
