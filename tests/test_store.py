@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import pytest_asyncio
@@ -16,11 +17,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from store.buyers.queries import buyer_version
 from store.db import READ_POOL_SIZE, Database, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
-from store.models import Organization, User
+from store.models import Order, Organization, User
+from store.orders.queries import order_version
 from tests.conftest import fresh_database
+from tests.test_conventions import new_buyer, new_organization
 
 
 @pytest_asyncio.fixture
@@ -177,3 +181,56 @@ def test_unreachable_tells_a_database_away_from_a_refused_statement():
     assert not unreachable(DBAPIError("SELECT 1", {}, missing))
     assert not unreachable(IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE")))
     assert not unreachable(ValueError("not a database error"))
+
+
+async def test_point_reads_answer_as_sqlalchemy_would(store: Database):
+    """A GET's point read (on an SQLite file run by the driver itself, store/db.py) answers the
+    row SQLAlchemy's execution of its statement answers: the same typed values under the same
+    names, for a whole row, JSON views, a version inside one, and no row."""
+    org = await new_organization(store)
+    buyer = await new_buyer(store, org, version=4)
+    now = datetime.now(UTC)
+    order = Order(
+        uuid=uuid4(),
+        organization_id=org.id,
+        partner_id=buyer.partner_id,
+        buyer_id=buyer.id,
+        external_order_id="point-read",
+        workflow_id=f"order-{uuid4()}",
+        status="CREATED",
+        compliance_status="IN_PROGRESS",
+        version=3,
+        revision=3,
+        order={"status": "CREATED", "price": {"value": 1250, "currency": "EUR"}},
+        compliance={"version": 3, "complianceStatus": "IN_PROGRESS", "blockers": []},
+        transport={"version": 2, "status": "PENDING"},
+        export_file={},
+        create_fingerprint="0" * 64,
+        created_at=now,
+        updated_at=now,
+    )
+    async with store.transaction() as session:
+        session.add(order)
+    tenant = Tenant(org.id)
+    reads = [
+        tenant.one_under_seller(Order, buyer.partner_id, order.uuid),
+        tenant.one_under_seller(Order, buyer.partner_id, order.uuid, Order.compliance),
+        tenant.one_under_seller(Order, buyer.partner_id, order.uuid, Order.uuid, Order.updated_at),
+        order_version(
+            tenant, buyer.partner_id, order.uuid, Order.transport["version"].as_integer()
+        ),
+        buyer_version(tenant, buyer.partner_id, buyer.uuid),
+        tenant.one_under_seller(Order, buyer.partner_id, uuid4(), Order.version),
+    ]
+    for read in reads * 2:  # the second time from the statement's kept form
+        async with store.engine.connect() as connection:
+            expected = (await connection.execute(read.statement, read.params)).first()
+        row = await store.read(read)
+        if expected is None:
+            assert row is None
+            continue
+        assert row is not None
+        assert tuple(row) == tuple(expected)
+        assert [type(value) for value in row] == [type(value) for value in expected]
+        assert row._fields == expected._fields
+    assert (await store.read(reads[2])).updated_at == now  # type: ignore[union-attr]

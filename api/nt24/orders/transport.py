@@ -111,6 +111,9 @@ class TransportOut(NT24Model):
 _MILESTONE: dict[int | str, dict[str, Any]] = {
     409: {"description": "milestone-already-set, with the current transport state"}
 }
+# the transport view's version inside its JSON, built once: a statement built per request is
+# compiled per request too
+_VERSION = Order.transport["version"].as_integer()
 
 
 @router.get(
@@ -126,9 +129,8 @@ async def get_transport(
     scope: PartnerAccess,
     db: Db,
 ) -> Response:
-    version = Order.transport["version"].as_integer()
     unchanged = await not_modified(
-        request, db, partial(order_version, scope.tenant, scope.partner.id, uuid, version)
+        request, db, partial(order_version, scope.tenant, scope.partner.id, uuid, _VERSION)
     )
     if unchanged is not None:
         return unchanged
