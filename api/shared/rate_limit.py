@@ -157,23 +157,27 @@ class Limiter:
         """Count one request in both windows, shared by every process using this storage, and
         judge it."""
         ids = (str(organization_id), category)
-        items = [_item(window) for window in windows]
-        stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
-        if all(s.remaining >= 1 for s in stats):
-            counted = [await self.strategy.hit(item, *ids) for item in items]
-            if all(counted):
-                return allowed_verdict(category, windows, stats, now)
-            stats = [await self.strategy.get_window_stats(item, *ids) for item in items]
-        return refused_verdict(category, windows, stats, now)
+        minute, burst = _items(windows)
+        stats, count = self.strategy.get_window_stats, self.strategy.hit
+        before = [await stats(minute, *ids), await stats(burst, *ids)]
+        if before[0].remaining >= 1 and before[1].remaining >= 1:
+            if await count(minute, *ids) and await count(burst, *ids):
+                return allowed_verdict(category, windows, before, now)
+            before = [await stats(minute, *ids), await stats(burst, *ids)]
+        return refused_verdict(category, windows, before, now)
 
     async def clear(self) -> None:
         await self.storage.reset()
 
 
 @lru_cache(maxsize=64)
-def _item(window: Window) -> RateLimitItem:
-    # one per window size, not one per request: the tiers' windows are few
-    return RateLimitItemPerSecond(window.limit, window.seconds)
+def _items(windows: tuple[Window, Window]) -> tuple[RateLimitItem, RateLimitItem]:
+    # one per pair of window sizes, not one per request: the tiers' windows are few
+    minute, burst = windows
+    return (
+        RateLimitItemPerSecond(minute.limit, minute.seconds),
+        RateLimitItemPerSecond(burst.limit, burst.seconds),
+    )
 
 
 def allowed_verdict(
