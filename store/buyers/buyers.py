@@ -93,9 +93,8 @@ class OpenOrders:
     workflow_ids: list[str]
 
 
-_ANY_OPEN_ORDER = (
-    select(Order.id).join(Buyer, Buyer.id == Order.buyer_id).where(Order.status.not_in(CLOSED))
-).limit(1)
+_OPEN = Order.status.not_in(CLOSED)
+_ANY_OPEN_ORDER = select(Order.id).join(Buyer, Buyer.id == Order.buyer_id).where(_OPEN).limit(1)
 
 
 async def open_orders(db: Database, buyer_uuid: UUID) -> OpenOrders | None:
@@ -110,9 +109,7 @@ async def open_orders(db: Database, buyer_uuid: UUID) -> OpenOrders | None:
             return None
         workflow_ids = list(
             await session.scalars(
-                select(Order.workflow_id).where(
-                    Order.buyer_id == buyer.id, Order.status.not_in(CLOSED)
-                )
+                select(Order.workflow_id).where(Order.buyer_id == buyer.id, _OPEN)
             )
         )
         if not workflow_ids:
