@@ -22,6 +22,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -116,11 +117,12 @@ class PointRead:
 
 @dataclass
 class _DriverRead:
-    """A point read as SQLite's own driver runs it. SQLAlchemy compiles the statement once,
-    and the values and the columns go through their types' own conversions, as SQLAlchemy's
-    execution would convert them; what is left out is the rest of that execution (its context,
-    result and row objects), two thirds of such a read's CPU: 24 against 10 µs alone, and about
-    60 µs of a ~350 µs GET in the API."""
+    """A point read as the driver itself runs it (sqlite3, asyncpg). SQLAlchemy compiles the
+    statement once, and the values and the columns go through their types' own conversions,
+    as SQLAlchemy's execution would convert them; what is left out is the rest of that
+    execution (its context, result and row objects): on SQLite two thirds of such a read's
+    CPU, 24 against 10 µs alone; on PostgreSQL, with the connection's checkout from the pool,
+    about 280 against 80 µs."""
 
     sql: str
     bound: Callable[..., Mapping[str, Any]]  # every bind's value, its default when not given
@@ -131,7 +133,8 @@ class _DriverRead:
     @classmethod
     def of(cls, statement: Select[Any], dialect: Dialect) -> _DriverRead:
         compiled = statement.compile(dialect=dialect)
-        assert compiled.positiontup is not None  # pysqlite's parameters are positional
+        # both drivers' parameters are positional: pysqlite's "?", asyncpg's "$1"
+        assert compiled.positiontup is not None
         binds = tuple(
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup
@@ -142,19 +145,36 @@ class _DriverRead:
         )
         return cls(str(compiled), compiled.construct_params, binds, columns)
 
-    def first(self, connection: DBAPIConnection, given: Mapping[str, Any]) -> Any:
+    def arguments(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
         values = self.bound(given)
-        parameters = tuple(
+        return tuple(
             values[name] if convert is None else convert(values[name])
             for name, convert in self.binds
         )
-        cursor = connection.execute(self.sql, parameters)
+
+    def announce(self, connection: Connection, given: Mapping[str, Any]) -> None:
+        """To the engine's statement listeners, which still see it (the bench counts them)."""
+        for listener in connection.engine.dispatch.before_cursor_execute:
+            listener(connection, None, self.sql, given, None, False)
+
+    def first(self, connection: DBAPIConnection, given: Mapping[str, Any]) -> Any:
+        """On an sqlite3 connection."""
+        cursor = connection.execute(self.sql, self.arguments(given))
         found = cursor.fetchone()
         if found is None:
             return None
+        return self._row(found, lambda: [column[0] for column in cursor.description])
+
+    async def first_on(self, connection: asyncpg.Connection, given: Mapping[str, Any]) -> Any:
+        """On an asyncpg connection (its prepared statements are kept by asyncpg)."""
+        found = await connection.fetchrow(self.sql, *self.arguments(given))
+        if found is None:
+            return None
+        return self._row(found.values(), found.keys)
+
+    def _row(self, found: Iterable[Any], names: Callable[[], Iterable[str]]) -> Any:
         if self.row is None:  # SQLAlchemy's row names too: its labels in the SQL
-            names = [column[0] for column in cursor.description]
-            row: Any = namedtuple("Row", names)  # type: ignore[misc]
+            row: Any = namedtuple("Row", list(names()))  # type: ignore[misc]
             self.row = row._make
         return self.row(
             value if convert is None else convert(value)
@@ -162,10 +182,86 @@ class _DriverRead:
         )
 
 
+class _HeldReaders:
+    """A few of the read pool's connections (PostgreSQL) kept checked out for point reads,
+    run on their asyncpg connections: checking one out and back in through SQLAlchemy's
+    async pool, a greenlet each way, cost more than the read itself. A read takes an idle
+    one, or opens one while fewer than ``most`` are held, or waits for one; any error of a
+    connection drops it (the read then goes the usual way, which retries and maps errors)."""
+
+    def __init__(self, engine: AsyncEngine, most: int) -> None:
+        self._engine = engine
+        self._most = most
+        self._idle: list[_Held] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # asyncpg's connections are its
+        self._dropping: set[asyncio.Task[None]] = set()
+
+    def usable(self) -> bool:
+        """Whether this loop holds them (the first one to read does)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop, self._slots = loop, asyncio.Semaphore(self._most)
+        return loop is self._loop
+
+    async def first(self, plan: _DriverRead, given: Mapping[str, Any]) -> Any:
+        """The read's row; raises ``_Dropped`` when its connection failed."""
+        assert self._slots is not None
+        async with self._slots:
+            held = self._idle.pop() if self._idle else await self._connect()
+            plan.announce(held.statements, given)
+            try:
+                found = await plan.first_on(held.driver, given)
+            except Exception as error:  # asyncpg's own, a socket's, its protocol's state ...
+                await self._drop(held)
+                raise _Dropped from error
+            except BaseException:  # cancelled mid-statement: the connection's state is unknown
+                self._dropping.add(task := asyncio.ensure_future(self._drop(held)))
+                task.add_done_callback(self._dropping.discard)
+                raise
+            self._idle.append(held)
+            return found
+
+    async def _connect(self) -> _Held:
+        connection = await self._engine.connect()
+        try:
+            raw = await connection.get_raw_connection()
+        except BaseException:
+            await connection.close()
+            raise
+        assert connection.sync_connection is not None  # connected
+        return _Held(connection, connection.sync_connection, raw.driver_connection)
+
+    @staticmethod
+    async def _drop(held: _Held) -> None:
+        try:
+            await held.connection.invalidate()
+        finally:
+            await held.connection.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for held in idle:
+            await held.connection.close()
+
+
+@dataclass(frozen=True)
+class _Held:
+    connection: AsyncConnection  # checked out of the read pool
+    statements: Connection  # what the engine's statement listeners are given
+    driver: asyncpg.Connection
+
+
+class _Dropped(Exception):
+    """A held reader's connection failed."""
+
+
 # Point reads' statements a database keeps run by the driver (a few per model and columns)
 MAX_DRIVER_READS = 128
-# Connections of the point reads' own pool (PostgreSQL)
+# Connections of the point reads' own pool (PostgreSQL), and how many of them point reads
+# hold; the others serve every other read, and the point reads when a held one failed
 READ_POOL_SIZE = 10
+HELD_READERS = 4
 
 
 class Database:
@@ -202,6 +298,8 @@ class Database:
         # the SELECT, cost a read on SQLite a third of its CPU.
         self._reader: Connection | None = None
         self._driver_reads: dict[Select[Any], _DriverRead] = {}  # the point reads' statements
+        # On PostgreSQL, a few of the read pool's connections held for them, in autocommit
+        self._held = None if self._reads is self.engine else _HeldReaders(self._reads, HELD_READERS)
         self._transactions_in_thread = _worker_thread_engine(url)
         # SQLite lets one connection write at a time, and one that finds the file locked sleeps
         # in SQLite's busy handler (1, 2, 5, 10, 15 ms ...) before it looks again: in a
@@ -271,6 +369,12 @@ class Database:
                 return reader.execute(statement, params).first()
             except (DBAPIError, sqlite3.Error):
                 self._drop_reader()  # locked, or anything else: the usual way waits, or raises
+        elif isinstance(query, PointRead) and self._held is not None and self._held.usable():
+            try:
+                plan = self._plan(query, self._reads.dialect)
+                return await self._held.first(plan, query.params)
+            except _Dropped:
+                pass  # the usual way retries on a new connection, or raises what it meets
         try:
             return await self._first(statement, params)
         except DBAPIError as error:
@@ -284,19 +388,19 @@ class Database:
         return self._reader
 
     def _on_driver(self, reader: Connection, query: PointRead) -> AnyRow | None:
+        plan = self._plan(query, reader.dialect)
+        connection = reader.connection.dbapi_connection
+        assert connection is not None
+        plan.announce(reader, query.params)
+        return plan.first(connection, query.params)
+
+    def _plan(self, query: PointRead, dialect: Dialect) -> _DriverRead:
         plan = self._driver_reads.get(query.statement)
         if plan is None:
             if len(self._driver_reads) >= MAX_DRIVER_READS:
                 self._driver_reads.clear()  # statements built per call are not kept forever
-            plan = self._driver_reads[query.statement] = _DriverRead.of(
-                query.statement, reader.dialect
-            )
-        connection = reader.connection.dbapi_connection
-        assert connection is not None
-        # the engine's statement listeners still see it (the bench counts statements)
-        for listener in reader.engine.dispatch.before_cursor_execute:
-            listener(reader, None, plan.sql, query.params, None, False)
-        return plan.first(connection, query.params)
+            plan = self._driver_reads[query.statement] = _DriverRead.of(query.statement, dialect)
+        return plan
 
     def _drop_reader(self) -> None:
         reader, self._reader = self._reader, None
@@ -319,6 +423,8 @@ class Database:
 
     async def dispose(self) -> None:
         self._drop_reader()
+        if self._held is not None:
+            await self._held.close()
         if self._writer is not None:
             self._writer.shutdown(wait=False)  # its thread ends after the work it was given
             self._writer = None

@@ -12,13 +12,13 @@ from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import delete, event, literal_column, select, table, update
+from sqlalchemy import delete, event, literal_column, select, table, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from store.buyers.queries import buyer_version
-from store.db import READ_POOL_SIZE, Database, unreachable
+from store.db import HELD_READERS, READ_POOL_SIZE, Database, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
 from store.models import Order, Organization, User
@@ -131,6 +131,42 @@ async def test_many_reads_at_once_on_postgresql_wait_for_the_read_pool(db: Datab
         event.remove(reads, "connect", count)
     assert rows == [None] * (READ_POOL_SIZE * 4)
     assert len(opened) <= READ_POOL_SIZE  # with overflow: up to 30 for these 40
+
+
+async def test_point_reads_on_postgresql_outlive_their_connections(db: Database, pg_url: str):
+    """On PostgreSQL, point reads run on a few connections of the read pool held for them,
+    many reads at once included; when the server drops those (a restart, an idle timeout on
+    the way), the next reads answer all the same, on new ones."""
+    name = f"held-readers-{uuid4().hex[:8]}"
+    database = Database(pg_url, connect_args={"server_settings": {"application_name": name}})
+    backends = text("SELECT pid FROM pg_stat_activity WHERE application_name = :name")
+    try:
+        org = await new_organization(database)
+        buyer = await new_buyer(database, org, version=4)
+        read = buyer_version(Tenant(org.id), buyer.partner_id, buyer.uuid)
+
+        async def versions(count: int) -> list[object]:
+            rows = await asyncio.gather(*(database.read(read) for _ in range(count)))
+            return [row.version if row is not None else None for row in rows]
+
+        assert await versions(READ_POOL_SIZE * 4) == [4] * (READ_POOL_SIZE * 4)
+        async with db.session() as session:
+            held = (await session.execute(backends, {"name": name})).scalars().all()
+            assert 1 <= len(held) <= HELD_READERS + 1  # the writes' connection may be idle too
+            await session.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name"
+                ),
+                {"name": name},
+            )
+        assert await versions(HELD_READERS * 2) == [4] * (HELD_READERS * 2)
+        assert await versions(1) == [4]
+        async with db.session() as session:
+            renewed = (await session.execute(backends, {"name": name})).scalars().all()
+        assert renewed and not set(renewed) & set(held)
+    finally:
+        await database.dispose()
 
 
 async def test_a_plain_transaction_commits_what_it_wrote_or_nothing(store: Database):
