@@ -203,6 +203,7 @@ async def main(requests: int, rounds: int) -> int:
             sys.stderr = log
             try:
                 best = await run_cases(seeded, order_uuid, requests, rounds)
+                await asyncio.sleep(0)  # the last turn's log lines, written before it closes
             finally:
                 sys.stderr = stderr
     floor = best["hello"]
