@@ -237,7 +237,7 @@ async def test_an_orders_evidence_is_sealed_verified_and_every_change_caught(sta
         ]
         for item in again:
             item.facts.pop("kind"), item.facts.pop("key")
-        head = await session.run_sync(evidence.append, row, again, AT)
+        head = await session.run_sync(evidence.append, row.id, again, AT)
         assert head == chain["head"]
     async with stack.db.session() as session:
         count = select(func.count()).where(EvidenceEntry.order_id == row.id)
@@ -344,14 +344,14 @@ async def test_an_order_write_reads_the_buyers_vies_checks_whole_only_when_one_i
         ]
         session.add_all(checks)
     first, second, third = sorted(checks, key=lambda c: c.checked_at)
-    order = SimpleNamespace(buyer_id=buyer.id)
 
     async def to_seal(held: list[ViesCheck], day: int) -> list[UUID]:
         chain = evidence.Chain(frozenset(vies_check_key(c.uuid) for c in held), len(held), GENESIS)
         write = SimpleNamespace(updated_at=datetime(2026, 11, day, 12, tzinfo=UTC))
 
         def read(session: Session) -> list[UUID]:
-            return [c.uuid for c in _vies_checks_to_seal(session, order, write, chain)]  # type: ignore[arg-type]
+            found = _vies_checks_to_seal(session, buyer.id, write, chain)  # type: ignore[arg-type]
+            return [c.uuid for c in found]
 
         return await db.run_transaction(read)
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -82,29 +82,34 @@ class Chain:
     head: str
 
 
+# Built once: building and hashing a statement costs more than running it
+_CHAIN = select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
+    EvidenceEntry.order_id == bindparam("order_id")
+)
+_APPEND = insert(EvidenceEntry)
+
+
 def chain_of(session: Session, order_id: int) -> Chain:
     """The order's chain as ``append`` needs it, in one read."""
-    rows = session.execute(
-        select(EvidenceEntry.key, EvidenceEntry.seq, EvidenceEntry.hash).where(
-            EvidenceEntry.order_id == order_id
-        )
-    ).all()
+    rows = session.connection().execute(_CHAIN, {"order_id": order_id}).all()
     seq, head = max(((s, h) for _, s, h in rows), default=(0, GENESIS))
     return Chain(frozenset(key for key, _, _ in rows), seq, head)
 
 
 def append(
     session: Session,
-    order: Order,
+    order_id: int,
     evidence: Iterable[Evidence],
     at: datetime,
     chain: Chain | None = None,
 ) -> str:
-    """Append what the chain does not hold yet (by key), in the given order; record the head
-    on the order row and return it. The caller holds the order row (locked on PostgreSQL), so
-    appends to one order never interleave; it may hand in the ``chain`` it read already."""
-    chain = chain or chain_of(session, order.id)
+    """Append what the chain does not hold yet (by key), in the given order, and return the
+    chain's head after it (``GENESIS`` while it is empty), which the caller records on the
+    order row in the same transaction. The caller holds the order row (locked on PostgreSQL),
+    so appends to one order never interleave; it may hand in the ``chain`` it read already."""
+    chain = chain or chain_of(session, order_id)
     known, seq, head = set(chain.keys), chain.seq, chain.head
+    entries: list[dict[str, Any]] = []
     for item in evidence:
         if item.key in known:
             continue
@@ -112,21 +117,21 @@ def append(
         payload = canonical(item.payload())
         digest = chain_hash(head, payload)
         seq += 1
-        session.add(
-            EvidenceEntry(
-                order_id=order.id,
-                seq=seq,
-                kind=item.kind,
-                key=item.key,
-                payload=payload.decode("utf-8"),
-                prev_hash=head,
-                hash=digest,
-                created_at=at,
-            )
+        entries.append(
+            {
+                "order_id": order_id,
+                "seq": seq,
+                "kind": item.kind,
+                "key": item.key,
+                "payload": payload.decode("utf-8"),
+                "prev_hash": head,
+                "hash": digest,
+                "created_at": at,
+            }
         )
         head = digest
-    if seq:
-        order.evidence_head = head
+    if entries:
+        session.connection().execute(_APPEND, entries)
     return head
 
 
