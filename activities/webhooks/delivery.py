@@ -38,7 +38,7 @@ from uuid import UUID
 
 import httpx
 import structlog
-from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from temporalio import activity
@@ -745,32 +745,21 @@ class WebhookActivities(interface.WebhookActivities):
     ) -> tuple[WebhookDelivery, WebhookEndpoint] | AttemptOutcome:
         """``attempt``'s first transaction: count the attempt and plan the retry should it
         fail; or the outcome already, when there is nothing to send."""
-        found = session.execute(
-            select(WebhookDelivery, WebhookEndpoint)
-            .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-            .where(WebhookDelivery.public_id == delivery_id)
-        ).first()
+        found = session.execute(_DELIVERY_TO_ATTEMPT, {"delivery_id": delivery_id}).first()
         if found is None or found[0].status != PENDING:
             return AttemptOutcome(GONE)
         delivery, endpoint = found
+        statements = session.connection()
         if endpoint.status != ACTIVE:
-            session.execute(
-                update(WebhookDelivery)
-                .where(*_still_pending(delivery))
-                .values(next_retry_at=None)
-                .execution_options(synchronize_session=False)
-            )
+            statements.execute(_PARK, {"row_id": delivery.id})
             return AttemptOutcome(PARKED)
-        begun = session.execute(
-            update(WebhookDelivery)
-            .where(*_still_pending(delivery))
-            .values(
-                attempts=WebhookDelivery.attempts + 1,
-                last_attempt_at=now,
-                next_retry_at=self._retry_if_failed(delivery, now, None),
-            )
-            .returning(WebhookDelivery.id)
-            .execution_options(synchronize_session=False)
+        begun = statements.execute(
+            _BEGIN_ATTEMPT,
+            {
+                "row_id": delivery.id,
+                "attempted_at": now,
+                "retry_at": self._retry_if_failed(delivery, now, None),
+            },
         )
         if begun.first() is None:
             return AttemptOutcome(GONE)
@@ -786,27 +775,23 @@ class WebhookActivities(interface.WebhookActivities):
     ) -> Event | None:
         """``attempt``'s last transaction: the answer on the delivery and on its endpoint's
         record; the auto-pause event, should this failure have paused the endpoint."""
-        session.execute(
-            update(WebhookDelivery)
-            .where(*_still_pending(delivery))
-            .values(
-                http_status=answer.status,
-                error=answer.error,
-                next_retry_at=None
+        statements = session.connection()
+        statements.execute(
+            _RECORD_ANSWER,
+            {
+                "row_id": delivery.id,
+                "answer_status": answer.status,
+                "answer_error": answer.error,
+                "retry_at": None
                 if answer.ok
                 else self._retry_if_failed(delivery, now, answer.retry_after),
-                **({"status": DELIVERED} if answer.ok else {}),
-            )
-            .execution_options(synchronize_session=False)
+                # a failure leaves it PENDING, as the WHERE clause found it
+                "settled_as": DELIVERED if answer.ok else PENDING,
+            },
         )
         if not answer.ok:
             return self._count_failure(session, endpoint, answer, now)
-        session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint.id)
-            .values(consecutive_failures=0, failing_since=None)
-            .execution_options(synchronize_session=False)
-        )
+        statements.execute(_ENDPOINT_ANSWERED, {"endpoint_id": endpoint.id})
         return None
 
     def _retry_if_failed(
@@ -996,9 +981,34 @@ class WebhookActivities(interface.WebhookActivities):
             )
 
 
-def _still_pending(delivery: WebhookDelivery) -> tuple[ColumnElement[bool], ...]:
-    """The delivery's row, while still PENDING: an attempt's writes touch nothing settled."""
-    return WebhookDelivery.id == delivery.id, WebhookDelivery.status == PENDING
+# An attempt's statements, built once (building and hashing a statement cost more than
+# running it). Its writes touch the delivery's row only while it is still PENDING: nothing
+# settled changes.
+_DELIVERY_TO_ATTEMPT = (
+    select(WebhookDelivery, WebhookEndpoint)
+    .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+    .where(WebhookDelivery.public_id == bindparam("delivery_id"))
+)
+_STILL_PENDING = update(WebhookDelivery).where(
+    WebhookDelivery.id == bindparam("row_id"), WebhookDelivery.status == PENDING
+)
+_PARK = _STILL_PENDING.values(next_retry_at=None)
+_BEGIN_ATTEMPT = _STILL_PENDING.values(
+    attempts=WebhookDelivery.attempts + 1,
+    last_attempt_at=bindparam("attempted_at"),
+    next_retry_at=bindparam("retry_at"),
+).returning(WebhookDelivery.id)
+_RECORD_ANSWER = _STILL_PENDING.values(
+    http_status=bindparam("answer_status"),
+    error=bindparam("answer_error"),
+    next_retry_at=bindparam("retry_at"),
+    status=bindparam("settled_as"),
+)
+_ENDPOINT_ANSWERED = (
+    update(WebhookEndpoint)
+    .where(WebhookEndpoint.id == bindparam("endpoint_id"))
+    .values(consecutive_failures=0, failing_since=None)
+)
 
 
 def _change_status(
