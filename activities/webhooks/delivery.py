@@ -38,7 +38,7 @@ from uuid import UUID
 
 import httpx
 import structlog
-from sqlalchemy import and_, bindparam, delete, func, not_, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, not_, or_, select, update
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 from temporalio import activity
@@ -500,69 +500,81 @@ class FannedOut:
 INLINE_ATTEMPTS = 50
 
 
+# The fan-out's statements, built once (building and hashing a statement cost more than
+# running it)
+_UNCLAIMED = (
+    select(Event.sequence)
+    .where(Event.fanned_out_at.is_(None))
+    .order_by(Event.sequence)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers
+)
+_CLAIM = (
+    update(Event)
+    .where(Event.sequence.in_(_UNCLAIMED), Event.fanned_out_at.is_(None))
+    .values(fanned_out_at=bindparam("claimed_at"))
+    .returning(Event.sequence)
+)
+_CLAIMED_EVENTS = (
+    select(Event, Organization.uuid, Partner.uuid)
+    .join(Organization, Event.organization_id == Organization.id)
+    .outerjoin(Partner, Event.partner_id == Partner.id)
+    .where(Event.sequence.in_(bindparam("sequences", expanding=True)))
+    .order_by(Event.sequence)
+)
+_ENDPOINTS_OF = (
+    select(WebhookEndpoint)
+    .where(
+        WebhookEndpoint.organization_id.in_(bindparam("organizations", expanding=True)),
+        # a paused endpoint queues; a disabled one (410 Gone) gets nothing
+        WebhookEndpoint.status != DISABLED,
+    )
+    .order_by(WebhookEndpoint.id)
+)
+_NEW_DELIVERIES = insert(WebhookDelivery)
+
+
 def _fan_out(batch: Batch, now: datetime, session: Session) -> FannedOut:
     """``WebhookActivities.fan_out``'s transaction."""
     fanned = FannedOut()
-    queue = (
-        select(Event.sequence)
-        .where(Event.fanned_out_at.is_(None))
-        .order_by(Event.sequence)
-        .limit(batch.size)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers
-    )
+    statements = session.connection()
     claimed = list(
-        session.scalars(
-            update(Event)
-            .where(Event.sequence.in_(queue), Event.fanned_out_at.is_(None))
-            .values(fanned_out_at=now)
-            .returning(Event.sequence)
-            .execution_options(synchronize_session=False)
-        )
+        statements.execute(_CLAIM, {"batch_size": batch.size, "claimed_at": now}).scalars()
     )
     if not claimed:
         return fanned
     fanned.claimed = len(claimed)
-    events = session.execute(
-        select(Event, Organization.uuid, Partner.uuid)
-        .join(Organization, Event.organization_id == Organization.id)
-        .outerjoin(Partner, Event.partner_id == Partner.id)
-        .where(Event.sequence.in_(claimed))
-        .order_by(Event.sequence)
-    ).all()
-    endpoints = list(
-        session.scalars(
-            select(WebhookEndpoint)
-            .where(
-                WebhookEndpoint.organization_id.in_({e.organization_id for e, _, _ in events}),
-                # a paused endpoint queues; a disabled one (410 Gone) gets nothing
-                WebhookEndpoint.status != DISABLED,
-            )
-            .order_by(WebhookEndpoint.id)
-        )
-    )
+    events = session.execute(_CLAIMED_EVENTS, {"sequences": claimed}).all()
+    organizations = list({e.organization_id for e, _, _ in events})
+    endpoints = session.scalars(_ENDPOINTS_OF, {"organizations": organizations}).all()
+    deliveries = []
     for event, organization_uuid, partner_uuid in events:
         for endpoint in endpoints:
             if not wanted_by(endpoint, event, partner_uuid):
                 continue
-            delivery = WebhookDelivery(
-                public_id=new_delivery_id(),
-                organization_id=event.organization_id,
-                endpoint_id=endpoint.id,
-                event_sequence=event.sequence,
-                event_id=event.id,
-                event_type=event.type,
-                kind="EVENT",
-                payload=event_envelope(event, organization_uuid, partner_uuid),
-                created_at=now,
-                next_retry_at=first_attempt_at(endpoint, now),
+            public_id = new_delivery_id()
+            deliveries.append(
+                {
+                    "public_id": public_id,
+                    "organization_id": event.organization_id,
+                    "endpoint_id": endpoint.id,
+                    "event_sequence": event.sequence,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "kind": "EVENT",
+                    "payload": event_envelope(event, organization_uuid, partner_uuid),
+                    "created_at": now,
+                    "next_retry_at": first_attempt_at(endpoint, now),
+                }
             )
-            session.add(delivery)
             if endpoint.status == ACTIVE:
-                fanned.due.append(delivery.public_id)
-                fanned.described[delivery.public_id] = {
+                fanned.due.append(public_id)
+                fanned.described[public_id] = {
                     "endpoint_id": endpoint.public_id,
                     "event_type": event.type,
                 }
+    if deliveries:
+        statements.execute(_NEW_DELIVERIES, deliveries)
     fanned.auto_paused = [e.id for e, _, _ in events if e.type == "webhook.endpoint_auto_paused"]
     return fanned
 
