@@ -131,8 +131,12 @@ class _DriverRead:
     row: Callable[[Iterable[Any]], Any] | None = None  # named as the SQL names its columns
 
     @classmethod
-    def of(cls, statement: Select[Any], dialect: Dialect) -> _DriverRead:
+    def of(cls, statement: Select[Any], dialect: Dialect) -> _DriverRead | None:
+        """None for a statement whose SQL is only complete at execution (an expanding IN,
+        a literal rendered then): SQLAlchemy runs those."""
         compiled = statement.compile(dialect=dialect)
+        if compiled.post_compile_params:
+            return None
         # both drivers' parameters are positional: pysqlite's "?", asyncpg's "$1"
         assert compiled.positiontup is not None
         binds = tuple(
@@ -297,7 +301,8 @@ class Database:
         # the pool and back, with the transaction SQLAlchemy would begin and roll back around
         # the SELECT, cost a read on SQLite a third of its CPU.
         self._reader: Connection | None = None
-        self._driver_reads: dict[Select[Any], _DriverRead] = {}  # the point reads' statements
+        # the point reads' statements as their driver runs them (None: SQLAlchemy runs them)
+        self._driver_reads: dict[Select[Any], _DriverRead | None] = {}
         # On PostgreSQL, a few of the read pool's connections held for them, in autocommit
         self._held = None if self._reads is self.engine else _HeldReaders(self._reads, HELD_READERS)
         self._transactions_in_thread = _worker_thread_engine(url)
@@ -364,17 +369,21 @@ class Database:
         if self._reads_here is not None:
             try:
                 reader = self._held_reader(self._reads_here)
-                if isinstance(query, PointRead):
-                    return self._on_driver(reader, query)
+                if (
+                    isinstance(query, PointRead)
+                    and (plan := self._plan(query, reader.dialect)) is not None
+                ):
+                    return self._on_driver(reader, plan, query.params)
                 return reader.execute(statement, params).first()
             except (DBAPIError, sqlite3.Error):
                 self._drop_reader()  # locked, or anything else: the usual way waits, or raises
         elif isinstance(query, PointRead) and self._held is not None and self._held.usable():
-            try:
-                plan = self._plan(query, self._reads.dialect)
-                return await self._held.first(plan, query.params)
-            except _Dropped:
-                pass  # the usual way retries on a new connection, or raises what it meets
+            plan = self._plan(query, self._reads.dialect)
+            if plan is not None:
+                try:
+                    return await self._held.first(plan, query.params)
+                except _Dropped:
+                    pass  # the usual way retries on a new connection, or raises what it meets
         try:
             return await self._first(statement, params)
         except DBAPIError as error:
@@ -387,20 +396,23 @@ class Database:
             self._reader = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         return self._reader
 
-    def _on_driver(self, reader: Connection, query: PointRead) -> AnyRow | None:
-        plan = self._plan(query, reader.dialect)
+    @staticmethod
+    def _on_driver(
+        reader: Connection, plan: _DriverRead, given: Mapping[str, Any]
+    ) -> AnyRow | None:
         connection = reader.connection.dbapi_connection
         assert connection is not None
-        plan.announce(reader, query.params)
-        return plan.first(connection, query.params)
+        plan.announce(reader, given)
+        return plan.first(connection, given)
 
-    def _plan(self, query: PointRead, dialect: Dialect) -> _DriverRead:
-        plan = self._driver_reads.get(query.statement)
-        if plan is None:
+    def _plan(self, query: PointRead, dialect: Dialect) -> _DriverRead | None:
+        try:
+            return self._driver_reads[query.statement]
+        except KeyError:
             if len(self._driver_reads) >= MAX_DRIVER_READS:
                 self._driver_reads.clear()  # statements built per call are not kept forever
             plan = self._driver_reads[query.statement] = _DriverRead.of(query.statement, dialect)
-        return plan
+            return plan
 
     def _drop_reader(self) -> None:
         reader, self._reader = self._reader, None

@@ -12,16 +12,16 @@ from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import delete, event, literal_column, select, table, text, update
+from sqlalchemy import bindparam, delete, event, literal_column, select, table, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from store.buyers.queries import buyer_version
-from store.db import HELD_READERS, READ_POOL_SIZE, Database, unreachable
+from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
-from store.models import Order, Organization, User
+from store.models import Buyer, Order, Organization, User
 from store.orders.queries import order_version
 from tests.conftest import fresh_database
 from tests.test_conventions import new_buyer, new_organization
@@ -150,9 +150,24 @@ async def test_point_reads_on_postgresql_outlive_their_connections(db: Database,
             return [row.version if row is not None else None for row in rows]
 
         assert await versions(READ_POOL_SIZE * 4) == [4] * (READ_POOL_SIZE * 4)
+
+        async def connections() -> set[int]:
+            async with db.session() as session:
+                return set((await session.execute(backends, {"name": name})).scalars())
+
+        held_first = await connections()
+        assert 1 <= len(held_first) <= HELD_READERS + 1  # the writes' connection may be idle
+        # a statement the driver cannot run as compiled goes the usual way, dropping nothing
+        expanding = PointRead(
+            select(Buyer.version).where(Buyer.id.in_(bindparam("ids", expanding=True))),
+            {"ids": [buyer.id]},
+        )
+        for _ in range(3):
+            row = await database.read(expanding)
+            assert row is not None and row.version == 4
+        held = await connections()
+        assert held >= held_first
         async with db.session() as session:
-            held = (await session.execute(backends, {"name": name})).scalars().all()
-            assert 1 <= len(held) <= HELD_READERS + 1  # the writes' connection may be idle too
             await session.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -162,9 +177,8 @@ async def test_point_reads_on_postgresql_outlive_their_connections(db: Database,
             )
         assert await versions(HELD_READERS * 2) == [4] * (HELD_READERS * 2)
         assert await versions(1) == [4]
-        async with db.session() as session:
-            renewed = (await session.execute(backends, {"name": name})).scalars().all()
-        assert renewed and not set(renewed) & set(held)
+        renewed = await connections()
+        assert renewed and not renewed & held
     finally:
         await database.dispose()
 
@@ -220,9 +234,10 @@ def test_unreachable_tells_a_database_away_from_a_refused_statement():
 
 
 async def test_point_reads_answer_as_sqlalchemy_would(store: Database):
-    """A GET's point read (on an SQLite file run by the driver itself, store/db.py) answers the
-    row SQLAlchemy's execution of its statement answers: the same typed values under the same
-    names, for a whole row, JSON views, a version inside one, and no row."""
+    """A GET's point read (run by the driver itself, sqlite3 or asyncpg: store/db.py) answers
+    the row SQLAlchemy's execution of its statement answers: the same typed values under the
+    same names, for a whole row, JSON views, a version inside one, no row, and a statement
+    the driver cannot run as compiled."""
     org = await new_organization(store)
     buyer = await new_buyer(store, org, version=4)
     now = datetime.now(UTC)
@@ -257,6 +272,11 @@ async def test_point_reads_answer_as_sqlalchemy_would(store: Database):
         ),
         buyer_version(tenant, buyer.partner_id, buyer.uuid),
         tenant.one_under_seller(Order, buyer.partner_id, uuid4(), Order.version),
+        # SQL completed only at execution (an expanding IN): SQLAlchemy runs it
+        PointRead(
+            select(Order.uuid, Order.version).where(Order.id.in_(bindparam("ids", expanding=True))),
+            {"ids": [order.id, -1]},
+        ),
     ]
     try:
         for read in reads * 2:  # the second time from the statement's kept form
