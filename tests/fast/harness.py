@@ -5,19 +5,16 @@ Update."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from uuid import uuid4
 
 from temporalio.api.testservice.v1 import SleepRequest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -50,10 +47,7 @@ async def mocked_worker(
 # A skip runs every timer on its way (an open order's daily re-checks, a KYC profile's notices)
 # before it answers: weeks of them can outlast the client's default deadline for one call on a
 # loaded machine, which then fails the test with "Timeout expired" although nothing is wrong.
-# The time-skipping server also holds its clock now and then for a minute or two with nothing
-# in flight (no workflow task, activity or child pending on the one open workflow): one run of
-# the order module in 30 took 92 s and then passed, one fast lane in 12 outlasted 2 minutes.
-SKIP_DEADLINE = timedelta(minutes=4)
+SKIP_DEADLINE = timedelta(minutes=2)
 
 
 async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
@@ -79,25 +73,6 @@ async def until(
 async def _holds(condition: Callable[[], bool | Awaitable[bool]]) -> bool:
     answer = condition()
     return await answer if inspect.isawaitable(answer) else answer
-
-
-async def stop(handles: Sequence[WorkflowHandle]) -> None:
-    """End what a test left running: the module's server skips time for every workflow on it,
-    and one test's daily timers would otherwise fire through the next test's skips.
-
-    Each is ended once it is idle: the test server can keep its clock stopped for good when a
-    workflow is terminated with a task in flight, and a later test's skip then never returns
-    (measured: the order module alone stuck in about one run of three, none in 20 after)."""
-    for handle in handles:
-        await until(partial(_idle, handle), f"{handle.id} idle")
-        with contextlib.suppress(RPCError):  # it ended by itself
-            await handle.terminate("the test is over")
-
-
-async def _idle(handle: WorkflowHandle) -> bool:
-    """No workflow task and no activity in flight (or the workflow has ended)."""
-    raw = (await handle.describe()).raw_description
-    return not raw.HasField("pending_workflow_task") and not raw.pending_activities
 
 
 def refusal(error: WorkflowUpdateFailedError) -> ApplicationError:

@@ -8,7 +8,7 @@ the session's deadline, and a verified profile's notice and lapse on time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
 
@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fast.harness import mocked_worker, refusal, skip, stop, until
+from tests.fast.harness import mocked_worker, refusal, skip, until
 from workflows.buyers.activities import (
     AmlRequest,
     BuyerKycRecord,
@@ -111,7 +111,6 @@ class Verifications:
     env: WorkflowEnvironment
     task_queue: str
     provider: KycActivities
-    started: list[WorkflowHandle] = field(default_factory=list)
 
     async def open(self) -> tuple[WorkflowHandle, IdentitySession]:
         """A buyer's verification started, as POST .../kyc/verify does, with its session."""
@@ -133,7 +132,6 @@ class Verifications:
             id=f"kyc-{buyer_uuid}",
             task_queue=self.task_queue,
         )
-        self.started.append(handle)
         answer = await handle.execute_update(
             KycWorkflow.open_session, OpenSession("Auto Dupont SARL", "FR", "Marie", "Dupont")
         )
@@ -165,7 +163,6 @@ async def verifications(time_skipping: WorkflowEnvironment) -> AsyncIterator[Ver
     async with mocked_worker(time_skipping, [KycWorkflow], provider.activities) as task_queue:
         running = Verifications(time_skipping, task_queue, provider)
         yield running
-        await stop(running.started)
 
 
 async def test_an_approved_buyer_is_verified_and_the_profile_lapses_on_time(

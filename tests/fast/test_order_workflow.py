@@ -8,7 +8,7 @@ the decision and its Export File, the commands it refuses, and the deadlines it 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fast.harness import mocked_worker, refusal, skip, stop, until
+from tests.fast.harness import mocked_worker, refusal, skip, until
 from workflows.buyers.activities import (
     BuyerOrdersNotice,
     ViesAnswer,
@@ -118,7 +118,6 @@ class Orders:
     env: WorkflowEnvironment
     task_queue: str
     recorded: OrderActivities
-    started: list[WorkflowHandle] = field(default_factory=list)
 
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
@@ -130,7 +129,6 @@ class Orders:
         handle = await self.env.client.start_workflow(
             OrderWorkflow.run, OrderStart(), id=f"order-{order_uuid}", task_queue=self.task_queue
         )
-        self.started.append(handle)
         await handle.execute_update(
             OrderWorkflow.create,
             CreateOrder(
@@ -228,7 +226,6 @@ async def orders(time_skipping: WorkflowEnvironment) -> AsyncIterator[Orders]:
     ) as task_queue:
         orders = Orders(time_skipping, task_queue, recorded)
         yield orders
-        await stop(orders.started)
 
 
 async def test_an_order_runs_from_creation_to_its_decision_and_final_invoice(orders: Orders):

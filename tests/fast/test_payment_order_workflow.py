@@ -9,7 +9,7 @@ credit it, the status notices to the seller's webhook, and what each status refu
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
 
@@ -20,7 +20,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.fast.harness import mocked_worker, refusal, stop, until
+from tests.fast.harness import mocked_worker, refusal, until
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
     CancelOrder,
@@ -111,7 +111,6 @@ class PaymentOrders:
     env: WorkflowEnvironment
     task_queue: str
     bureau: PaymentActivities
-    started: list[WorkflowHandle] = field(default_factory=list)
 
     async def create(self, link_duration: int = 86_400) -> WorkflowHandle:
         """A webshop's order request, pending on the buyer's confirmation."""
@@ -122,7 +121,6 @@ class PaymentOrders:
             id=f"payment-order-{uuid}",
             task_queue=self.task_queue,
         )
-        self.started.append(handle)
         company = {"name": "Auto Dupont SARL", "vat_number": "FR40303265045", "country": "FR"}
         answer = await handle.execute_update(
             PaymentOrderWorkflow.create,
@@ -172,7 +170,6 @@ async def payment_orders(time_skipping: WorkflowEnvironment) -> AsyncIterator[Pa
     ) as task_queue:
         running = PaymentOrders(time_skipping, task_queue, bureau)
         yield running
-        await stop(running.started)
 
 
 async def test_an_accepted_order_is_captured_in_parts_and_refunded(payment_orders: PaymentOrders):
