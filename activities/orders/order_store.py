@@ -70,16 +70,10 @@ class OrderStoreActivities(interface.OrderStoreActivities):
 # more than running it, and the ORM's unit of work, for rows that are only ever inserted or
 # overwritten, cost several times the statements it sent (about 5 ms of CPU per write).
 _ORDER_ROW = (
-    # what the write reads of the row; its JSON views are only overwritten, so the old ones
-    # are not loaded (nor decoded)
-    select(
-        Order.id,
-        Order.revision,
-        Order.evidence_head,
-        Order.organization_id,
-        Order.partner_id,
-        Order.buyer_id,
-    )
+    # what the write reads of the row: its JSON views are only overwritten, so the old ones
+    # are not loaded (nor decoded); its organization, seller and buyer are the snapshot's
+    # identity, fixed when the order was created
+    select(Order.id, Order.revision, Order.evidence_head)
     .where(Order.uuid == bindparam("uuid"))
     .with_for_update()
 )
