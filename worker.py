@@ -26,6 +26,7 @@ from activities.buyers.kyc_profile_pdf import KycProfileActivities
 from activities.buyers.kyc_store import KycStoreActivities
 from activities.buyers.vies import ViesActivities
 from activities.email import EmailActivities
+from activities.kept_alive import KeptAliveClients
 from activities.orders.export_file_signing import ExportFileSigner
 from activities.orders.order_store import ExportFileActivities, OrderStoreActivities
 from activities.payments.dunning import DunningActivities
@@ -71,9 +72,9 @@ WORKFLOWS: Sequence[type] = (
 )
 
 
-def activities(db: Database, settings: Settings) -> list[Any]:
+def activities(db: Database, settings: Settings, clients: KeptAliveClients) -> list[Any]:
     round_trip = RoundTripActivities(db)
-    vies = ViesActivities(db, settings)
+    vies = ViesActivities(db, settings, clients)
     order_store = OrderStoreActivities(db)
     buyer_orders = BuyerOrdersActivities(db)
     export_files = ExportFileActivities(
@@ -82,7 +83,7 @@ def activities(db: Database, settings: Settings) -> list[Any]:
         ExportFileSigner.from_settings(settings),
         settings.export_file_processes,
     )
-    webhooks = WebhookActivities(db, settings)
+    webhooks = WebhookActivities(db, settings, clients)
     identity = IdentityActivities(settings)
     kyc_store = KycStoreActivities(db)
     kyc_profiles = KycProfileActivities(db, settings)
@@ -164,11 +165,20 @@ def workflow_runner(*, strict: bool = False) -> WorkflowRunner:
 class HeartbeatingWorker(Worker):
     """A Temporal worker that records in the database, every ``worker_heartbeat_interval``
     while it runs, that it is alive, and removes the record when it stops: /readyz reads it
-    (store/worker_heartbeats.py says why Temporal's poller list is not enough)."""
+    (store/worker_heartbeats.py says why Temporal's poller list is not enough). When it stops
+    it also closes its activities' kept-alive HTTP connections."""
 
-    def __init__(self, client: Client, db: Database, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self,
+        client: Client,
+        db: Database,
+        settings: Settings,
+        clients: KeptAliveClients,
+        **options: Any,
+    ) -> None:
         super().__init__(client, **options)
         self._db = db
+        self._clients = clients
         self._interval = settings.worker_heartbeat_interval.total_seconds()
         self.heartbeat_identity = f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
 
@@ -182,6 +192,7 @@ class HeartbeatingWorker(Worker):
                 await beating
             with contextlib.suppress(Exception):
                 await asyncio.shield(worker_heartbeats.stop(self._db, self.heartbeat_identity))
+            await self._clients.close()
 
     async def _beat(self) -> None:
         while True:
@@ -193,13 +204,15 @@ class HeartbeatingWorker(Worker):
 
 
 def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
+    clients = KeptAliveClients()
     return HeartbeatingWorker(
         client,
         db,
         settings,
+        clients,
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities(db, settings),
+        activities=activities(db, settings, clients),
         workflow_runner=workflow_runner(),
         max_cached_workflows=settings.workflow_cache_size,
         graceful_shutdown_timeout=timedelta(seconds=5),

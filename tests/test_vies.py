@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from activities.buyers.vies import ViesClient, ViesFailure, ViesReply, classify
+from activities.kept_alive import KeptAliveClients
 from api.nt24.buyers.vies_trigger import start_vies_check
 from sandboxes.vies import (
     COUNTRY_MAGIC_NUMBERS,
@@ -130,9 +131,16 @@ async def sandbox_url() -> AsyncIterator[str]:
         yield f"{base_url}/vies"
 
 
+@pytest_asyncio.fixture
+async def clients() -> AsyncIterator[KeptAliveClients]:
+    kept = KeptAliveClients()
+    yield kept
+    await kept.close()
+
+
 @pytest.fixture
-def client(sandbox_url: str) -> ViesClient:
-    return ViesClient(sandbox_url, timedelta(seconds=5))
+def client(sandbox_url: str, clients: KeptAliveClients) -> ViesClient:
+    return ViesClient(sandbox_url, timedelta(seconds=5), clients)
 
 
 def test_docs_carry_the_sandbox_tables_verbatim():
@@ -248,16 +256,18 @@ async def test_each_error_is_retryable_or_final(
     assert response.raw_sha256  # an outage leaves evidence too
 
 
-async def test_a_silent_vies_is_the_clients_own_timeout(sandbox_url: str):
-    impatient = ViesClient(sandbox_url, timedelta(seconds=0.3))
+async def test_a_silent_vies_is_the_clients_own_timeout(
+    sandbox_url: str, clients: KeptAliveClients
+):
+    impatient = ViesClient(sandbox_url, timedelta(seconds=0.3), clients)
     response = await impatient.check(MAGIC[391], fresh_vat_number())
     assert isinstance(response.outcome, ViesFailure)
     assert (response.outcome.code, response.outcome.final) == ("CLIENT_TIMEOUT", False)
     assert response.raw_sha256 is None
 
 
-async def test_an_unreachable_vies_is_a_retryable_network_error():
-    closed = ViesClient(f"http://127.0.0.1:{free_port()}/vies", timedelta(seconds=5))
+async def test_an_unreachable_vies_is_a_retryable_network_error(clients: KeptAliveClients):
+    closed = ViesClient(f"http://127.0.0.1:{free_port()}/vies", timedelta(seconds=5), clients)
     response = await closed.check(MAGIC[100], None)
     assert isinstance(response.outcome, ViesFailure)
     assert (response.outcome.code, response.outcome.final) == ("NETWORK_ERROR", False)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.tls import tls_context
+from activities.kept_alive import KeptAliveClients
 from settings import Settings
 from store.db import Database, rows_changed
 from store.models import Buyer, ViesCheck
@@ -118,9 +118,10 @@ class ViesResponse:
 class ViesClient:
     """The VIES REST client: the real service or the project's sandbox, by base URL."""
 
-    def __init__(self, base_url: str, timeout: timedelta) -> None:
+    def __init__(self, base_url: str, timeout: timedelta, clients: KeptAliveClients) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout.total_seconds()
+        self.clients = clients  # the service's connections, kept open between checks
 
     async def check(self, vat_number: str, requester_vat_number: str | None) -> ViesResponse:
         try:
@@ -132,11 +133,10 @@ class ViesClient:
         except InvalidVatNumber as error:
             return ViesResponse(ViesFailure("INVALID_REQUESTER_INFO", str(error)), None)
         try:
-            # One client per check (the TLS context shared): checks are few, and an activity
-            # class has no close hook.
-            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
+            url = f"{self.base_url}/check-vat-number"
+            async with self.clients.client(url) as http:
                 answer = await http.post(
-                    f"{self.base_url}/check-vat-number", json=_request_body(number, requester)
+                    url, json=_request_body(number, requester), timeout=self.timeout
                 )
         except httpx.TimeoutException as error:
             return ViesResponse(ViesFailure(CLIENT_TIMEOUT, repr(error)), None)
@@ -157,9 +157,9 @@ def _request_body(number: VatNumber, requester: VatNumber | None) -> dict[str, s
 
 
 class ViesActivities(interface.ViesActivities):
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clients: KeptAliveClients) -> None:
         self.db = db
-        self.client = ViesClient(settings.vies_base_url, settings.vies_http_timeout)
+        self.client = ViesClient(settings.vies_base_url, settings.vies_http_timeout, clients)
 
     @activity.defn
     async def check_vat_number(self, request: ViesCheckRequest) -> ViesAnswer:

@@ -47,8 +47,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from activities.kept_alive import KeptAliveClients
 from activities.schedules import ensure_interval_schedule
-from activities.tls import tls_context
 from activities.workflow_metadata import (
     delivery_start,
     fan_out_start,
@@ -291,6 +291,22 @@ async def vet_target(url: str, settings: Settings) -> Target:
 
 
 # ----- activity inputs and outputs (one dataclass each) -----
+
+
+# What of a receiver's answer body is read so that its connection serves the next delivery;
+# a longer body is left unread, and its connection closed
+DRAINED_BYTES = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read the answer's body, which nobody looks at, up to ``DRAINED_BYTES``: only a response
+    read to its end gives its connection back to the pool. An error while reading costs the
+    connection, never the delivery: its status has arrived."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > DRAINED_BYTES:
+            return
 
 
 @dataclass(frozen=True)
@@ -661,9 +677,10 @@ _relays: dict[str, OutboxRelay] = {}
 
 
 class WebhookActivities(interface.WebhookActivities):
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clients: KeptAliveClients) -> None:
         self.db = db
         self.settings = settings
+        self.clients = clients  # the receivers' connections, kept open between deliveries
         self.relay = _relays[settings.task_queue] = OutboxRelay(self)
 
     @activity.defn
@@ -833,23 +850,32 @@ class WebhookActivities(interface.WebhookActivities):
             endpoint.secret, delivery.event_id, delivery.public_id, body, int(time.time())
         )
         timeout = self.settings.webhook_timeout.total_seconds()
+        status: int | None = None
+        retry_after: str | None = None
         try:
-            # the whole exchange, not each read, must fit in the timeout; the body is not read
+            # the whole exchange, not each read, must fit in the timeout
             async with (
                 asyncio.timeout(timeout),
-                httpx.AsyncClient(
-                    timeout=timeout, follow_redirects=False, verify=tls_context()
-                ) as http,
+                self.clients.client(url, extensions.get("sni_hostname")) as http,
                 http.stream(
-                    "POST", url, content=body, headers=headers, extensions=extensions
+                    "POST",
+                    url,
+                    content=body,
+                    headers=headers,
+                    extensions=extensions,
+                    timeout=timeout,
                 ) as response,
             ):
                 status = response.status_code
                 retry_after = response.headers.get("retry-after")
+                await _drain(response)
         except (TimeoutError, httpx.TimeoutException):
-            return _Answer(None, f"no answer within {timeout:g} s")
+            if status is None:
+                return _Answer(None, f"no answer within {timeout:g} s")
         except (httpx.HTTPError, httpx.InvalidURL) as error:
-            return _Answer(None, f"{type(error).__name__}: {error}"[:300])
+            if status is None:
+                return _Answer(None, f"{type(error).__name__}: {error}"[:300])
+        assert status is not None  # what failed after the status line cost only the connection
         if 200 <= status < 300:
             return _Answer(status, None)
         wait = _retry_after(retry_after) if status in (429, 503) else None
