@@ -88,17 +88,24 @@ async def test_a_long_answer_is_still_a_delivery_and_costs_only_its_connection(
 
 
 @pytest.mark.fast
-async def test_each_tls_name_has_its_own_client_and_the_least_used_is_closed():
-    clients = KeptAliveClients(most=2)
-    async with clients.client("https://203.0.113.9/in", "a.example") as a:
-        async with clients.client("https://203.0.113.9/other", "a.example") as again:
-            assert again is a  # one origin, one name: one client
-        async with clients.client("https://203.0.113.9/in", "b.example") as b:
-            assert b is not a
-        async with clients.client("https://203.0.113.10/in") as c:
-            pass  # a third receiver evicts the least recently used: a, still in use here
-        assert not a.is_closed
-    assert a.is_closed  # closed once its last call ended
+async def test_a_call_gets_an_idle_client_of_its_receiver_and_name_or_a_new_one():
+    clients = KeptAliveClients(most_receivers=2)
+    async with (
+        clients.client("https://203.0.113.9/in", "a.example") as a,
+        clients.client("https://203.0.113.9/in", "a.example") as meanwhile,
+    ):
+        assert meanwhile is not a  # one call at a time on a client
+    async with clients.client("https://203.0.113.9/other", "a.example") as again:
+        assert again in (a, meanwhile)  # one origin, one name: an idle client is reused
+    async with clients.client("https://203.0.113.9/in", "b.example") as b:
+        assert b not in (a, meanwhile)  # another TLS name never shares a connection
+    async with clients.client("https://203.0.113.10/in") as c:
+        pass
+    # a third receiver drops the least recently used one's idle clients, closed
+    assert a.is_closed and meanwhile.is_closed
     assert not b.is_closed and not c.is_closed
-    await clients.close()
-    assert b.is_closed and c.is_closed
+    async with clients.client("https://203.0.113.10/in") as under_way:
+        assert under_way is c
+        await clients.close()
+        assert b.is_closed and not under_way.is_closed
+    assert under_way.is_closed  # given back after the close: closed, not kept
