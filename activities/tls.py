@@ -1,9 +1,10 @@
 """One TLS context for the process's outgoing HTTP clients.
 
 ``httpx.AsyncClient()`` builds a fresh SSL context and loads the CA bundle every time (~20 ms
-of CPU); the activities make a client per call (a VIES check, a webhook delivery, a credit
-check, an identity session), so they share this one, made on first use with httpx's own
-defaults (certifi, or SSL_CERT_FILE / SSL_CERT_DIR).
+of CPU); the activities make clients often (the kept-alive ones of webhook deliveries and
+VIES checks, activities/kept_alive.py; one per credit check or identity session), so they
+share this one, made on first use with httpx's own defaults (certifi, or SSL_CERT_FILE /
+SSL_CERT_DIR).
 """
 
 from __future__ import annotations
