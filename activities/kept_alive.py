@@ -26,7 +26,7 @@ import httpx
 from activities.tls import tls_context
 
 MOST_RECEIVERS = 64  # origins and names with idle clients kept; the least recently used go
-MOST_IDLE = 8  # idle clients kept per origin and name: the calls it had at once, at most
+MOST_IDLE = 8  # idle clients kept per origin and name (one per call it had at once, up to 8)
 
 
 class KeptAliveClients:

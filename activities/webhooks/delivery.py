@@ -290,9 +290,6 @@ async def vet_target(url: str, settings: Settings) -> Target:
     return Target(address=None if _is_address(host) else sorted(addresses)[0])
 
 
-# ----- activity inputs and outputs (one dataclass each) -----
-
-
 # What of a receiver's answer body is read so that its connection serves the next delivery;
 # a longer body is left unread, and its connection closed
 DRAINED_BYTES = 64 * 1024
@@ -307,6 +304,9 @@ async def _drain(response: httpx.Response) -> None:
         read += len(chunk)
         if read > DRAINED_BYTES:
             return
+
+
+# ----- activity inputs and outputs (one dataclass each) -----
 
 
 @dataclass(frozen=True)
