@@ -84,10 +84,10 @@ def activities(db: Database, settings: Settings, clients: KeptAliveClients) -> l
         settings.export_file_processes,
     )
     webhooks = WebhookActivities(db, settings, clients)
-    identity = IdentityActivities(settings)
+    identity = IdentityActivities(settings, clients)
     kyc_store = KycStoreActivities(db)
     kyc_profiles = KycProfileActivities(db, settings)
-    payment_orders = PaymentOrderActivities(db, settings)
+    payment_orders = PaymentOrderActivities(db, settings, clients)
     email = EmailActivities(settings)
     invitations = InvitationActivities(db, settings, email)
     dunning = DunningActivities(db, settings, email)

@@ -33,6 +33,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
+from activities.kept_alive import KeptAliveClients
 from api.main import create_app
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
@@ -174,6 +175,14 @@ async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest_asyncio.fixture
+async def outgoing() -> AsyncIterator[KeptAliveClients]:
+    """HTTP clients for a provider's client under test, as the worker keeps them; closed after."""
+    clients = KeptAliveClients()
+    yield clients
+    await clients.close()
 
 
 _mail_catcher: MailCatcher | None = None

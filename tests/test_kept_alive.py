@@ -45,14 +45,12 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
 
 
 @pytest_asyncio.fixture
-async def webhooks() -> AsyncIterator[WebhookActivities]:
-    clients = KeptAliveClients()
+async def webhooks(outgoing: KeptAliveClients) -> AsyncIterator[WebhookActivities]:
     # the database is never reached: _send only POSTs
     activities = WebhookActivities(
-        Database("sqlite+aiosqlite://"), Settings(environment="dev"), clients
+        Database("sqlite+aiosqlite://"), Settings(environment="dev"), outgoing
     )
     yield activities
-    await clients.close()
     await activities.db.dispose()
 
 

@@ -44,6 +44,7 @@ from activities.buyers.kyc_profile_pdf import (
     sign_pdf,
     signing_material,
 )
+from activities.kept_alive import KeptAliveClients
 from api.nt24.buyers.kyc_verification import review
 from sandboxes.idenfy import markdown_tables
 from settings import Settings
@@ -164,8 +165,10 @@ def provider_settings(pg_url: str, sandbox_url: str, **overrides: Any) -> Settin
     )
 
 
-async def test_a_session_is_created_and_its_link_opens(pg_url: str, sandbox_url: str):
-    client = IdentityClient(provider_settings(pg_url, sandbox_url))
+async def test_a_session_is_created_and_its_link_opens(
+    pg_url: str, sandbox_url: str, outgoing: KeptAliveClients
+):
+    client = IdentityClient(provider_settings(pg_url, sandbox_url), outgoing)
     session = await client.create_session(str(uuid4()), "Anna", "Expired")
     assert not isinstance(session, ProviderFailure)
     assert session.session_id == f"idenfy_{session.scan_ref}"
@@ -175,28 +178,33 @@ async def test_a_session_is_created_and_its_link_opens(pg_url: str, sandbox_url:
 
 
 async def test_wrong_credentials_are_final_and_an_outage_is_retryable(
-    pg_url: str, sandbox_url: str
+    pg_url: str, sandbox_url: str, outgoing: KeptAliveClients
 ):
-    wrong = IdentityClient(provider_settings(pg_url, sandbox_url, idenfy_api_secret="nope"))
+    wrong = IdentityClient(
+        provider_settings(pg_url, sandbox_url, idenfy_api_secret="nope"), outgoing
+    )
     refused = await wrong.create_session(str(uuid4()), None, None)
     assert refused == ProviderFailure(
         "UNAUTHORIZED", "Incorrect authentication credentials.", final=True
     )
-    down = await IdentityClient(provider_settings(pg_url, sandbox_url)).create_session(
+    down = await IdentityClient(provider_settings(pg_url, sandbox_url), outgoing).create_session(
         str(uuid4()), "Anna", "Down"
     )
     assert isinstance(down, ProviderFailure) and not down.final
     unreachable = IdentityClient(
-        provider_settings(pg_url, sandbox_url, idenfy_base_url="http://127.0.0.1:9/idenfy")
+        provider_settings(pg_url, sandbox_url, idenfy_base_url="http://127.0.0.1:9/idenfy"),
+        outgoing,
     )
     network = await unreachable.create_session(str(uuid4()), None, None)
     assert isinstance(network, ProviderFailure) and network.code == "NETWORK_ERROR"
 
 
-async def test_aml_checks_answer_scored_matches_with_their_lists(pg_url: str, sandbox_url: str):
+async def test_aml_checks_answer_scored_matches_with_their_lists(
+    pg_url: str, sandbox_url: str, outgoing: KeptAliveClients
+):
     from temporalio.testing import ActivityEnvironment
 
-    client = AmlClient(provider_settings(pg_url, sandbox_url))
+    client = AmlClient(provider_settings(pg_url, sandbox_url), outgoing)
 
     async def check(name: str) -> AmlScreening | ProviderFailure:
         request = AmlRequest(str(uuid4()), PERSON, name, "DE", "1980-04-12", THRESHOLDS.review)

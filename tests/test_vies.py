@@ -131,16 +131,9 @@ async def sandbox_url() -> AsyncIterator[str]:
         yield f"{base_url}/vies"
 
 
-@pytest_asyncio.fixture
-async def clients() -> AsyncIterator[KeptAliveClients]:
-    kept = KeptAliveClients()
-    yield kept
-    await kept.close()
-
-
 @pytest.fixture
-def client(sandbox_url: str, clients: KeptAliveClients) -> ViesClient:
-    return ViesClient(sandbox_url, timedelta(seconds=5), clients)
+def client(sandbox_url: str, outgoing: KeptAliveClients) -> ViesClient:
+    return ViesClient(sandbox_url, timedelta(seconds=5), outgoing)
 
 
 def test_docs_carry_the_sandbox_tables_verbatim():
@@ -257,17 +250,17 @@ async def test_each_error_is_retryable_or_final(
 
 
 async def test_a_silent_vies_is_the_clients_own_timeout(
-    sandbox_url: str, clients: KeptAliveClients
+    sandbox_url: str, outgoing: KeptAliveClients
 ):
-    impatient = ViesClient(sandbox_url, timedelta(seconds=0.3), clients)
+    impatient = ViesClient(sandbox_url, timedelta(seconds=0.3), outgoing)
     response = await impatient.check(MAGIC[391], fresh_vat_number())
     assert isinstance(response.outcome, ViesFailure)
     assert (response.outcome.code, response.outcome.final) == ("CLIENT_TIMEOUT", False)
     assert response.raw_sha256 is None
 
 
-async def test_an_unreachable_vies_is_a_retryable_network_error(clients: KeptAliveClients):
-    closed = ViesClient(f"http://127.0.0.1:{free_port()}/vies", timedelta(seconds=5), clients)
+async def test_an_unreachable_vies_is_a_retryable_network_error(outgoing: KeptAliveClients):
+    closed = ViesClient(f"http://127.0.0.1:{free_port()}/vies", timedelta(seconds=5), outgoing)
     response = await closed.check(MAGIC[100], None)
     assert isinstance(response.outcome, ViesFailure)
     assert (response.outcome.code, response.outcome.final) == ("NETWORK_ERROR", False)

@@ -26,7 +26,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.tls import tls_context
+from activities.kept_alive import KeptAliveClients
 from settings import Settings
 from workflows.buyers import activities as interface
 from workflows.buyers.activities import (
@@ -83,15 +83,24 @@ def failure(status_code: int, body: bytes) -> ProviderFailure:
 
 
 class _IdenfyHttp:
-    def __init__(self, base_url: str, api_key: str, api_secret: str, timeout: timedelta) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        api_secret: str,
+        timeout: timedelta,
+        clients: KeptAliveClients,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = (api_key, api_secret)
         self.timeout = timeout.total_seconds()
+        self.clients = clients
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | ProviderFailure:
+        url = f"{self.base_url}{path}"
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
-                answer = await http.post(f"{self.base_url}{path}", json=body, auth=self.auth)
+            async with self.clients.client(url) as http:
+                answer = await http.post(url, json=body, auth=self.auth, timeout=self.timeout)
         except httpx.TimeoutException as error:
             return ProviderFailure(CLIENT_TIMEOUT, repr(error), final=False)
         except httpx.RequestError as error:
@@ -110,13 +119,14 @@ class _IdenfyHttp:
 class IdentityClient:
     """``POST /api/v2/token``: a verification session for one client."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clients: KeptAliveClients) -> None:
         self.base_url = settings.idenfy_base_url.rstrip("/")
         self.http = _IdenfyHttp(
             self.base_url,
             settings.idenfy_api_key,
             settings.idenfy_api_secret,
             settings.idenfy_http_timeout,
+            clients,
         )
         self.callback_url = settings.effective_idenfy_callback_url
 
@@ -145,12 +155,13 @@ class IdentityClient:
 class AmlClient:
     """``POST /aml/checks/``: one person or company against sanctions, PEP and watch lists."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clients: KeptAliveClients) -> None:
         self.http = _IdenfyHttp(
             settings.idenfy_aml_base_url,
             settings.idenfy_api_key,
             settings.idenfy_api_secret,
             settings.idenfy_http_timeout,
+            clients,
         )
 
     async def check(self, request: AmlRequest) -> AmlScreening | ProviderFailure:
@@ -239,9 +250,9 @@ def read_callback(body: bytes) -> IdentityResult | None:
 
 
 class IdentityActivities(interface.IdentityActivities):
-    def __init__(self, settings: Settings) -> None:
-        self.identity = IdentityClient(settings)
-        self.aml = AmlClient(settings)
+    def __init__(self, settings: Settings, clients: KeptAliveClients) -> None:
+        self.identity = IdentityClient(settings, clients)
+        self.aml = AmlClient(settings, clients)
 
     @activity.defn
     async def create_identity_session(self, request: SessionRequest) -> IdentitySession:

@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 from temporalio.exceptions import ApplicationError
 
-from activities.tls import tls_context
+from activities.kept_alive import KeptAliveClients
 from workflows.payments.payment_order_model import CreditCheckRequest, CreditVerdict
 
 UNAVAILABLE = "CREDIT_BUREAU_UNAVAILABLE"
@@ -24,14 +24,16 @@ UNAVAILABLE = "CREDIT_BUREAU_UNAVAILABLE"
 class CreditBureauClient:
     """The bureau's client: its sandbox (sandboxes/credit_bureau.py) or the real one, by URL."""
 
-    def __init__(self, base_url: str, timeout: timedelta) -> None:
+    def __init__(self, base_url: str, timeout: timedelta, clients: KeptAliveClients) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout.total_seconds()
+        self.clients = clients
 
     async def assess(self, request: CreditCheckRequest) -> CreditVerdict:
+        url = f"{self.base_url}/assessments"
         try:
-            async with httpx.AsyncClient(timeout=self.timeout, verify=tls_context()) as http:
-                answer = await http.post(f"{self.base_url}/assessments", json=asdict(request))
+            async with self.clients.client(url) as http:
+                answer = await http.post(url, json=asdict(request), timeout=self.timeout)
         except httpx.HTTPError as error:
             raise ApplicationError(f"no answer: {error!r}", type=UNAVAILABLE) from error
         try:

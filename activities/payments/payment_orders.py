@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.kept_alive import KeptAliveClients
 from activities.payments.credit_bureau import CreditBureauClient
 from activities.payments.dunning import start_dunning
 from activities.webhooks.delivery import (
@@ -94,11 +95,11 @@ def final_on_unwritable(write: W) -> W:
 
 
 class PaymentOrderActivities(interface.PaymentOrderActivities):
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clients: KeptAliveClients) -> None:
         self.db = db
         self.settings = settings
         self.credit_bureau = CreditBureauClient(
-            settings.credit_bureau_base_url, settings.credit_bureau_timeout
+            settings.credit_bureau_base_url, settings.credit_bureau_timeout, clients
         )
 
     @activity.defn
