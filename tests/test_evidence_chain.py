@@ -347,10 +347,13 @@ async def test_an_order_write_reads_the_buyers_vies_checks_whole_only_when_one_i
 
     async def to_seal(held: list[ViesCheck], day: int) -> list[UUID]:
         chain = evidence.Chain(frozenset(vies_check_key(c.uuid) for c in held), len(held), GENESIS)
-        write = SimpleNamespace(updated_at=datetime(2026, 11, day, 12, tzinfo=UTC))
+        write = SimpleNamespace(
+            identity=SimpleNamespace(buyer_id=buyer.id),
+            updated_at=datetime(2026, 11, day, 12, tzinfo=UTC),
+        )
 
         def read(session: Session) -> list[UUID]:
-            found = _vies_checks_to_seal(session, buyer.id, write, chain)  # type: ignore[arg-type]
+            found = _vies_checks_to_seal(session, write, chain)  # type: ignore[arg-type]
             return [c.uuid for c in found]
 
         return await db.run_transaction(read)

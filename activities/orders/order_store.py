@@ -122,7 +122,6 @@ def _write_order(snapshot: OrderSnapshot, session: Session) -> str:
         # a newer state is already there
         return row.evidence_head or evidence.GENESIS
     rendered = order_json(snapshot.resources)
-    identity = snapshot.identity
     if row is None:
         order_id = connection.execute(
             _NEW_ORDER, {**_new_order(snapshot), **_views(snapshot, rendered)}
@@ -151,9 +150,9 @@ def _write_order(snapshot: OrderSnapshot, session: Session) -> str:
         },
     )
     _write_invoice_versions(connection, order_id, snapshot, rendered.invoices)
-    _write_documents(connection, order_id, identity.organization_id, identity.buyer_id, snapshot)
-    _write_events(connection, order_id, identity.organization_id, identity.partner_id, snapshot)
-    head = _seal_evidence(session, order_id, identity.buyer_id, snapshot, rendered)
+    _write_documents(connection, order_id, snapshot)
+    _write_events(connection, order_id, snapshot)
+    head = _seal_evidence(session, order_id, snapshot, rendered)
     values = {"evidence_head": previous_head if head == evidence.GENESIS else head}
     if row is not None:
         values.update(_views(snapshot, rendered))
@@ -170,23 +169,23 @@ async def evidence_head(db: Database, order_uuid: str) -> str | None:
 
 
 def _seal_evidence(
-    session: Session, order_id: int, buyer_id: int, snapshot: OrderSnapshot, rendered: OrderJson
+    session: Session, order_id: int, snapshot: OrderSnapshot, rendered: OrderJson
 ) -> str:
     """Append what this write made known to the order's evidence chain, in its transaction."""
     chain = evidence.chain_of(session, order_id)
     export_files = session.scalars(_EXPORT_FILES, {"order_id": order_id}).all()
-    vies_checks = _vies_checks_to_seal(session, buyer_id, snapshot, chain)
+    vies_checks = _vies_checks_to_seal(session, snapshot, chain)
     items = evidence_of(snapshot, rendered, vies_checks, export_files)
     return evidence.append(session, order_id, items, snapshot.updated_at, chain)
 
 
 def _vies_checks_to_seal(
-    session: Session, buyer_id: int, snapshot: OrderSnapshot, chain: evidence.Chain
+    session: Session, snapshot: OrderSnapshot, chain: evidence.Chain
 ) -> Sequence[ViesCheck]:
     """The buyer's VIES checks up to this write, oldest first, when the chain lacks any of
     them (``append`` skips those it holds); none when it holds them all, told from their uuids
     alone: a buyer re-checked daily has hundreds, and most writes bring no new one."""
-    until = {"buyer_id": buyer_id, "until": snapshot.updated_at}
+    until = {"buyer_id": snapshot.identity.buyer_id, "until": snapshot.updated_at}
     uuids = session.connection().execute(_VIES_CHECK_UUIDS, until).scalars().all()
     if all(vies_check_key(uuid) in chain.keys for uuid in uuids):
         return ()
@@ -254,13 +253,7 @@ def _write_invoice_versions(
         connection.execute(_NEW_INVOICE_VERSIONS, new)
 
 
-def _write_documents(
-    connection: Connection,
-    order_id: int,
-    organization_id: int,
-    buyer_id: int,
-    snapshot: OrderSnapshot,
-) -> None:
+def _write_documents(connection: Connection, order_id: int, snapshot: OrderSnapshot) -> None:
     """New documents' metadata, and the status of those whose status changed (superseded)."""
     if not snapshot.documents:
         return
@@ -278,9 +271,9 @@ def _write_documents(
         new.append(
             {
                 "uuid": UUID(ref.uuid),
-                "organization_id": organization_id,
+                "organization_id": snapshot.identity.organization_id,
                 "order_id": order_id,
-                "buyer_id": buyer_id,
+                "buyer_id": snapshot.identity.buyer_id,
                 "module": ref.module,
                 "type": ref.type,
                 "document_date": ref.document_date,
@@ -306,13 +299,7 @@ def _write_documents(
         connection.execute(_DOCUMENT_STATUS, changed)
 
 
-def _write_events(
-    connection: Connection,
-    order_id: int,
-    organization_id: int,
-    partner_id: int,
-    snapshot: OrderSnapshot,
-) -> None:
+def _write_events(connection: Connection, order_id: int, snapshot: OrderSnapshot) -> None:
     if not snapshot.events:
         return
     ids = [e.id for e in snapshot.events]
@@ -320,8 +307,8 @@ def _write_events(
     new = [
         {
             "id": event.id,
-            "organization_id": organization_id,
-            "partner_id": partner_id,
+            "organization_id": snapshot.identity.organization_id,
+            "partner_id": snapshot.identity.partner_id,
             "order_id": order_id,
             "type": event.type,
             "source": event.source,
