@@ -206,6 +206,17 @@ class Seller:
         )
         return answer.json()["uuid"]
 
+    async def preliminary_invoice(self, order: str) -> None:
+        """The order's preliminary invoice: a command that leaves the order open."""
+        invoice = {
+            "type": "PRELIMINARY",
+            "invoiceDate": date.today().isoformat(),
+            "invoiceNumber": f"INV-{uuid4().hex[:6]}",
+            "vatIncluded": False,
+            "amount": money(TOTAL),
+        }
+        await self.call("POST", INVOICE, (201,), params={"uuid": order}, json_body=invoice)
+
     async def lifecycle(self) -> tuple[str, str]:
         """One order from buyer to decision; answers its uuid and compliance status."""
         self.ids, self.requests = {}, 0
@@ -215,14 +226,7 @@ class Seller:
         order = self.ids["order"] = await self.order(buyer)
         at = {"uuid": order}
         today = date.today().isoformat()
-        invoice = {
-            "type": "PRELIMINARY",
-            "invoiceDate": today,
-            "invoiceNumber": f"INV-{uuid4().hex[:6]}",
-            "vatIncluded": False,
-            "amount": money(TOTAL),
-        }
-        await self.call("POST", INVOICE, (201,), params=at, json_body=invoice)
+        await self.preliminary_invoice(order)
         await self.upload(INVOICE_DOCUMENTS, at, "SHIPMENT_PRELIMINARY_INVOICE")
         payment = {
             "paymentDate": today,

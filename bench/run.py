@@ -396,33 +396,10 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     }
 
     # 2. Worker memory per 1,000 open orders (created, never finished)
-    print(f"Memory: {args.open_orders} open orders ...", flush=True)
-    open_recorder = Recorder()
-    seller = Seller(api, seeded.seller_uuid, open_recorder, documents)
-    buyer = await seller.buyer()
-    await asyncio.sleep(2)  # let the buyer's VIES check and the lifecycles' tails settle
-    before = {name: rss_kib(stack.pid(name)) for name in ("worker", "api", "temporal")}
-    created = await timed_lanes(
-        lambda _lane: Seller(api, seeded.seller_uuid, open_recorder, documents).order(buyer),
-        args.concurrency,
-        budget(300),
-        math.ceil(args.open_orders / args.concurrency),
+    seller = Seller(api, seeded.seller_uuid, Recorder(), documents)
+    results["memory"], _ = await open_orders(
+        stack, seller, await seller.buyer(), args.open_orders, args.concurrency, budget(300)
     )
-    await asyncio.sleep(2)
-    after = {name: rss_kib(stack.pid(name)) for name in ("worker", "api", "temporal")}
-    opened = created["requests"]
-    results["memory"] = {
-        "open_orders": opened,
-        "rss_before_mib": {k: round(v / 1024, 1) for k, v in before.items()},
-        "rss_after_mib": {k: round(v / 1024, 1) for k, v in after.items()},
-        "worker_mib_per_1000_open_orders": round(
-            (after["worker"] - before["worker"]) / 1024 / max(1, opened) * 1000, 1
-        ),
-        "temporal_mib_per_1000_open_orders": round(
-            (after["temporal"] - before["temporal"]) / 1024 / max(1, opened) * 1000, 1
-        ),
-        "order_create": created,
-    }
 
     # 3. Bare figures on the same servers
     print("Bare figures ...", flush=True)
@@ -782,6 +759,42 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+async def open_orders(
+    stack: BenchStack, seller: Seller, buyer: str, count: int, lanes: int, seconds: float
+) -> tuple[dict[str, Any], list[str]]:
+    """The worker's memory per open order: ``count`` orders of ``buyer`` created over
+    ``lanes`` and left open, RSS read before and after (and the worker's peak). Answers the
+    figures and the orders, oldest first."""
+    await asyncio.sleep(2)  # let the buyer's VIES check and any lifecycles' tails settle
+    watched = ("worker", "api", "temporal")
+    before = {name: rss_kib(stack.pid(name)) for name in watched}
+    print(f"Memory: {count} open orders ...", flush=True)
+    orders: list[str] = []
+    step = max(1_000, count // 10)
+
+    async def open_order(_lane: int) -> None:
+        orders.append(await seller.order(buyer))
+        if len(orders) % step == 0:
+            print(f"  {len(orders)} open", flush=True)
+
+    created = await timed_lanes(open_order, lanes, seconds, math.ceil(count / lanes))
+    await asyncio.sleep(2)
+    after = {name: rss_kib(stack.pid(name)) for name in watched}
+    per_1000 = {
+        name: round((after[name] - before[name]) / 1024 / max(1, len(orders)) * 1000, 1)
+        for name in ("worker", "temporal")
+    }
+    return {
+        "open_orders": len(orders),
+        "rss_before_mib": {k: round(v / 1024, 1) for k, v in before.items()},
+        "rss_after_mib": {k: round(v / 1024, 1) for k, v in after.items()},
+        "worker_peak_rss_mib": round(rss_kib(stack.pid("worker"), "VmHWM") / 1024, 1),
+        "worker_mib_per_1000_open_orders": per_1000["worker"],
+        "temporal_mib_per_1000_open_orders": per_1000["temporal"],
+        "order_create": created,
+    }, orders
+
+
 # ----- reads only -----
 
 READ_FIGURES = (
@@ -892,6 +905,107 @@ def report_reads(results: dict[str, Any]) -> str:
     )
 
 
+# ----- memory only -----
+
+REPLAYED = 20  # commands timed on the oldest open orders, and as many on the newest
+
+
+async def measure_memory(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
+    """The worker's memory at scale (``--memory-only``): ``--open-orders`` orders are created
+    and left open on one worker whose workflow cache holds ``--workflow-cache-size`` runs, then
+    one command each goes to the newest orders (cached) and to the oldest (evicted from the
+    cache when it is smaller than the open orders, so each command first replays the order's
+    history): what a command costs the worker, cached and replayed."""
+    deadline = time.monotonic() + args.max_minutes * 60
+    seeded = await stack.seed()
+    plain = HttpClient(HOST, stack.api_port)
+    await wait_ready(plain, stack)
+    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
+    nt24_token, _ = await tokens(plain, seeded)
+    await plain.close()
+    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
+    client = await Client.connect(
+        stack.temporal_address,
+        data_converter=data_converter(Settings(payload_keys=stack.payload_keys)),
+    )
+    seller = Seller(api, seeded.seller_uuid, Recorder(), pdfs(0))
+    buyer = await seller.buyer()
+    await seller.order(buyer)  # the first order pays for cold imports and caches
+    memory, orders = await open_orders(
+        stack, seller, buyer, args.open_orders, args.concurrency, deadline - time.monotonic()
+    )
+    sample = min(REPLAYED, len(orders) // 2)
+    commands: dict[str, dict[str, Any]] = {}
+    for label, group in (("newest", orders[-sample:]), ("oldest", orders[:sample])):
+        print(f"One command each on the {sample} {label} open orders ...", flush=True)
+        events = await client.get_workflow_handle(order_workflow_id(group[0])).describe()
+        latencies: list[float] = []
+        with cpu_window(stack) as cpu:
+            for order in group:
+                begun = time.perf_counter()
+                await seller.preliminary_invoice(order)
+                latencies.append(time.perf_counter() - begun)
+        commands[label] = {
+            "commands": len(group),
+            "history_events_before": events.history_length,
+            "p50_ms": ms(percentile(latencies, 0.5)),
+            "worker_cpu_ms_per_command": round(
+                cpu["worker"] * cpu["seconds"] * 1000 / max(1, len(group)), 1
+            ),
+        }
+    await api.close()
+    cache = args.workflow_cache_size
+    results["memory"] = memory | {
+        # the worker's own setting when not given: the stack passes no NT24_ variable through
+        "workflow_cache_size": Settings.model_fields["workflow_cache_size"].default
+        if cache is None
+        else cache,
+        "command_on_open_order": commands,
+    }
+    return results
+
+
+def report_memory(results: dict[str, Any]) -> str:
+    mem, meta = results["memory"], results["meta"]
+    cached = mem["workflow_cache_size"] >= mem["open_orders"]
+    return "\n".join(
+        [
+            f"NT24 bench (memory only), {meta['date']}, {meta['cpus']} CPUs, Python "
+            f"{meta['python']}, app database: {meta['database']}; cores busy before we started: "
+            f"{results['machine_busy_at_idle']}",
+            "",
+            f"{mem['open_orders']} open orders on one worker, workflow cache "
+            f"{mem['workflow_cache_size']} runs (RSS from /proc/<pid>/status):",
+            _table(
+                ["process", "before MiB", "after MiB"],
+                [
+                    [n, mem["rss_before_mib"][n], mem["rss_after_mib"][n]]
+                    for n in mem["rss_before_mib"]
+                ],
+            ),
+            f"worker: {mem['worker_mib_per_1000_open_orders']} MiB per 1,000 open orders, peak "
+            f"{mem['worker_peak_rss_mib']} MiB; Temporal server: "
+            f"{mem['temporal_mib_per_1000_open_orders']} MiB per 1,000; order create "
+            f"{mem['order_create']['rps']}/s, p50 {mem['order_create']['p50_ms']} ms",
+            "",
+            "One command (a preliminary invoice) on each of these open orders, one at a time:",
+            _table(
+                ["orders", "cached", "history events", "p50 ms", "worker CPU ms/command"],
+                [
+                    [
+                        f"{c['commands']} {label}",
+                        "yes" if cached or label == "newest" else "no: replayed first",
+                        c["history_events_before"],
+                        c["p50_ms"],
+                        c["worker_cpu_ms_per_command"],
+                    ]
+                    for label, c in mem["command_on_open_order"].items()
+                ],
+            ),
+        ]
+    )
+
+
 # ----- main -----
 
 
@@ -923,6 +1037,18 @@ def parse_args() -> argparse.Namespace:
         help="only the read figures: no-op route, compliance and order GETs (about a minute)",
     )
     parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the memory figures: --open-orders left open on one worker, then a command "
+        "each on the newest and the oldest (evicted when the cache is smaller)",
+    )
+    parser.add_argument(
+        "--workflow-cache-size",
+        type=int,
+        default=None,
+        help="the worker's NT24_WORKFLOW_CACHE_SIZE (default: the setting's own)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         default=None,
@@ -933,6 +1059,10 @@ def parse_args() -> argparse.Namespace:
     for name in ("orders", "concurrency", "open_orders", "connections"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.reads_only and args.memory_only:
+        parser.error("--reads-only and --memory-only are two separate runs")
+    if args.memory_only and args.open_orders < 2:
+        parser.error("--memory-only needs at least 2 --open-orders")
     return args
 
 
@@ -955,8 +1085,16 @@ def main() -> None:
         print(f"Starting a stack of our own in {root} ...", flush=True)
         stack.start_temporal()
         upgrade(stack.database_url)
-        stack.start_services()
-        results = asyncio.run((measure_reads if args.reads_only else measure)(stack, args))
+        cache = args.workflow_cache_size
+        stack.start_services(None if cache is None else {"NT24_WORKFLOW_CACHE_SIZE": str(cache)})
+        measure_run, report_run, default_json = (
+            (measure_reads, report_reads, "reads.json")
+            if args.reads_only
+            else (measure_memory, report_memory, "memory.json")
+            if args.memory_only
+            else (measure, report, RESULTS.name)
+        )
+        results = asyncio.run(measure_run(stack, args))
         results["meta"] = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "cpus": os.cpu_count(),
@@ -968,9 +1106,9 @@ def main() -> None:
             "max_rss_bench_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
         print()
-        print((report_reads if args.reads_only else report)(results))
-        if args.reads_only and args.json == RESULTS:
-            args.json = RESULTS.with_name("reads.json")
+        print(report_run(results))
+        if args.json == RESULTS:
+            args.json = RESULTS.with_name(default_json)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
         print(f"\nWritten to {args.json} (run took {results['meta']['run_seconds']} s)")

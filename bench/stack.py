@@ -63,12 +63,13 @@ def wait_for_port(
     raise RuntimeError(f"{what} did not listen on {HOST}:{port} within {timeout:.0f}s")
 
 
-def rss_kib(pid: int) -> int:
-    """Resident set size of a process (``VmRSS`` in /proc/<pid>/status), in KiB."""
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """Resident set size of a process (``VmRSS`` in /proc/<pid>/status; ``VmHWM`` for its
+    peak), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -199,11 +200,12 @@ class BenchStack:
             ],
         )
 
-    def start_services(self) -> None:
-        """Sandboxes, worker, API and hello-world; Temporal must be listening."""
+    def start_services(self, worker_env: dict[str, str] | None = None) -> None:
+        """Sandboxes, worker (with ``worker_env`` over the stack's settings), API and
+        hello-world; Temporal must be listening."""
         wait_for_port(self.temporal_port, 60, "The Temporal dev server", self.processes["temporal"])
         self.uvicorn("sandboxes", "sandboxes.app:app", self.sandbox_port)
-        self.start("worker", [sys.executable, "worker.py"])
+        self.start("worker", [sys.executable, "worker.py"], worker_env)
         self.uvicorn("api", "bench.api_app:app", self.api_port)
         self.uvicorn("hello", "bench.hello_app:app", self.hello_port)
         for name, port in (
