@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import structlog
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker import (
+    ExecuteWorkflowInput,
+    Interceptor,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkflowInboundInterceptor,
+    WorkflowInstance,
+    WorkflowInstanceDetails,
+    WorkflowInterceptorClassInput,
+    WorkflowRunner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import telemetry
@@ -138,28 +151,94 @@ def workflow_runner(*, strict: bool = False) -> WorkflowRunner:
     (no clock, I/O or randomness but ``workflow``'s) for every run, as the replay tests, the
     fast lane's own runs and ``nt24-admin replay`` do with every saved and recent history."""
     if not strict:
-        return UnsandboxedWorkflowRunner()
-    return SandboxedWorkflowRunner(
-        # pure libraries and the project's pure rules: imported once, not per workflow run (and
-        # pydantic then resolves the rules' dataclasses in workflow inputs)
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "schwifty",
-            "vininfo",
-            "stdnum",
-            "pydantic",
-            "sqlalchemy",
-            "workflows.money",
-            "workflows.money_json",
-            "workflows.change_source",
-            "workflows.orders.status",
-            "workflows.ids",
-            "workflows.orders.rules",
-            "workflows.buyers.rules",
-            "workflows.payments.rules",
-            # the tracing interceptor's spans, inside and outside the sandbox, are one library's
-            "opentelemetry",
+        return DetachedStartRunner(UnsandboxedWorkflowRunner())
+    return DetachedStartRunner(
+        SandboxedWorkflowRunner(
+            # pure libraries and the project's pure rules: imported once, not per workflow run (and
+            # pydantic then resolves the rules' dataclasses in workflow inputs)
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(
+                "schwifty",
+                "vininfo",
+                "stdnum",
+                "pydantic",
+                "sqlalchemy",
+                "workflows.money",
+                "workflows.money_json",
+                "workflows.change_source",
+                "workflows.orders.status",
+                "workflows.ids",
+                "workflows.orders.rules",
+                "workflows.buyers.rules",
+                "workflows.payments.rules",
+                # the tracing interceptor's spans, inside and outside the sandbox, are one library's
+                "opentelemetry",
+            )
         )
     )
+
+
+def _detached(message: Message) -> Any:
+    """A copy of a protobuf message in an arena of its own."""
+    copy = type(message)()
+    copy.CopyFrom(message)
+    return copy
+
+
+def _detached_map(payloads: Mapping[str, Payload]) -> dict[str, Payload]:
+    return {name: _detached(payload) for name, payload in payloads.items()}
+
+
+class DetachedStartRunner(WorkflowRunner):
+    """Runs workflows with ``inner``, keeping nothing of a run's first activation past it.
+
+    The SDK keeps views into the first activation for the whole run: the start's headers (in
+    the run's info and its input), memo and last completion result. A view holds the
+    activation's whole protobuf arena: the start's input and the order's create Update,
+    encrypted and decoded, about 30 KiB per open order (README, **Worker**). This
+    runner hands the run copies of the info's parts, ``DetachedStartHeaders`` of the input's.
+    """
+
+    def __init__(self, inner: WorkflowRunner) -> None:
+        self._inner = inner
+
+    def prepare_workflow(self, defn: Any) -> None:
+        self._inner.prepare_workflow(defn)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        info = dataclasses.replace(
+            det.info,
+            headers=_detached_map(det.info.headers),
+            raw_memo=_detached_map(det.info.raw_memo),
+        )
+        return self._inner.create_instance(
+            dataclasses.replace(
+                det,
+                info=info,
+                last_completion_result=_detached(det.last_completion_result),
+                last_failure=det.last_failure and _detached(det.last_failure),
+            )
+        )
+
+    def set_worker_level_failure_exception_types(
+        self, types: Sequence[type[BaseException]]
+    ) -> None:
+        self._inner.set_worker_level_failure_exception_types(types)
+
+
+class DetachedStartHeaders(Interceptor):
+    """The run's input carries copies of the start's headers (``DetachedStartRunner``)."""
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor]:
+        return _DetachStartHeaders
+
+
+class _DetachStartHeaders(WorkflowInboundInterceptor):
+    async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
+        # the SDK keeps this input for the run's life: its headers must not be views
+        input.headers = _detached_map(input.headers)
+        return await super().execute_workflow(input)
 
 
 class HeartbeatingWorker(Worker):
@@ -214,6 +293,7 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
         workflows=list(WORKFLOWS),
         activities=activities(db, settings, clients),
         workflow_runner=workflow_runner(),
+        interceptors=[DetachedStartHeaders()],
         max_cached_workflows=settings.workflow_cache_size,
         graceful_shutdown_timeout=timedelta(seconds=5),
     )
