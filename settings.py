@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     # same `kid:base64-of-32-bytes[,...]` form (the first encrypts, every one decrypts).
     # Generated into data/ outside production when empty; production requires it
     payload_keys: str = ""
+    # Payloads of 1 KiB or more are compressed before they are encrypted. A process of a
+    # version before compression cannot read them: turn it off while such processes still run
+    # beside this one (a rolling upgrade), on once they are gone. Either way every payload reads.
+    payload_compression: bool = True
     # The codec server at /codec (api/shared/codec_server.py) that decodes payloads for the Temporal
     # UI answers only to `Authorization: Bearer <codec_token>`; while it is empty it answers
     # everyone outside production (the dev stack's UI) and no one in production. The UI

@@ -5,6 +5,7 @@ codec server (api/shared/codec_server.py) decodes for an operator with its token
 from __future__ import annotations
 
 import base64
+import json
 import os
 from collections.abc import Sequence
 from uuid import uuid4
@@ -12,6 +13,7 @@ from uuid import uuid4
 import httpx
 import pytest
 import temporalio.api.sdk.v1
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -20,8 +22,11 @@ from temporalio.converter import PayloadCodec
 from api.main import create_app
 from api.shared.converter import DATA_CONVERTER, data_converter
 from api.shared.payload_codec import (
+    COMPRESSION,
     ENCODING,
     KEY_ID,
+    NONCE_SIZE,
+    ZLIB,
     EncryptionCodec,
     PayloadKeyError,
     decode_message,
@@ -99,6 +104,57 @@ async def test_keys_rotate_and_a_payload_in_clear_passes_through():
 
     with pytest.raises(ValueError, match="NT24_PAYLOAD_KEYS"):
         EncryptionCodec.from_setting("k1:not-base64!")
+
+
+def test_a_large_payload_is_compressed_before_it_is_encrypted():
+    codec = EncryptionCodec([("k1", os.urandom(32))])
+    outcomes = [
+        {"rule": f"RULE_{i}", "outcome": "PASSED", "legalBasis": "Art. 45a Implementing "
+         "Regulation (EU) No 282/2011", "detail": "The buyer's VAT number was valid on the day"}
+        for i in range(40)
+    ]  # fmt: skip
+    snapshot = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(outcomes).encode())
+    sealed = codec.encrypt(snapshot)
+    assert sealed.metadata[COMPRESSION] == ZLIB
+    assert len(sealed.data) < len(snapshot.data) / 4
+    assert b"Regulation" not in sealed.SerializeToString()
+    assert codec.decrypt(sealed) == snapshot
+
+    # an id or an amount is not worth it: encrypted as it is
+    small = Payload(metadata={"encoding": b"json/plain"}, data=b'"7c1f4e0a-order"')
+    assert COMPRESSION not in codec.encrypt(small).metadata
+    assert codec.decrypt(codec.encrypt(small)) == small
+
+    # the flag is covered by the encryption: removed or changed, nothing decrypts
+    for flag in (None, b"gzip"):
+        changed = Payload.FromString(sealed.SerializeToString())
+        if flag is None:
+            del changed.metadata[COMPRESSION]
+        else:
+            changed.metadata[COMPRESSION] = flag
+        with pytest.raises(PayloadKeyError, match="does not decrypt"):
+            codec.decrypt(changed)
+
+    # a payload encrypted before compression came (the key id alone authenticated) decrypts
+    key, nonce = os.urandom(32), os.urandom(NONCE_SIZE)
+    before = Payload(
+        metadata={"encoding": ENCODING, KEY_ID: b"k0"},
+        data=nonce + AESGCM(key).encrypt(nonce, snapshot.SerializeToString(), b"k0"),
+    )
+    assert EncryptionCodec([("k0", key)]).decrypt(before) == snapshot
+
+
+async def test_compression_turns_off_for_a_rolling_upgrade_and_either_reads_both():
+    keys = _key("k1")
+    name = ["Garage Dupont SARL, 1 rue de la Paix, 75002 Paris; " * 40]
+    on = data_converter(Settings(payload_keys=keys, _env_file=None))
+    off = data_converter(Settings(payload_keys=keys, payload_compression=False, _env_file=None))
+    compressed, whole = await on.encode(name), await off.encode(name)
+    assert compressed[0].metadata[COMPRESSION] == ZLIB
+    assert COMPRESSION not in whole[0].metadata
+    for converter in (on, off):
+        assert await converter.decode(compressed, [str]) == name
+        assert await converter.decode(whole, [str]) == name
 
 
 def test_production_refuses_to_start_without_payload_keys(tmp_path):

@@ -54,8 +54,10 @@ _PYDANTIC = DataConverter(payload_converter_class=PayloadConverter)
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    """The converter with these settings' payload keys (NT24_PAYLOAD_KEYS)."""
-    codec = EncryptionCodec.from_setting(settings.effective_payload_keys)
+    """The converter with these settings' payload keys (NT24_PAYLOAD_KEYS) and compression."""
+    codec = EncryptionCodec.from_setting(
+        settings.effective_payload_keys, compress=settings.payload_compression
+    )
     return dataclasses.replace(_PYDANTIC, payload_codec=codec, failure_converter_class=_FAILURES)
 
 

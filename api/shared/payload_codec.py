@@ -8,6 +8,16 @@ server does not even learn which converter encoded it. An encrypted payload's me
 ``encoding: binary/encrypted`` and ``encryption-key-id: <kid>``, and the key id is the AEAD's
 associated data.
 
+A payload of ``COMPRESS_FROM`` bytes or more is compressed (zlib) before it is encrypted,
+when that makes it shorter, and says so in ``compression: zlib``, which the associated data
+covers too (``NT24_PAYLOAD_COMPRESSION=false`` stops compressing; compressed payloads still
+read). The SDK's core keeps every local activity's input while its run stays in the worker's
+cache, and an order's read-model write takes the order's whole snapshot (10-15 KB of JSON) on
+every change: compressed, a decided order holds 262 KiB of the worker's memory instead of 387
+(README, **Worker**). A compressed length says how much a payload repeats itself; a payload
+holds one order's, buyer's or organization's data, which its sender knows, and only the
+people who run the Temporal server see the lengths.
+
 Keys come from ``NT24_PAYLOAD_KEYS``: ``kid:base64key[,kid:base64key...]``, 32-byte keys, the
 first encrypts and every one decrypts, so a key is rotated by putting a new pair first and
 dropping the old one once no open workflow's history (nor a history kept for replay) needs it.
@@ -21,8 +31,10 @@ decodes with the same keys for an operator's Temporal UI.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
@@ -36,6 +48,9 @@ if TYPE_CHECKING:
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_SIZE = 12
+COMPRESSION = "compression"
+ZLIB = b"zlib"
+COMPRESS_FROM = 1024  # bytes of the serialized payload: ids and amounts stay as they are
 
 
 class PayloadKeyError(ValueError):
@@ -58,18 +73,20 @@ class EncryptionCodec(PayloadCodec):
         keys: Sequence[tuple[str, bytes]] | None = None,
         *,
         source: Callable[[], str] | None = None,
+        compress: bool = True,
     ) -> None:
         if (keys is None) == (source is None):
             raise ValueError("an EncryptionCodec takes either keys or a source of them")
         self._source = source
+        self._compress_from = COMPRESS_FROM if compress else math.inf
         self._current = ""
         self._keys: dict[str, AESGCM] = {}
         if keys is not None:
             self._load(keys)
 
     @classmethod
-    def from_setting(cls, value: str) -> EncryptionCodec:
-        return cls(parse_payload_keys(value))
+    def from_setting(cls, value: str, *, compress: bool = True) -> EncryptionCodec:
+        return cls(parse_payload_keys(value), compress=compress)
 
     def _load(self, keys: Sequence[tuple[str, bytes]]) -> None:
         if not keys:
@@ -98,8 +115,15 @@ class EncryptionCodec(PayloadCodec):
         self._ready()
         nonce = os.urandom(NONCE_SIZE)
         kid = self._current
-        sealed = self._keys[kid].encrypt(nonce, payload.SerializeToString(), kid.encode())
-        return Payload(metadata={"encoding": ENCODING, KEY_ID: kid.encode()}, data=nonce + sealed)
+        plain = payload.SerializeToString()
+        metadata = {"encoding": ENCODING, KEY_ID: kid.encode()}
+        # level 1: an order's snapshot 8.5 -> 2.9 KB in 34 µs (the default level: 2.7 KB, 53 µs)
+        if len(plain) >= self._compress_from and len(packed := zlib.compress(plain, 1)) < len(
+            plain
+        ):
+            plain, metadata[COMPRESSION] = packed, ZLIB
+        sealed = self._keys[kid].encrypt(nonce, plain, _associated_data(metadata))
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
@@ -109,10 +133,16 @@ class EncryptionCodec(PayloadCodec):
         key = self._keys.get(kid)
         if key is None:
             raise PayloadKeyError(f"NT24_PAYLOAD_KEYS lacks the key {kid!r} a payload needs")
+        nonce, sealed = payload.data[:NONCE_SIZE], payload.data[NONCE_SIZE:]
         try:
-            plain = key.decrypt(payload.data[:NONCE_SIZE], payload.data[NONCE_SIZE:], kid.encode())
+            plain = key.decrypt(nonce, sealed, _associated_data(payload.metadata))
         except InvalidTag:
             raise PayloadKeyError(f"a payload does not decrypt with the key {kid!r}") from None
+        compression = payload.metadata.get(COMPRESSION)
+        if compression == ZLIB:
+            plain = zlib.decompress(plain)
+        elif compression is not None:
+            raise PayloadKeyError(f"a payload is compressed with {compression!r}, unknown here")
         return Payload.FromString(plain)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -120,6 +150,15 @@ class EncryptionCodec(PayloadCodec):
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.decrypt(p) for p in payloads]
+
+
+def _associated_data(metadata: Mapping[str, bytes]) -> bytes:
+    """The key id, and the compression when there is one: neither can be changed in transit
+    without the payload failing to decrypt. Without compression it is the key id alone, as for
+    every payload encrypted before compression came."""
+    kid = metadata.get(KEY_ID, b"")
+    compression = metadata.get(COMPRESSION)
+    return kid if compression is None else kid + b"|" + compression
 
 
 async def decode_message(codec: PayloadCodec | None, message: object) -> None:
