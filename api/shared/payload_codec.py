@@ -13,7 +13,7 @@ when that makes it shorter, and says so in ``compression: zlib``, which the asso
 covers too (``NT24_PAYLOAD_COMPRESSION=false`` stops compressing; compressed payloads still
 read). The SDK's core keeps every local activity's input while its run stays in the worker's
 cache, and an order's read-model write takes the order's whole snapshot (10-15 KB of JSON) on
-every change: compressed, a decided order holds 262 KiB of the worker's memory instead of 387
+every change: compressed, a decided order holds 262-276 KiB of the worker's memory instead of 387
 (README, **Worker**). A compressed length says how much a payload repeats itself; a payload
 holds one order's, buyer's or organization's data, which its sender knows, and only the
 people who run the Temporal server see the lengths.
