@@ -13,8 +13,8 @@ when that makes it shorter, and says so in ``compression: zlib``, which the asso
 covers too (``NT24_PAYLOAD_COMPRESSION=false`` stops compressing; compressed payloads still
 read). The SDK's core keeps every local activity's input while its run stays in the worker's
 cache, and an order's read-model write takes the order's whole snapshot (10-15 KB of JSON) on
-every change: compressed, a decided order holds 262-276 KiB of the worker's memory instead of 387
-(README, **Worker**). A compressed length says how much a payload repeats itself; a payload
+every change: compressed, a decided order holds 262-276 KiB of the worker's memory instead of
+387 (README, **Worker**). A compressed length says how much a payload repeats itself; a payload
 holds one order's, buyer's or organization's data, which its sender knows, and only the
 people who run the Temporal server see the lengths.
 
@@ -54,7 +54,8 @@ COMPRESS_FROM = 1024  # bytes of the serialized payload: ids and amounts stay as
 
 
 class PayloadKeyError(ValueError):
-    """A payload was encrypted with a key that is not configured, or was tampered with."""
+    """A payload does not decode here: encrypted with a key that is not configured, tampered
+    with, or compressed in a way this version does not know."""
 
 
 def parse_payload_keys(value: str) -> list[tuple[str, bytes]]:
@@ -118,10 +119,10 @@ class EncryptionCodec(PayloadCodec):
         plain = payload.SerializeToString()
         metadata = {"encoding": ENCODING, KEY_ID: kid.encode()}
         # level 1: an order's snapshot 8.5 -> 2.9 KB in 34 µs (the default level: 2.7 KB, 53 µs)
-        if len(plain) >= self._compress_from and len(packed := zlib.compress(plain, 1)) < len(
-            plain
-        ):
-            plain, metadata[COMPRESSION] = packed, ZLIB
+        if len(plain) >= self._compress_from:
+            packed = zlib.compress(plain, 1)
+            if len(packed) < len(plain):
+                plain, metadata[COMPRESSION] = packed, ZLIB
         sealed = self._keys[kid].encrypt(nonce, plain, _associated_data(metadata))
         return Payload(metadata=metadata, data=nonce + sealed)
 
