@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,38 @@ async def tokens(http: HttpClient, seeded: Seeded) -> tuple[str, str]:
     return nt24.json()["access_token"], user.json()["access"]
 
 
+@dataclass
+class Session:
+    """The bench's tenant, once the API answers: its NT24 API client and NOTYD user signed in."""
+
+    seeded: Seeded
+    api: HttpClient  # sends the NT24 API client's token
+    nt24_bearer: dict[str, str]
+    user_token: str
+    machine_busy_at_idle: float  # busy cores while our stack idles
+
+
+async def start_session(stack: BenchStack) -> Session:
+    seeded = await stack.seed()
+    plain = HttpClient(HOST, stack.api_port)
+    await wait_ready(plain, stack)
+    busy = await _machine_busy(2.0)
+    nt24_token, user_token = await tokens(plain, seeded)
+    await plain.close()
+    bearer = {"Authorization": f"Bearer {nt24_token}"}
+    return Session(
+        seeded, HttpClient(HOST, stack.api_port, headers=bearer), bearer, user_token, busy
+    )
+
+
+async def temporal_client(stack: BenchStack) -> Client:
+    """A Temporal client that reads the stack's payloads (its keys)."""
+    return await Client.connect(
+        stack.temporal_address,
+        data_converter=data_converter(Settings(payload_keys=stack.payload_keys)),
+    )
+
+
 async def history_of(client: Client, workflow_id: str) -> dict[str, int]:
     """What one lifecycle cost Temporal: its history's events by kind."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -245,23 +278,16 @@ def route_table(recorder: Recorder) -> list[dict[str, Any]]:
 
 async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     deadline = time.monotonic() + args.max_minutes * 60
-    seeded = await stack.seed()
-    plain = HttpClient(HOST, stack.api_port)
-    await wait_ready(plain, stack)
-    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
+    session = await start_session(stack)
+    seeded, api, user_token = session.seeded, session.api, session.user_token
+    results: dict[str, Any] = {"machine_busy_at_idle": session.machine_busy_at_idle}
     if results["machine_busy_at_idle"] > 0.3:
         print(
             f"Warning: {results['machine_busy_at_idle']:.1f} cores are busy while our stack "
             "idles (another test suite?): the figures will be low and noisy",
             flush=True,
         )
-    nt24_token, user_token = await tokens(plain, seeded)
-    await plain.close()
-    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
-    client = await Client.connect(
-        stack.temporal_address,
-        data_converter=data_converter(Settings(payload_keys=stack.payload_keys)),
-    )
+    client = await temporal_client(stack)
 
     def budget(cap: float) -> float:
         left = deadline - time.monotonic()
@@ -523,7 +549,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     check = await api.request("GET", path, headers={"If-None-Match": etag})
     if first.status != 200 or check.status != 304:
         raise RuntimeError(f"compliance GET answered {first.status} and {check.status}")
-    bearer = {"Authorization": f"Bearer {nt24_token}"}
+    bearer = session.nt24_bearer
     get_200 = await load("compliance GET 200", stack.api_port, path, conns, headers=bearer)
     get_304 = await load(
         "compliance GET 304 (If-None-Match)",
@@ -811,19 +837,15 @@ async def measure_reads(stack: BenchStack, args: argparse.Namespace) -> dict[str
     hello-world, the no-op route in the API process and the order's GETs (200 and 304), each
     printed as a ratio of hello-world's rate in the same run. With ``--profile DIR``, py-spy
     records the API process during each load of the API (needs ``py-spy``)."""
-    seeded = await stack.seed()
-    plain = HttpClient(HOST, stack.api_port)
-    await wait_ready(plain, stack)
-    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
-    nt24_token, _ = await tokens(plain, seeded)
-    await plain.close()
-    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
+    session = await start_session(stack)
+    seeded, api = session.seeded, session.api
+    results: dict[str, Any] = {"machine_busy_at_idle": session.machine_busy_at_idle}
     print("One order to read ...", flush=True)
     seller = Seller(api, seeded.seller_uuid, Recorder(), [])
     order = await seller.order(await seller.buyer())
     scripts = stack.root / "wrk"
     scripts.mkdir(exist_ok=True)
-    bearer = {"Authorization": f"Bearer {nt24_token}"}
+    bearer = session.nt24_bearer
     figures: list[dict[str, Any]] = []
 
     async def load(name: str, port: int, path: str, headers: dict[str, str] | None = None):
@@ -917,18 +939,11 @@ async def measure_memory(stack: BenchStack, args: argparse.Namespace) -> dict[st
     cache when it is smaller than the open orders, so each command first replays the order's
     history): what a command costs the worker, cached and replayed."""
     deadline = time.monotonic() + args.max_minutes * 60
-    seeded = await stack.seed()
-    plain = HttpClient(HOST, stack.api_port)
-    await wait_ready(plain, stack)
-    results: dict[str, Any] = {"machine_busy_at_idle": await _machine_busy(2.0)}
-    nt24_token, _ = await tokens(plain, seeded)
-    await plain.close()
-    api = HttpClient(HOST, stack.api_port, headers={"Authorization": f"Bearer {nt24_token}"})
-    client = await Client.connect(
-        stack.temporal_address,
-        data_converter=data_converter(Settings(payload_keys=stack.payload_keys)),
-    )
-    seller = Seller(api, seeded.seller_uuid, Recorder(), pdfs(0))
+    session = await start_session(stack)
+    api = session.api
+    results: dict[str, Any] = {"machine_busy_at_idle": session.machine_busy_at_idle}
+    client = await temporal_client(stack)
+    seller = Seller(api, session.seeded.seller_uuid, Recorder(), pdfs(0))
     buyer = await seller.buyer()
     await seller.order(buyer)  # the first order pays for cold imports and caches
     memory, orders = await open_orders(
