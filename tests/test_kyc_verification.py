@@ -41,7 +41,7 @@ from activities.buyers.kyc_profile_pdf import (
     SigningMaterial,
     render_profile,
     self_signed,
-    sign_pdf,
+    sign_profile,
     signing_material,
 )
 from activities.kept_alive import KeptAliveClients
@@ -254,7 +254,9 @@ async def test_the_profile_is_signed_pades_and_any_changed_byte_breaks_it():
     material = self_signed("NT24 test signer")
     company = CompanyFacts("Autohaus Muster GmbH", "DE136695976", "Hauptstr. 1, Berlin", "NT24_LED")
     # signing runs its own event loop: the activity runs it in a thread too
-    signed = await asyncio.to_thread(sign_pdf, render_profile(profile_request(), company), material)
+    signed = await asyncio.to_thread(
+        sign_profile, render_profile(profile_request(), company), material
+    )
     status = await validate(signed, material)
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"

@@ -22,8 +22,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -33,7 +31,7 @@ from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.pdf_signing import SigningMaterial, pdf_signer
+from activities.pdf_signing import SigningMaterial, sign_pdf
 from settings import Settings
 from store.db import Database
 from store.documents import DocumentStore
@@ -113,18 +111,9 @@ def self_signed(common_name: str, valid_for: timedelta = timedelta(days=3650)) -
     )
 
 
-def sign_pdf(pdf: bytes, material: SigningMaterial) -> bytes:
-    """The PDF with a PAdES signature appended as an incremental update."""
-    metadata = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason="NT24 KYC profile",
-    )
-    signed = signers.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer(material)
-    )
-    return signed.getvalue()
+def sign_profile(pdf: bytes, material: SigningMaterial) -> bytes:
+    """The profile's PDF with the platform's PAdES signature."""
+    return sign_pdf(pdf, material, field_name=SIGNATURE_FIELD, reason="NT24 KYC profile")
 
 
 @dataclass
@@ -274,7 +263,7 @@ class KycProfileActivities(interface.KycProfileActivities):
         )
 
         def build() -> bytes:
-            return sign_pdf(render_profile(request, company), self.material)
+            return sign_profile(render_profile(request, company), self.material)
 
         signed = await asyncio.to_thread(build)
         stored = await asyncio.to_thread(self.store.put, signed)

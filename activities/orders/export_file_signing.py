@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -40,7 +38,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from activities.pdf_signing import certificate_der, pdf_signer
+from activities.pdf_signing import certificate_der, sign_pdf
 
 if TYPE_CHECKING:
     from activities.pdf_signing import SigningMaterial
@@ -121,17 +119,13 @@ class ExportFileSigner:
         return cls(signing_material(settings), HTTPTimeStamper(url) if url else None)
 
     def sign(self, pdf: bytes) -> bytes:
-        metadata = signers.PdfSignatureMetadata(
+        return sign_pdf(
+            pdf,
+            self.material,
             field_name=SIGNATURE_FIELD,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
             reason="NT24 Export File",
+            timestamper=self.timestamper,
         )
-        signer = pdf_signer(self.material)
-        signed = signers.PdfSigner(metadata, signer, timestamper=self.timestamper).sign_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(pdf))
-        )
-        return signed.getvalue()
 
     def seal_and_sign(self, pdf: bytes, seal: Seal) -> bytes:
         return self.sign(with_seal(pdf, seal))
