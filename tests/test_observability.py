@@ -171,8 +171,8 @@ async def test_one_trace_from_the_request_to_the_activity(
                 break
             await asyncio.sleep(0.1)
     names = order_traces[0]
-    assert any(n.startswith("StartWorkflow:OrderWorkflow") for n in names), names
-    assert any(n.startswith("StartWorkflowUpdate") or "Update" in n for n in names), names
+    # the create starts the order's workflow with its Update, in one request
+    assert "StartUpdateWithStartWorkflow:OrderWorkflow" in names, names
     assert any(n.startswith("RunWorkflow:OrderWorkflow") for n in names), names
     # the problem's traceId is its request's trace
     assert problem_trace in by_trace, "no span of the 404's trace"

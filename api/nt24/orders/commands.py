@@ -22,6 +22,7 @@ import structlog
 from fastapi.responses import JSONResponse
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -129,6 +130,7 @@ async def run_command(
     *,
     closed: Closed | None = None,
     refusals: RefusalTable = order_refusal_problem,
+    start: WithStartWorkflowOperation[Any, Any] | None = None,
 ) -> CommandResult:
     """Send one command (an Update) to the order's workflow; refusals become problems.
 
@@ -138,13 +140,14 @@ async def run_command(
     A workflow that has finished answers ``closed()`` (409 ``conflict``, with the current
     resource where the caller can read it); one not started yet (a command racing its create)
     is retried within the deadline. ``refusals`` maps the workflow's refusals (an order's by
-    default)."""
+    default). With ``start`` the Update goes with the workflow's start, in one request and one
+    workflow task (the workflow is started unless it runs: ``start``'s conflict policy)."""
     deadline = command_deadline()
     async with _gate(workflow_id):
         try:
             async with asyncio.timeout(deadline):
                 return await _send(
-                    client, workflow_id, update, command, closed or _generic_closed, refusals
+                    client, workflow_id, update, command, closed or _generic_closed, refusals, start
                 )
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
             raise unavailable(
@@ -160,11 +163,19 @@ async def _send(
     command: Any,
     closed: Closed,
     refusals: RefusalTable,
+    start: WithStartWorkflowOperation[Any, Any] | None,
 ) -> CommandResult:
     handle = client.get_workflow_handle(workflow_id)
     pause = 0.05
     while True:
         try:
+            if start is not None:
+                return await client.execute_update_with_start_workflow(
+                    update,
+                    command,
+                    id=update_id(workflow_id, update),
+                    start_workflow_operation=start,
+                )
             return await handle.execute_update(update, command, id=update_id(workflow_id, update))
         except WorkflowUpdateFailedError as exc:
             if isinstance(exc.cause, ApplicationError):

@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from temporalio.client import Client
+from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.buyers.buyer_orders import notify_open_orders
@@ -261,9 +261,9 @@ async def create(
         settings=order_settings(settings, scope.partner.vat_number),
         source=source,
     )
-    # Start (or find) the order's workflow, then create through its Update: concurrent
-    # creators meet in one workflow, and the first Update to arrive creates the order.
-    await client.start_workflow(
+    # Start (or find) the order's workflow with its create Update: concurrent creators meet
+    # in one workflow, and the first Update to arrive creates the order.
+    start = WithStartWorkflowOperation(
         OrderWorkflow.run,
         OrderStart(settings.order_abandoned_after),
         id=order_workflow_id(uuid),
@@ -281,7 +281,9 @@ async def create(
             partner_uuid=str(scope.partner.uuid),
         ),
     )
-    result = await run_command(client, order_workflow_id(uuid), OrderWorkflow.create, command)
+    result = await run_command(
+        client, order_workflow_id(uuid), OrderWorkflow.create, command, start=start
+    )
     if result.created:
         await _catch_up_on_vies(client, db, buyer, buyer_now)
     answer = versioned_json(
