@@ -8,8 +8,10 @@ INVALID. Only VIES saying ``valid: false`` is INVALID.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -108,19 +110,16 @@ class BuyerViesCheckWorkflow:
         # activities, in the workflow task that got VIES's answer. Runs started before that kept
         # them as activities, two more tasks and six more events.
         local = workflow.patched("vies-record-locally")
-        execute = (
-            workflow.execute_local_activity_method if local else workflow.execute_activity_method
-        )
-        await execute(
+        await _write(
+            local,
             ViesActivities.record_vies_check,
             record,
-            start_to_close_timeout=RECORD_TIMEOUT,
-            retry_policy=RECORD_RETRY,
-            summary=f"Record VIES check {request.vat_number}: {outcome}",
+            f"Record VIES check {request.vat_number}: {outcome}",
         )
         # Checks recorded before orders listened to them have no notification in history.
         if local or workflow.patched("notify-buyer-orders"):
-            await execute(
+            await _write(
+                local,
                 BuyerOrdersActivities.notify_buyer_orders,
                 BuyerOrdersNotice(
                     request.buyer_uuid,
@@ -133,9 +132,7 @@ class BuyerViesCheckWorkflow:
                         trader_name=record.name,
                     ),
                 ),
-                start_to_close_timeout=RECORD_TIMEOUT,
-                retry_policy=RECORD_RETRY,
-                summary="Tell the buyer's open orders",
+                "Tell the buyer's open orders",
             )
         return BuyerViesCheckResult(
             result=record.result,
@@ -144,6 +141,26 @@ class BuyerViesCheckWorkflow:
             request_identifier=record.request_identifier,
             attempts=record.attempts,
             trader_name=record.name,
+        )
+
+
+async def _write(local: bool, activity: Callable[..., Any], arg: Any, summary: str) -> None:
+    """One of the check's writes: a local activity, or an activity in runs from before."""
+    if local:
+        await workflow.execute_local_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=RECORD_TIMEOUT,
+            retry_policy=RECORD_RETRY,
+            summary=summary,
+        )
+    else:
+        await workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=RECORD_TIMEOUT,
+            retry_policy=RECORD_RETRY,
+            summary=summary,
         )
 
 
