@@ -184,8 +184,8 @@ async def _send(
         except RPCError as exc:
             if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
                 raise _busy() from exc
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
+            if exc.status != RPCStatusCode.NOT_FOUND or start is not None:
+                raise  # (a start is sent once: a workflow it starts is never "not found")
             if await _has_finished(handle):
                 raise await closed() from exc
         # not found: not started yet (or not visible yet); try again within the deadline
