@@ -19,7 +19,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -119,8 +119,9 @@ def _problem(error: WorkflowUpdateFailedError) -> Problem:
 async def open_session(
     client: Client, settings: Settings, buyer: Buyer, source: ChangeSource = ChangeSource.API
 ) -> SessionAnswer:
-    """Start the buyer's KycWorkflow unless it runs, then ask it for a session. A run that
-    ended between the start and the Update (a session expired just then) is started anew."""
+    """Ask the buyer's KycWorkflow for a session, starting it with the Update unless it runs
+    (update-with-start: one request). A run that ends before it takes the Update (a session
+    expired just then) is started anew."""
     contact = buyer.contacts[0] if buyer.contacts else None
     request = OpenSession(
         company_name=buyer.company_name,
@@ -131,7 +132,7 @@ async def open_session(
     )
     workflow_id = kyc_workflow_id(str(buyer.uuid))
     for attempt in range(3):
-        await client.start_workflow(
+        start = WithStartWorkflowOperation(
             KycWorkflow.run,
             kyc_start(settings, buyer.uuid),
             id=workflow_id,
@@ -147,8 +148,8 @@ async def open_session(
             ),
         )
         try:
-            return await client.get_workflow_handle(workflow_id).execute_update(
-                KycWorkflow.open_session, request
+            return await client.execute_update_with_start_workflow(
+                KycWorkflow.open_session, request, start_workflow_operation=start
             )
         except WorkflowUpdateFailedError as error:
             raise _problem(error) from error
