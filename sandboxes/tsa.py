@@ -10,6 +10,7 @@ evidence. Production points ``NT24_TSA_URL`` at a qualified TSA.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,7 +34,9 @@ class TsaMaterial:
     key_pem: bytes
 
 
-def tsa_material(common_name: str = "NT24 sandbox TSA") -> TsaMaterial:
+def tsa_material(common_name: str = "NT24 sandbox TSA", hosts: Sequence[str] = ()) -> TsaMaterial:
+    """A self-signed TSA certificate and its key; ``hosts`` as its subject alternative names
+    (a large certificate makes large timestamps)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
@@ -42,7 +45,7 @@ def tsa_material(common_name: str = "NT24 sandbox TSA") -> TsaMaterial:
         ]
     )
     now = datetime.now(UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -52,8 +55,11 @@ def tsa_material(common_name: str = "NT24 sandbox TSA") -> TsaMaterial:
         .not_valid_after(now + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
     )
+    if hosts:
+        names = [x509.DNSName(host) for host in hosts]
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    certificate = builder.sign(key, hashes.SHA256())
     return TsaMaterial(
         certificate.public_bytes(serialization.Encoding.PEM),
         key.private_bytes(

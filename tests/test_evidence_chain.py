@@ -15,10 +15,7 @@ from uuid import UUID
 
 import pypdf
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -330,42 +327,17 @@ def test_a_signature_that_outgrows_the_room_the_one_before_needed_is_still_made(
     """Signing reserves the room the first signature needed (its margin included); a
     time-stamping authority whose answers grew past it must not break the next Export File."""
     from activities.orders.export_file_pdf import render_export_file
-    from sandboxes.tsa import TsaMaterial, timestamper, tsa_material
+    from sandboxes.tsa import timestamper, tsa_material
     from tests.test_export_file_pdf import full_content
 
     def contents(pdf: bytes) -> int:
-        return len(
-            pypdf.PdfReader(io.BytesIO(pdf))
-            .trailer["/Root"]["/AcroForm"]["/Fields"][0]
-            .get_object()["/V"]
-            .get_object()["/Contents"]
-        )
+        [signature] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        return len(signature.sig_object["/Contents"])
 
     platform, small = self_signed("NT24 test platform"), tsa_material()
     # the same authority after a change of certificate: one naming 200 hosts
-    key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "NT24 grown TSA")])
-    hosts = [x509.DNSName(f"tsa-{n:03}.time-stamping.example") for n in range(200)]
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(AT.replace(year=2025))
-        .not_valid_after(AT.replace(year=2036))
-        .add_extension(x509.SubjectAlternativeName(hosts), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    grown = TsaMaterial(
-        certificate.public_bytes(serialization.Encoding.PEM),
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
+    hosts = [f"tsa-{n:03}.time-stamping.example" for n in range(200)]
+    grown = tsa_material("NT24 grown TSA", hosts)
     rendered = render_export_file(full_content())
     seal = Seal("ab" * 32, RULE_SET, RULE_SET_DIGEST, ())
     before = ExportFileSigner(platform, timestamper(small)).seal_and_sign(rendered, seal)
