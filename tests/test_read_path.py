@@ -4,6 +4,7 @@ reads one version column. Redis is the real one ``scripts/test`` starts (NT24_TE
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -14,11 +15,13 @@ from uuid import uuid4
 import pytest
 import redis.asyncio
 from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage
 from sqlalchemy import event, select
 
 from api.nt24.identity import principal_cache as auth_cache
 from api.nt24.identity.auth import Principal
 from api.nt24.identity.principal_cache import GENERATION_KEY, PrincipalCache
+from api.shared.counters import SWEEP_SECONDS, shared_storage
 from api.shared.rate_limit import Limiter, windows_for
 from settings import RateLimits
 from store.db import Database
@@ -82,6 +85,44 @@ async def test_a_refused_request_uses_no_budget():
     # the two refused requests were not counted in the minute: 8 of 12 are left
     stats = await limiter.strategy.get_window_stats(RateLimitItemPerSecond(12, 60), "1", "write")
     assert stats.remaining == 8
+
+
+@pytest.mark.fast
+async def test_counting_under_many_keys_sweeps_the_memory_at_most_once_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # the library sweeps every key after each count: one organization's request would have
+    # paid for every other organization's counters and every sign-in key
+    sweeps = 0
+    sweep = MemoryStorage._MemoryStorage__expire_events  # type: ignore[attr-defined]
+
+    async def counted_sweep(storage: MemoryStorage) -> None:
+        nonlocal sweeps
+        sweeps += 1
+        await sweep(storage)
+
+    monkeypatch.setattr(MemoryStorage, "_MemoryStorage__expire_events", counted_sweep)
+    limiter = Limiter("memory://")
+    windows = windows_for(100, 2.0, 10)
+    for organization in range(300):
+        await limiter.hit(organization, "read", windows, time.time())
+        await asyncio.sleep(0)  # a sweep started by one request ends before the next
+    assert sweeps == 1
+    await asyncio.sleep(SWEEP_SECONDS)
+    await limiter.hit(0, "read", windows, time.time())
+    await asyncio.sleep(0)
+    assert sweeps == 2
+
+
+@pytest.mark.fast
+async def test_a_memory_counter_expires_on_time_between_sweeps():
+    storage = shared_storage("memory://", "nt24-test")
+    await storage.incr("before", 60)  # the first count's sweep: the next is a second away
+    assert await storage.incr("short", 1) == 1
+    assert await storage.get("short") == 1
+    await asyncio.sleep(1.05)
+    assert await storage.get("short") == 0  # no sweep ran: the read itself saw it expire
+    assert await storage.incr("short", 1) == 1
 
 
 async def test_two_api_processes_share_limits_and_headers_through_redis(

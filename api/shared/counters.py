@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.storage import storage_from_string
+
+# How often the process's counters are swept for expired keys at most
+SWEEP_SECONDS = 1.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' memory storage, its expired keys swept at most once every
+    ``SWEEP_SECONDS``. The library sweeps every key of the storage after each count: with the
+    rate limits of every organization and the login throttle's keys of every address in one
+    process, each request paid for all of them (the rate limiter's share of a request was
+    32 µs with one organization, 172 µs with 1,000 and 811 µs with 5,000), and a stream of
+    sign-in attempts under new names and addresses would have made every request slower. A
+    counter still expires on time: the storage checks a key's expiry whenever it reads it; the
+    sweep only frees the memory of keys nobody asks for any more."""
+
+    def __init__(self, uri: str | None = None, **options: Any) -> None:
+        super().__init__(uri, **options)
+        self._next_sweep = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # the library's (private) hook
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_SECONDS
+            await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
 
 
 def shared_storage(url: str, key_prefix: str) -> Storage:
     """The counters' store ``NT24_RATE_LIMIT_STORAGE`` names: the process's memory, or Redis
     (shared by every process) with each user's keys under ``key_prefix``."""
-    options: dict[str, Any] = {}
-    if url.startswith(("redis://", "rediss://", "redis+unix://")):
-        options = {"implementation": "redispy", "key_prefix": key_prefix}
-    elif not url.startswith("memory://"):
+    if url.startswith("memory://"):
+        return SweptMemoryStorage(url)
+    if not url.startswith(("redis://", "rediss://", "redis+unix://")):
         raise ValueError(f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {url}")
+    options = {"implementation": "redispy", "key_prefix": key_prefix}
     storage = storage_from_string("async+" + url, **options)
     assert isinstance(storage, Storage)  # an async+ scheme makes an asyncio storage
     return storage
