@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.platypus import Paragraph
 
+from activities.orders import export_file_pdf
 from activities.orders.export_file_pdf import (
     AddressFacts,
     BuyerFacts,
@@ -314,6 +316,27 @@ def test_the_same_content_renders_to_the_same_bytes_dated_by_the_content():
     assert PdfReader(BytesIO(first)).metadata.creation_date == GENERATED_AT
     later = replace(content, generated_at=GENERATED_AT + timedelta(hours=1))
     assert render_export_file(later) != first
+
+
+def test_each_paragraph_is_broken_into_lines_once_per_width(monkeypatch: pytest.MonkeyPatch):
+    # a table wraps its cells to measure each row and again to draw it: the lines of the
+    # first breaking serve the second, and the file is the one breaking them anew would make
+    breakings: list[tuple[int, tuple[float, ...]]] = []
+    break_lines = Paragraph.breakLines
+
+    def counted(paragraph: Paragraph, widths: list[float]) -> object:
+        breakings.append((id(paragraph), tuple(widths)))
+        return break_lines(paragraph, widths)
+
+    monkeypatch.setattr(Paragraph, "breakLines", counted)
+    pdf = render_export_file(full_content())
+    assert len(breakings) == len(set(breakings))
+    once = len(breakings)
+
+    breakings.clear()
+    monkeypatch.setattr(export_file_pdf._Text, "wrap", Paragraph.wrap)
+    assert render_export_file(full_content()) == pdf
+    assert len(breakings) > once  # without it, tables break their cells again
 
 
 def test_the_bytes_do_not_depend_on_the_process():
