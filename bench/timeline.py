@@ -4,8 +4,8 @@
 
 A stack of its own (bench/stack.py, SQLite unless ``NT24_BENCH_DATABASE_URL``) with
 ``NT24_TRACING_EXPORTER=console`` on the API and the worker runs one warm-up lifecycle, then
-``--lifecycles`` more one at a time. Each Update the API sent is then put together from the
-spans both processes printed:
+``--lifecycles`` more one at a time. Each Update of those (not the warm-up's) is then put
+together from the spans both processes printed:
 
 - **to task**: from the API's Update call to its workflow task's start (the task's time, as
   the workflow sees it);
@@ -32,9 +32,11 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from bench.lifecycle import UPLOADS_PER_LIFECYCLE, Recorder, Seller, pdfs
@@ -47,6 +49,7 @@ UPDATE_CALLS = ("StartWorkflowUpdate:", "StartUpdateWithStartWorkflow:")
 # the workflow's spans carry its task's time, read from the server's clock: a task may seem to
 # start a moment before the call that caused it
 CLOCK_SLACK = 0.002
+_START = attrgetter("start")
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,15 @@ def _seconds(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-def timelines(spans: list[Span]) -> dict[str, list[tuple[float, ...]]]:
-    """Each Update's hops (``HOPS``, in ms) under the name of the Update the API called."""
+def timelines(spans: list[Span], since: float) -> dict[str, list[tuple[float, ...]]]:
+    """The hops (``HOPS``, in ms) of each Update the API called from ``since`` (epoch seconds)
+    on, under the Update's name."""
     by_id = {span.span_id: span for span in spans}
-    handled = sorted((s for s in spans if s.name.startswith("HandleUpdate:")), key=_start)
-    writes = sorted((s for s in spans if s.name == "RunActivity:write_order"), key=_start)
+    handled = sorted((s for s in spans if s.name.startswith("HandleUpdate:")), key=_START)
+    writes = sorted((s for s in spans if s.name == "RunActivity:write_order"), key=_START)
     found: dict[str, list[tuple[float, ...]]] = defaultdict(list)
-    for call in (s for s in spans if s.name.startswith(UPDATE_CALLS)):
+    calls = (s for s in spans if s.name.startswith(UPDATE_CALLS) and s.start >= since)
+    for call in calls:
         task = next((s for s in handled if call.start - CLOCK_SLACK <= s.start <= call.end), None)
         if task is None:
             continue
@@ -116,10 +121,6 @@ def timelines(spans: list[Span]) -> dict[str, list[tuple[float, ...]]]:
     return found
 
 
-def _start(span: Span) -> float:
-    return span.start
-
-
 def report(found: dict[str, list[tuple[float, ...]]]) -> str:
     lines = [f"| Update | n | {' | '.join(HOPS)} | total |", "|---" * (len(HOPS) + 3) + "|"]
     for name, rows in sorted(found.items()):
@@ -130,15 +131,18 @@ def report(found: dict[str, list[tuple[float, ...]]]) -> str:
     return "\n".join(lines)
 
 
-async def drive(stack: BenchStack, lifecycles: int) -> None:
+async def drive(stack: BenchStack, lifecycles: int) -> float:
+    """A warm-up lifecycle, then ``lifecycles``; answers when these began (epoch seconds)."""
     session = await start_session(stack)
     documents = pdfs(UPLOADS_PER_LIFECYCLE * (lifecycles + 1))
     seller = Seller(session.api, session.seeded.seller_uuid, Recorder(), documents)
-    await seller.lifecycle()  # warm-up: its spans are read too, the medians shrug them off
+    await seller.lifecycle()
+    since = time.time()
     for _ in range(lifecycles):
         await seller.lifecycle()
     await asyncio.sleep(2)  # the last spans printed
     await session.api.close()
+    return since
 
 
 def main() -> None:
@@ -153,11 +157,11 @@ def main() -> None:
         stack.start_temporal()
         upgrade(stack.database_url)
         stack.start_services()
-        asyncio.run(drive(stack, args.lifecycles))
+        since = asyncio.run(drive(stack, args.lifecycles))
     finally:
         stack.stop()
     spans = spans_in(stack.logs / "api.log") + spans_in(stack.logs / "worker.log")
-    print(report(timelines(spans)))
+    print(report(timelines(spans, since)))
     if args.keep:
         print(f"Logs kept in {root}", file=sys.stderr)
     else:
