@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -76,6 +77,33 @@ def wait_for_port(host: str, port: int, timeout: float, what: str) -> None:
                 return
         time.sleep(0.2)
     sys.exit(f"{what} did not start listening on {host}:{port} within {timeout:.0f}s")
+
+
+# Binding port 0 and every outgoing connection's source port take a port of the kernel's
+# ephemeral range, so a port picked there can be taken before the server it was picked for
+# binds it; the ports below that range (and above the well-known services') are ours to pick.
+def _chosen_ports() -> range:
+    try:
+        ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(10_000, max(int(ephemeral[0]), 20_000))
+    except (OSError, IndexError, ValueError):
+        return range(10_000, 32_768)  # Linux's default range starts at 32768
+
+
+_CHOSEN_PORTS = _chosen_ports()
+_pick = random.SystemRandom()  # not the random module's state, which test runs may seed
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on, for a server started next: below the ephemeral range."""
+    while True:
+        port = _pick.choice(_CHOSEN_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+        return port
 
 
 def port_of(address: str) -> tuple[str, int]:

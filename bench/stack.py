@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devstack import TEMPORAL_TUNING, temporal_cli
+from devstack import TEMPORAL_TUNING, free_port, temporal_cli
 from settings import new_key_setting
 from store.db import Database
 from store.identity import api_clients, identity
@@ -40,12 +40,6 @@ _PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the bench process dies, however it dies (Linux)."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(

@@ -29,7 +29,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
 from bench.client import HttpClient
-from bench.stack import HOST, free_port
+from bench.stack import HOST
+from devstack import free_port
 from store.db import Database
 from store.models import Event, Organization, WebhookDelivery
 from store.webhooks.events import EVENT_TYPES, record_event

@@ -11,11 +11,10 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -37,7 +36,7 @@ from activities.kept_alive import KeptAliveClients
 from api.main import create_app
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
-from devstack import TEMPORAL_TUNING
+from devstack import TEMPORAL_TUNING, free_port
 from sandboxes.mail import MailCatcher
 from settings import RateLimits, Settings
 from store.db import Database
@@ -101,14 +100,49 @@ async def db(pg_url: str) -> AsyncIterator[Database]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_binary("temporal"),
-        data_converter=DATA_CONVERTER,
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=TEMPORAL_TUNING,
-    )
+    env = await start_dev_server()
     yield env
     await env.shutdown()
+
+
+async def start_dev_server(
+    *extra_args: str, port: int | None = None, **options: Any
+) -> WorkflowEnvironment:
+    """A Temporal dev server, tuned, with the project's search attributes, on ``port`` or a
+    port picked for it."""
+    return await _started(
+        lambda picked: WorkflowEnvironment.start_local(
+            dev_server_existing_path=_binary("temporal"),
+            data_converter=DATA_CONVERTER,
+            search_attributes=search_attributes.ALL,
+            dev_server_extra_args=[*TEMPORAL_TUNING, *extra_args],
+            dev_server_startup_timeout=SERVER_STARTUP,
+            port=picked,
+            **options,
+        ),
+        port,
+    )
+
+
+# A server process starts in about a second; on two busy cores it has taken over 5 s, the
+# SDK's default wait.
+SERVER_STARTUP = timedelta(seconds=20)
+
+
+async def _started(
+    start: Callable[[int], Awaitable[WorkflowEnvironment]], port: int | None
+) -> WorkflowEnvironment:
+    """``start`` on ``port`` or a picked one. The servers pick their other ports (the dev
+    server's HTTP API and metrics) from the kernel's ephemeral range, where one can be taken
+    before they bind it: a start that fails is tried again, on another picked port."""
+    tries_left = 3
+    while True:
+        tries_left -= 1
+        try:
+            return await start(port or free_port())
+        except RuntimeError as failed:
+            if not tries_left or not str(failed).startswith("Failed starting"):
+                raise
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -123,9 +157,14 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
 async def start_time_skipping() -> WorkflowEnvironment:
     """A time-skipping test server. A module's is shared, so its clock is as far ahead as
     earlier tests slept; a test that needs the clock at today starts one of its own."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=_binary("temporal-test-server"),
-        data_converter=DATA_CONVERTER,
+    env = await _started(
+        lambda port: WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=_binary("temporal-test-server"),
+            data_converter=DATA_CONVERTER,
+            test_server_startup_timeout=SERVER_STARTUP,
+            port=port,
+        ),
+        None,
     )
     # the order workflow sets the project's search attributes: register them, as the dev
     # server's --search-attribute flags do
@@ -150,12 +189,6 @@ async def capture_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
         # the workflow id too: workflows derive ids (of children, of events) from it
         saved = {"workflowId": history.workflow_id} | json.loads(history.to_json())
         path.write_text(json.dumps(saved, indent=1))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @asynccontextmanager

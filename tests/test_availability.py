@@ -24,23 +24,20 @@ from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from api.main import create_app
-from api.shared.converter import DATA_CONVERTER
-from devstack import TEMPORAL_TUNING
 from settings import MissingSecrets, Settings
 from store.db import Database
 from tests.conftest import (
     Stack,
-    _binary,
     client_token,
     free_port,
     running_mail_catcher,
     serving,
     settings_for_tests,
+    start_dev_server,
     wait_until_ready,
 )
 from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
 from worker import build_worker
-from workflows import search_attributes
 
 ROOT = Path(__file__).parent.parent
 DEADLINE = 2  # seconds: NT24_COMMAND_DEADLINE of these tests' APIs
@@ -251,14 +248,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
 
 async def start_temporal(port: int, database: Path) -> WorkflowEnvironment:
     """A dev server keeping its data in ``database``, so it can be stopped and started again."""
-    return await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_binary("temporal"),
-        data_converter=DATA_CONVERTER,
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=TEMPORAL_TUNING,
-        port=port,
-        dev_server_database_filename=str(database),
-    )
+    return await start_dev_server(port=port, dev_server_database_filename=str(database))
 
 
 async def ready_within(http: httpx.AsyncClient, ready: bool, seconds: float) -> float:

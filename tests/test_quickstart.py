@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -208,3 +209,15 @@ async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_pa
     assert '"complianceStatus": "VALID"' in text, text
     assert (tmp_path / "export-file.pdf").read_bytes().startswith(b"%PDF"), text
     assert "webhook compliance.status_changed" in text, text
+
+
+def test_a_port_picked_for_a_server_is_one_no_connection_takes_on_its_own():
+    # binding port 0 and outgoing connections' source ports draw from the ephemeral range; a
+    # port picked there was once taken by a client before the dev server's UI could bind it
+    low, _ = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    for _ in range(50):
+        port = free_port()
+        assert port < low
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", port))
+            listener.listen()

@@ -20,13 +20,11 @@ from playwright.async_api import Page, Route, async_playwright
 from temporalio.testing import WorkflowEnvironment
 
 from api.shared.converter import DATA_CONVERTER
-from devstack import TEMPORAL_TUNING
 from store.db import Database
 from store.models import Partner
-from tests.conftest import _binary, free_port, running_stack
+from tests.conftest import free_port, running_stack, start_dev_server
 from tests.order_flow import OrderClient, client_token, make_api_tenant
 from tests.test_web_app import ARTIFACTS, CHROMIUM_ARGS, SCREENSHOTS
-from workflows import search_attributes
 
 pytestmark = pytest.mark.e2e
 
@@ -41,20 +39,13 @@ async def with_ui(
     """A dev server whose Web UI listens on a free loopback port: the environment, the UI's URL."""
     ui_port = free_port()
     ui_url = f"http://127.0.0.1:{ui_port}"
-    extra = list(TEMPORAL_TUNING) + ["--ui-ip", "127.0.0.1", "--ui-disable-news-fetch"]
+    extra = ["--ui-ip", "127.0.0.1", "--ui-disable-news-fetch"]
     if getattr(DATA_CONVERTER, "payload_codec", None) is not None:
         # encrypted payloads: the UI decodes them at the API's codec server from the browser;
         # the API's port is known only later, so the browser's calls to CODEC are routed there
         extra += ["--ui-codec-endpoint", CODEC]
         monkeypatch.setenv("NT24_TEMPORAL_UI_URL", ui_url)
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_binary("temporal"),
-        data_converter=DATA_CONVERTER,
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=extra,
-        ui=True,
-        ui_port=ui_port,
-    )
+    env = await start_dev_server(*extra, ui=True, ui_port=ui_port)
     try:
         yield env, ui_url
     finally:

@@ -40,25 +40,21 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from activities.buyers.kyc_profile_pdf import self_signed
-from api.shared.converter import DATA_CONVERTER
-from devstack import TEMPORAL_TUNING
 from settings import Settings
 from store.db import Database
 from store.models import Order, WorkerHeartbeat
 from tests.conftest import (
     ApiTenant,
-    _binary,
     free_port,
     make_api_tenant,
     running_mail_catcher,
     serving,
+    start_dev_server,
 )
 from tests.order_flow import TOTAL, OrderClient, money, pdf
-from workflows import search_attributes
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = 4  # lifecycles at once, across both workers
@@ -217,12 +213,7 @@ async def deployment(
 ) -> AsyncIterator[Deployment]:
     data_dir = tmp_path_factory.mktemp("two-of-each")
     # a Temporal server of its own: the workers create their schedules on it
-    temporal = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_binary("temporal"),
-        data_converter=DATA_CONVERTER,
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=TEMPORAL_TUNING,
-    )
+    temporal = await start_dev_server()
     deployment: Deployment | None = None
     try:
         async with serving(sandboxes.app.create_app(running_mail_catcher())) as sandboxes_url:
