@@ -124,8 +124,8 @@ async def start_dev_server(
     )
 
 
-# A server process starts in about a second; on two busy cores it has taken over 5 s, the
-# SDK's default wait.
+# A server starts in about a second when the machine is idle; the SDK waits 5 s by default,
+# little on two cores busy with the suite's other processes.
 SERVER_STARTUP = timedelta(seconds=20)
 
 
