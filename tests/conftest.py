@@ -132,9 +132,9 @@ SERVER_STARTUP = timedelta(seconds=20)
 async def _started(
     start: Callable[[int], Awaitable[WorkflowEnvironment]], port: int | None
 ) -> WorkflowEnvironment:
-    """``start`` on ``port`` or a picked one. The servers pick their other ports (the dev
-    server's HTTP API and metrics) from the kernel's ephemeral range, where one can be taken
-    before they bind it: a start that fails is tried again, on another picked port."""
+    """``start`` on ``port`` or a picked one. A dev server picks its other ports (HTTP API,
+    metrics, its internal services: five more) from the kernel's ephemeral range, where one can
+    be taken before it binds it: a start that fails is tried again, on another picked port."""
     tries_left = 3
     while True:
         tries_left -= 1
