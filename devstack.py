@@ -85,6 +85,7 @@ def wait_for_port(host: str, port: int, timeout: float, what: str) -> None:
 def _chosen_ports() -> range:
     try:
         ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        # a kernel whose range starts low still leaves ten thousand ports to pick from
         return range(10_000, max(int(ephemeral[0]), 20_000))
     except (OSError, IndexError, ValueError):
         return range(10_000, 32_768)  # Linux's default range starts at 32768

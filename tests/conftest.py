@@ -130,7 +130,7 @@ SERVER_STARTUP = timedelta(seconds=20)
 
 
 async def _started(
-    start: Callable[[int], Awaitable[WorkflowEnvironment]], port: int | None
+    start: Callable[[int], Awaitable[WorkflowEnvironment]], port: int | None = None
 ) -> WorkflowEnvironment:
     """``start`` on ``port`` or a picked one. A dev server picks its other ports (HTTP API,
     metrics, its internal services: five more) from the kernel's ephemeral range, where one can
@@ -163,8 +163,7 @@ async def start_time_skipping() -> WorkflowEnvironment:
             data_converter=DATA_CONVERTER,
             test_server_startup_timeout=SERVER_STARTUP,
             port=port,
-        ),
-        None,
+        )
     )
     # the order workflow sets the project's search attributes: register them, as the dev
     # server's --search-attribute flags do
