@@ -9,10 +9,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from pypdf import PdfReader
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paraparser import ParaParser
 
 from activities.orders import export_file_pdf
 from activities.orders.export_file_pdf import (
@@ -337,6 +339,36 @@ def test_each_paragraph_is_broken_into_lines_once_per_width(monkeypatch: pytest.
     monkeypatch.setattr(export_file_pdf._Text, "wrap", Paragraph.wrap)
     assert render_export_file(full_content()) == pdf
     assert len(breakings) > once  # without it, tables break their cells again
+
+
+def test_text_without_markup_is_laid_out_as_reportlab_would_parse_it(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # such text skips reportlab's markup parser: the file is the one that parsing every
+    # paragraph makes, for text with runs of spaces and line breaks too
+    awkward = SellerFacts("  Autohaus\n Nord   GmbH ", "DE", "DE136695976")
+    content = replace(full_content(), seller=awkward)
+    parses: list[str] = []
+    parse = ParaParser.parse
+
+    def counted(parser: ParaParser, text: str, style: object) -> object:
+        parses.append(text)
+        return parse(parser, text, style)
+
+    monkeypatch.setattr(ParaParser, "parse", counted)
+    skipping = render_export_file(content)
+    parsed_when_skipping = len(parses)
+
+    parses.clear()
+    monkeypatch.setattr(
+        export_file_pdf,
+        "_paragraph",
+        lambda text, style=export_file_pdf._BODY: export_file_pdf._Text(escape(text), style),
+    )
+    assert render_export_file(content) == skipping
+    assert (
+        parsed_when_skipping < len(parses) / 10
+    )  # only the texts with "&", "<" or ">" were parsed
 
 
 def test_the_bytes_do_not_depend_on_the_process():

@@ -39,6 +39,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag
 
 from workflows.money import Money
 from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
@@ -379,8 +381,26 @@ class _Text(Paragraph):
 
 
 def _paragraph(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    """Every value comes from users: escaped, so an '&' in a company name stays an '&'."""
+    """Every value comes from users: escaped, so an '&' in a company name stays an '&'.
+
+    Text without markup characters skips reportlab's markup parser (a seventh of a file's
+    rendering): its paragraph gets what the parser would have made of it, the style's one
+    fragment holding the text as reportlab cleans it, or none for an empty text."""
+    line = cleanBlockQuotedText(text)
+    if _MARKUP.isdisjoint(line) and not style.textTransform:
+        fragment = _plain_fragment(style).clone(text=line, link=[], us_lines=[])
+        return _Text(line, style, frags=[fragment] if line else [])
     return _Text(escape(text), style)
+
+
+_MARKUP = frozenset("&<>")  # what escaping changes; without them a text is its own markup
+
+
+@cache
+def _plain_fragment(style: ParagraphStyle) -> ParaFrag:
+    """The fragment reportlab's parser makes of plain text in ``style``."""
+    (fragment,) = Paragraph("x", style).frags
+    return fragment
 
 
 def _mono(text: str) -> Paragraph:
