@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -67,7 +68,9 @@ from bench.webhooks import (
     webhook_runs,
 )
 from settings import Settings
+from store.db import Database
 from store.migrate import upgrade
+from store.models import ExportFile, Order
 from workflows.ids import order_workflow_id
 from workflows.round_trip import RoundTripInput, RoundTripWorkflow
 
@@ -246,6 +249,20 @@ async def temporal_client(stack: BenchStack) -> Client:
     )
 
 
+async def export_files_made(database_url: str, orders: list[str]) -> int:
+    """How many of these orders have an Export File. Their workflows make them once decided,
+    and the lifecycles do not wait for them: fewer than the orders means some of the
+    rendering's CPU fell after the window it is counted in."""
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            made = select(func.count(func.distinct(ExportFile.order_id))).join(Order)
+            uuids = [UUID(order) for order in orders]
+            return await session.scalar(made.where(Order.uuid.in_(uuids))) or 0
+    finally:
+        await db.dispose()
+
+
 async def history_of(client: Client, workflow_id: str) -> dict[str, int]:
     """What one lifecycle cost Temporal: its history's events by kind."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -320,6 +337,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
                 args.concurrency,
                 budget(600),
             )
+        exports_ready = await export_files_made(stack.database_url, run.orders)
         written = await receiver.settle(stack.database_url, started_at, seconds=budget(60))
         delays = delivery_delays(written, receiver.arrivals)
         window = max(receiver.arrivals.values(), default=0) - min(written.values(), default=0)
@@ -375,6 +393,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
             for name in (*WATCHED, "bench client", "other processes")
         },
         "history_of_one_order": history,
+        "export_files_made_when_ended": exports_ready,
         "alone": {
             "lifecycles": alone.completed,
             "failures": alone.failures,
@@ -693,6 +712,10 @@ def report(results: dict[str, Any]) -> str:
                 ["requests/s during lifecycles", lc["requests_per_s"]],
                 ["command p50 / p99 (ms)", f"{lc['command_p50_ms']} / {lc['command_p99_ms']}"],
                 ["one order's history", json.dumps(lc["history_of_one_order"])],
+                [
+                    "decided orders with their Export File when the lifecycles ended",
+                    f"{lc['export_files_made_when_ended']} of {lc['completed']}",
+                ],
                 ["first (cold) lifecycle (ms)", lc["warmup"]["first_lifecycle_ms"]],
                 [
                     f"alone ({lc['alone']['lifecycles']} one at a time): lifecycle / command p50",
