@@ -68,15 +68,29 @@ def temporal_cli() -> str:
     return found
 
 
-def wait_for_port(host: str, port: int, timeout: float, what: str) -> None:
+class ServerDidNotStart(RuntimeError):
+    """A server of the stack exited, or did not listen in time."""
+
+
+def wait_for_port(
+    host: str,
+    port: int,
+    timeout: float,
+    what: str,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
+    """Until something listens on ``host:port``; ServerDidNotStart when ``process`` (the
+    server that is to listen there) exits first or ``timeout`` runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ServerDidNotStart(f"{what} exited with code {process.returncode}")
         with socket.socket() as s:
             s.settimeout(0.5)
             if s.connect_ex((host, port)) == 0:
                 return
-        time.sleep(0.2)
-    sys.exit(f"{what} did not start listening on {host}:{port} within {timeout:.0f}s")
+        time.sleep(0.1)
+    raise ServerDidNotStart(f"{what} did not listen on {host}:{port} within {timeout:.0f}s")
 
 
 # Binding port 0 and every outgoing connection's source port take a port of the kernel's
@@ -203,7 +217,9 @@ class Stack:
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.logs = settings.data_dir / "logs"
 
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    def start(
+        self, name: str, args: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("ab")
         process = subprocess.Popen(
@@ -214,6 +230,7 @@ class Stack:
             start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
         )
         self.processes.append((name, process))
+        return process
 
     def stop(self) -> None:
         for _name, process in reversed(self.processes):
@@ -247,7 +264,7 @@ def main() -> None:
         host, port = port_of(settings.temporal_address)
         ui_port = int(settings.temporal_ui_url.rsplit(":", 1)[1].split("/")[0])
         print("Starting the Temporal dev server ...", flush=True)
-        stack.start(
+        temporal = stack.start(
             "temporal",
             [
                 temporal_cli(),
@@ -275,7 +292,7 @@ def main() -> None:
         credentials = asyncio.run(seed_demo(settings))
         signing_material(settings)  # the KYC profiles' self-signed certificate, on first start
         settings.effective_payload_keys  # noqa: B018 (generated once, before worker and API)
-        wait_for_port(host, port, 60, "The Temporal dev server")
+        wait_for_port(host, port, 60, "The Temporal dev server", temporal)
         # The providers' sandboxes first: the worker's activities call them.
         stack.start(
             "sandboxes",
@@ -292,7 +309,7 @@ def main() -> None:
             ],
         )
         stack.start("worker", [sys.executable, "worker.py"])
-        stack.start(
+        api = stack.start(
             "api",
             [
                 sys.executable,
@@ -305,7 +322,7 @@ def main() -> None:
                 str(settings.api_port),
             ],
         )
-        wait_for_port(settings.api_host, settings.api_port, 60, "The API")
+        wait_for_port(settings.api_host, settings.api_port, 60, "The API", api)
         base = settings.public_base_url
         print(
             f"""
@@ -331,6 +348,8 @@ Press Ctrl-C to stop.""",
         print(problem, file=sys.stderr)
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
+    except ServerDidNotStart as problem:
+        sys.exit(f"{problem}; see {stack.logs}")
     finally:
         stack.stop()
 

@@ -13,15 +13,13 @@ import ctypes
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devstack import TEMPORAL_TUNING, free_port, temporal_cli
+from devstack import TEMPORAL_TUNING, free_port, temporal_cli, wait_for_port
 from settings import new_key_setting
 from store.db import Database
 from store.identity import api_clients, identity
@@ -40,21 +38,6 @@ _PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the bench process dies, however it dies (Linux)."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def wait_for_port(
-    port: int, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode}")
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            if s.connect_ex((HOST, port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on {HOST}:{port} within {timeout:.0f}s")
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -197,7 +180,8 @@ class BenchStack:
     def start_services(self, worker_env: dict[str, str] | None = None) -> None:
         """Sandboxes, worker (with ``worker_env`` over the stack's settings), API and
         hello-world; Temporal must be listening."""
-        wait_for_port(self.temporal_port, 60, "The Temporal dev server", self.processes["temporal"])
+        temporal = self.processes["temporal"]
+        wait_for_port(HOST, self.temporal_port, 60, "The Temporal dev server", temporal)
         self.uvicorn("sandboxes", "sandboxes.app:app", self.sandbox_port)
         self.start("worker", [sys.executable, "worker.py"], worker_env)
         self.uvicorn("api", "bench.api_app:app", self.api_port)
@@ -207,7 +191,7 @@ class BenchStack:
             ("api", self.api_port),
             ("hello", self.hello_port),
         ):
-            wait_for_port(port, 60, name, self.processes[name])
+            wait_for_port(HOST, port, 60, name, self.processes[name])
         if problem := self.exited():
             raise RuntimeError(problem)
 

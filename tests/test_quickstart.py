@@ -14,12 +14,14 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from devstack import ServerDidNotStart, wait_for_port
 from sandboxes.vies import TRADERS, magic_vat_number
 from tests.conftest import Stack, free_port, make_api_tenant
 
@@ -209,6 +211,19 @@ async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_pa
     assert '"complianceStatus": "VALID"' in text, text
     assert (tmp_path / "export-file.pdf").read_bytes().startswith(b"%PDF"), text
     assert "webhook compliance.status_changed" in text, text
+
+
+def test_waiting_for_a_server_ends_when_its_process_exits():
+    # a server that fails at once is told at once, not after the whole wait
+    failing = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    began = time.monotonic()
+    with pytest.raises(ServerDidNotStart, match="The server exited with code 3"):
+        wait_for_port("127.0.0.1", free_port(), 60, "The server", failing)
+    assert time.monotonic() - began < 30
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        wait_for_port("127.0.0.1", listener.getsockname()[1], 5, "The listener")
 
 
 def test_a_port_picked_for_a_server_is_one_no_connection_takes_on_its_own():
