@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from store.buyers.buyers import KYC_MODULE, active_kyc_document_types
 from store.buyers.invitations import token_sha256
@@ -109,9 +109,9 @@ async def kyc_document(session: AsyncSession, buyer_id: int, uuid: UUID) -> Docu
     )
 
 
-async def supersede_kyc_documents(session: AsyncSession, buyer_id: int, type: str) -> None:
+def supersede_kyc_documents(session: Session, buyer_id: int, type: str) -> None:
     """The buyer's ACTIVE KYC documents of this type become SUPERSEDED (a new one comes)."""
-    await session.execute(
+    session.execute(
         update(Document)
         .where(
             Document.buyer_id == buyer_id,

@@ -10,11 +10,12 @@ The types and the completeness rule: docs/kyc.md.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from temporalio.client import Client
 
 from activities.buyers.buyer_orders import notify_open_orders
@@ -107,26 +108,31 @@ async def add_kyc_document(
     source: ChangeSource = ChangeSource.API,
 ) -> Document:
     """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
-    async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyer_id, contacts=False)  # none shown
-        document = await write_kyc_document(session, settings, buyer, upload, source)
-    await notify_open_orders(client, db, buyer.uuid)  # completeness may have changed
+    # the buyer first, so that a 404 stores nothing; then the bytes, before the row naming them
+    buyer = await db.read(
+        scope.tenant.one_under_seller(Buyer, scope.partner.id, buyer_id, Buyer.id)
+    )
+    if buyer is None:
+        raise Problem("not-found", f"Buyer {buyer_id} was not found.")
+    await upload.store(settings)
+    # one transaction in one trip: on SQLite one hop to its writer thread, not several a statement
+    document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
+    await notify_open_orders(client, db, buyer_id)  # completeness may have changed
     return document
 
 
-async def write_kyc_document(
-    session: AsyncSession, settings: Settings, buyer: Buyer, upload: CheckedUpload, source: str
+def write_kyc_document(
+    buyer_id: int, upload: CheckedUpload, source: str, session: Session
 ) -> Document:
     """In the caller's transaction: the upload becomes the ACTIVE document of its type and
     supersedes the one before. The self-service page writes through here too, in the
-    transaction that counts the upload on its invitation. The caller tells open orders."""
+    transaction that counts the upload on its invitation. The caller has stored the bytes
+    before (a blob without a row is harmless; a row without its blob would be lost evidence)
+    and tells open orders after."""
     # The buyer's row stays locked until commit: concurrent uploads of one type then supersede
     # one another in turn instead of both staying ACTIVE.
-    await session.refresh(buyer, with_for_update=True)
-    # The bytes are stored before the row naming them commits (a blob without a row is
-    # harmless; a row without its blob would be lost evidence).
-    await upload.store(settings)
-    await supersede_kyc_documents(session, buyer.id, upload.type)
+    buyer = session.get_one(Buyer, buyer_id, with_for_update=True)  # buyers are never deleted
+    supersede_kyc_documents(session, buyer.id, upload.type)
     document = Document(
         uuid=uuid4(),
         organization_id=buyer.organization_id,
@@ -146,7 +152,7 @@ async def write_kyc_document(
         source=source,
     )
     session.add(document)
-    await session.flush()
+    session.flush()
     return document
 
 

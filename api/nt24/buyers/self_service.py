@@ -12,6 +12,7 @@ saying so.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -241,10 +242,11 @@ async def upload_document(
             chosen=chosen,
             status_code=422,
         )
+    await upload.store(settings)  # before the row naming it
     async with db.transaction() as session:
         counted = await _count_upload(session, token)
         if counted is not None:
-            await write_kyc_document(session, settings, counted.buyer, upload, SOURCE)
+            await session.run_sync(partial(write_kyc_document, counted.buyer_id, upload, SOURCE))
     if counted is None:  # it ended while the file was being checked
         return _closed(request, await _invitation(db, token))
     await notify_open_orders(client, db, counted.buyer.uuid)  # completeness may have changed
