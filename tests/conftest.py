@@ -98,6 +98,24 @@ async def db(pg_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
+@pytest_asyncio.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh SQLite file, the embedded default's database."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    await fresh_database(url)
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Database:
+    """Each database the project runs on: a test taking it runs once on each."""
+    # a plain fixture: it sets up the chosen database's async fixture outside the event loop,
+    # whether or not an earlier test already made the session's PostgreSQL one
+    return request.getfixturevalue("sqlite_store" if request.param == "sqlite" else "db")
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     env = await start_dev_server()

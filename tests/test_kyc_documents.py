@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -12,6 +13,10 @@ import httpx
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
+from api.nt24.buyers.kyc_documents import write_kyc_document
+from api.nt24.orders.documents import CheckedUpload
+from store.db import Database
+from store.documents import InspectedUpload
 from store.models import Buyer, Document
 from tests.conftest import ApiTenant, Stack, make_api_tenant
 from tests.test_buyers import PROBLEMS, api, buyer_body, key
@@ -131,6 +136,46 @@ async def test_concurrent_uploads_of_one_type_leave_one_active(stack: Stack):
     assert len(listed) == 6
     assert [d["status"] for d in listed].count("ACTIVE") == 1
     assert listed[-1]["status"] == "ACTIVE"  # the last one committed is the current one
+
+
+async def test_concurrent_writes_of_one_type_leave_one_active_on_either_database(store: Database):
+    # the upload's rows are written in one trip: on SQLite in its writer thread, on
+    # PostgreSQL on the async connection, the buyer's row locked in both
+    tenant = await make_api_tenant(store)
+    async with store.transaction() as session:
+        buyer = Buyer(
+            organization_id=tenant.org.id,
+            partner_id=tenant.partner.id,
+            vat_number="ATU12345678",
+            company_name="Käufer GmbH",
+            street="Ring 1",
+            post_code="1010",
+            city="Wien",
+            country="AT",
+            kyc_mode="MARKETPLACE_LED",
+        )
+        session.add(buyer)
+    uploads = [
+        CheckedUpload(
+            type="AML_DECLARATION",
+            document_date=None,
+            issuer_type=None,
+            issuer_name=None,
+            file_name=f"declaration {i}.pdf",
+            data=b"",
+            inspected=InspectedUpload("application/pdf", 1000 + i, f"{i:064x}", 1),
+        )
+        for i in range(6)
+    ]
+    written = await asyncio.gather(
+        *(store.run_transaction(partial(write_kyc_document, buyer.id, u, "API")) for u in uploads)
+    )
+    async with store.session() as session:
+        mine = select(Document.uuid, Document.status).where(Document.buyer_id == buyer.id)
+        rows = (await session.execute(mine)).all()
+    assert {uuid for uuid, _ in rows} == {document.uuid for document in written}
+    assert sorted(status for _, status in rows) == ["ACTIVE"] + ["SUPERSEDED"] * 5
+    assert [document.issuer_type for document in written] == ["BUYER"] * 6  # the type's default
 
 
 async def test_list_and_download_need_the_capability_upload_does_not(stack: Stack):

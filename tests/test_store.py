@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import bindparam, delete, event, literal_column, select, table, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -23,24 +20,7 @@ from store.identity import identity
 from store.identity.tenancy import Tenant
 from store.models import Buyer, Order, Organization, User
 from store.orders.queries import order_version
-from tests.conftest import fresh_database
 from tests.test_conventions import new_buyer, new_organization
-
-
-@pytest_asyncio.fixture
-async def sqlite_store(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    await fresh_database(url)
-    database = Database(url)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest) -> Database:
-    # a plain fixture: it sets up the chosen database's async fixture outside the event loop,
-    # whether or not an earlier test already made the session's PostgreSQL one
-    return request.getfixturevalue("sqlite_store" if request.param == "sqlite" else "db")
 
 
 async def test_users_authenticate_with_argon2_hashes(store: Database):
