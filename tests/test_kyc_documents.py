@@ -20,6 +20,8 @@ from store.documents import InspectedUpload
 from store.models import Buyer, Document
 from tests.conftest import ApiTenant, Stack, make_api_tenant
 from tests.test_buyers import PROBLEMS, api, buyer_body, key
+from tests.test_conventions import new_buyer as new_buyer_row
+from tests.test_conventions import new_organization
 
 MODE_A_REQUIRED = (
     "COC_EXTRACT",
@@ -141,20 +143,7 @@ async def test_concurrent_uploads_of_one_type_leave_one_active(stack: Stack):
 async def test_concurrent_writes_of_one_type_leave_one_active_on_either_database(store: Database):
     # the upload's rows are written in one trip: on SQLite in its writer thread, on
     # PostgreSQL on the async connection, the buyer's row locked in both
-    tenant = await make_api_tenant(store)
-    async with store.transaction() as session:
-        buyer = Buyer(
-            organization_id=tenant.org.id,
-            partner_id=tenant.partner.id,
-            vat_number="ATU12345678",
-            company_name="Käufer GmbH",
-            street="Ring 1",
-            post_code="1010",
-            city="Wien",
-            country="AT",
-            kyc_mode="MARKETPLACE_LED",
-        )
-        session.add(buyer)
+    buyer = await new_buyer_row(store, await new_organization(store), version=0)
     uploads = [
         CheckedUpload(
             type="AML_DECLARATION",
