@@ -16,12 +16,13 @@ import pytest
 import redis.asyncio
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage
+from limits.errors import StorageError
 from sqlalchemy import event, select
 
 from api.nt24.identity import principal_cache as auth_cache
 from api.nt24.identity.auth import Principal
 from api.nt24.identity.principal_cache import GENERATION_KEY, PrincipalCache
-from api.shared.counters import SWEEP_SECONDS, shared_storage
+from api.shared.counters import SWEEP_SECONDS, SweptMemoryStorage, shared_storage
 from api.shared.rate_limit import Limiter, windows_for
 from settings import RateLimits
 from store.db import Database
@@ -126,6 +127,23 @@ async def test_a_memory_counter_expires_on_time_between_sweeps():
     await asyncio.sleep(1.05)
     assert await storage.get("short") == 0  # no sweep ran: the read itself saw it expire
     assert await storage.incr("short", 1) == 1
+
+
+@pytest.mark.fast
+async def test_a_memory_counter_maps_its_errors_as_the_library_does_through_one_wrapper():
+    # limits wraps a storage's methods once more for each subclass: the counters' storage
+    # keeps MemoryStorage's own, so each of a request's dozen counter calls pays one wrapper
+    for name in ("get", "incr", "get_sliding_window", "acquire_sliding_window_entry"):
+        assert getattr(SweptMemoryStorage, name) is getattr(MemoryStorage, name)
+
+    class Unreadable(dict[str, float]):
+        def get(self, *_: Any) -> float:
+            raise ValueError("the memory is unreadable")
+
+    storage = SweptMemoryStorage("memory://", wrap_exceptions=True)
+    storage.expirations = Unreadable()
+    with pytest.raises(StorageError):
+        await storage.get("short")
 
 
 async def test_two_api_processes_share_limits_and_headers_through_redis(

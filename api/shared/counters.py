@@ -33,6 +33,14 @@ class SweptMemoryStorage(MemoryStorage):
             await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
 
 
+# ``limits`` wraps a storage's methods in its error mapping again for every subclass: this
+# class would wrap MemoryStorage's wrapped methods once more, and every counter read and
+# count of a request would pay the wrappers twice. It inherits them as MemoryStorage has them.
+for _name, _method in list(vars(SweptMemoryStorage).items()):
+    if hasattr(_method, "__wrapped__"):  # a wrapper the library added; this class's have none
+        delattr(SweptMemoryStorage, _name)
+
+
 def shared_storage(url: str, key_prefix: str) -> Storage:
     """The counters' store ``NT24_RATE_LIMIT_STORAGE`` names: the process's memory, or Redis
     (shared by every process) with each user's keys under ``key_prefix``."""
