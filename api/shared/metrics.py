@@ -26,6 +26,7 @@ import time
 from collections import Counter as Tally
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import lru_cache
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -76,6 +77,12 @@ RATE_LIMIT_REFUSALS = PromCounter(
 # ----- requests -----
 
 
+@lru_cache(maxsize=4096)  # methods x route templates x statuses: a few hundred in use
+def _request_duration(method: str, template: str, status: int) -> PromHistogram:
+    # the labels' own lookup (a lock, the labels' checks) costs a request more than observing
+    return REQUEST_DURATION.labels(method, template, str(status))
+
+
 class RequestMiddleware:
     """Times every HTTP request under its route template and gives it its trace id: the
     trace's own id when tracing is on (so ``traceId`` of a problem and ``X-Request-Id`` lead
@@ -110,7 +117,7 @@ class RequestMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED
             took = time.perf_counter() - started
-            REQUEST_DURATION.labels(scope["method"], template, str(status)).observe(took)
+            _request_duration(scope["method"], template, status).observe(took)
             # one line a request, with the ids the request resolved (organization, partner,
             # order: bound by api/nt24/identity/auth.py and api/nt24/orders/commands.py, and
             # merged in by the log's first processor), never personal data
