@@ -42,6 +42,18 @@ async def test_a_rendering_process_signs_the_file_the_thread_would():
         in_process.close()
 
 
+def test_the_rendering_processes_start_with_the_renderer_not_with_the_first_file():
+    # a spawned process imports the worker's modules anew (about a second of CPU): with the
+    # worker's start, not while the first decided order waits and its commands share the cores
+    renderer = ExportFileRenderer(ExportFileSigner(self_signed("x")), processes=2)
+    try:
+        assert renderer._pool is not None
+        assert len(renderer._pool._processes) == 2
+    finally:
+        renderer.close()
+    assert ExportFileRenderer(ExportFileSigner(self_signed("x")), processes=0)._pool is None
+
+
 async def test_a_dead_rendering_process_fails_one_attempt_and_the_next_gets_a_new_one():
     platform = self_signed("NT24 test platform")
     renderer = ExportFileRenderer(ExportFileSigner(platform), processes=1)

@@ -3,8 +3,8 @@
 Rendering (reportlab) and sealing and signing (pypdf, pyhanko) an Export File take tens of
 milliseconds of pure Python. In a thread of the worker they hold the interpreter lock that the
 worker's event loop, and so every workflow task and read-model write, waits for. With
-``NT24_EXPORT_FILE_PROCESSES`` > 0 they run in that many processes of their own (started on
-first use, by ``spawn``: the worker's threads are never forked), and the worker only waits
+``NT24_EXPORT_FILE_PROCESSES`` > 0 they run in that many processes of their own (started with
+the worker, by ``spawn``: the worker's threads are never forked), and the worker only waits
 for the bytes; with 0 they run in a thread of the worker, as the test suite does.
 """
 
@@ -45,23 +45,33 @@ def _end_with_the_worker(worker_pid: int) -> None:
 
 
 class ExportFileRenderer:
-    """Renders and signs Export Files in ``processes`` processes (0: in a thread)."""
+    """Renders and signs Export Files in ``processes`` processes (0: in a thread).
+
+    The processes start with the renderer, so with the worker: a spawned process imports the
+    worker's modules anew, about a second of CPU that the first Export File would otherwise
+    wait for, while the first orders' commands share the cores with it."""
 
     def __init__(self, signer: ExportFileSigner, processes: int = 0) -> None:
         self.signer = signer
         self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = self._started_pool() if processes > 0 else None
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_end_with_the_worker,
+            initargs=(os.getpid(),),
+        )
+        for _ in range(self.processes):
+            pool.submit(os.getpid)  # a task no process is idle for starts one
+        return pool
 
     async def render(self, content: ExportFileContent, seal: Seal) -> bytes:
         if self.processes <= 0:
             return await asyncio.to_thread(sealed_export_file, self.signer, content, seal)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_end_with_the_worker,
-                initargs=(os.getpid(),),
-            )
+            self._pool = self._started_pool()
         try:
             return await asyncio.wrap_future(
                 self._pool.submit(sealed_export_file, self.signer, content, seal)
