@@ -168,8 +168,13 @@ async def load_buyer(
         session, scope.tenant, scope.partner.id, buyer_id, contacts=contacts
     )
     if buyer is None:
-        raise Problem("not-found", f"Buyer {buyer_id} was not found.")
+        raise buyer_not_found(buyer_id)
     return buyer
+
+
+def buyer_not_found(buyer_id: UUID) -> Problem:
+    """The 404 of a buyer that is not the caller's under this seller (or does not exist)."""
+    return Problem("not-found", f"Buyer {buyer_id} was not found.")
 
 
 def _location(scope: PartnerScope, buyer: Buyer) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client
 
 from activities.buyers.buyer_orders import notify_open_orders
-from api.nt24.buyers.buyers import load_buyer
+from api.nt24.buyers.buyers import buyer_not_found, load_buyer
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.documents import (
     ISSUER_ID_MAX,
@@ -113,7 +113,7 @@ async def add_kyc_document(
         scope.tenant.one_under_seller(Buyer, scope.partner.id, buyer_id, Buyer.id)
     )
     if buyer is None:
-        raise Problem("not-found", f"Buyer {buyer_id} was not found.")
+        raise buyer_not_found(buyer_id)
     await upload.store(settings)
     # one transaction in one trip: on SQLite one hop to its writer thread, not several a statement
     document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
