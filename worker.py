@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import os
 import signal
 import socket
@@ -310,6 +311,10 @@ async def main() -> None:
     await ensure_sweep_schedule(client, settings)
     await ensure_payout_schedule(client, settings)
     worker = build_worker(client, db, settings)
+    # modules, workflow definitions and the SDK's bindings live as long as the process: out of
+    # the collector's reach, a full collection walks what the orders hold, not all of them
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
