@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -44,6 +45,15 @@ def _end_with_the_worker(worker_pid: int) -> None:
         os._exit(0)
 
 
+def _start_rendering(worker_pid: int) -> None:
+    """A rendering process's first step, once the spawn has imported the worker's modules."""
+    _end_with_the_worker(worker_pid)
+    # those modules live as long as the process: out of the collector's reach, a full
+    # collection walks what the renderings hold (about 240,000 objects fewer)
+    gc.collect()
+    gc.freeze()
+
+
 class ExportFileRenderer:
     """Renders and signs Export Files in ``processes`` processes (0: in a thread).
 
@@ -60,7 +70,7 @@ class ExportFileRenderer:
         pool = ProcessPoolExecutor(
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_end_with_the_worker,
+            initializer=_start_rendering,
             initargs=(os.getpid(),),
         )
         for _ in range(self.processes):
