@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.buyers.queries import buyer_version
+from store.buyers.queries import buyer_version, vies_last_checked_at
 from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
@@ -57,6 +57,21 @@ async def test_timestamps_come_back_in_utc(store: Database):
         again = await session.get(type(org), org.id)
     assert again.dpa_accepted_at == accepted
     assert again.dpa_accepted_at.tzinfo is not None
+
+
+async def test_a_buyers_last_vies_check_reads_as_it_was_written(store: Database):
+    """An order's create compares this with the buyer it was made with, to tell it of a VIES
+    check that finished meanwhile: the same aware instant must compare equal."""
+    org = await new_organization(store)
+    buyer = await new_buyer(store, org, version=0)
+    assert await vies_last_checked_at(store, buyer.id) is None
+    checked = datetime(2026, 12, 7, 9, 30, 15, 123456, tzinfo=UTC)
+    async with store.transaction() as session:
+        await session.execute(
+            update(Buyer).where(Buyer.id == buyer.id).values(vies_last_checked_at=checked)
+        )
+    assert await vies_last_checked_at(store, buyer.id) == checked
+    assert await vies_last_checked_at(store, -1) is None
 
 
 async def test_staff_need_no_organization_but_users_do(store: Database):

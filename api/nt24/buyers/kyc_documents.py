@@ -36,7 +36,12 @@ from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
 from settings import Settings
 from store.buyers.buyers import KYC_MODULE
-from store.buyers.queries import kyc_document, kyc_documents, supersede_kyc_documents
+from store.buyers.queries import (
+    buyer_columns,
+    kyc_document,
+    kyc_documents,
+    supersede_kyc_documents,
+)
 from store.db import Database
 from store.models import Buyer, Document
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
@@ -109,9 +114,7 @@ async def add_kyc_document(
 ) -> Document:
     """Store a checked upload as the buyer's KYC document: shared by the API and the web app."""
     # the buyer first, so that a 404 stores nothing; then the bytes, before the row naming them
-    buyer = await db.read(
-        scope.tenant.one_under_seller(Buyer, scope.partner.id, buyer_id, Buyer.id)
-    )
+    buyer = await db.read(buyer_columns(scope.tenant, scope.partner.id, buyer_id, Buyer.id))
     if buyer is None:
         raise buyer_not_found(buyer_id)
     await upload.store(settings)
