@@ -37,6 +37,7 @@ from tests.conftest import (
     wait_until_ready,
 )
 from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
+from tests.test_buyers import buyer_body
 from worker import build_worker
 
 ROOT = Path(__file__).parent.parent
@@ -166,6 +167,76 @@ async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once
             )
             # the Update admitted while the worker was away and the retry are one document
             assert [d["uuid"] for d in listed.json()] == [answer.json()["uuid"]]
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """A port that accepts connections and never answers: a Redis that hangs."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+async def test_a_rate_limit_store_that_is_away_is_503_with_retry_after(
+    pg_url: str, db: Database, stack: Stack
+):
+    """API processes that share their rate limits, sign-in throttle and cached principals
+    through Redis answer 503 with Retry-After while it is down or silent: never a 500, never a
+    hang, and nothing is written; /readyz names it."""
+    tenant, http = await seller_session(stack)
+    token = await client_token(stack, tenant)
+    credentials = {
+        "grant_type": "client_credentials",
+        "client_id": tenant.client_id,
+        "client_secret": tenant.client_secret,
+    }
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    async with (
+        http,
+        api(pg_url, db, stack.client, rate_limit_storage=down) as away,
+        away.http(token) as other,
+    ):
+        me = await other.get("/v1/me", headers={"X-Request-Id": "away-1"})
+        created = await other.post(
+            f"{tenant.seller}/buyers", json=buyer_body(), headers={"Idempotency-Key": "k1"}
+        )
+        signed_in = await other.post(
+            "/realms/nt24-idp/protocol/openid-connect/token", data=credentials
+        )
+        seller_login = await other.post(
+            "/v1/api/token/", json={"username": "a@b.c", "password": "x"}
+        )
+        ready = await other.get("/readyz")
+        buyers = await http.get(f"{tenant.seller}/buyers")
+    for answer in (me, created, signed_in, seller_login):
+        assert unavailable(answer), (answer.status_code, answer.text)
+        assert "127.0.0.1" not in answer.text and "redis" not in answer.text.lower()
+    assert me.headers["x-request-id"] == "away-1"
+    assert me.headers["x-content-type-options"] == "nosniff"
+    assert unavailable_probe(ready)
+    assert ready.json()["checks"]["counters"].startswith("failing"), ready.text
+    # a Redis that accepts the connection and never answers: redis-py's own timeouts and
+    # retries would hold the request for over 20 s
+    async with (
+        silent_server() as port,
+        api(pg_url, db, stack.client, rate_limit_storage=f"redis://127.0.0.1:{port}/0") as hung,
+        hung.http(token) as other,
+    ):
+        started = time.monotonic()
+        me = await other.get("/v1/me")
+        took = time.monotonic() - started
+    assert unavailable(me), me.text
+    assert took < 6, took  # two 2-second waits
+    assert buyers.status_code == 200 and buyers.json()["data"] == [], buyers.text
 
 
 async def test_a_finished_order_answers_409_with_the_current_resource(stack: Stack):

@@ -6,10 +6,22 @@ import time
 from typing import Any
 
 from limits.aio.storage import MemoryStorage, Storage
+from limits.errors import StorageError
 from limits.storage import storage_from_string
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 # How often the process's counters are swept for expired keys at most
 SWEEP_SECONDS = 1.0
+# How long Redis may take to accept a connection, and then each answer: a request whose Redis
+# went silent answers 503 within two of these (one retry), where redis-py's defaults (5 s,
+# retried three times with backoff) would hold it for over 20 s
+REDIS_TIMEOUT_SECONDS = 2.0
+# What the counters raise when their Redis could not be reached, did not answer in time or
+# refused to count (restarting, read-only after a failover, out of memory): a request that
+# meets one answers 503 and may be retried (api/shared/errors.py). Memory counters never fail.
+COUNTERS_UNAVAILABLE = (RedisError, StorageError)
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -48,7 +60,17 @@ def shared_storage(url: str, key_prefix: str) -> Storage:
         return SweptMemoryStorage(url)
     if not url.startswith(("redis://", "rediss://", "redis+unix://")):
         raise ValueError(f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {url}")
-    options = {"implementation": "redispy", "key_prefix": key_prefix}
+    options = {"implementation": "redispy", "key_prefix": key_prefix, **redis_options()}
     storage = storage_from_string("async+" + url, **options)
     assert isinstance(storage, Storage)  # an async+ scheme makes an asyncio storage
     return storage
+
+
+def redis_options() -> dict[str, Any]:
+    """The options of an asyncio Redis client on a request's path: the timeouts above, and a
+    single retry at once, on a fresh connection (a pooled one Redis dropped on a restart)."""
+    return {
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "retry": Retry(NoBackoff(), 1),
+    }

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.shared.counters import COUNTERS_UNAVAILABLE
 from api.shared.deps import app_settings
 from store.db import unreachable
 from telemetry import current_trace_id
@@ -253,13 +254,7 @@ def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONRespon
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     if unreachable(exc):
-        log.warning(
-            "database unreachable",
-            path=request.url.path,
-            error=type(exc).__name__,
-            trace_id=trace_id(request),
-        )
-        return problem_response(request, Unavailable("The database did not answer."))
+        return _away(request, exc, "database", "The database did not answer.")
     log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
     return problem_response(
         request,
@@ -267,8 +262,26 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def counters_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 for a request whose rate limit, sign-in throttle or cached principal could not be
+    read: their shared Redis is away (api/shared/counters.py)."""
+    return _away(request, exc, "counters", "The rate-limit store did not answer.")
+
+
+def _away(request: Request, exc: Exception, dependency: str, detail: str) -> JSONResponse:
+    log.warning(
+        f"{dependency} unreachable",
+        path=request.url.path,
+        error=type(exc).__name__,
+        trace_id=trace_id(request),
+    )
+    return problem_response(request, Unavailable(detail))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))
+    for error in COUNTERS_UNAVAILABLE:
+        app.add_exception_handler(error, counters_unavailable)
     app.add_exception_handler(RequestValidationError, _request_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

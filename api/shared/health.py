@@ -1,6 +1,7 @@
-"""``/healthz``: the process answers. ``/readyz``: the database answers, Temporal answers, and
-a worker polls the task queue and has recorded within ``NT24_WORKER_STALE_AFTER`` (15 s) that
-it is alive; otherwise 503 with Retry-After and the failing check named."""
+"""``/healthz``: the process answers. ``/readyz``: the database answers, Temporal answers, a
+worker polls the task queue and has recorded within ``NT24_WORKER_STALE_AFTER`` (15 s) that it
+is alive, and the Redis of the shared counters answers when they are shared
+(``NT24_RATE_LIMIT_STORAGE``); otherwise 503 with Retry-After and the failing check named."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from api.shared.deps import AppSettings, Db
 from api.shared.errors import RETRY_AFTER_SECONDS, Problem
+from api.shared.rate_limit import limiter_of
 from settings import Settings
 from store import worker_heartbeats
 from store.db import Database
@@ -67,6 +69,13 @@ async def _worker_alive(db: Database, settings: Settings, pollers: int | None) -
         raise RuntimeError(f"the last worker heartbeat is {age:.0f} s old")
 
 
+async def _shared_counters(request: Request) -> None:
+    """The Redis that API processes share their rate limits, sign-in throttle and cached
+    principals through answers: without it every authenticated request is a 503."""
+    if not await limiter_of(request).storage.check():
+        raise RuntimeError("Redis does not answer")
+
+
 async def _checked(check: Awaitable[T]) -> tuple[str, T | None]:
     try:
         result = await asyncio.wait_for(check, CHECK_TIMEOUT)
@@ -92,6 +101,8 @@ async def readyz(
     checks["database"], _ = await _checked(_database(db))
     checks["temporal"], pollers = await _checked(_task_queue_pollers(request, settings))
     checks["worker"], _ = await _checked(_worker_alive(db, settings, pollers))
+    if not settings.rate_limit_storage.startswith("memory://"):
+        checks["counters"], _ = await _checked(_shared_counters(request))
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},

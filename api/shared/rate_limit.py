@@ -50,9 +50,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.nt24.identity.auth import Principal, authenticate
-from api.shared.counters import shared_storage
+from api.shared.counters import COUNTERS_UNAVAILABLE, shared_storage
 from api.shared.deps import app_settings
-from api.shared.errors import Problem, problem_response
+from api.shared.errors import Problem, counters_unavailable, problem_response
 from api.shared.metrics import RATE_LIMIT_REFUSALS
 from settings import RateLimits, Settings
 
@@ -230,25 +230,34 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        caller = await nt24_caller(request, self.authenticate)
-        if caller is None:
+        try:
+            verdict = await self.verdict(request)
+        except COUNTERS_UNAVAILABLE as exc:  # raised outside the app's handlers: answered here
+            await counters_unavailable(request, exc)(scope, receive, send)
+            return
+        if verdict is None:
             await self.app(scope, receive, send)
             return
+        if not verdict.allowed:
+            RATE_LIMIT_REFUSALS.labels(verdict.category).inc()
+            await problem_response(request, verdict.problem())(scope, receive, send)
+            return
+        await _with_headers(self.app, request, verdict.headers(), send)
+
+    async def verdict(self, request: Request) -> Verdict | None:
+        """The request counted against its organization's budget for its category; None when
+        it is not authenticated (its endpoint answers the 401 or 403 itself)."""
+        caller = await nt24_caller(request, self.authenticate)
+        if caller is None:
+            return None
         settings = app_settings(request)
-        category = category_of(scope["method"], scope["path"])
+        category = category_of(request.scope["method"], request.scope["path"])
         windows = windows_for(
             getattr(limits_of(settings, caller.rate_limit_tier), category),
             settings.rate_limit_burst_factor,
             settings.rate_limit_burst_seconds,
         )
-        verdict = await limiter_of(request).hit(
-            caller.organization_id, category, windows, time.time()
-        )
-        if not verdict.allowed:
-            RATE_LIMIT_REFUSALS.labels(category).inc()
-            await problem_response(request, verdict.problem())(scope, receive, send)
-            return
-        await _with_headers(self.app, request, verdict.headers(), send)
+        return await limiter_of(request).hit(caller.organization_id, category, windows, time.time())
 
 
 async def _with_headers(

@@ -28,6 +28,7 @@ from uuid import UUID
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from api.shared.counters import REDIS_TIMEOUT_SECONDS, redis_options
 from store.models import ApiClient, Organization, Partner
 
 if TYPE_CHECKING:
@@ -61,7 +62,12 @@ def bump() -> None:
         try:
             import redis
 
-            redis.Redis.from_url(url, socket_timeout=2).incr(GENERATION_KEY)
+            with redis.Redis.from_url(
+                url,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            ) as shared:
+                shared.incr(GENERATION_KEY)
         except Exception:  # noqa: BLE001 - Redis unreachable: the other processes' TTL applies
             pass
 
@@ -82,7 +88,7 @@ class PrincipalCache:
             import redis.asyncio
 
             share_through(redis_url)
-            self._redis = redis.asyncio.Redis.from_url(redis_url)
+            self._redis = redis.asyncio.Redis.from_url(redis_url, **redis_options())
 
     async def generation(self) -> tuple[int, int]:
         shared = 0
