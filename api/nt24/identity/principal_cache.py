@@ -25,6 +25,9 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -60,12 +63,12 @@ def bump() -> None:
     _local_generation += 1
     for url in list(_shared_urls):
         try:
-            import redis
-
             with redis.Redis.from_url(
                 url,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
+                # it runs where the change committed (an API's event loop): one try only
+                retry=Retry(NoBackoff(), 0),
             ) as shared:
                 shared.incr(GENERATION_KEY)
         except Exception:  # noqa: BLE001 - Redis unreachable: the other processes' TTL applies
@@ -83,10 +86,8 @@ class PrincipalCache:
     def __init__(self, redis_url: str | None, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self.entries: OrderedDict[str, Entry] = OrderedDict()
-        self._redis: Any = None
+        self._redis: redis.asyncio.Redis | None = None
         if redis_url:
-            import redis.asyncio
-
             share_through(redis_url)
             self._redis = redis.asyncio.Redis.from_url(redis_url, **redis_options())
 
