@@ -42,12 +42,15 @@ async def test_unexpected_errors_hide_internals_and_carry_a_trace_id(
         raise RuntimeError("password=hunter2 in /srv/secret.py line 12")
 
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
-        answer = await http.get("/boom")
+        answer = await http.get("/boom", headers={"X-Request-Id": "boom-1"})
         missing = await http.get("/no/such/path", headers={"X-Request-Id": "abc-123"})
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     body = answer.json()
     assert body["code"] == "internal-error" and body["traceId"].startswith("req_")
+    # answered inside the middlewares: the caller's id echoed, the security headers on it
+    assert answer.headers["x-request-id"] == "boom-1"
+    assert answer.headers["cache-control"] == "no-store"
     assert "hunter2" not in answer.text and "secret.py" not in answer.text
     assert missing.status_code == 404 and missing.json()["code"] == "not-found"
     assert missing.headers["x-request-id"] == "abc-123"
@@ -61,13 +64,16 @@ async def test_a_database_that_does_not_answer_is_503_with_retry_after(
     token_url = "/realms/nt24-idp/protocol/openid-connect/token"
     form = {"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"}
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
-        token = await http.post(token_url, data=form)  # reads the API clients
+        # reads the API clients
+        token = await http.post(token_url, data=form, headers={"X-Request-Id": "db-1"})
         # the payments API's seller login reads its users
         login = await http.post("/v1/api/token/", json={"username": "a@b.c", "password": "x"})
     assert token.status_code == 503, token.text
     assert token.headers["content-type"] == "application/problem+json"
     body = token.json()
     assert body["code"] == "service-unavailable" and body["traceId"].startswith("req_")
+    assert token.headers["x-request-id"] == "db-1"
+    assert token.headers["x-content-type-options"] == "nosniff"
     for answer in (token, login):
         assert answer.status_code == 503, answer.text
         assert answer.headers["retry-after"].isdigit()

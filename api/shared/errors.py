@@ -8,6 +8,7 @@ Both API families answer with the same body: ``type`` (the contract's problem UR
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from email.message import Message as MimeHeader
@@ -16,7 +17,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -276,6 +277,15 @@ def _away(request: Request, exc: Exception, dependency: str, detail: str) -> JSO
         trace_id=trace_id(request),
     )
     return problem_response(request, Unavailable(detail))
+
+
+async def unhandled_error_answer(request: Request, exc: Exception) -> Response:
+    """The answer of the app's own handler for an error no other handler took (``_unexpected``
+    in the app, a test app's own): for a middleware that answers it where its headers still
+    reach the answer, instead of Starlette's outermost handler past them."""
+    handler = request.app.exception_handlers[Exception]
+    answer = handler(request, exc)
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 def install(app: FastAPI) -> None:

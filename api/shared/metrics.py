@@ -39,7 +39,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.shared.deps import app_settings
-from api.shared.errors import new_trace_id
+from api.shared.errors import new_trace_id, unhandled_error_answer
 from store.buyers.queries import vies_checks_by_result
 from store.db import Database
 from store.identity.tenancy import EVERY_ORGANIZATION
@@ -101,18 +101,27 @@ class RequestMiddleware:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming[:200] if incoming else trace_id
         status = 500
+        answered = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 MutableHeaders(scope=message)["X-Request-Id"] = request_id
             await send(message)
 
         structlog.contextvars.bind_contextvars(trace_id=trace_id)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if answered:
+                raise
+            # An error no handler answered (the database away while a middleware reads it):
+            # answered here by the app's error handler, so that X-Request-Id and the security
+            # headers reach it, instead of by Starlette's outermost one past them
+            answer = await unhandled_error_answer(Request(scope, receive), exc)
+            await answer(scope, receive, send_with_id)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED

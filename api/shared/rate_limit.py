@@ -35,7 +35,6 @@ never writes to the database for them.
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -46,13 +45,17 @@ from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.nt24.identity.auth import Principal, authenticate
 from api.shared.counters import COUNTERS_UNAVAILABLE, shared_storage
 from api.shared.deps import app_settings
-from api.shared.errors import Problem, counters_unavailable, problem_response
+from api.shared.errors import (
+    Problem,
+    counters_unavailable,
+    problem_response,
+    unhandled_error_answer,
+)
 from api.shared.metrics import RATE_LIMIT_REFUSALS
 from settings import RateLimits, Settings
 
@@ -279,11 +282,5 @@ async def _with_headers(
             raise
         # An unexpected error would be answered by Starlette's outermost handler, past these
         # headers; answering it here with the same handler keeps them on the 500 too.
-        answer = await _unexpected_error(request, exc)
+        answer = await unhandled_error_answer(request, exc)
         await answer(request.scope, request.receive, stamped)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    handler = request.app.exception_handlers[Exception]
-    answer = handler(request, exc)
-    return await answer if inspect.isawaitable(answer) else answer
