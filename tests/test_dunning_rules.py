@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from workflows.payments.rules.dunning import (
+    MAX_INSTALMENTS,
     DunningOffsets,
     DunningStatus,
     DunningStep,
@@ -101,6 +102,12 @@ def test_instalments_are_whole_cents_that_add_up():
 def test_instalment_counts_out_of_range_are_refused(count: int):
     with pytest.raises(ValueError):
         instalment_schedule(10, count, ISSUED, DAY)
+
+
+def test_a_plan_has_at_most_five_years_of_monthly_instalments():
+    assert len(instalment_schedule(1_000_000_00, MAX_INSTALMENTS, ISSUED, 30 * DAY)) == 60
+    with pytest.raises(ValueError, match="between 1 and 60"):
+        instalment_schedule(1_000_000_00, MAX_INSTALMENTS + 1, ISSUED, 30 * DAY)
 
 
 def test_an_instalment_is_missed_when_less_came_in_than_was_due_by_it():

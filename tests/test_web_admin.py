@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import select
 
 from store.identity import identity
-from store.models import Organization, Partner, User
+from store.models import ApiClient, Organization, Partner, User
 from tests.conftest import Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import staff_member
@@ -190,3 +190,50 @@ async def test_staff_make_a_sellers_user_with_its_seller_profile(stack: Stack):
             "/v1/api/users/", params={"seller_profile__seller__uuid": str(partner.uuid)}
         )
         assert [u["username"] for u in by_seller.json()["results"]] == [username]
+
+
+async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out_of_range(
+    stack: Stack,
+):
+    """A value longer than its column is the field's error (422), never a 500; a name as long
+    as its column is taken whole, its slug and client id cut to fit theirs. A page number, a
+    cursor or a filter code no column can hold is no filter, not a 500."""
+    staff = await staff_member(stack.db)
+    longest = "Ä" + "b" * 199  # Organization.name and ApiClient.name hold 200
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        too_long = await web.post(
+            "/app/admin/organizations", data={"csrf_token": token, "name": longest + "c"}
+        )
+        assert too_long.status_code == 422, too_long.text
+        assert "must be at most 200 characters" in too_long.text
+        made = await web.post(
+            "/app/admin/organizations", data={"csrf_token": token, "name": longest}
+        )
+        assert made.status_code == 303, made.text
+        org_path = made.headers["location"]
+        client = await web.post(
+            f"{org_path}/api-clients", data={"csrf_token": token, "name": longest}
+        )
+        assert client.status_code == 200 and "shown only now" in client.text, client.text
+        dpa = await web.post(f"{org_path}/dpa", data={"csrf_token": token, "dpaVersion": "9" * 41})
+        assert dpa.status_code == 422 and "must be at most 40 characters" in dpa.text
+        staff_form = {"csrf_token": token, "username": "u" * 151, "password": "p" * 12}
+        user = await web.post("/app/admin/staff", data=staff_form)
+        assert user.status_code == 422 and "must be at most 150 characters" in user.text
+        huge = "9" * 25
+        for path in (
+            f"/app/payments/invoices?dunning={huge}&page={huge}",
+            "/app/payments/invoices?page=%C2%B2",  # "²" is a digit, not a number
+            f"/app/orders?page={huge}",
+            f"/app/buyers?page={huge}",
+            f"/app/events?before={huge}",
+            f"/app/audit?before={huge}",
+        ):
+            page = await web.get(path)
+            assert page.status_code == 200, (path, page.status_code)
+    async with stack.db.session() as session:
+        org = await session.scalar(select(Organization).where(Organization.name == longest))
+        assert org is not None and org.slug == "b" * 100  # "ä" is no slug letter
+        clients = (await session.scalars(select(ApiClient).where(ApiClient.name == longest))).all()
+    assert [c.client_id for c in clients] == ["api-client-" + "b" * 139]
+    assert org.dpa_version is None

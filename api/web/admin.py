@@ -29,6 +29,7 @@ from api.web.core import (
     render,
     text,
     values,
+    whole_number,
 )
 from store.identity import api_clients, identity
 from store.identity.identity import FLAGS, TIERS
@@ -82,8 +83,8 @@ async def create_organization(
     seen: StaffOnly,
     form: PostedForm,
 ) -> Response:
-    name = text(form, "name")
     try:
+        name = text(form, "name", fits=Organization.name)
         if not name:
             raise FormErrors({"name": "is required"})
         async with database(request).transaction() as session:
@@ -188,7 +189,7 @@ async def organization_action(
                 after: Any = _org_view(org)
                 done = "Capabilities saved."
             elif action == "dpa":
-                version = text(form, "dpaVersion")
+                version = text(form, "dpaVersion", fits=Organization.dpa_version)
                 if not version:
                     raise FormErrors({"dpaVersion": "is required, e.g. 2026-01"})
                 org.dpa_version, org.dpa_accepted_at = version, utcnow()
@@ -198,7 +199,7 @@ async def organization_action(
                 before, after = None, {"partner": str(partner.uuid), "name": partner.name}
                 done = f"Partner {partner.name} added."
             elif action == "api-clients":
-                name = text(form, "name")
+                name = text(form, "name", fits=ApiClient.name)
                 if not name:
                     raise FormErrors({"name": "is required"})
                 created, value = await api_clients.create_api_client(session, org, name)
@@ -293,7 +294,8 @@ def _grace_of(form: FormData, default: timedelta) -> timedelta:
 
 async def _new_partner(session: Any, org: Organization, form: FormData) -> Partner:
     errors: dict[str, str] = {}
-    name, country, vat = text(form, "name"), (text(form, "country") or "").upper(), None
+    name = text(form, "name", fits=Partner.name)
+    country, vat = (text(form, "country") or "").upper(), None
     if not name:
         errors["name"] = "is required"
     if len(country) != 2 or not country.isalpha():
@@ -307,13 +309,19 @@ async def _new_partner(session: Any, org: Organization, form: FormData) -> Partn
         raise FormErrors(errors)
     assert name is not None
     return await identity.create_partner(
-        session, org, name, country, vat_number=vat, webshop_url=text(form, "webshopUrl")
+        session,
+        org,
+        name,
+        country,
+        vat_number=vat,
+        webshop_url=text(form, "webshopUrl", fits=Partner.webshop_url),
     )
 
 
 async def _new_user(session: Any, org: Organization | None, form: FormData) -> User:
     errors: dict[str, str] = {}
-    username, password = text(form, "username"), str(form.get("password") or "")
+    username = text(form, "username", fits=User.username)
+    password = str(form.get("password") or "")
     if not username:
         errors["username"] = "is required"
     if len(password) < MIN_PASSWORD:
@@ -337,11 +345,11 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
                 session,
                 username,
                 password,
-                email=text(form, "email") or "",
+                email=text(form, "email", fits=User.email) or "",
                 organization=org,
                 partner=partner,
-                first_name=text(form, "firstName") or "",
-                last_name=text(form, "lastName") or "",
+                first_name=text(form, "firstName", fits=User.first_name) or "",
+                last_name=text(form, "lastName", fits=User.last_name) or "",
                 is_staff=org is None,
             )
     except IntegrityError as exc:
@@ -380,13 +388,12 @@ async def create_staff(
 @router.get("/audit")
 async def audit_log(request: Request, seen: StaffOnly) -> Response:
     q = request.query_params
-    before = q.get("before", "")
     only = AuditFilter(
         username=q.get("user") or None,
         object_id=q.get("object") or None,
         action_prefix=q.get("action") or None,
         staff_only=q.get("staff") == "1",
-        before_id=int(before) if before.isdigit() else None,
+        before_id=whole_number(q.get("before")),
     )
     async with database(request).session() as session:
         rows = await audit_entries(session, only, 50)

@@ -48,6 +48,7 @@ from api.web.core import (
     text,
     upload_of,
     values,
+    whole_number,
 )
 from api.web.labels import kyc_document_choices, kyc_document_name
 from store.buyers.buyers import kyc_facts
@@ -81,7 +82,7 @@ async def list_buyers(request: Request, seen: SignedIn) -> Response:
         kyc_mode=q.get("kycMode"),
         vies_result=q.get("vies"),
     )
-    page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
+    page = max(1, whole_number(q.get("page")) or 1)
     async with database(request).session() as session:
         total, rows = await buyer_list_page(session, seen, only, page, PAGE_SIZE)
     partners = await partners_of_organization(database(request), seen)
@@ -251,12 +252,10 @@ async def buyer_action(
             if text(form, "kycMode") != loaded.buyer.kyc_mode:
                 data["kycMode"] = text(form, "kycMode")
             body = build(BuyerPatch, data, {})
-            version = text(form, "version") or ""
-            if not version.isdigit():
+            version = whole_number(text(form, "version"))
+            if version is None:
                 raise FormErrors(detail="The form has no version: reload the page.")
-            after = BuyerOut.of(
-                await update_buyer(loaded.scope, uuid, body, int(version), db, client)
-            )
+            after = BuyerOut.of(await update_buyer(loaded.scope, uuid, body, version, db, client))
             done = "Buyer updated."
         elif action == "vies-check":
             answer = await trigger_vies_check(uuid, app_settings(request), loaded.scope, db, client)

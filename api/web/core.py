@@ -308,12 +308,30 @@ def choices(items: Iterable[Any], value: str, label: str) -> list[tuple[str, str
 templates.globals.update(field_error=field_error, choices=choices)
 
 
-def text(form: FormData, name: str) -> str | None:
-    """A text input, trimmed; empty counts as not given."""
+def text(form: FormData, name: str, *, fits: Any = None) -> str | None:
+    """A text input, trimmed; empty counts as not given. With ``fits``, the string column it is
+    stored in (``Organization.name``), a longer one is an error of the field."""
     value = form.get(name)
     if isinstance(value, UploadFile) or value is None:
         return None
-    return value.strip() or None
+    value = value.strip()
+    if fits is not None and len(value) > fits.type.length:
+        raise FormErrors({name: f"must be at most {fits.type.length} characters"})
+    return value or None
+
+
+# The whole numbers a query or form field may carry: what the database's integer columns hold
+INT32 = 2**31 - 1
+INT64 = 2**63 - 1
+
+
+def whole_number(raw: str | None, at_most: int = INT32) -> int | None:
+    """``raw`` as a whole number from 0 to ``at_most``; None for anything else (empty, a sign,
+    another script's digits, too large for its column)."""
+    if raw is None or not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if value <= at_most else None
 
 
 def checked(form: FormData, name: str) -> bool:

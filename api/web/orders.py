@@ -54,6 +54,7 @@ from api.web.core import (
     text,
     upload_of,
     values,
+    whole_number,
 )
 from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
 from store.identity.queries import partners_of_organization
@@ -104,7 +105,7 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
         created_after=_date(q.get("createdAfter")),
         updated_after=_date(q.get("updatedAfter")),
     )
-    page = max(1, int(q["page"])) if q.get("page", "").isdigit() else 1
+    page = max(1, whole_number(q.get("page")) or 1)
     async with database(request).session() as session:
         total, rows = await order_list_page(session, seen, only, page, PAGE_SIZE)
     partners = await partners_of_organization(database(request), seen)
@@ -382,10 +383,10 @@ def _json(answer: Response) -> dict[str, Any]:
 
 
 def _version(form: FormData) -> int:
-    raw = text(form, "version")
-    if raw is None or not raw.isdigit():
+    version = whole_number(text(form, "version"))
+    if version is None:
         raise FormErrors(detail="The form has no version: reload the page and try again.")
-    return int(raw)
+    return version
 
 
 def _invoice_data(

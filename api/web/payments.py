@@ -35,6 +35,7 @@ from api.web.core import (
     text,
     upload_of,
     values,
+    whole_number,
 )
 from api.web.l10n import format_money
 from store.models import (
@@ -80,6 +81,10 @@ ORDER_STATUSES = list(order_rules.STATUSES)
 PAYMENT_STATUSES = [status.value for status in PaymentStatus]
 
 
+# The invoice list's dunning filter: one of the steps' codes, or no filter
+DUNNING_CODES = frozenset(str(status.value) for status in DunningStatus)
+
+
 def dunning_label(code: int) -> str:
     """The dunning step's name in words (``30`` -> ``Reminder 1``)."""
     try:
@@ -104,8 +109,7 @@ def dunning_volume(rows: list[tuple[int, int]]) -> list[tuple[str, int]]:
 
 
 def _page(request: Request) -> int:
-    raw = request.query_params.get("page", "")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return max(1, whole_number(request.query_params.get("page")) or 1)
 
 
 @router.get("")
@@ -146,7 +150,7 @@ async def list_invoices(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
     only = InvoiceListFilter(
         payment_status=q["paymentStatus"] if q.get("paymentStatus") in PAYMENT_STATUSES else None,
-        dunning_status=int(q["dunning"]) if q.get("dunning", "").isdigit() else None,
+        dunning_status=int(q["dunning"]) if q.get("dunning") in DUNNING_CODES else None,
         on_hold=q.get("onHold") == "yes",
         payment_reference=q["reference"].strip().upper() if q.get("reference") else None,
     )
@@ -317,11 +321,11 @@ async def invoice_action(
                 f"{written.kind.replace('_', ' ')}." + await _notify(request, [written.notice])
             )
         elif action == "payment-plan":
-            raw = text(form, "instalments") or ""
-            if not raw.isdigit():
+            instalments = whole_number(text(form, "instalments"))
+            if instalments is None:
                 errors["instalments"] = "is not a number of instalments"
             first = _day(text(form, "firstDue"), errors, "firstDue")
-            if errors:
+            if errors or instalments is None:
                 raise FormErrors(errors)
             async with database(request).session() as session:
                 view = await agree_payment_plan(
@@ -330,7 +334,7 @@ async def invoice_action(
                     app_settings(request),
                     await _user(session, seen),
                     reference,
-                    int(raw),
+                    instalments,
                     datetime.combine(first, time.min, UTC) if first else None,
                 )
             after = {

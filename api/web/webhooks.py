@@ -27,6 +27,7 @@ from api.nt24.webhooks.webhooks import (
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.web.core import (
+    INT64,
     WEB_APP,
     FormErrors,
     PostedForm,
@@ -40,6 +41,7 @@ from api.web.core import (
     render,
     text,
     values,
+    whole_number,
 )
 from store.identity.queries import (
     organization_by_id,
@@ -228,12 +230,12 @@ async def endpoint_action(
         raise Problem("not-found", "There is no such action.")
     endpoint, organization = await _endpoint(request, seen, public_id)
     before = WebhookEndpointOut.of(endpoint)
-    version = text(form, "version") or ""
+    version = whole_number(text(form, "version"))
     body = WebhookEndpointPatch(status="PAUSED" if action == "pause" else "ACTIVE")
     row = await update_endpoint(
         public_id,
         body,
-        int(version) if version.isdigit() else -1,
+        -1 if version is None else version,
         request,
         acting_as(seen, organization),
         database(request),
@@ -342,11 +344,10 @@ async def replay(
 @router.get("/events")
 async def events(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
-    before = q.get("before", "")
     only = EventListFilter(
         type=q["type"] if q.get("type") in EVENT_TYPES else None,
         source=q["source"] if q.get("source") in tuple(ChangeSource) else None,
-        before_sequence=int(before) if before.isdigit() else None,
+        before_sequence=whole_number(q.get("before"), INT64),
     )
     rows = await latest_events(database(request), seen, only, PAGE_SIZE)
     return render(

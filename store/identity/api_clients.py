@@ -29,6 +29,9 @@ from store.models import ApiClient, Organization, utcnow
 LEGACY_PREFIX = "sha256$"  # the digests of before migration 0016
 # Verifying against this keeps an unknown client id as slow as a wrong secret.
 _DUMMY_HASH = hash_password("not-a-real-client-secret")
+CLIENT_ID_PREFIX = "api-client-"
+# a long name's slug is cut so that the client id fits its column
+_CLIENT_SLUG_LENGTH = ApiClient.client_id.type.length - len(CLIENT_ID_PREFIX)
 
 
 def new_secret() -> str:
@@ -57,7 +60,7 @@ async def create_api_client(
     secret = new_secret()
     client = ApiClient(
         organization_id=organization.id,
-        client_id=f"api-client-{slugify(name)}",
+        client_id=CLIENT_ID_PREFIX + slugify(name, _CLIENT_SLUG_LENGTH),
         name=name,
         secret_hash=hash_secret(secret),
     )

@@ -47,8 +47,10 @@ def password_hash_outdated(password_hash: str) -> bool:
         return True
 
 
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "org"
+def slugify(name: str, max_length: int) -> str:
+    """``name`` in lower-case letters, digits and dashes, cut to fit ``max_length``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "org"
 
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
@@ -75,7 +77,7 @@ async def create_organization(
 ) -> Organization:
     org = Organization(
         name=name,
-        slug=slug or slugify(name),
+        slug=slug or slugify(name, Organization.slug.type.length),
         allow_marketplace_led_kyc=allow_marketplace_led_kyc,
         allow_multi_vin_orders=allow_multi_vin_orders,
         dpa_version=dpa_version,

@@ -167,18 +167,24 @@ class Instalment:
     amount: int  # cents
 
 
+# Five years of monthly instalments: a longer plan is a write-off or a collection agency's
+MAX_INSTALMENTS = 60
+
+
 def instalment_schedule(
     outstanding: int, count: int, first_due_at: datetime, interval: timedelta
 ) -> list[Instalment]:
     """``outstanding`` cents in ``count`` instalments, ``interval`` apart from ``first_due_at``.
 
     Whole cents only: the amounts differ by at most one cent, the earlier ones carry the extra
-    cents, and together they are exactly ``outstanding``.
+    cents, and together they are exactly ``outstanding``. At most ``MAX_INSTALMENTS``: the
+    plan travels in its dunning workflow's state and history.
     """
     if outstanding <= 0:
         raise ValueError("nothing is outstanding")
-    if not 1 <= count <= outstanding:
-        raise ValueError(f"instalments must be between 1 and {outstanding}")
+    most = min(outstanding, MAX_INSTALMENTS)
+    if not 1 <= count <= most:
+        raise ValueError(f"instalments must be between 1 and {most}")
     if interval <= timedelta(0):
         raise ValueError("instalments must be some time apart")
     share, extra = divmod(outstanding, count)
