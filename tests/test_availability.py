@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -216,6 +217,12 @@ async def test_a_rate_limit_store_that_is_away_is_503_with_retry_after(
             "/v1/api/token/", json={"username": "a@b.c", "password": "x"}
         )
         ready = await other.get("/readyz")
+        form = await other.get("/app/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf, form.text
+        web_login = await other.post(
+            "/app/login", data={"csrf_token": csrf[1], "username": "a", "password": "x" * 12}
+        )
         buyers = await http.get(f"{tenant.seller}/buyers")
     for answer in (me, created, signed_in, seller_login):
         assert unavailable(answer), (answer.status_code, answer.text)
@@ -224,6 +231,10 @@ async def test_a_rate_limit_store_that_is_away_is_503_with_retry_after(
     assert me.headers["x-content-type-options"] == "nosniff"
     assert unavailable_probe(ready)
     assert ready.json()["checks"]["counters"].startswith("failing"), ready.text
+    # the web app's sign-in: a page in words, not the API's problem JSON
+    assert unavailable_probe(web_login)
+    assert web_login.headers["content-type"].startswith("text/html"), web_login.text
+    assert "The rate-limit store did not answer." in web_login.text
     # a Redis that accepts the connection and never answers: redis-py's own timeouts and
     # retries would hold the request for over 20 s
     async with (

@@ -254,8 +254,8 @@ def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONRespon
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if unreachable(exc):
-        return _away(request, exc, "database", "The database did not answer.")
+    if (away := dependency_away(request, exc)) is not None:
+        return problem_response(request, away)
     log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
     return problem_response(
         request,
@@ -263,20 +263,23 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def counters_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 for a request whose rate limit, sign-in throttle or cached principal could not be
-    read: their shared Redis is away (api/shared/counters.py)."""
-    return _away(request, exc, "counters", "The rate-limit store did not answer.")
-
-
-def _away(request: Request, exc: Exception, dependency: str, detail: str) -> JSONResponse:
+def dependency_away(request: Request, exc: BaseException) -> Unavailable | None:
+    """The 503 for an error that says a dependency is away, logged as such: the database
+    (store/db.py ``unreachable``) or the Redis of the shared rate limits, sign-in throttle and
+    cached principals (api/shared/counters.py); None for any other error."""
+    if unreachable(exc):
+        dependency, detail = "database", "The database did not answer."
+    elif isinstance(exc, COUNTERS_UNAVAILABLE):
+        dependency, detail = "counters", "The rate-limit store did not answer."
+    else:
+        return None
     log.warning(
         f"{dependency} unreachable",
         path=request.url.path,
         error=type(exc).__name__,
         trace_id=trace_id(request),
     )
-    return problem_response(request, Unavailable(detail))
+    return Unavailable(detail)
 
 
 async def unhandled_error_answer(request: Request, exc: Exception) -> Response:
@@ -290,8 +293,8 @@ async def unhandled_error_answer(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, lambda r, e: problem_response(r, e))
-    for error in COUNTERS_UNAVAILABLE:
-        app.add_exception_handler(error, counters_unavailable)
+    for error in COUNTERS_UNAVAILABLE:  # raised in an endpoint: answered inside the middlewares
+        app.add_exception_handler(error, _unexpected)
     app.add_exception_handler(RequestValidationError, _request_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -52,7 +52,6 @@ from api.shared.counters import COUNTERS_UNAVAILABLE, shared_storage
 from api.shared.deps import app_settings
 from api.shared.errors import (
     Problem,
-    counters_unavailable,
     problem_response,
     unhandled_error_answer,
 )
@@ -236,7 +235,7 @@ class RateLimitMiddleware:
         try:
             verdict = await self.verdict(request)
         except COUNTERS_UNAVAILABLE as exc:  # raised outside the app's handlers: answered here
-            await counters_unavailable(request, exc)(scope, receive, send)
+            await (await unhandled_error_answer(request, exc))(scope, receive, send)
             return
         if verdict is None:
             await self.app(scope, receive, send)

@@ -32,7 +32,7 @@ from starlette.datastructures import FormData, UploadFile
 from api.nt24.identity.auth import PartnerScope, Principal
 from api.nt24.orders.documents import IssuerType
 from api.shared.deps import app_settings, database
-from api.shared.errors import Problem
+from api.shared.errors import Problem, dependency_away
 from api.web.l10n import (
     EXAMPLE,
     AmountError,
@@ -238,8 +238,12 @@ def redirect(url: str, flash: str | None = None) -> Response:
     return response
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    return render(request, "error.html", status_code=status, title=title, detail=detail)
+def error_page(request: Request, problem: Problem) -> Response:
+    """A problem as a page in words, with its headers (a 503's Retry-After)."""
+    status, title, detail = problem.status, problem.title, problem.detail
+    page = render(request, "error.html", status_code=status, title=title, detail=detail)
+    page.headers.update(problem.headers)
+    return page
 
 
 class WebRoute(APIRoute):
@@ -257,9 +261,13 @@ class WebRoute(APIRoute):
                     target = "/app"
                 return RedirectResponse(f"/app/login?next={quote(target)}", status_code=303)
             except Problem as problem:
-                return error_page(request, problem.status, problem.title, problem.detail)
+                return error_page(request, problem)
             except RequestValidationError:
-                return error_page(request, 404, "Not Found", "There is no such page.")
+                return error_page(request, Problem("not-found", "There is no such page."))
+            except Exception as exc:
+                if (away := dependency_away(request, exc)) is None:
+                    raise
+                return error_page(request, away)
 
         return handle
 
