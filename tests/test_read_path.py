@@ -28,7 +28,14 @@ from settings import RateLimits
 from store.db import Database
 from store.identity import api_clients
 from store.models import ApiClient
-from tests.conftest import Stack, client_token, make_api_tenant, serving, settings_for_tests
+from tests.conftest import (
+    Stack,
+    client_token,
+    free_port,
+    make_api_tenant,
+    serving,
+    settings_for_tests,
+)
 from tests.test_buyers import buyer_body
 from tests.test_conventions import client, conventions_app, key, new_organization, seller
 
@@ -214,6 +221,23 @@ async def test_another_process_drops_the_cached_principals_through_redis(redis_u
         assert (await cache.get("t"))[0] is None
     finally:
         await other.aclose()
+        await cache.close()
+
+
+async def test_principals_cached_before_redis_went_away_are_verified_again(redis_url: str):
+    # a client disabled while Redis was away could not bump the shared generation
+    cache = PrincipalCache(redis_url, 300)
+    shared = cache._redis
+    try:
+        entry, generation = await cache.get("t")
+        cache.put("t", _principal(), time.time() + 60, generation)
+        cache._redis = redis.asyncio.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await cache.get("t")
+        await cache._redis.aclose()
+        cache._redis = shared  # back
+        assert (await cache.get("t"))[0] is None
+    finally:
         await cache.close()
 
 

@@ -27,6 +27,7 @@ from uuid import UUID
 
 import redis
 from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 from redis.retry import Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -94,7 +95,13 @@ class PrincipalCache:
     async def generation(self) -> tuple[int, int]:
         shared = 0
         if self._redis is not None:
-            shared = int(await self._redis.get(GENERATION_KEY) or 0)
+            try:
+                shared = int(await self._redis.get(GENERATION_KEY) or 0)
+            except RedisError:
+                # a change made while Redis is away cannot bump the shared generation: every
+                # token is verified again once it is back (meanwhile its requests answer 503)
+                self.entries.clear()
+                raise
         return _local_generation, shared
 
     async def get(self, token: str) -> tuple[Entry | None, tuple[int, int]]:
