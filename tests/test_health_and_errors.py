@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import APIRouter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
+from api.shared.errors import Unavailable
+from api.web.core import WebRoute
 from store.db import Database
 from tests.conftest import Stack, free_port, serving, settings_for_tests
 
@@ -78,3 +82,27 @@ async def test_a_database_that_does_not_answer_is_503_with_retry_after(
         assert answer.status_code == 503, answer.text
         assert answer.headers["retry-after"].isdigit()
         assert "127.0.0.1" not in answer.text and "asyncpg" not in answer.text
+
+
+async def test_web_pages_answer_a_dependency_away_in_words_with_retry_after(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+):
+    app = create_app(settings_for_tests(pg_url), db=db, temporal_client=dev_server.client)
+    pages = APIRouter(prefix="/app/away", route_class=WebRoute)
+
+    @pages.get("/temporal")
+    async def temporal_away() -> None:
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+    @pages.get("/database")
+    async def database_away() -> None:
+        raise Unavailable("The database did not answer.")
+
+    app.include_router(pages)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        answers = [await http.get(f"/app/away/{name}") for name in ("temporal", "database")]
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"].startswith("text/html"), answer.text
+        assert answer.headers["retry-after"].isdigit()
+        assert "Service Unavailable" in answer.text and "connection refused" not in answer.text

@@ -54,6 +54,10 @@ TRANSIENT = frozenset(
 )
 
 
+# What the Temporal client raises for a call that failed (temporal_problem says what each means)
+TEMPORAL_ERRORS = (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError)
+
+
 class TemporalUnavailable(Unavailable, RuntimeError):
     """503 ``service-unavailable`` with ``Retry-After``. A RuntimeError too, as the client's
     own connect failure is, so callers that tolerate an unreachable Temporal still do."""
@@ -88,7 +92,9 @@ def temporal_problem(exc: BaseException) -> Problem | None:
     return None
 
 
-def _handler(request: Request, exc: Exception) -> JSONResponse:
+def logged_temporal_problem(request: Request, exc: BaseException) -> Problem:
+    """The problem answered for an error of the Temporal client, logged: a 503 or 429 as a
+    warning, one that is a bug as ``internal-error`` with its traceback."""
     problem = temporal_problem(exc)
     if problem is None:
         log.exception("temporal error", path=request.url.path, trace_id=trace_id(request))
@@ -102,12 +108,16 @@ def _handler(request: Request, exc: Exception) -> JSONResponse:
             error=f"{type(exc).__name__}: {exc}"[:300],
             status=problem.status,
         )
-    return problem_response(request, problem)
+    return problem
+
+
+def _handler(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, logged_temporal_problem(request, exc))
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RPCError, _handler)
-    app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _handler)
+    for error in TEMPORAL_ERRORS:
+        app.add_exception_handler(error, _handler)
     app.add_middleware(CommandContextMiddleware)
 
 

@@ -33,6 +33,7 @@ from api.nt24.identity.auth import PartnerScope, Principal
 from api.nt24.orders.documents import IssuerType
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem, dependency_away
+from api.shared.temporal_calls import TEMPORAL_ERRORS, logged_temporal_problem
 from api.web.l10n import (
     EXAMPLE,
     AmountError,
@@ -264,6 +265,8 @@ class WebRoute(APIRoute):
                 return error_page(request, problem)
             except RequestValidationError:
                 return error_page(request, Problem("not-found", "There is no such page."))
+            except TEMPORAL_ERRORS as exc:
+                return error_page(request, logged_temporal_problem(request, exc))
             except Exception as exc:
                 if (away := dependency_away(request, exc)) is None:
                     raise
