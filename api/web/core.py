@@ -32,7 +32,7 @@ from starlette.datastructures import FormData, UploadFile
 from api.nt24.identity.auth import PartnerScope, Principal
 from api.nt24.orders.documents import IssuerType
 from api.shared.deps import app_settings, database
-from api.shared.errors import Problem, dependency_away
+from api.shared.errors import RETRY_AFTER_SECONDS, Problem, dependency_away
 from api.shared.temporal_calls import TEMPORAL_ERRORS, logged_temporal_problem
 from api.web.l10n import (
     EXAMPLE,
@@ -254,6 +254,12 @@ class WebRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
+            answer = await page(request)
+            if answer.status_code == 503:  # a form shown again with a dependency's 503 too
+                answer.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+            return answer
+
+        async def page(request: Request) -> Response:
             try:
                 return await handler(request)
             except LoginRequired:
