@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -22,7 +24,12 @@ from sqlalchemy import event, select
 from api.nt24.identity import principal_cache as auth_cache
 from api.nt24.identity.auth import Principal
 from api.nt24.identity.principal_cache import GENERATION_KEY, PrincipalCache
-from api.shared.counters import SWEEP_SECONDS, SweptMemoryStorage, shared_storage
+from api.shared.counters import (
+    SWEEP_SECONDS,
+    SweptMemoryStorage,
+    shared_redis_url,
+    shared_storage,
+)
 from api.shared.rate_limit import Limiter, windows_for
 from settings import RateLimits
 from store.db import Database
@@ -238,6 +245,43 @@ async def test_principals_cached_before_redis_went_away_are_verified_again(redis
         cache._redis = shared  # back
         assert (await cache.get("t"))[0] is None
     finally:
+        await cache.close()
+
+
+@pytest.fixture
+def unix_redis(tmp_path: Path) -> Iterator[Path]:
+    """A Redis of this test's own, listening on a unix socket only."""
+    socket = tmp_path / "redis.sock"
+    command = ["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", ""]
+    server = subprocess.Popen([*command, "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            assert time.monotonic() < deadline and server.poll() is None, "no redis-server"
+            time.sleep(0.05)
+        yield socket
+    finally:
+        server.terminate()
+        server.wait(5)
+
+
+async def test_a_redis_on_a_unix_socket_shares_the_limits_and_the_cached_principals(
+    unix_redis: Path,
+):
+    storage = f"redis+unix://{unix_redis}"  # limits' scheme, as NT24_RATE_LIMIT_STORAGE takes it
+    first, second = Limiter(storage), Limiter(storage)
+    windows = windows_for(2, 6, 10)
+    counted = [await lim.hit(7, "read", windows, time.time()) for lim in (first, second, first)]
+    assert [verdict.allowed for verdict in counted] == [True, True, False]
+    cache = PrincipalCache(shared_redis_url(storage), 300)
+    other = redis.asyncio.Redis.from_url(f"unix://{unix_redis}")
+    try:
+        entry, generation = await cache.get("t")
+        cache.put("t", _principal(), time.time() + 60, generation)
+        await other.incr(GENERATION_KEY)  # a change in another API process
+        assert (await cache.get("t"))[0] is None
+    finally:
+        await other.aclose()
         await cache.close()
 
 

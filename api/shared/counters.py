@@ -58,12 +58,21 @@ def shared_storage(url: str, key_prefix: str) -> Storage:
     (shared by every process) with each user's keys under ``key_prefix``."""
     if url.startswith("memory://"):
         return SweptMemoryStorage(url)
-    if not url.startswith(("redis://", "rediss://", "redis+unix://")):
+    if shared_redis_url(url) is None:
         raise ValueError(f"NT24_RATE_LIMIT_STORAGE must be memory:// or redis://...: {url}")
     options = {"implementation": "redispy", "key_prefix": key_prefix, **redis_options()}
     storage = storage_from_string("async+" + url, **options)
     assert isinstance(storage, Storage)  # an async+ scheme makes an asyncio storage
     return storage
+
+
+def shared_redis_url(url: str) -> str | None:
+    """redis-py's URL of the Redis that ``NT24_RATE_LIMIT_STORAGE`` names, for what is shared
+    beside the counters (api/nt24/identity/principal_cache.py): ``redis+unix://`` is limits'
+    name of redis-py's ``unix://``. None for the process's memory."""
+    if url.startswith("redis+unix://"):
+        return "unix://" + url.removeprefix("redis+unix://")
+    return url if url.startswith(("redis://", "rediss://")) else None
 
 
 def redis_options() -> dict[str, Any]:

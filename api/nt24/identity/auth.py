@@ -25,6 +25,7 @@ from api.nt24.identity.oauth import signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
 from api.shared.bearer import BearerDependency
+from api.shared.counters import shared_redis_url
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
@@ -113,10 +114,9 @@ def principal_cache(request: Request) -> PrincipalCache:
     cache = getattr(state, "principals", None)
     if cache is None:
         settings = app_settings(request)
-        storage = settings.rate_limit_storage
-        redis_url = storage if storage.startswith(("redis://", "rediss://")) else None
         cache = state.principals = PrincipalCache(
-            redis_url, settings.auth_cache_ttl.total_seconds()
+            shared_redis_url(settings.rate_limit_storage),
+            settings.auth_cache_ttl.total_seconds(),
         )
     return cache
 
