@@ -16,6 +16,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
+from api.shared.counters import shared_redis_url
 from api.shared.deps import AppSettings, Db
 from api.shared.errors import RETRY_AFTER_SECONDS, Problem
 from api.shared.rate_limit import limiter_of
@@ -101,7 +102,7 @@ async def readyz(
     checks["database"], _ = await _checked(_database(db))
     checks["temporal"], pollers = await _checked(_task_queue_pollers(request, settings))
     checks["worker"], _ = await _checked(_worker_alive(db, settings, pollers))
-    if not settings.rate_limit_storage.startswith("memory://"):
+    if shared_redis_url(settings.rate_limit_storage) is not None:
         checks["counters"], _ = await _checked(_shared_counters(request))
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(

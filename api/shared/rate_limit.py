@@ -50,11 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.nt24.identity.auth import Principal, authenticate
 from api.shared.counters import COUNTERS_UNAVAILABLE, shared_storage
 from api.shared.deps import app_settings
-from api.shared.errors import (
-    Problem,
-    problem_response,
-    unhandled_error_answer,
-)
+from api.shared.errors import Problem, problem_response, unhandled_error_answer
 from api.shared.metrics import RATE_LIMIT_REFUSALS
 from settings import RateLimits, Settings
 

@@ -41,6 +41,7 @@ from api.web.core import (
     acting_for,
     build,
     operator_locale,
+    page_number,
     parse_uuid,
     record,
     redirect,
@@ -82,7 +83,7 @@ async def list_buyers(request: Request, seen: SignedIn) -> Response:
         kyc_mode=q.get("kycMode"),
         vies_result=q.get("vies"),
     )
-    page = max(1, whole_number(q.get("page")) or 1)
+    page = page_number(request)
     async with database(request).session() as session:
         total, rows = await buyer_list_page(session, seen, only, page, PAGE_SIZE)
     partners = await partners_of_organization(database(request), seen)

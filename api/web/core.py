@@ -351,6 +351,11 @@ def whole_number(raw: str | None, at_most: int = INT32) -> int | None:
     return value if value <= at_most else None
 
 
+def page_number(request: Request) -> int:
+    """The page of a list the query asks for (``?page=``); the first when it names none."""
+    return max(1, whole_number(request.query_params.get("page")) or 1)
+
+
 def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
 

@@ -47,6 +47,7 @@ from api.web.core import (
     checked,
     money,
     operator_locale,
+    page_number,
     parse_uuid,
     record,
     redirect,
@@ -105,7 +106,7 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
         created_after=_date(q.get("createdAfter")),
         updated_after=_date(q.get("updatedAfter")),
     )
-    page = max(1, whole_number(q.get("page")) or 1)
+    page = page_number(request)
     async with database(request).session() as session:
         total, rows = await order_list_page(session, seen, only, page, PAGE_SIZE)
     partners = await partners_of_organization(database(request), seen)

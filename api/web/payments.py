@@ -29,6 +29,7 @@ from api.web.core import (
     WebRoute,
     cents,
     operator_locale,
+    page_number,
     record,
     redirect,
     render,
@@ -108,10 +109,6 @@ def dunning_volume(rows: list[tuple[int, int]]) -> list[tuple[str, int]]:
     return [(dunning_label(code), n) for code, n in sorted(rows)]
 
 
-def _page(request: Request) -> int:
-    return max(1, whole_number(request.query_params.get("page")) or 1)
-
-
 @router.get("")
 async def payments_home(_seen: SignedIn) -> Response:
     return redirect("/app/payments/invoices")
@@ -120,7 +117,7 @@ async def payments_home(_seen: SignedIn) -> Response:
 @router.get("/orders")
 async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
     status = request.query_params.get("status")
-    page = _page(request)
+    page = page_number(request)
     rows, total = await payment_order_list_page(
         database(request), seen, status if status in ORDER_STATUSES else None, page, PAGE_SIZE
     )
@@ -154,7 +151,7 @@ async def list_invoices(request: Request, seen: SignedIn) -> Response:
         on_hold=q.get("onHold") == "yes",
         payment_reference=q["reference"].strip().upper() if q.get("reference") else None,
     )
-    page = _page(request)
+    page = page_number(request)
     rows, total = await invoice_list_page(database(request), seen, only, page, PAGE_SIZE)
     return render(
         request,
