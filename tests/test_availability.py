@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import subprocess
 import sys
 import time
@@ -40,7 +39,7 @@ from tests.conftest import (
 from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
 from tests.payment_invoices import staff_member
 from tests.test_buyers import buyer_body
-from tests.test_web_admin import signed_in
+from tests.test_web_admin import TOKEN, signed_in
 from worker import build_worker
 
 ROOT = Path(__file__).parent.parent
@@ -222,7 +221,7 @@ async def test_a_rate_limit_store_that_is_away_is_503_with_retry_after(
         created = await other.post(
             f"{tenant.seller}/buyers", json=buyer_body(), headers={"Idempotency-Key": "k1"}
         )
-        signed_in = await other.post(
+        token_answer = await other.post(
             "/realms/nt24-idp/protocol/openid-connect/token", data=credentials
         )
         seller_login = await other.post(
@@ -230,13 +229,13 @@ async def test_a_rate_limit_store_that_is_away_is_503_with_retry_after(
         )
         ready = await other.get("/readyz")
         form = await other.get("/app/login")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        csrf = TOKEN.search(form.text)
         assert csrf, form.text
         web_login = await other.post(
             "/app/login", data={"csrf_token": csrf[1], "username": "a", "password": "x" * 12}
         )
         buyers = await http.get(f"{tenant.seller}/buyers")
-    for answer in (me, created, signed_in, seller_login):
+    for answer in (me, created, token_answer, seller_login):
         assert unavailable(answer), (answer.status_code, answer.text)
         assert "127.0.0.1" not in answer.text and "redis" not in answer.text.lower()
     assert me.headers["x-request-id"] == "away-1"

@@ -217,9 +217,11 @@ async def test_a_cached_principal_lives_until_its_token_expires_or_a_change():
     assert (await cache.get("t"))[0] is None
 
 
-async def test_another_process_drops_the_cached_principals_through_redis(redis_url: str):
-    cache = PrincipalCache(redis_url, 300)
-    other = redis.asyncio.Redis.from_url(redis_url)
+async def another_process_drops_a_cached_principal(cache_url: str, other_url: str) -> None:
+    """A principal cached through Redis at ``cache_url`` is gone once another API process bumps
+    the generation through ``other_url`` (the same Redis, as redis-py names it)."""
+    cache = PrincipalCache(cache_url, 300)
+    other = redis.asyncio.Redis.from_url(other_url)
     try:
         entry, generation = await cache.get("t")
         cache.put("t", _principal(), time.time() + 60, generation)
@@ -229,6 +231,10 @@ async def test_another_process_drops_the_cached_principals_through_redis(redis_u
     finally:
         await other.aclose()
         await cache.close()
+
+
+async def test_another_process_drops_the_cached_principals_through_redis(redis_url: str):
+    await another_process_drops_a_cached_principal(redis_url, redis_url)
 
 
 async def test_principals_cached_before_redis_went_away_are_verified_again(redis_url: str):
@@ -273,16 +279,9 @@ async def test_a_redis_on_a_unix_socket_shares_the_limits_and_the_cached_princip
     windows = windows_for(2, 6, 10)
     counted = [await lim.hit(7, "read", windows, time.time()) for lim in (first, second, first)]
     assert [verdict.allowed for verdict in counted] == [True, True, False]
-    cache = PrincipalCache(shared_redis_url(storage), 300)
-    other = redis.asyncio.Redis.from_url(f"unix://{unix_redis}")
-    try:
-        entry, generation = await cache.get("t")
-        cache.put("t", _principal(), time.time() + 60, generation)
-        await other.incr(GENERATION_KEY)  # a change in another API process
-        assert (await cache.get("t"))[0] is None
-    finally:
-        await other.aclose()
-        await cache.close()
+    shared = shared_redis_url(storage)
+    assert shared is not None
+    await another_process_drops_a_cached_principal(shared, f"unix://{unix_redis}")
 
 
 async def test_a_disabled_client_loses_access_at_once_though_its_principal_was_cached(
