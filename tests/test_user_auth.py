@@ -194,3 +194,47 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
     assert detail["name"] == f"Sina {one['last_name']}"
     assert bad_page.status_code == 422
     assert bad_page.json()["errors"][0]["field"] == "page"
+
+
+async def test_a_sellers_user_sees_only_its_sellers_users(stack: Stack):
+    tenant = await make_tenant(stack.db)
+    async with stack.db.transaction() as session:
+        owner = await session.scalar(select(User).where(User.username == tenant.username))
+        org = await session.get(Organization, owner.organization_id)
+        north = await identity.create_partner(session, org, "Autohaus Nord", "DE")
+        south = await identity.create_partner(session, org, "Autohaus Süd", "DE")
+        for partner in (north, south):
+            await identity.create_user(
+                session,
+                f"{tenant.username}-{partner.id}",
+                "password-123",
+                organization=org,
+                partner=partner,
+            )
+    async with stack.db.session() as session:
+        south_user = await session.scalar(
+            select(User).where(User.username == f"{tenant.username}-{south.id}")
+        )
+    north_token = await stack.login(f"{tenant.username}-{north.id}", "password-123")
+    async with stack.http(north_token) as http:
+        listing = (await http.get("/v1/api/users/")).json()
+        other_sellers_user = await http.get(f"/v1/api/users/{south_user.uuid}/")
+        by_other_seller = (
+            await http.get(
+                "/v1/api/users/", params={"seller_profile__seller__uuid": str(south.uuid)}
+            )
+        ).json()
+    owner_token = await stack.login(tenant.username, tenant.password)
+    async with stack.http(owner_token) as http:
+        everybody = (await http.get("/v1/api/users/")).json()
+        # an order's answer names its seller by the profile's uuid: the filter finds it too
+        by_answers_uuid = (
+            await http.get(
+                "/v1/api/users/", params={"seller_profile__seller__uuid": str(south.profile_uuid)}
+            )
+        ).json()
+    assert [u["username"] for u in listing["results"]] == [f"{tenant.username}-{north.id}"]
+    assert other_sellers_user.status_code == 404
+    assert by_other_seller["count"] == 0
+    assert everybody["count"] == 3  # the owner acts for every seller
+    assert [u["username"] for u in by_answers_uuid["results"]] == [f"{tenant.username}-{south.id}"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -63,13 +63,15 @@ class UserFilter:
     is_active: bool | None = None
 
 
-def _users(tenant: Tenant) -> Select[Any]:
-    return tenant.select(User).options(selectinload(User.partner))
+def _users(tenant: Tenant, partner_id: int | None) -> Select[Any]:
+    query = tenant.select(User).options(selectinload(User.partner))
+    return query if partner_id is None else query.where(User.partner_id == partner_id)
 
 
-def users_of_organization(tenant: Tenant, only: UserFilter) -> Select[Any]:
-    """The organization's users with their sellers, oldest first (the caller pages them)."""
-    query = _users(tenant).order_by(User.id)
+def users_of_seller(tenant: Tenant, partner_id: int | None, only: UserFilter) -> Select[Any]:
+    """The users of the organization's seller ``partner_id`` (``None``: of every seller and
+    none) with their sellers, oldest first (the caller pages them)."""
+    query = _users(tenant, partner_id).order_by(User.id)
     if only.search:
         query = query.where(
             contains_any(only.search, User.username, User.email, User.first_name, User.last_name)
@@ -79,16 +81,21 @@ def users_of_organization(tenant: Tenant, only: UserFilter) -> Select[Any]:
     if only.profile_uuid is not None:
         query = query.where(Partner.profile_uuid == only.profile_uuid)
     if only.partner_uuid is not None:
-        query = query.where(Partner.uuid == only.partner_uuid)
+        # answers name a seller by its profile's uuid (docs/payments.md): either finds it
+        query = query.where(
+            or_(Partner.uuid == only.partner_uuid, Partner.profile_uuid == only.partner_uuid)
+        )
     if only.is_active is not None:
         query = query.where(User.is_active == only.is_active)
     return query
 
 
-async def user_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> User | None:
-    """The organization's user with its seller (None for another organization's)."""
+async def user_of_seller(
+    db: Database, tenant: Tenant, partner_id: int | None, uuid: UUID
+) -> User | None:
+    """A user of ``users_of_seller`` with its seller (None for anybody else's)."""
     async with db.session() as session:
-        return await session.scalar(_users(tenant).where(User.uuid == uuid))
+        return await session.scalar(_users(tenant, partner_id).where(User.uuid == uuid))
 
 
 async def organizations_by_name(db: Database) -> list[Organization]:

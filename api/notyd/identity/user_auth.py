@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -103,11 +104,21 @@ class _OrganizationUser(UserAccess):
 OrganizationUser = Annotated[User, Depends(_OrganizationUser())]
 
 
-class _UserTenant(UserAccess):
-    async def __call__(self, request: Request) -> Tenant:
+@dataclass(frozen=True)
+class SellerScope:
+    """What a NOTYD user sees: its own seller's (partner's) orders, invoices and users, or,
+    for a user without a seller, every seller's of its organization."""
+
+    user: User
+    tenant: Tenant
+    partner_id: int | None  # None: every seller of the organization
+
+
+class _SellerAccess(UserAccess):
+    async def __call__(self, request: Request) -> SellerScope:
         user = await organization_user(request)
         assert user.organization_id is not None
-        return Tenant(user.organization_id)
+        return SellerScope(user, Tenant(user.organization_id), user.partner_id)
 
 
-UserTenant = Annotated[Tenant, Depends(_UserTenant())]
+Scope = Annotated[SellerScope, Depends(_SellerAccess())]

@@ -1,6 +1,7 @@
 """NOTYD seller users: ``GET /v1/api/users/`` and ``GET /v1/api/users/{uuid}/``.
 
-A user sees the users of its own organization only; any other user is a 404.
+A user sees the users of its own seller only (a user without a seller: of its organization's
+sellers, as for orders); any other user is a 404.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
-from api.notyd.identity.user_auth import UserTenant
+from api.notyd.identity.user_auth import Scope
 from api.notyd.pagination import Page, Paging
 from api.shared.deps import Db
 from api.shared.errors import Problem
-from store.identity.queries import UserFilter, user_of_organization, users_of_organization
+from store.identity.queries import UserFilter, user_of_seller, users_of_seller
 from store.models import User
 
 router = APIRouter(prefix="/v1/api/users", tags=["NOTYD: seller users"])
@@ -58,7 +59,7 @@ class SellerUser(BaseModel):
     responses=AUTHENTICATED | INVALID_PARAMETERS,
 )
 async def list_users(
-    tenant: UserTenant,
+    scope: Scope,
     db: Db,
     paging: Paging,
     search: Annotated[str | None, Query(description="A search term.")] = None,
@@ -66,8 +67,9 @@ async def list_users(
     seller_profile__seller__uuid: UUID | None = None,
     user__is_active: bool | None = None,
 ) -> Page[SellerUser]:
-    query = users_of_organization(
-        tenant,
+    query = users_of_seller(
+        scope.tenant,
+        scope.partner_id,
         UserFilter(search, seller_profile__uuid, seller_profile__seller__uuid, user__is_active),
     )
     async with db.session() as session:
@@ -79,16 +81,14 @@ async def list_users(
     "/{uuid}/",
     response_model=SellerUser,
     summary="Get the Seller User",
-    responses=AUTHENTICATED
-    | problem(404, "No such user in your organization")
-    | INVALID_PARAMETERS,
+    responses=AUTHENTICATED | problem(404, "No such user under your seller") | INVALID_PARAMETERS,
 )
 async def get_user(
     uuid: UUID,
-    tenant: UserTenant,
+    scope: Scope,
     db: Db,
 ) -> SellerUser:
-    user = await user_of_organization(db, tenant, uuid)
+    user = await user_of_seller(db, scope.tenant, scope.partner_id, uuid)
     if user is None:
         raise Problem("not-found", f"User {uuid} was not found.")
     return SellerUser.of(user)

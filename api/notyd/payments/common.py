@@ -6,40 +6,21 @@ sellers. Another organization's order, or another seller's, is a 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
-from api.notyd.identity.user_auth import UserAccess, organization_user
+from api.notyd.identity.user_auth import SellerScope
 from api.notyd.payments.refusals import payment_refusal_problem
 from api.nt24.orders.commands import run_command
 from api.shared.errors import Problem
 from store.db import Database
-from store.identity.tenancy import Tenant
-from store.models import Partner, PaymentOrder, User
+from store.models import Partner, PaymentOrder
 from store.payments import queries
 from workflows.payments.rules.orders import TERMINAL
-
-
-@dataclass(frozen=True)
-class SellerScope:
-    user: User
-    tenant: Tenant
-    partner_id: int | None  # None: every seller of the organization
-
-
-class _SellerAccess(UserAccess):
-    async def __call__(self, request: Request) -> SellerScope:
-        user = await organization_user(request)
-        assert user.organization_id is not None
-        return SellerScope(user, Tenant(user.organization_id), user.partner_id)
-
-
-Scope = Annotated[SellerScope, Depends(_SellerAccess())]
 
 
 async def selling_partner(db: Database, scope: SellerScope) -> Partner:

@@ -14,10 +14,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
+from api.notyd.identity.user_auth import Scope, SellerScope
 from api.notyd.pagination import Page, Paging
 from api.notyd.payments.common import (
-    Scope,
-    SellerScope,
     parse_uuid,
     serve_without_trailing_slash,
 )

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Request, Response
 from activities.webhooks.delivery import vet_target
 from activities.workflow_metadata import payment_order_start
 from api.notyd.errors import AUTHENTICATED, problem
+from api.notyd.identity.user_auth import Scope
 from api.notyd.payments.common import (
-    Scope,
     load_order,
     selling_partner,
     serve_without_trailing_slash,

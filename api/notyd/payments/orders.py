@@ -14,9 +14,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
+from api.notyd.identity.user_auth import Scope
 from api.notyd.pagination import Page, Paging
 from api.notyd.payments.common import (
-    Scope,
     load_order,
     order_command,
     parse_uuid,
