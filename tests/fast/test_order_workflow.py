@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from temporalio import activity
+from temporalio import activity, workflow
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
 
 from tests.fast.harness import mocked_worker, refusal, skip, until
+from worker import workflow_runner
 from workflows.buyers.activities import (
     BuyerOrdersNotice,
     ViesAnswer,
@@ -50,6 +53,7 @@ from workflows.orders.model import (
     SubmitInvoice,
     SubmitPayment,
 )
+from workflows.orders.rollup import LEGACY_RULE_SET, RULE_SET
 from workflows.orders.rules.compliance import Policy, transport_evidence_deadline
 from workflows.orders.state import OrderStart
 from workflows.orders.workflow import OrderWorkflow
@@ -367,3 +371,56 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders
     assert after.version == before.version + 1  # the versions go on, not from zero
     assert after.created_at == before.created_at
     assert list(after.resources.invoices) == ["PRELIMINARY"]
+
+
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12(OrderWorkflow):
+    """The order workflow as deployed before rule set 2026.12: it knew only 2026.11."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _rule_set(self) -> str:
+        return LEGACY_RULE_SET
+
+
+async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """An order begun under the previous rule set is judged by the current one from its first
+    evaluation after the deploy (the worker replays its history first), and its history
+    replays the same way later."""
+    recorded = OrderActivities()
+    orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
+
+    def worker(workflow_class: type, **options: Any) -> Worker:
+        return Worker(
+            time_skipping.client,
+            task_queue=orders.task_queue,
+            workflows=[workflow_class],
+            activities=recorded.activities,
+            workflow_runner=workflow_runner(strict=True),
+            **options,
+        )
+
+    # uncached, so that no task waits for the stopped worker's sticky queue (whose timeout
+    # the test server's clock would not reach while an Update holds it)
+    async with worker(OrderWorkflowBefore2026_12, max_cached_workflows=0):
+        handle = await orders.create()
+        await orders.paid(handle)
+    assert {w.rule_set for w in recorded.writes} == {LEGACY_RULE_SET}
+    before = len(recorded.writes)
+
+    async with worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+        await orders.pick_up(handle)  # the first command replays all that came before
+    after_deploy = recorded.writes[before:]
+    assert [w.status for w in after_deploy] == ["READY_FOR_PICKUP", "TRANSPORT_IN_PROGRESS"]
+    assert {w.rule_set for w in after_deploy} == {RULE_SET}
+    # a later replay takes the same turn at the same point
+    replayer = Replayer(
+        workflows=[OrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())

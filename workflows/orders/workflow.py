@@ -92,6 +92,7 @@ class OrderWorkflow:
         # (order status, compliance status) as last upserted to the search attributes
         self.indexed: tuple[str, str] | None = None
         self.head_revision = 0  # the revision whose evidence chain head ``chain_head`` is
+        self.rule_set = LEGACY_RULE_SET  # until _rule_set finds the current one adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -183,8 +184,21 @@ class OrderWorkflow:
 
     def _rule_set(self) -> str:
         """Orders that ran under rule set 2026.11 replay with it; from the first evaluation
-        after this code is deployed, every order (running ones too) uses the current one."""
-        return RULE_SET if workflow.patched(f"rule-set-{RULE_SET}") else LEGACY_RULE_SET
+        after this code is deployed, every order (running ones too) uses the current one.
+
+        ``patched`` answers once per run and id: an order begun before the deploy hears "no"
+        while its history replays and would keep that answer, and the old rules, for good.
+        So it asks again under an id of that moment (the history's length, the same in every
+        replay) until one is answered "yes": the first evaluation past the deploy's, which
+        leaves the marker the replays find."""
+        if self.rule_set != RULE_SET and (
+            workflow.patched(f"rule-set-{RULE_SET}")
+            or workflow.patched(
+                f"rule-set-{RULE_SET}-at-{workflow.info().get_current_history_length()}"
+            )
+        ):
+            self.rule_set = RULE_SET
+        return self.rule_set
 
     def _evaluate(self) -> Evaluation:
         rule_set = self._rule_set()
