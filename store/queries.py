@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import false, func, or_, true
 
 
 def shown_after(column: Any, moment: datetime) -> Any:
     """``column > moment`` compared at the precision timestamps are shown, the second: a row
     shown as created at ``15:14:00Z`` is not after ``15:14:00.5Z`` (nor after ``15:14:00Z``),
-    whatever fraction of a second the database holds. A moment without a zone is UTC."""
+    whatever fraction of a second the database holds. A moment without a zone is UTC.
+
+    It is compared in UTC, as timestamps are stored (SQLite would read another zone's wall
+    clock as UTC). One whose UTC or next second falls outside the years 1 to 9999
+    (``0001-01-01T00:00:00+01:00``, ``9999-12-31T23:59:59Z``) is before or after every
+    timestamp: everything, or nothing, is after it."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return column >= moment.replace(microsecond=0) + timedelta(seconds=1)
+    try:
+        next_second = moment.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    except OverflowError:
+        return true() if moment.year == 1 else false()
+    return column >= next_second
 
 
 def like_literal(text: str) -> str:

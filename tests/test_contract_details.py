@@ -3,6 +3,8 @@
 - Timestamps are shown to the second, and the time filters compare at that precision: a row
   shown as created at ``15:14:00Z`` is never "created after" ``15:14:00.5Z``, whatever fraction
   of a second the database holds (README, API conventions).
+- A time filter at either end of the calendar answers, on both API families: a moment before
+  the year 1 in UTC lets everything through, one after the last second of 9999 nothing.
 - The settings' defaults are the contract's values, written out here as literals.
 """
 
@@ -15,9 +17,11 @@ from sqlalchemy import select
 
 from api.notyd.payments.views import timestamp
 from settings import RateLimits, Settings
+from store.db import Database
 from store.models import Buyer, Order, WebhookDelivery
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, seller_session
+from tests.test_payment_orders import create, make_seller, order_request
 
 STORED = datetime(2026, 3, 2, 15, 14, 0, 700_000, tzinfo=UTC)
 
@@ -107,6 +111,74 @@ async def test_time_filters_compare_at_the_second_they_are_shown(stack: Stack):
             ):
                 listed = await http.get(path, params={name: value, "size": 100})
                 assert wanted not in ids(listed), (resource, name, value)
+
+
+# Moments a client may send that lie before every stored timestamp, and after every one
+BEFORE_ALL = (
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+01:00",  # in UTC: the year 0
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00-12:00",
+    "0001-01-01T00:00:00",
+)
+AFTER_ALL = (
+    "9999-12-31T23:59:59Z",  # its next second: the year 10000
+    "9999-12-31T23:59:59.999Z",
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:59:59-12:00",  # in UTC: the year 10000
+    "9999-12-31T23:59:59",
+)
+
+
+async def test_time_filters_at_the_ends_of_the_calendar(stack: Stack, db: Database):
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        hook = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["compliance.*"]},
+            headers=key(),
+        )
+        endpoint = hook.json()["id"]
+        fired = await http.post(
+            f"/v1/webhooks/{endpoint}/test",
+            json={"eventType": "compliance.status_changed", "data": {}},
+            headers=key(),
+        )
+        assert fired.status_code == 202, fired.text
+        filters = (
+            (f"{tenant.seller}/orders", "createdAfter", order),
+            (f"{tenant.seller}/orders", "updatedAfter", order),
+            (f"{tenant.seller}/buyers", "createdAfter", buyer),
+            (f"{tenant.seller}/buyers", "updatedAfter", buyer),
+            (f"/v1/webhooks/{endpoint}/deliveries", "since", fired.json()["id"]),
+        )
+        for path, name, wanted in filters:
+            for value in BEFORE_ALL:
+                listed = await http.get(path, params={name: value})
+                assert wanted in ids(listed), (path, name, value)
+            for value in AFTER_ALL:
+                listed = await http.get(path, params={name: value})
+                assert ids(listed) == [], (path, name, value)
+                assert listed.json()["pagination"]["totalElements"] == 0
+
+        # NOTYD's filters take days, through the last day of the calendar
+        made = await create(stack, seller, order_request())
+        for params, count in (
+            ({"created_at_after": "0001-01-01"}, 1),
+            ({"created_at_before": "9999-12-31"}, 1),
+            ({"created_at_after": "0001-01-01", "created_at_before": "9999-12-31"}, 1),
+            ({"created_at_after": "9999-12-31"}, 0),
+            ({"created_at_before": "0001-01-01"}, 0),
+        ):
+            for path in ("/v1/api/orders/", "/v1/api/invoices/"):
+                listed = await notyd.get(path, params=params)
+                assert listed.status_code == 200, (path, params, listed.text)
+                if path == "/v1/api/orders/":
+                    assert [o["uuid"] for o in listed.json()["results"]] == [made["uuid"]] * count
 
 
 def test_notyd_timestamps_are_shown_to_the_second():

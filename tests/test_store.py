@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.buyers.queries import buyer_version, vies_last_checked_at
+from store.buyers.queries import BuyerFilter, buyer_version, buyers_of_seller, vies_last_checked_at
 from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
@@ -72,6 +72,32 @@ async def test_a_buyers_last_vies_check_reads_as_it_was_written(store: Database)
         )
     assert await vies_last_checked_at(store, buyer.id) == checked
     assert await vies_last_checked_at(store, -1) is None
+
+
+async def test_created_after_compares_in_utc_to_the_ends_of_the_calendar(store: Database):
+    org = await new_organization(store)
+    buyer = await new_buyer(store, org, version=0)
+    created = datetime(2026, 3, 2, 15, 14, 0, 700_000, tzinfo=UTC)
+    async with store.transaction() as session:
+        await session.execute(update(Buyer).where(Buyer.id == buyer.id).values(created_at=created))
+    plus_one, minus_twelve = timezone(timedelta(hours=1)), timezone(timedelta(hours=-12))
+    for moment, found in (
+        (datetime(2026, 3, 2, 16, 13, 59, tzinfo=plus_one), True),  # 15:13:59Z
+        (datetime(2026, 3, 2, 16, 14, 0, 500_000, tzinfo=plus_one), False),  # its second
+        (datetime(2026, 3, 2, 3, 13, 59, tzinfo=minus_twelve), True),
+        (datetime(2026, 3, 2, 3, 14, 0, tzinfo=minus_twelve), False),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))), True),  # the year 0 in UTC
+        (datetime(1, 1, 1), True),
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), False),  # its next second: 10000
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=minus_twelve), False),
+        (datetime(9999, 12, 31, 23, 59, 59, 999_999), False),
+    ):
+        query = buyers_of_seller(
+            Tenant(org.id), buyer.partner_id, BuyerFilter(created_after=moment)
+        )
+        async with store.session() as session:
+            listed = (await session.scalars(query)).all()
+        assert [b.id for b in listed] == ([buyer.id] if found else []), moment
 
 
 async def test_staff_need_no_organization_but_users_do(store: Database):

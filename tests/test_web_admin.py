@@ -197,7 +197,8 @@ async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out
 ):
     """A value longer than its column is the field's error (422), never a 500; a name as long
     as its column is taken whole, its slug and client id cut to fit theirs. A page number, a
-    cursor or a filter code no column can hold is no filter, not a 500."""
+    cursor or a filter code no column can hold is no filter, not a 500; nor is a time filter
+    past either end of the calendar."""
     staff = await staff_member(stack.db)
     longest = "Ä" + "b" * 199  # Organization.name and ApiClient.name hold 200
     async with signed_in(stack, staff.username, "x" * 12) as (web, token):
@@ -228,6 +229,8 @@ async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out
             f"/app/buyers?page={huge}",
             f"/app/events?before={huge}",
             f"/app/audit?before={huge}",
+            "/app/orders?createdAfter=0001-01-01T00:00:00%2B01:00",  # the year 0 in UTC
+            "/app/orders?updatedAfter=9999-12-31T23:59:59-12:00",  # the year 10000 in UTC
         ):
             page = await web.get(path)
             assert page.status_code == 200, (path, page.status_code)

@@ -248,9 +248,9 @@ async def order_list_page(
     if only.term:
         query = query.where(order_matches(only.term))
     if only.created_after:
-        query = query.where(Order.created_at > only.created_after)
+        query = query.where(shown_after(Order.created_at, only.created_after))
     if only.updated_after:
-        query = query.where(Order.updated_at > only.updated_after)
+        query = query.where(shown_after(Order.updated_at, only.updated_after))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(Order.updated_at.desc(), Order.id.desc())

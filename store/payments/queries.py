@@ -94,8 +94,8 @@ def _created_within(column: Any, first: date | None, last: date | None) -> list[
     within = []
     if first is not None:
         within.append(column >= _day_start(first))
-    if last is not None:
-        within.append(column < _day_start(last) + timedelta(days=1))
+    if last is not None and last < date.max:  # the calendar's last day has no next one
+        within.append(column < _day_start(last + timedelta(days=1)))
     return within
 
 
