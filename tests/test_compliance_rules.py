@@ -1074,6 +1074,7 @@ def test_buyer_statement_due_date(supply: date, due: date):
         (date(2019, 3, 1), None, None),  # nor a low mileage
         (None, 3_000, True),  # one criterion is enough
         (date(2026, 2, 1), None, True),
+        (date(9999, 12, 31), None, True),  # six months later is past the calendar's end
     ],
 )
 def test_is_new_means_of_transport(first_registration: date | None, km: int | None, expected):

@@ -125,6 +125,32 @@ async def test_a_delivery_before_the_pickup_date_is_refused(stack: Stack):
         assert "delivery" not in transport or transport["delivery"] is None
 
 
+async def test_dates_at_the_ends_of_the_calendar_are_evaluated(stack: Stack):
+    """The rollup answers for any date a client may send: a vehicle first registered on the
+    calendar's last day, a pickup on its first (the VIES answer for the day before it)."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        body = client.order_body(buyer, f"deal-{uuid4()}")
+        body["vins"][0]["firstRegistrationDate"] = "9999-12-31"
+        created = await client.post("/orders", body)
+        assert created.status_code == 201, created.text
+        rollup = (await client.get(f"/orders/{created.json()['uuid']}/compliance")).json()
+        assert rollup["complianceStatus"] == "INCOMPLETE"
+
+        del body["vins"][0]["firstRegistrationDate"]  # used or new: the buyer's VIES decides
+        order = (await client.order(buyer, vins=body["vins"]))["uuid"]
+        await client.invoice_and_payment(order)
+        ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert ready.status_code == 200, ready.text
+        picked = await client.pickup(order, pickupDate="0001-01-01")
+        assert picked.status_code == 200, picked.text
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+        assert rollup["modules"]["transport"]["pickupDate"] == "0001-01-01"
+        assert "VIES_PENDING" in [b["code"] for b in rollup["blockers"]]  # none that day
+
+
 async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack: Stack):
     tenant, http = await seller_session(stack)
     await partner_in(stack, tenant, "AT", "ATU13585627")
