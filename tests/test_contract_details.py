@@ -5,14 +5,18 @@
   of a second the database holds (README, API conventions).
 - A time filter at either end of the calendar answers, on both API families: a moment before
   the year 1 in UTC lets everything through, one after the last second of 9999 nothing.
+- NT24 answers omit null fields (conventions section 2.6): an optional field without a value
+  is absent, in lists as in single resources.
 - The settings' defaults are the contract's values, written out here as literals.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
+import httpx
 from sqlalchemy import select
 
 from api.notyd.payments.views import timestamp
@@ -20,7 +24,7 @@ from settings import RateLimits, Settings
 from store.db import Database
 from store.models import Buyer, Order, WebhookDelivery
 from tests.conftest import Stack
-from tests.order_flow import OrderClient, key, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, seller_session
 from tests.test_payment_orders import create, make_seller, order_request
 
 STORED = datetime(2026, 3, 2, 15, 14, 0, 700_000, tzinfo=UTC)
@@ -179,6 +183,49 @@ async def test_time_filters_at_the_ends_of_the_calendar(stack: Stack, db: Databa
                 assert listed.status_code == 200, (path, params, listed.text)
                 if path == "/v1/api/orders/":
                     assert [o["uuid"] for o in listed.json()["results"]] == [made["uuid"]] * count
+
+
+def nulls(value: Any, path: str = "") -> list[str]:
+    """Where ``value`` (decoded JSON) holds a null: ``data[0].phone``."""
+    if value is None:
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in nulls(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in nulls(v, f"{path}[{i}]")]
+    return []
+
+
+async def test_nt24_answers_omit_null_fields(stack: Stack):
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    answers: list[httpx.Response] = []
+
+    async def keep(answer: httpx.Response) -> None:
+        await answer.aread()
+        answers.append(answer)
+
+    http.event_hooks["response"] = [keep]
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()  # its KYC documents name no issuer
+        person = {"firstName": "Camille", "lastName": "Dupont", "email": "c@example.com"}
+        await client.post(f"/buyers/{buyer}/contacts", person)  # no phone
+        await client.get(f"/buyers/{buyer}/contacts")
+        await client.get(f"/buyers/{buyer}/kyc/documents")
+        await client.get("/buyers")
+        vehicle = {"vin": "WVWZZZ1KZAW000001", "purchaseAmount": money(TOTAL)}  # no model
+        order = (await client.order(buyer, vins=[vehicle]))["uuid"]  # nor a contact
+        await client.get("/orders")
+        await client.get(f"/orders/{order}")
+        await client.upload(f"/orders/{order}/documents", "TRANSPORT_CMR")
+        await client.get(f"/orders/{order}/documents")
+    assert len(answers) > 10 and all(a.is_success for a in answers), answers
+    found = {
+        f"{a.request.method} {a.request.url.path}": nulls(a.json())
+        for a in answers
+        if nulls(a.json())
+    }
+    assert found == {}
 
 
 def test_notyd_timestamps_are_shown_to_the_second():

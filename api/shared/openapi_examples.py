@@ -323,6 +323,18 @@ DOCUMENT_OUT = {
     "status": "ACTIVE",
     "createdAt": NOW,
 }
+# the insurer's policy names no issuer number nor places: those fields are absent
+POLICY_OUT = {
+    key: value
+    for key, value in DOCUMENT_OUT.items()
+    if key not in ("issuerId", "originCountry", "destinationCountry")
+} | {
+    "uuid": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+    "type": "TRANSPORT_INSURANCE_POLICY",
+    "issuerType": "INSURER",
+    "issuerName": "Allianz Versicherung AG",
+    "fileName": "policy-AN-2026-000117.pdf",
+}
 
 
 def nt24_page(item: dict[str, Any]) -> dict[str, Any]:
@@ -345,10 +357,7 @@ INVITATION = {
     "expiresAt": "2026-03-16T09:15:00Z",
     "recipientEmail": "camille.dupont@sandbox-automobiles.fr",
     "label": "KYC for order AN-2026-000117",
-    "lastUsedAt": None,
     "usageCount": 0,
-    "revokedAt": None,
-    "revocationReason": None,
 }
 EVIDENCE_HEAD = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 WEBHOOK_ENDPOINT = {
@@ -356,11 +365,9 @@ WEBHOOK_ENDPOINT = {
     "url": "https://dms.autohaus-nord.de/nt24/webhooks",
     "events": ["compliance.*", "export_file.generated"],
     "status": "ACTIVE",
-    "statusReason": None,
     "partnerIds": [PARTNER],
     "version": 1,
     "createdAt": NOW,
-    "updatedAt": None,
 }
 DELIVERY = {
     "id": "del_8a9b0c1d2e3f4a5b",
@@ -371,9 +378,6 @@ DELIVERY = {
     "httpStatus": 200,
     "attempts": 1,
     "lastAttemptAt": NOW,
-    "nextRetryAt": None,
-    "error": None,
-    "replayOf": None,
     "createdAt": NOW,
 }
 
@@ -638,17 +642,7 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
             "revocations": [],
             "documents": [
                 DOCUMENT_OUT,
-                DOCUMENT_OUT
-                | {
-                    "uuid": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
-                    "type": "TRANSPORT_INSURANCE_POLICY",
-                    "issuerType": "INSURER",
-                    "issuerName": "Allianz Versicherung AG",
-                    "issuerId": None,
-                    "originCountry": None,
-                    "destinationCountry": None,
-                    "fileName": "policy-AN-2026-000117.pdf",
-                },
+                POLICY_OUT,
             ],
             "dailyViesChecksActive": False,
             "version": 4,
@@ -673,7 +667,6 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
         {
             "orderUuid": ORDER,
             "complianceStatus": "INCOMPLETE",
-            "decision": None,
             "blockers": [
                 {
                     "module": "transport",

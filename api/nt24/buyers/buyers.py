@@ -432,6 +432,7 @@ XPurpose = Annotated[
 @router.get(
     "/{buyerId}/contacts",
     response_model=list[Contact],
+    response_model_exclude_none=True,
     summary="List contact persons (personal data; every read is logged)",
     responses={403: {"description": "capability-required: allowContactPersonalData"}},
 )
@@ -463,6 +464,7 @@ def _contact_out(contact: BuyerContact) -> Contact:
 @router.post(
     "/{buyerId}/contacts",
     response_model=Contact,
+    response_model_exclude_none=True,
     status_code=201,
     summary="Add a contact person",
     dependencies=[Depends(idempotency_key)],

@@ -57,6 +57,7 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
 @router.post(
     "",
     response_model=DocumentOut,
+    response_model_exclude_none=True,
     status_code=201,
     summary="Upload a KYC document (a newer one of the same type supersedes the older)",
     dependencies=[Depends(idempotency_key)],
@@ -162,6 +163,7 @@ def write_kyc_document(
 @router.get(
     "",
     response_model=list[DocumentOut],
+    response_model_exclude_none=True,
     summary="List the buyer's KYC documents, superseded ones included",
     responses={403: {"description": "capability-required: allowKycDocumentDownload"}},
 )

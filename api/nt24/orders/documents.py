@@ -430,7 +430,12 @@ upload_route("transport", "/transport/documents", "Upload a transport document")
 upload_route(None, "/documents", "Upload a document to the order (any type)")
 
 
-@router.get("/documents", response_model=list[DocumentOut], summary="List the order's documents")
+@router.get(
+    "/documents",
+    response_model=list[DocumentOut],
+    response_model_exclude_none=True,
+    summary="List the order's documents",
+)
 async def list_documents(
     uuid: UUID,
     scope: PartnerAccess,

@@ -299,7 +299,12 @@ async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.
         await notify_open_orders(client, db, buyer.uuid)
 
 
-@router.get("", response_model=Page[OrderOut], summary="List orders")
+@router.get(
+    "",
+    response_model=Page[OrderOut],
+    response_model_exclude_none=True,
+    summary="List orders",
+)
 async def list_orders(
     scope: PartnerAccess,
     db: Db,
