@@ -1,16 +1,17 @@
 """Bad input on both API families, end to end over HTTP: it is refused with a problem+json naming
 what is wrong, never a 500, and nothing of it reaches the database or a workflow.
 
-Wrong media types (415), JSON a strict decoder refuses (NaN, Infinity, lone surrogates, numbers
-beyond 64 bits), integers out of range in queries and paths, the money limit, NOTYD's
-``external_webshop_uid``, paths with and without their trailing slash, If-Match on webhook
-endpoints, credit notes of refunds by amount, the admin command's flags, and the NUL character
-in JSON, queries, paths, forms and uploads.
+Wrong media types (415), bodies that are not JSON at all (400), JSON a strict decoder refuses
+(NaN, Infinity, lone surrogates, numbers beyond 64 bits), integers out of range in queries and
+paths, the money limit, NOTYD's ``external_webshop_uid``, paths with and without their trailing
+slash, If-Match on webhook endpoints, credit notes of refunds by amount, the admin command's
+flags, and the NUL character in JSON, queries, paths, forms and uploads.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from uuid import uuid4
 
@@ -140,6 +141,38 @@ async def test_json_endpoints_refuse_other_media_types(stack: Stack, db: Databas
         # a body sent without any media type is not guessed at either
         bare = await http.post(f"{tenant.seller}/buyers", content=b"{}", headers=key())
         assert problem(bare, 415)["code"] == "unsupported-media-type"
+        assert (await http.get(f"{tenant.seller}/buyers")).json()["data"] == []
+
+
+async def test_a_body_that_is_not_json_is_400_malformed_request(stack: Stack, db: Database) -> None:
+    """Every operation taking a JSON body, on both families: a body that does not parse names
+    no field, so it is the contract's 400 malformed-request, not a 422; its detail is Django
+    REST framework's, which NOTYD clients know (with ``details`` beside it)."""
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        document = (await http.get("/openapi.json")).json()
+        checked = set()
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                content = operation.get("requestBody", {}).get("content", {})
+                if "application/json" not in content or path.startswith("/v1/providers/"):
+                    continue
+                url = re.sub(
+                    r"\{\w+\}", str(uuid4()), path.replace("{sellerId}", str(tenant.partner.uuid))
+                )
+                notyd_path = path.startswith("/v1/api/")
+                answer = await (notyd if notyd_path else http).request(
+                    method, url, **raw_json('{"reason": ', key())
+                )
+                found = problem(answer, 400)
+                assert found["code"] == "malformed-request", (method, path, found)
+                detail = "JSON parse error - Expecting value: line 1 column 12 (char 11)"
+                assert found["detail"] == detail and "errors" not in found, (method, path)
+                if notyd_path:
+                    assert found["details"] == detail
+                checked.add("notyd" if notyd_path else "nt24")
+        assert checked == {"nt24", "notyd"}
         assert (await http.get(f"{tenant.seller}/buyers")).json()["data"] == []
 
 

@@ -9,6 +9,7 @@ Both API families answer with the same body: ``type`` (the contract's problem UR
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import re
 from email.message import Message as MimeHeader
@@ -100,6 +101,12 @@ class Problem(Exception):
 def validation_problem(errors: list[FieldError]) -> Problem:
     detail = "; ".join(f"Field '{e['field']}' {e['message']}" for e in errors)
     return Problem("validation-error", detail, errors=errors)
+
+
+def malformed_json(error: ValueError) -> Problem:
+    """400 ``malformed-request`` for a body that cannot be parsed as JSON: no field can be
+    named. The detail is Django REST framework's, which NOTYD clients already know."""
+    return Problem("malformed-request", f"JSON parse error - {error}")
 
 
 _trace_ids = RandomIdGenerator()
@@ -215,6 +222,11 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
         sent = f"; it was sent as {content_type}" if content_type else ""
         detail = f"The request body must be JSON (Content-Type: application/json){sent}."
         return problem_response(request, Problem("unsupported-media-type", detail))
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":  # FastAPI's report of a json.JSONDecodeError
+            document = exc.body if isinstance(exc.body, str) else ""
+            error = json.JSONDecodeError(err["ctx"]["error"], document, err["loc"][-1])
+            return problem_response(request, malformed_json(error))
     errors = []
     for err in exc.errors():
         message = err.get("msg", "is invalid")

@@ -15,7 +15,13 @@ from pydantic import BaseModel, Field, ValidationError
 from api.notyd.errors import problem
 from api.notyd.identity.user_auth import ACCESS, REFRESH, issue, unauthorized, user_from_token
 from api.shared.deps import AppSettings, Db
-from api.shared.errors import FieldError, Problem, is_json_media_type, validation_problem
+from api.shared.errors import (
+    FieldError,
+    Problem,
+    is_json_media_type,
+    malformed_json,
+    validation_problem,
+)
 from api.shared.login_throttle import Attempt, Key, LoginThrottle, address_of, login_throttle
 from store.identity.identity import authenticate
 
@@ -56,7 +62,7 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
         else:
             data = json.loads(await request.body() or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Problem("malformed-request", "The request body is not valid JSON.") from exc
+        raise malformed_json(exc) from exc
     if not isinstance(data, dict):
         raise Problem("malformed-request", "The request body must be a JSON object.")
     try:
