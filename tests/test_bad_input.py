@@ -176,6 +176,38 @@ async def test_a_body_that_is_not_json_is_400_malformed_request(stack: Stack, db
         assert (await http.get(f"{tenant.seller}/buyers")).json()["data"] == []
 
 
+async def test_a_write_without_a_body_names_each_field_its_body_needs(
+    stack: Stack, db: Database
+) -> None:
+    """Every operation of both families whose JSON body has required fields: sent no body at
+    all, it answers 422 naming each of them (``reason`` for a cancel), not a field ``body``."""
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        document = (await http.get("/openapi.json")).json()
+        schemas = document["components"]["schemas"]
+        checked = []
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                content = operation.get("requestBody", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema", {})
+                if "$ref" in schema:
+                    schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+                required = schema.get("required")
+                if not required or path.startswith("/v1/providers/"):
+                    continue
+                url = path.replace("{sellerId}", str(tenant.partner.uuid))
+                url = re.sub(r"\{\w+\}", str(uuid4()), url)
+                caller = notyd if path.startswith("/v1/api/") else http
+                answer = await caller.request(method, url, headers=key() | {"If-Match": '"0"'})
+                assert fields(answer) == required, (method, path, answer.text)
+                assert {e["message"] for e in answer.json()["errors"]} == {"Field required"}
+                checked.append(f"{method.upper()} {path}")
+        assert "POST /v1/partners/{sellerId}/orders/{uuid}/cancel" in checked
+        assert "POST /v1/partners/{sellerId}/buyers/{buyerId}/block" in checked
+        assert "POST /v1/api/order-request/" in checked and "POST /v1/api/token/" in checked
+
+
 # --- 2. values JSON, a database or a workflow cannot carry ---------------------------------
 
 

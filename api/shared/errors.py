@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.shared.counters import COUNTERS_UNAVAILABLE
@@ -211,6 +212,17 @@ def is_json_media_type(content_type: str | None) -> bool:
     )
 
 
+def required_body_fields(request: Request) -> list[str]:
+    """The fields the JSON body of the request's operation must have, as the body names them."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    model = body.field_info.annotation if body is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    return [
+        field.alias or name for name, field in model.model_fields.items() if field.is_required()
+    ]
+
+
 def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     content_type = request.headers.get("content-type")
     if not is_json_media_type(content_type) and any(
@@ -230,6 +242,11 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
     errors = []
     for err in exc.errors():
         message = err.get("msg", "is invalid")
+        whole_body = err.get("type") == "missing" and tuple(err.get("loc", ())) == ("body",)
+        # no body at all: each field the body needs is missing, not a field named "body"
+        if whole_body and (required := required_body_fields(request)):
+            errors += [FieldError(name, message) for name in required]
+            continue
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         rejected = err.get("input")

@@ -60,7 +60,8 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
         if form:
             data: Any = dict(await request.form())
         else:
-            data = json.loads(await request.body() or b"null")
+            # no body lacks every field, as every other endpoint's missing body does
+            data = json.loads(await request.body() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise malformed_json(exc) from exc
     if not isinstance(data, dict):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -17,7 +17,6 @@ from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model
 from api.nt24.values import AddressIn
 from api.shared.deps import Db, Temporal
-from api.shared.errors import FieldError, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
 from store.models import Order
@@ -162,20 +161,15 @@ async def confirm_pickup(
     response_model=TransportOut,
     summary="Revoke the pickup (with a reason; only before delivery)",
     dependencies=[Depends(idempotency_key)],
-    openapi_extra={"requestBody": {"required": True}},
     responses={409: {"description": "delivered already, or no pickup to revoke"}},
 )
 async def revoke_pickup(
     uuid: UUID,
+    body: RevokeIn,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
-    # Optional only so that a request without a body is told which field is missing
-    # (``reason``) rather than ``body``; the operation still documents the body as required.
-    body: Annotated[RevokeIn | None, Body()] = None,
 ) -> JSONResponse:
-    if body is None:
-        raise validation_problem([FieldError("reason", "Field required")])
     return await order_command(
         client, db, scope, uuid, OrderWorkflow.revoke_pickup, m.RevokePickup(body.reason)
     )

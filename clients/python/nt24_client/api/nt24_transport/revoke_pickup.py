@@ -17,7 +17,7 @@ def _get_kwargs(
     seller_id: UUID,
     uuid: UUID,
     *,
-    body: None | RevokeIn,
+    body: RevokeIn,
     idempotency_key: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -31,10 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, RevokeIn):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -112,7 +109,7 @@ def sync_detailed(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | RevokeIn,
+    body: RevokeIn,
     idempotency_key: str,
 ) -> Response[Problem | TransportOut]:
     """Revoke the pickup (with a reason; only before delivery)
@@ -123,7 +120,7 @@ def sync_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
             with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
             true`); with another request it is a 422.
-        body (None | RevokeIn):
+        body (RevokeIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +149,7 @@ def sync(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | RevokeIn,
+    body: RevokeIn,
     idempotency_key: str,
 ) -> Problem | TransportOut | None:
     """Revoke the pickup (with a reason; only before delivery)
@@ -163,7 +160,7 @@ def sync(
         idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
             with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
             true`); with another request it is a 422.
-        body (None | RevokeIn):
+        body (RevokeIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,7 +184,7 @@ async def asyncio_detailed(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | RevokeIn,
+    body: RevokeIn,
     idempotency_key: str,
 ) -> Response[Problem | TransportOut]:
     """Revoke the pickup (with a reason; only before delivery)
@@ -198,7 +195,7 @@ async def asyncio_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
             with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
             true`); with another request it is a 422.
-        body (None | RevokeIn):
+        body (RevokeIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +222,7 @@ async def asyncio(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | RevokeIn,
+    body: RevokeIn,
     idempotency_key: str,
 ) -> Problem | TransportOut | None:
     """Revoke the pickup (with a reason; only before delivery)
@@ -236,7 +233,7 @@ async def asyncio(
         idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
             with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
             true`); with another request it is a 422.
-        body (None | RevokeIn):
+        body (RevokeIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
