@@ -322,6 +322,66 @@ async def test_nt24_money_limit(stack: Stack) -> None:
         assert fields(answer) == ["amount.value"]
 
 
+async def test_nt24_amounts_are_json_integers_in_an_iso_4217_currency(stack: Stack) -> None:
+    """The contract's money object: ``value`` an integer, ``currency`` an ISO 4217 code. A
+    boolean or a numeral in a string is no integer, XYZ no currency: 422 naming the field,
+    and nothing is written. Any ISO 4217 code is taken (the contract shows EUR, but does not
+    limit the currency), as is a number written with a zero fraction."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer(documents=False)
+
+        def order(field: str, value: Any) -> dict[str, Any]:
+            """An order whose ``field`` (``totalAmount.value``, ...) is ``value``."""
+            body = orders.order_body(buyer, f"deal-{uuid4()}")
+            amount, key = field.rsplit(".", 1)
+            money = (
+                body["totalAmount"]
+                if amount == "totalAmount"
+                else body["vins"][0][amount.removeprefix("vins[0].")]
+            )
+            money[key] = value
+            return body
+
+        for field, value in (
+            ("totalAmount.value", True),
+            ("totalAmount.value", "1850000"),
+            ("totalAmount.currency", "XYZ"),
+            ("vins[0].purchaseAmount.value", False),
+            ("vins[0].purchaseAmount.currency", "ABC"),
+        ):
+            answer = await orders.post("/orders", order(field, value))
+            assert fields(answer) == [field], (field, value, answer.text)
+            assert answer.json()["errors"][0]["rejectedValue"] == value
+        assert (await http.get(f"{tenant.seller}/orders")).json()["data"] == []
+
+        made = await orders.post("/orders", order("totalAmount.value", 1850000.0))
+        assert made.status_code == 201, made.text
+        assert made.json()["totalAmount"] == {"value": 1850000, "currency": "EUR"}
+        made = await orders.post("/orders", order("totalAmount.currency", "CHF"))
+        assert made.status_code == 201, made.text
+        uuid = made.json()["uuid"]
+        invoice = {
+            "type": "PRELIMINARY",
+            "invoiceDate": "2026-01-02",
+            "invoiceNumber": "INV-1",
+            "vatIncluded": False,
+            "amount": {"value": "1850000", "currency": "EUR"},
+        }
+        answer = await orders.post(f"/orders/{uuid}/invoice", invoice)
+        assert fields(answer) == ["amount.value"]
+        payment = {
+            "paymentDate": "2026-01-03",
+            "bankAmount": {"value": 1850000, "currency": "XYZ"},
+            "cashAmount": {"value": True, "currency": "EUR"},
+        }
+        answer = await orders.post(f"/orders/{uuid}/payment", payment)
+        assert fields(answer) == ["bankAmount.currency", "cashAmount.value"]
+        assert (await orders.get(f"/orders/{uuid}/invoice")).json() == []
+        assert (await orders.get(f"/orders/{uuid}/payment")).status_code == 404
+
+
 # --- 4. external_webshop_uid --------------------------------------------------------------
 
 

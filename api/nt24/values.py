@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field, field_validator
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, field_validator
 
 from api.nt24.schemas import NT24Model
 from api.shared.input_limits import MoneyValue
-from workflows.money import Money
+from workflows import money
 from workflows.orders import model as order_model
 
 
-class MoneyIn(NT24Model):
-    value: MoneyValue = Field(
+def _json_integer(value: Any) -> Any:
+    # the contract's value is a JSON integer: pydantic's lax mode would also read true as 1 and
+    # "100" as 100 (a number written 1850000.0 is still read as the integer it is)
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer (minor units), not a string or a boolean")
+    return value
+
+
+def _iso_4217(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError("must be an ISO 4217 currency code")
+    return code
+
+
+class Money(NT24Model):
+    """An amount as answers show it: as it was accepted when it was written."""
+
+    value: int = Field(description="Integer minor units of the currency (cents for EUR)")
+    currency: str = Field(description="An ISO 4217 code", examples=["EUR"])
+
+
+class MoneyIn(Money):
+    value: Annotated[MoneyValue, BeforeValidator(_json_integer)] = Field(
         ge=0,
         description="Integer minor units of the currency (cents for EUR); at most the "
         "platform's limit, `NT24_MAX_MONEY_MINOR_UNITS` (default 100000000000)",
     )
-    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    currency: Annotated[str, AfterValidator(_iso_4217)] = Field(
+        pattern=r"^[A-Z]{3}$", description="An ISO 4217 code", examples=["EUR"]
+    )
 
-    def model(self) -> Money:
-        return Money(self.value, self.currency)
+    def model(self) -> money.Money:
+        return money.Money(self.value, self.currency)
 
 
 class AddressIn(NT24Model):

@@ -14,7 +14,7 @@ from temporalio.client import Client
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import MoneyIn
+from api.nt24.values import Money, MoneyIn
 from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
@@ -71,6 +71,7 @@ class InvoicePatch(NT24Model):
 
 
 class InvoiceOut(InvoiceIn):
+    amount: Money  # type: ignore[assignment]  # as accepted then
     status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
     finalInvoiceRequired: bool
     finalInvoiceReceived: bool

@@ -22,7 +22,7 @@ from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capabili
 from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import MoneyIn, PersonIn
+from api.nt24.values import Money, MoneyIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -98,6 +98,7 @@ class CancelRequest(NT24Model):
 
 
 class OrderVinOut(OrderVinIn):
+    purchaseAmount: Money | None = None  # type: ignore[assignment]  # as accepted then
     complianceStatus: str
     warnings: list[str] | None = None
 
@@ -108,7 +109,7 @@ class OrderOut(NT24Model):
     buyerId: UUID
     status: OrderStatusValue
     vins: list[OrderVinOut]
-    totalAmount: MoneyIn
+    totalAmount: Money
     purchaseDate: date | None = None
     responsibleContact: PersonIn | None = None
     cancellationReason: str | None = None

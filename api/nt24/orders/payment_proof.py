@@ -16,7 +16,7 @@ from schwifty.exceptions import SchwiftyException
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import MoneyIn
+from api.nt24.values import Money, MoneyIn
 from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
@@ -78,8 +78,8 @@ class PaymentPatch(NT24Model):
 
 class PaymentOut(NT24Model):
     paymentDate: date
-    bankAmount: MoneyIn
-    cashAmount: MoneyIn
+    bankAmount: Money
+    cashAmount: Money
     sourceIban: str | None = None
     status: Literal["DRAFT", "SUBMITTED", "VALID", "INVALID"]
     amountMatchesInvoice: bool | None = Field(

@@ -87,6 +87,7 @@ from .list_invitations_status_type_0 import ListInvitationsStatusType0
 from .list_kyc_documents_status_type_0 import ListKycDocumentsStatusType0
 from .list_orders_status_type_0 import ListOrdersStatusType0
 from .me import Me
+from .money import Money
 from .money_in import MoneyIn
 from .o_auth_error import OAuthError
 from .order_create import OrderCreate
@@ -218,6 +219,7 @@ __all__ = (
     "ListKycDocumentsStatusType0",
     "ListOrdersStatusType0",
     "Me",
+    "Money",
     "MoneyIn",
     "OAuthError",
     "OrderCreate",

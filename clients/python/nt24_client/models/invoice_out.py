@@ -12,7 +12,7 @@ from ..models.invoice_out_type import InvoiceOutType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.money_in import MoneyIn
+    from ..models.money import Money
 
 
 T = TypeVar("T", bound="InvoiceOut")
@@ -26,7 +26,7 @@ class InvoiceOut:
         invoice_date (datetime.date):
         invoice_number (str):
         vat_included (bool):
-        amount (MoneyIn):
+        amount (Money): An amount as answers show it: as it was accepted when it was written.
         status (InvoiceOutStatus):
         final_invoice_required (bool):
         final_invoice_received (bool):
@@ -39,7 +39,7 @@ class InvoiceOut:
     invoice_date: datetime.date
     invoice_number: str
     vat_included: bool
-    amount: MoneyIn
+    amount: Money
     status: InvoiceOutStatus
     final_invoice_required: bool
     final_invoice_received: bool
@@ -99,7 +99,7 @@ class InvoiceOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.money import Money  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = InvoiceOutType(d.pop("type"))
@@ -110,7 +110,7 @@ class InvoiceOut:
 
         vat_included = d.pop("vatIncluded")
 
-        amount = MoneyIn.from_dict(d.pop("amount"))
+        amount = Money.from_dict(d.pop("amount"))
 
         status = InvoiceOutStatus(d.pop("status"))
 

@@ -15,7 +15,7 @@ class MoneyIn:
     Attributes:
         value (int): Integer minor units of the currency (cents for EUR); at most the platform's limit,
             `NT24_MAX_MONEY_MINOR_UNITS` (default 100000000000)
-        currency (str):
+        currency (str): An ISO 4217 code
     """
 
     value: int

@@ -12,7 +12,7 @@ from ..models.order_out_status import OrderOutStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.money_in import MoneyIn
+    from ..models.money import Money
     from ..models.order_vin_out import OrderVinOut
     from ..models.person_in import PersonIn
 
@@ -29,7 +29,7 @@ class OrderOut:
         buyer_id (UUID):
         status (OrderOutStatus):
         vins (list[OrderVinOut]):
-        total_amount (MoneyIn):
+        total_amount (Money): An amount as answers show it: as it was accepted when it was written.
         version (int):
         created_at (str):
         updated_at (str):
@@ -43,7 +43,7 @@ class OrderOut:
     buyer_id: UUID
     status: OrderOutStatus
     vins: list[OrderVinOut]
-    total_amount: MoneyIn
+    total_amount: Money
     version: int
     created_at: str
     updated_at: str
@@ -124,7 +124,7 @@ class OrderOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.money import Money  # noqa: PLC0415
         from ..models.order_vin_out import OrderVinOut  # noqa: PLC0415
         from ..models.person_in import PersonIn  # noqa: PLC0415
 
@@ -144,7 +144,7 @@ class OrderOut:
 
             vins.append(vins_item)
 
-        total_amount = MoneyIn.from_dict(d.pop("totalAmount"))
+        total_amount = Money.from_dict(d.pop("totalAmount"))
 
         version = d.pop("version")
 

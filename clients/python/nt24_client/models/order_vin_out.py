@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.money_in import MoneyIn
+    from ..models.money import Money
 
 
 T = TypeVar("T", bound="OrderVinOut")
@@ -24,7 +24,7 @@ class OrderVinOut:
         compliance_status (str):
         brand (None | str | Unset):
         model (None | str | Unset):
-        purchase_amount (MoneyIn | None | Unset):
+        purchase_amount (Money | None | Unset):
         mileage (int | None | Unset):
         first_registration_date (datetime.date | None | Unset):
         warnings (list[str] | None | Unset):
@@ -34,14 +34,14 @@ class OrderVinOut:
     compliance_status: str
     brand: None | str | Unset = UNSET
     model: None | str | Unset = UNSET
-    purchase_amount: MoneyIn | None | Unset = UNSET
+    purchase_amount: Money | None | Unset = UNSET
     mileage: int | None | Unset = UNSET
     first_registration_date: datetime.date | None | Unset = UNSET
     warnings: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.money import Money  # noqa: PLC0415
 
         vin = self.vin
 
@@ -62,7 +62,7 @@ class OrderVinOut:
         purchase_amount: dict[str, Any] | None | Unset
         if isinstance(self.purchase_amount, Unset):
             purchase_amount = UNSET
-        elif isinstance(self.purchase_amount, MoneyIn):
+        elif isinstance(self.purchase_amount, Money):
             purchase_amount = self.purchase_amount.to_dict()
         else:
             purchase_amount = self.purchase_amount
@@ -115,7 +115,7 @@ class OrderVinOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.money import Money  # noqa: PLC0415
 
         d = dict(src_dict)
         vin = d.pop("vin")
@@ -140,7 +140,7 @@ class OrderVinOut:
 
         model = _parse_model(d.pop("model", UNSET))
 
-        def _parse_purchase_amount(data: object) -> MoneyIn | None | Unset:
+        def _parse_purchase_amount(data: object) -> Money | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -148,12 +148,12 @@ class OrderVinOut:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                purchase_amount_type_0 = MoneyIn.from_dict(data)
+                purchase_amount_type_0 = Money.from_dict(data)
 
                 return purchase_amount_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(MoneyIn | None | Unset, data)
+            return cast(Money | None | Unset, data)
 
         purchase_amount = _parse_purchase_amount(d.pop("purchaseAmount", UNSET))
 

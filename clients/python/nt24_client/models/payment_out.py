@@ -11,7 +11,7 @@ from ..models.payment_out_status import PaymentOutStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.money_in import MoneyIn
+    from ..models.money import Money
 
 
 T = TypeVar("T", bound="PaymentOut")
@@ -22,8 +22,8 @@ class PaymentOut:
     """
     Attributes:
         payment_date (datetime.date):
-        bank_amount (MoneyIn):
-        cash_amount (MoneyIn):
+        bank_amount (Money): An amount as answers show it: as it was accepted when it was written.
+        cash_amount (Money): An amount as answers show it: as it was accepted when it was written.
         status (PaymentOutStatus):
         ready_for_pickup (bool):
         version (int):
@@ -34,8 +34,8 @@ class PaymentOut:
     """
 
     payment_date: datetime.date
-    bank_amount: MoneyIn
-    cash_amount: MoneyIn
+    bank_amount: Money
+    cash_amount: Money
     status: PaymentOutStatus
     ready_for_pickup: bool
     version: int
@@ -107,14 +107,14 @@ class PaymentOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.money import Money  # noqa: PLC0415
 
         d = dict(src_dict)
         payment_date = datetime.date.fromisoformat(d.pop("paymentDate"))
 
-        bank_amount = MoneyIn.from_dict(d.pop("bankAmount"))
+        bank_amount = Money.from_dict(d.pop("bankAmount"))
 
-        cash_amount = MoneyIn.from_dict(d.pop("cashAmount"))
+        cash_amount = Money.from_dict(d.pop("cashAmount"))
 
         status = PaymentOutStatus(d.pop("status"))
 
