@@ -7,6 +7,7 @@ import io
 import json
 from uuid import uuid4
 
+import httpx
 import pypdf
 import temporalio.api.sdk.v1
 from sqlalchemy import func, select
@@ -363,6 +364,62 @@ async def test_orders_are_found_by_vin_across_orders(stack: Stack):
     assert patched.status_code == 200 and patched.json()["version"] == 1
     assert patched.json()["purchaseDate"] == "2026-01-02"
     assert stale.status_code == 409 and stale.json()["currentResource"]["version"] == 1
+
+
+async def test_a_patch_refuses_what_cannot_change_and_one_changing_nothing_keeps_the_version(
+    stack: Stack,
+):
+    """Contract O4: a PATCH changes responsibleContact and purchaseDate only; any other field of
+    the order is refused (422 naming it) and nothing is written. Conventions §2.4: the version
+    counts changes, so a PATCH that changes nothing answers the resource as it is."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+
+        async def current(path: str) -> dict:
+            body = (await client.get(f"/orders/{order}{path}")).json()
+            return body[0] if isinstance(body, list) else body
+
+        async def patch(path: str, body: dict, version: int) -> httpx.Response:
+            return await http.patch(
+                f"{tenant.seller}/orders/{order}{path}",
+                json=body,
+                headers=key() | {"If-Match": f'"{version}"'},
+            )
+
+        before = await current("")
+        for body, field in (
+            ({"totalAmount": money(TOTAL + 1)}, "totalAmount"),
+            ({"vins": []}, "vins"),
+            ({"buyerId": str(uuid4())}, "buyerId"),
+            ({"externalOrderId": "another", "purchaseDate": "2026-01-02"}, "externalOrderId"),
+        ):
+            refused = await patch("", body, before["version"])
+            assert refused.status_code == 422, refused.text
+            assert [e["field"] for e in refused.json()["errors"]] == [field]
+        assert await current("") == before
+
+        payment = await current("/payment")
+        for path, body in (
+            ("", {}),
+            ("", {"purchaseDate": before["purchaseDate"]}),
+            ("/invoice", {"type": "PRELIMINARY"}),
+            ("/payment", {}),
+            ("/payment", {"paymentDate": payment["paymentDate"], "cashAmount": money(0)}),
+        ):
+            shown = await current(path)
+            same = await patch(path, body, shown["version"])
+            assert same.status_code == 200, same.text
+            assert same.json() == shown and same.headers["etag"] == f'"{shown["version"]}"', body
+            assert await current(path) == shown
+
+        changed = await patch("", {"purchaseDate": "2026-01-02"}, before["version"])
+        assert changed.status_code == 200 and changed.json()["version"] == before["version"] + 1
+    await capture_history(
+        stack.client.get_workflow_handle(f"order-{order}"), "order_patch_unchanged"
+    )
 
 
 async def test_open_orders_follow_their_buyers_kyc_without_a_client_call(stack: Stack):

@@ -30,7 +30,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.webhooks.delivery import Target, ensure_sweep_schedule, new_delivery_id, vet_target
+from activities.webhooks.delivery import (
+    Target,
+    ensure_sweep_schedule,
+    new_delivery_id,
+    new_secret,
+    vet_target,
+)
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
@@ -222,6 +228,13 @@ async def test_registration_names_bad_fields_shows_the_secret_once_and_is_privat
         for body, field in (({"events": ["*"]}, "events[0]"), ({"status": "DISABLED"}, "status")):
             refused = await http.patch(path, json=body, headers=key() | {"If-Match": '"2"'})
             assert [e["field"] for e in refused.json()["errors"]] == [field], refused.text
+        # the secret is not rotated by PATCH (a new endpoint rotates it): refused, not ignored
+        secret = new_secret()
+        rotate = await http.patch(path, json={"secret": secret}, headers=key())
+        assert rotate.status_code == 422, rotate.text
+        assert [e["field"] for e in rotate.json()["errors"]] == ["secret"]
+        assert secret not in rotate.text
+        assert (await http.get(path)).headers["etag"] == '"2"'
 
         assert (await http.delete(path, headers=key())).status_code == 204
         assert (await http.get(path)).status_code == 404

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from api.shared.errors import FieldError
 
 
 def _utc_z(value: datetime) -> str:
@@ -20,3 +22,21 @@ class NT24Model(BaseModel):
     silently: unknown fields are ignored, as clients are told to tolerate evolution."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+CANNOT_CHANGE = "Cannot change: a PATCH that gives it is refused (422)"
+
+
+class PatchModel(NT24Model):
+    """A PATCH body. ``FIXED`` names the resource's fields a PATCH cannot change, each with the
+    reason: declared as fields, so that one sent is refused (422 naming it) instead of being
+    ignored by a 200 that looks like it took effect."""
+
+    FIXED: ClassVar[dict[str, str]] = {}
+
+    def fixed_field_errors(self) -> list[FieldError]:
+        sent = self.model_fields_set & self.FIXED.keys()
+        given = self.model_dump(mode="json", include=sent)
+        return [
+            FieldError(name, why, given[name]) for name, why in self.FIXED.items() if name in sent
+        ]

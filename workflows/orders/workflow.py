@@ -10,6 +10,7 @@ deadline of the buyer's transport statement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -80,6 +81,9 @@ with workflow.unsafe.imports_passed_through():
 # the identity at creation and both statuses on every read-model write: 16 upserts in the
 # bench's lifecycle, now 8)
 _INDEX_ON_CHANGE = "index-on-change"
+# A PATCH that changes nothing answers the resource as it is, without a write or a new version
+# (runs before the patch wrote and bumped the version on every PATCH)
+_UNCHANGED_PATCH = "unchanged-patch-keeps-version"
 
 
 @workflow.defn
@@ -370,11 +374,12 @@ class OrderWorkflow:
     @workflow.update
     async def patch_order(self, command: PatchOrder) -> CommandResult:
         assert self.state.created is not None
-        if command.responsible_contact is not None:
-            self.state.created.responsible_contact = command.responsible_contact
-        if command.purchase_date is not None:
-            self.state.created.purchase_date = command.purchase_date
-        await self._commit(command.source)
+        given = {
+            "responsible_contact": command.responsible_contact,
+            "purchase_date": command.purchase_date,
+        }
+        if self._apply_patch(self.state.created, given):
+            await self._commit(command.source)
         return self._answer(Resource.ORDER, self.state.version)
 
     @patch_order.validator
@@ -447,13 +452,11 @@ class OrderWorkflow:
     @workflow.update
     async def patch_invoice(self, command: PatchInvoice) -> CommandResult:
         invoice = self.state.invoices[command.type]
-        for name in ("invoice_date", "invoice_number", "vat_included", "amount", "margin_scheme"):
-            value = getattr(command, name)
-            if value is not None:
-                setattr(invoice, name, value)
-        invoice.version += 1
-        invoice.updated_at = workflow.now()
-        await self._commit(command.source)
+        fields = ("invoice_date", "invoice_number", "vat_included", "amount", "margin_scheme")
+        if self._apply_patch(invoice, {name: getattr(command, name) for name in fields}):
+            invoice.version += 1
+            invoice.updated_at = workflow.now()
+            await self._commit(command.source)
         return self._answer(Resource.INVOICE, invoice.version, key=invoice.type)
 
     @patch_invoice.validator
@@ -494,13 +497,11 @@ class OrderWorkflow:
     async def patch_payment(self, command: PatchPayment) -> CommandResult:
         payment = self.state.payment
         assert payment is not None
-        for name in ("payment_date", "bank_amount", "cash_amount", "source_iban"):
-            value = getattr(command, name)
-            if value is not None:
-                setattr(payment, name, value)
-        payment.version += 1
-        payment.updated_at = workflow.now()
-        await self._commit(command.source)
+        fields = ("payment_date", "bank_amount", "cash_amount", "source_iban")
+        if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
+            payment.version += 1
+            payment.updated_at = workflow.now()
+            await self._commit(command.source)
         return self._answer(Resource.PAYMENT, payment.version)
 
     @patch_payment.validator
@@ -939,6 +940,14 @@ class OrderWorkflow:
             self.state.status if self.state.status in LIFECYCLE else OrderStatus.CREATED
         ):
             self.state.status = status
+
+    def _apply_patch(self, target: object, given: Mapping[str, object]) -> bool:
+        """Set the PATCH's given values (None: not given) on ``target``; whether it is a change
+        to write and version."""
+        changes = {n: v for n, v in given.items() if v is not None and v != getattr(target, n)}
+        for name, value in changes.items():
+            setattr(target, name, value)
+        return bool(changes) or not workflow.patched(_UNCHANGED_PATCH)
 
     def _touch_transport(self) -> None:
         self.state.transport.version += 1

@@ -19,7 +19,7 @@ from activities.buyers.buyer_orders import notify_open_orders
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.schemas import NT24Model, PatchModel, UtcTimestamp
 from api.nt24.values import AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
@@ -73,7 +73,9 @@ class BuyerUpsert(NT24Model):
     )
 
 
-class BuyerPatch(NT24Model):
+class BuyerPatch(PatchModel):
+    FIXED = {"vatNumber": "is the buyer's natural key and cannot change"}
+
     companyName: str | None = Field(None, min_length=1, max_length=300)
     address: AddressIn | None = None
     kycMode: KycMode | None = Field(None, description="Only MARKETPLACE_LED -> NT24_LED")
@@ -344,11 +346,7 @@ async def update_buyer(
     client: Client,
 ) -> Buyer:
     """Apply a buyer edit read at version ``expected``: shared by the API and the web app."""
-    errors = []
-    if body.vatNumber is not None:
-        errors.append(
-            FieldError("vatNumber", "is the buyer's natural key and cannot change", body.vatNumber)
-        )
+    errors = body.fixed_field_errors()
     async with db.transaction() as session:
         buyer = await load_buyer(session, scope, buyer_id)
         check_version(expected, buyer.version, BuyerOut.of(buyer))

@@ -21,7 +21,7 @@ from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
 from api.nt24.values import Money, MoneyIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
@@ -76,9 +76,23 @@ class OrderCreate(NT24Model):
     responsibleContact: PersonIn | None = None
 
 
-class OrderPatch(NT24Model):
+_FIXED_BY_CREATE = "is fixed when the order is created and cannot change"
+
+
+class OrderPatch(PatchModel):
+    FIXED = {
+        "externalOrderId": "is the order's natural key and cannot change",
+        "buyerId": _FIXED_BY_CREATE,
+        "vins": _FIXED_BY_CREATE,
+        "totalAmount": _FIXED_BY_CREATE,
+    }
+
     responsibleContact: PersonIn | None = None
     purchaseDate: date | None = None
+    externalOrderId: str | None = Field(None, description=CANNOT_CHANGE)
+    buyerId: UUID | None = Field(None, description=CANNOT_CHANGE)
+    vins: list[OrderVinIn] | None = Field(None, description=CANNOT_CHANGE)
+    totalAmount: MoneyIn | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API
@@ -352,7 +366,11 @@ async def get_order(
     response_model=OrderOut,
     summary="Update an order (responsibleContact, purchaseDate)",
     dependencies=[Depends(idempotency_key), Depends(if_match)],
-    responses={400: {"description": "If-Match missing"}, 409: {"description": "version-mismatch"}},
+    responses={
+        400: {"description": "If-Match missing"},
+        409: {"description": "version-mismatch"},
+        422: {"description": "validation-error, also for a field that cannot change"},
+    },
 )
 async def patch_order(
     uuid: UUID,
@@ -362,6 +380,8 @@ async def patch_order(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
+    if errors := body.fixed_field_errors():
+        raise validation_problem(errors)
     return await order_command(
         client,
         db,

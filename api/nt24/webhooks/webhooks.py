@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -28,7 +28,7 @@ from activities.webhooks.delivery import (
 )
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -79,13 +79,17 @@ class WebhookEndpointIn(NT24Model):
     )
 
 
-class WebhookEndpointPatch(NT24Model):
+class WebhookEndpointPatch(PatchModel):
+    FIXED = {"secret": "cannot change: register a new endpoint, then delete this one"}
+
     url: str | None = Field(None, max_length=2000)
     events: list[str] | None = Field(None, min_length=1, max_length=50)
     partnerIds: list[UUID] | None = Field(None, description=PARTNERS_DESCRIPTION)
     status: Literal["ACTIVE", "PAUSED"] | None = Field(
         None, description="PAUSED queues deliveries; ACTIVE resumes and delivers what queued."
     )
+    # SecretStr: the refusal shows it masked, as a secret is never echoed
+    secret: SecretStr | None = Field(None, description=CANNOT_CHANGE)
 
 
 class WebhookEndpointOut(NT24Model):
@@ -316,7 +320,7 @@ async def update_endpoint(
     """Change an endpoint read at version ``expected`` (pause, resume, URL, filters), or at
     whatever version is current when ``expected`` is None: shared by the API and the web app."""
     given = body.model_fields_set
-    errors = [
+    errors = body.fixed_field_errors() + [
         FieldError(name, "cannot be null", None)
         for name in ("url", "events", "status")
         if name in given and getattr(body, name) is None

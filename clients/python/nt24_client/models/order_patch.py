@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +11,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.money_in import MoneyIn
+    from ..models.order_vin_in import OrderVinIn
     from ..models.person_in import PersonIn
 
 
@@ -22,13 +25,22 @@ class OrderPatch:
     Attributes:
         responsible_contact (None | PersonIn | Unset):
         purchase_date (datetime.date | None | Unset):
+        external_order_id (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        buyer_id (None | Unset | UUID): Cannot change: a PATCH that gives it is refused (422)
+        vins (list[OrderVinIn] | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        total_amount (MoneyIn | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     responsible_contact: None | PersonIn | Unset = UNSET
     purchase_date: datetime.date | None | Unset = UNSET
+    external_order_id: None | str | Unset = UNSET
+    buyer_id: None | Unset | UUID = UNSET
+    vins: list[OrderVinIn] | None | Unset = UNSET
+    total_amount: MoneyIn | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.money_in import MoneyIn  # noqa: PLC0415
         from ..models.person_in import PersonIn  # noqa: PLC0415
 
         responsible_contact: dict[str, Any] | None | Unset
@@ -47,6 +59,40 @@ class OrderPatch:
         else:
             purchase_date = self.purchase_date
 
+        external_order_id: None | str | Unset
+        if isinstance(self.external_order_id, Unset):
+            external_order_id = UNSET
+        else:
+            external_order_id = self.external_order_id
+
+        buyer_id: None | str | Unset
+        if isinstance(self.buyer_id, Unset):
+            buyer_id = UNSET
+        elif isinstance(self.buyer_id, UUID):
+            buyer_id = str(self.buyer_id)
+        else:
+            buyer_id = self.buyer_id
+
+        vins: list[dict[str, Any]] | None | Unset
+        if isinstance(self.vins, Unset):
+            vins = UNSET
+        elif isinstance(self.vins, list):
+            vins = []
+            for vins_type_0_item_data in self.vins:
+                vins_type_0_item = vins_type_0_item_data.to_dict()
+                vins.append(vins_type_0_item)
+
+        else:
+            vins = self.vins
+
+        total_amount: dict[str, Any] | None | Unset
+        if isinstance(self.total_amount, Unset):
+            total_amount = UNSET
+        elif isinstance(self.total_amount, MoneyIn):
+            total_amount = self.total_amount.to_dict()
+        else:
+            total_amount = self.total_amount
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -54,11 +100,21 @@ class OrderPatch:
             field_dict["responsibleContact"] = responsible_contact
         if purchase_date is not UNSET:
             field_dict["purchaseDate"] = purchase_date
+        if external_order_id is not UNSET:
+            field_dict["externalOrderId"] = external_order_id
+        if buyer_id is not UNSET:
+            field_dict["buyerId"] = buyer_id
+        if vins is not UNSET:
+            field_dict["vins"] = vins
+        if total_amount is not UNSET:
+            field_dict["totalAmount"] = total_amount
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.money_in import MoneyIn  # noqa: PLC0415
+        from ..models.order_vin_in import OrderVinIn  # noqa: PLC0415
         from ..models.person_in import PersonIn  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -97,9 +153,78 @@ class OrderPatch:
 
         purchase_date = _parse_purchase_date(d.pop("purchaseDate", UNSET))
 
+        def _parse_external_order_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_order_id = _parse_external_order_id(d.pop("externalOrderId", UNSET))
+
+        def _parse_buyer_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                buyer_id_type_0 = UUID(data)
+
+                return buyer_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        buyer_id = _parse_buyer_id(d.pop("buyerId", UNSET))
+
+        def _parse_vins(data: object) -> list[OrderVinIn] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                vins_type_0 = []
+                _vins_type_0 = data
+                for vins_type_0_item_data in _vins_type_0:
+                    vins_type_0_item = OrderVinIn.from_dict(vins_type_0_item_data)
+
+                    vins_type_0.append(vins_type_0_item)
+
+                return vins_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[OrderVinIn] | None | Unset, data)
+
+        vins = _parse_vins(d.pop("vins", UNSET))
+
+        def _parse_total_amount(data: object) -> MoneyIn | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                total_amount_type_0 = MoneyIn.from_dict(data)
+
+                return total_amount_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MoneyIn | None | Unset, data)
+
+        total_amount = _parse_total_amount(d.pop("totalAmount", UNSET))
+
         order_patch = cls(
             responsible_contact=responsible_contact,
             purchase_date=purchase_date,
+            external_order_id=external_order_id,
+            buyer_id=buyer_id,
+            vins=vins,
+            total_amount=total_amount,
         )
 
         order_patch.additional_properties = d

@@ -22,12 +22,14 @@ class WebhookEndpointPatch:
         partner_ids (list[UUID] | None | Unset): Only events of these authorized partners; omitted or null: all of them.
         status (None | Unset | WebhookEndpointPatchStatusType0): PAUSED queues deliveries; ACTIVE resumes and delivers
             what queued.
+        secret (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     url: None | str | Unset = UNSET
     events: list[str] | None | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     status: None | Unset | WebhookEndpointPatchStatusType0 = UNSET
+    secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +68,12 @@ class WebhookEndpointPatch:
         else:
             status = self.status
 
+        secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            secret = UNSET
+        else:
+            secret = self.secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -77,6 +85,8 @@ class WebhookEndpointPatch:
             field_dict["partnerIds"] = partner_ids
         if status is not UNSET:
             field_dict["status"] = status
+        if secret is not UNSET:
+            field_dict["secret"] = secret
 
         return field_dict
 
@@ -149,11 +159,21 @@ class WebhookEndpointPatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
+        def _parse_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        secret = _parse_secret(d.pop("secret", UNSET))
+
         webhook_endpoint_patch = cls(
             url=url,
             events=events,
             partner_ids=partner_ids,
             status=status,
+            secret=secret,
         )
 
         webhook_endpoint_patch.additional_properties = d
