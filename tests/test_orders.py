@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import date
 from uuid import uuid4
 
 import httpx
@@ -93,6 +94,50 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
         )
         types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
     assert "compliance.decision_made" in types and types.count("export_file.generated") == 3
+
+
+async def test_the_invoice_endpoint_takes_a_final_invoice_under_the_finalizations_rules(
+    stack: Stack,
+):
+    """Contract I1 and §2.3: POST .../invoice takes either type, one invoice of each per order
+    (natural key (orderUuid, type)); a FINAL one follows F1's rules: 409 before the decision,
+    VAT as decided, and a new Export File version."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.picked_up()
+        final = {
+            "type": "FINAL",
+            "invoiceDate": date.today().isoformat(),
+            "invoiceNumber": "FIN-7",
+            "vatIncluded": False,
+            "amount": money(TOTAL),
+        }
+        early = await client.post(f"/orders/{order}/invoice", final)
+        assert early.status_code == 409 and early.json()["code"] == "conflict", early.text
+
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        await client.compliance_until(order, lambda r: r.get("decision") == "VALID_EXPORT")
+        await client.export_file_until(order, 1)
+        vat = await client.post(f"/orders/{order}/invoice", final | {"vatIncluded": True})
+        assert vat.status_code == 422, vat.text
+        assert [e["field"] for e in vat.json()["errors"]] == ["vatIncluded"]
+        stored = await client.post(f"/orders/{order}/invoice", final)
+        assert stored.status_code == 201, stored.text
+        assert (stored.json()["type"], stored.json()["invoiceNumber"]) == ("FINAL", "FIN-7")
+
+        # one FINAL invoice per order, whichever endpoint submits it
+        same = await client.post(f"/orders/{order}/finalization/final-invoice", final)
+        assert same.status_code == 200 and same.json() == stored.json(), same.text
+        other = await client.post(
+            f"/orders/{order}/finalization/final-invoice", final | {"invoiceNumber": "FIN-8"}
+        )
+        assert other.status_code == 409
+        assert other.json()["code"] == "resource-exists-different-body"
+        invoices = (await client.get(f"/orders/{order}/invoice")).json()
+        assert sorted(i["type"] for i in invoices) == ["FINAL", "PRELIMINARY"]
+        await client.export_file_until(order, 2)
 
 
 async def test_a_decision_stays_decided_when_the_buyer_is_blocked_later(stack: Stack):

@@ -409,7 +409,7 @@ async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[An
     body = build(InvoiceIn, _invoice_data(request, form, errors, "PRELIMINARY"), errors)
     client = await temporal(request)
     answer = await submit(
-        client, database(request), loaded.scope, loaded.row.uuid, body.model(), False, WEB_APP
+        client, database(request), loaded.scope, loaded.row.uuid, body.model(), WEB_APP
     )
     return None, _json(answer)
 
@@ -420,7 +420,7 @@ async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tu
     body = build(FinalInvoiceIn, _invoice_data(request, form, errors, "FINAL"), errors)
     client = await temporal(request)
     answer = await submit(
-        client, database(request), loaded.scope, loaded.row.uuid, body.model(), True, WEB_APP
+        client, database(request), loaded.scope, loaded.row.uuid, body.model(), WEB_APP
     )
     return None, _json(answer)
 

@@ -255,7 +255,7 @@ class CancelOrder:
 @dataclass
 class SubmitInvoice:
     invoice: Invoice
-    final: bool = False  # through finalization/final-invoice
+    final: bool = False  # a FINAL invoice, under the finalization's rules (the API sets it)
     source: ChangeSource = ChangeSource.API
 
 

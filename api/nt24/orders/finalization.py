@@ -71,7 +71,7 @@ async def final_invoice(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    return await submit(client, db, scope, uuid, body.model(), final=True)
+    return await submit(client, db, scope, uuid, body.model())
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""The order's invoices (section 6): preliminary by POST, either by PATCH, read as a list."""
+"""The order's invoices (section 6): either type by POST (a FINAL one also through the
+finalization), either by PATCH, read as a list."""
 
 from __future__ import annotations
 
@@ -85,9 +86,11 @@ async def submit(
     scope: PartnerScope,
     uuid: UUID,
     invoice: m.Invoice,
-    final: bool,
     source: ChangeSource = ChangeSource.API,
 ) -> JSONResponse:
+    """Submit an invoice of either type: a FINAL one under the finalization's rules, whichever
+    endpoint it came through (the natural key is (order, type))."""
+    final = invoice.type == "FINAL"
     answer = await order_command(
         client,
         db,
@@ -104,12 +107,16 @@ async def submit(
     "/invoice",
     response_model=InvoiceOut,
     status_code=201,
-    summary="Submit invoice data (upsert by type)",
+    summary="Submit invoice data (upsert by type; a FINAL one once the decision is known)",
     dependencies=[Depends(idempotency_key)],
     responses={
         **CREATED,
         200: {"model": InvoiceOut, "description": "Identical repeat"},
-        409: {"description": "resource-exists-different-body: use PATCH"},
+        409: {
+            "description": "resource-exists-different-body: use PATCH; or conflict: a FINAL "
+            "invoice before the compliance decision"
+        },
+        422: {"description": "validation-error, e.g. a FINAL invoice's VAT against the decision"},
     },
 )
 async def submit_invoice(
@@ -119,7 +126,7 @@ async def submit_invoice(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    return await submit(client, db, scope, uuid, body.model(), final=False)
+    return await submit(client, db, scope, uuid, body.model())
 
 
 @router.get("/invoice", response_model=list[InvoiceOut], summary="The order's invoices")

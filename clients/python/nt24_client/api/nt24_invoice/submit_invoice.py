@@ -117,7 +117,7 @@ def sync_detailed(
     body: InvoiceIn,
     idempotency_key: str,
 ) -> Response[InvoiceOut | Problem]:
-    """Submit invoice data (upsert by type)
+    """Submit invoice data (upsert by type; a FINAL one once the decision is known)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
@@ -157,7 +157,7 @@ def sync(
     body: InvoiceIn,
     idempotency_key: str,
 ) -> InvoiceOut | Problem | None:
-    """Submit invoice data (upsert by type)
+    """Submit invoice data (upsert by type; a FINAL one once the decision is known)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     body: InvoiceIn,
     idempotency_key: str,
 ) -> Response[InvoiceOut | Problem]:
-    """Submit invoice data (upsert by type)
+    """Submit invoice data (upsert by type; a FINAL one once the decision is known)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
@@ -230,7 +230,7 @@ async def asyncio(
     body: InvoiceIn,
     idempotency_key: str,
 ) -> InvoiceOut | Problem | None:
-    """Submit invoice data (upsert by type)
+    """Submit invoice data (upsert by type; a FINAL one once the decision is known)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
