@@ -560,6 +560,9 @@ class WebhookEndpoint(Base):
     secret: Mapped[str] = mapped_column(EncryptedString(200, "webhook_endpoints.secret"))
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE, PAUSED, DISABLED
     status_reason: Mapped[str | None] = mapped_column(String(300))
+    # The event schema versions it takes, default [1] (conventions §6); each event goes to it in
+    # the highest of them (store.webhooks.events.delivered_version)
+    accepted_schema_versions: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1])
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,13 +36,14 @@ from activities.webhooks.delivery import (
     new_delivery_id,
     new_secret,
     vet_target,
+    wanted_by,
 )
 from api.main import create_app
 from sandboxes.mail import MailCatcher
 from settings import Settings
 from store.db import Database
 from store.identity import identity
-from store.models import WebhookDelivery, WebhookEndpoint, utcnow
+from store.models import Event, WebhookDelivery, WebhookEndpoint, utcnow
 from store.webhooks.events import (
     DOC,
     EVENT_TYPES,
@@ -238,6 +239,80 @@ async def test_registration_names_bad_fields_shows_the_secret_once_and_is_privat
 
         assert (await http.delete(path, headers=key())).status_code == 204
         assert (await http.get(path)).status_code == 404
+
+
+async def test_accepted_schema_versions_are_checked_stored_and_shown(stack: Stack):
+    """Conventions §5.1 and §6: acceptedSchemaVersions, optional on create and PATCH, [1] by
+    default, shown in every answer; only versions events are emitted in (1 today)."""
+    _, http = await seller_session(stack)
+    async with http:
+        url = "http://127.0.0.1:9/hooks"
+        plain = await register(http, url, ["kyc.*"])
+        assert plain["acceptedSchemaVersions"] == [1]
+        chosen = await register(http, url, ["kyc.*"], acceptedSchemaVersions=[1, 1])
+        assert chosen["acceptedSchemaVersions"] == [1]
+        for versions, field in (
+            ([1, 2], "acceptedSchemaVersions[1]"),
+            ([0], "acceptedSchemaVersions[0]"),
+            ([], "acceptedSchemaVersions"),
+            (["1"], "acceptedSchemaVersions[0]"),
+        ):
+            refused = await http.post(
+                "/v1/webhooks",
+                json={"url": url, "events": ["kyc.*"], "acceptedSchemaVersions": versions},
+                headers=key(),
+            )
+            assert refused.status_code == 422, refused.text
+            assert [e["field"] for e in refused.json()["errors"]] == [field], versions
+
+        path = f"/v1/webhooks/{plain['id']}"
+        assert (await http.get(path)).json()["acceptedSchemaVersions"] == [1]
+        listed = (await http.get("/v1/webhooks")).json()
+        assert [e["acceptedSchemaVersions"] for e in listed] == [[1], [1]]
+        same = await http.patch(path, json={"acceptedSchemaVersions": [1]}, headers=key())
+        assert same.status_code == 200 and same.json()["acceptedSchemaVersions"] == [1]
+        assert same.json()["version"] == plain["version"]  # nothing changed
+        for body, field in (
+            ({"acceptedSchemaVersions": None}, "acceptedSchemaVersions"),
+            ({"acceptedSchemaVersions": [3]}, "acceptedSchemaVersions[0]"),
+        ):
+            refused = await http.patch(path, json=body, headers=key())
+            assert refused.status_code == 422, refused.text
+            assert [e["field"] for e in refused.json()["errors"]] == [field]
+    async with stack.db.session() as session:
+        row = await session.scalar(
+            select(WebhookEndpoint).where(WebhookEndpoint.public_id == plain["id"])
+        )
+    assert row is not None and row.accepted_schema_versions == [1]
+
+
+def test_an_endpoint_gets_each_event_in_the_highest_schema_version_it_accepts(monkeypatch):
+    """Conventions §6: while an event type is dual-emitted in versions 1 and 2, an endpoint
+    receives one of them: the highest it accepts; none when it accepts neither."""
+    kind = "compliance.status_changed"
+    monkeypatch.setitem(EVENT_TYPES, kind, replace(EVENT_TYPES[kind], schema_versions=(1, 2)))
+
+    def received(accepted: list[int]) -> list[int]:
+        endpoint = WebhookEndpoint(
+            organization_id=1,
+            events=["compliance.*"],
+            partner_ids=None,
+            accepted_schema_versions=accepted,
+        )
+        return [
+            version
+            for version in (1, 2)
+            if wanted_by(
+                endpoint,
+                Event(organization_id=1, type=kind, schema_version=str(version), data={}),
+                uuid4(),
+            )
+        ]
+
+    assert received([1]) == [1]
+    assert received([1, 2]) == [2]
+    assert received([2]) == [2]
+    assert received([3]) == []
 
 
 async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Stack):

@@ -68,6 +68,7 @@ from store.models import (
 )
 from store.webhooks.events import (
     EVENT_TYPES,
+    delivered_version,
     event_envelope,
     record_event,
     subscribed,
@@ -335,10 +336,15 @@ def _retry_after(value: str | None) -> timedelta | None:
 
 
 def wanted_by(endpoint: WebhookEndpoint, event: Event, partner_uuid: UUID | None) -> bool:
-    """Whether ``endpoint`` gets ``event``: subscribed, for one of its partners, and never a
-    meta event about itself (an endpoint failing would otherwise hear of it forever)."""
+    """Whether ``endpoint`` gets ``event``: subscribed, in the schema version it should receive
+    (of an event dual-emitted in two, only one), for one of its partners, and never a meta event
+    about itself (an endpoint failing would otherwise hear of it forever)."""
     if endpoint.organization_id != event.organization_id or not subscribed(
         endpoint.events, event.type
+    ):
+        return False
+    if int(event.schema_version) != delivered_version(
+        endpoint.accepted_schema_versions, event.type
     ):
         return False
     if not EVENT_TYPES[event.type].partner_scoped:

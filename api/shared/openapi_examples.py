@@ -230,6 +230,7 @@ BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "url": "https://dms.autohaus-nord.de/nt24/webhooks",
             "events": ["compliance.*", "export_file.generated"],
             "partnerIds": [PARTNER],
+            "acceptedSchemaVersions": [1],
         }
     ],
     ("patch", "/v1/webhooks/{endpointId}"): [{"status": "PAUSED"}],
@@ -366,6 +367,7 @@ WEBHOOK_ENDPOINT = {
     "events": ["compliance.*", "export_file.generated"],
     "status": "ACTIVE",
     "partnerIds": [PARTNER],
+    "acceptedSchemaVersions": [1],
     "version": 1,
     "createdAt": NOW,
 }
@@ -699,6 +701,7 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
             "events": ["compliance.*", "export_file.generated"],
             "status": "ACTIVE",
             "partnerIds": [PARTNER],
+            "acceptedSchemaVersions": [1],
             "version": 1,
             "createdAt": NOW,
             "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",

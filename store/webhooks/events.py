@@ -43,6 +43,8 @@ class EventType:
     example: dict[str, Any]
     live: bool = True  # False: in the contract, fires once its producer is built
     partner_scoped: bool = True  # False: about the organization's webhooks, no partnerUuid
+    # The schema versions it is emitted in: two while a new one is dual-emitted (conventions §6)
+    schema_versions: tuple[int, ...] = (SCHEMA_VERSION,)
 
     @property
     def segment(self) -> str:
@@ -278,6 +280,8 @@ EVENT_TYPES: dict[str, EventType] = {t.type: t for t in CATALOGUE}
 # Segment wildcards: `compliance.*`, `kyc.*`, `self_service_invitation.*` (the contract's),
 # and the same for every other segment of the catalogue. The root `*` is not one.
 WILDCARDS = frozenset(f"{t.segment}.*" for t in CATALOGUE)
+# What an endpoint's acceptedSchemaVersions may name: a version some event type is emitted in
+SCHEMA_VERSIONS = sorted({v for t in CATALOGUE for v in t.schema_versions})
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -291,6 +295,19 @@ def pattern_problem(pattern: str) -> str | None:
 
 def subscribed(patterns: list[str], event_type: str) -> bool:
     return event_type in patterns or f"{event_type.partition('.')[0]}.*" in patterns
+
+
+def schema_version_problem(version: int) -> str | None:
+    """Why an endpoint cannot accept schema ``version``, or None."""
+    if version in SCHEMA_VERSIONS:
+        return None
+    return f"is not a schema version events are emitted in ({', '.join(map(str, SCHEMA_VERSIONS))})"
+
+
+def delivered_version(accepted: list[int], event_type: str) -> int | None:
+    """The schema version of ``event_type`` an endpoint accepting ``accepted`` receives: the
+    highest it accepts of those the type is emitted in (conventions §6); None: none of them."""
+    return max(set(accepted).intersection(EVENT_TYPES[event_type].schema_versions), default=None)
 
 
 def new_event_id() -> str:

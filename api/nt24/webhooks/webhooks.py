@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, StrictInt
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -42,7 +42,13 @@ from api.shared.versioning import (
 from settings import Settings
 from store.db import Database
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
-from store.webhooks.events import EVENT_TYPES, envelope, new_event_id, pattern_problem
+from store.webhooks.events import (
+    EVENT_TYPES,
+    envelope,
+    new_event_id,
+    pattern_problem,
+    schema_version_problem,
+)
 from store.webhooks.queries import (
     delete_deliveries,
     deliveries_of_endpoint,
@@ -66,6 +72,12 @@ EVENTS_DESCRIPTION = (
     "`kyc.*`, `self_service_invitation.*`; the root `*` is not supported."
 )
 PARTNERS_DESCRIPTION = "Only events of these authorized partners; omitted or null: all of them."
+VERSIONS_DESCRIPTION = (
+    "The event schema versions this endpoint takes; omitted or null on registration: [1]. "
+    "Each event is delivered in the highest of them it is emitted in (during a new version's "
+    "dual emission, only that one); an event emitted in none of them is not delivered."
+)
+SchemaVersions = Annotated[list[StrictInt], Field(min_length=1, max_length=10)]
 NOT_AUTHORIZED = "is not one of your organization's authorized partners"
 
 
@@ -77,6 +89,7 @@ class WebhookEndpointIn(NT24Model):
         None,
         description="`whsec_` and the base64 of 24-64 random bytes; generated when omitted.",
     )
+    acceptedSchemaVersions: SchemaVersions | None = Field(None, description=VERSIONS_DESCRIPTION)
 
 
 class WebhookEndpointPatch(PatchModel):
@@ -88,6 +101,7 @@ class WebhookEndpointPatch(PatchModel):
     status: Literal["ACTIVE", "PAUSED"] | None = Field(
         None, description="PAUSED queues deliveries; ACTIVE resumes and delivers what queued."
     )
+    acceptedSchemaVersions: SchemaVersions | None = Field(None, description=VERSIONS_DESCRIPTION)
     # SecretStr: the refusal shows it masked, as a secret is never echoed
     secret: SecretStr | None = Field(None, description=CANNOT_CHANGE)
 
@@ -99,6 +113,7 @@ class WebhookEndpointOut(NT24Model):
     status: Literal["ACTIVE", "PAUSED", "DISABLED"]
     statusReason: str | None = Field(None, description="Why it is PAUSED or DISABLED")
     partnerIds: list[UUID] | None = None
+    acceptedSchemaVersions: list[int] = Field(description=VERSIONS_DESCRIPTION)
     version: int
     createdAt: UtcTimestamp
     updatedAt: UtcTimestamp | None = None
@@ -112,6 +127,7 @@ class WebhookEndpointOut(NT24Model):
             status=row.status,
             statusReason=row.status_reason,
             partnerIds=row.partner_ids,
+            acceptedSchemaVersions=row.accepted_schema_versions,
             version=row.version,
             createdAt=row.created_at,
             updatedAt=row.updated_at,
@@ -182,6 +198,7 @@ async def _problems(
     url: str | None = None,
     events: list[str] | None = None,
     partner_ids: list[UUID] | None = None,
+    schema_versions: list[int] | None = None,
 ) -> list[FieldError]:
     """Everything wrong with a registration's fields, each named (422 on them all at once)."""
     errors = []
@@ -190,6 +207,9 @@ async def _problems(
     for i, pattern in enumerate(events or []):
         if problem := pattern_problem(pattern):
             errors.append(FieldError(f"events[{i}]", problem, pattern))
+    for i, version in enumerate(schema_versions or []):
+        if problem := schema_version_problem(version):
+            errors.append(FieldError(f"acceptedSchemaVersions[{i}]", problem, version))
     if partner_ids:
         authorized = await _authorized(request, caller)
         errors.extend(
@@ -206,6 +226,12 @@ async def _authorized(request: Request, caller: Principal) -> set[UUID]:
 
 def _partner_ids(partner_ids: list[UUID] | None) -> list[str] | None:
     return None if partner_ids is None else list(dict.fromkeys(map(str, partner_ids)))
+
+
+def _set_schema_versions(row: WebhookEndpoint, versions: list[int] | None) -> None:
+    """Store the versions given (sorted, each once); None keeps what the row has."""
+    if versions is not None:
+        row.accepted_schema_versions = sorted(set(versions))
 
 
 @router.post(
@@ -232,7 +258,12 @@ async def register_endpoint(
     """Validate and store a new endpoint (422 naming every wrong field): shared by the API and
     the web app. The row carries the signing secret, which the caller shows once."""
     errors = await _problems(
-        request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
+        request,
+        caller,
+        url=body.url,
+        events=body.events,
+        partner_ids=body.partnerIds,
+        schema_versions=body.acceptedSchemaVersions,
     )
     if body.secret is not None and (problem := secret_problem(body.secret)):
         errors.append(FieldError("secret", problem))  # a secret is never echoed back
@@ -251,6 +282,7 @@ async def register_endpoint(
         created_at=now,
         updated_at=now,
     )
+    _set_schema_versions(row, body.acceptedSchemaVersions)  # else the default, [1]
     async with db.transaction() as session:
         session.add(row)
     return row
@@ -322,11 +354,16 @@ async def update_endpoint(
     given = body.model_fields_set
     errors = body.fixed_field_errors() + [
         FieldError(name, "cannot be null", None)
-        for name in ("url", "events", "status")
+        for name in ("url", "events", "status", "acceptedSchemaVersions")
         if name in given and getattr(body, name) is None
     ]
     errors += await _problems(
-        request, caller, url=body.url, events=body.events, partner_ids=body.partnerIds
+        request,
+        caller,
+        url=body.url,
+        events=body.events,
+        partner_ids=body.partnerIds,
+        schema_versions=body.acceptedSchemaVersions,
     )
     async with db.transaction() as session:
         row = await _load(session, caller, endpoint_id, lock=True)
@@ -341,6 +378,7 @@ async def update_endpoint(
             row.events = list(dict.fromkeys(body.events))
         if "partnerIds" in given:
             row.partner_ids = _partner_ids(body.partnerIds)
+        _set_schema_versions(row, body.acceptedSchemaVersions)
         resumed = body.status == ACTIVE and row.status != ACTIVE
         if body.status is not None and body.status != row.status:
             row.status = body.status

@@ -24,6 +24,9 @@ class WebhookEndpointCreated:
         version (int):
         created_at (str):
         secret (str): The signing secret: shown in this answer only, never again.
+        accepted_schema_versions (list[int]): The event schema versions this endpoint takes; omitted or null on
+            registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new version's dual
+            emission, only that one); an event emitted in none of them is not delivered.
         status_reason (None | str | Unset): Why it is PAUSED or DISABLED
         partner_ids (list[UUID] | None | Unset):
         updated_at (None | str | Unset):
@@ -36,6 +39,7 @@ class WebhookEndpointCreated:
     version: int
     created_at: str
     secret: str
+    accepted_schema_versions: list[int]
     status_reason: None | str | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
@@ -55,6 +59,8 @@ class WebhookEndpointCreated:
         created_at = self.created_at
 
         secret = self.secret
+
+        accepted_schema_versions = self.accepted_schema_versions
 
         status_reason: None | str | Unset
         if isinstance(self.status_reason, Unset):
@@ -91,6 +97,7 @@ class WebhookEndpointCreated:
                 "version": version,
                 "createdAt": created_at,
                 "secret": secret,
+                "acceptedSchemaVersions": accepted_schema_versions,
             }
         )
         if status_reason is not UNSET:
@@ -118,6 +125,8 @@ class WebhookEndpointCreated:
         created_at = d.pop("createdAt")
 
         secret = d.pop("secret")
+
+        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
 
         def _parse_status_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -167,6 +176,7 @@ class WebhookEndpointCreated:
             version=version,
             created_at=created_at,
             secret=secret,
+            accepted_schema_versions=accepted_schema_versions,
             status_reason=status_reason,
             partner_ids=partner_ids,
             updated_at=updated_at,

@@ -21,12 +21,16 @@ class WebhookEndpointIn:
             `self_service_invitation.*`; the root `*` is not supported.
         partner_ids (list[UUID] | None | Unset): Only events of these authorized partners; omitted or null: all of them.
         secret (None | str | Unset): `whsec_` and the base64 of 24-64 random bytes; generated when omitted.
+        accepted_schema_versions (list[int] | None | Unset): The event schema versions this endpoint takes; omitted or
+            null on registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new
+            version's dual emission, only that one); an event emitted in none of them is not delivered.
     """
 
     url: str
     events: list[str]
     partner_ids: list[UUID] | None | Unset = UNSET
     secret: None | str | Unset = UNSET
+    accepted_schema_versions: list[int] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +56,15 @@ class WebhookEndpointIn:
         else:
             secret = self.secret
 
+        accepted_schema_versions: list[int] | None | Unset
+        if isinstance(self.accepted_schema_versions, Unset):
+            accepted_schema_versions = UNSET
+        elif isinstance(self.accepted_schema_versions, list):
+            accepted_schema_versions = self.accepted_schema_versions
+
+        else:
+            accepted_schema_versions = self.accepted_schema_versions
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -64,6 +77,8 @@ class WebhookEndpointIn:
             field_dict["partnerIds"] = partner_ids
         if secret is not UNSET:
             field_dict["secret"] = secret
+        if accepted_schema_versions is not UNSET:
+            field_dict["acceptedSchemaVersions"] = accepted_schema_versions
 
         return field_dict
 
@@ -105,11 +120,31 @@ class WebhookEndpointIn:
 
         secret = _parse_secret(d.pop("secret", UNSET))
 
+        def _parse_accepted_schema_versions(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                accepted_schema_versions_type_0 = cast(list[int], data)
+
+                return accepted_schema_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        accepted_schema_versions = _parse_accepted_schema_versions(
+            d.pop("acceptedSchemaVersions", UNSET)
+        )
+
         webhook_endpoint_in = cls(
             url=url,
             events=events,
             partner_ids=partner_ids,
             secret=secret,
+            accepted_schema_versions=accepted_schema_versions,
         )
 
         webhook_endpoint_in.additional_properties = d

@@ -23,6 +23,9 @@ class WebhookEndpointOut:
         status (WebhookEndpointOutStatus):
         version (int):
         created_at (str):
+        accepted_schema_versions (list[int]): The event schema versions this endpoint takes; omitted or null on
+            registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new version's dual
+            emission, only that one); an event emitted in none of them is not delivered.
         status_reason (None | str | Unset): Why it is PAUSED or DISABLED
         partner_ids (list[UUID] | None | Unset):
         updated_at (None | str | Unset):
@@ -34,6 +37,7 @@ class WebhookEndpointOut:
     status: WebhookEndpointOutStatus
     version: int
     created_at: str
+    accepted_schema_versions: list[int]
     status_reason: None | str | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
@@ -51,6 +55,8 @@ class WebhookEndpointOut:
         version = self.version
 
         created_at = self.created_at
+
+        accepted_schema_versions = self.accepted_schema_versions
 
         status_reason: None | str | Unset
         if isinstance(self.status_reason, Unset):
@@ -86,6 +92,7 @@ class WebhookEndpointOut:
                 "status": status,
                 "version": version,
                 "createdAt": created_at,
+                "acceptedSchemaVersions": accepted_schema_versions,
             }
         )
         if status_reason is not UNSET:
@@ -111,6 +118,8 @@ class WebhookEndpointOut:
         version = d.pop("version")
 
         created_at = d.pop("createdAt")
+
+        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
 
         def _parse_status_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -159,6 +168,7 @@ class WebhookEndpointOut:
             status=status,
             version=version,
             created_at=created_at,
+            accepted_schema_versions=accepted_schema_versions,
             status_reason=status_reason,
             partner_ids=partner_ids,
             updated_at=updated_at,

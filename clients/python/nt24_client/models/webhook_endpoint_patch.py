@@ -23,6 +23,9 @@ class WebhookEndpointPatch:
         status (None | Unset | WebhookEndpointPatchStatusType0): PAUSED queues deliveries; ACTIVE resumes and delivers
             what queued.
         secret (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        accepted_schema_versions (list[int] | None | Unset): The event schema versions this endpoint takes; omitted or
+            null on registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new
+            version's dual emission, only that one); an event emitted in none of them is not delivered.
     """
 
     url: None | str | Unset = UNSET
@@ -30,6 +33,7 @@ class WebhookEndpointPatch:
     partner_ids: list[UUID] | None | Unset = UNSET
     status: None | Unset | WebhookEndpointPatchStatusType0 = UNSET
     secret: None | str | Unset = UNSET
+    accepted_schema_versions: list[int] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +78,15 @@ class WebhookEndpointPatch:
         else:
             secret = self.secret
 
+        accepted_schema_versions: list[int] | None | Unset
+        if isinstance(self.accepted_schema_versions, Unset):
+            accepted_schema_versions = UNSET
+        elif isinstance(self.accepted_schema_versions, list):
+            accepted_schema_versions = self.accepted_schema_versions
+
+        else:
+            accepted_schema_versions = self.accepted_schema_versions
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -87,6 +100,8 @@ class WebhookEndpointPatch:
             field_dict["status"] = status
         if secret is not UNSET:
             field_dict["secret"] = secret
+        if accepted_schema_versions is not UNSET:
+            field_dict["acceptedSchemaVersions"] = accepted_schema_versions
 
         return field_dict
 
@@ -168,12 +183,32 @@ class WebhookEndpointPatch:
 
         secret = _parse_secret(d.pop("secret", UNSET))
 
+        def _parse_accepted_schema_versions(data: object) -> list[int] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                accepted_schema_versions_type_0 = cast(list[int], data)
+
+                return accepted_schema_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[int] | None | Unset, data)
+
+        accepted_schema_versions = _parse_accepted_schema_versions(
+            d.pop("acceptedSchemaVersions", UNSET)
+        )
+
         webhook_endpoint_patch = cls(
             url=url,
             events=events,
             partner_ids=partner_ids,
             status=status,
             secret=secret,
+            accepted_schema_versions=accepted_schema_versions,
         )
 
         webhook_endpoint_patch.additional_properties = d
