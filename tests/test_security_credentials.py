@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -189,7 +190,13 @@ async def test_notyd_token_and_refresh_are_throttled(api: Throttled):
         )
         assert refused.status_code == 429
         assert refused.headers["content-type"] == "application/problem+json"
-        assert int(refused.headers["retry-after"]) >= 1
+        wait = int(refused.headers["retry-after"])
+        assert wait >= 1
+        # the moment NOTYD's clients read: an HTTP date, as far ahead as Retry-After
+        reset = parsedate_to_datetime(refused.headers["x-rate-limit-reset"])
+        assert reset.tzinfo is not None
+        ahead = (reset - datetime.now(UTC)).total_seconds()
+        assert wait - 2 <= ahead <= wait + 1
     async with api.http(OWNER) as owner:
         pair = await owner.post("/v1/api/token/", json={"username": username, "password": password})
         assert pair.status_code == 200, pair.text

@@ -7,6 +7,8 @@ JWTs with ``exp`` (NOTYD clients decode the payload and refresh shortly before i
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -85,13 +87,21 @@ async def _not_waiting(throttle: LoginThrottle, keys: list[Key]) -> Attempt:
         raise Problem(
             "rate-limited",
             f"Too many failed attempts: try again in {attempt.wait} seconds.",
-            headers={"Retry-After": str(attempt.wait)},
+            headers={
+                "Retry-After": str(attempt.wait),
+                # NOTYD's clients wait until this HTTP date (or 5 s without it)
+                "X-Rate-Limit-Reset": format_datetime(
+                    datetime.now(UTC) + timedelta(seconds=attempt.wait), usegmt=True
+                ),
+            },
         )
     return attempt
 
 
 _THROTTLED = problem(
-    429, "Too many failed attempts for this account or from this address; see Retry-After"
+    429,
+    "Too many failed attempts for this account or from this address; see Retry-After, "
+    "or X-Rate-Limit-Reset for the same moment as an HTTP date",
 )
 
 _TOKEN_BODY = {
