@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -24,16 +25,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageParams:
-    def __init__(
-        self,
-        request: Request,
-        page: Annotated[
-            int, Query(ge=1, le=MAX_PAGE, description="A page number within the result set.")
-        ] = 1,
-        page_size: Annotated[
-            int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")
-        ] = 20,
-    ) -> None:
+    def __init__(self, request: Request, page: int, page_size: int) -> None:
         self.request = request
         self.page = page
         self.page_size = page_size
@@ -63,10 +55,24 @@ async def page_params(
     page: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description="A page number within the result set.")
     ] = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Results per page.")] = 20,
+    page_size: Annotated[
+        int,
+        Query(
+            ge=1, description=f"Results per page; more than {MAX_PAGE_SIZE} give {MAX_PAGE_SIZE}"
+        ),
+    ] = 20,
 ) -> PageParams:
-    # async: FastAPI runs a plain callable dependency, such as a class, in a worker thread
-    return PageParams(request, page, page_size)
+    # async: FastAPI runs a plain callable dependency, such as a class, in a worker thread.
+    # A larger page is cut to the largest, as Django REST framework's max_page_size does
+    return PageParams(request, page, min(page_size, MAX_PAGE_SIZE))
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def ordering_query(sorts: Iterable[str]) -> Any:
+    """The ``ordering`` parameter of a list sorted by ``sorts`` (``store``'s ``_sorted``)."""
+    return Query(
+        description=f"Fields to sort by, comma-separated, `-` first for descending: "
+        f"{', '.join(sorted(sorts))}; any other is ignored"
+    )

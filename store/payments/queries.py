@@ -102,12 +102,16 @@ def _created_within(column: Any, first: date | None, last: date | None) -> list[
 def _sorted(
     query: Select[Any], sorts: dict[str, Any], ordering: str | None, default: Any, key: Any
 ) -> Select[Any]:
-    """Sorted by ``ordering`` (a name of ``sorts``, ``-`` first for descending; newest first
-    without one); ``key``, the primary key, breaks ties newest first."""
-    if not ordering:
-        return query.order_by(default.desc(), key.desc())
-    column = sorts[ordering.removeprefix("-")]
-    return query.order_by(column.desc() if ordering.startswith("-") else column.asc(), key.desc())
+    """Sorted as Django REST framework's ``ordering`` sorts, which NOTYD clients know: names
+    of ``sorts``, comma-separated, each with ``-`` first for descending; a name the list does
+    not sort by is left out (newest first when none is left); ``key``, the primary key,
+    breaks ties newest first."""
+    columns = []
+    for name in (ordering or "").split(","):
+        column = sorts.get(name.strip().removeprefix("-"))
+        if column is not None:
+            columns.append(column.desc() if name.strip().startswith("-") else column.asc())
+    return query.order_by(*(columns or [default.desc()]), key.desc())
 
 
 async def selling_partner(db: Database, tenant: Tenant, partner_id: int | None) -> Partner | None:

@@ -15,12 +15,11 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope, SellerScope
-from api.notyd.pagination import Page, Paging
+from api.notyd.pagination import Page, Paging, ordering_query
 from api.notyd.payments.common import (
     parse_uuid,
     serve_without_trailing_slash,
 )
-from api.notyd.payments.orders import check_ordering
 from api.notyd.payments.schemas import InvoicePatchIn
 from api.notyd.payments.views import PaymentInvoiceOut, PaymentStatusValue, invoice_detail
 from api.shared.deps import Db
@@ -88,7 +87,7 @@ async def list_invoices(
     order__external_order_uid: str | None = None,
     order__seller_profile__uuid: UUID | None = None,
     order__uuid: UUID | None = None,
-    ordering: Annotated[str | None, Query(description="A field, `-` for descending")] = None,
+    ordering: Annotated[str | None, ordering_query(INVOICE_SORTS)] = None,
     payment_status: PaymentStatusValue | None = None,
     search: Annotated[str | None, Query(description="A search term.")] = None,
 ) -> Page[dict[str, Any]]:
@@ -99,7 +98,6 @@ async def list_invoices(
             [FieldError("dunning_status", "is not a dunning status code", dunning_status)]
         )
     held = _on_hold(on_hold)
-    check_ordering(ordering, INVOICE_SORTS)
     only = InvoiceFilter(
         created_from=created_from,
         created_until=created_until,

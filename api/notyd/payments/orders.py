@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
-from api.notyd.pagination import Page, Paging
+from api.notyd.pagination import Page, Paging, ordering_query
 from api.notyd.payments.common import (
     load_order,
     order_command,
@@ -38,7 +38,6 @@ from api.notyd.payments.views import (
     order_line,
 )
 from api.shared.deps import Db, Temporal
-from api.shared.errors import FieldError, validation_problem
 from store.payments.queries import (
     ORDER_SORTS,
     PaymentOrderFilter,
@@ -72,14 +71,6 @@ INVALID = problem(422, "A field is invalid or does not add up; `errors` names it
 DUNNING = {"14_days": 14, "30_days": 30, "60_days": 60}
 
 
-def check_ordering(ordering: str | None, sorts: dict[str, Any]) -> None:
-    """``ordering=field`` or ``-field`` names one of the list's sorts."""
-    if ordering and ordering.removeprefix("-") not in sorts:
-        raise validation_problem(
-            [FieldError("ordering", f"must be one of {', '.join(sorted(sorts))}", ordering)]
-        )
-
-
 @router.get(
     "/",
     response_model=Page[PaymentOrderOut],
@@ -94,11 +85,10 @@ async def list_orders(
     created_at_before: date | None = None,
     dunning: Literal["14_days", "30_days", "60_days"] | None = None,
     external_order_uid: str | None = None,
-    ordering: Annotated[str | None, Query(description="A field, `-` for descending")] = None,
+    ordering: Annotated[str | None, ordering_query(ORDER_SORTS)] = None,
     search: Annotated[str | None, Query(description="A search term.")] = None,
     status: Literal[STATUSES] | None = None,  # type: ignore[valid-type]
 ) -> Page[dict[str, Any]]:
-    check_ordering(ordering, ORDER_SORTS)
     only = PaymentOrderFilter(
         created_from=created_at_after,
         created_until=created_at_before,
