@@ -123,9 +123,21 @@ async def test_the_invoice_endpoint_takes_a_final_invoice_under_the_finalization
         vat = await client.post(f"/orders/{order}/invoice", final | {"vatIncluded": True})
         assert vat.status_code == 422, vat.text
         assert [e["field"] for e in vat.json()["errors"]] == ["vatIncluded"]
+        # the margin scheme taxes the supply in the state of origin (Art. 139(3)): an
+        # exempt supply's invoice is not under it, submitted or corrected
+        margin = await client.post(f"/orders/{order}/invoice", final | {"marginScheme": True})
+        assert margin.status_code == 422, margin.text
+        assert [e["field"] for e in margin.json()["errors"]] == ["marginScheme"]
         stored = await client.post(f"/orders/{order}/invoice", final)
         assert stored.status_code == 201, stored.text
         assert (stored.json()["type"], stored.json()["invoiceNumber"]) == ("FINAL", "FIN-7")
+        corrected = await http.patch(
+            f"{client.seller}/orders/{order}/invoice",
+            json={"type": "FINAL", "marginScheme": True},
+            headers=key() | {"If-Match": f'"{stored.json()["version"]}"'},
+        )
+        assert corrected.status_code == 422, corrected.text
+        assert [e["field"] for e in corrected.json()["errors"]] == ["marginScheme"]
 
         # one FINAL invoice per order, whichever endpoint submits it
         same = await client.post(f"/orders/{order}/finalization/final-invoice", final)

@@ -439,7 +439,7 @@ class OrderWorkflow:
                     Refused.NOT_DECIDED,
                     "The final invoice is accepted once the compliance decision is known.",
                 )
-            self._require_final_invoice_vat(invoice.vat_included)
+            self._require_final_invoice_fits(invoice.vat_included, invoice.margin_scheme)
         existing = self.state.invoices.get(invoice.type)
         if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
             raise self._refuse(
@@ -465,8 +465,13 @@ class OrderWorkflow:
         invoice = self.state.invoices.get(command.type)
         if invoice is None:
             raise self._refuse(Refused.NO_INVOICE, f"The order has no {command.type} invoice.")
-        if command.type == "FINAL" and command.vat_included is not None:
-            self._require_final_invoice_vat(command.vat_included)
+        if command.type == "FINAL" and (
+            command.vat_included is not None or command.margin_scheme is not None
+        ):
+            self._require_final_invoice_fits(
+                invoice.vat_included if command.vat_included is None else command.vat_included,
+                invoice.margin_scheme if command.margin_scheme is None else command.margin_scheme,
+            )
         self._require_version(
             command.expected_version, invoice.version, Resource.INVOICE, key=invoice.type
         )
@@ -968,10 +973,19 @@ class OrderWorkflow:
                 Refused.ORDER_FINAL, "The order is final; only the final invoice may follow."
             )
 
-    def _require_final_invoice_vat(self, vat_included: bool) -> None:
-        """The final invoice follows the decision: VAT when it applies, none when exempt."""
+    def _require_final_invoice_fits(self, vat_included: bool, margin_scheme: bool) -> None:
+        """The final invoice follows the decision: VAT when it applies, none when exempt, and
+        an exempt supply is not under the margin scheme."""
         assert self.evaluation is not None
         decision = self.evaluation.decision
+        if decision == Decision.VALID_EXPORT and margin_scheme:
+            raise self._refuse(
+                Refused.FINAL_INVOICE_VAT,
+                "The decision is VALID_EXPORT: a supply under the margin scheme is taxed in the "
+                "member state of origin (Art. 139(3)), so the final invoice of an exempt supply "
+                "is not under it.",
+                errors=[FieldIssue("margin_scheme", "must be false for an exempt supply", True)],
+            )
         if decision == Decision.VAT_APPLICABLE and not vat_included:
             raise self._refuse(
                 Refused.FINAL_INVOICE_VAT,

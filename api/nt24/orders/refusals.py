@@ -46,6 +46,7 @@ CONTRACT_FIELDS = {
     "invoice_type": "type",
     "delivery_date": "deliveryDate",
     "vat_included": "vatIncluded",
+    "margin_scheme": "marginScheme",
 }
 CONTRACT_DETAILS: dict[Refused, tuple[str, str | None]] = {
     # (the problem's detail, each field error's message)
