@@ -249,6 +249,8 @@ async def test_an_order_walked_to_valid_and_its_export_file_downloaded_in_the_br
     await until_shown(page, order_url, r"/export-file/1\"")
     rollup = await page.locator("#rollup").inner_text()
     assert "valid export" in rollup.lower() and "No blockers" in rollup
+    # VALID always depends on the seller's own filing, which the order cannot show
+    assert "recapitulative statement (Art. 138(1a)" in rollup
     timeline = await page.locator("#timeline").inner_text()
     assert "Delivery confirmed" in timeline and "WEB_APP" in timeline
     assert "compliance.decision_made" in timeline
