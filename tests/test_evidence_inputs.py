@@ -17,7 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, select
 
-from api.nt24.orders.transport import latest_today
+from api.nt24.values import latest_today
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
 from sandboxes.vies import BY_NUMBER, VALID_NAME

@@ -184,18 +184,18 @@ async def test_a_delivery_before_the_pickup_date_is_refused(stack: Stack):
 
 
 async def test_dates_at_the_ends_of_the_calendar_are_evaluated(stack: Stack):
-    """The rollup answers for any date a client may send: a vehicle first registered on the
-    calendar's last day, a pickup on its first (the VIES answer for the day before it)."""
+    """The rollup answers for any date a client may send: a pickup on the calendar's first
+    day (the VIES answer for the day before it). A first registration in the future is
+    refused: by its date alone a used car would count as a new means of transport."""
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
         buyer = await client.buyer()
         body = client.order_body(buyer, f"deal-{uuid4()}")
         body["vins"][0]["firstRegistrationDate"] = "9999-12-31"
-        created = await client.post("/orders", body)
-        assert created.status_code == 201, created.text
-        rollup = (await client.get(f"/orders/{created.json()['uuid']}/compliance")).json()
-        assert rollup["complianceStatus"] == "INCOMPLETE"
+        refused = await client.post("/orders", body)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["vins[0].firstRegistrationDate"]
 
         del body["vins"][0]["firstRegistrationDate"]  # used or new: the buyer's VIES decides
         order = (await client.order(buyer, vins=body["vins"]))["uuid"]

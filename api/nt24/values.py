@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import pycountry
@@ -11,6 +12,22 @@ from api.nt24.schemas import NT24Model
 from api.shared.input_limits import MoneyValue
 from workflows import money
 from workflows.orders import model as order_model
+
+# The earliest and the latest calendar day on earth differ by up to 26 hours (UTC-12 to
+# UTC+14): a day dated the client's own today is never refused for its time zone.
+_LATEST_UTC_OFFSET = timedelta(hours=14)
+
+
+def latest_today(now: datetime | None = None) -> date:
+    """The latest calendar day anywhere on earth right now (UTC+14)."""
+    return ((now or datetime.now(UTC)) + _LATEST_UTC_OFFSET).date()
+
+
+def not_in_future(day: date) -> date:
+    """A day that has come somewhere on earth: what happened (a pickup, a registration)."""
+    if day > latest_today():
+        raise ValueError("must not be in the future")
+    return day
 
 
 def _json_integer(value: Any) -> Any:

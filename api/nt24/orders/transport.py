@@ -3,7 +3,7 @@ pickup is the only reversal, before delivery."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from functools import partial
 from typing import Any, Literal
 from uuid import UUID
@@ -15,7 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model
-from api.nt24.values import AddressIn
+from api.nt24.values import AddressIn, not_in_future
 from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
@@ -29,22 +29,6 @@ router = APIRouter(
 )
 
 
-# The earliest and the latest calendar day on earth differ by up to 26 hours (UTC-12 to
-# UTC+14): a milestone dated the client's own today is never refused for its time zone.
-_LATEST_UTC_OFFSET = timedelta(hours=14)
-
-
-def latest_today(now: datetime | None = None) -> date:
-    """The latest calendar day anywhere on earth right now (UTC+14)."""
-    return ((now or datetime.now(UTC)) + _LATEST_UTC_OFFSET).date()
-
-
-def _not_in_future(day: date) -> date:
-    if day > latest_today():
-        raise ValueError("must not be in the future")
-    return day
-
-
 class PickupIn(NT24Model):
     type: Literal["SELF_PICKUP", "COMPANY_TRANSPORT"]
     pickupDate: date = Field(description="Not in the future (the latest today on earth, UTC+14)")
@@ -56,7 +40,7 @@ class PickupIn(NT24Model):
         "SELF_PICKUP is always the buyer (SELLER is refused).",
     )
 
-    _pickup_date = field_validator("pickupDate")(_not_in_future)
+    _pickup_date = field_validator("pickupDate")(not_in_future)
 
     @field_validator("arrangedBy")
     @classmethod
@@ -84,7 +68,7 @@ class DeliveryIn(NT24Model):
         None, description="Defaults to the buyer's address country"
     )
 
-    _delivery_date = field_validator("deliveryDate")(_not_in_future)
+    _delivery_date = field_validator("deliveryDate")(not_in_future)
 
     def model(self) -> m.Delivery:
         return m.Delivery(

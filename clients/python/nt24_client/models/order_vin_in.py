@@ -25,7 +25,7 @@ class OrderVinIn:
         model (None | str | Unset):
         purchase_amount (MoneyIn | None | Unset):
         mileage (int | None | Unset):
-        first_registration_date (datetime.date | None | Unset):
+        first_registration_date (datetime.date | None | Unset): Not in the future (the latest today on earth, UTC+14)
     """
 
     vin: str

@@ -26,7 +26,7 @@ class OrderVinOut:
         model (None | str | Unset):
         purchase_amount (Money | None | Unset):
         mileage (int | None | Unset):
-        first_registration_date (datetime.date | None | Unset):
+        first_registration_date (datetime.date | None | Unset): Not in the future (the latest today on earth, UTC+14)
         warnings (list[str] | None | Unset):
     """
 

@@ -21,12 +21,12 @@ class WebhookEndpointCreated:
         url (str):
         events (list[str]):
         status (WebhookEndpointCreatedStatus):
-        version (int):
-        created_at (str):
-        secret (str): The signing secret: shown in this answer only, never again.
         accepted_schema_versions (list[int]): The event schema versions this endpoint takes; omitted or null on
             registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new version's dual
             emission, only that one); an event emitted in none of them is not delivered.
+        version (int):
+        created_at (str):
+        secret (str): The signing secret: shown in this answer only, never again.
         status_reason (None | str | Unset): Why it is PAUSED or DISABLED
         partner_ids (list[UUID] | None | Unset):
         updated_at (None | str | Unset):
@@ -36,10 +36,10 @@ class WebhookEndpointCreated:
     url: str
     events: list[str]
     status: WebhookEndpointCreatedStatus
+    accepted_schema_versions: list[int]
     version: int
     created_at: str
     secret: str
-    accepted_schema_versions: list[int]
     status_reason: None | str | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
@@ -54,13 +54,13 @@ class WebhookEndpointCreated:
 
         status = self.status.value
 
+        accepted_schema_versions = self.accepted_schema_versions
+
         version = self.version
 
         created_at = self.created_at
 
         secret = self.secret
-
-        accepted_schema_versions = self.accepted_schema_versions
 
         status_reason: None | str | Unset
         if isinstance(self.status_reason, Unset):
@@ -94,10 +94,10 @@ class WebhookEndpointCreated:
                 "url": url,
                 "events": events,
                 "status": status,
+                "acceptedSchemaVersions": accepted_schema_versions,
                 "version": version,
                 "createdAt": created_at,
                 "secret": secret,
-                "acceptedSchemaVersions": accepted_schema_versions,
             }
         )
         if status_reason is not UNSET:
@@ -120,13 +120,13 @@ class WebhookEndpointCreated:
 
         status = WebhookEndpointCreatedStatus(d.pop("status"))
 
+        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
+
         version = d.pop("version")
 
         created_at = d.pop("createdAt")
 
         secret = d.pop("secret")
-
-        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
 
         def _parse_status_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -173,10 +173,10 @@ class WebhookEndpointCreated:
             url=url,
             events=events,
             status=status,
+            accepted_schema_versions=accepted_schema_versions,
             version=version,
             created_at=created_at,
             secret=secret,
-            accepted_schema_versions=accepted_schema_versions,
             status_reason=status_reason,
             partner_ids=partner_ids,
             updated_at=updated_at,

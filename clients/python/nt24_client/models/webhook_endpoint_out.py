@@ -21,11 +21,11 @@ class WebhookEndpointOut:
         url (str):
         events (list[str]):
         status (WebhookEndpointOutStatus):
-        version (int):
-        created_at (str):
         accepted_schema_versions (list[int]): The event schema versions this endpoint takes; omitted or null on
             registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new version's dual
             emission, only that one); an event emitted in none of them is not delivered.
+        version (int):
+        created_at (str):
         status_reason (None | str | Unset): Why it is PAUSED or DISABLED
         partner_ids (list[UUID] | None | Unset):
         updated_at (None | str | Unset):
@@ -35,9 +35,9 @@ class WebhookEndpointOut:
     url: str
     events: list[str]
     status: WebhookEndpointOutStatus
+    accepted_schema_versions: list[int]
     version: int
     created_at: str
-    accepted_schema_versions: list[int]
     status_reason: None | str | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
@@ -52,11 +52,11 @@ class WebhookEndpointOut:
 
         status = self.status.value
 
+        accepted_schema_versions = self.accepted_schema_versions
+
         version = self.version
 
         created_at = self.created_at
-
-        accepted_schema_versions = self.accepted_schema_versions
 
         status_reason: None | str | Unset
         if isinstance(self.status_reason, Unset):
@@ -90,9 +90,9 @@ class WebhookEndpointOut:
                 "url": url,
                 "events": events,
                 "status": status,
+                "acceptedSchemaVersions": accepted_schema_versions,
                 "version": version,
                 "createdAt": created_at,
-                "acceptedSchemaVersions": accepted_schema_versions,
             }
         )
         if status_reason is not UNSET:
@@ -115,11 +115,11 @@ class WebhookEndpointOut:
 
         status = WebhookEndpointOutStatus(d.pop("status"))
 
+        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
+
         version = d.pop("version")
 
         created_at = d.pop("createdAt")
-
-        accepted_schema_versions = cast(list[int], d.pop("acceptedSchemaVersions"))
 
         def _parse_status_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -166,9 +166,9 @@ class WebhookEndpointOut:
             url=url,
             events=events,
             status=status,
+            accepted_schema_versions=accepted_schema_versions,
             version=version,
             created_at=created_at,
-            accepted_schema_versions=accepted_schema_versions,
             status_reason=status_reason,
             partner_ids=partner_ids,
             updated_at=updated_at,

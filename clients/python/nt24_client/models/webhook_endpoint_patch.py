@@ -22,18 +22,18 @@ class WebhookEndpointPatch:
         partner_ids (list[UUID] | None | Unset): Only events of these authorized partners; omitted or null: all of them.
         status (None | Unset | WebhookEndpointPatchStatusType0): PAUSED queues deliveries; ACTIVE resumes and delivers
             what queued.
-        secret (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
         accepted_schema_versions (list[int] | None | Unset): The event schema versions this endpoint takes; omitted or
             null on registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new
             version's dual emission, only that one); an event emitted in none of them is not delivered.
+        secret (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     url: None | str | Unset = UNSET
     events: list[str] | None | Unset = UNSET
     partner_ids: list[UUID] | None | Unset = UNSET
     status: None | Unset | WebhookEndpointPatchStatusType0 = UNSET
-    secret: None | str | Unset = UNSET
     accepted_schema_versions: list[int] | None | Unset = UNSET
+    secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,12 +72,6 @@ class WebhookEndpointPatch:
         else:
             status = self.status
 
-        secret: None | str | Unset
-        if isinstance(self.secret, Unset):
-            secret = UNSET
-        else:
-            secret = self.secret
-
         accepted_schema_versions: list[int] | None | Unset
         if isinstance(self.accepted_schema_versions, Unset):
             accepted_schema_versions = UNSET
@@ -86,6 +80,12 @@ class WebhookEndpointPatch:
 
         else:
             accepted_schema_versions = self.accepted_schema_versions
+
+        secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            secret = UNSET
+        else:
+            secret = self.secret
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,10 +98,10 @@ class WebhookEndpointPatch:
             field_dict["partnerIds"] = partner_ids
         if status is not UNSET:
             field_dict["status"] = status
-        if secret is not UNSET:
-            field_dict["secret"] = secret
         if accepted_schema_versions is not UNSET:
             field_dict["acceptedSchemaVersions"] = accepted_schema_versions
+        if secret is not UNSET:
+            field_dict["secret"] = secret
 
         return field_dict
 
@@ -174,15 +174,6 @@ class WebhookEndpointPatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
-        def _parse_secret(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        secret = _parse_secret(d.pop("secret", UNSET))
-
         def _parse_accepted_schema_versions(data: object) -> list[int] | None | Unset:
             if data is None:
                 return data
@@ -202,13 +193,22 @@ class WebhookEndpointPatch:
             d.pop("acceptedSchemaVersions", UNSET)
         )
 
+        def _parse_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        secret = _parse_secret(d.pop("secret", UNSET))
+
         webhook_endpoint_patch = cls(
             url=url,
             events=events,
             partner_ids=partner_ids,
             status=status,
-            secret=secret,
             accepted_schema_versions=accepted_schema_versions,
+            secret=secret,
         )
 
         webhook_endpoint_patch.additional_properties = d
