@@ -293,6 +293,14 @@ async def test_create_is_idempotent_by_external_order_id(stack: Stack):
         body = client.order_body(buyer, f"deal-{uuid4()}")
         answers = await asyncio.gather(*(client.post("/orders", body) for _ in range(20)))
         other = await client.post("/orders", body | {"purchaseDate": "2020-01-01"})
+        # the matrix's other row: the same Idempotency-Key and body again is the cached
+        # response replayed, 200
+        same_key, fresh = key(), client.order_body(buyer, f"deal-{uuid4()}")
+        first = await http.post(f"{client.seller}/orders", json=fresh, headers=same_key)
+        retried = await http.post(f"{client.seller}/orders", json=fresh, headers=same_key)
+    assert (first.status_code, retried.status_code) == (201, 200)
+    assert retried.headers["idempotent-replayed"] == "true" and retried.json() == first.json()
+    assert retried.headers["location"] == first.headers["location"]
     assert sorted(a.status_code for a in answers) == [200] * 19 + [201]
     assert len({a.json()["uuid"] for a in answers}) == 1
     assert other.status_code == 409

@@ -12,7 +12,8 @@ boundary is the same request):
   or a crash removes the record, so a retry runs the request again (and its workflow
   Updates carry ids derived from the key, so Temporal attaches the retry to an Update the
   first attempt left behind instead of applying the command twice: api/shared/temporal_calls.py);
-- same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``;
+- same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``
+  (an order's creation, 201, as 200: the contract's order-creation matrix);
 - same key, another request: 422 ``idempotency-key-reused``;
 - same key while the first is still running: the duplicate polls until the first finishes
   and then replays its answer. If the first failed (its record is gone), the first waiter to
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import Message as MimeHeader
@@ -252,10 +254,19 @@ def storable(status: int) -> bool:
     return status < 500 and status != 429
 
 
-def replay(record: IdempotencyRecord) -> Response:
+# The contract's order-creation matrix (O1) answers the same key and body again with "cached
+# response replayed, 200": the first request created the order, the replay creates nothing.
+# Every other replay repeats the original status (section 2.2: "the cached original response").
+_ORDER_CREATION = re.compile(r"/v1/partners/[^/]+/orders/?")
+
+
+def replay(record: IdempotencyRecord, request: Request) -> Response:
     assert record.response_status is not None
     headers = dict(record.response_headers or {}) | {REPLAY_HEADER: "true"}
-    return Response(record.response_body or b"", record.response_status, headers)
+    status = record.response_status
+    if status == 201 and request.method == "POST" and _ORDER_CREATION.fullmatch(request.url.path):
+        status = 200
+    return Response(record.response_body or b"", status, headers)
 
 
 class IdempotencyMiddleware:
@@ -345,7 +356,7 @@ class IdempotencyMiddleware:
                     ),
                 )
             if record is not None and record.response_status is not None:
-                return replay(record)
+                return replay(record, request)
             if loop.time() >= deadline:
                 IDEMPOTENCY_REFUSALS.labels("in-progress").inc()
                 return problem_response(
