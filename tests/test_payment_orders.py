@@ -174,6 +174,9 @@ async def test_order_lifecycle_over_http(
         assert (await http.get(f"/v1/api/orders/{uuid}/get_status/")).json() == {
             "status": "accepted"
         }
+        # nothing captured yet, so nothing to refund: the spec's 409
+        nothing = await http.get(f"/v1/api/orders/{uuid}/refundable_invoices/")
+        assert nothing.status_code == 409 and nothing.json()["details"], nothing.text
         first = await http.post(
             f"/v1/api/orders/{uuid}/capture/",
             json={

@@ -38,6 +38,7 @@ from api.notyd.payments.views import (
     order_line,
 )
 from api.shared.deps import Db, Temporal
+from api.shared.errors import Problem
 from store.payments.queries import (
     ORDER_SORTS,
     PaymentOrderFilter,
@@ -268,12 +269,16 @@ async def capture_status(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     "/{uuid}/refundable_invoices/",
     response_model=Page[RefundableInvoiceOut],
     summary="Get the refundable Invoices of the Order",
-    responses=NOT_FOUND,
+    responses=NOT_FOUND | CONFLICT,
 )
 async def refundable_invoices(
     uuid: str, scope: Scope, db: Db, paging: Paging
 ) -> Page[dict[str, Any]]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    if not order.captured_amount_incl_tax:  # pending, accepted, or ended before a capture
+        raise Problem(
+            "conflict", f"The order is {order.status}: nothing was captured, so nothing refunds."
+        )
     query = refundable_invoices_of_order(scope.tenant, scope.partner_id, order.id)
     async with db.session() as session:
         total, invoices = await paging.fetch(session, query)
