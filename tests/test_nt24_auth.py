@@ -67,7 +67,17 @@ async def test_http_basic_client_authentication(stack: Stack):
             data={"grant_type": "client_credentials"},
             headers={"Authorization": "Basic " + base64.b64encode(b"api-client-x:nope").decode()},
         )
+        # the media type's name in any case, with a charset: still the form
+        shouted = await http.post(
+            TOKEN_PATH,
+            content=b"grant_type=client_credentials",
+            headers={
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "Application/X-WWW-Form-URLencoded; charset=UTF-8",
+            },
+        )
     assert answer.status_code == 200
+    assert shouted.status_code == 200, shouted.text
     assert wrong.status_code == 401
     assert wrong.json()["error"] == "invalid_client"
     assert wrong.headers["www-authenticate"].startswith("Basic")

@@ -193,7 +193,9 @@ async def token(
     db: Db,
     settings: AppSettings,
 ) -> JSONResponse:
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    # a media type's name is case-insensitive (RFC 9110 8.3.1); parameters may follow it
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
         return _oauth_error(
             400, "invalid_request", "The body must be application/x-www-form-urlencoded."
         )
