@@ -8,11 +8,14 @@ import pytest
 
 from workflows.payments.rules.amounts import (
     AmountError,
+    Discount,
     GivenTotals,
+    Line,
     TotalsProblem,
     Triple,
     allocate,
     amounts_of,
+    order_total,
     reconcile_totals,
     tax_rate,
     whole_number,
@@ -66,6 +69,21 @@ def test_totals_triple_and_legacy_amount() -> None:
     assert isinstance(tax, TotalsProblem) and tax.field == "total_amount_tax"
     both = reconcile_totals(GivenTotals(12100, 10000, amount=1), expected)
     assert isinstance(both, TotalsProblem) and both.field == "amount"
+
+
+def test_order_totals_given_or_computed_for_a_patch() -> None:
+    lines = [Line(2, 6050, 5000, Decimal(21))]
+    spring = Discount("Spring", 1210, 1000)
+    expected = Triple(10890, 9000)
+    assert order_total(lines, spring, GivenTotals(10890, 9000, 1890)) == expected
+    required = order_total(lines, spring, GivenTotals())
+    assert isinstance(required, TotalsProblem) and required.field == "total_amount_incl_tax"
+    # a PATCH without totals gets the only totals that could pass the exact check
+    assert order_total(lines, spring, GivenTotals(), required=False) == expected
+    given = order_total(lines, None, GivenTotals(10890, 9000), required=False)
+    assert isinstance(given, TotalsProblem) and given.field == "total_amount_incl_tax"
+    too_much = order_total(lines, Discount("", 20000, 20000), GivenTotals(), required=False)
+    assert too_much == TotalsProblem("discount", "is more than the order lines")
 
 
 def test_amount_alone_is_split_pro_rata() -> None:

@@ -280,6 +280,43 @@ async def test_order_lifecycle_over_http(
     )
 
 
+async def test_patch_changes_only_what_it_sends(stack: Stack, db: Database) -> None:
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    uuid = order["uuid"]
+    path = f"/v1/api/orders/{uuid}/"
+    brushes = order_request()["order_lines"][:1]  # 2 x 48400 (40000 excl)
+    async with stack.http(seller.token) as http:
+        before = (await http.get(path)).json()
+        nothing = await http.patch(path, json={})
+        assert nothing.status_code == 200, nothing.text
+        assert nothing.json() == {"id": uuid, "description": "Order has been patched"}
+        assert (await http.get(path)).json() == before  # not even updated_at
+
+        same = {"total_amount_incl_tax": 119790, "total_amount_excl_tax": 99000}
+        assert (await http.patch(path, json=same)).status_code == 200
+        wrong = await http.patch(path, json={"total_amount_incl_tax": 1})
+        assert wrong.status_code == 422
+        assert [e["field"] for e in wrong.json()["errors"]] == ["total_amount_incl_tax"]
+
+        # lines and totals, no discount: the discount stays
+        fewer = {"order_lines": brushes, "amount": 96800 - 1210}
+        assert (await http.patch(path, json=fewer)).status_code == 200, fewer
+        detail = (await http.get(path)).json()
+        assert detail["discount"] == before["discount"]
+        assert (detail["total_amount_incl_tax"], detail["total_amount_excl_tax"]) == (
+            95590,
+            79000,
+        )
+        # a discount of null removes it; the totals follow from the lines
+        removed = await http.patch(path, json={"discount": None})
+        assert removed.json() == {"id": uuid, "description": "Order has been patched"}
+        detail = (await http.get(path)).json()
+        assert detail["discount"] is None
+        assert (detail["total_amount_incl_tax"], detail["total_amount_tax"]) == (96800, 16800)
+        assert len(detail["order_lines"]) == 1
+
+
 async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> None:
     seller = await make_seller(stack, db)
     rejected = await create(

@@ -32,12 +32,13 @@ from workflows.payments.payment_order_model import (
     CreditVerdict,
     NewPaymentOrder,
     OrderState,
+    PatchOrder,
     PaymentOrderSettings,
     PaymentOrderStart,
     RefundOrder,
     RefundWrite,
 )
-from workflows.payments.rules.amounts import GivenTotals, Triple
+from workflows.payments.rules.amounts import Discount, GivenTotals, Triple
 from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CaptureRequest,
@@ -263,3 +264,39 @@ async def test_the_buyer_cancels_only_a_pending_order_the_seller_an_accepted_one
     answer = await accepted.execute_update(PaymentOrderWorkflow.cancel, CancelOrder())
     assert answer.status == "cancelled"
     await until(lambda: payment_orders.bureau.notified()[-1] == "cancelled", "the notice")
+
+
+async def test_a_patch_changes_what_it_sends_and_keeps_the_rest(payment_orders: PaymentOrders):
+    bureau = payment_orders.bureau
+    handle = await payment_orders.create()
+    uuid = handle.id.removeprefix("payment-order-")
+
+    def written() -> list[OrderState]:
+        return [s for s in bureau.states if s.uuid == uuid]
+
+    spring = Discount("Spring", 12_100, 10_000)
+    await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(discount=spring))
+    assert (written()[-1].total, written()[-1].lines) == (Triple(1_210_000, 1_000_000), LINES)
+
+    car_only = [OrderLineState(**vars(LINES[0]))]
+    await handle.execute_update(
+        PaymentOrderWorkflow.patch,
+        PatchOrder(GivenTotals(1_197_900, 990_000), keep_discount=True, lines=car_only),
+    )
+    assert written()[-1].discount == spring  # not sent: kept
+    assert written()[-1].total == Triple(1_197_900, 990_000)
+
+    writes = len(written())
+    await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(keep_discount=True))
+    assert len(written()) == writes  # nothing sent, nothing written
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            PaymentOrderWorkflow.patch, PatchOrder(GivenTotals(1_210_000), keep_discount=True)
+        )
+    assert refusal(refused.value).type == "INVALID_REQUEST"
+    assert "total_amount_incl_tax" in str(refusal(refused.value).details)
+
+    await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(discount=None))
+    assert (written()[-1].discount, written()[-1].total) == (None, Triple(1_210_000, 1_000_000))
+    assert all(s.notice is None for s in written())

@@ -42,7 +42,13 @@ with workflow.unsafe.imports_passed_through():
         StatusNotice,
     )
     from workflows.payments.refusals import PaymentOrderRefusalReason as Refused
-    from workflows.payments.rules.amounts import ZERO, Discount, Triple
+    from workflows.payments.rules.amounts import (
+        ZERO,
+        Discount,
+        TotalsProblem,
+        Triple,
+        order_total,
+    )
     from workflows.payments.rules.orders import (
         ACCEPTED,
         CANCELLED,
@@ -72,6 +78,8 @@ STORE_TIMEOUT = timedelta(seconds=30)
 STORE_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 CAPTURABLE = (ACCEPTED, PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
+# A PATCH that changes nothing writes nothing (before, it wrote a new revision every time)
+_UNCHANGED_PATCH = "unchanged-patch-writes-nothing"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -272,7 +280,12 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def patch(self, command: PatchOrder) -> StatusAnswer:
-        self.total, self.discount, self.lines = command.total, command.discount, command.lines
+        patched = self._patched(command)
+        if patched == (self.total, self.discount, self.lines) and workflow.patched(
+            _UNCHANGED_PATCH
+        ):
+            return StatusAnswer(self.status)
+        self.total, self.discount, self.lines = patched
         await self._save(notify=False)
         return StatusAnswer(self.status)
 
@@ -283,7 +296,8 @@ class PaymentOrderWorkflow:
             raise refuse(
                 Refused.NOT_UPDATABLE, f"The order is {self.status}: it can no longer be updated."
             )
-        if self.status == ACCEPTED and command.total.incl > self.approved_amount:
+        total, _, _ = self._patched(command)
+        if self.status == ACCEPTED and total.incl > self.approved_amount:
             raise refuse(
                 Refused.OVER_APPROVED_AMOUNT,
                 f"The credit check approved {self.approved_amount}; an accepted order's total "
@@ -343,6 +357,19 @@ class PaymentOrderWorkflow:
                 Refused.NOT_CAPTURABLE, f"The order is {self.status}: it cannot be captured."
             )
         self._capture_plan(command)
+
+    def _patched(self, command: PatchOrder) -> tuple[Triple, Discount | None, list[OrderLineState]]:
+        """The order after the PATCH: what it did not send stays; the result must add up."""
+        lines = command.lines if command.lines is not None else self.lines
+        discount = self.discount if command.keep_discount else command.discount
+        total = order_total([line.line for line in lines], discount, command.totals, required=False)
+        if isinstance(total, TotalsProblem):
+            raise refuse(
+                Refused.INVALID_REQUEST,
+                f"Field '{total.field}' {total.message}",
+                FieldIssue(total.field, total.message),
+            )
+        return total, discount, lines
 
     def _capture_plan(self, command: CaptureOrder) -> CapturePlan:
         plan = plan_capture(

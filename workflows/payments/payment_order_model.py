@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflows.payments.rules.amounts import Discount, Triple
+from workflows.payments.rules.amounts import Discount, GivenTotals, Triple
 from workflows.payments.rules.orders import (
     CaptureRequest,
     CreditNotePlan,
@@ -74,9 +74,18 @@ class CancelOrder:
 
 @dataclass
 class PatchOrder:
-    total: Triple
-    discount: Discount | None
-    lines: list[OrderLineState]
+    """A partial update of lines, discount and totals: what was not sent keeps its stored
+    value, and the result must add up as an order request's does.
+
+    Histories recorded before partial updates hold ``total`` (the triple the API had already
+    checked against the lines sent, hence the same as computed), ``discount`` (null removed
+    it) and ``lines``; they read as this with every field sent and no totals given.
+    """
+
+    totals: GivenTotals = field(default_factory=GivenTotals)
+    discount: Discount | None = None
+    keep_discount: bool = False  # "discount" was not sent (an explicit null removes it)
+    lines: list[OrderLineState] | None = None  # None: not sent, the stored lines stay
 
 
 @dataclass

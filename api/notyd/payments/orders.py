@@ -50,7 +50,6 @@ from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
     CancelOrder,
     CaptureOrder,
-    PatchOrder,
     RefundOrder,
 )
 from workflows.payments.rules.amounts import rate_text
@@ -122,13 +121,7 @@ async def patch_order(
     uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Temporal
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
-    total, order_discount, lines = body.priced()
-    await order_command(
-        client,
-        order,
-        PaymentOrderWorkflow.patch,
-        PatchOrder(total, order_discount, lines),
-    )
+    await order_command(client, order, PaymentOrderWorkflow.patch, body.command())
     return {"id": str(order.uuid), "description": "Order has been patched"}
 
 

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from api.shared.errors import FieldError, validation_problem
 from api.shared.input_limits import INT32_MAX, max_money
+from workflows.payments.payment_order_model import PatchOrder
 from workflows.payments.rules.amounts import (
     AmountError,
     Discount,
@@ -24,7 +25,7 @@ from workflows.payments.rules.amounts import (
     Triple,
     discount_of,
     line_sum,
-    reconcile_totals,
+    order_total,
     tax_rate,
     whole_number,
 )
@@ -231,8 +232,25 @@ def _link_duration(value: Any) -> Any:
     return number
 
 
+def _priced_lines(order_lines: list[OrderLineIn]) -> list[OrderLineState]:
+    """The lines sent, each and together within the money limit (422 naming the field)."""
+    limit = max_money()
+    too_big = [
+        FieldError(f"order_lines[{i}].quantity", f"makes the line total more than {limit}")
+        for i, line in enumerate(order_lines)
+        if max(line.line.total.incl, line.line.total.excl) > limit
+    ]
+    if too_big:
+        raise validation_problem(too_big)
+    expected = line_sum([line.line for line in order_lines])
+    if max(expected.incl, expected.excl) > limit:
+        message = f"the order lines add up to more than {limit}"
+        raise validation_problem([FieldError("order_lines", message)])
+    return [line.state(i + 1) for i, line in enumerate(order_lines)]
+
+
 class PricedOrderIn(TotalsIn):
-    """What an order request and an order PATCH share: lines, discount and totals."""
+    """An order request's lines, discount and totals."""
 
     order_lines: list[OrderLineIn] = Field(min_length=1)
     discount: DiscountIn | None = None
@@ -240,26 +258,10 @@ class PricedOrderIn(TotalsIn):
     def priced(self) -> tuple[Triple, Discount | None, list[OrderLineState]]:
         """Totals checked against the lines (422 naming the field on a mismatch)."""
         discount = self.discount.discount("discount") if self.discount else None
-        limit = max_money()
-        too_big = [
-            FieldError(f"order_lines[{i}].quantity", f"makes the line total more than {limit}")
-            for i, line in enumerate(self.order_lines)
-            if max(line.line.total.incl, line.line.total.excl) > limit
-        ]
-        if too_big:
-            raise validation_problem(too_big)
-        expected = line_sum([line.line for line in self.order_lines])
-        if max(expected.incl, expected.excl) > limit:
-            message = f"the order lines add up to more than {limit}"
-            raise validation_problem([FieldError("order_lines", message)])
-        if discount is not None:
-            expected = expected - discount.amounts
-        total = reconcile_totals(self.totals, expected)
+        lines = _priced_lines(self.order_lines)
+        total = order_total([line.line for line in lines], discount, self.totals)
         if isinstance(total, TotalsProblem):
             raise validation_problem([FieldError(total.field, total.message)])
-        if total.incl < 0 or total.excl < 0:
-            raise validation_problem([FieldError("discount", "is more than the order lines")])
-        lines = [line.state(i + 1) for i, line in enumerate(self.order_lines)]
         return total, discount, lines
 
 
@@ -289,8 +291,21 @@ class OrderRequestIn(PricedOrderIn):
         return company.model_dump() | {"country": country}
 
 
-class PatchOrderIn(PricedOrderIn):
-    pass
+class PatchOrderIn(TotalsIn):
+    """A partial update: every field is optional, what is left out keeps its stored value,
+    `"discount": null` removes the discount, and totals left out follow from the lines and
+    the discount."""
+
+    order_lines: list[OrderLineIn] | None = Field(None, min_length=1)
+    discount: DiscountIn | None = None
+
+    def command(self) -> PatchOrder:
+        return PatchOrder(
+            totals=self.totals,
+            discount=self.discount.discount("discount") if self.discount else None,
+            keep_discount="discount" not in self.model_fields_set,
+            lines=_priced_lines(self.order_lines) if self.order_lines is not None else None,
+        )
 
 
 class CaptureLineIn(Lenient):

@@ -202,6 +202,24 @@ def reconcile_totals(
     return Triple(incl, given.excl)
 
 
+def order_total(
+    lines: Sequence[Line], discount: Discount | None, given: GivenTotals, *, required: bool = True
+) -> Triple | TotalsProblem:
+    """An order's totals: its lines' sums minus its discount, checked against the totals the
+    request gave (``reconcile_totals``). Without ``required`` (a PATCH) and no totals given,
+    they are those sums: nothing else could pass the exact check. A discount larger than the
+    lines is refused."""
+    expected = line_sum(lines)
+    if discount is not None:
+        expected = expected - discount.amounts
+    total = reconcile_totals(given, expected) if required or given.given else expected
+    if isinstance(total, TotalsProblem):
+        return total
+    if total.incl < 0 or total.excl < 0:
+        return TotalsProblem("discount", "is more than the order lines")
+    return total
+
+
 def amounts_of(given: GivenTotals, basis: Triple, *, prefix: str = "") -> Triple | TotalsProblem:
     """Totals given without lines to check them against (a capture or refund by amount).
 
