@@ -17,10 +17,12 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI, Request
+from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from store.db import Database
 from store.identity import identity
+from store.models import WebhookDelivery
 from tests.conftest import Stack, capture_history, serving
 from workflows.ids import payment_order_workflow_id
 
@@ -216,6 +218,15 @@ async def test_order_lifecycle_over_http(
         [note] = refund.json()["refunds"]
         assert note["invoice"] == invoice_uuid
         assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (12100, 10000)
+        again = await http.post(
+            f"/v1/api/orders/{uuid}/refund/",
+            json={
+                "description": "Another",
+                "amount": 100,
+                "invoices": [{"invoice_uuid": invoice_uuid}],
+            },
+        )
+        assert again.json()["details"] == "Order status updated to partially_refunded."
         over = await http.post(
             f"/v1/api/orders/{uuid}/refund/",
             json={
@@ -267,6 +278,9 @@ async def test_order_lifecycle_over_http(
             assert answer.json()["count"] == count, params
 
     bodies = await hooks.wait_for(4)
+    async with db.session() as session:  # queued with each status: the 2nd refund queued none
+        queued = (await session.scalars(select(WebhookDelivery.payload))).all()
+    assert [p["payload"]["order_id"] for p in queued].count(uuid) == 4
     assert [set(b) for b in bodies] == [{"event_type", "created", "payload"}] * 4
     assert all(
         b["payload"] == {"order_id": uuid, "webshop_id": order["external_webshop_uid"]}

@@ -43,6 +43,7 @@ from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CaptureRequest,
     OrderLineState,
+    RefundInvoiceRequest,
     RefundRequest,
 )
 
@@ -300,3 +301,29 @@ async def test_a_patch_changes_what_it_sends_and_keeps_the_rest(payment_orders: 
     await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(discount=None))
     assert (written()[-1].discount, written()[-1].total) == (None, Triple(1_210_000, 1_000_000))
     assert all(s.notice is None for s in written())
+
+
+async def test_the_webhook_hears_of_a_status_only_when_it_changes(payment_orders: PaymentOrders):
+    bureau = payment_orders.bureau
+    handle, _ = await payment_orders.confirmed()
+    uuid = handle.id.removeprefix("payment-order-")
+
+    def notified() -> list[str]:
+        return [s.status for s in bureau.states if s.uuid == uuid and s.notice is not None]
+
+    part = CaptureOrder(CaptureRequest(totals=GivenTotals(amount=121_000)))
+    for _ in range(2):
+        answer = await handle.execute_update(PaymentOrderWorkflow.capture, part)
+        assert answer.status == "partially_captured"
+    first = bureau.captures[-2].invoice.uuid
+    scratch = RefundOrder(
+        RefundRequest(
+            "a scratch",
+            totals=GivenTotals(amount=12_100),
+            invoices=[RefundInvoiceRequest(first)],
+        )
+    )
+    for _ in range(2):
+        answer = await handle.execute_update(PaymentOrderWorkflow.refund, scratch)
+        assert answer.status == "partially_refunded"
+    assert notified() == ["accepted", "partially_captured", "partially_refunded"]

@@ -80,6 +80,8 @@ CAPTURABLE = (ACCEPTED, PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 # A PATCH that changes nothing writes nothing (before, it wrote a new revision every time)
 _UNCHANGED_PATCH = "unchanged-patch-writes-nothing"
+# A capture or refund that leaves the status as it was sends no webhook (before, each did)
+_NOTIFY_ON_CHANGE = "notify-only-on-status-change"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -313,7 +315,7 @@ class PaymentOrderWorkflow:
             self.lines[take.position - 1].captured += take.quantity
         self.captured = self.captured + plan.amounts
         self.captured_discount = self.captured_discount + plan.discount
-        self.status = status_after_capture(self.total, self.captured)
+        before, self.status = self.status, status_after_capture(self.total, self.captured)
         invoice = InvoiceState(
             uuid=str(workflow.uuid4()),
             number=len(self.invoices) + 1,
@@ -341,7 +343,7 @@ class PaymentOrderWorkflow:
         )
         await workflow.execute_local_activity_method(
             PaymentOrderActivities.create_invoice_for_capture,
-            CaptureWrite(self._state(notify=True), draft),
+            CaptureWrite(self._state(notify=self._status_changed(before)), draft),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
             summary=f"Write invoice {invoice.number} ({invoice.payment_reference}): "
@@ -390,10 +392,11 @@ class PaymentOrderWorkflow:
         for plan in self._refund_plans(command):
             self._apply_refund(plan)
             drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
+        before = self.status
         self.status = status_after_refund(self.total, self.captured, self.refunded)
         await workflow.execute_local_activity_method(
             PaymentOrderActivities.create_credit_notes,
-            RefundWrite(self._state(notify=True), drafts),
+            RefundWrite(self._state(notify=self._status_changed(before)), drafts),
             start_to_close_timeout=STORE_TIMEOUT,
             retry_policy=STORE_RETRY,
             summary=f"Write {len(drafts)} credit notes, {self.status}",
@@ -433,6 +436,10 @@ class PaymentOrderWorkflow:
     def _require_created(self) -> None:
         if self.order is None:
             raise refuse(Refused.ORDER_NOT_FOUND, "The order does not exist.")
+
+    def _status_changed(self, before: str) -> bool:
+        """Whether the seller's webhook hears of this write: only a new status is news."""
+        return self.status != before or not workflow.patched(_NOTIFY_ON_CHANGE)
 
     def _payment_reference(self) -> str:
         rng = workflow.random()
