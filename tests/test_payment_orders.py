@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
+from api.notyd.payments.web_urls import web_origin, web_url
 from store.db import Database
 from store.identity import identity
 from store.models import WebhookDelivery
@@ -406,7 +407,17 @@ async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> N
         ),
         ({"billing_address": {"city": "X", "postal_code": "1"}}, "billing_address.country"),
         ({"seller_urls": {"success_url": "not a url"}}, "seller_urls.success_url"),
+        ({"seller_urls": {"cancel_url": "javascript:alert(1)"}}, "seller_urls.cancel_url"),
+        ({"seller_urls": {"error_url": "data:text/html,x"}}, "seller_urls.error_url"),
+        ({"seller_urls": {"pending_url": "http:///no-host"}}, "seller_urls.pending_url"),
+        ({"seller_urls": {"success_url": "https://a;script-src/"}}, "seller_urls.success_url"),
+        ({"seller_urls": {"success_url": "https://a.b/" + "x" * 2000}}, "seller_urls.success_url"),
         ({"webhook_urls": {"webhook_url": "ftp://x"}}, "webhook_urls.webhook_url"),
+        # the server calls it: the webhook check refuses what it would refuse as an endpoint
+        (
+            {"webhook_urls": {"webhook_url": "https://user:pw@shop.example/hook"}},
+            "webhook_urls.webhook_url",
+        ),
         ({"amount": 5}, "amount"),
     ],
 )
@@ -420,6 +431,31 @@ async def test_order_request_validation(
         assert answer.status_code == 422, answer.text
         assert field in [e["field"] for e in answer.json()["errors"]]
         assert (await http.get("/v1/api/orders/")).json()["count"] == 0  # nothing written
+
+
+def test_seller_pages_are_any_absolute_web_url_with_a_plain_origin() -> None:
+    assert web_url("http://shop.example/ok?order=1") == "http://shop.example/ok?order=1"
+    assert web_origin("http://User:pw@Shop.Example:8080/x") == "http://shop.example:8080"
+    assert web_origin("https://[::1]/x") == "https://[::1]"
+    assert web_origin("https://bücher.example/") == "https://xn--bcher-kva.example"
+    for bad in ("javascript:alert(1)", "data:,x", "/relative", "https://a'b/", "https://a b/"):
+        with pytest.raises(ValueError):
+            web_url(bad)
+
+
+async def test_seller_pages_may_be_plain_http(stack: Stack, db: Database) -> None:
+    """The buyer's browser goes there, the server never calls them: http is the seller's
+    choice (NOTYD's own example URL is http)."""
+    seller = await make_seller(stack, db)
+    urls = {"success_url": "http://shop.example:8080/done", "cancel_url": "http://10.0.0.7/c"}
+    order = await create(stack, seller, order_request(seller_urls=urls))
+    assert order["seller_urls"]["success_url"] == urls["success_url"]
+    async with stack.http() as http:
+        page = await http.get(httpx.URL(order["payment_page_url"]).path)
+    form_action = page.headers["content-security-policy"].split("form-action ")[1].split(";")[0]
+    assert form_action.split() == ["'self'", "http://10.0.0.7", "http://shop.example:8080"]
+    confirmed = await confirm_on_page(stack, order)
+    assert confirmed.headers["location"] == "http://shop.example:8080/done"
 
 
 async def test_line_field_validation(stack: Stack, db: Database) -> None:

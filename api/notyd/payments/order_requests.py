@@ -7,7 +7,6 @@ naming it and nothing is written. The order's PaymentOrderWorkflow is started an
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Any
 from uuid import UUID, uuid4
@@ -24,7 +23,7 @@ from api.notyd.payments.common import (
     serve_without_trailing_slash,
 )
 from api.notyd.payments.refusals import payment_refusal_problem
-from api.notyd.payments.schemas import OrderRequestIn, SellerUrlsIn
+from api.notyd.payments.schemas import OrderRequestIn
 from api.notyd.payments.views import OrderRequestOut, order_request
 from api.nt24.orders.commands import run_command
 from api.shared.deps import AppSettings, Db, Temporal
@@ -42,21 +41,17 @@ from workflows.payments.payment_order_model import (
 router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])
 
 
-async def check_urls(body: OrderRequestIn, settings: Settings) -> None:
-    """The request's status webhook and the seller's pages pass the check every webhook
-    endpoint passes (activities/webhooks/delivery.py ``vet_target``): https, no credentials, and in
-    production a host on the public internet only. A 422 names each field that does not."""
-    urls = {f"seller_urls.{k}": v for k, v in (body.seller_urls or SellerUrlsIn()) if v}
-    if body.webhook_urls and body.webhook_urls.webhook_url:
-        urls["webhook_urls.webhook_url"] = body.webhook_urls.webhook_url
-    targets = await asyncio.gather(*(vet_target(url, settings) for url in urls.values()))
-    errors = [
-        FieldError(field, target.problem, url)
-        for (field, url), target in zip(urls.items(), targets, strict=True)
-        if target.problem is not None
-    ]
-    if errors:
-        raise validation_problem(errors)
+async def check_webhook_url(body: OrderRequestIn, settings: Settings) -> None:
+    """The status webhook, which the server calls, passes the check every webhook endpoint
+    passes (activities/webhooks/delivery.py ``vet_target``): https, no credentials, and in
+    production a host on the public internet only; else a 422 naming it. ``seller_urls``
+    are only where the buyer's browser goes: the schema checks them (absolute http(s))."""
+    url = body.webhook_urls.webhook_url if body.webhook_urls else None
+    if url is None:
+        return
+    target = await vet_target(url, settings)
+    if target.problem is not None:
+        raise validation_problem([FieldError("webhook_urls.webhook_url", target.problem, url)])
 
 
 def payment_page_url(settings: Settings, order_uuid: str) -> str:
@@ -93,7 +88,7 @@ async def create_order_request(
 ) -> dict[str, Any]:
     total, discount, lines = body.priced()
     company = body.company()
-    await check_urls(body, settings)
+    await check_webhook_url(body, settings)
     partner = await selling_partner(db, scope)
     uuid = str(uuid4())
     command = NewPaymentOrder(

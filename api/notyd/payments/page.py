@@ -19,13 +19,13 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader
 
 from api.notyd.payments.common import order_command, parse_uuid
+from api.notyd.payments.web_urls import web_origin
 from api.shared.deps import Db, Temporal, app_settings
 from api.shared.errors import Problem
 from settings import Settings
@@ -67,13 +67,6 @@ def page_headers(form_targets: list[str] | None = None) -> dict[str, str]:
         "Referrer-Policy": "same-origin",
         "Cache-Control": "no-store",
     }
-
-
-def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    return None
 
 
 async def _order(db: Database, uuid: str) -> PaymentOrder:
@@ -124,7 +117,7 @@ def render(order: PaymentOrder, request: Request) -> HTMLResponse:
         contact=settings.buyer_contact_email,
         privacy_url=privacy_url(settings, t),
     )
-    targets = [_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
+    targets = [web_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
     return HTMLResponse(body, headers=page_headers([t for t in targets if t]))
 
 

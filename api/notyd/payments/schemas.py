@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from api.notyd.payments.web_urls import web_url
 from api.shared.errors import FieldError, validation_problem
 from api.shared.input_limits import INT32_MAX, max_money
 from workflows.payments.payment_order_model import PatchOrder
@@ -115,7 +116,7 @@ OptionalCents = Annotated[
 Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1), AfterValidator(_count)]
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
 ProductId = Annotated[str, BeforeValidator(_text_id), Field(min_length=1, max_length=255)]
-Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
+Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), AfterValidator(web_url)]
 
 
 class Lenient(BaseModel):
