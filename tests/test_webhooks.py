@@ -356,6 +356,10 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
                 assert isinstance(event["data"]["version"], int)
                 # the catalogue describes what is really sent
                 assert set(event["data"]) == {f.name for f in EVENT_TYPES[event["type"]].fields}
+            # export_file.generated's version is the Export File's: the one downloadUrl names
+            [generated] = [e["data"] for e in events if e["type"] == "export_file.generated"]
+            assert generated["version"] == generated["exportFileVersion"] == 1
+            assert generated["downloadUrl"].endswith("/export-file/versions/1/content")
 
             # the receiver has the calls before the worker records their answers
             async def recorded() -> bool:

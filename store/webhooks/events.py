@@ -163,7 +163,11 @@ CATALOGUE: tuple[EventType, ...] = (
         "regeneration (a final invoice, a correction, a request).",
         (
             _ORDER_UUID,
-            DataField("exportFileVersion", "integer", "The Export File version generated."),
+            DataField(
+                "exportFileVersion",
+                "integer",
+                "The same as `version`; sent since before `version` was the Export File's.",
+            ),
             DataField("decision", "enum", "VALID_EXPORT, VAT_APPLICABLE or NONE."),
             DataField("generatedAt", "date-time", "When it was generated."),
             DataField(
@@ -173,7 +177,12 @@ CATALOGUE: tuple[EventType, ...] = (
                 "the Export File version.",
             ),
             DataField("sha256", "string", "SHA-256 of the PDF, lowercase hex."),
-            _ORDER_VERSION,
+            DataField(
+                "version",
+                "integer",
+                "The Export File version generated (as in GET .../finalization/export-file), "
+                "not the order's.",
+            ),
         ),
         {
             "orderUuid": _ORDER,
@@ -183,7 +192,7 @@ CATALOGUE: tuple[EventType, ...] = (
             "downloadUrl": "/v1/partners/1111aaaa-2222-4333-8444-555566667777/orders/"
             f"{_ORDER}/finalization/export-file/versions/1/content",
             "sha256": "9f2c1e0b4d3a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e",
-            "version": 7,
+            "version": 1,
         },
     ),
     EventType(

@@ -84,6 +84,8 @@ _INDEX_ON_CHANGE = "index-on-change"
 # A PATCH that changes nothing answers the resource as it is, without a write or a new version
 # (runs before the patch wrote and bumped the version on every PATCH)
 _UNCHANGED_PATCH = "unchanged-patch-keeps-version"
+# export_file.generated's `version` is the Export File's (runs before the patch sent the order's)
+_EXPORT_FILE_EVENT_VERSION = "export-file-event-version"
 
 
 @workflow.defn
@@ -325,7 +327,10 @@ class OrderWorkflow:
                 "generatedAt": _utc(generated.generated_at),
                 "downloadUrl": export_file_url(self.state.created.identity, version),
                 "sha256": generated.sha256,
-            },
+            }
+            # The contract's `version` here is the Export File's (as in its resource and
+            # downloadUrl), not the order's that other events carry
+            | ({"version": version} if workflow.patched(_EXPORT_FILE_EVENT_VERSION) else {}),
         )
         await self._commit(ChangeSource.SYSTEM, bump_order=False)
 
@@ -880,6 +885,8 @@ class OrderWorkflow:
         return OrderStatus.CREATED
 
     def _event(self, type_: str, source: str, data: dict) -> None:
+        """An event about the order: its data carry the order's version unless they name
+        their own."""
         assert self.state.created is not None
         self.pending_events.append(
             PendingEvent(
@@ -887,7 +894,7 @@ class OrderWorkflow:
                 type=type_,
                 source=source,
                 created_at=workflow.now(),
-                data=data | {"version": self.state.version},
+                data=data | {"version": data.get("version", self.state.version)},
             )
         )
 
