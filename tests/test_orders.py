@@ -53,6 +53,12 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
         assert rollup["complianceStatus"] == "VALID", rollup["blockers"]
         assert rollup["decision"] == "VALID_EXPORT"
         assert rollup["blockers"] == []
+        # C1's modules: the buyer's VIES check as GET .../kyc shows it, transport per VIN
+        kyc = (await client.get(f"/buyers/{buyer}/kyc")).json()
+        assert rollup["modules"]["buyer"]["viesLastCheckedAt"] == kyc["viesLastCheckedAt"]
+        assert rollup["modules"]["transport"]["vins"] == [
+            {"vin": "WVWZZZ1KZAW000001", "pickupConfirmed": True, "deliveryConfirmed": True}
+        ]
         assert (await client.get(f"/orders/{order}")).json()["status"] == "COMPLIANCE_VALID"
 
         export = await client.export_file_until(order, 1)

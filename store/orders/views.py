@@ -264,7 +264,17 @@ def compliance_view(order: OrderResources) -> dict:
             for v in order_view(order)["vins"]
         ],
     }
-    modules.setdefault("transport", {})["dailyViesChecksActive"] = order.daily_vies_active
+    transport = modules.setdefault("transport", {})
+    transport["dailyViesChecksActive"] = order.daily_vies_active
+    # Pickup and delivery are the order's: every VIN goes with them
+    transport["vins"] = [
+        {
+            "vin": vin.vin,
+            "pickupConfirmed": transport.get("pickupConfirmed", False),
+            "deliveryConfirmed": transport.get("deliveryConfirmed", False),
+        }
+        for vin in order.vins
+    ]
     modules["exportFile"] = {
         "status": export_file["status"],
         "downloadUrl": export_file.get("downloadUrl"),

@@ -147,6 +147,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
 
 
 def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -> Evaluation:
+    assert order.created is not None
     facts = facts_of(order, now)
     legacy_rules = rule_set == LEGACY_RULE_SET
     rollup = legacy.evaluate_current(facts) if legacy_rules else rules.evaluate(facts)
@@ -165,7 +166,7 @@ def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -
         rule_outcomes=[
             RuleResult(r.rule, r.outcome, r.detail, r.legal_basis) for r in rollup.rule_outcomes
         ],
-        modules=_modules(rollup.modules),
+        modules=_modules(rollup.modules, order.created.buyer.vies_last_checked_at),
         payment_covers_invoice=covers,
         review_at=_legacy_review_at(facts) if legacy_rules else _review_at(facts),
         rule_set=rule_set,
@@ -199,7 +200,9 @@ def _day_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def _modules(modules: rules.Modules | legacy.Modules) -> dict[str, dict[str, Any]]:
+def _modules(
+    modules: rules.Modules | legacy.Modules, vies_last_checked_at: datetime | None
+) -> dict[str, dict[str, Any]]:
     buyer, invoice, payment, transport = (
         modules.buyer,
         modules.invoice,
@@ -209,6 +212,10 @@ def _modules(modules: rules.Modules | legacy.Modules) -> dict[str, dict[str, Any
     return {
         "buyer": {
             "status": buyer.status,
+            # when the result beside it was given: held with it once the order is decided
+            "viesLastCheckedAt": vies_last_checked_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            if vies_last_checked_at
+            else None,
             "viesResult": buyer.vies_result,
             "documentsComplete": buyer.documents_complete,
             "kycVerificationStatus": buyer.kyc_verification_status,

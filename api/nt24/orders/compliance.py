@@ -3,8 +3,9 @@ If-None-Match answers 304 without touching Temporal."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -34,12 +35,77 @@ class Blocker(NT24Model):
     message: str
 
 
+class BuyerModule(NT24Model):
+    status: str
+    # absent on rollups written before it was shown, and before the buyer's first check
+    viesLastCheckedAt: UtcTimestamp | None = None
+    viesResult: str
+    documentsComplete: bool
+    kycVerificationStatus: str | None = None
+
+
+class OrderVinModule(NT24Model):
+    vin: str
+    complianceStatus: str
+
+
+class OrderModule(NT24Model):
+    status: str
+    vins: list[OrderVinModule]
+
+
+class InvoiceModule(NT24Model):
+    status: str
+    type: str | None = None
+    vatIncluded: bool | None = None
+    finalInvoiceRequired: bool
+    finalInvoiceReceived: bool
+
+
+class PaymentModule(NT24Model):
+    status: str
+    amountMatchesInvoice: bool | None = None
+    ibanConsistent: bool | None = None
+    readyForPickup: bool
+
+
+class TransportVinModule(NT24Model):
+    vin: str
+    pickupConfirmed: bool
+    deliveryConfirmed: bool
+
+
+class TransportModule(NT24Model):
+    status: str
+    pickupConfirmed: bool
+    pickupDate: date | None = None
+    deliveryConfirmed: bool
+    cmrUploaded: bool
+    dailyViesChecksActive: bool
+    # absent on rollups written before it was shown
+    vins: list[TransportVinModule] | None = None
+
+
+class ExportFileModule(NT24Model):
+    status: str
+    downloadUrl: str | None = None  # absent until a version is ready
+
+
+class ComplianceModules(NT24Model):
+    buyer: BuyerModule
+    order: OrderModule
+    invoice: InvoiceModule
+    payment: PaymentModule
+    transport: TransportModule
+    exportFile: ExportFileModule
+
+
 class ComplianceOut(NT24Model):
     orderUuid: UUID
     complianceStatus: ComplianceStatusValue
     decision: DecisionValue | None = None
     blockers: list[Blocker]
-    modules: dict[str, dict[str, Any]]
+    modules: ComplianceModules
     version: int
     updatedAt: UtcTimestamp
 

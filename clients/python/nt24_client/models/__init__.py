@@ -21,6 +21,7 @@ from .body_upload_transport_document import BodyUploadTransportDocument
 from .body_upload_transport_document_issuer_type_type_0 import (
     BodyUploadTransportDocumentIssuerTypeType0,
 )
+from .buyer_module import BuyerModule
 from .buyer_out import BuyerOut
 from .buyer_out_kycmode import BuyerOutKycmode
 from .buyer_out_status import BuyerOutStatus
@@ -31,11 +32,10 @@ from .buyer_upsert_kycmode import BuyerUpsertKycmode
 from .cancel_request import CancelRequest
 from .capabilities import Capabilities
 from .capabilities_ratelimittier import CapabilitiesRatelimittier
+from .compliance_modules import ComplianceModules
 from .compliance_out import ComplianceOut
 from .compliance_out_compliancestatus import ComplianceOutCompliancestatus
 from .compliance_out_decision_type_0 import ComplianceOutDecisionType0
-from .compliance_out_modules import ComplianceOutModules
-from .compliance_out_modules_additional_property import ComplianceOutModulesAdditionalProperty
 from .contact import Contact
 from .data_field_out import DataFieldOut
 from .delivery_in import DeliveryIn
@@ -55,6 +55,7 @@ from .evidence_break import EvidenceBreak
 from .evidence_entry_out import EvidenceEntryOut
 from .evidence_out import EvidenceOut
 from .evidence_out_status import EvidenceOutStatus
+from .export_file_module import ExportFileModule
 from .export_file_out import ExportFileOut
 from .export_file_out_decision_type_0 import ExportFileOutDecisionType0
 from .export_file_out_status import ExportFileOutStatus
@@ -67,6 +68,7 @@ from .invitation_kind import InvitationKind
 from .invitation_status import InvitationStatus
 from .invoice_in import InvoiceIn
 from .invoice_in_type import InvoiceInType
+from .invoice_module import InvoiceModule
 from .invoice_out import InvoiceOut
 from .invoice_out_status import InvoiceOutStatus
 from .invoice_out_type import InvoiceOutType
@@ -91,10 +93,12 @@ from .money import Money
 from .money_in import MoneyIn
 from .o_auth_error import OAuthError
 from .order_create import OrderCreate
+from .order_module import OrderModule
 from .order_out import OrderOut
 from .order_out_status import OrderOutStatus
 from .order_patch import OrderPatch
 from .order_vin_in import OrderVinIn
+from .order_vin_module import OrderVinModule
 from .order_vin_out import OrderVinOut
 from .page_buyer_out import PageBuyerOut
 from .page_delivery_out import PageDeliveryOut
@@ -102,6 +106,7 @@ from .page_invitation import PageInvitation
 from .page_order_out import PageOrderOut
 from .pagination import Pagination
 from .payment_in import PaymentIn
+from .payment_module import PaymentModule
 from .payment_out import PaymentOut
 from .payment_out_status import PaymentOutStatus
 from .payment_patch import PaymentPatch
@@ -120,12 +125,14 @@ from .test_fire_eventtype import TestFireEventtype
 from .token_answer import TokenAnswer
 from .token_body import TokenBody
 from .token_body_grant_type import TokenBodyGrantType
+from .transport_module import TransportModule
 from .transport_out import TransportOut
 from .transport_out_delivery_type_0 import TransportOutDeliveryType0
 from .transport_out_documents_item import TransportOutDocumentsItem
 from .transport_out_pickup_type_0 import TransportOutPickupType0
 from .transport_out_revocations_item import TransportOutRevocationsItem
 from .transport_out_status import TransportOutStatus
+from .transport_vin_module import TransportVinModule
 from .verification_session import VerificationSession
 from .vies_check_queued import ViesCheckQueued
 from .vies_check_queued_status import ViesCheckQueuedStatus
@@ -153,6 +160,7 @@ __all__ = (
     "BodyUploadPaymentDocumentIssuerTypeType0",
     "BodyUploadTransportDocument",
     "BodyUploadTransportDocumentIssuerTypeType0",
+    "BuyerModule",
     "BuyerOut",
     "BuyerOutKycmode",
     "BuyerOutStatus",
@@ -163,11 +171,10 @@ __all__ = (
     "CancelRequest",
     "Capabilities",
     "CapabilitiesRatelimittier",
+    "ComplianceModules",
     "ComplianceOut",
     "ComplianceOutCompliancestatus",
     "ComplianceOutDecisionType0",
-    "ComplianceOutModules",
-    "ComplianceOutModulesAdditionalProperty",
     "Contact",
     "DataFieldOut",
     "DeliveryIn",
@@ -187,6 +194,7 @@ __all__ = (
     "EvidenceEntryOut",
     "EvidenceOut",
     "EvidenceOutStatus",
+    "ExportFileModule",
     "ExportFileOut",
     "ExportFileOutDecisionType0",
     "ExportFileOutStatus",
@@ -199,6 +207,7 @@ __all__ = (
     "InvitationStatus",
     "InvoiceIn",
     "InvoiceInType",
+    "InvoiceModule",
     "InvoiceOut",
     "InvoiceOutStatus",
     "InvoiceOutType",
@@ -223,10 +232,12 @@ __all__ = (
     "MoneyIn",
     "OAuthError",
     "OrderCreate",
+    "OrderModule",
     "OrderOut",
     "OrderOutStatus",
     "OrderPatch",
     "OrderVinIn",
+    "OrderVinModule",
     "OrderVinOut",
     "PageBuyerOut",
     "PageDeliveryOut",
@@ -234,6 +245,7 @@ __all__ = (
     "PageOrderOut",
     "Pagination",
     "PaymentIn",
+    "PaymentModule",
     "PaymentOut",
     "PaymentOutStatus",
     "PaymentPatch",
@@ -252,12 +264,14 @@ __all__ = (
     "TokenAnswer",
     "TokenBody",
     "TokenBodyGrantType",
+    "TransportModule",
     "TransportOut",
     "TransportOutDeliveryType0",
     "TransportOutDocumentsItem",
     "TransportOutPickupType0",
     "TransportOutRevocationsItem",
     "TransportOutStatus",
+    "TransportVinModule",
     "VerificationSession",
     "ViesCheckQueued",
     "ViesCheckQueuedStatus",

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.blocker import Blocker
-    from ..models.compliance_out_modules import ComplianceOutModules
+    from ..models.compliance_modules import ComplianceModules
 
 
 T = TypeVar("T", bound="ComplianceOut")
@@ -26,7 +26,7 @@ class ComplianceOut:
         order_uuid (UUID):
         compliance_status (ComplianceOutCompliancestatus):
         blockers (list[Blocker]):
-        modules (ComplianceOutModules):
+        modules (ComplianceModules):
         version (int):
         updated_at (str):
         decision (ComplianceOutDecisionType0 | None | Unset):
@@ -35,7 +35,7 @@ class ComplianceOut:
     order_uuid: UUID
     compliance_status: ComplianceOutCompliancestatus
     blockers: list[Blocker]
-    modules: ComplianceOutModules
+    modules: ComplianceModules
     version: int
     updated_at: str
     decision: ComplianceOutDecisionType0 | None | Unset = UNSET
@@ -85,7 +85,7 @@ class ComplianceOut:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.blocker import Blocker  # noqa: PLC0415
-        from ..models.compliance_out_modules import ComplianceOutModules  # noqa: PLC0415
+        from ..models.compliance_modules import ComplianceModules  # noqa: PLC0415
 
         d = dict(src_dict)
         order_uuid = UUID(d.pop("orderUuid"))
@@ -99,7 +99,7 @@ class ComplianceOut:
 
             blockers.append(blockers_item)
 
-        modules = ComplianceOutModules.from_dict(d.pop("modules"))
+        modules = ComplianceModules.from_dict(d.pop("modules"))
 
         version = d.pop("version")
 

@@ -6,27 +6,59 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ComplianceOutModulesAdditionalProperty")
+T = TypeVar("T", bound="TransportVinModule")
 
 
 @_attrs_define
-class ComplianceOutModulesAdditionalProperty:
+class TransportVinModule:
+    """
+    Attributes:
+        vin (str):
+        pickup_confirmed (bool):
+        delivery_confirmed (bool):
+    """
+
+    vin: str
+    pickup_confirmed: bool
+    delivery_confirmed: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        vin = self.vin
+
+        pickup_confirmed = self.pickup_confirmed
+
+        delivery_confirmed = self.delivery_confirmed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "vin": vin,
+                "pickupConfirmed": pickup_confirmed,
+                "deliveryConfirmed": delivery_confirmed,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        compliance_out_modules_additional_property = cls()
+        vin = d.pop("vin")
 
-        compliance_out_modules_additional_property.additional_properties = d
-        return compliance_out_modules_additional_property
+        pickup_confirmed = d.pop("pickupConfirmed")
+
+        delivery_confirmed = d.pop("deliveryConfirmed")
+
+        transport_vin_module = cls(
+            vin=vin,
+            pickup_confirmed=pickup_confirmed,
+            delivery_confirmed=delivery_confirmed,
+        )
+
+        transport_vin_module.additional_properties = d
+        return transport_vin_module
 
     @property
     def additional_keys(self) -> list[str]:
