@@ -161,14 +161,17 @@ class ApiClient(Base):
 
 
 class IdempotencyRecord(Base):
-    """A write's stored answer under its Idempotency-Key, scoped to the organization."""
+    """A write's stored answer under its Idempotency-Key, scoped to the organization, the
+    method and the path (contract §2.2)."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+    __table_args__ = (UniqueConstraint("organization_id", "key", "scope_sha256"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     key: Mapped[str] = mapped_column(String(255))
+    # sha256 of method and path (a hash: a path may be longer than an index entry can hold)
+    scope_sha256: Mapped[str] = mapped_column(String(64))
     # sha256 of method, path and body: the same key with another request is refused
     request_sha256: Mapped[str] = mapped_column(String(64))
     # None while the first request is still being answered

@@ -33,6 +33,7 @@ from api.shared import errors
 from api.shared.deps import database
 from api.shared.errors import Problem
 from api.shared.idempotency import (
+    LEGACY_SCOPE,
     IdempotencyMiddleware,
     claim_key,
     idempotency_key,
@@ -40,6 +41,7 @@ from api.shared.idempotency import (
     reclaim_key,
     release_key,
     request_fingerprint,
+    request_scope,
     storable,
     store_answer,
 )
@@ -336,12 +338,60 @@ async def test_the_same_key_with_another_request_is_422(db: Database, pg_url: st
         url, headers = f"{seller()}/things", key()
         first = await http.post(url, json={"name": name}, headers=headers)
         other_body = await http.post(url, json={"name": name + "-2"}, headers=headers)
-        other_path = await http.post(f"{seller()}/things", json={"name": name}, headers=headers)
+        other_query = await http.post(f"{url}?x=1", json={"name": name}, headers=headers)
     assert first.status_code == 201
-    for answer in (other_body, other_path):
+    for answer in (other_body, other_query):
         assert answer.status_code == 422
         assert answer.json()["type"] == PROBLEMS + "idempotency-key-reused"
     assert await effects(db, name) == 1 and await effects(db, name + "-2") == 0
+
+
+async def test_a_key_is_scoped_per_method_and_path(db: Database, pg_url: str):
+    """Contract §2.2 (inferred): per organization, method and path; the same key on another
+    endpoint is a first use there, with replays of its own."""
+    org, names = await new_organization(db), [f"thing-{uuid4()}" for _ in range(2)]
+    async with served(db, pg_url) as (_, base), client(base, org) as http:
+        headers = key()
+        here, there = f"{seller()}/things", f"{seller()}/things"
+        first = await http.post(here, json={"name": names[0]}, headers=headers)
+        elsewhere = await http.post(there, json={"name": names[1]}, headers=headers)
+        again_here = await http.post(here, json={"name": names[0]}, headers=headers)
+        again_there = await http.post(there, json={"name": names[1]}, headers=headers)
+    assert first.status_code == elsewhere.status_code == 201, elsewhere.text
+    assert same_answer(again_here) == same_answer(first)
+    assert same_answer(again_there) == same_answer(elsewhere)
+    assert again_there.headers["idempotent-replayed"] == "true"
+    assert [await effects(db, n) for n in names] == [1, 1]
+
+
+async def test_a_record_kept_from_before_keys_were_scoped_still_replays(db: Database, pg_url: str):
+    """Records from before migration 0019 have no scope: until they expire they hold their key
+    as they did (a retry across the upgrade is a replay, another request a 422)."""
+    org, name = await new_organization(db), f"thing-{uuid4()}"
+    url, body = f"{seller()}/things", f'{{"name": "{name}"}}'.encode()
+    the_key, now = str(uuid4()), utcnow()
+    async with db.transaction() as session:
+        session.add(
+            IdempotencyRecord(
+                organization_id=org.id,
+                key=the_key,
+                scope_sha256=LEGACY_SCOPE,
+                request_sha256=request_fingerprint("POST", url, "application/json", body),
+                response_status=201,
+                response_headers={"content-type": "application/json"},
+                response_body=b'{"stored": true}',
+                created_at=now,
+                expires_at=now + timedelta(hours=24),
+            )
+        )
+    headers = {"Idempotency-Key": the_key, "Content-Type": "application/json"}
+    async with served(db, pg_url) as (_, base), client(base, org) as http:
+        retry = await http.post(url, content=body, headers=headers)
+        elsewhere = await http.post(f"{seller()}/things", content=body, headers=headers)
+    assert retry.status_code == 201 and retry.json() == {"stored": True}
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert elsewhere.status_code == 422
+    assert await effects(db, name) == 0
 
 
 async def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(db: Database, pg_url: str):
@@ -434,6 +484,7 @@ async def test_a_waiter_gives_up_with_409_and_replays_an_answer_another_process_
         record = IdempotencyRecord(
             organization_id=org.id,
             key=the_key,
+            scope_sha256=request_scope("POST", url),
             request_sha256=request_fingerprint("POST", url, "application/json", body),
             created_at=now,
             expires_at=now + timedelta(hours=24),
@@ -467,7 +518,7 @@ async def test_expired_and_abandoned_records_give_way_and_expired_ones_are_purge
     db: Database, pg_url: str
 ):
     org, other_org = await new_organization(db), await new_organization(db)
-    now = utcnow()
+    now, url = utcnow(), f"{seller()}/things"
     async with db.transaction() as session:
         for owner, record_key, status, created in (
             (org.id, "expired", 201, now - timedelta(hours=25)),
@@ -478,6 +529,7 @@ async def test_expired_and_abandoned_records_give_way_and_expired_ones_are_purge
                 IdempotencyRecord(
                     organization_id=owner,
                     key=record_key,
+                    scope_sha256=request_scope("POST", url),
                     request_sha256="0" * 64,
                     response_status=status,
                     response_body=b"old" if status else None,
@@ -487,7 +539,6 @@ async def test_expired_and_abandoned_records_give_way_and_expired_ones_are_purge
             )
     names = [f"thing-{uuid4()}" for _ in range(2)]
     async with served(db, pg_url) as (_, base), client(base, org) as http:
-        url = f"{seller()}/things"
         expired = await http.post(
             url, json={"name": names[0]}, headers={"Idempotency-Key": "expired"}
         )
@@ -880,19 +931,21 @@ async def test_keys_work_on_sqlite(tmp_path: Path):
     try:
         org = await new_organization(sqlite_db)
         moment, hour = utcnow(), timedelta(hours=1)
-        first = await claim_key(sqlite_db, org.id, "k", "f" * 64, moment, hour)
+        first = await claim_key(sqlite_db, org.id, "k", "s" * 64, "f" * 64, moment, hour)
         assert first is not None
-        assert await claim_key(sqlite_db, org.id, "k", "f" * 64, moment, hour) is None
+        assert await claim_key(sqlite_db, org.id, "k", "s" * 64, "f" * 64, moment, hour) is None
         await release_key(sqlite_db, first)
-        second = await claim_key(sqlite_db, org.id, "k", "f" * 64, moment, hour)
+        second = await claim_key(sqlite_db, org.id, "k", "s" * 64, "f" * 64, moment, hour)
         assert second is not None
         await store_answer(sqlite_db, second, 201, {"etag": '"0"'}, b"{}")
-        record = await live_record(sqlite_db, org.id, "k", moment, hour)
+        record = await live_record(sqlite_db, org.id, "k", "s" * 64, moment, hour)
         assert record is not None and record.response_status == 201
         later = moment + timedelta(hours=25)
-        assert await live_record(sqlite_db, org.id, "k", later, hour) is None
-        assert await claim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is None
-        assert await reclaim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is not None
-        assert await reclaim_key(sqlite_db, org.id, "k", "e" * 64, later, hour) is None
+        assert await live_record(sqlite_db, org.id, "k", "s" * 64, later, hour) is None
+        assert await claim_key(sqlite_db, org.id, "k", "s" * 64, "e" * 64, later, hour) is None
+        assert (
+            await reclaim_key(sqlite_db, org.id, "k", "s" * 64, "e" * 64, later, hour) is not None
+        )
+        assert await reclaim_key(sqlite_db, org.id, "k", "s" * 64, "e" * 64, later, hour) is None
     finally:
         await sqlite_db.dispose()

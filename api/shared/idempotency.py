@@ -2,19 +2,19 @@
 
 A write (POST, PATCH, PUT, DELETE under ``/v1/partners/`` or ``/v1/webhooks``) of an
 authenticated caller needs ``Idempotency-Key`` (1-255 characters), else 400
-``malformed-request``. Keys belong to the organization. The request is fingerprinted (method,
-path with query, media type, body; a multipart body by its parts, so a retry with a new
-boundary is the same request):
+``malformed-request``. A key is scoped per organization, method and path: the same key on
+another endpoint is another key. The request is fingerprinted (method, path with query, media
+type, body; a multipart body by its parts, so a retry with a new boundary is the same request):
 
-- first use: an in-progress record is inserted (the unique (organization, key) constraint
-  decides a race), the endpoint runs, and its answer is stored before it is sent: status,
+- first use: an in-progress record is inserted (the unique (organization, key, scope)
+  constraint decides a race), the endpoint runs, and its answer is stored before it is sent: status,
   body, ``Content-Type``, ``Location``, ``ETag``. 2xx, 3xx and 4xx are stored; a 5xx, a 429
   or a crash removes the record, so a retry runs the request again (and its workflow
   Updates carry ids derived from the key, so Temporal attaches the retry to an Update the
   first attempt left behind instead of applying the command twice: api/shared/temporal_calls.py);
 - same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``
   (an order's creation, 201, as 200: the contract's order-creation matrix);
-- same key, another request: 422 ``idempotency-key-reused``;
+- same key and scope, another request (query or body): 422 ``idempotency-key-reused``;
 - same key while the first is still running: the duplicate polls until the first finishes
   and then replays its answer. If the first failed (its record is gone), the first waiter to
   notice claims the key and runs the request itself: a waiter is a retry. After
@@ -39,7 +39,18 @@ from email.message import Message as MimeHeader
 from typing import Annotated, Any
 
 from fastapi import Header
-from sqlalchemy import ColumnElement, Insert, and_, bindparam, delete, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
@@ -73,9 +84,10 @@ async def idempotency_key(
             alias=HEADER,
             min_length=1,
             max_length=MAX_KEY_LENGTH,
-            description="Unique per intended write (a UUID is recommended). The same key with "
-            "the same request within 24 h replays the first answer (marked "
-            "`Idempotent-Replayed: true`); with another request it is a 422.",
+            description="Unique per intended write (a UUID is recommended); keys are per "
+            "organization, method and path. The same key with the same request within 24 h "
+            "replays the first answer (marked `Idempotent-Replayed: true`); with another "
+            "request to the same method and path it is a 422.",
         ),
     ],
 ) -> str:
@@ -101,20 +113,36 @@ def request_fingerprint(method: str, target: str, content_type: str | None, body
     return digest.hexdigest()
 
 
-def _reclaimable(now: datetime, abandoned_after: timedelta) -> ColumnElement[bool]:
+# The scope of records kept from before keys were scoped (migration 0019): until they expire
+# (24 h after it ran) such a record holds its key on every method and path, as it did then, so
+# that a retry across the upgrade is still a replay. Unused once no such record is left.
+LEGACY_SCOPE = ""
+
+
+def request_scope(method: str, path: str) -> str:
+    """sha256 of what a key is scoped to besides the organization: method and path."""
+    return hashlib.sha256(f"{method.upper()} {path}".encode()).hexdigest()
+
+
+def _reclaimable(now: Any, abandoned_before: Any) -> ColumnElement[bool]:
     """Records a new request may replace: expired ones, and unfinished ones left by a dead
-    process."""
+    process (begun before ``abandoned_before``). Datetimes, or bound parameters for them."""
     return or_(
         IdempotencyRecord.expires_at <= now,
         and_(
             IdempotencyRecord.response_status.is_(None),
-            IdempotencyRecord.created_at <= now - abandoned_after,
+            IdempotencyRecord.created_at <= abandoned_before,
         ),
     )
 
 
 async def live_record(
-    db: Database, organization_id: int, key: str, now: datetime, abandoned_after: timedelta
+    db: Database,
+    organization_id: int,
+    key: str,
+    scope: str,
+    now: datetime,
+    abandoned_after: timedelta,
 ) -> IdempotencyRecord | None:
     """The key's record unless it is absent or may be replaced."""
     async with db.session() as session:
@@ -122,7 +150,8 @@ async def live_record(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.organization_id == organization_id,
                 IdempotencyRecord.key == key,
-                not_(_reclaimable(now, abandoned_after)),
+                IdempotencyRecord.scope_sha256.in_((scope, LEGACY_SCOPE)),
+                not_(_reclaimable(now, now - abandoned_after)),
             )
         )
 
@@ -131,37 +160,50 @@ async def claim_key(
     db: Database,
     organization_id: int,
     key: str,
+    scope: str,
     fingerprint: str,
     now: datetime,
     abandoned_after: timedelta,
 ) -> int | None:
-    """Insert the in-progress record unless the key has one: its id, or None. One statement
-    (``INSERT ... ON CONFLICT DO NOTHING``), so a new key costs one round trip to claim; a
-    held key is looked at by ``live_record`` and, if its record may be replaced, taken over
-    by ``reclaim_key``."""
+    """Insert the in-progress record unless the key has one (in its scope, or a live legacy
+    one): its id, or None. One statement (``INSERT ... SELECT ... ON CONFLICT DO NOTHING``),
+    so a new key costs one round trip to claim; a held key is looked at by ``live_record``
+    and, if its record may be replaced, taken over by ``reclaim_key``."""
     values = {
         "claim_organization_id": organization_id,
         "claim_key": key,
+        "claim_scope_sha256": scope,
         "claim_request_sha256": fingerprint,
         "claim_created_at": now,
         "claim_expires_at": now + RETENTION,
+        "claim_abandoned_before": now - abandoned_after,
     }
     claim = _CLAIM[db.engine.dialect.name]
     return await db.run_statements(lambda connection: connection.scalar(claim, values))
 
 
 def _claim(insert: Callable[[type[IdempotencyRecord]], Any]) -> Insert:
+    record = IdempotencyRecord
+    now = bindparam("claim_created_at", type_=record.created_at.type)
+    live_legacy = select(record.id).where(
+        record.organization_id == bindparam("claim_organization_id"),
+        record.key == bindparam("claim_key"),
+        record.scope_sha256 == LEGACY_SCOPE,
+        not_(_reclaimable(now, bindparam("claim_abandoned_before", type_=record.created_at.type))),
+    )
+    columns = {
+        "organization_id": bindparam("claim_organization_id", type_=record.organization_id.type),
+        "key": bindparam("claim_key", type_=record.key.type),
+        "scope_sha256": bindparam("claim_scope_sha256", type_=record.scope_sha256.type),
+        "request_sha256": bindparam("claim_request_sha256", type_=record.request_sha256.type),
+        "created_at": now,
+        "expires_at": bindparam("claim_expires_at", type_=record.expires_at.type),
+    }
     return (
-        insert(IdempotencyRecord)
-        .values(
-            organization_id=bindparam("claim_organization_id"),
-            key=bindparam("claim_key"),
-            request_sha256=bindparam("claim_request_sha256"),
-            created_at=bindparam("claim_created_at"),
-            expires_at=bindparam("claim_expires_at"),
-        )
-        .on_conflict_do_nothing(index_elements=["organization_id", "key"])
-        .returning(IdempotencyRecord.id)
+        insert(record)
+        .from_select(list(columns), select(*columns.values()).where(~exists(live_legacy)))
+        .on_conflict_do_nothing(index_elements=["organization_id", "key", "scope_sha256"])
+        .returning(record.id)
     )
 
 
@@ -174,6 +216,7 @@ async def reclaim_key(
     db: Database,
     organization_id: int,
     key: str,
+    scope: str,
     fingerprint: str,
     now: datetime,
     abandoned_after: timedelta,
@@ -186,12 +229,14 @@ async def reclaim_key(
                 delete(IdempotencyRecord).where(
                     IdempotencyRecord.organization_id == organization_id,
                     IdempotencyRecord.key == key,
-                    _reclaimable(now, abandoned_after),
+                    IdempotencyRecord.scope_sha256.in_((scope, LEGACY_SCOPE)),
+                    _reclaimable(now, now - abandoned_after),
                 )
             )
             record = IdempotencyRecord(
                 organization_id=organization_id,
                 key=key,
+                scope_sha256=scope,
                 request_sha256=fingerprint,
                 created_at=now,
                 expires_at=now + RETENTION,
@@ -306,7 +351,10 @@ class IdempotencyMiddleware:
         fingerprint = request_fingerprint(
             scope["method"], target, request.headers.get("content-type"), body
         )
-        answer = await self._answer(request, caller.organization_id, key, fingerprint, body, send)
+        key_scope = request_scope(scope["method"], scope["path"])
+        answer = await self._answer(
+            request, caller.organization_id, key, key_scope, fingerprint, body, send
+        )
         if answer is not None:
             await answer(scope, receive, send)
 
@@ -315,6 +363,7 @@ class IdempotencyMiddleware:
         request: Request,
         organization_id: int,
         key: str,
+        key_scope: str,
         fingerprint: str,
         body: bytes,
         send: Send,
@@ -328,11 +377,13 @@ class IdempotencyMiddleware:
         pause = 0.02
         while True:
             now = utcnow()
-            claim = (db, organization_id, key, fingerprint, now, abandoned_after)
+            claim = (db, organization_id, key, key_scope, fingerprint, now, abandoned_after)
             record_id = await claim_key(*claim)
             record = None
             if record_id is None:
-                record = await live_record(db, organization_id, key, now, abandoned_after)
+                record = await live_record(
+                    db, organization_id, key, key_scope, now, abandoned_after
+                )
                 if record is None:  # expired, or its process died: take it over
                     record_id = await reclaim_key(*claim)
             if record_id is not None:
@@ -352,7 +403,8 @@ class IdempotencyMiddleware:
                     Problem(
                         "idempotency-key-reused",
                         f"This {HEADER} was used within the last 24 hours for a different "
-                        "request (method, path or body); use a new key for a new request.",
+                        "request to this method and path (query or body); use a new key for a "
+                        "new request.",
                     ),
                 )
             if record is not None and record.response_status is not None:

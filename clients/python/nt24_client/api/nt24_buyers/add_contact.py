@@ -118,9 +118,10 @@ def sync_detailed(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         x_purpose (None | str | Unset): Why personal data is accessed (audit)
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (PersonIn):
 
     Raises:
@@ -161,9 +162,10 @@ def sync(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         x_purpose (None | str | Unset): Why personal data is accessed (audit)
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (PersonIn):
 
     Raises:
@@ -199,9 +201,10 @@ async def asyncio_detailed(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         x_purpose (None | str | Unset): Why personal data is accessed (audit)
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (PersonIn):
 
     Raises:
@@ -240,9 +243,10 @@ async def asyncio(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         x_purpose (None | str | Unset): Why personal data is accessed (audit)
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (PersonIn):
 
     Raises:

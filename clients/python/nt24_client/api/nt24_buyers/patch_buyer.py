@@ -122,9 +122,10 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (BuyerPatch):
@@ -166,9 +167,10 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (BuyerPatch):
@@ -205,9 +207,10 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (BuyerPatch):
@@ -247,9 +250,10 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (BuyerPatch):

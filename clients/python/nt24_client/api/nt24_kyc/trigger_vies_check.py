@@ -100,9 +100,10 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,9 +138,10 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,9 +171,10 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -204,9 +207,10 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

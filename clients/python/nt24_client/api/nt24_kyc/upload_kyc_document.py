@@ -107,9 +107,10 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (BodyUploadKycDocument):
 
     Raises:
@@ -147,9 +148,10 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (BodyUploadKycDocument):
 
     Raises:
@@ -182,9 +184,10 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (BodyUploadKycDocument):
 
     Raises:
@@ -220,9 +223,10 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (BodyUploadKycDocument):
 
     Raises:

@@ -112,9 +112,10 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (InvitationCreate):
 
     Raises:
@@ -152,9 +153,10 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (InvitationCreate):
 
     Raises:
@@ -187,9 +189,10 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (InvitationCreate):
 
     Raises:
@@ -225,9 +228,10 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (InvitationCreate):
 
     Raises:

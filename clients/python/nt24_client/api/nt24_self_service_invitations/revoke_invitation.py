@@ -121,9 +121,10 @@ def sync_detailed(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         invitation_uuid (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (RevokeRequest):
 
     Raises:
@@ -164,9 +165,10 @@ def sync(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         invitation_uuid (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (RevokeRequest):
 
     Raises:
@@ -202,9 +204,10 @@ async def asyncio_detailed(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         invitation_uuid (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (RevokeRequest):
 
     Raises:
@@ -243,9 +246,10 @@ async def asyncio(
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         invitation_uuid (UUID):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (RevokeRequest):
 
     Raises:

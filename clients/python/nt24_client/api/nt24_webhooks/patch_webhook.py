@@ -117,9 +117,10 @@ def sync_detailed(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
             another version than the current one is a 409 version-mismatch. Without it the write
             applies to the current version.
@@ -159,9 +160,10 @@ def sync(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
             another version than the current one is a 409 version-mismatch. Without it the write
             applies to the current version.
@@ -196,9 +198,10 @@ async def asyncio_detailed(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
             another version than the current one is a 409 version-mismatch. Without it the write
             applies to the current version.
@@ -236,9 +239,10 @@ async def asyncio(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
             another version than the current one is a 409 version-mismatch. Without it the write
             applies to the current version.

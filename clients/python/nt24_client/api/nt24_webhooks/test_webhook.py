@@ -107,9 +107,10 @@ def sync_detailed(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (TestFire):
 
     Raises:
@@ -144,9 +145,10 @@ def sync(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (TestFire):
 
     Raises:
@@ -176,9 +178,10 @@ async def asyncio_detailed(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (TestFire):
 
     Raises:
@@ -211,9 +214,10 @@ async def asyncio(
 
     Args:
         endpoint_id (str):
-        idempotency_key (str): Unique per intended write (a UUID is recommended). The same key
-            with the same request within 24 h replays the first answer (marked `Idempotent-Replayed:
-            true`); with another request it is a 422.
+        idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
+            organization, method and path. The same key with the same request within 24 h replays the
+            first answer (marked `Idempotent-Replayed: true`); with another request to the same method
+            and path it is a 422.
         body (TestFire):
 
     Raises:
