@@ -118,8 +118,21 @@ async def test_a_number_that_turns_invalid_before_pickup_warns_until_the_supply(
     async with stack.db.session() as session:
         row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
         types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))
-    assert "kyc.vies_check_failed" in types
+        failed = list(
+            await session.scalars(select(Event).where(Event.type == "kyc.vies_check_failed"))
+        )
     assert "compliance.decision_made" in types
+    # the buyer's event, one for the one failed check, after the VALID check before it
+    [event] = [e for e in failed if e.data["buyerUuid"] == buyer]
+    assert event.order_id is None and set(event.data) == {
+        "buyerUuid",
+        "vatNumber",
+        "previousResult",
+        "currentResult",
+        "checkedAt",
+        "reason",
+    }
+    assert (event.data["previousResult"], event.data["currentResult"]) == ("VALID", "INVALID")
 
 
 @pytest_asyncio.fixture(loop_scope="session")

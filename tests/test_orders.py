@@ -258,6 +258,13 @@ async def test_a_buyer_whose_vat_number_is_invalid_makes_the_order_invalid(stack
         assert with_vat.status_code == 201, with_vat.text
         assert (await client.export_file_until(order, 2))["decision"] == "VAT_APPLICABLE"
         await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_invalid")
+    # the failed check came before the order: the buyer's event all the same, once
+    async with stack.db.session() as session:
+        failed = list(
+            await session.scalars(select(Event).where(Event.type == "kyc.vies_check_failed"))
+        )
+    [event] = [e for e in failed if e.data["buyerUuid"] == buyer]
+    assert event.data["previousResult"] == "PENDING" and event.data["vatNumber"] == "DE200000005"
 
 
 async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):

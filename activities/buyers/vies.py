@@ -26,9 +26,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.kept_alive import KeptAliveClients
+from activities.webhooks.delivery import kick_fan_out
 from settings import Settings
 from store.db import Database, rows_changed
-from store.models import Buyer, ViesCheck
+from store.models import Buyer, Event, ViesCheck
+from store.webhooks.events import record_event, utc_timestamp
 from workflows.buyers import activities as interface
 from workflows.buyers.activities import (
     FINAL_ERRORS,
@@ -37,8 +39,10 @@ from workflows.buyers.activities import (
     ViesCheckRecorded,
     ViesCheckRequest,
     ViesResult,
+    vies_failure_reason,
 )
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, VatNumber, normalize_vat_number
+from workflows.change_source import ChangeSource
 
 # Everything else is retryable. VIES's own transient codes, for reference: SERVICE_UNAVAILABLE,
 # MS_UNAVAILABLE, TIMEOUT, GLOBAL_MAX_CONCURRENT_REQ(_TIME), MS_MAX_CONCURRENT_REQ(_TIME).
@@ -189,14 +193,20 @@ class ViesActivities(interface.ViesActivities):
     async def record_vies_check(self, record: ViesCheckRecord) -> ViesCheckRecorded:
         """Keep the check as evidence and, unless a newer one is stored, as the buyer's latest."""
         workflow_id = activity.info().workflow_id
-        return await self.db.run_transaction(partial(_record_vies_check, record, workflow_id))
+        recorded, event_id = await self.db.run_transaction(
+            partial(_record_vies_check, record, workflow_id)
+        )
+        if event_id is not None:
+            await kick_fan_out(event_id)  # committed: deliver it now
+        return recorded
 
 
 def _record_vies_check(
     record: ViesCheckRecord, workflow_id: str | None, session: Session
-) -> ViesCheckRecorded:
+) -> tuple[ViesCheckRecorded, str | None]:
     """``record_vies_check``'s transaction: a plain function of a plain session, so that on
-    SQLite it runs whole in one trip to the writer thread (``Database.run_transaction``)."""
+    SQLite it runs whole in one trip to the writer thread (``Database.run_transaction``).
+    A failed check (INVALID) records its kyc.vies_check_failed with it: the event's id."""
     buyer = session.scalar(select(Buyer).where(Buyer.uuid == UUID(record.buyer_uuid)))
     if buyer is None:
         raise ApplicationError(
@@ -205,7 +215,12 @@ def _record_vies_check(
     check_uuid = UUID(record.check_uuid)
     if session.scalar(select(ViesCheck.id).where(ViesCheck.uuid == check_uuid)):
         # A retry of a write that committed: the first attempt already did everything.
-        return ViesCheckRecorded(record.check_uuid, buyer_updated=False)
+        return ViesCheckRecorded(record.check_uuid, buyer_updated=False), None
+    event_id = (
+        _record_vies_failure(session, buyer, record).id
+        if record.result == ViesResult.INVALID
+        else None
+    )
     session.add(
         ViesCheck(
             uuid=check_uuid,
@@ -246,4 +261,32 @@ def _record_vies_check(
         )
         .execution_options(synchronize_session=False),
     )
-    return ViesCheckRecorded(record.check_uuid, buyer_updated=updated == 1)
+    return ViesCheckRecorded(record.check_uuid, buyer_updated=updated == 1), event_id
+
+
+def _record_vies_failure(session: Session, buyer: Buyer, record: ViesCheckRecord) -> Event:
+    """The buyer's kyc.vies_check_failed, once per check whatever orders the buyer has.
+    ``previousResult`` is the check before this one (checks may be recorded out of order),
+    PENDING, as GET .../kyc shows it, when there was none."""
+    previous = session.scalar(
+        select(ViesCheck.result)
+        .where(ViesCheck.buyer_id == buyer.id, ViesCheck.checked_at < record.checked_at)
+        .order_by(ViesCheck.checked_at.desc())
+        .limit(1)
+    )
+    return record_event(
+        session,
+        buyer.organization_id,
+        "kyc.vies_check_failed",
+        {
+            "buyerUuid": str(buyer.uuid),
+            "vatNumber": record.vat_number,
+            "previousResult": previous or "PENDING",
+            "currentResult": str(record.result),
+            "checkedAt": utc_timestamp(record.checked_at),
+            "reason": vies_failure_reason(record.request_identifier),
+        },
+        record.checked_at,
+        partner_id=buyer.partner_id,
+        source=ChangeSource.SYSTEM,
+    )

@@ -99,28 +99,30 @@ CATALOGUE: tuple[EventType, ...] = (
     ),
     EventType(
         "kyc.vies_check_failed",
-        "VIES answers that the buyer's VAT number is not valid, on any check an open order of "
-        "the buyer hears of (including the daily re-checks from ready-for-pickup until "
-        "delivery); one event per open order. An unavailable VIES is never a failure.",
+        "VIES answers that the buyer's VAT number is not valid, on any check of it (when the "
+        "buyer is created or its number changes, on request, and the daily re-checks from "
+        "ready-for-pickup until delivery); one event per failed check, whether or not the "
+        "buyer has orders. An unavailable VIES is never a failure.",
         (
             DataField("buyerUuid", "uuid", "The buyer."),
-            _ORDER_UUID,
             DataField("vatNumber", "string", "The VAT number checked, e.g. `FR40303265045`."),
-            DataField("previousResult", "enum", "VALID, INVALID, PENDING or UNKNOWN."),
+            DataField(
+                "previousResult",
+                "enum",
+                "The result of the buyer's check before this one: VALID, INVALID or UNKNOWN; "
+                "PENDING when there was none.",
+            ),
             DataField("currentResult", "enum", "INVALID."),
             DataField("checkedAt", "date-time", "When VIES answered."),
             DataField("reason", "string", "In words, with the VIES consultation number."),
-            _ORDER_VERSION,
         ),
         {
             "buyerUuid": _BUYER,
-            "orderUuid": _ORDER,
             "vatNumber": "DE200000005",
             "previousResult": "VALID",
             "currentResult": "INVALID",
             "checkedAt": "2026-04-22T10:30:00Z",
             "reason": "VIES answered that the VAT number is not valid (consultation WAPI123)",
-            "version": 3,
         },
     ),
     EventType(

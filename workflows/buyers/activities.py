@@ -75,6 +75,13 @@ class ViesCheckRecord:
     raw_sha256: str | None = None
 
 
+def vies_failure_reason(request_identifier: str | None) -> str:
+    """kyc.vies_check_failed's ``reason``: VIES's no, with its consultation number if any."""
+    return "VIES answered that the VAT number is not valid" + (
+        f" (consultation {request_identifier})" if request_identifier else ""
+    )
+
+
 @dataclass
 class ViesCheckRecorded:
     check_uuid: str

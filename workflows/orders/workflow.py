@@ -20,7 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
-    from workflows.buyers.activities import ViesTrigger
+    from workflows.buyers.activities import ViesTrigger, vies_failure_reason
     from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
     from workflows.change_source import ChangeSource
     from workflows.ids import order_vies_check_workflow_id
@@ -86,6 +86,9 @@ _INDEX_ON_CHANGE = "index-on-change"
 _UNCHANGED_PATCH = "unchanged-patch-keeps-version"
 # export_file.generated's `version` is the Export File's (runs before the patch sent the order's)
 _EXPORT_FILE_EVENT_VERSION = "export-file-event-version"
+# kyc.vies_check_failed is the buyer's, one per failed check, recorded with the check (runs
+# before the patch sent one per open order, each with the order's snapshot's previousResult)
+_VIES_FAILED_WITH_THE_CHECK = "vies-failed-event-with-the-check"
 
 
 @workflow.defn
@@ -273,7 +276,7 @@ class OrderWorkflow:
         previous = buyer.vies_result
         buyer.vies_last_checked_at = evidence.checked_at
         buyer.vies_result = evidence.result  # UNKNOWN too: the rules read it as VIES_PENDING
-        if evidence.result == "INVALID":
+        if evidence.result == "INVALID" and not workflow.patched(_VIES_FAILED_WITH_THE_CHECK):
             self._event(
                 "kyc.vies_check_failed",
                 source,
@@ -284,12 +287,7 @@ class OrderWorkflow:
                     "previousResult": previous,
                     "currentResult": evidence.result,
                     "checkedAt": _utc(evidence.checked_at),
-                    "reason": "VIES answered that the VAT number is not valid"
-                    + (
-                        f" (consultation {evidence.request_identifier})"
-                        if evidence.request_identifier
-                        else ""
-                    ),
+                    "reason": vies_failure_reason(evidence.request_identifier),
                 },
             )
         await self._commit(source, bump_order=False)
