@@ -437,12 +437,12 @@ async def test_the_same_idempotency_key_through_both_processes_applies_once(
         order = created.json()["uuid"]
 
         # a command sent to both at the same moment: one runs it, the other waits and replays
-        key = {"Idempotency-Key": str(uuid4())}
+        invoice_key = {"Idempotency-Key": str(uuid4())}
         invoice = invoice_body()
         path = f"{tenant.seller}/orders/{order}/invoice"
         racing = await asyncio.gather(
-            first.post(path, json=invoice, headers=key),
-            second.post(path, json=invoice, headers=key),
+            first.post(path, json=invoice, headers=invoice_key),
+            second.post(path, json=invoice, headers=invoice_key),
         )
         assert [a.status_code for a in racing] == [201, 201], [a.text for a in racing]
         assert racing[0].json() == racing[1].json()
@@ -461,9 +461,9 @@ async def test_the_same_idempotency_key_through_both_processes_applies_once(
         assert [a.status_code for a in uploads] == [201, 201], [a.text for a in uploads]
         assert uploads[1].json() == uploads[0].json() and replayed(uploads[1])
 
-        # the same key with another request is refused by either process
+        # the same key with another request to its endpoint is refused by either process
         other = invoice | {"invoiceNumber": "INV-OTHER"}
-        reused = await first.post(path, json=other, headers=key)
+        reused = await first.post(path, json=other, headers=invoice_key)
         assert reused.status_code == 422 and reused.json()["code"] == "idempotency-key-reused"
 
         # applied once: one order, one invoice, one document
