@@ -1154,3 +1154,13 @@ def test_amount_matches_invoice():
     assert not amount_matches_invoice(payment, Money(1_850_000, "PLN"))
     mixed = replace(payment, cash_amount=Money(500_000, "PLN"))
     assert not amount_matches_invoice(mixed, Money(1_850_000, "EUR"))
+
+
+def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
+    """2026.12 was frozen as the very file that decided under it: the digests its decisions
+    and Export Files name stay what they were."""
+    from store.orders.rule_sets import digest
+
+    assert digest("2026.12") == "38f141e44e9513217b91f6b2a587f027c9dd39248c9b76b97c111580d2095c3d"
+    assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
+    assert digest() != digest("2026.12")

@@ -7,6 +7,10 @@ new-vehicle thresholds, VIES and evidence deadlines) as canonical JSON (RFC 8785
 computed here, outside the workflow code, from the files themselves: a change to a rule, a
 table or a threshold changes it, even when the version name was not changed.
 
+A frozen rule set's files are named by the path they had while in force (``IN_FORCE_AS``):
+``rule_set_2026_12.py`` is byte for byte the ``compliance.py`` that decided under 2026.12, so
+the digest its decisions carry is the digest of the file an auditor re-runs.
+
 ``EVALUATORS`` maps every version still held by an order to the function that evaluates
 facts of today's shape under it; ``store/orders/what_if.py`` uses it to compare versions.
 """
@@ -15,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -24,7 +27,8 @@ from typing import Any
 import rfc8785
 
 from workflows.orders.rules import compliance as current
-from workflows.orders.rules import rule_set_2026_11 as legacy
+from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12
+from workflows.orders.rules.versions import EVALUATORS
 
 ROOT = Path(__file__).resolve().parents[2]
 # The source files each version's decision depends on (the rules and their tables)
@@ -34,18 +38,19 @@ _SHARED = (
     "workflows/money.py",
     "workflows/buyers/rules/vat_numbers.py",
 )
+_RULES = ("workflows/orders/rules/compliance.py", "workflows/orders/rules/outcome.py", *_SHARED)
 FILES: dict[str, tuple[str, ...]] = {
-    legacy.RULE_SET: ("workflows/orders/rules/rule_set_2026_11.py", *_SHARED),
-    current.RULE_SET: (
-        "workflows/orders/rules/compliance.py",
-        "workflows/orders/rules/outcome.py",
-        *_SHARED,
-    ),
+    rule_set_2026_11.RULE_SET: ("workflows/orders/rules/rule_set_2026_11.py", *_SHARED),
+    rule_set_2026_12.RULE_SET: _RULES,
+    current.RULE_SET: _RULES,
 }
-EVALUATORS: dict[str, Callable[[current.ComplianceFacts], Any]] = {
-    legacy.RULE_SET: legacy.evaluate_current,
-    current.RULE_SET: current.evaluate,
+# where a frozen rule set's file, named in FILES by its path while in force, is kept now
+IN_FORCE_AS: dict[str, dict[str, str]] = {
+    rule_set_2026_12.RULE_SET: {
+        "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12.py"
+    },
 }
+assert set(FILES) == set(EVALUATORS), "every rule set an order can hold has its files"
 RULE_SET = current.RULE_SET
 
 
@@ -84,7 +89,8 @@ def _defaults_digest(rule_set: str) -> str:
 def _files_digest(rule_set: str) -> str:
     lines = []
     for name in sorted(FILES[rule_set]):
-        lines.append(f"{name} {hashlib.sha256((ROOT / name).read_bytes()).hexdigest()}")
+        path = IN_FORCE_AS.get(rule_set, {}).get(name, name)
+        lines.append(f"{name} {hashlib.sha256((ROOT / path).read_bytes()).hexdigest()}")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 

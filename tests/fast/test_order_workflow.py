@@ -385,10 +385,32 @@ class OrderWorkflowBefore2026_12(OrderWorkflow):
         return LEGACY_RULE_SET
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_1(OrderWorkflow):
+    """The order workflow as deployed with rule set 2026.12: it knew 2026.11 and 2026.12."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _rule_set(self) -> str:
+        at = workflow.info().get_current_history_length()
+        if self.rule_set != "2026.12" and (
+            workflow.patched("rule-set-2026.12") or workflow.patched(f"rule-set-2026.12-at-{at}")
+        ):
+            self.rule_set = "2026.12"
+        return self.rule_set
+
+
+@pytest.mark.parametrize(
+    ("deployed", "held_before"),
+    [(OrderWorkflowBefore2026_12, LEGACY_RULE_SET), (OrderWorkflowBefore2026_12_1, "2026.12")],
+    ids=["from-2026.11", "from-2026.12"],
+)
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(
-    time_skipping: WorkflowEnvironment,
+    time_skipping: WorkflowEnvironment, deployed: type, held_before: str
 ):
-    """An order begun under the previous rule set is judged by the current one from its first
+    """An order begun under a previous rule set is judged by the current one from its first
     evaluation after the deploy (the worker replays its history first), and its history
     replays the same way later."""
     recorded = OrderActivities()
@@ -406,10 +428,10 @@ async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_afte
 
     # uncached, so that no task waits for the stopped worker's sticky queue (whose timeout
     # the test server's clock would not reach while an Update holds it)
-    async with worker(OrderWorkflowBefore2026_12, max_cached_workflows=0):
+    async with worker(deployed, max_cached_workflows=0):
         handle = await orders.create()
         await orders.paid(handle)
-    assert {w.rule_set for w in recorded.writes} == {LEGACY_RULE_SET}
+    assert {w.rule_set for w in recorded.writes} == {held_before}
     before = len(recorded.writes)
 
     async with worker(OrderWorkflow):  # the deploy: the current code, nothing cached

@@ -6,7 +6,8 @@ Export File prints, the per-module summaries, and when the rollup must be looked
 (a deadline such as the buyer's transport statement or the transport evidence).
 
 Facts are passed as stated: an address that was not given stays unknown, whatever a default
-would show. Orders evaluated under the previous rule set replay with it (``LEGACY_RULE_SET``).
+would show. Orders evaluated under an earlier rule set replay with it
+(``workflows.orders.rules.versions``); 2026.11, the oldest, did not hold its decisions.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from workflows.orders.model import (
     ViesEvidence,
 )
 from workflows.orders.rules import compliance as rules
-from workflows.orders.rules import rule_set_2026_11 as legacy
 from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
+from workflows.orders.rules.versions import EVALUATORS, OLDEST
 
 
 class OrderState(Protocol):
@@ -41,7 +42,7 @@ class OrderState(Protocol):
     vies: list[ViesEvidence]
 
 
-LEGACY_RULE_SET = legacy.RULE_SET
+LEGACY_RULE_SET = OLDEST
 RULE_SET = rules.RULE_SET
 
 
@@ -150,7 +151,7 @@ def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -
     assert order.created is not None
     facts = facts_of(order, now)
     legacy_rules = rule_set == LEGACY_RULE_SET
-    rollup = legacy.evaluate_current(facts) if legacy_rules else rules.evaluate(facts)
+    rollup = EVALUATORS[rule_set](facts)
     preliminary = order.invoices.get("PRELIMINARY")
     covers = bool(
         facts.payment
@@ -201,7 +202,8 @@ def _day_after(day: date) -> datetime:
 
 
 def _modules(
-    modules: rules.Modules | legacy.Modules, vies_last_checked_at: datetime | None
+    modules: Any,  # any rule set's Modules
+    vies_last_checked_at: datetime | None,
 ) -> dict[str, dict[str, Any]]:
     buyer, invoice, payment, transport = (
         modules.buyer,

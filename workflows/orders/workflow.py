@@ -59,12 +59,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.orders.refusals import OrderRefusalReason as Refused
     from workflows.orders.rollup import (
         LEGACY_RULE_SET,
-        RULE_SET,
         Evaluation,
         evaluate_order,
         held,
     )
     from workflows.orders.rules.outcome import ComplianceStatus, Decision
+    from workflows.orders.rules.versions import RULE_SETS
     from workflows.orders.state import (
         CommandResult,
         OrderResources,
@@ -101,7 +101,7 @@ class OrderWorkflow:
         # (order status, compliance status) as last upserted to the search attributes
         self.indexed: tuple[str, str] | None = None
         self.head_revision = 0  # the revision whose evidence chain head ``chain_head`` is
-        self.rule_set = LEGACY_RULE_SET  # until _rule_set finds the current one adopted
+        self.rule_set = LEGACY_RULE_SET  # until _rule_set finds a newer one adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -192,21 +192,25 @@ class OrderWorkflow:
         )
 
     def _rule_set(self) -> str:
-        """Orders that ran under rule set 2026.11 replay with it; from the first evaluation
-        after this code is deployed, every order (running ones too) uses the current one.
+        """Orders replay with the rule set they ran under; from the first evaluation after a
+        deploy, every order (running ones too) uses the newest one.
 
-        ``patched`` answers once per run and id: an order begun before the deploy hears "no"
-        while its history replays and would keep that answer, and the old rules, for good.
-        So it asks again under an id of that moment (the history's length, the same in every
-        replay) until one is answered "yes": the first evaluation past the deploy's, which
-        leaves the marker the replays find."""
-        if self.rule_set != RULE_SET and (
-            workflow.patched(f"rule-set-{RULE_SET}")
-            or workflow.patched(
-                f"rule-set-{RULE_SET}-at-{workflow.info().get_current_history_length()}"
-            )
-        ):
-            self.rule_set = RULE_SET
+        Each rule set newer than the order's is asked for, newest first, with
+        ``workflow.patched("rule-set-<version>")``. ``patched`` answers once per run and id: an
+        order begun before the deploy hears "no" while its history replays and would keep that
+        answer, and the old rules, for good. So it asks again under an id of that moment
+        (``-at-<history length>``, the same in every replay) until one is answered "yes": the
+        first evaluation past the deploy's, which leaves the marker the replays find. A history
+        made before a version existed has no marker for it: its replay hears "no" and takes
+        the turns it took."""
+        newer = RULE_SETS[: RULE_SETS.index(self.rule_set)]
+        at = workflow.info().get_current_history_length() if newer else 0
+        for version in newer:
+            if workflow.patched(f"rule-set-{version}") or workflow.patched(
+                f"rule-set-{version}-at-{at}"
+            ):
+                self.rule_set = version
+                break
         return self.rule_set
 
     def _evaluate(self) -> Evaluation:
