@@ -241,8 +241,9 @@ class Settings(BaseSettings):
     # NT24_CASH_LIMITS='[{"jurisdiction":"FR","max_cash":{"value":100000},\
     #                    "valid_from":"2015-09-01"}]'
     cash_limits: list[CashLimit] = Field(default_factory=lambda: list(CASH_LIMITS))
-    # The VIES answer for the time of supply: without one at or before the pickup date, the
-    # first within this many days after it counts (docs/compliance-rules.md)
+    # Rule sets 2026.11 and 2026.12 only: without a VIES answer at or before the pickup date,
+    # the first within this many days after it counted. From 2026.12.1 no answer after the
+    # supply counts, whatever this says (docs/compliance-rules.md)
     vies_after_supply_days: int = Field(default=2, ge=0, le=14)
     # A decided order's workflow stays open for later commands (regenerate-export, final
     # invoice, late documents, re-decision) this long after its last change

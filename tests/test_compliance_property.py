@@ -253,9 +253,8 @@ def some_used(ex: Example) -> bool:
 def vies_answer_at_supply(facts: ComplianceFacts) -> str | None:
     """Art. 138(1)(b) with Art. 18(1)(a) Regulation 282/2011 and Art. 31 Regulation 904/2010:
     the buyer's number must be valid at the time of supply. The answer that speaks for it is
-    the last conclusive one in the days just before or on the supply; failing that, the first
-    one in the days just after it, unless the last conclusive answer before the supply said
-    INVALID (a later VALID says nothing about the time of supply). None: no answer speaks."""
+    the last conclusive one in the days just before or on the supply; an answer after the
+    supply says nothing about the time of supply. None: no answer speaks."""
     supply, policy = supply_date(facts), facts.policy
     if supply is None:
         return None
@@ -266,16 +265,7 @@ def vies_answer_at_supply(facts: ComplianceFacts) -> str | None:
     ]
     window_start = supply - timedelta(days=policy.vies_max_age_days)
     in_window = [c for c in conclusive if window_start <= c[0] <= supply]
-    if in_window:
-        return max(in_window)[2]
-    too_old = [c for c in conclusive if c[0] < window_start]
-    if too_old and max(too_old)[2] == "INVALID":
-        return None
-    window_end = supply + timedelta(days=policy.vies_after_supply_days)
-    soon_after = [c for c in conclusive if supply < c[0] <= window_end]
-    if soon_after:
-        return min(soon_after)[2]
-    return None
+    return max(in_window)[2] if in_window else None
 
 
 def buyer_identified_in_another_member_state(ex: Example) -> str | None:

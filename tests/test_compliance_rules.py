@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -35,6 +35,7 @@ from workflows.orders.rules.compliance import (
     iban_consistent,
     is_new_means_of_transport,
 )
+from workflows.orders.rules.versions import EVALUATORS
 
 pytestmark = pytest.mark.fast
 
@@ -269,13 +270,6 @@ CASES = [
         "VIES_AT_SUPPLY",
         "PENDING",
         "VIES_PENDING",
-    ),
-    Case(
-        "stale before, the first answer after the supply decides",
-        change(buyer__vies_checks=vies((date(2026, 4, 28), "VALID"), (date(2026, 5, 6), "VALID"))),
-        "VALID",
-        "VIES_AT_SUPPLY",
-        "PASSED",
     ),
     Case(
         "equally near: before the supply beats after",
@@ -942,6 +936,66 @@ CASES = [
 def _outcome(rollup: Rollup, rule: str) -> RuleOutcome:
     (found,) = [o for o in rollup.rule_outcomes if o.rule == rule]
     return found
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A case rule set 2026.12.1 decides differently from 2026.12: (status, outcome, code) of
+    ``rule`` under each."""
+
+    name: str
+    facts: ComplianceFacts
+    rule: str
+    under_2026_12: tuple[str, str, str | None]
+    under_2026_12_1: tuple[str, str, str | None]
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+CHANGED = [
+    # An answer after the supply says nothing about the time of supply.
+    Changed(
+        "stale before, a valid answer two days after the supply",
+        change(buyer__vies_checks=vies((date(2026, 4, 28), "VALID"), (date(2026, 5, 6), "VALID"))),
+        "VIES_AT_SUPPLY",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "VIES_PENDING"),
+    ),
+    Changed(
+        "no answer before the supply, a valid one the day after",
+        change(buyer__vies_checks=vies((date(2026, 5, 5), "VALID"))),
+        "VIES_AT_SUPPLY",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "VIES_PENDING"),
+    ),
+    # Two answers of the supply day: the later one in time, not in arrival, is the last.
+    Changed(
+        "invalid in the afternoon, recorded before the morning's valid answer",
+        change(
+            buyer__vies_checks=(
+                ViesCheck(PICKUP, "INVALID", checked_at=at(PICKUP, 16)),
+                ViesCheck(PICKUP, "VALID", checked_at=at(PICKUP, 9)),
+            )
+        ),
+        "VIES_AT_SUPPLY",
+        ("VALID", "PASSED", None),
+        ("INVALID", "FAILED", "VIES_INVALID"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CHANGED, ids=[c.name for c in CHANGED])
+def test_what_rule_set_2026_12_1_decides_differently(case: Changed):
+    for rule_set, expected in (
+        ("2026.12", case.under_2026_12),
+        ("2026.12.1", case.under_2026_12_1),
+    ):
+        rollup = EVALUATORS[rule_set](case.facts)
+        outcome = _outcome(rollup, case.rule)
+        found = (rollup.compliance_status, outcome.outcome, outcome.code)
+        assert found == expected, f"{rule_set}: {outcome.detail}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -89,7 +89,9 @@ async def _facts(
             country="GR" if buyer.vat_number[:2] == "EL" else buyer.vat_number[:2],
             kyc=kyc,
             vies_checks=tuple(
-                rules.ViesCheck(c.checked_at.date(), c.result, c.request_identifier, c.name)
+                rules.ViesCheck(
+                    c.checked_at.date(), c.result, c.request_identifier, c.name, c.checked_at
+                )
                 for c in checks
             ),
         ),

@@ -63,7 +63,9 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
     assert created is not None
     buyer = created.buyer
     checks = [
-        rules.ViesCheck(e.checked_at.date(), e.result, e.request_identifier, e.trader_name)
+        rules.ViesCheck(
+            e.checked_at.date(), e.result, e.request_identifier, e.trader_name, e.checked_at
+        )
         for e in order.vies
     ]
     if buyer.vies_last_checked_at is not None and buyer.vies_result != "PENDING" and not checks:
@@ -73,6 +75,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
                 buyer.vies_last_checked_at.date(),
                 buyer.vies_result,
                 name=buyer.vies_trader_name,
+                checked_at=buyer.vies_last_checked_at,
             )
         )
     payment, transport = order.payment, order.transport

@@ -27,7 +27,7 @@ import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import MAXYEAR, MINYEAR, date, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -146,7 +146,9 @@ class Policy:
     new_vehicle_max_km: int = 6_000  # ... or at most 6,000 km travelled
     statement_due_day: int = 10  # Art. 45a(1)(b)(i): by the 10th of the month after the supply
     vies_max_age_days: int = 1  # an answer this many days before the supply still counts
-    # Without an answer at or before the supply, the first one this many days after it counts
+    # Rule sets up to 2026.12 took the first answer this many days after the supply when none
+    # came before it; from 2026.12.1 no answer after the supply counts (it says nothing about
+    # the time of supply), and this is kept only so the frozen rule sets evaluate as they did.
     vies_after_supply_days: int = 2
     # Transport evidence is due this many days after the VAT became chargeable (the 15th of
     # the month after the supply, Art. 67): about when the return for that period is filed
@@ -172,6 +174,8 @@ class ViesCheck:
     result: str  # VALID, INVALID, or UNKNOWN when VIES did not answer
     consultation_number: str | None = None
     name: str | None = None  # the trader name VIES holds, when the member state discloses it
+    # when VIES answered: two answers of one day are ordered by it, not by their arrival
+    checked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -528,7 +532,7 @@ def _vies_name(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
     if not matters:
         return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     supply = facts.transport.pickup_date
-    checks = _by_date(facts.buyer.vies_checks)
+    checks = _in_order(facts.buyer.vies_checks)
     check = _supply_time_check(checks, supply, facts.policy)[0] if supply else None
     if check is None:
         check = next((c for c in reversed(checks) if c.result == "VALID"), None)
@@ -1015,7 +1019,7 @@ def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> Rul
     supply = facts.transport.pickup_date
     if supply is None:
         return rule(PENDING, "the buyer's VAT number is checked in VIES at pickup")
-    check, why = _supply_time_check(_by_date(facts.buyer.vies_checks), supply, facts.policy)
+    check, why = _supply_time_check(_in_order(facts.buyer.vies_checks), supply, facts.policy)
     if check is None:
         return rule(
             PENDING,
@@ -1041,9 +1045,9 @@ def _supply_time_check(
 ) -> tuple[ViesCheck | None, str]:
     """The VIES answer that speaks for the time of supply, and why there is none.
 
-    The last conclusive answer at or before the supply (at most ``vies_max_age_days`` old);
-    without one, the first within ``vies_after_supply_days`` after it. An INVALID answer
-    before the supply is never undone by a VALID one after it.
+    The last conclusive answer at or before the supply, at most ``vies_max_age_days`` old. An
+    answer after the supply says nothing about the time of supply (Art. 138(1)(b) asks for the
+    buyer's identification at the supply), however soon after it came.
     """
     conclusive = [c for c in checks if c.result in ("VALID", "INVALID")]
     before = [c for c in conclusive if c.checked_on <= supply]
@@ -1051,26 +1055,27 @@ def _supply_time_check(
     recent = [c for c in before if (supply - c.checked_on).days <= policy.vies_max_age_days]
     if recent:
         return recent[-1], ""
-    if before and before[-1].result == "INVALID":
+    if before:
         return None, (
-            f"the last answer before it, on {before[-1].checked_on}, was INVALID and is too old "
-            "to decide; a later VALID answer says nothing about the time of supply"
+            f"the last answer before it, on {before[-1].checked_on}, is more than "
+            f"{policy.vies_max_age_days} day(s) older than the supply"
         )
-    latest = supply + timedelta(days=policy.vies_after_supply_days)
-    after = [c for c in conclusive if supply < c.checked_on <= latest]
-    if after:
-        return after[0], ""
-    late = [c for c in conclusive if c.checked_on > latest]
-    if late:
-        return None, (
-            f"the first answer after it, on {late[0].checked_on}, came more than "
-            f"{policy.vies_after_supply_days} days after the supply and proves nothing about it"
-        )
-    return None, "checks continue"
+    if any(c.checked_on > supply for c in conclusive):
+        return None, "only answers after the supply, which say nothing about the time of supply"
+    return None, "none at or before the supply"
 
 
-def _by_date(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
-    return tuple(sorted(checks, key=lambda c: c.checked_on))  # stable: same day keeps order
+def _in_order(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
+    """Oldest first by the time VIES answered: of two answers of one day, the later one is
+    the last, whichever was recorded first (an answer without its time sorts first that day)."""
+
+    def moment(check: ViesCheck) -> tuple[date, float]:
+        at = check.checked_at
+        if at is None:
+            return check.checked_on, float("-inf")
+        return check.checked_on, (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+    return tuple(sorted(checks, key=moment))
 
 
 def _evidence_deadline(facts: ComplianceFacts, proven: bool) -> RuleOutcome:
