@@ -257,6 +257,16 @@ CASES = [
         "VIES_INVALID",
     ),
     Case(
+        "the answer the order was created with speaks for the supply beside its own later ones",
+        change(
+            buyer__vies_checks=vies((date(2026, 5, 7), "VALID")),
+            buyer__vies_heard=vies((PICKUP, "VALID")),
+        ),
+        "VALID",
+        "VIES_AT_SUPPLY",
+        "PASSED",
+    ),
+    Case(
         "valid a day before the supply still counts",
         change(buyer__vies_checks=vies((date(2026, 5, 3), "VALID"))),
         "VALID",

@@ -40,6 +40,7 @@ class OrderState(Protocol):
     transport: Transport
     documents: list[DocumentRef]
     vies: list[ViesEvidence]
+    vies_heard: list[ViesEvidence]
 
 
 LEGACY_RULE_SET = OLDEST
@@ -62,12 +63,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
     created = order.created
     assert created is not None
     buyer = created.buyer
-    checks = [
-        rules.ViesCheck(
-            e.checked_at.date(), e.result, e.request_identifier, e.trader_name, e.checked_at
-        )
-        for e in order.vies
-    ]
+    checks = [_vies_check(e) for e in order.vies]
     if buyer.vies_last_checked_at is not None and buyer.vies_result != "PENDING" and not checks:
         # the check made before the order existed (at the buyer's upsert or on request)
         checks.append(
@@ -99,6 +95,12 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
                 verification_expired=buyer.verification_expired,
             ),
             vies_checks=tuple(checks),
+            # all of them: rule sets to 2026.12 read only the last, until the order's own
+            vies_heard=tuple(
+                _vies_check(e)
+                for e in order.vies_heard
+                if all(o.checked_at != e.checked_at for o in order.vies)
+            ),
         ),
         order=rules.OrderFacts(
             total=created.total_amount,
@@ -246,6 +248,12 @@ def _modules(
             "cmrUploaded": transport.cmr_uploaded,
         },
     }
+
+
+def _vies_check(e: ViesEvidence) -> rules.ViesCheck:
+    return rules.ViesCheck(
+        e.checked_at.date(), e.result, e.request_identifier, e.trader_name, e.checked_at
+    )
 
 
 def _member_state(vat_number: str) -> str:

@@ -44,6 +44,9 @@ class OrderState:
     transport: Transport = field(default_factory=Transport)
     documents: list[DocumentRef] = field(default_factory=list)
     vies: list[ViesEvidence] = field(default_factory=list)
+    # The buyer's VIES answers the order learnt from the buyer's record (the one it was created
+    # with, those of buyer changes), not by checks of its own: the record keeps only the last
+    vies_heard: list[ViesEvidence] = field(default_factory=list)
     vies_checks_started: int = 0
     compliance_version: int = 0
     export_files: list[ExportFileVersion] = field(default_factory=list)

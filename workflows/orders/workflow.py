@@ -214,6 +214,7 @@ class OrderWorkflow:
         return self.rule_set
 
     def _evaluate(self) -> Evaluation:
+        self._hear_buyer_vies()
         rule_set = self._rule_set()
         current = evaluate_order(self.state, workflow.now(), rule_set)
         if rule_set == LEGACY_RULE_SET:
@@ -221,6 +222,19 @@ class OrderWorkflow:
         if self.state.decided is None and current.decision is not None:
             self.state.decided = current
         return held(self.state.decided, current) if self.state.decided is not None else current
+
+    def _hear_buyer_vies(self) -> None:
+        """Keep the buyer's last VIES answer before a check or a buyer change overwrites it: the
+        answer the order was created with may be the last one before the supply."""
+        buyer = self.state.created.buyer if self.state.created else None
+        if buyer is None or buyer.vies_last_checked_at is None or buyer.vies_result == "PENDING":
+            return
+        at = buyer.vies_last_checked_at
+        if any(e.checked_at == at for e in (*self.state.vies, *self.state.vies_heard)):
+            return
+        self.state.vies_heard.append(
+            ViesEvidence(at, buyer.vies_result, trader_name=buyer.vies_trader_name, trigger="BUYER")
+        )
 
     @property
     def decision_final(self) -> bool:

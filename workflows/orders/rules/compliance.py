@@ -185,6 +185,9 @@ class BuyerFacts:
     kyc: KycFacts  # mode, buyer status, VIES result now, documents, verification, AML
     vies_checks: tuple[ViesCheck, ...] = ()  # oldest first
     vat_number: str | None = None
+    # Answers the order heard of through the buyer's record rather than checked itself (the
+    # one it was created with): they count as much as its own
+    vies_heard: tuple[ViesCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -532,7 +535,7 @@ def _vies_name(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
     if not matters:
         return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     supply = facts.transport.pickup_date
-    checks = _in_order(facts.buyer.vies_checks)
+    checks = _vies_answers(facts)
     check = _supply_time_check(checks, supply, facts.policy)[0] if supply else None
     if check is None:
         check = next((c for c in reversed(checks) if c.result == "VALID"), None)
@@ -1019,7 +1022,7 @@ def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> Rul
     supply = facts.transport.pickup_date
     if supply is None:
         return rule(PENDING, "the buyer's VAT number is checked in VIES at pickup")
-    check, why = _supply_time_check(_in_order(facts.buyer.vies_checks), supply, facts.policy)
+    check, why = _supply_time_check(_vies_answers(facts), supply, facts.policy)
     if check is None:
         return rule(
             PENDING,
@@ -1063,6 +1066,12 @@ def _supply_time_check(
     if any(c.checked_on > supply for c in conclusive):
         return None, "only answers after the supply, which say nothing about the time of supply"
     return None, "none at or before the supply"
+
+
+def _vies_answers(facts: ComplianceFacts) -> tuple[ViesCheck, ...]:
+    """Every VIES answer for the buyer's number, the order's own and those it heard of, once
+    each, in the order VIES gave them."""
+    return _in_order(tuple(dict.fromkeys((*facts.buyer.vies_checks, *facts.buyer.vies_heard))))
 
 
 def _in_order(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
