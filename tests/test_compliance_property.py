@@ -268,6 +268,23 @@ def vies_answer_at_supply(facts: ComplianceFacts) -> str | None:
     return max(in_window)[2] if in_window else None
 
 
+def vies_answer_in_transport(facts: ComplianceFacts) -> str | None:
+    """The NT24 contract: a VIES check failing after the pickup, up to the delivery, makes the
+    order INVALID unless a later check in that window resolves it. The last conclusive answer
+    of the window; None: there is none."""
+    pickup, delivery = facts.transport.pickup_date, facts.transport.delivery_date
+    if pickup is None:
+        return None
+    window = [
+        (c.checked_on, i, c.result)
+        for i, c in enumerate(facts.buyer.vies_checks)
+        if c.result in ("VALID", "INVALID")
+        and pickup < c.checked_on
+        and (delivery is None or c.checked_on <= delivery)
+    ]
+    return max(window)[2] if window else None
+
+
 def buyer_identified_in_another_member_state(ex: Example) -> str | None:
     """Art. 138(1)(b) VAT Directive: unless every vehicle is a new means of transport
     (Art. 138(2)(a): then whoever the buyer), the buyer is identified for VAT in a member
@@ -285,6 +302,8 @@ def buyer_identified_in_another_member_state(ex: Example) -> str | None:
     answer = vies_answer_at_supply(facts)
     if answer != "VALID":
         return f"VIES answer for the supply: {answer}"
+    if vies_answer_in_transport(facts) == "INVALID":
+        return "VIES answered INVALID during the transport, not resolved by its end"
     return None
 
 
@@ -458,6 +477,8 @@ def grounds_for_vat(ex: Example) -> list[str]:
         grounds.append("the goods stayed in the origin state")
     if some_used(ex) and vies_answer_at_supply(facts) == "INVALID":
         grounds.append("VIES INVALID at the supply")
+    if some_used(ex) and vies_answer_in_transport(facts) == "INVALID":
+        grounds.append("VIES INVALID during the transport (the NT24 contract, binding here)")
     if some_used(ex) and any(i.margin_scheme for i in facts.invoices):
         grounds.append("margin scheme on a used vehicle")
     if past_evidence_deadline(facts) and not transport_proved(ex):

@@ -87,12 +87,16 @@ async def test_a_vies_outage_is_retried_and_never_a_verdict(
         assert (check.result, check.attempts) == ("VALID", 4)
 
 
-async def test_a_number_that_turns_invalid_before_pickup_warns_until_the_supply(
+async def test_a_number_that_turns_invalid_before_the_delivery_makes_the_order_invalid(
     clock_at_today: TodayStack,
 ):
-    """An INVALID answer before pickup is a warning: the answer at the time of supply decides
-    (here the server's clock runs days ahead of the pickup date the API accepts, so the answer
-    for the supply is the VALID one of that day, and the later INVALID one proves nothing)."""
+    """An INVALID answer before pickup is a warning; one after the pickup date that no VALID
+    answer follows before the delivery is confirmed makes the order INVALID (the contract's
+    transport window; rule set 2026.12.1). Here the server's clock runs days ahead of the
+    pickup and delivery dates the API accepts: the answer for the supply is the VALID one of
+    that day, and the INVALID one came two days later, before the delivery was confirmed.
+    Rule set 2026.12 decided this VALID (test_compliance_rules' "invalid after the delivery
+    date but before the delivery was confirmed" shows both)."""
     stack, time_skipping = clock_at_today.stack, clock_at_today.env
     tenant, http = await seller_session(stack)
     async with http:
@@ -113,8 +117,10 @@ async def test_a_number_that_turns_invalid_before_pickup_warns_until_the_supply(
         assert (await client.pickup(order, country="AT")).status_code == 200
         await client.transport_evidence(order)
         assert (await client.deliver(order, "DE")).status_code == 200
-        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
-    assert rollup["decision"] == "VALID_EXPORT"
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "INVALID")
+    assert rollup["decision"] == "VAT_APPLICABLE"
+    codes = {b["code"] for b in rollup["blockers"]}
+    assert "VIES_INVALID_DURING_TRANSPORT" in codes and "VIES_INVALID" not in codes
     async with stack.db.session() as session:
         row = await session.scalar(select(Order).where(Order.uuid == UUID(order)))
         types = list(await session.scalars(select(Event.type).where(Event.order_id == row.id)))

@@ -129,6 +129,9 @@ async def _facts(
             delivery_date=_day(delivery.get("deliveryDate")),
             delivery_country=(delivery.get("deliveryAddress") or {}).get("country"),
             arranged_by=pickup.get("arrangedBy"),
+            delivery_confirmed_at=datetime.fromisoformat(delivery["confirmedAt"])
+            if delivery.get("confirmedAt")
+            else None,
         ),
         documents=tuple(
             rules.DocumentFacts(

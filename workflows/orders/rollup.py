@@ -133,6 +133,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             if delivery and delivery.delivery_address
             else None,
             arranged_by=pickup.arranged_by if pickup else None,
+            delivery_confirmed_at=delivery.confirmed_at if delivery else None,
         ),
         documents=tuple(
             rules.DocumentFacts(

@@ -103,6 +103,10 @@ KYC_BASIS = (
 )
 AMLR_CASH = "Art. 80 Regulation (EU) 2024/1624 (AMLR) and national cash payment limits"
 CONTRACT = "NT24 contract: compliance validation rules"
+CONTRACT_VIES_WINDOW = (
+    "NT24 contract: a VIES check failing between pickup and delivery turns the buyer's open "
+    f"orders INVALID unless resolved within the transport window; {ART_138_1B}"
+)
 
 # Art. 45a(3)(a): documents relating to the transport, from the carrier or forwarder.
 _LIST_A_TYPES = frozenset(
@@ -219,6 +223,9 @@ class TransportFacts:
     delivery_date: date | None = None
     delivery_country: str | None = None  # where it ended, as stated; no default
     arranged_by: str | None = None  # SELLER or BUYER; None: company transport is the seller's
+    # when the delivery was confirmed: the daily VIES checks run until then, and a backdated
+    # delivery date does not end the transport window before it
+    delivery_confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -940,6 +947,7 @@ def _transport_rules(
         _contract_document(facts),
         *proof[2:],
         _vies_at_supply(facts, buyer_matters, buyer_decides),
+        _vies_in_transport(facts, buyer_matters, buyer_decides),
         _evidence_deadline(facts, proven=all(o.outcome in _DONE for o in proof)),
     ]
 
@@ -1039,6 +1047,40 @@ def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> Rul
         FAILED,
         f"{answer}: the buyer was not identified for VAT at the supply on {supply}, VAT applies",
         "VIES_INVALID",
+        invalidates=decides,
+    )
+
+
+def _vies_in_transport(facts: ComplianceFacts, matters: bool, decides: bool) -> RuleOutcome:
+    """The contract's transport window: the last conclusive VIES answer after the pickup, up
+    to the delivery, must not be INVALID; a VALID one after it within the window resolves it."""
+    rule = _rule("VIES_DURING_TRANSPORT", "transport", CONTRACT_VIES_WINDOW)
+    if not matters:
+        return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
+    transport = facts.transport
+    pickup, delivery = transport.pickup_date, transport.delivery_date
+    if pickup is None:
+        return rule(NOT_APPLICABLE, "the transport window opens at pickup")
+
+    def in_window(check: ViesCheck) -> bool:
+        if check.checked_on <= pickup or check.result not in ("VALID", "INVALID"):
+            return False
+        if delivery is None or check.checked_on <= delivery:
+            return True
+        confirmed, at = transport.delivery_confirmed_at, check.checked_at
+        return confirmed is not None and at is not None and at <= confirmed
+
+    window = [c for c in _vies_answers(facts) if in_window(c)]
+    if not window or window[-1].result == "VALID":
+        return rule(PASSED, "no VIES answer since the pickup says INVALID, or a VALID one followed")
+    last = window[-1]
+    return rule(
+        FAILED,
+        f"VIES answered INVALID on {last.checked_on}, after the pickup on {pickup} and "
+        + (f"by the delivery on {delivery}" if delivery else "before the delivery")
+        + ", and no VALID answer followed within the transport window: under the contract "
+        "the order is INVALID unless the buyer's registration is restored before delivery",
+        "VIES_INVALID_DURING_TRANSPORT",
         invalidates=decides,
     )
 
