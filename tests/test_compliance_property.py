@@ -148,7 +148,11 @@ def months_later(day: date, months: int) -> date:
 def is_new(vehicle: Vehicle, supply: date, policy: Policy) -> bool | None:
     """Art. 2(2)(b)(i) VAT Directive: a land vehicle is a new means of transport when supplied
     within six months of its first entry into service or having travelled at most 6,000 km.
-    None when the known data cannot tell."""
+    None when the known data cannot tell, or contradict the supply: a vehicle first
+    registered after it was supplied has a wrong date, which proves nothing."""
+    registered = vehicle.first_registration_date
+    if registered is not None and registered > supply:
+        return None
     young = (
         None
         if vehicle.first_registration_date is None

@@ -1037,6 +1037,31 @@ CHANGED = [
         ("VALID", "PASSED", None),
         ("INVALID", "FAILED", "VIES_INVALID_DURING_TRANSPORT"),
     ),
+    # A first registration after the supply contradicts it; it does not make a vehicle new.
+    Changed(
+        "first registered after the pickup, with a used vehicle's mileage",
+        change(order__vehicles=(Vehicle(VIN, date(2026, 6, 1), 85_000),)),
+        "NEW_MEANS_OF_TRANSPORT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "VEHICLE_DATA_MISSING"),
+    ),
+    Changed(
+        "first registered after the pickup, and the buyer invalid in VIES",
+        change(
+            order__vehicles=(Vehicle(VIN, date(2026, 6, 1), 85_000),),
+            buyer__vies_checks=vies((PICKUP, "INVALID")),
+        ),
+        "VIES_AT_SUPPLY",
+        ("VALID", "NOT_APPLICABLE", None),  # "new": exempt whoever the buyer is
+        ("INCOMPLETE", "FAILED", "VIES_INVALID"),  # blocks until the data are corrected
+    ),
+    Changed(
+        "first registered in December 9999",
+        change(order__vehicles=(Vehicle(VIN, date(9999, 12, 31), None),)),
+        "NEW_MEANS_OF_TRANSPORT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "VEHICLE_DATA_MISSING"),
+    ),
 ]
 
 

@@ -571,6 +571,8 @@ class _Newness:
     supply: date
     supplied: bool  # the supply date is the pickup date, not today
     vehicle_count: int
+    # first registered after the supply: the data contradict the supply, they prove no newness
+    contradicted: tuple[Vehicle, ...] = ()
 
     @property
     def all_new(self) -> bool:
@@ -585,8 +587,13 @@ def _newness(facts: ComplianceFacts) -> _Newness:
     """Art. 2(2)(b): whether each vehicle is a new means of transport at the supply."""
     policy = facts.policy
     supply = facts.transport.pickup_date or facts.today
-    new, unknown = [], []
+    new, unknown, contradicted = [], [], []
     for vehicle in facts.order.vehicles:
+        registered = vehicle.first_registration_date
+        if registered is not None and registered > supply:
+            contradicted.append(vehicle)
+            unknown.append(vehicle.vin)
+            continue
         verdict = is_new_means_of_transport(
             vehicle.first_registration_date,
             vehicle.mileage_km,
@@ -604,6 +611,7 @@ def _newness(facts: ComplianceFacts) -> _Newness:
         supply,
         facts.transport.pickup_date is not None,
         len(facts.order.vehicles),
+        tuple(contradicted),
     )
 
 
@@ -611,6 +619,18 @@ def _new_means_of_transport(facts: ComplianceFacts, newness: _Newness) -> RuleOu
     rule = _rule("NEW_MEANS_OF_TRANSPORT", "order", ART_2_2_B)
     policy = facts.policy
     when = "at supply on" if newness.supplied else "if supplied on"
+    if newness.contradicted:
+        return rule(
+            PENDING,
+            "; ".join(
+                f"{v.vin} was first registered on {v.first_registration_date}, after the "
+                f"supply on {newness.supply}"
+                for v in newness.contradicted
+            )
+            + ": a vehicle is registered before it is supplied, so the date is wrong and "
+            "proves nothing (not a new means of transport). Correct the vehicle data",
+            "VEHICLE_DATA_MISSING",
+        )
     if newness.unknown:
         return rule(
             PENDING,
