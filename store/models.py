@@ -463,6 +463,8 @@ class Document(Base):
     # where a transport document says the transport began and ended (ISO 3166-1 alpha-2)
     origin_country: Mapped[str | None] = mapped_column(String(2))
     destination_country: Mapped[str | None] = mapped_column(String(2))
+    # the upload named its issuer type (false: the type's default; null: not recorded then)
+    issuer_type_stated: Mapped[bool | None] = mapped_column(Boolean)
     file_name: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

@@ -122,8 +122,13 @@ class OrderClient:
         issuer_name: str | None = None,
         content: bytes | None = None,
         file_name: str = "document.pdf",
+        **form: str | list[str],  # more form fields: vins, destinationCountry, ...
     ) -> httpx.Response:
-        data = {"type": type_, "documentDate": date.today().isoformat()}
+        data: dict[str, str | list[str]] = {
+            "type": type_,
+            "documentDate": date.today().isoformat(),
+            **form,
+        }
         if issuer_type:
             data["issuerType"] = issuer_type
         if issuer_name:

@@ -380,7 +380,10 @@ def statement_due(supply: date, policy: Policy) -> date:
 def buyer_statement_in_time(ex: Example) -> str | None:
     """Art. 45a(1)(b)(i) Regulation 282/2011: when the acquirer transports, the vendor also
     holds the acquirer's written statement for each vehicle, furnished by the 10th day of the
-    month following the supply (a later corrected copy does not make the first one late)."""
+    month following the supply (a later corrected copy does not make the first one late). It
+    identifies the goods and the destination member state: it names the vehicle's VIN and
+    the destination the transport has, and the buyer issued it (named as such, not a type's
+    default)."""
     facts = ex.facts
     if not buyer_transports(facts):
         return None
@@ -388,11 +391,18 @@ def buyer_statement_in_time(ex: Example) -> str | None:
     if supply is None:
         return "no supply date"
     due = statement_due(supply, facts.policy)
+    destination = member_state(facts.transport.delivery_country)
     for vehicle in facts.order.vehicles:
         statements = [
             d
             for d in facts.documents
-            if d.type in STATEMENTS and d.issuer_type == "BUYER" and concerns(d, vehicle.vin)
+            if d.type in STATEMENTS
+            and d.issuer_type == "BUYER"
+            and d.issuer_stated
+            and d.vins is not None
+            and vehicle.vin in d.vins
+            and destination is not None
+            and member_state(d.destination_country) == destination
         ]
         if not any(d.status == "ACTIVE" for d in statements):
             return f"{vehicle.vin}: no statement of the buyer"
@@ -717,8 +727,10 @@ def buyer_statement(draw, base: date, due: date) -> Issued:
         pick(draw, sorted(STATEMENTS)),
         status=pick(draw, ("ACTIVE", "SUPERSEDED"), "ACTIVE"),
         issuer_type=pick(draw, ISSUER_TYPES, "BUYER"),
-        vins=pick(draw, VINS_NAMED, None),
+        vins=pick(draw, VINS_NAMED, (VIN, OTHER_VIN)),
         received_on=received,
+        destination_country=pick(draw, ("FR", None, "DE", "AT")),
+        issuer_stated=pick(draw, (True, False)),
     )
     return doc, BUYER
 

@@ -58,8 +58,10 @@ INVOICE_PDF = doc("SHIPMENT_PRELIMINARY_INVOICE", "SELLER")
 FINAL_PDF = doc("SHIPMENT_INVOICE", "SELLER")
 BANK_PROOF = doc("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank")
 SOURCE_OF_FUNDS = doc("PAYMENT_SOURCE_OF_FUNDS_DECLARATION", "BUYER")
-PICKUP_DECLARATION = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP)
-STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", received_on=date(2026, 5, 8))
+# The buyer's statement names the vehicle and the destination, and is sent as the buyer's.
+NAMING = dict(vins=(VIN,), destination_country="FR", issuer_stated=True)
+PICKUP_DECLARATION = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP, **NAMING)
+STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", received_on=date(2026, 5, 8), **NAMING)
 GELANGENSBESTAETIGUNG = doc("NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", vins=(VIN,))
 INSURANCE = doc("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz")
 
@@ -1061,6 +1063,34 @@ CHANGED = [
         "NEW_MEANS_OF_TRANSPORT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "VEHICLE_DATA_MISSING"),
+    ),
+    # The buyer's statement (Art. 45a(1)(b)(i)) names the vehicle and the destination, and is
+    # the buyer's: the self-pickup's declaration and statement changed as named.
+    *(
+        Changed(
+            f"self-pickup: the buyer's statement {flaw}",
+            change(
+                **SELF_PICKUP
+                | {
+                    "documents": (
+                        INVOICE_PDF,
+                        BANK_PROOF,
+                        replace(PICKUP_DECLARATION, **changes),
+                        replace(STATEMENT, **changes),
+                        CMR,
+                        INSURANCE,
+                    )
+                }
+            ),
+            "ART_45A_BUYER_STATEMENT",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+        )
+        for flaw, changes in (
+            ("names no VIN", {"vins": None}),
+            ("names no destination", {"destination_country": None}),
+            ("is the buyer's only by the type's default", {"issuer_stated": False}),
+        )
     ),
 ]
 

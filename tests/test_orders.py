@@ -519,13 +519,14 @@ async def test_open_orders_follow_their_buyers_kyc_without_a_client_call(stack: 
 
 
 async def test_a_self_pickup_with_the_buyers_declaration_reaches_valid(stack: Stack):
-    """The buyer-signed pickup declaration is the buyer's written statement of Art. 45a(1)(b):
-    with two independent carriers' papers and a confirmation of arrival the order is VALID,
-    no second statement document needed."""
+    """The buyer-signed pickup declaration is the buyer's written statement of Art. 45a(1)(b)
+    when it names the VIN and the destination: with two independent carriers' papers and a
+    confirmation of arrival the order is VALID, no second statement document needed."""
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
-        order = (await client.order(await client.buyer()))["uuid"]
+        created = await client.order(await client.buyer())
+        order, vin = created["uuid"], created["vins"][0]["vin"]
         await client.invoice_and_payment(order)
         await client.post(f"/orders/{order}/payment/ready-for-pickup")
         assert (await client.pickup(order, "SELF_PICKUP")).status_code == 200
@@ -535,8 +536,11 @@ async def test_a_self_pickup_with_the_buyers_declaration_reaches_valid(stack: St
             ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Rhône Logistique SAS"),
             ("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "CARRIER", "Rhône Logistique SAS"),
         ):
+            naming: dict[str, str | list[str]] = (
+                {"vins": [vin], "destinationCountry": "FR"} if issuer == "BUYER" else {}
+            )
             answer = await client.upload(
-                f"/orders/{order}/transport/documents", type_, issuer, name
+                f"/orders/{order}/transport/documents", type_, issuer, name, **naming
             )
             assert answer.status_code == 201, answer.text
         assert (await client.deliver(order)).status_code == 200

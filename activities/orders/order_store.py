@@ -283,6 +283,7 @@ def _write_documents(connection: Connection, order_id: int, snapshot: OrderSnaps
                 "vins": ref.vins,
                 "origin_country": ref.origin_country,
                 "destination_country": ref.destination_country,
+                "issuer_type_stated": ref.issuer_type_stated,
                 "file_name": ref.file_name,
                 "content_type": ref.content_type,
                 "size": ref.size,

@@ -144,6 +144,7 @@ async def _facts(
                 issuer_id=d.issuer_id,
                 origin_country=d.origin_country,
                 destination_country=d.destination_country,
+                issuer_stated=bool(d.issuer_type_stated),
             )
             for d in documents
         ),

@@ -145,6 +145,9 @@ class DocumentRef:
     # taking over and of delivery), when the upload states them
     origin_country: str | None = None
     destination_country: str | None = None
+    # The upload named its issuerType (False: the document type's default filled it; None:
+    # attached before this was recorded). A default proves no issuer (docs/compliance-rules.md)
+    issuer_type_stated: bool | None = None
 
 
 @dataclass

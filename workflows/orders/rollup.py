@@ -146,6 +146,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
                 issuer_id=d.issuer_id,
                 origin_country=d.origin_country,
                 destination_country=d.destination_country,
+                issuer_stated=bool(d.issuer_type_stated),
             )
             for d in order.documents
         ),

@@ -319,6 +319,7 @@ async def upload_document(
         type=upload.type,
         document_date=upload.document_date,
         issuer_type=upload.issuer_type or default_issuer,
+        issuer_type_stated=upload.issuer_type is not None,
         issuer_name=upload.issuer_name,
         file_name=upload.file_name,
         content_type=upload.inspected.content_type,

@@ -241,6 +241,8 @@ class DocumentFacts:
     # and of delivery), when the upload states them
     origin_country: str | None = None
     destination_country: str | None = None
+    # the upload named issuer_type; a type's default (CMR: CARRIER) proves no issuer
+    issuer_stated: bool = False
 
 
 @dataclass(frozen=True)
@@ -1305,7 +1307,8 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         f"the buyer's written statement for {', '.join(missing)} is due by {due} (destination, "
         "date of issue, buyer's name and address, the vehicle and its VIN, date and place of "
         "arrival, who accepted the vehicle); the pickup declaration signed by the buyer is it "
-        "when it names the VIN and the destination",
+        "when it names the VIN and the destination. Upload it with issuerType BUYER, its vins "
+        "and its destinationCountry, the one the transport ended in",
         "BUYER_STATEMENT_MISSING",
     )
 
@@ -1317,11 +1320,23 @@ _STATEMENT_TYPES = frozenset({BUYER_STATEMENT, "TRANSPORT_PICKUP_DECLARATION"})
 
 def _first_statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | None:
     """The first statement received for this VIN while one is active: a corrected copy that
-    superseded it cannot make it late."""
+    superseded it cannot make it late.
+
+    Art. 45a(1)(b)(i) asks the acquirer's statement to identify the goods and the destination
+    member state: a paper counts only when it names this VIN (naming none is not naming every
+    vehicle), names the destination the transport has, and was sent as issued by the buyer (a
+    type's default issuer proves no one signed it)."""
+    destination = _destination(facts)
     statements = [
         d
         for d in facts.documents
-        if d.type in _STATEMENT_TYPES and d.issuer_type == "BUYER" and _concerns(d, vin)
+        if d.type in _STATEMENT_TYPES
+        and d.issuer_type == "BUYER"
+        and d.issuer_stated
+        and d.vins is not None
+        and vin in d.vins
+        and destination is not None
+        and d.destination_country == destination
     ]
     if not any(d.status == ACTIVE for d in statements):
         return None
