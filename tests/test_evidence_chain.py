@@ -215,6 +215,16 @@ async def test_an_orders_evidence_is_sealed_verified_and_every_change_caught(sta
         assert order not in {c.order_uuid for c in unchanged}
         for change in await what_if(session, since=date.today(), candidate="2026.11"):
             assert change.rule_set == RULE_SET and change.candidate == "2026.11"
+        # the frozen 2026.12 is still at hand: it decides this plain order alike, without the
+        # rule 2026.12.1 added
+        frozen = {
+            c.order_uuid: c for c in await what_if(session, since=date.today(), candidate="2026.12")
+        }
+        change = frozen[order]
+        assert (change.would_status, change.would_blockers) == (change.status, change.blockers)
+        assert [(r.rule, r.before, r.after) for r in change.rules] == [
+            ("VIES_DURING_TRANSPORT", "PASSED", None)
+        ]
     report = await admin.run(
         admin.what_if, argparse.Namespace(since=None, country="de"), stack.settings.database_url
     )
