@@ -281,7 +281,8 @@ async def test_order_lifecycle_over_http(
     bodies = await hooks.wait_for(4)
     async with db.session() as session:  # queued with each status: the 2nd refund queued none
         queued = (await session.scalars(select(WebhookDelivery.payload))).all()
-    assert [p["payload"]["order_id"] for p in queued].count(uuid) == 4
+    # (the database holds other tests' deliveries too, NT24 envelopes without "payload")
+    assert [(p.get("payload") or {}).get("order_id") for p in queued].count(uuid) == 4
     assert [set(b) for b in bodies] == [{"event_type", "created", "payload"}] * 4
     assert all(
         b["payload"] == {"order_id": uuid, "webshop_id": order["external_webshop_uid"]}
