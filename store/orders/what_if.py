@@ -162,6 +162,16 @@ async def _decided_under(session: AsyncSession, order_id: int) -> str | None:
     return json.loads(payload).get("ruleSet") if payload else None
 
 
+@dataclass
+class _Unjudged:
+    """What a rule set that cannot evaluate an order's facts answers in what-if."""
+
+    compliance_status: str
+    decision: None = None
+    blockers: tuple[()] = ()
+    rule_outcomes: tuple[()] = ()
+
+
 def _outcomes(rollup: Any) -> dict[str, str]:
     return {r.rule: r.outcome for r in rollup.rule_outcomes}
 
@@ -197,9 +207,15 @@ async def what_if(
         on = _day(compliance.get("updatedAt")) if decided else today
         facts = await _facts(session, order, buyer, partner, on or today, policy)
         recorded = (await _decided_under(session, order.id)) or RULE_SET
-        before = EVALUATORS.get(recorded, EVALUATORS[RULE_SET])(facts)
-        after = EVALUATORS[candidate](facts)
         held = sorted(b.get("code", "") for b in compliance.get("blockers", []))
+        try:
+            before = EVALUATORS.get(recorded, EVALUATORS[RULE_SET])(facts)
+            after = EVALUATORS[candidate](facts)
+        except (ValueError, OverflowError) as exc:
+            # the frozen rule sets predate the handling of dates at the calendar's ends (a
+            # pickup on 0001-01-01): the order is listed as one they cannot judge
+            after = _Unjudged(f"NOT_EVALUATED ({type(exc).__name__}: {exc})")
+            before = _Unjudged("")
         would = sorted(b.code for b in after.blockers)
         was, now = _outcomes(before), _outcomes(after)
         differing = [

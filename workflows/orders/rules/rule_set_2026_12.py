@@ -24,10 +24,9 @@ Workflow code calls this, so it is deterministic: ``today`` and every limit are 
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import MAXYEAR, MINYEAR, date, timedelta
+from datetime import date, timedelta
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -1047,8 +1046,8 @@ def _supply_time_check(
     """
     conclusive = [c for c in checks if c.result in ("VALID", "INVALID")]
     before = [c for c in conclusive if c.checked_on <= supply]
-    # days between dates, not a date shifted by days: a supply dated 0001-01-01 has no eve
-    recent = [c for c in before if (supply - c.checked_on).days <= policy.vies_max_age_days]
+    oldest = supply - timedelta(days=policy.vies_max_age_days)
+    recent = [c for c in before if c.checked_on >= oldest]
     if recent:
         return recent[-1], ""
     if before and before[-1].result == "INVALID":
@@ -1626,13 +1625,8 @@ def _fmt(money: Money) -> str:
 
 
 def _add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day when it has no such day; past
-    either end of the calendar, its first or last day (a client may date a first registration
-    in December 9999: the rollup must still answer)."""
+    """The same day ``months`` later, or the month's last day when it has no such day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    if year > MAXYEAR:
-        return date.max
-    if year < MINYEAR:
-        return date.min
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last_day))
