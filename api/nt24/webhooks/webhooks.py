@@ -192,15 +192,11 @@ async def _load(
 
 
 async def _problems(
-    request: Request,
-    caller: Principal,
-    *,
-    url: str | None = None,
-    events: list[str] | None = None,
-    partner_ids: list[UUID] | None = None,
-    schema_versions: list[int] | None = None,
+    request: Request, caller: Principal, body: WebhookEndpointIn | WebhookEndpointPatch
 ) -> list[FieldError]:
     """Everything wrong with a registration's fields, each named (422 on them all at once)."""
+    url, events, partner_ids = body.url, body.events, body.partnerIds
+    schema_versions = body.acceptedSchemaVersions
     errors = []
     if url is not None and (problem := (await vet_target(url, app_settings(request))).problem):
         errors.append(FieldError("url", problem, url))
@@ -257,14 +253,7 @@ async def register_endpoint(
 ) -> WebhookEndpoint:
     """Validate and store a new endpoint (422 naming every wrong field): shared by the API and
     the web app. The row carries the signing secret, which the caller shows once."""
-    errors = await _problems(
-        request,
-        caller,
-        url=body.url,
-        events=body.events,
-        partner_ids=body.partnerIds,
-        schema_versions=body.acceptedSchemaVersions,
-    )
+    errors = await _problems(request, caller, body)
     if body.secret is not None and (problem := secret_problem(body.secret)):
         errors.append(FieldError("secret", problem))  # a secret is never echoed back
     if errors:
@@ -357,14 +346,7 @@ async def update_endpoint(
         for name in ("url", "events", "status", "acceptedSchemaVersions")
         if name in given and getattr(body, name) is None
     ]
-    errors += await _problems(
-        request,
-        caller,
-        url=body.url,
-        events=body.events,
-        partner_ids=body.partnerIds,
-        schema_versions=body.acceptedSchemaVersions,
-    )
+    errors += await _problems(request, caller, body)
     async with db.transaction() as session:
         row = await _load(session, caller, endpoint_id, lock=True)
         if expected is not None:
