@@ -372,6 +372,15 @@ async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> N
         assert statuses == ["rejected", "pending", "pending"]
         capped = await http.get("/v1/api/orders/", params={"page_size": 500, "page": 1})
         assert capped.json()["results"] and capped.json()["next"] is None
+        # as Django REST framework: the last page answers, a page past it is "Invalid page."
+        last = await http.get("/v1/api/orders/", params={"page_size": 2, "page": 2})
+        assert len(last.json()["results"]) == 1 and last.json()["next"] is None
+        past = await http.get("/v1/api/orders/", params={"page_size": 2, "page": 3})
+        assert past.status_code == 404 and past.json()["detail"] == "Invalid page."
+        empty = await http.get("/v1/api/orders/", params={"status": "cancelled", "page": 1})
+        assert empty.status_code == 200 and empty.json()["results"] == []
+        past_empty = await http.get("/v1/api/orders/", params={"status": "cancelled", "page": 2})
+        assert past_empty.status_code == 404
         assert (await http.get("/v1/api/orders/", params={"status": "lost"})).status_code == 422
         cancelled = await http.post(f"/v1/api/orders/{pending['uuid']}/cancel")
         assert cancelled.json() == {

@@ -10,11 +10,16 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.notyd.errors import problem
+from api.shared.errors import Problem
 from api.shared.input_limits import MAX_PAGE
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+
+# Django REST framework's answer to a page past the last one, which NOTYD clients know
+PAST_THE_LAST_PAGE = problem(404, "Invalid page: past the last page of the list")
 
 
 class Page(BaseModel, Generic[T]):
@@ -35,6 +40,9 @@ class PageParams:
 
     async def fetch(self, session: AsyncSession, query: Select[Any]) -> tuple[int, list[Any]]:
         total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        # Page 1 of an empty list is an empty page; any other page without results is none
+        if self.page > 1 and (self.page - 1) * self.page_size >= total:
+            raise Problem("not-found", "Invalid page.")
         rows = await session.scalars(
             query.limit(self.page_size).offset((self.page - 1) * self.page_size)
         )

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
-from api.notyd.pagination import Page, Paging
+from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging
 from api.shared.deps import Db
 from api.shared.errors import Problem
 from store.identity.queries import UserFilter, user_of_seller, users_of_seller
@@ -56,7 +56,7 @@ class SellerUser(BaseModel):
     "/",
     response_model=Page[SellerUser],
     summary="List the Seller Users",
-    responses=AUTHENTICATED | INVALID_PARAMETERS,
+    responses=AUTHENTICATED | PAST_THE_LAST_PAGE | INVALID_PARAMETERS,
 )
 async def list_users(
     scope: Scope,

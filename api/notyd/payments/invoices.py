@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope, SellerScope
-from api.notyd.pagination import Page, Paging, ordering_query
+from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging, ordering_query
 from api.notyd.payments.common import (
     parse_uuid,
     serve_without_trailing_slash,
@@ -66,7 +66,7 @@ def _on_hold(value: str | None) -> bool | None:
     "/",
     response_model=Page[PaymentInvoiceOut],
     summary="List the Invoices",
-    responses=AUTHENTICATED | INVALID_PARAMETERS,
+    responses=AUTHENTICATED | PAST_THE_LAST_PAGE | INVALID_PARAMETERS,
 )
 async def list_invoices(
     scope: Scope,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
-from api.notyd.pagination import Page, Paging, ordering_query
+from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging, ordering_query
 from api.notyd.payments.common import (
     load_order,
     order_command,
@@ -75,7 +75,7 @@ DUNNING = {"14_days": 14, "30_days": 30, "60_days": 60}
     "/",
     response_model=Page[PaymentOrderOut],
     summary="List the Orders",
-    responses=AUTHENTICATED | INVALID_PARAMETERS,
+    responses=AUTHENTICATED | PAST_THE_LAST_PAGE | INVALID_PARAMETERS,
 )
 async def list_orders(
     scope: Scope,
