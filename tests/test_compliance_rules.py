@@ -1327,5 +1327,6 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     from store.orders.rule_sets import digest
 
     assert digest("2026.12") == "fa33fb8f7095aba41a144004e7d5b5235219dcc0bd899b5b2c9ce76d3aa5c107"
+    assert digest("2026.12.1") == "d9a568f24c2f51306769794ad5db6a9378dbdc5c6cc99df2e5ebcaa8a1d7f4e8"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
-    assert digest() != digest("2026.12")
+    assert digest() != digest("2026.12.1") != digest("2026.12")

@@ -8,8 +8,9 @@ computed here, outside the workflow code, from the files themselves: a change to
 table or a threshold changes it, even when the version name was not changed.
 
 A frozen rule set's files are named by the path they had while in force (``IN_FORCE_AS``):
-``rule_set_2026_12.py`` is byte for byte the ``compliance.py`` that decided under 2026.12, so
-the digest its decisions carry is the digest of the file an auditor re-runs.
+``rule_set_2026_12.py`` is byte for byte the ``compliance.py`` that decided under 2026.12 (and
+``rule_set_2026_12_1.py`` under 2026.12.1), so the digest its decisions carry is the digest of
+the file an auditor re-runs.
 
 ``EVALUATORS`` maps every version still held by an order to the function that evaluates
 facts of today's shape under it; ``store/orders/what_if.py`` uses it to compare versions.
@@ -27,7 +28,7 @@ from typing import Any
 import rfc8785
 
 from workflows.orders.rules import compliance as current
-from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12
+from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12, rule_set_2026_12_1
 from workflows.orders.rules.versions import EVALUATORS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +43,16 @@ _RULES = ("workflows/orders/rules/compliance.py", "workflows/orders/rules/outcom
 FILES: dict[str, tuple[str, ...]] = {
     rule_set_2026_11.RULE_SET: ("workflows/orders/rules/rule_set_2026_11.py", *_SHARED),
     rule_set_2026_12.RULE_SET: _RULES,
+    rule_set_2026_12_1.RULE_SET: _RULES,
     current.RULE_SET: _RULES,
 }
 # where a frozen rule set's file, named in FILES by its path while in force, is kept now
 IN_FORCE_AS: dict[str, dict[str, str]] = {
     rule_set_2026_12.RULE_SET: {
         "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12.py"
+    },
+    rule_set_2026_12_1.RULE_SET: {
+        "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_1.py"
     },
 }
 assert set(FILES) == set(EVALUATORS), "every rule set an order can hold has its files"

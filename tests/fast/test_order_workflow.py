@@ -402,10 +402,34 @@ class OrderWorkflowBefore2026_12_1(OrderWorkflow):
         return self.rule_set
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_2(OrderWorkflow):
+    """The order workflow as deployed with rule set 2026.12.1: it knew 2026.11 to 2026.12.1."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _rule_set(self) -> str:
+        known = ("2026.12.1", "2026.12", LEGACY_RULE_SET)
+        at = workflow.info().get_current_history_length()
+        for version in known[: known.index(self.rule_set)]:
+            if workflow.patched(f"rule-set-{version}") or workflow.patched(
+                f"rule-set-{version}-at-{at}"
+            ):
+                self.rule_set = version
+                break
+        return self.rule_set
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
-    [(OrderWorkflowBefore2026_12, LEGACY_RULE_SET), (OrderWorkflowBefore2026_12_1, "2026.12")],
-    ids=["from-2026.11", "from-2026.12"],
+    [
+        (OrderWorkflowBefore2026_12, LEGACY_RULE_SET),
+        (OrderWorkflowBefore2026_12_1, "2026.12"),
+        (OrderWorkflowBefore2026_12_2, "2026.12.1"),
+    ],
+    ids=["from-2026.11", "from-2026.12", "from-2026.12.1"],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(
     time_skipping: WorkflowEnvironment, deployed: type, held_before: str

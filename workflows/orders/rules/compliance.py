@@ -46,7 +46,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.1"
+RULE_SET = "2026.12.2"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 

@@ -5,9 +5,10 @@ and ``EVALUATORS`` evaluates facts of today's ``workflows.orders.rules.complianc
 each of them, for the workflow and for what-if. The frozen modules are never imported by the
 current rules: facts reach them through here.
 
-``rule_set_2026_12`` is the byte-for-byte copy of ``compliance.py`` as it was in force, so its
-digest (``store/orders/rule_sets.py``) is the one its decisions carry; its facts are the
-current ones with the fields it knew, copied by name (``_frozen``). ``rule_set_2026_11`` has
+``rule_set_2026_12_1`` and ``rule_set_2026_12`` are byte-for-byte copies of ``compliance.py`` as
+it was in force, so each one's digest (``store/orders/rule_sets.py``) is the one its decisions
+carry; their facts are the current ones with the fields each knew, copied by name
+(``_frozen``). ``rule_set_2026_11`` has
 its own adapter, ``evaluate_current``.
 """
 
@@ -19,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from workflows.orders.rules import compliance as current
-from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12
+from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12, rule_set_2026_12_1
 
 
 def _frozen(module: ModuleType, value: Any) -> Any:
@@ -41,12 +42,17 @@ def _frozen(module: ModuleType, value: Any) -> Any:
     )
 
 
+def _evaluate_2026_12_1(facts: current.ComplianceFacts) -> Any:
+    return rule_set_2026_12_1.evaluate(_frozen(rule_set_2026_12_1, facts))
+
+
 def _evaluate_2026_12(facts: current.ComplianceFacts) -> Any:
     return rule_set_2026_12.evaluate(_frozen(rule_set_2026_12, facts))
 
 
 EVALUATORS: dict[str, Callable[[current.ComplianceFacts], Any]] = {
     current.RULE_SET: current.evaluate,
+    rule_set_2026_12_1.RULE_SET: _evaluate_2026_12_1,
     rule_set_2026_12.RULE_SET: _evaluate_2026_12,
     rule_set_2026_11.RULE_SET: rule_set_2026_11.evaluate_current,
 }
