@@ -34,6 +34,7 @@ from workflows.orders.rules.compliance import (
     evaluate,
     iban_consistent,
     is_new_means_of_transport,
+    local_date,
 )
 from workflows.orders.rules.versions import EVALUATORS
 
@@ -62,7 +63,9 @@ SOURCE_OF_FUNDS = doc("PAYMENT_SOURCE_OF_FUNDS_DECLARATION", "BUYER")
 NAMING = dict(vins=(VIN,), destination_country="FR", issuer_stated=True)
 PICKUP_DECLARATION = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP, **NAMING)
 STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", received_on=date(2026, 5, 8), **NAMING)
-GELANGENSBESTAETIGUNG = doc("NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", vins=(VIN,))
+GELANGENSBESTAETIGUNG = doc(
+    "NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", received_on=date(2026, 5, 8), **NAMING
+)
 INSURANCE = doc("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz")
 
 # A German dealer sells a 2019 Golf to a French company; a carrier takes it to Lyon.
@@ -975,14 +978,15 @@ def _outcome(rollup: Rollup, rule: str) -> RuleOutcome:
 
 @dataclass(frozen=True)
 class Changed:
-    """A case rule set 2026.12.1 decides differently from 2026.12: (status, outcome, code) of
-    ``rule`` under each."""
+    """A case a rule set decides differently from the one before it: (status, outcome, code)
+    of ``rule`` under each of ``rule_sets``."""
 
     name: str
     facts: ComplianceFacts
     rule: str
-    under_2026_12: tuple[str, str, str | None]
-    under_2026_12_1: tuple[str, str, str | None]
+    before: tuple[str, str, str | None]
+    after: tuple[str, str, str | None]
+    rule_sets: tuple[str, str] = ("2026.12", "2026.12.1")
 
 
 def at(day: date, hour: int) -> datetime:
@@ -1095,12 +1099,118 @@ CHANGED = [
 ]
 
 
+ARRIVED = date(2026, 5, 6)
+NOTARY = doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "NOTARY", "Maître Roux, notaire à Lyon")
+LATE_NIGHT = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 00:30 on June 11 in Germany
+STATEMENT_AT_MIDNIGHT = replace(STATEMENT, received_on=LATE_NIGHT.date(), received_at=LATE_NIGHT)
+# each a VALID of 2026.12.1 that the law does not accept
+CHANGED_IN_2026_12_2 = [
+    Changed(
+        "delivered to Réunion, a French overseas department",
+        change(transport__delivery_post_code="97400"),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+    ),
+    Changed(
+        "collected on Heligoland",
+        change(transport__collection_post_code="27498"),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+    ),
+    Changed(
+        "a CMR whose issuerName is the word 'Carrier'",
+        change(documents=docs(replace(CMR, issuer_name="Carrier"), drop=(CMR,))),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    *(
+        Changed(
+            f"a notary's confirmation of arrival {when} the delivery",
+            change(documents=docs(replace(NOTARY, **dates), drop=(FORWARDER_INVOICE,))),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        for when, dates in (
+            ("received before", {"received_on": PICKUP}),
+            ("dated before", {"received_on": ARRIVED, "document_date": PICKUP}),
+        )
+    ),
+    Changed(
+        "self-pickup: the buyer's statement signed by the carrier",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": (
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    replace(PICKUP_DECLARATION, issuer_name="Trans Logistik GmbH"),
+                    replace(STATEMENT, issuer_name="Trans Logistik"),
+                    CMR,
+                    INSURANCE,
+                )
+            }
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "self-pickup: the buyer's statement received at 00:30 on the 11th in the origin state",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": (
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    replace(PICKUP_DECLARATION, destination_country=None),
+                    STATEMENT_AT_MIDNIGHT,
+                    CMR,
+                    INSURANCE,
+                ),
+                "today": date(2026, 6, 12),
+            }
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "BUYER_STATEMENT_OVERDUE"),
+    ),
+    Changed(
+        "a Gelangensbestätigung that is the buyer's only by the type's default",
+        change(
+            transport__pickup_type="SELF_PICKUP",
+            documents=(
+                INVOICE_PDF,
+                BANK_PROOF,
+                PICKUP_DECLARATION,
+                replace(GELANGENSBESTAETIGUNG, issuer_stated=False),
+            ),
+            today=date(2026, 7, 1),
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+    Changed(
+        "the destination stated by the payment's proof alone",
+        change(
+            transport__delivery_country=None,
+            documents=docs(replace(BANK_PROOF, destination_country="FR"), drop=(BANK_PROOF,)),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.1", "2026.12.2")) for c in CHANGED_IN_2026_12_2]
+
+
 @pytest.mark.parametrize("case", CHANGED, ids=[c.name for c in CHANGED])
-def test_what_rule_set_2026_12_1_decides_differently(case: Changed):
-    for rule_set, expected in (
-        ("2026.12", case.under_2026_12),
-        ("2026.12.1", case.under_2026_12_1),
-    ):
+def test_what_a_rule_set_decides_differently_from_the_one_before(case: Changed):
+    for rule_set, expected in zip(case.rule_sets, (case.before, case.after), strict=True):
         rollup = EVALUATORS[rule_set](case.facts)
         rules = {o.rule: o for o in rollup.rule_outcomes}
         # a rule the older rule set did not have reads as passed there
@@ -1226,6 +1336,60 @@ def test_two_vehicles_each_need_their_evidence():
 )
 def test_buyer_statement_due_date(supply: date, due: date):
     assert buyer_statement_due_date(supply) == due
+
+
+@pytest.mark.parametrize(
+    ("moment", "member_state", "day"),
+    [
+        (datetime(2026, 12, 10, 22, 59, tzinfo=UTC), "DE", date(2026, 12, 10)),  # 23:59 CET
+        (datetime(2026, 12, 10, 23, 0, tzinfo=UTC), "DE", date(2026, 12, 11)),
+        (datetime(2026, 6, 10, 21, 59, tzinfo=UTC), "DE", date(2026, 6, 10)),  # 23:59 CEST
+        (datetime(2026, 6, 10, 22, 0, tzinfo=UTC), "DE", date(2026, 6, 11)),
+        (datetime(2026, 6, 10, 21, 0, tzinfo=UTC), "FI", date(2026, 6, 11)),  # EEST, UTC+3
+        (datetime(2026, 6, 10, 22, 30, tzinfo=UTC), "PT", date(2026, 6, 10)),  # WEST, UTC+1
+        (datetime(2026, 12, 10, 23, 30, tzinfo=UTC), "IE", date(2026, 12, 10)),  # GMT
+        (datetime(2026, 12, 10, 22, 30, tzinfo=UTC), "EL", date(2026, 12, 11)),  # EET, UTC+2
+        # summer time begins at 01:00 UTC on the last Sunday of March (29 March 2026) ...
+        (datetime(2026, 3, 28, 22, 59, tzinfo=UTC), "AT", date(2026, 3, 28)),
+        (datetime(2026, 3, 29, 22, 0, tzinfo=UTC), "AT", date(2026, 3, 30)),
+        # ... and ends at 01:00 UTC on the last Sunday of October (25 October 2026)
+        (datetime(2026, 10, 24, 22, 0, tzinfo=UTC), "AT", date(2026, 10, 25)),
+        (datetime(2026, 10, 25, 22, 30, tzinfo=UTC), "AT", date(2026, 10, 25)),
+        (datetime(9999, 12, 31, 23, 30, tzinfo=UTC), "DE", date(9999, 12, 31)),
+    ],
+)
+def test_local_date_in_the_member_state(moment: datetime, member_state: str, day: date):
+    assert local_date(moment, member_state) == day
+
+
+def test_papers_that_name_the_buyer_by_a_person_still_count():
+    """The buyer's statement signed by its manager, a carrier and a notary's confirmation of
+    arrival dated the day of the delivery: the papers of 2026.12.2 still prove the transport."""
+    signed = replace(STATEMENT, issuer_name="Jean Dupont, gérant", issuer_id=None)
+    arrival = replace(NOTARY, received_on=ARRIVED, document_date=ARRIVED)
+    declaration = replace(PICKUP_DECLARATION, destination_country=None)  # not the statement
+    facts = change(
+        **SELF_PICKUP
+        | {
+            "documents": (INVOICE_PDF, BANK_PROOF, declaration, signed, CMR, arrival),
+            "transport__delivery_post_code": "69003",
+        }
+    )
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == "VALID", [b.code for b in rollup.blockers]
+
+
+def test_a_paper_that_proves_no_party_says_why():
+    facts = change(
+        documents=docs(
+            replace(CMR, issuer_name="Carrier"),
+            replace(NOTARY, received_on=PICKUP),
+            drop=(CMR, FORWARDER_INVOICE),
+        )
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert "TRANSPORT_CMR of Carrier: its issuerName names a role, not an entity" in detail
+    assert "before the delivery on 2026-05-06, so it cannot confirm that arrival" in detail
 
 
 @pytest.mark.parametrize(

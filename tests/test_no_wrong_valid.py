@@ -12,11 +12,11 @@ import pytest
 from tests.test_compliance_rules import (
     CMR,
     FORWARDER_INVOICE,
+    GELANGENSBESTAETIGUNG,
     HAPPY,
     OTHER_VIN,
     PICKUP,
     STATEMENT,
-    VIN,
     change,
     doc,
     docs,
@@ -325,7 +325,7 @@ def test_vins_name_the_vehicle_for_the_national_proof():
         transport__pickup_type="SELF_PICKUP",
         today=date(2026, 7, 1),
     )
-    arrival = doc("NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", vins=(VIN,))
+    arrival = GELANGENSBESTAETIGUNG
     declaration = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP)
     base = (HAPPY.documents[0], HAPPY.documents[1], declaration)
     assert evaluate(change(**german_self_pickup, documents=(*base, arrival))).compliance_status == (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import httpx
@@ -187,6 +187,48 @@ async def test_a_delivery_before_the_pickup_date_is_refused(stack: Stack):
         assert early.json()["errors"][0]["field"] == "deliveryDate"
         transport = (await client.get(f"/orders/{order}/transport")).json()
         assert "delivery" not in transport or transport["delivery"] is None
+
+
+async def test_an_address_outside_the_vat_territory_and_an_early_arrival_paper_prove_nothing(
+    stack: Stack,
+):
+    """Rule set 2026.12.2 reads the delivery address's post code (Réunion is France outside
+    the EU's VAT territory) and the date a confirmation of arrival bears (one dated before
+    the delivery cannot confirm it)."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.picked_up()
+        transport = f"/orders/{order}/transport/documents"
+        cmr = await client.upload(transport, "TRANSPORT_CMR", "CARRIER", "Speedy Trans GmbH")
+        assert cmr.status_code == 201, cmr.text
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        early = await client.upload(
+            transport,
+            "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+            "NOTARY",
+            "Maître Roux, notaire",
+            documentDate=yesterday,
+        )
+        assert early.status_code == 201, early.text
+        body = {
+            "deliveryDate": date.today().isoformat(),
+            "deliveryAddress": {
+                "street": "2 rue de Paris",
+                "postCode": "97400",
+                "city": "Saint-Denis",
+                "country": "FR",
+            },
+        }
+        delivered = await client.post(f"/orders/{order}/transport/delivery", body)
+        assert delivered.status_code == 200, delivered.text
+        rollup = await client.compliance_until(
+            order, lambda r: "NOT_INTRA_EU" in [b["code"] for b in r["blockers"]]
+        )
+        assert rollup["complianceStatus"] == "INCOMPLETE"
+        blockers = {b["code"]: b["message"] for b in rollup["blockers"]}
+        assert "(97400, FR) is in a French overseas department" in blockers["NOT_INTRA_EU"]
+        assert "cannot confirm that arrival" in blockers["INSUFFICIENT_TRANSPORT_EVIDENCE"]
 
 
 async def test_dates_at_the_ends_of_the_calendar_are_evaluated(stack: Stack):

@@ -134,6 +134,12 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             else None,
             arranged_by=pickup.arranged_by if pickup else None,
             delivery_confirmed_at=delivery.confirmed_at if delivery else None,
+            collection_post_code=pickup.collection_address.post_code
+            if pickup and pickup.collection_address
+            else None,
+            delivery_post_code=delivery.delivery_address.post_code
+            if delivery and delivery.delivery_address
+            else None,
         ),
         documents=tuple(
             rules.DocumentFacts(
@@ -147,6 +153,8 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
                 origin_country=d.origin_country,
                 destination_country=d.destination_country,
                 issuer_stated=bool(d.issuer_type_stated),
+                document_date=d.document_date,
+                received_at=d.created_at,
             )
             for d in order.documents
         ),

@@ -132,6 +132,15 @@ _ARRIVAL_CONFIRMATION_LIST = {
 }
 _NOT_INDEPENDENT = frozenset({"SELLER", "BUYER"})
 BUYER_STATEMENT = "BUYER_TRANSPORT_STATEMENT"
+# The papers of the transport: the evidence lists', the buyer's statements and the national
+# confirmation of arrival (a picture states no place)
+_ROUTE_PAPERS = _LIST_A_TYPES | {
+    *_LIST_B_TYPES,
+    _ARRIVAL_CONFIRMATION,
+    BUYER_STATEMENT,
+    "TRANSPORT_PICKUP_DECLARATION",
+    "NATIONAL_ARRIVAL_CONFIRMATION",
+}
 NATIONAL_PROOF_BASIS = (
     f"The origin state's own proof of transport, where the presumption of {_REGULATION} "
     "Art. 45a is not met (it is rebuttable and not the only proof)"
@@ -226,6 +235,10 @@ class TransportFacts:
     # when the delivery was confirmed: the daily VIES checks run until then, and a backdated
     # delivery date does not end the transport window before it
     delivery_confirmed_at: datetime | None = None
+    # the post codes of the collection and delivery addresses: some lie in parts of a member
+    # state outside the EU's VAT territory (Art. 6 VAT Directive)
+    collection_post_code: str | None = None
+    delivery_post_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,7 +248,7 @@ class DocumentFacts:
     issuer_type: str = "OTHER"  # SELLER, BUYER, CARRIER, PUBLIC_AUTHORITY, NOTARY, INSURER, ...
     issuer_name: str | None = None  # without it the paper proves no party
     vins: tuple[str, ...] | None = None  # the VINs it names; None: the whole order, unnamed
-    received_on: date | None = None  # upload date; unknown counts as today
+    received_on: date | None = None  # upload date in UTC; unknown counts as today
     issuer_id: str | None = None  # the issuer's VAT or registration number
     # where the document says the transport began and ended (a CMR's places of taking over
     # and of delivery), when the upload states them
@@ -243,6 +256,10 @@ class DocumentFacts:
     destination_country: str | None = None
     # the upload named issuer_type; a type's default (CMR: CARRIER) proves no issuer
     issuer_stated: bool = False
+    document_date: date | None = None  # the date the document bears, as the upload states it
+    # when it was received (uploaded): its day is the one of the member state where the
+    # transport began, where the supply is taxed
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -379,6 +396,33 @@ def is_new_means_of_transport(
     if by_age is None or by_km is None:
         return None
     return False
+
+
+# Member states an hour behind or ahead of Central European Time (standard time; all of them
+# keep summer time together, Directive 2000/84/EC). Portugal's is the mainland's.
+_WESTERN_EUROPEAN_TIME = frozenset({"IE", "PT", "XI"})
+_EASTERN_EUROPEAN_TIME = frozenset({"BG", "CY", "EE", "FI", "GR", "LT", "LV", "RO"})
+
+
+def local_date(moment: datetime, member_state: str) -> date:
+    """The day ``moment`` falls on in ``member_state``: UTC+1 (Central European Time), UTC+0
+    or UTC+2 for the states in the tables above, an hour more in summer time, which runs from
+    01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    state = _state(member_state)
+    hours = 0 if state in _WESTERN_EUROPEAN_TIME else 2 if state in _EASTERN_EUROPEAN_TIME else 1
+    summer = _last_sunday(utc.year, 3) <= utc < _last_sunday(utc.year, 10)
+    try:
+        return (utc + timedelta(hours=hours + summer)).date()
+    except OverflowError:  # the last hours of the calendar
+        return utc.date()
+
+
+def _last_sunday(year: int, month: int) -> datetime:
+    """01:00 UTC on the month's last Sunday, when summer time begins or ends."""
+    last = date(year, month, monthrange(year, month)[1])
+    sunday = last - timedelta(days=(last.weekday() + 1) % 7)
+    return datetime(sunday.year, sunday.month, sunday.day, 1, tzinfo=UTC)
 
 
 def transport_evidence_deadline(supply_date: date, grace_days: int = 30) -> date:
@@ -1034,6 +1078,15 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             "supply (an export is proved under Art. 146, outside this platform)",
             "NOT_INTRA_EU",
         )
+    excluded = _outside_vat_territory(facts.transport)
+    if excluded:
+        return rule(
+            FAILED,
+            f"{'; '.join(excluded)}, outside the EU's VAT territory (Art. 6 {_VAT_DIRECTIVE}): "
+            "not an intra-community supply (an export is proved under Art. 146, outside this "
+            "platform)",
+            "NOT_INTRA_EU",
+        )
     if destination == origin:
         return rule(
             FAILED,
@@ -1043,6 +1096,45 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             invalidates=True,
         )
     return rule(PASSED, f"from {origin} to {destination}")
+
+
+# Art. 6 VAT Directive: the parts of member states outside the EU's VAT territory, by the post
+# codes (their digits) of the addresses there; the Faroe Islands and Greenland, outside the EU,
+# by Danish-style post codes.
+_OUTSIDE_VAT_TERRITORY: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "DE": (
+        (re.compile(r"27498"), "Heligoland"),
+        (re.compile(r"78266"), "Büsingen am Hochrhein"),
+    ),
+    "DK": ((re.compile(r"\d{3}"), "the Faroe Islands"), (re.compile(r"39\d\d"), "Greenland")),
+    "ES": (
+        (re.compile(r"3[58]\d{3}"), "the Canary Islands"),
+        (re.compile(r"51\d{3}"), "Ceuta"),
+        (re.compile(r"52\d{3}"), "Melilla"),
+    ),
+    "FI": ((re.compile(r"22\d{3}"), "the Åland Islands"),),
+    "FR": (
+        (re.compile(r"97\d{3}"), "a French overseas department or collectivity"),
+        (re.compile(r"98[6-8]\d\d"), "a French overseas collectivity"),
+    ),
+    "GR": ((re.compile(r"6308[67]"), "Mount Athos"),),
+    "IT": ((re.compile(r"22061"), "Campione d'Italia"), (re.compile(r"23041"), "Livigno")),
+}
+
+
+def _outside_vat_territory(transport: TransportFacts) -> list[str]:
+    """Which end's address lies in a part of a member state outside the EU's VAT territory."""
+    ends = (
+        ("collection", transport.collection_country, transport.collection_post_code),
+        ("delivery", transport.delivery_country, transport.delivery_post_code),
+    )
+    return [
+        f"the {end} address ({post_code}, {country}) is in {place}"
+        for end, country, post_code in ends
+        if country and post_code
+        for pattern, place in _OUTSIDE_VAT_TERRITORY.get(_state(country), ())
+        if pattern.fullmatch(re.sub(r"\D", "", post_code))
+    ]
 
 
 def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> RuleOutcome:
@@ -1236,13 +1328,15 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
         attested = evidence(PENDING, f"collected by delivery; so far {found}")
     else:
         alternative = f", or {national.name}" if national else ""
+        uncounted = "; ".join(_uncounted(facts))
         attested = evidence(
             PENDING,
             f"the transport of {', '.join(short)} needs two items of evidence from two parties "
             "independent of each other, of the seller and of the buyer, each named with its "
             "issuerName (a CMR signed by the carrier, the carrier's invoice; or one of these "
             "with an insurance policy, a bank payment for the transport, a public authority's or "
-            f"notary's document or a warehouse receipt){alternative}; so far {found}",
+            f"notary's document or a warehouse receipt){alternative}; so far {found}"
+            + (f"; not counted: {uncounted}" if uncounted else ""),
             "INSUFFICIENT_TRANSPORT_EVIDENCE",
         )
 
@@ -1287,9 +1381,9 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     due = buyer_statement_due_date(transport.pickup_date, facts.policy.statement_due_day)
     statements = {v.vin: _first_statement_for(facts, v.vin) for v in facts.order.vehicles}
     late = [
-        f"{vin} (received {doc.received_on or facts.today})"
+        f"{vin} (received {_received_on(facts, doc)})"
         for vin, doc in statements.items()
-        if doc and (doc.received_on or facts.today) > due
+        if doc and _received_on(facts, doc) > due
     ]
     missing = [vin for vin, doc in statements.items() if doc is None]
     if not late and not missing:
@@ -1325,33 +1419,102 @@ def _first_statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | No
     Art. 45a(1)(b)(i) asks the acquirer's statement to identify the goods and the destination
     member state: a paper counts only when it names this VIN (naming none is not naming every
     vehicle), names the destination the transport has, and was sent as issued by the buyer (a
-    type's default issuer proves no one signed it)."""
-    destination = _destination(facts)
+    type's default issuer proves no one signed it) and not signed by another party."""
     statements = [
-        d
-        for d in facts.documents
-        if d.type in _STATEMENT_TYPES
-        and d.issuer_type == "BUYER"
-        and d.issuer_stated
-        and d.vins is not None
-        and vin in d.vins
-        and destination is not None
-        and d.destination_country == destination
+        d for d in facts.documents if d.type in _STATEMENT_TYPES and _the_buyers(facts, d, vin)
     ]
     if not any(d.status == ACTIVE for d in statements):
         return None
-    return min(statements, key=lambda d: d.received_on or facts.today)
+    return min(statements, key=lambda d: _received_on(facts, d))
+
+
+def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
+    """A paper the buyer gives about the transport of a vehicle (its written statement, the
+    pickup declaration standing for it, a national confirmation of arrival): sent as the
+    buyer's, naming the VIN and the destination the transport has, and not signed by the
+    seller or by another party of the order's papers under the buyer's label."""
+    destination = _destination(facts)
+    return (
+        doc.issuer_type == "BUYER"
+        and doc.issuer_stated
+        and doc.vins is not None
+        and vin in doc.vins
+        and destination is not None
+        and doc.destination_country is not None
+        and _state(doc.destination_country) == destination
+        and not _signed_by_another(facts, doc)
+    )
+
+
+def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
+    """The paper names its issuer, and that issuer is the seller or an issuer of the order's
+    other papers (a carrier, an insurer ...), not the buyer."""
+    name, number = (doc.issuer_name or "").strip(), _id_key(doc.issuer_id)
+    if _same_entity(name, number, facts.buyer.name, facts.buyer.vat_number):
+        return False
+    others = [
+        (d.issuer_name, d.issuer_id)
+        for d in _active(facts.documents)
+        if d is not doc and d.issuer_type != "BUYER"
+    ]
+    return any(
+        _same_entity(name, number, other, other_id)
+        for other, other_id in [(facts.seller_name, facts.seller_vat_number), *others]
+    )
+
+
+def _same_entity(name: str, number: str, other: str | None, other_number: str | None) -> bool:
+    """One entity: the same name without legal form, or the same VAT or registration number."""
+    return _same_entity_name(name, other or "") or _same_number(number, _id_key(other_number))
+
+
+def _received_on(facts: ComplianceFacts, doc: DocumentFacts) -> date:
+    """The day a paper was received in the member state where the transport began (the
+    seller's, until that is stated): a statement uploaded at 00:30 on the 11th there is late,
+    though it is still the 10th in UTC. Unknown, today."""
+    if doc.received_at is not None:
+        return local_date(doc.received_at, _origin(facts) or facts.seller_country)
+    return doc.received_on or facts.today
 
 
 def _national_proof_for(facts: ComplianceFacts, proof: NationalProof, vin: str) -> bool:
-    # Vehicles need their VIN on it: a paper naming no VIN does not do.
+    """The origin state's own proof for the vehicle, from whom that state asks it: the buyer's
+    confirmation of arrival is read as the buyer's statement is (its VIN, the destination, sent
+    as the buyer's), and no confirmation of arrival predates the arrival."""
     return any(
         d.type == proof.document_type
-        and d.issuer_type == proof.issuer_type
-        and d.vins is not None
-        and vin in d.vins
+        and (
+            _the_buyers(facts, d, vin)
+            if proof.issuer_type == "BUYER"
+            else d.issuer_type == proof.issuer_type and d.vins is not None and vin in d.vins
+        )
+        and not _before_arrival(facts, d)
         for d in _active(facts.documents)
     )
+
+
+# Papers that confirm the arrival (Art. 45a(3): the CMR signed at delivery, a confirmation of
+# arrival, a public authority's, a warehouse keeper's receipt in the destination state)
+_ARRIVAL_PAPERS = frozenset(
+    {
+        "TRANSPORT_CMR_DELIVERY",
+        _ARRIVAL_CONFIRMATION,
+        "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
+        "TRANSPORT_WAREHOUSE_RECEIPT",
+        *(proof.document_type for proof in NATIONAL_PROOFS.values()),
+    }
+)
+
+
+def _before_arrival(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
+    """A paper confirming the arrival that is dated, or was received, before the delivery it
+    would confirm: it cannot be about this arrival (a paper of an earlier, revoked transport,
+    or one written in advance), so it contradicts the milestones rather than proving them."""
+    arrived = facts.transport.delivery_date
+    if doc.type not in _ARRIVAL_PAPERS or arrived is None:
+        return False
+    dated = doc.document_date is not None and doc.document_date < arrived
+    return dated or _received_on(facts, doc) < arrived
 
 
 @dataclass
@@ -1372,7 +1535,9 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     for doc in _active(facts.documents):
         kind = _evidence_list(doc)
         name = (doc.issuer_name or "").strip()
-        if not kind or not _concerns(doc, vin) or not _entity_key(name):
+        if not kind or not _concerns(doc, vin) or not _names_an_entity(name):
+            continue
+        if _before_arrival(facts, doc):
             continue
         if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(facts, name, doc.issuer_id):
             continue
@@ -1393,6 +1558,24 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
             )
         parties.append(party)
     return parties
+
+
+def _uncounted(facts: ComplianceFacts) -> list[str]:
+    """The evidence papers that name an issuer and still prove no party, and why."""
+    arrived = facts.transport.delivery_date
+    reasons = []
+    for doc in _active(facts.documents):
+        name = (doc.issuer_name or "").strip()
+        if not _evidence_list(doc) or not _entity_key(name):
+            continue
+        if not _names_an_entity(name):
+            reasons.append(f"{_document_name(doc)}: its issuerName names a role, not an entity")
+        elif _before_arrival(facts, doc):
+            reasons.append(
+                f"{_document_name(doc)}: dated or received before the delivery on {arrived}, "
+                "so it cannot confirm that arrival"
+            )
+    return reasons
 
 
 def _is_seller_or_buyer(facts: ComplianceFacts, name: str, issuer_id: str | None) -> bool:
@@ -1530,15 +1713,21 @@ def _origins(facts: ComplianceFacts) -> dict[str, str]:
     """Each member state stated as the origin, with who stated it first."""
     return _stated(
         ("the collection address", facts.transport.collection_country),
-        *((_document_name(d), d.origin_country) for d in _active(facts.documents)),
+        *((_document_name(d), d.origin_country) for d in _route_papers(facts)),
     )
 
 
 def _destinations(facts: ComplianceFacts) -> dict[str, str]:
     return _stated(
         ("the delivery address", facts.transport.delivery_country),
-        *((_document_name(d), d.destination_country) for d in _active(facts.documents)),
+        *((_document_name(d), d.destination_country) for d in _route_papers(facts)),
     )
+
+
+def _route_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
+    """The papers whose word on where the transport began and ended counts: the transport's
+    own and the buyer's statements about it, not an invoice, a payment or an order's note."""
+    return [d for d in _active(facts.documents) if d.type in _ROUTE_PAPERS]
 
 
 def _stated(*sources: tuple[str, str | None]) -> dict[str, str]:
@@ -1691,6 +1880,45 @@ def _entity_key(name: str) -> str:
     undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)  # "S.A.R.L." is "SARL"
     words = set(re.findall(r"\w+", undotted.casefold())) - _LEGAL_FORMS
     return " ".join(sorted(words))
+
+
+# Names of a role or of nothing: "Carrier" or "N/A" as an issuerName proves no party
+_NO_ENTITY = frozenset(
+    _entity_key(name)
+    for name in (
+        "bank",
+        "buyer",
+        "carrier",
+        "customs",
+        "driver",
+        "forwarder",
+        "freight forwarder",
+        "haulier",
+        "insurance",
+        "insurance company",
+        "insurer",
+        "n/a",
+        "none",
+        "notary",
+        "null",
+        "other",
+        "public authority",
+        "seller",
+        "spedition",
+        "test",
+        "transport",
+        "transport company",
+        "transporter",
+        "unknown",
+        "warehouse",
+        "warehouse keeper",
+    )
+)
+
+
+def _names_an_entity(name: str) -> bool:
+    key = _entity_key(name)
+    return bool(key) and key not in _NO_ENTITY and len(key) > 1
 
 
 def _same_entity_name(one: str, other: str) -> bool:
