@@ -24,7 +24,7 @@ from sandboxes.vies import BY_NUMBER, VALID_NAME
 from store.buyers.buyers import buyer_ref
 from store.db import Database
 from store.models import Base, Buyer, Document, Order
-from tests.conftest import Stack
+from tests.conftest import Stack, capture_history
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.test_web_staff_forms import web_session
 from workflows.buyers.vies_check import BuyerViesCheckResult
@@ -238,6 +238,65 @@ async def test_an_upload_names_its_issuer_number_and_the_vins_it_covers(stack: S
         assert too_long.status_code == 422 and fields(too_long) == ["issuerId"]
         after = (await client.get(f"/orders/{order}/documents")).json()
         assert len(after) == len(listed)  # a refused upload leaves no trace
+
+
+async def test_each_vins_cmr_counts_and_a_paper_supersedes_only_what_it_covers(stack: Stack):
+    """A multi-VIN order with a CMR for each car: the second does not supersede the first, so
+    both cars have the carrier's paper and the order is decided VALID. A paper supersedes an
+    earlier one of its type only when it covers every VIN that one covers."""
+    tenant, http = await seller_session(stack, allow_multi_vin_orders=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        vins = [
+            {
+                "vin": vin,
+                "brand": "VW",
+                "model": "Golf",
+                "purchaseAmount": money(TOTAL // 2),
+                "mileage": 85_000,
+                "firstRegistrationDate": "2019-03-01",
+            }
+            for vin in (VIN_A, VIN_B)
+        ]
+        order = await ready_order(client, vins=vins)
+        picked = await client.pickup(order)
+        assert picked.status_code == 200, picked.text
+        transport = f"/orders/{order}/transport/documents"
+        carrier, insurer = "Speedy Trans GmbH", "Allianz Versicherung AG"
+        uploads: dict[str, str] = {}
+        for name, type_, issuer, issuer_name, form in (
+            ("cmr A", "TRANSPORT_CMR", "CARRIER", carrier, {"vins": VIN_A}),
+            ("cmr B", "TRANSPORT_CMR", "CARRIER", carrier, {"vins": VIN_B}),
+            ("policy", "TRANSPORT_INSURANCE_POLICY", "INSURER", insurer, {}),
+            ("policy A", "TRANSPORT_INSURANCE_POLICY", "INSURER", insurer, {"vins": VIN_A}),
+        ):
+            answer = await client.upload(transport, type_, issuer, issuer_name, **form)
+            assert answer.status_code == 201, answer.text
+            uploads[name] = answer.json()["uuid"]
+        delivered = await client.deliver(order)
+        assert delivered.status_code == 200, delivered.text
+
+        rollup = await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+        assert rollup["blockers"] == []
+        listed = (await client.get(f"/orders/{order}/documents")).json()
+        statuses = {d["uuid"]: d["status"] for d in listed}
+        # the policy for VIN A alone leaves the whole order's active: it still covers VIN B
+        assert {name: statuses[uuid] for name, uuid in uploads.items()} == {
+            "cmr A": "ACTIVE",
+            "cmr B": "ACTIVE",
+            "policy": "ACTIVE",
+            "policy A": "ACTIVE",
+        }
+
+        # a CMR for the whole order supersedes each car's
+        whole = await client.upload(transport, "TRANSPORT_CMR", "CARRIER", carrier)
+        assert whole.status_code == 201, whole.text
+        superseded = await client.get(f"/orders/{order}/documents", params={"status": "SUPERSEDED"})
+        assert sorted(d["uuid"] for d in superseded.json()) == sorted(
+            [uploads["cmr A"], uploads["cmr B"]]
+        )
+    # with the patch's marker
+    await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_vin_documents")
 
 
 # --- the names the order knows ----------------------------------------------------------------

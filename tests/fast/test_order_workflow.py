@@ -61,6 +61,8 @@ from workflows.orders.workflow import OrderWorkflow
 pytestmark = pytest.mark.fast
 
 TOTAL = Money(1_850_000)
+VIN_A = "WVWZZZ1KZAW000001"
+VIN_B = "WBA3A5C50CF256985"
 SELLER_VAT = "DE811907980"
 BUYER_VAT = "FR40303265045"
 
@@ -126,8 +128,11 @@ class Orders:
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
 
-    async def create(self, **settings: object) -> WorkflowHandle:
-        """A German dealer's order of a used car for a French company (VIES: valid)."""
+    async def create(
+        self, vins: list[OrderVin] | None = None, **settings: object
+    ) -> WorkflowHandle:
+        """A German dealer's order of a used car (or of ``vins``) for a French company (VIES:
+        valid)."""
         now = await self.env.get_current_time()
         order_uuid = str(uuid4())
         handle = await self.env.client.start_workflow(
@@ -150,7 +155,7 @@ class Orders:
                     vies_last_checked_at=now,
                     documents_complete=True,
                 ),
-                vins=[OrderVin("WVWZZZ1KZAW000001", "VW", "Golf", TOTAL, 85_000, date(2019, 3, 1))],
+                vins=vins or [OrderVin(VIN_A, "VW", "Golf", TOTAL, 85_000, date(2019, 3, 1))],
                 total_amount=TOTAL,
                 purchase_date=now.date(),
                 responsible_contact=None,
@@ -201,13 +206,22 @@ class Orders:
             ),
         )
 
-    async def attach(self, handle: WorkflowHandle, type_: str, issuer: str, name: str) -> None:
+    async def attach(
+        self,
+        handle: WorkflowHandle,
+        type_: str,
+        issuer: str,
+        name: str | None,
+        vins: list[str] | None = None,
+    ) -> str:
+        """Attach a document (covering ``vins``, None: all of the order's); its uuid."""
         module = {"SHIPMENT": "invoice", "PAYMENT": "payment"}.get(type_.split("_")[0], "transport")
+        uuid = str(uuid4())
         await handle.execute_update(
             OrderWorkflow.attach_document,
             AttachDocument(
                 DocumentRef(
-                    str(uuid4()),
+                    uuid,
                     module,
                     type_,
                     await self.today(),
@@ -217,9 +231,15 @@ class Orders:
                     "application/pdf",
                     1024,
                     "0" * 64,
+                    vins=vins,
                 )
             ),
         )
+        return uuid
+
+    def statuses(self) -> dict[str, str]:
+        """Each document's status as the last read-model write holds it."""
+        return {d.uuid: d.status for d in self.recorded.last.documents}
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -371,6 +391,117 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders
     assert after.version == before.version + 1  # the versions go on, not from zero
     assert after.created_at == before.created_at
     assert list(after.resources.invoices) == ["PRELIMINARY"]
+
+
+def two_cars() -> list[OrderVin]:
+    half = Money(TOTAL.value // 2)
+    return [
+        OrderVin(VIN_A, "VW", "Golf", half, 85_000, date(2019, 3, 1)),
+        OrderVin(VIN_B, "BMW", "320d", half, 120_000, date(2018, 6, 1)),
+    ]
+
+
+async def test_a_document_supersedes_only_one_whose_vins_it_all_covers(orders: Orders):
+    """Two cars, a CMR for each: both count, and the order is decided. A paper supersedes an
+    earlier active one of its type only when it covers every VIN that one covers."""
+    handle = await orders.create(two_cars())
+    await orders.picked_up(handle)
+    # the forwarder's invoice (list b) covers the whole order; each car has its own CMR
+    for type_, issuer, name in [
+        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
+        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
+        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier"),
+    ]:
+        await orders.attach(handle, type_, issuer, name)
+    cmr_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH", [VIN_A])
+    cmr_b = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH", [VIN_B])
+    assert (orders.statuses()[cmr_a], orders.statuses()[cmr_b]) == ("ACTIVE", "ACTIVE")
+    await orders.delivered(handle)
+    assert orders.recorded.last.compliance_status == "VALID"
+
+    # a policy for the whole order, then one for a single car: the first still covers the other
+    policy = await orders.attach(handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG")
+    for_a = await orders.attach(
+        handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG", [VIN_A]
+    )
+    assert (orders.statuses()[policy], orders.statuses()[for_a]) == ("ACTIVE", "ACTIVE")
+    # naming every VIN of the order is covering the whole order
+    both = await orders.attach(
+        handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG", [VIN_A, VIN_B]
+    )
+    assert [orders.statuses()[d] for d in (policy, for_a, both)] == [
+        "SUPERSEDED",
+        "SUPERSEDED",
+        "ACTIVE",
+    ]
+    # a CMR for the whole order supersedes each car's
+    whole = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH")
+    assert [orders.statuses()[d] for d in (cmr_a, cmr_b, whole)] == [
+        "SUPERSEDED",
+        "SUPERSEDED",
+        "ACTIVE",
+    ]
+
+
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBeforePerVinSupersede(OrderWorkflow):
+    """The order workflow as deployed before a document superseded only what it covers."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _per_vin(self) -> bool:
+        return False
+
+
+async def test_a_running_order_supersedes_per_vin_from_its_first_document_after_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """An order that attached a document before the deploy supersedes by VIN from its first
+    document after it (the worker replays its history first), and replays the same way."""
+    recorded = OrderActivities()
+    orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
+
+    def worker(workflow_class: type, **options: Any) -> Worker:
+        return Worker(
+            time_skipping.client,
+            task_queue=orders.task_queue,
+            workflows=[workflow_class],
+            activities=recorded.activities,
+            workflow_runner=workflow_runner(strict=True),
+            **options,
+        )
+
+    async with worker(OrderWorkflowBeforePerVinSupersede, max_cached_workflows=0):
+        handle = await orders.create(two_cars())
+        first_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
+        second_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
+        before_b = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_B])
+    # before the deploy, any CMR superseded every earlier one
+    assert [orders.statuses()[d] for d in (first_a, second_a, before_b)] == [
+        "SUPERSEDED",
+        "SUPERSEDED",
+        "ACTIVE",
+    ]
+
+    async with worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+        # the first command replays the attachments that came before
+        for_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
+        for_b = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_B])
+    assert [orders.statuses()[d] for d in (first_a, second_a, before_b, for_a, for_b)] == [
+        "SUPERSEDED",  # as they were
+        "SUPERSEDED",
+        "SUPERSEDED",  # the new CMR for VIN B replaced it
+        "ACTIVE",  # VIN B's CMR no longer replaces VIN A's
+        "ACTIVE",
+    ]
+    replayer = Replayer(
+        workflows=[OrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
 
 
 @workflow.defn(name="OrderWorkflow", sandboxed=False)

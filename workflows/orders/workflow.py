@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ConfirmDelivery,
         ConfirmPickup,
         CreateOrder,
+        DocumentRef,
         ExportFileVersion,
         Invoice,
         PatchInvoice,
@@ -89,6 +90,10 @@ _EXPORT_FILE_EVENT_VERSION = "export-file-event-version"
 # kyc.vies_check_failed is the buyer's, one per failed check, recorded with the check (runs
 # before the patch sent one per open order, each with the order's snapshot's previousResult)
 _VIES_FAILED_WITH_THE_CHECK = "vies-failed-event-with-the-check"
+# A new document supersedes an earlier active one of its type only when it covers every VIN the
+# earlier one covers (runs before the patch superseded every earlier one of the type, whatever
+# VINs it covered). Asked again under an id of the moment, as _rule_set does: see _per_vin
+_SUPERSEDE_PER_VIN = "supersede-per-vin"
 
 
 @workflow.defn
@@ -102,6 +107,7 @@ class OrderWorkflow:
         self.indexed: tuple[str, str] | None = None
         self.head_revision = 0  # the revision whose evidence chain head ``chain_head`` is
         self.rule_set = LEGACY_RULE_SET  # until _rule_set finds a newer one adopted
+        self.supersede_per_vin = False  # until _per_vin finds the patch adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -665,12 +671,42 @@ class OrderWorkflow:
     async def attach_document(self, command: AttachDocument) -> CommandResult:
         document = command.document
         document.created_at = workflow.now()
+        per_vin = self._per_vin()
         for earlier in self.state.documents:
-            if earlier.type == document.type and earlier.status == "ACTIVE":
-                earlier.status = "SUPERSEDED"  # kept for audit; only the newest counts
+            if earlier.type != document.type or earlier.status != "ACTIVE":
+                continue
+            if not per_vin or self._covers_all_of(document, earlier):
+                earlier.status = "SUPERSEDED"  # kept for audit; it no longer counts
         self.state.documents.append(document)
         await self._commit(command.source, bump_order=False)
         return self._answer(Resource.DOCUMENT, self.state.version, key=document.uuid, created=True)
+
+    def _per_vin(self) -> bool:
+        """Whether a document supersedes only what it covers (``_SUPERSEDE_PER_VIN``).
+
+        ``patched`` answers once per run and id: an order that attached a document before the
+        deploy hears "no" while that replays, and would keep superseding by type alone for the
+        rest of its run, multi-VIN orders in progress included. So, as ``_rule_set``, it asks
+        again under an id of the moment (``-at-<history length>``, the same in every replay)
+        until one is answered "yes", and keeps that answer."""
+        if not self.supersede_per_vin:
+            at = workflow.info().get_current_history_length()
+            self.supersede_per_vin = workflow.patched(_SUPERSEDE_PER_VIN) or workflow.patched(
+                f"{_SUPERSEDE_PER_VIN}-at-{at}"
+            )
+        return self.supersede_per_vin
+
+    def _covers_all_of(self, document: DocumentRef, earlier: DocumentRef) -> bool:
+        """Whether ``document`` covers every VIN ``earlier`` covers (no VINs named: all of the
+        order's). Anything less leaves ``earlier`` the evidence for the VINs only it covers, so
+        it stays active: a partial overlap supersedes nothing."""
+        if document.vins is None:
+            return True
+        assert self.state.created is not None
+        covered = (
+            {v.vin for v in self.state.created.vins} if earlier.vins is None else set(earlier.vins)
+        )
+        return covered <= set(document.vins)
 
     @attach_document.validator
     def _validate_attach_document(self, command: AttachDocument) -> None:

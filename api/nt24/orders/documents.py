@@ -8,7 +8,9 @@ independent issuing party, so every upload says who issued it (``issuerType``, `
 ``issuerId``: the issuer's VAT or registration number) and may name the VINs it covers
 (``vins``; absent: all of the order's). A transport document may also state where the transport
 began and ended (``originCountry``, ``destinationCountry``: a CMR's places of taking over and of
-delivery); the compliance rules count them as stated facts.
+delivery); the compliance rules count them as stated facts. A new document supersedes an earlier
+active one of its type only when it covers every VIN that one covers: the order workflow sets
+the status, and the list shows it (docs/documents-and-export-file.md).
 """
 
 from __future__ import annotations
