@@ -480,6 +480,29 @@ async def test_line_field_validation(stack: Stack, db: Database) -> None:
     assert "order_lines[1].product_tax_rate_percentage" in fields
 
 
+async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
+    """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
+    field's own range error in no time, never a million-digit conversion."""
+    seller = await make_seller(stack, db)
+    body = order_request(payment_link_duration="1e999999", total_amount_tax="-1e999999")
+    body["order_lines"][0]["quantity"] = "1e999999"
+    body["order_lines"][1]["product_price_incl_tax"] = "9" * 100_000
+    body["discount"]["amount_incl_tax"] = "-1e999999"
+    async with stack.http(seller.token) as http, asyncio.timeout(10):
+        answer = await http.post("/v1/api/order-request/", json=body)
+        assert answer.status_code == 422, answer.text
+        errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+        limit = stack.settings.max_money_minor_units
+        assert errors == {
+            "payment_link_duration": "must be one of 900, 86400, 604800",
+            "total_amount_tax": f"must be at most {limit} (minor units)",
+            "order_lines[0].quantity": "must be at most 2147483647",
+            "order_lines[1].product_price_incl_tax": f"must be at most {limit} (minor units)",
+            "discount.amount_incl_tax": "must be at least 0",
+        }
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0  # nothing written
+
+
 async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnvironment) -> None:
     stack = skipping_stack
     seller = await make_seller(stack, stack.db)

@@ -18,8 +18,18 @@ class AmountError(ValueError):
     """A value that is not what the field takes; the message says why, for a 422."""
 
 
+# Every whole-number field's range lies within the signed 64-bit range (2**63 - 1 < 10**19)
+BEYOND_EVERY_RANGE = 10**19
+
+
 def whole_number(value: Any) -> int:
-    """An integer from a JSON integer, an integral float or an integral numeric string."""
+    """An integer from a JSON integer, an integral float or an integral numeric string.
+
+    A string of 10**19 or more in magnitude (``"1e999999"``, a million digits) is read as
+    +/-``BEYOND_EVERY_RANGE`` without being converted: it is outside every field's range, so
+    the field's own range check refuses it in its own words, and no million-digit integer is
+    ever built (that alone would take minutes of CPU).
+    """
     if isinstance(value, bool):
         raise AmountError("must be an integer, not a boolean")
     if isinstance(value, int):
@@ -36,6 +46,8 @@ def whole_number(value: Any) -> int:
         raise AmountError("must be an integer")
     if not number.is_finite() or number != number.to_integral_value():
         raise AmountError("must be a whole number (integer cents)")
+    if number and number.adjusted() >= 19:
+        return -BEYOND_EVERY_RANGE if number < 0 else BEYOND_EVERY_RANGE
     return int(number)
 
 
