@@ -153,7 +153,9 @@ def test_bank_amounts_become_exact_cents(text: str, expected: int):
     assert cents(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1.005", "-5.00", "1e3", "12,50", "", "abc"])
+@pytest.mark.parametrize(
+    "text", ["1.005", "-5.00", "1e3", "12,50", "", "abc", "9" * 19, "9" * 1_000_000 + ".00"]
+)
 def test_amounts_that_are_not_exact_cents_are_refused(text: str):
     with pytest.raises(AmountError):
         cents(text)

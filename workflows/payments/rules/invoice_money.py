@@ -121,11 +121,14 @@ def cents(amount: str, minor_units: int = 2) -> int:
     """A decimal amount as a bank writes it (``"1234.5"``, ``"0.07"``) in integer cents.
 
     Exact: more decimals than the currency has, a sign, an exponent or anything but digits
-    and one dot is refused rather than rounded.
+    and one dot is refused rather than rounded; so is an amount of more than 18 digits (ISO
+    20022's limit), before a long one could become a huge integer.
     """
     text = amount.strip()
     if not re.fullmatch(r"\d+(\.\d+)?", text):
         raise AmountError(f"not an amount: {amount!r}")
+    if len(text.replace(".", "")) > 18:
+        raise AmountError(f"more than 18 digits: {text[:24]!r}...")
     try:
         value = Decimal(text)
     except InvalidOperation as error:  # pragma: no cover - the pattern admits only decimals
