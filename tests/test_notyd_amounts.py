@@ -17,6 +17,7 @@ from workflows.payments.rules.amounts import (
     allocate,
     amounts_of,
     order_total,
+    rate_text,
     reconcile_totals,
     tax_rate,
     whole_number,
@@ -69,6 +70,22 @@ def test_huge_numeric_strings_are_never_converted(given: str, read: int) -> None
     """A magnitude past every field's range is read as just past it, at once: the field's
     range check refuses it in its own words (a million-digit int took 26 s of CPU)."""
     assert whole_number(given) == read
+
+
+@pytest.mark.parametrize("given", ["99.995", "99.999999", 99.995, "99.9950"])
+def test_a_rate_answered_as_100_is_refused(given: object) -> None:
+    with pytest.raises(AmountError, match="below 99.995"):
+        tax_rate(given)
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [("99.994999", "99.99"), ("-0", "0.00"), ("-0.000000", "0.00"), (-0.0, "0.00"), (0, "0.00")],
+)
+def test_every_rate_taken_is_answered_as_two_digits_and_two_decimals(
+    given: object, text: str
+) -> None:
+    assert rate_text(tax_rate(given)) == text
 
 
 def test_tax_rates() -> None:

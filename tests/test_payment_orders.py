@@ -480,6 +480,30 @@ async def test_line_field_validation(stack: Stack, db: Database) -> None:
     assert "order_lines[1].product_tax_rate_percentage" in fields
 
 
+async def test_a_rate_answered_as_100_is_refused_and_minus_0_is_0(
+    stack: Stack, db: Database
+) -> None:
+    """Every rate taken must be answerable ("^\\d{1,2}\\.\\d{2}$"): 99.995 and up would be
+    "100.00", a 500 after the order was written and on every read of it."""
+    seller = await make_seller(stack, db)
+    body = order_request()
+    body["order_lines"][0]["product_tax_rate_percentage"] = "99.999999"
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=body)
+        assert answer.status_code == 422, answer.text
+        [error] = answer.json()["errors"]
+        assert error["field"] == "order_lines[0].product_tax_rate_percentage"
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0  # nothing written
+    body = order_request(total_amount_incl_tax=96800 + 20000 - 1210, total_amount_tax=16800 - 210)
+    body["order_lines"][1] |= {"product_price_incl_tax": 20000, "product_tax_rate_percentage": "-0"}
+    order = await create(stack, seller, body)
+    assert order["order_lines"][1]["product_tax_rate_percentage"] == "0.00"
+    async with stack.http(seller.token) as http:
+        detail = await http.get(f"/v1/api/orders/{order['uuid']}/")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["order_lines"][1]["product_tax_rate_percentage"] == "0.00"
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -52,7 +52,8 @@ def whole_number(value: Any) -> int:
 
 
 def tax_rate(value: Any) -> Decimal:
-    """A tax rate percentage: 0 <= rate < 100, at most six decimal places."""
+    """A tax rate percentage: 0 <= rate < 100, at most six decimal places, and below 100 also
+    as answers write it (``rate_text``: 99.995 would be ``"100.00"``). ``-0`` is 0."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise AmountError("must be a number or a numeric string")
     try:
@@ -66,7 +67,9 @@ def tax_rate(value: Any) -> Decimal:
         raise AmountError("must have at most 6 decimal places")
     if not 0 <= rate < 100:
         raise AmountError("must be at least 0 and below 100")
-    return rate
+    if Decimal(rate_text(rate)) >= 100:
+        raise AmountError("must be below 99.995 (rates are answered with two decimals)")
+    return rate.copy_abs()  # -0 (and -0.00) is 0, never answered as "-0.00"
 
 
 def rate_text(rate: Decimal | str) -> str:
