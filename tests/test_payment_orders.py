@@ -504,6 +504,36 @@ async def test_a_rate_answered_as_100_is_refused_and_minus_0_is_0(
     assert detail.json()["order_lines"][1]["product_tax_rate_percentage"] == "0.00"
 
 
+async def test_text_fields_take_json_numbers_as_their_text(stack: Stack, db: Database) -> None:
+    """As Django REST framework's CharField: plugins send postal codes, house numbers and
+    WooCommerce order ids as JSON numbers. Booleans and numbers in uuid fields are refused."""
+    seller = await make_seller(stack, db)
+    body = order_request(external_order_uid=7304421653023)
+    body["shipping_address"] |= {"postal_code": 9711, "house_number": 1}
+    body["buyer_company"]["registration_number"] = 1234567.0
+    body["order_lines"][0]["product_name"] = 42
+    order = await create(stack, seller, body)
+    assert order["external_order_uid"] == "7304421653023"
+    assert order["shipping_address"]["postal_code"] == "9711"
+    assert order["shipping_address"]["house_number"] == "1"
+    assert order["buyer_company"]["registration_number"] == "1234567.0"
+    assert order["order_lines"][0]["product_name"] == "42"
+    assert order["order_lines"][0]["quantity"] == 2  # numbers stay numbers
+    refused = order_request(external_webshop_uid=12345)
+    refused["billing_address"]["postal_code"] = True
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=refused)
+        assert answer.status_code == 422, answer.text
+        fields = {e["field"] for e in answer.json()["errors"]}
+        assert fields == {"external_webshop_uid", "billing_address.postal_code"}
+        invoice = await http.post(
+            f"/v1/api/orders/{order['uuid']}/refund/",
+            json={"description": "x", "amount": 1, "invoices": [{"invoice_uuid": 123}]},
+        )
+        assert invoice.status_code == 422, invoice.text
+        assert [e["field"] for e in invoice.json()["errors"]] == ["invoices[0].invoice_uuid"]
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -1,8 +1,11 @@
 """NOTYD payment request bodies, as tolerant as the plugins that send them.
 
 Unknown keys are ignored; integer fields take integral floats and numeric strings (read by
-``workflows.payments.rules.amounts``, never through a float); every refusal is a 422 naming the
-field. The shapes of the answers are in ``api/notyd/payments/views.py``.
+``workflows.payments.rules.amounts``, never through a float); text fields take JSON numbers as
+their text (``"postal_code": 9711``, WooCommerce's integer ``product_id`` and
+``external_order_uid``), as Django REST framework's ``CharField`` does, but not booleans; uuid
+fields take strings only. Every refusal is a 422 naming the field. The shapes of the answers
+are in ``api/notyd/payments/views.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from api.notyd.payments.web_urls import web_url
 from api.shared.errors import FieldError, validation_problem
@@ -69,11 +72,6 @@ def _at_least(minimum: int) -> Any:
     return AfterValidator(check)
 
 
-def _text_id(value: Any) -> Any:
-    """``product_id`` may come as a JSON integer (WooCommerce): kept as its text."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
 def _uuid_text(value: Any) -> Any:
     """A uuid (declared "string or null <uuid>"): the usual 36 characters kept as sent (the
     order's webhooks echo them), another spelling (braces, no dashes) in canonical form."""
@@ -115,12 +113,13 @@ OptionalCents = Annotated[
 ]
 Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1), AfterValidator(_count)]
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
-ProductId = Annotated[str, BeforeValidator(_text_id), Field(min_length=1, max_length=255)]
+ProductId = Annotated[str, Field(min_length=1, max_length=255)]
 Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), AfterValidator(web_url)]
 
 
 class Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # a JSON number in a text field is its text (12 -> "12", 1.5 -> "1.5"), a boolean is not
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
 
 
 class OrderLineIn(Lenient):
@@ -345,7 +344,7 @@ def _as_list(value: Any) -> Any:
 
 
 class RefundInvoiceIn(Lenient):
-    invoice_uuid: str = Field(min_length=1, max_length=36)
+    invoice_uuid: Annotated[str, Strict()] = Field(min_length=1, max_length=36)  # no numbers
     external_refund_uid: str | None = Field(None, max_length=255)
     refund_lines: list[RefundLineIn] | None = None
     refund_amounts: Annotated[list[RefundAmountIn] | None, BeforeValidator(_as_list)] = None
