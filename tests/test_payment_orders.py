@@ -534,6 +534,46 @@ async def test_text_fields_take_json_numbers_as_their_text(stack: Stack, db: Dat
         assert [e["field"] for e in invoice.json()["errors"]] == ["invoices[0].invoice_uuid"]
 
 
+async def test_null_is_absent_in_optional_free_text(stack: Stack, db: Database) -> None:
+    """Descriptions and external_refund_uid take an explicit null as absent (""), as the PHP
+    clients send a string they lack; the order request's enumerated settings do not."""
+    seller = await make_seller(stack, db)
+    async with stack.http(seller.token) as http:
+        for field in ("locale", "currency", "payment_link_duration"):
+            answer = await http.post("/v1/api/order-request/", json=order_request(**{field: None}))
+            assert answer.status_code == 422, answer.text
+            assert [e["field"] for e in answer.json()["errors"]] == [field]
+    body = order_request()
+    body["discount"]["description"] = None
+    order = await create(stack, seller, body)
+    assert order["discount"]["description"] == ""
+    assert (await confirm_on_page(stack, order)).status_code == 302
+    uuid = order["uuid"]
+    async with stack.http(seller.token) as http:
+        capture = await http.post(f"/v1/api/orders/{uuid}/capture/", json={})
+        assert capture.status_code == 200, capture.text
+        invoice_uuid = capture.json()["invoice_uuid"]
+        line = {"product_id": "SKU-1", "quantity": 1, "description": None}
+        line |= {"total_amount_incl_tax": 48400, "total_amount_excl_tax": 40000}
+        part = {"tax_rate_percentage": "21", "total_amount_incl_tax": 121, "description": None}
+        for item in ({"refund_lines": [line]}, {"refund_amounts": part}):
+            refund = await http.post(
+                f"/v1/api/orders/{uuid}/refund/",
+                json={
+                    "description": "Damaged",
+                    "external_refund_uid": None,
+                    "invoices": [{"invoice_uuid": invoice_uuid} | item],
+                },
+            )
+            assert refund.status_code == 200, refund.text
+            [note] = refund.json()["refunds"]
+            assert note["external_refund_uid"] == ""
+            assert all(line["description"] == "" for line in note["refund_lines"])
+        invoice = await http.get(f"/v1/api/invoices/{invoice_uuid}/")
+        assert invoice.status_code == 200, invoice.text
+        assert len(invoice.json()["refunds"]) == 2
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

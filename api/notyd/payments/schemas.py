@@ -14,7 +14,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 from api.notyd.payments.web_urls import web_url
 from api.shared.errors import FieldError, validation_problem
@@ -105,6 +113,21 @@ def _count(value: int | None) -> int | None:
     return value
 
 
+def _null_is_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+# Optional free text whose absence is "" (descriptions, external_refund_uid): an explicit
+# null is absent too, as the PHP clients pass a string they do not have through as null
+_Text255 = Annotated[str, StringConstraints(max_length=255)]
+_Text500 = Annotated[str, StringConstraints(max_length=500)]
+OptionalText255 = Annotated[
+    _Text255, BeforeValidator(_null_is_empty, json_schema_input_type=_Text255 | None)
+]
+OptionalText500 = Annotated[
+    _Text500, BeforeValidator(_null_is_empty, json_schema_input_type=_Text500 | None)
+]
+
 Money = AfterValidator(_money)
 Cents = Annotated[int, BeforeValidator(_whole), _at_least(0), Money]
 # pydantic runs the last BeforeValidator first: "" (CORE's empty amount) is absent
@@ -154,7 +177,7 @@ class OrderLineIn(Lenient):
 
 
 class DiscountIn(Lenient):
-    description: str = Field("", max_length=500)
+    description: OptionalText500 = ""
     amount_incl_tax: Cents
     amount_excl_tax: Annotated[OptionalCents, _at_least(0)] = None
     amount_tax: OptionalCents = None
@@ -328,14 +351,14 @@ class RefundLineIn(Lenient):
     quantity: Annotated[int, BeforeValidator(_whole), _at_least(0), AfterValidator(_count)]
     total_amount_excl_tax: OptionalCents = None
     total_amount_incl_tax: OptionalCents = None
-    description: str = Field("", max_length=255)
+    description: OptionalText255 = ""
 
 
 class RefundAmountIn(Lenient):
     tax_rate_percentage: Rate = Decimal(0)
     total_amount_excl_tax: OptionalCents = None
     total_amount_incl_tax: Cents
-    description: str = Field("", max_length=255)
+    description: OptionalText255 = ""
 
 
 def _as_list(value: Any) -> Any:
@@ -352,7 +375,7 @@ class RefundInvoiceIn(Lenient):
 
 class RefundIn(TotalsIn):
     description: str = Field(min_length=1, max_length=255)
-    external_refund_uid: str = Field("", max_length=255)
+    external_refund_uid: OptionalText255 = ""
     invoices: list[RefundInvoiceIn] | None = None
 
 
