@@ -377,6 +377,19 @@ async def test_rejection_and_order_list_filters(stack: Stack, db: Database) -> N
         assert len(last.json()["results"]) == 1 and last.json()["next"] is None
         past = await http.get("/v1/api/orders/", params={"page_size": 2, "page": 3})
         assert past.status_code == 404 and past.json()["detail"] == "Invalid page."
+        # and so is a page that is not a number from 1; `last` is the last page, and a page
+        # size that is not a positive integer is the default one (20)
+        for page in ("0", "-1", "abc", ""):
+            invalid = await http.get("/v1/api/orders/", params={"page": page})
+            assert invalid.status_code == 404, (page, invalid.text)
+            assert invalid.json()["detail"] == "Invalid page.", page
+        final = await http.get("/v1/api/orders/", params={"page_size": 2, "page": "last"})
+        assert final.status_code == 200 and len(final.json()["results"]) == 1
+        assert final.json()["next"] is None and "page=1" in final.json()["previous"]
+        for size in ("0", "-1", "abc"):
+            default = await http.get("/v1/api/orders/", params={"page_size": size})
+            assert default.status_code == 200, (size, default.text)
+            assert len(default.json()["results"]) == 3, size
         empty = await http.get("/v1/api/orders/", params={"status": "cancelled", "page": 1})
         assert empty.status_code == 200 and empty.json()["results"] == []
         past_empty = await http.get("/v1/api/orders/", params={"status": "cancelled", "page": 2})

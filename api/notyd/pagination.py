@@ -1,4 +1,10 @@
-"""NOTYD list pages: ``page`` (from 1), ``page_size`` -> ``{count, next, previous, results}``."""
+"""NOTYD list pages: ``page`` (from 1), ``page_size`` -> ``{count, next, previous, results}``.
+
+Both parameters are read as Django REST framework's ``PageNumberPagination`` reads them:
+``page`` is a number from 1 or ``last``, and anything else (0, -1, ``abc``, a page past the
+last one) is a 404 "Invalid page."; a ``page_size`` that is not a positive integer is the
+default size, and one above the largest is the largest.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +12,23 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.notyd.errors import problem
 from api.shared.errors import Problem
-from api.shared.input_limits import MAX_PAGE
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+LAST_PAGE = "last"  # Django REST framework's last_page_strings
 
-# Django REST framework's answer to a page past the last one, which NOTYD clients know
-PAST_THE_LAST_PAGE = problem(404, "Invalid page: past the last page of the list")
+# Django REST framework's answer to a page that is none, which NOTYD clients know
+PAST_THE_LAST_PAGE = problem(
+    404, "Invalid page: not a page number from 1 nor `last`, or past the last page of the list"
+)
 
 
 class Page(BaseModel, Generic[T]):
@@ -29,20 +38,47 @@ class Page(BaseModel, Generic[T]):
     results: list[T]
 
 
+def invalid_page() -> Problem:
+    return Problem("not-found", "Invalid page.")
+
+
+def page_size_of(value: str | int) -> int:
+    """Django REST framework's ``page_size``: a positive integer, at most the largest; any
+    other value is the default size, not an error."""
+    try:
+        size = int(value)
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return min(size, MAX_PAGE_SIZE) if size > 0 else DEFAULT_PAGE_SIZE
+
+
 class PageParams:
-    def __init__(self, request: Request, page: int, page_size: int) -> None:
+    def __init__(self, request: Request, page: str | int, page_size: int) -> None:
         self.request = request
-        self.page = page
+        self.asked = page
+        self.page = 1  # the page asked for, a number once fetch knows the count
         self.page_size = page_size
 
     def _link(self, page: int) -> str:
         return str(self.request.url.include_query_params(page=page, page_size=self.page_size))
 
+    def _number(self, total: int) -> int:
+        """The page asked for among the list's pages (an empty list has one, empty, page), as
+        Django's ``Paginator.validate_number`` judges it; else "Invalid page."."""
+        pages = max(1, -(-total // self.page_size))
+        if self.asked == LAST_PAGE:
+            return pages
+        try:
+            number = int(self.asked)
+        except ValueError:
+            raise invalid_page() from None
+        if not 1 <= number <= pages:
+            raise invalid_page()
+        return number
+
     async def fetch(self, session: AsyncSession, query: Select[Any]) -> tuple[int, list[Any]]:
         total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        # Page 1 of an empty list is an empty page; any other page without results is none
-        if self.page > 1 and (self.page - 1) * self.page_size >= total:
-            raise Problem("not-found", "Invalid page.")
+        self.page = self._number(total)
         rows = await session.scalars(
             query.limit(self.page_size).offset((self.page - 1) * self.page_size)
         )
@@ -58,21 +94,31 @@ class PageParams:
         )
 
 
+_PAGE = (
+    "A page number within the result set, from 1, or `last` for the last page; any other "
+    "value, or a page past the last, is a 404 `Invalid page.`"
+)
+_PAGE_SIZE = (
+    f"Results per page; more than {MAX_PAGE_SIZE} give {MAX_PAGE_SIZE}, and a value that is "
+    f"not a positive integer gives the default ({DEFAULT_PAGE_SIZE})"
+)
+
+
+def _integer(description: str) -> WithJsonSchema:
+    """The parameter as clients send it, an integer from 1; the server reads it as text, so
+    that what else comes is answered as Django REST framework answers it, not with a 422."""
+    return WithJsonSchema({"type": "integer", "minimum": 1, "description": description})
+
+
 async def page_params(
     request: Request,
-    page: Annotated[
-        int, Query(ge=1, le=MAX_PAGE, description="A page number within the result set.")
-    ] = 1,
-    page_size: Annotated[
-        int,
-        Query(
-            ge=1, description=f"Results per page; more than {MAX_PAGE_SIZE} give {MAX_PAGE_SIZE}"
-        ),
-    ] = 20,
+    page: Annotated[str | int, _integer(_PAGE), Query(description=_PAGE)] = 1,
+    page_size: Annotated[str | int, _integer(_PAGE_SIZE), Query(description=_PAGE_SIZE)] = (
+        DEFAULT_PAGE_SIZE
+    ),
 ) -> PageParams:
     # async: FastAPI runs a plain callable dependency, such as a class, in a worker thread.
-    # A larger page is cut to the largest, as Django REST framework's max_page_size does
-    return PageParams(request, page, min(page_size, MAX_PAGE_SIZE))
+    return PageParams(request, page, page_size_of(page_size))
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
