@@ -6,6 +6,7 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import select
 
 from api.notyd.identity.user_auth import ACCESS, issue
@@ -176,6 +177,14 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
         one = sellers["results"][0]
         detail = (await http.get(f"/v1/api/users/{one['uuid']}/")).json()
         bad_page = await http.get("/v1/api/users/", params={"page": 0})
+        # behind a TLS-terminating proxy a request comes for an internal host
+        proxied = (
+            await http.get(
+                "/v1/api/users/",
+                params={"page_size": 1, "page": 2, "user__is_active": "true"},
+                headers={"Host": "internal-host:8000"},
+            )
+        ).json()
     assert page1["count"] == 5 and len(page1["results"]) == 2
     assert page1["previous"] is None and "page=2" in page1["next"]
     assert page3["next"] is None and "page=2" in page3["previous"]
@@ -194,6 +203,13 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
     assert detail["name"] == f"Sina {one['last_name']}"
     # as Django REST framework answers it
     assert bad_page.status_code == 404 and bad_page.json()["detail"] == "Invalid page."
+    # the links a client follows are the public base URL's, with the request's path and query
+    public = httpx.URL(stack.settings.public_base_url)
+    for link, page in ((proxied["next"], "3"), (proxied["previous"], "1")):
+        url = httpx.URL(link)
+        assert (url.scheme, url.host, url.port) == (public.scheme, public.host, public.port)
+        assert url.path == "/v1/api/users/"
+        assert dict(url.params) == {"page": page, "page_size": "1", "user__is_active": "true"}
 
 
 async def test_a_sellers_user_sees_only_its_sellers_users(stack: Stack):

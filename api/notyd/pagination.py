@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.notyd.errors import problem
+from api.shared.deps import AppSettings
 from api.shared.errors import Problem
 
 T = TypeVar("T")
@@ -53,14 +54,18 @@ def page_size_of(value: str | int) -> int:
 
 
 class PageParams:
-    def __init__(self, request: Request, page: str | int, page_size: int) -> None:
+    def __init__(self, request: Request, base_url: str, page: str | int, page_size: int) -> None:
         self.request = request
+        # the links' scheme and host: the public base URL, not the host the request came
+        # to (behind a TLS-terminating proxy, http://internal-host)
+        self.base_url = base_url.rstrip("/")
         self.asked = page
         self.page = 1  # the page asked for, a number once fetch knows the count
         self.page_size = page_size
 
     def _link(self, page: int) -> str:
-        return str(self.request.url.include_query_params(page=page, page_size=self.page_size))
+        url = self.request.url.include_query_params(page=page, page_size=self.page_size)
+        return f"{self.base_url}{url.path}?{url.query}"
 
     def _number(self, total: int) -> int:
         """The page asked for among the list's pages (an empty list has one, empty, page), as
@@ -112,13 +117,14 @@ def _integer(description: str) -> WithJsonSchema:
 
 async def page_params(
     request: Request,
+    settings: AppSettings,
     page: Annotated[str | int, _integer(_PAGE), Query(description=_PAGE)] = 1,
     page_size: Annotated[str | int, _integer(_PAGE_SIZE), Query(description=_PAGE_SIZE)] = (
         DEFAULT_PAGE_SIZE
     ),
 ) -> PageParams:
     # async: FastAPI runs a plain callable dependency, such as a class, in a worker thread.
-    return PageParams(request, page, page_size_of(page_size))
+    return PageParams(request, settings.public_base_url, page, page_size_of(page_size))
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
