@@ -176,6 +176,7 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
         active = (await http.get("/v1/api/users/", params={"user__is_active": "false"})).json()
         one = sellers["results"][0]
         detail = (await http.get(f"/v1/api/users/{one['uuid']}/")).json()
+        malformed = await http.get("/v1/api/users/not-a-uuid/")
         bad_page = await http.get("/v1/api/users/", params={"page": 0})
         # behind a TLS-terminating proxy a request comes for an internal host
         proxied = (
@@ -201,6 +202,8 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
     assert detail["seller_profile_uuid"] == str(partner.profile_uuid)
     assert detail["webshop_url"] == "https://nord.example"
     assert detail["name"] == f"Sina {one['last_name']}"
+    # an id that is not a uuid names no user, as for orders and invoices
+    assert malformed.status_code == 404 and malformed.json()["code"] == "not-found"
     # as Django REST framework answers it
     assert bad_page.status_code == 404 and bad_page.json()["detail"] == "Invalid page."
     # the links a client follows are the public base URL's, with the request's path and query

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
 from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging
+from api.notyd.payments.common import parse_uuid
 from api.shared.deps import Db
 from api.shared.errors import Problem
 from store.identity.queries import UserFilter, user_of_seller, users_of_seller
@@ -84,11 +85,11 @@ async def list_users(
     responses=AUTHENTICATED | problem(404, "No such user under your seller") | INVALID_PARAMETERS,
 )
 async def get_user(
-    uuid: UUID,
+    uuid: str,
     scope: Scope,
     db: Db,
 ) -> SellerUser:
-    user = await user_of_seller(db, scope.tenant, scope.partner_id, uuid)
+    user = await user_of_seller(db, scope.tenant, scope.partner_id, parse_uuid(uuid, "User"))
     if user is None:
         raise Problem("not-found", f"User {uuid} was not found.")
     return SellerUser.of(user)
