@@ -481,6 +481,44 @@ async def test_seller_pages_may_be_plain_http(stack: Stack, db: Database) -> Non
     assert confirmed.headers["location"] == "http://shop.example:8080/done"
 
 
+async def test_url_schemes_in_any_case(
+    stack: Stack, db: Database, receiver: tuple[Receiver, str]
+) -> None:
+    """A URL's scheme is case-insensitive (RFC 3986) and Django REST framework's URLField takes
+    it in any case: seller pages, the status webhook and invoice URLs are taken, kept as sent."""
+    hooks, hook_url = receiver
+    seller = await make_seller(stack, db)
+    urls = {"success_url": "HTTPS://shop.example/done", "cancel_url": "Http://shop.example/c"}
+    hook = "HTTP" + hook_url.removeprefix("http")
+    order = await create(
+        stack, seller, order_request(seller_urls=urls, webhook_urls={"webhook_url": hook})
+    )
+    assert (order["seller_urls"]["success_url"], order["seller_urls"]["cancel_url"]) == (
+        urls["success_url"],
+        urls["cancel_url"],
+    )
+    assert order["webhook_urls"] == {"webhook_url": hook}
+    async with stack.http() as http:
+        page = await http.get(httpx.URL(order["payment_page_url"]).path)
+    form_action = page.headers["content-security-policy"].split("form-action ")[1].split(";")[0]
+    assert form_action.split() == ["'self'", "http://shop.example", "https://shop.example"]
+    confirmed = await confirm_on_page(stack, order)
+    assert confirmed.headers["location"] == urls["success_url"]
+    async with stack.http(seller.token) as http:
+        captured = await http.post(
+            f"/v1/api/orders/{order['uuid']}/capture/",
+            json={"invoice_url": "HTTPS://shop.example/i/1"},
+        )
+        assert captured.status_code == 200, captured.text
+        path = f"/v1/api/invoices/{captured.json()['invoice_uuid']}/"
+        assert (await http.get(path)).json()["invoice_url"] == "HTTPS://shop.example/i/1"
+        patched = await http.patch(path, json={"invoice_url": "hTtPs://shop.example/i/2"})
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["invoice_url"] == "hTtPs://shop.example/i/2"
+    bodies = await hooks.wait_for(2)  # accepted, captured
+    assert {b["payload"]["order_id"] for b in bodies} == {order["uuid"]}
+
+
 async def test_line_field_validation(stack: Stack, db: Database) -> None:
     seller = await make_seller(stack, db)
     body = order_request()

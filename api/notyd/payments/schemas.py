@@ -137,7 +137,13 @@ OptionalCents = Annotated[
 Quantity = Annotated[int, BeforeValidator(_whole), _at_least(1), AfterValidator(_count)]
 Rate = Annotated[Decimal, BeforeValidator(_rate)]
 ProductId = Annotated[str, Field(min_length=1, max_length=255)]
-Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), AfterValidator(web_url)]
+# A scheme in any case (RFC 3986), as Django REST framework's URLField takes it; the URL is kept
+# as sent. Character classes, not an (?i) flag: OpenAPI's patterns are ECMA-262's
+Url = Annotated[
+    str,
+    Field(max_length=2000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"),
+    AfterValidator(web_url),
+]
 
 
 class Lenient(BaseModel):
