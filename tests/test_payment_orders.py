@@ -519,6 +519,40 @@ async def test_url_schemes_in_any_case(
     assert {b["payload"]["order_id"] for b in bodies} == {order["uuid"]}
 
 
+async def test_refund_names_its_invoice_in_any_spelling(stack: Stack, db: Database) -> None:
+    """A refund's invoice_uuid is a uuid: upper case (or braces, no dashes) names the same
+    invoice; what is no uuid is no invoice of the order, a 422 naming the field."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    await confirm_on_page(stack, order)
+    path = f"/v1/api/orders/{order['uuid']}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice_uuid = captured.json()["invoice_uuid"]
+        refunds = []
+        for spelling in (invoice_uuid.upper(), "{" + invoice_uuid.replace("-", "") + "}"):
+            refunds.append(
+                await http.post(
+                    f"{path}/refund/",
+                    json={
+                        "description": "Damaged",
+                        "amount": 100,
+                        "invoices": [{"invoice_uuid": spelling}],
+                    },
+                )
+            )
+        malformed = await http.post(
+            f"{path}/refund/",
+            json={"description": "x", "amount": 100, "invoices": [{"invoice_uuid": "nope"}]},
+        )
+    for refund in refunds:
+        assert refund.status_code == 200, refund.text
+        assert [note["invoice"] for note in refund.json()["refunds"]] == [invoice_uuid]
+    assert malformed.status_code == 422, malformed.text
+    assert [e["field"] for e in malformed.json()["errors"]] == ["invoices[0].invoice_uuid"]
+
+
 async def test_line_field_validation(stack: Stack, db: Database) -> None:
     seller = await make_seller(stack, db)
     body = order_request()

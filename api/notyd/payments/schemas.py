@@ -94,6 +94,17 @@ def _uuid_text(value: Any) -> Any:
     return value if len(value) == len(canonical) else canonical
 
 
+def _canonical_uuid(value: Any) -> Any:
+    """A uuid in another spelling (upper case, braces, no dashes) in canonical form, so that it
+    matches the stored one; what is no uuid is left as sent, for the check that names it."""
+    if isinstance(value, str):
+        try:
+            return str(UUID(value))
+        except ValueError:
+            pass
+    return value
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
@@ -373,7 +384,9 @@ def _as_list(value: Any) -> Any:
 
 
 class RefundInvoiceIn(Lenient):
-    invoice_uuid: Annotated[str, Strict()] = Field(min_length=1, max_length=36)  # no numbers
+    invoice_uuid: Annotated[str, Strict(), BeforeValidator(_canonical_uuid)] = Field(
+        min_length=1, max_length=36
+    )  # no numbers
     external_refund_uid: str | None = Field(None, max_length=255)
     refund_lines: list[RefundLineIn] | None = None
     refund_amounts: Annotated[list[RefundAmountIn] | None, BeforeValidator(_as_list)] = None
