@@ -31,11 +31,13 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 from sqlalchemy import select
 
-from activities.webhooks.delivery import vet_target
+from activities.kept_alive import KeptAliveClients
+from activities.webhooks.delivery import NOTYD_EVENT, Target, WebhookActivities, vet_target
 from api.main import create_app
 from settings import Settings, new_key_setting
+from store.db import Database
 from store.identity import identity
-from store.models import User, utcnow
+from store.models import User, WebhookDelivery, WebhookEndpoint, utcnow
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
 from tests.order_flow import OrderClient, key, pdf, seller_session
@@ -353,6 +355,12 @@ async def test_webhook_registration_refuses_internal_addresses_over_http(product
             "webhook_urls.webhook_url",
         ),
         ({"webhook_urls": {"webhook_url": "http://127.0.0.1:8000/x"}}, "webhook_urls.webhook_url"),
+        # plain http is allowed for the status webhook, an internal host over it is not
+        ({"webhook_urls": {"webhook_url": "http://10.0.0.7/x"}}, "webhook_urls.webhook_url"),
+        (
+            {"webhook_urls": {"webhook_url": "http://[::ffff:169.254.169.254]/x"}},
+            "webhook_urls.webhook_url",
+        ),
         (
             {"webhook_urls": {"webhook_url": "https://u:p@93.184.215.14/"}},
             "webhook_urls.webhook_url",
@@ -372,13 +380,74 @@ async def test_a_notyd_order_request_with_an_internal_url_is_refused_when_create
         assert (await http.get("/v1/api/orders/")).json()["count"] == 0  # nothing written
 
 
-async def test_a_notyd_order_request_needs_https_outside_loopback_in_test_too(stack: Stack) -> None:
+async def test_a_notyd_status_webhook_may_be_plain_http(stack: Stack) -> None:
+    """NOTYD's status body carries no personal data and is signed: a shop on plain http (as
+    Magento shops are) gets it, outside loopback too; a webhook endpoint of NT24 events, which
+    carry personal data, stays https only. Production's public-host rule holds over http too
+    (test_a_notyd_order_request_with_an_internal_url_is_refused_when_created)."""
     seller = await make_seller(stack, stack.db)
-    body = order_request(webhook_urls={"webhook_url": "http://hooks.example.com/x"})
+    url = "http://hooks.invalid/notyd"  # never resolves (RFC 6761)
+    body = order_request(webhook_urls={"webhook_url": url})
     async with stack.http(seller.token) as http:
         answer = await http.post("/v1/api/order-request/", json=body)
-    assert answer.status_code == 422
-    assert answer.json()["errors"][0]["field"] == "webhook_urls.webhook_url"
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["webhook_urls"] == {"webhook_url": url}
+    tenant = await make_api_tenant(stack.db)
+    async with stack.http(await client_token(stack, tenant)) as http:
+        registered = await http.post(
+            "/v1/webhooks", json={"url": url, "events": ["kyc.*"]}, headers=key()
+        )
+    assert registered.status_code == 422, registered.text
+    assert [e["field"] for e in registered.json()["errors"]] == ["url"]
+    production = Settings(environment="production")
+    public = "http://93.184.215.14/hook"
+    assert await vet_target(public, production, any_http=True) == Target()
+    assert (await vet_target(public, production)).problem == "must use https"
+    for internal in ("http://127.0.0.1/hook", "http://10.0.0.7/hook", "http://[::1]/hook"):
+        assert (await vet_target(internal, production, any_http=True)).problem, internal
+
+
+async def test_only_a_notyd_status_body_is_delivered_over_plain_http(
+    outgoing: KeptAliveClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At delivery the URL is vetted again: over plain http to a host that is not loopback,
+    a NOTYD status delivery (or its replay) goes, an NT24 event or a test fire does not."""
+    bodies: list[bytes] = []
+    receiver = FastAPI()
+
+    @receiver.post("/hook")
+    async def hook(request: Request) -> Response:
+        bodies.append(await request.body())
+        return Response(status_code=204)
+
+    async def loopback(host: str, port: int) -> set[str]:
+        return {"127.0.0.1"}  # shop.example, as DNS would answer, here a loopback receiver
+
+    monkeypatch.setattr("activities.webhooks.delivery._addresses", loopback)
+    webhooks = WebhookActivities(
+        Database("sqlite+aiosqlite://"), Settings(environment="dev"), outgoing
+    )
+    secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    try:
+        async with serving(receiver) as base:
+            port = httpx.URL(base).port
+            endpoint = WebhookEndpoint(url=f"http://shop.example:{port}/hook", secret=secret)
+
+            async def send(event_type: str, kind: str) -> str | None:
+                delivery = WebhookDelivery(
+                    payload={"event_type": event_type}, event_type=event_type, kind=kind,
+                    event_id=f"evt_{uuid4().hex}", public_id=f"whd_{uuid4().hex}",
+                )  # fmt: skip
+                answer = await webhooks._send(endpoint, delivery)
+                return None if answer.ok else answer.error
+
+            assert await send(NOTYD_EVENT, "EVENT") is None
+            assert await send(NOTYD_EVENT, "REPLAY") is None
+            assert await send("kyc.verified", "EVENT") == "not sent: the URL must use https"
+            assert await send(NOTYD_EVENT, "TEST") == "not sent: the URL must use https"
+    finally:
+        await webhooks.db.dispose()
+    assert len(bodies) == 2
 
 
 class Redirector:

@@ -30,6 +30,7 @@ from activities.kept_alive import KeptAliveClients
 from activities.payments.credit_bureau import CreditBureauClient
 from activities.payments.dunning import start_dunning
 from activities.webhooks.delivery import (
+    NOTYD_EVENT,
     first_attempt_at,
     new_delivery_id,
     new_secret,
@@ -68,7 +69,6 @@ from workflows.payments.rules.invoice_money import (
 )
 from workflows.payments.rules.orders import OrderLineState
 
-NOTYD_EVENT = "order_status_changed"
 UNWRITABLE = "UnwritableValue"
 
 W = TypeVar("W", bound=Callable[..., Awaitable[Any]])

@@ -167,6 +167,12 @@ def encode(payload: dict[str, Any]) -> bytes:
 
 # ----- where deliveries may go -----
 
+# The event type of a NOTYD order's status webhook (activities/payments/payment_orders.py). Its
+# body is NOTYD's, signed, and carries no personal data ({event_type, created, payload
+# {order_id, webshop_id}}): it may go over plain http, as NOTYD's shop plugins (Magento on
+# http) take it. Every other delivery carries NT24 events, personal data among them: https.
+NOTYD_EVENT = "order_status_changed"
+
 
 def _is_loopback_name(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
@@ -255,11 +261,12 @@ class Target:
         return pinned, {"Host": host}, {"sni_hostname": parts.hostname or ""}
 
 
-async def vet_target(url: str, settings: Settings) -> Target:
+async def vet_target(url: str, settings: Settings, *, any_http: bool = False) -> Target:
     """Whether deliveries may go to ``url``; asked at registration and on every attempt.
 
     https only; http for loopback receivers outside production, or anywhere when
-    ``webhook_allow_http``. In production the host must resolve to public addresses only.
+    ``webhook_allow_http`` or ``any_http`` (a NOTYD status webhook, ``NOTYD_EVENT``). In
+    production the host must resolve to public addresses only, whatever the scheme.
     """
     try:
         parts = urlsplit(url)
@@ -272,7 +279,7 @@ async def vet_target(url: str, settings: Settings) -> Target:
         return Target("must not carry credentials")
     production = settings.environment == "production"
     local_http = not production and _is_loopback_name(host)
-    if parts.scheme == "http" and not (settings.webhook_allow_http or local_http):
+    if parts.scheme == "http" and not (any_http or settings.webhook_allow_http or local_http):
         return Target("must use https")
     if _is_address(host):
         addresses = {host}
@@ -847,7 +854,9 @@ class WebhookActivities(interface.WebhookActivities):
         return due or attempted_at
 
     async def _send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> _Answer:
-        target = await vet_target(endpoint.url, self.settings)
+        # a NOTYD status body (its own or a replay of one) may go over http; nothing else may
+        notyd = delivery.event_type == NOTYD_EVENT and delivery.kind != "TEST"
+        target = await vet_target(endpoint.url, self.settings, any_http=notyd)
         if target.problem is not None:
             return _Answer(None, f"not sent: the URL {target.problem}"[:300])
         url, host_headers, extensions = target.request(endpoint.url)

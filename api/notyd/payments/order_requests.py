@@ -43,13 +43,15 @@ router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"
 
 async def check_webhook_url(body: OrderRequestIn, settings: Settings) -> None:
     """The status webhook, which the server calls, passes the check every webhook endpoint
-    passes (activities/webhooks/delivery.py ``vet_target``): https, no credentials, and in
-    production a host on the public internet only; else a 422 naming it. ``seller_urls``
-    are only where the buyer's browser goes: the schema checks them (absolute http(s))."""
+    passes (activities/webhooks/delivery.py ``vet_target``): no credentials, and in
+    production a host on the public internet only; else a 422 naming it. Plain http is
+    allowed, as NOTYD allows it: its body is NOTYD's, signed, without personal data (the
+    endpoints of NT24 events stay https only). ``seller_urls`` are only where the buyer's
+    browser goes: the schema checks them (absolute http(s))."""
     url = body.webhook_urls.webhook_url if body.webhook_urls else None
     if url is None:
         return
-    target = await vet_target(url, settings)
+    target = await vet_target(url, settings, any_http=True)
     if target.problem is not None:
         raise validation_problem([FieldError("webhook_urls.webhook_url", target.problem, url)])
 
