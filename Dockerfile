@@ -19,4 +19,6 @@ COPY sandboxes ./sandboxes
 RUN pip install --no-cache-dir --no-deps . && useradd --system --create-home nt24
 USER nt24
 EXPOSE 8000
-CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# No access log: a path may carry a credential (a self-service link); the API logs each request
+# by its route instead
+CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

@@ -320,6 +320,7 @@ def main() -> None:
                 settings.api_host,
                 "--port",
                 str(settings.api_port),
+                "--no-access-log",  # logged by route instead: a path may carry a credential
             ],
         )
         wait_for_port(settings.api_host, settings.api_port, 60, "The API", api)

@@ -21,6 +21,9 @@ from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit
 from workflows.payments.rules.dunning import PAYMENT_TERMS_DAYS, DunningOffsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# The identity provider sandbox's callback key (sandboxes/idenfy.py signs with it unless told
+# another): the default in development, refused in production
+SANDBOX_CALLBACK_SIGNING_KEY = "sandbox-callback-signing-key"
 
 
 class RateLimits(BaseModel):
@@ -196,7 +199,7 @@ class Settings(BaseSettings):
     idenfy_api_key: str = "sandbox-api-key"
     idenfy_api_secret: str = "sandbox-api-secret"
     # The key iDenfy signs its callbacks with (Idenfy-Signature); set in iDenfy's dashboard
-    idenfy_callback_signing_key: str = "sandbox-callback-signing-key"
+    idenfy_callback_signing_key: str = SANDBOX_CALLBACK_SIGNING_KEY
     idenfy_callback_url: str = ""  # default: {public_base_url}/v1/providers/idenfy/callback
     idenfy_http_timeout: timedelta = timedelta(seconds=15)
     # POST .../kyc/verify waits this long for a session before answering 503
@@ -404,6 +407,12 @@ class Settings(BaseSettings):
         }
         if not self.oauth_jwks_url:  # the embedded issuer signs and verifies API client tokens
             required["NT24_OAUTH_PRIVATE_KEY_PEM"] = self.oauth_private_key_pem
+        # iDenfy's verification results are trusted by this key's signature: its default is the
+        # sandbox's, public in this repository, with which anyone could sign a verified result
+        callback_key = self.idenfy_callback_signing_key
+        required["NT24_IDENFY_CALLBACK_SIGNING_KEY"] = (
+            "" if callback_key == SANDBOX_CALLBACK_SIGNING_KEY else callback_key
+        )
         return [name for name, value in required.items() if not value.strip()]
 
     def require_production_secrets(self) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -28,10 +29,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from activities.buyers.identity_verification import SIGNATURE_HEADER, callback_signature
+from settings import SANDBOX_CALLBACK_SIGNING_KEY
 
 API_KEY = "sandbox-api-key"
 API_SECRET = "sandbox-api-secret"
-CALLBACK_SIGNING_KEY = "sandbox-callback-signing-key"
+# the key a deployment's API verifies callbacks with (production sets its own), else the default
+CALLBACK_SIGNING_KEY = os.environ.get(
+    "NT24_IDENFY_CALLBACK_SIGNING_KEY", SANDBOX_CALLBACK_SIGNING_KEY
+)
 CALLBACK_DELAY_SECONDS = 0.3  # as if the buyer took that long to finish
 CALLBACK_ATTEMPTS = 3  # the provider retries a callback not answered 2xx
 

@@ -295,6 +295,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
         "NT24_SECRETS_KEY",
         "NT24_PAYLOAD_KEYS",
         "NT24_OAUTH_PRIVATE_KEY_PEM",
+        "NT24_IDENFY_CALLBACK_SIGNING_KEY",  # the sandbox's default is public
     ]
     complete = settings.model_copy(
         update={
@@ -305,6 +306,7 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path):
             "secrets_key": "k1:" + "A" * 43 + "=",
             "payload_keys": "p1:" + "A" * 43 + "=",
             "oauth_jwks_url": "https://idp.example/jwks",  # an external issuer: no key here
+            "idenfy_callback_signing_key": "c" * 40,
         }
     )
     complete.require_production_secrets()

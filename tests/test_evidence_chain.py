@@ -333,6 +333,23 @@ def test_a_signed_export_file_with_a_timestamp_is_accepted_and_one_changed_byte_
         assert not check.valid, position
 
 
+def test_the_seal_page_prints_file_names_as_they_were_given():
+    """A file name is the uploader's text (a buyer's, through the self-service page): markup
+    characters in it must neither stop the Export File nor shape its seal page."""
+    from activities.orders.export_file_signing import with_seal
+
+    names = ("a<b.pdf", "<b>bold</b> & <br/>.pdf", "x<img src='y'>.pdf")
+    seal = Seal("ab" * 32, RULE_SET, RULE_SET_DIGEST, tuple((n, "cd" * 32) for n in names))
+    blank = pypdf.PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    rendered = io.BytesIO()
+    blank.write(rendered)
+    pdf = with_seal(rendered.getvalue(), seal)
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    for name in names:
+        assert name in text
+
+
 def test_a_signature_that_outgrows_the_room_the_one_before_needed_is_still_made():
     """Signing reserves the room the first signature needed (its margin included); a
     time-stamping authority whose answers grew past it must not break the next Export File."""

@@ -26,6 +26,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -85,10 +86,11 @@ def _seal_page(seal: Seal) -> bytes:
         Paragraph("Evidence chain head (sha256)", styles["Heading2"]),
         Paragraph(seal.evidence_head, mono),
         Paragraph("Rule set", styles["Heading2"]),
-        Paragraph(f"{seal.rule_set or '-'}, digest {seal.rule_set_digest or '-'}", mono),
+        Paragraph(escape(f"{seal.rule_set or '-'}, digest {seal.rule_set_digest or '-'}"), mono),
         Paragraph("Documents (sha256)", styles["Heading2"]),
     ]
-    story += [Paragraph(f"{sha}  {label}", mono) for label, sha in seal.documents] or [
+    # a label is a document's file name, as the uploader gave it: text, not reportlab's markup
+    story += [Paragraph(escape(f"{sha}  {label}"), mono) for label, sha in seal.documents] or [
         Paragraph("none", body)
     ]
     document.build(story)

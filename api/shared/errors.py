@@ -282,10 +282,17 @@ def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONRespon
     return problem_response(request, problem)
 
 
+def route_of(scope: Any) -> str:
+    """The template of the route a request matched, as logs and metrics name it: never its
+    path, which may carry a credential (a self-service link's token, a payment page's order),
+    and one name for every path no route serves."""
+    return getattr(scope.get("route"), "path", None) or "<unmatched>"
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     if (away := dependency_away(request, exc)) is not None:
         return problem_response(request, away)
-    log.exception("unhandled error", path=request.url.path, trace_id=trace_id(request))
+    log.exception("unhandled error", route=route_of(request.scope), trace_id=trace_id(request))
     return problem_response(
         request,
         Problem("internal-error", "An unexpected error occurred. Quote the traceId to support."),

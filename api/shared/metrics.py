@@ -39,7 +39,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.shared.deps import app_settings
-from api.shared.errors import new_trace_id, unhandled_error_answer
+from api.shared.errors import new_trace_id, route_of, unhandled_error_answer
 from store.buyers.queries import vies_checks_by_result
 from store.db import Database
 from store.identity.tenancy import EVERY_ORGANIZATION
@@ -53,7 +53,6 @@ log = structlog.get_logger(__name__)
 REQUEST_IDS = ("organization", "partner", "order")
 
 CACHE_SECONDS = 10.0
-UNMATCHED = "<unmatched>"  # a path no route serves: one label, not one per path tried
 
 REQUEST_DURATION = PromHistogram(
     "nt24_http_request_duration_seconds",
@@ -123,8 +122,7 @@ class RequestMiddleware:
             answer = await unhandled_error_answer(Request(scope, receive), exc)
             await answer(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
+            template = route_of(scope)
             took = time.perf_counter() - started
             _request_duration(scope["method"], template, status).observe(took)
             # one line a request, with the ids the request resolved (organization, partner,

@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.shared.errors import Problem, Unavailable, problem_response, trace_id
+from api.shared.errors import Problem, Unavailable, problem_response, route_of, trace_id
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +97,7 @@ def logged_temporal_problem(request: Request, exc: BaseException) -> Problem:
     warning, one that is a bug as ``internal-error`` with its traceback."""
     problem = temporal_problem(exc)
     if problem is None:
-        log.exception("temporal error", path=request.url.path, trace_id=trace_id(request))
+        log.exception("temporal error", route=route_of(request.scope), trace_id=trace_id(request))
         problem = Problem(
             "internal-error", "An unexpected error occurred. Quote the traceId to support."
         )
