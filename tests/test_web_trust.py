@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.web.charts import bars, percent_columns
+from api.web.core import whole_number
 from api.web.l10n import (
     AmountError,
     format_amount,
@@ -69,6 +70,10 @@ def test_amounts_are_read_the_way_the_locale_writes_them(locale: str, typed: str
         ("de", "32,900", 'read as 32,900 ("," marks the decimals in German)'),
         ("en", "-5", "must be zero or more"),
         ("en", "abc", "is not an amount"),
+        # numbers no invoice has, nor Python's int() or decimal context takes
+        ("en", "1e999999", "must be less than 1,000,000,000,000.00"),
+        ("en", "9" * 5000, "must be less than 1,000,000,000,000.00"),
+        ("de", "1000000000000", "must be less than 1.000.000.000.000,00"),
     ],
 )
 def test_what_cannot_be_read_without_guessing_is_refused_saying_how_it_was_read(
@@ -77,6 +82,12 @@ def test_what_cannot_be_read_without_guessing_is_refused_saying_how_it_was_read(
     with pytest.raises(AmountError) as refused:
         parse_cents(typed, locale)
     assert shown in str(refused.value)
+
+
+def test_a_whole_number_of_any_length_is_read_or_refused_without_an_error():
+    assert whole_number("0000000000000000000000000007") == 7
+    assert whole_number("9" * 5000) is None  # int() itself refuses 4,300 digits
+    assert whole_number(str(2**31)) is None
 
 
 def test_the_three_decimal_refusal_offers_both_readings():

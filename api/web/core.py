@@ -347,6 +347,8 @@ def whole_number(raw: str | None, at_most: int = INT32) -> int | None:
     another script's digits, too large for its column)."""
     if raw is None or not (raw.isascii() and raw.isdigit()):
         return None
+    if len(raw.lstrip("0")) > len(str(at_most)):  # before int(): it refuses 4,300 digits
+        return None
     value = int(raw)
     return value if value <= at_most else None
 

@@ -102,6 +102,10 @@ def _language(locale: Locale) -> str:
     return locale.get_display_name(DEFAULT) or str(locale)
 
 
+# Amounts are stored as 64-bit minor units: a trillion is far above any invoice and far below that
+LARGEST_AMOUNT = Decimal(10**12)
+
+
 def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
     """An amount typed in ``locale`` as integer cents; refuses what it would have to guess."""
     locale = Locale.parse(locale)
@@ -116,7 +120,7 @@ def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
         raise AmountError(f"is not an amount (e.g. {example})")
     try:
         amount = parse_decimal(typed, locale=locale, strict=True)
-    except NumberFormatError as error:
+    except (NumberFormatError, ArithmeticError) as error:  # "1e999999" overflows
         raise AmountError(
             f'"{raw.strip()}" is not an amount as written in {_language(locale)}, where '
             f"eighteen thousand five hundred is {example}"
@@ -125,6 +129,8 @@ def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
         raise AmountError(f"is not an amount (e.g. {example})")
     if amount < 0:
         raise AmountError("must be zero or more")
+    if amount >= LARGEST_AMOUNT:
+        raise AmountError(f"must be less than {format_amount(LARGEST_AMOUNT * 100, locale)}")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         decimal = get_decimal_symbol(locale=locale)
