@@ -72,6 +72,13 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
+def may_use_web_app(user: User) -> bool:
+    """Staff and users of a whole organization; a seller's user (``partner_id``) has the
+    NOTYD Payments API, scoped to its seller, and no web app: its pages show a whole
+    organization (docs/web-app.md, "Who sees what")."""
+    return user.partner_id is None
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -116,8 +123,8 @@ async def find_session(
     """The live session of ``token`` with its active user, its idle expiry pushed on; else None.
 
     ``ttl`` is the idle timeout; ``absolute`` ends a session that long after its login however
-    active it is. A session past either, of a user deactivated, or from before the user's
-    password reset is deleted here."""
+    active it is. A session past either, of a user deactivated or tied to a seller since
+    (``may_use_web_app``), or from before the user's password reset is deleted here."""
     now = now or utcnow()
     row = await session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
     if row is None:
@@ -127,6 +134,7 @@ async def find_session(
         row.expires_at <= now
         or user is None
         or not user.is_active
+        or not may_use_web_app(user)
         or user.token_generation != row.token_generation
         or (absolute is not None and row.created_at + absolute <= now)
     ):

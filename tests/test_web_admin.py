@@ -1,6 +1,7 @@
 """The web app's administration over plain HTTP: what an organization's own user may not do
-(grant itself capabilities or a rate tier, make users or staff, see another organization), and
-staff making a seller's user (NOTYD: a user of a seller profile) from the organization page."""
+(grant itself capabilities or a rate tier, make users or staff, see another organization), a
+seller's user kept out of the web app (its pages show the whole organization), and staff
+making a seller's user (NOTYD: a user of a seller profile) from the organization page."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy import select
 
 from store.identity import identity
 from store.models import ApiClient, Organization, Partner, User
-from tests.conftest import Stack, make_tenant
+from store.web import WebSession
+from tests.conftest import ApiTenant, Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import staff_member
 
@@ -124,6 +126,62 @@ async def test_an_organization_user_cannot_grant_itself_anything_nor_see_another
     assert not after.allow_marketplace_led_kyc
     untouched = await organization(stack, other.org_slug)
     assert untouched.dpa_version is None and not untouched.allow_multi_vin_orders
+
+
+async def test_a_sellers_user_cannot_sign_in_nor_keep_a_session_of_the_web_app(stack: Stack):
+    """A user tied to seller A would see seller B's orders and could make organization-wide API
+    clients: the web app refuses its sign-in in words, and ends a session it had before it was
+    tied to its seller."""
+    tenant, http = await seller_session(stack)
+    seller_b = ApiTenant(
+        tenant.org, tenant.other_partner, tenant.client_id, tenant.client_secret, tenant.partner
+    )
+    async with http:
+        client = OrderClient(stack, seller_b, http)
+        order_of_b = (await client.order(await client.buyer(documents=False)))["uuid"]
+    username, password = f"seller-a-{uuid4().hex[:8]}", "p" * 12
+    late, late_password = f"later-a-{uuid4().hex[:8]}", "q" * 12
+    async with stack.db.transaction() as session:
+        org = await session.get(Organization, tenant.org.id)
+        partner_a = await session.get(Partner, tenant.partner.id)
+        assert org is not None and partner_a is not None
+        await identity.create_user(session, username, password, organization=org, partner=partner_a)
+        await identity.create_user(session, late, late_password, organization=org)
+
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as web:
+        login = await web.get("/app/login")
+        token = TOKEN.search(login.text)
+        assert token, login.text
+        refused = await web.post(
+            "/app/login", data={"csrf_token": token[1], "username": username, "password": password}
+        )
+        assert refused.status_code == 403, refused.text
+        assert "NOTYD Payments API" in refused.text and "nt24_session" not in refused.cookies
+        assert (await web.get(f"/app/orders/{order_of_b}")).status_code == 303  # the login
+
+    # signed in as the whole organization's user, then tied to seller A: the session ends
+    async with signed_in(stack, late, late_password) as (web, token):
+        assert order_of_b in (await web.get(f"/app/orders/{order_of_b}")).text
+        async with stack.db.transaction() as session:
+            user = await session.scalar(select(User).where(User.username == late))
+            assert user is not None
+            user.partner_id = tenant.partner.id
+            user_id = user.id
+        page = await web.get(f"/app/orders/{order_of_b}")
+        assert page.status_code == 303 and "/app/login" in page.headers["location"]
+        made = await web.post(
+            f"/app/admin/organizations/{tenant.org.uuid}/api-clients",
+            data={"csrf_token": token, "name": "Seller A's own"},
+        )
+        assert made.status_code == 303 and "/app/login" in made.headers["location"]
+    async with stack.db.session() as session:
+        clients = (
+            await session.scalars(select(ApiClient).where(ApiClient.organization_id == org.id))
+        ).all()
+        sessions = (
+            await session.scalars(select(WebSession).where(WebSession.user_id == user_id))
+        ).all()
+    assert [c.client_id for c in clients] == [tenant.client_id] and sessions == []
 
 
 async def test_staff_make_a_sellers_user_with_its_seller_profile(stack: Stack):

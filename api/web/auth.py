@@ -4,7 +4,9 @@ A wrong password is recorded and slows down further tries from the same address,
 username and for any (api/shared/login_throttle.py: 429 with a doubling wait), so guessing costs
 days
 instead of seconds; the account itself is never locked, so nobody can lock its owner out.
-The login form has no session yet: its CSRF token is a double-submit cookie.
+The login form has no session yet: its CSRF token is a double-submit cookie. A user tied to
+one seller (``partner_id``) is refused with a 403 in words: the web app shows a whole
+organization, and that user has the NOTYD Payments API, scoped to its seller.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from api.web.core import (
 )
 from store.identity.identity import authenticate
 from store.models import utcnow
-from store.web import close_session, forget_failures, open_session, record_failure
+from store.web import (
+    close_session,
+    forget_failures,
+    may_use_web_app,
+    open_session,
+    record_failure,
+)
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 
@@ -100,6 +108,13 @@ async def login(request: Request) -> Response:
             error = "Wrong username or password."
             return _login_page(request, 401, error, username)
         await throttle.succeeded(attempt)
+        if not may_use_web_app(user):
+            # its pages would show the whole organization: a seller's user has the NOTYD API
+            error = (
+                "This account belongs to one seller: it signs in to the NOTYD Payments API, "
+                "not to the web app. Ask your organization's administrator for access."
+            )
+            return _login_page(request, 403, error, username)
         # a new session id at every login; the session the browser had before ends
         await close_session(session, request.cookies.get(SESSION_COOKIE, ""))
         token, _ = await open_session(
