@@ -145,7 +145,8 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # How long a verified access token's principal (client, organization, partners) is reused
     # without reading the database, at most until the token expires; changes to API clients,
-    # organizations and partners drop it at once (api/nt24/identity/principal_cache.py)
+    # organizations and partners drop it within a second in every API process, at once in the
+    # one that made them (api/nt24/identity/principal_cache.py)
     auth_cache_ttl: timedelta = Field(timedelta(seconds=300), ge=timedelta(0))
     # Idempotency-Key (api/shared/idempotency.py): how long a duplicate waits for the first request
     # to

@@ -24,10 +24,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
+    insert,
     text,
+    update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from store.secrets_box import EncryptedString
 from workflows.change_source import ChangeSource
@@ -158,6 +161,38 @@ class ApiClient(Base):
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     organization: Mapped[Organization] = relationship()
+
+
+class AuthGeneration(Base):
+    """One row (``id`` 1): a counter every change to an API client, an organization or a
+    partner raises in its own transaction, whichever process makes it (an API, the worker,
+    ``nt24-admin``). Each API process reads it at most once a second and drops its cached
+    principals when it moved (api/nt24/identity/principal_cache.py)."""
+
+    __tablename__ = "auth_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+AUTH_WATCHED = (ApiClient, Organization, Partner)
+"""What a cached NT24 principal is made of: a change to any of them drops it."""
+AUTH_CHANGED = "nt24_principals_changed"  # ``session.info`` key: set until the commit
+
+
+@event.listens_for(Session, "after_flush")
+def _raise_auth_generation(session: Session, _context: Any) -> None:
+    """In the transaction of the change: committed with it, rolled back with it."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if not any(isinstance(obj, AUTH_WATCHED) for obj in changed):
+        return
+    session.info[AUTH_CHANGED] = True
+    connection = session.connection()
+    raised = connection.execute(
+        update(AuthGeneration).where(AuthGeneration.id == 1).values(value=AuthGeneration.value + 1)
+    )
+    if raised.rowcount == 0:  # a schema made without the migrations (0021 inserts the row)
+        connection.execute(insert(AuthGeneration).values(id=1, value=1))
 
 
 class IdempotencyRecord(Base):

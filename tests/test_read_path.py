@@ -217,6 +217,25 @@ async def test_a_cached_principal_lives_until_its_token_expires_or_a_change():
     assert (await cache.get("t"))[0] is None
 
 
+async def test_the_database_generation_is_read_at_most_once_a_poll_and_drops_principals():
+    stored = {"value": 7, "reads": 0}
+
+    async def read() -> int:
+        stored["reads"] += 1
+        await asyncio.sleep(0.01)  # concurrent requests meanwhile wait for this read
+        return stored["value"]
+
+    cache = PrincipalCache(None, 300, read, poll_seconds=0.2)
+    entry, generation = await cache.get("t")
+    cache.put("t", _principal(), time.time() + 60, generation)
+    found = await asyncio.gather(*(cache.get("t") for _ in range(50)))
+    assert all(e is not None for e, _ in found) and stored["reads"] == 1
+    stored["value"] += 1  # another process changed an API client, an organization, a partner
+    assert (await cache.get("t"))[0] is not None  # the value read less than 0.2 s ago
+    await asyncio.sleep(0.2)
+    assert (await cache.get("t"))[0] is None and stored["reads"] == 2
+
+
 async def another_process_drops_a_cached_principal(cache_url: str, other_url: str) -> None:
     """A principal cached through Redis at ``cache_url`` is gone once another API process bumps
     the generation through ``other_url`` (the same Redis, as redis-py names it)."""

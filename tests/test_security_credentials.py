@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -28,6 +31,7 @@ from temporalio.testing import WorkflowEnvironment
 import admin
 from api.main import create_app
 from api.nt24.identity.oauth import signing_key
+from api.nt24.identity.principal_cache import POLL_SECONDS
 from settings import Settings, get_settings, new_key_setting
 from store import secrets_box
 from store.db import Database
@@ -378,6 +382,45 @@ async def test_nt24_admin_disables_enables_and_deletes_a_client_and_its_tokens_s
         "api_client.enable",
         "api_client.delete",
     ]
+
+
+async def test_a_client_disabled_by_nt24_admin_in_its_own_process_stops_within_a_second(
+    stack: Stack, pg_url: str
+):
+    """``nt24-admin`` as the operator runs it: a process of its own on the same database, with
+    no Redis between it and the API (the stack counts in memory). The API process finds the
+    change through the database's auth generation, which it reads at most every
+    ``POLL_SECONDS``: the token it had cached is refused within that much of the commit."""
+    assert stack.settings.rate_limit_storage == "memory://"
+    tenant = await make_api_tenant(stack.db)
+    old = (await _token(stack, tenant.client_id, tenant.client_secret)).json()["access_token"]
+    assert await _me(stack, old) == 200  # verified and cached by the API process
+    assert await _me(stack, old) == 200
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "admin.py",
+        "--no-migrate",
+        "disable-api-client",
+        tenant.client_id,
+        cwd=Path(admin.__file__).resolve().parent,
+        env=os.environ | {"NT24_DATABASE_URL": pg_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    committed = time.monotonic()  # the process has ended: its transaction has committed
+    assert process.returncode == 0, err.decode()
+    assert b"its tokens stopped working" in out
+
+    answers = []
+    while (answer := await _me(stack, old)) != 401:
+        answers.append(answer)
+        assert time.monotonic() - committed < POLL_SECONDS + 0.5, answers  # + the calls' time
+        await asyncio.sleep(0.05)
+    assert set(answers) <= {200}
+    assert await _me(stack, old) == 401
+    assert (await _token(stack, tenant.client_id, tenant.client_secret)).status_code == 401
 
 
 async def test_rotate_secret_keeps_the_old_one_for_the_grace_the_operator_chooses(

@@ -6,10 +6,10 @@ password's does). A ``sha256$`` digest written before migration 0016 is still ve
 replaced by an argon2 hash at its next successful use.
 
 A disabled or deleted client gets no token, and its tokens issued before the change stop
-working at once: ``tokens_not_before`` is set, and every change to a client drops the cached
-principals (api/nt24/identity/principal_cache.py). A deleted client keeps its row (``deleted_at``)
-so that its
-client id is never given to another client.
+working within a second in every API process: ``tokens_not_before`` is set, and every change to
+a client raises the database's auth generation, which drops the cached principals
+(api/nt24/identity/principal_cache.py). A deleted client keeps its row (``deleted_at``) so that
+its client id is never given to another client.
 """
 
 from __future__ import annotations

@@ -12,8 +12,16 @@ from sqlalchemy.orm import selectinload
 
 from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
-from store.models import ApiClient, Organization, Partner, User
+from store.models import ApiClient, AuthGeneration, Organization, Partner, User
 from store.queries import contains_any
+
+_AUTH_GENERATION = select(AuthGeneration.value).where(AuthGeneration.id == 1)
+
+
+async def auth_generation(db: Database) -> int:
+    """The database's auth generation (store/models.py ``AuthGeneration``): one point read."""
+    row = await db.read(_AUTH_GENERATION)
+    return 0 if row is None else int(row[0])
 
 
 async def partner_of_organization(db: Database, tenant: Tenant, uuid: UUID) -> Partner | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -30,7 +30,11 @@ from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from settings import Settings
 from store.identity.api_clients import find_client
-from store.identity.queries import partner_of_organization, partners_of_organization
+from store.identity.queries import (
+    auth_generation,
+    partner_of_organization,
+    partners_of_organization,
+)
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
 
@@ -113,10 +117,11 @@ def principal_cache(request: Request) -> PrincipalCache:
     state = request.app.state
     cache = getattr(state, "principals", None)
     if cache is None:
-        settings = app_settings(request)
+        settings, db = app_settings(request), database(request)
         cache = state.principals = PrincipalCache(
             shared_redis_url(settings.rate_limit_storage),
             settings.auth_cache_ttl.total_seconds(),
+            partial(auth_generation, db),
         )
     return cache
 

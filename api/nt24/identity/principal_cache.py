@@ -4,24 +4,30 @@ Verifying an access token and loading its client, organization and partners cost
 and database reads on every request; their answer only changes when an administrator changes an
 API client (disabled, secret rotated), an organization (capabilities, DPA, tier) or a partner.
 So a verified token's principal is kept until the token expires (at most ``auth_cache_ttl``),
-and every such change drops all of them at once:
+and every such change drops all of them:
 
-- in this process, a change committed through the ORM to an ``ApiClient``, ``Organization`` or
-  ``Partner`` bumps a generation counter (SQLAlchemy session events: the web app's admin pages,
-  ``nt24-admin`` and the tests all write that way);
-- with Redis as the rate-limit storage (several API processes), the bump is also an ``INCR``
-  of a shared key that every process reads with each request, so a client disabled through
-  one process (or ``nt24-admin``) stops working in all of them at once.
+- in the database: a change committed through the ORM to an ``ApiClient``, ``Organization`` or
+  ``Partner``, by any process (this one, another API process, the worker, ``nt24-admin``),
+  raises the one row of ``auth_generation`` in its own transaction (store/models.py). Each
+  API process reads that row at most once every ``POLL_SECONDS`` (a request that finds the
+  last read older reads it again; one SELECT a second, not one a request), so a change
+  committed anywhere drops this process's principals within ``POLL_SECONDS`` of its commit;
+- in this process, the same change bumps a generation counter at its commit (SQLAlchemy
+  session events: the web app's admin pages and the tests write that way): at once;
+- with Redis as the rate-limit storage (several API processes), that bump is also an ``INCR``
+  of a shared key that every process reads with each request, so a change made through one API
+  process stops its tokens in all of them at once.
 
 A cached entry also remembers the partners (``{sellerId}``) the principal was checked against.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -33,24 +39,27 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from api.shared.counters import REDIS_TIMEOUT_SECONDS, redis_options
-from store.models import ApiClient, Organization, Partner
+from store.models import AUTH_CHANGED
 
 if TYPE_CHECKING:
     from api.nt24.identity.principal import Principal
 
 MAX_ENTRIES = 10_000
 GENERATION_KEY = "nt24:auth-generation"
-_WATCHED = (ApiClient, Organization, Partner)
+POLL_SECONDS = 1.0  # how old the database's auth generation a request goes by may be
 
 _local_generation = 0
 _shared_urls: set[str] = set()  # Redis URLs whose shared generation a change bumps
+
+
+Generation = tuple[int, int, int]  # this process's, Redis's, the database's
 
 
 @dataclass
 class Entry:
     principal: Principal
     expires_at: float  # the token's exp, or sooner
-    generation: tuple[int, int]
+    generation: Generation
     partners: dict[UUID, Any] = field(default_factory=dict)  # Partner, or None (not the org's)
 
 
@@ -84,15 +93,28 @@ def share_through(url: str) -> None:
 class PrincipalCache:
     """Tokens to their principal, for one API process (``app.state.principals``)."""
 
-    def __init__(self, redis_url: str | None, ttl_seconds: float) -> None:
+    def __init__(
+        self,
+        redis_url: str | None,
+        ttl_seconds: float,
+        stored: Callable[[], Awaitable[int]] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        """``stored`` reads the database's auth generation (None: not watched, in unit
+        tests)."""
         self.ttl = ttl_seconds
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self._redis: redis.asyncio.Redis | None = None
         if redis_url:
             share_through(redis_url)
             self._redis = redis.asyncio.Redis.from_url(redis_url, **redis_options())
+        self._stored = stored
+        self._poll = poll_seconds
+        self._stored_value = 0
+        self._stored_until = 0.0  # monotonic: when the value read last must be read again
+        self._stored_lock = asyncio.Lock()
 
-    async def generation(self) -> tuple[int, int]:
+    async def generation(self) -> Generation:
         shared = 0
         if self._redis is not None:
             try:
@@ -102,12 +124,33 @@ class PrincipalCache:
                 # token is verified again once it is back (meanwhile its requests answer 503)
                 self.entries.clear()
                 raise
-        return _local_generation, shared
+        stored = self._stored_value
+        if self._stored is not None and time.monotonic() >= self._stored_until:
+            stored = await self._read_stored()
+        return _local_generation, shared, stored
 
-    async def get(self, token: str) -> tuple[Entry | None, tuple[int, int]]:
+    async def _read_stored(self) -> int:
+        """The database's auth generation, read again: by one request at a time, the others
+        waiting for its answer. It is good for ``poll_seconds`` from when its read began, so a
+        change committed before that is seen by every request after that much time."""
+        assert self._stored is not None
+        async with self._stored_lock:
+            if time.monotonic() < self._stored_until:
+                return self._stored_value  # read by the request this one waited for
+            began = time.monotonic()
+            try:
+                value = await self._stored()
+            except Exception:
+                # not known whether anything changed: nothing cached is used until it is read
+                self.entries.clear()
+                raise
+            self._stored_value, self._stored_until = value, began + self._poll
+            return value
+
+    async def get(self, token: str) -> tuple[Entry | None, Generation]:
         """The token's live entry, if any, and the current generation (to store a new one)."""
         if self.ttl <= 0:
-            return None, (0, 0)
+            return None, (0, 0, 0)
         generation = await self.generation()
         entry = self.entries.get(token)
         if entry is None:
@@ -118,7 +161,7 @@ class PrincipalCache:
         return entry, generation
 
     def put(
-        self, token: str, principal: Principal, expires: float, generation: tuple[int, int]
+        self, token: str, principal: Principal, expires: float, generation: Generation
     ) -> Entry:
         entry = Entry(principal, min(expires, time.time() + self.ttl), generation)
         if self.ttl > 0:
@@ -132,19 +175,13 @@ class PrincipalCache:
             await self._redis.aclose()
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context: Any) -> None:
-    objects = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(obj, _WATCHED) for obj in objects):
-        session.info["nt24_principals_changed"] = True
-
-
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop("nt24_principals_changed", False):
+    # set by the change's flush (store/models.py), which also raised the database's generation
+    if session.info.pop(AUTH_CHANGED, False):
         bump()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, _transaction: Any) -> None:
-    session.info.pop("nt24_principals_changed", None)
+    session.info.pop(AUTH_CHANGED, None)
