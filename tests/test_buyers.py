@@ -189,6 +189,30 @@ async def test_patch_needs_if_match_and_only_upgrades_the_kyc_mode(stack: Stack)
     assert new_vat.status_code in (409, 422)
 
 
+async def test_a_patch_refused_for_its_if_match_runs_when_retried_with_the_right_one(stack: Stack):
+    """A 409 version-mismatch or a 400 without If-Match changed nothing: the same key and body
+    with the current version apply the change instead of replaying the refusal."""
+    tenant = await make_api_tenant(stack.db)
+    async with await api(stack, tenant) as http:
+        buyer = (
+            await http.post(f"{tenant.seller}/buyers", json=buyer_body(), headers=key())
+        ).json()
+        url, p1, p2 = f"{tenant.seller}/buyers/{buyer['uuid']}", key(), key()
+        stale = await http.patch(url, json={"companyName": "One"}, headers=p1 | {"If-Match": '"5"'})
+        right = await http.patch(url, json={"companyName": "One"}, headers=p1 | {"If-Match": '"0"'})
+        missing = await http.patch(url, json={"companyName": "Two"}, headers=p2)
+        given = await http.patch(url, json={"companyName": "Two"}, headers=p2 | {"If-Match": '"1"'})
+        again = await http.patch(url, json={"companyName": "Two"}, headers=p2 | {"If-Match": '"1"'})
+    assert stale.status_code == 409 and stale.json()["type"] == PROBLEMS + "version-mismatch"
+    assert right.status_code == 200, right.text
+    assert "idempotent-replayed" not in right.headers
+    assert right.json()["companyName"] == "One" and right.json()["version"] == 1
+    assert missing.status_code == 400
+    assert given.status_code == 200 and "idempotent-replayed" not in given.headers
+    assert given.json()["version"] == 2
+    assert again.headers["idempotent-replayed"] == "true" and again.json() == given.json()
+
+
 async def test_if_none_match_answers_304(stack: Stack):
     tenant = await make_api_tenant(stack.db)
     async with await api(stack, tenant) as http:

@@ -36,6 +36,7 @@ from api.shared.idempotency import (
     LEGACY_SCOPE,
     IdempotencyMiddleware,
     claim_key,
+    command_started,
     idempotency_key,
     live_record,
     reclaim_key,
@@ -138,7 +139,8 @@ async def upload(file: Annotated[UploadFile, File()], caller: Caller, request: R
 
 @router.post("/flaky", status_code=201, dependencies=[Depends(idempotency_key)])
 async def flaky(body: ThingIn, caller: Caller, request: Request) -> Response:
-    """Fails as ``app.state.outcomes`` says (``503``, ``crash``), then succeeds."""
+    """Fails as ``app.state.outcomes`` says (``503``, ``crash``; ``409``: the command ran and
+    refused by the state it met), then succeeds."""
     await asyncio.sleep(body.pause)
     outcomes: list[str] = request.app.state.outcomes
     outcome = outcomes.pop(0) if outcomes else "ok"
@@ -146,6 +148,9 @@ async def flaky(body: ThingIn, caller: Caller, request: Request) -> Response:
         raise Problem("service-unavailable", "Try again later.")
     if outcome == "crash":
         raise RuntimeError("the endpoint crashed")
+    if outcome == "409":
+        command_started()
+        raise Problem("milestone-already-set", "The thing was made already.")
     return await _create_thing(request, caller, body.name)
 
 
@@ -327,9 +332,10 @@ async def test_a_replay_repeats_status_body_and_headers_and_the_effect_happens_o
     assert "idempotent-replayed" not in first.headers
     assert again.headers["x-ratelimit-category"] == "write"
     assert await effects(db, name) == 1
-    # 4xx answers are stored too: the same traceId comes back
-    assert invalid.status_code == 422 and same_answer(invalid_again) == same_answer(invalid)
-    assert invalid_again.json()["traceId"] == invalid.json()["traceId"]
+    # a refusal of the request itself is not stored: the retry is judged afresh
+    assert invalid.status_code == invalid_again.status_code == 422
+    assert "idempotent-replayed" not in invalid_again.headers
+    assert invalid_again.json()["traceId"] != invalid.json()["traceId"]
 
 
 async def test_the_same_key_with_another_request_is_422(db: Database, pg_url: str):
@@ -459,6 +465,45 @@ async def test_5xx_answers_and_crashes_are_not_stored(db: Database, pg_url: str)
     assert succeeded.status_code == 201 and "idempotent-replayed" not in succeeded.headers
     assert same_answer(replayed) == same_answer(succeeded)
     assert await effects(db, name) == 1
+
+
+async def test_a_refusal_before_the_command_ran_frees_the_key(db: Database, pg_url: str):
+    """A 400 (If-Match missing) or a 409 version-mismatch changed nothing: the same key and body
+    with the request put right (the header, the current version) run the request."""
+    org = await new_organization(db)
+    buyer = await new_buyer(db, org, version=7)
+    async with served(db, pg_url) as (_, base), client(base, org) as http:
+        url, body = f"{seller()}/buyers/{buyer.uuid}", {"companyName": "Autohaus Neu"}
+        stale_key, missing_key = key(), key()
+        stale = await http.patch(url, json=body, headers=stale_key | {"If-Match": '"5"'})
+        current = await http.patch(url, json=body, headers=stale_key | {"If-Match": '"7"'})
+        replayed = await http.patch(url, json=body, headers=stale_key | {"If-Match": '"7"'})
+        missing = await http.patch(url, json=body, headers=missing_key)
+        given = await http.patch(url, json=body, headers=missing_key | {"If-Match": '"8"'})
+    assert stale.status_code == 409 and stale.json()["code"] == "version-mismatch"
+    assert current.status_code == 200, current.text
+    assert "idempotent-replayed" not in current.headers and current.json()["version"] == 8
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert same_answer(replayed) == same_answer(current)
+    assert missing.status_code == 400
+    assert given.status_code == 200 and "idempotent-replayed" not in given.headers
+    assert given.json()["version"] == 9
+
+
+async def test_a_refusal_of_a_command_that_ran_is_stored(db: Database, pg_url: str):
+    """A refusal by the state the command met (409 milestone-already-set) is the key's answer
+    for 24 h, as a success is."""
+    org, name = await new_organization(db), f"thing-{uuid4()}"
+    async with served(db, pg_url) as (app, base), client(base, org) as http:
+        app.state.outcomes.append("409")
+        url, headers = f"{seller()}/flaky", key()
+        refused = await http.post(url, json={"name": name}, headers=headers)
+        again = await http.post(url, json={"name": name}, headers=headers)
+    assert refused.status_code == 409 and refused.json()["code"] == "milestone-already-set"
+    assert again.headers["idempotent-replayed"] == "true"
+    assert same_answer(again) == same_answer(refused)
+    assert again.json()["traceId"] == refused.json()["traceId"]
+    assert await effects(db, name) == 0
 
 
 async def test_a_waiter_runs_the_request_itself_when_the_first_fails(db: Database, pg_url: str):
@@ -909,8 +954,12 @@ def test_request_fingerprints():
 
 
 def test_what_is_stored():
-    assert all(storable(s) for s in (200, 201, 204, 304, 400, 404, 409, 422))
-    assert not any(storable(s) for s in (429, 500, 503))
+    for started in (False, True):
+        assert all(storable(s, started) for s in (200, 201, 204, 304))
+        assert not any(storable(s, started) for s in (429, 500, 503))
+    # a 4xx only once the command ran: before, it changed nothing and the key is free again
+    assert all(storable(s, True) for s in (400, 404, 409, 422))
+    assert not any(storable(s, False) for s in (400, 403, 404, 409, 422))
 
 
 def test_sort_parsing():

@@ -340,6 +340,50 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_revoked")
 
 
+async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(stack: Stack):
+    """Under one Idempotency-Key: 409 milestone-already-set (the workflow judged the order's
+    state) is replayed; 409 version-mismatch (the request's If-Match) is not, and the same key
+    and body with the current version apply the PATCH."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert (await client.pickup(order)).status_code == 200
+        pickup, pickup_key = f"{tenant.seller}/orders/{order}/transport/pickup", key()
+        body = {
+            "type": "COMPANY_TRANSPORT",
+            "pickupDate": date.today().isoformat(),
+            "driverIdentification": "DE-FR-2026-1234",
+            "collectionAddress": {
+                "street": "Hauptstr. 1",
+                "postCode": "10115",
+                "city": "Berlin",
+                "country": "DE",
+            },
+        }
+        repeat = await http.post(pickup, json=body, headers=pickup_key)
+        replayed = await http.post(pickup, json=body, headers=pickup_key)
+
+        url, patch_key = f"{tenant.seller}/orders/{order}", key()
+        version = (await client.get(f"/orders/{order}")).json()["version"]
+        change = {"purchaseDate": "2026-01-02"}
+        stale = await http.patch(url, json=change, headers=patch_key | {"If-Match": '"99"'})
+        current = await http.patch(
+            url, json=change, headers=patch_key | {"If-Match": f'"{version}"'}
+        )
+    assert repeat.status_code == 409
+    assert repeat.json()["type"] == PROBLEMS + "milestone-already-set"
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json()["traceId"] == repeat.json()["traceId"]
+    assert stale.status_code == 409 and stale.json()["type"] == PROBLEMS + "version-mismatch"
+    assert current.status_code == 200, current.text
+    assert "idempotent-replayed" not in current.headers
+    assert current.json()["version"] == version + 1
+    assert current.json()["purchaseDate"] == "2026-01-02"
+
+
 async def test_create_is_idempotent_by_external_order_id(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

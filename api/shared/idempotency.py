@@ -8,10 +8,17 @@ type, body; a multipart body by its parts, so a retry with a new boundary is the
 
 - first use: an in-progress record is inserted (the unique (organization, key, scope)
   constraint decides a race), the endpoint runs, and its answer is stored before it is sent: status,
-  body, ``Content-Type``, ``Location``, ``ETag``. 2xx, 3xx and 4xx are stored; a 5xx, a 429
-  or a crash removes the record, so a retry runs the request again (and its workflow
-  Updates carry ids derived from the key, so Temporal attaches the retry to an Update the
-  first attempt left behind instead of applying the command twice: api/shared/temporal_calls.py);
+  body, ``Content-Type``, ``Location``, ``ETag``. 2xx and 3xx are stored, and a 4xx once the
+  command ran (``command_started``): a refusal that describes the state the command met
+  (409 ``milestone-already-set``, ``conflict``, ``resource-exists-different-body``). A 4xx
+  given before the command ran (400 ``malformed-request`` or a missing If-Match, 403, 404,
+  409 ``version-mismatch``, 422 ``validation-error``) changed nothing and is not stored: the
+  key is released, so the same key with the request put right (an If-Match, a capability, a
+  resource that exists now) runs it, as Stripe keeps "results only if the endpoint started
+  executing". A 5xx, a 429 or a crash removes the record too, so a retry runs the request
+  again (and its workflow Updates carry ids derived from the key, so Temporal attaches the
+  retry to an Update the first attempt left behind instead of applying the command twice:
+  api/shared/temporal_calls.py);
 - same key, same request within 24 h: the stored answer, with ``Idempotent-Replayed: true``
   (an order's creation, 201, as 200: the contract's order-creation matrix);
 - same key and scope, another request (query or body): 422 ``idempotency-key-reused``;
@@ -34,6 +41,8 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message as MimeHeader
 from typing import Annotated, Any
@@ -87,7 +96,9 @@ async def idempotency_key(
             description="Unique per intended write (a UUID is recommended); keys are per "
             "organization, method and path. The same key with the same request within 24 h "
             "replays the first answer (marked `Idempotent-Replayed: true`); with another "
-            "request to the same method and path it is a 422.",
+            "request to the same method and path it is a 422. A refusal before the command "
+            "ran (400, 403, 404, 409 version-mismatch, 422) is not kept: the same key with "
+            "the request put right (such as the current If-Match) runs it.",
         ),
     ],
 ) -> str:
@@ -294,9 +305,33 @@ async def release_key(db: Database, record_id: int) -> None:
         )
 
 
-def storable(status: int) -> bool:
-    """A 5xx or 429 says "try again later": storing it would replay the failure for 24 h."""
-    return status < 500 and status != 429
+@dataclass
+class _Execution:
+    """Whether the current request's command has begun (``command_started``)."""
+
+    started: bool = False
+
+
+_execution: ContextVar[_Execution | None] = ContextVar("idempotent_execution", default=None)
+
+
+def command_started() -> None:
+    """Say that the current request's command has begun to act: it reached its workflow, or
+    the write it is. From here on its answer, a refusal too, is the answer to its
+    Idempotency-Key. A refusal before this (the request's own input, headers, rights or
+    target) is not stored. Without a key (not an NT24 write) it does nothing."""
+    execution = _execution.get()
+    if execution is not None:
+        execution.started = True
+
+
+def storable(status: int, started: bool) -> bool:
+    """Whether an answer is kept as the key's: a 5xx or 429 says "try again later" (storing it
+    would replay the failure for 24 h); a 4xx before the command ran (``started`` false)
+    changed nothing, and the same key with the request put right must run it."""
+    if status >= 500 or status == 429:
+        return False
+    return status < 400 or started
 
 
 # The contract's order-creation matrix (O1) answers the same key and body again with "cached
@@ -447,10 +482,15 @@ class IdempotencyMiddleware:
 
         content = b""
         stored = False
+        execution = _Execution()
+        token = _execution.set(execution)
         try:
-            await self.app(request.scope, receive_body, capture)
+            try:
+                await self.app(request.scope, receive_body, capture)
+            finally:
+                _execution.reset(token)
             content = b"".join(chunks)
-            if storable(start["status"]):
+            if storable(start["status"], execution.started):
                 headers = {
                     name.decode("latin-1").lower(): value.decode("latin-1")
                     for name, value in start.get("headers", [])

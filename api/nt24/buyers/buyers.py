@@ -23,7 +23,7 @@ from api.nt24.schemas import NT24Model, PatchModel, UtcTimestamp
 from api.nt24.values import AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
-from api.shared.idempotency import idempotency_key
+from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED
 from api.shared.versioning import (
     IF_NONE_MATCH,
@@ -229,6 +229,7 @@ async def upsert_buyer(
         require_capability(scope.organization, "allowContactPersonalData")
     async with db.session() as session:
         existing = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
+    command_started()  # the natural key decides from here: its 409 is the key's answer
     if existing is not None:
         return _upsert_answer(scope, existing, body)
     try:

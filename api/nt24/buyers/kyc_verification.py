@@ -38,7 +38,7 @@ from api.nt24.orders.commands import problem_of
 from api.nt24.schemas import NT24Model
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
-from api.shared.idempotency import idempotency_key
+from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED, located
 from settings import Settings
 from store.buyers.queries import identity_result_accepted, signed_kyc_profile
@@ -152,6 +152,7 @@ async def open_session(
                 KycWorkflow.open_session, request, start_workflow_operation=start
             )
         except WorkflowUpdateFailedError as error:
+            command_started()  # the workflow refused by the buyer's state: the key's answer
             raise _problem(error) from error
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND or attempt == 2:

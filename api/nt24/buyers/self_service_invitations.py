@@ -29,7 +29,7 @@ from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
-from api.shared.idempotency import idempotency_key
+from api.shared.idempotency import command_started, idempotency_key
 from settings import Settings
 from store.buyers.invitations import KYC, effective_status, link_token, link_url, token_sha256
 from store.buyers.queries import delete_invitation, invitation_of_buyer, invitations_of_buyer
@@ -239,6 +239,7 @@ async def revoke_invitation(
     client: Temporal,
 ) -> JSONResponse:
     invitation = await _load(db, scope, buyerId, invitationUuid)
+    command_started()  # from here the invitation's state answers: its 409 is the key's answer
     active = effective_status(invitation.status, invitation.expires_at, utcnow()) == ACTIVE
     revoked = active and await _revoke(client, invitation, body.reason)
     current = Invitation.of(settings, await _load(db, scope, buyerId, invitationUuid))

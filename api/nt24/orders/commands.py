@@ -34,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders.refusals import order_refusal_problem
 from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
+from api.shared.idempotency import command_started
 from api.shared.temporal_calls import command_deadline, unavailable, update_id
 from api.shared.versioning import versioned_json
 from store.db import AnyRow, Database
@@ -170,16 +171,27 @@ async def _send(
     while True:
         try:
             if start is not None:
-                return await client.execute_update_with_start_workflow(
+                result = await client.execute_update_with_start_workflow(
                     update,
                     command,
                     id=update_id(workflow_id, update),
                     start_workflow_operation=start,
                 )
-            return await handle.execute_update(update, command, id=update_id(workflow_id, update))
+            else:
+                result = await handle.execute_update(
+                    update, command, id=update_id(workflow_id, update)
+                )
+            command_started()
+            return result
         except WorkflowUpdateFailedError as exc:
             if isinstance(exc.cause, ApplicationError):
-                raise problem_of(exc.cause, refusals) from exc
+                problem = problem_of(exc.cause, refusals)
+                if problem.slug != "version-mismatch":
+                    # the workflow judged the command by the order's state: that is its answer
+                    # (a stale If-Match is the request's precondition, which the Idempotency-Key
+                    # does not fingerprint: the same key with the current version runs it)
+                    command_started()
+                raise problem from exc
             raise
         except RPCError as exc:
             if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
@@ -187,6 +199,7 @@ async def _send(
             if exc.status != RPCStatusCode.NOT_FOUND or start is not None:
                 raise  # (a start is sent once: a workflow it starts is never "not found")
             if await _has_finished(handle):
+                command_started()  # the order is closed: it will stay so
                 raise await closed() from exc
         # not found: not started yet (or not visible yet); try again within the deadline
         await asyncio.sleep(pause)

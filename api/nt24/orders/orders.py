@@ -25,7 +25,7 @@ from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
 from api.nt24.values import Money, MoneyIn, PersonIn, not_in_future
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
-from api.shared.idempotency import idempotency_key
+from api.shared.idempotency import command_started, idempotency_key
 from api.shared.input_limits import NonNegativeInt64
 from api.shared.locations import CREATED, located
 from api.shared.versioning import (
@@ -241,6 +241,7 @@ async def create(
             buyer_now = await buyer_ref(session, buyer)
             ibans = await known_ibans(session, buyer.id)
     if existing is not None:
+        command_started()  # the natural key decides: its 409 is the key's answer
         if existing.create_fingerprint != print_:
             raise Problem(
                 "resource-exists-different-body",
