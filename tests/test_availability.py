@@ -19,17 +19,21 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from temporalio.client import Client
+from sqlalchemy import func, select
+from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 import sandboxes.app
 from api.main import create_app
 from settings import MissingSecrets, Settings
 from store.db import Database
+from store.models import Buyer, ViesCheck
 from tests.conftest import (
     Stack,
     client_token,
     free_port,
+    make_api_tenant,
     running_mail_catcher,
     serving,
     settings_for_tests,
@@ -41,6 +45,7 @@ from tests.payment_invoices import staff_member
 from tests.test_buyers import buyer_body
 from tests.test_web_admin import TOKEN, signed_in
 from worker import build_worker
+from workflows.ids import buyer_vies_workflow_id
 
 ROOT = Path(__file__).parent.parent
 DEADLINE = 2  # seconds: NT24_COMMAND_DEADLINE of these tests' APIs
@@ -130,6 +135,61 @@ async def test_temporal_unreachable_is_503_with_retry_after(
 
 def unavailable_probe(answer: httpx.Response) -> bool:
     return answer.status_code == 503 and answer.headers.get("retry-after", "").isdigit()
+
+
+class StartsRefused(Interceptor):
+    """Temporal gone after the client connected: a workflow start fails as the client fails it
+    once its own retries are spent."""
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _RefusedStart(next)
+
+
+class _RefusedStart(OutboundInterceptor):
+    async def start_workflow(self, input: StartWorkflowInput) -> Any:
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_a_buyer_whose_vies_check_could_not_start_gets_it_from_the_repeat_upsert(
+    pg_url: str, db: Database, stack: Stack
+):
+    """The upsert commits the buyer, then starts its VIES check. Temporal away at that moment:
+    503 with Retry-After, the buyer stays (others may have read it), and the repeat upsert
+    starts the check it lacks; a buyer with a check answered is not checked again."""
+    tenant = await make_api_tenant(db)
+    config = stack.client.config()
+    away_client = Client(**config | {"interceptors": [*config["interceptors"], StartsRefused()]})
+    body, upsert_key = buyer_body(), {"Idempotency-Key": str(uuid4())}
+    path = f"{tenant.seller}/buyers"
+    async with (
+        api(pg_url, db, away_client) as away,
+        away.http(await client_token(away, tenant)) as other,
+    ):
+        refused = await other.post(path, json=body, headers=upsert_key)
+    assert unavailable(refused), refused.text
+    assert "Repeat the upsert" in refused.json()["detail"]
+    async with db.session() as session:
+        buyer = await session.scalar(select(Buyer).where(Buyer.partner_id == tenant.partner.id))
+    assert buyer is not None and buyer.vies_last_checked_at is None
+    check = stack.client.get_workflow_handle(buyer_vies_workflow_id(buyer.uuid))
+    with pytest.raises(RPCError):
+        await check.describe()  # never started
+
+    async with stack.http(await client_token(stack, tenant)) as http:
+        repeated = await http.post(path, json=body, headers=upsert_key)
+        assert repeated.status_code == 200, repeated.text
+        assert repeated.json()["uuid"] == str(buyer.uuid)
+        async with asyncio.timeout(30):
+            await check.result()
+        kyc = (await http.get(f"{path}/{buyer.uuid}/kyc")).json()
+        assert kyc["viesResult"] == "VALID"
+        again = await http.post(path, json=body, headers={"Idempotency-Key": str(uuid4())})
+        assert again.status_code == 200
+    async with db.session() as session:
+        checks = await session.scalar(
+            select(func.count()).select_from(ViesCheck).where(ViesCheck.buyer_id == buyer.id)
+        )
+    assert checks == 1  # the repeat after the check answered started none
 
 
 async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once(

@@ -25,6 +25,7 @@ from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED
+from api.shared.temporal_calls import TEMPORAL_ERRORS, temporal_problem, unavailable
 from api.shared.versioning import (
     IF_NONE_MATCH,
     check_version,
@@ -33,6 +34,7 @@ from api.shared.versioning import (
     not_modified,
     versioned,
 )
+from settings import Settings
 from store.buyers.queries import (
     BuyerFilter,
     buyer_by_vat_number,
@@ -183,6 +185,32 @@ def _location(scope: PartnerScope, buyer: Buyer) -> str:
     return f"/v1/partners/{scope.partner.uuid}/buyers/{buyer.uuid}"
 
 
+async def _start_vies_check(
+    client: Client, settings: Settings, scope: PartnerScope, buyer: Buyer
+) -> None:
+    await start_vies_check(
+        client,
+        settings,
+        buyer.uuid,
+        buyer.vat_number,
+        scope.partner.vat_number,
+        ViesTrigger.UPSERT,
+    )
+
+
+async def _repeat_answer(
+    client: Client, settings: Settings, scope: PartnerScope, buyer: Buyer, body: BuyerUpsert
+) -> JSONResponse:
+    """A repeat upsert's answer (``_upsert_answer``). A buyer no VIES check has answered for yet
+    may be one whose creation could not start its check (Temporal was away; that upsert
+    answered 503): the repeat starts it, as the creation would have. A check that is running
+    is left to answer (``IN_PROGRESS``); a buyer checked once is not asked again."""
+    answer = _upsert_answer(scope, buyer, body)
+    if buyer.vies_last_checked_at is None:
+        await _start_vies_check(client, settings, scope, buyer)
+    return answer
+
+
 def _upsert_answer(scope: PartnerScope, buyer: Buyer, body: BuyerUpsert) -> JSONResponse:
     """200 for an identical repeat, 409 with the current resource for a different body."""
     same = _same_business_data(buyer, body) and (
@@ -231,7 +259,7 @@ async def upsert_buyer(
         existing = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
     command_started()  # the natural key decides from here: its 409 is the key's answer
     if existing is not None:
-        return _upsert_answer(scope, existing, body)
+        return await _repeat_answer(client, settings, scope, existing, body)
     try:
         async with db.transaction() as session:
             buyer = Buyer(
@@ -254,15 +282,18 @@ async def upsert_buyer(
         async with db.session() as session:
             winner = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
         assert winner is not None
-        return _upsert_answer(scope, winner, body)
-    await start_vies_check(
-        client,
-        settings,
-        buyer.uuid,
-        vat_number,
-        scope.partner.vat_number,
-        ViesTrigger.UPSERT,
-    )
+        return await _repeat_answer(client, settings, scope, winner, body)
+    try:
+        await _start_vies_check(client, settings, scope, buyer)
+    except TEMPORAL_ERRORS as exc:
+        problem = temporal_problem(exc)
+        if problem is None or problem.status != 503:
+            raise
+        # The buyer stays (others may have read it already); the repeat upsert starts its check
+        raise unavailable(
+            f"Buyer {buyer.uuid} was saved, but its VIES check could not be started: the "
+            "workflow service is unavailable. Repeat the upsert to start it."
+        ) from exc
     response = versioned(BuyerOut.of(buyer), buyer.version, status_code=201)
     response.headers["Location"] = _location(scope, buyer)
     return response
