@@ -38,6 +38,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 class StoredBlob:
     sha256: str
     size: int
+    created: bool = False  # no blob of this sha256 was there before this ``put``
 
 
 class BlobNotFound(LookupError):
@@ -63,10 +64,15 @@ class DocumentStore:
         """Store ``data`` (idempotent: the same bytes are written once)."""
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path(sha256)
+        created = not target.is_file()
         # A blob of the right size is these bytes; one of another size is damaged: rewrite it.
-        if not (target.is_file() and target.stat().st_size == len(data)):
+        if created or target.stat().st_size != len(data):
             _write_atomically(target, data)
-        return StoredBlob(sha256, len(data))
+        return StoredBlob(sha256, len(data), created)
+
+    def remove(self, sha256: str) -> None:
+        """Delete a blob nothing names (the caller has made sure); absent is fine."""
+        self.path(sha256).unlink(missing_ok=True)
 
     def get(self, sha256: str) -> bytes:
         try:

@@ -102,7 +102,9 @@ def test_storing_the_same_bytes_twice_writes_once_and_leaves_no_temp_files(tmp_p
     stored = store.path(first.sha256)
     written = stored.stat().st_mtime_ns
 
-    assert store.put(b"the same proof of payment") == first
+    again = store.put(b"the same proof of payment")
+    assert (again.sha256, again.size) == (first.sha256, first.size)
+    assert first.created and not again.created  # who wrote it: a refused upload may remove it
     assert stored.stat().st_mtime_ns == written
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == [stored]
 

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pypdf
+import pytest
 import temporalio.api.sdk.v1
 from sqlalchemy import func, select
 from temporalio.client import WorkflowExecutionStatus
 
+from api.nt24.orders.documents import CheckedUpload, UploadRefused
 from api.shared.converter import DATA_CONVERTER
+from api.shared.errors import Problem
 from api.shared.payload_codec import decode_message
+from settings import Settings
+from store.documents import DocumentStore, UploadLimits, inspect_upload
 from store.models import Event, Order
 from tests.conftest import Stack, capture_history
 from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
+LIMITS = UploadLimits.from_settings(Settings())
 
 
 async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
@@ -382,6 +390,65 @@ async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(
     assert "idempotent-replayed" not in current.headers
     assert current.json()["version"] == version + 1
     assert current.json()["purchaseDate"] == "2026-01-02"
+
+
+async def test_a_refused_upload_leaves_no_file_but_shared_bytes_stay(stack: Stack):
+    """A PDF uploaded to a CANCELLED order is a 409 and leaves nothing in the document store;
+    bytes another document is (the store is by sha256) stay when an upload of them is refused."""
+    tenant, http = await seller_session(stack)
+    store = DocumentStore(stack.settings.effective_document_store_dir)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        kept = (await client.order(buyer))["uuid"]
+        shared = pdf(f"CMR {uuid4()}")
+        attached = await client.upload(
+            f"/orders/{kept}/transport/documents", "TRANSPORT_CMR", content=shared
+        )
+        assert attached.status_code == 201, attached.text
+        cancelled = (await client.order(buyer))["uuid"]
+        answer = await client.post(f"/orders/{cancelled}/cancel", {"reason": "buyer withdrew"})
+        assert answer.status_code == 200, answer.text
+        new = pdf(f"CMR {uuid4()}")
+        refused = await client.upload(
+            f"/orders/{cancelled}/transport/documents", "TRANSPORT_CMR", content=new
+        )
+        refused_shared = await client.upload(
+            f"/orders/{cancelled}/transport/documents", "TRANSPORT_CMR", content=shared
+        )
+    for answer in (refused, refused_shared):
+        assert answer.status_code == 409, answer.text
+    assert not store.exists(hashlib.sha256(new).hexdigest())
+    assert store.get(attached.json()["sha256"]) == shared
+
+
+async def test_an_upload_keeps_its_file_only_for_a_write_that_may_name_it(
+    stack: Stack, tmp_path: Path
+):
+    """``CheckedUpload.stored``: a refusal removes the bytes it put in the store; a 503 (the
+    write may still be applied) keeps them; a write that went through puts them back should a
+    concurrent refused upload of the same bytes have removed them."""
+    settings = stack.settings.model_copy(update={"document_store_dir": tmp_path})
+    store = DocumentStore(tmp_path)
+
+    def checked(data: bytes) -> CheckedUpload:
+        inspected = inspect_upload(data, "a.pdf", "application/pdf", LIMITS)
+        return CheckedUpload("TRANSPORT_CMR", None, None, None, "a.pdf", data, inspected)
+
+    refused, unavailable, racing = (checked(pdf(f"doc {uuid4()}")) for _ in range(3))
+    for upload, error in (
+        (refused, UploadRefused()),
+        (unavailable, Problem("service-unavailable", "away")),
+    ):
+        with pytest.raises(type(error)):
+            async with upload.stored(settings, stack.db):
+                assert store.exists(upload.inspected.sha256)
+                raise error
+    assert not store.exists(refused.inspected.sha256)
+    assert store.exists(unavailable.inspected.sha256)
+    async with racing.stored(settings, stack.db):
+        store.remove(racing.inspected.sha256)  # a concurrent refused upload of the same bytes
+    assert store.get(racing.inspected.sha256) == racing.data
 
 
 async def test_create_is_idempotent_by_external_order_id(stack: Stack):

@@ -130,6 +130,13 @@ async def order_document(db: Database, order_id: int, uuid: UUID) -> Document | 
         )
 
 
+async def document_names_blob(db: Database, sha256: str) -> bool:
+    """Whether a document (an order's or a buyer's KYC document) is the bytes ``sha256``."""
+    async with db.session() as session:
+        found = await session.scalar(select(Document.id).where(Document.sha256 == sha256).limit(1))
+    return found is not None
+
+
 async def export_file_version(db: Database, order_id: int, version: int) -> ExportFile | None:
     async with db.session() as session:
         return await session.scalar(

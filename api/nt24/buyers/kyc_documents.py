@@ -118,9 +118,9 @@ async def add_kyc_document(
     buyer = await db.read(buyer_columns(scope.tenant, scope.partner.id, buyer_id, Buyer.id))
     if buyer is None:
         raise buyer_not_found(buyer_id)
-    await upload.store(settings)
-    # one transaction in one trip: on SQLite one hop to its writer thread, not several a statement
-    document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
+    async with upload.stored(settings, db):
+        # one transaction in one trip: on SQLite one hop to its writer thread, not several
+        document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
     await notify_open_orders(client, db, buyer_id)  # completeness may have changed
     return document
 

@@ -24,7 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.buyers.buyer_orders import notify_open_orders
 from api.notyd.payments.page import page_headers, privacy_url
 from api.nt24.buyers.kyc_documents import write_kyc_document
-from api.nt24.orders.documents import check_upload
+from api.nt24.orders.documents import UploadRefused, check_upload
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import Problem
 from store import i18n
@@ -242,12 +242,13 @@ async def upload_document(
             chosen=chosen,
             status_code=422,
         )
-    await upload.store(settings)  # before the row naming it
-    async with db.transaction() as session:
-        counted = await _count_upload(session, token)
-        if counted is not None:
+    try:
+        async with upload.stored(settings, db), db.transaction() as session:
+            counted = await _count_upload(session, token)
+            if counted is None:  # it ended while the file was being checked
+                raise UploadRefused
             await session.run_sync(partial(write_kyc_document, counted.buyer_id, upload, SOURCE))
-    if counted is None:  # it ended while the file was being checked
+    except UploadRefused:  # the file is not kept: nothing names it
         return _closed(request, await _invitation(db, token))
     await notify_open_orders(client, db, counted.buyer.uuid)  # completeness may have changed
     return RedirectResponse(f"/self-service/{token}?uploaded={upload.type}", status_code=303)

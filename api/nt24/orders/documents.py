@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -51,7 +52,7 @@ from store.documents import (
     inspect_upload,
 )
 from store.models import Document, Order
-from store.orders.queries import order_document, order_documents, order_vins
+from store.orders.queries import document_names_blob, order_document, order_documents, order_vins
 from workflows.change_source import ChangeSource
 from workflows.orders.model import AttachDocument, DocumentRef
 from workflows.orders.workflow import OrderWorkflow
@@ -208,10 +209,36 @@ class CheckedUpload:
     origin_country: str | None = None
     destination_country: str | None = None
 
-    async def store(self, settings: Settings) -> None:
-        """Put the bytes in the document store; do it before committing a row naming them."""
+    @asynccontextmanager
+    async def stored(self, settings: Settings, db: Database) -> AsyncIterator[None]:
+        """The bytes in the document store while the write naming them runs (stored before
+        it: a row must never name bytes that are not there).
+
+        A refused write (a 4xx, or ``UploadRefused``) names nothing: bytes this upload put
+        there are removed again, unless a document is those bytes meanwhile (the store is by
+        sha256: a concurrent upload of the same file shares them), so a refused upload leaves
+        no trace. Bytes that were there before stay, and so do they after a 5xx or a timeout,
+        when the write may still be applied. After a write that went through they are put
+        back, should a concurrent refused upload of the same bytes have just removed them."""
         store = DocumentStore(settings.effective_document_store_dir)
-        await asyncio.to_thread(store.put, self.data)
+        blob = await asyncio.to_thread(store.put, self.data)
+        try:
+            yield
+        except (Problem, UploadRefused) as refusal:
+            if isinstance(refusal, UploadRefused) or refusal.status < 500:
+                await self._forget(store, db, blob.sha256 if blob.created else None)
+            raise
+        if not await asyncio.to_thread(store.exists, blob.sha256):
+            await asyncio.to_thread(store.put, self.data)
+
+    async def _forget(self, store: DocumentStore, db: Database, created: str | None) -> None:
+        if created is not None and not await document_names_blob(db, created):
+            await asyncio.to_thread(store.remove, created)
+
+
+class UploadRefused(Exception):
+    """A write ``CheckedUpload.stored`` guards was refused without a problem raised: it names
+    nothing (the self-service page answers such a refusal with a page of its own)."""
 
 
 async def check_upload(
@@ -229,7 +256,8 @@ async def check_upload(
 ) -> CheckedUpload:
     """Check a multipart upload's fields and bytes; a 422 naming the field refuses it.
 
-    Every check runs before anything is written, so a refused upload leaves no trace.
+    Every check runs before anything is written, so a refused upload leaves no trace; a write
+    refused after the bytes were stored removes them again (``CheckedUpload.stored``).
     """
     try:
         fields = _UploadFields(
@@ -313,7 +341,6 @@ async def upload_document(
     )
     row = await order_view(db, scope, order_uuid, Order.id, Order.workflow_id)
     covered = await covered_vins(db, row.id, requested_vins(vins))
-    await upload.store(settings)
     doc_module, default_issuer = DOCUMENT_TYPES[upload.type]
     document = DocumentRef(
         uuid=str(uuid4()),
@@ -334,13 +361,14 @@ async def upload_document(
         origin_country=upload.origin_country,
         destination_country=upload.destination_country,
     )
-    result = await run_command(
-        client,
-        row.workflow_id,
-        OrderWorkflow.attach_document,
-        AttachDocument(document, source=source),
-        closed=closed_order(db, row.workflow_id),
-    )
+    async with upload.stored(settings, db):  # a refused command leaves no file behind
+        result = await run_command(
+            client,
+            row.workflow_id,
+            OrderWorkflow.attach_document,
+            AttachDocument(document, source=source),
+            closed=closed_order(db, row.workflow_id),
+        )
     content = f"/v1/partners/{scope.partner.uuid}/orders/{order_uuid}/documents/{document.uuid}"
     return JSONResponse(
         answer_body(result), status_code=201, headers={"Location": f"{content}/content"}
