@@ -116,6 +116,24 @@ async def test_capabilities_gate_marketplace_led_kyc_and_contacts(stack: Stack):
     assert ok.status_code == 201
 
 
+async def test_an_upsert_takes_at_most_50_contacts(stack: Stack):
+    tenant = await make_api_tenant(stack.db, allow_contact_personal_data=True)
+    contacts = [
+        {"firstName": "Ada", "lastName": f"Muster{n}", "email": f"ada{n}@example.com"}
+        for n in range(51)
+    ]
+    async with await api(stack, tenant) as http:
+        too_many = await http.post(
+            f"{tenant.seller}/buyers", json=buyer_body(contacts=contacts), headers=key()
+        )
+        fifty = await http.post(
+            f"{tenant.seller}/buyers", json=buyer_body(contacts=contacts[:50]), headers=key()
+        )
+    assert too_many.status_code == 422
+    assert [e["field"] for e in too_many.json()["errors"]] == ["contacts"]
+    assert fifty.status_code == 201, fifty.text  # the first that wrote anything
+
+
 async def test_foreign_partner_is_403_and_foreign_buyer_is_404(stack: Stack):
     ours, theirs = await make_api_tenant(stack.db), await make_api_tenant(stack.db)
     async with await api(stack, theirs) as http:

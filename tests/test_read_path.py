@@ -390,3 +390,37 @@ async def test_gets_write_nothing_and_a_304_reads_the_version_alone(stack: Stack
     scoped = [s for s in sent if "FROM buyers WHERE buyers.organization_id" in s]
     versions = [s.startswith("SELECT buyers.version FROM buyers") for s in scoped]
     assert versions == [True, False]
+
+
+async def test_a_buyers_business_data_is_read_without_its_contacts(stack: Stack):
+    """The Buyer object has no contacts (they live on /contacts): GET, PATCH, block and the
+    KYC status read none, however many the buyer has; the contacts list does."""
+    tenant = await make_api_tenant(stack.db, allow_contact_personal_data=True)
+    contacts = [
+        {"firstName": f"Ada{n}", "lastName": "Muster", "email": f"ada{n}@example.com"}
+        for n in range(20)
+    ]
+    async with stack.http(await client_token(stack, tenant)) as http:
+        created = await http.post(
+            f"{tenant.seller}/buyers", json=buyer_body(contacts=contacts), headers=key()
+        )
+        assert created.status_code == 201, created.text
+        url = f"{tenant.seller}/buyers/{created.json()['uuid']}"
+        with statements(stack.db) as sent:
+            read = await http.get(url)
+            patched = await http.patch(
+                url, json={"companyName": "Renamed"}, headers=key() | {"If-Match": '"0"'}
+            )
+            blocked = await http.post(f"{url}/block", json={"reason": "fraud"}, headers=key())
+            kyc = await http.get(f"{url}/kyc")
+            repeated = await http.post(
+                f"{tenant.seller}/buyers",
+                json=buyer_body(companyName="Renamed"),
+                headers=key(),
+            )
+        with statements(stack.db) as listing:
+            listed = await http.get(f"{url}/contacts")
+    assert read.status_code == patched.status_code == blocked.status_code == 200
+    assert kyc.status_code == 200 and repeated.status_code in (200, 409)
+    assert not [s for s in sent if "buyer_contacts" in s]
+    assert len(listed.json()) == 20 and [s for s in listing if "FROM buyer_contacts" in s]

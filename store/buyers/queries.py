@@ -44,11 +44,12 @@ async def buyer_of_seller(
 
 
 async def buyer_by_vat_number(
-    session: AsyncSession, tenant: Tenant, partner_id: int, vat_number: str
+    session: AsyncSession, tenant: Tenant, partner_id: int, vat_number: str, *, contacts: bool
 ) -> Buyer | None:
-    """The seller's buyer with this VAT number, with its contacts (a buyer upsert's key)."""
+    """The seller's buyer with this VAT number (a buyer upsert's key), with its contacts when
+    asked."""
     return await session.scalar(
-        _of_seller(tenant, partner_id, True).where(Buyer.vat_number == vat_number)
+        _of_seller(tenant, partner_id, contacts).where(Buyer.vat_number == vat_number)
     )
 
 

@@ -65,13 +65,21 @@ class Contact(ContactIn):
     createdAt: UtcTimestamp | None = None
 
 
+# The contract states no limit; a buyer's contact persons are a handful, and each one is a
+# row written with the buyer (POST .../contacts adds more)
+MAX_UPSERT_CONTACTS = 50
+
+
 class BuyerUpsert(NT24Model):
     kycMode: KycMode
     vatNumber: str = Field(min_length=4, max_length=20, examples=["DE123456789"])
     companyName: str = Field(min_length=1, max_length=300)
     address: AddressIn
     contacts: list[ContactIn] | None = Field(
-        None, description="Needs allowContactPersonalData; stored on /contacts only"
+        None,
+        max_length=MAX_UPSERT_CONTACTS,
+        description="Needs allowContactPersonalData; stored on /contacts only. At most "
+        f"{MAX_UPSERT_CONTACTS}; add more through POST .../contacts.",
     )
 
 
@@ -164,10 +172,11 @@ def touch(buyer: Buyer) -> None:
 
 
 async def load_buyer(
-    session: AsyncSession, scope: PartnerScope, buyer_id: UUID, *, contacts: bool = True
+    session: AsyncSession, scope: PartnerScope, buyer_id: UUID, *, contacts: bool = False
 ) -> Buyer:
-    """The caller's buyer under this seller, with its contacts unless the caller shows none;
-    or 404 (another's buyer does not exist)."""
+    """The caller's buyer under this seller, with its contacts only when asked (the Buyer
+    object has none: its business data is read without them); or 404 (another's buyer does
+    not exist)."""
     buyer = await buyer_of_seller(
         session, scope.tenant, scope.partner.id, buyer_id, contacts=contacts
     )
@@ -255,8 +264,12 @@ async def upsert_buyer(
         require_capability(scope.organization, "allowMarketplaceLedKyc")
     if body.contacts:
         require_capability(scope.organization, "allowContactPersonalData")
+    # a repeat compares the contacts only when the body names some
+    with_contacts = body.contacts is not None
     async with db.session() as session:
-        existing = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
+        existing = await buyer_by_vat_number(
+            session, scope.tenant, scope.partner.id, vat_number, contacts=with_contacts
+        )
     command_started()  # the natural key decides from here: its 409 is the key's answer
     if existing is not None:
         return await _repeat_answer(client, settings, scope, existing, body)
@@ -280,7 +293,9 @@ async def upsert_buyer(
     except IntegrityError:
         # A concurrent upsert of the same (seller, VAT number) won the race: answer as a repeat.
         async with db.session() as session:
-            winner = await buyer_by_vat_number(session, scope.tenant, scope.partner.id, vat_number)
+            winner = await buyer_by_vat_number(
+                session, scope.tenant, scope.partner.id, vat_number, contacts=with_contacts
+            )
         assert winner is not None
         return await _repeat_answer(client, settings, scope, winner, body)
     try:
@@ -475,7 +490,7 @@ async def list_contacts(
 ) -> list[Contact]:
     require_capability(scope.organization, "allowContactPersonalData")
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyerId)
+        buyer = await load_buyer(session, scope, buyerId, contacts=True)
         _log_pii(session, request, scope, buyer, "READ")
     return [_contact_out(c) for c in buyer.contacts]
 

@@ -186,7 +186,7 @@ async def start_verification(
     client: Temporal,
 ) -> JSONResponse:
     async with db.session() as session:
-        buyer = await load_buyer(session, scope, buyerId)
+        buyer = await load_buyer(session, scope, buyerId, contacts=True)  # the session's names
     if buyer.kyc_mode != NT24_LED:
         raise Problem(
             "malformed-request",

@@ -25,7 +25,8 @@ class BuyerUpsert:
         vat_number (str):
         company_name (str):
         address (AddressIn):
-        contacts (list[PersonIn] | None | Unset): Needs allowContactPersonalData; stored on /contacts only
+        contacts (list[PersonIn] | None | Unset): Needs allowContactPersonalData; stored on /contacts only. At most 50;
+            add more through POST .../contacts.
     """
 
     kyc_mode: BuyerUpsertKycmode
