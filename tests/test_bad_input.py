@@ -283,8 +283,10 @@ async def test_integers_out_of_range_in_queries_and_paths(stack: Stack, db: Data
         answer = await http.get(f"{order}/finalization/export-file/versions/{huge}/content")
         assert fields(answer) == ["version"]
         for path in ("/v1/api/orders/", "/v1/api/invoices/", "/v1/api/users/"):
+            # past the last page, as Django REST framework answers it: never an error of ours
             answer = await notyd.get(path, params={"page": huge})
-            assert fields(answer) == ["page"], (path, answer.text)
+            assert answer.status_code == 404, (path, answer.text)
+            assert answer.json()["detail"] == "Invalid page."
         counters = ("upcoming_payment_reminder", "invoice_due", "free_reminder")
         counters += ("reminder_1", "reminder_2", "last_notice")
         for counter in counters:
