@@ -125,7 +125,9 @@ def sync_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (InvoicePatch):
@@ -170,7 +172,9 @@ def sync(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (InvoicePatch):
@@ -210,7 +214,9 @@ async def asyncio_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (InvoicePatch):
@@ -253,7 +259,9 @@ async def asyncio(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
             Missing: 400; another version than the current one: 409 version-mismatch.
         body (InvoicePatch):

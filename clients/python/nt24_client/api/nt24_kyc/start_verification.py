@@ -118,7 +118,9 @@ def sync_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,7 +158,9 @@ def sync(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +193,9 @@ async def asyncio_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +231,9 @@ async def asyncio(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

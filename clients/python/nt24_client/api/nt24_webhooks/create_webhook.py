@@ -99,7 +99,9 @@ def sync_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (WebhookEndpointIn):
 
     Raises:
@@ -134,7 +136,9 @@ def sync(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (WebhookEndpointIn):
 
     Raises:
@@ -164,7 +168,9 @@ async def asyncio_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (WebhookEndpointIn):
 
     Raises:
@@ -197,7 +203,9 @@ async def asyncio(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (WebhookEndpointIn):
 
     Raises:

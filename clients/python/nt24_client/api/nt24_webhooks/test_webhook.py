@@ -110,7 +110,9 @@ def sync_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (TestFire):
 
     Raises:
@@ -148,7 +150,9 @@ def sync(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (TestFire):
 
     Raises:
@@ -181,7 +185,9 @@ async def asyncio_detailed(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (TestFire):
 
     Raises:
@@ -217,7 +223,9 @@ async def asyncio(
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
-            and path it is a 422.
+            and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
+            mismatch, 422) is not kept: the same key with the request put right (such as the current
+            If-Match) runs it.
         body (TestFire):
 
     Raises:
