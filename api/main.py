@@ -42,7 +42,11 @@ from api.shared import (
     temporal_calls,
 )
 from api.shared.idempotency import IdempotencyMiddleware
-from api.shared.input_limits import InputLimitsMiddleware, declare_body_problems
+from api.shared.input_limits import (
+    BodySizeMiddleware,
+    InputLimitsMiddleware,
+    declare_body_problems,
+)
 from api.shared.problem_docs import declare_problems
 from api.shared.rate_limit import RateLimitMiddleware
 from api.shared.security_headers import SecurityHeadersMiddleware
@@ -101,10 +105,12 @@ def create_app(
     temporal_calls.install(app)  # Temporal's errors as problems, the command deadline
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
     # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
-    # below wraps them all, so their own answers (400, 422, 429) echo X-Request-Id too.
+    # below wraps them all, so their own answers (400, 413, 422, 429) echo X-Request-Id too.
     # Innermost, on every path: strict JSON bodies and the money limit (api/shared/input_limits.py).
     app.add_middleware(InputLimitsMiddleware)
     app.add_middleware(IdempotencyMiddleware)
+    # on every path, before anything reads a body: its size is capped as it arrives (413)
+    app.add_middleware(BodySizeMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
     # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/shared/metrics.py)

@@ -5,11 +5,12 @@ Wrong media types (415), bodies that are not JSON at all (400), JSON a strict de
 (NaN, Infinity, lone surrogates, numbers beyond 64 bits), integers out of range in queries and
 paths, the money limit, NOTYD's ``external_webshop_uid``, paths with and without their trailing
 slash, If-Match on webhook endpoints, credit notes of refunds by amount, the admin command's
-flags, and the NUL character in JSON, queries, paths, forms and uploads.
+flags, the NUL character in JSON, queries, paths, forms and uploads, and the size of a body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -27,7 +28,13 @@ from activities.payments.payment_orders import final_on_unwritable
 from api.nt24.values import MoneyIn
 from api.shared import errors
 from api.shared.errors import json_safe
-from api.shared.input_limits import InputLimitsMiddleware, json_problems
+from api.shared.input_limits import (
+    BODY_LIMIT,
+    FORM_FIELDS_MARGIN,
+    MIB,
+    InputLimitsMiddleware,
+    json_problems,
+)
 from settings import Settings
 from store.db import Database
 from store.models import Order, Organization
@@ -35,6 +42,7 @@ from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
+from tests.test_security_web import staff, web_login
 
 PROBLEM_JSON = "application/problem+json"
 TOO_BIG = 2**64 + 1
@@ -575,3 +583,106 @@ async def test_nul_characters_are_refused_wherever_text_comes_in(
         )
         assert token.status_code == 400 and token.json()["error"] == "invalid_request"
         assert (await http.get(f"{tenant.seller}/buyers")).json()["data"][0]["uuid"] == buyer_id
+
+
+# --- 9. the size of a body ------------------------------------------------------------------
+
+
+# how a body too large for its limit begins: a file part for a multipart body
+FILE_PART = b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+
+
+class Stream:
+    """A body of ``total`` bytes sent a chunk at a time."""
+
+    def __init__(self, total: int, start: bytes, chunk: int = 256 * 1024) -> None:
+        self.total, self.start, self.chunk = total, start, chunk
+
+    async def __aiter__(self) -> Any:
+        yield self.start
+        for _ in range(0, self.total, self.chunk):
+            yield b" " * self.chunk
+
+
+async def answer_before_the_end(
+    stack: Stack, path: str, headers: dict[str, str], start: bytes, sent: int
+) -> httpx.Response:
+    """The answer to a POST of which only ``sent`` bytes of body were sent (chunked unless
+    ``headers`` give a Content-Length), read while the body is still unfinished."""
+    url = httpx.URL(stack.base_url)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        framing = {} if "content-length" in headers else {"transfer-encoding": "chunked"}
+        head = f"POST {path} HTTP/1.1\r\nhost: {url.host}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in (headers | framing).items()
+        )
+        writer.write(head.encode() + b"\r\n")
+        for chunk in (start, *[b" " * (64 * 1024)] * (sent // (64 * 1024))):
+            writer.write(chunk if framing == {} else b"%x\r\n%b\r\n" % (len(chunk), chunk))
+            await writer.drain()
+        status_line, *lines = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).split(
+            b"\r\n"
+        )
+        answer_headers = [line.decode().split(": ", 1) for line in lines if line]
+        length = int(next(v for n, v in answer_headers if n.lower() == "content-length"))
+        body = await asyncio.wait_for(reader.readexactly(length), 10)
+        status = int(status_line.split()[1])
+        return httpx.Response(status, headers=answer_headers, content=body)
+    finally:
+        writer.close()
+
+
+def too_large(answer: httpx.Response, limit: str) -> None:
+    body = problem(answer, 413)
+    assert body["code"] == "payload-too-large" and limit in body["detail"], body
+    # answered inside the request id and the security headers
+    assert answer.headers["x-request-id"] and answer.headers["x-content-type-options"]
+
+
+async def test_bodies_are_capped_while_they_arrive(stack: Stack) -> None:
+    tenant, http = await seller_session(stack)
+    token = http.headers["authorization"]
+    upload = stack.settings.max_upload_bytes + FORM_FIELDS_MARGIN
+    async with stack.http() as web:
+        session = {"cookie": f"nt24_session={await web_login(web, *await staff(stack))}"}
+    async with http:
+        buyers = f"{tenant.seller}/buyers"
+        address = {"street": "1 rue de la Paix", "postCode": "75002", "city": "Paris"}
+        buyer = json.dumps(
+            {
+                "kycMode": "MARKETPLACE_LED",
+                "vatNumber": "FR40303265045",
+                "companyName": "Garage Dupont SARL",
+                "address": address | {"country": "FR"},
+            }
+        )
+        buyer += " " * (BODY_LIMIT - len(buyer))  # exactly the limit: taken
+        taken = await http.post(buyers, **raw_json(buyer, key()))
+        assert taken.status_code == 201, taken.text
+        too_large(await http.post(buyers, **raw_json(buyer + " ", key())), "1 MiB")
+        json_body = {"content-type": "application/json"}
+        form = {"content-type": "application/x-www-form-urlencoded"}
+        multipart = {"content-type": "multipart/form-data; boundary=B"}
+        signed_in = key() | {"authorization": token}
+        for path, headers, limit in (
+            (buyers, json_body | signed_in, "1 MiB"),  # NT24
+            ("/v1/api/orders/", json_body, "1 MiB"),  # NOTYD
+            ("/realms/nt24-idp/protocol/openid-connect/token", form, "1 MiB"),  # the tokens'
+            ("/v1/api/token/", json_body, "1 MiB"),
+            ("/app/login", form, "1 MiB"),  # the web app
+            (f"{buyers}/{uuid4()}/kyc/documents", multipart | signed_in, f"{upload / MIB:g} MiB"),
+            ("/app/payments/statements", multipart | session, f"{upload / MIB:g} MiB"),
+        ):
+            size = BODY_LIMIT if limit == "1 MiB" else upload
+            start = FILE_PART if "multipart" in headers["content-type"] else b'{"a": "'
+            # a Content-Length past the limit: refused before a byte of the body is read
+            declared = headers | {"content-length": str(300 * MIB)}
+            too_large(await answer_before_the_end(stack, path, declared, b"", 0), limit)
+            # chunked: counted as it arrives, refused without waiting for its end
+            early = await answer_before_the_end(stack, path, headers, start, size + MIB)
+            too_large(early, limit)
+            # the server reads past what is left: a client sending it all still gets the 413
+            stream = Stream(size + MIB, start)
+            too_large(await http.post(path, content=stream, headers=headers), limit)
+        # reads pay nothing and are unaffected
+        assert (await http.get(buyers)).json()["data"][0]["vatNumber"] == "FR40303265045"

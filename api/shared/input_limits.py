@@ -12,6 +12,14 @@
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
   ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
   out-of-range value is a 422 naming the parameter, never a database overflow.
+- **Body size** (``BodySizeMiddleware``, outside every middleware that reads a body): a JSON
+  or form body is at most ``BODY_LIMIT`` (1 MiB), a multipart upload ``max_upload_bytes`` plus
+  ``FORM_FIELDS_MARGIN`` for its other fields, a codec-server request ``CODEC_BODY_LIMIT``. A
+  larger ``Content-Length`` is a 413 ``payload-too-large`` before a byte of the body is read; a
+  body without one (chunked) is counted as it arrives and refused the moment it passes the
+  limit, without waiting for the rest (which the server then reads past and drops: closing
+  the connection instead would lose the answer to a client still sending). GET, HEAD and
+  OPTIONS pass untouched: no endpoint reads their body.
 - **Money** (``money_value``): 0 <= value <= ``Settings.max_money_minor_units`` on the NT24
   ``Money`` input and on every NOTYD amount. The limit is the app's own setting: the
   middleware puts it in a context variable for the request it serves, where the pydantic
@@ -29,6 +37,7 @@ from urllib.parse import parse_qsl
 from annotated_types import Ge, Le
 from fastapi import FastAPI
 from pydantic import AfterValidator
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +52,7 @@ from api.shared.errors import (
     safe_text,
     validation_problem,
 )
-from settings import get_settings
+from settings import Settings, get_settings
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -75,6 +84,111 @@ def money_value(value: int) -> int:
 
 
 MoneyValue = Annotated[int, AfterValidator(money_value)]
+
+
+# ----- body size -----
+
+MIB = 1024 * 1024
+# A JSON or form body. The largest legitimate ones stay far below: a NOTYD order request of
+# 300 lines, each with the longest name and description its fields take; the iDenfy callback
+# (at most 1 MiB on its own terms); an NT24 order of 50 VINs is a few kilobytes.
+BODY_LIMIT = MIB
+# A multipart upload: its file (``Settings.max_upload_bytes``) and the form fields around it
+FORM_FIELDS_MARGIN = MIB
+# The Temporal UI's codec requests: an event's payloads, each at most Temporal's 2 MB blob
+# limit (a gRPC message at most 4 MB), a third larger in base64
+CODEC_BODY_LIMIT = 8 * MIB
+NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_MAX_LENGTH_DIGITS = 18  # a Content-Length of more digits is past every limit
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:g} MiB"
+
+
+class BodyTooLarge(HTTPException):
+    """A body past its limit, raised by the counting ``receive`` of ``BodySizeMiddleware``.
+    An ``HTTPException`` so that an endpoint reading the body (FastAPI re-raises those)
+    answers it as the app's own 413; a middleware's read reaches ``BodySizeMiddleware``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)
+
+
+def body_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
+    """The most bytes the request's body may hold, and the detail of its 413."""
+    if scope["path"].startswith("/codec/"):
+        limit = CODEC_BODY_LIMIT
+        return limit, f"A codec request is at most {_mib(limit)}."
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            if value.split(b";")[0].strip().lower() == b"multipart/form-data":
+                limit = settings.max_upload_bytes + FORM_FIELDS_MARGIN
+                return limit, (
+                    f"An upload is at most {_mib(limit)}: a file of at most "
+                    f"{_mib(settings.max_upload_bytes)} and its form fields."
+                )
+            break
+    return BODY_LIMIT, f"A request body (JSON or form) is at most {_mib(BODY_LIMIT)}."
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if not value.isdigit():
+                return None  # the server refuses it before the app sees it
+            return int(value) if len(value) <= _MAX_LENGTH_DIGITS else 10**_MAX_LENGTH_DIGITS
+    return None
+
+
+class BodySizeMiddleware:
+    """Caps the request body while it is received (see the module text): outside the
+    middlewares that read a body (Idempotency-Key, the strict decoder), inside the request id
+    and security headers, so its 413 is a problem+json like any other answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in NO_BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit, detail = body_limit(scope, app_settings(Request(scope)))
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, BodyTooLarge(detail))
+            return
+        if declared is not None:  # the server delivers no more than it says
+            await self.app(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(detail)
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await self._refuse(scope, receive, send, exc)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: BodyTooLarge) -> None:
+        problem = Problem("payload-too-large", exc.detail)
+        await problem_response(Request(scope), problem)(scope, receive, send)
 
 
 # ----- strict JSON -----

@@ -7,7 +7,8 @@ conventions the middleware and dependencies enforce on all of them:
 - every 4xx (and a 503) of the API families is ``application/problem+json``: the NOTYD body
   (with ``details``) under ``/v1/api/``, the NT24 ``Problem`` elsewhere; FastAPI's own 422
   (``HTTPValidationError``, ``application/json``) is not what the app answers and is replaced;
-- a body that cannot be parsed is a 400 ``malformed-request`` on every operation taking one;
+- a body that cannot be parsed is a 400 ``malformed-request`` on every operation taking one,
+  a body larger than its limit a 413 ``payload-too-large`` (api/shared/input_limits.py);
 - an NT24 operation behind a token answers 401 ``unauthorized`` without a valid one, 403
   (``forbidden`` for a seller not authorized, ``capability-required``, ``dpa-not-accepted``:
   every call but ``GET /v1/me``) and 429 ``rate-limited`` with ``Retry-After``;
@@ -75,6 +76,7 @@ def _common(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]
     _add(responses, 422, "validation-error: a parameter or field is invalid; `errors` names it")
     if "requestBody" in operation:
         _add(responses, 400, "malformed-request: the body cannot be parsed")
+        _add(responses, 413, "payload-too-large: the body is larger than its limit")
     if ids:
         _add(responses, 404, f"not-found: no such {' or '.join(ids)} of the caller's")
     if "security" in operation:
