@@ -27,7 +27,7 @@ import admin
 from activities.payments.payment_orders import final_on_unwritable
 from api.nt24.values import MoneyIn
 from api.shared import errors
-from api.shared.errors import json_safe
+from api.shared.errors import FieldError, json_safe
 from api.shared.input_limits import (
     BODY_LIMIT,
     FORM_FIELDS_MARGIN,
@@ -37,7 +37,7 @@ from api.shared.input_limits import (
 )
 from settings import Settings
 from store.db import Database
-from store.models import Order, Organization
+from store.models import IdempotencyRecord, Order, Organization
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
@@ -94,6 +94,17 @@ def test_problem_bodies_are_always_json() -> None:
     json.dumps(safe, allow_nan=False).encode()
     assert safe["b"].startswith("<xml \ufffd>") and len(safe["b"]) <= 203
     assert safe["s"] == "\ufffd" and safe["n"] == "nan"
+
+
+def test_rejected_values_are_cut_short() -> None:
+    assert FieldError("f", "m", "x" * 1_000_000)["rejectedValue"] == "x" * 200 + "..."
+    short = ["x" * 200, "é\u2028", 2**63, 1.5, None, True, list(range(20)), {"a": [1]}]
+    assert [FieldError("f", "m", value)["rejectedValue"] for value in short] == short
+    assert FieldError("f", "m", list(range(10**6)))["rejectedValue"] == [*range(20), "..."]
+    many = FieldError("f", "m", {str(i): "y" * 300 for i in range(10**5)})["rejectedValue"]
+    assert list(many) == [*map(str, range(20)), "..."] and many["0"] == "y" * 200 + "..."
+    assert FieldError("f", "m", [[[[[1]]]]])["rejectedValue"] == [[["..."]]]
+    assert FieldError("f", "m", b"\xff" * 500)["rejectedValue"] == "\ufffd" * 200 + "..."
 
 
 async def test_money_limit_is_the_serving_apps_setting() -> None:
@@ -686,3 +697,25 @@ async def test_bodies_are_capped_while_they_arrive(stack: Stack) -> None:
             too_large(await http.post(path, content=stream, headers=headers), limit)
         # reads pay nothing and are unaffected
         assert (await http.get(buyers)).json()["data"][0]["vatNumber"] == "FR40303265045"
+
+
+async def test_a_long_rejected_value_is_cut_in_the_answer_and_its_stored_copy(
+    stack: Stack, db: Database
+) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        idempotency = key()
+        body = orders.order_body(str(uuid4()), "x" * 1_000_000)
+        answer = await http.post(f"{tenant.seller}/orders", json=body, headers=idempotency)
+    [error] = problem(answer, 422)["errors"]
+    assert error["field"] == "externalOrderId"
+    assert error["rejectedValue"] == "x" * 200 + "..."
+    assert len(answer.content) < 2000
+    async with db.session() as session:
+        stored = await session.scalar(
+            select(IdempotencyRecord.response_body).where(
+                IdempotencyRecord.key == idempotency["Idempotency-Key"]
+            )
+        )
+    assert stored == answer.content

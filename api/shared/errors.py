@@ -9,6 +9,7 @@ Both API families answer with the same body: ``type`` (the contract's problem UR
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import math
 import re
@@ -70,10 +71,12 @@ _STATUS_SLUGS = {
 
 
 class FieldError(dict[str, Any]):
-    """One entry of ``errors[]``: which field, what is wrong, and the value that was sent."""
+    """One entry of ``errors[]``: which field, what is wrong, and the value that was sent (cut
+    short by ``rejected``: an answer, and the copy Idempotency-Key keeps of it, stays small
+    whatever was sent)."""
 
     def __init__(self, field: str, message: str, rejected_value: Any = None) -> None:
-        super().__init__(field=field, message=message, rejectedValue=rejected_value)
+        super().__init__(field=field, message=message, rejectedValue=rejected(rejected_value))
 
 
 class Problem(Exception):
@@ -153,16 +156,43 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     )
 
 
-REJECTED_TEXT_LIMIT = 200
+REJECTED_TEXT_LIMIT = 200  # characters of a rejected text
+REJECTED_ITEMS_LIMIT = 20  # items of a rejected list, members of a rejected object
+REJECTED_DEPTH_LIMIT = 3  # lists and objects nested in a rejected value
+CUT = "..."  # ends what was cut: a text, a list's items, an object's members
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def safe_text(value: str) -> str:
     """Lone surrogates replaced (they cannot be encoded), cut to a readable length."""
-    cleaned = _SURROGATE.sub("\ufffd", value)
-    if len(cleaned) > REJECTED_TEXT_LIMIT:
-        return cleaned[:REJECTED_TEXT_LIMIT] + "..."
-    return cleaned
+    cut = len(value) > REJECTED_TEXT_LIMIT
+    cleaned = _SURROGATE.sub("\ufffd", value[:REJECTED_TEXT_LIMIT] if cut else value)
+    return cleaned + CUT if cut else cleaned
+
+
+def rejected(value: Any, depth: int = 0) -> Any:
+    """A rejected value as ``errors[]`` shows it: JSON-safe (``json_safe``), a text cut to
+    ``REJECTED_TEXT_LIMIT`` characters and a list or object to ``REJECTED_ITEMS_LIMIT`` entries,
+    each followed by ``CUT`` (a cut object's last member is ``"...": "..."``); lists and objects
+    nested deeper than ``REJECTED_DEPTH_LIMIT`` are ``CUT``. A short value is sent as it was."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        if depth >= REJECTED_DEPTH_LIMIT:
+            return CUT
+        shown = {
+            safe_text(str(key)): rejected(item, depth + 1)
+            for key, item in itertools.islice(value.items(), REJECTED_ITEMS_LIMIT)
+        }
+        if len(value) > REJECTED_ITEMS_LIMIT:
+            shown[CUT] = CUT
+        return shown
+    if isinstance(value, list | tuple):
+        if depth >= REJECTED_DEPTH_LIMIT:
+            return CUT
+        items = [rejected(item, depth + 1) for item in value[:REJECTED_ITEMS_LIMIT]]
+        return items + [CUT] if len(value) > REJECTED_ITEMS_LIMIT else items
+    return json_safe(value)
 
 
 def json_safe(value: Any) -> Any:
