@@ -43,7 +43,7 @@ from api.shared import (
 )
 from api.shared.idempotency import IdempotencyMiddleware
 from api.shared.input_limits import (
-    BodySizeMiddleware,
+    BodyMiddleware,
     InputLimitsMiddleware,
     declare_body_problems,
 )
@@ -109,8 +109,9 @@ def create_app(
     # Innermost, on every path: strict JSON bodies and the money limit (api/shared/input_limits.py).
     app.add_middleware(InputLimitsMiddleware)
     app.add_middleware(IdempotencyMiddleware)
-    # on every path, before anything reads a body: its size is capped as it arrives (413)
-    app.add_middleware(BodySizeMiddleware)
+    # on every path, before anything reads a body: its size (413) and a multipart body's text
+    # (422) are checked as it arrives
+    app.add_middleware(BodyMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
     # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/shared/metrics.py)

@@ -719,3 +719,46 @@ async def test_a_long_rejected_value_is_cut_in_the_answer_and_its_stored_copy(
             )
         )
     assert stored == answer.content
+
+
+async def test_multipart_text_that_is_not_utf8_is_refused(stack: Stack) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        buyer_id = await OrderClient(stack, tenant, http).buyer(documents=False)
+        documents = f"{tenant.seller}/buyers/{buyer_id}/kyc/documents"
+        multipart = {"content-type": "multipart/form-data; boundary=B"}
+
+        def body(issuer: bytes, file_name: bytes = b"a.pdf") -> bytes:
+            return (
+                b'--B\r\nContent-Disposition: form-data; name="type"\r\n\r\nCOC_EXTRACT\r\n'
+                b'--B\r\nContent-Disposition: form-data; name="issuerName"\r\n\r\n'
+                + issuer
+                + b'\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="'
+                + file_name
+                + b'"\r\nContent-Type: application/pdf\r\n\r\n'
+                + pdf("KYC")
+                + b"\r\n--B--\r\n"
+            )
+
+        # a lone surrogate's bytes: Latin-1 would store "a\xed\xa0\x80b"
+        garbled = await http.post(
+            documents, content=body(b"a\xed\xa0\x80b"), headers=multipart | key()
+        )
+        assert fields(garbled) == ["issuerName"]
+        assert garbled.json()["errors"][0]["message"] == "is not valid UTF-8 text"
+        named = await http.post(
+            documents, content=body(b"x", b"\xff.pdf"), headers=multipart | key()
+        )
+        assert fields(named) == ["file"]
+
+        # sent chunked, without a Content-Length: the same
+        async def chunks() -> Any:
+            yield body(b"a\xed\xa0\x80b")
+
+        chunked = await http.post(documents, content=chunks(), headers=multipart | key())
+        assert fields(chunked) == ["issuerName"]
+        taken = await http.post(
+            documents, content=body("Notar Müller".encode()), headers=multipart | key()
+        )
+        assert taken.status_code == 201, taken.text
+        assert taken.json()["issuerName"] == "Notar Müller"

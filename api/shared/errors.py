@@ -102,6 +102,16 @@ class Problem(Exception):
         self.extra = extra
 
 
+class BodyProblem(StarletteHTTPException):
+    """A ``Problem`` raised by the ``receive`` of a middleware that checks a body as it
+    arrives. An ``HTTPException``, so that an endpoint reading the body lets it through
+    (FastAPI turns any other error of a body's reading into a 400) and answers ``problem``."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.status, problem.detail)
+        self.problem = problem
+
+
 def validation_problem(errors: list[FieldError]) -> Problem:
     detail = "; ".join(f"Field '{e['field']}' {e['message']}" for e in errors)
     return Problem("validation-error", detail, errors=errors)
@@ -306,6 +316,8 @@ class Unavailable(Problem):
 
 
 def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if isinstance(exc, BodyProblem):
+        return problem_response(request, exc.problem)
     slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
     detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][1]
     problem = Problem(slug, detail, status=exc.status_code, headers=dict(exc.headers or {}))

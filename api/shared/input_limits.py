@@ -12,7 +12,7 @@
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
   ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
   out-of-range value is a 422 naming the parameter, never a database overflow.
-- **Body size** (``BodySizeMiddleware``, outside every middleware that reads a body): a JSON
+- **Body size** (``BodyMiddleware``, outside every middleware that reads a body): a JSON
   or form body is at most ``BODY_LIMIT`` (1 MiB), a multipart upload ``max_upload_bytes`` plus
   ``FORM_FIELDS_MARGIN`` for its other fields, a codec-server request ``CODEC_BODY_LIMIT``. A
   larger ``Content-Length`` is a 413 ``payload-too-large`` before a byte of the body is read; a
@@ -20,6 +20,10 @@
   limit, without waiting for the rest (which the server then reads past and drops: closing
   the connection instead would lose the answer to a client still sending). GET, HEAD and
   OPTIONS pass untouched: no endpoint reads their body.
+- **Multipart text** is UTF-8 (unless the body names another charset): a field whose text,
+  name or file name is not is a 422 naming the field once the body has arrived, where the
+  form parser would have read it as Latin-1 and stored it garbled (``BodyMiddleware``
+  follows the body as it passes, without keeping it).
 - **Money** (``money_value``): 0 <= value <= ``Settings.max_money_minor_units`` on the NT24
   ``Money`` input and on every NOTYD amount. The limit is the app's own setting: the
   middleware puts it in a context variable for the request it serves, where the pydantic
@@ -28,6 +32,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from contextvars import ContextVar
@@ -37,13 +42,16 @@ from urllib.parse import parse_qsl
 from annotated_types import Ge, Le
 from fastapi import FastAPI
 from pydantic import AfterValidator
-from starlette.exceptions import HTTPException
+from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.notyd.errors import problem
 from api.shared.deps import app_settings
 from api.shared.errors import (
+    BodyProblem,
     FieldError,
     Problem,
     field_path,
@@ -106,15 +114,6 @@ def _mib(size: int) -> str:
     return f"{size / MIB:g} MiB"
 
 
-class BodyTooLarge(HTTPException):
-    """A body past its limit, raised by the counting ``receive`` of ``BodySizeMiddleware``.
-    An ``HTTPException`` so that an endpoint reading the body (FastAPI re-raises those)
-    answers it as the app's own 413; a middleware's read reaches ``BodySizeMiddleware``."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(413, detail)
-
-
 def body_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
     """The most bytes the request's body may hold, and the detail of its 413."""
     if scope["path"].startswith("/codec/"):
@@ -132,6 +131,107 @@ def body_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
     return BODY_LIMIT, f"A request body (JSON or form) is at most {_mib(BODY_LIMIT)}."
 
 
+_NOT_UTF8 = "is not valid UTF-8 text"
+
+
+class _MultipartText:
+    """Follows a multipart body as it passes, part by part, without keeping it: the fields
+    whose name, text or file name is not UTF-8 (which the form parser would read as Latin-1,
+    garbling it). A body it cannot follow is left to the endpoint's parser."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.found: list[FieldError] = []
+        self._header = b""
+        self._value = b""
+        self._name = ""
+        self._text: Any = None  # the incremental decoder of a text part, None for a file
+        self._valid = True
+        self._broken = False
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_part_data": self._data,
+                "on_part_end": self._end,
+            },
+        )
+
+    def feed(self, chunk: bytes, last: bool) -> None:
+        if self._broken:
+            return
+        try:
+            self._parser.write(chunk)
+            if last:
+                self._parser.finalize()
+        except FormParserError:
+            self._broken, self.found = True, []
+
+    def _begin(self) -> None:
+        self._name, self._text, self._valid = "", None, True
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        if self._header.lower() == b"content-disposition":
+            _, options = parse_options_header(self._value)
+            name = options.get(b"name", b"")
+            self._name = name.decode("utf-8", "replace")
+            if not _is_utf8(name):
+                self.found.append(FieldError(safe_text(self._name), f"(its name) {_NOT_UTF8}"))
+            if b"filename" in options:
+                filename = options[b"filename"]
+                if not _is_utf8(filename):
+                    text = safe_text(filename.decode("utf-8", "replace"))
+                    self.found.append(FieldError(self._name, f"(its file name) {_NOT_UTF8}", text))
+            else:
+                self._text = codecs.getincrementaldecoder("utf-8")()
+        self._header, self._value = b"", b""
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._text is not None and self._valid:
+            try:
+                self._text.decode(data[start:end])
+            except UnicodeDecodeError:
+                self._valid = False
+
+    def _end(self) -> None:
+        if self._text is not None:
+            try:
+                self._text.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self._valid = False
+            if not self._valid:
+                self.found.append(FieldError(safe_text(self._name), _NOT_UTF8))
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _multipart_text(scope: Scope) -> _MultipartText | None:
+    """The follower of a multipart body sent as UTF-8 (the default); None for any other."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            kind, options = parse_options_header(value)
+            charset = options.get(b"charset", b"utf-8").decode("latin-1").lower()
+            boundary = options.get(b"boundary")
+            if kind.lower() != b"multipart/form-data" or not boundary:
+                return None
+            return _MultipartText(boundary) if charset in ("utf-8", "utf8") else None
+    return None
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -141,10 +241,11 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-class BodySizeMiddleware:
-    """Caps the request body while it is received (see the module text): outside the
-    middlewares that read a body (Idempotency-Key, the strict decoder), inside the request id
-    and security headers, so its 413 is a problem+json like any other answer."""
+class BodyMiddleware:
+    """Checks the request body while it is received (see the module text): its size, and the
+    text of a multipart body. Outside the middlewares that read a body (Idempotency-Key, the
+    strict decoder), inside the request id and security headers, so its 413 and 422 are
+    problems like any other answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -156,21 +257,28 @@ class BodySizeMiddleware:
         limit, detail = body_limit(scope, app_settings(Request(scope)))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, BodyTooLarge(detail))
+            problem = Problem("payload-too-large", detail)
+            await problem_response(Request(scope), problem)(scope, receive, send)
             return
-        if declared is not None:  # the server delivers no more than it says
+        text = _multipart_text(scope)
+        if declared is not None and text is None:  # the server delivers no more than it says
             await self.app(scope, receive, send)
             return
         received = 0
         started = False
 
-        async def counted() -> Message:
+        async def checked() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
-                    raise BodyTooLarge(detail)
+                    raise BodyProblem(Problem("payload-too-large", detail))
+                if text is not None:
+                    text.feed(chunk, last=not message.get("more_body", False))
+                    if text.found and not message.get("more_body", False):
+                        raise BodyProblem(validation_problem(text.found))
             return message
 
         async def sending(message: Message) -> None:
@@ -179,16 +287,11 @@ class BodySizeMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, counted, sending)
-        except BodyTooLarge as exc:
+            await self.app(scope, checked, sending)
+        except BodyProblem as exc:
             if started:
                 raise
-            await self._refuse(scope, receive, send, exc)
-
-    @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: BodyTooLarge) -> None:
-        problem = Problem("payload-too-large", exc.detail)
-        await problem_response(Request(scope), problem)(scope, receive, send)
+            await problem_response(Request(scope), exc.problem)(scope, receive, send)
 
 
 # ----- strict JSON -----
