@@ -445,6 +445,20 @@ async def test_webhook_patch_without_if_match(stack: Stack) -> None:
         assert problem(garbage, 400)["code"] == "malformed-request"
 
 
+async def test_a_webhook_url_must_be_a_uri_with_a_usable_port(stack: Stack) -> None:
+    _, http = await seller_session(stack)
+    async with http:
+        for url in (
+            "https://exa mple.com/h",
+            "https://example.com:0/h",
+            "https://a.example:65536/",
+        ):
+            answer = await http.post(
+                "/v1/webhooks", json={"url": url, "events": ["kyc.*"]}, headers=key()
+            )
+            assert fields(answer) == ["url"], url
+
+
 # --- 6. NOTYD paths with and without the trailing slash -----------------------------------
 
 

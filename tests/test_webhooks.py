@@ -818,6 +818,20 @@ async def test_where_deliveries_may_go():
     assert (await vet_target("http://example.com/hook", dev)).problem == "must use https"
     anywhere = Settings(webhook_allow_http=True)
     assert (await vet_target("http://example.com/hook", anywhere)).problem is None
+    # what is not a URI, or names no port a connection can use, in every environment
+    for settings in (production, dev, anywhere):
+        for url in (
+            "https://exa mple.com/h",
+            "https://example.com/h\n",
+            "https://example.com/<h>",
+            "https://example.com/h?x=%zz",
+            "https://bücher.example/h",
+        ):
+            assert "not a valid URL" in str((await vet_target(url, settings)).problem), url
+        for port in ("0", "65536", "99999999999999999999", "x"):
+            url = f"https://example.com:{port}/h"
+            assert "port" in str((await vet_target(url, settings)).problem), url
+    assert (await vet_target("https://127.0.0.1:65535/h?a=%C3%A9&b=[1]", dev)).problem is None
 
 
 async def test_a_delivery_connects_to_the_address_that_was_checked():

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 import socket
 import time
@@ -261,20 +262,37 @@ class Target:
         return pinned, {"Host": host}, {"sni_hostname": parts.hostname or ""}
 
 
+# What a URI may hold (RFC 3986: unreserved, reserved and percent-encoded characters): no
+# spaces, control characters, non-ASCII, or "<>\"{}|\\^`"
+_URI = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+
+
 async def vet_target(url: str, settings: Settings, *, any_http: bool = False) -> Target:
     """Whether deliveries may go to ``url``; asked at registration and on every attempt.
 
-    https only; http for loopback receivers outside production, or anywhere when
+    A URI (RFC 3986's characters only) with a port from 1 to 65535 if it names one, in every
+    environment. https only; http for loopback receivers outside production, or anywhere when
     ``webhook_allow_http`` or ``any_http`` (a NOTYD status webhook, ``NOTYD_EVENT``). In
     production the host must resolve to public addresses only, whatever the scheme.
     """
+    if not _URI.fullmatch(url):
+        return Target(
+            "is not a valid URL: only the characters of a URI (RFC 3986), no spaces or "
+            "control characters; percent-encode anything else"
+        )
     try:
         parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
+        host = parts.hostname
     except ValueError:
         return Target("is not a valid URL")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
     if parts.scheme not in ("https", "http") or not host:
         return Target("must be an absolute https URL")
+    if port == 0:
+        return Target("has no valid port: a port is a number from 1 to 65535")
     if parts.username is not None or parts.password is not None:
         return Target("must not carry credentials")
     production = settings.environment == "production"
