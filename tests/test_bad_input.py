@@ -771,6 +771,17 @@ async def test_multipart_text_that_is_not_utf8_is_refused(stack: Stack) -> None:
 
         chunked = await http.post(documents, content=chunks(), headers=multipart | key())
         assert fields(chunked) == ["issuerName"]
+        # a file part without a file name is a text field: "must be a file"
+        for content, media_type in ((pdf("KYC"), "application/pdf"), (b"text", "text/plain")):
+            nameless = await http.post(
+                documents,
+                data={"type": "COC_EXTRACT"},
+                files={"file": ("", content, media_type)},
+                headers=key(),
+            )
+            assert fields(nameless) == ["file"]
+            assert nameless.json()["errors"][0]["message"].startswith("must be a file")
+            assert nameless.json()["errors"][0]["rejectedValue"] is None
         taken = await http.post(
             documents, content=body("Notar Müller".encode()), headers=multipart | key()
         )

@@ -263,6 +263,11 @@ def required_body_fields(request: Request) -> list[str]:
     ]
 
 
+# FastAPI's words for a form field sent as text where its operation takes an UploadFile
+_NOT_A_FILE = "Expected UploadFile, received:"
+NOT_A_FILE = "must be a file (a form part with a filename)"
+
+
 def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     content_type = request.headers.get("content-type")
     if not is_json_media_type(content_type) and any(
@@ -290,6 +295,8 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         rejected = err.get("input")
+        if message.startswith(_NOT_A_FILE):  # a text part where a file part belongs
+            message, rejected = NOT_A_FILE, None
         if err.get("type") == "missing":
             rejected = None
         if isinstance(rejected, dict | list):

@@ -23,7 +23,8 @@
 - **Multipart text** is UTF-8 (unless the body names another charset): a field whose text,
   name or file name is not is a 422 naming the field once the body has arrived, where the
   form parser would have read it as Latin-1 and stored it garbled (``BodyMiddleware``
-  follows the body as it passes, without keeping it).
+  follows the body as it passes, without keeping it). A part labelled with a media type other
+  than text and sent without a file name is a file sent as text: "must be a file".
 - **Money** (``money_value``): 0 <= value <= ``Settings.max_money_minor_units`` on the NT24
   ``Money`` input and on every NOTYD amount. The limit is the app's own setting: the
   middleware puts it in a context variable for the request it serves, where the pydantic
@@ -51,6 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.notyd.errors import problem
 from api.shared.deps import app_settings
 from api.shared.errors import (
+    NOT_A_FILE,
     BodyProblem,
     FieldError,
     Problem,
@@ -146,6 +148,7 @@ class _MultipartText:
         self._name = ""
         self._text: Any = None  # the incremental decoder of a text part, None for a file
         self._valid = True
+        self._binary = False  # a part labelled with a media type other than text
         self._broken = False
         self._parser = MultipartParser(
             boundary,
@@ -170,7 +173,7 @@ class _MultipartText:
             self._broken, self.found = True, []
 
     def _begin(self) -> None:
-        self._name, self._text, self._valid = "", None, True
+        self._name, self._text, self._valid, self._binary = "", None, True, False
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._header += data[start:end]
@@ -179,6 +182,8 @@ class _MultipartText:
         self._value += data[start:end]
 
     def _header_end(self) -> None:
+        if self._header.lower() == b"content-type":
+            self._binary = not self._value.strip().lower().startswith(b"text/")
         if self._header.lower() == b"content-disposition":
             _, options = parse_options_header(self._value)
             name = options.get(b"name", b"")
@@ -207,8 +212,9 @@ class _MultipartText:
                 self._text.decode(b"", final=True)
             except UnicodeDecodeError:
                 self._valid = False
-            if not self._valid:
-                self.found.append(FieldError(safe_text(self._name), _NOT_UTF8))
+            if not self._valid:  # binary content without a file name: a file sent as text
+                message = NOT_A_FILE if self._binary else _NOT_UTF8
+                self.found.append(FieldError(safe_text(self._name), message))
 
 
 def _is_utf8(value: bytes) -> bool:
