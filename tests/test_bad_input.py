@@ -459,6 +459,24 @@ async def test_a_webhook_url_must_be_a_uri_with_a_usable_port(stack: Stack) -> N
             assert fields(answer) == ["url"], url
 
 
+async def test_if_match_compares_strongly_on_orders(stack: Stack) -> None:
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        order = await orders.order(await orders.buyer())
+        path = f"{tenant.seller}/orders/{order['uuid']}"
+        body = {"purchaseDate": order["purchaseDate"]}
+        for tag in ('W/"0"', '"00"', "00"):
+            answer = await http.patch(path, json=body, headers=key() | {"If-Match": tag})
+            assert problem(answer, 409)["code"] == "version-mismatch", tag
+            assert problem(answer, 409)["currentResource"]["version"] == 0
+            assert "never matches" in answer.json()["detail"]
+        garbage = await http.patch(path, json=body, headers=key() | {"If-Match": "x" * 5000})
+        assert problem(garbage, 400)["detail"].endswith("x" * 200 + "...")
+        taken = await http.patch(path, json=body, headers=key() | {"If-Match": '"0"'})
+        assert taken.status_code == 200, taken.text
+
+
 # --- 6. NOTYD paths with and without the trailing slash -----------------------------------
 
 

@@ -645,8 +645,13 @@ async def test_patch_needs_a_current_if_match(db: Database, pg_url: str):
         garbage = await http.patch(url, json=body, headers=key() | {"If-Match": "seven"})
         stale = await http.patch(url, json=body, headers=key() | {"If-Match": '"5"'})
         good = await http.patch(url, json=body, headers=key() | {"If-Match": '"7"'})
+        # If-Match compares strongly (RFC 9110): a weak ETag or another spelling matches nothing
         weak = await http.patch(url, json=body, headers=key() | {"If-Match": 'W/"8"'})
-        bare = await http.patch(url, json=body, headers=key() | {"If-Match": "9"})
+        spelled = [
+            await http.patch(url, json=body, headers=key() | {"If-Match": tag})
+            for tag in ('"08"', "08", '"' + "8" * 5000 + '"')
+        ]
+        bare = await http.patch(url, json=body, headers=key() | {"If-Match": "8"})
     for answer in (missing, garbage):
         assert answer.status_code == 400
         assert answer.json()["type"] == PROBLEMS + "malformed-request"
@@ -663,8 +668,12 @@ async def test_patch_needs_a_current_if_match(db: Database, pg_url: str):
     }
     assert good.status_code == 200 and good.json()["version"] == 8
     assert good.headers["etag"] == '"8"'
-    assert weak.status_code == 200 and bare.status_code == 200
-    assert bare.headers["etag"] == '"10"'
+    for answer in (weak, *spelled):
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["type"] == PROBLEMS + "version-mismatch"
+        assert answer.json()["currentResource"]["version"] == 8
+    assert "never matches" in weak.json()["detail"]
+    assert bare.status_code == 200 and bare.headers["etag"] == '"9"'
 
 
 async def test_if_none_match_answers_304_with_the_etag(db: Database, pg_url: str):
@@ -865,10 +874,15 @@ def test_the_dependencies_declare_their_headers_in_openapi():
 
 
 def test_etags_are_parsed_in_every_accepted_spelling():
-    assert [parse_etag(v) for v in ('"5"', "5", 'W/"5"', ' "12" ')] == [5, 5, 5, 12]
+    assert [parse_etag(v) for v in ('"5"', "5", 'W/"5"', ' "12" ', '"0"')] == [5, 5, 5, 12, 0]
     assert [parse_etag(v) for v in ("", '"5', "five", '"-1"', "*", 'W/"a"')] == [None] * 6
+    # another spelling of a version names none (and a long one is never converted)
+    assert [parse_etag(v) for v in ('"05"', '"00"', '"' + "9" * 5000 + '"', str(2**63))] == [
+        None
+    ] * 4
     assert none_match('"1", W/"3"', 3) and none_match("*", 0)
     assert not none_match(None, 3) and not none_match('"2"', 3) and not none_match("junk", 3)
+    assert not none_match('"00"', 0) and not none_match('"03"', 3)
 
 
 def test_window_arithmetic():

@@ -1,11 +1,13 @@
 """Versioned resources (contract section 2.4): ``ETag: "<version>"``, If-Match, If-None-Match.
 
 - Every answer with a versioned resource carries ``ETag: "5"``, the body's ``version``.
-- PATCH needs ``If-Match`` (``"5"``, ``5`` and ``W/"5"`` are accepted): missing or not a version
-  is 400 ``malformed-request``; another version than the current one is 409
-  ``version-mismatch`` with the full current resource as ``currentResource`` (the contract uses
-  neither 412 nor 428).
-- GET honours ``If-None-Match`` (a list, or ``*``): a match is 304 with the same ETag, no body.
+- PATCH needs ``If-Match`` (``"5"``, or ``5`` unquoted): missing or not an ETag is 400
+  ``malformed-request``; another version than the current one is 409 ``version-mismatch`` with
+  the full current resource as ``currentResource`` (the contract uses neither 412 nor 428).
+  If-Match compares strongly (RFC 9110 13.1.1): a weak ETag (``W/"5"``) and another spelling
+  of a version (``"05"``) match no version, so they are answered as a stale one (409).
+- GET honours ``If-None-Match`` (a list, or ``*``), compared weakly: ``"5"`` and ``W/"5"``
+  name version 5 (``"05"`` none); a match is 304 with the same ETag, no body.
 
 The check in ``require_version`` is made on the row the write then changes, inside the
 write's transaction; a writer racing it must still change the row conditionally on its version.
@@ -21,20 +23,31 @@ from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.shared.errors import Problem
+from api.shared.errors import Problem, safe_text
 from store.db import Database, PointRead
 
-_ETAG = re.compile(r'(?:W/)?(?:"(\d+)"|(\d+))')
+_ETAG = re.compile(r'(W/)?(?:"(\d+)"|(\d+))')
+_MAX_VERSION = 2**63 - 1
+# What a weak or non-canonical If-Match names: no version, so it never matches
+NO_VERSION = -1
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def _version(digits: str) -> int | None:
+    """The version ``digits`` spell as its ETag does (``7``, never ``07``), or None."""
+    if (digits.startswith("0") and digits != "0") or len(digits) > len(str(_MAX_VERSION)):
+        return None  # int() would read "07" as 7, and take seconds over 100,000 digits
+    value = int(digits)
+    return value if value <= _MAX_VERSION else None
+
+
 def parse_etag(value: str) -> int | None:
-    """The version an ETag names (``"5"``, ``5`` or ``W/"5"``), or None."""
+    """The version an ETag names, weakly compared (``"5"``, ``5`` or ``W/"5"``), or None."""
     match = _ETAG.fullmatch(value.strip())
-    return int(match[1] or match[2]) if match else None
+    return _version(match[2] or match[3]) if match else None
 
 
 def none_match(header: str | None, version: int) -> bool:
@@ -55,10 +68,14 @@ def _if_match_version(value: str | None) -> int:
             "malformed-request",
             'The If-Match header is required: send the ETag of the version you read, e.g. "5".',
         )
-    version = parse_etag(value)
-    if version is None:
-        raise Problem("malformed-request", f'If-Match must be a version ETag such as "5": {value}')
-    return version
+    match = _ETAG.fullmatch(value.strip())
+    if match is None:
+        raise Problem(
+            "malformed-request", f'If-Match must be a version ETag such as "5": {safe_text(value)}'
+        )
+    version = _version(match[2] or match[3])
+    # compared strongly (RFC 9110): a weak ETag, or another spelling of one, matches no version
+    return NO_VERSION if match[1] or version is None else version
 
 
 async def if_match(
@@ -67,7 +84,8 @@ async def if_match(
         Header(
             alias="If-Match",
             description='Required: the ETag of the version you read, e.g. "5". Missing: 400; '
-            "another version than the current one: 409 version-mismatch.",
+            "another version than the current one, or a weak ETag (compared strongly): 409 "
+            "version-mismatch.",
         ),
     ] = None,
 ) -> int:
@@ -85,8 +103,8 @@ async def optional_if_match(
         Header(
             alias="If-Match",
             description='Optional: the ETag of the version you read, e.g. "5"; another version '
-            "than the current one is a 409 version-mismatch. Without it the write applies to "
-            "the current version.",
+            "than the current one, or a weak ETag (compared strongly), is a 409 "
+            "version-mismatch. Without it the write applies to the current version.",
         ),
     ] = None,
 ) -> int | None:
@@ -134,9 +152,18 @@ def check_version(expected: int, current_version: int, current: BaseModel) -> No
     if expected != current_version:
         raise Problem(
             "version-mismatch",
-            f"If-Match version {expected} does not match current version {current_version}.",
+            mismatch_detail(expected, current_version),
             currentResource=_as_json(current),
         )
+
+
+def mismatch_detail(expected: int, current_version: int) -> str:
+    if expected == NO_VERSION:
+        return (
+            "If-Match names no version: a weak ETag (W/) or another spelling of a version never "
+            f'matches, as If-Match compares strongly; the current version is "{current_version}".'
+        )
+    return f"If-Match version {expected} does not match current version {current_version}."
 
 
 # Without the request of a GET the answer is always the JSON body, never a 304.

@@ -4,12 +4,14 @@ order rendered as ``currentResource``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import TypeAdapter
 from temporalio.exceptions import ApplicationError
 
 from api.shared.errors import FieldError, Problem
+from api.shared.versioning import NO_VERSION, mismatch_detail
 from store.orders.views import resource_view
 from workflows.orders.refusals import OrderRefusal
 from workflows.orders.refusals import OrderRefusalReason as Refused
@@ -56,6 +58,9 @@ CONTRACT_DETAILS: dict[Refused, tuple[str, str | None]] = {
     ),
 }
 
+# The workflow's words for an If-Match that names no version (versioning.NO_VERSION)
+_NO_VERSION = re.compile(rf"If-Match version {NO_VERSION} does not match current version (\d+)\.")
+
 # The refusal's detail arrives as JSON (failure details carry no type): read into its type
 _REFUSAL = TypeAdapter(OrderRefusal)
 
@@ -66,6 +71,8 @@ def order_refusal_problem(failure: ApplicationError) -> Problem | None:
     if reason is None:
         return None
     detail, message = CONTRACT_DETAILS.get(reason, (failure.message, None))
+    if reason is Refused.VERSION_CONFLICT and (unnamed := _NO_VERSION.fullmatch(detail)):
+        detail = mismatch_detail(NO_VERSION, int(unnamed[1]))  # a weak or odd If-Match
     extra: dict[str, Any] = {}
     errors = None
     if failure.details:
