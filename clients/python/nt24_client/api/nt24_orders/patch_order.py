@@ -76,6 +76,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
     if response.status_code == 415:
         response_415 = Problem.from_dict(response.json())
 
@@ -129,7 +134,8 @@ def sync_detailed(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
-            Missing: 400; another version than the current one: 409 version-mismatch.
+            Missing: 400; another version than the current one, or a weak ETag (compared strongly):
+            409 version-mismatch.
         body (OrderPatch):
 
     Raises:
@@ -176,7 +182,8 @@ def sync(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
-            Missing: 400; another version than the current one: 409 version-mismatch.
+            Missing: 400; another version than the current one, or a weak ETag (compared strongly):
+            409 version-mismatch.
         body (OrderPatch):
 
     Raises:
@@ -218,7 +225,8 @@ async def asyncio_detailed(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
-            Missing: 400; another version than the current one: 409 version-mismatch.
+            Missing: 400; another version than the current one, or a weak ETag (compared strongly):
+            409 version-mismatch.
         body (OrderPatch):
 
     Raises:
@@ -263,7 +271,8 @@ async def asyncio(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Required: the ETag of the version you read, e.g. "5".
-            Missing: 400; another version than the current one: 409 version-mismatch.
+            Missing: 400; another version than the current one, or a weak ETag (compared strongly):
+            409 version-mismatch.
         body (OrderPatch):
 
     Raises:

@@ -73,6 +73,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
     if response.status_code == 415:
         response_415 = Problem.from_dict(response.json())
 
@@ -124,8 +129,8 @@ def sync_detailed(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
-            another version than the current one is a 409 version-mismatch. Without it the write
-            applies to the current version.
+            another version than the current one, or a weak ETag (compared strongly), is a 409
+            version-mismatch. Without it the write applies to the current version.
         body (WebhookEndpointPatch):
 
     Raises:
@@ -169,8 +174,8 @@ def sync(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
-            another version than the current one is a 409 version-mismatch. Without it the write
-            applies to the current version.
+            another version than the current one, or a weak ETag (compared strongly), is a 409
+            version-mismatch. Without it the write applies to the current version.
         body (WebhookEndpointPatch):
 
     Raises:
@@ -209,8 +214,8 @@ async def asyncio_detailed(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
-            another version than the current one is a 409 version-mismatch. Without it the write
-            applies to the current version.
+            another version than the current one, or a weak ETag (compared strongly), is a 409
+            version-mismatch. Without it the write applies to the current version.
         body (WebhookEndpointPatch):
 
     Raises:
@@ -252,8 +257,8 @@ async def asyncio(
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
         if_match (None | str | Unset): Optional: the ETag of the version you read, e.g. "5";
-            another version than the current one is a 409 version-mismatch. Without it the write
-            applies to the current version.
+            another version than the current one, or a weak ETag (compared strongly), is a 409
+            version-mismatch. Without it the write applies to the current version.
         body (WebhookEndpointPatch):
 
     Raises:
