@@ -130,7 +130,7 @@ def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
     if amount < 0:
         raise AmountError("must be zero or more")
     if amount >= LARGEST_AMOUNT:
-        raise AmountError(f"must be less than {format_amount(LARGEST_AMOUNT * 100, locale)}")
+        raise AmountError(f"must be less than {format_amount(int(LARGEST_AMOUNT) * 100, locale)}")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         decimal = get_decimal_symbol(locale=locale)
