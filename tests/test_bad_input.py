@@ -288,6 +288,32 @@ async def test_strict_json_and_amounts_on_notyd_writes(stack: Stack, db: Databas
         assert (await http.get("/v1/api/orders/")).json()["count"] == 0
 
 
+async def test_a_list_longer_than_any_real_one_is_refused_at_once(
+    stack: Stack, db: Database
+) -> None:
+    """A body under the size cap can still hold 340,000 empty lines: validating each would
+    take gigabytes and seconds. The list's length is refused first, naming it."""
+    seller = await make_seller(stack, db)
+    lines = "[" + ",".join(["{}"] * 340_000) + "]"
+    async with stack.http(seller.token) as http:
+        body = json.dumps(order_request()).replace(
+            '"order_lines": [', '"order_lines": ' + lines + ', "x": [', 1
+        )
+        answer = await http.post("/v1/api/order-request/", **raw_json(body))
+        assert fields(answer) == ["order_lines"], answer.text[:300]
+    tenant, nt24 = await seller_session(stack)
+    async with nt24:
+        client = OrderClient(stack, tenant, nt24)
+        order = (await client.order(await client.buyer()))["uuid"]
+        vins = [{"vin": "WVWZZZ1KZAW000001"}] * 51
+        patched = await nt24.patch(
+            f"{tenant.seller}/orders/{order}",
+            json={"vins": vins},
+            headers=key() | {"If-Match": '"1"'},
+        )
+        assert fields(patched) == ["vins"], patched.text[:300]
+
+
 async def test_integers_out_of_range_in_queries_and_paths(stack: Stack, db: Database) -> None:
     tenant, http = await seller_session(stack)
     seller = await make_seller(stack, db)

@@ -157,6 +157,11 @@ Url = Annotated[
 ]
 
 
+# No webshop order has a thousand lines; a body of a million empty ones would cost the
+# validation gigabytes before it could say so
+MAX_LINES = 1000
+
+
 class Lenient(BaseModel):
     # a JSON number in a text field is its text (12 -> "12", 1.5 -> "1.5"), a boolean is not
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
@@ -292,7 +297,7 @@ def _priced_lines(order_lines: list[OrderLineIn]) -> list[OrderLineState]:
 class PricedOrderIn(TotalsIn):
     """An order request's lines, discount and totals."""
 
-    order_lines: list[OrderLineIn] = Field(min_length=1)
+    order_lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
     discount: DiscountIn | None = None
 
     def priced(self) -> tuple[Triple, Discount | None, list[OrderLineState]]:
@@ -336,7 +341,7 @@ class PatchOrderIn(TotalsIn):
     `"discount": null` removes the discount, and totals left out follow from the lines and
     the discount."""
 
-    order_lines: list[OrderLineIn] | None = Field(None, min_length=1)
+    order_lines: list[OrderLineIn] | None = Field(None, min_length=1, max_length=MAX_LINES)
     discount: DiscountIn | None = None
 
     def command(self) -> PatchOrder:
@@ -357,7 +362,7 @@ class CaptureLineIn(Lenient):
 
 
 class CaptureIn(TotalsIn):
-    order_lines: list[CaptureLineIn] | None = None
+    order_lines: list[CaptureLineIn] | None = Field(None, max_length=MAX_LINES)
     discount: DiscountIn | None = None
     external_invoice_uid: str | None = Field(None, max_length=255)
     invoice_url: Url | None = None
@@ -388,14 +393,16 @@ class RefundInvoiceIn(Lenient):
         min_length=1, max_length=36
     )  # no numbers
     external_refund_uid: str | None = Field(None, max_length=255)
-    refund_lines: list[RefundLineIn] | None = None
-    refund_amounts: Annotated[list[RefundAmountIn] | None, BeforeValidator(_as_list)] = None
+    refund_lines: list[RefundLineIn] | None = Field(None, max_length=MAX_LINES)
+    refund_amounts: Annotated[
+        list[RefundAmountIn] | None, BeforeValidator(_as_list), Field(max_length=MAX_LINES)
+    ] = None
 
 
 class RefundIn(TotalsIn):
     description: str = Field(min_length=1, max_length=255)
     external_refund_uid: OptionalText255 = ""
-    invoices: list[RefundInvoiceIn] | None = None
+    invoices: list[RefundInvoiceIn] | None = Field(None, max_length=MAX_LINES)
 
 
 class InvoicePatchIn(Lenient):

@@ -94,7 +94,7 @@ class OrderPatch(PatchModel):
     purchaseDate: date | None = None
     externalOrderId: str | None = Field(None, description=CANNOT_CHANGE)
     buyerId: UUID | None = Field(None, description=CANNOT_CHANGE)
-    vins: list[OrderVinIn] | None = Field(None, description=CANNOT_CHANGE)
+    vins: list[OrderVinIn] | None = Field(None, max_length=50, description=CANNOT_CHANGE)
     totalAmount: MoneyIn | None = Field(None, description=CANNOT_CHANGE)
 
     def command(

@@ -71,6 +71,7 @@ EVENTS_DESCRIPTION = (
     "Event types (GET /v1/events/types) and segment wildcards such as `compliance.*`, "
     "`kyc.*`, `self_service_invitation.*`; the root `*` is not supported."
 )
+MAX_PARTNERS = 1000  # far more than an organization has
 PARTNERS_DESCRIPTION = "Only events of these authorized partners; omitted or null: all of them."
 VERSIONS_DESCRIPTION = (
     "The event schema versions this endpoint takes; omitted or null on registration: [1]. "
@@ -84,7 +85,9 @@ NOT_AUTHORIZED = "is not one of your organization's authorized partners"
 class WebhookEndpointIn(NT24Model):
     url: str = Field(max_length=2000, examples=["https://example.com/nt24/webhooks"])
     events: list[str] = Field(min_length=1, max_length=50, description=EVENTS_DESCRIPTION)
-    partnerIds: list[UUID] | None = Field(None, description=PARTNERS_DESCRIPTION)
+    partnerIds: list[UUID] | None = Field(
+        None, max_length=MAX_PARTNERS, description=PARTNERS_DESCRIPTION
+    )
     secret: str | None = Field(
         None,
         description="`whsec_` and the base64 of 24-64 random bytes; generated when omitted.",
@@ -97,7 +100,9 @@ class WebhookEndpointPatch(PatchModel):
 
     url: str | None = Field(None, max_length=2000)
     events: list[str] | None = Field(None, min_length=1, max_length=50)
-    partnerIds: list[UUID] | None = Field(None, description=PARTNERS_DESCRIPTION)
+    partnerIds: list[UUID] | None = Field(
+        None, max_length=MAX_PARTNERS, description=PARTNERS_DESCRIPTION
+    )
     status: Literal["ACTIVE", "PAUSED"] | None = Field(
         None, description="PAUSED queues deliveries; ACTIVE resumes and delivers what queued."
     )
