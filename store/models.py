@@ -503,7 +503,7 @@ class Document(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     pages: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="ACTIVE")  # ACTIVE or SUPERSEDED
     source: Mapped[str] = mapped_column(String(20), default=ChangeSource.API)

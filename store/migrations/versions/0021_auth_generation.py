@@ -3,7 +3,7 @@ partner, which each API process reads at most once a second to drop its cached p
 
 Revision ID: 0021
 Revises: 0020
-Create Date: 2026-12-13 09:00:00
+Create Date: 2026-12-07 07:40:00
 """
 
 import sqlalchemy as sa
