@@ -175,20 +175,22 @@ class OrderClient:
     ) -> httpx.Response:
         """Pickup, collected at an address in ``country`` (where the transport begins)."""
         return await self.post(
-            f"/orders/{order}/transport/pickup",
-            {
-                "type": type_,
-                "pickupDate": date.today().isoformat(),
-                "driverIdentification": "DE-FR-2026-1234",
-                "collectionAddress": {
-                    "street": "Hauptstr. 1",
-                    "postCode": "10115",
-                    "city": "Berlin",
-                    "country": country,
-                },
-            }
-            | more,
+            f"/orders/{order}/transport/pickup", self.pickup_body(type_, country) | more
         )
+
+    @staticmethod
+    def pickup_body(type_: str = "COMPANY_TRANSPORT", country: str = "DE") -> dict[str, Any]:
+        return {
+            "type": type_,
+            "pickupDate": date.today().isoformat(),
+            "driverIdentification": "DE-FR-2026-1234",
+            "collectionAddress": {
+                "street": "Hauptstr. 1",
+                "postCode": "10115",
+                "city": "Berlin",
+                "country": country,
+            },
+        }
 
     async def transport_evidence(self, order: str) -> None:
         """Two independent parties: the carrier's CMR and the insurer's policy (Art. 45a)."""

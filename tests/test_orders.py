@@ -360,17 +360,7 @@ async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(
         await client.post(f"/orders/{order}/payment/ready-for-pickup")
         assert (await client.pickup(order)).status_code == 200
         pickup, pickup_key = f"{tenant.seller}/orders/{order}/transport/pickup", key()
-        body = {
-            "type": "COMPANY_TRANSPORT",
-            "pickupDate": date.today().isoformat(),
-            "driverIdentification": "DE-FR-2026-1234",
-            "collectionAddress": {
-                "street": "Hauptstr. 1",
-                "postCode": "10115",
-                "city": "Berlin",
-                "country": "DE",
-            },
-        }
+        body = client.pickup_body()
         repeat = await http.post(pickup, json=body, headers=pickup_key)
         replayed = await http.post(pickup, json=body, headers=pickup_key)
 

@@ -128,6 +128,18 @@ class Orders:
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
 
+    def worker(self, workflow_class: type, **options: Any) -> Worker:
+        """A worker of ``workflow_class`` alone (a deployed version of the order workflow),
+        with the strict sandbox that checks the workflow code."""
+        return Worker(
+            self.env.client,
+            task_queue=self.task_queue,
+            workflows=[workflow_class],
+            activities=self.recorded.activities,
+            workflow_runner=workflow_runner(strict=True),
+            **options,
+        )
+
     async def create(
         self, vins: list[OrderVin] | None = None, **settings: object
     ) -> WorkflowHandle:
@@ -463,17 +475,7 @@ async def test_a_running_order_supersedes_per_vin_from_its_first_document_after_
     recorded = OrderActivities()
     orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
 
-    def worker(workflow_class: type, **options: Any) -> Worker:
-        return Worker(
-            time_skipping.client,
-            task_queue=orders.task_queue,
-            workflows=[workflow_class],
-            activities=recorded.activities,
-            workflow_runner=workflow_runner(strict=True),
-            **options,
-        )
-
-    async with worker(OrderWorkflowBeforePerVinSupersede, max_cached_workflows=0):
+    async with orders.worker(OrderWorkflowBeforePerVinSupersede, max_cached_workflows=0):
         handle = await orders.create(two_cars())
         first_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
         second_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
@@ -485,7 +487,7 @@ async def test_a_running_order_supersedes_per_vin_from_its_first_document_after_
         "ACTIVE",
     ]
 
-    async with worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+    async with orders.worker(OrderWorkflow):  # the deploy: the current code, nothing cached
         # the first command replays the attachments that came before
         for_a = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_A])
         for_b = await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH", [VIN_B])
@@ -571,25 +573,15 @@ async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_afte
     recorded = OrderActivities()
     orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
 
-    def worker(workflow_class: type, **options: Any) -> Worker:
-        return Worker(
-            time_skipping.client,
-            task_queue=orders.task_queue,
-            workflows=[workflow_class],
-            activities=recorded.activities,
-            workflow_runner=workflow_runner(strict=True),
-            **options,
-        )
-
     # uncached, so that no task waits for the stopped worker's sticky queue (whose timeout
     # the test server's clock would not reach while an Update holds it)
-    async with worker(deployed, max_cached_workflows=0):
+    async with orders.worker(deployed, max_cached_workflows=0):
         handle = await orders.create()
         await orders.paid(handle)
     assert {w.rule_set for w in recorded.writes} == {held_before}
     before = len(recorded.writes)
 
-    async with worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+    async with orders.worker(OrderWorkflow):  # the deploy: the current code, nothing cached
         await orders.pick_up(handle)  # the first command replays all that came before
     after_deploy = recorded.writes[before:]
     assert [w.status for w in after_deploy] == ["READY_FOR_PICKUP", "TRANSPORT_IN_PROGRESS"]
