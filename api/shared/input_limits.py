@@ -7,8 +7,9 @@
   (``vins[0].mileage``), so no such value reaches a model, the database or a workflow.
 - **The NUL character** (U+0000), which no PostgreSQL text column can store, is a 422 naming
   the field wherever text comes in: JSON strings and keys, query parameters, form fields
-  (urlencoded here; multipart upload fields and file names where uploads are checked); a path
-  holding one names nothing (404). The OAuth2 token endpoint refuses it in its own terms.
+  (urlencoded or multipart: a field's name, text or file name, whichever form any endpoint
+  reads, since a browser may send any form as multipart); a path holding one names nothing
+  (404). The OAuth2 token endpoint refuses it in its own terms.
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
   ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
   out-of-range value is a 422 naming the parameter, never a database overflow.
@@ -134,12 +135,14 @@ def body_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
 
 
 _NOT_UTF8 = "is not valid UTF-8 text"
+NUL_TEXT = "must not contain the NUL character (U+0000)"
 
 
 class _MultipartText:
     """Follows a multipart body as it passes, part by part, without keeping it: the fields
     whose name, text or file name is not UTF-8 (which the form parser would read as Latin-1,
-    garbling it). A body it cannot follow is left to the endpoint's parser."""
+    garbling it) or holds a NUL character. A body it cannot follow is left to the endpoint's
+    parser."""
 
     def __init__(self, boundary: bytes) -> None:
         self.found: list[FieldError] = []
@@ -148,6 +151,7 @@ class _MultipartText:
         self._name = ""
         self._text: Any = None  # the incremental decoder of a text part, None for a file
         self._valid = True
+        self._nul = False  # a NUL character in a text part
         self._binary = False  # a part labelled with a media type other than text
         self._broken = False
         self._parser = MultipartParser(
@@ -174,6 +178,7 @@ class _MultipartText:
 
     def _begin(self) -> None:
         self._name, self._text, self._valid, self._binary = "", None, True, False
+        self._nul = False
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._header += data[start:end]
@@ -190,11 +195,15 @@ class _MultipartText:
             self._name = name.decode("utf-8", "replace")
             if not _is_utf8(name):
                 self.found.append(FieldError(safe_text(self._name), f"(its name) {_NOT_UTF8}"))
+            elif b"\x00" in name:
+                self.found.append(FieldError(safe_text(self._name), f"(its name) {NUL_TEXT}"))
             if b"filename" in options:
                 filename = options[b"filename"]
+                text = safe_text(filename.decode("utf-8", "replace"))
                 if not _is_utf8(filename):
-                    text = safe_text(filename.decode("utf-8", "replace"))
                     self.found.append(FieldError(self._name, f"(its file name) {_NOT_UTF8}", text))
+                elif b"\x00" in filename:
+                    self.found.append(FieldError(self._name, f"(its file name) {NUL_TEXT}", text))
             else:
                 self._text = codecs.getincrementaldecoder("utf-8")()
         self._header, self._value = b"", b""
@@ -202,7 +211,7 @@ class _MultipartText:
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._text is not None and self._valid:
             try:
-                self._text.decode(data[start:end])
+                self._nul = "\x00" in self._text.decode(data[start:end]) or self._nul
             except UnicodeDecodeError:
                 self._valid = False
 
@@ -214,6 +223,9 @@ class _MultipartText:
                 self._valid = False
             if not self._valid:  # binary content without a file name: a file sent as text
                 message = NOT_A_FILE if self._binary else _NOT_UTF8
+                self.found.append(FieldError(safe_text(self._name), message))
+            elif self._nul:
+                message = NOT_A_FILE if self._binary else NUL_TEXT
                 self.found.append(FieldError(safe_text(self._name), message))
 
 
@@ -316,7 +328,6 @@ class _Rejected:
 _NOT_FINITE = "must be a finite number (NaN and Infinity are not JSON numbers)"
 _OUT_OF_RANGE = "is out of range: numbers must fit in a signed 64-bit integer"
 _BAD_TEXT = "is not valid Unicode text (it contains a lone surrogate)"
-NUL_TEXT = "must not contain the NUL character (U+0000)"
 _MAX_DIGITS = 19  # 2**63 has 19 digits
 
 
