@@ -2,7 +2,8 @@
 verification left for review approved from the buyer page; a payment recorded from the invoice
 page that settles the invoice; a payment plan and a write-off on the invoice page; a webhook
 endpoint registered (its secret shown once), test-fired and deleted; an order's changes recorded
-with the source of their commands, which the order page's timeline shows."""
+with the source of their commands, which the order page's timeline shows; odd input on the
+forms refused naming the field, never a 5xx, nothing written."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from tests.conftest import Stack, serving
 from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
-from tests.test_webhooks import Receiver, verified
+from tests.test_webhooks import Receiver, register, verified
 from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.rules.kyc_verification import REVIEW
 from workflows.ids import kyc_workflow_id
@@ -374,3 +375,96 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     entry = await audited(stack, "order.redecide", order)
     assert entry is not None and entry.after["reason"] == "CMR corrected"
     assert entry.username != "someone else"  # the acting staff member is the session's
+
+
+NUL = "a\x00b"
+
+
+async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_nothing(
+    stack: Stack,
+):
+    """Text holding a NUL character sent as multipart (a browser may send any form so), ids
+    past their column, a note longer than its column, a plan's first date in the year 9999,
+    test data a strict JSON decoder refuses, a VAT number of thousands of digits: each a 4xx
+    naming the field, never a 5xx, and nothing written."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        endpoint = await register(http, "http://127.0.0.1:9/hooks", ["compliance.*"])
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=100_00)
+    org, pay = (
+        f"/app/admin/organizations/{tenant.org.uuid}",
+        f"/app/payments/invoices/{invoice.uuid}",
+    )
+    async with web_session(stack) as (web, token):
+        for path, fields, field in [
+            ("/app/admin/organizations", {"name": NUL}, "name"),
+            (f"{org}/dpa", {"dpaVersion": NUL}, "dpaVersion"),
+            (f"{org}/api-clients", {"name": NUL}, "name"),
+            (f"{org}/users", {"username": NUL, "password": "p" * 12}, "username"),
+            ("/app/admin/staff", {"username": "s", "password": "p" * 12, "email": NUL}, "email"),
+            ("/app/orders/new", {"buyer": buyer, "externalOrderId": NUL}, "externalOrderId"),
+            (f"{pay}/payment", {"amount": "1.00", "note": NUL}, "note"),
+            ("/app/login", {"username": NUL, "password": "x"}, "username"),
+        ]:
+            parts = {k: (None, v) for k, v in ({"csrf_token": token} | fields).items()}
+            answer = await web.post(path, files=parts)
+            assert answer.status_code == 422, (path, answer.text)
+            assert [e["field"] for e in answer.json()["errors"]] == [field], path
+        # a file name holding a NUL, written by hand: httpx would percent-encode it
+        statement = (
+            (
+                f'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+                '--B\r\nContent-Disposition: form-data; name="file"; filename="s\x00.xml"\r\n\r\n'
+            ).encode()
+            + statement_paying(invoice.payment_reference, 100_00)
+            + b"\r\n--B--\r\n"
+        )
+        answer = await web.post(
+            "/app/payments/statements",
+            content=statement,
+            headers={"content-type": "multipart/form-data; boundary=B"},
+        )
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "file"
+
+        # ids past their 32-bit column name nothing
+        assert (await web.get(f"/app/orders/{order}/export-file/{2**31}")).status_code == 404
+        book = await web.post(
+            f"/app/payments/statements/entries/{2**63}/book",
+            data={"csrf_token": token, "paymentReference": invoice.payment_reference},
+        )
+        assert book.status_code == 404 and "no such page" in book.text
+
+        form = {"csrf_token": token}
+        long_note = await web.post(f"{pay}/payment", data=form | {"amount": "1", "note": "n" * 501})
+        assert long_note.status_code == 422 and "must be at most 500 characters" in long_note.text
+        far = await web.post(
+            f"{pay}/payment-plan", data=form | {"instalments": "3", "firstDue": "9999-12-31"}
+        )
+        assert far.status_code == 422 and "the first instalment falls on" in far.text
+
+        for data in ("9" * 5000, '{"n": ' + "9" * 5000 + "}", '{"n": NaN}', '{"n": 1e400}'):
+            fired = await web.post(
+                f"/app/webhooks/{endpoint['id']}/test",
+                data=form | {"eventType": "compliance.status_changed", "data": data},
+            )
+            assert fired.status_code == 422, fired.text
+            assert "must be a JSON object" in fired.text or "must be a finite number" in fired.text
+
+        partner = await web.post(
+            f"{org}/partners", data=form | {"name": "P", "country": "DE", "vatNumber": "9" * 5000}
+        )
+        assert partner.status_code == 422 and "at most 20 characters" in partner.text
+    assert (await invoice_row(stack.db, invoice.uuid)).payment_status == "not_paid"
+    async with stack.db.session() as session:
+        deliveries = await session.scalars(
+            select(WebhookDelivery)
+            .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(WebhookEndpoint.public_id == endpoint["id"])
+        )
+        partners = await session.scalars(
+            select(Partner).where(Partner.organization_id == tenant.org.id, Partner.name == "P")
+        )
+        assert list(deliveries) == [] and list(partners) == []

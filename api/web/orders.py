@@ -31,6 +31,7 @@ from api.nt24.orders.payment_proof import PaymentIn, PaymentPatch
 from api.nt24.orders.transport import DeliveryIn, PickupIn, RevokeIn
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
+from api.shared.input_limits import NonNegativeInt32
 from api.web import timeline as tl
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
@@ -670,7 +671,9 @@ async def document_download(
 
 
 @router.get("/{uuid}/export-file/{version}")
-async def export_download(uuid: UUID, version: int, request: Request, seen: SignedIn) -> Response:
+async def export_download(
+    uuid: UUID, version: NonNegativeInt32, request: Request, seen: SignedIn
+) -> Response:
     loaded = await _load(request, seen, uuid)
     return await export_file_content(
         uuid, version, app_settings(request), loaded.scope, database(request)

@@ -20,6 +20,7 @@ from activities.payments.dunning import pdf_content
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
+from api.shared.input_limits import NonNegativeInt32
 from api.web.core import (
     FormErrors,
     PostedForm,
@@ -40,6 +41,7 @@ from api.web.core import (
 )
 from api.web.l10n import format_money
 from store.models import (
+    IncomingPayment,
     PaymentInvoice,
     User,
     utcnow,
@@ -176,6 +178,7 @@ def _form_errors(error: MoneyError) -> FormErrors:
         "kind": "kind",
         "reason": "reason",
         "instalments": "instalments",
+        "first_due": "firstDue",
     }.get(error.field or "")
     return FormErrors({field: str(error)}) if field else FormErrors(detail=str(error))
 
@@ -272,6 +275,7 @@ async def invoice_action(
         if action == "payment":
             amount = cents(form, "amount", errors, operator_locale(request))
             received_on = _day(text(form, "receivedOn"), errors)
+            note = text(form, "note", fits=IncomingPayment.note)
             if amount is None and "amount" not in errors:
                 errors["amount"] = "the amount received is required"
             if errors:
@@ -284,7 +288,7 @@ async def invoice_action(
                     reference,
                     amount,
                     received_on=received_on,
-                    note=text(form, "note"),
+                    note=note,
                 )
             after = _booked(done)
             flash = (
@@ -490,7 +494,7 @@ async def _statement_page(
 
 @router.post("/statements/entries/{entry_id}/book")
 async def book_statement_entry(
-    entry_id: int,
+    entry_id: NonNegativeInt32,
     request: Request,
     seen: StaffOnly,
     form: PostedForm,

@@ -26,6 +26,7 @@ from api.nt24.webhooks.webhooks import (
 )
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
+from api.shared.input_limits import json_problems
 from api.web.core import (
     INT64,
     WEB_APP,
@@ -264,12 +265,15 @@ async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormD
     _, organization = await _endpoint(request, seen, public_id)
     try:
         errors: dict[str, str] = {}
+        raw = text(form, "data") or "{}"
         try:
-            payload = json.loads(text(form, "data") or "{}")
-        except json.JSONDecodeError:
+            payload = json.loads(raw)
+        except ValueError:  # not JSON, or a number of more digits than Python reads
             payload = None
         if not isinstance(payload, dict):
             errors["data"] = 'must be a JSON object, e.g. {"orderUuid": "..."}'
+        elif found := json_problems(raw.encode()):  # what the API's strict decoder refuses
+            errors["data"] = "; ".join(f"{e['field']} {e['message']}" for e in found[:3])
         data: dict[str, Any] = {"eventType": text(form, "eventType"), "data": payload or {}}
         if partner := text(form, "partnerId"):
             data["partnerId"] = partner

@@ -32,7 +32,7 @@ from workflows.payments.dunning import (
     PaymentNotice,
     PaymentPlanTerms,
 )
-from workflows.payments.rules.dunning import Instalment, instalment_schedule
+from workflows.payments.rules.dunning import MAX_INSTALMENTS, Instalment, instalment_schedule
 
 log = structlog.get_logger(__name__)
 
@@ -73,10 +73,17 @@ async def agree_payment_plan(
     first_due_at: datetime | None = None,
 ) -> DunningView:
     """Replace the ladder with ``instalments`` instalments of what is outstanding, the first on
-    ``first_due_at`` (default: one plan interval from now), then one every plan interval."""
+    ``first_due_at`` (default: one plan interval from now), then one every plan interval. The
+    first falls within as many plan intervals as a plan may have instalments: a later one is no
+    plan (and past the year 9999 no date)."""
     require_staff(staff)
     invoice = await invoice_by_reference(session, payment_reference)
     outstanding = balance_of(invoice).outstanding
+    latest = utcnow() + settings.payment_plan_interval * MAX_INSTALMENTS
+    if first_due_at is not None and first_due_at > latest:
+        raise MoneyError(
+            f"the first instalment falls on {latest:%Y-%m-%d} at the latest", "first_due"
+        )
     first = first_due_at or utcnow() + settings.payment_plan_interval
     try:
         plan: list[Instalment] = instalment_schedule(
