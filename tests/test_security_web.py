@@ -283,6 +283,53 @@ async def test_a_password_reset_ends_every_session_of_the_user(stack: Stack) -> 
     assert not any([await opens(stack, s) for s in sessions])
 
 
+def set_cookie(answer: httpx.Response, name: str) -> str:
+    found = [c for c in answer.headers.get_list("set-cookie") if c.startswith(f"{name}=")]
+    assert len(found) == 1, answer.headers
+    return found[0]
+
+
+async def test_the_flash_cookie_is_secure_where_the_session_cookie_is(
+    stack: Stack, production: Stack
+) -> None:
+    """The one-time message after a form (``nt24_flash``) is set and cleared Secure in
+    production, like the session cookie; plain http in test keeps both usable there."""
+    username, password = await staff(stack)
+    for served, secure in ((stack, False), (production, True)):
+        # cookies sent by hand: a client keeps a Secure one to itself over plain http
+        async with httpx.AsyncClient(base_url=served.base_url) as http:
+            form = await http.get("/app/login")
+            token = TOKEN.search(form.text)
+            assert token, form.text
+            login = await http.post(
+                "/app/login",
+                data={"csrf_token": token[1], "username": username, "password": password},
+                headers={"cookie": set_cookie(form, "nt24_login_csrf").split(";")[0]},
+            )
+        session = set_cookie(login, "nt24_session")
+        assert ("; secure" in session.lower()) is secure, session
+        cookie = {"cookie": session.split(";")[0]}
+        async with httpx.AsyncClient(base_url=served.base_url, headers=cookie) as web:
+            page = await web.get("/app/admin/staff")
+            created = await web.post(
+                "/app/admin/staff",
+                data={
+                    "csrf_token": TOKEN.search(page.text)[1],  # type: ignore[index]
+                    "username": f"staff-{uuid4().hex[:8]}",
+                    "password": "p" * 12,
+                },
+            )
+            assert created.status_code == 303, created.text
+            flash = set_cookie(created, "nt24_flash")
+            assert ("; secure" in flash.lower()) is secure and "; httponly" in flash.lower()
+            shown = await web.get(
+                "/app/admin/staff", headers={"cookie": f"{cookie['cookie']}; {flash.split(';')[0]}"}
+            )
+            assert "Staff user staff-" in shown.text
+            cleared = set_cookie(shown, "nt24_flash")  # shown once, then deleted
+            assert ("; secure" in cleared.lower()) is secure, cleared
+
+
 # ----- outbound calls (SSRF) -----
 
 INTERNAL = [

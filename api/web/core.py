@@ -224,19 +224,35 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     )
     response = HTMLResponse(html, status_code=status_code)
     if flash:
-        response.delete_cookie(FLASH_COOKIE, path="/app")
+        secure = app_settings(request).web_secure_cookies
+        response.delete_cookie(FLASH_COOKIE, path="/app", secure=secure, httponly=True)
     return response
+
+
+class FlashRedirect(RedirectResponse):
+    """A redirect with a one-time message; its cookie is set by ``WebRoute``, which knows the
+    request: Secure where the session cookie is (``web_secure_cookies``)."""
+
+    def __init__(self, url: str, flash: str | None) -> None:
+        super().__init__(url, status_code=303)
+        self.flash = flash
+
+    def set_flash(self, request: Request) -> None:
+        if self.flash:
+            # percent-encoded: a cookie is latin-1, and a message may hold "€" or any name
+            self.set_cookie(
+                FLASH_COOKIE,
+                quote(self.flash[:300]),
+                path="/app",
+                httponly=True,
+                samesite="lax",
+                secure=app_settings(request).web_secure_cookies,
+            )
 
 
 def redirect(url: str, flash: str | None = None) -> Response:
     """After a successful POST: see the result (303), with a one-time message."""
-    response = RedirectResponse(url, status_code=303)
-    if flash:
-        # percent-encoded: a cookie is latin-1, and a message may hold "€" or any name
-        response.set_cookie(
-            FLASH_COOKIE, quote(flash[:300]), path="/app", httponly=True, samesite="lax"
-        )
-    return response
+    return FlashRedirect(url, flash)
 
 
 def error_page(request: Request, problem: Problem) -> Response:
@@ -255,6 +271,8 @@ class WebRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             answer = await page(request)
+            if isinstance(answer, FlashRedirect):
+                answer.set_flash(request)
             if answer.status_code == 503:  # a form shown again with a dependency's 503 too
                 answer.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
             return answer
