@@ -35,9 +35,10 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
@@ -109,6 +110,17 @@ def pdf(text: str) -> bytes:
     return bytes(out)
 
 
+def today() -> str:
+    """The day in Germany, where the transport begins, not the computer's: west of Europe in
+    the evening that is still the day before, and a pickup dated before the day of the buyer's
+    VIES check would leave the order VIES_PENDING for good. The UTC day without time zone
+    data (never after the day of a check made now)."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    except ZoneInfoNotFoundError:
+        return datetime.now(UTC).date().isoformat()
+
+
 def money(value: int) -> dict[str, Any]:
     return {"value": value, "currency": "EUR"}
 
@@ -152,7 +164,7 @@ class Client:
         return self.check(answer, *(expected or (200, 201))).json()
 
     def upload(self, path: str, type_: str, **fields: str) -> dict[str, Any]:
-        data = {"type": type_, "documentDate": date.today().isoformat(), **fields}
+        data = {"type": type_, "documentDate": today(), **fields}
         files = {
             "file": (f"{type_.lower()}.pdf", pdf(f"{type_} {uuid.uuid4()}"), "application/pdf")
         }
@@ -172,7 +184,7 @@ def webhook_secret() -> str:
 def run(config: Config) -> Result:
     client = Client(config)
     seller = f"/v1/partners/{config.seller_id}"
-    today = date.today().isoformat()
+    day = today()
 
     client.token()
     me = client.get("/v1/me").json()
@@ -228,7 +240,7 @@ def run(config: Config) -> Result:
                     }
                 ],
                 "totalAmount": money(AMOUNT),
-                "purchaseDate": today,
+                "purchaseDate": day,
             },
             201,
         )
@@ -238,7 +250,7 @@ def run(config: Config) -> Result:
             f"{path}/invoice",
             {
                 "type": "PRELIMINARY",
-                "invoiceDate": today,
+                "invoiceDate": day,
                 "invoiceNumber": f"INV-{uuid.uuid4().hex[:8]}",
                 "vatIncluded": False,
                 "amount": money(AMOUNT),
@@ -249,7 +261,7 @@ def run(config: Config) -> Result:
         client.post(
             f"{path}/payment",
             {
-                "paymentDate": today,
+                "paymentDate": day,
                 "bankAmount": money(AMOUNT),
                 "cashAmount": money(0),
                 "sourceIban": "DE89370400440532013000",
@@ -265,7 +277,7 @@ def run(config: Config) -> Result:
             f"{path}/transport/pickup",
             {
                 "type": "COMPANY_TRANSPORT",
-                "pickupDate": today,
+                "pickupDate": day,
                 "driverIdentification": "DE-FR-2026-1234",
                 "collectionAddress": {
                     "street": "Hauptstr. 1",
@@ -291,7 +303,7 @@ def run(config: Config) -> Result:
         client.post(
             f"{path}/transport/delivery",
             {
-                "deliveryDate": today,
+                "deliveryDate": day,
                 "deliveryAddress": {
                     "street": "12 quai Perrache",
                     "postCode": "69002",
