@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit
@@ -24,6 +24,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 # The identity provider sandbox's callback key (sandboxes/idenfy.py signs with it unless told
 # another): the default in development, refused in production
 SANDBOX_CALLBACK_SIGNING_KEY = "sandbox-callback-signing-key"
+
+
+# The provider sandboxes' paths on the dev stack's sandbox port (sandboxes/app.py)
+_SANDBOX_PATHS = {
+    "vies_base_url": "vies",
+    "credit_bureau_base_url": "credit-bureau",
+    "idenfy_base_url": "idenfy",
+    "idenfy_aml_base_url": "idenfy-aml",
+}
 
 
 class RateLimits(BaseModel):
@@ -76,7 +85,7 @@ class Settings(BaseSettings):
     # HTTP
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = "http://127.0.0.1:8000"  # when not set: follows api_port
 
     # Problem types keep the contract's URIs: integrators key on them.
     problem_base_uri: str = "https://api.novatrade24.com/problems/"
@@ -171,7 +180,8 @@ class Settings(BaseSettings):
     # (activities/orders/export_file_render.py)
     export_file_processes: int = Field(1, ge=0, le=16)
 
-    # Provider sandboxes (sandboxes/app.py), served by the dev stack on this port
+    # Provider sandboxes (sandboxes/app.py), served by the dev stack on this port; the
+    # sandbox URLs below that are not set follow it
     sandbox_port: int = 8010
 
     # VIES: the sandbox by default; https://ec.europa.eu/taxation_customs/vies/rest-api is real.
@@ -233,7 +243,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout: timedelta = timedelta(seconds=30)
     mail_from: str = "NT24 <no-reply@nt24.localhost>"
-    mail_catcher_port: int = 1025  # where the dev stack's mail catcher takes SMTP
+    # where the dev stack's mail catcher takes SMTP; smtp_port follows it unless it or
+    # smtp_host is set
+    mail_catcher_port: int = 1025
 
     # Self-service invitations (docs/kyc.md): their default and longest time to live, and the
     # key their links are derived from (generated into data/ if empty; required in production)
@@ -327,6 +339,22 @@ class Settings(BaseSettings):
         if days not in PAYMENT_TERMS_DAYS:
             raise ValueError(f"must be one of {', '.join(map(str, PAYMENT_TERMS_DAYS))} days")
         return days
+
+    @model_validator(mode="after")
+    def _addresses_follow_their_ports(self) -> Settings:
+        """The addresses left at their defaults follow the ports that were moved: a dev stack
+        started beside another one (`NT24_API_PORT`, `NT24_SANDBOX_PORT`,
+        `NT24_MAIL_CATCHER_PORT`) calls its own sandboxes and names its own API, not the
+        other stack's. An address that is set is kept."""
+        given = self.model_fields_set
+        for name, path in _SANDBOX_PATHS.items():
+            if name not in given:
+                setattr(self, name, f"http://127.0.0.1:{self.sandbox_port}/{path}")
+        if "public_base_url" not in given:
+            self.public_base_url = f"http://127.0.0.1:{self.api_port}"
+        if "smtp_port" not in given and "smtp_host" not in given:
+            self.smtp_port = self.mail_catcher_port
+        return self
 
     @property
     def web_secure_cookies(self) -> bool:

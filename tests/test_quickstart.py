@@ -243,3 +243,38 @@ def test_a_port_picked_for_a_server_is_one_no_connection_takes_on_its_own():
         with socket.socket() as listener:
             listener.bind(("127.0.0.1", port))
             listener.listen()
+
+
+def test_a_dev_stack_on_other_ports_calls_its_own_sandboxes(monkeypatch: pytest.MonkeyPatch):
+    """Moving the dev stack's ports (another stack on the defaults) moves what it calls: with
+    NT24_SANDBOX_PORT alone the worker still asked the sandboxes on 8010 (another stack's, or
+    nothing: the buyer's VIES check never answered and the order stayed VIES_PENDING)."""
+    from settings import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"NT24_{name.upper()}", raising=False)
+    monkeypatch.setenv("NT24_API_PORT", "18000")
+    monkeypatch.setenv("NT24_SANDBOX_PORT", "18010")
+    monkeypatch.setenv("NT24_MAIL_CATCHER_PORT", "11025")
+    moved = Settings(_env_file=None)
+    assert moved.vies_base_url == "http://127.0.0.1:18010/vies"
+    assert moved.credit_bureau_base_url == "http://127.0.0.1:18010/credit-bureau"
+    assert moved.idenfy_base_url == "http://127.0.0.1:18010/idenfy"
+    assert moved.idenfy_aml_base_url == "http://127.0.0.1:18010/idenfy-aml"
+    assert moved.public_base_url == "http://127.0.0.1:18000"
+    assert moved.effective_oauth_issuer == "http://127.0.0.1:18000/realms/nt24-idp"
+    assert (moved.smtp_host, moved.smtp_port) == ("127.0.0.1", 11025)
+    # what is set is kept
+    monkeypatch.setenv("NT24_VIES_BASE_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api")
+    monkeypatch.setenv("NT24_SMTP_PORT", "2525")
+    real = Settings(_env_file=None, public_base_url="https://api.example.com")
+    assert real.vies_base_url == "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    assert real.public_base_url == "https://api.example.com"
+    assert real.smtp_port == 2525
+    assert real.idenfy_base_url == "http://127.0.0.1:18010/idenfy"
+    # the defaults are what they were
+    for name in ("API_PORT", "SANDBOX_PORT", "MAIL_CATCHER_PORT", "VIES_BASE_URL", "SMTP_PORT"):
+        monkeypatch.delenv(f"NT24_{name}")
+    default = Settings(_env_file=None)
+    assert default.vies_base_url == "http://127.0.0.1:8010/vies"
+    assert (default.public_base_url, default.smtp_port) == ("http://127.0.0.1:8000", 1025)
