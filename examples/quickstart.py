@@ -19,7 +19,8 @@ Run it against ``scripts/dev`` (it prints the values below) ::
         --base-url http://127.0.0.1:8000 --client-id ... --client-secret ... --seller-id ...
 
 or set ``NT24_BASE_URL``, ``NT24_CLIENT_ID``, ``NT24_CLIENT_SECRET``, ``NT24_SELLER_ID``.
-Without either, the dev stack's ``data/demo-credentials.json`` is read. The buyer's VAT
+Without either, the dev stack's ``data/demo-credentials.json`` is read (in
+``NT24_DATA_DIR`` when that is set). The buyer's VAT
 number is the VIES sandbox's valid French number (docs/sandboxes.md); against the real VIES
 pass ``--buyer-vat-number`` and ``--buyer-name`` of a real buyer.
 """
@@ -368,7 +369,8 @@ def poll(client: Client, path: str, done: Any, timeout: float, describe: Any) ->
 
 
 def config_from(argv: list[str] | None = None) -> Config:
-    demo = Path(__file__).resolve().parent.parent / "data" / "demo-credentials.json"
+    data = os.environ.get("NT24_DATA_DIR") or Path(__file__).resolve().parent.parent / "data"
+    demo = Path(data) / "demo-credentials.json"
     saved = json.loads(demo.read_text()) if demo.exists() else {}
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
