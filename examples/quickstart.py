@@ -159,9 +159,21 @@ class Client:
             )
         return answer
 
-    def post(self, path: str, body: Any = None, *expected: int) -> dict[str, Any]:
+    def write(self, path: str, **request: Any) -> httpx.Response:
+        """A POST with an Idempotency-Key. Answered 429 (more than the organization's writes
+        in a burst: the script twice in a row) or 503 (Temporal or the worker away), it is
+        sent again with the same key after the answer's Retry-After: a refusal before the
+        command ran is not kept under its key, and a command still running is waited for."""
         headers = {"Idempotency-Key": str(uuid.uuid4())}
-        answer = self.http.post(path, json=body, headers=headers)
+        for _ in range(RETRIES):
+            answer = self.http.post(path, headers=headers, **request)
+            if answer.status_code not in (429, 503):
+                break
+            time.sleep(retry_after(answer))
+        return answer
+
+    def post(self, path: str, body: Any = None, *expected: int) -> dict[str, Any]:
+        answer = self.write(path, json=body)
         return self.check(answer, *(expected or (200, 201))).json()
 
     def upload(self, path: str, type_: str, **fields: str) -> dict[str, Any]:
@@ -169,12 +181,22 @@ class Client:
         files = {
             "file": (f"{type_.lower()}.pdf", pdf(f"{type_} {uuid.uuid4()}"), "application/pdf")
         }
-        headers = {"Idempotency-Key": str(uuid.uuid4())}
-        answer = self.http.post(path, data=data, files=files, headers=headers)
-        return self.check(answer, 201).json()
+        return self.check(self.write(path, data=data, files=files), 201).json()
 
     def get(self, path: str) -> httpx.Response:
         return self.check(self.http.get(path), 200)
+
+
+RETRIES = 6  # sends of one write answered 429 or 503, Retry-After apart
+
+
+def retry_after(answer: httpx.Response) -> float:
+    """The answer's Retry-After in seconds (NT24 gives whole seconds), 1 without one, at most
+    the rate limit's burst window."""
+    try:
+        return min(max(float(answer.headers.get("Retry-After", "1")), 0.0), 10.0)
+    except ValueError:
+        return 1.0
 
 
 def webhook_secret() -> str:

@@ -278,3 +278,31 @@ def test_a_dev_stack_on_other_ports_calls_its_own_sandboxes(monkeypatch: pytest.
     default = Settings(_env_file=None)
     assert default.vies_base_url == "http://127.0.0.1:8010/vies"
     assert (default.public_base_url, default.smtp_port) == ("http://127.0.0.1:8000", 1025)
+
+
+def test_the_quickstart_sends_a_write_again_after_a_429_with_the_same_key(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The script twice in a row makes more writes than the burst allows (20 in 10 s): a 429
+    stopped the second run. Now the write is sent again after Retry-After, with the same key
+    (a refusal before the command ran is not kept under it)."""
+    import httpx
+
+    keys: list[str] = []
+    slept: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        if len(keys) == 1:
+            return httpx.Response(429, headers={"Retry-After": "3"}, json={"code": "rate-limited"})
+        return httpx.Response(201, json={"uuid": "order"})
+
+    client = quickstart.Client(quickstart.Config("http://nt24.test", "id", "secret", "seller"))
+    client.http = httpx.Client(base_url="http://nt24.test", transport=httpx.MockTransport(answer))
+    monkeypatch.setattr(quickstart.time, "sleep", slept.append)
+    assert client.post("/v1/partners/seller/orders", {}, 201) == {"uuid": "order"}
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert slept == [3.0]
+    keys.clear()
+    assert client.upload("/v1/partners/seller/buyers/b/kyc/documents", "COC_EXTRACT")
+    assert len(keys) == 2 and keys[0] == keys[1]
