@@ -300,7 +300,8 @@ async def _new_partner(session: Any, org: Organization, form: FormData) -> Partn
         errors["name"] = "is required"
     if len(country) != 2 or not country.isalpha():
         errors["country"] = "must be a two-letter country code"
-    if raw := text(form, "vatNumber"):
+    # its column's length first: stdnum's country guess reads a long run of digits as a number
+    if raw := text(form, "vatNumber", fits=Partner.vat_number):
         try:
             vat = normalize_vat_number(raw).full
         except InvalidVatNumber as exc:

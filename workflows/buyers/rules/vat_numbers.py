@@ -49,10 +49,6 @@ COUNTRIES: dict[str, str] = {
 _ALIASES = {"GR": "EL"}
 
 
-# The longest EU VAT number has 14 characters (NL123456789B01); the API's field takes 20
-MAX_LENGTH = 20
-
-
 class InvalidVatNumber(ValueError):
     """The input is not a well-formed EU VAT number; the message says why, for a 422."""
 
@@ -72,8 +68,6 @@ def normalize_vat_number(raw: str) -> VatNumber:
     compact = util.clean(raw, " -./,\t\n\r").upper()
     if not compact:
         raise InvalidVatNumber("a VAT number is required")
-    if len(compact) > MAX_LENGTH:  # before stdnum, whose guesses read digits as one number
-        raise InvalidVatNumber(f"a VAT number has at most {MAX_LENGTH} characters")
     country = _ALIASES.get(compact[:2], compact[:2])
     if country not in COUNTRIES:
         raise InvalidVatNumber(f"{compact} must start with an EU country code{_hint(compact)}")
