@@ -193,17 +193,13 @@ class _MultipartText:
             _, options = parse_options_header(self._value)
             name = options.get(b"name", b"")
             self._name = name.decode("utf-8", "replace")
-            if not _is_utf8(name):
-                self.found.append(FieldError(safe_text(self._name), f"(its name) {_NOT_UTF8}"))
-            elif b"\x00" in name:
-                self.found.append(FieldError(safe_text(self._name), f"(its name) {NUL_TEXT}"))
+            if problem := _text_problem(name):
+                self.found.append(FieldError(safe_text(self._name), f"(its name) {problem}"))
             if b"filename" in options:
                 filename = options[b"filename"]
-                text = safe_text(filename.decode("utf-8", "replace"))
-                if not _is_utf8(filename):
-                    self.found.append(FieldError(self._name, f"(its file name) {_NOT_UTF8}", text))
-                elif b"\x00" in filename:
-                    self.found.append(FieldError(self._name, f"(its file name) {NUL_TEXT}", text))
+                if problem := _text_problem(filename):
+                    text = safe_text(filename.decode("utf-8", "replace"))
+                    self.found.append(FieldError(self._name, f"(its file name) {problem}", text))
             else:
                 self._text = codecs.getincrementaldecoder("utf-8")()
         self._header, self._value = b"", b""
@@ -229,12 +225,13 @@ class _MultipartText:
                 self.found.append(FieldError(safe_text(self._name), message))
 
 
-def _is_utf8(value: bytes) -> bool:
+def _text_problem(value: bytes) -> str | None:
+    """Why a header's bytes are no text a field may hold: not UTF-8, or a NUL character."""
     try:
         value.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return _NOT_UTF8
+    return NUL_TEXT if b"\x00" in value else None
 
 
 def _multipart_text(scope: Scope) -> _MultipartText | None:

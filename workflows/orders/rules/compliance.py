@@ -1579,12 +1579,11 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
 
 
 def _is_seller_or_buyer(facts: ComplianceFacts, name: str, issuer_id: str | None) -> bool:
-    names = [n for n in (facts.seller_name, facts.buyer.name) if n]
-    numbers = [n for n in (facts.seller_vat_number, facts.buyer.vat_number) if n]
-    number = _id_key(issuer_id)
-    return any(_same_entity_name(name, n) for n in names) or bool(
-        number and any(_same_number(number, _id_key(n)) for n in numbers)
+    parties = (
+        (facts.seller_name, facts.seller_vat_number),
+        (facts.buyer.name, facts.buyer.vat_number),
     )
+    return any(_same_entity(name, _id_key(issuer_id), *party) for party in parties)
 
 
 def _evidence_list(doc: DocumentFacts) -> str | None:
