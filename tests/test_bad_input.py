@@ -833,3 +833,35 @@ async def test_multipart_text_that_is_not_utf8_is_refused(stack: Stack) -> None:
         )
         assert taken.status_code == 201, taken.text
         assert taken.json()["issuerName"] == "Notar Müller"
+
+
+# --- 10. pages a browser opens --------------------------------------------------------------
+
+
+async def test_the_web_app_and_the_upload_page_answer_problems_as_pages(stack: Stack) -> None:
+    """A person in a browser never reads problem+json: a path no page has, a NUL in a query, a
+    body too large and a file past the upload limit are said in words, the buyer's page in the
+    language the browser asks for; the APIs keep their problems."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    too_large = b"0" * (stack.settings.max_upload_bytes + 2 * 1024 * 1024)
+    async with stack.http() as browser:
+        unknown = await browser.get("/app/no-such-page")
+        nul = await browser.get("/app/login", params={"next": "\x00"})
+        body = await browser.post("/app/login", content=b"a" * (2 * 1024 * 1024), headers=form)
+        upload = await browser.post(
+            "/self-service/a-token/documents",
+            files={"file": ("scan.pdf", too_large, "application/pdf")},
+            headers={"Accept-Language": "de-DE,de;q=0.9"},
+        )
+        no_link = await browser.get("/self-service/a/b", headers={"Accept-Language": "fr;q=1"})
+        api = await browser.get("/v1/no-such-resource")
+    for page, status in ((unknown, 404), (nul, 422), (body, 413), (upload, 413), (no_link, 404)):
+        assert page.status_code == status, page.text
+        assert page.headers["content-type"].startswith("text/html"), page.text
+    assert "<h1>Not Found</h1>" in unknown.text and "Back to the dashboard" in unknown.text
+    assert "next: must not contain the NUL character" in nul.text
+    assert "Die Datei ist zu groß" in upload.text and 'lang="de"' in upload.text
+    assert (
+        "Ce lien n&#39;est pas valide" in no_link.text or "Ce lien n'est pas valide" in no_link.text
+    )
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"

@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from email.message import Message as MimeHeader
 from typing import Any
 
@@ -143,7 +144,27 @@ def trace_id(request: Request) -> str:
     return existing
 
 
-def problem_response(request: Request, problem: Problem) -> JSONResponse:
+ProblemPage = Callable[[Request, Problem], Response]
+
+
+def answer_problems_as_pages(app: FastAPI, prefix: str, page: ProblemPage) -> None:
+    """Paths under ``prefix`` are pages a person opens in a browser: a problem answered there
+    outside the area's own routes (an unknown path, a body too large, a NUL in the query, an
+    unexpected error) is ``page``, in words, rather than problem+json."""
+    app.state.problem_pages = (*getattr(app.state, "problem_pages", ()), (prefix, page))
+
+
+def _problem_page(request: Request) -> ProblemPage | None:
+    app, path = request.scope.get("app"), request.scope["path"]
+    for prefix, page in getattr(getattr(app, "state", None), "problem_pages", ()):
+        if path == prefix or path.startswith(f"{prefix}/"):
+            return page
+    return None
+
+
+def problem_response(request: Request, problem: Problem) -> Response:
+    if (page := _problem_page(request)) is not None:
+        return page(request, problem)
     body: dict[str, Any] = {
         "type": f"{app_settings(request).problem_base_uri}{problem.slug}",
         "title": problem.title,
@@ -268,7 +289,7 @@ _NOT_A_FILE = "Expected UploadFile, received:"
 NOT_A_FILE = "must be a file (a form part with a filename)"
 
 
-def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _request_validation(request: Request, exc: RequestValidationError) -> Response:
     content_type = request.headers.get("content-type")
     if not is_json_media_type(content_type) and any(
         isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",)
@@ -322,7 +343,7 @@ class Unavailable(Problem):
         )
 
 
-def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     if isinstance(exc, BodyProblem):
         return problem_response(request, exc.problem)
     slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
@@ -338,7 +359,7 @@ def route_of(scope: Any) -> str:
     return getattr(scope.get("route"), "path", None) or "<unmatched>"
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Response:
     if (away := dependency_away(request, exc)) is not None:
         return problem_response(request, away)
     log.exception("unhandled error", route=route_of(request.scope), trace_id=trace_id(request))

@@ -28,7 +28,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
@@ -111,7 +111,7 @@ def logged_temporal_problem(request: Request, exc: BaseException) -> Problem:
     return problem
 
 
-def _handler(request: Request, exc: Exception) -> JSONResponse:
+def _handler(request: Request, exc: Exception) -> Response:
     return problem_response(request, logged_temporal_problem(request, exc))
 
 

@@ -258,7 +258,10 @@ def redirect(url: str, flash: str | None = None) -> Response:
 def error_page(request: Request, problem: Problem) -> Response:
     """A problem as a page in words, with its headers (a 503's Retry-After)."""
     status, title, detail = problem.status, problem.title, problem.detail
-    page = render(request, "error.html", status_code=status, title=title, detail=detail)
+    fields = problem.errors or []
+    page = render(
+        request, "error.html", status_code=status, title=title, detail=detail, fields=fields
+    )
     page.headers.update(problem.headers)
     return page
 

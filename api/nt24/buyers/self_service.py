@@ -37,7 +37,7 @@ from store.buyers.invitations import (
 )
 from store.buyers.queries import invitation_by_token
 from store.db import Database
-from store.i18n import N_, BuyerLocale
+from store.i18n import N_, BuyerLocale, language_of
 from store.models import SelfServiceInvitation, utcnow
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
@@ -175,6 +175,36 @@ def _errors(problem: Problem, t: BuyerLocale) -> list[dict[str, str]]:
         {"label": t.gettext(FIELD_LABELS.get(e["field"], e["field"])), "message": e["message"]}
         for e in problem.errors or []
     ]
+
+
+def problem_page(request: Request, problem: Problem) -> Response:
+    """A problem met before this page's own code could answer (a file past the size limit, a
+    NUL in a field, a path no link has, an unexpected error), in words, in the language the
+    buyer's browser asks for: the link's invitation is not read here."""
+    t = BuyerLocale(
+        language_of(request.headers.get("accept-language", "").split(",")[0].split(";")[0])
+    )
+    if problem.status == 404:
+        heading = t.gettext("This link is not valid")
+    elif problem.status == 413:
+        heading = t.gettext("The file is too large")
+    elif problem.status >= 500:
+        heading = t.gettext("The page is not available right now. Please try again later.")
+    else:
+        heading = t.gettext("This did not work")
+    # the check's own words, as an upload's field errors are shown (English)
+    message = " ".join(
+        [problem.detail, *(f"{e['field']}: {e['message']}" for e in problem.errors or [])]
+    )
+    page = _html(
+        request,
+        "self_service/closed.html",
+        t,
+        {"heading": heading, "message": message},
+        problem.status,
+    )
+    page.headers.update(problem.headers)
+    return page
 
 
 @router.get("/{token}", response_class=HTMLResponse)
