@@ -236,7 +236,7 @@ async def test_an_address_outside_the_vat_territory_and_an_early_arrival_paper_p
         assert rollup["complianceStatus"] == "INCOMPLETE"
         blockers = {b["code"]: b["message"] for b in rollup["blockers"]}
         assert "(97400, FR) is in a French overseas department" in blockers["NOT_INTRA_EU"]
-        assert "cannot confirm that arrival" in blockers["INSUFFICIENT_TRANSPORT_EVIDENCE"]
+        assert "so it cannot attest it" in blockers["INSUFFICIENT_TRANSPORT_EVIDENCE"]
 
 
 async def test_dates_at_the_ends_of_the_calendar_are_evaluated(stack: Stack):

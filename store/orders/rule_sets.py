@@ -28,7 +28,12 @@ from typing import Any
 import rfc8785
 
 from workflows.orders.rules import compliance as current
-from workflows.orders.rules import rule_set_2026_11, rule_set_2026_12, rule_set_2026_12_1
+from workflows.orders.rules import (
+    rule_set_2026_11,
+    rule_set_2026_12,
+    rule_set_2026_12_1,
+    rule_set_2026_12_2,
+)
 from workflows.orders.rules.versions import EVALUATORS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +49,7 @@ FILES: dict[str, tuple[str, ...]] = {
     rule_set_2026_11.RULE_SET: ("workflows/orders/rules/rule_set_2026_11.py", *_SHARED),
     rule_set_2026_12.RULE_SET: _RULES,
     rule_set_2026_12_1.RULE_SET: _RULES,
+    rule_set_2026_12_2.RULE_SET: _RULES,
     current.RULE_SET: _RULES,
 }
 # where a frozen rule set's file, named in FILES by its path while in force, is kept now
@@ -53,6 +59,9 @@ IN_FORCE_AS: dict[str, dict[str, str]] = {
     },
     rule_set_2026_12_1.RULE_SET: {
         "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_1.py"
+    },
+    rule_set_2026_12_2.RULE_SET: {
+        "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_2.py"
     },
 }
 assert set(FILES) == set(EVALUATORS), "every rule set an order can hold has its files"

@@ -60,6 +60,10 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 async def _facts(
     session: AsyncSession, order: Order, buyer: Buyer, partner: Partner, today: date, policy: Any
 ) -> rules.ComplianceFacts:
@@ -77,6 +81,7 @@ async def _facts(
     own = (order.payment or {}).get("sourceIban")
     transport = order.transport or {}
     pickup, delivery = transport.get("pickup") or {}, transport.get("delivery") or {}
+    revocations = transport.get("revocations") or []
     payment = order.payment
     return rules.ComplianceFacts(
         today=today,
@@ -129,9 +134,10 @@ async def _facts(
             delivery_date=_day(delivery.get("deliveryDate")),
             delivery_country=(delivery.get("deliveryAddress") or {}).get("country"),
             arranged_by=pickup.get("arrangedBy"),
-            delivery_confirmed_at=datetime.fromisoformat(delivery["confirmedAt"])
-            if delivery.get("confirmedAt")
-            else None,
+            delivery_confirmed_at=_moment(delivery.get("confirmedAt")),
+            collection_post_code=(pickup.get("collectionAddress") or {}).get("postCode"),
+            delivery_post_code=(delivery.get("deliveryAddress") or {}).get("postCode"),
+            revoked_at=_moment(revocations[-1].get("revokedAt")) if revocations else None,
         ),
         documents=tuple(
             rules.DocumentFacts(
@@ -145,6 +151,9 @@ async def _facts(
                 origin_country=d.origin_country,
                 destination_country=d.destination_country,
                 issuer_stated=bool(d.issuer_type_stated),
+                document_date=d.document_date,
+                received_at=d.created_at,
+                sha256=d.sha256,
             )
             for d in documents
         ),

@@ -7,6 +7,7 @@ the decision and its Export File, the commands it refuses, and the deadlines it 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -50,6 +51,7 @@ from workflows.orders.model import (
     Payment,
     Pickup,
     ReadyForPickup,
+    RevokePickup,
     SubmitInvoice,
     SubmitPayment,
 )
@@ -225,8 +227,10 @@ class Orders:
         issuer: str,
         name: str | None,
         vins: list[str] | None = None,
+        sha256: str | None = None,
     ) -> str:
-        """Attach a document (covering ``vins``, None: all of the order's); its uuid."""
+        """Attach a document (covering ``vins``, None: all of the order's; a file of its own
+        unless ``sha256`` names one); its uuid."""
         module = {"SHIPMENT": "invoice", "PAYMENT": "payment"}.get(type_.split("_")[0], "transport")
         uuid = str(uuid4())
         await handle.execute_update(
@@ -242,7 +246,7 @@ class Orders:
                     f"{type_.lower()}.pdf",
                     "application/pdf",
                     1024,
-                    "0" * 64,
+                    sha256 or hashlib.sha256(uuid.encode()).hexdigest(),
                     vins=vins,
                 )
             ),
@@ -381,6 +385,39 @@ async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(o
     decided = recorded.export_files[-1].evaluation
     assert decided.decision == "VAT_APPLICABLE"
     assert "TRANSPORT_EVIDENCE_OVERDUE" in {b.code for b in decided.blockers}
+
+
+async def test_papers_of_a_revoked_transport_and_one_file_sent_twice_prove_no_party(
+    orders: Orders,
+):
+    """The pickup's revocation and each paper's file reach the rules (rule set 2026.12.3): the
+    carrier's invoice of the aborted transport proves nothing about the next one, and one
+    scanned CMR sent as the CMR at pickup and at delivery is one item of evidence."""
+    handle = await orders.create()
+    await orders.paid(handle)
+    await orders.picked_up(handle)
+    for type_, issuer, name in [
+        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
+        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
+        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Trans Logistik GmbH"),
+    ]:
+        await orders.attach(handle, type_, issuer, name)
+    await skip(orders.env, timedelta(hours=1))
+    await handle.execute_update(OrderWorkflow.revoke_pickup, RevokePickup("transport aborted"))
+    await skip(orders.env, timedelta(hours=1))
+    await orders.picked_up(handle)
+    scan = "cd" * 32
+    await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Eurotrans Kft", sha256=scan)
+    await orders.attach(handle, "TRANSPORT_CMR_DELIVERY", "CARRIER", "Spedition Meier", sha256=scan)
+    await orders.delivered(handle)
+
+    evidence = {r["rule_id"]: r for r in orders.recorded.last.rule_outcomes}[
+        "ART_45A_INDEPENDENT_EVIDENCE"
+    ]
+    assert orders.recorded.last.compliance_status == "INCOMPLETE", evidence
+    assert "so far WVWZZZ1KZAW000001: Eurotrans Kft (list (a))" in evidence["detail"]
+    assert "Trans Logistik GmbH: received before the pickup was revoked" in evidence["detail"]
+    assert "Spedition Meier: the same file as TRANSPORT_CMR of Eurotrans Kft" in evidence["detail"]
 
 
 async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders):
@@ -555,14 +592,35 @@ class OrderWorkflowBefore2026_12_2(OrderWorkflow):
         return self.rule_set
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_3(OrderWorkflow):
+    """The order workflow as deployed with rule set 2026.12.2: it knew 2026.11 to 2026.12.2."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _rule_set(self) -> str:
+        known = ("2026.12.2", "2026.12.1", "2026.12", LEGACY_RULE_SET)
+        at = workflow.info().get_current_history_length()
+        for version in known[: known.index(self.rule_set)]:
+            if workflow.patched(f"rule-set-{version}") or workflow.patched(
+                f"rule-set-{version}-at-{at}"
+            ):
+                self.rule_set = version
+                break
+        return self.rule_set
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
     [
         (OrderWorkflowBefore2026_12, LEGACY_RULE_SET),
         (OrderWorkflowBefore2026_12_1, "2026.12"),
         (OrderWorkflowBefore2026_12_2, "2026.12.1"),
+        (OrderWorkflowBefore2026_12_3, "2026.12.2"),
     ],
-    ids=["from-2026.11", "from-2026.12", "from-2026.12.1"],
+    ids=["from-2026.11", "from-2026.12", "from-2026.12.1", "from-2026.12.2"],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(
     time_skipping: WorkflowEnvironment, deployed: type, held_before: str

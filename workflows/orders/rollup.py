@@ -140,6 +140,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             delivery_post_code=delivery.delivery_address.post_code
             if delivery and delivery.delivery_address
             else None,
+            revoked_at=transport.revocations[-1].revoked_at if transport.revocations else None,
         ),
         documents=tuple(
             rules.DocumentFacts(
@@ -155,6 +156,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
                 issuer_stated=bool(d.issuer_type_stated),
                 document_date=d.document_date,
                 received_at=d.created_at,
+                sha256=d.sha256,
             )
             for d in order.documents
         ),

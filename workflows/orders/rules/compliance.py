@@ -46,7 +46,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.2"
+RULE_SET = "2026.12.3"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -239,6 +239,9 @@ class TransportFacts:
     # state outside the EU's VAT territory (Art. 6 VAT Directive)
     collection_post_code: str | None = None
     delivery_post_code: str | None = None
+    # when the last pickup was revoked (its transport aborted): the transport's papers received
+    # before then are that transport's, not the one that followed
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,8 @@ class DocumentFacts:
     # when it was received (uploaded): its day is the one of the member state where the
     # transport began, where the supply is taxed
     received_at: datetime | None = None
+    # the file's: one file is one item of evidence, however often and as whatever it is sent
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1226,8 +1231,17 @@ def _supply_time_check(
 
 def _vies_answers(facts: ComplianceFacts) -> tuple[ViesCheck, ...]:
     """Every VIES answer for the buyer's number, the order's own and those it heard of, once
-    each, in the order VIES gave them."""
-    return _in_order(tuple(dict.fromkeys((*facts.buyer.vies_checks, *facts.buyer.vies_heard))))
+    each, in the order VIES gave them, each on its day in the member state where the transport
+    began (the seller's until that is stated), as a paper's day of receipt is: an answer at
+    00:30 on the 5th there says nothing about a supply on the 4th."""
+    state = _origin(facts) or facts.seller_country
+    answers = dict.fromkeys((*facts.buyer.vies_checks, *facts.buyer.vies_heard))
+    return _in_order(
+        tuple(
+            replace(c, checked_on=local_date(c.checked_at, state)) if c.checked_at else c
+            for c in answers
+        )
+    )
 
 
 def _in_order(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
@@ -1388,12 +1402,19 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     missing = [vin for vin, doc in statements.items() if doc is None]
     if not late and not missing:
         return rule(PASSED, f"the buyer's written statement was received by {due}")
+    uncounted = [
+        f"{_document_name(d)}: {why}"
+        for d in _active(facts.documents)
+        if d.type in _STATEMENT_TYPES and (why := _not_of_this_transport(facts, d))
+    ]
+    not_counted = f"; not counted: {'; '.join(uncounted)}" if uncounted else ""
     if late or facts.today > due:
         return rule(
             FAILED,
             "the buyer's written statement was due by "
             f"{due}: {', '.join(late + [f'{vin} (missing)' for vin in missing])}. The "
-            "presumption of Art. 45a is lost for this supply; prove the transport otherwise",
+            "presumption of Art. 45a is lost for this supply; prove the transport otherwise"
+            + not_counted,
             "BUYER_STATEMENT_OVERDUE",
         )
     return rule(
@@ -1402,7 +1423,7 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         "date of issue, buyer's name and address, the vehicle and its VIN, date and place of "
         "arrival, who accepted the vehicle); the pickup declaration signed by the buyer is it "
         "when it names the VIN and the destination. Upload it with issuerType BUYER, its vins "
-        "and its destinationCountry, the one the transport ended in",
+        "and its destinationCountry, the one the transport ended in" + not_counted,
         "BUYER_STATEMENT_MISSING",
     )
 
@@ -1421,7 +1442,11 @@ def _first_statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | No
     vehicle), names the destination the transport has, and was sent as issued by the buyer (a
     type's default issuer proves no one signed it) and not signed by another party."""
     statements = [
-        d for d in facts.documents if d.type in _STATEMENT_TYPES and _the_buyers(facts, d, vin)
+        d
+        for d in facts.documents
+        if d.type in _STATEMENT_TYPES
+        and _the_buyers(facts, d, vin)
+        and _not_of_this_transport(facts, d) is None
     ]
     if not any(d.status == ACTIVE for d in statements):
         return None
@@ -1488,33 +1513,70 @@ def _national_proof_for(facts: ComplianceFacts, proof: NationalProof, vin: str) 
             if proof.issuer_type == "BUYER"
             else d.issuer_type == proof.issuer_type and d.vins is not None and vin in d.vins
         )
-        and not _before_arrival(facts, d)
+        and _not_of_this_transport(facts, d) is None
         for d in _active(facts.documents)
     )
 
 
 # Papers that confirm the arrival (Art. 45a(3): the CMR signed at delivery, a confirmation of
-# arrival, a public authority's, a warehouse keeper's receipt in the destination state)
+# arrival, a public authority's, a warehouse keeper's receipt in the destination state), and
+# the buyer's statement, which gives the date and place of arrival (Art. 45a(1)(b)(i))
 _ARRIVAL_PAPERS = frozenset(
     {
         "TRANSPORT_CMR_DELIVERY",
         _ARRIVAL_CONFIRMATION,
         "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
         "TRANSPORT_WAREHOUSE_RECEIPT",
+        BUYER_STATEMENT,
         *(proof.document_type for proof in NATIONAL_PROOFS.values()),
     }
 )
+# Papers made when the vehicle is taken over: the CMR the carrier signs then, the pickup
+# declaration the buyer signs
+_PICKUP_PAPERS = frozenset({"TRANSPORT_CMR", "TRANSPORT_PICKUP_DECLARATION"})
+_TRANSPORT_PAPERS = _ROUTE_PAPERS | _ARRIVAL_PAPERS
 
 
-def _before_arrival(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
-    """A paper confirming the arrival that is dated, or was received, before the delivery it
-    would confirm: it cannot be about this arrival (a paper of an earlier, revoked transport,
-    or one written in advance), so it contradicts the milestones rather than proving them."""
-    arrived = facts.transport.delivery_date
-    if doc.type not in _ARRIVAL_PAPERS or arrived is None:
-        return False
-    dated = doc.document_date is not None and doc.document_date < arrived
-    return dated or _received_on(facts, doc) < arrived
+def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
+    """Why a paper of the transport cannot be about the transport its milestones record, or
+    None: received before the pickup was revoked (a paper of the aborted transport), or
+    dated or received before the pickup or the arrival it would attest (a paper written in
+    advance, or of an earlier transport). It contradicts the milestones rather than proving
+    them; a paper that still holds is sent again."""
+    transport = facts.transport
+    if doc.type not in _TRANSPORT_PAPERS:
+        return None
+    if revoked := _of_a_revoked_transport(facts, doc):
+        return revoked
+    for papers, milestone, day in (
+        (_PICKUP_PAPERS, "pickup", transport.pickup_date),
+        (_ARRIVAL_PAPERS, "delivery", transport.delivery_date),
+    ):
+        if doc.type not in papers or day is None:
+            continue
+        dated = doc.document_date is not None and doc.document_date < day
+        if dated or _received_on(facts, doc) < day:
+            return f"dated or received before the {milestone} on {day}, so it cannot attest it"
+    return None
+
+
+def _of_a_revoked_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
+    """Why a paper of the transport is one of the transport whose pickup was revoked: it
+    was received before the revocation (in UTC: no member state's day is needed)."""
+    revoked = facts.transport.revoked_at
+    if doc.type not in _TRANSPORT_PAPERS or revoked is None or not _received_before(doc, revoked):
+        return None
+    return f"received before the pickup was revoked ({_utc(revoked):%Y-%m-%d %H:%M} UTC)"
+
+
+def _received_before(doc: DocumentFacts, moment: datetime) -> bool:
+    if doc.received_at is not None:
+        return _utc(doc.received_at) < _utc(moment)
+    return doc.received_on is not None and doc.received_on < _utc(moment).date()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -1532,15 +1594,18 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     the seller and the buyer. A paper proves a party only with its issuer's name; the same
     name or issuer number under any issuer type is one entity."""
     parties: list[_Party] = []
+    files: set[str] = set()  # one file is one item, whatever it was sent as
     for doc in _active(facts.documents):
         kind = _evidence_list(doc)
         name = (doc.issuer_name or "").strip()
         if not kind or not _concerns(doc, vin) or not _names_an_entity(name):
             continue
-        if _before_arrival(facts, doc):
+        if _not_of_this_transport(facts, doc) is not None or doc.sha256 in files:
             continue
         if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(facts, name, doc.issuer_id):
             continue
+        if doc.sha256:
+            files.add(doc.sha256)
         key, number = _entity_key(name), _id_key(doc.issuer_id)
         same = [
             p
@@ -1562,18 +1627,21 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
 
 def _uncounted(facts: ComplianceFacts) -> list[str]:
     """The evidence papers that name an issuer and still prove no party, and why."""
-    arrived = facts.transport.delivery_date
     reasons = []
+    files: dict[str, DocumentFacts] = {}
     for doc in _active(facts.documents):
         name = (doc.issuer_name or "").strip()
         if not _evidence_list(doc) or not _entity_key(name):
             continue
+        first = files.setdefault(doc.sha256, doc) if doc.sha256 else doc
         if not _names_an_entity(name):
             reasons.append(f"{_document_name(doc)}: its issuerName names a role, not an entity")
-        elif _before_arrival(facts, doc):
+        elif why := _not_of_this_transport(facts, doc):
+            reasons.append(f"{_document_name(doc)}: {why}")
+        elif first is not doc:
             reasons.append(
-                f"{_document_name(doc)}: dated or received before the delivery on {arrived}, "
-                "so it cannot confirm that arrival"
+                f"{_document_name(doc)}: the same file as {_document_name(first)}, one item "
+                "of evidence"
             )
     return reasons
 
@@ -1726,7 +1794,11 @@ def _destinations(facts: ComplianceFacts) -> dict[str, str]:
 def _route_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     """The papers whose word on where the transport began and ended counts: the transport's
     own and the buyer's statements about it, not an invoice, a payment or an order's note."""
-    return [d for d in _active(facts.documents) if d.type in _ROUTE_PAPERS]
+    return [
+        d
+        for d in _active(facts.documents)
+        if d.type in _ROUTE_PAPERS and _of_a_revoked_transport(facts, d) is None
+    ]
 
 
 def _stated(*sources: tuple[str, str | None]) -> dict[str, str]:
