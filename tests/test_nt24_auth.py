@@ -93,7 +93,13 @@ async def test_token_endpoint_failures_are_rfc6749_errors(stack: Stack):
         wrong_grant = await http.post(TOKEN_PATH, data=good | {"grant_type": "password"})
         no_grant = await http.post(TOKEN_PATH, data=good)
         as_json = await http.post(TOKEN_PATH, json=good | {"grant_type": "client_credentials"})
+        grant = {"grant_type": "client_credentials"}
+        no_secret = await http.post(TOKEN_PATH, data=grant | {"client_id": tenant.client_id})
+        no_client = await http.post(TOKEN_PATH, data=grant)
     assert (wrong_secret.status_code, wrong_secret.json()["error"]) == (401, "invalid_client")
+    # "no client authentication included" is invalid_client too (RFC 6749 5.2)
+    for missing in (no_secret, no_client):
+        assert (missing.status_code, missing.json()["error"]) == (401, "invalid_client")
     assert (wrong_grant.status_code, wrong_grant.json()["error"]) == (400, "unsupported_grant_type")
     assert (no_grant.status_code, no_grant.json()["error"]) == (400, "invalid_request")
     assert (as_json.status_code, as_json.json()["error"]) == (400, "invalid_request")

@@ -44,7 +44,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "not-found": (404, "Not Found"),
     "method-not-allowed": (405, "Method Not Allowed"),
     "version-mismatch": (409, "Version Mismatch"),
-    "resource-exists-different-body": (409, "Resource Exists With Different Body"),
+    "resource-exists-different-body": (409, "Resource Exists Different Body"),
     "milestone-already-set": (409, "Milestone Already Set"),
     "conflict": (409, "Conflict"),
     "payload-too-large": (413, "Payload Too Large"),
@@ -52,7 +52,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "validation-error": (422, "Validation Error"),
     "idempotency-key-reused": (422, "Idempotency Key Reused"),
     "rate-limited": (429, "Rate Limit Exceeded"),
-    "internal-error": (500, "Internal Server Error"),
+    "internal-error": (500, "Internal Error"),
     "service-unavailable": (503, "Service Unavailable"),
 }
 

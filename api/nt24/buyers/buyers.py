@@ -8,7 +8,7 @@ from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy.exc import IntegrityError
@@ -125,7 +125,8 @@ class BuyerOut(NT24Model):
 
 
 class BlockRequest(NT24Model):
-    reason: str = Field(min_length=1, max_length=500)
+    # the contract shows no body for the block: one may come with a reason, or none at all
+    reason: str | None = Field(None, min_length=1, max_length=500)
 
 
 def _vat_number(raw: str, field: str = "vatNumber") -> str:
@@ -436,16 +437,16 @@ async def update_buyer(
 )
 async def block_buyer(
     buyerId: UUID,
-    body: BlockRequest,
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
+    body: Annotated[BlockRequest | None, Body()] = None,
 ) -> JSONResponse:
     async with db.transaction() as session:
         buyer = await load_buyer(session, scope, buyerId)
         newly_blocked = buyer.status != "BLOCKED"
         if newly_blocked:
-            buyer.status, buyer.blocked_reason = "BLOCKED", body.reason
+            buyer.status, buyer.blocked_reason = "BLOCKED", body and body.reason
             touch(buyer)
     if newly_blocked:
         await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now

@@ -209,8 +209,10 @@ async def token(
     client_id, secret = basic or (str(form.get("client_id") or ""), "")
     if basic is None:
         secret = str(form.get("client_secret") or "")
-    if not client_id or not secret:
-        return _oauth_error(400, "invalid_request", "Client credentials are missing.")
+    if not client_id or not secret:  # no client authentication included (RFC 6749 5.2)
+        return _oauth_error(
+            401, "invalid_client", "Client credentials are missing.", basic=bool(basic)
+        )
     if "\x00" in client_id + secret:  # no credential holds one (nor can a database column)
         return _oauth_error(400, "invalid_request", "Client credentials hold a NUL character.")
     throttle = login_throttle(request)

@@ -10,14 +10,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.block_request import BlockRequest
 from ...models.buyer_out import BuyerOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     seller_id: UUID,
     buyer_id: UUID,
     *,
-    body: BlockRequest,
+    body: BlockRequest | None | Unset = UNSET,
     idempotency_key: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -31,7 +31,10 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, BlockRequest):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -109,7 +112,7 @@ def sync_detailed(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: BlockRequest,
+    body: BlockRequest | None | Unset = UNSET,
     idempotency_key: str,
 ) -> Response[BuyerOut | Problem]:
     """Block a buyer: no new orders, and a blocker on its open orders
@@ -123,7 +126,7 @@ def sync_detailed(
             and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
-        body (BlockRequest):
+        body (BlockRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +155,7 @@ def sync(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: BlockRequest,
+    body: BlockRequest | None | Unset = UNSET,
     idempotency_key: str,
 ) -> BuyerOut | Problem | None:
     """Block a buyer: no new orders, and a blocker on its open orders
@@ -166,7 +169,7 @@ def sync(
             and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
-        body (BlockRequest):
+        body (BlockRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +193,7 @@ async def asyncio_detailed(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: BlockRequest,
+    body: BlockRequest | None | Unset = UNSET,
     idempotency_key: str,
 ) -> Response[BuyerOut | Problem]:
     """Block a buyer: no new orders, and a blocker on its open orders
@@ -204,7 +207,7 @@ async def asyncio_detailed(
             and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
-        body (BlockRequest):
+        body (BlockRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -231,7 +234,7 @@ async def asyncio(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: BlockRequest,
+    body: BlockRequest | None | Unset = UNSET,
     idempotency_key: str,
 ) -> BuyerOut | Problem | None:
     """Block a buyer: no new orders, and a blocker on its open orders
@@ -245,7 +248,7 @@ async def asyncio(
             and path it is a 422. A refusal before the command ran (400, 403, 404, 409 version-
             mismatch, 422) is not kept: the same key with the request put right (such as the current
             If-Match) runs it.
-        body (BlockRequest):
+        body (BlockRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
