@@ -223,7 +223,6 @@ async def test_a_write_without_a_body_names_each_field_its_body_needs(
                 assert {e["message"] for e in answer.json()["errors"]} == {"Field required"}
                 checked.append(f"{method.upper()} {path}")
         assert "POST /v1/partners/{sellerId}/orders/{uuid}/cancel" in checked
-        assert "POST /v1/partners/{sellerId}/buyers/{buyerId}/block" in checked
         assert "POST /v1/api/order-request/" in checked and "POST /v1/api/token/" in checked
 
 
