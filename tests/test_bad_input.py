@@ -700,9 +700,13 @@ async def answer_before_the_end(
         writer.close()
 
 
-def too_large(answer: httpx.Response, limit: str) -> None:
-    body = problem(answer, 413)
-    assert body["code"] == "payload-too-large" and limit in body["detail"], body
+def too_large(answer: httpx.Response, limit: str, page: bool = False) -> None:
+    if page:  # the web app's: a page in words
+        assert answer.status_code == 413 and limit in answer.text, answer.text
+        assert answer.headers["content-type"].startswith("text/html")
+    else:
+        body = problem(answer, 413)
+        assert body["code"] == "payload-too-large" and limit in body["detail"], body
     # answered inside the request id and the security headers
     assert answer.headers["x-request-id"] and answer.headers["x-content-type-options"]
 
@@ -743,15 +747,16 @@ async def test_bodies_are_capped_while_they_arrive(stack: Stack) -> None:
         ):
             size = BODY_LIMIT if limit == "1 MiB" else upload
             start = FILE_PART if "multipart" in headers["content-type"] else b'{"a": "'
+            page = path.startswith("/app/")
             # a Content-Length past the limit: refused before a byte of the body is read
             declared = headers | {"content-length": str(300 * MIB)}
-            too_large(await answer_before_the_end(stack, path, declared, b"", 0), limit)
+            too_large(await answer_before_the_end(stack, path, declared, b"", 0), limit, page)
             # chunked: counted as it arrives, refused without waiting for its end
             early = await answer_before_the_end(stack, path, headers, start, size + MIB)
-            too_large(early, limit)
+            too_large(early, limit, page)
             # the server reads past what is left: a client sending it all still gets the 413
             stream = Stream(size + MIB, start)
-            too_large(await http.post(path, content=stream, headers=headers), limit)
+            too_large(await http.post(path, content=stream, headers=headers), limit, page)
         # reads pay nothing and are unaffected
         assert (await http.get(buyers)).json()["data"][0]["vatNumber"] == "FR40303265045"
 
