@@ -273,9 +273,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_pdf_pages: int = Field(200, gt=0)
 
-    # Webhooks (docs/webhooks.md). Retries are offsets from an event's first failed attempt;
-    # each lands up to `webhook_retry_jitter` (a fraction of its offset) later, never earlier.
-    # Env values are JSON: NT24_WEBHOOK_RETRY_SCHEDULE='["PT1S","PT5S"]'
+    # Webhooks (docs/webhooks.md). The retry schedule is the contract's: offsets from an
+    # event's first failed attempt, one per attempt, the first attempt (made at once) standing
+    # in for the first offset: as many attempts in all as offsets, the last at the last offset.
+    # Each retry lands up to `webhook_retry_jitter` (a fraction of its offset) later, never
+    # earlier. Env values are JSON: NT24_WEBHOOK_RETRY_SCHEDULE='["PT1S","PT5S"]' (two
+    # attempts: the first, and a retry 5 s after it failed)
     webhook_retry_schedule: list[timedelta] = Field(
         default=[
             timedelta(minutes=1),

@@ -55,14 +55,17 @@ from tests.conftest import Stack, capture_history, serving, settings_for_tests
 from tests.order_flow import OrderClient, key, seller_session
 from workflows.ids import WEBHOOK_SWEEP_SCHEDULE, webhook_delivery_workflow_id
 from workflows.webhooks.activities import FAN_OUT_WORKFLOW, Batch
-from workflows.webhooks.delivery import next_attempt_at
+from workflows.webhooks.rules import next_attempt_at, retry_offsets
 
-# The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "1m, 5m, 15m, 1h, 4h, 8h,
-# 16h, 24h, 36h, 48h", offsets from the first failed attempt), written out here rather than read
-# from the settings, so a changed default fails these tests instead of moving them along
+# The contract's retry schedule (nt24-conventions-webhooks.md §5.7: "up to 10 attempts",
+# "1m, 5m, 15m, 1h, 4h, 8h, 16h, 24h, 36h, 48h", offsets from the first failed attempt), written
+# out here rather than read from the settings, so a changed default fails these tests instead of
+# moving them along. The first attempt stands in for the first offset: retries at the other nine
 MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
 SCHEDULE = [1 * MINUTE, 5 * MINUTE, 15 * MINUTE, 1 * HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR]
 SCHEDULE += [24 * HOUR, 36 * HOUR, 48 * HOUR]
+RETRIES = SCHEDULE[1:]
+ATTEMPTS = 10  # the contract's delivery history shows `attempts: 10` on a FAILED delivery
 AUTO_PAUSE_FAILURES = 20  # the contract: 20 consecutive failures (or 72 h of them)
 RETENTION = timedelta(days=30)  # the contract's delivery history retention
 
@@ -613,18 +616,19 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
             )
             assert (await _timers(stack, throttled["id"]))[0] >= timedelta(minutes=59)
 
-            # the one that never recovers: every retry of the schedule, then FAILED
+            # the one that never recovers: the first attempt and nine retries, then FAILED
             calls = receiver.calls["down"]
-            assert len(calls) == 1 + len(SCHEDULE)
+            assert len(calls) == ATTEMPTS
             assert {verified(down["secret"], c)["id"] for c in calls} == {lost["eventId"]}
             final = (await deliveries(http, down))[0]
-            assert final["status"] == "FAILED" and final["attempts"] == 1 + len(SCHEDULE)
+            assert final["status"] == "FAILED" and final["attempts"] == ATTEMPTS
             assert final["httpStatus"] == 503 and "nextRetryAt" not in final
             waited = timedelta(0)
             jitter = stack.settings.webhook_retry_jitter
-            for offset, timer in zip(SCHEDULE, await _timers(stack, lost["id"]), strict=True):
+            for offset, timer in zip(RETRIES, await _timers(stack, lost["id"]), strict=True):
                 waited += timer
                 assert offset - timedelta(minutes=1) <= waited <= offset * (1 + jitter)
+            assert waited >= SCHEDULE[-1] - timedelta(minutes=1)  # the last at the last offset
             await capture_history(
                 stack.client.get_workflow_handle(webhook_delivery_workflow_id(lost["id"])),
                 "webhook_delivery_fails_terminally",
@@ -637,7 +641,7 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
                 "deliveryId": lost["id"],
                 "eventId": lost["eventId"],
                 "eventType": "compliance.status_changed",
-                "attempts": 1 + len(SCHEDULE),
+                "attempts": ATTEMPTS,
                 "lastHttpStatus": 503,
                 "lastError": "HTTP 503",
             }
@@ -649,7 +653,8 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
 
 async def test_an_event_whose_first_attempt_fails_goes_to_its_workflow(stack: Stack):
     """The outbox relay's inline attempt fails: the delivery's workflow starts from that
-    outcome, plans the retry at the schedule's first offset and waits for it."""
+    outcome, plans the first retry (the schedule's second offset: the first attempt stands in
+    for its first) and waits for it."""
     receiver = Receiver()
     receiver.default["later"] = 503
     async with serving(receiver.app) as base:
@@ -685,7 +690,7 @@ async def test_an_event_whose_first_attempt_fails_goes_to_its_workflow(stack: St
             await until(retry_planned)
             [timer] = await _timers(stack, delivery["id"])
             jitter = stack.settings.webhook_retry_jitter
-            assert SCHEDULE[0] - timedelta(seconds=5) <= timer <= SCHEDULE[0] * (1 + jitter)
+            assert RETRIES[0] - timedelta(seconds=5) <= timer <= RETRIES[0] * (1 + jitter)
             history = await stack.client.get_workflow_handle(
                 webhook_delivery_workflow_id(delivery["id"])
             ).fetch_history()
@@ -854,6 +859,9 @@ async def test_a_delivery_connects_to_the_address_that_was_checked():
 def test_the_retry_plan():
     start = datetime(2026, 4, 22, tzinfo=UTC)
     hour = timedelta(hours=1)
+    # ten attempts in all: the first, and nine retries ending at the schedule's last offset
+    assert retry_offsets(SCHEDULE) == RETRIES and 1 + len(RETRIES) == ATTEMPTS
+    assert retry_offsets(SCHEDULE)[-1] == SCHEDULE[-1] == 48 * hour
     assert next_attempt_at(SCHEDULE, start, 0, start, None, 0) == start + SCHEDULE[0]
     assert next_attempt_at(SCHEDULE, start, 3, start, None, 0.05) == start + SCHEDULE[3] * 1.05
     # Retry-After moves a retry later, never past the schedule's end

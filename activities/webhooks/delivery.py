@@ -106,7 +106,7 @@ from workflows.webhooks.activities import (
     RetryPlan,
     StartedPage,
 )
-from workflows.webhooks.rules import next_attempt_at
+from workflows.webhooks.rules import next_attempt_at, retry_offsets
 
 log = structlog.get_logger(__name__)
 
@@ -862,7 +862,7 @@ class WebhookActivities(interface.WebhookActivities):
         failure). After the schedule's last retry, the attempt itself: none follows it, and the
         workflow settles the delivery as FAILED at once."""
         due = next_attempt_at(
-            self.settings.webhook_retry_schedule,
+            retry_offsets(self.settings.webhook_retry_schedule),
             delivery.failing_since or attempted_at,
             delivery.retries_used,
             attempted_at,

@@ -279,7 +279,7 @@ CATALOGUE: tuple[EventType, ...] = (
             "deliveryId": "del_8a9b0c1d2e3f4a5b",
             "eventId": "evt_0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a",
             "eventType": "compliance.status_changed",
-            "attempts": 11,
+            "attempts": 10,
             "lastHttpStatus": 503,
             "lastError": "HTTP 503",
         },

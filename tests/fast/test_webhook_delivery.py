@@ -2,9 +2,10 @@
 a mock that answers as each test scripts it.
 
 What the user (the receiver's operator) depends on: a failed delivery is retried at the
-schedule's offsets from its first failure, a ``Retry-After`` moves a retry later but never
-past the schedule's end, the delivery fails for good once the schedule is spent, and it waits
-(parked) while its endpoint is paused.
+schedule's offsets from its first failure (the first attempt standing in for the first offset:
+as many attempts in all as the schedule has offsets), a ``Retry-After`` moves a retry later
+but never past the schedule's end, the delivery fails for good once the schedule is spent, and
+it waits (parked) while its endpoint is paused.
 """
 
 from __future__ import annotations
@@ -119,14 +120,14 @@ async def test_a_failing_receiver_is_retried_on_the_schedule_until_it_answers(
 ):
     receiver.answers = [Answer(500), Answer(502), Answer(500), Answer(204)]
     assert await deliveries.deliver() == DELIVERED
-    assert receiver.offsets() == [timedelta(0), *SCHEDULE[:3]]
+    assert receiver.offsets() == [timedelta(0), *SCHEDULE[1:]]
 
 
 async def test_retry_after_moves_a_retry_later_but_never_past_the_schedule(
     deliveries: Deliveries, receiver: Receiver
 ):
     receiver.answers = [
-        Answer(503, retry_after=timedelta(minutes=10)),  # later than the 1-minute retry
+        Answer(503, retry_after=timedelta(minutes=10)),  # later than the 5-minute retry
         Answer(429, retry_after=timedelta(days=1)),  # capped at the schedule's last offset
         Answer(200),
     ]
@@ -138,7 +139,9 @@ async def test_a_delivery_fails_for_good_once_the_schedule_is_spent(
     deliveries: Deliveries, receiver: Receiver
 ):
     assert await deliveries.deliver() == FAILED
-    assert receiver.offsets() == [timedelta(0), *SCHEDULE]  # the first try and every retry
+    # the first try and a retry at each later offset: one attempt per offset
+    assert receiver.offsets() == [timedelta(0), *SCHEDULE[1:]]
+    assert len(receiver.attempts) == len(SCHEDULE)
     assert receiver.plans[-1].next_attempt_at is None
 
 
@@ -147,7 +150,7 @@ async def test_jitter_spreads_retries_within_a_tenth_of_their_offset(
 ):
     receiver.answers = [Answer(500), Answer(500), Answer(200)]
     assert await deliveries.deliver(jitter=0.1) == DELIVERED
-    for offset, planned in zip(receiver.offsets()[1:], SCHEDULE, strict=False):
+    for offset, planned in zip(receiver.offsets()[1:], SCHEDULE[1:], strict=False):
         assert planned <= offset <= planned * 1.1 + timedelta(seconds=1)
 
 

@@ -49,7 +49,9 @@ class AttemptOutcome:
 @dataclass
 class DeliveryInput:
     delivery_id: str
-    retry_schedule: list[timedelta]  # offsets from the first failed attempt
+    # the contract's schedule, offsets from the first failed attempt: one per attempt, the
+    # first attempt (made at once) standing in for the first (rules.retry_offsets)
+    retry_schedule: list[timedelta]
     jitter: float  # each retry lands up to this fraction of its offset later
     attempt_timeout: timedelta  # one attempt: the receiver's time plus database work
     # the first attempt, made already by the outbox relay and FAILED: the workflow starts by

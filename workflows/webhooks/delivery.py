@@ -5,11 +5,12 @@ a Temporal Schedule runs.
 One workflow per delivery (id ``webhook-delivery-{del_...}``), so a receiver's retries never
 hold up another event or another endpoint. An event's delivery that the outbox relay got
 through at its first attempt needs none; one whose first attempt failed starts with that
-outcome and plans its retry. The delivery's state is in the database; the
-workflow owns the timing: it plans each retry on the contract's schedule (offsets from the
-first failure, a little jitter from ``workflow.random()``, a ``Retry-After`` honoured) and
-sleeps until it. While the endpoint is paused or disabled it ends ("parked"); the delivery
-stays PENDING and a sweep starts it again once the endpoint is active.
+outcome and plans its retry. The delivery's state is in the database; the workflow owns the
+timing: it plans each retry on the contract's schedule (offsets from the first failure, the
+first attempt counting as the schedule's first, a little jitter from ``workflow.random()``, a
+``Retry-After`` honoured) and sleeps until it. While the endpoint is paused or disabled it
+ends ("parked"); the delivery stays PENDING and a sweep starts it again once the endpoint is
+active.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ with workflow.unsafe.imports_passed_through():
         RetryPlan,
         WebhookActivities,
     )
-    from workflows.webhooks.rules import next_attempt_at
+    from workflows.webhooks.rules import next_attempt_at, retry_offsets
+
+# The first attempt counts as the first of the schedule's: the contract's "up to 10 attempts"
+# are the first and nine retries, the last at the schedule's last offset (runs before the patch
+# made the first and a retry at every offset of the schedule, eleven attempts in all)
+_TEN_ATTEMPTS = "first-attempt-counts-in-the-schedule"
 
 # Database work: small and idempotent, retried until the database is back.
 DB_TIMEOUT = timedelta(minutes=1)
@@ -57,6 +63,12 @@ class WebhookDeliveryWorkflow:
         what = f"{event or 'event'}" + (f" to endpoint {endpoint}" if endpoint else "")
         attempts = 0
         _show(request.delivery_id, what, "attempting", attempts)
+        # asked once, before the first plan: a run keeps the schedule it began with
+        retries = (
+            retry_offsets(request.retry_schedule)
+            if workflow.patched(_TEN_ATTEMPTS)
+            else request.retry_schedule
+        )
         outcome = request.first_outcome
         while True:
             attempts += 1
@@ -74,7 +86,7 @@ class WebhookDeliveryWorkflow:
             assert outcome.attempted_at is not None
             failing_since = outcome.failing_since or outcome.attempted_at
             due = next_attempt_at(
-                request.retry_schedule,
+                retries,
                 failing_since,
                 outcome.retries_used,
                 outcome.attempted_at,
