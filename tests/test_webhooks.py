@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import sys
 import time
 from collections import Counter, defaultdict
@@ -242,6 +243,71 @@ async def test_registration_names_bad_fields_shows_the_secret_once_and_is_privat
 
         assert (await http.delete(path, headers=key())).status_code == 204
         assert (await http.get(path)).status_code == 404
+
+
+async def test_a_secret_the_client_chooses_is_any_whsec_string_and_signs_deliveries(
+    stack: Stack,
+):
+    """Conventions §5.2 and §5.4: `secret` is optional, its format `whsec_...` (the example
+    `whsec_abc123...`), the HMAC key of X-Novatrade-Signature the whole string's bytes. Base64
+    after `whsec_` is needed only for the Standard Webhooks headers, sent when it is there."""
+    receiver = Receiver()
+    async with serving(receiver.app) as base:
+        _, http = await seller_session(stack)
+        async with http:
+            for secret in (
+                "not-a-secret",  # the contract's format is whsec_...
+                "whsec_",
+                "whsec_abc",  # too short to be a key
+                "whsec_" + "a" * 91,  # too long
+                "whsec_abc 123",
+                "whsec_abc\n123",
+                "whsec_abc\x01123",
+                "whsec_abcé123",
+            ):
+                refused = await http.post(
+                    "/v1/webhooks",
+                    json={"url": f"{base}/hooks/x", "events": ["kyc.*"], "secret": secret},
+                    headers=key(),
+                )
+                assert refused.status_code == 422, (secret, refused.text)
+                [error] = refused.json()["errors"]
+                assert error["field"] == "secret" and error["rejectedValue"] is None
+                assert secret == "whsec_" or secret not in refused.text
+
+            chosen = {
+                "example": "whsec_abc123",  # the contract's example, as printed
+                "urlsafe": "whsec_" + secrets.token_urlsafe(32),  # has - or _ : not base64
+                "longest": "whsec_" + "~!#" * 30,
+                "base64": new_secret(),
+            }
+            endpoints = {
+                name: await register(http, f"{base}/hooks/{name}", ["kyc.*"], secret=secret)
+                for name, secret in chosen.items()
+            }
+            for name, endpoint in endpoints.items():
+                assert endpoint["secret"] == chosen[name]  # stored and shown as given
+                fired = await fire_test(http, endpoint, 0)
+                [call] = await receiver.wait_for(name, 1)
+                if name == "base64":  # a Standard Webhooks secret: both signatures
+                    event = verified(chosen[name], call)
+                else:  # the contract's signature only, keyed with the whole string
+                    assert not {"webhook-id", "webhook-timestamp", "webhook-signature"} & set(
+                        call.headers
+                    )
+                    event = verify_nt24(
+                        chosen[name], call.body, call.headers["x-novatrade-signature"]
+                    )
+                    with pytest.raises(ValueError):  # and nothing else verifies it
+                        verify_nt24(new_secret(), call.body, call.headers["x-novatrade-signature"])
+                    assert call.headers["x-novatrade-event-id"] == event["id"]
+                assert event["id"] == fired["eventId"] and event["data"] == {"n": 0}
+
+            async def delivered() -> bool:
+                rows = [(await deliveries(http, e))[0] for e in endpoints.values()]
+                return all(r["status"] == "DELIVERED" for r in rows)
+
+            await until(delivered, 10)
 
 
 async def test_accepted_schema_versions_are_checked_stored_and_shown(stack: Stack):

@@ -122,43 +122,68 @@ def new_delivery_id() -> str:
 
 
 def new_secret() -> str:
-    """``whsec_`` and the base64 of 32 random bytes: a Standard Webhooks secret."""
+    """``whsec_`` and the base64 of 32 random bytes: a Standard Webhooks secret too."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+# A secret a client chooses: ``whsec_`` (the contract's format) and visible ASCII, no spaces or
+# control characters; at least the contract's own example (``whsec_abc123``), at most what the
+# encrypted column holds with room to spare
+SECRET_TAIL = re.compile(r"[\x21-\x7e]{6,90}")
+
+
 def secret_problem(secret: str) -> str | None:
-    """Why a secret a client chose cannot sign both schemes, or None."""
+    """Why a secret a client chose cannot be an endpoint's, or None. Any ``whsec_`` string of
+    visible ASCII will do: the contract's signature is keyed with the whole string's bytes.
+    Standard Webhooks' needs base64 after ``whsec_``; a secret without it goes without
+    those headers (``standard_webhooks_key``)."""
     if not secret.startswith(SECRET_PREFIX):
         return "must start with whsec_"
+    if not SECRET_TAIL.fullmatch(secret.removeprefix(SECRET_PREFIX)):
+        return (
+            "must be whsec_ followed by 6 to 90 visible ASCII characters "
+            "(no spaces or control characters)"
+        )
+    return None
+
+
+def standard_webhooks_key(secret: str) -> bytes | None:
+    """The Standard Webhooks key of a secret: the bytes its part after ``whsec_`` encodes in
+    standard base64 (padded, nothing else in it); None when that part is not such base64, as
+    a secret a client chose may not be: its deliveries carry the contract's signature only."""
     try:
         key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
     except (binascii.Error, ValueError):
-        return "must be whsec_ followed by standard base64"
-    if not 24 <= len(key) <= 64:
-        return "must encode 24 to 64 random bytes after whsec_"
-    return None
+        return None
+    return key or None
 
 
 def signature_headers(
     secret: str, event_id: str, delivery_id: str, body: bytes, timestamp: int
 ) -> dict[str, str]:
-    """Both signatures over the exact body bytes, and the headers that go with them.
+    """The signatures over the exact body bytes, and the headers that go with them.
 
     ``X-Novatrade-Signature``: HMAC-SHA256 keyed with the whole secret string's UTF-8 bytes,
-    ``whsec_`` included, over ``<t>.<body>``. ``webhook-signature`` (Standard Webhooks): keyed
-    with the base64-decoded bytes after ``whsec_``, over ``<webhook-id>.<t>.<body>``.
+    ``whsec_`` included, over ``<t>.<body>``, on every delivery. ``webhook-signature``
+    (Standard Webhooks): keyed with the base64-decoded bytes after ``whsec_``, over
+    ``<webhook-id>.<t>.<body>``, with ``webhook-id`` and ``webhook-timestamp``, when that part
+    is standard base64 (``standard_webhooks_key``: generated secrets always are).
     """
     nt24 = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    standard = Webhook(secret).sign(event_id, datetime.fromtimestamp(timestamp, UTC), body.decode())
-    return {
+    headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Novatrade-Signature": f"t={timestamp},v1={nt24.hexdigest()}",
         "X-Novatrade-Event-Id": event_id,
         "X-Novatrade-Delivery-Id": delivery_id,
+    }
+    if standard_webhooks_key(secret) is None:
+        return headers
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return headers | {
         "webhook-id": event_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": standard,
+        "webhook-signature": Webhook(secret).sign(event_id, moment, body.decode()),
     }
 
 

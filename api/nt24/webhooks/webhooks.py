@@ -90,7 +90,11 @@ class WebhookEndpointIn(NT24Model):
     )
     secret: str | None = Field(
         None,
-        description="`whsec_` and the base64 of 24-64 random bytes; generated when omitted.",
+        description=(
+            "`whsec_` and 6-90 visible ASCII characters (no spaces); generated when omitted "
+            "(`whsec_` and the base64 of 32 random bytes). Deliveries also carry the Standard "
+            "Webhooks headers when the part after `whsec_` is standard base64."
+        ),
     )
     acceptedSchemaVersions: SchemaVersions | None = Field(None, description=VERSIONS_DESCRIPTION)
 
