@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -568,8 +569,14 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # When the webhook fan-out turned the event into deliveries; NULL: still to fan out
     fanned_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # PostgreSQL: the id of the transaction that inserted it (pg_current_xact_id(), the
+    # database's default, migration 0023); the events feed shows it once no transaction with
+    # an id up to its own is in flight. 0 on SQLite, and for events recorded before
+    xid: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
 
     __table_args__ = (
+        # the events feed on PostgreSQL: an organization's events by (xid, sequence)
+        Index("ix_events_feed", "organization_id", "xid", "sequence"),
         # the fan-out's queue: only the few events not fanned out yet are in it
         Index(
             "ix_events_to_fan_out",

@@ -25,7 +25,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from standardwebhooks import Webhook
 from temporalio.api.enums.v1 import EventType
 from temporalio.service import RPCError
@@ -715,6 +715,73 @@ async def test_a_receiver_that_fails_then_recovers_gets_every_event_once(
             assert [
                 {k: v for k, v in e.items() if k != "sequence"} for e in feed.json()["data"]
             ] == [notice]
+
+
+async def test_the_feed_skips_no_event_a_transaction_still_open_commits_later(stack: Stack):
+    """PostgreSQL draws an event's sequence when it is inserted, not when it commits: a feed
+    in sequence order alone would show a later-numbered event committed first, and its cursor
+    would pass the earlier one for good. Two real transactions, one held open: the feed holds
+    back what may still be overtaken and then delivers every event once, in order."""
+    tenant, http = await seller_session(stack)
+    kind = "kyc.verification_completed"
+
+    def recorded(session: Any, n: int) -> Event:
+        return record_event(
+            session,
+            tenant.org.id,
+            kind,
+            {"buyerUuid": str(uuid4()), "outcome": "VERIFIED", "n": n},
+            utcnow(),
+            partner_id=tenant.partner.id,
+        )
+
+    async def feed(after: int) -> dict[str, Any]:
+        answer = await http.get("/v1/events", params={"type": kind, "after": after})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def ns(page: dict[str, Any]) -> list[int]:
+        return [e["data"]["n"] for e in page["data"]]
+
+    async with http:
+        start = (await feed(0))["nextAfter"]
+
+        # A inserts an event (the lower sequence) and stays open; B inserts one and commits
+        async with stack.db.transaction() as a:
+            one = recorded(a, 1)
+            await a.flush()
+            async with stack.db.transaction() as b:
+                two = recorded(b, 2)
+            assert one.sequence < two.sequence
+            # B's event is committed, but A may still commit a lower number: held back
+            held = await feed(start)
+            assert held["data"] == [] and held["nextAfter"] == start
+        # A settled: both, in order, and nothing is left behind the cursor
+        page = await feed(start)
+        assert ns(page) == [1, 2] and page["nextAfter"] == two.sequence
+        assert (await feed(page["nextAfter"]))["data"] == []
+
+        # C has its transaction id already (an earlier write) when D, begun later, inserts an
+        # event and stays open; C then inserts the higher sequence and commits. C's event is
+        # settled, D's not: C's comes first, D's after it once D commits, not lost behind the
+        # cursor that passed its lower sequence
+        after = page["nextAfter"]
+        async with stack.db.transaction() as c:
+            await c.execute(select(func.pg_current_xact_id()))  # C's id, before D's
+            async with stack.db.transaction() as d:
+                three = recorded(d, 3)
+                await d.flush()
+                four = recorded(c, 4)
+                await c.flush()
+                assert three.sequence < four.sequence
+                await c.commit()
+                first = await feed(after)
+                assert ns(first) == [4] and first["nextAfter"] == four.sequence
+            rest = await feed(first["nextAfter"])
+            assert ns(rest) == [3] and rest["nextAfter"] == three.sequence
+            assert (await feed(rest["nextAfter"]))["data"] == []
+        # from the start, the feed is the same: every event once, in the order it shows them
+        assert ns(await feed(start)) == [1, 2, 4, 3]
 
 
 async def test_an_event_whose_first_attempt_fails_goes_to_its_workflow(stack: Stack):

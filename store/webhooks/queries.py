@@ -8,7 +8,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import AnyRow, Database
@@ -95,22 +107,51 @@ class EventFilter:
     order_uuid: UUID | None = None
 
 
+# The oldest transaction still in flight as the feed's statement sees it (PostgreSQL 13+):
+# every event whose inserting transaction (``events.xid``) is below it is settled, committed or
+# rolled back, and no transaction that could still commit one below it remains
+SETTLED_BELOW = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+
+
 async def events_after(
     db: Database, tenant: Tenant, sequence: int, only: EventFilter, limit: int
 ) -> list[tuple[Event, UUID | None]]:
-    """The organization's first ``limit`` events after ``sequence``, in order, each with its
-    partner's uuid (None for an organization-wide event)."""
+    """The organization's first ``limit`` events after the one numbered ``sequence``, in the
+    feed's order, each with its partner's uuid (None for an organization-wide event).
+
+    On SQLite, one writer at a time: sequence order is commit order, and the feed is in it.
+    On PostgreSQL sequence numbers are drawn before commit, so a transaction still open may
+    commit a lower number than one a reader has seen already: the feed shows only events of
+    settled transactions (``events.xid`` below ``SETTLED_BELOW``), in the order of their
+    inserting transaction, then sequence. An event held back then comes after every event the
+    reader has seen, never before its cursor. ``sequence`` places the cursor at that event
+    (or, for a number that names none of the organization's, at its nearest one before).
+    """
     query = (
         tenant.select(Event, Event, Partner.uuid)
         .outerjoin(Partner, Event.partner_id == Partner.id)
-        .where(Event.sequence > sequence, Event.type.in_(only.types))
+        .where(Event.type.in_(only.types))
     )
     if only.partner_uuid is not None:
         query = query.where(Partner.uuid == only.partner_uuid)
     if only.order_uuid is not None:
         query = query.join(Order, Event.order_id == Order.id).where(Order.uuid == only.order_uuid)
+    if db.engine.dialect.name == "postgresql":
+        cursor_xid = (
+            tenant.select(Event, Event.xid)
+            .where(Event.sequence <= sequence)
+            .order_by(Event.sequence.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        after = tuple_(Event.xid, Event.sequence) > tuple_(
+            func.coalesce(cursor_xid, -1), literal(sequence, BigInteger)
+        )
+        query = query.where(after, Event.xid < SETTLED_BELOW).order_by(Event.xid, Event.sequence)
+    else:
+        query = query.where(Event.sequence > sequence).order_by(Event.sequence)
     async with db.session() as session:
-        rows = await session.execute(query.order_by(Event.sequence).limit(limit))
+        rows = await session.execute(query.limit(limit))
     return [(event, partner) for event, partner in rows]
 
 

@@ -4,7 +4,9 @@ catalogue of event types.
 ``GET /v1/events`` lists events in the order they were recorded, after a cursor (``after``, the
 ``sequence`` of the last event seen), each exactly the envelope a webhook delivers plus its
 ``sequence``: a receiver that missed deliveries catches up here and dedupes on ``id``.
-Only the catalogue's types are listed: the feed shows what webhooks can deliver.
+Only the catalogue's types are listed: the feed shows what webhooks can deliver. Following
+``nextAfter`` skips no event: on PostgreSQL an event is shown once no transaction that could
+still commit one before it is in flight (store/webhooks/queries.py ``events_after``).
 """
 
 from __future__ import annotations
