@@ -47,7 +47,24 @@ def test_whole_numbers_plugins_send(given: object, cents: int) -> None:
     assert whole_number(given) == cents
 
 
-@pytest.mark.parametrize("given", [30250.5, "12.5", "abc", True, None, [1]])
+@pytest.mark.parametrize(
+    ("given", "cents"),
+    [
+        (19.99 * 100, 1999),  # 1998.9999999999998: Magento's grand total x 100
+        (1998.9999999999998, 1999),
+        (-1998.9999999999998, -1999),
+        (0.1 * 3 * 10, 3),  # 3.0000000000000004
+        (123456789.12 * 100, 12345678912),  # coarser floats: a few units in the last place
+    ],
+)
+def test_a_float_within_float_noise_of_an_integer_is_that_integer(given: float, cents: int) -> None:
+    assert whole_number(given) == cents
+
+
+@pytest.mark.parametrize(
+    "given",
+    [30250.5, 1998.5, 1998.99, 1998.999, "1998.9999999999998", "12.5", "abc", True, None, [1]],
+)
 def test_fractions_and_junk_are_refused(given: object) -> None:
     with pytest.raises(AmountError):
         whole_number(given)

@@ -2,12 +2,15 @@
 
 Amounts are integer cents everywhere. Plugins send JSON integers, integral floats (``10000.0``)
 and numeric strings (``"900"``, ``"1.0000"``); all are read into ``int`` here, through
-``Decimal`` so that no float ever carries an amount. A fractional or non-numeric value is
-refused. Tax rates are decimals (``"21.000000"``, ``21``, ``9.5``) with at most six places.
+``Decimal`` so that no float ever carries an amount. A float a hair off an integer is that
+integer: Magento sends its grand total x 100 as a float, and ``19.99 * 100`` is
+``1998.9999999999998``. A fractional or non-numeric value is refused. Tax rates are decimals
+(``"21.000000"``, ``21``, ``9.5``) with at most six places.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,10 +23,23 @@ class AmountError(ValueError):
 
 # Every whole-number field's range lies within the signed 64-bit range (2**63 - 1 < 10**19)
 BEYOND_EVERY_RANGE = 10**19
+# How far a JSON float may lie from an integer and still be it: the noise of an amount in
+# currency units times 100 (19.99 * 100 == 1998.9999999999998), never a real fraction of a cent
+FLOAT_NOISE = 1e-6
+
+
+def _float_noise_removed(value: float) -> float:
+    """``value``, or the integer it lies within float noise of (``FLOAT_NOISE``, or a few units
+    in the last place where floats are coarser than that, above 2**33)."""
+    if not math.isfinite(value) or value == int(value):
+        return value
+    nearest = float(round(value))
+    return nearest if abs(value - nearest) <= max(FLOAT_NOISE, 4 * math.ulp(value)) else value
 
 
 def whole_number(value: Any) -> int:
-    """An integer from a JSON integer, an integral float or an integral numeric string.
+    """An integer from a JSON integer, an integral float (or one within float noise of an
+    integer, ``_float_noise_removed``) or an integral numeric string.
 
     A string of 10**19 or more in magnitude (``"1e999999"``, a million digits) is read as
     +/-``BEYOND_EVERY_RANGE`` without being converted: it is outside every field's range, so
@@ -36,7 +52,7 @@ def whole_number(value: Any) -> int:
         return value
     if isinstance(value, float):
         # repr gives the shortest decimal that reads back as the float: 10000.0 -> "10000.0"
-        number = Decimal(repr(value))
+        number = Decimal(repr(_float_noise_removed(value)))
     elif isinstance(value, str):
         try:
             number = Decimal(value.strip())
