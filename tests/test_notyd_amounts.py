@@ -8,6 +8,7 @@ import pytest
 
 from workflows.payments.rules.amounts import (
     BEYOND_EVERY_RANGE,
+    ZERO,
     AmountError,
     Discount,
     GivenTotals,
@@ -205,3 +206,37 @@ def test_partial_refund_needs_one_invoice() -> None:
         RefundRequest("x", totals=GivenTotals(amount=12101), invoices=[RefundInvoiceRequest("i1")]),
     )
     assert isinstance(over, Refusal) and over.kind == RefusalKind.STATE
+
+
+def _invoice(uuid: str) -> InvoiceState:
+    line = InvoiceLineState(1, "A", "A", None, 1, 12100, 10000, "21", 12100, 10000)
+    return InvoiceState(uuid, 1, "NTYREF", 12100, 10000, [line])
+
+
+@pytest.mark.parametrize(
+    ("totals", "field"),
+    [
+        (GivenTotals(amount=0), "amount"),
+        (GivenTotals(amount=-5), "amount"),
+        (GivenTotals(incl=0), "total_amount_incl_tax"),
+        (GivenTotals(incl=-5, amount=-5), "total_amount_incl_tax"),
+    ],
+)
+def test_a_refund_of_nothing_names_the_field_it_came_in(totals: GivenTotals, field: str) -> None:
+    for invoices in (None, [RefundInvoiceRequest("i1")]):
+        refused = plan_refund(
+            [_invoice("i1")], RefundRequest("x", totals=totals, invoices=invoices)
+        )
+        assert isinstance(refused, Refusal) and refused.kind == RefusalKind.REQUEST
+        assert refused.field == field, invoices
+
+
+@pytest.mark.parametrize(
+    ("totals", "field"),
+    [(GivenTotals(amount=-1), "amount"), (GivenTotals(amount=0), "amount"),
+     (GivenTotals(incl=-1), "total_amount_incl_tax")],
+)  # fmt: skip
+def test_a_capture_of_nothing_names_the_field_it_came_in(totals: GivenTotals, field: str) -> None:
+    refused = plan_capture(LINES, TOTAL, ZERO, None, ZERO, CaptureRequest(totals=totals))
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.REQUEST
+    assert refused.field == field

@@ -186,6 +186,13 @@ class GivenTotals:
     def given(self) -> bool:
         return any(v is not None for v in (self.incl, self.excl, self.tax, self.amount))
 
+    @property
+    def incl_field(self) -> str:
+        """The field the amount incl. tax came in: the legacy ``amount`` when only it was sent."""
+        return (
+            "amount" if self.incl is None and self.amount is not None else "total_amount_incl_tax"
+        )
+
 
 @dataclass(frozen=True)
 class TotalsProblem:
@@ -208,9 +215,8 @@ def reconcile_totals(
     if incl is None:
         return TotalsProblem(f"{prefix}total_amount_incl_tax", "is required")
     if incl != expected.incl:
-        field = "total_amount_incl_tax" if given.incl is not None else "amount"
         return TotalsProblem(
-            f"{prefix}{field}",
+            f"{prefix}{given.incl_field}",
             f"must equal the sum of the order lines' product_price_incl_tax x quantity minus "
             f"the discount's amount_incl_tax ({expected.incl})",
         )
@@ -263,7 +269,7 @@ def amounts_of(given: GivenTotals, basis: Triple, *, prefix: str = "") -> Triple
     if incl is None:
         return TotalsProblem(f"{prefix}total_amount_incl_tax", "is required")
     if incl < 0:
-        return TotalsProblem(f"{prefix}total_amount_incl_tax", "must not be negative")
+        return TotalsProblem(f"{prefix}{given.incl_field}", "must not be negative")
     if given.excl is None:
         if given.tax is not None:
             return Triple(incl, incl - given.tax)

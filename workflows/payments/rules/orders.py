@@ -271,7 +271,7 @@ def plan_capture(
         if isinstance(amounts, TotalsProblem):
             return _invalid(amounts)
         if amounts.incl <= 0:
-            return Refusal(RefusalKind.REQUEST, "total_amount_incl_tax", "must be more than 0")
+            return Refusal(RefusalKind.REQUEST, request.totals.incl_field, "must be more than 0")
         if not amounts.fits_in(remaining):
             return Refusal(
                 RefusalKind.STATE,
@@ -441,7 +441,7 @@ def plan_refund(
         if isinstance(amounts, TotalsProblem):
             return _invalid(amounts)
         if amounts.incl <= 0:
-            return Refusal(RefusalKind.REQUEST, "total_amount_incl_tax", "must be more than 0")
+            return Refusal(RefusalKind.REQUEST, request.totals.incl_field, "must be more than 0")
         if not amounts.fits_in(refundable):
             return Refusal(
                 RefusalKind.STATE,
@@ -489,9 +489,10 @@ def plan_refund(
             request.totals.incl if request.totals.incl is not None else request.totals.amount
         )
         if given_incl != total.incl:
-            field_name = "total_amount_incl_tax" if request.totals.incl is not None else "amount"
             return Refusal(
-                RefusalKind.REQUEST, field_name, f"must equal the invoices' refunds ({total.incl})"
+                RefusalKind.REQUEST,
+                request.totals.incl_field,
+                f"must equal the invoices' refunds ({total.incl})",
             )
     return plans
 
@@ -581,7 +582,9 @@ def _refund_invoice(
         if amounts == refundable:
             return _refund_all(invoice, uid, request.description)
     if amounts.incl <= 0:
-        return Refusal(RefusalKind.REQUEST, f"{where}", "refund more than 0")
+        # a refund by the top-level totals names the field they came in
+        at = where if item.lines or item.amounts else request.totals.incl_field
+        return Refusal(RefusalKind.REQUEST, at, "must refund more than 0")
     if not amounts.fits_in(refundable):
         return Refusal(
             RefusalKind.STATE,
