@@ -17,10 +17,12 @@ from workflows.payments.rules.amounts import (
     Triple,
     allocate,
     amounts_of,
+    discount_of,
     order_total,
     rate_text,
     reconcile_totals,
     tax_rate,
+    totals_problem,
     whole_number,
 )
 from workflows.payments.rules.orders import (
@@ -31,9 +33,12 @@ from workflows.payments.rules.orders import (
     InvoiceState,
     OrderLineState,
     RefundInvoiceRequest,
+    RefundLineRequest,
     RefundRequest,
     Refusal,
     RefusalKind,
+    check_refund_totals,
+    check_totals,
     plan_capture,
     plan_refund,
 )
@@ -240,3 +245,79 @@ def test_a_capture_of_nothing_names_the_field_it_came_in(totals: GivenTotals, fi
     refused = plan_capture(LINES, TOTAL, ZERO, None, ZERO, CaptureRequest(totals=totals))
     assert isinstance(refused, Refusal) and refused.kind == RefusalKind.REQUEST
     assert refused.field == field
+
+
+@pytest.mark.parametrize(
+    ("totals", "field"),
+    [
+        (GivenTotals(incl=1000, tax=-500), "total_amount_tax"),
+        (GivenTotals(incl=1000, tax=1500), "total_amount_tax"),
+        (GivenTotals(amount=100, tax=-50), "total_amount_tax"),
+        (GivenTotals(incl=1000, excl=1001), "total_amount_excl_tax"),
+        (GivenTotals(incl=1000, excl=-1), "total_amount_excl_tax"),
+        (GivenTotals(amount=-1), "amount"),
+    ],
+)
+def test_a_tax_or_excl_outside_0_to_incl_is_refused(totals: GivenTotals, field: str) -> None:
+    """The spec: all amounts are cents >= 0 and tax = incl - excl, so 0 <= tax <= incl."""
+    assert totals_problem(totals) == TotalsProblem(
+        field, "must not be negative" if field == "amount" else ANY_RANGE_MESSAGE
+    )
+    refused = check_totals(totals)
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.REQUEST
+    assert refused.field == field
+
+
+ANY_RANGE_MESSAGE = "must be between 0 and total_amount_incl_tax"
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [GivenTotals(incl=1000, tax=0), GivenTotals(incl=1000, tax=1000), GivenTotals(amount=0),
+     GivenTotals(incl=1000, excl=826, tax=174), GivenTotals()],
+)  # fmt: skip
+def test_totals_within_range_pass(totals: GivenTotals) -> None:
+    assert totals_problem(totals) is None and check_totals(totals) is None
+
+
+def test_amounts_of_still_takes_a_tax_as_it_did_for_requests_already_accepted() -> None:
+    """A capture's plan is made again when its workflow replays; the tax range is the
+    validators' (check_totals), so a request accepted before that replays unchanged."""
+    assert amounts_of(GivenTotals(1000, tax=-500), ZERO) == Triple(1000, 1500)
+
+
+def test_top_level_excl_and_tax_next_to_invoice_lines_equal_their_refunds() -> None:
+    invoices = [_invoice("i1")]
+    lines = [RefundInvoiceRequest("i1", lines=[RefundLineRequest("A", 1)])]
+    for totals, field in (
+        (GivenTotals(amount=12100, tax=-50), "total_amount_tax"),
+        (GivenTotals(amount=12100, excl=9000), "total_amount_excl_tax"),
+        (GivenTotals(12100, 10000, 2000), "total_amount_tax"),
+    ):
+        request = RefundRequest("x", totals=totals, invoices=lines)
+        plans = plan_refund(invoices, request)
+        assert isinstance(plans, list)
+        refused = check_refund_totals(request, plans)
+        assert isinstance(refused, Refusal) and refused.field == field, totals
+    good = RefundRequest("x", totals=GivenTotals(12100, 10000, 2100), invoices=lines)
+    plans = plan_refund(invoices, good)
+    assert isinstance(plans, list) and check_refund_totals(good, plans) is None
+
+
+@pytest.mark.parametrize(
+    ("incl", "excl", "tax", "field"),
+    [(1210, None, -1, "amount_tax"), (1210, None, 1211, "amount_tax"),
+     (1210, 1211, None, "amount_excl_tax"), (1210, 1000, 200, "amount_tax")],
+)  # fmt: skip
+def test_a_discount_tax_outside_0_to_incl_is_refused(
+    incl: int, excl: int | None, tax: int | None, field: str
+) -> None:
+    problem = discount_of("", incl, excl, tax)
+    assert isinstance(problem, TotalsProblem) and problem.field == field
+
+
+def test_a_discount_fills_in_what_is_missing() -> None:
+    assert discount_of("x", 1210, None, 210) == Discount("x", 1210, 1000)
+    assert discount_of("x", 1210, 1000, None) == Discount("x", 1210, 1000)
+    assert discount_of("x", 1210, None, None) == Discount("x", 1210, 1210)
+    assert discount_of("", 0, 0, 0) == Discount("", 0, 0)

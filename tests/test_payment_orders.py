@@ -701,3 +701,57 @@ async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnviro
         stack.client.get_workflow_handle(payment_order_workflow_id(order["uuid"])),
         "payment_order_expired",
     )
+
+
+async def accepted_order(stack: Stack, seller: Seller, **overrides: Any) -> str:
+    order = await create(stack, seller, order_request(**overrides))
+    confirmed = await confirm_on_page(stack, order)
+    assert confirmed.status_code == 302
+    return str(order["uuid"])
+
+
+def refused_fields(answer: httpx.Response) -> list[str]:
+    assert answer.status_code == 422, answer.text
+    return [error["field"] for error in answer.json()["errors"]]
+
+
+async def test_a_tax_outside_0_to_incl_is_refused_on_capture_and_refund(
+    stack: Stack, db: Database
+) -> None:
+    """total_amount_tax is incl - excl and every amount is cents >= 0: a negative tax, or one
+    above incl, would book an excl above incl (or below 0) on the invoice or credit note."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        for tax in (-500, 1500):
+            answer = await http.post(
+                f"{path}/capture/", json={"total_amount_incl_tax": 1000, "total_amount_tax": tax}
+            )
+            assert refused_fields(answer) == ["total_amount_tax"]
+        discount = {"amount_incl_tax": 1000, "amount_excl_tax": 1200}
+        answer = await http.post(f"{path}/capture/", json={"amount": 1000, "discount": discount})
+        assert refused_fields(answer) == ["discount.amount_excl_tax"]
+        captured = await http.post(
+            f"{path}/capture/", json={"total_amount_incl_tax": 1210, "total_amount_tax": 210}
+        )
+        assert captured.status_code == 200, captured.text
+        invoice = {"invoice_uuid": captured.json()["invoice_uuid"]}
+        answer = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "x",
+                "amount": 100,
+                "total_amount_tax": -50,
+                "invoices": [invoice],
+            },
+        )
+        assert refused_fields(answer) == ["total_amount_tax"]
+        lines = invoice | {"refund_lines": [{"product_id": "partial_capture", "quantity": 1}]}
+        answer = await http.post(
+            f"{path}/refund/",
+            json={"description": "x", "amount": 1210, "total_amount_tax": -50, "invoices": [lines]},
+        )
+        assert refused_fields(answer) == ["total_amount_tax"]
+        status = (await http.get(f"{path}/capture_status/")).json()
+        assert status["captured"]["total_amount_incl_tax"] == 1210
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_captured"}

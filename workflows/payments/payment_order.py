@@ -66,6 +66,8 @@ with workflow.unsafe.imports_passed_through():
         OrderLineState,
         Refusal,
         RefusalKind,
+        check_refund_totals,
+        check_totals,
         plan_capture,
         plan_refund,
         status_after_capture,
@@ -96,6 +98,11 @@ def plan_refused(refusal: Refusal) -> ApplicationError:
         f"Field '{refusal.field}' {refusal.message}",
         FieldIssue(refusal.field, refusal.message),
     )
+
+
+def _refuse_if(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise plan_refused(refusal)
 
 
 def webhook_time(moment: datetime) -> str:
@@ -358,6 +365,9 @@ class PaymentOrderWorkflow:
             raise refuse(
                 Refused.NOT_CAPTURABLE, f"The order is {self.status}: it cannot be captured."
             )
+        # checks of the request alone live here, not in plan_capture, which the handler runs
+        # again on replay: captures accepted before them must replay as they were
+        _refuse_if(check_totals(command.request.totals))
         self._capture_plan(command)
 
     def _patched(self, command: PatchOrder) -> tuple[Triple, Discount | None, list[OrderLineState]]:
@@ -412,7 +422,9 @@ class PaymentOrderWorkflow:
             raise refuse(
                 Refused.NOT_REFUNDABLE, f"The order is {self.status}: nothing can be refunded."
             )
-        self._refund_plans(command)
+        # as in _validate_capture: checks of the request that plan_refund does not make
+        _refuse_if(check_totals(command.request.totals))
+        _refuse_if(check_refund_totals(command.request, self._refund_plans(command)))
 
     def _refund_plans(self, command: RefundOrder) -> list[CreditNotePlan]:
         plans = plan_refund(self.invoices, command.request)

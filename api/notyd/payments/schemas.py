@@ -205,12 +205,12 @@ class DiscountIn(Lenient):
     amount_tax: OptionalCents = None
 
     def discount(self, field: str) -> Discount:
-        try:
-            return discount_of(
-                self.description or "", self.amount_incl_tax, self.amount_excl_tax, self.amount_tax
-            )
-        except AmountError as error:
-            raise validation_problem([FieldError(f"{field}.amount_tax", str(error))]) from error
+        discount = discount_of(
+            self.description or "", self.amount_incl_tax, self.amount_excl_tax, self.amount_tax
+        )
+        if isinstance(discount, TotalsProblem):
+            raise validation_problem([FieldError(f"{field}.{discount.field}", discount.message)])
+        return discount
 
 
 class CompanyIn(Lenient):

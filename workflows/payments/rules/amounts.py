@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -163,13 +163,21 @@ class Discount:
         }
 
 
-def discount_of(description: str, incl: int, excl: int | None, tax: int | None) -> Discount:
+def discount_of(
+    description: str, incl: int, excl: int | None, tax: int | None
+) -> Discount | TotalsProblem:
     """Fill in the discount's missing amounts: without excl it is incl - tax (incl without a
-    tax); a tax given must be incl - excl."""
+    tax); a tax given must be incl - excl, and excl and tax lie between 0 and incl, as every
+    amount's (``amount_tax`` is named when excl was left out, as it was derived from the tax).
+    The problem's field is relative to the discount."""
+    derived = excl is None
     if excl is None:
         excl = incl - tax if tax is not None else incl
     if tax is not None and tax != incl - excl:
-        raise AmountError("amount_tax must equal amount_incl_tax minus amount_excl_tax")
+        return TotalsProblem("amount_tax", "must equal amount_incl_tax minus amount_excl_tax")
+    if not 0 <= excl <= incl:
+        field = "amount_tax" if derived else "amount_excl_tax"
+        return TotalsProblem(field, "must be between 0 and amount_incl_tax")
     return Discount(description, incl, excl)
 
 
@@ -257,33 +265,49 @@ def order_total(
     return total
 
 
+def totals_problem(given: GivenTotals, *, prefix: str = "") -> TotalsProblem | None:
+    """What no capture or refund may say, whatever it is checked against: an amount incl. tax
+    below 0, or an amount excl. tax or a tax outside 0..incl (the spec: integer cents >= 0,
+    tax = incl - excl).
+
+    The Update validators check it before planning; ``amounts_of``, which the Update handlers
+    run again when a workflow replays, checks its excl side only, as it always did: a tax
+    outside 0..incl that was accepted before the validators refused it replays as it was.
+    """
+    incl = given.incl if given.incl is not None else given.amount
+    if incl is not None and incl < 0:
+        return TotalsProblem(f"{prefix}{given.incl_field}", "must not be negative")
+    for name, part in (("total_amount_excl_tax", given.excl), ("total_amount_tax", given.tax)):
+        if part is not None and (part < 0 or incl is not None and part > incl):
+            return TotalsProblem(f"{prefix}{name}", "must be between 0 and total_amount_incl_tax")
+    return None
+
+
 def amounts_of(given: GivenTotals, basis: Triple, *, prefix: str = "") -> Triple | TotalsProblem:
     """Totals given without lines to check them against (a capture or refund by amount).
 
     The triple is taken as given (tax = incl - excl); the legacy ``amount`` alone gets its
-    excl side pro rata from ``basis`` (what remains to capture or refund).
+    excl side pro rata from ``basis`` (what remains to capture or refund). The range of a
+    tax given without excl is ``totals_problem``'s, checked before (see there).
     """
     if given.amount is not None and given.incl is not None and given.amount != given.incl:
         return TotalsProblem(f"{prefix}amount", "must equal total_amount_incl_tax")
     incl = given.incl if given.incl is not None else given.amount
     if incl is None:
         return TotalsProblem(f"{prefix}total_amount_incl_tax", "is required")
-    if incl < 0:
-        return TotalsProblem(f"{prefix}{given.incl_field}", "must not be negative")
-    if given.excl is None:
-        if given.tax is not None:
-            return Triple(incl, incl - given.tax)
-        return Triple(incl, pro_rata(incl, basis.excl, basis.incl))
-    if given.tax is not None and given.tax != incl - given.excl:
+    if given.tax is not None and given.excl is not None and given.tax != incl - given.excl:
         return TotalsProblem(
             f"{prefix}total_amount_tax",
             "must equal total_amount_incl_tax minus total_amount_excl_tax",
         )
-    if given.excl < 0 or given.excl > incl:
-        return TotalsProblem(
-            f"{prefix}total_amount_excl_tax", "must be between 0 and total_amount_incl_tax"
-        )
-    return Triple(incl, given.excl)
+    problem = totals_problem(replace(given, tax=None), prefix=prefix)
+    if problem is not None:
+        return problem
+    if given.excl is not None:
+        return Triple(incl, given.excl)
+    if given.tax is not None:
+        return Triple(incl, incl - given.tax)
+    return Triple(incl, pro_rata(incl, basis.excl, basis.incl))
 
 
 def pro_rata(amount: int, part: int, whole: int) -> int:

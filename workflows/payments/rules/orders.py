@@ -24,6 +24,7 @@ from workflows.payments.rules.amounts import (
     allocate,
     amounts_of,
     reconcile_totals,
+    totals_problem,
 )
 
 # Order statuses (the NOTYD API's enum) and which of them end the order's life
@@ -349,6 +350,14 @@ def _capture_lines(
     return CapturePlan(amounts, discount, takes, invoice_lines)
 
 
+def check_totals(totals: GivenTotals) -> Refusal | None:
+    """What a capture's or refund's totals may say at all (``totals_problem``): the Update
+    validators check it before planning, so that a tax outside 0..incl is a 422 naming
+    ``total_amount_tax`` rather than whatever the plan makes of it."""
+    problem = totals_problem(totals)
+    return _invalid(problem) if problem is not None else None
+
+
 def status_after_capture(total: Triple, captured: Triple) -> str:
     return CAPTURED if captured.incl >= total.incl else PARTIALLY_CAPTURED
 
@@ -592,6 +601,24 @@ def _refund_invoice(
             f"is refunded beyond what it can ({refundable.incl})",
         )
     return CreditNotePlan(invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines))
+
+
+def check_refund_totals(request: RefundRequest, plans: list[CreditNotePlan]) -> Refusal | None:
+    """Top-level totals next to per-invoice lines or amounts equal the invoices' refunds on
+    every side given: ``plan_refund`` compares the amount incl. tax; the Update validator
+    compares the amount excl. tax and the tax too, and only the validator (handlers run
+    ``plan_refund`` again when a workflow replays refunds accepted before this check)."""
+    totals = request.totals
+    if not (request.invoices and any(item.lines or item.amounts for item in request.invoices)):
+        return None
+    total = sum((plan.amounts for plan in plans), ZERO)
+    for name, given, own in (
+        ("total_amount_excl_tax", totals.excl, total.excl),
+        ("total_amount_tax", totals.tax, total.tax),
+    ):
+        if given is not None and given != own:
+            return Refusal(RefusalKind.REQUEST, name, f"must equal the invoices' refunds ({own})")
+    return None
 
 
 def status_after_refund(total: Triple, captured: Triple, refunded: Triple) -> str:
