@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from api.notyd.payments.schemas import RefundAmountIn
 from workflows.payments.rules.amounts import (
     BEYOND_EVERY_RANGE,
     ZERO,
@@ -18,6 +19,7 @@ from workflows.payments.rules.amounts import (
     allocate,
     amounts_of,
     discount_of,
+    excl_at_rate,
     order_total,
     rate_text,
     reconcile_totals,
@@ -321,3 +323,34 @@ def test_a_discount_fills_in_what_is_missing() -> None:
     assert discount_of("x", 1210, 1000, None) == Discount("x", 1210, 1000)
     assert discount_of("x", 1210, None, None) == Discount("x", 1210, 1210)
     assert discount_of("", 0, 0, 0) == Discount("", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("incl", "rate", "excl"),
+    [
+        (1210, "21", 1000),
+        (1210, "21.000000", 1000),
+        (1000, "21", 826),  # 826.446...
+        (100, "9", 92),  # 91.743...
+        (4, "60", 3),  # 2.5: half up
+        (1095, "9.5", 1000),
+        (500, "0", 500),
+        (0, "21", 0),
+    ],
+)
+def test_the_excl_an_amount_holds_at_a_rate(incl: int, rate: str, excl: int) -> None:
+    assert excl_at_rate(incl, tax_rate(rate)) == excl
+
+
+def test_a_refund_amount_without_excl_is_booked_at_its_rate() -> None:
+    at_21 = RefundAmountIn.model_validate(
+        {"tax_rate_percentage": "21.000000", "total_amount_incl_tax": 1210}
+    ).request()
+    assert (at_21.incl, at_21.excl, at_21.rate) == (1210, 1000, "21.00")
+    # an excl sent is taken as sent, not checked against the rate (Magento sends rate 0)
+    magento = RefundAmountIn.model_validate(
+        {"tax_rate_percentage": 0, "total_amount_incl_tax": 1210, "total_amount_excl_tax": 1000}
+    ).request()
+    assert (magento.incl, magento.excl) == (1210, 1000)
+    no_rate = RefundAmountIn.model_validate({"total_amount_incl_tax": 1210}).request()
+    assert no_rate.excl == 1210

@@ -755,3 +755,55 @@ async def test_a_tax_outside_0_to_incl_is_refused_on_capture_and_refund(
         status = (await http.get(f"{path}/capture_status/")).json()
         assert status["captured"]["total_amount_incl_tax"] == 1210
         assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_captured"}
+
+
+async def test_refund_amounts_are_booked_at_their_tax_rate(stack: Stack, db: Database) -> None:
+    """refund_amounts[].tax_rate_percentage is the rate the amount is booked at: without
+    total_amount_excl_tax, excl = incl / (1 + rate / 100), half up to the cent."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice_uuid = captured.json()["invoice_uuid"]
+        refund = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "Credit",
+                "amount": 1210 + 1000,
+                "invoices": [
+                    {
+                        "invoice_uuid": invoice_uuid,
+                        "refund_amounts": [
+                            {"tax_rate_percentage": "21.000000", "total_amount_incl_tax": 1210},
+                            {"tax_rate_percentage": 21, "total_amount_incl_tax": 1000},
+                        ],
+                    }
+                ],
+            },
+        )
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (2210, 1826)
+        assert note["total_amount_tax"] == 384
+        # Magento: one object, rate 0, its own excl, taken as sent
+        magento = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "Adjustment",
+                "amount": 605,
+                "invoices": [
+                    {
+                        "invoice_uuid": invoice_uuid,
+                        "refund_amounts": {
+                            "tax_rate_percentage": 0,
+                            "total_amount_incl_tax": 605,
+                            "total_amount_excl_tax": 500,
+                        },
+                    }
+                ],
+            },
+        )
+        assert magento.status_code == 200, magento.text
+        [note] = magento.json()["refunds"]
+        assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (605, 500)

@@ -52,12 +52,10 @@ from workflows.payments.payment_order_model import (
     CaptureOrder,
     RefundOrder,
 )
-from workflows.payments.rules.amounts import rate_text
 from workflows.payments.rules.orders import (
     STATUSES,
     CaptureLineRequest,
     CaptureRequest,
-    RefundAmountRequest,
     RefundInvoiceRequest,
     RefundLineRequest,
     RefundRequest,
@@ -308,17 +306,7 @@ async def refund_order(
                 ]
                 if item.refund_lines
                 else None,
-                [
-                    RefundAmountRequest(
-                        rate_text(part.tax_rate_percentage),
-                        part.total_amount_incl_tax,
-                        part.total_amount_excl_tax,
-                        part.description,
-                    )
-                    for part in item.refund_amounts
-                ]
-                if item.refund_amounts
-                else None,
+                [part.request() for part in item.refund_amounts] if item.refund_amounts else None,
             )
             for item in body.invoices
         ]

@@ -36,12 +36,14 @@ from workflows.payments.rules.amounts import (
     TotalsProblem,
     Triple,
     discount_of,
+    excl_at_rate,
     line_sum,
     order_total,
+    rate_text,
     tax_rate,
     whole_number,
 )
-from workflows.payments.rules.orders import OrderLineState
+from workflows.payments.rules.orders import OrderLineState, RefundAmountRequest
 
 LINK_DURATIONS = (900, 86400, 604800)
 Currency = Literal["EUR", "GBP", "DKK"]
@@ -381,6 +383,20 @@ class RefundAmountIn(Lenient):
     total_amount_excl_tax: OptionalCents = None
     total_amount_incl_tax: Cents
     description: OptionalText255 = ""
+
+    def request(self) -> RefundAmountRequest:
+        """The amount as the refund books it: without ``total_amount_excl_tax``, excl is what
+        ``total_amount_incl_tax`` holds at ``tax_rate_percentage`` (``excl_at_rate``). An excl
+        given is taken as sent, not checked against the rate (nested-shapes rule 4: rates are
+        never checked against prices; Magento sends rate 0 with its amounts)."""
+        incl, rate = self.total_amount_incl_tax, self.tax_rate_percentage
+        excl = self.total_amount_excl_tax
+        return RefundAmountRequest(
+            rate_text(rate),
+            incl,
+            excl if excl is not None else excl_at_rate(incl, rate),
+            self.description,
+        )
 
 
 def _as_list(value: Any) -> Any:

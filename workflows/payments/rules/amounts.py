@@ -317,6 +317,14 @@ def pro_rata(amount: int, part: int, whole: int) -> int:
     return (2 * amount * part + whole) // (2 * whole)
 
 
+def excl_at_rate(incl: int, rate: Decimal) -> int:
+    """The amount excl. tax that ``incl`` holds at ``rate`` percent: incl / (1 + rate / 100),
+    rounded half up to the cent (``pro_rata``, exact in integers: 1210 at 21 % is 1000, 1000
+    at 21 % is 826)."""
+    numerator, denominator = rate.as_integer_ratio()
+    return pro_rata(incl, 100 * denominator, 100 * denominator + numerator)
+
+
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     """Split ``amount`` over ``weights`` in proportion, to the cent (largest remainder)."""
     total = sum(weights)

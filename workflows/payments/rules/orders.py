@@ -376,6 +376,10 @@ class RefundLineRequest:
 
 @dataclass
 class RefundAmountRequest:
+    """An amount refunded at a tax rate. The API always fills ``excl`` (from the rate when the
+    request left it out: ``RefundAmountIn.request``); None is only in refunds accepted before
+    it did, booked at 0 % (excl = incl) as they were, so that their workflows replay."""
+
     rate: str
     incl: int
     excl: int | None = None
@@ -575,7 +579,7 @@ def _refund_invoice(
     elif item.amounts:
         amounts = ZERO
         for j, part in enumerate(item.amounts):
-            excl = part.excl if part.excl is not None else part.incl
+            excl = part.excl if part.excl is not None else part.incl  # see RefundAmountRequest
             if part.incl < 0 or excl < 0 or excl > part.incl:
                 return Refusal(
                     RefusalKind.REQUEST,
