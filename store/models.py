@@ -874,6 +874,9 @@ class PaymentRefund(Base):
     # [{product_id, quantity, total_amount_incl_tax, total_amount_excl_tax, description}];
     # empty when refunded by amount
     refund_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # the invoice's discount given back ({description, amount_incl_tax, amount_excl_tax,
+    # amount_tax}, as the invoice's own): the totals are the lines' less it; null when none
+    discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -31,6 +31,7 @@ from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CapturePlan,
     CaptureRequest,
+    CreditNotePlan,
     InvoiceLineState,
     InvoiceState,
     OrderLineState,
@@ -354,3 +355,33 @@ def test_a_refund_amount_without_excl_is_booked_at_its_rate() -> None:
     assert (magento.incl, magento.excl) == (1210, 1000)
     no_rate = RefundAmountIn.model_validate({"total_amount_incl_tax": 1210}).request()
     assert no_rate.excl == 1210
+
+
+def test_a_refund_by_lines_is_less_the_invoice_discount_it_gives_back() -> None:
+    lines = [
+        InvoiceLineState(1, "A", "A", None, 2, 12100, 10000, "21", 24200, 20000),
+    ]
+    invoice = InvoiceState("i1", 1, "NTYREF", 23595, 19500, lines, discount=Triple(605, 500))
+    half = Discount("Spring", 303, 250)
+
+    def refund(discount: Discount | None) -> list[CreditNotePlan] | Refusal:
+        item = RefundInvoiceRequest("i1", lines=[RefundLineRequest("A", 1)], discount=discount)
+        return plan_refund([invoice], RefundRequest("x", invoices=[item]))
+
+    def note(discount: Discount | None) -> CreditNotePlan:
+        plans = refund(discount)
+        assert isinstance(plans, list)
+        [plan] = plans
+        return plan
+
+    note_half = note(half)
+    assert note_half.amounts == Triple(12100 - 303, 10000 - 250) and note_half.discount == half
+    # the invoice's discount not refunded yet caps it
+    invoice.refunded_discount = Triple(303, 250)
+    over = refund(Discount("", 303, 250))
+    assert isinstance(over, Refusal) and over.kind == RefusalKind.STATE
+    assert over.field == "invoices[0].discount"
+    assert note(Discount("", 302, 250)).amounts == Triple(12100 - 302, 10000 - 250)
+    # an all-zero discount is no discount
+    plain = note(Discount("", 0, 0))
+    assert plain.amounts == Triple(12100, 10000) and plain.discount is None

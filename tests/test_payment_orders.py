@@ -807,3 +807,69 @@ async def test_refund_amounts_are_booked_at_their_tax_rate(stack: Stack, db: Dat
         assert magento.status_code == 200, magento.text
         [note] = magento.json()["refunds"]
         assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (605, 500)
+
+
+async def test_a_discounted_invoice_is_refunded_by_its_lines_less_its_discount(
+    stack: Stack, db: Database
+) -> None:
+    """invoices[].discount (nested-shapes §4.1, rule 27) is taken off the refund_lines' sum,
+    up to the invoice's discount not refunded yet: the lines refundable_invoices lists (121000)
+    and the discount (1210) refund the whole invoice (119790)."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice_uuid = captured.json()["invoice_uuid"]
+        [listed] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+        lines = [
+            {
+                "product_id": line["product_id"],
+                "quantity": line["refundable_quantity"],
+                "total_amount_incl_tax": line["total_refundable_amount_incl_tax"],
+                "total_amount_excl_tax": line["total_refundable_amount_excl_tax"],
+                "description": "Return",
+            }
+            for line in listed["invoice_lines"]
+        ]
+        assert sum(line["total_amount_incl_tax"] for line in lines) == 121000
+
+        def refund(discount: dict[str, Any] | None, **item: Any) -> dict[str, Any]:
+            invoice = {"invoice_uuid": invoice_uuid, "refund_lines": lines} | item
+            if discount is not None:
+                invoice["discount"] = discount
+            return {"description": "Return", "amount": 119790, "invoices": [invoice]}
+
+        spring = {"description": "Spring", "amount_incl_tax": 1210, "amount_excl_tax": 1000}
+        without = await http.post(f"{path}/refund/", json=refund(None))
+        assert without.status_code == 409, without.text
+        too_much = await http.post(
+            f"{path}/refund/", json=refund(spring | {"amount_incl_tax": 1211}) | {"amount": 119789}
+        )
+        assert too_much.status_code == 409, too_much.text
+        assert too_much.json()["detail"].startswith("invoices[0].discount:")
+        bare = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "x",
+                "amount": 100,
+                "invoices": [{"invoice_uuid": invoice_uuid, "discount": spring}],
+            },
+        )
+        assert refused_fields(bare) == ["invoices[0].discount"]
+        negative_tax = await http.post(
+            f"{path}/refund/", json=refund(spring | {"amount_tax": 1211, "amount_excl_tax": None})
+        )
+        assert refused_fields(negative_tax) == ["invoices[0].discount.amount_tax"]
+
+        full = await http.post(f"{path}/refund/", json=refund(spring | {"amount_tax": 210}))
+        assert full.status_code == 200, full.text
+        assert full.json()["details"] == "Order status updated to refunded."
+        [note] = full.json()["refunds"]
+        assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (119790, 99000)
+        assert note["amount"] == 119790
+        assert sum(line["total_amount_incl_tax"] for line in note["refund_lines"]) == 121000
+        assert note["discount"] == spring | {"amount_tax": 210}
+        invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
+        assert invoice["refunds"][0]["discount"] == note["discount"]
+        assert invoice["payment_status"]["value"] == "refunded"

@@ -280,6 +280,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                         ]
                         if plan.by_lines
                         else [],  # a refund by amount names no lines
+                        discount=plan.discount.as_json() if plan.discount else None,
                         created_at=now,
                     )
                 )

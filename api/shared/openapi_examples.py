@@ -551,6 +551,7 @@ CREDIT_NOTE = {
     "total_amount_excl_tax": 25_000,
     "total_amount_tax": 5_000,
     "description": "Goodwill: a scratch on the rear bumper",
+    "discount": None,  # no invoices[].discount was sent: none of the invoice's given back
     "created_at": "2026-03-09T11:00:00+00:00",
 }
 

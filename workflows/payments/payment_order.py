@@ -330,6 +330,7 @@ class PaymentOrderWorkflow:
             total_incl=plan.amounts.incl,
             total_excl=plan.amounts.excl,
             lines=plan.invoice_lines,
+            discount=plan.discount,
         )
         self.invoices.append(invoice)
         draft = InvoiceDraft(
@@ -436,6 +437,8 @@ class PaymentOrderWorkflow:
         invoice = next(i for i in self.invoices if i.uuid == plan.invoice_uuid)
         invoice.refunded_incl += plan.amounts.incl
         invoice.refunded_excl += plan.amounts.excl
+        if plan.discount is not None:
+            invoice.refunded_discount = invoice.refunded_discount + plan.discount.amounts
         for part in plan.lines:
             line = invoice.lines[part.invoice_line - 1]
             line.refunded_quantity += part.quantity

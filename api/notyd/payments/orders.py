@@ -307,8 +307,9 @@ async def refund_order(
                 if item.refund_lines
                 else None,
                 [part.request() for part in item.refund_amounts] if item.refund_amounts else None,
+                item.discount.discount(f"invoices[{i}].discount") if item.discount else None,
             )
-            for item in body.invoices
+            for i, item in enumerate(body.invoices)
         ]
         if body.invoices
         else None,

@@ -413,6 +413,7 @@ class RefundInvoiceIn(Lenient):
     refund_amounts: Annotated[
         list[RefundAmountIn] | None, BeforeValidator(_as_list), Field(max_length=MAX_LINES)
     ] = None
+    discount: DiscountIn | None = None
 
 
 class RefundIn(TotalsIn):

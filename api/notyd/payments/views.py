@@ -291,6 +291,7 @@ class CreditNoteOut(Answer):
     total_amount_excl_tax: int
     total_amount_tax: int
     description: str
+    discount: DiscountOut | None  # the invoice's discount the refund_lines' sum is less of
     created_at: Timestamp
 
 
@@ -639,6 +640,7 @@ def credit_note(refund: PaymentRefund, invoice_uuid: str) -> dict[str, Any]:
         "total_amount_excl_tax": refund.total_amount_excl_tax,
         "total_amount_tax": refund.total_amount_tax,
         "description": refund.description,
+        "discount": discount(refund.discount),
         "created_at": timestamp(refund.created_at),
     }
 

@@ -123,6 +123,12 @@ class InvoiceState:
     lines: list[InvoiceLineState]
     refunded_incl: int = 0
     refunded_excl: int = 0
+    discount: Triple = ZERO  # the part of the order's discount its capture took
+    refunded_discount: Triple = ZERO  # what credit notes gave back of it
+
+    @property
+    def discount_left(self) -> Triple:
+        return self.discount - self.refunded_discount
 
     @property
     def refundable(self) -> Triple:
@@ -392,6 +398,7 @@ class RefundInvoiceRequest:
     external_refund_uid: str | None = None
     lines: list[RefundLineRequest] | None = None
     amounts: list[RefundAmountRequest] | None = None
+    discount: Discount | None = None  # taken off what the lines or amounts refund
 
 
 @dataclass
@@ -418,6 +425,9 @@ class CreditNotePlan:
     amounts: Triple
     lines: list[LineRefund]  # what the invoice's lines give up (a full refund: all of them)
     by_lines: bool = False  # the request named refund_lines; else the note lists none
+    # the invoice's discount given back: ``amounts`` is the lines' (or amounts') sum less it,
+    # as an invoice's total is its lines less its discount
+    discount: Discount | None = None
 
 
 def _refund_all(invoice: InvoiceState, uid: str, description: str) -> CreditNotePlan:
@@ -588,12 +598,30 @@ def _refund_invoice(
                 )
             amounts = amounts + Triple(part.incl, excl)
     else:
+        if item.discount is not None and not item.discount.amounts.is_zero:
+            return Refusal(
+                RefusalKind.REQUEST, f"{where}.discount", "needs refund_lines or refund_amounts"
+            )
         checked = amounts_of(request.totals, refundable)
         if isinstance(checked, TotalsProblem):
             return _invalid(checked)
         amounts = checked
         if amounts == refundable:
             return _refund_all(invoice, uid, request.description)
+    discount = item.discount if item.discount and not item.discount.amounts.is_zero else None
+    if discount is not None:
+        if not discount.amounts.fits_in(invoice.discount_left):
+            return Refusal(
+                RefusalKind.STATE,
+                f"{where}.discount",
+                f"is more than the invoice's discount not refunded yet "
+                f"({invoice.discount_left.incl})",
+            )
+        if not discount.amounts.fits_in(amounts):
+            return Refusal(
+                RefusalKind.REQUEST, f"{where}.discount", "is more than the refund it reduces"
+            )
+        amounts = amounts - discount.amounts
     if amounts.incl <= 0:
         # a refund by the top-level totals names the field they came in
         at = where if item.lines or item.amounts else request.totals.incl_field
@@ -604,7 +632,9 @@ def _refund_invoice(
             f"{where}.invoice_uuid",
             f"is refunded beyond what it can ({refundable.incl})",
         )
-    return CreditNotePlan(invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines))
+    return CreditNotePlan(
+        invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines), discount=discount
+    )
 
 
 def check_refund_totals(request: RefundRequest, plans: list[CreditNotePlan]) -> Refusal | None:
