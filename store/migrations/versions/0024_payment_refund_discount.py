@@ -1,16 +1,16 @@
 """payment_refunds.discount: a credit note keeps the invoice's discount it gives back, as the
 invoice keeps its own
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0022"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
