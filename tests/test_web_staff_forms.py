@@ -77,6 +77,19 @@ async def buyer_awaiting_review(stack: Stack) -> str:
     return buyer
 
 
+async def test_staff_block_a_buyer_from_its_page_saying_why(stack: Stack):
+    buyer = await buyer_awaiting_review(stack)
+    async with web_session(stack) as (web, token):
+        unexplained = await web.post(f"/app/buyers/{buyer}/block", data={"csrf_token": token})
+        assert unexplained.status_code == 422 and "say why the buyer is blocked" in unexplained.text
+        answer = await web.post(
+            f"/app/buyers/{buyer}/block", data={"csrf_token": token, "reason": "fraud suspicion"}
+        )
+        assert answer.status_code == 303, answer.text
+        page = await web.get(f"/app/buyers/{buyer}")
+        assert "Buyer blocked" in page.text and "(fraud suspicion)" in page.text
+
+
 async def audited(stack: Stack, action: str, object_id: str) -> AuditEntry | None:
     async with stack.db.session() as session:
         return await session.scalar(

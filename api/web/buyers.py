@@ -263,8 +263,11 @@ async def buyer_action(
             after = json.loads(bytes(answer.body))
             done = "VIES check queued: its result appears below shortly."
         elif action == "block":
-            body = build(BlockRequest, {"reason": text(form, "reason")}, {})
-            answer = await buyer_api.block_buyer(uuid, body, loaded.scope, db, client)
+            reason = text(form, "reason")
+            if reason is None:  # the API may block without one; staff say why, for the audit
+                raise FormErrors({"reason": "say why the buyer is blocked"})
+            body = build(BlockRequest, {"reason": reason}, {})
+            answer = await buyer_api.block_buyer(uuid, loaded.scope, db, client, body=body)
             after = BuyerOut.model_validate_json(bytes(answer.body))
             done = "Buyer blocked: no new orders, and its open orders show a blocker."
         elif action == "documents":

@@ -446,7 +446,7 @@ async def block_buyer(
         buyer = await load_buyer(session, scope, buyerId)
         newly_blocked = buyer.status != "BLOCKED"
         if newly_blocked:
-            buyer.status, buyer.blocked_reason = "BLOCKED", body and body.reason
+            buyer.status, buyer.blocked_reason = "BLOCKED", body.reason if body else None
             touch(buyer)
     if newly_blocked:
         await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
