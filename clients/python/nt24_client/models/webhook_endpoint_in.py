@@ -21,8 +21,8 @@ class WebhookEndpointIn:
             `self_service_invitation.*`; the root `*` is not supported.
         partner_ids (list[UUID] | None | Unset): Only events of these authorized partners; omitted or null: all of them.
         secret (None | str | Unset): `whsec_` and 6-90 visible ASCII characters (no spaces); generated when omitted
-            (`whsec_` and the base64 of 32 random bytes). Deliveries also carry the Standard Webhooks headers when the
-            part after `whsec_` is standard base64.
+            (`whsec_` and the base64 of 32 random bytes). Deliveries also carry the Standard Webhooks headers when the part
+            after `whsec_` is standard base64.
         accepted_schema_versions (list[int] | None | Unset): The event schema versions this endpoint takes; omitted or
             null on registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new
             version's dual emission, only that one); an event emitted in none of them is not delivered.
