@@ -170,7 +170,7 @@ CATALOGUE: tuple[EventType, ...] = (
                 "integer",
                 "The same as `version`; sent since before `version` was the Export File's.",
             ),
-            DataField("decision", "enum", "VALID_EXPORT, VAT_APPLICABLE or NONE."),
+            DataField("decision", "enum", "VALID_EXPORT or VAT_APPLICABLE."),
             DataField("generatedAt", "date-time", "When it was generated."),
             DataField(
                 "downloadUrl",
