@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
@@ -266,6 +268,21 @@ async def test_the_profile_is_signed_pades_and_any_changed_byte_breaks_it():
     assert not (await validate(tampered, material)).intact
     # a signer nobody trusts is not trusted, even when intact
     assert not (await validate(signed, self_signed("someone else"))).trusted
+
+
+def test_the_profile_prints_markup_in_a_name_as_text():
+    """A company's name or a reviewer's reason is text in the signed profile: no markup of
+    theirs becomes a link, a style or an image (a local file read into the PDF)."""
+    forged = (
+        'ACME & Co <a href="https://evil.example/renew">click</a> <font color="green">CLEAR</font>'
+        '<img src="/etc/hostname"/>'
+    )
+    company = CompanyFacts(forged, "DE136695976", "Hauptstr. 1 <br/>", "NT24_LED")
+    pdf = render_profile(replace(profile_request(), review_reason="<b>ok</b>"), company)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert b"/URI" not in pdf and b"/Subtype /Image" not in pdf  # no link, no image
+    assert '<a href="https://evil.example/renew">click</a>' in text.replace("\n", "")
+    assert "<b>ok</b>" in text and "ACME & Co" in text
 
 
 # --- end to end over HTTP on the dev server -------------------------------------------------

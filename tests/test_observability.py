@@ -16,12 +16,17 @@ from uuid import uuid4
 import pytest
 import structlog.testing
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from starlette.requests import Request
+from starlette.routing import Route
 from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 import replay
 import telemetry
 from api.shared.converter import DATA_CONVERTER
+from api.shared.errors import dependency_away
+from api.shared.temporal_calls import logged_temporal_problem
 from store.db import Database
 from tests.conftest import Stack, running_stack
 from tests.order_flow import OrderClient, seller_session
@@ -310,3 +315,19 @@ def test_log_lines_of_one_loop_turn_are_written_together_in_order(tmp_path: Path
             "first",
             "second",
         ]
+
+
+@pytest.mark.fast
+def test_a_dependency_away_is_logged_by_its_route_not_its_path():
+    """A path may carry a credential (a self-service link's token, a payment page's order):
+    the warnings of a database or Temporal away name the route's template instead."""
+    path = "/self-service/s3cret-link-token/submit"
+    route = Route("/self-service/{token}/submit", endpoint=lambda _: None, methods=["POST"])
+    scope = {"type": "http", "method": "POST", "path": path, "headers": [], "route": route}
+    request = Request(scope | {"query_string": b"", "state": {}})
+    with structlog.testing.capture_logs() as lines:
+        assert dependency_away(request, ConnectionRefusedError()) is not None
+        away = RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b"")
+        assert logged_temporal_problem(request, away).status == 503
+    assert [line["route"] for line in lines] == ["/self-service/{token}/submit"] * 2
+    assert "s3cret" not in str(lines)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+from xml.sax.saxutils import escape
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -143,7 +144,9 @@ def render_profile(request: ProfileRequest, company: CompanyFacts) -> bytes:
     )
 
     def table(rows: list[list[str]], widths: list[float], header: bool = False) -> Table:
-        cells = [[Paragraph(str(c), small) for c in row] for row in rows]
+        # every value may come from a user (a company's name, a reviewer's reason): escaped, so
+        # that no markup of theirs becomes a link, a style or an image in a signed document
+        cells = [[Paragraph(escape(str(c)), small) for c in row] for row in rows]
         t = Table(cells, colWidths=widths)
         # A command: its name, the first and last cell, then its arguments.
         style: list[tuple[str, tuple[int, int], tuple[int, int], *tuple[Any, ...]]] = [
@@ -160,7 +163,7 @@ def render_profile(request: ProfileRequest, company: CompanyFacts) -> bytes:
     story = [
         Paragraph("KYC profile", styles["Title"]),
         Paragraph(
-            f"Platform-led (NT24_LED) verification of {company.name}: VERIFIED. "
+            f"Platform-led (NT24_LED) verification of {escape(company.name)}: VERIFIED. "
             "This document is signed electronically (PAdES); any change to it breaks the "
             "signature.",
             small,

@@ -381,7 +381,7 @@ def dependency_away(request: Request, exc: BaseException) -> Unavailable | None:
         return None
     log.warning(
         f"{dependency} unreachable",
-        path=request.url.path,
+        route=route_of(request.scope),
         error=type(exc).__name__,
         trace_id=trace_id(request),
     )

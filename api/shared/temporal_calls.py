@@ -104,7 +104,7 @@ def logged_temporal_problem(request: Request, exc: BaseException) -> Problem:
     else:
         log.warning(
             "temporal unavailable" if problem.status == 503 else "temporal refused",
-            path=request.url.path,
+            route=route_of(request.scope),
             error=f"{type(exc).__name__}: {exc}"[:300],
             status=problem.status,
         )
