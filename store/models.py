@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from store.secrets_box import EncryptedString
+from store.secrets_box import EncryptedBytes, EncryptedString
 from workflows.change_source import ChangeSource
 
 NAMING = {
@@ -213,7 +213,11 @@ class IdempotencyRecord(Base):
     # None while the first request is still being answered
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # encrypted: an answer may carry a secret shown only in it (a webhook's signing secret, a
+    # self-service link); a body of before is read as it is
+    response_body: Mapped[bytes | None] = mapped_column(
+        EncryptedBytes("idempotency_records.response_body")
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 

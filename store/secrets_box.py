@@ -1,4 +1,5 @@
-"""Secrets the platform must read back (webhook signing secrets), encrypted at rest.
+"""Secrets the platform must read back (webhook signing secrets, the stored answers of
+Idempotency-Keys, which may carry a secret shown once), encrypted at rest.
 
 AES-256-GCM with a key from the environment: ``NT24_SECRETS_KEY`` holds one or more
 ``kid:key`` pairs separated by commas (the key: 32 bytes in base64); the first encrypts, every
@@ -22,7 +23,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import String, TypeDecorator
+from sqlalchemy import LargeBinary, String, TypeDecorator
 
 PREFIX = "enc1:"
 
@@ -90,26 +91,49 @@ def current_kid() -> str:
     return _keyring().current
 
 
-def encrypt(plain: str, purpose: str) -> str:
+def _seal(plain: bytes, purpose: str) -> tuple[str, bytes]:
+    """The current key's id, and the nonce with the ciphertext."""
     ring = _keyring()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, plain.encode(), purpose.encode())
-    body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-    return f"{PREFIX}{ring.current}:{body}"
+    return ring.current, nonce + AESGCM(ring.keys[ring.current]).encrypt(
+        nonce, plain, purpose.encode()
+    )
+
+
+def _open(kid: str, raw: bytes, purpose: str) -> bytes:
+    key = _keyring().keys.get(kid)
+    if key is None:
+        raise SecretsKeyError(f"NT24_SECRETS_KEY lacks the key {kid!r} a stored secret needs")
+    try:
+        return AESGCM(key).decrypt(raw[:12], raw[12:], purpose.encode())
+    except InvalidTag:
+        raise SecretsKeyError(f"a stored secret does not decrypt with the key {kid!r}") from None
+
+
+def encrypt(plain: str, purpose: str) -> str:
+    kid, raw = _seal(plain.encode(), purpose)
+    return f"{PREFIX}{kid}:{base64.urlsafe_b64encode(raw).decode().rstrip('=')}"
 
 
 def decrypt(stored: str, purpose: str) -> str:
     if not stored.startswith(PREFIX):
         return stored  # written before encryption (migration 0017 encrypts such rows)
     kid, _, body = stored.removeprefix(PREFIX).partition(":")
-    key = _keyring().keys.get(kid)
-    if key is None:
-        raise SecretsKeyError(f"NT24_SECRETS_KEY lacks the key {kid!r} a stored secret needs")
-    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
-    except InvalidTag:
-        raise SecretsKeyError(f"a stored secret does not decrypt with the key {kid!r}") from None
+    return _open(kid, base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), purpose).decode()
+
+
+def encrypt_bytes(plain: bytes, purpose: str) -> bytes:
+    """``enc1:<kid>:`` and the nonce with the ciphertext, as bytes (no base64: a binary
+    column)."""
+    kid, raw = _seal(plain, purpose)
+    return f"{PREFIX}{kid}:".encode() + raw
+
+
+def decrypt_bytes(stored: bytes, purpose: str) -> bytes:
+    if not stored.startswith(PREFIX.encode()):
+        return stored  # written in clear, before its column was encrypted
+    kid, _, raw = stored.removeprefix(PREFIX.encode()).partition(b":")
+    return _open(kid.decode(), raw, purpose)
 
 
 def key_id_of(stored: str | None) -> str | None:
@@ -117,6 +141,23 @@ def key_id_of(stored: str | None) -> str | None:
     if not stored or not stored.startswith(PREFIX):
         return None
     return stored.removeprefix(PREFIX).partition(":")[0]
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A binary column kept encrypted, as ``EncryptedString`` keeps a string one."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        return None if value is None else encrypt_bytes(bytes(value), self.purpose)
+
+    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+        return None if value is None else decrypt_bytes(bytes(value), self.purpose)
 
 
 class EncryptedString(TypeDecorator[str]):

@@ -23,7 +23,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, File, Request, Response, UploadFile
 from limits import RateLimitItemPerSecond, WindowStats
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import column, func, select, table, update
 
 from api.main import create_app
 from api.nt24.identity.auth import Principal
@@ -332,6 +332,14 @@ async def test_a_replay_repeats_status_body_and_headers_and_the_effect_happens_o
     assert "idempotent-replayed" not in first.headers
     assert again.headers["x-ratelimit-category"] == "write"
     assert await effects(db, name) == 1
+    # kept encrypted (an answer may carry a secret shown once): the row holds no clear text
+    async with db.session() as session:
+        stored = await session.scalar(
+            select(column("response_body"))
+            .select_from(table("idempotency_records"))
+            .where(column("key") == headers["Idempotency-Key"])
+        )
+    assert stored.startswith(b"enc1:") and name.encode() not in stored
     # a refusal of the request itself is not stored: the retry is judged afresh
     assert invalid.status_code == invalid_again.status_code == 422
     assert "idempotent-replayed" not in invalid_again.headers
