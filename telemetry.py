@@ -212,10 +212,14 @@ class ConsoleLine:
     """structlog's ``ConsoleRenderer(colors=False)``, the same text, for a fraction of its cost
     on the plain line (every request writes one): timestamp, ``[level    ]``, the event padded
     to 30, then the other fields sorted as key=value. A line with an exception, a stack or a
-    logger name goes to structlog's renderer itself."""
+    logger name goes to structlog's renderer itself, its traceback as Python prints one: the
+    default (rich's, with every frame's local variables) took minutes and gigabytes on the
+    event loop for a deep recursion, stalling every request meanwhile."""
 
     def __init__(self) -> None:
-        self._full = structlog.dev.ConsoleRenderer(colors=False)
+        self._full = structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
 
     def __call__(self, logger: Any, name: str, event: dict[str, Any]) -> str:
         if not _PLAIN_KEYS.isdisjoint(event):

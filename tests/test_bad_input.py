@@ -31,18 +31,26 @@ from api.shared.errors import FieldError, json_safe
 from api.shared.input_limits import (
     BODY_LIMIT,
     FORM_FIELDS_MARGIN,
+    JSON_DEPTH_LIMIT,
     MIB,
     InputLimitsMiddleware,
     json_problems,
 )
 from settings import Settings
 from store.db import Database
-from store.models import IdempotencyRecord, Order, Organization
+from store.models import (
+    IdempotencyRecord,
+    Order,
+    Organization,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from tests.test_security_web import staff, web_login
+from tests.test_web_staff_forms import web_session
 
 PROBLEM_JSON = "application/problem+json"
 TOO_BIG = 2**64 + 1
@@ -869,3 +877,121 @@ async def test_the_web_app_and_the_upload_page_answer_problems_as_pages(stack: S
         "Ce lien n&#39;est pas valide" in no_link.text or "Ce lien n'est pas valide" in no_link.text
     )
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+# --- 11. JSON nested deeper than any real document --------------------------------------------
+
+
+def nested(levels: int) -> Any:
+    """``levels`` objects in one another, 1 innermost: ``{"a": {"a": 1}}`` for 2."""
+    value: Any = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+def deep_text(levels: int) -> str:
+    """``nested(levels)`` as JSON text, written without recursion (json.dumps would need
+    a stack frame a level)."""
+    return '{"a": ' * levels + "1" + "}" * levels
+
+
+def test_the_strict_decoder_names_a_value_nested_too_deep() -> None:
+    limit = JSON_DEPTH_LIMIT
+    assert json_problems(json.dumps({"data": nested(limit - 1)}).encode()) == []
+    (deep,) = json_problems(json.dumps({"data": nested(limit)}).encode())
+    assert deep["field"] == "data" + ".a" * (limit - 1)
+    assert deep["message"] == f"is nested deeper than {limit} levels"
+    assert json_problems(b"[" * limit + b"]" * limit) == []
+    assert json_problems(b"[" * (limit + 1) + b"]" * (limit + 1))[0]["field"] == "[0]" * limit
+    # deeper than Python's decoder goes: the body is named
+    for levels in (900, 5000, 200_000):
+        (deep,) = json_problems(f'{{"data": {deep_text(levels)}}}'.encode())
+        assert deep["message"] == f"is nested deeper than {limit} levels"
+        assert deep["field"] in ("body", "data" + ".a" * (limit - 1))
+
+
+async def test_json_nested_too_deep_is_refused_naming_the_field(stack: Stack, db: Database) -> None:
+    """A webhook's test data nested hundreds of levels deep failed as it was written to the
+    delivery (a RecursionError): the strict decoder refuses it first, on both families; one
+    level less than the limit is a test fired as usual."""
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    limit = JSON_DEPTH_LIMIT
+    async with http, stack.http(seller.token) as notyd:
+        created = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["kyc.*"]},
+            headers=key(),
+        )
+        assert created.status_code == 201, created.text
+        fire = f"/v1/webhooks/{created.json()['id']}/test"
+        event = '{"eventType": "kyc.verification_completed", "data": '
+        for levels in (limit, 900, 1500, 5000):
+            started = asyncio.get_running_loop().time()
+            answer = await http.post(fire, **raw_json(event + deep_text(levels) + "}", key()))
+            found = problem(answer, 422)
+            assert asyncio.get_running_loop().time() - started < 5
+            assert found["errors"][0]["field"] in ("body", "data" + ".a" * (limit - 1)), levels
+            assert found["errors"][0]["message"] == f"is nested deeper than {limit} levels"
+        async with db.session() as session:
+            stored = await session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+                .where(WebhookEndpoint.public_id == created.json()["id"])
+            )
+        assert stored == 0
+        under = await http.post(fire, **raw_json(event + deep_text(limit - 1) + "}", key()))
+        assert under.status_code == 202, under.text
+
+        body = json.dumps(order_request())[:-1] + ', "extra": ' + deep_text(limit) + "}"
+        answer = await notyd.post("/v1/api/order-request/", **raw_json(body))
+        found = problem(answer, 422)
+        assert fields(answer) == ["extra" + ".a" * (limit - 1)]
+        assert found["details"] == found["detail"] and "nested deeper than" in found["details"]
+        assert (await notyd.get("/v1/api/orders/")).json()["count"] == 0
+
+
+async def test_test_data_nested_too_deep_is_refused_on_the_web_page(stack: Stack) -> None:
+    _, http = await seller_session(stack)
+    async with http:
+        created = await http.post(
+            "/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hooks", "events": ["kyc.*"]},
+            headers=key(),
+        )
+        assert created.status_code == 201, created.text
+    endpoint = created.json()["id"]
+    limit = JSON_DEPTH_LIMIT
+    async with web_session(stack) as (web, token):
+        for levels in (limit + 1, 900, 1500):
+            fired = await web.post(
+                f"/app/webhooks/{endpoint}/test",
+                data={
+                    "csrf_token": token,
+                    "eventType": "kyc.verification_completed",
+                    "data": deep_text(levels),
+                },
+            )
+            assert fired.status_code == 422, (levels, fired.text)
+            # the form again, the error under its field
+            invalid = fired.text.split('<label class="field invalid">', 1)[1].split("</label>")[0]
+            assert '<textarea name="data"' in invalid
+            assert f"is nested deeper than {limit} levels</em>" in invalid
+        under = await web.post(
+            f"/app/webhooks/{endpoint}/test",
+            data={
+                "csrf_token": token,
+                "eventType": "kyc.verification_completed",
+                "data": deep_text(limit - 1),
+            },
+        )
+        assert under.status_code == 303, under.text
+    async with stack.db.session() as session:
+        stored = await session.scalars(
+            select(WebhookDelivery.payload)
+            .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(WebhookEndpoint.public_id == endpoint)
+        )
+        assert len(list(stored)) == 1

@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from uuid import uuid4
@@ -261,7 +263,9 @@ async def test_every_request_logs_one_line_with_the_ids_it_resolved(stack: Stack
 
 
 def test_the_console_line_is_structlogs_console_renderers_text():
-    full = structlog.dev.ConsoleRenderer(colors=False)
+    full = structlog.dev.ConsoleRenderer(
+        colors=False, exception_formatter=structlog.dev.plain_traceback
+    )
     lines = [
         {"event": "request", "timestamp": "2026-01-02T03:04:05Z", "level": "info", "status": 200},
         {"event": "e" * 40, "level": "warning", "x": "a b", "y": "q'", "z": None, "w": [1, "a"]},
@@ -271,6 +275,26 @@ def test_the_console_line_is_structlogs_console_renderers_text():
     ]
     for event in lines:
         assert telemetry.ConsoleLine()(None, "info", dict(event)) == full(None, "info", event)
+
+
+@pytest.mark.fast
+def test_a_console_traceback_is_plain_and_quick():
+    """An exception on a console line is Python's own traceback, without local variables:
+    a deep recursion, whose locals rich would render frame by frame, is written at once."""
+
+    def deep(n: int) -> int:
+        bulky = "x" * 10_000  # noqa: F841 (a local the line must not show)
+        return deep(n + 1)
+
+    try:
+        deep(0)
+    except RecursionError:
+        event = {"event": "failed", "level": "error", "exc_info": sys.exc_info()}
+    started = time.monotonic()
+    line = telemetry.ConsoleLine()(None, "error", event)
+    assert time.monotonic() - started < 2
+    assert "RecursionError" in line and "Previous line repeated" in line
+    assert "x" * 20 not in line  # rich would show the local's value
 
 
 @pytest.mark.fast

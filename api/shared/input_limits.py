@@ -1,10 +1,11 @@
 """What a request may carry, checked once for both API families before any endpoint runs.
 
 - **JSON bodies** are decoded strictly by ``InputLimitsMiddleware``: ``NaN``/``Infinity``
-  (and numbers too large to be a finite float), numbers beyond the signed 64-bit range, and
+  (and numbers too large to be a finite float), numbers beyond the signed 64-bit range,
   strings or keys holding a lone UTF-16 surrogate (``"\\ud800"``, which no database or
-  workflow payload can store) are a 422 ``validation-error`` naming each offending field
-  (``vins[0].mileage``), so no such value reaches a model, the database or a workflow.
+  workflow payload can store) and objects or lists nested deeper than ``JSON_DEPTH_LIMIT``
+  are a 422 ``validation-error`` naming each offending field (``vins[0].mileage``), so no
+  such value reaches a model, the database or a workflow.
 - **The NUL character** (U+0000), which no PostgreSQL text column can store, is a 422 naming
   the field wherever text comes in: JSON strings and keys, query parameters, form fields
   (urlencoded or multipart: a field's name, text or file name, whichever form any endpoint
@@ -326,6 +327,13 @@ _NOT_FINITE = "must be a finite number (NaN and Infinity are not JSON numbers)"
 _OUT_OF_RANGE = "is out of range: numbers must fit in a signed 64-bit integer"
 _BAD_TEXT = "is not valid Unicode text (it contains a lone surrogate)"
 _MAX_DIGITS = 19  # 2**63 has 19 digits
+# Objects and lists in one another: the deepest real payload (a NOTYD order request, an NT24
+# order, a webhook's data) nests fewer than 10. A value nested much deeper is no data anyone
+# sends, and every recursive step that meets it (encoding it for the database or a workflow,
+# validating it, logging a failure) costs a Python stack frame each level: a thousand levels
+# end in a RecursionError. 64 leaves room for any real document, far below that.
+JSON_DEPTH_LIMIT = 64
+TOO_DEEP = f"is nested deeper than {JSON_DEPTH_LIMIT} levels"
 
 
 def _constant(literal: str) -> _Rejected:
@@ -358,7 +366,14 @@ def _valid_text(text: str) -> bool:
     return True
 
 
+class _TooDeep(Exception):
+    def __init__(self, loc: tuple[Any, ...]) -> None:
+        self.loc = loc
+
+
 def _problems(value: Any, loc: tuple[Any, ...], found: list[FieldError]) -> None:
+    if isinstance(value, dict | list) and len(loc) > JSON_DEPTH_LIMIT:
+        raise _TooDeep(loc)  # loc starts with "body": the top-level value is at depth 1
     if isinstance(value, _Rejected):
         found.append(FieldError(field_path(loc), value.message, value.literal))
     elif isinstance(value, str):
@@ -380,13 +395,20 @@ def _problems(value: Any, loc: tuple[Any, ...], found: list[FieldError]) -> None
 
 def json_problems(body: bytes) -> list[FieldError]:
     """What a strict decoder refuses in ``body``; [] when it is fine or not JSON at all (a
-    malformed body is left to the endpoint, which answers it as before)."""
+    malformed body is left to the endpoint, which answers it as before). A value nested
+    deeper than ``JSON_DEPTH_LIMIT`` is the only problem named: the first such object or
+    list, or the body itself when it is too deep for Python's decoder to name a path."""
     try:
         decoded = json.loads(body, parse_constant=_constant, parse_int=_int, parse_float=_float)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        return [FieldError("body", TOO_DEEP)]
+    except ValueError:
         return []
     found: list[FieldError] = []
-    _problems(decoded, ("body",), found)
+    try:
+        _problems(decoded, ("body",), found)
+    except _TooDeep as deep:  # the path cut short: its keys may be long
+        return [FieldError(safe_text(field_path(deep.loc)), TOO_DEEP)]
     return found
 
 
@@ -533,4 +555,7 @@ def declare_body_problems(app: FastAPI) -> None:
 
 
 _UNSUPPORTED = "the body is not sent as JSON (Content-Type: application/json)"
-_INVALID = "a field is invalid (NaN, Infinity, a lone surrogate, out of range); `errors` names it"
+_INVALID = (
+    "a field is invalid (NaN, Infinity, a lone surrogate, out of range, nested too deep);"
+    " `errors` names it"
+)

@@ -26,7 +26,7 @@ from api.nt24.webhooks.webhooks import (
 )
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
-from api.shared.input_limits import json_problems
+from api.shared.input_limits import TOO_DEEP, json_problems
 from api.web.core import (
     INT64,
     WEB_APP,
@@ -268,13 +268,20 @@ async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormD
         raw = text(form, "data") or "{}"
         try:
             payload = json.loads(raw)
-        except ValueError:  # not JSON, or a number of more digits than Python reads
+        except (ValueError, RecursionError):  # not JSON, too many digits, nested too deep
             payload = None
-        if not isinstance(payload, dict):
+        found = json_problems(raw.encode())  # what the API's strict decoder refuses
+        too_deep = any(e["message"] == TOO_DEEP for e in found)
+        if not isinstance(payload, dict) and not too_deep:
             errors["data"] = 'must be a JSON object, e.g. {"orderUuid": "..."}'
-        elif found := json_problems(raw.encode()):  # what the API's strict decoder refuses
-            errors["data"] = "; ".join(f"{e['field']} {e['message']}" for e in found[:3])
-        data: dict[str, Any] = {"eventType": text(form, "eventType"), "data": payload or {}}
+        elif found:
+            errors["data"] = "; ".join(
+                e["message"] if e["field"] == "body" else f"{e['field']} {e['message']}"
+                for e in found[:3]
+            )
+        # a refused payload is not validated again: the form names what is wrong with it
+        kept = payload if isinstance(payload, dict) and "data" not in errors else {}
+        data: dict[str, Any] = {"eventType": text(form, "eventType"), "data": kept}
         if partner := text(form, "partnerId"):
             data["partnerId"] = partner
         body = build(TestFire, data, errors)
