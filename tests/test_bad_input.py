@@ -11,8 +11,10 @@ flags, the NUL character in JSON, queries, paths, forms and uploads, and the siz
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -39,14 +41,22 @@ from api.shared.input_limits import (
 from settings import Settings
 from store.db import Database
 from store.models import (
+    BankStatementImport,
     IdempotencyRecord,
     Order,
     Organization,
     WebhookDelivery,
     WebhookEndpoint,
+    utcnow,
 )
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.payment_invoices import (
+    SAMPLE_STATEMENT,
+    captured_invoice,
+    invoice_row,
+    statement_paying,
+)
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from tests.test_security_web import staff, web_login
@@ -995,3 +1005,92 @@ async def test_test_data_nested_too_deep_is_refused_on_the_web_page(stack: Stack
             .where(WebhookEndpoint.public_id == endpoint)
         )
         assert len(list(stored)) == 1
+
+
+# --- 12. bank statements (camt.053) uploaded on the web app -----------------------------------
+
+
+async def test_a_statement_text_longer_than_its_column_is_refused_naming_the_entry(
+    stack: Stack,
+) -> None:
+    """PostgreSQL refuses a text longer than its column (SQLite keeps it): a reference, IBAN,
+    end-to-end id or name past the column that keeps it is refused as the file is read,
+    naming the entry, and nothing of the file is imported."""
+    sample = SAMPLE_STATEMENT.read_bytes()
+    entry = "2026-11-29-DE89370400440532013000, entry"
+    cases = [
+        (
+            sample.replace(b"<AcctSvcrRef>", b"<AcctSvcrRef>" + b"R" * 101, 1),
+            f"{entry} 1: AcctSvcrRef is longer than 100 characters",
+        ),
+        (
+            sample.replace(b"<IBAN>DE89370400440532013000<", b"<IBAN>" + b"D" * 35 + b"<"),
+            "2026-11-29-DE89370400440532013000: Acct/Id/IBAN is longer than 34 characters",
+        ),
+        (
+            sample.replace(b"E2E-BV-88123", b"E" * 101),
+            f"{entry} 2: EndToEndId is longer than 100 characters",
+        ),
+        (
+            sample.replace(b"Acme Fahrzeughandel GmbH", b"N" * 301),
+            f"{entry} 1: Dbtr/Nm is longer than 300 characters",
+        ),
+        (
+            sample.replace(b"DE02120300000000202051", b"DE02120300000000202051" + b"0" * 13),
+            f"{entry} 1: DbtrAcct/Id/IBAN is longer than 34 characters",
+        ),
+        (
+            sample.replace(b"STMT20261130-0001", b"M" * 101),
+            "the file: GrpHdr/MsgId is longer than 100 characters",
+        ),
+        (
+            sample.replace(b"<Id>2026-11-29-DE89370400440532013000<", b"<Id>" + b"S" * 101 + b"<"),
+            "statement 1: Id is longer than 100 characters",
+        ),
+        (
+            sample.replace(b"<Sts>BOOK<", b"<Sts>BOOKEDANDDONE<", 1),
+            f"{entry} 1: Sts is longer than 10 characters",
+        ),
+    ]
+    name = f"long-{uuid4()}.xml"
+    async with web_session(stack) as (web, token):
+        for data, message in cases:
+            answer = await web.post(
+                "/app/payments/statements",
+                data={"csrf_token": token},
+                files={"file": (name, data)},
+            )
+            assert answer.status_code == 422, (message, answer.text)
+            assert f"Nothing imported: {message}" in html.unescape(answer.text), message
+    async with stack.db.session() as session:
+        imported = select(func.count()).where(BankStatementImport.file_name == name)
+        assert await session.scalar(imported) == 0
+
+
+async def test_a_statement_amount_beyond_what_is_kept_is_refused(stack: Stack) -> None:
+    """ISO 20022 allows 18 digits: more cents than a 64-bit column keeps. Such an entry is
+    refused as the file is read, and payments adding up past what an invoice's total paid
+    keeps are refused as they are booked: nothing imported either way."""
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=100_00)
+    huge = SAMPLE_STATEMENT.read_bytes().replace(b">595.00<", b">999999999999999999<")
+    most = 10**18 - 1  # the most an entry holds: 9999999999999999.99, 18 digits
+    name = f"amount-{uuid4()}.xml"
+    async with web_session(stack) as (web, token):
+        answer = await web.post(
+            "/app/payments/statements", data={"csrf_token": token}, files={"file": (name, huge)}
+        )
+        assert answer.status_code == 422, answer.text
+        assert "entry 1: Amt 999999999999999999 is larger than any amount kept" in answer.text
+        for expected in [200] * 9 + [422]:  # ten of them pass 2**63 - 1
+            paying = statement_paying(invoice.payment_reference, most)
+            answer = await web.post(
+                "/app/payments/statements",
+                data={"csrf_token": token},
+                files={"file": (name if expected == 422 else "booked.xml", paying)},
+            )
+            assert answer.status_code == expected, answer.text
+        assert "Nothing imported: the amount is larger than an invoice" in answer.text
+    assert (await invoice_row(stack.db, invoice.uuid)).paid_amount == 9 * most
+    async with stack.db.session() as session:
+        imported = select(func.count()).where(BankStatementImport.file_name == name)
+        assert await session.scalar(imported) == 0

@@ -16,6 +16,10 @@ several transactions, each with its own amount, becomes one entry per transactio
 
 A document type declaration is refused: bank statements have none, and refusing it shuts
 out entity expansion attacks on an uploaded file.
+
+A text longer than the column that keeps it (``BankStatementImport``, ``BankStatementEntry``)
+is refused naming the entry, rather than cut or left for the database to refuse; ISO 20022
+allows each far less (35 characters for an id or reference, 140 for a name).
 """
 
 from __future__ import annotations
@@ -25,7 +29,11 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import BigInteger, ColumnElement, String
+
+from store.models import BankStatementEntry, BankStatementImport
 from workflows.payments.rules.invoice_money import AmountError, cents
 
 NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.053\.001\.\d{2})$")
@@ -74,6 +82,33 @@ class StatementFile:
     statements: tuple[Statement, ...]
 
 
+def _length(column: ColumnElement[Any]) -> int:
+    """The most characters a text column of the import keeps."""
+    assert isinstance(column.type, String) and column.type.length is not None
+    return column.type.length
+
+
+_entries_table = BankStatementEntry.__table__.c
+MESSAGE_ID = _length(BankStatementImport.__table__.c.message_id)
+STATEMENT_ID = _length(_entries_table.statement_id)
+ACCOUNT_IBAN = _length(_entries_table.account_iban)
+BANK_REFERENCE = _length(_entries_table.bank_reference)
+STATUS = _length(_entries_table.bank_status)
+END_TO_END_ID = _length(_entries_table.end_to_end_id)
+DEBTOR_NAME = _length(_entries_table.debtor_name)
+DEBTOR_IBAN = _length(_entries_table.debtor_iban)
+# the amount column (a BigInteger) keeps a signed 64-bit integer of cents; ISO 20022 allows
+# 18 digits, and 18 digits of whole euros are 10**20 cents, beyond it
+assert isinstance(_entries_table.amount.type, BigInteger)
+AMOUNT_MAX = 2**63 - 1
+
+
+def _limited(text: str | None, name: str, limit: int, where: str) -> str | None:
+    if text is not None and len(text) > limit:
+        raise StatementError(f"{where}: {name} is longer than {limit} characters")
+    return text
+
+
 def parse_statement(data: bytes) -> StatementFile:
     if b"<!DOCTYPE" in data[:4096].upper():
         raise StatementError("a document type declaration is not allowed")
@@ -96,14 +131,22 @@ def parse_statement(data: bytes) -> StatementFile:
         raise StatementError("the file holds no statement (Stmt)")
     return StatementFile(
         version=version.group(1),
-        message_id=_text(message, "c:GrpHdr/c:MsgId", ns) or "",
+        message_id=_limited(
+            _text(message, "c:GrpHdr/c:MsgId", ns), "GrpHdr/MsgId", MESSAGE_ID, "the file"
+        )
+        or "",
         statements=statements,
     )
 
 
 def _statement(stmt: ET.Element, ns: dict[str, str], index: int) -> Statement:
-    statement_id = _text(stmt, "c:Id", ns) or f"statement {index}"
-    iban = _text(stmt, "c:Acct/c:Id/c:IBAN", ns)
+    statement_id = (
+        _limited(_text(stmt, "c:Id", ns), "Id", STATEMENT_ID, f"statement {index}")
+        or f"statement {index}"
+    )
+    iban = _limited(
+        _text(stmt, "c:Acct/c:Id/c:IBAN", ns), "Acct/Id/IBAN", ACCOUNT_IBAN, statement_id
+    )
     entries: list[StatementEntry] = []
     for number, entry in enumerate(stmt.findall("c:Ntry", ns), 1):
         where = f"{statement_id}, entry {number}"
@@ -124,7 +167,10 @@ def _entries(
     if indicator not in (CREDIT, DEBIT):
         raise StatementError(f"{where}: CdtDbtInd must be CRDT or DBIT")
     status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns) or ""
-    bank_reference = _text(entry, "c:AcctSvcrRef", ns)
+    _limited(status, "Sts", STATUS, where)
+    bank_reference = _limited(
+        _text(entry, "c:AcctSvcrRef", ns), "AcctSvcrRef", BANK_REFERENCE, where
+    )
     reversal = (_text(entry, "c:RvslInd", ns) or "").lower() == "true"
     booking_date = _date(entry.find("c:BookgDt", ns), ns, where)
     value_date = _date(entry.find("c:ValDt", ns), ns, where)
@@ -146,6 +192,13 @@ def _entries(
         end_to_end = _text(tx, "c:Refs/c:EndToEndId", ns) if tx is not None else None
         if end_to_end == "NOTPROVIDED":
             end_to_end = None
+        _limited(end_to_end, "EndToEndId", END_TO_END_ID, where)
+        debtor_name = _debtor_name(tx, ns) if tx is not None else None
+        _limited(debtor_name, "Dbtr/Nm", DEBTOR_NAME, where)
+        debtor_iban = (
+            _text(tx, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", ns) if tx is not None else None
+        )
+        _limited(debtor_iban, "DbtrAcct/Id/IBAN", DEBTOR_IBAN, where)
         key_parts = [account, bank_reference or "", str(position)]
         if not bank_reference:  # no bank reference: what the entry says must identify it
             key_parts += [str(booking_date), str(part_amount), end_to_end or ""]
@@ -158,10 +211,8 @@ def _entries(
                 amount=part_amount,
                 currency=part_currency,
                 end_to_end_id=end_to_end,
-                debtor_name=_debtor_name(tx, ns) if tx is not None else None,
-                debtor_iban=_text(tx, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", ns)
-                if tx is not None
-                else None,
+                debtor_name=debtor_name,
+                debtor_iban=debtor_iban,
                 remittance=texts,
                 status=status,
                 reversal=reversal,
@@ -184,9 +235,12 @@ def _amount(element: ET.Element | None, where: str) -> tuple[int, str]:
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise StatementError(f"{where}: Amt has no currency (Ccy)")
     try:
-        return cents(element.text), currency
+        amount = cents(element.text)
     except AmountError as error:
         raise StatementError(f"{where}: {error}") from error
+    if amount > AMOUNT_MAX:
+        raise StatementError(f"{where}: Amt {element.text.strip()} is larger than any amount kept")
+    return amount, currency
 
 
 def _remittance(tx: ET.Element, ns: dict[str, str]) -> tuple[str, ...]:

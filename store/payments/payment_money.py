@@ -49,6 +49,7 @@ NOT_INCOMING = "NOT_INCOMING"  # a debit, a pending credit or a reversal
 DUPLICATE = "DUPLICATE"  # already booked from an earlier statement
 BOOKED_BY_HAND = "BOOKED_BY_HAND"  # UNMATCHED or AMBIGUOUS, then booked to an invoice by staff
 BOOKABLE_BY_HAND = (UNMATCHED, AMBIGUOUS)
+PAID_MAX = 2**63 - 1  # PaymentInvoice.paid_amount, a BigInteger: a signed 64-bit integer
 
 
 class MoneyError(Exception):
@@ -203,6 +204,8 @@ async def _book(
         raise MoneyError(
             f"the invoice is in {invoice.currency}, not {currency.upper()}", "currency"
         )
+    if invoice.paid_amount + amount > PAID_MAX:
+        raise MoneyError("the amount is larger than an invoice's payments can add up to", "amount")
     now = utcnow()
     payment = IncomingPayment(
         organization_id=invoice.organization_id,
@@ -294,7 +297,7 @@ async def import_statement(
         file_sha256=digest,
         file_name=file_name[:300],
         version=parsed.version,
-        message_id=parsed.message_id[:100],
+        message_id=parsed.message_id,
         imported_by=username,
     )
     session.add(statement_import)
@@ -317,14 +320,14 @@ def _entry_row(
 ) -> BankStatementEntry:
     return BankStatementEntry(
         import_id=import_id,
-        statement_id=statement_id[:100],
+        statement_id=statement_id,
         account_iban=iban,
         entry_key=entry.entry_key,
         bank_reference=entry.bank_reference,
         credit=entry.credit,
         amount=entry.amount,
         currency=entry.currency,
-        bank_status=entry.status[:10],
+        bank_status=entry.status,
         reversal=entry.reversal,
         booking_date=entry.booking_date,
         value_date=entry.value_date,
