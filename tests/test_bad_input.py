@@ -1094,3 +1094,29 @@ async def test_a_statement_amount_beyond_what_is_kept_is_refused(stack: Stack) -
     async with stack.db.session() as session:
         imported = select(func.count()).where(BankStatementImport.file_name == name)
         assert await session.scalar(imported) == 0
+
+
+async def test_a_document_type_declaration_is_refused_wherever_it_stands(stack: Stack) -> None:
+    """A comment longer than any look at the file's start, then a DOCTYPE declaring an
+    entity: the parser stops at the declaration, and nothing is imported."""
+    sample = SAMPLE_STATEMENT.read_bytes()
+    _, declaration, document = sample.partition(b"?>")
+    padded = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- '
+        + b"x" * 5000
+        + b' -->\n<!DOCTYPE Document [<!ENTITY who "Mallory">]>'
+        + document.replace(b"Acme Fahrzeughandel GmbH", b"&who;")
+    )
+    assert declaration
+    name = f"doctype-{uuid4()}.xml"
+    async with web_session(stack) as (web, token):
+        answer = await web.post(
+            "/app/payments/statements",
+            data={"csrf_token": token},
+            files={"file": (name, padded)},
+        )
+    assert answer.status_code == 422, answer.text
+    assert "Nothing imported: a document type declaration is not allowed" in answer.text
+    async with stack.db.session() as session:
+        imported = select(func.count()).where(BankStatementImport.file_name == name)
+        assert await session.scalar(imported) == 0

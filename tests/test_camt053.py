@@ -69,6 +69,11 @@ def test_the_same_entry_has_the_same_key_in_every_import():
             b'xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>',
             "document type declaration",
         ),
+        (  # past any look at the file's start
+            b"<!-- " + b"x" * 5000 + b' --><!DOCTYPE d [<!ENTITY a "aaaa">]><Document '
+            b'xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>',
+            "document type declaration",
+        ),
         (
             b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
             b"<BkToCstmrStmt/></Document>",

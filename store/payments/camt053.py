@@ -14,8 +14,9 @@ end-to-end id, the debtor's name and IBAN, unstructured remittance lines (``RmtI
 and the structured creditor reference (``RmtInf/Strd/CdtrRefInf/Ref``). A batch entry with
 several transactions, each with its own amount, becomes one entry per transaction.
 
-A document type declaration is refused: bank statements have none, and refusing it shuts
-out entity expansion attacks on an uploaded file.
+A document type declaration is refused wherever it stands (the parser stops at it): bank
+statements have none, and refusing it shuts out entity expansion and external entities in an
+uploaded file.
 
 A text longer than the column that keeps it (``BankStatementImport``, ``BankStatementEntry``)
 is refused naming the entry, rather than cut or left for the database to refuse; ISO 20022
@@ -109,11 +110,19 @@ def _limited(text: str | None, name: str, limit: int, where: str) -> str | None:
     return text
 
 
-def parse_statement(data: bytes) -> StatementFile:
-    if b"<!DOCTYPE" in data[:4096].upper():
+class _NoDoctype(ET.TreeBuilder):
+    """Builds the tree; the parser calls ``doctype`` where a declaration starts, before any
+    entity it declares, and the error stops the parse."""
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
         raise StatementError("a document type declaration is not allowed")
+
+
+def parse_statement(data: bytes) -> StatementFile:
+    parser = ET.XMLParser(target=_NoDoctype())
     try:
-        root = ET.fromstring(data)
+        parser.feed(data)
+        root = parser.close()
     except ET.ParseError as error:
         raise StatementError(f"not well-formed XML: {error}") from error
     namespace, _, name = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", "")
