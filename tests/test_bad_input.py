@@ -1120,3 +1120,70 @@ async def test_a_document_type_declaration_is_refused_wherever_it_stands(stack: 
     async with stack.db.session() as session:
         imported = select(func.count()).where(BankStatementImport.file_name == name)
         assert await session.scalar(imported) == 0
+
+
+# --- 13. NOTYD tax rates and numeric strings --------------------------------------------------
+
+
+async def test_notyd_rates_and_numbers_are_plain_ascii_of_a_sane_magnitude(
+    stack: Stack, db: Database
+) -> None:
+    """A zero with an exponent of a billion passed as a rate and stalled the order's workflow
+    (a billion-digit number built at every task); digits of other scripts were read as
+    numbers. Each is a 422 naming the field, at once, on every body taking a rate or a
+    numeric string, and nothing is stored."""
+    seller = await make_seller(stack, db)
+    rate = "order_lines[0].product_tax_rate_percentage"
+    cases = [
+        (rate, "0E+999999999"),
+        (rate, "0E+30"),
+        (rate, "٢١"),
+        ("order_lines[0].product_price_excl_tax", "٤٠٠٠٠"),
+        ("order_lines[0].quantity", "٢"),
+        ("total_amount_incl_tax", "１１９７９０"),
+    ]
+    async with stack.http(seller.token) as http:
+        for field, value in cases:
+            body = order_request()
+            if field.startswith("order_lines"):
+                body["order_lines"][0][field.split(".")[1]] = value
+            else:
+                body[field] = value
+            started = asyncio.get_running_loop().time()
+            answer = await http.post("/v1/api/order-request/", json=body)
+            assert fields(answer) == [field], (value, answer.text)
+            assert asyncio.get_running_loop().time() - started < 2, value
+        assert (await http.get("/v1/api/orders/")).json()["count"] == 0
+
+    order = await create(stack, seller, order_request())
+    assert (await confirm_on_page(stack, order)).status_code == 302
+    uuid = order["uuid"]
+    async with stack.http(seller.token) as http:
+        for value in ("0E+999999999", "٢١"):
+            line = {"product_id": "SKU-1", "quantity": 1, "product_tax_rate_percentage": value}
+            capture = await http.post(
+                f"/v1/api/orders/{uuid}/capture/", json={"order_lines": [line]}
+            )
+            assert fields(capture) == [rate], capture.text
+        assert (await http.get(f"/v1/api/orders/{uuid}/")).json()["invoices"] == []
+        captured = await http.post(f"/v1/api/orders/{uuid}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice = captured.json()["invoice_uuid"]
+        for value in ("0E+999999999", "٢١"):
+            refund = await http.post(
+                f"/v1/api/orders/{uuid}/refund/",
+                json={
+                    "description": "Returned",
+                    "invoices": [
+                        {
+                            "invoice_uuid": invoice,
+                            "refund_amounts": [
+                                {"tax_rate_percentage": value, "total_amount_incl_tax": 100}
+                            ],
+                        }
+                    ],
+                },
+            )
+            field = "invoices[0].refund_amounts[0].tax_rate_percentage"
+            assert fields(refund) == [field], refund.text
+        assert (await http.get(f"/v1/api/invoices/{invoice}/")).json()["refunds"] == []

@@ -385,3 +385,29 @@ def test_a_refund_by_lines_is_less_the_invoice_discount_it_gives_back() -> None:
     # an all-zero discount is no discount
     plain = note(Discount("", 0, 0))
     assert plain.amounts == Triple(12100, 10000) and plain.discount is None
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("0E+999999999", "at most 2 digits before the decimal point"),
+        ("0E+30", "at most 2 digits before the decimal point"),
+        ("٢١", "digits 0-9"),  # Arabic-Indic digits: Decimal reads 21
+        ("２１", "digits 0-9"),  # full-width
+        ("2_1", "digits 0-9"),
+    ],
+)
+def test_a_rate_is_plain_ascii_digits_of_a_sane_magnitude(given: str, message: str) -> None:
+    with pytest.raises(AmountError, match=message):
+        tax_rate(given)
+
+
+def test_a_rate_written_with_an_exponent_is_read_plain() -> None:
+    assert str(tax_rate("1E+1")) == "10" and str(tax_rate("2.15E+1")) == "21.5"
+    assert str(tax_rate("0E+1")) == "0"
+
+
+@pytest.mark.parametrize("given", ["٩٠٠", "９００", "9_00"])
+def test_whole_numbers_are_written_with_ascii_digits(given: str) -> None:
+    with pytest.raises(AmountError, match="digits 0-9"):
+        whole_number(given)

@@ -5,7 +5,9 @@ and numeric strings (``"900"``, ``"1.0000"``); all are read into ``int`` here, t
 ``Decimal`` so that no float ever carries an amount. A float a hair off an integer is that
 integer: Magento sends its grand total x 100 as a float, and ``19.99 * 100`` is
 ``1998.9999999999998``. A fractional or non-numeric value is refused. Tax rates are decimals
-(``"21.000000"``, ``21``, ``9.5``) with at most six places.
+(``"21.000000"``, ``21``, ``9.5``) with at most six places. A numeric string is written with
+the digits 0-9: ``Decimal`` would also read other scripts' digits (``"٢١"`` as 21) and
+underscores (``"2_1"``), which no plugin writes.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ def _float_noise_removed(value: float) -> float:
     return nearest if abs(value - nearest) <= max(FLOAT_NOISE, 4 * math.ulp(value)) else value
 
 
+def _numeric_text(value: str) -> str:
+    text = value.strip()
+    if not text.isascii() or "_" in text:
+        raise AmountError("must be written with the digits 0-9")
+    return text
+
+
 def whole_number(value: Any) -> int:
     """An integer from a JSON integer, an integral float (or one within float noise of an
     integer, ``_float_noise_removed``) or an integral numeric string.
@@ -55,7 +64,7 @@ def whole_number(value: Any) -> int:
         number = Decimal(repr(_float_noise_removed(value)))
     elif isinstance(value, str):
         try:
-            number = Decimal(value.strip())
+            number = Decimal(_numeric_text(value))
         except InvalidOperation as exc:
             raise AmountError("must be an integer") from exc
     else:
@@ -69,22 +78,32 @@ def whole_number(value: Any) -> int:
 
 def tax_rate(value: Any) -> Decimal:
     """A tax rate percentage: 0 <= rate < 100, at most six decimal places, and below 100 also
-    as answers write it (``rate_text``: 99.995 would be ``"100.00"``). ``-0`` is 0."""
+    as answers write it (``rate_text``: 99.995 would be ``"100.00"``). ``-0`` is 0.
+
+    At most two digits before the decimal point as written, the zeros an exponent adds among
+    them, as Django REST framework's ``DecimalField`` counts digits: ``"1E+1"`` is 10, read
+    as ``10``; ``"0E+30"`` is refused, like ``"0E+999999999"``, a zero whose exponent every
+    sum and product it met would carry (Python built a number of a billion digits from it)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise AmountError("must be a number or a numeric string")
     try:
-        rate = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        rate = Decimal(repr(value) if isinstance(value, float) else _numeric_text(str(value)))
     except InvalidOperation as exc:
         raise AmountError("must be a number or a numeric string") from exc
     if not rate.is_finite():
         raise AmountError("must be a number")
-    exponent = rate.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -6:
+    _, digits, exponent = rate.as_tuple()
+    assert isinstance(exponent, int)  # a finite number's
+    if exponent < -6:
         raise AmountError("must have at most 6 decimal places")
     if not 0 <= rate < 100:
         raise AmountError("must be at least 0 and below 100")
+    if len(digits) + exponent > 2:
+        raise AmountError("must have at most 2 digits before the decimal point")
     if Decimal(rate_text(rate)) >= 100:
         raise AmountError("must be below 99.995 (rates are answered with two decimals)")
+    if exponent > 0:  # 1E+1: a plain 10, as every answer and record writes it
+        rate = rate.quantize(Decimal(1))
     return rate.copy_abs()  # -0 (and -0.00) is 0, never answered as "-0.00"
 
 
