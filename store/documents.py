@@ -21,13 +21,17 @@ import tempfile
 import unicodedata
 import zlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import wraps
 from io import BytesIO
 from pathlib import Path
 
 import filetype
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+import pypdf.filters
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from settings import Settings
 
@@ -134,6 +138,14 @@ _MIB = 1024 * 1024
 class UploadLimits:
     max_bytes: int
     max_pdf_pages: int
+    # What inspecting one PDF may unpack, in all (see ``_ExpansionBudget``). Inspection reads
+    # the document's structure only: its cross-reference and object streams (the dictionaries
+    # of pages, annotations, forms), never page content, images or fonts. A 200-page scan's
+    # structure unpacks to well under a megabyte, a heavily tagged office document's to a few;
+    # 32 MiB is room for the 200,000 objects the walk accepts (``_MAX_OBJECTS``) at ~160 bytes
+    # each, yet unpacking and parsing it costs the same order of CPU as a plain 20 MiB upload.
+    max_pdf_expansion: int = 32 * _MIB
+    max_pdf_streams: int = 10_000  # a real file's object streams hold ~100 objects each
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadLimits:
@@ -194,7 +206,7 @@ def inspect_upload(
     pages = None
     if detected == PDF:
         content_type = PDF
-        pages = _pdf_pages(data, name, limits.max_pdf_pages)
+        pages = _pdf_pages(data, name, limits)
     elif detected in IMAGE_TYPES:
         content_type = IMAGE_TYPES[detected]
         sound = _HEADER_CHECKS.get(content_type)
@@ -207,7 +219,25 @@ def inspect_upload(
     return InspectedUpload(content_type, len(data), hashlib.sha256(data).hexdigest(), pages)
 
 
-def _pdf_pages(data: bytes, name: str, max_pages: int) -> int:
+def _pdf_pages(data: bytes, name: str, limits: UploadLimits) -> int:
+    """The page count of a PDF that passes every check, all within one unpacking budget."""
+    budget = _ExpansionBudget(limits.max_pdf_expansion, limits.max_pdf_streams)
+    scope = _EXPANSION_BUDGET.set(budget)
+    try:
+        pages = _checked_pdf_pages(data, name, limits.max_pdf_pages)
+    except UnacceptableDocument as refused:
+        # pypdf may have turned the refused unpacking into "damaged", or found more after it
+        if budget.refusal is not None:
+            raise UnacceptableDocument(f"{name} {budget.refusal}") from refused
+        raise
+    finally:
+        _EXPANSION_BUDGET.reset(scope)
+    if budget.refusal is not None:  # pypdf (not strict) read on past a refused stream
+        raise UnacceptableDocument(f"{name} {budget.refusal}")
+    return pages
+
+
+def _checked_pdf_pages(data: bytes, name: str, max_pages: int) -> int:
     try:
         reader = PdfReader(BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
@@ -234,6 +264,101 @@ def _pdf_pages(data: bytes, name: str, max_pages: int) -> int:
             "new PDF (or flatten it) and upload that"
         )
     return pages
+
+
+# ----- what inspecting a PDF may unpack -----
+
+
+class _ExpansionBudget:
+    """The bytes and streams that inspecting one PDF may still decompress.
+
+    pypdf caps each stream it decodes (75 MB by default) but nothing caps their sum: a small
+    upload of many object streams, each a few kilobytes inflating to tens of megabytes, made
+    the inspection take minutes of CPU and gigabytes of memory. Every stream pypdf decodes
+    while a budget is set (``_EXPANSION_BUDGET``) is charged to it: pypdf's own per-stream
+    output limits are lowered to what is left, so no single stream can overdraw the budget,
+    and a stream refused once leaves the budget spent (pypdf, reading leniently, may carry on
+    past a failed stream; the refusal is remembered and wins).
+    """
+
+    def __init__(self, max_bytes: int, max_streams: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_streams = max_streams
+        self.bytes_left = max_bytes
+        self.streams_left = max_streams
+        self.refusal: str | None = None  # why the PDF was refused, once it was
+
+    def decode(self, stream: StreamObject) -> bytes:
+        if self.refusal is None and self.streams_left <= 0:
+            self.refusal = (
+                f"has more than {self.max_streams} compressed streams to unpack; "
+                "print it to a new PDF and upload that"
+            )
+        if self.refusal is None and self.bytes_left <= 0:  # 0 would mean "no limit" to pypdf
+            self._overdrawn()
+        if self.refusal is not None:
+            raise _ExpansionRefused(self.refusal)
+        self.streams_left -= 1
+        try:
+            limits = dict.fromkeys(_PYPDF_OUTPUT_LIMITS, self.bytes_left)
+            with apply_configuration(None, **limits):
+                decoded = _pypdf_decode_stream_data(stream)
+        except LimitReachedError as error:  # one of the limits above: this stream overdraws
+            if self.refusal is None:
+                self._overdrawn()
+            raise _ExpansionRefused(str(self.refusal)) from error
+        self.bytes_left -= len(decoded)
+        if self.bytes_left < 0:  # a filter pypdf does not cap (ASCIIHex) went over
+            self._overdrawn()
+            raise _ExpansionRefused(str(self.refusal))
+        return decoded
+
+    def _overdrawn(self) -> None:
+        self.bytes_left = 0
+        self.refusal = (
+            f"expands to more than {self.max_bytes / _MIB:g} MiB when its compressed parts are "
+            "unpacked; print it to a new PDF and upload that"
+        )
+
+
+class _ExpansionRefused(LimitReachedError):
+    """A stream not decoded: the budget of the PDF being inspected is spent."""
+
+
+# pypdf's per-stream limits (``pypdf.Configuration``) that bound what one stream may decode
+_PYPDF_OUTPUT_LIMITS = (
+    "zlib_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "array_based_stream_maximum_output_length",
+    "image_maximum_buffer_size",
+    "stream_decoding_work_maximum_length",  # what all of a stream's filters take in, together
+)
+
+_EXPANSION_BUDGET: ContextVar[_ExpansionBudget | None] = ContextVar(
+    "pdf_expansion_budget", default=None
+)
+
+# pypdf decodes every stream through ``pypdf.filters.decode_stream_data`` (imported at each
+# call by ``EncodedStreamObject.get_data``): object streams, cross-reference streams, and the
+# object streams it scans for when it rebuilds a damaged file's cross-reference table.
+# Wrapped once for the process; outside an inspection (no budget set) it is pypdf's own.
+_pypdf_decode_stream_data: Callable[[StreamObject], bytes] = getattr(
+    pypdf.filters.decode_stream_data, "__wrapped__", pypdf.filters.decode_stream_data
+)
+
+
+@wraps(_pypdf_decode_stream_data)
+def _decode_stream_data_within_budget(stream: StreamObject) -> bytes:
+    budget = _EXPANSION_BUDGET.get()
+    if budget is None:
+        return _pypdf_decode_stream_data(stream)
+    return budget.decode(stream)
+
+
+pypdf.filters.decode_stream_data = _decode_stream_data_within_budget
 
 
 # Actions a viewer runs that do more than move to a page or open a link

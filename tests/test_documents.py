@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 import zipfile
 import zlib
 from io import BytesIO
@@ -32,6 +33,7 @@ from store.documents import (
 pytestmark = pytest.mark.fast
 
 LIMITS = UploadLimits.from_settings(Settings())
+_MIB = 1024 * 1024
 
 
 def make_pdf(pages: int = 1) -> bytes:
@@ -42,6 +44,62 @@ def make_pdf(pages: int = 1) -> bytes:
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def make_object_stream_pdf(streams: int, unpacked: int, xref_broken: bool = False) -> bytes:
+    """A one-page PDF whose catalog names ``streams`` objects, each alone in a FlateDecode
+    object stream that unpacks to ``unpacked`` bytes, listed by a cross-reference stream.
+
+    With a large ``unpacked`` it is a decompression bomb: a few kilobytes on disk per stream.
+    The padding sits before the stream's first object (/First), where no reader parses it
+    (and is not whitespace, which pypdf would skip byte by byte): the test costs the
+    unpacking, never a slow parse. With ``xref_broken`` the startxref
+    offset is wrong, so a reader rebuilds the table by scanning every object stream.
+    """
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    packed_in: dict[int, int] = {}  # object -> the object stream holding it
+
+    def put(number: int, body: bytes) -> None:
+        offsets[number] = len(out)
+        out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    holders = [10 + 2 * i for i in range(streams)]  # object stream n holds object n + 1
+    named = b" ".join(b"%d 0 R" % (n + 1) for n in holders)
+    put(1, b"<< /Type /Catalog /Pages 2 0 R /Extras [%s] >>" % named)
+    put(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+    put(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+    for n in holders:
+        header, inner = b"%d 0 " % (n + 1), b"<< /Note (structure) >>"
+        first = max(len(header), unpacked - len(inner))
+        packer = zlib.compressobj(9)
+        packed = packer.compress(header)
+        for start in range(len(header), first, 1 << 20):
+            packed += packer.compress(b"%" * min(1 << 20, first - start))
+        packed += packer.compress(inner) + packer.flush()
+        put(
+            n,
+            b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\n"
+            b"stream\n%s\nendstream" % (first, len(packed), packed),
+        )
+        packed_in[n + 1] = n
+    size = (holders[-1] if holders else 3) + 3
+    xref = size - 1
+    offsets[xref] = len(out)
+    rows = b"".join(
+        struct.pack(">BIH", 1, offsets[n], 0)
+        if n in offsets
+        else struct.pack(">BIH", 2, packed_in[n], 0)
+        if n in packed_in
+        else struct.pack(">BIH", 0, 0, 0)
+        for n in range(size)
+    )
+    out.extend(
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\n" % (xref, size, len(rows), rows)
+    )
+    out.extend(b"startxref\n%d\n%%%%EOF\n" % (offsets[xref] + (7 if xref_broken else 0)))
+    return bytes(out)
 
 
 def encrypt(pdf: bytes, user_password: str) -> bytes:
@@ -201,6 +259,59 @@ def test_a_truncated_or_corrupt_pdf_is_refused():
     garbage = b"%PDF-1.7\n" + bytes(range(256)) * 8
     for damaged in (pdf[: len(pdf) // 2], pdf[:-12], garbage):
         assert refusal(damaged, "cmr.pdf") == '"cmr.pdf" is a damaged or incomplete PDF'
+
+
+def test_a_pdf_whose_structure_is_in_object_streams_is_accepted():
+    """Object streams and a cross-reference stream within the budget: what PDF 1.5+ writers
+    make of any real document's dictionaries."""
+    for broken in (False, True):
+        data = make_object_stream_pdf(streams=5, unpacked=64 * 1024, xref_broken=broken)
+        assert inspect_upload(data, "cmr.pdf", None, LIMITS).pages == 1
+
+
+def test_a_pdf_that_unpacks_to_more_than_the_budget_is_refused_quickly():
+    """A decompression bomb: each stream is under pypdf's own per-stream cap, their sum over
+    what inspecting one upload may unpack. Refused before the streams past the budget are
+    inflated, whether they are reached from the catalog or scanned for in a damaged file."""
+    assert LIMITS.max_pdf_expansion == 32 * 1024 * 1024
+    limits = UploadLimits(max_bytes=LIMITS.max_bytes, max_pdf_pages=200, max_pdf_expansion=_MIB)
+    for broken in (False, True):
+        bomb = make_object_stream_pdf(streams=3, unpacked=_MIB // 2, xref_broken=broken)
+        assert refusal(bomb, "cmr.pdf", limits) == (
+            '"cmr.pdf" expands to more than 1 MiB when its compressed parts are unpacked; '
+            "print it to a new PDF and upload that"
+        )
+        # within the budget, the same structure is a document (a damaged file's object
+        # streams are unpacked twice: once scanning for them, once reading them)
+        small = make_object_stream_pdf(streams=1, unpacked=_MIB // 3, xref_broken=broken)
+        assert inspect_upload(small, "cmr.pdf", None, limits).pages == 1
+    # the real budget: 3 streams of 12 MiB, 33 KB on disk
+    bomb = make_object_stream_pdf(streams=3, unpacked=12 * _MIB)
+    assert len(bomb) < 64 * 1024
+    started = time.monotonic()
+    assert "expands to more than 32 MiB" in refusal(bomb, "cmr.pdf")
+    assert time.monotonic() - started < 5
+
+
+def test_a_pdf_with_too_many_compressed_streams_is_refused():
+    limits = UploadLimits(max_bytes=LIMITS.max_bytes, max_pdf_pages=200, max_pdf_streams=4)
+    many = make_object_stream_pdf(streams=5, unpacked=1024)
+    assert refusal(many, "cmr.pdf", limits) == (
+        '"cmr.pdf" has more than 4 compressed streams to unpack; '
+        "print it to a new PDF and upload that"
+    )
+    enough = make_object_stream_pdf(streams=4, unpacked=1024)
+    assert inspect_upload(enough, "cmr.pdf", None, limits).pages == 1
+
+
+def test_the_budget_holds_for_one_inspection_only():
+    """pypdf is used elsewhere (sealing Export Files): outside an inspection it unpacks as
+    it always did."""
+    bomb = make_object_stream_pdf(streams=3, unpacked=12 * _MIB)
+    refusal(bomb, "cmr.pdf")
+    reader = PdfReader(BytesIO(bomb))
+    assert len(reader.pages) == 1
+    assert reader.trailer["/Root"]["/Extras"][2].get_object() == {"/Note": "structure"}
 
 
 def test_a_pdf_with_too_many_pages_is_refused():

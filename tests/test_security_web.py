@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ from store.models import User, WebhookDelivery, WebhookEndpoint, utcnow
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
 from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.test_documents import make_object_stream_pdf, make_pdf
 from tests.test_payment_orders import make_seller, order_request
 from tests.test_webhooks import deliveries, fire_test, register, until
 from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
@@ -621,6 +623,27 @@ async def test_a_pdf_with_active_content_is_refused_naming_why(
     error = answer.json()["errors"][0]
     assert error["field"] == "file" and ACTIVE[kind] in error["message"], error
     assert all(d["fileName"] != "a.pdf" for d in (await client.get(documents)).json())
+
+
+async def test_a_pdf_that_unpacks_past_the_budget_is_refused_quickly(
+    buyer: tuple[OrderClient, str],
+) -> None:
+    """A decompression bomb (37 KB on disk, 36 MiB of object streams) is refused before the
+    API unpacks more than one inspection may; a long ordinary PDF still goes through."""
+    client, documents = buyer
+    bomb = make_object_stream_pdf(streams=3, unpacked=12 * 1024 * 1024)
+    started = time.monotonic()
+    answer = await client.upload(documents, KYC_TYPE, content=bomb, file_name="bomb.pdf")
+    assert time.monotonic() - started < 5
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["errors"][0]
+    assert error["field"] == "file", error
+    assert error["message"].startswith('"bomb.pdf" expands to more than 32 MiB'), error
+    assert all(d["fileName"] != "bomb.pdf" for d in (await client.get(documents)).json())
+
+    scan = make_pdf(pages=120)
+    answer = await client.upload(documents, KYC_TYPE, content=scan, file_name="scan.pdf")
+    assert answer.status_code == 201, answer.text
 
 
 async def test_file_names_are_sanitised_and_downloads_are_never_sniffed(
