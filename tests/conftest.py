@@ -360,11 +360,18 @@ class Tenant:
         self.password = password
 
 
-async def make_tenant(db: Database, **org_flags: bool) -> Tenant:
+async def make_tenant(db: Database, *, dpa: bool = True, **org_flags: bool) -> Tenant:
+    """An organization (its DPA accepted unless ``dpa=False``) and one web app user of it."""
     suffix = uuid4().hex[:8]
     password = f"pw-{uuid4().hex}"
     async with db.transaction() as session:
-        org = await identity.create_organization(session, f"Org {suffix}", **org_flags)
+        org = await identity.create_organization(
+            session,
+            f"Org {suffix}",
+            dpa_version="2026-01" if dpa else None,
+            dpa_accepted_at=datetime.now(UTC) if dpa else None,
+            **org_flags,
+        )
         user = await identity.create_user(
             session, f"user-{suffix}", password, email=f"{suffix}@example.com", organization=org
         )

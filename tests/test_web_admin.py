@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from uuid import uuid4
 
 import httpx
 from sqlalchemy import select
 
 from store.identity import identity
-from store.models import ApiClient, Organization, Partner, User
+from store.models import ApiClient, Buyer, Organization, Partner, User
 from store.web import WebSession
 from tests.conftest import ApiTenant, Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session
@@ -25,7 +26,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @asynccontextmanager
 async def signed_in(
-    stack: Stack, username: str, password: str
+    stack: Stack, username: str, password: str, landing: str = "/app/dashboard"
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as web:
         login = await web.get("/app/login")
@@ -35,7 +36,7 @@ async def signed_in(
             "/app/login", data={"csrf_token": token[1], "username": username, "password": password}
         )
         assert answer.status_code == 303, answer.text
-        page = await web.get("/app/dashboard")
+        page = await web.get(landing)
         assert page.status_code == 200, page.text
         yield web, TOKEN.search(page.text)[1]  # type: ignore[index]
 
@@ -49,7 +50,7 @@ async def organization(stack: Stack, slug: str) -> Organization:
 
 async def test_an_organization_user_cannot_grant_itself_anything_nor_see_another(stack: Stack):
     tenant = await make_tenant(stack.db)
-    other = await make_tenant(stack.db)
+    other = await make_tenant(stack.db, dpa=False)
     own, theirs = (
         await organization(stack, tenant.org_slug),
         await organization(stack, other.org_slug),
@@ -298,3 +299,155 @@ async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out
         clients = (await session.scalars(select(ApiClient).where(ApiClient.name == longest))).all()
     assert [c.client_id for c in clients] == ["api-client-" + "b" * 139]
     assert org.dpa_version is None
+
+
+DPA_PAGE = "Data processing agreement not accepted"
+
+
+def buyer_form(token: str, partner: Partner, vat_number: str = "FR40303265045") -> dict[str, str]:
+    return {
+        "csrf_token": token,
+        "partner": str(partner.uuid),
+        "kycMode": "MARKETPLACE_LED",
+        "vatNumber": vat_number,
+        "companyName": "Garage Dupont SARL",
+        "address.street": "1 rue de la Paix",
+        "address.postCode": "75002",
+        "address.city": "Paris",
+        "address.country": "FR",
+    }
+
+
+async def buyers_of(stack: Stack, org: Organization) -> list[Buyer]:
+    async with stack.db.session() as session:
+        found = await session.scalars(select(Buyer).where(Buyer.organization_id == org.id))
+        return list(found)
+
+
+async def test_an_organization_without_the_dpa_sees_where_to_accept_it_and_nothing_else(
+    stack: Stack,
+):
+    """The API refuses such an organization's calls (403 dpa-not-accepted); the web app, which
+    calls the API's functions directly, holds its users back the same way: every page of the
+    organization's data is the page that says so and links to where the DPA is accepted."""
+    tenant = await make_tenant(stack.db, dpa=False, allow_marketplace_led_kyc=True)
+    org = await organization(stack, tenant.org_slug)
+    async with stack.db.transaction() as session:
+        partner = await identity.create_partner(
+            session, await session.get(Organization, org.id), "Autohaus Süd", "DE"
+        )
+    org_page = f"/app/admin/organizations/{org.uuid}"
+
+    async with signed_in(stack, tenant.username, tenant.password, landing=org_page) as (
+        web,
+        token,
+    ):
+        for path in (
+            "/app",
+            "/app/dashboard",
+            "/app/orders",
+            "/app/orders/new",
+            "/app/buyers",
+            "/app/buyers/new",
+            "/app/search?q=Dupont",
+            "/app/payments/invoices",
+            "/app/webhooks",
+            "/app/events",
+        ):
+            page = await web.get(path)
+            assert page.status_code == 403 and DPA_PAGE in page.text, (path, page.text)
+            assert f'href="{org_page}#dpa"' in page.text, path
+            assert 'action="/app/logout"' in page.text  # still signed in, and may sign out
+        refused = await web.post("/app/buyers/new", data=buyer_form(token, partner))
+        assert refused.status_code == 403 and DPA_PAGE in refused.text, refused.text
+        endpoint = await web.post(
+            "/app/webhooks",
+            data={"csrf_token": token, "url": "https://example.com/hook", "events": "kyc.*"},
+        )
+        assert endpoint.status_code == 403 and DPA_PAGE in endpoint.text
+        assert await buyers_of(stack, org) == []
+
+        # the organization's page is where it is accepted; then the same form creates the buyer
+        page = await web.get("/app/admin")
+        assert page.status_code == 303 and page.headers["location"] == org_page
+        page = await web.get(org_page)
+        assert page.status_code == 200 and 'id="dpa"' in page.text
+        assert "the web app shows none of its data" in page.text
+        accepted = await web.post(
+            f"{org_page}/dpa", data={"csrf_token": token, "dpaVersion": "2026-01"}
+        )
+        assert accepted.status_code == 303, accepted.text
+        created = await web.post("/app/buyers/new", data=buyer_form(token, partner))
+        assert created.status_code == 303, created.text
+        assert created.headers["location"].startswith("/app/buyers/")
+        assert (await web.get("/app/dashboard")).status_code == 200
+    [buyer] = await buyers_of(stack, org)
+    assert buyer.company_name == "Garage Dupont SARL"
+
+
+async def test_an_older_dpa_holds_back_as_none_does_and_signing_out_stays_open(stack: Stack):
+    tenant = await make_tenant(stack.db, dpa=False)
+    org = await organization(stack, tenant.org_slug)
+    async with stack.db.transaction() as session:
+        row = await session.get(Organization, org.id)
+        assert row is not None
+        row.dpa_version, row.dpa_accepted_at = "2025-06", row.created_at  # before 2026-01
+    org_page = f"/app/admin/organizations/{org.uuid}"
+    async with signed_in(stack, tenant.username, tenant.password, landing=org_page) as (
+        web,
+        token,
+    ):
+        page = await web.get("/app/buyers")
+        assert page.status_code == 403 and "2025-06, is older" in page.text
+        out = await web.post("/app/logout", data={"csrf_token": token})
+        assert out.status_code == 303 and out.headers["location"] == "/app/login"
+        assert (await web.get("/app/buyers")).status_code == 303  # to the login page
+
+
+async def test_staff_are_not_held_back_by_an_organizations_dpa(stack: Stack):
+    tenant = await make_tenant(stack.db, dpa=False, allow_marketplace_led_kyc=True)
+    org = await organization(stack, tenant.org_slug)
+    async with stack.db.transaction() as session:
+        partner = await identity.create_partner(
+            session, await session.get(Organization, org.id), "Autohaus West", "DE"
+        )
+    staff = await staff_member(stack.db)
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        assert (await web.get("/app/buyers")).status_code == 200
+        created = await web.post("/app/buyers/new", data=buyer_form(token, partner))
+        assert created.status_code == 303, created.text
+    assert [b.company_name for b in await buyers_of(stack, org)] == ["Garage Dupont SARL"]
+
+
+def test_every_page_of_the_web_app_but_signing_in_goes_through_the_dpa_gate():
+    """Every route under /app depends on ``viewer`` (directly, or through ``staff`` and
+    ``posted``), where the DPA is checked; the few reachable before the DPA are named here."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from api.main import create_app
+    from api.web.core import _BEFORE_THE_DPA, posted, staff, viewer
+    from settings import Settings
+
+    def calls(dependant: Any) -> set[Any]:
+        found = {dependant.call}
+        for sub in dependant.dependencies:
+            found |= calls(sub)
+        return found
+
+    before_the_dpa, ungated = set(), set()
+    for context in iter_route_contexts(create_app(Settings()).routes):
+        route, path = context.original_route, context.path or ""
+        if not (isinstance(route, APIRoute) and path.startswith("/app")):
+            continue
+        name = f"{sorted(route.methods)[0]} {path}"
+        if getattr(route.endpoint, _BEFORE_THE_DPA, False):
+            before_the_dpa.add(name)
+        if not calls(route.dependant) & {viewer, staff, posted}:
+            ungated.add(name)
+    assert ungated == {"GET /app/login", "POST /app/login"}
+    assert before_the_dpa == {
+        "GET /app/admin",
+        "GET /app/admin/organizations/{uuid}",
+        "POST /app/admin/organizations/{uuid}/{action}",
+        "POST /app/logout",
+    }

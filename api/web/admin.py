@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
+from api.nt24.identity.auth import dpa_accepted
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from api.web.core import (
@@ -22,6 +23,7 @@ from api.web.core import (
     StaffOnly,
     Viewer,
     WebRoute,
+    before_the_dpa,
     checked,
     parse_uuid,
     record,
@@ -68,6 +70,7 @@ def _org_view(org: Organization) -> dict[str, Any]:
 
 
 @router.get("/admin")
+@before_the_dpa
 async def organizations(request: Request, seen: SignedIn) -> Response:
     if not seen.is_staff:
         org = await organization_by_id(database(request), seen.organization_id)
@@ -119,6 +122,7 @@ async def _organization(request: Request, seen: Viewer, uuid: str) -> Organizati
 
 
 @router.get("/admin/organizations/{uuid}")
+@before_the_dpa
 async def organization_page(uuid: str, request: Request, seen: SignedIn) -> Response:
     org = await _organization(request, seen, uuid)
     return await _organization_page(request, org)
@@ -152,6 +156,7 @@ async def _organization_page(
         flags=FLAGS,
         tiers=TIERS,
         dpa_current=settings.dpa_current_version,
+        dpa_accepted=dpa_accepted(org, settings),
         failed=failed,
         errors=errors or {},
         form=form or {},
@@ -165,6 +170,7 @@ _STAFF_ONLY = {"capabilities", "partners", "users"}
 
 
 @router.post("/admin/organizations/{uuid}/{action}")
+@before_the_dpa
 async def organization_action(
     uuid: str,
     action: str,

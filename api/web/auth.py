@@ -23,6 +23,7 @@ from api.web.core import (
     SESSION_COOKIE,
     PostedForm,
     WebRoute,
+    before_the_dpa,
     redirect,
     render,
     text,
@@ -135,6 +136,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
+@before_the_dpa
 async def logout(request: Request, _form: PostedForm) -> Response:
     async with database(request).transaction() as session:
         await close_session(session, request.cookies.get(SESSION_COOKIE, ""))

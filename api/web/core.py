@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, TypeVar, get_args
 from urllib.parse import quote, unquote
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import Select
 from starlette.datastructures import FormData, UploadFile
 
-from api.nt24.identity.auth import PartnerScope, Principal
+from api.nt24.identity.auth import PartnerScope, Principal, dpa_accepted
 from api.nt24.orders.documents import IssuerType
 from api.shared.deps import app_settings, database
 from api.shared.errors import RETRY_AFTER_SECONDS, Problem, dependency_away
@@ -123,6 +123,33 @@ class LoginRequired(Exception):
     """No live session: the browser goes to the login page and comes back afterwards."""
 
 
+class DpaNotAccepted(Exception):
+    """An organization's user on a page of its data while the organization has not accepted
+    the current DPA: the page that says so, and where to accept it, is shown instead."""
+
+    def __init__(self, organization: Organization) -> None:
+        super().__init__(f"organization {organization.uuid} has not accepted the current DPA")
+        self.organization = organization
+
+
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+_BEFORE_THE_DPA = "nt24_reachable_before_the_dpa"
+
+
+def before_the_dpa(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a page an organization's user reaches before its organization has accepted the
+    DPA: the organization's own page, where the DPA is accepted, and signing out. Every other
+    page that calls ``viewer`` (all but the login page) shows an organization's user its
+    organization's data, and the DPA must be accepted first, as the API requires
+    (``dpa_accepted``, the one definition of it). Staff are never held back."""
+    setattr(endpoint, _BEFORE_THE_DPA, True)
+    return endpoint
+
+
+def _reachable_before_the_dpa(request: Request) -> bool:
+    return getattr(request.scope.get("endpoint"), _BEFORE_THE_DPA, False)
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The signed-in user of a request: staff see every organization, users only their own."""
@@ -167,10 +194,19 @@ def acting_for(viewer: Viewer, organization: Organization, partner: Partner) -> 
 
 
 async def viewer(request: Request) -> Viewer:
-    """The signed-in viewer (a dependency of every page but the login page)."""
-    cached = getattr(request.state, "viewer", None)
-    if cached is not None:
-        return cached
+    """The signed-in viewer (a dependency of every page but the login page); an organization's
+    user only once its organization has accepted the DPA, but on the pages ``before_the_dpa``.
+    """
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is None:
+        cached = await _signed_in(request)
+    without_dpa: Organization | None = getattr(request.state, "without_dpa", None)
+    if without_dpa is not None and not _reachable_before_the_dpa(request):
+        raise DpaNotAccepted(without_dpa)
+    return cached
+
+
+async def _signed_in(request: Request) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired
@@ -180,9 +216,17 @@ async def viewer(request: Request) -> Viewer:
             session, token, settings.web_session_ttl, absolute=settings.web_session_absolute_ttl
         )
         user = await session.get(User, found.user_id) if found else None
+        organization = (
+            await session.get(Organization, user.organization_id)
+            if user is not None and not user.is_staff and user.organization_id is not None
+            else None
+        )
     if found is None or user is None:
         raise LoginRequired
     request.state.viewer = Viewer(user, found.csrf_token)
+    # the page that refuses still shows who is signed in, and signs out
+    refused = organization is not None and not dpa_accepted(organization, settings)
+    request.state.without_dpa = organization if refused else None
     return request.state.viewer
 
 
@@ -266,6 +310,18 @@ def error_page(request: Request, problem: Problem) -> Response:
     return page
 
 
+def dpa_page(request: Request, organization: Organization) -> Response:
+    """What an organization's user sees instead of its data until the DPA is accepted (403,
+    as the API's ``dpa-not-accepted``): why, and the form on the organization's page."""
+    return render(
+        request,
+        "dpa_required.html",
+        status_code=403,
+        org=organization,
+        dpa_current=app_settings(request).dpa_current_version,
+    )
+
+
 class WebRoute(APIRoute):
     """Routes of the web app: a problem becomes a page in words, a missing session the login."""
 
@@ -288,6 +344,8 @@ class WebRoute(APIRoute):
                 if request.method != "GET":
                     target = "/app"
                 return RedirectResponse(f"/app/login?next={quote(target)}", status_code=303)
+            except DpaNotAccepted as refused:
+                return dpa_page(request, refused.organization)
             except Problem as problem:
                 return error_page(request, problem)
             except RequestValidationError:
