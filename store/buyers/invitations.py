@@ -1,19 +1,15 @@
 """Self-service invitations: their links, the buyer's checklist, and the templates both the
 e-mail and the upload page are rendered from (docs/kyc.md, "Self-service invitations").
 
-A link is ``{public_base_url}/self-service/{token}``. The token is the HMAC-SHA256 of the
-invitation's uuid under ``NT24_INVITATION_LINK_SECRET``, base64url-encoded: 256 bits nobody
-can guess, which the platform derives again whenever it needs the link (the API's
-``publicLinkUrl``, the e-mail) instead of keeping it. The database holds only the token's
-sha256, to find the invitation a link names; Temporal's history holds only the uuid. So a
-copy of either opens no upload page.
+A link is ``{public_base_url}/self-service/{token}``, its token derived from the invitation's
+uuid as every link token is (store/link_tokens.py): the platform derives it again whenever it
+needs the link (the API's ``publicLinkUrl``, the e-mail) instead of keeping it. The database
+holds only the token's sha256, to find the invitation a link names; Temporal's history holds
+only the uuid. So a copy of either opens no upload page.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +19,8 @@ from jinja2 import FileSystemLoader
 
 from settings import Settings
 from store.i18n import N_
+from store.link_tokens import SELF_SERVICE_INVITATION
+from store.link_tokens import link_token as derived_token
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS
 
@@ -48,14 +46,7 @@ assert DOCUMENT_TITLES.keys() == KYC_DOCUMENT_TYPES.keys()
 
 
 def link_token(secret: str, invitation_uuid: UUID) -> str:
-    digest = hmac.new(
-        secret.encode(), f"self-service-invitation/{invitation_uuid}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return derived_token(secret, SELF_SERVICE_INVITATION, invitation_uuid)
 
 
 def link_url(settings: Settings, invitation_uuid: UUID) -> str:

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, selectinload
 
 from store.buyers.buyers import KYC_MODULE, active_kyc_document_types
-from store.buyers.invitations import token_sha256
 from store.db import AnyRow, Database, PointRead
 from store.identity.tenancy import Scope, Tenant
+from store.link_tokens import token_sha256
 from store.models import (
     Buyer,
     Document,

@@ -31,9 +31,10 @@ from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
 from settings import Settings
-from store.buyers.invitations import KYC, effective_status, link_token, link_url, token_sha256
+from store.buyers.invitations import KYC, effective_status, link_token, link_url
 from store.buyers.queries import delete_invitation, invitation_of_buyer, invitations_of_buyer
 from store.db import Database
+from store.link_tokens import token_sha256
 from store.models import SelfServiceInvitation, utcnow
 from workflows.buyers.invitation_model import ACTIVE
 from workflows.buyers.invitation_refusals import InvitationRefusalReason
