@@ -697,10 +697,30 @@ async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnviro
     async with stack.http() as http:
         page = await http.get(httpx.URL(order["payment_page_url"]).path)
     assert "Deze betaallink is verlopen." in page.text and "csrf_token" not in page.text
+    assert "Toothbrush" not in page.text and "Ada" not in page.text  # nor whose order it was
     await capture_history(
         stack.client.get_workflow_handle(payment_order_workflow_id(order["uuid"])),
         "payment_order_expired",
     )
+
+
+async def test_a_closed_orders_page_shows_how_it_went_and_not_whose_order_it_was(
+    stack: Stack, db: Database
+) -> None:
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    path = httpx.URL(order["payment_page_url"]).path
+    async with stack.http() as http:
+        page = await http.get(path)
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        cancelled = await http.post(path, data={"csrf_token": csrf, "action": "cancel"})
+        assert cancelled.status_code == 302
+        assert cancelled.headers["location"] == "https://shop.example/cancel"
+        page = await http.get(path)
+    assert page.status_code == 200 and "De bestelling is geannuleerd." in page.text
+    for personal in ("Ada", "Buyer", "My Cool Company", "001234567000", "Toothbrush", "1.197,90"):
+        assert personal not in page.text, personal
+    assert "csrf_token" not in page.text and "Seller " in page.text  # the seller still named
 
 
 async def accepted_order(stack: Stack, seller: Seller, **overrides: Any) -> str:

@@ -11,7 +11,8 @@ posts back with the order's own anti-forgery token (a cross-site form cannot rea
 order's workflow runs the credit check, and the buyer is redirected (302) to the request's
 ``seller_urls``: ``success_url`` when accepted, ``error_url`` when rejected or failed,
 ``cancel_url`` when the buyer cancels, ``pending_url`` (else ``success_url``) while pending.
-Without such a URL the page itself says how it went.
+Without such a URL the page itself says how it went. Once the order is no longer pending the
+page shows only how it went: no buyer, no lines, no totals, whoever opens the link later.
 """
 
 from __future__ import annotations
@@ -79,6 +80,20 @@ async def _order(db: Database, uuid: str) -> PaymentOrder:
 def render(order: PaymentOrder, request: Request) -> HTMLResponse:
     settings = app_settings(request)
     t = BuyerLocale(order.locale)
+    common = {
+        "seller": order.partner.name,
+        "status_text": status_text(t, order.status),
+        "legal_entity": settings.platform_legal_name,
+        "legal_address": settings.platform_legal_address,
+        "contact": settings.buyer_contact_email,
+        "privacy_url": privacy_url(settings, t),
+    }
+    targets = [web_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
+    headers = page_headers([t for t in targets if t])
+    if order.status != "pending":
+        # decided, cancelled or expired: the link shows how it went, not whose order it was
+        body = i18n.render(TEMPLATES, "payment_page.html", t, open=False, **common)
+        return HTMLResponse(body, headers=headers)
     currency = order.currency
     person = order.buyer_representative
     company = order.buyer_company
@@ -87,8 +102,8 @@ def render(order: PaymentOrder, request: Request) -> HTMLResponse:
         TEMPLATES,
         "payment_page.html",
         t,
+        open=True,
         order=order,
-        seller=order.partner.name,
         company=company.get("name") or company.get("registration_number"),
         person=" ".join(p for p in (person.get("first_name"), person.get("last_name")) if p),
         lines=[
@@ -108,17 +123,11 @@ def render(order: PaymentOrder, request: Request) -> HTMLResponse:
             "incl": t.money(order.total_amount_incl_tax, currency),
         },
         days=order.payment_terms_days,
-        open=order.status == "pending",
         action=str(request.url.path),
         csrf_token=order.page_token,
-        status_text=status_text(t, order.status),
-        legal_entity=settings.platform_legal_name,
-        legal_address=settings.platform_legal_address,
-        contact=settings.buyer_contact_email,
-        privacy_url=privacy_url(settings, t),
+        **common,
     )
-    targets = [web_origin(str(url)) for url in (order.seller_urls or {}).values() if url]
-    return HTMLResponse(body, headers=page_headers([t for t in targets if t]))
+    return HTMLResponse(body, headers=headers)
 
 
 def privacy_url(settings: Settings, t: BuyerLocale) -> str:
