@@ -248,7 +248,8 @@ class Settings(BaseSettings):
     mail_catcher_port: int = 1025
 
     # Self-service invitations (docs/kyc.md): their default and longest time to live, and the
-    # key their links are derived from (generated into data/ if empty; required in production)
+    # key their links are derived from, as the hosted payment page's are (store/link_tokens.py;
+    # generated into data/ if empty; required in production)
     invitation_ttl: timedelta = timedelta(days=7)
     invitation_max_ttl: timedelta = timedelta(days=30)
     invitation_link_secret: str = ""
@@ -398,7 +399,8 @@ class Settings(BaseSettings):
 
     @property
     def effective_invitation_link_secret(self) -> str:
-        """The key self-service links are derived from; changing it voids every open link."""
+        """The key self-service and payment page links are derived from; changing it voids
+        every open link."""
         if self.invitation_link_secret:
             return self.invitation_link_secret
         if self.environment == "production":
@@ -431,7 +433,7 @@ class Settings(BaseSettings):
             return []
         required = {
             "NT24_JWT_SECRET": self.jwt_secret,  # NOTYD user tokens, web sessions
-            "NT24_INVITATION_LINK_SECRET": self.invitation_link_secret,  # self-service links
+            "NT24_INVITATION_LINK_SECRET": self.invitation_link_secret,  # self-service, pay links
             "NT24_KYC_SIGNING_CERTIFICATE": self.kyc_signing_certificate,  # KYC profile PDFs
             "NT24_KYC_SIGNING_KEY": self.kyc_signing_key,
             "NT24_SECRETS_KEY": self.secrets_key,  # webhook signing secrets at rest

@@ -715,6 +715,9 @@ class PaymentOrder(Base):
     representative_email: Mapped[str | None] = mapped_column(String(254))
     # the hosted payment page: the form's per-order anti-forgery token, and its deadline
     page_token: Mapped[str] = mapped_column(String(64))
+    # the sha256 of the page's link token (store/link_tokens.py), which finds the order; None
+    # for an order of before migration 0025, whose page is still found by its uuid
+    page_link_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # the credit bureau's verdict: approved, rejected or unavailable, with its reference
     credit_check_outcome: Mapped[str | None] = mapped_column(String(20))

@@ -62,7 +62,7 @@ COSTLY = {
     ("POST", "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/vies-check"),
     ("POST", "/v1/api/order-request/"),
     ("POST", "/v1/api/diagnostics/round-trip/"),
-    ("POST", "/pay/{uuid}/"),
+    ("POST", "/pay/{token}/"),
 }
 COSTLY_EXAMPLES = 3
 # run last: they end the resources the other operations act on
@@ -77,8 +77,6 @@ def real_ids(ids: dict[str, str], path: str) -> dict[str, str]:
         chosen["uuid"] = ids["notydOrder" if path.startswith("/v1/api/orders") else "uuid"]
         if path.startswith("/v1/api/invoices"):
             chosen["uuid"] = ids["notydInvoice"]
-        if path.startswith("/pay/"):
-            chosen["uuid"] = ids["notydPage"]
     return chosen
 
 
@@ -206,7 +204,7 @@ async def real_resources(stack: Stack, db: Database) -> tuple[dict[str, str], di
         "uuid": order["uuid"],
         "endpointId": endpoint.json()["id"],
         "notydOrder": notyd_order["uuid"],
-        "notydPage": notyd_order["payment_page_url"].rstrip("/").rsplit("/", 1)[-1],
+        "token": notyd_order["payment_page_url"].rstrip("/").rsplit("/", 1)[-1],
         "notydInvoice": captured.json()["invoice_uuid"],
     }
     return ids, {"nt24": token, "notyd": seller.token}

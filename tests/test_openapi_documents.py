@@ -196,7 +196,7 @@ async def test_operation_ids_are_unique(stack: Stack) -> None:
 async def test_committed_documents_are_the_served_one(stack: Stack) -> None:
     split = openapi_export.split(await served_document(stack))
     assert set(split) == {"nt24", "notyd"}
-    assert all(p.startswith("/v1/api/") for p in split["notyd"]["paths"] if p != "/pay/{uuid}/")
+    assert all(p.startswith("/v1/api/") for p in split["notyd"]["paths"] if p != "/pay/{token}/")
     assert "/v1/partners/{sellerId}/orders" in split["nt24"]["paths"]
     for name, document in split.items():
         path = ROOT / "openapi" / f"{name}.json"

@@ -8,22 +8,27 @@ receiver of our own gets.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI, Request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.notyd.payments.web_urls import web_origin, web_url
+from api.shared.converter import DATA_CONVERTER
+from api.shared.payload_codec import decoded_history
 from store.db import Database
 from store.identity import identity
-from store.models import WebhookDelivery
+from store.link_tokens import PAYMENT_PAGE, SELF_SERVICE_INVITATION, link_token
+from store.models import PaymentOrder, WebhookDelivery
 from tests.conftest import Stack, capture_history, serving
 from workflows.ids import payment_order_workflow_id
 
@@ -704,6 +709,55 @@ async def test_link_expires(skipping_stack: Stack, time_skipping: WorkflowEnviro
     )
 
 
+def test_a_payment_page_token_is_its_own_and_bound_to_its_order_and_key() -> None:
+    order = uuid4()
+    token = link_token("key-1", PAYMENT_PAGE, order)
+    assert token == link_token("key-1", PAYMENT_PAGE, order) and len(token) == 43
+    assert token != link_token("key-2", PAYMENT_PAGE, order)
+    assert token != link_token("key-1", PAYMENT_PAGE, uuid4())
+    # a self-service invitation of the same uuid has another link
+    assert token != link_token("key-1", SELF_SERVICE_INVITATION, order)
+    assert str(order) not in token and order.hex not in token
+
+
+async def test_the_payment_page_opens_by_its_link_token_not_by_the_orders_uuid(
+    stack: Stack, db: Database
+) -> None:
+    """The order's uuid is in Temporal's workflow id and search attributes and in the status
+    webhooks: it opens no page. The link's token is in none of them, nor in the database."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    url = httpx.URL(order["payment_page_url"])
+    token = url.path.removeprefix("/pay/").removesuffix("/")
+    assert str(url).startswith(stack.settings.public_base_url.rstrip("/") + "/pay/")
+    assert token and "/" not in token and order["uuid"] not in str(url)
+    async with stack.http() as http:
+        page = await http.get(url.path)
+        assert page.status_code == 200 and "Toothbrush" in page.text and "Ada" in page.text
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        by_uuid = await http.get(f"/pay/{order['uuid']}/")
+        assert by_uuid.status_code == 404
+        assert "Ada" not in by_uuid.text and "Toothbrush" not in by_uuid.text
+        # not even with the page's own form token
+        posted = await http.post(
+            f"/pay/{order['uuid']}/", data={"csrf_token": csrf, "action": "cancel"}
+        )
+        assert posted.status_code == 404
+        unknown = await http.get(f"/pay/{link_token('another key', PAYMENT_PAGE, uuid4())}/")
+        assert unknown.status_code == 404 and token not in unknown.text
+    async with db.session() as session:
+        row = await session.scalar(
+            select(PaymentOrder).where(PaymentOrder.uuid == UUID(order["uuid"]))
+        )
+    assert row is not None and row.status == "pending"  # the POST by uuid changed nothing
+    assert row.page_link_sha256 == hashlib.sha256(token.encode()).hexdigest()
+    stored = {a.key: getattr(row, a.key) for a in PaymentOrder.__mapper__.column_attrs}
+    assert token not in json.dumps(stored, default=str)
+    handle = stack.client.get_workflow_handle(payment_order_workflow_id(order["uuid"]))
+    history = await decoded_history(await handle.fetch_history(), DATA_CONVERTER.payload_codec)
+    assert order["uuid"] in history.to_json() and token not in history.to_json()
+
+
 async def test_a_closed_orders_page_shows_how_it_went_and_not_whose_order_it_was(
     stack: Stack, db: Database
 ) -> None:
@@ -721,6 +775,30 @@ async def test_a_closed_orders_page_shows_how_it_went_and_not_whose_order_it_was
     for personal in ("Ada", "Buyer", "My Cool Company", "001234567000", "Toothbrush", "1.197,90"):
         assert personal not in page.text, personal
     assert "csrf_token" not in page.text and "Seller " in page.text  # the seller still named
+
+
+async def test_an_order_of_before_link_tokens_still_opens_at_its_uuid(
+    stack: Stack, db: Database
+) -> None:
+    """A link handed out before orders had a link token names the order's uuid: a buyer may be
+    in the middle of paying with it."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    token_path = httpx.URL(order["payment_page_url"]).path
+    async with db.transaction() as session:  # as migration 0025 leaves an older order
+        await session.execute(
+            update(PaymentOrder)
+            .where(PaymentOrder.uuid == UUID(order["uuid"]))
+            .values(page_link_sha256=None)
+        )
+    old = {"payment_page_url": f"{stack.settings.public_base_url}/pay/{order['uuid']}/"}
+    async with stack.http() as http:
+        page = await http.get(f"/pay/{order['uuid']}/")
+        assert page.status_code == 200 and "Ada" in page.text and "Toothbrush" in page.text
+        assert (await http.get(token_path)).status_code == 404  # no token of its own
+    confirmed = await confirm_on_page(stack, old)
+    assert confirmed.status_code == 302
+    assert confirmed.headers["location"] == "https://shop.example/success"
 
 
 async def accepted_order(stack: Stack, seller: Seller, **overrides: Any) -> str:

@@ -49,6 +49,7 @@ from store.models import (
     WebhookEndpoint,
     utcnow,
 )
+from store.payments.page_link import page_link_sha256
 from store.webhooks.events import new_event_id
 from workflows.payments import activities as interface
 from workflows.payments.payment_order_model import (
@@ -146,6 +147,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                 buyer_vat_number=company.get("vat_number"),
                 representative_email=person.get("email"),
                 page_token=order.page_token,
+                page_link_sha256=page_link_sha256(self.settings, UUID(order.uuid)),
                 expires_at=row.expires_at,
                 revision=0,
                 created_at=row.created_at,

@@ -799,7 +799,8 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
             "webhook_urls": None,
             "order_request_label": None,
             "amount": 2_220_000,
-            "payment_page_url": f"https://api.nt24.example/pay/{NOTYD_ORDER}/",
+            # the page's own link token, not the order's uuid (store/payments/page_link.py)
+            "payment_page_url": "https://api.nt24.example/pay/ERzbwmcRzolXb-RG8cAly4mor6G6dHnH2WMwO-1-MNY/",
         }
     ],
     "OrderActionOut": [{"id": NOTYD_ORDER, "description": "Order cancelled"}],

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
+from store.link_tokens import token_sha256
 from store.models import (
     BankStatementEntry,
     BankStatementImport,
@@ -133,15 +134,29 @@ async def payment_order(
         )
 
 
-async def order_on_payment_page(db: Database, uuid: UUID) -> PaymentOrder | None:
+async def order_on_payment_page(db: Database, token: str) -> PaymentOrder | None:
     """The order its hosted payment page shows, with its seller and lines: whoever holds the
-    link sees it, whatever the organization."""
+    link sees it, whatever the organization. The link names the order by its link token
+    (store/payments/page_link.py); an order of before that token, which has none, by its uuid,
+    as the links already handed out for it do. An order with a token is never found by its
+    uuid."""
+    named = [PaymentOrder.page_link_sha256 == token_sha256(token)]
+    uuid = _uuid(token)
+    if uuid is not None:
+        named.append((PaymentOrder.uuid == uuid) & PaymentOrder.page_link_sha256.is_(None))
     async with db.session() as session:
         return await session.scalar(
             select(PaymentOrder)
             .options(selectinload(PaymentOrder.partner), selectinload(PaymentOrder.lines))
-            .where(PaymentOrder.uuid == uuid)
+            .where(or_(*named))
         )
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.locations import CREATED
 from settings import Settings
+from store.payments.page_link import payment_page_url
 from workflows.ids import payment_order_workflow_id
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
@@ -45,19 +46,16 @@ async def check_webhook_url(body: OrderRequestIn, settings: Settings) -> None:
     """The status webhook, which the server calls, passes the check every webhook endpoint
     passes (activities/webhooks/delivery.py ``vet_target``): no credentials, and in
     production a host on the public internet only; else a 422 naming it. Plain http is
-    allowed, as NOTYD allows it: its body is NOTYD's, signed, without personal data (the
-    endpoints of NT24 events stay https only). ``seller_urls`` are only where the buyer's
-    browser goes: the schema checks them (absolute http(s))."""
+    allowed, as NOTYD allows it: its body is NOTYD's, signed, without personal data, and its
+    ``order_id`` opens no payment page (the page has a link token of its own); the endpoints
+    of NT24 events stay https only. ``seller_urls`` are only where the buyer's browser goes:
+    the schema checks them (absolute http(s))."""
     url = body.webhook_urls.webhook_url if body.webhook_urls else None
     if url is None:
         return
     target = await vet_target(url, settings, any_http=True)
     if target.problem is not None:
         raise validation_problem([FieldError("webhook_urls.webhook_url", target.problem, url)])
-
-
-def payment_page_url(settings: Settings, order_uuid: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/pay/{order_uuid}/"
 
 
 def order_settings(settings: Settings) -> PaymentOrderSettings:
@@ -136,7 +134,7 @@ async def create_order_request(
     )
     order = await load_order(db, scope, UUID(uuid))
     response.headers["Location"] = f"/v1/api/orders/{uuid}/"
-    return order_request(order, payment_page_url(settings, uuid))
+    return order_request(order, payment_page_url(settings, order.uuid))
 
 
 serve_without_trailing_slash(router)

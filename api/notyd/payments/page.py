@@ -1,15 +1,16 @@
 """The hosted payment page: the buyer's representative sees the order and confirms it.
 
-``GET /pay/{uuid}/`` renders who the buyer deals with (the platform's legal entity, for the
-seller), the lines with unit prices and VAT and the totals, in the order's locale: its texts
-from the gettext catalogues (``store/i18n.py``: German, French, Dutch, English as fallback),
-its amounts and numbers formatted for the full locale (``nl_BE``, ``de_AT``). A notice says
-that confirming runs a credit check and links to the privacy notice (``/pay/privacy``
-unless ``NT24_PRIVACY_NOTICE_URL`` names another). The page loads nothing from elsewhere and
-runs no script; its stylesheet and icon are served under ``/pay/assets/``. The form
-posts back with the order's own anti-forgery token (a cross-site form cannot read it), the
-order's workflow runs the credit check, and the buyer is redirected (302) to the request's
-``seller_urls``: ``success_url`` when accepted, ``error_url`` when rejected or failed,
+``GET /pay/{token}/`` (the order's link token, store/payments/page_link.py, never its uuid)
+renders who the buyer deals with (the platform's legal entity, for the seller), the buyer's
+company and representative, the lines with unit prices and VAT and the totals, in the order's
+locale: its texts from the gettext catalogues (``store/i18n.py``: German, French, Dutch,
+English as fallback), its amounts and numbers formatted for the full locale (``nl_BE``,
+``de_AT``). A notice says that confirming runs a credit check and links to the privacy notice
+(``/pay/privacy`` unless ``NT24_PRIVACY_NOTICE_URL`` names another). The page loads nothing
+from elsewhere and runs no script; its stylesheet and icon are served under ``/pay/assets/``.
+The form posts back with the order's own anti-forgery token (a cross-site form cannot read
+it), the order's workflow runs the credit check, and the buyer is redirected (302) to the
+request's ``seller_urls``: ``success_url`` when accepted, ``error_url`` when rejected or failed,
 ``cancel_url`` when the buyer cancels, ``pending_url`` (else ``success_url``) while pending.
 Without such a URL the page itself says how it went. Once the order is no longer pending the
 page shows only how it went: no buyer, no lines, no totals, whoever opens the link later.
@@ -22,10 +23,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader
 
-from api.notyd.payments.common import order_command, parse_uuid
+from api.notyd.payments.common import order_command
 from api.notyd.payments.web_urls import web_origin
 from api.shared.deps import Db, Temporal, app_settings
 from api.shared.errors import Problem
@@ -70,10 +72,11 @@ def page_headers(form_targets: list[str] | None = None) -> dict[str, str]:
     }
 
 
-async def _order(db: Database, uuid: str) -> PaymentOrder:
-    order = await order_on_payment_page(db, parse_uuid(uuid, "Order"))
+async def _order(db: Database, token: str) -> PaymentOrder:
+    order = await order_on_payment_page(db, token)
     if order is None:
-        raise Problem("not-found", f"Order {uuid} was not found.")
+        # the link's token is a credential: not echoed
+        raise Problem("not-found", "No payment page has this link.")
     return order
 
 
@@ -164,9 +167,27 @@ async def privacy_notice(request: Request, lang: str = "en") -> HTMLResponse:
     return HTMLResponse(body, headers=page_headers())
 
 
-@router.get("/{uuid}/", response_class=HTMLResponse, summary="The hosted payment page")
-async def payment_page(uuid: str, request: Request, db: Db) -> HTMLResponse:
-    return render(await _order(db, uuid), request)
+# the link's token (store/payments/page_link.py): the only credential of the page
+LinkToken = Annotated[
+    str,
+    PathParam(
+        description="The token of the order request's `payment_page_url`; an order's uuid "
+        "names only the page of an order created before payment pages had a token of their own"
+    ),
+]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "not-found: no payment page has this link"}
+}
+
+
+@router.get(
+    "/{token}/",
+    response_class=HTMLResponse,
+    summary="The hosted payment page",
+    responses=NOT_FOUND,
+)
+async def payment_page(token: LinkToken, request: Request, db: Db) -> HTMLResponse:
+    return render(await _order(db, token), request)
 
 
 def _redirect_target(order: PaymentOrder, status: str) -> str | None:
@@ -183,24 +204,25 @@ def _redirect_target(order: PaymentOrder, status: str) -> str | None:
 
 
 @router.post(
-    "/{uuid}/",
+    "/{token}/",
     # the page again when the seller gave no URL for the outcome
     response_class=HTMLResponse,
     summary="Confirm or cancel on the hosted payment page",
     responses={
         302: {"description": "Back to the seller's URL for the outcome"},
         403: {"description": "forbidden: the form is not this order's (its csrf_token)"},
+        **NOT_FOUND,
     },
 )
 async def submit_payment_page(
-    uuid: str,
+    token: LinkToken,
     request: Request,
     csrf_token: Annotated[str, Form()],
     action: Annotated[str, Form(pattern="^(confirm|cancel)$")],
     db: Db,
     client: Temporal,
 ) -> Response:
-    order = await _order(db, uuid)
+    order = await _order(db, token)
     if not hmac.compare_digest(csrf_token.encode(), order.page_token.encode()):
         raise Problem("forbidden", "The form is not this order's: reload the payment page.")
     if order.status == "pending":
@@ -213,7 +235,7 @@ async def submit_payment_page(
         except Problem as problem:
             if problem.status != 409:
                 raise
-    order = await _order(db, uuid)
+    order = await _order(db, token)
     target = _redirect_target(order, order.status)
     if target:
         return RedirectResponse(target, status_code=302)
