@@ -555,61 +555,54 @@ class OrderWorkflowBefore2026_12(OrderWorkflow):
         return LEGACY_RULE_SET
 
 
+class _DeployedKnowing(OrderWorkflow):
+    """The order workflow as deployed when ``KNOWN`` (newest first) were all its rule sets: it
+    asks for each one newer than the order's, as ``OrderWorkflow._rule_set`` does."""
+
+    KNOWN: tuple[str, ...] = ()
+
+    def _rule_set(self) -> str:
+        at = workflow.info().get_current_history_length()
+        for version in self.KNOWN[: self.KNOWN.index(self.rule_set)]:
+            if workflow.patched(f"rule-set-{version}") or workflow.patched(
+                f"rule-set-{version}-at-{at}"
+            ):
+                self.rule_set = version
+                break
+        return self.rule_set
+
+
 @workflow.defn(name="OrderWorkflow", sandboxed=False)
-class OrderWorkflowBefore2026_12_1(OrderWorkflow):
+class OrderWorkflowBefore2026_12_1(_DeployedKnowing):
     """The order workflow as deployed with rule set 2026.12: it knew 2026.11 and 2026.12."""
 
+    KNOWN = ("2026.12", LEGACY_RULE_SET)
+
     @workflow.run
     async def run(self, start: OrderStart) -> str:
         return await super().run(start)
 
-    def _rule_set(self) -> str:
-        at = workflow.info().get_current_history_length()
-        if self.rule_set != "2026.12" and (
-            workflow.patched("rule-set-2026.12") or workflow.patched(f"rule-set-2026.12-at-{at}")
-        ):
-            self.rule_set = "2026.12"
-        return self.rule_set
-
 
 @workflow.defn(name="OrderWorkflow", sandboxed=False)
-class OrderWorkflowBefore2026_12_2(OrderWorkflow):
+class OrderWorkflowBefore2026_12_2(_DeployedKnowing):
     """The order workflow as deployed with rule set 2026.12.1: it knew 2026.11 to 2026.12.1."""
 
+    KNOWN = ("2026.12.1", "2026.12", LEGACY_RULE_SET)
+
     @workflow.run
     async def run(self, start: OrderStart) -> str:
         return await super().run(start)
-
-    def _rule_set(self) -> str:
-        known = ("2026.12.1", "2026.12", LEGACY_RULE_SET)
-        at = workflow.info().get_current_history_length()
-        for version in known[: known.index(self.rule_set)]:
-            if workflow.patched(f"rule-set-{version}") or workflow.patched(
-                f"rule-set-{version}-at-{at}"
-            ):
-                self.rule_set = version
-                break
-        return self.rule_set
 
 
 @workflow.defn(name="OrderWorkflow", sandboxed=False)
-class OrderWorkflowBefore2026_12_3(OrderWorkflow):
+class OrderWorkflowBefore2026_12_3(_DeployedKnowing):
     """The order workflow as deployed with rule set 2026.12.2: it knew 2026.11 to 2026.12.2."""
+
+    KNOWN = ("2026.12.2", "2026.12.1", "2026.12", LEGACY_RULE_SET)
 
     @workflow.run
     async def run(self, start: OrderStart) -> str:
         return await super().run(start)
-
-    def _rule_set(self) -> str:
-        known = ("2026.12.2", "2026.12.1", "2026.12", LEGACY_RULE_SET)
-        at = workflow.info().get_current_history_length()
-        for version in known[: known.index(self.rule_set)]:
-            if workflow.patched(f"rule-set-{version}") or workflow.patched(
-                f"rule-set-{version}-at-{at}"
-            ):
-                self.rule_set = version
-                break
-        return self.rule_set
 
 
 @pytest.mark.parametrize(
