@@ -409,11 +409,16 @@ _WESTERN_EUROPEAN_TIME = frozenset({"IE", "PT", "XI"})
 _EASTERN_EUROPEAN_TIME = frozenset({"BG", "CY", "EE", "FI", "GR", "LT", "LV", "RO"})
 
 
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; one without a zone is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def local_date(moment: datetime, member_state: str) -> date:
     """The day ``moment`` falls on in ``member_state``: UTC+1 (Central European Time), UTC+0
     or UTC+2 for the states in the tables above, an hour more in summer time, which runs from
     01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    utc = _utc(moment)
     state = _state(member_state)
     hours = 0 if state in _WESTERN_EUROPEAN_TIME else 2 if state in _EASTERN_EUROPEAN_TIME else 1
     summer = _last_sunday(utc.year, 3) <= utc < _last_sunday(utc.year, 10)
@@ -1252,7 +1257,7 @@ def _in_order(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
         at = check.checked_at
         if at is None:
             return check.checked_on, float("-inf")
-        return check.checked_on, (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+        return check.checked_on, _utc(at).timestamp()
 
     return tuple(sorted(checks, key=moment))
 
@@ -1573,10 +1578,6 @@ def _received_before(doc: DocumentFacts, moment: datetime) -> bool:
     if doc.received_at is not None:
         return _utc(doc.received_at) < _utc(moment)
     return doc.received_on is not None and doc.received_on < _utc(moment).date()
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
