@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -96,6 +97,24 @@ def translations(lang: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
+def preferred_languages(header: str | None) -> list[str]:
+    """The languages of an ``Accept-Language`` header, most wanted first (q=0 left out)."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip().replace("_", "-")))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
 class BuyerLocale:
     """One buyer's language and formats: its texts (``gettext``) and its dates and amounts."""
 
@@ -113,6 +132,13 @@ class BuyerLocale:
     @classmethod
     def for_country(cls, country: str | None) -> BuyerLocale:
         return cls(locale_for_country(country))
+
+    @classmethod
+    def for_browser(cls, accept_language: str | None) -> BuyerLocale:
+        """The catalogue the buyer's browser wants most (``Accept-Language``), English when it
+        wants none of them."""
+        chosen = negotiate_locale(preferred_languages(accept_language), LANGUAGES, sep="-")
+        return cls(chosen or FALLBACK)
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)

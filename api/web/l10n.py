@@ -29,6 +29,8 @@ from babel.numbers import (
 )
 from starlette.requests import Request
 
+from store.i18n import preferred_languages
+
 DEFAULT = "en"
 # The languages of the EU member states the platform serves: their number formats are Babel's
 KNOWN = (
@@ -37,24 +39,6 @@ KNOWN = (
 )  # fmt: skip
 AMOUNT_PATTERN = "#,##0.00"  # grouped, always two decimals: how a form shows an amount
 EXAMPLE = 18_500_00  # the amount the forms' hints write in the operator's locale
-
-
-def preferred_languages(header: str | None) -> list[str]:
-    """The languages of an ``Accept-Language`` header, most wanted first (q=0 left out)."""
-    weighted: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            weighted.append((-quality, position, tag.strip().replace("_", "-")))
-    return [tag for _, _, tag in sorted(weighted)]
 
 
 def negotiate(header: str | None) -> Locale:

@@ -37,7 +37,7 @@ from store.buyers.invitations import (
 )
 from store.buyers.queries import invitation_by_token
 from store.db import Database
-from store.i18n import N_, BuyerLocale, language_of
+from store.i18n import N_, BuyerLocale
 from store.models import SelfServiceInvitation, utcnow
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
@@ -181,9 +181,7 @@ def problem_page(request: Request, problem: Problem) -> Response:
     """A problem met before this page's own code could answer (a file past the size limit, a
     NUL in a field, a path no link has, an unexpected error), in words, in the language the
     buyer's browser asks for: the link's invitation is not read here."""
-    t = BuyerLocale(
-        language_of(request.headers.get("accept-language", "").split(",")[0].split(";")[0])
-    )
+    t = BuyerLocale.for_browser(request.headers.get("accept-language"))
     if problem.status == 404:
         heading = t.gettext("This link is not valid")
     elif problem.status == 413:
