@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     otlp_endpoint: str = ""
     # Logs: "json" (one object a line) or "console"; empty is json in production, console else
     log_format: str = ""
+    # The API's line per request: every write, refusal, error and slow read; a read answered
+    # in time (GET or HEAD, below 400) only when this is on (its metrics count it either way)
+    log_reads: bool = False
 
     # HTTP
     api_host: str = "127.0.0.1"

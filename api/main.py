@@ -41,6 +41,7 @@ from api.shared import (
     route_dispatch,
     temporal_calls,
 )
+from api.shared.edge import EdgeMiddleware
 from api.shared.idempotency import IdempotencyMiddleware
 from api.shared.input_limits import (
     BodyMiddleware,
@@ -49,7 +50,6 @@ from api.shared.input_limits import (
 )
 from api.shared.problem_docs import declare_problems
 from api.shared.rate_limit import RateLimitMiddleware
-from api.shared.security_headers import SecurityHeadersMiddleware
 from api.shared.temporal import TemporalConnection
 from settings import Settings, get_settings
 from store import secrets_box
@@ -102,11 +102,11 @@ def create_app(
     )
     app.state.settings = settings
     errors.install(app)
-    temporal_calls.install(app)  # Temporal's errors as problems, the command deadline
+    temporal_calls.install(app)  # Temporal's errors as problems
     # NT24 conventions (NT24 paths only). The last added runs first: authenticate and count
-    # (rate limit), then Idempotency-Key, then the endpoint; the request-id middleware added
-    # below wraps them all, so their own answers (400, 413, 422, 429) echo X-Request-Id too.
-    # Innermost, on every path: strict JSON bodies and the money limit (api/shared/input_limits.py).
+    # (rate limit), then Idempotency-Key, then the endpoint; the edge middleware added below
+    # wraps them all, so their own answers (400, 413, 422, 429) echo X-Request-Id too.
+    # Innermost, on every path: NUL characters and strict JSON bodies (api/shared/input_limits.py).
     app.add_middleware(InputLimitsMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     # on every path, before anything reads a body: its size (413) and a multipart body's text
@@ -114,15 +114,14 @@ def create_app(
     app.add_middleware(BodyMiddleware)
     app.add_middleware(RateLimitMiddleware)
 
-    # the request's trace id (problem traceId, X-Request-Id) and its metrics (api/shared/metrics.py)
-    app.add_middleware(metrics.RequestMiddleware)
+    # the first and last layer: the settings in context, the request's trace id (problem
+    # traceId, X-Request-Id), its duration and log line, and every answer's security headers
+    # (CSP, nosniff, no-store, HSTS outside dev), the other middlewares' answers included
+    # (api/shared/edge.py)
+    app.add_middleware(EdgeMiddleware, settings=settings)
     metrics.install(app)  # GET /metrics behind NT24_METRICS_TOKEN
     app.include_router(codec_server.router)  # the Temporal UI's codec server, /codec
     telemetry.instrument_app(app)  # the server span, outside everything, when tracing is on
-
-    # outermost: every answer, the other middlewares' own included, carries the security
-    # headers (CSP, nosniff, no-store, HSTS outside dev; api/shared/security_headers.py)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
 
     nt24 = (
         buyers,

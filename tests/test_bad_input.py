@@ -29,13 +29,13 @@ import admin
 from activities.payments.payment_orders import final_on_unwritable
 from api.nt24.values import MoneyIn
 from api.shared import errors
+from api.shared.edge import EdgeMiddleware
 from api.shared.errors import FieldError, json_safe
 from api.shared.input_limits import (
     BODY_LIMIT,
     FORM_FIELDS_MARGIN,
     JSON_DEPTH_LIMIT,
     MIB,
-    InputLimitsMiddleware,
     json_problems,
 )
 from settings import Settings
@@ -128,7 +128,7 @@ def test_rejected_values_are_cut_short() -> None:
 async def test_money_limit_is_the_serving_apps_setting() -> None:
     app = FastAPI()
     app.state.settings = Settings(max_money_minor_units=500)
-    app.add_middleware(InputLimitsMiddleware)
+    app.add_middleware(EdgeMiddleware, settings=app.state.settings)
 
     @app.post("/money")
     async def money(body: MoneyIn) -> dict[str, int]:

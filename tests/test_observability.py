@@ -240,26 +240,38 @@ def test_prometheus_config_and_dashboard(tmp_path: Path):
     assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
 
 
-async def test_every_request_logs_one_line_with_the_ids_it_resolved(stack: Stack):
+async def test_writes_and_refusals_log_one_line_with_the_ids_they_resolved(stack: Stack):
     """Support goes from a log line to the organization, partner and order it served, by id;
-    the line names no company, person or address."""
+    the line names no company, person or address. A read answered in time writes no line
+    (its metrics count it) unless NT24_LOG_READS asks for one."""
     client, order, _ = await _order(stack)
+    compliance = f"/orders/{order['uuid']}/compliance"
+    # as the configured pipeline's first step, the ids bound in the request's context
+    merged = [structlog.contextvars.merge_contextvars]
     try:
-        # as the configured pipeline's first step, the ids bound in the request's context
-        with structlog.testing.capture_logs([structlog.contextvars.merge_contextvars]) as lines:
-            answer = await client.get(f"/orders/{order['uuid']}/compliance")
+        with structlog.testing.capture_logs(merged) as lines:
+            written = await client.upload(f"/orders/{order['uuid']}/documents", "ORDER_OTHER")
+            read = await client.get(compliance)
+            missing = await client.get(f"/orders/{uuid4()}/compliance")
+        stack.settings.log_reads = True
+        with structlog.testing.capture_logs(merged) as read_lines:
+            assert (await client.get(compliance)).status_code == 200
     finally:
+        stack.settings.log_reads = False
         await client.http.aclose()
-    assert answer.status_code == 200
-    (line,) = [
-        e
-        for e in lines
-        if e["event"] == "request" and e["route"].endswith("/orders/{uuid}/compliance")
+    assert (written.status_code, read.status_code, missing.status_code) == (201, 200, 404)
+    requests = [e for e in lines if e["event"] == "request"]
+    assert [(e["method"], e["route"].rsplit("/", 2)[-2:], e["status"]) for e in requests] == [
+        ("POST", ["{uuid}", "documents"], 201),
+        ("GET", ["{uuid}", "compliance"], 404),
     ]
-    assert line["status"] == 200 and line["method"] == "GET"
-    assert line["order"] == order["uuid"]
-    assert line["partner"] == str(client.tenant.partner.uuid)
-    assert line["organization"] and "Garage" not in str(line)
+    upload, refused = requests
+    assert upload["order"] == order["uuid"] and "order" not in refused
+    for line in requests:
+        assert line["partner"] == str(client.tenant.partner.uuid)
+        assert line["organization"] and "Garage" not in str(line)
+    (logged_read,) = [e for e in read_lines if e["event"] == "request"]
+    assert logged_read["status"] == 200 and logged_read["order"] == order["uuid"]
 
 
 def test_the_console_line_is_structlogs_console_renderers_text():

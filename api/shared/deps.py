@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated
 
 from fastapi import Depends, Request
 from temporalio.client import Client
 
-from settings import Settings
+from settings import Settings, get_settings
 from store.db import Database
+
+# The settings of the app serving the current request, for code with no request at hand (an
+# amount's validator, a command's deadline); set by the edge middleware (api/shared/edge.py)
+SERVING_SETTINGS: ContextVar[Settings | None] = ContextVar("serving_settings", default=None)
 
 
 def database(request: Request) -> Database:
@@ -20,6 +25,12 @@ def app_settings(request: Request) -> Settings:
     """The settings the app was made with (tests hand in their own); ``get_settings()`` is
     for processes without an app (worker, admin, migrations)."""
     return request.app.state.settings
+
+
+def serving_settings() -> Settings:
+    """The serving app's settings within a request; the process's (``get_settings()``)
+    outside one."""
+    return SERVING_SETTINGS.get() or get_settings()
 
 
 # The aliases' dependencies are ``async``: FastAPI runs a plain function dependency in a

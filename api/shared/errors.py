@@ -136,8 +136,8 @@ def new_trace_id() -> str:
 
 
 def trace_id(request: Request) -> str:
-    """The request's trace id, given by api/shared/metrics.py's middleware when the request came
-    in."""
+    """The request's trace id, given by the edge middleware (api/shared/edge.py) when the
+    request came in."""
     existing = getattr(request.state, "trace_id", None)
     if existing is None:
         existing = request.state.trace_id = new_trace_id()

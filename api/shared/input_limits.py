@@ -28,8 +28,8 @@
   follows the body as it passes, without keeping it). A part labelled with a media type other
   than text and sent without a file name is a file sent as text: "must be a file".
 - **Money** (``money_value``): 0 <= value <= ``Settings.max_money_minor_units`` on the NT24
-  ``Money`` input and on every NOTYD amount. The limit is the app's own setting: the
-  middleware puts it in a context variable for the request it serves, where the pydantic
+  ``Money`` input and on every NOTYD amount. The limit is the serving app's own setting, which
+  the edge middleware (api/shared/edge.py) puts in context for the request, where the pydantic
   validators read it (outside a request, the process's settings).
 """
 
@@ -38,7 +38,6 @@ from __future__ import annotations
 import codecs
 import json
 import math
-from contextvars import ContextVar
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -52,7 +51,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.notyd.errors import problem
-from api.shared.deps import app_settings
+from api.shared.deps import app_settings, serving_settings
 from api.shared.errors import (
     NOT_A_FILE,
     BodyProblem,
@@ -64,7 +63,7 @@ from api.shared.errors import (
     safe_text,
     validation_problem,
 )
-from settings import Settings, get_settings
+from settings import Settings
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -76,13 +75,10 @@ Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
 NonNegativeInt64 = Annotated[int, Ge(0), Le(INT64_MAX)]
 NonNegativeInt32 = Annotated[int, Ge(0), Le(INT32_MAX)]  # compared with 32-bit columns
 
-_money_limit: ContextVar[int | None] = ContextVar("max_money_minor_units", default=None)
-
 
 def max_money() -> int:
     """The largest amount, in minor units, a request may carry (the serving app's setting)."""
-    limit = _money_limit.get()
-    return limit if limit is not None else get_settings().max_money_minor_units
+    return serving_settings().max_money_minor_units
 
 
 def money_value(value: int) -> int:
@@ -447,8 +443,8 @@ OWN_ERRORS = ("/realms/", "/healthz", "/readyz")
 
 
 class InputLimitsMiddleware:
-    """Puts the app's money limit in context and refuses JSON bodies a strict decoder would
-    (see the module text). Runs innermost: authentication and Idempotency-Key come first."""
+    """Refuses NUL characters and JSON bodies a strict decoder would (see the module text).
+    Runs innermost: authentication and Idempotency-Key come first."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -457,46 +453,41 @@ class InputLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        settings = app_settings(Request(scope))
-        token = _money_limit.set(settings.max_money_minor_units)
-        try:
-            if "\x00" in scope["path"]:  # no resource is named so
-                detail = "Nothing is found at a path holding a NUL character."
-                response = problem_response(Request(scope), Problem("not-found", detail))
-                await response(scope, receive, send)
-                return
-            own_errors = scope["path"].startswith(OWN_ERRORS)
-            query = scope.get("query_string", b"")
-            # a NUL reaches a query's text only written so (or percent-encoded): most queries,
-            # and every empty one, need no parsing here
-            holds_nul = b"\x00" in query or b"%00" in query
-            found = nul_problems(_pairs(query)) if holds_nul and not own_errors else []
+        if "\x00" in scope["path"]:  # no resource is named so
+            detail = "Nothing is found at a path holding a NUL character."
+            response = problem_response(Request(scope), Problem("not-found", detail))
+            await response(scope, receive, send)
+            return
+        own_errors = scope["path"].startswith(OWN_ERRORS)
+        query = scope.get("query_string", b"")
+        # a NUL reaches a query's text only written so (or percent-encoded): most queries,
+        # and every empty one, need no parsing here
+        holds_nul = b"\x00" in query or b"%00" in query
+        found = nul_problems(_pairs(query)) if holds_nul and not own_errors else []
+        if found:
+            response = problem_response(Request(scope), validation_problem(found))
+            await response(scope, receive, send)
+            return
+        if scope["method"] in BODY_METHODS and _is_form(scope) and not own_errors:
+            body, more = await _read(receive)
+            found = nul_problems(_pairs(body)) if more is not None else []
             if found:
                 response = problem_response(Request(scope), validation_problem(found))
                 await response(scope, receive, send)
                 return
-            if scope["method"] in BODY_METHODS and _is_form(scope) and not own_errors:
-                body, more = await _read(receive)
-                found = nul_problems(_pairs(body)) if more is not None else []
-                if found:
-                    response = problem_response(Request(scope), validation_problem(found))
-                    await response(scope, receive, send)
-                    return
-                receive = _replaying(body, receive, more)
-            elif scope["method"] in BODY_METHODS and _json_or_unlabelled(scope):
-                body, more = await _read(receive)
-                if more is None:  # the client went away
-                    await self.app(scope, _replaying(body, receive, more), send)
-                    return
-                found = json_problems(body)
-                if found:
-                    response = problem_response(Request(scope), validation_problem(found))
-                    await response(scope, receive, send)
-                    return
-                receive = _replaying(body, receive, more)
-            await self.app(scope, receive, send)
-        finally:
-            _money_limit.reset(token)
+            receive = _replaying(body, receive, more)
+        elif scope["method"] in BODY_METHODS and _json_or_unlabelled(scope):
+            body, more = await _read(receive)
+            if more is None:  # the client went away
+                await self.app(scope, _replaying(body, receive, more), send)
+                return
+            found = json_problems(body)
+            if found:
+                response = problem_response(Request(scope), validation_problem(found))
+                await response(scope, receive, send)
+                return
+            receive = _replaying(body, receive, more)
+        await self.app(scope, receive, send)
 
 
 async def _read(receive: Receive) -> tuple[bytes, Message | None]:

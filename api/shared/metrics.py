@@ -4,8 +4,8 @@
 setting is empty, as for a path that does not exist). It carries:
 
 - ``nt24_http_request_duration_seconds{method,route,status}``: a histogram per route template
-  (``/v1/partners/{sellerId}/orders``, never the ids), recorded by ``RequestMiddleware``, a
-  pure ASGI middleware that also gives every request its trace id (``api/shared/errors.py``);
+  (``/v1/partners/{sellerId}/orders``, never the ids), recorded by the edge middleware
+  (``api/shared/edge.py``) with ``request_duration``;
 - refusals: ``nt24_idempotency_refusals_total{reason}``, ``nt24_rate_limit_refusals_total
   {category}``;
 - gauges read from the database when scraped (one cheap query each, reused for
@@ -35,11 +35,8 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram as PromHistogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.shared.deps import app_settings
-from api.shared.errors import new_trace_id, route_of, unhandled_error_answer
 from store.buyers.queries import vies_checks_by_result
 from store.db import Database
 from store.identity.tenancy import EVERY_ORGANIZATION
@@ -49,8 +46,6 @@ from store.payments.queries import dunning_letters_by_step
 from store.webhooks.queries import endpoints_by_status, pending_deliveries_by_endpoint
 
 log = structlog.get_logger(__name__)
-# What a request's log lines may name beside its trace: ids only, never names or addresses
-REQUEST_IDS = ("organization", "partner", "order")
 
 CACHE_SECONDS = 10.0
 
@@ -77,72 +72,9 @@ RATE_LIMIT_REFUSALS = PromCounter(
 
 
 @lru_cache(maxsize=4096)  # methods x route templates x statuses: a few hundred in use
-def _request_duration(method: str, template: str, status: int) -> PromHistogram:
+def request_duration(method: str, template: str, status: int) -> PromHistogram:
     # the labels' own lookup (a lock, the labels' checks) costs a request more than observing
     return REQUEST_DURATION.labels(method, template, str(status))
-
-
-class RequestMiddleware:
-    """Times every HTTP request under its route template and gives it its trace id: the
-    trace's own id when tracing is on (so ``traceId`` of a problem and ``X-Request-Id`` lead
-    to the trace), a random one otherwise. ``X-Request-Id`` echoes the caller's or, without
-    one, carries that id."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        trace_id = new_trace_id()
-        scope.setdefault("state", {})["trace_id"] = trace_id
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming[:200] if incoming else trace_id
-        status = 500
-        answered = False
-        started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, answered
-            if message["type"] == "http.response.start":
-                status, answered = message["status"], True
-                MutableHeaders(scope=message)["X-Request-Id"] = request_id
-            await send(message)
-
-        structlog.contextvars.bind_contextvars(trace_id=trace_id)
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception as exc:
-            if answered:
-                raise
-            # An error no handler answered (the database away while a middleware reads it):
-            # answered here by the app's error handler, so that X-Request-Id and the security
-            # headers reach it, instead of by Starlette's outermost one past them
-            answer = await unhandled_error_answer(Request(scope, receive), exc)
-            await answer(scope, receive, send_with_id)
-        finally:
-            template = route_of(scope)
-            took = time.perf_counter() - started
-            _request_duration(scope["method"], template, status).observe(took)
-            # one line a request, with the ids the request resolved (organization, partner,
-            # order: bound by api/nt24/identity/auth.py and api/nt24/orders/commands.py, and
-            # merged in by the log's first processor), never personal data
-            log.info(
-                "request",
-                method=scope["method"],
-                route=template,
-                status=status,
-                ms=round(took * 1000, 1),
-            )
-            structlog.contextvars.unbind_contextvars("trace_id", *REQUEST_IDS)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 # ----- business gauges -----
@@ -291,7 +223,7 @@ def _register(gauges: BusinessGauges) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """``GET /metrics`` behind ``NT24_METRICS_TOKEN``, and the request middleware."""
+    """``GET /metrics`` behind ``NT24_METRICS_TOKEN``."""
     gauges = BusinessGauges()
     _register(gauges)
     app.state.business_gauges = gauges

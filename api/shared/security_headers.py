@@ -1,9 +1,9 @@
 """Security headers on every answer: the web app's pages, the API's JSON, the docs.
 
-A pure ASGI middleware (no ``BaseHTTPMiddleware``: it adds a few header lines to the start of
-the answer and never touches the body). A header an endpoint set itself wins: the buyer's
-payment page and self-service page send their own, stricter policy with the seller's origins
-in ``form-action`` (api/notyd/payments/page.py).
+Added to the start of each answer by the request middleware (api/shared/metrics.py), which
+sees every answer first and last: one layer for what every answer carries. A header an
+endpoint set itself wins: the buyer's payment page and self-service page send their own,
+stricter policy with the seller's origins in ``form-action`` (api/notyd/payments/page.py).
 
 - ``Content-Security-Policy``: the web app loads its script and stylesheet from its own origin
   only, runs no inline script, posts forms to itself and is never framed; API answers are data
@@ -18,7 +18,7 @@ in ``form-action`` (api/notyd/payments/page.py).
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Iterable
 
 from settings import Settings
 
@@ -46,11 +46,10 @@ def _encoded(headers: dict[str, str]) -> Headers:
     return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
 
-class SecurityHeadersMiddleware:
-    """Adds the platform's security headers to every HTTP answer that lacks them."""
+class SecurityHeaders:
+    """The platform's security headers of each path, as the settings' environment has them."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
+    def __init__(self, settings: Settings) -> None:
         common = {
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
@@ -73,18 +72,9 @@ class SecurityHeadersMiddleware:
             return self.docs
         return self.api
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = self.headers_for(scope["path"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in extra if h[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    def add_to(self, path: str, headers: Iterable[tuple[bytes, bytes]]) -> Headers:
+        """``headers`` (an answer's) with the path's that they lack."""
+        answer = list(headers)
+        present = {name.lower() for name, _ in answer}
+        answer.extend(h for h in self.headers_for(path) if h[0] not in present)
+        return answer

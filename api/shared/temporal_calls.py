@@ -10,12 +10,11 @@
   api/nt24/orders/commands.py handles itself): 409 ``conflict``.
 - Anything else the client raises is a bug: 500 ``internal-error``, logged.
 
-Commands (workflow Updates) are bounded by ``NT24_COMMAND_DEADLINE`` (read per request from
-the app's settings, see ``CommandContextMiddleware``), so a command sent while no worker polls
-answers 503 within the deadline instead of waiting for minutes. An Update Temporal has admitted
-still runs once a worker is back; a retry with the same Idempotency-Key sends the same Update
-id (``update_id``), so Temporal attaches it to that Update and answers its result instead of
-applying the command a second time.
+Commands (workflow Updates) are bounded by ``NT24_COMMAND_DEADLINE`` (the serving app's setting,
+``serving_settings``), so a command sent while no worker polls answers 503 within the deadline
+instead of waiting for minutes. An Update Temporal has admitted still runs once a worker is back;
+a retry with the same Idempotency-Key sends the same Update id (``update_id``), so Temporal
+attaches it to that Update and answers its result instead of applying the command a second time.
 """
 
 from __future__ import annotations
@@ -29,15 +28,14 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.shared.deps import serving_settings
 from api.shared.errors import Problem, Unavailable, problem_response, route_of, trace_id
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_COMMAND_DEADLINE = 10.0
 
 # Temporal's answers that mean "not now": the server or the connection to it, not the request
 TRANSIENT = frozenset(
@@ -118,17 +116,15 @@ def _handler(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     for error in TEMPORAL_ERRORS:
         app.add_exception_handler(error, _handler)
-    app.add_middleware(CommandContextMiddleware)
 
 
-# The current request's command deadline and Idempotency-Key identity (set by middlewares)
-_deadline: ContextVar[float] = ContextVar("command_deadline", default=DEFAULT_COMMAND_DEADLINE)
+# The current request's Idempotency-Key identity (set by api/shared/idempotency.py)
 _request_key: ContextVar[str | None] = ContextVar("command_request_key", default=None)
 
 
 def command_deadline() -> float:
     """Seconds a command of the current request may take (``NT24_COMMAND_DEADLINE``)."""
-    return _deadline.get()
+    return serving_settings().command_deadline.total_seconds()
 
 
 @contextmanager
@@ -152,21 +148,3 @@ def update_id(workflow_id: str, update: Any) -> str | None:
     name = getattr(update, "__name__", None) or str(update)
     digest = hashlib.sha256(f"{identity}\n{workflow_id}\n{name}".encode()).hexdigest()
     return f"cmd-{digest[:40]}"
-
-
-class CommandContextMiddleware:
-    """Makes the app's ``command_deadline`` the current request's (pure ASGI)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        settings = getattr(scope["app"].state, "settings", None) if "app" in scope else None
-        if scope["type"] != "http" or settings is None:
-            await self.app(scope, receive, send)
-            return
-        token = _deadline.set(settings.command_deadline.total_seconds())
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _deadline.reset(token)
