@@ -149,6 +149,7 @@ def create_app(
     web.install(app)  # the web app under /app (docs/web-app.md)
     app.include_router(self_service.router)  # the buyer's upload page (docs/kyc.md)
     errors.answer_problems_as_pages(app, self_service.router.prefix, self_service.problem_page)
+    errors.answer_problems_as_pages(app, payment_page.router.prefix, payment_page.problem_page)
     docs_ui.install(app)  # /docs and /redoc, working offline
     declare_body_problems(app)
     declare_problems(app)  # after every other declaration: it completes them

@@ -743,8 +743,15 @@ async def test_the_payment_page_opens_by_its_link_token_not_by_the_orders_uuid(
             f"/pay/{order['uuid']}/", data={"csrf_token": csrf, "action": "cancel"}
         )
         assert posted.status_code == 404
-        unknown = await http.get(f"/pay/{link_token('another key', PAYMENT_PAGE, uuid4())}/")
+        unknown = await http.get(
+            f"/pay/{link_token('another key', PAYMENT_PAGE, uuid4())}/",
+            headers={"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"},
+        )
         assert unknown.status_code == 404 and token not in unknown.text
+        # a page in the browser's language, not problem+json (the buyer opened a link)
+        assert unknown.headers["content-type"].startswith("text/html")
+        assert "Dieser Link ist ungültig" in unknown.text
+        assert "default-src 'none'" in unknown.headers["content-security-policy"]
     async with db.session() as session:
         row = await session.scalar(
             select(PaymentOrder).where(PaymentOrder.uuid == UUID(order["uuid"]))

@@ -35,6 +35,7 @@ from api.shared.rate_limit import is_nt24_path
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 NOT_PROBLEMS = ("/healthz", "/readyz", "/realms/")  # their own bodies (health, RFC 6749)
+PAGES = ("/pay/",)  # a person's browser: failures are pages (api/notyd/payments/page.py)
 WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
@@ -59,6 +60,8 @@ def _schema(path: str) -> dict[str, Any]:
 
 
 def _content(path: str) -> dict[str, Any]:
+    if path.startswith(PAGES):
+        return {"text/html": {"schema": {"type": "string"}}}
     return {PROBLEM_JSON: {"schema": _schema(path)}}
 
 

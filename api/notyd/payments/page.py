@@ -14,6 +14,8 @@ request's ``seller_urls``: ``success_url`` when accepted, ``error_url`` when rej
 ``cancel_url`` when the buyer cancels, ``pending_url`` (else ``success_url``) while pending.
 Without such a URL the page itself says how it went. Once the order is no longer pending the
 page shows only how it went: no buyer, no lines, no totals, whoever opens the link later.
+A problem on these paths (a link no order has, a form that is not the order's, the database
+away) is a page too, in the language the browser asks for (``problem_page``).
 """
 
 from __future__ import annotations
@@ -131,6 +133,43 @@ def render(order: PaymentOrder, request: Request) -> HTMLResponse:
         **common,
     )
     return HTMLResponse(body, headers=headers)
+
+
+def problem_heading(t: BuyerLocale, status: int) -> str:
+    """What a buyer's page says first about a problem of this status."""
+    if status == 404:
+        return t.gettext("This link is not valid")
+    if status == 413:
+        return t.gettext("The file is too large")
+    if status >= 500:
+        return t.gettext("The page is not available right now. Please try again later.")
+    return t.gettext("This did not work")
+
+
+def problem_message(problem: Problem) -> str:
+    """The check's own words, with each field it names (English, as the API's)."""
+    return " ".join(
+        [problem.detail, *(f"{e['field']}: {e['message']}" for e in problem.errors or [])]
+    )
+
+
+def problem_page(request: Request, problem: Problem) -> Response:
+    """A problem met on the payment page's paths, in words, in the language the buyer's browser
+    asks for: which order the link was meant for is not known here."""
+    settings = app_settings(request)
+    t = BuyerLocale.for_browser(request.headers.get("accept-language"))
+    body = i18n.render(
+        TEMPLATES,
+        "payment_problem.html",
+        t,
+        heading=problem_heading(t, problem.status),
+        message=problem_message(problem),
+        legal_entity=settings.platform_legal_name,
+        legal_address=settings.platform_legal_address,
+        contact=settings.buyer_contact_email,
+        privacy_url=privacy_url(settings, t),
+    )
+    return HTMLResponse(body, status_code=problem.status, headers=page_headers() | problem.headers)
 
 
 def privacy_url(settings: Settings, t: BuyerLocale) -> str:

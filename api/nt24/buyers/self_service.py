@@ -22,7 +22,12 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.buyers.buyer_orders import notify_open_orders
-from api.notyd.payments.page import page_headers, privacy_url
+from api.notyd.payments.page import (
+    page_headers,
+    privacy_url,
+    problem_heading,
+    problem_message,
+)
 from api.nt24.buyers.kyc_documents import write_kyc_document
 from api.nt24.orders.documents import UploadRefused, check_upload
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
@@ -182,18 +187,7 @@ def problem_page(request: Request, problem: Problem) -> Response:
     NUL in a field, a path no link has, an unexpected error), in words, in the language the
     buyer's browser asks for: the link's invitation is not read here."""
     t = BuyerLocale.for_browser(request.headers.get("accept-language"))
-    if problem.status == 404:
-        heading = t.gettext("This link is not valid")
-    elif problem.status == 413:
-        heading = t.gettext("The file is too large")
-    elif problem.status >= 500:
-        heading = t.gettext("The page is not available right now. Please try again later.")
-    else:
-        heading = t.gettext("This did not work")
-    # the check's own words, as an upload's field errors are shown (English)
-    message = " ".join(
-        [problem.detail, *(f"{e['field']}: {e['message']}" for e in problem.errors or [])]
-    )
+    heading, message = problem_heading(t, problem.status), problem_message(problem)
     page = _html(
         request,
         "self_service/closed.html",
