@@ -964,6 +964,8 @@ async def test_where_deliveries_may_go():
             "https://example.com/<h>",
             "https://example.com/h?x=%zz",
             "https://bücher.example/h",
+            "https://xn--a.com/h",  # an "xn--" label that is no IDNA name
+            "https://xn--zz.example/h",
         ):
             assert "not a valid URL" in str((await vet_target(url, settings)).problem), url
         for port in ("0", "65536", "99999999999999999999", "x"):

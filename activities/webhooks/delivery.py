@@ -318,6 +318,12 @@ async def vet_target(url: str, settings: Settings, *, any_http: bool = False) ->
         return Target("must be an absolute https URL")
     if port == 0:
         return Target("has no valid port: a port is a number from 1 to 65535")
+    try:
+        # the host as the HTTP client reads it: an "xn--" label that is no IDNA name failed
+        # every attempt before one was made
+        httpx.URL(url).host  # noqa: B018
+    except (ValueError, httpx.InvalidURL):  # idna's errors are ValueErrors
+        return Target("is not a valid URL: its host is not a valid domain name")
     if parts.username is not None or parts.password is not None:
         return Target("must not carry credentials")
     production = settings.environment == "production"
@@ -930,7 +936,8 @@ class WebhookActivities(interface.WebhookActivities):
         except (TimeoutError, httpx.TimeoutException):
             if status is None:
                 return _Answer(None, f"no answer within {timeout:g} s")
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as error:
+            # UnicodeError: a name the client cannot encode (IDNA) is a failed attempt too
             if status is None:
                 return _Answer(None, f"{type(error).__name__}: {error}"[:300])
         assert status is not None  # what failed after the status line cost only the connection
