@@ -58,6 +58,7 @@ from tests.payment_invoices import (
     statement_paying,
 )
 from tests.test_admin_cli import _query, sqlite_url  # noqa: F401 (a fixture)
+from tests.test_buyers import buyer_body
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from tests.test_security_web import staff, web_login
 from tests.test_web_staff_forms import web_session
@@ -444,6 +445,32 @@ async def test_nt24_amounts_are_json_integers_in_an_iso_4217_currency(stack: Sta
         assert fields(answer) == ["bankAmount.currency", "cashAmount.value"]
         assert (await orders.get(f"/orders/{uuid}/invoice")).json() == []
         assert (await orders.get(f"/orders/{uuid}/payment")).status_code == 404
+
+
+async def test_an_address_country_is_an_iso_3166_code(stack: Stack) -> None:
+    """A country is checked where an address comes in, as a document's countries are: a
+    delivery's address is final once confirmed, so "ZZ" there could never be corrected."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        upsert = buyer_body(address=buyer_body()["address"] | {"country": "QQ"})
+        answer = await http.post(f"{tenant.seller}/buyers", json=upsert, headers=key())
+        assert fields(answer) == ["address.country"], answer.text
+        assert "ISO 3166-1 alpha-2" in answer.json()["errors"][0]["message"]
+        greek = buyer_body(address=buyer_body()["address"] | {"country": "el"})
+        made = await http.post(f"{tenant.seller}/buyers", json=greek, headers=key())
+        assert made.status_code == 201 and made.json()["address"]["country"] == "GR", made.text
+        order = await orders.order(await orders.buyer(documents=False))
+        await orders.invoice_and_payment(order["uuid"])
+        ready = await orders.post(f"/orders/{order['uuid']}/payment/ready-for-pickup")
+        assert ready.status_code == 200, ready.text
+        answer = await orders.pickup(order["uuid"], country="ZZ")
+        assert fields(answer) == ["collectionAddress.country"], answer.text
+        assert (await orders.pickup(order["uuid"])).status_code == 200
+        answer = await orders.deliver(order["uuid"], country="ZZ")
+        assert fields(answer) == ["deliveryAddress.country"], answer.text
+        transport = (await orders.get(f"/orders/{order['uuid']}/transport")).json()
+        assert transport.get("delivery") is None, transport
 
 
 # --- 4. external_webshop_uid --------------------------------------------------------------

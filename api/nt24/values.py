@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -65,16 +66,46 @@ class MoneyIn(Money):
         return money.Money(self.value, self.currency)
 
 
-class AddressIn(NT24Model):
+# ISO 3166-1 alpha-2, and XI: Northern Ireland for goods, as the EU's VAT rules name it (the
+# compliance rules count it a member state); EL is Greece's code in EU VAT numbers, taken as GR
+ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries) | {"XI"}
+COUNTRY_ALIASES = {"EL": "GR"}
+_TWO_LETTERS = re.compile(r"[A-Z]{2}")
+
+
+def country_code(value: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code in upper case (EL: GR); blank is None. Anything else raises
+    ValueError, so the 422 names the field."""
+    code = value.strip().upper()
+    if not code:
+        return None
+    code = COUNTRY_ALIASES.get(code, code)
+    if not _TWO_LETTERS.fullmatch(code) or code not in ISO_COUNTRIES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, such as DE")
+    return code
+
+
+class AddressFields(NT24Model):
+    """An address as answers show it: as it was accepted when it was written."""
+
     street: str = Field(min_length=1, max_length=300)
     postCode: str = Field(min_length=1, max_length=20)
     city: str = Field(min_length=1, max_length=200)
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
 
+
+class AddressIn(AddressFields):
+    """An address: `country` is an ISO 3166-1 alpha-2 code, in any case (EL is taken as GR)."""
+
+    # checked as it comes in: a delivery's address is final, so a wrong code there could
+    # never be corrected
+
     @field_validator("country")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _iso_3166(cls, value: str) -> str:
+        code = country_code(value)
+        assert code is not None  # two letters, by the field's pattern
+        return code
 
     def model(self) -> order_model.Address:
         return order_model.Address(self.street, self.postCode, self.city, self.country)

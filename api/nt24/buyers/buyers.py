@@ -20,7 +20,7 @@ from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import NT24Model, PatchModel, UtcTimestamp
-from api.nt24.values import AddressIn, PersonIn
+from api.nt24.values import AddressFields, AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
@@ -53,7 +53,7 @@ router = APIRouter(prefix="/v1/partners/{sellerId}/buyers", tags=["NT24: buyers"
 KycMode = Literal["MARKETPLACE_LED", "NT24_LED"]
 
 
-class Address(AddressIn):
+class Address(AddressFields):
     uuid: UUID
 
 

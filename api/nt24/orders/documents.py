@@ -16,7 +16,6 @@ the status, and the list shows it (docs/documents-and-export-file.md).
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
-import pycountry
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, field_validator
@@ -35,6 +33,7 @@ from temporalio.client import Client
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import answer_body, closed_order, order_view, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.values import country_code
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -97,11 +96,6 @@ DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
 
 ISSUER_ID_MAX = 64
 
-# ISO 3166-1 alpha-2; EL is Greece's code in EU VAT numbers and is stored as GR
-ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
-COUNTRY_ALIASES = {"EL": "GR"}
-_TWO_LETTERS = re.compile(r"[A-Z]{2}")
-
 
 class DocumentOut(NT24Model):
     uuid: UUID
@@ -148,18 +142,6 @@ class _UploadFields(NT24Model):
     @classmethod
     def _country(cls, value: str | None) -> str | None:
         return None if value is None else country_code(value)
-
-
-def country_code(value: str) -> str | None:
-    """An ISO 3166-1 alpha-2 code in upper case (EL: GR); blank is None. Anything else raises
-    ValueError, so the 422 names the field."""
-    code = value.strip().upper()
-    if not code:
-        return None
-    code = COUNTRY_ALIASES.get(code, code)
-    if not _TWO_LETTERS.fullmatch(code) or code not in ISO_COUNTRIES:
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code, such as DE")
-    return code
 
 
 def normalise_issuer_id(value: str) -> str | None:

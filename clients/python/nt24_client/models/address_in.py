@@ -11,7 +11,8 @@ T = TypeVar("T", bound="AddressIn")
 
 @_attrs_define
 class AddressIn:
-    """
+    """An address: `country` is an ISO 3166-1 alpha-2 code, in any case (EL is taken as GR).
+
     Attributes:
         street (str):
         post_code (str):

@@ -24,7 +24,7 @@ class BuyerUpsert:
         kyc_mode (BuyerUpsertKycmode):
         vat_number (str):
         company_name (str):
-        address (AddressIn):
+        address (AddressIn): An address: `country` is an ISO 3166-1 alpha-2 code, in any case (EL is taken as GR).
         contacts (list[PersonIn] | None | Unset): Needs allowContactPersonalData; stored on /contacts only. At most 50;
             add more through POST .../contacts.
     """
