@@ -348,6 +348,20 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_revoked")
 
 
+async def test_a_second_pickup_of_a_decided_order_is_the_milestone_already_set(stack: Stack):
+    """The contract's "any second call" to a milestone is 409 milestone-already-set with the
+    transport, also once the order is decided and final (it was "the order is final")."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.compliance_until(order, lambda c: c["complianceStatus"] == "VALID")
+        for repeat in (await client.pickup(order), await client.deliver(order)):
+            assert repeat.status_code == 409
+            assert repeat.json()["type"] == PROBLEMS + "milestone-already-set", repeat.text
+            assert repeat.json()["currentResource"]["pickup"]["type"] == "COMPANY_TRANSPORT"
+
+
 async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(stack: Stack):
     """Under one Idempotency-Key: 409 milestone-already-set (the workflow judged the order's
     state) is replayed; 409 version-mismatch (the request's If-Match) is not, and the same key

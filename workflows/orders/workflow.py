@@ -586,13 +586,16 @@ class OrderWorkflow:
 
     @confirm_pickup.validator
     def _validate_confirm_pickup(self, command: ConfirmPickup) -> None:
-        self._require_open()
+        # a second pickup is the milestone already set, with the transport to see, whatever
+        # happened since (the contract's "any second call"), as a second delivery is
+        self._require_created()
         if self.state.transport.pickup is not None:
             raise self._refuse(
                 Refused.PICKUP_ALREADY_CONFIRMED,
                 "Pickup is already confirmed; revoke it first to correct it.",
                 shown=Resource.TRANSPORT,
             )
+        self._require_open()
         if self.state.payment is None or not self.state.payment.ready_for_pickup:
             raise self._refuse(
                 Refused.NOT_READY_FOR_PICKUP,
