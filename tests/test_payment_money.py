@@ -218,6 +218,10 @@ async def test_a_captured_invoice_is_dunned_and_paid_by_statement_over_http(stac
     async with stack.http(seller.token) as http:
         invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
         paid = (await http.get("/v1/api/invoices/", params={"payment_status": "paid"})).json()
+        # as django-filter: filters sent empty are none
+        empty = {"payment_status": "", "dunning_status": "", "order__uuid": "", "on_hold": ""}
+        unfiltered = (await http.get("/v1/api/invoices/", params=empty)).json()
+    assert [i["uuid"] for i in unfiltered["results"]] == [invoice_uuid]
     assert invoice["payment_status"] == {"name": "Paid", "value": "paid"}
     assert invoice["closed_at"] is not None
     assert [i["uuid"] for i in paid["results"]] == [invoice_uuid]

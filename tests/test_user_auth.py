@@ -174,6 +174,9 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
         searched = (await http.get("/v1/api/users/", params={"search": "seller1"})).json()
         wildcard = (await http.get("/v1/api/users/", params={"search": "%"})).json()
         active = (await http.get("/v1/api/users/", params={"user__is_active": "false"})).json()
+        unfiltered = await http.get(
+            "/v1/api/users/", params={"user__is_active": "", "seller_profile__uuid": ""}
+        )
         one = sellers["results"][0]
         detail = (await http.get(f"/v1/api/users/{one['uuid']}/")).json()
         malformed = await http.get("/v1/api/users/not-a-uuid/")
@@ -194,6 +197,7 @@ async def test_user_list_filters_pagination_and_detail(stack: Stack):
     assert [u["last_name"] for u in searched["results"]] == ["Seller1"]
     assert wildcard["count"] == 0  # searched for as itself, not as LIKE's wildcard
     assert [u["is_active"] for u in active["results"]] == [False]
+    assert unfiltered.json()["count"] == page1["count"]  # empty filters are none
     assert detail == one
     assert set(detail) == {
         "id", "uuid", "email", "username", "first_name", "last_name", "name",

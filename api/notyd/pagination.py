@@ -3,15 +3,18 @@
 Both parameters are read as Django REST framework's ``PageNumberPagination`` reads them:
 ``page`` is a number from 1 or ``last``, and anything else (0, -1, ``abc``, a page past the
 last one) is a 404 "Invalid page."; a ``page_size`` that is not a positive integer is the
-default size, and one above the largest is the largest.
+default size, and one above the largest is the largest. A filter sent empty (``?status=``, or
+``?status`` alone) is no filter, as django-filter reads one (``FilterQueryRoute``): clients made
+for NOTYD send their forms' empty fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, WithJsonSchema
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +33,30 @@ LAST_PAGE = "last"  # Django REST framework's last_page_strings
 PAST_THE_LAST_PAGE = problem(
     404, "Invalid page: not a page number from 1 nor `last`, or past the last page of the list"
 )
+
+
+def without_empty_filters(query: bytes) -> bytes:
+    """``query`` without the filters it sends empty; ``page`` stays: an empty page is Django
+    REST framework's "Invalid page." """
+    pairs = query.split(b"&")
+    kept = [p for p in pairs if p.startswith(b"page=") or p.partition(b"=")[2]]
+    return query if len(kept) == len(pairs) else b"&".join(kept)
+
+
+class FilterQueryRoute(APIRoute):
+    """A NOTYD route whose GET reads its query as Django REST framework does: an empty filter
+    is none."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            if request.method == "GET" and (query := request.scope.get("query_string")):
+                # before anything reads the query: the endpoint's parameters come from it
+                request.scope["query_string"] = without_empty_filters(query)
+            return await handler(request)
+
+        return handle
 
 
 class Page(BaseModel, Generic[T]):

@@ -14,14 +14,16 @@ from pydantic import BaseModel
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
-from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging
+from api.notyd.pagination import PAST_THE_LAST_PAGE, FilterQueryRoute, Page, Paging
 from api.notyd.payments.common import parse_uuid
 from api.shared.deps import Db
 from api.shared.errors import Problem
 from store.identity.queries import UserFilter, user_of_seller, users_of_seller
 from store.models import User
 
-router = APIRouter(prefix="/v1/api/users", tags=["NOTYD: seller users"])
+router = APIRouter(
+    prefix="/v1/api/users", tags=["NOTYD: seller users"], route_class=FilterQueryRoute
+)
 
 
 class SellerUser(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope, SellerScope
-from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging, ordering_query
+from api.notyd.pagination import PAST_THE_LAST_PAGE, FilterQueryRoute, Page, Paging, ordering_query
 from api.notyd.payments.common import (
     parse_uuid,
     serve_without_trailing_slash,
@@ -36,7 +36,9 @@ from store.payments.queries import (
 )
 from workflows.payments.rules.dunning import DunningStatus
 
-router = APIRouter(prefix="/v1/api/invoices", tags=["NOTYD: invoices"])
+router = APIRouter(
+    prefix="/v1/api/invoices", tags=["NOTYD: invoices"], route_class=FilterQueryRoute
+)
 
 NOT_FOUND = AUTHENTICATED | problem(404, "No such invoice for your seller") | INVALID_PARAMETERS
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
-from api.notyd.pagination import PAST_THE_LAST_PAGE, Page, Paging, ordering_query
+from api.notyd.pagination import PAST_THE_LAST_PAGE, FilterQueryRoute, Page, Paging, ordering_query
 from api.notyd.payments.common import (
     load_order,
     order_command,
@@ -61,7 +61,7 @@ from workflows.payments.rules.orders import (
     RefundRequest,
 )
 
-router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"])
+router = APIRouter(prefix="/v1/api/orders", tags=["NOTYD: orders"], route_class=FilterQueryRoute)
 
 NOT_FOUND = AUTHENTICATED | problem(404, "No such order for your seller") | INVALID_PARAMETERS
 CONFLICT = problem(409, "The order's status does not allow it (or too much is asked)")
