@@ -473,6 +473,50 @@ async def test_an_address_country_is_an_iso_3166_code(stack: Stack) -> None:
         assert transport.get("delivery") is None, transport
 
 
+async def test_nt24_booleans_and_integers_are_json_ones(stack: Stack) -> None:
+    """The contract's booleans (an invoice's ``vatIncluded``, ``marginScheme``) are JSON true
+    or false and its integers (a VIN's ``mileage``) JSON numbers: "yes", "on", 1 or "5" are a
+    422 naming the field, never read as true or 5, and nothing is written."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer(documents=False)
+        for mileage in ("5", True):
+            body = orders.order_body(buyer, f"deal-{uuid4()}")
+            body["vins"][0]["mileage"] = mileage
+            answer = await orders.post("/orders", body)
+            assert fields(answer) == ["vins[0].mileage"], (mileage, answer.text)
+            assert answer.json()["errors"][0]["rejectedValue"] == mileage
+        assert (await http.get(f"{tenant.seller}/orders")).json()["data"] == []
+
+        uuid = (await orders.order(buyer))["uuid"]
+        invoice = {
+            "type": "PRELIMINARY",
+            "invoiceDate": "2026-01-02",
+            "invoiceNumber": "INV-1",
+            "vatIncluded": False,
+            "amount": {"value": 1850000, "currency": "EUR"},
+        }
+        answer = await orders.post(
+            f"/orders/{uuid}/invoice", invoice | {"vatIncluded": "yes", "marginScheme": "on"}
+        )
+        assert fields(answer) == ["vatIncluded", "marginScheme"]
+        answer = await orders.post(f"/orders/{uuid}/invoice", invoice | {"vatIncluded": 1})
+        assert fields(answer) == ["vatIncluded"]
+        assert (await orders.get(f"/orders/{uuid}/invoice")).json() == []
+
+        made = await orders.post(f"/orders/{uuid}/invoice", invoice)
+        assert made.status_code == 201, made.text
+        patched = await http.patch(
+            f"{tenant.seller}/orders/{uuid}/invoice",
+            json={"type": "PRELIMINARY", "marginScheme": "true", "vatIncluded": 0},
+            headers=key() | {"If-Match": f'"{made.json()["version"]}"'},
+        )
+        assert fields(patched) == ["vatIncluded", "marginScheme"]
+        kept = (await orders.get(f"/orders/{uuid}/invoice")).json()
+        assert [(i["vatIncluded"], i["marginScheme"]) for i in kept] == [(False, False)]
+
+
 # --- 4. external_webshop_uid --------------------------------------------------------------
 
 

@@ -391,14 +391,20 @@ async def test_a_multi_vin_order_is_created_from_the_form_where_the_organization
                     "buyer": buyer,
                     "externalOrderId": f"multi-{uuid4().hex[:8]}",
                     "vin": "WVWZZZ1KZAW000001",
+                    "mileage": "85000",  # the form's text, the API's JSON integer
                     "moreVins": "WBA3A5C55CF256651, BMW, 320i\nVF1RFB00X57123456",
                     "totalAmount": "40,000.00",
                 },
             )
             assert created.status_code == 303, created.text
             order = created.headers["location"].rsplit("/", 1)[1]
-            vins = [v["vin"] for v in (await client.get(f"/orders/{order}")).json()["vins"]]
-            assert vins == ["WVWZZZ1KZAW000001", "WBA3A5C55CF256651", "VF1RFB00X57123456"]
+            vins = (await client.get(f"/orders/{order}")).json()["vins"]
+            assert [v["vin"] for v in vins] == [
+                "WVWZZZ1KZAW000001",
+                "WBA3A5C55CF256651",
+                "VF1RFB00X57123456",
+            ]
+            assert vins[0]["mileage"] == 85000
 
 
 async def test_several_vins_are_refused_beside_the_field_where_the_organization_may_not(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StrictBool, field_validator
 
 from api.nt24.schemas import NT24Model
 from api.shared.input_limits import MoneyValue
@@ -32,11 +32,18 @@ def not_in_future(day: date) -> date:
 
 
 def _json_integer(value: Any) -> Any:
-    # the contract's value is a JSON integer: pydantic's lax mode would also read true as 1 and
-    # "100" as 100 (a number written 1850000.0 is still read as the integer it is)
+    # pydantic's lax mode would also read true as 1 and "100" as 100 (a number written
+    # 1850000.0 is still read as the integer it is)
     if isinstance(value, bool | str):
-        raise ValueError("must be a JSON integer (minor units), not a string or a boolean")
+        raise ValueError("must be a JSON integer, not a string or a boolean")
     return value
+
+
+# The JSON types the contract names, nothing pydantic's lax mode reads as them: an integer field
+# takes ``Annotated[int, JSON_INTEGER]``, a boolean one ``JsonBool`` (which refuses "yes", "on",
+# "true" and 1 alike). Only for JSON bodies: query, path and form values arrive as text.
+JSON_INTEGER = BeforeValidator(_json_integer)
+JsonBool = StrictBool
 
 
 def _iso_4217(code: str) -> str:
@@ -53,7 +60,7 @@ class Money(NT24Model):
 
 
 class MoneyIn(Money):
-    value: Annotated[MoneyValue, BeforeValidator(_json_integer)] = Field(
+    value: Annotated[MoneyValue, JSON_INTEGER] = Field(
         ge=0,
         description="Integer minor units of the currency (cents for EUR); at most the "
         "platform's limit, `NT24_MAX_MONEY_MINOR_UNITS` (default 100000000000)",

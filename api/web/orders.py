@@ -35,6 +35,7 @@ from api.shared.input_limits import NonNegativeInt32
 from api.web import timeline as tl
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
+    INT64,
     ISSUER_TYPES,
     WEB_APP,
     FormErrors,
@@ -234,6 +235,11 @@ async def _order_create_input(
     more = _more_vins(form)
     if more and found is not None and not found[2].allow_multi_vin_orders:
         errors["moreVins"] = "this buyer's organization may not have orders with several VINs"
+    # the API's mileage is a JSON integer: the form's text is read as one here
+    mileage = text(form, "mileage")
+    kilometres = whole_number(mileage, INT64)
+    if mileage is not None and kilometres is None:
+        errors["mileage"] = "must be a whole number of kilometres"
     data = {
         "externalOrderId": text(form, "externalOrderId"),
         "buyerId": buyer_uuid,
@@ -244,7 +250,7 @@ async def _order_create_input(
                 "model": text(form, "model"),
                 # one vehicle: the whole price is its price; several: the total is the order's
                 "purchaseAmount": None if more else money(total),
-                "mileage": text(form, "mileage"),
+                "mileage": kilometres,
                 "firstRegistrationDate": text(form, "firstRegistrationDate"),
             },
             *more,

@@ -15,7 +15,7 @@ from temporalio.client import Client
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import Money, MoneyIn
+from api.nt24.values import JsonBool, Money, MoneyIn
 from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
@@ -33,9 +33,9 @@ class InvoiceIn(NT24Model):
     type: Literal["PRELIMINARY", "FINAL"]
     invoiceDate: date
     invoiceNumber: str = Field(min_length=1, max_length=100)
-    vatIncluded: bool
+    vatIncluded: JsonBool
     amount: MoneyIn
-    marginScheme: bool = False
+    marginScheme: JsonBool = False
 
     def model(self) -> m.Invoice:
         return m.Invoice(
@@ -52,9 +52,9 @@ class InvoicePatch(NT24Model):
     type: Literal["PRELIMINARY", "FINAL"] = Field(description="Which of the order's invoices")
     invoiceDate: date | None = None
     invoiceNumber: str | None = Field(None, min_length=1, max_length=100)
-    vatIncluded: bool | None = None
+    vatIncluded: JsonBool | None = None
     amount: MoneyIn | None = None
-    marginScheme: bool | None = None
+    marginScheme: JsonBool | None = None
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API

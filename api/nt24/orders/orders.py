@@ -22,7 +22,7 @@ from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capabili
 from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
-from api.nt24.values import Money, MoneyIn, PersonIn, not_in_future
+from api.nt24.values import JSON_INTEGER, Money, MoneyIn, PersonIn, not_in_future
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
@@ -63,7 +63,7 @@ class OrderVinIn(NT24Model):
     brand: str | None = Field(None, max_length=100)
     model: str | None = Field(None, max_length=100)
     purchaseAmount: MoneyIn | None = None
-    mileage: NonNegativeInt64 | None = None
+    mileage: Annotated[NonNegativeInt64, JSON_INTEGER] | None = None
     # a vehicle registered after its supply would count as new (Art. 2(2)(b)) by a typo
     firstRegistrationDate: Annotated[date, AfterValidator(not_in_future)] | None = Field(
         None, description="Not in the future (the latest today on earth, UTC+14)"
