@@ -126,6 +126,24 @@ async def test_upload_then_a_newer_one_supersedes_and_both_download(stack: Stack
     assert "Auszug%20M%C3%BCller.pdf" in contents[1].headers["content-disposition"]
 
 
+async def test_a_download_answers_304_when_if_none_match_names_its_etag(stack: Stack):
+    """Contract section 17: If-None-Match on every GET that returns an ETag (here the bytes'
+    sha256); a match is 304 with the same ETag and no body."""
+    tenant = await make_api_tenant(stack.db, allow_kyc_document_download=True)
+    content = pdf("Handelsregister HRB 2")
+    async with await api(stack, tenant) as http:
+        kyc_url = await new_buyer(http, tenant)
+        uploaded = await upload(http, kyc_url, "COC_EXTRACT", content)
+        url = f"{kyc_url}/documents/{uploaded.json()['uuid']}/content"
+        first = await http.get(url)
+        cached = await http.get(url, headers={"If-None-Match": first.headers["etag"]})
+        changed = await http.get(url, headers={"If-None-Match": '"other"'})
+    assert first.headers["etag"] == f'"{hashlib.sha256(content).hexdigest()}"'
+    assert cached.status_code == 304 and cached.content == b""
+    assert cached.headers["etag"] == first.headers["etag"]
+    assert changed.status_code == 200 and changed.content == content
+
+
 async def test_concurrent_uploads_of_one_type_leave_one_active(stack: Stack):
     tenant = await make_api_tenant(stack.db, allow_kyc_document_download=True)
     async with await api(stack, tenant) as http:

@@ -574,6 +574,33 @@ async def test_documents_round_trip_and_supersede(stack: Stack):
     assert content.content == bytes_1
 
 
+async def test_a_document_download_answers_304_when_if_none_match_names_its_etag(stack: Stack):
+    """Contract section 17: If-None-Match on every GET that returns an ETag. A download's ETag
+    is its bytes' sha256: named (alone, in a list, weakly, or as ``*``) it is a 304 with the
+    same ETag and no body; another one gets the bytes."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        content = pdf("a CMR")
+        uploaded = await client.upload(
+            f"/orders/{order}/transport/documents", "TRANSPORT_CMR", content=content
+        )
+        url = f"/orders/{order}/documents/{uploaded.json()['uuid']}/content"
+        first = await client.get(url)
+        tag = first.headers["etag"]
+        cached = [
+            await client.get(url, headers={"If-None-Match": value})
+            for value in (tag, f'"other", W/{tag}', "*")
+        ]
+        changed = await client.get(url, headers={"If-None-Match": '"other"'})
+    assert first.status_code == 200 and tag == f'"{hashlib.sha256(content).hexdigest()}"'
+    for answer in cached:
+        assert answer.status_code == 304 and answer.content == b""
+        assert answer.headers["etag"] == tag
+    assert changed.status_code == 200 and changed.content == content
+
+
 async def test_orders_are_found_by_vin_across_orders(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

@@ -7,7 +7,8 @@
   If-Match compares strongly (RFC 9110 13.1.1): a weak ETag (``W/"5"``) and another spelling
   of a version (``"05"``) match no version, so they are answered as a stale one (409).
 - GET honours ``If-None-Match`` (a list, or ``*``), compared weakly: ``"5"`` and ``W/"5"``
-  name version 5 (``"05"`` none); a match is 304 with the same ETag, no body.
+  name version 5 (``"05"`` none); a match is 304 with the same ETag, no body. So does every
+  other GET with an ETag (a document's bytes: ``"<sha256>"``), through ``unchanged``.
 
 The check in ``require_version`` is made on the row the write then changes, inside the
 write's transaction; a writer racing it must still change the row conditionally on its version.
@@ -44,17 +45,25 @@ def _version(digits: str) -> int | None:
     return value if value <= _MAX_VERSION else None
 
 
-def parse_etag(value: str) -> int | None:
-    """The version an ETag names, weakly compared (``"5"``, ``5`` or ``W/"5"``), or None."""
-    match = _ETAG.fullmatch(value.strip())
-    return _version(match[2] or match[3]) if match else None
+def _opaque(tag: str) -> str:
+    """What an entity tag names, compared weakly: ``"5"``, ``W/"5"`` and a bare ``5`` all name
+    ``5``; ``"05"`` names ``05``, so another spelling of a version names none."""
+    tag = tag.strip().removeprefix("W/")
+    return tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else tag
 
 
-def none_match(header: str | None, version: int) -> bool:
-    """Whether an If-None-Match header names ``version`` (or ``*``): answer 304."""
+def none_match(header: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header (a list, or ``*``) names the ETag ``tag``: answer 304."""
     if header is None:
         return False
-    return header.strip() == "*" or version in {parse_etag(tag) for tag in header.split(",")}
+    return header.strip() == "*" or _opaque(tag) in {_opaque(t) for t in header.split(",")}
+
+
+def unchanged(request: Request, tag: str) -> Response | None:
+    """The 304 of a GET whose If-None-Match names ``tag``, its ETag the same; None otherwise."""
+    if none_match(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return None
 
 
 def _as_json(resource: BaseModel) -> dict[str, Any]:
@@ -184,10 +193,10 @@ def versioned_json(
 ) -> Response:
     """``body`` (already JSON-ready) with its ETag; given the request of a GET, 304 when
     If-None-Match names this version."""
-    headers = {"ETag": etag(version)}
-    if request is not None and none_match(request.headers.get("if-none-match"), version):
-        return Response(status_code=304, headers=headers)
-    return JSONResponse(body, status_code=status_code, headers=headers)
+    tag = etag(version)
+    if request is not None and (not_changed := unchanged(request, tag)) is not None:
+        return not_changed
+    return JSONResponse(body, status_code=status_code, headers={"ETag": tag})
 
 
 @overload
@@ -217,10 +226,7 @@ async def not_modified(
     without loading the resource. None when there is no If-None-Match, no such row (the full
     read answers its 404) or another version (the full read answers 200). The query is built
     only when there is an If-None-Match to answer."""
-    header = request.headers.get("if-none-match")
-    if header is None:
+    if request.headers.get("if-none-match") is None:
         return None
     row = await db.read(version_query())
-    if row is None or row[0] is None or not none_match(header, int(row[0])):
-        return None
-    return Response(status_code=304, headers={"ETag": etag(int(row[0]))})
+    return None if row is None or row[0] is None else unchanged(request, etag(int(row[0])))

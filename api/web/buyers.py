@@ -375,4 +375,4 @@ async def kyc_document_download(
         found = await kyc_document(session, loaded.buyer.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    return await document_content_response(app_settings(request), found)
+    return await document_content_response(app_settings(request), found, request)

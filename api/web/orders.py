@@ -673,7 +673,7 @@ async def document_download(
     found = await order_document(database(request), loaded.row.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    return await document_content_response(app_settings(request), found)
+    return await document_content_response(app_settings(request), found, request)
 
 
 @router.get("/{uuid}/export-file/{version}")

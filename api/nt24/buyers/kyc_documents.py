@@ -14,7 +14,7 @@ from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
@@ -22,6 +22,7 @@ from activities.buyers.buyer_orders import notify_open_orders
 from api.nt24.buyers.buyers import buyer_not_found, load_buyer
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.documents import (
+    CONTENT_RESPONSES,
     ISSUER_ID_MAX,
     CheckedUpload,
     DocumentOut,
@@ -34,6 +35,7 @@ from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED
+from api.shared.versioning import IF_NONE_MATCH
 from settings import Settings
 from store.buyers.buyers import KYC_MODULE
 from store.buyers.queries import (
@@ -185,14 +187,16 @@ async def list_kyc_documents(
     "/{documentUuid}/content",
     summary="Download a KYC document: the exact bytes uploaded",
     response_class=Response,
+    openapi_extra=IF_NONE_MATCH,
     responses={
-        200: {"content": {"application/pdf": {}, "image/*": {}}},
+        **CONTENT_RESPONSES,
         403: {"description": "capability-required: allowKycDocumentDownload"},
     },
 )
 async def kyc_document_content(
     buyerId: UUID,
     documentUuid: UUID,
+    request: Request,
     settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
@@ -203,4 +207,4 @@ async def kyc_document_content(
         document = await kyc_document(session, buyer.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
-    return await document_content_response(settings, document)
+    return await document_content_response(settings, document, request)

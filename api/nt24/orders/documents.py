@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
@@ -39,6 +39,7 @@ from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NUL_TEXT
 from api.shared.locations import CREATED
+from api.shared.versioning import IF_NONE_MATCH, unchanged
 from settings import Settings
 from store.db import Database
 from store.documents import (
@@ -480,15 +481,24 @@ def document_out(document: Document) -> DocumentOut:
     )
 
 
+# A download's answers: its bytes, or a 304 when If-None-Match names their sha256 (the ETag)
+CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}, "image/*": {}}},
+    304: {"description": "Not modified (If-None-Match)"},
+}
+
+
 @router.get(
     "/documents/{documentUuid}/content",
     summary="Download a document: the exact bytes uploaded",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/*": {}}}},
+    openapi_extra=IF_NONE_MATCH,
+    responses=CONTENT_RESPONSES,
 )
 async def document_content(
     uuid: UUID,
     documentUuid: UUID,
+    request: Request,
     settings: AppSettings,
     scope: PartnerAccess,
     db: Db,
@@ -497,12 +507,18 @@ async def document_content(
     document = await order_document(db, row.id, documentUuid)
     if document is None:
         raise Problem("not-found", f"Document {documentUuid} was not found.")
-    return await document_content_response(settings, document)
+    return await document_content_response(settings, document, request)
 
 
-async def document_content_response(settings: Settings, document: Document) -> Response:
+async def document_content_response(
+    settings: Settings, document: Document, request: Request
+) -> Response:
     """The document's exact bytes as a download: the media type its bytes were verified as
-    at upload (anything else would be served as opaque bytes), never sniffed by the browser."""
+    at upload (anything else would be served as opaque bytes), never sniffed by the browser.
+    Its ETag is the bytes' sha256: an If-None-Match naming it is a 304, the bytes not read."""
+    tag = f'"{document.sha256}"'
+    if (not_changed := unchanged(request, tag)) is not None:
+        return not_changed
     store = DocumentStore(settings.effective_document_store_dir)
     data = await asyncio.to_thread(store.get, document.sha256)
     verified = document.content_type in SERVED_TYPES
@@ -511,7 +527,7 @@ async def document_content_response(settings: Settings, document: Document) -> R
         media_type=document.content_type if verified else "application/octet-stream",
         headers={
             "Content-Disposition": attachment(document.file_name),
-            "ETag": f'"{document.sha256}"',
+            "ETag": tag,
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,6 +1,6 @@
 from http import HTTPStatus
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -9,14 +9,19 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import File, Response
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
     seller_id: UUID,
     buyer_id: UUID,
     document_uuid: UUID,
+    *,
+    if_none_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -27,16 +32,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> File | Problem | None:
+) -> Any | File | Problem | None:
     if response.status_code == 200:
         response_200 = File(payload=BytesIO(response.content))
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -71,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[File | Problem]:
+) -> Response[Any | File | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,26 +96,30 @@ def sync_detailed(
     document_uuid: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[File | Problem]:
+    if_none_match: None | str | Unset = UNSET,
+) -> Response[Any | File | Problem]:
     """Download a KYC document: the exact bytes uploaded
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         document_uuid (UUID):
+        if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
+            without a body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | Problem]
+        Response[Any | File | Problem]
     """
 
     kwargs = _get_kwargs(
         seller_id=seller_id,
         buyer_id=buyer_id,
         document_uuid=document_uuid,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -121,20 +135,23 @@ def sync(
     document_uuid: UUID,
     *,
     client: AuthenticatedClient,
-) -> File | Problem | None:
+    if_none_match: None | str | Unset = UNSET,
+) -> Any | File | Problem | None:
     """Download a KYC document: the exact bytes uploaded
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         document_uuid (UUID):
+        if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
+            without a body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | Problem
+        Any | File | Problem
     """
 
     return sync_detailed(
@@ -142,6 +159,7 @@ def sync(
         buyer_id=buyer_id,
         document_uuid=document_uuid,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -151,26 +169,30 @@ async def asyncio_detailed(
     document_uuid: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[File | Problem]:
+    if_none_match: None | str | Unset = UNSET,
+) -> Response[Any | File | Problem]:
     """Download a KYC document: the exact bytes uploaded
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         document_uuid (UUID):
+        if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
+            without a body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | Problem]
+        Response[Any | File | Problem]
     """
 
     kwargs = _get_kwargs(
         seller_id=seller_id,
         buyer_id=buyer_id,
         document_uuid=document_uuid,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,20 +206,23 @@ async def asyncio(
     document_uuid: UUID,
     *,
     client: AuthenticatedClient,
-) -> File | Problem | None:
+    if_none_match: None | str | Unset = UNSET,
+) -> Any | File | Problem | None:
     """Download a KYC document: the exact bytes uploaded
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
         document_uuid (UUID):
+        if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
+            without a body.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | Problem
+        Any | File | Problem
     """
 
     return (
@@ -206,5 +231,6 @@ async def asyncio(
             buyer_id=buyer_id,
             document_uuid=document_uuid,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed
