@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -14,6 +15,7 @@ from store.models import ApiClient
 from tests.conftest import Stack, client_token, make_api_tenant
 
 TOKEN_PATH = "/realms/nt24-idp/protocol/openid-connect/token"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def test_client_credentials_grant_issues_an_rs256_token_verifiable_by_jwks(stack: Stack):
@@ -104,6 +106,44 @@ async def test_token_endpoint_failures_are_rfc6749_errors(stack: Stack):
     assert (no_grant.status_code, no_grant.json()["error"]) == (400, "invalid_request")
     assert (as_json.status_code, as_json.json()["error"]) == (400, "invalid_request")
     assert "error_description" in wrong_secret.json()
+
+
+async def test_repeated_parameters_and_two_authentication_methods_are_invalid_request(
+    stack: Stack,
+):
+    """RFC 6749 3.2: a parameter MUST NOT be included more than once; 2.3: a client MUST NOT use
+    more than one authentication method in a request. Either is 400 invalid_request, never a
+    token for whichever value came last or for the Basic client."""
+    one, other = await make_api_tenant(stack.db), await make_api_tenant(stack.db)
+    grant = [("grant_type", "client_credentials")]
+    body = [("client_id", one.client_id), ("client_secret", one.client_secret)]
+    basic = base64.b64encode(f"{other.client_id}:{other.client_secret}".encode()).decode()
+    as_other = {"Authorization": f"Basic {basic}"}
+    async with stack.http() as http:
+        refused = [
+            await http.post(TOKEN_PATH, content=urlencode(form), headers=headers | FORM)
+            for form, headers in (
+                (grant + grant + body, {}),
+                ([("grant_type", "password"), *grant, *body], {}),
+                (grant + [("client_id", other.client_id)] + body, {}),
+                (grant + body, as_other),
+                (grant + [("client_secret", other.client_secret)], as_other),
+            )
+        ]
+        # with Basic, the body may name the same client
+        same = await http.post(
+            TOKEN_PATH,
+            content=urlencode(grant + [("client_id", other.client_id)]),
+            headers=as_other | FORM,
+        )
+    for answer in refused:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == "invalid_request"
+        assert answer.json()["error_description"]
+    assert "grant_type" in refused[0].json()["error_description"]
+    assert same.status_code == 200, same.text
+    claims = jwt.decode(same.json()["access_token"], options={"verify_signature": False})
+    assert claims["azp"] == other.client_id
 
 
 async def test_expired_tampered_and_foreign_tokens_are_401(stack: Stack):

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,6 +31,7 @@ from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
 
 from api.shared.deps import AppSettings, Db
+from api.shared.errors import safe_text
 from api.shared.login_throttle import address_of, login_throttle
 from settings import Settings
 from store.identity.api_clients import find_client, secret_matches
@@ -200,12 +202,30 @@ async def token(
             400, "invalid_request", "The body must be application/x-www-form-urlencoded."
         )
     form = await request.form()
+    # RFC 6749 3.2: parameters MUST NOT be included more than once (else the last one won)
+    counted = Counter(name for name, _ in form.multi_items())
+    if repeated := sorted(name for name, count in counted.items() if count > 1):
+        return _oauth_error(
+            400, "invalid_request", safe_text(f"Repeated form parameter: {', '.join(repeated)}")
+        )
     grant_type = form.get("grant_type")
     if not grant_type:
         return _oauth_error(400, "invalid_request", "Missing form parameter: grant_type")
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", f"Unsupported grant: {grant_type}")
     basic = _basic_credentials(request)
+    # RFC 6749 2.3: one authentication method a request. With HTTP Basic the body may still
+    # name the same client (client_id), but no secret and no other client; an empty parameter
+    # counts as omitted (3.2).
+    if basic is not None and (
+        form.get("client_secret") or (form.get("client_id") or basic[0]) != basic[0]
+    ):
+        return _oauth_error(
+            400,
+            "invalid_request",
+            "Use one client authentication method: HTTP Basic or client_id and client_secret "
+            "in the body, not both.",
+        )
     client_id, secret = basic or (str(form.get("client_id") or ""), "")
     if basic is None:
         secret = str(form.get("client_secret") or "")
