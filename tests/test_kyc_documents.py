@@ -225,6 +225,26 @@ async def test_bad_type_date_or_file_is_422_naming_the_field_and_writes_nothing(
     assert await kyc_document_count(stack, tenant) == 0
 
 
+async def test_an_unknown_type_filter_or_a_repeated_upload_field_is_422_naming_it(stack: Stack):
+    """The list's ``type`` is one of the KYC types an upload takes (another is a 422 naming it,
+    as ``status`` is); an upload sending ``type`` twice is a 422 naming it, nothing stored."""
+    tenant = await make_api_tenant(stack.db, allow_kyc_document_download=True)
+    async with await api(stack, tenant) as http:
+        kyc_url = await new_buyer(http, tenant)
+        bogus = await http.get(f"{kyc_url}/documents", params={"type": "BOGUS"})
+        order_type = await http.get(f"{kyc_url}/documents", params={"type": "TRANSPORT_CMR"})
+        twice = await http.post(
+            f"{kyc_url}/documents",
+            data={"type": ["COC_EXTRACT", "AML_DECLARATION"]},
+            files={"file": ("a.pdf", pdf("twice"), "application/pdf")},
+            headers=key(),
+        )
+    for answer in (bogus, order_type, twice):
+        assert answer.status_code == 422, answer.text
+        assert [e["field"] for e in answer.json()["errors"]] == ["type"]
+    assert await kyc_document_count(stack, tenant) == 0
+
+
 async def test_another_organizations_or_partners_buyer_is_404(stack: Stack):
     ours = await make_api_tenant(stack.db, allow_kyc_document_download=True)
     theirs = await make_api_tenant(stack.db)

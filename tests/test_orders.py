@@ -601,6 +601,32 @@ async def test_a_document_download_answers_304_when_if_none_match_names_its_etag
     assert changed.status_code == 200 and changed.content == content
 
 
+async def test_an_unknown_type_filter_or_a_repeated_upload_field_is_422_naming_it(stack: Stack):
+    """The documents list's ``type`` is one of the types an upload takes: another is a 422
+    naming it, as ``status`` is, not an empty list. An upload repeating a single-valued field
+    (two types) is a 422 naming it, not stored as the last one; ``vins`` may repeat."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        bogus = await client.get(f"/orders/{order}/documents", params={"type": "BOGUS"})
+        known = await client.get(f"/orders/{order}/documents", params={"type": "ORDER_OTHER"})
+        twice = await http.post(
+            f"{tenant.seller}/orders/{order}/documents",
+            data={"type": ["ORDER_OTHER", "TRANSPORT_CMR"], "vins": ["WVWZZZ1KZAW000001"] * 2},
+            files={"file": ("a.pdf", pdf("twice"), "application/pdf")},
+            headers=key(),
+        )
+        listed = (await client.get(f"/orders/{order}/documents")).json()
+    assert bogus.status_code == 422, bogus.text
+    assert [e["field"] for e in bogus.json()["errors"]] == ["type"]
+    assert known.status_code == 200 and known.json() == []
+    assert twice.status_code == 422, twice.text
+    assert [e["field"] for e in twice.json()["errors"]] == ["type"]
+    assert twice.json()["errors"][0]["rejectedValue"] == ["ORDER_OTHER", "TRANSPORT_CMR"]
+    assert listed == []
+
+
 async def test_orders_are_found_by_vin_across_orders(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

@@ -11,7 +11,7 @@ The types and the completeness rule: docs/kyc.md.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -30,6 +30,7 @@ from api.nt24.orders.documents import (
     check_upload,
     document_content_response,
     document_out,
+    single_valued_fields,
 )
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
@@ -55,6 +56,11 @@ router = APIRouter(
 
 DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
 
+if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the values' type
+    KycDocumentType = str
+else:  # the types an upload takes, inline in /openapi.json (the list filter's enumeration)
+    KycDocumentType = Literal[tuple(KYC_DOCUMENT_TYPES)]
+
 
 @router.post(
     "",
@@ -62,11 +68,14 @@ DOWNLOAD_CAPABILITY = "allowKycDocumentDownload"
     response_model_exclude_none=True,
     status_code=201,
     summary="Upload a KYC document (a newer one of the same type supersedes the older)",
-    dependencies=[Depends(idempotency_key)],
+    dependencies=[Depends(idempotency_key), Depends(single_valued_fields)],
     responses={
         **CREATED,
         404: {"description": "not-found: no such buyer of this seller"},
-        422: {"description": "validation-error naming type, documentDate, issuerId or file"},
+        422: {
+            "description": "validation-error naming type, documentDate, issuerId or file "
+            "(also a field sent more than once)"
+        },
     },
 )
 async def upload_kyc_document(
@@ -173,7 +182,7 @@ async def list_kyc_documents(
     buyerId: UUID,
     scope: PartnerAccess,
     db: Db,
-    type: str | None = None,
+    type: KycDocumentType | None = None,
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)

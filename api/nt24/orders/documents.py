@@ -16,11 +16,12 @@ the status, and the list shows it (docs/documents-and-export-file.md).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
@@ -93,6 +94,12 @@ DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
     "TRANSPORT_WAREHOUSE_RECEIPT": ("transport", "WAREHOUSE_KEEPER"),
     "ORDER_OTHER": ("order", "OTHER"),
 }
+
+
+if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the values' type
+    DocumentType = str
+else:  # the types an upload takes, inline in /openapi.json (a list filter's enumeration)
+    DocumentType = Literal[tuple(DOCUMENT_TYPES)]
 
 
 ISSUER_ID_MAX = 64
@@ -171,6 +178,37 @@ async def covered_vins(db: Database, order_id: int, requested: list[str]) -> lis
         )
     named = {v.upper() for v in requested}
     return [vin for vin in vins if vin.upper() in named]
+
+
+# The form fields an upload takes once; only ``vins`` may repeat
+SINGLE_VALUED_FIELDS = (*_UploadFields.model_fields, "file")
+
+
+async def single_valued_fields(request: Request) -> None:
+    """A 422 naming each single-valued field an upload form repeats: the form parser would
+    keep the last one and drop the others silently (a document stored as another type)."""
+    form = await request.form()  # parsed once: the endpoint's own fields read the same
+    counted = Counter(name for name, _ in form.multi_items())
+    repeated = [name for name in SINGLE_VALUED_FIELDS if counted[name] > 1]
+    if repeated:
+        raise validation_problem(
+            [
+                FieldError(name, "must be sent once, not repeated", _sent(form.getlist(name)))
+                for name in repeated
+            ]
+        )
+
+
+def _sent(values: list[str | StarletteUploadFile]) -> list[str | None]:
+    """A repeated field's values as a refusal shows them: a file by its name."""
+    return [
+        value
+        if isinstance(value, str)
+        else display_name(value.filename)
+        if value.filename
+        else None
+        for value in values
+    ]
 
 
 def _types_for(module: str | None) -> list[str]:
@@ -369,12 +407,13 @@ def upload_route(module: str | None, path: str, summary: str) -> None:
         summary=summary,
         # annotations are strings here (postponed evaluation): the type list goes in the text
         description=f"Multipart upload. `type` is one of: {types}.",
-        dependencies=[Depends(idempotency_key)],
+        dependencies=[Depends(idempotency_key), Depends(single_valued_fields)],
         responses={
             **CREATED,
             422: {
                 "description": "validation-error naming type, documentDate, issuerId, vins, "
-                "originCountry, destinationCountry or file"
+                "originCountry, destinationCountry or file (also a field sent more than once; "
+                "only vins may repeat)"
             },
         },
         name=f"upload_{module or 'order'}_document",
@@ -454,7 +493,7 @@ async def list_documents(
     uuid: UUID,
     scope: PartnerAccess,
     db: Db,
-    type: str | None = None,
+    type: DocumentType | None = None,
     status: Literal["ACTIVE", "SUPERSEDED"] | None = None,
 ) -> list[DocumentOut]:
     row = await order_view(db, scope, uuid, Order.id)

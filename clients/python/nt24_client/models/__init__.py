@@ -85,8 +85,10 @@ from .list_buyers_kyc_mode_type_0 import ListBuyersKycModeType0
 from .list_buyers_status_type_0 import ListBuyersStatusType0
 from .list_deliveries_status_type_0 import ListDeliveriesStatusType0
 from .list_documents_status_type_0 import ListDocumentsStatusType0
+from .list_documents_type_type_0 import ListDocumentsTypeType0
 from .list_invitations_status_type_0 import ListInvitationsStatusType0
 from .list_kyc_documents_status_type_0 import ListKycDocumentsStatusType0
+from .list_kyc_documents_type_type_0 import ListKycDocumentsTypeType0
 from .list_orders_status_type_0 import ListOrdersStatusType0
 from .me import Me
 from .money import Money
@@ -224,8 +226,10 @@ __all__ = (
     "ListBuyersStatusType0",
     "ListDeliveriesStatusType0",
     "ListDocumentsStatusType0",
+    "ListDocumentsTypeType0",
     "ListInvitationsStatusType0",
     "ListKycDocumentsStatusType0",
+    "ListKycDocumentsTypeType0",
     "ListOrdersStatusType0",
     "Me",
     "Money",

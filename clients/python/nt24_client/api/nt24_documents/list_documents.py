@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.document_out import DocumentOut
 from ...models.list_documents_status_type_0 import ListDocumentsStatusType0
+from ...models.list_documents_type_type_0 import ListDocumentsTypeType0
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -17,7 +18,7 @@ def _get_kwargs(
     seller_id: UUID,
     uuid: UUID,
     *,
-    type_: None | str | Unset = UNSET,
+    type_: ListDocumentsTypeType0 | None | Unset = UNSET,
     status: ListDocumentsStatusType0 | None | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -26,6 +27,8 @@ def _get_kwargs(
     json_type_: None | str | Unset
     if isinstance(type_, Unset):
         json_type_ = UNSET
+    elif isinstance(type_, ListDocumentsTypeType0):
+        json_type_ = type_.value
     else:
         json_type_ = type_
     params["type"] = json_type_
@@ -113,7 +116,7 @@ def sync_detailed(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListDocumentsTypeType0 | None | Unset = UNSET,
     status: ListDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Response[Problem | list[DocumentOut]]:
     """List the order's documents
@@ -121,7 +124,7 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         uuid (UUID):
-        type_ (None | str | Unset):
+        type_ (ListDocumentsTypeType0 | None | Unset):
         status (ListDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -151,7 +154,7 @@ def sync(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListDocumentsTypeType0 | None | Unset = UNSET,
     status: ListDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Problem | list[DocumentOut] | None:
     """List the order's documents
@@ -159,7 +162,7 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         uuid (UUID):
-        type_ (None | str | Unset):
+        type_ (ListDocumentsTypeType0 | None | Unset):
         status (ListDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -184,7 +187,7 @@ async def asyncio_detailed(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListDocumentsTypeType0 | None | Unset = UNSET,
     status: ListDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Response[Problem | list[DocumentOut]]:
     """List the order's documents
@@ -192,7 +195,7 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         uuid (UUID):
-        type_ (None | str | Unset):
+        type_ (ListDocumentsTypeType0 | None | Unset):
         status (ListDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -220,7 +223,7 @@ async def asyncio(
     uuid: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListDocumentsTypeType0 | None | Unset = UNSET,
     status: ListDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Problem | list[DocumentOut] | None:
     """List the order's documents
@@ -228,7 +231,7 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         uuid (UUID):
-        type_ (None | str | Unset):
+        type_ (ListDocumentsTypeType0 | None | Unset):
         status (ListDocumentsStatusType0 | None | Unset):
 
     Raises:

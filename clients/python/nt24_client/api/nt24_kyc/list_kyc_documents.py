@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.document_out import DocumentOut
 from ...models.list_kyc_documents_status_type_0 import ListKycDocumentsStatusType0
+from ...models.list_kyc_documents_type_type_0 import ListKycDocumentsTypeType0
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -17,7 +18,7 @@ def _get_kwargs(
     seller_id: UUID,
     buyer_id: UUID,
     *,
-    type_: None | str | Unset = UNSET,
+    type_: ListKycDocumentsTypeType0 | None | Unset = UNSET,
     status: ListKycDocumentsStatusType0 | None | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -26,6 +27,8 @@ def _get_kwargs(
     json_type_: None | str | Unset
     if isinstance(type_, Unset):
         json_type_ = UNSET
+    elif isinstance(type_, ListKycDocumentsTypeType0):
+        json_type_ = type_.value
     else:
         json_type_ = type_
     params["type"] = json_type_
@@ -113,7 +116,7 @@ def sync_detailed(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListKycDocumentsTypeType0 | None | Unset = UNSET,
     status: ListKycDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Response[Problem | list[DocumentOut]]:
     """List the buyer's KYC documents, superseded ones included
@@ -121,7 +124,7 @@ def sync_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        type_ (None | str | Unset):
+        type_ (ListKycDocumentsTypeType0 | None | Unset):
         status (ListKycDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -151,7 +154,7 @@ def sync(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListKycDocumentsTypeType0 | None | Unset = UNSET,
     status: ListKycDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Problem | list[DocumentOut] | None:
     """List the buyer's KYC documents, superseded ones included
@@ -159,7 +162,7 @@ def sync(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        type_ (None | str | Unset):
+        type_ (ListKycDocumentsTypeType0 | None | Unset):
         status (ListKycDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -184,7 +187,7 @@ async def asyncio_detailed(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListKycDocumentsTypeType0 | None | Unset = UNSET,
     status: ListKycDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Response[Problem | list[DocumentOut]]:
     """List the buyer's KYC documents, superseded ones included
@@ -192,7 +195,7 @@ async def asyncio_detailed(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        type_ (None | str | Unset):
+        type_ (ListKycDocumentsTypeType0 | None | Unset):
         status (ListKycDocumentsStatusType0 | None | Unset):
 
     Raises:
@@ -220,7 +223,7 @@ async def asyncio(
     buyer_id: UUID,
     *,
     client: AuthenticatedClient,
-    type_: None | str | Unset = UNSET,
+    type_: ListKycDocumentsTypeType0 | None | Unset = UNSET,
     status: ListKycDocumentsStatusType0 | None | Unset = UNSET,
 ) -> Problem | list[DocumentOut] | None:
     """List the buyer's KYC documents, superseded ones included
@@ -228,7 +231,7 @@ async def asyncio(
     Args:
         seller_id (UUID): UUID of the seller trade partner
         buyer_id (UUID):
-        type_ (None | str | Unset):
+        type_ (ListKycDocumentsTypeType0 | None | Unset):
         status (ListKycDocumentsStatusType0 | None | Unset):
 
     Raises:
