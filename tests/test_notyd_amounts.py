@@ -21,6 +21,7 @@ from workflows.payments.rules.amounts import (
     discount_of,
     excl_at_rate,
     order_total,
+    price_problem,
     rate_text,
     reconcile_totals,
     tax_rate,
@@ -35,11 +36,14 @@ from workflows.payments.rules.orders import (
     InvoiceLineState,
     InvoiceState,
     OrderLineState,
+    RefundAmountRequest,
     RefundInvoiceRequest,
     RefundLineRequest,
     RefundRequest,
     Refusal,
     RefusalKind,
+    check_capture,
+    check_refund,
     check_refund_totals,
     check_totals,
     plan_capture,
@@ -411,3 +415,101 @@ def test_a_rate_written_with_an_exponent_is_read_plain() -> None:
 def test_whole_numbers_are_written_with_ascii_digits(given: str) -> None:
     with pytest.raises(AmountError, match="digits 0-9"):
         whole_number(given)
+
+
+ONE_LINE = [OrderLineState(1, "A", "A", None, 1, 12100, 10000, "21")]
+ONE_TOTAL = Triple(12100, 10000)
+
+
+def _capture(captured: Triple, totals: GivenTotals) -> CapturePlan | Refusal:
+    """A capture of the one-line order checked as the Update validator checks it."""
+    plan = plan_capture(ONE_LINE, ONE_TOTAL, captured, None, ZERO, CaptureRequest(totals=totals))
+    if isinstance(plan, Refusal):
+        return plan
+    return check_capture(ONE_TOTAL, captured, plan) or plan
+
+
+def test_excess_over_names_the_part_that_does_not_fit() -> None:
+    room = Triple(12100, 10000)  # tax 2100
+    assert Triple(12100, 10000).excess_over(room) is None
+    assert Triple(12101, 10000).excess_over(room) == "incl"
+    assert Triple(12100, 10001).excess_over(room) == "excl"
+    assert Triple(5000, 0).excess_over(room) == "tax"
+    assert Triple(12100, 9000).excess_over(room) == "tax"
+    assert Triple(5000, 0).fits_in(room)  # what plan_capture checks, and lets through
+    assert Triple(1000, 0).is_valid and not Triple(1000, 1001).is_valid
+
+
+@pytest.mark.parametrize(
+    ("totals", "field"),
+    [
+        (GivenTotals(incl=5000, excl=0, tax=5000), "total_amount_tax"),
+        (GivenTotals(incl=12100, excl=9000, tax=3100), "total_amount_tax"),
+        (GivenTotals(incl=5000, tax=5000), "total_amount_tax"),
+    ],
+)
+def test_a_capture_whose_tax_is_more_than_remains_is_refused(
+    totals: GivenTotals, field: str
+) -> None:
+    """What remains after a capture is itself 0 <= excl <= incl: a capture taking more tax
+    (or excl) than remains would leave a negative tax for the rest."""
+    refused = _capture(ZERO, totals)
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE
+    assert refused.field == field
+
+
+def test_captures_within_what_remains_on_every_side_pass() -> None:
+    first = _capture(ZERO, GivenTotals(incl=6050, excl=5000))
+    assert isinstance(first, CapturePlan) and first.amounts.tax == 1050
+    rest = _capture(first.amounts, GivenTotals())
+    assert isinstance(rest, CapturePlan) and rest.amounts == Triple(6050, 5000)
+    by_amount = _capture(ZERO, GivenTotals(amount=1210))
+    assert isinstance(by_amount, CapturePlan) and by_amount.amounts == Triple(1210, 1000)
+
+
+def test_the_rest_of_a_fully_captured_order_is_nothing_to_capture() -> None:
+    """Captured in full by amount, its line quantity is still open: the rest is no invoice
+    of 0 but a conflict."""
+    refused = _capture(ONE_TOTAL, GivenTotals())
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE
+    assert refused.field == "order"
+
+
+def _refund(invoice: InvoiceState, request: RefundRequest) -> list[CreditNotePlan] | Refusal:
+    plans = plan_refund([invoice], request)
+    if isinstance(plans, Refusal):
+        return plans
+    return check_refund([invoice], plans) or plans
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [GivenTotals(incl=5000, excl=0, tax=5000), GivenTotals(incl=12100, excl=9000)],
+)
+def test_a_refund_whose_tax_is_more_than_remains_is_refused(totals: GivenTotals) -> None:
+    for invoices in (None, [RefundInvoiceRequest("i1")]):
+        refused = _refund(_invoice("i1"), RefundRequest("r1", totals=totals, invoices=invoices))
+        assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE
+        assert refused.field == "total_amount_tax"
+
+
+def test_a_refund_by_amounts_or_lines_whose_tax_is_more_than_remains_is_refused() -> None:
+    by_amounts = RefundInvoiceRequest("i1", amounts=[RefundAmountRequest("0", 5000, 0)])
+    refused = _refund(_invoice("i1"), RefundRequest("r", invoices=[by_amounts]))
+    assert isinstance(refused, Refusal) and refused.field == "total_amount_tax"
+    by_lines = RefundInvoiceRequest("i1", lines=[RefundLineRequest("A", 1, 5000, 0)])
+    refused = _refund(_invoice("i1"), RefundRequest("r", invoices=[by_lines]))
+    assert isinstance(refused, Refusal) and refused.field == "total_amount_tax"
+
+
+def test_refunds_within_what_remains_on_every_side_pass() -> None:
+    part = _refund(_invoice("i1"), RefundRequest("r", totals=GivenTotals(amount=6050)))
+    assert isinstance(part, list) and part[0].amounts == Triple(6050, 5000)
+    whole = _refund(_invoice("i1"), RefundRequest("r", totals=GivenTotals(amount=12100)))
+    assert isinstance(whole, list) and whole[0].amounts == Triple(12100, 10000)
+
+
+def test_a_line_price_excl_tax_above_incl_tax_is_a_negative_tax() -> None:
+    assert price_problem(10000, 20000) == "must not be more than product_price_incl_tax"
+    assert price_problem(12100, 10000) is None
+    assert price_problem(0, 0) is None

@@ -981,3 +981,76 @@ async def test_a_discounted_invoice_is_refunded_by_its_lines_less_its_discount(
         invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
         assert invoice["refunds"][0]["discount"] == note["discount"]
         assert invoice["payment_status"]["value"] == "refunded"
+
+
+def one_line_order(**line: Any) -> dict[str, Any]:
+    """Line A: 1 x 12100 incl. / 10000 excl. tax at 21 %, no discount."""
+    order_line = {
+        "quantity": 1,
+        "product_id": "A",
+        "product_name": "A",
+        "product_price_excl_tax": 10000,
+        "product_price_incl_tax": 12100,
+        "product_tax_rate_percentage": 21,
+    } | line
+    incl = order_line["product_price_incl_tax"]
+    excl = order_line["product_price_excl_tax"]
+    return {
+        "order_lines": [order_line],
+        "discount": None,
+        "total_amount_incl_tax": incl,
+        "total_amount_excl_tax": excl,
+        "total_amount_tax": incl - excl,
+    }
+
+
+async def test_no_capture_refund_or_line_makes_a_negative_tax(stack: Stack, db: Database) -> None:
+    """total_amount_tax is incl - excl, and a capture's or refund's excl and tax lie between 0
+    and its incl: taking more tax than remains would leave the rest (and its invoice or credit
+    note) with a tax below 0, and the rest of a fully captured order is nothing to capture."""
+    seller = await make_seller(stack, db)
+    async with stack.http(seller.token) as http:
+        answer = await http.post(
+            "/v1/api/order-request/",
+            json=order_request(
+                **one_line_order(product_price_excl_tax=20000, product_price_incl_tax=10000)
+            ),
+        )
+        assert refused_fields(answer) == ["order_lines[0].product_price_excl_tax"]
+    path = f"/v1/api/orders/{await accepted_order(stack, seller, **one_line_order())}"
+    async with stack.http(seller.token) as http:
+        for triple in ((5000, 0, 5000), (12100, 9000, 3100)):
+            answer = await http.post(
+                f"{path}/capture/",
+                json=dict(
+                    zip(
+                        ("total_amount_incl_tax", "total_amount_excl_tax", "total_amount_tax"),
+                        triple,
+                        strict=True,
+                    )
+                ),
+            )
+            assert answer.status_code == 409, answer.text
+        status = (await http.get(f"{path}/capture_status/")).json()
+        assert status["uncaptured"]["total_amount_tax"] == 2100
+        captured = await http.post(
+            f"{path}/capture/",
+            json={"total_amount_incl_tax": 12100, "total_amount_excl_tax": 10000},
+        )
+        assert captured.status_code == 200, captured.text
+        rest = await http.post(f"{path}/capture/", json={})
+        assert rest.status_code == 409, rest.text
+        refund = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "r1",
+                "total_amount_incl_tax": 5000,
+                "total_amount_excl_tax": 0,
+                "total_amount_tax": 5000,
+            },
+        )
+        assert refund.status_code == 409, refund.text
+        refund = await http.post(f"{path}/refund/", json={"description": "r2", "amount": 12100})
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert (note["total_amount_excl_tax"], note["total_amount_tax"]) == (10000, 2100)

@@ -66,6 +66,8 @@ with workflow.unsafe.imports_passed_through():
         OrderLineState,
         Refusal,
         RefusalKind,
+        check_capture,
+        check_refund,
         check_refund_totals,
         check_totals,
         plan_capture,
@@ -369,7 +371,7 @@ class PaymentOrderWorkflow:
         # checks of the request alone live here, not in plan_capture, which the handler runs
         # again on replay: captures accepted before them must replay as they were
         _refuse_if(check_totals(command.request.totals))
-        self._capture_plan(command)
+        _refuse_if(check_capture(self.total, self.captured, self._capture_plan(command)))
 
     def _patched(self, command: PatchOrder) -> tuple[Triple, Discount | None, list[OrderLineState]]:
         """The order after the PATCH: what it did not send stays; the result must add up."""
@@ -425,7 +427,9 @@ class PaymentOrderWorkflow:
             )
         # as in _validate_capture: checks of the request that plan_refund does not make
         _refuse_if(check_totals(command.request.totals))
-        _refuse_if(check_refund_totals(command.request, self._refund_plans(command)))
+        plans = self._refund_plans(command)
+        _refuse_if(check_refund_totals(command.request, plans))
+        _refuse_if(check_refund(self.invoices, plans))
 
     def _refund_plans(self, command: RefundOrder) -> list[CreditNotePlan]:
         plans = plan_refund(self.invoices, command.request)

@@ -39,6 +39,7 @@ from workflows.payments.rules.amounts import (
     excl_at_rate,
     line_sum,
     order_total,
+    price_problem,
     rate_text,
     tax_rate,
     whole_number,
@@ -280,7 +281,15 @@ def _link_duration(value: Any) -> Any:
 
 
 def _priced_lines(order_lines: list[OrderLineIn]) -> list[OrderLineState]:
-    """The lines sent, each and together within the money limit (422 naming the field)."""
+    """The lines sent, each priced with a tax of at least 0 (``price_problem``), and each
+    and together within the money limit (422 naming the field)."""
+    negative_tax = [
+        FieldError(f"order_lines[{i}].product_price_excl_tax", problem)
+        for i, line in enumerate(order_lines)
+        if (problem := price_problem(line.product_price_incl_tax, line.product_price_excl_tax))
+    ]
+    if negative_tax:
+        raise validation_problem(negative_tax)
     limit = max_money()
     too_big = [
         FieldError(f"order_lines[{i}].quantity", f"makes the line total more than {limit}")

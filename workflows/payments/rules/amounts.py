@@ -130,7 +130,27 @@ class Triple:
         return Triple(self.incl - other.incl, self.excl - other.excl)
 
     def fits_in(self, other: Triple) -> bool:
+        """incl and excl each no more than ``other``'s, the tax unchecked: what the plans,
+        which Update handlers run again on replay, have always checked (``excess_over``)."""
         return self.incl <= other.incl and self.excl <= other.excl
+
+    def excess_over(self, other: Triple) -> str | None:
+        """The part of ``self`` (``"incl"``, ``"excl"`` or ``"tax"``) that is more than
+        ``other``'s, or None when each fits: what remains after taking ``self`` out of
+        ``other`` is then a triple with 0 <= excl <= incl, as ``other`` was."""
+        for part, mine, theirs in (
+            ("incl", self.incl, other.incl),
+            ("excl", self.excl, other.excl),
+            ("tax", self.tax, other.tax),
+        ):
+            if mine > theirs:
+                return part
+        return None
+
+    @property
+    def is_valid(self) -> bool:
+        """0 <= excl <= incl: no amount and no tax below 0."""
+        return 0 <= self.excl <= self.incl
 
     @property
     def is_zero(self) -> bool:
@@ -152,6 +172,14 @@ class Line:
     @property
     def total(self) -> Triple:
         return Triple(self.price_incl * self.quantity, self.price_excl * self.quantity)
+
+
+def price_problem(price_incl: int, price_excl: int) -> str | None:
+    """What is wrong with a line's per-unit prices: a price excl. tax above the price incl.
+    tax is a negative tax (the spec's tax is incl - excl, cents >= 0)."""
+    if price_excl > price_incl:
+        return "must not be more than product_price_incl_tax"
+    return None
 
 
 def line_sum(lines: Sequence[Line]) -> Triple:

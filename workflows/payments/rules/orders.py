@@ -364,6 +364,43 @@ def check_totals(totals: GivenTotals) -> Refusal | None:
     return _invalid(problem) if problem is not None else None
 
 
+_PART_FIELDS = {
+    "incl": "total_amount_incl_tax",
+    "excl": "total_amount_excl_tax",
+    "tax": "total_amount_tax",
+}
+
+
+def _takes_too_much(amounts: Triple, room: Triple, what: str) -> Refusal | None:
+    """``amounts`` taken out of ``room`` must leave a triple with 0 <= excl <= incl: its
+    excl and its tax, not only its incl, no more than ``room``'s (``Triple.excess_over``),
+    and itself such a triple. The refusal names the part that is too much."""
+    part = amounts.excess_over(room)
+    if part is not None:
+        own = {"incl": room.incl, "excl": room.excl, "tax": room.tax}[part]
+        return Refusal(
+            RefusalKind.STATE, _PART_FIELDS[part], f"is more than remains {what} ({own})"
+        )
+    if not amounts.is_valid:  # a discount taking more excl. tax off than the refund holds
+        return Refusal(
+            RefusalKind.REQUEST,
+            "total_amount_excl_tax",
+            "must not be more than total_amount_incl_tax",
+        )
+    return None
+
+
+def check_capture(total: Triple, captured: Triple, plan: CapturePlan) -> Refusal | None:
+    """What ``plan_capture`` lets through and the Update validator refuses (the handler runs
+    ``plan_capture`` again when a workflow replays captures accepted before these checks):
+    a capture of the rest when nothing remains (an invoice of 0), and a capture whose amount
+    excl. tax or tax is more than remains, which would leave a negative tax to capture."""
+    remaining = total - captured
+    if plan.amounts.incl <= 0:
+        return Refusal(RefusalKind.STATE, "order", "Nothing remains to be captured.")
+    return _takes_too_much(plan.amounts, remaining, "to be captured")
+
+
 def status_after_capture(total: Triple, captured: Triple) -> str:
     return CAPTURED if captured.incl >= total.incl else PARTIALLY_CAPTURED
 
@@ -652,6 +689,29 @@ def check_refund_totals(request: RefundRequest, plans: list[CreditNotePlan]) -> 
     ):
         if given is not None and given != own:
             return Refusal(RefusalKind.REQUEST, name, f"must equal the invoices' refunds ({own})")
+    return None
+
+
+def check_refund(invoices: list[InvoiceState], plans: list[CreditNotePlan]) -> Refusal | None:
+    """What ``plan_refund`` lets through and the Update validator refuses (as
+    ``check_capture``): a credit note whose amount excl. tax or tax is more than its invoice
+    (or one of its lines) has left to refund, which would leave a negative tax there."""
+    by_uuid = {invoice.uuid: invoice for invoice in invoices}
+    for plan in plans:
+        invoice = by_uuid[plan.invoice_uuid]
+        refusal = _takes_too_much(plan.amounts, invoice.refundable, "to be refunded")
+        if refusal is not None:
+            return refusal
+        taken: dict[int, Triple] = {}
+        for part in plan.lines:
+            taken[part.invoice_line] = taken.get(part.invoice_line, ZERO) + part.amounts
+        for position, amounts in taken.items():
+            line = invoice.lines[position - 1]
+            refusal = _takes_too_much(
+                amounts, line.refundable, f"to be refunded of {line.product_id}"
+            )
+            if refusal is not None:
+                return refusal
     return None
 
 
