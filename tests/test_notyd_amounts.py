@@ -513,3 +513,16 @@ def test_a_line_price_excl_tax_above_incl_tax_is_a_negative_tax() -> None:
     assert price_problem(10000, 20000) == "must not be more than product_price_incl_tax"
     assert price_problem(12100, 10000) is None
     assert price_problem(0, 0) is None
+
+
+def test_amount_next_to_total_amount_incl_tax_must_equal_it_whatever_the_refund_names() -> None:
+    """nested-shapes §10 rule 5: if both are present they must be equal; the plan of a refund
+    by per-invoice amounts compares only total_amount_incl_tax with them."""
+    totals = GivenTotals(incl=1210, amount=100)
+    amounts = RefundInvoiceRequest("i1", amounts=[RefundAmountRequest("21", 1210, 1000)])
+    assert isinstance(
+        plan_refund([_invoice("i1")], RefundRequest("x", totals=totals, invoices=[amounts])), list
+    )
+    refused = check_totals(totals)
+    assert refused == Refusal(RefusalKind.REQUEST, "amount", "must equal total_amount_incl_tax")
+    assert check_totals(GivenTotals(incl=1210, amount=1210)) is None

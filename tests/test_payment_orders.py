@@ -1054,3 +1054,28 @@ async def test_no_capture_refund_or_line_makes_a_negative_tax(stack: Stack, db: 
         assert refund.status_code == 200, refund.text
         [note] = refund.json()["refunds"]
         assert (note["total_amount_excl_tax"], note["total_amount_tax"]) == (10000, 2100)
+
+
+async def test_a_refunds_amount_must_equal_its_total_amount_incl_tax_next_to_invoice_amounts(
+    stack: Stack, db: Database
+) -> None:
+    """nested-shapes §10 rule 5: amount and total_amount_incl_tax, if both are present, must
+    be equal, also when the invoices carry refund_amounts."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        amounts = [{"tax_rate_percentage": 21, "total_amount_incl_tax": 1210}]
+        answer = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "x",
+                "amount": 100,
+                "total_amount_incl_tax": 1210,
+                "invoices": [
+                    {"invoice_uuid": captured.json()["invoice_uuid"], "refund_amounts": amounts}
+                ],
+            },
+        )
+        assert refused_fields(answer) == ["amount"]

@@ -359,7 +359,12 @@ def _capture_lines(
 def check_totals(totals: GivenTotals) -> Refusal | None:
     """What a capture's or refund's totals may say at all (``totals_problem``): the Update
     validators check it before planning, so that a tax outside 0..incl is a 422 naming
-    ``total_amount_tax`` rather than whatever the plan makes of it."""
+    ``total_amount_tax`` rather than whatever the plan makes of it. ``amount`` next to
+    ``total_amount_incl_tax`` must equal it (nested-shapes §10 rule 5), whatever else the
+    request names: the plans check it only for totals without lines or per-invoice amounts
+    (``amounts_of``), and refunds with them accepted before replay as they were."""
+    if totals.amount is not None and totals.incl is not None and totals.amount != totals.incl:
+        return _invalid(TotalsProblem("amount", "must equal total_amount_incl_tax"))
     problem = totals_problem(totals)
     return _invalid(problem) if problem is not None else None
 
