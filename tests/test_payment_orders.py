@@ -1079,3 +1079,14 @@ async def test_a_refunds_amount_must_equal_its_total_amount_incl_tax_next_to_inv
             },
         )
         assert refused_fields(answer) == ["amount"]
+
+
+async def test_a_405_allows_every_method_the_path_serves(stack: Stack, db: Database) -> None:
+    """RFC 9110 §15.5.6: Allow lists the methods the resource supports; an order is read
+    with GET and changed with PATCH."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    async with stack.http(seller.token) as http:
+        answer = await http.delete(f"/v1/api/orders/{order['uuid']}/")
+    assert answer.status_code == 405, answer.text
+    assert {"GET", "PATCH"} <= {m.strip() for m in answer.headers["allow"].split(",")}

@@ -13,7 +13,7 @@ from fastapi.routing import APIRouter, iter_route_contexts
 from starlette.routing import BaseRoute, Match
 
 from api.main import create_app
-from api.shared.route_dispatch import PrefixDispatch
+from api.shared.route_dispatch import PrefixDispatch, methods_serving
 from tests.conftest import settings_for_tests
 
 SAMPLE = "0b8f6a52-2f5e-4d4e-9a52-1c3f0e6d7a10"  # fits str, uuid and path parameters
@@ -99,3 +99,12 @@ def test_a_route_added_after_the_first_request_is_found(app: FastAPI):
     narrowed = dispatch._narrowed_router("/later/x").routes
     kind, entry, _ = _choice(narrowed, "/later/x", "GET")
     assert kind == "full" and narrowed[entry] is app.router.routes[-1]
+
+
+def test_every_method_a_path_serves_is_allowed(app: FastAPI):
+    """A 405's Allow names the methods of every route at the path, not only the first's:
+    an order is read with GET and changed with PATCH, by two routes."""
+    order = f"/v1/api/orders/{SAMPLE}/"
+    assert {"GET", "PATCH"} <= set(methods_serving(app.routes, order))
+    assert "POST" not in methods_serving(app.routes, order)
+    assert methods_serving(app.routes, "/nothing/here") == []

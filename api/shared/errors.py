@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.shared.counters import COUNTERS_UNAVAILABLE
 from api.shared.deps import app_settings
+from api.shared.route_dispatch import methods_serving
 from store.db import unreachable
 from telemetry import current_trace_id
 
@@ -348,7 +349,12 @@ def _http_exception(request: Request, exc: StarletteHTTPException) -> Response:
         return problem_response(request, exc.problem)
     slug = _STATUS_SLUGS.get(exc.status_code, "internal-error")
     detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][1]
-    problem = Problem(slug, detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (
+        methods := methods_serving(request.app.routes, request.scope["path"])
+    ):
+        headers["Allow"] = ", ".join(methods)  # every route's at this path, not the first's
+    problem = Problem(slug, detail, status=exc.status_code, headers=headers)
     return problem_response(request, problem)
 
 

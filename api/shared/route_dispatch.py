@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 from fastapi.routing import APIRouter, iter_route_contexts
-from starlette.routing import PARAM_REGEX, BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import PARAM_REGEX, BaseRoute, Mount, Route, WebSocketRoute, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
@@ -97,6 +97,20 @@ def _tree(routes: list[BaseRoute]) -> tuple[_Node, frozenset[int]]:
             else:
                 anywhere.add(entry)
     return root, frozenset(anywhere)
+
+
+def methods_serving(routes: list[BaseRoute], path: str) -> list[str]:
+    """Every method some route serves at ``path``, sorted: a 405's ``Allow`` (RFC 9110 §15.5.6).
+    Starlette's 405 lists only the methods of the first route whose path matched, while a
+    path's methods are often served by a route each (``GET`` and ``PATCH`` of one order)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(routes):
+        template = context.path
+        if isinstance(context.original_route, Route) and template and context.methods:
+            regex, _, _ = compile_path(template)
+            if regex.match(path):
+                methods |= context.methods
+    return sorted(methods)
 
 
 class PrefixDispatch:
