@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import select, update
 from temporalio.testing import WorkflowEnvironment
 
+from api.main import create_app
 from api.notyd.payments.web_urls import web_origin, web_url
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
@@ -1090,3 +1091,32 @@ async def test_a_405_allows_every_method_the_path_serves(stack: Stack, db: Datab
         answer = await http.delete(f"/v1/api/orders/{order['uuid']}/")
     assert answer.status_code == 405, answer.text
     assert {"GET", "PATCH"} <= {m.strip() for m in answer.headers["allow"].split(",")}
+
+
+async def test_a_confirm_whose_credit_check_outlasts_the_command_deadline_goes_to_pending_url(
+    stack: Stack, db: Database
+) -> None:
+    """The buyer is redirected to pending_url while the decision is pending, also when the
+    credit check (the bureau away, retried) takes longer than the API waits for a command."""
+    seller = await make_seller(stack, db)
+    settings = stack.settings.model_copy(
+        update={
+            "command_deadline": timedelta(seconds=1),
+            "credit_check_retry_interval": timedelta(milliseconds=200),
+            "credit_check_give_up_after": timedelta(seconds=4),
+        }
+    )
+    async with serving(create_app(settings, db=db, temporal_client=stack.client)) as base_url:
+        impatient = Stack(base_url, settings, db, stack.client)
+        body = order_request(
+            buyer_company={"name": "Outage B.V.", "registration_number": "UNAVAILABLE0000"},
+            seller_urls={
+                "success_url": "https://shop.example/success",
+                "error_url": "https://shop.example/error",
+                "pending_url": "https://shop.example/pending",
+            },
+        )
+        order = await create(impatient, seller, body)
+        confirmed = await confirm_on_page(impatient, order)
+    assert confirmed.status_code == 302, confirmed.text
+    assert confirmed.headers["location"] == "https://shop.example/pending"

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import FileSystemLoader
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 
 from api.notyd.payments.common import order_command
 from api.notyd.payments.web_urls import web_origin
@@ -242,6 +243,14 @@ def _redirect_target(order: PaymentOrder, status: str) -> str | None:
             return urls.get("pending_url") or urls.get("success_url")
 
 
+def _still_running(problem: Problem) -> bool:
+    """The 503 of a command whose deadline passed while the workflow ran it (``run_command``),
+    not of a workflow service that could not be reached."""
+    return problem.status == 503 and isinstance(
+        problem.__cause__, TimeoutError | WorkflowUpdateRPCTimeoutOrCancelledError
+    )
+
+
 @router.post(
     "/{token}/",
     # the page again when the seller gave no URL for the outcome
@@ -272,7 +281,10 @@ async def submit_payment_page(
         try:
             await order_command(client, order, update, command)
         except Problem as problem:
-            if problem.status != 409:
+            # 409: another request decided the order first. A command still running at the
+            # command deadline (a credit check outlasting it) is being decided: both answer
+            # with the order as it now is, a pending one with pending_url (else success_url)
+            if problem.status != 409 and not _still_running(problem):
                 raise
     order = await _order(db, token)
     target = _redirect_target(order, order.status)
