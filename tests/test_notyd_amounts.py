@@ -19,6 +19,7 @@ from workflows.payments.rules.amounts import (
     allocate,
     amounts_of,
     discount_of,
+    discounted_tax_problem,
     excl_at_rate,
     order_total,
     price_problem,
@@ -526,3 +527,13 @@ def test_amount_next_to_total_amount_incl_tax_must_equal_it_whatever_the_refund_
     refused = check_totals(totals)
     assert refused == Refusal(RefusalKind.REQUEST, "amount", "must equal total_amount_incl_tax")
     assert check_totals(GivenTotals(incl=1210, amount=1210)) is None
+
+
+def test_a_discount_taking_more_tax_than_the_lines_hold_is_a_negative_tax() -> None:
+    lines = [Line(1, 12100, 10000, Decimal(21))]
+    total = order_total(lines, Discount("", 3000, 0), GivenTotals(), required=False)
+    assert total == Triple(9100, 10000)  # what order_total computes, as it always did
+    assert discounted_tax_problem(total) == TotalsProblem(
+        "discount", "takes more tax off than the order lines hold (amount_tax too large)"
+    )
+    assert discounted_tax_problem(Triple(9100, 7000)) is None

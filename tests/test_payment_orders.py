@@ -1120,3 +1120,24 @@ async def test_a_confirm_whose_credit_check_outlasts_the_command_deadline_goes_t
         confirmed = await confirm_on_page(impatient, order)
     assert confirmed.status_code == 302, confirmed.text
     assert confirmed.headers["location"] == "https://shop.example/pending"
+
+
+async def test_a_discount_taking_more_tax_than_the_lines_hold_is_refused(
+    stack: Stack, db: Database
+) -> None:
+    """The order's tax is incl - excl, cents >= 0: lines of 12100 / 10000 less a discount of
+    3000 / 0 would total 9100 / 10000, a tax of -900, on create or PATCH."""
+    seller = await make_seller(stack, db)
+    discount = {"description": "All the tax", "amount_incl_tax": 3000, "amount_excl_tax": 0}
+    body = one_line_order() | {
+        "discount": discount,
+        "total_amount_incl_tax": 9100,
+        "total_amount_excl_tax": 10000,
+        "total_amount_tax": -900,
+    }
+    order = await create(stack, seller, order_request(**one_line_order()))
+    async with stack.http(seller.token) as http:
+        answer = await http.post("/v1/api/order-request/", json=order_request(**body))
+        assert refused_fields(answer) == ["discount"]
+        answer = await http.patch(f"/v1/api/orders/{order['uuid']}/", json={"discount": discount})
+        assert refused_fields(answer) == ["discount"]

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         Discount,
         TotalsProblem,
         Triple,
+        discounted_tax_problem,
         order_total,
     )
     from workflows.payments.rules.orders import (
@@ -308,6 +309,13 @@ class PaymentOrderWorkflow:
                 Refused.NOT_UPDATABLE, f"The order is {self.status}: it can no longer be updated."
             )
         total, _, _ = self._patched(command)
+        problem = discounted_tax_problem(total)
+        if problem is not None:
+            raise refuse(
+                Refused.INVALID_REQUEST,
+                f"Field '{problem.field}' {problem.message}",
+                FieldIssue(problem.field, problem.message),
+            )
         if self.status == ACCEPTED and total.incl > self.approved_amount:
             raise refuse(
                 Refused.OVER_APPROVED_AMOUNT,

@@ -36,6 +36,7 @@ from workflows.payments.rules.amounts import (
     TotalsProblem,
     Triple,
     discount_of,
+    discounted_tax_problem,
     excl_at_rate,
     line_sum,
     order_total,
@@ -316,6 +317,8 @@ class PricedOrderIn(TotalsIn):
         discount = self.discount.discount("discount") if self.discount else None
         lines = _priced_lines(self.order_lines)
         total = order_total([line.line for line in lines], discount, self.totals)
+        if not isinstance(total, TotalsProblem):
+            total = discounted_tax_problem(total) or total
         if isinstance(total, TotalsProblem):
             raise validation_problem([FieldError(total.field, total.message)])
         return total, discount, lines

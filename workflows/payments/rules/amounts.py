@@ -312,6 +312,18 @@ def order_total(
     return total
 
 
+def discounted_tax_problem(total: Triple) -> TotalsProblem | None:
+    """An order's total (``order_total``) with a tax below 0: lines each priced with a tax of
+    at least 0 (``price_problem``) less a discount whose own tax is more than theirs. The API
+    and the PATCH Update validator check it; ``order_total``, which the PATCH handler runs
+    again when a workflow replays, does not."""
+    if total.excl > total.incl:
+        return TotalsProblem(
+            "discount", "takes more tax off than the order lines hold (amount_tax too large)"
+        )
+    return None
+
+
 def totals_problem(given: GivenTotals, *, prefix: str = "") -> TotalsProblem | None:
     """What no capture or refund may say, whatever it is checked against: an amount incl. tax
     below 0, or an amount excl. tax or a tax outside 0..incl (the spec: integer cents >= 0,
