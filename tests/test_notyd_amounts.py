@@ -49,6 +49,7 @@ from workflows.payments.rules.orders import (
     check_totals,
     plan_capture,
     plan_refund,
+    status_after_capture,
 )
 
 pytestmark = pytest.mark.fast
@@ -537,3 +538,12 @@ def test_a_discount_taking_more_tax_than_the_lines_hold_is_a_negative_tax() -> N
         "discount", "takes more tax off than the order lines hold (amount_tax too large)"
     )
     assert discounted_tax_problem(Triple(9100, 7000)) is None
+
+
+def test_a_capture_after_a_refund_leaves_the_order_refunded() -> None:
+    """The status never goes back to captured: an order with refunds is (partially) refunded."""
+    total, half = Triple(12100, 10000), Triple(6050, 5000)
+    assert status_after_capture(total, half, ZERO) == "partially_captured"
+    assert status_after_capture(total, total, ZERO) == "captured"
+    assert status_after_capture(total, total, half) == "partially_refunded"
+    assert status_after_capture(total, half + half, Triple(100, 100)) == "partially_refunded"

@@ -1141,3 +1141,23 @@ async def test_a_discount_taking_more_tax_than_the_lines_hold_is_refused(
         assert refused_fields(answer) == ["discount"]
         answer = await http.patch(f"/v1/api/orders/{order['uuid']}/", json={"discount": discount})
         assert refused_fields(answer) == ["discount"]
+
+
+async def test_a_capture_after_a_refund_leaves_the_order_partially_refunded(
+    stack: Stack, db: Database
+) -> None:
+    """The status moves captured -> partially_refunded -> refunded, never back: capturing the
+    rest of an order with a refund made it "captured" again, and told the seller so."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        first = await http.post(
+            f"{path}/capture/", json={"order_lines": [{"product_id": "SKU-1", "quantity": 1}]}
+        )
+        assert first.status_code == 200, first.text
+        refund = await http.post(f"{path}/refund/", json={"description": "Dent", "amount": 1000})
+        assert refund.status_code == 200, refund.text
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_refunded"}
+        rest = await http.post(f"{path}/capture/", json={})
+        assert rest.status_code == 200, rest.text
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_refunded"}

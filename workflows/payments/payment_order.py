@@ -332,7 +332,10 @@ class PaymentOrderWorkflow:
             self.lines[take.position - 1].captured += take.quantity
         self.captured = self.captured + plan.amounts
         self.captured_discount = self.captured_discount + plan.discount
-        before, self.status = self.status, status_after_capture(self.total, self.captured)
+        # a capture after a refund made the order's status "captured" again, before
+        refunded = self.refunded if workflow.patched("capture-keeps-refunded-status") else ZERO
+        before = self.status
+        self.status = status_after_capture(self.total, self.captured, refunded)
         invoice = InvoiceState(
             uuid=str(workflow.uuid4()),
             number=len(self.invoices) + 1,

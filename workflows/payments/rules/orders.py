@@ -406,7 +406,11 @@ def check_capture(total: Triple, captured: Triple, plan: CapturePlan) -> Refusal
     return _takes_too_much(plan.amounts, remaining, "to be captured")
 
 
-def status_after_capture(total: Triple, captured: Triple) -> str:
+def status_after_capture(total: Triple, captured: Triple, refunded: Triple) -> str:
+    """An order with refunds stays refunded when more is captured: its status never goes back
+    to (partially) captured."""
+    if refunded.incl > 0:
+        return status_after_refund(total, captured, refunded)
     return CAPTURED if captured.incl >= total.incl else PARTIALLY_CAPTURED
 
 
