@@ -25,6 +25,7 @@ from workflows.payments.rules.amounts import (
     price_problem,
     rate_text,
     reconcile_totals,
+    split_at_rates,
     tax_rate,
     totals_problem,
     whole_number,
@@ -547,3 +548,23 @@ def test_a_capture_after_a_refund_leaves_the_order_refunded() -> None:
     assert status_after_capture(total, total, ZERO) == "captured"
     assert status_after_capture(total, total, half) == "partially_refunded"
     assert status_after_capture(total, half + half, Triple(100, 100)) == "partially_refunded"
+
+
+def test_an_amount_split_over_rates_is_taxed_at_each() -> None:
+    """Each part's tax at its own rate, the parts adding up to the amounts to the cent."""
+    two = {"21.00": 12100, "0.00": 10000}
+    assert split_at_rates(Triple(11050, 10000), two) == {
+        "0.00": Triple(5000, 5000),
+        "21.00": Triple(6050, 5000),
+    }
+    assert split_at_rates(Triple(22100, 20000), two) == {
+        "0.00": Triple(10000, 10000),
+        "21.00": Triple(12100, 10000),
+    }
+    three = split_at_rates(Triple(1000, 900), {"21.00": 48400, "9.00": 1090, "0.00": 500})
+    assert sum(p.incl for p in three.values()) == 1000
+    assert sum(p.excl for p in three.values()) == 900
+    assert three["0.00"].tax == 0 and abs(three["9.00"].tax - three["9.00"].excl * 9 / 100) < 1
+    assert abs(three["21.00"].tax - three["21.00"].excl * 21 / 100) < 1
+    # one rate takes the amounts whole, as they were sent
+    assert split_at_rates(Triple(1210, 1100), {"21.00": 1}) == {"21.00": Triple(1210, 1100)}

@@ -1161,3 +1161,47 @@ async def test_a_capture_after_a_refund_leaves_the_order_partially_refunded(
         rest = await http.post(f"{path}/capture/", json={})
         assert rest.status_code == 200, rest.text
         assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_refunded"}
+
+
+async def test_a_partial_capture_by_amount_has_a_line_per_rate_taxed_at_it(
+    stack: Stack, db: Database
+) -> None:
+    """nested-shapes rule 26: a capture by amount makes one line per tax rate covering the
+    amount. Each line is taxed at its own rate: the amounts' tax (1050 here) falls on the 21 %
+    part. Before, every line had the whole's ratio: a 0.00 % line carried 475 of tax."""
+    seller = await make_seller(stack, db)
+    lines = [
+        {
+            "quantity": 1,
+            "product_id": "A",
+            "product_name": "Car",
+            "product_price_excl_tax": 10000,
+            "product_price_incl_tax": 12100,
+            "product_tax_rate_percentage": 21,
+        },
+        {
+            "quantity": 1,
+            "product_id": "B",
+            "product_name": "Export papers",
+            "product_price_excl_tax": 10000,
+            "product_price_incl_tax": 10000,
+            "product_tax_rate_percentage": 0,
+        },
+    ]
+    totals = {"total_amount_incl_tax": 22100, "total_amount_excl_tax": 20000}
+    body = order_request(order_lines=lines, discount=None, total_amount_tax=2100, **totals)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller, **body)}"
+    async with stack.http(seller.token) as http:
+        amount = {"total_amount_incl_tax": 11050, "total_amount_excl_tax": 10000}
+        captured = await http.post(f"{path}/capture/", json=amount | {"total_amount_tax": 1050})
+        assert captured.status_code == 200, captured.text
+        invoice = await http.get(f"/v1/api/invoices/{captured.json()['invoice_uuid']}/")
+    by_rate = {
+        line["product_tax_rate_percentage"]: (
+            line["total_product_price_incl_tax"],
+            line["total_product_price_excl_tax"],
+            line["tax"],
+        )
+        for line in invoice.json()["invoice_lines"]
+    }
+    assert by_rate == {"0.00": (5000, 5000, 0), "21.00": (6050, 5000, 1050)}, by_rate

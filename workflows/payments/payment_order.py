@@ -327,7 +327,8 @@ class PaymentOrderWorkflow:
     async def capture(self, command: CaptureOrder) -> CaptureAnswer:
         order = self.order
         assert order is not None
-        plan = self._capture_plan(command)
+        # invoice lines per rate were each taxed in the proportion of the whole, before
+        plan = self._capture_plan(command, workflow.patched("per-rate-lines-at-their-rates"))
         for take in plan.takes:
             self.lines[take.position - 1].captured += take.quantity
         self.captured = self.captured + plan.amounts
@@ -397,7 +398,7 @@ class PaymentOrderWorkflow:
             )
         return total, discount, lines
 
-    def _capture_plan(self, command: CaptureOrder) -> CapturePlan:
+    def _capture_plan(self, command: CaptureOrder, at_their_rates: bool = True) -> CapturePlan:
         plan = plan_capture(
             self.lines,
             self.total,
@@ -405,6 +406,7 @@ class PaymentOrderWorkflow:
             self.discount,
             self.captured_discount,
             command.request,
+            at_their_rates=at_their_rates,
         )
         if isinstance(plan, Refusal):
             raise plan_refused(plan)

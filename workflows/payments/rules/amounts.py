@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 
@@ -382,6 +383,28 @@ def excl_at_rate(incl: int, rate: Decimal) -> int:
     at 21 % is 826)."""
     numerator, denominator = rate.as_integer_ratio()
     return pro_rata(incl, 100 * denominator, 100 * denominator + numerator)
+
+
+def split_at_rates(amounts: Triple, weights: dict[str, int]) -> dict[str, Triple]:
+    """``amounts`` over tax rates (percent, as text), in proportion to ``weights`` (amounts
+    incl. tax), each part taxed at its own rate as nearly as ``amounts`` allow: the parts'
+    tax is made ``amounts.tax`` by moving incl. tax between the highest and the lowest rate,
+    and the cents left by rounding (or a tax no split at these rates holds) go to the largest
+    part. One rate takes ``amounts`` whole."""
+    rates = sorted(weights) or ["0"]
+    incl = allocate(amounts.incl, [weights.get(rate, 0) for rate in rates])
+    share = [Fraction(Decimal(rate)) / (100 + Fraction(Decimal(rate))) for rate in rates]
+    high = max(range(len(rates)), key=share.__getitem__)
+    low = min(range(len(rates)), key=share.__getitem__)
+    if share[high] != share[low]:
+        held = sum(part * tax for part, tax in zip(incl, share, strict=True))
+        moved = round((amounts.tax - held) / (share[high] - share[low]))
+        moved = max(-incl[high], min(incl[low], moved))
+        incl[high], incl[low] = incl[high] + moved, incl[low] - moved
+    excl = [excl_at_rate(part, Decimal(rate)) for part, rate in zip(incl, rates, strict=True)]
+    largest = max(range(len(rates)), key=incl.__getitem__)
+    excl[largest] += amounts.excl - sum(excl)
+    return {rate: Triple(incl[i], excl[i]) for i, rate in enumerate(rates)}
 
 
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:

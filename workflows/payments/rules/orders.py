@@ -24,6 +24,7 @@ from workflows.payments.rules.amounts import (
     allocate,
     amounts_of,
     reconcile_totals,
+    split_at_rates,
     totals_problem,
 )
 
@@ -205,14 +206,23 @@ def _invoice_line(line: OrderLineState, quantity: int, position: int) -> Invoice
     )
 
 
-def _per_rate_lines(lines: list[OrderLineState], amounts: Triple) -> list[InvoiceLineState]:
-    """Lines covering ``amounts`` split over the tax rates of ``lines`` in proportion."""
+def _per_rate_lines(
+    lines: list[OrderLineState], amounts: Triple, at_their_rates: bool
+) -> list[InvoiceLineState]:
+    """Lines covering ``amounts``, one per tax rate of ``lines``, in proportion to what remains
+    of each rate: each taxed at its own rate (``split_at_rates``) or, in captures planned
+    before (``at_their_rates`` False: their workflows replay them), each with the tax of the
+    whole in the same proportion."""
     weights: dict[str, int] = {}
     for line in lines:
         weights[line.rate] = weights.get(line.rate, 0) + line.price_incl * line.remaining
-    rates = sorted(weights) or ["0"]
-    shares = [weights.get(r, 0) for r in rates]
-    incl, excl = allocate(amounts.incl, shares), allocate(amounts.excl, shares)
+    if at_their_rates:
+        parts = split_at_rates(amounts, weights)
+    else:
+        rates = sorted(weights) or ["0"]
+        shares = [weights.get(r, 0) for r in rates]
+        incl, excl = allocate(amounts.incl, shares), allocate(amounts.excl, shares)
+        parts = {rate: Triple(incl[i], excl[i]) for i, rate in enumerate(rates)}
     return [
         InvoiceLineState(
             position=i + 1,
@@ -220,18 +230,20 @@ def _per_rate_lines(lines: list[OrderLineState], amounts: Triple) -> list[Invoic
             product_name="Partial capture",
             product_description=None,
             quantity=1,
-            price_incl=incl[i],
-            price_excl=excl[i],
+            price_incl=part.incl,
+            price_excl=part.excl,
             rate=rate,
-            total_incl=incl[i],
-            total_excl=excl[i],
+            total_incl=part.incl,
+            total_excl=part.excl,
         )
-        for i, rate in enumerate(rates)
-        if incl[i] or excl[i]
+        for i, (rate, part) in enumerate(parts.items())
+        if not part.is_zero
     ]
 
 
-def _rest(lines: list[OrderLineState], remaining: Triple, discount: Triple) -> CapturePlan:
+def _rest(
+    lines: list[OrderLineState], remaining: Triple, discount: Triple, at_their_rates: bool
+) -> CapturePlan:
     """Everything that remains: the remaining line quantities, or per-rate lines when earlier
     captures by amount left the lines and the amounts apart."""
     open_lines = [line for line in lines if line.remaining > 0]
@@ -241,7 +253,9 @@ def _rest(lines: list[OrderLineState], remaining: Triple, discount: Triple) -> C
     for item in by_lines:
         lines_total = lines_total + Triple(item.total_incl, item.total_excl)
     invoice_lines = (
-        by_lines if lines_total - discount == remaining else _per_rate_lines(open_lines, remaining)
+        by_lines
+        if lines_total - discount == remaining
+        else _per_rate_lines(open_lines, remaining, at_their_rates)
     )
     return CapturePlan(remaining, discount, takes, invoice_lines)
 
@@ -253,9 +267,11 @@ def plan_capture(
     order_discount: Discount | None,
     captured_discount: Triple,
     request: CaptureRequest,
+    *,
+    at_their_rates: bool = True,
 ) -> CapturePlan | Refusal:
     """What a capture request takes (all that remains, an amount, or named lines), or why
-    it cannot."""
+    it cannot. ``at_their_rates``: see ``_per_rate_lines``."""
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
@@ -267,7 +283,7 @@ def plan_capture(
                 "discount",
                 "must equal the discount not captured yet for a full capture",
             )
-        return _rest(lines, remaining, discount_left)
+        return _rest(lines, remaining, discount_left, at_their_rates)
     discount = request.discount.amounts if request.discount else ZERO
     if not discount.fits_in(discount_left):
         return Refusal(
@@ -286,9 +302,10 @@ def plan_capture(
                 f"is more than remains to be captured ({remaining.incl})",
             )
         if amounts == remaining:
-            return _rest(lines, remaining, discount_left)
+            return _rest(lines, remaining, discount_left, at_their_rates)
         open_lines = [line for line in lines if line.remaining > 0]
-        return CapturePlan(amounts, discount, [], _per_rate_lines(open_lines, amounts))
+        lines_at_rates = _per_rate_lines(open_lines, amounts, at_their_rates)
+        return CapturePlan(amounts, discount, [], lines_at_rates)
     return _capture_lines(lines, remaining, discount, request)
 
 
