@@ -387,7 +387,8 @@ CASES = [
         "new at order creation, used at the supply: measured at the supply",
         change(
             order__vehicles=(Vehicle(VIN, date(2025, 10, 20), 20_000),),
-            today=date(2026, 4, 1),
+            # decided on the day of the delivery, the earliest: a transport dated ahead waits
+            today=date(2026, 5, 6),
             # received at the supply: one received before it would be of no transport
             documents=tuple(replace(d, received_on=PICKUP) for d in HAPPY.documents),
         ),
@@ -1299,6 +1300,52 @@ CHANGED_IN_2026_12_3 = [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.2", "2026.12.3")) for c in CHANGED_IN_2026_12_3]
 
+# each a VALID of 2026.12.3 that the law does not accept
+CHANGED_IN_2026_12_4 = [
+    Changed(
+        "the seller's own logistics as the CMR's issuer and as a carrier on the forwarder's bill",
+        change(
+            documents=docs(
+                doc("TRANSPORT_CMR", "SELLER", "Schmidt Logistik"),
+                doc("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Schmidt Logistik"),
+                INSURANCE,
+                drop=(CMR, FORWARDER_INVOICE),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "the seller under another spelling of its name as the carrier",
+        change(
+            documents=docs(
+                doc("TRANSPORT_CMR", "CARRIER", "AUTOHAUS SCHMIDT SE"),
+                INSURANCE,
+                drop=(CMR, FORWARDER_INVOICE),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a delivery address in London sent as Northern Ireland (XI)",
+        change(transport__delivery_country="XI", transport__delivery_post_code="SW1A 1AA"),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+    ),
+    Changed(
+        "a delivery dated after today",
+        change(today=date(2026, 5, 5)),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_DATED_AHEAD"),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.3", "2026.12.4")) for c in CHANGED_IN_2026_12_4]
+
 
 @pytest.mark.parametrize("case", CHANGED, ids=[c.name for c in CHANGED])
 def test_what_a_rule_set_decides_differently_from_the_one_before(case: Changed):
@@ -1585,5 +1632,6 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12") == "fa33fb8f7095aba41a144004e7d5b5235219dcc0bd899b5b2c9ce76d3aa5c107"
     assert digest("2026.12.1") == "d9a568f24c2f51306769794ad5db6a9378dbdc5c6cc99df2e5ebcaa8a1d7f4e8"
     assert digest("2026.12.2") == "c6609fe64fded4f2f8d22bce41fc3b00378832aa1946184d8221d0e2f90e3f3b"
+    assert digest("2026.12.3") == "d7a040ba0069cd6f1a1fbcda1a876bea9e4c11332970b2b81f26f36bf118a22f"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
-    assert digest() != digest("2026.12.2") != digest("2026.12.1") != digest("2026.12")
+    assert digest() != digest("2026.12.3") != digest("2026.12.2") != digest("2026.12.1")

@@ -186,14 +186,22 @@ def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -
         ],
         modules=_modules(rollup.modules, order.created.buyer.vies_last_checked_at),
         payment_covers_invoice=covers,
-        review_at=_legacy_review_at(facts) if legacy_rules else _review_at(facts),
+        review_at=(
+            _legacy_review_at(facts)
+            if legacy_rules
+            else _review_at(facts, waits_for_delivery_day=rule_set not in _NO_DELIVERY_DAY_WAIT)
+        ),
         rule_set=rule_set,
     )
 
 
-def _review_at(facts: rules.ComplianceFacts) -> datetime | None:
+# the rule sets before 2026.12.4, which decided a delivery dated ahead at once
+_NO_DELIVERY_DAY_WAIT = frozenset({"2026.12", "2026.12.1", "2026.12.2", "2026.12.3"})
+
+
+def _review_at(facts: rules.ComplianceFacts, waits_for_delivery_day: bool) -> datetime | None:
     """The next deadline that can change the rollup by itself: the buyer's statement when the
-    buyer transports, and the transport evidence."""
+    buyer transports, the transport evidence, and the day of a delivery dated ahead."""
     supply = facts.transport.pickup_date
     if supply is None:
         return None
@@ -201,6 +209,9 @@ def _review_at(facts: rules.ComplianceFacts) -> datetime | None:
     deadlines = [rules.transport_evidence_deadline(supply, policy.evidence_grace_days)]
     if rules.buyer_transports(facts.transport):
         deadlines.append(rules.buyer_statement_due_date(supply, policy.statement_due_day))
+    delivered = facts.transport.delivery_date
+    if waits_for_delivery_day and delivered is not None and delivered > facts.today:
+        deadlines.append(delivered - timedelta(days=1))  # looked at again on that day
     upcoming = [d for d in deadlines if facts.today <= d]
     return _day_after(min(upcoming)) if upcoming else None
 

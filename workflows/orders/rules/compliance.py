@@ -24,6 +24,7 @@ Workflow code calls this, so it is deterministic: ``today`` and every limit are 
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -46,7 +47,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.3"
+RULE_SET = "2026.12.4"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -1072,6 +1073,14 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
         )
     if transport.delivery_date is None:
         return rule(PENDING, f"from {origin}; the destination is known at delivery")
+    if transport.delivery_date > facts.today:
+        # a transport dated ahead has not happened: no VIES answer of its day exists yet
+        return rule(
+            PENDING,
+            f"the delivery is dated {transport.delivery_date}, after today ({facts.today}): "
+            "the supply is decided once its day has come",
+            "DELIVERY_DATED_AHEAD",
+        )
     if destination is None:
         return rule(
             PENDING,
@@ -1144,6 +1153,13 @@ def _outside_vat_territory(transport: TransportFacts) -> list[str]:
         if country and post_code
         for pattern, place in _OUTSIDE_VAT_TERRITORY.get(_state(country), ())
         if pattern.fullmatch(re.sub(r"\D", "", post_code))
+    ] + [
+        # XI is Northern Ireland alone, whose post codes are BT ones: the rest of the United
+        # Kingdom is outside the EU
+        f"the {end} address ({post_code}, XI) is in Great Britain, not Northern Ireland"
+        for end, country, post_code in ends
+        if country and post_code and _state(country) == "XI"
+        if not re.sub(r"\s", "", post_code).upper().startswith("BT")
     ]
 
 
@@ -1595,7 +1611,10 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     the seller and the buyer. A paper proves a party only with its issuer's name; the same
     name or issuer number under any issuer type is one entity."""
     parties: list[_Party] = []
-    files: set[str] = set()  # one file is one item, whatever it was sent as
+    own = _seller_and_buyer(facts)
+    # one file is one item, whatever it was sent as: the seller's or buyer's own file is theirs
+    # under any other label too
+    files = {d.sha256 for d in _own_papers(facts) if d.sha256}
     for doc in _active(facts.documents):
         kind = _evidence_list(doc)
         name = (doc.issuer_name or "").strip()
@@ -1603,7 +1622,7 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
             continue
         if _not_of_this_transport(facts, doc) is not None or doc.sha256 in files:
             continue
-        if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(facts, name, doc.issuer_id):
+        if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(own, name, doc.issuer_id):
             continue
         if doc.sha256:
             files.add(doc.sha256)
@@ -1630,6 +1649,7 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     """The evidence papers that name an issuer and still prove no party, and why."""
     reasons = []
     files: dict[str, DocumentFacts] = {}
+    own = [(d.issuer_name, d.issuer_id) for d in _own_papers(facts)]  # as their papers name them
     for doc in _active(facts.documents):
         name = (doc.issuer_name or "").strip()
         if not _evidence_list(doc) or not _entity_key(name):
@@ -1639,6 +1659,13 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
             reasons.append(f"{_document_name(doc)}: its issuerName names a role, not an entity")
         elif why := _not_of_this_transport(facts, doc):
             reasons.append(f"{_document_name(doc)}: {why}")
+        elif doc.issuer_type not in _NOT_INDEPENDENT and _is_seller_or_buyer(
+            own, name, doc.issuer_id
+        ):
+            reasons.append(
+                f"{_document_name(doc)}: its issuer also issued a paper as the seller or the "
+                "buyer, so it is not independent of them"
+            )
         elif first is not doc:
             reasons.append(
                 f"{_document_name(doc)}: the same file as {_document_name(first)}, one item "
@@ -1647,12 +1674,25 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     return reasons
 
 
-def _is_seller_or_buyer(facts: ComplianceFacts, name: str, issuer_id: str | None) -> bool:
-    parties = (
+def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
+    """The papers the seller or the buyer issued, by their own label."""
+    return [d for d in _active(facts.documents) if d.issuer_type in _NOT_INDEPENDENT]
+
+
+def _seller_and_buyer(facts: ComplianceFacts) -> list[tuple[str | None, str | None]]:
+    """The seller and the buyer (name, number) as the order names them, and as each paper
+    they issued themselves does: that name or number on a carrier's paper is still theirs."""
+    return [
         (facts.seller_name, facts.seller_vat_number),
         (facts.buyer.name, facts.buyer.vat_number),
-    )
-    return any(_same_entity(name, _id_key(issuer_id), *party) for party in parties)
+        *((d.issuer_name, d.issuer_id) for d in _own_papers(facts)),
+    ]
+
+
+def _is_seller_or_buyer(
+    own: list[tuple[str | None, str | None]], name: str, issuer_id: str | None
+) -> bool:
+    return any(_same_entity(name, _id_key(issuer_id), *party) for party in own)
 
 
 def _evidence_list(doc: DocumentFacts) -> str | None:
@@ -1881,6 +1921,7 @@ def _name_key(name: str) -> str:
 # Legal forms say nothing about who an entity is: "Auto Müller GmbH" is "AUTO MÜLLER".
 _LEGAL_FORMS = frozenset(
     {
+        "a",  # A/S
         "ab",
         "ad",
         "ag",
@@ -1943,15 +1984,45 @@ _LEGAL_FORMS = frozenset(
         "z",
         "zoo",
         "zrt",
+        # and the words of forms written apart or abbreviated: "S.à r.l.", "spol. s r.o.",
+        # "Lda", "A/S", "SE", "OG", "IKE", "EPE"
+        "ae",
+        "asbl",
+        "epe",
+        "gie",
+        "ike",
+        "kd",
+        "ks",
+        "lda",
+        "ltda",
+        "og",
+        "rl",
+        "ro",
+        "s",
+        "sc",
+        "scs",
+        "se",
+        "vzw",
     }
 )
 
 
 def _entity_key(name: str) -> str:
-    """An entity's name without case, punctuation, word order and legal form."""
+    """An entity's name without case, accents, punctuation, word order and legal form: "Auto
+    Müller GmbH", "AUTO MUELLER" and "Auto Muller" are one entity."""
     undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)  # "S.A.R.L." is "SARL"
-    words = set(re.findall(r"\w+", undotted.casefold())) - _LEGAL_FORMS
-    return " ".join(sorted(words))
+    words = {_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())}
+    return " ".join(sorted(words - _LEGAL_FORMS))
+
+
+def _plain_word(word: str) -> str:
+    """A word in plain Latin letters: accents dropped (é, à, ø), ß as ss, and the umlauts'
+    written forms (ae, oe, ue) as their letter, so a name spelled either way is one."""
+    folded = word.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return re.sub(r"([aou])e", r"\1", plain)
 
 
 # Names of a role or of nothing: "Carrier" or "N/A" as an issuerName proves no party
