@@ -10,8 +10,10 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
+from api.nt24.identity.auth import dpa_accepted
 from api.nt24.identity.oauth import issue_access_token
-from store.models import ApiClient
+from settings import Settings
+from store.models import ApiClient, Organization
 from tests.conftest import Stack, client_token, make_api_tenant
 
 TOKEN_PATH = "/realms/nt24-idp/protocol/openid-connect/token"
@@ -248,3 +250,16 @@ async def test_a_disabled_client_loses_access_at_once(stack: Stack):
         client.is_active = False
     async with stack.http(token) as http:
         assert (await http.get("/v1/me")).status_code == 401
+
+
+def test_only_a_month_at_or_after_the_current_dpa_is_its_acceptance():
+    """A DPA version is its month: text that sorts after it ("lol", "9999-99") is none."""
+    settings, accepted = Settings(dpa_current_version="2026-01"), datetime(2026, 1, 5, tzinfo=UTC)
+
+    def org(version: str | None) -> Organization:
+        return Organization(dpa_version=version, dpa_accepted_at=accepted)
+
+    assert dpa_accepted(org("2026-01"), settings) and dpa_accepted(org("2026-03"), settings)
+    for version in ("2025-06", "lol", "9999-99", "2026-1", None):
+        assert not dpa_accepted(org(version), settings), version
+    assert not dpa_accepted(Organization(dpa_version="2026-01"), settings)  # never accepted

@@ -373,6 +373,15 @@ async def test_an_organization_without_the_dpa_sees_where_to_accept_it_and_nothi
         page = await web.get(org_page)
         assert page.status_code == 200 and 'id="dpa"' in page.text
         assert "the web app shows none of its data" in page.text
+        # only the DPA the platform offers: a version typed ahead of it (or no version at all)
+        # would hold for every DPA to come
+        for typed in ("9999-12", "lol", "2025-06"):
+            ahead = await web.post(
+                f"{org_page}/dpa", data={"csrf_token": token, "dpaVersion": typed}
+            )
+            assert ahead.status_code == 422 and "must be the current DPA, 2026-01" in ahead.text
+        refused = await web.post("/app/buyers/new", data=buyer_form(token, partner))
+        assert refused.status_code == 403 and DPA_PAGE in refused.text
         accepted = await web.post(
             f"{org_page}/dpa", data={"csrf_token": token, "dpaVersion": "2026-01"}
         )

@@ -196,8 +196,13 @@ async def organization_action(
                 done = "Capabilities saved."
             elif action == "dpa":
                 version = text(form, "dpaVersion", fits=Organization.dpa_version)
+                current = app_settings(request).dpa_current_version
                 if not version:
-                    raise FormErrors({"dpaVersion": "is required, e.g. 2026-01"})
+                    raise FormErrors({"dpaVersion": f"is required: the current DPA is {current}"})
+                if version != current:
+                    # the version the platform offers, never one typed ahead of it: an
+                    # acceptance of a later version would satisfy every DPA to come
+                    raise FormErrors({"dpaVersion": f"must be the current DPA, {current}"})
                 org.dpa_version, org.dpa_accepted_at = version, utcnow()
                 after, done = _org_view(org), f"DPA {version} accepted."
             elif action == "partners":

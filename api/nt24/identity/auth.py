@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Annotated, Any
@@ -165,11 +166,16 @@ class _CallerWithoutDpaGate(BearerDependency):
 CallerWithoutDpaGate = Annotated[Principal, Depends(_CallerWithoutDpaGate(_bearer))]
 
 
+# A DPA version is its month; a newer acceptance also satisfies an older requirement
+_DPA_VERSION = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
 def dpa_accepted(org: Organization, settings: Settings) -> bool:
-    # DPA versions are dated (YYYY-MM): a newer acceptance also satisfies an older requirement
+    version = org.dpa_version or ""
     return (
-        bool(org.dpa_version and org.dpa_accepted_at)
-        and (org.dpa_version or "") >= settings.dpa_current_version
+        bool(org.dpa_accepted_at)
+        and _DPA_VERSION.fullmatch(version) is not None
+        and version >= settings.dpa_current_version
     )
 
 
