@@ -31,7 +31,7 @@ from store.models import (
 )
 from store.web import AuditEntry
 from tests.conftest import Stack, serving
-from tests.order_flow import OrderClient, seller_session
+from tests.order_flow import OrderClient, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_webhooks import Receiver, register, verified
@@ -433,6 +433,14 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
             answer = await web.post(path, files=parts)
             assert answer.status_code == 422, (path, answer.text)
             assert fields_named(answer) == [field], path
+        # the API's limits hold on the web app's upload too
+        upload = {"csrf_token": token, "type": "ORDER_OTHER", "issuerType": "CARRIER"}
+        answer = await web.post(
+            f"/app/orders/{order}/documents",
+            data=upload | {"issuerName": "N" * 5000},
+            files={"file": ("a.pdf", pdf("long issuer"), "application/pdf")},
+        )
+        assert answer.status_code == 422 and "at most 300 characters" in answer.text
         # a file name holding a NUL, written by hand: httpx would percent-encode it
         statement = (
             (

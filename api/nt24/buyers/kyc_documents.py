@@ -24,6 +24,7 @@ from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capabili
 from api.nt24.orders.documents import (
     CONTENT_RESPONSES,
     ISSUER_ID_MAX,
+    ISSUER_NAME_MAX,
     CheckedUpload,
     DocumentOut,
     IssuerType,
@@ -89,7 +90,7 @@ async def upload_kyc_document(
     file: Annotated[UploadFile, File(description="PDF or image")],
     documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
     issuerType: Annotated[IssuerType | None, Form()] = None,
-    issuerName: Annotated[str | None, Form(max_length=300)] = None,
+    issuerName: Annotated[str | None, Form(max_length=ISSUER_NAME_MAX)] = None,
     issuerId: Annotated[
         str | None,
         Form(

@@ -103,6 +103,7 @@ else:  # the types an upload takes, inline in /openapi.json (a list filter's enu
 
 
 ISSUER_ID_MAX = 64
+ISSUER_NAME_MAX = 300
 
 
 class DocumentOut(NT24Model):
@@ -129,7 +130,8 @@ class _UploadFields(NT24Model):
     type: str
     documentDate: date | None = None
     issuerType: IssuerType | None = None
-    issuerName: str | None = None
+    # checked here too: the web app and the upload page send their fields through this model
+    issuerName: str | None = Field(None, max_length=ISSUER_NAME_MAX)
     issuerId: str | None = Field(None, max_length=ISSUER_ID_MAX)
     originCountry: str | None = None
     destinationCountry: str | None = None
@@ -428,7 +430,7 @@ def upload_route(module: str | None, path: str, summary: str) -> None:
         file: Annotated[UploadFile, File(description="PDF or image")],
         documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
         issuerType: Annotated[IssuerType | None, Form()] = None,
-        issuerName: Annotated[str | None, Form(max_length=300)] = None,
+        issuerName: Annotated[str | None, Form(max_length=ISSUER_NAME_MAX)] = None,
         issuerId: Annotated[
             str | None,
             Form(
