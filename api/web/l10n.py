@@ -102,13 +102,19 @@ def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
     example = format_amount(EXAMPLE, locale)
     if not typed:
         raise AmountError(f"is not an amount (e.g. {example})")
+    not_written_so = AmountError(
+        f'"{raw.strip()}" is not an amount as written in {_language(locale)}, where '
+        f"eighteen thousand five hundred is {example}"
+    )
+    # digits 0-9 and the locale's marks only: the parser would also read "1e6" as a million,
+    # "1_000" as a thousand and other scripts' digits
+    marks = {group, get_decimal_symbol(locale=locale), "-"}
+    if any(not ("0" <= c <= "9" or c in marks) for c in typed):
+        raise not_written_so
     try:
         amount = parse_decimal(typed, locale=locale, strict=True)
-    except (NumberFormatError, ArithmeticError) as error:  # "1e999999" overflows
-        raise AmountError(
-            f'"{raw.strip()}" is not an amount as written in {_language(locale)}, where '
-            f"eighteen thousand five hundred is {example}"
-        ) from error
+    except (NumberFormatError, ArithmeticError) as error:
+        raise not_written_so from error
     if not amount.is_finite():
         raise AmountError(f"is not an amount (e.g. {example})")
     if amount < 0:
