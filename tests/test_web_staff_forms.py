@@ -468,6 +468,9 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
         form = {"csrf_token": token}
         long_note = await web.post(f"{pay}/payment", data=form | {"amount": "1", "note": "n" * 501})
         assert long_note.status_code == 422 and "must be at most 500 characters" in long_note.text
+        for day in ("9999-12-31", "0001-01-01"):  # no money comes on such a day
+            slip = await web.post(f"{pay}/payment", data=form | {"amount": "1", "receivedOn": day})
+            assert slip.status_code == 422 and "must be between" in slip.text, day
         far = await web.post(
             f"{pay}/payment-plan", data=form | {"instalments": "3", "firstDue": "9999-12-31"}
         )

@@ -7,7 +7,7 @@ it still owes and agree a payment plan, through the functions the admin command 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -275,6 +275,12 @@ async def invoice_action(
         if action == "payment":
             amount = cents(form, "amount", errors, operator_locale(request))
             received_on = _day(text(form, "receivedOn"), errors)
+            # a day the money can have come: from the invoice's day (a day earlier, for the
+            # time zones) to today, never a typing slip such as 9999-12-31 or 0001-01-01
+            today = utcnow().date()
+            earliest = invoice.created_at.date() - timedelta(days=1)
+            if received_on is not None and not earliest <= received_on <= today:
+                errors["receivedOn"] = f"must be between {earliest} and today ({today})"
             note = text(form, "note", fits=IncomingPayment.note)
             if amount is None and "amount" not in errors:
                 errors["amount"] = "the amount received is required"
