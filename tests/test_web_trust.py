@@ -319,6 +319,46 @@ async def test_a_payment_corrected_by_a_colleague_is_shown_beside_mine(stack: St
             assert payment["bankAmount"]["value"] == 18_000_00
 
 
+async def test_a_field_emptied_in_an_edit_form_is_named_not_left_as_it_was(stack: Stack):
+    """An edit form shows every field filled in: emptying one was answered "Buyer updated." (or
+    "Invoice corrected.") while nothing changed, the version moving on all the same."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False, name="Garage Dupont SARL")
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        async with web_session(stack) as (web, token):
+            buyer_page = await web.get(f"/app/buyers/{buyer}")
+            order_page = await web.get(f"/app/orders/{order}")
+            seen, forms = versions(buyer_page.text)["edit"], versions(order_page.text)
+            emptied = {
+                "csrf_token": token,
+                "version": str(seen),
+                "companyName": "",
+                "address.street": "1 rue de la Paix",
+                "address.postCode": "75002",
+                "address.city": "Paris",
+                "address.country": "FR",
+                "kycMode": "MARKETPLACE_LED",
+            }
+            refused = await web.post(f"/app/buyers/{buyer}/edit", data=emptied)
+            assert refused.status_code == 422 and "is required" in refused.text
+            invoice = await web.post(
+                f"/app/orders/{order}/invoice-edit",
+                data={"csrf_token": token, "version": str(forms["invoice-edit"]), "amount": ""},
+            )
+            assert invoice.status_code == 422 and "is required" in invoice.text
+            payment = await web.post(
+                f"/app/orders/{order}/payment-edit",
+                data={"csrf_token": token, "version": str(forms["payment-edit"]), "bankAmount": ""},
+            )
+            assert payment.status_code == 422 and "is required" in payment.text
+        current = (await client.get(f"/buyers/{buyer}")).json()
+        assert (current["companyName"], current["version"]) == ("Garage Dupont SARL", seen)
+        assert (await client.get(f"/orders/{order}/payment")).json()["bankAmount"]["value"]
+
+
 # ----- search -----
 
 

@@ -46,6 +46,7 @@ from api.web.core import (
     record,
     redirect,
     render,
+    require,
     text,
     upload_of,
     values,
@@ -115,8 +116,11 @@ async def _partner_scope(request: Request, seen: Viewer, partner_uuid: str | Non
     return acting_for(seen, organization, partner)
 
 
+ADDRESS_FIELDS = ("street", "postCode", "city", "country")
+
+
 def _address(form: FormData) -> dict[str, Any]:
-    return {k: text(form, f"address.{k}") for k in ("street", "postCode", "city", "country")}
+    return {k: text(form, f"address.{k}") for k in ADDRESS_FIELDS}
 
 
 @router.get("/new")
@@ -252,7 +256,9 @@ async def buyer_action(
             data = {"companyName": text(form, "companyName"), "address": _address(form)}
             if text(form, "kycMode") != loaded.buyer.kyc_mode:
                 data["kycMode"] = text(form, "kycMode")
-            body = build(BuyerPatch, data, {})
+            errors: dict[str, str] = {}
+            require(form, ["companyName", *(f"address.{k}" for k in ADDRESS_FIELDS)], errors)
+            body = build(BuyerPatch, data, errors)
             version = whole_number(text(form, "version"))
             if version is None:
                 raise FormErrors(detail="The form has no version: reload the page.")

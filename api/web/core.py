@@ -460,6 +460,14 @@ def money(value: int | None) -> dict[str, Any] | None:
     return None if value is None else money_json(Money(value))
 
 
+def require(form: FormData, names: Iterable[str], errors: dict[str, str]) -> None:
+    """Each of ``names`` typed in. An edit form shows every field filled in: one emptied is a
+    mistake to name, not "leave it as it was" (which a PATCH body's absent field means)."""
+    for name in names:
+        if text(form, name) is None:
+            errors.setdefault(name, "is required")
+
+
 def build(model: Any, data: dict[str, Any], errors: dict[str, str]) -> Any:
     """Validate ``data`` with the API's own input model; errors join those found so far."""
     try:

@@ -54,6 +54,7 @@ from api.web.core import (
     record,
     redirect,
     render,
+    require,
     text,
     upload_of,
     values,
@@ -436,6 +437,7 @@ async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tu
 async def _invoice_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     type_ = text(form, "type") or "PRELIMINARY"
+    require(form, ("invoiceDate", "invoiceNumber", "amount"), errors)
     body = build(InvoicePatch, _invoice_data(request, form, errors, type_), errors)
     before = next((i for i in loaded.row.invoices if i["type"] == type_), None)
     after = await _send(
@@ -467,6 +469,7 @@ async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 @command("payment-edit", "Payment corrected.")
 async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
+    require(form, ("paymentDate", "bankAmount"), errors)  # an emptied cash amount is none
     body = build(PaymentPatch, _payment_data(request, form, errors), errors)
     after = await _send(
         request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
