@@ -393,6 +393,9 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
 NUL = "a\x00b"
 
 
+DE_VAT = "DE136695976"  # a German VAT number, valid by its check digit
+
+
 def fields_named(page: httpx.Response) -> list[str]:
     """The fields a refusal's page names (api/web/templates/error.html), as a person reads it."""
     assert page.headers["content-type"].startswith("text/html"), page.text
@@ -433,6 +436,14 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
             answer = await web.post(path, files=parts)
             assert answer.status_code == 422, (path, answer.text)
             assert fields_named(answer) == [field], path
+        # the admin forms check the values as the API checks them
+        for path, fields, message in [
+            (f"{org}/partners", {"name": "P", "country": "XX"}, "ISO 3166-1 alpha-2"),
+            (f"{org}/partners", {"name": "P", "country": "FR", "vatNumber": DE_VAT}, "not of FR"),
+            (f"{org}/users", {"username": "u", "password": "p" * 12, "email": "no"}, "e-mail"),
+        ]:
+            answer = await web.post(path, data={"csrf_token": token} | fields)
+            assert answer.status_code == 422 and message in answer.text, (path, fields)
         # the API's limits hold on the web app's upload too
         upload = {"csrf_token": token, "type": "ORDER_OTHER", "issuerType": "CARRIER"}
         answer = await web.post(

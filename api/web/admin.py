@@ -9,11 +9,13 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
 from api.nt24.identity.auth import dpa_accepted
+from api.nt24.values import country_code
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
 from api.web.core import (
@@ -306,17 +308,26 @@ def _grace_of(form: FormData, default: timedelta) -> timedelta:
 async def _new_partner(session: Any, org: Organization, form: FormData) -> Partner:
     errors: dict[str, str] = {}
     name = text(form, "name", fits=Partner.name)
-    country, vat = (text(form, "country") or "").upper(), None
+    country, vat = "", None
     if not name:
         errors["name"] = "is required"
-    if len(country) != 2 or not country.isalpha():
-        errors["country"] = "must be a two-letter country code"
+    try:  # as a buyer's address country is read (api/nt24/values.py)
+        country = country_code(text(form, "country") or "") or ""
+    except ValueError as exc:
+        errors["country"] = str(exc)
+    if not country and "country" not in errors:
+        errors["country"] = "is required: an ISO 3166-1 alpha-2 country code, such as DE"
     # its column's length first: stdnum's country guess reads a long run of digits as a number
     if raw := text(form, "vatNumber", fits=Partner.vat_number):
         try:
-            vat = normalize_vat_number(raw).full
+            number = normalize_vat_number(raw)
+            vat = number.full
         except InvalidVatNumber as exc:
             errors["vatNumber"] = str(exc)
+        else:
+            of = country_code(number.country)  # EL, the VAT numbers' Greece, is GR
+            if country and of != country:
+                errors["vatNumber"] = f"is a VAT number of {of}, not of {country}"
     if errors:
         raise FormErrors(errors)
     assert name is not None
@@ -338,6 +349,12 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
         errors["username"] = "is required"
     if len(password) < MIN_PASSWORD:
         errors["password"] = f"needs at least {MIN_PASSWORD} characters"
+    email = text(form, "email", fits=User.email) or ""
+    if email:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            errors["email"] = f"is not an e-mail address: {exc}"
     partner: Partner | None = None
     if org is not None and (chosen := text(form, "partner")):
         # a seller user belongs to one of this organization's partners (its NOTYD seller
@@ -357,7 +374,7 @@ async def _new_user(session: Any, org: Organization | None, form: FormData) -> U
                 session,
                 username,
                 password,
-                email=text(form, "email", fits=User.email) or "",
+                email=email,
                 organization=org,
                 partner=partner,
                 first_name=text(form, "firstName", fits=User.first_name) or "",
