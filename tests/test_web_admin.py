@@ -293,6 +293,10 @@ async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out
         ):
             page = await web.get(path)
             assert page.status_code == 200, (path, page.status_code)
+        # a date filter that is no date is named, not silently left out of a list of them all
+        unread = await web.get("/app/orders?createdAfter=garbage")
+        assert unread.status_code == 200 and "Not applied, not a date" in unread.text
+        assert "Not applied" not in (await web.get("/app/orders?createdAfter=2026-01-01")).text
     async with stack.db.session() as session:
         org = await session.scalar(select(Organization).where(Organization.name == longest))
         assert org is not None and org.slug == "b" * 100  # "ä" is no slug letter

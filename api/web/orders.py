@@ -87,16 +87,19 @@ COMPLIANCE = list(ComplianceStatus)
 PAGE_SIZE = 25
 
 
-def _date(raw: str | None) -> datetime | None:
+def _date(raw: str | None, name: str, unread: list[str]) -> datetime | None:
+    """A date filter; one that is not a date is left out and named in ``unread``."""
     try:
         return datetime.fromisoformat(raw) if raw else None
     except ValueError:
+        unread.append(name)
         return None
 
 
 @router.get("")
 async def list_orders(request: Request, seen: SignedIn) -> Response:
     q = request.query_params
+    unread: list[str] = []  # filters not applied: the page says so, rather than list them all
     only = OrderListFilter(
         partner_uuid=parse_uuid(q["partner"]) if q.get("partner") else None,
         status=q["status"] if q.get("status") in STATUSES else None,
@@ -106,8 +109,8 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
         vin_part=q["vin"].strip() if q.get("vin") else None,
         external_id_part=q["externalOrderId"].strip() if q.get("externalOrderId") else None,
         term=(q.get("q") or "").strip() or None,
-        created_after=_date(q.get("createdAfter")),
-        updated_after=_date(q.get("updatedAfter")),
+        created_after=_date(q.get("createdAfter"), "Created after", unread),
+        updated_after=_date(q.get("updatedAfter"), "Updated after", unread),
     )
     page = page_number(request)
     async with database(request).session() as session:
@@ -123,6 +126,7 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
         statuses=STATUSES,
         compliance=COMPLIANCE,
         filters=dict(q),
+        unread=unread,
         page=page,
         pages=max(1, -(-int(total or 0) // PAGE_SIZE)),
         total=total,
