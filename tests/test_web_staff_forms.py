@@ -479,6 +479,15 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
         form = {"csrf_token": token}
         long_note = await web.post(f"{pay}/payment", data=form | {"amount": "1", "note": "n" * 501})
         assert long_note.status_code == 422 and "must be at most 500 characters" in long_note.text
+        # a reason longer than it is kept is refused, not cut short
+        long_reason = await web.post(
+            f"{pay}/write-off", data=form | {"kind": "WRITTEN_OFF", "reason": "r" * 501}
+        )
+        assert long_reason.status_code == 422 and "at most 500 characters" in long_reason.text
+        regenerate = await web.post(
+            f"/app/orders/{order}/regenerate-export", data=form | {"reason": "r" * 201}
+        )
+        assert regenerate.status_code == 422  # before any command: the order is not decided
         for day in ("9999-12-31", "0001-01-01"):  # no money comes on such a day
             slip = await web.post(f"{pay}/payment", data=form | {"amount": "1", "receivedOn": day})
             assert slip.status_code == 422 and "must be between" in slip.text, day

@@ -554,14 +554,20 @@ async def _cancel(request: Request, loaded: Loaded, form: FormData) -> tuple[Any
     return loaded.row.order, after
 
 
+REGENERATE_REASON_MAX = 200  # as the Export File's history keeps it
+
+
 @command("regenerate-export", "A new Export File version is being generated.")
 async def _regenerate(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     reason = text(form, "reason") or "Regeneration requested in the web app"
+    if len(reason) > REGENERATE_REASON_MAX:  # refused, not cut: the reason is the record
+        # the form's problem box shows the detail: its one input has no error slot of its own
+        raise FormErrors(detail=f"The reason must be at most {REGENERATE_REASON_MAX} characters.")
     result = await run_command(
         await temporal(request),
         loaded.row.workflow_id,
         OrderWorkflow.regenerate_export,
-        m.RegenerateExport(reason[:200], WEB_APP),
+        m.RegenerateExport(reason, WEB_APP),
     )
     return loaded.row.export_file, answer_body(result)
 

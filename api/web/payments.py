@@ -42,6 +42,7 @@ from api.web.core import (
 from api.web.l10n import format_money
 from store.models import (
     IncomingPayment,
+    InvoiceWriteOff,
     PaymentInvoice,
     User,
     utcnow,
@@ -319,7 +320,7 @@ async def invoice_action(
                     await _user(session, seen),
                     reference,
                     text(form, "kind") or "",
-                    text(form, "reason") or "",
+                    text(form, "reason", fits=InvoiceWriteOff.reason) or "",
                 )
             after = {"kind": written.kind, "amount": written.amount, "reason": text(form, "reason")}
             flash = (
