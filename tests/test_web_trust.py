@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.web.charts import bars, percent_columns
-from api.web.core import whole_number
+from api.web.core import FormErrors, whole_number
 from api.web.l10n import (
     AmountError,
     format_amount,
@@ -613,3 +613,15 @@ def test_the_search_queries_run_on_sqlite():
             sa.select(PaymentInvoice.id).where(invoice_matches("dupont")),
         ):
             assert list(connection.scalars(query)) == []
+
+
+def test_a_refusal_names_each_field_in_the_forms_problem_box():
+    """An inline form (revoking an invitation, rotating a secret) has no place beside its
+    field: the problem box named no field ("Please correct the fields marked below."), and the
+    person never saw why."""
+    refused = FormErrors({"reason": "is required", "graceHours": "must be between 0 and 720"})
+    assert refused.summary == (
+        "Please correct the fields marked below (reason: is required; graceHours: must be "
+        "between 0 and 720)."
+    )
+    assert FormErrors(detail="The form has no version.").summary == "The form has no version."

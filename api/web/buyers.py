@@ -352,9 +352,7 @@ async def buyer_action(
             status_code=422 if isinstance(exc, FormErrors) else exc.status,
             failed=action,
             errors=failure.fields,
-            problem=conflict.message
-            if conflict
-            else failure.detail or "Please correct the fields marked below.",
+            problem=conflict.message if conflict else failure.summary,
             form=values(form),
             conflict=conflict,
         )

@@ -371,6 +371,15 @@ class FormErrors(Exception):
         self.fields = fields or {}
         self.detail = detail
 
+    @property
+    def summary(self) -> str:
+        """What the form's problem box says: the detail, or each field's error, so that a
+        field the page has no place to mark beside it (an inline form's) is still named."""
+        if self.detail:
+            return self.detail
+        named = "; ".join(f"{field}: {message}" for field, message in self.fields.items())
+        return f"Please correct the fields marked below ({named})."
+
     @classmethod
     def of_problem(cls, problem: Problem) -> FormErrors:
         fields = {e["field"]: e["message"] for e in problem.errors or []}

@@ -652,9 +652,7 @@ async def order_command_form(
             status_code=status,
             failed=action,
             errors=failure.fields,
-            problem=conflict.message
-            if conflict
-            else failure.detail or ("Please correct the fields marked below."),
+            problem=conflict.message if conflict else failure.summary,
             form=values(form),
             conflict=conflict,
         )

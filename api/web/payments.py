@@ -365,7 +365,7 @@ async def invoice_action(
             status_code=exc.status if isinstance(exc, MoneyError) else 422,
             failed=action,
             errors=failure.fields,
-            problem=failure.detail or "Please correct the fields marked below.",
+            problem=failure.summary,
             form=values(form),
         )
     await record(

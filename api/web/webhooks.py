@@ -134,7 +134,7 @@ async def create_endpoint(
             seen,
             status_code=422 if isinstance(exc, FormErrors) else exc.status,
             errors=failure.fields,
-            problem=failure.detail or "Please correct the fields marked below.",
+            problem=failure.summary,
             form=typed,
         )
     # the audit entry is the API's answer without the secret
@@ -306,7 +306,7 @@ async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormD
             status_code=422 if isinstance(exc, FormErrors) else exc.status,
             failed="test",
             errors=failure.fields,
-            problem=failure.detail or "Please correct the fields marked below.",
+            problem=failure.summary,
             form=values(form),
         )
     await record(
