@@ -441,6 +441,12 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
             (f"{org}/partners", {"name": "P", "country": "XX"}, "ISO 3166-1 alpha-2"),
             (f"{org}/partners", {"name": "P", "country": "FR", "vatNumber": DE_VAT}, "not of FR"),
             (f"{org}/users", {"username": "u", "password": "p" * 12, "email": "no"}, "e-mail"),
+            # an inline form with no place beside its field: the alert names it
+            (
+                f"{org}/rotate",
+                {"clientId": tenant.client_id, "graceHours": "-1"},
+                "graceHours: must be between 0 and 720 hours",
+            ),
         ]:
             answer = await web.post(path, data={"csrf_token": token} | fields)
             assert answer.status_code == 422 and message in answer.text, (path, fields)
