@@ -1635,3 +1635,28 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.3") == "d7a040ba0069cd6f1a1fbcda1a876bea9e4c11332970b2b81f26f36bf118a22f"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
     assert digest() != digest("2026.12.3") != digest("2026.12.2") != digest("2026.12.1")
+
+
+def test_amounts_in_the_rules_words_are_in_their_currencys_minor_units():
+    """A value is minor units of its currency: JPY has none, so 1,850,000 is that many yen
+    (it read "JPY 18,500.00"), and KWD has three decimals."""
+    yen = change(
+        order__total=Money(1_850_000, "JPY"),
+        invoices=(replace(HAPPY.invoices[0], amount=Money(1_850_000, "JPY")),),
+    )
+    assert (
+        "is JPY 1,850,000, the order total"
+        in _outcome(evaluate(yen), "INVOICE_MATCHES_ORDER").detail
+    )
+    dinar = change(
+        order__total=Money(1_850_005, "KWD"),
+        invoices=(replace(HAPPY.invoices[0], amount=Money(1_850_005, "KWD")),),
+    )
+    assert (
+        "is KWD 1,850.005, the order total"
+        in _outcome(evaluate(dinar), "INVOICE_MATCHES_ORDER").detail
+    )
+    assert (
+        "is EUR 18,500.00, the order total"
+        in _outcome(evaluate(HAPPY), "INVOICE_MATCHES_ORDER").detail
+    )

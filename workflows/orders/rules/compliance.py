@@ -2082,9 +2082,21 @@ def _same_number(one: str, other: str) -> bool:
     return bool(one and other) and (one == other or bare(one) == bare(other))
 
 
+# ISO 4217 currencies whose minor unit is not the hundredth: a value is in minor units of its
+# currency, so JPY 1000 is a thousand yen, not ten
+_MINOR_DIGITS = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI"), 0
+    ),
+    **dict.fromkeys(("VND", "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+
+
 def _fmt(money: Money) -> str:
-    units, cents = divmod(money.value, 100)
-    return f"{money.currency} {units:,}.{cents:02d}"
+    digits = _MINOR_DIGITS.get(money.currency, 2)
+    units, minor = divmod(money.value, 10**digits)
+    return f"{money.currency} {units:,}" + (f".{minor:0{digits}d}" if digits else "")
 
 
 def _add_months(day: date, months: int) -> date:
