@@ -1300,7 +1300,8 @@ CHANGED_IN_2026_12_3 = [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.2", "2026.12.3")) for c in CHANGED_IN_2026_12_3]
 
-# each a VALID of 2026.12.3 that the law does not accept
+# each a VALID of 2026.12.3 that the law does not accept, but the last: Monaco, which it
+# blocked as outside the EU and decided INVALID at the evidence deadline
 CHANGED_IN_2026_12_4 = [
     Changed(
         "the seller's own logistics as the CMR's issuer and as a carrier on the forwarder's bill",
@@ -1342,6 +1343,13 @@ CHANGED_IN_2026_12_4 = [
         "INTRA_EU_MOVEMENT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "DELIVERY_DATED_AHEAD"),
+    ),
+    Changed(
+        "a delivery to Monaco, which VAT treats as France (Art. 7)",
+        change(transport__delivery_country="MC", transport__delivery_post_code="98000"),
+        "INTRA_EU_MOVEMENT",
+        ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+        ("VALID", "PASSED", None),
     ),
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.3", "2026.12.4")) for c in CHANGED_IN_2026_12_4]

@@ -1860,8 +1860,10 @@ def _document_name(doc: DocumentFacts) -> str:
 
 
 def _state(country: str) -> str:
+    """The member state a country code stands for in VAT: EL is Greece's code in VAT numbers,
+    and Monaco is treated as France (Art. 7 VAT Directive)."""
     code = country.strip().upper()
-    return "GR" if code == "EL" else code
+    return {"EL": "GR", "MC": "FR"}.get(code, code)
 
 
 def _active(documents: Iterable[DocumentFacts]) -> list[DocumentFacts]:
