@@ -173,9 +173,11 @@ async def test_an_order_driven_by_the_web_apps_commands(stack: Stack):
                 web,
                 token,
                 order,
-                "invoice-edit",
+                "invoice-edit",  # the whole form, as the page sends it filled in
                 type="PRELIMINARY",
+                invoiceDate=today,
                 invoiceNumber="INV-WEB-2",
+                amount=amount,
                 version=str(await _version(client, f"{base}/invoice")),
             )
             await _form(
@@ -192,7 +194,10 @@ async def test_an_order_driven_by_the_web_apps_commands(stack: Stack):
                 web,
                 token,
                 order,
-                "payment-edit",
+                "payment-edit",  # the whole form, as the page sends it filled in
+                paymentDate=today,
+                bankAmount=amount,
+                cashAmount="0",
                 sourceIban="FR76 3000 6000 0112 3456 7890 189",
                 version=str(await _version(client, f"{base}/payment")),
             )
