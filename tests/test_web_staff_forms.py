@@ -485,6 +485,16 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
         form = {"csrf_token": token}
         long_note = await web.post(f"{pay}/payment", data=form | {"amount": "1", "note": "n" * 501})
         assert long_note.status_code == 422 and "must be at most 500 characters" in long_note.text
+        # a pause from a stale page is refused in words, the page showing the endpoint as it is
+        hook = f"/app/webhooks/{endpoint['id']}"
+        for stale, said in (
+            ({"version": "99"}, "changed by someone else since the page was shown"),
+            ({}, "The form has no version"),
+        ):
+            paused = await web.post(f"{hook}/pause", data=form | stale)
+            assert paused.status_code == 409 and said in paused.text, paused.text
+            assert "If-Match" not in paused.text
+        assert (await web.post(f"{hook}/pause", data=form | {"version": "0"})).status_code == 303
         # a reason longer than it is kept is refused, not cut short
         long_reason = await web.post(
             f"{pay}/write-off", data=form | {"kind": "WRITTEN_OFF", "reason": "r" * 501}

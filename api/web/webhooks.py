@@ -27,6 +27,7 @@ from api.nt24.webhooks.webhooks import (
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import TOO_DEEP, json_problems
+from api.web.conflicts import is_conflict
 from api.web.core import (
     INT64,
     WEB_APP,
@@ -233,16 +234,36 @@ async def endpoint_action(
     before = WebhookEndpointOut.of(endpoint)
     version = whole_number(text(form, "version"))
     body = WebhookEndpointPatch(status="PAUSED" if action == "pause" else "ACTIVE")
-    row = await update_endpoint(
-        public_id,
-        body,
-        -1 if version is None else version,
-        request,
-        acting_as(seen, organization),
-        database(request),
-        await temporal(request),
-        app_settings(request),
-    )
+    try:
+        if version is None:
+            raise FormErrors(detail="The form has no version: reload the page and choose again.")
+        row = await update_endpoint(
+            public_id,
+            body,
+            version,
+            request,
+            acting_as(seen, organization),
+            database(request),
+            await temporal(request),
+            app_settings(request),
+        )
+    except (FormErrors, Problem) as exc:
+        if isinstance(exc, Problem) and not is_conflict(exc):
+            raise
+        # the page as it is now, saying so in words (not the API's If-Match wording)
+        return await _endpoint_page(
+            request,
+            seen,
+            public_id,
+            status_code=409,
+            failed="status",
+            problem=(
+                exc.summary
+                if isinstance(exc, FormErrors)
+                else "The endpoint was changed by someone else since the page was shown: it is "
+                f"{endpoint.status.lower()} as shown now. Choose again."
+            ),
+        )
     after = WebhookEndpointOut.of(row)
     await record(
         request, f"webhook.{action}", "webhook_endpoint", public_id, organization.id, before, after
