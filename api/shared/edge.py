@@ -65,9 +65,10 @@ class EdgeMiddleware:
             nonlocal status, answered
             if message["type"] == "http.response.start":
                 status, answered = message["status"], True
-                headers = [h for h in message.get("headers", ()) if h[0] != b"x-request-id"]
+                kept = (h for h in message.get("headers", ()) if h[0] != b"x-request-id")
+                headers = self.security.add_to(path, kept)
                 headers.append((b"x-request-id", request_id))
-                message["headers"] = self.security.add_to(path, headers)
+                message["headers"] = headers
             await send(message)
 
         serving = SERVING_SETTINGS.set(self.settings)

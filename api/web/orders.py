@@ -64,6 +64,7 @@ from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
 from store.identity.queries import partners_of_organization
 from store.models import (
     Buyer,
+    ExportFile,
     Order,
     Organization,
     Partner,
@@ -554,15 +555,10 @@ async def _cancel(request: Request, loaded: Loaded, form: FormData) -> tuple[Any
     return loaded.row.order, after
 
 
-REGENERATE_REASON_MAX = 200  # as the Export File's history keeps it
-
-
 @command("regenerate-export", "A new Export File version is being generated.")
 async def _regenerate(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
-    reason = text(form, "reason") or "Regeneration requested in the web app"
-    if len(reason) > REGENERATE_REASON_MAX:  # refused, not cut: the reason is the record
-        # the form's problem box shows the detail: its one input has no error slot of its own
-        raise FormErrors(detail=f"The reason must be at most {REGENERATE_REASON_MAX} characters.")
+    # refused past its column, not cut: the reason is the record
+    reason = text(form, "reason", fits=ExportFile.reason) or "Regeneration requested in the web app"
     result = await run_command(
         await temporal(request),
         loaded.row.workflow_id,

@@ -27,7 +27,7 @@ from workflows.orders.model import (
 )
 from workflows.orders.rules import compliance as rules
 from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
-from workflows.orders.rules.versions import EVALUATORS, OLDEST
+from workflows.orders.rules.versions import EVALUATORS, OLDEST, RULE_SETS
 
 
 class OrderState(Protocol):
@@ -189,14 +189,15 @@ def evaluate_order(order: OrderState, now: datetime, rule_set: str = RULE_SET) -
         review_at=(
             _legacy_review_at(facts)
             if legacy_rules
-            else _review_at(facts, waits_for_delivery_day=rule_set not in _NO_DELIVERY_DAY_WAIT)
+            else _review_at(facts, waits_for_delivery_day=rule_set in _WAIT_FOR_DELIVERY_DAY)
         ),
         rule_set=rule_set,
     )
 
 
-# the rule sets before 2026.12.4, which decided a delivery dated ahead at once
-_NO_DELIVERY_DAY_WAIT = frozenset({"2026.12", "2026.12.1", "2026.12.2", "2026.12.3"})
+# 2026.12.4 and every rule set after it (RULE_SETS is newest first) wait for the day of a
+# delivery dated ahead; the ones before decided it at once, and their histories keep that
+_WAIT_FOR_DELIVERY_DAY = frozenset(RULE_SETS[: RULE_SETS.index("2026.12.4") + 1])
 
 
 def _review_at(facts: rules.ComplianceFacts, waits_for_delivery_day: bool) -> datetime | None:

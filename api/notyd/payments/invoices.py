@@ -53,8 +53,9 @@ def _day(name: str, value: str | None) -> date | None:
 
 
 def _on_hold(value: str | None) -> bool | None:
-    """``on_hold`` as Django's boolean filter reads it."""
-    if value is None or value == "":
+    """``on_hold`` as Django's boolean filter reads it (sent empty, it never gets here:
+    ``FilterQueryRoute``)."""
+    if value is None:
         return None
     lowered = value.lower()
     if lowered in ("true", "1", "yes"):
