@@ -62,6 +62,7 @@ from tests.test_buyers import buyer_body
 from tests.test_payment_orders import confirm_on_page, create, make_seller, order_request
 from tests.test_security_web import staff, web_login
 from tests.test_web_staff_forms import web_session
+from tests.test_webhooks import register
 
 PROBLEM_JSON = "application/problem+json"
 TOO_BIG = 2**64 + 1
@@ -1039,13 +1040,7 @@ async def test_json_nested_too_deep_is_refused_naming_the_field(stack: Stack, db
 async def test_test_data_nested_too_deep_is_refused_on_the_web_page(stack: Stack) -> None:
     _, http = await seller_session(stack)
     async with http:
-        created = await http.post(
-            "/v1/webhooks",
-            json={"url": "http://127.0.0.1:9/hooks", "events": ["kyc.*"]},
-            headers=key(),
-        )
-        assert created.status_code == 201, created.text
-    endpoint = created.json()["id"]
+        endpoint = (await register(http, "http://127.0.0.1:9/hooks", ["kyc.*"]))["id"]
     limit = JSON_DEPTH_LIMIT
     async with web_session(stack) as (web, token):
         for levels in (limit + 1, 900, 1500):
