@@ -222,20 +222,6 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
-class RateLimitCounter(Base):
-    """Requests of one organization in one category and window; shared by every API process."""
-
-    __tablename__ = "rate_limit_counters"
-    __table_args__ = (UniqueConstraint("organization_id", "category", "window_start"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    category: Mapped[str] = mapped_column(String(20))
-    # Unix seconds at which the window opens; the window's length is implied by the rule
-    window_start: Mapped[int] = mapped_column(BigInteger)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class Buyer(Base):
     """A buyer trade partner of a seller, unique per (partner, VAT number)."""
 
