@@ -46,6 +46,7 @@ IBAN = "DE89370400440532013000"
 OTHER_IBAN = "FR1420041010050500013M02606"
 TODAY = date(2026, 5, 20)
 PICKUP = date(2026, 5, 4)
+ARRIVED = date(2026, 5, 6)
 EUR_18500 = Money(1_850_000)
 
 
@@ -872,8 +873,11 @@ CASES = [
         "BUYER_STATEMENT_MISSING",
     ),
     Case(
-        "the buyer-signed pickup declaration is the buyer's statement",
-        change(**SELF_PICKUP | {"documents": docs(PICKUP_DECLARATION, INSURANCE)}),
+        "the buyer-signed pickup declaration, sent on the arrival, is the buyer's statement",
+        change(
+            **SELF_PICKUP
+            | {"documents": docs(replace(PICKUP_DECLARATION, received_on=ARRIVED), INSURANCE)}
+        ),
         "VALID",
         "ART_45A_BUYER_STATEMENT",
         "PASSED",
@@ -1102,7 +1106,6 @@ CHANGED = [
 ]
 
 
-ARRIVED = date(2026, 5, 6)
 NOTARY = doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "NOTARY", "Maître Roux, notaire à Lyon")
 LATE_NIGHT = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 00:30 on June 11 in Germany
 STATEMENT_AT_MIDNIGHT = replace(STATEMENT, received_on=LATE_NIGHT.date(), received_at=LATE_NIGHT)
@@ -1353,6 +1356,109 @@ CHANGED_IN_2026_12_4 = [
     ),
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.3", "2026.12.4")) for c in CHANGED_IN_2026_12_4]
+
+SOLD = date(2026, 4, 20)
+A_YEAR_BEFORE = date(2025, 1, 10)
+WAREHOUSE = doc(
+    "TRANSPORT_WAREHOUSE_RECEIPT", "WAREHOUSE", "Entrepôts Rhône SA", received_on=ARRIVED
+)
+# each a VALID of 2026.12.4 that the law does not accept
+CHANGED_IN_2026_12_5 = [
+    Changed(
+        "the pickup declaration signed at the pickup as the buyer's statement",
+        change(**SELF_PICKUP | {"documents": docs(PICKUP_DECLARATION, INSURANCE)}),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "a forwarder's invoice dated a year before the sale",
+        change(
+            order__purchase_date=SOLD,
+            documents=docs(
+                replace(FORWARDER_INVOICE, document_date=A_YEAR_BEFORE), drop=(FORWARDER_INVOICE,)
+            ),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a bank's payment for a transport dated a year before the sale",
+        change(
+            order__purchase_date=SOLD,
+            documents=docs(
+                doc(
+                    "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                    "BANK",
+                    "Sparkasse",
+                    document_date=A_YEAR_BEFORE,
+                ),
+                drop=(FORWARDER_INVOICE,),
+            ),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a warehouse keeper's receipt that does not say where the warehouse is",
+        change(documents=docs(WAREHOUSE, drop=(FORWARDER_INVOICE,))),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.4", "2026.12.5")) for c in CHANGED_IN_2026_12_5]
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "a forwarder's invoice paid ahead, after the sale and before the pickup",
+            change(
+                order__purchase_date=SOLD,
+                documents=docs(
+                    replace(FORWARDER_INVOICE, document_date=date(2026, 4, 28)),
+                    drop=(FORWARDER_INVOICE,),
+                ),
+            ),
+        ),
+        (
+            "a standing insurance policy older than the sale",
+            change(
+                order__purchase_date=SOLD,
+                documents=docs(
+                    replace(INSURANCE, document_date=A_YEAR_BEFORE), drop=(FORWARDER_INVOICE,)
+                ),
+            ),
+        ),
+        (
+            "a warehouse keeper's receipt in the destination state",
+            change(
+                documents=docs(
+                    replace(WAREHOUSE, destination_country="FR"), drop=(FORWARDER_INVOICE,)
+                )
+            ),
+        ),
+        (
+            "a pickup declaration signed on the day of the arrival",
+            change(
+                **SELF_PICKUP
+                | {
+                    "documents": docs(
+                        replace(PICKUP_DECLARATION, received_on=ARRIVED, document_date=ARRIVED),
+                        INSURANCE,
+                    )
+                }
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_5_still_accepts(name: str, facts: ComplianceFacts):
+    """The papers the new checks leave counted: they are of this transport."""
+    assert evaluate(facts).compliance_status == "VALID", name
 
 
 @pytest.mark.parametrize("case", CHANGED, ids=[c.name for c in CHANGED])
@@ -1641,8 +1747,10 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.1") == "d9a568f24c2f51306769794ad5db6a9378dbdc5c6cc99df2e5ebcaa8a1d7f4e8"
     assert digest("2026.12.2") == "c6609fe64fded4f2f8d22bce41fc3b00378832aa1946184d8221d0e2f90e3f3b"
     assert digest("2026.12.3") == "d7a040ba0069cd6f1a1fbcda1a876bea9e4c11332970b2b81f26f36bf118a22f"
+    assert digest("2026.12.4") == "2e284657b29d58f860ca673f63fb401847d3c570f61785357c98abc3ade0ffc1"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
-    assert digest() != digest("2026.12.3") != digest("2026.12.2") != digest("2026.12.1")
+    frozen = ("2026.12.4", "2026.12.3", "2026.12.2", "2026.12.1", "2026.12", "2026.11")
+    assert len({digest(), *(digest(rule_set) for rule_set in frozen)}) == len(frozen) + 1
 
 
 def test_amounts_in_the_rules_words_are_in_their_currencys_minor_units():

@@ -106,6 +106,7 @@ async def _facts(
                 rules.Vehicle(v["vin"], _day(v.get("firstRegistrationDate")), v.get("mileage"))
                 for v in order.order.get("vins", [])
             ),
+            purchase_date=_day(order.order.get("purchaseDate")),
         ),
         invoices=tuple(
             rules.InvoiceFacts(

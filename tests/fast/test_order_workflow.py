@@ -616,6 +616,17 @@ class OrderWorkflowBefore2026_12_4(_DeployedKnowing):
         return await super().run(start)
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_5(_DeployedKnowing):
+    """The order workflow as deployed with rule set 2026.12.4: it knew 2026.11 to 2026.12.4."""
+
+    KNOWN = ("2026.12.4", "2026.12.3", "2026.12.2", "2026.12.1", "2026.12", LEGACY_RULE_SET)
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
     [
@@ -624,8 +635,16 @@ class OrderWorkflowBefore2026_12_4(_DeployedKnowing):
         (OrderWorkflowBefore2026_12_2, "2026.12.1"),
         (OrderWorkflowBefore2026_12_3, "2026.12.2"),
         (OrderWorkflowBefore2026_12_4, "2026.12.3"),
+        (OrderWorkflowBefore2026_12_5, "2026.12.4"),
     ],
-    ids=["from-2026.11", "from-2026.12", "from-2026.12.1", "from-2026.12.2", "from-2026.12.3"],
+    ids=[
+        "from-2026.11",
+        "from-2026.12",
+        "from-2026.12.1",
+        "from-2026.12.2",
+        "from-2026.12.3",
+        "from-2026.12.4",
+    ],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(
     time_skipping: WorkflowEnvironment, deployed: type, held_before: str

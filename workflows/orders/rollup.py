@@ -107,6 +107,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             vehicles=tuple(
                 rules.Vehicle(v.vin, v.first_registration_date, v.mileage) for v in created.vins
             ),
+            purchase_date=created.purchase_date,
         ),
         invoices=tuple(
             rules.InvoiceFacts(i.type, i.invoice_number, i.amount, i.vat_included, i.margin_scheme)

@@ -47,7 +47,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.4"
+RULE_SET = "2026.12.5"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -115,12 +115,13 @@ _LIST_A_TYPES = frozenset(
 )
 # Art. 45a(3)(b): insurance, bank payment for the transport, public authority (notary) papers
 # confirming arrival, a warehouse keeper's receipt in the destination state.
+_WAREHOUSE_RECEIPT = "TRANSPORT_WAREHOUSE_RECEIPT"
 _LIST_B_TYPES = frozenset(
     {
         "TRANSPORT_INSURANCE_POLICY",
         "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
         "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
-        "TRANSPORT_WAREHOUSE_RECEIPT",
+        _WAREHOUSE_RECEIPT,
     }
 )
 # A confirmation of arrival belongs to a list by who issued it (from the buyer it is neither).
@@ -180,6 +181,7 @@ class Vehicle:
 class OrderFacts:
     total: Money
     vehicles: tuple[Vehicle, ...]
+    purchase_date: date | None = None  # when the seller and the buyer made the sale
 
 
 @dataclass(frozen=True)
@@ -1426,7 +1428,7 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     uncounted = [
         f"{_document_name(d)}: {why}"
         for d in _active(facts.documents)
-        if d.type in _STATEMENT_TYPES and (why := _not_of_this_transport(facts, d))
+        if d.type in _STATEMENT_TYPES and (why := _not_a_statement_of_this_transport(facts, d))
     ]
     not_counted = f"; not counted: {'; '.join(uncounted)}" if uncounted else ""
     if late or facts.today > due:
@@ -1443,8 +1445,9 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         f"the buyer's written statement for {', '.join(missing)} is due by {due} (destination, "
         "date of issue, buyer's name and address, the vehicle and its VIN, date and place of "
         "arrival, who accepted the vehicle); the pickup declaration signed by the buyer is it "
-        "when it names the VIN and the destination. Upload it with issuerType BUYER, its vins "
-        "and its destinationCountry, the one the transport ended in" + not_counted,
+        "when it names the VIN and the destination and is signed on or after the arrival. "
+        "Upload it with issuerType BUYER, its vins and its destinationCountry, the one the "
+        "transport ended in" + not_counted,
         "BUYER_STATEMENT_MISSING",
     )
 
@@ -1467,11 +1470,31 @@ def _first_statement_for(facts: ComplianceFacts, vin: str) -> DocumentFacts | No
         for d in facts.documents
         if d.type in _STATEMENT_TYPES
         and _the_buyers(facts, d, vin)
-        and _not_of_this_transport(facts, d) is None
+        and _not_a_statement_of_this_transport(facts, d) is None
     ]
     if not any(d.status == ACTIVE for d in statements):
         return None
     return min(statements, key=lambda d: _received_on(facts, d))
+
+
+def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
+    """Why a paper cannot be the buyer's statement of this transport, or None. The statement
+    gives the date and place of arrival (Art. 45a(1)(b)(i)): the pickup declaration, signed
+    when the vehicle is taken over, is it only when dated and received on or after the
+    arrival, as the buyer's own statement is."""
+    if why := _not_of_this_transport(facts, doc):
+        return why
+    arrival = facts.transport.delivery_date
+    if (
+        doc.type == "TRANSPORT_PICKUP_DECLARATION"
+        and arrival is not None
+        and _dated_or_received_before(facts, doc, arrival)
+    ):
+        return (
+            f"dated or received before the delivery on {arrival}, so it cannot state the date "
+            "and place of arrival the buyer's statement gives"
+        )
+    return None
 
 
 def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
@@ -1547,7 +1570,7 @@ _ARRIVAL_PAPERS = frozenset(
         "TRANSPORT_CMR_DELIVERY",
         _ARRIVAL_CONFIRMATION,
         "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
-        "TRANSPORT_WAREHOUSE_RECEIPT",
+        _WAREHOUSE_RECEIPT,
         BUYER_STATEMENT,
         *(proof.document_type for proof in NATIONAL_PROOFS.values()),
     }
@@ -1555,15 +1578,22 @@ _ARRIVAL_PAPERS = frozenset(
 # Papers made when the vehicle is taken over: the CMR the carrier signs then, the pickup
 # declaration the buyer signs
 _PICKUP_PAPERS = frozenset({"TRANSPORT_CMR", "TRANSPORT_PICKUP_DECLARATION"})
+# The carrier's bill and the payment of it: made for one transport, never before the sale (an
+# insurance policy may be a standing one, older than the sale, and is not among them)
+_PAID_FOR_A_TRANSPORT = frozenset(
+    {"TRANSPORT_FORWARDER_INVOICE", "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT"}
+)
 _TRANSPORT_PAPERS = _ROUTE_PAPERS | _ARRIVAL_PAPERS
 
 
 def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
     """Why a paper of the transport cannot be about the transport its milestones record, or
-    None: received before the pickup was revoked (a paper of the aborted transport), or
-    dated or received before the pickup or the arrival it would attest (a paper written in
-    advance, or of an earlier transport). It contradicts the milestones rather than proving
-    them; a paper that still holds is sent again."""
+    None: received before the pickup was revoked (a paper of the aborted transport), dated or
+    received before the pickup or the arrival it would attest (a paper written in advance, or
+    of an earlier transport), a carrier's bill or its payment dated before the sale, or a
+    warehouse keeper's receipt that does not place the warehouse in a member state. It
+    contradicts the milestones rather than proving them; a paper that still holds is sent
+    again."""
     transport = facts.transport
     if doc.type not in _TRANSPORT_PAPERS:
         return None
@@ -1573,12 +1603,23 @@ def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | 
         (_PICKUP_PAPERS, "pickup", transport.pickup_date),
         (_ARRIVAL_PAPERS, "delivery", transport.delivery_date),
     ):
-        if doc.type not in papers or day is None:
-            continue
-        dated = doc.document_date is not None and doc.document_date < day
-        if dated or _received_on(facts, doc) < day:
+        if doc.type in papers and day is not None and _dated_or_received_before(facts, doc, day):
             return f"dated or received before the {milestone} on {day}, so it cannot attest it"
+    sold = facts.order.purchase_date
+    dated = doc.document_date
+    if doc.type in _PAID_FOR_A_TRANSPORT and sold and dated and dated < sold:
+        return f"dated {dated}, before the vehicle was sold on {sold}: of another transport"
+    if doc.type == _WAREHOUSE_RECEIPT and not (doc.destination_country or "").strip():
+        return (
+            "it does not state where the warehouse is (destinationCountry): only a warehouse "
+            "keeper's receipt in the member state of destination counts (Art. 45a(3)(b))"
+        )
     return None
+
+
+def _dated_or_received_before(facts: ComplianceFacts, doc: DocumentFacts, day: date) -> bool:
+    dated = doc.document_date is not None and doc.document_date < day
+    return dated or _received_on(facts, doc) < day
 
 
 def _of_a_revoked_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
