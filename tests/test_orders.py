@@ -604,7 +604,8 @@ async def test_a_document_download_answers_304_when_if_none_match_names_its_etag
 async def test_an_unknown_type_filter_or_a_repeated_upload_field_is_422_naming_it(stack: Stack):
     """The documents list's ``type`` is one of the types an upload takes: another is a 422
     naming it, as ``status`` is, not an empty list. An upload repeating a single-valued field
-    (two types) is a 422 naming it, not stored as the last one; ``vins`` may repeat."""
+    (two types) is a 422 naming it, not stored as the last one; ``vins`` may repeat. A
+    ``documentDate`` in the future is a 422 naming it."""
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
@@ -617,7 +618,16 @@ async def test_an_unknown_type_filter_or_a_repeated_upload_field_is_422_naming_i
             files={"file": ("a.pdf", pdf("twice"), "application/pdf")},
             headers=key(),
         )
+        ahead = await http.post(
+            f"{tenant.seller}/orders/{order}/transport/documents",
+            data={"type": "TRANSPORT_CMR_DELIVERY", "documentDate": "2999-01-01"},
+            files={"file": ("a.pdf", pdf("ahead"), "application/pdf")},
+            headers=key(),
+        )
         listed = (await client.get(f"/orders/{order}/documents")).json()
+    # a paper dated after today anywhere on earth attests what has not happened
+    assert ahead.status_code == 422, ahead.text
+    assert [e["field"] for e in ahead.json()["errors"]] == ["documentDate"]
     assert bogus.status_code == 422, bogus.text
     assert [e["field"] for e in bogus.json()["errors"]] == ["type"]
     assert known.status_code == 200 and known.json() == []

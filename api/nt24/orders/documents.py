@@ -34,7 +34,7 @@ from temporalio.client import Client
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import answer_body, closed_order, order_view, run_command
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import country_code
+from api.nt24.values import country_code, latest_today
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -362,6 +362,12 @@ async def upload_document(
         origin_country=origin_country,
         destination_country=destination_country,
     )
+    if upload.document_date is not None and upload.document_date > latest_today():
+        # an order's paper dated ahead attests what has not happened (a CMR signed at a
+        # delivery to come); a KYC document's date may be its expiry, and is not held to this
+        raise validation_problem(
+            [FieldError("documentDate", "must not be in the future", document_date)]
+        )
     row = await order_view(db, scope, order_uuid, Order.id, Order.workflow_id)
     covered = await covered_vins(db, row.id, requested_vins(vins))
     doc_module, default_issuer = DOCUMENT_TYPES[upload.type]
@@ -428,7 +434,9 @@ def upload_route(module: str | None, path: str, summary: str) -> None:
         client: Temporal,
         type: Annotated[str, Form(description="The document type")],
         file: Annotated[UploadFile, File(description="PDF or image")],
-        documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+        documentDate: Annotated[
+            str | None, Form(description="YYYY-MM-DD, not in the future (the latest today, UTC+14)")
+        ] = None,
         issuerType: Annotated[IssuerType | None, Form()] = None,
         issuerName: Annotated[str | None, Form(max_length=ISSUER_NAME_MAX)] = None,
         issuerId: Annotated[

@@ -22,7 +22,7 @@ class BodyUploadTransportDocument:
     Attributes:
         type_ (str): The document type
         file (File): PDF or image
-        document_date (None | str | Unset): YYYY-MM-DD
+        document_date (None | str | Unset): YYYY-MM-DD, not in the future (the latest today, UTC+14)
         issuer_type (BodyUploadTransportDocumentIssuerTypeType0 | None | Unset):
         issuer_name (None | str | Unset):
         issuer_id (None | str | Unset): The issuer's VAT or registration number (stored upper case, without spaces; at
