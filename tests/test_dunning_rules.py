@@ -154,7 +154,19 @@ def test_bank_amounts_become_exact_cents(text: str, expected: int):
 
 
 @pytest.mark.parametrize(
-    "text", ["1.005", "-5.00", "1e3", "12,50", "", "abc", "9" * 19, "9" * 1_000_000 + ".00"]
+    "text",
+    [
+        "1.005",
+        "-5.00",
+        "1e3",
+        "12,50",
+        "",
+        "abc",
+        "9" * 19,
+        "9" * 1_000_000 + ".00",
+        "\u0665\u0669\u0665.00",  # Arabic-Indic digits
+        "\uff15\uff19\uff15",  # full-width digits
+    ],
 )
 def test_amounts_that_are_not_exact_cents_are_refused(text: str):
     with pytest.raises(AmountError):

@@ -120,12 +120,13 @@ class AmountError(ValueError):
 def cents(amount: str, minor_units: int = 2) -> int:
     """A decimal amount as a bank writes it (``"1234.5"``, ``"0.07"``) in integer cents.
 
-    Exact: more decimals than the currency has, a sign, an exponent or anything but digits
-    and one dot is refused rather than rounded; so is an amount of more than 18 digits (ISO
+    Exact: more decimals than the currency has, a sign, an exponent or anything but the digits
+    0-9 and one dot is refused rather than rounded; so is an amount of more than 18 digits (ISO
     20022's limit), before a long one could become a huge integer.
     """
     text = amount.strip()
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
+    # ASCII digits alone, as ISO 20022's decimal is written: \d would take any script's
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         raise AmountError(f"not an amount: {amount!r}")
     if len(text.replace(".", "")) > 18:
         raise AmountError(f"more than 18 digits: {text[:24]!r}...")
