@@ -142,15 +142,13 @@ class Settings(BaseSettings):
     # The DPA version an organization must have accepted to use the API
     dpa_current_version: str = "2026-01"
 
-    # NT24 rate limits per organization and tier (api/shared/rate_limit.py). A burst span may carry
-    # `burst_factor` times its share of the minute; the minute's limit is never exceeded.
+    # NT24 rate limits per organization and tier (api/shared/rate_limit.py): requests per fixed,
+    # clock-aligned minute, the whole limit usable at any pace within it.
     # Env values are JSON: NT24_RATE_LIMITS_ENTERPRISE='{"read":5000,"write":900,"webhook":50}'
     rate_limits_standard: RateLimits = RateLimits(read=300, write=60, webhook=10)
     rate_limits_high_volume: RateLimits = RateLimits(read=1000, write=200, webhook=30)
     rate_limits_enterprise: RateLimits = RateLimits(read=3000, write=600, webhook=100)
-    rate_limit_burst_factor: float = Field(2.0, ge=1)
-    rate_limit_burst_seconds: int = Field(10, gt=0, le=60)
-    # Where the rate-limit windows are counted (the `limits` library's sliding windows):
+    # Where the rate-limit minutes are counted (the `limits` library's fixed-window counters):
     # `memory://` in the API process (one API process: the embedded default), or a Redis URL
     # (`redis://host:6379/0`) that every API process shares. With Redis, the authenticated
     # principals' cache is also dropped across processes when a client or organization changes.

@@ -21,7 +21,6 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, File, Request, Response, UploadFile
-from limits import RateLimitItemPerSecond, WindowStats
 from pydantic import BaseModel, Field
 from sqlalchemy import column, func, select, table, update
 
@@ -47,13 +46,11 @@ from api.shared.idempotency import (
     store_answer,
 )
 from api.shared.rate_limit import (
+    Clock,
     RateLimitMiddleware,
-    Window,
-    allowed_verdict,
     category_of,
     is_nt24_path,
-    refused_verdict,
-    windows_for,
+    verdict_of,
 )
 from api.shared.versioning import (
     IF_NONE_MATCH,
@@ -72,6 +69,10 @@ from tests.conftest import serving, settings_for_tests
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 GENEROUS = RateLimits(read=10_000, write=10_000, webhook=10_000)
+# The contract's STANDARD tier, as literals
+STANDARD = RateLimits(read=300, write=60, webhook=10)
+# The contract's example of a reset, the end of a clock minute (2024-10-23T11:51:00Z)
+MINUTE_END = 1_729_684_260
 
 
 # --- the test app -------------------------------------------------------------------------
@@ -229,22 +230,35 @@ async def ping(caller: Caller) -> dict[str, str]:
     return {"pong": "yes"}
 
 
-def conventions_app(db: Database, settings: Settings) -> FastAPI:
-    """The NT24 conventions installed as api.main installs them, on the test routes."""
+class ManualClock:
+    """The rate limiter's clock, set by the test: a minute passes without waiting for it."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def conventions_app(db: Database, settings: Settings, clock: Clock = time.time) -> FastAPI:
+    """The NT24 conventions installed as api.main installs them, on the test routes (the rate
+    limiter on ``clock``)."""
     app = FastAPI()
     errors.install(app)
     app.state.db, app.state.settings, app.state.outcomes = db, settings, []
     for module_router in (router, webhooks, notyd):
         app.include_router(module_router)
     app.add_middleware(IdempotencyMiddleware, authenticate=bearer_organization)
-    app.add_middleware(RateLimitMiddleware, authenticate=bearer_organization)
+    app.add_middleware(RateLimitMiddleware, authenticate=bearer_organization, clock=clock)
     return app
 
 
 @asynccontextmanager
-async def served(db: Database, pg_url: str, **overrides: Any) -> AsyncIterator[tuple[FastAPI, str]]:
+async def served(
+    db: Database, pg_url: str, clock: Clock = time.time, **overrides: Any
+) -> AsyncIterator[tuple[FastAPI, str]]:
     overrides.setdefault("rate_limits_standard", GENEROUS)
-    app = conventions_app(db, settings_for_tests(pg_url, **overrides))
+    app = conventions_app(db, settings_for_tests(pg_url, **overrides), clock)
     async with serving(app) as base_url:
         yield app, base_url
 
@@ -282,13 +296,6 @@ def same_answer(answer: httpx.Response) -> tuple[Any, ...]:
         answer.headers.get("etag"),
         answer.headers.get("content-type"),
     )
-
-
-async def clear_of_window_edge(seconds: int, margin: float = 3.0) -> None:
-    """Start a rate-limit test where no fixed window of ``seconds`` ends in the next seconds."""
-    left = seconds - time.time() % seconds
-    if left < margin:
-        await asyncio.sleep(left + 0.05)
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------
@@ -706,34 +713,29 @@ async def test_if_none_match_answers_304_with_the_etag(db: Database, pg_url: str
 # --- rate limits ----------------------------------------------------------------------------
 
 
-def rate_limited(answer: httpx.Response, detail: str, window: int) -> None:
+def rate_limited(answer: httpx.Response, detail: str, retry_after: int, reset: int) -> None:
     assert answer.status_code == 429
     problem = answer.json()
     assert problem["type"] == PROBLEMS + "rate-limited"
     assert problem["title"] == "Rate Limit Exceeded"
     assert problem["detail"] == detail
-    retry_after = int(answer.headers["retry-after"])
-    assert 1 <= retry_after <= window
+    assert answer.headers["retry-after"] == str(retry_after)
     assert answer.headers["x-ratelimit-remaining"] == "0"
-    assert abs(int(answer.headers["x-ratelimit-reset"]) - time.time() - retry_after) <= 2
+    assert answer.headers["x-ratelimit-reset"] == str(reset)
 
 
-async def limited_count(app: FastAPI, org: Organization, category: str, limit: int) -> int:
-    """How many requests the minute's window holds for ``org``'s ``category``."""
-    item = RateLimitItemPerSecond(limit, 60)
-    stats = await app.state.rate_limiter.strategy.get_window_stats(item, str(org.id), category)
-    return limit - stats.remaining
+async def used(app: FastAPI, org: Organization, category: str, now: float) -> int:
+    """How many requests of ``org``'s ``category`` the clock minute holding ``now`` allowed."""
+    return int(await app.state.rate_limiter.used(org.id, category, now))
 
 
 async def test_429_with_retry_after_and_the_headers_on_every_answer(db: Database, pg_url: str):
-    org = await new_organization(db)
+    org, clock = await new_organization(db), ManualClock(MINUTE_END - 50.5)
     limits = RateLimits(read=5, write=3, webhook=2)
-    # a burst factor of 6 lets a 10 s span use the whole minute: only the minute counts here
     async with (
-        served(db, pg_url, rate_limits_standard=limits, rate_limit_burst_factor=6) as (app, base),
+        served(db, pg_url, clock, rate_limits_standard=limits) as (app, base),
         client(base, org) as http,
     ):
-        await clear_of_window_edge(60)
         url = f"{seller()}/things"
         writes = [await http.post(url, json={"name": "x"})]  # 400: counted all the same
         writes += [
@@ -744,62 +746,101 @@ async def test_429_with_retry_after_and_the_headers_on_every_answer(db: Database
         hooks = [await http.get("/v1/webhooks") for _ in range(3)]
     assert [w.status_code for w in writes] == [400, 201, 201]
     assert [w.headers["x-ratelimit-remaining"] for w in writes] == ["2", "1", "0"]
-    minute_end = int(time.time()) // 60 * 60 + 60
     for answer in writes:
         assert answer.headers["x-ratelimit-limit"] == "3"
         assert answer.headers["x-ratelimit-category"] == "write"
-        assert abs(int(answer.headers["x-ratelimit-reset"]) - minute_end) <= 60
-    for answer in refused:
-        rate_limited(answer, "3 requests per minute for write category exceeded.", 60)
+        assert answer.headers["x-ratelimit-reset"] == str(MINUTE_END)
+    for answer in refused:  # 50.5 s left in the minute: retried after 51 s, it is the next one
+        rate_limited(answer, "3 requests per minute for write category exceeded.", 51, MINUTE_END)
     assert read.status_code == 200 and read.headers["x-ratelimit-category"] == "read"
     assert read.headers["x-ratelimit-limit"] == "5" and read.headers["x-ratelimit-remaining"] == "4"
     assert [h.status_code for h in hooks] == [200, 200, 429]
     assert hooks[0].headers["x-ratelimit-category"] == "webhook"
-    rate_limited(hooks[2], "2 requests per minute for webhook category exceeded.", 60)
+    rate_limited(hooks[2], "2 requests per minute for webhook category exceeded.", 51, MINUTE_END)
     # refused requests used no budget: the minute holds the three counted writes
-    assert await limited_count(app, org, "write", 3) == 3
+    assert await used(app, org, "write", clock.now) == 3
 
 
-async def test_a_burst_may_use_twice_its_share_of_the_minute(db: Database, pg_url: str):
-    org = await new_organization(db)
-    limits = RateLimits(read=100, write=12, webhook=10)  # 12 a minute: 4 in any 10 s span
+async def test_a_minute_allows_its_whole_limit_at_any_pace_and_the_next_minute_allows_again(
+    db: Database, pg_url: str
+):
+    """STANDARD's 60 writes a minute, all sent within 6 seconds: none refused (no 10-second cap
+    of 20), Remaining counting down to 0; the 61st is refused until the clock minute ends."""
+    org, clock = await new_organization(db), ManualClock(MINUTE_END - 59.5)
     async with (
-        served(db, pg_url, rate_limits_standard=limits) as (_, base),
+        served(db, pg_url, clock, rate_limits_standard=STANDARD) as (app, base),
         client(base, org) as http,
     ):
-        await clear_of_window_edge(10)
-        answers = [
-            await http.post(f"{seller()}/things", json={"name": f"t-{uuid4()}"}, headers=key())
-            for _ in range(5)
-        ]
-    assert [a.status_code for a in answers] == [201, 201, 201, 201, 429]
-    assert [a.headers["x-ratelimit-remaining"] for a in answers[:4]] == ["3", "2", "1", "0"]
-    assert answers[0].headers["x-ratelimit-limit"] == "12"
-    burst_end = int(time.time()) // 10 * 10 + 10
-    assert abs(int(answers[0].headers["x-ratelimit-reset"]) - burst_end) <= 10
-    rate_limited(answers[4], "4 requests per 10 seconds (burst) for write category exceeded.", 10)
+        url, answers = f"{seller()}/things", []
+        for _ in range(60):
+            answers.append(await http.post(url, json={"name": f"t-{uuid4()}"}, headers=key()))
+            clock.now += 0.1
+        clock.now = MINUTE_END - 37  # the contract's example: Retry-After 37
+        refused = await http.post(url, json={"name": f"t-{uuid4()}"}, headers=key())
+        clock.now = MINUTE_END - 0.4
+        last_moment = await http.post(url, json={"name": f"t-{uuid4()}"}, headers=key())
+        clock.now = MINUTE_END  # the next clock minute
+        next_minute = await http.post(url, json={"name": f"t-{uuid4()}"}, headers=key())
+    assert [a.status_code for a in answers] == [201] * 60, answers[-1].text
+    assert [a.headers["x-ratelimit-remaining"] for a in answers] == [
+        str(n) for n in range(59, -1, -1)
+    ]
+    for answer in answers:
+        assert answer.headers["x-ratelimit-limit"] == "60"
+        assert answer.headers["x-ratelimit-category"] == "write"
+        assert answer.headers["x-ratelimit-reset"] == str(MINUTE_END)
+    detail = "60 requests per minute for write category exceeded."
+    rate_limited(refused, detail, 37, MINUTE_END)
+    rate_limited(last_moment, detail, 1, MINUTE_END)
+    assert refused.headers["x-ratelimit-limit"] == "60"
+    assert next_minute.status_code == 201, next_minute.text
+    assert next_minute.headers["x-ratelimit-remaining"] == "59"
+    assert next_minute.headers["x-ratelimit-reset"] == str(MINUTE_END + 60)
+    assert await used(app, org, "write", MINUTE_END - 1) == 60  # the refused ones took none
+    assert await used(app, org, "write", MINUTE_END) == 1
+
+
+async def test_a_burst_is_twice_the_limit_across_a_minute_edge_never_more_in_a_minute(
+    db: Database, pg_url: str
+):
+    """A webhook setup script (list, register, get, test, deliveries) run twice in a row: its 10
+    webhook calls a minute go through at once; across the minute's edge 20 go through within a
+    second, the contract's burst of twice the limit; the 11th of a clock minute is refused."""
+    org, clock = await new_organization(db), ManualClock(MINUTE_END - 0.6)
+    async with (
+        served(db, pg_url, clock, rate_limits_standard=STANDARD) as (_, base),
+        client(base, org) as http,
+    ):
+        before = [await http.get("/v1/webhooks") for _ in range(10)]
+        refused = await http.get("/v1/webhooks")
+        clock.now = MINUTE_END + 0.2
+        after = [await http.get("/v1/webhooks") for _ in range(10)]
+        refused_after = await http.get("/v1/webhooks")
+    assert [a.status_code for a in before + after] == [200] * 20
+    assert [a.headers["x-ratelimit-remaining"] for a in after] == [str(n) for n in range(9, -1, -1)]
+    detail = "10 requests per minute for webhook category exceeded."
+    rate_limited(refused, detail, 1, MINUTE_END)
+    rate_limited(refused_after, detail, 60, MINUTE_END + 60)
 
 
 async def test_two_api_processes_share_the_counters(db: Database, pg_url: str):
     redis_url = os.environ.get("NT24_TEST_REDIS_URL")
     if not redis_url:
         pytest.skip("several API processes share their counters in Redis: NT24_TEST_REDIS_URL")
-    org = await new_organization(db)
+    org, clock = await new_organization(db), ManualClock(MINUTE_END - 30)
     settings = settings_for_tests(
         pg_url,
         rate_limits_standard=RateLimits(read=100, write=4, webhook=10),
-        rate_limit_burst_factor=6,
         rate_limit_storage=redis_url,
     )
     other_db = Database(pg_url)
     try:
         async with (
-            serving(conventions_app(db, settings)) as first_base,
-            serving(conventions_app(other_db, settings)) as second_base,
+            serving(conventions_app(db, settings, clock)) as first_base,
+            serving(conventions_app(other_db, settings, clock)) as second_base,
             client(first_base, org) as first,
             client(second_base, org) as second,
         ):
-            await clear_of_window_edge(60)
             answers = []
             for http in (first, second, first, second, first, second):
                 answers.append(
@@ -807,10 +848,16 @@ async def test_two_api_processes_share_the_counters(db: Database, pg_url: str):
                         f"{seller()}/things", json={"name": f"t-{uuid4()}"}, headers=key()
                     )
                 )
+            clock.now = MINUTE_END
+            next_minute = await second.post(
+                f"{seller()}/things", json={"name": f"t-{uuid4()}"}, headers=key()
+            )
     finally:
         await other_db.dispose()
     assert [a.status_code for a in answers] == [201, 201, 201, 201, 429, 429]
     assert [a.headers["x-ratelimit-remaining"] for a in answers] == ["3", "2", "1", "0", "0", "0"]
+    assert {a.headers["x-ratelimit-reset"] for a in answers} == {str(MINUTE_END)}
+    assert next_minute.status_code == 201 and next_minute.headers["x-ratelimit-remaining"] == "3"
 
 
 # --- list pages ---------------------------------------------------------------------------
@@ -895,47 +942,33 @@ def test_etags_are_matched_in_every_accepted_spelling():
     assert not none_match(f'"{digest[:-1]}"', f'"{digest}"')
 
 
-def test_window_arithmetic():
-    minute, burst = windows_for(60, 2.0, 10)
-    assert (minute, burst) == (Window(60, 60), Window(10, 20))
-    assert windows_for(300, 2.0, 10)[1].limit == 100
-    assert windows_for(10, 2.0, 10)[1].limit == 4  # 3.33 rounds up
-    assert windows_for(1, 2.0, 10)[1].limit == 1  # never 0
-    assert windows_for(4, 6, 10)[1].limit == 4  # never above the minute
-
-
-def test_verdicts_name_the_binding_window():
-    now = 1_729_684_205.0
-    minute, burst = windows_for(60, 2.0, 10)
-    empty = [WindowStats(now, 60), WindowStats(now, 20)]
-    fresh = allowed_verdict("write", (minute, burst), empty, now)
-    assert fresh.allowed and fresh.remaining == 19 and fresh.reset == 1_729_684_215
-    busy = [WindowStats(1_729_684_259.4, 6), WindowStats(1_729_684_207.5, 18)]
-    late = allowed_verdict("write", (minute, burst), busy, now)
-    assert late.remaining == 5 and late.reset == 1_729_684_260
-    assert late.headers() == {
+def test_verdicts_count_the_clock_minute():
+    now = MINUTE_END - 37.0
+    first = verdict_of("write", 60, 1, now)
+    assert first.allowed and first.remaining == 59 and first.reset == MINUTE_END
+    assert first.headers() == {
         "X-RateLimit-Limit": "60",
-        "X-RateLimit-Remaining": "5",
+        "X-RateLimit-Remaining": "59",
         "X-RateLimit-Reset": "1729684260",
         "X-RateLimit-Category": "write",
     }
-    full_minute = [WindowStats(1_729_684_259.2, 0), WindowStats(1_729_684_207.5, 17)]
-    over_minute = refused_verdict("write", (minute, burst), full_minute, now)
-    assert not over_minute.allowed and over_minute.retry_after == 55
-    assert over_minute.problem().detail == "60 requests per minute for write category exceeded."
-    both_full = [WindowStats(1_729_684_207.5, 0), WindowStats(1_729_684_209.1, 0)]
-    over_both = refused_verdict("write", (minute, burst), both_full, now)
-    assert over_both.retry_after == 5 and over_both.exceeded == burst  # the one freeing last
-    reads = windows_for(300, 2.0, 10)
-    over_burst = refused_verdict(
-        "read", reads, [WindowStats(now + 30, 260), WindowStats(now + 4.2, 0)], now
+    last = verdict_of("write", 60, 60, now)
+    assert last.allowed and last.remaining == 0
+    over = verdict_of("write", 60, 61, now)
+    assert not over.allowed and over.remaining == 0 and over.retry_after == 37
+    problem = over.problem()
+    assert problem.status == 429 and problem.headers["Retry-After"] == "37"
+    assert problem.detail == "60 requests per minute for write category exceeded."
+    assert problem.headers["X-RateLimit-Reset"] == "1729684260"
+    # whole seconds, rounded up: a retry after them lands in the next minute; never 0
+    assert verdict_of("read", 300, 301, MINUTE_END - 36.2).retry_after == 37
+    assert verdict_of("read", 300, 301, MINUTE_END - 0.01).retry_after == 1
+    # the minute's first instant belongs to it: its reset is the minute after
+    on_the_minute = verdict_of("webhook", 10, 11, MINUTE_END)
+    assert on_the_minute.reset == MINUTE_END + 60 and on_the_minute.retry_after == 60
+    assert on_the_minute.problem().detail == (
+        "10 requests per minute for webhook category exceeded."
     )
-    assert over_burst.retry_after == 5 and over_burst.problem().status == 429
-    assert over_burst.problem().detail == (
-        "100 requests per 10 seconds (burst) for read category exceeded."
-    )
-    assert over_burst.problem().headers["Retry-After"] == "5"
-    assert over_burst.remaining == 0 and over_burst.headers()["X-RateLimit-Reset"] == "1729684210"
 
 
 def test_categories_and_paths():

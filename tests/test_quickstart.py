@@ -283,9 +283,9 @@ def test_a_dev_stack_on_other_ports_calls_its_own_sandboxes(monkeypatch: pytest.
 def test_the_quickstart_sends_a_write_again_after_a_429_with_the_same_key(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """The script twice in a row makes more writes than the burst allows (20 in 10 s): a 429
-    stopped the second run. Now the write is sent again after Retry-After, with the same key
-    (a refusal before the command ran is not kept under it)."""
+    """A 429 (more writes in a clock minute than the organization's tier allows) used to stop
+    the script. Now the write is sent again after Retry-After, with the same key (a refusal
+    before the command ran is not kept under it)."""
     import httpx
 
     keys: list[str] = []

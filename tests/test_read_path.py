@@ -16,7 +16,6 @@ from uuid import uuid4
 
 import pytest
 import redis.asyncio
-from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage
 from limits.errors import StorageError
 from sqlalchemy import event, select
@@ -30,7 +29,7 @@ from api.shared.counters import (
     shared_redis_url,
     shared_storage,
 )
-from api.shared.rate_limit import Limiter, windows_for
+from api.shared.rate_limit import MINUTE, Limiter
 from settings import RateLimits
 from store.db import Database
 from store.identity import api_clients
@@ -45,7 +44,15 @@ from tests.conftest import (
     settings_for_tests,
 )
 from tests.test_buyers import buyer_body
-from tests.test_conventions import client, conventions_app, key, new_organization, seller
+from tests.test_conventions import (
+    MINUTE_END,
+    ManualClock,
+    client,
+    conventions_app,
+    key,
+    new_organization,
+    seller,
+)
 
 
 @pytest.fixture
@@ -61,46 +68,62 @@ def redis_url() -> str:
 
 async def test_two_limiters_sharing_one_redis_count_together(redis_url: str):
     first, second = Limiter(redis_url), Limiter(redis_url)
-    organization = int(uuid4().int % 10**9)
-    windows = windows_for(4, 6, 10)  # 4 a minute, and the burst span may use all of them
+    organization, now = int(uuid4().int % 10**9), MINUTE_END - 20.5
     verdicts = [
-        await limiter.hit(organization, "write", windows, time.time())
+        await limiter.hit(organization, "write", 4, now)
         for limiter in (first, second, first, second, first, second)
     ]
     assert [v.allowed for v in verdicts] == [True, True, True, True, False, False]
     assert [v.remaining for v in verdicts] == [3, 2, 1, 0, 0, 0]
+    assert {v.reset for v in verdicts} == {MINUTE_END}
     refused = verdicts[-1]
     assert refused.headers()["X-RateLimit-Limit"] == "4"
-    assert 1 <= refused.retry_after <= 60
+    assert refused.retry_after == 21
     assert refused.problem().detail == "4 requests per minute for write category exceeded."
+    assert await second.used(organization, "write", now) == 4  # the refused ones took none
     # another organization and another category have budgets of their own
-    assert (await first.hit(organization + 1, "write", windows, time.time())).remaining == 3
-    assert (await second.hit(organization, "read", windows, time.time())).remaining == 3
+    assert (await first.hit(organization + 1, "write", 4, now)).remaining == 3
+    assert (await second.hit(organization, "read", 4, now)).remaining == 3
+    # the next clock minute starts afresh, in both
+    assert (await second.hit(organization, "write", 4, MINUTE_END)).remaining == 3
+    assert (await first.hit(organization, "write", 4, MINUTE_END + 59.9)).remaining == 2
 
 
 async def test_memory_limiters_count_per_process():
     first, second = Limiter("memory://"), Limiter("memory://")
-    windows = windows_for(2, 6, 10)  # 2 a minute, both in one burst
-    assert [(await first.hit(1, "read", windows, time.time())).allowed for _ in range(3)] == [
+    now = MINUTE_END - 30
+    assert [(await first.hit(1, "read", 2, now)).allowed for _ in range(3)] == [
         True,
         True,
         False,
     ]
-    assert (await second.hit(1, "read", windows, time.time())).remaining == 1
+    assert (await second.hit(1, "read", 2, now)).remaining == 1
 
 
 async def test_a_refused_request_uses_no_budget():
-    limiter = Limiter("memory://")
-    minute, burst = windows_for(12, 2.0, 10)  # 12 a minute, 4 in any 10 s span
-    verdicts = [await limiter.hit(1, "write", (minute, burst), time.time()) for _ in range(6)]
-    assert [v.allowed for v in verdicts] == [True] * 4 + [False] * 2
-    assert verdicts[-1].problem().detail == (
-        "4 requests per 10 seconds (burst) for write category exceeded."
-    )
-    assert 1 <= verdicts[-1].retry_after <= 10
-    # the two refused requests were not counted in the minute: 8 of 12 are left
-    stats = await limiter.strategy.get_window_stats(RateLimitItemPerSecond(12, 60), "1", "write")
-    assert stats.remaining == 8
+    limiter, now = Limiter("memory://"), MINUTE_END - 30
+    verdicts = [await limiter.hit(1, "write", 12, now) for _ in range(14)]
+    assert [v.allowed for v in verdicts] == [True] * 12 + [False] * 2
+    assert verdicts[-1].problem().detail == "12 requests per minute for write category exceeded."
+    assert verdicts[-1].retry_after == 30
+    assert await limiter.used(1, "write", now) == 12
+    # a tier raised within the minute: the two refused requests did not spend the new budget
+    assert (await limiter.hit(1, "write", 20, now)).remaining == 7
+
+
+async def test_the_minute_is_the_clock_minute_a_burst_is_twice_it_across_the_edge():
+    limiter, limit = Limiter("memory://"), 60
+    # 60 in the minute's last second, 60 in the next one's first: 120 within a second
+    late = [await limiter.hit(1, "write", limit, MINUTE_END - 0.5) for _ in range(limit + 1)]
+    early = [await limiter.hit(1, "write", limit, MINUTE_END + 0.5) for _ in range(limit + 1)]
+    assert [v.allowed for v in late] == [True] * limit + [False]
+    assert [v.allowed for v in early] == [True] * limit + [False]
+    assert [v.remaining for v in early[:limit]] == list(range(limit - 1, -1, -1))
+    assert (late[-1].reset, early[-1].reset) == (MINUTE_END, MINUTE_END + MINUTE)
+    assert (late[-1].retry_after, early[-1].retry_after) == (1, 60)
+    # no clock minute ever allows more: the rest of the next minute stays refused
+    assert not (await limiter.hit(1, "write", limit, MINUTE_END + MINUTE - 0.1)).allowed
+    assert (await limiter.hit(1, "write", limit, MINUTE_END + MINUTE)).allowed
 
 
 @pytest.mark.fast
@@ -119,16 +142,15 @@ async def test_counting_under_many_keys_sweeps_the_memory_at_most_once_a_second(
 
     monkeypatch.setattr(MemoryStorage, "_MemoryStorage__expire_events", counted_sweep)
     limiter = Limiter("memory://")
-    windows = windows_for(100, 2.0, 10)
     started = time.monotonic()
     for organization in range(300):
-        await limiter.hit(organization, "read", windows, time.time())
+        await limiter.hit(organization, "read", 100, time.time())
         await asyncio.sleep(0)  # a sweep started by one request ends before the next
     took = time.monotonic() - started  # a few ms, unless the machine stalled
     assert 1 <= sweeps <= 1 + took / SWEEP_SECONDS
     swept = sweeps
     await asyncio.sleep(SWEEP_SECONDS)
-    await limiter.hit(0, "read", windows, time.time())
+    await limiter.hit(0, "read", 100, time.time())
     await asyncio.sleep(0)
     assert sweeps == swept + 1
 
@@ -147,7 +169,7 @@ async def test_a_memory_counter_expires_on_time_between_sweeps():
 @pytest.mark.fast
 async def test_a_memory_counter_maps_its_errors_as_the_library_does_through_one_wrapper():
     # limits wraps a storage's methods once more for each subclass: the counters' storage
-    # keeps MemoryStorage's own, so each of a request's dozen counter calls pays one wrapper
+    # keeps MemoryStorage's own, so each counter call of a request pays one wrapper
     for name in ("get", "incr", "get_sliding_window", "acquire_sliding_window_entry"):
         assert getattr(SweptMemoryStorage, name) is getattr(MemoryStorage, name)
 
@@ -164,18 +186,17 @@ async def test_a_memory_counter_maps_its_errors_as_the_library_does_through_one_
 async def test_two_api_processes_share_limits_and_headers_through_redis(
     db: Database, pg_url: str, redis_url: str
 ):
-    org = await new_organization(db)
+    org, clock = await new_organization(db), ManualClock(MINUTE_END - 42.3)
     settings = settings_for_tests(
         pg_url,
         rate_limits_standard=RateLimits(read=100, write=4, webhook=10),
-        rate_limit_burst_factor=6,
         rate_limit_storage=redis_url,
     )
     other_db = Database(pg_url)
     try:
         async with (
-            serving(conventions_app(db, settings)) as first_base,
-            serving(conventions_app(other_db, settings)) as second_base,
+            serving(conventions_app(db, settings, clock)) as first_base,
+            serving(conventions_app(other_db, settings, clock)) as second_base,
             client(first_base, org) as first,
             client(second_base, org) as second,
         ):
@@ -191,11 +212,11 @@ async def test_two_api_processes_share_limits_and_headers_through_redis(
     for answer in answers:
         assert answer.headers["x-ratelimit-limit"] == "4"
         assert answer.headers["x-ratelimit-category"] == "write"
-        assert abs(int(answer.headers["x-ratelimit-reset"]) - time.time() - 60) <= 3
+        assert answer.headers["x-ratelimit-reset"] == str(MINUTE_END)
     refused = answers[-1]
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["detail"] == "4 requests per minute for write category exceeded."
-    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["retry-after"] == "43"
     assert read.status_code == 200 and read.headers["x-ratelimit-remaining"] == "99"
 
 
@@ -296,8 +317,8 @@ async def test_a_redis_on_a_unix_socket_shares_the_limits_and_the_cached_princip
 ):
     storage = f"redis+unix://{unix_redis}"  # limits' scheme, as NT24_RATE_LIMIT_STORAGE takes it
     first, second = Limiter(storage), Limiter(storage)
-    windows = windows_for(2, 6, 10)
-    counted = [await lim.hit(7, "read", windows, time.time()) for lim in (first, second, first)]
+    now = time.time()
+    counted = [await lim.hit(7, "read", 2, now) for lim in (first, second, first)]
     assert [verdict.allowed for verdict in counted] == [True, True, False]
     shared = shared_redis_url(storage)
     assert shared is not None

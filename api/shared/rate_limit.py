@@ -4,33 +4,33 @@ Every organization has one budget per category (all its API clients share it): `
 GET), ``write`` (POST, PATCH, PUT, DELETE) and ``webhook`` (anything under ``/v1/webhooks``),
 sized by its tier (settings ``rate_limits_*``).
 
-Two sliding windows count each request (the ``limits`` library's sliding-window counter:
-the count of the current clock-aligned window plus the previous window's, weighted by the share
-of it the last span still covers):
+Each category is counted in a fixed, clock-aligned minute, as the contract has it ("window is
+a fixed 1-minute window; burst = up to 2x the per-minute limit over a 10-second span"): a clock
+minute (12:34:00 to 12:35:00) allows the tier's whole limit, however fast it is sent, and the
+next minute starts afresh. So a client never gets more than the limit in one clock minute, and
+at most twice the limit across a minute's edge in a short span: that is the burst, there is no
+cap of its own.
 
-- the last minute: at most the tier's limit, a hard ceiling (no clock minute ever holds more,
-  and the previous minute's count weighs in, so a client cannot send twice the limit across the
-  minute's edge);
-- the last burst span (10 s): at most ``burst_factor`` (2) times its share of the minute,
-  rounded up: 60 writes a minute allow 20 in any 10 s span, so a client may run at twice its
-  steady rate for 10 s but can neither exceed the minute's limit nor spend the whole minute in
-  one second.
+It is the fixed-window counter of the ``limits`` library (``FixedWindowRateLimiter``: one
+``incr`` of a counter that expires, allowed while the count is within the limit), with the
+clock minute's number in the counter's key: the library's own strategy starts a window at its
+key's first hit, not on the minute, and answers only yes or no, where the headers need the
+count. So an allowed request costs one counter increment whatever the traffic, in memory or one
+Redis round trip.
 
-Each window is two counters whatever the traffic, so a request costs the same at 3 requests a
-minute as at 90,000 (a moving window keeps every request of the last minute in a list, and its
-cost grew with it: the README's performance figures).
+A refused request uses no budget: its count is taken back (a second increment, on a refusal
+only), so a minute's counter holds what it allowed (``Limiter.used``), also for a tier raised
+within the minute. Every answer to an authenticated NT24 request carries ``X-RateLimit-Limit``
+(the minute's limit), ``X-RateLimit-Remaining`` (what may still be sent in this clock minute),
+``X-RateLimit-Reset`` (the Unix second this minute ends) and ``X-RateLimit-Category``; a 429
+``rate-limited`` adds ``Retry-After``, the whole seconds until that end (at least 1).
+Unauthenticated requests pass untouched: their endpoint answers 401 and there is no
+organization to count against.
 
-A refused request uses no budget: both windows are checked before either is counted (two
-requests racing for the last slot may still cost the loser one). Every answer to an
-authenticated NT24 request carries ``X-RateLimit-Limit`` (the minute's limit),
-``X-RateLimit-Remaining`` (what may still be sent before a 429, the lower of both windows),
-``X-RateLimit-Reset`` (Unix seconds when that binding window next frees a request) and
-``X-RateLimit-Category``; a 429 ``rate-limited`` adds ``Retry-After``. Unauthenticated requests
-pass untouched: their endpoint answers 401 and there is no organization to count against.
-
-The windows live where ``rate_limit_storage`` says: in the API process's memory (one API
-process, the embedded default) or in Redis, which every API process then shares. A request
-never writes to the database for them.
+The counters live where ``rate_limit_storage`` says: in the API process's memory (one API
+process, the embedded default) or in Redis, which every API process then shares (each process
+names the minute by its own clock: keep the API hosts' clocks synchronised). A request never
+writes to the database for them.
 """
 
 from __future__ import annotations
@@ -39,10 +39,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,10 +52,14 @@ from api.shared.metrics import RATE_LIMIT_REFUSALS
 from settings import RateLimits, Settings
 
 Authenticator = Callable[[Request], Awaitable[Principal]]
+Clock = Callable[[], float]
 
 NT24_PREFIXES = ("/v1/me", "/v1/partners", "/v1/webhooks", "/v1/events")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MINUTE = 60
+# How long a minute's counter is kept after its first count: past its minute's end, so that a
+# process whose clock lags a little behind the one that started it still finds it in Redis
+COUNTER_SECONDS = 2 * MINUTE
 
 
 def is_nt24_path(path: str) -> bool:
@@ -90,26 +91,6 @@ def limits_of(settings: Settings, tier: str) -> RateLimits:
 
 
 @dataclass(frozen=True)
-class Window:
-    """A window of ``seconds`` allowing ``limit`` requests."""
-
-    seconds: int
-    limit: int
-
-    def describe(self, category: str) -> str:
-        span = "minute" if self.seconds == MINUTE else f"{self.seconds} seconds (burst)"
-        return f"{self.limit} requests per {span} for {category} category exceeded."
-
-
-@lru_cache(maxsize=64)  # a few tiers and categories, asked on every request
-def windows_for(per_minute: int, burst_factor: float, burst_seconds: int) -> tuple[Window, Window]:
-    """The minute window and the burst window; the burst never allows more than the minute."""
-    # rounded before ceil so that float noise (20.000000001) does not grant one more request
-    share = math.ceil(round(per_minute * burst_factor * burst_seconds / MINUTE, 6))
-    return Window(MINUTE, per_minute), Window(burst_seconds, max(1, min(share, per_minute)))
-
-
-@dataclass(frozen=True)
 class Verdict:
     """What one request was told: its headers, and whether it may proceed."""
 
@@ -117,16 +98,14 @@ class Verdict:
     limit: int
     remaining: int
     reset: int
-    now: int
-    exceeded: Window | None
-
-    @property
-    def allowed(self) -> bool:
-        return self.exceeded is None
+    now: float
+    allowed: bool
 
     @property
     def retry_after(self) -> int:
-        return max(1, self.reset - self.now)
+        """Whole seconds until the minute ends, rounded up: a request sent after them is in
+        the next minute."""
+        return max(1, math.ceil(self.reset - self.now))
 
     def headers(self) -> dict[str, str]:
         return {
@@ -137,70 +116,44 @@ class Verdict:
         }
 
     def problem(self) -> Problem:
-        assert self.exceeded is not None
+        assert not self.allowed
         headers = self.headers() | {"Retry-After": str(self.retry_after)}
-        return Problem("rate-limited", self.exceeded.describe(self.category), headers=headers)
+        detail = f"{self.limit} requests per minute for {self.category} category exceeded."
+        return Problem("rate-limited", detail, headers=headers)
+
+
+def verdict_of(category: str, limit: int, count: int, now: float) -> Verdict:
+    """The verdict for the ``count``-th request of the clock minute holding ``now``."""
+    reset = (int(now // MINUTE) + 1) * MINUTE
+    return Verdict(category, limit, max(0, limit - count), reset, now, count <= limit)
 
 
 class Limiter:
-    """Sliding windows per organization and category, in memory or in Redis."""
+    """A fixed, clock-aligned minute per organization and category, in memory or in Redis."""
 
     def __init__(self, storage_url: str) -> None:
         self.storage = shared_storage(storage_url, "nt24-rate")
-        self.strategy = SlidingWindowCounterRateLimiter(self.storage)
 
-    async def hit(
-        self, organization_id: int, category: str, windows: tuple[Window, Window], now: float
-    ) -> Verdict:
-        """Count one request in both windows, shared by every process using this storage, and
-        judge it."""
-        ids = (str(organization_id), category)
-        minute, burst = _items(windows)
-        stats, count = self.strategy.get_window_stats, self.strategy.hit
-        before = [await stats(minute, *ids), await stats(burst, *ids)]
-        if before[0].remaining >= 1 and before[1].remaining >= 1:
-            if await count(minute, *ids) and await count(burst, *ids):
-                return allowed_verdict(category, windows, before, now)
-            before = [await stats(minute, *ids), await stats(burst, *ids)]
-        return refused_verdict(category, windows, before, now)
+    async def hit(self, organization_id: int, category: str, limit: int, now: float) -> Verdict:
+        """Count one request in the clock minute holding ``now``, shared by every process using
+        this storage, and judge it."""
+        key = _key(organization_id, category, now)
+        count = await self.storage.incr(key, COUNTER_SECONDS)
+        if count > limit:  # refused: the count is taken back, the refusal uses no budget
+            await self.storage.incr(key, COUNTER_SECONDS, amount=-1)
+        return verdict_of(category, limit, count, now)
+
+    async def used(self, organization_id: int, category: str, now: float) -> int:
+        """How many requests the clock minute holding ``now`` has allowed."""
+        return await self.storage.get(_key(organization_id, category, now))
 
     async def clear(self) -> None:
         await self.storage.reset()
 
 
-@lru_cache(maxsize=64)
-def _items(windows: tuple[Window, Window]) -> tuple[RateLimitItem, RateLimitItem]:
-    # one per pair of window sizes, not one per request: the tiers' windows are few
-    minute, burst = windows
-    return (
-        RateLimitItemPerSecond(minute.limit, minute.seconds),
-        RateLimitItemPerSecond(burst.limit, burst.seconds),
-    )
-
-
-def allowed_verdict(
-    category: str, windows: tuple[Window, Window], before: list[WindowStats], now: float
-) -> Verdict:
-    """The verdict for a request both windows counted, from what they held just before."""
-    left = []
-    for window, stats in zip(windows, before, strict=True):
-        # an empty window's reset is now + its length; else when it next frees a request
-        reset = now + window.seconds if stats.remaining == window.limit else stats.reset_time
-        left.append((stats.remaining - 1, math.ceil(reset)))
-    remaining, reset = min(left, key=lambda pair: pair[0])  # a tie names the minute
-    return Verdict(category, windows[0].limit, remaining, reset, int(now), None)
-
-
-def refused_verdict(
-    category: str, windows: tuple[Window, Window], stats: list[WindowStats], now: float
-) -> Verdict:
-    """The verdict for a request refused by a full window, from what the windows hold."""
-    full = [(w, math.ceil(s.reset_time)) for w, s in zip(windows, stats, strict=True)]
-    over = [(w, reset) for (w, reset), s in zip(full, stats, strict=True) if s.remaining < 1]
-    # the window that frees last is the one that keeps refusing
-    exceeded, reset = max(over or full, key=lambda pair: pair[1])
-    # whole seconds on both sides: Retry-After never exceeds the window's length
-    return Verdict(category, windows[0].limit, 0, reset, math.ceil(now), exceeded)
+def _key(organization_id: int, category: str, now: float) -> str:
+    # the clock minute's number: its counter is a key of its own, started on the minute
+    return f"{organization_id}/{category}/{int(now // MINUTE)}"
 
 
 def limiter_of(request: Request) -> Limiter:
@@ -219,9 +172,12 @@ class RateLimitMiddleware:
     and carry the headers too.
     """
 
-    def __init__(self, app: ASGIApp, authenticate: Authenticator = authenticate) -> None:
+    def __init__(
+        self, app: ASGIApp, authenticate: Authenticator = authenticate, clock: Clock = time.time
+    ) -> None:
         self.app = app
         self.authenticate = authenticate
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_nt24_path(scope["path"]):
@@ -250,12 +206,8 @@ class RateLimitMiddleware:
             return None
         settings = app_settings(request)
         category = category_of(request.scope["method"], request.scope["path"])
-        windows = windows_for(
-            getattr(limits_of(settings, caller.rate_limit_tier), category),
-            settings.rate_limit_burst_factor,
-            settings.rate_limit_burst_seconds,
-        )
-        return await limiter_of(request).hit(caller.organization_id, category, windows, time.time())
+        limit: int = getattr(limits_of(settings, caller.rate_limit_tier), category)
+        return await limiter_of(request).hit(caller.organization_id, category, limit, self.clock())
 
 
 async def _with_headers(
