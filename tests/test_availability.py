@@ -20,7 +20,13 @@ from uuid import uuid4
 import httpx
 import pytest
 from sqlalchemy import func, select
-from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput
+from temporalio.client import (
+    Client,
+    Interceptor,
+    OutboundInterceptor,
+    SignalWorkflowInput,
+    StartWorkflowInput,
+)
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
@@ -40,7 +46,7 @@ from tests.conftest import (
     start_dev_server,
     wait_until_ready,
 )
-from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
 from tests.payment_invoices import staff_member
 from tests.test_buyers import buyer_body
 from tests.test_web_admin import TOKEN, signed_in
@@ -190,6 +196,49 @@ async def test_a_buyer_whose_vies_check_could_not_start_gets_it_from_the_repeat_
             select(func.count()).select_from(ViesCheck).where(ViesCheck.buyer_id == buyer.id)
         )
     assert checks == 1  # the repeat after the check answered started none
+
+
+class SignalsRefused(Interceptor):
+    """Temporal gone after the client connected: a signal fails as the client fails it once
+    its own retries are spent."""
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _RefusedSignal(next)
+
+
+class _RefusedSignal(OutboundInterceptor):
+    async def signal_workflow(self, input: SignalWorkflowInput) -> None:
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_a_block_its_open_orders_did_not_hear_is_503_and_its_retry_tells_them(
+    pg_url: str, db: Database, stack: Stack
+):
+    """The block is committed, then told to the buyer's open orders. Temporal away at that
+    moment: 503 with Retry-After, not a 200 that leaves an order to decide VALID for a blocked
+    buyer; the retry, the buyer already blocked, tells them."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        orders = OrderClient(stack, tenant, http)
+        buyer = await orders.buyer()
+        order = (await orders.order(buyer))["uuid"]
+        config = stack.client.config()
+        away_client = Client(
+            **config | {"interceptors": [*config["interceptors"], SignalsRefused()]}
+        )
+        path = f"{tenant.seller}/buyers/{buyer}/block"
+        async with (
+            api(pg_url, db, away_client) as away,
+            away.http(await client_token(away, tenant)) as other,
+        ):
+            refused = await other.post(path, json={"reason": "fraud"}, headers=key())
+        assert unavailable(refused), refused.text
+        retried = await http.post(path, json={"reason": "fraud"}, headers=key())
+        assert retried.status_code == 200, retried.text
+        rollup = await orders.compliance_until(
+            order, lambda r: "BUYER_BLOCKED" in {b["code"] for b in r["blockers"]}
+        )
+    assert rollup["complianceStatus"] == "INCOMPLETE"
 
 
 async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once(

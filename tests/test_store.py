@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.buyers.queries import BuyerFilter, buyer_version, buyers_of_seller, vies_last_checked_at
+from store.buyers.buyers import current_buyer_ref
+from store.buyers.queries import BuyerFilter, buyer_version, buyers_of_seller
 from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
@@ -59,19 +60,24 @@ async def test_timestamps_come_back_in_utc(store: Database):
     assert again.dpa_accepted_at.tzinfo is not None
 
 
-async def test_a_buyers_last_vies_check_reads_as_it_was_written(store: Database):
-    """An order's create compares this with the buyer it was made with, to tell it of a VIES
-    check that finished meanwhile: the same aware instant must compare equal."""
+async def test_a_buyer_read_again_compares_equal_until_it_changes(store: Database):
+    """An order's create compares the buyer read after it with the buyer it was made with, to
+    tell it of a change committed meanwhile: an unchanged buyer (its aware instants included)
+    must compare equal, a VIES answer or a block must not."""
     org = await new_organization(store)
     buyer = await new_buyer(store, org, version=0)
-    assert await vies_last_checked_at(store, buyer.id) is None
     checked = datetime(2026, 12, 7, 9, 30, 15, 123456, tzinfo=UTC)
     async with store.transaction() as session:
         await session.execute(
             update(Buyer).where(Buyer.id == buyer.id).values(vies_last_checked_at=checked)
         )
-    assert await vies_last_checked_at(store, buyer.id) == checked
-    assert await vies_last_checked_at(store, -1) is None
+    told = await current_buyer_ref(store, buyer.id)
+    assert told is not None and told.vies_last_checked_at == checked
+    assert await current_buyer_ref(store, buyer.id) == told
+    async with store.transaction() as session:
+        await session.execute(update(Buyer).where(Buyer.id == buyer.id).values(status="BLOCKED"))
+    assert await current_buyer_ref(store, buyer.id) != told
+    assert await current_buyer_ref(store, -1) is None
 
 
 async def test_created_after_compares_in_utc_to_the_ends_of_the_calendar(store: Database):

@@ -390,6 +390,30 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     assert entry.username != "someone else"  # the acting staff member is the session's
 
 
+async def test_a_redecision_judges_the_buyer_as_it_is_now(stack: Stack):
+    """A decided order hears no more of its buyer (a block signals open orders only): staff
+    deciding it again after the buyer was blocked get the block's blocker, not VALID again on
+    the buyer as the first decision saw it."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = await client.delivered(buyer)
+        decided = (await client.get(f"/orders/{order}/compliance")).json()
+        assert decided["complianceStatus"] == "VALID"
+        blocked = await client.post(f"/buyers/{buyer}/block", {"reason": "fraud suspected"})
+        assert blocked.status_code == 200, blocked.text
+        async with web_session(stack) as (web, token):
+            answer = await web.post(
+                f"/app/orders/{order}/redecide",
+                data={"csrf_token": token, "reason": "buyer under review"},
+            )
+            assert answer.status_code == 303, answer.text
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+    assert rollup["complianceStatus"] == "INCOMPLETE", rollup
+    assert "BUYER_BLOCKED" in {b["code"] for b in rollup["blockers"]}
+
+
 NUL = "a\x00b"
 
 

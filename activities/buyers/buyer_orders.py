@@ -7,7 +7,7 @@ from uuid import UUID
 
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from store.buyers.buyers import open_orders
 from store.db import Database
@@ -19,7 +19,10 @@ from workflows.orders.model import BUYER_CHANGED, BuyerChanged, ViesEvidence
 async def notify_open_orders(
     client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
 ) -> int:
-    """Signal every open order of the buyer with its current KYC facts; returns how many."""
+    """Signal every open order of the buyer with its current KYC facts; returns how many.
+
+    An order that cannot be told now (Temporal away) fails the call: the API answers 503 and
+    the client's retry tells it again, an activity is retried."""
     found = await open_orders(db, buyer_uuid)
     if found is None:
         return 0
@@ -28,7 +31,10 @@ async def notify_open_orders(
             await client.get_workflow_handle(workflow_id).signal(
                 BUYER_CHANGED, BuyerChanged(found.buyer, vies)
             )
-        except RPCError:
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                # told to no one is not told: the caller fails (a 503, an activity retried)
+                raise
             continue  # the order's workflow has closed meanwhile: nothing to tell it
     return len(found.workflow_ids)
 

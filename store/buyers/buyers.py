@@ -77,6 +77,13 @@ async def buyer_ref(session: AsyncSession, buyer: Buyer) -> BuyerRef:
     )
 
 
+async def current_buyer_ref(db: Database, buyer_id: int) -> BuyerRef | None:
+    """The buyer's KYC facts as an order sees them, read now (None: no such buyer)."""
+    async with db.session() as session:
+        buyer = await session.get(Buyer, buyer_id)
+        return None if buyer is None else await buyer_ref(session, buyer)
+
+
 async def known_ibans(session: AsyncSession, buyer_id: int) -> list[str]:
     """IBANs the buyer paid from in its orders so far."""
     payments = await session.scalars(

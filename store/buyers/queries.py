@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, selectinload
 
@@ -78,15 +78,6 @@ def buyers_of_seller(tenant: Tenant, partner_id: int, only: BuyerFilter) -> Sele
     if only.updated_after:
         query = query.where(shown_after(Buyer.updated_at, only.updated_after))
     return query
-
-
-_VIES_LAST_CHECKED_AT = select(Buyer.vies_last_checked_at).where(Buyer.id == bindparam("buyer_id"))
-
-
-async def vies_last_checked_at(db: Database, buyer_id: int) -> datetime | None:
-    """When the buyer's last VIES check finished, in one point read (every order's create)."""
-    row = await db.read(PointRead(_VIES_LAST_CHECKED_AT, {"buyer_id": buyer_id}))
-    return None if row is None else row[0]
 
 
 async def kyc_documents(

@@ -750,6 +750,9 @@ class OrderWorkflow:
             )
         )
         self.state.decided = None
+        if command.buyer is not None:
+            assert self.state.created is not None
+            self.state.created.buyer = command.buyer
         await self._commit(
             command.source,
             bump_order=False,

@@ -448,8 +448,8 @@ async def block_buyer(
         if newly_blocked:
             buyer.status, buyer.blocked_reason = "BLOCKED", body.reason if body else None
             touch(buyer)
-    if newly_blocked:
-        await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
+    # every time, not only when newly blocked: a retry after a 503 tells the orders it missed
+    await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
     return versioned(BuyerOut.of(buyer), buyer.version)
 
 

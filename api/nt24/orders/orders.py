@@ -16,7 +16,6 @@ from pydantic import AfterValidator, Field
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from activities.buyers.buyer_orders import notify_open_orders
 from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
@@ -36,10 +35,10 @@ from api.shared.versioning import (
     versioned_json,
 )
 from settings import Settings
-from store.buyers.buyers import buyer_ref, known_ibans
-from store.buyers.queries import buyer_of_seller, vies_last_checked_at
+from store.buyers.buyers import buyer_ref, current_buyer_ref, known_ibans
+from store.buyers.queries import buyer_of_seller
 from store.db import Database
-from store.models import Buyer, Order
+from store.models import Order
 from store.orders.queries import OrderFilter, order_by_external_id, order_version, orders_of_seller
 from workflows.change_source import ChangeSource
 from workflows.ids import order_workflow_id
@@ -304,18 +303,23 @@ async def create(
         client, order_workflow_id(uuid), OrderWorkflow.create, command, start=start
     )
     if result.created:
-        await _catch_up_on_vies(client, db, buyer, buyer_now)
+        await _catch_up_on_the_buyer(client, db, uuid, buyer.id, buyer_now)
     answer = versioned_json(
         answer_body(result), result.version, status_code=201 if result.created else 200
     )
     return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}")
 
 
-async def _catch_up_on_vies(client: Client, db: Database, buyer: Buyer, told: m.BuyerRef) -> None:
-    """A VIES check that finished while the order was being created looked for the buyer's
-    open orders before this one's row existed: tell the new order what it missed."""
-    if await vies_last_checked_at(db, buyer.id) != told.vies_last_checked_at:
-        await notify_open_orders(client, db, buyer.uuid)
+async def _catch_up_on_the_buyer(
+    client: Client, db: Database, order_uuid: UUID, buyer_id: int, told: m.BuyerRef
+) -> None:
+    """A change to the buyer committed while the order was being created (a VIES answer, a
+    block, its KYC) looked for the buyer's open orders before this one's row existed: tell the
+    new order what it missed, or it could decide on the buyer as it was."""
+    now = await current_buyer_ref(db, buyer_id)
+    if now is not None and now != told:
+        handle = client.get_workflow_handle(order_workflow_id(order_uuid))
+        await handle.signal(OrderWorkflow.buyer_changed, m.BuyerChanged(now))
 
 
 @router.get(
