@@ -24,10 +24,13 @@ async def test_the_export_file_masks_ibans_lists_kyc_documents_and_invoice_corre
         buyer = await client.buyer()
         order = (await client.order(buyer))["uuid"]
         await client.invoice_and_payment(order)  # paid from DE89 3704 0044 0532 0130 00
+        # the invoice as the rollup judged it (VALID, a final invoice required): a version
+        # after the one submitted, which corrected nothing
+        [submitted] = (await client.get(f"/orders/{order}/invoice")).json()
         corrected = await http.patch(
             f"{tenant.seller}/orders/{order}/invoice",
             json={"type": "PRELIMINARY", "invoiceNumber": "INV-CORRECTED-1"},
-            headers=key() | {"If-Match": '"0"'},
+            headers=key() | {"If-Match": f'"{submitted["version"]}"'},
         )
         assert corrected.status_code == 200, corrected.text
         ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
@@ -50,5 +53,10 @@ async def test_the_export_file_masks_ibans_lists_kyc_documents_and_invoice_corre
     assert documents and "The buyer's KYC documents" in text
     for document in documents:
         assert document["sha256"] in text and document["type"] in text
-    assert "PRELIMINARY v0, submitted" in text and "PRELIMINARY v1, corrected" in text
+    assert submitted["version"] > 0 and corrected.json()["version"] == submitted["version"] + 1
+    # the correction history: as submitted, then the correction; not the versions between
+    assert "PRELIMINARY v0, submitted" in text
+    assert f"PRELIMINARY v{submitted['version'] + 1}, corrected" in text
+    for between in range(1, submitted["version"] + 1):
+        assert f"PRELIMINARY v{between}, corrected" not in text
     assert "INV-CORRECTED-1" in text

@@ -770,8 +770,8 @@ def _invoices(content: ExportFileContent) -> list[Flowable]:
         _table(head, rows, (62, 130, 60, 85, 78, 78)),
         _paragraph("Correction history", _SUBHEADING),
         _paragraph(
-            "Every version of each invoice as it was recorded, oldest first: version 0 as "
-            "submitted, each later version a correction with the values it set."
+            "Each invoice as it was recorded, oldest first: version 0 as submitted, then each "
+            "later version that corrected its data, with the values it set."
         ),
         _table(
             ("Invoice", "Recorded at", "By", "Number", "Date", "Amount", "VAT incl.", "Margin"),

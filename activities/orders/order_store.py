@@ -11,7 +11,7 @@ Update returns only after it, so a client reads its own write.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -214,7 +214,9 @@ def _views(snapshot: OrderSnapshot, rendered: OrderJson) -> dict[str, Any]:
         "status": snapshot.status,
         "compliance_status": snapshot.compliance_status,
         "version": snapshot.version,
-        "updated_at": snapshot.updated_at,
+        # the order's updatedAt, which the list's updatedAfter filter and its sort read: it
+        # moves with the order's version, not with every change of a part of it
+        "updated_at": snapshot.resources.updated_at or snapshot.updated_at,
         "order": rendered.order,
         "invoices": rendered.invoices,
         "payment": rendered.payment,
@@ -432,6 +434,28 @@ def _invoice_version(v: InvoiceVersion) -> pdf.InvoiceVersionFacts:
     )
 
 
+def _corrections(
+    versions: Iterable[pdf.InvoiceVersionFacts],
+) -> tuple[pdf.InvoiceVersionFacts, ...]:
+    """Each invoice as submitted and each version that changed its data: a version that only
+    followed the rollup (its status, whether a final invoice is required or arrived) corrects
+    nothing, so the correction history leaves it out."""
+    kept: list[pdf.InvoiceVersionFacts] = []
+    last: dict[str, tuple] = {}
+    for version in versions:
+        values = (
+            version.number,
+            version.invoice_date,
+            version.amount,
+            version.vat_included,
+            version.margin_scheme,
+        )
+        if last.get(version.type) != values:
+            kept.append(version)
+        last[version.type] = values
+    return tuple(kept)
+
+
 async def _export_content(
     session: AsyncSession, order: Order, request: ExportFileRequest
 ) -> pdf.ExportFileContent:
@@ -561,7 +585,7 @@ async def _export_content(
         ),
         documents=tuple(_document(d) for d in documents),
         kyc_documents=tuple(_document(d) for d in kyc_documents),
-        invoice_history=tuple(_invoice_version(v) for v in invoice_versions),
+        invoice_history=_corrections(_invoice_version(v) for v in invoice_versions),
         blockers=tuple(evaluation.blockers),
         rules=tuple(evaluation.rule_outcomes),
         # each earlier version was archived for the reason of the one that replaced it

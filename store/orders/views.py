@@ -19,7 +19,7 @@ from workflows.orders.model import (
     Person,
     Pickup,
 )
-from workflows.orders.rules.outcome import ComplianceStatus
+from workflows.orders.shown import export_file_status, rollup_module, vin_compliance_status
 from workflows.orders.state import OrderResources, Resource, export_file_url
 from workflows.orders.status import OrderStatus
 
@@ -63,20 +63,7 @@ def compact(value: Any) -> Any:
     return value
 
 
-def _vin(order: OrderResources, vin: OrderVin) -> dict:
-    transport = order.transport
-    status: str
-    if (
-        order.evaluation is not None
-        and order.evaluation.compliance_status != ComplianceStatus.INCOMPLETE
-    ):
-        status = order.evaluation.compliance_status
-    elif transport.delivery is not None:
-        status = "DELIVERED"
-    elif transport.pickup is not None:
-        status = "TRANSPORT_PENDING"
-    else:
-        status = "PENDING"
+def _vin(vin: OrderVin, status: str) -> dict:
     return {
         "vin": vin.vin,
         "brand": vin.brand,
@@ -90,13 +77,14 @@ def _vin(order: OrderResources, vin: OrderVin) -> dict:
 
 
 def order_view(order: OrderResources) -> dict:
+    status = vin_compliance_status(order)
     return compact(
         {
             "uuid": order.identity.order_uuid,
             "externalOrderId": order.identity.external_order_id,
             "buyerId": order.buyer_uuid,
             "status": order.status,
-            "vins": [_vin(order, v) for v in order.vins],
+            "vins": [_vin(v, status) for v in order.vins],
             "totalAmount": money_json(order.total_amount),
             "purchaseDate": _date(order.purchase_date),
             "responsibleContact": _person(order.responsible_contact),
@@ -109,8 +97,7 @@ def order_view(order: OrderResources) -> dict:
 
 
 def invoice_view(order: OrderResources, invoice: Invoice) -> dict:
-    evaluation = order.evaluation
-    module = evaluation.modules.get("invoice", {}) if evaluation else {}
+    module = rollup_module(order.evaluation, "invoice")
     return compact(
         {
             "type": invoice.type,
@@ -132,8 +119,7 @@ def payment_view(order: OrderResources) -> dict | None:
     payment = order.payment
     if payment is None:
         return None
-    evaluation = order.evaluation
-    module = evaluation.modules.get("payment", {}) if evaluation else {}
+    module = rollup_module(order.evaluation, "payment")
     return compact(
         {
             "paymentDate": _date(payment.payment_date),
@@ -221,20 +207,11 @@ def document_view(document: DocumentRef) -> dict:
 
 
 def export_file_view(order: OrderResources) -> dict:
-    evaluation = order.evaluation
     files = order.export_files
-    if order.export_requested is not None:
-        status = "GENERATING" if files or evaluation is not None else "PENDING"
-    elif order.export_failed:
-        status = "FAILED"
-    elif files:
-        status = "READY"
-    else:
-        status = "NOT_ELIGIBLE"
     latest = files[-1] if files else None
     return compact(
         {
-            "status": status,
+            "status": export_file_status(order),
             "version": latest.version if latest else None,
             "downloadUrl": export_file_url(order.identity, latest.version) if latest else None,
             "generatedAt": _utc(latest.generated_at) if latest else None,
@@ -256,13 +233,11 @@ def compliance_view(order: OrderResources) -> dict:
     evaluation = order.evaluation
     assert evaluation is not None
     export_file = export_file_view(order)
+    status = vin_compliance_status(order)
     modules = {name: dict(values) for name, values in evaluation.modules.items()}
     modules["order"] = {
         "status": "COMPLETE" if order.status != OrderStatus.CANCELLED else "CANCELLED",
-        "vins": [
-            {"vin": v["vin"], "complianceStatus": v["complianceStatus"]}
-            for v in order_view(order)["vins"]
-        ],
+        "vins": [{"vin": v.vin, "complianceStatus": status} for v in order.vins],
     }
     transport = modules.setdefault("transport", {})
     transport["dailyViesChecksActive"] = order.daily_vies_active
@@ -287,7 +262,7 @@ def compliance_view(order: OrderResources) -> dict:
             "blockers": [asdict(b) for b in evaluation.blockers],
             "modules": modules,
             "version": order.compliance_version,
-            "updatedAt": _utc(order.updated_at),
+            "updatedAt": _utc(order.compliance_updated_at or order.updated_at),
         }
     )
 

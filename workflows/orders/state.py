@@ -29,6 +29,14 @@ from workflows.orders.status import OrderStatus
 
 
 @dataclass
+class Shown:
+    """A resource as it was last shown: its content's digest and the version it had then."""
+
+    digest: str
+    version: int
+
+
+@dataclass
 class OrderState:
     """The order's state, whole: the workflow holds one and continue-as-new carries it into
     the next run as it is. What is derived from it (the rollup's evaluation) is recomputed."""
@@ -58,6 +66,14 @@ class OrderState:
     # The head of the order's evidence chain as the read-model write sealed it: the
     # database's chain and this history witness each other (None before the first write)
     chain_head: str | None = None
+    # What each resource showed after the last change (workflows/orders/shown.py), by its
+    # name there: a resource whose content moves without its version gets a new one. Empty
+    # until the first change that compares (orders begun before it: that change's content)
+    shown: dict[str, Shown] = field(default_factory=dict)
+    # When the order's and the rollup's versions last moved: their ``updatedAt`` (None in
+    # orders from before, which show ``updated_at``, the last change of anything)
+    order_changed_at: datetime | None = None
+    compliance_changed_at: datetime | None = None
 
 
 @dataclass
@@ -100,6 +116,8 @@ class OrderResources:
     export_requested: str | None
     export_failed: bool
     daily_vies_active: bool
+    # When the rollup last changed (None from a worker of the previous release: updated_at)
+    compliance_updated_at: datetime | None = None
 
 
 class Resource(StrEnum):

@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         RevokePickup,
         SubmitInvoice,
         SubmitPayment,
+        Transport,
         ViesEvidence,
     )
     from workflows.orders.refusals import OrderRefusal
@@ -66,12 +67,21 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.orders.rules.outcome import ComplianceStatus, Decision
     from workflows.orders.rules.versions import RULE_SETS
+    from workflows.orders.shown import (
+        COMPLIANCE,
+        ORDER,
+        PAYMENT,
+        TRANSPORT,
+        invoice_kind,
+        shown_digests,
+    )
     from workflows.orders.state import (
         CommandResult,
         OrderResources,
         OrderStart,
         OrderState,
         Resource,
+        Shown,
         export_file_url,
         shown_part,
     )
@@ -94,6 +104,12 @@ _VIES_FAILED_WITH_THE_CHECK = "vies-failed-event-with-the-check"
 # earlier one covers (runs before the patch superseded every earlier one of the type, whatever
 # VINs it covered). Asked again under an id of the moment, as _rule_set does: see _per_vin
 _SUPERSEDE_PER_VIN = "supersede-per-vin"
+# Each resource's version (its ETag) and updatedAt move whenever what it shows does, the
+# rollup's and the order's too, and events carry the order's version after the change (runs
+# before the patch bumped a version only where a command did, and the rollup's only when its
+# status, decision or blocker codes changed). Asked again under an id of the moment, as
+# _per_vin does
+_VERSIONS_FOLLOW_CONTENT = "versions-follow-content"
 
 
 @workflow.defn
@@ -108,6 +124,7 @@ class OrderWorkflow:
         self.head_revision = 0  # the revision whose evidence chain head ``chain_head`` is
         self.rule_set = LEGACY_RULE_SET  # until _rule_set finds a newer one adopted
         self.supersede_per_vin = False  # until _per_vin finds the patch adopted
+        self.versions_follow_content = False  # until _follows_content finds it adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -804,21 +821,35 @@ class OrderWorkflow:
         ``redecided``: the reason of a staff re-decision, for the Export File it produces;
         ``index``: search attributes to upsert with the statuses (the order's identity)."""
         assert self.state.created is not None
-        now = workflow.now()
+        now, before = workflow.now(), self.state.updated_at
         if bump_order:
             self.state.version += 1
         self.state.revision += 1
         self.state.updated_at = now
         previous = self.evaluation
         self.evaluation = self._evaluate()
-        if previous is None or _rollup_key(previous) != _rollup_key(self.evaluation):
-            self.state.compliance_version += 1
-            self._rollup_events(previous, self.evaluation, source)
-        if redecided is not None and self.evaluation.decision is not None:
-            self.state.export_requested = (
-                redecided  # a new version even when the decision is the same
-            )
-        self._settle_status()
+        rollup_changed = previous is None or _rollup_key(previous) != _rollup_key(self.evaluation)
+        if self._follows_content():
+            # the events are built once every version has moved: they carry the order's after
+            if rollup_changed:
+                self.state.compliance_version += 1
+                if _decided_now(previous, self.evaluation):
+                    self.state.export_requested = "Compliance decision made"
+            if redecided is not None and self.evaluation.decision is not None:
+                self.state.export_requested = redecided
+            self._settle_status()
+            self._follow_content(before, bump_order, rollup_changed)
+            if rollup_changed:
+                self._rollup_events(previous, self.evaluation, source, request_export=False)
+        else:
+            if rollup_changed:
+                self.state.compliance_version += 1
+                self._rollup_events(previous, self.evaluation, source)
+            if redecided is not None and self.evaluation.decision is not None:
+                self.state.export_requested = (
+                    redecided  # a new version even when the decision is the same
+                )
+            self._settle_status()
         statuses = (self.state.status, self.evaluation.compliance_status)
         if not workflow.patched(_INDEX_ON_CHANGE):
             self.indexed = None  # upserted on every write
@@ -890,7 +921,79 @@ class OrderWorkflow:
             return "Next daily VIES re-check"
         return "Retention of a finished order ends"
 
-    def _rollup_events(self, previous: Evaluation | None, current: Evaluation, source: str) -> None:
+    def _follows_content(self) -> bool:
+        """Whether versions follow the content (``_VERSIONS_FOLLOW_CONTENT``), asked as
+        ``_per_vin`` asks: an order begun before the deploy hears "no" while its history
+        replays, so it asks again under an id of the moment until one is answered "yes"."""
+        if not self.versions_follow_content:
+            at = workflow.info().get_current_history_length()
+            self.versions_follow_content = workflow.patched(
+                _VERSIONS_FOLLOW_CONTENT
+            ) or workflow.patched(f"{_VERSIONS_FOLLOW_CONTENT}-at-{at}")
+        return self.versions_follow_content
+
+    def _follow_content(
+        self, before: datetime | None, bump_order: bool, rollup_changed: bool
+    ) -> None:
+        """Give each resource whose content moved in this change, and whose version the command
+        did not already move, its next version (at most one per change), and the order and the
+        rollup their time of change. The first comparison (a new order, or one begun before
+        versions followed the content) takes the content as it is, without a new version."""
+        now, shown = workflow.now(), self.state.shown
+        if ORDER not in shown:
+            self.state.order_changed_at = now if bump_order else before
+            self.state.compliance_changed_at = now if rollup_changed else before
+        for name, digest in shown_digests(self._resources()).items():
+            last = shown.get(name)
+            if (
+                last is not None
+                and last.digest != digest
+                and last.version == self._version_of(name)
+            ):
+                self._bump(name)
+            version = self._version_of(name)
+            if last is not None and last.version != version:
+                if name == ORDER:
+                    self.state.order_changed_at = now
+                elif name == COMPLIANCE:
+                    self.state.compliance_changed_at = now
+            shown[name] = Shown(digest, version)
+
+    def _version_of(self, name: str) -> int:
+        if name == ORDER:
+            return self.state.version
+        if name == COMPLIANCE:
+            return self.state.compliance_version
+        return self._sub_resource(name).version
+
+    def _bump(self, name: str) -> None:
+        """The next version of the resource ``name``, changed now (the order's and the rollup's
+        time of change: set by ``_follow_content``)."""
+        if name == ORDER:
+            self.state.version += 1
+        elif name == COMPLIANCE:
+            self.state.compliance_version += 1
+        else:
+            changed = self._sub_resource(name)
+            changed.version += 1
+            changed.updated_at = workflow.now()
+
+    def _sub_resource(self, name: str) -> Invoice | Payment | Transport:
+        """The invoice, payment or transport named ``name``: each keeps its version."""
+        if name == TRANSPORT:
+            return self.state.transport
+        if name == PAYMENT:
+            assert self.state.payment is not None
+            return self.state.payment
+        return self.state.invoices[invoice_kind(name)]
+
+    def _rollup_events(
+        self,
+        previous: Evaluation | None,
+        current: Evaluation,
+        source: str,
+        request_export: bool = True,
+    ) -> None:
         before = previous.compliance_status if previous else None
         if before != current.compliance_status and before is not None:
             self._event(
@@ -903,9 +1006,7 @@ class OrderWorkflow:
                     "blockers": [vars(b) for b in current.blockers],
                 },
             )
-        if current.decision is not None and (
-            previous is None or previous.decision != current.decision
-        ):
+        if _decided_now(previous, current):
             self._event(
                 "compliance.decision_made",
                 source,
@@ -915,7 +1016,8 @@ class OrderWorkflow:
                     "complianceStatus": current.compliance_status,
                 },
             )
-            self.state.export_requested = "Compliance decision made"
+            if request_export:
+                self.state.export_requested = "Compliance decision made"
 
     def _settle_status(self) -> None:
         assert self.evaluation is not None
@@ -1112,7 +1214,7 @@ class OrderWorkflow:
             version=self.state.version,
             compliance_version=self.state.compliance_version,
             created_at=self.state.created_at,
-            updated_at=self.state.updated_at,
+            updated_at=self.state.order_changed_at or self.state.updated_at,
             cancellation_reason=self.state.cancellation_reason,
             invoices=self.state.invoices,
             payment=self.state.payment,
@@ -1123,6 +1225,7 @@ class OrderWorkflow:
             export_requested=self.state.export_requested,
             export_failed=self.state.export_failed,
             daily_vies_active=self.daily_vies_active,
+            compliance_updated_at=self.state.compliance_changed_at or self.state.updated_at,
         )
 
 
@@ -1153,6 +1256,13 @@ def _rollup_key(evaluation: Evaluation) -> tuple:
         evaluation.compliance_status,
         evaluation.decision,
         tuple((b.module, b.code) for b in evaluation.blockers),
+    )
+
+
+def _decided_now(previous: Evaluation | None, current: Evaluation) -> bool:
+    """Whether ``current`` makes a decision ``previous`` had not made."""
+    return current.decision is not None and (
+        previous is None or previous.decision != current.decision
     )
 
 
