@@ -675,3 +675,77 @@ async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_afte
         workflow_runner=workflow_runner(strict=True),
     )
     await replayer.replay_workflow(await handle.fetch_history())
+
+
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBeforeVersionsFollowContent(OrderWorkflow):
+    """The order workflow as deployed before a resource's version followed its content."""
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+    def _follows_content(self) -> bool:
+        return False
+
+
+async def test_a_running_order_versions_what_changes_from_its_first_change_after_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """Before the deploy a transport document moved no version; an order begun then takes its
+    content as it is at its first change after the deploy (no new version: nothing to compare
+    it with), and from its next change on a document is a new transport version. Its history
+    replays the same way."""
+    recorded = OrderActivities()
+    orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
+
+    async with orders.worker(OrderWorkflowBeforeVersionsFollowContent, max_cached_workflows=0):
+        handle = await orders.create()
+        await orders.picked_up(handle)
+        picked_up = recorded.last.resources.transport.version
+        await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans GmbH")
+    assert recorded.last.resources.transport.version == picked_up  # the old behaviour
+
+    async with orders.worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+        await orders.attach(handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG")
+        baseline = recorded.last.resources.transport.version
+        await orders.attach(handle, "TRANSPORT_CMR_DELIVERY", "CARRIER", "Trans GmbH")
+        after = recorded.last.resources
+    assert baseline == picked_up
+    assert after.transport.version == baseline + 1
+    assert after.transport.updated_at == recorded.last.updated_at
+    replayer = Replayer(
+        workflows=[OrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
+async def test_each_change_gives_what_it_changed_one_new_version(orders: Orders):
+    """A new order: each resource whose content a change moves takes one new version in it
+    (a command's own, or one for the content), the rest keep theirs; the rollup's events
+    carry the order's version after the change."""
+    handle = await orders.create()
+    await orders.picked_up(handle)
+    start = orders.recorded.last.resources
+    assert start.payment is not None
+    await orders.attach(handle, "SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None)
+    await orders.attach(handle, "PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank")
+    paid = orders.recorded.last.resources
+    await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH")
+    await orders.attach(handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG")
+    documented = orders.recorded.last.resources
+    await orders.delivered(handle)
+    decided = orders.recorded.last
+
+    assert paid.payment is not None and paid.payment.version == start.payment.version + 1
+    assert documented.transport.version == paid.transport.version + 2  # one per document
+    assert documented.version == start.version  # the order showed nothing new
+    # the delivery: the transport's own version, and the order's (the command's: one)
+    assert decided.status == "COMPLIANCE_VALID"
+    assert decided.resources.transport.version == documented.transport.version + 1
+    assert decided.version == documented.version + 1
+    events = {e.type: e.data for e in decided.events}
+    assert events["compliance.decision_made"]["version"] == decided.version
+    assert events["compliance.status_changed"]["version"] == decided.version
