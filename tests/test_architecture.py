@@ -63,6 +63,7 @@ LEAVES = (
     "workflows.search_attributes",
     "workflows.orders.rollup",  # the order's state read by the pure rules
     "workflows.orders.state",  # the order's state, carried over and shown by its answers
+    "workflows.orders.shown",  # what each resource of the order shows: versions follow it
     "workflows.refusal",
     "workflows.orders.refusals",
     "workflows.payments.refusals",
