@@ -112,6 +112,7 @@ def activities(db: Database, settings: Settings, clients: KeptAliveClients) -> l
         vies.check_vat_number,
         vies.record_vies_check,
         order_store.write_order,
+        order_store.current_buyer,
         buyer_orders.notify_buyer_orders,
         identity.create_identity_session,
         identity.screen_aml,

@@ -71,13 +71,13 @@ async def test_a_buyer_read_again_compares_equal_until_it_changes(store: Databas
         await session.execute(
             update(Buyer).where(Buyer.id == buyer.id).values(vies_last_checked_at=checked)
         )
-    told = await current_buyer_ref(store, buyer.id)
+    told = await current_buyer_ref(store, buyer.uuid)
     assert told is not None and told.vies_last_checked_at == checked
-    assert await current_buyer_ref(store, buyer.id) == told
+    assert await current_buyer_ref(store, buyer.uuid) == told
     async with store.transaction() as session:
         await session.execute(update(Buyer).where(Buyer.id == buyer.id).values(status="BLOCKED"))
-    assert await current_buyer_ref(store, buyer.id) != told
-    assert await current_buyer_ref(store, -1) is None
+    assert await current_buyer_ref(store, buyer.uuid) != told
+    assert await current_buyer_ref(store, uuid4()) is None
 
 
 async def test_created_after_compares_in_utc_to_the_ends_of_the_calendar(store: Database):

@@ -29,6 +29,7 @@ from activities.orders.export_file_render import ExportFileRenderer
 from activities.orders.export_file_signing import ExportFileSigner, Seal
 from activities.orders.order_evidence import evidence_of, vies_check_key
 from activities.webhooks.delivery import kick_fan_out
+from store.buyers.buyers import current_buyer_ref
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -49,13 +50,22 @@ from store.orders.rule_sets import FILES, digest
 from store.orders.views import OrderJson, order_json
 from workflows.money_json import money_from_json
 from workflows.orders import activities as interface
-from workflows.orders.activities import ExportFileRequest, GeneratedExportFile, OrderSnapshot
-from workflows.orders.model import Pickup
+from workflows.orders.activities import (
+    BuyerAsked,
+    ExportFileRequest,
+    GeneratedExportFile,
+    OrderSnapshot,
+)
+from workflows.orders.model import BuyerRef, Pickup
 
 
 class OrderStoreActivities(interface.OrderStoreActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    @activity.defn
+    async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
+        return await current_buyer_ref(self.db, UUID(asked.buyer_uuid))
 
     @activity.defn
     async def write_order(self, snapshot: OrderSnapshot) -> str:

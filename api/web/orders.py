@@ -609,7 +609,7 @@ async def _redecide(request: Request, loaded: Loaded, form: FormData) -> tuple[A
             reason,
             staff or "staff",
             source=WEB_APP,
-            buyer=await current_buyer_ref(database(request), loaded.row.buyer_id),
+            buyer=await current_buyer_ref(database(request), loaded.buyer.uuid),
         ),
     )
     return before, {"status": after["status"], "reason": reason}

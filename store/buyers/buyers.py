@@ -77,10 +77,10 @@ async def buyer_ref(session: AsyncSession, buyer: Buyer) -> BuyerRef:
     )
 
 
-async def current_buyer_ref(db: Database, buyer_id: int) -> BuyerRef | None:
+async def current_buyer_ref(db: Database, buyer_uuid: UUID) -> BuyerRef | None:
     """The buyer's KYC facts as an order sees them, read now (None: no such buyer)."""
     async with db.session() as session:
-        buyer = await session.get(Buyer, buyer_id)
+        buyer = await session.scalar(select(Buyer).where(Buyer.uuid == buyer_uuid))
         return None if buyer is None else await buyer_ref(session, buyer)
 
 

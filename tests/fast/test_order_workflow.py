@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
@@ -31,10 +31,16 @@ from workflows.buyers.activities import (
     ViesCheckRequest,
 )
 from workflows.buyers.vies_check import BuyerViesCheckWorkflow
-from workflows.orders.activities import ExportFileRequest, GeneratedExportFile, OrderSnapshot
+from workflows.orders.activities import (
+    BuyerAsked,
+    ExportFileRequest,
+    GeneratedExportFile,
+    OrderSnapshot,
+)
 from workflows.orders.model import (
     Address,
     AttachDocument,
+    BuyerChanged,
     BuyerRef,
     CancelOrder,
     ConfirmDelivery,
@@ -76,11 +82,16 @@ class OrderActivities:
         self.writes: list[OrderSnapshot] = []
         self.export_files: list[ExportFileRequest] = []
         self.vies_checks: list[ViesCheckRequest] = []
+        self.buyer: BuyerRef | None = None  # the buyer as the store holds it; None: not known
 
     @activity.defn(name="write_order")
     async def write_order(self, snapshot: OrderSnapshot) -> str:
         self.writes.append(snapshot)
         return f"head-{snapshot.revision}"
+
+    @activity.defn(name="current_buyer")
+    async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
+        return self.buyer
 
     @activity.defn(name="generate_export_file")
     async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
@@ -107,6 +118,7 @@ class OrderActivities:
     def activities(self) -> list:
         return [
             self.write_order,
+            self.current_buyer,
             self.generate_export_file,
             self.check_vat_number,
             self.record_vies_check,
@@ -305,6 +317,42 @@ async def test_an_order_runs_from_creation_to_its_decision_and_final_invoice(ord
     await until(lambda: len(recorded.export_files) == 2, "the Export File with the final invoice")
     assert recorded.export_files[-1].reason == "Final invoice received"
     assert recorded.last.status == "COMPLIANCE_VALID"
+
+
+async def test_an_older_copy_of_the_buyer_arriving_last_does_not_undo_a_block(orders: Orders):
+    """Two buyer changes' signals may arrive in another order than the changes were made (a
+    VIES answer's copy of the buyer, read before a block, sent after it): the order reads its
+    buyer as the store holds it now, so the block holds and no VALID is decided."""
+    handle = await orders.create()
+    recorded = orders.recorded
+    await orders.picked_up(handle)
+    for type_, issuer, name in [
+        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
+        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
+        ("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH"),
+        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier"),
+    ]:
+        await orders.attach(handle, type_, issuer, name)
+    active = BuyerRef(
+        recorded.last.resources.buyer_uuid,
+        BUYER_VAT,
+        "Auto Dupont SARL",
+        "FR",
+        kyc_mode="MARKETPLACE_LED",
+        kyc_status="VALID",
+        vies_result="VALID",
+        vies_last_checked_at=await orders.env.get_current_time(),
+        documents_complete=True,
+    )
+    recorded.buyer = replace(active, status="BLOCKED")
+    writes = len(recorded.writes)
+    await handle.signal(OrderWorkflow.buyer_changed, BuyerChanged(recorded.buyer))
+    await handle.signal(OrderWorkflow.buyer_changed, BuyerChanged(active))  # older, last
+    await until(lambda: len(recorded.writes) >= writes + 2, "both changes written")
+    await orders.delivered(handle)
+    rollup = recorded.last.resources.evaluation
+    assert rollup is not None and rollup.compliance_status == "INCOMPLETE"
+    assert "BUYER_BLOCKED" in {b.code for b in rollup.blockers}
 
 
 async def test_the_lifecycle_refuses_steps_out_of_order(orders: Orders):

@@ -10,6 +10,7 @@ from typing import Any
 from temporalio import activity
 
 from workflows.orders.model import (
+    BuyerRef,
     DocumentRef,
     Invoice,
     Money,
@@ -79,10 +80,20 @@ class GeneratedExportFile:
     decision: str
 
 
+@dataclass
+class BuyerAsked:
+    buyer_uuid: str
+
+
 class OrderStoreActivities:
     @activity.defn
     async def write_order(self, snapshot: OrderSnapshot) -> str:
         """Write the snapshot; the answer is the order's evidence chain head after it."""
+        raise NotImplementedError
+
+    @activity.defn
+    async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
+        """The buyer's KYC facts as they are now (None: no such buyer)."""
         raise NotImplementedError
 
 

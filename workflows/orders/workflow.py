@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.change_source import ChangeSource
     from workflows.ids import order_vies_check_workflow_id
     from workflows.orders.activities import (
+        BuyerAsked,
         ExportFileActivities,
         ExportFileRequest,
         OrderSnapshot,
@@ -110,6 +111,9 @@ _SUPERSEDE_PER_VIN = "supersede-per-vin"
 # status, decision or blocker codes changed). Asked again under an id of the moment, as
 # _per_vin does
 _VERSIONS_FOLLOW_CONTENT = "versions-follow-content"
+# A buyer change's signal makes the order read its buyer as it is now (runs before the patch
+# took the copy the signal carried, so an older copy arriving last undid a newer change)
+_BUYER_READ_WHEN_TOLD = "buyer-read-when-told"
 
 
 @workflow.defn
@@ -125,6 +129,7 @@ class OrderWorkflow:
         self.rule_set = LEGACY_RULE_SET  # until _rule_set finds a newer one adopted
         self.supersede_per_vin = False  # until _per_vin finds the patch adopted
         self.versions_follow_content = False  # until _follows_content finds it adopted
+        self.reads_buyer = False  # until _reads_buyer finds it adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -799,10 +804,28 @@ class OrderWorkflow:
 
     @workflow.signal(name=BUYER_CHANGED)
     async def buyer_changed(self, change: BuyerChanged) -> None:
-        """The buyer's KYC, VIES result or status changed: re-evaluate without a client call."""
-        if self.state.created is None or self.state.status == OrderStatus.CANCELLED:
+        """The buyer's KYC, VIES result or status changed: re-evaluate without a client call.
+
+        The buyer is read as it is now rather than taken from the signal: two changes' signals
+        may arrive in another order than their changes were made (a VIES answer's copy of the
+        buyer, read before a block, arriving after the block's), and the older copy would undo
+        the newer one."""
+        created = self.state.created
+        if created is None or self.state.status == OrderStatus.CANCELLED:
             return
-        self.state.created.buyer = change.buyer
+        buyer = change.buyer
+        if self._reads_buyer():
+            buyer = (
+                await workflow.execute_local_activity_method(
+                    OrderStoreActivities.current_buyer,
+                    BuyerAsked(change.buyer.uuid),
+                    start_to_close_timeout=created.settings.activity_timeout,
+                    schedule_to_close_timeout=created.settings.read_model_write_budget,
+                    summary="Read the buyer as it is now",
+                )
+                or buyer
+            )
+        created.buyer = buyer
         if change.vies is not None:
             await self._apply_vies(change.vies, ChangeSource.SYSTEM)
         else:
@@ -920,6 +943,16 @@ class OrderWorkflow:
         if self.daily_vies_active and timeout == interval:
             return "Next daily VIES re-check"
         return "Retention of a finished order ends"
+
+    def _reads_buyer(self) -> bool:
+        """Whether a buyer change is read from the store (``_BUYER_READ_WHEN_TOLD``), asked as
+        ``_per_vin`` asks."""
+        if not self.reads_buyer:
+            at = workflow.info().get_current_history_length()
+            self.reads_buyer = workflow.patched(_BUYER_READ_WHEN_TOLD) or workflow.patched(
+                f"{_BUYER_READ_WHEN_TOLD}-at-{at}"
+            )
+        return self.reads_buyer
 
     def _follows_content(self) -> bool:
         """Whether versions follow the content (``_VERSIONS_FOLLOW_CONTENT``), asked as

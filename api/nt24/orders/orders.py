@@ -303,7 +303,7 @@ async def create(
         client, order_workflow_id(uuid), OrderWorkflow.create, command, start=start
     )
     if result.created:
-        await _catch_up_on_the_buyer(client, db, uuid, buyer.id, buyer_now)
+        await _catch_up_on_the_buyer(client, db, uuid, buyer.uuid, buyer_now)
     answer = versioned_json(
         answer_body(result), result.version, status_code=201 if result.created else 200
     )
@@ -311,12 +311,12 @@ async def create(
 
 
 async def _catch_up_on_the_buyer(
-    client: Client, db: Database, order_uuid: UUID, buyer_id: int, told: m.BuyerRef
+    client: Client, db: Database, order_uuid: UUID, buyer_uuid: UUID, told: m.BuyerRef
 ) -> None:
     """A change to the buyer committed while the order was being created (a VIES answer, a
     block, its KYC) looked for the buyer's open orders before this one's row existed: tell the
     new order what it missed, or it could decide on the buyer as it was."""
-    now = await current_buyer_ref(db, buyer_id)
+    now = await current_buyer_ref(db, buyer_uuid)
     if now is not None and now != told:
         handle = client.get_workflow_handle(order_workflow_id(order_uuid))
         await handle.signal(OrderWorkflow.buyer_changed, m.BuyerChanged(now))
