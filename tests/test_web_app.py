@@ -448,10 +448,16 @@ async def test_staff_register_a_webhook_endpoint_and_record_a_payment_in_the_bro
     assert re.search(r"/app/webhooks/wh_\w+$", page.url)
     assert secret not in await page.content()
     assert await page.locator("#secret").count() == 0
+    # edited on its page: the form holds what is saved, one more event checked is saved too
+    await page.click("text=Edit the URL, events, partners and schema versions")
+    assert await page.is_checked("form#edit input[name=events][value='compliance.*']")
+    await page.check("form#edit input[name=events][value='kyc.*']")
+    await submit(page, "edit", {"url": "http://127.0.0.1:9/hooks/edited"})
+    assert "Endpoint updated." in await flash(page)
     await page.goto("/app/webhooks")
     listed = await page.locator("table.list").inner_text()
-    assert "127.0.0.1:9/hooks/browser" in listed
-    assert "compliance.*, kyc.verification_completed" in listed
+    assert "127.0.0.1:9/hooks/edited" in listed
+    assert "compliance.*, kyc.*, kyc.verification_completed" in listed
     assert secret not in await page.content()
 
     # a payment booked on the invoice page settles the invoice

@@ -1,9 +1,10 @@
 """Staff forms of the web app over plain HTTP (a signed-in session and its CSRF token): a KYC
 verification left for review approved from the buyer page; a payment recorded from the invoice
 page that settles the invoice; a payment plan and a write-off on the invoice page; a webhook
-endpoint registered (its secret shown once), test-fired and deleted; an order's changes recorded
-with the source of their commands, which the order page's timeline shows; odd input on the
-forms refused naming the field, never a 5xx, nothing written."""
+endpoint registered (its secret shown once), edited as PATCH /v1/webhooks/{id} would (a stale
+form refused), test-fired and deleted; an order's changes recorded with the source of their
+commands, which the order page's timeline shows; odd input on the forms refused naming the
+field, never a 5xx, nothing written."""
 
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ from store.models import (
     utcnow,
 )
 from store.web import AuditEntry
-from tests.conftest import Stack, serving
+from tests.conftest import Stack, make_tenant, serving
 from tests.order_flow import OrderClient, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
+from tests.test_web_admin import signed_in
 from tests.test_webhooks import Receiver, register, verified
 from workflows.buyers.kyc_verification import KycWorkflow
 from workflows.buyers.rules.kyc_verification import REVIEW
@@ -282,6 +284,101 @@ async def test_a_webhook_endpoint_registered_test_fired_and_deleted(stack: Stack
         ).all()
     assert {"webhook.create", "webhook.test", "webhook.delete"} <= {e.action for e in entries}
     assert all(secret[1] not in str((e.before, e.after)) for e in entries)
+
+
+EDIT_VERSION = re.compile(
+    r'<form[^>]*id="(edit|overwrite)"(?:(?!</form>).)*?name="version" value="(\d+)"', re.S
+)
+
+
+async def test_a_webhook_endpoint_edited_from_its_page_as_the_api_would(stack: Stack):
+    tenant, http = await seller_session(stack)
+    stranger, theirs = await seller_session(stack)
+    async with http, theirs, web_session(stack) as (web, token):
+        endpoint = await register(http, "http://127.0.0.1:9/hooks/before", ["kyc.*"])
+        api, hook = f"/v1/webhooks/{endpoint['id']}", f"/app/webhooks/{endpoint['id']}"
+        page = await web.get(hook)
+        # the form as the endpoint is: its URL, its events checked, the version it was read at
+        assert 'value="http://127.0.0.1:9/hooks/before"' in page.text
+        assert 'value="kyc.*" checked' in page.text
+        assert dict(EDIT_VERSION.findall(page.text)) == {"edit": "0"}
+        mine = {
+            "csrf_token": token,
+            "version": "0",
+            "url": "http://127.0.0.1:9/hooks/after",
+            "events": ["compliance.*", "kyc.verification_completed"],
+            "partnerIds": [str(tenant.partner.uuid)],
+            "acceptedSchemaVersions": "1",
+        }
+
+        # what the API refuses is named beside its field, the form shown as it was filled
+        wrong = await web.post(
+            f"{hook}/edit",
+            data=mine | {"url": "ftp://example.com/x", "partnerIds": [str(stranger.partner.uuid)]},
+        )
+        assert wrong.status_code == 422, wrong.text
+        assert "Not saved: Please correct the fields marked below (url: must be an absolute" in (
+            wrong.text
+        )
+        assert "must be an absolute https URL" in wrong.text
+        assert "is not one of your organization&#39;s authorized partners" in wrong.text
+        assert 'value="ftp://example.com/x"' in wrong.text
+        assert 'value="compliance.*" checked' in wrong.text
+        none_chosen = await web.post(f"{hook}/edit", data=mine | {"events": []})
+        assert none_chosen.status_code == 422
+        assert "choose at least one event type or segment" in none_chosen.text
+        unchanged = (await http.get(api)).json()
+        assert (unchanged["url"], unchanged["version"]) == (endpoint["url"], 0)
+
+        # saved as PATCH /v1/webhooks/{id} saves it: the API shows it, the version moved on
+        saved = await web.post(f"{hook}/edit", data=mine)
+        assert saved.status_code == 303 and saved.headers["location"] == hook, saved.text
+        assert "Endpoint updated." in (await web.get(hook)).text
+        changed = (await http.get(api)).json()
+        assert changed["url"] == "http://127.0.0.1:9/hooks/after"
+        assert changed["events"] == ["compliance.*", "kyc.verification_completed"]
+        assert changed["partnerIds"] == [str(tenant.partner.uuid)]
+        assert changed["version"] == 1
+        entry = await audited(stack, "webhook.update", endpoint["id"])
+        assert entry is not None and entry.organization_id == tenant.org.id
+        assert (entry.before["url"], entry.before["version"]) == (endpoint["url"], 0)
+        assert (entry.after["url"], entry.after["version"]) == (changed["url"], 1)
+        assert "secret" not in entry.before and "secret" not in entry.after
+
+        # a form shown before a colleague's change is refused in words, with the saved values
+        stale = await web.post(f"{hook}/edit", data=mine | {"url": "http://127.0.0.1:9/hooks/x"})
+        assert stale.status_code == 409, stale.text
+        assert "this webhook endpoint was changed by someone else at" in stale.text
+        assert "If-Match" not in stale.text and "version-mismatch" not in stale.text
+        conflict = stale.text.split('id="conflict"')[1].split("</section>")[0]
+        assert "http://127.0.0.1:9/hooks/after" in conflict  # saved now
+        assert "http://127.0.0.1:9/hooks/x" in conflict  # the operator's, not saved
+        assert tenant.partner.name in conflict  # partners by name
+        # the form keeps the version it was shown with: sent again, it is refused again
+        assert dict(EDIT_VERSION.findall(stale.text)) == {"edit": "0", "overwrite": "1"}
+        again = await web.post(f"{hook}/edit", data=mine | {"url": "http://127.0.0.1:9/hooks/x"})
+        assert again.status_code == 409
+        assert (await http.get(api)).json() == changed
+        # saving mine over it is one more, explicit step: the form carrying the current version
+        hidden = stale.text.split('id="overwrite"')[1].split("</form>")[0]
+        assert 'name="events" value="compliance.*, kyc.verification_completed"' in hidden
+        overwrite = mine | {"version": "1", "url": "http://127.0.0.1:9/hooks/x"}
+        chosen = await web.post(f"{hook}/edit", data=overwrite | {"events": "kyc.*, compliance.*"})
+        assert chosen.status_code == 303, chosen.text
+        assert (await http.get(api)).json()["events"] == ["kyc.*", "compliance.*"]
+
+        # another organization's endpoint: not there for this organization's user
+        foreign = await register(theirs, "http://127.0.0.1:9/hooks/theirs", ["kyc.*"])
+        other = await make_tenant(stack.db)
+        async with signed_in(stack, other.username, other.password) as (user, user_token):
+            answer = await user.post(
+                f"/app/webhooks/{foreign['id']}/edit",
+                data=mine | {"csrf_token": user_token, "url": "http://127.0.0.1:9/hooks/mine"},
+            )
+            assert answer.status_code == 404, answer.text
+            assert "hooks/theirs" not in answer.text
+        kept = (await theirs.get(f"/v1/webhooks/{foreign['id']}")).json()
+        assert (kept["url"], kept["version"]) == (foreign["url"], 0)
 
 
 async def order_changes(stack: Stack, order: str) -> list[OrderChange]:

@@ -10,6 +10,7 @@ explicit, step (a form carrying the current version).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,12 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("cashAmount", "In cash", "amount"),
         ("sourceIban", "Paid from IBAN", "iban"),
     ],
+    "webhook endpoint": [
+        ("url", "URL", "text"),
+        ("events", "Events", "list"),
+        ("partnerIds", "Only these partners", "list"),
+        ("acceptedSchemaVersions", "Schema versions", "list"),
+    ],
 }
 
 
@@ -69,7 +76,7 @@ class Row:
 class Conflict:
     """What the page shows after a refused edit: the saved values beside the operator's."""
 
-    what: str  # "buyer", "order", "invoice", "payment"
+    what: str  # "buyer", "order", "invoice", "payment", "webhook endpoint"
     changed_at: str  # in the operator's locale, e.g. "14:02 UTC"
     current_version: int
     rows: list[Row]
@@ -100,21 +107,35 @@ def _flat(resource: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _saved(flat: dict[str, Any], name: str, kind: str, locale: Locale) -> str:
+def _listed(items: Iterable[Any], names: Mapping[str, str]) -> str:
+    """Several choices in one cell, each by its name where it has one (a partner's), in one
+    order whatever order they were chosen in."""
+    return ", ".join(sorted(names.get(str(item), str(item)) for item in items))
+
+
+def _saved(
+    flat: dict[str, Any], name: str, kind: str, locale: Locale, names: Mapping[str, str]
+) -> str:
     if kind == "amount":
         value = flat.get(f"{name}.value")
         return format_amount(value, locale) if isinstance(value, int) else ""
     if kind == "flag":
         return "yes" if flat.get(name) else "no"
     value = flat.get(name)
+    if kind == "list":
+        return _listed(value or [], names)
     text = "" if value is None else str(value)
     return text.replace(" ", "").upper() if kind == "iban" else text
 
 
-def _yours(form: dict[str, str], name: str, kind: str, locale: Locale) -> str:
+def _yours(
+    form: dict[str, str], name: str, kind: str, locale: Locale, names: Mapping[str, str]
+) -> str:
     if kind == "flag":
         return "yes" if form.get(name) in ("on", "true", "1", "yes") else "no"
     value = (form.get(name) or "").strip()
+    if kind == "list":  # several choices, sent as one value separated by commas
+        return _listed(value.replace(",", " ").split(), names)
     if kind == "amount" and value:
         try:  # the operator's "18500" is the saved "18,500.00"
             return format_amount(parse_cents(value, locale), locale)
@@ -136,12 +157,23 @@ def _changed_at(resource: dict[str, Any], locale: Locale) -> str:
     return format_clock(moment, locale)
 
 
-def conflict_of(problem: Problem, what: str, form: dict[str, str], locale: Locale) -> Conflict:
-    """The comparison a refused edit shows; ``form`` holds what the operator sent."""
+def conflict_of(
+    problem: Problem,
+    what: str,
+    form: dict[str, str],
+    locale: Locale,
+    names: Mapping[str, str] | None = None,
+) -> Conflict:
+    """The comparison a refused edit shows; ``form`` holds what the operator sent (several
+    choices as one value separated by commas), ``names`` the names of chosen ids."""
     resource: dict[str, Any] = problem.extra["currentResource"]
     flat = _flat(resource)
     rows = [
-        Row(label, _saved(flat, name, kind, locale), _yours(form, name, kind, locale))
+        Row(
+            label,
+            _saved(flat, name, kind, locale, names or {}),
+            _yours(form, name, kind, locale, names or {}),
+        )
         for name, label, kind in FIELDS[what]
     ]
     mine = [(k, v) for k, v in form.items() if k != "version"]

@@ -1,4 +1,4 @@
-"""Webhooks in the web app: endpoints (register, pause, resume, test fire, delete), their
+"""Webhooks in the web app: endpoints (register, edit, pause, resume, test fire, delete), their
 deliveries with status and the receiver's answer, replay, and the events feed. Changes run
 through the API's own functions; a new endpoint's signing secret is shown on the answer to the
 form only, as the API shows it in its answer only."""
@@ -27,7 +27,7 @@ from api.nt24.webhooks.webhooks import (
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import TOO_DEEP, json_problems
-from api.web.conflicts import is_conflict
+from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     INT64,
     WEB_APP,
@@ -38,6 +38,7 @@ from api.web.core import (
     WebRoute,
     acting_as,
     build,
+    operator_locale,
     record,
     redirect,
     render,
@@ -54,7 +55,7 @@ from store.identity.queries import (
 )
 from store.identity.tenancy import Tenant
 from store.models import Organization, WebhookEndpoint
-from store.webhooks.events import EVENT_TYPES
+from store.webhooks.events import EVENT_TYPES, SCHEMA_VERSIONS
 from store.webhooks.queries import (
     EventListFilter,
     endpoint_with_organization,
@@ -106,34 +107,19 @@ async def create_endpoint(
     seen: SignedIn,
     form: PostedForm,
 ) -> Response:
-    # the catalogue's types (and segment wildcards) chosen; a typed list still counts
-    events = [
-        name
-        for value in form.getlist("events")
-        if isinstance(value, str)
-        for name in value.replace(",", " ").split()
-    ]
-    typed: dict[str, Any] = values(form) | {
-        "partnerIds": form.getlist("partnerIds"),
-        "events": events,
-    }
+    data, typed = _endpoint_form(form)
     try:
         organization = await _organization(request, seen, text(form, "organization"))
-        data = {"url": text(form, "url") or "", "events": events}
-        if chosen := [p for p in form.getlist("partnerIds") if isinstance(p, str) and p]:
-            data["partnerIds"] = chosen
         body = build(WebhookEndpointIn, data, {})
         row = await register_endpoint(
             body, request, acting_as(seen, organization), database(request)
         )
     except (FormErrors, Problem) as exc:
-        if isinstance(exc, Problem) and not exc.errors and exc.status == 404:
-            raise
-        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        status_code, failure = _refused(exc)
         return await _endpoints_page(
             request,
             seen,
-            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            status_code=status_code,
             errors=failure.fields,
             problem=failure.summary,
             form=typed,
@@ -145,6 +131,37 @@ async def create_endpoint(
     )
     # shown on this answer only: never again, never in a redirect, a cookie or the audit log
     return await _endpoint_page(request, seen, row.public_id, secret=row.secret)
+
+
+def _chosen(form: FormData, name: str) -> list[str]:
+    """The values of checkboxes or of a multiple select; a list typed (or sent back by the
+    form that saves over a colleague's change) as one value, separated by commas or spaces,
+    counts as well."""
+    return [
+        item
+        for value in form.getlist(name)
+        if isinstance(value, str)
+        for item in value.replace(",", " ").split()
+    ]
+
+
+def _endpoint_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What registering and editing an endpoint share: the API's input (the URL, the
+    catalogue's types and segment wildcards chosen, the partners chosen, none: all of them)
+    and the form as it was filled, to show it again with its errors."""
+    events, partners = _chosen(form, "events"), _chosen(form, "partnerIds")
+    data: dict[str, Any] = {"url": text(form, "url") or "", "events": events}
+    data["partnerIds"] = partners or None
+    return data, values(form) | {"events": events, "partnerIds": partners}
+
+
+def _refused(exc: FormErrors | Problem) -> tuple[int, FormErrors]:
+    """The status and the errors by field of a refused form; a 404 stays the page it is."""
+    if isinstance(exc, FormErrors):
+        return 422, exc
+    if not exc.errors and exc.status == 404:
+        raise exc
+    return exc.status, FormErrors.of_problem(exc)
 
 
 async def _organization(request: Request, seen: Viewer, raw: str | None) -> Organization:
@@ -189,7 +206,8 @@ async def _endpoint_page(
     failed: str | None = None,
     errors: dict[str, str] | None = None,
     problem: str | None = None,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    conflict: Conflict | None = None,
 ) -> Response:
     endpoint, organization = await _endpoint(request, seen, public_id)
     status = request.query_params.get("status")
@@ -209,10 +227,22 @@ async def _endpoint_page(
         secret=secret,
         event_types=[(t, t) for t in EVENT_TYPES],
         partners=[(str(p.uuid), p.name) for p in partners],
+        event_groups=event_groups(),
+        schema_versions=[
+            str(v) for v in sorted({*SCHEMA_VERSIONS, *endpoint.accepted_schema_versions})
+        ],
+        # the edit form as the endpoint is now, until a refused edit shows the operator's
+        saved={
+            "url": endpoint.url,
+            "events": endpoint.events,
+            "partnerIds": endpoint.partner_ids or [],
+            "acceptedSchemaVersions": [str(v) for v in endpoint.accepted_schema_versions],
+        },
         failed=failed,
         errors=errors or {},
         problem=problem,
         form=form or {},
+        conflict=conflict,
     )
 
 
@@ -228,25 +258,15 @@ async def endpoint_action(
         return await _delete(request, seen, public_id)
     if action == "test":
         return await _test_fire(request, seen, public_id, form)
+    if action == "edit":
+        return await _edit(request, seen, public_id, form)
     if action not in ("pause", "resume"):
         raise Problem("not-found", "There is no such action.")
     endpoint, organization = await _endpoint(request, seen, public_id)
     before = WebhookEndpointOut.of(endpoint)
-    version = whole_number(text(form, "version"))
     body = WebhookEndpointPatch(status="PAUSED" if action == "pause" else "ACTIVE")
     try:
-        if version is None:
-            raise FormErrors(detail="The form has no version: reload the page and choose again.")
-        row = await update_endpoint(
-            public_id,
-            body,
-            version,
-            request,
-            acting_as(seen, organization),
-            database(request),
-            await temporal(request),
-            app_settings(request),
-        )
+        row = await _update(request, seen, organization, public_id, body, _version(form, "choose"))
     except (FormErrors, Problem) as exc:
         if isinstance(exc, Problem) and not is_conflict(exc):
             raise
@@ -270,6 +290,89 @@ async def endpoint_action(
     )
     done = "Endpoint paused: deliveries wait." if action == "pause" else "Endpoint resumed."
     return redirect(f"/app/webhooks/{public_id}", done)
+
+
+def _version(form: FormData, verb: str) -> int:
+    """The version the endpoint was shown at, which the form carries."""
+    version = whole_number(text(form, "version"))
+    if version is None:
+        raise FormErrors(detail=f"The form has no version: reload the page and {verb} again.")
+    return version
+
+
+async def _update(
+    request: Request,
+    seen: Viewer,
+    organization: Organization,
+    public_id: str,
+    body: WebhookEndpointPatch,
+    version: int,
+) -> WebhookEndpoint:
+    """PATCH /v1/webhooks/{id} with If-Match ``version``, on behalf of the organization."""
+    return await update_endpoint(
+        public_id,
+        body,
+        version,
+        request,
+        acting_as(seen, organization),
+        database(request),
+        await temporal(request),
+        app_settings(request),
+    )
+
+
+async def _edit(request: Request, seen: Viewer, public_id: str, form: FormData) -> Response:
+    """The URL, the events, the partners and the schema versions, as PATCH /v1/webhooks/{id}
+    changes them, from a form read at the version it carries (the status stays with the pause
+    button, the secret with a new endpoint)."""
+    endpoint, organization = await _endpoint(request, seen, public_id)
+    before = WebhookEndpointOut.of(endpoint)
+    data, typed = _endpoint_form(form)
+    chosen = typed["acceptedSchemaVersions"] = _chosen(form, "acceptedSchemaVersions")
+    try:
+        version = _version(form, "edit")  # the one it was shown with: a change since is a 409
+        errors: dict[str, str] = {}
+        if not data["events"]:
+            errors["events"] = "choose at least one event type or segment"
+        schema_versions = [whole_number(v) for v in chosen]
+        if not chosen:
+            errors["acceptedSchemaVersions"] = "choose at least one schema version"
+        elif None in schema_versions:
+            errors["acceptedSchemaVersions"] = "choose among the versions shown"
+        data["acceptedSchemaVersions"] = [v for v in schema_versions if v is not None]
+        body = build(WebhookEndpointPatch, data, errors)
+        row = await _update(request, seen, organization, public_id, body, version)
+    except (FormErrors, Problem) as exc:
+        status_code, failure = _refused(exc)
+        conflict = None
+        if isinstance(exc, Problem) and is_conflict(exc):
+            partners = await partners_of_organization(database(request), Tenant(organization.id))
+            conflict = conflict_of(
+                exc,
+                "webhook endpoint",
+                {k: ", ".join(v) if isinstance(v, list) else v for k, v in typed.items()},
+                operator_locale(request),
+                {str(p.uuid): p.name for p in partners},
+            )
+        return await _endpoint_page(
+            request,
+            seen,
+            public_id,
+            status_code=status_code,
+            failed="edit",
+            errors=failure.fields,
+            problem=conflict.message if conflict else failure.summary,
+            form=typed,  # with the version it was shown with: sent again, refused again
+            conflict=conflict,
+        )
+    after = WebhookEndpointOut.of(row)
+    if after == before:
+        done = "Nothing to change: the endpoint already had these values."
+        return redirect(f"/app/webhooks/{public_id}", done)
+    await record(
+        request, "webhook.update", "webhook_endpoint", public_id, organization.id, before, after
+    )
+    return redirect(f"/app/webhooks/{public_id}", "Endpoint updated.")
 
 
 async def _delete(request: Request, seen: Viewer, public_id: str) -> Response:
@@ -317,14 +420,12 @@ async def _test_fire(request: Request, seen: Viewer, public_id: str, form: FormD
             WEB_APP,
         )
     except (FormErrors, Problem) as exc:
-        if isinstance(exc, Problem) and not exc.errors and exc.status == 404:
-            raise
-        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        status_code, failure = _refused(exc)
         return await _endpoint_page(
             request,
             seen,
             public_id,
-            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            status_code=status_code,
             failed="test",
             errors=failure.fields,
             problem=failure.summary,
