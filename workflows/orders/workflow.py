@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         BUYER_CHANGED,
         AttachDocument,
         BuyerChanged,
+        BuyerRef,
         CancelOrder,
         ConfirmDelivery,
         ConfirmPickup,
@@ -813,19 +814,16 @@ class OrderWorkflow:
         created = self.state.created
         if created is None or self.state.status == OrderStatus.CANCELLED:
             return
-        buyer = change.buyer
+        now: BuyerRef | None = None
         if self._reads_buyer():
-            buyer = (
-                await workflow.execute_local_activity_method(
-                    OrderStoreActivities.current_buyer,
-                    BuyerAsked(change.buyer.uuid),
-                    start_to_close_timeout=created.settings.activity_timeout,
-                    schedule_to_close_timeout=created.settings.read_model_write_budget,
-                    summary="Read the buyer as it is now",
-                )
-                or buyer
+            now = await workflow.execute_local_activity_method(
+                OrderStoreActivities.current_buyer,
+                BuyerAsked(change.buyer.uuid),
+                start_to_close_timeout=created.settings.activity_timeout,
+                schedule_to_close_timeout=created.settings.read_model_write_budget,
+                summary="Read the buyer as it is now",
             )
-        created.buyer = buyer
+        created.buyer = now or change.buyer
         if change.vies is not None:
             await self._apply_vies(change.vies, ChangeSource.SYSTEM)
         else:
