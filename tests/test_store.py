@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.buyers.buyers import current_buyer_ref
+from store.buyers.buyers import current_buyer_ref, known_ibans
 from store.buyers.queries import BuyerFilter, buyer_version, buyers_of_seller
 from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
@@ -258,6 +258,51 @@ def test_unreachable_tells_a_database_away_from_a_refused_statement():
     assert not unreachable(DBAPIError("SELECT 1", {}, missing))
     assert not unreachable(IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE")))
     assert not unreachable(ValueError("not a database error"))
+
+
+async def test_the_ibans_an_order_was_told_are_those_of_the_buyers_earlier_orders(
+    store: Database,
+):
+    """An order is created knowing the IBANs its buyer paid from so far; the what-if judges it
+    with the same list, not with the IBAN of an order that came after it (which made the
+    buyer's first order IBAN_INCONSISTENT in what-if alone)."""
+    org = await new_organization(store)
+    buyer = await new_buyer(store, org, version=0)
+    first = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    second = first + timedelta(days=1)
+    paid = [("DE89370400440532013000", first), ("FR1420041010050500013M02606", second)]
+    async with store.transaction() as session:
+        for n, (iban, created) in enumerate(paid):
+            session.add(
+                Order(
+                    uuid=uuid4(),
+                    organization_id=org.id,
+                    partner_id=buyer.partner_id,
+                    buyer_id=buyer.id,
+                    external_order_id=f"iban-{n}",
+                    workflow_id=f"order-{uuid4()}",
+                    # cancelled since: rows of no workflow, which the what-if pages pass over
+                    status="CANCELLED",
+                    compliance_status="INCOMPLETE",
+                    version=1,
+                    revision=1,
+                    order={},
+                    compliance={},
+                    transport={},
+                    export_file={},
+                    payment={"sourceIban": iban},
+                    create_fingerprint="0" * 64,
+                    created_at=created,
+                    updated_at=created,
+                )
+            )
+    async with store.session() as session:
+        told_first = await known_ibans(session, buyer.id, created_before=first)
+        told_second = await known_ibans(session, buyer.id, created_before=second)
+        all_of_them = await known_ibans(session, buyer.id)
+    assert told_first == []
+    assert told_second == ["DE89370400440532013000"]
+    assert all_of_them == ["DE89370400440532013000", "FR1420041010050500013M02606"]
 
 
 async def test_point_reads_answer_as_sqlalchemy_would(store: Database):

@@ -9,6 +9,7 @@ without any client call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
@@ -84,11 +85,15 @@ async def current_buyer_ref(db: Database, buyer_uuid: UUID) -> BuyerRef | None:
         return None if buyer is None else await buyer_ref(session, buyer)
 
 
-async def known_ibans(session: AsyncSession, buyer_id: int) -> list[str]:
-    """IBANs the buyer paid from in its orders so far."""
-    payments = await session.scalars(
-        select(Order.payment).where(Order.buyer_id == buyer_id, Order.payment.is_not(None))
-    )
+async def known_ibans(
+    session: AsyncSession, buyer_id: int, created_before: datetime | None = None
+) -> list[str]:
+    """IBANs the buyer paid from in its orders so far, or in those created before a moment
+    (what an order created then was told: the what-if judges it as the workflow does)."""
+    statement = select(Order.payment).where(Order.buyer_id == buyer_id, Order.payment.is_not(None))
+    if created_before is not None:
+        statement = statement.where(Order.created_at < created_before)
+    payments = await session.scalars(statement)
     return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
 
 

@@ -77,7 +77,8 @@ async def _facts(
         )
     ).all()
     documents = (await session.scalars(select(Document).where(Document.order_id == order.id))).all()
-    ibans = [i for i in await known_ibans(session, buyer.id)]
+    # as the order was told when it was created: a later order's IBAN is not this one's
+    ibans = await known_ibans(session, buyer.id, created_before=order.created_at)
     own = (order.payment or {}).get("sourceIban")
     transport = order.transport or {}
     pickup, delivery = transport.get("pickup") or {}, transport.get("delivery") or {}
