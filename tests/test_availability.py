@@ -211,17 +211,18 @@ class _RefusedSignal(OutboundInterceptor):
         raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
 
 
-async def test_a_block_its_open_orders_did_not_hear_is_503_and_its_retry_tells_them(
+async def test_a_block_its_open_orders_did_not_hear_still_keeps_them_from_valid(
     pg_url: str, db: Database, stack: Stack
 ):
     """The block is committed, then told to the buyer's open orders. Temporal away at that
-    moment: 503 with Retry-After, not a 200 that leaves an order to decide VALID for a blocked
-    buyer; the retry, the buyer already blocked, tells them."""
+    moment: the block stands (its answer is the block), and the order that never heard of it
+    reads its buyer before it decides: its transport proved and delivered, it is not VALID for
+    a blocked buyer."""
     tenant, http = await seller_session(stack)
     async with http:
         orders = OrderClient(stack, tenant, http)
         buyer = await orders.buyer()
-        order = (await orders.order(buyer))["uuid"]
+        order = await orders.picked_up(buyer)
         config = stack.client.config()
         away_client = Client(
             **config | {"interceptors": [*config["interceptors"], SignalsRefused()]}
@@ -231,14 +232,15 @@ async def test_a_block_its_open_orders_did_not_hear_is_503_and_its_retry_tells_t
             api(pg_url, db, away_client) as away,
             away.http(await client_token(away, tenant)) as other,
         ):
-            refused = await other.post(path, json={"reason": "fraud"}, headers=key())
-        assert unavailable(refused), refused.text
-        retried = await http.post(path, json={"reason": "fraud"}, headers=key())
-        assert retried.status_code == 200, retried.text
-        rollup = await orders.compliance_until(
-            order, lambda r: "BUYER_BLOCKED" in {b["code"] for b in r["blockers"]}
-        )
-    assert rollup["complianceStatus"] == "INCOMPLETE"
+            blocked = await other.post(path, json={"reason": "fraud"}, headers=key())
+        assert blocked.status_code == 200 and blocked.json()["status"] == "BLOCKED", blocked.text
+        untold = (await http.get(f"{tenant.seller}/orders/{order}/compliance")).json()
+        assert "BUYER_BLOCKED" not in {b["code"] for b in untold["blockers"]}
+        await orders.transport_evidence(order)
+        assert (await orders.deliver(order)).status_code == 200
+        rollup = (await http.get(f"{tenant.seller}/orders/{order}/compliance")).json()
+        assert rollup["complianceStatus"] == "INCOMPLETE", rollup
+        assert "BUYER_BLOCKED" in {b["code"] for b in rollup["blockers"]}
 
 
 async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import structlog
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
@@ -15,14 +16,16 @@ from workflows.buyers import activities as interface
 from workflows.buyers.activities import BuyerOrdersNotice
 from workflows.orders.model import BUYER_CHANGED, BuyerChanged, ViesEvidence
 
+log = structlog.get_logger(__name__)
+
 
 async def notify_open_orders(
     client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
 ) -> int:
     """Signal every open order of the buyer with its current KYC facts; returns how many.
 
-    An order that cannot be told now (Temporal away) fails the call: the API answers 503 and
-    the client's retry tells it again, an activity is retried."""
+    An order that cannot be told now (Temporal away) fails the call: an activity is retried
+    (the API, whose change is committed by then, tells them with ``tell_open_orders``)."""
     found = await open_orders(db, buyer_uuid)
     if found is None:
         return 0
@@ -37,6 +40,16 @@ async def notify_open_orders(
                 raise
             continue  # the order's workflow has closed meanwhile: nothing to tell it
     return len(found.workflow_ids)
+
+
+async def tell_open_orders(client: Client, db: Database, buyer_uuid: UUID) -> None:
+    """After a buyer change the API committed: its answer is that change, whether or not
+    Temporal can take the signals now. An order not told reads its buyer as it is before it
+    decides (OrderWorkflow._commit), so it cannot decide on the buyer it last heard of."""
+    try:
+        await notify_open_orders(client, db, buyer_uuid)
+    except RPCError as error:
+        log.warning("buyer's open orders not told", buyer=str(buyer_uuid), error=str(error)[:200])
 
 
 class BuyerOrdersActivities(interface.BuyerOrdersActivities):

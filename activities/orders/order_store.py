@@ -129,7 +129,9 @@ def _write_order(snapshot: OrderSnapshot, session: Session) -> str:
     connection = session.connection()
     row = connection.execute(_ORDER_ROW, {"uuid": UUID(snapshot.identity.order_uuid)}).first()
     if row is not None and row.revision >= snapshot.revision:
-        # a newer state is already there
+        # a newer state is already there (a later command's write finished first, or this is
+        # a retry): its events are this write's own all the same, and are written once
+        _write_events(connection, row.id, snapshot)
         return row.evidence_head or evidence.GENESIS
     rendered = order_json(snapshot.resources)
     if row is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
@@ -17,7 +17,8 @@ from uuid import uuid4
 import pytest
 import pytest_asyncio
 from temporalio import activity, workflow
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
@@ -83,9 +84,13 @@ class OrderActivities:
         self.export_files: list[ExportFileRequest] = []
         self.vies_checks: list[ViesCheckRequest] = []
         self.buyer: BuyerRef | None = None  # the buyer as the store holds it; None: not known
+        self.write_failures = 0  # writes to refuse, as a store that is away would
 
     @activity.defn(name="write_order")
     async def write_order(self, snapshot: OrderSnapshot) -> str:
+        if self.write_failures:
+            self.write_failures -= 1
+            raise ApplicationError("the store is away", non_retryable=True)
         self.writes.append(snapshot)
         return f"head-{snapshot.revision}"
 
@@ -138,6 +143,7 @@ class Orders:
     env: WorkflowEnvironment
     task_queue: str
     recorded: OrderActivities
+    buyers: dict[str, BuyerRef] = field(default_factory=dict)  # by workflow id, as created
 
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
@@ -164,23 +170,24 @@ class Orders:
         handle = await self.env.client.start_workflow(
             OrderWorkflow.run, OrderStart(), id=f"order-{order_uuid}", task_queue=self.task_queue
         )
+        buyer = self.buyers[handle.id] = BuyerRef(
+            str(uuid4()),
+            BUYER_VAT,
+            "Auto Dupont SARL",
+            "FR",
+            kyc_mode="MARKETPLACE_LED",
+            kyc_status="VALID",
+            vies_result="VALID",
+            vies_last_checked_at=now,
+            documents_complete=True,
+        )
         await handle.execute_update(
             OrderWorkflow.create,
             CreateOrder(
                 identity=OrderIdentity(
                     order_uuid, 1, str(uuid4()), 1, str(uuid4()), "DE", 1, "ORD-1", "Autohaus GmbH"
                 ),
-                buyer=BuyerRef(
-                    str(uuid4()),
-                    BUYER_VAT,
-                    "Auto Dupont SARL",
-                    "FR",
-                    kyc_mode="MARKETPLACE_LED",
-                    kyc_status="VALID",
-                    vies_result="VALID",
-                    vies_last_checked_at=now,
-                    documents_complete=True,
-                ),
+                buyer=buyer,
                 vins=vins or [OrderVin(VIN_A, "VW", "Golf", TOTAL, 85_000, date(2019, 3, 1))],
                 total_amount=TOTAL,
                 purchase_date=now.date(),
@@ -190,6 +197,10 @@ class Orders:
             ),
         )
         return handle
+
+    async def buyer_of(self, handle: WorkflowHandle) -> BuyerRef:
+        """The buyer as the order was created with it (``create``'s)."""
+        return self.buyers[handle.id]
 
     async def paid(self, handle: WorkflowHandle) -> None:
         """The preliminary invoice and a bank payment that covers it."""
@@ -326,24 +337,8 @@ async def test_an_older_copy_of_the_buyer_arriving_last_does_not_undo_a_block(or
     handle = await orders.create()
     recorded = orders.recorded
     await orders.picked_up(handle)
-    for type_, issuer, name in [
-        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
-        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
-        ("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH"),
-        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier"),
-    ]:
-        await orders.attach(handle, type_, issuer, name)
-    active = BuyerRef(
-        recorded.last.resources.buyer_uuid,
-        BUYER_VAT,
-        "Auto Dupont SARL",
-        "FR",
-        kyc_mode="MARKETPLACE_LED",
-        kyc_status="VALID",
-        vies_result="VALID",
-        vies_last_checked_at=await orders.env.get_current_time(),
-        documents_complete=True,
-    )
+    await evidence_for_valid(orders, handle)
+    active = await orders.buyer_of(handle)
     recorded.buyer = replace(active, status="BLOCKED")
     writes = len(recorded.writes)
     await handle.signal(OrderWorkflow.buyer_changed, BuyerChanged(recorded.buyer))
@@ -353,6 +348,54 @@ async def test_an_older_copy_of_the_buyer_arriving_last_does_not_undo_a_block(or
     rollup = recorded.last.resources.evaluation
     assert rollup is not None and rollup.compliance_status == "INCOMPLETE"
     assert "BUYER_BLOCKED" in {b.code for b in rollup.blockers}
+
+
+async def evidence_for_valid(orders: Orders, handle: WorkflowHandle) -> None:
+    for type_, issuer, name in [
+        ("SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None),
+        ("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank"),
+        ("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH"),
+        ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier"),
+    ]:
+        await orders.attach(handle, type_, issuer, name)
+
+
+async def test_a_delivered_order_reads_its_buyer_before_it_decides(orders: Orders):
+    """A change the order was never told of (Temporal away when the API signalled it): the
+    order reads its buyer as the store holds it before the change that would decide, so a
+    blocked buyer's order is not decided VALID on the buyer it last heard of."""
+    handle = await orders.create()
+    recorded = orders.recorded
+    await orders.picked_up(handle)
+    await orders.delivered(handle)
+    recorded.buyer = replace(await orders.buyer_of(handle), status="BLOCKED")
+    await evidence_for_valid(orders, handle)
+    rollup = recorded.last.resources.evaluation
+    assert rollup is not None and rollup.compliance_status == "INCOMPLETE"
+    assert "BUYER_BLOCKED" in {b.code for b in rollup.blockers}
+
+
+async def test_a_write_that_fails_outside_a_command_waits_for_the_store(orders: Orders):
+    """The store away past the write budget: a command's write fails the command (its answer
+    says so) and the order goes on; a buyer change's write, which no one answers, waits and
+    writes again instead of ending the order's workflow."""
+    handle = await orders.create()
+    recorded = orders.recorded
+    recorded.write_failures = 1
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(
+            OrderWorkflow.submit_invoice,
+            SubmitInvoice(Invoice("PRELIMINARY", await orders.today(), "R-1", False, TOTAL)),
+        )
+    recorded.write_failures = 1
+    written = len(recorded.writes)
+    blocked = replace(await orders.buyer_of(handle), status="BLOCKED")
+    await handle.signal(OrderWorkflow.buyer_changed, BuyerChanged(blocked))
+    await until(lambda: recorded.write_failures == 0, "the change's first write refused")
+    await orders.env.sleep(timedelta(minutes=3))  # past the wait for the store
+    await until(lambda: len(recorded.writes) > written, "the change written once the store is back")
+    assert recorded.last.source == "SYSTEM"
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
 
 
 async def test_the_lifecycle_refuses_steps_out_of_order(orders: Orders):

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TimeoutFailure
 
 with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
@@ -112,9 +113,16 @@ _SUPERSEDE_PER_VIN = "supersede-per-vin"
 # status, decision or blocker codes changed). Asked again under an id of the moment, as
 # _per_vin does
 _VERSIONS_FOLLOW_CONTENT = "versions-follow-content"
-# A buyer change's signal makes the order read its buyer as it is now (runs before the patch
-# took the copy the signal carried, so an older copy arriving last undid a newer change)
+# A buyer change's signal makes the order read its buyer as it is now, and so does a delivered
+# order's change before it may decide (runs before the patch took the copy the signal carried,
+# so an older copy arriving last, or a change never told, could let it decide VALID)
 _BUYER_READ_WHEN_TOLD = "buyer-read-when-told"
+# A read-model write that fails outside a command (a deadline's, a buyer change's) is tried
+# again after a wait (runs before the patch: the failure failed the order's workflow)
+_WRITE_OUTLASTS_AN_OUTAGE = "write-outlasts-an-outage"
+# How a local activity fails when the store stays away past its budget: its own error (core
+# does not wrap a local activity's failure in an ActivityError) or its timeout
+STORE_AWAY = (ActivityError, ApplicationError, TimeoutFailure)
 
 
 @workflow.defn
@@ -179,7 +187,8 @@ class OrderWorkflow:
             if self.state.export_requested is not None:
                 await self._generate_export_file()
             elif not woken and review_at is not None and workflow.now() >= review_at:
-                await self._commit(ChangeSource.SYSTEM, bump_order=False)  # a deadline passed
+                # a deadline passed
+                await self._commit(ChangeSource.SYSTEM, bump_order=False, answered=False)
             elif not woken and self.daily_vies_active:
                 await self._daily_vies_check()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -337,7 +346,7 @@ class OrderWorkflow:
                     "reason": vies_failure_reason(evidence.request_identifier),
                 },
             )
-        await self._commit(source, bump_order=False)
+        await self._commit(source, bump_order=False, answered=False)
 
     async def _generate_export_file(self) -> None:
         assert self.state.created is not None and self.evaluation is not None
@@ -354,7 +363,7 @@ class OrderWorkflow:
             )
         except ActivityError:
             self.state.export_failed = True
-            await self._commit(ChangeSource.SYSTEM, bump_order=False)
+            await self._commit(ChangeSource.SYSTEM, bump_order=False, answered=False)
             return
         self.state.export_failed = False
         self.state.export_files.append(
@@ -377,7 +386,7 @@ class OrderWorkflow:
             # downloadUrl), not the order's that other events carry
             | ({"version": version} if workflow.patched(_EXPORT_FILE_EVENT_VERSION) else {}),
         )
-        await self._commit(ChangeSource.SYSTEM, bump_order=False)
+        await self._commit(ChangeSource.SYSTEM, bump_order=False, answered=False)
 
     # ----- queries -----
 
@@ -814,20 +823,40 @@ class OrderWorkflow:
         created = self.state.created
         if created is None or self.state.status == OrderStatus.CANCELLED:
             return
-        now: BuyerRef | None = None
-        if self._reads_buyer():
-            now = await workflow.execute_local_activity_method(
-                OrderStoreActivities.current_buyer,
-                BuyerAsked(change.buyer.uuid),
-                start_to_close_timeout=created.settings.activity_timeout,
-                schedule_to_close_timeout=created.settings.read_model_write_budget,
-                summary="Read the buyer as it is now",
-            )
+        now = await self._current_buyer() if self._reads_buyer() else None
         created.buyer = now or change.buyer
         if change.vies is not None:
             await self._apply_vies(change.vies, ChangeSource.SYSTEM)
         else:
-            await self._commit(ChangeSource.SYSTEM, bump_order=False)
+            await self._commit(ChangeSource.SYSTEM, bump_order=False, answered=False)
+
+    async def _current_buyer(self) -> BuyerRef | None:
+        """The buyer as the store holds it now; None when it cannot be read (the store away
+        past the write budget): a failure here would fail a signal's whole workflow."""
+        created = self.state.created
+        assert created is not None
+        try:
+            return await workflow.execute_local_activity_method(
+                OrderStoreActivities.current_buyer,
+                BuyerAsked(created.buyer.uuid),
+                start_to_close_timeout=created.settings.activity_timeout,
+                schedule_to_close_timeout=created.settings.read_model_write_budget,
+                summary="Read the buyer as it is now",
+            )
+        except STORE_AWAY:
+            return None
+
+    async def _read_buyer_before_deciding(self) -> None:
+        """A delivered order not decided yet may decide at this change: it reads its buyer
+        first, so a change it was not told of (Temporal away when the API signalled, a block
+        committed while it was being created) cannot let it decide on the buyer it last
+        heard of. Before the delivery nothing decides VALID."""
+        created = self.state.created
+        assert created is not None
+        if self.state.decided is not None or self.state.transport.delivery is None:
+            return
+        if self._reads_buyer() and (now := await self._current_buyer()) is not None:
+            created.buyer = now
 
     # ----- the one place state becomes durable -----
 
@@ -837,11 +866,15 @@ class OrderWorkflow:
         bump_order: bool = True,
         redecided: str | None = None,
         index: list[SearchAttributeUpdate] | None = None,
+        answered: bool = True,
     ) -> None:
         """Re-evaluate, record events, write the read model; the answer waits for it.
         ``redecided``: the reason of a staff re-decision, for the Export File it produces;
-        ``index``: search attributes to upsert with the statuses (the order's identity)."""
+        ``index``: search attributes to upsert with the statuses (the order's identity);
+        ``answered``: a command's change, whose answer says when its write failed (a timer's or
+        a signal's has no one to tell, and waits for the store instead)."""
         assert self.state.created is not None
+        await self._read_buyer_before_deciding()
         now, before = workflow.now(), self.state.updated_at
         if bump_order:
             self.state.version += 1
@@ -885,17 +918,31 @@ class OrderWorkflow:
             self.indexed = statuses
         events, self.pending_events = self.pending_events, []
         workflow.set_current_details(self._details())
-        revision = self.state.revision
-        head = await workflow.execute_local_activity_method(
-            OrderStoreActivities.write_order,
-            self._snapshot(events, source),
-            start_to_close_timeout=self.state.created.settings.activity_timeout,
-            # a database that stays down fails the command rather than holding it forever
-            schedule_to_close_timeout=self.state.created.settings.read_model_write_budget,
-            summary=f"Write revision {self.state.revision} ({source}): {self.state.status}, "
+        revision, snapshot = self.state.revision, self._snapshot(events, source)
+        settings = self.state.created.settings
+        summary = (
+            f"Write revision {revision} ({source}): {self.state.status}, "
             f"{self.evaluation.compliance_status}"
-            + (f", {', '.join(e.type for e in events)}" if events else ""),
+            + (f", {', '.join(e.type for e in events)}" if events else "")
         )
+        while True:
+            try:
+                head = await workflow.execute_local_activity_method(
+                    OrderStoreActivities.write_order,
+                    snapshot,
+                    start_to_close_timeout=settings.activity_timeout,
+                    # a database that stays down fails the command rather than holding it
+                    schedule_to_close_timeout=settings.read_model_write_budget,
+                    summary=summary,
+                )
+                break
+            except STORE_AWAY:
+                # a command's answer says it failed; a timer's or a signal's change has no one
+                # to answer, and the failure would end the order's workflow: it waits for the
+                # store and writes the same revision again
+                if answered or not workflow.patched(_WRITE_OUTLASTS_AN_OUTAGE):
+                    raise
+                await workflow.sleep(settings.read_model_write_budget, summary="Store away")
         # Handlers interleave at this await: writes of two commands can finish out of order.
         # The head kept is that of the highest revision written, as the read model keeps it.
         if revision > self.head_revision:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from activities.buyers.buyer_orders import notify_open_orders
+from activities.buyers.buyer_orders import tell_open_orders
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
@@ -425,7 +425,7 @@ async def update_buyer(
         if changed:
             touch(buyer)
     if changed:
-        await notify_open_orders(client, db, buyer.uuid)
+        await tell_open_orders(client, db, buyer.uuid)
     return buyer
 
 
@@ -448,8 +448,8 @@ async def block_buyer(
         if newly_blocked:
             buyer.status, buyer.blocked_reason = "BLOCKED", body.reason if body else None
             touch(buyer)
-    # every time, not only when newly blocked: a retry after a 503 tells the orders it missed
-    await notify_open_orders(client, db, buyer.uuid)  # they show a blocker now
+    # every time, not only when newly blocked: a repeat tells the orders a first one missed
+    await tell_open_orders(client, db, buyer.uuid)  # they show a blocker now
     return versioned(BuyerOut.of(buyer), buyer.version)
 
 

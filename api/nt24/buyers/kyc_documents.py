@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
-from activities.buyers.buyer_orders import notify_open_orders
+from activities.buyers.buyer_orders import tell_open_orders
 from api.nt24.buyers.buyers import buyer_not_found, load_buyer
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.documents import (
@@ -133,7 +133,7 @@ async def add_kyc_document(
     async with upload.stored(settings, db):
         # one transaction in one trip: on SQLite one hop to its writer thread, not several
         document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
-    await notify_open_orders(client, db, buyer_id)  # completeness may have changed
+    await tell_open_orders(client, db, buyer_id)  # completeness may have changed
     return document
 
 

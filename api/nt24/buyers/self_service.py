@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.buyers.buyer_orders import notify_open_orders
+from activities.buyers.buyer_orders import tell_open_orders
 from api.notyd.payments.page import (
     page_headers,
     privacy_url,
@@ -272,7 +272,7 @@ async def upload_document(
             await session.run_sync(partial(write_kyc_document, counted.buyer_id, upload, SOURCE))
     except UploadRefused:  # the file is not kept: nothing names it
         return _closed(request, await _invitation(db, token))
-    await notify_open_orders(client, db, counted.buyer.uuid)  # completeness may have changed
+    await tell_open_orders(client, db, counted.buyer.uuid)  # completeness may have changed
     return RedirectResponse(f"/self-service/{token}?uploaded={upload.type}", status_code=303)
 
 

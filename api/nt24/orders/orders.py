@@ -10,11 +10,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
 from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
@@ -48,6 +50,8 @@ from workflows.orders.rules.vin import InvalidVin, check_vin
 from workflows.orders.state import OrderStart
 from workflows.orders.status import OrderStatus
 from workflows.orders.workflow import OrderWorkflow
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders", tags=["NT24: orders"])
 
@@ -319,7 +323,11 @@ async def _catch_up_on_the_buyer(
     now = await current_buyer_ref(db, buyer_uuid)
     if now is not None and now != told:
         handle = client.get_workflow_handle(order_workflow_id(order_uuid))
-        await handle.signal(OrderWorkflow.buyer_changed, m.BuyerChanged(now))
+        try:
+            await handle.signal(OrderWorkflow.buyer_changed, m.BuyerChanged(now))
+        except RPCError as error:
+            # the order exists: its answer stands, and it reads its buyer before it decides
+            log.warning("new order not told of its buyer", order=str(order_uuid), error=str(error))
 
 
 @router.get(
