@@ -1205,3 +1205,72 @@ async def test_a_partial_capture_by_amount_has_a_line_per_rate_taxed_at_it(
         for line in invoice.json()["invoice_lines"]
     }
     assert by_rate == {"0.00": (5000, 5000, 0), "21.00": (6050, 5000, 1050)}, by_rate
+
+
+async def test_a_capture_by_amount_never_invoices_a_line_with_a_negative_tax(
+    stack: Stack, db: Database
+) -> None:
+    """An order at 0 %, 21 % and 6 % captured for 143 (133 excl. pro rata): the cent its
+    split at the rates rounds off went to the largest line, the 0 % one (67 incl, 68 excl,
+    tax -1), which refundable_invoices then listed and a refund of those lines refused. Now
+    every line has 0 <= excl <= incl, and the lines listed refund the invoice whole."""
+    seller = await make_seller(stack, db)
+
+    def line(product: str, quantity: int, incl: int, excl: int, rate: int) -> dict[str, Any]:
+        return {
+            "quantity": quantity,
+            "product_id": product,
+            "product_name": product,
+            "product_price_incl_tax": incl,
+            "product_price_excl_tax": excl,
+            "product_tax_rate_percentage": rate,
+        }
+
+    lines = [
+        line("A", 2, 22456, 22456, 0),
+        line("B", 1, 35518, 29354, 21),
+        line("C", 1, 18713, 17654, 6),
+    ]
+    totals = {"total_amount_incl_tax": 99143, "total_amount_excl_tax": 91920}
+    body = order_request(order_lines=lines, discount=None, total_amount_tax=7223, **totals)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller, **body)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={"amount": 143})
+        assert captured.status_code == 200, captured.text
+        invoice_uuid = captured.json()["invoice_uuid"]
+        invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
+        by_rate = {
+            line["product_tax_rate_percentage"]: (
+                line["total_product_price_incl_tax"],
+                line["total_product_price_excl_tax"],
+                line["tax"],
+            )
+            for line in invoice["invoice_lines"]
+        }
+        assert all(tax >= 0 and excl <= incl for incl, excl, tax in by_rate.values()), by_rate
+        assert sum(incl for incl, _, _ in by_rate.values()) == 143, by_rate
+        assert sum(excl for _, excl, _ in by_rate.values()) == 133, by_rate
+        assert by_rate["0.00"] == (67, 67, 0), by_rate
+        [listed] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+        refund_lines = [
+            {
+                "product_id": line["product_id"],
+                "quantity": line["refundable_quantity"],
+                "total_amount_incl_tax": line["total_refundable_amount_incl_tax"],
+                "total_amount_excl_tax": line["total_refundable_amount_excl_tax"],
+                "description": "Return",
+            }
+            for line in listed["invoice_lines"]
+        ]
+        assert all(r["total_amount_excl_tax"] <= r["total_amount_incl_tax"] for r in refund_lines)
+        refund = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "Return",
+                "amount": 143,
+                "invoices": [{"invoice_uuid": invoice_uuid, "refund_lines": refund_lines}],
+            },
+        )
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (143, 133)

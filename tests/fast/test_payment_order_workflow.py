@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from temporalio import activity
+from temporalio import activity, workflow
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
 
 from tests.fast.harness import mocked_worker, refusal, until
+from worker import workflow_runner
 from workflows.payments.payment_order import PaymentOrderWorkflow
 from workflows.payments.payment_order_model import (
     CancelOrder,
@@ -30,6 +33,7 @@ from workflows.payments.payment_order_model import (
     CreatePaymentOrderRow,
     CreditCheckRequest,
     CreditVerdict,
+    InvoiceDraft,
     NewPaymentOrder,
     OrderState,
     PatchOrder,
@@ -114,8 +118,14 @@ class PaymentOrders:
     task_queue: str
     bureau: PaymentActivities
 
-    async def create(self, link_duration: int = 86_400) -> WorkflowHandle:
-        """A webshop's order request, pending on the buyer's confirmation."""
+    async def create(
+        self,
+        link_duration: int = 86_400,
+        lines: list[OrderLineState] = LINES,
+        total: Triple = TOTAL,
+    ) -> WorkflowHandle:
+        """A webshop's order request (of ``lines``, adding up to ``total``), pending on the
+        buyer's confirmation."""
         uuid = str(uuid4())
         handle = await self.env.client.start_workflow(
             PaymentOrderWorkflow.run,
@@ -137,9 +147,9 @@ class PaymentOrders:
                 currency="EUR",
                 locale="fr",
                 payment_link_duration=link_duration,
-                total=TOTAL,
+                total=total,
                 discount=None,
-                lines=[OrderLineState(**vars(line)) for line in LINES],
+                lines=[OrderLineState(**vars(line)) for line in lines],
                 buyer_company=company,
                 buyer_representative={"first_name": "Marie", "last_name": "Dupont"},
                 shipping_address={},
@@ -158,8 +168,10 @@ class PaymentOrders:
         assert answer.status == "pending"
         return handle
 
-    async def confirmed(self) -> tuple[WorkflowHandle, str]:
-        handle = await self.create()
+    async def confirmed(
+        self, lines: list[OrderLineState] = LINES, total: Triple = TOTAL
+    ) -> tuple[WorkflowHandle, str]:
+        handle = await self.create(lines=lines, total=total)
         answer = await handle.execute_update(PaymentOrderWorkflow.confirm, ConfirmOrder())
         return handle, answer.status
 
@@ -327,3 +339,82 @@ async def test_the_webhook_hears_of_a_status_only_when_it_changes(payment_orders
         answer = await handle.execute_update(PaymentOrderWorkflow.refund, scratch)
         assert answer.status == "partially_refunded"
     assert notified() == ["accepted", "partially_captured", "partially_refunded"]
+
+
+@workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
+class PaymentOrderWorkflowBeforeCentsWithinTax(PaymentOrderWorkflow):
+    """The payment order workflow as deployed before the cents a per-rate split rounds off
+    were kept within each line's tax: they all went to the largest line."""
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        return await super().run(start)
+
+    def _cents_to_largest(self) -> bool:
+        return True
+
+
+# 2 x 22456/22456 at 0 %, 1 x 35518/29354 at 21 % and 1 x 18713/17654 at 6 %
+THREE_RATES = [
+    OrderLineState(1, "a", "A", None, 2, 22_456, 22_456, "0.00"),
+    OrderLineState(2, "b", "B", None, 1, 35_518, 29_354, "21.00"),
+    OrderLineState(3, "c", "C", None, 1, 18_713, 17_654, "6.00"),
+]
+THREE_RATES_TOTAL = Triple(99_143, 91_920)
+
+
+async def test_a_running_order_keeps_its_cents_within_tax_from_its_first_capture_after_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """A capture of 143 before the deploy invoiced a 0 % line of 67 incl / 68 excl (the cent
+    its split rounds off, on the largest line). After it, the order replays that capture as it
+    was: its invoice keeps that line, which no full refund of the invoice can give back (a tax
+    of -1); its next capture of 143 keeps every line's tax at least 0, and that invoice is
+    refunded whole. The history replays on today's code."""
+    bureau = PaymentActivities()
+    orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
+
+    def worker(workflow_class: type, **options: Any) -> Worker:
+        return Worker(
+            time_skipping.client,
+            task_queue=orders.task_queue,
+            workflows=[workflow_class],
+            activities=bureau.activities,
+            workflow_runner=workflow_runner(strict=True),
+            workflow_failure_exception_types=[Exception],
+            **options,
+        )
+
+    def lines(invoice: InvoiceDraft) -> list[tuple[str, int, int]]:
+        return [(line.rate, line.total_incl, line.total_excl) for line in invoice.lines]
+
+    by_amount = CaptureOrder(CaptureRequest(totals=GivenTotals(amount=143)))
+    async with worker(PaymentOrderWorkflowBeforeCentsWithinTax, max_cached_workflows=0):
+        handle, status = await orders.confirmed(THREE_RATES, THREE_RATES_TOTAL)
+        assert status == "accepted"
+        await handle.execute_update(PaymentOrderWorkflow.capture, by_amount)
+    before = bureau.captures[-1].invoice
+    assert lines(before) == [("0.00", 67, 68), ("21.00", 49, 40), ("6.00", 27, 25)]
+
+    def refund_of(invoice: InvoiceDraft) -> RefundOrder:
+        whole = [RefundInvoiceRequest(invoice.uuid)]
+        return RefundOrder(RefundRequest("x", totals=GivenTotals(amount=143), invoices=whole))
+
+    async with worker(PaymentOrderWorkflow, max_cached_workflows=0):  # the deploy
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(PaymentOrderWorkflow.refund, refund_of(before))
+        assert "must not be more than total_amount_incl_tax" in str(refusal(refused.value))
+        await handle.execute_update(PaymentOrderWorkflow.capture, by_amount)
+        after = bureau.captures[-1].invoice
+        await handle.execute_update(PaymentOrderWorkflow.refund, refund_of(after))
+    assert lines(after) == [("0.00", 67, 67), ("21.00", 49, 41), ("6.00", 27, 25)]
+    [note] = bureau.refunds[-1].credit_notes
+    refunded = [(part.amounts.incl, part.amounts.excl) for part in note.plan.lines]
+    assert refunded == [(67, 67), (49, 41), (27, 25)]
+
+    replayer = Replayer(
+        workflows=[PaymentOrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())

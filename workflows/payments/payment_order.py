@@ -87,6 +87,10 @@ REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 _UNCHANGED_PATCH = "unchanged-patch-writes-nothing"
 # A capture or refund that leaves the status as it was sends no webhook (before, each did)
 _NOTIFY_ON_CHANGE = "notify-only-on-status-change"
+# A capture by amount's per-rate lines get the cents their split rounds off where each line's
+# tax can take them (before, all went to the largest line, a 0 % one then taxed -1). Asked
+# again under an id of the moment, as the order workflow's _per_vin does: see _cents_to_largest
+_CENTS_WITHIN_TAX = "per-rate-cents-within-tax"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -128,6 +132,7 @@ class PaymentOrderWorkflow:
         self.captured_discount = ZERO
         self.refunded = ZERO
         self.invoices: list[InvoiceState] = []
+        self.cents_within_tax = False  # until _cents_to_largest finds the patch adopted
         self.confirming = False  # the credit check runs: the link no longer expires
         self.credit: CreditVerdict | None = None
         self.approved_amount = 0  # what the credit check approved (incl. tax)
@@ -328,7 +333,8 @@ class PaymentOrderWorkflow:
         order = self.order
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
-        plan = self._capture_plan(command, workflow.patched("per-rate-lines-at-their-rates"))
+        at_their_rates = workflow.patched("per-rate-lines-at-their-rates")
+        plan = self._capture_plan(command, at_their_rates, self._cents_to_largest())
         for take in plan.takes:
             self.lines[take.position - 1].captured += take.quantity
         self.captured = self.captured + plan.amounts
@@ -398,7 +404,25 @@ class PaymentOrderWorkflow:
             )
         return total, discount, lines
 
-    def _capture_plan(self, command: CaptureOrder, at_their_rates: bool = True) -> CapturePlan:
+    def _cents_to_largest(self) -> bool:
+        """Whether this capture's per-rate lines get all the cents of rounding on the largest
+        line, as captures planned before ``_CENTS_WITHIN_TAX`` did (even a 0 % line, then
+        taxed -1): only while a workflow replays those.
+
+        ``patched`` answers once per run and id: an order that captured before the deploy
+        hears "no" while that replays, and would keep the old split for the rest of its run.
+        So it asks again under an id of the moment (``-at-<history length>``, the same in
+        every replay) until one is answered "yes", and keeps that answer."""
+        if not self.cents_within_tax:
+            at = workflow.info().get_current_history_length()
+            self.cents_within_tax = workflow.patched(_CENTS_WITHIN_TAX) or workflow.patched(
+                f"{_CENTS_WITHIN_TAX}-at-{at}"
+            )
+        return not self.cents_within_tax
+
+    def _capture_plan(
+        self, command: CaptureOrder, at_their_rates: bool = True, cents_to_largest: bool = False
+    ) -> CapturePlan:
         plan = plan_capture(
             self.lines,
             self.total,
@@ -407,6 +431,7 @@ class PaymentOrderWorkflow:
             self.captured_discount,
             command.request,
             at_their_rates=at_their_rates,
+            cents_to_largest=cents_to_largest,
         )
         if isinstance(plan, Refusal):
             raise plan_refused(plan)

@@ -385,12 +385,19 @@ def excl_at_rate(incl: int, rate: Decimal) -> int:
     return pro_rata(incl, 100 * denominator, 100 * denominator + numerator)
 
 
-def split_at_rates(amounts: Triple, weights: dict[str, int]) -> dict[str, Triple]:
+def split_at_rates(
+    amounts: Triple, weights: dict[str, int], *, cents_to_largest: bool = False
+) -> dict[str, Triple]:
     """``amounts`` over tax rates (percent, as text), in proportion to ``weights`` (amounts
     incl. tax), each part taxed at its own rate as nearly as ``amounts`` allow: the parts'
     tax is made ``amounts.tax`` by moving incl. tax between the highest and the lowest rate,
-    and the cents left by rounding (or a tax no split at these rates holds) go to the largest
-    part. One rate takes ``amounts`` whole."""
+    and the cents left by rounding (or a tax no split at these rates holds) are placed where
+    the parts' tax can take them (``_excl_cents_placed``), so that with 0 <= excl <= incl
+    in ``amounts`` every part has it too. One rate takes ``amounts`` whole.
+
+    ``cents_to_largest``: those cents all go to the largest part, as in captures planned
+    before (their workflows replay them), even where that makes its tax negative (a 0 % part
+    with excl above incl)."""
     rates = sorted(weights) or ["0"]
     incl = allocate(amounts.incl, [weights.get(rate, 0) for rate in rates])
     share = [Fraction(Decimal(rate)) / (100 + Fraction(Decimal(rate))) for rate in rates]
@@ -402,9 +409,28 @@ def split_at_rates(amounts: Triple, weights: dict[str, int]) -> dict[str, Triple
         moved = max(-incl[high], min(incl[low], moved))
         incl[high], incl[low] = incl[high] + moved, incl[low] - moved
     excl = [excl_at_rate(part, Decimal(rate)) for part, rate in zip(incl, rates, strict=True)]
+    if not cents_to_largest:
+        highest_first = sorted(range(len(rates)), key=share.__getitem__, reverse=True)
+        excl = _excl_cents_placed(amounts.excl - sum(excl), incl, excl, highest_first)
     largest = max(range(len(rates)), key=incl.__getitem__)
     excl[largest] += amounts.excl - sum(excl)
     return {rate: Triple(incl[i], excl[i]) for i, rate in enumerate(rates)}
+
+
+def _excl_cents_placed(
+    cents: int, incl: list[int], excl: list[int], order: Sequence[int]
+) -> list[int]:
+    """``excl`` with ``cents`` (more excl. tax when above 0, less when below) placed on the
+    parts in ``order``, each taking no more than keeps it 0 <= excl <= incl: cents more go
+    to a part's tax room (incl - excl), cents less come out of its excl. What no part can take
+    (amounts whose own tax is below 0 or above incl) is left for the caller to place."""
+    placed = list(excl)
+    for i in order:
+        room = incl[i] - placed[i] if cents > 0 else -placed[i]
+        taken = min(cents, room) if cents > 0 else max(cents, room)
+        placed[i] += taken
+        cents -= taken
+    return placed
 
 
 def allocate(amount: int, weights: Sequence[int]) -> list[int]:

@@ -207,17 +207,18 @@ def _invoice_line(line: OrderLineState, quantity: int, position: int) -> Invoice
 
 
 def _per_rate_lines(
-    lines: list[OrderLineState], amounts: Triple, at_their_rates: bool
+    lines: list[OrderLineState], amounts: Triple, at_their_rates: bool, cents_to_largest: bool
 ) -> list[InvoiceLineState]:
     """Lines covering ``amounts``, one per tax rate of ``lines``, in proportion to what remains
-    of each rate: each taxed at its own rate (``split_at_rates``) or, in captures planned
-    before (``at_their_rates`` False: their workflows replay them), each with the tax of the
+    of each rate: each taxed at its own rate (``split_at_rates``; ``cents_to_largest`` as
+    captures planned before placed the cents of rounding) or, in captures planned before
+    that (``at_their_rates`` False: their workflows replay them), each with the tax of the
     whole in the same proportion."""
     weights: dict[str, int] = {}
     for line in lines:
         weights[line.rate] = weights.get(line.rate, 0) + line.price_incl * line.remaining
     if at_their_rates:
-        parts = split_at_rates(amounts, weights)
+        parts = split_at_rates(amounts, weights, cents_to_largest=cents_to_largest)
     else:
         rates = sorted(weights) or ["0"]
         shares = [weights.get(r, 0) for r in rates]
@@ -242,7 +243,11 @@ def _per_rate_lines(
 
 
 def _rest(
-    lines: list[OrderLineState], remaining: Triple, discount: Triple, at_their_rates: bool
+    lines: list[OrderLineState],
+    remaining: Triple,
+    discount: Triple,
+    at_their_rates: bool,
+    cents_to_largest: bool,
 ) -> CapturePlan:
     """Everything that remains: the remaining line quantities, or per-rate lines when earlier
     captures by amount left the lines and the amounts apart."""
@@ -255,7 +260,7 @@ def _rest(
     invoice_lines = (
         by_lines
         if lines_total - discount == remaining
-        else _per_rate_lines(open_lines, remaining, at_their_rates)
+        else _per_rate_lines(open_lines, remaining, at_their_rates, cents_to_largest)
     )
     return CapturePlan(remaining, discount, takes, invoice_lines)
 
@@ -269,9 +274,10 @@ def plan_capture(
     request: CaptureRequest,
     *,
     at_their_rates: bool = True,
+    cents_to_largest: bool = False,
 ) -> CapturePlan | Refusal:
     """What a capture request takes (all that remains, an amount, or named lines), or why
-    it cannot. ``at_their_rates``: see ``_per_rate_lines``."""
+    it cannot. ``at_their_rates``, ``cents_to_largest``: see ``_per_rate_lines``."""
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
@@ -283,7 +289,7 @@ def plan_capture(
                 "discount",
                 "must equal the discount not captured yet for a full capture",
             )
-        return _rest(lines, remaining, discount_left, at_their_rates)
+        return _rest(lines, remaining, discount_left, at_their_rates, cents_to_largest)
     discount = request.discount.amounts if request.discount else ZERO
     if not discount.fits_in(discount_left):
         return Refusal(
@@ -302,9 +308,9 @@ def plan_capture(
                 f"is more than remains to be captured ({remaining.incl})",
             )
         if amounts == remaining:
-            return _rest(lines, remaining, discount_left, at_their_rates)
+            return _rest(lines, remaining, discount_left, at_their_rates, cents_to_largest)
         open_lines = [line for line in lines if line.remaining > 0]
-        lines_at_rates = _per_rate_lines(open_lines, amounts, at_their_rates)
+        lines_at_rates = _per_rate_lines(open_lines, amounts, at_their_rates, cents_to_largest)
         return CapturePlan(amounts, discount, [], lines_at_rates)
     return _capture_lines(lines, remaining, discount, request)
 
