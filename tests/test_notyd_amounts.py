@@ -489,23 +489,121 @@ def _refund(invoice: InvoiceState, request: RefundRequest) -> list[CreditNotePla
 
 
 @pytest.mark.parametrize(
-    "totals",
-    [GivenTotals(incl=5000, excl=0, tax=5000), GivenTotals(incl=12100, excl=9000)],
+    ("totals", "booked"),
+    [
+        (GivenTotals(incl=5000, excl=0, tax=5000), Triple(5000, 2900)),
+        (GivenTotals(incl=12100, excl=9000), Triple(12100, 10000)),
+    ],
 )
-def test_a_refund_whose_tax_is_more_than_remains_is_refused(totals: GivenTotals) -> None:
+def test_a_refund_by_totals_whose_tax_is_more_than_remains_books_the_tax_that_remains(
+    totals: GivenTotals, booked: Triple
+) -> None:
+    """The amount incl. tax decides (nested-shapes §4.1, rules 4 and 27); the credit note's
+    excl is the client's, moved only as far as keeps its tax and the rest's within 0..remains."""
     for invoices in (None, [RefundInvoiceRequest("i1")]):
-        refused = _refund(_invoice("i1"), RefundRequest("r1", totals=totals, invoices=invoices))
-        assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE
-        assert refused.field == "total_amount_tax"
+        plans = _refund(_invoice("i1"), RefundRequest("r1", totals=totals, invoices=invoices))
+        assert isinstance(plans, list) and [plan.amounts for plan in plans] == [booked]
 
 
-def test_a_refund_by_amounts_or_lines_whose_tax_is_more_than_remains_is_refused() -> None:
-    by_amounts = RefundInvoiceRequest("i1", amounts=[RefundAmountRequest("0", 5000, 0)])
-    refused = _refund(_invoice("i1"), RefundRequest("r", invoices=[by_amounts]))
-    assert isinstance(refused, Refusal) and refused.field == "total_amount_tax"
+def test_a_refund_by_lines_whose_tax_is_more_than_remains_is_refused() -> None:
     by_lines = RefundInvoiceRequest("i1", lines=[RefundLineRequest("A", 1, 5000, 0)])
     refused = _refund(_invoice("i1"), RefundRequest("r", invoices=[by_lines]))
     assert isinstance(refused, Refusal) and refused.field == "total_amount_tax"
+
+
+def _two_by_12100(refunded: Triple = ZERO) -> InvoiceState:
+    """Magento's order: 2 x 12100 incl. / 10000 excl. at 21 %, captured whole."""
+    line = InvoiceLineState(1, "A", "A", None, 2, 12100, 10000, "21", 24200, 20000)
+    return InvoiceState("i1", 1, "NTYREF", 24200, 20000, [line], *(refunded.incl, refunded.excl))
+
+
+def _adjustment(incl: int, excl: int, rate: str = "0") -> RefundRequest:
+    amounts = [RefundAmountRequest(rate, incl, excl, "Credit")]
+    return RefundRequest(
+        "(Partial) Refund order 1",
+        totals=GivenTotals(amount=incl),
+        invoices=[RefundInvoiceRequest("i1", amounts=amounts)],
+    )
+
+
+def test_a_magento_adjustment_of_the_whole_invoice_at_rate_0_refunds_it() -> None:
+    """Magento's RefundOrder.php books an adjustment at rate 0 with excl = incl: the incl.
+    fits, so the refund is made, its excl being what the invoice has left (rule 4)."""
+    request = _adjustment(24200, 24200)
+    plans = _refund(_two_by_12100(), request)
+    assert isinstance(plans, list) and [plan.amounts for plan in plans] == [Triple(24200, 20000)]
+    assert check_refund_totals(request, plans) is None
+
+
+def test_the_rest_after_a_refund_by_lines_as_a_magento_adjustment_refunds_it() -> None:
+    plans = _refund(_two_by_12100(Triple(12100, 10000)), _adjustment(12100, 12100))
+    assert isinstance(plans, list) and [plan.amounts for plan in plans] == [Triple(12100, 10000)]
+
+
+def test_the_rest_at_one_rate_as_core_sends_it_refunds_it() -> None:
+    """CORE's RefundAmountHandler: 21 % and 9 % lines on one invoice, 15000 refunded, then the
+    remaining 8000 sent at 21 % with its excl (6612) at that rate: the tax left (661) is less
+    than 21 % of 8000, so the note books the excl that remains."""
+    lines = [
+        InvoiceLineState(1, "A", "A", None, 1, 12100, 10000, "21", 12100, 10000),
+        InvoiceLineState(2, "B", "B", None, 1, 10900, 10000, "9", 10900, 10000),
+    ]
+    invoice = InvoiceState("i1", 1, "NTYREF", 23000, 20000, lines, 15000, 12661)
+    plans = _refund(invoice, _adjustment(8000, 6612, "21.000000"))
+    assert isinstance(plans, list) and [plan.amounts for plan in plans] == [Triple(8000, 7339)]
+
+
+@pytest.mark.parametrize(
+    ("incl", "excl", "booked"),
+    [
+        (1000, 1000, 1000),  # within [0, 1000]: as sent
+        (1000, 0, 0),
+        (1000, 826, 826),
+        (5000, 5000, 5000),  # rate 0, as Magento sends: excl = incl fits
+        (5000, 0, 2900),  # its tax no more than remains (2100)
+        (12100, 12100, 10000),  # all of the rest: exactly R.excl
+        (12100, 0, 10000),
+    ],
+)
+def test_a_refund_by_amounts_keeps_its_excl_within_what_remains(
+    incl: int, excl: int, booked: int
+) -> None:
+    plans = _refund(_invoice("i1"), _adjustment(incl, excl))
+    assert isinstance(plans, list) and [plan.amounts for plan in plans] == [Triple(incl, booked)]
+    [note] = plans
+    rest = _invoice("i1").refundable - note.amounts
+    assert note.amounts.is_valid and rest.is_valid
+
+
+def test_a_refund_asking_more_incl_than_remains_says_by_how_much() -> None:
+    refused = _refund(_two_by_12100(Triple(100, 80)), _adjustment(24200, 24200))
+    assert refused == Refusal(
+        RefusalKind.STATE,
+        "invoices[0].refund_amounts",
+        "total_amount_incl_tax is 100 more than remains to be refunded of the invoice "
+        "(24100 remains)",
+    )
+    over = _refund(_invoice("i1"), RefundRequest("r", totals=GivenTotals(amount=12101)))
+    assert isinstance(over, Refusal) and over.kind == RefusalKind.STATE
+    assert over.field == "amount" and "is 1 more than remains" in over.message
+
+
+def test_refunds_replayed_from_before_keep_their_excl_and_refusals() -> None:
+    """Handlers replaying refunds made before the incl. amount decided plan them as then."""
+    refused = plan_refund([_two_by_12100()], _adjustment(24200, 24200), incl_decides=False)
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE
+    kept = plan_refund([_invoice("i1")], _adjustment(5000, 0), incl_decides=False)
+    assert isinstance(kept, list) and kept[0].amounts == Triple(5000, 0)
+
+
+def test_top_level_totals_next_to_refund_amounts_equal_what_was_sent() -> None:
+    """Rule 27: the totals equal the per-invoice amounts' sum, as the client sent them."""
+    request = _adjustment(24200, 24200)
+    request.totals = GivenTotals(24200, 24200, 0)
+    plans = plan_refund([_two_by_12100()], request)
+    assert isinstance(plans, list) and check_refund_totals(request, plans) is None
+    request.totals = GivenTotals(24200, 20000, 4200)
+    assert isinstance(check_refund_totals(request, plans), Refusal)
 
 
 def test_refunds_within_what_remains_on_every_side_pass() -> None:

@@ -1041,6 +1041,7 @@ async def test_no_capture_refund_or_line_makes_a_negative_tax(stack: Stack, db: 
         assert captured.status_code == 200, captured.text
         rest = await http.post(f"{path}/capture/", json={})
         assert rest.status_code == 409, rest.text
+        # a refund's incl. decides; its tax is no more than the invoice has left (2100)
         refund = await http.post(
             f"{path}/refund/",
             json={
@@ -1050,11 +1051,14 @@ async def test_no_capture_refund_or_line_makes_a_negative_tax(stack: Stack, db: 
                 "total_amount_tax": 5000,
             },
         )
-        assert refund.status_code == 409, refund.text
-        refund = await http.post(f"{path}/refund/", json={"description": "r2", "amount": 12100})
         assert refund.status_code == 200, refund.text
         [note] = refund.json()["refunds"]
-        assert (note["total_amount_excl_tax"], note["total_amount_tax"]) == (10000, 2100)
+        assert (note["total_amount_excl_tax"], note["total_amount_tax"]) == (2900, 2100)
+        refund = await http.post(f"{path}/refund/", json={"description": "r2", "amount": 7100})
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert (note["total_amount_excl_tax"], note["total_amount_tax"]) == (7100, 0)
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "refunded"}
 
 
 async def test_a_refunds_amount_must_equal_its_total_amount_incl_tax_next_to_invoice_amounts(
@@ -1274,3 +1278,159 @@ async def test_a_capture_by_amount_never_invoices_a_line_with_a_negative_tax(
         assert refund.status_code == 200, refund.text
         [note] = refund.json()["refunds"]
         assert (note["total_amount_incl_tax"], note["total_amount_excl_tax"]) == (143, 133)
+
+
+def _note(answer: httpx.Response) -> tuple[int, int, int]:
+    assert answer.status_code == 200, answer.text
+    [note] = answer.json()["refunds"]
+    assert note["refund_lines"] == [] and note["amount"] == note["total_amount_incl_tax"]
+    triple = (
+        note["total_amount_incl_tax"],
+        note["total_amount_excl_tax"],
+        note["total_amount_tax"],
+    )
+    assert triple[0] >= triple[1] >= 0 and triple[2] == triple[0] - triple[1]
+    return triple
+
+
+def _magento_adjustment(invoice_uuid: str, amount: int) -> dict[str, Any]:
+    """What Magento's RefundOrder.php sends for an adjustment refund."""
+    return {
+        "amount": float(amount),
+        "description": "(Partial) Refund order 1",
+        "invoices": [
+            {
+                "invoice_uuid": invoice_uuid,
+                "refund_amounts": {
+                    "tax_rate_percentage": 0,
+                    "total_amount_excl_tax": float(amount),
+                    "total_amount_incl_tax": float(amount),
+                    "description": "Credit",
+                },
+            }
+        ],
+    }
+
+
+async def test_a_magento_adjustment_refund_refunds_what_the_invoice_has_left(
+    stack: Stack, db: Database
+) -> None:
+    """Magento books an adjustment at rate 0 with excl = incl (nested-shapes §4.1, rules 4
+    and 27): it fits by its incl., so it is made, the credit note taking the excl. and tax the
+    invoice has left. It was refused (409) as more excl. tax than remained."""
+    seller = await make_seller(stack, db)
+    two = one_line_order(quantity=2) | {
+        "total_amount_incl_tax": 24200,
+        "total_amount_excl_tax": 20000,
+        "total_amount_tax": 4200,
+    }
+    for first_by_lines in (False, True):
+        path = f"/v1/api/orders/{await accepted_order(stack, seller, **two)}"
+        async with stack.http(seller.token) as http:
+            captured = await http.post(f"{path}/capture/", json={})
+            assert captured.status_code == 200, captured.text
+            invoice_uuid = captured.json()["invoice_uuid"]
+            rest = 24200
+            if first_by_lines:
+                line = {"product_id": "A", "quantity": 1, "total_amount_incl_tax": 12100}
+                one = await http.post(
+                    f"{path}/refund/",
+                    json={
+                        "description": "One back",
+                        "amount": 12100,
+                        "invoices": [{"invoice_uuid": invoice_uuid, "refund_lines": [line]}],
+                    },
+                )
+                assert one.status_code == 200, one.text
+                [left] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+                assert left["invoice_lines"][0]["refundable_quantity"] == 1
+                rest = 12100
+            answer = await http.post(
+                f"{path}/refund/", json=_magento_adjustment(invoice_uuid, rest)
+            )
+            assert _note(answer) == (rest, rest * 100 // 121, rest * 21 // 121)
+            assert (await http.get(f"{path}/get_status/")).json() == {"status": "refunded"}
+            refundable = (await http.get(f"{path}/refundable_invoices/")).json()
+            assert refundable["count"] == 0 and refundable["results"] == []
+            more = await http.post(f"{path}/refund/", json=_magento_adjustment(invoice_uuid, 1))
+            assert more.status_code == 409, more.text
+
+
+async def test_the_rest_at_one_rate_as_core_sends_it_refunds_the_order(
+    stack: Stack, db: Database
+) -> None:
+    """CORE's RefundAmountHandler sends what remains at one rate with its excl. at that rate:
+    8000 at 21 % (6612) when the invoice has 661 of tax left. It was refused (409), leaving
+    the order partially_refunded for good; the note books the excl. and tax that remain."""
+    seller = await make_seller(stack, db)
+    lines = [
+        {
+            "quantity": 1,
+            "product_id": "A",
+            "product_name": "Shirt",
+            "product_price_excl_tax": 10000,
+            "product_price_incl_tax": 12100,
+            "product_tax_rate_percentage": "21.000000",
+        },
+        {
+            "quantity": 1,
+            "product_id": "B",
+            "product_name": "Book",
+            "product_price_excl_tax": 10000,
+            "product_price_incl_tax": 10900,
+            "product_tax_rate_percentage": "9.000000",
+        },
+    ]
+    totals = {"total_amount_incl_tax": 23000, "total_amount_excl_tax": 20000}
+    body = order_request(order_lines=lines, discount=None, total_amount_tax=3000, **totals)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller, **body)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice_uuid = captured.json()["invoice_uuid"]
+
+        def refund(amount: int, amounts: list[dict[str, Any]]) -> dict[str, Any]:
+            item = {"invoice_uuid": invoice_uuid, "refund_amounts": amounts}
+            return {"amount": amount, "description": "Refund", "invoices": [item]}
+
+        first = await http.post(
+            f"{path}/refund/",
+            json=refund(
+                15000,
+                [
+                    {
+                        "tax_rate_percentage": "21.000000",
+                        "total_amount_excl_tax": 10000,
+                        "total_amount_incl_tax": 12100,
+                    },
+                    {
+                        "tax_rate_percentage": "9.000000",
+                        "total_amount_excl_tax": 2661,
+                        "total_amount_incl_tax": 2900,
+                    },
+                ],
+            ),
+        )
+        assert _note(first) == (15000, 12661, 2339)
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_refunded"}
+        [left] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+        assert left["uuid"] == invoice_uuid
+        rest = await http.post(
+            f"{path}/refund/",
+            json=refund(
+                8000,
+                [
+                    {
+                        "tax_rate_percentage": "21.000000",
+                        "total_amount_excl_tax": 6612,
+                        "total_amount_incl_tax": 8000,
+                    }
+                ],
+            ),
+        )
+        assert _note(rest) == (8000, 7339, 661)
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "refunded"}
+        refundable = (await http.get(f"{path}/refundable_invoices/")).json()
+        assert refundable["count"] == 0 and refundable["results"] == []
+        invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
+        assert [note["total_amount_tax"] for note in invoice["refunds"]] == [2339, 661]

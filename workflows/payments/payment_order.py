@@ -440,7 +440,9 @@ class PaymentOrderWorkflow:
     @workflow.update
     async def refund(self, command: RefundOrder) -> RefundAnswer:
         drafts = []
-        for plan in self._refund_plans(command):
+        # a refund by amount had to fit in what remains by its excl. tax too, before
+        incl_decides = workflow.patched("refund-by-amount-fits-by-incl")
+        for plan in self._refund_plans(command, incl_decides):
             self._apply_refund(plan)
             drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
         before = self.status
@@ -469,8 +471,10 @@ class PaymentOrderWorkflow:
         _refuse_if(check_refund_totals(command.request, plans))
         _refuse_if(check_refund(self.invoices, plans))
 
-    def _refund_plans(self, command: RefundOrder) -> list[CreditNotePlan]:
-        plans = plan_refund(self.invoices, command.request)
+    def _refund_plans(
+        self, command: RefundOrder, incl_decides: bool = True
+    ) -> list[CreditNotePlan]:
+        plans = plan_refund(self.invoices, command.request, incl_decides=incl_decides)
         if isinstance(plans, Refusal):
             raise plan_refused(plans)
         return plans

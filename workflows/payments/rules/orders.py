@@ -518,10 +518,38 @@ def _refund_all(invoice: InvoiceState, uid: str, description: str) -> CreditNote
     )
 
 
+def _excl_within(amounts: Triple, refundable: Triple) -> Triple:
+    """A refund by amount (per-invoice ``refund_amounts`` or the top-level totals) as its
+    credit note books it: its amount incl. tax as asked, which fits in ``refundable``; its
+    amount excl. tax the client's, but within [max(0, R.excl - (R.incl - incl)),
+    min(incl, R.excl)] for R = ``refundable``, so that neither the credit note nor what it
+    leaves has a tax below 0 or more excl. tax than remains, and a refund of all that
+    remains books exactly R.excl. Rates are not checked against prices (nested-shapes
+    rule 4): Magento books its adjustments at 0 %, so its excl is the incl."""
+    low = max(0, refundable.excl - (refundable.incl - amounts.incl))
+    high = min(amounts.incl, refundable.excl)
+    return Triple(amounts.incl, min(high, max(low, amounts.excl)))
+
+
+def _more_than_refundable(field: str, amounts: Triple, refundable: Triple, of: str) -> Refusal:
+    """A refund asking more incl. tax than remains: by how much, and what remains."""
+    return Refusal(
+        RefusalKind.STATE,
+        field,
+        f"total_amount_incl_tax is {amounts.incl - refundable.incl} more than remains to be "
+        f"refunded of {of} ({refundable.incl} remains)",
+    )
+
+
 def plan_refund(
-    invoices: list[InvoiceState], request: RefundRequest
+    invoices: list[InvoiceState], request: RefundRequest, *, incl_decides: bool = True
 ) -> list[CreditNotePlan] | Refusal:
-    """The credit notes a refund request makes, one per invoice, or why it cannot."""
+    """The credit notes a refund request makes, one per invoice, or why it cannot.
+
+    With ``incl_decides`` (the Update handler passes False for refunds accepted before it,
+    so that they replay as they were) a refund by amount must fit in what remains by its
+    amount incl. tax only; its excl is then kept within what remains (``_excl_within``).
+    Without it, its incl and its excl must each fit, as before."""
     refundable = sum((invoice.refundable for invoice in invoices), ZERO)
     if refundable.incl <= 0:
         return Refusal(
@@ -534,7 +562,13 @@ def plan_refund(
             return _invalid(amounts)
         if amounts.incl <= 0:
             return Refusal(RefusalKind.REQUEST, request.totals.incl_field, "must be more than 0")
-        if not amounts.fits_in(refundable):
+        if incl_decides:
+            if amounts.incl > refundable.incl:
+                return _more_than_refundable(
+                    request.totals.incl_field, amounts, refundable, "the order"
+                )
+            amounts = _excl_within(amounts, refundable)
+        elif not amounts.fits_in(refundable):
             return Refusal(
                 RefusalKind.STATE,
                 "total_amount_incl_tax",
@@ -569,7 +603,7 @@ def plan_refund(
             )
         if any(plan.invoice_uuid == invoice.uuid for plan in plans):
             return Refusal(RefusalKind.REQUEST, f"{where}.invoice_uuid", "is named twice")
-        plan = _refund_invoice(invoice, item, request, where)
+        plan = _refund_invoice(invoice, item, request, where, incl_decides)
         if isinstance(plan, Refusal):
             return plan
         plans.append(plan)
@@ -590,7 +624,11 @@ def plan_refund(
 
 
 def _refund_invoice(
-    invoice: InvoiceState, item: RefundInvoiceRequest, request: RefundRequest, where: str
+    invoice: InvoiceState,
+    item: RefundInvoiceRequest,
+    request: RefundRequest,
+    where: str,
+    incl_decides: bool,
 ) -> CreditNotePlan | Refusal:
     uid = (
         item.external_refund_uid
@@ -675,6 +713,8 @@ def _refund_invoice(
         if isinstance(checked, TotalsProblem):
             return _invalid(checked)
         amounts = checked
+        if incl_decides and 0 < amounts.incl <= refundable.incl:
+            amounts = _excl_within(amounts, refundable)
         if amounts == refundable:
             return _refund_all(invoice, uid, request.description)
     discount = item.discount if item.discount and not item.discount.amounts.is_zero else None
@@ -695,11 +735,23 @@ def _refund_invoice(
         # a refund by the top-level totals names the field they came in
         at = where if item.lines or item.amounts else request.totals.incl_field
         return Refusal(RefusalKind.REQUEST, at, "must refund more than 0")
-    if not amounts.fits_in(refundable):
+    if incl_decides and not item.lines:
+        if amounts.incl > refundable.incl:
+            at = f"{where}.refund_amounts" if item.amounts else request.totals.incl_field
+            return _more_than_refundable(at, amounts, refundable, "the invoice")
+        amounts = _excl_within(amounts, refundable)
+    elif not amounts.fits_in(refundable):
+        if item.lines:
+            at = f"{where}.refund_lines"
+        else:
+            at = f"{where}.refund_amounts" if item.amounts else request.totals.incl_field
+        if amounts.incl > refundable.incl:
+            return _more_than_refundable(at, amounts, refundable, "the invoice")
         return Refusal(
             RefusalKind.STATE,
-            f"{where}.invoice_uuid",
-            f"is refunded beyond what it can ({refundable.incl})",
+            at,
+            f"total_amount_excl_tax is {amounts.excl - refundable.excl} more than remains to "
+            f"be refunded of the invoice ({refundable.excl} remains)",
         )
     return CreditNotePlan(
         invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines), discount=discount
@@ -714,7 +766,23 @@ def check_refund_totals(request: RefundRequest, plans: list[CreditNotePlan]) -> 
     totals = request.totals
     if not (request.invoices and any(item.lines or item.amounts for item in request.invoices)):
         return None
-    total = sum((plan.amounts for plan in plans), ZERO)
+    # the invoices' refunds as sent: a credit note by amounts may book less excl. tax
+    # (``_excl_within``), and the totals are the sum of what the client sent (rule 27)
+    total = ZERO
+    for item, plan in zip(request.invoices, plans, strict=True):
+        if item.amounts and not item.lines:
+            asked = sum(
+                (
+                    Triple(part.incl, part.excl if part.excl is not None else part.incl)
+                    for part in item.amounts
+                ),
+                ZERO,
+            )
+            if plan.discount is not None:
+                asked = asked - plan.discount.amounts
+            total = total + asked
+        else:
+            total = total + plan.amounts
     for name, given, own in (
         ("total_amount_excl_tax", totals.excl, total.excl),
         ("total_amount_tax", totals.tax, total.tax),
