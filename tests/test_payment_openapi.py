@@ -37,7 +37,8 @@ ORDER = (
     | TRIPLE
     | {"order_lines", "shipping_address", "billing_address", "discount", "representative"}
     | {"invoices"},
-    {"external_webshop_uid", "updated_at", "amount", "currency", "locale", "payment_terms_days"},
+    {"external_webshop_uid", "updated_at", "amount", "currency", "locale", "payment_terms_days"}
+    | {"payment_page_url"},
 )
 COUNTERS = {
     f"{counter}_sent{suffix}"

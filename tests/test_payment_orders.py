@@ -807,6 +807,9 @@ async def test_an_order_of_before_link_tokens_still_opens_at_its_uuid(
         page = await http.get(f"/pay/{order['uuid']}/")
         assert page.status_code == 200 and "Ada" in page.text and "Toothbrush" in page.text
         assert (await http.get(token_path)).status_code == 404  # no token of its own
+    async with stack.http(seller.token) as http:  # its answers show the link that opens it
+        detail = (await http.get(f"/v1/api/orders/{order['uuid']}/")).json()
+    assert detail["payment_page_url"] == old["payment_page_url"]
     confirmed = await confirm_on_page(stack, old)
     assert confirmed.status_code == 302
     assert confirmed.headers["location"] == "https://shop.example/success"
@@ -1434,3 +1437,23 @@ async def test_the_rest_at_one_rate_as_core_sends_it_refunds_the_order(
         assert refundable["count"] == 0 and refundable["results"] == []
         invoice = (await http.get(f"/v1/api/invoices/{invoice_uuid}/")).json()
         assert [note["total_amount_tax"] for note in invoice["refunds"]] == [2339, 661]
+
+
+async def test_the_order_detail_and_list_carry_the_payment_page_url(
+    stack: Stack, db: Database
+) -> None:
+    """nested-shapes rule 6: responses carry payment_page_url; the detail and the list show
+    the order request's own link (its link token), which opens the page."""
+    seller = await make_seller(stack, db)
+    body = order_request()
+    order = await create(stack, seller, body)
+    url = order["payment_page_url"]
+    async with stack.http(seller.token) as http:
+        detail = (await http.get(f"/v1/api/orders/{order['uuid']}/")).json()
+        listed = await http.get(
+            "/v1/api/orders/", params={"external_order_uid": body["external_order_uid"]}
+        )
+    assert detail["payment_page_url"] == url
+    assert [item["payment_page_url"] for item in listed.json()["results"]] == [url]
+    async with stack.http() as http:
+        assert (await http.get(httpx.URL(url).path)).status_code == 200

@@ -459,6 +459,7 @@ PAYMENT_ORDER = NOTYD_TOTALS | {
             "created_at": NOTYD_CAPTURED,
         }
     ],
+    "payment_page_url": "https://api.nt24.example/pay/ERzbwmcRzolXb-RG8cAly4mor6G6dHnH2WMwO-1-MNY/",
 }
 INVOICE_LINE = {
     "id": 1,

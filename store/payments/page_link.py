@@ -26,3 +26,12 @@ def page_link_sha256(settings: Settings, order_uuid: UUID) -> str:
 
 def payment_page_url(settings: Settings, order_uuid: UUID) -> str:
     return f"{settings.public_base_url.rstrip('/')}/pay/{page_link_token(settings, order_uuid)}/"
+
+
+def order_page_url(settings: Settings, order_uuid: UUID, sha256: str | None) -> str:
+    """The page's link as an order's answers show it (nested-shapes rule 6): the order
+    request's own ``payment_page_url``, or, for an order of before migration 0025 (no
+    ``page_link_sha256``), the link at its uuid that still opens its page."""
+    if sha256 is None:
+        return f"{settings.public_base_url.rstrip('/')}/pay/{order_uuid}/"
+    return payment_page_url(settings, order_uuid)

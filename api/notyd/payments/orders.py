@@ -37,8 +37,9 @@ from api.notyd.payments.views import (
     order_detail,
     order_line,
 )
-from api.shared.deps import Db, Temporal
+from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
+from store.payments.page_link import order_page_url
 from store.payments.queries import (
     ORDER_SORTS,
     PaymentOrderFilter,
@@ -78,6 +79,7 @@ DUNNING = {"14_days": 14, "30_days": 30, "60_days": 60}
 async def list_orders(
     scope: Scope,
     db: Db,
+    settings: AppSettings,
     paging: Paging,
     created_at_after: date | None = None,
     created_at_before: date | None = None,
@@ -99,14 +101,21 @@ async def list_orders(
     query = payment_orders_of_seller(scope.tenant, scope.partner_id, only)
     async with db.session() as session:
         total, orders = await paging.fetch(session, query)
-    return paging.page_of(total, [order_detail(order) for order in orders])
+    return paging.page_of(
+        total,
+        [
+            order_detail(order, order_page_url(settings, order.uuid, order.page_link_sha256))
+            for order in orders
+        ],
+    )
 
 
 @router.get(
     "/{uuid}/", response_model=PaymentOrderOut, summary="Get the Order", responses=NOT_FOUND
 )
-async def get_order(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
-    return order_detail(await load_order(db, scope, parse_uuid(uuid, "Order")))
+async def get_order(uuid: str, scope: Scope, db: Db, settings: AppSettings) -> dict[str, Any]:
+    order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    return order_detail(order, order_page_url(settings, order.uuid, order.page_link_sha256))
 
 
 @router.patch(

@@ -235,6 +235,7 @@ class PaymentOrderOut(Answer):
     discount: DiscountOut | None
     representative: RepresentativeOut
     invoices: list[InvoiceSummaryOut]
+    payment_page_url: str
 
 
 class InvoiceLineOut(Answer):
@@ -564,7 +565,9 @@ def invoice_summary(invoice: PaymentInvoice) -> dict[str, Any]:
     }
 
 
-def order_detail(order: PaymentOrder) -> dict[str, Any]:
+def order_detail(order: PaymentOrder, payment_page_url: str) -> dict[str, Any]:
+    """An order as ``GET orders/{uuid}/`` and ``GET orders/`` show it, with its page's link
+    (``store.payments.page_link.order_page_url``), as the order request's 201 has it."""
     return {
         "uuid": str(order.uuid),
         "external_order_uid": order.external_order_uid,
@@ -591,6 +594,7 @@ def order_detail(order: PaymentOrder) -> dict[str, Any]:
         "discount": discount(order.discount),
         "representative": representative(order),
         "invoices": [invoice_summary(invoice) for invoice in order.invoices],
+        "payment_page_url": payment_page_url,
     }
 
 
