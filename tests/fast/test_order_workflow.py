@@ -783,10 +783,11 @@ class OrderWorkflowBeforeVersionsFollowContent(OrderWorkflow):
 async def test_a_running_order_versions_what_changes_from_its_first_change_after_the_deploy(
     time_skipping: WorkflowEnvironment,
 ):
-    """Before the deploy a transport document moved no version; an order begun then takes its
-    content as it is at its first change after the deploy (no new version: nothing to compare
-    it with), and from its next change on a document is a new transport version. Its history
-    replays the same way."""
+    """Before the deploy a transport document moved no version; an order begun then has
+    nothing to compare its first change after the deploy with, so each of its resources takes a
+    new version at that change (a refetch too many rather than a 304 on changed content), and
+    from its next change on a document is one new transport version. Its history replays the
+    same way."""
     recorded = OrderActivities()
     orders = Orders(time_skipping, f"deploy-{uuid4().hex[:8]}", recorded)
 
@@ -798,12 +799,21 @@ async def test_a_running_order_versions_what_changes_from_its_first_change_after
     assert recorded.last.resources.transport.version == picked_up  # the old behaviour
 
     async with orders.worker(OrderWorkflow):  # the deploy: the current code, nothing cached
+        before = recorded.last.resources
         await orders.attach(handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz AG")
-        baseline = recorded.last.resources.transport.version
+        adopted = recorded.last.resources
         await orders.attach(handle, "TRANSPORT_CMR_DELIVERY", "CARRIER", "Trans GmbH")
         after = recorded.last.resources
-    assert baseline == picked_up
-    assert after.transport.version == baseline + 1
+    # the first change after the deploy: every resource one new version, once
+    assert adopted.transport.version == picked_up + 1
+    assert adopted.version == before.version + 1
+    assert adopted.compliance_version == before.compliance_version + 1
+    assert adopted.payment is not None and before.payment is not None
+    assert adopted.payment.version == before.payment.version + 1
+    # then what a change moves, and nothing else
+    assert after.transport.version == adopted.transport.version + 1
+    assert after.version == adopted.version
+    assert after.payment is not None and after.payment.version == adopted.payment.version
     assert after.transport.updated_at == recorded.last.updated_at
     replayer = Replayer(
         workflows=[OrderWorkflow],

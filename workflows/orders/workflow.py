@@ -1015,19 +1015,22 @@ class OrderWorkflow:
     ) -> None:
         """Give each resource whose content moved in this change, and whose version the command
         did not already move, its next version (at most one per change), and the order and the
-        rollup their time of change. The first comparison (a new order, or one begun before
-        versions followed the content) takes the content as it is, without a new version."""
+        rollup their time of change. A new order's first change takes its content as it is. An
+        order begun before versions followed the content has nothing to compare its first change
+        after the deploy with, and that change may have moved any of its resources unversioned:
+        each resource the change did not version takes a new version then (a refetch too many
+        rather than a 304 on content that changed)."""
         now, shown = workflow.now(), self.state.shown
+        adopting = not shown and self.state.revision > 1
         if ORDER not in shown:
-            self.state.order_changed_at = now if bump_order else before
-            self.state.compliance_changed_at = now if rollup_changed else before
+            self.state.order_changed_at = now if bump_order or adopting else before
+            self.state.compliance_changed_at = now if rollup_changed or adopting else before
         for name, digest in shown_digests(self._resources()).items():
             last = shown.get(name)
-            if (
-                last is not None
-                and last.digest != digest
-                and last.version == self._version_of(name)
-            ):
+            if last is None:
+                if adopting and not self._versioned_now(name, bump_order, rollup_changed):
+                    self._bump(name)
+            elif last.digest != digest and last.version == self._version_of(name):
                 self._bump(name)
             version = self._version_of(name)
             if last is not None and last.version != version:
@@ -1036,6 +1039,14 @@ class OrderWorkflow:
                 elif name == COMPLIANCE:
                     self.state.compliance_changed_at = now
             shown[name] = Shown(digest, version)
+
+    def _versioned_now(self, name: str, bump_order: bool, rollup_changed: bool) -> bool:
+        """Whether this change's command (or its rollup) already gave ``name`` a new version."""
+        if name == ORDER:
+            return bump_order
+        if name == COMPLIANCE:
+            return rollup_changed
+        return self._sub_resource(name).updated_at == workflow.now()
 
     def _version_of(self, name: str) -> int:
         if name == ORDER:
