@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.buyers.buyers import active_kyc_document_types, known_ibans, kyc_facts
-from store.models import Buyer, Document, EvidenceEntry, Order, Partner, ViesCheck
+from store.models import Buyer, Document, EvidenceEntry, Order, OrderChange, Partner, ViesCheck
 from store.orders.rule_sets import EVALUATORS, RULE_SET
 from workflows.money_json import money_from_json
 from workflows.orders.rules import compliance as rules
@@ -196,8 +196,10 @@ async def what_if(
     policy: Any = None,
     today: date | None = None,
 ) -> list[WhatIf]:
-    """The orders (updated on or after ``since``; seller or buyer in ``country``) whose status,
-    decision or blockers would change under ``candidate``."""
+    """The orders (changed on or after ``since``; seller or buyer in ``country``) whose status,
+    decision or blockers would change under ``candidate``. Changed: any write of the order, a
+    document's or a VIES answer's too, as its changes record them (the order's ``updatedAt``
+    moves only with what the order resource shows)."""
     policy = policy or rules.Policy()
     today = today or datetime.now(UTC).date()
     query = (
@@ -208,7 +210,10 @@ async def what_if(
         .order_by(Order.updated_at)
     )
     if since is not None:
-        query = query.where(Order.updated_at >= datetime.combine(since, datetime.min.time(), UTC))
+        start = datetime.combine(since, datetime.min.time(), UTC)
+        query = query.where(
+            Order.id.in_(select(OrderChange.order_id).where(OrderChange.at >= start))
+        )
     if country:
         query = query.where((Partner.country == country) | (Buyer.country == country))
     changes = []
