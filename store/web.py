@@ -184,7 +184,8 @@ def record_failure(
     session: AsyncSession, username: str, client: str | None, now: datetime | None = None
 ) -> None:
     session.add(
-        LoginFailure(username=username[:150].lower(), client=client, failed_at=now or utcnow())
+        # lowered first: a letter may lower to two ("İ"), and the column holds 150
+        LoginFailure(username=username.lower()[:150], client=client, failed_at=now or utcnow())
     )
 
 

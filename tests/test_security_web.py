@@ -243,6 +243,21 @@ async def test_login_issues_a_new_session_id_and_logout_ends_it_on_the_server(
         )
 
 
+async def test_a_username_longer_lowered_is_a_wrong_login_not_a_500(stack: Stack) -> None:
+    """A failed login is recorded under the lowered username: "İ" lowers to two characters,
+    and 100 of them were 200, past the column's 150, and the record failed as a 500."""
+    async with stack.http() as http:
+        form = await http.get("/app/login")
+        token = TOKEN.search(form.text)
+        assert token, form.text
+        answer = await http.post(
+            "/app/login",
+            data={"csrf_token": token[1], "username": "\u0130" * 100, "password": "x" * 12},
+        )
+    assert answer.status_code == 401, answer.text
+    assert "Wrong username or password." in answer.text
+
+
 async def test_sessions_end_after_the_idle_and_the_absolute_timeout(stack: Stack) -> None:
     username, password = await staff(stack)
     async with stack.http() as one, stack.http() as two:

@@ -663,10 +663,21 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
         for day in ("9999-12-31", "0001-01-01"):  # no money comes on such a day
             slip = await web.post(f"{pay}/payment", data=form | {"amount": "1", "receivedOn": day})
             assert slip.status_code == 422 and "must be between" in slip.text, day
+        # the operator's today may be tomorrow in UTC: that far, no further
+        tomorrow = utcnow().date() + timedelta(days=1)
+        ahead = await web.post(
+            f"{pay}/payment",
+            data=form | {"amount": "1", "receivedOn": str(tomorrow + timedelta(days=1))},
+        )
+        assert ahead.status_code == 422 and f"and {tomorrow}" in ahead.text
         far = await web.post(
             f"{pay}/payment-plan", data=form | {"instalments": "3", "firstDue": "9999-12-31"}
         )
         assert far.status_code == 422 and "the first instalment falls on" in far.text
+        past = await web.post(
+            f"{pay}/payment-plan", data=form | {"instalments": "3", "firstDue": "2001-01-01"}
+        )
+        assert past.status_code == 422 and "at the earliest" in past.text
 
         for data in ("9" * 5000, '{"n": ' + "9" * 5000 + "}", '{"n": NaN}', '{"n": 1e400}'):
             fired = await web.post(

@@ -30,7 +30,7 @@ from store.queries import contains, contains_identifier
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
-from tests.test_web_staff_forms import web_session
+from tests.test_web_staff_forms import audited, web_session
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -354,6 +354,25 @@ async def test_a_field_emptied_in_an_edit_form_is_named_not_left_as_it_was(stack
                 data={"csrf_token": token, "version": str(forms["payment-edit"]), "bankAmount": ""},
             )
             assert payment.status_code == 422 and "is required" in payment.text
+            no_date = await web.post(
+                f"/app/orders/{order}/edit",
+                data={"csrf_token": token, "version": str(forms["edit"]), "purchaseDate": ""},
+            )
+            assert no_date.status_code == 422 and "is required" in no_date.text
+            saved = (await client.get(f"/orders/{order}")).json()
+            same = await web.post(
+                f"/app/orders/{order}/edit",
+                data={
+                    "csrf_token": token,
+                    "version": str(saved["version"]),
+                    "purchaseDate": saved["purchaseDate"],
+                },
+            )
+            assert same.status_code == 303
+            shown = await web.get(same.headers["location"])
+            assert "Nothing to change: the order had these values." in shown.text
+            assert "Order updated." not in shown.text
+        assert await audited(stack, "order.edit", order) is None
         current = (await client.get(f"/buyers/{buyer}")).json()
         assert (current["companyName"], current["version"]) == ("Garage Dupont SARL", seen)
         assert (await client.get(f"/orders/{order}/payment")).json()["bankAmount"]["value"]

@@ -534,15 +534,22 @@ async def _delivery(request: Request, loaded: Loaded, form: FormData) -> tuple[A
 
 @command("edit", "Order updated.")
 async def _edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
+    errors: dict[str, str] = {}
+    require(form, ("purchaseDate",), errors)
     contact = {
         k: text(form, f"responsibleContact.{k}")
         for k in ("firstName", "lastName", "email", "phone")
     }
+    if loaded.row.order.get("responsibleContact") and not any(contact.values()):
+        # an absent contact in a PATCH leaves the saved one: emptying it changes nothing
+        errors["responsibleContact.firstName"] = "the contact can be changed, not removed"
     data = {
         "purchaseDate": text(form, "purchaseDate"),
         "responsibleContact": contact if any(contact.values()) else None,
     }
-    body = build(OrderPatch, data, {})
+    body = build(OrderPatch, data, errors)
+    if errors:
+        raise FormErrors(errors)
     after = await _send(
         request, loaded, OrderWorkflow.patch_order, body.command(_version(form), WEB_APP)
     )
@@ -658,6 +665,10 @@ async def order_command_form(
             form=values(form),
             conflict=conflict,
         )
+    if action in EDITS and before is not None and after.get("version") == before.get("version"):
+        # the PATCH changed nothing (the values were those saved): nothing to record
+        unchanged = f"Nothing to change: the {EDITS[action]} had these values."
+        return redirect(f"/app/orders/{uuid}", unchanged)
     await record(
         request,
         f"order.{action.replace('-', '_')}",

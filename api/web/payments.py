@@ -276,12 +276,13 @@ async def invoice_action(
         if action == "payment":
             amount = cents(form, "amount", errors, operator_locale(request))
             received_on = _day(text(form, "receivedOn"), errors)
-            # a day the money can have come: from the invoice's day (a day earlier, for the
-            # time zones) to today, never a typing slip such as 9999-12-31 or 0001-01-01
-            today = utcnow().date()
+            # a day the money can have come: from the invoice's day to today, a day of slack at
+            # both ends for the time zones (the operator's today may be tomorrow in UTC), never a
+            # typing slip such as 9999-12-31 or 0001-01-01
             earliest = invoice.created_at.date() - timedelta(days=1)
-            if received_on is not None and not earliest <= received_on <= today:
-                errors["receivedOn"] = f"must be between {earliest} and today ({today})"
+            latest = utcnow().date() + timedelta(days=1)
+            if received_on is not None and not earliest <= received_on <= latest:
+                errors["receivedOn"] = f"must be between {earliest} and {latest}"
             note = text(form, "note", fits=IncomingPayment.note)
             if amount is None and "amount" not in errors:
                 errors["amount"] = "the amount received is required"

@@ -8,7 +8,7 @@ the Temporal client to reach its workflow, and the staff member who acts.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,6 +84,11 @@ async def agree_payment_plan(
         raise MoneyError(
             f"the first instalment falls on {latest:%Y-%m-%d} at the latest", "first_due"
         )
+    # a day before today in UTC is still today somewhere: no earlier, or the buyer would get a
+    # letter for an instalment already overdue (a typing slip such as 2001-01-01)
+    earliest = (utcnow() - timedelta(days=1)).date()
+    if first_due_at is not None and first_due_at.date() < earliest:
+        raise MoneyError(f"the first instalment falls on {earliest} at the earliest", "first_due")
     first = first_due_at or utcnow() + settings.payment_plan_interval
     try:
         plan: list[Instalment] = instalment_schedule(
