@@ -153,6 +153,21 @@ async def confirm_on_page(stack: Stack, order: dict[str, Any]) -> httpx.Response
         return await http.post(path, data={"csrf_token": token, "action": "confirm"})
 
 
+def every_line_back(listed: dict[str, Any]) -> list[dict[str, Any]]:
+    """``refund_lines`` giving back all that a ``refundable_invoices`` entry lists, as a shop
+    that copies the listed lines sends them."""
+    return [
+        {
+            "product_id": line["product_id"],
+            "quantity": line["refundable_quantity"],
+            "total_amount_incl_tax": line["total_refundable_amount_incl_tax"],
+            "total_amount_excl_tax": line["total_refundable_amount_excl_tax"],
+            "description": "Return",
+        }
+        for line in listed["invoice_lines"]
+    ]
+
+
 async def test_order_lifecycle_over_http(
     stack: Stack, db: Database, receiver: tuple[Receiver, str]
 ) -> None:
@@ -934,16 +949,7 @@ async def test_a_discounted_invoice_is_refunded_by_its_lines_less_its_discount(
         assert captured.status_code == 200, captured.text
         invoice_uuid = captured.json()["invoice_uuid"]
         [listed] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
-        lines = [
-            {
-                "product_id": line["product_id"],
-                "quantity": line["refundable_quantity"],
-                "total_amount_incl_tax": line["total_refundable_amount_incl_tax"],
-                "total_amount_excl_tax": line["total_refundable_amount_excl_tax"],
-                "description": "Return",
-            }
-            for line in listed["invoice_lines"]
-        ]
+        lines = every_line_back(listed)
         assert sum(line["total_amount_incl_tax"] for line in lines) == 121000
 
         def refund(discount: dict[str, Any] | None, **item: Any) -> dict[str, Any]:
@@ -1259,16 +1265,7 @@ async def test_a_capture_by_amount_never_invoices_a_line_with_a_negative_tax(
         assert sum(excl for _, excl, _ in by_rate.values()) == 133, by_rate
         assert by_rate["0.00"] == (67, 67, 0), by_rate
         [listed] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
-        refund_lines = [
-            {
-                "product_id": line["product_id"],
-                "quantity": line["refundable_quantity"],
-                "total_amount_incl_tax": line["total_refundable_amount_incl_tax"],
-                "total_amount_excl_tax": line["total_refundable_amount_excl_tax"],
-                "description": "Return",
-            }
-            for line in listed["invoice_lines"]
-        ]
+        refund_lines = every_line_back(listed)
         assert all(r["total_amount_excl_tax"] <= r["total_amount_incl_tax"] for r in refund_lines)
         refund = await http.post(
             f"{path}/refund/",
