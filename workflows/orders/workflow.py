@@ -89,6 +89,7 @@ with workflow.unsafe.imports_passed_through():
         shown_part,
     )
     from workflows.orders.status import CANCELLABLE, CLOSED, LIFECYCLE, OrderStatus
+    from workflows.patches import adopted
     from workflows.refusal import FieldIssue, refuse
 
 # Search attributes in one upsert, and only when a value changes (runs before the patch upserted
@@ -241,12 +242,8 @@ class OrderWorkflow:
         first evaluation past the deploy's, which leaves the marker the replays find. A history
         made before a version existed has no marker for it: its replay hears "no" and takes
         the turns it took."""
-        newer = RULE_SETS[: RULE_SETS.index(self.rule_set)]
-        at = workflow.info().get_current_history_length() if newer else 0
-        for version in newer:
-            if workflow.patched(f"rule-set-{version}") or workflow.patched(
-                f"rule-set-{version}-at-{at}"
-            ):
+        for version in RULE_SETS[: RULE_SETS.index(self.rule_set)]:
+            if adopted(f"rule-set-{version}"):
                 self.rule_set = version
                 break
         return self.rule_set
@@ -725,10 +722,7 @@ class OrderWorkflow:
         again under an id of the moment (``-at-<history length>``, the same in every replay)
         until one is answered "yes", and keeps that answer."""
         if not self.supersede_per_vin:
-            at = workflow.info().get_current_history_length()
-            self.supersede_per_vin = workflow.patched(_SUPERSEDE_PER_VIN) or workflow.patched(
-                f"{_SUPERSEDE_PER_VIN}-at-{at}"
-            )
+            self.supersede_per_vin = adopted(_SUPERSEDE_PER_VIN)
         return self.supersede_per_vin
 
     def _covers_all_of(self, document: DocumentRef, earlier: DocumentRef) -> bool:
@@ -993,10 +987,7 @@ class OrderWorkflow:
         """Whether a buyer change is read from the store (``_BUYER_READ_WHEN_TOLD``), asked as
         ``_per_vin`` asks."""
         if not self.reads_buyer:
-            at = workflow.info().get_current_history_length()
-            self.reads_buyer = workflow.patched(_BUYER_READ_WHEN_TOLD) or workflow.patched(
-                f"{_BUYER_READ_WHEN_TOLD}-at-{at}"
-            )
+            self.reads_buyer = adopted(_BUYER_READ_WHEN_TOLD)
         return self.reads_buyer
 
     def _follows_content(self) -> bool:
@@ -1004,10 +995,7 @@ class OrderWorkflow:
         ``_per_vin`` asks: an order begun before the deploy hears "no" while its history
         replays, so it asks again under an id of the moment until one is answered "yes"."""
         if not self.versions_follow_content:
-            at = workflow.info().get_current_history_length()
-            self.versions_follow_content = workflow.patched(
-                _VERSIONS_FOLLOW_CONTENT
-            ) or workflow.patched(f"{_VERSIONS_FOLLOW_CONTENT}-at-{at}")
+            self.versions_follow_content = adopted(_VERSIONS_FOLLOW_CONTENT)
         return self.versions_follow_content
 
     def _follow_content(

@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.patches import adopted
     from workflows.payments.activities import PaymentOrderActivities
     from workflows.payments.payment_order_model import (
         CancelOrder,
@@ -414,10 +415,7 @@ class PaymentOrderWorkflow:
         So it asks again under an id of the moment (``-at-<history length>``, the same in
         every replay) until one is answered "yes", and keeps that answer."""
         if not self.cents_within_tax:
-            at = workflow.info().get_current_history_length()
-            self.cents_within_tax = workflow.patched(_CENTS_WITHIN_TAX) or workflow.patched(
-                f"{_CENTS_WITHIN_TAX}-at-{at}"
-            )
+            self.cents_within_tax = adopted(_CENTS_WITHIN_TAX)
         return not self.cents_within_tax
 
     def _capture_plan(
