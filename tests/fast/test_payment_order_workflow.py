@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -47,6 +48,7 @@ from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CaptureRequest,
     OrderLineState,
+    RefundAmountRequest,
     RefundInvoiceRequest,
     RefundRequest,
 )
@@ -341,6 +343,72 @@ async def test_the_webhook_hears_of_a_status_only_when_it_changes(payment_orders
     assert notified() == ["accepted", "partially_captured", "partially_refunded"]
 
 
+def deployed(orders: PaymentOrders, workflow_class: type, **options: Any) -> Worker:
+    """A worker of ``workflow_class`` alone on ``orders``' task queue: a deployed version of the
+    payment order workflow, with the strict sandbox that checks the workflow code."""
+    return Worker(
+        orders.env.client,
+        task_queue=orders.task_queue,
+        workflows=[workflow_class],
+        activities=orders.bureau.activities,
+        workflow_runner=workflow_runner(strict=True),
+        workflow_failure_exception_types=[Exception],
+        **options,
+    )
+
+
+@workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
+class PaymentOrderWorkflowBeforeInclDecides(PaymentOrderWorkflow):
+    """The payment order workflow as deployed before a refund by amount fitted by its amount
+    incl. tax: its excl and tax had to fit in what remains too, in validator and handler."""
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        return await super().run(start)
+
+    def _refund_plans(self, command: RefundOrder, incl_decides: bool = True) -> list:
+        return super()._refund_plans(command, incl_decides=False)
+
+    def _refunds_by_incl(self) -> bool:
+        return False  # it knew no such patch
+
+
+async def test_a_running_order_refunds_by_incl_from_its_first_refund_after_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """An order that refunded before the deploy replays that refund under the old rule, and
+    ``patched`` keeps the "no" it heard then: its next refund, a Magento adjustment of the rest
+    at 0 % (excl = incl, more excl than remains), was let through by the validator and refused
+    by the handler. It is asked again at that refund, which fits by its amount incl. tax and
+    books what remains; the history replays on today's code."""
+    bureau = PaymentActivities()
+    orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
+    async with deployed(orders, PaymentOrderWorkflowBeforeInclDecides, max_cached_workflows=0):
+        handle, status = await orders.confirmed()
+        assert status == "accepted"
+        await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(CaptureRequest()))
+        invoice = bureau.captures[-1].invoice.uuid
+        delivery = RefundRequest("delivery", totals=GivenTotals(amount=12_100))
+        await handle.execute_update(PaymentOrderWorkflow.refund, RefundOrder(delivery))
+    rest = RefundAmountRequest("0", 1_210_000, 1_210_000, "Credit")
+    adjustment = RefundRequest(
+        "(Partial) Refund order 1",
+        totals=GivenTotals(amount=1_210_000),
+        invoices=[RefundInvoiceRequest(invoice, amounts=[rest])],
+    )
+    async with deployed(orders, PaymentOrderWorkflow, max_cached_workflows=0):  # the deploy
+        answer = await handle.execute_update(PaymentOrderWorkflow.refund, RefundOrder(adjustment))
+    assert answer.status == "refunded"
+    [note] = bureau.refunds[-1].credit_notes
+    assert (note.plan.amounts.incl, note.plan.amounts.excl) == (1_210_000, 1_000_000)
+    replayer = Replayer(
+        workflows=[PaymentOrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
 @workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
 class PaymentOrderWorkflowBeforeCentsWithinTax(PaymentOrderWorkflow):
     """The payment order workflow as deployed before the cents a per-rate split rounds off
@@ -373,17 +441,7 @@ async def test_a_running_order_keeps_its_cents_within_tax_from_its_first_capture
     refunded whole. The history replays on today's code."""
     bureau = PaymentActivities()
     orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
-
-    def worker(workflow_class: type, **options: Any) -> Worker:
-        return Worker(
-            time_skipping.client,
-            task_queue=orders.task_queue,
-            workflows=[workflow_class],
-            activities=bureau.activities,
-            workflow_runner=workflow_runner(strict=True),
-            workflow_failure_exception_types=[Exception],
-            **options,
-        )
+    worker = partial(deployed, orders)
 
     def lines(invoice: InvoiceDraft) -> list[tuple[str, int, int]]:
         return [(line.rate, line.total_incl, line.total_excl) for line in invoice.lines]

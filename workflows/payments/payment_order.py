@@ -92,6 +92,14 @@ _NOTIFY_ON_CHANGE = "notify-only-on-status-change"
 # tax can take them (before, all went to the largest line, a 0 % one then taxed -1). Asked
 # again under an id of the moment, as the order workflow's _per_vin does: see _cents_to_largest
 _CENTS_WITHIN_TAX = "per-rate-cents-within-tax"
+# A capture by amount invoices one line per tax rate, each at its rate (before, lines in
+# proportion to the order's). Asked again under an id of the moment since the refund patch below
+_AT_THEIR_RATES = "per-rate-lines-at-their-rates"
+# A refund by amount fits in what remains by its amount incl. tax, its excl kept within what
+# remains (before, its excl and tax had to fit too). The validator always takes the new rule: a
+# workflow that replayed a refund from before the deploy, and so kept "no" for the plain patch,
+# refused in the handler what its validator had let through
+_INCL_DECIDES = "refund-by-amount-fits-by-incl"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -134,6 +142,8 @@ class PaymentOrderWorkflow:
         self.refunded = ZERO
         self.invoices: list[InvoiceState] = []
         self.cents_within_tax = False  # until _cents_to_largest finds the patch adopted
+        self.at_their_rates = False  # until _lines_at_their_rates finds the patch adopted
+        self.incl_decides = False  # until _refunds_by_incl finds the patch adopted
         self.confirming = False  # the credit check runs: the link no longer expires
         self.credit: CreditVerdict | None = None
         self.approved_amount = 0  # what the credit check approved (incl. tax)
@@ -334,7 +344,7 @@ class PaymentOrderWorkflow:
         order = self.order
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
-        at_their_rates = workflow.patched("per-rate-lines-at-their-rates")
+        at_their_rates = self._lines_at_their_rates()
         plan = self._capture_plan(command, at_their_rates, self._cents_to_largest())
         for take in plan.takes:
             self.lines[take.position - 1].captured += take.quantity
@@ -405,6 +415,18 @@ class PaymentOrderWorkflow:
             )
         return total, discount, lines
 
+    def _lines_at_their_rates(self) -> bool:
+        """Whether a capture by amount's lines are each at their own rate (``_AT_THEIR_RATES``)."""
+        if not self.at_their_rates:
+            self.at_their_rates = adopted(_AT_THEIR_RATES)
+        return self.at_their_rates
+
+    def _refunds_by_incl(self) -> bool:
+        """Whether a refund by amount fits by its amount incl. tax (``_INCL_DECIDES``)."""
+        if not self.incl_decides:
+            self.incl_decides = adopted(_INCL_DECIDES)
+        return self.incl_decides
+
     def _cents_to_largest(self) -> bool:
         """Whether this capture's per-rate lines get all the cents of rounding on the largest
         line, as captures planned before ``_CENTS_WITHIN_TAX`` did (even a 0 % line, then
@@ -439,7 +461,7 @@ class PaymentOrderWorkflow:
     async def refund(self, command: RefundOrder) -> RefundAnswer:
         drafts = []
         # a refund by amount had to fit in what remains by its excl. tax too, before
-        incl_decides = workflow.patched("refund-by-amount-fits-by-incl")
+        incl_decides = self._refunds_by_incl()
         for plan in self._refund_plans(command, incl_decides):
             self._apply_refund(plan)
             drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
