@@ -331,8 +331,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
     a new Export File version, and the audit log keeps who did it and why."""
     from api.nt24.orders.commands import answer_body, run_command
     from api.shared.errors import Problem
-    from store.buyers.buyers import buyer_ref
-    from store.models import Buyer, Order
+    from store.models import Order
     from store.web import audit
     from worker import connect
     from workflows.change_source import ChangeSource
@@ -353,12 +352,7 @@ async def redecide(session: AsyncSession, args: argparse.Namespace) -> str:
             await connect(get_settings()),
             order.workflow_id,
             OrderWorkflow.redecide,
-            Redecide(
-                args.reason,
-                staff.username,
-                source=ChangeSource.SYSTEM,
-                buyer=await buyer_ref(session, await session.get_one(Buyer, order.buyer_id)),
-            ),
+            Redecide(args.reason, staff.username, source=ChangeSource.SYSTEM),
         )
     except Problem as problem:
         raise AdminError(problem.detail) from problem

@@ -60,7 +60,6 @@ from api.web.core import (
     values,
     whole_number,
 )
-from store.buyers.buyers import current_buyer_ref
 from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
 from store.identity.queries import partners_of_organization
 from store.models import (
@@ -612,12 +611,7 @@ async def _redecide(request: Request, loaded: Loaded, form: FormData) -> tuple[A
         request,
         loaded,
         OrderWorkflow.redecide,
-        m.Redecide(
-            reason,
-            staff or "staff",
-            source=WEB_APP,
-            buyer=await current_buyer_ref(database(request), loaded.buyer.uuid),
-        ),
+        m.Redecide(reason, staff or "staff", source=WEB_APP),
     )
     return before, {"status": after["status"], "reason": reason}
 

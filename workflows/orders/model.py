@@ -332,9 +332,6 @@ class Redecide:
     reason: str
     staff: str  # who decided: kept with the reason
     source: ChangeSource = ChangeSource.WEB_APP
-    # the buyer as it is now: a decided order hears no more of its buyer's changes, and a
-    # re-decision judges today's facts (None: as the order last heard of it)
-    buyer: BuyerRef | None = None
 
 
 @dataclass

@@ -775,10 +775,9 @@ class OrderWorkflow:
                 command.source,
             )
         )
+        # no decision held: _commit reads the buyer as it is now before the rules judge (a
+        # decided order hears no more of its buyer's changes)
         self.state.decided = None
-        if command.buyer is not None:
-            assert self.state.created is not None
-            self.state.created.buyer = command.buyer
         await self._commit(
             command.source,
             bump_order=False,
