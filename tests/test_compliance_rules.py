@@ -1411,6 +1411,138 @@ CHANGED_IN_2026_12_5 = [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.4", "2026.12.5")) for c in CHANGED_IN_2026_12_5]
 
+BEFORE_PICKUP = date(2026, 4, 1)  # a month before the pickup of 4 May
+AFTER_ARRIVAL = date(2026, 5, 15)  # nine days after the arrival of 6 May
+# each a VALID of 2026.12.5 that the law does not accept
+CHANGED_IN_2026_12_6 = [
+    Changed(
+        "the destination stated only by a CMR of an earlier transport",
+        change(
+            transport__delivery_country=None,
+            documents=docs(
+                replace(CMR, destination_country="FR", document_date=BEFORE_PICKUP),
+                INSURANCE,
+                drop=(CMR,),
+            ),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
+    ),
+    Changed(
+        "the destination stated only by a CMR signed at delivery dated before the arrival",
+        change(
+            transport__delivery_country=None,
+            documents=docs(
+                doc(
+                    "TRANSPORT_CMR_DELIVERY",
+                    "CARRIER",
+                    "Rhône Transports SA",
+                    document_date=date(2026, 5, 1),
+                    destination_country="FR",
+                ),
+                INSURANCE,
+            ),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
+    ),
+    Changed(
+        "the origin stated only by a CMR of an earlier transport",
+        change(
+            transport__collection_country=None,
+            documents=docs(
+                replace(CMR, origin_country="DE", document_date=BEFORE_PICKUP),
+                INSURANCE,
+                drop=(CMR,),
+            ),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "COLLECTION_COUNTRY_MISSING"),
+    ),
+    Changed(
+        "a warehouse keeper's confirmation of arrival that does not say where the warehouse is",
+        change(
+            documents=docs(
+                doc(
+                    "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+                    "WAREHOUSE_KEEPER",
+                    "Entrepôts Rhône SA",
+                    issuer_stated=True,
+                    received_on=ARRIVED,
+                ),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a CMR dated after the arrival",
+        change(documents=docs(replace(CMR, document_date=AFTER_ARRIVAL), drop=(CMR,))),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "the contract's CMR of an earlier transport",
+        change(documents=docs(replace(CMR, document_date=BEFORE_PICKUP), INSURANCE, drop=(CMR,))),
+        "TRANSPORT_DOCUMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "MISSING_CMR"),
+    ),
+    Changed(
+        "a vehicle sold after it arrived",
+        change(order__purchase_date=AFTER_ARRIVAL),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "SOLD_AFTER_ARRIVAL"),
+    ),
+    Changed(
+        "a statement sent as the buyer's naming another company's VAT number",
+        change(
+            **BUYER_HIRED,
+            documents=docs(
+                replace(STATEMENT, issuer_name="Garage Martin", issuer_id="FR99999999999")
+            ),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "a statement sent as the buyer's signed by another company",
+        change(**BUYER_HIRED, documents=docs(replace(STATEMENT, issuer_name="Garage Martin SAS"))),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "a final invoice without VAT of another amount than the order",
+        change(
+            invoices=(HAPPY.invoices[0], replace(FINAL_EXEMPT, amount=Money(500_000))),
+            documents=docs(FINAL_PDF),
+        ),
+        "INVOICE_MATCHES_ORDER",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "AMOUNT_MISMATCH"),
+    ),
+    Changed(
+        "a final invoice in another currency than the order",
+        change(
+            invoices=(HAPPY.invoices[0], replace(FINAL_EXEMPT, amount=Money(1_850_000, "PLN"))),
+            documents=docs(FINAL_PDF),
+        ),
+        "INVOICE_MATCHES_ORDER",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "AMOUNT_MISMATCH"),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.5", "2026.12.6")) for c in CHANGED_IN_2026_12_6]
+
 
 @pytest.mark.parametrize(
     ("name", "facts"),
@@ -1458,6 +1590,74 @@ CHANGED += [replace(c, rule_sets=("2026.12.4", "2026.12.5")) for c in CHANGED_IN
 )
 def test_what_2026_12_5_still_accepts(name: str, facts: ComplianceFacts):
     """The papers the new checks leave counted: they are of this transport."""
+    assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "the buyer's statement signed by a person for the buyer, with its registration number",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, issuer_name="Jean Dupont", issuer_id="303265045")
+                ),
+            ),
+        ),
+        (
+            "the buyer's statement under the buyer's name and VAT number",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(
+                        STATEMENT, issuer_name="Auto Dupont S.A.R.L.", issuer_id="FR40303265045"
+                    )
+                ),
+            ),
+        ),
+        (
+            "the destination stated by the CMR signed on the day of the arrival",
+            change(
+                transport__delivery_country=None,
+                documents=docs(
+                    doc(
+                        "TRANSPORT_CMR_DELIVERY",
+                        "CARRIER",
+                        "Trans Logistik GmbH",
+                        document_date=ARRIVED,
+                        received_on=ARRIVED,
+                        destination_country="FR",
+                    )
+                ),
+            ),
+        ),
+        (
+            "a warehouse keeper's confirmation of arrival in the destination state",
+            change(
+                documents=docs(
+                    doc(
+                        "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+                        "WAREHOUSE_KEEPER",
+                        "Entrepôts Rhône SA",
+                        issuer_stated=True,
+                        received_on=ARRIVED,
+                        destination_country="FR",
+                    ),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
+        ("a vehicle sold on the day it arrived", change(order__purchase_date=ARRIVED)),
+        (
+            "a final invoice without VAT of the order total",
+            change(invoices=(HAPPY.invoices[0], FINAL_EXEMPT), documents=docs(FINAL_PDF)),
+        ),
+    ],
+)
+def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
+    """The papers and dates the new checks leave counted: the buyer's own, of this
+    transport."""
     assert evaluate(facts).compliance_status == "VALID", name
 
 
@@ -1748,8 +1948,9 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.2") == "c6609fe64fded4f2f8d22bce41fc3b00378832aa1946184d8221d0e2f90e3f3b"
     assert digest("2026.12.3") == "d7a040ba0069cd6f1a1fbcda1a876bea9e4c11332970b2b81f26f36bf118a22f"
     assert digest("2026.12.4") == "2e284657b29d58f860ca673f63fb401847d3c570f61785357c98abc3ade0ffc1"
+    assert digest("2026.12.5") == "faa49a4c7cd648476d16d98653bc67071242a924bf7d3c9a544e65016f715108"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
-    frozen = ("2026.12.4", "2026.12.3", "2026.12.2", "2026.12.1", "2026.12", "2026.11")
+    frozen = ("2026.12.5", "2026.12.4", "2026.12.3", "2026.12.2", "2026.12.1", "2026.12", "2026.11")
     assert len({digest(), *(digest(rule_set) for rule_set in frozen)}) == len(frozen) + 1
 
 

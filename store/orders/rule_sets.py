@@ -35,6 +35,7 @@ from workflows.orders.rules import (
     rule_set_2026_12_2,
     rule_set_2026_12_3,
     rule_set_2026_12_4,
+    rule_set_2026_12_5,
 )
 from workflows.orders.rules.versions import EVALUATORS
 
@@ -54,6 +55,7 @@ FILES: dict[str, tuple[str, ...]] = {
     rule_set_2026_12_2.RULE_SET: _RULES,
     rule_set_2026_12_3.RULE_SET: _RULES,
     rule_set_2026_12_4.RULE_SET: _RULES,
+    rule_set_2026_12_5.RULE_SET: _RULES,
     current.RULE_SET: _RULES,
 }
 # where a frozen rule set's file, named in FILES by its path while in force, is kept now
@@ -72,6 +74,9 @@ IN_FORCE_AS: dict[str, dict[str, str]] = {
     },
     rule_set_2026_12_4.RULE_SET: {
         "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_4.py"
+    },
+    rule_set_2026_12_5.RULE_SET: {
+        "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_5.py"
     },
 }
 assert set(FILES) == set(EVALUATORS), "every rule set an order can hold has its files"

@@ -47,7 +47,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.5"
+RULE_SET = "2026.12.6"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -750,12 +750,27 @@ def _invoice_rules(facts: ComplianceFacts, newness: _Newness) -> list[RuleOutcom
 
 
 def _invoice_amount(facts: ComplianceFacts, invoice: InvoiceFacts, rule: _Maker) -> RuleOutcome:
+    """The invoice the deal was priced on is the order total, and so is a final invoice
+    without VAT; a final invoice adding VAT is at least in the order's currency."""
     total = facts.order.total
-    if _same(invoice.amount, total):
+    wrong = [
+        i
+        for i in (invoice, *(i for i in facts.invoices if i.type == FINAL and i is not invoice))
+        if not (
+            i.amount.currency == total.currency
+            if i is not invoice and i.vat_included
+            else _same(i.amount, total)
+        )
+    ]
+    if not wrong:
         return rule(PASSED, f"invoice {invoice.number} is {_fmt(total)}, the order total")
     return rule(
         FAILED,
-        f"invoice {invoice.number} is {_fmt(invoice.amount)}, the order total {_fmt(total)}",
+        "; ".join(
+            f"{i.type.lower()} invoice {i.number} is {_fmt(i.amount)}, the order total "
+            f"{_fmt(total)}"
+            for i in wrong
+        ),
         "AMOUNT_MISMATCH",
     )
 
@@ -1116,6 +1131,15 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             "NO_INTRA_EU_MOVEMENT",
             invalidates=True,
         )
+    sold = facts.order.purchase_date
+    if sold is not None and sold > transport.delivery_date:
+        return rule(
+            FAILED,
+            f"delivered in {destination} on {transport.delivery_date}, before the sale on "
+            f"{sold}: a vehicle that had arrived before it was sold was not dispatched under "
+            "this supply. Correct the purchaseDate if it is wrong",
+            "SOLD_AFTER_ARRIVAL",
+        )
     return rule(PASSED, f"from {origin} to {destination}")
 
 
@@ -1315,10 +1339,15 @@ def _contract_document(facts: ComplianceFacts) -> RuleOutcome:
         ),
     }[pickup_type]
     missing = [
-        v.vin for v in facts.order.vehicles if not _active_of_type(facts, doc_type, vin=v.vin)
+        v.vin
+        for v in facts.order.vehicles
+        if not any(
+            d.type == doc_type and _concerns(d, v.vin) and _not_of_this_transport(facts, d) is None
+            for d in _active(facts.documents)
+        )
     ]
     if missing:
-        return rule(PENDING, f"{paper} for {', '.join(missing)} is missing", code)
+        return rule(PENDING, f"{paper} of this transport for {', '.join(missing)} is missing", code)
     return rule(PASSED, f"{paper} is attached")
 
 
@@ -1488,7 +1517,7 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     if (
         doc.type == "TRANSPORT_PICKUP_DECLARATION"
         and arrival is not None
-        and _dated_or_received_before(facts, doc, arrival)
+        and _dated_or_received_before(facts, doc, arrival, None)
     ):
         return (
             f"dated or received before the delivery on {arrival}, so it cannot state the date "
@@ -1516,11 +1545,15 @@ def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
 
 
 def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
-    """The paper names its issuer, and that issuer is the seller or an issuer of the order's
-    other papers (a carrier, an insurer ...), not the buyer."""
+    """The paper names its issuer, and that issuer is not the buyer: the seller, an issuer of
+    the order's other papers (a carrier, an insurer ...), or another company, by a VAT number
+    or a company's name that is not the buyer's. A person signing for the buyer, or the
+    buyer's registration number, is the buyer's."""
     name, number = (doc.issuer_name or "").strip(), _id_key(doc.issuer_id)
     if _same_entity(name, number, facts.buyer.name, facts.buyer.vat_number):
         return False
+    if _a_vat_number(number) or _a_company_name(name):
+        return True
     others = [
         (d.issuer_name, d.issuer_id)
         for d in _active(facts.documents)
@@ -1532,17 +1565,38 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
     )
 
 
+def _a_vat_number(number: str) -> bool:
+    """A member state's VAT number: its prefix, then digits (a registration number has no
+    prefix)."""
+    return (
+        len(number) > 4
+        and number[:2].isalpha()
+        and _state(number[:2]) in MEMBER_STATES
+        and any(c.isdigit() for c in number[2:])
+    )
+
+
+def _a_company_name(name: str) -> bool:
+    """A name with a company's legal form ("Garage Martin SAS"), unlike a person's. The forms
+    of one or two letters are left out: they are also people's initials and names ("Sá")."""
+    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)
+    words = {_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())}
+    return any(len(word) > 2 for word in words & _LEGAL_FORMS)
+
+
 def _same_entity(name: str, number: str, other: str | None, other_number: str | None) -> bool:
     """One entity: the same name without legal form, or the same VAT or registration number."""
     return _same_entity_name(name, other or "") or _same_number(number, _id_key(other_number))
 
 
-def _received_on(facts: ComplianceFacts, doc: DocumentFacts) -> date:
+def _received_on(
+    facts: ComplianceFacts, doc: DocumentFacts, received_in: str | None = None
+) -> date:
     """The day a paper was received in the member state where the transport began (the
-    seller's, until that is stated): a statement uploaded at 00:30 on the 11th there is late,
-    though it is still the 10th in UTC. Unknown, today."""
+    seller's, until that is stated), or in ``received_in``: a statement uploaded at 00:30 on
+    the 11th there is late, though it is still the 10th in UTC. Unknown, today."""
     if doc.received_at is not None:
-        return local_date(doc.received_at, _origin(facts) or facts.seller_country)
+        return local_date(doc.received_at, received_in or _origin(facts) or facts.seller_country)
     return doc.received_on or facts.today
 
 
@@ -1578,6 +1632,9 @@ _ARRIVAL_PAPERS = frozenset(
 # Papers made when the vehicle is taken over: the CMR the carrier signs then, the pickup
 # declaration the buyer signs
 _PICKUP_PAPERS = frozenset({"TRANSPORT_CMR", "TRANSPORT_PICKUP_DECLARATION"})
+# The consignment note is made out when the vehicle is taken over and signed when it arrives:
+# one dated after the arrival is not of this transport
+_CONSIGNMENT_NOTES = frozenset({"TRANSPORT_CMR", "TRANSPORT_CMR_DELIVERY"})
 # The carrier's bill and the payment of it: made for one transport, never before the sale (an
 # insurance policy may be a standing one, older than the sale, and is not among them)
 _PAID_FOR_A_TRANSPORT = frozenset(
@@ -1586,14 +1643,17 @@ _PAID_FOR_A_TRANSPORT = frozenset(
 _TRANSPORT_PAPERS = _ROUTE_PAPERS | _ARRIVAL_PAPERS
 
 
-def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
+def _not_of_this_transport(
+    facts: ComplianceFacts, doc: DocumentFacts, received_in: str | None = None
+) -> str | None:
     """Why a paper of the transport cannot be about the transport its milestones record, or
     None: received before the pickup was revoked (a paper of the aborted transport), dated or
     received before the pickup or the arrival it would attest (a paper written in advance, or
-    of an earlier transport), a carrier's bill or its payment dated before the sale, or a
-    warehouse keeper's receipt that does not place the warehouse in a member state. It
-    contradicts the milestones rather than proving them; a paper that still holds is sent
-    again."""
+    of an earlier transport), a consignment note dated after the arrival, a carrier's bill or
+    its payment dated before the sale, or a warehouse keeper's receipt or confirmation of
+    arrival that does not place the warehouse in a member state. It contradicts the milestones
+    rather than proving them; a paper that still holds is sent again. ``received_in`` is the
+    member state whose day a receipt falls on, where the transport began by default."""
     transport = facts.transport
     if doc.type not in _TRANSPORT_PAPERS:
         return None
@@ -1603,13 +1663,21 @@ def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | 
         (_PICKUP_PAPERS, "pickup", transport.pickup_date),
         (_ARRIVAL_PAPERS, "delivery", transport.delivery_date),
     ):
-        if doc.type in papers and day is not None and _dated_or_received_before(facts, doc, day):
+        if (
+            doc.type in papers
+            and day is not None
+            and _dated_or_received_before(facts, doc, day, received_in)
+        ):
             return f"dated or received before the {milestone} on {day}, so it cannot attest it"
-    sold = facts.order.purchase_date
-    dated = doc.document_date
+    sold, arrived, dated = facts.order.purchase_date, transport.delivery_date, doc.document_date
+    if doc.type in _CONSIGNMENT_NOTES and arrived and dated and dated > arrived:
+        return (
+            f"dated {dated}, after the arrival on {arrived}: a consignment note is made out "
+            "when the vehicle is taken over and signed when it arrives"
+        )
     if doc.type in _PAID_FOR_A_TRANSPORT and sold and dated and dated < sold:
         return f"dated {dated}, before the vehicle was sold on {sold}: of another transport"
-    if doc.type == _WAREHOUSE_RECEIPT and not (doc.destination_country or "").strip():
+    if _a_warehouse_keepers(doc) and not (doc.destination_country or "").strip():
         return (
             "it does not state where the warehouse is (destinationCountry): only a warehouse "
             "keeper's receipt in the member state of destination counts (Art. 45a(3)(b))"
@@ -1617,9 +1685,19 @@ def _not_of_this_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | 
     return None
 
 
-def _dated_or_received_before(facts: ComplianceFacts, doc: DocumentFacts, day: date) -> bool:
+def _dated_or_received_before(
+    facts: ComplianceFacts, doc: DocumentFacts, day: date, received_in: str | None
+) -> bool:
     dated = doc.document_date is not None and doc.document_date < day
-    return dated or _received_on(facts, doc) < day
+    return dated or _received_on(facts, doc, received_in) < day
+
+
+def _a_warehouse_keepers(doc: DocumentFacts) -> bool:
+    """A warehouse keeper's paper of the arrival: its receipt, or its confirmation of arrival,
+    both list (b) only as the receipt of the member state of destination (Art. 45a(3)(b))."""
+    return doc.type == _WAREHOUSE_RECEIPT or (
+        doc.type == _ARRIVAL_CONFIRMATION and doc.issuer_type == "WAREHOUSE_KEEPER"
+    )
 
 
 def _of_a_revoked_transport(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
@@ -1875,11 +1953,14 @@ def _destinations(facts: ComplianceFacts) -> dict[str, str]:
 
 def _route_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     """The papers whose word on where the transport began and ended counts: the transport's
-    own and the buyer's statements about it, not an invoice, a payment or an order's note."""
+    own and the buyer's statements about it, not an invoice, a payment or an order's note,
+    nor a paper of another transport. Their receipt falls on the seller's day: the day of
+    where the transport began is what they state."""
     return [
         d
         for d in _active(facts.documents)
-        if d.type in _ROUTE_PAPERS and _of_a_revoked_transport(facts, d) is None
+        if d.type in _ROUTE_PAPERS
+        and _not_of_this_transport(facts, d, received_in=facts.seller_country) is None
     ]
 
 
