@@ -35,6 +35,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import BaseLoader, Environment, select_autoescape
 
+from workflows.currencies import in_major_units
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 LANGUAGES = ("en", "de", "fr", "nl")  # English first: the source texts and the fallback
@@ -147,7 +149,8 @@ class BuyerLocale:
         return self.translations.ngettext(singular, plural, n)
 
     def money(self, cents: int, currency: str) -> str:
-        return format_currency(Decimal(cents) / 100, currency, locale=self.locale)
+        """Minor units in the locale: "18.500,00 €" (de), "¥1,850,000" (en, JPY)."""
+        return format_currency(in_major_units(cents, currency), currency, locale=self.locale)
 
     def rate(self, percent: Decimal | str) -> str:
         """A tax rate: ``21 %`` in German, ``21%`` in English."""

@@ -57,6 +57,7 @@ LEAVES = (
     "*_model",
     "workflows.ids",
     "workflows.money",
+    "workflows.currencies",
     "workflows.money_json",
     "workflows.change_source",
     "workflows.orders.status",

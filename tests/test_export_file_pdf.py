@@ -391,6 +391,9 @@ def test_the_bytes_do_not_depend_on_the_process():
 def test_formats_an_auditor_reads():
     assert format_money(Money(1_850_000)) == "18,500.00 EUR"
     assert format_money(Money(-5)) == "-0.05 EUR"
+    # minor units of the order's currency: yen have none, dinars three
+    assert format_money(Money(1_850_000, "JPY")) == "1,850,000 JPY"
+    assert format_money(Money(1_850_005, "KWD")) == "1,850.005 KWD"
     assert format_timestamp(datetime(2026, 4, 22, 12, 0, tzinfo=timezone(timedelta(hours=2)))) == (
         "2026-04-22T10:00:00Z"
     )

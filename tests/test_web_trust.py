@@ -108,6 +108,20 @@ def test_amounts_are_shown_in_the_locale():
     assert format_amount(18_500_00, "en") == "18,500.00"
 
 
+def test_amounts_are_read_and_shown_in_their_currencys_minor_units():
+    """A zloty order is not shown in euros, and yen have no decimals: minor units are the
+    currency's (ISO 4217), as the API takes them."""
+    assert format_money(74_000_00, "PLN", "en") == "PLN74,000.00"
+    assert format_money(1_850_000, "JPY", "en") == "¥1,850,000"
+    assert format_amount(1_850_000, "en", "JPY") == "1,850,000"
+    assert format_amount(1_850_005, "de", "KWD") == "1.850,005"
+    assert parse_cents("1,850,000", "en", "JPY") == 1_850_000
+    assert parse_cents("1.850,005", "de", "KWD") == 1_850_005
+    assert parse_cents("74 000,00 zł", "pl", "PLN") == 74_000_00
+    with pytest.raises(AmountError, match="in JPY has no decimals"):
+        parse_cents("18.50", "en", "JPY")
+
+
 def test_the_operators_locale_comes_from_the_browser_and_defaults_to_english():
     assert preferred_languages("fr;q=0.5, de-AT, en;q=0.7") == ["de-AT", "en", "fr"]
     assert str(negotiate("de-DE,de;q=0.9,en;q=0.8")) == "de"
@@ -644,3 +658,90 @@ def test_a_refusal_names_each_field_in_the_forms_problem_box():
         "between 0 and 720)."
     )
     assert FormErrors(detail="The form has no version.").summary == "The form has no version."
+
+
+# ----- an order in another currency than the euro -----
+
+PLN_TOTAL = {"value": 74_000_00, "currency": "PLN"}
+
+
+def _shown_in(page: str, form_id: str) -> dict[str, str]:
+    """The values an edit form is shown with (its inputs' name/value pairs)."""
+    form = page.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'name="([^"]+)"[^>]*?value="([^"]*)"', form))
+
+
+async def test_a_zloty_order_is_shown_and_corrected_in_zloty(stack: Stack):
+    """The API takes any ISO 4217 currency. The order page showed a PLN order's amounts with
+    the euro sign, and correcting only its invoice number saved the invoice as 74,000.00 EUR;
+    a payment typed on the page was in euros too."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        body = client.order_body(buyer, f"deal-{uuid4()}", totalAmount=PLN_TOTAL)
+        body["vins"][0]["purchaseAmount"] = PLN_TOTAL
+        order = (await client.post("/orders", body)).json()["uuid"]
+        invoice = {
+            "type": "PRELIMINARY",
+            "invoiceDate": "2026-04-20",
+            "invoiceNumber": "FV-1",
+            "vatIncluded": False,
+            "amount": PLN_TOTAL,
+        }
+        assert (await client.post(f"/orders/{order}/invoice", invoice)).status_code == 201
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}", headers=ENGLISH)
+            assert "PLN74,000.00" in page.text and "€74,000.00" not in page.text
+            assert "Amount (PLN)" in page.text
+            corrected = _shown_in(page.text, "invoice-edit") | {"invoiceNumber": "FV-1/K"}
+            answer = await web.post(
+                f"/app/orders/{order}/invoice-edit", data=corrected, headers=ENGLISH
+            )
+            assert answer.status_code == 303, answer.text
+            paid = await web.post(
+                f"/app/orders/{order}/payment",
+                data={
+                    "csrf_token": token,
+                    "paymentDate": "2026-04-21",
+                    "bankAmount": "74,000.00",
+                    "cashAmount": "0.00",
+                },
+                headers=ENGLISH,
+            )
+            assert paid.status_code == 303, paid.text
+        saved = (await client.get(f"/orders/{order}/invoice")).json()
+        payment = (await client.get(f"/orders/{order}/payment")).json()
+    assert [(i["invoiceNumber"], i["amount"]) for i in saved] == [("FV-1/K", PLN_TOTAL)]
+    assert payment["bankAmount"] == PLN_TOTAL and payment["cashAmount"]["currency"] == "PLN"
+    assert payment["amountMatchesInvoice"] is True
+
+
+async def test_an_order_created_on_the_page_takes_its_currency(stack: Stack):
+    """The create form has a currency (EUR unless typed); an unknown one is refused beside
+    its field."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        async with web_session(stack) as (web, token):
+            form = {
+                "csrf_token": token,
+                "buyer": buyer,
+                "externalOrderId": f"deal-{uuid4()}",
+                "vin": "WVWZZZ1KZAW000001",
+                "totalAmount": "1.850.000",
+                "purchaseDate": "2026-04-20",
+            }
+            unknown = await web.post(
+                "/app/orders/new", data=form | {"currency": "XYZ"}, headers=GERMAN
+            )
+            assert unknown.status_code == 422
+            assert 'id="err-currency"' in unknown.text
+            made = await web.post(
+                "/app/orders/new", data=form | {"currency": "jpy"}, headers=GERMAN
+            )
+            assert made.status_code == 303, made.text
+            order = made.headers["location"].rsplit("/", 1)[1]
+        shown = (await client.get(f"/orders/{order}")).json()
+    assert shown["totalAmount"] == {"value": 1_850_000, "currency": "JPY"}

@@ -42,6 +42,7 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaFrag
 
+from workflows.currencies import plain_amount
 from workflows.money import Money
 from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision, RuleResult
 
@@ -250,12 +251,11 @@ LEGAL_BASIS = (
 
 
 def format_money(money: Money | None) -> str:
-    """18,500.00 EUR: integer arithmetic, so no amount is ever rounded through a float."""
+    """18,500.00 EUR, 1,850,000 JPY: integer arithmetic, so no amount is ever rounded through a
+    float, and a currency's own decimals."""
     if money is None:
         return "-"
-    major, minor = divmod(abs(money.value), 100)
-    sign = "-" if money.value < 0 else ""
-    return f"{sign}{major:,}.{minor:02d} {money.currency}"
+    return f"{plain_amount(money.value, money.currency)} {money.currency}"
 
 
 def format_date(day: date | None) -> str:

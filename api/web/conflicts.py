@@ -118,7 +118,7 @@ def _saved(
 ) -> str:
     if kind == "amount":
         value = flat.get(f"{name}.value")
-        return format_amount(value, locale) if isinstance(value, int) else ""
+        return format_amount(value, locale, _currency(flat, name)) if isinstance(value, int) else ""
     if kind == "flag":
         return "yes" if flat.get(name) else "no"
     value = flat.get(name)
@@ -128,8 +128,18 @@ def _saved(
     return text.replace(" ", "").upper() if kind == "iban" else text
 
 
+def _currency(flat: dict[str, Any], name: str) -> str:
+    """The currency an amount is saved in, which the operator's typed one is read in too."""
+    return str(flat.get(f"{name}.currency") or "EUR")
+
+
 def _yours(
-    form: dict[str, str], name: str, kind: str, locale: Locale, names: Mapping[str, str]
+    form: dict[str, str],
+    name: str,
+    kind: str,
+    locale: Locale,
+    names: Mapping[str, str],
+    currency: str,
 ) -> str:
     if kind == "flag":
         return "yes" if form.get(name) in ("on", "true", "1", "yes") else "no"
@@ -138,7 +148,7 @@ def _yours(
         return _listed(value.replace(",", " ").split(), names)
     if kind == "amount" and value:
         try:  # the operator's "18500" is the saved "18,500.00"
-            return format_amount(parse_cents(value, locale), locale)
+            return format_amount(parse_cents(value, locale, currency), locale, currency)
         except AmountError:
             return value
     if kind == "iban":
@@ -172,7 +182,7 @@ def conflict_of(
         Row(
             label,
             _saved(flat, name, kind, locale, names or {}),
-            _yours(form, name, kind, locale, names or {}),
+            _yours(form, name, kind, locale, names or {}, _currency(flat, name)),
         )
         for name, label, kind in FIELDS[what]
     ]

@@ -72,9 +72,10 @@ def _money(context: Context, cents: int | None, currency: str = "EUR") -> str:
 
 
 @pass_context
-def _amount(context: Context, cents: int | None) -> str:
-    """An amount as a form field shows it, in the operator's locale: "18.500,00" (de)."""
-    return format_amount(cents, _locale(context))
+def _amount(context: Context, cents: int | None, currency: str = "EUR") -> str:
+    """An amount as a form field shows it, in the operator's locale and with the currency's
+    decimals: "18.500,00" (de)."""
+    return format_amount(cents, _locale(context), currency or "EUR")
 
 
 @pass_context
@@ -450,23 +451,29 @@ def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
 
 
-def cents(form: FormData, name: str, errors: dict[str, str], locale: Locale | str) -> int | None:
-    """An amount typed in euros the way the operator's locale writes it ("18.500,00" in
-    German, "18,500.00" in English) as integer cents; what cannot be read without guessing is
-    an error of the field that says how it was read (api/web/l10n.py)."""
+def cents(
+    form: FormData,
+    name: str,
+    errors: dict[str, str],
+    locale: Locale | str,
+    currency: str = "EUR",
+) -> int | None:
+    """An amount of ``currency`` typed the way the operator's locale writes it ("18.500,00" in
+    German, "18,500.00" in English) as integer minor units; what cannot be read without
+    guessing is an error of the field that says how it was read (api/web/l10n.py)."""
     raw = text(form, name)
     if raw is None:
         return None
     try:
-        return parse_cents(raw, locale)
+        return parse_cents(raw, locale, currency)
     except AmountError as error:
         errors[name] = str(error)
         return None
 
 
-def money(value: int | None) -> dict[str, Any] | None:
-    """Cents typed in a form as the API's money input (the web app's amounts are in EUR)."""
-    return None if value is None else money_json(Money(value))
+def money(value: int | None, currency: str = "EUR") -> dict[str, Any] | None:
+    """Minor units typed in a form as the API's money input, in the currency the form is in."""
+    return None if value is None else money_json(Money(value, currency))
 
 
 def require(form: FormData, names: Iterable[str], errors: dict[str, str]) -> None:

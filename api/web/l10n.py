@@ -2,10 +2,11 @@
 
 An operator in Germany types "18.500,00" for eighteen thousand five hundred euros; one in
 England types "18,500.00". Each amount typed into a form is read with Babel in the operator's
-locale, strictly: what the locale cannot read ("18.500,00" in English) and what has more than
-two decimals ("32.900" in English: thirty-two euros ninety, or a German thirty-two thousand
-nine hundred?) is refused with a message that shows how it was read, never guessed. Amounts
-are shown in the same locale ("18.500,00 €" in German, "€18,500.00" in English).
+locale, strictly: what the locale cannot read ("18.500,00" in English) and what has more
+decimals than its currency ("32.900" in English: thirty-two euros ninety, or a German
+thirty-two thousand nine hundred?) is refused with a message that shows how it was read, never
+guessed. Amounts are shown in the same locale and in the order's currency ("18.500,00 €" in
+German, "€18,500.00" in English, "PLN 74,000.00" for a zloty order).
 
 The locale is the operator's browser's first language the app knows (``Accept-Language``),
 English when none is.
@@ -23,6 +24,7 @@ from babel.numbers import (
     NumberFormatError,
     format_currency,
     format_decimal,
+    get_currency_symbol,
     get_decimal_symbol,
     get_group_symbol,
     parse_decimal,
@@ -30,6 +32,7 @@ from babel.numbers import (
 from starlette.requests import Request
 
 from store.i18n import preferred_languages
+from workflows.currencies import in_major_units, minor_digits
 
 DEFAULT = "en"
 # The languages of the EU member states the platform serves: their number formats are Babel's
@@ -37,7 +40,6 @@ KNOWN = (
     "en", "de", "fr", "nl", "it", "es", "pt", "pl", "cs", "sk", "sl", "hr", "hu", "ro", "bg",
     "el", "da", "sv", "fi", "et", "lv", "lt", "ga", "mt",
 )  # fmt: skip
-AMOUNT_PATTERN = "#,##0.00"  # grouped, always two decimals: how a form shows an amount
 EXAMPLE = 18_500_00  # the amount the forms' hints write in the operator's locale
 
 
@@ -55,17 +57,25 @@ def operator_locale(request: Request) -> Locale:
 
 
 def format_money(cents: int | None, currency: str = "EUR", locale: Locale | str = DEFAULT) -> str:
-    """``1850000`` -> "18.500,00 €" (de), "€18,500.00" (en)."""
+    """Minor units of ``currency``: ``1850000`` -> "18.500,00 €" (de), "€18,500.00" (en),
+    "¥1,850,000" (en, JPY)."""
     if cents is None:
         return ""
-    return format_currency(Decimal(cents) / 100, currency, locale=locale)
+    return format_currency(in_major_units(cents, currency), currency, locale=locale)
 
 
-def format_amount(cents: int | None, locale: Locale | str = DEFAULT) -> str:
-    """An amount as a form field holds it, without the currency: "18.500,00" (de)."""
+def format_amount(cents: int | None, locale: Locale | str = DEFAULT, currency: str = "EUR") -> str:
+    """An amount as a form field holds it, without the currency, with the currency's
+    decimals: "18.500,00" (de), "1,850,000" (en, JPY)."""
     if cents is None:
         return ""
-    return format_decimal(Decimal(cents) / 100, AMOUNT_PATTERN, locale=locale)
+    return format_decimal(in_major_units(cents, currency), _pattern(currency), locale=locale)
+
+
+def _pattern(currency: str) -> str:
+    """Grouped, always the currency's decimals: how a form shows an amount."""
+    digits = minor_digits(currency)
+    return "#,##0" + ("." + "0" * digits if digits else "")
 
 
 def format_when(value: datetime, locale: Locale | str = DEFAULT) -> str:
@@ -90,16 +100,18 @@ def _language(locale: Locale) -> str:
 LARGEST_AMOUNT = Decimal(10**12)
 
 
-def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
-    """An amount typed in ``locale`` as integer cents; refuses what it would have to guess."""
+def parse_cents(raw: str, locale: Locale | str = DEFAULT, currency: str = "EUR") -> int:
+    """An amount of ``currency`` typed in ``locale`` as integer minor units; refuses what it
+    would have to guess."""
     locale = Locale.parse(locale)
     typed = raw.strip()
-    for mark in ("€", "EUR", "eur"):
+    for mark in (get_currency_symbol(currency, locale=locale), currency, currency.lower()):
         typed = typed.removeprefix(mark).removesuffix(mark).strip()
     group = get_group_symbol(locale=locale)
     if group.isspace():  # French: a narrow no-break space; a typed space means the same
         typed = typed.replace(" ", group).replace("\u00a0", group)
     example = format_amount(EXAMPLE, locale)
+    digits = minor_digits(currency)
     if not typed:
         raise AmountError(f"is not an amount (e.g. {example})")
     not_written_so = AmountError(
@@ -120,17 +132,21 @@ def parse_cents(raw: str, locale: Locale | str = DEFAULT) -> int:
     if amount < 0:
         raise AmountError("must be zero or more")
     if amount >= LARGEST_AMOUNT:
-        raise AmountError(f"must be less than {format_amount(int(LARGEST_AMOUNT) * 100, locale)}")
+        largest = format_amount(int(LARGEST_AMOUNT.scaleb(digits)), locale, currency)
+        raise AmountError(f"must be less than {largest}")
     exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    if isinstance(exponent, int) and exponent < -digits:
         decimal = get_decimal_symbol(locale=locale)
         as_read = format_decimal(amount, "#,##0." + "0" * -exponent, locale=locale)
-        candidates = [format_amount(int(amount.quantize(Decimal("0.01")) * 100), locale)]
+        nearest = amount.quantize(Decimal(1).scaleb(-digits))
+        candidates = [format_amount(int(nearest.scaleb(digits)), locale, currency)]
         if amount * 1000 == int(amount * 1000) and exponent == -3:
-            candidates.append(format_amount(int(amount * 1000 * 100), locale))
+            # "32.900" in English: perhaps thirty-two thousand nine hundred, grouped German-style
+            candidates.append(format_amount(int((amount * 1000).scaleb(digits)), locale, currency))
+        most = f"{digits} decimals at most" if digits else "no decimals"
         raise AmountError(
             f'"{raw.strip()}" was read as {as_read} ("{decimal}" marks the decimals in '
-            f"{_language(locale)}), and an amount has two decimals at most: type "
+            f"{_language(locale)}), and an amount in {currency} has {most}: type "
             + " or ".join(dict.fromkeys(candidates))
         )
-    return int(amount * 100)
+    return int(amount.scaleb(digits))

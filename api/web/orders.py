@@ -202,14 +202,22 @@ def _create_errors(fields: dict[str, str]) -> dict[str, str]:
     for key, message in fields.items():
         found = VIN_FIELD.fullmatch(key)
         if found is None:
-            errors.setdefault("buyer" if key == "buyerId" else key, message)
+            errors.setdefault("buyer" if key == "buyerId" else _money_field(key), message)
             continue
         index, name = int(found[1] or found[2]), found[3]
         if index == 0:
-            errors.setdefault(name if name != "purchaseAmount" else "totalAmount", message)
+            errors.setdefault(_money_field(name), message)
         else:
             errors.setdefault("moreVins", f"line {index}: {message}")
     return errors
+
+
+def _money_field(name: str) -> str:
+    """The form's field of the API's money field: the currency has its own, the amount is the
+    total (one vehicle's price is the order's)."""
+    if name.endswith(".currency"):
+        return "currency"
+    return "totalAmount" if name.split(".")[0] in ("purchaseAmount", "totalAmount") else name
 
 
 def _more_vins(form: FormData) -> list[dict[str, Any]]:
@@ -237,7 +245,8 @@ async def _order_create_input(
     )
     if found is None:
         errors["buyer"] = "choose one of the buyers"
-    total = cents(form, "totalAmount", errors, operator_locale(request))
+    currency = (text(form, "currency") or "EUR").upper()
+    total = cents(form, "totalAmount", errors, operator_locale(request), currency)
     more = _more_vins(form)
     if more and found is not None and not found[2].allow_multi_vin_orders:
         errors["moreVins"] = "this buyer's organization may not have orders with several VINs"
@@ -255,13 +264,13 @@ async def _order_create_input(
                 "brand": text(form, "brand"),
                 "model": text(form, "model"),
                 # one vehicle: the whole price is its price; several: the total is the order's
-                "purchaseAmount": None if more else money(total),
+                "purchaseAmount": None if more else money(total, currency),
                 "mileage": kilometres,
                 "firstRegistrationDate": text(form, "firstRegistrationDate"),
             },
             *more,
         ],
-        "totalAmount": money(total),
+        "totalAmount": money(total, currency),
         "purchaseDate": text(form, "purchaseDate"),
     }
     if total is None:
@@ -403,15 +412,23 @@ def _version(form: FormData) -> int:
     return version
 
 
+def _currency(loaded: Loaded, saved: dict[str, Any] | None = None) -> str:
+    """The currency a form's amount is typed in: the saved amount's when it corrects one, else
+    the order's (a form never turns a zloty order's invoice into euros)."""
+    amount = (saved or {}).get("currency") or loaded.row.order["totalAmount"]["currency"]
+    return str(amount)
+
+
 def _invoice_data(
-    request: Request, form: FormData, errors: dict[str, str], type_: str
+    request: Request, form: FormData, errors: dict[str, str], type_: str, currency: str
 ) -> dict[str, Any]:
+    locale = operator_locale(request)
     return {
         "type": type_,
         "invoiceDate": text(form, "invoiceDate"),
         "invoiceNumber": text(form, "invoiceNumber"),
         "vatIncluded": checked(form, "vatIncluded"),
-        "amount": money(cents(form, "amount", errors, operator_locale(request))),
+        "amount": money(cents(form, "amount", errors, locale, currency), currency),
         "marginScheme": checked(form, "marginScheme"),
     }
 
@@ -419,7 +436,8 @@ def _invoice_data(
 @command("invoice", "Preliminary invoice submitted.")
 async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(InvoiceIn, _invoice_data(request, form, errors, "PRELIMINARY"), errors)
+    data = _invoice_data(request, form, errors, "PRELIMINARY", _currency(loaded))
+    body = build(InvoiceIn, data, errors)
     client = await temporal(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), WEB_APP
@@ -430,7 +448,8 @@ async def _invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 @command("final-invoice", "Final invoice submitted; a new Export File version follows.")
 async def _final_invoice(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(FinalInvoiceIn, _invoice_data(request, form, errors, "FINAL"), errors)
+    data = _invoice_data(request, form, errors, "FINAL", _currency(loaded))
+    body = build(FinalInvoiceIn, data, errors)
     client = await temporal(request)
     answer = await submit(
         client, database(request), loaded.scope, loaded.row.uuid, body.model(), WEB_APP
@@ -443,20 +462,27 @@ async def _invoice_edit(request: Request, loaded: Loaded, form: FormData) -> tup
     errors: dict[str, str] = {}
     type_ = text(form, "type") or "PRELIMINARY"
     require(form, ("invoiceDate", "invoiceNumber", "amount"), errors)
-    body = build(InvoicePatch, _invoice_data(request, form, errors, type_), errors)
     before = next((i for i in loaded.row.invoices if i["type"] == type_), None)
+    currency = _currency(loaded, (before or {}).get("amount"))
+    body = build(InvoicePatch, _invoice_data(request, form, errors, type_, currency), errors)
     after = await _send(
         request, loaded, OrderWorkflow.patch_invoice, body.command(_version(form), WEB_APP)
     )
     return before, after
 
 
-def _payment_data(request: Request, form: FormData, errors: dict[str, str]) -> dict[str, Any]:
+def _payment_data(
+    request: Request, form: FormData, errors: dict[str, str], loaded: Loaded
+) -> dict[str, Any]:
+    """The payment typed in, each part in the currency of the part it corrects, else the
+    order's."""
     locale = operator_locale(request)
+    saved = loaded.row.payment or {}
+    bank, cash = (_currency(loaded, saved.get(part)) for part in ("bankAmount", "cashAmount"))
     return {
         "paymentDate": text(form, "paymentDate"),
-        "bankAmount": money(cents(form, "bankAmount", errors, locale)),
-        "cashAmount": money(cents(form, "cashAmount", errors, locale) or 0),
+        "bankAmount": money(cents(form, "bankAmount", errors, locale, bank), bank),
+        "cashAmount": money(cents(form, "cashAmount", errors, locale, cash) or 0, cash),
         "sourceIban": text(form, "sourceIban"),
     }
 
@@ -464,7 +490,7 @@ def _payment_data(request: Request, form: FormData, errors: dict[str, str]) -> d
 @command("payment", "Payment submitted.")
 async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    body = build(PaymentIn, _payment_data(request, form, errors), errors)
+    body = build(PaymentIn, _payment_data(request, form, errors, loaded), errors)
     after = await _send(
         request, loaded, OrderWorkflow.submit_payment, m.SubmitPayment(body.model(), WEB_APP)
     )
@@ -475,7 +501,7 @@ async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[An
 async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     require(form, ("paymentDate", "bankAmount"), errors)  # an emptied cash amount is none
-    body = build(PaymentPatch, _payment_data(request, form, errors), errors)
+    body = build(PaymentPatch, _payment_data(request, form, errors, loaded), errors)
     after = await _send(
         request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
     )

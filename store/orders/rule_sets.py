@@ -56,7 +56,8 @@ FILES: dict[str, tuple[str, ...]] = {
     rule_set_2026_12_3.RULE_SET: _RULES,
     rule_set_2026_12_4.RULE_SET: _RULES,
     rule_set_2026_12_5.RULE_SET: _RULES,
-    current.RULE_SET: _RULES,
+    # from 2026.12.6 the rules read the currencies' minor units from their own module
+    current.RULE_SET: (*_RULES, "workflows/currencies.py"),
 }
 # where a frozen rule set's file, named in FILES by its path while in force, is kept now
 IN_FORCE_AS: dict[str, dict[str, str]] = {

@@ -35,6 +35,7 @@ from schwifty.exceptions import SchwiftyException
 
 from workflows.buyers.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.buyers.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
+from workflows.currencies import plain_amount
 from workflows.money import Money
 from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit, limits_in_force
 from workflows.orders.rules.outcome import Blocker, ComplianceStatus, Decision
@@ -2206,21 +2207,8 @@ def _same_number(one: str, other: str) -> bool:
     return bool(one and other) and (one == other or bare(one) == bare(other))
 
 
-# ISO 4217 currencies whose minor unit is not the hundredth: a value is in minor units of its
-# currency, so JPY 1000 is a thousand yen, not ten
-_MINOR_DIGITS = {
-    **dict.fromkeys(
-        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI"), 0
-    ),
-    **dict.fromkeys(("VND", "VUV", "XAF", "XOF", "XPF"), 0),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-}
-
-
 def _fmt(money: Money) -> str:
-    digits = _MINOR_DIGITS.get(money.currency, 2)
-    units, minor = divmod(money.value, 10**digits)
-    return f"{money.currency} {units:,}" + (f".{minor:0{digits}d}" if digits else "")
+    return f"{money.currency} {plain_amount(money.value, money.currency)}"
 
 
 def _add_months(day: date, months: int) -> date:
