@@ -231,6 +231,50 @@ async def test_a_patch_refused_for_its_if_match_runs_when_retried_with_the_right
     assert again.headers["idempotent-replayed"] == "true" and again.json() == given.json()
 
 
+async def test_edits_read_at_one_version_are_one_200_and_409s(stack: Stack):
+    """Eight PATCHes (and a block) sent at once with the same If-Match: one applies, the
+    others are 409 version-mismatch. Each read the row unlocked and wrote it unconditionally,
+    so two or more answered 200 with version 1 and different names, one of them lost."""
+    tenant = await make_api_tenant(stack.db)
+    async with await api(stack, tenant) as http:
+        buyer = (
+            await http.post(f"{tenant.seller}/buyers", json=buyer_body(), headers=key())
+        ).json()
+        url = f"{tenant.seller}/buyers/{buyer['uuid']}"
+        for round_ in range(3):
+            etag = (await http.get(url)).headers["etag"]
+            answers = await asyncio.gather(
+                *(
+                    http.patch(
+                        url,
+                        json={"companyName": f"Name {round_}-{i}"},
+                        headers=key() | {"If-Match": etag},
+                    )
+                    for i in range(8)
+                )
+            )
+            assert sorted(a.status_code for a in answers) == [200] + [409] * 7, round_
+            applied = next(a for a in answers if a.status_code == 200).json()
+            assert (await http.get(url)).json()["companyName"] == applied["companyName"]
+
+
+async def test_a_long_purpose_of_an_upsert_with_contacts_is_refused_naming_it(stack: Stack):
+    """X-Purpose is recorded in the personal-data access log (at most 200 characters). The
+    contacts endpoints refused a longer one, the upsert with contacts answered 500."""
+    tenant = await make_api_tenant(stack.db, allow_contact_personal_data=True)
+    contacts = [{"firstName": "Anne", "lastName": "Müller", "email": "anne@example.com"}]
+    async with await api(stack, tenant) as http:
+        answer = await http.post(
+            f"{tenant.seller}/buyers",
+            json=buyer_body(contacts=contacts),
+            headers=key() | {"X-Purpose": "p" * 201},
+        )
+        listed = await http.get(f"{tenant.seller}/buyers", params={"vatNumber": VALID_DE})
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["X-Purpose"]
+    assert listed.json()["data"] == []  # nothing was stored
+
+
 async def test_if_none_match_answers_304(stack: Stack):
     tenant = await make_api_tenant(stack.db)
     async with await api(stack, tenant) as http:

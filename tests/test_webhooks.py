@@ -1003,3 +1003,34 @@ def test_the_retry_plan():
     assert next_attempt_at(SCHEDULE, start, 0, start, hour, 0) == start + hour
     assert next_attempt_at(SCHEDULE, start, 0, start, 100 * hour, 0) == start + SCHEDULE[-1]
     assert next_attempt_at(SCHEDULE, start, len(SCHEDULE), start, None, 0) is None
+
+
+async def test_a_test_fire_or_replay_racing_the_endpoints_delete_is_202_or_404(stack: Stack):
+    """A test fire and a replay read the endpoint unlocked and then stored a delivery for it:
+    a DELETE committed in between broke the deliveries' foreign key, a 500. Each is a 202
+    (it came first) or a 404 (the endpoint is gone)."""
+    tenant, http = await seller_session(stack)
+    statuses: list[int] = []
+    fire = {"eventType": "kyc.vies_check_failed", "data": {}}
+    async with http:
+        for _ in range(3):
+            endpoint = await http.post(
+                "/v1/webhooks",
+                json={"url": "http://127.0.0.1:9/hooks", "events": ["kyc.*"]},
+                headers=key(),
+            )
+            hook = endpoint.json()["id"]
+            first = await http.post(f"/v1/webhooks/{hook}/test", json=fire, headers=key())
+            delivery = first.json()["id"]
+            fires = [
+                http.post(f"/v1/webhooks/{hook}/test", json=fire, headers=key()) for _ in range(5)
+            ]
+            replays = [
+                http.post(f"/v1/webhooks/{hook}/deliveries/{delivery}/replay", headers=key())
+                for _ in range(5)
+            ]
+            delete = http.delete(f"/v1/webhooks/{hook}", headers=key())
+            answers = await asyncio.gather(*fires, delete, *replays)
+            assert answers[5].status_code == 204, answers[5].text
+            statuses += [a.status_code for a in answers if a.request.method == "POST"]
+    assert set(statuses) <= {202, 404}, sorted(statuses)

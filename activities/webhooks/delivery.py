@@ -864,9 +864,16 @@ class WebhookActivities(interface.WebhookActivities):
         now: datetime,
         session: Session,
     ) -> Event | None:
-        """``attempt``'s last transaction: the answer on the delivery and on its endpoint's
-        record; the auto-pause event, should this failure have paused the endpoint."""
+        """``attempt``'s last transaction: the answer on its endpoint's record and on the
+        delivery; the auto-pause event, should this failure have paused the endpoint. The
+        endpoint's row is written first, as a DELETE of the endpoint locks it before its
+        deliveries: the other order deadlocked the two."""
         statements = session.connection()
+        if answer.ok:
+            statements.execute(_ENDPOINT_ANSWERED, {"endpoint_id": endpoint.id})
+            paused = None
+        else:
+            paused = self._count_failure(session, endpoint, answer, now)
         statements.execute(
             _RECORD_ANSWER,
             {
@@ -880,10 +887,7 @@ class WebhookActivities(interface.WebhookActivities):
                 "settled_as": DELIVERED if answer.ok else PENDING,
             },
         )
-        if not answer.ok:
-            return self._count_failure(session, endpoint, answer, now)
-        statements.execute(_ENDPOINT_ANSWERED, {"endpoint_id": endpoint.id})
-        return None
+        return paused
 
     def _retry_if_failed(
         self, delivery: WebhookDelivery, attempted_at: datetime, retry_after: timedelta | None

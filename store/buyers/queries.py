@@ -37,10 +37,18 @@ def _of_seller(tenant: Tenant, partner_id: int, contacts: bool) -> Select[Any]:
 
 
 async def buyer_of_seller(
-    session: AsyncSession, tenant: Tenant, partner_id: int, uuid: UUID, *, contacts: bool = False
+    session: AsyncSession,
+    tenant: Tenant,
+    partner_id: int,
+    uuid: UUID,
+    *,
+    contacts: bool = False,
+    lock: bool = False,
 ) -> Buyer | None:
-    """The organization's buyer under this seller (None for anyone else's)."""
-    return await session.scalar(_of_seller(tenant, partner_id, contacts).where(Buyer.uuid == uuid))
+    """The organization's buyer under this seller (None for anyone else's); ``lock`` holds its
+    row until the transaction ends."""
+    query = _of_seller(tenant, partner_id, contacts).where(Buyer.uuid == uuid)
+    return await session.scalar(query.with_for_update(of=Buyer) if lock else query)
 
 
 async def buyer_by_vat_number(

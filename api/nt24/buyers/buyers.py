@@ -172,14 +172,26 @@ def touch(buyer: Buyer) -> None:
     buyer.updated_at = utcnow()
 
 
+XPurpose = Annotated[
+    str | None,
+    Header(alias="X-Purpose", max_length=200, description="Why personal data is accessed (audit)"),
+]
+
+
 async def load_buyer(
-    session: AsyncSession, scope: PartnerScope, buyer_id: UUID, *, contacts: bool = False
+    session: AsyncSession,
+    scope: PartnerScope,
+    buyer_id: UUID,
+    *,
+    contacts: bool = False,
+    lock: bool = False,
 ) -> Buyer:
     """The caller's buyer under this seller, with its contacts only when asked (the Buyer
     object has none: its business data is read without them); or 404 (another's buyer does
-    not exist)."""
+    not exist). A change locks it (``lock``): two edits read at one version are one 200 and
+    one 409, never two 200s of which one was lost."""
     buyer = await buyer_of_seller(
-        session, scope.tenant, scope.partner.id, buyer_id, contacts=contacts
+        session, scope.tenant, scope.partner.id, buyer_id, contacts=contacts, lock=lock
     )
     if buyer is None:
         raise buyer_not_found(buyer_id)
@@ -259,6 +271,7 @@ async def upsert_buyer(
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
+    _purpose: XPurpose = None,  # recorded with the contacts' access, as on /contacts
 ) -> JSONResponse:
     vat_number = _vat_number(body.vatNumber)
     if body.kycMode == "MARKETPLACE_LED":
@@ -396,7 +409,7 @@ async def update_buyer(
     """Apply a buyer edit read at version ``expected``: shared by the API and the web app."""
     errors = body.fixed_field_errors()
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyer_id)
+        buyer = await load_buyer(session, scope, buyer_id, lock=True)
         check_version(expected, buyer.version, BuyerOut.of(buyer))
         if body.kycMode and not may_change_mode(buyer.kyc_mode, body.kycMode):
             errors.append(
@@ -443,7 +456,7 @@ async def block_buyer(
     body: Annotated[BlockRequest | None, Body()] = None,
 ) -> JSONResponse:
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyerId)
+        buyer = await load_buyer(session, scope, buyerId, lock=True)
         newly_blocked = buyer.status != "BLOCKED"
         if newly_blocked:
             buyer.status, buyer.blocked_reason = "BLOCKED", body.reason if body else None
@@ -467,12 +480,6 @@ def _log_pii(
             trace_id=trace_id(request),
         )
     )
-
-
-XPurpose = Annotated[
-    str | None,
-    Header(alias="X-Purpose", max_length=200, description="Why personal data is accessed (audit)"),
-]
 
 
 @router.get(

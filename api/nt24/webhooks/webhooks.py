@@ -443,7 +443,8 @@ async def queue_test_fire(
     if body.partnerId and body.partnerId not in await _authorized(request, caller):
         raise validation_problem([FieldError("partnerId", NOT_AUTHORIZED, str(body.partnerId))])
     async with db.transaction() as session:
-        row = await _load(session, caller, endpoint_id)
+        # held until the delivery is stored: a DELETE committed in between makes this a 404
+        row = await _load(session, caller, endpoint_id, lock=True)
         now, event_id = utcnow(), new_event_id()
         delivery = WebhookDelivery(
             public_id=new_delivery_id(),
@@ -510,7 +511,7 @@ async def replay_delivery(
     settings: AppSettings,
 ) -> JSONResponse:
     async with db.transaction() as session:
-        row = await _load(session, caller, endpointId)
+        row = await _load(session, caller, endpointId, lock=True)  # as for a test fire
         original = await delivery_of_endpoint(session, caller.tenant, row.id, deliveryId)
         if original is None:
             raise Problem("not-found", f"Delivery {deliveryId} was not found.")
