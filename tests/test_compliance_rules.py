@@ -1541,6 +1541,22 @@ CHANGED_IN_2026_12_6 = [
         ("INCOMPLETE", "FAILED", "AMOUNT_MISMATCH"),
     ),
 ]
+CHANGED_IN_2026_12_6 += [
+    Changed(
+        "cash above the limit of the state the buyer is established in, not its VAT number's",
+        change(
+            buyer__country="AT",
+            buyer__vat_number="ATU13585627",
+            buyer__address_country="FR",
+            payment__bank_amount=Money(1_350_000),
+            payment__cash_amount=Money(500_000),
+            documents=docs(SOURCE_OF_FUNDS),
+        ),
+        "CASH_LIMIT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "CASH_LIMIT_EXCEEDED"),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.5", "2026.12.6")) for c in CHANGED_IN_2026_12_6]
 
 

@@ -93,6 +93,7 @@ async def _facts(
             name=buyer.company_name,
             vat_number=buyer.vat_number,
             country="GR" if buyer.vat_number[:2] == "EL" else buyer.vat_number[:2],
+            address_country=buyer.country,
             kyc=kyc,
             vies_checks=tuple(
                 rules.ViesCheck(

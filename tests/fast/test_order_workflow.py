@@ -54,6 +54,7 @@ from workflows.orders.model import (
     OrderIdentity,
     OrderSettings,
     OrderVin,
+    PatchInvoice,
     PatchOrder,
     Payment,
     Pickup,
@@ -323,11 +324,26 @@ async def test_an_order_runs_from_creation_to_its_decision_and_final_invoice(ord
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(OrderWorkflow.submit_invoice, SubmitInvoice(final, final=True))
     assert refusal(refused.value).type == "FINAL_INVOICE_VAT"
+    # ... and is the order total: a decided order no longer hears the rules on its amount
+    for amount in (Money(500_000), Money(TOTAL.value, "PLN")):
+        other = replace(final, vat_included=False, amount=amount)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(
+                OrderWorkflow.submit_invoice, SubmitInvoice(other, final=True)
+            )
+        assert refusal(refused.value).type == "FINAL_INVOICE_AMOUNT"
     final.vat_included, final.amount = False, TOTAL
     await handle.execute_update(OrderWorkflow.submit_invoice, SubmitInvoice(final, final=True))
     await until(lambda: len(recorded.export_files) == 2, "the Export File with the final invoice")
     assert recorded.export_files[-1].reason == "Final invoice received"
     assert recorded.last.status == "COMPLIANCE_VALID"
+    invoice = recorded.last.resources.invoices["FINAL"]
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            OrderWorkflow.patch_invoice,
+            PatchInvoice("FINAL", invoice.version, amount=Money(500_000)),
+        )
+    assert refusal(refused.value).type == "FINAL_INVOICE_AMOUNT"
 
 
 async def test_an_older_copy_of_the_buyer_arriving_last_does_not_undo_a_block(orders: Orders):

@@ -85,6 +85,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             name=buyer.company_name,
             vat_number=buyer.vat_number,
             country=_member_state(buyer.vat_number),
+            address_country=buyer.country,
             kyc=KycFacts(
                 kyc_mode=buyer.kyc_mode,
                 buyer_status=buyer.status,

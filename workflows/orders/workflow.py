@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.buyers.vies_check import BuyerViesCheckInput, BuyerViesCheckWorkflow
     from workflows.change_source import ChangeSource
     from workflows.ids import order_vies_check_workflow_id
+    from workflows.money import Money
     from workflows.orders.activities import (
         BuyerAsked,
         ExportFileActivities,
@@ -495,7 +496,9 @@ class OrderWorkflow:
                     Refused.NOT_DECIDED,
                     "The final invoice is accepted once the compliance decision is known.",
                 )
-            self._require_final_invoice_fits(invoice.vat_included, invoice.margin_scheme)
+            self._require_final_invoice_fits(
+                invoice.vat_included, invoice.margin_scheme, invoice.amount
+            )
         existing = self.state.invoices.get(invoice.type)
         if existing is not None and _invoice_key(existing) != _invoice_key(invoice):
             raise self._refuse(
@@ -522,11 +525,14 @@ class OrderWorkflow:
         if invoice is None:
             raise self._refuse(Refused.NO_INVOICE, f"The order has no {command.type} invoice.")
         if command.type == "FINAL" and (
-            command.vat_included is not None or command.margin_scheme is not None
+            command.vat_included is not None
+            or command.margin_scheme is not None
+            or command.amount is not None
         ):
             self._require_final_invoice_fits(
                 invoice.vat_included if command.vat_included is None else command.vat_included,
                 invoice.margin_scheme if command.margin_scheme is None else command.margin_scheme,
+                invoice.amount if command.amount is None else command.amount,
             )
         self._require_version(
             command.expected_version, invoice.version, Resource.INVOICE, key=invoice.type
@@ -1216,11 +1222,25 @@ class OrderWorkflow:
                 Refused.ORDER_FINAL, "The order is final; only the final invoice may follow."
             )
 
-    def _require_final_invoice_fits(self, vat_included: bool, margin_scheme: bool) -> None:
+    def _require_final_invoice_fits(
+        self, vat_included: bool, margin_scheme: bool, amount: Money
+    ) -> None:
         """The final invoice follows the decision: VAT when it applies, none when exempt, and
-        an exempt supply is not under the margin scheme."""
-        assert self.evaluation is not None
+        an exempt supply is not under the margin scheme; it is in the order's currency, and
+        without VAT it is the order total (the decided order no longer hears the rules on it,
+        so it is refused here rather than left to them)."""
+        assert self.evaluation is not None and self.state.created is not None
         decision = self.evaluation.decision
+        total = self.state.created.total_amount
+        if amount.currency != total.currency or (not vat_included and amount.value != total.value):
+            must = "be the order total" if not vat_included else f"be in {total.currency}"
+            raise self._refuse(
+                Refused.FINAL_INVOICE_AMOUNT,
+                f"The final invoice is {amount.value} {amount.currency} (minor units), the "
+                f"order total {total.value} {total.currency}: a final invoice is in the "
+                "order's currency and, without VAT, for the order total.",
+                errors=[FieldIssue("amount", f"must {must}", amount.value)],
+            )
         if decision == Decision.VALID_EXPORT and margin_scheme:
             raise self._refuse(
                 Refused.FINAL_INVOICE_VAT,

@@ -37,6 +37,7 @@ PROBLEM_TYPE: dict[Refused, str] = {
     Refused.NO_DECISION_TO_REMAKE: "conflict",
     Refused.FINAL_INVOICE_ELSEWHERE: "validation-error",
     Refused.FINAL_INVOICE_VAT: "validation-error",
+    Refused.FINAL_INVOICE_AMOUNT: "validation-error",
     Refused.DELIVERY_BEFORE_PICKUP: "validation-error",
     Refused.REDECISION_UNEXPLAINED: "validation-error",
 }

@@ -205,6 +205,8 @@ class BuyerFacts:
     # Answers the order heard of through the buyer's record rather than checked itself (the
     # one it was created with): they count as much as its own
     vies_heard: tuple[ViesCheck, ...] = ()
+    # where the buyer is established (its address), which may differ from its VAT number's
+    address_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -968,9 +970,13 @@ def _cash_limit(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) -> 
     cash = payment.cash_amount
     if cash.value == 0:
         return rule(NOT_APPLICABLE, "no cash")
-    # Cash may change hands in the seller's state or the buyer's: the limits of both apply.
+    # Cash may change hands in the seller's state or the buyer's: the limits of both apply,
+    # the buyer's being where it is established as well as its VAT number's state.
     on = payment.payment_date
-    countries = dict.fromkeys(_state(c) for c in (facts.seller_country, facts.buyer.country))
+    buyer = facts.buyer
+    countries = dict.fromkeys(
+        _state(c) for c in (facts.seller_country, buyer.country, buyer.address_country) if c
+    )
     limits = {
         (limit.jurisdiction, limit.valid_from): limit
         for country in countries
