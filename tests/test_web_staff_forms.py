@@ -145,6 +145,26 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
     assert re.search(rf'<a href="/app/buyers/{buyer}">Buyer [^<(]+ \(\w+\)</a>', log.text)
 
 
+async def test_a_kyc_review_without_a_decision_is_refused_not_taken_as_a_rejection(stack: Stack):
+    """The review's decision is "approve" or "reject"; anything else (a capital, none at all)
+    decides nothing: the form comes back naming the decision, the review still waits."""
+    buyer = await buyer_awaiting_review(stack)
+    async with web_session(stack) as (web, token):
+        for odd in ({"decision": "Approve"}, {}):
+            answer = await web.post(
+                f"/app/buyers/{buyer}/kyc-review",
+                data={"csrf_token": token, "reason": "namesake, checked"} | odd,
+            )
+            assert answer.status_code == 422, answer.status_code
+            assert "decision: choose approve or reject" in answer.text
+            assert 'id="kyc-review"' in answer.text  # the form, shown again
+        page = await web.get(f"/app/buyers/{buyer}")
+    assert "Verification decided" not in page.text and 'id="kyc-review"' in page.text
+    assert await audited(stack, "buyer.kyc_review", buyer) is None
+    state = await stack.client.get_workflow_handle(kyc_workflow_id(buyer)).query(KycWorkflow.state)
+    assert state["phase"] == REVIEW
+
+
 async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack):
     invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
     async with web_session(stack) as (web, token):

@@ -70,6 +70,9 @@ from workflows.buyers.kyc_verification import ReviewDecision
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
 from workflows.buyers.rules.kyc_verification import REVIEW
 
+# What the review form's two buttons send; anything else decides nothing
+REVIEW_DECISIONS = ("approve", "reject")
+
 router = APIRouter(prefix="/app/buyers", route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 25
 
@@ -301,7 +304,10 @@ async def buyer_action(
         elif action == "kyc-review":
             if not seen.is_staff:
                 raise Problem("not-found", "There is no such action.")
-            approve = text(form, "decision") == "approve"
+            decision_word = text(form, "decision")
+            if decision_word not in REVIEW_DECISIONS:  # never read a typo as a rejection
+                raise FormErrors({"decision": "choose approve or reject"})
+            approve = decision_word == "approve"
             reason = text(form, "reason")
             if reason is None:  # approving a PEP or sanctions match needs a reason as well
                 raise FormErrors(
