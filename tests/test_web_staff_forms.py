@@ -22,6 +22,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.orders.order_store import OrderStoreActivities
 from activities.payments.dunning import start_dunning
 from store.models import (
+    Buyer,
     Event,
     KycVerification,
     Order,
@@ -163,6 +164,74 @@ async def test_a_kyc_review_without_a_decision_is_refused_not_taken_as_a_rejecti
     assert await audited(stack, "buyer.kyc_review", buyer) is None
     state = await stack.client.get_workflow_handle(kyc_workflow_id(buyer)).query(KycWorkflow.state)
     assert state["phase"] == REVIEW
+
+
+async def test_a_new_buyer_form_for_an_existing_buyer_does_not_claim_to_create_it(stack: Stack):
+    """The "new buyer" form is the API's upsert: for a buyer the API made with the same data it
+    answers that buyer (200), so the page says it exists and nothing changed, no VIES check is
+    claimed and no ``buyer.create`` entry names the operator its creator; other data for the
+    same VAT number changes nothing either, and the page leads to the buyer to change it."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+    form = {
+        "partner": str(tenant.partner.uuid),
+        "kycMode": "MARKETPLACE_LED",
+        "vatNumber": "FR40303265045",
+        "companyName": "Garage Dupont SARL",
+        "address.street": "1 rue de la Paix",
+        "address.postCode": "75002",
+        "address.city": "Paris",
+        "address.country": "FR",
+    }
+    async with web_session(stack) as (web, token):
+        answer = await web.post("/app/buyers/new", data=form | {"csrf_token": token})
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"] == f"/app/buyers/{buyer}"
+        page = await web.get(answer.headers["location"])
+        assert "VAT number FR40303265045 exists already, as typed: nothing changed." in page.text
+        assert "its VIES check has started" not in page.text
+        other = form | {"csrf_token": token, "companyName": "Garage Dupont et Fils SARL"}
+        refused = await web.post("/app/buyers/new", data=other)
+        assert refused.status_code == 409, refused.text
+        assert f'<a href="/app/buyers/{buyer}">Open the buyer to change it.</a>' in refused.text
+    assert await audited(stack, "buyer.create", buyer) is None
+    async with stack.db.session() as session:
+        names = await session.scalars(select(Buyer.company_name).where(Buyer.uuid == UUID(buyer)))
+        assert list(names) == ["Garage Dupont SARL"]
+
+
+async def test_a_new_order_form_sent_twice_creates_the_order_once(stack: Stack):
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+    async with web_session(stack) as (web, token):
+        form = {
+            "csrf_token": token,
+            "buyer": buyer,
+            "externalOrderId": f"twice-{uuid4().hex[:8]}",
+            "vin": "WVWZZZ1KZAW000001",
+            "totalAmount": "18,500.00",
+        }
+        first = await web.post("/app/orders/new", data=form)
+        assert first.status_code == 303, first.text
+        again = await web.post("/app/orders/new", data=form)
+        assert again.status_code == 303, again.text
+        assert again.headers["location"] == first.headers["location"]
+        page = await web.get(again.headers["location"])
+    assert (
+        f"Order {form['externalOrderId']} exists already, as typed: nothing changed." in page.text
+    )
+    order = first.headers["location"].rsplit("/", 1)[1]
+    async with stack.db.session() as session:
+        created = await session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "order.create", AuditEntry.object_id == order)
+        )
+    assert created == 1
 
 
 async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack):

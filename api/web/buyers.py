@@ -152,6 +152,8 @@ async def create_buyer(
         )
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        # a buyer with this VAT number and other data: the form changes nothing, its page does
+        current = exc.extra.get("currentResource") if isinstance(exc, Problem) else None
         return render(
             request,
             "buyer_new.html",
@@ -160,18 +162,31 @@ async def create_buyer(
             form=values(form),
             errors=failure.fields,
             problem=failure.detail,
+            existing=current.get("uuid") if isinstance(current, dict) else None,
         )
-    created = BuyerOut.model_validate_json(bytes(answer.body))
+    saved = BuyerOut.model_validate_json(bytes(answer.body))
+    if answer.status_code != 201:  # the upsert answered the buyer it has: nothing was created
+        return redirect(f"/app/buyers/{saved.uuid}", await _exists_already(request, seen, saved))
     await record(
         request,
         "buyer.create",
         "buyer",
-        str(created.uuid),
+        str(saved.uuid),
         scope.principal.organization_id,
         None,
-        created,
+        saved,
     )
-    return redirect(f"/app/buyers/{created.uuid}", "Buyer saved; its VIES check has started.")
+    return redirect(f"/app/buyers/{saved.uuid}", "Buyer saved; its VIES check has started.")
+
+
+async def _exists_already(request: Request, seen: Viewer, buyer: BuyerOut) -> str:
+    """What a "new buyer" form for a buyer with the same data says: nothing changed (the API's
+    repeat upsert, which asks VIES again only for a buyer no check has answered yet)."""
+    said = f"A buyer with VAT number {buyer.vatNumber} exists already, as typed: nothing changed."
+    found = await buyer_with_seller(database(request), seen, buyer.uuid)
+    if found is not None and found[0].vies_last_checked_at is None:
+        said += " Its VIES check has not answered yet."
+    return said
 
 
 @dataclass

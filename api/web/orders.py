@@ -187,6 +187,9 @@ async def create_order(
             problem=failure.detail,
         )
     created = _json(answer)
+    if answer.status_code != 201:  # the API's repeat: the order it has, the same body
+        said = f"Order {created['externalOrderId']} exists already, as typed: nothing changed."
+        return redirect(f"/app/orders/{created['uuid']}", said)
     organization_id = scope.principal.organization_id
     await record(request, "order.create", "order", created["uuid"], organization_id, None, created)
     return redirect(f"/app/orders/{created['uuid']}", "Order created.")
