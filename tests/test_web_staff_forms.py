@@ -29,6 +29,7 @@ from store.models import (
     OrderChange,
     Organization,
     Partner,
+    PiiAccessLog,
     WebhookDelivery,
     WebhookEndpoint,
     utcnow,
@@ -232,6 +233,87 @@ async def test_a_new_order_form_sent_twice_creates_the_order_once(stack: Stack):
             .where(AuditEntry.action == "order.create", AuditEntry.object_id == order)
         )
     assert created == 1
+
+
+async def test_the_buyer_page_starts_the_verification_and_adds_contacts_as_the_api_does(
+    stack: Stack,
+):
+    """POST .../kyc/verify and GET/POST .../contacts, from the buyer page: the same functions,
+    the same refusals beside the fields, each showing of the contacts in the personal-data
+    access log, an audit entry per action; another organization's buyer is not there."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await nt24_buyer(client, "Verifiable")
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/buyers/{buyer}")
+            assert f'action="/app/buyers/{buyer}/verify"' in page.text
+            assert "<td>Anna Verifiable</td><td>anna@example.com</td>" in page.text
+            started = await web.post(f"/app/buyers/{buyer}/verify", data={"csrf_token": token})
+            assert started.status_code == 303, started.text
+            page = await web.get(f"/app/buyers/{buyer}")
+            assert "Verification started: the buyer verifies its identity at http" in page.text
+            again = await web.post(f"/app/buyers/{buyer}/verify", data={"csrf_token": token})
+            assert again.status_code == 303, again.text
+            page = await web.get(f"/app/buyers/{buyer}")
+            assert "already open" in page.text and "no second one was started" in page.text
+
+            url = f"/app/buyers/{buyer}/add-contact"
+            wrong = await web.post(
+                url, data={"csrf_token": token, "firstName": "Max", "email": "max at example"}
+            )
+            assert wrong.status_code == 422, wrong.text
+            assert "lastName: is required" in wrong.text and "email: " in wrong.text
+            added = await web.post(
+                url,
+                data={
+                    "csrf_token": token,
+                    "firstName": "Max",
+                    "lastName": "Muster",
+                    "email": "max@example.com",
+                    "phone": "+33 1 23 45 67 89",
+                },
+            )
+            assert added.status_code == 303, added.text
+            page = await web.get(f"/app/buyers/{buyer}")
+            assert "Contact person Max Muster added." in page.text
+            assert "<td>Max Muster</td><td>max@example.com</td>" in page.text
+        listed = (await client.get(f"/buyers/{buyer}/contacts")).json()
+        assert {c["lastName"] for c in listed} == {"Verifiable", "Muster"}
+    verify = await audited(stack, "buyer.verify", buyer)
+    assert verify is not None and verify.after["created"] is True
+    contact = await audited(stack, "buyer.add_contact", buyer)
+    assert contact is not None and "max@example.com" not in str(contact.after)
+    async with stack.db.session() as session:
+        logged = {
+            (row.action, row.resource)
+            for row in await session.scalars(
+                select(PiiAccessLog).where(PiiAccessLog.actor.startswith("web:"))
+            )
+        }
+    assert ("WRITE", f"/app/buyers/{buyer}/add-contact") in logged
+    assert ("READ", f"/app/buyers/{buyer}") in logged
+
+    # a marketplace-led buyer of an organization that keeps no contact persons' data
+    tenant, http = await seller_session(stack)
+    async with http:
+        plain = await OrderClient(stack, tenant, http).buyer(documents=False)
+    async with web_session(stack) as (web, token):
+        page = await web.get(f"/app/buyers/{plain}")
+        assert 'id="verify"' not in page.text and 'id="add-contact"' not in page.text
+        assert "may not keep contact persons' personal data" in page.text
+        refused = await web.post(f"/app/buyers/{plain}/verify", data={"csrf_token": token})
+        assert refused.status_code == 400 and "this buyer is MARKETPLACE_LED" in refused.text
+        contact_form = {"csrf_token": token, "firstName": "A", "lastName": "B", "email": "a@b.fr"}
+        refused = await web.post(f"/app/buyers/{plain}/add-contact", data=contact_form)
+        assert refused.status_code == 403 and "allowContactPersonalData" in refused.text
+
+    other = await make_tenant(stack.db)
+    async with signed_in(stack, other.username, other.password) as (web, token):
+        for action in ("verify", "add-contact"):
+            hidden = await web.post(f"/app/buyers/{buyer}/{action}", data={"csrf_token": token})
+            assert hidden.status_code == 404, (action, hidden.status_code)
+    assert await audited(stack, "buyer.verify", plain) is None
 
 
 async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack):

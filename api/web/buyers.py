@@ -14,10 +14,19 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
 
 from api.nt24.buyers import buyers as buyer_api
-from api.nt24.buyers.buyers import BlockRequest, BuyerOut, BuyerPatch, BuyerUpsert, update_buyer
+from api.nt24.buyers.buyers import (
+    BlockRequest,
+    BuyerOut,
+    BuyerPatch,
+    BuyerUpsert,
+    ContactIn,
+    add_contact,
+    list_contacts,
+    update_buyer,
+)
 from api.nt24.buyers.kyc import trigger_vies_check
 from api.nt24.buyers.kyc_documents import add_kyc_document
-from api.nt24.buyers.kyc_verification import review
+from api.nt24.buyers.kyc_verification import review, start_buyer_verification
 from api.nt24.buyers.self_service_invitations import (
     Invitation,
     InvitationCreate,
@@ -25,7 +34,7 @@ from api.nt24.buyers.self_service_invitations import (
     create_invitation,
     revoke_invitation,
 )
-from api.nt24.identity.auth import PartnerScope
+from api.nt24.identity.auth import CAPABILITY_FLAGS, PartnerScope
 from api.nt24.orders.documents import check_upload, document_content_response
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
@@ -203,6 +212,16 @@ async def _load(request: Request, seen: Viewer, uuid: UUID) -> Loaded:
     return Loaded(buyer, acting_for(seen, organization, partner))
 
 
+CONTACTS_CAPABILITY = "allowContactPersonalData"
+CONTACT_FIELDS = ("firstName", "lastName", "email", "phone")
+
+
+def _may_keep_contacts(scope: PartnerScope) -> bool:
+    """Contact persons are personal data the API keeps only behind the capability; staff act
+    through the organization's scope, so the same holds for them."""
+    return bool(getattr(scope.organization, CAPABILITY_FLAGS[CONTACTS_CAPABILITY]))
+
+
 def _may_read_documents(seen: Viewer, scope: PartnerScope) -> bool:
     """KYC documents carry personal data: staff read them, users behind the capability."""
     return seen.is_staff or scope.organization.allow_kyc_document_download
@@ -230,6 +249,13 @@ async def _buyer_page(
     facts = kyc_facts(buyer, history.active_kyc_document_types)
     verification = history.verification
     settings = app_settings(request)
+    may_keep_contacts = _may_keep_contacts(loaded.scope)
+    # through the API's read, so that each showing is in the personal-data access log
+    contacts = (
+        await list_contacts(buyer.uuid, request, loaded.scope, database(request))
+        if may_keep_contacts
+        else []
+    )
     return render(
         request,
         "buyer.html",
@@ -247,6 +273,8 @@ async def _buyer_page(
         verification=verification,
         awaits_review=verification is not None and verification.status == REVIEW,
         invitations=[Invitation.of(settings, row) for row in history.invitations],
+        may_keep_contacts=may_keep_contacts,
+        contacts=contacts,
         kyc_types=kyc_document_choices(),
         issuer_types=ISSUER_TYPES,
         failed=failed,
@@ -340,6 +368,26 @@ async def buyer_action(
                 "reason": reason,  # the reviewer's, for an approval as for a rejection
             }
             done = f"Verification decided: {reviewed.outcome.lower()}."
+        elif action == "verify":
+            started = await start_buyer_verification(
+                uuid, app_settings(request), loaded.scope, db, client, WEB_APP
+            )
+            # the session's link is the buyer's to open: it goes to the operator, not the log
+            after = {"sessionId": started.session_id, "created": started.created}
+            done = (
+                f"Verification started: the buyer verifies its identity at {started.idenfy_url}"
+                if started.created
+                else "The buyer's identity session is already open, at "
+                f"{started.idenfy_url}: no second one was started."
+            )
+        elif action == "add-contact":
+            errors = {}
+            require(form, CONTACT_FIELDS[:3], errors)
+            data = {name: text(form, name) for name in CONTACT_FIELDS}
+            body = build(ContactIn, data, errors)
+            contact = await add_contact(uuid, body, request, Response(), loaded.scope, db)
+            after = {"contact": str(contact.uuid)}  # the person's data stays out of the log
+            done = f"Contact person {contact.firstName} {contact.lastName} added."
         elif action == "invite":
             body = build(InvitationCreate, {"recipientEmail": text(form, "recipientEmail")}, {})
             answer = await create_invitation(

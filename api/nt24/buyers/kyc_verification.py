@@ -33,7 +33,7 @@ from activities.buyers.identity_verification import (
 from activities.workflow_metadata import buyer_start
 from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.kyc_documents import DOWNLOAD_CAPABILITY
-from api.nt24.identity.auth import PartnerAccess, require_capability
+from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import problem_of
 from api.nt24.schemas import NT24Model
 from api.shared.deps import AppSettings, Db, Temporal
@@ -42,6 +42,7 @@ from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED, located
 from settings import Settings
 from store.buyers.queries import identity_result_accepted, signed_kyc_profile
+from store.db import Database
 from store.documents import BlobNotFound, DocumentStore
 from store.models import Buyer, ProviderCallback
 from workflows.buyers.kyc_verification import (
@@ -160,6 +161,27 @@ async def open_session(
     raise AssertionError("unreachable")
 
 
+async def start_buyer_verification(
+    buyer_uuid: UUID,
+    settings: Settings,
+    scope: PartnerScope,
+    db: Database,
+    client: Client,
+    source: ChangeSource = ChangeSource.API,
+) -> SessionAnswer:
+    """Start the buyer's NT24-led verification, or answer the session already running:
+    shared by the API and the web app. A marketplace-led buyer is refused (400)."""
+    async with db.session() as session:
+        buyer = await load_buyer(session, scope, buyer_uuid, contacts=True)  # the session's names
+    if buyer.kyc_mode != NT24_LED:
+        raise Problem(
+            "malformed-request",
+            "NT24-led verification is for NT24_LED buyers; this buyer is MARKETPLACE_LED "
+            "(upgrade it with PATCH .../buyers/{buyerId} first).",
+        )
+    return await open_session(client, settings, buyer, source)
+
+
 @router.post(
     "/verify",
     response_model=VerificationSession,
@@ -185,15 +207,7 @@ async def start_verification(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    async with db.session() as session:
-        buyer = await load_buyer(session, scope, buyerId, contacts=True)  # the session's names
-    if buyer.kyc_mode != NT24_LED:
-        raise Problem(
-            "malformed-request",
-            "NT24-led verification is for NT24_LED buyers; this buyer is MARKETPLACE_LED "
-            "(upgrade it with PATCH .../buyers/{buyerId} first).",
-        )
-    answer = await open_session(client, settings, buyer)
+    answer = await start_buyer_verification(buyerId, settings, scope, db, client)
     session_answer = JSONResponse(
         {"sessionId": answer.session_id, "idenfyUrl": answer.idenfy_url},
         status_code=201 if answer.created else 200,
