@@ -22,7 +22,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
 from store.identity import identity
-from store.models import utcnow
+from store.models import PaymentOrder, utcnow
 from tests.conftest import Stack, serving
 from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row
@@ -527,6 +527,11 @@ async def test_every_page_fits_a_phone_has_a_favicon_and_passes_the_accessibilit
         order = await client.delivered(buyer)
         await client.export_file_until(order, 1)
     invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
+    async with stack.db.session() as session:  # its order's page, with the refund form
+        payment_order = await session.get(
+            PaymentOrder, (await invoice_row(stack.db, invoice.uuid)).order_id
+        )
+    assert payment_order is not None
     # under the app's CSP: axe-core is evaluated by Playwright, never a <script> of the page
     page = await signed_in(browser, stack, *await staff_user(stack))
     pages = [
@@ -541,6 +546,7 @@ async def test_every_page_fits_a_phone_has_a_favicon_and_passes_the_accessibilit
         "/app/payments/invoices",
         f"/app/payments/invoices/{invoice.uuid}",
         "/app/payments/orders",
+        f"/app/payments/orders/{payment_order.uuid}",
         "/app/payments/statements",
         "/app/webhooks",
         "/app/events",

@@ -29,6 +29,7 @@ from store.models import (
     OrderChange,
     Organization,
     Partner,
+    PaymentOrder,
     PiiAccessLog,
     WebhookDelivery,
     WebhookEndpoint,
@@ -39,6 +40,7 @@ from tests.conftest import Stack, make_tenant, serving
 from tests.order_flow import OrderClient, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
+from tests.test_payment_orders import accepted_order, make_seller
 from tests.test_web_admin import signed_in
 from tests.test_webhooks import Receiver, register, verified
 from workflows.buyers.kyc_verification import KycWorkflow
@@ -349,6 +351,87 @@ async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack
     row = await invoice_row(stack.db, invoice.uuid)
     assert row.payment_status == "paid" and row.paid_amount == 595_00
     assert (await invoice_row(stack.db, other.uuid)).payment_status == "paid"
+
+
+async def test_a_payment_order_is_captured_refunded_and_cancelled_from_its_page(stack: Stack):
+    """What NOTYD's API does to an order (POST /v1/api/orders/{uuid}/capture/, /refund/,
+    /cancel/), from the order's page: the same functions, amounts typed in the order's
+    currency, the workflow's refusals (409, 422) beside the field or above the form, an audit
+    entry each; another organization's order is not there."""
+    seller = await make_seller(stack, stack.db)
+    order = await accepted_order(stack, seller)  # €1,197.90
+    path = f"/app/payments/orders/{order}"
+    async with web_session(stack) as (web, token):
+        page = await web.get(path)
+        actions = re.findall(r'<form method="post" action="([^"]+)"', page.text)
+        assert actions[1:] == [f"{path}/capture", f"{path}/cancel"], actions  # after sign-out
+        assert "all that remains, €1,197.90" in page.text
+        assert 'data-confirm="Cancel this payment order?' in page.text
+
+        too_much = await web.post(
+            f"{path}/capture", data={"csrf_token": token, "total_amount_incl_tax": "5,000.00"}
+        )
+        assert too_much.status_code == 409, too_much.text
+        assert 'id="capture"' in too_much.text and "Not saved: " in too_much.text
+        unread = await web.post(
+            f"{path}/capture", data={"csrf_token": token, "total_amount_incl_tax": "1.000,00"}
+        )
+        assert unread.status_code == 422 and "is not an amount as written" in unread.text
+        captured = await web.post(
+            f"{path}/capture", data={"csrf_token": token, "total_amount_incl_tax": "100.00"}
+        )
+        assert captured.status_code == 303, captured.text
+        page = await web.get(path)
+        assert re.search(
+            r"Captured €100\.00: invoice NTY\w+; the order is partially captured", page.text
+        )
+        invoice = re.search(r'<option value="([0-9a-f-]{36})"', page.text)
+        assert invoice and 'id="refund"' in page.text and 'id="cancel"' not in page.text
+
+        unexplained = await web.post(
+            f"{path}/refund", data={"csrf_token": token, "total_amount_incl_tax": "40.00"}
+        )
+        assert unexplained.status_code == 422 and "description: is required" in unexplained.text
+        refund = {"csrf_token": token, "description": "Dent", "invoices": invoice[1]}
+        beyond = await web.post(f"{path}/refund", data=refund | {"total_amount_incl_tax": "200"})
+        assert beyond.status_code == 409 and 'id="refund"' in beyond.text, beyond.text
+        refunded = await web.post(f"{path}/refund", data=refund | {"total_amount_incl_tax": "40"})
+        assert refunded.status_code == 303, refunded.text
+        assert "Refunded €40.00: 1 credit note." in (await web.get(path)).text
+        late = await web.post(f"{path}/cancel", data={"csrf_token": token})
+        assert late.status_code == 409 and "cannot be cancelled" in late.text
+
+        other = await accepted_order(stack, seller, currency="GBP")
+        shown = (await web.get(f"/app/payments/orders/{other}")).text.split("<main", 1)[1]
+        assert "Amount incl. tax (GBP)" in shown and "all that remains, £1,197.90" in shown
+        assert "€" not in shown
+        cancelled = await web.post(
+            f"/app/payments/orders/{other}/cancel", data={"csrf_token": token}
+        )
+        assert cancelled.status_code == 303, cancelled.text
+        assert "Payment order cancelled." in (await web.get(f"/app/payments/orders/{other}")).text
+    async with stack.http(seller.token) as http:  # as the seller's API sees it
+        assert (await http.get(f"/v1/api/orders/{order}/get_status/")).json() == {
+            "status": "partially_refunded"
+        }
+        status = await http.get(f"/v1/api/orders/{order}/capture_status/")
+        assert status.json()["captured"]["total_amount_incl_tax"] == 100_00
+        assert (await http.get(f"/v1/api/orders/{other}/get_status/")).json() == {
+            "status": "cancelled"
+        }
+    async with stack.db.session() as session:
+        row = await session.scalar(select(PaymentOrder).where(PaymentOrder.uuid == UUID(order)))
+    assert row is not None and row.refunded_amount_incl_tax == 40_00
+    capture = await audited(stack, "payment_order.capture", order)
+    assert capture is not None and capture.after["status"] == "partially_captured"
+    assert await audited(stack, "payment_order.refund", order) is not None
+    assert await audited(stack, "payment_order.cancel", other) is not None
+
+    stranger = await make_tenant(stack.db)
+    async with signed_in(stack, stranger.username, stranger.password) as (web, token):
+        assert (await web.get(path)).status_code == 404
+        hidden = await web.post(f"{path}/refund", data=refund | {"csrf_token": token})
+        assert hidden.status_code == 404
 
 
 async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack):

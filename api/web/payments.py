@@ -1,4 +1,5 @@
-"""Payments (NOTYD) in the web app: payment orders with their lines, captures and invoices;
+"""Payments (NOTYD) in the web app: payment orders with their lines, captures and invoices,
+cancelled, captured and refunded as the NOTYD API does it (api/notyd/payments/orders.py);
 invoices with their dunning step and payment status. Staff record incoming money against a
 payment reference, import camt.053 statements, put an invoice's dunning on hold, write off what
 it still owes and agree a payment plan, through the functions the admin command line calls
@@ -13,11 +14,18 @@ from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import FormData
 from temporalio.service import RPCError
 
 from activities.orders.invoice_pdf import render_invoice_pdf
 from activities.payments.dunning import pdf_content
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from api.notyd.payments.orders import (
+    cancel_payment_order,
+    capture_payment_order,
+    refund_payment_order,
+)
+from api.notyd.payments.schemas import CaptureIn, RefundIn
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import NonNegativeInt32
@@ -28,12 +36,14 @@ from api.web.core import (
     StaffOnly,
     Viewer,
     WebRoute,
+    build,
     cents,
     operator_locale,
     page_number,
     record,
     redirect,
     render,
+    require,
     text,
     upload_of,
     values,
@@ -43,7 +53,9 @@ from api.web.l10n import format_money
 from store.models import (
     IncomingPayment,
     InvoiceWriteOff,
+    PaymentCapture,
     PaymentInvoice,
+    PaymentOrder,
     User,
     utcnow,
 )
@@ -74,6 +86,7 @@ from store.payments.queries import (
     payment_order_with_captures,
     seller_of_invoice,
 )
+from workflows.payments.payment_order import CAPTURABLE, REFUNDABLE
 from workflows.payments.rules import orders as order_rules
 from workflows.payments.rules.dunning import DUNNING_LABELS, DunningStatus
 from workflows.payments.rules.invoice_money import PaymentStatus
@@ -136,13 +149,143 @@ async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
     )
 
 
-@router.get("/orders/{uuid}")
-async def payment_order_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
+# What the order's workflow cancels at the seller's request (its cancel validator); the page
+# offers each command only where the workflow would take it, and the workflow still decides
+CANCELLABLE = (order_rules.PENDING, order_rules.ACCEPTED)
+
+
+async def _payment_order(
+    request: Request, seen: Viewer, uuid: UUID
+) -> tuple[PaymentOrder, list[PaymentCapture]]:
     found = await payment_order_with_captures(database(request), seen, uuid)
     if found is None:
         raise Problem("not-found", f"Payment order {uuid} was not found.")
-    order, captures = found
-    return render(request, "payment_order.html", order=order, captures=captures)
+    return found
+
+
+@router.get("/orders/{uuid}")
+async def payment_order_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
+    return await _payment_order_page(request, *await _payment_order(request, seen, uuid))
+
+
+async def _payment_order_page(
+    request: Request,
+    order: PaymentOrder,
+    captures: list[PaymentCapture],
+    *,
+    status_code: int = 200,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "payment_order.html",
+        status_code=status_code,
+        order=order,
+        captures=captures,
+        cancellable=order.status in CANCELLABLE,
+        capturable=order.status in CAPTURABLE
+        and order.captured_amount_incl_tax < order.total_amount_incl_tax,
+        refundable=order.status in REFUNDABLE,
+        uncaptured=order.total_amount_incl_tax - order.captured_amount_incl_tax,
+        failed=failed,
+        errors=errors or {},
+        problem=problem,
+        form=form or {},
+    )
+
+
+@router.post("/orders/{uuid}/{action}")
+async def payment_order_action(
+    uuid: UUID,
+    action: str,
+    request: Request,
+    seen: SignedIn,
+    form: PostedForm,
+) -> Response:
+    """Cancel, capture or refund the order as the NOTYD API's routes do, through the same
+    functions: the workflow's refusals (409, 422 naming the API's field) come back beside the
+    form's field of that name or above the form."""
+    order, captures = await _payment_order(request, seen, uuid)
+    client, locale = await temporal(request), operator_locale(request)
+    before = {
+        "status": order.status,
+        "capturedAmountInclTax": order.captured_amount_incl_tax,
+        "refundedAmountInclTax": order.refunded_amount_incl_tax,
+    }
+    errors: dict[str, str] = {}
+    after: dict[str, Any]
+    try:
+        if action == "cancel":
+            after = await cancel_payment_order(client, order)
+            flash = "Payment order cancelled."
+        elif action == "capture":
+            # no amount: all that remains, as the API's capture without lines or amounts
+            amount = cents(form, "total_amount_incl_tax", errors, locale)
+            body = build(CaptureIn, _given(form, amount, CAPTURE_TEXTS), errors)
+            after = await capture_payment_order(client, order, body)
+            captured = (
+                format_money(amount, order.currency, locale) if amount else "all that remained"
+            )
+            flash = (
+                f"Captured {captured}: invoice {after['payment_reference']}; "
+                f"the order is {order_rules.STATUS_LABELS[after['status']].lower()}."
+            )
+        elif action == "refund":
+            require(form, ["description", "total_amount_incl_tax"], errors)
+            amount = cents(form, "total_amount_incl_tax", errors, locale)
+            data = _given(form, amount, REFUND_TEXTS)
+            if invoice := text(form, "invoices"):  # one invoice; none: every invoice, in full
+                data["invoices"] = [{"invoice_uuid": invoice}]
+            body = build(RefundIn, data, errors)
+            after = await refund_payment_order(client, database(request), order, body)
+            notes = len(after["refunds"])
+            flash = (
+                f"Refunded {format_money(amount, order.currency, locale)}: "
+                f"{notes} credit note{'' if notes == 1 else 's'}."
+            )
+        else:
+            raise Problem("not-found", "There is no such action.")
+    except (FormErrors, Problem) as exc:
+        if isinstance(exc, Problem) and exc.status == 404 and not exc.errors:
+            raise
+        failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
+        return await _payment_order_page(
+            request,
+            order,
+            captures,
+            status_code=422 if isinstance(exc, FormErrors) else exc.status,
+            failed=action,
+            errors=failure.fields,
+            problem=failure.summary,
+            form=values(form),
+        )
+    await record(
+        request,
+        f"payment_order.{action}",
+        "payment_order",
+        str(uuid),
+        order.organization_id,
+        before,
+        after,
+    )
+    return redirect(f"/app/payments/orders/{uuid}", flash)
+
+
+# The free-text fields each form sends under the API's own names
+CAPTURE_TEXTS = ("external_invoice_uid", "invoice_url")
+REFUND_TEXTS = ("description", "external_refund_uid")
+
+
+def _given(form: FormData, amount: int | None, texts: tuple[str, ...]) -> dict[str, Any]:
+    """The API body of a form: its amount incl. tax in cents and the texts typed in (one left
+    empty is not sent, as an API client leaves it out)."""
+    data: dict[str, Any] = {name: typed for name in texts if (typed := text(form, name))}
+    if amount is not None:
+        data["total_amount_incl_tax"] = amount
+    return data
 
 
 @router.get("/invoices")

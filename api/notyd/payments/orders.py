@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from temporalio.client import Client
 
 from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
@@ -39,6 +40,8 @@ from api.notyd.payments.views import (
 )
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
+from store.db import Database
+from store.models import PaymentOrder
 from store.payments.page_link import order_page_url
 from store.payments.queries import (
     ORDER_SORTS,
@@ -151,6 +154,12 @@ async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
 )
 async def cancel_order(uuid: str, scope: Scope, db: Db, client: Temporal) -> dict[str, str]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    return await cancel_payment_order(client, order)
+
+
+async def cancel_payment_order(client: Client, order: PaymentOrder) -> dict[str, str]:
+    """Cancel the order (pending or accepted; 409 otherwise): shared by the API and the web
+    app."""
     await order_command(client, order, PaymentOrderWorkflow.cancel, CancelOrder())
     return {"id": str(order.uuid), "description": "Order has been cancelled"}
 
@@ -165,7 +174,14 @@ async def capture_order(
     uuid: str, scope: Scope, db: Db, client: Temporal, body: CaptureIn | None = None
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
-    body = body or CaptureIn()
+    return await capture_payment_order(client, order, body or CaptureIn())
+
+
+async def capture_payment_order(
+    client: Client, order: PaymentOrder, body: CaptureIn
+) -> dict[str, Any]:
+    """Capture lines, an amount, or all that remains, as one invoice (409 for more than
+    remains, 422 naming a field that does not add up): shared by the API and the web app."""
     request = CaptureRequest(
         lines=[
             CaptureLineRequest(
@@ -295,6 +311,14 @@ async def refund_order(
     uuid: str, body: RefundIn, scope: Scope, db: Db, client: Temporal
 ) -> dict[str, Any]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
+    return await refund_payment_order(client, db, order, body)
+
+
+async def refund_payment_order(
+    client: Client, db: Database, order: PaymentOrder, body: RefundIn
+) -> dict[str, Any]:
+    """Refund by lines, amounts or an amount, one credit note per invoice touched (409 for
+    more than was captured, 422 naming a field): shared by the API and the web app."""
     request = RefundRequest(
         description=body.description,
         external_refund_uid=body.external_refund_uid,
