@@ -223,7 +223,7 @@ async def payment_order_action(
             flash = "Payment order cancelled."
         elif action == "capture":
             # no amount: all that remains, as the API's capture without lines or amounts
-            amount = cents(form, "total_amount_incl_tax", errors, locale)
+            amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
             body = build(CaptureIn, _given(form, amount, CAPTURE_TEXTS), errors)
             after = await capture_payment_order(client, order, body)
             captured = (
@@ -235,7 +235,7 @@ async def payment_order_action(
             )
         elif action == "refund":
             require(form, ["description", "total_amount_incl_tax"], errors)
-            amount = cents(form, "total_amount_incl_tax", errors, locale)
+            amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
             data = _given(form, amount, REFUND_TEXTS)
             if invoice := text(form, "invoices"):  # one invoice; none: every invoice, in full
                 data["invoices"] = [{"invoice_uuid": invoice}]
@@ -417,7 +417,7 @@ async def invoice_action(
     errors: dict[str, str] = {}
     try:
         if action == "payment":
-            amount = cents(form, "amount", errors, operator_locale(request))
+            amount = cents(form, "amount", errors, operator_locale(request), invoice.currency)
             received_on = _day(text(form, "receivedOn"), errors)
             # a day the money can have come: from the invoice's day to today, a day of slack at
             # both ends for the time zones (the operator's today may be tomorrow in UTC), never a
