@@ -1454,3 +1454,42 @@ async def test_the_order_detail_and_list_carry_the_payment_page_url(
     assert [item["payment_page_url"] for item in listed.json()["results"]] == [url]
     async with stack.http() as http:
         assert (await http.get(httpx.URL(url).path)).status_code == 200
+
+
+async def test_captures_and_refunds_sent_at_once_each_write_theirs(
+    stack: Stack, db: Database
+) -> None:
+    """Six captures of one order sent at once were each answered 200 with an invoice, but a
+    capture whose write finished after a later one's was dropped whole: its invoice never
+    existed (404, the buyer never invoiced). Refunds lost their credit notes the same way.
+    Each writes its own now; the order keeps the newest state."""
+    seller = await make_seller(stack, db)
+    async with stack.http(seller.token) as http:
+        for _ in range(4):
+            order = await create(stack, seller, order_request())
+            await confirm_on_page(stack, order)
+            path = f"/v1/api/orders/{order['uuid']}"
+            captured = await asyncio.gather(
+                *(http.post(f"{path}/capture/", json={"amount": 1000}) for _ in range(6))
+            )
+            assert [a.status_code for a in captured] == [200] * 6, [a.text for a in captured]
+            invoices = [a.json()["invoice_uuid"] for a in captured]
+            listed = await http.get("/v1/api/invoices/", params={"order__uuid": order["uuid"]})
+            assert sorted(i["uuid"] for i in listed.json()["results"]) == sorted(invoices)
+            refunded = await asyncio.gather(
+                *(
+                    http.post(
+                        f"{path}/refund/",
+                        json={
+                            "description": "Return",
+                            "amount": 100,
+                            "invoices": [{"invoice_uuid": uuid}],
+                        },
+                    )
+                    for uuid in invoices
+                )
+            )
+            assert [a.status_code for a in refunded] == [200] * 6, [a.text for a in refunded]
+            for uuid in invoices:
+                shown = (await http.get(f"/v1/api/invoices/{uuid}/")).json()
+                assert [r["total_amount_incl_tax"] for r in shown["refunds"]] == [100], shown

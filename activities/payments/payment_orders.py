@@ -162,8 +162,8 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
     async def write_payment_order(self, state: OrderState) -> None:
         delivery = None
         async with self.db.transaction() as session:
-            row = await _write_order(session, state)
-            if row is not None and state.notice is not None:
+            row, newer = await _write_order(session, state)
+            if newer and state.notice is not None:
                 delivery = await _queue_notice(session, row, state.notice)
         await self._start(delivery)
 
@@ -177,8 +177,10 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
         # a retry after the commit starts it too
         due_at = due_date(state.updated_at, draft.payment_terms_days)
         async with self.db.transaction() as session:
-            row = await _write_order(session, state)
-            if row is None:
+            # the capture is written even when a later command's state was stored first (two
+            # captures at once): only the order's own columns keep the newer state
+            row, newer = await _write_order(session, state)
+            if await _stored(session, PaymentCapture, draft.capture_uuid):  # this one, retried
                 await start_dunning(
                     activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
                 )
@@ -234,7 +236,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                         total_product_price_incl_tax=line.total_incl,
                     )
                 )
-            if state.notice is not None:
+            if newer and state.notice is not None:
                 delivery = await _queue_notice(session, row, state.notice)
         await start_dunning(
             activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
@@ -247,11 +249,12 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
         """One credit note per invoice refunded, and what it leaves on the invoice."""
         delivery = None
         async with self.db.transaction() as session:
-            row = await _write_order(session, write.order)
-            if row is None:
-                return
+            # as for a capture: the credit notes are written whatever state was stored first
+            row, newer = await _write_order(session, write.order)
             now = write.order.updated_at
             for note in write.credit_notes:
+                if await _stored(session, PaymentRefund, note.uuid):  # this write, retried
+                    continue
                 plan = note.plan
                 invoice = await session.scalar(
                     select(PaymentInvoice)
@@ -306,7 +309,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                             + part.amounts.excl,
                         )
                     )
-            if write.order.notice is not None:
+            if newer and write.order.notice is not None:
                 delivery = await _queue_notice(session, row, write.order.notice)
         await self._start(delivery)
 
@@ -314,6 +317,12 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
         """Start the delivery's workflow after its commit (the sweep starts a lost one)."""
         if delivery is not None:
             await start_deliveries(activity.client(), self.settings, [delivery])
+
+
+async def _stored(session: AsyncSession, model: Any, uuid: str) -> bool:
+    """Whether the capture or credit note ``uuid`` is stored already: its write was retried
+    after it committed."""
+    return await session.scalar(select(model.id).where(model.uuid == UUID(uuid))) is not None
 
 
 def _status_after_credit(invoice: PaymentInvoice) -> str:
@@ -329,14 +338,15 @@ def _status_after_credit(invoice: PaymentInvoice) -> str:
     return payment_status(balance).value
 
 
-async def _write_order(session: AsyncSession, state: OrderState) -> PaymentOrder | None:
-    """The order row at ``state.revision``; None when a newer or equal one is there already."""
+async def _write_order(session: AsyncSession, state: OrderState) -> tuple[PaymentOrder, bool]:
+    """The order row, locked, and whether ``state`` was newer than the one stored and written
+    on it (a newer or equal revision stored already stays)."""
     row = await session.scalar(
         select(PaymentOrder).where(PaymentOrder.uuid == UUID(state.uuid)).with_for_update()
     )
     assert row is not None, "the order row is written by create_payment_order first"
     if row.revision >= state.revision:
-        return None
+        return row, False
     row.revision = state.revision
     row.status = state.status
     row.total_amount_incl_tax = state.total.incl
@@ -373,7 +383,7 @@ async def _write_order(session: AsyncSession, state: OrderState) -> PaymentOrder
         await session.scalars(select(PaymentOrderLine).where(PaymentOrderLine.order_id == row.id))
     )
     await _sync_lines(session, row.id, existing, state.lines)
-    return row
+    return row, True
 
 
 async def _sync_lines(
