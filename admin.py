@@ -416,7 +416,10 @@ async def what_if(session: AsyncSession, args: argparse.Namespace) -> str:
 
     since = date.fromisoformat(args.since) if args.since else None
     country = args.country.upper() if args.country else None
-    changes = await evaluate(session, since=since, country=country)
+    # orders are created under this deployment's settings, and judged under them
+    changes = await evaluate(
+        session, since=since, country=country, policy=get_settings().compliance_policy
+    )
     lines = [f"rule set {RULE_SET} (digest {RULE_SET_DIGEST}): {len(changes)} orders would change"]
     for c in changes:
         lines.append(

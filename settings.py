@@ -13,12 +13,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.orders.rules.cash_limits import CASH_LIMITS, CashLimit
 from workflows.payments.rules.dunning import PAYMENT_TERMS_DAYS, DunningOffsets
+
+if TYPE_CHECKING:
+    from workflows.orders.rules.compliance import Policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # The identity provider sandbox's callback key (sandboxes/idenfy.py signs with it unless told
@@ -360,6 +364,18 @@ class Settings(BaseSettings):
         if "smtp_port" not in given and "smtp_host" not in given:
             self.smtp_port = self.mail_catcher_port
         return self
+
+    @property
+    def compliance_policy(self) -> Policy:
+        """The compliance policy a new order is created with (and keeps): the cash limits and
+        deadlines of these settings, the code's defaults for the rest."""
+        from workflows.orders.rules.compliance import Policy
+
+        return Policy(
+            cash_limits=tuple(self.cash_limits),
+            vies_after_supply_days=self.vies_after_supply_days,
+            evidence_grace_days=self.transport_evidence_grace_days,
+        )
 
     @property
     def web_secure_cookies(self) -> bool:

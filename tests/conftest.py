@@ -305,9 +305,15 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(
-    pg_url: str, db: Database, env: WorkflowEnvironment, *, wait_for_pollers: bool = True
+    pg_url: str,
+    db: Database,
+    env: WorkflowEnvironment,
+    *,
+    wait_for_pollers: bool = True,
+    **overrides: Any,
 ) -> AsyncIterator[Stack]:
-    """API, worker and provider sandboxes on loopback, on the Temporal server of ``env``."""
+    """API, worker and provider sandboxes on loopback, on the Temporal server of ``env``;
+    ``overrides``: settings of a deployment that sets them otherwise than the tests do."""
     # The worker's provider clients talk to the sandboxes over HTTP, as in the dev stack.
     async with serving(sandboxes.app.create_app(running_mail_catcher())) as sandboxes_url:
         # known before it serves: providers call back to it (iDenfy's callbackUrl)
@@ -319,6 +325,7 @@ async def running_stack(
             credit_bureau_base_url=f"{sandboxes_url}/credit-bureau",
             idenfy_base_url=f"{sandboxes_url}/idenfy",
             idenfy_aml_base_url=f"{sandboxes_url}/idenfy-aml",
+            **overrides,
         )
         app = create_app(settings, db=db, temporal_client=env.client)
         async with serving(app, api_port) as base_url, build_worker(env.client, db, settings):

@@ -1,7 +1,8 @@
 """The staff what-if page (``/app/what-if``, store/orders/what_if.py): staff see the stored orders
 whose
 decision would change under the rule set this code carries; an organization's own user is told
-the page does not exist; an order whose stored facts still decide as it holds is not listed."""
+the page does not exist; an order whose stored facts still decide as it holds is not listed; orders
+are judged under the deployment's compliance policy, as their workflows judge them."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
 
+from store.db import Database
 from store.models import Order
 from store.orders.rule_sets import RULE_SET
-from tests.conftest import Stack, make_tenant
+from store.orders.what_if import what_if
+from tests.conftest import Stack, make_tenant, running_stack
 from tests.order_flow import OrderClient, seller_session
 from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import web_session
+from workflows.money import Money
+from workflows.orders.rules.cash_limits import CashLimit
+from workflows.orders.rules.compliance import Policy
 
 
 async def test_staff_see_the_orders_whose_decision_would_change(stack: Stack) -> None:
@@ -66,3 +73,49 @@ async def test_staff_see_the_orders_whose_decision_would_change(stack: Stack) ->
         refused = await web.get("/app/what-if", params={"since": since})
         assert refused.status_code in (403, 404), refused.text
         assert changing["externalOrderId"] not in refused.text
+
+
+# A deployment's own cash-limit table (NT24_CASH_LIMITS replaces the code's): EUR 1,000 in
+# Germany, where the code's table has no limit
+GERMAN_LIMIT = CashLimit("DE", Money(100_000, "EUR"), date(2020, 1, 1), "ALL", "counsel, test")
+
+
+async def test_orders_are_judged_under_the_deployments_policy(
+    pg_url: str, db: Database, dev_server: WorkflowEnvironment
+) -> None:
+    """An order its workflow holds for the deployment's cash limit was listed as one that
+    "would become VALID": what-if judged every order under the code's default policy."""
+    async with running_stack(pg_url, db, dev_server, cash_limits=[GERMAN_LIMIT]) as stack:
+        tenant, http = await seller_session(stack)
+        async with http:
+            client = OrderClient(stack, tenant, http)
+            # an Austrian company: no national limit in Austria, the German seller's applies
+            buyer = await client.buyer(vat="ATU13585627", country="AT", name="Autohaus Wien GmbH")
+            order = await client.order(buyer)
+            uuid = order["uuid"]
+            await client.invoice_and_payment(uuid, cash=200_000)  # EUR 2,000 in cash
+            funds = await client.upload(
+                f"/orders/{uuid}/payment/documents", "PAYMENT_SOURCE_OF_FUNDS_DECLARATION"
+            )
+            assert funds.status_code == 201, funds.text
+            assert (await client.post(f"/orders/{uuid}/payment/ready-for-pickup")).is_success
+            assert (await client.pickup(uuid)).status_code == 200
+            await client.transport_evidence(uuid)
+            assert (await client.deliver(uuid, "AT")).status_code == 200
+            held = await client.compliance_until(
+                uuid, lambda r: "CASH_LIMIT_EXCEEDED" in {b["code"] for b in r["blockers"]}
+            )
+            assert [b["code"] for b in held["blockers"]] == ["CASH_LIMIT_EXCEEDED"], held
+
+        today = date.today()
+        async with web_session(stack) as (web, _token):
+            page = await web.get("/app/what-if", params={"since": today.isoformat()})
+            assert page.status_code == 200, page.text
+            assert order["externalOrderId"] not in page.text
+        async with stack.db.session() as session:
+            under_defaults = [
+                (c.would_status, c.would_decision, c.would_blockers)
+                for c in await what_if(session, since=today, policy=Policy())
+                if c.order_uuid == uuid
+            ]
+        assert under_defaults == [("VALID", "VALID_EXPORT", [])]  # what the page showed before

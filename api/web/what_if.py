@@ -7,7 +7,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request, Response
 
-from api.shared.deps import Db
+from api.shared.deps import AppSettings, Db
 from api.web.core import StaffOnly, WebRoute, render
 from store.orders.rule_sets import RULE_SET, RULE_SET_DIGEST
 from store.orders.what_if import what_if
@@ -20,6 +20,7 @@ async def what_if_page(
     request: Request,
     _seen: StaffOnly,
     db: Db,
+    settings: AppSettings,
     since: str = "",
     country: str = "",
 ) -> Response:
@@ -30,7 +31,10 @@ async def what_if_page(
         day, error = None, f"{since!r} is not a date (YYYY-MM-DD)"
     member_state = country.strip().upper()[:2] or None
     async with db.session() as session:
-        changes = await what_if(session, since=day, country=member_state)
+        # orders are created under this deployment's settings, and judged under them
+        changes = await what_if(
+            session, since=day, country=member_state, policy=settings.compliance_policy
+        )
     return render(
         request,
         "what_if.html",

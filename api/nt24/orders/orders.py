@@ -45,7 +45,6 @@ from store.orders.queries import OrderFilter, order_by_external_id, order_versio
 from workflows.change_source import ChangeSource
 from workflows.ids import order_workflow_id
 from workflows.orders import model as m
-from workflows.orders.rules.compliance import Policy
 from workflows.orders.rules.vin import InvalidVin, check_vin
 from workflows.orders.state import OrderStart
 from workflows.orders.status import OrderStatus
@@ -153,11 +152,7 @@ def order_settings(settings: Settings, partner_vat: str | None) -> m.OrderSettin
         requester_vat_number=partner_vat,
         activity_timeout=settings.activity_timeout,
         export_file_timeout=settings.export_file_timeout,
-        policy=Policy(
-            cash_limits=tuple(settings.cash_limits),
-            vies_after_supply_days=settings.vies_after_supply_days,
-            evidence_grace_days=settings.transport_evidence_grace_days,
-        ),
+        policy=settings.compliance_policy,
         max_history_events=settings.order_max_history_events,
         retention=settings.order_retention,
     )
