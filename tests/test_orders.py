@@ -815,3 +815,33 @@ async def test_the_temporal_ui_tells_the_orders_story(stack: Stack):
             summaries.append(json.loads(event.user_metadata.summary.data))
     assert any(s.startswith("Render Export File v1 (VALID_EXPORT)") for s in summaries)
     assert any(s.startswith("Write revision") for s in summaries)
+
+
+async def test_a_payment_is_judged_against_the_ibans_the_buyer_paid_from_before_it(
+    stack: Stack,
+):
+    """Contract 7: the source IBAN is consistent with those previously seen for this buyer.
+    An order took the buyer's IBANs once, when it was created: a second order created before
+    the first was paid took its payment from a new account as "the buyer's first IBAN", and
+    could decide VALID."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        first = (await client.order(buyer))["uuid"]
+        second = (await client.order(buyer))["uuid"]  # created before the first is paid
+        await client.invoice_and_payment(first)  # from DE89 3704 ...
+        paid = await client.post(
+            f"/orders/{second}/payment",
+            {
+                "paymentDate": date.today().isoformat(),
+                "bankAmount": money(TOTAL),
+                "cashAmount": money(0),
+                "sourceIban": "FR1420041010050500013M02606",
+            },
+        )
+        assert paid.status_code == 201, paid.text
+        payment = (await client.get(f"/orders/{second}/payment")).json()
+        compliance = (await client.get(f"/orders/{second}/compliance")).json()
+    assert payment["ibanConsistent"] is False
+    assert "IBAN_INCONSISTENT" in {b["code"] for b in compliance["blockers"]}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -60,6 +60,7 @@ from api.web.core import (
     values,
     whole_number,
 )
+from store.buyers.buyers import ibans_seen_besides
 from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
 from store.identity.queries import partners_of_organization
 from store.models import (
@@ -494,9 +495,9 @@ def _payment_data(
 async def _payment(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
     body = build(PaymentIn, _payment_data(request, form, errors, loaded), errors)
-    after = await _send(
-        request, loaded, OrderWorkflow.submit_payment, m.SubmitPayment(body.model(), WEB_APP)
-    )
+    known = await ibans_seen_besides(database(request), loaded.row.uuid)
+    command = m.SubmitPayment(body.model(), WEB_APP, buyer_known_ibans=known)
+    after = await _send(request, loaded, OrderWorkflow.submit_payment, command)
     return None, after
 
 
@@ -505,9 +506,9 @@ async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tup
     errors: dict[str, str] = {}
     require(form, ("paymentDate", "bankAmount"), errors)  # an emptied cash amount is none
     body = build(PaymentPatch, _payment_data(request, form, errors, loaded), errors)
-    after = await _send(
-        request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
-    )
+    known = await ibans_seen_besides(database(request), loaded.row.uuid)
+    command = replace(body.command(_version(form), WEB_APP), buyer_known_ibans=known)
+    after = await _send(request, loaded, OrderWorkflow.patch_payment, command)
     return loaded.row.payment, after
 
 

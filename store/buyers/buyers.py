@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.db import Database, PointRead
 from store.models import Buyer, Document, Order
@@ -95,6 +96,21 @@ async def known_ibans(
         statement = statement.where(Order.created_at < created_before)
     payments = await session.scalars(statement)
     return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
+
+
+async def ibans_seen_besides(db: Database, order_uuid: UUID) -> list[str]:
+    """IBANs the order's buyer paid from in its other orders as they stand now: what a payment
+    of this order is judged against (contract: consistent with the IBANs previously seen for
+    this buyer), not only those known when the order was created."""
+    others = aliased(Order)
+    statement = (
+        select(others.payment)
+        .join(Order, Order.buyer_id == others.buyer_id)
+        .where(Order.uuid == order_uuid, others.id != Order.id, others.payment.is_not(None))
+    )
+    async with db.session() as session:
+        payments = await session.scalars(statement)
+        return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
 
 
 @dataclass

@@ -278,6 +278,9 @@ class PatchInvoice:
 class SubmitPayment:
     payment: Payment
     source: ChangeSource = ChangeSource.API
+    # the IBANs the buyer paid from in its other orders when this payment came (None: the ones
+    # the order was created with, as before this was sent)
+    buyer_known_ibans: list[str] | None = None
 
 
 @dataclass
@@ -288,6 +291,7 @@ class PatchPayment:
     cash_amount: Money | None = None
     source_iban: str | None = None
     source: ChangeSource = ChangeSource.API
+    buyer_known_ibans: list[str] | None = None  # as SubmitPayment's
 
 
 @dataclass

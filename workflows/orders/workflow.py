@@ -272,6 +272,13 @@ class OrderWorkflow:
             ViesEvidence(at, buyer.vies_result, trader_name=buyer.vies_trader_name, trigger="BUYER")
         )
 
+    def _hear_known_ibans(self, known: list[str] | None) -> None:
+        """The payment is judged against the IBANs the buyer paid from before it, as they
+        were when it came, not only those known when the order was created."""
+        assert self.state.created is not None
+        if known is not None:
+            self.state.created.buyer_known_ibans = list(known)
+
     @property
     def decision_final(self) -> bool:
         return self.evaluation is not None and self.evaluation.decision is not None
@@ -544,6 +551,7 @@ class OrderWorkflow:
             return self._answer(Resource.PAYMENT, self.state.payment.version)
         self.state.payment = command.payment
         self.state.payment.updated_at = workflow.now()
+        self._hear_known_ibans(command.buyer_known_ibans)
         self._advance(OrderStatus.PAYMENT_SUBMITTED)
         await self._commit(command.source)
         return self._answer(Resource.PAYMENT, self.state.payment.version, created=True)
@@ -566,6 +574,7 @@ class OrderWorkflow:
         assert payment is not None
         fields = ("payment_date", "bank_amount", "cash_amount", "source_iban")
         if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
+            self._hear_known_ibans(command.buyer_known_ibans)
             payment.version += 1
             payment.updated_at = workflow.now()
             await self._commit(command.source)

@@ -3,6 +3,7 @@ the daily VIES re-check."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
@@ -22,6 +23,7 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import IF_NONE_MATCH, expected_version, if_match, versioned_json
+from store.buyers.buyers import ibans_seen_besides
 from store.models import Order
 from workflows.change_source import ChangeSource
 from workflows.orders import model as m
@@ -112,9 +114,9 @@ async def submit_payment(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
-    answer = await order_command(
-        client, db, scope, uuid, OrderWorkflow.submit_payment, m.SubmitPayment(body.model())
-    )
+    known = await ibans_seen_besides(db, uuid)
+    command = m.SubmitPayment(body.model(), buyer_known_ibans=known)
+    answer = await order_command(client, db, scope, uuid, OrderWorkflow.submit_payment, command)
     return located(answer, f"/v1/partners/{scope.partner.uuid}/orders/{uuid}/payment")
 
 
@@ -158,7 +160,10 @@ async def patch_payment(
         scope,
         uuid,
         OrderWorkflow.patch_payment,
-        body.command(expected_version(request)),
+        replace(
+            body.command(expected_version(request)),
+            buyer_known_ibans=await ibans_seen_besides(db, uuid),
+        ),
     )
 
 
