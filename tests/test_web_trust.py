@@ -239,6 +239,13 @@ VERSION = re.compile(
 )
 
 
+def keep_link(html: str) -> str:
+    """Where a refused edit's "Keep the saved values" leads."""
+    found = re.search(r'<a class="button secondary" href="([^"]*)">Keep the saved', html)
+    assert found is not None, html
+    return found[1]
+
+
 def versions(html: str) -> dict[str, int]:
     """The version each form of a page carries, by the form's id."""
     return {form: int(version) for form, version in VERSION.findall(html)}
@@ -278,6 +285,12 @@ async def test_a_buyer_changed_in_another_tab_is_not_overwritten_by_a_stale_form
             assert "Garage Dupont et Fils SARL" in text and "Garage Dupont SAS" in text
             forms = versions(refused.text)
             assert forms["edit"] == seen and forms["overwrite"] == seen + 1
+            # keeping the saved values leads to the buyer's page, showing them (the answer's
+            # own address is the form's, which takes no GET)
+            kept = await web.get(refused.url.join(keep_link(refused.text)), headers=GERMAN)
+            assert kept.status_code == 200, (str(kept.url), kept.status_code)
+            assert str(kept.url).endswith(f"/app/buyers/{buyer}")
+            assert "Garage Dupont et Fils SARL" in kept.text
             # sending the same form again is refused again: nothing is overwritten blindly
             again = await web.post(f"/app/buyers/{buyer}/edit", data=mine, headers=GERMAN)
             assert again.status_code == 409
@@ -327,6 +340,7 @@ async def test_a_payment_corrected_by_a_colleague_is_shown_beside_mine(stack: St
             assert "500,00" in conflict and "100,00" in conflict
             forms = versions(refused.text)
             assert forms["payment-edit"] == seen and forms["overwrite"] == seen + 1
+            assert keep_link(refused.text) == f"/app/orders/{order}"
             again = await web.post(f"/app/orders/{order}/payment-edit", data=mine, headers=GERMAN)
             assert again.status_code == 409
             payment = (await client.get(f"/orders/{order}/payment")).json()
