@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from api.web import timeline as tl
-from api.web.charts import bars, percent_columns, share
+from api.web.charts import bars, percent, percent_columns, share
 from api.web.core import FormErrors, field_error
 from api.web.dashboard import blocker_counts, failure_rates, vies_availability
 from api.web.payments import dunning_label, dunning_volume
@@ -104,6 +105,19 @@ def test_charts_are_inline_svg_scaled_to_their_data():
     columns = percent_columns("VIES", [("01.11", 100.0), ("02.11", None), ("03.11", 50.0)])
     assert columns.count("<rect") == 2 and "03.11: 50%" in columns
     assert "<script" not in bars("<script>", [("<b>", 1)])
+
+
+def test_a_share_is_never_rounded_to_none_or_all():
+    """1 failed delivery of 300 is not "0%" failed, 299 VIES answers of 300 not "100%"."""
+    assert [percent(share(n, 300) or 0) for n in (0, 1, 2, 3, 150, 297, 298, 299, 300)] == [
+        "0%", "<1%", "<1%", "1%", "50%", "99%", ">99%", ">99%", "100%",
+    ]  # fmt: skip
+    failed = percent_columns("Webhook deliveries failed", [("07.12", share(1, 300))])
+    assert re.findall(r'class="value">([^<]+)<', failed) == ["&lt;1%"]
+    assert "<title>07.12: &lt;1%</title>" in failed
+    assert 'height="0"' not in failed  # a column, however thin
+    available = percent_columns("VIES available", [("07.12", share(299, 300))])
+    assert re.findall(r'class="value">([^<]+)<', available) == ["&gt;99%"]
 
 
 def test_dashboard_figures():

@@ -70,7 +70,9 @@ def percent_columns(title: str, data: Sequence[tuple[str, float | None]]) -> Mar
             shown, column = "no data", ""
         else:
             size = round(PLOT_HEIGHT * max(0.0, min(value, 100.0)) / 100)
-            shown = f"{value:.0f}%"
+            if 0 < value < 100:  # a column as tall as its share, never none at all
+                size = min(max(size, 1), PLOT_HEIGHT - 1)
+            shown = escape(percent(value))
             column = (
                 f'<rect x="{x}" y="{base - size}" width="{COLUMN_WIDTH}" '
                 f'height="{size}" fill="{DEFAULT_COLOUR}"><title>{escape(label)}: {shown}'
@@ -88,6 +90,16 @@ def percent_columns(title: str, data: Sequence[tuple[str, float | None]]) -> Mar
         + "".join(parts)
         + "</svg>"
     )
+
+
+def percent(value: float) -> str:
+    """A share in whole percent, never rounded to a claim that is not so: a share above 0
+    never reads "0%", one short of all never "100%" (1 of 300 is "<1%", 299 of 300 ">99%")."""
+    if 0 < value < 1:
+        return "<1%"
+    if 99 < value < 100:
+        return ">99%"
+    return f"{value:.0f}%"
 
 
 def share(part: int, whole: int) -> float | None:
