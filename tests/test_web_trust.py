@@ -23,13 +23,23 @@ from api.web.l10n import (
 )
 from settings import Settings
 from store.buyers.queries import buyer_matches
-from store.models import Base, Buyer, DunningLetter, Order, PaymentInvoice, utcnow
+from store.identity import identity
+from store.models import (
+    Base,
+    Buyer,
+    DunningLetter,
+    Order,
+    Organization,
+    PaymentInvoice,
+    utcnow,
+)
 from store.orders.queries import order_matches
 from store.payments.queries import invoice_matches
 from store.queries import contains, contains_identifier
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
+from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import audited, web_session
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
@@ -584,6 +594,37 @@ async def test_the_dashboard_counts_with_plurals_and_shows_pending_retries(stack
         assert not re.search(r"\b(0|[2-9]\d*) (check|finished delivery|pending retry)\b", page.text)
         orders = await web.get("/app/orders")
         assert "order(s)" not in orders.text and re.search(r"\d+ orders?\b", orders.text)
+
+
+async def test_the_dashboards_blocker_link_lists_the_orders_it_counted(stack: Stack):
+    """The dashboard counts the open orders per blocker (INCOMPLETE, not cancelled); its link
+    lists those and no cancelled order, which keeps its blockers in its rollup."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        await client.order(buyer)
+        cancelled = (await client.order(buyer))["uuid"]
+        answer = await client.post(f"/orders/{cancelled}/cancel", {"reason": "deal fell through"})
+        assert answer.status_code == 200, answer.text
+    password = f"pw-{uuid4().hex}"
+    async with stack.db.transaction() as session:  # a user of its organization: its orders only
+        org = await session.get(Organization, tenant.org.id)
+        user = await identity.create_user(
+            session, f"user-{uuid4().hex[:8]}", password, organization=org
+        )
+    async with signed_in(stack, user.username, password) as (web, _token):
+        dashboard = await web.get("/app/dashboard")
+        counted = re.findall(
+            r'<li><a href="(/app/orders\?blocker=[^"]+)">([^<]+)</a>: (\d+)</li>', dashboard.text
+        )
+        assert counted, dashboard.text
+        for link, code, n in counted:
+            listed = await web.get(link.replace("&amp;", "&"))
+            shown = re.search(r'<p class="muted">([\d,]+) orders?</p>', listed.text)
+            assert shown, listed.text
+            assert shown[1] == n == "1", (code, f"dashboard {n}, the list it links {shown[1]}")
+            assert cancelled not in listed.text, code
 
 
 # ----- the invoice's letters; statement entries booked by hand -----

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -159,13 +159,19 @@ async def orders_by_status(session: AsyncSession) -> list[AnyRow]:
     return list((await session.execute(query)).all())
 
 
-async def open_order_rollups(session: AsyncSession, scope: Scope) -> list[dict[str, Any] | None]:
-    """The compliance rollups of the open orders the scope sees: INCOMPLETE and not cancelled,
-    the orders whose rollup still changes (their blockers are the work to do)."""
-    query = scope.select(Order, Order.compliance).where(
+def is_open() -> ColumnElement[bool]:
+    """An open order: INCOMPLETE and not cancelled, an order whose rollup still changes (its
+    blockers are the work to do). A cancelled order keeps the rollup it had, blockers and all,
+    but nothing holds it up any more."""
+    return and_(
         Order.compliance_status == ComplianceStatus.INCOMPLETE,
         Order.status != OrderStatus.CANCELLED,
     )
+
+
+async def open_order_rollups(session: AsyncSession, scope: Scope) -> list[dict[str, Any] | None]:
+    """The compliance rollups of the open orders the scope sees (``is_open``)."""
+    query = scope.select(Order, Order.compliance).where(is_open())
     return list((await session.scalars(query)).all())
 
 
@@ -203,9 +209,13 @@ async def orders_matching(
 
 
 def blocker_filter(code: str) -> Any:
-    """Orders whose rollup lists a blocker with ``code``: the rollup is JSON written by one
-    serializer on both databases, so its text always reads ``"code": "X"``."""
-    return cast(Order.compliance, String).like(f'%"code": "{like_literal(code)}"%', escape="\\")
+    """The open orders (``is_open``) a blocker with ``code`` holds up, those the dashboard
+    counts per blocker: their rollup lists it. The rollup is JSON written by one serializer on
+    both databases, so its text always reads ``"code": "X"``."""
+    return and_(
+        is_open(),
+        cast(Order.compliance, String).like(f'%"code": "{like_literal(code)}"%', escape="\\"),
+    )
 
 
 @dataclass(frozen=True)
@@ -215,7 +225,7 @@ class OrderListFilter:
     partner_uuid: UUID | None = None
     status: str | None = None
     compliance_status: str | None = None
-    blocker: str | None = None  # a blocker code the rollup lists
+    blocker: str | None = None  # a blocker code holding up open orders (``blocker_filter``)
     buyer_uuid: UUID | None = None
     vin_part: str | None = None  # a part of a VIN, e.g. its last six characters
     external_id_part: str | None = None  # a part of it, whatever the case
