@@ -305,6 +305,33 @@ async def test_staff_forms_refuse_what_does_not_fit_and_pages_ignore_numbers_out
     assert org.dpa_version is None
 
 
+async def test_an_unknown_rate_limit_tier_is_refused_beside_the_field(stack: Stack):
+    """A tier that is none of STANDARD, HIGH_VOLUME and ENTERPRISE (a lowercase "enterprise")
+    is the field's error, the form shown again with the operator's boxes; nothing is saved."""
+    tenant = await make_tenant(stack.db)
+    org = await organization(stack, tenant.org_slug)
+    staff = await staff_member(stack.db)
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        answer = await web.post(
+            f"/app/admin/organizations/{org.uuid}/capabilities",
+            data={
+                "csrf_token": token,
+                "allow_multi_vin_orders": "on",
+                "rateLimitTier": "enterprise",
+            },
+        )
+    assert answer.status_code == 422, answer.status_code
+    form = answer.text.split('id="capabilities"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'<select name="rateLimitTier" aria-invalid="true">', form), form
+    assert "must be one of STANDARD, HIGH_VOLUME, ENTERPRISE" in form
+    assert re.search(
+        r'<option value="STANDARD" selected>', form
+    )  # the saved tier, not "enterprise"
+    assert re.search(r'name="allow_multi_vin_orders" checked', form)  # the operator's box
+    after = await organization(stack, tenant.org_slug)
+    assert (after.rate_limit_tier, after.allow_multi_vin_orders) == ("STANDARD", False)
+
+
 DPA_PAGE = "Data processing agreement not accepted"
 
 

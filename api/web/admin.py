@@ -192,7 +192,9 @@ async def organization_action(
                 for flag in FLAGS:
                     setattr(org, flag, checked(form, flag))
                 tier = text(form, "rateLimitTier")
-                if tier is not None and tier in TIERS:
+                if tier is not None and tier not in TIERS:
+                    raise FormErrors({"rateLimitTier": f"must be one of {', '.join(TIERS)}"})
+                if tier is not None:
                     org.rate_limit_tier = tier
                 after: Any = _org_view(org)
                 done = "Capabilities saved."
