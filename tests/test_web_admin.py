@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from store.identity import identity
 from store.models import ApiClient, Buyer, Organization, Partner, User
-from store.web import WebSession
+from store.web import AuditEntry, WebSession
 from tests.conftest import ApiTenant, Stack, make_tenant
 from tests.order_flow import OrderClient, seller_session
 from tests.payment_invoices import staff_member
@@ -330,6 +330,113 @@ async def test_an_unknown_rate_limit_tier_is_refused_beside_the_field(stack: Sta
     assert re.search(r'name="allow_multi_vin_orders" checked', form)  # the operator's box
     after = await organization(stack, tenant.org_slug)
     assert (after.rate_limit_tier, after.allow_multi_vin_orders) == ("STANDARD", False)
+
+
+def sent_by_browser(page: str, form_id: str) -> dict[str, str]:
+    """What a browser sends of the form as the page shows it: its hidden inputs, its ticked
+    boxes and its selected options."""
+    form = page.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
+    sent = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    sent |= {name: "on" for name in re.findall(r'type="checkbox" name="([^"]+)" checked', form)}
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        if chosen:
+            sent[name] = chosen[1]
+    return sent
+
+
+async def capabilities_page(web: httpx.AsyncClient, org: Organization) -> dict[str, str]:
+    page = await web.get(f"/app/admin/organizations/{org.uuid}")
+    assert page.status_code == 200, page.text
+    return sent_by_browser(page.text, "capabilities")
+
+
+async def colleague_sets(stack: Stack, org: Organization, **values: Any) -> None:
+    """A colleague's change saved meanwhile (another tab, the command line)."""
+    async with stack.db.transaction() as session:
+        row = await session.get_one(Organization, org.id)
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+async def test_a_stale_capabilities_form_does_not_undo_a_colleagues_grant(stack: Stack):
+    """Staff open an organization's page; meanwhile a colleague grants multi-VIN orders. The
+    first operator, on the page as it was shown, grants KYC document download: saved, and the
+    colleague's grant stays (only what the operator changed is written)."""
+    tenant = await make_tenant(stack.db)
+    org = await organization(stack, tenant.org_slug)
+    staff = await staff_member(stack.db)
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        shown = await capabilities_page(web, org)
+        assert "allow_multi_vin_orders" not in shown and shown["rateLimitTier"] == "STANDARD"
+        await colleague_sets(stack, org, allow_multi_vin_orders=True, rate_limit_tier="HIGH_VOLUME")
+        answer = await web.post(
+            f"/app/admin/organizations/{org.uuid}/capabilities",
+            data=shown | {"csrf_token": token, "allow_kyc_document_download": "on"},
+        )
+        assert answer.status_code == 303, answer.text
+        # and unticking a box the colleague did not touch withdraws only that one
+        shown = await capabilities_page(web, org)
+        assert shown["allow_multi_vin_orders"] == "on" == shown["allow_kyc_document_download"]
+        await colleague_sets(stack, org, allow_contact_personal_data=True)
+        del shown["allow_kyc_document_download"]
+        answer = await web.post(
+            f"/app/admin/organizations/{org.uuid}/capabilities",
+            data=shown | {"csrf_token": token},
+        )
+        assert answer.status_code == 303, answer.text
+    after = await organization(stack, tenant.org_slug)
+    assert after.allow_multi_vin_orders and after.rate_limit_tier == "HIGH_VOLUME"
+    assert after.allow_contact_personal_data and not after.allow_kyc_document_download
+    async with stack.db.session() as session:
+        audited = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.object_id == str(org.uuid), AuditEntry.action == "capabilities")
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    # the audit log's "before" is the row as it was saved, the colleague's changes in it
+    logged = [(a.before or {}, a.after or {}) for a in audited]
+    assert [
+        (before["allow_multi_vin_orders"], after["allow_kyc_document_download"])
+        for before, after in logged
+    ] == [(True, True), (True, False)]
+
+
+async def test_a_tier_changed_by_a_colleague_meanwhile_is_shown_beside_mine(stack: Stack):
+    """The operator moves the tier from STANDARD to HIGH_VOLUME on a page opened before a
+    colleague set ENTERPRISE: refused (409), both tiers side by side; keeping the saved one
+    leads to the page, saving mine over it is one more, explicit step, and a colleague's grant
+    untouched by either stays."""
+    tenant = await make_tenant(stack.db)
+    org = await organization(stack, tenant.org_slug)
+    staff = await staff_member(stack.db)
+    path = f"/app/admin/organizations/{org.uuid}"
+    async with signed_in(stack, staff.username, "x" * 12) as (web, token):
+        shown = await capabilities_page(web, org)
+        await colleague_sets(stack, org, rate_limit_tier="ENTERPRISE", allow_multi_vin_orders=True)
+        mine = shown | {"csrf_token": token, "rateLimitTier": "HIGH_VOLUME"}
+        refused = await web.post(f"{path}/capabilities", data=mine)
+        assert refused.status_code == 409, refused.text
+        box = refused.text.split('id="conflict"', 1)[1].split("</section>", 1)[0]
+        # the colleague's change left no audit entry: when is not known
+        assert "this organization was changed by someone else at an unrecorded time" in box
+        assert re.search(r"<th>Rate limit tier</th><td>ENTERPRISE</td><td>HIGH_VOLUME", box)
+        assert re.search(r"<th>Allow multi vin orders</th><td>yes</td><td>yes</td>", box)
+        assert re.search(r'href="([^"]*)">Keep the saved', box)[1] == path  # type: ignore[index]
+        assert 'name="version"' not in box
+        again = await web.post(f"{path}/capabilities", data=mine)  # the same form: refused
+        assert again.status_code == 409
+        assert (await organization(stack, tenant.org_slug)).rate_limit_tier == "ENTERPRISE"
+        # nor is a form that does not say what it showed saved
+        blind = await web.post(f"{path}/capabilities", data={"csrf_token": token})
+        assert blind.status_code == 422 and "it does not say what it showed" in blind.text
+        overwrite = sent_by_browser(refused.text, "overwrite")
+        chosen = await web.post(f"{path}/capabilities", data=overwrite | {"csrf_token": token})
+        assert chosen.status_code == 303, chosen.text
+    after = await organization(stack, tenant.org_slug)
+    assert (after.rate_limit_tier, after.allow_multi_vin_orders) == ("HIGH_VOLUME", True)
 
 
 DPA_PAGE = "Data processing agreement not accepted"

@@ -18,6 +18,7 @@ from api.nt24.identity.auth import dpa_accepted
 from api.nt24.values import country_code
 from api.shared.deps import app_settings, database
 from api.shared.errors import Problem
+from api.web.conflicts import Conflict, comparison
 from api.web.core import (
     FormErrors,
     PostedForm,
@@ -35,6 +36,7 @@ from api.web.core import (
     values,
     whole_number,
 )
+from api.web.l10n import operator_locale
 from store.identity import api_clients, identity
 from store.identity.identity import FLAGS, TIERS
 from store.identity.queries import (
@@ -139,6 +141,7 @@ async def _organization_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     secret: dict[str, str] | None = None,
+    conflict: Conflict | None = None,
 ) -> Response:
     db = database(request)
     partners = await partners_of_organization(db, Tenant(org.id))
@@ -157,6 +160,8 @@ async def _organization_page(
         users=users,
         flags=FLAGS,
         tiers=TIERS,
+        capabilities=_capabilities(org),
+        conflict=conflict,
         dpa_current=settings.dpa_current_version,
         dpa_accepted=dpa_accepted(org, settings),
         failed=failed,
@@ -183,19 +188,19 @@ async def organization_action(
     org = await _organization(request, seen, uuid)
     if action in _STAFF_ONLY and not seen.is_staff:
         raise Problem("not-found", "There is no such page.")
-    before: Any = _org_view(org)
     secret: dict[str, str] | None = None
     try:
         async with database(request).transaction() as session:
-            org = await session.merge(org)
+            # as saved now, never as read before: a merge would write back what was read then
+            org = await session.get_one(Organization, org.id, with_for_update=True)
+            before: Any = _org_view(org)
             if action == "capabilities":
-                for flag in FLAGS:
-                    setattr(org, flag, checked(form, flag))
-                tier = text(form, "rateLimitTier")
-                if tier is not None and tier not in TIERS:
-                    raise FormErrors({"rateLimitTier": f"must be one of {', '.join(TIERS)}"})
-                if tier is not None:
-                    org.rate_limit_tier = tier
+                changes = _capability_changes(form, _capabilities(org))
+                for field, chosen in changes.items():
+                    if field == "rateLimitTier":
+                        org.rate_limit_tier = chosen
+                    else:
+                        setattr(org, field, chosen == "on")
                 after: Any = _org_view(org)
                 done = "Capabilities saved."
             elif action == "dpa":
@@ -243,6 +248,17 @@ async def organization_action(
                 done = f"User {user.username} created."
             else:
                 raise Problem("not-found", "There is no such action.")
+    except _StaleCapabilities as stale:
+        org = await _organization(request, seen, uuid)
+        conflict = comparison(
+            await _capabilities_saved(request, org),
+            "organization",
+            stale.mine,
+            operator_locale(request),
+        )
+        return await _organization_page(
+            request, org, status_code=409, failed=action, conflict=conflict
+        )
     except (FormErrors, IntegrityError) as exc:
         fields = exc.fields if isinstance(exc, FormErrors) else {"name": "is taken already"}
         fields = fields or {"form": getattr(exc, "detail", None) or "could not be saved"}
@@ -258,6 +274,56 @@ async def organization_action(
         # shown on this answer only: never stored in clear, never in a redirect or a cookie
         return await _organization_page(request, org, secret=secret)
     return redirect(f"/app/admin/organizations/{org.uuid}", done)
+
+
+# The capabilities form sends back the values it showed (``shown.<field>``) beside the ones the
+# operator chose: only what the operator changed is saved, so a colleague's change made after
+# the page was opened stays. A change of the operator's to a field a colleague set otherwise
+# meanwhile is refused (409), both values side by side.
+_CAPABILITY_FIELDS = (*FLAGS, "rateLimitTier")
+
+
+def _capabilities(org: Organization) -> dict[str, str]:
+    """The capabilities as the form holds them: each box "on" or "off", and the tier."""
+    boxes = {flag: "on" if getattr(org, flag) else "off" for flag in FLAGS}
+    return boxes | {"rateLimitTier": org.rate_limit_tier}
+
+
+class _StaleCapabilities(Exception):
+    """The operator changed a capability a colleague set otherwise after the page was shown;
+    ``mine``: the form that saves the operator's values over the saved ones."""
+
+    def __init__(self, mine: dict[str, str]) -> None:
+        super().__init__("changed by someone else meanwhile")
+        self.mine = mine
+
+
+def _capability_changes(form: FormData, saved: dict[str, str]) -> dict[str, str]:
+    """What the operator changed on the form, by field, against what it showed them."""
+    tier = text(form, "rateLimitTier")
+    if tier is not None and tier not in TIERS:
+        raise FormErrors({"rateLimitTier": f"must be one of {', '.join(TIERS)}"})
+    shown = {name: text(form, f"shown.{name}") for name in _CAPABILITY_FIELDS}
+    if None in shown.values():  # none to compare with: what it would save is a guess
+        raise FormErrors({"form": "is out of date, it does not say what it showed: reload it"})
+    sent = {flag: "on" if checked(form, flag) else "off" for flag in FLAGS}
+    sent["rateLimitTier"] = tier or str(shown["rateLimitTier"])
+    changes = {name: value for name, value in sent.items() if value != shown[name]}
+    if any(saved[name] not in (shown[name], value) for name, value in changes.items()):
+        mine = saved | changes
+        raise _StaleCapabilities(
+            {name: value for name, value in mine.items() if value != "off"}
+            | {f"shown.{name}": value for name, value in saved.items()}
+        )
+    return changes
+
+
+async def _capabilities_saved(request: Request, org: Organization) -> dict[str, Any]:
+    """The organization as saved, with when it last changed by the audit log."""
+    async with database(request).session() as session:
+        last = await audit_entries(session, AuditFilter(object_id=str(org.uuid)), 1)
+    changed = {"updatedAt": last[0][0].created_at.isoformat()} if last else {}
+    return _org_view(org) | changed
 
 
 # An API client's life on its organization's page; each change is audited as api_client.*

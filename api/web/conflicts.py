@@ -19,6 +19,7 @@ from babel import Locale
 
 from api.shared.errors import Problem
 from api.web.l10n import AmountError, format_amount, format_clock, parse_cents
+from store.identity.identity import FLAGS
 
 VERSION_MISMATCH = "version-mismatch"
 
@@ -58,6 +59,11 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("partnerIds", "Only these partners", "list"),
         ("acceptedSchemaVersions", "Schema versions", "list"),
     ],
+    # an organization's capabilities form (api/web/admin.py)
+    "organization": [
+        *((flag, flag.replace("_", " ").capitalize(), "flag") for flag in FLAGS),
+        ("rateLimitTier", "Rate limit tier", "code"),
+    ],
 }
 
 
@@ -76,9 +82,9 @@ class Row:
 class Conflict:
     """What the page shows after a refused edit: the saved values beside the operator's."""
 
-    what: str  # "buyer", "order", "invoice", "payment", "webhook endpoint"
+    what: str  # "buyer", "order", "invoice", "payment", "webhook endpoint", "organization"
     changed_at: str  # in the operator's locale, e.g. "14:02 UTC"
-    current_version: int
+    current_version: int | None  # None: the form carries the values it showed instead
     rows: list[Row]
     mine: list[tuple[str, str]] = field(default_factory=list)  # the form to save over it
 
@@ -162,8 +168,8 @@ def _changed_at(resource: dict[str, Any], locale: Locale) -> str:
     raw = resource.get("updatedAt")
     try:
         moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        return "a moment ago"
+    except ValueError:  # e.g. an organization changed by no audited action
+        return "an unrecorded time"
     return format_clock(moment, locale)
 
 
@@ -174,9 +180,20 @@ def conflict_of(
     locale: Locale,
     names: Mapping[str, str] | None = None,
 ) -> Conflict:
-    """The comparison a refused edit shows; ``form`` holds what the operator sent (several
-    choices as one value separated by commas), ``names`` the names of chosen ids."""
-    resource: dict[str, Any] = problem.extra["currentResource"]
+    """The comparison an edit the API refused shows; ``form`` holds what the operator sent
+    (several choices as one value separated by commas), ``names`` the names of chosen ids."""
+    return comparison(problem.extra["currentResource"], what, form, locale, names)
+
+
+def comparison(
+    resource: dict[str, Any],
+    what: str,
+    form: dict[str, str],
+    locale: Locale,
+    names: Mapping[str, str] | None = None,
+) -> Conflict:
+    """The saved ``resource`` (as the API shows it: its ``version`` and ``updatedAt`` when it
+    has them) beside the operator's ``form``."""
     flat = _flat(resource)
     rows = [
         Row(
@@ -187,6 +204,5 @@ def conflict_of(
         for name, label, kind in FIELDS[what]
     ]
     mine = [(k, v) for k, v in form.items() if k != "version"]
-    return Conflict(
-        what, _changed_at(resource, locale), int(resource.get("version") or 0), rows, mine
-    )
+    version = int(resource.get("version") or 0) if "version" in resource else None
+    return Conflict(what, _changed_at(resource, locale), version, rows, mine)
