@@ -67,6 +67,51 @@ def test_milestones_take_the_source_of_the_change_that_set_them():
     assert {e.source for e in older} == {"API"}
 
 
+def test_milestones_stay_when_a_later_change_moves_the_read_model():
+    """The payment submitted over the API, then marked ready for pickup in the web app: the
+    read model keeps only the payment's latest change (its ``updatedAt``, "readyForPickup"),
+    the history keeps both. A corrected invoice keeps its submission beside the correction."""
+    at = [NOW - timedelta(hours=h) for h in (5, 4, 3, 2, 1)]
+    order = {"createdAt": "2026-11-23T07:00:00Z", "externalOrderId": "A-1", "vins": [{}]}
+    payment = {
+        "paymentDate": "2026-11-23",
+        "readyForPickup": True,
+        "updatedAt": "2026-11-23T11:00:00Z",
+    }
+    invoice = {
+        "type": "PRELIMINARY",
+        "invoiceNumber": "FV-1/K",
+        "invoiceDate": "2026-11-23",
+        "updatedAt": "2026-11-23T10:00:00Z",
+    }
+    changes = [
+        tl.ChangeFact(1, at[0], "API", "CREATED"),
+        tl.ChangeFact(2, at[1], "API", "INVOICE_SUBMITTED"),
+        tl.ChangeFact(3, at[2], "API", "PAYMENT_SUBMITTED"),
+        tl.ChangeFact(4, at[3], "WEB_APP", "PAYMENT_SUBMITTED"),  # the invoice corrected
+        tl.ChangeFact(5, at[4], "WEB_APP", "READY_FOR_PICKUP"),
+    ]
+    history = [
+        tl.InvoiceFact("PRELIMINARY", 1, invoice | {"invoiceNumber": "FV-1"}, at[1], "API"),
+        tl.InvoiceFact("PRELIMINARY", 3, invoice, at[3], "WEB_APP"),
+    ]
+    found = [
+        (e.title, e.at, e.source)
+        for e in tl.milestones(order, [invoice], payment, {}, [], changes, history)
+    ]
+    assert found[1:] == [
+        ("Preliminary invoice FV-1", at[1], "API"),
+        ("Preliminary invoice corrected: FV-1/K", at[3], "WEB_APP"),
+        ("Payment submitted", at[2], "API"),
+        ("Ready for pickup", at[4], "WEB_APP"),
+    ]  # fmt: skip
+    # changes recorded only from after the payment on say nothing of when it was submitted:
+    # the read model's latest change, as before
+    later = [c for c in changes if c.revision >= 4]
+    fallback = [(e.title, e.at) for e in tl.milestones(order, [], payment, {}, [], later)]
+    assert fallback[1:] == [("Ready for pickup", datetime(2026, 11, 23, 11, tzinfo=UTC))]
+
+
 def test_the_timeline_merges_everything_newest_first_with_its_source():
     entries = tl.timeline(
         [tl.Entry(NOW - timedelta(hours=3), "milestone", "Order created", "", "API")],

@@ -11,7 +11,7 @@ Update returns only after it, so a client reads its own write.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -46,6 +46,7 @@ from store.models import (
     ViesCheck,
 )
 from store.orders import evidence
+from store.orders.queries import invoice_corrections, invoice_versions_of
 from store.orders.rule_sets import FILES, digest
 from store.orders.views import OrderJson, order_json
 from workflows.money_json import money_from_json
@@ -446,28 +447,6 @@ def _invoice_version(v: InvoiceVersion) -> pdf.InvoiceVersionFacts:
     )
 
 
-def _corrections(
-    versions: Iterable[pdf.InvoiceVersionFacts],
-) -> tuple[pdf.InvoiceVersionFacts, ...]:
-    """Each invoice as submitted and each version that changed its data: a version that only
-    followed the rollup (its status, whether a final invoice is required or arrived) corrects
-    nothing, so the correction history leaves it out."""
-    kept: list[pdf.InvoiceVersionFacts] = []
-    last: dict[str, tuple] = {}
-    for version in versions:
-        values = (
-            version.number,
-            version.invoice_date,
-            version.amount,
-            version.vat_included,
-            version.margin_scheme,
-        )
-        if last.get(version.type) != values:
-            kept.append(version)
-        last[version.type] = values
-    return tuple(kept)
-
-
 async def _export_content(
     session: AsyncSession, order: Order, request: ExportFileRequest
 ) -> pdf.ExportFileContent:
@@ -498,13 +477,7 @@ async def _export_content(
             .order_by(Document.id)
         )
     ).all()
-    invoice_versions = (
-        await session.scalars(
-            select(InvoiceVersion)
-            .where(InvoiceVersion.order_id == order.id)
-            .order_by(InvoiceVersion.recorded_at, InvoiceVersion.type, InvoiceVersion.version)
-        )
-    ).all()
+    invoice_versions = (await session.scalars(invoice_versions_of(order.id))).all()
     earlier = (
         await session.scalars(
             select(ExportFile).where(ExportFile.order_id == order.id).order_by(ExportFile.version)
@@ -597,7 +570,7 @@ async def _export_content(
         ),
         documents=tuple(_document(d) for d in documents),
         kyc_documents=tuple(_document(d) for d in kyc_documents),
-        invoice_history=_corrections(_invoice_version(v) for v in invoice_versions),
+        invoice_history=tuple(_invoice_version(v) for v in invoice_corrections(invoice_versions)),
         blockers=tuple(evaluation.blockers),
         rules=tuple(evaluation.rule_outcomes),
         # each earlier version was archived for the reason of the one that replaced it

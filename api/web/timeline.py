@@ -9,6 +9,12 @@ time. The read model shows times to the second, so changes are matched to the se
 several fall in one second, the first on a client's command (API, WEB_APP) counts. An order
 written before changes were recorded has none, and its milestones count as the API's. Export
 Files are the system's.
+
+The read model keeps only a module's latest change (the payment's ``updatedAt`` moves when it
+is marked ready for pickup, an invoice's when it is corrected), so the milestones that later
+changes would move are read from the history instead: the payment's submission and its
+readiness for pickup, and the cancellation, from the change that moved the order's status
+there; each invoice as submitted and each correction from its recorded versions.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workflows.change_source import ChangeSource
-from workflows.orders.status import OrderStatus
+from workflows.orders.status import LIFECYCLE, OrderStatus
 
 API, SYSTEM = ChangeSource.API, ChangeSource.SYSTEM
 
@@ -39,6 +45,18 @@ class ChangeFact:
 
     revision: int
     at: datetime
+    source: str
+    status: str | None = None  # the order's status it wrote; None: not known
+
+
+@dataclass(frozen=True)
+class InvoiceFact:
+    """An invoice as submitted, or a correction of it (``invoice_corrections``)."""
+
+    type: str  # PRELIMINARY or FINAL
+    version: int
+    data: dict[str, Any]  # the invoice as the API showed it at that version
+    recorded_at: datetime
     source: str
 
 
@@ -86,6 +104,24 @@ def change_sources(changes: Iterable[ChangeFact]) -> dict[datetime, str]:
     return found
 
 
+def first_reaching(changes: Iterable[ChangeFact], statuses: Iterable[str]) -> ChangeFact | None:
+    """The change that moved the order to one of ``statuses``: the first that wrote one, after
+    one that wrote another. None when no change is known to have (an order whose changes
+    were recorded only from there on, or without their status)."""
+    wanted, before = set(statuses), None
+    for change in sorted(changes, key=lambda c: c.revision):
+        if change.status in wanted:
+            return change if before is not None and before not in wanted else None
+        before = change.status
+    return None
+
+
+# The lifecycle from the payment's submission, and from its readiness for pickup, on: an order
+# gets there only through that command (a pickup needs the readiness, the readiness a payment)
+PAID = LIFECYCLE[LIFECYCLE.index(OrderStatus.PAYMENT_SUBMITTED) :]
+READY = LIFECYCLE[LIFECYCLE.index(OrderStatus.READY_FOR_PICKUP) :]
+
+
 def milestones(
     order: dict[str, Any],
     invoices: Iterable[dict[str, Any]],
@@ -93,9 +129,14 @@ def milestones(
     transport: dict[str, Any],
     export_versions: Iterable[tuple[int, datetime, str]],
     changes: Iterable[ChangeFact],
+    invoice_history: Iterable[InvoiceFact] = (),
 ) -> list[Entry]:
-    """The milestones the read model shows, each with the source of the change that set it."""
+    """The milestones the order went through, each with when and the source of the change
+    that set it. Without the history (``changes`` without their status, no
+    ``invoice_history``: an order written before it was recorded) a milestone is read from
+    the read model, as of the module's latest change."""
     found: list[Entry] = []
+    changes = list(changes)
     sources = change_sources(changes)
 
     def add(at: datetime | None, title: str, detail: str) -> None:
@@ -103,23 +144,46 @@ def milestones(
             source = sources.get(at.astimezone(UTC).replace(microsecond=0), API)
             found.append(Entry(at, "milestone", title, detail, source))
 
+    def add_change(change: ChangeFact, title: str, detail: str) -> None:
+        found.append(Entry(change.at, "milestone", title, detail, change.source))
+
     add(
         parse_time(order.get("createdAt")),
         "Order created",
         f"{order.get('externalOrderId')}, {len(order.get('vins', []))} VIN(s)",
     )
+    submitted: set[str] = set()
+    for written in invoice_history:
+        data, kind = written.data, written.type.title()
+        detail = f"dated {data.get('invoiceDate')}, version {written.version}"
+        if written.type in submitted:
+            title = f"{kind} invoice corrected: {data.get('invoiceNumber')}"
+        else:
+            title = f"{kind} invoice {data.get('invoiceNumber')}"
+        submitted.add(written.type)
+        found.append(Entry(written.recorded_at, "milestone", title, detail, written.source))
     for invoice in invoices:
-        add(
-            parse_time(invoice.get("updatedAt")),
-            f"{invoice['type'].title()} invoice {invoice['invoiceNumber']}",
-            f"dated {invoice['invoiceDate']}, version {invoice.get('version', 0)}",
-        )
+        if invoice["type"] not in submitted:
+            add(
+                parse_time(invoice.get("updatedAt")),
+                f"{invoice['type'].title()} invoice {invoice['invoiceNumber']}",
+                f"dated {invoice['invoiceDate']}, version {invoice.get('version', 0)}",
+            )
     if payment:
-        add(
-            parse_time(payment.get("updatedAt")),
-            "Ready for pickup" if payment.get("readyForPickup") else "Payment submitted",
-            f"paid {payment['paymentDate']}, version {payment.get('version', 0)}",
-        )
+        detail = f"paid {payment['paymentDate']}"
+        paid, ready = first_reaching(changes, PAID), first_reaching(changes, READY)
+        if paid is not None:
+            add_change(paid, "Payment submitted", detail)
+            if ready is not None:
+                add_change(ready, "Ready for pickup", detail)
+            elif payment.get("readyForPickup"):  # its change not recorded: as of the payment's
+                add(parse_time(payment.get("updatedAt")), "Ready for pickup", detail)
+        else:
+            add(
+                parse_time(payment.get("updatedAt")),
+                "Ready for pickup" if payment.get("readyForPickup") else "Payment submitted",
+                f"{detail}, version {payment.get('version', 0)}",
+            )
     for revocation in transport.get("revocations", []):
         add(
             parse_time(revocation.get("revokedAt")),
@@ -140,11 +204,12 @@ def milestones(
             f"delivered on {delivery['deliveryDate']}",
         )
     if order.get("status") == OrderStatus.CANCELLED:
-        add(
-            parse_time(order.get("updatedAt")),
-            "Order cancelled",
-            order.get("cancellationReason", ""),
-        )
+        reason = order.get("cancellationReason", "")
+        cancelled = first_reaching(changes, [OrderStatus.CANCELLED])
+        if cancelled is not None:
+            add_change(cancelled, "Order cancelled", reason)
+        else:
+            add(parse_time(order.get("updatedAt")), "Order cancelled", reason)
     for version, generated_at, reason in export_versions:
         found.append(
             Entry(generated_at, "milestone", f"Export File version {version}", reason, SYSTEM)

@@ -3,6 +3,7 @@ seller, its documents and Export File versions, and the order list's filters."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from store.models import (
     Document,
     Event,
     ExportFile,
+    InvoiceVersion,
     Order,
     OrderChange,
     OrderVin,
@@ -293,6 +295,33 @@ async def order_with_parties(db: Database, scope: Scope, uuid: UUID) -> AnyRow |
         ).first()
 
 
+# What an invoice says (its API view's fields): a version that changes none of them corrects
+# nothing, it only followed the rollup (its status, whether a final invoice is required)
+INVOICE_CONTENT = ("invoiceNumber", "invoiceDate", "amount", "vatIncluded", "marginScheme")
+
+
+def invoice_corrections(versions: Iterable[InvoiceVersion]) -> list[InvoiceVersion]:
+    """Each invoice as submitted and each later version that changed what it says, in the
+    order given (the order they were recorded in)."""
+    kept: list[InvoiceVersion] = []
+    last: dict[str, list[Any]] = {}
+    for version in versions:
+        says = [version.data.get(name) for name in INVOICE_CONTENT]
+        if last.get(version.type) != says:
+            kept.append(version)
+        last[version.type] = says
+    return kept
+
+
+def invoice_versions_of(order_id: int) -> Select[Any]:
+    """Every recorded version of the order's invoices, in the order they were recorded."""
+    return (
+        select(InvoiceVersion)
+        .where(InvoiceVersion.order_id == order_id)
+        .order_by(InvoiceVersion.recorded_at, InvoiceVersion.type, InvoiceVersion.version)
+    )
+
+
 @dataclass(frozen=True)
 class OrderHistory:
     """What the order's page shows beside the order itself."""
@@ -301,7 +330,8 @@ class OrderHistory:
     documents: list[Document]  # in upload order
     export_files: list[ExportFile]  # by version
     vies_checks: list[ViesCheck]  # its buyer's, from the day before the order on
-    changes: list[OrderChange]
+    changes: list[OrderChange]  # by revision
+    invoices: list[InvoiceVersion]  # each as submitted and each correction (invoice_corrections)
 
 
 async def order_history(db: Database, order: Order) -> OrderHistory:
@@ -336,8 +366,13 @@ async def order_history(db: Database, order: Order) -> OrderHistory:
             changes=list(
                 (
                     await session.scalars(
-                        select(OrderChange).where(OrderChange.order_id == order.id)
+                        select(OrderChange)
+                        .where(OrderChange.order_id == order.id)
+                        .order_by(OrderChange.revision)
                     )
                 ).all()
+            ),
+            invoices=invoice_corrections(
+                (await session.scalars(invoice_versions_of(order.id))).all()
             ),
         )
