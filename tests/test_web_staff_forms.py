@@ -37,7 +37,7 @@ from store.models import (
 )
 from store.web import AuditEntry
 from tests.conftest import Stack, make_tenant, serving
-from tests.order_flow import OrderClient, pdf, seller_session
+from tests.order_flow import OrderClient, key, pdf, seller_session
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_payment_orders import accepted_order, make_seller
@@ -956,3 +956,39 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
             select(Partner).where(Partner.organization_id == tenant.org.id, Partner.name == "P")
         )
         assert list(deliveries) == [] and list(partners) == []
+
+
+async def test_the_timeline_keeps_the_payment_submitted_when_it_is_marked_ready(stack: Stack):
+    """The invoice and the payment are submitted over the API; later the invoice is corrected
+    and the payment marked ready for pickup in the web app. The read model keeps only each
+    module's latest change; the timeline keeps every milestone, when and by whom."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        invoice = (await client.get(f"/orders/{order}/invoice")).json()[0]
+        async with web_session(stack) as (web, token):
+            before = await web.get(f"/app/orders/{order}")
+            assert "<td>Payment submitted</td>" in before.text
+            corrected = await http.patch(
+                f"{tenant.seller}/orders/{order}/invoice",
+                json={"type": "PRELIMINARY", "invoiceNumber": "FV-1/K"},
+                headers=key() | {"If-Match": f'"{invoice["version"]}"'},
+            )
+            assert corrected.status_code == 200, corrected.text
+            ready = await web.post(
+                f"/app/orders/{order}/ready-for-pickup", data={"csrf_token": token}
+            )
+            assert ready.status_code == 303, ready.text
+            page = await web.get(f"/app/orders/{order}")
+    rows = re.findall(
+        r'<tr class="t-milestone"><td>[^<]*</td><td>([^<]+)</td><td>[^<]*</td>'
+        r'<td><span class="source s-\w+">(\w+)</span>',
+        page.text,
+    )
+    assert ("Ready for pickup", "WEB_APP") in rows, rows
+    assert ("Payment submitted", "API") in rows, rows  # the API's submission is history too
+    assert (f"Preliminary invoice {invoice['invoiceNumber']}", "API") in rows, rows
+    assert ("Preliminary invoice corrected: FV-1/K", "API") in rows, rows

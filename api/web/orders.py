@@ -332,7 +332,11 @@ async def _order_page(
             row.payment,
             row.transport,
             [(e.version, e.generated_at, e.reason) for e in history.export_files],
-            [tl.ChangeFact(c.revision, c.at, c.source) for c in history.changes],
+            [tl.ChangeFact(c.revision, c.at, c.source, c.status) for c in history.changes],
+            [
+                tl.InvoiceFact(v.type, v.version, v.data, v.recorded_at, v.source)
+                for v in history.invoices
+            ],
         ),
         [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in history.events],
         [
