@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import structlog
 from opentelemetry import trace
@@ -79,7 +80,11 @@ def install_tracing(provider: TracerProvider) -> TracerProvider:
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
     _provider = provider
-    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    HTTPXClientInstrumentor().instrument(
+        tracer_provider=provider,
+        request_hook=_without_query,
+        async_request_hook=_async_without_query,
+    )
     return provider
 
 
@@ -117,7 +122,51 @@ def instrument_app(app: Any) -> None:
         tracer_provider=_provider,
         excluded_urls="/healthz,/readyz,/metrics",
         exclude_spans=["receive", "send"],  # one span a request, not one per ASGI message
+        server_request_hook=_by_route,
     )
+
+
+# A span's attributes that hold a request's path or query, either semantic conventions' names
+_PATHS = ("http.target", "url.path")
+_QUERIES = ("url.query",)
+_URLS = ("http.url", "url.full")
+
+
+def _by_route(span: Any, _scope: dict[str, Any]) -> None:
+    """The API's span names its request by its route's template, as logs do (api/shared/
+    errors.py ``route_of``): never by its path or query, which may carry a credential (a
+    self-service link's token, a payment page's order)."""
+    attributes = getattr(span, "attributes", None)
+    if not span.is_recording() or attributes is None:
+        return
+    route = attributes.get("http.route") or "<unmatched>"
+    _rewrite(span, attributes, path=str(route))
+
+
+def _without_query(span: Any, _request: Any) -> None:
+    """An outbound call's span keeps its URL without the query, where a provider's or a
+    receiver's token may be."""
+    attributes = getattr(span, "attributes", None)
+    if span.is_recording() and attributes is not None:
+        _rewrite(span, attributes, path=None)
+
+
+async def _async_without_query(span: Any, request: Any) -> None:
+    _without_query(span, request)
+
+
+def _rewrite(span: Any, attributes: Any, path: str | None) -> None:
+    """The span's URL attributes with the query left out, and the path replaced when given."""
+    for name in _PATHS:
+        if name in attributes and path is not None:
+            span.set_attribute(name, path)
+    for name in _QUERIES:
+        if name in attributes:
+            span.set_attribute(name, "")
+    for name in _URLS:
+        if name in attributes:
+            url = urlsplit(str(attributes[name]))
+            span.set_attribute(name, url._replace(path=path or url.path, query="").geturl())
 
 
 def current_trace_id() -> str | None:

@@ -367,3 +367,28 @@ def test_a_dependency_away_is_logged_by_its_route_not_its_path():
         assert logged_temporal_problem(request, away).status == 503
     assert [line["route"] for line in lines] == ["/self-service/{token}/submit"] * 2
     assert "s3cret" not in str(lines)
+
+
+async def test_traces_name_a_request_by_its_route_never_a_path_with_a_credential(stack: Stack):
+    """Logs name a request by its route's template, never its path, which may carry a
+    credential: with tracing on, the API's span recorded a self-service link's token in its
+    path and URL, and an outbound call's span its query."""
+    import httpx
+    from opentelemetry.trace import SpanKind
+
+    from api.main import create_app
+    from tests.conftest import serving
+
+    exporter = InMemorySpanExporter()
+    telemetry.install_tracing(telemetry.tracer_provider_for(exporter, "nt24-test"))
+    try:
+        app = create_app(stack.settings, db=stack.db, temporal_client=stack.client)
+        async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+            await http.get("/self-service/s3cret-link-token-4711", params={"uploaded": "x"})
+    finally:
+        telemetry.uninstall_tracing()
+    spans = {span.kind: dict(span.attributes or {}) for span in exporter.get_finished_spans()}
+    served, called = spans[SpanKind.SERVER], spans[SpanKind.CLIENT]
+    assert "s3cret" not in str(served), served
+    assert served.get("http.route") == "/self-service/{token}"
+    assert "uploaded" not in str(called), called  # the caller's span keeps the path, not the query
