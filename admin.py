@@ -58,7 +58,7 @@ from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunni
 from settings import get_settings
 from store.db import Database
 from store.identity import api_clients, identity
-from store.identity.identity import FLAGS, TIERS
+from store.identity.identity import FLAGS, TIERS, organization_view
 from store.migrate import upgrade
 from store.models import ApiClient, Organization, Partner, User, utcnow
 from store.payments import payment_money
@@ -100,6 +100,15 @@ async def create_org(session: AsyncSession, args: argparse.Namespace) -> str:
     for flag in FLAGS:  # every flag the command accepts (parser(): one option per flag)
         setattr(org, flag, getattr(args, flag))
     await session.flush()
+    await _record(
+        session,
+        args,
+        "organization.create",
+        "organization",
+        str(org.uuid),
+        org.id,
+        after=organization_view(org),
+    )
     return f"organization {org.slug} {org.uuid}"
 
 
@@ -132,6 +141,15 @@ async def create_user(session: AsyncSession, args: argparse.Namespace) -> str:
         first_name=args.first_name,
         last_name=args.last_name,
     )
+    await _record(
+        session,
+        args,
+        "user.create",
+        "user",
+        str(user.uuid),
+        org.id,
+        after={"username": user.username, "partner": str(partner.uuid) if partner else None},
+    )
     seller = f" for {partner.name} (seller profile {partner.profile_uuid})" if partner else ""
     return f"user {user.username} {user.uuid} in {org.slug}{seller}"
 
@@ -140,17 +158,31 @@ async def create_staff(session: AsyncSession, args: argparse.Namespace) -> str:
     user = await identity.create_user(
         session, args.username, _password(args), email=args.email or "", is_staff=True
     )
+    await _record(
+        session,
+        args,
+        "staff.create",
+        "user",
+        str(user.uuid),
+        None,
+        after={"username": user.username},
+    )
     return f"staff {user.username} {user.uuid}"
 
 
 async def set_flags(session: AsyncSession, args: argparse.Namespace) -> str:
     org = await _organization(session, args.org)
+    before = organization_view(org)
     for flag in FLAGS:
         value = getattr(args, flag)
         if value is not None:
             setattr(org, flag, value == "yes")
     if args.rate_limit_tier:
         org.rate_limit_tier = args.rate_limit_tier
+    if (after := organization_view(org)) != before:  # as the web app's capabilities form
+        await _record(
+            session, args, "capabilities", "organization", str(org.uuid), org.id, before, after
+        )
     shown = [f"{flag}={getattr(org, flag)}" for flag in FLAGS]
     return ", ".join([*shown, f"rate_limit_tier={org.rate_limit_tier}"])
 
@@ -161,12 +193,23 @@ async def create_partner(session: AsyncSession, args: argparse.Namespace) -> str
     partner = await identity.create_partner(
         session, org, args.name, args.country, vat_number=vat, webshop_url=args.webshop_url
     )
+    await _record(
+        session,
+        args,
+        "partner.create",
+        "partner",
+        str(partner.uuid),
+        org.id,
+        after={"name": partner.name, "country": partner.country, "vatNumber": vat},
+    )
     return f"partner {partner.name} {partner.uuid} of {org.slug}"
 
 
 async def create_api_client(session: AsyncSession, args: argparse.Namespace) -> str:
     org = await _organization(session, args.org)
     client, secret = await api_clients.create_api_client(session, org, args.name)
+    await session.flush()
+    await _audited(session, args, client, "create", None)  # the secret is never in it
     return (
         f"client_id     {client.client_id}\n"
         f"client_secret {secret}\n"
@@ -202,20 +245,44 @@ async def _audited(
     args: argparse.Namespace,
     client: ApiClient,
     action: str,
-    before: dict[str, Any],
+    before: dict[str, Any] | None,
 ) -> None:
-    """Every change to an API client is in the audit log: by the staff member ``--staff``
-    names, or by "nt24-admin"."""
-    staff = await _staff(session, args.staff) if args.staff else None
-    audit(
+    """Every change to an API client is in the audit log."""
+    await _record(
         session,
-        staff,
+        args,
         f"api_client.{action}",
         "api_client",
         client.client_id,
-        organization_id=client.organization_id,
+        client.organization_id,
+        before,
+        _client_view(client),
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    args: argparse.Namespace,
+    action: str,
+    object_type: str,
+    object_id: str,
+    organization_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """A change made here in the audit log, as the web app records its own: by the staff
+    member ``--staff`` names, or by "nt24-admin"."""
+    named = getattr(args, "staff", None)
+    staff = await _staff(session, named) if named else None
+    audit(
+        session,
+        staff,
+        action,
+        object_type,
+        object_id,
+        organization_id=organization_id,
         before=before,
-        after=_client_view(client),
+        after=after,
     )
 
 

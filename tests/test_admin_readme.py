@@ -179,8 +179,10 @@ def test_each_readme_command_does_what_it_says(
     assert client.is_active and client.deleted_at is None
     deleted = clients["api-client-santander-test"]
     assert deleted.deleted_at is not None and not deleted.is_active
+    made = ["create"] * len(clients)  # each client the README makes, and each change of one
     assert sorted(found["audited"]) == sorted(
-        f"api_client.{action}" for action in ("rotate", "end_grace", "disable", "enable", "delete")
+        f"api_client.{action}"
+        for action in (*made, "rotate", "end_grace", "disable", "enable", "delete")
     )
     # reencrypt-secrets and what-if: nothing to do on a new database, said so
     assert "0 of 0 webhook secrets" in printed["reencrypt-secrets"]

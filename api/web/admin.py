@@ -38,7 +38,7 @@ from api.web.core import (
 )
 from api.web.l10n import operator_locale
 from store.identity import api_clients, identity
-from store.identity.identity import FLAGS, TIERS
+from store.identity.identity import FLAGS, TIERS, organization_view
 from store.identity.queries import (
     live_api_client,
     live_api_clients,
@@ -62,15 +62,6 @@ from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_n
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 MIN_PASSWORD = 8
-
-
-def _org_view(org: Organization) -> dict[str, Any]:
-    return {
-        "name": org.name,
-        "rateLimitTier": org.rate_limit_tier,
-        **{flag: getattr(org, flag) for flag in FLAGS},
-        "dpaVersion": org.dpa_version,
-    }
 
 
 @router.get("/admin")
@@ -113,7 +104,13 @@ async def create_organization(
             errors=fields,
         )
     await record(
-        request, "organization.create", "organization", str(org.uuid), org.id, None, _org_view(org)
+        request,
+        "organization.create",
+        "organization",
+        str(org.uuid),
+        org.id,
+        None,
+        organization_view(org),
     )
     return redirect(f"/app/admin/organizations/{org.uuid}", "Organization created.")
 
@@ -193,7 +190,7 @@ async def organization_action(
         async with database(request).transaction() as session:
             # as saved now, never as read before: a merge would write back what was read then
             org = await session.get_one(Organization, org.id, with_for_update=True)
-            before: Any = _org_view(org)
+            before: Any = organization_view(org)
             if action == "capabilities":
                 changes = _capability_changes(form, _capabilities(org))
                 for field, chosen in changes.items():
@@ -201,7 +198,7 @@ async def organization_action(
                         org.rate_limit_tier = chosen
                     else:
                         setattr(org, field, chosen == "on")
-                after: Any = _org_view(org)
+                after: Any = organization_view(org)
                 done = "Capabilities saved."
             elif action == "dpa":
                 version = text(form, "dpaVersion", fits=Organization.dpa_version)
@@ -213,7 +210,7 @@ async def organization_action(
                     # acceptance of a later version would satisfy every DPA to come
                     raise FormErrors({"dpaVersion": f"must be the current DPA, {current}"})
                 org.dpa_version, org.dpa_accepted_at = version, utcnow()
-                after, done = _org_view(org), f"DPA {version} accepted."
+                after, done = organization_view(org), f"DPA {version} accepted."
             elif action == "partners":
                 partner = await _new_partner(session, org, form)
                 before, after = None, {"partner": str(partner.uuid), "name": partner.name}
@@ -323,7 +320,7 @@ async def _capabilities_saved(request: Request, org: Organization) -> dict[str, 
     async with database(request).session() as session:
         last = await audit_entries(session, AuditFilter(object_id=str(org.uuid)), 1)
     changed = {"updatedAt": last[0][0].created_at.isoformat()} if last else {}
-    return _org_view(org) | changed
+    return organization_view(org) | changed
 
 
 # An API client's life on its organization's page; each change is audited as api_client.*

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +23,17 @@ FLAGS = (
     "allow_kyc_document_download",
 )
 TIERS = ("STANDARD", "HIGH_VOLUME", "ENTERPRISE")
+
+
+def organization_view(org: Organization) -> dict[str, Any]:
+    """An organization as the audit log records it, from the web app and ``nt24-admin``."""
+    return {
+        "name": org.name,
+        "rateLimitTier": org.rate_limit_tier,
+        **{flag: getattr(org, flag) for flag in FLAGS},
+        "dpaVersion": org.dpa_version,
+    }
+
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown username as slow as a wrong password.
