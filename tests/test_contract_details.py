@@ -273,3 +273,41 @@ def test_the_defaults_are_the_contracts_values():
     assert settings.rate_limits_standard.read == 300
     assert settings.rate_limits_standard.write == 60
     assert isinstance(settings.rate_limits_standard, RateLimits)
+
+
+async def test_a_patch_setting_a_status_is_refused_naming_it(stack: Stack):
+    """A status follows a resource's commands (block, cancel, ready-for-pickup ...): a PATCH
+    {"status": "ACTIVE"} of a blocked buyer, or {"status": "CANCELLED"} of an order, answered
+    200 and changed nothing, as if it had taken effect. It is a 422 naming the field, and
+    nothing is written."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        blocked = await http.post(f"{tenant.seller}/buyers/{buyer}/block", headers=key())
+        etag = {"If-Match": blocked.headers["ETag"]}
+        refused = {
+            "buyer": await http.patch(
+                f"{tenant.seller}/buyers/{buyer}", json={"status": "ACTIVE"}, headers=key() | etag
+            ),
+        }
+        for part, body in (
+            ("", {"status": "CANCELLED"}),
+            ("/invoice", {"type": "PRELIMINARY", "status": "VALID"}),
+            ("/payment", {"readyForPickup": True}),
+        ):
+            url = f"{tenant.seller}/orders/{order}{part}"
+            shown = await http.get(url)
+            # the invoices are a list: each its own version
+            version = shown.headers.get("ETag") or f'"{shown.json()[0]["version"]}"'
+            refused[part or "order"] = await http.patch(
+                url, json=body, headers=key() | {"If-Match": version}
+            )
+        after = (await http.get(f"{tenant.seller}/buyers/{buyer}")).json()
+    for name, answer in refused.items():
+        assert answer.status_code == 422, (name, answer.text)
+        field = "readyForPickup" if name == "/payment" else "status"
+        assert [e["field"] for e in answer.json()["errors"]] == [field], name
+    assert after["status"] == "BLOCKED"

@@ -25,6 +25,8 @@ class NT24Model(BaseModel):
 
 
 CANNOT_CHANGE = "Cannot change: a PATCH that gives it is refused (422)"
+# A status follows the resource's commands, never a PATCH
+STATUS_BY_COMMANDS = "is the resource's status: it follows its commands, a PATCH cannot set it"
 
 
 class PatchModel(NT24Model):

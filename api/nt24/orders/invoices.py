@@ -14,9 +14,16 @@ from temporalio.client import Client
 
 from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import order_command, order_view
-from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.schemas import (
+    CANNOT_CHANGE,
+    STATUS_BY_COMMANDS,
+    NT24Model,
+    PatchModel,
+    UtcTimestamp,
+)
 from api.nt24.values import JsonBool, Money, MoneyIn
 from api.shared.deps import Db, Temporal
+from api.shared.errors import validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import expected_version, if_match
@@ -48,13 +55,16 @@ class InvoiceIn(NT24Model):
         )
 
 
-class InvoicePatch(NT24Model):
+class InvoicePatch(PatchModel):
+    FIXED = {"status": STATUS_BY_COMMANDS}
+
     type: Literal["PRELIMINARY", "FINAL"] = Field(description="Which of the order's invoices")
     invoiceDate: date | None = None
     invoiceNumber: str | None = Field(None, min_length=1, max_length=100)
     vatIncluded: JsonBool | None = None
     amount: MoneyIn | None = None
     marginScheme: JsonBool | None = None
+    status: str | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API
@@ -154,6 +164,8 @@ async def patch_invoice(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
+    if errors := body.fixed_field_errors():
+        raise validation_problem(errors)
     return await order_command(
         client,
         db,

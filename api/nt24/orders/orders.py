@@ -22,7 +22,13 @@ from activities.workflow_metadata import order_start
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import answer_body, order_command, order_view, run_command
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
+from api.nt24.schemas import (
+    CANNOT_CHANGE,
+    STATUS_BY_COMMANDS,
+    NT24Model,
+    PatchModel,
+    UtcTimestamp,
+)
 from api.nt24.values import JSON_INTEGER, Money, MoneyIn, PersonIn, not_in_future
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
@@ -90,6 +96,7 @@ class OrderPatch(PatchModel):
         "buyerId": _FIXED_BY_CREATE,
         "vins": _FIXED_BY_CREATE,
         "totalAmount": _FIXED_BY_CREATE,
+        "status": STATUS_BY_COMMANDS,
     }
 
     responsibleContact: PersonIn | None = None
@@ -98,6 +105,7 @@ class OrderPatch(PatchModel):
     buyerId: UUID | None = Field(None, description=CANNOT_CHANGE)
     vins: list[OrderVinIn] | None = Field(None, max_length=50, description=CANNOT_CHANGE)
     totalAmount: MoneyIn | None = Field(None, description=CANNOT_CHANGE)
+    status: str | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API

@@ -16,10 +16,16 @@ from schwifty.exceptions import SchwiftyException
 
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
-from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.schemas import (
+    CANNOT_CHANGE,
+    STATUS_BY_COMMANDS,
+    NT24Model,
+    PatchModel,
+    UtcTimestamp,
+)
 from api.nt24.values import Money, MoneyIn
 from api.shared.deps import Db, Temporal
-from api.shared.errors import Problem
+from api.shared.errors import Problem, validation_problem
 from api.shared.idempotency import idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.versioning import IF_NONE_MATCH, expected_version, if_match, versioned_json
@@ -59,11 +65,18 @@ class PaymentIn(NT24Model):
         )
 
 
-class PaymentPatch(NT24Model):
+class PaymentPatch(PatchModel):
+    FIXED = {
+        "status": STATUS_BY_COMMANDS,
+        "readyForPickup": "is set by POST .../payment/ready-for-pickup, not by a PATCH",
+    }
+
     paymentDate: date | None = None
     bankAmount: MoneyIn | None = None
     cashAmount: MoneyIn | None = None
     sourceIban: Iban | None = None
+    status: str | None = Field(None, description=CANNOT_CHANGE)
+    readyForPickup: bool | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API
@@ -154,6 +167,8 @@ async def patch_payment(
     db: Db,
     client: Temporal,
 ) -> JSONResponse:
+    if errors := body.fixed_field_errors():
+        raise validation_problem(errors)
     return await order_command(
         client,
         db,

@@ -24,12 +24,14 @@ class BuyerPatch:
         address (AddressIn | None | Unset):
         kyc_mode (BuyerPatchKycModeType0 | None | Unset): Only MARKETPLACE_LED -> NT24_LED
         vat_number (None | str | Unset): The natural key: cannot change
+        status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     company_name: None | str | Unset = UNSET
     address: AddressIn | None | Unset = UNSET
     kyc_mode: BuyerPatchKycModeType0 | None | Unset = UNSET
     vat_number: None | str | Unset = UNSET
+    status: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +65,12 @@ class BuyerPatch:
         else:
             vat_number = self.vat_number
 
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -74,6 +82,8 @@ class BuyerPatch:
             field_dict["kycMode"] = kyc_mode
         if vat_number is not UNSET:
             field_dict["vatNumber"] = vat_number
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -135,11 +145,21 @@ class BuyerPatch:
 
         vat_number = _parse_vat_number(d.pop("vatNumber", UNSET))
 
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
         buyer_patch = cls(
             company_name=company_name,
             address=address,
             kyc_mode=kyc_mode,
             vat_number=vat_number,
+            status=status,
         )
 
         buyer_patch.additional_properties = d

@@ -27,6 +27,7 @@ class InvoicePatch:
         vat_included (bool | None | Unset):
         amount (MoneyIn | None | Unset):
         margin_scheme (bool | None | Unset):
+        status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     type_: InvoicePatchType
@@ -35,6 +36,7 @@ class InvoicePatch:
     vat_included: bool | None | Unset = UNSET
     amount: MoneyIn | None | Unset = UNSET
     margin_scheme: bool | None | Unset = UNSET
+    status: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +78,12 @@ class InvoicePatch:
         else:
             margin_scheme = self.margin_scheme
 
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -93,6 +101,8 @@ class InvoicePatch:
             field_dict["amount"] = amount
         if margin_scheme is not UNSET:
             field_dict["marginScheme"] = margin_scheme
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -164,6 +174,15 @@ class InvoicePatch:
 
         margin_scheme = _parse_margin_scheme(d.pop("marginScheme", UNSET))
 
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
         invoice_patch = cls(
             type_=type_,
             invoice_date=invoice_date,
@@ -171,6 +190,7 @@ class InvoicePatch:
             vat_included=vat_included,
             amount=amount,
             margin_scheme=margin_scheme,
+            status=status,
         )
 
         invoice_patch.additional_properties = d

@@ -29,6 +29,7 @@ class OrderPatch:
         buyer_id (None | Unset | UUID): Cannot change: a PATCH that gives it is refused (422)
         vins (list[OrderVinIn] | None | Unset): Cannot change: a PATCH that gives it is refused (422)
         total_amount (MoneyIn | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     responsible_contact: None | PersonIn | Unset = UNSET
@@ -37,6 +38,7 @@ class OrderPatch:
     buyer_id: None | Unset | UUID = UNSET
     vins: list[OrderVinIn] | None | Unset = UNSET
     total_amount: MoneyIn | None | Unset = UNSET
+    status: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +95,12 @@ class OrderPatch:
         else:
             total_amount = self.total_amount
 
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -108,6 +116,8 @@ class OrderPatch:
             field_dict["vins"] = vins
         if total_amount is not UNSET:
             field_dict["totalAmount"] = total_amount
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -218,6 +228,15 @@ class OrderPatch:
 
         total_amount = _parse_total_amount(d.pop("totalAmount", UNSET))
 
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
         order_patch = cls(
             responsible_contact=responsible_contact,
             purchase_date=purchase_date,
@@ -225,6 +244,7 @@ class OrderPatch:
             buyer_id=buyer_id,
             vins=vins,
             total_amount=total_amount,
+            status=status,
         )
 
         order_patch.additional_properties = d

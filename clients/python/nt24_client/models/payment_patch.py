@@ -24,12 +24,16 @@ class PaymentPatch:
         bank_amount (MoneyIn | None | Unset):
         cash_amount (MoneyIn | None | Unset):
         source_iban (None | str | Unset):
+        status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        ready_for_pickup (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     payment_date: datetime.date | None | Unset = UNSET
     bank_amount: MoneyIn | None | Unset = UNSET
     cash_amount: MoneyIn | None | Unset = UNSET
     source_iban: None | str | Unset = UNSET
+    status: None | str | Unset = UNSET
+    ready_for_pickup: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +69,18 @@ class PaymentPatch:
         else:
             source_iban = self.source_iban
 
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
+        ready_for_pickup: bool | None | Unset
+        if isinstance(self.ready_for_pickup, Unset):
+            ready_for_pickup = UNSET
+        else:
+            ready_for_pickup = self.ready_for_pickup
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -76,6 +92,10 @@ class PaymentPatch:
             field_dict["cashAmount"] = cash_amount
         if source_iban is not UNSET:
             field_dict["sourceIban"] = source_iban
+        if status is not UNSET:
+            field_dict["status"] = status
+        if ready_for_pickup is not UNSET:
+            field_dict["readyForPickup"] = ready_for_pickup
 
         return field_dict
 
@@ -145,11 +165,31 @@ class PaymentPatch:
 
         source_iban = _parse_source_iban(d.pop("sourceIban", UNSET))
 
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
+        def _parse_ready_for_pickup(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        ready_for_pickup = _parse_ready_for_pickup(d.pop("readyForPickup", UNSET))
+
         payment_patch = cls(
             payment_date=payment_date,
             bank_amount=bank_amount,
             cash_amount=cash_amount,
             source_iban=source_iban,
+            status=status,
+            ready_for_pickup=ready_for_pickup,
         )
 
         payment_patch.additional_properties = d

@@ -10,16 +10,20 @@ from ...client import AuthenticatedClient, Client
 from ...models.buyer_out import BuyerOut
 from ...models.buyer_upsert import BuyerUpsert
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     seller_id: UUID,
     *,
     body: BuyerUpsert,
+    x_purpose: None | str | Unset = UNSET,
     idempotency_key: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(x_purpose, Unset):
+        headers["X-Purpose"] = x_purpose
+
     headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
@@ -112,12 +116,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BuyerUpsert,
+    x_purpose: None | str | Unset = UNSET,
     idempotency_key: str,
 ) -> Response[BuyerOut | Problem]:
     """Upsert a buyer (create or return the existing one by VAT number)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
+        x_purpose (None | str | Unset): Why personal data is accessed (audit)
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -137,6 +143,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         seller_id=seller_id,
         body=body,
+        x_purpose=x_purpose,
         idempotency_key=idempotency_key,
     )
 
@@ -152,12 +159,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BuyerUpsert,
+    x_purpose: None | str | Unset = UNSET,
     idempotency_key: str,
 ) -> BuyerOut | Problem | None:
     """Upsert a buyer (create or return the existing one by VAT number)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
+        x_purpose (None | str | Unset): Why personal data is accessed (audit)
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -178,6 +187,7 @@ def sync(
         seller_id=seller_id,
         client=client,
         body=body,
+        x_purpose=x_purpose,
         idempotency_key=idempotency_key,
     ).parsed
 
@@ -187,12 +197,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BuyerUpsert,
+    x_purpose: None | str | Unset = UNSET,
     idempotency_key: str,
 ) -> Response[BuyerOut | Problem]:
     """Upsert a buyer (create or return the existing one by VAT number)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
+        x_purpose (None | str | Unset): Why personal data is accessed (audit)
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -212,6 +224,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         seller_id=seller_id,
         body=body,
+        x_purpose=x_purpose,
         idempotency_key=idempotency_key,
     )
 
@@ -225,12 +238,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BuyerUpsert,
+    x_purpose: None | str | Unset = UNSET,
     idempotency_key: str,
 ) -> BuyerOut | Problem | None:
     """Upsert a buyer (create or return the existing one by VAT number)
 
     Args:
         seller_id (UUID): UUID of the seller trade partner
+        x_purpose (None | str | Unset): Why personal data is accessed (audit)
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -252,6 +267,7 @@ async def asyncio(
             seller_id=seller_id,
             client=client,
             body=body,
+            x_purpose=x_purpose,
             idempotency_key=idempotency_key,
         )
     ).parsed
