@@ -113,6 +113,7 @@ def activities(db: Database, settings: Settings, clients: KeptAliveClients) -> l
         vies.record_vies_check,
         order_store.write_order,
         order_store.current_buyer,
+        order_store.buyer_vies_answers,
         buyer_orders.notify_buyer_orders,
         identity.create_identity_session,
         identity.screen_aml,

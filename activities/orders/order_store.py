@@ -29,7 +29,7 @@ from activities.orders.export_file_render import ExportFileRenderer
 from activities.orders.export_file_signing import ExportFileSigner, Seal
 from activities.orders.order_evidence import evidence_of, vies_check_key
 from activities.webhooks.delivery import kick_fan_out
-from store.buyers.buyers import current_buyer_ref
+from store.buyers.buyers import current_buyer_ref, vies_answers_since
 from store.db import Database
 from store.documents import DocumentStore
 from store.models import (
@@ -53,11 +53,12 @@ from workflows.money_json import money_from_json
 from workflows.orders import activities as interface
 from workflows.orders.activities import (
     BuyerAsked,
+    BuyerViesAsked,
     ExportFileRequest,
     GeneratedExportFile,
     OrderSnapshot,
 )
-from workflows.orders.model import BuyerRef, Pickup
+from workflows.orders.model import BuyerRef, Pickup, ViesEvidence
 
 
 class OrderStoreActivities(interface.OrderStoreActivities):
@@ -67,6 +68,10 @@ class OrderStoreActivities(interface.OrderStoreActivities):
     @activity.defn
     async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
         return await current_buyer_ref(self.db, UUID(asked.buyer_uuid))
+
+    @activity.defn
+    async def buyer_vies_answers(self, asked: BuyerViesAsked) -> list[ViesEvidence]:
+        return await vies_answers_since(self.db, UUID(asked.buyer_uuid), asked.since)
 
     @activity.defn
     async def write_order(self, snapshot: OrderSnapshot) -> str:

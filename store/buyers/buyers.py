@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from store.db import Database, PointRead
-from store.models import Buyer, Document, Order
+from store.models import Buyer, Document, Order, ViesCheck
 from workflows.buyers.rules.kyc import (
     NT24_LED,
     KycFacts,
@@ -25,7 +25,7 @@ from workflows.buyers.rules.kyc import (
     documents_complete,
     overall_status,
 )
-from workflows.orders.model import BuyerRef
+from workflows.orders.model import BuyerRef, ViesEvidence
 from workflows.orders.status import CLOSED
 
 KYC_MODULE = "kyc"
@@ -84,6 +84,23 @@ async def current_buyer_ref(db: Database, buyer_uuid: UUID) -> BuyerRef | None:
     async with db.session() as session:
         buyer = await session.scalar(select(Buyer).where(Buyer.uuid == buyer_uuid))
         return None if buyer is None else await buyer_ref(session, buyer)
+
+
+async def vies_answers_since(db: Database, buyer_uuid: UUID, since: datetime) -> list[ViesEvidence]:
+    """The buyer's VIES answers from ``since`` on, oldest first, as an order holds them."""
+    statement = (
+        select(ViesCheck)
+        .join(Buyer, Buyer.id == ViesCheck.buyer_id)
+        .where(Buyer.uuid == buyer_uuid, ViesCheck.checked_at >= since)
+        .order_by(ViesCheck.checked_at)
+    )
+    async with db.session() as session:
+        return [
+            ViesEvidence(
+                c.checked_at, c.result, c.request_identifier, c.error_code, c.trigger, c.name
+            )
+            for c in await session.scalars(statement)
+        ]
 
 
 async def known_ibans(

@@ -34,6 +34,7 @@ from workflows.buyers.activities import (
 from workflows.buyers.vies_check import BuyerViesCheckWorkflow
 from workflows.orders.activities import (
     BuyerAsked,
+    BuyerViesAsked,
     ExportFileRequest,
     GeneratedExportFile,
     OrderSnapshot,
@@ -59,9 +60,11 @@ from workflows.orders.model import (
     Payment,
     Pickup,
     ReadyForPickup,
+    Redecide,
     RevokePickup,
     SubmitInvoice,
     SubmitPayment,
+    ViesEvidence,
 )
 from workflows.orders.rollup import LEGACY_RULE_SET, RULE_SET
 from workflows.orders.rules.compliance import Policy, transport_evidence_deadline
@@ -86,6 +89,7 @@ class OrderActivities:
         self.vies_checks: list[ViesCheckRequest] = []
         self.buyer: BuyerRef | None = None  # the buyer as the store holds it; None: not known
         self.write_failures = 0  # writes to refuse, as a store that is away would
+        self.vies_answers: list[ViesEvidence] = []  # the buyer's, as the store records them
 
     @activity.defn(name="write_order")
     async def write_order(self, snapshot: OrderSnapshot) -> str:
@@ -98,6 +102,10 @@ class OrderActivities:
     @activity.defn(name="current_buyer")
     async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
         return self.buyer
+
+    @activity.defn(name="buyer_vies_answers")
+    async def buyer_vies_answers(self, asked: BuyerViesAsked) -> list[ViesEvidence]:
+        return [e for e in self.vies_answers if e.checked_at >= asked.since]
 
     @activity.defn(name="generate_export_file")
     async def generate_export_file(self, request: ExportFileRequest) -> GeneratedExportFile:
@@ -125,6 +133,7 @@ class OrderActivities:
         return [
             self.write_order,
             self.current_buyer,
+            self.buyer_vies_answers,
             self.generate_export_file,
             self.check_vat_number,
             self.record_vies_check,
@@ -492,6 +501,37 @@ async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(o
     decided = recorded.export_files[-1].evaluation
     assert decided.decision == "VAT_APPLICABLE"
     assert "TRANSPORT_EVIDENCE_OVERDUE" in {b.code for b in decided.blockers}
+
+
+async def test_a_redecision_hears_the_vies_answers_given_after_the_decision(orders: Orders):
+    """Decided INVALID at the evidence deadline while the vehicle was still on its way, the
+    order heard no more of its buyer: VIES then answered INVALID for the buyer during the
+    transport, the vehicle arrived, late evidence came, and a staff re-decision judged the
+    transport window without that answer: VALID_EXPORT. It reads the buyer's answers since
+    the order was created first."""
+    handle = await orders.create()
+    recorded = orders.recorded
+    await orders.picked_up(handle)
+    pickup = recorded.last.resources.transport.pickup
+    assert pickup is not None
+    deadline = transport_evidence_deadline(pickup.pickup_date, Policy().evidence_grace_days)
+    deadline_noon = datetime.combine(deadline, time(12), tzinfo=UTC)
+    await skip(orders.env, deadline_noon - await orders.env.get_current_time())
+    await skip(orders.env, timedelta(hours=13))  # 01:00 the day after: decided
+    await until(lambda: recorded.last.status == "COMPLIANCE_INVALID", "the deadline's decision")
+    # the buyer's VIES answer while the vehicle is on its way, which the order is not told of
+    now = await orders.env.get_current_time()
+    recorded.vies_answers.append(ViesEvidence(now, "INVALID", "WAPI-LATE", trigger="MANUAL"))
+    await skip(orders.env, timedelta(hours=1))
+    await orders.delivered(handle)
+    await evidence_for_valid(orders, handle)
+    await orders.attach(handle, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz")
+    await handle.execute_update(
+        OrderWorkflow.redecide, Redecide("late evidence arrived", "staff@example.com")
+    )
+    decided = recorded.last.resources.evaluation
+    assert decided is not None and decided.decision == "VAT_APPLICABLE", decided.blockers
+    assert "VIES_INVALID_DURING_TRANSPORT" in {b.code for b in decided.blockers}
 
 
 async def test_papers_of_a_revoked_transport_and_one_file_sent_twice_prove_no_party(

@@ -18,6 +18,7 @@ from workflows.orders.model import (
     OrderVin,
     Payment,
     Transport,
+    ViesEvidence,
 )
 from workflows.orders.rollup import Evaluation
 from workflows.orders.rules.outcome import ComplianceStatus
@@ -85,6 +86,14 @@ class BuyerAsked:
     buyer_uuid: str
 
 
+@dataclass
+class BuyerViesAsked:
+    """The buyer's VIES answers given from ``since`` on (the order's creation)."""
+
+    buyer_uuid: str
+    since: datetime
+
+
 class OrderStoreActivities:
     @activity.defn
     async def write_order(self, snapshot: OrderSnapshot) -> str:
@@ -94,6 +103,11 @@ class OrderStoreActivities:
     @activity.defn
     async def current_buyer(self, asked: BuyerAsked) -> BuyerRef | None:
         """The buyer's KYC facts as they are now (None: no such buyer)."""
+        raise NotImplementedError
+
+    @activity.defn
+    async def buyer_vies_answers(self, asked: BuyerViesAsked) -> list[ViesEvidence]:
+        """The buyer's VIES answers since a moment, oldest first, as the store records them."""
         raise NotImplementedError
 
 

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.money import Money
     from workflows.orders.activities import (
         BuyerAsked,
+        BuyerViesAsked,
         ExportFileActivities,
         ExportFileRequest,
         OrderSnapshot,
@@ -781,6 +782,9 @@ class OrderWorkflow:
         """Staff decide again: the held decision is dropped and the rules judge today's facts;
         a decision they reach gets a new Export File version naming the reason."""
         assert self.evaluation is not None
+        # first, as nothing has changed yet: a store away fails the command, and only it
+        if workflow.patched("redecision-hears-vies-answers"):
+            await self._hear_vies_answers_since_creation()
         self.state.redecisions.append(
             Redecision(
                 command.reason,
@@ -791,7 +795,8 @@ class OrderWorkflow:
             )
         )
         # no decision held: _commit reads the buyer as it is now before the rules judge (a
-        # decided order hears no more of its buyer's changes)
+        # decided order hears no more of its buyer's changes, nor of its VIES answers: read
+        # above)
         self.state.decided = None
         await self._commit(
             command.source,
@@ -853,6 +858,22 @@ class OrderWorkflow:
             )
         except STORE_AWAY:
             return None
+
+    async def _hear_vies_answers_since_creation(self) -> None:
+        """The buyer's VIES answers the order was not told of, as the store records them: a
+        decided order hears no more of its buyer, so an answer INVALID during the transport,
+        given after an INVALID decision at the deadline, would be missed by its re-decision."""
+        created, since = self.state.created, self.state.created_at
+        assert created is not None and since is not None
+        answers = await workflow.execute_local_activity_method(
+            OrderStoreActivities.buyer_vies_answers,
+            BuyerViesAsked(created.buyer.uuid, since),
+            start_to_close_timeout=created.settings.activity_timeout,
+            schedule_to_close_timeout=created.settings.read_model_write_budget,
+            summary="Read the buyer's VIES answers since the order was created",
+        )
+        heard = {e.checked_at for e in (*self.state.vies, *self.state.vies_heard)}
+        self.state.vies_heard.extend(e for e in answers if e.checked_at not in heard)
 
     async def _read_buyer_before_deciding(self) -> None:
         """A delivered order not decided yet may decide at this change: it reads its buyer
