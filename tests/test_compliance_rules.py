@@ -1557,6 +1557,21 @@ CHANGED_IN_2026_12_6 += [
         ("INCOMPLETE", "FAILED", "CASH_LIMIT_EXCEEDED"),
     )
 ]
+CORRECTED = at(date(2026, 4, 27), 9)  # the payment's IBAN corrected after its proof came
+CHANGED_IN_2026_12_6 += [
+    Changed(
+        "the bank's confirmation of the payment as it was before its correction",
+        change(
+            payment__corrected_at=CORRECTED,
+            documents=docs(
+                replace(BANK_PROOF, received_at=CORRECTED - timedelta(days=1)), drop=(BANK_PROOF,)
+            ),
+        ),
+        "PAYMENT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "MISSING_PAYMENT_PROOF"),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.5", "2026.12.6")) for c in CHANGED_IN_2026_12_6]
 
 
@@ -1665,6 +1680,16 @@ def test_what_2026_12_5_still_accepts(name: str, facts: ComplianceFacts):
             ),
         ),
         ("a vehicle sold on the day it arrived", change(order__purchase_date=ARRIVED)),
+        (
+            "the bank's confirmation sent again after the payment's correction",
+            change(
+                payment__corrected_at=CORRECTED,
+                documents=docs(
+                    replace(BANK_PROOF, received_at=CORRECTED + timedelta(hours=1)),
+                    drop=(BANK_PROOF,),
+                ),
+            ),
+        ),
         (
             "a final invoice without VAT of the order total",
             change(invoices=(HAPPY.invoices[0], FINAL_EXEMPT), documents=docs(FINAL_PDF)),

@@ -84,6 +84,9 @@ class Payment:
     ready_for_pickup: bool = False
     version: int = 0
     updated_at: datetime | None = None
+    # when a PATCH last changed its date, amounts or IBAN: a proof received before is of the
+    # payment as it was (None: never corrected, or corrected before this was recorded)
+    corrected_at: datetime | None = None
 
 
 @dataclass

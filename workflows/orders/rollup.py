@@ -121,6 +121,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             source_iban=payment.source_iban,
             known_ibans=tuple(created.buyer_known_ibans),
             ready_for_pickup=payment.ready_for_pickup,
+            corrected_at=payment.corrected_at,
         )
         if payment
         else None,

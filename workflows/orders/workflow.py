@@ -577,7 +577,7 @@ class OrderWorkflow:
         if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
             self._hear_known_ibans(command.buyer_known_ibans)
             payment.version += 1
-            payment.updated_at = workflow.now()
+            payment.updated_at = payment.corrected_at = workflow.now()
             await self._commit(command.source)
         return self._answer(Resource.PAYMENT, payment.version)
 

@@ -228,6 +228,8 @@ class PaymentFacts:
     # The buyer's IBANs from its other orders or confirmed by staff; never this order's own.
     known_ibans: tuple[str, ...] = ()
     ready_for_pickup: bool = False
+    # when its date, amounts or IBAN were last corrected, if ever
+    corrected_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -952,17 +954,30 @@ def _payment_iban(payment: PaymentFacts, rule: _Maker) -> RuleOutcome:
 
 
 def _payment_proof(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) -> RuleOutcome:
+    """A proof of the payment as it stands: one received before its date, amounts or IBAN
+    were corrected is of the payment as it was (a paper that still shows it is sent again)."""
+    corrected = payment.corrected_at
+    proofs = [
+        d
+        for d in _active(facts.documents)
+        if corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
+    ]
     missing = []
-    if payment.bank_amount.value and not _active_of_type(
-        facts, "PAYMENT_BANK_TRANSFER_SCREENSHOT", "PAYMENT_CONFIRMATION"
+    if payment.bank_amount.value and not any(
+        d.type in ("PAYMENT_BANK_TRANSFER_SCREENSHOT", "PAYMENT_CONFIRMATION") for d in proofs
     ):
         missing.append("a bank transfer proof or the bank's payment confirmation")
-    if payment.cash_amount.value and not _active_of_type(
-        facts, "PAYMENT_SOURCE_OF_FUNDS_DECLARATION"
+    if payment.cash_amount.value and not any(
+        d.type == "PAYMENT_SOURCE_OF_FUNDS_DECLARATION" for d in proofs
     ):
         missing.append("a source-of-funds declaration for the cash")
     if missing:
-        return rule(PENDING, f"missing {' and '.join(missing)}", "MISSING_PAYMENT_PROOF")
+        since = (
+            f" received since the payment was corrected ({_utc(corrected):%Y-%m-%d %H:%M} UTC)"
+            if corrected
+            else ""
+        )
+        return rule(PENDING, f"missing {' and '.join(missing)}{since}", "MISSING_PAYMENT_PROOF")
     return rule(PASSED, "proof of payment attached")
 
 
