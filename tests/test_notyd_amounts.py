@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from api.notyd.payments.schemas import RefundAmountIn
+from api.notyd.payments.schemas import RefundAmountIn, RefundIn
 from workflows.payments.rules.amounts import (
     BEYOND_EVERY_RANGE,
     ZERO,
@@ -365,6 +366,27 @@ def test_a_refund_amount_without_excl_is_booked_at_its_rate() -> None:
     assert (magento.incl, magento.excl) == (1210, 1000)
     no_rate = RefundAmountIn.model_validate({"total_amount_incl_tax": 1210}).request()
     assert no_rate.excl == 1210
+
+
+def test_refund_amounts_null_is_absent() -> None:
+    """PHP clients send null for a value they do not have (nested-shapes §1): a null
+    ``refund_amounts`` is absent, as a null ``refund_lines`` is, not a server error."""
+    item = {"invoice_uuid": "6a6ceb0a-c7f5-4456-84ef-6ddabddd75fd"}
+    body = {"description": "x", "amount": 100}
+    parsed = RefundIn.model_validate(
+        body | {"invoices": [item | {"refund_lines": None, "refund_amounts": None}]}
+    )
+    assert parsed.invoices is not None
+    assert (parsed.invoices[0].refund_lines, parsed.invoices[0].refund_amounts) == (None, None)
+    # the list keeps its limit, and Magento's single object is still a list of one
+    too_many = [{"total_amount_incl_tax": 1}] * 1001
+    with pytest.raises(ValidationError, match="at most 1000 items"):
+        RefundIn.model_validate(body | {"invoices": [item | {"refund_amounts": too_many}]})
+    one = RefundIn.model_validate(
+        body | {"invoices": [item | {"refund_amounts": {"total_amount_incl_tax": 100}}]}
+    )
+    assert one.invoices is not None and one.invoices[0].refund_amounts is not None
+    assert [part.total_amount_incl_tax for part in one.invoices[0].refund_amounts] == [100]
 
 
 def test_a_refund_by_lines_is_less_the_invoice_discount_it_gives_back() -> None:

@@ -683,6 +683,35 @@ async def test_null_is_absent_in_optional_free_text(stack: Stack, db: Database) 
         assert len(invoice.json()["refunds"]) == 2
 
 
+async def test_refund_amounts_null_is_absent_as_refund_lines_null_is(
+    stack: Stack, db: Database
+) -> None:
+    """A PHP client's refund with ``"refund_lines": null, "refund_amounts": null`` names no
+    lines and no amounts: it refunds the top-level ``amount`` from that invoice (it answered
+    500 when ``refund_amounts`` was null)."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    await confirm_on_page(stack, order)
+    path = f"/v1/api/orders/{order['uuid']}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        assert captured.status_code == 200, captured.text
+        invoice = captured.json()["invoice_uuid"]
+        refund = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "Damaged",
+                "amount": 12100,
+                "invoices": [
+                    {"invoice_uuid": invoice, "refund_lines": None, "refund_amounts": None}
+                ],
+            },
+        )
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert (note["invoice"], note["amount"], note["refund_lines"]) == (invoice, 12100, [])
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -416,15 +416,18 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
 
 
+# The length limit belongs to the list, not to the null the PHP clients send for "none"
+# (nested-shapes §1): null is absent, as ``refund_lines: null`` is
+_RefundAmountList = Annotated[list[RefundAmountIn], Field(max_length=MAX_LINES)]
+
+
 class RefundInvoiceIn(Lenient):
     invoice_uuid: Annotated[str, Strict(), BeforeValidator(_canonical_uuid)] = Field(
         min_length=1, max_length=36
     )  # no numbers
     external_refund_uid: str | None = Field(None, max_length=255)
     refund_lines: list[RefundLineIn] | None = Field(None, max_length=MAX_LINES)
-    refund_amounts: Annotated[
-        list[RefundAmountIn] | None, BeforeValidator(_as_list), Field(max_length=MAX_LINES)
-    ] = None
+    refund_amounts: Annotated[_RefundAmountList | None, BeforeValidator(_as_list)] = None
     discount: DiscountIn | None = None
 
 
