@@ -52,6 +52,7 @@ from workflows.payments.rules.orders import (
     check_refund,
     check_refund_totals,
     check_totals,
+    line_at,
     plan_capture,
     plan_refund,
     status_after_capture,
@@ -203,6 +204,88 @@ def test_capture_by_amount_books_lines_per_rate_and_refuses_too_much() -> None:
         LINES, TOTAL, Triple(0, 0), None, Triple(0, 0), CaptureRequest(totals=GivenTotals(99999, 1))
     )
     assert isinstance(too_much, Refusal) and too_much.kind == RefusalKind.STATE
+
+
+def _mixed_rates() -> tuple[list[OrderLineState], Triple]:
+    """Z at 0 % (10000), F at 21 % (12100 / 10000), N at 9 % (10900 / 10000)."""
+    lines = [
+        OrderLineState(1, "Z", "Z", None, 1, 10000, 10000, "0"),
+        OrderLineState(2, "F", "F", None, 1, 12100, 10000, "21"),
+        OrderLineState(3, "N", "N", None, 1, 10900, 10000, "9"),
+    ]
+    return lines, line_sum([item.line for item in lines])
+
+
+def _invoice_of_capture(plan: CapturePlan | Refusal) -> InvoiceState:
+    assert isinstance(plan, CapturePlan), plan
+    return InvoiceState("i", 1, "R", plan.amounts.incl, plan.amounts.excl, plan.invoice_lines)
+
+
+def test_a_capture_by_amount_numbers_its_invoice_lines_from_1() -> None:
+    """A capture by amount whose tax is that of the 21 % and 9 % lines has nothing at 0 %: its
+    invoice has two lines, numbered 1 and 2. Captures planned before kept the 0 % rate's
+    number (2 and 3), and those invoices are stored so."""
+    lines, total = _mixed_rates()
+    request = CaptureRequest(totals=GivenTotals(23000, 19600, 3400))
+    plan = plan_capture(lines, total, ZERO, None, ZERO, request)
+    assert isinstance(plan, CapturePlan), plan
+    assert [(line.position, line.rate) for line in plan.invoice_lines] == [(1, "21"), (2, "9")]
+    before = plan_capture(lines, total, ZERO, None, ZERO, request, numbered_from_1=False)
+    assert isinstance(before, CapturePlan), before
+    assert [(line.position, line.rate) for line in before.invoice_lines] == [(2, "21"), (3, "9")]
+
+
+@pytest.mark.parametrize("numbered_from_1", [True, False])
+def test_the_whole_of_such_an_invoice_can_be_refunded(numbered_from_1: bool) -> None:
+    """Its lines are found by their numbers, not by their places in the list: the refund of
+    the whole of an invoice stored with a line 2 and no line 1 passes the checks (it was an
+    IndexError, a 500)."""
+    lines = [
+        OrderLineState(1, "Z", "Z", None, 1, 10000, 10000, "0"),
+        OrderLineState(2, "F", "F", None, 1, 12100, 10000, "21"),
+    ]
+    total = line_sum([item.line for item in lines])
+    request = CaptureRequest(totals=GivenTotals(12100, 10000, 2100))
+    invoice = _invoice_of_capture(
+        plan_capture(lines, total, ZERO, None, ZERO, request, numbered_from_1=numbered_from_1)
+    )
+    assert [line.position for line in invoice.lines] == [1 if numbered_from_1 else 2]
+    plans = plan_refund([invoice], RefundRequest("All", totals=GivenTotals(amount=12100)))
+    assert not isinstance(plans, Refusal), plans
+    assert check_refund([invoice], plans) is None
+    assert [(part.invoice_line, part.amounts) for part in plans[0].lines] == [
+        (invoice.lines[0].position, Triple(12100, 10000))
+    ]
+
+
+@pytest.mark.parametrize("numbered_from_1", [True, False])
+def test_a_refund_of_an_invoice_line_is_checked_against_that_line(numbered_from_1: bool) -> None:
+    """The 21 % line of an invoice stored as lines 2 and 3 is refunded whole: it was checked
+    against line 3 (9 %, 7597) and refused as more than remains of it."""
+    lines, total = _mixed_rates()
+    request = CaptureRequest(totals=GivenTotals(23000, 19600, 3400))
+    invoice = _invoice_of_capture(
+        plan_capture(lines, total, ZERO, None, ZERO, request, numbered_from_1=numbered_from_1)
+    )
+
+    def refund_of(line: RefundLineRequest) -> list[CreditNotePlan]:
+        plans = plan_refund(
+            [invoice], RefundRequest("x", invoices=[RefundInvoiceRequest("i", lines=[line])])
+        )
+        assert not isinstance(plans, Refusal), plans
+        return plans
+
+    plans = refund_of(RefundLineRequest("partial_capture", 1))
+    assert check_refund([invoice], plans) is None
+    [part] = plans[0].lines
+    assert line_at(invoice.lines, part.invoice_line).rate == "21"
+    assert part.amounts == Triple(15403, 12630)
+    # a tax of more than the 21 % line holds (2773) is refused
+    refused = check_refund(
+        [invoice], refund_of(RefundLineRequest("partial_capture", 1, 15403, 12500))
+    )
+    assert refused is not None and refused.field == "total_amount_tax", refused
+    assert "(2773)" in refused.message
 
 
 def test_partial_refund_needs_one_invoice() -> None:
@@ -789,6 +872,8 @@ def test_a_capture_by_amount_invoices_lines_with_a_tax_of_at_least_0(
     assert isinstance(plan, CapturePlan), plan
     parts = [Triple(line.total_incl, line.total_excl) for line in plan.invoice_lines]
     _every_part_holds(parts, plan.amounts)
+    positions = [line.position for line in plan.invoice_lines]
+    assert positions == list(range(1, len(positions) + 1)), positions
 
 
 @SPLITS

@@ -712,6 +712,67 @@ async def test_refund_amounts_null_is_absent_as_refund_lines_null_is(
         assert (note["invoice"], note["amount"], note["refund_lines"]) == (invoice, 12100, [])
 
 
+def two_rate_order() -> dict[str, Any]:
+    """Z: 1 x 10000 at 0 %, F: 1 x 12100 / 10000 at 21 %."""
+    line = {"quantity": 1, "product_price_excl_tax": 10000}
+    return order_request(
+        order_lines=[
+            line
+            | {
+                "product_id": "Z",
+                "product_name": "Zero-rated",
+                "product_price_incl_tax": 10000,
+                "product_tax_rate_percentage": 0,
+            },
+            line
+            | {
+                "product_id": "F",
+                "product_name": "Full rate",
+                "product_price_incl_tax": 12100,
+                "product_tax_rate_percentage": 21,
+            },
+        ],
+        discount=None,
+        total_amount_incl_tax=22100,
+        total_amount_excl_tax=20000,
+        total_amount_tax=2100,
+    )
+
+
+async def test_a_partially_captured_mixed_rate_order_is_refunded_in_full(
+    stack: Stack, db: Database
+) -> None:
+    """A capture by amount whose tax is the 21 % line's invoices one line, at 21 %, numbered
+    1 (the 0 % rate has nothing to capture). The full refund every plugin sends (``amount`` =
+    what was captured) credits that line (it answered 500)."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, two_rate_order())
+    await confirm_on_page(stack, order)
+    path = f"/v1/api/orders/{order['uuid']}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(
+            f"{path}/capture/",
+            json={
+                "total_amount_incl_tax": 12100,
+                "total_amount_excl_tax": 10000,
+                "total_amount_tax": 2100,
+            },
+        )
+        assert captured.status_code == 200, captured.text
+        invoice = (await http.get(f"/v1/api/invoices/{captured.json()['invoice_uuid']}/")).json()
+        assert [
+            (line["product_id"], line["product_tax_rate_percentage"])
+            for line in invoice["invoice_lines"]
+        ] == [("partial_capture", "21.00")]
+        refund = await http.post(f"{path}/refund/", json={"description": "All", "amount": 12100})
+        assert refund.status_code == 200, refund.text
+        [note] = refund.json()["refunds"]
+        assert note["amount"] == 12100
+        assert (await http.get(f"{path}/get_status/")).json() == {"status": "partially_refunded"}
+        # nothing of it is left to refund
+        assert (await http.get(f"{path}/refundable_invoices/")).json()["results"] == []
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -50,6 +50,7 @@ from workflows.payments.rules.orders import (
     OrderLineState,
     RefundAmountRequest,
     RefundInvoiceRequest,
+    RefundLineRequest,
     RefundRequest,
 )
 
@@ -469,6 +470,80 @@ async def test_a_running_order_keeps_its_cents_within_tax_from_its_first_capture
     [note] = bureau.refunds[-1].credit_notes
     refunded = [(part.amounts.incl, part.amounts.excl) for part in note.plan.lines]
     assert refunded == [(67, 67), (49, 41), (27, 25)]
+
+    replayer = Replayer(
+        workflows=[PaymentOrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
+@workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
+class PaymentOrderWorkflowBeforeLinesFrom1(PaymentOrderWorkflow):
+    """The payment order workflow as deployed before a capture by amount numbered its
+    per-rate lines 1..n: a rate with nothing to capture kept its number."""
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        return await super().run(start)
+
+    def _lines_numbered_from_1(self) -> bool:
+        return False
+
+
+# 1 x 10000 at 0 % and 2 x 12100/10000 at 21 %
+TWO_RATES = [
+    OrderLineState(1, "z", "Zero-rated", None, 1, 10_000, 10_000, "0.00"),
+    OrderLineState(2, "f", "Full rate", None, 2, 12_100, 10_000, "21.00"),
+]
+TWO_RATES_TOTAL = Triple(34_200, 30_000)
+
+
+async def test_an_invoice_stored_with_its_lines_numbered_from_2_is_refunded_line_by_line(
+    time_skipping: WorkflowEnvironment,
+):
+    """A capture by amount with nothing at 0 % invoiced, before the deploy, its 21 % line as
+    line 2 (and no line 1), as the invoice is stored. After the deploy, the order replays that
+    capture as it was and finds the line by its number: a refund of it credits line 2 (it
+    indexed the list: an IndexError). Its next capture by amount numbers its line 1. The
+    history replays on today's code."""
+    bureau = PaymentActivities()
+    orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
+    worker = partial(deployed, orders)
+    by_amount = CaptureOrder(CaptureRequest(totals=GivenTotals(12_100, 10_000, 2_100)))
+
+    def lines(invoice: InvoiceDraft) -> list[tuple[int, str, int]]:
+        return [(line.position, line.rate, line.total_incl) for line in invoice.lines]
+
+    def refund_of(invoice: InvoiceDraft) -> RefundOrder:
+        line = RefundLineRequest("partial_capture", 1)
+        return RefundOrder(
+            RefundRequest("x", invoices=[RefundInvoiceRequest(invoice.uuid, lines=[line])])
+        )
+
+    async with worker(PaymentOrderWorkflowBeforeLinesFrom1, max_cached_workflows=0):
+        handle, status = await orders.confirmed(TWO_RATES, TWO_RATES_TOTAL)
+        assert status == "accepted"
+        await handle.execute_update(PaymentOrderWorkflow.capture, by_amount)
+    before = bureau.captures[-1].invoice
+    assert lines(before) == [(2, "21.00", 12_100)]
+
+    async with worker(PaymentOrderWorkflow, max_cached_workflows=0):  # the deploy
+        await handle.execute_update(PaymentOrderWorkflow.refund, refund_of(before))
+        [note] = bureau.refunds[-1].credit_notes
+        assert [(part.invoice_line, part.amounts) for part in note.plan.lines] == [
+            (2, Triple(12_100, 10_000))
+        ]
+        await handle.execute_update(PaymentOrderWorkflow.capture, by_amount)
+        after = bureau.captures[-1].invoice
+        answer = await handle.execute_update(PaymentOrderWorkflow.refund, refund_of(after))
+    assert lines(after) == [(1, "21.00", 12_100)]
+    assert answer.status == "partially_refunded"
+    [note] = bureau.refunds[-1].credit_notes
+    assert [(part.invoice_line, part.amounts) for part in note.plan.lines] == [
+        (1, Triple(12_100, 10_000))
+    ]
 
     replayer = Replayer(
         workflows=[PaymentOrderWorkflow],

@@ -72,6 +72,7 @@ with workflow.unsafe.imports_passed_through():
         check_refund,
         check_refund_totals,
         check_totals,
+        line_at,
         plan_capture,
         plan_refund,
         status_after_capture,
@@ -100,6 +101,9 @@ _AT_THEIR_RATES = "per-rate-lines-at-their-rates"
 # workflow that replayed a refund from before the deploy, and so kept "no" for the plain patch,
 # refused in the handler what its validator had let through
 _INCL_DECIDES = "refund-by-amount-fits-by-incl"
+# A capture by amount numbers its per-rate lines 1..n (before, a rate with nothing to capture
+# kept its number, and the invoice stored lines 2 and 3): those stored invoices keep theirs
+_LINES_FROM_1 = "per-rate-lines-numbered-from-1"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -144,6 +148,7 @@ class PaymentOrderWorkflow:
         self.cents_within_tax = False  # until _cents_to_largest finds the patch adopted
         self.at_their_rates = False  # until _lines_at_their_rates finds the patch adopted
         self.incl_decides = False  # until _refunds_by_incl finds the patch adopted
+        self.lines_from_1 = False  # until _lines_numbered_from_1 finds the patch adopted
         self.confirming = False  # the credit check runs: the link no longer expires
         self.credit: CreditVerdict | None = None
         self.approved_amount = 0  # what the credit check approved (incl. tax)
@@ -345,9 +350,11 @@ class PaymentOrderWorkflow:
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
         at_their_rates = self._lines_at_their_rates()
-        plan = self._capture_plan(command, at_their_rates, self._cents_to_largest())
+        plan = self._capture_plan(
+            command, at_their_rates, self._cents_to_largest(), self._lines_numbered_from_1()
+        )
         for take in plan.takes:
-            self.lines[take.position - 1].captured += take.quantity
+            line_at(self.lines, take.position).captured += take.quantity
         self.captured = self.captured + plan.amounts
         self.captured_discount = self.captured_discount + plan.discount
         # a capture after a refund made the order's status "captured" again, before
@@ -421,6 +428,12 @@ class PaymentOrderWorkflow:
             self.at_their_rates = adopted(_AT_THEIR_RATES)
         return self.at_their_rates
 
+    def _lines_numbered_from_1(self) -> bool:
+        """Whether a capture by amount numbers its per-rate lines 1..n (``_LINES_FROM_1``)."""
+        if not self.lines_from_1:
+            self.lines_from_1 = adopted(_LINES_FROM_1)
+        return self.lines_from_1
+
     def _refunds_by_incl(self) -> bool:
         """Whether a refund by amount fits by its amount incl. tax (``_INCL_DECIDES``)."""
         if not self.incl_decides:
@@ -441,7 +454,11 @@ class PaymentOrderWorkflow:
         return not self.cents_within_tax
 
     def _capture_plan(
-        self, command: CaptureOrder, at_their_rates: bool = True, cents_to_largest: bool = False
+        self,
+        command: CaptureOrder,
+        at_their_rates: bool = True,
+        cents_to_largest: bool = False,
+        numbered_from_1: bool = True,
     ) -> CapturePlan:
         plan = plan_capture(
             self.lines,
@@ -452,6 +469,7 @@ class PaymentOrderWorkflow:
             command.request,
             at_their_rates=at_their_rates,
             cents_to_largest=cents_to_largest,
+            numbered_from_1=numbered_from_1,
         )
         if isinstance(plan, Refusal):
             raise plan_refused(plan)
@@ -506,7 +524,7 @@ class PaymentOrderWorkflow:
         if plan.discount is not None:
             invoice.refunded_discount = invoice.refunded_discount + plan.discount.amounts
         for part in plan.lines:
-            line = invoice.lines[part.invoice_line - 1]
+            line = line_at(invoice.lines, part.invoice_line)
             line.refunded_quantity += part.quantity
             line.refunded_incl += part.amounts.incl
             line.refunded_excl += part.amounts.excl

@@ -10,9 +10,11 @@ request is a validation error (422) naming its field.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from workflows.payments.rules.amounts import (
     ZERO,
@@ -66,6 +68,20 @@ STATUS_LABELS = {
 }
 # An amount-only partial capture books one invoice line per tax rate under this product id
 PARTIAL_CAPTURE_PRODUCT = "partial_capture"
+
+
+class _Numbered(Protocol):
+    position: int
+
+
+_Line = TypeVar("_Line", bound=_Numbered)
+
+
+def line_at(lines: Iterable[_Line], position: int) -> _Line:
+    """The order or invoice line numbered ``position``. Found by its number, never by its
+    place in the list: the invoices of captures by amount planned before their lines were
+    numbered 1..n skipped the number of a tax rate with nothing to capture."""
+    return next(line for line in lines if line.position == position)
 
 
 @dataclass
@@ -207,13 +223,19 @@ def _invoice_line(line: OrderLineState, quantity: int, position: int) -> Invoice
 
 
 def _per_rate_lines(
-    lines: list[OrderLineState], amounts: Triple, at_their_rates: bool, cents_to_largest: bool
+    lines: list[OrderLineState],
+    amounts: Triple,
+    at_their_rates: bool,
+    cents_to_largest: bool,
+    numbered_from_1: bool,
 ) -> list[InvoiceLineState]:
     """Lines covering ``amounts``, one per tax rate of ``lines``, in proportion to what remains
     of each rate: each taxed at its own rate (``split_at_rates``; ``cents_to_largest`` as
     captures planned before placed the cents of rounding) or, in captures planned before
     that (``at_their_rates`` False: their workflows replay them), each with the tax of the
-    whole in the same proportion."""
+    whole in the same proportion. A rate with nothing to capture gets no line; the lines are
+    numbered 1..n, or (``numbered_from_1`` False, as captures planned before numbered them and
+    their invoices are stored) by the place of their rate among all rates."""
     weights: dict[str, int] = {}
     for line in lines:
         weights[line.rate] = weights.get(line.rate, 0) + line.price_incl * line.remaining
@@ -224,9 +246,13 @@ def _per_rate_lines(
         shares = [weights.get(r, 0) for r in rates]
         incl, excl = allocate(amounts.incl, shares), allocate(amounts.excl, shares)
         parts = {rate: Triple(incl[i], excl[i]) for i, rate in enumerate(rates)}
+    numbered = [(i + 1, rate, part) for i, (rate, part) in enumerate(parts.items())]
+    kept = [(position, rate, part) for position, rate, part in numbered if not part.is_zero]
+    if numbered_from_1:
+        kept = [(i + 1, rate, part) for i, (_, rate, part) in enumerate(kept)]
     return [
         InvoiceLineState(
-            position=i + 1,
+            position=position,
             product_id=PARTIAL_CAPTURE_PRODUCT,
             product_name="Partial capture",
             product_description=None,
@@ -237,8 +263,7 @@ def _per_rate_lines(
             total_incl=part.incl,
             total_excl=part.excl,
         )
-        for i, (rate, part) in enumerate(parts.items())
-        if not part.is_zero
+        for position, rate, part in kept
     ]
 
 
@@ -248,6 +273,7 @@ def _rest(
     discount: Triple,
     at_their_rates: bool,
     cents_to_largest: bool,
+    numbered_from_1: bool,
 ) -> CapturePlan:
     """Everything that remains: the remaining line quantities, or per-rate lines when earlier
     captures by amount left the lines and the amounts apart."""
@@ -260,7 +286,9 @@ def _rest(
     invoice_lines = (
         by_lines
         if lines_total - discount == remaining
-        else _per_rate_lines(open_lines, remaining, at_their_rates, cents_to_largest)
+        else _per_rate_lines(
+            open_lines, remaining, at_their_rates, cents_to_largest, numbered_from_1
+        )
     )
     return CapturePlan(remaining, discount, takes, invoice_lines)
 
@@ -275,9 +303,11 @@ def plan_capture(
     *,
     at_their_rates: bool = True,
     cents_to_largest: bool = False,
+    numbered_from_1: bool = True,
 ) -> CapturePlan | Refusal:
     """What a capture request takes (all that remains, an amount, or named lines), or why
-    it cannot. ``at_their_rates``, ``cents_to_largest``: see ``_per_rate_lines``."""
+    it cannot. ``at_their_rates``, ``cents_to_largest``, ``numbered_from_1``: see
+    ``_per_rate_lines``."""
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
@@ -289,7 +319,9 @@ def plan_capture(
                 "discount",
                 "must equal the discount not captured yet for a full capture",
             )
-        return _rest(lines, remaining, discount_left, at_their_rates, cents_to_largest)
+        return _rest(
+            lines, remaining, discount_left, at_their_rates, cents_to_largest, numbered_from_1
+        )
     discount = request.discount.amounts if request.discount else ZERO
     if not discount.fits_in(discount_left):
         return Refusal(
@@ -308,9 +340,13 @@ def plan_capture(
                 f"is more than remains to be captured ({remaining.incl})",
             )
         if amounts == remaining:
-            return _rest(lines, remaining, discount_left, at_their_rates, cents_to_largest)
+            return _rest(
+                lines, remaining, discount_left, at_their_rates, cents_to_largest, numbered_from_1
+            )
         open_lines = [line for line in lines if line.remaining > 0]
-        lines_at_rates = _per_rate_lines(open_lines, amounts, at_their_rates, cents_to_largest)
+        lines_at_rates = _per_rate_lines(
+            open_lines, amounts, at_their_rates, cents_to_largest, numbered_from_1
+        )
         return CapturePlan(amounts, discount, [], lines_at_rates)
     return _capture_lines(lines, remaining, discount, request)
 
@@ -806,7 +842,7 @@ def check_refund(invoices: list[InvoiceState], plans: list[CreditNotePlan]) -> R
         for part in plan.lines:
             taken[part.invoice_line] = taken.get(part.invoice_line, ZERO) + part.amounts
         for position, amounts in taken.items():
-            line = invoice.lines[position - 1]
+            line = line_at(invoice.lines, position)
             refusal = _takes_too_much(
                 amounts, line.refundable, f"to be refunded of {line.product_id}"
             )
