@@ -288,6 +288,57 @@ def test_a_refund_of_an_invoice_line_is_checked_against_that_line(numbered_from_
     assert "(2773)" in refused.message
 
 
+def _two_toothbrushes() -> InvoiceState:
+    """An invoice of 2 toothbrushes at 48400 / 40000."""
+    line = InvoiceLineState(1, "SKU", "T", None, 2, 48400, 40000, "21", 96800, 80000)
+    return InvoiceState("i", 1, "R", 96800, 80000, [line])
+
+
+def _by_lines(*lines: RefundLineRequest) -> RefundRequest:
+    return RefundRequest("Return", invoices=[RefundInvoiceRequest("i", lines=list(lines))])
+
+
+def test_a_refund_line_refunds_no_more_than_its_quantity_is_worth() -> None:
+    """refund_lines' totals are those of the quantity refunded (nested-shapes §4.1): 1 of 2
+    toothbrushes refunded for 96800 left the line 1 unit to refund and no money for it."""
+    invoice = _two_toothbrushes()
+    refused = plan_refund([invoice], _by_lines(RefundLineRequest("SKU", 1, 96800, 80000)))
+    assert refused == Refusal(
+        RefusalKind.STATE,
+        "invoices[0].refund_lines[0].total_amount_incl_tax",
+        "is more than 1 of the units left to refund are worth (48400)",
+    )
+    excl = plan_refund([invoice], _by_lines(RefundLineRequest("SKU", 1, 48400, 48400)))
+    assert isinstance(excl, Refusal)
+    assert excl.field == "invoices[0].refund_lines[0].total_amount_excl_tax", excl
+    for asked in (RefundLineRequest("SKU", 1), RefundLineRequest("SKU", 1, 20000, 16529)):
+        plans = plan_refund([invoice], _by_lines(asked))
+        assert not isinstance(plans, Refusal), plans
+        assert check_refund([invoice], plans) is None
+    # the Update handler replays refunds accepted before the check as they were
+    replayed = plan_refund(
+        [invoice], _by_lines(RefundLineRequest("SKU", 1, 96800, 80000)), units_worth=False
+    )
+    assert not isinstance(replayed, Refusal), replayed
+
+
+def test_the_last_units_of_a_line_refund_all_that_remains_of_it() -> None:
+    """A toothbrush refunded for 20000 (a partial credit) leaves 76800 for the other: the last
+    unit may take all of it, and a refund of 1 of 3 units takes its share, to the cent up."""
+    invoice = _two_toothbrushes()
+    line = invoice.lines[0]
+    line.refunded_quantity, line.refunded_incl, line.refunded_excl = 1, 20000, 16529
+    plans = plan_refund([invoice], _by_lines(RefundLineRequest("SKU", 1, 76800, 63471)))
+    assert not isinstance(plans, Refusal), plans
+    assert check_refund([invoice], plans) is None
+    three = InvoiceLineState(1, "SKU", "T", None, 3, 33, 33, "0", 100, 100)
+    assert [three.refundable_for(q) for q in (1, 2, 3)] == [
+        Triple(34, 34),
+        Triple(67, 67),
+        Triple(100, 100),
+    ]
+
+
 def test_partial_refund_needs_one_invoice() -> None:
     def invoice(uuid: str) -> InvoiceState:
         line = InvoiceLineState(1, "A", "A", None, 1, 12100, 10000, "21", 12100, 10000)

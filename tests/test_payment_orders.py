@@ -773,6 +773,44 @@ async def test_a_partially_captured_mixed_rate_order_is_refunded_in_full(
         assert (await http.get(f"{path}/refundable_invoices/")).json()["results"] == []
 
 
+async def test_a_refund_line_cannot_refund_more_than_its_quantity_is_worth(
+    stack: Stack, db: Database
+) -> None:
+    """1 of 2 toothbrushes (48400 each) refunded for 96800 is a 409 naming the field and what
+    the unit is worth (it was accepted, and refundable_invoices then listed the line with 1
+    unit to refund and 0 money); refunded for its price it passes."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request())
+    await confirm_on_page(stack, order)
+    path = f"/v1/api/orders/{order['uuid']}"
+
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        invoice = captured.json()["invoice_uuid"]
+
+        def one_toothbrush(incl: int, excl: int) -> dict[str, Any]:
+            line = {"product_id": "SKU-1", "quantity": 1}
+            line |= {"total_amount_incl_tax": incl, "total_amount_excl_tax": excl}
+            item = {"invoice_uuid": invoice, "refund_lines": [line]}
+            return {"description": "Return", "invoices": [item]}
+
+        refused = await http.post(f"{path}/refund/", json=one_toothbrush(96800, 80000))
+        assert refused.status_code == 409, refused.text
+        detail = refused.json()["detail"]
+        assert "invoices[0].refund_lines[0].total_amount_incl_tax" in detail, detail
+        assert "(48400)" in detail, detail
+        refund = await http.post(f"{path}/refund/", json=one_toothbrush(48400, 40000))
+        assert refund.status_code == 200, refund.text
+        refundable = await http.get(f"{path}/refundable_invoices/")
+        toothbrushes = next(
+            line
+            for line in refundable.json()["results"][0]["invoice_lines"]
+            if line["product_id"] == "SKU-1"
+        )
+        assert toothbrushes["refundable_quantity"] == 1
+        assert toothbrushes["total_refundable_amount_incl_tax"] == 48400
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -367,8 +367,10 @@ class PaymentOrderWorkflowBeforeInclDecides(PaymentOrderWorkflow):
     async def run(self, start: PaymentOrderStart) -> str:
         return await super().run(start)
 
-    def _refund_plans(self, command: RefundOrder, incl_decides: bool = True) -> list:
-        return super()._refund_plans(command, incl_decides=False)
+    def _refund_plans(
+        self, command: RefundOrder, incl_decides: bool = True, units_worth: bool = True
+    ) -> list:
+        return super()._refund_plans(command, incl_decides=False, units_worth=units_worth)
 
     def _refunds_by_incl(self) -> bool:
         return False  # it knew no such patch

@@ -480,7 +480,9 @@ class PaymentOrderWorkflow:
         drafts = []
         # a refund by amount had to fit in what remains by its excl. tax too, before
         incl_decides = self._refunds_by_incl()
-        for plan in self._refund_plans(command, incl_decides):
+        # the validator checked what a refund line's units are worth: refunds accepted before
+        # that check replay as they were
+        for plan in self._refund_plans(command, incl_decides, units_worth=False):
             self._apply_refund(plan)
             drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
         before = self.status
@@ -510,9 +512,11 @@ class PaymentOrderWorkflow:
         _refuse_if(check_refund(self.invoices, plans))
 
     def _refund_plans(
-        self, command: RefundOrder, incl_decides: bool = True
+        self, command: RefundOrder, incl_decides: bool = True, units_worth: bool = True
     ) -> list[CreditNotePlan]:
-        plans = plan_refund(self.invoices, command.request, incl_decides=incl_decides)
+        plans = plan_refund(
+            self.invoices, command.request, incl_decides=incl_decides, units_worth=units_worth
+        )
         if isinstance(plans, Refusal):
             raise plan_refused(plans)
         return plans

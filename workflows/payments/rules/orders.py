@@ -129,6 +129,17 @@ class InvoiceLineState:
     def refundable(self) -> Triple:
         return Triple(self.total_incl - self.refunded_incl, self.total_excl - self.refunded_excl)
 
+    def refundable_for(self, quantity: int) -> Triple:
+        """What ``quantity`` of the units left to refund may be refunded for: what remains
+        of the line per unit left, times ``quantity`` (all that remains, for all the units
+        left). Rounded up to the cent, as a refund line's amount spread over several lines
+        of its product (``allocate``) may give one of them a cent more than its share."""
+        left = self.refundable_quantity
+        if quantity >= left:
+            return self.refundable
+        rest = self.refundable
+        return Triple(-(-rest.incl * quantity // left), -(-rest.excl * quantity // left))
+
 
 @dataclass
 class InvoiceState:
@@ -578,14 +589,22 @@ def _more_than_refundable(field: str, amounts: Triple, refundable: Triple, of: s
 
 
 def plan_refund(
-    invoices: list[InvoiceState], request: RefundRequest, *, incl_decides: bool = True
+    invoices: list[InvoiceState],
+    request: RefundRequest,
+    *,
+    incl_decides: bool = True,
+    units_worth: bool = True,
 ) -> list[CreditNotePlan] | Refusal:
     """The credit notes a refund request makes, one per invoice, or why it cannot.
 
     With ``incl_decides`` (the Update handler passes False for refunds accepted before it,
     so that they replay as they were) a refund by amount must fit in what remains by its
     amount incl. tax only; its excl is then kept within what remains (``_excl_within``).
-    Without it, its incl and its excl must each fit, as before."""
+    Without it, its incl and its excl must each fit, as before.
+
+    With ``units_worth`` a refund line refunds no more than the units it names are worth
+    (``InvoiceLineState.refundable_for``). The Update handler passes False: the validator has
+    checked it, and refunds accepted before the check replay as they were."""
     refundable = sum((invoice.refundable for invoice in invoices), ZERO)
     if refundable.incl <= 0:
         return Refusal(
@@ -639,7 +658,7 @@ def plan_refund(
             )
         if any(plan.invoice_uuid == invoice.uuid for plan in plans):
             return Refusal(RefusalKind.REQUEST, f"{where}.invoice_uuid", "is named twice")
-        plan = _refund_invoice(invoice, item, request, where, incl_decides)
+        plan = _refund_invoice(invoice, item, request, where, incl_decides, units_worth)
         if isinstance(plan, Refusal):
             return plan
         plans.append(plan)
@@ -665,6 +684,7 @@ def _refund_invoice(
     request: RefundRequest,
     where: str,
     incl_decides: bool,
+    units_worth: bool,
 ) -> CreditNotePlan | Refusal:
     uid = (
         item.external_refund_uid
@@ -716,6 +736,10 @@ def _refund_invoice(
                 return Refusal(
                     RefusalKind.STATE, f"{at}.total_amount_incl_tax", "is more than can be refunded"
                 )
+            if units_worth:
+                refusal = _more_than_units_worth(given, per_line, wanted.quantity, at)
+                if refusal is not None:
+                    return refusal
             shares_incl = allocate(given.incl, [line.price_incl * q for line, q in per_line])
             shares_excl = allocate(given.excl, [line.price_excl * q for line, q in per_line])
             for k, (line, q) in enumerate(per_line):
@@ -792,6 +816,26 @@ def _refund_invoice(
     return CreditNotePlan(
         invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines), discount=discount
     )
+
+
+def _more_than_units_worth(
+    given: Triple, per_line: list[tuple[InvoiceLineState, int]], quantity: int, at: str
+) -> Refusal | None:
+    """A refund line's totals are those of the units it refunds (nested-shapes §4.1): no more
+    than those units are worth, so that no line is left with units to refund and no money
+    for them."""
+    worth = sum((line.refundable_for(q) for line, q in per_line), ZERO)
+    for name, asked, own in (
+        ("total_amount_incl_tax", given.incl, worth.incl),
+        ("total_amount_excl_tax", given.excl, worth.excl),
+    ):
+        if asked > own:
+            return Refusal(
+                RefusalKind.STATE,
+                f"{at}.{name}",
+                f"is more than {quantity} of the units left to refund are worth ({own})",
+            )
+    return None
 
 
 def check_refund_totals(request: RefundRequest, plans: list[CreditNotePlan]) -> Refusal | None:
