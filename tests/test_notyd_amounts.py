@@ -188,6 +188,58 @@ def test_capture_by_lines_then_rest() -> None:
     assert [(t.position, t.quantity) for t in rest.takes] == [(1, 1), (2, 1)]
 
 
+def _one_sku_at_two_prices() -> tuple[list[OrderLineState], Triple]:
+    """SKU twice (rule 3: a product_id need not be unique): at 48400 / 40000 and at 12100 /
+    10000, both at 21 %."""
+    lines = [
+        OrderLineState(1, "SKU", "SKU", None, 1, 48400, 40000, "21"),
+        OrderLineState(2, "SKU", "SKU", None, 1, 12100, 10000, "21"),
+    ]
+    return lines, line_sum([item.line for item in lines])
+
+
+def test_capture_line_prices_are_checked_against_the_line_they_take() -> None:
+    """With the first SKU line captured, a capture of SKU giving the second line's prices takes
+    that line: its prices were compared with the first line's (48400) and refused, and prices
+    of the first line took the second at its own price."""
+    lines, total = _one_sku_at_two_prices()
+    lines[0].captured = 1
+    captured = Triple(48400, 40000)
+    own = CaptureRequest(lines=[CaptureLineRequest("SKU", 1, 12100, 10000, "21.000000")])
+    plan = plan_capture(lines, total, captured, None, ZERO, own)
+    assert isinstance(plan, CapturePlan), plan
+    assert (plan.amounts, [t.position for t in plan.takes]) == (Triple(12100, 10000), [2])
+    first_s = CaptureRequest(lines=[CaptureLineRequest("SKU", 1, 48400)])
+    assert plan_capture(lines, total, captured, None, ZERO, first_s) == Refusal(
+        RefusalKind.REQUEST,
+        "order_lines[0].product_price_incl_tax",
+        "must equal the order line's (12100)",
+    )
+    # the Update handler replays captures accepted under the old comparison as they were
+    replayed = plan_capture(lines, total, captured, None, ZERO, first_s, prices_checked=False)
+    assert isinstance(replayed, CapturePlan), replayed
+    assert replayed.amounts == Triple(12100, 10000)
+
+
+def test_a_full_capture_naming_every_line_with_its_prices_passes_with_a_repeated_id() -> None:
+    """WooCommerce's capture (nested-shapes §3.1) names every order line with its prices; a
+    capture line spanning both lines gives prices that one of them does not have."""
+    lines, total = _one_sku_at_two_prices()
+    request = CaptureRequest(
+        lines=[
+            CaptureLineRequest("SKU", 1, 48400, 40000, "21.000000"),
+            CaptureLineRequest("SKU", 1, 12100, 10000, "21.000000"),
+        ]
+    )
+    plan = plan_capture(lines, total, ZERO, None, ZERO, request)
+    assert isinstance(plan, CapturePlan), plan
+    assert plan.amounts == total
+    both = CaptureRequest(lines=[CaptureLineRequest("SKU", 2, price_excl=40000)])
+    refused = plan_capture(lines, total, ZERO, None, ZERO, both)
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.REQUEST, refused
+    assert refused.field == "order_lines[0].product_price_excl_tax"
+
+
 def test_capture_by_amount_books_lines_per_rate_and_refuses_too_much() -> None:
     plan = plan_capture(
         LINES,

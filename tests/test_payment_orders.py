@@ -811,6 +811,47 @@ async def test_a_refund_line_cannot_refund_more_than_its_quantity_is_worth(
         assert toothbrushes["total_refundable_amount_incl_tax"] == 48400
 
 
+async def test_a_capture_of_a_repeated_product_id_with_its_own_prices(
+    stack: Stack, db: Database
+) -> None:
+    """Rule 3 (product_id need not be unique; capture lines take matching lines in order) and
+    rule 26 (prices given must match the order line): a capture naming every line with its own
+    prices, as WooCommerce sends it, captures the order (it was a 422 when a product_id repeated
+    at another price)."""
+    seller = await make_seller(stack, db)
+    first = {
+        "quantity": 1,
+        "product_id": "SKU-1",
+        "product_name": "Toothbrush",
+        "product_price_excl_tax": 40000,
+        "product_price_incl_tax": 48400,
+        "product_tax_rate_percentage": "21.00",
+    }
+    second = first | {"product_price_excl_tax": 10000, "product_price_incl_tax": 12100}
+    body = order_request(
+        order_lines=[first, second],
+        discount=None,
+        total_amount_incl_tax=60500,
+        total_amount_excl_tax=50000,
+        total_amount_tax=10500,
+    )
+    order = await create(stack, seller, body)
+    await confirm_on_page(stack, order)
+    lines = [{k: v for k, v in line.items() if k != "product_name"} for line in (first, second)]
+    async with stack.http(seller.token) as http:
+        capture = await http.post(
+            f"/v1/api/orders/{order['uuid']}/capture/",
+            json={"amount": 60500, "order_lines": lines},
+        )
+        assert capture.status_code == 200, capture.text
+        assert capture.json()["status"] == "captured"
+        invoice = await http.get(f"/v1/api/invoices/{capture.json()['invoice_uuid']}/")
+        assert [line["product_price_incl_tax"] for line in invoice.json()["invoice_lines"]] == [
+            48400,
+            12100,
+        ]
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

@@ -553,3 +553,59 @@ async def test_an_invoice_stored_with_its_lines_numbered_from_2_is_refunded_line
         workflow_runner=workflow_runner(strict=True),
     )
     await replayer.replay_workflow(await handle.fetch_history())
+
+
+@workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
+class PaymentOrderWorkflowBeforePricesOfTheLineTaken(PaymentOrderWorkflow):
+    """The payment order workflow as deployed before a capture line's prices were compared
+    with the lines it takes: they were compared with the product's first line, so a capture
+    giving that line's prices could take another line at another price (here: never
+    compared, which lets that capture through as it did)."""
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        return await super().run(start)
+
+    def _capture_plan(self, command: CaptureOrder, *args: Any, **kwargs: Any) -> Any:
+        return super()._capture_plan(command, *args, **kwargs | {"prices_checked": False})
+
+
+# the same SKU at 48400/40000 and at 12100/10000, both at 21 %
+ONE_SKU_TWO_PRICES = [
+    OrderLineState(1, "sku", "Toothbrush", None, 1, 48_400, 40_000, "21.00"),
+    OrderLineState(2, "sku", "Toothbrush", None, 1, 12_100, 10_000, "21.00"),
+]
+
+
+async def test_a_capture_that_took_a_line_at_another_price_before_the_deploy_replays(
+    time_skipping: WorkflowEnvironment,
+):
+    """Before the deploy, a capture of the SKU at the first line's prices, that line captured
+    already, took the second line at its own price. The order replays it as it was; a capture
+    at prices no line it takes has is refused after the deploy, and the history replays."""
+    bureau = PaymentActivities()
+    orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
+    worker = partial(deployed, orders)
+    first_s = CaptureOrder(CaptureRequest(lines=[CaptureLineRequest("sku", 1, 48_400)]))
+    async with worker(PaymentOrderWorkflowBeforePricesOfTheLineTaken, max_cached_workflows=0):
+        handle, status = await orders.confirmed(ONE_SKU_TWO_PRICES, Triple(60_500, 50_000))
+        assert status == "accepted"
+        await handle.execute_update(PaymentOrderWorkflow.capture, first_s)
+        await handle.execute_update(PaymentOrderWorkflow.capture, first_s)
+    assert bureau.captures[-1].invoice.amounts == Triple(12_100, 10_000)
+    async with worker(PaymentOrderWorkflow, max_cached_workflows=0):  # the deploy
+        whole = [RefundInvoiceRequest(bureau.captures[-1].invoice.uuid)]
+        refund = RefundRequest("x", totals=GivenTotals(amount=12_100), invoices=whole)
+        answer = await handle.execute_update(PaymentOrderWorkflow.refund, RefundOrder(refund))
+        assert answer.status == "partially_refunded"
+        another, _ = await orders.confirmed(ONE_SKU_TWO_PRICES, Triple(60_500, 50_000))
+        await another.execute_update(PaymentOrderWorkflow.capture, first_s)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await another.execute_update(PaymentOrderWorkflow.capture, first_s)
+    assert "must equal the order line's (12100)" in str(refusal(refused.value))
+    replayer = Replayer(
+        workflows=[PaymentOrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())

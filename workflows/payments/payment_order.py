@@ -350,8 +350,14 @@ class PaymentOrderWorkflow:
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
         at_their_rates = self._lines_at_their_rates()
+        # the validator compared given prices with the lines taken: captures accepted when
+        # they were compared with the product's first line replay as they were
         plan = self._capture_plan(
-            command, at_their_rates, self._cents_to_largest(), self._lines_numbered_from_1()
+            command,
+            at_their_rates,
+            self._cents_to_largest(),
+            self._lines_numbered_from_1(),
+            prices_checked=False,
         )
         for take in plan.takes:
             line_at(self.lines, take.position).captured += take.quantity
@@ -459,6 +465,7 @@ class PaymentOrderWorkflow:
         at_their_rates: bool = True,
         cents_to_largest: bool = False,
         numbered_from_1: bool = True,
+        prices_checked: bool = True,
     ) -> CapturePlan:
         plan = plan_capture(
             self.lines,
@@ -470,6 +477,7 @@ class PaymentOrderWorkflow:
             at_their_rates=at_their_rates,
             cents_to_largest=cents_to_largest,
             numbered_from_1=numbered_from_1,
+            prices_checked=prices_checked,
         )
         if isinstance(plan, Refusal):
             raise plan_refused(plan)

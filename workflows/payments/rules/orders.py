@@ -315,10 +315,16 @@ def plan_capture(
     at_their_rates: bool = True,
     cents_to_largest: bool = False,
     numbered_from_1: bool = True,
+    prices_checked: bool = True,
 ) -> CapturePlan | Refusal:
     """What a capture request takes (all that remains, an amount, or named lines), or why
     it cannot. ``at_their_rates``, ``cents_to_largest``, ``numbered_from_1``: see
-    ``_per_rate_lines``."""
+    ``_per_rate_lines``.
+
+    With ``prices_checked`` the prices a capture line gives must be those of the order lines
+    it takes. The Update handler passes False: the validator has checked them, and captures
+    accepted when they were compared with the first line of the product replay as they
+    were."""
     remaining = total - captured
     discount_left = remaining_discount(order_discount, captured_discount)
     if remaining.incl <= 0 and not any(line.remaining for line in lines):
@@ -359,11 +365,38 @@ def plan_capture(
             open_lines, amounts, at_their_rates, cents_to_largest, numbered_from_1
         )
         return CapturePlan(amounts, discount, [], lines_at_rates)
-    return _capture_lines(lines, remaining, discount, request)
+    return _capture_lines(lines, remaining, discount, request, prices_checked)
+
+
+def _price_refusal(
+    wanted: CaptureLineRequest, taken: list[OrderLineState], where: str
+) -> Refusal | None:
+    """The prices ``wanted`` gives that are not those of a line it takes (nested-shapes
+    rule 26): a product_id may be on several lines at several prices (rule 3)."""
+    for line in taken:
+        for name, given, own in (
+            ("product_price_incl_tax", wanted.price_incl, line.price_incl),
+            ("product_price_excl_tax", wanted.price_excl, line.price_excl),
+        ):
+            if given is not None and given != own:
+                return Refusal(
+                    RefusalKind.REQUEST, f"{where}.{name}", f"must equal the order line's ({own})"
+                )
+        if wanted.rate is not None and Decimal(wanted.rate) != Decimal(line.rate):
+            return Refusal(
+                RefusalKind.REQUEST,
+                f"{where}.product_tax_rate_percentage",
+                "must equal the order line's",
+            )
+    return None
 
 
 def _capture_lines(
-    lines: list[OrderLineState], remaining: Triple, discount: Triple, request: CaptureRequest
+    lines: list[OrderLineState],
+    remaining: Triple,
+    discount: Triple,
+    request: CaptureRequest,
+    prices_checked: bool,
 ) -> CapturePlan | Refusal:
     assert request.lines is not None
     if not request.lines:
@@ -378,29 +411,19 @@ def _capture_lines(
             return Refusal(RefusalKind.REQUEST, f"{where}.product_id", "is not a line of the order")
         if wanted.quantity < 1:
             return Refusal(RefusalKind.REQUEST, f"{where}.quantity", "must be at least 1")
-        first = matching[0]
-        for name, given, own in (
-            ("product_price_incl_tax", wanted.price_incl, first.price_incl),
-            ("product_price_excl_tax", wanted.price_excl, first.price_excl),
-        ):
-            if given is not None and given != own:
-                return Refusal(
-                    RefusalKind.REQUEST, f"{where}.{name}", f"must equal the order line's ({own})"
-                )
-        if wanted.rate is not None and Decimal(wanted.rate) != Decimal(first.rate):
-            return Refusal(
-                RefusalKind.REQUEST,
-                f"{where}.product_tax_rate_percentage",
-                "must equal the order line's",
-            )
         need = wanted.quantity
-        for line in matching:
+        taken: list[OrderLineState] = []
+        for line in matching:  # in order: a product_id need not be unique (rule 3)
             take = min(need, left[line.position])
             if take:
                 left[line.position] -= take
                 need -= take
+                taken.append(line)
                 takes.append(LineTake(line.position, take))
                 invoice_lines.append(_invoice_line(line, take, len(invoice_lines) + 1))
+        refusal = _price_refusal(wanted, taken, where) if prices_checked else None
+        if refusal is not None:
+            return refusal
         if need:
             return Refusal(
                 RefusalKind.STATE, f"{where}.quantity", "is more than remains to be captured"
