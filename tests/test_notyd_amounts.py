@@ -23,6 +23,7 @@ from workflows.payments.rules.amounts import (
     amounts_of,
     discount_of,
     discounted_tax_problem,
+    empty_order_problem,
     excl_at_rate,
     line_sum,
     order_total,
@@ -848,6 +849,20 @@ def test_a_discount_taking_more_tax_than_the_lines_hold_is_a_negative_tax() -> N
         "discount", "takes more tax off than the order lines hold (amount_tax too large)"
     )
     assert discounted_tax_problem(Triple(9100, 7000)) is None
+
+
+def test_an_order_of_nothing_is_refused_naming_what_made_it_0() -> None:
+    """An order of 0 could be accepted but never captured."""
+    message = "must be more than 0: an order of nothing cannot be captured"
+    free = Discount("Free", 12100, 10000)
+    for totals, discount, field in (
+        (GivenTotals(0, 0, 0), free, "total_amount_incl_tax"),
+        (GivenTotals(amount=0), free, "amount"),
+        (GivenTotals(), free, "discount"),  # a PATCH of the discount alone
+        (GivenTotals(), None, "order_lines"),
+    ):
+        assert empty_order_problem(ZERO, totals, discount) == TotalsProblem(field, message)
+    assert empty_order_problem(Triple(1, 1), GivenTotals(), free) is None
 
 
 def test_a_capture_after_a_refund_leaves_the_order_refunded() -> None:

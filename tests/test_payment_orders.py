@@ -852,6 +852,38 @@ async def test_a_capture_of_a_repeated_product_id_with_its_own_prices(
         ]
 
 
+async def test_an_order_of_nothing_is_refused(stack: Stack, db: Database) -> None:
+    """A discount as large as the lines makes an order of 0: it was created and accepted, and
+    then its capture answered 409 "Nothing remains to be captured" for ever. The order request
+    is a 422 naming the total, and so is a PATCH that would leave an order of nothing."""
+    seller = await make_seller(stack, db)
+    free = {"description": "Free", "amount_incl_tax": 121000, "amount_excl_tax": 100000}
+    message = "must be more than 0: an order of nothing cannot be captured"
+    async with stack.http(seller.token) as http:
+        for totals, field in (
+            (
+                {"total_amount_incl_tax": 0, "total_amount_excl_tax": 0, "total_amount_tax": 0},
+                "total_amount_incl_tax",
+            ),
+            ({"amount": 0}, "amount"),
+        ):
+            body = order_request(discount=free) | totals
+            body = {k: v for k, v in body.items() if k in totals or not k.startswith("total_")}
+            created = await http.post("/v1/api/order-request/", json=body)
+            assert created.status_code == 422, created.text
+            errors = [(e["field"], e["message"]) for e in created.json()["errors"]]
+            assert errors == [(field, message)]
+    order = await create(stack, seller, order_request())
+    async with stack.http(seller.token) as http:
+        path = f"/v1/api/orders/{order['uuid']}/"
+        patched = await http.patch(path, json={"discount": free})
+        assert patched.status_code == 422, patched.text
+        assert [e["field"] for e in patched.json()["errors"]] == ["discount"]
+        assert (await http.get(path)).json()["total_amount_incl_tax"] == order[
+            "total_amount_incl_tax"
+        ]
+
+
 async def test_huge_numeric_strings_are_refused_at_once(stack: Stack, db: Database) -> None:
     """A numeric string far past a field's range (``"1e999999"``: a million digits) gets the
     field's own range error in no time, never a million-digit conversion."""

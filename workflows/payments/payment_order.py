@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         TotalsProblem,
         Triple,
         discounted_tax_problem,
+        empty_order_problem,
         order_total,
     )
     from workflows.payments.rules.orders import (
@@ -329,8 +330,10 @@ class PaymentOrderWorkflow:
             raise refuse(
                 Refused.NOT_UPDATABLE, f"The order is {self.status}: it can no longer be updated."
             )
-        total, _, _ = self._patched(command)
-        problem = discounted_tax_problem(total)
+        total, discount, _ = self._patched(command)
+        problem = empty_order_problem(total, command.totals, discount) or discounted_tax_problem(
+            total
+        )
         if problem is not None:
             raise refuse(
                 Refused.INVALID_REQUEST,

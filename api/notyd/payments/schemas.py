@@ -37,6 +37,7 @@ from workflows.payments.rules.amounts import (
     Triple,
     discount_of,
     discounted_tax_problem,
+    empty_order_problem,
     excl_at_rate,
     line_sum,
     order_total,
@@ -318,7 +319,11 @@ class PricedOrderIn(TotalsIn):
         lines = _priced_lines(self.order_lines)
         total = order_total([line.line for line in lines], discount, self.totals)
         if not isinstance(total, TotalsProblem):
-            total = discounted_tax_problem(total) or total
+            total = (
+                empty_order_problem(total, self.totals, discount)
+                or discounted_tax_problem(total)
+                or total
+            )
         if isinstance(total, TotalsProblem):
             raise validation_problem([FieldError(total.field, total.message)])
         return total, discount, lines

@@ -325,6 +325,22 @@ def discounted_tax_problem(total: Triple) -> TotalsProblem | None:
     return None
 
 
+def empty_order_problem(
+    total: Triple, given: GivenTotals, discount: Discount | None
+) -> TotalsProblem | None:
+    """An order of 0 (lines at 0, or a discount as large as its lines): the credit check would
+    accept it, but nothing of it could ever be captured. The field named is the total given,
+    else what made it 0. The order request and the PATCH Update validator check it;
+    ``order_total``, which the PATCH handler runs again on replay, does not."""
+    if total.incl > 0:
+        return None
+    if given.given:
+        field = given.incl_field
+    else:
+        field = "discount" if discount is not None and discount.amounts.incl > 0 else "order_lines"
+    return TotalsProblem(field, "must be more than 0: an order of nothing cannot be captured")
+
+
 def totals_problem(given: GivenTotals, *, prefix: str = "") -> TotalsProblem | None:
     """What no capture or refund may say, whatever it is checked against: an amount incl. tax
     below 0, or an amount excl. tax or a tax outside 0..incl (the spec: integer cents >= 0,
