@@ -1515,7 +1515,7 @@ CHANGED_IN_2026_12_6 = [
     ),
     Changed(
         "a statement sent as the buyer's signed by another company",
-        change(**BUYER_HIRED, documents=docs(replace(STATEMENT, issuer_name="Garage Martin SAS"))),
+        change(**BUYER_HIRED, documents=docs(replace(STATEMENT, issuer_name="Garage Martin SARL"))),
         "ART_45A_BUYER_STATEMENT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
@@ -1646,6 +1646,23 @@ def test_what_2026_12_5_still_accepts(name: str, facts: ComplianceFacts):
                     )
                 ),
             ),
+        ),
+        *(
+            (
+                f"the buyer's statement signed by {person} for the buyer, with {number}",
+                change(
+                    **BUYER_HIRED,
+                    documents=docs(replace(STATEMENT, issuer_name=person, issuer_id=number)),
+                ),
+            )
+            # a German commercial register's number is not a Croatian VAT number, and some
+            # people are named as legal forms are
+            for person, number in (
+                ("Klaus Weber", "HRB 12345"),
+                ("Ike Okafor", None),
+                ("Sia Bērziņa", None),
+                ("Tamás Sas", "HRA 4711"),
+            )
         ),
         (
             "the destination stated by the CMR signed on the day of the arrival",

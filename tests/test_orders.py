@@ -843,5 +843,16 @@ async def test_a_payment_is_judged_against_the_ibans_the_buyer_paid_from_before_
         assert paid.status_code == 201, paid.text
         payment = (await client.get(f"/orders/{second}/payment")).json()
         compliance = (await client.get(f"/orders/{second}/compliance")).json()
+        # a correction of the first payment keeps what was seen before it: the second
+        # order's account came later
+        read = await client.get(f"/orders/{first}/payment")
+        corrected = await http.patch(
+            f"{tenant.seller}/orders/{first}/payment",
+            json={"paymentDate": (date.today() - timedelta(days=1)).isoformat()},
+            headers=key() | {"If-Match": read.headers["ETag"]},
+        )
+        assert corrected.status_code == 200, corrected.text
+        first_payment = (await client.get(f"/orders/{first}/payment")).json()
     assert payment["ibanConsistent"] is False
     assert "IBAN_INCONSISTENT" in {b["code"] for b in compliance["blockers"]}
+    assert first_payment["ibanConsistent"] is True

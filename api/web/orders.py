@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -510,9 +510,9 @@ async def _payment_edit(request: Request, loaded: Loaded, form: FormData) -> tup
     errors: dict[str, str] = {}
     require(form, ("paymentDate", "bankAmount"), errors)  # an emptied cash amount is none
     body = build(PaymentPatch, _payment_data(request, form, errors, loaded), errors)
-    known = await ibans_seen_besides(database(request), loaded.row.uuid)
-    command = replace(body.command(_version(form), WEB_APP), buyer_known_ibans=known)
-    after = await _send(request, loaded, OrderWorkflow.patch_payment, command)
+    after = await _send(
+        request, loaded, OrderWorkflow.patch_payment, body.command(_version(form), WEB_APP)
+    )
     return loaded.row.payment, after
 
 

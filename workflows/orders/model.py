@@ -294,7 +294,6 @@ class PatchPayment:
     cash_amount: Money | None = None
     source_iban: str | None = None
     source: ChangeSource = ChangeSource.API
-    buyer_known_ibans: list[str] | None = None  # as SubmitPayment's
 
 
 @dataclass

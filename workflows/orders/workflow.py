@@ -275,7 +275,8 @@ class OrderWorkflow:
 
     def _hear_known_ibans(self, known: list[str] | None) -> None:
         """The payment is judged against the IBANs the buyer paid from before it, as they
-        were when it came, not only those known when the order was created."""
+        were when it came, not only those known when the order was created (a correction of
+        it keeps them: a later order's IBAN was not seen before it)."""
         assert self.state.created is not None
         if known is not None:
             self.state.created.buyer_known_ibans = list(known)
@@ -575,7 +576,6 @@ class OrderWorkflow:
         assert payment is not None
         fields = ("payment_date", "bank_amount", "cash_amount", "source_iban")
         if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
-            self._hear_known_ibans(command.buyer_known_ibans)
             payment.version += 1
             payment.updated_at = payment.corrected_at = workflow.now()
             await self._commit(command.source)
@@ -783,7 +783,7 @@ class OrderWorkflow:
         a decision they reach gets a new Export File version naming the reason."""
         assert self.evaluation is not None
         # first, as nothing has changed yet: a store away fails the command, and only it
-        if workflow.patched("redecision-hears-vies-answers"):
+        if adopted("redecision-hears-vies-answers"):
             await self._hear_vies_answers_since_creation()
         self.state.redecisions.append(
             Redecision(

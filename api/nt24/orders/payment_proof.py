@@ -3,7 +3,6 @@ the daily VIES re-check."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
@@ -175,10 +174,7 @@ async def patch_payment(
         scope,
         uuid,
         OrderWorkflow.patch_payment,
-        replace(
-            body.command(expected_version(request)),
-            buyer_known_ibans=await ibans_seen_besides(db, uuid),
-        ),
+        body.command(expected_version(request)),
     )
 
 

@@ -32,6 +32,8 @@ from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from stdnum.eu import vat
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from workflows.buyers.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.buyers.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
@@ -1588,22 +1590,35 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
 
 
 def _a_vat_number(number: str) -> bool:
-    """A member state's VAT number: its prefix, then digits (a registration number has no
-    prefix)."""
-    return (
-        len(number) > 4
-        and number[:2].isalpha()
-        and _state(number[:2]) in MEMBER_STATES
-        and any(c.isdigit() for c in number[2:])
-    )
+    """A member state's VAT number by its form: its prefix, then a national part of that
+    state's length and characters (a wrong check digit still makes one). A registration
+    number is not one, though it may begin with letters: "HRB 12345" is a German register's,
+    not a Croatian VAT number."""
+    try:
+        vat.validate(number)
+    except InvalidChecksum:
+        return True
+    except ValidationError:
+        return False
+    return True
+
+
+# Legal forms no one is named: "Sas", "Ike" and "Sia" are people's names too
+_COMPANY_FORMS = frozenset(
+    {
+        "aps", "asbl", "bvba", "corp", "doo", "eood", "eurl", "gbr", "gmbh", "inc", "kft",
+        "limited", "llc", "lda", "ltd", "ltda", "mbh", "nyrt", "ohg", "ood", "oyj", "plc",
+        "sapa", "sarl", "sasu", "scrl", "sll", "slu", "snc", "spa", "spol", "sprl", "srl",
+        "srls", "sro", "uab", "vof", "vzw", "zrt",
+    }
+)  # fmt: skip
 
 
 def _a_company_name(name: str) -> bool:
-    """A name with a company's legal form ("Garage Martin SAS"), unlike a person's. The forms
-    of one or two letters are left out: they are also people's initials and names ("Sá")."""
+    """A name with a company's legal form ("Garage Martin SARL"), unlike a person's."""
     undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)
     words = {_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())}
-    return any(len(word) > 2 for word in words & _LEGAL_FORMS)
+    return bool(words & _COMPANY_FORMS)
 
 
 def _same_entity(name: str, number: str, other: str | None, other_number: str | None) -> bool:
