@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from tests.conftest import Stack
 from tests.order_flow import OrderClient, key, seller_session
+from tests.test_kyc_verification import decided, kyc_until, nt24_buyer
 
 
 def text_of(pdf: bytes) -> str:
@@ -60,3 +61,28 @@ async def test_the_export_file_masks_ibans_lists_kyc_documents_and_invoice_corre
     for between in range(1, submitted["version"] + 1):
         assert f"PRELIMINARY v{between}, corrected" not in text
     assert "INV-CORRECTED-1" in text
+
+
+async def test_an_nt24_led_buyers_export_file_shows_its_identity_verification_and_aml(
+    stack: Stack,
+):
+    """The PDF carries the buyer's identification and KYC results (contract 10): for an
+    NT24-led buyer, the platform's identity verification and AML screening, which it left
+    out."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await nt24_buyer(client, "Muster")
+        assert (await client.post(f"/buyers/{buyer}/kyc/verify")).status_code == 201
+        kyc = await kyc_until(client, buyer, decided)
+        assert (kyc["verificationStatus"], kyc["amlStatus"]) == ("VERIFIED", "CLEAR")
+        order = await client.delivered(buyer)
+        await client.compliance_until(order, lambda r: r.get("complianceStatus") == "VALID")
+        export = await client.export_file_until(order, 1)
+        content = await client.get(
+            f"/orders/{order}/finalization/export-file/versions/{export['version']}/content"
+        )
+    text = text_of(content.content)
+    assert "KYC mode NT24_LED" in text
+    assert "Identity verification VERIFIED" in text
+    assert "AML screening CLEAR" in text

@@ -49,6 +49,7 @@ from store.orders import evidence
 from store.orders.queries import invoice_corrections, invoice_versions_of
 from store.orders.rule_sets import FILES, digest
 from store.orders.views import OrderJson, order_json
+from workflows.buyers.rules.kyc import NT24_LED
 from workflows.money_json import money_from_json
 from workflows.orders import activities as interface
 from workflows.orders.activities import (
@@ -490,6 +491,7 @@ async def _export_content(
     ).all()
     evaluation, transport = request.evaluation, request.transport
     delivery = transport.delivery
+    nt24_led = buyer.kyc_mode == NT24_LED
     return pdf.ExportFileContent(
         version=request.version,
         generated_at=request.generated_at,
@@ -520,6 +522,9 @@ async def _export_content(
             address=pdf.AddressFacts(buyer.street, buyer.post_code, buyer.city, buyer.country),
             kyc_mode=buyer.kyc_mode,
             kyc_status=evaluation.modules.get("buyer", {}).get("status", "INCOMPLETE"),
+            # the platform's own checks, of an NT24-led buyer only
+            verification_status=buyer.verification_status if nt24_led else None,
+            aml_status=buyer.aml_status if nt24_led else None,
         ),
         compliance_status=evaluation.compliance_status,
         decision=evaluation.decision,
