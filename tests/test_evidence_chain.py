@@ -415,3 +415,27 @@ async def test_an_order_write_reads_the_buyers_vies_checks_whole_only_when_one_i
     assert await to_seal([first], 2) == [first.uuid, second.uuid]
     assert await to_seal([first, second], 3) == [first.uuid, second.uuid, third.uuid]
     assert await to_seal([first, second, third], 3) == []
+
+
+async def test_every_pickup_and_revocation_is_sealed_even_within_one_second(stack: Stack):
+    """A revocation's key is its revokedAt, a pickup's its confirmedAt, to the second: a
+    pickup confirmed, revoked and confirmed again within one second (a client's retry loop)
+    shared one key, and the chain sealed the first and dropped the others, the pickup that
+    stands among them."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)
+        assert (await client.post(f"/orders/{order}/payment/ready-for-pickup")).status_code == 200
+        for reason in ("wrong truck", "wrong driver"):
+            assert (await client.pickup(order)).status_code == 200
+            revoked = await client.post(
+                f"/orders/{order}/transport/pickup/revoke", {"reason": reason}
+            )
+            assert revoked.status_code == 200, revoked.text
+        assert (await client.pickup(order, driverIdentification="DE-FR-FINAL")).status_code == 200
+        chain = (await client.get(f"/orders/{order}/evidence")).json()
+    revocations = [e for e in chain["entries"] if e["kind"] == "revocation"]
+    pickups = [e for e in chain["entries"] if e["key"].startswith("milestone:pickup:")]
+    assert (len(revocations), len(pickups)) == (2, 3), [e["key"] for e in revocations + pickups]

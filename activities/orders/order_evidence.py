@@ -12,6 +12,7 @@ the read model renders it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -52,6 +53,20 @@ def _pick(values: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 def vies_check_key(check_uuid: UUID) -> str:
     """The key of a VIES check's entry in an order's chain."""
     return f"vies:{check_uuid}"
+
+
+def _revoked_pickups_in_the_same_second(snapshot: OrderSnapshot) -> int:
+    """How many revoked pickups were confirmed in the second the current pickup was."""
+    transport = snapshot.resources.transport
+    current = transport.pickup.confirmed_at if transport.pickup else None
+    if current is None:
+        return 0
+    return sum(
+        1
+        for r in transport.revocations
+        if r.pickup.confirmed_at is not None
+        and r.pickup.confirmed_at.replace(microsecond=0) == current.replace(microsecond=0)
+    )
 
 
 def evidence_of(
@@ -156,21 +171,29 @@ def evidence_of(
                 )
             )
     transport = rendered.transport
+    # Keys name a moment to the second, as the answers show it: of two revocations, or of a
+    # pickup and the revoked one before it, in one second, the later is that key's next (#2 ...)
+    # and is sealed too; the first keeps the key it always had.
+    seen: Counter[str] = Counter()
     for revocation in transport.get("revocations", []):
+        key = f"revocation:{revocation.get('revokedAt')}"
+        seen[key] += 1
         items.append(
             Evidence(
                 "revocation",
-                f"revocation:{revocation.get('revokedAt')}",
+                key if seen[key] == 1 else f"{key}#{seen[key]}",
                 {"milestone": "PICKUP_REVOKED", **revocation},
             )
         )
     for name in ("pickup", "delivery"):
         milestone = transport.get(name)
         if milestone:
+            key = f"milestone:{name}:{milestone.get('confirmedAt')}"
+            before = _revoked_pickups_in_the_same_second(snapshot) if name == "pickup" else 0
             items.append(
                 Evidence(
                     "milestone",
-                    f"milestone:{name}:{milestone.get('confirmedAt')}",
+                    key if not before else f"{key}#{before + 1}",
                     {"milestone": name.upper(), **milestone},
                 )
             )
