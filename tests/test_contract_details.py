@@ -311,3 +311,32 @@ async def test_a_patch_setting_a_status_is_refused_naming_it(stack: Stack):
         field = "readyForPickup" if name == "/payment" else "status"
         assert [e["field"] for e in answer.json()["errors"]] == [field], name
     assert after["status"] == "BLOCKED"
+
+
+async def test_a_decision_withdrawn_by_a_redecision_is_not_the_export_files(stack: Stack):
+    """Staff re-decide a VALID_EXPORT order after its buyer was blocked, and the rules reach
+    no decision: the Export File resource still answered READY with decision VALID_EXPORT,
+    the withdrawn verdict an integrator would issue an exempt final invoice on. It is
+    NOT_ELIGIBLE (compliance not terminal) with no decision; its versions stay listed."""
+    from workflows.ids import order_workflow_id
+    from workflows.orders.model import Redecide
+    from workflows.orders.workflow import OrderWorkflow
+
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        order = await client.delivered(buyer)
+        await client.compliance_until(order, lambda r: r.get("complianceStatus") == "VALID")
+        await client.export_file_until(order, 1)
+        assert (await client.post(f"/buyers/{buyer}/block", {"reason": "fraud"})).status_code == 200
+        await stack.client.get_workflow_handle(order_workflow_id(UUID(order))).execute_update(
+            OrderWorkflow.redecide, Redecide("buyer blocked", "operator")
+        )
+        rollup = await client.compliance_until(
+            order, lambda r: r.get("complianceStatus") == "INCOMPLETE"
+        )
+        export = (await client.get(f"/orders/{order}/finalization/export-file")).json()
+    assert "decision" not in rollup
+    assert export["status"] == "NOT_ELIGIBLE" and "decision" not in export, export
+    assert export["version"] == 1 and rollup["modules"]["exportFile"]["status"] == "NOT_ELIGIBLE"

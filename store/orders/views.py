@@ -209,13 +209,15 @@ def document_view(document: DocumentRef) -> dict:
 def export_file_view(order: OrderResources) -> dict:
     files = order.export_files
     latest = files[-1] if files else None
+    status = export_file_status(order)
     return compact(
         {
-            "status": export_file_status(order),
+            "status": status,
             "version": latest.version if latest else None,
             "downloadUrl": export_file_url(order.identity, latest.version) if latest else None,
             "generatedAt": _utc(latest.generated_at) if latest else None,
-            "decision": latest.decision if latest else None,
+            # a decision no longer held is not the file's to show (its PDF still names it)
+            "decision": latest.decision if latest and status != "NOT_ELIGIBLE" else None,
             "supersededVersions": [
                 {
                     "version": f.version,

@@ -53,12 +53,15 @@ def vin_compliance_status(order: OrderResources) -> str:
 
 
 def export_file_status(order: OrderResources) -> str:
-    """The Export File's ``status``: a version asked for, failed, made, or none yet."""
+    """The Export File's ``status``: a version asked for, failed, made, or none yet; and not
+    eligible while the order holds no decision, also after versions were made (a staff
+    re-decision that reached none: the files' decision no longer stands)."""
     if order.export_requested is not None:
         return "GENERATING" if order.export_files or order.evaluation is not None else "PENDING"
     if order.export_failed:
         return "FAILED"
-    return "READY" if order.export_files else "NOT_ELIGIBLE"
+    decided = order.evaluation is not None and order.evaluation.decision is not None
+    return "READY" if order.export_files and decided else "NOT_ELIGIBLE"
 
 
 def rollup_module(evaluation: Evaluation | None, name: str) -> dict[str, Any]:
