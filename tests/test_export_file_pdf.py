@@ -467,6 +467,30 @@ def test_the_buyers_kyc_documents_are_listed_with_their_hashes():
     assert "None recorded." in text_of(render_export_file(minimal_content()))
 
 
+def test_each_document_shows_what_the_rules_read_of_it():
+    """Which vehicle a carrier's CMR covers, the route it states and its issuer's number
+    decided the order (two entities, the destination), but the document's block printed only
+    its type, dates, issuer and file: an auditor could not see them."""
+    cmr = DocumentFacts(
+        "TRANSPORT_CMR",
+        date(2026, 5, 4),
+        "CARRIER",
+        "Trans Logistik GmbH",
+        "cmr-1.pdf",
+        51_200,
+        "7c" * 32,
+        "ACTIVE",
+        datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+        issuer_id="DE811907980",
+        vins=("WVWZZZ1KZAW000002",),
+        origin_country="DE",
+        destination_country="FR",
+    )
+    text = text_of(render_export_file(replace(full_content(), documents=(cmr,))))
+    for fact in ("DE811907980", "WVWZZZ1KZAW000002", "from DE to FR"):
+        assert fact in text, fact
+
+
 def test_the_invoices_correction_history_is_shown():
     history = (
         InvoiceVersionFacts(

@@ -169,6 +169,12 @@ class DocumentFacts:
     sha256: str
     status: str  # ACTIVE or SUPERSEDED
     uploaded_at: datetime
+    # what the rules read of it besides: who issued it by number, the vehicles it covers
+    # (None: all the order's), where it states the transport began and ended
+    issuer_id: str | None = None
+    vins: tuple[str, ...] | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -852,6 +858,20 @@ def _transport(content: ExportFileContent) -> list[Flowable]:
     return _section("7. Transport", *body)
 
 
+def _what_it_states(document: DocumentFacts) -> list[list[_Cell]]:
+    """The rows of what a document states that the rules read (its issuer's number, the
+    vehicles it covers, the route), when it states any of them."""
+    stated = (("from", document.origin_country), ("to", document.destination_country))
+    route = " ".join(f"{word} {country}" for word, country in stated if country)
+    if not (document.issuer_id or document.vins is not None or route):
+        return []
+    covers = ", ".join(document.vins) if document.vins is not None else "all the order's"
+    return [
+        [_label("Issuer no."), document.issuer_id or "-", _label("Route"), route or "-"],
+        [_label("Vehicles"), covers, "", ""],
+    ]
+
+
 def _document_blocks(documents: Sequence[DocumentFacts]) -> list[Flowable]:
     blocks: list[Flowable] = []
     for document in documents:
@@ -870,13 +890,16 @@ def _document_blocks(documents: Sequence[DocumentFacts]) -> list[Flowable]:
                 _label("File"),
                 f"{document.file_name}, {document.size:,} bytes",
             ],
+            *_what_it_states(document),
             # The digest on a row of its own: 64 characters that must never wrap
             [_label("SHA-256"), _mono(document.sha256), "", ""],
         ]
+        # a row with one value spans the table; the others shade their second label
+        whole = [i for i, row in enumerate(rows) if row[2:] == ["", ""]]
         style = [
             ("BACKGROUND", (0, 0), (0, -1), _SHADE),
-            ("BACKGROUND", (2, 0), (2, -2), _SHADE),
-            ("SPAN", (1, -1), (-1, -1)),
+            *(("BACKGROUND", (2, i), (2, i), _SHADE) for i in range(len(rows)) if i not in whole),
+            *(("SPAN", (1, i), (-1, i)) for i in whole),
         ]
         table = _grid(rows, (74, 172.5, 74, 172.5), header=False, extra=style)
         blocks += [KeepTogether(table), Spacer(1, 5)]

@@ -432,6 +432,10 @@ def _document(d: Document) -> pdf.DocumentFacts:
         d.sha256,
         d.status,
         d.created_at,
+        d.issuer_id,
+        tuple(d.vins) if d.vins is not None else None,
+        d.origin_country,
+        d.destination_country,
     )
 
 
