@@ -340,3 +340,29 @@ async def test_a_decision_withdrawn_by_a_redecision_is_not_the_export_files(stac
     assert "decision" not in rollup
     assert export["status"] == "NOT_ELIGIBLE" and "decision" not in export, export
     assert export["version"] == 1 and rollup["modules"]["exportFile"]["status"] == "NOT_ELIGIBLE"
+
+
+async def test_events_a_buyer_change_causes_carry_who_made_it(stack: Stack):
+    """conventions 5.5: an event's source is the origin of the change. A delivered order waits
+    only for its buyer's KYC; the integrator uploads the last KYC document through the API and
+    the order is decided: its compliance events said SYSTEM, as every buyer change did."""
+    from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
+
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        kinds = sorted(REQUIRED_DOCUMENTS["MARKETPLACE_LED"])
+        for kind in kinds[:-1]:
+            uploaded = await client.upload(f"/buyers/{buyer}/kyc/documents", kind)
+            assert uploaded.status_code == 201, uploaded.text
+        order = await client.delivered(buyer)
+        await client.compliance_until(
+            order, lambda r: "KYC_INCOMPLETE" in {b["code"] for b in r["blockers"]}
+        )
+        last = await client.upload(f"/buyers/{buyer}/kyc/documents", kinds[-1])
+        assert last.status_code == 201, last.text
+        await client.compliance_until(order, lambda r: r.get("complianceStatus") == "VALID")
+        feed = (await http.get("/v1/events", params={"orderId": order})).json()["data"]
+    decided = [e for e in feed if e["type"] == "compliance.decision_made"]
+    assert [e["source"] for e in decided] == ["API"], decided

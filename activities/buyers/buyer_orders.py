@@ -14,13 +14,18 @@ from store.buyers.buyers import open_orders
 from store.db import Database
 from workflows.buyers import activities as interface
 from workflows.buyers.activities import BuyerOrdersNotice
+from workflows.change_source import ChangeSource
 from workflows.orders.model import BUYER_CHANGED, BuyerChanged, ViesEvidence
 
 log = structlog.get_logger(__name__)
 
 
 async def notify_open_orders(
-    client: Client, db: Database, buyer_uuid: UUID, vies: ViesEvidence | None = None
+    client: Client,
+    db: Database,
+    buyer_uuid: UUID,
+    vies: ViesEvidence | None = None,
+    source: ChangeSource = ChangeSource.SYSTEM,
 ) -> int:
     """Signal every open order of the buyer with its current KYC facts; returns how many.
 
@@ -32,7 +37,7 @@ async def notify_open_orders(
     for workflow_id in found.workflow_ids:
         try:
             await client.get_workflow_handle(workflow_id).signal(
-                BUYER_CHANGED, BuyerChanged(found.buyer, vies)
+                BUYER_CHANGED, BuyerChanged(found.buyer, vies, source)
             )
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:
@@ -42,12 +47,15 @@ async def notify_open_orders(
     return len(found.workflow_ids)
 
 
-async def tell_open_orders(client: Client, db: Database, buyer_uuid: UUID) -> None:
-    """After a buyer change the API committed: its answer is that change, whether or not
-    Temporal can take the signals now. An order not told reads its buyer as it is before it
-    decides (OrderWorkflow._commit), so it cannot decide on the buyer it last heard of."""
+async def tell_open_orders(
+    client: Client, db: Database, buyer_uuid: UUID, source: ChangeSource
+) -> None:
+    """After a buyer change the API (or the web app, ``source``) committed: its answer is that
+    change, whether or not Temporal can take the signals now. An order not told reads its
+    buyer as it is before it decides (OrderWorkflow._commit), so it cannot decide on the buyer
+    it last heard of."""
     try:
-        await notify_open_orders(client, db, buyer_uuid)
+        await notify_open_orders(client, db, buyer_uuid, source=source)
     except RPCError as error:
         log.warning("buyer's open orders not told", buyer=str(buyer_uuid), error=str(error)[:200])
 

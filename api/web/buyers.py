@@ -308,7 +308,8 @@ async def buyer_action(
             version = whole_number(text(form, "version"))
             if version is None:
                 raise FormErrors(detail="The form has no version: reload the page.")
-            after = BuyerOut.of(await update_buyer(loaded.scope, uuid, body, version, db, client))
+            edited = await update_buyer(loaded.scope, uuid, body, version, db, client, WEB_APP)
+            after = BuyerOut.of(edited)
             done = "Buyer updated."
         elif action == "vies-check":
             answer = await trigger_vies_check(uuid, app_settings(request), loaded.scope, db, client)
@@ -319,8 +320,8 @@ async def buyer_action(
             if reason is None:  # the API may block without one; staff say why, for the audit
                 raise FormErrors({"reason": "say why the buyer is blocked"})
             body = build(BlockRequest, {"reason": reason}, {})
-            answer = await buyer_api.block_buyer(uuid, loaded.scope, db, client, body=body)
-            after = BuyerOut.model_validate_json(bytes(answer.body))
+            blocked = await buyer_api.block(loaded.scope, uuid, body.reason, db, client, WEB_APP)
+            after = BuyerOut.of(blocked)
             done = "Buyer blocked: no new orders, and its open orders show a blocker."
         elif action == "documents":
             file = upload_of(form)

@@ -359,3 +359,5 @@ class BuyerChanged:
 
     buyer: BuyerRef
     vies: ViesEvidence | None = None
+    # who changed the buyer: the order's events caused by it carry it
+    source: ChangeSource = ChangeSource.SYSTEM

@@ -839,9 +839,9 @@ class OrderWorkflow:
         now = await self._current_buyer() if self._reads_buyer() else None
         created.buyer = now or change.buyer
         if change.vies is not None:
-            await self._apply_vies(change.vies, ChangeSource.SYSTEM)
+            await self._apply_vies(change.vies, change.source)
         else:
-            await self._commit(ChangeSource.SYSTEM, bump_order=False, answered=False)
+            await self._commit(change.source, bump_order=False, answered=False)
 
     async def _current_buyer(self) -> BuyerRef | None:
         """The buyer as the store holds it now; None when it cannot be read (the store away

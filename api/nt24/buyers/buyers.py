@@ -47,6 +47,7 @@ from store.models import Buyer, BuyerContact, PiiAccessLog, utcnow
 from workflows.buyers.activities import ViesTrigger
 from workflows.buyers.rules.kyc import may_change_mode
 from workflows.buyers.rules.vat_numbers import InvalidVatNumber, normalize_vat_number
+from workflows.change_source import ChangeSource
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers", tags=["NT24: buyers"])
 
@@ -409,6 +410,7 @@ async def update_buyer(
     expected: int,
     db: Database,
     client: Client,
+    source: ChangeSource = ChangeSource.API,
 ) -> Buyer:
     """Apply a buyer edit read at version ``expected``: shared by the API and the web app."""
     errors = body.fixed_field_errors()
@@ -442,7 +444,7 @@ async def update_buyer(
         if changed:
             touch(buyer)
     if changed:
-        await tell_open_orders(client, db, buyer.uuid)
+        await tell_open_orders(client, db, buyer.uuid, source)
     return buyer
 
 
@@ -459,15 +461,27 @@ async def block_buyer(
     client: Temporal,
     body: Annotated[BlockRequest | None, Body()] = None,
 ) -> JSONResponse:
+    buyer = await block(scope, buyerId, body.reason if body else None, db, client)
+    return versioned(BuyerOut.of(buyer), buyer.version)
+
+
+async def block(
+    scope: PartnerScope,
+    buyer_id: UUID,
+    reason: str | None,
+    db: Database,
+    client: Client,
+    source: ChangeSource = ChangeSource.API,
+) -> Buyer:
+    """Block the buyer and tell its open orders: shared by the API and the web app."""
     async with db.transaction() as session:
-        buyer = await load_buyer(session, scope, buyerId, lock=True)
-        newly_blocked = buyer.status != "BLOCKED"
-        if newly_blocked:
-            buyer.status, buyer.blocked_reason = "BLOCKED", body.reason if body else None
+        buyer = await load_buyer(session, scope, buyer_id, lock=True)
+        if buyer.status != "BLOCKED":
+            buyer.status, buyer.blocked_reason = "BLOCKED", reason
             touch(buyer)
     # every time, not only when newly blocked: a repeat tells the orders a first one missed
-    await tell_open_orders(client, db, buyer.uuid)  # they show a blocker now
-    return versioned(BuyerOut.of(buyer), buyer.version)
+    await tell_open_orders(client, db, buyer.uuid, source)  # they show a blocker now
+    return buyer
 
 
 def _log_pii(

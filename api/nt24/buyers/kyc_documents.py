@@ -133,7 +133,7 @@ async def add_kyc_document(
     async with upload.stored(settings, db):
         # one transaction in one trip: on SQLite one hop to its writer thread, not several
         document = await db.run_transaction(partial(write_kyc_document, buyer.id, upload, source))
-    await tell_open_orders(client, db, buyer_id)  # completeness may have changed
+    await tell_open_orders(client, db, buyer_id, source)  # completeness may have changed
     return document
 
 

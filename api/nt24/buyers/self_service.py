@@ -47,6 +47,7 @@ from store.models import SelfServiceInvitation, utcnow
 from workflows.buyers.invitation_model import ACTIVE, EXPIRED, REVOKED, USED
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 from workflows.buyers.self_service_invitation import SelfServiceInvitationWorkflow, UseInvitation
+from workflows.change_source import ChangeSource
 
 router = APIRouter(prefix="/self-service", include_in_schema=False)
 
@@ -272,7 +273,8 @@ async def upload_document(
             await session.run_sync(partial(write_kyc_document, counted.buyer_id, upload, SOURCE))
     except UploadRefused:  # the file is not kept: nothing names it
         return _closed(request, await _invitation(db, token))
-    await tell_open_orders(client, db, counted.buyer.uuid)  # completeness may have changed
+    # completeness may have changed, by the buyer's own upload: the platform's link, no client's
+    await tell_open_orders(client, db, counted.buyer.uuid, ChangeSource.SYSTEM)
     return RedirectResponse(f"/self-service/{token}?uploaded={upload.type}", status_code=303)
 
 
