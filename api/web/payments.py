@@ -86,7 +86,7 @@ from store.payments.queries import (
     payment_order_with_captures,
     seller_of_invoice,
 )
-from workflows.payments.payment_order import CAPTURABLE, REFUNDABLE
+from workflows.payments.payment_order import CANCELLABLE, CAPTURABLE, REFUNDABLE
 from workflows.payments.rules import orders as order_rules
 from workflows.payments.rules.dunning import DUNNING_LABELS, DunningStatus
 from workflows.payments.rules.invoice_money import PaymentStatus
@@ -149,11 +149,6 @@ async def list_payment_orders(request: Request, seen: SignedIn) -> Response:
     )
 
 
-# What the order's workflow cancels at the seller's request (its cancel validator); the page
-# offers each command only where the workflow would take it, and the workflow still decides
-CANCELLABLE = (order_rules.PENDING, order_rules.ACCEPTED)
-
-
 async def _payment_order(
     request: Request, seen: Viewer, uuid: UUID
 ) -> tuple[PaymentOrder, list[PaymentCapture]]:
@@ -185,6 +180,7 @@ async def _payment_order_page(
         status_code=status_code,
         order=order,
         captures=captures,
+        # each command only where the order's workflow would take it, which still decides
         cancellable=order.status in CANCELLABLE,
         capturable=order.status in CAPTURABLE
         and order.captured_amount_incl_tax < order.total_amount_incl_tax,

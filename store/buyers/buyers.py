@@ -8,8 +8,10 @@ without any client call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
@@ -111,8 +113,7 @@ async def known_ibans(
     statement = select(Order.payment).where(Order.buyer_id == buyer_id, Order.payment.is_not(None))
     if created_before is not None:
         statement = statement.where(Order.created_at < created_before)
-    payments = await session.scalars(statement)
-    return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
+    return _source_ibans(await session.scalars(statement))
 
 
 async def ibans_seen_besides(db: Database, order_uuid: UUID) -> list[str]:
@@ -126,8 +127,12 @@ async def ibans_seen_besides(db: Database, order_uuid: UUID) -> list[str]:
         .where(Order.uuid == order_uuid, others.id != Order.id, others.payment.is_not(None))
     )
     async with db.session() as session:
-        payments = await session.scalars(statement)
-        return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
+        return _source_ibans(await session.scalars(statement))
+
+
+def _source_ibans(payments: Iterable[dict[str, Any] | None]) -> list[str]:
+    """The IBANs stored payments (the read model's) were made from, each once."""
+    return sorted({p["sourceIban"] for p in payments if p and p.get("sourceIban")})
 
 
 @dataclass

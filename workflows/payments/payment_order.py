@@ -85,6 +85,7 @@ with workflow.unsafe.imports_passed_through():
 STORE_TIMEOUT = timedelta(seconds=30)
 STORE_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 CAPTURABLE = (ACCEPTED, PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
+CANCELLABLE = (PENDING, ACCEPTED)  # by the seller; the buyer cancels a pending order only
 REFUNDABLE = (PARTIALLY_CAPTURED, CAPTURED, PARTIALLY_REFUNDED)
 # A PATCH that changes nothing writes nothing (before, it wrote a new revision every time)
 _UNCHANGED_PATCH = "unchanged-patch-writes-nothing"
@@ -306,7 +307,7 @@ class PaymentOrderWorkflow:
                 Refused.BEING_CONFIRMED,
                 "The buyer is confirming the order: it cannot be cancelled now.",
             )
-        allowed = (PENDING,) if command.by_buyer else (PENDING, ACCEPTED)
+        allowed = (PENDING,) if command.by_buyer else CANCELLABLE
         if self.status not in allowed:
             raise refuse(
                 Refused.NOT_CANCELLABLE, f"The order is {self.status}: it cannot be cancelled."
