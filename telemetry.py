@@ -143,12 +143,19 @@ def _by_route(span: Any, _scope: dict[str, Any]) -> None:
     _rewrite(span, attributes, path=str(route))
 
 
-def _without_query(span: Any, _request: Any) -> None:
-    """An outbound call's span keeps its URL without the query, where a provider's or a
-    receiver's token may be."""
+# The transport extension by which a call says its URL's path is a credential: a webhook
+# receiver's URL is the integrator's, and some (Slack-style) carry their secret in the path
+SECRET_PATH = "nt24_secret_path"
+
+
+def _without_query(span: Any, request: Any) -> None:
+    """An outbound call's span keeps its URL without the query or user info, where a
+    provider's or a receiver's token may be, and without the path when the call says it is
+    one (``SECRET_PATH``)."""
     attributes = getattr(span, "attributes", None)
     if span.is_recording() and attributes is not None:
-        _rewrite(span, attributes, path=None)
+        extensions = getattr(request, "extensions", None) or {}
+        _rewrite(span, attributes, path="/" if extensions.get(SECRET_PATH) else None)
 
 
 async def _async_without_query(span: Any, request: Any) -> None:
@@ -166,7 +173,11 @@ def _rewrite(span: Any, attributes: Any, path: str | None) -> None:
     for name in _URLS:
         if name in attributes:
             url = urlsplit(str(attributes[name]))
-            span.set_attribute(name, url._replace(path=path or url.path, query="").geturl())
+            netloc = url.netloc.rpartition("@")[2]
+            span.set_attribute(
+                name,
+                url._replace(netloc=netloc, path=path or url.path, query="", fragment="").geturl(),
+            )
 
 
 def current_trace_id() -> str | None:

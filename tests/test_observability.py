@@ -392,3 +392,45 @@ async def test_traces_name_a_request_by_its_route_never_a_path_with_a_credential
     assert "s3cret" not in str(served), served
     assert served.get("http.route") == "/self-service/{token}"
     assert "uploaded" not in str(called), called  # the caller's span keeps the path, not the query
+
+
+async def test_a_webhook_delivery_span_keeps_the_receivers_host_not_its_secret_path(
+    stack: Stack,
+):
+    """A receiver's URL is the integrator's, and some (Slack-style) carry their secret in
+    the path: a delivery's outbound span recorded it. It keeps the scheme and host only."""
+    from opentelemetry.trace import SpanKind
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+
+    from tests.conftest import serving
+    from tests.test_webhooks import deliveries, fire_test, register, until
+
+    async def receive(_request: Request) -> Response:
+        return Response(status_code=204)
+
+    receiver = Starlette(routes=[Route("/services/T0/B0/{secret}", receive, methods=["POST"])])
+    exporter = InMemorySpanExporter()
+    telemetry.install_tracing(telemetry.tracer_provider_for(exporter, "nt24-test"))
+    try:
+        async with serving(receiver) as base:
+            _, http = await seller_session(stack)
+            async with http:
+                hook = await register(http, f"{base}/services/T0/B0/xoxb-s3cret", ["kyc.*"])
+                await fire_test(http, hook, 1)
+
+                async def answered() -> bool:
+                    found = await deliveries(http, hook)
+                    return bool(found) and found[0].get("httpStatus") == 204
+
+                await until(answered, 20)
+    finally:
+        telemetry.uninstall_tracing()
+    port = base.rpartition(":")[2]
+    sent = [
+        dict(span.attributes or {})
+        for span in exporter.get_finished_spans()
+        if span.kind == SpanKind.CLIENT and f":{port}" in str(span.attributes)
+    ]
+    assert sent and all(a.get("http.status_code") == 204 for a in sent), sent
+    assert "s3cret" not in str(sent) and "/services" not in str(sent), sent

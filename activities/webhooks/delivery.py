@@ -75,6 +75,7 @@ from store.webhooks.events import (
     subscribed,
     utc_timestamp,
 )
+from telemetry import SECRET_PATH
 from workflows.activities import OutgoingEmail
 from workflows.ids import (
     WEBHOOK_SWEEP_SCHEDULE,
@@ -930,7 +931,7 @@ class WebhookActivities(interface.WebhookActivities):
                     url,
                     content=body,
                     headers=headers,
-                    extensions=extensions,
+                    extensions=extensions | {SECRET_PATH: True},
                     timeout=timeout,
                 ) as response,
             ):
