@@ -36,6 +36,7 @@ from workflows.orders.rules.compliance import (
     is_new_means_of_transport,
     local_date,
 )
+from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.rules.versions import EVALUATORS
 
 pytestmark = pytest.mark.fast
@@ -1574,6 +1575,36 @@ CHANGED_IN_2026_12_6 += [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.5", "2026.12.6")) for c in CHANGED_IN_2026_12_6]
 
+# each a verdict of 2026.12.6 that the contract does not give
+CHANGED_IN_2026_12_7 = [
+    Changed(
+        "a decided order's final invoice, its PDF still to come",
+        change(decided=ComplianceStatus.VALID, invoices=(*HAPPY.invoices, FINAL_EXEMPT)),
+        "FINAL_INVOICE_VAT",
+        ("INCOMPLETE", "PENDING", None),
+        ("INCOMPLETE", "PASSED", None),
+    ),
+    Changed(
+        "a final invoice with VAT on a supply decided exempt, its PDF still to come",
+        change(decided=ComplianceStatus.VALID, invoices=(*HAPPY.invoices, FINAL_WITH_VAT)),
+        "FINAL_INVOICE_VAT",
+        ("INCOMPLETE", "PENDING", None),
+        ("INCOMPLETE", "FAILED", "FINAL_INVOICE_VAT_MISMATCH"),
+    ),
+    Changed(
+        "an exempt final invoice of an order decided VAT_APPLICABLE, valid by today's evidence",
+        change(
+            decided=ComplianceStatus.INVALID,
+            invoices=(*HAPPY.invoices, FINAL_EXEMPT),
+            documents=docs(FINAL_PDF),
+        ),
+        "FINAL_INVOICE_VAT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "FINAL_INVOICE_VAT_MISMATCH"),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
+
 
 @pytest.mark.parametrize(
     ("name", "facts"),
@@ -2007,8 +2038,18 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.3") == "d7a040ba0069cd6f1a1fbcda1a876bea9e4c11332970b2b81f26f36bf118a22f"
     assert digest("2026.12.4") == "2e284657b29d58f860ca673f63fb401847d3c570f61785357c98abc3ade0ffc1"
     assert digest("2026.12.5") == "faa49a4c7cd648476d16d98653bc67071242a924bf7d3c9a544e65016f715108"
+    assert digest("2026.12.6") == "4dd54a9d88643491c72275ceb62ce120005834aa649fb27b0f4090b1ba33994f"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
-    frozen = ("2026.12.5", "2026.12.4", "2026.12.3", "2026.12.2", "2026.12.1", "2026.12", "2026.11")
+    frozen = (
+        "2026.12.6",
+        "2026.12.5",
+        "2026.12.4",
+        "2026.12.3",
+        "2026.12.2",
+        "2026.12.1",
+        "2026.12",
+        "2026.11",
+    )
     assert len({digest(), *(digest(rule_set) for rule_set in frozen)}) == len(frozen) + 1
 
 

@@ -88,6 +88,11 @@ async def test_happy_path_to_valid_export_and_the_export_file(stack: Stack):
         assert final.status_code == 201, final.text
         second = await client.export_file_until(order, 2)
         assert [v["version"] for v in second["supersededVersions"]] == [1]
+        # the version the final invoice makes judges it against the decision, not against
+        # today's evidence, which waits for the final invoice's PDF
+        content = await http.get(second["downloadUrl"])
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content.content)).pages)
+        assert "FINAL_INVOICE_VAT\nPASSED\nfinal invoice FIN-1 matches the decision" in text
         assert (await http.get(second["supersededVersions"][0]["downloadUrl"])).status_code == 200
 
         # finished (decided, delivered, finally invoiced), the order still takes what the

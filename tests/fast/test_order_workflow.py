@@ -793,6 +793,26 @@ class OrderWorkflowBefore2026_12_6(_DeployedKnowing):
         return await super().run(start)
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_7(_DeployedKnowing):
+    """The order workflow as deployed with rule set 2026.12.6: it knew 2026.11 to 2026.12.6."""
+
+    KNOWN = (
+        "2026.12.6",
+        "2026.12.5",
+        "2026.12.4",
+        "2026.12.3",
+        "2026.12.2",
+        "2026.12.1",
+        "2026.12",
+        LEGACY_RULE_SET,
+    )
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
     [
@@ -803,6 +823,7 @@ class OrderWorkflowBefore2026_12_6(_DeployedKnowing):
         (OrderWorkflowBefore2026_12_4, "2026.12.3"),
         (OrderWorkflowBefore2026_12_5, "2026.12.4"),
         (OrderWorkflowBefore2026_12_6, "2026.12.5"),
+        (OrderWorkflowBefore2026_12_7, "2026.12.6"),
     ],
     ids=[
         "from-2026.11",
@@ -812,6 +833,7 @@ class OrderWorkflowBefore2026_12_6(_DeployedKnowing):
         "from-2026.12.3",
         "from-2026.12.4",
         "from-2026.12.5",
+        "from-2026.12.6",
     ],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(

@@ -41,6 +41,7 @@ class OrderState(Protocol):
     documents: list[DocumentRef]
     vies: list[ViesEvidence]
     vies_heard: list[ViesEvidence]
+    decided: Evaluation | None
 
 
 LEGACY_RULE_SET = OLDEST
@@ -81,6 +82,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
         seller_country=created.identity.seller_country,
         seller_name=created.identity.seller_name,
         seller_vat_number=created.settings.requester_vat_number,
+        decided=order.decided.compliance_status if order.decided is not None else None,
         buyer=rules.BuyerFacts(
             name=buyer.company_name,
             vat_number=buyer.vat_number,

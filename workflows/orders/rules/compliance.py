@@ -50,7 +50,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.6"
+RULE_SET = "2026.12.7"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -290,6 +290,10 @@ class ComplianceFacts:
     policy: Policy = Policy()
     seller_name: str | None = None
     seller_vat_number: str | None = None
+    # the verdict a decided order holds (contract §12): the final invoice follows the decision,
+    # so it is checked against it, not against what the evidence says today (the final
+    # invoice's own PDF, still to come, keeps today's verdict INCOMPLETE)
+    decided: ComplianceStatus | None = None
 
 
 # ----- results -----
@@ -473,7 +477,7 @@ def evaluate(facts: ComplianceFacts) -> Rollup:
     ]
     # The invoices must agree with the verdict of all the other rules.
     verdict = _status(facts, outcomes)
-    outcomes += [_invoice_vat(facts, verdict), _final_invoice(facts, verdict)]
+    outcomes += [_invoice_vat(facts, verdict), _final_invoice(facts, facts.decided or verdict)]
     outcomes.sort(key=lambda o: MODULES.index(o.module))
     status = _status(facts, outcomes)
     return Rollup(
