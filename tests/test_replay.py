@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import (
+    Interceptor,
+    Replayer,
+    StartLocalActivityInput,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+    WorkflowOutboundInterceptor,
+)
 from temporalio.workflow import _Definition
 
 from api.shared.converter import DATA_CONVERTER
@@ -52,3 +61,52 @@ async def test_history_replays_deterministically(path: Path, strict: bool):
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+class _WritesKept(Interceptor):
+    """Keeps what the order's read-model writes carry (the ``write_order`` local activity)."""
+
+    def __init__(self) -> None:
+        self.written: list[Any] = []
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor] | None:
+        written = self.written
+
+        class Outbound(WorkflowOutboundInterceptor):
+            def start_local_activity(
+                self, input: StartLocalActivityInput
+            ) -> workflow.ActivityHandle[Any]:
+                if input.activity == "write_order":
+                    written.append(input.args[0])
+                return super().start_local_activity(input)
+
+        class Inbound(WorkflowInboundInterceptor):
+            def init(self, outbound: WorkflowOutboundInterceptor) -> None:
+                super().init(Outbound(outbound))
+
+        return Inbound
+
+
+async def test_a_payment_corrected_before_the_deploy_keeps_no_correction_time():
+    """Rule set 2026.12.6 sets aside a proof received before the payment's correction; a
+    running order whose payment was corrected before the correction time was recorded has
+    none (its proofs were judged with it). Replayed on today's worker, such an order's PATCH
+    recorded the time all the same, and its proofs stopped counting."""
+    path = Path(__file__).parent / "histories" / "order_patched.json"
+    saved = json.loads(path.read_text())
+    assert "patch_payment" in json.dumps(saved)
+    history = WorkflowHistory.from_json(saved.pop("workflowId", path.stem), saved)
+    kept = _WritesKept()
+    replayer = Replayer(
+        workflows=list(WORKFLOWS),
+        data_converter=DATA_CONVERTER,
+        workflow_runner=workflow_runner(strict=False),
+        interceptors=[kept],
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, result.replay_failure
+    payments = [w.resources.payment for w in kept.written if w.resources.payment is not None]
+    assert payments, "the history writes no payment"
+    assert [p.corrected_at for p in payments if p.corrected_at is not None] == []

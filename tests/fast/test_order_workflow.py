@@ -57,6 +57,7 @@ from workflows.orders.model import (
     OrderVin,
     PatchInvoice,
     PatchOrder,
+    PatchPayment,
     Payment,
     Pickup,
     ReadyForPickup,
@@ -565,6 +566,30 @@ async def test_papers_of_a_revoked_transport_and_one_file_sent_twice_prove_no_pa
     assert "so far WVWZZZ1KZAW000001: Eurotrans Kft (list (a))" in evidence["detail"]
     assert "Trans Logistik GmbH: received before the pickup was revoked" in evidence["detail"]
     assert "Spedition Meier: the same file as TRANSPORT_CMR of Eurotrans Kft" in evidence["detail"]
+
+
+async def test_a_payments_correction_sets_aside_the_proof_received_before_it(orders: Orders):
+    """A bank's confirmation is of the payment as it was: after a PATCH changes the IBAN, the
+    proof received before it proves nothing, and one sent again does."""
+    handle = await orders.create()
+    await orders.paid(handle)
+    await orders.attach(handle, "PAYMENT_BANK_TRANSFER_SCREENSHOT", "BANK", "Deutsche Bank")
+
+    def proof() -> str:
+        return {r["rule_id"]: r for r in orders.recorded.last.rule_outcomes}["PAYMENT_PROOF"][
+            "outcome"
+        ]
+
+    assert proof() == "PASSED"
+    payment = orders.recorded.last.resources.payment
+    assert payment is not None
+    await handle.execute_update(
+        OrderWorkflow.patch_payment,
+        PatchPayment(payment.version, source_iban="FR1420041010050500013M02606"),
+    )
+    assert proof() == "PENDING"
+    await orders.attach(handle, "PAYMENT_BANK_TRANSFER_SCREENSHOT", "BANK", "BNP Paribas")
+    assert proof() == "PASSED"
 
 
 async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders):

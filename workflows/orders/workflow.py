@@ -120,6 +120,10 @@ _VERSIONS_FOLLOW_CONTENT = "versions-follow-content"
 # order's change before it may decide (runs before the patch took the copy the signal carried,
 # so an older copy arriving last, or a change never told, could let it decide VALID)
 _BUYER_READ_WHEN_TOLD = "buyer-read-when-told"
+# A payment's correction records when it was made (Payment.corrected_at: the proofs received
+# before it are of the payment as it was). Runs before the patch recorded none, and a
+# correction they made before it keeps none, as the rules expect of it
+_PAYMENT_CORRECTION_RECORDED = "payment-correction-recorded"
 # A read-model write that fails outside a command (a deadline's, a buyer change's) is tried
 # again after a wait (runs before the patch: the failure failed the order's workflow)
 _WRITE_OUTLASTS_AN_OUTAGE = "write-outlasts-an-outage"
@@ -577,7 +581,9 @@ class OrderWorkflow:
         fields = ("payment_date", "bank_amount", "cash_amount", "source_iban")
         if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
             payment.version += 1
-            payment.updated_at = payment.corrected_at = workflow.now()
+            payment.updated_at = workflow.now()
+            if adopted(_PAYMENT_CORRECTION_RECORDED):
+                payment.corrected_at = payment.updated_at
             await self._commit(command.source)
         return self._answer(Resource.PAYMENT, payment.version)
 
