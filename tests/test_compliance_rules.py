@@ -1603,6 +1603,21 @@ CHANGED_IN_2026_12_7 = [
         ("INCOMPLETE", "FAILED", "FINAL_INVOICE_VAT_MISMATCH"),
     ),
 ]
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "the invoice's PDF received before the invoice was corrected",
+        change(
+            invoices=(replace(HAPPY.invoices[0], corrected_at=CORRECTED),),
+            documents=docs(
+                replace(INVOICE_PDF, received_at=CORRECTED - timedelta(hours=1)),
+                drop=(INVOICE_PDF,),
+            ),
+        ),
+        "INVOICE_PDF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "MISSING_INVOICE_PDF"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 

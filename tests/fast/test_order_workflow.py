@@ -592,6 +592,34 @@ async def test_a_payments_correction_sets_aside_the_proof_received_before_it(ord
     assert proof() == "PASSED"
 
 
+async def test_an_invoices_correction_sets_aside_the_pdf_received_before_it(orders: Orders):
+    """The preliminary invoice charged VAT, its PDF shows it, then a PATCH drops the VAT: the
+    only PDF still shows VAT, which is owed because it is shown (Art. 203). It proves the
+    invoice no longer; the corrected invoice's PDF does."""
+    handle = await orders.create()
+    today = await orders.today()
+    await handle.execute_update(
+        OrderWorkflow.submit_invoice,
+        SubmitInvoice(Invoice("PRELIMINARY", today, "R-2026-17", True, TOTAL)),
+    )
+    await orders.attach(handle, "SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None)
+
+    def pdf() -> str:
+        return {r["rule_id"]: r for r in orders.recorded.last.rule_outcomes}["INVOICE_PDF"][
+            "outcome"
+        ]
+
+    assert pdf() == "PASSED"
+    invoice = orders.recorded.last.resources.invoices["PRELIMINARY"]
+    await handle.execute_update(
+        OrderWorkflow.patch_invoice,
+        PatchInvoice("PRELIMINARY", invoice.version, vat_included=False),
+    )
+    assert pdf() == "PENDING"
+    await orders.attach(handle, "SHIPMENT_PRELIMINARY_INVOICE", "SELLER", None)
+    assert pdf() == "PASSED"
+
+
 async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders):
     """Ready for pickup, the order checks the buyer's VAT number daily; its history grows until
     it continues as new, and the new run carries the order on."""

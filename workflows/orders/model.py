@@ -73,6 +73,9 @@ class Invoice:
     margin_scheme: bool = False
     version: int = 0
     updated_at: datetime | None = None
+    # when a PATCH last changed it: a PDF received before shows the invoice as it was (None:
+    # never corrected, or corrected before this was recorded)
+    corrected_at: datetime | None = None
 
 
 @dataclass

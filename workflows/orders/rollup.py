@@ -113,7 +113,14 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             purchase_date=created.purchase_date,
         ),
         invoices=tuple(
-            rules.InvoiceFacts(i.type, i.invoice_number, i.amount, i.vat_included, i.margin_scheme)
+            rules.InvoiceFacts(
+                i.type,
+                i.invoice_number,
+                i.amount,
+                i.vat_included,
+                i.margin_scheme,
+                corrected_at=i.corrected_at,
+            )
             for i in order.invoices.values()
         ),
         payment=rules.PaymentFacts(

@@ -124,6 +124,9 @@ _BUYER_READ_WHEN_TOLD = "buyer-read-when-told"
 # before it are of the payment as it was). Runs before the patch recorded none, and a
 # correction they made before it keeps none, as the rules expect of it
 _PAYMENT_CORRECTION_RECORDED = "payment-correction-recorded"
+# An invoice's correction records when it was made (Invoice.corrected_at: its PDF received
+# before shows the invoice as it was). Runs before the patch recorded none
+_INVOICE_CORRECTION_RECORDED = "invoice-correction-recorded"
 # A read-model write that fails outside a command (a deadline's, a buyer change's) is tried
 # again after a wait (runs before the patch: the failure failed the order's workflow)
 _WRITE_OUTLASTS_AN_OUTAGE = "write-outlasts-an-outage"
@@ -528,6 +531,8 @@ class OrderWorkflow:
         if self._apply_patch(invoice, {name: getattr(command, name) for name in fields}):
             invoice.version += 1
             invoice.updated_at = workflow.now()
+            if adopted(_INVOICE_CORRECTION_RECORDED):
+                invoice.corrected_at = invoice.updated_at
             await self._commit(command.source)
         return self._answer(Resource.INVOICE, invoice.version, key=invoice.type)
 

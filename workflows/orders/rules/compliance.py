@@ -219,6 +219,8 @@ class InvoiceFacts:
     vat_included: bool
     margin_scheme: bool = False
     buyer_name: str | None = None  # as printed on the invoice, when known
+    # when it was last corrected, if ever: a PDF received before shows it as it was
+    corrected_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -806,12 +808,34 @@ def _invoice_buyer_name(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
 
 
 def _invoice_pdf(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
+    """Each invoice's PDF, received since the invoice was last corrected: one received before
+    shows it as it was (the VAT it charged, its amount), and VAT shown is owed (Art. 203)."""
     pdf_types = {PRELIMINARY: "SHIPMENT_PRELIMINARY_INVOICE", FINAL: "SHIPMENT_INVOICE"}
-    missing = [i for i in facts.invoices if not _active_of_type(facts, pdf_types[i.type])]
+
+    def has_pdf(invoice: InvoiceFacts) -> bool:
+        corrected = invoice.corrected_at
+        return any(
+            d.type == pdf_types[invoice.type]
+            and (
+                corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
+            )
+            for d in _active(facts.documents)
+        )
+
+    missing = [i for i in facts.invoices if not has_pdf(i)]
     if missing:
         return rule(
             PENDING,
-            "; ".join(f"the PDF of {i.type} invoice {i.number} is missing" for i in missing),
+            "; ".join(
+                f"the PDF of {i.type} invoice {i.number} is missing"
+                + (
+                    f" (one received since its correction, {_utc(i.corrected_at):%Y-%m-%d %H:%M} "
+                    "UTC)"
+                    if i.corrected_at
+                    else ""
+                )
+                for i in missing
+            ),
             "MISSING_INVOICE_PDF",
         )
     return rule(PASSED, "every invoice has its PDF")
