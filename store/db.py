@@ -43,6 +43,28 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
+def _locking_reads_take_the_write_lock(
+    connection: Connection,
+    cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    """SQLite has no SELECT ... FOR UPDATE (its compiler leaves the clause out), and its driver
+    opens no transaction for a SELECT: two edits that read one row "locked" at one version both
+    wrote it, and one was lost. A locking read begins its transaction IMMEDIATE instead, taking
+    the database's write lock until the transaction ends; the next one waits for it there (the
+    busy timeout), then reads what the first wrote."""
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or getattr(compiled.statement, "_for_update_arg", None) is None:
+        return
+    dbapi: Any = connection.connection.dbapi_connection
+    sqlite = getattr(dbapi, "_connection", dbapi)  # aiosqlite's adapter holds its connection
+    if not sqlite.in_transaction:
+        cursor.execute("BEGIN IMMEDIATE")
+
+
 def _read_only_here(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     # never waits for a lock on the event loop (a busy read goes the usual way) and never writes
@@ -77,6 +99,7 @@ def _worker_thread_engine(url: str) -> Engine | None:
     engine = _sqlite_file_engine(url)
     if engine is not None:
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _locking_reads_take_the_write_lock)
     return engine
 
 
@@ -87,6 +110,9 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine.sync_engine, "before_cursor_execute", _locking_reads_take_the_write_lock
+        )
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

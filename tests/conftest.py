@@ -341,6 +341,27 @@ async def stack(pg_url: str, db: Database, dev_server: WorkflowEnvironment) -> A
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def sqlite_stack(
+    tmp_path_factory: pytest.TempPathFactory, dev_server: WorkflowEnvironment
+) -> AsyncIterator[Stack]:
+    """The same stack on an SQLite file, the embedded default's database."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite-stack') / 'nt24.db'}"
+    await fresh_database(url)
+    database = Database(url)
+    try:
+        async with running_stack(url, database, dev_server) as running:
+            yield running
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def either_stack(request: pytest.FixtureRequest) -> Stack:
+    """The stack on each database the project runs on: a test taking it runs once on each."""
+    return request.getfixturevalue("stack" if request.param == "postgresql" else "sqlite_stack")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def skipping_stack(
     pg_url: str, db: Database, time_skipping: WorkflowEnvironment
 ) -> AsyncIterator[Stack]:

@@ -210,6 +210,33 @@ async def test_point_reads_on_postgresql_outlive_their_connections(db: Database,
         await database.dispose()
 
 
+async def test_a_locking_read_waits_for_the_edit_that_locked_the_row_first(store: Database):
+    """Two edits of one row, each reading it FOR UPDATE: the second reads what the first wrote.
+    On SQLite, which has no FOR UPDATE and opens no transaction for a SELECT, both read the
+    same version and wrote it, and one edit was lost."""
+    org = await new_organization(store)
+    buyer = await new_buyer(store, org, 0)
+    first_read = asyncio.Event()
+    seen: list[int] = []
+
+    async def edit(first: bool) -> None:
+        if not first:
+            await first_read.wait()
+        async with store.transaction() as session:
+            row = await session.scalar(select(Buyer).where(Buyer.id == buyer.id).with_for_update())
+            assert row is not None
+            seen.append(row.version)
+            if first:
+                first_read.set()
+                await asyncio.sleep(0.3)  # the other edit reads meanwhile, or waits
+            row.version += 1
+
+    await asyncio.gather(edit(first=True), edit(first=False))
+    assert seen == [0, 1]
+    async with store.session() as session:
+        assert await session.scalar(select(Buyer.version).where(Buyer.id == buyer.id)) == 2
+
+
 async def test_a_plain_transaction_commits_what_it_wrote_or_nothing(store: Database):
     # on an SQLite file it runs whole in a worker thread (store/db.py), elsewhere on the async
     # engine's connection; the same plain-session code either way
