@@ -1618,6 +1618,21 @@ CHANGED_IN_2026_12_7 += [
         ("INCOMPLETE", "PENDING", "MISSING_INVOICE_PDF"),
     ),
 ]
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "a VIES VALID given after the pickup was confirmed, an INVALID before it that day",
+        change(
+            transport__pickup_confirmed_at=at(PICKUP, 7),
+            buyer__vies_checks=(
+                ViesCheck(PICKUP, "INVALID", checked_at=at(PICKUP, 6)),
+                ViesCheck(PICKUP, "VALID", checked_at=at(PICKUP, 8)),
+            ),
+        ),
+        "VIES_AT_SUPPLY",
+        ("VALID", "PASSED", None),
+        ("INVALID", "FAILED", "VIES_INVALID"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 

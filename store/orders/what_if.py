@@ -133,6 +133,7 @@ async def _facts(
         transport=rules.TransportFacts(
             pickup_type=pickup.get("type"),
             pickup_date=_day(pickup.get("pickupDate")),
+            pickup_confirmed_at=_moment(pickup.get("confirmedAt")),
             collection_country=(pickup.get("collectionAddress") or {}).get("country"),
             delivery_date=_day(delivery.get("deliveryDate")),
             delivery_country=(delivery.get("deliveryAddress") or {}).get("country"),

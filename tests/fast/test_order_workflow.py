@@ -620,6 +620,48 @@ async def test_an_invoices_correction_sets_aside_the_pdf_received_before_it(orde
     assert pdf() == "PASSED"
 
 
+async def test_a_vies_valid_given_after_the_pickup_was_confirmed_does_not_speak_for_it(
+    orders: Orders,
+):
+    """The contract has the pickup confirmed when the vehicle leaves the seller: an answer
+    given after that confirmation, on the same day, is after the supply. VIES VALID the day
+    before, INVALID in the morning, the pickup confirmed, VALID again an hour later: the buyer
+    was not identified when the car left; the order was decided VALID_EXPORT on the last
+    answer of the day."""
+    handle = await orders.create()
+    recorded = orders.recorded
+    now = await orders.env.get_current_time()
+    morning = datetime.combine(now.date() + timedelta(days=1), time(6), tzinfo=UTC)
+    await skip(orders.env, morning - now)
+    await orders.paid(handle)
+    await handle.execute_update(OrderWorkflow.ready_for_pickup, ReadyForPickup())
+    buyer = await orders.buyer_of(handle)
+
+    async def vies_answer(result: str) -> None:
+        at = await orders.env.get_current_time()
+        writes = len(recorded.writes)
+        told = replace(buyer, vies_result=result, vies_last_checked_at=at)
+        evidence = ViesEvidence(at, result, f"WAPI-{result}", trigger="MANUAL")
+        await handle.signal(OrderWorkflow.buyer_changed, BuyerChanged(told, evidence))
+        await until(lambda: len(recorded.writes) > writes, f"the {result} answer heard")
+
+    await skip(orders.env, timedelta(hours=1))
+    await vies_answer("INVALID")
+    before = recorded.last.resources.evaluation
+    assert before is not None and "VIES_INVALID" in {b.code for b in before.blockers}
+    await skip(orders.env, timedelta(hours=1))
+    await orders.pick_up(handle)  # confirmed now, dated today
+    await skip(orders.env, timedelta(hours=1))
+    await vies_answer("VALID")
+    await evidence_for_valid(orders, handle)
+    await orders.delivered(handle)
+
+    rollup = recorded.last.resources.evaluation
+    assert rollup is not None
+    assert rollup.compliance_status == "INVALID", [(b.code, b.message) for b in rollup.blockers]
+    assert "VIES_INVALID" in {b.code for b in rollup.blockers}
+
+
 async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders):
     """Ready for pickup, the order checks the buyer's VAT number daily; its history grows until
     it continues as new, and the new run carries the order on."""

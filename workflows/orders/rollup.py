@@ -137,6 +137,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
         transport=rules.TransportFacts(
             pickup_type=pickup.type if pickup else None,
             pickup_date=pickup.pickup_date if pickup else None,
+            pickup_confirmed_at=pickup.confirmed_at if pickup else None,
             collection_country=pickup.collection_address.country
             if pickup and pickup.collection_address
             else None,

@@ -254,6 +254,9 @@ class TransportFacts:
     # when the last pickup was revoked (its transport aborted): the transport's papers received
     # before then are that transport's, not the one that followed
     revoked_at: datetime | None = None
+    # when the pickup was confirmed (the vehicle has left by then): a VIES answer later that
+    # day is after the supply
+    pickup_confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -615,7 +618,7 @@ def _vies_name(facts: ComplianceFacts, matters: bool) -> RuleOutcome:
         return rule(NOT_APPLICABLE, "a new means of transport is exempt whoever the buyer is")
     supply = facts.transport.pickup_date
     checks = _vies_answers(facts)
-    check = _supply_time_check(checks, supply, facts.policy)[0] if supply else None
+    check = _supply_time_check(checks, facts.transport, facts.policy)[0] if supply else None
     if check is None:
         check = next((c for c in reversed(checks) if c.result == "VALID"), None)
     name = (check.name or "").strip() if check else ""
@@ -1248,7 +1251,7 @@ def _vies_at_supply(facts: ComplianceFacts, matters: bool, decides: bool) -> Rul
     supply = facts.transport.pickup_date
     if supply is None:
         return rule(PENDING, "the buyer's VAT number is checked in VIES at pickup")
-    check, why = _supply_time_check(_vies_answers(facts), supply, facts.policy)
+    check, why = _supply_time_check(_vies_answers(facts), facts.transport, facts.policy)
     if check is None:
         return rule(
             PENDING,
@@ -1304,20 +1307,37 @@ def _vies_in_transport(facts: ComplianceFacts, matters: bool, decides: bool) -> 
 
 
 def _supply_time_check(
-    checks: tuple[ViesCheck, ...], supply: date, policy: Policy
+    checks: tuple[ViesCheck, ...], transport: TransportFacts, policy: Policy
 ) -> tuple[ViesCheck | None, str]:
     """The VIES answer that speaks for the time of supply, and why there is none.
 
     The last conclusive answer at or before the supply, at most ``vies_max_age_days`` old. An
     answer after the supply says nothing about the time of supply (Art. 138(1)(b) asks for the
-    buyer's identification at the supply), however soon after it came.
+    buyer's identification at the supply), however soon after it came. On the day of the
+    supply, an answer given after the pickup was confirmed came after the vehicle left: it
+    speaks for the supply only when none came before it that day or within the age limit, and
+    a VALID one never outweighs an INVALID one given after the confirmation too.
     """
+    supply = transport.pickup_date
+    assert supply is not None
     conclusive = [c for c in checks if c.result in ("VALID", "INVALID")]
     before = [c for c in conclusive if c.checked_on <= supply]
     # days between dates, not a date shifted by days: a supply dated 0001-01-01 has no eve
     recent = [c for c in before if (supply - c.checked_on).days <= policy.vies_max_age_days]
-    if recent:
-        return recent[-1], ""
+    confirmed = transport.pickup_confirmed_at
+    after_it = [
+        c
+        for c in recent
+        if confirmed is not None
+        and c.checked_at is not None
+        and c.checked_on == supply
+        and _utc(c.checked_at) > _utc(confirmed)
+    ]
+    until_it = [c for c in recent if c not in after_it]
+    if until_it or after_it:
+        check = until_it[-1] if until_it else after_it[0]
+        refused = next((c for c in after_it if c.result == "INVALID"), None)
+        return (refused if check.result == "VALID" and refused else check), ""
     if before:
         return None, (
             f"the last answer before it, on {before[-1].checked_on}, is more than "
