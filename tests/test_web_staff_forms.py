@@ -324,6 +324,45 @@ async def test_the_buyer_page_starts_the_verification_and_adds_contacts_as_the_a
     assert await audited(stack, "buyer.verify", plain) is None
 
 
+async def test_a_long_purpose_on_the_buyer_page_is_refused_naming_it(stack: Stack):
+    """The buyer page reads the contacts through the API's ``list_contacts`` and adds one
+    through ``add_contact``, each writing the personal-data access log with the request's
+    X-Purpose. The API refuses one longer than the log keeps (200 characters, 422); the web
+    app calls the functions directly, and PostgreSQL refused the row: the page answered 500.
+    Now both are a 422 naming X-Purpose, and nothing is stored."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await nt24_buyer(client, "Purposeful")
+        async with web_session(stack) as (web, token):
+            long_purpose = {"X-Purpose": "p" * 201}
+            page = await web.get(f"/app/buyers/{buyer}", headers=long_purpose)
+            assert page.status_code == 422, page.text[:500]
+            assert "X-Purpose" in page.text and "at most 200 characters" in page.text
+            added = await web.post(
+                f"/app/buyers/{buyer}/add-contact",
+                data={
+                    "csrf_token": token,
+                    "firstName": "Max",
+                    "lastName": "Muster",
+                    "email": "max@example.com",
+                },
+                headers=long_purpose,
+            )
+            assert added.status_code == 422, added.text[:500]
+            assert "X-Purpose" in added.text
+            shown = await web.get(f"/app/buyers/{buyer}", headers={"X-Purpose": "p" * 200})
+            assert shown.status_code == 200, shown.text[:500]
+        listed = (await client.get(f"/buyers/{buyer}/contacts")).json()
+    assert [c["lastName"] for c in listed] == ["Purposeful"]  # no contact was added
+    assert await audited(stack, "buyer.add_contact", buyer) is None
+    async with stack.db.session() as session:
+        purposes = await session.scalars(
+            select(PiiAccessLog.purpose).where(PiiAccessLog.actor.startswith("web:"))
+        )
+        assert "p" * 201 not in set(purposes)
+
+
 async def test_a_payment_recorded_on_the_invoice_page_marks_it_paid(stack: Stack):
     invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
     async with web_session(stack) as (web, token):
