@@ -14,12 +14,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from store.buyers.buyers import current_buyer_ref, known_ibans
+from store.buyers.buyers import (
+    current_buyer_ref,
+    ibans_paid_besides,
+    known_ibans,
+    payment_submitted_at,
+)
 from store.buyers.queries import BuyerFilter, buyer_version, buyers_of_seller
 from store.db import HELD_READERS, READ_POOL_SIZE, Database, PointRead, unreachable
 from store.identity import identity
 from store.identity.tenancy import Tenant
-from store.models import Buyer, Order, Organization, User
+from store.models import Buyer, Order, OrderChange, Organization, User
 from store.orders.queries import order_version
 from tests.test_conventions import new_buyer, new_organization
 
@@ -287,49 +292,86 @@ def test_unreachable_tells_a_database_away_from_a_refused_statement():
     assert not unreachable(ValueError("not a database error"))
 
 
-async def test_the_ibans_an_order_was_told_are_those_of_the_buyers_earlier_orders(
+async def test_a_payment_was_judged_against_the_ibans_of_the_payments_submitted_before_it(
     store: Database,
 ):
-    """An order is created knowing the IBANs its buyer paid from so far; the what-if judges it
-    with the same list, not with the IBAN of an order that came after it (which made the
-    buyer's first order IBAN_INCONSISTENT in what-if alone)."""
+    """A payment is judged against the IBANs the buyer paid from in its other orders when it
+    came; the what-if judges it with the same list: an order created first but paid last
+    knows the IBAN of an order created after it and paid before; that order does not know the
+    first's. A payment written before its order's changes were recorded counts from its
+    updatedAt."""
     org = await new_organization(store)
     buyer = await new_buyer(store, org, version=0)
-    first = datetime(2026, 3, 2, 10, tzinfo=UTC)
-    second = first + timedelta(days=1)
-    paid = [("DE89370400440532013000", first), ("FR1420041010050500013M02606", second)]
+    created = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    # (IBAN, when the payment was submitted, whether the order's changes were recorded)
+    paid = [
+        ("FR1420041010050500013M02606", created + timedelta(days=3), True),
+        ("DE89370400440532013000", created + timedelta(days=2), True),
+        ("IT60X0542811101000000123456", created + timedelta(days=4), False),
+    ]
+    orders = []
     async with store.transaction() as session:
-        for n, (iban, created) in enumerate(paid):
-            session.add(
-                Order(
-                    uuid=uuid4(),
-                    organization_id=org.id,
-                    partner_id=buyer.partner_id,
-                    buyer_id=buyer.id,
-                    external_order_id=f"iban-{n}",
-                    workflow_id=f"order-{uuid4()}",
-                    # cancelled since: rows of no workflow, which the what-if pages pass over
-                    status="CANCELLED",
-                    compliance_status="INCOMPLETE",
-                    version=1,
-                    revision=1,
-                    order={},
-                    compliance={},
-                    transport={},
-                    export_file={},
-                    payment={"sourceIban": iban},
-                    create_fingerprint="0" * 64,
-                    created_at=created,
-                    updated_at=created,
-                )
+        for n, (iban, submitted, recorded) in enumerate(paid):
+            order = Order(
+                uuid=uuid4(),
+                organization_id=org.id,
+                partner_id=buyer.partner_id,
+                buyer_id=buyer.id,
+                external_order_id=f"iban-{n}",
+                workflow_id=f"order-{uuid4()}",
+                # cancelled since: rows of no workflow, which the what-if pages pass over
+                status="CANCELLED",
+                compliance_status="INCOMPLETE",
+                version=1,
+                revision=3,
+                order={},
+                compliance={},
+                transport={},
+                export_file={},
+                # corrected a day after it was submitted: its updatedAt moved
+                payment={
+                    "sourceIban": iban,
+                    "updatedAt": (submitted + timedelta(days=recorded)).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                },
+                create_fingerprint="0" * 64,
+                created_at=created + timedelta(hours=n),
+                updated_at=submitted,
             )
+            session.add(order)
+            await session.flush()
+            orders.append(order)
+            if recorded:
+                for revision, (at, status) in enumerate(
+                    [
+                        (created, "CREATED"),
+                        (submitted, "PAYMENT_SUBMITTED"),
+                        (submitted + timedelta(days=1), "PAYMENT_SUBMITTED"),
+                    ]
+                ):
+                    session.add(
+                        OrderChange(
+                            order_id=order.id,
+                            revision=revision,
+                            at=at,
+                            source="API",
+                            status=status,
+                            version=revision,
+                        )
+                    )
+    first, second, unrecorded = orders
     async with store.session() as session:
-        told_first = await known_ibans(session, buyer.id, created_before=first)
-        told_second = await known_ibans(session, buyer.id, created_before=second)
+        when = [await payment_submitted_at(session, order) for order in orders]
+        told_first = await ibans_paid_besides(session, first.uuid, submitted_before=when[0])
+        told_second = await ibans_paid_besides(session, second.uuid, submitted_before=when[1])
+        now_first = await ibans_paid_besides(session, first.uuid)
         all_of_them = await known_ibans(session, buyer.id)
-    assert told_first == []
-    assert told_second == ["DE89370400440532013000"]
-    assert all_of_them == ["DE89370400440532013000", "FR1420041010050500013M02606"]
+    assert when == [submitted for _, submitted, _ in paid]
+    assert told_first == ["DE89370400440532013000"]
+    assert told_second == []
+    assert now_first == ["DE89370400440532013000", "IT60X0542811101000000123456"]
+    assert len(all_of_them) == 3 and unrecorded.payment["sourceIban"] in all_of_them
 
 
 async def test_point_reads_answer_as_sqlalchemy_would(store: Database):

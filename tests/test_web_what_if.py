@@ -17,7 +17,7 @@ from store.models import Order
 from store.orders.rule_sets import RULE_SET
 from store.orders.what_if import what_if
 from tests.conftest import Stack, make_tenant, running_stack
-from tests.order_flow import OrderClient, seller_session
+from tests.order_flow import TOTAL, OrderClient, money, seller_session
 from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import web_session
 from workflows.money import Money
@@ -119,3 +119,42 @@ async def test_orders_are_judged_under_the_deployments_policy(
                 if c.order_uuid == uuid
             ]
         assert under_defaults == [("VALID", "VALID_EXPORT", [])]  # what the page showed before
+
+
+async def test_a_payment_is_judged_against_the_ibans_its_workflow_judged_it_against(
+    stack: Stack,
+) -> None:
+    """The workflow judges a payment against the IBANs the buyer paid from in its other orders
+    when the payment came, not only those of the orders created before it. What-if read the
+    latter: an order created first but paid from another account after a later order was
+    paid holds IBAN_INCONSISTENT, and what-if listed it as one that would drop that blocker
+    (and the later order as one that would get it)."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        first = (await client.order(buyer))["uuid"]
+        second = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(second)  # from DE89 3704 ..., before the first pays
+        paid = await client.post(
+            f"/orders/{first}/payment",
+            {
+                "paymentDate": date.today().isoformat(),
+                "bankAmount": money(TOTAL),
+                "cashAmount": money(0),
+                "sourceIban": "FR1420041010050500013M02606",
+            },
+        )
+        assert paid.status_code == 201, paid.text
+        await client.compliance_until(
+            first, lambda r: "IBAN_INCONSISTENT" in {b["code"] for b in r["blockers"]}
+        )
+        held = await client.compliance_until(second, lambda r: r["blockers"] is not None)
+        assert "IBAN_INCONSISTENT" not in {b["code"] for b in held["blockers"]}, held
+    async with stack.db.session() as session:
+        listed = {
+            c.order_uuid: (c.blockers, c.would_blockers)
+            for c in await what_if(session, since=date.today())
+        }
+    assert first not in listed, listed.get(first)
+    assert second not in listed, listed.get(second)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workflows.change_source import ChangeSource
-from workflows.orders.status import LIFECYCLE, OrderStatus
+from workflows.orders.status import LIFECYCLE, PAID, OrderStatus
 
 API, SYSTEM = ChangeSource.API, ChangeSource.SYSTEM
 
@@ -116,9 +116,8 @@ def first_reaching(changes: Iterable[ChangeFact], statuses: Iterable[str]) -> Ch
     return None
 
 
-# The lifecycle from the payment's submission, and from its readiness for pickup, on: an order
-# gets there only through that command (a pickup needs the readiness, the readiness a payment)
-PAID = LIFECYCLE[LIFECYCLE.index(OrderStatus.PAYMENT_SUBMITTED) :]
+# The lifecycle from the readiness for pickup on: an order gets there only through that
+# command (a pickup needs the readiness, as the readiness needs a payment: PAID)
 READY = LIFECYCLE[LIFECYCLE.index(OrderStatus.READY_FOR_PICKUP) :]
 
 

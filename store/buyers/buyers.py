@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from store.db import Database, PointRead
-from store.models import Buyer, Document, Order, ViesCheck
+from store.models import Buyer, Document, Order, OrderChange, ViesCheck
 from workflows.buyers.rules.kyc import (
     NT24_LED,
     KycFacts,
@@ -28,7 +28,7 @@ from workflows.buyers.rules.kyc import (
     overall_status,
 )
 from workflows.orders.model import BuyerRef, ViesEvidence
-from workflows.orders.status import CLOSED
+from workflows.orders.status import CLOSED, PAID
 
 KYC_MODULE = "kyc"
 
@@ -105,14 +105,9 @@ async def vies_answers_since(db: Database, buyer_uuid: UUID, since: datetime) ->
         ]
 
 
-async def known_ibans(
-    session: AsyncSession, buyer_id: int, created_before: datetime | None = None
-) -> list[str]:
-    """IBANs the buyer paid from in its orders so far, or in those created before a moment
-    (what an order created then was told: the what-if judges it as the workflow does)."""
+async def known_ibans(session: AsyncSession, buyer_id: int) -> list[str]:
+    """IBANs the buyer paid from in its orders so far (what an order is created knowing)."""
     statement = select(Order.payment).where(Order.buyer_id == buyer_id, Order.payment.is_not(None))
-    if created_before is not None:
-        statement = statement.where(Order.created_at < created_before)
     return _source_ibans(await session.scalars(statement))
 
 
@@ -120,14 +115,60 @@ async def ibans_seen_besides(db: Database, order_uuid: UUID) -> list[str]:
     """IBANs the order's buyer paid from in its other orders as they stand now: what a payment
     of this order is judged against (contract: consistent with the IBANs previously seen for
     this buyer), not only those known when the order was created."""
+    async with db.session() as session:
+        return await ibans_paid_besides(session, order_uuid)
+
+
+# When each order's payment was submitted: the first written change that moved it there (no
+# other command does); the payment's own updatedAt moves with a correction or its readiness
+_PAID_CHANGES = (
+    select(OrderChange.order_id, func.min(OrderChange.at).label("at"))
+    .where(OrderChange.status.in_(PAID))
+    .group_by(OrderChange.order_id)
+    .subquery()
+)
+
+
+def _submitted_at(payment: dict[str, Any], first_paid_change: datetime | None) -> datetime | None:
+    """When the payment was submitted: the change that moved its order there, or, for an order
+    written before its changes were recorded, the payment's latest change."""
+    if first_paid_change is not None:
+        return first_paid_change
+    updated = payment.get("updatedAt")
+    return datetime.fromisoformat(updated) if updated else None
+
+
+async def payment_submitted_at(session: AsyncSession, order: Order) -> datetime | None:
+    """When the order's payment was submitted (None: it has none)."""
+    if not order.payment:
+        return None
+    first = await session.scalar(
+        select(_PAID_CHANGES.c.at).where(_PAID_CHANGES.c.order_id == order.id)
+    )
+    return _submitted_at(order.payment, first)
+
+
+async def ibans_paid_besides(
+    session: AsyncSession, order_uuid: UUID, *, submitted_before: datetime | None = None
+) -> list[str]:
+    """IBANs the order's buyer paid from in its other orders; with ``submitted_before``, only
+    in the payments submitted before that moment: what a payment of this order submitted then
+    was judged against (the what-if judges it as the workflow did)."""
     others = aliased(Order)
     statement = (
-        select(others.payment)
+        select(others.payment, _PAID_CHANGES.c.at)
         .join(Order, Order.buyer_id == others.buyer_id)
+        .outerjoin(_PAID_CHANGES, _PAID_CHANGES.c.order_id == others.id)
         .where(Order.uuid == order_uuid, others.id != Order.id, others.payment.is_not(None))
     )
-    async with db.session() as session:
-        return _source_ibans(await session.scalars(statement))
+    payments = []
+    for payment, first_paid_change in await session.execute(statement):
+        if not payment:  # stored as JSON null, which IS NOT NULL lets through
+            continue
+        submitted = _submitted_at(payment, first_paid_change)
+        if submitted_before is None or (submitted is not None and submitted < submitted_before):
+            payments.append(payment)
+    return _source_ibans(payments)
 
 
 def _source_ibans(payments: Iterable[dict[str, Any] | None]) -> list[str]:

@@ -23,7 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.buyers.buyers import active_kyc_document_types, known_ibans, kyc_facts
+from store.buyers.buyers import (
+    active_kyc_document_types,
+    ibans_paid_besides,
+    kyc_facts,
+    payment_submitted_at,
+)
 from store.models import Buyer, Document, EvidenceEntry, Order, OrderChange, Partner, ViesCheck
 from store.orders.rule_sets import EVALUATORS, RULE_SET
 from workflows.money_json import money_from_json
@@ -77,8 +82,13 @@ async def _facts(
         )
     ).all()
     documents = (await session.scalars(select(Document).where(Document.order_id == order.id))).all()
-    # as the order was told when it was created: a later order's IBAN is not this one's
-    ibans = await known_ibans(session, buyer.id, created_before=order.created_at)
+    # as the order was told when its payment came: a payment submitted later is not "seen before"
+    submitted = await payment_submitted_at(session, order)
+    ibans = (
+        await ibans_paid_besides(session, order.uuid, submitted_before=submitted)
+        if order.payment
+        else []
+    )
     own = (order.payment or {}).get("sourceIban")
     transport = order.transport or {}
     pickup, delivery = transport.get("pickup") or {}, transport.get("delivery") or {}

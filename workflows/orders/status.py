@@ -30,6 +30,8 @@ LIFECYCLE = (
     OrderStatus.TRANSPORT_IN_PROGRESS,
     OrderStatus.TRANSPORT_COMPLETED,
 )
+# From the payment's submission on: an order gets there only through that command
+PAID = LIFECYCLE[LIFECYCLE.index(OrderStatus.PAYMENT_SUBMITTED) :]
 # Before pickup: the order may still be cancelled
 CANCELLABLE = LIFECYCLE[:4]
 # Decided or cancelled: the lifecycle no longer moves it, nor does a change of its buyer
