@@ -149,6 +149,38 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
     assert re.search(rf'<a href="/app/buyers/{buyer}">Buyer [^<(]+ \(\w+\)</a>', log.text)
 
 
+async def test_the_events_a_staff_kyc_review_causes_say_the_web_app_made_it(stack: Stack):
+    """An event's source is the origin of the change. A buyer edit, block or KYC upload tells
+    the orders who made it; a staff member's KYC review in the web app told them through the
+    verification workflow, which said nothing of it: the order the approval decided said its
+    decision came from SYSTEM."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await nt24_buyer(client, "Reviewing")
+        assert (await client.post(f"/buyers/{buyer}/kyc/verify")).status_code == 201
+        handle = stack.client.get_workflow_handle(kyc_workflow_id(buyer))
+        async with asyncio.timeout(30):
+            while (await handle.query(KycWorkflow.state))["phase"] != REVIEW:
+                await asyncio.sleep(0.2)
+        order = await client.delivered(buyer)
+        before = await client.compliance_until(order, lambda r: r["blockers"])
+        assert before.get("complianceStatus") == "INCOMPLETE", before
+        async with web_session(stack) as (web, token):
+            answer = await web.post(
+                f"/app/buyers/{buyer}/kyc-review",
+                data={"csrf_token": token, "decision": "approve", "reason": "namesake"},
+            )
+            assert answer.status_code == 303, answer.text
+        after = await client.compliance_until(
+            order, lambda r: r.get("complianceStatus") != "INCOMPLETE"
+        )
+        assert after.get("decision"), after
+        feed = (await http.get("/v1/events", params={"orderId": order})).json()["data"]
+    decided = [e for e in feed if e["type"] == "compliance.decision_made"]
+    assert [e["source"] for e in decided] == ["WEB_APP"], decided
+
+
 async def test_a_kyc_review_without_a_decision_is_refused_not_taken_as_a_rejection(stack: Stack):
     """The review's decision is "approve" or "reject"; anything else (a capital, none at all)
     decides nothing: the form comes back naming the decision, the review still waits."""

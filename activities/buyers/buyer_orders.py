@@ -67,5 +67,5 @@ class BuyerOrdersActivities(interface.BuyerOrdersActivities):
     @activity.defn
     async def notify_buyer_orders(self, notice: BuyerOrdersNotice) -> int:
         return await notify_open_orders(
-            activity.client(), self.db, UUID(notice.buyer_uuid), notice.vies
+            activity.client(), self.db, UUID(notice.buyer_uuid), notice.vies, notice.source
         )

@@ -92,6 +92,8 @@ class ViesCheckRecorded:
 class BuyerOrdersNotice:
     buyer_uuid: str
     vies: ViesEvidence | None = None
+    # who made the change: a staff review's WEB_APP (SYSTEM in notices of saved histories)
+    source: ChangeSource = ChangeSource.SYSTEM
 
 
 @dataclass

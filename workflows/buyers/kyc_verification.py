@@ -300,6 +300,7 @@ class KycWorkflow:
             expires_at=expires_at,
             profile=profile,
             event=self._event("kyc.verification_completed", source, data),
+            source=source,
         )
         # only now: a staff review's Update answers once the outcome is readable
         self.phase = VERIFIED if decided.outcome == VERIFIED else DONE
@@ -446,7 +447,10 @@ class KycWorkflow:
         expires_at: datetime | None = None,
         profile: ProfileRef | None = None,
         event: PendingEvent | None = None,
+        source: ChangeSource = ChangeSource.SYSTEM,
     ) -> None:
+        """The verification as it stands; a change of the buyer's state is told to its orders
+        as made by ``source`` (a staff review's, or the workflow's own)."""
         assert self.session is not None and self.started_at and self.deadline_at
         await workflow.execute_activity_method(
             KycStoreActivities.record_verification,
@@ -477,7 +481,7 @@ class KycWorkflow:
         )
         self._show()
         if buyer is not None:
-            await self._notify_orders()
+            await self._notify_orders(source)
 
     async def _record_buyer(self, buyer: BuyerKycState | None, event: PendingEvent | None) -> None:
         """The buyer's state or an event alone: no session's evidence changes."""
@@ -493,10 +497,10 @@ class KycWorkflow:
         if buyer is not None:
             await self._notify_orders()
 
-    async def _notify_orders(self) -> None:
+    async def _notify_orders(self, source: ChangeSource = ChangeSource.SYSTEM) -> None:
         await workflow.execute_activity_method(
             BuyerOrdersActivities.notify_buyer_orders,
-            BuyerOrdersNotice(self.start.buyer_uuid),
+            BuyerOrdersNotice(self.start.buyer_uuid, source=source),
             start_to_close_timeout=RECORD_TIMEOUT,
             retry_policy=RECORD_RETRY,
             summary="Tell the buyer's open orders",
