@@ -364,13 +364,17 @@ async def reencrypt_secrets(session: AsyncSession, args: argparse.Namespace) -> 
 
 async def accept_dpa(session: AsyncSession, args: argparse.Namespace) -> str:
     org = await _organization(session, args.org)
+    before = organization_view(org)
     org.dpa_version = args.version
     org.dpa_accepted_at = utcnow()
+    after = organization_view(org)
+    await _record(session, args, "dpa", "organization", str(org.uuid), org.id, before, after)
     return f"{org.slug} accepted DPA {org.dpa_version} at {org.dpa_accepted_at:%Y-%m-%dT%H:%M:%SZ}"
 
 
 async def kyc_review(session: AsyncSession, args: argparse.Namespace) -> str:
     """Staff decide an NT24-led verification left for review (docs/kyc.md)."""
+    from api.nt24.buyers.buyers import BuyerOut
     from api.nt24.buyers.kyc_verification import review
     from api.shared.errors import Problem
     from store.models import Buyer
@@ -381,13 +385,33 @@ async def kyc_review(session: AsyncSession, args: argparse.Namespace) -> str:
         buyer_uuid = UUID(args.buyer)
     except ValueError as error:
         raise AdminError(f"not a buyer uuid: {args.buyer!r}") from error
-    if await session.scalar(select(Buyer.id).where(Buyer.uuid == buyer_uuid)) is None:
+    buyer = await session.scalar(select(Buyer).where(Buyer.uuid == buyer_uuid))
+    if buyer is None:
         raise AdminError(f"no buyer {args.buyer}")
+    if args.staff:  # before the decision: one taken is not left out of the log
+        await _staff(session, args.staff)
+    before = BuyerOut.of(buyer).model_dump(mode="json", exclude_none=True)
     decision = ReviewDecision(args.decision == "approve", args.reason or "", args.reviewer)
     try:
         answer = await review(await connect(get_settings()), buyer_uuid, decision)
     except Problem as problem:
         raise AdminError(problem.detail) from problem
+    after = {  # as the web app's review records it, and who decided
+        "decision": args.decision,
+        "outcome": answer.outcome,
+        "reason": args.reason,
+        "reviewer": args.reviewer,
+    }
+    await _record(
+        session,
+        args,
+        "buyer.kyc_review",
+        "buyer",
+        str(buyer_uuid),
+        buyer.organization_id,
+        before,
+        after,
+    )
     reason = f" ({answer.reason})" if answer.reason else ""
     return f"buyer {buyer_uuid}: {answer.outcome}{reason}"
 
@@ -721,6 +745,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("accept-dpa", help="record the organization's DPA acceptance")
     c.add_argument("org", help="organization slug")
     c.add_argument("version", help="e.g. 2026-01")
+    c.add_argument("--staff", help="the staff member the audit log names (else nt24-admin)")
     c.set_defaults(run=accept_dpa)
 
     c = sub.add_parser("reset-password", help="set a new password; earlier tokens stop working")
@@ -765,6 +790,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("decision", choices=("approve", "reject"))
     c.add_argument("--reason", help="why; required to reject")
     c.add_argument("--reviewer", default=getpass.getuser(), help="who decides (default: you)")
+    c.add_argument("--staff", help="the staff member the audit log names (else nt24-admin)")
     c.set_defaults(run=kyc_review)
 
     c = sub.add_parser("redecide", help="decide a decided order again, with a reason")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
 
 import admin
 from settings import get_settings
@@ -14,6 +15,9 @@ from store.db import Database
 from store.identity.identity import authenticate
 from store.models import Organization
 from store.web import AuditEntry
+from tests.conftest import Stack
+from tests.payment_invoices import staff_member
+from tests.test_web_staff_forms import buyer_awaiting_review
 
 
 @pytest.fixture
@@ -85,3 +89,69 @@ def test_every_change_made_from_the_command_line_is_audited(sqlite_url: str):
     assert granted[2]["allow_kyc_document_download"] is False
     assert granted[3]["allow_kyc_document_download"] is True
     assert "client_secret" not in str(entries[4][3]) and entries[4][3]["active"] is True
+
+
+def test_a_dpa_accepted_from_the_command_line_is_audited(sqlite_url: str):
+    """The web app audits an organization's DPA acceptance (action "dpa", the organization's
+    view before and after); nt24-admin accept-dpa changed the DPA version and recorded
+    nothing. It is in the log now, by "nt24-admin" or the --staff named."""
+    assert admin.main(["create-org", "Dpa Bank"]) == 0
+    assert admin.main(["create-staff", "dpa-officer", "--password", "staff-pass"]) == 0
+    assert admin.main(["accept-dpa", "dpa-bank", "2026-01"]) == 0
+    assert admin.main(["accept-dpa", "dpa-bank", "2026-02", "--staff", "dpa-officer"]) == 0
+
+    async def logged(session):  # type: ignore[no-untyped-def]
+        rows = await session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(e.action, e.username, e.before, e.after) for e in rows]
+
+    entries = _query(sqlite_url, logged)
+    assert [(a, user) for a, user, _, _ in entries] == [
+        ("organization.create", "nt24-admin"),
+        ("staff.create", "nt24-admin"),
+        ("dpa", "nt24-admin"),
+        ("dpa", "dpa-officer"),
+    ]
+    assert [(e[2]["dpaVersion"], e[3]["dpaVersion"]) for e in entries[2:]] == [
+        (None, "2026-01"),
+        ("2026-01", "2026-02"),
+    ]
+
+
+async def test_a_kyc_review_from_the_command_line_is_audited(
+    stack: Stack,
+    dev_server: WorkflowEnvironment,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """The web app audits a staff member's KYC review (action "buyer.kyc_review": the decision,
+    its outcome and reason); nt24-admin kyc-review decided the verification and recorded
+    nothing. It is in the log now, with who decided, by "nt24-admin" or the --staff named;
+    an unknown --staff is refused before anything is decided."""
+    buyer = await buyer_awaiting_review(stack)
+    staff = await staff_member(stack.db)
+    monkeypatch.setenv("NT24_DATABASE_URL", pg_url)
+    monkeypatch.setenv("NT24_TEMPORAL_ADDRESS", dev_server.client.service_client.config.target_host)
+    get_settings.cache_clear()
+    try:
+        review = ["--no-migrate", "kyc-review", buyer, "approve", "--reason", "namesake"]
+        unknown = [*review, "--staff", "nobody-of-that-name"]
+        assert await asyncio.to_thread(admin.main, unknown) == 2
+        capsys.readouterr()
+        cli = [*review, "--reviewer", "m.weber", "--staff", staff.username]
+        assert await asyncio.to_thread(admin.main, cli) == 0, capsys.readouterr().err
+        assert f"buyer {buyer}: VERIFIED" in capsys.readouterr().out
+    finally:
+        get_settings.cache_clear()
+    async with stack.db.session() as session:
+        entries = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.object_id == buyer))
+        ).all()
+    assert [(e.action, e.username) for e in entries] == [("buyer.kyc_review", staff.username)]
+    assert entries[0].before is not None and entries[0].before["uuid"] == buyer
+    assert entries[0].after == {
+        "decision": "approve",
+        "outcome": "VERIFIED",
+        "reason": "namesake",
+        "reviewer": "m.weber",
+    }
