@@ -1633,6 +1633,18 @@ CHANGED_IN_2026_12_7 += [
         ("INVALID", "FAILED", "VIES_INVALID"),
     ),
 ]
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "a payment from an account the seller declared the buyer's new one",
+        change(
+            payment__known_ibans=("FR7630006000011234567890189",),
+            payment__new_iban_declared=True,
+        ),
+        "PAYMENT_IBAN",
+        ("INCOMPLETE", "FAILED", "IBAN_INCONSISTENT"),
+        ("VALID", "PASSED", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 

@@ -8,6 +8,7 @@ import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -858,6 +859,57 @@ async def test_a_payment_is_judged_against_the_ibans_the_buyer_paid_from_before_
         )
         assert corrected.status_code == 200, corrected.text
         first_payment = (await client.get(f"/orders/{first}/payment")).json()
-    assert payment["ibanConsistent"] is False
+    assert payment["ibanConsistent"] is False and "newIbanDeclared" not in payment
     assert "IBAN_INCONSISTENT" in {b["code"] for b in compliance["blockers"]}
     assert first_payment["ibanConsistent"] is True
+
+
+async def test_a_payment_from_a_new_account_is_consistent_once_declared_new(stack: Stack):
+    """Contract P5: the source IBAN is consistent with those seen before for this buyer "or a
+    declared new one". Nothing could declare one: a buyer that changed banks left its order
+    INCOMPLETE for good, unless the IBAN was corrected to an old, false one."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer()
+        first = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(first)  # from DE89 3704 ...
+        second = (await client.order(buyer))["uuid"]
+        new_account = {
+            "paymentDate": date.today().isoformat(),
+            "bankAmount": money(TOTAL),
+            "cashAmount": money(0),
+            "sourceIban": "FR1420041010050500013M02606",
+        }
+        paid = await client.post(f"/orders/{second}/payment", new_account)
+        assert paid.status_code == 201, paid.text
+
+        async def iban_blocked() -> bool:
+            rollup = (await client.get(f"/orders/{second}/compliance")).json()
+            return "IBAN_INCONSISTENT" in {b["code"] for b in rollup["blockers"]}
+
+        assert await iban_blocked()
+
+        async def patch(body: dict[str, Any]) -> dict[str, Any]:
+            read = await client.get(f"/orders/{second}/payment")
+            patched = await http.patch(
+                f"{tenant.seller}/orders/{second}/payment",
+                json=body,
+                headers=key() | {"If-Match": read.headers["ETag"]},
+            )
+            assert patched.status_code == 200, patched.text
+            return patched.json()
+
+        declared = await patch({"newIbanDeclared": True})
+        assert declared["newIbanDeclared"] is True and declared["ibanConsistent"] is True
+        assert not await iban_blocked()
+        # the declaration is of that IBAN: another one is judged anew
+        moved = await patch({"sourceIban": "NL91ABNA0417164300"})
+        assert "newIbanDeclared" not in moved and moved["ibanConsistent"] is False
+        assert await iban_blocked()
+        # and a payment submitted with its declaration is consistent from the start
+        third = (await client.order(buyer))["uuid"]
+        answer = await client.post(
+            f"/orders/{third}/payment", new_account | {"newIbanDeclared": True}
+        )
+        assert answer.status_code == 201 and answer.json()["ibanConsistent"] is True

@@ -492,6 +492,7 @@ def _payment_data(
         "bankAmount": money(cents(form, "bankAmount", errors, locale, bank), bank),
         "cashAmount": money(cents(form, "cashAmount", errors, locale, cash) or 0, cash),
         "sourceIban": text(form, "sourceIban"),
+        "newIbanDeclared": form.get("newIbanDeclared") == "on",
     }
 
 

@@ -130,6 +130,11 @@ def payment_view(order: OrderResources) -> dict | None:
             "amountMatchesInvoice": module.get("amountMatchesInvoice", False),
             "ibanConsistent": module.get("ibanConsistent", True),
             "readyForPickup": payment.ready_for_pickup,
+            # shown only when declared, so payments without one read as they always did
+            "newIbanDeclared": True
+            if payment.declared_new_iban is not None
+            and payment.declared_new_iban == payment.source_iban
+            else None,
             "version": payment.version,
             "updatedAt": _utc(payment.updated_at),
         }

@@ -137,6 +137,7 @@ async def _facts(
             source_iban=own,
             known_ibans=tuple(i for i in ibans if i != own),
             ready_for_pickup=bool(payment.get("readyForPickup")),
+            new_iban_declared=bool(payment.get("newIbanDeclared")),
         )
         if payment
         else None,

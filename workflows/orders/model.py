@@ -90,6 +90,9 @@ class Payment:
     # when a PATCH last changed its date, amounts or IBAN: a proof received before is of the
     # payment as it was (None: never corrected, or corrected before this was recorded)
     corrected_at: datetime | None = None
+    # the IBAN the seller declared a new account of the buyer's (contract P5: consistent with
+    # the IBANs seen before, or a declared new one); it speaks for that IBAN only
+    declared_new_iban: str | None = None
 
 
 @dataclass
@@ -297,6 +300,8 @@ class PatchPayment:
     cash_amount: Money | None = None
     source_iban: str | None = None
     source: ChangeSource = ChangeSource.API
+    # True: the IBAN (as corrected) is declared a new account of the buyer's; False: withdrawn
+    new_iban_declared: bool | None = None
 
 
 @dataclass

@@ -131,6 +131,8 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
             known_ibans=tuple(created.buyer_known_ibans),
             ready_for_pickup=payment.ready_for_pickup,
             corrected_at=payment.corrected_at,
+            new_iban_declared=payment.declared_new_iban is not None
+            and payment.declared_new_iban == payment.source_iban,
         )
         if payment
         else None,

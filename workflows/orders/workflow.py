@@ -584,7 +584,12 @@ class OrderWorkflow:
         payment = self.state.payment
         assert payment is not None
         fields = ("payment_date", "bank_amount", "cash_amount", "source_iban")
-        if self._apply_patch(payment, {name: getattr(command, name) for name in fields}):
+        changed = self._apply_patch(payment, {name: getattr(command, name) for name in fields})
+        if command.new_iban_declared is not None:
+            declared = payment.source_iban if command.new_iban_declared else None
+            if declared != payment.declared_new_iban:
+                payment.declared_new_iban, changed = declared, True
+        if changed:
             payment.version += 1
             payment.updated_at = workflow.now()
             if adopted(_PAYMENT_CORRECTION_RECORDED):
@@ -1385,6 +1390,7 @@ def _payment_key(payment: Payment) -> tuple:
         payment.cash_amount.value,
         payment.bank_amount.currency,
         payment.source_iban,
+        payment.declared_new_iban,
     )
 
 

@@ -49,11 +49,20 @@ Iban = Annotated[
 ]
 
 
+# Contract P5: the IBAN is consistent with those seen before for this buyer, or declared new
+NEW_IBAN_DECLARED = (
+    "The seller declares sourceIban a new account of the buyer's: a payment from an IBAN the "
+    "buyer never paid from before is then consistent (else the blocker IBAN_INCONSISTENT). The "
+    "declaration is of that IBAN: a correction of sourceIban needs it again"
+)
+
+
 class PaymentIn(NT24Model):
     paymentDate: date
     bankAmount: MoneyIn
     cashAmount: MoneyIn
     sourceIban: Iban | None = None
+    newIbanDeclared: bool = Field(False, description=NEW_IBAN_DECLARED)
 
     def model(self) -> m.Payment:
         return m.Payment(
@@ -61,6 +70,7 @@ class PaymentIn(NT24Model):
             bank_amount=self.bankAmount.model(),
             cash_amount=self.cashAmount.model(),
             source_iban=self.sourceIban,
+            declared_new_iban=self.sourceIban if self.newIbanDeclared else None,
         )
 
 
@@ -74,6 +84,7 @@ class PaymentPatch(PatchModel):
     bankAmount: MoneyIn | None = None
     cashAmount: MoneyIn | None = None
     sourceIban: Iban | None = None
+    newIbanDeclared: bool | None = Field(None, description=NEW_IBAN_DECLARED)
     status: str | None = Field(None, description=CANNOT_CHANGE)
     readyForPickup: bool | None = Field(None, description=CANNOT_CHANGE)
 
@@ -87,6 +98,7 @@ class PaymentPatch(PatchModel):
             cash_amount=self.cashAmount.model() if self.cashAmount else None,
             source_iban=self.sourceIban,
             source=source,
+            new_iban_declared=self.newIbanDeclared,
         )
 
 
@@ -103,6 +115,9 @@ class PaymentOut(NT24Model):
         None, description="Absent while the payment names no source IBAN: nothing to compare"
     )
     readyForPickup: bool
+    newIbanDeclared: bool | None = Field(
+        None, description="true while sourceIban is declared a new account of the buyer's"
+    )
     version: int
     updatedAt: UtcTimestamp | None = None
 

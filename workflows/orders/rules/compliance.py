@@ -234,6 +234,8 @@ class PaymentFacts:
     ready_for_pickup: bool = False
     # when its date, amounts or IBAN were last corrected, if ever
     corrected_at: datetime | None = None
+    # the seller declared source_iban a new account of the buyer's (contract P5)
+    new_iban_declared: bool = False
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,15 @@ def iban_consistent(iban: str, known_ibans: Iterable[str]) -> bool:
     compact = _valid_iban(iban)
     known = {_compact_iban(k) for k in known_ibans}
     return compact is not None and (not known or compact in known)
+
+
+def _iban_accepted(payment: PaymentFacts) -> bool:
+    """The payment's IBAN is one the buyer paid from before, or its first, or declared new."""
+    iban = payment.source_iban
+    return iban is not None and (
+        iban_consistent(iban, payment.known_ibans)
+        or (payment.new_iban_declared and _valid_iban(iban) is not None)
+    )
 
 
 def buyer_statement_due_date(supply_date: date, due_day: int = 10) -> date:
@@ -979,9 +990,14 @@ def _payment_iban(payment: PaymentFacts, rule: _Maker) -> RuleOutcome:
         return rule(PASSED, f"{payment.source_iban} is the buyer's first IBAN")
     if iban_consistent(payment.source_iban, payment.known_ibans):
         return rule(PASSED, f"{payment.source_iban} was used by this buyer before")
+    if _iban_accepted(payment):
+        return rule(
+            PASSED, f"{payment.source_iban} is a new account the seller declared the buyer's"
+        )
     return rule(
         FAILED,
-        f"{payment.source_iban} was never used by this buyer; a new account needs confirming",
+        f"{payment.source_iban} was never used by this buyer; a new account needs confirming: "
+        "declare it the buyer's new account (newIbanDeclared) or correct the IBAN",
         "IBAN_INCONSISTENT",
     )
 
@@ -1962,9 +1978,7 @@ def _modules(
             amount_matches_invoice=amount_matches_invoice(payment, invoice.amount)
             if payment and invoice
             else None,
-            iban_consistent=iban_consistent(payment.source_iban, payment.known_ibans)
-            if payment and payment.source_iban
-            else None,
+            iban_consistent=_iban_accepted(payment) if payment and payment.source_iban else None,
             ready_for_pickup=bool(payment and payment.ready_for_pickup),
         ),
         transport=TransportSummary(

@@ -24,12 +24,16 @@ class PaymentIn:
         bank_amount (MoneyIn):
         cash_amount (MoneyIn):
         source_iban (None | str | Unset):
+        new_iban_declared (bool | Unset): The seller declares sourceIban a new account of the buyer's: a payment from an
+            IBAN the buyer never paid from before is then consistent (else the blocker IBAN_INCONSISTENT). The declaration
+            is of that IBAN: a correction of sourceIban needs it again Default: False.
     """
 
     payment_date: datetime.date
     bank_amount: MoneyIn
     cash_amount: MoneyIn
     source_iban: None | str | Unset = UNSET
+    new_iban_declared: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +49,8 @@ class PaymentIn:
         else:
             source_iban = self.source_iban
 
+        new_iban_declared = self.new_iban_declared
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -56,6 +62,8 @@ class PaymentIn:
         )
         if source_iban is not UNSET:
             field_dict["sourceIban"] = source_iban
+        if new_iban_declared is not UNSET:
+            field_dict["newIbanDeclared"] = new_iban_declared
 
         return field_dict
 
@@ -79,11 +87,14 @@ class PaymentIn:
 
         source_iban = _parse_source_iban(d.pop("sourceIban", UNSET))
 
+        new_iban_declared = d.pop("newIbanDeclared", UNSET)
+
         payment_in = cls(
             payment_date=payment_date,
             bank_amount=bank_amount,
             cash_amount=cash_amount,
             source_iban=source_iban,
+            new_iban_declared=new_iban_declared,
         )
 
         payment_in.additional_properties = d

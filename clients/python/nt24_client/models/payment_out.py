@@ -30,6 +30,7 @@ class PaymentOut:
         source_iban (None | str | Unset):
         amount_matches_invoice (bool | None | Unset): Absent while the order has no invoice: nothing to compare
         iban_consistent (bool | None | Unset): Absent while the payment names no source IBAN: nothing to compare
+        new_iban_declared (bool | None | Unset): true while sourceIban is declared a new account of the buyer's
         updated_at (None | str | Unset):
     """
 
@@ -42,6 +43,7 @@ class PaymentOut:
     source_iban: None | str | Unset = UNSET
     amount_matches_invoice: bool | None | Unset = UNSET
     iban_consistent: bool | None | Unset = UNSET
+    new_iban_declared: bool | None | Unset = UNSET
     updated_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -76,6 +78,12 @@ class PaymentOut:
         else:
             iban_consistent = self.iban_consistent
 
+        new_iban_declared: bool | None | Unset
+        if isinstance(self.new_iban_declared, Unset):
+            new_iban_declared = UNSET
+        else:
+            new_iban_declared = self.new_iban_declared
+
         updated_at: None | str | Unset
         if isinstance(self.updated_at, Unset):
             updated_at = UNSET
@@ -100,6 +108,8 @@ class PaymentOut:
             field_dict["amountMatchesInvoice"] = amount_matches_invoice
         if iban_consistent is not UNSET:
             field_dict["ibanConsistent"] = iban_consistent
+        if new_iban_declared is not UNSET:
+            field_dict["newIbanDeclared"] = new_iban_declared
         if updated_at is not UNSET:
             field_dict["updatedAt"] = updated_at
 
@@ -149,6 +159,15 @@ class PaymentOut:
 
         iban_consistent = _parse_iban_consistent(d.pop("ibanConsistent", UNSET))
 
+        def _parse_new_iban_declared(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        new_iban_declared = _parse_new_iban_declared(d.pop("newIbanDeclared", UNSET))
+
         def _parse_updated_at(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -168,6 +187,7 @@ class PaymentOut:
             source_iban=source_iban,
             amount_matches_invoice=amount_matches_invoice,
             iban_consistent=iban_consistent,
+            new_iban_declared=new_iban_declared,
             updated_at=updated_at,
         )
 

@@ -24,6 +24,9 @@ class PaymentPatch:
         bank_amount (MoneyIn | None | Unset):
         cash_amount (MoneyIn | None | Unset):
         source_iban (None | str | Unset):
+        new_iban_declared (bool | None | Unset): The seller declares sourceIban a new account of the buyer's: a payment
+            from an IBAN the buyer never paid from before is then consistent (else the blocker IBAN_INCONSISTENT). The
+            declaration is of that IBAN: a correction of sourceIban needs it again
         status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
         ready_for_pickup (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
@@ -32,6 +35,7 @@ class PaymentPatch:
     bank_amount: MoneyIn | None | Unset = UNSET
     cash_amount: MoneyIn | None | Unset = UNSET
     source_iban: None | str | Unset = UNSET
+    new_iban_declared: bool | None | Unset = UNSET
     status: None | str | Unset = UNSET
     ready_for_pickup: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -69,6 +73,12 @@ class PaymentPatch:
         else:
             source_iban = self.source_iban
 
+        new_iban_declared: bool | None | Unset
+        if isinstance(self.new_iban_declared, Unset):
+            new_iban_declared = UNSET
+        else:
+            new_iban_declared = self.new_iban_declared
+
         status: None | str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
@@ -92,6 +102,8 @@ class PaymentPatch:
             field_dict["cashAmount"] = cash_amount
         if source_iban is not UNSET:
             field_dict["sourceIban"] = source_iban
+        if new_iban_declared is not UNSET:
+            field_dict["newIbanDeclared"] = new_iban_declared
         if status is not UNSET:
             field_dict["status"] = status
         if ready_for_pickup is not UNSET:
@@ -165,6 +177,15 @@ class PaymentPatch:
 
         source_iban = _parse_source_iban(d.pop("sourceIban", UNSET))
 
+        def _parse_new_iban_declared(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        new_iban_declared = _parse_new_iban_declared(d.pop("newIbanDeclared", UNSET))
+
         def _parse_status(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -188,6 +209,7 @@ class PaymentPatch:
             bank_amount=bank_amount,
             cash_amount=cash_amount,
             source_iban=source_iban,
+            new_iban_declared=new_iban_declared,
             status=status,
             ready_for_pickup=ready_for_pickup,
         )
