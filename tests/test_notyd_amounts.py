@@ -606,6 +606,52 @@ def test_a_refund_by_lines_is_less_the_invoice_discount_it_gives_back() -> None:
     assert plain.amounts == Triple(12100, 10000) and plain.discount is None
 
 
+# 2 x 48400/40000 and 1 x 24200/20000 at 21 %, discount 1210/1000: 119790/99000
+DISCOUNTED = [
+    OrderLineState(1, "SKU-1", "Toothbrush", None, 2, 48_400, 40_000, "21.00"),
+    OrderLineState(2, "77", "Paste", None, 1, 24_200, 20_000, "21.00"),
+]
+SPRING = Discount("Spring", 1_210, 1_000)
+DISCOUNTED_TOTAL = Triple(119_790, 99_000)
+
+
+def lines_less_discount(plan: CapturePlan) -> Triple:
+    lines = sum((Triple(line.total_incl, line.total_excl) for line in plan.invoice_lines), ZERO)
+    return lines - plan.discount
+
+
+@pytest.mark.parametrize(
+    ("captured", "request_"),
+    [
+        # the rest after a capture by amount: per-rate lines, and the rest of the discount
+        (Triple(50_000, 41_322), CaptureRequest()),
+        # a partial capture by amount with a discount ("only specified amount and discount
+        # will be captured")
+        (ZERO, CaptureRequest(discount=SPRING, totals=GivenTotals(amount=50_000))),
+    ],
+)
+def test_an_invoice_is_its_lines_less_its_discount(
+    captured: Triple, request_: CaptureRequest
+) -> None:
+    """A capture invoicing one line per rate makes those lines cover its amount and the
+    discount it takes: a refund of every line plus that discount refunds the invoice."""
+    plan = plan_capture(DISCOUNTED, DISCOUNTED_TOTAL, captured, SPRING, ZERO, request_)
+    assert isinstance(plan, CapturePlan), plan
+    assert plan.discount == SPRING.amounts
+    assert lines_less_discount(plan) == plan.amounts
+
+
+def test_captures_planned_before_keep_the_discount_besides_their_lines() -> None:
+    """Invoices already stored have per-rate lines covering their amount alone: their
+    workflows replay those captures as they were (``less_discount`` False)."""
+    request_ = CaptureRequest(discount=SPRING, totals=GivenTotals(amount=50_000))
+    plan = plan_capture(
+        DISCOUNTED, DISCOUNTED_TOTAL, ZERO, SPRING, ZERO, request_, less_discount=False
+    )
+    assert isinstance(plan, CapturePlan), plan
+    assert lines_less_discount(plan) + plan.discount == plan.amounts == Triple(50_000, 41_322)
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [

@@ -1194,6 +1194,50 @@ async def test_a_discounted_invoice_is_refunded_by_its_lines_less_its_discount(
         assert invoice["payment_status"]["value"] == "refunded"
 
 
+async def test_the_rest_captured_after_a_capture_by_amount_is_refunded_by_its_lines_and_discount(
+    stack: Stack, db: Database
+) -> None:
+    """The order (121000 of lines, discount 1210) captured by amount (50000), then the rest
+    (`{}`, 69790 with the discount): the rest's per-rate lines hold its amount and the
+    discount it took (71000), so those lines and that discount refund it in full, and the
+    order is `refunded`."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        first = await http.post(f"{path}/capture/", json={"amount": 50000})
+        assert first.status_code == 200, first.text
+        rest = await http.post(f"{path}/capture/", json={})
+        assert rest.json()["status"] == "captured", rest.text
+        status = (await http.get(f"{path}/capture_status/")).json()
+        assert status["captured"]["discount"]["amount_incl_tax"] == 1210
+        listed = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+        by_uuid = {invoice["uuid"]: invoice for invoice in listed}
+        # the discount each capture took: none by the amount, the rest of it by `{}`
+        took = {first.json()["invoice_uuid"]: None, rest.json()["invoice_uuid"]: 1210}
+        for invoice_uuid, discount in took.items():
+            item: dict[str, Any] = {
+                "invoice_uuid": invoice_uuid,
+                "refund_lines": every_line_back(by_uuid[invoice_uuid]),
+            }
+            if discount:
+                item["discount"] = {
+                    "description": "Spring",
+                    "amount_incl_tax": discount,
+                    "amount_excl_tax": 1000,
+                }
+            answer = await http.post(
+                f"{path}/refund/", json={"description": "Return", "invoices": [item]}
+            )
+            assert answer.status_code == 200, answer.text
+        order = (await http.get(f"{path}/")).json()
+        left = (await http.get(f"{path}/refundable_invoices/")).json()
+    assert left["count"] == 0, [
+        (i["total_amount_incl_tax"], [r["total_amount_incl_tax"] for r in i["refunds"]])
+        for i in left["results"]
+    ]
+    assert order["status"]["value"] == "refunded"
+
+
 def one_line_order(**line: Any) -> dict[str, Any]:
     """Line A: 1 x 12100 incl. / 10000 excl. tax at 21 %, no discount."""
     order_line = {

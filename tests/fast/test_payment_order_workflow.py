@@ -43,7 +43,7 @@ from workflows.payments.payment_order_model import (
     RefundOrder,
     RefundWrite,
 )
-from workflows.payments.rules.amounts import Discount, GivenTotals, Triple
+from workflows.payments.rules.amounts import ZERO, Discount, GivenTotals, Triple
 from workflows.payments.rules.orders import (
     CaptureLineRequest,
     CaptureRequest,
@@ -603,6 +603,71 @@ async def test_a_capture_that_took_a_line_at_another_price_before_the_deploy_rep
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await another.execute_update(PaymentOrderWorkflow.capture, first_s)
     assert "must equal the order line's (12100)" in str(refusal(refused.value))
+    replayer = Replayer(
+        workflows=[PaymentOrderWorkflow],
+        data_converter=time_skipping.client.data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
+@workflow.defn(name="PaymentOrderWorkflow", sandboxed=False)
+class PaymentOrderWorkflowBeforeLinesLessDiscount(PaymentOrderWorkflow):
+    """The payment order workflow as deployed before a capture by amount's per-rate lines
+    covered its discount: they added up to its amount, the discount besides."""
+
+    @workflow.run
+    async def run(self, start: PaymentOrderStart) -> str:
+        return await super().run(start)
+
+    def _lines_less_discount(self) -> bool:
+        return False
+
+
+async def test_a_discounted_invoice_is_its_lines_less_its_discount_from_the_deploy(
+    time_skipping: WorkflowEnvironment,
+):
+    """Before the deploy, half the order captured by amount with half its discount got a
+    per-rate line of that amount alone, as its invoice is stored; the order replays it so
+    after the deploy (a refund of that line credits what it holds). The rest, captured
+    after the deploy, gets a line of its amount plus the rest of the discount: that line
+    and that discount refund the invoice in full. The history replays on today's code."""
+    bureau = PaymentActivities()
+    orders = PaymentOrders(time_skipping, f"deploy-{uuid4().hex[:8]}", bureau)
+    worker = partial(deployed, orders)
+    half = Discount("Spring", 6_050, 5_000)
+
+    def lines(invoice: InvoiceDraft) -> Triple:
+        return sum((Triple(line.total_incl, line.total_excl) for line in invoice.lines), ZERO)
+
+    def every_line_back(invoice: InvoiceDraft, discount: Discount | None = None) -> RefundOrder:
+        back = [RefundLineRequest("partial_capture", 1)]
+        item = RefundInvoiceRequest(invoice.uuid, lines=back, discount=discount)
+        return RefundOrder(RefundRequest("x", invoices=[item]))
+
+    async with worker(PaymentOrderWorkflowBeforeLinesLessDiscount, max_cached_workflows=0):
+        handle, status = await orders.confirmed()
+        assert status == "accepted"
+        spring = Discount("Spring", 12_100, 10_000)
+        await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(discount=spring))
+        by_amount = CaptureRequest(discount=half, totals=GivenTotals(amount=605_000))
+        await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(by_amount))
+    before = bureau.captures[-1].invoice
+    assert lines(before) == before.amounts == Triple(605_000, 500_000)
+
+    async with worker(PaymentOrderWorkflow, max_cached_workflows=0):  # the deploy
+        await handle.execute_update(PaymentOrderWorkflow.refund, every_line_back(before))
+        assert bureau.refunds[-1].credit_notes[0].plan.amounts == before.amounts
+        await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(CaptureRequest()))
+        after = bureau.captures[-1].invoice
+        assert after.amounts == Triple(605_000, 500_000)
+        assert lines(after) - half.amounts == after.amounts
+        answer = await handle.execute_update(
+            PaymentOrderWorkflow.refund, every_line_back(after, half)
+        )
+    assert answer.status == "refunded"
+    assert bureau.refunds[-1].credit_notes[0].plan.amounts == after.amounts
+
     replayer = Replayer(
         workflows=[PaymentOrderWorkflow],
         data_converter=time_skipping.client.data_converter,

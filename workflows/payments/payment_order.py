@@ -106,6 +106,10 @@ _INCL_DECIDES = "refund-by-amount-fits-by-incl"
 # A capture by amount numbers its per-rate lines 1..n (before, a rate with nothing to capture
 # kept its number, and the invoice stored lines 2 and 3): those stored invoices keep theirs
 _LINES_FROM_1 = "per-rate-lines-numbered-from-1"
+# A capture by amount's per-rate lines add up to its amount plus the discount it takes, so that
+# its invoice is its lines less its discount (before, they added up to the amount, and the
+# discount was taken off twice): those stored invoices keep their lines
+_LINES_LESS_DISCOUNT = "per-rate-lines-less-discount"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -151,6 +155,7 @@ class PaymentOrderWorkflow:
         self.at_their_rates = False  # until _lines_at_their_rates finds the patch adopted
         self.incl_decides = False  # until _refunds_by_incl finds the patch adopted
         self.lines_from_1 = False  # until _lines_numbered_from_1 finds the patch adopted
+        self.less_discount = False  # until _lines_less_discount finds the patch adopted
         self.confirming = False  # the credit check runs: the link no longer expires
         self.credit: CreditVerdict | None = None
         self.approved_amount = 0  # what the credit check approved (incl. tax)
@@ -361,6 +366,7 @@ class PaymentOrderWorkflow:
             at_their_rates,
             self._cents_to_largest(),
             self._lines_numbered_from_1(),
+            self._lines_less_discount(),
             prices_checked=False,
         )
         for take in plan.takes:
@@ -444,6 +450,13 @@ class PaymentOrderWorkflow:
             self.lines_from_1 = adopted(_LINES_FROM_1)
         return self.lines_from_1
 
+    def _lines_less_discount(self) -> bool:
+        """Whether a capture by amount's per-rate lines cover its discount too
+        (``_LINES_LESS_DISCOUNT``)."""
+        if not self.less_discount:
+            self.less_discount = adopted(_LINES_LESS_DISCOUNT)
+        return self.less_discount
+
     def _refunds_by_incl(self) -> bool:
         """Whether a refund by amount fits by its amount incl. tax (``_INCL_DECIDES``)."""
         if not self.incl_decides:
@@ -469,6 +482,7 @@ class PaymentOrderWorkflow:
         at_their_rates: bool = True,
         cents_to_largest: bool = False,
         numbered_from_1: bool = True,
+        less_discount: bool = True,
         prices_checked: bool = True,
     ) -> CapturePlan:
         plan = plan_capture(
@@ -481,6 +495,7 @@ class PaymentOrderWorkflow:
             at_their_rates=at_their_rates,
             cents_to_largest=cents_to_largest,
             numbered_from_1=numbered_from_1,
+            less_discount=less_discount,
             prices_checked=prices_checked,
         )
         if isinstance(plan, Refusal):

@@ -278,6 +278,13 @@ def _per_rate_lines(
     ]
 
 
+def _lines_worth(amounts: Triple, discount: Triple, less_discount: bool) -> Triple:
+    """What a capture's per-rate lines add up to: its amount plus the discount it takes, as an
+    invoice is its lines less its discount; or (``less_discount`` False, as captures planned
+    before made them: their workflows replay them) the amount alone, the discount besides."""
+    return amounts + discount if less_discount else amounts
+
+
 def _rest(
     lines: list[OrderLineState],
     remaining: Triple,
@@ -285,6 +292,7 @@ def _rest(
     at_their_rates: bool,
     cents_to_largest: bool,
     numbered_from_1: bool,
+    less_discount: bool,
 ) -> CapturePlan:
     """Everything that remains: the remaining line quantities, or per-rate lines when earlier
     captures by amount left the lines and the amounts apart."""
@@ -298,7 +306,11 @@ def _rest(
         by_lines
         if lines_total - discount == remaining
         else _per_rate_lines(
-            open_lines, remaining, at_their_rates, cents_to_largest, numbered_from_1
+            open_lines,
+            _lines_worth(remaining, discount, less_discount),
+            at_their_rates,
+            cents_to_largest,
+            numbered_from_1,
         )
     )
     return CapturePlan(remaining, discount, takes, invoice_lines)
@@ -315,11 +327,12 @@ def plan_capture(
     at_their_rates: bool = True,
     cents_to_largest: bool = False,
     numbered_from_1: bool = True,
+    less_discount: bool = True,
     prices_checked: bool = True,
 ) -> CapturePlan | Refusal:
     """What a capture request takes (all that remains, an amount, or named lines), or why
     it cannot. ``at_their_rates``, ``cents_to_largest``, ``numbered_from_1``: see
-    ``_per_rate_lines``.
+    ``_per_rate_lines``; ``less_discount``: see ``_lines_worth``.
 
     With ``prices_checked`` the prices a capture line gives must be those of the order lines
     it takes. The Update handler passes False: the validator has checked them, and captures
@@ -337,7 +350,13 @@ def plan_capture(
                 "must equal the discount not captured yet for a full capture",
             )
         return _rest(
-            lines, remaining, discount_left, at_their_rates, cents_to_largest, numbered_from_1
+            lines,
+            remaining,
+            discount_left,
+            at_their_rates,
+            cents_to_largest,
+            numbered_from_1,
+            less_discount,
         )
     discount = request.discount.amounts if request.discount else ZERO
     if not discount.fits_in(discount_left):
@@ -358,11 +377,21 @@ def plan_capture(
             )
         if amounts == remaining:
             return _rest(
-                lines, remaining, discount_left, at_their_rates, cents_to_largest, numbered_from_1
+                lines,
+                remaining,
+                discount_left,
+                at_their_rates,
+                cents_to_largest,
+                numbered_from_1,
+                less_discount,
             )
         open_lines = [line for line in lines if line.remaining > 0]
         lines_at_rates = _per_rate_lines(
-            open_lines, amounts, at_their_rates, cents_to_largest, numbered_from_1
+            open_lines,
+            _lines_worth(amounts, discount, less_discount),
+            at_their_rates,
+            cents_to_largest,
+            numbered_from_1,
         )
         return CapturePlan(amounts, discount, [], lines_at_rates)
     return _capture_lines(lines, remaining, discount, request, prices_checked)
