@@ -1738,3 +1738,86 @@ async def test_captures_and_refunds_sent_at_once_each_write_theirs(
             for uuid in invoices:
                 shown = (await http.get(f"/v1/api/invoices/{uuid}/")).json()
                 assert [r["total_amount_incl_tax"] for r in shown["refunds"]] == [100], shown
+
+
+async def status_notices(db: Database, uuid: str) -> list[dict[str, Any]]:
+    """The status webhooks queued for the order ``uuid``, in the order they were queued."""
+    async with db.session() as session:
+        return [
+            d.payload
+            for d in await session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.event_type == "order_status_changed")
+                .order_by(WebhookDelivery.id)
+            )
+            if d.payload["payload"]["order_id"] == uuid
+        ]
+
+
+async def test_a_status_change_is_notified_when_a_later_capture_is_written_first(
+    stack: Stack, db: Database, receiver: tuple[Receiver, str], monkeypatch: Any
+) -> None:
+    """Two captures of an accepted order: the first changes the status (accepted ->
+    partially_captured) and carries the webhook notice, the second changes nothing. When the
+    second's write commits first (captures sent at once), the first's still queues its
+    notice (nested-shapes rule 28: sent on every status change). Here the first capture's
+    write is held until the second's is done."""
+    from activities.payments import payment_orders
+
+    hooks, hook_url = receiver
+    seller = await make_seller(stack, db)
+    uuid = await accepted_order(stack, seller, webhook_urls={"webhook_url": hook_url})
+    await hooks.wait_for(1)  # accepted
+    real_write = payment_orders._write_order
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def first_write_held(session: Any, state: Any) -> Any:
+        if state.uuid == uuid and state.status == "partially_captured" and not held.is_set():
+            held.set()
+            await release.wait()
+        return await real_write(session, state)
+
+    monkeypatch.setattr(payment_orders, "_write_order", first_write_held)
+    path = f"/v1/api/orders/{uuid}/capture/"
+    # the second capture is taken in once the held write's workflow task is heartbeated (8 s)
+    settings = stack.settings.model_copy(update={"command_deadline": timedelta(seconds=40)})
+    async with serving(create_app(settings, db=db, temporal_client=stack.client)) as base_url:
+        patient = Stack(base_url, settings, db, stack.client)
+        async with patient.http(seller.token) as http:
+            http.timeout = httpx.Timeout(60)
+            first = asyncio.create_task(http.post(path, json={"amount": 1000}))
+            await asyncio.wait_for(held.wait(), 20)
+            second = await http.post(path, json={"amount": 1000})
+            assert second.status_code == 200, second.text
+            release.set()
+            assert (await first).status_code == 200
+    # accepted, then partially_captured: the second capture changed nothing
+    assert len(await status_notices(db, uuid)) == 2
+
+
+async def test_a_status_notice_is_queued_once_when_its_write_is_retried(
+    stack: Stack, db: Database, receiver: tuple[Receiver, str], monkeypatch: Any
+) -> None:
+    """The write of a cancellation commits its notice, then fails before it starts the
+    delivery: the retried write finds the notice queued and queues no second one."""
+    from activities.payments.payment_orders import PaymentOrderActivities
+
+    hooks, hook_url = receiver
+    seller = await make_seller(stack, db)
+    uuid = await accepted_order(stack, seller, webhook_urls={"webhook_url": hook_url})
+    await hooks.wait_for(1)  # accepted
+    real_start = PaymentOrderActivities._start
+    failed: list[str] = []
+
+    async def start_fails_once(self: PaymentOrderActivities, delivery: str | None) -> None:
+        if delivery is not None and not failed:
+            failed.append(delivery)
+            raise RuntimeError("the worker lost its connection after the commit")
+        await real_start(self, delivery)
+
+    monkeypatch.setattr(PaymentOrderActivities, "_start", start_fails_once)
+    async with stack.http(seller.token) as http:
+        cancelled = await http.post(f"/v1/api/orders/{uuid}/cancel/")
+    assert cancelled.status_code == 200, cancelled.text
+    assert failed
+    assert len(await status_notices(db, uuid)) == 2  # accepted, cancelled

@@ -2,8 +2,11 @@
 check, and its status webhooks.
 
 Every write runs in one transaction with the order row's ``revision`` as its guard: a retried
-or late write finds a newer revision and writes nothing, so invoices, credit notes and webhook
-deliveries are never doubled. Each invoice is created in one place, ``create_invoice_for_capture``.
+or late write finds a newer revision and leaves the order's columns as they are. Invoices and
+credit notes are never doubled (a retry finds them stored), nor are status notices: one is
+queued by the write that carries it, whichever write commits first, under the status
+change's own event id (``_notice_event_id``), which a retry finds queued. Each invoice is
+created in one place, ``create_invoice_for_capture``.
 
 Status webhooks reuse the platform's delivery machinery: the request's ``webhook_url`` is an
 endpoint of the organization (created on first use, subscribed to no NT24 event), and each
@@ -18,7 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DataError
@@ -50,7 +53,6 @@ from store.models import (
     utcnow,
 )
 from store.payments.page_link import page_link_sha256
-from store.webhooks.events import new_event_id
 from workflows.payments import activities as interface
 from workflows.payments.payment_order_model import (
     CaptureWrite,
@@ -162,9 +164,8 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
     async def write_payment_order(self, state: OrderState) -> None:
         delivery = None
         async with self.db.transaction() as session:
-            row, newer = await _write_order(session, state)
-            if newer and state.notice is not None:
-                delivery = await _queue_notice(session, row, state.notice)
+            row = await _write_order(session, state)
+            delivery = await _queue_notice(session, row, state)
         await self._start(delivery)
 
     @activity.defn
@@ -179,7 +180,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
         async with self.db.transaction() as session:
             # the capture is written even when a later command's state was stored first (two
             # captures at once): only the order's own columns keep the newer state
-            row, newer = await _write_order(session, state)
+            row = await _write_order(session, state)
             if await _stored(session, PaymentCapture, draft.capture_uuid):  # this one, retried
                 await start_dunning(
                     activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
@@ -236,8 +237,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                         total_product_price_incl_tax=line.total_incl,
                     )
                 )
-            if newer and state.notice is not None:
-                delivery = await _queue_notice(session, row, state.notice)
+            delivery = await _queue_notice(session, row, state)
         await start_dunning(
             activity.client(), self.settings, draft.uuid, due_at, draft.payment_reference
         )
@@ -250,7 +250,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
         delivery = None
         async with self.db.transaction() as session:
             # as for a capture: the credit notes are written whatever state was stored first
-            row, newer = await _write_order(session, write.order)
+            row = await _write_order(session, write.order)
             now = write.order.updated_at
             for note in write.credit_notes:
                 if await _stored(session, PaymentRefund, note.uuid):  # this write, retried
@@ -309,8 +309,7 @@ class PaymentOrderActivities(interface.PaymentOrderActivities):
                             + part.amounts.excl,
                         )
                     )
-            if newer and write.order.notice is not None:
-                delivery = await _queue_notice(session, row, write.order.notice)
+            delivery = await _queue_notice(session, row, write.order)
         await self._start(delivery)
 
     async def _start(self, delivery: str | None) -> None:
@@ -338,15 +337,15 @@ def _status_after_credit(invoice: PaymentInvoice) -> str:
     return payment_status(balance).value
 
 
-async def _write_order(session: AsyncSession, state: OrderState) -> tuple[PaymentOrder, bool]:
-    """The order row, locked, and whether ``state`` was newer than the one stored and written
-    on it (a newer or equal revision stored already stays)."""
+async def _write_order(session: AsyncSession, state: OrderState) -> PaymentOrder:
+    """The order row, locked, with ``state`` written on it when it is newer than the one
+    stored (a newer or equal revision stored already stays)."""
     row = await session.scalar(
         select(PaymentOrder).where(PaymentOrder.uuid == UUID(state.uuid)).with_for_update()
     )
     assert row is not None, "the order row is written by create_payment_order first"
     if row.revision >= state.revision:
-        return row, False
+        return row
     row.revision = state.revision
     row.status = state.status
     row.total_amount_incl_tax = state.total.incl
@@ -383,7 +382,7 @@ async def _write_order(session: AsyncSession, state: OrderState) -> tuple[Paymen
         await session.scalars(select(PaymentOrderLine).where(PaymentOrderLine.order_id == row.id))
     )
     await _sync_lines(session, row.id, existing, state.lines)
-    return row, True
+    return row
 
 
 async def _sync_lines(
@@ -410,8 +409,30 @@ async def _sync_lines(
         await session.delete(gone)
 
 
-async def _queue_notice(session: AsyncSession, order: PaymentOrder, notice: StatusNotice) -> str:
-    """A delivery of NOTYD's body to the order's webhook URL, in the caller's transaction."""
+def _notice_event_id(state: OrderState, notice: StatusNotice) -> str:
+    """The event id of the status change ``state`` carries a notice of: the same for every
+    attempt of its write (the order, its revision and the moment of the change), so that the
+    notice is queued once, and receivers see one event id for it."""
+    change = uuid5(UUID(state.uuid), f"status {state.revision} {notice.body.get('created')}")
+    return f"evt_{change.hex}"
+
+
+async def _queue_notice(
+    session: AsyncSession, order: PaymentOrder, state: OrderState
+) -> str | None:
+    """A delivery of NOTYD's body to the order's webhook URL, in the caller's transaction,
+    when ``state`` carries a notice not queued yet. Queued whether or not ``state`` was newer
+    than the stored one: a status change whose write commits after a later command's (two
+    captures at once) is notified all the same."""
+    notice = state.notice
+    if notice is None:
+        return None
+    event_id = _notice_event_id(state, notice)
+    queued = await session.scalar(
+        select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id).limit(1)
+    )
+    if queued is not None:  # this write, retried after its commit
+        return None
     endpoint = await session.scalar(
         select(WebhookEndpoint)
         .where(
@@ -439,7 +460,7 @@ async def _queue_notice(session: AsyncSession, order: PaymentOrder, notice: Stat
         public_id=new_delivery_id(),
         organization_id=order.organization_id,
         endpoint_id=endpoint.id,
-        event_id=new_event_id(),
+        event_id=event_id,
         event_type=NOTYD_EVENT,
         kind="EVENT",
         payload=notice.body,
