@@ -392,6 +392,44 @@ def test_the_last_units_of_a_line_refund_all_that_remains_of_it() -> None:
     ]
 
 
+def _book(invoice: InvoiceState, plans: list[CreditNotePlan] | Refusal) -> None:
+    """What the order's workflow books of ``plans``."""
+    assert not isinstance(plans, Refusal), plans
+    for plan in plans:
+        invoice.refunded_incl += plan.amounts.incl
+        invoice.refunded_excl += plan.amounts.excl
+        for part in plan.lines:
+            line = line_at(invoice.lines, part.invoice_line)
+            line.refunded_quantity += part.quantity
+            line.refunded_incl += part.amounts.incl
+            line.refunded_excl += part.amounts.excl
+
+
+def test_money_a_line_still_lists_as_refundable_can_be_refunded_by_a_refund_line() -> None:
+    """Both toothbrushes refunded for 100 (a Magento credit memo with a restocking fee) leave
+    the line no unit and 96700 to refund, as refundable_invoices lists it: a refund line of
+    quantity 0 copying that refunds it (it was a 409 "is more than can be refunded"). A
+    refund line of quantity 0 takes no money from a line with units left, nor more than the
+    line has left."""
+    invoice = _two_toothbrushes()
+    [line] = invoice.lines
+    _book(invoice, plan_refund([invoice], _by_lines(RefundLineRequest("SKU", 2, 100, 83))))
+    listed = line.refundable
+    assert (line.refundable_quantity, listed) == (0, Triple(96_700, 79_917))
+    over = plan_refund([invoice], _by_lines(RefundLineRequest("SKU", 0, 96_701, 79_917)))
+    assert isinstance(over, Refusal) and over.kind == RefusalKind.STATE, over
+    copied = plan_refund(
+        [invoice], _by_lines(RefundLineRequest("SKU", 0, listed.incl, listed.excl))
+    )
+    assert not isinstance(copied, Refusal), copied
+    assert check_refund([invoice], copied) is None
+    _book(invoice, copied)
+    assert (line.refundable, invoice.refundable) == (ZERO, ZERO)
+    untouched = _two_toothbrushes()  # its units left: a refund line refunds units
+    refused = plan_refund([untouched], _by_lines(RefundLineRequest("SKU", 0, 100, 83)))
+    assert isinstance(refused, Refusal) and refused.kind == RefusalKind.STATE, refused
+
+
 def test_partial_refund_needs_one_invoice() -> None:
     def invoice(uuid: str) -> InvoiceState:
         line = InvoiceLineState(1, "A", "A", None, 1, 12100, 10000, "21", 12100, 10000)

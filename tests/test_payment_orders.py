@@ -811,6 +811,44 @@ async def test_a_refund_line_cannot_refund_more_than_its_quantity_is_worth(
         assert toothbrushes["total_refundable_amount_incl_tax"] == 48400
 
 
+async def test_money_a_line_still_lists_as_refundable_can_be_refunded_by_a_refund_line(
+    stack: Stack, db: Database
+) -> None:
+    """Both toothbrushes refunded for 100 (a restocking fee kept): refundable_invoices lists
+    the line with no unit and 96700 to refund, and the lines it lists plus the invoice's
+    discount refund the rest of the invoice (a refund line copying that line was a 409)."""
+    seller = await make_seller(stack, db)
+    path = f"/v1/api/orders/{await accepted_order(stack, seller)}"
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"{path}/capture/", json={})
+        invoice = captured.json()["invoice_uuid"]
+        fee = {"product_id": "SKU-1", "quantity": 2}
+        fee |= {"total_amount_incl_tax": 100, "total_amount_excl_tax": 83}
+        kept = await http.post(
+            f"{path}/refund/",
+            json={
+                "description": "Return, less a restocking fee",
+                "invoices": [{"invoice_uuid": invoice, "refund_lines": [fee]}],
+            },
+        )
+        assert kept.status_code == 200, kept.text
+        [listed] = (await http.get(f"{path}/refundable_invoices/")).json()["results"]
+        toothbrushes = next(x for x in listed["invoice_lines"] if x["product_id"] == "SKU-1")
+        assert toothbrushes["refundable_quantity"] == 0
+        assert toothbrushes["total_refundable_amount_incl_tax"] == 96700
+        spring = {"description": "Spring", "amount_incl_tax": 1210, "amount_excl_tax": 1000}
+        item = {"invoice_uuid": invoice, "refund_lines": every_line_back(listed)}
+        rest = await http.post(
+            f"{path}/refund/",
+            json={"description": "The fee waived", "invoices": [item | {"discount": spring}]},
+        )
+        assert rest.status_code == 200, rest.text
+        assert rest.json()["refunds"][0]["total_amount_incl_tax"] == 119790 - 100
+        assert rest.json()["details"] == "Order status updated to refunded."
+        left = (await http.get(f"{path}/refundable_invoices/")).json()
+    assert left["count"] == 0
+
+
 async def test_a_capture_of_a_repeated_product_id_with_its_own_prices(
     stack: Stack, db: Database
 ) -> None:

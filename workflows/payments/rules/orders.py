@@ -765,6 +765,8 @@ def _refund_invoice(
                     left[line.position] -= take
                     need -= take
                     per_line.append((line, take))
+            if not wanted.quantity and (wanted.incl or wanted.excl):
+                per_line = [(line, 0) for line in _money_without_units(matching)]
             if need:
                 return Refusal(RefusalKind.STATE, f"{at}.quantity", "is more than can be refunded")
             units = Triple(
@@ -792,8 +794,14 @@ def _refund_invoice(
                 refusal = _more_than_units_worth(given, per_line, wanted.quantity, at)
                 if refusal is not None:
                     return refusal
-            shares_incl = allocate(given.incl, [line.price_incl * q for line, q in per_line])
-            shares_excl = allocate(given.excl, [line.price_excl * q for line, q in per_line])
+            weights = [
+                (line.price_incl * q, line.price_excl * q)
+                if q
+                else (line.refundable.incl, line.refundable.excl)
+                for line, q in per_line
+            ]
+            shares_incl = allocate(given.incl, [incl for incl, _ in weights])
+            shares_excl = allocate(given.excl, [excl for _, excl in weights])
             for k, (line, q) in enumerate(per_line):
                 lines.append(
                     LineRefund(
@@ -868,6 +876,13 @@ def _refund_invoice(
     return CreditNotePlan(
         invoice.uuid, uid, amounts, lines, by_lines=bool(item.lines), discount=discount
     )
+
+
+def _money_without_units(lines: list[InvoiceLineState]) -> list[InvoiceLineState]:
+    """The ``lines`` whose units are all refunded and whose money is not (their units were
+    refunded for less than they were worth, as with a restocking fee): what a refund line of
+    quantity 0 may refund. ``refundable_invoices`` lists that money on them."""
+    return [line for line in lines if line.refundable_quantity == 0 and not line.refundable.is_zero]
 
 
 def _more_than_units_worth(
