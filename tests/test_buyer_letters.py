@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from io import BytesIO
 from uuid import uuid4
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.orders.invoice_pdf import InvoicePdfContent
+from activities.orders.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
 from activities.payments.dunning import Sender, compose_letter, start_dunning, step_name
 from sandboxes.mail import MailCatcher
 from store.i18n import BuyerLocale
@@ -203,3 +205,35 @@ async def test_a_capture_over_http_emails_its_invoice(stack: Stack, mail_catcher
     assert mail.subject.startswith(f"Uw factuur {ref} van Seller ")  # the order's locale: nl
     assert "Factuurnummer: F-77" in mail.text and "€\xa01.197,90" in mail.text
     assert mail.attachments[0].content.startswith(b"%PDF")
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+
+
+async def test_the_buyers_invoice_of_a_discounted_order_adds_up(
+    stack: Stack, mail_catcher: MailCatcher
+) -> None:
+    """The order's lines (2 x 484.00 + 242.00 = 1,210.00 EUR) less its discount (Spring,
+    12.10 EUR) are the invoice's 1,197.90 EUR: the PDF e-mailed to the buyer shows the
+    discount the capture took among the lines, so that they add up to its totals (it showed
+    the lines and the totals only)."""
+    seller = await make_seller(stack, stack.db)
+    email = f"ada-{uuid4().hex[:8]}@example.com"
+    body = order_request(
+        buyer_representative={"first_name": "Ada", "last_name": "Buyer", "email": email}
+    )
+    order = await create(stack, seller, body)
+    assert (await confirm_on_page(stack, order)).status_code == 302
+    async with stack.http(seller.token) as http:
+        captured = await http.post(f"/v1/api/orders/{order['uuid']}/capture/", json={})
+    assert captured.status_code == 200, captured.text
+    mail = await mail_catcher.wait_for(lambda m: email in m.recipients, timeout=20)
+    text = pdf_text(mail.attachments[0].content)
+    assert "Discount: Spring -10.00 EUR -12.10 EUR" in text, text
+    assert "Total excl. tax 990.00 EUR" in text and "Total incl. tax 1,197.90 EUR" in text
+    # an invoice without a discount has no such row
+    plain = content(
+        lines=(InvoiceLineFacts("A", "Car", 1, "19.00", 18_500_00, 15_546_22, 18_500_00),)
+    )
+    assert "Discount" not in pdf_text(render_invoice_pdf(plain))

@@ -43,6 +43,16 @@ class InvoiceLineFacts:
 
 
 @dataclass(frozen=True)
+class InvoiceDiscountFacts:
+    """The part of the order's discount the invoice's capture took: its total is its lines
+    less this."""
+
+    description: str
+    amount_excl_tax: int  # cents
+    amount_incl_tax: int
+
+
+@dataclass(frozen=True)
 class InvoicePdfContent:
     payment_reference: str
     invoice_uuid: str
@@ -69,6 +79,7 @@ class InvoicePdfContent:
     iban: str
     bic: str
     generated_at: datetime  # the letter's time: the PDF's creation date
+    discount: InvoiceDiscountFacts | None = None
 
 
 def render_invoice_pdf(content: InvoicePdfContent) -> bytes:
@@ -119,6 +130,19 @@ def _story(content: InvoicePdfContent) -> list[Flowable]:
         ]
         for line in content.lines
     ]
+    if content.discount is not None:  # so that the lines add up to the totals below
+        discount = content.discount
+        rows.append(
+            [
+                "",
+                f"Discount: {discount.description}" if discount.description else "Discount",
+                "",
+                "",
+                "",
+                money(-discount.amount_excl_tax),
+                money(-discount.amount_incl_tax),
+            ]
+        )
     totals = [
         ("Total excl. tax", money(content.total_excl_tax)),
         ("Tax", money(content.total_tax)),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from jinja2 import FileSystemLoader
@@ -36,7 +37,12 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 
 from activities.email import SMTP_PERMANENT, EmailActivities
-from activities.orders.invoice_pdf import InvoiceLineFacts, InvoicePdfContent, render_invoice_pdf
+from activities.orders.invoice_pdf import (
+    InvoiceDiscountFacts,
+    InvoiceLineFacts,
+    InvoicePdfContent,
+    render_invoice_pdf,
+)
 from activities.workflow_metadata import dunning_start
 from settings import Settings
 from store import i18n
@@ -350,6 +356,18 @@ def pdf_content(
         iban=settings.payments_iban,
         bic=settings.payments_bic,
         generated_at=at,
+        discount=_discount_facts(invoice.discount),
+    )
+
+
+def _discount_facts(discount: dict[str, Any] | None) -> InvoiceDiscountFacts | None:
+    """The invoice's discount (``Discount.as_json``), for its PDF."""
+    if discount is None:
+        return None
+    return InvoiceDiscountFacts(
+        description=discount.get("description") or "",
+        amount_excl_tax=discount["amount_excl_tax"],
+        amount_incl_tax=discount["amount_incl_tax"],
     )
 
 
