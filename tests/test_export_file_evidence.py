@@ -34,6 +34,11 @@ async def test_the_export_file_masks_ibans_lists_kyc_documents_and_invoice_corre
             headers=key() | {"If-Match": f'"{submitted["version"]}"'},
         )
         assert corrected.status_code == 200, corrected.text
+        # the PDF received before the correction shows the old number: it is sent again
+        uploaded = await client.upload(
+            f"/orders/{order}/invoice/documents", "SHIPMENT_PRELIMINARY_INVOICE"
+        )
+        assert uploaded.status_code == 201, uploaded.text
         ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
         assert ready.status_code == 200, ready.text
         assert (await client.pickup(order)).status_code == 200
