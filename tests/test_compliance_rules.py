@@ -1645,6 +1645,45 @@ CHANGED_IN_2026_12_7 += [
         ("VALID", "PASSED", None),
     ),
 ]
+# each a VALID of 2026.12.6 that the law does not accept
+STANDING_POLICY = replace(INSURANCE, document_date=A_YEAR_BEFORE)  # older than the sale
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "the destination stated only by a standing insurance policy older than the sale",
+        change(
+            order__purchase_date=SOLD,
+            transport__delivery_country=None,
+            documents=docs(replace(STANDING_POLICY, destination_country="FR")),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
+    ),
+    Changed(
+        "the origin stated only by a standing insurance policy older than the sale",
+        change(
+            order__purchase_date=SOLD,
+            transport__collection_country=None,
+            documents=docs(replace(STANDING_POLICY, origin_country="DE")),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "COLLECTION_COUNTRY_MISSING"),
+    ),
+    Changed(
+        "the destination stated only by an insurance policy dated before the pickup, the sale "
+        "date unknown",
+        change(
+            transport__delivery_country=None,
+            documents=docs(
+                replace(INSURANCE, document_date=BEFORE_PICKUP, destination_country="FR")
+            ),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -1790,6 +1829,41 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
     """The papers and dates the new checks leave counted: the buyer's own, of this
     transport."""
     assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "a standing insurance policy older than the sale, the route stated by the milestones",
+            change(order__purchase_date=SOLD, documents=docs(STANDING_POLICY)),
+        ),
+        (
+            "the destination stated by an insurance policy taken out after the sale",
+            change(
+                order__purchase_date=SOLD,
+                transport__delivery_country=None,
+                documents=docs(
+                    replace(INSURANCE, document_date=date(2026, 4, 28), destination_country="FR")
+                ),
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_7_still_accepts(name: str, facts: ComplianceFacts):
+    """The papers the new checks leave counted: of this transport, issued by whom it needs."""
+    assert evaluate(facts).compliance_status == "VALID", name
+
+
+def test_a_standing_insurance_policy_naming_another_destination_still_contradicts():
+    """A paper older than the sale states neither end of this transport, but as an item of
+    the evidence (Art. 45a(3)(b)) it must not contradict the others (Art. 45a(1)(a))."""
+    facts = change(
+        order__purchase_date=SOLD,
+        documents=docs(replace(STANDING_POLICY, destination_country="AT")),
+    )
+    rollup = evaluate(facts)
+    assert "TRANSPORT_COUNTRIES_CONTRADICT" in {b.code for b in rollup.blockers}
 
 
 @pytest.mark.parametrize("case", CHANGED, ids=[c.name for c in CHANGED])

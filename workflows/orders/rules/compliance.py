@@ -1156,7 +1156,8 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             PENDING,
             "the member state where the transport began is not stated: the seller's country "
             "proves nothing. Revoke the pickup and confirm it again with its collectionAddress, "
-            "or upload a transport document stating its originCountry",
+            "or upload a transport document stating its originCountry (one dated before the "
+            "sale, such as a standing insurance policy, states none)",
             "COLLECTION_COUNTRY_MISSING",
         )
     if transport.delivery_date is None:
@@ -1174,7 +1175,8 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             PENDING,
             f"from {origin}, but the member state where the transport ended is not stated: the "
             "buyer's country proves nothing. A delivery address is needed, or a transport "
-            "document stating its destinationCountry",
+            "document stating its destinationCountry (one dated before the sale, such as a "
+            "standing insurance policy, states none)",
             "DELIVERY_COUNTRY_MISSING",
         )
     outside = [c for c in dict.fromkeys((origin, destination)) if c not in MEMBER_STATES]
@@ -2027,40 +2029,53 @@ def _rule(rule_id: str, module: str, legal_basis: str) -> _Maker:
 def _origin(facts: ComplianceFacts) -> str | None:
     """The member state where the transport began, when stated (by the pickup's collection
     address or a transport document) and not contradicted; never assumed."""
-    return _the_one(_origins(facts))
+    return _the_one(_origins(facts), _origins(facts, of_this_sale=True))
 
 
 def _destination(facts: ComplianceFacts) -> str | None:
     """Where the transport ended, when stated (delivery address or a transport document)."""
-    return _the_one(_destinations(facts))
+    return _the_one(_destinations(facts), _destinations(facts, of_this_sale=True))
 
 
-def _origins(facts: ComplianceFacts) -> dict[str, str]:
+def _origins(facts: ComplianceFacts, *, of_this_sale: bool = False) -> dict[str, str]:
     """Each member state stated as the origin, with who stated it first."""
     return _stated(
         ("the collection address", facts.transport.collection_country),
-        *((_document_name(d), d.origin_country) for d in _route_papers(facts)),
+        *((_document_name(d), d.origin_country) for d in _route_papers(facts, of_this_sale)),
     )
 
 
-def _destinations(facts: ComplianceFacts) -> dict[str, str]:
+def _destinations(facts: ComplianceFacts, *, of_this_sale: bool = False) -> dict[str, str]:
     return _stated(
         ("the delivery address", facts.transport.delivery_country),
-        *((_document_name(d), d.destination_country) for d in _route_papers(facts)),
+        *((_document_name(d), d.destination_country) for d in _route_papers(facts, of_this_sale)),
     )
 
 
-def _route_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
+def _route_papers(facts: ComplianceFacts, of_this_sale: bool = False) -> list[DocumentFacts]:
     """The papers whose word on where the transport began and ended counts: the transport's
     own and the buyer's statements about it, not an invoice, a payment or an order's note,
-    nor a paper of another transport. Their receipt falls on the seller's day: the day of
-    where the transport began is what they state."""
+    nor a paper of another transport; ``of_this_sale``: nor one older than the sale. Their
+    receipt falls on the seller's day: the day of where the transport began is what they
+    state."""
     return [
         d
         for d in _active(facts.documents)
         if d.type in _ROUTE_PAPERS
         and _not_of_this_transport(facts, d, received_in=facts.seller_country) is None
+        and not (of_this_sale and _dated_before_the_sale(facts, d))
     ]
+
+
+def _dated_before_the_sale(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
+    """A paper dated before the sale (before the pickup while the sale date is unknown) was
+    not written for this transport: a standing insurance policy still counts as evidence
+    (Art. 45a(3)(b)), and contradicts the others where it names another country, but the
+    origin and destination it names are those of whatever transport it was taken out for, so
+    its word alone does not say where this one began or ended."""
+    dated = doc.document_date
+    since = facts.order.purchase_date or facts.transport.pickup_date
+    return dated is not None and since is not None and dated < since
 
 
 def _stated(*sources: tuple[str, str | None]) -> dict[str, str]:
@@ -2071,8 +2086,9 @@ def _stated(*sources: tuple[str, str | None]) -> dict[str, str]:
     return stated
 
 
-def _the_one(stated: dict[str, str]) -> str | None:
-    return next(iter(stated)) if len(stated) == 1 else None
+def _the_one(stated: dict[str, str], of_this_sale: dict[str, str]) -> str | None:
+    """The one member state stated, when a milestone or a paper of this sale states it."""
+    return next(iter(stated)) if len(stated) == 1 and of_this_sale else None
 
 
 def _document_name(doc: DocumentFacts) -> str:
