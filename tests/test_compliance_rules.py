@@ -1684,6 +1684,37 @@ CHANGED_IN_2026_12_7 += [
         ("INCOMPLETE", "PENDING", "DELIVERY_COUNTRY_MISSING"),
     ),
 ]
+# a carrier's bill of an earlier transport, while the order states no purchaseDate
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "a forwarder's invoice a year before the pickup, the sale date unknown",
+        change(
+            documents=docs(
+                replace(FORWARDER_INVOICE, document_date=A_YEAR_BEFORE), drop=(FORWARDER_INVOICE,)
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a bank's payment for a transport a month before the pickup, the sale date unknown",
+        change(
+            documents=docs(
+                doc(
+                    "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                    "BANK",
+                    "Sparkasse",
+                    document_date=BEFORE_PICKUP,
+                ),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -1848,11 +1879,46 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                 ),
             ),
         ),
+        (
+            "a forwarder's invoice paid ahead two weeks before the pickup, the sale date unknown",
+            change(
+                documents=docs(
+                    replace(FORWARDER_INVOICE, document_date=PICKUP - timedelta(days=14)),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
+        (
+            "a forwarder's invoice two months before the pickup, after the sale stated",
+            change(
+                order__purchase_date=date(2026, 3, 1),
+                documents=docs(
+                    replace(FORWARDER_INVOICE, document_date=date(2026, 3, 5)),
+                    drop=(FORWARDER_INVOICE,),
+                ),
+            ),
+        ),
     ],
 )
 def test_what_2026_12_7_still_accepts(name: str, facts: ComplianceFacts):
     """The papers the new checks leave counted: of this transport, issued by whom it needs."""
     assert evaluate(facts).compliance_status == "VALID", name
+
+
+def test_a_carriers_bill_of_an_unknown_sale_asks_for_the_purchase_date():
+    """Without the sale date an old carrier's bill cannot be shown to be of this transport:
+    the blocker says what would show it."""
+    facts = change(
+        documents=docs(
+            replace(FORWARDER_INVOICE, document_date=A_YEAR_BEFORE), drop=(FORWARDER_INVOICE,)
+        )
+    )
+    (blocker,) = [
+        b for b in evaluate(facts).blockers if b.code == "INSUFFICIENT_TRANSPORT_EVIDENCE"
+    ]
+    assert "no purchaseDate" in blocker.message and "State the order's purchaseDate" in (
+        blocker.message
+    )
 
 
 def test_a_standing_insurance_policy_naming_another_destination_still_contradicts():

@@ -1743,6 +1743,10 @@ _CONSIGNMENT_NOTES = frozenset({"TRANSPORT_CMR", "TRANSPORT_CMR_DELIVERY"})
 _PAID_FOR_A_TRANSPORT = frozenset(
     {"TRANSPORT_FORWARDER_INVOICE", "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT"}
 )
+# While the sale date is unknown, a carrier's bill or its payment counts only this many days
+# before the pickup at most (a transport booked and paid ahead); an older one may be of an
+# earlier transport, which the sale date alone would rule out
+_BILLED_AHEAD_DAYS = 14
 _TRANSPORT_PAPERS = _ROUTE_PAPERS | _ARRIVAL_PAPERS
 
 
@@ -1753,7 +1757,8 @@ def _not_of_this_transport(
     None: received before the pickup was revoked (a paper of the aborted transport), dated or
     received before the pickup or the arrival it would attest (a paper written in advance, or
     of an earlier transport), a consignment note dated after the arrival, a carrier's bill or
-    its payment dated before the sale, or a warehouse keeper's receipt or confirmation of
+    its payment dated before the sale (while the sale date is unknown, more than
+    ``_BILLED_AHEAD_DAYS`` before the pickup), or a warehouse keeper's receipt or confirmation of
     arrival that does not place the warehouse in a member state. It contradicts the milestones
     rather than proving them; a paper that still holds is sent again. ``received_in`` is the
     member state whose day a receipt falls on, where the transport began by default."""
@@ -1780,6 +1785,20 @@ def _not_of_this_transport(
         )
     if doc.type in _PAID_FOR_A_TRANSPORT and sold and dated and dated < sold:
         return f"dated {dated}, before the vehicle was sold on {sold}: of another transport"
+    picked_up = transport.pickup_date
+    if (
+        doc.type in _PAID_FOR_A_TRANSPORT
+        and sold is None
+        and dated
+        and picked_up
+        and (picked_up - dated).days > _BILLED_AHEAD_DAYS
+    ):
+        return (
+            f"dated {dated}, more than {_BILLED_AHEAD_DAYS} days before the pickup on "
+            f"{picked_up}, and the order states no purchaseDate: nothing shows it is of this "
+            "transport rather than an earlier one. State the order's purchaseDate (a PATCH of "
+            "the order)"
+        )
     if _a_warehouse_keepers(doc) and not (doc.destination_country or "").strip():
         return (
             "it does not state where the warehouse is (destinationCountry): only a warehouse "
