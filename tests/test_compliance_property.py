@@ -113,6 +113,9 @@ OTHER_DOCUMENTS = frozenset(
         "TRANSPORT_WAREHOUSE_RECEIPT",
     }
 )
+# Art. 45a(3)(b)(ii): official documents issued by a public authority, such as a notary.
+AUTHORITY_DOCUMENT = "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT"
+AUTHORITIES = ("PUBLIC_AUTHORITY", "NOTARY")
 ARRIVAL_CONFIRMATION = "TRANSPORT_CONFIRMATION_OF_ARRIVAL"
 ARRIVAL_CONFIRMED_BY = {
     "CARRIER": "a",
@@ -331,9 +334,11 @@ def concerns(doc: DocumentFacts, vin: str) -> bool:
 
 def evidence_list(doc: DocumentFacts) -> str | None:
     """Which list of Art. 45a(3) a paper belongs to: (a) transport documents, (b) others; a
-    confirmation of arrival by who issued it."""
+    confirmation of arrival by who issued it, a public authority's document only from one."""
     if doc.type in TRANSPORT_DOCUMENTS:
         return "a"
+    if doc.type == AUTHORITY_DOCUMENT and doc.issuer_type not in AUTHORITIES:
+        return None
     if doc.type in OTHER_DOCUMENTS:
         return "b"
     if doc.type == ARRIVAL_CONFIRMATION:
@@ -655,6 +660,8 @@ def evidence_pair(draw, pool: dict[str, Entity]) -> list[Issued]:
         draw,
         sorted(ARRIVAL_CONFIRMED_BY)
         if other_type == ARRIVAL_CONFIRMATION
+        else AUTHORITIES
+        if other_type == AUTHORITY_DOCUMENT
         else ("CARRIER", "INSURER", "BANK", "WAREHOUSE_KEEPER", "OTHER"),
     )
     first_type = pick(draw, sorted(TRANSPORT_DOCUMENTS), "TRANSPORT_CMR")

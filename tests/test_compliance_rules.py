@@ -1715,6 +1715,28 @@ CHANGED_IN_2026_12_7 += [
         ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
     ),
 ]
+
+
+def authority_document(issuer: str, name: str, **more: Any) -> DocumentFacts:
+    """A public authority's document of the arrival, in place of the forwarder's invoice."""
+    return doc("TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT", issuer, name, received_on=ARRIVED, **more)
+
+
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        f"a public authority's document sent as issued by {issuer}",
+        change(
+            documents=docs(
+                authority_document(issuer, "Garage Martin SARL", issuer_stated=True),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    )
+    for issuer in ("CARRIER", "OTHER")
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -1898,6 +1920,24 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                 ),
             ),
         ),
+        (
+            "a notary's document of the arrival",
+            change(
+                documents=docs(
+                    authority_document("NOTARY", "Maître Roux, notaire à Lyon", issuer_stated=True),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
+        (
+            "a public authority's document of the arrival, its issuer the type's",
+            change(
+                documents=docs(
+                    authority_document("PUBLIC_AUTHORITY", "Préfecture du Rhône"),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
     ],
 )
 def test_what_2026_12_7_still_accepts(name: str, facts: ComplianceFacts):
@@ -1919,6 +1959,19 @@ def test_a_carriers_bill_of_an_unknown_sale_asks_for_the_purchase_date():
     assert "no purchaseDate" in blocker.message and "State the order's purchaseDate" in (
         blocker.message
     )
+
+
+def test_a_public_authority_document_from_no_authority_says_why_it_is_not_counted():
+    facts = change(
+        documents=docs(
+            authority_document("CARRIER", "Garage Martin SARL", issuer_stated=True),
+            drop=(FORWARDER_INVOICE,),
+        )
+    )
+    (blocker,) = [
+        b for b in evaluate(facts).blockers if b.code == "INSUFFICIENT_TRANSPORT_EVIDENCE"
+    ]
+    assert "sent as issued by CARRIER, not by a public authority or a notary" in blocker.message
 
 
 def test_a_standing_insurance_policy_naming_another_destination_still_contradicts():

@@ -119,11 +119,12 @@ _LIST_A_TYPES = frozenset(
 # Art. 45a(3)(b): insurance, bank payment for the transport, public authority (notary) papers
 # confirming arrival, a warehouse keeper's receipt in the destination state.
 _WAREHOUSE_RECEIPT = "TRANSPORT_WAREHOUSE_RECEIPT"
+_PUBLIC_AUTHORITY_DOCUMENT = "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT"
 _LIST_B_TYPES = frozenset(
     {
         "TRANSPORT_INSURANCE_POLICY",
         "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
-        "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
+        _PUBLIC_AUTHORITY_DOCUMENT,
         _WAREHOUSE_RECEIPT,
     }
 )
@@ -135,6 +136,10 @@ _ARRIVAL_CONFIRMATION_LIST = {
     "NOTARY": "b",
     "WAREHOUSE_KEEPER": "b",
 }
+# Art. 45a(3)(b)(ii): "official documents issued by a public authority, such as a notary": a
+# public authority's document is one only from an authority (the upload's issuerType, by
+# default the authority)
+_AUTHORITIES = frozenset({"PUBLIC_AUTHORITY", "NOTARY"})
 _NOT_INDEPENDENT = frozenset({"SELLER", "BUYER"})
 BUYER_STATEMENT = "BUYER_TRANSPORT_STATEMENT"
 # The papers of the transport: the evidence lists', the buyer's statements and the national
@@ -1484,7 +1489,7 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
         attested = evidence(PENDING, f"collected by delivery; so far {found}")
     else:
         alternative = f", or {national.name}" if national else ""
-        uncounted = "; ".join(_uncounted(facts))
+        uncounted = "; ".join([*_uncounted(facts), *_issued_by_no_authority(facts)])
         attested = evidence(
             PENDING,
             f"the transport of {', '.join(short)} needs two items of evidence from two parties "
@@ -1726,7 +1731,7 @@ _ARRIVAL_PAPERS = frozenset(
     {
         "TRANSPORT_CMR_DELIVERY",
         _ARRIVAL_CONFIRMATION,
-        "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
+        _PUBLIC_AUTHORITY_DOCUMENT,
         _WAREHOUSE_RECEIPT,
         BUYER_STATEMENT,
         *(proof.document_type for proof in NATIONAL_PROOFS.values()),
@@ -1915,6 +1920,16 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     return reasons
 
 
+def _issued_by_no_authority(facts: ComplianceFacts) -> list[str]:
+    """The public authority's documents sent as issued by someone else, which no list takes."""
+    return [
+        f"{_document_name(d)}: sent as issued by {d.issuer_type}, not by a public authority or "
+        "a notary (Art. 45a(3)(b))"
+        for d in _active(facts.documents)
+        if d.type == _PUBLIC_AUTHORITY_DOCUMENT and d.issuer_type not in _AUTHORITIES
+    ]
+
+
 def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     """The papers the seller or the buyer issued, by their own label."""
     return [d for d in _active(facts.documents) if d.issuer_type in _NOT_INDEPENDENT]
@@ -1939,6 +1954,8 @@ def _is_seller_or_buyer(
 def _evidence_list(doc: DocumentFacts) -> str | None:
     if doc.type in _LIST_A_TYPES:
         return "a"
+    if doc.type == _PUBLIC_AUTHORITY_DOCUMENT and doc.issuer_type not in _AUTHORITIES:
+        return None
     if doc.type in _LIST_B_TYPES:
         return "b"
     if doc.type == _ARRIVAL_CONFIRMATION:
