@@ -1737,6 +1737,29 @@ CHANGED_IN_2026_12_7 += [
     )
     for issuer in ("CARRIER", "OTHER")
 ]
+# the contract's paper for a self-pickup: the declaration signed by the buyer (contract §8, T1)
+SELF_PICKUP_PAPERS = (INVOICE_PDF, BANK_PROOF, STATEMENT, CMR, INSURANCE)
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "a self-pickup declaration sent as the seller's",
+        change(
+            transport__pickup_type="SELF_PICKUP",
+            documents=(
+                *SELF_PICKUP_PAPERS,
+                doc(
+                    "TRANSPORT_PICKUP_DECLARATION",
+                    "SELLER",
+                    "Autohaus Schmidt GmbH",
+                    issuer_stated=True,
+                    received_on=PICKUP,
+                ),
+            ),
+        ),
+        "TRANSPORT_DOCUMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "MISSING_PICKUP_DECLARATION"),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -1936,6 +1959,16 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                     authority_document("PUBLIC_AUTHORITY", "Préfecture du Rhône"),
                     drop=(FORWARDER_INVOICE,),
                 )
+            ),
+        ),
+        (
+            "a self-pickup declaration sent without issuerType, the type's issuer the buyer",
+            change(
+                transport__pickup_type="SELF_PICKUP",
+                documents=(
+                    *SELF_PICKUP_PAPERS,
+                    doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP),
+                ),
             ),
         ),
     ],

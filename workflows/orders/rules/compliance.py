@@ -1420,29 +1420,45 @@ def _evidence_deadline(facts: ComplianceFacts, proven: bool) -> RuleOutcome:
 
 def _contract_document(facts: ComplianceFacts) -> RuleOutcome:
     """The contract's transport paper: a CMR for company transport, the buyer's signed pickup
-    declaration for self-pickup."""
+    declaration for self-pickup. The declaration is the buyer's when sent as the buyer's: the
+    contract lets an upload leave issuerType out, the type's issuer (the buyer) then, so
+    unlike the statement of Art. 45a(1)(b) it need not be stated."""
     rule = _rule("TRANSPORT_DOCUMENT", "transport", CONTRACT)
     pickup_type = facts.transport.pickup_type
     if pickup_type is None:
         return rule(PENDING, "the transport document depends on how the vehicle is picked up")
-    doc_type, code, paper = {
-        COMPANY_TRANSPORT: ("TRANSPORT_CMR", "MISSING_CMR", "the CMR"),
+    doc_type, code, paper, signed_by = {
+        COMPANY_TRANSPORT: ("TRANSPORT_CMR", "MISSING_CMR", "the CMR", None),
         SELF_PICKUP: (
             "TRANSPORT_PICKUP_DECLARATION",
             "MISSING_PICKUP_DECLARATION",
             "the pickup declaration signed by the buyer",
+            "BUYER",
         ),
     }[pickup_type]
+    papers = [d for d in _active(facts.documents) if d.type == doc_type]
     missing = [
         v.vin
         for v in facts.order.vehicles
         if not any(
-            d.type == doc_type and _concerns(d, v.vin) and _not_of_this_transport(facts, d) is None
-            for d in _active(facts.documents)
+            _concerns(d, v.vin)
+            and signed_by in (None, d.issuer_type)
+            and _not_of_this_transport(facts, d) is None
+            for d in papers
         )
     ]
     if missing:
-        return rule(PENDING, f"{paper} of this transport for {', '.join(missing)} is missing", code)
+        others = [
+            f"{_document_name(d)} was sent with issuerType {d.issuer_type}, not {signed_by}"
+            for d in papers
+            if signed_by not in (None, d.issuer_type)
+        ]
+        return rule(
+            PENDING,
+            f"{paper} of this transport for {', '.join(missing)} is missing"
+            + (f" ({'; '.join(others)})" if others else ""),
+            code,
+        )
     return rule(PASSED, f"{paper} is attached")
 
 
