@@ -207,6 +207,9 @@ class Settings(BaseSettings):
     # against the list, not a Literal: a Literal of ints refuses the string "30" that the
     # environment gives
     payment_terms_days: int = 30
+    # Commands (Updates) one run of a payment order's workflow takes before it continues as new
+    # (Temporal refuses any past 2000 in a run)
+    payment_order_updates_per_run: int = Field(1000, ge=1, le=1500)
 
     # NT24-led KYC (docs/kyc.md): iDenfy identity verification and AML checks. The sandboxes by
     # default; https://ivs.idenfy.com is the real service for both (the same API key pair).

@@ -20,12 +20,14 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI, Request
 from sqlalchemy import select, update
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from api.notyd.payments.web_urls import web_origin, web_url
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
+from api.shared.temporal_calls import temporal_problem
 from store.db import Database
 from store.identity import identity
 from store.link_tokens import PAYMENT_PAGE, SELF_SERVICE_INVITATION, link_token
@@ -1859,3 +1861,85 @@ async def test_a_status_notice_is_queued_once_when_its_write_is_retried(
     assert cancelled.status_code == 200, cancelled.text
     assert failed
     assert len(await status_notices(db, uuid)) == 2  # accepted, cancelled
+
+
+# Temporal's default cap on the Updates one workflow run takes (history.maxTotalUpdates)
+TEMPORAL_MAX_TOTAL_UPDATES = 2000
+
+
+async def test_an_order_patched_2000_times_can_still_be_cancelled(
+    stack: Stack, db: Database
+) -> None:
+    """Every command is an Update of the order's workflow, and Temporal takes at most 2000
+    in one run (then refuses each with FAILED_PRECONDITION): a webshop that sends `PATCH {}`
+    whenever it saves the order must not leave an order that takes no further command."""
+    seller = await make_seller(stack, db)
+    order = await create(stack, seller, order_request(payment_link_duration=86400))
+    path = f"/v1/api/orders/{order['uuid']}/"
+    async with stack.http(seller.token) as http:
+
+        async def patches(count: int) -> None:
+            for _ in range(count):
+                answer = await http.patch(path, json={})
+                assert answer.status_code == 200, answer.text
+
+        # the order request's `create` is the first Update
+        sent = TEMPORAL_MAX_TOTAL_UPDATES - 1
+        share = sent // 4
+        await asyncio.gather(patches(sent - 3 * share), *(patches(share) for _ in range(3)))
+        cancelled = await http.post(f"{path}cancel/")
+    assert cancelled.status_code == 200, cancelled.text
+
+
+def test_a_command_refused_at_a_workflow_limit_is_a_503_to_retry() -> None:
+    """Temporal refuses an Update past a run's limits with FAILED_PRECONDITION: the command
+    was not applied, and a retry once the run has continued as new goes through."""
+    refused = RPCError(
+        "The limit on the total number of distinct updates in this workflow has been reached",
+        RPCStatusCode.FAILED_PRECONDITION,
+        b"",
+    )
+    problem = temporal_problem(refused)
+    assert problem is not None and problem.status == 503
+    assert problem.headers and "Retry-After" in problem.headers
+
+
+async def test_an_order_continues_as_new_and_keeps_its_captures_and_refunds(
+    stack: Stack, db: Database
+) -> None:
+    """A run of the order's workflow hands the order to a new run after its share of
+    commands: the order goes on as it was, its invoices refundable, its link confirmable."""
+    seller = await make_seller(stack, db)
+    stack.settings.payment_order_updates_per_run = 3
+    try:
+        order = await create(stack, seller, order_request())
+        uuid = order["uuid"]
+        handle = stack.client.get_workflow_handle(payment_order_workflow_id(uuid))
+        first_run = (await handle.describe()).run_id
+        path = f"/v1/api/orders/{uuid}"
+        async with stack.http(seller.token) as http:
+            for _ in range(2):  # with the create, the run's three
+                assert (await http.patch(f"{path}/", json={})).status_code == 200
+            assert (await confirm_on_page(stack, order)).status_code == 302  # in the next run
+            captured = await http.post(f"{path}/capture/", json={"amount": 1000})
+            assert captured.json()["status"] == "partially_captured", captured.text
+            refunded = await http.post(
+                f"{path}/refund/", json={"description": "Scratch", "amount": 1000}
+            )  # the next run's third: the third run takes the rest
+            assert refunded.status_code == 200, refunded.text
+            rest = await http.post(f"{path}/capture/", json={})
+            assert rest.status_code == 200, rest.text
+            status = (await http.get(f"{path}/capture_status/")).json()
+            listed = (await http.get(f"{path}/refundable_invoices/")).json()
+        described = await handle.describe()
+        assert described.run_id != first_run
+        assert status["captured"]["total_amount_incl_tax"] == 119_790, status
+        # the first invoice was refunded in full: the rest's is left to refund
+        assert [i["uuid"] for i in listed["results"]] == [rest.json()["invoice_uuid"]]
+        await capture_history(
+            stack.client.get_workflow_handle(handle.id, run_id=first_run),
+            "payment_order_before_continue_as_new",
+        )
+        await capture_history(handle, "payment_order_continued_as_new")
+    finally:
+        stack.settings.payment_order_updates_per_run = 1000

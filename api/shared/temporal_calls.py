@@ -6,6 +6,9 @@
   the caller can see, and its Idempotency-Key is not spent (api/shared/idempotency.py keeps no 5xx).
 - Temporal's server throttling (``RESOURCE_EXHAUSTED``): 429 ``rate-limited`` with
   ``Retry-After``.
+- A workflow at one of the server's limits (``FAILED_PRECONDITION``: an Update past the Updates
+  a run takes, which its workflow avoids by continuing as new): 503 ``service-unavailable``
+  with ``Retry-After``; the command was refused before it was applied.
 - A workflow that has finished (``NOT_FOUND`` outside a command, which ``run_command`` in
   api/nt24/orders/commands.py handles itself): 409 ``conflict``.
 - Anything else the client raises is a bug: 500 ``internal-error``, logged.
@@ -82,6 +85,11 @@ def temporal_problem(exc: BaseException) -> Problem | None:
             return unavailable("The workflow service is unavailable.")
         if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
             return throttled()
+        if exc.status == RPCStatusCode.FAILED_PRECONDITION:
+            return unavailable(
+                "The process behind this resource takes no command just now (it is at a limit "
+                "of the workflow service); the command was not applied."
+            )
         if exc.status == RPCStatusCode.NOT_FOUND:
             return Problem(
                 "conflict",

@@ -684,6 +684,26 @@ async def test_a_long_lived_order_continues_as_new_with_its_state(orders: Orders
     assert list(after.resources.invoices) == ["PRELIMINARY"]
 
 
+async def test_an_order_that_only_takes_commands_continues_as_new(orders: Orders):
+    """Commands alone grow the run's history (Temporal takes at most 2000 Updates in a run):
+    the run continues as new while it waits, not only when a timer wakes it."""
+    handle = await orders.create(max_history_events=60)
+    first_run = (await handle.describe()).run_id
+    for day in range(1, 15):
+        version = orders.recorded.last.version
+        await handle.execute_update(
+            OrderWorkflow.patch_order, PatchOrder(version, purchase_date=date(2026, 1, day))
+        )
+        if (await handle.describe()).run_id != first_run:
+            break
+    assert (await handle.describe()).run_id != first_run
+    version = orders.recorded.last.version
+    await handle.execute_update(
+        OrderWorkflow.patch_order, PatchOrder(version, purchase_date=date(2026, 2, 1))
+    )
+    assert orders.recorded.last.version == version + 1  # the next run goes on from it
+
+
 def two_cars() -> list[OrderVin]:
     half = Money(TOTAL.value // 2)
     return [

@@ -126,9 +126,10 @@ class PaymentOrders:
         link_duration: int = 86_400,
         lines: list[OrderLineState] = LINES,
         total: Triple = TOTAL,
+        updates_per_run: int = 1000,
     ) -> WorkflowHandle:
         """A webshop's order request (of ``lines``, adding up to ``total``), pending on the
-        buyer's confirmation."""
+        buyer's confirmation; each run of its workflow takes ``updates_per_run`` commands."""
         uuid = str(uuid4())
         handle = await self.env.client.start_workflow(
             PaymentOrderWorkflow.run,
@@ -165,6 +166,7 @@ class PaymentOrders:
                     credit_check_attempt_timeout=timedelta(seconds=5),
                     credit_check_retry_interval=timedelta(milliseconds=100),
                     credit_check_give_up_after=timedelta(seconds=1),
+                    updates_per_run=updates_per_run,
                 ),
             ),
         )
@@ -264,6 +266,62 @@ async def test_a_link_nobody_confirms_expires(payment_orders: PaymentOrders):
 
     assert await handle.result() == "expired"  # the server skips the hour
     assert payment_orders.bureau.notified()[-1] == "expired"
+
+
+async def test_an_order_continues_as_new_with_its_state_when_its_run_is_full(
+    payment_orders: PaymentOrders,
+):
+    """Temporal takes at most 2000 Updates in a run: the order's commands go on in a new run
+    that carries its state, its captures, invoices and refunds."""
+    bureau = payment_orders.bureau
+    handle = await payment_orders.create(updates_per_run=3)
+    first_run = (await handle.describe()).run_id
+    unchanged = PatchOrder(keep_discount=True)
+    await handle.execute_update(PaymentOrderWorkflow.patch, unchanged)
+    await handle.execute_update(PaymentOrderWorkflow.patch, unchanged)  # the 3rd: run full
+    await until(partial(_continued, handle, first_run), "the next run")
+    second_run = (await handle.describe()).run_id
+    assert (await handle.execute_update(PaymentOrderWorkflow.confirm, ConfirmOrder())).status == (
+        "accepted"
+    )
+    car = CaptureOrder(CaptureRequest(lines=[CaptureLineRequest("car", 1)]))
+    captured = await handle.execute_update(PaymentOrderWorkflow.capture, car)
+    assert captured.status == "partially_captured"
+    refunded = await handle.execute_update(
+        PaymentOrderWorkflow.refund,
+        RefundOrder(RefundRequest("Scratch", totals=GivenTotals(amount=1_000))),
+    )  # the 3rd of the second run
+    assert refunded.status == "partially_refunded"
+    await until(partial(_continued, handle, second_run), "the third run")
+    # the third run has the invoice and what it refunded: it captures the rest of the order,
+    # and refuses to refund more than is left
+    rest = await handle.execute_update(PaymentOrderWorkflow.capture, CaptureOrder(CaptureRequest()))
+    assert rest.status == "partially_refunded"
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            PaymentOrderWorkflow.refund,
+            RefundOrder(RefundRequest("All", totals=GivenTotals(amount=TOTAL.incl))),
+        )
+    assert refusal(refused.value).type == "MORE_THAN_REMAINS"
+    states = [s for s in bureau.states if s.uuid == handle.id.removeprefix("payment-order-")]
+    assert [s.revision for s in states] == list(range(1, len(states) + 1))  # never restarted
+    assert (states[-1].captured, states[-1].refunded.incl) == (TOTAL, 1_000)
+
+
+async def test_a_pending_order_that_continued_as_new_still_expires(
+    payment_orders: PaymentOrders,
+):
+    handle = await payment_orders.create(link_duration=3_600, updates_per_run=2)
+    first_run = (await handle.describe()).run_id
+    await handle.execute_update(PaymentOrderWorkflow.patch, PatchOrder(keep_discount=True))
+    await until(partial(_continued, handle, first_run), "the next run")
+    assert await handle.result() == "expired"  # the server skips the hour
+    assert payment_orders.bureau.notified()[-1] == "expired"
+
+
+async def _continued(handle: WorkflowHandle, run_id: str | None) -> bool:
+    """Whether the order's workflow runs in another run than ``run_id``."""
+    return (await handle.describe()).run_id != run_id
 
 
 async def test_the_buyer_cancels_only_a_pending_order_the_seller_an_accepted_one(

@@ -130,6 +130,11 @@ _INVOICE_CORRECTION_RECORDED = "invoice-correction-recorded"
 # A read-model write that fails outside a command (a deadline's, a buyer change's) is tried
 # again after a wait (runs before the patch: the failure failed the order's workflow)
 _WRITE_OUTLASTS_AN_OUTAGE = "write-outlasts-an-outage"
+# The run wakes to continue as new when its history grows long while it waits, as commands
+# (Updates) make it grow (runs before the patch checked only when a timer or a change of what
+# it waits for woke it, and Temporal refused every Update past its 2000th in a run). Asked
+# again under an id of the moment, as _per_vin does
+_CONTINUES_WHEN_LONG = "continues-as-new-when-commands-grow-it"
 # How a local activity fails when the store stays away past its budget: its own error (core
 # does not wrap a local activity's failure in an ActivityError) or its timeout
 STORE_AWAY = (ActivityError, ApplicationError, TimeoutFailure)
@@ -149,6 +154,7 @@ class OrderWorkflow:
         self.supersede_per_vin = False  # until _per_vin finds the patch adopted
         self.versions_follow_content = False  # until _follows_content finds it adopted
         self.reads_buyer = False  # until _reads_buyer finds it adopted
+        self.wakes_when_long = False  # until the run finds _CONTINUES_WHEN_LONG adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -165,6 +171,8 @@ class OrderWorkflow:
         assert self.state.created is not None
         interval = self.state.created.settings.vies_recheck_interval
         while not self._closing():
+            if not self.wakes_when_long:
+                self.wakes_when_long = adopted(_CONTINUES_WHEN_LONG)
             if self._history_too_long():
                 # keep the history bounded for orders that live long (daily re-checks)
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -183,6 +191,8 @@ class OrderWorkflow:
                     self.state.export_requested is not None
                     or self.finished != finished
                     or self.daily_vies_active != recheck
+                    # Temporal suggests it for the Updates' count too (before its limit)
+                    or (self.wakes_when_long and self._history_too_long())
                 )
 
             try:

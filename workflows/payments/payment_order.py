@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         CaptureAnswer,
         CaptureOrder,
         CaptureWrite,
+        CarriedPaymentOrder,
         ConfirmOrder,
         CreatePaymentOrderRow,
         CreditCheckRequest,
@@ -110,6 +111,10 @@ _LINES_FROM_1 = "per-rate-lines-numbered-from-1"
 # its invoice is its lines less its discount (before, they added up to the amount, and the
 # discount was taken off twice): those stored invoices keep their lines
 _LINES_LESS_DISCOUNT = "per-rate-lines-less-discount"
+# A run continues as new with the order's state once it has taken its share of Updates or
+# Temporal suggests it (before, a run took every command of the order, and Temporal refused all
+# past its 2000th). Asked again under an id of the moment, as _CENTS_WITHIN_TAX is
+_CONTINUES_AS_NEW = "continues-as-new-with-its-state"
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -161,31 +166,89 @@ class PaymentOrderWorkflow:
         self.approved_amount = 0  # what the credit check approved (incl. tax)
         self.confirmed_at: datetime | None = None
         self.decided_at: datetime | None = None
+        self.updates = 0  # the Updates this run took
+        self.continues = False  # until _took_update finds _CONTINUES_AS_NEW adopted
+        if start.carried is not None:
+            self._take_over(start.carried)
 
     @workflow.run
     async def run(self, start: PaymentOrderStart) -> str:
-        try:
-            await workflow.wait_condition(
-                lambda: self.order is not None,
-                timeout=start.abandoned_after,
-                timeout_summary="Abandoned if the create never arrives",
-            )
-        except TimeoutError:
-            workflow.set_current_details("**Payment order**: ABANDONED (never created)")
-            return "ABANDONED"  # started by a request whose create never arrived
-        try:
-            await workflow.wait_condition(
-                lambda: self.status != PENDING or self.confirming,
-                timeout=self._link_left(),
-                timeout_summary=f"Payment link expires at {_utc(self._link_expiry())}",
-            )
-        except TimeoutError:
-            if self.status == PENDING and not self.confirming:
-                self.status = EXPIRED
-                await self._save(notify=True)
-        await workflow.wait_condition(lambda: self.status in TERMINAL)
+        if start.carried is None:
+            try:
+                await workflow.wait_condition(
+                    lambda: self.order is not None,
+                    timeout=start.abandoned_after,
+                    timeout_summary="Abandoned if the create never arrives",
+                )
+            except TimeoutError:
+                workflow.set_current_details("**Payment order**: ABANDONED (never created)")
+                return "ABANDONED"  # started by a request whose create never arrived
+        else:
+            self._show()
+        if start.carried is None or self.status == PENDING:
+            try:
+                await workflow.wait_condition(
+                    lambda: self.status != PENDING or self.confirming or self._run_full(),
+                    timeout=self._link_left(),
+                    timeout_summary=f"Payment link expires at {_utc(self._link_expiry())}",
+                )
+            except TimeoutError:
+                if self.status == PENDING and not self.confirming:
+                    self.status = EXPIRED
+                    await self._save(notify=True)
+        await workflow.wait_condition(lambda: self.status in TERMINAL or self._run_full())
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self.status not in TERMINAL:
+            # only once the run is full: the next run takes the order's further commands
+            workflow.continue_as_new(PaymentOrderStart(start.abandoned_after, self._carried()))
         return self.status
+
+    def _took_update(self) -> None:
+        """Counts an Update this run took (Temporal takes at most 2000 in a run)."""
+        self.updates += 1
+        if not self.continues:
+            self.continues = adopted(_CONTINUES_AS_NEW)
+
+    def _run_full(self) -> bool:
+        """Whether this run should hand the order to a new one: it took its share of Updates,
+        or its history grew long enough that Temporal suggests it."""
+        if not self.continues or self.order is None:
+            return False
+        return (
+            self.updates >= self.order.settings.updates_per_run
+            or workflow.info().is_continue_as_new_suggested()
+        )
+
+    def _carried(self) -> CarriedPaymentOrder:
+        assert self.order is not None and self.created_at is not None
+        return CarriedPaymentOrder(
+            order=self.order,
+            status=self.status,
+            revision=self.revision,
+            created_at=self.created_at,
+            total=self.total,
+            discount=self.discount,
+            lines=self.lines,
+            captured=self.captured,
+            captured_discount=self.captured_discount,
+            refunded=self.refunded,
+            invoices=self.invoices,
+            credit=self.credit,
+            approved_amount=self.approved_amount,
+            confirmed_at=self.confirmed_at,
+            decided_at=self.decided_at,
+        )
+
+    def _take_over(self, carried: CarriedPaymentOrder) -> None:
+        """The order as the previous run left it. The patches that run had adopted, this
+        run takes from its start (a new run's ``patched`` answers "yes")."""
+        self.order, self.status, self.revision = carried.order, carried.status, carried.revision
+        self.created_at = carried.created_at
+        self.total, self.discount, self.lines = carried.total, carried.discount, carried.lines
+        self.captured, self.captured_discount = carried.captured, carried.captured_discount
+        self.refunded, self.invoices = carried.refunded, carried.invoices
+        self.credit, self.approved_amount = carried.credit, carried.approved_amount
+        self.confirmed_at, self.decided_at = carried.confirmed_at, carried.decided_at
 
     def _link_expiry(self) -> datetime:
         assert self.order is not None and self.created_at is not None
@@ -220,6 +283,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def create(self, order: NewPaymentOrder) -> StatusAnswer:
+        self._took_update()
         self.order = order
         self.created_at = workflow.now()
         self.total, self.discount, self.lines = order.total, order.discount, order.lines
@@ -245,6 +309,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def confirm(self, command: ConfirmOrder) -> StatusAnswer:
+        self._took_update()
         order = self.order
         assert order is not None
         self.confirming = True
@@ -300,6 +365,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> StatusAnswer:
+        self._took_update()
         self.status = CANCELLED
         await self._save(notify=True)
         return StatusAnswer(self.status)
@@ -320,6 +386,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def patch(self, command: PatchOrder) -> StatusAnswer:
+        self._took_update()
         patched = self._patched(command)
         if patched == (self.total, self.discount, self.lines) and workflow.patched(
             _UNCHANGED_PATCH
@@ -355,6 +422,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def capture(self, command: CaptureOrder) -> CaptureAnswer:
+        self._took_update()
         order = self.order
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
@@ -504,6 +572,7 @@ class PaymentOrderWorkflow:
 
     @workflow.update
     async def refund(self, command: RefundOrder) -> RefundAnswer:
+        self._took_update()
         drafts = []
         # a refund by amount had to fit in what remains by its excl. tax too, before
         incl_decides = self._refunds_by_incl()

@@ -15,6 +15,7 @@ from workflows.payments.rules.orders import (
     CaptureRequest,
     CreditNotePlan,
     InvoiceLineState,
+    InvoiceState,
     OrderLineState,
     RefundRequest,
 )
@@ -23,6 +24,13 @@ from workflows.payments.rules.orders import (
 @dataclass
 class PaymentOrderStart:
     abandoned_after: timedelta  # a start whose create never arrives ends after this
+    # the order as the previous run left it, when that run continued as new
+    carried: CarriedPaymentOrder | None = None
+
+
+# Temporal refuses every Update past 2000 in one run (history.maxTotalUpdates): a run continues
+# as new after this many, leaving room for the Updates that arrive while its last ones finish
+UPDATES_PER_RUN = 1000
 
 
 @dataclass
@@ -33,6 +41,7 @@ class PaymentOrderSettings:
     credit_check_attempt_timeout: timedelta
     credit_check_retry_interval: timedelta
     credit_check_give_up_after: timedelta
+    updates_per_run: int = UPDATES_PER_RUN
 
 
 @dataclass
@@ -60,6 +69,28 @@ class NewPaymentOrder:
     webhook_urls: dict[str, Any] | None
     page_token: str
     settings: PaymentOrderSettings
+
+
+@dataclass
+class CarriedPaymentOrder:
+    """What a run hands to the next when it continues as new: the order's whole state (a run
+    continues only once its commands have finished, so none is half done)."""
+
+    order: NewPaymentOrder
+    status: str
+    revision: int
+    created_at: datetime
+    total: Triple
+    discount: Discount | None
+    lines: list[OrderLineState]
+    captured: Triple
+    captured_discount: Triple
+    refunded: Triple
+    invoices: list[InvoiceState]
+    credit: CreditVerdict | None
+    approved_amount: int
+    confirmed_at: datetime | None
+    decided_at: datetime | None
 
 
 @dataclass

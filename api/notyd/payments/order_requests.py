@@ -64,6 +64,7 @@ def order_settings(settings: Settings) -> PaymentOrderSettings:
         credit_check_attempt_timeout=settings.credit_bureau_timeout * 2,
         credit_check_retry_interval=settings.credit_check_retry_interval,
         credit_check_give_up_after=settings.credit_check_give_up_after,
+        updates_per_run=settings.payment_order_updates_per_run,
     )
 
 
