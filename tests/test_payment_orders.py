@@ -31,7 +31,7 @@ from api.shared.temporal_calls import temporal_problem
 from store.db import Database
 from store.identity import identity
 from store.link_tokens import PAYMENT_PAGE, SELF_SERVICE_INVITATION, link_token
-from store.models import PaymentOrder, WebhookDelivery
+from store.models import Partner, PaymentOrder, WebhookDelivery
 from tests.conftest import Stack, capture_history, serving
 from workflows.ids import payment_order_workflow_id
 
@@ -1943,3 +1943,79 @@ async def test_an_order_continues_as_new_and_keeps_its_captures_and_refunds(
         await capture_history(handle, "payment_order_continued_as_new")
     finally:
         stack.settings.payment_order_updates_per_run = 1000
+
+
+async def test_a_capture_retried_after_its_503_invoices_once(stack: Stack, db: Database) -> None:
+    """A capture whose write outlasts the command deadline answers 503 (the command may still
+    be applied); its retry with the same Idempotency-Key gets the first capture's result and
+    does not invoice the buyer a second time for one shipment. Here the order's row is locked
+    while the first capture's write waits for it."""
+    seller = await make_seller(stack, db)
+    uuid = await accepted_order(stack, seller)
+    settings = stack.settings.model_copy(update={"command_deadline": timedelta(seconds=1)})
+    capture = {"amount": 1000, "external_invoice_uid": "INV-1"}
+    headers = {"Idempotency-Key": "capture-INV-1"}
+    async with serving(create_app(settings, db=db, temporal_client=stack.client)) as base_url:
+        impatient = Stack(base_url, settings, db, stack.client)
+        async with impatient.http(seller.token) as http:
+            async with db.transaction() as session:  # the order row, locked meanwhile
+                await session.scalar(
+                    select(PaymentOrder).where(PaymentOrder.uuid == UUID(uuid)).with_for_update()
+                )
+                first = await http.post(
+                    f"/v1/api/orders/{uuid}/capture/", json=capture, headers=headers
+                )
+            assert first.status_code == 503, first.text
+            assert "Retry with the same Idempotency-Key" in first.json()["detail"]
+            await asyncio.sleep(2)  # the first capture's write goes through
+            retried = await http.post(
+                f"/v1/api/orders/{uuid}/capture/", json=capture, headers=headers
+            )
+            assert retried.status_code == 200, retried.text
+            listed = await http.get("/v1/api/invoices/", params={"order__uuid": uuid})
+    invoices = listed.json()["results"]
+    assert [i["external_invoice_uid"] for i in invoices] == ["INV-1"], invoices
+    assert retried.json()["invoice_uuid"] == invoices[0]["uuid"]
+
+
+async def test_an_order_request_retried_after_its_503_is_one_order(
+    stack: Stack, db: Database
+) -> None:
+    """An order request whose create outlasts the command deadline answers 503; its retry
+    with the same Idempotency-Key answers the order the first attempt made, not a second one.
+    Without a key, the 503 says that a retry is another order request. Here the seller's row
+    is locked while the first create's write waits for it."""
+    seller = await make_seller(stack, db)
+    settings = stack.settings.model_copy(update={"command_deadline": timedelta(seconds=1)})
+    body = order_request()
+    async with serving(create_app(settings, db=db, temporal_client=stack.client)) as base_url:
+        impatient = Stack(base_url, settings, db, stack.client)
+        async with impatient.http(seller.token) as http:
+            answers = []
+            for headers in ({"Idempotency-Key": "order-1"}, {}):
+                async with db.transaction() as session:  # the seller, locked meanwhile
+                    await session.scalar(
+                        select(Partner)
+                        .where(Partner.profile_uuid == UUID(seller.profile))
+                        .with_for_update()
+                    )
+                    answers.append(
+                        await http.post("/v1/api/order-request/", json=body, headers=headers)
+                    )
+            keyed, unkeyed = answers
+            assert [keyed.status_code, unkeyed.status_code] == [503, 503], unkeyed.text
+            assert "Retry with the same Idempotency-Key" in keyed.json()["detail"]
+            assert "A retry sends the command again" in unkeyed.json()["detail"]
+            await asyncio.sleep(2)  # the first create's write goes through
+            retried = await http.post(
+                "/v1/api/order-request/", json=body, headers={"Idempotency-Key": "order-1"}
+            )
+            assert retried.status_code == 201, retried.text
+            again = await http.post(
+                "/v1/api/order-request/", json=body, headers={"Idempotency-Key": "order-1"}
+            )
+            listed = (await http.get("/v1/api/orders/")).json()
+    assert again.json()["uuid"] == retried.json()["uuid"]
+    # the keyed request's order, once, and the unkeyed one's
+    assert listed["count"] == 2, listed
+    assert retried.json()["uuid"] in {o["uuid"] for o in listed["results"]}

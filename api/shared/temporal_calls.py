@@ -146,6 +146,24 @@ def request_identity(identity: str) -> Iterator[None]:
         _request_key.reset(token)
 
 
+def request_key_identity() -> str | None:
+    """The current request's Idempotency-Key identity, if it sent a key."""
+    return _request_key.get()
+
+
+def command_retry_advice() -> str:
+    """What a retry of a command that may still be applied does, for a 503 to say: with an
+    Idempotency-Key it returns the first attempt's result; without one (the NOTYD API takes
+    the header but does not require it) it is another command."""
+    if _request_key.get() is not None:
+        return "Retry with the same Idempotency-Key to get its result."
+    return (
+        "A retry sends the command again: read the resource to see whether it was applied "
+        "before retrying, or send an Idempotency-Key header, with which a retry with the same "
+        "key gets the first attempt's result."
+    )
+
+
 def update_id(workflow_id: str, update: Any) -> str | None:
     """The Update id of a command: derived from the request's Idempotency-Key identity, the
     workflow and the Update's name, so a retry of the same request sends the same id and

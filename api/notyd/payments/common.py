@@ -6,17 +6,20 @@ sellers. Another organization's order, or another seller's, is a 404.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
-from api.notyd.identity.user_auth import SellerScope
+from api.notyd.identity.user_auth import Scope, SellerScope
 from api.notyd.payments.refusals import payment_refusal_problem
 from api.nt24.orders.commands import run_command
 from api.shared.errors import Problem
+from api.shared.idempotency import HEADER, MAX_KEY_LENGTH, request_fingerprint
+from api.shared.temporal_calls import request_identity
 from store.db import Database
 from store.models import Partner, PaymentOrder
 from store.payments import queries
@@ -74,6 +77,30 @@ def serve_without_trailing_slash(router: APIRouter) -> APIRouter:
             include_in_schema=False,
         )
     return router
+
+
+async def _command_key(request: Request, scope: Scope) -> AsyncIterator[None]:
+    """A command sent with an ``Idempotency-Key`` (NOTYD's API does not require one, and its
+    clients may send it): its Updates get ids that a retry of the same request (organization,
+    key, method, path and body) repeats, so Temporal answers the first attempt's outcome
+    instead of applying the command again, as after a 503 whose command may still be applied.
+    Without a key each attempt is a command of its own."""
+    key = request.headers.get(HEADER, "")
+    if not 0 < len(key) <= MAX_KEY_LENGTH:
+        yield
+        return
+    fingerprint = request_fingerprint(
+        request.method,
+        request.url.path.rstrip("/"),  # served with and without the trailing slash
+        request.headers.get("content-type"),
+        await request.body(),
+    )
+    with request_identity(f"notyd\n{scope.tenant.organization_id}\n{key}\n{fingerprint}"):
+        yield
+
+
+# On every route that sends a command: see _command_key
+COMMAND_KEY = Depends(_command_key)
 
 
 async def order_command(client: Client, order: PaymentOrder, update: Any, command: Any) -> Any:

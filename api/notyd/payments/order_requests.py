@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Request, Response
+from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.webhooks.delivery import vet_target
 from activities.workflow_metadata import payment_order_start
 from api.notyd.errors import AUTHENTICATED, problem
 from api.notyd.identity.user_auth import Scope
 from api.notyd.payments.common import (
+    COMMAND_KEY,
     load_order,
     selling_partner,
     serve_without_trailing_slash,
@@ -29,7 +31,10 @@ from api.nt24.orders.commands import run_command
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, validation_problem
 from api.shared.locations import CREATED
+from api.shared.temporal_calls import request_key_identity
 from settings import Settings
+from store.models import PaymentOrder
+from store.payments import queries
 from store.payments.page_link import payment_page_url
 from workflows.ids import payment_order_workflow_id
 from workflows.payments.payment_order import PaymentOrderWorkflow
@@ -40,6 +45,9 @@ from workflows.payments.payment_order_model import (
 )
 
 router = APIRouter(prefix="/v1/api/order-request", tags=["NOTYD: order requests"])
+
+# The namespace of the uuids of orders requested with an Idempotency-Key
+KEYED_ORDERS = UUID("6f1d3c52-5d0b-4a7e-9a43-2f6b1e8c9d10")
 
 
 async def check_webhook_url(body: OrderRequestIn, settings: Settings) -> None:
@@ -73,6 +81,7 @@ def order_settings(settings: Settings) -> PaymentOrderSettings:
     status_code=201,
     response_model=OrderRequestOut,
     summary="Create a new OrderRequest",
+    dependencies=[COMMAND_KEY],
     response_description="The order, pending, with the payment_page_url for the buyer",
     responses=CREATED
     | AUTHENTICATED
@@ -91,7 +100,14 @@ async def create_order_request(
     company = body.company()
     await check_webhook_url(body, settings)
     partner = await selling_partner(db, scope)
-    uuid = str(uuid4())
+    # with an Idempotency-Key, a retry of the same request is the same order: its workflow
+    # (already started) takes the retry's create as the first attempt's, by its Update id
+    identity = request_key_identity()
+    uuid = str(uuid5(KEYED_ORDERS, identity) if identity else uuid4())
+    if identity and (
+        made := await queries.payment_order(db, scope.tenant, scope.partner_id, UUID(uuid))
+    ):
+        return _created(response, settings, made)  # made by an earlier attempt
     command = NewPaymentOrder(
         uuid=uuid,
         organization_id=scope.tenant.organization_id,
@@ -121,6 +137,7 @@ async def create_order_request(
         PaymentOrderStart(settings.order_abandoned_after),
         id=workflow_id,
         task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         **payment_order_start(
             order_uuid=uuid,
             external_order_uid=body.external_order_uid,
@@ -133,8 +150,11 @@ async def create_order_request(
     await run_command(
         client, workflow_id, PaymentOrderWorkflow.create, command, refusals=payment_refusal_problem
     )
-    order = await load_order(db, scope, UUID(uuid))
-    response.headers["Location"] = f"/v1/api/orders/{uuid}/"
+    return _created(response, settings, await load_order(db, scope, UUID(uuid)))
+
+
+def _created(response: Response, settings: Settings, order: PaymentOrder) -> dict[str, Any]:
+    response.headers["Location"] = f"/v1/api/orders/{order.uuid}/"
     return order_request(order, payment_page_url(settings, order.uuid))
 
 

@@ -18,6 +18,7 @@ from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
 from api.notyd.pagination import PAST_THE_LAST_PAGE, FilterQueryRoute, Page, Paging, ordering_query
 from api.notyd.payments.common import (
+    COMMAND_KEY,
     load_order,
     order_command,
     parse_uuid,
@@ -125,6 +126,7 @@ async def get_order(uuid: str, scope: Scope, db: Db, settings: AppSettings) -> d
     "/{uuid}/",
     response_model=OrderActionOut,
     summary="Update the Order",
+    dependencies=[COMMAND_KEY],
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def patch_order(
@@ -150,6 +152,7 @@ async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
     "/{uuid}/cancel/",
     response_model=OrderActionOut,
     summary="Cancel order",
+    dependencies=[COMMAND_KEY],
     responses=NOT_FOUND | CONFLICT,
 )
 async def cancel_order(uuid: str, scope: Scope, db: Db, client: Temporal) -> dict[str, str]:
@@ -168,6 +171,7 @@ async def cancel_payment_order(client: Client, order: PaymentOrder) -> dict[str,
     "/{uuid}/capture/",
     response_model=CaptureOut,
     summary="Capture the Order",
+    dependencies=[COMMAND_KEY],
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def capture_order(
@@ -305,6 +309,7 @@ async def refundable_invoices(
     "/{uuid}/refund/",
     response_model=RefundOut,
     summary="Refund the Order",
+    dependencies=[COMMAND_KEY],
     responses=NOT_FOUND | CONFLICT | INVALID,
 )
 async def refund_order(

@@ -35,7 +35,12 @@ from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders.refusals import order_refusal_problem
 from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
 from api.shared.idempotency import command_started
-from api.shared.temporal_calls import command_deadline, unavailable, update_id
+from api.shared.temporal_calls import (
+    command_deadline,
+    command_retry_advice,
+    unavailable,
+    update_id,
+)
 from api.shared.versioning import versioned_json
 from store.db import AnyRow, Database
 from store.models import Order
@@ -137,7 +142,8 @@ async def run_command(
 
     The command gets ``NT24_COMMAND_DEADLINE``: without a worker, or without Temporal, it
     answers 503 with Retry-After when the deadline passes (the Update id comes from the
-    request's Idempotency-Key, so a retry attaches to an Update Temporal already admitted).
+    request's Idempotency-Key, so a retry attaches to an Update Temporal already admitted;
+    the 503 says what a retry does without one).
     A workflow that has finished answers ``closed()`` (409 ``conflict``, with the current
     resource where the caller can read it); one not started yet (a command racing its create)
     is retried within the deadline. ``refusals`` maps the workflow's refusals (an order's by
@@ -153,7 +159,7 @@ async def run_command(
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
             raise unavailable(
                 f"The order's workflow did not answer within {deadline:g} seconds; the command "
-                "may still be applied. Retry with the same Idempotency-Key to get its result."
+                f"may still be applied. {command_retry_advice()}"
             ) from exc
 
 
