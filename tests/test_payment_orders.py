@@ -11,7 +11,8 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from api.notyd.payments.web_urls import web_origin, web_url
+from api.nt24.orders import commands
 from api.shared.converter import DATA_CONVERTER
 from api.shared.payload_codec import decoded_history
 from api.shared.temporal_calls import temporal_problem
@@ -2019,3 +2021,28 @@ async def test_an_order_request_retried_after_its_503_is_one_order(
     # the keyed request's order, once, and the unkeyed one's
     assert listed["count"] == 2, listed
     assert retried.json()["uuid"] in {o["uuid"] for o in listed["results"]}
+
+
+async def test_a_busy_orders_429_carries_x_rate_limit_reset(
+    stack: Stack, db: Database, monkeypatch: Any
+) -> None:
+    """nested-shapes rule 30: "429 answers carry `X-Rate-Limit-Reset` as an HTTP date" (CORE
+    waits until that moment). A command queued behind the order's commands in flight answers
+    429: here the order's gate is full (as with MAX_IN_FLIGHT commands of the order still
+    running) and the queue wait short."""
+    seller = await make_seller(stack, db)
+    uuid = await accepted_order(stack, seller)
+    workflow_id = payment_order_workflow_id(uuid)
+    monkeypatch.setattr(commands, "QUEUE_WAIT_SECONDS", 0.2)
+    full = commands._Gate(semaphore=asyncio.Semaphore(0), users=1)
+    commands._gates[workflow_id] = full
+    try:
+        async with stack.http(seller.token) as http:
+            answer = await http.post(f"/v1/api/orders/{uuid}/capture/", json={})
+    finally:
+        del commands._gates[workflow_id]
+    assert answer.status_code == 429, answer.text
+    assert answer.json()["details"]
+    assert answer.headers["Retry-After"] == "1"
+    reset = parsedate_to_datetime(answer.headers["X-Rate-Limit-Reset"])
+    assert datetime.now(UTC) < reset <= datetime.now(UTC) + timedelta(seconds=2)

@@ -60,10 +60,42 @@ def _inlined(model: type[BaseModel]) -> dict[str, Any]:
 PROBLEM_SCHEMA = _inlined(NotydProblem)
 
 
-def problem(status: int, description: str) -> dict[int | str, dict[str, Any]]:
-    return {
-        status: {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+def problem(
+    status: int, description: str, headers: dict[str, Any] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
     }
+    if headers:
+        answer["headers"] = headers
+    return {status: answer}
+
+
+_RETRY_AFTER = {
+    "description": "Seconds to wait before retrying",
+    "schema": {"type": "integer"},
+    "required": True,
+}
+# What a command (an Update of the order's workflow) may answer besides its own refusals
+COMMAND_NOT_NOW = problem(
+    429,
+    "rate-limited: too many commands are in flight for this order; retry after Retry-After, "
+    "or at X-Rate-Limit-Reset",
+    headers={
+        "Retry-After": _RETRY_AFTER,
+        "X-Rate-Limit-Reset": {
+            "description": "When to retry, as an HTTP date (the moment Retry-After names)",
+            "schema": {"type": "string"},
+            "required": True,
+        },
+    },
+) | problem(
+    503,
+    "service-unavailable: the order's workflow did not answer in time, or is away; `detail` "
+    "says whether the command may still be applied and what a retry does",
+    headers={"Retry-After": _RETRY_AFTER},
+)
 
 
 UNAUTHORIZED = problem(401, "No valid access token")

@@ -35,7 +35,14 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.shared.deps import serving_settings
-from api.shared.errors import Problem, Unavailable, problem_response, route_of, trace_id
+from api.shared.errors import (
+    Problem,
+    Unavailable,
+    problem_response,
+    retry_after,
+    route_of,
+    trace_id,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +79,7 @@ def throttled() -> Problem:
     return Problem(
         "rate-limited",
         "The workflow service is busy with this resource; retry shortly.",
-        headers={"Retry-After": "1"},
+        headers=retry_after(1),
     )
 
 

@@ -7,8 +7,6 @@ JWTs with ``exp`` (NOTYD clients decode the payload and refresh shortly before i
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +20,7 @@ from api.shared.errors import (
     Problem,
     is_json_media_type,
     malformed_json,
+    retry_after,
     validation_problem,
 )
 from api.shared.login_throttle import Attempt, Key, LoginThrottle, address_of, login_throttle
@@ -87,13 +86,7 @@ async def _not_waiting(throttle: LoginThrottle, keys: list[Key]) -> Attempt:
         raise Problem(
             "rate-limited",
             f"Too many failed attempts: try again in {attempt.wait} seconds.",
-            headers={
-                "Retry-After": str(attempt.wait),
-                # NOTYD's clients wait until this HTTP date (or 5 s without it)
-                "X-Rate-Limit-Reset": format_datetime(
-                    datetime.now(UTC) + timedelta(seconds=attempt.wait), usegmt=True
-                ),
-            },
+            headers=retry_after(attempt.wait),
         )
     return attempt
 

@@ -16,7 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.webhooks.delivery import vet_target
 from activities.workflow_metadata import payment_order_start
-from api.notyd.errors import AUTHENTICATED, problem
+from api.notyd.errors import AUTHENTICATED, COMMAND_NOT_NOW, problem
 from api.notyd.identity.user_auth import Scope
 from api.notyd.payments.common import (
     COMMAND_KEY,
@@ -85,7 +85,8 @@ def order_settings(settings: Settings) -> PaymentOrderSettings:
     response_description="The order, pending, with the payment_page_url for the buyer",
     responses=CREATED
     | AUTHENTICATED
-    | problem(422, "A field is missing or invalid; `errors` names it"),
+    | problem(422, "A field is missing or invalid; `errors` names it")
+    | COMMAND_NOT_NOW,
 )
 async def create_order_request(
     body: OrderRequestIn,

@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from temporalio.client import Client
 
-from api.notyd.errors import AUTHENTICATED, INVALID_PARAMETERS, problem
+from api.notyd.errors import AUTHENTICATED, COMMAND_NOT_NOW, INVALID_PARAMETERS, problem
 from api.notyd.identity.user_auth import Scope
 from api.notyd.pagination import PAST_THE_LAST_PAGE, FilterQueryRoute, Page, Paging, ordering_query
 from api.notyd.payments.common import (
@@ -127,7 +127,7 @@ async def get_order(uuid: str, scope: Scope, db: Db, settings: AppSettings) -> d
     response_model=OrderActionOut,
     summary="Update the Order",
     dependencies=[COMMAND_KEY],
-    responses=NOT_FOUND | CONFLICT | INVALID,
+    responses=NOT_FOUND | CONFLICT | INVALID | COMMAND_NOT_NOW,
 )
 async def patch_order(
     uuid: str, body: PatchOrderIn, scope: Scope, db: Db, client: Temporal
@@ -153,7 +153,7 @@ async def get_status(uuid: str, scope: Scope, db: Db) -> dict[str, str]:
     response_model=OrderActionOut,
     summary="Cancel order",
     dependencies=[COMMAND_KEY],
-    responses=NOT_FOUND | CONFLICT,
+    responses=NOT_FOUND | CONFLICT | COMMAND_NOT_NOW,
 )
 async def cancel_order(uuid: str, scope: Scope, db: Db, client: Temporal) -> dict[str, str]:
     order = await load_order(db, scope, parse_uuid(uuid, "Order"))
@@ -172,7 +172,7 @@ async def cancel_payment_order(client: Client, order: PaymentOrder) -> dict[str,
     response_model=CaptureOut,
     summary="Capture the Order",
     dependencies=[COMMAND_KEY],
-    responses=NOT_FOUND | CONFLICT | INVALID,
+    responses=NOT_FOUND | CONFLICT | INVALID | COMMAND_NOT_NOW,
 )
 async def capture_order(
     uuid: str, scope: Scope, db: Db, client: Temporal, body: CaptureIn | None = None
@@ -310,7 +310,7 @@ async def refundable_invoices(
     response_model=RefundOut,
     summary="Refund the Order",
     dependencies=[COMMAND_KEY],
-    responses=NOT_FOUND | CONFLICT | INVALID,
+    responses=NOT_FOUND | CONFLICT | INVALID | COMMAND_NOT_NOW,
 )
 async def refund_order(
     uuid: str, body: RefundIn, scope: Scope, db: Db, client: Temporal

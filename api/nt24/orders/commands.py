@@ -33,7 +33,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.nt24.identity.auth import PartnerScope
 from api.nt24.orders.refusals import order_refusal_problem
-from api.shared.errors import PROBLEM_TYPES, FieldError, Problem
+from api.shared.errors import PROBLEM_TYPES, FieldError, Problem, retry_after
 from api.shared.idempotency import command_started
 from api.shared.temporal_calls import (
     command_deadline,
@@ -67,7 +67,7 @@ def _busy() -> Problem:
     return Problem(
         "rate-limited",
         "Too many commands are in flight for this order; retry shortly.",
-        headers={"Retry-After": "1"},
+        headers=retry_after(1),
     )
 
 
