@@ -8,6 +8,7 @@ credit it, the status notices to the seller's webhook, and what each status refu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,7 @@ from uuid import uuid4
 import pytest
 import pytest_asyncio
 from temporalio import activity, workflow
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
@@ -266,6 +267,59 @@ async def test_a_link_nobody_confirms_expires(payment_orders: PaymentOrders):
 
     assert await handle.result() == "expired"  # the server skips the hour
     assert payment_orders.bureau.notified()[-1] == "expired"
+
+
+class SlowInvoiceWrites(PaymentActivities):
+    """The first invoice write waits until the test lets it go: a capture whose read-model
+    write is slower than a refund sent after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.waiting = False
+
+    @activity.defn(name="create_invoice_for_capture")
+    async def create_invoice_for_capture(self, write: CaptureWrite) -> None:
+        if not self.release.is_set():
+            self.waiting = True
+            await self.release.wait()
+        await super().create_invoice_for_capture(write)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def slow_orders(time_skipping: WorkflowEnvironment) -> AsyncIterator[PaymentOrders]:
+    bureau = SlowInvoiceWrites()
+    async with mocked_worker(
+        time_skipping, [PaymentOrderWorkflow], bureau.activities
+    ) as task_queue:
+        yield PaymentOrders(time_skipping, task_queue, bureau)
+
+
+async def test_a_capture_answers_the_status_it_made_not_a_later_commands(
+    slow_orders: PaymentOrders,
+) -> None:
+    """The capture's answer (`status`, and the API's `details`: "Order status updated to
+    ...") is the status the capture made, even when a refund taken in while its write ran
+    has changed it since (the capture answered `partially_refunded`, a status no capture
+    sets)."""
+    bureau = slow_orders.bureau
+    assert isinstance(bureau, SlowInvoiceWrites)
+    handle, status = await slow_orders.confirmed()
+    assert status == "accepted"
+    capture = await handle.start_update(
+        PaymentOrderWorkflow.capture,
+        CaptureOrder(CaptureRequest(totals=GivenTotals(amount=121_000))),
+        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+    )
+    await until(lambda: bureau.waiting, "the capture's write started")
+    refund = await handle.execute_update(
+        PaymentOrderWorkflow.refund,
+        RefundOrder(RefundRequest("a scratch", totals=GivenTotals(amount=1_000))),
+    )
+    assert refund.status == "partially_refunded"
+    bureau.release.set()
+    answer = await capture.result()
+    assert answer.status == "partially_captured"
 
 
 async def test_an_order_continues_as_new_with_its_state_when_its_run_is_full(

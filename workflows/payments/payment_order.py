@@ -444,7 +444,8 @@ class PaymentOrderWorkflow:
         # a capture after a refund made the order's status "captured" again, before
         refunded = self.refunded if workflow.patched("capture-keeps-refunded-status") else ZERO
         before = self.status
-        self.status = status_after_capture(self.total, self.captured, refunded)
+        # the answer's: a command taken in while the write runs may change it again
+        made = self.status = status_after_capture(self.total, self.captured, refunded)
         invoice = InvoiceState(
             uuid=str(workflow.uuid4()),
             number=len(self.invoices) + 1,
@@ -479,7 +480,7 @@ class PaymentOrderWorkflow:
             summary=f"Write invoice {invoice.number} ({invoice.payment_reference}): "
             f"{_money(invoice.total_incl, order.currency)}, {self.status}",
         )
-        return CaptureAnswer(self.status, invoice.uuid, invoice.payment_reference)
+        return CaptureAnswer(made, invoice.uuid, invoice.payment_reference)
 
     @capture.validator
     def _validate_capture(self, command: CaptureOrder) -> None:
@@ -582,7 +583,8 @@ class PaymentOrderWorkflow:
             self._apply_refund(plan)
             drafts.append(CreditNoteDraft(str(workflow.uuid4()), command.request.description, plan))
         before = self.status
-        self.status = status_after_refund(self.total, self.captured, self.refunded)
+        # the answer's: a command taken in while the write runs may change it again
+        made = self.status = status_after_refund(self.total, self.captured, self.refunded)
         await workflow.execute_local_activity_method(
             PaymentOrderActivities.create_credit_notes,
             RefundWrite(self._state(notify=self._status_changed(before)), drafts),
@@ -590,9 +592,7 @@ class PaymentOrderWorkflow:
             retry_policy=STORE_RETRY,
             summary=f"Write {len(drafts)} credit notes, {self.status}",
         )
-        return RefundAnswer(
-            self.status, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts]
-        )
+        return RefundAnswer(made, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts])
 
     @refund.validator
     def _validate_refund(self, command: RefundOrder) -> None:
