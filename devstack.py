@@ -13,6 +13,7 @@ import json
 import os
 import random
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -179,7 +180,12 @@ async def seed_demo(settings: Settings) -> dict[str, str]:
             capabilities = {flag: bool(getattr(org, flag)) for flag in FLAGS}
     finally:
         await db.dispose()
-    credentials |= {"username": DEMO_USER, "organization": DEMO_ORG}
+    # the API's address too: examples/quickstart.py follows a stack started on its own port
+    credentials |= {
+        "username": DEMO_USER,
+        "organization": DEMO_ORG,
+        "base_url": settings.public_base_url,
+    }
     credentials_file.write_text(json.dumps(credentials))
     credentials_file.chmod(0o600)
     where = f"{partner.country}, {partner.vat_number}" if partner else "not found"
@@ -192,14 +198,28 @@ def camel(flag: str) -> str:
     return first + "".join(word.title() for word in rest)
 
 
-def demo_summary(credentials: dict) -> str:
-    """What the demo organization is and may do, and the commands that change it."""
+def this_stack(settings: Settings) -> str:
+    """What a command printed for this stack is prefixed with: a stack started with its own
+    data directory (beside another) is found by NT24_DATA_DIR, else the command works on
+    data/ (another stack's database and credentials)."""
+    if settings.data_dir == Settings.model_fields["data_dir"].default:
+        return ""
+    return f"NT24_DATA_DIR={shlex.quote(str(settings.data_dir))} "
+
+
+def demo_summary(credentials: dict, settings: Settings) -> str:
+    """What the demo organization is and may do, and the commands that change it, as they
+    run against this stack."""
     capabilities = credentials["capabilities"]
     shown = ", ".join(f"{camel(flag)} {'yes' if on else 'no'}" for flag, on in capabilities.items())
     grant = " ".join(
         f"--{flag.replace('_', '-')} yes" for flag, on in capabilities.items() if not on
     )
-    change = f".venv/bin/nt24-admin set-flags {DEMO_SLUG} {grant or '--<flag> yes|no'}"
+    env = this_stack(settings)
+    change = f"{env}.venv/bin/nt24-admin set-flags {DEMO_SLUG} {grant or '--<flag> yes|no'}"
+    quickstart = f"{env}.venv/bin/python examples/quickstart.py"
+    if settings.public_base_url != Settings.model_fields["public_base_url"].default:
+        quickstart += f" --base-url {settings.public_base_url}"
     return (
         f"  Demo org     {credentials['organization']} (slug {DEMO_SLUG!r}), seller "
         f"{credentials['partner']}\n"
@@ -207,7 +227,7 @@ def demo_summary(credentials: dict) -> str:
         f"               change them: {change}\n"
         f"  First buyer  VAT {DEMO_BUYER_VAT}, company {DEMO_BUYER_NAME!r} ({DEMO_BUYER_COUNTRY}; "
         "valid in the VIES sandbox):\n"
-        "               docs/quickstart.md, or .venv/bin/python examples/quickstart.py"
+        f"               docs/quickstart.md, or {quickstart}"
     )
 
 
@@ -339,7 +359,7 @@ NT24 on Temporal is running.
   API client   client_id {credentials["client_id"]!r}  sellerId {credentials["seller_id"]}
                client_secret {credentials["client_secret"]}
                (POST {base}/realms/nt24-idp/protocol/openid-connect/token, client_credentials)
-{demo_summary(credentials)}
+{demo_summary(credentials, settings)}
   Logs         {stack.logs}
 Press Ctrl-C to stop.""",
             flush=True,

@@ -20,7 +20,9 @@ Run it against ``scripts/dev`` (it prints the values below) ::
 
 or set ``NT24_BASE_URL``, ``NT24_CLIENT_ID``, ``NT24_CLIENT_SECRET``, ``NT24_SELLER_ID``.
 Without either, the dev stack's ``data/demo-credentials.json`` is read (in
-``NT24_DATA_DIR`` when that is set). The buyer's VAT
+``NT24_DATA_DIR`` when that is set), and the API is the one on ``NT24_API_PORT``, else the
+one the dev stack wrote there. The webhook endpoint it registers is deleted at the end. The
+buyer's VAT
 number is the VIES sandbox's valid French number (docs/sandboxes.md); against the real VIES
 pass ``--buyer-vat-number`` and ``--buyer-name`` of a real buyer.
 """
@@ -36,7 +38,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -114,12 +116,26 @@ def pdf(text: str) -> bytes:
 def today() -> str:
     """The day in Germany, where the transport begins, not the computer's: west of Europe in
     the evening that is still the day before, and a pickup dated before the day of the buyer's
-    VIES check would leave the order VIES_PENDING for good. The UTC day without time zone
-    data (never after the day of a check made now)."""
+    VIES check would leave the order VIES_PENDING for good."""
     try:
         return datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
-    except ZoneInfoNotFoundError:
-        return datetime.now(UTC).date().isoformat()
+    except ZoneInfoNotFoundError:  # no time zone data (Windows without tzdata)
+        return berlin_day(datetime.now(UTC)).isoformat()
+
+
+def berlin_day(moment: datetime) -> date:
+    """The day in Berlin at ``moment`` (aware) by the EU's rule: UTC+1, and UTC+2 from 01:00
+    UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October. Not the UTC
+    day: late in the evening that is still the day before Berlin's."""
+    moment = moment.astimezone(UTC)
+
+    def last_sunday_1am(month: int) -> datetime:
+        last = date(moment.year, month, 31)  # March and October both have 31 days
+        sunday = last - timedelta(days=(last.weekday() + 1) % 7)
+        return datetime(sunday.year, sunday.month, sunday.day, 1, tzinfo=UTC)
+
+    summer = last_sunday_1am(3) <= moment < last_sunday_1am(10)
+    return (moment + timedelta(hours=2 if summer else 1)).date()
 
 
 def money(value: int) -> dict[str, Any]:
@@ -159,14 +175,15 @@ class Client:
             )
         return answer
 
-    def write(self, path: str, **request: Any) -> httpx.Response:
-        """A POST with an Idempotency-Key. Answered 429 (more than the organization's writes
-        in a burst: the script twice in a row) or 503 (Temporal or the worker away), it is
-        sent again with the same key after the answer's Retry-After: a refusal before the
-        command ran is not kept under its key, and a command still running is waited for."""
+    def write(self, path: str, method: str = "POST", **request: Any) -> httpx.Response:
+        """A POST (or a DELETE) with an Idempotency-Key. Answered 429 (more than the
+        organization's writes in a burst: the script twice in a row) or 503 (Temporal or the
+        worker away), it is sent again with the same key after the answer's Retry-After: a
+        refusal before the command ran is not kept under its key, and a command still running
+        is waited for."""
         headers = {"Idempotency-Key": str(uuid.uuid4())}
         for _ in range(RETRIES):
-            answer = self.http.post(path, headers=headers, **request)
+            answer = self.http.request(method, path, headers=headers, **request)
             if answer.status_code not in (429, 503):
                 break
             time.sleep(retry_after(answer))
@@ -182,6 +199,9 @@ class Client:
             "file": (f"{type_.lower()}.pdf", pdf(f"{type_} {uuid.uuid4()}"), "application/pdf")
         }
         return self.check(self.write(path, data=data, files=files), 201).json()
+
+    def delete(self, path: str) -> httpx.Response:
+        return self.write(path, "DELETE")
 
     def get(self, path: str) -> httpx.Response:
         return self.check(self.http.get(path), 200)
@@ -217,6 +237,7 @@ def run(config: Config) -> Result:
     # 2. the webhook endpoint first, so no event of the order is missed
     secret = webhook_secret()
     receiver = Receiver(secret, config.receiver_host, config.receiver_port).start()
+    endpoint: dict[str, Any] | None = None
     try:
         endpoint = client.post(
             "/v1/webhooks",
@@ -375,6 +396,11 @@ def run(config: Config) -> Result:
         )
         client.step(f"webhook {webhook['type']} {webhook['id']} received, both signatures verified")
     finally:
+        if endpoint is not None:
+            # no endpoint left delivering to a receiver that is gone (retried for 48 h)
+            gone = client.delete(f"/v1/webhooks/{endpoint['id']}")
+            deleted = "deleted" if gone.status_code == 204 else f"not deleted: {gone.text}"
+            client.step(f"webhook {endpoint['id']} {deleted}")
         receiver.stop()
     return Result(order["uuid"], compliance, export_file, webhook, client.steps)
 
@@ -390,13 +416,24 @@ def poll(client: Client, path: str, done: Any, timeout: float, describe: Any) ->
         time.sleep(0.5)
 
 
+def base_url(saved: dict[str, Any]) -> str:
+    """NT24_BASE_URL; else the port of a stack started with NT24_API_PORT; else the address
+    the dev stack wrote beside its credentials (a stack on its own port writes its own);
+    else the dev stack's default."""
+    if url := os.environ.get("NT24_BASE_URL"):
+        return url
+    if port := os.environ.get("NT24_API_PORT"):
+        return f"http://127.0.0.1:{port}"
+    return saved.get("base_url") or "http://127.0.0.1:8000"
+
+
 def config_from(argv: list[str] | None = None) -> Config:
     data = os.environ.get("NT24_DATA_DIR") or Path(__file__).resolve().parent.parent / "data"
     demo = Path(data) / "demo-credentials.json"
     saved = json.loads(demo.read_text()) if demo.exists() else {}
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--base-url", default=env("NT24_BASE_URL", "http://127.0.0.1:8000"))
+    parser.add_argument("--base-url", default=base_url(saved))
     parser.add_argument("--client-id", default=env("NT24_CLIENT_ID", saved.get("client_id")))
     parser.add_argument(
         "--client-secret", default=env("NT24_CLIENT_SECRET", saved.get("client_secret"))

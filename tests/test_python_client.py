@@ -8,10 +8,14 @@ runs in a thread beside the stack's event loop.
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import json
 import re
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.conftest import Stack
 from tests.order_flow import pdf, seller_session
@@ -52,3 +56,86 @@ async def test_the_readme_example_takes_an_order_to_valid_through_the_client(sta
     assert content.payload.read().startswith(b"%PDF")
     # typed answers, not dicts
     assert type(namespace["order"]).__module__ == "nt24_client.models.order_out"
+
+
+QUICKSTART = CLIENT.parent.parent / "docs" / "quickstart.md"
+
+
+def example_call(name: str) -> dict[str, object]:
+    """The literal keyword arguments of the README example's call of ``name`` (a model), nested
+    models as dicts."""
+
+    def literal(node: ast.expr) -> object:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return {kw.arg: literal(kw.value) for kw in node.keywords if kw.arg}
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            return None  # a variable: not the example's own value
+
+    for node in ast.walk(ast.parse(example_blocks()[1])):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+            return literal(node)  # type: ignore[return-value]
+    raise AssertionError(f"no {name}(...) in the example")
+
+
+def quickstart_body(path: str) -> dict[str, object]:
+    """The JSON body docs/quickstart.md POSTs to ``path`` (the shell's dates and ids as
+    placeholders)."""
+    text = QUICKSTART.read_text()
+    command = re.search(rf"-X POST \S*{re.escape(path)} .*?-d '(\{{.*?\}})'", text, re.S)
+    assert command, path
+    return json.loads(re.sub(r"'\"\$\w+\"'", "placeholder", command.group(1)))
+
+
+def test_the_readme_example_upserts_the_buyer_the_quickstart_created():
+    """The README comes after docs/quickstart.md, on the same demo organization: an upsert of
+    the same VAT number under another name or address answers 409
+    resource-exists-different-body."""
+    buyer = quickstart_body("/buyers")
+    example = example_call("BuyerUpsert")
+    assert example["company_name"] == buyer["companyName"]
+    address = example["address"]
+    assert isinstance(address, dict)
+    assert {key: address[key] for key in ("street", "post_code", "city", "country")} == {
+        "street": buyer["address"]["street"],  # type: ignore[index]
+        "post_code": buyer["address"]["postCode"],  # type: ignore[index]
+        "city": buyer["address"]["city"],  # type: ignore[index]
+        "country": buyer["address"]["country"],  # type: ignore[index]
+    }
+
+
+def test_the_readme_example_pays_from_the_account_the_quickstart_paid_from():
+    """A second order of the quickstart's buyer paid from another IBAN stays INCOMPLETE
+    (IBAN_INCONSISTENT): the example's loop would end in an AssertionError."""
+    payment = quickstart_body("/payment")
+    assert example_call("PaymentIn")["source_iban"] == payment["sourceIban"]
+
+
+def test_the_readme_examples_today_is_the_day_in_germany():
+    """At 23:30 UTC on 7 December it is the 8th in Berlin, where the rules put the buyer's VIES
+    answer: a pickup dated the 7th would have only an answer after the supply (VIES_PENDING
+    for good)."""
+    moment = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+        @classmethod
+        def today(cls):
+            return moment.replace(tzinfo=None)
+
+    class FrozenDate(date):
+        @classmethod
+        def today(cls):
+            return moment.date()
+
+    [assignment] = [
+        node
+        for node in ast.walk(ast.parse(example_blocks()[1]))
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "today"
+    ]
+    namespace = {"datetime": Frozen, "date": FrozenDate, "ZoneInfo": ZoneInfo}
+    assert eval(ast.unparse(assignment.value), namespace) == date(2026, 12, 8)

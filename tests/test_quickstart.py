@@ -23,7 +23,7 @@ import pytest
 
 from devstack import ServerDidNotStart, wait_for_port
 from sandboxes.vies import TRADERS, magic_vat_number
-from tests.conftest import Stack, free_port, make_api_tenant
+from tests.conftest import ApiTenant, Stack, client_token, free_port, make_api_tenant
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
@@ -66,6 +66,16 @@ async def test_the_quickstart_takes_an_order_to_valid_with_a_verified_webhook(
     assert "compliance VALID" in text and "both signatures verified" in text, text
     (export,) = tmp_path.glob("export-file-*.pdf")
     assert export.read_bytes().startswith(b"%PDF")
+    await assert_no_webhook_endpoint_left(stack, tenant)
+
+
+async def assert_no_webhook_endpoint_left(stack: Stack, tenant: ApiTenant) -> None:
+    """The endpoint registered for the receiver is gone with it: left ACTIVE, every later
+    event went to a closed port (or, on a second run, to the new receiver with the old
+    secret: refused with 401) and was retried for 48 h."""
+    async with stack.http(await client_token(stack, tenant)) as http:
+        endpoints = await http.get("/v1/webhooks")
+    assert endpoints.status_code == 200 and endpoints.json() == [], endpoints.text
 
 
 def test_the_quickstarts_buyer_is_the_sandboxes_valid_french_number():
@@ -129,9 +139,14 @@ def test_the_quickstarts_pdf_is_one_page_that_parses():
     assert len(reader.pages) == 1 and "hello" in reader.pages[0].extract_text()
 
 
-def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path: Path):
+def test_the_demo_organization_is_ready_for_a_first_cross_border_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """scripts/dev's demo: a German seller, a French buyer number valid in the VIES sandbox,
-    and its capabilities printed with the set-flags command that grants what is missing."""
+    and its capabilities printed with the set-flags command that grants what is missing.
+    Started beside another stack (its own data directory and port, as the README shows), the
+    printed commands and the quickstart script work on this stack, not on data/ and port
+    8000."""
     import asyncio as aio
 
     import devstack
@@ -139,7 +154,7 @@ def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path:
     from store.migrate import upgrade
     from workflows.buyers.rules.vat_numbers import normalize_vat_number
 
-    settings = Settings(data_dir=tmp_path, environment="dev")
+    settings = Settings(data_dir=tmp_path, environment="dev", api_port=18123)
     upgrade(settings.effective_database_url)
     first = aio.run(devstack.seed_demo(settings))
     again = aio.run(devstack.seed_demo(settings))  # a restart: the same credentials
@@ -148,19 +163,92 @@ def test_the_demo_organization_is_ready_for_a_first_cross_border_order(tmp_path:
     buyer = normalize_vat_number(devstack.DEMO_BUYER_VAT)
     assert buyer.country != devstack.DEMO_PARTNER_COUNTRY
     assert devstack.DEMO_BUYER_VAT == quickstart.SANDBOX_BUYER_VAT
-    summary = devstack.demo_summary(first)
+    summary = devstack.demo_summary(first, settings)
     assert "allowContactPersonalData no" in summary
-    assert "nt24-admin set-flags demo --allow-contact-personal-data yes" in summary
+    assert (
+        f"NT24_DATA_DIR={tmp_path} .venv/bin/nt24-admin set-flags demo "
+        "--allow-contact-personal-data yes"
+    ) in summary
     assert devstack.DEMO_BUYER_VAT in summary and devstack.DEMO_BUYER_NAME in summary
+    script = next(line for line in summary.splitlines() if "examples/quickstart.py" in line)
+    assert f"NT24_DATA_DIR={tmp_path} .venv/bin/python examples/quickstart.py" in script
+    assert "--base-url http://127.0.0.1:18123" in script
+    # the script run with only NT24_DATA_DIR set calls this stack's API, as this stack's client
+    for name in ("NT24_BASE_URL", "NT24_API_PORT", "NT24_CLIENT_ID", "NT24_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("NT24_SELLER_ID", raising=False)
+    monkeypatch.setenv("NT24_DATA_DIR", str(tmp_path))
+    config = quickstart.config_from([])
+    assert (config.base_url, config.client_id) == ("http://127.0.0.1:18123", first["client_id"])
+    # a stack on the default data directory prints the commands as they are
+    default = Settings(environment="dev", data_dir=Settings.model_fields["data_dir"].default)
+    assert "change them: .venv/bin/nt24-admin set-flags demo" in devstack.demo_summary(
+        first, default
+    )
 
 
-def curl_steps(port: int) -> str:
+def test_the_quickstart_script_calls_the_api_of_the_port_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """README: ``NT24_DATA_DIR=/tmp/nt24 NT24_API_PORT=18000 ... scripts/dev``; the script run
+    with the same variables took the credentials from there and still called port 8000
+    (connection refused)."""
+    (tmp_path / "demo-credentials.json").write_text(
+        json.dumps({"client_id": "api-client-demo", "client_secret": "s", "seller_id": "p"})
+    )
+    for name in ("NT24_BASE_URL", "NT24_CLIENT_ID", "NT24_CLIENT_SECRET", "NT24_SELLER_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NT24_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NT24_API_PORT", "18123")
+    assert quickstart.config_from([]).base_url == "http://127.0.0.1:18123"
+    # what is given explicitly wins
+    monkeypatch.setenv("NT24_BASE_URL", "http://nt24.test")
+    assert quickstart.config_from([]).base_url == "http://nt24.test"
+    assert quickstart.config_from(["--base-url", "http://other.test"]).base_url == (
+        "http://other.test"
+    )
+
+
+def test_the_quickstarts_day_without_time_zone_data_is_still_germanys(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Without time zone data (Windows without tzdata) the script dated everything by the UTC
+    day: at 23:30 UTC on 7 December it is the 8th in Berlin, where the rules put the buyer's
+    VIES answer, and a pickup dated the 7th stays VIES_PENDING for good. Its own reckoning of
+    Berlin's day agrees with the time zone data every hour of a year, summer time included."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for hour in range(366 * 24):
+        moment = start + timedelta(hours=hour, minutes=30)
+        assert quickstart.berlin_day(moment) == moment.astimezone(berlin).date(), moment
+
+    moment = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    def no_time_zone_data(key: str) -> None:
+        raise ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(quickstart, "datetime", Frozen)
+    monkeypatch.setattr(quickstart, "ZoneInfo", no_time_zone_data)
+    assert quickstart.today() == "2026-12-08"
+
+
+def curl_steps(port: int, before_cleanup: str = "") -> str:
     """The shell blocks of docs/quickstart.md's curl section, as one script; the receiver on
-    ``port``, and stopped at the end."""
+    ``port``, and stopped at the end; ``before_cleanup`` before the last step (the endpoint's
+    deletion)."""
     text = (Path(__file__).parent.parent / "docs" / "quickstart.md").read_text()
     section = text.split("## The same steps with curl", 1)[1]
-    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
-    script = "\n".join(blocks).replace("8787", str(port))
+    *blocks, cleanup = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert "-X DELETE $BASE/v1/webhooks/$HOOK" in cleanup, cleanup
+    script = "\n".join([*blocks, before_cleanup, cleanup]).replace("8787", str(port))
     # the credentials come from the environment, as the reader pastes them
     script = re.sub(r"^(BASE|CLIENT_ID|CLIENT_SECRET|SELLER)=.*$", "", script, flags=re.M)
     return "set -eo pipefail\n" + script + "\nkill %1\n"
@@ -168,7 +256,6 @@ def curl_steps(port: int) -> str:
 
 # before the receiver stops: wait until the VALID order's webhook was delivered to it
 DELIVERED = """
-HOOK=$(curl -s $BASE/v1/webhooks -H "$AUTH" | jq -r '.[0].id')
 for _ in $(seq 120); do
   curl -s "$BASE/v1/webhooks/$HOOK/deliveries?status=DELIVERED&size=100" -H "$AUTH" \\
     | jq -e '[.data[] | select(.eventType == "compliance.status_changed")] | length > 0' \\
@@ -201,7 +288,7 @@ async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_pa
         process = await asyncio.create_subprocess_exec(
             "bash",
             "-c",
-            curl_steps(port).replace("kill %1", DELIVERED + "kill %1"),
+            curl_steps(port, before_cleanup=DELIVERED),
             cwd=tmp_path,
             env=environment,
             stdout=sink,
@@ -218,6 +305,7 @@ async def test_the_curl_steps_of_the_quickstart_reach_valid(stack: Stack, tmp_pa
     assert '"complianceStatus": "VALID"' in text, text
     assert (tmp_path / "export-file.pdf").read_bytes().startswith(b"%PDF"), text
     assert "webhook compliance.status_changed" in text, text
+    await assert_no_webhook_endpoint_left(stack, tenant)
 
 
 def test_waiting_for_a_server_ends_when_its_process_exits():
