@@ -119,6 +119,11 @@ async def test_temporal_unreachable_is_503_with_retry_after(
             started = time.monotonic()
             refused = await other.post(path, json=body, headers=key)
             assert unavailable(refused), refused.text
+            # ... as /openapi.json says it may: a generated client parses the problem
+            document = (await other.get("/openapi.json")).json()
+            assert declares_unavailable(
+                document, "post", "/v1/partners/{sellerId}/orders/{uuid}/invoice"
+            )
             assert time.monotonic() - started < 10
             ready = await other.get("/readyz")
             assert unavailable_probe(ready)
@@ -137,6 +142,34 @@ async def test_temporal_unreachable_is_503_with_retry_after(
         answer = await http.post(path, json=body, headers=key)
         assert answer.status_code == 201, answer.text
         assert answer.json()["invoiceNumber"] == body["invoiceNumber"]
+
+
+def declares_unavailable(document: dict[str, Any], method: str, path: str) -> bool:
+    """Whether the operation declares the 503 problem with its Retry-After."""
+    declared = document["paths"][path][method]["responses"].get("503", {})
+    return "application/problem+json" in declared.get("content", {}) and declared.get(
+        "headers", {}
+    ).get("Retry-After", {}).get("required", False)
+
+
+async def test_every_order_command_declares_its_503(stack: Stack):
+    """Every command may meet Temporal or its worker away (and any operation the database): a
+    503 with Retry-After, to be sent again with the same Idempotency-Key. Only /readyz and
+    kyc/verify declared it: for any other the generated client's ``parsed`` was None."""
+    async with stack.http() as http:
+        document = (await http.get("/openapi.json")).json()
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        if not path.startswith(("/healthz", "/readyz", "/realms/", "/pay/"))
+        for method, operation in operations.items()
+        if not declares_unavailable(document, method, path)
+    ]
+    assert not undeclared, undeclared
+    orders = [
+        path for path in document["paths"] if path.startswith("/v1/partners/{sellerId}/orders")
+    ]
+    assert len(orders) > 10
 
 
 def unavailable_probe(answer: httpx.Response) -> bool:
@@ -392,6 +425,24 @@ async def test_a_finished_order_answers_409_with_the_current_resource(stack: Sta
             assert problem["currentResource"]["uuid"] == order
             assert problem["currentResource"]["version"] == current["version"]
             assert problem["currentResource"]["status"] == current["status"]
+        # a document sent to the cancelled order is refused the same way, as declared
+        async with stack.http() as anonymous:
+            document = (await anonymous.get("/openapi.json")).json()
+        for module, kind in UPLOADS.items():
+            uploaded = await orders.upload(f"/orders/{cancelled}{module}/documents", kind)
+            assert uploaded.status_code == 409, uploaded.text
+            assert uploaded.json()["code"] == "conflict"
+            path = f"/v1/partners/{{sellerId}}/orders/{{uuid}}{module}/documents"
+            assert "409" in document["paths"][path]["post"]["responses"], path
+
+
+# Each document upload of an order, and a type it takes
+UPLOADS = {
+    "/invoice": "SHIPMENT_INVOICE",
+    "/payment": "PAYMENT_CONFIRMATION",
+    "/transport": "TRANSPORT_CMR",
+    "": "ORDER_OTHER",
+}
 
 
 def test_production_without_secrets_refuses_to_start(tmp_path: Path):

@@ -23,9 +23,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from api import openapi_export
+from api.nt24.orders.documents import document_types_for
 from api.shared import openapi_examples
-from tests.conftest import Stack
+from store.identity.api_clients import CLIENT_ID_PREFIX
+from tests.conftest import Stack, make_api_tenant
 from tests.test_contract_details import nulls
+from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = (
@@ -216,3 +219,60 @@ async def test_committed_documents_are_the_served_one(stack: Stack) -> None:
         # every reference resolves inside its own document
         for kind, ref in openapi_export._REF.findall(json.dumps(document)):
             assert ref in document["components"].get(kind, {}), (name, kind, ref)
+
+
+async def test_the_declared_token_flow_issues_a_token_to_the_client_shape_it_shows(
+    stack: Stack,
+) -> None:
+    """The NT24 scheme was ``http bearer``: no token URL, so Swagger UI's Authorize and a
+    generated client could not fetch a token themselves; and the token request's example sent
+    ``client_id: nt24_demo_dms``, no API client's id. The declared flow's URL, taken as a
+    generated client takes it (relative to the server), now issues a token that the API takes,
+    and the example's id has the shape of a real one."""
+    document = await served_document(stack)
+    tenant = await make_api_tenant(stack.db)
+    [(name, scheme)] = [
+        (name, scheme)
+        for name, scheme in document["components"]["securitySchemes"].items()
+        if scheme["type"] == "oauth2"
+    ]
+    token_url = scheme["flows"]["clientCredentials"]["tokenUrl"]
+    async with stack.http() as http:
+        answer = await http.post(
+            token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.client_id,
+                "client_secret": tenant.client_secret,
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        me = await http.get(
+            "/v1/me", headers={"Authorization": f"Bearer {answer.json()['access_token']}"}
+        )
+    assert me.status_code == 200, me.text
+    assert document["paths"]["/v1/me"]["get"]["security"] == [{name: []}]
+    token = document["paths"][token_url]["post"]["requestBody"]["content"]
+    [example] = token["application/x-www-form-urlencoded"]["schema"]["examples"]
+    assert example["client_id"].startswith(CLIENT_ID_PREFIX), example
+    assert tenant.client_id.startswith(CLIENT_ID_PREFIX)
+    assert "hexadecimal" not in example["client_secret"], example
+
+
+async def test_each_upload_declares_the_types_it_takes_and_a_date(stack: Stack) -> None:
+    """The uploads' ``type`` was a bare string (the list only in the operation's prose) and
+    ``documentDate`` a plain string: a generated client took ``str`` for both. Each now lists
+    exactly the types its endpoint takes, and the date is ``format: date``."""
+    document = await served_document(stack)
+    schemas = document["components"]["schemas"]
+    takes = {
+        "Body_uploadInvoiceDocument": document_types_for("invoice"),
+        "Body_uploadPaymentDocument": document_types_for("payment"),
+        "Body_uploadTransportDocument": document_types_for("transport"),
+        "Body_uploadOrderDocument": document_types_for(None),
+        "Body_uploadKycDocument": list(KYC_DOCUMENT_TYPES),
+    }
+    for body, types in takes.items():
+        fields = schemas[body]["properties"]
+        assert fields["type"]["enum"] == types, body
+        assert {"type": "string", "format": "date"} in fields["documentDate"]["anyOf"], body

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import io
 import json
 import re
 import sys
@@ -139,3 +140,33 @@ def test_the_readme_examples_today_is_the_day_in_germany():
     ]
     namespace = {"datetime": Frozen, "date": FrozenDate, "ZoneInfo": ZoneInfo}
     assert eval(ast.unparse(assignment.value), namespace) == date(2026, 12, 8)
+
+
+def test_the_client_offers_the_document_types_each_upload_takes():
+    """The client's upload bodies took ``type_: str`` and ``document_date: str``: a misspelt
+    type was found only by the API's 422, and every other date of the client is a ``date``.
+    Each now takes the enumeration of its endpoint's types, and a date."""
+    if str(CLIENT) not in sys.path:
+        sys.path.insert(0, str(CLIENT))
+    from nt24_client import models
+    from nt24_client.types import File
+
+    from api.nt24.orders.documents import document_types_for
+
+    for body, module in (
+        (models.BodyUploadInvoiceDocument, "invoice"),
+        (models.BodyUploadPaymentDocument, "payment"),
+        (models.BodyUploadTransportDocument, "transport"),
+        (models.BodyUploadOrderDocument, None),
+    ):
+        kinds = getattr(models, f"{body.__name__}Type")
+        assert body.__annotations__["type_"] == kinds.__name__
+        assert {kind.value for kind in kinds} == set(document_types_for(module))
+        assert body.__annotations__["document_date"].startswith("datetime.date")
+    transport = models.BodyUploadTransportDocument(
+        type_=models.BodyUploadTransportDocumentType.TRANSPORT_CMR,
+        file=File(payload=io.BytesIO(b"%PDF"), file_name="cmr.pdf"),
+        document_date=date(2026, 12, 8),
+    )
+    sent = {name: value[1] for name, value in transport.to_multipart()}
+    assert sent["type"] == b"TRANSPORT_CMR" and sent["documentDate"] == b"2026-12-08"

@@ -1,9 +1,8 @@
-"""Dependencies that authenticate the caller and stand, in the OpenAPI document, for the bearer
-scheme their operation requires."""
+"""Dependencies that authenticate the caller and stand, in the OpenAPI document, for the
+security scheme their operation requires (a bearer token, or the OAuth2 flow that issues it)."""
 
 from __future__ import annotations
 
-from fastapi.security import HTTPBearer
 from fastapi.security.base import SecurityBase
 
 
@@ -13,6 +12,6 @@ class BearerDependency(SecurityBase):
     One dependency where the scheme and a dependency reading it were two: FastAPI solves every
     level of the dependency tree on every request."""
 
-    def __init__(self, scheme: HTTPBearer) -> None:
+    def __init__(self, scheme: SecurityBase) -> None:
         self.model = scheme.model
         self.scheme_name = scheme.scheme_name

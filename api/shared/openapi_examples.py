@@ -156,8 +156,8 @@ BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("post", "/realms/nt24-idp/protocol/openid-connect/token"): [
         {
             "grant_type": "client_credentials",
-            "client_id": "nt24_demo_dms",
-            "client_secret": "3b1f...64 hexadecimal characters...9e0a",
+            "client_id": "api-client-demo-dms",  # api-client-{slug}
+            "client_secret": "Zq3v...64 URL-safe base64 characters...x_9K",
         }
     ],
     ("post", "/v1/partners/{sellerId}/buyers"): [

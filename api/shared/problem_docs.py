@@ -16,6 +16,9 @@ conventions the middleware and dependencies enforce on all of them:
 - an NT24 write without its ``Idempotency-Key`` is a 400, with a key already used for another
   request a 422 ``idempotency-key-reused``; a PATCH with an unreadable ``If-Match`` a 400 and a
   stale one a 409 ``version-mismatch``.
+- every operation answers 503 ``service-unavailable`` with ``Retry-After`` while a dependency
+  is away: the database or the rate-limit store on any of them (api/shared/errors.py
+  ``dependency_away``), Temporal or its worker on a command (api/shared/temporal_calls.py).
 
 The OAuth2 token endpoint (RFC 6749 errors), the health probes and the provider callbacks
 keep what their routes declare.
@@ -37,6 +40,7 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 NOT_PROBLEMS = ("/healthz", "/readyz", "/realms/")  # their own bodies (health, RFC 6749)
 PAGES = ("/pay/",)  # a person's browser: failures are pages (api/notyd/payments/page.py)
 WRITES = frozenset({"post", "put", "patch", "delete"})
+RETRY_AFTER = {"description": "Seconds to wait", "schema": {"type": "integer"}, "required": True}
 
 
 class Problem(BaseModel):
@@ -91,16 +95,30 @@ def _common(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]
                     403,
                     "forbidden (a seller not authorized), capability-required or dpa-not-accepted",
                 )
-            retry = {"description": "Seconds to wait", "schema": {"type": "integer"}}
             _add(
                 responses,
                 429,
                 "rate-limited: the organization's budget for the category is spent",
-                headers={"Retry-After": retry | {"required": True}},
+                headers={"Retry-After": RETRY_AFTER},
             )
-    if is_nt24_path(path) and method in WRITES and "idempotency-key" in headers:
+    keyed = is_nt24_path(path) and method in WRITES and "idempotency-key" in headers
+    if keyed:
         _add(responses, 400, "malformed-request: Idempotency-Key is missing or too long")
         _add(responses, 422, "idempotency-key-reused: the key was sent with another request")
+    # a page is a person's browser: what it is told to do is on the page
+    wait = {} if path.startswith(PAGES) else {"headers": {"Retry-After": RETRY_AFTER}}
+    _add(
+        responses,
+        503,
+        "service-unavailable: a dependency (the database, the workflow service or its worker) "
+        "is away. Retry after Retry-After"
+        + (
+            " with the same Idempotency-Key (a command already admitted is not applied twice)"
+            if keyed
+            else ""
+        ),
+        **wait,
+    )
     if "if-match" in headers:
         _add(responses, 400, "malformed-request: If-Match is not a version")
         _add(responses, 409, "version-mismatch, with currentResource")

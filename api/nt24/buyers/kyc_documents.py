@@ -27,10 +27,12 @@ from api.nt24.orders.documents import (
     ISSUER_NAME_MAX,
     CheckedUpload,
     DocumentOut,
+    FormDate,
     IssuerType,
     check_upload,
     document_content_response,
     document_out,
+    document_type_field,
     single_valued_fields,
 )
 from api.shared.deps import AppSettings, Db, Temporal
@@ -86,9 +88,11 @@ async def upload_kyc_document(
     scope: PartnerAccess,
     db: Db,
     client: Temporal,
-    type: Annotated[str, Form(description=f"One of: {', '.join(KYC_DOCUMENT_TYPES)}")],
+    type: Annotated[
+        str, document_type_field(KYC_DOCUMENT_TYPES, f"One of: {', '.join(KYC_DOCUMENT_TYPES)}")
+    ],
     file: Annotated[UploadFile, File(description="PDF or image")],
-    documentDate: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+    documentDate: Annotated[FormDate | None, Form(description="YYYY-MM-DD")] = None,
     issuerType: Annotated[IssuerType | None, Form()] = None,
     issuerName: Annotated[str | None, Form(max_length=ISSUER_NAME_MAX)] = None,
     issuerId: Annotated[

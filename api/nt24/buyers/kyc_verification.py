@@ -40,6 +40,7 @@ from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
 from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED, located
+from api.shared.problem_docs import RETRY_AFTER
 from settings import Settings
 from store.buyers.queries import identity_result_accepted, signed_kyc_profile
 from store.db import Database
@@ -195,8 +196,9 @@ async def start_buyer_verification(
         404: {"description": "not-found: no such buyer of this seller"},
         409: {"description": "conflict: staff review the buyer, or it is verified and not due"},
         503: {
-            "description": "service-unavailable: the identity provider is down",
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "description": "service-unavailable: the identity provider is down (or the "
+            "database, the workflow service or its worker is away)",
+            "headers": {"Retry-After": RETRY_AFTER},
         },
     },
 )

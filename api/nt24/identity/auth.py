@@ -20,9 +20,10 @@ from uuid import UUID
 import jwt
 import structlog
 from fastapi import Depends, Path, Request
-from fastapi.security import HTTPBearer
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
 
-from api.nt24.identity.oauth import signing_key
+from api.nt24.identity.oauth import REALM, signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
 from api.shared.bearer import BearerDependency
@@ -39,10 +40,17 @@ from store.identity.queries import (
 from store.identity.tenancy import Tenant
 from store.models import ApiClient, Organization, Partner
 
-_bearer = HTTPBearer(
+TOKEN_URL = f"{REALM}/protocol/openid-connect/token"
+
+# What /openapi.json declares: the client-credentials flow and its token URL, so that a
+# generated client or Swagger UI's Authorize fetches a token itself. Only the document's: the
+# token is checked as a Bearer token by the dependencies below (``authenticate``).
+_bearer = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL)),
     auto_error=False,
     scheme_name="OAuth2ClientCredentials",
-    description="An access token from the OAuth2 token endpoint (client_credentials grant).",
+    description="An access token from the OAuth2 token endpoint (client_credentials grant), "
+    "sent as `Authorization: Bearer <token>`.",
 )
 
 

@@ -27,7 +27,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, WithJsonSchema, field_validator
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from temporalio.client import Client
 
@@ -100,6 +100,17 @@ if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time: the 
     DocumentType = str
 else:  # the types an upload takes, inline in /openapi.json (a list filter's enumeration)
     DocumentType = Literal[tuple(DOCUMENT_TYPES)]
+
+
+# The upload's date: checked with the other fields (a 422 naming it, an empty field as none),
+# declared as a date like every JSON body's date
+FormDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def document_type_field(types: Collection[str], description: str) -> Any:
+    """The upload's ``type`` form field: a string checked with the other fields (a 422 naming
+    it), declared as the enumeration of the types the endpoint takes."""
+    return Form(description=description, json_schema_extra={"enum": list(types)})
 
 
 ISSUER_ID_MAX = 64
@@ -213,7 +224,8 @@ def _sent(values: list[str | StarletteUploadFile]) -> list[str | None]:
     ]
 
 
-def _types_for(module: str | None) -> list[str]:
+def document_types_for(module: str | None) -> list[str]:
+    """The types an upload to ``module`` takes (None: the order's own upload, every type)."""
     return [t for t, (mod, _) in DOCUMENT_TYPES.items() if module is None or mod == module]
 
 
@@ -352,7 +364,7 @@ async def upload_document(
     settings = app_settings(request)
     upload = await check_upload(
         settings,
-        _types_for(module),
+        document_types_for(module),
         type_=type_,
         document_date=document_date,
         issuer_type=issuer_type,
@@ -406,18 +418,18 @@ async def upload_document(
 
 def upload_route(module: str | None, path: str, summary: str) -> None:
     """Register ``POST {path}`` for the document types of ``module`` (None: every type)."""
-    types = ", ".join(_types_for(module))
+    types = document_types_for(module)
 
     @router.post(
         path,
         response_model=DocumentOut,
         status_code=201,
         summary=summary,
-        # annotations are strings here (postponed evaluation): the type list goes in the text
-        description=f"Multipart upload. `type` is one of: {types}.",
+        description=f"Multipart upload. `type` is one of: {', '.join(types)}.",
         dependencies=[Depends(idempotency_key), Depends(single_valued_fields)],
         responses={
             **CREATED,
+            409: {"description": "conflict: the order is cancelled or finished"},
             422: {
                 "description": "validation-error naming type, documentDate, issuerId, vins, "
                 "originCountry, destinationCountry or file (also a field sent more than once; "
@@ -432,10 +444,13 @@ def upload_route(module: str | None, path: str, summary: str) -> None:
         scope: PartnerAccess,
         db: Db,
         client: Temporal,
-        type: Annotated[str, Form(description="The document type")],
         file: Annotated[UploadFile, File(description="PDF or image")],
+        # a default, not an annotation: annotations are strings here (postponed evaluation),
+        # read in the module's namespace, where this endpoint's types are not
+        type: str = document_type_field(types, "The document type"),
         documentDate: Annotated[
-            str | None, Form(description="YYYY-MM-DD, not in the future (the latest today, UTC+14)")
+            FormDate | None,
+            Form(description="YYYY-MM-DD, not in the future (the latest today, UTC+14)"),
         ] = None,
         issuerType: Annotated[IssuerType | None, Form()] = None,
         issuerName: Annotated[str | None, Form(max_length=ISSUER_NAME_MAX)] = None,

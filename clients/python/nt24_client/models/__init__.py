@@ -9,18 +9,23 @@ from .body_upload_invoice_document import BodyUploadInvoiceDocument
 from .body_upload_invoice_document_issuer_type_type_0 import (
     BodyUploadInvoiceDocumentIssuerTypeType0,
 )
+from .body_upload_invoice_document_type import BodyUploadInvoiceDocumentType
 from .body_upload_kyc_document import BodyUploadKycDocument
 from .body_upload_kyc_document_issuer_type_type_0 import BodyUploadKycDocumentIssuerTypeType0
+from .body_upload_kyc_document_type import BodyUploadKycDocumentType
 from .body_upload_order_document import BodyUploadOrderDocument
 from .body_upload_order_document_issuer_type_type_0 import BodyUploadOrderDocumentIssuerTypeType0
+from .body_upload_order_document_type import BodyUploadOrderDocumentType
 from .body_upload_payment_document import BodyUploadPaymentDocument
 from .body_upload_payment_document_issuer_type_type_0 import (
     BodyUploadPaymentDocumentIssuerTypeType0,
 )
+from .body_upload_payment_document_type import BodyUploadPaymentDocumentType
 from .body_upload_transport_document import BodyUploadTransportDocument
 from .body_upload_transport_document_issuer_type_type_0 import (
     BodyUploadTransportDocumentIssuerTypeType0,
 )
+from .body_upload_transport_document_type import BodyUploadTransportDocumentType
 from .buyer_module import BuyerModule
 from .buyer_out import BuyerOut
 from .buyer_out_kycmode import BuyerOutKycmode
@@ -154,14 +159,19 @@ __all__ = (
     "BlockRequest",
     "BodyUploadInvoiceDocument",
     "BodyUploadInvoiceDocumentIssuerTypeType0",
+    "BodyUploadInvoiceDocumentType",
     "BodyUploadKycDocument",
     "BodyUploadKycDocumentIssuerTypeType0",
+    "BodyUploadKycDocumentType",
     "BodyUploadOrderDocument",
     "BodyUploadOrderDocumentIssuerTypeType0",
+    "BodyUploadOrderDocumentType",
     "BodyUploadPaymentDocument",
     "BodyUploadPaymentDocumentIssuerTypeType0",
+    "BodyUploadPaymentDocumentType",
     "BodyUploadTransportDocument",
     "BodyUploadTransportDocumentIssuerTypeType0",
+    "BodyUploadTransportDocumentType",
     "BuyerModule",
     "BuyerOut",
     "BuyerOutKycmode",

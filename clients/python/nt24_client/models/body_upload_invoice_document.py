@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar, cast
@@ -11,6 +12,7 @@ from .. import types
 from ..models.body_upload_invoice_document_issuer_type_type_0 import (
     BodyUploadInvoiceDocumentIssuerTypeType0,
 )
+from ..models.body_upload_invoice_document_type import BodyUploadInvoiceDocumentType
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="BodyUploadInvoiceDocument")
@@ -20,9 +22,9 @@ T = TypeVar("T", bound="BodyUploadInvoiceDocument")
 class BodyUploadInvoiceDocument:
     """
     Attributes:
-        type_ (str): The document type
         file (File): PDF or image
-        document_date (None | str | Unset): YYYY-MM-DD, not in the future (the latest today, UTC+14)
+        type_ (BodyUploadInvoiceDocumentType): The document type
+        document_date (datetime.date | None | Unset): YYYY-MM-DD, not in the future (the latest today, UTC+14)
         issuer_type (BodyUploadInvoiceDocumentIssuerTypeType0 | None | Unset):
         issuer_name (None | str | Unset):
         issuer_id (None | str | Unset): The issuer's VAT or registration number (stored upper case, without spaces; at
@@ -35,9 +37,9 @@ class BodyUploadInvoiceDocument:
             delivery): ISO 3166-1 alpha-2, any case; EL is stored as GR
     """
 
-    type_: str
     file: File
-    document_date: None | str | Unset = UNSET
+    type_: BodyUploadInvoiceDocumentType
+    document_date: datetime.date | None | Unset = UNSET
     issuer_type: BodyUploadInvoiceDocumentIssuerTypeType0 | None | Unset = UNSET
     issuer_name: None | str | Unset = UNSET
     issuer_id: None | str | Unset = UNSET
@@ -47,13 +49,15 @@ class BodyUploadInvoiceDocument:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
         file = self.file.to_tuple()
+
+        type_ = self.type_.value
 
         document_date: None | str | Unset
         if isinstance(self.document_date, Unset):
             document_date = UNSET
+        elif isinstance(self.document_date, datetime.date):
+            document_date = self.document_date.isoformat()
         else:
             document_date = self.document_date
 
@@ -102,8 +106,8 @@ class BodyUploadInvoiceDocument:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "type": type_,
                 "file": file,
+                "type": type_,
             }
         )
         if document_date is not UNSET:
@@ -126,14 +130,14 @@ class BodyUploadInvoiceDocument:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        files.append(("type", (None, str(self.type_).encode(), "text/plain")))
-
         files.append(("file", self.file.to_tuple()))
 
+        files.append(("type", (None, str(self.type_.value).encode(), "text/plain")))
+
         if not isinstance(self.document_date, Unset):
-            if isinstance(self.document_date, str):
+            if isinstance(self.document_date, datetime.date):
                 files.append(
-                    ("documentDate", (None, str(self.document_date).encode(), "text/plain"))
+                    ("documentDate", (None, self.document_date.isoformat().encode(), "text/plain"))
                 )
             else:
                 files.append(
@@ -203,16 +207,24 @@ class BodyUploadInvoiceDocument:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = d.pop("type")
-
         file = File(payload=BytesIO(d.pop("file")))
 
-        def _parse_document_date(data: object) -> None | str | Unset:
+        type_ = BodyUploadInvoiceDocumentType(d.pop("type"))
+
+        def _parse_document_date(data: object) -> datetime.date | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                document_date_type_0 = datetime.date.fromisoformat(data)
+
+                return document_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
 
         document_date = _parse_document_date(d.pop("documentDate", UNSET))
 
@@ -289,8 +301,8 @@ class BodyUploadInvoiceDocument:
         destination_country = _parse_destination_country(d.pop("destinationCountry", UNSET))
 
         body_upload_invoice_document = cls(
-            type_=type_,
             file=file,
+            type_=type_,
             document_date=document_date,
             issuer_type=issuer_type,
             issuer_name=issuer_name,

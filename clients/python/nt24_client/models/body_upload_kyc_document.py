@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar, cast
@@ -11,6 +12,7 @@ from .. import types
 from ..models.body_upload_kyc_document_issuer_type_type_0 import (
     BodyUploadKycDocumentIssuerTypeType0,
 )
+from ..models.body_upload_kyc_document_type import BodyUploadKycDocumentType
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="BodyUploadKycDocument")
@@ -20,33 +22,35 @@ T = TypeVar("T", bound="BodyUploadKycDocument")
 class BodyUploadKycDocument:
     """
     Attributes:
-        type_ (str): One of: COC_EXTRACT, COC_ARTICLES_OF_ASSOCIATION, BANK_ACCOUNT_CONFIRMATION, BANK_STATEMENT,
-            VAT_REGISTRATION_CERTIFICATE, CONTACT_ID_DOCUMENT, CONTACT_POWER_OF_ATTORNEY, ADDRESS_PROOF, TP_TRADE_LICENCE,
-            TP_SHAREHOLDER_REGISTER, TP_UBO_DECLARATION, AML_DECLARATION
+        type_ (BodyUploadKycDocumentType): One of: COC_EXTRACT, COC_ARTICLES_OF_ASSOCIATION, BANK_ACCOUNT_CONFIRMATION,
+            BANK_STATEMENT, VAT_REGISTRATION_CERTIFICATE, CONTACT_ID_DOCUMENT, CONTACT_POWER_OF_ATTORNEY, ADDRESS_PROOF,
+            TP_TRADE_LICENCE, TP_SHAREHOLDER_REGISTER, TP_UBO_DECLARATION, AML_DECLARATION
         file (File): PDF or image
-        document_date (None | str | Unset): YYYY-MM-DD
+        document_date (datetime.date | None | Unset): YYYY-MM-DD
         issuer_type (BodyUploadKycDocumentIssuerTypeType0 | None | Unset):
         issuer_name (None | str | Unset):
         issuer_id (None | str | Unset): The issuer's VAT or registration number (stored upper case, without spaces; at
             most 64 characters)
     """
 
-    type_: str
+    type_: BodyUploadKycDocumentType
     file: File
-    document_date: None | str | Unset = UNSET
+    document_date: datetime.date | None | Unset = UNSET
     issuer_type: BodyUploadKycDocumentIssuerTypeType0 | None | Unset = UNSET
     issuer_name: None | str | Unset = UNSET
     issuer_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_ = self.type_.value
 
         file = self.file.to_tuple()
 
         document_date: None | str | Unset
         if isinstance(self.document_date, Unset):
             document_date = UNSET
+        elif isinstance(self.document_date, datetime.date):
+            document_date = self.document_date.isoformat()
         else:
             document_date = self.document_date
 
@@ -92,14 +96,14 @@ class BodyUploadKycDocument:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        files.append(("type", (None, str(self.type_).encode(), "text/plain")))
+        files.append(("type", (None, str(self.type_.value).encode(), "text/plain")))
 
         files.append(("file", self.file.to_tuple()))
 
         if not isinstance(self.document_date, Unset):
-            if isinstance(self.document_date, str):
+            if isinstance(self.document_date, datetime.date):
                 files.append(
-                    ("documentDate", (None, str(self.document_date).encode(), "text/plain"))
+                    ("documentDate", (None, self.document_date.isoformat().encode(), "text/plain"))
                 )
             else:
                 files.append(
@@ -134,16 +138,24 @@ class BodyUploadKycDocument:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_ = BodyUploadKycDocumentType(d.pop("type"))
 
         file = File(payload=BytesIO(d.pop("file")))
 
-        def _parse_document_date(data: object) -> None | str | Unset:
+        def _parse_document_date(data: object) -> datetime.date | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                document_date_type_0 = datetime.date.fromisoformat(data)
+
+                return document_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None | Unset, data)
 
         document_date = _parse_document_date(d.pop("documentDate", UNSET))
 
