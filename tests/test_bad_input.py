@@ -127,9 +127,10 @@ def test_rejected_values_are_cut_short() -> None:
     assert FieldError("f", "m", b"\xff" * 500)["rejectedValue"] == "\ufffd" * 200 + "..."
 
 
-async def test_money_limit_is_the_serving_apps_setting() -> None:
+def money_app(limit: int) -> httpx.AsyncClient:
+    """An app taking a ``MoneyIn`` at ``POST /money``, amounts limited to ``limit``."""
     app = FastAPI()
-    app.state.settings = Settings(max_money_minor_units=500)
+    app.state.settings = Settings(max_money_minor_units=limit)
     app.add_middleware(EdgeMiddleware, settings=app.state.settings)
 
     @app.post("/money")
@@ -137,12 +138,29 @@ async def test_money_limit_is_the_serving_apps_setting() -> None:
         return {"value": body.value}
 
     errors.install(app)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_money_limit_is_the_serving_apps_setting() -> None:
+    async with money_app(500) as http:
         assert (await http.post("/money", json={"value": 500, "currency": "EUR"})).is_success
         refused = await http.post("/money", json={"value": 501, "currency": "EUR"})
     assert fields(refused) == ["value"]
     assert "at most 500" in refused.json()["errors"][0]["message"]
+
+
+async def test_an_amount_in_euros_is_told_amounts_are_cents() -> None:
+    """``"value": 18500.5`` (euros) answered "Input should be a valid integer, got a number
+    with a fractional part": never that amounts are integers of minor units, the one thing an
+    integrator sending euros needs to read."""
+    async with money_app(10**11) as http:
+        refused = await http.post("/money", json={"value": 18500.5, "currency": "EUR"})
+        whole = await http.post("/money", json={"value": 1850050, "currency": "EUR"})
+    assert fields(refused) == ["value"]
+    [error] = refused.json()["errors"]
+    assert "minor units (cents for EUR)" in error["message"], error
+    assert error["rejectedValue"] == 18500.5
+    assert whole.json() == {"value": 1850050}
 
 
 async def test_an_unwritable_value_fails_the_activity_for_good() -> None:

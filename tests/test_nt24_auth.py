@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from api.nt24.identity.auth import dpa_accepted
 from api.nt24.identity.oauth import issue_access_token
 from settings import Settings
 from store.models import ApiClient, Organization
-from tests.conftest import Stack, client_token, make_api_tenant
+from tests.conftest import Stack, client_token, make_api_tenant, make_tenant
 
 TOKEN_PATH = "/realms/nt24-idp/protocol/openid-connect/token"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -174,6 +175,40 @@ async def test_expired_tampered_and_foreign_tokens_are_401(stack: Stack):
         assert words in answer.json()["detail"]
     async with stack.http(good) as http:
         assert (await http.get("/v1/me")).status_code == 200
+
+
+async def test_a_notyd_user_token_is_refused_with_the_token_to_send_instead(stack: Stack):
+    """The README's "Try it" gets a token from ``POST /v1/api/token/``; sent to the NT24 API it
+    answered "The access token is invalid.", nothing on which token the NT24 API takes. It
+    now names the token and where to get it, and what it names works."""
+    user = await make_tenant(stack.db)
+    tenant = await make_api_tenant(stack.db)
+    async with stack.http() as http:
+        login = await http.post(
+            "/v1/api/token/", json={"username": user.username, "password": user.password}
+        )
+        assert login.status_code == 200, login.text
+        refused = await http.get(
+            "/v1/me", headers={"Authorization": f"Bearer {login.json()['access']}"}
+        )
+        assert refused.status_code == 401
+        problem = refused.json()
+        assert problem["type"] == "https://api.novatrade24.com/problems/unauthorized"
+        assert "/v1/api/token/" in problem["detail"], problem["detail"]
+        [told] = re.findall(r"POST (\S+) with grant_type=client_credentials", problem["detail"])
+        token = await http.post(
+            told,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.client_id,
+                "client_secret": tenant.client_secret,
+            },
+        )
+        assert token.status_code == 200, token.text
+        me = await http.get(
+            "/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+        )
+        assert me.status_code == 200, me.text
 
 
 async def test_a_rotated_secret_works_beside_the_new_one_until_the_grace_ends(stack: Stack):

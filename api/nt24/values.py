@@ -46,6 +46,16 @@ JSON_INTEGER = BeforeValidator(_json_integer)
 JsonBool = StrictBool
 
 
+def _minor_units(value: Any) -> Any:
+    # a fraction is an amount sent in the currency's major unit (euros): say what is expected
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(
+            "must be an integer in the currency's minor units (cents for EUR): "
+            "EUR 18,500.50 is 1850050"
+        )
+    return value
+
+
 def _iso_4217(code: str) -> str:
     if pycountry.currencies.get(alpha_3=code) is None:
         raise ValueError("must be an ISO 4217 currency code")
@@ -60,7 +70,7 @@ class Money(NT24Model):
 
 
 class MoneyIn(Money):
-    value: Annotated[MoneyValue, JSON_INTEGER] = Field(
+    value: Annotated[MoneyValue, JSON_INTEGER, BeforeValidator(_minor_units)] = Field(
         ge=0,
         description="Integer minor units of the currency (cents for EUR); at most the "
         "platform's limit, `NT24_MAX_MONEY_MINOR_UNITS` (default 100000000000)",

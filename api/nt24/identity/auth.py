@@ -23,6 +23,7 @@ from fastapi import Depends, Path, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 
+from api.notyd.identity.user_auth import ISSUER as NOTYD_ISSUER
 from api.nt24.identity.oauth import REALM, signing_key
 from api.nt24.identity.principal import Principal
 from api.nt24.identity.principal_cache import PrincipalCache
@@ -107,7 +108,26 @@ async def verify_token(token: str, settings: Settings) -> dict[str, Any]:
     except jwt.ExpiredSignatureError as exc:
         raise _unauthorized("The access token has expired.") from exc
     except (jwt.PyJWTError, ValueError) as exc:
-        raise _unauthorized("The access token is invalid.") from exc
+        raise _unauthorized(_invalid_token_detail(token)) from exc
+
+
+def _invalid_token_detail(token: str) -> str:
+    """What a refused token's caller is told to send instead; a NOTYD user's token (the
+    README's "Try it") is named as such, its claims read unverified only to say so."""
+    wanted = (
+        f"the access token of an API client: POST {TOKEN_URL} with "
+        "grant_type=client_credentials, client_id and client_secret"
+    )
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        issuer = None
+    if issuer == NOTYD_ISSUER:
+        return (
+            "The access token is a NOTYD user's (from /v1/api/token/), which the NT24 API "
+            f"does not take; send {wanted}."
+        )
+    return f"The access token is invalid. The NT24 API takes {wanted}."
 
 
 def _issued_for(client: ApiClient, claims: dict[str, Any]) -> bool:
