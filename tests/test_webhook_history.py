@@ -21,6 +21,8 @@ from activities.webhooks.delivery import new_delivery_id, start_deliveries
 from store.models import WebhookDelivery, WebhookEndpoint, utcnow
 from tests.conftest import Stack, serving, settings_for_tests
 from tests.order_flow import key, seller_session
+from tests.payment_invoices import staff_member
+from tests.test_web_admin import signed_in
 from worker import build_worker
 
 FIRST_RETRY = timedelta(minutes=5)  # §5.7: the first attempt stands in for 1 m, retry 1 is 5 m
@@ -126,6 +128,53 @@ async def test_a_pending_delivery_always_shows_its_next_retry(stack: Stack):
             assert FIRST_RETRY <= gap <= FIRST_RETRY * (1 + JITTER) + timedelta(seconds=1)
             deleted = await http.delete(f"/v1/webhooks/{endpoint['id']}", headers=key())
             assert deleted.status_code == 204, deleted.text
+
+
+async def test_a_delivery_queued_behind_a_paused_endpoint_shows_no_next_retry(stack: Stack):
+    """docs/webhooks.md: ``nextRetryAt`` is absent while a delivery is queued behind a PAUSED
+    endpoint, when no attempt is planned until it is resumed. A delivery that had failed once
+    kept showing its retry after the pause, though no attempt would be made then. Resumed, the
+    retry it still has planned is shown again."""
+    receiver = GatedReceiver(503)
+    receiver.gate.set()  # answers 503 at once
+    async with serving(receiver.app) as base:
+        _, http = await seller_session(stack)
+        async with http:
+            endpoint = await register(http, f"{base}/hooks")
+            fired = await http.post(
+                f"/v1/webhooks/{endpoint['id']}/test",
+                json={"eventType": "compliance.status_changed", "data": {}},
+                headers=key(),
+            )
+            assert fired.status_code == 202, fired.text
+
+            async def failed_once() -> bool:
+                [row] = await history(http, endpoint["id"])
+                return row.get("httpStatus") == 503
+
+            await until(failed_once, 30)
+            [failed] = await history(http, endpoint["id"])
+            planned = at(failed["nextRetryAt"])
+            staff = await staff_member(stack.db)
+            assert planned > utcnow()
+            for status in ("PAUSED", "ACTIVE"):
+                changed = await http.patch(
+                    f"/v1/webhooks/{endpoint['id']}", json={"status": status}, headers=key()
+                )
+                assert changed.status_code == 200 and changed.json()["status"] == status
+                [row] = await history(http, endpoint["id"])
+                assert (row["status"], row["attempts"]) == ("PENDING", 1), row
+                # the staff's page of the endpoint says the same
+                async with signed_in(stack, staff.username, "x" * 12) as (web, _):
+                    page = await web.get(f"/app/webhooks/{endpoint['id']}")
+                assert page.status_code == 200, page.text
+                if status == "PAUSED":
+                    assert "nextRetryAt" not in row, row
+                    assert "next try" not in page.text
+                else:  # its retry is still planned: the same moment as before the pause
+                    assert at(row["nextRetryAt"]) == planned, row
+                    assert "next try" in page.text
+            assert len(receiver.calls) == 1
 
 
 async def test_an_attempt_whose_result_was_lost_still_counts(stack: Stack, pg_url: str):

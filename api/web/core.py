@@ -47,6 +47,7 @@ from api.web.labels import kyc_document_name
 from store.identity.tenancy import EVERY_ORGANIZATION, Tenant
 from store.models import Organization, Partner, User
 from store.web import audit, find_session
+from store.webhooks.queries import planned_attempt_at
 from workflows.change_source import ChangeSource
 from workflows.money import Money
 from workflows.money_json import money_json
@@ -118,6 +119,7 @@ templates = Environment(
 templates.filters.update(money=_money, amount=_amount, clock=_clock, when=_when, words=_words)
 templates.globals.update(example_amount=_example_amount)
 templates.filters.update(kyc_document=kyc_document_name, count_of=_count_of)
+templates.filters.update(planned_attempt_at=planned_attempt_at)  # a delivery's next try
 
 
 class LoginRequired(Exception):

@@ -35,7 +35,7 @@ from store.models import (
     utcnow,
 )
 from store.queries import shown_after
-from workflows.webhooks.activities import PENDING
+from workflows.webhooks.activities import ACTIVE, PENDING
 
 
 async def webhook_endpoint(
@@ -54,6 +54,16 @@ async def webhook_endpoints(session: AsyncSession, tenant: Tenant) -> list[Webho
             tenant.select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
         )
     )
+
+
+def planned_attempt_at(delivery: WebhookDelivery, endpoint_status: str) -> datetime | None:
+    """When the delivery's next attempt is planned, as its history shows it: never once it is
+    settled, nor while its endpoint is paused or disabled, where it queues until resumed (a
+    retry timer still running then finds the endpoint paused and parks it). Resumed, the
+    planned retry shows again, or a parked delivery's, due at once."""
+    if delivery.status != PENDING or endpoint_status != ACTIVE:
+        return None
+    return delivery.next_retry_at
 
 
 async def retry_parked_deliveries(session: AsyncSession, endpoint_id: int) -> None:

@@ -53,13 +53,14 @@ from store.webhooks.queries import (
     delete_deliveries,
     deliveries_of_endpoint,
     delivery_of_endpoint,
+    planned_attempt_at,
     retry_parked_deliveries,
     webhook_endpoint,
     webhook_endpoints,
 )
 from workflows.change_source import ChangeSource
 from workflows.ids import webhook_resume_sweep_workflow_id
-from workflows.webhooks.activities import ACTIVE, PENDING
+from workflows.webhooks.activities import ACTIVE
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
 
@@ -168,7 +169,8 @@ class DeliveryOut(NT24Model):
     createdAt: UtcTimestamp
 
     @classmethod
-    def of(cls, row: WebhookDelivery) -> DeliveryOut:
+    def of(cls, row: WebhookDelivery, endpoint_status: str = ACTIVE) -> DeliveryOut:
+        """``endpoint_status``: its endpoint's; a delivery made just now was planned by it."""
         return cls(
             id=row.public_id,
             eventId=row.event_id,
@@ -178,7 +180,7 @@ class DeliveryOut(NT24Model):
             httpStatus=row.http_status,
             attempts=row.attempts,
             lastAttemptAt=row.last_attempt_at,
-            nextRetryAt=row.next_retry_at if row.status == PENDING else None,
+            nextRetryAt=planned_attempt_at(row, endpoint_status),
             error=row.error,
             replayOf=row.replay_of,
             createdAt=row.created_at,
@@ -491,7 +493,9 @@ async def list_deliveries(
     async with db.session() as session:
         row = await _load(session, caller, endpointId)
         query = deliveries_of_endpoint(caller.tenant, row.id, status, since)
-        return await paging.fetch(session, query, DeliveryOut.of)
+        return await paging.fetch(
+            session, query, lambda delivery: DeliveryOut.of(delivery, row.status)
+        )
 
 
 @router.post(
