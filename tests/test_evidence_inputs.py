@@ -135,6 +135,44 @@ async def test_pickup_and_delivery_dates_may_not_be_in_the_future(stack: Stack):
         assert (await client.get(f"/orders/{order}/transport")).json()["status"] == "IN_PROGRESS"
 
 
+async def test_a_payment_dated_in_the_future_is_refused(stack: Stack):
+    """A payment is a fact like a pickup: one dated ahead would have the Export File state it
+    "paid on" a day that has not come. 422 naming paymentDate, on POST and PATCH, nothing
+    written."""
+    tenant, http = await seller_session(stack)
+    tomorrow_everywhere = (latest_today() + timedelta(days=1)).isoformat()
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        body = {
+            "paymentDate": tomorrow_everywhere,
+            "bankAmount": money(TOTAL),
+            "cashAmount": money(0),
+            "sourceIban": "DE89370400440532013000",
+        }
+        submitted = await client.post(f"/orders/{order}/payment", body)
+        stored = await client.get(f"/orders/{order}/payment")
+        # the latest today on earth is some client's today: accepted
+        latest = await client.post(
+            f"/orders/{order}/payment", body | {"paymentDate": latest_today().isoformat()}
+        )
+        assert latest.status_code == 201, latest.text
+        patched = await http.patch(
+            f"{tenant.seller}/orders/{order}/payment",
+            json={"paymentDate": tomorrow_everywhere},
+            headers=key() | {"If-Match": latest.headers["ETag"]},
+        )
+        after = await client.get(f"/orders/{order}/payment")
+    assert submitted.status_code == 422, submitted.text
+    assert fields(submitted) == ["paymentDate"]
+    assert stored.status_code == 404, stored.text  # nothing written
+    assert patched.status_code == 422, patched.text
+    assert fields(patched) == ["paymentDate"]
+    assert after.json()["paymentDate"] == latest_today().isoformat()
+    assert after.json()["version"] == latest.json()["version"]
+
+
 async def test_a_revoke_without_a_body_names_the_reason(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

@@ -31,6 +31,11 @@ def not_in_future(day: date) -> date:
     return day
 
 
+# The day something happened on (a purchase, a payment, a registration), refused ahead
+HappenedOn = Annotated[date, AfterValidator(not_in_future)]
+HAPPENED_ON = "Not in the future (the latest today on earth, UTC+14)"
+
+
 def _json_integer(value: Any) -> Any:
     # pydantic's lax mode would also read true as 1 and "100" as 100 (a number written
     # 1850000.0 is still read as the integer it is)

@@ -22,7 +22,7 @@ from api.nt24.schemas import (
     PatchModel,
     UtcTimestamp,
 )
-from api.nt24.values import Money, MoneyIn
+from api.nt24.values import HAPPENED_ON, HappenedOn, Money, MoneyIn
 from api.shared.deps import Db, Temporal
 from api.shared.errors import Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -58,7 +58,8 @@ NEW_IBAN_DECLARED = (
 
 
 class PaymentIn(NT24Model):
-    paymentDate: date
+    # a payment is a fact: one dated ahead would be "paid on" a day that has not come
+    paymentDate: HappenedOn = Field(description=HAPPENED_ON)
     bankAmount: MoneyIn
     cashAmount: MoneyIn
     sourceIban: Iban | None = None
@@ -80,7 +81,7 @@ class PaymentPatch(PatchModel):
         "readyForPickup": "is set by POST .../payment/ready-for-pickup, not by a PATCH",
     }
 
-    paymentDate: date | None = None
+    paymentDate: HappenedOn | None = Field(None, description=HAPPENED_ON)
     bankAmount: MoneyIn | None = None
     cashAmount: MoneyIn | None = None
     sourceIban: Iban | None = None

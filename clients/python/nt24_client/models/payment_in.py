@@ -20,7 +20,7 @@ T = TypeVar("T", bound="PaymentIn")
 class PaymentIn:
     """
     Attributes:
-        payment_date (datetime.date):
+        payment_date (datetime.date): Not in the future (the latest today on earth, UTC+14)
         bank_amount (MoneyIn):
         cash_amount (MoneyIn):
         source_iban (None | str | Unset):

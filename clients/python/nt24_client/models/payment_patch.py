@@ -20,7 +20,7 @@ T = TypeVar("T", bound="PaymentPatch")
 class PaymentPatch:
     """
     Attributes:
-        payment_date (datetime.date | None | Unset):
+        payment_date (datetime.date | None | Unset): Not in the future (the latest today on earth, UTC+14)
         bank_amount (MoneyIn | None | Unset):
         cash_amount (MoneyIn | None | Unset):
         source_iban (None | str | Unset):
