@@ -173,6 +173,54 @@ async def test_a_payment_dated_in_the_future_is_refused(stack: Stack):
     assert after.json()["version"] == latest.json()["version"]
 
 
+async def test_an_order_purchased_in_a_future_year_is_refused(stack: Stack):
+    """A purchase happened, like the first registration the same body refuses ahead: an
+    order "bought" in 9999 is a 422 naming purchaseDate on POST and PATCH, and on the web
+    app's order forms, which take the API's models; nothing is written."""
+    tenant, http = await seller_session(stack)
+    far = "9999-12-31"
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        external = f"deal-{uuid4()}"
+        created = await client.post("/orders", client.order_body(buyer, external, purchaseDate=far))
+        order = await client.order(buyer)
+        patched = await http.patch(
+            f"{tenant.seller}/orders/{order['uuid']}",
+            json={"purchaseDate": far},
+            headers=key() | {"If-Match": f'"{order["version"]}"'},
+        )
+        listed = (await client.get("/orders")).json()["data"]
+        async with web_session(stack) as (web, token):
+            form = {
+                "csrf_token": token,
+                "buyer": buyer,
+                "externalOrderId": external,
+                "vin": VIN_A,
+                "totalAmount": "18,500.00",
+                "purchaseDate": far,
+            }
+            new = await web.post("/app/orders/new", data=form)
+            edited = await web.post(
+                f"/app/orders/{order['uuid']}/edit",
+                data={"csrf_token": token, "version": str(order["version"]), "purchaseDate": far},
+            )
+        after = (await client.get(f"/orders/{order['uuid']}")).json()
+    assert created.status_code == 422, created.text
+    assert fields(created) == ["purchaseDate"]
+    assert patched.status_code == 422, patched.text
+    assert fields(patched) == ["purchaseDate"]
+    for page in (new, edited):
+        assert page.status_code == 422, page.text
+        # beside the field, as typed
+        assert '<em class="error" id="err-purchaseDate">must not be in the future</em>' in (
+            page.text
+        )
+        assert 'name="purchaseDate" value="9999-12-31"' in page.text
+    assert [o["uuid"] for o in listed] == [order["uuid"]]  # none created
+    assert (after["purchaseDate"], after["version"]) == (order["purchaseDate"], order["version"])
+
+
 async def test_a_revoke_without_a_body_names_the_reason(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, Field
+from pydantic import Field
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
@@ -29,7 +29,7 @@ from api.nt24.schemas import (
     PatchModel,
     UtcTimestamp,
 )
-from api.nt24.values import JSON_INTEGER, Money, MoneyIn, PersonIn, not_in_future
+from api.nt24.values import HAPPENED_ON, JSON_INTEGER, HappenedOn, Money, MoneyIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
@@ -73,9 +73,7 @@ class OrderVinIn(NT24Model):
     purchaseAmount: MoneyIn | None = None
     mileage: Annotated[NonNegativeInt64, JSON_INTEGER] | None = None
     # a vehicle registered after its supply would count as new (Art. 2(2)(b)) by a typo
-    firstRegistrationDate: Annotated[date, AfterValidator(not_in_future)] | None = Field(
-        None, description="Not in the future (the latest today on earth, UTC+14)"
-    )
+    firstRegistrationDate: HappenedOn | None = Field(None, description=HAPPENED_ON)
 
 
 class OrderCreate(NT24Model):
@@ -83,7 +81,8 @@ class OrderCreate(NT24Model):
     buyerId: UUID
     vins: list[OrderVinIn] = Field(min_length=1, max_length=50)
     totalAmount: MoneyIn
-    purchaseDate: date | None = None
+    # a purchase happened: one dated ahead (the year 9999) is a typo, never a sale
+    purchaseDate: HappenedOn | None = Field(None, description=HAPPENED_ON)
     responsibleContact: PersonIn | None = None
 
 
@@ -100,7 +99,7 @@ class OrderPatch(PatchModel):
     }
 
     responsibleContact: PersonIn | None = None
-    purchaseDate: date | None = None
+    purchaseDate: HappenedOn | None = Field(None, description=HAPPENED_ON)
     externalOrderId: str | None = Field(None, description=CANNOT_CHANGE)
     buyerId: UUID | None = Field(None, description=CANNOT_CHANGE)
     vins: list[OrderVinIn] | None = Field(None, max_length=50, description=CANNOT_CHANGE)

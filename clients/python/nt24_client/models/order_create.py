@@ -27,7 +27,7 @@ class OrderCreate:
         buyer_id (UUID):
         vins (list[OrderVinIn]):
         total_amount (MoneyIn):
-        purchase_date (datetime.date | None | Unset):
+        purchase_date (datetime.date | None | Unset): Not in the future (the latest today on earth, UTC+14)
         responsible_contact (None | PersonIn | Unset):
     """
 

@@ -24,7 +24,7 @@ class OrderPatch:
     """
     Attributes:
         responsible_contact (None | PersonIn | Unset):
-        purchase_date (datetime.date | None | Unset):
+        purchase_date (datetime.date | None | Unset): Not in the future (the latest today on earth, UTC+14)
         external_order_id (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
         buyer_id (None | Unset | UUID): Cannot change: a PATCH that gives it is refused (422)
         vins (list[OrderVinIn] | None | Unset): Cannot change: a PATCH that gives it is refused (422)
