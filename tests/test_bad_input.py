@@ -14,7 +14,7 @@ import asyncio
 import html
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -50,7 +50,7 @@ from store.models import (
     utcnow,
 )
 from tests.conftest import Stack
-from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
 from tests.payment_invoices import (
     SAMPLE_STATEMENT,
     captured_invoice,
@@ -106,6 +106,18 @@ def test_strict_decoder_names_every_offending_value() -> None:
     assert found["c.d"]["rejectedValue"] == "x\ufffdy"
     assert json_problems(b"not json") == [] and json_problems(b'{"ok": [1, 2.5, "\xc3\xa9"]}') == []
     assert json_problems(b"[" + b"9" * 5000 + b"]")[0]["field"] == "[0]"
+
+
+def test_the_strict_decoder_names_a_member_given_twice() -> None:
+    found = json_problems(b'{"a": 1, "b": {"c": [1], "c": 2, "d": "x", "d": "y"}, "a": NaN}')
+    assert [(e["field"], e["message"], e["rejectedValue"]) for e in found] == [
+        ("a", "must be sent once, not repeated", None),  # a value refused for itself
+        ("a", "must be a finite number (NaN and Infinity are not JSON numbers)", "NaN"),
+        ("b.c", "must be sent once, not repeated", None),  # an object or list: its name
+        ("b.d", "must be sent once, not repeated", ["x", "y"]),
+    ]
+    # the same name in two objects is two members, not one repeated
+    assert json_problems(b'[{"a": 1}, {"a": 1}, {"b": {"a": 2}, "a": 3}]') == []
 
 
 def test_problem_bodies_are_always_json() -> None:
@@ -323,6 +335,52 @@ async def test_strict_json_and_amounts_on_notyd_writes(stack: Stack, db: Databas
             answer = await http.post("/v1/api/order-request/", **raw_json(text))
             assert fields(answer) == [field], (bad, answer.text)
         assert (await http.get("/v1/api/orders/")).json()["count"] == 0
+
+
+async def test_a_json_body_naming_a_field_twice_is_refused_not_last_wins(
+    stack: Stack, db: Database
+) -> None:
+    """A JSON object naming a member twice was read as its last value, silently: a payment
+    sent with cashAmount 9000.00 and then 0.00 was stored with no cash at all (201), a webhook
+    naming events twice subscribed to the second list only. RFC 8259 4 calls such an object's
+    meaning unpredictable; as a repeated upload field, it is a 422 naming the member, on both
+    API families, and nothing is written."""
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        payment = (
+            f'{{"paymentDate": "{date.today().isoformat()}", '
+            '"cashAmount": {"value": 900000, "currency": "EUR"}, '
+            f'"bankAmount": {{"value": {TOTAL}, "currency": "EUR"}}, '
+            '"cashAmount": {"value": 0, "currency": "EUR"}}'
+        )
+        paid = await http.post(
+            f"{tenant.seller}/orders/{order}/payment", **raw_json(payment, key())
+        )
+        assert fields(paid) == ["cashAmount"]
+        assert (await client.get(f"/orders/{order}/payment")).status_code == 404
+        hook = await http.post(
+            "/v1/webhooks",
+            **raw_json(
+                '{"url": "http://127.0.0.1:9/h", "events": ["kyc.*"], "events": ["compliance.*"]}',
+                key(),
+            ),
+        )
+        assert fields(hook) == ["events"]
+        assert (await http.get("/v1/webhooks")).json() == []
+
+        body = json.dumps(order_request())
+        twice = body.replace('"quantity": 2', '"quantity": 2, "quantity": 1', 1)
+        assert twice != body
+        answer = await notyd.post("/v1/api/order-request/", **raw_json(twice))
+        found = problem(answer, 422)
+        assert fields(answer) == ["order_lines[0].quantity"]
+        assert found["errors"][0]["rejectedValue"] == [2, 1]
+        assert found["details"] == found["detail"]
+        assert (await notyd.get("/v1/api/orders/")).json()["count"] == 0
 
 
 async def test_a_list_longer_than_any_real_one_is_refused_at_once(

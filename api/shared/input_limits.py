@@ -5,7 +5,9 @@
   strings or keys holding a lone UTF-16 surrogate (``"\\ud800"``, which no database or
   workflow payload can store) and objects or lists nested deeper than ``JSON_DEPTH_LIMIT``
   are a 422 ``validation-error`` naming each offending field (``vins[0].mileage``), so no
-  such value reaches a model, the database or a workflow.
+  such value reaches a model, the database or a workflow. So is an object naming a member
+  twice (RFC 8259 4: its meaning is "unpredictable"; a decoder keeps the last silently), as
+  a repeated single-valued form field is.
 - **The NUL character** (U+0000), which no PostgreSQL text column can store, is a 422 naming
   the field wherever text comes in: JSON strings and keys, query parameters, form fields
   (urlencoded or multipart: a field's name, text or file name, whichever form any endpoint
@@ -319,6 +321,9 @@ class _Rejected:
         self.message = message
 
 
+# A field, JSON member or query parameter that takes one value, sent with several: keeping one
+# (the last, as parsers do) would drop the others silently
+SENT_ONCE = "must be sent once, not repeated"
 _NOT_FINITE = "must be a finite number (NaN and Infinity are not JSON numbers)"
 _OUT_OF_RANGE = "is out of range: numbers must fit in a signed 64-bit integer"
 _BAD_TEXT = "is not valid Unicode text (it contains a lone surrogate)"
@@ -362,6 +367,30 @@ def _valid_text(text: str) -> bool:
     return True
 
 
+class _Members(dict[str, Any]):
+    """A JSON object as decoded (the last value of a repeated name, as ``json.loads`` keeps),
+    with the names it gave more than once and every value each was given."""
+
+    repeated: dict[str, list[Any]] | None = None
+
+
+def _members(pairs: list[tuple[str, Any]]) -> _Members:
+    members = _Members(pairs)
+    if len(members) < len(pairs):
+        sent: dict[str, list[Any]] = {}
+        for name, value in pairs:
+            sent.setdefault(name, []).append(value)
+        members.repeated = {name: given for name, given in sent.items() if len(given) > 1}
+    return members
+
+
+def _shown(values: list[Any]) -> list[Any] | None:
+    """A repeated member's values as a refusal shows them: plain values as sent; objects and
+    lists are no help to the caller (the name is), nor is a value refused for itself."""
+    plain = all(v is None or isinstance(v, bool | int | float | str) for v in values)
+    return values if plain else None
+
+
 class _TooDeep(Exception):
     def __init__(self, loc: tuple[Any, ...]) -> None:
         self.loc = loc
@@ -378,6 +407,9 @@ def _problems(value: Any, loc: tuple[Any, ...], found: list[FieldError]) -> None
         elif "\x00" in value:
             found.append(FieldError(field_path(loc), NUL_TEXT, safe_text(value)))
     elif isinstance(value, dict):
+        for key, given in (getattr(value, "repeated", None) or {}).items():
+            name = key if _valid_text(key) else safe_text(key)
+            found.append(FieldError(field_path((*loc, name)), SENT_ONCE, _shown(given)))
         for key, item in value.items():
             if not _valid_text(key):
                 found.append(FieldError(field_path((*loc, safe_text(key))), _BAD_TEXT, None))
@@ -395,7 +427,13 @@ def json_problems(body: bytes) -> list[FieldError]:
     deeper than ``JSON_DEPTH_LIMIT`` is the only problem named: the first such object or
     list, or the body itself when it is too deep for Python's decoder to name a path."""
     try:
-        decoded = json.loads(body, parse_constant=_constant, parse_int=_int, parse_float=_float)
+        decoded = json.loads(
+            body,
+            parse_constant=_constant,
+            parse_int=_int,
+            parse_float=_float,
+            object_pairs_hook=_members,
+        )
     except RecursionError:
         return [FieldError("body", TOO_DEEP)]
     except ValueError:
@@ -547,6 +585,6 @@ def declare_body_problems(app: FastAPI) -> None:
 
 _UNSUPPORTED = "the body is not sent as JSON (Content-Type: application/json)"
 _INVALID = (
-    "a field is invalid (NaN, Infinity, a lone surrogate, out of range, nested too deep);"
-    " `errors` names it"
+    "a field is invalid (NaN, Infinity, a lone surrogate, out of range, nested too deep,"
+    " named twice in one object); `errors` names it"
 )

@@ -38,7 +38,7 @@ from api.nt24.values import country_code, latest_today
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
-from api.shared.input_limits import NUL_TEXT
+from api.shared.input_limits import NUL_TEXT, SENT_ONCE
 from api.shared.locations import CREATED
 from api.shared.versioning import IF_NONE_MATCH, unchanged
 from settings import Settings
@@ -205,10 +205,7 @@ async def single_valued_fields(request: Request) -> None:
     repeated = [name for name in SINGLE_VALUED_FIELDS if counted[name] > 1]
     if repeated:
         raise validation_problem(
-            [
-                FieldError(name, "must be sent once, not repeated", _sent(form.getlist(name)))
-                for name in repeated
-            ]
+            [FieldError(name, SENT_ONCE, _sent(form.getlist(name))) for name in repeated]
         )
 
 
