@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from temporalio.client import Client
 
 import telemetry
@@ -47,6 +47,7 @@ from api.shared.input_limits import (
     BodyMiddleware,
     InputLimitsMiddleware,
     declare_body_problems,
+    single_valued_query,
 )
 from api.shared.problem_docs import declare_problems
 from api.shared.rate_limit import RateLimitMiddleware
@@ -99,6 +100,8 @@ def create_app(
         # makes the server span (and only when tracing is on), /metrics the request metrics.
         # Left on, every request would ask the global providers whether anyone listens.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        # on every route: a single-valued query parameter sent twice is a 422 naming it
+        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     errors.install(app)

@@ -436,6 +436,51 @@ async def test_integers_out_of_range_in_queries_and_paths(stack: Stack, db: Data
         assert (await notyd.get("/v1/api/invoices/", params={"invoice_due_sent": 0})).is_success
 
 
+async def test_a_repeated_single_valued_query_parameter_is_refused_naming_it(
+    stack: Stack, db: Database
+) -> None:
+    """``GET .../orders?status=CREATED&status=CANCELLED`` answered 200 with no order (the last
+    value won, the first was dropped); swapped, it answered every CREATED order: one question
+    answered two ways by the order of its parameters. A single-valued query parameter sent
+    twice is a 422 naming it on every route of both families (their own problem shapes); a
+    list parameter repeats as before."""
+    tenant, http = await seller_session(stack)
+    seller = await make_seller(stack, db)
+    async with http, stack.http(seller.token) as notyd:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        hook = await register(http, "http://127.0.0.1:9/hooks", ["kyc.*"])
+        other = "00000000-0000-4000-8000-000000000000"
+        for path, query, name in [
+            (f"{tenant.seller}/orders", "status=CREATED&status=CANCELLED", "status"),
+            (f"{tenant.seller}/orders", f"buyerId={buyer}&buyerId={other}", "buyerId"),
+            (f"{tenant.seller}/orders", "size=1&page=0&size=50", "size"),  # paging's own
+            (f"{tenant.seller}/buyers", "status=ACTIVE&status=BLOCKED", "status"),
+            (f"/v1/webhooks/{hook['id']}/deliveries", "status=FAILED&status=PENDING", "status"),
+            ("/v1/events", "after=0&after=5", "after"),
+            ("/v1/events", "size=5&size=10", "size"),
+        ]:
+            answer = await http.get(f"{path}?{query}")
+            assert fields(answer) == [name], (path, query, answer.text)
+            error = answer.json()["errors"][0]
+            assert error["message"] == "must be sent once, not repeated"
+            assert error["rejectedValue"] == [
+                v.split("=")[1] for v in query.split("&") if v.startswith(f"{name}=")
+            ]
+        # once each, or a list parameter repeated: answered as before
+        listed = await http.get(f"{tenant.seller}/orders?status=CREATED&buyerId={buyer}")
+        assert [o["uuid"] for o in listed.json()["data"]] == [order], listed.text
+        types = "type=compliance.status_changed&type=compliance.decision_made"
+        assert (await http.get(f"/v1/events?{types}&size=5")).status_code == 200
+
+        answer = await notyd.get("/v1/api/orders/?status=captured&status=cancelled")
+        assert fields(answer) == ["status"]
+        assert answer.json()["details"] == answer.json()["detail"]
+        # an empty filter is none (as django-filter reads it): sent once, not repeated
+        assert (await notyd.get("/v1/api/orders/?status=&status=captured")).status_code == 200
+
+
 # --- 3. the money limit on NT24 ------------------------------------------------------------
 
 

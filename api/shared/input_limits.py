@@ -13,6 +13,11 @@
   (urlencoded or multipart: a field's name, text or file name, whichever form any endpoint
   reads, since a browser may send any form as multipart); a path holding one names nothing
   (404). The OAuth2 token endpoint refuses it in its own terms.
+- **A single-valued query parameter sent more than once** (``?status=CREATED&status=CANCELLED``)
+  is a 422 naming it (``single_valued_query``, a dependency of every route), where the
+  endpoint would read the last value and drop the others silently: the same question would
+  be answered two ways by the order of its parameters. A list parameter (``type`` on
+  /v1/events) repeats as before.
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
   ``NonNegativeInt32`` for values compared with 32-bit columns, ``PageNumber``), so an
   out-of-range value is a 422 naming the parameter, never a database overflow.
@@ -40,11 +45,14 @@ from __future__ import annotations
 import codecs
 import json
 import math
+from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le
 from fastapi import FastAPI
+from fastapi._compat import field_annotation_is_sequence
+from fastapi.dependencies.models import Dependant
 from pydantic import AfterValidator
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
@@ -454,6 +462,43 @@ def nul_problems(pairs: list[tuple[str, str]]) -> list[FieldError]:
         for name, value in pairs
         if "\x00" in name or "\x00" in value
     ]
+
+
+def _single_valued_parameters(dependant: Dependant) -> set[str]:
+    """The query parameters a route and its dependencies (paging, sorting) read one value of:
+    those FastAPI does not read as a list."""
+    names: set[str] = set()
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        names.update(
+            field.alias
+            for field in current.query_params
+            if not field_annotation_is_sequence(field.field_info.annotation)
+        )
+        pending.extend(current.dependencies)
+    return names
+
+
+async def single_valued_query(request: Request) -> None:
+    """A 422 naming each single-valued query parameter the request repeats (see the module
+    text). A dependency of every route: the route's declared parameters say which take one
+    value. The OAuth2 endpoints answer in their own terms."""
+    counted = Counter(name for name, _ in request.query_params.multi_items())
+    if all(count == 1 for count in counted.values()) or request.url.path.startswith(OWN_ERRORS):
+        return  # nearly every request: nothing repeated
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    single = _single_valued_parameters(dependant)
+    repeated = [name for name, count in counted.items() if count > 1 and name in single]
+    if repeated:
+        raise validation_problem(
+            [
+                FieldError(safe_text(name), SENT_ONCE, request.query_params.getlist(name))
+                for name in repeated
+            ]
+        )
 
 
 def _pairs(encoded: bytes) -> list[tuple[str, str]]:
