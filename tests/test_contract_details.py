@@ -18,9 +18,17 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+import pytest
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.notyd.payments.views import timestamp
+from api.nt24.buyers.buyers import BuyerOut, BuyerPatch
+from api.nt24.orders.invoices import InvoiceOut, InvoicePatch
+from api.nt24.orders.orders import OrderOut, OrderPatch
+from api.nt24.orders.payment_proof import PaymentOut, PaymentPatch
+from api.nt24.schemas import PatchModel
+from api.nt24.webhooks.webhooks import WebhookEndpointOut, WebhookEndpointPatch
 from settings import RateLimits, Settings
 from store.db import Database
 from store.models import Buyer, Order, WebhookDelivery
@@ -311,6 +319,71 @@ async def test_a_patch_setting_a_status_is_refused_naming_it(stack: Stack):
         field = "readyForPickup" if name == "/payment" else "status"
         assert [e["field"] for e in answer.json()["errors"]] == [field], name
     assert after["status"] == "BLOCKED"
+
+
+@pytest.mark.parametrize(
+    ("patch", "shown"),
+    [
+        (BuyerPatch, BuyerOut),
+        (OrderPatch, OrderOut),
+        (InvoicePatch, InvoiceOut),
+        (PaymentPatch, PaymentOut),
+        (WebhookEndpointPatch, WebhookEndpointOut),
+    ],
+)
+def test_every_field_a_resource_shows_is_set_by_its_patch_or_refused(
+    patch: type[PatchModel], shown: type[BaseModel]
+) -> None:
+    """A field the resource shows and its PATCH ignored would be a 200 that changed nothing:
+    each is either one the PATCH sets or one it refuses (``FIXED``, declared to be seen)."""
+    assert set(shown.model_fields) <= set(patch.model_fields)
+    assert set(patch.FIXED) <= set(patch.model_fields)
+
+
+async def test_a_patch_of_a_computed_field_is_refused_naming_it(stack: Stack):
+    """A PATCH giving a field the resource shows but the client cannot set answered 200 and
+    changed nothing, as if it had taken effect: payment amountMatchesInvoice and
+    ibanConsistent, invoice finalInvoiceReceived and finalInvoiceRequired, the order's
+    cancellationReason, and what the server records (ids, versions, times). Each is a 422
+    naming it, as status is, and nothing is written."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        await client.invoice_and_payment(order)
+        hook = await http.post(
+            "/v1/webhooks", json={"url": "http://127.0.0.1:9/h", "events": ["kyc.*"]}, headers=key()
+        )
+        refused = {}
+        for url, body in (
+            (f"/orders/{order}/payment", {"amountMatchesInvoice": False}),
+            (f"/orders/{order}/payment", {"ibanConsistent": False}),
+            (f"/orders/{order}/payment", {"version": 7}),
+            (f"/orders/{order}/invoice", {"type": "PRELIMINARY", "finalInvoiceReceived": True}),
+            (f"/orders/{order}/invoice", {"type": "PRELIMINARY", "finalInvoiceRequired": False}),
+            (f"/orders/{order}", {"cancellationReason": "deal off"}),
+            (f"/orders/{order}", {"updatedAt": "2020-01-01T00:00:00Z"}),
+            (f"/buyers/{buyer}", {"createdAt": "2020-01-01T00:00:00Z"}),
+        ):
+            shown = await http.get(f"{tenant.seller}{url}")
+            version = shown.headers.get("ETag") or f'"{shown.json()[0]["version"]}"'
+            answer = await http.patch(
+                f"{tenant.seller}{url}", json=body, headers=key() | {"If-Match": version}
+            )
+            after = await http.get(f"{tenant.seller}{url}")
+            field = next(k for k in body if k != "type")
+            refused[f"{url} {field}"] = (answer, field, shown.json() == after.json())
+        answer = await http.patch(
+            f"/v1/webhooks/{hook.json()['id']}",
+            json={"statusReason": "all fine"},
+            headers=key() | {"If-Match": hook.headers["ETag"]},
+        )
+        refused["webhook statusReason"] = (answer, "statusReason", True)
+    for name, (answer, field, unchanged) in refused.items():
+        assert answer.status_code == 422, (name, answer.text)
+        assert [e["field"] for e in answer.json()["errors"]] == [field], name
+        assert unchanged, name
 
 
 async def test_a_decision_withdrawn_by_a_redecision_is_not_the_export_files(stack: Stack):

@@ -27,6 +27,10 @@ class NT24Model(BaseModel):
 CANNOT_CHANGE = "Cannot change: a PATCH that gives it is refused (422)"
 # A status follows the resource's commands, never a PATCH
 STATUS_BY_COMMANDS = "is the resource's status: it follows its commands, a PATCH cannot set it"
+# What every resource shows and only the server writes
+ID_FIXED = "is the resource's id and cannot change"
+VERSION_BY_IF_MATCH = "is the resource's version: a PATCH names the one it read in If-Match"
+RECORDED_BY_THE_SERVER = "is recorded by the server as the resource changes, a PATCH cannot set it"
 
 
 class PatchModel(NT24Model):

@@ -19,7 +19,15 @@ from activities.buyers.buyer_orders import tell_open_orders
 from api.nt24.buyers.vies_trigger import start_vies_check
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
+from api.nt24.schemas import (
+    CANNOT_CHANGE,
+    ID_FIXED,
+    RECORDED_BY_THE_SERVER,
+    VERSION_BY_IF_MATCH,
+    NT24Model,
+    PatchModel,
+    UtcTimestamp,
+)
 from api.nt24.values import AddressFields, AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
@@ -88,6 +96,10 @@ class BuyerPatch(PatchModel):
     FIXED = {
         "vatNumber": "is the buyer's natural key and cannot change",
         "status": "is the buyer's status: POST .../block blocks it, a PATCH cannot set it",
+        "uuid": ID_FIXED,
+        "version": VERSION_BY_IF_MATCH,
+        "createdAt": RECORDED_BY_THE_SERVER,
+        "updatedAt": RECORDED_BY_THE_SERVER,
     }
 
     companyName: str | None = Field(None, min_length=1, max_length=300)
@@ -95,6 +107,10 @@ class BuyerPatch(PatchModel):
     kycMode: KycMode | None = Field(None, description="Only MARKETPLACE_LED -> NT24_LED")
     vatNumber: str | None = Field(None, description="The natural key: cannot change")
     status: str | None = Field(None, description=CANNOT_CHANGE)
+    uuid: UUID | None = Field(None, description=CANNOT_CHANGE)
+    version: int | None = Field(None, description=CANNOT_CHANGE)
+    createdAt: datetime | None = Field(None, description=CANNOT_CHANGE)
+    updatedAt: datetime | None = Field(None, description=CANNOT_CHANGE)
 
 
 class BuyerOut(NT24Model):

@@ -3,7 +3,7 @@ finalization), either by PATCH, read as a list."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -16,7 +16,9 @@ from api.nt24.identity.auth import PartnerAccess, PartnerScope
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import (
     CANNOT_CHANGE,
+    RECORDED_BY_THE_SERVER,
     STATUS_BY_COMMANDS,
+    VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
     UtcTimestamp,
@@ -56,7 +58,13 @@ class InvoiceIn(NT24Model):
 
 
 class InvoicePatch(PatchModel):
-    FIXED = {"status": STATUS_BY_COMMANDS}
+    FIXED = {
+        "status": STATUS_BY_COMMANDS,
+        "finalInvoiceRequired": "is computed from the order's decision",
+        "finalInvoiceReceived": "is set when the FINAL invoice is submitted, not by a PATCH",
+        "version": VERSION_BY_IF_MATCH,
+        "updatedAt": RECORDED_BY_THE_SERVER,
+    }
 
     type: Literal["PRELIMINARY", "FINAL"] = Field(description="Which of the order's invoices")
     invoiceDate: date | None = None
@@ -65,6 +73,10 @@ class InvoicePatch(PatchModel):
     amount: MoneyIn | None = None
     marginScheme: JsonBool | None = None
     status: str | None = Field(None, description=CANNOT_CHANGE)
+    finalInvoiceRequired: bool | None = Field(None, description=CANNOT_CHANGE)
+    finalInvoiceReceived: bool | None = Field(None, description=CANNOT_CHANGE)
+    version: int | None = Field(None, description=CANNOT_CHANGE)
+    updatedAt: datetime | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API

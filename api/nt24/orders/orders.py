@@ -24,7 +24,10 @@ from api.nt24.orders.commands import answer_body, order_command, order_view, run
 from api.nt24.pagination import Page, PageParams
 from api.nt24.schemas import (
     CANNOT_CHANGE,
+    ID_FIXED,
+    RECORDED_BY_THE_SERVER,
     STATUS_BY_COMMANDS,
+    VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
     UtcTimestamp,
@@ -96,6 +99,11 @@ class OrderPatch(PatchModel):
         "vins": _FIXED_BY_CREATE,
         "totalAmount": _FIXED_BY_CREATE,
         "status": STATUS_BY_COMMANDS,
+        "cancellationReason": "is the reason POST .../cancel gave, not set by a PATCH",
+        "uuid": ID_FIXED,
+        "version": VERSION_BY_IF_MATCH,
+        "createdAt": RECORDED_BY_THE_SERVER,
+        "updatedAt": RECORDED_BY_THE_SERVER,
     }
 
     responsibleContact: PersonIn | None = None
@@ -105,6 +113,11 @@ class OrderPatch(PatchModel):
     vins: list[OrderVinIn] | None = Field(None, max_length=50, description=CANNOT_CHANGE)
     totalAmount: MoneyIn | None = Field(None, description=CANNOT_CHANGE)
     status: str | None = Field(None, description=CANNOT_CHANGE)
+    cancellationReason: str | None = Field(None, description=CANNOT_CHANGE)
+    uuid: UUID | None = Field(None, description=CANNOT_CHANGE)
+    version: int | None = Field(None, description=CANNOT_CHANGE)
+    createdAt: datetime | None = Field(None, description=CANNOT_CHANGE)
+    updatedAt: datetime | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API

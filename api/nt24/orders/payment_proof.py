@@ -3,7 +3,7 @@ the daily VIES re-check."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -17,7 +17,9 @@ from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.schemas import (
     CANNOT_CHANGE,
+    RECORDED_BY_THE_SERVER,
     STATUS_BY_COMMANDS,
+    VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
     UtcTimestamp,
@@ -79,6 +81,10 @@ class PaymentPatch(PatchModel):
     FIXED = {
         "status": STATUS_BY_COMMANDS,
         "readyForPickup": "is set by POST .../payment/ready-for-pickup, not by a PATCH",
+        "amountMatchesInvoice": "is computed from the payment and the order's invoice",
+        "ibanConsistent": "is computed from the source IBAN and those the buyer paid from",
+        "version": VERSION_BY_IF_MATCH,
+        "updatedAt": RECORDED_BY_THE_SERVER,
     }
 
     paymentDate: HappenedOn | None = Field(None, description=HAPPENED_ON)
@@ -88,6 +94,10 @@ class PaymentPatch(PatchModel):
     newIbanDeclared: bool | None = Field(None, description=NEW_IBAN_DECLARED)
     status: str | None = Field(None, description=CANNOT_CHANGE)
     readyForPickup: bool | None = Field(None, description=CANNOT_CHANGE)
+    amountMatchesInvoice: bool | None = Field(None, description=CANNOT_CHANGE)
+    ibanConsistent: bool | None = Field(None, description=CANNOT_CHANGE)
+    version: int | None = Field(None, description=CANNOT_CHANGE)
+    updatedAt: datetime | None = Field(None, description=CANNOT_CHANGE)
 
     def command(
         self, expected_version: int, source: ChangeSource = ChangeSource.API

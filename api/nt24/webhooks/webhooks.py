@@ -28,7 +28,15 @@ from activities.webhooks.delivery import (
 )
 from api.nt24.identity.auth import Caller, Principal, authorized_partners
 from api.nt24.pagination import Page, PageParams
-from api.nt24.schemas import CANNOT_CHANGE, NT24Model, PatchModel, UtcTimestamp
+from api.nt24.schemas import (
+    CANNOT_CHANGE,
+    ID_FIXED,
+    RECORDED_BY_THE_SERVER,
+    VERSION_BY_IF_MATCH,
+    NT24Model,
+    PatchModel,
+    UtcTimestamp,
+)
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
@@ -101,7 +109,14 @@ class WebhookEndpointIn(NT24Model):
 
 
 class WebhookEndpointPatch(PatchModel):
-    FIXED = {"secret": "cannot change: register a new endpoint, then delete this one"}
+    FIXED = {
+        "secret": "cannot change: register a new endpoint, then delete this one",
+        "id": ID_FIXED,
+        "statusReason": "is recorded by the server when it pauses or disables the endpoint",
+        "version": VERSION_BY_IF_MATCH,
+        "createdAt": RECORDED_BY_THE_SERVER,
+        "updatedAt": RECORDED_BY_THE_SERVER,
+    }
 
     url: str | None = Field(None, max_length=2000)
     events: list[str] | None = Field(None, min_length=1, max_length=50)
@@ -114,6 +129,11 @@ class WebhookEndpointPatch(PatchModel):
     acceptedSchemaVersions: SchemaVersions | None = Field(None, description=VERSIONS_DESCRIPTION)
     # SecretStr: the refusal shows it masked, as a secret is never echoed
     secret: SecretStr | None = Field(None, description=CANNOT_CHANGE)
+    id: str | None = Field(None, description=CANNOT_CHANGE)
+    statusReason: str | None = Field(None, description=CANNOT_CHANGE)
+    version: int | None = Field(None, description=CANNOT_CHANGE)
+    createdAt: datetime | None = Field(None, description=CANNOT_CHANGE)
+    updatedAt: datetime | None = Field(None, description=CANNOT_CHANGE)
 
 
 class WebhookEndpointOut(NT24Model):

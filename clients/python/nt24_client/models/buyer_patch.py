@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,6 +27,10 @@ class BuyerPatch:
         kyc_mode (BuyerPatchKycModeType0 | None | Unset): Only MARKETPLACE_LED -> NT24_LED
         vat_number (None | str | Unset): The natural key: cannot change
         status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        uuid (None | Unset | UUID): Cannot change: a PATCH that gives it is refused (422)
+        version (int | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        created_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        updated_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     company_name: None | str | Unset = UNSET
@@ -32,6 +38,10 @@ class BuyerPatch:
     kyc_mode: BuyerPatchKycModeType0 | None | Unset = UNSET
     vat_number: None | str | Unset = UNSET
     status: None | str | Unset = UNSET
+    uuid: None | Unset | UUID = UNSET
+    version: int | None | Unset = UNSET
+    created_at: datetime.datetime | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +81,36 @@ class BuyerPatch:
         else:
             status = self.status
 
+        uuid: None | str | Unset
+        if isinstance(self.uuid, Unset):
+            uuid = UNSET
+        elif isinstance(self.uuid, UUID):
+            uuid = str(self.uuid)
+        else:
+            uuid = self.uuid
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+        created_at: None | str | Unset
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        elif isinstance(self.created_at, datetime.datetime):
+            created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
+
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            updated_at = self.updated_at.isoformat()
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -84,6 +124,14 @@ class BuyerPatch:
             field_dict["vatNumber"] = vat_number
         if status is not UNSET:
             field_dict["status"] = status
+        if uuid is not UNSET:
+            field_dict["uuid"] = uuid
+        if version is not UNSET:
+            field_dict["version"] = version
+        if created_at is not UNSET:
+            field_dict["createdAt"] = created_at
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
@@ -154,12 +202,76 @@ class BuyerPatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
+        def _parse_uuid(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                uuid_type_0 = UUID(data)
+
+                return uuid_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        uuid = _parse_uuid(d.pop("uuid", UNSET))
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_at = _parse_created_at(d.pop("createdAt", UNSET))
+
+        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+
         buyer_patch = cls(
             company_name=company_name,
             address=address,
             kyc_mode=kyc_mode,
             vat_number=vat_number,
             status=status,
+            uuid=uuid,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
         )
 
         buyer_patch.additional_properties = d

@@ -28,6 +28,10 @@ class InvoicePatch:
         amount (MoneyIn | None | Unset):
         margin_scheme (bool | None | Unset):
         status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        final_invoice_required (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        final_invoice_received (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        version (int | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        updated_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     type_: InvoicePatchType
@@ -37,6 +41,10 @@ class InvoicePatch:
     amount: MoneyIn | None | Unset = UNSET
     margin_scheme: bool | None | Unset = UNSET
     status: None | str | Unset = UNSET
+    final_invoice_required: bool | None | Unset = UNSET
+    final_invoice_received: bool | None | Unset = UNSET
+    version: int | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +92,32 @@ class InvoicePatch:
         else:
             status = self.status
 
+        final_invoice_required: bool | None | Unset
+        if isinstance(self.final_invoice_required, Unset):
+            final_invoice_required = UNSET
+        else:
+            final_invoice_required = self.final_invoice_required
+
+        final_invoice_received: bool | None | Unset
+        if isinstance(self.final_invoice_received, Unset):
+            final_invoice_received = UNSET
+        else:
+            final_invoice_received = self.final_invoice_received
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            updated_at = self.updated_at.isoformat()
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -103,6 +137,14 @@ class InvoicePatch:
             field_dict["marginScheme"] = margin_scheme
         if status is not UNSET:
             field_dict["status"] = status
+        if final_invoice_required is not UNSET:
+            field_dict["finalInvoiceRequired"] = final_invoice_required
+        if final_invoice_received is not UNSET:
+            field_dict["finalInvoiceReceived"] = final_invoice_received
+        if version is not UNSET:
+            field_dict["version"] = version
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
@@ -183,6 +225,50 @@ class InvoicePatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
+        def _parse_final_invoice_required(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        final_invoice_required = _parse_final_invoice_required(d.pop("finalInvoiceRequired", UNSET))
+
+        def _parse_final_invoice_received(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        final_invoice_received = _parse_final_invoice_received(d.pop("finalInvoiceReceived", UNSET))
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+
         invoice_patch = cls(
             type_=type_,
             invoice_date=invoice_date,
@@ -191,6 +277,10 @@ class InvoicePatch:
             amount=amount,
             margin_scheme=margin_scheme,
             status=status,
+            final_invoice_required=final_invoice_required,
+            final_invoice_received=final_invoice_received,
+            version=version,
+            updated_at=updated_at,
         )
 
         invoice_patch.additional_properties = d

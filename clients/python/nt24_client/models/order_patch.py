@@ -30,6 +30,11 @@ class OrderPatch:
         vins (list[OrderVinIn] | None | Unset): Cannot change: a PATCH that gives it is refused (422)
         total_amount (MoneyIn | None | Unset): Cannot change: a PATCH that gives it is refused (422)
         status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        cancellation_reason (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        uuid (None | Unset | UUID): Cannot change: a PATCH that gives it is refused (422)
+        version (int | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        created_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        updated_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     responsible_contact: None | PersonIn | Unset = UNSET
@@ -39,6 +44,11 @@ class OrderPatch:
     vins: list[OrderVinIn] | None | Unset = UNSET
     total_amount: MoneyIn | None | Unset = UNSET
     status: None | str | Unset = UNSET
+    cancellation_reason: None | str | Unset = UNSET
+    uuid: None | Unset | UUID = UNSET
+    version: int | None | Unset = UNSET
+    created_at: datetime.datetime | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,6 +111,42 @@ class OrderPatch:
         else:
             status = self.status
 
+        cancellation_reason: None | str | Unset
+        if isinstance(self.cancellation_reason, Unset):
+            cancellation_reason = UNSET
+        else:
+            cancellation_reason = self.cancellation_reason
+
+        uuid: None | str | Unset
+        if isinstance(self.uuid, Unset):
+            uuid = UNSET
+        elif isinstance(self.uuid, UUID):
+            uuid = str(self.uuid)
+        else:
+            uuid = self.uuid
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+        created_at: None | str | Unset
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        elif isinstance(self.created_at, datetime.datetime):
+            created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
+
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            updated_at = self.updated_at.isoformat()
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -118,6 +164,16 @@ class OrderPatch:
             field_dict["totalAmount"] = total_amount
         if status is not UNSET:
             field_dict["status"] = status
+        if cancellation_reason is not UNSET:
+            field_dict["cancellationReason"] = cancellation_reason
+        if uuid is not UNSET:
+            field_dict["uuid"] = uuid
+        if version is not UNSET:
+            field_dict["version"] = version
+        if created_at is not UNSET:
+            field_dict["createdAt"] = created_at
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
@@ -237,6 +293,75 @@ class OrderPatch:
 
         status = _parse_status(d.pop("status", UNSET))
 
+        def _parse_cancellation_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cancellation_reason = _parse_cancellation_reason(d.pop("cancellationReason", UNSET))
+
+        def _parse_uuid(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                uuid_type_0 = UUID(data)
+
+                return uuid_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        uuid = _parse_uuid(d.pop("uuid", UNSET))
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_at = _parse_created_at(d.pop("createdAt", UNSET))
+
+        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+
         order_patch = cls(
             responsible_contact=responsible_contact,
             purchase_date=purchase_date,
@@ -245,6 +370,11 @@ class OrderPatch:
             vins=vins,
             total_amount=total_amount,
             status=status,
+            cancellation_reason=cancellation_reason,
+            uuid=uuid,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
         )
 
         order_patch.additional_properties = d

@@ -29,6 +29,10 @@ class PaymentPatch:
             declaration is of that IBAN: a correction of sourceIban needs it again
         status (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
         ready_for_pickup (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        amount_matches_invoice (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        iban_consistent (bool | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        version (int | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        updated_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     payment_date: datetime.date | None | Unset = UNSET
@@ -38,6 +42,10 @@ class PaymentPatch:
     new_iban_declared: bool | None | Unset = UNSET
     status: None | str | Unset = UNSET
     ready_for_pickup: bool | None | Unset = UNSET
+    amount_matches_invoice: bool | None | Unset = UNSET
+    iban_consistent: bool | None | Unset = UNSET
+    version: int | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +99,32 @@ class PaymentPatch:
         else:
             ready_for_pickup = self.ready_for_pickup
 
+        amount_matches_invoice: bool | None | Unset
+        if isinstance(self.amount_matches_invoice, Unset):
+            amount_matches_invoice = UNSET
+        else:
+            amount_matches_invoice = self.amount_matches_invoice
+
+        iban_consistent: bool | None | Unset
+        if isinstance(self.iban_consistent, Unset):
+            iban_consistent = UNSET
+        else:
+            iban_consistent = self.iban_consistent
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            updated_at = self.updated_at.isoformat()
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -108,6 +142,14 @@ class PaymentPatch:
             field_dict["status"] = status
         if ready_for_pickup is not UNSET:
             field_dict["readyForPickup"] = ready_for_pickup
+        if amount_matches_invoice is not UNSET:
+            field_dict["amountMatchesInvoice"] = amount_matches_invoice
+        if iban_consistent is not UNSET:
+            field_dict["ibanConsistent"] = iban_consistent
+        if version is not UNSET:
+            field_dict["version"] = version
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
@@ -204,6 +246,50 @@ class PaymentPatch:
 
         ready_for_pickup = _parse_ready_for_pickup(d.pop("readyForPickup", UNSET))
 
+        def _parse_amount_matches_invoice(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        amount_matches_invoice = _parse_amount_matches_invoice(d.pop("amountMatchesInvoice", UNSET))
+
+        def _parse_iban_consistent(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        iban_consistent = _parse_iban_consistent(d.pop("ibanConsistent", UNSET))
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+
         payment_patch = cls(
             payment_date=payment_date,
             bank_amount=bank_amount,
@@ -212,6 +298,10 @@ class PaymentPatch:
             new_iban_declared=new_iban_declared,
             status=status,
             ready_for_pickup=ready_for_pickup,
+            amount_matches_invoice=amount_matches_invoice,
+            iban_consistent=iban_consistent,
+            version=version,
+            updated_at=updated_at,
         )
 
         payment_patch.additional_properties = d

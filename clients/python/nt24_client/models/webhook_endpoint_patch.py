@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -26,6 +27,11 @@ class WebhookEndpointPatch:
             null on registration: [1]. Each event is delivered in the highest of them it is emitted in (during a new
             version's dual emission, only that one); an event emitted in none of them is not delivered.
         secret (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        id (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        status_reason (None | str | Unset): Cannot change: a PATCH that gives it is refused (422)
+        version (int | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        created_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
+        updated_at (datetime.datetime | None | Unset): Cannot change: a PATCH that gives it is refused (422)
     """
 
     url: None | str | Unset = UNSET
@@ -34,6 +40,11 @@ class WebhookEndpointPatch:
     status: None | Unset | WebhookEndpointPatchStatusType0 = UNSET
     accepted_schema_versions: list[int] | None | Unset = UNSET
     secret: None | str | Unset = UNSET
+    id: None | str | Unset = UNSET
+    status_reason: None | str | Unset = UNSET
+    version: int | None | Unset = UNSET
+    created_at: datetime.datetime | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +98,40 @@ class WebhookEndpointPatch:
         else:
             secret = self.secret
 
+        id: None | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
+
+        status_reason: None | str | Unset
+        if isinstance(self.status_reason, Unset):
+            status_reason = UNSET
+        else:
+            status_reason = self.status_reason
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+        created_at: None | str | Unset
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        elif isinstance(self.created_at, datetime.datetime):
+            created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
+
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            updated_at = self.updated_at.isoformat()
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -102,6 +147,16 @@ class WebhookEndpointPatch:
             field_dict["acceptedSchemaVersions"] = accepted_schema_versions
         if secret is not UNSET:
             field_dict["secret"] = secret
+        if id is not UNSET:
+            field_dict["id"] = id
+        if status_reason is not UNSET:
+            field_dict["statusReason"] = status_reason
+        if version is not UNSET:
+            field_dict["version"] = version
+        if created_at is not UNSET:
+            field_dict["createdAt"] = created_at
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
@@ -202,6 +257,67 @@ class WebhookEndpointPatch:
 
         secret = _parse_secret(d.pop("secret", UNSET))
 
+        def _parse_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        id = _parse_id(d.pop("id", UNSET))
+
+        def _parse_status_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status_reason = _parse_status_reason(d.pop("statusReason", UNSET))
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_at = _parse_created_at(d.pop("createdAt", UNSET))
+
+        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+
         webhook_endpoint_patch = cls(
             url=url,
             events=events,
@@ -209,6 +325,11 @@ class WebhookEndpointPatch:
             status=status,
             accepted_schema_versions=accepted_schema_versions,
             secret=secret,
+            id=id,
+            status_reason=status_reason,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
         )
 
         webhook_endpoint_patch.additional_properties = d
