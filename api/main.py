@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from temporalio.client import Client
 
 import telemetry
@@ -47,7 +47,6 @@ from api.shared.input_limits import (
     BodyMiddleware,
     InputLimitsMiddleware,
     declare_body_problems,
-    single_valued_query,
 )
 from api.shared.problem_docs import declare_problems
 from api.shared.rate_limit import RateLimitMiddleware
@@ -100,8 +99,6 @@ def create_app(
         # makes the server span (and only when tracing is on), /metrics the request metrics.
         # Left on, every request would ask the global providers whether anyone listens.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
-        # on every route: a single-valued query parameter sent twice is a 422 naming it
-        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     errors.install(app)
@@ -110,7 +107,7 @@ def create_app(
     # (rate limit), then Idempotency-Key, then the endpoint; the edge middleware added below
     # wraps them all, so their own answers (400, 413, 422, 429) echo X-Request-Id too.
     # Innermost, on every path: NUL characters and strict JSON bodies (api/shared/input_limits.py).
-    app.add_middleware(InputLimitsMiddleware)
+    app.add_middleware(InputLimitsMiddleware, router=app.router)
     app.add_middleware(IdempotencyMiddleware)
     # on every path, before anything reads a body: its size (413) and a multipart body's text
     # (422) are checked as it arrives

@@ -14,8 +14,8 @@
   reads, since a browser may send any form as multipart); a path holding one names nothing
   (404). The OAuth2 token endpoint refuses it in its own terms.
 - **A single-valued query parameter sent more than once** (``?status=CREATED&status=CANCELLED``)
-  is a 422 naming it (``single_valued_query``, a dependency of every route), where the
-  endpoint would read the last value and drop the others silently: the same question would
+  is a 422 naming it (``InputLimitsMiddleware``, from the route's declared parameters), where
+  the endpoint would read the last value and drop the others silently: the same question would
   be answered two ways by the order of its parameters. A list parameter (``type`` on
   /v1/events) repeats as before.
 - **Integer query and path parameters** use the bounded types below (``NonNegativeInt64``,
@@ -45,7 +45,9 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -53,11 +55,13 @@ from annotated_types import Ge, Le
 from fastapi import FastAPI
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
 from pydantic import AfterValidator
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.notyd.errors import problem
@@ -480,25 +484,50 @@ def _single_valued_parameters(dependant: Dependant) -> set[str]:
     return names
 
 
-async def single_valued_query(request: Request) -> None:
-    """A 422 naming each single-valued query parameter the request repeats (see the module
-    text). A dependency of every route: the route's declared parameters say which take one
-    value. The OAuth2 endpoints answer in their own terms."""
-    counted = Counter(name for name, _ in request.query_params.multi_items())
-    if all(count == 1 for count in counted.values()) or request.url.path.startswith(OWN_ERRORS):
-        return  # nearly every request: nothing repeated
-    dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None:
-        return
-    single = _single_valued_parameters(dependant)
-    repeated = [name for name, count in counted.items() if count > 1 and name in single]
-    if repeated:
-        raise validation_problem(
-            [
-                FieldError(safe_text(name), SENT_ONCE, request.query_params.getlist(name))
-                for name in repeated
-            ]
-        )
+@dataclass(frozen=True)
+class _QueryOf:
+    """A route's path, methods and the query parameters it reads one value of."""
+
+    path: re.Pattern[str]
+    methods: frozenset[str]
+    single: frozenset[str]
+
+
+def _queries_of(router: Router) -> list[_QueryOf]:
+    """Every route's single-valued query parameters, its included routers' too."""
+    found = []
+    for context in iter_route_contexts(router.routes):
+        dependant = getattr(context, "dependant", None)
+        path = getattr(context, "path_regex", None)
+        if dependant is not None and path is not None:
+            methods = frozenset(context.methods or ())
+            found.append(_QueryOf(path, methods, frozenset(_single_valued_parameters(dependant))))
+    return found
+
+
+def _repeated_single_valued(routes: list[_QueryOf], scope: Scope, query: bytes) -> list[FieldError]:
+    """The single-valued query parameters the request repeats, by its route's declared ones
+    (see the module text). Only a query holding "&" is parsed here; a blank value is none
+    (NOTYD's filters read it so: ``FilterQueryRoute``)."""
+    pairs = [(name, value) for name, value in _pairs(query) if value]
+    counted = Counter(name for name, _ in pairs)
+    if all(count == 1 for count in counted.values()):
+        return []
+    route = next(
+        (
+            r
+            for r in routes
+            if r.path.match(scope["path"]) and (not r.methods or scope["method"] in r.methods)
+        ),
+        None,
+    )
+    if route is None:
+        return []
+    return [
+        FieldError(safe_text(name), SENT_ONCE, [value for key, value in pairs if key == name])
+        for name, count in counted.items()
+        if count > 1 and name in route.single
+    ]
 
 
 def _pairs(encoded: bytes) -> list[tuple[str, str]]:
@@ -529,8 +558,10 @@ class InputLimitsMiddleware:
     """Refuses NUL characters and JSON bodies a strict decoder would (see the module text).
     Runs innermost: authentication and Idempotency-Key come first."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, router: Router | None = None) -> None:
         self.app = app
+        self.router = router  # the app's routes: which query parameters take one value
+        self._queries: list[_QueryOf] | None = None  # read from the router when first needed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -547,6 +578,10 @@ class InputLimitsMiddleware:
         # and every empty one, need no parsing here
         holds_nul = b"\x00" in query or b"%00" in query
         found = nul_problems(_pairs(query)) if holds_nul and not own_errors else []
+        if not found and not own_errors and b"&" in query and self.router is not None:
+            if self._queries is None:
+                self._queries = _queries_of(self.router)
+            found = _repeated_single_valued(self._queries, scope, query)
         if found:
             response = problem_response(Request(scope), validation_problem(found))
             await response(scope, receive, send)
