@@ -1760,6 +1760,45 @@ CHANGED_IN_2026_12_7 += [
         ("INCOMPLETE", "PENDING", "MISSING_PICKUP_DECLARATION"),
     )
 ]
+# each a VALID of 2026.12.6 the law does not accept: a paper whose issuer is not who it says
+CHANGED_IN_2026_12_7 += [
+    *(
+        Changed(
+            f"a statement sent as the buyer's signed by {company}",
+            change(**BUYER_HIRED, documents=docs(replace(STATEMENT, issuer_name=company))),
+            "ART_45A_BUYER_STATEMENT",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+        )
+        # the EU's common legal forms, also those that are words or names in another spelling
+        for company in (
+            "Garage Martin SAS",
+            "Transporte Müller AG",
+            "Van Dijk Transport B.V.",
+            "Auto Polska Sp. z o.o.",
+            "Autos García S.A.",
+            "Nordic Cars AB",
+            "Jensen Biler A/S",
+            "Spedition Huber KG",
+            "Autohandel Peeters N.V.",
+            "Autotalo Virtanen Oy",
+            "SIA Baltic Auto",
+            "Auto Hellas IKE",
+        )
+    ),
+    Changed(
+        "a Gelangensbestätigung sent as the buyer's signed by another company",
+        change(
+            documents=docs(
+                replace(GELANGENSBESTAETIGUNG, issuer_name="Garage Martin SAS"),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -1970,6 +2009,14 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                     doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP),
                 ),
             ),
+        ),
+        *(
+            (
+                f"the buyer's statement signed by {person} for the buyer",
+                change(**BUYER_HIRED, documents=docs(replace(STATEMENT, issuer_name=person))),
+            )
+            # people named as a legal form is spelled in another case, or inside the name
+            for person in ("Maria Sas", "Anna Sia", "Ike Okafor", "Ab Janssen", "MARIA AG ROSSI")
         ),
     ],
 )

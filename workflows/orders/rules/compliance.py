@@ -1690,22 +1690,47 @@ def _a_vat_number(number: str) -> bool:
     return True
 
 
-# Legal forms no one is named: "Sas", "Ike" and "Sia" are people's names too
+# Legal forms no one is named, by their words ("Sp. z o.o." is "sp z oo"): a name with one is
+# a company's wherever the form stands
 _COMPANY_FORMS = frozenset(
     {
-        "aps", "asbl", "bvba", "corp", "doo", "eood", "eurl", "gbr", "gmbh", "inc", "kft",
-        "limited", "llc", "lda", "ltd", "ltda", "mbh", "nyrt", "ohg", "ood", "oyj", "plc",
-        "sapa", "sarl", "sasu", "scrl", "sll", "slu", "snc", "spa", "spol", "sprl", "srl",
-        "srls", "sro", "uab", "vof", "vzw", "zrt",
+        "aps", "asbl", "bvba", "corp", "cvba", "doo", "ead", "eood", "eurl", "gbr", "gmbh",
+        "inc", "jdoo", "kft", "kgaa", "limited", "llc", "lda", "ltd", "ltda", "mbh", "nyrt",
+        "ohg", "ood", "oyj", "plc", "sapa", "sarl", "sasu", "scrl", "selarl", "sll", "slu",
+        "snc", "sp z oo", "spa", "spk", "spol", "sprl", "srl", "srls", "sro", "uab", "vof",
+        "vzw", "zrt",
     }
+)  # fmt: skip
+# Legal forms that are words or people's names too ("Sas", "Sia", "Ike", "Ab", "As"): a
+# company's only as a form is written, in capitals or with its dots, opening or closing the
+# name ("Garage Martin SAS", "Van Dijk Transport B.V.", "SIA Baltic Auto"), never a person's
+# "Maria Sas" or "Anna Sia"
+_FORMS_AS_WRITTEN = frozenset(
+    form.removesuffix(".")
+    for form in (
+        "A.E.", "A.S.", "A/S", "AB", "AD", "AE", "AG", "AS", "AY", "B.V.", "BT", "BV", "Bt.",
+        "C.V.", "CV", "D.D.", "DAC", "E.P.E.", "EPE", "HB", "I.K.E.", "I/S", "IKE", "IVS",
+        "K/S", "KB", "KG", "KS", "Ky", "KY", "MB", "N.V.", "NV", "O.E.", "OE", "OG", "OY",
+        "OÜ", "Oy", "P/S", "S.A.", "S.A.S.", "S.C.", "S.L.", "S.a.s.", "S.à r.l.", "SA", "SAS",
+        "SC", "SCA", "SCI", "SCS", "SE", "SIA", "SL", "UG", "V.O.S.", "a.s.", "d.d.", "e.K.",
+        "k.s.", "v.o.s.",
+    )
 )  # fmt: skip
 
 
 def _a_company_name(name: str) -> bool:
-    """A name with a company's legal form ("Garage Martin SARL"), unlike a person's."""
-    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)
-    words = {_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())}
-    return bool(words & _COMPANY_FORMS)
+    """A name with a company's legal form ("Garage Martin SARL", "Transporte Müller AG"),
+    unlike a person's."""
+    words = " ".join(_name_words(name))
+    if any(f" {form} " in f" {words} " for form in _COMPANY_FORMS):
+        return True
+    written = name.replace(",", " ").split()
+    ends = {
+        " ".join(part).removesuffix(".")
+        for n in range(1, min(3, len(written) - 1) + 1)
+        for part in (written[:n], written[-n:])
+    }
+    return bool(ends & _FORMS_AS_WRITTEN)
 
 
 def _same_entity(name: str, number: str, other: str | None, other_number: str | None) -> bool:
@@ -2209,8 +2234,9 @@ def _name_key(name: str) -> str:
     return " ".join(re.findall(r"\w+", name.casefold()))
 
 
-# Legal forms say nothing about who an entity is: "Auto Müller GmbH" is "AUTO MÜLLER".
-_LEGAL_FORMS = frozenset(
+# The words of legal forms besides the company forms' above (those of forms written apart or
+# abbreviated among them)
+_FORM_WORDS = frozenset(
     {
         "a",  # A/S
         "ab",
@@ -2301,9 +2327,14 @@ _LEGAL_FORMS = frozenset(
 def _entity_key(name: str) -> str:
     """An entity's name without case, accents, punctuation, word order and legal form: "Auto
     Müller GmbH", "AUTO MUELLER" and "Auto Muller" are one entity."""
-    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)  # "S.A.R.L." is "SARL"
-    words = {_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())}
-    return " ".join(sorted(words - _LEGAL_FORMS))
+    return " ".join(sorted(set(_name_words(name)) - _LEGAL_FORMS))
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words in plain letters, in their order; a dotted abbreviation is one word:
+    "S.A.R.L." is "sarl"."""
+    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)
+    return [_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())]
 
 
 def _plain_word(word: str) -> str:
@@ -2314,6 +2345,13 @@ def _plain_word(word: str) -> str:
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
     )
     return re.sub(r"([aou])e", r"\1", plain)
+
+
+# Legal forms say nothing about who an entity is: "Auto Müller GmbH" is "AUTO MÜLLER". One
+# definition with the forms that tell a company's name from a person's.
+_LEGAL_FORMS = _FORM_WORDS | frozenset(
+    word for form in _COMPANY_FORMS | _FORMS_AS_WRITTEN for word in _name_words(form)
+)
 
 
 # Names of a role or of nothing: "Carrier" or "N/A" as an issuerName proves no party
