@@ -1787,6 +1787,20 @@ CHANGED_IN_2026_12_7 += [
         )
     ),
     Changed(
+        "a statement in the buyer's name under the seller's VAT number",
+        change(
+            **BUYER_HIRED,
+            documents=docs(
+                replace(
+                    STATEMENT, issuer_name="Auto Dupont SARL", issuer_id=HAPPY.seller_vat_number
+                )
+            ),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
         "a Gelangensbestätigung sent as the buyer's signed by another company",
         change(
             documents=docs(
@@ -2017,6 +2031,15 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
             )
             # people named as a legal form is spelled in another case, or inside the name
             for person in ("Maria Sas", "Anna Sia", "Ike Okafor", "Ab Janssen", "MARIA AG ROSSI")
+        ),
+        (
+            "the buyer's statement in the buyer's name with a register number of its own",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, issuer_name="Auto Dupont SARL", issuer_id="RCS Lyon B 303")
+                ),
+            ),
         ),
     ],
 )

@@ -1659,21 +1659,27 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
     """The paper names its issuer, and that issuer is not the buyer: the seller, an issuer of
     the order's other papers (a carrier, an insurer ...), or another company, by a VAT number
     or a company's name that is not the buyer's. A person signing for the buyer, or the
-    buyer's registration number, is the buyer's."""
+    buyer's registration number, is the buyer's; a number that is another's makes the paper
+    another's, whatever name it gives."""
     name, number = (doc.issuer_name or "").strip(), _id_key(doc.issuer_id)
+    others = [
+        (facts.seller_name, facts.seller_vat_number),
+        *(
+            (d.issuer_name, d.issuer_id)
+            for d in _active(facts.documents)
+            if d is not doc and d.issuer_type != "BUYER"
+        ),
+    ]
+    anothers = _a_vat_number(number) or any(
+        _same_number(number, _id_key(other_id)) for _, other_id in others
+    )
+    if anothers and not _same_number(number, _id_key(facts.buyer.vat_number)):
+        return True
     if _same_entity(name, number, facts.buyer.name, facts.buyer.vat_number):
         return False
-    if _a_vat_number(number) or _a_company_name(name):
+    if _a_company_name(name):
         return True
-    others = [
-        (d.issuer_name, d.issuer_id)
-        for d in _active(facts.documents)
-        if d is not doc and d.issuer_type != "BUYER"
-    ]
-    return any(
-        _same_entity(name, number, other, other_id)
-        for other, other_id in [(facts.seller_name, facts.seller_vat_number), *others]
-    )
+    return any(_same_entity(name, number, other, other_id) for other, other_id in others)
 
 
 def _a_vat_number(number: str) -> bool:
