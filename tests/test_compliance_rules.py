@@ -1800,6 +1800,35 @@ CHANGED_IN_2026_12_7 += [
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
     ),
+    *(
+        Changed(
+            f"a carrier whose number is the French buyer's {registration}",
+            change(
+                documents=docs(
+                    replace(FORWARDER_INVOICE, issuer_id=number), drop=(FORWARDER_INVOICE,)
+                )
+            ),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        # a French VAT number is FR, two check digits and the SIREN; a SIRET is SIREN + NIC
+        for registration, number in (("SIREN", "303 265 045"), ("SIRET", "303 265 045 00012"))
+    ),
+    Changed(
+        "a carrier whose number is the French seller's SIRET",
+        change(
+            **FRENCH_SELLER,
+            seller_vat_number="FR96552100554",
+            buyer__vat_number="DE811907980",
+            documents=docs(
+                replace(FORWARDER_INVOICE, issuer_id="55210055400013"), drop=(FORWARDER_INVOICE,)
+            ),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
     Changed(
         "a Gelangensbestätigung sent as the buyer's signed by another company",
         change(
@@ -2031,6 +2060,23 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
             )
             # people named as a legal form is spelled in another case, or inside the name
             for person in ("Maria Sas", "Anna Sia", "Ike Okafor", "Ab Janssen", "MARIA AG ROSSI")
+        ),
+        (
+            "a carrier whose SIREN is not the French buyer's",
+            change(
+                documents=docs(
+                    replace(FORWARDER_INVOICE, issuer_id="552100554"), drop=(FORWARDER_INVOICE,)
+                )
+            ),
+        ),
+        (
+            "the buyer's statement signed for the buyer with its SIRET",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, issuer_name="Jean Dupont", issuer_id="30326504500012")
+                ),
+            ),
         ),
         (
             "the buyer's statement in the buyer's name with a register number of its own",

@@ -34,6 +34,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.fr import siren, siret, tva
 
 from workflows.buyers.rules.kyc import NT24_LED, KycFacts, overall_status
 from workflows.buyers.rules.vat_numbers import COUNTRIES as VIES_COUNTRIES
@@ -2409,12 +2410,35 @@ def _id_key(number: str | None) -> str:
 
 
 def _same_number(one: str, other: str) -> bool:
-    """Two VAT or registration numbers are the same with or without the country prefix."""
+    """Two VAT or registration numbers are the same with or without the country prefix, and
+    a French company's VAT number, SIREN and SIRET are its one registration."""
 
     def bare(n: str) -> str:
         return n[2:] if len(n) > 2 and n[:2].isalpha() else n
 
-    return bool(one and other) and (one == other or bare(one) == bare(other))
+    if not (one and other):
+        return False
+    if one == other or bare(one) == bare(other):
+        return True
+    sirens = _siren(one), _siren(other)
+    return None not in sirens and sirens[0] == sirens[1]
+
+
+def _siren(number: str) -> str | None:
+    """The SIREN (the French company register's number) a number carries: a French VAT
+    number is FR, two check characters and the SIREN; a SIRET is the SIREN and the
+    establishment's NIC. None for another number."""
+    if number.startswith("FR") and len(number) == 13:
+        try:
+            return siren.validate(tva.to_siren(number))
+        except ValidationError:  # Monaco's numbers carry no SIREN
+            return None
+    if number.isdigit() and len(number) in (9, 14):
+        try:
+            return siren.validate(siret.to_siren(number) if len(number) == 14 else number)
+        except ValidationError:
+            return None
+    return None
 
 
 def _fmt(money: Money) -> str:
