@@ -173,7 +173,9 @@ def display_name(filename: str | None) -> str:
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[/\\]", name)[-1]
     name = " ".join(name.split())  # tabs and line breaks are spaces, runs of them one
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    name = "".join(
+        c for c in without_format_characters(name) if unicodedata.category(c) not in ("Cc", "Cs")
+    )
     name = name.lstrip(". ").strip()
     if len(name) > _DISPLAY_NAME_MAX:
         stem, dot, extension = name.rpartition(".")
@@ -182,6 +184,13 @@ def display_name(filename: str | None) -> str:
         else:
             name = name[:_DISPLAY_NAME_MAX]
     return name or "document"
+
+
+def without_format_characters(text: str) -> str:
+    """``text`` without the format characters that show as nothing or reorder what is shown
+    (a soft hyphen, a zero-width space, a right-to-left override): "Auto\u00adhaus" is stored
+    as the "Autohaus" it reads."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 class UnacceptableDocument(ValueError):

@@ -1829,6 +1829,57 @@ CHANGED_IN_2026_12_7 += [
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
     ),
+    *(
+        Changed(
+            f"the seller's own CMR under its name written with {spelling}",
+            change(documents=docs(doc("TRANSPORT_CMR", "CARRIER", name), drop=(CMR,))),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        for spelling, name in (
+            ("a soft hyphen", "Auto\u00adhaus Schmidt"),
+            ("a zero-width space", "Auto\u200bhaus Schmidt"),
+            ("a Cyrillic A", "AUTOH\u0410US SCHMIDT"),
+        )
+    ),
+    Changed(
+        "a statement sent as the buyer's signed by a company whose legal form hides a soft hyphen",
+        change(
+            **BUYER_HIRED,
+            documents=docs(replace(STATEMENT, issuer_name="Garage Martin S\u00adAS")),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "the seller's own CMR under its VAT number written with a Cyrillic E",
+        change(
+            documents=docs(
+                doc(
+                    "TRANSPORT_CMR",
+                    "CARRIER",
+                    "Schmidt Fahrzeuglogistik",
+                    issuer_id="D\u0415811907980",
+                ),
+                drop=(CMR,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a statement sent as the buyer's signed with a name written with a Cyrillic o",
+        change(
+            **BUYER_HIRED,
+            documents=docs(replace(STATEMENT, issuer_name="Jean Dup\u043ent")),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
     Changed(
         "a Gelangensbestätigung sent as the buyer's signed by another company",
         change(
@@ -2060,6 +2111,22 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
             )
             # people named as a legal form is spelled in another case, or inside the name
             for person in ("Maria Sas", "Anna Sia", "Ike Okafor", "Ab Janssen", "MARIA AG ROSSI")
+        ),
+        *(
+            (
+                f"a carrier named {name}",
+                change(documents=docs(replace(CMR, issuer_name=name), drop=(CMR,))),
+            )
+            for name in (
+                "Schmidt Fahrzeuglogistik GmbH",  # like the seller's name, not the seller's
+                "Автотранс ООО",  # in one script, Cyrillic
+                "Μεταφορική Αθηνών ΑΕ",  # Greek
+                "ＴＲＡＮＳ ＬＯＧＩＳＴＩＫ GmbH",  # full-width letters
+            )
+        ),
+        (
+            "a carrier whose number is written with spaces and dashes",
+            change(documents=docs(replace(CMR, issuer_id="DE 129-273-398"), drop=(CMR,))),
         ),
         (
             "a carrier whose SIREN is not the French buyer's",
@@ -2316,6 +2383,19 @@ def test_a_paper_that_proves_no_party_says_why():
     detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
     assert "TRANSPORT_CMR of Carrier: its issuerName names a role, not an entity" in detail
     assert "before the delivery on 2026-05-06, so it cannot attest it" in detail
+
+
+def test_an_issuer_written_with_lookalike_letters_says_why():
+    facts = change(
+        documents=docs(
+            doc("TRANSPORT_CMR", "CARRIER", "AUTOH\u0410US SCHMIDT"),
+            replace(FORWARDER_INVOICE, issuer_id="D\u0415811907980"),
+            drop=(CMR, FORWARDER_INVOICE),
+        )
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert "mixes Cyrillic and Latin letters in one word" in detail
+    assert "its issuerId holds letters or digits other than A-Z and 0-9" in detail
 
 
 @pytest.mark.parametrize(

@@ -325,6 +325,17 @@ async def test_an_upload_names_its_issuer_number_and_the_vins_it_covers(stack: S
         after = (await client.get(f"/orders/{order}/documents")).json()
         assert len(after) == len(listed)  # a refused upload leaves no trace
 
+        # stored as it reads: a soft hyphen or a zero-width space would make a name another's
+        invisible = await upload(
+            client,
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_CMR",
+            {"issuerName": "Auto\u00adhaus Schmidt\u200b", "issuerId": "DE\u200b811907980"},
+        )
+        assert invisible.status_code == 201, invisible.text
+        stored = invisible.json()
+        assert (stored["issuerName"], stored["issuerId"]) == ("Autohaus Schmidt", "DE811907980")
+
 
 async def test_each_vins_cmr_counts_and_a_paper_supersedes_only_what_it_covers(stack: Stack):
     """A multi-VIN order with a CMR for each car: the second does not supersede the first, so
@@ -430,7 +441,11 @@ async def test_the_web_app_upload_form_takes_the_issuer_number_and_vins(stack: S
     async with web_session(stack) as (web, token):
         page = await web.get(f"/app/orders/{order}")
         assert 'name="issuerId"' in page.text and 'name="vins"' in page.text
-        form = {"csrf_token": token, "type": "TRANSPORT_CMR", "issuerName": "Speedy Trans GmbH"}
+        form = {
+            "csrf_token": token,
+            "type": "TRANSPORT_CMR",
+            "issuerName": "Speedy\u00ad Trans GmbH",
+        }
         files = {"file": ("cmr.pdf", pdf("CMR"), "application/pdf")}
         refused = await web.post(
             f"/app/orders/{order}/documents",
@@ -448,6 +463,7 @@ async def test_the_web_app_upload_form_takes_the_issuer_number_and_vins(stack: S
         ours = select(Order.id).where(Order.uuid == UUID(order)).scalar_subquery()
         [row] = await session.scalars(select(Document).where(Document.order_id == ours))
     assert (row.issuer_id, row.vins, row.source) == ("FR40303265045", [VIN_A], "WEB_APP")
+    assert row.issuer_name == "Speedy Trans GmbH"  # without the soft hyphen it was sent with
 
 
 # --- the migration --------------------------------------------------------------------------
@@ -524,7 +540,11 @@ async def test_the_web_app_upload_form_takes_the_countries(stack: Stack):
     async with web_session(stack) as (web, token):
         page = await web.get(f"/app/orders/{order}")
         assert 'name="originCountry"' in page.text and 'name="destinationCountry"' in page.text
-        form = {"csrf_token": token, "type": "TRANSPORT_CMR", "issuerName": "Speedy Trans GmbH"}
+        form = {
+            "csrf_token": token,
+            "type": "TRANSPORT_CMR",
+            "issuerName": "Speedy\u00ad Trans GmbH",
+        }
         files = {"file": ("cmr.pdf", pdf("CMR"), "application/pdf")}
         refused = await web.post(
             f"/app/orders/{order}/documents", data=form | {"originCountry": "DEU"}, files=files

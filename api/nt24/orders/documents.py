@@ -51,6 +51,7 @@ from store.documents import (
     UploadLimits,
     display_name,
     inspect_upload,
+    without_format_characters,
 )
 from store.models import Document, Order
 from store.orders.queries import document_names_blob, order_document, order_documents, order_vins
@@ -154,6 +155,13 @@ class _UploadFields(NT24Model):
             raise ValueError(NUL_TEXT)
         return value
 
+    @field_validator("issuerName")
+    @classmethod
+    def _issuer_name_as_shown(cls, value: str | None) -> str | None:
+        # a name is stored as it reads: an invisible character would make the seller's name
+        # another's wherever it is compared
+        return None if value is None else without_format_characters(value) or None
+
     @field_validator("issuerId", mode="before")
     @classmethod
     def _normalise_issuer_id(cls, value: object) -> object:
@@ -166,8 +174,9 @@ class _UploadFields(NT24Model):
 
 
 def normalise_issuer_id(value: str) -> str | None:
-    """A VAT or registration number as one spelling: upper case, no spaces; blank is None."""
-    normalised = "".join(value.split()).upper()
+    """A VAT or registration number as one spelling: upper case, no spaces nor format
+    characters (a zero-width space); blank is None."""
+    normalised = "".join(without_format_characters(value).split()).upper()
     return normalised or None
 
 

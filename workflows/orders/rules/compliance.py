@@ -1569,7 +1569,8 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     uncounted = [
         f"{_document_name(d)}: {why}"
         for d in _active(facts.documents)
-        if d.type in _STATEMENT_TYPES and (why := _not_a_statement_of_this_transport(facts, d))
+        if d.type in _STATEMENT_TYPES
+        and (why := _unidentified(d) or _not_a_statement_of_this_transport(facts, d))
     ]
     not_counted = f"; not counted: {'; '.join(uncounted)}" if uncounted else ""
     if late or facts.today > due:
@@ -1652,6 +1653,7 @@ def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
         and destination is not None
         and doc.destination_country is not None
         and _state(doc.destination_country) == destination
+        and _unidentified(doc) is None
         and not _signed_by_another(facts, doc)
     )
 
@@ -1731,7 +1733,7 @@ def _a_company_name(name: str) -> bool:
     words = " ".join(_name_words(name))
     if any(f" {form} " in f" {words} " for form in _COMPANY_FORMS):
         return True
-    written = name.replace(",", " ").split()
+    written = _as_shown(name).replace(",", " ").split()
     ends = {
         " ".join(part).removesuffix(".")
         for n in range(1, min(3, len(written) - 1) + 1)
@@ -1916,6 +1918,8 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
             continue
         if _not_of_this_transport(facts, doc) is not None or doc.sha256 in files:
             continue
+        if _unidentified(doc):
+            continue
         if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(own, name, doc.issuer_id):
             continue
         if doc.sha256:
@@ -1949,7 +1953,9 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
         if not _evidence_list(doc) or not _entity_key(name):
             continue
         first = files.setdefault(doc.sha256, doc) if doc.sha256 else doc
-        if not _names_an_entity(name):
+        if unidentified := _unidentified(doc):
+            reasons.append(f"{_document_name(doc)}: {unidentified}")
+        elif not _names_an_entity(name):
             reasons.append(f"{_document_name(doc)}: its issuerName names a role, not an entity")
         elif why := _not_of_this_transport(facts, doc):
             reasons.append(f"{_document_name(doc)}: {why}")
@@ -2331,6 +2337,15 @@ _FORM_WORDS = frozenset(
 )
 
 
+def _as_shown(text: str) -> str:
+    """Text as it reads: without format characters, which show as nothing (a soft hyphen, a
+    zero-width space: "Auto\u00adhaus" is "Autohaus"), and in its compatibility form (a
+    full-width "Ａ" is "A")."""
+    return unicodedata.normalize(
+        "NFKC", "".join(c for c in text if unicodedata.category(c) != "Cf")
+    )
+
+
 def _entity_key(name: str) -> str:
     """An entity's name without case, accents, punctuation, word order and legal form: "Auto
     Müller GmbH", "AUTO MUELLER" and "Auto Muller" are one entity."""
@@ -2340,14 +2355,16 @@ def _entity_key(name: str) -> str:
 def _name_words(name: str) -> list[str]:
     """A name's words in plain letters, in their order; a dotted abbreviation is one word:
     "S.A.R.L." is "sarl"."""
-    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", name)
+    undotted = re.sub(r"(?<=\w)\.(?=\w)", "", _as_shown(name))
     return [_plain_word(word) for word in re.findall(r"\w+", undotted.casefold())]
 
 
 def _plain_word(word: str) -> str:
     """A word in plain Latin letters: accents dropped (é, à, ø), ß as ss, and the umlauts'
     written forms (ae, oe, ue) as their letter, so a name spelled either way is one."""
-    folded = word.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    folded = (
+        _as_shown(word).replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    )
     plain = "".join(
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
     )
@@ -2406,7 +2423,31 @@ def _same_entity_name(one: str, other: str) -> bool:
 
 
 def _id_key(number: str | None) -> str:
-    return re.sub(r"[^0-9A-Z]", "", (number or "").upper())
+    return re.sub(r"[^0-9A-Z]", "", _as_shown(number or "").upper())
+
+
+# Scripts whose letters look alike: a word mixing them is written to pass for another
+_LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+
+
+def _unidentified(doc: DocumentFacts) -> str | None:
+    """Why a paper's issuer identifies no entity, though it names one: a word of its name
+    mixes scripts whose letters look alike (a Cyrillic "А" in "AUTOHАUS"), or its number holds
+    letters or digits other than A-Z and 0-9 (a Cyrillic "Е" in "DЕ811907980"). Such a name or
+    number reads as the seller's or the buyer's and compares as another's."""
+    for word in re.findall(r"\w+", _as_shown(doc.issuer_name or "")):
+        scripts = {unicodedata.name(c, "").split(" ")[0] for c in word if c.isalpha()}
+        if len(mixed := sorted(scripts & _LOOKALIKE_SCRIPTS)) > 1:
+            return (
+                f"its issuerName mixes {' and '.join(m.capitalize() for m in mixed)} letters "
+                f"in one word ({word}), so it identifies no entity"
+            )
+    if any(c.isalnum() and not c.isascii() for c in _as_shown(doc.issuer_id or "")):
+        return (
+            "its issuerId holds letters or digits other than A-Z and 0-9, so it identifies no "
+            "entity"
+        )
+    return None
 
 
 def _same_number(one: str, other: str) -> bool:
