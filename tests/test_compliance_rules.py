@@ -1761,6 +1761,7 @@ CHANGED_IN_2026_12_7 += [
     )
 ]
 # each a VALID of 2026.12.6 the law does not accept: a paper whose issuer is not who it says
+BUYERS_FILE = "cd" * 32
 CHANGED_IN_2026_12_7 += [
     *(
         Changed(
@@ -1879,6 +1880,27 @@ CHANGED_IN_2026_12_7 += [
         "ART_45A_BUYER_STATEMENT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "the buyer's superseded statement sent again as a carrier's confirmation of arrival",
+        change(
+            **BUYER_HIRED,
+            documents=docs(
+                replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
+                replace(STATEMENT, sha256="ef" * 32),  # the corrected statement
+                doc(
+                    "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+                    "CARRIER",
+                    "Rhône Express SARL",
+                    sha256=BUYERS_FILE,
+                    received_on=ARRIVED,
+                ),
+                drop=(FORWARDER_INVOICE,),
+            ),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
     ),
     Changed(
         "a Gelangensbestätigung sent as the buyer's signed by another company",
@@ -2127,6 +2149,24 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
         (
             "a carrier whose number is written with spaces and dashes",
             change(documents=docs(replace(CMR, issuer_id="DE 129-273-398"), drop=(CMR,))),
+        ),
+        (
+            "a carrier's confirmation of arrival after the buyer's statement was corrected",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
+                    replace(STATEMENT, sha256="ef" * 32),
+                    doc(
+                        "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+                        "CARRIER",
+                        "Rhône Express SARL",
+                        sha256="12" * 32,  # a file of its own
+                        received_on=ARRIVED,
+                    ),
+                    drop=(FORWARDER_INVOICE,),
+                ),
+            ),
         ),
         (
             "a carrier whose SIREN is not the French buyer's",
@@ -2396,6 +2436,21 @@ def test_an_issuer_written_with_lookalike_letters_says_why():
     detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
     assert "mixes Cyrillic and Latin letters in one word" in detail
     assert "its issuerId holds letters or digits other than A-Z and 0-9" in detail
+
+
+def test_a_file_once_the_buyers_says_so():
+    facts = change(
+        documents=docs(
+            replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
+            replace(FORWARDER_INVOICE, sha256=BUYERS_FILE),
+            drop=(FORWARDER_INVOICE,),
+        )
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert (
+        "TRANSPORT_FORWARDER_INVOICE of Spedition Meier: the same file as "
+        "BUYER_TRANSPORT_STATEMENT, sent as the seller's or the buyer's, so it is theirs"
+    ) in detail
 
 
 @pytest.mark.parametrize(

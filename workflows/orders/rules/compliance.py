@@ -1910,7 +1910,7 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     own = _seller_and_buyer(facts)
     # one file is one item, whatever it was sent as: the seller's or buyer's own file is theirs
     # under any other label too
-    files = {d.sha256 for d in _own_papers(facts) if d.sha256}
+    files = set(_own_files(facts))
     for doc in _active(facts.documents):
         kind = _evidence_list(doc)
         name = (doc.issuer_name or "").strip()
@@ -1948,6 +1948,7 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     reasons = []
     files: dict[str, DocumentFacts] = {}
     own = [(d.issuer_name, d.issuer_id) for d in _own_papers(facts)]  # as their papers name them
+    own_files = _own_files(facts)
     for doc in _active(facts.documents):
         name = (doc.issuer_name or "").strip()
         if not _evidence_list(doc) or not _entity_key(name):
@@ -1965,6 +1966,11 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
             reasons.append(
                 f"{_document_name(doc)}: its issuer also issued a paper as the seller or the "
                 "buyer, so it is not independent of them"
+            )
+        elif doc.issuer_type not in _NOT_INDEPENDENT and doc.sha256 in own_files:
+            reasons.append(
+                f"{_document_name(doc)}: the same file as {own_files[doc.sha256]}, sent as the "
+                "seller's or the buyer's, so it is theirs"
             )
         elif first is not doc:
             reasons.append(
@@ -1987,6 +1993,16 @@ def _issued_by_no_authority(facts: ComplianceFacts) -> list[str]:
 def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     """The papers the seller or the buyer issued, by their own label."""
     return [d for d in _active(facts.documents) if d.issuer_type in _NOT_INDEPENDENT]
+
+
+def _own_files(facts: ComplianceFacts) -> dict[str, str]:
+    """The files the seller or the buyer sent as their own, with the paper each was first sent
+    as: a file once theirs stays theirs, also after a corrected copy superseded it."""
+    files: dict[str, str] = {}
+    for d in facts.documents:
+        if d.issuer_type in _NOT_INDEPENDENT and d.sha256:
+            files.setdefault(d.sha256, _document_name(d))
+    return files
 
 
 def _seller_and_buyer(facts: ComplianceFacts) -> list[tuple[str | None, str | None]]:
