@@ -1762,6 +1762,7 @@ CHANGED_IN_2026_12_7 += [
 ]
 # each a VALID of 2026.12.6 the law does not accept: a paper whose issuer is not who it says
 BUYERS_FILE = "cd" * 32
+PAYMENT_FILE = "ab" * 32
 CHANGED_IN_2026_12_7 += [
     *(
         Changed(
@@ -1901,6 +1902,27 @@ CHANGED_IN_2026_12_7 += [
         "ART_45A_INDEPENDENT_EVIDENCE",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    *(
+        Changed(
+            f"the bank's {proof} of the price's payment sent again as a payment for the transport",
+            change(
+                documents=docs(
+                    doc(proof, "BANK", "Deutsche Bank", sha256=PAYMENT_FILE),
+                    doc(
+                        "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                        "BANK",
+                        "Deutsche Bank",
+                        sha256=PAYMENT_FILE,
+                    ),
+                    drop=(BANK_PROOF, FORWARDER_INVOICE),
+                )
+            ),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        for proof in ("PAYMENT_CONFIRMATION", "PAYMENT_BANK_TRANSFER_SCREENSHOT")
     ),
     Changed(
         "a Gelangensbestätigung sent as the buyer's signed by another company",
@@ -2166,6 +2188,21 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                     ),
                     drop=(FORWARDER_INVOICE,),
                 ),
+            ),
+        ),
+        (
+            "the bank's payment for the transport, a file of its own",
+            change(
+                documents=docs(
+                    replace(BANK_PROOF, sha256=PAYMENT_FILE),
+                    doc(
+                        "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                        "BANK",
+                        "Deutsche Bank",
+                        sha256="34" * 32,
+                    ),
+                    drop=(BANK_PROOF, FORWARDER_INVOICE),
+                )
             ),
         ),
         (
@@ -2438,18 +2475,25 @@ def test_an_issuer_written_with_lookalike_letters_says_why():
     assert "its issuerId holds letters or digits other than A-Z and 0-9" in detail
 
 
-def test_a_file_once_the_buyers_says_so():
+def test_a_file_of_another_item_says_which():
     facts = change(
         documents=docs(
             replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
             replace(FORWARDER_INVOICE, sha256=BUYERS_FILE),
-            drop=(FORWARDER_INVOICE,),
+            replace(BANK_PROOF, sha256=PAYMENT_FILE),
+            doc("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "BNP", sha256=PAYMENT_FILE),
+            drop=(FORWARDER_INVOICE, BANK_PROOF),
         )
     )
     detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
     assert (
         "TRANSPORT_FORWARDER_INVOICE of Spedition Meier: the same file as "
-        "BUYER_TRANSPORT_STATEMENT, sent as the seller's or the buyer's, so it is theirs"
+        "BUYER_TRANSPORT_STATEMENT, sent as the seller's or the buyer's: theirs"
+    ) in detail
+    assert (
+        "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT of BNP: the same file as PAYMENT_CONFIRMATION of "
+        "Deutsche Bank, the proof of the price's payment, which proves no payment for the "
+        "transport"
     ) in detail
 
 

@@ -1008,6 +1008,10 @@ def _payment_iban(payment: PaymentFacts, rule: _Maker) -> RuleOutcome:
     )
 
 
+# The bank's proofs of the payment of the price
+_PRICE_PAYMENT_PROOFS = frozenset({"PAYMENT_BANK_TRANSFER_SCREENSHOT", "PAYMENT_CONFIRMATION"})
+
+
 def _payment_proof(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) -> RuleOutcome:
     """A proof of the payment as it stands: one received before its date, amounts or IBAN
     were corrected is of the payment as it was (a paper that still shows it is sent again)."""
@@ -1018,9 +1022,7 @@ def _payment_proof(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) 
         if corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
     ]
     missing = []
-    if payment.bank_amount.value and not any(
-        d.type in ("PAYMENT_BANK_TRANSFER_SCREENSHOT", "PAYMENT_CONFIRMATION") for d in proofs
-    ):
+    if payment.bank_amount.value and not any(d.type in _PRICE_PAYMENT_PROOFS for d in proofs):
         missing.append("a bank transfer proof or the bank's payment confirmation")
     if payment.cash_amount.value and not any(
         d.type == "PAYMENT_SOURCE_OF_FUNDS_DECLARATION" for d in proofs
@@ -1909,8 +1911,8 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     parties: list[_Party] = []
     own = _seller_and_buyer(facts)
     # one file is one item, whatever it was sent as: the seller's or buyer's own file is theirs
-    # under any other label too
-    files = set(_own_files(facts))
+    # under any other label too, and the price's payment proof no proof of the transport's
+    files = set(_files_that_prove_no_party(facts))
     for doc in _active(facts.documents):
         kind = _evidence_list(doc)
         name = (doc.issuer_name or "").strip()
@@ -1948,7 +1950,7 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     reasons = []
     files: dict[str, DocumentFacts] = {}
     own = [(d.issuer_name, d.issuer_id) for d in _own_papers(facts)]  # as their papers name them
-    own_files = _own_files(facts)
+    spoken_for = _files_that_prove_no_party(facts)
     for doc in _active(facts.documents):
         name = (doc.issuer_name or "").strip()
         if not _evidence_list(doc) or not _entity_key(name):
@@ -1967,11 +1969,8 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
                 f"{_document_name(doc)}: its issuer also issued a paper as the seller or the "
                 "buyer, so it is not independent of them"
             )
-        elif doc.issuer_type not in _NOT_INDEPENDENT and doc.sha256 in own_files:
-            reasons.append(
-                f"{_document_name(doc)}: the same file as {own_files[doc.sha256]}, sent as the "
-                "seller's or the buyer's, so it is theirs"
-            )
+        elif doc.issuer_type not in _NOT_INDEPENDENT and doc.sha256 in spoken_for:
+            reasons.append(f"{_document_name(doc)}: the same file as {spoken_for[doc.sha256]}")
         elif first is not doc:
             reasons.append(
                 f"{_document_name(doc)}: the same file as {_document_name(first)}, one item "
@@ -1995,13 +1994,25 @@ def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     return [d for d in _active(facts.documents) if d.issuer_type in _NOT_INDEPENDENT]
 
 
-def _own_files(facts: ComplianceFacts) -> dict[str, str]:
-    """The files the seller or the buyer sent as their own, with the paper each was first sent
-    as: a file once theirs stays theirs, also after a corrected copy superseded it."""
+def _files_that_prove_no_party(facts: ComplianceFacts) -> dict[str, str]:
+    """The files that are another item than the transport's, whatever else they are sent as,
+    with the paper they are: those the seller or the buyer sent as their own (a file once
+    theirs stays theirs, also after a corrected copy superseded it), and the proofs of the
+    price's payment, which prove no payment for the transport (Art. 45a(3)(b))."""
     files: dict[str, str] = {}
     for d in facts.documents:
-        if d.issuer_type in _NOT_INDEPENDENT and d.sha256:
-            files.setdefault(d.sha256, _document_name(d))
+        if not d.sha256:
+            continue
+        if d.issuer_type in _NOT_INDEPENDENT:
+            files.setdefault(
+                d.sha256, f"{_document_name(d)}, sent as the seller's or the buyer's: theirs"
+            )
+        elif d.type in _PRICE_PAYMENT_PROOFS:
+            files.setdefault(
+                d.sha256,
+                f"{_document_name(d)}, the proof of the price's payment, which proves no "
+                "payment for the transport",
+            )
     return files
 
 
