@@ -474,9 +474,26 @@ def past_evidence_deadline(facts: ComplianceFacts) -> bool:
     return deadline is not None and facts.today > deadline
 
 
+def route_contradicted(ex: Example) -> bool:
+    """Art. 45a(1): the items of evidence must not contradict each other. The milestones and
+    the active papers state more than one origin, or more than one destination."""
+    facts = ex.facts
+    active = [d for d in facts.documents if d.status == "ACTIVE"]
+    for milestone, stated in (
+        (facts.transport.collection_country, [d.origin_country for d in active]),
+        (facts.transport.delivery_country, [d.destination_country for d in active]),
+    ):
+        if len({member_state(c) for c in (milestone, *stated) if c}) > 1:
+            return True
+    return False
+
+
 def transport_proved(ex: Example) -> bool:
     return not (
-        delivered_after_pickup(ex) or moved_between_member_states(ex) or transport_evidence(ex)
+        delivered_after_pickup(ex)
+        or moved_between_member_states(ex)
+        or transport_evidence(ex)
+        or route_contradicted(ex)
     )
 
 
@@ -494,6 +511,15 @@ def grounds_for_vat(ex: Example) -> list[str]:
         grounds.append("buyer identified in the origin state")
     if origin is not None and origin == destination:
         grounds.append("the goods stayed in the origin state")
+    # where no milestone states the destination, the transport's papers may (Art. 45a: their
+    # evidence): one stating the origin state says the goods stayed there
+    stated = {
+        member_state(d.destination_country)
+        for d in facts.documents
+        if d.status == "ACTIVE" and d.destination_country
+    }
+    if origin is not None and destination is None and stated == {origin}:
+        grounds.append("a paper of the transport states the goods stayed in the origin state")
     if some_used(ex) and vies_answer_at_supply(facts) == "INVALID":
         grounds.append("VIES INVALID at the supply")
     if some_used(ex) and vies_answer_in_transport(facts) == "INVALID":
