@@ -56,7 +56,10 @@ def doc(type_: str, issuer: str, name: str | None = None, **more: Any) -> Docume
 
 
 CMR = doc("TRANSPORT_CMR", "CARRIER", "Trans Logistik GmbH")
-FORWARDER_INVOICE = doc("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier")
+# billed on the arrival: a carrier's bill shows its transport by its date
+FORWARDER_INVOICE = doc(
+    "TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier", document_date=ARRIVED
+)
 INVOICE_PDF = doc("SHIPMENT_PRELIMINARY_INVOICE", "SELLER")
 FINAL_PDF = doc("SHIPMENT_INVOICE", "SELLER")
 BANK_PROOF = doc("PAYMENT_CONFIRMATION", "BANK", "Deutsche Bank")
@@ -1497,7 +1500,13 @@ CHANGED_IN_2026_12_6 = [
     ),
     Changed(
         "a vehicle sold after it arrived",
-        change(order__purchase_date=AFTER_ARRIVAL),
+        change(
+            order__purchase_date=AFTER_ARRIVAL,
+            # the carrier billed after the sale: a bill before it is of another transport
+            documents=docs(
+                replace(FORWARDER_INVOICE, document_date=AFTER_ARRIVAL), drop=(FORWARDER_INVOICE,)
+            ),
+        ),
         "INTRA_EU_MOVEMENT",
         ("VALID", "PASSED", None),
         ("INCOMPLETE", "FAILED", "SOLD_AFTER_ARRIVAL"),
@@ -1937,6 +1946,31 @@ CHANGED_IN_2026_12_7 += [
         ("INCOMPLETE", "PENDING", None),
     ),
 ]
+CHANGED_IN_2026_12_7 += [
+    Changed(
+        "an undated carrier's bill as the second independent party",
+        change(
+            documents=docs(
+                replace(FORWARDER_INVOICE, document_date=None), drop=(FORWARDER_INVOICE,)
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "an undated bank payment for the transport as the second independent party",
+        change(
+            documents=docs(
+                doc("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "BNP"),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
 
@@ -2200,6 +2234,7 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
                         "BANK",
                         "Deutsche Bank",
                         sha256="34" * 32,
+                        document_date=ARRIVED,
                     ),
                     drop=(BANK_PROOF, FORWARDER_INVOICE),
                 )
@@ -2481,7 +2516,13 @@ def test_a_file_of_another_item_says_which():
             replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
             replace(FORWARDER_INVOICE, sha256=BUYERS_FILE),
             replace(BANK_PROOF, sha256=PAYMENT_FILE),
-            doc("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "BNP", sha256=PAYMENT_FILE),
+            doc(
+                "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                "BANK",
+                "BNP",
+                sha256=PAYMENT_FILE,
+                document_date=ARRIVED,
+            ),
             drop=(FORWARDER_INVOICE, BANK_PROOF),
         )
     )

@@ -1814,7 +1814,7 @@ def _not_of_this_transport(
     None: received before the pickup was revoked (a paper of the aborted transport), dated or
     received before the pickup or the arrival it would attest (a paper written in advance, or
     of an earlier transport), a consignment note dated after the arrival, a carrier's bill or
-    its payment dated before the sale (while the sale date is unknown, more than
+    its payment undated or dated before the sale (while the sale date is unknown, more than
     ``_BILLED_AHEAD_DAYS`` before the pickup), or a warehouse keeper's receipt or confirmation of
     arrival that does not place the warehouse in a member state. It contradicts the milestones
     rather than proving them; a paper that still holds is sent again. ``received_in`` is the
@@ -1839,6 +1839,12 @@ def _not_of_this_transport(
         return (
             f"dated {dated}, after the arrival on {arrived}: a consignment note is made out "
             "when the vehicle is taken over and signed when it arrives"
+        )
+    if doc.type in _PAID_FOR_A_TRANSPORT and dated is None:
+        return (
+            "undated: a bill or a payment shows its transport by its date, and nothing shows "
+            "this one is of this transport rather than an earlier one. Send it again with its "
+            "documentDate"
         )
     if doc.type in _PAID_FOR_A_TRANSPORT and sold and dated and dated < sold:
         return f"dated {dated}, before the vehicle was sold on {sold}: of another transport"
