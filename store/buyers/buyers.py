@@ -156,17 +156,21 @@ async def ibans_paid_besides(
     was judged against (the what-if judges it as the workflow did)."""
     others = aliased(Order)
     statement = (
-        select(others.payment, _PAID_CHANGES.c.at)
+        select(others.payment)
         .join(Order, Order.buyer_id == others.buyer_id)
-        .outerjoin(_PAID_CHANGES, _PAID_CHANGES.c.order_id == others.id)
         .where(Order.uuid == order_uuid, others.id != Order.id, others.payment.is_not(None))
     )
+    if submitted_before is None:  # a payment submitted now: no change times to read
+        return _source_ibans(await session.scalars(statement))
+    timed = statement.add_columns(_PAID_CHANGES.c.at).outerjoin(
+        _PAID_CHANGES, _PAID_CHANGES.c.order_id == others.id
+    )
     payments = []
-    for payment, first_paid_change in await session.execute(statement):
+    for payment, first_paid_change in await session.execute(timed):
         if not payment:  # stored as JSON null, which IS NOT NULL lets through
             continue
         submitted = _submitted_at(payment, first_paid_change)
-        if submitted_before is None or (submitted is not None and submitted < submitted_before):
+        if submitted is not None and submitted < submitted_before:
             payments.append(payment)
     return _source_ibans(payments)
 
