@@ -833,13 +833,9 @@ def _invoice_pdf(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
     pdf_types = {PRELIMINARY: "SHIPMENT_PRELIMINARY_INVOICE", FINAL: "SHIPMENT_INVOICE"}
 
     def has_pdf(invoice: InvoiceFacts) -> bool:
-        corrected = invoice.corrected_at
         return any(
             d.type == pdf_types[invoice.type]
-            and (
-                corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
-            )
-            for d in _active(facts.documents)
+            for d in _received_since(facts.documents, invoice.corrected_at)
         )
 
     missing = [i for i in facts.invoices if not has_pdf(i)]
@@ -1016,11 +1012,7 @@ def _payment_proof(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) 
     """A proof of the payment as it stands: one received before its date, amounts or IBAN
     were corrected is of the payment as it was (a paper that still shows it is sent again)."""
     corrected = payment.corrected_at
-    proofs = [
-        d
-        for d in _active(facts.documents)
-        if corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
-    ]
+    proofs = _received_since(facts.documents, corrected)
     missing = []
     if payment.bank_amount.value and not any(d.type in _PRICE_PAYMENT_PROOFS for d in proofs):
         missing.append("a bank transfer proof or the bank's payment confirmation")
@@ -2238,6 +2230,18 @@ def _active_of_type(facts: ComplianceFacts, *types: str, vin: str | None = None)
     return any(
         d.type in types and (vin is None or _concerns(d, vin)) for d in _active(facts.documents)
     )
+
+
+def _received_since(
+    documents: tuple[DocumentFacts, ...], corrected: datetime | None
+) -> list[DocumentFacts]:
+    """The active papers received since the data they prove was last corrected: one received
+    before shows it as it was (a paper without its receipt time is taken as it is)."""
+    return [
+        d
+        for d in _active(documents)
+        if corrected is None or d.received_at is None or _utc(d.received_at) >= _utc(corrected)
+    ]
 
 
 def _paid(payment: PaymentFacts) -> Money | None:
