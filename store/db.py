@@ -98,9 +98,14 @@ def _worker_thread_engine(url: str) -> Engine | None:
     engine's."""
     engine = _sqlite_file_engine(url)
     if engine is not None:
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "before_cursor_execute", _locking_reads_take_the_write_lock)
+        _set_up_sqlite(engine)
     return engine
+
+
+def _set_up_sqlite(engine: Engine) -> None:
+    """A writing SQLite engine's connections: its pragmas, and locking reads that lock."""
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _locking_reads_take_the_write_lock)
 
 
 def create_engine(url: str, **kwargs: object) -> AsyncEngine:
@@ -109,10 +114,7 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(
-            engine.sync_engine, "before_cursor_execute", _locking_reads_take_the_write_lock
-        )
+        _set_up_sqlite(engine.sync_engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
