@@ -553,7 +553,7 @@ async def test_papers_of_a_revoked_transport_and_one_file_sent_twice_prove_no_pa
     await skip(orders.env, timedelta(hours=1))
     await handle.execute_update(OrderWorkflow.revoke_pickup, RevokePickup("transport aborted"))
     await skip(orders.env, timedelta(hours=1))
-    await orders.picked_up(handle)
+    await orders.pick_up(handle)
     scan = "cd" * 32
     await orders.attach(handle, "TRANSPORT_CMR", "CARRIER", "Eurotrans Kft", sha256=scan)
     await orders.attach(handle, "TRANSPORT_CMR_DELIVERY", "CARRIER", "Spedition Meier", sha256=scan)
