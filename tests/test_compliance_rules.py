@@ -1973,6 +1973,37 @@ CHANGED_IN_2026_12_7 += [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.6", "2026.12.7")) for c in CHANGED_IN_2026_12_7]
 
+# 00:30 on 6 May in France, still the 5th in UTC: a delivery to France dated the 6th has come
+ARRIVAL_DAY_BEGUN = datetime(2026, 5, 5, 22, 30, tzinfo=UTC)
+# each an INCOMPLETE of 2026.12.7 that waited for UTC's day, not the day of the arrival
+CHANGED_IN_2026_12_8 = [
+    Changed(
+        "a delivery dated today in France, in the first hour of France's day",
+        change(today=ARRIVAL_DAY_BEGUN.date(), now=ARRIVAL_DAY_BEGUN),
+        "INTRA_EU_MOVEMENT",
+        ("INCOMPLETE", "PENDING", "DELIVERY_DATED_AHEAD"),
+        ("VALID", "PASSED", None),
+    ),
+]
+CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
+
+
+@pytest.mark.parametrize(
+    ("now", "delivery_country"),
+    [
+        (ARRIVAL_DAY_BEGUN - timedelta(hours=1), "FR"),  # 23:30 on the 5th in France
+        (ARRIVAL_DAY_BEGUN, "PT"),  # 23:30 in Lisbon, though 00:30 where the transport began
+    ],
+)
+def test_a_delivery_dated_a_day_not_yet_begun_where_it_arrived_waits(
+    now: datetime, delivery_country: str
+):
+    rollup = evaluate(
+        change(today=now.date(), now=now, transport__delivery_country=delivery_country)
+    )
+    assert rollup.compliance_status == "INCOMPLETE"
+    assert "DELIVERY_DATED_AHEAD" in {b.code for b in rollup.blockers}
+
 
 @pytest.mark.parametrize(
     ("name", "facts"),
@@ -2643,8 +2674,10 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.4") == "2e284657b29d58f860ca673f63fb401847d3c570f61785357c98abc3ade0ffc1"
     assert digest("2026.12.5") == "faa49a4c7cd648476d16d98653bc67071242a924bf7d3c9a544e65016f715108"
     assert digest("2026.12.6") == "4dd54a9d88643491c72275ceb62ce120005834aa649fb27b0f4090b1ba33994f"
+    assert digest("2026.12.7") == "7d012b759fd813b9680f0461e46be66a81c5684c41b5851e26fa1677967786c8"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
     frozen = (
+        "2026.12.7",
         "2026.12.6",
         "2026.12.5",
         "2026.12.4",

@@ -928,6 +928,27 @@ class OrderWorkflowBefore2026_12_7(_DeployedKnowing):
         return await super().run(start)
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_8(_DeployedKnowing):
+    """The order workflow as deployed with rule set 2026.12.7: it knew 2026.11 to 2026.12.7."""
+
+    KNOWN = (
+        "2026.12.7",
+        "2026.12.6",
+        "2026.12.5",
+        "2026.12.4",
+        "2026.12.3",
+        "2026.12.2",
+        "2026.12.1",
+        "2026.12",
+        LEGACY_RULE_SET,
+    )
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
     [
@@ -939,6 +960,7 @@ class OrderWorkflowBefore2026_12_7(_DeployedKnowing):
         (OrderWorkflowBefore2026_12_5, "2026.12.4"),
         (OrderWorkflowBefore2026_12_6, "2026.12.5"),
         (OrderWorkflowBefore2026_12_7, "2026.12.6"),
+        (OrderWorkflowBefore2026_12_8, "2026.12.7"),
     ],
     ids=[
         "from-2026.11",
@@ -949,6 +971,7 @@ class OrderWorkflowBefore2026_12_7(_DeployedKnowing):
         "from-2026.12.4",
         "from-2026.12.5",
         "from-2026.12.6",
+        "from-2026.12.7",
     ],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(

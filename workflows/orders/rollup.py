@@ -83,6 +83,7 @@ def facts_of(order: OrderState, now: datetime) -> rules.ComplianceFacts:
         seller_name=created.identity.seller_name,
         seller_vat_number=created.settings.requester_vat_number,
         decided=order.decided.compliance_status if order.decided is not None else None,
+        now=now,
         buyer=rules.BuyerFacts(
             name=buyer.company_name,
             vat_number=buyer.vat_number,

@@ -51,7 +51,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.7"
+RULE_SET = "2026.12.8"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 
@@ -307,6 +307,9 @@ class ComplianceFacts:
     # so it is checked against it, not against what the evidence says today (the final
     # invoice's own PDF, still to come, keeps today's verdict INCOMPLETE)
     decided: ComplianceStatus | None = None
+    # the moment of the evaluation, of which ``today`` is the UTC day: a day stated by the
+    # parties is the day where it happened, which may have begun before UTC's
+    now: datetime | None = None
 
 
 # ----- results -----
@@ -462,6 +465,12 @@ def local_date(moment: datetime, member_state: str) -> date:
         return (utc + timedelta(hours=hours + summer)).date()
     except OverflowError:  # the last hours of the calendar
         return utc.date()
+
+
+def _today_in(facts: ComplianceFacts, member_state: str) -> date:
+    """Today in ``member_state``: a delivery at 00:30 in France is dated the day that has
+    begun there, an hour or two before it begins in UTC."""
+    return local_date(facts.now, member_state) if facts.now is not None else facts.today
 
 
 def _last_sunday(year: int, month: int) -> datetime:
@@ -1162,11 +1171,12 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
         )
     if transport.delivery_date is None:
         return rule(PENDING, f"from {origin}; the destination is known at delivery")
-    if transport.delivery_date > facts.today:
+    arrival_today = _today_in(facts, destination or origin)
+    if transport.delivery_date > arrival_today:
         # a transport dated ahead has not happened: no VIES answer of its day exists yet
         return rule(
             PENDING,
-            f"the delivery is dated {transport.delivery_date}, after today ({facts.today}): "
+            f"the delivery is dated {transport.delivery_date}, after today ({arrival_today}): "
             "the supply is decided once its day has come",
             "DELIVERY_DATED_AHEAD",
         )
