@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -26,6 +26,7 @@ from stdnum import luhn
 
 from bench.client import Answer, HttpClient
 from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.orders.rules.compliance import local_date
 
 SELLER = "/v1/partners/{sellerId}"
 BUYERS = SELLER + "/buyers"
@@ -65,6 +66,12 @@ TOTAL = 1_850_000
 POLL_INTERVAL = 0.1
 # A decided order is seen on the first poll; one still undecided after this has stalled
 DECISION_TIMEOUT = 20.0
+
+
+def seller_today() -> date:
+    """Today where the bench's seller is and its transports begin (Germany): the rules date
+    VIES answers by that state's day, which begins an hour or two before UTC's."""
+    return local_date(datetime.now(UTC), "DE")
 
 
 def pdf(text: str) -> bytes:
@@ -159,7 +166,7 @@ class Seller:
             template,
             (201,),
             params=params,
-            form={"type": type_, "documentDate": date.today().isoformat(), **extra},
+            form={"type": type_, "documentDate": seller_today().isoformat(), **extra},
             files={"file": ("document.pdf", next(self.documents), "application/pdf")},
         )
 
@@ -201,7 +208,7 @@ class Seller:
                     }
                 ],
                 "totalAmount": money(TOTAL),
-                "purchaseDate": date.today().isoformat(),
+                "purchaseDate": seller_today().isoformat(),
             },
         )
         return answer.json()["uuid"]
@@ -210,7 +217,7 @@ class Seller:
         """The order's preliminary invoice: a command that leaves the order open."""
         invoice = {
             "type": "PRELIMINARY",
-            "invoiceDate": date.today().isoformat(),
+            "invoiceDate": seller_today().isoformat(),
             "invoiceNumber": f"INV-{uuid4().hex[:6]}",
             "vatIncluded": False,
             "amount": money(TOTAL),
@@ -225,7 +232,7 @@ class Seller:
             await self.upload(KYC_DOCUMENTS, {"buyerId": buyer}, kind)
         order = self.ids["order"] = await self.order(buyer)
         at = {"uuid": order}
-        today = date.today().isoformat()
+        today = seller_today().isoformat()
         await self.preliminary_invoice(order)
         await self.upload(INVOICE_DOCUMENTS, at, "SHIPMENT_PRELIMINARY_INVOICE")
         payment = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -15,10 +15,17 @@ from reportlab.pdfgen import canvas
 from store.identity import identity
 from tests.conftest import ApiTenant, Stack, client_token, make_api_tenant
 from workflows.buyers.rules.kyc import REQUIRED_DOCUMENTS
+from workflows.orders.rules.compliance import local_date
 
 EUR = "EUR"
 BUYER_VAT = "FR40303265045"  # well-formed; the VIES sandbox answers VALID
 TOTAL = 1_850_000
+
+
+def seller_today() -> date:
+    """Today where the tests' sellers are and their transports begin (Germany): the rules date
+    VIES answers and papers by that state's day, which begins an hour or two before UTC's."""
+    return local_date(datetime.now(UTC), "DE")
 
 
 def key() -> dict[str, str]:
@@ -104,7 +111,7 @@ class OrderClient:
                 }
             ],
             "totalAmount": money(TOTAL),
-            "purchaseDate": date.today().isoformat(),
+            "purchaseDate": seller_today().isoformat(),
         } | overrides
 
     async def order(self, buyer_id: str, **overrides: Any) -> dict[str, Any]:
@@ -126,7 +133,7 @@ class OrderClient:
     ) -> httpx.Response:
         data: dict[str, str | list[str]] = {
             "type": type_,
-            "documentDate": date.today().isoformat(),
+            "documentDate": seller_today().isoformat(),
             **form,
         }
         if issuer_type:
@@ -146,7 +153,7 @@ class OrderClient:
             f"/orders/{order}/invoice",
             {
                 "type": "PRELIMINARY",
-                "invoiceDate": date.today().isoformat(),
+                "invoiceDate": seller_today().isoformat(),
                 "invoiceNumber": f"INV-{uuid4().hex[:6]}",
                 "vatIncluded": False,
                 "amount": money(amount),
@@ -160,7 +167,7 @@ class OrderClient:
         payment = await self.post(
             f"/orders/{order}/payment",
             {
-                "paymentDate": date.today().isoformat(),
+                "paymentDate": seller_today().isoformat(),
                 "bankAmount": money(amount - cash),
                 "cashAmount": money(cash),
                 "sourceIban": "DE89 3704 0044 0532 0130 00",
@@ -182,7 +189,7 @@ class OrderClient:
     def pickup_body(type_: str = "COMPANY_TRANSPORT", country: str = "DE") -> dict[str, Any]:
         return {
             "type": type_,
-            "pickupDate": date.today().isoformat(),
+            "pickupDate": seller_today().isoformat(),
             "driverIdentification": "DE-FR-2026-1234",
             "collectionAddress": {
                 "street": "Hauptstr. 1",
@@ -204,7 +211,7 @@ class OrderClient:
 
     async def deliver(self, order: str, country: str | None = "FR") -> httpx.Response:
         """Delivery, with the address where the transport ended unless ``country`` is None."""
-        body: dict[str, Any] = {"deliveryDate": date.today().isoformat()}
+        body: dict[str, Any] = {"deliveryDate": seller_today().isoformat()}
         if country is not None:
             body["deliveryAddress"] = {
                 "street": "12 quai Perrache",

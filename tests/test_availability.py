@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -46,7 +46,7 @@ from tests.conftest import (
     start_dev_server,
     wait_until_ready,
 )
-from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session, seller_today
 from tests.payment_invoices import staff_member
 from tests.test_buyers import buyer_body
 from tests.test_web_admin import TOKEN, signed_in
@@ -85,7 +85,7 @@ def unavailable(answer: httpx.Response) -> bool:
 def invoice_body() -> dict[str, Any]:
     return {
         "type": "PRELIMINARY",
-        "invoiceDate": date.today().isoformat(),
+        "invoiceDate": seller_today().isoformat(),
         "invoiceNumber": f"INV-{uuid4().hex[:6]}",
         "vatIncluded": False,
         "amount": money(TOTAL),
@@ -94,7 +94,7 @@ def invoice_body() -> dict[str, Any]:
 
 def payment_body() -> dict[str, Any]:
     return {
-        "paymentDate": date.today().isoformat(),
+        "paymentDate": seller_today().isoformat(),
         "bankAmount": money(TOTAL),
         "cashAmount": money(0),
         "sourceIban": "DE89 3704 0044 0532 0130 00",
@@ -293,7 +293,7 @@ async def test_worker_down_is_503_within_the_deadline_and_the_retry_applies_once
             key = {"Idempotency-Key": str(uuid4())}
             content = pdf("CMR while the worker was away")
             path = f"{tenant.seller}/orders/{order}/transport/documents"
-            fields = {"type": "TRANSPORT_CMR", "documentDate": date.today().isoformat()}
+            fields = {"type": "TRANSPORT_CMR", "documentDate": seller_today().isoformat()}
 
             async def upload() -> httpx.Response:
                 files = {"file": ("cmr.pdf", content, "application/pdf")}
@@ -615,7 +615,7 @@ async def test_chaos_worker_killed_and_temporal_restarted(
                     paid = (await orders.get(f"/orders/{order}/payment")).json()
                     assert paid["readyForPickup"] is True, paid
                     transport = (await orders.get(f"/orders/{order}/transport")).json()
-                    assert transport["pickup"]["pickupDate"] == date.today().isoformat()
+                    assert transport["pickup"]["pickupDate"] == seller_today().isoformat()
     finally:
         for process in workers:
             if process.returncode is None:
@@ -627,7 +627,7 @@ async def test_chaos_worker_killed_and_temporal_restarted(
 def pickup_body() -> dict[str, Any]:
     return {
         "type": "COMPANY_TRANSPORT",
-        "pickupDate": date.today().isoformat(),
+        "pickupDate": seller_today().isoformat(),
         "driverIdentification": "DE-FR-2026-1234",
         "collectionAddress": {
             "street": "Hauptstr. 1",

@@ -14,7 +14,7 @@ import asyncio
 import html
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -50,7 +50,7 @@ from store.models import (
     utcnow,
 )
 from tests.conftest import Stack
-from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session, seller_today
 from tests.payment_invoices import (
     SAMPLE_STATEMENT,
     captured_invoice,
@@ -352,7 +352,7 @@ async def test_a_json_body_naming_a_field_twice_is_refused_not_last_wins(
         buyer = await client.buyer(documents=False)
         order = (await client.order(buyer))["uuid"]
         payment = (
-            f'{{"paymentDate": "{date.today().isoformat()}", '
+            f'{{"paymentDate": "{seller_today().isoformat()}", '
             '"cashAmount": {"value": 900000, "currency": "EUR"}, '
             f'"bankAmount": {{"value": {TOTAL}, "currency": "EUR"}}, '
             '"cashAmount": {"value": 0, "currency": "EUR"}}'

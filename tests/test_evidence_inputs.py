@@ -25,7 +25,7 @@ from store.buyers.buyers import buyer_ref
 from store.db import Database
 from store.models import Base, Buyer, Document, Order
 from tests.conftest import Stack, capture_history
-from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session, seller_today
 from tests.test_web_staff_forms import web_session
 from workflows.buyers.vies_check import BuyerViesCheckResult
 from workflows.ids import buyer_vies_workflow_id
@@ -49,7 +49,7 @@ async def ready_order(client: OrderClient, **overrides: Any) -> str:
 
 
 def pickup_body(type_: str, **extra: Any) -> dict[str, Any]:
-    return {"type": type_, "pickupDate": date.today().isoformat()} | extra
+    return {"type": type_, "pickupDate": seller_today().isoformat()} | extra
 
 
 # --- pure: the latest today on earth ------------------------------------------------------

@@ -5,7 +5,6 @@ left as it was."""
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
@@ -13,13 +12,13 @@ from uuid import uuid4
 import httpx
 
 from tests.conftest import Stack
-from tests.order_flow import TOTAL, OrderClient, key, money, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, seller_session, seller_today
 
 
 def invoice_body(type_: str = "PRELIMINARY") -> dict[str, Any]:
     return {
         "type": type_,
-        "invoiceDate": date.today().isoformat(),
+        "invoiceDate": seller_today().isoformat(),
         "invoiceNumber": f"INV-{uuid4().hex[:6]}",
         "vatIncluded": False,
         "amount": money(TOTAL),
@@ -28,7 +27,7 @@ def invoice_body(type_: str = "PRELIMINARY") -> dict[str, Any]:
 
 def payment_body() -> dict[str, Any]:
     return {
-        "paymentDate": date.today().isoformat(),
+        "paymentDate": seller_today().isoformat(),
         "bankAmount": money(TOTAL),
         "cashAmount": money(0),
         "sourceIban": "DE89 3704 0044 0532 0130 00",

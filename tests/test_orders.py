@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -26,7 +26,16 @@ from settings import Settings
 from store.documents import DocumentStore, UploadLimits, inspect_upload
 from store.models import Event, Order
 from tests.conftest import Stack, capture_history
-from tests.order_flow import TOTAL, OrderClient, key, money, partner_in, pdf, seller_session
+from tests.order_flow import (
+    TOTAL,
+    OrderClient,
+    key,
+    money,
+    partner_in,
+    pdf,
+    seller_session,
+    seller_today,
+)
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 LIMITS = UploadLimits.from_settings(Settings())
@@ -128,7 +137,7 @@ async def test_the_invoice_endpoint_takes_a_final_invoice_under_the_finalization
         order = await client.picked_up()
         final = {
             "type": "FINAL",
-            "invoiceDate": date.today().isoformat(),
+            "invoiceDate": seller_today().isoformat(),
             "invoiceNumber": "FIN-7",
             "vatIncluded": False,
             "amount": money(TOTAL),
@@ -216,7 +225,7 @@ async def test_an_address_outside_the_vat_territory_and_an_early_arrival_paper_p
         transport = f"/orders/{order}/transport/documents"
         cmr = await client.upload(transport, "TRANSPORT_CMR", "CARRIER", "Speedy Trans GmbH")
         assert cmr.status_code == 201, cmr.text
-        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        yesterday = (seller_today() - timedelta(days=1)).isoformat()
         early = await client.upload(
             transport,
             "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
@@ -226,7 +235,7 @@ async def test_an_address_outside_the_vat_territory_and_an_early_arrival_paper_p
         )
         assert early.status_code == 201, early.text
         body = {
-            "deliveryDate": date.today().isoformat(),
+            "deliveryDate": seller_today().isoformat(),
             "deliveryAddress": {
                 "street": "2 rue de Paris",
                 "postCode": "97400",
@@ -840,7 +849,7 @@ async def test_a_payment_is_judged_against_the_ibans_the_buyer_paid_from_before_
         paid = await client.post(
             f"/orders/{second}/payment",
             {
-                "paymentDate": date.today().isoformat(),
+                "paymentDate": seller_today().isoformat(),
                 "bankAmount": money(TOTAL),
                 "cashAmount": money(0),
                 "sourceIban": "FR1420041010050500013M02606",
@@ -854,7 +863,7 @@ async def test_a_payment_is_judged_against_the_ibans_the_buyer_paid_from_before_
         read = await client.get(f"/orders/{first}/payment")
         corrected = await http.patch(
             f"{tenant.seller}/orders/{first}/payment",
-            json={"paymentDate": (date.today() - timedelta(days=1)).isoformat()},
+            json={"paymentDate": (seller_today() - timedelta(days=1)).isoformat()},
             headers=key() | {"If-Match": read.headers["ETag"]},
         )
         assert corrected.status_code == 200, corrected.text
@@ -876,7 +885,7 @@ async def test_a_payment_from_a_new_account_is_consistent_once_declared_new(stac
         await client.invoice_and_payment(first)  # from DE89 3704 ...
         second = (await client.order(buyer))["uuid"]
         new_account = {
-            "paymentDate": date.today().isoformat(),
+            "paymentDate": seller_today().isoformat(),
             "bankAmount": money(TOTAL),
             "cashAmount": money(0),
             "sourceIban": "FR1420041010050500013M02606",

@@ -17,7 +17,7 @@ from activities.webhooks.delivery import start_sweep
 from store.models import Partner
 from store.webhooks.events import record_event
 from tests.conftest import Stack, capture_history, serving
-from tests.order_flow import TOTAL, OrderClient, key, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row, seller
 from tests.test_payment_money import pay
 from tests.test_web_staff_forms import order_changes, web_session
@@ -125,7 +125,7 @@ async def test_an_orders_order_invoice_and_payment_are_corrected_with_patch(stac
         order = (await client.order(await client.buyer()))["uuid"]
         await client.invoice_and_payment(order)
         base = f"/orders/{order}"
-        yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+        yesterday = date.fromordinal(seller_today().toordinal() - 1).isoformat()
 
         version = await _version(client, base)
         patched = await _patch(client, base, {"purchaseDate": yesterday}, version)
@@ -157,7 +157,7 @@ async def test_an_order_driven_by_the_web_apps_commands(stack: Stack):
         client = OrderClient(stack, tenant, http)
         order = (await client.order(await client.buyer()))["uuid"]
         base = f"/orders/{order}"
-        today = date.today().isoformat()
+        today = seller_today().isoformat()
         amount = str(TOTAL // 100)  # whole euros: read the same in every locale
         async with web_session(stack) as (web, token):
             await _form(

@@ -16,7 +16,7 @@ import re
 import shutil
 import time
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -41,7 +41,7 @@ from store.identity import identity
 from store.models import User, WebhookDelivery, WebhookEndpoint, utcnow
 from store.web import WebSession, _digest
 from tests.conftest import Stack, client_token, make_api_tenant, serving
-from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.order_flow import OrderClient, key, pdf, seller_session, seller_today
 from tests.test_documents import make_object_stream_pdf, make_pdf
 from tests.test_payment_orders import make_seller, order_request
 from tests.test_webhooks import deliveries, fire_test, register, until
@@ -673,7 +673,7 @@ async def test_file_names_are_sanitised_and_downloads_are_never_sniffed(
             f'--{boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\n'.encode(),
             f"{KYC_TYPE}\r\n".encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="documentDate"\r\n\r\n'.encode(),
-            f"{date.today().isoformat()}\r\n".encode(),
+            f"{seller_today().isoformat()}\r\n".encode(),
             f"--{boundary}\r\n".encode(),
             b'Content-Disposition: form-data; name="file"; filename="' + hostile + b'"\r\n',
             b"Content-Type: text/html\r\n\r\n",  # PDF bytes sent as a web page

@@ -27,7 +27,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -54,7 +53,7 @@ from tests.conftest import (
     serving,
     start_dev_server,
 )
-from tests.order_flow import TOTAL, OrderClient, money, pdf
+from tests.order_flow import TOTAL, OrderClient, money, pdf, seller_today
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDERS = 4  # lifecycles at once, across both workers
@@ -342,7 +341,7 @@ def buyer_body() -> dict[str, Any]:
 def invoice_body() -> dict[str, Any]:
     return {
         "type": "PRELIMINARY",
-        "invoiceDate": date.today().isoformat(),
+        "invoiceDate": seller_today().isoformat(),
         "invoiceNumber": f"INV-{uuid4().hex[:6]}",
         "vatIncluded": False,
         "amount": money(TOTAL),
@@ -461,7 +460,10 @@ async def test_the_same_idempotency_key_through_both_processes_applies_once(
         # an upload (a new multipart boundary each time): the other process replays it too
         key = {"Idempotency-Key": str(uuid4())}
         content = pdf("the preliminary invoice, sent twice")
-        fields = {"type": "SHIPMENT_PRELIMINARY_INVOICE", "documentDate": date.today().isoformat()}
+        fields = {
+            "type": "SHIPMENT_PRELIMINARY_INVOICE",
+            "documentDate": seller_today().isoformat(),
+        }
         uploads = []
         for http in (second, first):
             files = {"file": ("invoice.pdf", content, "application/pdf")}
@@ -594,7 +596,7 @@ async def test_lifecycles_through_both_apis_reach_valid_when_a_worker_is_killed(
             documents = (await orders.get(f"/orders/{order}/documents")).json()
             assert sorted(d["type"] for d in documents) == expected_documents, documents
             transport = (await orders.get(f"/orders/{order}/transport")).json()
-            assert transport["pickup"]["pickupDate"] == date.today().isoformat(), transport
+            assert transport["pickup"]["pickupDate"] == seller_today().isoformat(), transport
     finally:
         await both.aclose()
 

@@ -6,7 +6,6 @@ worker, Temporal and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from store.models import Event, Order
 from tests.conftest import Stack
-from tests.order_flow import TOTAL, OrderClient, money, seller_session
+from tests.order_flow import TOTAL, OrderClient, money, seller_session, seller_today
 
 SHOWN_ALWAYS = ("version", "updatedAt")
 
@@ -101,7 +100,7 @@ async def test_a_proof_of_payment_the_rollup_accepts_is_a_new_payment_version(st
             f"/orders/{order}/invoice",
             {
                 "type": "PRELIMINARY",
-                "invoiceDate": date.today().isoformat(),
+                "invoiceDate": seller_today().isoformat(),
                 "invoiceNumber": "INV-77",
                 "vatIncluded": False,
                 "amount": money(TOTAL),
@@ -115,7 +114,7 @@ async def test_a_proof_of_payment_the_rollup_accepts_is_a_new_payment_version(st
         submitted = await client.post(
             f"/orders/{order}/payment",
             {
-                "paymentDate": date.today().isoformat(),
+                "paymentDate": seller_today().isoformat(),
                 "bankAmount": money(TOTAL),
                 "cashAmount": money(0),
                 "sourceIban": "DE89 3704 0044 0532 0130 00",
@@ -163,7 +162,7 @@ async def test_a_new_export_file_is_a_new_rollup_version(stack: Stack):
         final = await client.post(
             f"/orders/{order}/finalization/final-invoice",
             {
-                "invoiceDate": date.today().isoformat(),
+                "invoiceDate": seller_today().isoformat(),
                 "invoiceNumber": "FIN-1",
                 "vatIncluded": False,
                 "amount": money(TOTAL),

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -24,7 +24,7 @@ from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, 
 from store.identity import identity
 from store.models import PaymentOrder, utcnow
 from tests.conftest import Stack, serving
-from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, pdf, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row
 from tests.test_web_staff_forms import buyer_awaiting_review
 from tests.test_webhooks import Receiver, register, until, verified
@@ -169,7 +169,7 @@ async def flash(page: Page) -> str:
 
 
 async def upload(page: Page, form: str, type_: str, issuer: str = "", name: str = "") -> None:
-    fields = {"type": type_, "documentDate": date.today().isoformat()}
+    fields = {"type": type_, "documentDate": seller_today().isoformat()}
     if issuer:
         fields |= {"issuerType": issuer, "issuerName": name}
     await submit(page, form, fields, files={"file": a_pdf(f"{type_}-{uuid4().hex[:6]}")})
@@ -288,7 +288,7 @@ async def test_a_staff_edit_shows_in_the_api_and_as_a_web_app_event(
 
         page = await signed_in(browser, stack, *await staff_user(stack))
         await page.goto(f"/app/orders/{order}")
-        corrected = (date.today() - timedelta(days=1)).isoformat()
+        corrected = (seller_today() - timedelta(days=1)).isoformat()
         await page.click("summary:has-text('Edit or cancel')")
         await submit(page, "edit", {"purchaseDate": corrected})
         assert "Order updated" in await flash(page)
@@ -299,7 +299,7 @@ async def test_a_staff_edit_shows_in_the_api_and_as_a_web_app_event(
         assert answer.headers["etag"] != old_etag
         stale = await http.patch(
             f"{tenant.seller}/orders/{order}",
-            json={"purchaseDate": date.today().isoformat()},
+            json={"purchaseDate": seller_today().isoformat()},
             headers=key() | {"If-Match": old_etag},
         )
         assert stale.status_code == 409, stale.text

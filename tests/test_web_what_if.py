@@ -17,7 +17,7 @@ from store.models import Order
 from store.orders.rule_sets import RULE_SET
 from store.orders.what_if import what_if
 from tests.conftest import Stack, make_tenant, running_stack
-from tests.order_flow import TOTAL, OrderClient, money, seller_session
+from tests.order_flow import TOTAL, OrderClient, money, seller_session, seller_today
 from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import web_session
 from workflows.money import Money
@@ -139,7 +139,7 @@ async def test_a_payment_is_judged_against_the_ibans_its_workflow_judged_it_agai
         paid = await client.post(
             f"/orders/{first}/payment",
             {
-                "paymentDate": date.today().isoformat(),
+                "paymentDate": seller_today().isoformat(),
                 "bankAmount": money(TOTAL),
                 "cashAmount": money(0),
                 "sourceIban": "FR1420041010050500013M02606",

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -78,6 +78,7 @@ from store.orders.queries import (
     order_with_parties,
 )
 from workflows.orders import model as m
+from workflows.orders.rules.compliance import local_date
 from workflows.orders.rules.outcome import ComplianceStatus
 from workflows.orders.status import CANCELLABLE, OrderStatus
 from workflows.orders.workflow import OrderWorkflow
@@ -138,6 +139,13 @@ async def list_orders(request: Request, seen: SignedIn) -> Response:
 # ----- creating an order -----
 
 
+def _sellers_today(partners: list[Partner]) -> str:
+    """The day a form's dates default to: today where the sellers are (the latest of their
+    days), which in Europe begins before UTC's, as the rules date VIES answers and papers."""
+    now = datetime.now(UTC)
+    return max((local_date(now, p.country) for p in partners), default=now.date()).isoformat()
+
+
 async def _partners_and_buyers(request: Request, seen: Viewer) -> tuple[list[Partner], list[Any]]:
     db = database(request)
     return await partners_of_organization(db, seen), await active_buyers_with_sellers(db, seen)
@@ -157,7 +165,7 @@ async def new_order(request: Request, seen: SignedIn) -> Response:
         partners=partners,
         buyers=buyers,
         multi_vin=_multi_vin(buyers),
-        form={"purchaseDate": date.today().isoformat(), "buyer": request.query_params.get("buyer")},
+        form={"purchaseDate": _sellers_today(partners), "buyer": request.query_params.get("buyer")},
         errors={},
     )
 
@@ -374,7 +382,7 @@ async def _order_page(
         ),
         document_types=list(DOCUMENT_TYPES),
         issuer_types=ISSUER_TYPES,
-        today=date.today().isoformat(),
+        today=_sellers_today([loaded.partner]),
         failed=failed,
         errors=errors or {},
         problem=problem,
