@@ -154,6 +154,7 @@ def create_app(
     declare_body_problems(app)
     declare_problems(app)  # after every other declaration: it completes them
     openapi_examples.install(app)  # example bodies (api/shared/openapi_examples.py)
+    events.declare_webhooks(app)  # what a delivery POSTs, per event type
     route_dispatch.install(app)  # each request matched on the routes its path can reach
     return app
 

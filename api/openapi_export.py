@@ -84,6 +84,12 @@ def split(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 "paths": paths,
                 "components": {kind: entries for kind, entries in kept.items() if entries},
             }
+            # the deliveries of NT24 events (webhook_operations)
+            | (
+                {"webhooks": document["webhooks"]}
+                if name == "nt24" and "webhooks" in document
+                else {}
+            )
         )
     return documents
 

@@ -26,6 +26,7 @@ from api import openapi_export
 from api.nt24.orders.documents import document_types_for
 from api.shared import openapi_examples
 from store.identity.api_clients import CLIENT_ID_PREFIX
+from store.webhooks.events import CATALOGUE
 from tests.conftest import Stack, make_api_tenant
 from tests.test_contract_details import nulls
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
@@ -110,6 +111,24 @@ async def test_every_example_validates_against_its_schema(stack: Stack) -> None:
             ]
     assert not failures, "\n".join(failures)
     assert checked >= len(openapi_examples.BODIES) + len(openapi_examples.SCHEMAS)
+
+
+async def test_every_event_type_is_a_webhook_with_its_envelope(stack: Stack) -> None:
+    """The document's ``webhooks`` name the catalogue's types, each with the envelope a delivery
+    sends (its example validates) and the signature headers (docs/webhooks.md)."""
+    webhooks = (await served_document(stack))["webhooks"]
+    assert list(webhooks) == [t.type for t in CATALOGUE]
+    for event_type in CATALOGUE:
+        operation = webhooks[event_type.type]["post"]
+        body = operation["requestBody"]["content"]["application/json"]
+        assert body["example"]["type"] == event_type.type
+        errors = Draft202012Validator(body["schema"]).iter_errors(body["example"])
+        assert [e.message for e in errors] == [], event_type.type
+        assert set(body["schema"]["properties"]["data"]["properties"]) == {
+            f.name for f in event_type.fields
+        }
+        headers = {p["name"] for p in operation["parameters"] if p["required"]}
+        assert {"X-Novatrade-Signature", "X-Novatrade-Event-Id"} <= headers
 
 
 async def test_every_request_body_has_an_example(stack: Stack) -> None:

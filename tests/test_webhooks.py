@@ -25,6 +25,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 from temporalio.api.enums.v1 import EventType
@@ -412,6 +413,16 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
 
             calls = await receiver.wait_for("mine", 3)
             events = [verified(mine["secret"], call) for call in calls]
+            # each as the OpenAPI document's webhooks describe its delivery
+            document = (await http.get("/openapi.json")).json()
+            for call, event in zip(calls, events, strict=True):
+                operation = document["webhooks"][event["type"]]["post"]
+                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                checker = Draft202012Validator.FORMAT_CHECKER
+                errors = Draft202012Validator(schema, format_checker=checker).iter_errors(event)
+                assert [e.message for e in errors] == [], event
+                declared = {p["name"].lower() for p in operation["parameters"] if p["required"]}
+                assert declared <= set(call.headers), call.headers
             assert sorted(e["type"] for e in events) == [
                 "compliance.decision_made",
                 "compliance.status_changed",

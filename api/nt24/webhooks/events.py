@@ -11,10 +11,11 @@ still commit one before it is in flight (store/webhooks/queries.py ``events_afte
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -24,7 +25,15 @@ from api.nt24.schemas import NT24Model
 from api.shared.deps import Db
 from api.shared.errors import FieldError, validation_problem
 from api.shared.input_limits import NonNegativeInt64
-from store.webhooks.events import EVENT_TYPES, catalogue_json, event_envelope
+from store.webhooks.events import (
+    CATALOGUE,
+    EVENT_TYPES,
+    DataField,
+    EventType,
+    catalogue_json,
+    event_envelope,
+    example_envelope,
+)
 from store.webhooks.queries import EventFilter, events_after
 
 router = APIRouter(prefix="/v1/events", tags=["NT24: events"])
@@ -100,3 +109,105 @@ async def list_events(
 )
 async def event_types(_caller: Caller) -> JSONResponse:
     return JSONResponse(catalogue_json())
+
+
+# ----- the deliveries in the OpenAPI document (its ``webhooks``, OpenAPI 3.1) -----
+
+# a data field's catalogue type as JSON Schema; an enum stays an open string, since clients
+# must accept values added later (conventions: unknown enum values are tolerated)
+_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "enum": {"type": "string"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "object[]": {"type": "array", "items": {"type": "object"}},
+}
+_HEADERS = (
+    ("X-Novatrade-Signature", True, "`t=<unix seconds>,v1=<lowercase hex HMAC-SHA256>`"),
+    ("X-Novatrade-Event-Id", True, "The envelope's `id`: dedupe on it"),
+    ("X-Novatrade-Delivery-Id", True, "The delivery, `del_...`; a replay has its own"),
+    ("webhook-id", False, "Standard Webhooks: the envelope's `id`"),
+    ("webhook-timestamp", False, "Standard Webhooks: the same `t`"),
+    ("webhook-signature", False, "Standard Webhooks: `v1,<base64 HMAC-SHA256>`"),
+)
+
+
+def _data_schema(field: DataField) -> dict[str, Any]:
+    return _FIELD_SCHEMAS[field.type] | {"description": field.description}
+
+
+def _envelope_schema(event_type: EventType) -> dict[str, Any]:
+    required = ["id", "type", "schemaVersion", "source", "createdAt", "organizationUuid"]
+    properties: dict[str, Any] = {
+        "id": {"type": "string", "description": "The event, `evt_...`: the same on every retry"},
+        "type": {"type": "string", "const": event_type.type},
+        "schemaVersion": {"type": "integer", "enum": list(event_type.schema_versions)},
+        "source": {"type": "string", "description": "API, WEB_APP or SYSTEM"},
+        "createdAt": {"type": "string", "format": "date-time"},
+        "organizationUuid": {"type": "string", "format": "uuid"},
+    }
+    if event_type.partner_scoped:
+        properties["partnerUuid"] = {"type": "string", "format": "uuid"}
+        required.append("partnerUuid")
+    # a data field that has no value is left out, as every null field of NT24 is
+    properties["data"] = {
+        "type": "object",
+        "properties": {f.name: _data_schema(f) for f in event_type.fields},
+    }
+    return {"type": "object", "properties": properties, "required": [*required, "data"]}
+
+
+def webhook_operations() -> dict[str, Any]:
+    """The ``webhooks`` of the OpenAPI document: one POST per event type of the catalogue, its
+    envelope and headers as a delivery sends them (docs/webhooks.md)."""
+    return {
+        event_type.type: {
+            "post": {
+                "tags": ["NT24: webhooks"],
+                "summary": event_type.type,
+                "description": event_type.fires_when
+                + ("" if event_type.live else " Fires once its producer is built."),
+                "operationId": "on"
+                + "".join(w.capitalize() for w in re.split(r"[._]", event_type.type)),
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": required,
+                        "description": description,
+                        "schema": {"type": "string"},
+                    }
+                    for name, required, description in _HEADERS
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": _envelope_schema(event_type),
+                            "example": example_envelope(event_type),
+                        }
+                    },
+                },
+                "responses": {
+                    "2XX": {
+                        "description": "Received: any 2xx acknowledges the delivery; anything "
+                        "else, or no answer within the timeout, is retried"
+                    }
+                },
+            }
+        }
+        for event_type in CATALOGUE
+    }
+
+
+def declare_webhooks(app: FastAPI) -> None:
+    """Adds ``webhook_operations`` to the app's OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schema.setdefault("webhooks", webhook_operations())
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
