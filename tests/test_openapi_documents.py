@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -28,6 +30,7 @@ from api.shared import openapi_examples
 from store.identity.api_clients import CLIENT_ID_PREFIX
 from store.webhooks.events import CATALOGUE
 from tests.conftest import Stack, make_api_tenant
+from tests.order_flow import OrderClient, key, seller_session
 from tests.test_contract_details import nulls
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 
@@ -129,6 +132,67 @@ async def test_every_event_type_is_a_webhook_with_its_envelope(stack: Stack) -> 
         }
         headers = {p["name"] for p in operation["parameters"] if p["required"]}
         assert {"X-Novatrade-Signature", "X-Novatrade-Event-Id"} <= headers
+
+
+def _operation(document: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The operation of ``document`` a request to ``path`` reaches (its template's)."""
+    for template, item in document["paths"].items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if method in item and re.fullmatch(pattern, path):
+            return item[method]
+    raise AssertionError(f"{method.upper()} {path} is in no operation of the document")
+
+
+async def test_the_headers_declared_on_answers_are_sent(stack: Stack) -> None:
+    """Every header the document declares on a successful answer (ETag, X-RateLimit-*,
+    X-Request-Id) is on the answers of an integrator's first calls, a 304 among them."""
+    document = await served_document(stack)
+    answers: list[httpx.Response] = []
+
+    async def kept(answer: httpx.Response) -> None:
+        answers.append(answer)
+
+    tenant, http = await seller_session(stack)
+    async with http:
+        http.event_hooks["response"].append(kept)
+        client = OrderClient(stack, tenant, http)
+        await http.get("/v1/me")
+        buyer = await client.buyer(documents=False)
+        seen = await client.get(f"/buyers/{buyer}")
+        await client.get(f"/buyers/{buyer}", headers={"If-None-Match": seen.headers["ETag"]})
+        patched = await http.patch(
+            f"{client.seller}/buyers/{buyer}",
+            json={"city": "Lyon"},
+            headers=key() | {"If-Match": seen.headers["ETag"]},
+        )
+        assert patched.status_code == 200, patched.text
+        order = (await client.order(buyer))["uuid"]
+        for path in ("", "/compliance", "/transport"):
+            await client.get(f"/orders/{order}{path}")
+        endpoint = await http.post(
+            "/v1/webhooks",
+            json={"url": "https://receiver.example/hooks", "events": ["kyc.*"]},
+            headers=key(),
+        )
+        tag = (await http.get(f"/v1/webhooks/{endpoint.json()['id']}")).headers["ETag"]
+        await http.get(f"/v1/webhooks/{endpoint.json()['id']}", headers={"If-None-Match": tag})
+        await http.get("/v1/events")
+    assert {a.status_code for a in answers} >= {200, 201, 304}
+    for answer in answers:
+        assert answer.status_code < 400, answer.text
+        operation = _operation(document, answer.request.method.lower(), answer.request.url.path)
+        declared = operation["responses"][str(answer.status_code)].get("headers", {})
+        assert "X-Request-Id" in declared
+        missing = [name for name in declared if name not in answer.headers]
+        assert not missing, f"{answer.request.method} {answer.request.url.path}: {missing}"
+    declared_etags = sum(
+        "ETag"
+        in _operation(document, a.request.method.lower(), a.request.url.path)["responses"][
+            str(a.status_code)
+        ]["headers"]
+        for a in answers
+    )
+    assert declared_etags >= 7  # the GETs of a buyer, an order and its parts, their 304s
 
 
 async def test_every_request_body_has_an_example(stack: Stack) -> None:

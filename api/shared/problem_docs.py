@@ -20,6 +20,12 @@ conventions the middleware and dependencies enforce on all of them:
   is away: the database or the rate-limit store on any of them (api/shared/errors.py
   ``dependency_away``), Temporal or its worker on a command (api/shared/temporal_calls.py).
 
+And the headers of its successful answers (conventions 2.4 and 4): an NT24 operation behind a
+token answers with the ``X-RateLimit-*`` headers of its category (api/shared/rate_limit.py);
+a GET that takes ``If-None-Match`` and a PATCH that takes ``If-Match`` answer the resource's
+``ETag`` (a 304 too); every answer of the API families carries ``X-Request-Id``
+(api/shared/edge.py).
+
 The OAuth2 token endpoint (RFC 6749 errors), the health probes and the provider callbacks
 keep what their routes declare.
 """
@@ -71,6 +77,45 @@ def _content(path: str) -> dict[str, Any]:
 
 def _add(responses: dict[str, Any], status: int, description: str, **more: Any) -> None:
     responses.setdefault(str(status), {"description": description} | more)
+
+
+def _header(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "schema": schema, "required": True}
+
+
+REQUEST_ID = _header("The request's X-Request-Id, or the trace id without one", {"type": "string"})
+ETAG = _header('The resource\'s version as a quoted integer, e.g. `"5"`', {"type": "string"})
+RATE_LIMIT = {
+    "X-RateLimit-Limit": _header("The category's limit for this minute", {"type": "integer"}),
+    "X-RateLimit-Remaining": _header(
+        "What may still be sent in this clock minute", {"type": "integer"}
+    ),
+    "X-RateLimit-Reset": _header("The Unix second this minute ends", {"type": "integer"}),
+    "X-RateLimit-Category": _header(
+        "The budget counted", {"type": "string", "enum": ["read", "write", "webhook"]}
+    ),
+}
+
+
+def _answer_headers(path: str, method: str, operation: dict[str, Any]) -> None:
+    """The headers every successful answer of the operation carries."""
+    headers = {
+        p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header"
+    }
+    versioned = (method == "get" and "if-none-match" in headers) or (
+        method == "patch" and "if-match" in headers
+    )
+    limited = "security" in operation and is_nt24_path(path)
+    for code, response in operation.get("responses", {}).items():
+        if not (code.startswith("2") or code == "304"):
+            continue
+        declared = response.setdefault("headers", {})
+        declared.setdefault("X-Request-Id", REQUEST_ID)
+        if versioned and code in ("200", "304"):
+            declared.setdefault("ETag", ETAG)
+        if limited:
+            for name, header in RATE_LIMIT.items():
+                declared.setdefault(name, header)
 
 
 def _common(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
@@ -148,6 +193,7 @@ def declare_problems(app: FastAPI) -> None:
                 continue
             for method, operation in item.items():
                 _problem_bodies(path, _common(path, method, operation))
+                _answer_headers(path, method, operation)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(problem.pop("$defs", {}))
