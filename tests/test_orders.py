@@ -36,6 +36,7 @@ from tests.order_flow import (
     seller_session,
     seller_today,
 )
+from tests.test_payment_openapi import Schema
 
 PROBLEMS = "https://api.novatrade24.com/problems/"
 LIMITS = UploadLimits.from_settings(Settings())
@@ -361,6 +362,24 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         late_revoke = await client.post(f"/orders/{order}/transport/pickup/revoke", {"reason": "x"})
         assert late_revoke.status_code == 409
         await capture_history(stack.client.get_workflow_handle(f"order-{order}"), "order_revoked")
+        # the transport as the served document describes it: pickup, delivery, the revocation
+        # and a document, each in its declared shape
+        await client.transport_evidence(order)
+        transport = await client.get(f"/orders/{order}/transport")
+        schema = Schema((await http.get("/openapi.json")).json())
+        declared = {"$ref": "#/components/schemas/TransportOut"}
+        assert schema.errors(declared, transport.json()) == []
+        shown = transport.json()
+        assert shown["pickup"]["confirmedAt"] and shown["delivery"]["confirmedAt"]
+        assert len(shown["revocations"]) == 1 and len(shown["documents"]) == 3
+        for part, name in (
+            (shown, "TransportOut"),
+            (shown["pickup"], "PickupOut"),
+            (shown["delivery"], "TransportDeliveryOut"),
+            (shown["revocations"][0], "RevocationOut"),
+            (shown["documents"][0], "DocumentOut"),
+        ):
+            assert set(part) <= schema.properties({"$ref": f"#/components/schemas/{name}"})[0]
 
 
 async def test_a_second_pickup_of_a_decided_order_is_the_milestone_already_set(stack: Stack):

@@ -641,8 +641,8 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
     "TransportOut": [
         {
             "status": "DELIVERED",
-            "pickup": PICKUP_IN,
-            "delivery": DELIVERY_IN,
+            "pickup": PICKUP_IN | {"confirmedAt": NOW},
+            "delivery": DELIVERY_IN | {"confirmedAt": NOW},
             "revocations": [],
             "documents": [
                 DOCUMENT_OUT,
@@ -650,6 +650,7 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
             ],
             "dailyViesChecksActive": False,
             "version": 4,
+            "updatedAt": NOW,
         }
     ],
     "ComplianceOut": [

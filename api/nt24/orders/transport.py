@@ -14,8 +14,9 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
-from api.nt24.schemas import NT24Model
-from api.nt24.values import AddressIn, not_in_future
+from api.nt24.orders.documents import DocumentOut
+from api.nt24.schemas import NT24Model, UtcTimestamp
+from api.nt24.values import AddressFields, AddressIn, not_in_future
 from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
@@ -81,14 +82,39 @@ class RevokeIn(NT24Model):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class PickupOut(NT24Model):
+    """The pickup as confirmed (store/orders/views.py ``transport_view``)."""
+
+    type: Literal["SELF_PICKUP", "COMPANY_TRANSPORT"]
+    pickupDate: date
+    driverIdentification: str | None = None
+    collectionAddress: AddressFields | None = None
+    confirmedAt: UtcTimestamp | None = None
+    arrangedBy: Literal["SELLER", "BUYER"]
+
+
+class TransportDeliveryOut(NT24Model):
+    deliveryDate: date
+    deliveryAddress: AddressFields | None = None
+    confirmedAt: UtcTimestamp | None = None
+
+
+class RevocationOut(NT24Model):
+    """A pickup revoked: why and when."""
+
+    reason: str
+    revokedAt: UtcTimestamp
+
+
 class TransportOut(NT24Model):
     status: Literal["PENDING", "IN_PROGRESS", "DELIVERED"]
-    pickup: dict[str, Any] | None = None
-    delivery: dict[str, Any] | None = None
-    revocations: list[dict[str, Any]] = []
-    documents: list[dict[str, Any]] = []
+    pickup: PickupOut | None = None
+    delivery: TransportDeliveryOut | None = None
+    revocations: list[RevocationOut] = []
+    documents: list[DocumentOut] = []
     dailyViesChecksActive: bool
     version: int
+    updatedAt: UtcTimestamp | None = None
 
 
 _MILESTONE: dict[int | str, dict[str, Any]] = {

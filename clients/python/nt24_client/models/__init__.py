@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .address import Address
+from .address_fields import AddressFields
 from .address_in import AddressIn
 from .authorized_partner import AuthorizedPartner
 from .block_request import BlockRequest
@@ -121,8 +122,12 @@ from .person_in import PersonIn
 from .pickup_in import PickupIn
 from .pickup_in_arranged_by_type_0 import PickupInArrangedByType0
 from .pickup_in_type import PickupInType
+from .pickup_out import PickupOut
+from .pickup_out_arrangedby import PickupOutArrangedby
+from .pickup_out_type import PickupOutType
 from .problem import Problem
 from .problem_current_resource_type_0 import ProblemCurrentResourceType0
+from .revocation_out import RevocationOut
 from .revoke_in import RevokeIn
 from .revoke_request import RevokeRequest
 from .superseded_version import SupersededVersion
@@ -132,12 +137,9 @@ from .test_fire_eventtype import TestFireEventtype
 from .token_answer import TokenAnswer
 from .token_body import TokenBody
 from .token_body_grant_type import TokenBodyGrantType
+from .transport_delivery_out import TransportDeliveryOut
 from .transport_module import TransportModule
 from .transport_out import TransportOut
-from .transport_out_delivery_type_0 import TransportOutDeliveryType0
-from .transport_out_documents_item import TransportOutDocumentsItem
-from .transport_out_pickup_type_0 import TransportOutPickupType0
-from .transport_out_revocations_item import TransportOutRevocationsItem
 from .transport_out_status import TransportOutStatus
 from .transport_vin_module import TransportVinModule
 from .verification_session import VerificationSession
@@ -153,6 +155,7 @@ from .webhook_endpoint_patch_status_type_0 import WebhookEndpointPatchStatusType
 
 __all__ = (
     "Address",
+    "AddressFields",
     "AddressIn",
     "AuthorizedPartner",
     "Blocker",
@@ -267,8 +270,12 @@ __all__ = (
     "PickupIn",
     "PickupInArrangedByType0",
     "PickupInType",
+    "PickupOut",
+    "PickupOutArrangedby",
+    "PickupOutType",
     "Problem",
     "ProblemCurrentResourceType0",
+    "RevocationOut",
     "RevokeIn",
     "RevokeRequest",
     "SupersededVersion",
@@ -278,12 +285,9 @@ __all__ = (
     "TokenAnswer",
     "TokenBody",
     "TokenBodyGrantType",
+    "TransportDeliveryOut",
     "TransportModule",
     "TransportOut",
-    "TransportOutDeliveryType0",
-    "TransportOutDocumentsItem",
-    "TransportOutPickupType0",
-    "TransportOutRevocationsItem",
     "TransportOutStatus",
     "TransportVinModule",
     "VerificationSession",

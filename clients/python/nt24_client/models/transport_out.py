@@ -10,10 +10,10 @@ from ..models.transport_out_status import TransportOutStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.transport_out_delivery_type_0 import TransportOutDeliveryType0
-    from ..models.transport_out_documents_item import TransportOutDocumentsItem
-    from ..models.transport_out_pickup_type_0 import TransportOutPickupType0
-    from ..models.transport_out_revocations_item import TransportOutRevocationsItem
+    from ..models.document_out import DocumentOut
+    from ..models.pickup_out import PickupOut
+    from ..models.revocation_out import RevocationOut
+    from ..models.transport_delivery_out import TransportDeliveryOut
 
 
 T = TypeVar("T", bound="TransportOut")
@@ -26,24 +26,26 @@ class TransportOut:
         status (TransportOutStatus):
         daily_vies_checks_active (bool):
         version (int):
-        pickup (None | TransportOutPickupType0 | Unset):
-        delivery (None | TransportOutDeliveryType0 | Unset):
-        revocations (list[TransportOutRevocationsItem] | Unset):
-        documents (list[TransportOutDocumentsItem] | Unset):
+        pickup (None | PickupOut | Unset):
+        delivery (None | TransportDeliveryOut | Unset):
+        revocations (list[RevocationOut] | Unset):
+        documents (list[DocumentOut] | Unset):
+        updated_at (None | str | Unset):
     """
 
     status: TransportOutStatus
     daily_vies_checks_active: bool
     version: int
-    pickup: None | TransportOutPickupType0 | Unset = UNSET
-    delivery: None | TransportOutDeliveryType0 | Unset = UNSET
-    revocations: list[TransportOutRevocationsItem] | Unset = UNSET
-    documents: list[TransportOutDocumentsItem] | Unset = UNSET
+    pickup: None | PickupOut | Unset = UNSET
+    delivery: None | TransportDeliveryOut | Unset = UNSET
+    revocations: list[RevocationOut] | Unset = UNSET
+    documents: list[DocumentOut] | Unset = UNSET
+    updated_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.transport_out_delivery_type_0 import TransportOutDeliveryType0  # noqa: PLC0415
-        from ..models.transport_out_pickup_type_0 import TransportOutPickupType0  # noqa: PLC0415
+        from ..models.pickup_out import PickupOut  # noqa: PLC0415
+        from ..models.transport_delivery_out import TransportDeliveryOut  # noqa: PLC0415
 
         status = self.status.value
 
@@ -54,7 +56,7 @@ class TransportOut:
         pickup: dict[str, Any] | None | Unset
         if isinstance(self.pickup, Unset):
             pickup = UNSET
-        elif isinstance(self.pickup, TransportOutPickupType0):
+        elif isinstance(self.pickup, PickupOut):
             pickup = self.pickup.to_dict()
         else:
             pickup = self.pickup
@@ -62,7 +64,7 @@ class TransportOut:
         delivery: dict[str, Any] | None | Unset
         if isinstance(self.delivery, Unset):
             delivery = UNSET
-        elif isinstance(self.delivery, TransportOutDeliveryType0):
+        elif isinstance(self.delivery, TransportDeliveryOut):
             delivery = self.delivery.to_dict()
         else:
             delivery = self.delivery
@@ -81,6 +83,12 @@ class TransportOut:
                 documents_item = documents_item_data.to_dict()
                 documents.append(documents_item)
 
+        updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            updated_at = UNSET
+        else:
+            updated_at = self.updated_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -98,15 +106,17 @@ class TransportOut:
             field_dict["revocations"] = revocations
         if documents is not UNSET:
             field_dict["documents"] = documents
+        if updated_at is not UNSET:
+            field_dict["updatedAt"] = updated_at
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.transport_out_delivery_type_0 import TransportOutDeliveryType0  # noqa: PLC0415
-        from ..models.transport_out_documents_item import TransportOutDocumentsItem  # noqa: PLC0415
-        from ..models.transport_out_pickup_type_0 import TransportOutPickupType0  # noqa: PLC0415
-        from ..models.transport_out_revocations_item import TransportOutRevocationsItem  # noqa: PLC0415
+        from ..models.document_out import DocumentOut  # noqa: PLC0415
+        from ..models.pickup_out import PickupOut  # noqa: PLC0415
+        from ..models.revocation_out import RevocationOut  # noqa: PLC0415
+        from ..models.transport_delivery_out import TransportDeliveryOut  # noqa: PLC0415
 
         d = dict(src_dict)
         status = TransportOutStatus(d.pop("status"))
@@ -115,7 +125,7 @@ class TransportOut:
 
         version = d.pop("version")
 
-        def _parse_pickup(data: object) -> None | TransportOutPickupType0 | Unset:
+        def _parse_pickup(data: object) -> None | PickupOut | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -123,16 +133,16 @@ class TransportOut:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                pickup_type_0 = TransportOutPickupType0.from_dict(data)
+                pickup_type_0 = PickupOut.from_dict(data)
 
                 return pickup_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | TransportOutPickupType0 | Unset, data)
+            return cast(None | PickupOut | Unset, data)
 
         pickup = _parse_pickup(d.pop("pickup", UNSET))
 
-        def _parse_delivery(data: object) -> None | TransportOutDeliveryType0 | Unset:
+        def _parse_delivery(data: object) -> None | TransportDeliveryOut | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -140,32 +150,41 @@ class TransportOut:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                delivery_type_0 = TransportOutDeliveryType0.from_dict(data)
+                delivery_type_0 = TransportDeliveryOut.from_dict(data)
 
                 return delivery_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | TransportOutDeliveryType0 | Unset, data)
+            return cast(None | TransportDeliveryOut | Unset, data)
 
         delivery = _parse_delivery(d.pop("delivery", UNSET))
 
         _revocations = d.pop("revocations", UNSET)
-        revocations: list[TransportOutRevocationsItem] | Unset = UNSET
+        revocations: list[RevocationOut] | Unset = UNSET
         if _revocations is not UNSET:
             revocations = []
             for revocations_item_data in _revocations:
-                revocations_item = TransportOutRevocationsItem.from_dict(revocations_item_data)
+                revocations_item = RevocationOut.from_dict(revocations_item_data)
 
                 revocations.append(revocations_item)
 
         _documents = d.pop("documents", UNSET)
-        documents: list[TransportOutDocumentsItem] | Unset = UNSET
+        documents: list[DocumentOut] | Unset = UNSET
         if _documents is not UNSET:
             documents = []
             for documents_item_data in _documents:
-                documents_item = TransportOutDocumentsItem.from_dict(documents_item_data)
+                documents_item = DocumentOut.from_dict(documents_item_data)
 
                 documents.append(documents_item)
+
+        def _parse_updated_at(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
 
         transport_out = cls(
             status=status,
@@ -175,6 +194,7 @@ class TransportOut:
             delivery=delivery,
             revocations=revocations,
             documents=documents,
+            updated_at=updated_at,
         )
 
         transport_out.additional_properties = d

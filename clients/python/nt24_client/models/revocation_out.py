@@ -6,27 +6,52 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="TransportOutPickupType0")
+T = TypeVar("T", bound="RevocationOut")
 
 
 @_attrs_define
-class TransportOutPickupType0:
+class RevocationOut:
+    """A pickup revoked: why and when.
+
+    Attributes:
+        reason (str):
+        revoked_at (str):
+    """
+
+    reason: str
+    revoked_at: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        reason = self.reason
+
+        revoked_at = self.revoked_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "reason": reason,
+                "revokedAt": revoked_at,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        transport_out_pickup_type_0 = cls()
+        reason = d.pop("reason")
 
-        transport_out_pickup_type_0.additional_properties = d
-        return transport_out_pickup_type_0
+        revoked_at = d.pop("revokedAt")
+
+        revocation_out = cls(
+            reason=reason,
+            revoked_at=revoked_at,
+        )
+
+        revocation_out.additional_properties = d
+        return revocation_out
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,27 +6,68 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="TransportOutDeliveryType0")
+T = TypeVar("T", bound="AddressFields")
 
 
 @_attrs_define
-class TransportOutDeliveryType0:
+class AddressFields:
+    """An address as answers show it: as it was accepted when it was written.
+
+    Attributes:
+        street (str):
+        post_code (str):
+        city (str):
+        country (str): ISO 3166-1 alpha-2
+    """
+
+    street: str
+    post_code: str
+    city: str
+    country: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        street = self.street
+
+        post_code = self.post_code
+
+        city = self.city
+
+        country = self.country
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "street": street,
+                "postCode": post_code,
+                "city": city,
+                "country": country,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        transport_out_delivery_type_0 = cls()
+        street = d.pop("street")
 
-        transport_out_delivery_type_0.additional_properties = d
-        return transport_out_delivery_type_0
+        post_code = d.pop("postCode")
+
+        city = d.pop("city")
+
+        country = d.pop("country")
+
+        address_fields = cls(
+            street=street,
+            post_code=post_code,
+            city=city,
+            country=country,
+        )
+
+        address_fields.additional_properties = d
+        return address_fields
 
     @property
     def additional_keys(self) -> list[str]:
