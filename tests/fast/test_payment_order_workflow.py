@@ -362,6 +362,38 @@ async def test_an_order_continues_as_new_with_its_state_when_its_run_is_full(
     assert (states[-1].captured, states[-1].refunded.incl) == (TOTAL, 1_000)
 
 
+async def test_a_keyed_retry_that_reaches_the_next_run_gets_the_first_answer(
+    payment_orders: PaymentOrders,
+):
+    """Temporal knows an Update's id within its run only: a capture retried with its
+    Idempotency-Key (the same Update id) after the run that took it continued as new was a
+    new capture: refused as more than remains, or a second invoice for an amount. The next
+    run answers it as the first did."""
+    bureau = payment_orders.bureau
+    handle = await payment_orders.create(updates_per_run=3)
+    first_run = (await handle.describe()).run_id
+    await handle.execute_update(PaymentOrderWorkflow.confirm, ConfirmOrder())
+    car = CaptureOrder(CaptureRequest(lines=[CaptureLineRequest("car", 1)]))
+    captured = await handle.execute_update(PaymentOrderWorkflow.capture, car, id="cmd-c-1")
+    await until(partial(_continued, handle, first_run), "the next run")
+    retried = await handle.execute_update(PaymentOrderWorkflow.capture, car, id="cmd-c-1")
+    assert retried == captured
+    uuid = handle.id.removeprefix("payment-order-")
+    assert [c.invoice.uuid for c in bureau.captures if c.order.uuid == uuid] == [
+        captured.invoice_uuid
+    ]
+    # a refund retried the same way, once the run that took it has continued too
+    second_run = (await handle.describe()).run_id
+    scratch = RefundOrder(RefundRequest("Scratch", totals=GivenTotals(amount=1_000)))
+    refunded = await handle.execute_update(PaymentOrderWorkflow.refund, scratch, id="cmd-r-1")
+    dent = RefundOrder(RefundRequest("Dent", totals=GivenTotals(amount=500)))
+    await handle.execute_update(PaymentOrderWorkflow.refund, dent)  # the 3rd of the second run
+    await until(partial(_continued, handle, second_run), "the third run")
+    again = await handle.execute_update(PaymentOrderWorkflow.refund, scratch, id="cmd-r-1")
+    assert again == refunded
+    assert len([r for r in bureau.refunds if r.order.uuid == uuid]) == 2
+
+
 async def test_a_pending_order_that_continued_as_new_still_expires(
     payment_orders: PaymentOrders,
 ):

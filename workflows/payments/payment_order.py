@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import adopted
     from workflows.payments.activities import PaymentOrderActivities
     from workflows.payments.payment_order_model import (
+        AnsweredCommand,
         CancelOrder,
         CaptureAnswer,
         CaptureOrder,
@@ -115,6 +116,9 @@ _LINES_LESS_DISCOUNT = "per-rate-lines-less-discount"
 # Temporal suggests it (before, a run took every command of the order, and Temporal refused all
 # past its 2000th). Asked again under an id of the moment, as _CENTS_WITHIN_TAX is
 _CONTINUES_AS_NEW = "continues-as-new-with-its-state"
+# The captures' and refunds' answers a run keeps and hands to the next, newest last: a retry
+# comes within seconds of its first attempt, while a run takes hundreds of commands
+ANSWERS_KEPT = 50
 # What buyers quote with their transfer: no 0/O or 1/I to misread
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -168,6 +172,7 @@ class PaymentOrderWorkflow:
         self.decided_at: datetime | None = None
         self.updates = 0  # the Updates this run took
         self.continues = False  # until _took_update finds _CONTINUES_AS_NEW adopted
+        self.answered: list[AnsweredCommand] = []
         if start.carried is not None:
             self._take_over(start.carried)
 
@@ -237,6 +242,7 @@ class PaymentOrderWorkflow:
             approved_amount=self.approved_amount,
             confirmed_at=self.confirmed_at,
             decided_at=self.decided_at,
+            answered=self.answered,
         )
 
     def _take_over(self, carried: CarriedPaymentOrder) -> None:
@@ -249,6 +255,7 @@ class PaymentOrderWorkflow:
         self.refunded, self.invoices = carried.refunded, carried.invoices
         self.credit, self.approved_amount = carried.credit, carried.approved_amount
         self.confirmed_at, self.decided_at = carried.confirmed_at, carried.decided_at
+        self.answered = carried.answered
 
     def _link_expiry(self) -> datetime:
         assert self.order is not None and self.created_at is not None
@@ -423,6 +430,8 @@ class PaymentOrderWorkflow:
     @workflow.update
     async def capture(self, command: CaptureOrder) -> CaptureAnswer:
         self._took_update()
+        if (earlier := self._answered_before()) is not None and earlier.capture is not None:
+            return earlier.capture
         order = self.order
         assert order is not None
         # invoice lines per rate were each taxed in the proportion of the whole, before
@@ -480,10 +489,14 @@ class PaymentOrderWorkflow:
             summary=f"Write invoice {invoice.number} ({invoice.payment_reference}): "
             f"{_money(invoice.total_incl, order.currency)}, {self.status}",
         )
-        return CaptureAnswer(made, invoice.uuid, invoice.payment_reference)
+        answer = CaptureAnswer(made, invoice.uuid, invoice.payment_reference)
+        self._keep(AnsweredCommand(_update_id(), capture=answer))
+        return answer
 
     @capture.validator
     def _validate_capture(self, command: CaptureOrder) -> None:
+        if self._answered_before() is not None:
+            return  # a retry of a capture a run before this one took: answered as it was
         self._require_created()
         if self.status not in CAPTURABLE:
             raise refuse(
@@ -574,6 +587,8 @@ class PaymentOrderWorkflow:
     @workflow.update
     async def refund(self, command: RefundOrder) -> RefundAnswer:
         self._took_update()
+        if (earlier := self._answered_before()) is not None and earlier.refund is not None:
+            return earlier.refund
         drafts = []
         # a refund by amount had to fit in what remains by its excl. tax too, before
         incl_decides = self._refunds_by_incl()
@@ -592,10 +607,14 @@ class PaymentOrderWorkflow:
             retry_policy=STORE_RETRY,
             summary=f"Write {len(drafts)} credit notes, {self.status}",
         )
-        return RefundAnswer(made, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts])
+        answer = RefundAnswer(made, [CreditNoteAnswer(d.uuid, d.plan.invoice_uuid) for d in drafts])
+        self._keep(AnsweredCommand(_update_id(), refund=answer))
+        return answer
 
     @refund.validator
     def _validate_refund(self, command: RefundOrder) -> None:
+        if self._answered_before() is not None:
+            return  # a retry of a refund a run before this one took: answered as it was
         self._require_created()
         if self.status not in REFUNDABLE:
             raise refuse(
@@ -631,6 +650,14 @@ class PaymentOrderWorkflow:
         self.refunded = self.refunded + plan.amounts
 
     # ----- helpers -----
+
+    def _answered_before(self) -> AnsweredCommand | None:
+        """This Update's answer, when a run before this one took it (``ANSWERS_KEPT``)."""
+        update_id = _update_id()
+        return next((a for a in self.answered if a.update_id == update_id), None)
+
+    def _keep(self, answer: AnsweredCommand) -> None:
+        self.answered = [*self.answered, answer][-ANSWERS_KEPT:]
 
     def _require_created(self) -> None:
         if self.order is None:
@@ -699,3 +726,9 @@ def _money(cents: int, currency: str) -> str:
 
 def _utc(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _update_id() -> str:
+    update = workflow.current_update_info()
+    assert update is not None, "asked in an Update's handler or validator"
+    return update.id

@@ -91,6 +91,8 @@ class CarriedPaymentOrder:
     approved_amount: int
     confirmed_at: datetime | None
     decided_at: datetime | None
+    # the last captures' and refunds' answers (PaymentOrderWorkflow.ANSWERS_KEPT)
+    answered: list[AnsweredCommand] = field(default_factory=list)
 
 
 @dataclass
@@ -153,6 +155,17 @@ class CreditNoteAnswer:
 class RefundAnswer:
     status: str
     credit_notes: list[CreditNoteAnswer]
+
+
+@dataclass
+class AnsweredCommand:
+    """A capture's or a refund's answer, by its Update's id. Temporal knows the Update ids of
+    one run only: a retry with the same id (an Idempotency-Key's) that reaches the next run
+    is answered from here, not taken again."""
+
+    update_id: str
+    capture: CaptureAnswer | None = None
+    refund: RefundAnswer | None = None
 
 
 # ----- credit check -----
