@@ -1985,7 +1985,44 @@ CHANGED_IN_2026_12_8 = [
         ("VALID", "PASSED", None),
     ),
 ]
+# each a VALID of 2026.12.7 the contract does not accept (§17: a name matching the seller's is
+# not independent): the seller's own CMR under its legal form written out
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        f"the seller's CMR as {carrier!r}",
+        change(seller_name=seller, documents=docs(replace(CMR, issuer_name=carrier), drop=(CMR,))),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    )
+    for seller, carrier in (
+        ("Autohaus Schmidt UG", "Autohaus Schmidt UG (haftungsbeschränkt)"),
+        ("Autohaus Schmidt GmbH", "Autohaus Schmidt Gesellschaft mit beschränkter Haftung"),
+        ("Autohaus Schmidt GmbH", "Autohaus Schmidt gGmbH"),
+        ("Autohaus Schmidt GmbH", "Autohaus Schmidt & Cie"),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    [
+        "Gesellschaft für Transporte Schmidt mbH",  # a statute's word inside a name
+        "Schmidt Aktiengesellschaft Logistik",
+        "Cie Générale de Transports",
+    ],
+)
+def test_what_2026_12_8_still_accepts_as_another_entity(carrier: str):
+    """A form written out goes only as the whole phrase: a carrier whose name shares words
+    with a form, but not the seller's name, is still independent of "Autohaus Schmidt GmbH"."""
+    rollup = evaluate(
+        change(
+            seller_name="Autohaus Schmidt GmbH",
+            documents=docs(replace(CMR, issuer_name=carrier), drop=(CMR,)),
+        )
+    )
+    assert rollup.compliance_status == "VALID", [b.code for b in rollup.blockers]
 
 
 @pytest.mark.parametrize(

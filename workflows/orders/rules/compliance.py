@@ -2357,6 +2357,9 @@ _FORM_WORDS = frozenset(
         "tmi",
         "uab",
         "ug",
+        "haftungsbeschrankt",  # UG (haftungsbeschränkt), the UG's statutory name (§ 5a GmbHG)
+        "ggmbh",  # gemeinnützige GmbH
+        "cie",  # & Cie, et Compagnie
         "vof",
         "z",
         "zoo",
@@ -2394,9 +2397,25 @@ def _as_shown(text: str) -> str:
 
 
 def _entity_key(name: str) -> str:
-    """An entity's name without case, accents, punctuation, word order and legal form: "Auto
-    Müller GmbH", "AUTO MUELLER" and "Auto Muller" are one entity."""
-    return " ".join(sorted(set(_name_words(name)) - _LEGAL_FORMS))
+    """An entity's name without case, accents, punctuation, word order and legal form, also
+    written out: "Auto Müller GmbH", "AUTO MUELLER", "Auto Muller" and "Auto Müller
+    Gesellschaft mit beschränkter Haftung" are one entity."""
+    words = _name_words(name)
+    for form in _FORMS_WRITTEN_OUT:
+        words = _without(words, form)
+    return " ".join(sorted(set(words) - _LEGAL_FORMS))
+
+
+def _without(words: list[str], phrase: tuple[str, ...]) -> list[str]:
+    """``words`` without each run of them that is ``phrase``."""
+    kept, i = [], 0
+    while i < len(words):
+        if tuple(words[i : i + len(phrase)]) == phrase:
+            i += len(phrase)
+        else:
+            kept.append(words[i])
+            i += 1
+    return kept
 
 
 def _name_words(name: str) -> list[str]:
@@ -2417,6 +2436,36 @@ def _plain_word(word: str) -> str:
     )
     return re.sub(r"([aou])e", r"\1", plain)
 
+
+# Legal forms written out as their statutes name them, which say nothing about who an entity
+# is either (their words may be a name's elsewhere, so only the whole phrase goes)
+_FORMS_WRITTEN_OUT = tuple(
+    tuple(_name_words(form))
+    for form in (
+        "Gesellschaft mit beschränkter Haftung",
+        "Unternehmergesellschaft",
+        "Aktiengesellschaft",
+        "Kommanditgesellschaft",
+        "offene Handelsgesellschaft",
+        "eingetragener Kaufmann",
+        "Société à responsabilité limitée",
+        "Société anonyme",
+        "Société par actions simplifiée",
+        "Société en nom collectif",
+        "Besloten vennootschap",
+        "Naamloze vennootschap",
+        "Società a responsabilità limitata",
+        "Società per azioni",
+        "Sociedad de responsabilidad limitada",
+        "Sociedad limitada",
+        "Sociedad anónima",
+        "Spółka z ograniczoną odpowiedzialnością",
+        "Spółka akcyjna",
+        "Anpartsselskab",
+        "Aktieselskab",
+        "Aktiebolag",
+    )
+)
 
 # Legal forms say nothing about who an entity is: "Auto Müller GmbH" is "AUTO MÜLLER". One
 # definition with the forms that tell a company's name from a person's.
