@@ -187,3 +187,45 @@ def test_dunning_volume_follows_the_ladder_in_words():
         ("Payment plan agreed", 1),
     ]
     assert dunning_label(99) == "99"
+
+
+def test_each_break_of_an_evidence_chain_is_named_by_what_it_records():
+    """The order page names a broken entry as staff know it (the document by its file, the
+    invoice by its type) and says why in words; a document or Export File whose stored file
+    changed is marked and not served, one whose sealed record was changed is marked only."""
+    from uuid import uuid4
+
+    from api.web.evidence import chain_state
+    from store.models import Document
+    from store.orders.evidence import Break, Verification
+
+    cmr, insurance = uuid4(), uuid4()
+    documents = [
+        Document(uuid=cmr, file_name="cmr.pdf", type="TRANSPORT_CMR"),
+        Document(uuid=insurance, file_name="policy.pdf", type="TRANSPORT_INSURANCE"),
+    ]
+    verification = Verification(
+        9,
+        "a" * 64,
+        "b" * 64,
+        [
+            Break(2, f"document:{cmr}", "the stored bytes no longer hash to x", "FILE_CHANGED"),
+            Break(3, f"document:{insurance}:status:SUPERSEDED", "its hash ...", "ENTRY_ALTERED"),
+            Break(4, "invoice:PRELIMINARY:2", "expected entry 4: ...", "ENTRY_MISSING"),
+            Break(8, "export_file:1", "the stored bytes x are missing", "FILE_MISSING"),
+            Break(None, None, "the order records head b, the entries give a", "HEAD"),
+        ],
+    )
+    state = chain_state(verification, documents)
+    assert not state.intact
+    assert [(b.seq, b.what) for b in state.breaks] == [
+        (2, "the document cmr.pdf (TRANSPORT_CMR)"),
+        (3, "the document policy.pdf (TRANSPORT_INSURANCE) marked superseded"),
+        (4, "the preliminary invoice, version 2"),
+        (8, "Export File version 1"),
+        (None, "the chain as a whole"),
+    ]
+    assert "changed after it was sealed" in state.breaks[0].why
+    assert "missing from the document store" in state.breaks[3].why
+    assert not state.documents[str(cmr)].served and state.documents[str(insurance)].served
+    assert not state.export_files[1].served

@@ -800,3 +800,58 @@ async def test_an_order_created_on_the_page_takes_its_currency(stack: Stack):
             order = made.headers["location"].rsplit("/", 1)[1]
         shown = (await client.get(f"/orders/{order}")).json()
     assert shown["totalAmount"] == {"value": 1_850_000, "currency": "JPY"}
+
+
+# ----- the order's sealed evidence -----
+
+
+def _documents_table(page: str) -> str:
+    return page.split('id="documents"', 1)[1].split("</table>", 1)[0]
+
+
+async def test_the_order_page_says_which_document_breaks_its_evidence_chain(stack: Stack):
+    """GET .../evidence answers BROKEN when a document's stored bytes no longer hash to what
+    was sealed. The order page, where staff read and download the same documents, said
+    nothing and linked the tampered file as usual (whose download then failed unexplained)."""
+    from store.documents import DocumentStore
+
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        uploaded = await client.upload(
+            f"/orders/{order}/transport/documents",
+            "TRANSPORT_CMR",
+            "CARRIER",
+            "Speedy Trans",
+            file_name="cmr-speedy.pdf",
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        document = uploaded.json()
+        path = DocumentStore(stack.settings.effective_document_store_dir).path(document["sha256"])
+        original = path.read_bytes()
+        async with web_session(stack) as (web, _token):
+            intact = await web.get(f"/app/orders/{order}")
+            path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+            try:
+                evidence = (await client.get(f"/orders/{order}/evidence")).json()
+                broken = await web.get(f"/app/orders/{order}")
+                download = await web.get(f"/app/orders/{order}/documents/{document['uuid']}")
+            finally:
+                path.write_bytes(original)
+            restored = await web.get(f"/app/orders/{order}")
+    assert evidence["status"] == "BROKEN", evidence
+    assert (
+        "Evidence chain intact" in intact.text and 'role="alert" id="evidence"' not in intact.text
+    )
+    alarm = broken.text.split('id="evidence"', 1)[1].split("</section>", 1)[0]
+    [seq] = [b["seq"] for b in evidence["breaks"]]
+    assert "The evidence chain is broken" in alarm
+    assert "the document cmr-speedy.pdf (TRANSPORT_CMR)" in alarm and f"entry {seq}" in alarm
+    assert "changed after it was sealed" in alarm
+    row = _documents_table(broken.text).split("cmr-speedy.pdf", 1)[1].split("</tr>", 1)[0]
+    assert "changed after it was sealed" in row
+    assert f"/documents/{document['uuid']}" not in _documents_table(broken.text)  # not offered
+    assert download.status_code == 409 and "not served as evidence" in download.text
+    assert "Evidence chain intact" in restored.text
+    assert f"/documents/{document['uuid']}" in _documents_table(restored.text)

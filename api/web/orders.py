@@ -60,8 +60,10 @@ from api.web.core import (
     values,
     whole_number,
 )
+from api.web.evidence import chain_state
 from store.buyers.buyers import ibans_seen_besides
 from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
+from store.documents import BlobCorrupted, BlobNotFound, DocumentStore
 from store.identity.queries import partners_of_organization
 from store.models import (
     Buyer,
@@ -70,6 +72,7 @@ from store.models import (
     Organization,
     Partner,
 )
+from store.orders.evidence import verify_order
 from store.orders.queries import (
     OrderListFilter,
     order_document,
@@ -359,6 +362,10 @@ async def _order_page(
         ],
     )
     settings = app_settings(request)
+    async with database(request).session() as session:
+        verification, _ = await verify_order(
+            session, row, DocumentStore(settings.effective_document_store_dir)
+        )
     return render(
         request,
         "order.html",
@@ -375,6 +382,7 @@ async def _order_page(
         export_file=row.export_file,
         exports=history.export_files,
         documents=history.documents,
+        evidence=chain_state(verification, history.documents),
         timeline=entries,
         workflow_url=(
             f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}"
@@ -734,7 +742,20 @@ async def document_download(
     found = await order_document(database(request), loaded.row.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    return await document_content_response(app_settings(request), found, request)
+    try:
+        return await document_content_response(app_settings(request), found, request)
+    except BlobCorrupted:
+        raise Problem(
+            "conflict",
+            f"The stored file of {found.file_name} is no longer the one sealed when it was "
+            "added: it is not served as evidence. Restore it from the backup.",
+        ) from None
+    except BlobNotFound:
+        raise Problem(
+            "not-found",
+            f"The file of {found.file_name} is missing from the document store. "
+            "Restore it from the backup.",
+        ) from None
 
 
 @router.get("/{uuid}/export-file/{version}")

@@ -22,12 +22,13 @@ document store, and names the first entry that breaks it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import rfc8785
 from sqlalchemy import bindparam, insert, select
@@ -145,11 +146,17 @@ async def entries_of(session: AsyncSession, order_id: int) -> list[EvidenceEntry
     )
 
 
+# What a break means, for those who read it without the hashes: an entry's stored file was
+# changed or is gone, an entry was altered or removed, or the chain's end is not the recorded one
+BreakCause = Literal["FILE_CHANGED", "FILE_MISSING", "ENTRY_ALTERED", "ENTRY_MISSING", "HEAD"]
+
+
 @dataclass
 class Break:
     seq: int | None  # None: the chain as a whole (its head)
     key: str | None
     reason: str
+    cause: BreakCause = "ENTRY_ALTERED"
 
     def __str__(self) -> str:
         where = f"entry {self.seq} ({self.key})" if self.seq is not None else "the head"
@@ -187,7 +194,8 @@ def verify_chain(
     for expected_seq, entry in enumerate(entries, start=1):
         here = (entry.seq, entry.key)
         if entry.seq != expected_seq:
-            breaks.append(Break(*here, f"expected entry {expected_seq}: an entry is missing"))
+            said = f"expected entry {expected_seq}: an entry is missing"
+            breaks.append(Break(*here, said, "ENTRY_MISSING"))
         if entry.prev_hash != head:
             breaks.append(Break(*here, "its prev_hash is not the previous entry's hash"))
         raw = entry.payload.encode("utf-8")
@@ -207,29 +215,29 @@ def verify_chain(
             if read_blob is not None and entry.kind in _BLOB_KINDS:
                 problem = _blob_problem(read_blob, str(payload.get("sha256")))
                 if problem:
-                    breaks.append(Break(*here, problem))
+                    breaks.append(Break(*here, *problem))
         head = entry.hash
     computed = head if entries else None
     if recorded_head != computed:
         said = f"the order records head {recorded_head}, the entries give {computed}"
-        breaks.append(Break(None, None, said))
+        breaks.append(Break(None, None, said, "HEAD"))
     if witness_head is not None and witness_head != computed:
         said = f"the workflow holds head {witness_head}, the entries give {computed}"
-        breaks.append(Break(None, None, said))
+        breaks.append(Break(None, None, said, "HEAD"))
     return Verification(len(entries), computed, recorded_head, breaks, witness_head)
 
 
-def _blob_problem(read_blob: Callable[[str], bytes], sha256: str) -> str | None:
+def _blob_problem(read_blob: Callable[[str], bytes], sha256: str) -> tuple[str, BreakCause] | None:
     try:
         data = read_blob(sha256)
     except BlobNotFound:
-        return f"the stored bytes {sha256} are missing"
+        return f"the stored bytes {sha256} are missing", "FILE_MISSING"
     except BlobCorrupted:
-        return f"the stored bytes no longer hash to {sha256}"
+        return f"the stored bytes no longer hash to {sha256}", "FILE_CHANGED"
     except ValueError:
-        return f"it names no valid sha256 ({sha256})"
+        return f"it names no valid sha256 ({sha256})", "ENTRY_ALTERED"
     if hashlib.sha256(data).hexdigest() != sha256:
-        return f"the stored bytes no longer hash to {sha256}"
+        return f"the stored bytes no longer hash to {sha256}", "FILE_CHANGED"
     return None
 
 
@@ -240,7 +248,12 @@ async def verify_order(
     witness_head: str | None = None,
 ) -> tuple[Verification, list[EvidenceEntry]]:
     entries = await entries_of(session, order.id)
-    verification = verify_chain(
-        entries, order.evidence_head, documents.get if documents else None, witness_head
+    # reading and hashing every stored file is blocking work: off the event loop
+    verification = await asyncio.to_thread(
+        verify_chain,
+        entries,
+        order.evidence_head,
+        documents.get if documents else None,
+        witness_head,
     )
     return verification, entries
