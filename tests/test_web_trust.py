@@ -37,7 +37,7 @@ from store.orders.queries import order_matches
 from store.payments.queries import invoice_matches
 from store.queries import contains, contains_identifier
 from tests.conftest import Stack
-from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row, statement_paying
 from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import audited, web_session
@@ -855,3 +855,45 @@ async def test_the_order_page_says_which_document_breaks_its_evidence_chain(stac
     assert download.status_code == 409 and "not served as evidence" in download.text
     assert "Evidence chain intact" in restored.text
     assert f"/documents/{document['uuid']}" in _documents_table(restored.text)
+
+
+async def test_the_documents_table_says_which_vehicles_and_countries_each_paper_covers(
+    stack: Stack,
+):
+    """The rules judge a paper per vehicle and by the countries it states (DocumentOut
+    ``vins``, absent: all; ``originCountry``, ``destinationCountry``). On a two-VIN order the
+    documents table showed a CMR for one vehicle, delivered to France, exactly as a paper
+    covering both that states no country."""
+    vin_a, vin_b = "WVWZZZ1KZAW000031", "WVWZZZ1KZAW000032"
+    tenant, http = await seller_session(stack, allow_multi_vin_orders=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        vins = [
+            {"vin": vin, "brand": "VW", "model": "Golf", "purchaseAmount": money(TOTAL // 2)}
+            for vin in (vin_a, vin_b)
+        ]
+        order = (await client.order(await client.buyer(), vins=vins))["uuid"]
+        path = f"/orders/{order}/transport/documents"
+        cmr = await client.upload(
+            path,
+            "TRANSPORT_CMR",
+            "CARRIER",
+            "Speedy Trans GmbH",
+            file_name="cmr-second.pdf",
+            vins=vin_b,
+            originCountry="DE",
+            destinationCountry="FR",
+        )
+        policy = await client.upload(
+            path, "TRANSPORT_INSURANCE_POLICY", "INSURER", "Allsafe AG", file_name="policy.pdf"
+        )
+        assert cmr.status_code == policy.status_code == 201, (cmr.text, policy.text)
+        async with web_session(stack) as (web, _token):
+            page = await web.get(f"/app/orders/{order}")
+    assert page.status_code == 200
+    table = _documents_table(page.text)
+    cmr_row = table.split("cmr-second.pdf", 1)[0].rsplit("<tr", 1)[1]
+    policy_row = table.split("policy.pdf", 1)[0].rsplit("<tr", 1)[1]
+    assert vin_b in cmr_row and vin_a not in cmr_row and "DE → FR" in cmr_row
+    assert "all vehicles" in policy_row and "not stated" in policy_row
+    assert seller_today().isoformat() in cmr_row  # the date the paper bears
