@@ -37,7 +37,7 @@ from store.models import (
 )
 from store.web import AuditEntry
 from tests.conftest import Stack, make_tenant, serving
-from tests.order_flow import OrderClient, key, pdf, seller_session
+from tests.order_flow import OrderClient, key, pdf, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_payment_orders import accepted_order, make_seller
@@ -851,6 +851,43 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     entry = await audited(stack, "order.redecide", order)
     assert entry is not None and entry.after["reason"] == "CMR corrected"
     assert entry.username != "someone else"  # the acting staff member is the session's
+
+
+async def test_a_final_order_offers_only_the_forms_the_workflow_still_takes(stack: Stack):
+    """Delivered and decided, an order refuses every correction but its final invoice's
+    (409 "The order is final"). Its page still offered the preliminary invoice's and the
+    payment's corrections and the order's edit form, each Save a refusal the operator could
+    not foresee; it now offers the final invoice, documents and the re-decision only."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}")
+            version = re.search(r'id="order-version">(\d+)<', page.text)
+            assert version, page.text
+            # what the edit form would send: the workflow refuses it
+            refused = await web.post(
+                f"/app/orders/{order}/edit",
+                data={"csrf_token": token, "version": version[1], "purchaseDate": "2026-01-02"},
+            )
+            final = await web.post(
+                f"/app/orders/{order}/final-invoice",
+                data={
+                    "csrf_token": token,
+                    "invoiceNumber": "FIN-7",
+                    "invoiceDate": seller_today().isoformat(),
+                    "amount": "18,500.00",
+                },
+            )
+            after = await web.get(f"/app/orders/{order}")
+    assert refused.status_code == 409 and "The order is final" in refused.text
+    offered = set(re.findall(r'<form[^>]*id="([\w-]+)"', page.text))
+    assert offered == {"final-invoice", "documents-upload", "regenerate-export", "redecide"}
+    assert "The order is final" in page.text and "the final invoice may follow" in page.text
+    assert final.status_code == 303, final.text
+    assert set(re.findall(r'<form[^>]*id="([\w-]+)"', after.text)) == offered - {"final-invoice"}
 
 
 async def test_a_redecision_judges_the_buyer_as_it_is_now(stack: Stack):

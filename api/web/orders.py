@@ -397,7 +397,15 @@ async def _order_page(
         form=form or {},
         conflict=conflict,
         cancellable=CANCELLABLE,
+        final_order=order_is_final(row),
     )
+
+
+def order_is_final(row: Order) -> bool:
+    """Delivered and decided: the workflow refuses every command but the final invoice's, a
+    document's, a regeneration and a re-decision ("The order is final", ``_require_open``), so
+    the page offers no other form."""
+    return row.transport.get("delivery") is not None and bool(row.compliance.get("decision"))
 
 
 # ----- commands: each reads its form, builds the API's command with source WEB_APP -----
