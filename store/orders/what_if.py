@@ -70,7 +70,13 @@ def _moment(value: str | None) -> datetime | None:
 
 
 async def _facts(
-    session: AsyncSession, order: Order, buyer: Buyer, partner: Partner, today: date, policy: Any
+    session: AsyncSession,
+    order: Order,
+    buyer: Buyer,
+    partner: Partner,
+    today: date,
+    policy: Any,
+    now: datetime | None = None,
 ) -> rules.ComplianceFacts:
     kyc = kyc_facts(buyer, await active_kyc_document_types(session, buyer.id))
     end = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
@@ -96,6 +102,7 @@ async def _facts(
     payment = order.payment
     return rules.ComplianceFacts(
         today=today,
+        now=now,
         seller_country=partner.country,
         seller_name=partner.name,
         seller_vat_number=partner.vat_number,
@@ -214,7 +221,11 @@ async def what_if(
     document's or a VIES answer's too, as its changes record them (the order's ``updatedAt``
     moves only with what the order resource shows)."""
     policy = policy or rules.Policy()
-    today = today or datetime.now(UTC).date()
+    # judged now, an order is judged at this moment, as its workflow would judge it; judged on
+    # a given day, on that UTC day
+    moment = datetime.now(UTC) if today is None else None
+    day = moment.date() if moment is not None else today
+    assert day is not None
     query = (
         select(Order, Buyer, Partner)
         .join(Buyer, Buyer.id == Order.buyer_id)
@@ -233,8 +244,9 @@ async def what_if(
     for order, buyer, partner in await session.execute(query):
         compliance = order.compliance or {}
         decided = compliance.get("decision")
-        on = _day(compliance.get("updatedAt")) if decided else today
-        facts = await _facts(session, order, buyer, partner, on or today, policy)
+        on = (_day(compliance.get("updatedAt")) if decided else None) or day
+        at = moment if on == day else None
+        facts = await _facts(session, order, buyer, partner, on, policy, at)
         recorded = (await _decided_under(session, order.id)) or RULE_SET
         held = sorted(b.get("code", "") for b in compliance.get("blockers", []))
         try:
