@@ -67,10 +67,10 @@ SOURCE_OF_FUNDS = doc("PAYMENT_SOURCE_OF_FUNDS_DECLARATION", "BUYER")
 # The buyer's statement names the vehicle and the destination, and is sent as the buyer's.
 NAMING = dict(vins=(VIN,), destination_country="FR", issuer_stated=True)
 PICKUP_DECLARATION = doc("TRANSPORT_PICKUP_DECLARATION", "BUYER", received_on=PICKUP, **NAMING)
-STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", received_on=date(2026, 5, 8), **NAMING)
-GELANGENSBESTAETIGUNG = doc(
-    "NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", received_on=date(2026, 5, 8), **NAMING
-)
+# the buyer's papers of the arrival bear their date of issue: signed and sent two days after it
+SIGNED: dict[str, Any] = dict(document_date=date(2026, 5, 8), received_on=date(2026, 5, 8))
+STATEMENT = doc("BUYER_TRANSPORT_STATEMENT", "BUYER", **SIGNED, **NAMING)
+GELANGENSBESTAETIGUNG = doc("NATIONAL_ARRIVAL_CONFIRMATION", "BUYER", **SIGNED, **NAMING)
 INSURANCE = doc("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz")
 
 # A German dealer sells a 2019 Golf to a French company; a carrier takes it to Lyon.
@@ -2002,6 +2002,57 @@ CHANGED_IN_2026_12_8 += [
         ("Autohaus Schmidt GmbH", "Autohaus Schmidt & Cie"),
     )
 ]
+# each a VALID of 2026.12.7 the law does not accept: the buyer's statement (Art. 45a(1)(b)(i))
+# and the Gelangensbestätigung (§ 17b Abs. 2 Satz 1 Nr. 2 UStDV) open with their date of issue;
+# undated, nothing shows they were written after the arrival, not with the purchase contract
+UNDATED_STATEMENT = replace(STATEMENT, document_date=None)
+UNDATED_GELANGENSBESTAETIGUNG = replace(GELANGENSBESTAETIGUNG, document_date=None)
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "the buyer's statement without its date of issue",
+        change(**BUYER_HIRED, documents=docs(UNDATED_STATEMENT)),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "self-pickup: the buyer's statement without its date of issue",
+        change(
+            **SELF_PICKUP
+            | {
+                "documents": (
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    PICKUP_DECLARATION,
+                    UNDATED_STATEMENT,
+                    CMR,
+                    INSURANCE,
+                )
+            }
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "an undated Gelangensbestätigung beside the CMR",
+        change(documents=docs(UNDATED_GELANGENSBESTAETIGUNG, drop=(FORWARDER_INVOICE,))),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+    Changed(
+        "an undated Gelangensbestätigung proving a self-pickup alone",
+        change(
+            transport__pickup_type="SELF_PICKUP",
+            documents=(INVOICE_PDF, BANK_PROOF, PICKUP_DECLARATION, UNDATED_GELANGENSBESTAETIGUNG),
+            today=date(2026, 7, 1),
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2023,6 +2074,57 @@ def test_what_2026_12_8_still_accepts_as_another_entity(carrier: str):
         )
     )
     assert rollup.compliance_status == "VALID", [b.code for b in rollup.blockers]
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "the buyer's statement dated on the arrival, received two days later",
+            change(**BUYER_HIRED, documents=docs(replace(STATEMENT, document_date=ARRIVED))),
+        ),
+        (
+            "the buyer's statement dated and received on the arrival's day",
+            change(
+                **BUYER_HIRED,
+                documents=docs(replace(STATEMENT, document_date=ARRIVED, received_on=ARRIVED)),
+            ),
+        ),
+        (
+            "a Gelangensbestätigung dated on the arrival, beside the CMR",
+            change(
+                documents=docs(
+                    replace(GELANGENSBESTAETIGUNG, document_date=ARRIVED),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_8_still_accepts_of_the_arrival(name: str, facts: ComplianceFacts):
+    """The buyer's papers dated, and the papers of the arrival received once the arrival's day
+    has begun where the vehicle arrived, count as before."""
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
+
+
+def test_an_undated_buyers_paper_is_asked_for_again_with_its_date():
+    """Like an undated carrier's bill (2026.12.7), an undated statement or Gelangensbestätigung
+    is named under "not counted", with what would make it count."""
+    statement = evaluate(change(**BUYER_HIRED, documents=docs(UNDATED_STATEMENT)))
+    (missing,) = [b for b in statement.blockers if b.code == "BUYER_STATEMENT_MISSING"]
+    assert "not counted: BUYER_TRANSPORT_STATEMENT: undated" in missing.message
+    assert "Send it again with its documentDate" in missing.message
+    confirmation = evaluate(
+        change(documents=docs(UNDATED_GELANGENSBESTAETIGUNG, drop=(FORWARDER_INVOICE,)))
+    )
+    (insufficient,) = [
+        b for b in confirmation.blockers if b.code == "INSUFFICIENT_TRANSPORT_EVIDENCE"
+    ]
+    assert "NATIONAL_ARRIVAL_CONFIRMATION: undated" in insufficient.message
+    assert "Send it again with its documentDate" in insufficient.message
+    national = _outcome(confirmation, "NATIONAL_TRANSPORT_PROOF")
+    assert "not counted: NATIONAL_ARRIVAL_CONFIRMATION: undated" in national.detail
 
 
 @pytest.mark.parametrize(

@@ -1510,7 +1510,13 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
         attested = evidence(PENDING, f"collected by delivery; so far {found}")
     else:
         alternative = f", or {national.name}" if national else ""
-        uncounted = "; ".join([*_uncounted(facts), *_issued_by_no_authority(facts)])
+        uncounted = "; ".join(
+            [
+                *_uncounted(facts),
+                *_issued_by_no_authority(facts),
+                *_national_proofs_uncounted(facts, national),
+            ]
+        )
         attested = evidence(
             PENDING,
             f"the transport of {', '.join(short)} needs two items of evidence from two parties "
@@ -1541,7 +1547,12 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
             national_rule(PASSED, f"{national.name} is attached"),
         ]
     if national:
-        fallback = national_rule(PENDING, f"{national.name} would prove the transport too")
+        not_counted = "; ".join(_national_proofs_uncounted(facts, national))
+        fallback = national_rule(
+            PENDING,
+            f"{national.name} would prove the transport too"
+            + (f"; not counted: {not_counted}" if not_counted else ""),
+        )
     elif origin is None:
         fallback = national_rule(PENDING, "depends on the member state where the transport began")
     else:
@@ -1627,8 +1638,8 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     """Why a paper cannot be the buyer's statement of this transport, or None. The statement
     gives the date and place of arrival (Art. 45a(1)(b)(i)): the pickup declaration, signed
     when the vehicle is taken over, is it only when dated and received on or after the
-    arrival, as the buyer's own statement is."""
-    if why := _not_of_this_transport(facts, doc):
+    arrival, as the buyer's own statement is, which bears its date of issue besides."""
+    if why := _not_of_this_transport(facts, doc) or _undated(doc):
         return why
     arrival = facts.transport.delivery_date
     if (
@@ -1641,6 +1652,23 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
             "and place of arrival the buyer's statement gives"
         )
     return None
+
+
+# The buyer's papers of the arrival whose contents the law opens with their date of issue: the
+# written statement (Art. 45a(1)(b)(i)) and the Gelangensbestätigung (§ 17b Abs. 2 Satz 1 Nr. 2
+# UStDV, its Ausstellungsdatum). Undated, nothing shows one was issued after the arrival it
+# reports rather than in advance, signed with the purchase contract.
+_DATED_BY_LAW = frozenset({BUYER_STATEMENT, "NATIONAL_ARRIVAL_CONFIRMATION"})
+
+
+def _undated(doc: DocumentFacts) -> str | None:
+    """Why a paper the law asks to bear its date of issue proves nothing without one, or None."""
+    if doc.type not in _DATED_BY_LAW or doc.document_date is not None:
+        return None
+    return (
+        "undated: the law asks for its date of issue, and nothing shows it was issued after "
+        "the arrival it reports rather than in advance. Send it again with its documentDate"
+    )
 
 
 def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
@@ -1765,7 +1793,7 @@ def _received_on(
 def _national_proof_for(facts: ComplianceFacts, proof: NationalProof, vin: str) -> bool:
     """The origin state's own proof for the vehicle, from whom that state asks it: the buyer's
     confirmation of arrival is read as the buyer's statement is (its VIN, the destination, sent
-    as the buyer's), and no confirmation of arrival predates the arrival."""
+    as the buyer's, dated), and no confirmation of arrival predates the arrival."""
     return any(
         d.type == proof.document_type
         and (
@@ -1773,9 +1801,30 @@ def _national_proof_for(facts: ComplianceFacts, proof: NationalProof, vin: str) 
             if proof.issuer_type == "BUYER"
             else d.issuer_type == proof.issuer_type and d.vins is not None and vin in d.vins
         )
-        and _not_of_this_transport(facts, d) is None
+        and _not_a_national_proof_of_this_transport(facts, d) is None
         for d in _active(facts.documents)
     )
+
+
+def _not_a_national_proof_of_this_transport(
+    facts: ComplianceFacts, doc: DocumentFacts
+) -> str | None:
+    """Why the origin state's proof is not one of this transport (the Gelangensbestätigung is
+    dated, as the buyer's statement is), or None."""
+    return _not_of_this_transport(facts, doc) or _undated(doc)
+
+
+def _national_proofs_uncounted(facts: ComplianceFacts, proof: NationalProof | None) -> list[str]:
+    """The origin state's proofs sent that are not of this transport, and why: they are asked
+    for again, not dropped unsaid."""
+    if proof is None:
+        return []
+    return [
+        f"{_document_name(d)}: {why}"
+        for d in _active(facts.documents)
+        if d.type == proof.document_type
+        and (why := _not_a_national_proof_of_this_transport(facts, d))
+    ]
 
 
 # Papers that confirm the arrival (Art. 45a(3): the CMR signed at delivery, a confirmation of
