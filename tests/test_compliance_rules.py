@@ -2053,6 +2053,118 @@ CHANGED_IN_2026_12_8 += [
         ("INCOMPLETE", "PENDING", None),
     ),
 ]
+
+# A German dealer sells to a Portuguese company: the vehicle arrives in Porto on 6 May (ARRIVED)
+TO_PORTUGAL: dict[str, Any] = dict(
+    buyer__country="PT",
+    buyer__vat_number="PT501964843",
+    buyer__name="Auto Porto Lda",
+    transport__delivery_country="PT",
+)
+# 22:30 UTC on 5 May: 00:30 on the 6th in Germany, still 23:30 on the 5th in Porto
+EVE_IN_PORTO = datetime(2026, 5, 5, 22, 30, tzinfo=UTC)
+# 21:30 UTC on 5 May: 00:30 on the 6th in Greece, still 23:30 on the 5th in Germany
+ARRIVAL_DAY_IN_GREECE = datetime(2026, 5, 5, 21, 30, tzinfo=UTC)
+TO_GREECE: dict[str, Any] = dict(
+    buyer__country="EL",
+    buyer__vat_number="EL094014201",
+    buyer__name="Auto Athina AE",
+    transport__delivery_country="GR",
+)
+
+
+def received(paper: DocumentFacts, moment: datetime, **more: Any) -> DocumentFacts:
+    return replace(paper, received_on=moment.date(), received_at=moment, **more)
+
+
+def notary(destination: str) -> DocumentFacts:
+    """A notary's confirmation of the arrival (Art. 45a(3)(b)(ii))."""
+    return doc(
+        "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+        "NOTARY",
+        "Cartório Notarial Silva",
+        issuer_stated=True,
+        destination_country=destination,
+    )
+
+
+# In Portugal: a paper of the arrival received before the arrival's day began where the vehicle
+# arrived was written before it (2026.12.2), though that day had begun in Germany; 2026.12.7
+# read its receipt on the origin's clock. Each a VALID of 2026.12.7 the law does not accept.
+IN_PORTO: dict[str, Any] = dict(destination_country="PT")
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "to Portugal: a notary's confirmation received at 23:30 on the eve of the arrival there",
+        change(
+            **TO_PORTUGAL,
+            documents=docs(received(notary("PT"), EVE_IN_PORTO), drop=(FORWARDER_INVOICE,)),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "to Portugal: the buyer's statement dated the arrival, received on its eve there",
+        change(
+            **TO_PORTUGAL,
+            **BUYER_HIRED,
+            documents=docs(received(STATEMENT, EVE_IN_PORTO, document_date=ARRIVED, **IN_PORTO)),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "to Portugal: the pickup declaration as the statement, received on the arrival's eve",
+        change(
+            **TO_PORTUGAL,
+            **SELF_PICKUP
+            | {
+                "documents": (
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    received(PICKUP_DECLARATION, EVE_IN_PORTO, **IN_PORTO),
+                    CMR,
+                    INSURANCE,
+                )
+            },
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "to Portugal: a Gelangensbestätigung dated the arrival, received on its eve there",
+        change(
+            **TO_PORTUGAL,
+            transport__pickup_type="SELF_PICKUP",
+            documents=(
+                INVOICE_PDF,
+                BANK_PROOF,
+                replace(PICKUP_DECLARATION, **IN_PORTO),
+                received(GELANGENSBESTAETIGUNG, EVE_IN_PORTO, document_date=ARRIVED, **IN_PORTO),
+            ),
+            today=date(2026, 7, 1),
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+    # and the other way, an INCOMPLETE of 2026.12.7: in Greece the arrival's day begins an hour
+    # before Germany's, and a paper received in its first hour there may well be of the arrival
+    Changed(
+        "to Greece: a notary's confirmation received at 00:30 on the arrival's day there",
+        change(
+            **TO_GREECE,
+            documents=docs(
+                received(notary("GR"), ARRIVAL_DAY_IN_GREECE), drop=(FORWARDER_INVOICE,)
+            ),
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        ("VALID", "PASSED", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2099,6 +2211,61 @@ def test_what_2026_12_8_still_accepts_as_another_entity(carrier: str):
                 )
             ),
         ),
+        (
+            "to Portugal: a notary's confirmation received at 00:30 on the arrival's day there",
+            change(
+                **TO_PORTUGAL,
+                documents=docs(
+                    received(notary("PT"), EVE_IN_PORTO + timedelta(hours=1)),
+                    drop=(FORWARDER_INVOICE,),
+                ),
+            ),
+        ),
+        (
+            "to Portugal: the buyer's statement received at 00:30 on the arrival's day there",
+            change(
+                **TO_PORTUGAL,
+                **BUYER_HIRED,
+                documents=docs(
+                    received(
+                        STATEMENT,
+                        EVE_IN_PORTO + timedelta(hours=1),
+                        document_date=ARRIVED,
+                        **IN_PORTO,
+                    )
+                ),
+            ),
+        ),
+        (
+            "to Portugal: a Gelangensbestätigung received at 00:30 on the arrival's day there",
+            change(
+                **TO_PORTUGAL,
+                transport__pickup_type="SELF_PICKUP",
+                documents=(
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    replace(PICKUP_DECLARATION, **IN_PORTO),
+                    received(
+                        GELANGENSBESTAETIGUNG,
+                        EVE_IN_PORTO + timedelta(hours=1),
+                        document_date=ARRIVED,
+                        **IN_PORTO,
+                    ),
+                ),
+                today=date(2026, 7, 1),
+            ),
+        ),
+        (
+            "to France: a notary's confirmation received at 00:30 on the arrival's day there",
+            change(documents=docs(received(notary("FR"), EVE_IN_PORTO), drop=(FORWARDER_INVOICE,))),
+        ),
+        (
+            "to France: the buyer's statement received at 00:30 on the arrival's day there",
+            change(
+                **BUYER_HIRED,
+                documents=docs(received(STATEMENT, EVE_IN_PORTO, document_date=ARRIVED)),
+            ),
+        ),
     ],
 )
 def test_what_2026_12_8_still_accepts_of_the_arrival(name: str, facts: ComplianceFacts):
@@ -2106,6 +2273,33 @@ def test_what_2026_12_8_still_accepts_of_the_arrival(name: str, facts: Complianc
     has begun where the vehicle arrived, count as before."""
     rollup = evaluate(facts)
     assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [EVE_IN_PORTO - timedelta(hours=2, minutes=30), EVE_IN_PORTO],
+    ids=["20:00 UTC", "22:30 UTC"],
+)
+def test_papers_received_before_the_arrival_day_began_in_portugal_prove_no_arrival(
+    moment: datetime,
+):
+    """At 20:00 UTC the eve of the arrival is the eve in Germany too; at 22:30 UTC only in
+    Porto, where the vehicle arrived on 6 May: neither paper counts."""
+    confirmed = evaluate(
+        change(
+            **TO_PORTUGAL,
+            documents=docs(received(notary("PT"), moment), drop=(FORWARDER_INVOICE,)),
+        )
+    )
+    assert "INSUFFICIENT_TRANSPORT_EVIDENCE" in {b.code for b in confirmed.blockers}
+    stated = evaluate(
+        change(
+            **TO_PORTUGAL,
+            **BUYER_HIRED,
+            documents=docs(received(STATEMENT, moment, document_date=ARRIVED, **IN_PORTO)),
+        )
+    )
+    assert "BUYER_STATEMENT_MISSING" in {b.code for b in stated.blockers}
 
 
 def test_an_undated_buyers_paper_is_asked_for_again_with_its_date():

@@ -1645,7 +1645,7 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     if (
         doc.type == "TRANSPORT_PICKUP_DECLARATION"
         and arrival is not None
-        and _dated_or_received_before(facts, doc, arrival, None)
+        and _dated_or_received_before(facts, doc, arrival, _arrived_in(facts, doc, None))
     ):
         return (
             f"dated or received before the delivery on {arrival}, so it cannot state the date "
@@ -1869,7 +1869,8 @@ def _not_of_this_transport(
     ``_BILLED_AHEAD_DAYS`` before the pickup), or a warehouse keeper's receipt or confirmation of
     arrival that does not place the warehouse in a member state. It contradicts the milestones
     rather than proving them; a paper that still holds is sent again. ``received_in`` is the
-    member state whose day a receipt falls on, where the transport began by default."""
+    member state whose day a receipt falls on, by default where the transport began for the
+    pickup and where it ended for the arrival."""
     transport = facts.transport
     if doc.type not in _TRANSPORT_PAPERS:
         return None
@@ -1882,7 +1883,13 @@ def _not_of_this_transport(
         if (
             doc.type in papers
             and day is not None
-            and _dated_or_received_before(facts, doc, day, received_in)
+            and _dated_or_received_before(
+                facts,
+                doc,
+                day,
+                # the pickup's day is the origin's, the delivery's the destination's
+                received_in if milestone == "pickup" else _arrived_in(facts, doc, received_in),
+            )
         ):
             return f"dated or received before the {milestone} on {day}, so it cannot attest it"
     sold, arrived, dated = facts.order.purchase_date, transport.delivery_date, doc.document_date
@@ -1926,6 +1933,18 @@ def _dated_or_received_before(
 ) -> bool:
     dated = doc.document_date is not None and doc.document_date < day
     return dated or _received_on(facts, doc, received_in) < day
+
+
+def _arrived_in(facts: ComplianceFacts, doc: DocumentFacts, received_in: str | None) -> str | None:
+    """The member state on whose day a paper's receipt is set against the arrival: the delivery
+    date is a day of where the transport ended (where it began while that is not stated), as
+    ``_movement`` reads it, so a paper received at 23:30 in Porto was written before an arrival
+    in Porto the next day, though that day had begun in Germany. ``received_in`` when given
+    (the papers that state where the transport ended cannot ask it); a paper without a receipt
+    time has its day already."""
+    if received_in is not None or doc.received_at is None:
+        return received_in
+    return _destination(facts) or _origin(facts) or facts.seller_country
 
 
 def _a_warehouse_keepers(doc: DocumentFacts) -> bool:
