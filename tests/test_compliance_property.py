@@ -116,6 +116,17 @@ OTHER_DOCUMENTS = frozenset(
 # Art. 45a(3)(b)(ii): official documents issued by a public authority, such as a notary.
 AUTHORITY_DOCUMENT = "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT"
 AUTHORITIES = ("PUBLIC_AUTHORITY", "NOTARY")
+# The papers Art. 45a(3) names by who issues them, and who does: (a) an invoice from the
+# forwarder (a carrier's, by issuer type); (b)(i) bank documents proving payment for the
+# transport, an insurance policy; (b)(ii) a public authority's; (b)(iii) a warehouse keeper's
+# receipt.
+ISSUED_BY = {
+    "TRANSPORT_FORWARDER_INVOICE": ("CARRIER",),
+    "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT": ("BANK",),
+    "TRANSPORT_INSURANCE_POLICY": ("INSURER",),
+    AUTHORITY_DOCUMENT: AUTHORITIES,
+    "TRANSPORT_WAREHOUSE_RECEIPT": ("WAREHOUSE_KEEPER",),
+}
 ARRIVAL_CONFIRMATION = "TRANSPORT_CONFIRMATION_OF_ARRIVAL"
 ARRIVAL_CONFIRMED_BY = {
     "CARRIER": "a",
@@ -334,11 +345,11 @@ def concerns(doc: DocumentFacts, vin: str) -> bool:
 
 def evidence_list(doc: DocumentFacts) -> str | None:
     """Which list of Art. 45a(3) a paper belongs to: (a) transport documents, (b) others; a
-    confirmation of arrival by who issued it, a public authority's document only from one."""
+    confirmation of arrival by who issued it, a paper named by its issuer only from one."""
+    if doc.issuer_type not in ISSUED_BY.get(doc.type, (doc.issuer_type,)):
+        return None
     if doc.type in TRANSPORT_DOCUMENTS:
         return "a"
-    if doc.type == AUTHORITY_DOCUMENT and doc.issuer_type not in AUTHORITIES:
-        return None
     if doc.type in OTHER_DOCUMENTS:
         return "b"
     if doc.type == ARRIVAL_CONFIRMATION:
@@ -686,9 +697,7 @@ def evidence_pair(draw, pool: dict[str, Entity]) -> list[Issued]:
         draw,
         sorted(ARRIVAL_CONFIRMED_BY)
         if other_type == ARRIVAL_CONFIRMATION
-        else AUTHORITIES
-        if other_type == AUTHORITY_DOCUMENT
-        else ("CARRIER", "INSURER", "BANK", "WAREHOUSE_KEEPER", "OTHER"),
+        else ISSUED_BY.get(other_type, ("CARRIER", "OTHER")),
     )
     first_type = pick(draw, sorted(TRANSPORT_DOCUMENTS), "TRANSPORT_CMR")
     return [

@@ -1364,7 +1364,7 @@ CHANGED += [replace(c, rule_sets=("2026.12.3", "2026.12.4")) for c in CHANGED_IN
 SOLD = date(2026, 4, 20)
 A_YEAR_BEFORE = date(2025, 1, 10)
 WAREHOUSE = doc(
-    "TRANSPORT_WAREHOUSE_RECEIPT", "WAREHOUSE", "Entrepôts Rhône SA", received_on=ARRIVED
+    "TRANSPORT_WAREHOUSE_RECEIPT", "WAREHOUSE_KEEPER", "Entrepôts Rhône SA", received_on=ARRIVED
 )
 # each a VALID of 2026.12.4 that the law does not accept
 CHANGED_IN_2026_12_5 = [
@@ -2165,6 +2165,38 @@ CHANGED_IN_2026_12_8 += [
         ("VALID", "PASSED", None),
     ),
 ]
+
+
+def list_paper(type_: str, issuer: str, name: str, **more: Any) -> DocumentFacts:
+    """A list paper of the arrival's day, in place of the forwarder's invoice."""
+    return doc(type_, issuer, name, document_date=ARRIVED, received_on=ARRIVED, **more)
+
+
+# each a VALID of 2026.12.7 that the law does not accept: a paper the law names by its issuer
+# (Art. 45a(3)(a) and (b)) sent as issued by someone who issues no such paper
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        f"a {type_} sent as issued by {issuer}",
+        change(
+            documents=docs(
+                list_paper(type_, issuer, "Garage Martin SARL", issuer_stated=True, **more),
+                drop=(FORWARDER_INVOICE,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    )
+    for type_, issuer, more in (
+        ("TRANSPORT_FORWARDER_INVOICE", "OTHER", {}),
+        ("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "OTHER", {}),
+        ("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "CARRIER", {}),
+        ("TRANSPORT_INSURANCE_POLICY", "OTHER", {}),
+        ("TRANSPORT_INSURANCE_POLICY", "BANK", {}),
+        ("TRANSPORT_WAREHOUSE_RECEIPT", "OTHER", {"destination_country": "FR"}),
+        ("TRANSPORT_WAREHOUSE_RECEIPT", "CARRIER", {"destination_country": "FR"}),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2336,6 +2368,99 @@ def test_a_delivery_dated_a_day_not_yet_begun_where_it_arrived_waits(
     )
     assert rollup.compliance_status == "INCOMPLETE"
     assert "DELIVERY_DATED_AHEAD" in {b.code for b in rollup.blockers}
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        *(
+            (
+                f"a {type_} sent as issued by {issuer}",
+                change(
+                    documents=docs(
+                        list_paper(type_, issuer, name, issuer_stated=True, **more),
+                        drop=(FORWARDER_INVOICE,),
+                    )
+                ),
+            )
+            for type_, issuer, name, more in (
+                ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier", {}),
+                ("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "BNP Paribas", {}),
+                ("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz", {}),
+                (
+                    "TRANSPORT_WAREHOUSE_RECEIPT",
+                    "WAREHOUSE_KEEPER",
+                    "Entrepôts Rhône SA",
+                    {"destination_country": "FR"},
+                ),
+                ("TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT", "NOTARY", "Maître Roux", {}),
+            )
+        ),
+        *(
+            # sent without issuerType: the upload takes the type's issuer (the API's default)
+            (
+                f"a {type_} sent without issuerType",
+                change(
+                    documents=docs(
+                        list_paper(type_, issuer, name, **more), drop=(FORWARDER_INVOICE,)
+                    )
+                ),
+            )
+            for type_, issuer, name, more in (
+                ("TRANSPORT_FORWARDER_INVOICE", "CARRIER", "Spedition Meier", {}),
+                ("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "BANK", "BNP Paribas", {}),
+                ("TRANSPORT_INSURANCE_POLICY", "INSURER", "Allianz", {}),
+                (
+                    "TRANSPORT_WAREHOUSE_RECEIPT",
+                    "WAREHOUSE_KEEPER",
+                    "Entrepôts Rhône SA",
+                    {"destination_country": "FR"},
+                ),
+            )
+        ),
+        (
+            "a forwarder's invoice and a bank's payment for the transport beside the CMR",
+            change(
+                documents=docs(
+                    list_paper(
+                        "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT",
+                        "BANK",
+                        "BNP Paribas",
+                        issuer_stated=True,
+                    )
+                )
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_8_still_accepts_list_papers_from_their_issuers(
+    name: str, facts: ComplianceFacts
+):
+    """A paper of the lists counts from whoever issues such papers, stated or the type's."""
+    assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("type_", "issuer", "who"),
+    [
+        ("TRANSPORT_FORWARDER_INVOICE", "OTHER", "not by a carrier or forwarder (CARRIER"),
+        ("TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT", "CARRIER", "not by a bank"),
+        ("TRANSPORT_INSURANCE_POLICY", "OTHER", "not by an insurer"),
+        ("TRANSPORT_WAREHOUSE_RECEIPT", "OTHER", "not by a warehouse keeper"),
+    ],
+)
+def test_a_list_paper_from_who_issues_no_such_paper_says_why_it_is_not_counted(
+    type_: str, issuer: str, who: str
+):
+    """The blocker names the paper and who issues such papers, so it can be sent again."""
+    paper = list_paper(
+        type_, issuer, "Garage Martin SARL", issuer_stated=True, destination_country="FR"
+    )
+    facts = change(documents=docs(paper, drop=(FORWARDER_INVOICE,)))
+    (blocker,) = [
+        b for b in evaluate(facts).blockers if b.code == "INSUFFICIENT_TRANSPORT_EVIDENCE"
+    ]
+    assert f"sent as issued by {issuer}, {who}" in blocker.message
 
 
 @pytest.mark.parametrize(

@@ -137,10 +137,33 @@ _ARRIVAL_CONFIRMATION_LIST = {
     "NOTARY": "b",
     "WAREHOUSE_KEEPER": "b",
 }
-# Art. 45a(3)(b)(ii): "official documents issued by a public authority, such as a notary": a
-# public authority's document is one only from an authority (the upload's issuerType, by
-# default the authority)
-_AUTHORITIES = frozenset({"PUBLIC_AUTHORITY", "NOTARY"})
+# Who issues each paper of the lists that is named for its issuer, and the law naming it: a
+# paper of the type is one only from them (the upload's issuerType, by default the type's
+# issuer); sent as another's (a garage's "bank payment") it is no such paper
+_ISSUED_BY: dict[str, tuple[frozenset[str], str]] = {
+    # no issuer type tells a forwarder from a carrier: the forwarder's is CARRIER
+    "TRANSPORT_FORWARDER_INVOICE": (
+        frozenset({"CARRIER"}),
+        "a carrier or forwarder (CARRIER; Art. 45a(3)(a): an invoice from the forwarder)",
+    ),
+    "TRANSPORT_BANK_PAYMENT_FOR_TRANSPORT": (
+        frozenset({"BANK"}),
+        "a bank (Art. 45a(3)(b)(i): bank documents proving payment for the transport)",
+    ),
+    "TRANSPORT_INSURANCE_POLICY": (
+        frozenset({"INSURER"}),
+        "an insurer (Art. 45a(3)(b)(i): an insurance policy)",
+    ),
+    _PUBLIC_AUTHORITY_DOCUMENT: (
+        frozenset({"PUBLIC_AUTHORITY", "NOTARY"}),
+        "a public authority or a notary (Art. 45a(3)(b)(ii): official documents issued by a "
+        "public authority, such as a notary)",
+    ),
+    _WAREHOUSE_RECEIPT: (
+        frozenset({"WAREHOUSE_KEEPER"}),
+        "a warehouse keeper (Art. 45a(3)(b)(iii): a receipt issued by a warehouse keeper)",
+    ),
+}
 _NOT_INDEPENDENT = frozenset({"SELLER", "BUYER"})
 BUYER_STATEMENT = "BUYER_TRANSPORT_STATEMENT"
 # The papers of the transport: the evidence lists', the buyer's statements and the national
@@ -1513,7 +1536,7 @@ def _transport_evidence(facts: ComplianceFacts) -> list[RuleOutcome]:
         uncounted = "; ".join(
             [
                 *_uncounted(facts),
-                *_issued_by_no_authority(facts),
+                *_issued_by_another(facts),
                 *_national_proofs_uncounted(facts, national),
             ]
         )
@@ -2055,14 +2078,21 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     return reasons
 
 
-def _issued_by_no_authority(facts: ComplianceFacts) -> list[str]:
-    """The public authority's documents sent as issued by someone else, which no list takes."""
+def _issued_by_another(facts: ComplianceFacts) -> list[str]:
+    """The list papers sent as issued by someone who issues no such paper, which no list
+    takes."""
     return [
-        f"{_document_name(d)}: sent as issued by {d.issuer_type}, not by a public authority or "
-        "a notary (Art. 45a(3)(b))"
+        f"{_document_name(d)}: sent as issued by {d.issuer_type}, not by {_ISSUED_BY[d.type][1]}"
         for d in _active(facts.documents)
-        if d.type == _PUBLIC_AUTHORITY_DOCUMENT and d.issuer_type not in _AUTHORITIES
+        if not _issued_by_its_issuer(d)
     ]
+
+
+def _issued_by_its_issuer(doc: DocumentFacts) -> bool:
+    """Whether a paper named for its issuer (a bank's payment, a public authority's
+    document, ...) was sent as issued by one; any other paper is."""
+    issuers = _ISSUED_BY.get(doc.type)
+    return issuers is None or doc.issuer_type in issuers[0]
 
 
 def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
@@ -2109,10 +2139,10 @@ def _is_seller_or_buyer(
 
 
 def _evidence_list(doc: DocumentFacts) -> str | None:
+    if not _issued_by_its_issuer(doc):
+        return None
     if doc.type in _LIST_A_TYPES:
         return "a"
-    if doc.type == _PUBLIC_AUTHORITY_DOCUMENT and doc.issuer_type not in _AUTHORITIES:
-        return None
     if doc.type in _LIST_B_TYPES:
         return "b"
     if doc.type == _ARRIVAL_CONFIRMATION:
