@@ -2197,6 +2197,26 @@ CHANGED_IN_2026_12_8 += [
         ("TRANSPORT_WAREHOUSE_RECEIPT", "CARRIER", {"destination_country": "FR"}),
     )
 ]
+# an export to the Canary Islands (outside the EU's VAT territory, Art. 6): at the evidence
+# deadline
+TO_LAS_PALMAS = change(
+    transport__delivery_country="ES",
+    transport__delivery_post_code="35001",
+    buyer__country="ES",
+    buyer__vat_number="ESB35000000",
+    today=date(2026, 8, 1),
+)
+# an INVALID of 2026.12.7 that the law does not give: an export is not taxed for want of the
+# proof of an intra-community supply
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "an export to the Canary Islands at the evidence deadline",
+        TO_LAS_PALMAS,
+        "TRANSPORT_EVIDENCE_DEADLINE",
+        ("INVALID", "FAILED", "TRANSPORT_EVIDENCE_OVERDUE"),
+        ("INCOMPLETE", "NOT_APPLICABLE", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2438,6 +2458,41 @@ def test_what_2026_12_8_still_accepts_list_papers_from_their_issuers(
 ):
     """A paper of the lists counts from whoever issues such papers, stated or the type's."""
     assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("facts", "status", "code"),
+    [
+        (TO_LAS_PALMAS, "INCOMPLETE", "NOT_INTRA_EU"),
+        (
+            # the same post code in France lies in the VAT territory
+            change(TO_LAS_PALMAS, transport__delivery_country="FR", buyer=HAPPY.buyer),
+            "VALID",
+            None,
+        ),
+        (
+            change(
+                TO_LAS_PALMAS,
+                buyer=HAPPY.buyer,
+                transport__delivery_country="FR",
+                documents=docs(drop=(FORWARDER_INVOICE,)),
+            ),
+            "INVALID",
+            "TRANSPORT_EVIDENCE_OVERDUE",
+        ),
+    ],
+    ids=["export", "intra-community, proved", "intra-community, unproved"],
+)
+def test_only_an_intra_community_supply_is_taxed_for_want_of_its_proof(
+    facts: ComplianceFacts, status: str, code: str | None
+):
+    """Art. 67 and 69 with Art. 45a: an intra-community supply whose transport is still not
+    proved when its VAT is declared is taxed; an export is proved under Art. 146, outside this
+    platform, and stays a question however long its papers take."""
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == status
+    assert rollup.decision == {"VALID": "VALID_EXPORT", "INVALID": "VAT_APPLICABLE"}.get(status)
+    assert code is None or code in {b.code for b in rollup.blockers}
 
 
 @pytest.mark.parametrize(

@@ -1117,6 +1117,8 @@ def _cash_limit(facts: ComplianceFacts, payment: PaymentFacts, rule: _Maker) -> 
 # ----- transport -----
 
 EVIDENCE_DEADLINE = "TRANSPORT_EVIDENCE_DEADLINE"
+# A transport not between two parts of the EU's VAT territory: no intra-community supply
+NOT_INTRA_EU = "NOT_INTRA_EU"
 _DONE = (PASSED, NOT_APPLICABLE)
 
 
@@ -1129,11 +1131,12 @@ def _transport_rules(
     delivery = _rule("DELIVERY", "transport", CONTRACT)
     # What proves the transport in law; the contract's own paper (CMR, pickup declaration)
     # blocks VALID but its absence does not tax a transport the law regards as proved.
+    movement = _movement(facts)
     proof = [
         _delivery(facts, delivery)
         if delivered
         else delivery(PENDING, "delivery is not confirmed yet", "DELIVERY_MISSING"),
-        _movement(facts),
+        movement,
         *_transport_evidence(facts),
     ]
     return [
@@ -1145,7 +1148,11 @@ def _transport_rules(
         *proof[2:],
         _vies_at_supply(facts, buyer_matters, buyer_decides),
         _vies_in_transport(facts, buyer_matters, buyer_decides),
-        _evidence_deadline(facts, proven=all(o.outcome in _DONE for o in proof)),
+        _evidence_deadline(
+            facts,
+            proven=all(o.outcome in _DONE for o in proof),
+            intra_community=movement.code != NOT_INTRA_EU,
+        ),
     ]
 
 
@@ -1218,7 +1225,7 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             FAILED,
             f"{' and '.join(outside)} is not an EU member state: not an intra-community "
             "supply (an export is proved under Art. 146, outside this platform)",
-            "NOT_INTRA_EU",
+            NOT_INTRA_EU,
         )
     excluded = _outside_vat_territory(facts.transport)
     if excluded:
@@ -1227,7 +1234,7 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
             f"{'; '.join(excluded)}, outside the EU's VAT territory (Art. 6 {_VAT_DIRECTIVE}): "
             "not an intra-community supply (an export is proved under Art. 146, outside this "
             "platform)",
-            "NOT_INTRA_EU",
+            NOT_INTRA_EU,
         )
     if destination == origin:
         return rule(
@@ -1427,11 +1434,22 @@ def _in_order(checks: tuple[ViesCheck, ...]) -> tuple[ViesCheck, ...]:
     return tuple(sorted(checks, key=moment))
 
 
-def _evidence_deadline(facts: ComplianceFacts, proven: bool) -> RuleOutcome:
+def _evidence_deadline(
+    facts: ComplianceFacts, *, proven: bool, intra_community: bool
+) -> RuleOutcome:
     rule = _rule(EVIDENCE_DEADLINE, "transport", ART_67_EVIDENCE)
     supply = facts.transport.pickup_date
     if supply is None:
         return rule(NOT_APPLICABLE, "runs from the supply (pickup)")
+    if not intra_community:
+        # an export (or a transport into the EU) is exempt or taxed by its own proof, which
+        # this platform does not judge: the want of this one's proof taxes nothing
+        return rule(
+            NOT_APPLICABLE,
+            "the transport does not run between two parts of the EU's VAT territory: no proof "
+            "of an intra-community supply falls due (an export is proved under Art. 146, "
+            "outside this platform)",
+        )
     deadline = transport_evidence_deadline(supply, facts.policy.evidence_grace_days)
     if proven:
         return rule(PASSED, f"the transport is proved (evidence was due by {deadline})")
