@@ -2217,6 +2217,55 @@ CHANGED_IN_2026_12_8 += [
         ("INCOMPLETE", "NOT_APPLICABLE", None),
     ),
 ]
+# each a VALID of 2026.12.7 the law does not accept: one file is one document of one issuer,
+# and a file sent as another's is not the buyer's paper (Art. 45a(1)(b)(i), § 17b(2) UStDV)
+SELLERS_FILE = "5e" * 32  # the seller's invoice PDF
+CARRIERS_FILE = "ca" * 32  # the carrier's CMR
+SELLERS_INVOICE_PDF = replace(INVOICE_PDF, sha256=SELLERS_FILE)
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "the seller's invoice PDF sent again as the buyer's Gelangensbestätigung",
+        change(
+            documents=(
+                SELLERS_INVOICE_PDF,
+                BANK_PROOF,
+                CMR,
+                replace(GELANGENSBESTAETIGUNG, sha256=SELLERS_FILE, issuer_name="Auto Dupont SARL"),
+            )
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+    Changed(
+        "the seller's invoice PDF sent again as the buyer's statement",
+        change(
+            **BUYER_HIRED,
+            documents=docs(
+                replace(STATEMENT, sha256=SELLERS_FILE, issuer_name="Auto Dupont SARL"),
+                SELLERS_INVOICE_PDF,
+                drop=(INVOICE_PDF,),
+            ),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "the carrier's CMR sent again as the buyer's Gelangensbestätigung",
+        change(
+            documents=(
+                INVOICE_PDF,
+                BANK_PROOF,
+                replace(CMR, sha256=CARRIERS_FILE),
+                replace(GELANGENSBESTAETIGUNG, sha256=CARRIERS_FILE),
+            )
+        ),
+        "NATIONAL_TRANSPORT_PROOF",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", None),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2815,6 +2864,59 @@ def test_what_2026_12_6_still_accepts(name: str, facts: ComplianceFacts):
 def test_what_2026_12_7_still_accepts(name: str, facts: ComplianceFacts):
     """The papers the new checks leave counted: of this transport, issued by whom it needs."""
     assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "the buyer's statement and its Gelangensbestätigung sent as one file",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, sha256=BUYERS_FILE),
+                    replace(GELANGENSBESTAETIGUNG, sha256=BUYERS_FILE),
+                ),
+            ),
+        ),
+        (
+            "the buyer's statement sent again as the same file after its first copy",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, sha256=BUYERS_FILE, status="SUPERSEDED"),
+                    replace(STATEMENT, sha256=BUYERS_FILE),
+                ),
+            ),
+        ),
+        (
+            "the Gelangensbestätigung, a file of its own beside the seller's and the carrier's",
+            change(
+                documents=(
+                    SELLERS_INVOICE_PDF,
+                    BANK_PROOF,
+                    replace(CMR, sha256=CARRIERS_FILE),
+                    replace(GELANGENSBESTAETIGUNG, sha256=BUYERS_FILE),
+                )
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_8_still_accepts_as_the_buyers_paper(name: str, facts: ComplianceFacts):
+    """The buyer's papers the file check leaves the buyer's: files sent as the buyer's only."""
+    assert evaluate(facts).compliance_status == "VALID", name
+
+
+def test_a_buyers_paper_sent_as_another_issuers_file_says_whose():
+    facts = change(
+        **BUYER_HIRED,
+        documents=docs(replace(STATEMENT, sha256=SELLERS_FILE), SELLERS_INVOICE_PDF),
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_BUYER_STATEMENT").detail
+    assert (
+        "BUYER_TRANSPORT_STATEMENT: the same file as SHIPMENT_PRELIMINARY_INVOICE, sent as "
+        "issued by SELLER: one file is one issuer's document, not the buyer's"
+    ) in detail
 
 
 def test_a_carriers_bill_of_an_unknown_sale_asks_for_the_purchase_date():

@@ -1626,7 +1626,11 @@ def _buyer_statement(facts: ComplianceFacts, rule: _Maker) -> RuleOutcome:
         f"{_document_name(d)}: {why}"
         for d in _active(facts.documents)
         if d.type in _STATEMENT_TYPES
-        and (why := _unidentified(d) or _not_a_statement_of_this_transport(facts, d))
+        and (
+            why := _unidentified(d)
+            or _not_a_statement_of_this_transport(facts, d)
+            or _a_file_of_another_issuer(facts, d)
+        )
     ]
     not_counted = f"; not counted: {'; '.join(uncounted)}" if uncounted else ""
     if late or facts.today > due:
@@ -1715,8 +1719,9 @@ def _undated(doc: DocumentFacts) -> str | None:
 def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
     """A paper the buyer gives about the transport of a vehicle (its written statement, the
     pickup declaration standing for it, a national confirmation of arrival): sent as the
-    buyer's, naming the VIN and the destination the transport has, and not signed by the
-    seller or by another party of the order's papers under the buyer's label."""
+    buyer's, naming the VIN and the destination the transport has, its file sent as no other
+    issuer's, and not signed by the seller or by another party of the order's papers under
+    the buyer's label."""
     destination = _destination(facts)
     return (
         doc.issuer_type == "BUYER"
@@ -1727,7 +1732,28 @@ def _the_buyers(facts: ComplianceFacts, doc: DocumentFacts, vin: str) -> bool:
         and doc.destination_country is not None
         and _state(doc.destination_country) == destination
         and _unidentified(doc) is None
+        and _a_file_of_another_issuer(facts, doc) is None
         and not _signed_by_another(facts, doc)
+    )
+
+
+def _a_file_of_another_issuer(facts: ComplianceFacts, doc: DocumentFacts) -> str | None:
+    """Why a paper sent as the buyer's is another's file, or None: one file is one document
+    of one issuer, so a file also sent under another issuer type (the seller's invoice, the
+    carrier's CMR; superseded or not) is not the buyer's, whatever it is sent as."""
+    other = next(
+        (
+            d
+            for d in facts.documents
+            if doc.sha256 and d.sha256 == doc.sha256 and d.issuer_type != doc.issuer_type
+        ),
+        None,
+    )
+    if other is None:
+        return None
+    return (
+        f"the same file as {_document_name(other)}, sent as issued by {other.issuer_type}: one "
+        "file is one issuer's document, not the buyer's"
     )
 
 
