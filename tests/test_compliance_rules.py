@@ -2266,6 +2266,41 @@ CHANGED_IN_2026_12_8 += [
         ("INCOMPLETE", "PENDING", None),
     ),
 ]
+# each a VALID of 2026.12.7 the contract does not accept: an entity whose name or number is the
+# seller's or the buyer's on one of its papers is theirs on all (contract §17; Art. 45a(1)(a))
+CHANGED_IN_2026_12_8 += [
+    *(
+        Changed(
+            f"the carrier's insurance paper under the {whose} VAT number",
+            change(
+                documents=docs(
+                    doc(
+                        "TRANSPORT_INSURANCE_POLICY",
+                        "INSURER",
+                        "Trans Logistik",
+                        issuer_id=number,
+                        issuer_stated=True,
+                    )
+                )
+            ),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        for whose, number in (("seller's", "DE811907980"), ("buyer's", "FR40303265045"))
+    ),
+    Changed(
+        "the carrier's other paper, no evidence itself, under the seller's VAT number",
+        change(
+            documents=docs(
+                doc("ORDER_OTHER", "OTHER", "TRANS-LOGISTIK", issuer_id="DE 811 907 980")
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2905,6 +2940,67 @@ def test_what_2026_12_7_still_accepts(name: str, facts: ComplianceFacts):
 def test_what_2026_12_8_still_accepts_as_the_buyers_paper(name: str, facts: ComplianceFacts):
     """The buyer's papers the file check leaves the buyer's: files sent as the buyer's only."""
     assert evaluate(facts).compliance_status == "VALID", name
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        (
+            "the carrier's insurance paper under the carrier's own number",
+            change(
+                documents=docs(
+                    doc(
+                        "TRANSPORT_INSURANCE_POLICY",
+                        "INSURER",
+                        "Trans Logistik",
+                        issuer_id="DE123456789",
+                        issuer_stated=True,
+                    )
+                )
+            ),
+        ),
+        (
+            "the carrier's delivery CMR under its number, the CMR under its name alone",
+            change(
+                documents=docs(
+                    doc(
+                        "TRANSPORT_CMR_DELIVERY",
+                        "CARRIER",
+                        "TRANS LOGISTIK",
+                        issuer_id="DE123456789",
+                        document_date=ARRIVED,
+                        received_on=ARRIVED,
+                    )
+                )
+            ),
+        ),
+        (
+            "the seller's paper under a trade name and its number, the carriers named otherwise",
+            change(
+                documents=docs(
+                    doc("ORDER_OTHER", "OTHER", "Schmidt Fahrzeuglogistik", issuer_id="DE811907980")
+                )
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_8_still_accepts_as_independent_parties(name: str, facts: ComplianceFacts):
+    """The entities the seller's and the buyer's names and numbers leave independent: those no
+    paper ties to them."""
+    assert evaluate(facts).compliance_status == "VALID", name
+
+
+def test_an_entity_the_seller_or_buyer_on_another_paper_says_why():
+    facts = change(
+        documents=docs(
+            doc("TRANSPORT_INSURANCE_POLICY", "INSURER", "Trans Logistik", issuer_id="DE811907980")
+        )
+    )
+    detail = _outcome(evaluate(facts), "ART_45A_INDEPENDENT_EVIDENCE").detail
+    assert (
+        "TRANSPORT_CMR of Trans Logistik GmbH: its issuer is one entity with the seller, by a "
+        "name or number another of its papers gives"
+    ) in detail
 
 
 def test_a_buyers_paper_sent_as_another_issuers_file_says_whose():

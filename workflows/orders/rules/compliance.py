@@ -2042,17 +2042,73 @@ class _Party:
     """One issuing entity: the papers whose normalised name or number are the same."""
 
     name: str  # as first written
+    lists: set[str]  # "a", "b"
+
+
+@dataclass
+class _Entity:
+    """One entity the order and its papers name: every normalised name and number that one
+    of them gives with another is one entity's (contract §17: the same normalised name or
+    issuerId is one entity, whatever issuerType it was sent with)."""
+
     name_keys: set[str]
     ids: set[str]
-    lists: set[str]  # "a", "b"
+    # what makes it the seller or the buyer (the order's name or number of them, or a paper
+    # sent as theirs), when one of its names or numbers is theirs; None: independent of them
+    theirs: str | None
+
+    def names(self, name: str, number: str) -> bool:
+        key = _entity_key(name) if _names_an_entity(name) else ""
+        return key in self.name_keys or any(_same_number(number, known) for known in self.ids)
+
+
+def _entities(facts: ComplianceFacts) -> list[_Entity]:
+    """The entities of the seller, of the buyer and of the issuers of the active papers, each
+    name and number joined with those given beside it: an entity whose name or number is the
+    seller's or the buyer's on one paper is theirs on all (contract §17)."""
+    entities: list[_Entity] = []
+
+    def add(name: str | None, number: str | None, theirs: str | None) -> None:
+        name, number = (name or "").strip(), _id_key(number)
+        key = _entity_key(name) if _names_an_entity(name) else ""
+        if not key and not number:
+            return
+        entity = _Entity({key} - {""}, {number} - {""}, theirs)
+        for other in [e for e in entities if e.names(name, number)]:
+            entities.remove(other)  # one paper may join two entities seen apart so far
+            entity = _Entity(
+                other.name_keys | entity.name_keys,
+                other.ids | entity.ids,
+                other.theirs or entity.theirs,
+            )
+        entities.append(entity)
+
+    add(facts.seller_name, facts.seller_vat_number, "the seller")
+    add(facts.buyer.name, facts.buyer.vat_number, "the buyer")
+    for doc in _own_papers(facts):
+        add(
+            doc.issuer_name,
+            doc.issuer_id,
+            f"{_document_name(doc)}, sent as the {doc.issuer_type.lower()}'s",
+        )
+    for doc in _active(facts.documents):
+        if doc.issuer_type not in _NOT_INDEPENDENT and _unidentified(doc) is None:
+            add(doc.issuer_name, doc.issuer_id, None)
+    return entities
+
+
+def _entity_of(entities: list[_Entity], doc: DocumentFacts) -> _Entity | None:
+    name, number = (doc.issuer_name or "").strip(), _id_key(doc.issuer_id)
+    return next((e for e in entities if e.names(name, number)), None)
 
 
 def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
     """The entities behind list (a) and list (b) evidence for a VIN that are independent of
     the seller and the buyer. A paper proves a party only with its issuer's name; the same
-    name or issuer number under any issuer type is one entity."""
-    parties: list[_Party] = []
-    own = _seller_and_buyer(facts)
+    name or issuer number under any issuer type is one entity, and one that any paper ties to
+    the seller or the buyer is theirs on every paper."""
+    parties: dict[int, _Party] = {}
+    entities = _entities(facts)
     # one file is one item, whatever it was sent as: the seller's or buyer's own file is theirs
     # under any other label too, and the price's payment proof no proof of the transport's
     files = set(_files_that_prove_no_party(facts))
@@ -2063,29 +2119,15 @@ def _independent_parties(facts: ComplianceFacts, vin: str) -> list[_Party]:
             continue
         if _not_of_this_transport(facts, doc) is not None or doc.sha256 in files:
             continue
-        if _unidentified(doc):
+        if _unidentified(doc) or doc.issuer_type in _NOT_INDEPENDENT:
             continue
-        if doc.issuer_type in _NOT_INDEPENDENT or _is_seller_or_buyer(own, name, doc.issuer_id):
+        entity = _entity_of(entities, doc)
+        if entity is None or entity.theirs is not None:
             continue
         if doc.sha256:
             files.add(doc.sha256)
-        key, number = _entity_key(name), _id_key(doc.issuer_id)
-        same = [
-            p
-            for p in parties
-            if key in p.name_keys or any(_same_number(number, known) for known in p.ids)
-        ]
-        party = _Party(name, {key}, {number} if number else set(), {kind})
-        for other in same:  # one paper may join two entities seen apart so far
-            parties.remove(other)
-            party = _Party(
-                other.name,
-                other.name_keys | party.name_keys,
-                other.ids | party.ids,
-                other.lists | party.lists,
-            )
-        parties.append(party)
-    return parties
+        parties.setdefault(id(entity), _Party(name, set())).lists.add(kind)
+    return list(parties.values())
 
 
 def _uncounted(facts: ComplianceFacts) -> list[str]:
@@ -2093,6 +2135,8 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
     reasons = []
     files: dict[str, DocumentFacts] = {}
     own = [(d.issuer_name, d.issuer_id) for d in _own_papers(facts)]  # as their papers name them
+    seller_and_buyer = _seller_and_buyer(facts)
+    entities = _entities(facts)
     spoken_for = _files_that_prove_no_party(facts)
     for doc in _active(facts.documents):
         name = (doc.issuer_name or "").strip()
@@ -2111,6 +2155,17 @@ def _uncounted(facts: ComplianceFacts) -> list[str]:
             reasons.append(
                 f"{_document_name(doc)}: its issuer also issued a paper as the seller or the "
                 "buyer, so it is not independent of them"
+            )
+        elif (
+            doc.issuer_type not in _NOT_INDEPENDENT
+            and (entity := _entity_of(entities, doc)) is not None
+            and entity.theirs is not None
+            and not _is_seller_or_buyer(seller_and_buyer, name, doc.issuer_id)
+        ):
+            reasons.append(
+                f"{_document_name(doc)}: its issuer is one entity with {entity.theirs}, by a "
+                "name or number another of its papers gives, so it is not independent of the "
+                "seller and the buyer"
             )
         elif doc.issuer_type not in _NOT_INDEPENDENT and doc.sha256 in spoken_for:
             reasons.append(f"{_document_name(doc)}: the same file as {spoken_for[doc.sha256]}")
