@@ -2301,6 +2301,42 @@ CHANGED_IN_2026_12_8 += [
         ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
     ),
 ]
+# each a VALID of 2026.12.7 the law does not accept: a name once sent as the seller's stays the
+# seller's after a newer upload superseded its paper (Art. 45a(1)(a) and (b)(i); contract §17)
+SELLERS_OWN_CMR = doc(
+    "TRANSPORT_CMR",
+    "SELLER",
+    "Schmidt Logistik",
+    issuer_stated=True,
+    status="SUPERSEDED",
+    sha256="a1" * 32,
+    received_on=PICKUP,
+)
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "the seller's own CMR superseded by a CMR of the same name sent as the carrier's",
+        change(
+            documents=docs(
+                SELLERS_OWN_CMR,
+                replace(SELLERS_OWN_CMR, issuer_type="CARRIER", status="ACTIVE", sha256="b1" * 32),
+                drop=(CMR,),
+            )
+        ),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    ),
+    Changed(
+        "a statement sent as the buyer's signed with the name of the seller's superseded CMR",
+        change(
+            **BUYER_HIRED,
+            documents=docs(SELLERS_OWN_CMR, replace(STATEMENT, issuer_name="Schmidt Logistik")),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
 
@@ -2980,6 +3016,30 @@ def test_what_2026_12_8_still_accepts_as_the_buyers_paper(name: str, facts: Comp
                 documents=docs(
                     doc("ORDER_OTHER", "OTHER", "Schmidt Fahrzeuglogistik", issuer_id="DE811907980")
                 )
+            ),
+        ),
+        (
+            "a carrier's CMR beside the seller's superseded paper under the seller's own name",
+            change(documents=docs(replace(SELLERS_OWN_CMR, issuer_name="Autohaus Schmidt GmbH"))),
+        ),
+        (
+            "the carrier's CMR corrected by a newer upload under the carrier's name",
+            change(
+                documents=docs(
+                    replace(CMR, status="SUPERSEDED", sha256="c1" * 32),
+                    replace(CMR, sha256="c2" * 32),
+                    drop=(CMR,),
+                )
+            ),
+        ),
+        (
+            "the buyer's statement corrected, both signed by one person for the buyer",
+            change(
+                **BUYER_HIRED,
+                documents=docs(
+                    replace(STATEMENT, issuer_name="Jean Dupont", status="SUPERSEDED"),
+                    replace(STATEMENT, issuer_name="Jean Dupont", sha256="d1" * 32),
+                ),
             ),
         ),
     ],

@@ -1758,8 +1758,9 @@ def _a_file_of_another_issuer(facts: ComplianceFacts, doc: DocumentFacts) -> str
 
 
 def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
-    """The paper names its issuer, and that issuer is not the buyer: the seller, an issuer of
-    the order's other papers (a carrier, an insurer ...), or another company, by a VAT number
+    """The paper names its issuer, and that issuer is not the buyer: the seller (as the order
+    names it, or a paper sent as the seller's, also one since superseded), an issuer of the
+    order's other papers (a carrier, an insurer ...), or another company, by a VAT number
     or a company's name that is not the buyer's. A person signing for the buyer, or the
     buyer's registration number, is the buyer's; a number that is another's makes the paper
     another's, whatever name it gives."""
@@ -1768,8 +1769,10 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
         (facts.seller_name, facts.seller_vat_number),
         *(
             (d.issuer_name, d.issuer_id)
-            for d in _active(facts.documents)
-            if d is not doc and d.issuer_type != "BUYER"
+            for d in facts.documents
+            if d is not doc
+            and d.issuer_type != "BUYER"
+            and (d.status == ACTIVE or d.issuer_type == "SELLER")
         ),
     ]
     anothers = _a_vat_number(number) or any(
@@ -2195,8 +2198,9 @@ def _issued_by_its_issuer(doc: DocumentFacts) -> bool:
 
 
 def _own_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
-    """The papers the seller or the buyer issued, by their own label."""
-    return [d for d in _active(facts.documents) if d.issuer_type in _NOT_INDEPENDENT]
+    """The papers the seller or the buyer issued, by their own label, also those a newer
+    upload superseded: a name or number once sent as theirs stays theirs, as their files do."""
+    return [d for d in facts.documents if d.issuer_type in _NOT_INDEPENDENT]
 
 
 def _files_that_prove_no_party(facts: ComplianceFacts) -> dict[str, str]:
