@@ -357,6 +357,44 @@ async def test_a_payment_corrected_by_a_colleague_is_shown_beside_mine(stack: St
             assert payment["bankAmount"]["value"] == 18_000_00
 
 
+async def test_a_colleagues_new_iban_declaration_is_shown_beside_mine(stack: Stack):
+    """The declaration that the source IBAN is the buyer's new account is part of the payment
+    the IBAN consistency check reads: a stale form shows it beside the operator's, marked,
+    rather than withdrawing it unseen with "Save mine over the saved values"."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer(documents=False)))["uuid"]
+        await client.invoice_and_payment(order)
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}")
+            seen = versions(page.text)["payment-edit"]
+            payment = (await client.get(f"/orders/{order}/payment")).json()
+            assert not payment.get("newIbanDeclared")
+            declared = await http.patch(
+                f"{tenant.seller}/orders/{order}/payment",
+                json={"newIbanDeclared": True},
+                headers=key() | {"If-Match": f'"{seen}"'},
+            )
+            assert declared.status_code == 200, declared.text
+            mine = {  # the form as rendered before, the box left unticked
+                "csrf_token": token,
+                "version": str(seen),
+                "paymentDate": utcnow().date().isoformat(),
+                "bankAmount": format_amount(payment["bankAmount"]["value"], "en", "EUR"),
+                "cashAmount": "0.00",
+                "sourceIban": payment.get("sourceIban") or "",
+            }
+            refused = await web.post(f"/app/orders/{order}/payment-edit", data=mine)
+        kept = (await client.get(f"/orders/{order}/payment")).json()
+    assert refused.status_code == 409, refused.text
+    conflict = refused.text.split('id="conflict"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*><th>([^<]*)</th>(.*?)</tr>", conflict.replace("&#39;", "'"))
+    row = dict(rows).get("A new account of the buyer's", "")
+    assert re.findall(r"<td>(\w+)", row) == ["yes", "no"] and "(differs)" in row, row
+    assert kept["newIbanDeclared"] is True
+
+
 async def test_a_field_emptied_in_an_edit_form_is_named_not_left_as_it_was(stack: Stack):
     """An edit form shows every field filled in: emptying one was answered "Buyer updated." (or
     "Invoice corrected.") while nothing changed, the version moving on all the same."""

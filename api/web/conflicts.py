@@ -52,6 +52,8 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("bankAmount", "By bank", "amount"),
         ("cashAmount", "In cash", "amount"),
         ("sourceIban", "Paid from IBAN", "iban"),
+        # the IBAN consistency check reads it: a colleague's declaration is not withdrawn unseen
+        ("newIbanDeclared", "A new account of the buyer's", "flag"),
     ],
     "webhook endpoint": [
         ("url", "URL", "text"),
