@@ -896,6 +896,9 @@ class IncomingPayment(Base):
     )
     recorded_by: Mapped[str] = mapped_column(String(150))  # the staff member's username
     note: Mapped[str | None] = mapped_column(String(500))
+    # the web form's sending that booked it (api/web/core.py form_sending): sent again, it
+    # books nothing and answers this payment
+    form_sending_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -24,12 +24,15 @@ from activities.payments.dunning import start_dunning
 from store.models import (
     Buyer,
     Event,
+    IncomingPayment,
     KycVerification,
     Order,
     OrderChange,
     Organization,
     Partner,
+    PaymentCapture,
     PaymentOrder,
+    PaymentRefund,
     PiiAccessLog,
     WebhookDelivery,
     WebhookEndpoint,
@@ -509,6 +512,112 @@ async def test_a_payment_order_is_captured_refunded_and_cancelled_from_its_page(
         assert (await web.get(path)).status_code == 404
         hidden = await web.post(f"{path}/refund", data=refund | {"csrf_token": token})
         assert hidden.status_code == 404
+
+
+def form_of(html: str, form_id: str) -> dict[str, str]:
+    """The hidden fields a form of the page carries (its CSRF token, its one-time key)."""
+    form = html.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+async def money_audited(stack: Stack, action: str, object_id: str) -> int:
+    async with stack.db.session() as session:
+        found = await session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == action, AuditEntry.object_id == object_id)
+        )
+    return found or 0
+
+
+async def test_a_payment_form_sent_twice_books_the_money_once(stack: Stack):
+    """A double click, a browser's resend or a retry over a slow link sends the invoice page's
+    payment form again: the money is booked once and the page says what the first sending
+    did. The next rendering of the form is a new payment."""
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=595_00)
+    path = f"/app/payments/invoices/{invoice.uuid}"
+    async with web_session(stack) as (web, _token):
+        page = await web.get(path)
+        rendered = form_of(page.text, "payment")
+        assert rendered["formKey"], rendered
+        form = rendered | {"amount": "300.00", "note": "bank transfer"}
+        first = await web.post(f"{path}/payment", data=form)
+        assert first.status_code == 303, first.text
+        again = await web.post(f"{path}/payment", data=form)
+        assert again.status_code == 303, again.text
+        shown = (await web.get(again.headers["location"])).text
+        assert "This form was sent already; nothing was done again." in shown
+        assert "Payment booked: the invoice is partially paid." in shown
+        assert (await invoice_row(stack.db, invoice.uuid)).paid_amount == 300_00
+        # the page rendered anew carries a new key: the rest is a payment of its own
+        rest = form_of((await web.get(path)).text, "payment")
+        assert rest["formKey"] != rendered["formKey"]
+        answer = await web.post(f"{path}/payment", data=rest | {"amount": "295.00"})
+        assert answer.status_code == 303, answer.text
+    row = await invoice_row(stack.db, invoice.uuid)
+    assert (row.paid_amount, row.payment_status) == (595_00, "paid")
+    async with stack.db.session() as session:
+        payments = await session.scalar(
+            select(func.count())
+            .select_from(IncomingPayment)
+            .where(IncomingPayment.invoice_id == row.id)
+        )
+    assert payments == 2
+    assert await money_audited(stack, "invoice.payment", invoice.uuid) == 2
+
+
+async def test_a_capture_or_refund_form_sent_twice_is_done_once(stack: Stack):
+    """The payment order's Capture and Refund forms sent again capture once and issue one
+    credit note, as the API's Idempotency-Key does for its clients: the workflow answers the
+    first sending's outcome, which the page shows. A new rendering captures anew."""
+    seller = await make_seller(stack, stack.db)
+    order = await accepted_order(stack, seller)  # €1,197.90
+    path = f"/app/payments/orders/{order}"
+    async with web_session(stack) as (web, _token):
+        capture = form_of((await web.get(path)).text, "capture")
+        assert capture["formKey"], capture
+        capture |= {"total_amount_incl_tax": "100.00"}
+        first = await web.post(f"{path}/capture", data=capture)
+        assert first.status_code == 303, first.text
+        said = re.search(r"Captured €100\.00: invoice (NTY\w+)", (await web.get(path)).text)
+        assert said, "the first capture is not reported"
+        again = await web.post(f"{path}/capture", data=capture)
+        assert again.status_code == 303, again.text
+        shown = (await web.get(path)).text
+        assert "This form was sent already; nothing was done again." in shown
+        assert f"Captured €100.00: invoice {said[1]};" in shown  # the first one's invoice
+
+        page = (await web.get(path)).text
+        invoice = re.search(r'<option value="([0-9a-f-]{36})"', page)
+        assert invoice
+        refund = form_of(page, "refund") | {
+            "description": "Dent",
+            "invoices": invoice[1],
+            "total_amount_incl_tax": "40",
+        }
+        assert (await web.post(f"{path}/refund", data=refund)).status_code == 303
+        again = await web.post(f"{path}/refund", data=refund)
+        assert again.status_code == 303, again.text
+        assert "This form was sent already" in (await web.get(path)).text
+
+        anew = form_of((await web.get(path)).text, "capture") | {"total_amount_incl_tax": "100"}
+        assert anew["formKey"] != capture["formKey"]
+        assert (await web.post(f"{path}/capture", data=anew)).status_code == 303
+    async with stack.db.session() as session:
+        row = await session.scalar(select(PaymentOrder).where(PaymentOrder.uuid == UUID(order)))
+        assert row is not None
+        captures = await session.scalar(
+            select(func.count())
+            .select_from(PaymentCapture)
+            .where(PaymentCapture.order_id == row.id)
+        )
+        notes = await session.scalar(
+            select(func.count()).select_from(PaymentRefund).where(PaymentRefund.order_id == row.id)
+        )
+    assert (row.captured_amount_incl_tax, captures) == (200_00, 2)
+    assert (row.refunded_amount_incl_tax, notes) == (40_00, 1)
+    assert await money_audited(stack, "payment_order.capture", order) == 2
+    assert await money_audited(stack, "payment_order.refund", order) == 1
 
 
 async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack):

@@ -8,6 +8,10 @@ functions become pages in words, or errors next to the form field they name.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import secrets
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -248,6 +252,40 @@ async def posted(request: Request) -> FormData:
     if form.get(CSRF_FIELD) != seen.csrf_token:
         raise Problem("forbidden", "The form has expired or did not come from this site.")
     return form
+
+
+# A form that moves money or issues a document carries a key of its own rendering: a second
+# sending of it (a double click, a browser's resend, a retry over a slow link) is then told from
+# a new one, as the API tells a retry by its Idempotency-Key
+FORM_KEY_FIELD = "formKey"
+_FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _form_key() -> Markup:
+    """The hidden field with a new one-time key, for each rendering of such a form."""
+    return Markup(
+        f'<input type="hidden" name="{FORM_KEY_FIELD}" value="{secrets.token_urlsafe(18)}">'
+    )
+
+
+templates.globals.update(form_key=_form_key)
+
+
+def form_sending(request: Request, form: FormData) -> str:
+    """What names one sending of a form (sha256): its one-time key, where it is sent and what
+    it says (another amount typed into the same rendering is another sending, not a resend).
+    A form without its key (a page rendered before its forms had one) is named by the session
+    it is sent in (its CSRF token, checked already): sent again as it was, it is a resend."""
+    key = form.get(FORM_KEY_FIELD)
+    if not isinstance(key, str) or not _FORM_KEY.fullmatch(key):
+        key = f"session:{form.get(CSRF_FIELD)}"
+    fields = sorted(
+        (name, value)
+        for name, value in form.multi_items()
+        if isinstance(value, str) and name not in (CSRF_FIELD, FORM_KEY_FIELD)
+    )
+    said = json.dumps([request.url.path, key, fields], separators=(",", ":"))
+    return hashlib.sha256(f"web-form\n{said}".encode()).hexdigest()
 
 
 SignedIn = Annotated[Viewer, Depends(viewer)]

@@ -8,6 +8,7 @@ it still owes and agree a payment plan, through the functions the admin command 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,7 @@ from api.notyd.payments.schemas import CaptureIn, RefundIn
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import NonNegativeInt32
+from api.shared.temporal_calls import request_identity
 from api.web.core import (
     FormErrors,
     PostedForm,
@@ -38,6 +40,7 @@ from api.web.core import (
     WebRoute,
     build,
     cents,
+    form_sending,
     operator_locale,
     page_number,
     record,
@@ -205,7 +208,6 @@ async def payment_order_action(
     functions: the workflow's refusals (409, 422 naming the API's field) come back beside the
     form's field of that name or above the form."""
     order, captures = await _payment_order(request, seen, uuid)
-    client, locale = await temporal(request), operator_locale(request)
     before = {
         "status": order.status,
         "capturedAmountInclTax": order.captured_amount_incl_tax,
@@ -213,37 +215,12 @@ async def payment_order_action(
     }
     errors: dict[str, str] = {}
     after: dict[str, Any]
+    # a capture or refund sent again carries the Update id of its first sending, which
+    # Temporal answers with that sending's outcome instead of capturing or refunding again
+    sending = form_sending(request, form) if action in ("capture", "refund") else None
     try:
-        if action == "cancel":
-            after = await cancel_payment_order(client, order)
-            flash = "Payment order cancelled."
-        elif action == "capture":
-            # no amount: all that remains, as the API's capture without lines or amounts
-            amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
-            body = build(CaptureIn, _given(form, amount, CAPTURE_TEXTS), errors)
-            after = await capture_payment_order(client, order, body)
-            captured = (
-                format_money(amount, order.currency, locale) if amount else "all that remained"
-            )
-            flash = (
-                f"Captured {captured}: invoice {after['payment_reference']}; "
-                f"the order is {order_rules.STATUS_LABELS[after['status']].lower()}."
-            )
-        elif action == "refund":
-            require(form, ["description", "total_amount_incl_tax"], errors)
-            amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
-            data = _given(form, amount, REFUND_TEXTS)
-            if invoice := text(form, "invoices"):  # one invoice; none: every invoice, in full
-                data["invoices"] = [{"invoice_uuid": invoice}]
-            body = build(RefundIn, data, errors)
-            after = await refund_payment_order(client, database(request), order, body)
-            notes = len(after["refunds"])
-            flash = (
-                f"Refunded {format_money(amount, order.currency, locale)}: "
-                f"{notes} credit note{'' if notes == 1 else 's'}."
-            )
-        else:
-            raise Problem("not-found", "There is no such action.")
+        with request_identity(sending) if sending is not None else nullcontext():
+            after, flash = await _order_command(request, order, action, form, errors)
     except (FormErrors, Problem) as exc:
         if isinstance(exc, Problem) and exc.status == 404 and not exc.errors:
             raise
@@ -258,6 +235,10 @@ async def payment_order_action(
             problem=failure.summary,
             form=values(form),
         )
+    if sending is not None and _amounts(await _payment_order(request, seen, uuid)) == _amounts(
+        (order, captures)
+    ):  # Temporal answered the first sending: nothing was captured or refunded now
+        return redirect(f"/app/payments/orders/{uuid}", f"{SENT_ALREADY} {flash}")
     await record(
         request,
         f"payment_order.{action}",
@@ -268,6 +249,53 @@ async def payment_order_action(
         after,
     )
     return redirect(f"/app/payments/orders/{uuid}", flash)
+
+
+# What the page says when a form is sent again: the first sending's result, nothing done anew
+SENT_ALREADY = "This form was sent already; nothing was done again. As it was first sent:"
+
+
+def _amounts(found: tuple[PaymentOrder, list[PaymentCapture]]) -> tuple[int, int, int]:
+    """What a capture or a refund changes: the captured and refunded amounts, the captures."""
+    order, captures = found
+    return order.captured_amount_incl_tax, order.refunded_amount_incl_tax, len(captures)
+
+
+async def _order_command(
+    request: Request, order: PaymentOrder, action: str, form: FormData, errors: dict[str, str]
+) -> tuple[dict[str, Any], str]:
+    """The order's workflow told to cancel, capture or refund: its answer, and the page's
+    message."""
+    client, locale = await temporal(request), operator_locale(request)
+    if action == "cancel":
+        after = await cancel_payment_order(client, order)
+        flash = "Payment order cancelled."
+    elif action == "capture":
+        # no amount: all that remains, as the API's capture without lines or amounts
+        amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
+        body = build(CaptureIn, _given(form, amount, CAPTURE_TEXTS), errors)
+        after = await capture_payment_order(client, order, body)
+        captured = format_money(amount, order.currency, locale) if amount else "all that remained"
+        flash = (
+            f"Captured {captured}: invoice {after['payment_reference']}; "
+            f"the order is {order_rules.STATUS_LABELS[after['status']].lower()}."
+        )
+    elif action == "refund":
+        require(form, ["description", "total_amount_incl_tax"], errors)
+        amount = cents(form, "total_amount_incl_tax", errors, locale, order.currency)
+        data = _given(form, amount, REFUND_TEXTS)
+        if invoice := text(form, "invoices"):  # one invoice; none: every invoice, in full
+            data["invoices"] = [{"invoice_uuid": invoice}]
+        body = build(RefundIn, data, errors)
+        after = await refund_payment_order(client, database(request), order, body)
+        notes = len(after["refunds"])
+        flash = (
+            f"Refunded {format_money(amount, order.currency, locale)}: "
+            f"{notes} credit note{'' if notes == 1 else 's'}."
+        )
+    else:
+        raise Problem("not-found", "There is no such action.")
+    return after, flash
 
 
 # The free-text fields each form sends under the API's own names
@@ -436,12 +464,13 @@ async def invoice_action(
                     amount,
                     received_on=received_on,
                     note=note,
+                    form_sending=form_sending(request, form),
                 )
             after = _booked(done)
-            flash = (
-                f"Payment booked: the invoice is {done.payment_status.replace('_', ' ')}."
-                + await _notify(request, [done.notice])
-            )
+            flash = f"Payment booked: the invoice is {done.payment_status.replace('_', ' ')}."
+            if done.replayed:  # the first sending's booking, told as it was
+                return redirect(f"/app/payments/invoices/{uuid}", f"{SENT_ALREADY} {flash}")
+            flash += await _notify(request, [done.notice])
         elif action in ("hold", "release"):
             async with database(request).session() as session:
                 view = await set_on_hold(

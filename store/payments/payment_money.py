@@ -77,6 +77,8 @@ class PaymentRecorded:
     outstanding: int
     overpaid: int
     notice: DunningNotice
+    # the same form sent again: this is the payment its first sending booked, nothing new
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,32 @@ async def record_payment(
     currency: str | None = None,
     received_on: date | None = None,
     note: str | None = None,
+    form_sending: str | None = None,
 ) -> PaymentRecorded:
-    """Book ``amount`` cents the buyer paid against the invoice with ``payment_reference``."""
+    """Book ``amount`` cents the buyer paid against the invoice with ``payment_reference``.
+    ``form_sending`` names the web form's sending (api/web/core.py): sent again, it books
+    nothing and answers the payment its first sending booked."""
     username = require_staff(staff)
+    # locked first: a second sending racing the first waits for it, then finds its payment
     invoice = await invoice_by_reference(session, payment_reference, lock=True)
-    return await _book(session, invoice, amount, currency, received_on, STAFF, username, note=note)
+    if form_sending is not None:
+        first = await session.scalar(
+            select(IncomingPayment).where(IncomingPayment.form_sending_sha256 == form_sending)
+        )
+        if first is not None:
+            balance = balance_of(invoice, await paid_out(session, invoice.id))
+            return _recorded(invoice, first, balance, replayed=True)
+    return await _book(
+        session,
+        invoice,
+        amount,
+        currency,
+        received_on,
+        STAFF,
+        username,
+        note=note,
+        form_sending=form_sending,
+    )
 
 
 async def _book(
@@ -197,6 +220,7 @@ async def _book(
     *,
     note: str | None = None,
     entry: BankStatementEntry | None = None,
+    form_sending: str | None = None,
 ) -> PaymentRecorded:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise MoneyError("the amount must be a positive number of cents", "amount")
@@ -217,21 +241,29 @@ async def _book(
         statement_entry_id=entry.id if entry is not None else None,
         recorded_by=username,
         note=note,
+        form_sending_sha256=form_sending,
     )
     session.add(payment)
     invoice.paid_amount += amount
     balance = await settle_status(session, invoice, now)
     await session.flush()
-    notice = DunningNotice(str(invoice.uuid), balance.outstanding)
+    return _recorded(invoice, payment, balance)
+
+
+def _recorded(
+    invoice: PaymentInvoice, payment: IncomingPayment, balance: Balance, *, replayed: bool = False
+) -> PaymentRecorded:
+    """A payment booked to the invoice and where the invoice stands now."""
     return PaymentRecorded(
         payment_uuid=str(payment.uuid),
         invoice_uuid=str(invoice.uuid),
         payment_reference=invoice.payment_reference,
-        amount=amount,
+        amount=payment.amount,
         payment_status=invoice.payment_status,
         outstanding=balance.outstanding,
         overpaid=balance.overpaid,
-        notice=notice,
+        notice=DunningNotice(str(invoice.uuid), balance.outstanding),
+        replayed=replayed,
     )
 
 
