@@ -19,6 +19,7 @@ in English).
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,11 +32,25 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import BaseLoader, Environment, select_autoescape
 
-from workflows.currencies import in_major_units
+from workflows.currencies import in_major_units, minor_digits
+
+
+def format_minor_units(cents: int, currency: str, locale: Locale | str) -> str:
+    """Minor units of ``currency`` in the locale's currency format, with every decimal the
+    amount has (ISO 4217, ``workflows.currencies``): "18.500,00 €" (de), "HUF18,500.50" (en).
+    Babel's own precision is the one people round to in cash (0 for HUF, ...): two amounts
+    50 fillér apart would read the same."""
+    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    digits = minor_digits(currency)
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(
+        in_major_units(cents, currency), locale, currency=currency, currency_digits=False
+    )
+
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -150,7 +165,7 @@ class BuyerLocale:
 
     def money(self, cents: int, currency: str) -> str:
         """Minor units in the locale: "18.500,00 €" (de), "¥1,850,000" (en, JPY)."""
-        return format_currency(in_major_units(cents, currency), currency, locale=self.locale)
+        return format_minor_units(cents, currency, self.locale)
 
     def rate(self, percent: Decimal | str) -> str:
         """A tax rate: ``21 %`` in German, ``21%`` in English."""

@@ -95,6 +95,12 @@ def test_amounts_dates_and_rates_in_the_buyers_format(
     assert t.rate(Decimal("19.000000")) == rate
 
 
+def test_a_buyer_reads_an_amount_to_its_last_minor_unit() -> None:
+    """An invoice of 18,500.50 forints is not written "18 500 Ft" (Babel's cash rounding)."""
+    assert BuyerLocale("de").money(18_500_50, "HUF") == "18.500,50\xa0HUF"
+    assert BuyerLocale("en").money(1_850_005, "IQD") == "IQD1,850.005"
+
+
 def test_a_buyers_country_picks_its_language() -> None:
     assert [BuyerLocale.for_country(c).lang for c in ("DE", "AT", "FR", "NL", "BE", "PL")] == [
         "de",

@@ -132,6 +132,28 @@ def test_amounts_are_read_and_shown_in_their_currencys_minor_units():
         parse_cents("18.50", "en", "JPY")
 
 
+@pytest.mark.parametrize(
+    ("cents", "currency", "shown"),
+    [
+        (18_500_50, "HUF", "HUF18,500.50"),
+        (5, "HUF", "HUF0.05"),
+        (5, "CZK", "CZK0.05"),
+        (5, "COP", "COP0.05"),
+        (1_850_005, "IQD", "IQD1,850.005"),
+        (1_850_000, "ISK", "ISK1,850,000"),
+    ],
+)
+def test_an_amount_is_shown_with_every_minor_unit_the_api_holds(
+    cents: int, currency: str, shown: str
+) -> None:
+    """Babel rounds some currencies to what people pay in cash (HUF, CZK, COP: no decimals;
+    IQD: none of its three): the page showed "HUF18,500" for 18,500.50 forints while the form
+    field beside it held "18,500.50". The amount shown is the API's, to its last minor unit."""
+    assert format_money(cents, currency, "en") == shown
+    assert format_money(cents, currency, "en").endswith(format_amount(cents, "en", currency))
+    assert format_money(18_500_50, "HUF", "hu") == "18\xa0500,50\xa0Ft"
+
+
 def test_the_operators_locale_comes_from_the_browser_and_defaults_to_english():
     assert preferred_languages("fr;q=0.5, de-AT, en;q=0.7") == ["de-AT", "en", "fr"]
     assert str(negotiate("de-DE,de;q=0.9,en;q=0.8")) == "de"

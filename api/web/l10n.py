@@ -22,7 +22,6 @@ from babel.core import negotiate_locale
 from babel.dates import format_datetime, format_time
 from babel.numbers import (
     NumberFormatError,
-    format_currency,
     format_decimal,
     get_currency_symbol,
     get_decimal_symbol,
@@ -31,7 +30,7 @@ from babel.numbers import (
 )
 from starlette.requests import Request
 
-from store.i18n import preferred_languages
+from store.i18n import format_minor_units, preferred_languages
 from workflows.currencies import in_major_units, minor_digits
 
 DEFAULT = "en"
@@ -58,10 +57,10 @@ def operator_locale(request: Request) -> Locale:
 
 def format_money(cents: int | None, currency: str = "EUR", locale: Locale | str = DEFAULT) -> str:
     """Minor units of ``currency``: ``1850000`` -> "18.500,00 €" (de), "€18,500.00" (en),
-    "¥1,850,000" (en, JPY)."""
+    "¥1,850,000" (en, JPY), "HUF18,500.50" (en): every decimal the amount has."""
     if cents is None:
         return ""
-    return format_currency(in_major_units(cents, currency), currency, locale=locale)
+    return format_minor_units(cents, currency, locale)
 
 
 def format_amount(cents: int | None, locale: Locale | str = DEFAULT, currency: str = "EUR") -> str:
