@@ -5,6 +5,7 @@ the environment, and a form opened before a colleague's change cannot overwrite 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -567,6 +568,69 @@ async def test_a_multi_vin_order_is_created_from_the_form_where_the_organization
                 "VF1RFB00X57123456",
             ]
             assert vins[0]["mileage"] == 85000
+
+
+async def test_a_further_vehicles_mileage_and_first_registration_are_taken_or_refused(
+    stack: Stack,
+):
+    """Whether a vehicle is new (Art. 2(2)(b) VAT Directive: at most 6 months or 6,000 km)
+    depends on its mileage and first registration: a further vehicle's line gives them after
+    its model, read as the first vehicle's are; what cannot be read, and a part beyond them, is
+    refused beside the field, never dropped."""
+    registered = (seller_today() - timedelta(days=60)).isoformat()
+    tenant, http = await seller_session(stack, allow_multi_vin_orders=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        async with web_session(stack) as (web, token):
+
+            async def create(more_vins: str) -> Any:
+                return await web.post(
+                    "/app/orders/new",
+                    data={
+                        "csrf_token": token,
+                        "buyer": buyer,
+                        "externalOrderId": f"multi-{uuid4().hex[:8]}",
+                        "vin": "WVWZZZ1KZAW000021",
+                        "mileage": "85000",
+                        "moreVins": more_vins,
+                        "totalAmount": "40,000.00",
+                    },
+                )
+
+            page = await web.get("/app/orders/new")
+            assert "(VIN, brand, model, mileage in km, first registration)" in page.text
+            created = await create(
+                f"WVWZZZ1KZAW000022, VW, Golf, 3500, {registered}\n"
+                "WBA3A5C55CF256651, BMW, , 42000\nVF1RFB00X57123456"
+            )
+            assert created.status_code == 303, created.text
+            order = created.headers["location"].rsplit("/", 1)[1]
+            vins = (await client.get(f"/orders/{order}")).json()["vins"]
+            assert [(v.get("mileage"), v.get("firstRegistrationDate")) for v in vins] == [
+                (85000, None),
+                (3500, registered),
+                (42000, None),
+                (None, None),
+            ]
+            assert (vins[2]["brand"], vins[2].get("model")) == ("BMW", None)
+            refusals = {
+                "WVWZZZ1KZAW000022, VW, Golf, 3.500": "line 1, mileage: must be a whole number",
+                f"VF1RFB00X57123456\nWVWZZZ1KZAW000022, VW, Golf, 3500, {registered[::-1]}": (
+                    "line 2, first registration: "
+                ),
+                f"WVWZZZ1KZAW000022, VW, Golf, 3500, {registered}, red": (
+                    "line 1: 6 parts where a line has at most 5: VIN, brand, model, mileage, "
+                    "first registration"
+                ),
+            }
+            for line, message in refusals.items():
+                refused = await create(line)
+                assert refused.status_code == 422, (line, refused.status_code)
+                error = refused.text.split('id="err-moreVins">', 1)[1].split("</em>", 1)[0]
+                assert error.startswith(message), (line, error)
+        listed = await client.get("/orders", params={"vin": "WVWZZZ1KZAW000022"})
+    assert [o["uuid"] for o in listed.json()["data"]] == [order]  # nothing refused was created
 
 
 async def test_several_vins_are_refused_beside_the_field_where_the_organization_may_not(

@@ -223,7 +223,8 @@ def _create_errors(fields: dict[str, str]) -> dict[str, str]:
         if index == 0:
             errors.setdefault(_money_field(name), message)
         else:
-            errors.setdefault("moreVins", f"line {index}: {message}")
+            part = VIN_PARTS.get(name, name)
+            errors.setdefault("moreVins", f"line {index}, {part}: {message}")
     return errors
 
 
@@ -235,17 +236,44 @@ def _money_field(name: str) -> str:
     return "totalAmount" if name.split(".")[0] in ("purchaseAmount", "totalAmount") else name
 
 
-def _more_vins(form: FormData) -> list[dict[str, Any]]:
-    """The further vehicles of a multi-VIN order: one a line, "VIN" or "VIN, brand, model"."""
-    vehicles = []
+# A further vehicle's line in the words of the form: its parts in order, named as the API's
+VIN_PARTS = {
+    "vin": "VIN",
+    "brand": "brand",
+    "model": "model",
+    "mileage": "mileage",
+    "firstRegistrationDate": "first registration",
+}
+
+
+def _more_vins(form: FormData, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The further vehicles of a multi-VIN order: one a line, "VIN" up to "VIN, brand, model,
+    mileage, first registration"; what a line has beyond them is refused, never dropped."""
+    vehicles: list[dict[str, Any]] = []
     for line in (text(form, "moreVins") or "").splitlines():
         parts = [p.strip() or None for p in line.split(",")]
-        if parts and parts[0]:
-            vehicles.append(
-                {"vin": parts[0], "brand": parts[1] if len(parts) > 1 else None}
-                | {"model": parts[2] if len(parts) > 2 else None}
+        if not any(parts):
+            continue
+        index = len(vehicles) + 1  # the API's vins[index], the first vehicle being vins[0]
+        if len(parts) > len(VIN_PARTS):
+            errors.setdefault(
+                "moreVins",
+                f"line {index}: {len(parts)} parts where a line has at most {len(VIN_PARTS)}: "
+                + ", ".join(VIN_PARTS.values()),
             )
+        vehicle: dict[str, Any] = dict(zip(VIN_PARTS, parts, strict=False))
+        vehicle["mileage"] = _mileage(vehicle.get("mileage"), index, errors)
+        vehicles.append(vehicle)
     return vehicles
+
+
+def _mileage(typed: str | None, index: int, errors: dict[str, str]) -> int | None:
+    """The API's mileage is a JSON integer: the form's text of vehicle ``index`` is read as one
+    here."""
+    kilometres = whole_number(typed, INT64)
+    if typed is not None and kilometres is None:
+        errors.setdefault(f"vins.{index}.mileage", "must be a whole number of kilometres")
+    return kilometres
 
 
 async def _order_create_input(
@@ -262,14 +290,9 @@ async def _order_create_input(
         errors["buyer"] = "choose one of the buyers"
     currency = (text(form, "currency") or "EUR").upper()
     total = cents(form, "totalAmount", errors, operator_locale(request), currency)
-    more = _more_vins(form)
+    more = _more_vins(form, errors)
     if more and found is not None and not found[2].allow_multi_vin_orders:
         errors["moreVins"] = "this buyer's organization may not have orders with several VINs"
-    # the API's mileage is a JSON integer: the form's text is read as one here
-    mileage = text(form, "mileage")
-    kilometres = whole_number(mileage, INT64)
-    if mileage is not None and kilometres is None:
-        errors["mileage"] = "must be a whole number of kilometres"
     data = {
         "externalOrderId": text(form, "externalOrderId"),
         "buyerId": buyer_uuid,
@@ -280,7 +303,7 @@ async def _order_create_input(
                 "model": text(form, "model"),
                 # one vehicle: the whole price is its price; several: the total is the order's
                 "purchaseAmount": None if more else money(total, currency),
-                "mileage": kilometres,
+                "mileage": _mileage(text(form, "mileage"), 0, errors),
                 "firstRegistrationDate": text(form, "firstRegistrationDate"),
             },
             *more,
