@@ -40,7 +40,7 @@ from store.models import (
 )
 from store.web import AuditEntry
 from tests.conftest import Stack, make_tenant, serving
-from tests.order_flow import OrderClient, key, pdf, seller_session, seller_today
+from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
 from tests.test_kyc_verification import nt24_buyer
 from tests.test_payment_orders import accepted_order, make_seller
@@ -1215,3 +1215,46 @@ async def test_the_timeline_keeps_the_payment_submitted_when_it_is_marked_ready(
     assert ("Payment submitted", "API") in rows, rows  # the API's submission is history too
     assert (f"Preliminary invoice {invoice['invoiceNumber']}", "API") in rows, rows
     assert ("Preliminary invoice corrected: FV-1/K", "API") in rows, rows
+
+
+async def test_a_payment_before_the_invoice_is_not_said_to_mismatch_it(stack: Stack):
+    """A payment submitted before the preliminary invoice has nothing to be compared with (the
+    API leaves ``amountMatchesInvoice`` out): the order page says so, and says "does not match
+    the invoice" only once an invoice of another amount is there."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        paid = await client.post(
+            f"/orders/{order}/payment",
+            {
+                "paymentDate": seller_today().isoformat(),
+                "bankAmount": money(TOTAL),
+                "cashAmount": money(0),
+                "sourceIban": "DE89 3704 0044 0532 0130 00",
+            },
+        )
+        assert paid.status_code == 201, paid.text
+        assert "amountMatchesInvoice" not in (await client.get(f"/orders/{order}/payment")).json()
+        async with web_session(stack) as (web, _token):
+            before = await web.get(f"/app/orders/{order}")
+            invoiced = await client.post(
+                f"/orders/{order}/invoice",
+                {
+                    "type": "PRELIMINARY",
+                    "invoiceDate": seller_today().isoformat(),
+                    "invoiceNumber": f"INV-{uuid4().hex[:6]}",
+                    "vatIncluded": False,
+                    "amount": money(TOTAL + 100_00),
+                },
+            )
+            assert invoiced.status_code == 201, invoiced.text
+            await client.compliance_until(
+                order, lambda r: r["modules"]["payment"].get("amountMatchesInvoice") is False
+            )
+            after = await web.get(f"/app/orders/{order}")
+    assert before.status_code == after.status_code == 200
+    assert "does not match the invoice" not in before.text
+    assert "no invoice yet to compare it with" in before.text
+    assert "does not match the invoice" in after.text
+    assert "no invoice yet" not in after.text
