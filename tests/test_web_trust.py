@@ -751,6 +751,44 @@ async def test_the_dashboards_blocker_link_lists_the_orders_it_counted(stack: St
             assert cancelled not in listed.text, code
 
 
+async def test_the_order_list_shows_a_blocker_only_for_an_order_it_holds_up(stack: Stack):
+    """A cancelled order keeps the rollup it had, blockers and all, but nothing holds it up:
+    its row in the order list shows no blocker (the blocker filter does not find it either),
+    while an open order's row shows the first of its blockers; the cancelled order's page says
+    its blockers are what stood in its way when it was cancelled."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        marker = uuid4().hex[:8]
+        open_order, cancelled = [
+            await client.order(buyer, externalOrderId=f"{marker}-{n}") for n in ("open", "gone")
+        ]
+        await client.compliance_until(open_order["uuid"], lambda r: r["blockers"])
+        rollup = await client.compliance_until(cancelled["uuid"], lambda r: r["blockers"])
+        first = rollup["blockers"][0]
+        answer = await client.post(
+            f"/orders/{cancelled['uuid']}/cancel", {"reason": "deal fell through"}
+        )
+        assert answer.status_code == 200, answer.text
+        async with web_session(stack) as (web, _token):
+            listed = await web.get("/app/orders", params={"externalOrderId": marker})
+            held = await web.get(
+                "/app/orders", params={"externalOrderId": marker, "blocker": first["code"]}
+            )
+            page = await web.get(f"/app/orders/{cancelled['uuid']}")
+
+    def row(order: dict[str, Any]) -> str:
+        link = f">{order['externalOrderId']}</a>"
+        return listed.text.split(link, 1)[1].split("</tr>", 1)[0]
+
+    assert first["message"] in row(open_order)
+    assert first["message"] not in row(cancelled), "a cancelled order is listed as held up"
+    assert open_order["uuid"] in held.text and cancelled["uuid"] not in held.text
+    assert "when it was cancelled (nothing holds it up now)" in page.text
+    assert first["code"] in page.text  # the rollup it had is still shown
+
+
 # ----- the invoice's letters; statement entries booked by hand -----
 
 

@@ -50,6 +50,7 @@ from api.web.l10n import (
 from api.web.labels import kyc_document_name
 from store.identity.tenancy import EVERY_ORGANIZATION, Tenant
 from store.models import Organization, Partner, User
+from store.orders.queries import blockers_holding_up
 from store.web import audit, find_session
 from store.webhooks.queries import planned_attempt_at
 from workflows.change_source import ChangeSource
@@ -124,6 +125,7 @@ templates.filters.update(money=_money, amount=_amount, clock=_clock, when=_when,
 templates.globals.update(example_amount=_example_amount)
 templates.filters.update(kyc_document=kyc_document_name, count_of=_count_of)
 templates.filters.update(planned_attempt_at=planned_attempt_at)  # a delivery's next try
+templates.filters.update(holding_up=blockers_holding_up)  # an order's blockers, while open
 
 
 class LoginRequired(Exception):

@@ -164,11 +164,22 @@ async def orders_by_status(session: AsyncSession) -> list[AnyRow]:
 def is_open() -> ColumnElement[bool]:
     """An open order: INCOMPLETE and not cancelled, an order whose rollup still changes (its
     blockers are the work to do). A cancelled order keeps the rollup it had, blockers and all,
-    but nothing holds it up any more."""
+    but nothing holds it up any more (``blockers_holding_up`` reads the same rule in Python)."""
     return and_(
         Order.compliance_status == ComplianceStatus.INCOMPLETE,
         Order.status != OrderStatus.CANCELLED,
     )
+
+
+def blockers_holding_up(order: Order) -> list[dict[str, Any]]:
+    """The blockers that hold the order up: its rollup's while it is open (``is_open``, read
+    in Python), those ``blocker_filter`` finds it by and the dashboard counts; none once it is
+    cancelled or decided, though it keeps the rollup it had."""
+    if order.status == OrderStatus.CANCELLED:
+        return []
+    if order.compliance_status != ComplianceStatus.INCOMPLETE:
+        return []
+    return list((order.compliance or {}).get("blockers", []))
 
 
 async def open_order_rollups(session: AsyncSession, scope: Scope) -> list[dict[str, Any] | None]:
