@@ -2,9 +2,9 @@
 verification left for review approved from the buyer page; a payment recorded from the invoice
 page that settles the invoice; a payment plan and a write-off on the invoice page; a webhook
 endpoint registered (its secret shown once), edited as PATCH /v1/webhooks/{id} would (a stale
-form refused), test-fired and deleted; an order's changes recorded with the source of their
-commands, which the order page's timeline shows; odd input on the forms refused naming the
-field, never a 5xx, nothing written."""
+form refused), test-fired and deleted; its whole delivery history paged through and any delivery
+replayed; an order's changes recorded with the source of their commands, which the order page's
+timeline shows; odd input on the forms refused naming the field, never a 5xx, nothing written."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.orders.order_store import OrderStoreActivities
 from activities.payments.dunning import start_dunning
+from activities.webhooks.delivery import new_delivery_id
 from store.models import (
     Buyer,
     Event,
@@ -821,6 +822,107 @@ async def test_a_webhook_endpoint_edited_from_its_page_as_the_api_would(stack: S
             assert "hooks/theirs" not in answer.text
         kept = (await theirs.get(f"/v1/webhooks/{foreign['id']}")).json()
         assert (kept["url"], kept["version"]) == (foreign["url"], 0)
+
+
+DELIVERY_ON_PAGE = re.compile(r"/deliveries/(del_\w+)/replay")
+PAGER = re.compile(r'<a href="(\?[^"]*)">(Newer|Older)</a>')
+
+
+async def endpoint_with_history(
+    stack: Stack, http: httpx.AsyncClient, failed: int, delivered: int
+) -> tuple[dict, list[str]]:
+    """An endpoint whose history holds ``failed`` FAILED deliveries, newest first, with
+    ``delivered`` DELIVERED ones among them; three at a time share their moment."""
+    endpoint = await register(http, "http://127.0.0.1:9/hooks", ["compliance.*"])
+    async with stack.db.transaction() as session:
+        row = await session.scalar(
+            select(WebhookEndpoint).where(WebhookEndpoint.public_id == endpoint["id"])
+        )
+        assert row is not None
+        start = utcnow() - timedelta(days=2)
+        made = []
+        for n in range(failed + delivered):
+            status = "DELIVERED" if n % (failed // delivered + 1) == 1 else "FAILED"
+            delivery = WebhookDelivery(
+                public_id=new_delivery_id(),
+                organization_id=row.organization_id,
+                endpoint_id=row.id,
+                event_id=f"evt_{uuid4().hex}",
+                event_type="compliance.status_changed",
+                kind="TEST",
+                payload={"n": n},
+                status=status,
+                attempts=1,
+                http_status=500 if status == "FAILED" else 204,
+                created_at=start + timedelta(minutes=n // 3),
+            )
+            session.add(delivery)
+            made.append(delivery)
+        await session.flush()
+        newest_first = sorted(made, key=lambda d: (d.created_at, d.id), reverse=True)
+        failed_ones = [d.public_id for d in newest_first if d.status == "FAILED"]
+    return endpoint, failed_ones
+
+
+def delivery_list(page: httpx.Response) -> tuple[list[str], dict[str, str]]:
+    """The deliveries an endpoint's page lists and the links to its newer and older pages."""
+    assert page.status_code == 200, page.text
+    links = {name: href.replace("&amp;", "&") for href, name in PAGER.findall(page.text)}
+    return DELIVERY_ON_PAGE.findall(page.text), links
+
+
+async def test_every_delivery_of_an_endpoint_is_reached_and_replayed_from_its_page(
+    either_stack: Stack,
+):
+    """GET /v1/webhooks/{id}/deliveries pages through the whole history; the endpoint's page
+    listed its latest 50 deliveries with no way further. It pages on, older and newer, its
+    status filter kept, and a delivery past the first page is replayed from its own. Pages
+    are keyed on a delivery's timestamp, which each database keeps its own way: both run it."""
+    stack = either_stack
+    _, http = await seller_session(stack)
+    async with http, web_session(stack) as (web, token):
+        endpoint, failed = await endpoint_with_history(stack, http, failed=60, delivered=5)
+        _, others = await endpoint_with_history(stack, http, failed=3, delivered=1)
+        hook = f"/app/webhooks/{endpoint['id']}"
+        listed = await http.get(
+            f"/v1/webhooks/{endpoint['id']}/deliveries", params={"status": "FAILED", "size": 100}
+        )
+        assert {d["id"] for d in listed.json()["data"]} == set(failed)  # the API lists them all
+
+        first, links = delivery_list(await web.get(hook, params={"status": "FAILED"}))
+        assert first == failed[:50] and set(links) == {"Older"}
+        assert "status=FAILED" in links["Older"]
+        second, back = delivery_list(await web.get(hook + links["Older"]))
+        assert second == failed[50:] and set(back) == {"Newer"}  # the rest, from the oldest
+        assert "status=FAILED" in back["Newer"]
+        again, links = delivery_list(await web.get(hook + back["Newer"]))
+        assert again == first and set(links) == {"Older"}  # the latest page, full
+        # unfiltered, the delivered ones count too: 65, the last 15 on the second page
+        everything, links = delivery_list(await web.get(hook))
+        assert len(everything) == 50 and "status" not in links["Older"]
+        rest, _ = delivery_list(await web.get(hook + links["Older"]))
+        assert len(rest) == 15 and not set(everything) & set(rest)
+
+        # the oldest is replayed from the page that shows it
+        replayed = await web.post(
+            f"{hook}/deliveries/{failed[-1]}/replay", data={"csrf_token": token}
+        )
+        assert replayed.status_code == 303, replayed.text
+        async with stack.db.session() as session:
+            replay = await session.scalar(
+                select(WebhookDelivery).where(WebhookDelivery.replay_of == failed[-1])
+            )
+        assert replay is not None and replay.kind == "REPLAY"
+        latest, _ = delivery_list(await web.get(hook))
+        assert latest[0] == replay.public_id  # the replay heads the first page
+
+        # a cursor that names none of the endpoint's deliveries gives the first page, as a
+        # page number past the end does elsewhere; never an error
+        for cursor in ("nonsense", "del_" + "9" * 200, others[0], "", "%"):
+            for direction in ("before", "after"):
+                shown, _ = delivery_list(await web.get(hook, params={direction: cursor}))
+                assert shown == latest, (direction, cursor)
+        assert not set(others) & set(latest)
 
 
 async def order_changes(stack: Stack, order: str) -> list[OrderChange]:

@@ -58,9 +58,9 @@ from store.models import Organization, WebhookEndpoint
 from store.webhooks.events import EVENT_TYPES, SCHEMA_VERSIONS
 from store.webhooks.queries import (
     EventListFilter,
+    delivery_page,
     endpoint_with_organization,
     endpoints_with_organization_names,
-    latest_deliveries,
     latest_events,
 )
 from workflows.change_source import ChangeSource
@@ -210,10 +210,12 @@ async def _endpoint_page(
     conflict: Conflict | None = None,
 ) -> Response:
     endpoint, organization = await _endpoint(request, seen, public_id)
-    status = request.query_params.get("status")
+    q = request.query_params
+    status = q.get("status") if q.get("status") in ("PENDING", "DELIVERED", "FAILED") else None
     db = database(request)
-    deliveries = await latest_deliveries(
-        db, endpoint.id, status if status in ("PENDING", "DELIVERED", "FAILED") else None, PAGE_SIZE
+    # every delivery the API lists can be reached, page by page, and replayed from its page
+    deliveries = await delivery_page(
+        db, endpoint.id, status, PAGE_SIZE, before=q.get("before"), after=q.get("after")
     )
     partners = await partners_of_organization(db, Tenant(organization.id))
     return render(

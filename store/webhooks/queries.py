@@ -17,11 +17,13 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.db import AnyRow, Database
 from store.identity.tenancy import Scope, Tenant
@@ -244,20 +246,90 @@ async def endpoint_with_organization(db: Database, scope: Scope, public_id: str)
         ).first()
 
 
-async def latest_deliveries(
-    db: Database, endpoint_id: int, status: str | None, limit: int
-) -> list[WebhookDelivery]:
-    """The endpoint's latest deliveries, of one status when given, newest first."""
+@dataclass(frozen=True)
+class DeliveryPage:
+    """One page of an endpoint's deliveries, newest first, and where the pages either side of
+    it start: after ``older``, before ``newer`` (the public ids of its last and first delivery;
+    None where there is no such page)."""
+
+    deliveries: list[WebhookDelivery]
+    older: str | None
+    newer: str | None
+
+
+def _beside(endpoint_id: int, public_id: str, *, newer: bool) -> Any:
+    """The deliveries newer (or older) than the endpoint's delivery ``public_id``, in the page
+    order (created, then id, as two deliveries may share a moment). The cursor is read in the
+    same statement, so its timestamp is never turned into a value and back; one that names
+    none of the endpoint's deliveries matches nothing."""
+    cursor = aliased(WebhookDelivery)
+    named = (cursor.endpoint_id == endpoint_id, cursor.public_id == public_id)
+    at = select(cursor.created_at).where(*named).scalar_subquery()
+    row = select(cursor.id).where(*named).scalar_subquery()
+    if newer:
+        return or_(
+            WebhookDelivery.created_at > at,
+            and_(WebhookDelivery.created_at == at, WebhookDelivery.id > row),
+        )
+    return or_(
+        WebhookDelivery.created_at < at,
+        and_(WebhookDelivery.created_at == at, WebhookDelivery.id < row),
+    )
+
+
+async def delivery_page(
+    db: Database,
+    endpoint_id: int,
+    status: str | None,
+    limit: int,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+) -> DeliveryPage:
+    """The endpoint's deliveries, of one status when given, newest first: the ``limit`` older
+    than the delivery ``before``, or the ``limit`` newer than the delivery ``after``, else the
+    latest. Keyed on a delivery rather than counted, a page stays where it was while new
+    deliveries arrive. A cursor that leads nowhere (no such delivery, or none beyond it
+    any more) gives the latest page, as a page number past the end would."""
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if status:
         query = query.where(WebhookDelivery.status == status)
+    newest_first = (WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
     async with db.session() as session:
-        found = await session.scalars(
-            query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(
-                limit
+
+        async def beyond(public_id: str, *, newer: bool) -> bool:
+            beside = query.where(_beside(endpoint_id, public_id, newer=newer))
+            return bool(await session.scalar(select(beside.exists())))
+
+        shown: list[WebhookDelivery] = []
+        if after:
+            found = await session.scalars(
+                query.where(_beside(endpoint_id, after, newer=True))
+                .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+                .limit(limit)
             )
+            shown = list(found.all())[::-1]
+            if shown and not await beyond(shown[0].public_id, newer=True):
+                shown = []  # up to the newest: the latest page, full
+        elif before:
+            found = await session.scalars(
+                query.where(_beside(endpoint_id, before, newer=False))
+                .order_by(*newest_first)
+                .limit(limit)
+            )
+            shown = list(found.all())
+        latest = not shown
+        if latest:
+            found = await session.scalars(query.order_by(*newest_first).limit(limit))
+            shown = list(found.all())
+        if not shown:
+            return DeliveryPage([], None, None)
+        older, newer = shown[-1].public_id, shown[0].public_id
+        return DeliveryPage(
+            shown,
+            older if await beyond(older, newer=False) else None,
+            None if latest or not await beyond(newer, newer=True) else newer,
         )
-        return list(found.all())
 
 
 @dataclass(frozen=True)
