@@ -934,6 +934,48 @@ async def test_a_zloty_order_is_shown_and_corrected_in_zloty(stack: Stack):
     assert payment["amountMatchesInvoice"] is True
 
 
+async def test_the_final_invoice_is_corrected_on_a_final_order_as_the_api_allows(stack: Stack):
+    """PATCH .../invoice with type FINAL is taken even on a final order; the order page offers
+    the same correction, audited, and a form opened before a colleague's correction is refused
+    (409) showing the saved values beside the operator's, as the other edit forms do."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.compliance_until(order, lambda r: r["complianceStatus"] == "VALID")
+        async with web_session(stack) as (web, token):
+            page = await web.get(f"/app/orders/{order}")
+            submitted = await web.post(
+                f"/app/orders/{order}/final-invoice",
+                data=_shown_in(page.text, "final-invoice")
+                | {"csrf_token": token, "invoiceNumber": "FIN-8"},
+            )
+            assert submitted.status_code == 303, submitted.text
+            page = await web.get(f"/app/orders/{order}")
+            assert 'id="invoice-edit"' not in page.text  # the preliminary one is final
+            opened = _shown_in(page.text, "final-invoice-edit")
+            assert opened["type"] == "FINAL" and opened["invoiceNumber"] == "FIN-8"
+            corrected = await web.post(
+                f"/app/orders/{order}/invoice-edit",
+                data=opened | {"csrf_token": token, "invoiceNumber": "FIN-8/K"},
+            )
+            assert corrected.status_code == 303, corrected.text
+            # the form as it was opened, after the correction: refused, both values shown
+            stale = await web.post(
+                f"/app/orders/{order}/invoice-edit",
+                data=opened | {"csrf_token": token, "invoiceNumber": "FIN-8/X"},
+            )
+        invoices = (await client.get(f"/orders/{order}/invoice")).json()
+    assert {i["type"]: i["invoiceNumber"] for i in invoices}["FINAL"] == "FIN-8/K"
+    assert stale.status_code == 409, stale.text
+    conflict = stale.text.split('id="conflict"', 1)[1].split("</section>", 1)[0]
+    assert "FIN-8/K" in conflict and "FIN-8/X" in conflict
+    assert 'name="type" value="FINAL"' in conflict  # "save mine" corrects the same invoice
+    entry = await audited(stack, "order.invoice_edit", order)
+    assert entry is not None and entry.before is not None and entry.after is not None
+    assert (entry.before["invoiceNumber"], entry.after["invoiceNumber"]) == ("FIN-8", "FIN-8/K")
+
+
 async def test_an_order_created_on_the_page_takes_its_currency(stack: Stack):
     """The create form has a currency (EUR unless typed); an unknown one is refused beside
     its field."""
