@@ -43,7 +43,7 @@ from store.web import AuditEntry
 from tests.conftest import Stack, make_tenant, serving
 from tests.order_flow import TOTAL, OrderClient, key, money, pdf, seller_session, seller_today
 from tests.payment_invoices import captured_invoice, invoice_row, staff_member, statement_paying
-from tests.test_kyc_verification import nt24_buyer
+from tests.test_kyc_verification import decided, kyc_until, nt24_buyer
 from tests.test_payment_orders import accepted_order, make_seller
 from tests.test_web_admin import signed_in
 from tests.test_webhooks import Receiver, register, verified
@@ -358,6 +358,50 @@ async def test_the_buyer_page_starts_the_verification_and_adds_contacts_as_the_a
             hidden = await web.post(f"/app/buyers/{buyer}/{action}", data={"csrf_token": token})
             assert hidden.status_code == 404, (action, hidden.status_code)
     assert await audited(stack, "buyer.verify", plain) is None
+
+
+async def verified_buyer(client: OrderClient, buyer: str | None = None) -> tuple[str, dict]:
+    """An NT24-led buyer the identity provider verified, and its KYC status as the API says."""
+    buyer = buyer or await nt24_buyer(client, "Muster")
+    assert (await client.post(f"/buyers/{buyer}/kyc/verify")).status_code == 201
+    status = await kyc_until(client, buyer, decided)
+    assert status["verificationStatus"] == "VERIFIED", status
+    return buyer, status
+
+
+async def test_the_signed_kyc_profile_is_downloaded_from_the_buyer_page(stack: Stack):
+    """GET .../kyc/profile hands out the signed KYC profile that proves a verification; the
+    buyer page links the same file, read as the KYC documents are: a buyer without a valid
+    profile shows no link and its address says why in words; another organization's buyer
+    is not there."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await nt24_buyer(client, "Muster")
+        marketplace_led = await client.buyer(vat="DE129273398", country="DE", documents=False)
+        link = f'href="/app/buyers/{buyer}/kyc-profile"'
+        async with web_session(stack) as (web, _token):
+            page = await web.get(f"/app/buyers/{buyer}")
+            none = await web.get(f"/app/buyers/{buyer}/kyc-profile")
+            assert link not in page.text
+            assert none.status_code == 409, none.text
+            assert "no valid signed KYC profile: verification NOT_STARTED" in none.text
+            assert "<html" in none.text.lower()  # a page in words, not the API's JSON
+            never = await web.get(f"/app/buyers/{marketplace_led}/kyc-profile")
+            assert never.status_code == 400 and "have no KYC profile" in never.text
+
+            await verified_buyer(client, buyer)
+            from_api = await client.get(f"/buyers/{buyer}/kyc/profile")
+            assert from_api.status_code == 200, from_api.text
+            page = await web.get(f"/app/buyers/{buyer}")
+            profile = await web.get(f"/app/buyers/{buyer}/kyc-profile")
+    assert link in page.text
+    assert profile.status_code == 200, profile.text
+    assert profile.headers["content-type"] == "application/pdf"
+    assert profile.content == from_api.content
+    other = await make_tenant(stack.db)
+    async with signed_in(stack, other.username, other.password) as (web, _token):
+        assert (await web.get(f"/app/buyers/{buyer}/kyc-profile")).status_code == 404
 
 
 async def test_a_long_purpose_on_the_buyer_page_is_refused_naming_it(stack: Stack):

@@ -26,7 +26,11 @@ from api.nt24.buyers.buyers import (
 )
 from api.nt24.buyers.kyc import trigger_vies_check
 from api.nt24.buyers.kyc_documents import add_kyc_document
-from api.nt24.buyers.kyc_verification import review, start_buyer_verification
+from api.nt24.buyers.kyc_verification import (
+    kyc_profile_download,
+    review,
+    start_buyer_verification,
+)
 from api.nt24.buyers.self_service_invitations import (
     Invitation,
     InvitationCreate,
@@ -69,6 +73,7 @@ from store.buyers.queries import (
     buyer_list_page,
     buyer_with_seller,
     kyc_document,
+    valid_kyc_profile,
 )
 from store.identity.queries import partner_with_organization, partners_of_organization
 from store.models import (
@@ -227,6 +232,11 @@ def _may_read_documents(seen: Viewer, scope: PartnerScope) -> bool:
     return seen.is_staff or scope.organization.allow_kyc_document_download
 
 
+def _require_documents_readable(seen: Viewer, scope: PartnerScope) -> None:
+    if not _may_read_documents(seen, scope):
+        raise Problem("forbidden", "Your organization may not download KYC documents.")
+
+
 @router.get("/{uuid}")
 async def buyer_page(uuid: UUID, request: Request, seen: SignedIn) -> Response:
     return await _buyer_page(request, seen, await _load(request, seen, uuid))
@@ -256,6 +266,9 @@ async def _buyer_page(
         if may_keep_contacts
         else []
     )
+    may_read = _may_read_documents(seen, loaded.scope)
+    async with database(request).session() as session:
+        profile = await valid_kyc_profile(session, buyer) if may_read else None
     return render(
         request,
         "buyer.html",
@@ -268,7 +281,8 @@ async def _buyer_page(
         required=sorted(kyc_document_name(c) for c in REQUIRED_DOCUMENTS[buyer.kyc_mode]),
         checks=history.vies_checks,
         documents=history.kyc_documents,
-        may_read=_may_read_documents(seen, loaded.scope),
+        may_read=may_read,
+        has_profile=profile is not None,
         orders=history.orders,
         verification=verification,
         awaits_review=verification is not None and verification.status == REVIEW,
@@ -443,10 +457,18 @@ async def kyc_document_download(
     uuid: UUID, document: UUID, request: Request, seen: SignedIn
 ) -> Response:
     loaded = await _load(request, seen, uuid)
-    if not _may_read_documents(seen, loaded.scope):
-        raise Problem("forbidden", "Your organization may not download KYC documents.")
+    _require_documents_readable(seen, loaded.scope)
     async with database(request).session() as session:
         found = await kyc_document(session, loaded.buyer.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
     return await document_content_response(app_settings(request), found, request)
+
+
+@router.get("/{uuid}/kyc-profile")
+async def kyc_profile_page_download(uuid: UUID, request: Request, seen: SignedIn) -> Response:
+    """The signed KYC profile, as GET .../kyc/profile hands it: it carries the representative's
+    personal data, so it is read as the KYC documents are."""
+    loaded = await _load(request, seen, uuid)
+    _require_documents_readable(seen, loaded.scope)
+    return await kyc_profile_download(app_settings(request), database(request), loaded.buyer)

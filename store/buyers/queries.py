@@ -141,6 +141,14 @@ async def signed_kyc_profile(session: AsyncSession, buyer_id: int) -> KycVerific
     )
 
 
+async def valid_kyc_profile(session: AsyncSession, buyer: Buyer) -> KycVerification | None:
+    """The signed KYC profile that proves the buyer verified now: none unless the buyer is
+    VERIFIED (a lapsed verification's profile proves nothing)."""
+    if buyer.verification_status != "VERIFIED":
+        return None
+    return await signed_kyc_profile(session, buyer.id)
+
+
 async def identity_result_accepted(db: Database, scan_ref: str) -> bool:
     """A callback with this identity check's final result was accepted before."""
     async with db.session() as session:

@@ -42,7 +42,7 @@ from api.shared.idempotency import command_started, idempotency_key
 from api.shared.locations import CREATED, located
 from api.shared.problem_docs import RETRY_AFTER
 from settings import Settings
-from store.buyers.queries import identity_result_accepted, signed_kyc_profile
+from store.buyers.queries import identity_result_accepted, valid_kyc_profile
 from store.db import Database
 from store.documents import BlobNotFound, DocumentStore
 from store.models import Buyer, ProviderCallback
@@ -240,10 +240,17 @@ async def kyc_profile(
     require_capability(scope.organization, DOWNLOAD_CAPABILITY)
     async with db.session() as session:
         buyer = await load_buyer(session, scope, buyerId)
-        if buyer.kyc_mode != NT24_LED:
-            raise Problem("malformed-request", "MARKETPLACE_LED buyers have no KYC profile.")
-        verification = await signed_kyc_profile(session, buyer.id)
-    if buyer.verification_status != "VERIFIED" or verification is None:
+    return await kyc_profile_download(settings, db, buyer)
+
+
+async def kyc_profile_download(settings: Settings, db: Database, buyer: Buyer) -> Response:
+    """The buyer's signed KYC profile PDF, or the Problem saying why there is none (the caller
+    has loaded the buyer in its scope and checked that it may read KYC documents)."""
+    if buyer.kyc_mode != NT24_LED:
+        raise Problem("malformed-request", "MARKETPLACE_LED buyers have no KYC profile.")
+    async with db.session() as session:
+        verification = await valid_kyc_profile(session, buyer)
+    if verification is None:
         state = "expired" if buyer.verification_expired else buyer.verification_status
         raise Problem(
             "conflict", f"The buyer has no valid signed KYC profile: verification {state}."
