@@ -404,6 +404,31 @@ async def test_the_signed_kyc_profile_is_downloaded_from_the_buyer_page(stack: S
         assert (await web.get(f"/app/buyers/{buyer}/kyc-profile")).status_code == 404
 
 
+async def test_the_buyer_page_says_until_when_the_verification_holds(stack: Stack):
+    """The API's KYC status says until when a verified profile holds
+    (``verificationExpiresAt``); the buyer page says so beside the verification, and once the
+    profile expired (the buyer's orders get KYC_EXPIRED) it says that instead, with no
+    profile to download."""
+    tenant, http = await seller_session(stack, allow_contact_personal_data=True)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer, status = await verified_buyer(client)
+        async with web_session(stack) as (web, _token):
+            page = await web.get(f"/app/buyers/{buyer}")
+            expires = status["verificationExpiresAt"]
+            assert f"holds until {expires[:10]}" in page.text, expires
+            # as the workflow writes it when the profile lapses
+            async with stack.db.transaction() as session:
+                row = await session.scalar(select(Buyer).where(Buyer.uuid == UUID(buyer)))
+                assert row is not None
+                row.verification_status, row.verification_expired = "NOT_STARTED", True
+            lapsed = await web.get(f"/app/buyers/{buyer}")
+            refused = await web.get(f"/app/buyers/{buyer}/kyc-profile")
+    assert f"the verified profile expired {expires[:10]}" in lapsed.text
+    assert "holds until" not in lapsed.text and "/kyc-profile" not in lapsed.text
+    assert refused.status_code == 409 and "verification expired" in refused.text
+
+
 async def test_a_long_purpose_on_the_buyer_page_is_refused_naming_it(stack: Stack):
     """The buyer page reads the contacts through the API's ``list_contacts`` and adds one
     through ``add_contact``, each writing the personal-data access log with the request's
