@@ -819,7 +819,12 @@ CASES = [
         "a notary's confirmation of arrival is list (b)",
         change(
             documents=docs(
-                doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "NOTARY", "Maître Roux"),
+                doc(
+                    "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+                    "NOTARY",
+                    "Maître Roux",
+                    destination_country="FR",
+                ),
                 drop=(FORWARDER_INVOICE,),
             )
         ),
@@ -1110,7 +1115,12 @@ CHANGED = [
 ]
 
 
-NOTARY = doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "NOTARY", "Maître Roux, notaire à Lyon")
+NOTARY = doc(
+    "TRANSPORT_CONFIRMATION_OF_ARRIVAL",
+    "NOTARY",
+    "Maître Roux, notaire à Lyon",
+    destination_country="FR",
+)
 LATE_NIGHT = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 00:30 on June 11 in Germany
 STATEMENT_AT_MIDNIGHT = replace(STATEMENT, received_on=LATE_NIGHT.date(), received_at=LATE_NIGHT)
 # each a VALID of 2026.12.1 that the law does not accept
@@ -1727,7 +1737,9 @@ CHANGED_IN_2026_12_7 += [
 
 
 def authority_document(issuer: str, name: str, **more: Any) -> DocumentFacts:
-    """A public authority's document of the arrival, in place of the forwarder's invoice."""
+    """A public authority's document of the arrival in France, in place of the forwarder's
+    invoice."""
+    more.setdefault("destination_country", "FR")
     return doc("TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT", issuer, name, received_on=ARRIVED, **more)
 
 
@@ -2337,7 +2349,58 @@ CHANGED_IN_2026_12_8 += [
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
     ),
 ]
+# each a VALID of 2026.12.7 the law does not accept: an official document of list (b) confirms
+# the arrival in the member state of destination (Art. 45a(3)(b)(ii)), and an insurance policy
+# is one for the transport (Art. 45a(3)(b)(i))
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        name,
+        change(documents=docs(paper, drop=(FORWARDER_INVOICE,))),
+        "ART_45A_INDEPENDENT_EVIDENCE",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+    )
+    for name, paper in (
+        (
+            "a notary's confirmation of arrival that names no destination",
+            replace(NOTARY, destination_country=None, received_on=ARRIVED),
+        ),
+        (
+            "a public authority's document that names no destination (a deregistration)",
+            authority_document(
+                "PUBLIC_AUTHORITY", "Zulassungsstelle Stadt Köln", destination_country=None
+            ),
+        ),
+        (
+            "an insurance policy taken out after the arrival",
+            replace(INSURANCE, document_date=ARRIVED + timedelta(days=9)),
+        ),
+    )
+]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
+
+
+@pytest.mark.parametrize(
+    ("name", "paper"),
+    [
+        ("a notary's confirmation of the arrival in France", replace(NOTARY, received_on=ARRIVED)),
+        (
+            "a public authority's document of the arrival in France",
+            authority_document("PUBLIC_AUTHORITY", "Préfecture du Rhône"),
+        ),
+        ("an insurance policy dated on the arrival", replace(INSURANCE, document_date=ARRIVED)),
+        ("an undated insurance policy", INSURANCE),
+        (
+            "a carrier's confirmation of arrival naming no destination (list (a))",
+            doc("TRANSPORT_CONFIRMATION_OF_ARRIVAL", "CARRIER", "Rhône Logistique SAS"),
+        ),
+    ],
+)
+def test_what_2026_12_8_still_accepts_of_list_b(name: str, paper: DocumentFacts):
+    """Official documents that place the arrival, and policies taken out for the transport
+    (or whose date is not given), still count beside the CMR."""
+    rollup = evaluate(change(documents=docs(paper, drop=(FORWARDER_INVOICE,))))
+    assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
 
 
 @pytest.mark.parametrize(
@@ -2533,7 +2596,12 @@ def test_a_delivery_dated_a_day_not_yet_begun_where_it_arrived_waits(
                     "Entrepôts Rhône SA",
                     {"destination_country": "FR"},
                 ),
-                ("TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT", "NOTARY", "Maître Roux", {}),
+                (
+                    "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT",
+                    "NOTARY",
+                    "Maître Roux",
+                    {"destination_country": "FR"},
+                ),
             )
         ),
         *(

@@ -1926,6 +1926,7 @@ _PAID_FOR_A_TRANSPORT = frozenset(
 # earlier transport, which the sale date alone would rule out
 _BILLED_AHEAD_DAYS = 14
 _TRANSPORT_PAPERS = _ROUTE_PAPERS | _ARRIVAL_PAPERS
+_INSURANCE_POLICY = "TRANSPORT_INSURANCE_POLICY"
 
 
 def _not_of_this_transport(
@@ -1995,6 +1996,17 @@ def _not_of_this_transport(
             "it does not state where the warehouse is (destinationCountry): only a warehouse "
             "keeper's receipt in the member state of destination counts (Art. 45a(3)(b))"
         )
+    if _official_of_the_arrival(doc) and not (doc.destination_country or "").strip():
+        return (
+            "it does not state the member state where the vehicle arrived "
+            "(destinationCountry): an official document counts as it confirms the arrival in "
+            "the member state of destination (Art. 45a(3)(b)(ii))"
+        )
+    if doc.type == _INSURANCE_POLICY and arrived and dated and dated > arrived:
+        return (
+            f"dated {dated}, after the arrival on {arrived}: a policy taken out once the "
+            "transport had ended insured none of it"
+        )
     return None
 
 
@@ -2015,6 +2027,15 @@ def _arrived_in(facts: ComplianceFacts, doc: DocumentFacts, received_in: str | N
     if received_in is not None or doc.received_at is None:
         return received_in
     return _destination(facts) or _origin(facts) or facts.seller_country
+
+
+def _official_of_the_arrival(doc: DocumentFacts) -> bool:
+    """An official document of list (b): a public authority's or a notary's, which counts as
+    it confirms the arrival in the member state of destination (Art. 45a(3)(b)(ii)); one that
+    names no destination confirms none."""
+    return doc.type == _PUBLIC_AUTHORITY_DOCUMENT or (
+        doc.type == _ARRIVAL_CONFIRMATION and doc.issuer_type in ("PUBLIC_AUTHORITY", "NOTARY")
+    )
 
 
 def _a_warehouse_keepers(doc: DocumentFacts) -> bool:
