@@ -882,10 +882,16 @@ CASES = [
         "BUYER_STATEMENT_MISSING",
     ),
     Case(
-        "the buyer-signed pickup declaration, sent on the arrival, is the buyer's statement",
+        "the buyer-signed pickup declaration, dated and sent on the arrival, is the buyer's "
+        "statement",
         change(
             **SELF_PICKUP
-            | {"documents": docs(replace(PICKUP_DECLARATION, received_on=ARRIVED), INSURANCE)}
+            | {
+                "documents": docs(
+                    replace(PICKUP_DECLARATION, received_on=ARRIVED, document_date=ARRIVED),
+                    INSURANCE,
+                )
+            }
         ),
         "VALID",
         "ART_45A_BUYER_STATEMENT",
@@ -2375,6 +2381,20 @@ CHANGED_IN_2026_12_8 += [
             "an insurance policy taken out after the arrival",
             replace(INSURANCE, document_date=ARRIVED + timedelta(days=9)),
         ),
+    )
+]
+# a VALID of 2026.12.7 the law does not accept: the pickup declaration standing for the buyer's
+# statement bears the statement's date of issue (Art. 45a(1)(b)(i))
+CHANGED_IN_2026_12_8 += [
+    Changed(
+        "an undated pickup declaration, sent on the arrival, as the buyer's statement",
+        change(
+            **SELF_PICKUP
+            | {"documents": docs(replace(PICKUP_DECLARATION, received_on=ARRIVED), INSURANCE)}
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
     )
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]

@@ -1686,6 +1686,11 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     arrival, as the buyer's own statement is, which bears its date of issue besides."""
     if why := _not_of_this_transport(facts, doc) or _undated(doc):
         return why
+    if doc.type == "TRANSPORT_PICKUP_DECLARATION" and doc.document_date is None:
+        return (
+            "undated: standing for the buyer's statement, it must bear the statement's date "
+            "of issue (Art. 45a(1)(b)(i)). Send it again with its documentDate"
+        )
     arrival = facts.transport.delivery_date
     if (
         doc.type == "TRANSPORT_PICKUP_DECLARATION"
