@@ -1684,13 +1684,8 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     gives the date and place of arrival (Art. 45a(1)(b)(i)): the pickup declaration, signed
     when the vehicle is taken over, is it only when dated and received on or after the
     arrival, as the buyer's own statement is, which bears its date of issue besides."""
-    if why := _not_of_this_transport(facts, doc) or _undated(doc):
+    if why := _not_of_this_transport(facts, doc) or _undated(doc, _DATED_AS_STATEMENT):
         return why
-    if doc.type == "TRANSPORT_PICKUP_DECLARATION" and doc.document_date is None:
-        return (
-            "undated: standing for the buyer's statement, it must bear the statement's date "
-            "of issue (Art. 45a(1)(b)(i)). Send it again with its documentDate"
-        )
     arrival = facts.transport.delivery_date
     if (
         doc.type == "TRANSPORT_PICKUP_DECLARATION"
@@ -1709,11 +1704,14 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
 # UStDV, its Ausstellungsdatum). Undated, nothing shows one was issued after the arrival it
 # reports rather than in advance, signed with the purchase contract.
 _DATED_BY_LAW = frozenset({BUYER_STATEMENT, "NATIONAL_ARRIVAL_CONFIRMATION"})
+# and the pickup declaration where it stands for the statement, whose date it then bears
+_DATED_AS_STATEMENT = _DATED_BY_LAW | _STATEMENT_TYPES
 
 
-def _undated(doc: DocumentFacts) -> str | None:
-    """Why a paper the law asks to bear its date of issue proves nothing without one, or None."""
-    if doc.type not in _DATED_BY_LAW or doc.document_date is not None:
+def _undated(doc: DocumentFacts, dated_by_law: frozenset[str] = _DATED_BY_LAW) -> str | None:
+    """Why a paper the law asks to bear its date of issue (one of ``dated_by_law``) proves
+    nothing without one, or None."""
+    if doc.type not in dated_by_law or doc.document_date is not None:
         return None
     return (
         "undated: the law asks for its date of issue, and nothing shows it was issued after "
