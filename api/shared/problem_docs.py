@@ -97,11 +97,14 @@ RATE_LIMIT = {
 }
 
 
+def _header_names(operation: dict[str, Any]) -> set[str]:
+    """The request headers the operation declares, lower-cased."""
+    return {p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header"}
+
+
 def _answer_headers(path: str, method: str, operation: dict[str, Any]) -> None:
     """The headers every successful answer of the operation carries."""
-    headers = {
-        p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header"
-    }
+    headers = _header_names(operation)
     versioned = (method == "get" and "if-none-match" in headers) or (
         method == "patch" and "if-match" in headers
     )
@@ -122,7 +125,7 @@ def _common(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]
     """The operation's responses with those of its family's conventions added."""
     responses: dict[str, Any] = operation.setdefault("responses", {})
     parameters = operation.get("parameters", [])
-    headers = {p["name"].lower() for p in parameters if p.get("in") == "header"}
+    headers = _header_names(operation)
     ids = [p["name"] for p in parameters if p.get("in") == "path" and p["name"] != "sellerId"]
     # any text sent may hold a NUL character (api/shared/input_limits.py), a query parameter too
     _add(responses, 422, "validation-error: a parameter or field is invalid; `errors` names it")
