@@ -32,7 +32,7 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import BaseLoader, Environment, select_autoescape
 
@@ -44,12 +44,18 @@ def format_minor_units(cents: int, currency: str, locale: Locale | str) -> str:
     amount has (ISO 4217, ``workflows.currencies``): "18.500,00 €" (de), "HUF18,500.50" (en).
     Babel's own precision is the one people round to in cash (0 for HUF, ...): two amounts
     50 fillér apart would read the same."""
-    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
-    digits = minor_digits(currency)
-    pattern.frac_prec = (digits, digits)
-    return pattern.apply(
+    return _currency_pattern(locale, minor_digits(currency)).apply(
         in_major_units(cents, currency), locale, currency=currency, currency_digits=False
     )
+
+
+@cache
+def _currency_pattern(locale: Locale | str, digits: int) -> NumberPattern:
+    """The locale's currency format with ``digits`` decimals, built once: every amount of a
+    page or an Export File is formatted with it."""
+    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern
 
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
