@@ -635,6 +635,41 @@ async def test_a_document_download_answers_304_when_if_none_match_names_its_etag
     assert changed.status_code == 200 and changed.content == content
 
 
+async def test_a_download_whose_stored_file_was_damaged_or_lost_says_so_and_is_not_a_500(
+    stack: Stack,
+):
+    """A stored file changed after it was sealed is never served as evidence: the download
+    is a 409 saying so; one missing from the store is a 404 naming the file. Both were 500s.
+    Restored, the same download gives the bytes again."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        content = pdf("a CMR to damage")
+        uploaded = await client.upload(
+            f"/orders/{order}/transport/documents", "TRANSPORT_CMR", content=content
+        )
+        url = f"/orders/{order}/documents/{uploaded.json()['uuid']}/content"
+        path = DocumentStore(stack.settings.effective_document_store_dir).path(
+            hashlib.sha256(content).hexdigest()
+        )
+        try:
+            path.write_bytes(content[:-1] + bytes([content[-1] ^ 1]))
+            damaged = await client.get(url)
+            path.unlink()
+            lost = await client.get(url)
+        finally:
+            path.write_bytes(content)
+        restored = await client.get(url)
+    assert damaged.status_code == 409, damaged.text
+    assert damaged.headers["content-type"] == "application/problem+json"
+    assert damaged.json()["type"].endswith("/conflict")
+    assert "not served as evidence" in damaged.json()["detail"]
+    assert lost.status_code == 404, lost.text
+    assert "missing from the document store" in lost.json()["detail"]
+    assert restored.status_code == 200 and restored.content == content
+
+
 async def test_an_unknown_type_filter_or_a_repeated_upload_field_is_422_naming_it(stack: Stack):
     """The documents list's ``type`` is one of the types an upload takes: another is a 422
     naming it, as ``status`` is, not an empty list. An upload repeating a single-valued field

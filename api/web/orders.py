@@ -63,7 +63,7 @@ from api.web.core import (
 from api.web.evidence import chain_state
 from store.buyers.buyers import ibans_seen_besides
 from store.buyers.queries import active_buyers_with_sellers, buyer_with_seller
-from store.documents import BlobCorrupted, BlobNotFound, DocumentStore
+from store.documents import DocumentStore
 from store.identity.queries import partners_of_organization
 from store.models import (
     Buyer,
@@ -773,20 +773,7 @@ async def document_download(
     found = await order_document(database(request), loaded.row.id, document)
     if found is None:
         raise Problem("not-found", f"Document {document} was not found.")
-    try:
-        return await document_content_response(app_settings(request), found, request)
-    except BlobCorrupted:
-        raise Problem(
-            "conflict",
-            f"The stored file of {found.file_name} is no longer the one sealed when it was "
-            "added: it is not served as evidence. Restore it from the backup.",
-        ) from None
-    except BlobNotFound:
-        raise Problem(
-            "not-found",
-            f"The file of {found.file_name} is missing from the document store. "
-            "Restore it from the backup.",
-        ) from None
+    return await document_content_response(app_settings(request), found, request)
 
 
 @router.get("/{uuid}/export-file/{version}")

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from uuid import UUID
 
@@ -35,6 +34,7 @@ from api.nt24.buyers.buyers import load_buyer
 from api.nt24.buyers.kyc_documents import DOWNLOAD_CAPABILITY
 from api.nt24.identity.auth import PartnerAccess, PartnerScope, require_capability
 from api.nt24.orders.commands import problem_of
+from api.nt24.orders.documents import stored_bytes
 from api.nt24.schemas import NT24Model
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
@@ -44,7 +44,6 @@ from api.shared.problem_docs import RETRY_AFTER
 from settings import Settings
 from store.buyers.queries import identity_result_accepted, valid_kyc_profile
 from store.db import Database
-from store.documents import BlobNotFound, DocumentStore
 from store.models import Buyer, ProviderCallback
 from workflows.buyers.kyc_verification import (
     KycStart,
@@ -226,8 +225,11 @@ async def start_verification(
         200: {"content": {"application/pdf": {}}},
         400: {"description": "malformed-request: the buyer is MARKETPLACE_LED"},
         403: {"description": "capability-required: allowKycDocumentDownload"},
-        404: {"description": "not-found: no such buyer of this seller"},
-        409: {"description": "conflict: the buyer is not VERIFIED (or its profile expired)"},
+        404: {"description": "not-found: no such buyer of this seller, or its file is lost"},
+        409: {
+            "description": "conflict: the buyer is not VERIFIED (or its profile expired), "
+            "or the stored file is no longer the one sealed"
+        },
     },
 )
 async def kyc_profile(
@@ -255,17 +257,14 @@ async def kyc_profile_download(settings: Settings, db: Database, buyer: Buyer) -
         raise Problem(
             "conflict", f"The buyer has no valid signed KYC profile: verification {state}."
         )
-    store = DocumentStore(settings.effective_document_store_dir)
     assert verification.profile_sha256 is not None
-    try:
-        content = await asyncio.to_thread(store.get, verification.profile_sha256)
-    except BlobNotFound as error:
-        raise Problem("internal-error", "The KYC profile's file is missing.") from error
+    name = f"kyc-profile-{buyer.uuid}.pdf"
+    content = await stored_bytes(settings, verification.profile_sha256, name)
     return Response(
         content,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="kyc-profile-{buyer.uuid}.pdf"',
+            "Content-Disposition": f'attachment; filename="{name}"',
             "X-Session-Id": verification.session_id,
         },
     )

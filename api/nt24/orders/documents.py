@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID, uuid4
 
+import structlog
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, WithJsonSchema, field_validator
@@ -45,6 +46,8 @@ from settings import Settings
 from store.db import Database
 from store.documents import (
     SERVED_TYPES,
+    BlobCorrupted,
+    BlobNotFound,
     DocumentStore,
     InspectedUpload,
     UnacceptableDocument,
@@ -58,6 +61,8 @@ from store.orders.queries import document_names_blob, order_document, order_docu
 from workflows.change_source import ChangeSource
 from workflows.orders.model import AttachDocument, DocumentRef
 from workflows.orders.workflow import OrderWorkflow
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/v1/partners/{sellerId}/orders/{uuid}", tags=["NT24: documents"])
 
@@ -551,10 +556,17 @@ def document_out(document: Document) -> DocumentOut:
     )
 
 
+# A stored file's damage, as ``stored_bytes`` answers it
+DAMAGED_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "not-found: no such file, or its bytes are missing from the store"},
+    409: {"description": "conflict: the stored bytes are no longer those sealed at upload"},
+}
+
 # A download's answers: its bytes, or a 304 when If-None-Match names their sha256 (the ETag)
 CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}, "image/*": {}}},
     304: {"description": "Not modified (If-None-Match)"},
+    **DAMAGED_FILE_RESPONSES,
 }
 
 
@@ -589,8 +601,7 @@ async def document_content_response(
     tag = f'"{document.sha256}"'
     if (not_changed := unchanged(request, tag)) is not None:
         return not_changed
-    store = DocumentStore(settings.effective_document_store_dir)
-    data = await asyncio.to_thread(store.get, document.sha256)
+    data = await stored_bytes(settings, document.sha256, document.file_name)
     verified = document.content_type in SERVED_TYPES
     return Response(
         data,
@@ -601,6 +612,30 @@ async def document_content_response(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+async def stored_bytes(settings: Settings, sha256: str, file_name: str) -> bytes:
+    """A stored file's bytes, or the Problem an integrator or operator can act on: a file
+    missing from the store (404), or one whose bytes are no longer those sealed when it was
+    added (409, never served as evidence). Either is the store's damage, logged for the
+    operators who restore it from the backup."""
+    store = DocumentStore(settings.effective_document_store_dir)
+    try:
+        return await asyncio.to_thread(store.get, sha256)
+    except BlobCorrupted:
+        log.error("document_store.file_corrupted", sha256=sha256, file_name=file_name)
+        raise Problem(
+            "conflict",
+            f"The stored file of {display_name(file_name)} is no longer the one sealed when "
+            "it was added: it is not served as evidence until it is restored.",
+        ) from None
+    except BlobNotFound:
+        log.error("document_store.file_missing", sha256=sha256, file_name=file_name)
+        raise Problem(
+            "not-found",
+            f"The file of {display_name(file_name)} is missing from the document store "
+            "until it is restored.",
+        ) from None
 
 
 def attachment(file_name: str) -> str:

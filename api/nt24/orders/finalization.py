@@ -3,7 +3,6 @@ status, every version's PDF, and regeneration."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Literal
 from uuid import UUID
 
@@ -13,7 +12,7 @@ from fastapi.responses import JSONResponse
 from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import answer_body, closed_order, order_view, run_command
 from api.nt24.orders.compliance import DecisionValue
-from api.nt24.orders.documents import attachment
+from api.nt24.orders.documents import DAMAGED_FILE_RESPONSES, attachment, stored_bytes
 from api.nt24.orders.invoices import InvoiceIn, InvoiceOut, submit
 from api.nt24.schemas import NT24Model, UtcTimestamp
 from api.shared.deps import AppSettings, Db, Temporal
@@ -21,7 +20,6 @@ from api.shared.errors import Problem
 from api.shared.idempotency import idempotency_key
 from api.shared.input_limits import NonNegativeInt32
 from api.shared.locations import CREATED
-from store.documents import DocumentStore
 from store.models import Order
 from store.orders.queries import export_file_version
 from workflows.orders import model as m
@@ -93,7 +91,7 @@ async def export_file(
     "/export-file/versions/{version}/content",
     summary="Download one version of the Export File (PDF)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "not-found"}},
+    responses={200: {"content": {"application/pdf": {}}}, **DAMAGED_FILE_RESPONSES},
 )
 async def export_file_content(
     uuid: UUID,
@@ -106,9 +104,8 @@ async def export_file_content(
     export = await export_file_version(db, row.id, version)
     if export is None:
         raise Problem("not-found", f"Export File version {version} was not found.")
-    store = DocumentStore(settings.effective_document_store_dir)
-    pdf = await asyncio.to_thread(store.get, export.sha256)
     name = f"export-file-{row.external_order_id}-v{version}.pdf"
+    pdf = await stored_bytes(settings, export.sha256, name)
     return Response(
         pdf,
         media_type="application/pdf",
