@@ -2399,6 +2399,10 @@ CHANGED_IN_2026_12_8 += [
 ]
 CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN_2026_12_8]
 
+# each a VALID of 2026.12.8 the law or the contract does not accept
+CHANGED_IN_2026_12_9: list[Changed] = []
+CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN_2026_12_9]
+
 
 @pytest.mark.parametrize(
     ("name", "paper"),
@@ -3534,8 +3538,10 @@ def test_a_frozen_rule_set_keeps_the_digest_its_decisions_carry():
     assert digest("2026.12.5") == "faa49a4c7cd648476d16d98653bc67071242a924bf7d3c9a544e65016f715108"
     assert digest("2026.12.6") == "4dd54a9d88643491c72275ceb62ce120005834aa649fb27b0f4090b1ba33994f"
     assert digest("2026.12.7") == "7d012b759fd813b9680f0461e46be66a81c5684c41b5851e26fa1677967786c8"
+    assert digest("2026.12.8") == "a038c2050d5b57c7b979514f28f546ec01c6cbb8c11b1752ed711d82386e7cd5"
     assert digest("2026.11") == "a27cd662599b54f12fa2a1571167561a1f850685cd66da3796aec59766013b80"
     frozen = (
+        "2026.12.8",
         "2026.12.7",
         "2026.12.6",
         "2026.12.5",

@@ -38,6 +38,7 @@ from workflows.orders.rules import (
     rule_set_2026_12_5,
     rule_set_2026_12_6,
     rule_set_2026_12_7,
+    rule_set_2026_12_8,
 )
 from workflows.orders.rules.versions import EVALUATORS
 
@@ -61,6 +62,7 @@ FILES: dict[str, tuple[str, ...]] = {
     # from 2026.12.6 the rules read the currencies' minor units from their own module
     rule_set_2026_12_6.RULE_SET: (*_RULES, "workflows/currencies.py"),
     rule_set_2026_12_7.RULE_SET: (*_RULES, "workflows/currencies.py"),
+    rule_set_2026_12_8.RULE_SET: (*_RULES, "workflows/currencies.py"),
     current.RULE_SET: (*_RULES, "workflows/currencies.py"),
 }
 # where a frozen rule set's file, named in FILES by its path while in force, is kept now
@@ -88,6 +90,9 @@ IN_FORCE_AS: dict[str, dict[str, str]] = {
     },
     rule_set_2026_12_7.RULE_SET: {
         "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_7.py"
+    },
+    rule_set_2026_12_8.RULE_SET: {
+        "workflows/orders/rules/compliance.py": "workflows/orders/rules/rule_set_2026_12_8.py"
     },
 }
 assert set(FILES) == set(EVALUATORS), "every rule set an order can hold has its files"

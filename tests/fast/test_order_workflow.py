@@ -949,6 +949,28 @@ class OrderWorkflowBefore2026_12_8(_DeployedKnowing):
         return await super().run(start)
 
 
+@workflow.defn(name="OrderWorkflow", sandboxed=False)
+class OrderWorkflowBefore2026_12_9(_DeployedKnowing):
+    """The order workflow as deployed with rule set 2026.12.8: it knew 2026.11 to 2026.12.8."""
+
+    KNOWN = (
+        "2026.12.8",
+        "2026.12.7",
+        "2026.12.6",
+        "2026.12.5",
+        "2026.12.4",
+        "2026.12.3",
+        "2026.12.2",
+        "2026.12.1",
+        "2026.12",
+        LEGACY_RULE_SET,
+    )
+
+    @workflow.run
+    async def run(self, start: OrderStart) -> str:
+        return await super().run(start)
+
+
 @pytest.mark.parametrize(
     ("deployed", "held_before"),
     [
@@ -961,6 +983,7 @@ class OrderWorkflowBefore2026_12_8(_DeployedKnowing):
         (OrderWorkflowBefore2026_12_6, "2026.12.5"),
         (OrderWorkflowBefore2026_12_7, "2026.12.6"),
         (OrderWorkflowBefore2026_12_8, "2026.12.7"),
+        (OrderWorkflowBefore2026_12_9, "2026.12.8"),
     ],
     ids=[
         "from-2026.11",
@@ -972,6 +995,7 @@ class OrderWorkflowBefore2026_12_8(_DeployedKnowing):
         "from-2026.12.5",
         "from-2026.12.6",
         "from-2026.12.7",
+        "from-2026.12.8",
     ],
 )
 async def test_a_running_order_takes_up_a_new_rule_set_at_its_first_command_after_the_deploy(

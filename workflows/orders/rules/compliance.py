@@ -51,7 +51,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 
 # The rule set's version: every decision and Export File names it. A change to a rule, a
 # table or a threshold is a new version (docs/compliance-rules.md, "Releasing a rule change").
-RULE_SET = "2026.12.8"
+RULE_SET = "2026.12.9"
 
 MODULES = ("buyer", "order", "invoice", "payment", "transport")
 

@@ -5,12 +5,12 @@ and ``EVALUATORS`` evaluates facts of today's ``workflows.orders.rules.complianc
 each of them, for the workflow and for what-if. The frozen modules are never imported by the
 current rules: facts reach them through here.
 
-``rule_set_2026_12_7``, ``rule_set_2026_12_6``, ``rule_set_2026_12_5``, ``rule_set_2026_12_4``,
-``rule_set_2026_12_3``, ``rule_set_2026_12_2``, ``rule_set_2026_12_1`` and ``rule_set_2026_12``
-are byte-for-byte copies of ``compliance.py`` as it was in force, so each one's digest
-(``store/orders/rule_sets.py``) is the one its decisions carry; their facts are the current ones
-with the fields each knew, copied by name (``_frozen``). ``rule_set_2026_11`` has its own
-adapter, ``evaluate_current``.
+``rule_set_2026_12_8``, ``rule_set_2026_12_7``, ``rule_set_2026_12_6``, ``rule_set_2026_12_5``,
+``rule_set_2026_12_4``, ``rule_set_2026_12_3``, ``rule_set_2026_12_2``, ``rule_set_2026_12_1``
+and ``rule_set_2026_12`` are byte-for-byte copies of ``compliance.py`` as it was in force, so
+each one's digest (``store/orders/rule_sets.py``) is the one its decisions carry; their facts
+are the current ones with the fields each knew, copied by name (``_frozen``).
+``rule_set_2026_11`` has its own adapter, ``evaluate_current``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from workflows.orders.rules import (
     rule_set_2026_12_5,
     rule_set_2026_12_6,
     rule_set_2026_12_7,
+    rule_set_2026_12_8,
 )
 
 
@@ -51,6 +52,10 @@ def _frozen(module: ModuleType, value: Any) -> Any:
             if f.init
         }
     )
+
+
+def _evaluate_2026_12_8(facts: current.ComplianceFacts) -> Any:
+    return rule_set_2026_12_8.evaluate(_frozen(rule_set_2026_12_8, facts))
 
 
 def _evaluate_2026_12_7(facts: current.ComplianceFacts) -> Any:
@@ -87,6 +92,7 @@ def _evaluate_2026_12(facts: current.ComplianceFacts) -> Any:
 
 EVALUATORS: dict[str, Callable[[current.ComplianceFacts], Any]] = {
     current.RULE_SET: current.evaluate,
+    rule_set_2026_12_8.RULE_SET: _evaluate_2026_12_8,
     rule_set_2026_12_7.RULE_SET: _evaluate_2026_12_7,
     rule_set_2026_12_6.RULE_SET: _evaluate_2026_12_6,
     rule_set_2026_12_5.RULE_SET: _evaluate_2026_12_5,
