@@ -243,6 +243,11 @@ async def test_nt24_answers_omit_null_fields(stack: Stack):
         await client.get(f"/orders/{order}")
         await client.upload(f"/orders/{order}/documents", "TRANSPORT_CMR")
         await client.get(f"/orders/{order}/documents")
+        # a problem too: a required field left out has no rejected value to show
+        refused = await client.post(f"/orders/{order}/cancel", {})
+    answers.remove(refused)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "reason"
+    assert nulls(refused.json()) == [], refused.json()
     assert len(answers) > 10 and all(a.is_success for a in answers), answers
     found = {
         f"{a.request.method} {a.request.url.path}": nulls(a.json())

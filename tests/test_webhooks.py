@@ -178,7 +178,7 @@ async def test_registration_names_bad_fields_shows_the_secret_once_and_is_privat
         assert bad.status_code == 422
         errors = {e["field"]: e for e in bad.json()["errors"]}
         assert set(errors) == {"url", "events[0]", "events[1]", "partnerIds[1]", "secret"}
-        assert errors["secret"]["rejectedValue"] is None  # a secret is never echoed
+        assert "rejectedValue" not in errors["secret"]  # a secret is never echoed
         plain = await http.post(
             "/v1/webhooks", json={"url": "http://example.com/h", "events": ["kyc.*"]}, headers=key()
         )
@@ -273,7 +273,7 @@ async def test_a_secret_the_client_chooses_is_any_whsec_string_and_signs_deliver
                 )
                 assert refused.status_code == 422, (secret, refused.text)
                 [error] = refused.json()["errors"]
-                assert error["field"] == "secret" and error["rejectedValue"] is None
+                assert error["field"] == "secret" and "rejectedValue" not in error
                 assert secret == "whsec_" or secret not in refused.text
 
             chosen = {

@@ -77,10 +77,12 @@ _STATUS_SLUGS = {
 class FieldError(dict[str, Any]):
     """One entry of ``errors[]``: which field, what is wrong, and the value that was sent (cut
     short by ``rejected``: an answer, and the copy Idempotency-Key keeps of it, stays small
-    whatever was sent)."""
+    whatever was sent). A null is left out, as an answer's null fields are (conventions 2.6)."""
 
     def __init__(self, field: str, message: str, rejected_value: Any = None) -> None:
-        super().__init__(field=field, message=message, rejectedValue=rejected(rejected_value))
+        super().__init__(field=field, message=message)
+        if (value := rejected(rejected_value)) is not None:
+            self["rejectedValue"] = value
 
 
 class Problem(Exception):
