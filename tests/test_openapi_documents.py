@@ -35,6 +35,8 @@ from tests.test_contract_details import nulls
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
+# the account order_flow's payments are sent from
+IBAN = "DE89 3704 0044 0532 0130 00"
 REGENERATE = (
     f"regenerate them with `.venv/bin/{openapi_export.COMMAND}` (or `scripts/openapi`, which "
     "also regenerates the Python client in clients/python/) and commit the result"
@@ -169,6 +171,14 @@ async def test_the_headers_declared_on_answers_are_sent(stack: Stack) -> None:
         order = (await client.order(buyer))["uuid"]
         for path in ("", "/compliance", "/transport"):
             await client.get(f"/orders/{order}{path}")
+        # the writes of a versioned resource answer with its ETag too, an identical repeat too
+        await client.invoice_and_payment(order)
+        payment = (await client.get(f"/orders/{order}/payment")).json()
+        repeat = {k: payment[k] for k in ("paymentDate", "bankAmount", "cashAmount")}
+        repeated = await client.post(f"/orders/{order}/payment", repeat | {"sourceIban": IBAN})
+        assert repeated.status_code == 200, repeated.text
+        await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        await client.pickup(order)
         endpoint = await http.post(
             "/v1/webhooks",
             json={"url": "https://receiver.example/hooks", "events": ["kyc.*"]},
@@ -192,7 +202,37 @@ async def test_the_headers_declared_on_answers_are_sent(stack: Stack) -> None:
         ]["headers"]
         for a in answers
     )
-    assert declared_etags >= 7  # the GETs of a buyer, an order and its parts, their 304s
+    assert declared_etags >= 14  # a buyer, an order and its parts: reads, 304s and writes
+    for method, path in (
+        ("POST", f"{client.seller}/orders/{order}/payment"),
+        ("POST", f"{client.seller}/orders/{order}/transport/pickup"),
+    ):
+        [written] = [
+            a
+            for a in answers
+            if a.request.method == method and a.request.url.path == path and a.status_code == 200
+        ]
+        assert written.headers["ETag"] == f'"{written.json()["version"]}"'
+
+
+async def test_an_upserts_identical_repeat_is_declared_with_the_resource_it_sends(
+    stack: Stack,
+) -> None:
+    """Resources section 7, P1: an identical payment repeat answers 200 with the Payment, as
+    the invoice's and the order's do: a client generated from the document reads it."""
+    document = await served_document(stack)
+    for path in ("/orders", "/orders/{uuid}/invoice", "/orders/{uuid}/payment"):
+        operation = document["paths"][f"/v1/partners/{{sellerId}}{path}"]["post"]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema == operation["responses"]["201"]["content"]["application/json"]["schema"]
+
+
+async def test_the_webhook_paths_name_the_endpoint_as_the_contract_does(stack: Stack) -> None:
+    """Conventions section 5.2: ``/webhooks/{id}``, ``/webhooks/{id}/deliveries/{deliveryId}
+    /replay``: a client generated from the document has the contract's parameter names."""
+    document = await served_document(stack)
+    paths = [p for p in document["paths"] if p.startswith("/v1/webhooks/")]
+    assert paths and all(p.startswith("/v1/webhooks/{id}") for p in paths), paths
 
 
 async def test_every_request_body_has_an_example(stack: Stack) -> None:

@@ -233,8 +233,8 @@ BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "acceptedSchemaVersions": [1],
         }
     ],
-    ("patch", "/v1/webhooks/{endpointId}"): [{"status": "PAUSED"}],
-    ("post", "/v1/webhooks/{endpointId}/test"): [
+    ("patch", "/v1/webhooks/{id}"): [{"status": "PAUSED"}],
+    ("post", "/v1/webhooks/{id}/test"): [
         {
             "eventType": "compliance.status_changed",
             "data": {"orderUuid": ORDER, "complianceStatus": "VALID"},

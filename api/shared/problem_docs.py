@@ -102,8 +102,12 @@ def _header_names(operation: dict[str, Any]) -> set[str]:
     return {p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header"}
 
 
-def _answer_headers(path: str, method: str, operation: dict[str, Any]) -> None:
-    """The headers every successful answer of the operation carries."""
+def _answer_headers(
+    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]
+) -> None:
+    """The headers every successful answer of the operation carries: the ETag with every
+    versioned resource (one whose shape requires its ``version``), written or read
+    (``api/shared/versioning.py``), and with a 304."""
     headers = _header_names(operation)
     versioned = (method == "get" and "if-none-match" in headers) or (
         method == "patch" and "if-match" in headers
@@ -114,11 +118,17 @@ def _answer_headers(path: str, method: str, operation: dict[str, Any]) -> None:
             continue
         declared = response.setdefault("headers", {})
         declared.setdefault("X-Request-Id", REQUEST_ID)
-        if versioned and code in ("200", "304"):
+        if (versioned and code in ("200", "304")) or _a_versioned_resource(response, schemas):
             declared.setdefault("ETag", ETAG)
         if limited:
             for name, header in RATE_LIMIT.items():
                 declared.setdefault(name, header)
+
+
+def _a_versioned_resource(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+    shape = schemas.get(str(ref).rsplit("/", 1)[-1], {}) if ref else {}
+    return "version" in shape.get("required", ())
 
 
 def _common(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
@@ -191,13 +201,13 @@ def declare_problems(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
         for path, item in schema.get("paths", {}).items():
             if path.startswith(NOT_PROBLEMS):
                 continue
             for method, operation in item.items():
                 _problem_bodies(path, _common(path, method, operation))
-                _answer_headers(path, method, operation)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
+                _answer_headers(path, method, operation, components)
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(problem.pop("$defs", {}))
         components["Problem"] = problem

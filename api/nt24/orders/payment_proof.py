@@ -141,7 +141,7 @@ class PaymentOut(NT24Model):
     dependencies=[Depends(idempotency_key)],
     responses={
         **CREATED,
-        200: {"description": "Identical repeat"},
+        200: {"model": PaymentOut, "description": "Identical repeat"},
         409: {"description": "use PATCH"},
     },
 )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field, SecretStr, StrictInt
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +71,9 @@ from workflows.ids import webhook_resume_sweep_workflow_id
 from workflows.webhooks.activities import ACTIVE
 
 router = APIRouter(prefix="/v1/webhooks", tags=["NT24: webhooks"])
+
+# The contract's paths name an endpoint's identifier {id} (conventions section 5.2)
+EndpointId = Annotated[str, Path(alias="id", description="The webhook endpoint's id")]
 
 if TYPE_CHECKING:  # a type checker cannot read a Literal made at run time
     EventTypeName = str
@@ -321,20 +324,20 @@ async def list_webhooks(caller: Caller, db: Db) -> list[WebhookEndpointOut]:
 
 
 @router.get(
-    "/{endpointId}",
+    "/{id}",
     response_model=WebhookEndpointOut,
     summary="Get a webhook endpoint (no secret)",
     openapi_extra=IF_NONE_MATCH,
     responses={304: {"description": "Not modified"}, 404: {"description": "not-found"}},
 )
-async def get_webhook(endpointId: str, request: Request, caller: Caller, db: Db) -> Response:
+async def get_webhook(endpointId: EndpointId, request: Request, caller: Caller, db: Db) -> Response:
     async with db.session() as session:
         row = await _load(session, caller, endpointId)
     return versioned(WebhookEndpointOut.of(row), row.version, request=request)
 
 
 @router.patch(
-    "/{endpointId}",
+    "/{id}",
     response_model=WebhookEndpointOut,
     summary="Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes",
     dependencies=[Depends(idempotency_key)],
@@ -346,7 +349,7 @@ async def get_webhook(endpointId: str, request: Request, caller: Caller, db: Db)
     },
 )
 async def patch_webhook(
-    endpointId: str,
+    endpointId: EndpointId,
     body: WebhookEndpointPatch,
     request: Request,
     caller: Caller,
@@ -410,14 +413,14 @@ async def update_endpoint(
 
 
 @router.delete(
-    "/{endpointId}",
+    "/{id}",
     status_code=204,
     summary="Delete a webhook endpoint and its delivery history (to rotate its secret, "
     "register a new one first)",
     dependencies=[Depends(idempotency_key)],
     responses={404: {"description": "not-found"}},
 )
-async def delete_webhook(endpointId: str, caller: Caller, db: Db) -> Response:
+async def delete_webhook(endpointId: EndpointId, caller: Caller, db: Db) -> Response:
     async with db.transaction() as session:
         row = await _load(session, caller, endpointId, lock=True)
         # a delivery still retrying finds nothing at its next attempt and ends
@@ -427,7 +430,7 @@ async def delete_webhook(endpointId: str, caller: Caller, db: Db) -> Response:
 
 
 @router.post(
-    "/{endpointId}/test",
+    "/{id}/test",
     response_model=DeliveryOut,
     status_code=202,
     summary="Queue a test fire: the given event type and data, regardless of the filters",
@@ -435,7 +438,7 @@ async def delete_webhook(endpointId: str, caller: Caller, db: Db) -> Response:
     responses={404: {"description": "not-found"}, 422: {"description": "validation-error"}},
 )
 async def test_webhook(
-    endpointId: str,
+    endpointId: EndpointId,
     body: TestFire,
     request: Request,
     caller: Caller,
@@ -494,14 +497,14 @@ async def queue_test_fire(
 
 
 @router.get(
-    "/{endpointId}/deliveries",
+    "/{id}/deliveries",
     response_model=Page[DeliveryOut],
     response_model_exclude_none=True,
     summary="The endpoint's delivery history (30 days), newest first",
     responses={404: {"description": "not-found"}},
 )
 async def list_deliveries(
-    endpointId: str,
+    endpointId: EndpointId,
     caller: Caller,
     db: Db,
     paging: Annotated[
@@ -519,7 +522,7 @@ async def list_deliveries(
 
 
 @router.post(
-    "/{endpointId}/deliveries/{deliveryId}/replay",
+    "/{id}/deliveries/{deliveryId}/replay",
     response_model=DeliveryOut,
     status_code=202,
     summary="Queue a replay: the same event (same id, same body), freshly signed",
@@ -527,7 +530,7 @@ async def list_deliveries(
     responses={404: {"description": "not-found (also once purged after 30 days)"}},
 )
 async def replay_delivery(
-    endpointId: str,
+    endpointId: EndpointId,
     deliveryId: str,
     caller: Caller,
     db: Db,

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -41,9 +41,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PaymentOut | Problem | None:
+) -> PaymentOut | Problem | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = PaymentOut.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 201:
@@ -109,7 +110,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PaymentOut | Problem]:
+) -> Response[PaymentOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +126,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PaymentIn,
     idempotency_key: str,
-) -> Response[Any | PaymentOut | Problem]:
+) -> Response[PaymentOut | Problem]:
     """Submit payment data (upsert by order)
 
     Args:
@@ -144,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PaymentOut | Problem]
+        Response[PaymentOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -168,7 +169,7 @@ def sync(
     client: AuthenticatedClient,
     body: PaymentIn,
     idempotency_key: str,
-) -> Any | PaymentOut | Problem | None:
+) -> PaymentOut | Problem | None:
     """Submit payment data (upsert by order)
 
     Args:
@@ -187,7 +188,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PaymentOut | Problem
+        PaymentOut | Problem
     """
 
     return sync_detailed(
@@ -206,7 +207,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PaymentIn,
     idempotency_key: str,
-) -> Response[Any | PaymentOut | Problem]:
+) -> Response[PaymentOut | Problem]:
     """Submit payment data (upsert by order)
 
     Args:
@@ -225,7 +226,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PaymentOut | Problem]
+        Response[PaymentOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -247,7 +248,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PaymentIn,
     idempotency_key: str,
-) -> Any | PaymentOut | Problem | None:
+) -> PaymentOut | Problem | None:
     """Submit payment data (upsert by order)
 
     Args:
@@ -266,7 +267,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PaymentOut | Problem
+        PaymentOut | Problem
     """
 
     return (

@@ -11,7 +11,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     *,
     idempotency_key: str,
 ) -> dict[str, Any]:
@@ -20,8 +20,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/v1/webhooks/{endpoint_id}".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}".format(
+            id=quote(str(id), safe=""),
         ),
     }
 
@@ -89,7 +89,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     idempotency_key: str,
@@ -97,7 +97,7 @@ def sync_detailed(
     """Delete a webhook endpoint and its delivery history (to rotate its secret, register a new one first)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -114,7 +114,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         idempotency_key=idempotency_key,
     )
 
@@ -126,7 +126,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     idempotency_key: str,
@@ -134,7 +134,7 @@ def sync(
     """Delete a webhook endpoint and its delivery history (to rotate its secret, register a new one first)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -151,14 +151,14 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         client=client,
         idempotency_key=idempotency_key,
     ).parsed
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     idempotency_key: str,
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     """Delete a webhook endpoint and its delivery history (to rotate its secret, register a new one first)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -183,7 +183,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         idempotency_key=idempotency_key,
     )
 
@@ -193,7 +193,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     idempotency_key: str,
@@ -201,7 +201,7 @@ async def asyncio(
     """Delete a webhook endpoint and its delivery history (to rotate its secret, register a new one first)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -219,7 +219,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             client=client,
             idempotency_key=idempotency_key,
         )

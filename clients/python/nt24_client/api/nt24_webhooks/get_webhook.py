@@ -12,7 +12,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     *,
     if_none_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -22,8 +22,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/v1/webhooks/{endpoint_id}".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}".format(
+            id=quote(str(id), safe=""),
         ),
     }
 
@@ -91,7 +91,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     if_none_match: None | str | Unset = UNSET,
@@ -99,7 +99,7 @@ def sync_detailed(
     """Get a webhook endpoint (no secret)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
             without a body.
 
@@ -112,7 +112,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         if_none_match=if_none_match,
     )
 
@@ -124,7 +124,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     if_none_match: None | str | Unset = UNSET,
@@ -132,7 +132,7 @@ def sync(
     """Get a webhook endpoint (no secret)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
             without a body.
 
@@ -145,14 +145,14 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         client=client,
         if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     if_none_match: None | str | Unset = UNSET,
@@ -160,7 +160,7 @@ async def asyncio_detailed(
     """Get a webhook endpoint (no secret)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
             without a body.
 
@@ -173,7 +173,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         if_none_match=if_none_match,
     )
 
@@ -183,7 +183,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     if_none_match: None | str | Unset = UNSET,
@@ -191,7 +191,7 @@ async def asyncio(
     """Get a webhook endpoint (no secret)
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         if_none_match (None | str | Unset): The ETag you hold: unchanged answers 304 Not Modified
             without a body.
 
@@ -205,7 +205,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             client=client,
             if_none_match=if_none_match,
         )

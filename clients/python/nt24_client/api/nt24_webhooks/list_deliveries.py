@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     *,
     status: ListDeliveriesStatusType0 | None | Unset = UNSET,
     since: datetime.datetime | None | Unset = UNSET,
@@ -58,8 +58,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/v1/webhooks/{endpoint_id}/deliveries".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}/deliveries".format(
+            id=quote(str(id), safe=""),
         ),
         "params": params,
     }
@@ -123,7 +123,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     status: ListDeliveriesStatusType0 | None | Unset = UNSET,
@@ -135,7 +135,7 @@ def sync_detailed(
     """The endpoint's delivery history (30 days), newest first
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         status (ListDeliveriesStatusType0 | None | Unset):
         since (datetime.datetime | None | Unset): Only deliveries created after it
         page (int | Unset): Zero-based page number Default: 0.
@@ -151,7 +151,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         status=status,
         since=since,
         page=page,
@@ -167,7 +167,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     status: ListDeliveriesStatusType0 | None | Unset = UNSET,
@@ -179,7 +179,7 @@ def sync(
     """The endpoint's delivery history (30 days), newest first
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         status (ListDeliveriesStatusType0 | None | Unset):
         since (datetime.datetime | None | Unset): Only deliveries created after it
         page (int | Unset): Zero-based page number Default: 0.
@@ -195,7 +195,7 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         client=client,
         status=status,
         since=since,
@@ -206,7 +206,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     status: ListDeliveriesStatusType0 | None | Unset = UNSET,
@@ -218,7 +218,7 @@ async def asyncio_detailed(
     """The endpoint's delivery history (30 days), newest first
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         status (ListDeliveriesStatusType0 | None | Unset):
         since (datetime.datetime | None | Unset): Only deliveries created after it
         page (int | Unset): Zero-based page number Default: 0.
@@ -234,7 +234,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         status=status,
         since=since,
         page=page,
@@ -248,7 +248,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     status: ListDeliveriesStatusType0 | None | Unset = UNSET,
@@ -260,7 +260,7 @@ async def asyncio(
     """The endpoint's delivery history (30 days), newest first
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         status (ListDeliveriesStatusType0 | None | Unset):
         since (datetime.datetime | None | Unset): Only deliveries created after it
         page (int | Unset): Zero-based page number Default: 0.
@@ -277,7 +277,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             client=client,
             status=status,
             since=since,

@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     *,
     body: WebhookEndpointPatch,
     idempotency_key: str,
@@ -27,8 +27,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
-        "url": "/v1/webhooks/{endpoint_id}".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}".format(
+            id=quote(str(id), safe=""),
         ),
     }
 
@@ -116,7 +116,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: WebhookEndpointPatch,
@@ -126,7 +126,7 @@ def sync_detailed(
     """Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -147,7 +147,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         body=body,
         idempotency_key=idempotency_key,
         if_match=if_match,
@@ -161,7 +161,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: WebhookEndpointPatch,
@@ -171,7 +171,7 @@ def sync(
     """Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -192,7 +192,7 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         client=client,
         body=body,
         idempotency_key=idempotency_key,
@@ -201,7 +201,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: WebhookEndpointPatch,
@@ -211,7 +211,7 @@ async def asyncio_detailed(
     """Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -232,7 +232,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         body=body,
         idempotency_key=idempotency_key,
         if_match=if_match,
@@ -244,7 +244,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: WebhookEndpointPatch,
@@ -254,7 +254,7 @@ async def asyncio(
     """Update a webhook endpoint; status PAUSED pauses, ACTIVE resumes
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -276,7 +276,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             client=client,
             body=body,
             idempotency_key=idempotency_key,

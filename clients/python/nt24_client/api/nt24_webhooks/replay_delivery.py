@@ -12,7 +12,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     delivery_id: str,
     *,
     idempotency_key: str,
@@ -22,8 +22,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}/deliveries/{delivery_id}/replay".format(
+            id=quote(str(id), safe=""),
             delivery_id=quote(str(delivery_id), safe=""),
         ),
     }
@@ -93,7 +93,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     delivery_id: str,
     *,
     client: AuthenticatedClient,
@@ -102,7 +102,7 @@ def sync_detailed(
     """Queue a replay: the same event (same id, same body), freshly signed
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         delivery_id (str):
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
@@ -120,7 +120,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         delivery_id=delivery_id,
         idempotency_key=idempotency_key,
     )
@@ -133,7 +133,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     delivery_id: str,
     *,
     client: AuthenticatedClient,
@@ -142,7 +142,7 @@ def sync(
     """Queue a replay: the same event (same id, same body), freshly signed
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         delivery_id (str):
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
@@ -160,7 +160,7 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         delivery_id=delivery_id,
         client=client,
         idempotency_key=idempotency_key,
@@ -168,7 +168,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     delivery_id: str,
     *,
     client: AuthenticatedClient,
@@ -177,7 +177,7 @@ async def asyncio_detailed(
     """Queue a replay: the same event (same id, same body), freshly signed
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         delivery_id (str):
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
@@ -195,7 +195,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         delivery_id=delivery_id,
         idempotency_key=idempotency_key,
     )
@@ -206,7 +206,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     delivery_id: str,
     *,
     client: AuthenticatedClient,
@@ -215,7 +215,7 @@ async def asyncio(
     """Queue a replay: the same event (same id, same body), freshly signed
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         delivery_id (str):
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
@@ -234,7 +234,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             delivery_id=delivery_id,
             client=client,
             idempotency_key=idempotency_key,

@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    endpoint_id: str,
+    id: str,
     *,
     body: TestFire,
     idempotency_key: str,
@@ -23,8 +23,8 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/webhooks/{endpoint_id}/test".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/webhooks/{id}/test".format(
+            id=quote(str(id), safe=""),
         ),
     }
 
@@ -107,7 +107,7 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: TestFire,
@@ -116,7 +116,7 @@ def sync_detailed(
     """Queue a test fire: the given event type and data, regardless of the filters
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -134,7 +134,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         body=body,
         idempotency_key=idempotency_key,
     )
@@ -147,7 +147,7 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: TestFire,
@@ -156,7 +156,7 @@ def sync(
     """Queue a test fire: the given event type and data, regardless of the filters
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -174,7 +174,7 @@ def sync(
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        id=id,
         client=client,
         body=body,
         idempotency_key=idempotency_key,
@@ -182,7 +182,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: TestFire,
@@ -191,7 +191,7 @@ async def asyncio_detailed(
     """Queue a test fire: the given event type and data, regardless of the filters
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -209,7 +209,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
+        id=id,
         body=body,
         idempotency_key=idempotency_key,
     )
@@ -220,7 +220,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    id: str,
     *,
     client: AuthenticatedClient,
     body: TestFire,
@@ -229,7 +229,7 @@ async def asyncio(
     """Queue a test fire: the given event type and data, regardless of the filters
 
     Args:
-        endpoint_id (str):
+        id (str): The webhook endpoint's id
         idempotency_key (str): Unique per intended write (a UUID is recommended); keys are per
             organization, method and path. The same key with the same request within 24 h replays the
             first answer (marked `Idempotent-Replayed: true`); with another request to the same method
@@ -248,7 +248,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            id=id,
             client=client,
             body=body,
             idempotency_key=idempotency_key,
