@@ -617,3 +617,54 @@ def test_a_production_worker_without_its_signing_certificate_does_not_start(
     # outside production the worker makes itself a certificate, once
     KycProfileActivities(db, Settings(environment="dev", data_dir=tmp_path))
     assert (tmp_path / "kyc-signing-certificate.pem").exists()
+
+
+# --- callbacks anyone can send ----------------------------------------------------------------
+
+
+async def test_a_callback_whose_signature_holds_a_byte_beyond_ascii_is_refused_and_recorded(
+    stack: Stack,
+):
+    """Unsigned or wrongly signed callbacks are refused (401) and recorded: an Idenfy-Signature
+    holding a byte beyond ASCII was a 500 (compare_digest takes ASCII text only)."""
+    body = json.dumps({"probe": str(uuid4())}).encode()
+    async with stack.http() as http:
+        for signature in (b"\xff", "é".encode()):
+            answer = await http.post(
+                "/v1/providers/idenfy/callback",
+                content=body,
+                headers={"content-type": "application/json", SIGNATURE_HEADER: signature},
+            )
+            assert answer.status_code == 401, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+    refused = await _callbacks_of(stack, body)
+    assert [(c.outcome, c.signature_valid) for c in refused] == [("REFUSED_SIGNATURE", False)] * 2
+
+
+async def test_a_signed_callback_naming_a_scan_ref_longer_than_ours_is_malformed_and_recorded(
+    stack: Stack,
+):
+    """No session of ours has a scanRef over 100 characters: a signed callback naming one is
+    a 400 recorded as MALFORMED; it was a 500 writing the record, which was lost."""
+    for final in (True, False):
+        document = {
+            "final": final,
+            "status": {"overall": "APPROVED"},
+            "clientId": str(uuid4()),
+            "scanRef": "s" * 150,
+        }
+        body = json.dumps(document).encode()
+        signature = callback_signature(stack.settings.idenfy_callback_signing_key, body)
+        async with stack.http() as http:
+            answer = await http.post(
+                "/v1/providers/idenfy/callback", content=body, headers={SIGNATURE_HEADER: signature}
+            )
+        assert answer.status_code == 400, answer.text
+        [recorded] = await _callbacks_of(stack, body)
+        assert (recorded.outcome, recorded.signature_valid) == ("MALFORMED", True)
+
+
+async def _callbacks_of(stack: Stack, body: bytes) -> list[ProviderCallback]:
+    async with stack.db.session() as session:
+        rows = await session.scalars(select(ProviderCallback).where(ProviderCallback.body == body))
+        return list(rows)

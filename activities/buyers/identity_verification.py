@@ -39,6 +39,8 @@ from workflows.buyers.activities import (
 from workflows.buyers.rules.kyc_verification import AmlMatch, AmlScreening
 
 SIGNATURE_HEADER = "Idenfy-Signature"
+# the longest scanRef a session of ours is stored under (KycVerification.scan_ref)
+SCAN_REF_LENGTH = 100
 NETWORK_ERROR = "NETWORK_ERROR"
 CLIENT_TIMEOUT = "CLIENT_TIMEOUT"
 MALFORMED_RESPONSE = "MALFORMED_RESPONSE"
@@ -50,8 +52,9 @@ def callback_signature(signing_key: str, body: bytes) -> str:
 
 
 def signature_matches(signing_key: str, body: bytes, header: str | None) -> bool:
+    # compared as bytes: a header may carry any byte, and compare_digest takes ASCII text only
     return bool(header) and hmac.compare_digest(
-        callback_signature(signing_key, body), (header or "").strip().lower()
+        callback_signature(signing_key, body).encode(), (header or "").strip().lower().encode()
     )
 
 
@@ -221,6 +224,7 @@ def read_callback(body: bytes) -> IdentityResult | None:
         isinstance(status, dict)
         and isinstance(status.get("overall"), str)
         and isinstance(document.get("scanRef"), str)
+        and len(document["scanRef"]) <= SCAN_REF_LENGTH  # one of ours fits its column
         and isinstance(document.get("clientId"), str)
         and isinstance(document.get("final"), bool)
     ):
