@@ -97,6 +97,11 @@ async def test_keys_rotate_and_a_payload_in_clear_passes_through():
     tampered.data = tampered.data[:-1] + bytes([tampered.data[-1] ^ 1])
     with pytest.raises(PayloadKeyError, match="does not decrypt"):
         await rotated.decode([tampered], [str])
+    # nor one cut shorter than its nonce (the codec server answers it 400, as any of these)
+    for kept in (0, 3):
+        tampered.data = payload[0].data[:kept]
+        with pytest.raises(PayloadKeyError, match="does not decrypt"):
+            await rotated.decode([tampered], [str])
 
     # a payload in clear (a history from before encryption) decodes as it is
     plain = await pydantic_data_converter.encode(["in clear"])

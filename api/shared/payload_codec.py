@@ -137,7 +137,7 @@ class EncryptionCodec(PayloadCodec):
         nonce, sealed = payload.data[:NONCE_SIZE], payload.data[NONCE_SIZE:]
         try:
             plain = key.decrypt(nonce, sealed, _associated_data(payload.metadata))
-        except InvalidTag:
+        except (InvalidTag, ValueError):  # ValueError: too short to hold its nonce
             raise PayloadKeyError(f"a payload does not decrypt with the key {kid!r}") from None
         compression = payload.metadata.get(COMPRESSION)
         if compression == ZLIB:
