@@ -220,6 +220,26 @@ def nulls(value: Any, path: str = "") -> list[str]:
     return []
 
 
+async def test_a_time_filter_given_as_a_bare_number_is_refused_naming_it(stack: Stack):
+    """Conventions 3: timestamps are ISO 8601. A bare number was read as Unix seconds: ISO
+    8601's basic 20270101 (after every order) listed every order, as of 1970-08-24."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        await client.order(await client.buyer(documents=False))
+        for path, name in (
+            ("/orders", "createdAfter"),
+            ("/orders", "updatedAfter"),
+            ("/buyers", "createdAfter"),
+            ("/buyers", "updatedAfter"),
+        ):
+            answer = await http.get(f"{tenant.seller}{path}", params={name: "20270101"})
+            assert answer.status_code == 422, answer.text
+            assert [e["field"] for e in answer.json()["errors"]] == [name], answer.json()
+        iso = await http.get(f"{tenant.seller}/orders", params={"createdAfter": "2027-01-01"})
+    assert iso.status_code == 200 and iso.json()["data"] == []
+
+
 async def test_nt24_answers_omit_null_fields(stack: Stack):
     tenant, http = await seller_session(stack, allow_contact_personal_data=True)
     answers: list[httpx.Response] = []

@@ -26,6 +26,7 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
+    TimestampQuery,
     UtcTimestamp,
 )
 from api.nt24.values import AddressFields, AddressIn, PersonIn
@@ -370,8 +371,8 @@ async def list_buyers(
     vatNumber: str | None = None,
     status: Literal["ACTIVE", "BLOCKED"] | None = None,
     kycMode: KycMode | None = None,
-    createdAfter: datetime | None = None,
-    updatedAfter: datetime | None = None,
+    createdAfter: TimestampQuery | None = None,
+    updatedAfter: TimestampQuery | None = None,
 ) -> Page[BuyerOut]:
     vat_number = _vat_number(vatNumber) if vatNumber else None
     only = BuyerFilter(vat_number, status, kycMode, createdAfter, updatedAfter)

@@ -30,6 +30,7 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
+    TimestampQuery,
     UtcTimestamp,
 )
 from api.nt24.values import HAPPENED_ON, JSON_INTEGER, HappenedOn, Money, MoneyIn, PersonIn
@@ -358,8 +359,8 @@ async def list_orders(
         PageParams, Depends(PageParams.sortable("createdAt", "updatedAt", "externalOrderId"))
     ],
     status: OrderStatusValue | None = None,
-    createdAfter: datetime | None = None,
-    updatedAfter: datetime | None = None,
+    createdAfter: TimestampQuery | None = None,
+    updatedAfter: TimestampQuery | None = None,
     buyerId: UUID | None = None,
     vin: Annotated[str | None, Query(min_length=17, max_length=17)] = None,
 ) -> Page[OrderOut]:

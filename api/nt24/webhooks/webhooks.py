@@ -35,6 +35,7 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
+    TimestampQuery,
     UtcTimestamp,
 )
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
@@ -511,7 +512,9 @@ async def list_deliveries(
         PageParams, Depends(PageParams.sortable("createdAt", default="createdAt,desc"))
     ],
     status: Literal["PENDING", "DELIVERED", "FAILED"] | None = None,
-    since: Annotated[datetime | None, Query(description="Only deliveries created after it")] = None,
+    since: Annotated[
+        TimestampQuery | None, Query(description="Only deliveries created after it")
+    ] = None,
 ) -> Page[DeliveryOut]:
     async with db.session() as session:
         row = await _load(session, caller, endpointId)
