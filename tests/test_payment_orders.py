@@ -2023,6 +2023,36 @@ async def test_an_order_request_retried_after_its_503_is_one_order(
     assert retried.json()["uuid"] in {o["uuid"] for o in listed["results"]}
 
 
+async def test_one_idempotency_key_at_two_sellers_of_an_organization_makes_an_order_each(
+    stack: Stack, db: Database
+) -> None:
+    """A retry is the same request from the same seller: seller B sending the key and body
+    seller A sent makes its own order. B was answered 404 naming A's order, and had none."""
+    suffix, password = uuid4().hex[:8], f"pw-{uuid4().hex}"
+    async with db.transaction() as session:
+        org = await identity.create_organization(session, f"Shop {suffix}")
+        for name in ("a", "b"):
+            partner = await identity.create_partner(session, org, f"Seller {name} {suffix}", "NL")
+            await identity.create_user(
+                session, f"{name}-{suffix}", password, organization=org, partner=partner
+            )
+    body, same_key = order_request(), {"Idempotency-Key": str(uuid4())}
+    async with (
+        stack.http(await stack.login(f"a-{suffix}", password)) as seller_a,
+        stack.http(await stack.login(f"b-{suffix}", password)) as seller_b,
+    ):
+        made_a = await seller_a.post("/v1/api/order-request/", json=body, headers=same_key)
+        made_b = await seller_b.post("/v1/api/order-request/", json=body, headers=same_key)
+        again_b = await seller_b.post("/v1/api/order-request/", json=body, headers=same_key)
+        listed_a = (await seller_a.get("/v1/api/orders/")).json()
+        listed_b = (await seller_b.get("/v1/api/orders/")).json()
+    assert [made_a.status_code, made_b.status_code] == [201, 201], made_b.text
+    assert made_a.json()["uuid"] not in made_b.text
+    assert again_b.json()["uuid"] == made_b.json()["uuid"]  # B's own retry is B's order
+    assert [o["uuid"] for o in listed_a["results"]] == [made_a.json()["uuid"]]
+    assert [o["uuid"] for o in listed_b["results"]] == [made_b.json()["uuid"]]
+
+
 async def test_a_busy_orders_429_carries_x_rate_limit_reset(
     stack: Stack, db: Database, monkeypatch: Any
 ) -> None:

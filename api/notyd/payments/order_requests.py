@@ -101,10 +101,12 @@ async def create_order_request(
     company = body.company()
     await check_webhook_url(body, settings)
     partner = await selling_partner(db, scope)
-    # with an Idempotency-Key, a retry of the same request is the same order: its workflow
-    # (already started) takes the retry's create as the first attempt's, by its Update id
+    # with an Idempotency-Key, a retry of the same request for the same seller is the same
+    # order: its workflow (already started) takes the retry's create as the first attempt's,
+    # by its Update id. Another seller of the organization sending the same key and body
+    # makes an order of its own.
     identity = request_key_identity()
-    uuid = str(uuid5(KEYED_ORDERS, identity) if identity else uuid4())
+    uuid = str(uuid5(KEYED_ORDERS, f"{identity}\nseller {partner.id}") if identity else uuid4())
     if identity and (
         made := await queries.payment_order(db, scope.tenant, scope.partner_id, UUID(uuid))
     ):
