@@ -4,7 +4,12 @@ columns, their types and nullability, indexes, unique constraints, foreign keys)
 
 from __future__ import annotations
 
+import importlib.util
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
 from typing import Any
+from uuid import uuid4
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +18,8 @@ from sqlalchemy import Connection
 import store.web  # noqa: F401  (its tables are part of the metadata)
 from store.db import Database
 from store.models import Base
+from store.orders.views import milestone_address
+from workflows.orders.model import Address
 
 
 async def test_autogenerate_finds_nothing_between_the_migrations_and_the_models(db: Database):
@@ -24,3 +31,35 @@ async def test_autogenerate_finds_nothing_between_the_migrations_and_the_models(
 
     async with db.engine.connect() as connection:
         assert await connection.run_sync(differences) == []
+
+
+def test_0028_gives_the_milestone_addresses_written_before_the_uuids_answers_show():
+    """An order delivered before addresses had a uuid gets, by the migration, the uuid the
+    read-model writer gives the same address now: GETs before and after its next change show
+    one uuid. The downgrade takes them away again."""
+    migration = _migration("0028_milestone_address_uuids.py")
+    order_uuid, confirmed = uuid4(), datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+    address = Address("Hauptstr. 1", "10115", "Berlin", "DE")
+    shown = milestone_address(address, str(order_uuid), "collectionAddress", confirmed)
+    assert shown is not None
+    written_before = {k: v for k, v in shown.items() if k != "uuid"}
+    transport = {
+        "status": "DELIVERED",
+        "pickup": {"type": "COMPANY_TRANSPORT", "confirmedAt": "2026-05-04T09:30:00Z"}
+        | {"collectionAddress": written_before},
+        "delivery": {"deliveryDate": "2026-05-06"},  # confirmed without an address
+    }
+    upgraded = migration._with_uuids(order_uuid, transport, add=True)
+    assert upgraded["pickup"]["collectionAddress"] == shown
+    assert upgraded["delivery"] == transport["delivery"]
+    assert migration._with_uuids(order_uuid, upgraded, add=True) is None  # nothing left to add
+    assert migration._with_uuids(order_uuid, upgraded, add=False) == transport
+
+
+def _migration(file_name: str) -> ModuleType:
+    path = Path(__file__).parent.parent / "store" / "migrations" / "versions" / file_name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -342,7 +342,8 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         assert early.status_code == 409  # not ready for pickup yet
         await client.invoice_and_payment(order)
         await client.post(f"/orders/{order}/payment/ready-for-pickup")
-        assert (await client.pickup(order)).status_code == 200
+        first_pickup = await client.pickup(order)
+        assert first_pickup.status_code == 200
         repeat = await client.pickup(order)
         assert repeat.status_code == 409
         assert repeat.json()["type"] == PROBLEMS + "milestone-already-set"
@@ -356,8 +357,10 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         assert revoked.status_code == 200, revoked.text
         assert revoked.json()["revocations"][0]["reason"] == "wrong truck"
         assert (await client.get(f"/orders/{order}")).json()["status"] == "READY_FOR_PICKUP"
-        assert (await client.pickup(order)).status_code == 200
-        assert (await client.deliver(order)).status_code == 200
+        second_pickup = await client.pickup(order)
+        assert second_pickup.status_code == 200
+        delivered = await client.deliver(order)
+        assert delivered.status_code == 200
         assert (await client.deliver(order)).json()["type"] == PROBLEMS + "milestone-already-set"
         late_revoke = await client.post(f"/orders/{order}/transport/pickup/revoke", {"reason": "x"})
         assert late_revoke.status_code == 409
@@ -371,6 +374,17 @@ async def test_milestones_are_immutable_and_pickup_can_be_revoked(stack: Stack):
         assert schema.errors(declared, transport.json()) == []
         shown = transport.json()
         assert shown["pickup"]["confirmedAt"] and shown["delivery"]["confirmedAt"]
+        # each address answered has its uuid (resources 0.4): the same in every answer, and
+        # another one for the pickup confirmed after the revocation
+        collected = [
+            p.json()["pickup"]["collectionAddress"]["uuid"] for p in (first_pickup, second_pickup)
+        ]
+        assert collected[0] != collected[1]
+        assert shown["pickup"]["collectionAddress"]["uuid"] == collected[1]
+        assert (
+            shown["delivery"]["deliveryAddress"]["uuid"]
+            == delivered.json()["delivery"]["deliveryAddress"]["uuid"]
+        )
         assert len(shown["revocations"]) == 1 and len(shown["documents"]) == 3
         for part, name in (
             (shown, "TransportOut"),

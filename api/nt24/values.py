@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from uuid import UUID
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StrictBool, field_validator
@@ -114,6 +115,12 @@ class AddressFields(NT24Model):
     postCode: str = Field(min_length=1, max_length=20)
     city: str = Field(min_length=1, max_length=200)
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class Address(AddressFields):
+    """An address as answers show it, with its uuid (resources 0.4)."""
+
+    uuid: UUID
 
 
 class AddressIn(AddressFields):

@@ -641,8 +641,17 @@ SCHEMAS: dict[str, list[dict[str, Any]]] = {
     "TransportOut": [
         {
             "status": "DELIVERED",
-            "pickup": PICKUP_IN | {"confirmedAt": NOW},
-            "delivery": DELIVERY_IN | {"confirmedAt": NOW},
+            "pickup": PICKUP_IN
+            | {
+                "collectionAddress": {"uuid": "0b3c5e1a-6f7d-5a42-9c1e-2d4f6a8b0c13"}
+                | SELLER_ADDRESS,
+                "confirmedAt": NOW,
+            },
+            "delivery": DELIVERY_IN
+            | {
+                "deliveryAddress": {"uuid": "7e2a9c4d-1b3f-5d60-8a7c-9e0f1b2c3d45"} | BUYER_ADDRESS,
+                "confirmedAt": NOW,
+            },
             "revocations": [],
             "documents": [
                 DOCUMENT_OUT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID, uuid5
 
 from workflows.money_json import money_json
 from workflows.orders.model import (
@@ -41,6 +42,23 @@ def _address(address: Address | None) -> dict | None:
         "city": address.city,
         "country": address.country,
     }
+
+
+# Names a milestone's address (resources 0.4: an address answered has its uuid). Migration
+# 0028 gave the addresses written before the same uuids: keep the two in step.
+MILESTONE_ADDRESSES = UUID("6f1d7c52-93a4-4b1e-9d0a-4c2e8f51a7b3")
+
+
+def milestone_address(
+    address: Address | None, order_uuid: str, role: str, confirmed_at: datetime | None
+) -> dict | None:
+    """The address of a pickup or delivery with its uuid: the same in every answer, and a
+    new one for the next pickup after a revocation (confirmed at another moment)."""
+    shown = _address(address)
+    if shown is None:
+        return None
+    name = f"{order_uuid}/{role}/{_utc(confirmed_at) or ''}"
+    return {"uuid": str(uuid5(MILESTONE_ADDRESSES, name)), **shown}
 
 
 def _person(person: Person | None) -> dict | None:
@@ -141,26 +159,30 @@ def payment_view(order: OrderResources) -> dict | None:
     )
 
 
-def _pickup(pickup: Pickup | None) -> dict | None:
+def _pickup(pickup: Pickup | None, order_uuid: str) -> dict | None:
     if pickup is None:
         return None
     return {
         "type": pickup.type,
         "pickupDate": _date(pickup.pickup_date),
         "driverIdentification": pickup.driver_identification,
-        "collectionAddress": _address(pickup.collection_address),
+        "collectionAddress": milestone_address(
+            pickup.collection_address, order_uuid, "collectionAddress", pickup.confirmed_at
+        ),
         "confirmedAt": _utc(pickup.confirmed_at),
         # None in orders from before it was asked: the contract's default for the type
         "arrangedBy": pickup.arranged_by or ("BUYER" if pickup.type == "SELF_PICKUP" else "SELLER"),
     }
 
 
-def _delivery(delivery: Delivery | None) -> dict | None:
+def _delivery(delivery: Delivery | None, order_uuid: str) -> dict | None:
     if delivery is None:
         return None
     return {
         "deliveryDate": _date(delivery.delivery_date),
-        "deliveryAddress": _address(delivery.delivery_address),
+        "deliveryAddress": milestone_address(
+            delivery.delivery_address, order_uuid, "deliveryAddress", delivery.confirmed_at
+        ),
         "confirmedAt": _utc(delivery.confirmed_at),
     }
 
@@ -176,8 +198,8 @@ def transport_view(order: OrderResources) -> dict:
     return compact(
         {
             "status": transport_status(order),
-            "pickup": _pickup(transport.pickup),
-            "delivery": _delivery(transport.delivery),
+            "pickup": _pickup(transport.pickup, order.identity.order_uuid),
+            "delivery": _delivery(transport.delivery, order.identity.order_uuid),
             "revocations": [
                 {"reason": r.reason, "revokedAt": _utc(r.revoked_at)} for r in transport.revocations
             ],

@@ -29,7 +29,7 @@ from api.nt24.schemas import (
     TimestampQuery,
     UtcTimestamp,
 )
-from api.nt24.values import AddressFields, AddressIn, PersonIn
+from api.nt24.values import Address, AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
@@ -61,10 +61,6 @@ from workflows.change_source import ChangeSource
 router = APIRouter(prefix="/v1/partners/{sellerId}/buyers", tags=["NT24: buyers"])
 
 KycMode = Literal["MARKETPLACE_LED", "NT24_LED"]
-
-
-class Address(AddressFields):
-    uuid: UUID
 
 
 ContactIn = PersonIn

@@ -16,7 +16,7 @@ from api.nt24.identity.auth import PartnerAccess
 from api.nt24.orders.commands import order_command, order_view
 from api.nt24.orders.documents import DocumentOut
 from api.nt24.schemas import NT24Model, UtcTimestamp
-from api.nt24.values import AddressFields, AddressIn, not_in_future
+from api.nt24.values import Address, AddressIn, not_in_future
 from api.shared.deps import Db, Temporal
 from api.shared.idempotency import idempotency_key
 from api.shared.versioning import IF_NONE_MATCH, not_modified, versioned_json
@@ -88,14 +88,14 @@ class PickupOut(NT24Model):
     type: Literal["SELF_PICKUP", "COMPANY_TRANSPORT"]
     pickupDate: date
     driverIdentification: str | None = None
-    collectionAddress: AddressFields | None = None
+    collectionAddress: Address | None = None
     confirmedAt: UtcTimestamp | None = None
     arrangedBy: Literal["SELLER", "BUYER"]
 
 
 class TransportDeliveryOut(NT24Model):
     deliveryDate: date
-    deliveryAddress: AddressFields | None = None
+    deliveryAddress: Address | None = None
     confirmedAt: UtcTimestamp | None = None
 
 

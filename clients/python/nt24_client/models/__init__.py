@@ -1,7 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .address import Address
-from .address_fields import AddressFields
 from .address_in import AddressIn
 from .authorized_partner import AuthorizedPartner
 from .block_request import BlockRequest
@@ -155,7 +154,6 @@ from .webhook_endpoint_patch_status_type_0 import WebhookEndpointPatchStatusType
 
 __all__ = (
     "Address",
-    "AddressFields",
     "AddressIn",
     "AuthorizedPartner",
     "Blocker",

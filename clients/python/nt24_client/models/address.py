@@ -12,7 +12,8 @@ T = TypeVar("T", bound="Address")
 
 @_attrs_define
 class Address:
-    """
+    """An address as answers show it, with its uuid (resources 0.4).
+
     Attributes:
         street (str):
         post_code (str):

@@ -24,7 +24,7 @@ class BuyerOut:
         uuid (UUID):
         vat_number (str):
         company_name (str):
-        address (Address):
+        address (Address): An address as answers show it, with its uuid (resources 0.4).
         kyc_mode (BuyerOutKycmode):
         status (BuyerOutStatus):
         version (int):

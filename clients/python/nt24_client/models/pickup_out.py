@@ -12,7 +12,7 @@ from ..models.pickup_out_type import PickupOutType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.address_fields import AddressFields
+    from ..models.address import Address
 
 
 T = TypeVar("T", bound="PickupOut")
@@ -27,7 +27,7 @@ class PickupOut:
         pickup_date (datetime.date):
         arranged_by (PickupOutArrangedby):
         driver_identification (None | str | Unset):
-        collection_address (AddressFields | None | Unset):
+        collection_address (Address | None | Unset):
         confirmed_at (None | str | Unset):
     """
 
@@ -35,12 +35,12 @@ class PickupOut:
     pickup_date: datetime.date
     arranged_by: PickupOutArrangedby
     driver_identification: None | str | Unset = UNSET
-    collection_address: AddressFields | None | Unset = UNSET
+    collection_address: Address | None | Unset = UNSET
     confirmed_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.address_fields import AddressFields  # noqa: PLC0415
+        from ..models.address import Address  # noqa: PLC0415
 
         type_ = self.type_.value
 
@@ -57,7 +57,7 @@ class PickupOut:
         collection_address: dict[str, Any] | None | Unset
         if isinstance(self.collection_address, Unset):
             collection_address = UNSET
-        elif isinstance(self.collection_address, AddressFields):
+        elif isinstance(self.collection_address, Address):
             collection_address = self.collection_address.to_dict()
         else:
             collection_address = self.collection_address
@@ -88,7 +88,7 @@ class PickupOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.address_fields import AddressFields  # noqa: PLC0415
+        from ..models.address import Address  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = PickupOutType(d.pop("type"))
@@ -106,7 +106,7 @@ class PickupOut:
 
         driver_identification = _parse_driver_identification(d.pop("driverIdentification", UNSET))
 
-        def _parse_collection_address(data: object) -> AddressFields | None | Unset:
+        def _parse_collection_address(data: object) -> Address | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -114,12 +114,12 @@ class PickupOut:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                collection_address_type_0 = AddressFields.from_dict(data)
+                collection_address_type_0 = Address.from_dict(data)
 
                 return collection_address_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AddressFields | None | Unset, data)
+            return cast(Address | None | Unset, data)
 
         collection_address = _parse_collection_address(d.pop("collectionAddress", UNSET))
 

@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.address_fields import AddressFields
+    from ..models.address import Address
 
 
 T = TypeVar("T", bound="TransportDeliveryOut")
@@ -21,24 +21,24 @@ class TransportDeliveryOut:
     """
     Attributes:
         delivery_date (datetime.date):
-        delivery_address (AddressFields | None | Unset):
+        delivery_address (Address | None | Unset):
         confirmed_at (None | str | Unset):
     """
 
     delivery_date: datetime.date
-    delivery_address: AddressFields | None | Unset = UNSET
+    delivery_address: Address | None | Unset = UNSET
     confirmed_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.address_fields import AddressFields  # noqa: PLC0415
+        from ..models.address import Address  # noqa: PLC0415
 
         delivery_date = self.delivery_date.isoformat()
 
         delivery_address: dict[str, Any] | None | Unset
         if isinstance(self.delivery_address, Unset):
             delivery_address = UNSET
-        elif isinstance(self.delivery_address, AddressFields):
+        elif isinstance(self.delivery_address, Address):
             delivery_address = self.delivery_address.to_dict()
         else:
             delivery_address = self.delivery_address
@@ -65,12 +65,12 @@ class TransportDeliveryOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.address_fields import AddressFields  # noqa: PLC0415
+        from ..models.address import Address  # noqa: PLC0415
 
         d = dict(src_dict)
         delivery_date = datetime.date.fromisoformat(d.pop("deliveryDate"))
 
-        def _parse_delivery_address(data: object) -> AddressFields | None | Unset:
+        def _parse_delivery_address(data: object) -> Address | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -78,12 +78,12 @@ class TransportDeliveryOut:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                delivery_address_type_0 = AddressFields.from_dict(data)
+                delivery_address_type_0 = Address.from_dict(data)
 
                 return delivery_address_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AddressFields | None | Unset, data)
+            return cast(Address | None | Unset, data)
 
         delivery_address = _parse_delivery_address(d.pop("deliveryAddress", UNSET))
 
