@@ -17,7 +17,7 @@ from store.models import Order
 from store.orders.rule_sets import RULE_SET
 from store.orders.what_if import what_if
 from tests.conftest import Stack, make_tenant, running_stack
-from tests.order_flow import TOTAL, OrderClient, money, seller_session, seller_today
+from tests.order_flow import TOTAL, OrderClient, key, money, seller_session, seller_today
 from tests.test_web_admin import signed_in
 from tests.test_web_staff_forms import web_session
 from workflows.money import Money
@@ -158,3 +158,39 @@ async def test_a_payment_is_judged_against_the_ibans_its_workflow_judged_it_agai
         }
     assert first not in listed, listed.get(first)
     assert second not in listed, listed.get(second)
+
+
+async def test_an_invoice_corrected_after_its_pdf_is_judged_as_its_workflow_judges_it(
+    stack: Stack,
+) -> None:
+    """A PDF received before a PATCH corrected the invoice shows it as it was (rule set
+    2026.12.7; Art. 203, 226): the workflow holds MISSING_INVOICE_PDF. What-if rebuilt the
+    invoice without the correction's moment and listed the order as one that would become
+    VALID. It now reads the moment from the invoice's sealed versions."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = (await client.order(await client.buyer()))["uuid"]
+        await client.invoice_and_payment(order)  # the invoice's PDF comes with it
+        [submitted] = (await client.get(f"/orders/{order}/invoice")).json()
+        corrected = await http.patch(
+            f"{client.seller}/orders/{order}/invoice",
+            json={"type": "PRELIMINARY", "invoiceNumber": "INV-CORRECTED"},
+            headers=key() | {"If-Match": f'"{submitted["version"]}"'},
+        )
+        assert corrected.status_code == 200, corrected.text
+        ready = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        assert ready.status_code == 200, ready.text
+        assert (await client.pickup(order)).status_code == 200
+        await client.transport_evidence(order)
+        assert (await client.deliver(order)).status_code == 200
+        held = await client.compliance_until(
+            order, lambda r: "MISSING_INVOICE_PDF" in {b["code"] for b in r["blockers"]}
+        )
+        assert held["complianceStatus"] == "INCOMPLETE", held
+    async with stack.db.session() as session:
+        listed = {
+            c.order_uuid: (c.would_status, c.would_blockers)
+            for c in await what_if(session, since=date.today())
+        }
+    assert order not in listed, listed.get(order)

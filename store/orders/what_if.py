@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -96,6 +96,7 @@ async def _facts(
         else []
     )
     own = (order.payment or {}).get("sourceIban")
+    corrected = await _corrections(session, order.id)
     transport = order.transport or {}
     pickup, delivery = transport.get("pickup") or {}, transport.get("delivery") or {}
     revocations = transport.get("revocations") or []
@@ -134,6 +135,7 @@ async def _facts(
                 money_from_json(i["amount"]),
                 bool(i.get("vatIncluded")),
                 bool(i.get("marginScheme")),
+                corrected_at=corrected.get(f"invoice:{i['type']}"),
             )
             for i in order.invoices or []
         ),
@@ -144,6 +146,7 @@ async def _facts(
             source_iban=own,
             known_ibans=tuple(i for i in ibans if i != own),
             ready_for_pickup=bool(payment.get("readyForPickup")),
+            corrected_at=corrected.get("payment"),
             new_iban_declared=bool(payment.get("newIbanDeclared")),
         )
         if payment
@@ -181,6 +184,34 @@ async def _facts(
         ),
         policy=policy,
     )
+
+
+# what a sealed version says besides its facts
+_NOT_FACTS = frozenset({"key", "kind", "version", "updatedAt"})
+_A_SECOND_LESS_A_TICK = timedelta(seconds=1) - timedelta(microseconds=1)
+
+
+async def _corrections(session: AsyncSession, order_id: int) -> dict[str, datetime]:
+    """When each invoice (``invoice:<type>``) and the payment were last corrected, as the
+    workflow records it (``corrected_at``): the moment of the first sealed version showing
+    the facts they have now, when a version before had others. A paper received before it
+    shows them as they were. Versions are sealed to the second: a paper received in the
+    correction's second is taken as received before it (a question, never a wrong VALID)."""
+    entries = await session.execute(
+        select(EvidenceEntry.kind, EvidenceEntry.payload)
+        .where(EvidenceEntry.order_id == order_id, EvidenceEntry.kind.in_(("invoice", "payment")))
+        .order_by(EvidenceEntry.seq)
+    )
+    seen: dict[str, dict[str, Any]] = {}
+    corrected: dict[str, datetime] = {}
+    for kind, payload in entries:
+        version = json.loads(payload)
+        name = f"invoice:{version.get('type')}" if kind == "invoice" else kind
+        facts = {k: v for k, v in version.items() if k not in _NOT_FACTS}
+        if name in seen and seen[name] != facts and (moment := _moment(version.get("updatedAt"))):
+            corrected[name] = moment + _A_SECOND_LESS_A_TICK
+        seen[name] = facts
+    return corrected
 
 
 async def _decided_under(session: AsyncSession, order_id: int) -> str | None:
