@@ -2401,7 +2401,123 @@ CHANGED += [replace(c, rule_sets=("2026.12.7", "2026.12.8")) for c in CHANGED_IN
 
 # each a VALID of 2026.12.8 the law or the contract does not accept
 CHANGED_IN_2026_12_9: list[Changed] = []
+# A paper's receipt was read on the seller's day where its countries were set against the
+# transport's, and on the day where the transport ended (or began) where it was counted as
+# evidence: received in the first hour of the day in Athens, still the day before in Germany, a
+# paper naming another member state counted without contradicting. Each a VALID of 2026.12.8
+# the law does not accept (Art. 45a(1)(a): non-contradictory items; (3)(b)(ii) and (iii): of
+# the arrival in the member state of destination).
+AN_HOUR_INTO_THE_PICKUP_DAY_IN_GREECE = datetime(2026, 5, 3, 21, 30, tzinfo=UTC)
+FROM_GREECE: dict[str, Any] = dict(transport__collection_country="GR")
+
+
+def arrival_paper(type_: str, issuer: str, name: str, destination: str) -> DocumentFacts:
+    """A list paper of the arrival (a notary's, a warehouse keeper's, the carrier's signed on
+    delivery) naming the member state where the vehicle arrived."""
+    return doc(type_, issuer, name, destination_country=destination, document_date=ARRIVED)
+
+
+ARRIVAL_PAPERS_IN = {
+    "a notary's official document": lambda country: arrival_paper(
+        "TRANSPORT_PUBLIC_AUTHORITY_DOCUMENT", "NOTARY", "Notariat Papadopoulos", country
+    ),
+    "a warehouse keeper's receipt": lambda country: arrival_paper(
+        "TRANSPORT_WAREHOUSE_RECEIPT", "WAREHOUSE_KEEPER", "Piraeus Storage AE", country
+    ),
+    "the CMR signed on delivery": lambda country: arrival_paper(
+        "TRANSPORT_CMR_DELIVERY", "CARRIER", "Hellas Trans AE", country
+    ),
+}
+CHANGED_IN_2026_12_9 += [
+    *(
+        Changed(
+            f"to Greece: {name} naming France, received at 00:30 on the arrival's day there",
+            change(
+                **TO_GREECE,
+                documents=(
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    CMR,
+                    received(paper("FR"), ARRIVAL_DAY_IN_GREECE),
+                ),
+            ),
+            "INTRA_EU_MOVEMENT",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "FAILED", "TRANSPORT_COUNTRIES_CONTRADICT"),
+        )
+        for name, paper in ARRIVAL_PAPERS_IN.items()
+    ),
+    Changed(
+        "from Greece: the CMR naming Bulgaria, received at 00:30 on the pickup's day there",
+        change(
+            **FROM_GREECE,
+            documents=docs(
+                received(replace(CMR, origin_country="BG"), AN_HOUR_INTO_THE_PICKUP_DAY_IN_GREECE),
+                drop=(CMR,),
+            ),
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "TRANSPORT_COUNTRIES_CONTRADICT"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN_2026_12_9]
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        *(
+            (
+                f"to Greece: {name} naming Greece, received at {hour} there",
+                change(
+                    **TO_GREECE,
+                    documents=(INVOICE_PDF, BANK_PROOF, CMR, received(paper("GR"), moment)),
+                ),
+            )
+            for name, paper in ARRIVAL_PAPERS_IN.items()
+            for hour, moment in (
+                ("00:30 on the arrival's day", ARRIVAL_DAY_IN_GREECE),
+                (
+                    "noon on the arrival's day",
+                    ARRIVAL_DAY_IN_GREECE + timedelta(hours=11, minutes=30),
+                ),
+                ("23:30 on the arrival's day", ARRIVAL_DAY_IN_GREECE + timedelta(hours=23)),
+                ("00:30 on the day after the arrival", ARRIVAL_DAY_IN_GREECE + timedelta(days=1)),
+            )
+        ),
+        *(
+            (
+                f"from Greece: the CMR naming {named}, received at 00:30 on the pickup's day there",
+                change(
+                    **FROM_GREECE,
+                    documents=docs(
+                        received(
+                            replace(CMR, origin_country=origin),
+                            AN_HOUR_INTO_THE_PICKUP_DAY_IN_GREECE,
+                        ),
+                        drop=(CMR,),
+                    ),
+                ),
+            )
+            for named, origin in (("Greece", "GR"), ("no origin", None))
+        ),
+        (
+            "to France: a notary's document naming France, received at 00:30 there",
+            change(
+                documents=docs(
+                    received(ARRIVAL_PAPERS_IN["a notary's official document"]("FR"), EVE_IN_PORTO),
+                    drop=(FORWARDER_INVOICE,),
+                )
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_9_still_accepts_of_the_arrivals_country(name: str, facts: ComplianceFacts):
+    """A paper naming the member states the transport has counts whenever on the day of the
+    pickup or the arrival (where it began, where it ended) it came, as in 2026.12.8."""
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
 
 
 @pytest.mark.parametrize(

@@ -1690,7 +1690,7 @@ def _not_a_statement_of_this_transport(facts: ComplianceFacts, doc: DocumentFact
     if (
         doc.type == "TRANSPORT_PICKUP_DECLARATION"
         and arrival is not None
-        and _dated_or_received_before(facts, doc, arrival, _arrived_in(facts, doc, None))
+        and _dated_or_received_before(facts, doc, arrival, _transport_days(facts)[1])
     ):
         return (
             f"dated or received before the delivery on {arrival}, so it cannot state the date "
@@ -1933,7 +1933,7 @@ _INSURANCE_POLICY = "TRANSPORT_INSURANCE_POLICY"
 
 
 def _not_of_this_transport(
-    facts: ComplianceFacts, doc: DocumentFacts, received_in: str | None = None
+    facts: ComplianceFacts, doc: DocumentFacts, days: tuple[str, str] | None = None
 ) -> str | None:
     """Why a paper of the transport cannot be about the transport its milestones record, or
     None: received before the pickup was revoked (a paper of the aborted transport), dated or
@@ -1942,17 +1942,17 @@ def _not_of_this_transport(
     its payment undated or dated before the sale (while the sale date is unknown, more than
     ``_BILLED_AHEAD_DAYS`` before the pickup), or a warehouse keeper's receipt or confirmation of
     arrival that does not place the warehouse in a member state. It contradicts the milestones
-    rather than proving them; a paper that still holds is sent again. ``received_in`` is the
-    member state whose day a receipt falls on, by default where the transport began for the
-    pickup and where it ended for the arrival."""
+    rather than proving them; a paper that still holds is sent again. ``days`` are the member
+    states on whose days a receipt is set against the pickup and against the arrival, by
+    default where the transport began and where it ended (``_transport_days``)."""
     transport = facts.transport
     if doc.type not in _TRANSPORT_PAPERS:
         return None
     if revoked := _of_a_revoked_transport(facts, doc):
         return revoked
-    for papers, milestone, day in (
-        (_PICKUP_PAPERS, "pickup", transport.pickup_date),
-        (_ARRIVAL_PAPERS, "delivery", transport.delivery_date),
+    for papers, milestone, day, end in (
+        (_PICKUP_PAPERS, "pickup", transport.pickup_date, 0),
+        (_ARRIVAL_PAPERS, "delivery", transport.delivery_date, 1),
     ):
         if (
             doc.type in papers
@@ -1962,7 +1962,7 @@ def _not_of_this_transport(
                 doc,
                 day,
                 # the pickup's day is the origin's, the delivery's the destination's
-                received_in if milestone == "pickup" else _arrived_in(facts, doc, received_in),
+                (days or _transport_days(facts))[end] if doc.received_at else None,
             )
         ):
             return f"dated or received before the {milestone} on {day}, so it cannot attest it"
@@ -2020,16 +2020,20 @@ def _dated_or_received_before(
     return dated or _received_on(facts, doc, received_in) < day
 
 
-def _arrived_in(facts: ComplianceFacts, doc: DocumentFacts, received_in: str | None) -> str | None:
-    """The member state on whose day a paper's receipt is set against the arrival: the delivery
-    date is a day of where the transport ended (where it began while that is not stated), as
-    ``_movement`` reads it, so a paper received at 23:30 in Porto was written before an arrival
-    in Porto the next day, though that day had begun in Germany. ``received_in`` when given
-    (the papers that state where the transport ended cannot ask it); a paper without a receipt
-    time has its day already."""
-    if received_in is not None or doc.received_at is None:
-        return received_in
-    return _destination(facts) or _origin(facts) or facts.seller_country
+def _transport_days(facts: ComplianceFacts) -> tuple[str, str]:
+    """The member states on whose days a paper's receipt is set against the pickup and against
+    the arrival: the pickup date is a day of where the transport began (the seller's, while
+    that is not stated), the delivery date one of where it ended (where it began, while that
+    is not stated), as ``_movement`` reads it; so a paper received at 23:30 in Porto was
+    written before an arrival in Porto the next day, though that day had begun in Germany."""
+    return _days_of(facts, _origin(facts), _destination(facts))
+
+
+def _days_of(
+    facts: ComplianceFacts, origin: str | None, destination: str | None
+) -> tuple[str, str]:
+    began = origin or facts.seller_country
+    return began, destination or began
 
 
 def _official_of_the_arrival(doc: DocumentFacts) -> bool:
@@ -2379,42 +2383,74 @@ def _rule(rule_id: str, module: str, legal_basis: str) -> _Maker:
 def _origin(facts: ComplianceFacts) -> str | None:
     """The member state where the transport began, when stated (by the pickup's collection
     address or a transport document) and not contradicted; never assumed."""
-    return _the_one(_origins(facts), _origins(facts, of_this_sale=True))
+    return _ends_stated_by(facts, _route_papers(facts))[0]
 
 
 def _destination(facts: ComplianceFacts) -> str | None:
     """Where the transport ended, when stated (delivery address or a transport document)."""
-    return _the_one(_destinations(facts), _destinations(facts, of_this_sale=True))
+    return _ends_stated_by(facts, _route_papers(facts))[1]
 
 
-def _origins(facts: ComplianceFacts, *, of_this_sale: bool = False) -> dict[str, str]:
+def _origins(facts: ComplianceFacts) -> dict[str, str]:
     """Each member state stated as the origin, with who stated it first."""
+    return _origins_in(facts, _route_papers(facts))
+
+
+def _destinations(facts: ComplianceFacts) -> dict[str, str]:
+    return _destinations_in(facts, _route_papers(facts))
+
+
+def _origins_in(facts: ComplianceFacts, papers: list[DocumentFacts]) -> dict[str, str]:
     return _stated(
         ("the collection address", facts.transport.collection_country),
-        *((_document_name(d), d.origin_country) for d in _route_papers(facts, of_this_sale)),
+        *((_document_name(d), d.origin_country) for d in papers),
     )
 
 
-def _destinations(facts: ComplianceFacts, *, of_this_sale: bool = False) -> dict[str, str]:
+def _destinations_in(facts: ComplianceFacts, papers: list[DocumentFacts]) -> dict[str, str]:
     return _stated(
         ("the delivery address", facts.transport.delivery_country),
-        *((_document_name(d), d.destination_country) for d in _route_papers(facts, of_this_sale)),
+        *((_document_name(d), d.destination_country) for d in papers),
     )
 
 
-def _route_papers(facts: ComplianceFacts, of_this_sale: bool = False) -> list[DocumentFacts]:
+def _ends_stated_by(
+    facts: ComplianceFacts, papers: list[DocumentFacts]
+) -> tuple[str | None, str | None]:
+    """Where the transport began and where it ended, as the milestones and ``papers`` state
+    them, when one member state is stated and a milestone or a paper of this sale states it."""
+    of_this_sale = [d for d in papers if not _dated_before_the_sale(facts, d)]
+    return (
+        _the_one(_origins_in(facts, papers), _origins_in(facts, of_this_sale)),
+        _the_one(_destinations_in(facts, papers), _destinations_in(facts, of_this_sale)),
+    )
+
+
+def _route_papers(facts: ComplianceFacts) -> list[DocumentFacts]:
     """The papers whose word on where the transport began and ended counts: the transport's
     own and the buyer's statements about it, not an invoice, a payment or an order's note,
-    nor a paper of another transport; ``of_this_sale``: nor one older than the sale. Their
-    receipt falls on the seller's day: the day of where the transport began is what they
-    state."""
-    return [
-        d
-        for d in _active(facts.documents)
-        if d.type in _ROUTE_PAPERS
-        and _not_of_this_transport(facts, d, received_in=facts.seller_country) is None
-        and not (of_this_sale and _dated_before_the_sale(facts, d))
-    ]
+    nor a paper of another transport.
+
+    Their receipt is read as every other rule reads it, on the days of where the transport
+    began and ended (``_transport_days``), which are what these papers state: read first on
+    the seller's day, then on the days the papers taken so far state, until those days were
+    all read. A paper of this transport on any day read is taken, so one counted as evidence
+    on the transport's days always had its countries set against the others (Art. 45a(1)(a):
+    non-contradictory items): a notary's paper naming France, received at 00:30 on the day of
+    an arrival in Athens (23:30 the day before in Germany), contradicts the delivery address."""
+    candidates = [d for d in _active(facts.documents) if d.type in _ROUTE_PAPERS]
+    taken: list[DocumentFacts] = []
+    read: list[tuple[str, str]] = []
+    days = _days_of(facts, None, None)
+    while days not in read:
+        read.append(days)
+        taken = [
+            d
+            for d in candidates
+            if any(d is t for t in taken) or _not_of_this_transport(facts, d, days) is None
+        ]
+        days = _days_of(facts, *_ends_stated_by(facts, taken))
+    return taken
 
 
 def _dated_before_the_sale(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
