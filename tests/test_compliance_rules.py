@@ -2461,6 +2461,49 @@ CHANGED_IN_2026_12_9 += [
         ("INCOMPLETE", "FAILED", "TRANSPORT_COUNTRIES_CONTRADICT"),
     ),
 ]
+# The buyer's paper signed with the name of another party of the order (the seller, the carrier
+# of the CMR) but the buyer's VAT number as its issuerId counted as the buyer's: its number was
+# compared with the buyer's before its name with the others'. Each a VALID of 2026.12.8 the law
+# does not accept (§ 17b Abs. 2 Satz 1 Nr. 2 UStDV, Art. 45a(1)(b)(i): the acquirer's).
+BUYERS_NUMBER = HAPPY.buyer.vat_number
+
+
+def signed(paper: DocumentFacts, name: str, number: str | None = BUYERS_NUMBER) -> DocumentFacts:
+    return replace(paper, issuer_name=name, issuer_id=number)
+
+
+CHANGED_IN_2026_12_9 += [
+    *(
+        Changed(
+            f"a Gelangensbestätigung signed {whose} with the buyer's VAT number",
+            change(documents=(INVOICE_PDF, BANK_PROOF, CMR, signed(GELANGENSBESTAETIGUNG, name))),
+            "NATIONAL_TRANSPORT_PROOF",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", None),
+        )
+        for whose, name in (
+            ("as the seller", "Autohaus Schmidt GmbH"),
+            ("as the carrier of the CMR", "Trans Logistik GmbH"),
+        )
+    ),
+    Changed(
+        "the buyer's statement signed as the seller with the buyer's VAT number",
+        change(**BUYER_HIRED, documents=docs(signed(STATEMENT, "Autohaus Schmidt GmbH"))),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+    Changed(
+        "the buyer's statement signed as the carrier with the buyer's VAT number",
+        change(
+            **BUYER_HIRED,
+            documents=docs(INSURANCE, signed(STATEMENT, "Trans Logistik GmbH")),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN_2026_12_9]
 
 
@@ -2516,6 +2559,51 @@ CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN
 def test_what_2026_12_9_still_accepts_of_the_arrivals_country(name: str, facts: ComplianceFacts):
     """A paper naming the member states the transport has counts whenever on the day of the
     pickup or the arrival (where it began, where it ended) it came, as in 2026.12.8."""
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
+
+
+BUYERS_LOGISTICS = doc("ORDER_OTHER", "OTHER", "Dupont Logistique", issuer_id=BUYERS_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        *(
+            (
+                f"the buyer's statement signed {whose}",
+                change(**BUYER_HIRED, documents=docs(signed(STATEMENT, *signature))),
+            )
+            for whose, signature in (
+                ("with the buyer's name and VAT number", ("Auto Dupont SARL",)),
+                ("with the buyer's name without its form", ("AUTO DUPONT",)),
+                ("by a person, with the buyer's VAT number", ("Jean Dupont",)),
+                ("with the buyer's name alone", ("Auto Dupont SARL", None)),
+            )
+        ),
+        (
+            "a Gelangensbestätigung signed with the buyer's name and VAT number",
+            change(
+                documents=(
+                    INVOICE_PDF,
+                    BANK_PROOF,
+                    CMR,
+                    signed(GELANGENSBESTAETIGUNG, "Auto Dupont SARL"),
+                )
+            ),
+        ),
+        (
+            "the statement under the name another paper gives the buyer's VAT number with",
+            change(
+                **BUYER_HIRED,
+                documents=docs(BUYERS_LOGISTICS, signed(STATEMENT, "Dupont Logistique")),
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_9_still_accepts_as_signed_by_the_buyer(name: str, facts: ComplianceFacts):
+    """The buyer's papers signed with the buyer's own name or number, or by a person for it,
+    are the buyer's as before; only another party's name makes them another's."""
     rollup = evaluate(facts)
     assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
 

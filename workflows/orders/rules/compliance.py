@@ -1766,8 +1766,11 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
     order's other papers (a carrier, an insurer ...), or another company, by a VAT number
     or a company's name that is not the buyer's. A person signing for the buyer, or the
     buyer's registration number, is the buyer's; a number that is another's makes the paper
-    another's, whatever name it gives."""
+    another's, whatever name it gives, and so does the name of another party of the order,
+    whatever number it gives: the seller's name beside the buyer's VAT number is the seller's
+    signature (§ 17b Abs. 2 Satz 1 Nr. 2 UStDV, Art. 45a(1)(b)(i): the acquirer's)."""
     name, number = (doc.issuer_name or "").strip(), _id_key(doc.issuer_id)
+    buyers_number = _id_key(facts.buyer.vat_number)
     others = [
         (facts.seller_name, facts.seller_vat_number),
         *(
@@ -1781,7 +1784,13 @@ def _signed_by_another(facts: ComplianceFacts, doc: DocumentFacts) -> bool:
     anothers = _a_vat_number(number) or any(
         _same_number(number, _id_key(other_id)) for _, other_id in others
     )
-    if anothers and not _same_number(number, _id_key(facts.buyer.vat_number)):
+    if anothers and not _same_number(number, buyers_number):
+        return True
+    if not _same_entity_name(name, facts.buyer.name) and any(
+        # a paper that gives the name with the buyer's number is the buyer's under that name
+        _same_entity_name(name, other or "") and not _same_number(_id_key(other_id), buyers_number)
+        for other, other_id in others
+    ):
         return True
     if _same_entity(name, number, facts.buyer.name, facts.buyer.vat_number):
         return False
