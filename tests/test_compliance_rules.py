@@ -2504,6 +2504,43 @@ CHANGED_IN_2026_12_9 += [
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
     ),
 ]
+
+
+# The seller's or the buyer's VAT number with a label before it, as the API stores it
+# ("VAT DE811907980" is "VATDE811907980"), was another number: the seller's own logistics
+# counted as an independent carrier. Each a VALID of 2026.12.8 the contract does not accept
+# (§17: an entity whose number matches the seller's or the buyer's is not independent;
+# Art. 45a(1)(a), (1)(b)(i)).
+def cmr_under(number: str) -> DocumentFacts:
+    return doc("TRANSPORT_CMR", "CARRIER", "Schmidt Logistik", issuer_id=number)
+
+
+CHANGED_IN_2026_12_9 += [
+    *(
+        Changed(
+            f"a CMR under {whose} VAT number with a label ({number})",
+            change(documents=docs(cmr_under(number), drop=(CMR,))),
+            "ART_45A_INDEPENDENT_EVIDENCE",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "PENDING", "INSUFFICIENT_TRANSPORT_EVIDENCE"),
+        )
+        for whose, number in (
+            ("the seller's", "VATDE811907980"),
+            ("the seller's", "UST-IDNR.DE811907980"),
+            ("the buyer's", "TVAFR40303265045"),
+        )
+    ),
+    Changed(
+        "the buyer's statement with the buyer's name and the seller's number with a label",
+        change(
+            **BUYER_HIRED,
+            documents=docs(signed(STATEMENT, "Auto Dupont SARL", "VATDE811907980")),
+        ),
+        "ART_45A_BUYER_STATEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN_2026_12_9]
 
 
@@ -2604,6 +2641,40 @@ BUYERS_LOGISTICS = doc("ORDER_OTHER", "OTHER", "Dupont Logistique", issuer_id=BU
 def test_what_2026_12_9_still_accepts_as_signed_by_the_buyer(name: str, facts: ComplianceFacts):
     """The buyer's papers signed with the buyer's own name or number, or by a person for it,
     are the buyer's as before; only another party's name makes them another's."""
+    rollup = evaluate(facts)
+    assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        *(
+            (
+                f"a carrier's CMR under {what} ({number})",
+                change(documents=docs(cmr_under(number), drop=(CMR,))),
+            )
+            for what, number in (
+                ("its own VAT number", "DE123456789"),
+                ("its own VAT number with a label", "VATDE123456789"),
+                ("a number holding the seller's digits", "DE1811907980"),
+                ("a number holding the seller's digits, with a label", "UST-IDNR.DE1811907980"),
+                ("a Swiss UID holding the seller's digits", "CHE-811.907.980"),
+                ("a French number holding the seller's number", "FRDE811907980"),
+                ("a register number", "HRB12345"),
+            )
+        ),
+        (
+            "the buyer's statement with the buyer's name and its number with a label",
+            change(
+                **BUYER_HIRED,
+                documents=docs(signed(STATEMENT, "Auto Dupont SARL", "TVAFR40303265045")),
+            ),
+        ),
+    ],
+)
+def test_what_2026_12_9_still_accepts_under_a_labelled_number(name: str, facts: ComplianceFacts):
+    """Only the seller's or the buyer's whole VAT number after a label is theirs: a carrier's
+    own number, with or without a label, or one that merely holds their digits, is another."""
     rollup = evaluate(facts)
     assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
 

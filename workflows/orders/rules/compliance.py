@@ -29,6 +29,7 @@ from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
+from functools import cache
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -2789,7 +2790,24 @@ def _same_entity_name(one: str, other: str) -> bool:
 
 
 def _id_key(number: str | None) -> str:
-    return re.sub(r"[^0-9A-Z]", "", _as_shown(number or "").upper())
+    """A VAT or registration number as one spelling: its letters and digits, without a label
+    written before a VAT number ("VAT DE811907980", "USt-IdNr. DE811907980", stored as
+    "VATDE811907980", "UST-IDNR.DE811907980", are DE811907980: contract §17, the seller's
+    number under a label is still the seller's)."""
+    return _without_label(re.sub(r"[^0-9A-Z]", "", _as_shown(number or "").upper()))
+
+
+@cache
+def _without_label(key: str) -> str:
+    """The VAT number a key ends with after a label: the label letters alone, what follows
+    them a VAT number with its country prefix by its form, and the whole no VAT number itself.
+    A number holding another's digits is not it: "DE1811907980" is not DE811907980, nor is
+    "FRDE811907980", a French number by its form."""
+    if _a_vat_number(key):
+        return key
+    letters = len(key) - len(key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    # the number keeps its two letters of country prefix
+    return next((key[cut:] for cut in range(1, letters - 1) if _a_vat_number(key[cut:])), key)
 
 
 # Scripts whose letters look alike: a word mixing them is written to pass for another
