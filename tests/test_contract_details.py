@@ -207,6 +207,13 @@ async def test_time_filters_at_the_ends_of_the_calendar(stack: Stack, db: Databa
                 assert listed.status_code == 200, (path, params, listed.text)
                 if path == "/v1/api/orders/":
                     assert [o["uuid"] for o in listed.json()["results"]] == [made["uuid"]] * count
+        # a day is YYYY-MM-DD, as Django's date filter reads it: not ISO 8601's basic form,
+        # nor a number of seconds since 1970
+        for value in ("20270101", "1735689600"):
+            for path in ("/v1/api/orders/", "/v1/api/invoices/"):
+                refused = await notyd.get(path, params={"created_at_after": value})
+                assert refused.status_code == 422, (path, value, refused.text)
+                assert "created_at_after" in refused.text
 
 
 def nulls(value: Any, path: str = "") -> list[str]:

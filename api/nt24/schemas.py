@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from api.shared.errors import FieldError
 
@@ -15,17 +15,6 @@ def _utc_z(value: datetime) -> str:
 
 
 UtcTimestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
-
-
-def _iso_8601(value: object) -> object:
-    # pydantic reads a bare number as Unix seconds: ISO 8601's basic 20270101 was 1970-08-24
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
-        raise ValueError("must be an ISO 8601 date-time, such as 2026-05-04T10:00:00Z")
-    return value
-
-
-# A date-time sent as a query parameter (a list's createdAfter): ISO 8601 only
-TimestampQuery = Annotated[datetime, BeforeValidator(_iso_8601)]
 
 
 class NT24Model(BaseModel):

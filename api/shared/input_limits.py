@@ -48,6 +48,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -56,7 +57,7 @@ from fastapi import FastAPI
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
@@ -106,6 +107,20 @@ def money_value(value: int) -> int:
 
 
 MoneyValue = Annotated[int, AfterValidator(money_value)]
+
+
+def iso_8601(value: Any) -> Any:
+    """A BeforeValidator of dates and times sent as query text: ISO 8601's extended form only.
+    pydantic reads a bare number as Unix seconds (20270101, ISO 8601's basic form of 1 January
+    2027, was 1970-08-24), and Python's own parser takes the basic form, which neither
+    contract speaks."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 date or date-time, such as 2026-05-04")
+    return value
+
+
+TimestampQuery = Annotated[datetime, BeforeValidator(iso_8601)]
+DateQuery = Annotated[date, BeforeValidator(iso_8601)]
 
 
 # ----- body size -----

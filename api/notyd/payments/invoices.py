@@ -24,7 +24,7 @@ from api.notyd.payments.schemas import InvoicePatchIn
 from api.notyd.payments.views import PaymentInvoiceOut, PaymentStatusValue, invoice_detail
 from api.shared.deps import Db
 from api.shared.errors import FieldError, Problem, validation_problem
-from api.shared.input_limits import NonNegativeInt32
+from api.shared.input_limits import NonNegativeInt32, iso_8601
 from store.db import Database
 from store.models import PaymentInvoice
 from store.payments.queries import (
@@ -47,7 +47,7 @@ def _day(name: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(iso_8601(value))
     except ValueError as exc:
         raise validation_problem([FieldError(name, "must be a date YYYY-MM-DD", value)]) from exc
 

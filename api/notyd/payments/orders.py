@@ -7,7 +7,6 @@ does not add up a 422 naming the field; the answer comes after the read model is
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -41,6 +40,7 @@ from api.notyd.payments.views import (
 )
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import Problem
+from api.shared.input_limits import DateQuery
 from store.db import Database
 from store.models import PaymentOrder
 from store.payments.page_link import order_page_url
@@ -85,8 +85,8 @@ async def list_orders(
     db: Db,
     settings: AppSettings,
     paging: Paging,
-    created_at_after: date | None = None,
-    created_at_before: date | None = None,
+    created_at_after: DateQuery | None = None,
+    created_at_before: DateQuery | None = None,
     dunning: Literal["14_days", "30_days", "60_days"] | None = None,
     external_order_uid: str | None = None,
     ordering: Annotated[str | None, ordering_query(ORDER_SORTS)] = None,

@@ -26,13 +26,13 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
-    TimestampQuery,
     UtcTimestamp,
 )
 from api.nt24.values import Address, AddressIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, trace_id, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
+from api.shared.input_limits import TimestampQuery
 from api.shared.locations import CREATED
 from api.shared.temporal_calls import TEMPORAL_ERRORS, temporal_problem, unavailable
 from api.shared.versioning import (

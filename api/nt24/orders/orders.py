@@ -30,14 +30,13 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
-    TimestampQuery,
     UtcTimestamp,
 )
 from api.nt24.values import HAPPENED_ON, JSON_INTEGER, HappenedOn, Money, MoneyIn, PersonIn
 from api.shared.deps import AppSettings, Db, Temporal
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import command_started, idempotency_key
-from api.shared.input_limits import NonNegativeInt64
+from api.shared.input_limits import NonNegativeInt64, TimestampQuery
 from api.shared.locations import CREATED, located
 from api.shared.versioning import (
     IF_NONE_MATCH,

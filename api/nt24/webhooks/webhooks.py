@@ -35,12 +35,12 @@ from api.nt24.schemas import (
     VERSION_BY_IF_MATCH,
     NT24Model,
     PatchModel,
-    TimestampQuery,
     UtcTimestamp,
 )
 from api.shared.deps import AppSettings, Db, Temporal, app_settings
 from api.shared.errors import FieldError, Problem, validation_problem
 from api.shared.idempotency import idempotency_key
+from api.shared.input_limits import TimestampQuery
 from api.shared.locations import CREATED
 from api.shared.versioning import (
     IF_NONE_MATCH,
