@@ -5,6 +5,7 @@ and the signed KYC profile PDF checked with pyhanko's validator."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 from collections.abc import AsyncIterator
@@ -639,6 +640,23 @@ async def test_a_callback_whose_signature_holds_a_byte_beyond_ascii_is_refused_a
             assert answer.headers["content-type"] == "application/problem+json"
     refused = await _callbacks_of(stack, body)
     assert [(c.outcome, c.signature_valid) for c in refused] == [("REFUSED_SIGNATURE", False)] * 2
+
+
+async def test_an_unsigned_callback_is_recorded_by_its_digest_and_its_start(stack: Stack):
+    """Anyone can send unsigned callbacks of up to 1 MiB: each is recorded with its bytes'
+    sha256 and their first 4 KiB, not a megabyte of a stranger's bytes in the database."""
+    body = json.dumps({"probe": str(uuid4()), "pad": "x" * 900_000}).encode()
+    async with stack.http() as http:
+        answer = await http.post(
+            "/v1/providers/idenfy/callback", content=body, headers={SIGNATURE_HEADER: "0" * 64}
+        )
+    assert answer.status_code == 401, answer.text
+    async with stack.db.session() as session:
+        digest = hashlib.sha256(body).hexdigest()
+        [recorded] = await session.scalars(
+            select(ProviderCallback).where(ProviderCallback.body_sha256 == digest)
+        )
+    assert recorded.outcome == "REFUSED_SIGNATURE" and recorded.body == body[:4096]
 
 
 async def test_a_signed_callback_naming_a_scan_ref_longer_than_ours_is_malformed_and_recorded(

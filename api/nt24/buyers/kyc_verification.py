@@ -65,6 +65,9 @@ callbacks = APIRouter(tags=["Provider callbacks"])
 
 PROVIDER_RETRY_AFTER = "30"
 MAX_CALLBACK_BYTES = 1024 * 1024
+# Anyone can post an unsigned callback: its record keeps the bytes' sha256 and their start,
+# so that a flood of them cannot fill the database a megabyte at a time
+REFUSED_BODY_KEPT = 4096
 
 
 class VerificationSession(NT24Model):
@@ -331,7 +334,7 @@ async def idenfy_callback(
                 final=result.final if result else None,
                 overall_status=result.overall[:20] if result else None,
                 body_sha256=hashlib.sha256(body).hexdigest(),
-                body=body,
+                body=body if valid else body[:REFUSED_BODY_KEPT],
             )
         )
     if outcome == "REFUSED_SIGNATURE":
