@@ -410,6 +410,28 @@ async def test_a_second_pickup_of_a_decided_order_is_the_milestone_already_set(s
             assert repeat.json()["currentResource"]["pickup"]["type"] == "COMPANY_TRANSPORT"
 
 
+async def test_ready_for_pickup_repeated_after_pickup_and_decision_is_no_error(stack: Stack):
+    """Resources section 7, P4: ready-for-pickup is "Safe to call repeatedly (idempotent, no
+    error on repeat)". A client repeating it (a retry under a new Idempotency-Key, a reconciling
+    job) gets the Payment back, unchanged, at any later stage of the order; once the order was
+    delivered and decided the repeat was 409 "The order is final"."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        picked = await client.picked_up()
+        after_pickup = await client.post(f"/orders/{picked}/payment/ready-for-pickup")
+        order = await client.delivered()
+        await client.compliance_until(order, lambda c: c["complianceStatus"] == "VALID", 60)
+        before = (await client.get(f"/orders/{order}/payment")).json()
+        after_decision = await client.post(f"/orders/{order}/payment/ready-for-pickup")
+        after = (await client.get(f"/orders/{order}/payment")).json()
+    for stage, answer in (("after pickup", after_pickup), ("after the decision", after_decision)):
+        assert answer.status_code == 200, f"{stage}: {answer.status_code} {answer.text}"
+        assert answer.json()["readyForPickup"] is True, (stage, answer.text)
+    assert after_decision.json()["version"] == before["version"] == after["version"]
+    assert after == before  # the repeat changed nothing
+
+
 async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(stack: Stack):
     """Under one Idempotency-Key: 409 milestone-already-set (the workflow judged the order's
     state) is replayed; 409 version-mismatch (the request's If-Match) is not, and the same key

@@ -629,13 +629,17 @@ class OrderWorkflow:
 
     @ready_for_pickup.validator
     def _validate_ready_for_pickup(self, command: ReadyForPickup) -> None:
+        # a repeat answers the payment and changes nothing, whatever happened since (the
+        # contract's "safe to call repeatedly ... no error on repeat"): asked before the order's
+        # state, which may since have made it final
+        self._require_created()
+        if self.state.payment is not None and self.state.payment.ready_for_pickup:
+            return
         self._require_open()
         if self.state.payment is None:
             raise self._refuse(
                 Refused.PAYMENT_FIRST, "Submit the payment before marking it ready for pickup."
             )
-        if self.state.payment.ready_for_pickup:
-            return  # repeating it is harmless
         evaluation = self.evaluation
         if evaluation is None or not evaluation.payment_covers_invoice:
             raise self._refuse(
