@@ -432,6 +432,55 @@ async def test_ready_for_pickup_repeated_after_pickup_and_decision_is_no_error(s
     assert after == before  # the repeat changed nothing
 
 
+async def test_a_decided_orders_contact_can_still_be_patched_but_not_its_purchase_date(
+    stack: Stack,
+):
+    """Resources section 5, O4: the mutable fields are `responsibleContact` and `purchaseDate`;
+    section 12: "`decision` is terminal once made". Once delivered and decided, a PATCH of the
+    responsible contact was 409 "The order is final" without a `currentResource`, so a client
+    could not change its contact person at all. It now applies (200, version + 1) and leaves
+    the decision as it was; a stale If-Match stays a version mismatch with the current order,
+    and a new purchase date, which the held decision was made on, is refused, saying so."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        decided = await client.compliance_until(
+            order, lambda c: c["complianceStatus"] == "VALID", 60
+        )
+        current = await client.get(f"/orders/{order}")
+        assert current.status_code == 200, current.text
+        url, etag = f"{tenant.seller}/orders/{order}", current.headers["etag"]
+        contact = {"firstName": "Anna", "lastName": "Berger", "email": "anna.berger@example.com"}
+        patched = await http.patch(
+            url, json={"responsibleContact": contact}, headers=key() | {"If-Match": etag}
+        )
+        stale = await http.patch(
+            url,
+            json={"responsibleContact": contact | {"lastName": "Huber"}},
+            headers=key() | {"If-Match": etag},
+        )
+        new_date = await http.patch(
+            url,
+            json={"purchaseDate": "2026-01-02"},
+            headers=key() | {"If-Match": patched.headers["etag"]},
+        )
+        rollup = (await client.get(f"/orders/{order}/compliance")).json()
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["responsibleContact"]["lastName"] == "Berger"
+    assert patched.json()["version"] == current.json()["version"] + 1
+    assert rollup["decision"] == decided["decision"] == "VALID_EXPORT"
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["type"] == PROBLEMS + "version-mismatch", stale.text
+    assert stale.json()["currentResource"]["version"] == patched.json()["version"]
+    assert new_date.status_code == 409, new_date.text
+    problem = new_date.json()
+    assert problem["type"] == PROBLEMS + "conflict", problem
+    assert "decision is held" in problem["detail"], problem
+    assert [e["field"] for e in problem["errors"]] == ["purchaseDate"], problem
+    assert problem["currentResource"]["purchaseDate"] == current.json()["purchaseDate"]
+
+
 async def test_a_refusal_by_the_orders_state_is_kept_one_by_its_if_match_is_not(stack: Stack):
     """Under one Idempotency-Key: 409 milestone-already-set (the workflow judged the order's
     state) is replayed; 409 version-mismatch (the request's If-Match) is not, and the same key

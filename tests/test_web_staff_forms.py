@@ -1134,10 +1134,11 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
 
 
 async def test_a_final_order_offers_only_the_forms_the_workflow_still_takes(stack: Stack):
-    """Delivered and decided, an order refuses every correction but its final invoice's
-    (409 "The order is final"). Its page still offered the preliminary invoice's and the
-    payment's corrections and the order's edit form, each Save a refusal the operator could
-    not foresee; it now offers the final invoice, documents and the re-decision only."""
+    """Delivered and decided, an order refuses every correction but its final invoice's and
+    its responsible contact's (409 "The order is final"). Its page still offered the
+    preliminary invoice's and the payment's corrections and the order's whole edit form, each
+    Save a refusal the operator could not foresee; it now offers the final invoice, documents,
+    the re-decision and the responsible contact only (the purchase date is shown, held)."""
     tenant, http = await seller_session(stack)
     async with http:
         client = OrderClient(stack, tenant, http)
@@ -1152,6 +1153,16 @@ async def test_a_final_order_offers_only_the_forms_the_workflow_still_takes(stac
                 f"/app/orders/{order}/edit",
                 data={"csrf_token": token, "version": version[1], "purchaseDate": "2026-01-02"},
             )
+            contact = await web.post(
+                f"/app/orders/{order}/edit",
+                data={
+                    "csrf_token": token,
+                    "version": version[1],
+                    "responsibleContact.firstName": "Anna",
+                    "responsibleContact.lastName": "Berger",
+                    "responsibleContact.email": "anna.berger@example.com",
+                },
+            )
             final = await web.post(
                 f"/app/orders/{order}/final-invoice",
                 data={
@@ -1163,8 +1174,15 @@ async def test_a_final_order_offers_only_the_forms_the_workflow_still_takes(stac
             )
             after = await web.get(f"/app/orders/{order}")
     assert refused.status_code == 409 and "The order is final" in refused.text
+    assert "its decision is held" in refused.text
     offered = set(re.findall(r'<form[^>]*id="([\w-]+)"', page.text))
-    assert offered == {"final-invoice", "documents-upload", "regenerate-export", "redecide"}
+    assert offered == {"final-invoice", "documents-upload", "regenerate-export", "redecide", "edit"}
+    assert 'name="purchaseDate"' not in page.text and 'id="purchase-date-held"' in page.text
+    assert contact.status_code == 303, contact.text
+    assert 'value="Berger"' in after.text
+    entry = await audited(stack, "order.edit", order)
+    assert entry is not None and entry.after is not None
+    assert entry.after["responsibleContact"]["lastName"] == "Berger"
     assert "The order is final" in page.text and "the final invoice may follow" in page.text
     assert final.status_code == 303, final.text
     # the final invoice, once there, may be corrected (PATCH .../invoice with type FINAL)

@@ -426,8 +426,8 @@ async def _order_page(
 
 def order_is_final(row: Order) -> bool:
     """Delivered and decided: the workflow refuses every command but the final invoice's, a
-    document's, a regeneration and a re-decision ("The order is final", ``_require_open``), so
-    the page offers no other form."""
+    document's, a regeneration, a re-decision and a change of the responsible contact ("The
+    order is final", ``_require_open``), so the page offers no other form."""
     return row.transport.get("delivery") is not None and bool(row.compliance.get("decision"))
 
 
@@ -616,7 +616,8 @@ async def _delivery(request: Request, loaded: Loaded, form: FormData) -> tuple[A
 @command("edit", "Order updated.")
 async def _edit(request: Request, loaded: Loaded, form: FormData) -> tuple[Any, Any]:
     errors: dict[str, str] = {}
-    require(form, ("purchaseDate",), errors)
+    if not order_is_final(loaded.row):  # a final order's form changes only the contact
+        require(form, ("purchaseDate",), errors)
     contact = {
         k: text(form, f"responsibleContact.{k}")
         for k in ("firstName", "lastName", "email", "phone")

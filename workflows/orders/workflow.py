@@ -303,6 +303,11 @@ class OrderWorkflow:
         return self.evaluation is not None and self.evaluation.decision is not None
 
     @property
+    def final(self) -> bool:
+        """Delivered and decided: the order takes only what does not touch its decision."""
+        return self.state.transport.delivery is not None and self.decision_final
+
+    @property
     def daily_vies_active(self) -> bool:
         """From ready-for-pickup until delivery is confirmed (the contract's stricter reading)."""
         return (
@@ -467,8 +472,27 @@ class OrderWorkflow:
 
     @patch_order.validator
     def _validate_patch_order(self, command: PatchOrder) -> None:
-        self._require_open()
+        # a final order's responsible contact may still change: the decision does not rest
+        # on it. Its purchase date may not: the decision made on it is held (section 12)
+        self._require_open(allow_terminal=True)
         self._require_version(command.expected_version, self.state.version, Resource.ORDER)
+        assert self.state.created is not None
+        purchase_date = command.purchase_date
+        if self.final and purchase_date not in (None, self.state.created.purchase_date):
+            assert purchase_date is not None
+            raise self._refuse(
+                Refused.ORDER_FINAL,
+                "The order is final: its decision is held, so the purchase date it was decided "
+                "on can no longer change; only the responsible contact may.",
+                shown=Resource.ORDER,
+                errors=[
+                    FieldIssue(
+                        "purchase_date",
+                        "cannot change: the order is final and its decision is held",
+                        purchase_date.isoformat(),
+                    )
+                ],
+            )
 
     @workflow.update
     async def cancel(self, command: CancelOrder) -> CommandResult:
@@ -1277,7 +1301,7 @@ class OrderWorkflow:
             raise self._refuse(
                 Refused.ORDER_CANCELLED, "The order is cancelled.", shown=Resource.ORDER
             )
-        if not allow_terminal and self.state.transport.delivery is not None and self.decision_final:
+        if not allow_terminal and self.final:
             raise self._refuse(
                 Refused.ORDER_FINAL, "The order is final; only the final invoice may follow."
             )

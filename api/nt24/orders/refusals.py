@@ -47,6 +47,7 @@ PROBLEM_TYPE: dict[Refused, str] = {
 # and the answers that point the caller to another endpoint
 CONTRACT_FIELDS = {
     "invoice_type": "type",
+    "purchase_date": "purchaseDate",
     "delivery_date": "deliveryDate",
     "vat_included": "vatIncluded",
     "margin_scheme": "marginScheme",
