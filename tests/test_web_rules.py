@@ -41,7 +41,7 @@ def test_milestones_take_the_source_of_the_change_that_set_them():
         "delivery": {"deliveryDate": "2026-11-23", "confirmedAt": "2026-11-23T11:30:00Z"},
     }
     order = {"createdAt": "2026-11-23T10:00:00Z", "externalOrderId": "A-1", "vins": [{}]}
-    exported = NOW - timedelta(minutes=20)
+    exported, regenerated = NOW - timedelta(minutes=20), NOW - timedelta(minutes=10)
     changes = [
         tl.ChangeFact(1, created + timedelta(microseconds=250_000), "API"),
         # a system change in the same second as the pickup does not take it over
@@ -50,17 +50,30 @@ def test_milestones_take_the_source_of_the_change_that_set_them():
         tl.ChangeFact(4, NOW - timedelta(minutes=30), "API"),
         tl.ChangeFact(5, exported, "WEB_APP"),
     ]
+    exports = [(1, exported, "Compliance decision made"), (2, regenerated, "Corrupt PDF")]
+    # an Export File takes the source its export_file.generated event names: that of the
+    # change that requested it (here the API's regeneration); without one, the system's
+    generated = tl.EventFact(
+        regenerated, "export_file.generated", "API", {"exportFileVersion": 2, "version": 2}
+    )
     found = {
         e.title: e.source
         for e in tl.milestones(
-            order, [], None, transport, [(1, exported, "Compliance decision made")], changes
+            order,
+            [],
+            None,
+            transport,
+            exports,
+            changes,
+            export_sources=tl.export_file_sources([generated]),
         )
     }
     assert found == {
         "Order created": "API",
         "Pickup confirmed": "WEB_APP",
         "Delivery confirmed": "API",
-        "Export File version 1": "SYSTEM",  # Export Files are always the system's
+        "Export File version 1": "SYSTEM",
+        "Export File version 2": "API",
     }
     # an order written before changes were recorded: the API's
     older = tl.milestones(order, [], None, transport, [], [])

@@ -180,9 +180,17 @@ async def test_the_events_a_staff_kyc_review_causes_say_the_web_app_made_it(stac
             order, lambda r: r.get("complianceStatus") != "INCOMPLETE"
         )
         assert after.get("decision"), after
+        await client.export_file_until(order, 1)
         feed = (await http.get("/v1/events", params={"orderId": order})).json()["data"]
+        async with web_session(stack) as (web, _token):
+            page = await web.get(f"/app/orders/{order}")
     decided = [e for e in feed if e["type"] == "compliance.decision_made"]
     assert [e["source"] for e in decided] == ["WEB_APP"], decided
+    # the Export File the decision asked for says so too, on the feed and the order's timeline
+    generated = [e for e in feed if e["type"] == "export_file.generated"]
+    assert [e["source"] for e in generated] == ["WEB_APP"], generated
+    milestone = re.search(r"<td>Export File version 1</td><td>[^<]*</td><td>(.*?)</td>", page.text)
+    assert milestone and ">WEB_APP<" in milestone[1], page.text
 
 
 async def test_a_kyc_review_without_a_decision_is_refused_not_taken_as_a_rejection(stack: Stack):

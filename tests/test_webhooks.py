@@ -487,6 +487,34 @@ async def test_an_order_that_becomes_valid_delivers_its_events_signed(stack: Sta
             assert unknown.json()["errors"][0]["field"] == "type[0]"
 
 
+async def test_an_export_file_event_names_the_source_of_the_change_that_asked_for_it(
+    stack: Stack,
+):
+    """Conventions section 5.5: the envelope's `source` is the "origin of the change". Every
+    `export_file.generated` said `SYSTEM`, so a receiver could not tell the Export File its
+    own delivery's decision or its own regeneration (POST .../finalization/regenerate-export)
+    produced from the platform's; each now says the source of the change that asked for it,
+    as the decision's event does (a deadline's stays `SYSTEM`: tests/fast)."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.compliance_until(order, lambda c: c["complianceStatus"] == "VALID", 60)
+        await client.export_file_until(order, 1)
+        queued = await client.post(f"/orders/{order}/finalization/regenerate-export")
+        assert queued.status_code == 202, queued.text
+        await client.export_file_until(order, 2)
+        feed = (await http.get("/v1/events", params={"orderId": order, "size": 100})).json()
+    generated = {
+        e["data"]["exportFileVersion"]: e["source"]
+        for e in feed["data"]
+        if e["type"] == "export_file.generated"
+    }
+    decided = [e["source"] for e in feed["data"] if e["type"] == "compliance.decision_made"]
+    assert decided == ["API"], feed  # the API's delivery decided it
+    assert generated == {1: "API", 2: "API"}, feed
+
+
 async def test_auto_pause_then_resume_delivers_what_queued_and_replay_resends(
     stack: Stack, mail_catcher: MailCatcher
 ):

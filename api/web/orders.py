@@ -359,6 +359,7 @@ async def _order_page(
 ) -> Response:
     row = loaded.row
     history = await order_history(database(request), row)
+    events = [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in history.events]
     entries = tl.timeline(
         tl.milestones(
             row.order,
@@ -371,8 +372,9 @@ async def _order_page(
                 tl.InvoiceFact(v.type, v.version, v.data, v.recorded_at, v.source)
                 for v in history.invoices
             ],
+            tl.export_file_sources(events),
         ),
-        [tl.EventFact(e.created_at, e.type, e.source, e.data) for e in history.events],
+        events,
         [
             tl.ViesFact(c.checked_at, c.result, c.trigger, c.request_identifier, c.error_code)
             for c in history.vies_checks

@@ -7,8 +7,10 @@ is the workflow's own record of who made each change (``order_changes``): a mile
 is the time of the commit that set it, so it takes the source of the change written at that
 time. The read model shows times to the second, so changes are matched to the second; should
 several fall in one second, the first on a client's command (API, WEB_APP) counts. An order
-written before changes were recorded has none, and its milestones count as the API's. Export
-Files are the system's.
+written before changes were recorded has none, and its milestones count as the API's. An
+Export File version takes the source its ``export_file.generated`` event names (the change
+that requested it: a client's regeneration or the command that decided the order or brought
+its final invoice; a deadline's is the system's), the system's without one.
 
 The read model keeps only a module's latest change (the payment's ``updatedAt`` moves when it
 is marked ready for pickup, an invoice's when it is corrected), so the milestones that later
@@ -19,7 +21,7 @@ there; each invoice as submitted and each correction from its recorded versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -129,11 +131,13 @@ def milestones(
     export_versions: Iterable[tuple[int, datetime, str]],
     changes: Iterable[ChangeFact],
     invoice_history: Iterable[InvoiceFact] = (),
+    export_sources: Mapping[int, str] | None = None,
 ) -> list[Entry]:
     """The milestones the order went through, each with when and the source of the change
     that set it. Without the history (``changes`` without their status, no
     ``invoice_history``: an order written before it was recorded) a milestone is read from
-    the read model, as of the module's latest change."""
+    the read model, as of the module's latest change. ``export_sources``: each Export File
+    version's source (``export_file_sources``)."""
     found: list[Entry] = []
     changes = list(changes)
     sources = change_sources(changes)
@@ -210,10 +214,21 @@ def milestones(
         else:
             add(parse_time(order.get("updatedAt")), "Order cancelled", reason)
     for version, generated_at, reason in export_versions:
+        source = (export_sources or {}).get(version, SYSTEM)
         found.append(
-            Entry(generated_at, "milestone", f"Export File version {version}", reason, SYSTEM)
+            Entry(generated_at, "milestone", f"Export File version {version}", reason, source)
         )
     return found
+
+
+def export_file_sources(events: Iterable[EventFact]) -> dict[int, str]:
+    """Each Export File version's source, as its ``export_file.generated`` event says."""
+    return {
+        event.data["exportFileVersion"]: event.source
+        for event in events
+        if event.type == "export_file.generated"
+        and isinstance(event.data.get("exportFileVersion"), int)
+    }
 
 
 def timeline(

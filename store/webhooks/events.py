@@ -162,7 +162,9 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType(
         "export_file.generated",
         "An order's Export File PDF was generated: on the compliance decision and on every "
-        "regeneration (a final invoice, a correction, a request).",
+        "regeneration (a final invoice, a correction, a request). Its `source` is that of the "
+        "change that asked for it: the command that decided the order or brought the final "
+        "invoice, the regeneration's request; SYSTEM for a deadline's decision.",
         (
             _ORDER_UUID,
             DataField(

@@ -32,6 +32,7 @@ from workflows.buyers.activities import (
     ViesCheckRequest,
 )
 from workflows.buyers.vies_check import BuyerViesCheckWorkflow
+from workflows.change_source import ChangeSource
 from workflows.orders.activities import (
     BuyerAsked,
     BuyerViesAsked,
@@ -62,6 +63,7 @@ from workflows.orders.model import (
     Pickup,
     ReadyForPickup,
     Redecide,
+    RegenerateExport,
     RevokePickup,
     SubmitInvoice,
     SubmitPayment,
@@ -147,6 +149,15 @@ class OrderActivities:
 
     def events(self) -> list[str]:
         return [event.type for write in self.writes for event in write.events]
+
+    def generated_sources(self) -> list[str]:
+        """Each export_file.generated event's source, in the order written."""
+        return [
+            event.source
+            for write in self.writes
+            for event in write.events
+            if event.type == "export_file.generated"
+        ]
 
 
 @dataclass
@@ -502,6 +513,14 @@ async def test_transport_evidence_that_never_comes_decides_vat_at_its_deadline(o
     decided = recorded.export_files[-1].evaluation
     assert decided.decision == "VAT_APPLICABLE"
     assert "TRANSPORT_EVIDENCE_OVERDUE" in {b.code for b in decided.blockers}
+    # export_file.generated names the source of the change that asked for the Export File:
+    # the deadline's is the system's, a regeneration staff asked for the web app's
+    await until(lambda: bool(recorded.generated_sources()), "the Export File's event")
+    await handle.execute_update(
+        OrderWorkflow.regenerate_export, RegenerateExport("Corrupt PDF", ChangeSource.WEB_APP)
+    )
+    await until(lambda: len(recorded.generated_sources()) == 2, "the regenerated Export File")
+    assert recorded.generated_sources() == ["SYSTEM", "WEB_APP"]
 
 
 async def test_a_redecision_hears_the_vies_answers_given_after_the_decision(orders: Orders):

@@ -59,6 +59,9 @@ class OrderState:
     compliance_version: int = 0
     export_files: list[ExportFileVersion] = field(default_factory=list)
     export_requested: str | None = None  # the reason of a pending generation
+    # the source of the change that requested it (a command's, a timer's SYSTEM): its
+    # export_file.generated event's. None: requested before it was recorded (SYSTEM)
+    export_requested_by: str | None = None
     export_failed: bool = False
     cancellation_reason: str | None = None
     decided: Evaluation | None = None  # the decision as made, held until a re-decision

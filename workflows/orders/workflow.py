@@ -103,6 +103,11 @@ _INDEX_ON_CHANGE = "index-on-change"
 _UNCHANGED_PATCH = "unchanged-patch-keeps-version"
 # export_file.generated's `version` is the Export File's (runs before the patch sent the order's)
 _EXPORT_FILE_EVENT_VERSION = "export-file-event-version"
+# export_file.generated's `source` is that of the change that requested the Export File: the
+# command's whose change decided the order or brought the final invoice, the regeneration's;
+# a timer's (a deadline) stays SYSTEM (runs before the patch said SYSTEM for every one). Asked
+# again under an id of the moment, as _per_vin does
+_EXPORT_FILE_EVENT_SOURCE = "export-file-event-source"
 # kyc.vies_check_failed is the buyer's, one per failed check, recorded with the check (runs
 # before the patch sent one per open order, each with the order's snapshot's previousResult)
 _VIES_FAILED_WITH_THE_CHECK = "vies-failed-event-with-the-check"
@@ -155,6 +160,7 @@ class OrderWorkflow:
         self.versions_follow_content = False  # until _follows_content finds it adopted
         self.reads_buyer = False  # until _reads_buyer finds it adopted
         self.wakes_when_long = False  # until the run finds _CONTINUES_WHEN_LONG adopted
+        self.export_event_sourced = False  # until _sources_export_event finds it adopted
         if start.carried is not None:
             self.evaluation = self._evaluate()  # derived state: recomputed, not carried
 
@@ -380,8 +386,9 @@ class OrderWorkflow:
     async def _generate_export_file(self) -> None:
         assert self.state.created is not None and self.evaluation is not None
         reason = self.state.export_requested or "Generated"
+        requested_by = self.state.export_requested_by or ChangeSource.SYSTEM
         version = (self.state.export_files[-1].version + 1) if self.state.export_files else 1
-        self.state.export_requested = None
+        self.state.export_requested = self.state.export_requested_by = None
         try:
             generated = await workflow.execute_activity_method(
                 ExportFileActivities.generate_export_file,
@@ -402,7 +409,7 @@ class OrderWorkflow:
         )
         self._event(
             "export_file.generated",
-            ChangeSource.SYSTEM,
+            requested_by if self._sources_export_event() else ChangeSource.SYSTEM,
             {
                 "orderUuid": self.order_uuid,
                 "exportFileVersion": version,
@@ -526,7 +533,7 @@ class OrderWorkflow:
         if invoice.type == "PRELIMINARY":
             self._advance(OrderStatus.INVOICE_SUBMITTED)
         else:
-            self.state.export_requested = "Final invoice received"
+            self._request_export("Final invoice received", command.source)
         await self._commit(command.source)
         return self._answer(Resource.INVOICE, invoice.version, key=invoice.type, created=True)
 
@@ -819,7 +826,7 @@ class OrderWorkflow:
 
     @workflow.update
     async def regenerate_export(self, command: RegenerateExport) -> CommandResult:
-        self.state.export_requested = command.reason
+        self._request_export(command.reason, command.source)
         return self._answer(Resource.EXPORT_FILE_REQUESTED, self.state.version)
 
     @regenerate_export.validator
@@ -971,9 +978,9 @@ class OrderWorkflow:
             if rollup_changed:
                 self.state.compliance_version += 1
                 if _decided_now(previous, self.evaluation):
-                    self.state.export_requested = "Compliance decision made"
+                    self._request_export("Compliance decision made", source)
             if redecided is not None and self.evaluation.decision is not None:
-                self.state.export_requested = redecided
+                self._request_export(redecided, source)
             self._settle_status()
             self._follow_content(before, bump_order, rollup_changed)
             if rollup_changed:
@@ -983,9 +990,8 @@ class OrderWorkflow:
                 self.state.compliance_version += 1
                 self._rollup_events(previous, self.evaluation, source)
             if redecided is not None and self.evaluation.decision is not None:
-                self.state.export_requested = (
-                    redecided  # a new version even when the decision is the same
-                )
+                # a new version even when the decision is the same
+                self._request_export(redecided, source)
             self._settle_status()
         statuses = (self.state.status, self.evaluation.compliance_status)
         if not workflow.patched(_INDEX_ON_CHANGE):
@@ -1183,7 +1189,22 @@ class OrderWorkflow:
                 },
             )
             if request_export:
-                self.state.export_requested = "Compliance decision made"
+                self._request_export("Compliance decision made", source)
+
+    def _request_export(self, reason: str, source: str) -> None:
+        """Ask the run for a new Export File version, for ``reason``, on the change of
+        ``source`` (a later request before it is made takes it over, as it does the reason)."""
+        self.state.export_requested = reason
+        self.state.export_requested_by = source
+
+    def _sources_export_event(self) -> bool:
+        """Whether export_file.generated takes the source of the change that requested it
+        (``_EXPORT_FILE_EVENT_SOURCE``), asked as ``_per_vin`` asks: an order that generated
+        an Export File before the deploy hears "no" while that replays, and would keep saying
+        SYSTEM for the rest of its run."""
+        if not self.export_event_sourced:
+            self.export_event_sourced = adopted(_EXPORT_FILE_EVENT_SOURCE)
+        return self.export_event_sourced
 
     def _settle_status(self) -> None:
         assert self.evaluation is not None
