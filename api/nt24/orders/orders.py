@@ -399,7 +399,10 @@ async def get_order(
     dependencies=[Depends(idempotency_key), Depends(if_match)],
     responses={
         400: {"description": "If-Match missing"},
-        409: {"description": "version-mismatch"},
+        409: {
+            "description": "version-mismatch, with currentResource; or conflict: a final "
+            "order's purchaseDate cannot change (its decision is held)"
+        },
         422: {"description": "validation-error, also for a field that cannot change"},
     },
 )
