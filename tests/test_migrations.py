@@ -5,7 +5,6 @@ columns, their types and nullability, indexes, unique constraints, foreign keys)
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,9 +37,9 @@ def test_0028_gives_the_milestone_addresses_written_before_the_uuids_answers_sho
     read-model writer gives the same address now: GETs before and after its next change show
     one uuid. The downgrade takes them away again."""
     migration = _migration("0028_milestone_address_uuids.py")
-    order_uuid, confirmed = uuid4(), datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+    order_uuid = uuid4()
     address = Address("Hauptstr. 1", "10115", "Berlin", "DE")
-    shown = milestone_address(address, str(order_uuid), "collectionAddress", confirmed)
+    shown = milestone_address(address, str(order_uuid), "collectionAddress", revoked_before=1)
     assert shown is not None
     written_before = {k: v for k, v in shown.items() if k != "uuid"}
     transport = {
@@ -48,6 +47,7 @@ def test_0028_gives_the_milestone_addresses_written_before_the_uuids_answers_sho
         "pickup": {"type": "COMPANY_TRANSPORT", "confirmedAt": "2026-05-04T09:30:00Z"}
         | {"collectionAddress": written_before},
         "delivery": {"deliveryDate": "2026-05-06"},  # confirmed without an address
+        "revocations": [{"reason": "wrong truck", "revokedAt": "2026-05-04T09:00:00Z"}],
     }
     upgraded = migration._with_uuids(order_uuid, transport, add=True)
     assert upgraded["pickup"]["collectionAddress"] == shown

@@ -50,14 +50,15 @@ MILESTONE_ADDRESSES = UUID("6f1d7c52-93a4-4b1e-9d0a-4c2e8f51a7b3")
 
 
 def milestone_address(
-    address: Address | None, order_uuid: str, role: str, confirmed_at: datetime | None
+    address: Address | None, order_uuid: str, field: str, revoked_before: int = 0
 ) -> dict | None:
     """The address of a pickup or delivery with its uuid: the same in every answer, and a
-    new one for the next pickup after a revocation (confirmed at another moment)."""
+    new one for each pickup after a revocation (``revoked_before``: the revocations before
+    it; a delivery is final)."""
     shown = _address(address)
     if shown is None:
         return None
-    name = f"{order_uuid}/{role}/{_utc(confirmed_at) or ''}"
+    name = f"{order_uuid}/{field}/{revoked_before}"
     return {"uuid": str(uuid5(MILESTONE_ADDRESSES, name)), **shown}
 
 
@@ -159,7 +160,7 @@ def payment_view(order: OrderResources) -> dict | None:
     )
 
 
-def _pickup(pickup: Pickup | None, order_uuid: str) -> dict | None:
+def _pickup(pickup: Pickup | None, order_uuid: str, revoked_before: int) -> dict | None:
     if pickup is None:
         return None
     return {
@@ -167,7 +168,7 @@ def _pickup(pickup: Pickup | None, order_uuid: str) -> dict | None:
         "pickupDate": _date(pickup.pickup_date),
         "driverIdentification": pickup.driver_identification,
         "collectionAddress": milestone_address(
-            pickup.collection_address, order_uuid, "collectionAddress", pickup.confirmed_at
+            pickup.collection_address, order_uuid, "collectionAddress", revoked_before
         ),
         "confirmedAt": _utc(pickup.confirmed_at),
         # None in orders from before it was asked: the contract's default for the type
@@ -181,7 +182,7 @@ def _delivery(delivery: Delivery | None, order_uuid: str) -> dict | None:
     return {
         "deliveryDate": _date(delivery.delivery_date),
         "deliveryAddress": milestone_address(
-            delivery.delivery_address, order_uuid, "deliveryAddress", delivery.confirmed_at
+            delivery.delivery_address, order_uuid, "deliveryAddress"
         ),
         "confirmedAt": _utc(delivery.confirmed_at),
     }
@@ -198,7 +199,9 @@ def transport_view(order: OrderResources) -> dict:
     return compact(
         {
             "status": transport_status(order),
-            "pickup": _pickup(transport.pickup, order.identity.order_uuid),
+            "pickup": _pickup(
+                transport.pickup, order.identity.order_uuid, len(transport.revocations)
+            ),
             "delivery": _delivery(transport.delivery, order.identity.order_uuid),
             "revocations": [
                 {"reason": r.reason, "revokedAt": _utc(r.revoked_at)} for r in transport.revocations

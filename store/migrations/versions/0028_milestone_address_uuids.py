@@ -2,8 +2,9 @@
 show every address with one (resources 0.4); orders written before had none
 
 The uuid is the one ``store/orders/views.py`` gives the same address when it renders it:
-uuid5 of MILESTONE_ADDRESSES and "<order uuid>/<field>/<confirmedAt>", copied here so this
-migration keeps doing what it did whatever that module becomes.
+uuid5 of MILESTONE_ADDRESSES and "<order uuid>/<field>/<revocations before it>" (a pickup
+follows every revocation, a delivery none), copied here so this migration keeps doing what it
+did whatever that module becomes.
 
 Revision ID: 0028
 Revises: 0027
@@ -41,7 +42,8 @@ def _with_uuids(order_uuid: UUID, transport: dict[str, Any], add: bool) -> dict[
         if not isinstance(address, dict) or ("uuid" in address) == add:
             continue
         if add:
-            name = f"{order_uuid}/{field}/{transport[milestone].get('confirmedAt') or ''}"
+            revoked = len(transport.get("revocations") or []) if milestone == "pickup" else 0
+            name = f"{order_uuid}/{field}/{revoked}"
             address = {"uuid": str(uuid5(MILESTONE_ADDRESSES, name)), **address}
         else:
             address = {k: v for k, v in address.items() if k != "uuid"}
