@@ -2541,6 +2541,56 @@ CHANGED_IN_2026_12_9 += [
         ("INCOMPLETE", "PENDING", "BUYER_STATEMENT_MISSING"),
     ),
 ]
+
+
+# Places outside the EU's VAT territory addressed with a member state's country code and post
+# code were a delivery or collection in that member state: the French Southern and Antarctic
+# Lands (984xx), San Marino (4789x) and the Vatican City (00120) under Italian post codes,
+# Büsingen and Campione d'Italia under their Swiss ones. Each a VALID of 2026.12.8 the law does
+# not accept (Art. 138(1): dispatched to a destination within the Community; Art. 355(2) TFEU,
+# Art. 6(2)(b) and (f) VAT Directive; a delivery there is an export, Art. 146).
+def delivered_at(country: str, post_code: str) -> ComplianceFacts:
+    """Delivered at ``post_code`` in ``country``, from and to a buyer of other member states."""
+    return change(
+        transport__delivery_country=country,
+        transport__delivery_post_code=post_code,
+        transport__collection_country="FR" if country == "DE" else "DE",
+        buyer__country="FR" if country == "IT" else "IT",
+        buyer__vat_number="FR40303265045" if country == "IT" else "IT00743110157",
+    )
+
+
+CHANGED_IN_2026_12_9 += [
+    *(
+        Changed(
+            f"delivered to {place} as {country} {post_code}",
+            delivered_at(country, post_code),
+            "INTRA_EU_MOVEMENT",
+            ("VALID", "PASSED", None),
+            ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+        )
+        for place, country, post_code in (
+            ("the Kerguelen Islands (French Southern and Antarctic Lands)", "FR", "98413"),
+            ("San Marino", "IT", "47890"),
+            ("Serravalle, San Marino", "IT", "47899"),
+            ("the Vatican City", "IT", "00120"),
+            ("Büsingen am Hochrhein under its Swiss post code", "DE", "CH-8238"),
+            ("Büsingen am Hochrhein under its bare Swiss post code", "DE", "8238"),
+            ("Campione d'Italia under its Swiss post code", "IT", "CH-6911"),
+        )
+    ),
+    Changed(
+        "collected in San Marino as IT 47891",
+        change(
+            transport__collection_country="IT",
+            transport__collection_post_code="47891",
+            seller_country="IT",
+        ),
+        "INTRA_EU_MOVEMENT",
+        ("VALID", "PASSED", None),
+        ("INCOMPLETE", "FAILED", "NOT_INTRA_EU"),
+    ),
+]
 CHANGED += [replace(c, rule_sets=("2026.12.8", "2026.12.9")) for c in CHANGED_IN_2026_12_9]
 
 
@@ -2677,6 +2727,30 @@ def test_what_2026_12_9_still_accepts_under_a_labelled_number(name: str, facts: 
     own number, with or without a label, or one that merely holds their digits, is another."""
     rollup = evaluate(facts)
     assert rollup.compliance_status == "VALID", (name, [b.message for b in rollup.blockers])
+
+
+@pytest.mark.parametrize(
+    ("place", "country", "post_code"),
+    [
+        ("Rome, beside the Vatican City", "IT", "00121"),
+        ("Rome", "IT", "00118"),
+        ("Rome", "IT", "00199"),
+        ("Riccione, beside San Marino", "IT", "47838"),
+        ("Rimini area, beside San Marino", "IT", "47889"),
+        ("Rimini", "IT", "47900"),
+        ("Como, Campione d'Italia's province", "IT", "22100"),
+        ("Gailingen, beside Büsingen", "DE", "78262"),
+        ("Bergen (Vogtland), five digits beginning 0823", "DE", "08239"),
+        ("Lochau, Austria, under Campione's Swiss digits", "AT", "6911"),
+        ("Monaco written as France", "FR", "98000"),
+        ("Lyon", "FR", "69001"),
+    ],
+)
+def test_what_2026_12_9_still_accepts_by_the_post_code(place: str, country: str, post_code: str):
+    """Post codes beside those of the places outside the EU's VAT territory are deliveries in
+    the member state as before: the Swiss four-digit codes name no German or Italian place."""
+    rollup = evaluate(delivered_at(country, post_code))
+    assert rollup.compliance_status == "VALID", (place, [b.message for b in rollup.blockers])
 
 
 @pytest.mark.parametrize(

@@ -1232,7 +1232,8 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
     if excluded:
         return rule(
             FAILED,
-            f"{'; '.join(excluded)}, outside the EU's VAT territory (Art. 6 {_VAT_DIRECTIVE}): "
+            f"{'; '.join(excluded)}, outside the EU's VAT territory (Art. 5 and 6 "
+            f"{_VAT_DIRECTIVE}): "
             "not an intra-community supply (an export is proved under Art. 146, outside this "
             "platform)",
             NOT_INTRA_EU,
@@ -1259,11 +1260,15 @@ def _movement(facts: ComplianceFacts) -> RuleOutcome:
 
 # Art. 6 VAT Directive: the parts of member states outside the EU's VAT territory, by the post
 # codes (their digits) of the addresses there; the Faroe Islands and Greenland, outside the EU,
-# by Danish-style post codes.
+# by Danish-style post codes. Places outside the EU addressed with a member state's post codes
+# too: the French Southern and Antarctic Lands (Annex II TFEU, Art. 355(2) TFEU), San Marino and
+# the Vatican City (third countries, with Italian ones). Büsingen and Campione d'Italia are
+# also addressed with their Swiss post codes ("CH-8238"): four digits, where German and Italian
+# post codes have five, so they name no place in Germany or Italy.
 _OUTSIDE_VAT_TERRITORY: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "DE": (
         (re.compile(r"27498"), "Heligoland"),
-        (re.compile(r"78266"), "Büsingen am Hochrhein"),
+        (re.compile(r"78266|8238"), "Büsingen am Hochrhein"),
     ),
     "DK": ((re.compile(r"\d{3}"), "the Faroe Islands"), (re.compile(r"39\d\d"), "Greenland")),
     "ES": (
@@ -1274,10 +1279,16 @@ _OUTSIDE_VAT_TERRITORY: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "FI": ((re.compile(r"22\d{3}"), "the Åland Islands"),),
     "FR": (
         (re.compile(r"97\d{3}"), "a French overseas department or collectivity"),
+        (re.compile(r"984\d\d"), "the French Southern and Antarctic Lands"),
         (re.compile(r"98[6-8]\d\d"), "a French overseas collectivity"),
     ),
     "GR": ((re.compile(r"6308[67]"), "Mount Athos"),),
-    "IT": ((re.compile(r"22061"), "Campione d'Italia"), (re.compile(r"23041"), "Livigno")),
+    "IT": (
+        (re.compile(r"22061|6911"), "Campione d'Italia"),
+        (re.compile(r"23041"), "Livigno"),
+        (re.compile(r"4789\d"), "San Marino"),
+        (re.compile(r"00120"), "the Vatican City"),
+    ),
 }
 
 
