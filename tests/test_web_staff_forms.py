@@ -16,12 +16,15 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.orders.order_store import OrderStoreActivities
 from activities.payments.dunning import start_dunning
 from activities.webhooks.delivery import new_delivery_id
+from api.nt24.buyers.kyc_verification import review
+from api.shared.errors import Problem
 from store.models import (
     Buyer,
     Event,
@@ -47,7 +50,7 @@ from tests.test_kyc_verification import decided, kyc_until, nt24_buyer
 from tests.test_payment_orders import accepted_order, make_seller
 from tests.test_web_admin import signed_in
 from tests.test_webhooks import Receiver, register, verified
-from workflows.buyers.kyc_verification import KycWorkflow
+from workflows.buyers.kyc_verification import KycWorkflow, ReviewDecision
 from workflows.buyers.rules.kyc_verification import REVIEW
 from workflows.ids import kyc_workflow_id
 from workflows.orders.activities import OrderSnapshot, PendingEvent
@@ -123,6 +126,18 @@ async def test_staff_approve_a_kyc_review_from_the_buyer_page(stack: Stack):
         )
         assert unexplained.status_code == 422  # and one to approve despite the match
         assert "say why the verification is approved" in unexplained.text
+        # a reason past 500 characters is refused beside the field; it had the decision's
+        # write retried for ever, and the page waited for it
+        long = "Register extract does not match the company; " * 27
+        too_long = await web.post(
+            f"/app/buyers/{buyer}/kyc-review",
+            data={"csrf_token": token, "decision": "reject", "reason": long},
+        )
+        assert too_long.status_code == 422 and "at most 500 characters" in too_long.text
+        # and by the workflow, for the command line as for the page
+        with pytest.raises(Problem) as refused_by_the_workflow:
+            await review(stack.client, UUID(buyer), ReviewDecision(False, long, "staff"))
+        assert refused_by_the_workflow.value.slug == "validation-error"
         assert 'data-confirm="Approve this buyer' in page.text
         answer = await web.post(
             f"/app/buyers/{buyer}/kyc-review",

@@ -80,7 +80,7 @@ from store.models import (
     Buyer,
     Partner,
 )
-from workflows.buyers.kyc_verification import ReviewDecision
+from workflows.buyers.kyc_verification import REVIEW_REASON_LENGTH, ReviewDecision
 from workflows.buyers.rules.kyc import KYC_DOCUMENT_TYPES, REQUIRED_DOCUMENTS, overall_status
 from workflows.buyers.rules.kyc_verification import REVIEW
 
@@ -367,6 +367,8 @@ async def buyer_action(
                 raise FormErrors({"decision": "choose approve or reject"})
             approve = decision_word == "approve"
             reason = text(form, "reason")
+            if reason is not None and len(reason) > REVIEW_REASON_LENGTH:
+                raise FormErrors({"reason": f"must be at most {REVIEW_REASON_LENGTH} characters"})
             if reason is None:  # approving a PEP or sanctions match needs a reason as well
                 raise FormErrors(
                     {

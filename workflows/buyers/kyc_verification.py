@@ -110,6 +110,10 @@ class SessionAnswer:
     created: bool  # False: the session already running was answered
 
 
+# The longest reason a staff review gives (its verdict, "staff: <reason>", is kept whole)
+REVIEW_REASON_LENGTH = 500
+
+
 @dataclass
 class ReviewDecision:
     approve: bool
@@ -592,6 +596,13 @@ class KycWorkflow:
             )
         if not decision.approve and not decision.reason.strip():
             raise refuse(Refused.REJECTION_UNEXPLAINED, "A rejection needs a reason.")
+        if len(decision.reason) > REVIEW_REASON_LENGTH:
+            # refused here, not cut: the verdict's reason is the record, and one past its
+            # column would have the decision's write retried for ever
+            raise refuse(
+                Refused.REASON_TOO_LONG,
+                f"A review's reason is at most {REVIEW_REASON_LENGTH} characters.",
+            )
 
     @workflow.query
     def state(self) -> dict:

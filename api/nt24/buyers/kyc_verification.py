@@ -98,6 +98,7 @@ PROBLEM_TYPE: dict[Refused, str] = {
     Refused.NO_REVIEW_PENDING: "conflict",
     Refused.PROVIDER_UNAVAILABLE: "service-unavailable",
     Refused.REJECTION_UNEXPLAINED: "validation-error",
+    Refused.REASON_TOO_LONG: "validation-error",
 }
 
 
