@@ -513,7 +513,7 @@ class ExportFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     decision: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(1000))
     generated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

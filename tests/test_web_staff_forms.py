@@ -1130,6 +1130,10 @@ async def test_a_write_a_later_one_overtook_still_writes_its_events_once(stack: 
     assert after == before  # the views stay the newer revision's
 
 
+# a re-decision's reason, longer than the 200 characters an Export File's reason was cut at
+REASON = "CMR corrected by the carrier;" + " the second stamp reads Lyon, not Lille." * 6
+
+
 async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     """A re-decision is a staff command with a reason, audited, and produces a new Export File
     version naming the reason; without a reason it is refused beside the field."""
@@ -1143,16 +1147,25 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
             assert 'id="redecide"' in page.text
             refused = await web.post(f"/app/orders/{order}/redecide", data={"csrf_token": token})
             assert refused.status_code == 422 and "Say why" in refused.text
+            too_long = await web.post(
+                f"/app/orders/{order}/redecide", data={"csrf_token": token, "reason": "x" * 501}
+            )
+            assert too_long.status_code == 422 and "at most 500 characters" in too_long.text
             answer = await web.post(
                 f"/app/orders/{order}/redecide",
-                data={"csrf_token": token, "reason": "CMR corrected", "staff": "someone else"},
+                data={"csrf_token": token, "reason": REASON, "staff": "someone else"},
             )
             assert answer.status_code == 303, answer.text
-        export = await client.export_file_until(order, 2)
-        assert export["decision"] == "VALID_EXPORT"
-        assert export["supersededVersions"][0]["archivedReason"].endswith(": CMR corrected")
+            export = await client.export_file_until(order, 2)
+            # the page lists the version with its reason whole, as the API does: it was cut
+            # at 200 characters
+            page = await web.get(f"/app/orders/{order}")
+    assert export["decision"] == "VALID_EXPORT"
+    assert export["supersededVersions"][0]["archivedReason"].endswith(f": {REASON}")
+    [listed] = re.findall(r"<li>(?:<a [^>]*>)?Version 2.*?</li>", page.text, re.S)
+    assert REASON in listed, listed
     entry = await audited(stack, "order.redecide", order)
-    assert entry is not None and entry.after["reason"] == "CMR corrected"
+    assert entry is not None and entry.after["reason"] == REASON
     assert entry.username != "someone else"  # the acting staff member is the session's
 
 
@@ -1350,7 +1363,7 @@ async def test_odd_input_on_the_forms_is_refused_naming_the_field_and_writes_not
         )
         assert long_reason.status_code == 422 and "at most 500 characters" in long_reason.text
         regenerate = await web.post(
-            f"/app/orders/{order}/regenerate-export", data=form | {"reason": "r" * 201}
+            f"/app/orders/{order}/regenerate-export", data=form | {"reason": "r" * 1001}
         )
         assert regenerate.status_code == 422  # before any command: the order is not decided
         for day in ("9999-12-31", "0001-01-01"):  # no money comes on such a day

@@ -404,7 +404,8 @@ class ExportFileActivities(interface.ExportFileActivities):
                     sha256=blob.sha256,
                     size=blob.size,
                     decision=decision,
-                    reason=request.reason[:200],
+                    # whole: reasons are bounded where they come in, far below its column
+                    reason=request.reason[: ExportFile.reason.type.length],
                     generated_at=request.generated_at,
                 )
             )

@@ -339,6 +339,11 @@ class RegenerateExport:
     source: ChangeSource = ChangeSource.API
 
 
+# The longest reason a re-decision gives: its Export File version keeps it whole, after
+# "Decided again by <staff>: "
+REDECISION_REASON_LENGTH = 500
+
+
 @dataclass
 class Redecide:
     """Staff decide a decided order again (late evidence, a corrected fact), with a reason."""

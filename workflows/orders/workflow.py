@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.orders.model import (
         BUYER_CHANGED,
+        REDECISION_REASON_LENGTH,
         AttachDocument,
         BuyerChanged,
         BuyerRef,
@@ -884,6 +885,18 @@ class OrderWorkflow:
                 Refused.REDECISION_UNEXPLAINED,
                 "A re-decision needs a reason and the staff member who makes it.",
                 errors=[FieldIssue("reason", "must not be empty", command.reason)],
+            )
+        if len(command.reason) > REDECISION_REASON_LENGTH:
+            raise self._refuse(
+                Refused.REDECISION_REASON_TOO_LONG,
+                f"A re-decision's reason is at most {REDECISION_REASON_LENGTH} characters.",
+                errors=[
+                    FieldIssue(
+                        "reason",
+                        f"must be at most {REDECISION_REASON_LENGTH} characters",
+                        command.reason,
+                    )
+                ],
             )
 
     @workflow.signal(name=BUYER_CHANGED)

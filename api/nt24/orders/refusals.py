@@ -40,6 +40,7 @@ PROBLEM_TYPE: dict[Refused, str] = {
     Refused.FINAL_INVOICE_AMOUNT: "validation-error",
     Refused.DELIVERY_BEFORE_PICKUP: "validation-error",
     Refused.REDECISION_UNEXPLAINED: "validation-error",
+    Refused.REDECISION_REASON_TOO_LONG: "validation-error",
 }
 
 # The contract's words for what the workflow says in the domain's: the fields a refusal names
