@@ -1101,3 +1101,51 @@ async def test_the_documents_table_says_which_vehicles_and_countries_each_paper_
     assert vin_b in cmr_row and vin_a not in cmr_row and "DE → FR" in cmr_row
     assert "all vehicles" in policy_row and "not stated" in policy_row
     assert seller_today().isoformat() in cmr_row  # the date the paper bears
+
+
+async def test_the_documents_tables_show_what_the_rules_judge_a_paper_by(stack: Stack):
+    """The rules judge a paper by its issuer type and number and by its date. The order's
+    documents table showed the issuer's name instead of its type once a name was given, so a
+    CMR of "Speedy Trans GmbH" read the same sent as the carrier's or as the buyer's, and never
+    its number; the buyer's KYC table never showed the date a document bears."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        buyer = await client.buyer(documents=False)
+        order = (await client.order(buyer))["uuid"]
+        path = f"/orders/{order}/transport/documents"
+        by_carrier = await client.upload(
+            path,
+            "TRANSPORT_CMR",
+            "CARRIER",
+            "Speedy Trans GmbH",
+            file_name="cmr-carrier.pdf",
+            issuerId="DE811907980",
+        )
+        by_buyer = await client.upload(
+            path, "TRANSPORT_CMR", "BUYER", "Speedy Trans GmbH", file_name="cmr-buyer.pdf"
+        )
+        assert by_carrier.status_code == by_buyer.status_code == 201, by_carrier.text
+    async with web_session(stack) as (web, token):
+        dated = await web.post(
+            f"/app/buyers/{buyer}/documents",
+            data={
+                "csrf_token": token,
+                "type": "COC_EXTRACT",
+                "documentDate": "2021-01-05",
+                "issuerType": "PUBLIC_AUTHORITY",
+                "issuerName": "Registre du commerce de Lyon",
+            },
+            files={"file": ("extract.pdf", pdf("extract"), "application/pdf")},
+        )
+        assert dated.status_code == 303, dated.text
+        order_page = await web.get(f"/app/orders/{order}")
+        buyer_page = await web.get(f"/app/buyers/{buyer}")
+    table = _documents_table(order_page.text)
+    carrier = table.split("cmr-carrier.pdf", 1)[0].rsplit("<tr", 1)[1]
+    bought = table.split("cmr-buyer.pdf", 1)[0].rsplit("<tr", 1)[1]
+    assert "Speedy Trans GmbH" in carrier and "(carrier)" in carrier and "DE811907980" in carrier
+    assert "Speedy Trans GmbH" in bought and "(buyer)" in bought
+    extract = buyer_page.text.split("extract.pdf", 1)[0].rsplit("<tr", 1)[1]
+    assert "Registre du commerce de Lyon" in extract and "(public authority)" in extract
+    assert "2021-01-05" in extract
