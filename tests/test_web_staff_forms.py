@@ -713,6 +713,36 @@ async def test_a_capture_or_refund_form_sent_twice_is_done_once(stack: Stack):
     assert await money_audited(stack, "payment_order.refund", order) == 1
 
 
+async def test_the_invoice_page_lists_its_credit_notes(stack: Stack):
+    """GET /v1/api/invoices/{uuid}/ answers ``refunds[]``: each credit note with its
+    description, amounts, refund number and date. The invoice page lists the same notes, so
+    staff see why, when and under which refund number money went back."""
+    seller = await make_seller(stack, stack.db)
+    order = await accepted_order(stack, seller)
+    path = f"/app/payments/orders/{order}"
+    async with web_session(stack) as (web, _token):
+        capture = form_of((await web.get(path)).text, "capture")
+        captured = await web.post(
+            f"{path}/capture", data=capture | {"total_amount_incl_tax": "100"}
+        )
+        assert captured.status_code == 303, captured.text
+        page = (await web.get(path)).text
+        invoice = re.search(r'<option value="([0-9a-f-]{36})"', page)
+        assert invoice
+        refund = form_of(page, "refund") | {
+            "description": "Dent on the left door",
+            "external_refund_uid": "RF-4711",
+            "invoices": invoice[1],
+            "total_amount_incl_tax": "40",
+        }
+        assert (await web.post(f"{path}/refund", data=refund)).status_code == 303
+        shown = (await web.get(f"/app/payments/invoices/{invoice[1]}")).text
+    notes = shown.split('id="credit-notes"', 1)[1].split("</table>", 1)[0]
+    assert "Dent on the left door" in notes
+    assert "RF-4711" in notes
+    assert "€40.00" in notes
+
+
 async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack):
     planned = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=300_01)
     await start_dunning(stack.client, stack.settings, planned.uuid, planned.due_at)

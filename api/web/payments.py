@@ -27,6 +27,7 @@ from api.notyd.payments.orders import (
     refund_payment_order,
 )
 from api.notyd.payments.schemas import CaptureIn, RefundIn
+from api.notyd.payments.views import credit_note
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import NonNegativeInt32
@@ -381,6 +382,8 @@ async def _invoice_page(
         letter_label=letter_label,
         status_code=status_code,
         invoice=invoice,
+        # the credit notes as GET /v1/api/invoices/{uuid}/ answers them (``refunds``)
+        credit_notes=[credit_note(refund, str(invoice.uuid)) for refund in invoice.refunds],
         partner=history.seller,
         payments=history.payments,
         dunning=dunning_label(invoice.dunning_status),

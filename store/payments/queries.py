@@ -456,13 +456,11 @@ async def invoice_list_page(
 
 
 async def invoice_with_lines(db: Database, scope: Scope, uuid: UUID) -> PaymentInvoice | None:
-    """The scope's invoice with its lines and order (None for an invoice the scope does not
-    see)."""
+    """The scope's invoice with what the API's invoice answer shows of it (``INVOICE_LOADS``:
+    lines, credit notes, order and seller); None for an invoice the scope does not see."""
     async with db.session() as session:
         return await session.scalar(
-            scope.select(PaymentInvoice)
-            .options(selectinload(PaymentInvoice.lines), selectinload(PaymentInvoice.order))
-            .where(PaymentInvoice.uuid == uuid)
+            scope.select(PaymentInvoice).options(*INVOICE_LOADS).where(PaymentInvoice.uuid == uuid)
         )
 
 
