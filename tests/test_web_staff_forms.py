@@ -743,6 +743,32 @@ async def test_the_invoice_page_lists_its_credit_notes(stack: Stack):
     assert "€40.00" in notes
 
 
+async def test_the_payment_order_page_shows_its_discount(stack: Stack):
+    """GET /v1/api/orders/{uuid}/ answers ``discount``: the lines' €1,210.00 less the
+    "Spring" discount of €12.10 make the total of €1,197.90. The page shows the discount
+    beside the total, so its figures add up."""
+    seller = await make_seller(stack, stack.db)
+    order = await accepted_order(stack, seller)
+    async with stack.http(seller.token) as http:
+        shown = (await http.get(f"/v1/api/orders/{order}/")).json()
+    assert shown["discount"] is not None and shown["discount"]["description"] == "Spring"
+    path = f"/app/payments/orders/{order}"
+    async with web_session(stack) as (web, _token):
+        page = (await web.get(path)).text.split("<main", 1)[1]
+        amounts = page.split("<h2>Amounts</h2>", 1)[1].split("</table>", 1)[0]
+        assert "€1,197.90" in amounts
+        assert "Spring" in amounts and "€12.10" in amounts, "the discount is not shown"
+        # captured whole, the invoice carries the discount and its page says so too
+        captured = await web.post(f"{path}/capture", data=form_of(page, "capture"))
+        assert captured.status_code == 303, captured.text
+        invoice = re.search(r'<option value="([0-9a-f-]{36})"', (await web.get(path)).text)
+        assert invoice
+        shown = (await web.get(f"/app/payments/invoices/{invoice[1]}")).text
+    amounts = shown.split("<h2>Amounts</h2>", 1)[1].split("</table>", 1)[0]
+    assert "€1,197.90" in amounts
+    assert "Spring" in amounts and "€12.10" in amounts, "the invoice's discount is not shown"
+
+
 async def test_a_payment_plan_and_a_write_off_from_the_invoice_page(stack: Stack):
     planned = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=300_01)
     await start_dunning(stack.client, stack.settings, planned.uuid, planned.due_at)

@@ -27,7 +27,7 @@ from api.notyd.payments.orders import (
     refund_payment_order,
 )
 from api.notyd.payments.schemas import CaptureIn, RefundIn
-from api.notyd.payments.views import credit_note
+from api.notyd.payments.views import credit_note, discount
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
 from api.shared.input_limits import NonNegativeInt32
@@ -184,6 +184,7 @@ async def _payment_order_page(
         status_code=status_code,
         order=order,
         captures=captures,
+        discount=discount(order.discount),  # as GET /v1/api/orders/{uuid}/ answers it
         # each command only where the order's workflow would take it, which still decides
         cancellable=order.status in CANCELLABLE,
         capturable=order.status in CAPTURABLE
@@ -382,6 +383,7 @@ async def _invoice_page(
         letter_label=letter_label,
         status_code=status_code,
         invoice=invoice,
+        discount=discount(invoice.discount),
         # the credit notes as GET /v1/api/invoices/{uuid}/ answers them (``refunds``)
         credit_notes=[credit_note(refund, str(invoice.uuid)) for refund in invoice.refunds],
         partner=history.seller,
