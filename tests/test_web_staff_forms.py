@@ -1127,6 +1127,64 @@ async def rewrite_latest(
     )
 
 
+async def test_a_replay_form_sent_twice_queues_one_replay(stack: Stack):
+    """POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay takes an Idempotency-Key: a
+    client's retry queues the replay once. The endpoint page's Replay form carries a one-time
+    key as the money forms do: a double click queues one replay, writes one audit entry and
+    says the second sending did nothing; a new rendering of the page replays again."""
+    _tenant, http = await seller_session(stack)
+    async with http:
+        endpoint = await register(http, "http://127.0.0.1:9/hooks", ["compliance.*"])
+    path = f"/app/webhooks/{endpoint['id']}"
+    async with web_session(stack) as (web, token):
+        fired = await web.post(
+            f"{path}/test",
+            data={"csrf_token": token, "eventType": "compliance.status_changed", "data": "{}"},
+        )
+        assert fired.status_code == 303, fired.text
+        async with stack.db.session() as session:
+            original = await session.scalar(
+                select(WebhookDelivery.public_id)
+                .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+                .where(WebhookEndpoint.public_id == endpoint["id"])
+            )
+        assert original
+
+        def replay_form(page: str) -> dict[str, str]:
+            form = page.split(f"/deliveries/{original}/replay", 1)[1].split("</form>", 1)[0]
+            return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+        hidden = replay_form((await web.get(path)).text)
+        assert hidden.get("csrf_token") == token and hidden.get("formKey"), hidden
+        first = await web.post(f"{path}/deliveries/{original}/replay", data=hidden)
+        assert first.status_code == 303, first.text
+        assert "Replay queued" in (await web.get(path)).text
+        again = await web.post(f"{path}/deliveries/{original}/replay", data=hidden)
+        assert again.status_code == 303, again.text
+        said = (await web.get(path)).text
+        assert "This form was sent already; nothing was done again." in said, said
+        anew = replay_form(said)
+        assert anew["formKey"] != hidden["formKey"]
+        later = await web.post(f"{path}/deliveries/{original}/replay", data=anew)
+        assert later.status_code == 303, later.text
+
+    async def counted() -> tuple[int | None, int | None]:
+        async with stack.db.session() as session:
+            replays = await session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.replay_of == original)
+            )
+            entries = await session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "webhook.replay", AuditEntry.object_id == original)
+            )
+        return replays, entries
+
+    assert await counted() == (2, 2)  # the double click once, the new rendering once
+
+
 async def test_each_order_change_is_recorded_with_the_source_of_its_command(stack: Stack):
     tenant, http = await seller_session(stack)
     async with http:

@@ -12,7 +12,8 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from api.nt24.identity.auth import PartnerScope, Principal, dpa_accepted
 from api.nt24.orders.documents import IssuerType
 from api.shared.deps import app_settings, database
 from api.shared.errors import RETRY_AFTER_SECONDS, Problem, dependency_away
+from api.shared.idempotency import claim_key, reclaim_key, release_key, request_scope, store_answer
 from api.shared.temporal_calls import TEMPORAL_ERRORS, logged_temporal_problem
 from api.web.l10n import (
     EXAMPLE,
@@ -49,7 +51,7 @@ from api.web.l10n import (
 )
 from api.web.labels import kyc_document_name
 from store.identity.tenancy import EVERY_ORGANIZATION, Tenant
-from store.models import Organization, Partner, User
+from store.models import Organization, Partner, User, utcnow
 from store.orders.queries import blockers_holding_up
 from store.web import audit, find_session
 from store.webhooks.queries import planned_attempt_at
@@ -288,6 +290,42 @@ def form_sending(request: Request, form: FormData) -> str:
     )
     said = json.dumps([request.url.path, key, fields], separators=(",", ":"))
     return hashlib.sha256(f"web-form\n{said}".encode()).hexdigest()
+
+
+# What the page says when a form is sent again: the first sending's result, nothing done anew
+SENT_ALREADY = "This form was sent already; nothing was done again. As it was first sent:"
+
+
+@asynccontextmanager
+async def first_sending(
+    request: Request, organization_id: int, sending: str
+) -> AsyncIterator[bool]:
+    """Whether this is the first sending of a form (``form_sending``) whose command has no
+    key of its own to tell a resend by (a row's unique column, a workflow Update's id). The
+    sending is claimed as the API claims an Idempotency-Key, in the same table and for as
+    long: True, and the claim is kept once the block is done (released if it fails, so that
+    the form sent again runs); False for a sending claimed already, the block to do nothing."""
+    db = database(request)
+    claim = (
+        db,
+        organization_id,
+        sending,
+        request_scope(request.method, request.url.path),
+        sending,
+        utcnow(),
+        app_settings(request).idempotency_abandoned_after,
+    )
+    # a claim expired or left unfinished by a dead process is taken over, as the API does
+    record_id = await claim_key(*claim) or await reclaim_key(*claim)
+    if record_id is None:
+        yield False
+        return
+    try:
+        yield True
+    except BaseException:
+        await release_key(db, record_id)
+        raise
+    await store_answer(db, record_id, 303, {}, b"")
 
 
 SignedIn = Annotated[Viewer, Depends(viewer)]

@@ -33,6 +33,7 @@ from api.shared.errors import Problem
 from api.shared.input_limits import NonNegativeInt32
 from api.shared.temporal_calls import request_identity
 from api.web.core import (
+    SENT_ALREADY,
     FormErrors,
     PostedForm,
     SignedIn,
@@ -251,10 +252,6 @@ async def payment_order_action(
         after,
     )
     return redirect(f"/app/payments/orders/{uuid}", flash)
-
-
-# What the page says when a form is sent again: the first sending's result, nothing done anew
-SENT_ALREADY = "This form was sent already; nothing was done again. As it was first sent:"
 
 
 def _amounts(found: tuple[PaymentOrder, list[PaymentCapture]]) -> tuple[int, int, int]:

@@ -30,6 +30,7 @@ from api.shared.input_limits import TOO_DEEP, json_problems
 from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     INT64,
+    SENT_ALREADY,
     WEB_APP,
     FormErrors,
     PostedForm,
@@ -38,6 +39,8 @@ from api.web.core import (
     WebRoute,
     acting_as,
     build,
+    first_sending,
+    form_sending,
     operator_locale,
     record,
     redirect,
@@ -453,27 +456,33 @@ async def replay(
     delivery_id: str,
     request: Request,
     seen: SignedIn,
-    _form: PostedForm,
+    form: PostedForm,
 ) -> Response:
     _, organization = await _endpoint(request, seen, public_id)
-    answer = await replay_delivery(
-        public_id,
-        delivery_id,
-        acting_as(seen, organization),
-        database(request),
-        await temporal(request),
-        app_settings(request),
-    )
-    await record(
-        request,
-        "webhook.replay",
-        "webhook_delivery",
-        delivery_id,
-        organization.id,
-        None,
-        {"replay": bytes(answer.body).decode()},
-    )
-    return redirect(f"/app/webhooks/{public_id}", "Replay queued: the same event, signed afresh.")
+    page, flash = f"/app/webhooks/{public_id}", "Replay queued: the same event, signed afresh."
+    # the form sent again (a double click, the browser's resend) queues no second replay, as
+    # the API's Idempotency-Key does for its clients; a new rendering of the page replays anew
+    async with first_sending(request, organization.id, form_sending(request, form)) as first:
+        if not first:
+            return redirect(page, f"{SENT_ALREADY} {flash}")
+        answer = await replay_delivery(
+            public_id,
+            delivery_id,
+            acting_as(seen, organization),
+            database(request),
+            await temporal(request),
+            app_settings(request),
+        )
+        await record(
+            request,
+            "webhook.replay",
+            "webhook_delivery",
+            delivery_id,
+            organization.id,
+            None,
+            {"replay": bytes(answer.body).decode()},
+        )
+    return redirect(page, flash)
 
 
 @router.get("/events")
