@@ -32,6 +32,7 @@ from store.models import (
     Order,
     Organization,
     PaymentInvoice,
+    PaymentOrder,
     utcnow,
 )
 from store.orders.queries import order_matches
@@ -528,6 +529,16 @@ async def test_search_finds_orders_buyers_and_invoices_by_any_part(stack: Stack)
         assert order in await search(vin[-6:].lower())  # the newest of the orders with it
         assert buyer in await search("FR 40 303")  # the buyer's VAT number, as typed
         assert str(invoice.uuid) in await search(invoice.payment_reference[-6:].lower())
+        # a payment order, by a part of its external order id
+        async with stack.db.session() as session:
+            payment_order = await session.scalar(
+                sa.select(PaymentOrder)
+                .join(PaymentInvoice, PaymentInvoice.order_id == PaymentOrder.id)
+                .where(PaymentInvoice.uuid == UUID(invoice.uuid))
+            )
+        assert payment_order is not None
+        found = await search(payment_order.external_order_uid[-8:].upper())
+        assert f"/app/payments/orders/{payment_order.uuid}" in found
         listed = await web.get("/app/orders", params={"vin": vin[-6:].lower()})
         assert order in listed.text
         listed = await web.get("/app/orders", params={"externalOrderId": marker.upper()})

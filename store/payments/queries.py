@@ -189,17 +189,34 @@ def payment_orders_of_seller(
     if only.status is not None:
         query = query.where(PaymentOrder.status == only.status)
     if only.search:
-        query = query.where(
-            contains_any(
-                only.search,
-                PaymentOrder.external_order_uid,
-                PaymentOrder.buyer_company_name,
-                PaymentOrder.buyer_registration_number,
-                PaymentOrder.buyer_vat_number,
-                PaymentOrder.representative_email,
-            )
-        )
+        query = query.where(payment_order_matches(only.search))
     return _sorted(query, ORDER_SORTS, only.ordering, PaymentOrder.created_at, PaymentOrder.id)
+
+
+def payment_order_matches(term: str) -> Any:
+    """A part of the order's number or its buyer's name, registration or VAT number or
+    representative's e-mail (the API's ``search``, the web app's search box)."""
+    return contains_any(
+        term,
+        PaymentOrder.external_order_uid,
+        PaymentOrder.buyer_company_name,
+        PaymentOrder.buyer_registration_number,
+        PaymentOrder.buyer_vat_number,
+        PaymentOrder.representative_email,
+    )
+
+
+async def payment_orders_matching(
+    session: AsyncSession, scope: Scope, term: str, limit: int
+) -> list[PaymentOrder]:
+    """The scope's payment orders the search term finds, newest first."""
+    query = (
+        scope.select(PaymentOrder)
+        .where(payment_order_matches(term))
+        .order_by(PaymentOrder.created_at.desc(), PaymentOrder.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
 
 
 def refundable_invoices_of_order(
