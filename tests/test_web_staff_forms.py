@@ -1283,6 +1283,32 @@ async def test_staff_decide_a_decided_order_again_with_a_reason(stack: Stack):
     assert entry.username != "someone else"  # the acting staff member is the session's
 
 
+async def test_a_regenerate_form_sent_twice_makes_one_export_file_version(stack: Stack):
+    """Each sending of Regenerate makes an Export File version: the same rendering of the form
+    sent again (a double click, the browser's resend) makes none and writes no audit entry,
+    and says so; a new rendering of the page asks anew."""
+    tenant, http = await seller_session(stack)
+    async with http:
+        client = OrderClient(stack, tenant, http)
+        order = await client.delivered()
+        await client.export_file_until(order, 1)
+        async with web_session(stack) as (web, _token):
+            page = await web.get(f"/app/orders/{order}")
+            form = form_of(page.text, "regenerate-export") | {"reason": "stamp corrected"}
+            first = await web.post(f"/app/orders/{order}/regenerate-export", data=form)
+            again = await web.post(f"/app/orders/{order}/regenerate-export", data=form)
+            assert first.status_code == again.status_code == 303, again.text
+            await client.export_file_until(order, 2)
+            told = await web.get(again.headers["location"])
+            page = await web.get(f"/app/orders/{order}")
+            anew = form_of(page.text, "regenerate-export") | {"reason": "stamp corrected"}
+            assert (await web.post(f"/app/orders/{order}/regenerate-export", data=anew)).is_redirect
+            export = await client.export_file_until(order, 3)
+    assert "This form was sent already" in told.text
+    assert export["version"] == 3 and len(export["supersededVersions"]) == 2
+    assert await money_audited(stack, "order.regenerate_export", order) == 2
+
+
 async def test_a_final_order_offers_only_the_forms_the_workflow_still_takes(stack: Stack):
     """Delivered and decided, an order refuses every correction but its final invoice's and
     its responsible contact's (409 "The order is final"). Its page still offered the

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,7 @@ from api.web.conflicts import Conflict, conflict_of, is_conflict
 from api.web.core import (
     INT64,
     ISSUER_TYPES,
+    SENT_ALREADY,
     WEB_APP,
     FormErrors,
     PostedForm,
@@ -47,6 +49,8 @@ from api.web.core import (
     build,
     cents,
     checked,
+    first_sending,
+    form_sending,
     money,
     operator_locale,
     page_number,
@@ -708,6 +712,9 @@ EDITS = {"edit": "order", "invoice-edit": "invoice", "payment-edit": "payment"}
 
 # Commands only staff may give: a re-decision overrides what the rules decided.
 STAFF_COMMANDS = frozenset({"redecide"})
+# Commands each of whose sendings makes something new (an Export File version): done once
+# per rendering of their form
+SENT_ONCE = frozenset({"regenerate-export", "redecide"})
 
 
 @router.post("/{uuid}/{action}")
@@ -727,7 +734,16 @@ async def order_command_form(
         form = _with_staff(form, seen.user.username)
     done, handler = COMMANDS[action]
     try:
-        before, after = await handler(request, loaded, form)
+        # the form sent again (a double click, the browser's resend) makes no second Export
+        # File version; a new rendering of the page asks anew
+        async with (
+            first_sending(request, loaded.row.organization_id, form_sending(request, form))
+            if action in SENT_ONCE
+            else nullcontext(True)
+        ) as first:
+            if not first:
+                return redirect(f"/app/orders/{uuid}", f"{SENT_ALREADY} {done}")
+            before, after = await handler(request, loaded, form)
     except (FormErrors, Problem) as exc:
         failure = exc if isinstance(exc, FormErrors) else FormErrors.of_problem(exc)
         status = 422 if isinstance(exc, FormErrors) else exc.status
