@@ -607,6 +607,55 @@ async def test_a_payment_order_is_captured_refunded_and_cancelled_from_its_page(
         assert hidden.status_code == 404
 
 
+async def test_an_invoices_number_and_url_are_corrected_from_its_page_as_the_api_does(
+    stack: Stack,
+):
+    """The seller's own invoice number and URL, which PATCH /v1/api/invoices/{uuid}/ sets, are
+    shown and corrected on the invoice page: what the API refuses is refused beside its field,
+    the change is audited, and another organization's invoice is not there."""
+    invoice = await captured_invoice(stack.db, utcnow() - timedelta(days=1), total=100_00)
+    path = f"/app/payments/invoices/{invoice.uuid}"
+    typed = {"external_invoice_uid": "FV-2026/0042", "invoice_url": "https://shop.example/42.pdf"}
+    async with web_session(stack) as (web, token):
+        page = await web.get(path)
+        assert 'id="edit"' in page.text and 'name="external_invoice_uid"' in page.text
+        for field, wrong in (
+            ("invoice_url", "ftp://shop.example/42.pdf"),
+            ("invoice_url", "https://shop.example/" + "x" * 2000),
+            ("external_invoice_uid", "F" * 256),
+        ):
+            refused = await web.post(
+                f"{path}/edit", data={"csrf_token": token} | typed | {field: wrong}
+            )
+            assert refused.status_code == 422, (field, wrong, refused.text)
+            assert 'aria-describedby="err-' + field in refused.text, (field, refused.text)
+        # a NUL is refused for every form before it is read, naming the field
+        nul = await web.post(
+            f"{path}/edit", data={"csrf_token": token} | typed | {"external_invoice_uid": "F\x00"}
+        )
+        assert nul.status_code == 422 and "NUL character" in nul.text, nul.text
+        assert (await invoice_row(stack.db, invoice.uuid)).external_invoice_uid is None
+        answer = await web.post(f"{path}/edit", data={"csrf_token": token} | typed)
+        assert answer.status_code == 303, answer.text
+        page = await web.get(answer.headers["location"])
+        assert 'value="FV-2026/0042"' in page.text and 'value="https://shop.example/42.pdf"' in (
+            page.text
+        )
+    row = await invoice_row(stack.db, invoice.uuid)
+    assert (row.external_invoice_uid, row.invoice_url) == tuple(typed.values())
+    entry = await audited(stack, "invoice.edit", str(invoice.uuid))
+    assert entry is not None and entry.before == {"external_invoice_uid": None, "invoice_url": None}
+    assert entry.after == typed
+
+    stranger = await make_tenant(stack.db)
+    async with signed_in(stack, stranger.username, stranger.password) as (web, token):
+        hidden = await web.post(
+            f"{path}/edit", data={"csrf_token": token, "external_invoice_uid": "stolen"}
+        )
+        assert hidden.status_code == 404
+    assert (await invoice_row(stack.db, invoice.uuid)).external_invoice_uid == "FV-2026/0042"
+
+
 def form_of(html: str, form_id: str) -> dict[str, str]:
     """The hidden fields a form of the page carries (its CSRF token, its one-time key)."""
     form = html.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]

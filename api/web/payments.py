@@ -21,12 +21,13 @@ from temporalio.service import RPCError
 from activities.orders.invoice_pdf import render_invoice_pdf
 from activities.payments.dunning import pdf_content
 from api.notyd.payments.dunning_commands import agree_payment_plan, notify_dunning, set_on_hold
+from api.notyd.payments.invoices import correct_invoice
 from api.notyd.payments.orders import (
     cancel_payment_order,
     capture_payment_order,
     refund_payment_order,
 )
-from api.notyd.payments.schemas import CaptureIn, RefundIn
+from api.notyd.payments.schemas import CaptureIn, InvoicePatchIn, RefundIn
 from api.notyd.payments.views import credit_note, discount
 from api.shared.deps import app_settings, database, temporal
 from api.shared.errors import Problem
@@ -526,6 +527,14 @@ async def invoice_action(
             flash = f"Payment plan agreed: {len(view.instalments)} instalments" + (
                 f", the first due {first_due:%Y-%m-%d}." if first_due else "."
             )
+        elif action == "edit":
+            # the seller's own invoice number and URL, as PATCH /v1/api/invoices/{uuid}/ sets
+            # them; the form shows both, so one emptied is cleared
+            before = _seller_fields(invoice)
+            typed = {name: text(form, name) for name in SELLER_FIELDS}
+            await correct_invoice(database(request), invoice, build(InvoicePatchIn, typed, errors))
+            after = typed
+            flash = "Invoice number and URL saved."
         else:
             raise Problem("not-found", "There is no such action.")
     except (FormErrors, MoneyError) as exc:
@@ -549,6 +558,14 @@ async def invoice_action(
         after,
     )
     return redirect(f"/app/payments/invoices/{uuid}", flash)
+
+
+# what the seller may correct of an invoice (the rest is written by its workflows)
+SELLER_FIELDS = ("external_invoice_uid", "invoice_url")
+
+
+def _seller_fields(invoice: PaymentInvoice) -> dict[str, Any]:
+    return {name: getattr(invoice, name) for name in SELLER_FIELDS}
 
 
 def _day(raw: str | None, errors: dict[str, str], name: str = "receivedOn") -> date | None:

@@ -147,11 +147,18 @@ async def get_invoice(uuid: str, scope: Scope, db: Db) -> dict[str, Any]:
     responses=NOT_FOUND | problem(422, "A field is invalid; `errors` names it"),
 )
 async def patch_invoice(uuid: str, body: InvoicePatchIn, scope: Scope, db: Db) -> dict[str, Any]:
-    invoice = await load_invoice(db, scope, uuid)
+    await correct_invoice(db, await load_invoice(db, scope, uuid), body)
+    return invoice_detail(await load_invoice(db, scope, uuid))
+
+
+async def correct_invoice(db: Database, invoice: PaymentInvoice, body: InvoicePatchIn) -> None:
+    """Write the seller's own number and URL of ``invoice`` as ``body`` gives them (a field
+    left out stays as it is); the API's PATCH and the invoice page's edit form both do this.
+    There is no version to check: the two fields are the seller's alone, no workflow writes
+    them."""
     changes = body.model_dump(exclude_unset=True)
     if changes:
         await set_seller_invoice_fields(db, invoice.id, changes)
-    return invoice_detail(await load_invoice(db, scope, uuid))
 
 
 serve_without_trailing_slash(router)
