@@ -695,8 +695,6 @@ async def _redecide(request: Request, loaded: Loaded, form: FormData) -> tuple[A
     reason, staff = text(form, "reason"), text(form, "staff")
     if not reason:
         raise FormErrors({"reason": "Say why the order is decided again."})
-    if len(reason) > m.REDECISION_REASON_LENGTH:
-        raise FormErrors({"reason": f"must be at most {m.REDECISION_REASON_LENGTH} characters"})
     before = {"status": loaded.row.status}
     after = await _send(
         request,
