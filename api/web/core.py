@@ -298,14 +298,14 @@ SENT_ALREADY = "This form was sent already; nothing was done again. As it was fi
 
 @asynccontextmanager
 async def first_sending(
-    request: Request, organization_id: int, sending: str
+    request: Request, organization_id: int, form: FormData
 ) -> AsyncIterator[bool]:
-    """Whether this is the first sending of a form (``form_sending``) whose command has no
+    """Whether this is the first sending of ``form`` (``form_sending``), whose command has no
     key of its own to tell a resend by (a row's unique column, a workflow Update's id). The
     sending is claimed as the API claims an Idempotency-Key, in the same table and for as
     long: True, and the claim is kept once the block is done (released if it fails, so that
     the form sent again runs); False for a sending claimed already, the block to do nothing."""
-    db = database(request)
+    db, sending = database(request), form_sending(request, form)
     claim = (
         db,
         organization_id,

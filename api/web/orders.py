@@ -50,7 +50,6 @@ from api.web.core import (
     cents,
     checked,
     first_sending,
-    form_sending,
     money,
     operator_locale,
     page_number,
@@ -735,7 +734,7 @@ async def order_command_form(
         # the form sent again (a double click, the browser's resend) makes no second Export
         # File version; a new rendering of the page asks anew
         async with (
-            first_sending(request, loaded.row.organization_id, form_sending(request, form))
+            first_sending(request, loaded.row.organization_id, form)
             if action in SENT_ONCE
             else nullcontext(True)
         ) as first:

@@ -40,7 +40,6 @@ from api.web.core import (
     acting_as,
     build,
     first_sending,
-    form_sending,
     operator_locale,
     record,
     redirect,
@@ -462,7 +461,7 @@ async def replay(
     page, flash = f"/app/webhooks/{public_id}", "Replay queued: the same event, signed afresh."
     # the form sent again (a double click, the browser's resend) queues no second replay, as
     # the API's Idempotency-Key does for its clients; a new rendering of the page replays anew
-    async with first_sending(request, organization.id, form_sending(request, form)) as first:
+    async with first_sending(request, organization.id, form) as first:
         if not first:
             return redirect(page, f"{SENT_ALREADY} {flash}")
         answer = await replay_delivery(
