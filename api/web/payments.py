@@ -298,8 +298,11 @@ async def _order_command(
     return after, flash
 
 
+# What the seller may correct of an invoice, the rest being written by its workflows (the
+# API's PATCH body): a capture's form gives them to its invoice too
+SELLER_FIELDS = tuple(InvoicePatchIn.model_fields)
 # The free-text fields each form sends under the API's own names
-CAPTURE_TEXTS = ("external_invoice_uid", "invoice_url")
+CAPTURE_TEXTS = SELLER_FIELDS
 REFUND_TEXTS = ("description", "external_refund_uid")
 
 
@@ -558,10 +561,6 @@ async def invoice_action(
         after,
     )
     return redirect(f"/app/payments/invoices/{uuid}", flash)
-
-
-# what the seller may correct of an invoice (the rest is written by its workflows)
-SELLER_FIELDS = ("external_invoice_uid", "invoice_url")
 
 
 def _seller_fields(invoice: PaymentInvoice) -> dict[str, Any]:
